@@ -1,0 +1,89 @@
+# cgrad: `make demo` for a tour, `make test` for the tests. Needs only a C11 compiler and make;
+# `make memcheck` needs valgrind, `make sanitize` a compiler with ASan and UBSan.
+
+CC ?= gcc
+PREFIX ?= /usr/local
+BUILD ?= build
+OPT ?= -O2
+# -ffp-contract=off: the random streams must round exactly as PyTorch's do.
+CFLAGS_BASE = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -ffp-contract=off -Iinclude -Isrc
+CFLAGS ?= $(OPT) -g
+ALL_CFLAGS = $(CFLAGS_BASE) $(CFLAGS) -fPIC
+LDLIBS = -lm
+
+LIB_SRC := $(sort $(wildcard src/*/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_SRC := $(sort $(wildcard tests/test_*.c))
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+EXAMPLE_SRC := $(sort $(wildcard examples/*.c examples/seeds/*.c))
+EXAMPLE_BIN := $(EXAMPLE_SRC:examples/%.c=$(BUILD)/examples/%)
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+HEADERS := include/cgrad.h $(wildcard src/*/*.h)
+
+.PHONY: all lib test examples demo bench memcheck sanitize install uninstall clean
+
+all: lib examples
+
+lib: $(BUILD)/libcgrad.a $(BUILD)/libcgrad.so
+
+$(BUILD)/obj/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/libcgrad.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libcgrad.so: $(LIB_OBJ)
+	$(CC) -shared -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libcgrad.a tests/harness.h tests/golden.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $< -o $@ $(BUILD)/libcgrad.a $(LDLIBS)
+
+$(BUILD)/examples/%: examples/%.c $(BUILD)/libcgrad.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $< -o $@ $(BUILD)/libcgrad.a $(LDLIBS)
+
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libcgrad.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O3 -march=native $< -o $@ $(BUILD)/libcgrad.a $(LDLIBS)
+
+test: $(TEST_BIN)
+	@tests/run.sh $(TEST_BIN)
+
+examples: $(EXAMPLE_BIN)
+
+demo: $(BUILD)/examples/demo
+	@$(BUILD)/examples/demo
+
+bench: $(BENCH_BIN)
+	@for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; done
+
+memcheck: $(TEST_BIN)
+	@command -v valgrind >/dev/null || { echo "memcheck needs valgrind (apt-get install valgrind)"; exit 1; }
+	@VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all" \
+		tests/run.sh $(TEST_BIN)
+
+# The tests again, built with AddressSanitizer and UndefinedBehaviorSanitizer in build-sanitize/.
+sanitize:
+	@$(MAKE) --no-print-directory BUILD=build-sanitize OPT=-O1 \
+		CFLAGS="-g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+		LDLIBS="-lm -fsanitize=address,undefined" test
+
+cgrad.pc: cgrad.pc.in
+	sed 's|@PREFIX@|$(PREFIX)|' $< > $@
+
+install: lib cgrad.pc
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 include/cgrad.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 $(BUILD)/libcgrad.a $(BUILD)/libcgrad.so $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 cgrad.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/include/cgrad.h $(DESTDIR)$(PREFIX)/lib/libcgrad.a \
+		$(DESTDIR)$(PREFIX)/lib/libcgrad.so $(DESTDIR)$(PREFIX)/lib/pkgconfig/cgrad.pc
+
+clean:
+	rm -rf build build-sanitize cgrad.pc

@@ -1,0 +1,283 @@
+/* cgrad: PyTorch's autograd in C.
+ *
+ * One public header. Conventions (see README.md):
+ * - Functions that return a tensor return NULL on error and leave a message in cg_last_error().
+ *   A NULL argument makes a function return NULL without touching the message, so a chain of
+ *   calls can be checked once at the end.
+ * - Functions that return int return 0 on success and a negative value on error.
+ * - Every returned tensor belongs to the innermost open scope of the calling thread; closing the
+ *   scope releases it. cg_keep() hands a tensor to the enclosing scope; cg_retain()/cg_release()
+ *   manage long-lived tensors by hand. Pointers returned by accessors are borrowed.
+ * - Optional arguments are designated initializers: cg_sum(t, CG_DIMS(0, 1), .keepdim = true).
+ */
+#ifndef CGRAD_H
+#define CGRAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CG_MAX_DIMS 8
+
+typedef enum { CG_FLOAT32 = 0, CG_FLOAT64, CG_INT64, CG_BOOL } cg_dtype;
+
+typedef struct cg_tensor cg_tensor;
+
+/* ---- argument helpers ------------------------------------------------------------------------ */
+
+#define CG_NARGS(...) CG_NARGS_(__VA_ARGS__, 8, 7, 6, 5, 4, 3, 2, 1, 0)
+#define CG_NARGS_(_1, _2, _3, _4, _5, _6, _7, _8, N, ...) N
+/* A shape as two arguments, (ndim, sizes): cg_zeros_shape(CG_FLOAT32, CG_SHAPE(2, 3)). */
+#define CG_SHAPE(...) CG_NARGS(__VA_ARGS__), (const int64_t[]){__VA_ARGS__}
+/* A list of tensors as two arguments, (tensors, count): cg_cat(CG_LIST(a, b), 0). */
+#define CG_LIST(...) (cg_tensor *[]){__VA_ARGS__}, (int)(sizeof((cg_tensor *[]){__VA_ARGS__}) / sizeof(cg_tensor *))
+/* The dims of a reduction, inside its optional arguments: cg_sum(t, CG_DIMS(0, 2)). */
+#define CG_DIMS(...) .ndims = CG_NARGS(__VA_ARGS__), .dims = {__VA_ARGS__}
+
+/* ---- errors and warnings --------------------------------------------------------------------- */
+
+const char *cg_last_error(void);  /* the message of the latest error on this thread, "" if none */
+void cg_clear_error(void);
+typedef void (*cg_warning_fn)(const char *message, void *user);
+/* Replaces the warning callback (NULL restores the default, which prints "UserWarning: ..." to stderr). */
+void cg_set_warning_handler(cg_warning_fn fn, void *user);
+
+/* ---- memory: refcounts and scopes ------------------------------------------------------------ */
+
+cg_tensor *cg_retain(cg_tensor *t);  /* one more reference, owned by the caller */
+void cg_release(cg_tensor *t);       /* drop a reference taken with cg_retain */
+cg_tensor *cg_keep(cg_tensor *t);    /* also register t in the enclosing scope; returns t */
+void cg_scope_begin(void);
+void cg_scope_end(void);             /* releases every tensor registered since the matching begin */
+/* CG_SCOPE { ... }: a block whose tensors are released at its end (do not leave it with break/goto/return). */
+#define CG_SCOPE for (int cg_scope_once_ = (cg_scope_begin(), 1); cg_scope_once_; cg_scope_once_ = 0, cg_scope_end())
+
+/* ---- dtype ----------------------------------------------------------------------------------- */
+
+size_t cg_dtype_size(cg_dtype dtype);
+const char *cg_dtype_name(cg_dtype dtype);  /* "float32", "float64", "int64", "bool" */
+bool cg_dtype_is_floating(cg_dtype dtype);
+cg_dtype cg_promote_types(cg_dtype a, cg_dtype b);
+cg_dtype cg_result_type(const cg_tensor *a, const cg_tensor *b);  /* PyTorch's, 0-dim tensors ranked lower */
+
+/* ---- tensor properties (borrowed results) ---------------------------------------------------- */
+
+int cg_ndim(const cg_tensor *t);
+int64_t cg_size(const cg_tensor *t, int dim);    /* negative dims count from the end */
+int64_t cg_stride(const cg_tensor *t, int dim);
+const int64_t *cg_sizes(const cg_tensor *t);
+const int64_t *cg_strides(const cg_tensor *t);
+int64_t cg_numel(const cg_tensor *t);
+int64_t cg_storage_offset(const cg_tensor *t);
+cg_dtype cg_get_dtype(const cg_tensor *t);
+bool cg_is_contiguous(const cg_tensor *t);
+int64_t cg_version(const cg_tensor *t);          /* bumped by every in-place change, shared by views */
+void *cg_data_ptr(const cg_tensor *t);           /* address of the first element */
+bool cg_shares_storage(const cg_tensor *a, const cg_tensor *b);
+
+/* ---- creation -------------------------------------------------------------------------------- */
+
+cg_tensor *cg_from_data(const void *data, cg_dtype dtype, int ndim, const int64_t *sizes);
+#define cg_tensor_f32(data, ...) cg_from_data((const float *)(data), CG_FLOAT32, CG_SHAPE(__VA_ARGS__))
+#define cg_tensor_f64(data, ...) cg_from_data((const double *)(data), CG_FLOAT64, CG_SHAPE(__VA_ARGS__))
+#define cg_tensor_i64(data, ...) cg_from_data((const int64_t *)(data), CG_INT64, CG_SHAPE(__VA_ARGS__))
+#define cg_tensor_bool(data, ...) cg_from_data((const bool *)(data), CG_BOOL, CG_SHAPE(__VA_ARGS__))
+cg_tensor *cg_scalar(double value, cg_dtype dtype);  /* 0-dim */
+
+cg_tensor *cg_empty_shape(cg_dtype dtype, int ndim, const int64_t *sizes);
+cg_tensor *cg_zeros_shape(cg_dtype dtype, int ndim, const int64_t *sizes);
+cg_tensor *cg_ones_shape(cg_dtype dtype, int ndim, const int64_t *sizes);
+cg_tensor *cg_full_shape(cg_dtype dtype, int ndim, const int64_t *sizes, double value);
+#define cg_empty(...) cg_empty_shape(CG_FLOAT32, CG_SHAPE(__VA_ARGS__))
+#define cg_zeros(...) cg_zeros_shape(CG_FLOAT32, CG_SHAPE(__VA_ARGS__))
+#define cg_ones(...) cg_ones_shape(CG_FLOAT32, CG_SHAPE(__VA_ARGS__))
+cg_tensor *cg_empty_like(const cg_tensor *t);
+cg_tensor *cg_zeros_like(const cg_tensor *t);
+cg_tensor *cg_ones_like(const cg_tensor *t);
+cg_tensor *cg_full_like(const cg_tensor *t, double value);
+cg_tensor *cg_arange(double start, double end, double step, cg_dtype dtype);
+cg_tensor *cg_linspace(double start, double end, int64_t steps, cg_dtype dtype);
+cg_tensor *cg_eye(int64_t n, int64_t m, cg_dtype dtype);
+
+/* ---- random numbers: bit-identical to PyTorch's CPU generator -------------------------------- */
+
+void cg_manual_seed(uint64_t seed);
+cg_tensor *cg_rand_shape(cg_dtype dtype, int ndim, const int64_t *sizes);   /* uniform [0, 1) */
+cg_tensor *cg_randn_shape(cg_dtype dtype, int ndim, const int64_t *sizes);  /* standard normal */
+cg_tensor *cg_randint_shape(int64_t low, int64_t high, int ndim, const int64_t *sizes);  /* int64 */
+#define cg_rand(...) cg_rand_shape(CG_FLOAT32, CG_SHAPE(__VA_ARGS__))
+#define cg_randn(...) cg_randn_shape(CG_FLOAT32, CG_SHAPE(__VA_ARGS__))
+#define cg_randint(low, high, ...) cg_randint_shape(low, high, CG_SHAPE(__VA_ARGS__))
+int cg_uniform_(cg_tensor *t, double from, double to);
+int cg_normal_(cg_tensor *t, double mean, double std);
+
+/* ---- elements -------------------------------------------------------------------------------- */
+
+double cg_item(const cg_tensor *t);  /* the value of a one-element tensor; NaN and an error otherwise */
+int cg_get_at(const cg_tensor *t, int n, const int64_t *index, double *value);
+int cg_set_at(cg_tensor *t, int n, const int64_t *index, double value);  /* in place */
+#define cg_get(t, value, ...) cg_get_at(t, CG_SHAPE(__VA_ARGS__), value)
+#define cg_set(t, value, ...) cg_set_at(t, CG_SHAPE(__VA_ARGS__), value)
+
+/* ---- views and shape ------------------------------------------------------------------------- */
+
+cg_tensor *cg_view_shape(cg_tensor *t, int ndim, const int64_t *sizes);  /* one size may be -1 */
+cg_tensor *cg_reshape_shape(cg_tensor *t, int ndim, const int64_t *sizes);
+cg_tensor *cg_expand_shape(cg_tensor *t, int ndim, const int64_t *sizes);  /* -1 keeps a size */
+cg_tensor *cg_permute_dims(cg_tensor *t, int ndim, const int64_t *dims);
+#define cg_view(t, ...) cg_view_shape(t, CG_SHAPE(__VA_ARGS__))
+#define cg_reshape(t, ...) cg_reshape_shape(t, CG_SHAPE(__VA_ARGS__))
+#define cg_expand(t, ...) cg_expand_shape(t, CG_SHAPE(__VA_ARGS__))
+#define cg_permute(t, ...) cg_permute_dims(t, CG_SHAPE(__VA_ARGS__))
+cg_tensor *cg_flatten(cg_tensor *t, int start_dim, int end_dim);
+cg_tensor *cg_squeeze(cg_tensor *t);
+cg_tensor *cg_squeeze_dim(cg_tensor *t, int dim);
+cg_tensor *cg_unsqueeze(cg_tensor *t, int dim);
+cg_tensor *cg_transpose(cg_tensor *t, int dim0, int dim1);
+cg_tensor *cg_t(cg_tensor *t);  /* transpose of a tensor with at most 2 dims */
+cg_tensor *cg_select(cg_tensor *t, int dim, int64_t index);
+cg_tensor *cg_slice(cg_tensor *t, int dim, int64_t start, int64_t end, int64_t step);  /* Python clamping */
+cg_tensor *cg_narrow(cg_tensor *t, int dim, int64_t start, int64_t length);
+/* unbind/split/chunk write their pieces to out (room for capacity) and return how many, or -1. */
+int cg_unbind(cg_tensor *t, int dim, cg_tensor **out, int capacity);
+int cg_split(cg_tensor *t, int64_t split_size, int dim, cg_tensor **out, int capacity);
+int cg_chunk(cg_tensor *t, int chunks, int dim, cg_tensor **out, int capacity);
+cg_tensor *cg_contiguous(cg_tensor *t);  /* t itself (a new reference) when already contiguous */
+cg_tensor *cg_clone(cg_tensor *t);
+cg_tensor *cg_to(cg_tensor *t, cg_dtype dtype);  /* t itself when dtype is already t's */
+
+/* ---- elementwise ----------------------------------------------------------------------------- */
+/* Binary ops broadcast and promote like PyTorch. A _scalar operand acts as a Python number: a
+ * whole value keeps an integer tensor integral, a fractional one promotes it to float32. */
+
+cg_tensor *cg_add(cg_tensor *a, cg_tensor *b);
+cg_tensor *cg_sub(cg_tensor *a, cg_tensor *b);
+cg_tensor *cg_mul(cg_tensor *a, cg_tensor *b);
+cg_tensor *cg_div(cg_tensor *a, cg_tensor *b);  /* true division */
+cg_tensor *cg_pow(cg_tensor *a, cg_tensor *b);
+cg_tensor *cg_maximum(cg_tensor *a, cg_tensor *b);
+cg_tensor *cg_minimum(cg_tensor *a, cg_tensor *b);
+cg_tensor *cg_add_scalar(cg_tensor *a, double b);
+cg_tensor *cg_sub_scalar(cg_tensor *a, double b);
+cg_tensor *cg_rsub_scalar(cg_tensor *a, double b);  /* b - a */
+cg_tensor *cg_mul_scalar(cg_tensor *a, double b);
+cg_tensor *cg_div_scalar(cg_tensor *a, double b);
+cg_tensor *cg_rdiv_scalar(cg_tensor *a, double b);  /* b / a */
+cg_tensor *cg_pow_scalar(cg_tensor *a, double exponent);
+cg_tensor *cg_rpow_scalar(cg_tensor *a, double base);  /* base ** a */
+
+cg_tensor *cg_eq(cg_tensor *a, cg_tensor *b);  /* comparisons give bool tensors */
+cg_tensor *cg_ne(cg_tensor *a, cg_tensor *b);
+cg_tensor *cg_lt(cg_tensor *a, cg_tensor *b);
+cg_tensor *cg_le(cg_tensor *a, cg_tensor *b);
+cg_tensor *cg_gt(cg_tensor *a, cg_tensor *b);
+cg_tensor *cg_ge(cg_tensor *a, cg_tensor *b);
+cg_tensor *cg_eq_scalar(cg_tensor *a, double b);
+cg_tensor *cg_ne_scalar(cg_tensor *a, double b);
+cg_tensor *cg_lt_scalar(cg_tensor *a, double b);
+cg_tensor *cg_le_scalar(cg_tensor *a, double b);
+cg_tensor *cg_gt_scalar(cg_tensor *a, double b);
+cg_tensor *cg_ge_scalar(cg_tensor *a, double b);
+cg_tensor *cg_where(cg_tensor *condition, cg_tensor *a, cg_tensor *b);
+cg_tensor *cg_clamp(cg_tensor *t, double min, double max);  /* -INFINITY / INFINITY: no bound */
+
+cg_tensor *cg_neg(cg_tensor *t);
+cg_tensor *cg_exp(cg_tensor *t);
+cg_tensor *cg_log(cg_tensor *t);
+cg_tensor *cg_log1p(cg_tensor *t);
+cg_tensor *cg_sqrt(cg_tensor *t);
+cg_tensor *cg_abs(cg_tensor *t);
+cg_tensor *cg_sign(cg_tensor *t);
+cg_tensor *cg_sin(cg_tensor *t);
+cg_tensor *cg_cos(cg_tensor *t);
+cg_tensor *cg_tan(cg_tensor *t);
+cg_tensor *cg_tanh(cg_tensor *t);
+cg_tensor *cg_sigmoid(cg_tensor *t);
+cg_tensor *cg_relu(cg_tensor *t);
+
+/* In place: each bumps the version counter; on error t is unchanged. */
+int cg_add_(cg_tensor *t, cg_tensor *other);
+int cg_sub_(cg_tensor *t, cg_tensor *other);
+int cg_mul_(cg_tensor *t, cg_tensor *other);
+int cg_div_(cg_tensor *t, cg_tensor *other);
+int cg_add_scalar_(cg_tensor *t, double value);
+int cg_mul_scalar_(cg_tensor *t, double value);
+int cg_fill_(cg_tensor *t, double value);
+int cg_zero_(cg_tensor *t);
+int cg_copy_(cg_tensor *t, cg_tensor *src);  /* src broadcasts to t and is cast to t's dtype */
+int cg_clamp_(cg_tensor *t, double min, double max);
+
+/* ---- reductions ------------------------------------------------------------------------------ */
+
+typedef struct {
+    cg_tensor *input;
+    int ndims;               /* 0: reduce over every dim */
+    int dims[CG_MAX_DIMS];
+    bool keepdim;
+    bool biased;             /* var/std: divide by N instead of N - 1 (PyTorch's unbiased=False) */
+} cg_reduce_args;
+cg_tensor *cg_sum_opts(cg_reduce_args args);
+cg_tensor *cg_mean_opts(cg_reduce_args args);
+cg_tensor *cg_var_opts(cg_reduce_args args);
+cg_tensor *cg_std_opts(cg_reduce_args args);
+#define cg_sum(...) cg_sum_opts((cg_reduce_args){__VA_ARGS__})
+#define cg_mean(...) cg_mean_opts((cg_reduce_args){__VA_ARGS__})
+#define cg_var(...) cg_var_opts((cg_reduce_args){__VA_ARGS__})
+#define cg_std(...) cg_std_opts((cg_reduce_args){__VA_ARGS__})
+
+typedef struct {
+    cg_tensor *input;
+    double p;                /* 1, 2, INFINITY, ... */
+    int ndims;
+    int dims[CG_MAX_DIMS];
+    bool keepdim;
+} cg_norm_args;
+cg_tensor *cg_norm_opts(cg_norm_args args);
+#define cg_norm(...) cg_norm_opts((cg_norm_args){__VA_ARGS__})  /* cg_norm(t, 2, CG_DIMS(1)) */
+
+cg_tensor *cg_prod(cg_tensor *t);
+cg_tensor *cg_prod_dim(cg_tensor *t, int dim, bool keepdim);
+cg_tensor *cg_max(cg_tensor *t);
+cg_tensor *cg_min(cg_tensor *t);
+/* Values along dim; the int64 positions go to *indices when indices is not NULL. */
+cg_tensor *cg_max_dim(cg_tensor *t, int dim, bool keepdim, cg_tensor **indices);
+cg_tensor *cg_min_dim(cg_tensor *t, int dim, bool keepdim, cg_tensor **indices);
+cg_tensor *cg_argmax(cg_tensor *t);
+cg_tensor *cg_argmin(cg_tensor *t);
+cg_tensor *cg_argmax_dim(cg_tensor *t, int dim, bool keepdim);
+cg_tensor *cg_argmin_dim(cg_tensor *t, int dim, bool keepdim);
+
+/* ---- linear algebra -------------------------------------------------------------------------- */
+
+cg_tensor *cg_dot(cg_tensor *a, cg_tensor *b);
+cg_tensor *cg_mv(cg_tensor *m, cg_tensor *v);
+cg_tensor *cg_mm(cg_tensor *a, cg_tensor *b);
+cg_tensor *cg_bmm(cg_tensor *a, cg_tensor *b);
+cg_tensor *cg_matmul(cg_tensor *a, cg_tensor *b);  /* batch dims broadcast */
+
+/* ---- joining and indexing -------------------------------------------------------------------- */
+
+cg_tensor *cg_cat(cg_tensor **tensors, int n, int dim);
+cg_tensor *cg_stack(cg_tensor **tensors, int n, int dim);
+cg_tensor *cg_index_select(cg_tensor *t, int dim, cg_tensor *index);
+cg_tensor *cg_gather(cg_tensor *t, int dim, cg_tensor *index);
+cg_tensor *cg_scatter_add(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *src);
+cg_tensor *cg_masked_fill(cg_tensor *t, cg_tensor *mask, double value);
+
+/* ---- printing -------------------------------------------------------------------------------- */
+
+/* PyTorch's repr of t, snprintf-style: writes at most size bytes, returns the full length, or -1.
+ * A NULL tensor formats as "None". */
+int cg_format(const cg_tensor *t, char *buf, size_t size);
+int cg_fprint(FILE *f, const cg_tensor *t);  /* repr and a newline */
+int cg_print(const cg_tensor *t);            /* to stdout */
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,75 @@
+/* dtypes: sizes, names, PyTorch's type promotion, and reading/writing one element as a double. */
+#include "core/tensor.h"
+
+#include <math.h>
+
+size_t cg_dtype_size(cg_dtype dtype) {
+    switch (dtype) {
+    case CG_FLOAT32: return 4;
+    case CG_FLOAT64: return 8;
+    case CG_INT64: return 8;
+    case CG_BOOL: return 1;
+    }
+    return 1;
+}
+
+const char *cg_dtype_name(cg_dtype dtype) {
+    switch (dtype) {
+    case CG_FLOAT32: return "float32";
+    case CG_FLOAT64: return "float64";
+    case CG_INT64: return "int64";
+    case CG_BOOL: return "bool";
+    }
+    return "unknown";
+}
+
+bool cg_dtype_is_floating(cg_dtype dtype) { return dtype == CG_FLOAT32 || dtype == CG_FLOAT64; }
+
+/* bool < int64 < float32 < float64: the promotion of two of ours is the higher one. */
+static int rank(cg_dtype dtype) {
+    switch (dtype) {
+    case CG_BOOL: return 0;
+    case CG_INT64: return 1;
+    case CG_FLOAT32: return 2;
+    case CG_FLOAT64: return 3;
+    }
+    return 0;
+}
+
+static int category(cg_dtype dtype) { return cg_dtype_is_floating(dtype) ? 2 : dtype == CG_INT64 ? 1 : 0; }
+
+cg_dtype cg_promote_types(cg_dtype a, cg_dtype b) { return rank(a) >= rank(b) ? a : b; }
+
+/* A 0-dim tensor only changes the result when it is of a higher category (bool, integer, float). */
+cg_dtype cg_result_type(const cg_tensor *a, const cg_tensor *b) {
+    bool za = a->ndim == 0, zb = b->ndim == 0;
+    if (za == zb) return cg_promote_types(a->dtype, b->dtype);
+    const cg_tensor *dimmed = za ? b : a, *zero = za ? a : b;
+    if (category(zero->dtype) > category(dimmed->dtype)) return cg_promote_types(dimmed->dtype, zero->dtype);
+    return dimmed->dtype;
+}
+
+cg_dtype cg_scalar_result_type(cg_dtype tensor_dtype, double value) {
+    bool integral = isfinite(value) && value == floor(value);
+    if (integral) return tensor_dtype == CG_BOOL ? CG_INT64 : tensor_dtype;
+    return cg_dtype_is_floating(tensor_dtype) ? tensor_dtype : CG_FLOAT32;
+}
+
+double cg_read_double(const char *p, cg_dtype dtype) {
+    switch (dtype) {
+    case CG_FLOAT32: return *(const float *)p;
+    case CG_FLOAT64: return *(const double *)p;
+    case CG_INT64: return (double)*(const int64_t *)p;
+    case CG_BOOL: return *(const bool *)p;
+    }
+    return 0;
+}
+
+void cg_write_double(char *p, cg_dtype dtype, double v) {
+    switch (dtype) {
+    case CG_FLOAT32: *(float *)p = (float)v; break;
+    case CG_FLOAT64: *(double *)p = v; break;
+    case CG_INT64: *(int64_t *)p = (v >= -9.2e18 && v <= 9.2e18) ? (int64_t)v : INT64_MIN; break;
+    case CG_BOOL: *(bool *)p = v != 0; break;
+    }
+}

@@ -1,0 +1,66 @@
+/* Shape arithmetic shared by every op: numel, strides, dim wrapping, broadcasting. */
+#include "core/tensor.h"
+
+#include <string.h>
+
+int64_t cg_shape_numel(int ndim, const int64_t *sizes) {
+    int64_t n = 1;
+    for (int d = 0; d < ndim; d++) n *= sizes[d];
+    return n;
+}
+
+void cg_contiguous_strides(int ndim, const int64_t *sizes, int64_t *strides) {
+    int64_t s = 1;
+    for (int d = ndim - 1; d >= 0; d--) {
+        strides[d] = s;
+        s *= sizes[d] > 1 ? sizes[d] : 1;
+    }
+}
+
+int cg_wrap_dim(int dim, int ndim) {
+    int n = ndim > 0 ? ndim : 1;
+    if (dim < -n || dim >= n) {
+        cg_set_error("Dimension out of range (expected to be in range of [%d, %d], but got %d)", -n, n - 1, dim);
+        return -1;
+    }
+    return dim < 0 ? dim + n : dim;
+}
+
+void cg_format_shape(char *buf, size_t size, int ndim, const int64_t *sizes) {
+    size_t used = 0;
+    used += (size_t)snprintf(buf, size, "[");
+    for (int d = 0; d < ndim && used < size; d++)
+        used += (size_t)snprintf(buf + used, size - used, d ? ", %lld" : "%lld", (long long)sizes[d]);
+    if (used < size) snprintf(buf + used, size - used, "]");
+}
+
+int cg_check_shape(int ndim, const int64_t *sizes) {
+    if (ndim < 0 || ndim > CG_MAX_DIMS) {
+        cg_set_error("cgrad supports at most %d dimensions, got %d", CG_MAX_DIMS, ndim);
+        return -1;
+    }
+    for (int d = 0; d < ndim; d++) {
+        if (sizes[d] < 0) {
+            char shape[256];
+            cg_format_shape(shape, sizeof shape, ndim, sizes);
+            cg_set_error("Trying to create tensor with negative dimension %lld: %s", (long long)sizes[d], shape);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int cg_broadcast_shapes(int na, const int64_t *a, int nb, const int64_t *b, int64_t *out) {
+    int n = na > nb ? na : nb;
+    for (int i = n - 1; i >= 0; i--) {
+        int ia = i - (n - na), ib = i - (n - nb);
+        int64_t sa = ia >= 0 ? a[ia] : 1, sb = ib >= 0 ? b[ib] : 1;
+        if (sa != sb && sa != 1 && sb != 1) {
+            cg_set_error("The size of tensor a (%lld) must match the size of tensor b (%lld) at non-singleton dimension %d",
+                         (long long)sa, (long long)sb, i);
+            return -1;
+        }
+        out[i] = sa == 1 ? sb : sa;
+    }
+    return n;
+}

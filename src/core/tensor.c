@@ -1,0 +1,226 @@
+/* Storage, tensor headers, refcounts and scopes. */
+#include "core/tensor.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- storage ---- */
+
+/* The storage header and its bytes are one allocation: the bytes start CG_ALIGN bytes in. */
+cg_storage *cg_storage_new(size_t nbytes) {
+    size_t total = CG_ALIGN + ((nbytes + CG_ALIGN - 1) / CG_ALIGN) * CG_ALIGN;
+    if (nbytes > SIZE_MAX / 2) {
+        cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %zu bytes.", nbytes);
+        return NULL;
+    }
+    char *block = aligned_alloc(CG_ALIGN, total);
+    if (!block) {
+        cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %zu bytes.", nbytes);
+        return NULL;
+    }
+    cg_storage *s = (cg_storage *)block;
+    s->refcount = 1;
+    s->version = 0;
+    s->nbytes = nbytes;
+    s->data = block + CG_ALIGN;
+    s->owner = NULL;
+    return s;
+}
+
+cg_storage *cg_storage_alias(cg_storage *owner) {
+    cg_storage *s = malloc(sizeof *s);
+    if (!s) {
+        cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %zu bytes.", sizeof *s);
+        return NULL;
+    }
+    while (owner->owner) owner = owner->owner;
+    owner->refcount++;
+    *s = (cg_storage){.refcount = 1, .nbytes = owner->nbytes, .data = owner->data, .owner = owner};
+    return s;
+}
+
+void cg_storage_release(cg_storage *s) {
+    if (!s || --s->refcount > 0) return;
+    if (s->owner) {
+        cg_storage_release(s->owner);
+        free(s);
+    } else {
+        free(s); /* the header is the start of the block */
+    }
+}
+
+/* ---- scopes: one stack of registered tensors per thread, with a mark per open scope ---- */
+
+typedef struct {
+    cg_tensor **items;
+    size_t len, cap;
+    size_t *marks;
+    size_t nmarks, capmarks;
+} scope_stack;
+
+static _Thread_local scope_stack scopes;
+static _Thread_local bool exit_handler_set;
+
+static void release_from(size_t mark) {
+    while (scopes.len > mark) cg_release(scopes.items[--scopes.len]);
+}
+
+static void release_all_at_exit(void) {
+    release_from(0);
+    free(scopes.items);
+    free(scopes.marks);
+    scopes = (scope_stack){0};
+}
+
+void cg_scope_register(cg_tensor *t) {
+    if (scopes.len == scopes.cap) {
+        size_t cap = scopes.cap ? scopes.cap * 2 : 256;
+        cg_tensor **items = realloc(scopes.items, cap * sizeof *items);
+        if (!items) abort(); /* cannot record ownership: nothing sane is left to do */
+        scopes.items = items;
+        scopes.cap = cap;
+        if (!exit_handler_set) {
+            exit_handler_set = true;
+            atexit(release_all_at_exit);
+        }
+    }
+    scopes.items[scopes.len++] = t;
+}
+
+void cg_scope_begin(void) {
+    if (scopes.nmarks == scopes.capmarks) {
+        size_t cap = scopes.capmarks ? scopes.capmarks * 2 : 16;
+        size_t *marks = realloc(scopes.marks, cap * sizeof *marks);
+        if (!marks) abort();
+        scopes.marks = marks;
+        scopes.capmarks = cap;
+    }
+    scopes.marks[scopes.nmarks++] = scopes.len;
+}
+
+void cg_scope_end(void) {
+    release_from(scopes.nmarks ? scopes.marks[--scopes.nmarks] : 0);
+}
+
+cg_tensor *cg_keep(cg_tensor *t) {
+    if (!t) return NULL;
+    if (scopes.nmarks == 0) return t; /* already in the root scope */
+    /* Move the reference below the innermost mark, so the scope's end does not release it. */
+    size_t mark = scopes.marks[scopes.nmarks - 1];
+    cg_scope_register(t);
+    t->refcount++;
+    scopes.items[scopes.len - 1] = scopes.items[mark];
+    scopes.items[mark] = t;
+    scopes.marks[scopes.nmarks - 1] = mark + 1;
+    return t;
+}
+
+/* ---- refcounts ---- */
+
+cg_tensor *cg_retain(cg_tensor *t) {
+    if (t) t->refcount++;
+    return t;
+}
+
+void cg_release(cg_tensor *t) {
+    if (t && --t->refcount == 0) cg_tensor_free(t);
+}
+
+void cg_tensor_free(cg_tensor *t) {
+    cg_storage_release(t->storage);
+    free(t);
+}
+
+/* ---- construction ---- */
+
+static cg_tensor *new_header(cg_dtype dtype, int ndim, const int64_t *sizes) {
+    if (cg_check_shape(ndim, sizes) < 0) return NULL;
+    cg_tensor *t = malloc(sizeof *t);
+    if (!t) {
+        cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %zu bytes.", sizeof *t);
+        return NULL;
+    }
+    t->refcount = 1;
+    t->dtype = dtype;
+    t->ndim = ndim;
+    t->offset = 0;
+    t->storage = NULL;
+    t->autograd = NULL;
+    if (ndim) memcpy(t->sizes, sizes, (size_t)ndim * sizeof *sizes);
+    t->numel = cg_shape_numel(ndim, sizes);
+    return t;
+}
+
+cg_tensor *cg_new_tensor(cg_dtype dtype, int ndim, const int64_t *sizes) {
+    cg_tensor *t = new_header(dtype, ndim, sizes);
+    if (!t) return NULL;
+    if (t->numel > (int64_t)(SIZE_MAX / 2 / cg_dtype_size(dtype))) {
+        cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %lld bytes.",
+                     (long long)t->numel * (long long)cg_dtype_size(dtype));
+        free(t);
+        return NULL;
+    }
+    t->storage = cg_storage_new((size_t)t->numel * cg_dtype_size(dtype));
+    if (!t->storage) {
+        free(t);
+        return NULL;
+    }
+    cg_contiguous_strides(ndim, sizes, t->strides);
+    cg_scope_register(t);
+    return t;
+}
+
+cg_tensor *cg_new_view(const cg_tensor *base, int ndim, const int64_t *sizes, const int64_t *strides,
+                       int64_t offset) {
+    cg_tensor *t = new_header(base->dtype, ndim, sizes);
+    if (!t) return NULL;
+    if (ndim) memcpy(t->strides, strides, (size_t)ndim * sizeof *strides);
+    t->offset = offset;
+    t->storage = base->storage;
+    t->storage->refcount++;
+    cg_scope_register(t);
+    return t;
+}
+
+/* ---- properties ---- */
+
+int cg_ndim(const cg_tensor *t) { return t ? t->ndim : 0; }
+
+int64_t cg_size(const cg_tensor *t, int dim) {
+    if (!t) return -1;
+    int d = cg_wrap_dim(dim, t->ndim);
+    if (d < 0) return -1;
+    return t->ndim ? t->sizes[d] : 1;
+}
+
+int64_t cg_stride(const cg_tensor *t, int dim) {
+    if (!t) return -1;
+    int d = cg_wrap_dim(dim, t->ndim);
+    if (d < 0) return -1;
+    return t->ndim ? t->strides[d] : 1;
+}
+
+const int64_t *cg_sizes(const cg_tensor *t) { return t ? t->sizes : NULL; }
+const int64_t *cg_strides(const cg_tensor *t) { return t ? t->strides : NULL; }
+int64_t cg_numel(const cg_tensor *t) { return t ? t->numel : 0; }
+int64_t cg_storage_offset(const cg_tensor *t) { return t ? t->offset : 0; }
+cg_dtype cg_get_dtype(const cg_tensor *t) { return t ? t->dtype : CG_FLOAT32; }
+int64_t cg_version(const cg_tensor *t) { return t ? t->storage->version : 0; }
+void *cg_data_ptr(const cg_tensor *t) { return t ? cg_tensor_data(t) : NULL; }
+
+bool cg_shares_storage(const cg_tensor *a, const cg_tensor *b) {
+    return a && b && a->storage->data == b->storage->data;
+}
+
+/* PyTorch's rule: sizes of 1 have any stride, the rest are row-major. */
+bool cg_is_contiguous(const cg_tensor *t) {
+    if (!t) return false;
+    int64_t expected = 1;
+    for (int d = t->ndim - 1; d >= 0; d--) {
+        if (t->sizes[d] == 1) continue;
+        if (t->sizes[d] == 0) return true;
+        if (t->strides[d] != expected) return false;
+        expected *= t->sizes[d];
+    }
+    return true;
+}

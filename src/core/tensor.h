@@ -1,0 +1,76 @@
+/* Internal: the tensor and storage structs and the helpers every layer uses. */
+#ifndef CG_CORE_TENSOR_H
+#define CG_CORE_TENSOR_H
+
+#include "cgrad.h"
+
+#include <stdarg.h>
+
+#define CG_ALIGN 64
+
+/* Bytes plus the version counter of everything that views them. A storage made by .data aliases
+ * another storage's bytes (owner) with a fresh version counter. */
+typedef struct cg_storage {
+    int refcount;
+    int64_t version;
+    size_t nbytes;
+    char *data;
+    struct cg_storage *owner;  /* NULL when this storage owns data */
+} cg_storage;
+
+struct cg_autograd_meta;  /* filled by the autograd layer */
+
+struct cg_tensor {
+    int refcount;
+    cg_dtype dtype;
+    int ndim;
+    int64_t numel;
+    int64_t offset;  /* in elements */
+    int64_t sizes[CG_MAX_DIMS];
+    int64_t strides[CG_MAX_DIMS];  /* in elements */
+    cg_storage *storage;
+    struct cg_autograd_meta *autograd;  /* NULL until autograd needs it */
+};
+
+/* ---- storage and tensors ---- */
+cg_storage *cg_storage_new(size_t nbytes);  /* zero-filled; NULL (with error) when out of memory */
+cg_storage *cg_storage_alias(cg_storage *owner);
+void cg_storage_release(cg_storage *s);
+
+/* A new contiguous tensor, registered in the current scope. Data uninitialised unless zero. */
+cg_tensor *cg_new_tensor(cg_dtype dtype, int ndim, const int64_t *sizes);
+/* A new tensor header over t's storage (a view), registered in the current scope. */
+cg_tensor *cg_new_view(const cg_tensor *t, int ndim, const int64_t *sizes, const int64_t *strides,
+                       int64_t offset);
+void cg_tensor_free(cg_tensor *t);  /* called when the refcount reaches zero */
+void cg_scope_register(cg_tensor *t);
+
+static inline char *cg_tensor_data(const cg_tensor *t) {
+    return t->storage->data + t->offset * (int64_t)cg_dtype_size(t->dtype);
+}
+static inline void cg_bump_version(cg_tensor *t) { t->storage->version++; }
+
+/* ---- shapes ---- */
+int64_t cg_shape_numel(int ndim, const int64_t *sizes);
+void cg_contiguous_strides(int ndim, const int64_t *sizes, int64_t *strides);
+/* Wraps a possibly negative dim into [0, ndim); sets PyTorch's error and returns -1 when out of range.
+ * A 0-dim tensor accepts dims -1 and 0, as in PyTorch. */
+int cg_wrap_dim(int dim, int ndim);
+/* Broadcast shape of a and b into out; PyTorch's error and -1 on mismatch; returns ndim. */
+int cg_broadcast_shapes(int na, const int64_t *a, int nb, const int64_t *b, int64_t *out);
+/* Validates sizes (non-negative, ndim <= 8); error and -1 otherwise. */
+int cg_check_shape(int ndim, const int64_t *sizes);
+/* "[2, 3]" */
+void cg_format_shape(char *buf, size_t size, int ndim, const int64_t *sizes);
+
+/* ---- dtypes ---- */
+double cg_read_double(const char *p, cg_dtype dtype);
+void cg_write_double(char *p, cg_dtype dtype, double v);
+/* Type of tensor (op) Python number: an integral value does not promote an integer tensor. */
+cg_dtype cg_scalar_result_type(cg_dtype tensor_dtype, double value);
+
+/* ---- errors ---- */
+void cg_set_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

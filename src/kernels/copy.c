@@ -1,0 +1,67 @@
+#include "kernels/copy.h"
+
+#include "kernels/iter.h"
+
+#include <string.h>
+
+static void copy_same_dtype(char **p, const int64_t *s, int64_t n, const void *ctx) {
+    size_t elsize = *(const size_t *)ctx;
+    if (s[0] == (int64_t)elsize && s[1] == (int64_t)elsize) {
+        memcpy(p[0], p[1], (size_t)n * elsize);
+        return;
+    }
+    for (int64_t i = 0; i < n; i++) memcpy(p[0] + i * s[0], p[1] + i * s[1], elsize);
+}
+
+typedef struct {
+    cg_dtype to, from;
+} cast_ctx;
+
+static void copy_cast(char **p, const int64_t *s, int64_t n, const void *ctx) {
+    const cast_ctx *c = ctx;
+    for (int64_t i = 0; i < n; i++) cg_write_double(p[0] + i * s[0], c->to, cg_read_double(p[1] + i * s[1], c->from));
+}
+
+static void copy_int64_to_float(char **p, const int64_t *s, int64_t n, const void *ctx) {
+    (void)ctx; /* int64 through double would round twice; convert directly */
+    for (int64_t i = 0; i < n; i++) *(float *)(p[0] + i * s[0]) = (float)*(const int64_t *)(p[1] + i * s[1]);
+}
+
+void cg_kernel_copy(cg_tensor *dst, const cg_tensor *src) {
+    cg_iter it;
+    cg_iter_init(&it, dst->ndim, dst->sizes);
+    cg_iter_add(&it, dst);
+    cg_iter_add(&it, src);
+    if (dst->dtype == src->dtype) {
+        size_t elsize = cg_dtype_size(dst->dtype);
+        cg_iter_run(&it, copy_same_dtype, &elsize);
+    } else if (dst->dtype == CG_FLOAT32 && src->dtype == CG_INT64) {
+        cg_iter_run(&it, copy_int64_to_float, NULL);
+    } else {
+        cast_ctx c = {dst->dtype, src->dtype};
+        cg_iter_run(&it, copy_cast, &c);
+    }
+}
+
+typedef struct {
+    union {
+        double f64;
+        int64_t i64;
+        char bytes[8];
+    } value; /* one element of the destination dtype */
+    size_t elsize;
+} fill_ctx;
+
+static void fill_loop(char **p, const int64_t *s, int64_t n, const void *ctx) {
+    const fill_ctx *c = ctx;
+    for (int64_t i = 0; i < n; i++) memcpy(p[0] + i * s[0], c->value.bytes, c->elsize);
+}
+
+void cg_kernel_fill(cg_tensor *dst, double value) {
+    fill_ctx c = {.elsize = cg_dtype_size(dst->dtype)};
+    cg_write_double(c.value.bytes, dst->dtype, value);
+    cg_iter it;
+    cg_iter_init(&it, dst->ndim, dst->sizes);
+    cg_iter_add(&it, dst);
+    cg_iter_run(&it, fill_loop, &c);
+}

@@ -1,0 +1,12 @@
+/* Copying between tensors of any strides and dtypes. */
+#ifndef CG_KERNELS_COPY_H
+#define CG_KERNELS_COPY_H
+
+#include "core/tensor.h"
+
+/* dst[...] = (dst dtype) src[...]; src broadcasts to dst's shape (the caller checked it does). */
+void cg_kernel_copy(cg_tensor *dst, const cg_tensor *src);
+/* Every element of dst = value, cast to dst's dtype. */
+void cg_kernel_fill(cg_tensor *dst, double value);
+
+#endif

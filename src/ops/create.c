@@ -1,0 +1,142 @@
+/* Tensor creation from data and by pattern, and single-element access. */
+#include "core/tensor.h"
+#include "kernels/copy.h"
+
+#include <math.h>
+#include <string.h>
+
+cg_tensor *cg_from_data(const void *data, cg_dtype dtype, int ndim, const int64_t *sizes) {
+    if (!data) return NULL;
+    cg_tensor *t = cg_new_tensor(dtype, ndim, sizes);
+    if (t) memcpy(cg_tensor_data(t), data, (size_t)t->numel * cg_dtype_size(dtype));
+    return t;
+}
+
+cg_tensor *cg_scalar(double value, cg_dtype dtype) { return cg_full_shape(dtype, 0, NULL, value); }
+
+cg_tensor *cg_empty_shape(cg_dtype dtype, int ndim, const int64_t *sizes) {
+    return cg_new_tensor(dtype, ndim, sizes);
+}
+
+cg_tensor *cg_full_shape(cg_dtype dtype, int ndim, const int64_t *sizes, double value) {
+    cg_tensor *t = cg_new_tensor(dtype, ndim, sizes);
+    if (t) cg_kernel_fill(t, value);
+    return t;
+}
+
+cg_tensor *cg_zeros_shape(cg_dtype dtype, int ndim, const int64_t *sizes) {
+    return cg_full_shape(dtype, ndim, sizes, 0);
+}
+
+cg_tensor *cg_ones_shape(cg_dtype dtype, int ndim, const int64_t *sizes) {
+    return cg_full_shape(dtype, ndim, sizes, 1);
+}
+
+cg_tensor *cg_empty_like(const cg_tensor *t) { return t ? cg_empty_shape(t->dtype, t->ndim, t->sizes) : NULL; }
+cg_tensor *cg_zeros_like(const cg_tensor *t) { return cg_full_like(t, 0); }
+cg_tensor *cg_ones_like(const cg_tensor *t) { return cg_full_like(t, 1); }
+cg_tensor *cg_full_like(const cg_tensor *t, double value) {
+    return t ? cg_full_shape(t->dtype, t->ndim, t->sizes, value) : NULL;
+}
+
+cg_tensor *cg_arange(double start, double end, double step, cg_dtype dtype) {
+    if (step == 0) {
+        cg_set_error("step must be nonzero");
+        return NULL;
+    }
+    if (!isfinite(start) || !isfinite(end)) {
+        cg_set_error("unsupported range: %g -> %g", start, end);
+        return NULL;
+    }
+    if ((step > 0 && end < start) || (step < 0 && end > start)) {
+        cg_set_error("upper bound and larger bound inconsistent with step sign");
+        return NULL;
+    }
+    int64_t n = (int64_t)ceil((end - start) / step);
+    cg_tensor *t = cg_new_tensor(dtype, 1, &n);
+    if (!t) return NULL;
+    size_t elsize = cg_dtype_size(dtype);
+    for (int64_t i = 0; i < n; i++) cg_write_double(cg_tensor_data(t) + i * (int64_t)elsize, dtype, start + (double)i * step);
+    return t;
+}
+
+/* PyTorch fills the first half from start and the second half from end, so both ends are exact. */
+cg_tensor *cg_linspace(double start, double end, int64_t steps, cg_dtype dtype) {
+    if (steps < 0) {
+        cg_set_error("number of steps must be non-negative");
+        return NULL;
+    }
+    cg_tensor *t = cg_new_tensor(dtype, 1, &steps);
+    if (!t) return NULL;
+    char *data = cg_tensor_data(t);
+    int64_t elsize = (int64_t)cg_dtype_size(dtype), half = steps / 2;
+    if (dtype == CG_FLOAT32) {
+        float s = (float)start, e = (float)end, step = steps > 1 ? (e - s) / (float)(steps - 1) : 0;
+        for (int64_t i = 0; i < steps; i++)
+            ((float *)data)[i] = i < half ? s + step * (float)i : e - step * (float)(steps - i - 1);
+        return t;
+    }
+    double step = steps > 1 ? (end - start) / (double)(steps - 1) : 0;
+    for (int64_t i = 0; i < steps; i++)
+        cg_write_double(data + i * elsize, dtype, i < half ? start + step * (double)i : end - step * (double)(steps - i - 1));
+    return t;
+}
+
+cg_tensor *cg_eye(int64_t n, int64_t m, cg_dtype dtype) {
+    if (m < 0) m = n;
+    cg_tensor *t = cg_zeros_shape(dtype, 2, (const int64_t[]){n, m});
+    if (!t) return NULL;
+    int64_t elsize = (int64_t)cg_dtype_size(dtype);
+    for (int64_t i = 0; i < n && i < m; i++) cg_write_double(cg_tensor_data(t) + (i * m + i) * elsize, dtype, 1);
+    return t;
+}
+
+/* ---- single elements ---- */
+
+double cg_item(const cg_tensor *t) {
+    if (!t) return NAN;
+    if (t->numel != 1) {
+        cg_set_error("a Tensor with %lld elements cannot be converted to Scalar", (long long)t->numel);
+        return NAN;
+    }
+    return cg_read_double(cg_tensor_data(t), t->dtype);
+}
+
+/* Byte offset of the element at index (n == ndim), or -1 with PyTorch's error. */
+static int64_t element_offset(const cg_tensor *t, int n, const int64_t *index) {
+    if (n > t->ndim) {
+        cg_set_error("too many indices for tensor of dimension %d", t->ndim);
+        return -1;
+    }
+    if (n < t->ndim) {
+        cg_set_error("expected %d indices for a tensor of dimension %d, got %d", t->ndim, t->ndim, n);
+        return -1;
+    }
+    int64_t offset = t->offset;
+    for (int d = 0; d < n; d++) {
+        int64_t i = index[d], size = t->sizes[d];
+        if (i < -size || i >= size) {
+            cg_set_error("index %lld is out of bounds for dimension %d with size %lld", (long long)i, d, (long long)size);
+            return -1;
+        }
+        offset += (i < 0 ? i + size : i) * t->strides[d];
+    }
+    return offset * (int64_t)cg_dtype_size(t->dtype);
+}
+
+int cg_get_at(const cg_tensor *t, int n, const int64_t *index, double *value) {
+    if (!t || !value) return -1;
+    int64_t at = element_offset(t, n, index);
+    if (at < 0) return -1;
+    *value = cg_read_double(t->storage->data + at, t->dtype);
+    return 0;
+}
+
+int cg_set_at(cg_tensor *t, int n, const int64_t *index, double value) {
+    if (!t) return -1;
+    int64_t at = element_offset(t, n, index);
+    if (at < 0) return -1;
+    cg_write_double(t->storage->data + at, t->dtype, value);
+    cg_bump_version(t);
+    return 0;
+}

@@ -1,0 +1,93 @@
+/* Reading golden data written by tools/gen_*.py with real PyTorch.
+ *
+ * A golden file is lines of whitespace-separated tokens; '#' starts a comment line. A tensor is
+ * written as:  <dtype> <ndim> <size>... <value>...   (values as Python repr: nan, inf, -inf allowed;
+ * bools as 0/1). golden_next_line() yields one line at a time; golden_tensor() parses a tensor from
+ * a cursor into that line and advances it. */
+#ifndef CG_TEST_GOLDEN_H
+#define CG_TEST_GOLDEN_H
+
+#include "cgrad.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    FILE *f;
+    char *line;
+    size_t cap;
+} golden_file;
+
+static inline int golden_open(golden_file *g, const char *path) {
+    g->f = fopen(path, "r");
+    g->line = NULL;
+    g->cap = 0;
+    if (!g->f) fprintf(stderr, "cannot open golden file %s (run tests from the repository root)\n", path);
+    return g->f ? 0 : -1;
+}
+
+static inline void golden_close(golden_file *g) {
+    if (g->f) fclose(g->f);
+    free(g->line);
+}
+
+/* The next non-comment line (without its newline), or NULL at the end. */
+static inline char *golden_next_line(golden_file *g) {
+    for (;;) {
+        ssize_t n = getline(&g->line, &g->cap, g->f);
+        if (n < 0) return NULL;
+        if (n && g->line[n - 1] == '\n') g->line[--n] = '\0';
+        if (g->line[0] != '#') return g->line;
+    }
+}
+
+static inline char *golden_token(char **cursor) {
+    char *s = *cursor + strspn(*cursor, " \t");
+    if (!*s) return NULL;
+    char *end = s + strcspn(s, " \t");
+    if (*end) *end++ = '\0';
+    *cursor = end;
+    return s;
+}
+
+static inline cg_dtype golden_dtype(const char *name) {
+    if (!strcmp(name, "float64")) return CG_FLOAT64;
+    if (!strcmp(name, "int64")) return CG_INT64;
+    if (!strcmp(name, "bool")) return CG_BOOL;
+    return CG_FLOAT32;
+}
+
+/* A tensor parsed from the cursor (registered in the current scope), or NULL on a malformed line. */
+static inline cg_tensor *golden_tensor(char **cursor) {
+    char *tok = golden_token(cursor);
+    if (!tok) return NULL;
+    cg_dtype dtype = golden_dtype(tok);
+    tok = golden_token(cursor);
+    if (!tok) return NULL;
+    int ndim = atoi(tok);
+    int64_t sizes[CG_MAX_DIMS];
+    for (int d = 0; d < ndim; d++) {
+        tok = golden_token(cursor);
+        if (!tok) return NULL;
+        sizes[d] = atoll(tok);
+    }
+    cg_tensor *t = cg_empty_shape(dtype, ndim, sizes);
+    if (!t) return NULL;
+    char *data = cg_data_ptr(t);
+    size_t elsize = cg_dtype_size(dtype);
+    for (int64_t i = 0; i < cg_numel(t); i++) {
+        tok = golden_token(cursor);
+        if (!tok) return NULL;
+        char *at = data + (size_t)i * elsize;
+        switch (dtype) {
+        case CG_FLOAT32: *(float *)at = strtof(tok, NULL); break;
+        case CG_FLOAT64: *(double *)at = strtod(tok, NULL); break;
+        case CG_INT64: *(int64_t *)at = strtoll(tok, NULL, 10); break;
+        case CG_BOOL: *(bool *)at = atoi(tok) != 0; break;
+        }
+    }
+    return t;
+}
+
+#endif
