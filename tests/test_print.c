@@ -6,6 +6,7 @@
 #include "print/format.h"
 
 #include <stdlib.h>
+#include <unistd.h> /* dup, dup2: capturing stdout */
 
 /* The repr of t with an optional extra suffix, in a buffer that lives until the next call. */
 static const char *repr_with(const cg_tensor *t, const char *suffix) {
@@ -206,7 +207,7 @@ static void test_null_is_none(void) {
     CHECK_STR(buf, "No");
 }
 
-static void test_fprint_and_print(void) {
+static void test_fprint(void) {
     FILE *f = tmpfile();
     CHECK(f != NULL);
     if (!f) return;
@@ -220,7 +221,29 @@ static void test_fprint_and_print(void) {
     fclose(f);
     CHECK_STR(text, "tensor(0.5000, dtype=torch.float64)\nNone\ntensor([   0,    1,    2,  ..., 4997, 4998, 4999])\n");
     CHECK(n == strlen(text));
-    CHECK(cg_print(cg_tensor_bool(((bool[]){true, false}), 2)) == 0);
+    FILE *read_only = fopen("tests/data/print.txt", "r");
+    CHECK(read_only && cg_fprint(read_only, big) == -1);  /* a failed write is reported */
+    if (read_only) fclose(read_only);
+}
+
+/* cg_print writes to stdout: capture it in a temporary file. */
+static void test_print_to_stdout(void) {
+    FILE *f = tmpfile();
+    CHECK(f != NULL);
+    if (!f) return;
+    fflush(stdout);
+    int saved = dup(STDOUT_FILENO);
+    dup2(fileno(f), STDOUT_FILENO);
+    int status = cg_print(cg_tensor_bool(((bool[]){true, false}), 2));
+    fflush(stdout);
+    dup2(saved, STDOUT_FILENO);
+    close(saved);
+    CHECK(status == 0);
+    rewind(f);
+    char text[64] = {0};
+    CHECK(fread(text, 1, sizeof text - 1, f) > 0);
+    fclose(f);
+    CHECK_STR(text, "tensor([ True, False])\n");
 }
 
 int main(void) {
@@ -232,6 +255,7 @@ int main(void) {
     RUN(test_strided_views);
     RUN(test_format_truncates_like_snprintf);
     RUN(test_null_is_none);
-    RUN(test_fprint_and_print);
+    RUN(test_fprint);
+    RUN(test_print_to_stdout);
     HARNESS_END();
 }

@@ -127,11 +127,11 @@ static int format_number(const formatter *f, const char *p, char *out) {
     if (isinf(v)) return snprintf(out, NUMBER_MAX, v < 0 ? "-inf" : "inf");
     switch (f->style) {
     case STYLE_INT: return snprintf(out, NUMBER_MAX, "%.0f.", v);
-    case STYLE_FIXED: return snprintf(out, NUMBER_MAX, "%.*f", PRECISION, v);
     case STYLE_SCI: return snprintf(out, NUMBER_MAX, "%.*e", PRECISION, v);
-    case STYLE_PLAIN: break;
+    case STYLE_FIXED:
+    case STYLE_PLAIN: break;  /* floats never get STYLE_PLAIN */
     }
-    return snprintf(out, NUMBER_MAX, "%g", v);
+    return snprintf(out, NUMBER_MAX, "%.*f", PRECISION, v);
 }
 
 /* What the style depends on: the finite nonzero values' magnitudes and whether all are whole. */
