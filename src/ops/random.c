@@ -1,0 +1,108 @@
+/* Random tensors and in-place random fills, bit-identical to PyTorch 1.13's CPU generator for the
+ * same seed, dtype, shape and call order (see kernels/random.c for how). */
+#include "core/generator.h"
+#include "core/tensor.h"
+#include "kernels/random.h"
+
+#include <float.h>
+
+/* PyTorch's ScalarType names, as its dispatch errors print them. */
+static const char *scalar_type_name(cg_dtype dtype) {
+    switch (dtype) {
+    case CG_FLOAT32: return "Float";
+    case CG_FLOAT64: return "Double";
+    case CG_INT64: return "Long";
+    case CG_BOOL: return "Bool";
+    }
+    return "?";
+}
+
+/* uniform_'s checks, in PyTorch's order; 0 when the fill may go ahead. */
+static int check_uniform(const cg_tensor *t, double from, double to) {
+    if (!cg_dtype_is_floating(t->dtype)) {
+        cg_set_error("\"check_uniform_bounds\" not implemented for '%s'", scalar_type_name(t->dtype));
+        return -1;
+    }
+    const char *name = t->dtype == CG_FLOAT32 ? "float" : "double";
+    double max = t->dtype == CG_FLOAT32 ? FLT_MAX : DBL_MAX;
+    if (!(from >= -max && from <= max)) { /* NaN fails too */
+        cg_set_error("from is out of bounds for %s", name);
+        return -1;
+    }
+    if (!(to >= -max && to <= max)) {
+        cg_set_error("to is out of bounds for %s", name);
+        return -1;
+    }
+    if (!(from <= to)) {
+        cg_set_error("uniform_ expects to return a [from, to) range, but found from=%g > to=%g", from, to);
+        return -1;
+    }
+    if (!(to - from <= max)) {
+        cg_set_error("uniform_ expects to-from <= std::numeric_limits<%s>::max(), but found to=%g and from=%g "
+                     "which result in to-from to exceed the limit",
+                     scalar_type_name(t->dtype), to, from);
+        return -1;
+    }
+    return 0;
+}
+
+/* A stride-0 dim of size > 1 would draw several values into one element: PyTorch refuses. */
+static int check_no_internal_overlap(const cg_tensor *t) {
+    for (int d = 0; d < t->ndim; d++) {
+        if (t->strides[d] == 0 && t->sizes[d] > 1) {
+            cg_set_error("unsupported operation: more than one element of the written-to tensor refers to a single "
+                         "memory location. Please clone() the tensor before performing the operation.");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int cg_uniform_(cg_tensor *t, double from, double to) {
+    if (!t) return -1;
+    if (check_uniform(t, from, to) != 0 || check_no_internal_overlap(t) != 0) return -1;
+    cg_kernel_uniform(t, from, to);
+    cg_bump_version(t);
+    return 0;
+}
+
+int cg_normal_(cg_tensor *t, double mean, double std) {
+    if (!t) return -1;
+    if (!(std >= 0.0)) {
+        cg_set_error("normal expects std >= 0.0, but found std %g", std);
+        return -1;
+    }
+    if (!cg_dtype_is_floating(t->dtype)) {
+        cg_set_error("\"normal_kernel_cpu\" not implemented for '%s'", scalar_type_name(t->dtype));
+        return -1;
+    }
+    /* The block path never meets a stride-0 dim (it needs a contiguous tensor). */
+    if (!(t->numel >= 16 && cg_is_contiguous(t)) && check_no_internal_overlap(t) != 0) return -1;
+    cg_kernel_normal(t, mean, std);
+    cg_bump_version(t);
+    return 0;
+}
+
+cg_tensor *cg_rand_shape(cg_dtype dtype, int ndim, const int64_t *sizes) {
+    cg_tensor *t = cg_new_tensor(dtype, ndim, sizes);
+    if (!t || cg_uniform_(t, 0, 1) != 0) return NULL;
+    return t;
+}
+
+cg_tensor *cg_randn_shape(cg_dtype dtype, int ndim, const int64_t *sizes) {
+    cg_tensor *t = cg_new_tensor(dtype, ndim, sizes);
+    if (!t || cg_normal_(t, 0, 1) != 0) return NULL;
+    return t;
+}
+
+cg_tensor *cg_randint_shape(int64_t low, int64_t high, int ndim, const int64_t *sizes) {
+    cg_tensor *t = cg_new_tensor(CG_INT64, ndim, sizes);
+    if (!t) return NULL;
+    if (low >= high) {
+        cg_set_error("random_ expects 'from' to be less than 'to', but got from=%lld >= to=%lld", (long long)low,
+                     (long long)high);
+        return NULL;
+    }
+    cg_kernel_randint(t, low, (uint64_t)high - (uint64_t)low);
+    return t;
+}
