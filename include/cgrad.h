@@ -225,10 +225,10 @@ cg_tensor *cg_sum_opts(cg_reduce_args args);
 cg_tensor *cg_mean_opts(cg_reduce_args args);
 cg_tensor *cg_var_opts(cg_reduce_args args);
 cg_tensor *cg_std_opts(cg_reduce_args args);
-#define cg_sum(...) cg_sum_opts((cg_reduce_args){__VA_ARGS__})
-#define cg_mean(...) cg_mean_opts((cg_reduce_args){__VA_ARGS__})
-#define cg_var(...) cg_var_opts((cg_reduce_args){__VA_ARGS__})
-#define cg_std(...) cg_std_opts((cg_reduce_args){__VA_ARGS__})
+#define cg_sum(...) cg_sum_opts((cg_reduce_args){.input = __VA_ARGS__})
+#define cg_mean(...) cg_mean_opts((cg_reduce_args){.input = __VA_ARGS__})
+#define cg_var(...) cg_var_opts((cg_reduce_args){.input = __VA_ARGS__})
+#define cg_std(...) cg_std_opts((cg_reduce_args){.input = __VA_ARGS__})
 
 typedef struct {
     cg_tensor *input;
@@ -238,7 +238,7 @@ typedef struct {
     bool keepdim;
 } cg_norm_args;
 cg_tensor *cg_norm_opts(cg_norm_args args);
-#define cg_norm(...) cg_norm_opts((cg_norm_args){__VA_ARGS__})  /* cg_norm(t, 2, CG_DIMS(1)) */
+#define cg_norm(...) cg_norm_opts((cg_norm_args){.input = __VA_ARGS__})  /* cg_norm(t, 2, CG_DIMS(1)) */
 
 cg_tensor *cg_prod(cg_tensor *t);
 cg_tensor *cg_prod_dim(cg_tensor *t, int dim, bool keepdim);

@@ -1,0 +1,204 @@
+#include "kernels/reduce.h"
+
+#include <math.h>
+
+/* ---- pairwise sums ----
+ * A row is split in halves until a piece has at most PAIRWISE_BLOCK elements; a piece is summed
+ * with four independent accumulators (which also lets the CPU overlap the additions). MAP turns
+ * each element into the summand, with c an extra parameter (the mean, the norm's p). */
+
+#define PAIRWISE_BLOCK 32
+
+#define DEFINE_PAIRWISE_SUM(name, T, ACC, MAP)                   \
+    static ACC name(const T *x, int64_t n, double c) {           \
+        (void)c;                                                  \
+        if (n > PAIRWISE_BLOCK) {                                 \
+            int64_t half = n / 2;                                 \
+            return name(x, half, c) + name(x + half, n - half, c); \
+        }                                                         \
+        ACC a0 = 0, a1 = 0, a2 = 0, a3 = 0;                       \
+        int64_t i = 0;                                            \
+        for (; i + 4 <= n; i += 4) {                              \
+            a0 += MAP(x[i], c);                                   \
+            a1 += MAP(x[i + 1], c);                               \
+            a2 += MAP(x[i + 2], c);                               \
+            a3 += MAP(x[i + 3], c);                               \
+        }                                                         \
+        for (; i < n; i++) a0 += MAP(x[i], c);                    \
+        return (a0 + a1) + (a2 + a3);                             \
+    }
+
+#define MAP_SELF(v, c) (v)
+#define MAP_DOUBLE(v, c) ((double)(v))
+#define MAP_ABS_F(v, c) fabsf(v)
+#define MAP_ABS_D(v, c) fabs(v)
+#define MAP_SQUARE(v, c) ((v) * (v))
+#define MAP_POW_F(v, c) powf(fabsf(v), (float)(c))
+#define MAP_POW_D(v, c) pow(fabs(v), (c))
+#define MAP_NONZERO(v, c) ((v) != 0)
+#define MAP_DEVIATION2(v, c) (((double)(v) - (c)) * ((double)(v) - (c)))
+
+DEFINE_PAIRWISE_SUM(sum_f32, float, float, MAP_SELF)
+DEFINE_PAIRWISE_SUM(sum_f64, double, double, MAP_SELF)
+DEFINE_PAIRWISE_SUM(sum_f32_in_f64, float, double, MAP_DOUBLE)
+DEFINE_PAIRWISE_SUM(abs_sum_f32, float, float, MAP_ABS_F)
+DEFINE_PAIRWISE_SUM(abs_sum_f64, double, double, MAP_ABS_D)
+DEFINE_PAIRWISE_SUM(square_sum_f32, float, float, MAP_SQUARE)
+DEFINE_PAIRWISE_SUM(square_sum_f64, double, double, MAP_SQUARE)
+DEFINE_PAIRWISE_SUM(pow_sum_f32, float, float, MAP_POW_F)
+DEFINE_PAIRWISE_SUM(pow_sum_f64, double, double, MAP_POW_D)
+DEFINE_PAIRWISE_SUM(nonzero_sum_f32, float, float, MAP_NONZERO)
+DEFINE_PAIRWISE_SUM(nonzero_sum_f64, double, double, MAP_NONZERO)
+DEFINE_PAIRWISE_SUM(deviation_sum_f32, float, double, MAP_DEVIATION2)
+DEFINE_PAIRWISE_SUM(deviation_sum_f64, double, double, MAP_DEVIATION2)
+
+/* Integer sums and products wrap around (two's complement), computed unsigned to stay defined. */
+static int64_t sum_i64(const int64_t *x, int64_t n) {
+    uint64_t acc = 0;
+    for (int64_t i = 0; i < n; i++) acc += (uint64_t)x[i];
+    return (int64_t)acc;
+}
+
+static int64_t prod_i64(const int64_t *x, int64_t n) {
+    uint64_t acc = 1;
+    for (int64_t i = 0; i < n; i++) acc *= (uint64_t)x[i];
+    return (int64_t)acc;
+}
+
+#define DEFINE_PROD(name, T)                                   \
+    static T name(const T *x, int64_t n) {                     \
+        T acc = 1;                                             \
+        for (int64_t i = 0; i < n; i++) acc *= x[i];           \
+        return acc;                                            \
+    }
+DEFINE_PROD(prod_f32, float)
+DEFINE_PROD(prod_f64, double)
+
+void cg_kernel_sum(cg_dtype dtype, const void *in, void *out, int64_t rows, int64_t len) {
+    for (int64_t r = 0; r < rows; r++) {
+        switch (dtype) {
+        case CG_FLOAT32: ((float *)out)[r] = sum_f32((const float *)in + r * len, len, 0); break;
+        case CG_FLOAT64: ((double *)out)[r] = sum_f64((const double *)in + r * len, len, 0); break;
+        case CG_INT64: ((int64_t *)out)[r] = sum_i64((const int64_t *)in + r * len, len); break;
+        case CG_BOOL: break; /* the op layer casts bool to int64 first */
+        }
+    }
+}
+
+void cg_kernel_prod(cg_dtype dtype, const void *in, void *out, int64_t rows, int64_t len) {
+    for (int64_t r = 0; r < rows; r++) {
+        switch (dtype) {
+        case CG_FLOAT32: ((float *)out)[r] = prod_f32((const float *)in + r * len, len); break;
+        case CG_FLOAT64: ((double *)out)[r] = prod_f64((const double *)in + r * len, len); break;
+        case CG_INT64: ((int64_t *)out)[r] = prod_i64((const int64_t *)in + r * len, len); break;
+        case CG_BOOL: break;
+        }
+    }
+}
+
+/* PyTorch's mean is the sum divided by the count in the element type. */
+void cg_kernel_mean(cg_dtype dtype, const void *in, void *out, int64_t rows, int64_t len) {
+    for (int64_t r = 0; r < rows; r++) {
+        if (dtype == CG_FLOAT32)
+            ((float *)out)[r] = sum_f32((const float *)in + r * len, len, 0) / (float)len;
+        else if (dtype == CG_FLOAT64)
+            ((double *)out)[r] = sum_f64((const double *)in + r * len, len, 0) / (double)len;
+    }
+}
+
+void cg_kernel_var(cg_dtype dtype, const void *in, void *out, int64_t rows, int64_t len, int64_t correction,
+                   bool take_sqrt) {
+    double divisor = len > correction ? (double)(len - correction) : 0;
+    for (int64_t r = 0; r < rows; r++) {
+        double mean, m2;
+        if (dtype == CG_FLOAT32) {
+            const float *x = (const float *)in + r * len;
+            mean = sum_f32_in_f64(x, len, 0) / (double)len;
+            m2 = deviation_sum_f32(x, len, mean);
+        } else {
+            const double *x = (const double *)in + r * len;
+            mean = sum_f64(x, len, 0) / (double)len;
+            m2 = deviation_sum_f64(x, len, mean);
+        }
+        double var = m2 / divisor;
+        if (take_sqrt) var = sqrt(var);
+        if (dtype == CG_FLOAT32)
+            ((float *)out)[r] = (float)var;
+        else
+            ((double *)out)[r] = var;
+    }
+}
+
+/* The largest (or smallest) magnitude; NaN propagates. */
+#define DEFINE_EXTREME_MAGNITUDE(name, T, ABS)                                   \
+    static T name(const T *x, int64_t n, bool want_max) {                        \
+        T best = ABS(x[0]);                                                      \
+        for (int64_t i = 1; i < n && !isnan(best); i++) {                        \
+            T v = ABS(x[i]);                                                     \
+            if (isnan(v) || (want_max ? v > best : v < best)) best = v;          \
+        }                                                                        \
+        return best;                                                             \
+    }
+DEFINE_EXTREME_MAGNITUDE(extreme_abs_f32, float, fabsf)
+DEFINE_EXTREME_MAGNITUDE(extreme_abs_f64, double, fabs)
+
+static float norm_f32(const float *x, int64_t n, double p) {
+    if (n == 0) return 0;
+    if (p == 0) return nonzero_sum_f32(x, n, 0);
+    if (p == 1) return abs_sum_f32(x, n, 0);
+    if (p == 2) return sqrtf(square_sum_f32(x, n, 0));
+    if (isinf(p)) return extreme_abs_f32(x, n, p > 0);
+    return powf(pow_sum_f32(x, n, p), 1.0f / (float)p);
+}
+
+static double norm_f64(const double *x, int64_t n, double p) {
+    if (n == 0) return 0;
+    if (p == 0) return nonzero_sum_f64(x, n, 0);
+    if (p == 1) return abs_sum_f64(x, n, 0);
+    if (p == 2) return sqrt(square_sum_f64(x, n, 0));
+    if (isinf(p)) return extreme_abs_f64(x, n, p > 0);
+    return pow(pow_sum_f64(x, n, p), 1.0 / p);
+}
+
+void cg_kernel_norm(cg_dtype dtype, const void *in, void *out, int64_t rows, int64_t len, double p) {
+    for (int64_t r = 0; r < rows; r++) {
+        if (dtype == CG_FLOAT32)
+            ((float *)out)[r] = norm_f32((const float *)in + r * len, len, p);
+        else if (dtype == CG_FLOAT64)
+            ((double *)out)[r] = norm_f64((const double *)in + r * len, len, p);
+    }
+}
+
+/* Strict comparisons keep the first of equal values; once a NaN is found it stays. */
+#define DEFINE_EXTREME(name, T, ISNAN)                                                              \
+    static void name(const T *in, T *values, int64_t *indices, int64_t rows, int64_t len, bool want_max) { \
+        for (int64_t r = 0; r < rows; r++) {                                                        \
+            const T *x = in + r * len;                                                              \
+            T best = x[0];                                                                          \
+            int64_t at = 0;                                                                         \
+            for (int64_t i = 1; i < len && !ISNAN(best); i++) {                                     \
+                T v = x[i];                                                                         \
+                if (ISNAN(v) || (want_max ? v > best : v < best)) {                                 \
+                    best = v;                                                                       \
+                    at = i;                                                                         \
+                }                                                                                   \
+            }                                                                                       \
+            if (values) values[r] = best;                                                           \
+            if (indices) indices[r] = at;                                                           \
+        }                                                                                           \
+    }
+#define NEVER_NAN(v) ((void)(v), 0)
+DEFINE_EXTREME(extreme_f32, float, isnan)
+DEFINE_EXTREME(extreme_f64, double, isnan)
+DEFINE_EXTREME(extreme_i64, int64_t, NEVER_NAN)
+DEFINE_EXTREME(extreme_bool, bool, NEVER_NAN)
+
+void cg_kernel_extreme(cg_dtype dtype, const void *in, void *values, int64_t *indices, int64_t rows, int64_t len,
+                       bool want_max) {
+    switch (dtype) {
+    case CG_FLOAT32: extreme_f32(in, values, indices, rows, len, want_max); break;
+    case CG_FLOAT64: extreme_f64(in, values, indices, rows, len, want_max); break;
+    case CG_INT64: extreme_i64(in, values, indices, rows, len, want_max); break;
+    case CG_BOOL: extreme_bool(in, values, indices, rows, len, want_max); break;
+    }
+}

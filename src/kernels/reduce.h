@@ -1,0 +1,33 @@
+/* Reduction kernels over rows.
+ *
+ * Every kernel sees its input as `rows` contiguous rows of `len` elements (row r starts at
+ * element r * len) and writes one result per row to out[r]. The op layer arranges that layout by
+ * permuting the reduced dims to the end (copying only when the permuted view is not already
+ * contiguous), so the kernels are plain loops over memory and know nothing of shapes or strides.
+ *
+ * Float sums are pairwise (cascade) sums in the element type, as PyTorch's: the error grows with
+ * log(len), and float32 overflows where PyTorch's float32 sum does. */
+#ifndef CG_KERNELS_REDUCE_H
+#define CG_KERNELS_REDUCE_H
+
+#include "core/tensor.h"
+
+/* Sum and product: float32, float64 or int64 in and out (int64 wraps around like PyTorch's). */
+void cg_kernel_sum(cg_dtype dtype, const void *in, void *out, int64_t rows, int64_t len);
+void cg_kernel_prod(cg_dtype dtype, const void *in, void *out, int64_t rows, int64_t len);
+/* Float dtypes only. An empty row gives NaN. */
+void cg_kernel_mean(cg_dtype dtype, const void *in, void *out, int64_t rows, int64_t len);
+/* Variance with divisor max(0, len - correction) (NaN when it is 0), or its square root. Computed
+ * in double with two passes (mean, then squared deviations) whatever the float dtype. */
+void cg_kernel_var(cg_dtype dtype, const void *in, void *out, int64_t rows, int64_t len, int64_t correction,
+                   bool take_sqrt);
+/* The p-norm: p = 0 counts nonzeros, +-INFINITY take the max/min magnitude, otherwise
+ * (sum |x|^p)^(1/p). Float dtypes only; an empty row gives 0 for every p, as in PyTorch. */
+void cg_kernel_norm(cg_dtype dtype, const void *in, void *out, int64_t rows, int64_t len, double p);
+/* Max (or min) of each row and the position of its first occurrence; a NaN wins over everything
+ * and its first position is reported. Any dtype; values and indices may each be NULL.
+ * Rows must not be empty. */
+void cg_kernel_extreme(cg_dtype dtype, const void *in, void *values, int64_t *indices, int64_t rows, int64_t len,
+                       bool want_max);
+
+#endif

@@ -1,0 +1,293 @@
+/* Reductions: sum, mean, var, std, norm, prod, max, min, argmax, argmin.
+ *
+ * Each op checks its arguments with PyTorch's messages, works out the result's dtype and shape,
+ * arranges the input as rows (kept dims first, reduced dims last, contiguous) and calls a kernel
+ * from kernels/reduce.c. Temporaries live in an inner scope that ends with the op, so a copy made
+ * to arrange the rows is freed at once; only the results reach the caller's scope. */
+#include "core/tensor.h"
+#include "kernels/copy.h"
+#include "kernels/reduce.h"
+
+#include <math.h>
+#include <string.h>
+
+/* PyTorch's ScalarType names, as its messages print them. */
+static const char *scalar_type_name(cg_dtype dtype) {
+    switch (dtype) {
+    case CG_FLOAT32: return "Float";
+    case CG_FLOAT64: return "Double";
+    case CG_INT64: return "Long";
+    case CG_BOOL: return "Bool";
+    }
+    return "?";
+}
+
+/* Marks the reduced dims in reduced[] (every dim when ndims is 0). Dims are wrapped and checked in
+ * order, as PyTorch does, so the first bad one names the error. */
+static int mark_reduced_dims(const cg_tensor *t, int ndims, const int *dims, bool *reduced) {
+    memset(reduced, 0, CG_MAX_DIMS * sizeof *reduced);
+    if (ndims < 0 || ndims > CG_MAX_DIMS) {
+        cg_set_error("the list of dims must hold 0 to %d dims, got %d", CG_MAX_DIMS, ndims);
+        return -1;
+    }
+    if (ndims == 0) {
+        for (int d = 0; d < CG_MAX_DIMS; d++) reduced[d] = true;
+        return 0;
+    }
+    for (int i = 0; i < ndims; i++) {
+        int d = cg_wrap_dim(dims[i], t->ndim);
+        if (d < 0) return -1;
+        if (reduced[d]) {
+            cg_set_error("dim %d appears multiple times in the list of dims", d);
+            return -1;
+        }
+        reduced[d] = true;
+    }
+    return 0;
+}
+
+/* The input seen as rows: how many, and how long. */
+typedef struct {
+    cg_tensor *input;  /* contiguous, reduced dims last */
+    int64_t nrows, len;
+    int out_ndim;
+    int64_t out_sizes[CG_MAX_DIMS];
+} rows_layout;
+
+/* Arranges t (cast to dtype) as rows and works out the result's shape. Copies only when the view
+ * with the reduced dims moved last is not already contiguous (or the dtype changes). */
+static int arrange_rows(rows_layout *r, cg_tensor *t, const bool *reduced, bool keepdim, cg_dtype dtype) {
+    int64_t sizes[CG_MAX_DIMS], strides[CG_MAX_DIMS];
+    int n = 0;
+    r->nrows = 1;
+    r->len = 1;
+    r->out_ndim = 0;
+    for (int d = 0; d < t->ndim; d++) {
+        if (reduced[d]) {
+            if (keepdim) r->out_sizes[r->out_ndim++] = 1;
+            continue;
+        }
+        r->out_sizes[r->out_ndim++] = t->sizes[d];
+        sizes[n] = t->sizes[d];
+        strides[n++] = t->strides[d];
+        r->nrows *= t->sizes[d];
+    }
+    for (int d = 0; d < t->ndim; d++) {
+        if (!reduced[d]) continue;
+        sizes[n] = t->sizes[d];
+        strides[n++] = t->strides[d];
+        r->len *= t->sizes[d];
+    }
+    cg_tensor *view = cg_new_view(t, t->ndim, sizes, strides, t->offset);
+    if (!view) return -1;
+    if (dtype == t->dtype && cg_is_contiguous(view)) {
+        r->input = view;
+        return 0;
+    }
+    r->input = cg_new_tensor(dtype, t->ndim, sizes);
+    if (!r->input) return -1;
+    cg_kernel_copy(r->input, view);
+    return 0;
+}
+
+/* Ends the op's inner scope, handing out (which may be NULL) to the caller's scope. */
+static cg_tensor *finish(cg_tensor *out) {
+    cg_keep(out);
+    cg_scope_end();
+    return out;
+}
+
+static void *data(const cg_tensor *t) { return cg_tensor_data(t); }
+
+/* The common shape of sum, mean, prod, var and std: rows of dtype in, one dtype result per row. */
+typedef enum { REDUCE_SUM, REDUCE_MEAN, REDUCE_PROD, REDUCE_VAR, REDUCE_STD } reduce_kind;
+
+static cg_tensor *reduce_rows(cg_tensor *t, int ndims, const int *dims, bool keepdim, cg_dtype dtype,
+                              reduce_kind kind, bool biased) {
+    bool reduced[CG_MAX_DIMS];
+    if (mark_reduced_dims(t, ndims, dims, reduced) < 0) return NULL;
+    cg_scope_begin();
+    rows_layout r;
+    if (arrange_rows(&r, t, reduced, keepdim, dtype) < 0) return finish(NULL);
+    cg_tensor *out = cg_new_tensor(dtype, r.out_ndim, r.out_sizes);
+    if (!out) return finish(NULL);
+    const void *in = data(r.input);
+    switch (kind) {
+    case REDUCE_SUM: cg_kernel_sum(dtype, in, data(out), r.nrows, r.len); break;
+    case REDUCE_MEAN: cg_kernel_mean(dtype, in, data(out), r.nrows, r.len); break;
+    case REDUCE_PROD: cg_kernel_prod(dtype, in, data(out), r.nrows, r.len); break;
+    case REDUCE_VAR:
+    case REDUCE_STD: cg_kernel_var(dtype, in, data(out), r.nrows, r.len, biased ? 0 : 1, kind == REDUCE_STD); break;
+    }
+    return finish(out);
+}
+
+/* Sums and products of bool count in int64, as PyTorch's do. */
+static cg_dtype widened_integer(cg_dtype dtype) { return dtype == CG_BOOL ? CG_INT64 : dtype; }
+
+cg_tensor *cg_sum_opts(cg_reduce_args a) {
+    if (!a.input) return NULL;
+    return reduce_rows(a.input, a.ndims, a.dims, a.keepdim, widened_integer(a.input->dtype), REDUCE_SUM, false);
+}
+
+cg_tensor *cg_mean_opts(cg_reduce_args a) {
+    if (!a.input) return NULL;
+    if (!cg_dtype_is_floating(a.input->dtype)) {
+        cg_set_error("mean(): could not infer output dtype. Input dtype must be either a floating point or "
+                     "complex dtype. Got: %s", scalar_type_name(a.input->dtype));
+        return NULL;
+    }
+    return reduce_rows(a.input, a.ndims, a.dims, a.keepdim, a.input->dtype, REDUCE_MEAN, false);
+}
+
+static cg_tensor *var_or_std(cg_reduce_args a, reduce_kind kind) {
+    if (!a.input) return NULL;
+    if (!cg_dtype_is_floating(a.input->dtype)) {
+        cg_set_error("std and var only support floating point and complex dtypes");
+        return NULL;
+    }
+    return reduce_rows(a.input, a.ndims, a.dims, a.keepdim, a.input->dtype, kind, a.biased);
+}
+
+cg_tensor *cg_var_opts(cg_reduce_args a) { return var_or_std(a, REDUCE_VAR); }
+cg_tensor *cg_std_opts(cg_reduce_args a) { return var_or_std(a, REDUCE_STD); }
+
+cg_tensor *cg_prod(cg_tensor *t) {
+    if (!t) return NULL;
+    return reduce_rows(t, 0, NULL, false, widened_integer(t->dtype), REDUCE_PROD, false);
+}
+
+cg_tensor *cg_prod_dim(cg_tensor *t, int dim, bool keepdim) {
+    if (!t) return NULL;
+    return reduce_rows(t, 1, &dim, keepdim, widened_integer(t->dtype), REDUCE_PROD, false);
+}
+
+cg_tensor *cg_norm_opts(cg_norm_args a) {
+    cg_tensor *t = a.input;
+    if (!t) return NULL;
+    if (!cg_dtype_is_floating(t->dtype)) {
+        cg_set_error("norm(): input dtype should be either floating point or complex. Got %s instead.",
+                     scalar_type_name(t->dtype));
+        return NULL;
+    }
+    bool reduced[CG_MAX_DIMS];
+    if (mark_reduced_dims(t, a.ndims, a.dims, reduced) < 0) return NULL;
+    cg_scope_begin();
+    rows_layout r;
+    if (arrange_rows(&r, t, reduced, a.keepdim, t->dtype) < 0) return finish(NULL);
+    cg_tensor *out = cg_new_tensor(t->dtype, r.out_ndim, r.out_sizes);
+    if (out) cg_kernel_norm(t->dtype, data(r.input), data(out), r.nrows, r.len, a.p);
+    return finish(out);
+}
+
+/* ---- max, min, argmax, argmin ---- */
+
+/* Values and/or int64 indices of the extremes over the reduced dims; either output may be skipped. */
+static int extremes(cg_tensor *t, const bool *reduced, bool keepdim, bool want_max, cg_tensor **values,
+                    cg_tensor **indices) {
+    rows_layout r;
+    if (arrange_rows(&r, t, reduced, keepdim, t->dtype) < 0) return -1;
+    if (values && !(*values = cg_new_tensor(t->dtype, r.out_ndim, r.out_sizes))) return -1;
+    if (indices && !(*indices = cg_new_tensor(CG_INT64, r.out_ndim, r.out_sizes))) return -1;
+    if (r.nrows > 0)
+        cg_kernel_extreme(t->dtype, data(r.input), values ? data(*values) : NULL, indices ? data(*indices) : NULL,
+                          r.nrows, r.len, want_max);
+    return 0;
+}
+
+static const bool reduce_all[CG_MAX_DIMS] = {true, true, true, true, true, true, true, true};
+
+static cg_tensor *extreme_all(cg_tensor *t, bool want_max) {
+    if (!t) return NULL;
+    if (t->numel == 0) {
+        cg_set_error("%s(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction "
+                     "dim with the 'dim' argument.", want_max ? "max" : "min");
+        return NULL;
+    }
+    cg_scope_begin();
+    cg_tensor *values = NULL;
+    extremes(t, reduce_all, false, want_max, &values, NULL);
+    return finish(values);
+}
+
+cg_tensor *cg_max(cg_tensor *t) { return extreme_all(t, true); }
+cg_tensor *cg_min(cg_tensor *t) { return extreme_all(t, false); }
+
+/* Wraps dim and rejects reducing an empty dim; PyTorch's messages. */
+static int check_extreme_dim(const cg_tensor *t, int dim, const char *name) {
+    int d = cg_wrap_dim(dim, t->ndim);
+    if (d < 0) return -1;
+    if (t->ndim > 0 && t->sizes[d] == 0) {
+        cg_set_error("%s(): Expected reduction dim %d to have non-zero size.", name, d);
+        return -1;
+    }
+    return d;
+}
+
+static cg_tensor *extreme_dim(cg_tensor *t, int dim, bool keepdim, cg_tensor **indices, bool want_max) {
+    if (!t) return NULL;
+    int d = check_extreme_dim(t, dim, want_max ? "max" : "min");
+    if (d < 0) return NULL;
+    bool reduced[CG_MAX_DIMS] = {false};
+    reduced[d] = true;
+    cg_scope_begin();
+    cg_tensor *values = NULL, *positions = NULL;
+    if (extremes(t, reduced, keepdim, want_max, &values, indices ? &positions : NULL) < 0) values = NULL;
+    if (values && indices) *indices = cg_keep(positions);
+    return finish(values);
+}
+
+cg_tensor *cg_max_dim(cg_tensor *t, int dim, bool keepdim, cg_tensor **indices) {
+    return extreme_dim(t, dim, keepdim, indices, true);
+}
+
+cg_tensor *cg_min_dim(cg_tensor *t, int dim, bool keepdim, cg_tensor **indices) {
+    return extreme_dim(t, dim, keepdim, indices, false);
+}
+
+static void set_arg_not_implemented(bool want_max) {
+    cg_set_error("\"%s_cpu\" not implemented for 'Bool'", want_max ? "argmax" : "argmin");
+}
+
+static cg_tensor *arg_extreme_all(cg_tensor *t, bool want_max) {
+    if (!t) return NULL;
+    const char *name = want_max ? "argmax" : "argmin";
+    if (t->numel == 0) {
+        cg_set_error("%s(): Expected reduction dim to be specified for input.numel() == 0.", name);
+        return NULL;
+    }
+    if (t->dtype == CG_BOOL) {
+        set_arg_not_implemented(want_max);
+        return NULL;
+    }
+    cg_scope_begin();
+    cg_tensor *positions = NULL;
+    extremes(t, reduce_all, false, want_max, NULL, &positions);
+    return finish(positions);
+}
+
+cg_tensor *cg_argmax(cg_tensor *t) { return arg_extreme_all(t, true); }
+cg_tensor *cg_argmin(cg_tensor *t) { return arg_extreme_all(t, false); }
+
+static cg_tensor *arg_extreme_dim(cg_tensor *t, int dim, bool keepdim, bool want_max) {
+    if (!t) return NULL;
+    int d = check_extreme_dim(t, dim, want_max ? "argmax" : "argmin");
+    if (d < 0) return NULL;
+    /* PyTorch answers zeros for a dim of size 1, and nothing for an empty result, before its kernel
+     * (which has no bool version) runs. */
+    bool size_one = t->ndim > 0 && t->sizes[d] == 1;
+    bool empty_result = t->ndim > 0 && t->numel == 0;
+    if (t->dtype == CG_BOOL && !size_one && !empty_result) {
+        set_arg_not_implemented(want_max);
+        return NULL;
+    }
+    bool reduced[CG_MAX_DIMS] = {false};
+    reduced[d] = true;
+    cg_scope_begin();
+    cg_tensor *positions = NULL;
+    extremes(t, reduced, keepdim, want_max, NULL, &positions);
+    return finish(positions);
+}
+
+cg_tensor *cg_argmax_dim(cg_tensor *t, int dim, bool keepdim) { return arg_extreme_dim(t, dim, keepdim, true); }
+cg_tensor *cg_argmin_dim(cg_tensor *t, int dim, bool keepdim) { return arg_extreme_dim(t, dim, keepdim, false); }
