@@ -105,6 +105,9 @@ cg_tensor *cg_linspace(double start, double end, int64_t steps, cg_dtype dtype);
 cg_tensor *cg_eye(int64_t n, int64_t m, cg_dtype dtype);
 
 /* ---- random numbers: bit-identical to PyTorch's CPU generator -------------------------------- */
+/* One global generator per process, like PyTorch's default CPU generator, but without its lock:
+ * draw from one thread at a time. Until cg_manual_seed it starts from a random seed, as PyTorch's.
+ * float32 randn of 16+ contiguous elements follows PyTorch's AVX2 build (x86-64 machines with AVX2). */
 
 void cg_manual_seed(uint64_t seed);
 cg_tensor *cg_rand_shape(cg_dtype dtype, int ndim, const int64_t *sizes);   /* uniform [0, 1) */

@@ -83,16 +83,21 @@ int cg_normal_(cg_tensor *t, double mean, double std) {
     return 0;
 }
 
-cg_tensor *cg_rand_shape(cg_dtype dtype, int ndim, const int64_t *sizes) {
+/* A fresh tensor filled by fill; like PyTorch's, it starts at version 0. */
+static cg_tensor *new_filled(cg_dtype dtype, int ndim, const int64_t *sizes, int (*fill)(cg_tensor *, double, double),
+                             double a, double b) {
     cg_tensor *t = cg_new_tensor(dtype, ndim, sizes);
-    if (!t || cg_uniform_(t, 0, 1) != 0) return NULL;
+    if (!t || fill(t, a, b) != 0) return NULL;
+    t->storage->version = 0;
     return t;
 }
 
+cg_tensor *cg_rand_shape(cg_dtype dtype, int ndim, const int64_t *sizes) {
+    return new_filled(dtype, ndim, sizes, cg_uniform_, 0, 1);
+}
+
 cg_tensor *cg_randn_shape(cg_dtype dtype, int ndim, const int64_t *sizes) {
-    cg_tensor *t = cg_new_tensor(dtype, ndim, sizes);
-    if (!t || cg_normal_(t, 0, 1) != 0) return NULL;
-    return t;
+    return new_filled(dtype, ndim, sizes, cg_normal_, 0, 1);
 }
 
 cg_tensor *cg_randint_shape(int64_t low, int64_t high, int ndim, const int64_t *sizes) {
