@@ -6,14 +6,12 @@
 
 /* ---- storage ---- */
 
-/* The storage header and its bytes are one allocation: the bytes start CG_ALIGN bytes in. */
+/* The storage header and its bytes are one allocation: the bytes start at the first CG_ALIGN
+ * boundary after the header. Plain malloc plus rounding up is several times cheaper than
+ * aligned_alloc, which matters for the many tiny tensors of scalar code. */
 cg_storage *cg_storage_new(size_t nbytes) {
-    size_t total = CG_ALIGN + ((nbytes + CG_ALIGN - 1) / CG_ALIGN) * CG_ALIGN;
-    if (nbytes > SIZE_MAX / 2) {
-        cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %zu bytes.", nbytes);
-        return NULL;
-    }
-    char *block = aligned_alloc(CG_ALIGN, total);
+    size_t total = sizeof(cg_storage) + CG_ALIGN - 1 + nbytes;
+    char *block = nbytes > SIZE_MAX / 2 ? NULL : malloc(total);
     if (!block) {
         cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %zu bytes.", nbytes);
         return NULL;
@@ -22,7 +20,7 @@ cg_storage *cg_storage_new(size_t nbytes) {
     s->refcount = 1;
     s->version = 0;
     s->nbytes = nbytes;
-    s->data = block + CG_ALIGN;
+    s->data = (char *)(((uintptr_t)(block + sizeof(cg_storage)) + CG_ALIGN - 1) & ~(uintptr_t)(CG_ALIGN - 1));
     s->owner = NULL;
     return s;
 }

@@ -1,0 +1,299 @@
+/* Typed elementwise loops. Each (op, dtype) pair is one line below that names an expression of
+ * a (and b); the LOOP macros stamp out a function with a contiguous path, broadcast-scalar paths
+ * and a strided path. The contiguous paths are plain indexed loops, so the compiler vectorizes them;
+ * <tgmath.h> makes exp, pow, ... pick the float or double libm function from the operand type. */
+#if defined(__GNUC__) && !defined(__clang__)
+/* gcc's -O2 cost model ("very cheap") vectorizes almost nothing; these loops are worth it. */
+#pragma GCC optimize("tree-vectorize", "vect-cost-model=dynamic")
+#endif
+
+#include "kernels/elementwise.h"
+
+#include "kernels/iter.h"
+
+#include <string.h>
+#include <tgmath.h>
+
+/* ---- loop templates ---- */
+
+#define SIZE(T) ((int64_t)sizeof(T))
+
+/* out[i] = EXPR with T a = first[i], T b = second[i]; out has type R. */
+#define BINARY_LOOP(NAME, T, R, EXPR)                                                         \
+    static void NAME(char **p, const int64_t *s, int64_t n, const void *ctx) {                \
+        (void)ctx;                                                                            \
+        R *out = (R *)p[0];                                                                   \
+        const T *x = (const T *)p[1], *y = (const T *)p[2];                                   \
+        if (s[0] == SIZE(R) && s[1] == SIZE(T) && s[2] == SIZE(T)) {                          \
+            for (int64_t i = 0; i < n; i++) {                                                 \
+                T a = x[i], b = y[i];                                                         \
+                out[i] = (R)(EXPR);                                                           \
+            }                                                                                 \
+        } else if (s[0] == SIZE(R) && s[1] == SIZE(T) && s[2] == 0) {                         \
+            const T b = *y;                                                                   \
+            for (int64_t i = 0; i < n; i++) {                                                 \
+                T a = x[i];                                                                   \
+                out[i] = (R)(EXPR);                                                           \
+            }                                                                                 \
+        } else if (s[0] == SIZE(R) && s[1] == 0 && s[2] == SIZE(T)) {                         \
+            const T a = *x;                                                                   \
+            for (int64_t i = 0; i < n; i++) {                                                 \
+                T b = y[i];                                                                   \
+                out[i] = (R)(EXPR);                                                           \
+            }                                                                                 \
+        } else {                                                                              \
+            for (int64_t i = 0; i < n; i++) {                                                 \
+                T a = *(const T *)(p[1] + i * s[1]), b = *(const T *)(p[2] + i * s[2]);       \
+                *(R *)(p[0] + i * s[0]) = (R)(EXPR);                                          \
+            }                                                                                 \
+        }                                                                                     \
+    }
+
+/* out[i] = EXPR with T a = in[i]. */
+#define UNARY_LOOP(NAME, T, EXPR)                                                             \
+    static void NAME(char **p, const int64_t *s, int64_t n, const void *ctx) {                \
+        (void)ctx;                                                                            \
+        if (s[0] == SIZE(T) && s[1] == SIZE(T)) {                                             \
+            T *out = (T *)p[0];                                                               \
+            const T *x = (const T *)p[1];                                                     \
+            for (int64_t i = 0; i < n; i++) {                                                 \
+                T a = x[i];                                                                   \
+                out[i] = (T)(EXPR);                                                           \
+            }                                                                                 \
+        } else {                                                                              \
+            for (int64_t i = 0; i < n; i++) {                                                 \
+                T a = *(const T *)(p[1] + i * s[1]);                                          \
+                *(T *)(p[0] + i * s[0]) = (T)(EXPR);                                          \
+            }                                                                                 \
+        }                                                                                     \
+    }
+
+/* One line per op: the float line covers float32 and float64. */
+#define BINARY_FLOAT(OP, EXPR) BINARY_LOOP(OP##_f32, float, float, EXPR) BINARY_LOOP(OP##_f64, double, double, EXPR)
+#define BINARY_INT(OP, EXPR) BINARY_LOOP(OP##_i64, int64_t, int64_t, EXPR)
+#define BINARY_BOOL(OP, EXPR) BINARY_LOOP(OP##_b8, bool, bool, EXPR)
+#define COMPARE(OP, EXPR)                                                                     \
+    BINARY_LOOP(OP##_f32, float, bool, EXPR) BINARY_LOOP(OP##_f64, double, bool, EXPR)        \
+    BINARY_LOOP(OP##_i64, int64_t, bool, EXPR) BINARY_LOOP(OP##_b8, bool, bool, EXPR)
+#define UNARY_FLOAT(OP, EXPR) UNARY_LOOP(OP##_f32, float, EXPR) UNARY_LOOP(OP##_f64, double, EXPR)
+#define UNARY_INT(OP, EXPR) UNARY_LOOP(OP##_i64, int64_t, EXPR)
+#define UNARY_BOOL(OP, EXPR) UNARY_LOOP(OP##_b8, bool, EXPR)
+
+/* int64 arithmetic wraps around like PyTorch's (done unsigned: signed overflow is undefined in C). */
+#define WRAP(a, op, b) ((int64_t)((uint64_t)(a) op (uint64_t)(b)))
+
+/* Integer power by squaring; a negative exponent gives 0 except for bases 1 and -1, as in PyTorch. */
+static inline int64_t int_pow(int64_t base, int64_t exp) {
+    if (exp < 0) return base == 1 ? 1 : base == -1 ? ((exp & 1) ? -1 : 1) : 0;
+    uint64_t result = 1, square = (uint64_t)base;
+    for (; exp; exp >>= 1) {
+        if (exp & 1) result *= square;
+        square *= square;
+    }
+    return (int64_t)result;
+}
+
+/* ---- binary ops ---- */
+
+/* maximum/minimum propagate NaN from either side; on ties they return a (so maximum(-0., 0.) is -0.). */
+BINARY_FLOAT(add, a + b)           BINARY_INT(add, WRAP(a, +, b))   BINARY_BOOL(add, a || b)
+BINARY_FLOAT(sub, a - b)           BINARY_INT(sub, WRAP(a, -, b))
+BINARY_FLOAT(mul, a * b)           BINARY_INT(mul, WRAP(a, *, b))   BINARY_BOOL(mul, a && b)
+BINARY_FLOAT(div, a / b)
+BINARY_FLOAT(pow, pow(a, b))       BINARY_INT(pow, int_pow(a, b))
+BINARY_FLOAT(maximum, a != a || b != b ? a + b : a < b ? b : a)
+BINARY_FLOAT(minimum, a != a || b != b ? a + b : b < a ? b : a)
+BINARY_INT(maximum, a < b ? b : a) BINARY_BOOL(maximum, a || b)
+BINARY_INT(minimum, b < a ? b : a) BINARY_BOOL(minimum, a && b)
+COMPARE(eq, a == b)
+COMPARE(ne, a != b)
+COMPARE(lt, a < b)
+COMPARE(le, a <= b)
+COMPARE(gt, a > b)
+COMPARE(ge, a >= b)
+
+#define FLOATS(OP) [CG_FLOAT32] = OP##_f32, [CG_FLOAT64] = OP##_f64
+#define ALL(OP) FLOATS(OP), [CG_INT64] = OP##_i64, [CG_BOOL] = OP##_b8
+static const cg_loop_fn binary_loops[CG_BIN_COUNT][4] = {
+    [CG_BIN_ADD] = {ALL(add)},
+    [CG_BIN_SUB] = {FLOATS(sub), [CG_INT64] = sub_i64},
+    [CG_BIN_MUL] = {ALL(mul)},
+    [CG_BIN_DIV] = {FLOATS(div)},
+    [CG_BIN_POW] = {FLOATS(pow), [CG_INT64] = pow_i64},
+    [CG_BIN_MAXIMUM] = {ALL(maximum)},
+    [CG_BIN_MINIMUM] = {ALL(minimum)},
+    [CG_BIN_EQ] = {ALL(eq)}, [CG_BIN_NE] = {ALL(ne)}, [CG_BIN_LT] = {ALL(lt)},
+    [CG_BIN_LE] = {ALL(le)}, [CG_BIN_GT] = {ALL(gt)}, [CG_BIN_GE] = {ALL(ge)},
+};
+
+/* ---- unary ops ---- */
+
+/* sign(NaN) and sign(-0.) are 0 and relu keeps NaN and -0., as PyTorch's do. Float32 stays in
+ * float32 throughout (expf, 1.0f / ...), which is what PyTorch computes. */
+UNARY_FLOAT(neg, -a)            UNARY_INT(neg, WRAP(0, -, a))
+UNARY_FLOAT(exp, exp(a))
+UNARY_FLOAT(log, log(a))
+UNARY_FLOAT(log1p, log1p(a))
+UNARY_FLOAT(sqrt, sqrt(a))
+UNARY_FLOAT(abs, fabs(a))       UNARY_INT(abs, a < 0 ? WRAP(0, -, a) : a)
+UNARY_FLOAT(sign, (0 < a) - (a < 0)) UNARY_INT(sign, (0 < a) - (a < 0)) UNARY_BOOL(sign, a)
+UNARY_FLOAT(sin, sin(a))
+UNARY_FLOAT(cos, cos(a))
+UNARY_FLOAT(tan, tan(a))
+UNARY_FLOAT(tanh, tanh(a))
+UNARY_FLOAT(sigmoid, 1 / (1 + exp(-a)))
+UNARY_FLOAT(relu, a < 0 ? 0 : a) UNARY_INT(relu, a < 0 ? 0 : a)
+UNARY_FLOAT(reciprocal, 1 / a)
+UNARY_FLOAT(rsqrt, 1 / sqrt(a))
+UNARY_FLOAT(square, a * a)      UNARY_INT(square, WRAP(a, *, a))
+UNARY_FLOAT(cube, a * a * a)
+UNARY_FLOAT(rsquare, 1 / (a * a))
+
+static const cg_loop_fn unary_loops[CG_UN_COUNT][4] = {
+    [CG_UN_NEG] = {FLOATS(neg), [CG_INT64] = neg_i64},
+    [CG_UN_EXP] = {FLOATS(exp)},
+    [CG_UN_LOG] = {FLOATS(log)},
+    [CG_UN_LOG1P] = {FLOATS(log1p)},
+    [CG_UN_SQRT] = {FLOATS(sqrt)},
+    [CG_UN_ABS] = {FLOATS(abs), [CG_INT64] = abs_i64},
+    [CG_UN_SIGN] = {ALL(sign)},
+    [CG_UN_SIN] = {FLOATS(sin)},
+    [CG_UN_COS] = {FLOATS(cos)},
+    [CG_UN_TAN] = {FLOATS(tan)},
+    [CG_UN_TANH] = {FLOATS(tanh)},
+    [CG_UN_SIGMOID] = {FLOATS(sigmoid)},
+    [CG_UN_RELU] = {FLOATS(relu), [CG_INT64] = relu_i64},
+    [CG_UN_RECIPROCAL] = {FLOATS(reciprocal)},
+    [CG_UN_RSQRT] = {FLOATS(rsqrt)},
+    [CG_UN_SQUARE] = {FLOATS(square), [CG_INT64] = square_i64},
+    [CG_UN_CUBE] = {FLOATS(cube)},
+    [CG_UN_RSQUARE] = {FLOATS(rsquare)},
+};
+
+bool cg_kernel_binary_supports(cg_binary_op op, cg_dtype dtype) { return binary_loops[op][dtype] != NULL; }
+bool cg_kernel_unary_supports(cg_unary_op op, cg_dtype dtype) { return unary_loops[op][dtype] != NULL; }
+
+/* ---- dispatch ---- */
+
+/* A tensor that walks like out's flat memory: contiguous with out's element count. */
+static bool walks_flat(const cg_tensor *t, int64_t n) { return t->numel == n && cg_is_contiguous(t); }
+
+void cg_kernel_binary(cg_binary_op op, cg_tensor *out, const cg_tensor *a, const cg_tensor *b) {
+    cg_loop_fn loop = binary_loops[op][a->dtype];
+    int64_t n = out->numel;
+    if (n == 0) return;
+    /* Same-shape contiguous operands, possibly with a one-element side, skip the iterator. */
+    if (cg_is_contiguous(out)) {
+        bool a_flat = walks_flat(a, n), b_flat = walks_flat(b, n);
+        if ((a_flat || a->numel == 1) && (b_flat || b->numel == 1)) {
+            int64_t elsize = (int64_t)cg_dtype_size(a->dtype);
+            char *ptrs[3] = {cg_tensor_data(out), cg_tensor_data(a), cg_tensor_data(b)};
+            int64_t strides[3] = {(int64_t)cg_dtype_size(out->dtype), a_flat ? elsize : 0, b_flat ? elsize : 0};
+            loop(ptrs, strides, n, NULL);
+            return;
+        }
+    }
+    cg_iter it;
+    cg_iter_init(&it, out->ndim, out->sizes);
+    cg_iter_add(&it, out);
+    cg_iter_add(&it, a);
+    cg_iter_add(&it, b);
+    cg_iter_run(&it, loop, NULL);
+}
+
+void cg_kernel_unary(cg_unary_op op, cg_tensor *out, const cg_tensor *in) {
+    cg_loop_fn loop = unary_loops[op][in->dtype];
+    int64_t n = out->numel;
+    if (n == 0) return;
+    if (cg_is_contiguous(out) && walks_flat(in, n)) {
+        int64_t elsize = (int64_t)cg_dtype_size(in->dtype);
+        char *ptrs[2] = {cg_tensor_data(out), cg_tensor_data(in)};
+        int64_t strides[2] = {elsize, elsize};
+        loop(ptrs, strides, n, NULL);
+        return;
+    }
+    cg_iter it;
+    cg_iter_init(&it, out->ndim, out->sizes);
+    cg_iter_add(&it, out);
+    cg_iter_add(&it, in);
+    cg_iter_run(&it, loop, NULL);
+}
+
+/* ---- where ---- */
+
+#define WHERE_LOOP(NAME, T)                                                                   \
+    static void NAME(char **p, const int64_t *s, int64_t n, const void *ctx) {                \
+        (void)ctx;                                                                            \
+        for (int64_t i = 0; i < n; i++) {                                                     \
+            bool c = *(const bool *)(p[1] + i * s[1]);                                        \
+            *(T *)(p[0] + i * s[0]) = *(const T *)(p[c ? 2 : 3] + i * s[c ? 2 : 3]);          \
+        }                                                                                     \
+    }
+WHERE_LOOP(where_f32, float)
+WHERE_LOOP(where_f64, double)
+WHERE_LOOP(where_i64, int64_t)
+WHERE_LOOP(where_b8, bool)
+static const cg_loop_fn where_loops[4] = {ALL(where)};
+
+void cg_kernel_where(cg_tensor *out, const cg_tensor *cond, const cg_tensor *a, const cg_tensor *b) {
+    cg_iter it;
+    cg_iter_init(&it, out->ndim, out->sizes);
+    cg_iter_add(&it, out);
+    cg_iter_add(&it, cond);
+    cg_iter_add(&it, a);
+    cg_iter_add(&it, b);
+    cg_iter_run(&it, where_loops[out->dtype], NULL);
+}
+
+/* ---- clamp ---- */
+
+typedef struct {
+    cg_scalar_box lo, hi;
+} clamp_ctx;
+
+/* NaN inputs pass through: a NaN compares false both times. */
+#define CLAMP_LOOP(NAME, T, FIELD)                                                            \
+    static void NAME(char **p, const int64_t *s, int64_t n, const void *ctx) {                \
+        const clamp_ctx *c = ctx;                                                             \
+        const T lo = c->lo.value.FIELD, hi = c->hi.value.FIELD;                               \
+        for (int64_t i = 0; i < n; i++) {                                                     \
+            T a = *(const T *)(p[1] + i * s[1]);                                              \
+            T r = a < lo ? lo : a;                                                            \
+            *(T *)(p[0] + i * s[0]) = hi < r ? hi : r;                                        \
+        }                                                                                     \
+    }
+CLAMP_LOOP(clamp_f32, float, f32)
+CLAMP_LOOP(clamp_f64, double, f64)
+CLAMP_LOOP(clamp_i64, int64_t, i64)
+CLAMP_LOOP(clamp_b8, bool, b)
+static const cg_loop_fn clamp_loops[4] = {ALL(clamp)};
+
+void cg_kernel_clamp(cg_tensor *out, const cg_tensor *in, double lo, double hi) {
+    clamp_ctx c;
+    cg_box_scalar(&c.lo, lo, in->dtype);
+    cg_box_scalar(&c.hi, hi, in->dtype);
+    if (in->dtype == CG_INT64) { /* infinities do not convert to int64 */
+        if (lo == -INFINITY) c.lo.value.i64 = INT64_MIN;
+        if (hi == INFINITY) c.hi.value.i64 = INT64_MAX;
+    }
+    cg_iter it;
+    cg_iter_init(&it, out->ndim, out->sizes);
+    cg_iter_add(&it, out);
+    cg_iter_add(&it, in);
+    cg_iter_run(&it, clamp_loops[in->dtype], &c);
+}
+
+/* ---- boxed scalars ---- */
+
+const cg_tensor *cg_box_scalar(cg_scalar_box *box, double value, cg_dtype dtype) {
+    memset(box, 0, sizeof *box);
+    cg_write_double((char *)&box->value, dtype, value);
+    box->storage.refcount = 1;
+    box->storage.data = (char *)&box->value;
+    box->storage.nbytes = sizeof box->value;
+    box->tensor.refcount = 1;
+    box->tensor.dtype = dtype;
+    box->tensor.numel = 1;
+    box->tensor.storage = &box->storage;
+    return &box->tensor;
+}

@@ -1,0 +1,232 @@
+/* Binary arithmetic, its Python-number forms, comparisons, where and clamp.
+ * Each op picks the result dtype by PyTorch's promotion rules and hands the work to a kernel. */
+#include "ops/elementwise.h"
+
+#include <math.h>
+
+const char *cg_dtype_title(cg_dtype dtype) {
+    switch (dtype) {
+    case CG_FLOAT32: return "Float";
+    case CG_FLOAT64: return "Double";
+    case CG_INT64: return "Long";
+    case CG_BOOL: return "Bool";
+    }
+    return "Unknown";
+}
+
+int cg_check_sub_dtypes(cg_dtype a, cg_dtype b, bool b_is_tensor) {
+    if (b_is_tensor && a == CG_BOOL && b == CG_BOOL) {
+        cg_set_error("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                     "Use the `^` or `logical_xor()` operator instead.");
+        return -1;
+    }
+    if (a == CG_BOOL || (b_is_tensor && b == CG_BOOL)) {
+        cg_set_error("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                     "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.");
+        return -1;
+    }
+    return 0;
+}
+
+/* t itself when it already has the dtype (no new reference, no scope entry: the hot path). */
+static cg_tensor *as_dtype(cg_tensor *t, cg_dtype dtype) { return t->dtype == dtype ? t : cg_to(t, dtype); }
+
+static cg_dtype output_dtype(cg_binary_op op, cg_dtype compute) {
+    return cg_binary_is_comparison(op) ? CG_BOOL : compute;
+}
+
+cg_tensor *cg_binary_in(cg_binary_op op, cg_tensor *a, cg_tensor *b, cg_dtype compute) {
+    int64_t shape[CG_MAX_DIMS];
+    int ndim = cg_broadcast_shapes(a->ndim, a->sizes, b->ndim, b->sizes, shape);
+    if (ndim < 0) return NULL;
+    cg_tensor *ca = as_dtype(a, compute), *cb = as_dtype(b, compute);
+    if (!ca || !cb) return NULL;
+    cg_tensor *out = cg_new_tensor(output_dtype(op, compute), ndim, shape);
+    if (out) cg_kernel_binary(op, out, ca, cb);
+    return out;
+}
+
+cg_tensor *cg_binary_scalar_in(cg_binary_op op, cg_tensor *a, double s, bool scalar_first, cg_dtype compute) {
+    cg_tensor *ca = as_dtype(a, compute);
+    if (!ca) return NULL;
+    cg_scalar_box box;
+    const cg_tensor *cs = cg_box_scalar(&box, s, compute);
+    cg_tensor *out = cg_new_tensor(output_dtype(op, compute), a->ndim, a->sizes);
+    if (out) cg_kernel_binary(op, out, scalar_first ? cs : ca, scalar_first ? ca : cs);
+    return out;
+}
+
+/* ---- tensor op tensor ---- */
+
+cg_tensor *cg_add(cg_tensor *a, cg_tensor *b) {
+    if (!a || !b) return NULL;
+    return cg_binary_in(CG_BIN_ADD, a, b, cg_result_type(a, b));
+}
+
+cg_tensor *cg_sub(cg_tensor *a, cg_tensor *b) {
+    if (!a || !b || cg_check_sub_dtypes(a->dtype, b->dtype, true) < 0) return NULL;
+    return cg_binary_in(CG_BIN_SUB, a, b, cg_result_type(a, b));
+}
+
+cg_tensor *cg_mul(cg_tensor *a, cg_tensor *b) {
+    if (!a || !b) return NULL;
+    return cg_binary_in(CG_BIN_MUL, a, b, cg_result_type(a, b));
+}
+
+cg_tensor *cg_div(cg_tensor *a, cg_tensor *b) {
+    if (!a || !b) return NULL;
+    return cg_binary_in(CG_BIN_DIV, a, b, cg_float_type(cg_result_type(a, b)));
+}
+
+static int check_pow_dtype(cg_dtype dtype) {
+    if (dtype != CG_BOOL) return 0;
+    cg_set_error("\"pow\" not implemented for 'Bool'");
+    return -1;
+}
+
+cg_tensor *cg_pow(cg_tensor *a, cg_tensor *b) {
+    if (!a || !b) return NULL;
+    cg_dtype compute = cg_result_type(a, b);
+    if (check_pow_dtype(compute) < 0) return NULL;
+    return cg_binary_in(CG_BIN_POW, a, b, compute);
+}
+
+cg_tensor *cg_maximum(cg_tensor *a, cg_tensor *b) {
+    if (!a || !b) return NULL;
+    return cg_binary_in(CG_BIN_MAXIMUM, a, b, cg_result_type(a, b));
+}
+
+cg_tensor *cg_minimum(cg_tensor *a, cg_tensor *b) {
+    if (!a || !b) return NULL;
+    return cg_binary_in(CG_BIN_MINIMUM, a, b, cg_result_type(a, b));
+}
+
+/* ---- tensor op Python number ---- */
+
+static cg_tensor *scalar_op(cg_binary_op op, cg_tensor *a, double s, bool scalar_first) {
+    if (!a) return NULL;
+    return cg_binary_scalar_in(op, a, s, scalar_first, cg_scalar_result_type(a->dtype, s));
+}
+
+cg_tensor *cg_add_scalar(cg_tensor *a, double b) { return scalar_op(CG_BIN_ADD, a, b, false); }
+cg_tensor *cg_mul_scalar(cg_tensor *a, double b) { return scalar_op(CG_BIN_MUL, a, b, false); }
+
+cg_tensor *cg_sub_scalar(cg_tensor *a, double b) {
+    if (!a || cg_check_sub_dtypes(a->dtype, CG_INT64, false) < 0) return NULL;
+    return scalar_op(CG_BIN_SUB, a, b, false);
+}
+
+cg_tensor *cg_rsub_scalar(cg_tensor *a, double b) {
+    if (!a || cg_check_sub_dtypes(a->dtype, CG_INT64, false) < 0) return NULL;
+    return scalar_op(CG_BIN_SUB, a, b, true);
+}
+
+cg_tensor *cg_div_scalar(cg_tensor *a, double b) {
+    if (!a) return NULL;
+    return cg_binary_scalar_in(CG_BIN_DIV, a, b, false, cg_float_type(cg_scalar_result_type(a->dtype, b)));
+}
+
+/* Python's b / a is a.reciprocal() * b: it rounds twice, and so must we. */
+cg_tensor *cg_rdiv_scalar(cg_tensor *a, double b) {
+    if (!a) return NULL;
+    return cg_mul_scalar(cg_unary_in(CG_UN_RECIPROCAL, a, cg_float_type(a->dtype)), b);
+}
+
+/* PyTorch's shortcuts for common float exponents; they round differently from pow(). */
+static bool pow_shortcut(double exponent, cg_unary_op *op) {
+    static const struct {
+        double exponent;
+        cg_unary_op op;
+    } shortcuts[] = {{0.5, CG_UN_SQRT}, {-0.5, CG_UN_RSQRT}, {-1, CG_UN_RECIPROCAL},
+                     {2, CG_UN_SQUARE}, {3, CG_UN_CUBE},     {-2, CG_UN_RSQUARE}};
+    for (size_t i = 0; i < sizeof shortcuts / sizeof *shortcuts; i++) {
+        if (shortcuts[i].exponent == exponent) {
+            *op = shortcuts[i].op;
+            return true;
+        }
+    }
+    return false;
+}
+
+cg_tensor *cg_pow_scalar(cg_tensor *a, double exponent) {
+    if (!a) return NULL;
+    cg_dtype compute = cg_scalar_result_type(a->dtype, exponent);
+    if (compute == CG_INT64 && exponent < 0) {
+        cg_set_error("Integers to negative integer powers are not allowed.");
+        return NULL;
+    }
+    if (exponent == 0) return cg_full_shape(compute, a->ndim, a->sizes, 1);
+    if (exponent == 1) return cg_to(cg_clone(a), compute);
+    cg_unary_op op;
+    if (cg_dtype_is_floating(compute) && pow_shortcut(exponent, &op)) return cg_unary_in(op, a, compute);
+    return cg_binary_scalar_in(CG_BIN_POW, a, exponent, false, compute);
+}
+
+cg_tensor *cg_rpow_scalar(cg_tensor *a, double base) {
+    if (!a) return NULL;
+    cg_dtype compute = cg_scalar_result_type(a->dtype, base);
+    if (base == 1) return cg_full_shape(compute, a->ndim, a->sizes, 1);
+    return cg_binary_scalar_in(CG_BIN_POW, a, base, true, compute);
+}
+
+/* ---- comparisons ---- */
+
+#define COMPARISON(name, OP)                                                                        \
+    cg_tensor *cg_##name(cg_tensor *a, cg_tensor *b) {                                              \
+        if (!a || !b) return NULL;                                                                  \
+        return cg_binary_in(OP, a, b, cg_result_type(a, b));                                        \
+    }                                                                                               \
+    cg_tensor *cg_##name##_scalar(cg_tensor *a, double b) { return scalar_op(OP, a, b, false); }
+COMPARISON(eq, CG_BIN_EQ)
+COMPARISON(ne, CG_BIN_NE)
+COMPARISON(lt, CG_BIN_LT)
+COMPARISON(le, CG_BIN_LE)
+COMPARISON(gt, CG_BIN_GT)
+COMPARISON(ge, CG_BIN_GE)
+
+/* ---- where and clamp ---- */
+
+cg_tensor *cg_where(cg_tensor *condition, cg_tensor *a, cg_tensor *b) {
+    if (!condition || !a || !b) return NULL;
+    if (condition->dtype != CG_BOOL) {
+        cg_set_error("where expected condition to be a boolean tensor, but got a tensor with dtype %s",
+                     cg_dtype_title(condition->dtype));
+        return NULL;
+    }
+    int64_t shape[CG_MAX_DIMS];
+    int ndim = cg_broadcast_shapes(condition->ndim, condition->sizes, a->ndim, a->sizes, shape);
+    if (ndim < 0 || (ndim = cg_broadcast_shapes(ndim, shape, b->ndim, b->sizes, shape)) < 0) return NULL;
+    cg_dtype dtype = cg_result_type(a, b);
+    cg_tensor *ca = as_dtype(a, dtype), *cb = as_dtype(b, dtype);
+    if (!ca || !cb) return NULL;
+    cg_tensor *out = cg_new_tensor(dtype, ndim, shape);
+    if (out) cg_kernel_where(out, condition, ca, cb);
+    return out;
+}
+
+int cg_clamp_plan(const cg_tensor *t, double *min, double *max, cg_dtype *dtype, bool *all_nan) {
+    bool has_min = *min != -INFINITY, has_max = *max != INFINITY;
+    if (!has_min && !has_max) {
+        cg_set_error("torch.clamp: At least one of 'min' or 'max' must not be None");
+        return -1;
+    }
+    *dtype = t->dtype;
+    if (has_min) *dtype = cg_scalar_result_type(*dtype, *min);
+    if (has_max) *dtype = cg_scalar_result_type(*dtype, *max);
+    *all_nan = has_min && has_max && (isnan(*min) || isnan(*max));
+    if (isnan(*min)) *min = -INFINITY;
+    if (isnan(*max)) *max = INFINITY;
+    return 0;
+}
+
+cg_tensor *cg_clamp(cg_tensor *t, double min, double max) {
+    if (!t) return NULL;
+    cg_dtype dtype;
+    bool all_nan;
+    if (cg_clamp_plan(t, &min, &max, &dtype, &all_nan) < 0) return NULL;
+    if (all_nan) return cg_full_shape(dtype, t->ndim, t->sizes, NAN);
+    cg_tensor *ct = as_dtype(t, dtype);
+    cg_tensor *out = ct ? cg_new_tensor(dtype, t->ndim, t->sizes) : NULL;
+    if (out) cg_kernel_clamp(out, ct, min, max);
+    return out;
+}

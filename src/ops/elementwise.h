@@ -1,0 +1,28 @@
+/* Internal: the pieces arith.c, unary.c and inplace.c share. Each computes an elementwise result
+ * in a dtype the caller chose (after PyTorch's promotion rules) into a new tensor. */
+#ifndef CG_OPS_ELEMENTWISE_H
+#define CG_OPS_ELEMENTWISE_H
+
+#include "core/tensor.h"
+#include "kernels/elementwise.h"
+
+/* a op b, both converted to compute, broadcast; NULL with PyTorch's error on a shape mismatch. */
+cg_tensor *cg_binary_in(cg_binary_op op, cg_tensor *a, cg_tensor *b, cg_dtype compute);
+/* a op s (or s op a when scalar_first), s converted to compute like a wrapped Python number. */
+cg_tensor *cg_binary_scalar_in(cg_binary_op op, cg_tensor *a, double s, bool scalar_first, cg_dtype compute);
+/* op(t) computed in compute. */
+cg_tensor *cg_unary_in(cg_unary_op op, cg_tensor *t, cg_dtype compute);
+
+/* PyTorch's refusal of - on bool tensors; 0 when allowed. other_is_tensor: a second tensor operand. */
+int cg_check_sub_dtypes(cg_dtype a, cg_dtype b, bool b_is_tensor);
+/* The dtype true division and the float-valued unary ops compute in: integers become float32. */
+static inline cg_dtype cg_float_type(cg_dtype dtype) { return cg_dtype_is_floating(dtype) ? dtype : CG_FLOAT32; }
+/* "Float", "Double", "Long", "Bool": the names PyTorch's dtype errors use. */
+const char *cg_dtype_title(cg_dtype dtype);
+
+/* clamp's result dtype and the bounds its kernel applies (updates min and max). -inf/inf mean no
+ * bound; a NaN bound counts for the dtype and, as in PyTorch, makes every element NaN (*all_nan)
+ * when both bounds are given, and is ignored when it is the only one. */
+int cg_clamp_plan(const cg_tensor *t, double *min, double *max, cg_dtype *dtype, bool *all_nan);
+
+#endif

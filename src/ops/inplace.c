@@ -1,0 +1,176 @@
+/* In-place arithmetic: t op= other. The other operand broadcasts to t's shape, the result must be
+ * castable to t's dtype, and every check runs before anything is written, so a failing call leaves
+ * t (and its version counter) untouched. */
+#include "ops/elementwise.h"
+#include "kernels/copy.h"
+
+#include <math.h>
+
+/* ---- checks, in PyTorch's order: memory overlap, shape, dtype ---- */
+
+/* Contiguous up to a permutation of dims: no two elements share memory and there are no gaps. */
+static bool non_overlapping_and_dense(const cg_tensor *t) {
+    int dims[CG_MAX_DIMS], n = 0;
+    for (int d = 0; d < t->ndim; d++)
+        if (t->sizes[d] != 1) dims[n++] = d;
+    for (int i = 1; i < n; i++) /* insertion sort by stride, smallest first */
+        for (int j = i; j > 0 && t->strides[dims[j - 1]] > t->strides[dims[j]]; j--) {
+            int tmp = dims[j];
+            dims[j] = dims[j - 1];
+            dims[j - 1] = tmp;
+        }
+    int64_t expected = 1;
+    for (int i = 0; i < n; i++) {
+        if (t->strides[dims[i]] != expected) return false;
+        expected *= t->sizes[dims[i]];
+    }
+    return true;
+}
+
+static int check_internal_overlap(const cg_tensor *t) {
+    if (non_overlapping_and_dense(t)) return 0;
+    for (int d = 0; d < t->ndim; d++) {
+        if (t->strides[d] == 0 && t->sizes[d] > 1) {
+            cg_set_error("unsupported operation: more than one element of the written-to tensor refers to a "
+                         "single memory location. Please clone() the tensor before performing the operation.");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+typedef enum { OVERLAP_NONE, OVERLAP_FULL, OVERLAP_PARTIAL, OVERLAP_UNKNOWN } overlap;
+
+/* PyTorch's classification: only dense tensors are compared, by the memory ranges they span. */
+static overlap memory_overlap(const cg_tensor *a, const cg_tensor *b) {
+    if (a == b) return OVERLAP_FULL;
+    if (a->numel == 0 || b->numel == 0) return OVERLAP_NONE;
+    if (!non_overlapping_and_dense(a) || !non_overlapping_and_dense(b))
+        return cg_shares_storage(a, b) ? OVERLAP_UNKNOWN : OVERLAP_NONE;
+    const char *a_begin = cg_tensor_data(a), *b_begin = cg_tensor_data(b);
+    const char *a_end = a_begin + a->numel * (int64_t)cg_dtype_size(a->dtype);
+    const char *b_end = b_begin + b->numel * (int64_t)cg_dtype_size(b->dtype);
+    if (a_begin == b_begin && a_end == b_end) {
+        bool same_strides = a->ndim == b->ndim;
+        for (int d = 0; same_strides && d < a->ndim; d++) same_strides = a->strides[d] == b->strides[d];
+        return same_strides ? OVERLAP_FULL : OVERLAP_PARTIAL;
+    }
+    return a_begin < b_end && b_begin < a_end ? OVERLAP_PARTIAL : OVERLAP_NONE;
+}
+
+static int check_shape(const cg_tensor *t, const cg_tensor *other) {
+    int64_t shape[CG_MAX_DIMS];
+    int n = cg_broadcast_shapes(t->ndim, t->sizes, other->ndim, other->sizes, shape);
+    if (n < 0) return -1;
+    bool same = n == t->ndim;
+    for (int d = 0; same && d < n; d++) same = shape[d] == t->sizes[d];
+    if (!same) {
+        char out[256], broadcast[256];
+        cg_format_shape(out, sizeof out, t->ndim, t->sizes);
+        cg_format_shape(broadcast, sizeof broadcast, n, shape);
+        cg_set_error("output with shape %s doesn't match the broadcast shape %s", out, broadcast);
+        return -1;
+    }
+    return 0;
+}
+
+/* PyTorch's canCast: no float to integral or bool, no integral to bool. */
+static bool can_cast(cg_dtype from, cg_dtype to) {
+    if (cg_dtype_is_floating(from) && !cg_dtype_is_floating(to)) return false;
+    return !(from == CG_INT64 && to == CG_BOOL);
+}
+
+static int check_cast(cg_dtype result, const cg_tensor *t, const char *(*name)(cg_dtype)) {
+    if (can_cast(result, t->dtype)) return 0;
+    cg_set_error("result type %s can't be cast to the desired output type %s", cg_dtype_title(result),
+                 name(t->dtype));
+    return -1;
+}
+
+/* ---- writing the result ---- */
+
+/* t = result, result being computed out of place in another dtype. */
+static int store(cg_tensor *t, cg_tensor *result) {
+    if (!result) return -1;
+    cg_kernel_copy(t, result);
+    cg_bump_version(t);
+    return 0;
+}
+
+static int inplace_binary(cg_binary_op op, cg_tensor *t, cg_tensor *other, cg_dtype result) {
+    if (check_internal_overlap(t) < 0) return -1;
+    overlap o = memory_overlap(t, other);
+    if (o == OVERLAP_PARTIAL) {
+        cg_set_error("unsupported operation: some elements of the input tensor and the written-to tensor refer "
+                     "to a single memory location. Please clone() the tensor before performing the operation.");
+        return -1;
+    }
+    if (check_shape(t, other) < 0 || check_cast(result, t, cg_dtype_title) < 0) return -1;
+    if (result != t->dtype) return store(t, cg_binary_in(op, t, other, result));
+    /* Reading an aliased operand while writing t is safe only element for element (full overlap). */
+    cg_tensor *b = other->dtype != result ? cg_to(other, result) : o == OVERLAP_UNKNOWN ? cg_clone(other) : other;
+    if (!b) return -1;
+    cg_kernel_binary(op, t, t, b);
+    cg_bump_version(t);
+    return 0;
+}
+
+int cg_add_(cg_tensor *t, cg_tensor *other) {
+    if (!t || !other) return -1;
+    return inplace_binary(CG_BIN_ADD, t, other, cg_result_type(t, other));
+}
+
+int cg_sub_(cg_tensor *t, cg_tensor *other) {
+    if (!t || !other || cg_check_sub_dtypes(t->dtype, other->dtype, true) < 0) return -1;
+    return inplace_binary(CG_BIN_SUB, t, other, cg_result_type(t, other));
+}
+
+int cg_mul_(cg_tensor *t, cg_tensor *other) {
+    if (!t || !other) return -1;
+    return inplace_binary(CG_BIN_MUL, t, other, cg_result_type(t, other));
+}
+
+int cg_div_(cg_tensor *t, cg_tensor *other) {
+    if (!t || !other) return -1;
+    return inplace_binary(CG_BIN_DIV, t, other, cg_float_type(cg_result_type(t, other)));
+}
+
+static int inplace_scalar(cg_binary_op op, cg_tensor *t, double value) {
+    if (!t) return -1;
+    cg_dtype result = cg_scalar_result_type(t->dtype, value);
+    if (check_internal_overlap(t) < 0 || check_cast(result, t, cg_dtype_title) < 0) return -1;
+    cg_scalar_box box;
+    cg_kernel_binary(op, t, t, cg_box_scalar(&box, value, t->dtype));
+    cg_bump_version(t);
+    return 0;
+}
+
+int cg_add_scalar_(cg_tensor *t, double value) { return inplace_scalar(CG_BIN_ADD, t, value); }
+int cg_mul_scalar_(cg_tensor *t, double value) { return inplace_scalar(CG_BIN_MUL, t, value); }
+
+/* clamp_'s cast error names the output dtype by its C++ type ("long int", "bool"). */
+static const char *cpp_type_name(cg_dtype dtype) {
+    switch (dtype) {
+    case CG_FLOAT32: return "float";
+    case CG_FLOAT64: return "double";
+    case CG_INT64: return "long int";
+    case CG_BOOL: return "bool";
+    }
+    return "unknown";
+}
+
+int cg_clamp_(cg_tensor *t, double min, double max) {
+    if (!t) return -1;
+    cg_dtype result;
+    bool all_nan;
+    if (cg_clamp_plan(t, &min, &max, &result, &all_nan) < 0 || check_cast(result, t, cpp_type_name) < 0 ||
+        check_internal_overlap(t) < 0)
+        return -1;
+    if (all_nan) {
+        cg_kernel_fill(t, NAN);
+    } else {
+        cg_kernel_clamp(t, t, min, max);
+    }
+    cg_bump_version(t);
+    return 0;
+}
