@@ -1,0 +1,497 @@
+/* Views and shape: view, reshape, expand, permute, flatten, squeeze, unsqueeze, transpose, t,
+ * select, slice, narrow, unbind, split, chunk.
+ *
+ * A view shares its input's storage and version counter. Every view is made by cg_new_view, the one
+ * place where autograd will record a view's base. Sizes, strides and storage offsets follow
+ * PyTorch exactly, including the odd corners (stride of a size-1 dim, empty tensors). */
+#include "core/tensor.h"
+#include "kernels/copy.h"
+
+#include <limits.h>
+#include <string.h>
+
+/* ---- small helpers ---- */
+
+/* The input itself, as a new reference in the current scope (PyTorch returns `self`). */
+static cg_tensor *same_tensor(cg_tensor *t) {
+    cg_scope_register(cg_retain(t));
+    return t;
+}
+
+static cg_tensor *view_of(cg_tensor *t, int ndim, const int64_t *sizes, const int64_t *strides, int64_t offset) {
+    return cg_new_view(t, ndim, sizes, strides, offset);
+}
+
+static int check_ndim(int ndim) {
+    if (ndim < 0 || ndim > CG_MAX_DIMS) {
+        cg_set_error("cgrad supports at most %d dimensions, got %d", CG_MAX_DIMS, ndim);
+        return -1;
+    }
+    return 0;
+}
+
+/* cg_wrap_dim for an int64 value (dims given as int64_t, and narrow's start, which PyTorch wraps
+ * like a dim against the size). */
+static int64_t wrap_index64(int64_t i, int64_t n) {
+    if (n <= 0) n = 1;
+    if (i < -n || i >= n) {
+        cg_set_error("Dimension out of range (expected to be in range of [%lld, %lld], but got %lld)", (long long)-n,
+                     (long long)(n - 1), (long long)i);
+        return INT64_MIN;
+    }
+    return i < 0 ? i + n : i;
+}
+
+static int wrap_dim64(int64_t dim, int ndim) {
+    if (dim >= INT_MIN && dim <= INT_MAX) return cg_wrap_dim((int)dim, ndim);
+    wrap_index64(dim, ndim);
+    return -1;
+}
+
+/* PyTorch's legacy type name, as printed by expand's error. */
+static const char *legacy_type_name(cg_dtype dtype) {
+    switch (dtype) {
+    case CG_FLOAT32: return "torch.FloatTensor";
+    case CG_FLOAT64: return "torch.DoubleTensor";
+    case CG_INT64: return "torch.LongTensor";
+    case CG_BOOL: return "CPUBoolType";
+    }
+    return "?";
+}
+
+/* ---- view and reshape ---- */
+
+/* Resolves one -1 in sizes against numel (PyTorch's infer_size); error and -1 when impossible. */
+static int infer_sizes(int ndim, const int64_t *sizes, int64_t numel, int64_t *out) {
+    if (check_ndim(ndim) < 0) return -1;
+    int infer = -1;
+    int64_t known = 1;
+    for (int d = 0; d < ndim; d++) {
+        out[d] = sizes[d];
+        if (sizes[d] == -1) {
+            if (infer >= 0) {
+                cg_set_error("only one dimension can be inferred");
+                return -1;
+            }
+            infer = d;
+        } else if (sizes[d] >= 0) {
+            known *= sizes[d];
+        } else {
+            cg_set_error("invalid shape dimension %lld", (long long)sizes[d]);
+            return -1;
+        }
+    }
+    char shape[256];
+    if (numel == known || (infer >= 0 && known > 0 && numel % known == 0)) {
+        if (infer < 0) return 0;
+        if (known == 0) {
+            cg_format_shape(shape, sizeof shape, ndim, sizes);
+            cg_set_error("cannot reshape tensor of 0 elements into shape %s because the unspecified dimension size -1 "
+                         "can be any value and is ambiguous", shape);
+            return -1;
+        }
+        out[infer] = numel / known;
+        return 0;
+    }
+    cg_format_shape(shape, sizeof shape, ndim, sizes);
+    cg_set_error("shape '%s' is invalid for input of size %lld", shape, (long long)numel);
+    return -1;
+}
+
+/* Strides that let t be viewed with the given sizes, or false when none exist (PyTorch's
+ * computeStride). The old dims fall into chunks that are contiguous among themselves: a dim
+ * continues the chunk of the dim after it when its stride is that chunk's numel times the chunk's
+ * innermost stride (size-1 dims never break a chunk). Each chunk must be covered by a run of new
+ * dims whose sizes multiply to the chunk's numel; they are laid out row-major inside it. */
+static bool view_strides(const cg_tensor *t, int ndim, const int64_t *sizes, int64_t *strides) {
+    if (t->ndim == 0) {
+        for (int d = 0; d < ndim; d++) strides[d] = 1;
+        return true;
+    }
+    if (t->numel == 0) {
+        bool same = ndim == t->ndim && !memcmp(sizes, t->sizes, (size_t)ndim * sizeof *sizes);
+        if (same) memcpy(strides, t->strides, (size_t)ndim * sizeof *strides);
+        else cg_contiguous_strides(ndim, sizes, strides);
+        return true;
+    }
+    int v = ndim - 1;
+    int64_t chunk_stride = t->strides[t->ndim - 1], chunk_numel = 1, view_numel = 1;
+    for (int d = t->ndim - 1; d >= 0; d--) {
+        chunk_numel *= t->sizes[d];
+        bool chunk_ends = d == 0 || (t->sizes[d - 1] != 1 && t->strides[d - 1] != chunk_numel * chunk_stride);
+        if (!chunk_ends) continue;
+        while (v >= 0 && (view_numel < chunk_numel || sizes[v] == 1)) {
+            strides[v] = view_numel * chunk_stride;
+            view_numel *= sizes[v];
+            v--;
+        }
+        if (view_numel != chunk_numel) return false;
+        if (d > 0) {
+            chunk_stride = t->strides[d - 1];
+            chunk_numel = view_numel = 1;
+        }
+    }
+    return v == -1;
+}
+
+cg_tensor *cg_view_shape(cg_tensor *t, int ndim, const int64_t *sizes) {
+    if (!t) return NULL;
+    int64_t shape[CG_MAX_DIMS], strides[CG_MAX_DIMS];
+    if (infer_sizes(ndim, sizes, t->numel, shape) < 0) return NULL;
+    if (!view_strides(t, ndim, shape, strides)) {
+        cg_set_error("view size is not compatible with input tensor's size and stride (at least one dimension spans "
+                     "across two contiguous subspaces). Use .reshape(...) instead.");
+        return NULL;
+    }
+    return view_of(t, ndim, shape, strides, t->offset);
+}
+
+/* A view when one exists, else a contiguous copy with the new shape (not a view). */
+cg_tensor *cg_reshape_shape(cg_tensor *t, int ndim, const int64_t *sizes) {
+    if (!t) return NULL;
+    int64_t shape[CG_MAX_DIMS], strides[CG_MAX_DIMS];
+    if (infer_sizes(ndim, sizes, t->numel, shape) < 0) return NULL;
+    if (view_strides(t, ndim, shape, strides)) return view_of(t, ndim, shape, strides, t->offset);
+    cg_tensor *out = cg_new_tensor(t->dtype, ndim, shape);
+    if (!out) return NULL;
+    /* Copy in row-major order through a header that sees out's memory with t's shape. */
+    cg_tensor as_input = *out;
+    as_input.ndim = t->ndim;
+    memcpy(as_input.sizes, t->sizes, sizeof t->sizes);
+    cg_contiguous_strides(t->ndim, t->sizes, as_input.strides);
+    cg_kernel_copy(&as_input, t);
+    return out;
+}
+
+/* ---- expand and permute ---- */
+
+cg_tensor *cg_expand_shape(cg_tensor *t, int ndim, const int64_t *sizes) {
+    if (!t) return NULL;
+    if (check_ndim(ndim) < 0) return NULL;
+    char target[256], have[256];
+    if (ndim < t->ndim) {
+        cg_format_shape(target, sizeof target, ndim, sizes);
+        cg_format_shape(have, sizeof have, t->ndim, t->sizes);
+        cg_set_error("expand(%s{%s}, size=%s): the number of sizes provided (%d) must be greater or equal to the number "
+                     "of dimensions in the tensor (%d)", legacy_type_name(t->dtype), have, target, ndim, t->ndim);
+        return NULL;
+    }
+    int64_t out_sizes[CG_MAX_DIMS], out_strides[CG_MAX_DIMS];
+    /* Right-aligned: a new leading dim of size 1 gets the stride that would make it contiguous with
+     * the dim after it, as in PyTorch; any other broadcast dim gets stride 0. A 0-dim input takes the
+     * target sizes verbatim (-1 included) with stride 0 everywhere, as PyTorch 1.13 does. */
+    for (int i = ndim - 1; i >= 0; i--) {
+        int d = i - (ndim - t->ndim);
+        if (t->ndim == 0) {
+            out_sizes[i] = sizes[i];
+            out_strides[i] = 0;
+            continue;
+        }
+        int64_t size = d >= 0 ? t->sizes[d] : 1;
+        int64_t stride = d >= 0 ? t->strides[d] : out_sizes[i + 1] * out_strides[i + 1];
+        int64_t want = sizes[i];
+        if (want == -1) {
+            if (d < 0) {
+                cg_set_error("The expanded size of the tensor (-1) isn't allowed in a leading, non-existing dimension %d", i);
+                return NULL;
+            }
+            want = size;
+        }
+        if (size != want) {
+            if (size != 1) {
+                cg_format_shape(target, sizeof target, ndim, sizes);
+                cg_format_shape(have, sizeof have, t->ndim, t->sizes);
+                cg_set_error("The expanded size of the tensor (%lld) must match the existing size (%lld) at non-singleton "
+                             "dimension %d.  Target sizes: %s.  Tensor sizes: %s", (long long)want, (long long)size, i,
+                             target, have);
+                return NULL;
+            }
+            size = want;
+            stride = 0;
+        }
+        out_sizes[i] = size;
+        out_strides[i] = stride;
+    }
+    for (int i = 0; i < ndim; i++) {
+        if (out_sizes[i] < 0) { /* PyTorch 1.13's numel check catches a negative target like -2 */
+            cg_set_error("numel: integer multiplication overflow");
+            return NULL;
+        }
+    }
+    return view_of(t, ndim, out_sizes, out_strides, t->offset);
+}
+
+cg_tensor *cg_permute_dims(cg_tensor *t, int ndim, const int64_t *dims) {
+    if (!t) return NULL;
+    if (ndim != t->ndim) {
+        cg_set_error("permute(sparse_coo): number of dimensions in the tensor input does not match the length of the "
+                     "desired ordering of dimensions i.e. input.dim() = %d is not equal to len(dims) = %d", t->ndim, ndim);
+        return NULL;
+    }
+    int64_t sizes[CG_MAX_DIMS], strides[CG_MAX_DIMS];
+    bool seen[CG_MAX_DIMS] = {false};
+    for (int i = 0; i < ndim; i++) {
+        int d = wrap_dim64(dims[i], t->ndim);
+        if (d < 0) return NULL;
+        if (seen[d]) {
+            cg_set_error("permute(): duplicate dims are not allowed.");
+            return NULL;
+        }
+        seen[d] = true;
+        sizes[i] = t->sizes[d];
+        strides[i] = t->strides[d];
+    }
+    return view_of(t, ndim, sizes, strides, t->offset);
+}
+
+/* ---- flatten, squeeze, unsqueeze, transpose ---- */
+
+cg_tensor *cg_flatten(cg_tensor *t, int start_dim, int end_dim) {
+    if (!t) return NULL;
+    int start = cg_wrap_dim(start_dim, t->ndim);
+    if (start < 0) return NULL;
+    int end = cg_wrap_dim(end_dim, t->ndim);
+    if (end < 0) return NULL;
+    if (start > end) {
+        cg_set_error("flatten() has invalid args: start_dim cannot come after end_dim");
+        return NULL;
+    }
+    if (t->ndim == 0) return cg_reshape_shape(t, 1, (const int64_t[]){1});
+    if (start == end) return same_tensor(t);
+    int64_t sizes[CG_MAX_DIMS];
+    int n = 0;
+    for (int d = 0; d < start; d++) sizes[n++] = t->sizes[d];
+    sizes[n++] = cg_shape_numel(end - start + 1, t->sizes + start);
+    for (int d = end + 1; d < t->ndim; d++) sizes[n++] = t->sizes[d];
+    return cg_reshape_shape(t, n, sizes);
+}
+
+/* The view of t without the dims marked in drop, starting at offset. */
+static cg_tensor *drop_dims(cg_tensor *t, const bool *drop, int64_t offset) {
+    int64_t sizes[CG_MAX_DIMS], strides[CG_MAX_DIMS];
+    int n = 0;
+    for (int d = 0; d < t->ndim; d++) {
+        if (drop[d]) continue;
+        sizes[n] = t->sizes[d];
+        strides[n++] = t->strides[d];
+    }
+    return view_of(t, n, sizes, strides, offset);
+}
+
+cg_tensor *cg_squeeze(cg_tensor *t) {
+    if (!t) return NULL;
+    bool drop[CG_MAX_DIMS];
+    for (int d = 0; d < t->ndim; d++) drop[d] = t->sizes[d] == 1;
+    return drop_dims(t, drop, t->offset);
+}
+
+cg_tensor *cg_squeeze_dim(cg_tensor *t, int dim) {
+    if (!t) return NULL;
+    int d = cg_wrap_dim(dim, t->ndim);
+    if (d < 0) return NULL;
+    bool drop[CG_MAX_DIMS] = {false};
+    if (t->ndim > 0) drop[d] = t->sizes[d] == 1;
+    return drop_dims(t, drop, t->offset);
+}
+
+cg_tensor *cg_unsqueeze(cg_tensor *t, int dim) {
+    if (!t) return NULL;
+    int d = cg_wrap_dim(dim, t->ndim + 1);
+    if (d < 0) return NULL;
+    if (check_ndim(t->ndim + 1) < 0) return NULL;
+    int64_t sizes[CG_MAX_DIMS], strides[CG_MAX_DIMS];
+    for (int i = 0, j = 0; i <= t->ndim; i++) {
+        if (i == d) {
+            /* PyTorch: the stride the dim would have if it sat just outside the dim it precedes. */
+            sizes[i] = 1;
+            strides[i] = d < t->ndim ? t->sizes[d] * t->strides[d] : 1;
+        } else {
+            sizes[i] = t->sizes[j];
+            strides[i] = t->strides[j++];
+        }
+    }
+    return view_of(t, t->ndim + 1, sizes, strides, t->offset);
+}
+
+cg_tensor *cg_transpose(cg_tensor *t, int dim0, int dim1) {
+    if (!t) return NULL;
+    int a = cg_wrap_dim(dim0, t->ndim);
+    if (a < 0) return NULL;
+    int b = cg_wrap_dim(dim1, t->ndim);
+    if (b < 0) return NULL;
+    int64_t sizes[CG_MAX_DIMS], strides[CG_MAX_DIMS];
+    memcpy(sizes, t->sizes, sizeof sizes);
+    memcpy(strides, t->strides, sizeof strides);
+    if (t->ndim > 0) {
+        sizes[a] = t->sizes[b], sizes[b] = t->sizes[a];
+        strides[a] = t->strides[b], strides[b] = t->strides[a];
+    }
+    return view_of(t, t->ndim, sizes, strides, t->offset);
+}
+
+cg_tensor *cg_t(cg_tensor *t) {
+    if (!t) return NULL;
+    if (t->ndim > 2) {
+        cg_set_error("t() expects a tensor with <= 2 dimensions, but self is %dD", t->ndim);
+        return NULL;
+    }
+    return cg_transpose(t, 0, t->ndim < 2 ? 0 : 1);
+}
+
+/* ---- select, slice, narrow ---- */
+
+cg_tensor *cg_select(cg_tensor *t, int dim, int64_t index) {
+    if (!t) return NULL;
+    if (t->ndim == 0) {
+        cg_set_error("select() cannot be applied to a 0-dim tensor.");
+        return NULL;
+    }
+    int d = cg_wrap_dim(dim, t->ndim);
+    if (d < 0) return NULL;
+    int64_t size = t->sizes[d];
+    if (index < -size || index >= size) {
+        char shape[256];
+        cg_format_shape(shape, sizeof shape, t->ndim, t->sizes);
+        cg_set_error("select(): index %lld out of range for tensor of size %s at dimension %d", (long long)index, shape, d);
+        return NULL;
+    }
+    if (index < 0) index += size;
+    bool drop[CG_MAX_DIMS] = {false};
+    drop[d] = true;
+    return drop_dims(t, drop, t->offset + index * t->strides[d]);
+}
+
+/* The view of t along dim d from start (already in [0, size]) with len elements every step. */
+static cg_tensor *slice_view(cg_tensor *t, int d, int64_t start, int64_t len, int64_t step) {
+    int64_t sizes[CG_MAX_DIMS], strides[CG_MAX_DIMS];
+    memcpy(sizes, t->sizes, sizeof sizes);
+    memcpy(strides, t->strides, sizeof strides);
+    sizes[d] = len;
+    strides[d] *= step;
+    return view_of(t, t->ndim, sizes, strides, t->offset + start * t->strides[d]);
+}
+
+/* Python's t[start:end:step] along dim: negative bounds count from the end, then both clamp to
+ * [0, size]. The step messages are Python's (PyTorch's aten::slice says "slice step must be
+ * positive"). */
+cg_tensor *cg_slice(cg_tensor *t, int dim, int64_t start, int64_t end, int64_t step) {
+    if (!t) return NULL;
+    if (t->ndim == 0) {
+        cg_set_error("slice() cannot be applied to a 0-dim tensor.");
+        return NULL;
+    }
+    int d = cg_wrap_dim(dim, t->ndim);
+    if (d < 0) return NULL;
+    if (step <= 0) {
+        cg_set_error(step == 0 ? "slice step cannot be zero" : "step must be greater than zero");
+        return NULL;
+    }
+    int64_t size = t->sizes[d];
+    if (start < 0) start += size;
+    if (end < 0) end += size;
+    start = start < 0 ? 0 : start > size ? size : start;
+    end = end < start ? start : end > size ? size : end;
+    return slice_view(t, d, start, (end - start + step - 1) / step, step);
+}
+
+cg_tensor *cg_narrow(cg_tensor *t, int dim, int64_t start, int64_t length) {
+    if (!t) return NULL;
+    if (t->ndim == 0) {
+        cg_set_error("narrow() cannot be applied to a 0-dim tensor.");
+        return NULL;
+    }
+    int d = cg_wrap_dim(dim, t->ndim);
+    if (d < 0) return NULL;
+    int64_t size = t->sizes[d];
+    if (start != size) { /* start == size is a valid (empty) narrow but not a valid index */
+        start = wrap_index64(start, size);
+        if (start == INT64_MIN) return NULL;
+    }
+    if (length < 0 || start > size - length) {
+        cg_set_error("start (%lld) + length (%lld) exceeds dimension size (%lld).", (long long)start, (long long)length,
+                     (long long)size);
+        return NULL;
+    }
+    return slice_view(t, d, start, length, 1);
+}
+
+/* ---- unbind, split, chunk ---- */
+
+static int check_capacity(const char *op, int64_t pieces, int capacity) {
+    if (pieces > capacity) {
+        cg_set_error("%s() gives %lld tensors but the output array has room for %d", op, (long long)pieces, capacity);
+        return -1;
+    }
+    return 0;
+}
+
+int cg_unbind(cg_tensor *t, int dim, cg_tensor **out, int capacity) {
+    if (!t) return -1;
+    int d = cg_wrap_dim(dim, t->ndim);
+    if (d < 0) return -1;
+    if (t->ndim == 0) {
+        cg_set_error("Dimension specified as %d but tensor has no dimensions", d);
+        return -1;
+    }
+    int64_t n = t->sizes[d];
+    if (check_capacity("unbind", n, out ? capacity : 0) < 0) return -1;
+    for (int64_t i = 0; i < n; i++)
+        if (!(out[i] = cg_select(t, d, i))) return -1;
+    return (int)n;
+}
+
+/* Pieces of split_size along d (the last one shorter), as PyTorch's split computes them. */
+static int split_pieces(cg_tensor *t, int64_t split_size, int d, cg_tensor **out, int capacity, const char *op) {
+    int64_t size = t->sizes[d];
+    int64_t n = split_size ? (size + split_size - 1) / split_size : 1;
+    if (n < 1) n = 1;
+    if (check_capacity(op, n, out ? capacity : 0) < 0) return -1;
+    int64_t last = split_size - (split_size * n - size);
+    for (int64_t i = 0; i < n; i++)
+        if (!(out[i] = slice_view(t, d, i * split_size, i < n - 1 ? split_size : last, 1))) return -1;
+    return (int)n;
+}
+
+int cg_split(cg_tensor *t, int64_t split_size, int dim, cg_tensor **out, int capacity) {
+    if (!t) return -1;
+    if (t->ndim == 0) {
+        cg_set_error("split expects at least a 1-dimensional tensor");
+        return -1;
+    }
+    if (split_size < 0) {
+        cg_set_error("split expects split_size be non-negative, but got split_size=%lld", (long long)split_size);
+        return -1;
+    }
+    int d = cg_wrap_dim(dim, t->ndim);
+    if (d < 0) return -1;
+    if (split_size == 0 && t->sizes[d] != 0) {
+        cg_set_error("split_size can only be 0 if dimension size is 0, but got dimension size of %lld",
+                     (long long)t->sizes[d]);
+        return -1;
+    }
+    return split_pieces(t, split_size, d, out, capacity, "split");
+}
+
+/* Pieces of ceil(size / chunks) elements, so there may be fewer than chunks of them; an empty dim
+ * gives chunks empty pieces. */
+int cg_chunk(cg_tensor *t, int chunks, int dim, cg_tensor **out, int capacity) {
+    if (!t) return -1;
+    if (t->ndim == 0) {
+        cg_set_error("chunk expects at least a 1-dimensional tensor");
+        return -1;
+    }
+    if (chunks <= 0) {
+        cg_set_error("chunk expects `chunks` to be greater than 0, got: %d", chunks);
+        return -1;
+    }
+    int d = cg_wrap_dim(dim, t->ndim);
+    if (d < 0) return -1;
+    int64_t size = t->sizes[d];
+    if (size == 0) {
+        if (check_capacity("chunk", chunks, out ? capacity : 0) < 0) return -1;
+        for (int i = 0; i < chunks; i++)
+            if (!(out[i] = slice_view(t, d, 0, 0, 1))) return -1;
+        return chunks;
+    }
+    return split_pieces(t, (size + chunks - 1) / chunks, d, out, capacity, "chunk");
+}
