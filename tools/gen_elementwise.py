@@ -135,6 +135,15 @@ case("pow", torch.pow, [("c", torch.tensor([-1, 1, 0, 2, 3, -2])), ("c", torch.t
 case("add", torch.add, [("c", torch.tensor([2**63 - 1, -2**63])), ("c", torch.tensor([1, -1]))])
 case("mul", torch.mul, [("c", torch.tensor([2**62, 3])), ("c", torch.tensor([4, -5]))])
 case("eq", torch.eq, [("c", torch.tensor([0.1, 0.5], dtype=F32)), ("c", torch.tensor(0.1, dtype=F64))])
+case("eq_scalar", lambda a, s: a == s, [("c", torch.tensor([16777217, 3]))], [16777216.5])
+case("eq_scalar", lambda a, s: a == s, [("c", torch.tensor([0.1, 0.2], dtype=F32))], [0.1])
+case("pow", torch.pow, [("c", values(B, 2)), ("c", values(B, 3))])  # the shape error comes first
+case("where", torch.where, [("c", values(I64, 2)), ("c", values(F32, 3)), ("c", values(F32, 3))])
+case("add_", torch.Tensor.add_, [("c", values(I64, 2)), ("c", values(F64))])
+case("add_", torch.Tensor.add_, [("c", values(F32)), ("c", values(F32, 3))])
+case("sub_", torch.Tensor.sub_, [("c", values(B, 1)), ("c", values(B, 3))])
+case("add_", torch.Tensor.add_, [expanded(values(I64, 1, 3), (2, 3)), ("c", values(F32, 2, 3))])
+case("clamp_", lambda t, lo, hi: t.clamp_(lo), [expanded(values(F32, 1, 3), (2, 3))], [NAN, INF])
 
 # ---- Python-number forms ----
 

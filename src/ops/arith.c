@@ -86,6 +86,8 @@ static int check_pow_dtype(cg_dtype dtype) {
 
 cg_tensor *cg_pow(cg_tensor *a, cg_tensor *b) {
     if (!a || !b) return NULL;
+    int64_t shape[CG_MAX_DIMS]; /* PyTorch reports a shape mismatch before the dtype */
+    if (cg_broadcast_shapes(a->ndim, a->sizes, b->ndim, b->sizes, shape) < 0) return NULL;
     cg_dtype compute = cg_result_type(a, b);
     if (check_pow_dtype(compute) < 0) return NULL;
     return cg_binary_in(CG_BIN_POW, a, b, compute);
