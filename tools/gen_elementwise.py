@@ -154,7 +154,7 @@ SCALAR = {
     "eq_scalar": lambda a, s: a == s, "ne_scalar": lambda a, s: a != s, "lt_scalar": lambda a, s: a < s,
     "le_scalar": lambda a, s: a <= s, "gt_scalar": lambda a, s: a > s, "ge_scalar": lambda a, s: a >= s,
 }
-SCALARS = (2.0, 2.5, -1.0, 0.0, 0.5, -0.5, 3.0, -2.0, 1.0, 0.1)
+SCALARS = (2.0, 2.5, -1.0, 0.0, 0.5, -0.5, 3.0, -2.0, 1.0, 0.1, INF, -INF, NAN, 2.0**63, -2.0**63)
 for name, fn in SCALAR.items():
     transcendental = name in ("pow_scalar", "rpow_scalar")
     for dt in (F32, F64, I64, B):
@@ -194,7 +194,7 @@ def clamp(t, lo, hi):
     return torch.clamp(t, None if lo == -INF else lo, None if hi == INF else hi)
 
 
-BOUNDS = ((-1.0, 1.0), (-1.5, 2.5), (0.0, INF), (-INF, 0.5), (2.0, -1.0), (-INF, INF), (NAN, 1.0),
+BOUNDS = ((2.0**63, INF), (-INF, -2.0**63), (-1.0, 1.0), (-1.5, 2.5), (0.0, INF), (-INF, 0.5), (2.0, -1.0), (-INF, INF), (NAN, 1.0),
           (NAN, INF), (-INF, NAN), (1.0, 2.0))
 for dt in (F32, F64, I64, B):
     for lo, hi in BOUNDS:
@@ -251,7 +251,7 @@ for name, fn in INPLACE.items():
 INPLACE_SCALAR = {"add_scalar_": lambda t, s: t.add_(s), "mul_scalar_": lambda t, s: t.mul_(s)}
 for name, fn in INPLACE_SCALAR.items():
     for dt in (F32, F64, I64, B):
-        for s in (2.0, 2.5, -1.0, 0.0):
+        for s in (2.0, 2.5, -1.0, 0.0, INF, 2.0**63):
             case(name, fn, [("c", values(dt, 2, 3))], [s])
         case(name, fn, [("t", values(dt, 2, 3))], [3.0])
         case(name, fn, [("s", values(dt, 2, 3))], [-2.0])

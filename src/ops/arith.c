@@ -28,6 +28,14 @@ int cg_check_sub_dtypes(cg_dtype a, cg_dtype b, bool b_is_tensor) {
     return 0;
 }
 
+int cg_check_scalar(double value) {
+    if (isfinite(value) && value == floor(value) && (value >= 0x1p63 || value < -0x1p63)) {
+        cg_set_error("Overflow when unpacking long");
+        return -1;
+    }
+    return 0;
+}
+
 /* t itself when it already has the dtype (no new reference, no scope entry: the hot path). */
 static cg_tensor *as_dtype(cg_tensor *t, cg_dtype dtype) { return t->dtype == dtype ? t : cg_to(t, dtype); }
 
@@ -106,7 +114,7 @@ cg_tensor *cg_minimum(cg_tensor *a, cg_tensor *b) {
 /* ---- tensor op Python number ---- */
 
 static cg_tensor *scalar_op(cg_binary_op op, cg_tensor *a, double s, bool scalar_first) {
-    if (!a) return NULL;
+    if (!a || cg_check_scalar(s) < 0) return NULL;
     return cg_binary_scalar_in(op, a, s, scalar_first, cg_scalar_result_type(a->dtype, s));
 }
 
@@ -114,23 +122,23 @@ cg_tensor *cg_add_scalar(cg_tensor *a, double b) { return scalar_op(CG_BIN_ADD, 
 cg_tensor *cg_mul_scalar(cg_tensor *a, double b) { return scalar_op(CG_BIN_MUL, a, b, false); }
 
 cg_tensor *cg_sub_scalar(cg_tensor *a, double b) {
-    if (!a || cg_check_sub_dtypes(a->dtype, CG_INT64, false) < 0) return NULL;
+    if (!a || cg_check_scalar(b) < 0 || cg_check_sub_dtypes(a->dtype, CG_INT64, false) < 0) return NULL;
     return scalar_op(CG_BIN_SUB, a, b, false);
 }
 
 cg_tensor *cg_rsub_scalar(cg_tensor *a, double b) {
-    if (!a || cg_check_sub_dtypes(a->dtype, CG_INT64, false) < 0) return NULL;
+    if (!a || cg_check_scalar(b) < 0 || cg_check_sub_dtypes(a->dtype, CG_INT64, false) < 0) return NULL;
     return scalar_op(CG_BIN_SUB, a, b, true);
 }
 
 cg_tensor *cg_div_scalar(cg_tensor *a, double b) {
-    if (!a) return NULL;
+    if (!a || cg_check_scalar(b) < 0) return NULL;
     return cg_binary_scalar_in(CG_BIN_DIV, a, b, false, cg_float_type(cg_scalar_result_type(a->dtype, b)));
 }
 
 /* Python's b / a is a.reciprocal() * b: it rounds twice, and so must we. */
 cg_tensor *cg_rdiv_scalar(cg_tensor *a, double b) {
-    if (!a) return NULL;
+    if (!a || cg_check_scalar(b) < 0) return NULL;
     return cg_mul_scalar(cg_unary_in(CG_UN_RECIPROCAL, a, cg_float_type(a->dtype)), b);
 }
 
@@ -151,7 +159,7 @@ static bool pow_shortcut(double exponent, cg_unary_op *op) {
 }
 
 cg_tensor *cg_pow_scalar(cg_tensor *a, double exponent) {
-    if (!a) return NULL;
+    if (!a || cg_check_scalar(exponent) < 0) return NULL;
     cg_dtype compute = cg_scalar_result_type(a->dtype, exponent);
     if (compute == CG_INT64 && exponent < 0) {
         cg_set_error("Integers to negative integer powers are not allowed.");
@@ -165,7 +173,7 @@ cg_tensor *cg_pow_scalar(cg_tensor *a, double exponent) {
 }
 
 cg_tensor *cg_rpow_scalar(cg_tensor *a, double base) {
-    if (!a) return NULL;
+    if (!a || cg_check_scalar(base) < 0) return NULL;
     cg_dtype compute = cg_scalar_result_type(a->dtype, base);
     if (base == 1) return cg_full_shape(compute, a->ndim, a->sizes, 1);
     return cg_binary_scalar_in(CG_BIN_POW, a, base, true, compute);
@@ -207,6 +215,7 @@ cg_tensor *cg_where(cg_tensor *condition, cg_tensor *a, cg_tensor *b) {
 }
 
 int cg_clamp_plan(const cg_tensor *t, double *min, double *max, cg_dtype *dtype, bool *all_nan) {
+    if (cg_check_scalar(*min) < 0 || cg_check_scalar(*max) < 0) return -1;
     bool has_min = *min != -INFINITY, has_max = *max != INFINITY;
     if (!has_min && !has_max) {
         cg_set_error("torch.clamp: At least one of 'min' or 'max' must not be None");

@@ -13,6 +13,8 @@ cg_tensor *cg_binary_scalar_in(cg_binary_op op, cg_tensor *a, double s, bool sca
 /* op(t) computed in compute. */
 cg_tensor *cg_unary_in(cg_unary_op op, cg_tensor *t, cg_dtype compute);
 
+/* A whole number acts as a Python int, which must fit int64 ("Overflow when unpacking long"). */
+int cg_check_scalar(double value);
 /* PyTorch's refusal of - on bool tensors; 0 when allowed. other_is_tensor: a second tensor operand. */
 int cg_check_sub_dtypes(cg_dtype a, cg_dtype b, bool b_is_tensor);
 /* The dtype true division and the float-valued unary ops compute in: integers become float32. */

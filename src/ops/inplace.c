@@ -136,7 +136,7 @@ int cg_div_(cg_tensor *t, cg_tensor *other) {
 }
 
 static int inplace_scalar(cg_binary_op op, cg_tensor *t, double value) {
-    if (!t) return -1;
+    if (!t || cg_check_scalar(value) < 0) return -1;
     cg_dtype result = cg_scalar_result_type(t->dtype, value);
     if (check_internal_overlap(t) < 0 || check_cast(result, t, cg_dtype_title) < 0) return -1;
     cg_scalar_box box;
