@@ -1,0 +1,255 @@
+/* Matrix products: dot, mv, mm, bmm and matmul with PyTorch 1.13's dispatch and messages.
+ *
+ * Every product is computed by one routine (product) that broadcasts batch dims and calls
+ * cg_kernel_gemm once per matrix. The ops differ only in what they accept: each checks its
+ * arguments in PyTorch's order, with PyTorch's wording, then calls product. cg_matmul follows
+ * PyTorch's dispatch (dot, mv, mm, folding a batched operand into a matrix, bmm) only to raise
+ * the same error as PyTorch for the same mismatch: the numbers do not depend on the path. */
+#include "core/tensor.h"
+#include "kernels/matmul.h"
+
+/* PyTorch's ScalarType names, as its messages print them. */
+static const char *scalar_type_name(cg_dtype dtype) {
+    switch (dtype) {
+    case CG_FLOAT32: return "Float";
+    case CG_FLOAT64: return "Double";
+    case CG_INT64: return "Long";
+    case CG_BOOL: return "Bool";
+    }
+    return "?";
+}
+
+/* ---- argument checks, shared by the ops and by matmul's paths ---- */
+
+/* PyTorch's addmv/addmm/bmm check the shapes, then refuse a bool first operand, then a second
+ * operand of another dtype; kernel_name is the name its bool error gives. */
+static int check_dtypes(cg_dtype first, cg_dtype second, const char *kernel_name) {
+    if (first == CG_BOOL) {
+        cg_set_error("\"%s\" not implemented for 'Bool'", kernel_name);
+        return -1;
+    }
+    if (first != second) {
+        cg_set_error("expected scalar type %s but found %s", scalar_type_name(first), scalar_type_name(second));
+        return -1;
+    }
+    return 0;
+}
+
+static int check_mv(int64_t rows, int64_t cols, int64_t len, cg_dtype m, cg_dtype v) {
+    if (cols != len) {
+        cg_set_error("size mismatch, got %lld, %lldx%lld,%lld", (long long)rows, (long long)rows, (long long)cols,
+                     (long long)len);
+        return -1;
+    }
+    return check_dtypes(m, v, "addmv_impl_cpu");
+}
+
+static int check_mm(int64_t n, int64_t k1, int64_t k2, int64_t p, cg_dtype a, cg_dtype b) {
+    if (k1 != k2) {
+        cg_set_error("mat1 and mat2 shapes cannot be multiplied (%lldx%lld and %lldx%lld)", (long long)n,
+                     (long long)k1, (long long)k2, (long long)p);
+        return -1;
+    }
+    return check_dtypes(a, b, "addmm_impl_cpu_");
+}
+
+static int check_bmm(int64_t batch, int64_t k1, int64_t batch2, int64_t k2, cg_dtype a, cg_dtype b) {
+    if (batch2 != batch || k2 != k1) {
+        cg_set_error("Expected size for first two dimensions of batch2 tensor to be: [%lld, %lld] but got: "
+                     "[%lld, %lld].", (long long)batch, (long long)k1, (long long)batch2, (long long)k2);
+        return -1;
+    }
+    return check_dtypes(a, b, "bmm");
+}
+
+static int check_dot(const cg_tensor *a, const cg_tensor *b) {
+    if (a->ndim != 1 || b->ndim != 1) {
+        cg_set_error("1D tensors expected, but got %dD and %dD tensors", a->ndim, b->ndim);
+        return -1;
+    }
+    if (a->dtype != b->dtype) {
+        cg_set_error("dot : expected both vectors to have same dtype, but found %s and %s",
+                     scalar_type_name(a->dtype), scalar_type_name(b->dtype));
+        return -1;
+    }
+    if (a->numel != b->numel) {
+        cg_set_error("inconsistent tensor size, expected tensor [%lld] and src [%lld] to have the same number of "
+                     "elements, but got %lld and %lld elements respectively",
+                     (long long)a->numel, (long long)b->numel, (long long)a->numel, (long long)b->numel);
+        return -1;
+    }
+    if (a->dtype == CG_BOOL) {
+        cg_set_error("\"dot\" not implemented for 'Bool'");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- the product ---- */
+
+/* The left operand itself when its matrix dims have a unit stride on one side (what BLAS asks
+ * for), else a contiguous copy. */
+static cg_tensor *ready_left(cg_tensor *t) {
+    if (t->ndim < 2) return t;
+    int64_t rows = t->sizes[t->ndim - 2], cols = t->sizes[t->ndim - 1];
+    int64_t rs = t->strides[t->ndim - 2], cs = t->strides[t->ndim - 1];
+    if (cs == 1 || rs == 1 || rows <= 1 || cols <= 1) return t;
+    return cg_clone(t);
+}
+
+/* The right operand itself when its rows are contiguous, else a contiguous copy: the kernel's
+ * fast loop streams rows of B, and the copy costs O(K N) against the product's O(M K N). */
+static cg_tensor *ready_right(cg_tensor *t) {
+    if (t->ndim < 2 || t->strides[t->ndim - 1] == 1 || t->sizes[t->ndim - 1] <= 1) return t;
+    return cg_clone(t);
+}
+
+/* The batch dims of t before its last two collapse into its rows (so the whole tensor is one
+ * matrix of prod(sizes[:-1]) rows with one row stride). */
+static bool rows_fold(const cg_tensor *t) {
+    for (int d = 0; d < t->ndim - 2; d++)
+        if (t->strides[d] != t->strides[d + 1] * t->sizes[d + 1]) return false;
+    return true;
+}
+
+/* a @ b, where a is a vector (k) or (..., n, k) and b is a vector (k) or (..., k, p); batch dims
+ * broadcast; vector operands leave no dim in the result. Shapes and dtypes are checked already. */
+static cg_tensor *product(cg_tensor *a, cg_tensor *b) {
+    bool a_vec = a->ndim == 1, b_vec = b->ndim == 1;
+    int a_batch = a_vec ? 0 : a->ndim - 2, b_batch = b_vec ? 0 : b->ndim - 2;
+    int64_t n = a_vec ? 1 : a->sizes[a->ndim - 2], k = a->sizes[a->ndim - 1], p = b_vec ? 1 : b->sizes[b->ndim - 1];
+    int64_t shape[CG_MAX_DIMS];
+    int nb = cg_broadcast_shapes(a_batch, a->sizes, b_batch, b->sizes, shape);
+    if (nb < 0) return NULL;
+    int64_t batch = cg_shape_numel(nb, shape);
+    int ndim = nb;
+    if (!a_vec) shape[ndim++] = n;
+    if (!b_vec) shape[ndim++] = p;
+    cg_tensor *out = cg_new_tensor(a->dtype, ndim, shape);
+    if (!out || out->numel == 0) return out;
+
+    size_t es = cg_dtype_size(a->dtype);
+    int64_t ars = a_vec ? 0 : a->strides[a->ndim - 2], acs = a->strides[a->ndim - 1];
+    int64_t brs = b->strides[b_vec ? 0 : b->ndim - 2], bcs = b_vec ? 0 : b->strides[b->ndim - 1];
+    const char *ad = cg_tensor_data(a), *bd = cg_tensor_data(b);
+    char *od = cg_tensor_data(out);
+    if (b_batch == 0 && a_batch > 0 && rows_fold(a)) { /* one tall matrix instead of many small ones */
+        cg_kernel_gemm(a->dtype, batch * n, p, k, ad, ars, acs, bd, brs, bcs, od);
+        return out;
+    }
+    /* Batch strides aligned to the broadcast batch shape; 0 where an operand is broadcast. */
+    int64_t as[CG_MAX_DIMS], bs[CG_MAX_DIMS], index[CG_MAX_DIMS] = {0};
+    for (int d = 0; d < nb; d++) {
+        int da = d - (nb - a_batch), db = d - (nb - b_batch);
+        as[d] = da >= 0 && a->sizes[da] != 1 ? a->strides[da] : 0;
+        bs[d] = db >= 0 && b->sizes[db] != 1 ? b->strides[db] : 0;
+    }
+    int64_t aoff = 0, boff = 0;
+    for (int64_t t = 0; t < batch; t++) {
+        cg_kernel_gemm(a->dtype, n, p, k, ad + aoff * (int64_t)es, ars, acs, bd + boff * (int64_t)es, brs, bcs,
+                       od + t * n * p * (int64_t)es);
+        for (int d = nb - 1; d >= 0; d--) { /* next batch index, row-major */
+            aoff += as[d];
+            boff += bs[d];
+            if (++index[d] < shape[d]) break;
+            aoff -= as[d] * shape[d];
+            boff -= bs[d] * shape[d];
+            index[d] = 0;
+        }
+    }
+    return out;
+}
+
+/* Runs product in an inner scope, so operand copies are freed when the op returns. */
+static cg_tensor *product_scoped(cg_tensor *a, cg_tensor *b) {
+    cg_scope_begin();
+    cg_tensor *ra = ready_left(a), *rb = ready_right(b);
+    cg_tensor *out = ra && rb ? product(ra, rb) : NULL;
+    cg_keep(out);
+    cg_scope_end();
+    return out;
+}
+
+/* ---- the ops ---- */
+
+cg_tensor *cg_dot(cg_tensor *a, cg_tensor *b) {
+    if (!a || !b) return NULL;
+    if (check_dot(a, b) < 0) return NULL;
+    return product_scoped(a, b);
+}
+
+cg_tensor *cg_mv(cg_tensor *m, cg_tensor *v) {
+    if (!m || !v) return NULL;
+    if (m->ndim != 2 || v->ndim != 1) {
+        cg_set_error("vector + matrix @ vector expected, got 1, %d, %d", m->ndim, v->ndim);
+        return NULL;
+    }
+    if (check_mv(m->sizes[0], m->sizes[1], v->sizes[0], m->dtype, v->dtype) < 0) return NULL;
+    return product_scoped(m, v);
+}
+
+cg_tensor *cg_mm(cg_tensor *a, cg_tensor *b) {
+    if (!a || !b) return NULL;
+    if (a->ndim != 2 || b->ndim != 2) {
+        cg_set_error(a->ndim != 2 ? "self must be a matrix" : "mat2 must be a matrix");
+        return NULL;
+    }
+    if (check_mm(a->sizes[0], a->sizes[1], b->sizes[0], b->sizes[1], a->dtype, b->dtype) < 0) return NULL;
+    return product_scoped(a, b);
+}
+
+cg_tensor *cg_bmm(cg_tensor *a, cg_tensor *b) {
+    if (!a || !b) return NULL;
+    if (a->ndim != 3 || b->ndim != 3) {
+        cg_set_error(a->ndim != 3 ? "batch1 must be a 3D tensor" : "batch2 must be a 3D tensor");
+        return NULL;
+    }
+    if (check_bmm(a->sizes[0], a->sizes[2], b->sizes[0], b->sizes[1], a->dtype, b->dtype) < 0) return NULL;
+    return product_scoped(a, b);
+}
+
+/* matmul's checks when one operand has batch dims and the other is a vector or matrix: PyTorch
+ * folds the batched one into a matrix (transposing both when it is the second) and calls mv or mm
+ * on the folded pair, so its errors speak of the folded shapes. */
+static int check_folded(const cg_tensor *a, const cg_tensor *b) {
+    bool transpose = b->ndim > a->ndim;
+    const cg_tensor *big = transpose ? b : a, *small = transpose ? a : b;
+    /* big, with its last two dims swapped when transposed, folded to (rows, inner) */
+    int inner_dim = big->ndim - (transpose ? 2 : 1);
+    int64_t inner = big->sizes[inner_dim], rows = 1;
+    for (int d = 0; d < big->ndim; d++)
+        if (d != inner_dim) rows *= big->sizes[d];
+    if (small->ndim == 1) return check_mv(rows, inner, small->sizes[0], big->dtype, small->dtype);
+    /* small as a matrix, transposed when big was */
+    int64_t s0 = small->sizes[transpose ? 1 : 0], s1 = small->sizes[transpose ? 0 : 1];
+    return check_mm(rows, inner, s0, s1, big->dtype, small->dtype);
+}
+
+/* matmul's checks when both operands have batch dims: broadcast the batch dims, then bmm. */
+static int check_batched(const cg_tensor *a, const cg_tensor *b) {
+    int64_t batch_shape[CG_MAX_DIMS];
+    int nb = cg_broadcast_shapes(a->ndim - 2, a->sizes, b->ndim - 2, b->sizes, batch_shape);
+    if (nb < 0) return -1;
+    int64_t batch = cg_shape_numel(nb, batch_shape);
+    return check_bmm(batch, a->sizes[a->ndim - 1], batch, b->sizes[b->ndim - 2], a->dtype, b->dtype);
+}
+
+cg_tensor *cg_matmul(cg_tensor *a, cg_tensor *b) {
+    if (!a || !b) return NULL;
+    int da = a->ndim, db = b->ndim;
+    if (da == 0 || db == 0) {
+        cg_set_error("both arguments to matmul need to be at least 1D, but they are %dD and %dD", da, db);
+        return NULL;
+    }
+    if (da == 1 && db == 1) return cg_dot(a, b);
+    if (da == 2 && db == 1) return cg_mv(a, b);
+    if (da == 2 && db == 2) return cg_mm(a, b);
+    int rc;
+    if (da == 1 && db == 2) /* PyTorch: a.unsqueeze(0).mm(b).squeeze(0) */
+        rc = check_mm(1, a->sizes[0], b->sizes[0], b->sizes[1], a->dtype, b->dtype);
+    else if ((da >= 3 && db <= 2) || (db >= 3 && da <= 2))
+        rc = check_folded(a, b);
+    else
+        rc = check_batched(a, b);
+    return rc < 0 ? NULL : product_scoped(a, b);
+}
