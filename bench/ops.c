@@ -20,10 +20,12 @@ static double now(void) {
 typedef cg_tensor *(*binary_fn)(cg_tensor *, cg_tensor *);
 typedef cg_tensor *(*unary_fn)(cg_tensor *);
 
-/* Best time per call over a few rounds, each call in its own scope (so the result is freed). */
+/* Best time per call over many short rounds (the machine is shared: the minimum is the op's own
+ * cost), each call in its own scope, so the result is freed too. */
+#define ROUNDS 20
 static double time_binary(binary_fn f, cg_tensor *a, cg_tensor *b, int calls) {
     double best = 1e30;
-    for (int round = 0; round < 5; round++) {
+    for (int round = 0; round < ROUNDS; round++) {
         double start = now();
         for (int i = 0; i < calls; i++) CG_SCOPE { f(a, b); }
         double t = (now() - start) / calls;
@@ -34,7 +36,7 @@ static double time_binary(binary_fn f, cg_tensor *a, cg_tensor *b, int calls) {
 
 static double time_unary(unary_fn f, cg_tensor *a, int calls) {
     double best = 1e30;
-    for (int round = 0; round < 5; round++) {
+    for (int round = 0; round < ROUNDS; round++) {
         double start = now();
         for (int i = 0; i < calls; i++) CG_SCOPE { f(a); }
         double t = (now() - start) / calls;
@@ -48,7 +50,7 @@ static double time_copy(int64_t n, int calls) {
     float *src = malloc((size_t)n * sizeof *src), *dst = malloc((size_t)n * sizeof *dst);
     for (int64_t i = 0; i < n; i++) src[i] = (float)i, dst[i] = 0;
     double best = 1e30;
-    for (int round = 0; round < 5; round++) {
+    for (int round = 0; round < ROUNDS; round++) {
         double start = now();
         for (int c = 0; c < calls; c++) {
             for (int64_t i = 0; i < n; i++) dst[i] = src[i];
@@ -83,29 +85,29 @@ static void torch_reference(double cg_ns) {
 int main(int argc, char **argv) {
     bool with_torch = !(argc > 1 && strcmp(argv[1], "--no-torch") == 0);
     cg_tensor *one_a = cg_ones(1), *one_b = cg_ones(1);
-    double add1 = time_binary(cg_add, one_a, one_b, 200000) * 1e9;
+    double add1 = time_binary(cg_add, one_a, one_b, 50000) * 1e9;
     printf("add_1elem_ns %.1f\n", add1);
-    printf("mul_1elem_ns %.1f\n", time_binary(cg_mul, one_a, one_b, 200000) * 1e9);
-    printf("exp_1elem_ns %.1f\n", time_unary(cg_exp, one_a, 200000) * 1e9);
+    printf("mul_1elem_ns %.1f\n", time_binary(cg_mul, one_a, one_b, 50000) * 1e9);
+    printf("exp_1elem_ns %.1f\n", time_unary(cg_exp, one_a, 50000) * 1e9);
 
     const int64_t n = 1 << 20;
     cg_tensor *a = cg_linspace(-4, 4, n, CG_FLOAT32), *b = cg_linspace(1, 2, n, CG_FLOAT32);
-    double copy = time_copy(n, 50);
-    double add = time_binary(cg_add, a, b, 50);
+    double copy = time_copy(n, 10);
+    double add = time_binary(cg_add, a, b, 10);
     double copy_bw = 2.0 * 4 * (double)n / copy, add_bw = 3.0 * 4 * (double)n / add;
     printf("copy_1m_gbps %.2f\n", copy_bw * 1e-9);
     printf("add_1m_gbps %.2f\n", add_bw * 1e-9);
     printf("add_1m_bandwidth_fraction %.2f\n", add_bw / copy_bw);
-    printf("mul_1m_ns_per_elem %.3f\n", time_binary(cg_mul, a, b, 50) / (double)n * 1e9);
-    printf("exp_1m_ns_per_elem %.3f\n", time_unary(cg_exp, a, 20) / (double)n * 1e9);
-    printf("sigmoid_1m_ns_per_elem %.3f\n", time_unary(cg_sigmoid, a, 20) / (double)n * 1e9);
+    printf("mul_1m_ns_per_elem %.3f\n", time_binary(cg_mul, a, b, 10) / (double)n * 1e9);
+    printf("exp_1m_ns_per_elem %.3f\n", time_unary(cg_exp, a, 3) / (double)n * 1e9);
+    printf("sigmoid_1m_ns_per_elem %.3f\n", time_unary(cg_sigmoid, a, 3) / (double)n * 1e9);
 
     cg_tensor *m = cg_new_view(a, 2, (const int64_t[]){1024, 1024}, (const int64_t[]){1024, 1}, 0);
     cg_tensor *row = cg_linspace(0, 1, 1024, CG_FLOAT32);
-    printf("add_broadcast_row_1m_ns_per_elem %.3f\n", time_binary(cg_add, m, row, 50) / (double)n * 1e9);
+    printf("add_broadcast_row_1m_ns_per_elem %.3f\n", time_binary(cg_add, m, row, 10) / (double)n * 1e9);
     /* A transposed operand: the strided path. */
     cg_tensor *mt = cg_new_view(m, 2, (const int64_t[]){1024, 1024}, (const int64_t[]){1, 1024}, 0);
-    if (mt) printf("add_transposed_1m_ns_per_elem %.3f\n", time_binary(cg_add, m, mt, 20) / (double)n * 1e9);
+    if (mt) printf("add_transposed_1m_ns_per_elem %.3f\n", time_binary(cg_add, m, mt, 3) / (double)n * 1e9);
     cg_clear_error();
     if (with_torch) torch_reference(add1);
     return 0;
