@@ -169,6 +169,9 @@ for name, fn in SCALAR.items():
     for dt in (F32, F64):
         case(name, fn, [("c", specials(dt))], [0.0], tol_for(dt, transcendental))
         case(name, fn, [("c", specials(dt))], [-1.5], tol_for(dt, transcendental))
+case("add_scalar", lambda a, s: a + s, [("c", torch.tensor([3, 0, -2]))], [9.21e18])
+case("sub_scalar", lambda a, s: a - s, [("c", torch.tensor([3, 0, -2]))], [-9.21e18])
+case("eq_scalar", lambda a, s: a == s, [("c", torch.tensor([9210000000000000000, 0]))], [9.21e18])
 case("pow_scalar", lambda a, s: a ** s, [("c", torch.tensor([3, 0, 2]))], [-1.0])
 case("pow_scalar", lambda a, s: a ** s, [("c", torch.tensor([3, 5, -2]))], [40.0])
 case("rpow_scalar", lambda a, s: s ** a, [("c", torch.tensor([3, 0, -2]))], [-3.0])

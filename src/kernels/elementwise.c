@@ -287,7 +287,10 @@ void cg_kernel_clamp(cg_tensor *out, const cg_tensor *in, double lo, double hi) 
 
 const cg_tensor *cg_box_scalar(cg_scalar_box *box, double value, cg_dtype dtype) {
     memset(box, 0, sizeof *box);
-    cg_write_double((char *)&box->value, dtype, value);
+    if (dtype == CG_INT64 && value >= -0x1p63 && value < 0x1p63)
+        box->value.i64 = (int64_t)value; /* exact over all of int64's range */
+    else
+        cg_write_double((char *)&box->value, dtype, value);
     box->storage.refcount = 1;
     box->storage.data = (char *)&box->value;
     box->storage.nbytes = sizeof box->value;
