@@ -1,0 +1,114 @@
+#include "kernels/index.h"
+
+#include "kernels/iter.h"
+
+#include <string.h>
+
+typedef struct {
+    int64_t size;
+    int64_t *bad; /* where the first out-of-range value goes */
+    bool *ok;
+} range_ctx;
+
+static void range_loop(char **p, const int64_t *s, int64_t n, const void *ctx) {
+    const range_ctx *c = ctx;
+    for (int64_t i = 0; i < n && *c->ok; i++) {
+        int64_t v = *(const int64_t *)(p[0] + i * s[0]);
+        if (v < 0 || v >= c->size) {
+            *c->ok = false;
+            *c->bad = v;
+        }
+    }
+}
+
+bool cg_kernel_indices_in_range(const cg_tensor *index, int64_t size, int64_t *bad) {
+    bool ok = true;
+    range_ctx c = {size, bad, &ok};
+    cg_iter it;
+    cg_iter_init(&it, index->ndim, index->sizes);
+    cg_iter_add(&it, index);
+    cg_iter_run(&it, range_loop, &c);
+    return ok;
+}
+
+typedef struct {
+    int64_t dim_stride_bytes;
+    size_t elsize;
+} index_ctx;
+
+static void gather_loop(char **p, const int64_t *s, int64_t n, const void *ctx) {
+    const index_ctx *c = ctx;
+    for (int64_t i = 0; i < n; i++) {
+        int64_t at = *(const int64_t *)(p[2] + i * s[2]);
+        memcpy(p[0] + i * s[0], p[1] + i * s[1] + at * c->dim_stride_bytes, c->elsize);
+    }
+}
+
+void cg_kernel_gather(cg_tensor *out, const cg_tensor *src, const cg_tensor *index, int64_t dim_stride) {
+    size_t elsize = cg_dtype_size(out->dtype);
+    index_ctx c = {dim_stride * (int64_t)elsize, elsize};
+    cg_iter it;
+    cg_iter_init(&it, out->ndim, out->sizes);
+    cg_iter_add(&it, out);
+    cg_iter_add(&it, src);
+    cg_iter_add(&it, index);
+    cg_iter_run(&it, gather_loop, &c);
+}
+
+/* One scatter-add loop per dtype: operands are out (0), index (1), src (2). */
+#define SCATTER_ADD_LOOP(name, type, add)                                                  \
+    static void name(char **p, const int64_t *s, int64_t n, const void *ctx) {            \
+        int64_t dim_stride_bytes = ((const index_ctx *)ctx)->dim_stride_bytes;             \
+        for (int64_t i = 0; i < n; i++) {                                                  \
+            int64_t at = *(const int64_t *)(p[1] + i * s[1]);                              \
+            type *dst = (type *)(p[0] + i * s[0] + at * dim_stride_bytes);                 \
+            type v = *(const type *)(p[2] + i * s[2]);                                     \
+            *dst = add;                                                                    \
+        }                                                                                  \
+    }
+SCATTER_ADD_LOOP(scatter_add_f32, float, *dst + v)
+SCATTER_ADD_LOOP(scatter_add_f64, double, *dst + v)
+SCATTER_ADD_LOOP(scatter_add_i64, int64_t, (int64_t)((uint64_t)*dst + (uint64_t)v)) /* wraps like PyTorch */
+SCATTER_ADD_LOOP(scatter_add_bool, bool, *dst || v)
+
+void cg_kernel_scatter_add(cg_tensor *out, const cg_tensor *index, const cg_tensor *src, int64_t dim_stride) {
+    index_ctx c = {dim_stride * (int64_t)cg_dtype_size(out->dtype), cg_dtype_size(out->dtype)};
+    cg_iter it;
+    cg_iter_init(&it, index->ndim, index->sizes);
+    cg_iter_add(&it, out);
+    cg_iter_add(&it, index);
+    cg_iter_add(&it, src);
+    cg_loop_fn loop = scatter_add_f32;
+    switch (out->dtype) {
+    case CG_FLOAT32: loop = scatter_add_f32; break;
+    case CG_FLOAT64: loop = scatter_add_f64; break;
+    case CG_INT64: loop = scatter_add_i64; break;
+    case CG_BOOL: loop = scatter_add_bool; break;
+    }
+    cg_iter_run(&it, loop, &c);
+}
+
+typedef struct {
+    union {
+        double f64;
+        int64_t i64;
+        char bytes[8];
+    } value; /* one element of out's dtype */
+    size_t elsize;
+} fill_ctx;
+
+static void masked_fill_loop(char **p, const int64_t *s, int64_t n, const void *ctx) {
+    const fill_ctx *c = ctx;
+    for (int64_t i = 0; i < n; i++)
+        if (*(const bool *)(p[1] + i * s[1])) memcpy(p[0] + i * s[0], c->value.bytes, c->elsize);
+}
+
+void cg_kernel_masked_fill(cg_tensor *out, const cg_tensor *mask, double value) {
+    fill_ctx c = {.elsize = cg_dtype_size(out->dtype)};
+    cg_write_double(c.value.bytes, out->dtype, value);
+    cg_iter it;
+    cg_iter_init(&it, out->ndim, out->sizes);
+    cg_iter_add(&it, out);
+    cg_iter_add(&it, mask);
+    cg_iter_run(&it, masked_fill_loop, &c);
+}

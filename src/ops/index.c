@@ -1,0 +1,220 @@
+/* Indexing ops: index_select, gather, scatter_add (out of place) and masked_fill, with PyTorch
+ * 1.13's checks in its order and its messages. Each op checks everything (index values included)
+ * before it allocates its output, then hands the loop to a kernel through headers that see every
+ * operand with the iteration shape. */
+#include "core/tensor.h"
+#include "kernels/copy.h"
+#include "kernels/index.h"
+
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+/* PyTorch's ensure_nonempty_dim / ensure_nonempty_size: a 0-dim tensor counts as one dim of size 1. */
+static int nonempty_ndim(const cg_tensor *t) { return t->ndim ? t->ndim : 1; }
+static int64_t nonempty_size(const cg_tensor *t, int d) { return t->ndim ? t->sizes[d] : 1; }
+static int64_t stride_or_zero(const cg_tensor *t, int d) { return t->ndim ? t->strides[d] : 0; }
+
+/* A header (no reference, no scope) over t's elements with the given sizes and strides. */
+static cg_tensor restrided(const cg_tensor *t, int ndim, const int64_t *sizes, const int64_t *strides) {
+    cg_tensor h = *t;
+    h.ndim = ndim;
+    memcpy(h.sizes, sizes, (size_t)ndim * sizeof *sizes);
+    memcpy(h.strides, strides, (size_t)ndim * sizeof *strides);
+    h.numel = cg_shape_numel(ndim, sizes);
+    return h;
+}
+
+/* t's strides for an iteration of ndim dims, with 0 along dim d (and everywhere for a 0-dim t). */
+static void strides_without(const cg_tensor *t, int ndim, int d, int64_t *strides) {
+    for (int k = 0; k < ndim; k++) strides[k] = k != d && t->ndim ? t->strides[k] : 0;
+}
+
+static int check_index_values(const cg_tensor *index, int64_t size, int d) {
+    int64_t bad;
+    if (cg_kernel_indices_in_range(index, size, &bad)) return 0;
+    cg_set_error("index %lld is out of bounds for dimension %d with size %lld", (long long)bad, d, (long long)size);
+    return -1;
+}
+
+cg_tensor *cg_index_select(cg_tensor *t, int dim, cg_tensor *index) {
+    if (!t || !index) return NULL;
+    int d = cg_wrap_dim(dim, t->ndim);
+    if (d < 0) return NULL;
+    if (index->ndim > 1) {
+        cg_set_error("index_select(): Index is supposed to be a vector");
+        return NULL;
+    }
+    if (t->ndim == 0 && index->numel != 1) { /* PyTorch 2's check: 1.13 writes past its 1-element result */
+        cg_set_error("index_select(): Index to scalar can have only 1 value, got %lld value(s)", (long long)index->numel);
+        return NULL;
+    }
+    if (index->dtype != CG_INT64) {
+        cg_set_error("index_select(): Expected dtype int32 or int64 for index");
+        return NULL;
+    }
+    int64_t n = index->numel, size = nonempty_size(t, d), bad;
+    /* PyTorch 1.13 checks multi-dim inputs in a kernel of its own, with other messages, when the
+     * input is empty or the dim is 1. */
+    bool other_kernel = t->ndim > 1 && (t->numel == 0 || d == 1);
+    if (n > 0 && t->ndim > 1 && t->numel == 0 && size == 0) {
+        cg_set_error("index_select(): self indexing axis dim should be positive");
+        return NULL;
+    }
+    if (n > 0 && !cg_kernel_indices_in_range(index, size, &bad)) {
+        if (other_kernel)
+            cg_set_error("INDICES element is out of DATA bounds, id=%lld axis_dim=%lld", (long long)bad, (long long)size);
+        else
+            cg_set_error("index out of range in self");
+        return NULL;
+    }
+    int64_t sizes[CG_MAX_DIMS], src_strides[CG_MAX_DIMS], index_strides[CG_MAX_DIMS] = {0};
+    memcpy(sizes, t->sizes, sizeof sizes);
+    if (t->ndim) sizes[d] = n;
+    cg_tensor *out = cg_new_tensor(t->dtype, t->ndim, sizes);
+    if (!out || n == 0) return out;
+    strides_without(t, t->ndim, d, src_strides);
+    if (t->ndim) index_strides[d] = stride_or_zero(index, 0);
+    cg_tensor src = restrided(t, t->ndim, sizes, src_strides);
+    cg_tensor idx = restrided(index, t->ndim, sizes, index_strides);
+    cg_kernel_gather(out, &src, &idx, stride_or_zero(t, d));
+    return out;
+}
+
+cg_tensor *cg_gather(cg_tensor *t, int dim, cg_tensor *index) {
+    if (!t || !index) return NULL;
+    int d = cg_wrap_dim(dim, t->ndim);
+    if (d < 0) return NULL;
+    if (index->numel != 0) {
+        if (index->dtype != CG_INT64) {
+            cg_set_error("gather(): Expected dtype int64 for index");
+            return NULL;
+        }
+        if (nonempty_ndim(t) != nonempty_ndim(index)) {
+            cg_set_error("Index tensor must have the same number of dimensions as input tensor");
+            return NULL;
+        }
+        for (int k = 0; k < nonempty_ndim(t); k++) {
+            if (k != d && nonempty_size(index, k) > nonempty_size(t, k)) {
+                char a[256], b[256];
+                cg_format_shape(a, sizeof a, index->ndim, index->sizes);
+                cg_format_shape(b, sizeof b, t->ndim, t->sizes);
+                cg_set_error("Size does not match at dimension %d expected index %s to be smaller than self %s apart "
+                             "from dimension %d", k, a, b, d);
+                return NULL;
+            }
+        }
+        if (check_index_values(index, nonempty_size(t, d), d) < 0) return NULL;
+    }
+    cg_tensor *out = cg_new_tensor(t->dtype, index->ndim, index->sizes);
+    if (!out || out->numel == 0) return out;
+    int64_t src_strides[CG_MAX_DIMS];
+    strides_without(t, index->ndim, d, src_strides);
+    cg_tensor src = restrided(t, index->ndim, index->sizes, src_strides);
+    cg_kernel_gather(out, &src, index, stride_or_zero(t, d));
+    return out;
+}
+
+/* PyTorch's scatter shape rules: index no larger than self outside dim, nor than src anywhere. */
+static int check_scatter_shapes(const cg_tensor *t, int d, const cg_tensor *index, const cg_tensor *src) {
+    int nd = nonempty_ndim(t);
+    if (nd != nonempty_ndim(index)) {
+        cg_set_error("Index tensor must have the same number of dimensions as self tensor");
+        return -1;
+    }
+    bool wrong = false;
+    for (int k = 0; k < nd && !wrong; k++) wrong = k != d && nonempty_size(index, k) > nonempty_size(t, k);
+    for (int k = 0; k < nd && !wrong; k++) {
+        /* PyTorch reads src.size(k) here, which fails when src has fewer dims */
+        if (src->ndim && k >= src->ndim) {
+            cg_wrap_dim(k, src->ndim); /* out of range: sets PyTorch's message */
+            return -1;
+        }
+        wrong = nonempty_size(index, k) > nonempty_size(src, k);
+    }
+    if (nonempty_ndim(src) != nonempty_ndim(index)) {
+        cg_set_error("Index tensor must have the same number of dimensions as src tensor");
+        return -1;
+    }
+    if (wrong) {
+        char a[256], b[256], c[256];
+        cg_format_shape(a, sizeof a, index->ndim, index->sizes);
+        cg_format_shape(b, sizeof b, t->ndim, t->sizes);
+        cg_format_shape(c, sizeof c, src->ndim, src->sizes);
+        cg_set_error("Expected index %s to be smaller than self %s apart from dimension %d and to be smaller size than "
+                     "src %s", a, b, d, c);
+        return -1;
+    }
+    return 0;
+}
+
+/* t.clone().scatter_add_(dim, index, src): out[..., index[p], ...] += src[p] along dim. */
+cg_tensor *cg_scatter_add(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *src) {
+    if (!t || !index || !src) return NULL;
+    int d = cg_wrap_dim(dim, t->ndim);
+    if (d < 0) return NULL;
+    if (index->numel != 0 && index->dtype != CG_INT64) {
+        cg_set_error("scatter(): Expected dtype int64 for index");
+        return NULL;
+    }
+    if (t->dtype != src->dtype) {
+        cg_set_error("scatter(): Expected self.dtype to be equal to src.dtype");
+        return NULL;
+    }
+    if (index->numel != 0) {
+        if (check_scatter_shapes(t, d, index, src) < 0) return NULL;
+        if (check_index_values(index, nonempty_size(t, d), d) < 0) return NULL;
+    }
+    cg_tensor *out = cg_clone(t);
+    if (!out || index->numel == 0) return out;
+    int64_t out_strides[CG_MAX_DIMS], src_strides[CG_MAX_DIMS];
+    strides_without(out, index->ndim, d, out_strides);
+    strides_without(src, index->ndim, -1, src_strides);
+    cg_tensor dst = restrided(out, index->ndim, index->sizes, out_strides);
+    cg_tensor from = restrided(src, index->ndim, index->sizes, src_strides);
+    cg_kernel_scatter_add(&dst, index, &from, stride_or_zero(out, d));
+    return out;
+}
+
+/* The C++ name PyTorch prints for a dtype in masked_fill's message. */
+static const char *cpp_type_name(cg_dtype dtype) {
+    switch (dtype) {
+    case CG_FLOAT32: return "float";
+    case CG_FLOAT64: return "double";
+    case CG_INT64: return "long int";
+    case CG_BOOL: return "bool";
+    }
+    return "?";
+}
+
+/* PyTorch refuses a fill value that the dtype cannot hold (nan and inf are fine for floats); it lets
+ * exactly 2^63 through to int64, where the cast gives INT64_MIN, and so does cg_write_double. */
+static int check_value_fits(cg_dtype dtype, double value) {
+    if (dtype == CG_INT64 && !(value >= -0x1p63 && value <= 0x1p63)) {
+        cg_set_error("value cannot be converted to type int64_t without overflow");
+        return -1;
+    }
+    if (dtype == CG_FLOAT32 && isfinite(value) && fabs(value) > FLT_MAX) {
+        cg_set_error("value cannot be converted to type float without overflow");
+        return -1;
+    }
+    return 0;
+}
+
+/* A copy of t (broadcast with mask) with value wherever mask is true. */
+cg_tensor *cg_masked_fill(cg_tensor *t, cg_tensor *mask, double value) {
+    if (!t || !mask) return NULL;
+    int64_t sizes[CG_MAX_DIMS];
+    int ndim = cg_broadcast_shapes(mask->ndim, mask->sizes, t->ndim, t->sizes, sizes);
+    if (ndim < 0) return NULL;
+    if (mask->dtype != CG_BOOL) { /* PyTorch 2's text: 1.13 reads such a mask's bytes as bools */
+        cg_set_error("masked_fill_ only supports boolean masks, but got mask with dtype %s", cpp_type_name(mask->dtype));
+        return NULL;
+    }
+    if (check_value_fits(t->dtype, value) < 0) return NULL;
+    cg_tensor *out = cg_new_tensor(t->dtype, ndim, sizes);
+    if (!out) return NULL;
+    cg_kernel_copy(out, t);
+    cg_kernel_masked_fill(out, mask, value);
+    return out;
+}
