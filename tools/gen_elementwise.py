@@ -129,6 +129,14 @@ for name, fn in BINARY.items():
     case(name, fn, [("c", values(F32, 2, 3)), ("c", values(F32, 4))])
     case(name, fn, [("c", values(F32, 0, 3)), ("c", values(F32, 3))])
 
+# higher-rank broadcasting, up to 8 dims
+for name in ("add", "mul", "maximum", "lt"):
+    fn = BINARY[name]
+    case(name, fn, [("c", values(F32, 2, 1, 3, 1)), ("c", values(F32, 4, 1, 5))])
+    case(name, fn, [("t", values(F64, 3, 1, 4, 2)), expanded(values(F64, 4, 1, 1), (3, 4, 2, 2))])
+    case(name, fn, [("c", values(F32, 2, 1, 2, 1, 2, 1, 2, 1)), ("s", values(F32, 2, 1, 2, 1, 2, 1, 2))])
+case("where", torch.where, [("c", values(B, 2, 1, 3, 1)), ("t", values(F32, 4, 1, 5)), ("c", values(I64, 3, 1, 1))])
+
 # integer corner cases
 case("div", torch.div, [("c", torch.tensor([1, 0, -3, 7])), ("c", torch.tensor([0, 0, 2, -2]))])
 case("pow", torch.pow, [("c", torch.tensor([-1, 1, 0, 2, 3, -2])), ("c", torch.tensor([-1, -2, -3, -1, 40, 3]))])
