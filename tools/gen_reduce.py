@@ -141,6 +141,12 @@ for dt in FLOATS:
     case("sum", big)
     case("var", big)
     case("mean", big.reshape(40, 25), dims=[0])
+# reductions over leading or middle dims of contiguous tensors sum columns in place
+quarters = torch.randint(-8, 9, (2, 34, 130)) / 4  # more rows than a pairwise block, columns than a strip
+case("sum", quarters.double(), dims=[1])
+case("mean", quarters.float(), dims=[0, 1], keepdim=True)
+case("sum", rnd(3, 50, 10), dims=[1])
+case("mean", rnd(3, 50, 10, dtype=torch.float64), dims=[-2])
 case("sum", torch.tensor([3e38, 3e38, -3e38]))  # float32 accumulates in float32: inf
 case("sum", torch.randint(-2**62, 2**62, (4,)))   # int64 wraps around
 case("sum", torch.tensor([True, False, True, True]))

@@ -202,3 +202,58 @@ void cg_kernel_extreme(cg_dtype dtype, const void *in, void *values, int64_t *in
     case CG_BOOL: extreme_bool(in, values, indices, rows, len, want_max); break;
     }
 }
+
+/* ---- column sums ----
+ * Columns are taken in strips of COLUMN_STRIP; a strip's rows are summed pairwise: halves until a
+ * piece has at most PAIRWISE_BLOCK rows, which are added in order into a strip-wide accumulator.
+ * Each level of the recursion keeps one strip of partial sums on the stack. */
+
+#define COLUMN_STRIP 128
+
+#define DEFINE_COLUMN_SUM(name, T)                                                                   \
+    /* acc[c] += x[c]; restrict lets the compiler vectorize it */                                    \
+    static void name##_add(T *restrict acc, const T *restrict x, int64_t n) {                       \
+        for (int64_t c = 0; c < n; c++) acc[c] += x[c];                                              \
+    }                                                                                                \
+    static void name(const T *in, int64_t n, int64_t width, int64_t strip, T *acc) {                \
+        if (n > PAIRWISE_BLOCK) {                                                                    \
+            int64_t half = n / 2;                                                                    \
+            T right[COLUMN_STRIP];                                                                   \
+            name(in, half, width, strip, acc);                                                       \
+            name(in + half * width, n - half, width, strip, right);                                  \
+            name##_add(acc, right, strip);                                                           \
+            return;                                                                                  \
+        }                                                                                            \
+        for (int64_t c = 0; c < strip; c++) acc[c] = 0;                                              \
+        for (int64_t l = 0; l < n; l++) name##_add(acc, in + l * width, strip);                      \
+    }
+DEFINE_COLUMN_SUM(column_sum_f32, float)
+DEFINE_COLUMN_SUM(column_sum_f64, double)
+
+void cg_kernel_sum_columns(cg_dtype dtype, const void *in, void *out, int64_t groups, int64_t len, int64_t width,
+                           bool mean) {
+    for (int64_t g = 0; g < groups; g++) {
+        for (int64_t c0 = 0; c0 < width; c0 += COLUMN_STRIP) {
+            int64_t strip = width - c0 < COLUMN_STRIP ? width - c0 : COLUMN_STRIP;
+            int64_t first = g * len * width + c0; /* element [g, 0, c0] */
+            int64_t at = g * width + c0;
+            if (dtype == CG_FLOAT32) {
+                float *o = (float *)out + at;
+                column_sum_f32((const float *)in + first, len, width, strip, o);
+                if (mean)
+                    for (int64_t c = 0; c < strip; c++) o[c] /= (float)len;
+            } else if (dtype == CG_FLOAT64) {
+                double *o = (double *)out + at;
+                column_sum_f64((const double *)in + first, len, width, strip, o);
+                if (mean)
+                    for (int64_t c = 0; c < strip; c++) o[c] /= (double)len;
+            } else if (dtype == CG_INT64) {
+                const int64_t *x = (const int64_t *)in + first;
+                int64_t *o = (int64_t *)out + at;
+                for (int64_t c = 0; c < strip; c++) o[c] = 0;
+                for (int64_t l = 0; l < len; l++)
+                    for (int64_t c = 0; c < strip; c++) o[c] = (int64_t)((uint64_t)o[c] + (uint64_t)x[l * width + c]);
+            }
+        }
+    }
+}

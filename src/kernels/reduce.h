@@ -15,6 +15,12 @@
 /* Sum and product: float32, float64 or int64 in and out (int64 wraps around like PyTorch's). */
 void cg_kernel_sum(cg_dtype dtype, const void *in, void *out, int64_t rows, int64_t len);
 void cg_kernel_prod(cg_dtype dtype, const void *in, void *out, int64_t rows, int64_t len);
+/* Sums over the middle index of a contiguous (groups, len, width) block: out[g, c] = the sum over l
+ * of in[g, l, c], divided by len when mean (float dtypes, NaN for len 0). This is the layout of a
+ * reduction over leading or middle dims of a contiguous tensor: the columns are summed side by
+ * side, reading memory in order, with the same pairwise scheme as the rows. */
+void cg_kernel_sum_columns(cg_dtype dtype, const void *in, void *out, int64_t groups, int64_t len, int64_t width,
+                           bool mean);
 /* Float dtypes only. An empty row gives NaN. */
 void cg_kernel_mean(cg_dtype dtype, const void *in, void *out, int64_t rows, int64_t len);
 /* Variance with divisor max(0, len - correction) (NaN when it is 0), or its square root. Computed

@@ -56,18 +56,21 @@ typedef struct {
 
 /* Arranges t (cast to dtype) as rows and works out the result's shape. Copies only when the view
  * with the reduced dims moved last is not already contiguous (or the dtype changes). */
+/* The result's shape: t's sizes without the reduced dims, or with 1 for them when keepdim. */
+static void result_shape(rows_layout *r, const cg_tensor *t, const bool *reduced, bool keepdim) {
+    r->out_ndim = 0;
+    for (int d = 0; d < t->ndim; d++)
+        if (!reduced[d] || keepdim) r->out_sizes[r->out_ndim++] = reduced[d] ? 1 : t->sizes[d];
+}
+
 static int arrange_rows(rows_layout *r, cg_tensor *t, const bool *reduced, bool keepdim, cg_dtype dtype) {
     int64_t sizes[CG_MAX_DIMS], strides[CG_MAX_DIMS];
     int n = 0;
     r->nrows = 1;
     r->len = 1;
-    r->out_ndim = 0;
+    result_shape(r, t, reduced, keepdim);
     for (int d = 0; d < t->ndim; d++) {
-        if (reduced[d]) {
-            if (keepdim) r->out_sizes[r->out_ndim++] = 1;
-            continue;
-        }
-        r->out_sizes[r->out_ndim++] = t->sizes[d];
+        if (reduced[d]) continue;
         sizes[n] = t->sizes[d];
         strides[n++] = t->strides[d];
         r->nrows *= t->sizes[d];
@@ -102,11 +105,36 @@ static void *data(const cg_tensor *t) { return cg_tensor_data(t); }
 /* The common shape of sum, mean, prod, var and std: rows of dtype in, one dtype result per row. */
 typedef enum { REDUCE_SUM, REDUCE_MEAN, REDUCE_PROD, REDUCE_VAR, REDUCE_STD } reduce_kind;
 
+/* When t is contiguous and its reduced dims (ignoring dims of size 1) are consecutive with kept
+ * dims after them, t is (groups, len, width) blocks whose columns can be summed in place: no copy.
+ * Returns false when that is not t's layout, or when width is 1 (then t is already rows). */
+static bool column_layout(const cg_tensor *t, const bool *reduced, int64_t *groups, int64_t *len, int64_t *width) {
+    if (!cg_is_contiguous(t)) return false;
+    *groups = *len = *width = 1;
+    int part = 0; /* 0: kept dims before the reduced ones, 1: reduced, 2: kept after */
+    for (int d = 0; d < t->ndim; d++) {
+        if (t->sizes[d] == 1) continue;
+        if (reduced[d] && part == 2) return false;
+        part = reduced[d] ? 1 : part == 1 ? 2 : part;
+        *(part == 0 ? groups : part == 1 ? len : width) *= t->sizes[d];
+    }
+    return *width > 1 && *len > 1;
+}
+
 static cg_tensor *reduce_rows(cg_tensor *t, int ndims, const int *dims, bool keepdim, cg_dtype dtype,
                               reduce_kind kind, bool biased) {
     bool reduced[CG_MAX_DIMS];
     if (mark_reduced_dims(t, ndims, dims, reduced) < 0) return NULL;
     cg_scope_begin();
+    int64_t groups, len, width;
+    if ((kind == REDUCE_SUM || kind == REDUCE_MEAN) && dtype == t->dtype &&
+        column_layout(t, reduced, &groups, &len, &width)) {
+        rows_layout r;
+        result_shape(&r, t, reduced, keepdim);
+        cg_tensor *out = cg_new_tensor(dtype, r.out_ndim, r.out_sizes);
+        if (out) cg_kernel_sum_columns(dtype, data(t), data(out), groups, len, width, kind == REDUCE_MEAN);
+        return finish(out);
+    }
     rows_layout r;
     if (arrange_rows(&r, t, reduced, keepdim, dtype) < 0) return finish(NULL);
     cg_tensor *out = cg_new_tensor(dtype, r.out_ndim, r.out_sizes);
