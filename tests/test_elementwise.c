@@ -249,13 +249,18 @@ static void test_inplace_memory_overlap(void) {
     CHECK_ERROR(cg_add_(x, xt) == 0, partial);
     CHECK_ERROR(cg_add_(x, row0) == 0, partial);
     CHECK_ERROR(cg_mul_(bottom, top) == 0, partial);
+    cg_tensor *elem = cg_new_view(x, 0, NULL, NULL, 4); /* x[1, 1] */
+    CHECK_ERROR(cg_add_(x, elem) == 0, partial);
     CHECK(cg_version(x) == 0 && harness_values_close(x, (double[]){1, 2, 3, 4, 5, 6, 7, 8, 9}, 0));
-    CHECK(cg_add_(x, x) == 0 && cg_version(x) == 1);
+    cg_tensor *row2 = cg_new_view(x, 1, (const int64_t[]){3}, (const int64_t[]){1}, 6);
+    CHECK(cg_sub_(row2, row0) == 0 && cg_add_(row2, row0) == 0); /* disjoint rows: no overlap */
+    CHECK(cg_version(x) == 2 && harness_values_close(x, (double[]){1, 2, 3, 4, 5, 6, 7, 8, 9}, 0));
+    CHECK(cg_add_(x, x) == 0 && cg_version(x) == 3);
     CHECK(harness_values_close(x, (double[]){2, 4, 6, 8, 10, 12, 14, 16, 18}, 0));
     /* A full overlap through another header is element for element, so it is fine. */
     cg_tensor *same = cg_new_view(x, 2, (const int64_t[]){3, 3}, (const int64_t[]){3, 1}, 0);
     CHECK(cg_sub_(x, same) == 0 && harness_values_close(x, (double[]){0, 0, 0, 0, 0, 0, 0, 0, 0}, 0));
-    CHECK(cg_version(same) == 2); /* views share the counter */
+    CHECK(cg_version(same) == 4); /* views share the counter */
     /* Non-dense views of the same memory: PyTorch cannot tell, and computes as if they did not overlap. */
     cg_tensor *y = cg_tensor_f32(((float[]){0, 1, 2, 3, 4, 5}), 2, 3);
     cg_tensor *even = cg_new_view(y, 2, (const int64_t[]){2, 2}, (const int64_t[]){3, 2}, 0);
