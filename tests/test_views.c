@@ -213,6 +213,17 @@ static void test_messages_of_our_own(void) {
     CHECK(cg_version(a) == 0);
 }
 
+static void test_huge_arguments(void) {
+    cg_tensor *a = cg_arange(0, 6, 1, CG_FLOAT32), *out[2];
+    CHECK_ERROR(cg_view(a, (int64_t)1 << 62, 4), "shape '[4611686018427387904, 4]' is invalid for input of size 6");
+    CHECK_ERROR(cg_view(a, -1, (int64_t)1 << 62), "shape '[-1, 4611686018427387904]' is invalid for input of size 6");
+    CHECK(cg_split(a, INT64_MAX, 0, out, 2) == 1 && cg_numel(out[0]) == 6);
+    /* Python's a[1:5:huge] is [a[1]]; PyTorch 1.13's length arithmetic overflows and gives 0 elements */
+    cg_tensor *s = cg_slice(a, 0, 1, 5, INT64_MAX);
+    CHECK(s && cg_numel(s) == 1 && cg_storage_offset(s) == 1 && cg_stride(s, 0) == INT64_MAX);
+    CHECK(cg_numel(cg_slice(a, 0, 0, 1, INT64_MAX)) == 1);
+}
+
 static void test_null_arguments(void) {
     cg_set_error("first");
     cg_tensor *out[1];
@@ -230,6 +241,7 @@ int main(void) {
     RUN(test_views_share_version_and_data);
     RUN(test_same_object_and_copies);
     RUN(test_messages_of_our_own);
+    RUN(test_huge_arguments);
     RUN(test_null_arguments);
     HARNESS_END();
 }

@@ -18,10 +18,6 @@ static cg_tensor *same_tensor(cg_tensor *t) {
     return t;
 }
 
-static cg_tensor *view_of(cg_tensor *t, int ndim, const int64_t *sizes, const int64_t *strides, int64_t offset) {
-    return cg_new_view(t, ndim, sizes, strides, offset);
-}
-
 static int check_ndim(int ndim) {
     if (ndim < 0 || ndim > CG_MAX_DIMS) {
         cg_set_error("cgrad supports at most %d dimensions, got %d", CG_MAX_DIMS, ndim);
@@ -75,7 +71,7 @@ static int infer_sizes(int ndim, const int64_t *sizes, int64_t numel, int64_t *o
             }
             infer = d;
         } else if (sizes[d] >= 0) {
-            known *= sizes[d];
+            if (__builtin_mul_overflow(known, sizes[d], &known)) known = -1; /* matches no numel */
         } else {
             cg_set_error("invalid shape dimension %lld", (long long)sizes[d]);
             return -1;
@@ -143,7 +139,7 @@ cg_tensor *cg_view_shape(cg_tensor *t, int ndim, const int64_t *sizes) {
                      "across two contiguous subspaces). Use .reshape(...) instead.");
         return NULL;
     }
-    return view_of(t, ndim, shape, strides, t->offset);
+    return cg_new_view(t, ndim, shape, strides, t->offset);
 }
 
 /* A view when one exists, else a contiguous copy with the new shape (not a view). */
@@ -151,7 +147,7 @@ cg_tensor *cg_reshape_shape(cg_tensor *t, int ndim, const int64_t *sizes) {
     if (!t) return NULL;
     int64_t shape[CG_MAX_DIMS], strides[CG_MAX_DIMS];
     if (infer_sizes(ndim, sizes, t->numel, shape) < 0) return NULL;
-    if (view_strides(t, ndim, shape, strides)) return view_of(t, ndim, shape, strides, t->offset);
+    if (view_strides(t, ndim, shape, strides)) return cg_new_view(t, ndim, shape, strides, t->offset);
     cg_tensor *out = cg_new_tensor(t->dtype, ndim, shape);
     if (!out) return NULL;
     /* Copy in row-major order through a header that sees out's memory with t's shape. */
@@ -218,7 +214,7 @@ cg_tensor *cg_expand_shape(cg_tensor *t, int ndim, const int64_t *sizes) {
             return NULL;
         }
     }
-    return view_of(t, ndim, out_sizes, out_strides, t->offset);
+    return cg_new_view(t, ndim, out_sizes, out_strides, t->offset);
 }
 
 cg_tensor *cg_permute_dims(cg_tensor *t, int ndim, const int64_t *dims) {
@@ -241,7 +237,7 @@ cg_tensor *cg_permute_dims(cg_tensor *t, int ndim, const int64_t *dims) {
         sizes[i] = t->sizes[d];
         strides[i] = t->strides[d];
     }
-    return view_of(t, ndim, sizes, strides, t->offset);
+    return cg_new_view(t, ndim, sizes, strides, t->offset);
 }
 
 /* ---- flatten, squeeze, unsqueeze, transpose ---- */
@@ -275,7 +271,7 @@ static cg_tensor *drop_dims(cg_tensor *t, const bool *drop, int64_t offset) {
         sizes[n] = t->sizes[d];
         strides[n++] = t->strides[d];
     }
-    return view_of(t, n, sizes, strides, offset);
+    return cg_new_view(t, n, sizes, strides, offset);
 }
 
 cg_tensor *cg_squeeze(cg_tensor *t) {
@@ -310,7 +306,7 @@ cg_tensor *cg_unsqueeze(cg_tensor *t, int dim) {
             strides[i] = t->strides[j++];
         }
     }
-    return view_of(t, t->ndim + 1, sizes, strides, t->offset);
+    return cg_new_view(t, t->ndim + 1, sizes, strides, t->offset);
 }
 
 cg_tensor *cg_transpose(cg_tensor *t, int dim0, int dim1) {
@@ -326,7 +322,7 @@ cg_tensor *cg_transpose(cg_tensor *t, int dim0, int dim1) {
         sizes[a] = t->sizes[b], sizes[b] = t->sizes[a];
         strides[a] = t->strides[b], strides[b] = t->strides[a];
     }
-    return view_of(t, t->ndim, sizes, strides, t->offset);
+    return cg_new_view(t, t->ndim, sizes, strides, t->offset);
 }
 
 cg_tensor *cg_t(cg_tensor *t) {
@@ -367,8 +363,8 @@ static cg_tensor *slice_view(cg_tensor *t, int d, int64_t start, int64_t len, in
     memcpy(sizes, t->sizes, sizeof sizes);
     memcpy(strides, t->strides, sizeof strides);
     sizes[d] = len;
-    strides[d] *= step;
-    return view_of(t, t->ndim, sizes, strides, t->offset + start * t->strides[d]);
+    strides[d] = (int64_t)((uint64_t)strides[d] * (uint64_t)step); /* wraps as PyTorch's does, without UB */
+    return cg_new_view(t, t->ndim, sizes, strides, t->offset + start * t->strides[d]);
 }
 
 /* Python's t[start:end:step] along dim: negative bounds count from the end, then both clamp to
@@ -391,7 +387,8 @@ cg_tensor *cg_slice(cg_tensor *t, int dim, int64_t start, int64_t end, int64_t s
     if (end < 0) end += size;
     start = start < 0 ? 0 : start > size ? size : start;
     end = end < start ? start : end > size ? size : end;
-    return slice_view(t, d, start, (end - start + step - 1) / step, step);
+    int64_t len = end - start; /* ceil(len / step), without overflow for a huge step */
+    return slice_view(t, d, start, len ? (len - 1) / step + 1 : 0, step);
 }
 
 cg_tensor *cg_narrow(cg_tensor *t, int dim, int64_t start, int64_t length) {
@@ -443,10 +440,9 @@ int cg_unbind(cg_tensor *t, int dim, cg_tensor **out, int capacity) {
 /* Pieces of split_size along d (the last one shorter), as PyTorch's split computes them. */
 static int split_pieces(cg_tensor *t, int64_t split_size, int d, cg_tensor **out, int capacity, const char *op) {
     int64_t size = t->sizes[d];
-    int64_t n = split_size ? (size + split_size - 1) / split_size : 1;
-    if (n < 1) n = 1;
+    int64_t n = split_size && size ? (size - 1) / split_size + 1 : 1; /* at least one piece */
     if (check_capacity(op, n, out ? capacity : 0) < 0) return -1;
-    int64_t last = split_size - (split_size * n - size);
+    int64_t last = size - split_size * (n - 1);
     for (int64_t i = 0; i < n; i++)
         if (!(out[i] = slice_view(t, d, i * split_size, i < n - 1 ? split_size : last, 1))) return -1;
     return (int)n;
