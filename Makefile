@@ -38,7 +38,7 @@ $(BUILD)/libcgrad.a: $(LIB_OBJ)
 $(BUILD)/libcgrad.so: $(LIB_OBJ)
 	$(CC) -shared -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/%.c $(BUILD)/libcgrad.a tests/harness.h tests/golden.h
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libcgrad.a $(wildcard tests/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(BUILD)/libcgrad.a $(LDLIBS)
 

@@ -272,6 +272,91 @@ cg_tensor *cg_gather(cg_tensor *t, int dim, cg_tensor *index);
 cg_tensor *cg_scatter_add(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *src);
 cg_tensor *cg_masked_fill(cg_tensor *t, cg_tensor *mask, double value);
 
+/* ---- autograd ------------------------------------------------------------------------------- */
+
+typedef struct cg_node cg_node;  /* a grad_fn: borrowed from the tensor that has it */
+typedef struct {
+    cg_tensor **items;
+    int n;
+} cg_tensor_list;
+/* A list of tensors as one value, for optional arguments: .inputs = CG_TENSORS(x, y). */
+#define CG_TENSORS(...) ((cg_tensor_list){(cg_tensor *[]){__VA_ARGS__}, CG_NARGS(__VA_ARGS__)})
+
+bool cg_requires_grad(const cg_tensor *t);
+cg_tensor *cg_requires_grad_(cg_tensor *t, bool requires_grad);  /* returns t, NULL on error */
+bool cg_is_leaf(const cg_tensor *t);
+/* The accumulated gradient (borrowed), NULL if none. Warns, as PyTorch does, for a non-leaf that
+ * does not retain its grad. */
+cg_tensor *cg_grad(const cg_tensor *t);
+int cg_set_grad(cg_tensor *t, cg_tensor *grad);  /* NULL clears it (PyTorch's x.grad = None) */
+int cg_retain_grad(cg_tensor *t);
+cg_node *cg_grad_fn(const cg_tensor *t);           /* NULL for leaves */
+const char *cg_node_name(const cg_node *n);        /* "MulBackward0" */
+int cg_node_num_next(const cg_node *n);
+cg_node *cg_node_next(const cg_node *n, int i, int *input_nr);  /* next_functions[i]; NULL for none */
+
+typedef struct {
+    cg_tensor *tensor;
+    cg_tensor *gradient;       /* v of the vector-Jacobian product; implicit 1 for one element */
+    bool retain_graph;         /* keep saved tensors for another backward (implied by create_graph) */
+    bool create_graph;         /* record the backward itself, for higher-order gradients */
+    cg_tensor_list inputs;     /* accumulate into these only */
+} cg_backward_args;
+int cg_backward_opts(cg_backward_args args);
+#define cg_backward(...) cg_backward_opts((cg_backward_args){.tensor = __VA_ARGS__})
+
+typedef struct {
+    cg_tensor_list outputs;
+    cg_tensor_list inputs;
+    cg_tensor **results;       /* room for inputs.n gradients (NULL for an unused input) */
+    cg_tensor_list grad_outputs;
+    bool retain_graph;
+    bool create_graph;
+    bool allow_unused;
+} cg_grad_args;
+/* PyTorch's torch.autograd.grad: gradients of outputs w.r.t. inputs, without touching .grad. */
+int cg_autograd_grad_opts(cg_grad_args args);
+#define cg_autograd_grad(...) cg_autograd_grad_opts((cg_grad_args){__VA_ARGS__})
+
+/* Grad mode, per thread. The setter returns the previous mode. */
+bool cg_is_grad_enabled(void);
+bool cg_set_grad_enabled(bool enabled);
+/* CG_NO_GRAD { ... } and CG_ENABLE_GRAD { ... }: blocks that restore the mode on a normal exit. */
+#define CG_GRAD_MODE_BLOCK_(mode) \
+    for (int cg_prev_mode_ = cg_set_grad_enabled(mode), cg_once_ = 1; cg_once_; cg_once_ = 0, cg_set_grad_enabled(cg_prev_mode_))
+#define CG_NO_GRAD CG_GRAD_MODE_BLOCK_(false)
+#define CG_ENABLE_GRAD CG_GRAD_MODE_BLOCK_(true)
+
+cg_tensor *cg_detach(cg_tensor *t);  /* shares storage and version counter; a leaf */
+int cg_detach_(cg_tensor *t);        /* makes t itself a leaf (not for views) */
+cg_tensor *cg_data(cg_tensor *t);    /* PyTorch's .data: shares storage, fresh version counter */
+
+/* Tensor hooks: called with the gradient; may return a replacement (or NULL to keep it). */
+typedef cg_tensor *(*cg_hook_fn)(cg_tensor *grad, void *user);
+int cg_register_hook(cg_tensor *t, cg_hook_fn fn, void *user);  /* a handle > 0, or -1 */
+int cg_remove_hook(cg_tensor *t, int handle);
+
+/* gradcheck: compares the analytic Jacobian (one backward per output element) with central
+ * differences (f(x+eps) - f(x-eps)) / (2 eps), element by element, like allclose(atol, rtol).
+ * fn computes the outputs of the inputs (at most CG_MAX_OUTPUTS) and returns how many, or -1.
+ * Meant for float64 inputs. Returns 0 when they agree, else -1 with a message that begins
+ * "Jacobian mismatch for output 0 with respect to input 0,". Zero eps/atol/rtol take PyTorch's
+ * defaults 1e-6, 1e-5, 1e-3. */
+#define CG_MAX_OUTPUTS 8
+typedef int (*cg_function)(cg_tensor **inputs, cg_tensor **outputs, void *user);
+typedef struct {
+    cg_function fn;
+    cg_tensor_list inputs;
+    void *user;
+    double eps, atol, rtol;
+} cg_gradcheck_args;
+int cg_gradcheck_opts(cg_gradcheck_args args);
+/* gradgradcheck: gradcheck of the gradients (autograd.grad with create_graph and fixed random
+ * grad_outputs) with respect to the inputs. */
+int cg_gradgradcheck_opts(cg_gradcheck_args args);
+#define cg_gradcheck(...) cg_gradcheck_opts((cg_gradcheck_args){__VA_ARGS__})
+#define cg_gradgradcheck(...) cg_gradgradcheck_opts((cg_gradcheck_args){__VA_ARGS__})
+
 /* ---- printing -------------------------------------------------------------------------------- */
 
 /* PyTorch's repr of t, snprintf-style: writes at most size bytes, returns the full length, or -1.

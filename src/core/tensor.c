@@ -125,6 +125,7 @@ void cg_release(cg_tensor *t) {
 }
 
 void cg_tensor_free(cg_tensor *t) {
+    if (t->autograd) cg_autograd_release(t);
     cg_storage_release(t->storage);
     free(t);
 }

@@ -43,6 +43,8 @@ cg_tensor *cg_new_tensor(cg_dtype dtype, int ndim, const int64_t *sizes);
 cg_tensor *cg_new_view(const cg_tensor *t, int ndim, const int64_t *sizes, const int64_t *strides,
                        int64_t offset);
 void cg_tensor_free(cg_tensor *t);  /* called when the refcount reaches zero */
+/* Frees t's autograd state; defined by the autograd layer, since that state is part of a tensor. */
+void cg_autograd_release(cg_tensor *t);
 void cg_scope_register(cg_tensor *t);
 
 static inline char *cg_tensor_data(const cg_tensor *t) {

@@ -1,5 +1,6 @@
 /* Binary arithmetic, its Python-number forms, comparisons, where and clamp.
  * Each op picks the result dtype by PyTorch's promotion rules and hands the work to a kernel. */
+#include "autograd/registry.h"
 #include "ops/elementwise.h"
 
 #include <math.h>
@@ -66,24 +67,56 @@ cg_tensor *cg_binary_scalar_in(cg_binary_op op, cg_tensor *a, double s, bool sca
 
 /* ---- tensor op tensor ---- */
 
+/* Records out = op(a, b), saving both inputs when the backward needs them. */
+static cg_tensor *record2(const cg_op *op, cg_tensor *out, cg_tensor *a, cg_tensor *b, bool save) {
+    cg_node *n = out ? cg_record(op, out, CG_INPUTS(a, b)) : NULL;
+    if (n && save) {
+        cg_save(n, 0, a);
+        cg_save(n, 1, b);
+    }
+    return out;
+}
+
 cg_tensor *cg_add(cg_tensor *a, cg_tensor *b) {
     if (!a || !b) return NULL;
-    return cg_binary_in(CG_BIN_ADD, a, b, cg_result_type(a, b));
+    return record2(&cg_op_add, cg_binary_in(CG_BIN_ADD, a, b, cg_result_type(a, b)), a, b, false);
+}
+
+void cg_backward_add(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    (void)n;
+    out[0] = out[1] = grads[0];
 }
 
 cg_tensor *cg_sub(cg_tensor *a, cg_tensor *b) {
     if (!a || !b || cg_check_sub_dtypes(a->dtype, b->dtype, true) < 0) return NULL;
-    return cg_binary_in(CG_BIN_SUB, a, b, cg_result_type(a, b));
+    return record2(&cg_op_sub, cg_binary_in(CG_BIN_SUB, a, b, cg_result_type(a, b)), a, b, false);
+}
+
+void cg_backward_sub(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    out[0] = grads[0];
+    if (cg_needs_grad(n, 1)) out[1] = cg_neg(grads[0]);
 }
 
 cg_tensor *cg_mul(cg_tensor *a, cg_tensor *b) {
     if (!a || !b) return NULL;
-    return cg_binary_in(CG_BIN_MUL, a, b, cg_result_type(a, b));
+    return record2(&cg_op_mul, cg_binary_in(CG_BIN_MUL, a, b, cg_result_type(a, b)), a, b, true);
+}
+
+void cg_backward_mul(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    if (cg_needs_grad(n, 0)) out[0] = cg_mul(grads[0], cg_saved(n, 1));
+    if (cg_needs_grad(n, 1)) out[1] = cg_mul(grads[0], cg_saved(n, 0));
 }
 
 cg_tensor *cg_div(cg_tensor *a, cg_tensor *b) {
     if (!a || !b) return NULL;
-    return cg_binary_in(CG_BIN_DIV, a, b, cg_float_type(cg_result_type(a, b)));
+    return record2(&cg_op_div, cg_binary_in(CG_BIN_DIV, a, b, cg_float_type(cg_result_type(a, b))), a, b, true);
+}
+
+/* d(a/b) = g/b da - g a/b^2 db */
+void cg_backward_div(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *b = cg_saved(n, 1);
+    if (cg_needs_grad(n, 0)) out[0] = cg_div(grads[0], b);
+    if (cg_needs_grad(n, 1)) out[1] = cg_neg(cg_div(cg_mul(grads[0], cg_saved(n, 0)), cg_mul(b, b)));
 }
 
 static int check_pow_dtype(cg_dtype dtype) {
@@ -118,22 +151,61 @@ static cg_tensor *scalar_op(cg_binary_op op, cg_tensor *a, double s, bool scalar
     return cg_binary_scalar_in(op, a, s, scalar_first, cg_scalar_result_type(a->dtype, s));
 }
 
-cg_tensor *cg_add_scalar(cg_tensor *a, double b) { return scalar_op(CG_BIN_ADD, a, b, false); }
-cg_tensor *cg_mul_scalar(cg_tensor *a, double b) { return scalar_op(CG_BIN_MUL, a, b, false); }
+/* Records out = op(a, s) for a Python number s, which the backward finds in scalars[0]. */
+static cg_tensor *record_scalar(const cg_op *op, cg_tensor *out, cg_tensor *a, double s, bool save_a) {
+    cg_node *n = out ? cg_record(op, out, CG_INPUTS(a)) : NULL;
+    if (n) {
+        n->scalars[0] = s;
+        if (save_a) cg_save(n, 0, a);
+    }
+    return out;
+}
+
+cg_tensor *cg_add_scalar(cg_tensor *a, double b) {
+    return record_scalar(&cg_op_add_scalar, scalar_op(CG_BIN_ADD, a, b, false), a, b, false);
+}
+
+void cg_backward_add_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    (void)n;
+    out[0] = grads[0];
+}
+
+cg_tensor *cg_mul_scalar(cg_tensor *a, double b) {
+    return record_scalar(&cg_op_mul_scalar, scalar_op(CG_BIN_MUL, a, b, false), a, b, false);
+}
+
+void cg_backward_mul_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    out[0] = cg_mul_scalar(grads[0], n->scalars[0]);
+}
 
 cg_tensor *cg_sub_scalar(cg_tensor *a, double b) {
     if (!a || cg_check_scalar(b) < 0 || cg_check_sub_dtypes(a->dtype, CG_INT64, false) < 0) return NULL;
-    return scalar_op(CG_BIN_SUB, a, b, false);
+    return record_scalar(&cg_op_sub_scalar, scalar_op(CG_BIN_SUB, a, b, false), a, b, false);
+}
+
+void cg_backward_sub_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    (void)n;
+    out[0] = grads[0];
 }
 
 cg_tensor *cg_rsub_scalar(cg_tensor *a, double b) {
     if (!a || cg_check_scalar(b) < 0 || cg_check_sub_dtypes(a->dtype, CG_INT64, false) < 0) return NULL;
-    return scalar_op(CG_BIN_SUB, a, b, true);
+    return record_scalar(&cg_op_rsub_scalar, scalar_op(CG_BIN_SUB, a, b, true), a, b, false);
+}
+
+void cg_backward_rsub_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    (void)n;
+    out[0] = cg_neg(grads[0]);
 }
 
 cg_tensor *cg_div_scalar(cg_tensor *a, double b) {
     if (!a || cg_check_scalar(b) < 0) return NULL;
-    return cg_binary_scalar_in(CG_BIN_DIV, a, b, false, cg_float_type(cg_scalar_result_type(a->dtype, b)));
+    cg_tensor *out = cg_binary_scalar_in(CG_BIN_DIV, a, b, false, cg_float_type(cg_scalar_result_type(a->dtype, b)));
+    return record_scalar(&cg_op_div_scalar, out, a, b, false);
+}
+
+void cg_backward_div_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    out[0] = cg_div_scalar(grads[0], n->scalars[0]);
 }
 
 /* Python's b / a is a.reciprocal() * b: it rounds twice, and so must we. */
@@ -158,7 +230,7 @@ static bool pow_shortcut(double exponent, cg_unary_op *op) {
     return false;
 }
 
-cg_tensor *cg_pow_scalar(cg_tensor *a, double exponent) {
+static cg_tensor *pow_scalar_forward(cg_tensor *a, double exponent) {
     if (!a || cg_check_scalar(exponent) < 0) return NULL;
     cg_dtype compute = cg_scalar_result_type(a->dtype, exponent);
     if (compute == CG_INT64 && exponent < 0) {
@@ -170,6 +242,23 @@ cg_tensor *cg_pow_scalar(cg_tensor *a, double exponent) {
     cg_unary_op op;
     if (cg_dtype_is_floating(compute) && pow_shortcut(exponent, &op)) return cg_unary_in(op, a, compute);
     return cg_binary_scalar_in(CG_BIN_POW, a, exponent, false, compute);
+}
+
+cg_tensor *cg_pow_scalar(cg_tensor *a, double exponent) {
+    if (!a) return NULL;
+    cg_tensor *out = NULL;
+    CG_NO_GRAD { out = pow_scalar_forward(a, exponent); }
+    return record_scalar(&cg_op_pow_scalar, out, a, exponent, true);
+}
+
+/* d(x^e) = e x^(e-1) */
+void cg_backward_pow_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    double e = n->scalars[0];
+    if (e == 0) {
+        out[0] = cg_zeros_like(grads[0]);
+        return;
+    }
+    out[0] = cg_mul(grads[0], cg_mul_scalar(cg_pow_scalar(cg_saved(n, 0), e - 1), e));
 }
 
 cg_tensor *cg_rpow_scalar(cg_tensor *a, double base) {

@@ -1,12 +1,19 @@
 /* Copies and fills: contiguous, clone, dtype conversion, copy_, fill_, zero_. */
-#include "core/tensor.h"
+#include "autograd/registry.h"
 #include "kernels/copy.h"
 
 cg_tensor *cg_clone(cg_tensor *t) {
     if (!t) return NULL;
     cg_tensor *out = cg_new_tensor(t->dtype, t->ndim, t->sizes);
-    if (out) cg_kernel_copy(out, t);
+    if (!out) return NULL;
+    cg_kernel_copy(out, t);
+    cg_record(&cg_op_clone, out, CG_INPUTS(t));
     return out;
+}
+
+void cg_backward_clone(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    (void)n;
+    out[0] = grads[0];
 }
 
 cg_tensor *cg_contiguous(cg_tensor *t) {
@@ -23,8 +30,16 @@ cg_tensor *cg_to(cg_tensor *t, cg_dtype dtype) {
         return t;
     }
     cg_tensor *out = cg_new_tensor(dtype, t->ndim, t->sizes);
-    if (out) cg_kernel_copy(out, t);
+    if (!out) return NULL;
+    cg_kernel_copy(out, t);
+    if (cg_dtype_is_floating(dtype)) cg_record(&cg_op_to_copy, out, CG_INPUTS(t));
     return out;
+}
+
+/* The engine casts the gradient back to the input's dtype. */
+void cg_backward_to_copy(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    (void)n;
+    out[0] = grads[0];
 }
 
 int cg_copy_(cg_tensor *t, cg_tensor *src) {
@@ -41,18 +56,36 @@ int cg_copy_(cg_tensor *t, cg_tensor *src) {
         cg_set_error("output with shape %s doesn't match the broadcast shape %s", to, from);
         return -1;
     }
+    if (cg_check_inplace(t, CG_INPUTS(t, src)) < 0) return -1;
     /* An overlapping source (a view of t) must be read completely before t is written. */
-    if (cg_shares_storage(t, src) && !(src = cg_clone(src))) return -1;
-    cg_kernel_copy(t, src);
+    cg_tensor *from = src;
+    if (cg_shares_storage(t, src) && !(from = cg_clone(src))) return -1;
+    cg_kernel_copy(t, from);
     cg_bump_version(t);
+    cg_record_inplace(&cg_op_copy, t, CG_INPUTS(t, src));
     return 0;
 }
 
-int cg_fill_(cg_tensor *t, double value) {
+/* copy_ replaces every value of self, so self's old values get no gradient. */
+void cg_backward_copy(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    if (cg_needs_grad(n, 0)) out[0] = cg_zeros_like(grads[0]);
+    if (cg_needs_grad(n, 1)) out[1] = grads[0];
+}
+
+static int fill_recorded(cg_tensor *t, double value, const cg_op *op) {
     if (!t) return -1;
+    if (cg_check_inplace(t, CG_INPUTS(t)) < 0) return -1;
     cg_kernel_fill(t, value);
     cg_bump_version(t);
+    cg_record_inplace(op, t, CG_INPUTS(t));
     return 0;
 }
 
-int cg_zero_(cg_tensor *t) { return cg_fill_(t, 0); }
+int cg_fill_(cg_tensor *t, double value) { return fill_recorded(t, value, &cg_op_fill); }
+int cg_zero_(cg_tensor *t) { return fill_recorded(t, 0, &cg_op_zero); }
+
+void cg_backward_fill(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    if (cg_needs_grad(n, 0)) out[0] = cg_zeros_like(grads[0]);
+}
+
+void cg_backward_zero(cg_node *n, cg_tensor **grads, cg_tensor **out) { cg_backward_fill(n, grads, out); }

@@ -4,7 +4,7 @@
  * arranges the input as rows (kept dims first, reduced dims last, contiguous) and calls a kernel
  * from kernels/reduce.c. Temporaries live in an inner scope that ends with the op, so a copy made
  * to arrange the rows is freed at once; only the results reach the caller's scope. */
-#include "core/tensor.h"
+#include "autograd/registry.h"
 #include "kernels/copy.h"
 #include "kernels/reduce.h"
 
@@ -153,10 +153,47 @@ static cg_tensor *reduce_rows(cg_tensor *t, int ndims, const int *dims, bool kee
 /* Sums and products of bool count in int64, as PyTorch's do. */
 static cg_dtype widened_integer(cg_dtype dtype) { return dtype == CG_BOOL ? CG_INT64 : dtype; }
 
+/* ---- backward of reductions: the gradient spread back over the reduced dims ---- */
+
+/* Records a reduction of a.input into out, keeping what spreading the gradient back needs:
+ * the input's shape (args_meta), the reduced dims (args[d] != 0) and keepdim (args[CG_MAX_DIMS]). */
+static cg_node *record_reduction(const cg_op *op, cg_tensor *out, cg_reduce_args a) {
+    cg_node *n = out ? cg_record(op, out, CG_INPUTS(a.input)) : NULL;
+    if (!n) return NULL;
+    bool reduced[CG_MAX_DIMS];
+    mark_reduced_dims(a.input, a.ndims, a.dims, reduced);
+    for (int d = 0; d < CG_MAX_DIMS; d++) n->args[d] = reduced[d];
+    n->args[CG_MAX_DIMS] = a.keepdim;
+    n->args_meta = (cg_input_meta){.dtype = a.input->dtype, .ndim = a.input->ndim};
+    memcpy(n->args_meta.sizes, a.input->sizes, sizeof n->args_meta.sizes);
+    return n;
+}
+
+/* grad, with the reduced dims put back (size 1) and expanded to the input's shape. */
+static cg_tensor *spread(const cg_node *n, cg_tensor *grad) {
+    const cg_input_meta *in = &n->args_meta;
+    if (!n->args[CG_MAX_DIMS])
+        for (int d = 0; d < in->ndim; d++)
+            if (n->args[d]) grad = cg_unsqueeze(grad, d);
+    return cg_expand_shape(grad, in->ndim, in->sizes);
+}
+
+static int64_t reduced_count(const cg_node *n) {
+    int64_t count = 1;
+    for (int d = 0; d < n->args_meta.ndim; d++)
+        if (n->args[d]) count *= n->args_meta.sizes[d];
+    return count;
+}
+
 cg_tensor *cg_sum_opts(cg_reduce_args a) {
     if (!a.input) return NULL;
-    return reduce_rows(a.input, a.ndims, a.dims, a.keepdim, widened_integer(a.input->dtype), REDUCE_SUM, false);
+    cg_tensor *out = reduce_rows(a.input, a.ndims, a.dims, a.keepdim, widened_integer(a.input->dtype), REDUCE_SUM, false);
+    record_reduction(a.ndims ? &cg_op_sum_dims : &cg_op_sum, out, a);
+    return out;
 }
+
+void cg_backward_sum(cg_node *n, cg_tensor **grads, cg_tensor **out) { out[0] = spread(n, grads[0]); }
+void cg_backward_sum_dims(cg_node *n, cg_tensor **grads, cg_tensor **out) { out[0] = spread(n, grads[0]); }
 
 cg_tensor *cg_mean_opts(cg_reduce_args a) {
     if (!a.input) return NULL;
@@ -165,8 +202,16 @@ cg_tensor *cg_mean_opts(cg_reduce_args a) {
                      "complex dtype. Got: %s", scalar_type_name(a.input->dtype));
         return NULL;
     }
-    return reduce_rows(a.input, a.ndims, a.dims, a.keepdim, a.input->dtype, REDUCE_MEAN, false);
+    cg_tensor *out = reduce_rows(a.input, a.ndims, a.dims, a.keepdim, a.input->dtype, REDUCE_MEAN, false);
+    record_reduction(a.ndims ? &cg_op_mean_dims : &cg_op_mean, out, a);
+    return out;
 }
+
+void cg_backward_mean(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    out[0] = cg_div_scalar(spread(n, grads[0]), (double)reduced_count(n));
+}
+
+void cg_backward_mean_dims(cg_node *n, cg_tensor **grads, cg_tensor **out) { cg_backward_mean(n, grads, out); }
 
 static cg_tensor *var_or_std(cg_reduce_args a, reduce_kind kind) {
     if (!a.input) return NULL;

@@ -1,10 +1,10 @@
 /* Views and shape: view, reshape, expand, permute, flatten, squeeze, unsqueeze, transpose, t,
  * select, slice, narrow, unbind, split, chunk.
  *
- * A view shares its input's storage and version counter. Every view is made by cg_new_view, the one
+ * A view shares its input's storage and version counter. Every view is made by view_of, the one
  * place where autograd will record a view's base. Sizes, strides and storage offsets follow
  * PyTorch exactly, including the odd corners (stride of a size-1 dim, empty tensors). */
-#include "core/tensor.h"
+#include "autograd/registry.h"
 #include "kernels/copy.h"
 
 #include <limits.h>
@@ -16,6 +16,20 @@
 static cg_tensor *same_tensor(cg_tensor *t) {
     cg_scope_register(cg_retain(t));
     return t;
+}
+
+static cg_tensor *view_of(cg_tensor *t, int ndim, const int64_t *sizes, const int64_t *strides, int64_t offset) {
+    return cg_as_view(cg_new_view(t, ndim, sizes, strides, offset), t);
+}
+
+/* Records a view op whose backward needs only the input's shape (kept in args_meta). */
+static cg_node *record_shaped(const cg_op *op, cg_tensor *out, cg_tensor *t) {
+    cg_node *n = out ? cg_record(op, out, CG_INPUTS(t)) : NULL;
+    if (n) {
+        n->args_meta = (cg_input_meta){.dtype = t->dtype, .ndim = t->ndim};
+        memcpy(n->args_meta.sizes, t->sizes, sizeof t->sizes);
+    }
+    return n;
 }
 
 static int check_ndim(int ndim) {
@@ -139,7 +153,13 @@ cg_tensor *cg_view_shape(cg_tensor *t, int ndim, const int64_t *sizes) {
                      "across two contiguous subspaces). Use .reshape(...) instead.");
         return NULL;
     }
-    return cg_new_view(t, ndim, shape, strides, t->offset);
+    cg_tensor *out = view_of(t, ndim, shape, strides, t->offset);
+    record_shaped(&cg_op_view, out, t);
+    return out;
+}
+
+void cg_backward_view(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    out[0] = cg_reshape_shape(grads[0], n->args_meta.ndim, n->args_meta.sizes);
 }
 
 /* A view when one exists, else a contiguous copy with the new shape (not a view). */
@@ -147,7 +167,7 @@ cg_tensor *cg_reshape_shape(cg_tensor *t, int ndim, const int64_t *sizes) {
     if (!t) return NULL;
     int64_t shape[CG_MAX_DIMS], strides[CG_MAX_DIMS];
     if (infer_sizes(ndim, sizes, t->numel, shape) < 0) return NULL;
-    if (view_strides(t, ndim, shape, strides)) return cg_new_view(t, ndim, shape, strides, t->offset);
+    if (view_strides(t, ndim, shape, strides)) return view_of(t, ndim, shape, strides, t->offset);
     cg_tensor *out = cg_new_tensor(t->dtype, ndim, shape);
     if (!out) return NULL;
     /* Copy in row-major order through a header that sees out's memory with t's shape. */
@@ -214,7 +234,7 @@ cg_tensor *cg_expand_shape(cg_tensor *t, int ndim, const int64_t *sizes) {
             return NULL;
         }
     }
-    return cg_new_view(t, ndim, out_sizes, out_strides, t->offset);
+    return view_of(t, ndim, out_sizes, out_strides, t->offset);
 }
 
 cg_tensor *cg_permute_dims(cg_tensor *t, int ndim, const int64_t *dims) {
@@ -237,7 +257,7 @@ cg_tensor *cg_permute_dims(cg_tensor *t, int ndim, const int64_t *dims) {
         sizes[i] = t->sizes[d];
         strides[i] = t->strides[d];
     }
-    return cg_new_view(t, ndim, sizes, strides, t->offset);
+    return view_of(t, ndim, sizes, strides, t->offset);
 }
 
 /* ---- flatten, squeeze, unsqueeze, transpose ---- */
@@ -271,7 +291,7 @@ static cg_tensor *drop_dims(cg_tensor *t, const bool *drop, int64_t offset) {
         sizes[n] = t->sizes[d];
         strides[n++] = t->strides[d];
     }
-    return cg_new_view(t, n, sizes, strides, offset);
+    return view_of(t, n, sizes, strides, offset);
 }
 
 cg_tensor *cg_squeeze(cg_tensor *t) {
@@ -306,7 +326,7 @@ cg_tensor *cg_unsqueeze(cg_tensor *t, int dim) {
             strides[i] = t->strides[j++];
         }
     }
-    return cg_new_view(t, t->ndim + 1, sizes, strides, t->offset);
+    return view_of(t, t->ndim + 1, sizes, strides, t->offset);
 }
 
 cg_tensor *cg_transpose(cg_tensor *t, int dim0, int dim1) {
@@ -322,7 +342,7 @@ cg_tensor *cg_transpose(cg_tensor *t, int dim0, int dim1) {
         sizes[a] = t->sizes[b], sizes[b] = t->sizes[a];
         strides[a] = t->strides[b], strides[b] = t->strides[a];
     }
-    return cg_new_view(t, t->ndim, sizes, strides, t->offset);
+    return view_of(t, t->ndim, sizes, strides, t->offset);
 }
 
 cg_tensor *cg_t(cg_tensor *t) {
@@ -354,7 +374,19 @@ cg_tensor *cg_select(cg_tensor *t, int dim, int64_t index) {
     if (index < 0) index += size;
     bool drop[CG_MAX_DIMS] = {false};
     drop[d] = true;
-    return drop_dims(t, drop, t->offset + index * t->strides[d]);
+    cg_tensor *out = drop_dims(t, drop, t->offset + index * t->strides[d]);
+    cg_node *n = record_shaped(&cg_op_select, out, t);
+    if (n) {
+        n->args[0] = d;
+        n->args[1] = index;
+    }
+    return out;
+}
+
+/* The gradient lands in the selected slice of zeros. */
+void cg_backward_select(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *result = cg_zeros_shape(grads[0]->dtype, n->args_meta.ndim, n->args_meta.sizes);
+    if (result && cg_copy_(cg_select(result, (int)n->args[0], n->args[1]), grads[0]) == 0) out[0] = result;
 }
 
 /* The view of t along dim d from start (already in [0, size]) with len elements every step. */
@@ -364,7 +396,7 @@ static cg_tensor *slice_view(cg_tensor *t, int d, int64_t start, int64_t len, in
     memcpy(strides, t->strides, sizeof strides);
     sizes[d] = len;
     strides[d] = (int64_t)((uint64_t)strides[d] * (uint64_t)step); /* wraps as PyTorch's does, without UB */
-    return cg_new_view(t, t->ndim, sizes, strides, t->offset + start * t->strides[d]);
+    return view_of(t, t->ndim, sizes, strides, t->offset + start * t->strides[d]);
 }
 
 /* Python's t[start:end:step] along dim: negative bounds count from the end, then both clamp to

@@ -340,7 +340,15 @@ int cg_format_with_suffixes(const cg_tensor *t, const char *const *suffixes, int
 /* The one place that decides a tensor's own suffixes beyond the data's: autograd adds its
  * grad_fn / requires_grad suffix here. cg_fprint goes through it too. */
 int cg_format(const cg_tensor *t, char *buf, size_t size) {
-    return cg_format_with_suffixes(t, NULL, 0, buf, size);
+    char grad_fn[128];
+    const char *suffix = NULL;
+    if (t && cg_grad_fn(t)) {
+        snprintf(grad_fn, sizeof grad_fn, "grad_fn=<%s>", cg_node_name(cg_grad_fn(t)));
+        suffix = grad_fn;
+    } else if (cg_requires_grad(t)) {
+        suffix = "requires_grad=True";
+    }
+    return cg_format_with_suffixes(t, &suffix, suffix ? 1 : 0, buf, size);
 }
 
 int cg_fprint(FILE *f, const cg_tensor *t) {

@@ -1,0 +1,145 @@
+/* Internal: the autograd layer's structs and the calls ops use to record themselves.
+ *
+ * An op that may be differentiated does, after computing its output:
+ *
+ *     cg_node *n = cg_record(&CG_OP_MUL, out, CG_INPUTS(a, b));   // NULL when nothing is recorded
+ *     if (n) { cg_save(n, 0, a); cg_save(n, 1, b); }
+ *
+ * and its backward, next to it, computes one gradient per input with cgrad ops:
+ *
+ *     static void mul_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+ *         if (cg_needs_grad(n, 0)) out[0] = cg_mul(grads[0], cg_saved(n, 1));
+ *         ...
+ *     }
+ *
+ * The engine sums gradients of broadcast inputs back to their shapes and casts them to their
+ * dtypes, so formulas never do. A formula that fails leaves NULL and an error message. */
+#ifndef CG_AUTOGRAD_H
+#define CG_AUTOGRAD_H
+
+#include "core/tensor.h"
+
+#define CG_NODE_MAX_SAVED 4
+#define CG_NODE_MAX_ARGS (2 * CG_MAX_DIMS + 4)
+
+typedef struct cg_node cg_node;
+
+/* grads: one per forward output (NULL where none flowed); out: one per forward input. */
+typedef void (*cg_backward_fn)(cg_node *n, cg_tensor **grads, cg_tensor **out);
+
+typedef struct {
+    const char *name;          /* PyTorch's node name: "MulBackward0" */
+    cg_backward_fn backward;   /* NULL for nodes that are not ops (AccumulateGrad) */
+    const char *id;            /* the registry's name for the op: "mul_scalar" */
+} cg_op;
+
+typedef struct {
+    cg_node *node;
+    int input_nr;
+} cg_edge;
+
+/* A tensor a node keeps for backward: a header of its own (no autograd state, so no cycle through
+ * the output that saved it), the version it was saved at, and whether it was the node's output. */
+typedef struct {
+    cg_tensor *data;
+    int64_t version;
+    bool is_output;
+} cg_saved_tensor;
+
+/* What the engine needs to know of each forward output (the gradient's expected shape and dtype). */
+typedef struct {
+    cg_dtype dtype;
+    int ndim;
+    int64_t sizes[CG_MAX_DIMS];
+} cg_input_meta;
+
+typedef struct cg_hook_entry {
+    int id;
+    int output_nr;             /* which output of the node (pre-hooks) */
+    cg_tensor *retains;        /* a retain_grad entry: the tensor (weak) whose .grad it fills */
+    cg_tensor *(*fn)(cg_tensor *grad, void *user);
+    void *user;
+    struct cg_hook_entry *next;
+} cg_hook_entry;
+
+struct cg_node {
+    int refcount;
+    const cg_op *op;
+    uint64_t sequence_nr;
+    bool released;             /* saved tensors freed after a backward without retain_graph */
+    int nsaved;
+    cg_saved_tensor saved[CG_NODE_MAX_SAVED];
+    double scalars[4];         /* op arguments the backward needs */
+    int64_t args[CG_NODE_MAX_ARGS];
+    int64_t *extra;            /* op arguments of any length (cat: one size per input), malloc'd */
+    int noutputs;
+    cg_input_meta *outputs;    /* noutputs entries */
+    cg_tensor *variable;       /* AccumulateGrad: the leaf (strong); CopySlices: none */
+    cg_node *inner;            /* CopySlices: the in-place op's node, applied to the written view */
+    cg_tensor *view_geometry;  /* CopySlices, AsStrided: a header with the view's sizes, strides, offset */
+    cg_input_meta args_meta;   /* a shape argument (AsStrided: the base's) */
+    cg_hook_entry *pre_hooks;  /* tensor hooks of the outputs of this node (by output 0 only) */
+    /* The engine's bookkeeping during one backward. */
+    int deps;                  /* edges from reachable nodes whose gradient has not arrived yet */
+    int engine_walk;           /* discovery: the next edge to visit */
+    bool needed, seen, queued;
+    cg_tensor **buffer;        /* noutputs incoming gradients, summed */
+    int nnext;
+    cg_edge next[];            /* one per forward input */
+};
+
+typedef struct cg_autograd_meta {
+    bool requires_grad;        /* set by the user on a leaf */
+    bool retains_grad;
+    cg_tensor *grad;
+    cg_node *grad_fn;          /* strong */
+    int output_nr;
+    cg_node *grad_accumulator; /* weak: the AccumulateGrad node clears it when freed */
+    cg_hook_entry *hooks;      /* tensor hooks of a leaf (run before accumulation) */
+    /* Differentiable views: the base whose history an in-place write through the view rewrites. */
+    cg_tensor *view_base;      /* strong; NULL when not a view */
+    bool view_created_in_no_grad;
+    int64_t view_version;      /* version at which grad_fn was last set */
+} cg_autograd_meta;
+
+/* ---- grad mode ---- */
+bool cg_grad_mode(void);
+
+/* ---- recording ---- */
+#define CG_INPUTS(...) CG_NARGS(__VA_ARGS__), (cg_tensor *[]){__VA_ARGS__}
+/* A node for out = op(inputs), or NULL when grad mode is off or no input requires grad. On
+ * allocation failure it returns NULL with an error set: check cg_record_failed(). */
+cg_node *cg_record(const cg_op *op, cg_tensor *out, int n, cg_tensor **inputs);
+/* The same for ops with several outputs (unbind, split, max with indices). */
+cg_node *cg_record_multi(const cg_op *op, int nout, cg_tensor **outs, int n, cg_tensor **inputs);
+bool cg_any_requires_grad(int n, cg_tensor **inputs);
+/* Makes node n the history (grad_fn) of outs; false with an error when out of memory. */
+bool cg_attach_history(cg_node *n, int nout, cg_tensor **outs);
+void cg_save(cg_node *n, int slot, cg_tensor *t);  /* t may be an output of n */
+cg_tensor *cg_saved(cg_node *n, int slot);          /* NULL with PyTorch's error if freed or modified */
+void cg_release_saved(cg_node *n);                  /* after a backward without retain_graph */
+bool cg_needs_grad(const cg_node *n, int input);
+
+/* ---- tensors' autograd state ---- */
+cg_autograd_meta *cg_meta(cg_tensor *t);  /* creates it; NULL when out of memory */
+cg_edge cg_gradient_edge(cg_tensor *t);    /* grad_fn or AccumulateGrad (a new reference); node NULL if none */
+cg_node *cg_grad_fn_internal(cg_tensor *t); /* t's history, regenerated for a view whose base was rewritten */
+const cg_op *cg_accumulate_grad_op(void);
+void cg_autograd_release(cg_tensor *t);    /* from cg_tensor_free */
+void cg_node_release(cg_node *n);
+cg_node *cg_node_new(const cg_op *op, int nnext);
+
+/* ---- views ---- */
+/* Marks out as a view of base for autograd (an in-place write through it rewrites base's history). */
+cg_tensor *cg_as_view(cg_tensor *out, cg_tensor *base);
+
+/* ---- in-place ops ---- */
+/* Checks that t may be modified in place (leaf rules, no_grad views); error and -1 otherwise. */
+int cg_check_inplace(cg_tensor *t, int n, cg_tensor **inputs);  /* inputs[0] is t */
+/* After an in-place op wrote t: records op as t's new history (CopySlices on t's base for a view). */
+cg_node *cg_record_inplace(const cg_op *op, cg_tensor *t, int n, cg_tensor **inputs);
+
+/* ---- engine ---- */
+uint64_t cg_next_sequence_nr(void);
+
+#endif

@@ -1,0 +1,198 @@
+/* gradcheck and gradgradcheck: PyTorch's method (torch.autograd.gradcheck) and defaults. */
+#include "autograd/autograd.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    int n;
+    cg_tensor *t[CG_MAX_OUTPUTS];
+} outputs;
+
+static bool call(const cg_gradcheck_args *a, outputs *out) {
+    out->n = a->fn(a->inputs.items, out->t, a->user);
+    if (out->n < 0 || out->n > CG_MAX_OUTPUTS) {
+        if (!cg_last_error()[0]) cg_set_error("gradcheck: the function failed");
+        return false;
+    }
+    for (int i = 0; i < out->n; i++)
+        if (!out->t[i]) return false;
+    return true;
+}
+
+/* The outputs' values now: an output may be a view of an input that is about to change again. */
+static bool call_for_values(const cg_gradcheck_args *a, outputs *out) {
+    if (!call(a, out)) return false;
+    CG_NO_GRAD {
+        for (int i = 0; i < out->n; i++) out->t[i] = cg_clone(out->t[i]);
+    }
+    for (int i = 0; i < out->n; i++)
+        if (!out->t[i]) return false;
+    return true;
+}
+
+static double read_at(const cg_tensor *t, int64_t flat) {
+    int64_t offset = t->offset;
+    for (int d = t->ndim - 1; d >= 0; d--) {
+        offset += (flat % t->sizes[d]) * t->strides[d];
+        flat /= t->sizes[d];
+    }
+    return cg_read_double(t->storage->data + offset * (int64_t)cg_dtype_size(t->dtype), t->dtype);
+}
+
+static char *element_at(const cg_tensor *t, int64_t flat) {
+    int64_t offset = t->offset;
+    for (int d = t->ndim - 1; d >= 0; d--) {
+        offset += (flat % t->sizes[d]) * t->strides[d];
+        flat /= t->sizes[d];
+    }
+    return t->storage->data + offset * (int64_t)cg_dtype_size(t->dtype);
+}
+
+/* Column j of the numerical Jacobian of every output w.r.t. input `in`: written to num[o] + j. */
+static bool numerical_column(const cg_gradcheck_args *a, cg_tensor *in, int64_t j, double eps, double **num,
+                             const int64_t *out_numel, int nout) {
+    char *x = element_at(in, j);
+    double original = cg_read_double(x, in->dtype);
+    outputs plus, minus;
+    cg_write_double(x, in->dtype, original + eps);
+    bool ok = call_for_values(a, &plus);
+    cg_write_double(x, in->dtype, original - eps);
+    ok = ok && call_for_values(a, &minus);
+    cg_write_double(x, in->dtype, original);
+    for (int o = 0; ok && o < nout; o++)
+        for (int64_t k = 0; k < out_numel[o]; k++)
+            num[o][k * in->numel + j] = (read_at(plus.t[o], k) - read_at(minus.t[o], k)) / (2 * eps);
+    return ok;
+}
+
+/* Row k of the analytic Jacobian of output o: one backward with a one-hot grad_output. */
+static bool analytic_row(cg_tensor *out, int64_t k, cg_tensor_list inputs, cg_tensor **grads) {
+    cg_tensor *onehot = cg_zeros_like(out);
+    if (!onehot) return false;
+    cg_write_double(element_at(onehot, k), onehot->dtype, 1);
+    return cg_autograd_grad(.outputs = {&out, 1}, .inputs = inputs, .results = grads,
+                            .grad_outputs = {&onehot, 1}, .retain_graph = true, .allow_unused = true) == 0;
+}
+
+static int mismatch(int o, int i, const double *num, const double *ana, int64_t rows, int64_t cols) {
+    char msg[900];
+    int len = snprintf(msg, sizeof msg, "Jacobian mismatch for output %d with respect to input %d,\nnumerical:", o, i);
+    for (int64_t r = 0; r < rows * cols && len < 400; r++) len += snprintf(msg + len, sizeof msg - (size_t)len, " %.6g", num[r]);
+    len += snprintf(msg + len, sizeof msg - (size_t)len, "\nanalytical:");
+    for (int64_t r = 0; r < rows * cols && len < 800; r++) len += snprintf(msg + len, sizeof msg - (size_t)len, " %.6g", ana[r]);
+    cg_set_error("%s", msg);
+    return -1;
+}
+
+int cg_gradcheck_opts(cg_gradcheck_args a) {
+    if (!a.fn || !a.inputs.items) return -1;
+    double eps = a.eps ? a.eps : 1e-6, atol = a.atol ? a.atol : 1e-5, rtol = a.rtol ? a.rtol : 1e-3;
+    int status = 0;
+    cg_scope_begin();
+    outputs out;
+    if (!call(&a, &out)) status = -1;
+    int64_t out_numel[CG_MAX_OUTPUTS];
+    for (int o = 0; status == 0 && o < out.n; o++) out_numel[o] = out.t[o]->numel;
+    cg_tensor **grads = calloc((size_t)a.inputs.n + 1, sizeof *grads);
+    double *num[CG_MAX_OUTPUTS] = {0}, *ana[CG_MAX_OUTPUTS] = {0};
+    for (int i = 0; status == 0 && i < a.inputs.n; i++) {
+        cg_tensor *in = a.inputs.items[i];
+        if (!cg_requires_grad(in)) continue;
+        for (int o = 0; o < out.n; o++) {
+            num[o] = calloc((size_t)(out_numel[o] * in->numel) + 1, sizeof(double));
+            ana[o] = calloc((size_t)(out_numel[o] * in->numel) + 1, sizeof(double));
+            if (!num[o] || !ana[o] || !grads) status = -1;
+        }
+        for (int64_t j = 0; status == 0 && j < in->numel; j++)
+            if (!numerical_column(&a, in, j, eps, num, out_numel, out.n)) status = -1;
+        for (int o = 0; status == 0 && o < out.n; o++) {
+            if (!cg_requires_grad(out.t[o])) continue;
+            for (int64_t k = 0; status == 0 && k < out_numel[o]; k++) {
+                CG_SCOPE {
+                    if (!analytic_row(out.t[o], k, (cg_tensor_list){&in, 1}, grads)) status = -1;
+                    else if (grads[0])
+                        for (int64_t j = 0; j < in->numel; j++) ana[o][k * in->numel + j] = read_at(grads[0], j);
+                }
+            }
+            for (int64_t r = 0; status == 0 && r < out_numel[o] * in->numel; r++)
+                if (!(fabs(ana[o][r] - num[o][r]) <= atol + rtol * fabs(num[o][r])))
+                    status = mismatch(o, i, num[o], ana[o], out_numel[o], in->numel);
+        }
+        for (int o = 0; o < out.n; o++) {
+            free(num[o]);
+            free(ana[o]);
+            num[o] = ana[o] = NULL;
+        }
+    }
+    free(grads);
+    cg_scope_end();
+    return status;
+}
+
+/* ---- gradgradcheck: the function whose gradient is checked is the first-order gradient ---- */
+
+typedef struct {
+    cg_gradcheck_args inner;
+    int ninputs;
+    cg_tensor *grad_outputs[CG_MAX_OUTPUTS];
+    int nout;
+} first_order;
+
+static int gradients_of(cg_tensor **inputs, cg_tensor **results, void *user) {
+    first_order *f = user;
+    cg_gradcheck_args a = f->inner;
+    a.inputs.items = inputs;
+    outputs out;
+    if (!call(&a, &out)) return -1;
+    cg_tensor *diff[CG_MAX_OUTPUTS];
+    int ndiff = 0;
+    cg_tensor *gouts[CG_MAX_OUTPUTS];
+    for (int o = 0; o < out.n; o++)
+        if (cg_requires_grad(out.t[o])) {
+            gouts[ndiff] = f->grad_outputs[o];
+            diff[ndiff++] = out.t[o];
+        }
+    cg_tensor *wrt[CG_MAX_OUTPUTS];
+    int nwrt = 0;
+    for (int i = 0; i < f->ninputs && nwrt < CG_MAX_OUTPUTS; i++)
+        if (cg_requires_grad(inputs[i])) wrt[nwrt++] = inputs[i];
+    if (cg_autograd_grad(.outputs = {diff, ndiff}, .inputs = {wrt, nwrt}, .results = results,
+                         .grad_outputs = {gouts, ndiff}, .create_graph = true, .allow_unused = true) < 0)
+        return -1;
+    /* An unused input has a zero gradient; gradcheck needs a tensor there. */
+    for (int i = 0; i < nwrt; i++)
+        if (!results[i] && !(results[i] = cg_zeros_like(wrt[i]))) return -1;
+    return nwrt;
+}
+
+int cg_gradgradcheck_opts(cg_gradcheck_args a) {
+    if (!a.fn || !a.inputs.items) return -1;
+    first_order f = {.inner = a, .ninputs = a.inputs.n};
+    int status = 0;
+    cg_scope_begin();
+    outputs out;
+    if (!call(&a, &out)) status = -1;
+    f.nout = status == 0 ? out.n : 0;
+    for (int o = 0; o < f.nout; o++) {
+        /* Fixed pseudo-random grad_outputs in [-1, 1), so the check is repeatable. */
+        cg_tensor *g = cg_empty_like(out.t[o]);
+        if (!g) {
+            status = -1;
+            break;
+        }
+        for (int64_t k = 0; k < g->numel; k++)
+            cg_write_double(element_at(g, k), g->dtype, sin(1.0 + (double)(k * 7 + o * 13)) );
+        f.grad_outputs[o] = cg_requires_grad_(g, true);
+    }
+    if (status == 0) {
+        cg_tensor *all[a.inputs.n + CG_MAX_OUTPUTS];
+        memcpy(all, a.inputs.items, (size_t)a.inputs.n * sizeof *all);
+        memcpy(all + a.inputs.n, f.grad_outputs, (size_t)f.nout * sizeof *all);
+        status = cg_gradcheck(.fn = gradients_of, .inputs = {all, a.inputs.n}, .user = &f, .eps = a.eps,
+                              .atol = a.atol, .rtol = a.rtol);
+    }
+    cg_scope_end();
+    return status;
+}

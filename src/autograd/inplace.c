@@ -1,0 +1,135 @@
+/* In-place ops and autograd: the leaf and no_grad-view rules, rebasing history, and writes
+ * through views (CopySlices on the base; AsStridedBackward0 for the view afterwards). */
+#include "autograd/autograd.h"
+
+#include <stdlib.h>
+
+int cg_check_inplace(cg_tensor *t, int n, cg_tensor **inputs) {
+    if (!cg_grad_mode()) return 0;
+    cg_autograd_meta *m = t->autograd;
+    if (!m) return 0;
+    if (m->view_base) {
+        cg_autograd_meta *base = m->view_base->autograd;
+        if (base && base->requires_grad && !base->grad_fn) {
+            cg_set_error("a view of a leaf Variable that requires grad is being used in an in-place operation.");
+            return -1;
+        }
+        if (m->view_created_in_no_grad && cg_any_requires_grad(n, inputs)) {
+            cg_set_error("A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
+                         "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify "
+                         "your code by moving both the view and the inplace either both inside the no_grad block "
+                         "(if you don't want the inplace to be tracked) or both outside (if you want the inplace "
+                         "to be tracked).");
+            return -1;
+        }
+        return 0;
+    }
+    if (m->requires_grad && !m->grad_fn) {
+        cg_set_error("a leaf Variable that requires grad is being used in an in-place operation.");
+        return -1;
+    }
+    return 0;
+}
+
+/* A bare header with the view's sizes, strides and storage offset: where the view sits in its base. */
+static cg_tensor *geometry_of(cg_tensor *view) {
+    return cg_retain(cg_new_view(view, view->ndim, view->sizes, view->strides, view->offset));
+}
+
+/* The part of a gradient for the base that the view covers. */
+static cg_tensor *view_in(cg_tensor *base_grad, const cg_tensor *geometry, int64_t base_offset) {
+    return cg_new_view(base_grad, geometry->ndim, geometry->sizes, geometry->strides,
+                       base_grad->offset + geometry->offset - base_offset);
+}
+
+/* ---- AsStridedBackward0: a view's history after its base was rewritten ---- */
+
+static void as_strided_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    const cg_input_meta *base = &n->args_meta;
+    cg_tensor *result = cg_zeros_shape(base->dtype, base->ndim, base->sizes);
+    if (!result) return;
+    if (cg_copy_(view_in(result, n->view_geometry, n->args[0]), grads[0]) < 0) return;
+    out[0] = result;
+}
+
+static const cg_op as_strided_op = {"AsStridedBackward0", as_strided_backward, "as_strided"};
+
+static void set_base_meta(cg_input_meta *meta, const cg_tensor *base) {
+    meta->dtype = base->dtype;
+    meta->ndim = base->ndim;
+    for (int d = 0; d < base->ndim; d++) meta->sizes[d] = base->sizes[d];
+}
+
+cg_node *cg_as_strided_node(cg_tensor *view, cg_tensor *base) {
+    cg_node *n = cg_node_new(&as_strided_op, 1);
+    if (!n) return NULL;
+    n->next[0] = cg_gradient_edge(base);
+    n->view_geometry = geometry_of(view);
+    n->args[0] = base->offset;
+    set_base_meta(&n->args_meta, base);
+    n->outputs = calloc(1, sizeof *n->outputs);
+    if (!n->outputs || !n->view_geometry) {
+        cg_node_release(n);
+        return NULL;
+    }
+    n->noutputs = 1;
+    n->outputs[0] = (cg_input_meta){.dtype = view->dtype, .ndim = view->ndim};
+    for (int d = 0; d < view->ndim; d++) n->outputs[0].sizes[d] = view->sizes[d];
+    return n;
+}
+
+/* ---- CopySlices: base = base with the view's region replaced by inner(view, inputs...) ---- */
+
+static void copy_slices_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *result = cg_clone(grads[0]);
+    if (!result) return;
+    cg_tensor *region = view_in(result, n->view_geometry, n->args[0]);
+    cg_node *inner = n->inner;
+    cg_tensor *inner_out[CG_NODE_MAX_ARGS] = {0};
+    cg_tensor *region_grad = cg_clone(region);
+    if (!region_grad) return;
+    inner->op->backward(inner, &region_grad, inner_out);
+    if (cg_last_error()[0]) return;
+    int status = inner_out[0] ? cg_copy_(region, inner_out[0]) : cg_zero_(region);
+    if (status < 0) return;
+    out[0] = result;
+    for (int i = 1; i < n->nnext; i++) out[i] = inner_out[i];
+}
+
+static const cg_op copy_slices_op = {"CopySlices", copy_slices_backward, "copy_slices"};
+
+cg_node *cg_record_inplace(const cg_op *op, cg_tensor *t, int n, cg_tensor **inputs) {
+    if (!cg_grad_mode() || !cg_any_requires_grad(n, inputs)) return NULL;
+    cg_autograd_meta *m = cg_meta(t);
+    if (!m) return NULL;
+    cg_tensor *base = m->view_base;
+    cg_node *inner = cg_node_new(op, n);
+    if (!inner) return NULL;
+    inner->next[0] = base ? cg_gradient_edge(base) : cg_gradient_edge(t);
+    for (int i = 1; i < n; i++) inner->next[i] = inputs[i] ? cg_gradient_edge(inputs[i]) : (cg_edge){NULL, 0};
+    if (!base) {
+        cg_node *recorded = cg_attach_history(inner, 1, &t) ? inner : NULL;
+        cg_node_release(inner);
+        return recorded;
+    }
+    cg_node *slices = cg_node_new(&copy_slices_op, n);
+    if (!slices) {
+        cg_node_release(inner);
+        return NULL;
+    }
+    for (int i = 0; i < n; i++) {
+        slices->next[i] = inner->next[i];
+        if (slices->next[i].node) slices->next[i].node->refcount++;
+    }
+    slices->inner = inner;
+    slices->view_geometry = geometry_of(t);
+    slices->args[0] = base->offset;
+    if (!slices->view_geometry || !cg_attach_history(slices, 1, &base)) {
+        cg_node_release(slices);
+        return NULL;
+    }
+    cg_node_release(slices); /* the base holds it */
+    /* The view's own history is regenerated from the base on next use. */
+    m->view_version = -1;
+    return inner;
+}

@@ -1,0 +1,256 @@
+/* Nodes of the graph: creation when an op records itself, saved tensors, and freeing. */
+#include "autograd/autograd.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static _Thread_local uint64_t sequence_counter;
+
+uint64_t cg_next_sequence_nr(void) { return sequence_counter++; }
+
+cg_node *cg_node_new(const cg_op *op, int nnext) {
+    cg_node *n = calloc(1, sizeof *n + (size_t)nnext * sizeof(cg_edge));
+    if (!n) {
+        cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %zu bytes.", sizeof *n);
+        return NULL;
+    }
+    n->refcount = 1;
+    n->op = op;
+    n->sequence_nr = cg_next_sequence_nr();
+    n->nnext = nnext;
+    return n;
+}
+
+/* ---- freeing: iterative, so a chain of a million nodes does not overflow the stack ---- */
+
+static _Thread_local cg_node **dying;
+static _Thread_local size_t ndying, capdying;
+static _Thread_local bool draining;
+
+static void free_hooks(cg_hook_entry *h) {
+    while (h) {
+        cg_hook_entry *next = h->next;
+        free(h);
+        h = next;
+    }
+}
+
+static void free_node(cg_node *n) {
+    for (int i = 0; i < n->nsaved; i++) cg_release(n->saved[i].data);
+    if (n->variable) {
+        cg_autograd_meta *m = n->variable->autograd;
+        if (m && m->grad_accumulator == n) m->grad_accumulator = NULL;
+        cg_release(n->variable);
+    }
+    cg_release(n->view_geometry);
+    if (n->inner) cg_node_release(n->inner);
+    for (int i = 0; i < n->nnext; i++)
+        if (n->next[i].node) cg_node_release(n->next[i].node);
+    free_hooks(n->pre_hooks);
+    free(n->outputs);
+    free(n->extra);
+    free(n);
+}
+
+void cg_node_release(cg_node *n) {
+    if (!n || --n->refcount > 0) return;
+    if (ndying == capdying) {
+        size_t cap = capdying ? capdying * 2 : 64;
+        cg_node **grown = realloc(dying, cap * sizeof *grown);
+        if (!grown) { /* cannot defer: free now, recursively */
+            free_node(n);
+            return;
+        }
+        dying = grown;
+        capdying = cap;
+    }
+    dying[ndying++] = n;
+    if (draining) return;
+    draining = true;
+    while (ndying) free_node(dying[--ndying]);
+    draining = false;
+    free(dying);
+    dying = NULL;
+    capdying = 0;
+}
+
+/* ---- tensors' autograd state ---- */
+
+cg_autograd_meta *cg_meta(cg_tensor *t) {
+    if (!t->autograd) {
+        t->autograd = calloc(1, sizeof *t->autograd);
+        if (!t->autograd) cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %zu bytes.",
+                                       sizeof *t->autograd);
+    }
+    return t->autograd;
+}
+
+void cg_forget_retained(cg_tensor *t); /* state.c */
+
+void cg_autograd_release(cg_tensor *t) {
+    cg_autograd_meta *m = t->autograd;
+    if (!m) return;
+    cg_forget_retained(t);
+    t->autograd = NULL;
+    cg_release(m->grad);
+    cg_node_release(m->grad_fn);
+    cg_release(m->view_base);
+    free_hooks(m->hooks);
+    free(m);
+}
+
+static void set_output_meta(cg_input_meta *meta, const cg_tensor *t) {
+    meta->dtype = t->dtype;
+    meta->ndim = t->ndim;
+    memcpy(meta->sizes, t->sizes, sizeof meta->sizes);
+}
+
+static const cg_op accumulate_grad_op = {"AccumulateGrad", NULL, "accumulate_grad"};
+
+const cg_op *cg_accumulate_grad_op(void) { return &accumulate_grad_op; }
+
+/* The leaf's AccumulateGrad node, made on first use and shared until the graph lets it go. */
+static cg_node *grad_accumulator(cg_tensor *leaf) {
+    cg_autograd_meta *m = leaf->autograd;
+    if (m->grad_accumulator) {
+        m->grad_accumulator->refcount++;
+        return m->grad_accumulator;
+    }
+    cg_node *n = cg_node_new(&accumulate_grad_op, 0);
+    if (!n) return NULL;
+    n->sequence_nr = UINT64_MAX; /* as in PyTorch: accumulate as soon as the gradient is complete */
+    n->outputs = calloc(1, sizeof *n->outputs);
+    if (!n->outputs) {
+        cg_node_release(n);
+        return NULL;
+    }
+    n->noutputs = 1;
+    set_output_meta(&n->outputs[0], leaf);
+    n->variable = cg_retain(leaf);
+    m->grad_accumulator = n;
+    return n;
+}
+
+cg_edge cg_gradient_edge(cg_tensor *t) {
+    cg_autograd_meta *m = t->autograd;
+    if (!m) return (cg_edge){NULL, 0};
+    cg_node *fn = cg_grad_fn_internal(t);
+    if (fn) {
+        fn->refcount++;
+        return (cg_edge){fn, m->output_nr};
+    }
+    if (m->requires_grad) return (cg_edge){grad_accumulator(t), 0};
+    return (cg_edge){NULL, 0};
+}
+
+bool cg_any_requires_grad(int n, cg_tensor **inputs) {
+    for (int i = 0; i < n; i++)
+        if (inputs[i] && cg_requires_grad(inputs[i])) return true;
+    return false;
+}
+
+/* ---- recording ---- */
+
+
+bool cg_attach_history(cg_node *n, int nout, cg_tensor **outs) {
+    n->outputs = calloc((size_t)nout, sizeof *n->outputs);
+    if (!n->outputs) {
+        cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %zu bytes.", sizeof *n->outputs);
+        return false;
+    }
+    n->noutputs = nout;
+    for (int i = 0; i < nout; i++) {
+        if (!outs[i]) continue;
+        set_output_meta(&n->outputs[i], outs[i]);
+        cg_autograd_meta *m = cg_meta(outs[i]);
+        if (!m) return false;
+        n->refcount++;
+        cg_node_release(m->grad_fn);
+        m->grad_fn = n;
+        m->output_nr = i;
+        m->view_version = outs[i]->storage->version;
+    }
+    return true;
+}
+
+cg_node *cg_record_multi(const cg_op *op, int nout, cg_tensor **outs, int n, cg_tensor **inputs) {
+    if (!cg_grad_mode() || !cg_any_requires_grad(n, inputs)) return NULL;
+    cg_node *node = cg_node_new(op, n);
+    if (!node) return NULL;
+    for (int i = 0; i < n; i++) node->next[i] = inputs[i] ? cg_gradient_edge(inputs[i]) : (cg_edge){NULL, 0};
+    bool ok = cg_attach_history(node, nout, outs);
+    cg_node_release(node); /* the outputs hold it now */
+    return ok ? node : NULL;
+}
+
+cg_node *cg_record(const cg_op *op, cg_tensor *out, int n, cg_tensor **inputs) {
+    return cg_record_multi(op, 1, &out, n, inputs);
+}
+
+bool cg_needs_grad(const cg_node *n, int input) { return input < n->nnext && n->next[input].node != NULL; }
+
+/* ---- saved tensors ---- */
+
+static bool is_output_of(cg_tensor *t, cg_node *n) { return t->autograd && t->autograd->grad_fn == n; }
+
+/* An output is saved as a bare header over its storage: keeping the output itself would make a
+ * cycle (output -> node -> output). cg_saved gives it its history back. */
+void cg_save(cg_node *n, int slot, cg_tensor *t) {
+    if (!n || !t) return;
+    cg_saved_tensor *s = &n->saved[slot];
+    s->version = t->storage->version;
+    s->is_output = is_output_of(t, n);
+    if (s->is_output) {
+        cg_tensor *bare = cg_new_view(t, t->ndim, t->sizes, t->strides, t->offset);
+        s->data = cg_retain(bare);
+    } else {
+        s->data = cg_retain(t);
+    }
+    if (slot >= n->nsaved) n->nsaved = slot + 1;
+}
+
+static const char *TWICE =
+    "Trying to backward through the graph a second time (or directly access saved tensors after they have "
+    "already been freed). Saved intermediate values of the graph are freed when you call .backward() or "
+    "autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or if "
+    "you need to access saved tensors after calling backward.";
+
+cg_tensor *cg_saved(cg_node *n, int slot) {
+    if (n->released) {
+        cg_set_error("%s", TWICE);
+        return NULL;
+    }
+    cg_saved_tensor *s = &n->saved[slot];
+    if (!s->data) return NULL;
+    if (s->data->storage->version != s->version) {
+        char shape[256];
+        cg_format_shape(shape, sizeof shape, s->data->ndim, s->data->sizes);
+        cg_node *fn = s->is_output ? n : (s->data->autograd ? s->data->autograd->grad_fn : NULL);
+        cg_set_error("one of the variables needed for gradient computation has been modified by an inplace "
+                     "operation: [torch.%sTensor %s], which is output %d of %s, is at version %lld; expected "
+                     "version %lld instead. Hint: enable anomaly detection to find the operation that failed "
+                     "to compute its gradient, with torch.autograd.set_detect_anomaly(True).",
+                     s->data->dtype == CG_FLOAT64 ? "Double" : s->data->dtype == CG_INT64 ? "Long" : "Float",
+                     shape, s->is_output ? 0 : (s->data->autograd ? s->data->autograd->output_nr : 0),
+                     fn ? fn->op->name : "None", (long long)s->data->storage->version, (long long)s->version);
+        return NULL;
+    }
+    if (!s->is_output) return s->data;
+    /* The output again, with this node as its history, so create_graph can differentiate through it. */
+    cg_tensor *t = cg_new_view(s->data, s->data->ndim, s->data->sizes, s->data->strides, s->data->offset);
+    if (!t) return NULL;
+    cg_autograd_meta *m = cg_meta(t);
+    if (!m) return NULL;
+    n->refcount++;
+    m->grad_fn = n;
+    m->output_nr = 0;
+    return t;
+}
+
+void cg_release_saved(cg_node *n) {
+    for (int i = 0; i < n->nsaved; i++) {
+        cg_release(n->saved[i].data);
+        n->saved[i].data = NULL;
+    }
+    if (n->nsaved) n->released = true;
+}

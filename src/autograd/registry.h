@@ -1,0 +1,62 @@
+/* The registry: every differentiable op, its node name (PyTorch's) and its backward.
+ *
+ * X(ident, "NodeName") for each op. The backward is cg_backward_<ident>, defined next to the op's
+ * forward in src/ops/; the op records itself with &cg_op_<ident>. tests/test_gradcheck.c walks
+ * this list and fails for any op without a gradcheck. */
+#ifndef CG_AUTOGRAD_REGISTRY_H
+#define CG_AUTOGRAD_REGISTRY_H
+
+#include "autograd/autograd.h"
+
+/* One list per family of ops, so work on one family does not touch the others' lines. */
+#define CG_OPS_COPY(X)            \
+    X(clone, "CloneBackward0")    \
+    X(to_copy, "ToCopyBackward0") \
+    X(copy, "CopyBackwards")      \
+    X(fill, "FillBackward2")      \
+    X(zero, "ZeroBackward0")
+
+#define CG_OPS_ELEMENTWISE(X)           \
+    X(add, "AddBackward0")              \
+    X(sub, "SubBackward0")              \
+    X(mul, "MulBackward0")              \
+    X(div, "DivBackward0")              \
+    X(add_scalar, "AddBackward0")       \
+    X(sub_scalar, "SubBackward0")       \
+    X(rsub_scalar, "RsubBackward1")     \
+    X(mul_scalar, "MulBackward0")       \
+    X(div_scalar, "DivBackward0")       \
+    X(pow_scalar, "PowBackward0")
+
+#define CG_OPS_REDUCE(X)          \
+    X(sum, "SumBackward0")        \
+    X(sum_dims, "SumBackward1")   \
+    X(mean, "MeanBackward0")      \
+    X(mean_dims, "MeanBackward1")
+
+#define CG_OPS_VIEW(X)            \
+    X(view, "ViewBackward0")      \
+    X(select, "SelectBackward0")
+
+#define CG_OPS_LINALG(X)
+
+#define CG_OPS_FUNCTIONAL(X)
+
+#define CG_OPS(X)          \
+    CG_OPS_COPY(X)         \
+    CG_OPS_ELEMENTWISE(X)  \
+    CG_OPS_REDUCE(X)       \
+    CG_OPS_VIEW(X)         \
+    CG_OPS_LINALG(X)       \
+    CG_OPS_FUNCTIONAL(X)
+
+#define CG_DECLARE_OP(ident, name)                                            \
+    void cg_backward_##ident(cg_node *n, cg_tensor **grads, cg_tensor **out); \
+    extern const cg_op cg_op_##ident;
+CG_OPS(CG_DECLARE_OP)
+#undef CG_DECLARE_OP
+
+extern const cg_op *const cg_op_registry[];
+extern const int cg_op_registry_size;
+
+#endif

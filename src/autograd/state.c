@@ -1,0 +1,218 @@
+/* A tensor's autograd state as users see it: requires_grad, grad, grad_fn, hooks, detach. */
+#include "autograd/autograd.h"
+
+#include <stdlib.h>
+
+/* ---- grad mode ---- */
+
+static _Thread_local bool grad_disabled;
+
+bool cg_grad_mode(void) { return !grad_disabled; }
+bool cg_is_grad_enabled(void) { return !grad_disabled; }
+
+bool cg_set_grad_enabled(bool enabled) {
+    bool previous = !grad_disabled;
+    grad_disabled = !enabled;
+    return previous;
+}
+
+/* ---- views: an in-place write through a view rewrites its base's history, so a view whose
+ * storage was written since its history was set gets a new one: AsStridedBackward0 of the base. */
+
+cg_tensor *cg_as_view(cg_tensor *out, cg_tensor *base) {
+    if (!out) return NULL;
+    cg_autograd_meta *m = cg_meta(out);
+    if (!m) return NULL;
+    cg_tensor *root = base->autograd && base->autograd->view_base ? base->autograd->view_base : base;
+    m->view_base = cg_retain(root);
+    m->view_created_in_no_grad = !cg_grad_mode() ||
+                                 (base->autograd && base->autograd->view_created_in_no_grad);
+    m->view_version = out->storage->version;
+    return out;
+}
+
+cg_node *cg_as_strided_node(cg_tensor *view, cg_tensor *base);  /* inplace.c */
+
+cg_node *cg_grad_fn_internal(cg_tensor *t) {
+    cg_autograd_meta *m = t->autograd;
+    if (!m) return NULL;
+    if (m->view_base && m->view_version != t->storage->version) {
+        m->view_version = t->storage->version;
+        cg_node *regenerated = cg_requires_grad(m->view_base) ? cg_as_strided_node(t, m->view_base) : NULL;
+        cg_node_release(m->grad_fn);
+        m->grad_fn = regenerated;
+        m->output_nr = 0;
+    }
+    return m->grad_fn;
+}
+
+/* ---- requires_grad, leaves, grad ---- */
+
+bool cg_requires_grad(const cg_tensor *t) {
+    if (!t || !t->autograd) return false;
+    return t->autograd->requires_grad || cg_grad_fn_internal((cg_tensor *)t);
+}
+
+bool cg_is_leaf(const cg_tensor *t) { return t && !cg_grad_fn_internal((cg_tensor *)t); }
+
+cg_tensor *cg_requires_grad_(cg_tensor *t, bool requires_grad) {
+    if (!t) return NULL;
+    if (!cg_is_leaf(t)) {
+        if (requires_grad) return t;
+        cg_set_error("you can only change requires_grad flags of leaf variables. If you want to use a computed "
+                     "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().");
+        return NULL;
+    }
+    if (requires_grad && !cg_dtype_is_floating(t->dtype)) {
+        cg_set_error("only Tensors of floating point dtype can require gradients");
+        return NULL;
+    }
+    if (!requires_grad && !t->autograd) return t;
+    cg_autograd_meta *m = cg_meta(t);
+    if (!m) return NULL;
+    m->requires_grad = requires_grad;
+    return t;
+}
+
+cg_tensor *cg_grad(const cg_tensor *t) {
+    if (!t) return NULL;
+    cg_autograd_meta *m = t->autograd;
+    if (!cg_is_leaf(t) && !(m && m->retains_grad))
+        cg_warn("The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute "
+                "won't be populated during autograd.backward(). If you indeed want the .grad field to be populated "
+                "for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf "
+                "Tensor by mistake, make sure you access the leaf Tensor instead. See "
+                "github.com/pytorch/pytorch/pull/30531 for more informations.");
+    return m ? m->grad : NULL;
+}
+
+int cg_set_grad(cg_tensor *t, cg_tensor *grad) {
+    if (!t) return -1;
+    if (grad && (grad->ndim != t->ndim || cg_shape_numel(t->ndim, t->sizes) != grad->numel)) {
+        cg_set_error("assigned grad has data of a different size");
+        return -1;
+    }
+    cg_autograd_meta *m = cg_meta(t);
+    if (!m) return -1;
+    cg_retain(grad);
+    cg_release(m->grad);
+    m->grad = grad;
+    return 0;
+}
+
+/* ---- grad_fn ---- */
+
+cg_node *cg_grad_fn(const cg_tensor *t) { return t ? cg_grad_fn_internal((cg_tensor *)t) : NULL; }
+const char *cg_node_name(const cg_node *n) { return n ? n->op->name : "None"; }
+int cg_node_num_next(const cg_node *n) { return n ? n->nnext : 0; }
+
+cg_node *cg_node_next(const cg_node *n, int i, int *input_nr) {
+    if (!n || i < 0 || i >= n->nnext) return NULL;
+    if (input_nr) *input_nr = n->next[i].input_nr;
+    return n->next[i].node;
+}
+
+/* ---- hooks and retain_grad ---- */
+
+static int next_hook_id = 1;
+
+static cg_hook_entry *push_hook(cg_hook_entry **list, cg_hook_fn fn, void *user, int output_nr, cg_tensor *retains) {
+    cg_hook_entry *h = malloc(sizeof *h);
+    if (!h) {
+        cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %zu bytes.", sizeof *h);
+        return NULL;
+    }
+    *h = (cg_hook_entry){.id = next_hook_id++, .output_nr = output_nr, .retains = retains, .fn = fn, .user = user};
+    cg_hook_entry **end = list;
+    while (*end) end = &(*end)->next;
+    *end = h;
+    return h;
+}
+
+int cg_register_hook(cg_tensor *t, cg_hook_fn fn, void *user) {
+    if (!t || !fn) return -1;
+    if (!cg_requires_grad(t)) {
+        cg_set_error("cannot register a hook on a tensor that doesn't require gradient");
+        return -1;
+    }
+    cg_node *fn_node = cg_grad_fn_internal(t);
+    cg_hook_entry *h = fn_node ? push_hook(&fn_node->pre_hooks, fn, user, t->autograd->output_nr, NULL)
+                               : push_hook(&t->autograd->hooks, fn, user, 0, NULL);
+    return h ? h->id : -1;
+}
+
+static bool unlink_hook(cg_hook_entry **list, int id, cg_tensor *retains) {
+    for (cg_hook_entry **h = list; *h; h = &(*h)->next) {
+        if ((id && (*h)->id == id) || (retains && (*h)->retains == retains)) {
+            cg_hook_entry *dead = *h;
+            *h = dead->next;
+            free(dead);
+            return true;
+        }
+    }
+    return false;
+}
+
+int cg_remove_hook(cg_tensor *t, int handle) {
+    if (!t || !t->autograd) return -1;
+    cg_node *fn = cg_grad_fn_internal(t);
+    if (unlink_hook(&t->autograd->hooks, handle, NULL) || (fn && unlink_hook(&fn->pre_hooks, handle, NULL))) return 0;
+    cg_set_error("no hook with handle %d on this tensor", handle);
+    return -1;
+}
+
+int cg_retain_grad(cg_tensor *t) {
+    if (!t) return -1;
+    if (!cg_requires_grad(t)) {
+        cg_set_error("can't retain_grad on Tensor that has requires_grad=False");
+        return -1;
+    }
+    cg_autograd_meta *m = t->autograd;
+    if (cg_is_leaf(t) || m->retains_grad) return 0;
+    if (!push_hook(&m->grad_fn->pre_hooks, NULL, NULL, m->output_nr, t)) return -1;
+    m->retains_grad = true;
+    return 0;
+}
+
+/* The retain_grad entry points at t weakly: take it out before t goes. */
+void cg_forget_retained(cg_tensor *t) {
+    cg_autograd_meta *m = t->autograd;
+    if (m && m->retains_grad && m->grad_fn) unlink_hook(&m->grad_fn->pre_hooks, 0, t);
+}
+
+/* ---- detach and data ---- */
+
+cg_tensor *cg_detach(cg_tensor *t) {
+    if (!t) return NULL;
+    return cg_new_view(t, t->ndim, t->sizes, t->strides, t->offset);
+}
+
+int cg_detach_(cg_tensor *t) {
+    if (!t) return -1;
+    cg_autograd_meta *m = t->autograd;
+    if (!m) return 0;
+    if (m->view_base) {
+        cg_set_error("Can't detach views in-place. Use detach() instead.");
+        return -1;
+    }
+    cg_forget_retained(t);
+    cg_node_release(m->grad_fn);
+    m->grad_fn = NULL;
+    m->requires_grad = false;
+    m->output_nr = 0;
+    return 0;
+}
+
+cg_tensor *cg_data(cg_tensor *t) {
+    if (!t) return NULL;
+    cg_storage *alias = cg_storage_alias(t->storage);
+    if (!alias) return NULL;
+    cg_tensor *d = cg_new_view(t, t->ndim, t->sizes, t->strides, t->offset);
+    if (!d) {
+        cg_storage_release(alias);
+        return NULL;
+    }
+    cg_storage_release(d->storage);
+    d->storage = alias;
+    return d;
+}
