@@ -147,6 +147,11 @@ case("sum", quarters.double(), dims=[1])
 case("mean", quarters.float(), dims=[0, 1], keepdim=True)
 case("sum", rnd(3, 50, 10), dims=[1])
 case("mean", rnd(3, 50, 10, dtype=torch.float64), dims=[-2])
+# other reductions over leading dims copy the input transposed, in tiles
+case("max_dim", torch.rand(10, 9) > 0.5, dims=[0])
+case("var", torch.randint(-8, 9, (9, 3, 8)) / 4, dims=[0])
+case("argmin_dim", torch.randint(-8, 9, (9, 3, 8)), dims=[0], keepdim=True)
+case("norm", (torch.randint(-8, 9, (17, 2, 11)) / 4).double(), dims=[0, 1], p=3.0)
 case("sum", torch.tensor([3e38, 3e38, -3e38]))  # float32 accumulates in float32: inf
 case("sum", torch.randint(-2**62, 2**62, (4,)))   # int64 wraps around
 case("sum", torch.tensor([True, False, True, True]))

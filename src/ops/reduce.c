@@ -89,7 +89,10 @@ static int arrange_rows(rows_layout *r, cg_tensor *t, const bool *reduced, bool 
     }
     r->input = cg_new_tensor(dtype, t->ndim, sizes);
     if (!r->input) return -1;
-    cg_kernel_copy(r->input, view);
+    if (dtype == t->dtype)
+        cg_kernel_copy_tiled(r->input, view);
+    else
+        cg_kernel_copy(r->input, view);
     return 0;
 }
 
