@@ -14,7 +14,7 @@ static double now(void) {
 
 typedef enum { MM, SUM } bench_op;
 
-/* Seconds per call, over as many calls as fit in 0.2 s. */
+/* Seconds per call, over as many calls as fit in 0.1 s. */
 static double seconds_per_call(bench_op op, cg_tensor *a, cg_tensor *b) {
     int runs = 0;
     double start = now(), elapsed;
@@ -24,7 +24,7 @@ static double seconds_per_call(bench_op op, cg_tensor *a, cg_tensor *b) {
             else cg_sum(a);
         }
         runs++;
-    } while ((elapsed = now() - start) < 0.2);
+    } while ((elapsed = now() - start) < 0.1);
     return elapsed / runs;
 }
 

@@ -235,7 +235,7 @@ cg_tensor *cg_std_opts(cg_reduce_args args);
 
 typedef struct {
     cg_tensor *input;
-    double p;                /* 1, 2, INFINITY, ... */
+    double p;                /* always given: 0 (count of nonzeros), 1, 2, INFINITY, ...; unlike PyTorch, no default 2 */
     int ndims;
     int dims[CG_MAX_DIMS];
     bool keepdim;
