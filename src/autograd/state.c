@@ -192,7 +192,10 @@ int cg_detach_(cg_tensor *t) {
     cg_autograd_meta *m = t->autograd;
     if (!m) return 0;
     if (m->view_base) {
-        cg_set_error("Can't detach views in-place. Use detach() instead.");
+        cg_set_error("Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel "
+                     "(DDP) for training, and gradient_as_bucket_view is set as True, gradients are views of DDP "
+                     "buckets, and hence detach_() cannot be called on these gradients. To fix this error, please "
+                     "refer to the Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.");
         return -1;
     }
     cg_forget_retained(t);

@@ -151,9 +151,14 @@ static cg_tensor *scalar_op(cg_binary_op op, cg_tensor *a, double s, bool scalar
     return cg_binary_scalar_in(op, a, s, scalar_first, cg_scalar_result_type(a->dtype, s));
 }
 
+/* How PyTorch records a Python number: x + 1 is add(Tensor, Tensor) with the number wrapped in a
+ * tensor (a second, empty edge); x ** 2 and 1 - x take it as a Scalar (no edge). */
+typedef enum { NUMBER_AS_SCALAR = 1, NUMBER_WRAPPED = 2 } number_edges;
+
 /* Records out = op(a, s) for a Python number s, which the backward finds in scalars[0]. */
-static cg_tensor *record_scalar(const cg_op *op, cg_tensor *out, cg_tensor *a, double s, bool save_a) {
-    cg_node *n = out ? cg_record(op, out, CG_INPUTS(a)) : NULL;
+static cg_tensor *record_scalar(const cg_op *op, cg_tensor *out, cg_tensor *a, double s, bool save_a,
+                                number_edges edges) {
+    cg_node *n = out ? cg_record(op, out, (int)edges, (cg_tensor *[]){a, NULL}) : NULL;
     if (n) {
         n->scalars[0] = s;
         if (save_a) cg_save(n, 0, a);
@@ -162,7 +167,7 @@ static cg_tensor *record_scalar(const cg_op *op, cg_tensor *out, cg_tensor *a, d
 }
 
 cg_tensor *cg_add_scalar(cg_tensor *a, double b) {
-    return record_scalar(&cg_op_add_scalar, scalar_op(CG_BIN_ADD, a, b, false), a, b, false);
+    return record_scalar(&cg_op_add_scalar, scalar_op(CG_BIN_ADD, a, b, false), a, b, false, NUMBER_WRAPPED);
 }
 
 void cg_backward_add_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
@@ -171,7 +176,7 @@ void cg_backward_add_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 }
 
 cg_tensor *cg_mul_scalar(cg_tensor *a, double b) {
-    return record_scalar(&cg_op_mul_scalar, scalar_op(CG_BIN_MUL, a, b, false), a, b, false);
+    return record_scalar(&cg_op_mul_scalar, scalar_op(CG_BIN_MUL, a, b, false), a, b, false, NUMBER_WRAPPED);
 }
 
 void cg_backward_mul_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
@@ -180,7 +185,7 @@ void cg_backward_mul_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 
 cg_tensor *cg_sub_scalar(cg_tensor *a, double b) {
     if (!a || cg_check_scalar(b) < 0 || cg_check_sub_dtypes(a->dtype, CG_INT64, false) < 0) return NULL;
-    return record_scalar(&cg_op_sub_scalar, scalar_op(CG_BIN_SUB, a, b, false), a, b, false);
+    return record_scalar(&cg_op_sub_scalar, scalar_op(CG_BIN_SUB, a, b, false), a, b, false, NUMBER_WRAPPED);
 }
 
 void cg_backward_sub_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
@@ -190,7 +195,7 @@ void cg_backward_sub_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 
 cg_tensor *cg_rsub_scalar(cg_tensor *a, double b) {
     if (!a || cg_check_scalar(b) < 0 || cg_check_sub_dtypes(a->dtype, CG_INT64, false) < 0) return NULL;
-    return record_scalar(&cg_op_rsub_scalar, scalar_op(CG_BIN_SUB, a, b, true), a, b, false);
+    return record_scalar(&cg_op_rsub_scalar, scalar_op(CG_BIN_SUB, a, b, true), a, b, false, NUMBER_AS_SCALAR);
 }
 
 void cg_backward_rsub_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
@@ -201,7 +206,7 @@ void cg_backward_rsub_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 cg_tensor *cg_div_scalar(cg_tensor *a, double b) {
     if (!a || cg_check_scalar(b) < 0) return NULL;
     cg_tensor *out = cg_binary_scalar_in(CG_BIN_DIV, a, b, false, cg_float_type(cg_scalar_result_type(a->dtype, b)));
-    return record_scalar(&cg_op_div_scalar, out, a, b, false);
+    return record_scalar(&cg_op_div_scalar, out, a, b, false, NUMBER_WRAPPED);
 }
 
 void cg_backward_div_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
@@ -248,7 +253,7 @@ cg_tensor *cg_pow_scalar(cg_tensor *a, double exponent) {
     if (!a) return NULL;
     cg_tensor *out = NULL;
     CG_NO_GRAD { out = pow_scalar_forward(a, exponent); }
-    return record_scalar(&cg_op_pow_scalar, out, a, exponent, true);
+    return record_scalar(&cg_op_pow_scalar, out, a, exponent, true, NUMBER_AS_SCALAR);
 }
 
 /* d(x^e) = e x^(e-1) */

@@ -1,0 +1,393 @@
+/* Autograd semantics against PyTorch: each scenario below is the C twin of the function of the same
+ * name in tools/gen_autograd.py, whose output under PyTorch 1.13 is tests/data/autograd.txt. A
+ * scenario prints into a memory stream what the Python prints; the test compares the two. */
+#include "harness.h"
+
+#include <stdlib.h>
+
+static FILE *out;
+
+static void show(const cg_tensor *t) { cg_fprint(out, t); }
+
+/* Python's print(a, b, ...) of tensors (NULL prints None). */
+static void show_n(int n, cg_tensor **ts) {
+    for (int i = 0; i < n; i++) {
+        char text[4096];
+        cg_format(ts[i], text, sizeof text);
+        fprintf(out, "%s%s", text, i + 1 < n ? " " : "\n");
+    }
+}
+#define SHOW(...) show_n(CG_NARGS(__VA_ARGS__), (cg_tensor *[]){__VA_ARGS__})
+
+static void error_if(int failed) {
+    if (failed) fprintf(out, "RuntimeError: %s\n", cg_last_error());
+}
+static const char *py_bool(bool b) { return b ? "True" : "False"; }
+static cg_tensor *f32(int n, const float *v) { return cg_from_data(v, CG_FLOAT32, 1, (const int64_t[]){n}); }
+#define F32(...) f32(CG_NARGS(__VA_ARGS__), (const float[]){__VA_ARGS__})
+static cg_tensor *leaf(cg_tensor *t) { return cg_requires_grad_(t, true); }
+
+static void accumulation(void) {
+    cg_tensor *x = leaf(F32(1, 2, 3));
+    cg_backward(cg_sum(cg_mul(x, x)));
+    show(cg_grad(x));
+    cg_backward(cg_sum(cg_mul_scalar(x, 2)));
+    show(cg_grad(x));
+    cg_zero_(cg_grad(x));
+    cg_backward(cg_sum(cg_add(x, x)));
+    show(cg_grad(x));
+}
+
+static void backward_errors(void) {
+    cg_tensor *x = leaf(F32(1, 2, 3));
+    cg_tensor *y = cg_mul_scalar(x, 2);
+    error_if(cg_backward(y));
+    error_if(cg_backward(y, .gradient = cg_ones(2)));
+    error_if(cg_backward(cg_sum(cg_ones(3))));
+    error_if(cg_backward(cg_sum(cg_mul_scalar(x, 0)), .gradient = cg_ones(3)));
+    cg_tensor *none[1];
+    error_if(cg_backward(cg_sum(y), .inputs = {none, 0}));
+    cg_tensor *z = cg_sum(cg_mul(x, x));
+    cg_backward(z, .retain_graph = true);
+    cg_backward(z);
+    error_if(cg_backward(z));
+    cg_tensor *w = cg_sum(cg_add(x, x));
+    cg_backward(w);
+    cg_backward(w);
+    show(cg_grad(x));
+}
+
+static void requires_grad_rules(void) {
+    cg_tensor *x = F32(1, 2);
+    fprintf(out, "%s %s\n", py_bool(cg_requires_grad(x)), py_bool(cg_is_leaf(x)));
+    cg_requires_grad_(x, true);
+    cg_tensor *y = cg_mul_scalar(x, 2);
+    fprintf(out, "%s %s %s\n", py_bool(cg_requires_grad(y)), py_bool(cg_is_leaf(y)), cg_node_name(cg_grad_fn(y)));
+    cg_requires_grad_(y, true);
+    error_if(!cg_requires_grad_(y, false));
+    error_if(!cg_requires_grad_(cg_tensor_i64(((int64_t[]){1, 2}), 2), true));
+    show(cg_mul(F32(1), leaf(F32(2))));
+}
+
+static void grad_modes(void) {
+    cg_tensor *x = leaf(F32(1)), *a, *b = NULL, *c, *d, *e;
+    CG_NO_GRAD {
+        a = cg_mul_scalar(x, 2);
+        CG_ENABLE_GRAD { b = cg_mul_scalar(x, 2); }
+        c = cg_mul_scalar(x, 2);
+    }
+    d = cg_mul_scalar(x, 2);
+    fprintf(out, "%s %s %s %s\n", py_bool(cg_requires_grad(a)), py_bool(cg_requires_grad(b)),
+            py_bool(cg_requires_grad(c)), py_bool(cg_requires_grad(d)));
+    bool prev = cg_is_grad_enabled();
+    cg_set_grad_enabled(false);
+    e = cg_mul_scalar(x, 2);
+    cg_set_grad_enabled(prev);
+    fprintf(out, "%s %s %s\n", py_bool(prev), py_bool(cg_requires_grad(e)), py_bool(cg_is_grad_enabled()));
+}
+
+static void print_next(const cg_tensor *t) {
+    cg_node *fn = cg_grad_fn(t);
+    fprintf(out, "%s [", cg_node_name(fn));
+    for (int i = 0; i < cg_node_num_next(fn); i++) {
+        int nr = 0;
+        cg_node *next = cg_node_next(fn, i, &nr);
+        fprintf(out, "%s('%s', %d)", i ? ", " : "", cg_node_name(next), nr);
+    }
+    fprintf(out, "]\n");
+}
+
+static void next_functions(void) {
+    cg_tensor *x = leaf(F32(1, 2));
+    cg_tensor *y = cg_mul_scalar(x, 2);
+    print_next(y);
+    print_next(cg_add(y, x));
+    cg_tensor *a = cg_clone(x);
+    cg_copy_(cg_select(a, 0, 0), cg_scalar(5, CG_FLOAT32)); /* a[0] = 5 */
+    print_next(a);
+}
+
+static void create_graph(void) {
+    cg_tensor *x = leaf(cg_scalar(2, CG_FLOAT32)), *g, *gg;
+    cg_autograd_grad(.outputs = CG_TENSORS(cg_pow_scalar(x, 3)), .inputs = CG_TENSORS(x), .results = &g,
+                     .create_graph = true);
+    show(g);
+    cg_autograd_grad(.outputs = CG_TENSORS(g), .inputs = CG_TENSORS(x), .results = &gg);
+    show(gg);
+    cg_tensor *y = leaf(F32(1, 2, 3));
+    cg_backward(cg_sum(cg_mul(y, y)), .create_graph = true);
+    show(cg_grad(y));
+    cg_backward(cg_sum(cg_mul(y, y)), .create_graph = true);
+    show(cg_grad(y));
+    cg_backward(cg_sum(cg_grad(y)));
+    show(cg_grad(y));
+    cg_set_grad(y, NULL); /* the grad's graph holds y: break the cycle, as PyTorch's docs advise */
+}
+
+static void autograd_grad(void) {
+    cg_tensor *x = leaf(F32(1, 2)), *u = leaf(F32(3));
+    cg_tensor *y = cg_sum(cg_mul(x, x)), *r[2];
+    cg_autograd_grad(.outputs = CG_TENSORS(y), .inputs = CG_TENSORS(x, u), .results = r, .retain_graph = true,
+                     .allow_unused = true);
+    char a[256], b[256];
+    cg_format(r[0], a, sizeof a);
+    cg_format(r[1], b, sizeof b);
+    fprintf(out, "(%s, %s)\n", a, b);
+    error_if(cg_autograd_grad(.outputs = CG_TENSORS(y), .inputs = CG_TENSORS(x, u), .results = r,
+                              .retain_graph = true));
+    error_if(cg_autograd_grad(.outputs = CG_TENSORS(y), .inputs = CG_TENSORS(cg_ones(2)), .results = r,
+                              .retain_graph = true));
+    show(cg_grad(x));
+    cg_tensor *z = cg_mul_scalar(x, 3);
+    cg_autograd_grad(.outputs = CG_TENSORS(y, z), .inputs = CG_TENSORS(x), .results = r,
+                     .grad_outputs = CG_TENSORS(cg_scalar(1, CG_FLOAT32), F32(1, 1)));
+    cg_format(r[0], a, sizeof a);
+    fprintf(out, "(%s,)\n", a);
+}
+
+static void backward_inputs(void) {
+    cg_tensor *a = leaf(F32(1, 2)), *b = leaf(F32(3, 4));
+    cg_backward(cg_sum(cg_mul(a, b)), .inputs = CG_TENSORS(a));
+    SHOW(cg_grad(a), cg_grad(b));
+    cg_tensor *c = cg_mul_scalar(a, 1);
+    cg_retain_grad(c);
+    cg_backward(cg_sum(cg_mul(c, b)), .inputs = CG_TENSORS(c));
+    SHOW(cg_grad(c), cg_grad(a));
+}
+
+static cg_tensor *print_hook(cg_tensor *grad, void *label) {
+    char text[256];
+    cg_format(grad, text, sizeof text);
+    fprintf(out, "%s %s\n", (const char *)label, text);
+    return NULL;
+}
+static cg_tensor *times_ten(cg_tensor *grad, void *user) {
+    (void)user;
+    return cg_mul_scalar(grad, 10);
+}
+static cg_tensor *identity_hook(cg_tensor *grad, void *user) {
+    (void)user;
+    return grad;
+}
+
+static void retain_grad_and_hooks(void) {
+    cg_tensor *x = leaf(F32(1, 2));
+    cg_tensor *y = cg_mul_scalar(x, 3);
+    cg_retain_grad(y);
+    cg_tensor *z = cg_sum(cg_mul(y, y));
+    cg_register_hook(y, print_hook, "hook on y");
+    cg_register_hook(x, times_ten, NULL);
+    cg_backward(z);
+    show(cg_grad(y));
+    show(cg_grad(x));
+    error_if(cg_register_hook(cg_ones(2), identity_hook, NULL) < 0);
+    error_if(cg_retain_grad(cg_ones(2)) < 0);
+}
+
+static cg_tensor *announce(cg_tensor *grad, void *name) {
+    (void)grad;
+    fprintf(out, "hook %s\n", (const char *)name);
+    return NULL;
+}
+
+static void engine_order(void) {
+    cg_tensor *a = leaf(F32(1));
+    cg_tensor *b = cg_mul_scalar(a, 2), *c = cg_mul_scalar(a, 3), *d = cg_add(b, c);
+    cg_register_hook(a, announce, "a");
+    cg_register_hook(b, announce, "b");
+    cg_register_hook(c, announce, "c");
+    cg_register_hook(d, announce, "d");
+    cg_backward(d);
+}
+
+static void detach_and_data(void) {
+    cg_tensor *x = leaf(F32(1, 2));
+    cg_tensor *y = cg_mul_scalar(x, 2);
+    cg_tensor *d = cg_detach(y);
+    fprintf(out, "%s %s %lld\n", py_bool(cg_requires_grad(d)), py_bool(cg_is_leaf(d)), (long long)cg_version(d));
+    cg_zero_(d);
+    char text[256];
+    cg_format(y, text, sizeof text);
+    fprintf(out, "%s %lld\n", text, (long long)cg_version(y));
+    cg_tensor *e = cg_data(y);
+    cg_add_scalar_(e, 1);
+    cg_format(y, text, sizeof text);
+    fprintf(out, "%s %lld %lld\n", text, (long long)cg_version(y), (long long)cg_version(e));
+    cg_tensor *v = cg_slice(y, 0, 0, 1, 1);
+    error_if(cg_detach_(v) < 0);
+    cg_detach_(y);
+    cg_format(y, text, sizeof text);
+    fprintf(out, "%s %s\n", text, py_bool(cg_is_leaf(y)));
+}
+
+static void inplace_errors(void) {
+    cg_tensor *x = leaf(F32(1, 2, 3));
+    error_if(cg_zero_(x) < 0);
+    error_if(cg_zero_(cg_slice(x, 0, 0, 1, 1)) < 0);
+    cg_tensor *z = cg_zeros(3), *v = NULL;
+    CG_NO_GRAD { v = cg_select(z, 0, 0); }
+    error_if(cg_copy_(v, cg_select(x, 0, 0)) < 0);
+    SHOW(x, z);
+    cg_tensor *y = cg_mul_scalar(x, 2);
+    cg_tensor *w = cg_mul(y, y);
+    cg_fill_(y, 1);
+    error_if(cg_backward(cg_sum(w)));
+}
+
+static void inplace_history(void) {
+    cg_tensor *x = leaf(F32(1, 2, 3));
+    cg_tensor *y = cg_mul_scalar(x, 1);
+    cg_fill_(y, 2);
+    show(y);
+    y = cg_mul_scalar(x, 1);
+    cg_zero_(y);
+    show(y);
+    cg_tensor *a = cg_clone(x);
+    cg_copy_(cg_select(a, 0, 1), cg_mul_scalar(cg_select(x, 0, 0), 10));
+    show(a);
+    cg_backward(cg_sum(a));
+    show(cg_grad(x));
+    cg_tensor *z = cg_zeros(1, 3);
+    cg_tensor *w = cg_select(cg_select(z, 0, 0), 0, 1);
+    cg_copy_(w, cg_mul(cg_select(x, 0, 2), cg_select(x, 0, 2)));
+    char a_text[256], b_text[256];
+    cg_format(z, a_text, sizeof a_text);
+    cg_format(w, b_text, sizeof b_text);
+    fprintf(out, "%s %s %lld\n", a_text, b_text, (long long)cg_version(w));
+}
+
+static void leaf_backward(void) {
+    cg_tensor *x = leaf(F32(1, 2));
+    cg_backward(x, .gradient = F32(3, 4));
+    show(cg_grad(x));
+    cg_backward(cg_sum(x));
+    show(cg_grad(x));
+}
+
+static void broadcast_grads(void) {
+    cg_tensor *a = leaf(cg_ones(3, 1)), *b = leaf(cg_ones(1, 4)), *c = leaf(cg_ones(4));
+    cg_tensor *s = leaf(cg_scalar(1, CG_FLOAT32));
+    cg_backward(cg_sum(cg_add(cg_add(cg_mul(a, b), c), s)));
+    SHOW(cg_grad(a), cg_grad(b), cg_grad(c), cg_grad(s));
+    cg_tensor *d = leaf(cg_ones_shape(CG_FLOAT64, CG_SHAPE(2)));
+    cg_backward(cg_sum(cg_mul(d, cg_ones(2))), .gradient = cg_scalar(2, CG_INT64));
+    show(cg_grad(d));
+}
+
+typedef struct {
+    const char *name;
+    void (*run)(void);
+} scenario;
+
+static const scenario scenarios[] = {
+    {"accumulation", accumulation},   {"backward_errors", backward_errors},
+    {"requires_grad_rules", requires_grad_rules}, {"grad_modes", grad_modes},
+    {"next_functions", next_functions}, {"create_graph", create_graph},
+    {"autograd_grad", autograd_grad}, {"backward_inputs", backward_inputs},
+    {"retain_grad_and_hooks", retain_grad_and_hooks}, {"engine_order", engine_order},
+    {"detach_and_data", detach_and_data}, {"inplace_errors", inplace_errors},
+    {"inplace_history", inplace_history}, {"leaf_backward", leaf_backward},
+    {"broadcast_grads", broadcast_grads},
+};
+
+/* The expected output of each scenario, from the golden file's "## name" sections. */
+static char *expected_output(const char *name) {
+    FILE *f = fopen("tests/data/autograd.txt", "r");
+    if (!f) return NULL;
+    char *line = NULL, *result = NULL;
+    size_t cap = 0, size = 0;
+    FILE *collected = NULL;
+    while (getline(&line, &cap, f) >= 0) {
+        if (!strncmp(line, "## ", 3)) {
+            if (collected) break;
+            line[strcspn(line, "\n")] = '\0';
+            if (!strcmp(line + 3, name)) collected = open_memstream(&result, &size);
+            continue;
+        }
+        if (collected) fputs(line, collected);
+    }
+    if (collected) fclose(collected);
+    free(line);
+    fclose(f);
+    return result;
+}
+
+static void no_warnings(const char *message, void *user) {
+    (void)message;
+    (void)user;
+}
+
+static void test_scenarios(void) {
+    cg_set_warning_handler(no_warnings, NULL);
+    for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++) {
+        char *got = NULL, *want = expected_output(scenarios[i].name);
+        size_t size = 0;
+        out = open_memstream(&got, &size);
+        CG_SCOPE { scenarios[i].run(); }
+        fclose(out);
+        CHECK_MSG(want && !strcmp(got, want), "scenario %s:\n--- got\n%s--- expected\n%s", scenarios[i].name, got,
+                  want ? want : "(missing)\n");
+        free(got);
+        free(want);
+    }
+    cg_set_warning_handler(NULL, NULL);
+}
+
+static int warnings_seen;
+static void count_warning(const char *message, void *user) {
+    (void)user;
+    if (strstr(message, "is not a leaf Tensor")) warnings_seen++;
+}
+
+static void test_non_leaf_grad_warns(void) {
+    cg_set_warning_handler(count_warning, NULL);
+    cg_tensor *x = leaf(F32(1, 2));
+    cg_tensor *y = cg_mul_scalar(x, 2);
+    CHECK(cg_grad(y) == NULL && warnings_seen == 1);
+    CHECK(cg_grad(x) == NULL && warnings_seen == 1);
+    cg_retain_grad(y);
+    CHECK(cg_grad(y) == NULL && warnings_seen == 1);
+    cg_set_warning_handler(NULL, NULL);
+}
+
+static void test_hook_removal(void) {
+    cg_tensor *x = leaf(F32(1, 2));
+    int handle = cg_register_hook(x, times_ten, NULL);
+    CHECK(handle > 0);
+    CHECK(cg_remove_hook(x, handle) == 0);
+    CHECK(cg_remove_hook(x, handle) == -1);
+    cg_backward(cg_sum(x));
+    CHECK(harness_values_close(cg_grad(x), (double[]){1, 1}, 0));
+}
+
+/* A long chain is freed and backwarded without recursion, and a loop of graphs keeps memory flat. */
+static void test_long_chain(void) {
+    cg_tensor *x = leaf(F32(1));
+    cg_tensor *y = x;
+    for (int i = 0; i < 100000; i++) y = cg_mul_scalar(y, 1.0);
+    CHECK(cg_backward(y) == 0);
+    CHECK(harness_values_close(cg_grad(x), (double[]){1}, 0));
+}
+
+static void test_graph_freed_with_its_tensors(void) {
+    cg_tensor *w = leaf(F32(0.5f, -0.5f));
+    for (int step = 0; step < 1000; step++) {
+        CG_SCOPE {
+            cg_tensor *loss = cg_sum(cg_mul(cg_mul(w, w), F32(1, 2)));
+            cg_backward(loss);
+            CG_NO_GRAD { cg_add_(w, cg_mul_scalar(cg_grad(w), -0.1)); }
+            cg_zero_(cg_grad(w));
+        }
+    }
+    double v = 0;
+    CHECK(cg_get(w, &v, 0) == 0 && fabs(v) < 1e-6);
+}
+
+int main(void) {
+    RUN(test_scenarios);
+    RUN(test_non_leaf_grad_warns);
+    RUN(test_hook_removal);
+    RUN(test_long_chain);
+    RUN(test_graph_freed_with_its_tensors);
+    HARNESS_END();
+}

@@ -1,0 +1,252 @@
+"""Golden output for tests/test_autograd.c: autograd semantics scenarios run in PyTorch 1.13.
+
+Each scenario prints a header '## name' and then what the matching C function in
+tests/test_autograd.c prints (tensors as repr, node names, errors as 'RuntimeError: <message>').
+Run: /usr/bin/python3 tools/gen_autograd.py > tests/data/autograd.txt"""
+import warnings
+
+import torch
+
+SCENARIOS = []
+
+
+def scenario(fn):
+    SCENARIOS.append(fn)
+    return fn
+
+
+def name(node):
+    return "None" if node is None else type(node).__name__
+
+
+def attempt(fn):
+    try:
+        fn()
+    except RuntimeError as e:
+        print("RuntimeError:", e)
+
+
+@scenario
+def accumulation():
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    (x * x).sum().backward()
+    print(x.grad)
+    (x * 2).sum().backward()
+    print(x.grad)
+    x.grad.zero_()
+    (x + x).sum().backward()  # a leaf used twice gets the sum
+    print(x.grad)
+
+
+@scenario
+def backward_errors():
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 2
+    attempt(lambda: y.backward())
+    attempt(lambda: y.backward(torch.ones(2)))
+    attempt(lambda: torch.ones(3).sum().backward())
+    attempt(lambda: (x * 0).sum().backward(torch.ones(3)))
+    attempt(lambda: y.sum().backward(inputs=[]))
+    z = (x * x).sum()
+    z.backward(retain_graph=True)
+    z.backward()
+    attempt(lambda: z.backward())
+    w = (x + x).sum()  # nothing saved: a second backward is fine
+    w.backward()
+    w.backward()
+    print(x.grad)
+
+
+@scenario
+def requires_grad_rules():
+    x = torch.tensor([1.0, 2.0])
+    print(x.requires_grad, x.is_leaf)
+    x.requires_grad_()
+    y = x * 2
+    print(y.requires_grad, y.is_leaf, name(y.grad_fn))
+    y.requires_grad_(True)
+    attempt(lambda: y.requires_grad_(False))
+    attempt(lambda: torch.tensor([1, 2]).requires_grad_())
+    print(torch.tensor([1.0]) * torch.tensor([2.0], requires_grad=True))
+
+
+@scenario
+def grad_modes():
+    x = torch.tensor([1.0], requires_grad=True)
+    with torch.no_grad():
+        a = x * 2
+        with torch.enable_grad():
+            b = x * 2
+        c = x * 2
+    d = x * 2
+    print(a.requires_grad, b.requires_grad, c.requires_grad, d.requires_grad)
+    prev = torch.is_grad_enabled()
+    torch.set_grad_enabled(False)
+    e = x * 2
+    torch.set_grad_enabled(prev)
+    print(prev, e.requires_grad, torch.is_grad_enabled())
+
+
+@scenario
+def next_functions():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    print(name(y.grad_fn), [(name(f), i) for f, i in y.grad_fn.next_functions])
+    z = y + x
+    print(name(z.grad_fn), [(name(f), i) for f, i in z.grad_fn.next_functions])
+    a = x.clone()
+    a[0] = 5
+    print(name(a.grad_fn), [(name(f), i) for f, i in a.grad_fn.next_functions])
+
+
+@scenario
+def create_graph():
+    x = torch.tensor(2.0, requires_grad=True)
+    (g,) = torch.autograd.grad(x ** 3, x, create_graph=True)
+    print(g)
+    (gg,) = torch.autograd.grad(g, x)
+    print(gg)
+    y = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    (y * y).sum().backward(create_graph=True)
+    print(y.grad)
+    (y * y).sum().backward(create_graph=True)
+    print(y.grad)
+    y.grad.sum().backward()
+    print(y.grad)
+
+
+@scenario
+def autograd_grad():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    u = torch.tensor([3.0], requires_grad=True)
+    y = (x * x).sum()
+    print(torch.autograd.grad(y, [x, u], retain_graph=True, allow_unused=True))
+    attempt(lambda: torch.autograd.grad(y, [x, u], retain_graph=True))
+    attempt(lambda: torch.autograd.grad(y, [torch.ones(2)], retain_graph=True))
+    print(x.grad)
+    z = x * 3
+    print(torch.autograd.grad([y, z], [x], [torch.tensor(1.0), torch.tensor([1.0, 1.0])]))
+
+
+@scenario
+def backward_inputs():
+    a = torch.tensor([1.0, 2.0], requires_grad=True)
+    b = torch.tensor([3.0, 4.0], requires_grad=True)
+    (a * b).sum().backward(inputs=[a])
+    print(a.grad, b.grad)
+    c = a * 1
+    c.retain_grad()
+    (c * b).sum().backward(inputs=[c])
+    print(c.grad, a.grad)
+
+
+@scenario
+def retain_grad_and_hooks():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 3
+    y.retain_grad()
+    z = (y * y).sum()
+    y.register_hook(lambda g: print("hook on y", g))
+    x.register_hook(lambda g: g * 10)
+    z.backward()
+    print(y.grad)
+    print(x.grad)
+    attempt(lambda: torch.ones(2).register_hook(lambda g: g))
+    attempt(lambda: torch.ones(2).retain_grad())
+
+
+@scenario
+def engine_order():
+    a = torch.tensor([1.0], requires_grad=True)
+    b = a * 2
+    c = a * 3
+    d = b + c
+    for t, n in ((a, "a"), (b, "b"), (c, "c"), (d, "d")):
+        t.register_hook(lambda g, n=n: print("hook", n))
+    d.backward()
+
+
+@scenario
+def detach_and_data():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    d = y.detach()
+    print(d.requires_grad, d.is_leaf, d._version)
+    d.zero_()
+    print(y, y._version)
+    e = y.data
+    e.add_(1)
+    print(y, y._version, e._version)
+    v = y[0:1]
+    attempt(lambda: v.detach_())
+    y.detach_()
+    print(y, y.is_leaf)
+
+
+@scenario
+def inplace_errors():
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    attempt(lambda: x.zero_())
+    attempt(lambda: x[0:1].zero_())
+    z = torch.zeros(3)
+    with torch.no_grad():
+        v = z[0]
+    attempt(lambda: v.copy_(x[0]))
+    print(x, z)
+    y = x * 2
+    w = y * y
+    y.fill_(1)
+    attempt(lambda: w.sum().backward())
+
+
+@scenario
+def inplace_history():
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 1
+    y.fill_(2)
+    print(y)
+    y = x * 1
+    y.zero_()
+    print(y)
+    a = x.clone()
+    a[1] = x[0] * 10
+    print(a)
+    a.sum().backward()
+    print(x.grad)
+    z = torch.zeros(1, 3)
+    w = z[0, 1]
+    w.copy_(x[2] * x[2])
+    print(z, w, w._version)
+
+
+@scenario
+def leaf_backward():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    x.backward(torch.tensor([3.0, 4.0]))
+    print(x.grad)
+    x.sum().backward()
+    print(x.grad)
+
+
+@scenario
+def broadcast_grads():
+    a = torch.ones(3, 1, requires_grad=True)
+    b = torch.ones(1, 4, requires_grad=True)
+    c = torch.ones(4, requires_grad=True)
+    s = torch.tensor(1.0, requires_grad=True)
+    (a * b + c + s).sum().backward()
+    print(a.grad, b.grad, c.grad, s.grad)
+    d = torch.ones(2, dtype=torch.float64, requires_grad=True)
+    (d * torch.ones(2)).sum().backward(torch.tensor(2, dtype=torch.int64))
+    print(d.grad)
+
+
+def main():
+    warnings.simplefilter("ignore")
+    for fn in SCENARIOS:
+        print("##", fn.__name__)
+        fn()
+
+
+if __name__ == "__main__":
+    main()
