@@ -40,7 +40,7 @@ $(BUILD)/libcgrad.so: $(LIB_OBJ)
 
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libcgrad.a $(wildcard tests/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $< -o $@ $(BUILD)/libcgrad.a $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -DCG_BUILD_DIR='"$(BUILD)"' $< -o $@ $(BUILD)/libcgrad.a $(LDLIBS)
 
 $(BUILD)/examples/%: examples/%.c $(BUILD)/libcgrad.a
 	@mkdir -p $(dir $@)
@@ -50,7 +50,7 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libcgrad.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O3 -march=native $< -o $@ $(BUILD)/libcgrad.a $(LDLIBS)
 
-test: $(TEST_BIN)
+test: $(TEST_BIN) $(EXAMPLE_BIN)
 	@tests/run.sh $(TEST_BIN)
 
 examples: $(EXAMPLE_BIN)
@@ -61,10 +61,10 @@ demo: $(BUILD)/examples/demo
 bench: $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; done
 
-memcheck: $(TEST_BIN)
+VALGRIND_CMD = valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all
+memcheck: $(TEST_BIN) $(EXAMPLE_BIN)
 	@command -v valgrind >/dev/null || { echo "memcheck needs valgrind (apt-get install valgrind)"; exit 1; }
-	@VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all" \
-		tests/run.sh $(TEST_BIN)
+	@VALGRIND="$(VALGRIND_CMD)" CG_CHILD_RUNNER="$(VALGRIND_CMD)" tests/run.sh $(TEST_BIN)
 
 # The tests again, built with AddressSanitizer and UndefinedBehaviorSanitizer in build-sanitize/.
 sanitize:

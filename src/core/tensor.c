@@ -70,6 +70,13 @@ static void release_all_at_exit(void) {
     scopes = (scope_stack){0};
 }
 
+/* The root scope (and the scope stack itself) is released when the program exits. */
+static void release_at_exit(void) {
+    if (exit_handler_set) return;
+    exit_handler_set = true;
+    atexit(release_all_at_exit);
+}
+
 void cg_scope_register(cg_tensor *t) {
     if (scopes.len == scopes.cap) {
         size_t cap = scopes.cap ? scopes.cap * 2 : 256;
@@ -77,10 +84,7 @@ void cg_scope_register(cg_tensor *t) {
         if (!items) abort(); /* cannot record ownership: nothing sane is left to do */
         scopes.items = items;
         scopes.cap = cap;
-        if (!exit_handler_set) {
-            exit_handler_set = true;
-            atexit(release_all_at_exit);
-        }
+        release_at_exit();
     }
     scopes.items[scopes.len++] = t;
 }
@@ -92,6 +96,7 @@ void cg_scope_begin(void) {
         if (!marks) abort();
         scopes.marks = marks;
         scopes.capmarks = cap;
+        release_at_exit();
     }
     scopes.marks[scopes.nmarks++] = scopes.len;
 }
