@@ -144,6 +144,10 @@ cg_tensor *cg_unsqueeze(cg_tensor *t, int dim);
 cg_tensor *cg_transpose(cg_tensor *t, int dim0, int dim1);
 cg_tensor *cg_t(cg_tensor *t);  /* transpose of a tensor with at most 2 dims */
 cg_tensor *cg_select(cg_tensor *t, int dim, int64_t index);
+/* Python's x[i, j, ...] read: one select per index from the first dim on (negative indices count
+ * from the end), with Python's IndexError texts. cg_at(x, 0, 1) is x[0, 1]. */
+cg_tensor *cg_index_at(cg_tensor *t, int n, const int64_t *index);
+#define cg_at(t, ...) cg_index_at(t, CG_SHAPE(__VA_ARGS__))
 cg_tensor *cg_slice(cg_tensor *t, int dim, int64_t start, int64_t end, int64_t step);  /* Python clamping */
 cg_tensor *cg_narrow(cg_tensor *t, int dim, int64_t start, int64_t length);
 /* unbind/split/chunk write their pieces to out (room for capacity) and return how many, or -1. */

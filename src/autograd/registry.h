@@ -34,9 +34,29 @@
     X(mean, "MeanBackward0")      \
     X(mean_dims, "MeanBackward1")
 
-#define CG_OPS_VIEW(X)            \
-    X(view, "ViewBackward0")      \
-    X(select, "SelectBackward0")
+#define CG_OPS_VIEW(X)                             \
+    X(view, "ViewBackward0")                       \
+    X(reshape_alias, "ReshapeAliasBackward0")      \
+    X(unsafe_view, "UnsafeViewBackward0")          \
+    X(expand, "ExpandBackward0")                   \
+    X(permute, "PermuteBackward0")                 \
+    X(squeeze, "SqueezeBackward0")                 \
+    X(squeeze_dim, "SqueezeBackward1")             \
+    X(unsqueeze, "UnsqueezeBackward0")             \
+    X(transpose, "TransposeBackward0")             \
+    X(t, "TBackward0")                             \
+    X(select, "SelectBackward0")                   \
+    X(alias, "AliasBackward0")                     \
+    X(slice, "SliceBackward0")                     \
+    X(unbind, "UnbindBackward0")                   \
+    X(split, "SplitBackward0")                     \
+    X(split_with_sizes, "SplitWithSizesBackward0") \
+    X(cat, "CatBackward0")                         \
+    X(stack, "StackBackward0")                     \
+    X(index_select, "IndexSelectBackward0")        \
+    X(gather, "GatherBackward0")                   \
+    X(scatter_add, "ScatterAddBackward0")          \
+    X(masked_fill, "MaskedFillBackward0")
 
 #define CG_OPS_LINALG(X)
 

@@ -2,7 +2,7 @@
  * 1.13's checks in its order and its messages. Each op checks everything (index values included)
  * before it allocates its output, then hands the loop to a kernel through headers that see every
  * operand with the iteration shape. */
-#include "core/tensor.h"
+#include "autograd/registry.h"
 #include "kernels/copy.h"
 #include "kernels/index.h"
 
@@ -30,6 +30,24 @@ static void strides_without(const cg_tensor *t, int ndim, int d, int64_t *stride
     for (int k = 0; k < ndim; k++) strides[k] = k != d && t->ndim ? t->strides[k] : 0;
 }
 
+/* Records op(t, dim, index, ...) with the dim, t's shape and the index saved for backward. */
+static cg_node *record_indexed(const cg_op *op, cg_tensor *out, int n, cg_tensor **inputs, int d, cg_tensor *index) {
+    cg_node *node = out ? cg_record(op, out, n, inputs) : NULL;
+    if (!node) return NULL;
+    const cg_tensor *t = inputs[0];
+    node->args[0] = d;
+    node->args_meta = (cg_input_meta){.dtype = t->dtype, .ndim = t->ndim};
+    memcpy(node->args_meta.sizes, t->sizes, sizeof t->sizes);
+    cg_save(node, 0, index);
+    return node;
+}
+
+/* Zeros of the input's shape with grad's values added at index along the node's dim. */
+static cg_tensor *scatter_into_zeros(cg_node *n, cg_tensor *index, cg_tensor *grad) {
+    const cg_input_meta *in = &n->args_meta;
+    return cg_scatter_add(cg_zeros_shape(grad->dtype, in->ndim, in->sizes), (int)n->args[0], index, grad);
+}
+
 static int check_index_values(const cg_tensor *index, int64_t size, int d) {
     int64_t bad;
     if (cg_kernel_indices_in_range(index, size, &bad)) return 0;
@@ -37,7 +55,7 @@ static int check_index_values(const cg_tensor *index, int64_t size, int d) {
     return -1;
 }
 
-cg_tensor *cg_index_select(cg_tensor *t, int dim, cg_tensor *index) {
+static cg_tensor *index_select(cg_tensor *t, int dim, cg_tensor *index) {
     if (!t || !index) return NULL;
     int d = cg_wrap_dim(dim, t->ndim);
     if (d < 0) return NULL;
@@ -81,7 +99,29 @@ cg_tensor *cg_index_select(cg_tensor *t, int dim, cg_tensor *index) {
     return out;
 }
 
-cg_tensor *cg_gather(cg_tensor *t, int dim, cg_tensor *index) {
+cg_tensor *cg_index_select(cg_tensor *t, int dim, cg_tensor *index) {
+    cg_tensor *out = index_select(t, dim, index);
+    if (out) record_indexed(&cg_op_index_select, out, CG_INPUTS(t), cg_wrap_dim(dim, t->ndim), index);
+    return out;
+}
+
+/* index_add of the gradient into zeros: a scatter_add whose index is the selection's index
+ * spread over the gradient's shape. */
+void cg_backward_index_select(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *grad = grads[0], *index = cg_saved(n, 0);
+    if (!index) return;
+    if (grad->ndim == 0) { /* a 0-dim input: its one element was selected */
+        out[0] = grad;
+        return;
+    }
+    int d = (int)n->args[0];
+    int64_t shape[CG_MAX_DIMS];
+    for (int k = 0; k < grad->ndim; k++) shape[k] = k == d ? grad->sizes[d] : 1;
+    cg_tensor *spread = cg_expand_shape(cg_reshape_shape(index, grad->ndim, shape), grad->ndim, grad->sizes);
+    out[0] = scatter_into_zeros(n, spread, grad);
+}
+
+static cg_tensor *gather(cg_tensor *t, int dim, cg_tensor *index) {
     if (!t || !index) return NULL;
     int d = cg_wrap_dim(dim, t->ndim);
     if (d < 0) return NULL;
@@ -113,6 +153,17 @@ cg_tensor *cg_gather(cg_tensor *t, int dim, cg_tensor *index) {
     cg_tensor src = restrided(t, index->ndim, index->sizes, src_strides);
     cg_kernel_gather(out, &src, index, stride_or_zero(t, d));
     return out;
+}
+
+cg_tensor *cg_gather(cg_tensor *t, int dim, cg_tensor *index) {
+    cg_tensor *out = gather(t, dim, index);
+    if (out) record_indexed(&cg_op_gather, out, CG_INPUTS(t), cg_wrap_dim(dim, t->ndim), index);
+    return out;
+}
+
+void cg_backward_gather(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *index = cg_saved(n, 0);
+    if (index) out[0] = scatter_into_zeros(n, index, grads[0]);
 }
 
 /* PyTorch's scatter shape rules: index no larger than self outside dim, nor than src anywhere. */
@@ -165,15 +216,27 @@ cg_tensor *cg_scatter_add(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *sr
         if (check_scatter_shapes(t, d, index, src) < 0) return NULL;
         if (check_index_values(index, nonempty_size(t, d), d) < 0) return NULL;
     }
-    cg_tensor *out = cg_clone(t);
-    if (!out || index->numel == 0) return out;
-    int64_t out_strides[CG_MAX_DIMS], src_strides[CG_MAX_DIMS];
-    strides_without(out, index->ndim, d, out_strides);
-    strides_without(src, index->ndim, -1, src_strides);
-    cg_tensor dst = restrided(out, index->ndim, index->sizes, out_strides);
-    cg_tensor from = restrided(src, index->ndim, index->sizes, src_strides);
-    cg_kernel_scatter_add(&dst, index, &from, stride_or_zero(out, d));
+    cg_tensor *out = cg_new_tensor(t->dtype, t->ndim, t->sizes);
+    if (!out) return NULL;
+    cg_kernel_copy(out, t);
+    if (index->numel != 0) {
+        int64_t out_strides[CG_MAX_DIMS], src_strides[CG_MAX_DIMS];
+        strides_without(out, index->ndim, d, out_strides);
+        strides_without(src, index->ndim, -1, src_strides);
+        cg_tensor dst = restrided(out, index->ndim, index->sizes, out_strides);
+        cg_tensor from = restrided(src, index->ndim, index->sizes, src_strides);
+        cg_kernel_scatter_add(&dst, index, &from, stride_or_zero(out, d));
+    }
+    record_indexed(&cg_op_scatter_add, out, CG_INPUTS(t, src), d, index);
     return out;
+}
+
+/* self's gradient passes through; src's is read back from where each element went. */
+void cg_backward_scatter_add(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    if (cg_needs_grad(n, 0)) out[0] = grads[0];
+    if (!cg_needs_grad(n, 1)) return;
+    cg_tensor *index = cg_saved(n, 0);
+    if (index) out[1] = cg_gather(grads[0], (int)n->args[0], index);
 }
 
 /* The C++ name PyTorch prints for a dtype in masked_fill's message. */
@@ -216,5 +279,13 @@ cg_tensor *cg_masked_fill(cg_tensor *t, cg_tensor *mask, double value) {
     if (!out) return NULL;
     cg_kernel_copy(out, t);
     cg_kernel_masked_fill(out, mask, value);
+    cg_node *n = cg_record(&cg_op_masked_fill, out, CG_INPUTS(t));
+    cg_save(n, 0, mask);
     return out;
+}
+
+/* The filled elements no longer depend on t. */
+void cg_backward_masked_fill(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *mask = cg_saved(n, 0);
+    if (mask) out[0] = cg_masked_fill(grads[0], mask, 0);
 }

@@ -1,7 +1,9 @@
 /* Joining tensors: cat and stack. Inputs of different dtypes are promoted to a common one; the
  * output is a new contiguous tensor. */
-#include "core/tensor.h"
+#include "autograd/registry.h"
 #include "kernels/copy.h"
+
+#include <stdlib.h>
 
 /* A header (not a tensor of its own: no reference, no scope) over the part of out that holds
  * [start, start + len) along dim; with len < 0, the single index start with dim removed. */
@@ -28,14 +30,29 @@ static bool any_null(cg_tensor **tensors, int n) {
     return false;
 }
 
+/* PyTorch's legacy rule: 1-D empty tensors are skipped, whatever the other shapes. */
+static bool skipped_in_cat(const cg_tensor *t) { return t->ndim == 1 && t->sizes[0] == 0; }
+
+/* Records cat's node: the dim and each input's size along it (-1 for a skipped input) in extra. */
+static cg_tensor *record_cat(cg_tensor *out, cg_tensor **tensors, int n, int d) {
+    cg_node *node = out ? cg_record(&cg_op_cat, out, n, tensors) : NULL;
+    if (!node) return out;
+    node->extra = malloc((size_t)(n + 1) * sizeof *node->extra);
+    if (!node->extra) {
+        cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %zu bytes.",
+                     (size_t)(n + 1) * sizeof *node->extra);
+        return NULL;
+    }
+    node->extra[0] = d;
+    for (int i = 0; i < n; i++) node->extra[1 + i] = skipped_in_cat(tensors[i]) ? -1 : tensors[i]->sizes[d];
+    return out;
+}
+
 static cg_dtype common_dtype(cg_tensor **tensors, int n) {
     cg_dtype dtype = tensors[0]->dtype;
     for (int i = 1; i < n; i++) dtype = cg_promote_types(dtype, tensors[i]->dtype);
     return dtype;
 }
-
-/* PyTorch's legacy rule: 1-D empty tensors are skipped, whatever the other shapes. */
-static bool skipped_in_cat(const cg_tensor *t) { return t->ndim == 1 && t->sizes[0] == 0; }
 
 cg_tensor *cg_cat(cg_tensor **tensors, int n, int dim) {
     if (n > 0 && any_null(tensors, n)) return NULL;
@@ -53,7 +70,7 @@ cg_tensor *cg_cat(cg_tensor **tensors, int n, int dim) {
     for (int i = 0; i < n && !ref; i++)
         if (!skipped_in_cat(tensors[i])) ref = tensors[i];
     cg_dtype dtype = common_dtype(tensors, n);
-    if (!ref) return cg_new_tensor(dtype, 1, (const int64_t[]){0});
+    if (!ref) return record_cat(cg_new_tensor(dtype, 1, (const int64_t[]){0}), tensors, n, 0);
     int d = cg_wrap_dim(dim, ref->ndim);
     if (d < 0) return NULL;
     int64_t sizes[CG_MAX_DIMS];
@@ -84,7 +101,19 @@ cg_tensor *cg_cat(cg_tensor **tensors, int n, int dim) {
         cg_kernel_copy(&part, tensors[i]);
         at += tensors[i]->sizes[d];
     }
-    return out;
+    return record_cat(out, tensors, n, d);
+}
+
+/* Input i's gradient is its part of the output's, or an empty one for a skipped input. */
+void cg_backward_cat(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    int d = (int)n->extra[0];
+    int64_t at = 0;
+    for (int i = 0; i < n->nnext; i++) {
+        int64_t len = n->extra[1 + i];
+        if (cg_needs_grad(n, i))
+            out[i] = len < 0 ? cg_zeros_shape(grads[0]->dtype, 1, (const int64_t[]){0}) : cg_narrow(grads[0], d, at, len);
+        if (len > 0) at += len;
+    }
 }
 
 cg_tensor *cg_stack(cg_tensor **tensors, int n, int dim) {
@@ -120,5 +149,12 @@ cg_tensor *cg_stack(cg_tensor **tensors, int n, int dim) {
         cg_tensor part = part_of(out, d, i, -1);
         cg_kernel_copy(&part, tensors[i]);
     }
+    cg_node *node = cg_record(&cg_op_stack, out, n, tensors);
+    if (node) node->args[0] = d;
     return out;
+}
+
+void cg_backward_stack(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    for (int i = 0; i < n->nnext; i++)
+        if (cg_needs_grad(n, i)) out[i] = cg_select(grads[0], (int)n->args[0], i);
 }

@@ -8,6 +8,7 @@
 #include "kernels/copy.h"
 
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- small helpers ---- */
@@ -30,6 +31,16 @@ static cg_node *record_shaped(const cg_op *op, cg_tensor *out, cg_tensor *t) {
         memcpy(n->args_meta.sizes, t->sizes, sizeof t->sizes);
     }
     return n;
+}
+
+/* The gradient of an op that only rearranges its input's elements in a new shape. */
+static cg_tensor *reshape_back(const cg_node *n, cg_tensor *grad) {
+    return cg_reshape_shape(grad, n->args_meta.ndim, n->args_meta.sizes);
+}
+
+/* Zeros of the input's shape in the grad's dtype, for the backward of ops that pick a part of it. */
+static cg_tensor *zeros_of_input(const cg_node *n, const cg_tensor *grad) {
+    return cg_zeros_shape(grad->dtype, n->args_meta.ndim, n->args_meta.sizes);
 }
 
 static int check_ndim(int ndim) {
@@ -158,26 +169,30 @@ cg_tensor *cg_view_shape(cg_tensor *t, int ndim, const int64_t *sizes) {
     return out;
 }
 
-void cg_backward_view(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    out[0] = cg_reshape_shape(grads[0], n->args_meta.ndim, n->args_meta.sizes);
-}
+void cg_backward_view(cg_node *n, cg_tensor **grads, cg_tensor **out) { out[0] = reshape_back(n, grads[0]); }
 
-/* A view when one exists, else a contiguous copy with the new shape (not a view). */
+/* A view when one exists (ReshapeAliasBackward0, as PyTorch 1.13's _reshape_alias), else, as
+ * PyTorch's _unsafe_view(clone(t)), a contiguous copy (CloneBackward0) seen with the new shape
+ * (UnsafeViewBackward0): not a view of t. */
 cg_tensor *cg_reshape_shape(cg_tensor *t, int ndim, const int64_t *sizes) {
     if (!t) return NULL;
     int64_t shape[CG_MAX_DIMS], strides[CG_MAX_DIMS];
     if (infer_sizes(ndim, sizes, t->numel, shape) < 0) return NULL;
-    if (view_strides(t, ndim, shape, strides)) return view_of(t, ndim, shape, strides, t->offset);
-    cg_tensor *out = cg_new_tensor(t->dtype, ndim, shape);
-    if (!out) return NULL;
-    /* Copy in row-major order through a header that sees out's memory with t's shape. */
-    cg_tensor as_input = *out;
-    as_input.ndim = t->ndim;
-    memcpy(as_input.sizes, t->sizes, sizeof t->sizes);
-    cg_contiguous_strides(t->ndim, t->sizes, as_input.strides);
-    cg_kernel_copy(&as_input, t);
+    if (view_strides(t, ndim, shape, strides)) {
+        cg_tensor *out = view_of(t, ndim, shape, strides, t->offset);
+        record_shaped(&cg_op_reshape_alias, out, t);
+        return out;
+    }
+    cg_tensor *copy = cg_clone(t);
+    if (!copy) return NULL;
+    cg_contiguous_strides(ndim, shape, strides);
+    cg_tensor *out = cg_new_view(copy, ndim, shape, strides, copy->offset);
+    record_shaped(&cg_op_unsafe_view, out, copy);
     return out;
 }
+
+void cg_backward_reshape_alias(cg_node *n, cg_tensor **grads, cg_tensor **out) { out[0] = reshape_back(n, grads[0]); }
+void cg_backward_unsafe_view(cg_node *n, cg_tensor **grads, cg_tensor **out) { out[0] = reshape_back(n, grads[0]); }
 
 /* ---- expand and permute ---- */
 
@@ -234,7 +249,20 @@ cg_tensor *cg_expand_shape(cg_tensor *t, int ndim, const int64_t *sizes) {
             return NULL;
         }
     }
-    return view_of(t, ndim, out_sizes, out_strides, t->offset);
+    cg_tensor *out = view_of(t, ndim, out_sizes, out_strides, t->offset);
+    record_shaped(&cg_op_expand, out, t);
+    return out;
+}
+
+/* Each input element was repeated along the expanded dims: its gradient is the sum over them. */
+void cg_backward_expand(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    const cg_input_meta *in = &n->args_meta;
+    cg_tensor *grad = grads[0];
+    int lead = grad->ndim - in->ndim;
+    cg_reduce_args sum = {.input = grad, .keepdim = true};
+    for (int d = 0; d < grad->ndim; d++)
+        if (d < lead || (in->sizes[d - lead] == 1 && grad->sizes[d] != 1)) sum.dims[sum.ndims++] = d;
+    out[0] = cg_reshape_shape(sum.ndims ? cg_sum_opts(sum) : grad, in->ndim, in->sizes);
 }
 
 cg_tensor *cg_permute_dims(cg_tensor *t, int ndim, const int64_t *dims) {
@@ -244,7 +272,7 @@ cg_tensor *cg_permute_dims(cg_tensor *t, int ndim, const int64_t *dims) {
                      "desired ordering of dimensions i.e. input.dim() = %d is not equal to len(dims) = %d", t->ndim, ndim);
         return NULL;
     }
-    int64_t sizes[CG_MAX_DIMS], strides[CG_MAX_DIMS];
+    int64_t sizes[CG_MAX_DIMS], strides[CG_MAX_DIMS], order[CG_MAX_DIMS] = {0};
     bool seen[CG_MAX_DIMS] = {false};
     for (int i = 0; i < ndim; i++) {
         int d = wrap_dim64(dims[i], t->ndim);
@@ -256,8 +284,20 @@ cg_tensor *cg_permute_dims(cg_tensor *t, int ndim, const int64_t *dims) {
         seen[d] = true;
         sizes[i] = t->sizes[d];
         strides[i] = t->strides[d];
+        order[i] = d;
     }
-    return view_of(t, ndim, sizes, strides, t->offset);
+    cg_tensor *out = view_of(t, ndim, sizes, strides, t->offset);
+    cg_node *n = out ? cg_record(&cg_op_permute, out, CG_INPUTS(t)) : NULL;
+    if (n) memcpy(n->args, order, sizeof order);
+    return out;
+}
+
+/* Output dim i is input dim args[i]: the inverse permutation puts the gradient's dims back. */
+void cg_backward_permute(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    int ndim = grads[0]->ndim;
+    int64_t inverse[CG_MAX_DIMS];
+    for (int i = 0; i < ndim; i++) inverse[n->args[i]] = i;
+    out[0] = cg_permute_dims(grads[0], ndim, inverse);
 }
 
 /* ---- flatten, squeeze, unsqueeze, transpose ---- */
@@ -298,17 +338,26 @@ cg_tensor *cg_squeeze(cg_tensor *t) {
     if (!t) return NULL;
     bool drop[CG_MAX_DIMS];
     for (int d = 0; d < t->ndim; d++) drop[d] = t->sizes[d] == 1;
-    return drop_dims(t, drop, t->offset);
+    cg_tensor *out = drop_dims(t, drop, t->offset);
+    record_shaped(&cg_op_squeeze, out, t);
+    return out;
 }
 
+/* Recorded even when the dim is not of size 1 (nothing dropped), as in PyTorch. */
 cg_tensor *cg_squeeze_dim(cg_tensor *t, int dim) {
     if (!t) return NULL;
     int d = cg_wrap_dim(dim, t->ndim);
     if (d < 0) return NULL;
     bool drop[CG_MAX_DIMS] = {false};
     if (t->ndim > 0) drop[d] = t->sizes[d] == 1;
-    return drop_dims(t, drop, t->offset);
+    cg_tensor *out = drop_dims(t, drop, t->offset);
+    record_shaped(&cg_op_squeeze_dim, out, t);
+    return out;
 }
+
+/* Squeezing dropped only dims of size 1: the gradient takes them back by a reshape. */
+void cg_backward_squeeze(cg_node *n, cg_tensor **grads, cg_tensor **out) { out[0] = reshape_back(n, grads[0]); }
+void cg_backward_squeeze_dim(cg_node *n, cg_tensor **grads, cg_tensor **out) { out[0] = reshape_back(n, grads[0]); }
 
 cg_tensor *cg_unsqueeze(cg_tensor *t, int dim) {
     if (!t) return NULL;
@@ -326,15 +375,18 @@ cg_tensor *cg_unsqueeze(cg_tensor *t, int dim) {
             strides[i] = t->strides[j++];
         }
     }
-    return view_of(t, t->ndim + 1, sizes, strides, t->offset);
+    cg_tensor *out = view_of(t, t->ndim + 1, sizes, strides, t->offset);
+    cg_node *n = out ? cg_record(&cg_op_unsqueeze, out, CG_INPUTS(t)) : NULL;
+    if (n) n->args[0] = d;
+    return out;
 }
 
-cg_tensor *cg_transpose(cg_tensor *t, int dim0, int dim1) {
-    if (!t) return NULL;
-    int a = cg_wrap_dim(dim0, t->ndim);
-    if (a < 0) return NULL;
-    int b = cg_wrap_dim(dim1, t->ndim);
-    if (b < 0) return NULL;
+void cg_backward_unsqueeze(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    out[0] = cg_squeeze_dim(grads[0], (int)n->args[0]);
+}
+
+/* The view with dims a and b (already wrapped) swapped; not recorded. */
+static cg_tensor *swapped_view(cg_tensor *t, int a, int b) {
     int64_t sizes[CG_MAX_DIMS], strides[CG_MAX_DIMS];
     memcpy(sizes, t->sizes, sizeof sizes);
     memcpy(strides, t->strides, sizeof strides);
@@ -345,16 +397,59 @@ cg_tensor *cg_transpose(cg_tensor *t, int dim0, int dim1) {
     return view_of(t, t->ndim, sizes, strides, t->offset);
 }
 
+cg_tensor *cg_transpose(cg_tensor *t, int dim0, int dim1) {
+    if (!t) return NULL;
+    int a = cg_wrap_dim(dim0, t->ndim);
+    if (a < 0) return NULL;
+    int b = cg_wrap_dim(dim1, t->ndim);
+    if (b < 0) return NULL;
+    cg_tensor *out = swapped_view(t, a, b);
+    cg_node *n = out ? cg_record(&cg_op_transpose, out, CG_INPUTS(t)) : NULL;
+    if (n) {
+        n->args[0] = a;
+        n->args[1] = b;
+    }
+    return out;
+}
+
+void cg_backward_transpose(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    out[0] = cg_transpose(grads[0], (int)n->args[0], (int)n->args[1]);
+}
+
+/* A node of its own (TBackward0), also for 0-D and 1-D inputs, where t() is a new view of t. */
 cg_tensor *cg_t(cg_tensor *t) {
     if (!t) return NULL;
     if (t->ndim > 2) {
         cg_set_error("t() expects a tensor with <= 2 dimensions, but self is %dD", t->ndim);
         return NULL;
     }
-    return cg_transpose(t, 0, t->ndim < 2 ? 0 : 1);
+    cg_tensor *out = swapped_view(t, 0, t->ndim < 2 ? 0 : 1);
+    if (out) cg_record(&cg_op_t, out, CG_INPUTS(t));
+    return out;
+}
+
+void cg_backward_t(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    (void)n;
+    out[0] = cg_t(grads[0]);
 }
 
 /* ---- select, slice, narrow ---- */
+
+/* The view of t at index (in range) along dim d, without that dim; not recorded. */
+static cg_tensor *selected_view(cg_tensor *t, int d, int64_t index) {
+    bool drop[CG_MAX_DIMS] = {false};
+    drop[d] = true;
+    return drop_dims(t, drop, t->offset + index * t->strides[d]);
+}
+
+static cg_tensor *record_select(cg_tensor *out, cg_tensor *t, int d, int64_t index) {
+    cg_node *n = record_shaped(&cg_op_select, out, t);
+    if (n) {
+        n->args[0] = d;
+        n->args[1] = index;
+    }
+    return out;
+}
 
 cg_tensor *cg_select(cg_tensor *t, int dim, int64_t index) {
     if (!t) return NULL;
@@ -372,21 +467,49 @@ cg_tensor *cg_select(cg_tensor *t, int dim, int64_t index) {
         return NULL;
     }
     if (index < 0) index += size;
-    bool drop[CG_MAX_DIMS] = {false};
-    drop[d] = true;
-    cg_tensor *out = drop_dims(t, drop, t->offset + index * t->strides[d]);
-    cg_node *n = record_shaped(&cg_op_select, out, t);
-    if (n) {
-        n->args[0] = d;
-        n->args[1] = index;
-    }
-    return out;
+    return record_select(selected_view(t, d, index), t, d, index);
 }
 
 /* The gradient lands in the selected slice of zeros. */
 void cg_backward_select(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    cg_tensor *result = cg_zeros_shape(grads[0]->dtype, n->args_meta.ndim, n->args_meta.sizes);
+    cg_tensor *result = zeros_of_input(n, grads[0]);
     if (result && cg_copy_(cg_select(result, (int)n->args[0], n->args[1]), grads[0]) == 0) out[0] = result;
+}
+
+/* Python's x[i, j, ...]: one select per index, from the first dim on, with Python's IndexError
+ * texts; no index at all gives an alias of t (AliasBackward0), as x[()] does. */
+cg_tensor *cg_index_at(cg_tensor *t, int n, const int64_t *index) {
+    if (!t) return NULL;
+    if (n > t->ndim) {
+        if (t->ndim == 0)
+            cg_set_error("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ "
+                         "to convert a 0-dim tensor to a number");
+        else
+            cg_set_error("too many indices for tensor of dimension %d", t->ndim);
+        return NULL;
+    }
+    if (n <= 0) {
+        cg_tensor *out = view_of(t, t->ndim, t->sizes, t->strides, t->offset);
+        if (out) cg_record(&cg_op_alias, out, CG_INPUTS(t));
+        return out;
+    }
+    cg_tensor *out = t;
+    for (int i = 0; i < n; i++) {
+        int64_t size = out->sizes[0], at = index[i];
+        if (at < -size || at >= size) {
+            cg_set_error("index %lld is out of bounds for dimension %d with size %lld", (long long)at, i, (long long)size);
+            return NULL;
+        }
+        if (at < 0) at += size;
+        out = record_select(selected_view(out, 0, at), out, 0, at);
+        if (!out) return NULL;
+    }
+    return out;
+}
+
+void cg_backward_alias(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    (void)n;
+    out[0] = grads[0];
 }
 
 /* The view of t along dim d from start (already in [0, size]) with len elements every step. */
@@ -397,6 +520,27 @@ static cg_tensor *slice_view(cg_tensor *t, int d, int64_t start, int64_t len, in
     sizes[d] = len;
     strides[d] = (int64_t)((uint64_t)strides[d] * (uint64_t)step); /* wraps as PyTorch's does, without UB */
     return view_of(t, t->ndim, sizes, strides, t->offset + start * t->strides[d]);
+}
+
+/* slice_view recorded as SliceBackward0 (slice and narrow). */
+static cg_tensor *recorded_slice(cg_tensor *t, int d, int64_t start, int64_t len, int64_t step) {
+    cg_tensor *out = slice_view(t, d, start, len, step);
+    cg_node *n = record_shaped(&cg_op_slice, out, t);
+    if (n) {
+        n->args[0] = d;
+        n->args[1] = start;
+        n->args[2] = len;
+        n->args[3] = step;
+    }
+    return out;
+}
+
+/* The gradient lands in the same slice of zeros. */
+void cg_backward_slice(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *result = zeros_of_input(n, grads[0]);
+    if (!result) return;
+    cg_tensor *part = recorded_slice(result, (int)n->args[0], n->args[1], n->args[2], n->args[3]);
+    if (cg_copy_(part, grads[0]) == 0) out[0] = result;
 }
 
 /* Python's t[start:end:step] along dim: negative bounds count from the end, then both clamp to
@@ -420,7 +564,7 @@ cg_tensor *cg_slice(cg_tensor *t, int dim, int64_t start, int64_t end, int64_t s
     start = start < 0 ? 0 : start > size ? size : start;
     end = end < start ? start : end > size ? size : end;
     int64_t len = end - start; /* ceil(len / step), without overflow for a huge step */
-    return slice_view(t, d, start, len ? (len - 1) / step + 1 : 0, step);
+    return recorded_slice(t, d, start, len ? (len - 1) / step + 1 : 0, step);
 }
 
 cg_tensor *cg_narrow(cg_tensor *t, int dim, int64_t start, int64_t length) {
@@ -441,10 +585,10 @@ cg_tensor *cg_narrow(cg_tensor *t, int dim, int64_t start, int64_t length) {
                      (long long)size);
         return NULL;
     }
-    return slice_view(t, d, start, length, 1);
+    return recorded_slice(t, d, start, length, 1);
 }
 
-/* ---- unbind, split, chunk ---- */
+/* ---- unbind, split, chunk: several views of t, recorded as one node with several outputs ---- */
 
 static int check_capacity(const char *op, int64_t pieces, int capacity) {
     if (pieces > capacity) {
@@ -452,6 +596,24 @@ static int check_capacity(const char *op, int64_t pieces, int capacity) {
         return -1;
     }
     return 0;
+}
+
+/* Records the n pieces of t along dim d as the outputs of one node; returns n. */
+static int record_pieces(const cg_op *op, cg_tensor *t, int d, cg_tensor **pieces, int n) {
+    if (n == 0) return 0; /* no output would hold the node */
+    cg_node *node = cg_record_multi(op, n, pieces, CG_INPUTS(t));
+    if (node) node->args[0] = d;
+    return n;
+}
+
+/* The gradient of each piece, zeros for a piece that received none. */
+static bool piece_grads(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    for (int i = 0; i < n->noutputs; i++) {
+        const cg_input_meta *m = &n->outputs[i];
+        out[i] = grads[i] ? grads[i] : cg_zeros_shape(m->dtype, m->ndim, m->sizes);
+        if (!out[i]) return false;
+    }
+    return true;
 }
 
 int cg_unbind(cg_tensor *t, int dim, cg_tensor **out, int capacity) {
@@ -465,8 +627,20 @@ int cg_unbind(cg_tensor *t, int dim, cg_tensor **out, int capacity) {
     int64_t n = t->sizes[d];
     if (check_capacity("unbind", n, out ? capacity : 0) < 0) return -1;
     for (int64_t i = 0; i < n; i++)
-        if (!(out[i] = cg_select(t, d, i))) return -1;
-    return (int)n;
+        if (!(out[i] = selected_view(t, d, i))) return -1;
+    return record_pieces(&cg_op_unbind, t, d, out, (int)n);
+}
+
+/* The pieces' gradients stacked back along the unbound dim. */
+void cg_backward_unbind(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor **pieces = malloc((size_t)n->noutputs * sizeof *pieces);
+    if (!pieces) {
+        cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %zu bytes.",
+                     (size_t)n->noutputs * sizeof *pieces);
+        return;
+    }
+    if (piece_grads(n, grads, pieces)) out[0] = cg_stack(pieces, n->noutputs, (int)n->args[0]);
+    free(pieces);
 }
 
 /* Pieces of split_size along d (the last one shorter), as PyTorch's split computes them. */
@@ -477,8 +651,22 @@ static int split_pieces(cg_tensor *t, int64_t split_size, int d, cg_tensor **out
     int64_t last = size - split_size * (n - 1);
     for (int64_t i = 0; i < n; i++)
         if (!(out[i] = slice_view(t, d, i * split_size, i < n - 1 ? split_size : last, 1))) return -1;
-    return (int)n;
+    return record_pieces(&cg_op_split, t, d, out, (int)n);
 }
+
+/* The pieces' gradients joined back along the split dim. */
+void cg_backward_split(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor **pieces = malloc((size_t)n->noutputs * sizeof *pieces);
+    if (!pieces) {
+        cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %zu bytes.",
+                     (size_t)n->noutputs * sizeof *pieces);
+        return;
+    }
+    if (piece_grads(n, grads, pieces)) out[0] = cg_cat(pieces, n->noutputs, (int)n->args[0]);
+    free(pieces);
+}
+
+void cg_backward_split_with_sizes(cg_node *n, cg_tensor **grads, cg_tensor **out) { cg_backward_split(n, grads, out); }
 
 int cg_split(cg_tensor *t, int64_t split_size, int dim, cg_tensor **out, int capacity) {
     if (!t) return -1;
@@ -501,7 +689,7 @@ int cg_split(cg_tensor *t, int64_t split_size, int dim, cg_tensor **out, int cap
 }
 
 /* Pieces of ceil(size / chunks) elements, so there may be fewer than chunks of them; an empty dim
- * gives chunks empty pieces. */
+ * gives chunks empty pieces (PyTorch's split_with_sizes, hence SplitWithSizesBackward0). */
 int cg_chunk(cg_tensor *t, int chunks, int dim, cg_tensor **out, int capacity) {
     if (!t) return -1;
     if (t->ndim == 0) {
@@ -519,7 +707,7 @@ int cg_chunk(cg_tensor *t, int chunks, int dim, cg_tensor **out, int capacity) {
         if (check_capacity("chunk", chunks, out ? capacity : 0) < 0) return -1;
         for (int i = 0; i < chunks; i++)
             if (!(out[i] = slice_view(t, d, 0, 0, 1))) return -1;
-        return chunks;
+        return record_pieces(&cg_op_split_with_sizes, t, d, out, chunks);
     }
     return split_pieces(t, (size + chunks - 1) / chunks, d, out, capacity, "chunk");
 }
