@@ -21,7 +21,7 @@ BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 HEADERS := include/cgrad.h $(wildcard src/*/*.h)
 
-.PHONY: all lib test examples demo bench memcheck sanitize install uninstall clean
+.PHONY: all lib test examples demo bench bench-build memcheck sanitize install uninstall clean
 
 all: lib examples
 
@@ -61,6 +61,8 @@ demo: $(BUILD)/examples/demo
 bench: $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; done
 
+bench-build: $(BENCH_BIN)
+
 VALGRIND_CMD = valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all
 memcheck: $(TEST_BIN) $(EXAMPLE_BIN)
 	@command -v valgrind >/dev/null || { echo "memcheck needs valgrind (apt-get install valgrind)"; exit 1; }
@@ -72,18 +74,15 @@ sanitize:
 		CFLAGS="-g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 		LDLIBS="-lm -fsanitize=address,undefined" test
 
-cgrad.pc: cgrad.pc.in
-	sed 's|@PREFIX@|$(PREFIX)|' $< > $@
-
-install: lib cgrad.pc
+install: lib
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 644 include/cgrad.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 $(BUILD)/libcgrad.a $(BUILD)/libcgrad.so $(DESTDIR)$(PREFIX)/lib/
-	install -m 644 cgrad.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	sed 's|@PREFIX@|$(PREFIX)|' cgrad.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/cgrad.pc
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/include/cgrad.h $(DESTDIR)$(PREFIX)/lib/libcgrad.a \
 		$(DESTDIR)$(PREFIX)/lib/libcgrad.so $(DESTDIR)$(PREFIX)/lib/pkgconfig/cgrad.pc
 
 clean:
-	rm -rf build build-sanitize cgrad.pc
+	rm -rf build build-sanitize build-clang
