@@ -83,7 +83,12 @@ cg_node *cg_as_strided_node(cg_tensor *view, cg_tensor *base) {
 static void copy_slices_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_tensor *result = cg_clone(grads[0]);
     if (!result) return;
-    cg_tensor *region = view_in(result, n->view_geometry, n->args[0]);
+    /* With create_graph, the region must be a differentiable view of result (AsStridedBackward0,
+     * made on first use: hence the stale view_version), so that the gradient the inner node reads
+     * and the copy of its result back into result both stay in the graph for double backward. */
+    cg_tensor *region = cg_as_view(view_in(result, n->view_geometry, n->args[0]), result);
+    if (!region) return;
+    region->autograd->view_version = -1;
     cg_node *inner = n->inner;
     cg_tensor *inner_out[CG_NODE_MAX_ARGS] = {0};
     cg_tensor *region_grad = cg_clone(region);

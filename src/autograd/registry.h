@@ -26,7 +26,29 @@
     X(rsub_scalar, "RsubBackward1")     \
     X(mul_scalar, "MulBackward0")       \
     X(div_scalar, "DivBackward0")       \
-    X(pow_scalar, "PowBackward0")
+    X(pow_scalar, "PowBackward0")       \
+    X(pow, "PowBackward1")              \
+    X(rpow_scalar, "PowBackward1")      \
+    X(reciprocal, "ReciprocalBackward0") \
+    X(maximum, "MaximumBackward0")      \
+    X(minimum, "MinimumBackward0")      \
+    X(where, "WhereBackward0")          \
+    X(clamp, "ClampBackward1")          \
+    X(neg, "NegBackward0")              \
+    X(exp, "ExpBackward0")              \
+    X(log, "LogBackward0")              \
+    X(log1p, "Log1PBackward0")          \
+    X(sqrt, "SqrtBackward0")            \
+    X(abs, "AbsBackward0")              \
+    X(sign, "SignBackward0")            \
+    X(sin, "SinBackward0")              \
+    X(cos, "CosBackward0")              \
+    X(tan, "TanBackward0")              \
+    X(tanh, "TanhBackward0")            \
+    X(sigmoid, "SigmoidBackward0")      \
+    X(relu, "ReluBackward0")            \
+    X(uniform, "UniformBackward0")      \
+    X(normal, "NormalBackward0")
 
 #define CG_OPS_REDUCE(X)          \
     X(sum, "SumBackward0")        \

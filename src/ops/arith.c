@@ -37,8 +37,17 @@ int cg_check_scalar(double value) {
     return 0;
 }
 
-/* t itself when it already has the dtype (no new reference, no scope entry: the hot path). */
-static cg_tensor *as_dtype(cg_tensor *t, cg_dtype dtype) { return t->dtype == dtype ? t : cg_to(t, dtype); }
+/* t itself when it already has the dtype (no new reference, no scope entry: the hot path). The
+ * conversion is not recorded: the op records one node for itself, with the unconverted inputs. */
+static cg_tensor *as_dtype(cg_tensor *t, cg_dtype dtype) {
+    if (t->dtype == dtype) return t;
+    cg_tensor *converted = NULL;
+    CG_NO_GRAD { converted = cg_to(t, dtype); }
+    return converted;
+}
+
+/* A 0-dim zero of g's dtype, the "else" of a masked gradient; NULL when g is. */
+static cg_tensor *zero_for(const cg_tensor *g) { return g ? cg_scalar(0, g->dtype) : NULL; }
 
 static cg_dtype output_dtype(cg_binary_op op, cg_dtype compute) {
     return cg_binary_is_comparison(op) ? CG_BOOL : compute;
@@ -67,19 +76,18 @@ cg_tensor *cg_binary_scalar_in(cg_binary_op op, cg_tensor *a, double s, bool sca
 
 /* ---- tensor op tensor ---- */
 
-/* Records out = op(a, b), saving both inputs when the backward needs them. */
-static cg_tensor *record2(const cg_op *op, cg_tensor *out, cg_tensor *a, cg_tensor *b, bool save) {
-    cg_node *n = out ? cg_record(op, out, CG_INPUTS(a, b)) : NULL;
-    if (n && save) {
-        cg_save(n, 0, a);
-        cg_save(n, 1, b);
-    }
-    return out;
+/* The node for out = op(a, b), or NULL when nothing is recorded (or out is NULL). Each op then
+ * saves only what the gradients it must compute need, as PyTorch does: a tensor that is not saved
+ * may be modified in place before backward without an error. */
+static cg_node *record2(const cg_op *op, cg_tensor *out, cg_tensor *a, cg_tensor *b) {
+    return out ? cg_record(op, out, CG_INPUTS(a, b)) : NULL;
 }
 
 cg_tensor *cg_add(cg_tensor *a, cg_tensor *b) {
     if (!a || !b) return NULL;
-    return record2(&cg_op_add, cg_binary_in(CG_BIN_ADD, a, b, cg_result_type(a, b)), a, b, false);
+    cg_tensor *out = cg_binary_in(CG_BIN_ADD, a, b, cg_result_type(a, b));
+    record2(&cg_op_add, out, a, b);
+    return out;
 }
 
 void cg_backward_add(cg_node *n, cg_tensor **grads, cg_tensor **out) {
@@ -89,7 +97,9 @@ void cg_backward_add(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 
 cg_tensor *cg_sub(cg_tensor *a, cg_tensor *b) {
     if (!a || !b || cg_check_sub_dtypes(a->dtype, b->dtype, true) < 0) return NULL;
-    return record2(&cg_op_sub, cg_binary_in(CG_BIN_SUB, a, b, cg_result_type(a, b)), a, b, false);
+    cg_tensor *out = cg_binary_in(CG_BIN_SUB, a, b, cg_result_type(a, b));
+    record2(&cg_op_sub, out, a, b);
+    return out;
 }
 
 void cg_backward_sub(cg_node *n, cg_tensor **grads, cg_tensor **out) {
@@ -97,9 +107,18 @@ void cg_backward_sub(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     if (cg_needs_grad(n, 1)) out[1] = cg_neg(grads[0]);
 }
 
+/* Saved slots of mul and div (their in-place forms save the same): 0 self, 1 other. */
+void cg_save_mul_inputs(cg_node *n, cg_tensor *self, cg_tensor *other) {
+    if (!n) return;
+    if (cg_needs_grad(n, 1)) cg_save(n, 0, self);
+    if (cg_needs_grad(n, 0)) cg_save(n, 1, other);
+}
+
 cg_tensor *cg_mul(cg_tensor *a, cg_tensor *b) {
     if (!a || !b) return NULL;
-    return record2(&cg_op_mul, cg_binary_in(CG_BIN_MUL, a, b, cg_result_type(a, b)), a, b, true);
+    cg_tensor *out = cg_binary_in(CG_BIN_MUL, a, b, cg_result_type(a, b));
+    cg_save_mul_inputs(record2(&cg_op_mul, out, a, b), a, b);
+    return out;
 }
 
 void cg_backward_mul(cg_node *n, cg_tensor **grads, cg_tensor **out) {
@@ -107,16 +126,24 @@ void cg_backward_mul(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     if (cg_needs_grad(n, 1)) out[1] = cg_mul(grads[0], cg_saved(n, 0));
 }
 
-cg_tensor *cg_div(cg_tensor *a, cg_tensor *b) {
-    if (!a || !b) return NULL;
-    return record2(&cg_op_div, cg_binary_in(CG_BIN_DIV, a, b, cg_float_type(cg_result_type(a, b))), a, b, true);
+void cg_save_div_inputs(cg_node *n, cg_tensor *self, cg_tensor *other) {
+    if (!n) return;
+    if (cg_needs_grad(n, 1)) cg_save(n, 0, self);
+    cg_save(n, 1, other);
 }
 
-/* d(a/b) = g/b da - g a/b^2 db */
+cg_tensor *cg_div(cg_tensor *a, cg_tensor *b) {
+    if (!a || !b) return NULL;
+    cg_tensor *out = cg_binary_in(CG_BIN_DIV, a, b, cg_float_type(cg_result_type(a, b)));
+    cg_save_div_inputs(record2(&cg_op_div, out, a, b), a, b);
+    return out;
+}
+
+/* d(a/b) = g/b da - g (a/b)/b db (PyTorch's order of rounding) */
 void cg_backward_div(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_tensor *b = cg_saved(n, 1);
     if (cg_needs_grad(n, 0)) out[0] = cg_div(grads[0], b);
-    if (cg_needs_grad(n, 1)) out[1] = cg_neg(cg_div(cg_mul(grads[0], cg_saved(n, 0)), cg_mul(b, b)));
+    if (cg_needs_grad(n, 1)) out[1] = cg_mul(cg_neg(grads[0]), cg_div(cg_div(cg_saved(n, 0), b), b));
 }
 
 static int check_pow_dtype(cg_dtype dtype) {
@@ -131,18 +158,62 @@ cg_tensor *cg_pow(cg_tensor *a, cg_tensor *b) {
     if (cg_broadcast_shapes(a->ndim, a->sizes, b->ndim, b->sizes, shape) < 0) return NULL;
     cg_dtype compute = cg_result_type(a, b);
     if (check_pow_dtype(compute) < 0) return NULL;
-    return cg_binary_in(CG_BIN_POW, a, b, compute);
+    cg_tensor *out = cg_binary_in(CG_BIN_POW, a, b, compute);
+    cg_node *n = record2(&cg_op_pow, out, a, b);
+    if (n) {
+        cg_save(n, 0, a);
+        cg_save(n, 1, b);
+        if (cg_needs_grad(n, 1)) cg_save(n, 2, out);
+    }
+    return out;
 }
 
-cg_tensor *cg_maximum(cg_tensor *a, cg_tensor *b) {
-    if (!a || !b) return NULL;
-    return cg_binary_in(CG_BIN_MAXIMUM, a, b, cg_result_type(a, b));
+/* d(a^b) = b a^(b-1) da + a^b log(a) db, with PyTorch's masks: no gradient for a where b == 0,
+ * and none for b where a == 0 and b >= 0 (there log(a) = -inf, but a^b does not depend on b). */
+void cg_backward_pow(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *g = grads[0], *a = cg_saved(n, 0), *b = cg_saved(n, 1), *zero = zero_for(g);
+    if (cg_needs_grad(n, 0)) {
+        cg_tensor *slope = cg_mul(b, cg_pow(a, cg_sub_scalar(b, 1)));
+        out[0] = cg_where(cg_eq_scalar(b, 0), zero, cg_mul(g, slope));
+    }
+    if (cg_needs_grad(n, 1)) {
+        cg_tensor *result = cg_saved(n, 2);
+        cg_tensor *base = result ? cg_to(a, result->dtype) : NULL;
+        cg_tensor *slope = cg_mul(result, cg_log(base));
+        slope = cg_where(cg_ge_scalar(b, 0), cg_where(cg_eq_scalar(base, 0), zero, slope), slope);
+        out[1] = cg_mul(g, slope);
+    }
 }
 
-cg_tensor *cg_minimum(cg_tensor *a, cg_tensor *b) {
+/* maximum and minimum: a gets the gradient where it wins and b where b wins; a tie splits it in
+ * half, as in PyTorch 1.13 (NaN compares neither way, so both sides then get all of it). */
+static cg_tensor *extremum(cg_binary_op op, const cg_op *node, cg_tensor *a, cg_tensor *b) {
     if (!a || !b) return NULL;
-    return cg_binary_in(CG_BIN_MINIMUM, a, b, cg_result_type(a, b));
+    cg_tensor *out = cg_binary_in(op, a, b, cg_result_type(a, b));
+    cg_node *n = record2(node, out, a, b);
+    if (n) {
+        cg_save(n, 0, a);
+        cg_save(n, 1, b);
+    }
+    return out;
 }
+
+/* The gradient for a when loses(x, y) says where a lost (and gets none). */
+static void extremum_backward(cg_node *n, cg_tensor **grads, cg_tensor **out,
+                              cg_tensor *(*loses)(cg_tensor *, cg_tensor *)) {
+    cg_tensor *g = grads[0], *a = cg_saved(n, 0), *b = cg_saved(n, 1), *zero = zero_for(g);
+    cg_tensor *shared = cg_where(cg_eq(a, b), cg_div_scalar(g, 2), g);
+    if (cg_needs_grad(n, 0)) out[0] = cg_where(loses(a, b), zero, shared);
+    if (cg_needs_grad(n, 1)) out[1] = cg_where(loses(b, a), zero, shared);
+}
+
+cg_tensor *cg_maximum(cg_tensor *a, cg_tensor *b) { return extremum(CG_BIN_MAXIMUM, &cg_op_maximum, a, b); }
+
+void cg_backward_maximum(cg_node *n, cg_tensor **grads, cg_tensor **out) { extremum_backward(n, grads, out, cg_lt); }
+
+cg_tensor *cg_minimum(cg_tensor *a, cg_tensor *b) { return extremum(CG_BIN_MINIMUM, &cg_op_minimum, a, b); }
+
+void cg_backward_minimum(cg_node *n, cg_tensor **grads, cg_tensor **out) { extremum_backward(n, grads, out, cg_gt); }
 
 /* ---- tensor op Python number ---- */
 
@@ -151,23 +222,25 @@ static cg_tensor *scalar_op(cg_binary_op op, cg_tensor *a, double s, bool scalar
     return cg_binary_scalar_in(op, a, s, scalar_first, cg_scalar_result_type(a->dtype, s));
 }
 
-/* How PyTorch records a Python number: x + 1 is add(Tensor, Tensor) with the number wrapped in a
- * tensor (a second, empty edge); x ** 2 and 1 - x take it as a Scalar (no edge). */
-typedef enum { NUMBER_AS_SCALAR = 1, NUMBER_WRAPPED = 2 } number_edges;
+/* Records out = op(a, s) for a Python number s, which the backward finds in scalars[0]. PyTorch
+ * hands s to some ops as a tensor that never requires grad, and their nodes show it as an empty
+ * edge: such an op has nedges = 2, a at position a_edge and nothing at the other. */
+static cg_node *record_number(const cg_op *op, cg_tensor *out, cg_tensor *a, double s, int a_edge, int nedges) {
+    cg_tensor *inputs[2] = {NULL, NULL};
+    inputs[a_edge] = a;
+    cg_node *n = out ? cg_record(op, out, nedges, inputs) : NULL;
+    if (n) n->scalars[0] = s;
+    return n;
+}
 
-/* Records out = op(a, s) for a Python number s, which the backward finds in scalars[0]. */
-static cg_tensor *record_scalar(const cg_op *op, cg_tensor *out, cg_tensor *a, double s, bool save_a,
-                                number_edges edges) {
-    cg_node *n = out ? cg_record(op, out, (int)edges, (cg_tensor *[]){a, NULL}) : NULL;
-    if (n) {
-        n->scalars[0] = s;
-        if (save_a) cg_save(n, 0, a);
-    }
+/* The ops whose node has an edge for the number (x + 2 is add(x, tensor(2)) in PyTorch). */
+static cg_tensor *number_operand(const cg_op *op, cg_tensor *out, cg_tensor *a, double s) {
+    record_number(op, out, a, s, 0, 2);
     return out;
 }
 
 cg_tensor *cg_add_scalar(cg_tensor *a, double b) {
-    return record_scalar(&cg_op_add_scalar, scalar_op(CG_BIN_ADD, a, b, false), a, b, false, NUMBER_WRAPPED);
+    return number_operand(&cg_op_add_scalar, scalar_op(CG_BIN_ADD, a, b, false), a, b);
 }
 
 void cg_backward_add_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
@@ -176,7 +249,7 @@ void cg_backward_add_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 }
 
 cg_tensor *cg_mul_scalar(cg_tensor *a, double b) {
-    return record_scalar(&cg_op_mul_scalar, scalar_op(CG_BIN_MUL, a, b, false), a, b, false, NUMBER_WRAPPED);
+    return number_operand(&cg_op_mul_scalar, scalar_op(CG_BIN_MUL, a, b, false), a, b);
 }
 
 void cg_backward_mul_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
@@ -185,7 +258,7 @@ void cg_backward_mul_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 
 cg_tensor *cg_sub_scalar(cg_tensor *a, double b) {
     if (!a || cg_check_scalar(b) < 0 || cg_check_sub_dtypes(a->dtype, CG_INT64, false) < 0) return NULL;
-    return record_scalar(&cg_op_sub_scalar, scalar_op(CG_BIN_SUB, a, b, false), a, b, false, NUMBER_WRAPPED);
+    return number_operand(&cg_op_sub_scalar, scalar_op(CG_BIN_SUB, a, b, false), a, b);
 }
 
 void cg_backward_sub_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
@@ -193,9 +266,12 @@ void cg_backward_sub_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     out[0] = grads[0];
 }
 
+/* rsub takes its number as a Scalar argument: one edge. */
 cg_tensor *cg_rsub_scalar(cg_tensor *a, double b) {
     if (!a || cg_check_scalar(b) < 0 || cg_check_sub_dtypes(a->dtype, CG_INT64, false) < 0) return NULL;
-    return record_scalar(&cg_op_rsub_scalar, scalar_op(CG_BIN_SUB, a, b, true), a, b, false, NUMBER_AS_SCALAR);
+    cg_tensor *out = scalar_op(CG_BIN_SUB, a, b, true);
+    record_number(&cg_op_rsub_scalar, out, a, b, 0, 1);
+    return out;
 }
 
 void cg_backward_rsub_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
@@ -206,17 +282,31 @@ void cg_backward_rsub_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 cg_tensor *cg_div_scalar(cg_tensor *a, double b) {
     if (!a || cg_check_scalar(b) < 0) return NULL;
     cg_tensor *out = cg_binary_scalar_in(CG_BIN_DIV, a, b, false, cg_float_type(cg_scalar_result_type(a->dtype, b)));
-    return record_scalar(&cg_op_div_scalar, out, a, b, false, NUMBER_WRAPPED);
+    return number_operand(&cg_op_div_scalar, out, a, b);
 }
 
 void cg_backward_div_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     out[0] = cg_div_scalar(grads[0], n->scalars[0]);
 }
 
-/* Python's b / a is a.reciprocal() * b: it rounds twice, and so must we. */
+/* 1/a, recorded as ReciprocalBackward0 (PyTorch's b / a is a.reciprocal() * b). */
+static cg_tensor *reciprocal(cg_tensor *a) {
+    cg_tensor *out = cg_unary_in(CG_UN_RECIPROCAL, a, cg_float_type(a->dtype));
+    cg_node *n = out ? cg_record(&cg_op_reciprocal, out, CG_INPUTS(a)) : NULL;
+    if (n) cg_save(n, 0, out);
+    return out;
+}
+
+/* d(1/a) = -1/a^2 = -result^2 */
+void cg_backward_reciprocal(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *result = cg_saved(n, 0);
+    out[0] = cg_mul(cg_neg(grads[0]), cg_mul(result, result));
+}
+
+/* Python's b / a rounds twice (reciprocal, then the product), and so must we. */
 cg_tensor *cg_rdiv_scalar(cg_tensor *a, double b) {
     if (!a || cg_check_scalar(b) < 0) return NULL;
-    return cg_mul_scalar(cg_unary_in(CG_UN_RECIPROCAL, a, cg_float_type(a->dtype)), b);
+    return cg_mul_scalar(reciprocal(a), b);
 }
 
 /* PyTorch's shortcuts for common float exponents; they round differently from pow(). */
@@ -253,7 +343,9 @@ cg_tensor *cg_pow_scalar(cg_tensor *a, double exponent) {
     if (!a) return NULL;
     cg_tensor *out = NULL;
     CG_NO_GRAD { out = pow_scalar_forward(a, exponent); }
-    return record_scalar(&cg_op_pow_scalar, out, a, exponent, true, NUMBER_AS_SCALAR);
+    cg_node *n = record_number(&cg_op_pow_scalar, out, a, exponent, 0, 1);
+    if (n) cg_save(n, 0, a);
+    return out;
 }
 
 /* d(x^e) = e x^(e-1) */
@@ -266,11 +358,26 @@ void cg_backward_pow_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     out[0] = cg_mul(grads[0], cg_mul_scalar(cg_pow_scalar(cg_saved(n, 0), e - 1), e));
 }
 
+/* base ** a: the number is the first operand, so the node's edge for a is its second. */
 cg_tensor *cg_rpow_scalar(cg_tensor *a, double base) {
     if (!a || cg_check_scalar(base) < 0) return NULL;
     cg_dtype compute = cg_scalar_result_type(a->dtype, base);
-    if (base == 1) return cg_full_shape(compute, a->ndim, a->sizes, 1);
-    return cg_binary_scalar_in(CG_BIN_POW, a, base, true, compute);
+    cg_tensor *out = base == 1 ? cg_full_shape(compute, a->ndim, a->sizes, 1)
+                               : cg_binary_scalar_in(CG_BIN_POW, a, base, true, compute);
+    cg_node *n = record_number(&cg_op_rpow_scalar, out, a, base, 1, 2);
+    if (n) {
+        cg_save(n, 0, out);
+        cg_save(n, 1, a);
+    }
+    return out;
+}
+
+/* d(base^a) = base^a log(base); for base 0, PyTorch gives no gradient where a >= 0. */
+void cg_backward_rpow_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    double base = n->scalars[0];
+    cg_tensor *g = grads[0], *slope = cg_mul_scalar(cg_saved(n, 0), log(base));
+    if (base == 0) slope = cg_where(cg_ge_scalar(cg_saved(n, 1), 0), zero_for(g), slope);
+    out[1] = cg_mul(g, slope);
 }
 
 /* ---- comparisons ---- */
@@ -290,6 +397,7 @@ COMPARISON(ge, CG_BIN_GE)
 
 /* ---- where and clamp ---- */
 
+/* The condition is no input of the node (it gets no gradient), only a saved tensor. */
 cg_tensor *cg_where(cg_tensor *condition, cg_tensor *a, cg_tensor *b) {
     if (!condition || !a || !b) return NULL;
     if (condition->dtype != CG_BOOL) {
@@ -304,8 +412,17 @@ cg_tensor *cg_where(cg_tensor *condition, cg_tensor *a, cg_tensor *b) {
     cg_tensor *ca = as_dtype(a, dtype), *cb = as_dtype(b, dtype);
     if (!ca || !cb) return NULL;
     cg_tensor *out = cg_new_tensor(dtype, ndim, shape);
-    if (out) cg_kernel_where(out, condition, ca, cb);
+    if (!out) return NULL;
+    cg_kernel_where(out, condition, ca, cb);
+    cg_node *n = cg_record(&cg_op_where, out, CG_INPUTS(a, b));
+    if (n) cg_save(n, 0, condition);
     return out;
+}
+
+void cg_backward_where(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *condition = cg_saved(n, 0), *g = grads[0], *zero = zero_for(g);
+    if (cg_needs_grad(n, 0)) out[0] = cg_where(condition, g, zero);
+    if (cg_needs_grad(n, 1)) out[1] = cg_where(condition, zero, g);
 }
 
 int cg_clamp_plan(const cg_tensor *t, double *min, double *max, cg_dtype *dtype, bool *all_nan) {
@@ -324,14 +441,37 @@ int cg_clamp_plan(const cg_tensor *t, double *min, double *max, cg_dtype *dtype,
     return 0;
 }
 
+void cg_save_clamp(cg_node *n, cg_tensor *self, double min, double max) {
+    if (!n) return;
+    cg_save(n, 0, self);
+    n->scalars[0] = min;
+    n->scalars[1] = max;
+}
+
 cg_tensor *cg_clamp(cg_tensor *t, double min, double max) {
     if (!t) return NULL;
+    double lo = min, hi = max;
     cg_dtype dtype;
     bool all_nan;
-    if (cg_clamp_plan(t, &min, &max, &dtype, &all_nan) < 0) return NULL;
-    if (all_nan) return cg_full_shape(dtype, t->ndim, t->sizes, NAN);
-    cg_tensor *ct = as_dtype(t, dtype);
-    cg_tensor *out = ct ? cg_new_tensor(dtype, t->ndim, t->sizes) : NULL;
-    if (out) cg_kernel_clamp(out, ct, min, max);
+    if (cg_clamp_plan(t, &lo, &hi, &dtype, &all_nan) < 0) return NULL;
+    cg_tensor *out;
+    if (all_nan) {
+        out = cg_full_shape(dtype, t->ndim, t->sizes, NAN);
+    } else {
+        cg_tensor *ct = as_dtype(t, dtype);
+        out = ct ? cg_new_tensor(dtype, t->ndim, t->sizes) : NULL;
+        if (out) cg_kernel_clamp(out, ct, lo, hi);
+    }
+    if (out) cg_save_clamp(cg_record(&cg_op_clamp, out, CG_INPUTS(t)), t, min, max);
     return out;
+}
+
+/* The gradient passes where min <= x <= max, bounds included (PyTorch's subgradient 1 there);
+ * x or a bound being NaN stops it. */
+void cg_backward_clamp(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    double min = n->scalars[0], max = n->scalars[1];
+    cg_tensor *self = cg_saved(n, 0), *g = grads[0], *zero = zero_for(g), *passed = g;
+    if (max != INFINITY) passed = cg_where(cg_le_scalar(self, max), passed, zero);
+    if (min != -INFINITY) passed = cg_where(cg_ge_scalar(self, min), passed, zero);
+    out[0] = passed;
 }

@@ -27,4 +27,10 @@ const char *cg_dtype_title(cg_dtype dtype);
  * when both bounds are given, and is ignored when it is the only one. */
 int cg_clamp_plan(const cg_tensor *t, double *min, double *max, cg_dtype *dtype, bool *all_nan);
 
+/* What mul, div and clamp save for backward (slot 0 self, 1 other; clamp's bounds as given, in
+ * scalars[0..1]), shared by their in-place forms, which record the same nodes. n may be NULL. */
+void cg_save_mul_inputs(cg_node *n, cg_tensor *self, cg_tensor *other);
+void cg_save_div_inputs(cg_node *n, cg_tensor *self, cg_tensor *other);
+void cg_save_clamp(cg_node *n, cg_tensor *self, double min, double max);
+
 #endif

@@ -1,6 +1,7 @@
 /* In-place arithmetic: t op= other. The other operand broadcasts to t's shape, the result must be
  * castable to t's dtype, and every check runs before anything is written, so a failing call leaves
  * t (and its version counter) untouched. */
+#include "autograd/registry.h"
 #include "ops/elementwise.h"
 #include "kernels/copy.h"
 
@@ -97,7 +98,7 @@ static int store(cg_tensor *t, cg_tensor *result) {
     return 0;
 }
 
-static int inplace_binary(cg_binary_op op, cg_tensor *t, cg_tensor *other, cg_dtype result) {
+static int write_binary(cg_binary_op op, cg_tensor *t, cg_tensor *other, cg_dtype result) {
     if (check_internal_overlap(t) < 0) return -1;
     overlap o = memory_overlap(t, other);
     if (o == OVERLAP_PARTIAL) {
@@ -115,38 +116,84 @@ static int inplace_binary(cg_binary_op op, cg_tensor *t, cg_tensor *other, cg_dt
     return 0;
 }
 
+/* ---- autograd: the in-place forms record the nodes of their out-of-place forms ---- */
+
+/* The copies and conversions made while writing are not part of the graph: the op records itself. */
+static int inplace_binary(cg_binary_op op, cg_tensor *t, cg_tensor *other, cg_dtype result) {
+    int status = -1;
+    CG_NO_GRAD { status = write_binary(op, t, other, result); }
+    return status;
+}
+
+/* t's value before the write, when a gradient will need it. Recorded (CloneBackward0), so that
+ * the gradient that reads it can itself be differentiated, as PyTorch's saved self.clone() can. */
+static int old_value(cg_tensor *t, bool needed, cg_tensor **old) {
+    *old = NULL;
+    if (!needed || !cg_grad_mode()) return 0;
+    *old = cg_clone(t);
+    return *old ? 0 : -1;
+}
+
+/* other was saved after the write; if it is t itself (y.mul_(y)), the write made its value stale,
+ * and a backward that reads it must fail as PyTorch's does: it counts as saved at its old version. */
+static void saved_before_write(cg_node *n, int slot, int64_t version) {
+    if (n && slot < n->nsaved && n->saved[slot].data) n->saved[slot].version = version;
+}
+
 int cg_add_(cg_tensor *t, cg_tensor *other) {
-    if (!t || !other) return -1;
-    return inplace_binary(CG_BIN_ADD, t, other, cg_result_type(t, other));
+    if (!t || !other || cg_check_inplace(t, CG_INPUTS(t, other)) < 0) return -1;
+    if (inplace_binary(CG_BIN_ADD, t, other, cg_result_type(t, other)) < 0) return -1;
+    cg_record_inplace(&cg_op_add, t, CG_INPUTS(t, other));
+    return 0;
 }
 
 int cg_sub_(cg_tensor *t, cg_tensor *other) {
-    if (!t || !other || cg_check_sub_dtypes(t->dtype, other->dtype, true) < 0) return -1;
-    return inplace_binary(CG_BIN_SUB, t, other, cg_result_type(t, other));
+    if (!t || !other || cg_check_inplace(t, CG_INPUTS(t, other)) < 0) return -1;
+    if (cg_check_sub_dtypes(t->dtype, other->dtype, true) < 0) return -1;
+    if (inplace_binary(CG_BIN_SUB, t, other, cg_result_type(t, other)) < 0) return -1;
+    cg_record_inplace(&cg_op_sub, t, CG_INPUTS(t, other));
+    return 0;
 }
 
 int cg_mul_(cg_tensor *t, cg_tensor *other) {
-    if (!t || !other) return -1;
-    return inplace_binary(CG_BIN_MUL, t, other, cg_result_type(t, other));
+    if (!t || !other || cg_check_inplace(t, CG_INPUTS(t, other)) < 0) return -1;
+    cg_tensor *old;
+    int64_t other_version = cg_version(other);
+    if (old_value(t, cg_requires_grad(other), &old) < 0) return -1; /* other's gradient: g * old t */
+    if (inplace_binary(CG_BIN_MUL, t, other, cg_result_type(t, other)) < 0) return -1;
+    cg_node *n = cg_record_inplace(&cg_op_mul, t, CG_INPUTS(t, other));
+    cg_save_mul_inputs(n, old, other);
+    saved_before_write(n, 1, other_version);
+    return 0;
 }
 
 int cg_div_(cg_tensor *t, cg_tensor *other) {
-    if (!t || !other) return -1;
-    return inplace_binary(CG_BIN_DIV, t, other, cg_float_type(cg_result_type(t, other)));
+    if (!t || !other || cg_check_inplace(t, CG_INPUTS(t, other)) < 0) return -1;
+    cg_tensor *old;
+    int64_t other_version = cg_version(other);
+    if (old_value(t, cg_requires_grad(other), &old) < 0) return -1; /* other's gradient reads old t */
+    if (inplace_binary(CG_BIN_DIV, t, other, cg_float_type(cg_result_type(t, other))) < 0) return -1;
+    cg_node *n = cg_record_inplace(&cg_op_div, t, CG_INPUTS(t, other));
+    cg_save_div_inputs(n, old, other);
+    saved_before_write(n, 1, other_version);
+    return 0;
 }
 
-static int inplace_scalar(cg_binary_op op, cg_tensor *t, double value) {
-    if (!t || cg_check_scalar(value) < 0) return -1;
+static int inplace_scalar(cg_binary_op op, const cg_op *node, cg_tensor *t, double value) {
+    if (!t || cg_check_scalar(value) < 0 || cg_check_inplace(t, CG_INPUTS(t)) < 0) return -1;
     cg_dtype result = cg_scalar_result_type(t->dtype, value);
     if (check_internal_overlap(t) < 0 || check_cast(result, t, cg_dtype_title) < 0) return -1;
     cg_scalar_box box;
     cg_kernel_binary(op, t, t, cg_box_scalar(&box, value, t->dtype));
     cg_bump_version(t);
+    /* As out of place, the number is an empty second edge of the node (PyTorch's wrapped number). */
+    cg_node *n = cg_record_inplace(node, t, CG_INPUTS(t, NULL));
+    if (n) n->scalars[0] = value;
     return 0;
 }
 
-int cg_add_scalar_(cg_tensor *t, double value) { return inplace_scalar(CG_BIN_ADD, t, value); }
-int cg_mul_scalar_(cg_tensor *t, double value) { return inplace_scalar(CG_BIN_MUL, t, value); }
+int cg_add_scalar_(cg_tensor *t, double value) { return inplace_scalar(CG_BIN_ADD, &cg_op_add_scalar, t, value); }
+int cg_mul_scalar_(cg_tensor *t, double value) { return inplace_scalar(CG_BIN_MUL, &cg_op_mul_scalar, t, value); }
 
 /* clamp_'s cast error names the output dtype by its C++ type ("long int", "bool"). */
 static const char *cpp_type_name(cg_dtype dtype) {
@@ -160,17 +207,27 @@ static const char *cpp_type_name(cg_dtype dtype) {
 }
 
 int cg_clamp_(cg_tensor *t, double min, double max) {
-    if (!t) return -1;
+    if (!t || cg_check_scalar(min) < 0 || cg_check_scalar(max) < 0) return -1;
+    if (cg_check_inplace(t, CG_INPUTS(t)) < 0) return -1;
+    double lo = min, hi = max;
     cg_dtype result;
     bool all_nan;
-    if (cg_clamp_plan(t, &min, &max, &result, &all_nan) < 0 || check_cast(result, t, cpp_type_name) < 0 ||
+    if (cg_clamp_plan(t, &lo, &hi, &result, &all_nan) < 0 || check_cast(result, t, cpp_type_name) < 0 ||
         check_internal_overlap(t) < 0)
         return -1;
+    /* The gradient's mask is where the old values lay between the bounds: keep them (unrecorded,
+     * since a mask is not differentiated). */
+    cg_tensor *old = NULL;
+    if (cg_grad_mode() && cg_requires_grad(t)) {
+        CG_NO_GRAD { old = cg_clone(t); }
+        if (!old) return -1;
+    }
     if (all_nan) {
         cg_kernel_fill(t, NAN);
     } else {
-        cg_kernel_clamp(t, t, min, max);
+        cg_kernel_clamp(t, t, lo, hi);
     }
     cg_bump_version(t);
+    cg_save_clamp(cg_record_inplace(&cg_op_clamp, t, CG_INPUTS(t)), old, min, max);
     return 0;
 }

@@ -1,5 +1,6 @@
 /* Random tensors and in-place random fills, bit-identical to PyTorch 1.13's CPU generator for the
  * same seed, dtype, shape and call order (see kernels/random.c for how). */
+#include "autograd/registry.h"
 #include "core/generator.h"
 #include "core/tensor.h"
 #include "kernels/random.h"
@@ -58,16 +59,24 @@ static int check_no_internal_overlap(const cg_tensor *t) {
     return 0;
 }
 
+/* Autograd: a random fill may not overwrite a leaf that requires grad (checked first, as in
+ * PyTorch), and on a tensor with history it records a node that gives the old values no gradient. */
 int cg_uniform_(cg_tensor *t, double from, double to) {
-    if (!t) return -1;
+    if (!t || cg_check_inplace(t, CG_INPUTS(t)) < 0) return -1;
     if (check_uniform(t, from, to) != 0 || check_no_internal_overlap(t) != 0) return -1;
     cg_kernel_uniform(t, from, to);
     cg_bump_version(t);
+    cg_record_inplace(&cg_op_uniform, t, CG_INPUTS(t));
     return 0;
 }
 
+void cg_backward_uniform(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    (void)n;
+    out[0] = cg_zeros_like(grads[0]);
+}
+
 int cg_normal_(cg_tensor *t, double mean, double std) {
-    if (!t) return -1;
+    if (!t || cg_check_inplace(t, CG_INPUTS(t)) < 0) return -1;
     if (!(std >= 0.0)) {
         cg_set_error("normal expects std >= 0.0, but found std %g", std);
         return -1;
@@ -80,7 +89,13 @@ int cg_normal_(cg_tensor *t, double mean, double std) {
     if (!(t->numel >= 16 && cg_is_contiguous(t)) && check_no_internal_overlap(t) != 0) return -1;
     cg_kernel_normal(t, mean, std);
     cg_bump_version(t);
+    cg_record_inplace(&cg_op_normal, t, CG_INPUTS(t));
     return 0;
+}
+
+void cg_backward_normal(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    (void)n;
+    out[0] = cg_zeros_like(grads[0]);
 }
 
 /* A fresh tensor filled by fill; like PyTorch's, it starts at version 0. */

@@ -1,12 +1,24 @@
 /* Unary math. Integer and bool inputs of the float-valued functions compute in float32, as in
- * PyTorch; neg, abs, sign and relu keep integer dtypes. */
+ * PyTorch; neg, abs, sign and relu keep integer dtypes. Each op records its node and saves its
+ * input or its output, whichever its derivative is cheaper to write with (PyTorch's choice). */
+#include "autograd/registry.h"
 #include "ops/elementwise.h"
 
 cg_tensor *cg_unary_in(cg_unary_op op, cg_tensor *t, cg_dtype compute) {
     if (!t) return NULL;
-    cg_tensor *ct = t->dtype == compute ? t : cg_to(t, compute);
+    cg_tensor *ct = t;
+    if (t->dtype != compute) CG_NO_GRAD { ct = cg_to(t, compute); } /* the op's own node is recorded */
     cg_tensor *out = ct ? cg_new_tensor(compute, t->ndim, t->sizes) : NULL;
     if (out) cg_kernel_unary(op, out, ct);
+    return out;
+}
+
+typedef enum { SAVE_NOTHING, SAVE_INPUT, SAVE_OUTPUT } saving;
+
+/* Records out = node(t), saving what the backward reads in slot 0. */
+static cg_tensor *recorded(const cg_op *node, cg_tensor *t, cg_tensor *out, saving what) {
+    cg_node *n = out ? cg_record(node, out, CG_INPUTS(t)) : NULL;
+    if (n && what != SAVE_NOTHING) cg_save(n, 0, what == SAVE_INPUT ? t : out);
     return out;
 }
 
@@ -24,21 +36,102 @@ static cg_tensor *same_dtype(cg_unary_op op, cg_tensor *t, const char *bool_erro
     return cg_unary_in(op, t, t->dtype);
 }
 
-cg_tensor *cg_neg(cg_tensor *t) {
-    return same_dtype(CG_UN_NEG, t,
-                      "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert "
-                      "a mask, use the `~` or `logical_not()` operator instead.");
-}
-cg_tensor *cg_abs(cg_tensor *t) { return same_dtype(CG_UN_ABS, t, "\"abs_cpu\" not implemented for 'Bool'"); }
-cg_tensor *cg_sign(cg_tensor *t) { return same_dtype(CG_UN_SIGN, t, NULL); }
-cg_tensor *cg_relu(cg_tensor *t) { return same_dtype(CG_UN_RELU, t, "Boolean inputs not supported for relu"); }
+/* A 0-dim zero of g's dtype, the "else" of a masked gradient; NULL when g is. */
+static cg_tensor *zero_for(const cg_tensor *g) { return g ? cg_scalar(0, g->dtype) : NULL; }
 
-cg_tensor *cg_exp(cg_tensor *t) { return float_valued(CG_UN_EXP, t); }
-cg_tensor *cg_log(cg_tensor *t) { return float_valued(CG_UN_LOG, t); }
-cg_tensor *cg_log1p(cg_tensor *t) { return float_valued(CG_UN_LOG1P, t); }
-cg_tensor *cg_sqrt(cg_tensor *t) { return float_valued(CG_UN_SQRT, t); }
-cg_tensor *cg_sin(cg_tensor *t) { return float_valued(CG_UN_SIN, t); }
-cg_tensor *cg_cos(cg_tensor *t) { return float_valued(CG_UN_COS, t); }
-cg_tensor *cg_tan(cg_tensor *t) { return float_valued(CG_UN_TAN, t); }
-cg_tensor *cg_tanh(cg_tensor *t) { return float_valued(CG_UN_TANH, t); }
-cg_tensor *cg_sigmoid(cg_tensor *t) { return float_valued(CG_UN_SIGMOID, t); }
+cg_tensor *cg_neg(cg_tensor *t) {
+    cg_tensor *out = same_dtype(CG_UN_NEG, t,
+                                "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+                                "invert a mask, use the `~` or `logical_not()` operator instead.");
+    return recorded(&cg_op_neg, t, out, SAVE_NOTHING);
+}
+
+void cg_backward_neg(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    (void)n;
+    out[0] = cg_neg(grads[0]);
+}
+
+cg_tensor *cg_abs(cg_tensor *t) {
+    return recorded(&cg_op_abs, t, same_dtype(CG_UN_ABS, t, "\"abs_cpu\" not implemented for 'Bool'"), SAVE_INPUT);
+}
+
+/* d|x| = sign(x): 0 at 0. */
+void cg_backward_abs(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    out[0] = cg_mul(grads[0], cg_sign(cg_saved(n, 0)));
+}
+
+cg_tensor *cg_sign(cg_tensor *t) { return recorded(&cg_op_sign, t, same_dtype(CG_UN_SIGN, t, NULL), SAVE_NOTHING); }
+
+/* Piecewise constant: no gradient anywhere (PyTorch gives zeros, not none). */
+void cg_backward_sign(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    (void)n;
+    out[0] = cg_zeros_like(grads[0]);
+}
+
+cg_tensor *cg_relu(cg_tensor *t) {
+    return recorded(&cg_op_relu, t, same_dtype(CG_UN_RELU, t, "Boolean inputs not supported for relu"), SAVE_OUTPUT);
+}
+
+/* PyTorch's threshold_backward on the result: no gradient where result <= 0 (NaN passes it). */
+void cg_backward_relu(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *g = grads[0];
+    out[0] = cg_where(cg_le_scalar(cg_saved(n, 0), 0), zero_for(g), g);
+}
+
+cg_tensor *cg_exp(cg_tensor *t) { return recorded(&cg_op_exp, t, float_valued(CG_UN_EXP, t), SAVE_OUTPUT); }
+
+void cg_backward_exp(cg_node *n, cg_tensor **grads, cg_tensor **out) { out[0] = cg_mul(grads[0], cg_saved(n, 0)); }
+
+cg_tensor *cg_log(cg_tensor *t) { return recorded(&cg_op_log, t, float_valued(CG_UN_LOG, t), SAVE_INPUT); }
+
+void cg_backward_log(cg_node *n, cg_tensor **grads, cg_tensor **out) { out[0] = cg_div(grads[0], cg_saved(n, 0)); }
+
+cg_tensor *cg_log1p(cg_tensor *t) { return recorded(&cg_op_log1p, t, float_valued(CG_UN_LOG1P, t), SAVE_INPUT); }
+
+void cg_backward_log1p(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    out[0] = cg_div(grads[0], cg_add_scalar(cg_saved(n, 0), 1));
+}
+
+cg_tensor *cg_sqrt(cg_tensor *t) { return recorded(&cg_op_sqrt, t, float_valued(CG_UN_SQRT, t), SAVE_OUTPUT); }
+
+/* d sqrt(x) = 1 / (2 sqrt(x)) */
+void cg_backward_sqrt(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    out[0] = cg_div(grads[0], cg_mul_scalar(cg_saved(n, 0), 2));
+}
+
+cg_tensor *cg_sin(cg_tensor *t) { return recorded(&cg_op_sin, t, float_valued(CG_UN_SIN, t), SAVE_INPUT); }
+
+void cg_backward_sin(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    out[0] = cg_mul(grads[0], cg_cos(cg_saved(n, 0)));
+}
+
+cg_tensor *cg_cos(cg_tensor *t) { return recorded(&cg_op_cos, t, float_valued(CG_UN_COS, t), SAVE_INPUT); }
+
+void cg_backward_cos(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    out[0] = cg_mul(grads[0], cg_neg(cg_sin(cg_saved(n, 0))));
+}
+
+cg_tensor *cg_tan(cg_tensor *t) { return recorded(&cg_op_tan, t, float_valued(CG_UN_TAN, t), SAVE_OUTPUT); }
+
+/* d tan(x) = 1 + tan(x)^2 */
+void cg_backward_tan(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    out[0] = cg_mul(grads[0], cg_add_scalar(cg_pow_scalar(cg_saved(n, 0), 2), 1));
+}
+
+cg_tensor *cg_tanh(cg_tensor *t) { return recorded(&cg_op_tanh, t, float_valued(CG_UN_TANH, t), SAVE_OUTPUT); }
+
+/* d tanh(x) = 1 - tanh(x)^2, rounded as PyTorch's tanh_backward: g * (1 - y*y) */
+void cg_backward_tanh(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *y = cg_saved(n, 0);
+    out[0] = cg_mul(grads[0], cg_rsub_scalar(cg_mul(y, y), 1));
+}
+
+cg_tensor *cg_sigmoid(cg_tensor *t) {
+    return recorded(&cg_op_sigmoid, t, float_valued(CG_UN_SIGMOID, t), SAVE_OUTPUT);
+}
+
+/* d sigmoid(x) = y (1 - y), rounded as PyTorch's sigmoid_backward: g * (1 - y) * y */
+void cg_backward_sigmoid(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *y = cg_saved(n, 0);
+    out[0] = cg_mul(cg_mul(grads[0], cg_rsub_scalar(y, 1)), y);
+}
