@@ -66,7 +66,7 @@ bench-build: $(BENCH_BIN)
 VALGRIND_CMD = valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all
 memcheck: $(TEST_BIN) $(EXAMPLE_BIN)
 	@command -v valgrind >/dev/null || { echo "memcheck needs valgrind (apt-get install valgrind)"; exit 1; }
-	@VALGRIND="$(VALGRIND_CMD)" CG_CHILD_RUNNER="$(VALGRIND_CMD)" tests/run.sh $(TEST_BIN)
+	@CG_QUICK=1 VALGRIND="$(VALGRIND_CMD)" CG_CHILD_RUNNER="$(VALGRIND_CMD)" tests/run.sh $(TEST_BIN)
 
 # The tests again, built with AddressSanitizer and UndefinedBehaviorSanitizer in build-sanitize/.
 sanitize:
