@@ -361,6 +361,60 @@ int cg_gradgradcheck_opts(cg_gradcheck_args args);
 #define cg_gradcheck(...) cg_gradcheck_opts((cg_gradcheck_args){__VA_ARGS__})
 #define cg_gradgradcheck(...) cg_gradgradcheck_opts((cg_gradcheck_args){__VA_ARGS__})
 
+/* ---- functional API (torch.autograd.functional) ------------------------------------------------ */
+/* Derivatives of a whole function fn(inputs) -> outputs (a cg_function, as for gradcheck), with
+ * PyTorch 1.13's semantics. fn sees fresh tensors, not the caller's: detached copies that require
+ * grad, or, with create_graph and an input that requires grad, a view of it (so the results stay
+ * differentiable w.r.t. the caller's inputs). A function output that does not depend on an input
+ * gives zeros; with .strict it is an error instead, with PyTorch's messages. Without create_graph
+ * every result is detached.
+ * Each returns the number of outputs of fn (1 for hessian, hvp and vhp), or -1 on error.
+ * A list of one tensor stands for PyTorch's single Tensor (not a 1-tuple) in messages.
+ *
+ *   cg_tensor *J[2];
+ *   cg_jacobian(.fn = f, .inputs = CG_TENSORS(x, y), .results = J);   // f: one output
+ *   cg_tensor *out, *g[2];
+ *   cg_vjp(.fn = f, .inputs = CG_TENSORS(x, y), .v = CG_TENSORS(w), .outputs = &out, .results = g);
+ */
+typedef struct {
+    cg_function fn;
+    cg_tensor_list inputs;
+    void *user;
+    /* jacobian: room for nout * inputs.n tensors, results[i * inputs.n + j] of shape
+     * out_i.shape + in_j.shape; hessian: inputs.n * inputs.n, results[i * inputs.n + j] of shape
+     * in_i.shape + in_j.shape. Results have the inputs' dtypes. */
+    cg_tensor **results;
+    bool create_graph;        /* results differentiable (grad_fn ViewBackward0) */
+    bool strict;
+} cg_jacobian_args;
+int cg_jacobian_opts(cg_jacobian_args args);
+int cg_hessian_opts(cg_jacobian_args args);  /* fn returns one tensor of one element */
+#define cg_jacobian(...) cg_jacobian_opts((cg_jacobian_args){__VA_ARGS__})
+#define cg_hessian(...) cg_hessian_opts((cg_jacobian_args){__VA_ARGS__})
+
+typedef struct {
+    cg_function fn;
+    cg_tensor_list inputs;
+    /* vjp: one per output of fn; jvp, hvp, vhp: one per input. May be left out ({NULL, 0}, PyTorch's
+     * None) when what it pairs with is a single tensor of one element: then it is 1. */
+    cg_tensor_list v;
+    void *user;
+    cg_tensor **outputs;      /* optional: room for fn's outputs (detached unless create_graph) */
+    /* vjp, hvp, vhp: room for inputs.n tensors shaped like the inputs; jvp: one per output of fn,
+     * shaped like it. */
+    cg_tensor **results;
+    bool create_graph;
+    bool strict;
+} cg_vjp_args;
+int cg_vjp_opts(cg_vjp_args args);  /* v^T J */
+int cg_jvp_opts(cg_vjp_args args);  /* J v, by the double-vjp trick as in PyTorch */
+int cg_vhp_opts(cg_vjp_args args);  /* v^T H of a one-element fn */
+int cg_hvp_opts(cg_vjp_args args);  /* H v, by the double-vjp trick */
+#define cg_vjp(...) cg_vjp_opts((cg_vjp_args){__VA_ARGS__})
+#define cg_jvp(...) cg_jvp_opts((cg_vjp_args){__VA_ARGS__})
+#define cg_vhp(...) cg_vhp_opts((cg_vjp_args){__VA_ARGS__})
+#define cg_hvp(...) cg_hvp_opts((cg_vjp_args){__VA_ARGS__})
+
 /* ---- printing -------------------------------------------------------------------------------- */
 
 /* PyTorch's repr of t, snprintf-style: writes at most size bytes, returns the full length, or -1.
