@@ -82,6 +82,10 @@ static void test_copy_and_conversion(void) {
     CHECK_ERROR(cg_copy_(t, dst) == 0, "output with shape [3] doesn't match the broadcast shape [2, 3]");
     CHECK(harness_values_close(t, (double[]){1.5, -2.5, 3}, 0) && cg_version(t) == 0);
     CHECK(cg_fill_(t, 4) == 0 && cg_zero_(t) == 0 && cg_version(t) == 2);
+    /* The largest doubles below 2^63 convert exactly; 2^63 itself is out of range (INT64_MIN, as x86 and PyTorch give). */
+    cg_tensor *big = cg_to(cg_tensor_f64(((double[]){0x1p63 - 1024, -0x1p63, 0x1p63}), 3), CG_INT64);
+    const int64_t *v = cg_data_ptr(big);
+    CHECK(v[0] == INT64_MAX - 1023 && v[1] == INT64_MIN && v[2] == INT64_MIN);
 }
 
 static void test_scope_keeps_memory_flat(void) {

@@ -69,7 +69,7 @@ void cg_write_double(char *p, cg_dtype dtype, double v) {
     switch (dtype) {
     case CG_FLOAT32: *(float *)p = (float)v; break;
     case CG_FLOAT64: *(double *)p = v; break;
-    case CG_INT64: *(int64_t *)p = (v >= -9.2e18 && v <= 9.2e18) ? (int64_t)v : INT64_MIN; break;
+    case CG_INT64: *(int64_t *)p = (v >= -0x1p63 && v < 0x1p63) ? (int64_t)v : INT64_MIN; break; /* out of range: what x86 gives */
     case CG_BOOL: *(bool *)p = v != 0; break;
     }
 }
