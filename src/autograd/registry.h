@@ -54,7 +54,16 @@
     X(sum, "SumBackward0")        \
     X(sum_dims, "SumBackward1")   \
     X(mean, "MeanBackward0")      \
-    X(mean_dims, "MeanBackward1")
+    X(mean_dims, "MeanBackward1") \
+    X(var, "VarBackward0")        \
+    X(std, "StdBackward0")        \
+    X(norm, "NormBackward1")      \
+    X(prod, "ProdBackward0")      \
+    X(prod_dim, "ProdBackward1")  \
+    X(max, "MaxBackward1")        \
+    X(min, "MinBackward1")        \
+    X(max_dim, "MaxBackward0")    \
+    X(min_dim, "MinBackward0")
 
 #define CG_OPS_VIEW(X)                             \
     X(view, "ViewBackward0")                       \

@@ -216,27 +216,133 @@ void cg_backward_mean(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 
 void cg_backward_mean_dims(cg_node *n, cg_tensor **grads, cg_tensor **out) { cg_backward_mean(n, grads, out); }
 
+/* ---- helpers of the backward formulas below ---- */
+
+/* t (a gradient or a result) with the reduced dims put back as size 1, not expanded (the formulas
+ * broadcast it), as PyTorch's unsqueeze_multiple does. A view to the keepdim shape. */
+static cg_tensor *unsqueezed(const cg_node *n, cg_tensor *t) {
+    if (!t || n->args[CG_MAX_DIMS]) return t;
+    const cg_input_meta *in = &n->args_meta;
+    int64_t shape[CG_MAX_DIMS];
+    for (int d = 0; d < in->ndim; d++) shape[d] = n->args[d] ? 1 : in->sizes[d];
+    return cg_view_shape(t, in->ndim, shape);
+}
+
+/* The reduction's arguments again, for formulas that reduce over the same dims. */
+static cg_reduce_args same_dims(const cg_node *n, cg_tensor *input, bool keepdim) {
+    cg_reduce_args a = {.input = input, .keepdim = keepdim};
+    for (int d = 0; d < n->args_meta.ndim; d++)
+        if (n->args[d]) a.dims[a.ndims++] = d;
+    return a;
+}
+
+/* A bool tensor as 0/1 in dtype: a constant factor (it never requires grad). */
+static cg_tensor *as_mask(cg_tensor *condition, cg_dtype dtype) { return cg_to(condition, dtype); }
+
+/* t with its zeros replaced by ones: a divisor that is safe where PyTorch's formulas mask the
+ * quotient with masked_fill_(t == 0, 0) (the numerator is zero there too), and that stays
+ * differentiable (t plus a constant). */
+static cg_tensor *zeros_to_ones(cg_tensor *t) {
+    return t ? cg_add(t, as_mask(cg_eq_scalar(t, 0), t->dtype)) : NULL;
+}
+
+/* |t| as t * sign(t): the derivative sign(t) comes through mul, whether or not cg_abs records. */
+static cg_tensor *abs_of(cg_tensor *t) { return cg_mul(t, cg_sign(t)); }
+
+/* ---- var, std ---- */
+
 static cg_tensor *var_or_std(cg_reduce_args a, reduce_kind kind) {
     if (!a.input) return NULL;
     if (!cg_dtype_is_floating(a.input->dtype)) {
         cg_set_error("std and var only support floating point and complex dtypes");
         return NULL;
     }
-    return reduce_rows(a.input, a.ndims, a.dims, a.keepdim, a.input->dtype, kind, a.biased);
+    cg_tensor *out = reduce_rows(a.input, a.ndims, a.dims, a.keepdim, a.input->dtype, kind, a.biased);
+    cg_node *n = record_reduction(kind == REDUCE_VAR ? &cg_op_var : &cg_op_std, out, a);
+    if (n) {
+        n->scalars[0] = a.biased ? 0 : 1; /* PyTorch's correction */
+        cg_save(n, 0, a.input);
+        if (kind == REDUCE_STD) cg_save(n, 1, out);
+    }
+    return out;
 }
 
 cg_tensor *cg_var_opts(cg_reduce_args a) { return var_or_std(a, REDUCE_VAR); }
 cg_tensor *cg_std_opts(cg_reduce_args a) { return var_or_std(a, REDUCE_STD); }
 
+/* d var / dx = 2 (x - mean(x)) / (N - correction), in PyTorch's order of operations. */
+static cg_tensor *var_grad(cg_node *n, cg_tensor *grad) {
+    cg_tensor *x = cg_saved(n, 0);
+    if (!x || !grad) return NULL;
+    cg_tensor *centered = cg_sub(x, cg_mean_opts(same_dims(n, x, true)));
+    double scale = 2.0 / ((double)reduced_count(n) - n->scalars[0]);
+    return cg_mul(cg_mul_scalar(unsqueezed(n, grad), scale), centered);
+}
+
+void cg_backward_var(cg_node *n, cg_tensor **grads, cg_tensor **out) { out[0] = var_grad(n, grads[0]); }
+
+/* std = sqrt(var): the gradient of var scaled by 1 / (2 std), and 0 where std is 0 (there x equals
+ * its mean, so var's gradient is 0 whatever the scale). */
+void cg_backward_std(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *result = cg_saved(n, 1);
+    out[0] = var_grad(n, cg_div(grads[0], cg_mul_scalar(zeros_to_ones(result), 2)));
+}
+
+/* ---- prod ---- */
+
+static cg_tensor *record_prod(const cg_op *op, cg_tensor *out, cg_reduce_args a) {
+    cg_node *n = record_reduction(op, out, a);
+    if (n) {
+        cg_save(n, 0, a.input);
+        cg_save(n, 1, out);
+    }
+    return out;
+}
+
 cg_tensor *cg_prod(cg_tensor *t) {
     if (!t) return NULL;
-    return reduce_rows(t, 0, NULL, false, widened_integer(t->dtype), REDUCE_PROD, false);
+    cg_tensor *out = reduce_rows(t, 0, NULL, false, widened_integer(t->dtype), REDUCE_PROD, false);
+    return record_prod(&cg_op_prod, out, (cg_reduce_args){.input = t});
 }
 
 cg_tensor *cg_prod_dim(cg_tensor *t, int dim, bool keepdim) {
     if (!t) return NULL;
-    return reduce_rows(t, 1, &dim, keepdim, widened_integer(t->dtype), REDUCE_PROD, false);
+    cg_tensor *out = reduce_rows(t, 1, &dim, keepdim, widened_integer(t->dtype), REDUCE_PROD, false);
+    return record_prod(&cg_op_prod_dim, out, (cg_reduce_args){.input = t, .ndims = 1, .dims = {dim}, .keepdim = keepdim});
 }
+
+/* The product of the other elements of each slice, times grad. Without zeros it is result / x, as
+ * in PyTorch. With zeros, the product of the slice with its zeros taken as ones, divided by x (also
+ * with ones for zeros), is right at a slice's only zero and wherever a slice has none; every other
+ * place of a slice with zeros gets 0. Those values equal PyTorch's (which builds them from
+ * cumulative products); its second derivatives at such zeros are not reproduced. */
+static void prod_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *x = cg_saved(n, 0), *result = cg_saved(n, 1);
+    if (!x || !result || !grads[0]) return;
+    if (x->ndim == 0) {
+        out[0] = grads[0];
+        return;
+    }
+    cg_tensor *grad = unsqueezed(n, grads[0]);
+    cg_tensor *is_zero = cg_eq_scalar(x, 0);
+    double zeros = cg_item(cg_sum(is_zero));
+    if (zeros == 0) {
+        out[0] = cg_mul(grad, cg_div(unsqueezed(n, result), x));
+        return;
+    }
+    cg_tensor *ones_for_zeros = zeros_to_ones(x);
+    cg_reduce_args dims = same_dims(n, ones_for_zeros, true);
+    cg_tensor *slice_prod = n->op == &cg_op_prod ? cg_prod(ones_for_zeros) : cg_prod_dim(ones_for_zeros, dims.dims[0], true);
+    cg_tensor *others = cg_div(slice_prod, ones_for_zeros);
+    /* where the slice has no zero, or at the slice's only zero */
+    cg_tensor *count = cg_sum_opts(same_dims(n, is_zero, true));
+    cg_tensor *keep = cg_add(as_mask(cg_eq_scalar(count, 0), x->dtype),
+                             cg_mul(as_mask(cg_eq_scalar(count, 1), x->dtype), as_mask(is_zero, x->dtype)));
+    out[0] = cg_mul(cg_mul(grad, others), keep);
+}
+
+void cg_backward_prod(cg_node *n, cg_tensor **grads, cg_tensor **out) { prod_backward(n, grads, out); }
+void cg_backward_prod_dim(cg_node *n, cg_tensor **grads, cg_tensor **out) { prod_backward(n, grads, out); }
 
 cg_tensor *cg_norm_opts(cg_norm_args a) {
     cg_tensor *t = a.input;
@@ -253,7 +359,44 @@ cg_tensor *cg_norm_opts(cg_norm_args a) {
     if (arrange_rows(&r, t, reduced, a.keepdim, t->dtype) < 0) return finish(NULL);
     cg_tensor *out = cg_new_tensor(t->dtype, r.out_ndim, r.out_sizes);
     if (out) cg_kernel_norm(t->dtype, data(r.input), data(out), r.nrows, r.len, a.p);
-    return finish(out);
+    finish(out);
+    cg_reduce_args dims = {.input = t, .ndims = a.ndims, .keepdim = a.keepdim};
+    memcpy(dims.dims, a.dims, sizeof dims.dims);
+    cg_node *n = record_reduction(&cg_op_norm, out, dims);
+    if (n) {
+        n->scalars[0] = a.p;
+        cg_save(n, 0, t);
+        cg_save(n, 1, out);
+    }
+    return out;
+}
+
+/* PyTorch's norm_backward, case by case in p; masked_fill_(norm == 0, 0) becomes a division by
+ * the norm with its zeros taken as ones (the numerator is zero there). */
+void cg_backward_norm(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    double p = n->scalars[0];
+    if (p == 0) return; /* the count of nonzeros: PyTorch gives no gradient at all */
+    cg_tensor *x = cg_saved(n, 0), *norm = cg_saved(n, 1);
+    if (!x || !norm || !grads[0]) return;
+    cg_tensor *grad = unsqueezed(n, grads[0]);
+    norm = unsqueezed(n, norm);
+    if (p == 1) {
+        out[0] = cg_mul(cg_sign(x), grad);
+    } else if (p == 2) {
+        out[0] = cg_mul(grad, cg_div(x, zeros_to_ones(norm)));
+    } else if (isinf(p)) { /* the gradient of max |x| (min for -inf), shared evenly among ties */
+        cg_tensor *abs_x = abs_of(x);
+        cg_tensor *mask = cg_add(as_mask(cg_eq(abs_x, norm), x->dtype), as_mask(cg_ne(abs_x, abs_x), x->dtype));
+        cg_tensor *share = cg_div(grad, cg_sum_opts(same_dims(n, mask, true)));
+        out[0] = cg_mul(cg_sign(x), cg_mul(share, mask));
+    } else if (p < 1) {
+        cg_tensor *scaled = cg_mul(cg_sign(x), cg_pow_scalar(zeros_to_ones(abs_of(x)), p - 1));
+        out[0] = cg_mul(cg_mul(scaled, grad), cg_pow_scalar(norm, 1 - p));
+    } else {
+        cg_tensor *scaled = p < 2 ? cg_mul(cg_sign(x), cg_pow_scalar(abs_of(x), p - 1))
+                                  : cg_mul(x, cg_pow_scalar(abs_of(x), p - 2));
+        out[0] = cg_mul(scaled, cg_div(grad, cg_pow_scalar(zeros_to_ones(norm), p - 1)));
+    }
 }
 
 /* ---- max, min, argmax, argmin ---- */
@@ -286,8 +429,30 @@ static cg_tensor *extreme_all(cg_tensor *t, bool want_max) {
     return finish(values);
 }
 
-cg_tensor *cg_max(cg_tensor *t) { return extreme_all(t, true); }
-cg_tensor *cg_min(cg_tensor *t) { return extreme_all(t, false); }
+static cg_tensor *record_extreme_all(const cg_op *op, cg_tensor *t, cg_tensor *out) {
+    cg_node *n = out ? cg_record(op, out, CG_INPUTS(t)) : NULL;
+    if (n) {
+        cg_save(n, 0, t);
+        cg_save(n, 1, out);
+    }
+    return out;
+}
+
+cg_tensor *cg_max(cg_tensor *t) { return record_extreme_all(&cg_op_max, t, extreme_all(t, true)); }
+cg_tensor *cg_min(cg_tensor *t) { return record_extreme_all(&cg_op_min, t, extreme_all(t, false)); }
+
+/* PyTorch 1.13's evenly_distribute_backward: the gradient is shared evenly among the elements
+ * equal to the result (the NaNs, when the result is NaN). */
+static void extreme_all_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *x = cg_saved(n, 0), *result = cg_saved(n, 1);
+    if (!x || !result || !grads[0]) return;
+    bool nan_result = isnan(cg_item(result));
+    cg_tensor *mask = as_mask(nan_result ? cg_ne(x, x) : cg_eq(x, result), x->dtype);
+    out[0] = cg_mul(mask, cg_div(grads[0], cg_sum(mask)));
+}
+
+void cg_backward_max(cg_node *n, cg_tensor **grads, cg_tensor **out) { extreme_all_backward(n, grads, out); }
+void cg_backward_min(cg_node *n, cg_tensor **grads, cg_tensor **out) { extreme_all_backward(n, grads, out); }
 
 /* Wraps dim and rejects reducing an empty dim; PyTorch's messages. */
 static int check_extreme_dim(const cg_tensor *t, int dim, const char *name) {
@@ -313,13 +478,50 @@ static cg_tensor *extreme_dim(cg_tensor *t, int dim, bool keepdim, cg_tensor **i
     return finish(values);
 }
 
+/* Only the values are differentiable: the node records them alone (the indices never require
+ * grad, as in PyTorch) and keeps the indices to route the gradient. */
+static cg_tensor *extreme_dim_recorded(const cg_op *op, cg_tensor *t, int dim, bool keepdim, cg_tensor **indices,
+                                       bool want_max) {
+    cg_tensor *positions = NULL;
+    bool record = t && cg_grad_mode() && cg_requires_grad(t);
+    cg_tensor *values = extreme_dim(t, dim, keepdim, indices || record ? &positions : NULL, want_max);
+    if (indices) *indices = positions;
+    cg_node *n = values ? record_reduction(op, values, (cg_reduce_args){.input = t, .ndims = 1, .dims = {dim},
+                                                                         .keepdim = keepdim})
+                        : NULL;
+    if (n) cg_save(n, 0, positions);
+    return values;
+}
+
 cg_tensor *cg_max_dim(cg_tensor *t, int dim, bool keepdim, cg_tensor **indices) {
-    return extreme_dim(t, dim, keepdim, indices, true);
+    return extreme_dim_recorded(&cg_op_max_dim, t, dim, keepdim, indices, true);
 }
 
 cg_tensor *cg_min_dim(cg_tensor *t, int dim, bool keepdim, cg_tensor **indices) {
-    return extreme_dim(t, dim, keepdim, indices, false);
+    return extreme_dim_recorded(&cg_op_min_dim, t, dim, keepdim, indices, false);
 }
+
+/* PyTorch's value_selecting_reduction_backward: the gradient goes to the selected positions only
+ * (grad times a one-hot mask along dim, instead of a scatter into zeros). */
+static void extreme_dim_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *positions = cg_saved(n, 0);
+    const cg_input_meta *in = &n->args_meta;
+    if (!positions || !grads[0]) return;
+    if (in->ndim == 0) {
+        out[0] = grads[0];
+        return;
+    }
+    int dim = 0;
+    while (!n->args[dim]) dim++;
+    int64_t shape[CG_MAX_DIMS];
+    for (int d = 0; d < in->ndim; d++) shape[d] = d == dim ? in->sizes[d] : 1;
+    cg_tensor *along_dim = cg_view_shape(cg_arange(0, (double)in->sizes[dim], 1, CG_INT64), in->ndim, shape);
+    cg_tensor *selected = as_mask(cg_eq(along_dim, unsqueezed(n, positions)), in->dtype);
+    out[0] = cg_mul(spread(n, grads[0]), selected);
+}
+
+void cg_backward_max_dim(cg_node *n, cg_tensor **grads, cg_tensor **out) { extreme_dim_backward(n, grads, out); }
+void cg_backward_min_dim(cg_node *n, cg_tensor **grads, cg_tensor **out) { extreme_dim_backward(n, grads, out); }
 
 static void set_arg_not_implemented(bool want_max) {
     cg_set_error("\"%s_cpu\" not implemented for 'Bool'", want_max ? "argmax" : "argmin");
