@@ -294,6 +294,8 @@ bool cg_is_leaf(const cg_tensor *t);
 cg_tensor *cg_grad(const cg_tensor *t);
 int cg_set_grad(cg_tensor *t, cg_tensor *grad);  /* NULL clears it (PyTorch's x.grad = None) */
 int cg_retain_grad(cg_tensor *t);
+/* Zeroes the .grad of every tensor in the list that has one (an optimizer's zero_grad()). */
+int cg_zero_grad(cg_tensor_list tensors);
 cg_node *cg_grad_fn(const cg_tensor *t);           /* NULL for leaves */
 const char *cg_node_name(const cg_node *n);        /* "MulBackward0" */
 int cg_node_num_next(const cg_node *n);

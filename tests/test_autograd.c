@@ -350,6 +350,17 @@ static void test_non_leaf_grad_warns(void) {
     cg_set_warning_handler(NULL, NULL);
 }
 
+static void test_zero_grad_over_a_list(void) {
+    cg_tensor *a = leaf(F32(1, 2)), *b = leaf(F32(3)), *c = leaf(F32(4));
+    cg_backward(cg_add(cg_sum(cg_mul(a, a)), cg_sum(b)));
+    CHECK(harness_values_close(cg_grad(a), (double[]){2, 4}, 0));
+    CHECK(cg_zero_grad(CG_TENSORS(a, b, c)) == 0); /* c has no grad yet: left as it is */
+    CHECK(harness_values_close(cg_grad(a), (double[]){0, 0}, 0));
+    CHECK(harness_values_close(cg_grad(b), (double[]){0}, 0));
+    CHECK(cg_grad(c) == NULL);
+    CHECK(cg_zero_grad(CG_TENSORS(a, NULL)) == -1);
+}
+
 static void test_hook_removal(void) {
     cg_tensor *x = leaf(F32(1, 2));
     int handle = cg_register_hook(x, times_ten, NULL);
@@ -387,6 +398,7 @@ int main(void) {
     RUN(test_scenarios);
     RUN(test_non_leaf_grad_warns);
     RUN(test_hook_removal);
+    RUN(test_zero_grad_over_a_list);
     RUN(test_long_chain);
     RUN(test_graph_freed_with_its_tensors);
     HARNESS_END();

@@ -100,6 +100,16 @@ int cg_set_grad(cg_tensor *t, cg_tensor *grad) {
     return 0;
 }
 
+int cg_zero_grad(cg_tensor_list tensors) {
+    if (!tensors.items && tensors.n) return -1;
+    for (int i = 0; i < tensors.n; i++) {
+        cg_tensor *t = tensors.items[i];
+        if (!t) return -1;
+        if (t->autograd && t->autograd->grad && cg_zero_(t->autograd->grad) < 0) return -1;
+    }
+    return 0;
+}
+
 /* ---- grad_fn ---- */
 
 cg_node *cg_grad_fn(const cg_tensor *t) { return t ? cg_grad_fn_internal((cg_tensor *)t) : NULL; }
