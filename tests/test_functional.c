@@ -45,12 +45,22 @@ FN(lin_sum) { (void)user; out[0] = cg_sum(cg_mul_scalar(X, 3)); return 1; }
 FN(identity) { (void)user; out[0] = X; return 1; }
 FN(one_elem) { (void)user; out[0] = cg_view(cg_sum(cg_mul(X, X)), 1); return 1; }
 FN(views) { (void)user; out[0] = cg_pow_scalar(cg_mul(cg_view(X, 4), cg_select(cg_select(X, 0, 1), 0, 0)), 2); return 1; }
+FN(views_t) { (void)user; out[0] = cg_pow_scalar(cg_mul(X, cg_select(cg_select(X, 0, 1), 0, 0)), 3); return 1; }
 FN(quartic) {
     (void)user;
     out[0] = cg_add(cg_sum(cg_mul(cg_pow_scalar(X, 2), cg_pow_scalar(Y, 2))), cg_mean(cg_pow_scalar(X, 3)));
     return 1;
 }
 FN(two_out) { (void)user; out[0] = cg_pow_scalar(X, 2); out[1] = cg_sum(X); return 2; }
+FN(captured) { out[0] = cg_mul(X, user); return 1; }
+FN(exp_sin) { (void)user; out[0] = cg_sum(cg_mul(cg_exp(X), cg_sin(Y))); return 1; }
+FN(tanh_multi) {
+    (void)user;
+    out[0] = cg_mul_scalar(cg_tanh(X), 2);
+    out[1] = cg_sin(cg_add(cg_exp(X), Y));
+    out[2] = cg_mean(cg_sigmoid(cg_mul(X, Y)));
+    return 3;
+}
 
 static const struct {
     const char *name;
@@ -60,6 +70,7 @@ static const struct {
     {"unused", f_unused},     {"unused_sum", f_unused_sum}, {"constant", f_constant}, {"linear", f_linear},
     {"lin_sum", f_lin_sum},   {"identity", f_identity}, {"one_elem", f_one_elem}, {"views", f_views},
     {"quartic", f_quartic},   {"two_out", f_two_out},   {"poly_same", f_poly_same}, {"multi_same", f_multi_same},
+    {"captured", f_captured}, {"exp_sin", f_exp_sin},   {"tanh_multi", f_tanh_multi},
 };
 
 static cg_function function_named(const char *name) {
@@ -137,7 +148,7 @@ static bool same_shape(const cg_tensor *a, const cg_tensor *b) {
 /* Shape and values within 1e-12 (relative to magnitude). */
 static bool values_match(const cg_tensor *got, const cg_tensor *want) {
     if (!got || !same_shape(got, want) || cg_get_dtype(got) != cg_get_dtype(want)) return false;
-    return harness_values_close(got, cg_data_ptr(want), 1e-12);
+    return harness_values_close(got, cg_data_ptr(cg_contiguous(cg_to((cg_tensor *)want, CG_FLOAT64))), 1e-12);
 }
 
 static const char *name_of(const cg_tensor *t) {
@@ -149,14 +160,15 @@ static int call_api(golden_case *c, cg_tensor **outputs, cg_tensor **results) {
     cg_function fn = function_named(c->fn);
     cg_tensor_list inputs = {c->in, c->nin};
     cg_tensor_list v = {c->nv ? c->v : NULL, c->nv};
+    void *user = c->nin ? c->in[0] : NULL; /* the caller's own tensor, for "captured" */
     const char *api = c->api;
     if (!strcmp(api, "jacobian"))
-        return cg_jacobian(.fn = fn, .inputs = inputs, .results = results, .create_graph = c->create_graph,
+        return cg_jacobian(.fn = fn, .inputs = inputs, .user = user, .results = results, .create_graph = c->create_graph,
                            .strict = c->strict);
     if (!strcmp(api, "hessian"))
-        return cg_hessian(.fn = fn, .inputs = inputs, .results = results, .create_graph = c->create_graph,
+        return cg_hessian(.fn = fn, .inputs = inputs, .user = user, .results = results, .create_graph = c->create_graph,
                           .strict = c->strict);
-    cg_vjp_args args = {.fn = fn, .inputs = inputs, .v = v, .outputs = outputs, .results = results,
+    cg_vjp_args args = {.fn = fn, .inputs = inputs, .v = v, .user = user, .outputs = outputs, .results = results,
                         .create_graph = c->create_graph, .strict = c->strict};
     if (!strcmp(api, "vjp")) return cg_vjp_opts(args);
     if (!strcmp(api, "jvp")) return cg_jvp_opts(args);
@@ -326,6 +338,60 @@ static void test_works_under_no_grad(void) {
     CHECK(harness_values_close(hv, (double[]){6, 24}, 0));
 }
 
+/* A transposed (non-contiguous) input gives what its contiguous copy gives, with and without a graph. */
+static void test_non_contiguous_inputs(void) {
+    cg_tensor *base = cg_requires_grad_(cg_tensor_f64(((double[]){0.5, -1, 2, 1.5, 0.25, -0.75}), 2, 3), true);
+    cg_tensor *xt = cg_t(base), *xc = cg_contiguous(xt);
+    CHECK(!cg_is_contiguous(xt));
+    for (int create_graph = 0; create_graph <= 1; create_graph++) {
+        cg_tensor *a[1], *b[1], *ha[1], *hb[1];
+        CHECK(cg_jacobian(.fn = f_views_t, .inputs = CG_TENSORS(xt), .results = a, .create_graph = create_graph) == 1);
+        CHECK(cg_jacobian(.fn = f_views_t, .inputs = CG_TENSORS(xc), .results = b, .create_graph = create_graph) == 1);
+        CHECK(a[0] && b[0] && cg_ndim(a[0]) == 4 && cg_size(a[0], 0) == 3 && cg_size(a[0], 3) == 2);
+        CHECK(harness_values_close(a[0], cg_data_ptr(cg_contiguous(b[0])), 1e-15));
+        CHECK(cg_requires_grad(a[0]) == (create_graph == 1));
+        CHECK(cg_hessian(.fn = f_cube_sum, .inputs = CG_TENSORS(xt), .results = ha, .create_graph = create_graph) == 1);
+        CHECK(cg_hessian(.fn = f_cube_sum, .inputs = CG_TENSORS(xc), .results = hb, .create_graph = create_graph) == 1);
+        CHECK(harness_values_close(ha[0], cg_data_ptr(cg_contiguous(hb[0])), 1e-15));
+    }
+}
+
+/* hessian of sum_i x_i^2 x_{i+1} over more inputs than a function may have outputs. */
+enum { CHAIN = CG_MAX_OUTPUTS + 2 };
+static int f_chain(cg_tensor **in, cg_tensor **out, void *user) {
+    (void)user;
+    cg_tensor *total = cg_scalar(0, CG_FLOAT64);
+    for (int i = 0; i + 1 < CHAIN; i++) total = cg_add(total, cg_mul(cg_pow_scalar(in[i], 2), in[i + 1]));
+    out[0] = total;
+    return 1;
+}
+
+static void test_hessian_of_many_inputs(void) {
+    cg_tensor *x[CHAIN], *H[CHAIN * CHAIN];
+    for (int i = 0; i < CHAIN; i++) x[i] = cg_scalar(i + 1, CG_FLOAT64);
+    CHECK(cg_hessian(.fn = f_chain, .inputs = {x, CHAIN}, .results = H) == 1);
+    for (int i = 0; i < CHAIN; i++)
+        for (int j = 0; j < CHAIN; j++) {
+            /* d2/dxi2 = 2 x_{i+1}; d2/dxi dx_{i+1} = 2 x_i */
+            double want = i == j ? (i + 1 < CHAIN ? 2.0 * (i + 2) : 0) : j == i + 1 ? 2.0 * (i + 1) : i == j + 1 ? 2.0 * (j + 1) : 0;
+            CHECK_MSG(H[i * CHAIN + j] && cg_ndim(H[i * CHAIN + j]) == 0 && cg_item(H[i * CHAIN + j]) == want,
+                      "H[%d][%d]", i, j);
+        }
+}
+
+/* .outputs is optional; the results alone come back. */
+static void test_outputs_are_optional(void) {
+    cg_tensor *x = cg_tensor_f64(((double[]){1, 2}), 2), *v = cg_tensor_f64(((double[]){1, -1}), 2), *r[1];
+    CHECK(cg_vjp(.fn = f_linear, .inputs = CG_TENSORS(x), .v = CG_TENSORS(v), .results = r) == 1);
+    CHECK(harness_values_close(r[0], (double[]){3, -3}, 0));
+    CHECK(cg_jvp(.fn = f_linear, .inputs = CG_TENSORS(x), .v = CG_TENSORS(v), .results = r) == 1);
+    CHECK(harness_values_close(r[0], (double[]){3, -3}, 0));
+    CHECK(cg_vhp(.fn = f_cube_sum, .inputs = CG_TENSORS(x), .v = CG_TENSORS(v), .results = r) == 1);
+    CHECK(harness_values_close(r[0], (double[]){6, -12}, 0));
+    CHECK(cg_hvp(.fn = f_cube_sum, .inputs = CG_TENSORS(x), .v = CG_TENSORS(v), .results = r) == 1);
+    CHECK(harness_values_close(r[0], (double[]){6, -12}, 0));
+}
+
 int main(void) {
     RUN(test_jacobian_golden);
     RUN(test_hessian_golden);
@@ -336,5 +402,8 @@ int main(void) {
     RUN(test_null_arguments_and_failing_functions);
     RUN(test_results_live_in_the_callers_scope);
     RUN(test_works_under_no_grad);
+    RUN(test_non_contiguous_inputs);
+    RUN(test_hessian_of_many_inputs);
+    RUN(test_outputs_are_optional);
     HARNESS_END();
 }

@@ -45,7 +45,13 @@ FUNCTIONS = {
     "views": lambda x: (x.view(4) * x.select(0, 1).select(0, 0)).pow(2),
     "quartic": lambda x, y: (x.pow(2) * y.pow(2)).sum() + x.pow(3).mean(),
     "two_out": lambda x: (x.pow(2), x.sum()),
+    # uses the caller's own first input as well as the one it is given (cgrad: through `user`)
+    "captured": lambda x: x * CAPTURED[0],
+    "exp_sin": lambda x, y: (x.exp() * y.sin()).sum(),
+    "tanh_multi": lambda x, y: (x.tanh() * 2, (x.exp() + y).sin(), (x * y).sigmoid().mean()),
 }
+
+CAPTURED = [None]
 
 APIS = {"jacobian": F.jacobian, "hessian": F.hessian, "vjp": F.vjp, "jvp": F.jvp, "vhp": F.vhp, "hvp": F.hvp}
 
@@ -87,7 +93,7 @@ def tensor_line(tag, t):
 #               broadcast gradients, use them, so second derivatives through those need them)
 #   stack:      jacobian/hessian rows stacked with create_graph
 #   neg:        div's backward w.r.t. the divisor, differentiated again
-AVAILABLE = set()
+AVAILABLE = {"view_grads", "stack", "neg"}
 
 
 def case(lines, api, fn, inputs, v=None, cg=False, strict=False, needs=()):
@@ -95,6 +101,7 @@ def case(lines, api, fn, inputs, v=None, cg=False, strict=False, needs=()):
     if not set(needs) <= AVAILABLE:
         return
     ins = [t.detach().clone().requires_grad_(rg) for t, rg in inputs]
+    CAPTURED[0] = ins[0] if ins else None
     vs = None if v is None else [t.detach().clone().requires_grad_(rg) for t, rg in v]
     lines.append("case %s %s %d %d" % (api, fn, int(cg), int(strict)))
     for t in ins:
@@ -250,6 +257,34 @@ def main():
         case(L, api, "cube_sum", [(x3, N)], [(rnd(2), N)])
         case(L, api, "poly2", [(x23, N), (y3, N)], [(rnd(2, 3), N)])
         case(L, api, "poly2", [(x23, N), (y3, N)], [(rnd(2, 3), N), (rnd(2), N)])
+
+    # the function also sees the caller's tensor: only the argument is differentiated
+    case(L, "jacobian", "captured", [(x3, T)])
+    case(L, "jacobian", "captured", [(x3, T)], cg=True)
+    case(L, "vjp", "captured", [(x3, T)], [(rnd(3), N)], cg=True)
+    case(L, "hessian", "cube_sum", [(x3, T)], cg=True)
+
+    # float32 inputs give float32 results
+    case(L, "jacobian", "linear", [(x3.float(), N)])
+    case(L, "vjp", "cube_sum", [(x3.float(), N)])
+    case(L, "hessian", "sq_sum", [(x3.float(), T)])
+
+    # transcendental functions (their backwards landed with the elementwise autograd)
+    xs, ys = rnd(2, 3), rnd(3)
+    case(L, "jacobian", "tanh_multi", [(xs, N), (ys, N)])
+    case(L, "jacobian", "tanh_multi", [(xs, T), (ys, T)], cg=True)
+    case(L, "jacobian", "exp_sin", [(xs, T), (ys, N)], cg=True)
+    case(L, "hessian", "exp_sin", [(xs, N), (ys, N)])
+    case(L, "hessian", "exp_sin", [(xs, T), (ys, T)], cg=True)
+    v_tm = [(rnd(2, 3), N), (rnd(2, 3), N), (rnd(), N)]
+    case(L, "vjp", "tanh_multi", [(xs, N), (ys, N)], v_tm)
+    case(L, "vjp", "tanh_multi", [(xs, T), (ys, N)], v_tm, cg=True)
+    v_xy = [(rnd(2, 3), N), (rnd(3), N)]
+    case(L, "jvp", "tanh_multi", [(xs, N), (ys, N)], v_xy)
+    case(L, "jvp", "tanh_multi", [(xs, T), (ys, T)], [(rnd(2, 3), T), (rnd(3), N)], cg=True)
+    for api in ("vhp", "hvp"):
+        case(L, api, "exp_sin", [(xs, N), (ys, N)], v_xy)
+        case(L, api, "exp_sin", [(xs, T), (ys, N)], [(rnd(2, 3), T), (rnd(3), N)], cg=True)
 
     out = os.path.join(os.path.dirname(__file__), "..", "tests", "data", "functional.txt")
     with open(out, "w") as f:
