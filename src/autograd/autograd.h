@@ -99,6 +99,7 @@ typedef struct cg_autograd_meta {
     /* Differentiable views: the base whose history an in-place write through the view rewrites. */
     cg_tensor *view_base;      /* strong; NULL when not a view */
     bool view_created_in_no_grad;
+    bool view_multi_output;    /* a piece of unbind/split/chunk (or a view of one): no in-place writes */
     int64_t view_version;      /* version at which grad_fn was last set */
 } cg_autograd_meta;
 

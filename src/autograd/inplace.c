@@ -2,24 +2,42 @@
  * through views (CopySlices on the base; AsStridedBackward0 for the view afterwards). */
 #include "autograd/autograd.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+
+/* An in-place write to a view made in no_grad mode, or to a piece of a multi-output view op. */
+static void view_rebase_error(const cg_autograd_meta *m) {
+    char what[256];
+    if (m->grad_fn)
+        snprintf(what, sizeof what, "Output %d of %s is a view and is being modified inplace.", m->output_nr,
+                 m->grad_fn->op->name);
+    else
+        snprintf(what, sizeof what, "A view was created in no_grad mode and is being modified inplace with grad mode "
+                                    "enabled.");
+    if (m->view_multi_output)
+        cg_set_error("%s This view is the output of a function that returns multiple views. Such functions do not "
+                     "allow the output views to be modified inplace. You should replace the inplace operation by an "
+                     "out-of-place one.", what);
+    else
+        cg_set_error("%s Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your "
+                     "code by moving both the view and the inplace either both inside the no_grad block (if you "
+                     "don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked).",
+                     what);
+}
 
 int cg_check_inplace(cg_tensor *t, int n, cg_tensor **inputs) {
     if (!cg_grad_mode()) return 0;
     cg_autograd_meta *m = t->autograd;
     if (!m) return 0;
     if (m->view_base) {
+        /* As PyTorch's handle_view_on_rebase, before the leaf checks. */
+        if ((m->view_created_in_no_grad || m->view_multi_output) && cg_any_requires_grad(n, inputs)) {
+            view_rebase_error(m);
+            return -1;
+        }
         cg_autograd_meta *base = m->view_base->autograd;
         if (base && base->requires_grad && !base->grad_fn) {
             cg_set_error("a view of a leaf Variable that requires grad is being used in an in-place operation.");
-            return -1;
-        }
-        if (m->view_created_in_no_grad && cg_any_requires_grad(n, inputs)) {
-            cg_set_error("A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
-                         "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify "
-                         "your code by moving both the view and the inplace either both inside the no_grad block "
-                         "(if you don't want the inplace to be tracked) or both outside (if you want the inplace "
-                         "to be tracked).");
             return -1;
         }
         return 0;

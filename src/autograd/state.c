@@ -27,6 +27,8 @@ cg_tensor *cg_as_view(cg_tensor *out, cg_tensor *base) {
     m->view_base = cg_retain(root);
     m->view_created_in_no_grad = !cg_grad_mode() ||
                                  (base->autograd && base->autograd->view_created_in_no_grad);
+    /* PyTorch's creation meta: a view made with grad mode on inherits its base's. */
+    m->view_multi_output = cg_grad_mode() && base->autograd && base->autograd->view_multi_output;
     m->view_version = out->storage->version;
     return out;
 }

@@ -598,11 +598,18 @@ static int check_capacity(const char *op, int64_t pieces, int capacity) {
     return 0;
 }
 
-/* Records the n pieces of t along dim d as the outputs of one node; returns n. */
+/* Records the n pieces of t along dim d as the outputs of one node; returns n. As in PyTorch, the
+ * pieces made with grad mode on refuse in-place writes (cg_check_inplace), even when nothing
+ * requires grad yet. */
 static int record_pieces(const cg_op *op, cg_tensor *t, int d, cg_tensor **pieces, int n) {
     if (n == 0) return 0; /* no output would hold the node */
     cg_node *node = cg_record_multi(op, n, pieces, CG_INPUTS(t));
     if (node) node->args[0] = d;
+    if (cg_grad_mode())
+        for (int i = 0; i < n; i++) {
+            pieces[i]->autograd->view_multi_output = true;
+            pieces[i]->autograd->view_created_in_no_grad = false;
+        }
     return n;
 }
 
