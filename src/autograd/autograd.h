@@ -73,7 +73,8 @@ struct cg_node {
     int64_t args[CG_NODE_MAX_ARGS];
     int64_t *extra;            /* op arguments of any length (cat: one size per input), malloc'd */
     int noutputs;
-    cg_input_meta *outputs;    /* noutputs entries */
+    cg_input_meta *outputs;    /* noutputs entries (output_inline when there is one) */
+    cg_input_meta output_inline;
     cg_tensor *variable;       /* AccumulateGrad: the leaf (strong); CopySlices: none */
     cg_node *inner;            /* CopySlices: the in-place op's node, applied to the written view */
     cg_tensor *view_geometry;  /* CopySlices, AsStrided: a header with the view's sizes, strides, offset */
@@ -83,7 +84,8 @@ struct cg_node {
     int deps;                  /* edges from reachable nodes whose gradient has not arrived yet */
     int engine_walk;           /* discovery: the next edge to visit */
     bool needed, seen, queued;
-    cg_tensor **buffer;        /* noutputs incoming gradients, summed */
+    cg_tensor **buffer;        /* noutputs incoming gradients, summed (buffer_inline when one) */
+    cg_tensor *buffer_inline[1];
     int nnext;
     cg_edge next[];            /* one per forward input */
 };

@@ -176,7 +176,7 @@ static cg_tensor *validate(cg_tensor *grad, const cg_input_meta *meta, const cg_
 
 static bool add_to_buffer(cg_node *n, int slot, cg_tensor *grad) {
     if (!n->buffer) {
-        n->buffer = calloc((size_t)(n->noutputs ? n->noutputs : 1), sizeof *n->buffer);
+        n->buffer = n->noutputs <= 1 ? n->buffer_inline : calloc((size_t)n->noutputs, sizeof *n->buffer);
         if (!n->buffer) {
             cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %zu bytes.", sizeof *n->buffer);
             return false;
@@ -290,8 +290,11 @@ static void reset(node_list *all) {
     for (size_t i = 0; i < all->len; i++) {
         cg_node *n = all->items[i];
         if (n->buffer) {
-            for (int s = 0; s < (n->noutputs ? n->noutputs : 1); s++) cg_release(n->buffer[s]);
-            free(n->buffer);
+            for (int s = 0; s < (n->noutputs ? n->noutputs : 1); s++) {
+                cg_release(n->buffer[s]);
+                n->buffer[s] = NULL;
+            }
+            if (n->buffer != n->buffer_inline) free(n->buffer);
             n->buffer = NULL;
         }
         n->seen = n->needed = false;

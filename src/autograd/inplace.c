@@ -85,8 +85,8 @@ cg_node *cg_as_strided_node(cg_tensor *view, cg_tensor *base) {
     n->view_geometry = geometry_of(view);
     n->args[0] = base->offset;
     set_base_meta(&n->args_meta, base);
-    n->outputs = calloc(1, sizeof *n->outputs);
-    if (!n->outputs || !n->view_geometry) {
+    n->outputs = &n->output_inline;
+    if (!n->view_geometry) {
         cg_node_release(n);
         return NULL;
     }

@@ -8,12 +8,18 @@ static _Thread_local uint64_t sequence_counter;
 
 uint64_t cg_next_sequence_nr(void) { return sequence_counter++; }
 
+/* Nodes with up to SMALL_NODE_EDGES inputs all have one block size and come from a free list. */
+#define SMALL_NODE_EDGES 4
+#define NODE_SIZE(nnext) (sizeof(cg_node) + (size_t)(nnext) * sizeof(cg_edge))
+
 cg_node *cg_node_new(const cg_op *op, int nnext) {
-    cg_node *n = calloc(1, sizeof *n + (size_t)nnext * sizeof(cg_edge));
+    cg_node *n = nnext <= SMALL_NODE_EDGES ? cg_cache_alloc(CG_CACHE_NODE, NODE_SIZE(SMALL_NODE_EDGES))
+                                           : malloc(NODE_SIZE(nnext));
     if (!n) {
         cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %zu bytes.", sizeof *n);
         return NULL;
     }
+    memset(n, 0, NODE_SIZE(nnext));
     n->refcount = 1;
     n->op = op;
     n->sequence_nr = cg_next_sequence_nr();
@@ -23,6 +29,9 @@ cg_node *cg_node_new(const cg_op *op, int nnext) {
 
 /* ---- freeing: iterative, so a chain of a million nodes does not overflow the stack ---- */
 
+/* Nodes waiting to be freed; a fixed array first, so most releases allocate nothing. */
+#define DYING_FIXED 64
+static _Thread_local cg_node *dying_fixed[DYING_FIXED];
 static _Thread_local cg_node **dying;
 static _Thread_local size_t ndying, capdying;
 static _Thread_local bool draining;
@@ -47,20 +56,26 @@ static void free_node(cg_node *n) {
     for (int i = 0; i < n->nnext; i++)
         if (n->next[i].node) cg_node_release(n->next[i].node);
     free_hooks(n->pre_hooks);
-    free(n->outputs);
+    if (n->outputs != &n->output_inline) free(n->outputs);
     free(n->extra);
-    free(n);
+    if (n->nnext <= SMALL_NODE_EDGES) cg_cache_free(CG_CACHE_NODE, n);
+    else free(n);
 }
 
 void cg_node_release(cg_node *n) {
     if (!n || --n->refcount > 0) return;
+    if (!dying) {
+        dying = dying_fixed;
+        capdying = DYING_FIXED;
+    }
     if (ndying == capdying) {
-        size_t cap = capdying ? capdying * 2 : 64;
-        cg_node **grown = realloc(dying, cap * sizeof *grown);
+        size_t cap = capdying * 2;
+        cg_node **grown = dying == dying_fixed ? malloc(cap * sizeof *grown) : realloc(dying, cap * sizeof *grown);
         if (!grown) { /* cannot defer: free now, recursively */
             free_node(n);
             return;
         }
+        if (dying == dying_fixed) memcpy(grown, dying_fixed, sizeof dying_fixed);
         dying = grown;
         capdying = cap;
     }
@@ -69,17 +84,20 @@ void cg_node_release(cg_node *n) {
     draining = true;
     while (ndying) free_node(dying[--ndying]);
     draining = false;
-    free(dying);
-    dying = NULL;
-    capdying = 0;
+    if (dying != dying_fixed) {
+        free(dying);
+        dying = dying_fixed;
+        capdying = DYING_FIXED;
+    }
 }
 
 /* ---- tensors' autograd state ---- */
 
 cg_autograd_meta *cg_meta(cg_tensor *t) {
     if (!t->autograd) {
-        t->autograd = calloc(1, sizeof *t->autograd);
-        if (!t->autograd) cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %zu bytes.",
+        t->autograd = cg_cache_alloc(CG_CACHE_META, sizeof *t->autograd);
+        if (t->autograd) memset(t->autograd, 0, sizeof *t->autograd);
+        else cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %zu bytes.",
                                        sizeof *t->autograd);
     }
     return t->autograd;
@@ -96,7 +114,7 @@ void cg_autograd_release(cg_tensor *t) {
     cg_node_release(m->grad_fn);
     cg_release(m->view_base);
     free_hooks(m->hooks);
-    free(m);
+    cg_cache_free(CG_CACHE_META, m);
 }
 
 static void set_output_meta(cg_input_meta *meta, const cg_tensor *t) {
@@ -119,11 +137,7 @@ static cg_node *grad_accumulator(cg_tensor *leaf) {
     cg_node *n = cg_node_new(&accumulate_grad_op, 0);
     if (!n) return NULL;
     n->sequence_nr = UINT64_MAX; /* as in PyTorch: accumulate as soon as the gradient is complete */
-    n->outputs = calloc(1, sizeof *n->outputs);
-    if (!n->outputs) {
-        cg_node_release(n);
-        return NULL;
-    }
+    n->outputs = &n->output_inline;
     n->noutputs = 1;
     set_output_meta(&n->outputs[0], leaf);
     n->variable = cg_retain(leaf);
@@ -153,7 +167,7 @@ bool cg_any_requires_grad(int n, cg_tensor **inputs) {
 
 
 bool cg_attach_history(cg_node *n, int nout, cg_tensor **outs) {
-    n->outputs = calloc((size_t)nout, sizeof *n->outputs);
+    n->outputs = nout == 1 ? &n->output_inline : calloc((size_t)nout, sizeof *n->outputs);
     if (!n->outputs) {
         cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %zu bytes.", sizeof *n->outputs);
         return false;

@@ -4,14 +4,79 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* ---- free lists ---- */
+
+#if defined(__SANITIZE_ADDRESS__)
+#define CG_NO_CACHE
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CG_NO_CACHE
+#endif
+#endif
+
+#ifdef CG_NO_CACHE
+#define CACHE_LIMIT 0
+#else
+#define CACHE_LIMIT 1024 /* blocks per kind: enough for the temporaries of a typical step */
+#endif
+
+typedef struct cached_block {
+    struct cached_block *next;
+} cached_block;
+
+static _Thread_local struct {
+    cached_block *head;
+    int count;
+} caches[CG_CACHE_KINDS];
+static _Thread_local bool caches_closed; /* after the exit handler emptied them */
+
+static void release_at_exit(void);
+
+void *cg_cache_alloc(cg_cache_kind kind, size_t size) {
+    cached_block *b = caches[kind].head;
+    if (!b) return malloc(size);
+    caches[kind].head = b->next;
+    caches[kind].count--;
+    return b;
+}
+
+void cg_cache_free(cg_cache_kind kind, void *block) {
+    if (!block) return;
+    if (caches[kind].count >= CACHE_LIMIT || caches_closed) {
+        free(block);
+        return;
+    }
+    if (!caches[kind].head) release_at_exit();
+    cached_block *b = block;
+    b->next = caches[kind].head;
+    caches[kind].head = b;
+    caches[kind].count++;
+}
+
+static void empty_caches(void) {
+    for (int k = 0; k < CG_CACHE_KINDS; k++) {
+        while (caches[k].head) {
+            cached_block *b = caches[k].head;
+            caches[k].head = b->next;
+            free(b);
+        }
+        caches[k].count = 0;
+    }
+}
+
 /* ---- storage ---- */
 
 /* The storage header and its bytes are one allocation: the bytes start at the first CG_ALIGN
  * boundary after the header. Plain malloc plus rounding up is several times cheaper than
- * aligned_alloc, which matters for the many tiny tensors of scalar code. */
+ * aligned_alloc, which matters for the many tiny tensors of scalar code; blocks of up to
+ * SMALL_STORAGE bytes all have one size and are recycled through a free list. */
+#define SMALL_STORAGE 64
+#define BLOCK_SIZE(nbytes) (sizeof(cg_storage) + CG_ALIGN - 1 + (nbytes))
+
 cg_storage *cg_storage_new(size_t nbytes) {
-    size_t total = sizeof(cg_storage) + CG_ALIGN - 1 + nbytes;
-    char *block = nbytes > SIZE_MAX / 2 ? NULL : malloc(total);
+    char *block = nbytes <= SMALL_STORAGE ? cg_cache_alloc(CG_CACHE_STORAGE, BLOCK_SIZE(SMALL_STORAGE))
+                  : nbytes > SIZE_MAX / 2 ? NULL
+                                          : malloc(BLOCK_SIZE(nbytes));
     if (!block) {
         cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %zu bytes.", nbytes);
         return NULL;
@@ -42,8 +107,10 @@ void cg_storage_release(cg_storage *s) {
     if (s->owner) {
         cg_storage_release(s->owner);
         free(s);
+    } else if (s->nbytes <= SMALL_STORAGE) {
+        cg_cache_free(CG_CACHE_STORAGE, s); /* the header is the start of the block */
     } else {
-        free(s); /* the header is the start of the block */
+        free(s);
     }
 }
 
@@ -68,6 +135,8 @@ static void release_all_at_exit(void) {
     free(scopes.items);
     free(scopes.marks);
     scopes = (scope_stack){0};
+    empty_caches();
+    caches_closed = true; /* blocks freed by later exit handlers go straight to free() */
 }
 
 /* The root scope (and the scope stack itself) is released when the program exits. */
@@ -132,14 +201,14 @@ void cg_release(cg_tensor *t) {
 void cg_tensor_free(cg_tensor *t) {
     if (t->autograd) cg_autograd_release(t);
     cg_storage_release(t->storage);
-    free(t);
+    cg_cache_free(CG_CACHE_TENSOR, t);
 }
 
 /* ---- construction ---- */
 
 static cg_tensor *new_header(cg_dtype dtype, int ndim, const int64_t *sizes) {
     if (cg_check_shape(ndim, sizes) < 0) return NULL;
-    cg_tensor *t = malloc(sizeof *t);
+    cg_tensor *t = cg_cache_alloc(CG_CACHE_TENSOR, sizeof *t);
     if (!t) {
         cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %zu bytes.", sizeof *t);
         return NULL;
@@ -161,12 +230,12 @@ cg_tensor *cg_new_tensor(cg_dtype dtype, int ndim, const int64_t *sizes) {
     if (t->numel > (int64_t)(SIZE_MAX / 2 / cg_dtype_size(dtype))) {
         cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %lld bytes.",
                      (long long)t->numel * (long long)cg_dtype_size(dtype));
-        free(t);
+        cg_cache_free(CG_CACHE_TENSOR, t);
         return NULL;
     }
     t->storage = cg_storage_new((size_t)t->numel * cg_dtype_size(dtype));
     if (!t->storage) {
-        free(t);
+        cg_cache_free(CG_CACHE_TENSOR, t);
         return NULL;
     }
     cg_contiguous_strides(ndim, sizes, t->strides);
