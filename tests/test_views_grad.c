@@ -263,6 +263,21 @@ static void multi_output_views(void) {
     show(q[2]);
 }
 
+static void mixed_dtypes_and_shapes(void) {
+    cg_tensor *x = x34(), *d = leaf(cg_to(cg_tensor_f32(Y43, 4, 3), CG_FLOAT64));
+    cg_tensor *c = cg_cat(CG_LIST(x, cg_t(d)), 0);
+    show(c);
+    cg_backward(weighted(c, WEIGHTS(6, 4)));
+    SHOW(cg_grad(x), cg_grad(d));
+    x = x34(), d = leaf(cg_to(cg_tensor_f32(Y43, 4, 3), CG_FLOAT64));
+    cg_backward(weighted(cg_stack(CG_LIST(cg_t(d), x), 0), WEIGHTS(2, 3, 4)));
+    SHOW(cg_grad(x), cg_grad(d));
+    x = x34();
+    cg_tensor *s = leaf(cg_ones(2, 3));
+    cg_tensor *y = cg_scatter_add(x, 0, INDEX(V(1, 2), 1, 2), s);
+    ATTEMPT(cg_backward(cg_sum(y)));
+}
+
 static void index_errors(void) {
     cg_tensor *x = x34();
     ATTEMPT_INDEX(cg_at(x, 3));
@@ -286,6 +301,7 @@ static const scenario scenarios[] = {
     {"double_backward", double_backward},
     {"inplace_through_views", inplace_through_views},
     {"multi_output_views", multi_output_views},
+    {"mixed_dtypes_and_shapes", mixed_dtypes_and_shapes},
     {"index_errors", index_errors},
 };
 

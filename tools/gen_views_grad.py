@@ -240,6 +240,21 @@ def multi_output_views():
 
 
 @scenario
+def mixed_dtypes_and_shapes():
+    x, d = x34(), leaf(torch.tensor(Y43, dtype=torch.float64))
+    c = torch.cat([x, d.t()], 0)
+    print(c)
+    (c * weights(6, 4)).sum().backward()
+    print(x.grad, d.grad)
+    x, d = x34(), leaf(torch.tensor(Y43, dtype=torch.float64))
+    (torch.stack([d.t(), x], 0) * weights(2, 3, 4)).sum().backward()
+    print(x.grad, d.grad)
+    x, s = x34(), leaf(torch.ones(2, 3))
+    y = x.scatter_add(0, torch.tensor([[1, 2]]), s)  # src larger than index: its gradient cannot fit
+    attempt(lambda: y.sum().backward())
+
+
+@scenario
 def index_errors():
     x = x34()
     attempt(lambda: x[3])
