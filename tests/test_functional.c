@@ -51,6 +51,7 @@ FN(quartic) {
     out[0] = cg_add(cg_sum(cg_mul(cg_pow_scalar(X, 2), cg_pow_scalar(Y, 2))), cg_mean(cg_pow_scalar(X, 3)));
     return 1;
 }
+FN(sq_elementwise) { (void)user; out[0] = cg_mul(X, X); return 1; }
 FN(two_out) { (void)user; out[0] = cg_pow_scalar(X, 2); out[1] = cg_sum(X); return 2; }
 FN(captured) { out[0] = cg_mul(X, user); return 1; }
 FN(exp_sin) { (void)user; out[0] = cg_sum(cg_mul(cg_exp(X), cg_sin(Y))); return 1; }
@@ -392,6 +393,18 @@ static void test_outputs_are_optional(void) {
     CHECK(harness_values_close(r[0], (double[]){6, -12}, 0));
 }
 
+/* With create_graph the Jacobian is PyTorch's: a view of the stacked rows. */
+static void test_jacobian_graph_is_a_view_of_a_stack(void) {
+    cg_tensor *x = cg_requires_grad_(cg_tensor_f64(((double[]){1, 2, 3}), 3), true), *J[1];
+    CHECK(cg_jacobian(.fn = f_sq_elementwise, .inputs = CG_TENSORS(x), .results = J, .create_graph = true) == 1);
+    cg_node *view = cg_grad_fn(J[0]);
+    CHECK_STR(view ? cg_node_name(view) : "None", "ViewBackward0");
+    int input_nr = -1;
+    cg_node *stack = view ? cg_node_next(view, 0, &input_nr) : NULL;
+    CHECK_STR(stack ? cg_node_name(stack) : "None", "StackBackward0");
+    CHECK(stack && cg_node_num_next(stack) == 3 && input_nr == 0);
+}
+
 int main(void) {
     RUN(test_jacobian_golden);
     RUN(test_hessian_golden);
@@ -405,5 +418,6 @@ int main(void) {
     RUN(test_non_contiguous_inputs);
     RUN(test_hessian_of_many_inputs);
     RUN(test_outputs_are_optional);
+    RUN(test_jacobian_graph_is_a_view_of_a_stack);
     HARNESS_END();
 }

@@ -210,17 +210,19 @@ typedef struct {
     int nin, room;
 } call_state;
 
-static bool begin_call(call_state *s, cg_tensor_list inputs, int scratch_len) {
+/* Allocates the call's arrays, enables grad mode (as PyTorch's functions do) and opens the call's
+ * scope; end_call undoes all of it, also after a failed begin_call. */
+static bool begin_call(call_state *s, cg_tensor_list inputs) {
     memset(s, 0, sizeof *s);
     s->nin = inputs.n;
+    /* A function may have CG_MAX_OUTPUTS outputs; hessian's inner one has one per input. */
     s->room = CG_MAX_OUTPUTS + inputs.n;
-    int len = scratch_len > s->room ? scratch_len : s->room;
     s->inputs = calloc((size_t)inputs.n + 1, sizeof *s->inputs);
     s->outs = calloc((size_t)s->room, sizeof *s->outs);
-    for (int k = 0; k < 3; k++) s->work[k] = calloc((size_t)len + 1, sizeof *s->work[k]);
+    for (int k = 0; k < 3; k++) s->work[k] = calloc((size_t)s->room, sizeof *s->work[k]);
     bool ok = s->inputs && s->outs && s->work[0] && s->work[1] && s->work[2];
     if (!ok) cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %zu bytes.",
-                          (size_t)len * sizeof(cg_tensor *));
+                          (size_t)s->room * sizeof(cg_tensor *));
     s->previous_grad_mode = cg_set_grad_enabled(true);
     cg_scope_begin();
     return ok;
@@ -254,10 +256,14 @@ static bool jacobian_of_output(cg_tensor *out, int i, cg_tensor **inputs, int ni
     if (!ok) cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %zu bytes.",
                           (size_t)(nrows * nin + 1) * sizeof *rows);
     for (int64_t k = 0; ok && k < nrows; k++) {
+        /* A scope per row: only the row's gradients outlive it. */
+        cg_scope_begin();
         cg_tensor *onehot = cg_zeros_shape(out->dtype, out->ndim, out->sizes);
         ok = onehot != NULL;
         if (ok) cg_write_double(cg_tensor_data(onehot) + k * (int64_t)cg_dtype_size(out->dtype), out->dtype, 1);
         ok = ok && grad_of(&out, 1, &onehot, inputs, nin, create_graph, true, vj);
+        for (int j = 0; ok && j < nin; j++) vj[j] = cg_keep(vj[j]);
+        cg_scope_end();
         for (int j = 0; ok && j < nin; j++) {
             if (vj[j] && strict && create_graph && !cg_requires_grad(vj[j])) {
                 /* PyTorch names the output's index here. */
@@ -280,9 +286,7 @@ static bool jacobian_of_output(cg_tensor *out, int i, cg_tensor **inputs, int ni
         int64_t shape[2 * CG_MAX_DIMS];
         memcpy(shape, out->sizes, (size_t)out->ndim * sizeof *shape);
         memcpy(shape + out->ndim, in->sizes, (size_t)in->ndim * sizeof *shape);
-        /* One row stacked is the row itself with a leading 1; the view says so directly. */
-        cg_tensor *stacked = nrows == 1 ? rows[j] : cg_stack(rows + j * nrows, (int)nrows, 0);
-        results[j] = cg_view_shape(stacked, ndim, shape);
+        results[j] = cg_view_shape(cg_stack(rows + j * nrows, (int)nrows, 0), ndim, shape);
         ok = results[j] != NULL;
     }
     free(rows);
@@ -303,7 +307,7 @@ static int jacobian_core(cg_function fn, void *user, cg_tensor **inputs, int nin
 int cg_jacobian_opts(cg_jacobian_args a) {
     if (!a.fn || !a.inputs.items || !a.results || a.inputs.n < 0) return -1;
     call_state s;
-    bool ok = begin_call(&s, a.inputs, 0);
+    bool ok = begin_call(&s, a.inputs);
     int nout = -1;
     cg_tensor **results = NULL;
     if (ok && preprocess(a.inputs, a.create_graph, true, s.inputs)) {
@@ -350,7 +354,7 @@ static int gradient_function(cg_tensor **inputs, cg_tensor **outputs, void *user
     call_state s;
     cg_tensor_list list = {inputs, h->nin};
     int status = -1;
-    if (begin_call(&s, list, 0) && preprocess(list, true, true, s.inputs)) {
+    if (begin_call(&s, list) && preprocess(list, true, true, s.inputs)) {
         cg_tensor *jac[h->nin + 1];
         int n = jacobian_core(single_output, h, s.inputs, h->nin, true, false, s.outs, s.room, jac);
         if (n == 1 && check_requires_grad(jac, h->nin, CHECK_JACOBIAN, h->strict)) {
@@ -385,7 +389,7 @@ int cg_vjp_opts(cg_vjp_args a) {
     if (!a.fn || !a.inputs.items || !a.results || a.inputs.n < 0) return -1;
     call_state s;
     int nout = -1;
-    bool ok = begin_call(&s, a.inputs, 0) && preprocess(a.inputs, a.create_graph, true, s.inputs);
+    bool ok = begin_call(&s, a.inputs) && preprocess(a.inputs, a.create_graph, true, s.inputs);
     int n = ok ? call_function(a.fn, s.inputs, a.user, s.outs, CG_MAX_OUTPUTS) : -1;
     ok = n >= 0 && check_requires_grad(s.outs, n, CHECK_OUTPUTS, a.strict) &&
          prepare_v(a.v, a.create_graph, s.outs, n,
@@ -407,7 +411,7 @@ int cg_jvp_opts(cg_vjp_args a) {
     if (!a.fn || !a.inputs.items || !a.results || a.inputs.n < 0) return -1;
     call_state s;
     int nout = -1;
-    bool ok = begin_call(&s, a.inputs, 0) && preprocess(a.inputs, a.create_graph, true, s.inputs) &&
+    bool ok = begin_call(&s, a.inputs) && preprocess(a.inputs, a.create_graph, true, s.inputs) &&
               prepare_v(a.v, a.create_graph, s.inputs, s.nin, V_NONE_FOR_INPUTS, &s.v);
     int n = ok ? call_function(a.fn, s.inputs, a.user, s.outs, CG_MAX_OUTPUTS) : -1;
     ok = n >= 0 && check_requires_grad(s.outs, n, CHECK_OUTPUTS, a.strict);
@@ -462,7 +466,7 @@ static int finish_product(cg_vjp_args *a, call_state *s, bool ok, cg_tensor **pr
 int cg_vhp_opts(cg_vjp_args a) {
     if (!a.fn || !a.inputs.items || !a.results || a.inputs.n < 0) return -1;
     call_state s;
-    bool ok = begin_call(&s, a.inputs, 0);
+    bool ok = begin_call(&s, a.inputs);
     cg_tensor **jac = s.work[0], **vhp = s.work[1];
     ok = ok && gradient_of_scalar(&a, &s, "vhp", jac) &&
          grad_of(jac, s.nin, s.v, s.inputs, s.nin, a.create_graph, a.create_graph, vhp) &&
@@ -473,7 +477,7 @@ int cg_vhp_opts(cg_vjp_args a) {
 int cg_hvp_opts(cg_vjp_args a) {
     if (!a.fn || !a.inputs.items || !a.results || a.inputs.n < 0) return -1;
     call_state s;
-    bool ok = begin_call(&s, a.inputs, 0);
+    bool ok = begin_call(&s, a.inputs);
     cg_tensor **jac = s.work[0], **grad_jac = s.work[1], **double_back = s.work[2];
     ok = ok && gradient_of_scalar(&a, &s, "hvp", jac);
     /* H v as the gradient, w.r.t. grad_jac, of the gradient of jac . grad_jac (zeros requiring grad). */
