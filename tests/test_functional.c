@@ -54,6 +54,7 @@ FN(quartic) {
 FN(sq_elementwise) { (void)user; out[0] = cg_mul(X, X); return 1; }
 FN(two_out) { (void)user; out[0] = cg_pow_scalar(X, 2); out[1] = cg_sum(X); return 2; }
 FN(captured) { out[0] = cg_mul(X, user); return 1; }
+FN(sign) { (void)user; out[0] = cg_sign(X); return 1; }
 FN(exp_sin) { (void)user; out[0] = cg_sum(cg_mul(cg_exp(X), cg_sin(Y))); return 1; }
 FN(tanh_multi) {
     (void)user;
@@ -71,7 +72,7 @@ static const struct {
     {"unused", f_unused},     {"unused_sum", f_unused_sum}, {"constant", f_constant}, {"linear", f_linear},
     {"lin_sum", f_lin_sum},   {"identity", f_identity}, {"one_elem", f_one_elem}, {"views", f_views},
     {"quartic", f_quartic},   {"two_out", f_two_out},   {"poly_same", f_poly_same}, {"multi_same", f_multi_same},
-    {"captured", f_captured}, {"exp_sin", f_exp_sin},   {"tanh_multi", f_tanh_multi},
+    {"captured", f_captured}, {"sign", f_sign}, {"exp_sin", f_exp_sin},   {"tanh_multi", f_tanh_multi},
 };
 
 static cg_function function_named(const char *name) {

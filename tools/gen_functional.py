@@ -47,6 +47,7 @@ FUNCTIONS = {
     "two_out": lambda x: (x.pow(2), x.sum()),
     # uses the caller's own first input as well as the one it is given (cgrad: through `user`)
     "captured": lambda x: x * CAPTURED[0],
+    "sign": lambda x: x.sign(),
     "exp_sin": lambda x, y: (x.exp() * y.sin()).sum(),
     "tanh_multi": lambda x, y: (x.tanh() * 2, (x.exp() + y).sin(), (x * y).sigmoid().mean()),
 }
@@ -268,6 +269,13 @@ def main():
     case(L, "jacobian", "linear", [(x3.float(), N)])
     case(L, "vjp", "cube_sum", [(x3.float(), N)])
     case(L, "hessian", "sq_sum", [(x3.float(), T)])
+
+    # sign's gradient is zeros that do not depend on anything
+    case(L, "jvp", "sign", [(x3, N)], [(rnd(3), N)])
+    case(L, "jvp", "sign", [(x3, N)], [(rnd(3), N)], strict=True)
+    case(L, "jacobian", "sign", [(x3, N)], strict=True)
+    case(L, "jacobian", "sign", [(x3, N)], cg=True, strict=True)
+    case(L, "vjp", "sign", [(x3, N)], [(rnd(3), N)], cg=True, strict=True)
 
     # transcendental functions (their backwards landed with the elementwise autograd)
     xs, ys = rnd(2, 3), rnd(3)
