@@ -1,6 +1,80 @@
-/* Gradcheck cases: matrix products and losses (src/ops/linalg.c, loss.c). */
+/* Gradcheck cases: matrix products, matmul's dispatch paths, and losses (src/ops/linalg.c, loss.c). */
 #include "gradcheck_cases.h"
 
+/* A float64 leaf (3-D or more) whose last two dims are transposed: the transpose of a contiguous
+ * (..., cols, rows) tensor. */
+static inline cg_tensor *grad_input_mt(uint64_t seed, int ndim, const int64_t *sizes) {
+    int64_t swapped[CG_MAX_DIMS];
+    memcpy(swapped, sizes, (size_t)ndim * sizeof *sizes);
+    swapped[ndim - 2] = sizes[ndim - 1], swapped[ndim - 1] = sizes[ndim - 2];
+    cg_tensor *base = grad_input(seed, -1, 1, ndim, swapped);
+    return cg_requires_grad_(cg_detach(cg_transpose(base, -2, -1)), true);
+}
+#define GRAD_INPUT_MT(seed, ...) grad_input_mt(seed, CG_SHAPE(__VA_ARGS__))
+
+/* A float64 vector leaf with stride 2 (a column of a contiguous (n, 2) tensor). */
+static inline cg_tensor *grad_input_strided(uint64_t seed, int64_t n) {
+    cg_tensor *base = GRAD_INPUT(seed, -1, 1, n, 2);
+    return cg_requires_grad_(cg_detach(cg_select(base, 1, 0)), true);
+}
+
+#define LG_INPUTS(name, a, b)                     \
+    static void name(cg_tensor **in) {            \
+        in[0] = a;                                \
+        in[1] = b;                                \
+    }
+LG_INPUTS(lg_vec_vec, GRAD_INPUT(31, -1, 1, 3), GRAD_INPUT(32, -1, 1, 3))
+LG_INPUTS(lg_vec_vec_strided, grad_input_strided(33, 4), GRAD_INPUT(34, -1, 1, 4))
+LG_INPUTS(lg_mat_vec, GRAD_INPUT(35, -1, 1, 2, 3), GRAD_INPUT(36, -1, 1, 3))
+LG_INPUTS(lg_mat_t_vec, grad_input_t(37, -1, 1, 2, 3), grad_input_strided(38, 3))
+LG_INPUTS(lg_mat_mat, GRAD_INPUT(39, -1, 1, 2, 3), GRAD_INPUT(40, -1, 1, 3, 4))
+LG_INPUTS(lg_mat_t_mat_t, grad_input_t(41, -1, 1, 2, 3), grad_input_t(42, -1, 1, 3, 4))
+LG_INPUTS(lg_bat_bat, GRAD_INPUT(43, -1, 1, 2, 2, 3), GRAD_INPUT(44, -1, 1, 2, 3, 4))
+LG_INPUTS(lg_bat_t_bat, GRAD_INPUT_MT(45, 2, 2, 3), GRAD_INPUT_MT(46, 2, 3, 4))
+LG_INPUTS(lg_vec_mat, GRAD_INPUT(47, -1, 1, 3), GRAD_INPUT(48, -1, 1, 3, 2))
+LG_INPUTS(lg_bat_vec, GRAD_INPUT(49, -1, 1, 2, 2, 3), GRAD_INPUT(50, -1, 1, 3))
+LG_INPUTS(lg_bat_mat, GRAD_INPUT(51, -1, 1, 2, 2, 3), GRAD_INPUT(52, -1, 1, 3, 4))
+LG_INPUTS(lg_bat4_mat_t, GRAD_INPUT(53, -1, 1, 2, 1, 2, 3), grad_input_t(54, -1, 1, 3, 2))
+LG_INPUTS(lg_vec_bat, GRAD_INPUT(55, -1, 1, 3), GRAD_INPUT(56, -1, 1, 2, 3, 4))
+LG_INPUTS(lg_mat_bat, GRAD_INPUT(57, -1, 1, 5, 3), GRAD_INPUT(58, -1, 1, 2, 3, 4))
+LG_INPUTS(lg_bat_t_mat, GRAD_INPUT_MT(59, 2, 3, 4), GRAD_INPUT(60, -1, 1, 4, 2))
+LG_INPUTS(lg_mat_bat_t, GRAD_INPUT(61, -1, 1, 2, 3), GRAD_INPUT_MT(62, 2, 3, 4))
+LG_INPUTS(lg_bat_bcast, GRAD_INPUT(63, -1, 1, 2, 1, 2, 3), GRAD_INPUT(64, -1, 1, 3, 3, 2))
+LG_INPUTS(lg_bat_one, GRAD_INPUT(65, -1, 1, 1, 2, 3), GRAD_INPUT(66, -1, 1, 2, 3, 2))
+
+#define LG_FN(name, call)                                            \
+    static int f_##name(cg_tensor **in, cg_tensor **out, void *u) {  \
+        (void)u;                                                     \
+        out[0] = call;                                               \
+        return 1;                                                    \
+    }
+LG_FN(dot, cg_dot(in[0], in[1]))
+LG_FN(mv, cg_mv(in[0], in[1]))
+LG_FN(mm, cg_mm(in[0], in[1]))
+LG_FN(bmm, cg_bmm(in[0], in[1]))
+LG_FN(matmul, cg_matmul(in[0], in[1]))
+
 static const grad_case cases_linalg[] = {
-    {NULL, NULL, 0, NULL, NULL, false, 0, 0}, /* placeholder until linalg ops record */
+    {"dot", "(3) . (3)", 2, lg_vec_vec, f_dot, false, 0, 0},
+    {"dot", "strided vector", 2, lg_vec_vec_strided, f_dot, false, 0, 0},
+    {"mv", "(2, 3) (3)", 2, lg_mat_vec, f_mv, false, 0, 0},
+    {"mv", "transposed matrix, strided vector", 2, lg_mat_t_vec, f_mv, false, 0, 0},
+    {"mm", "(2, 3) (3, 4)", 2, lg_mat_mat, f_mm, false, 0, 0},
+    {"mm", "both transposed", 2, lg_mat_t_mat_t, f_mm, false, 0, 0},
+    {"bmm", "(2, 2, 3) (2, 3, 4)", 2, lg_bat_bat, f_bmm, false, 0, 0},
+    {"bmm", "both with transposed matrices", 2, lg_bat_t_bat, f_bmm, false, 0, 0},
+    {"dot", "matmul 1-D @ 1-D", 2, lg_vec_vec, f_matmul, false, 0, 0},
+    {"mv", "matmul 2-D @ 1-D", 2, lg_mat_t_vec, f_matmul, false, 0, 0},
+    {"matmul_squeeze", "matmul 1-D @ 2-D", 2, lg_vec_mat, f_matmul, false, 0, 0},
+    {"mm", "matmul 2-D @ 2-D", 2, lg_mat_t_mat_t, f_matmul, false, 0, 0},
+    {"mv", "matmul 3-D @ 1-D (folded)", 2, lg_bat_vec, f_matmul, false, 0, 0},
+    {"mm", "matmul 3-D @ 2-D (folded)", 2, lg_bat_mat, f_matmul, false, 0, 0},
+    {"mm", "matmul 4-D @ transposed 2-D (folded)", 2, lg_bat4_mat_t, f_matmul, false, 0, 0},
+    {"mv", "matmul 1-D @ 3-D (folded, transposed)", 2, lg_vec_bat, f_matmul, false, 0, 0},
+    {"mm", "matmul 2-D @ 3-D (folded, transposed)", 2, lg_mat_bat, f_matmul, false, 0, 0},
+    {"bmm", "matmul transposed 3-D @ 2-D (not folded)", 2, lg_bat_t_mat, f_matmul, false, 0, 0},
+    {"bmm", "matmul 2-D @ transposed 3-D (not folded)", 2, lg_mat_bat_t, f_matmul, false, 0, 0},
+    {"bmm", "matmul 3-D @ 3-D", 2, lg_bat_bat, f_matmul, false, 0, 0},
+    {"bmm", "matmul broadcast batch (2, 1) @ (3)", 2, lg_bat_bcast, f_matmul, false, 0, 0},
+    {"bmm", "matmul broadcast batch (1) @ (2)", 2, lg_bat_one, f_matmul, false, 0, 0},
 };

@@ -89,7 +89,12 @@
     X(scatter_add, "ScatterAddBackward0")          \
     X(masked_fill, "MaskedFillBackward0")
 
-#define CG_OPS_LINALG(X)
+#define CG_OPS_LINALG(X)                         \
+    X(dot, "DotBackward0")                       \
+    X(mv, "MvBackward0")                         \
+    X(mm, "MmBackward0")                         \
+    X(bmm, "BmmBackward0")                       \
+    X(matmul_squeeze, "SqueezeBackward3")
 
 #define CG_OPS_FUNCTIONAL(X)
 

@@ -3,10 +3,14 @@
  * Every product is computed by one routine (product) that broadcasts batch dims and calls
  * cg_kernel_gemm once per matrix. The ops differ only in what they accept: each checks its
  * arguments in PyTorch's order, with PyTorch's wording, then calls product. cg_matmul follows
- * PyTorch's dispatch (dot, mv, mm, folding a batched operand into a matrix, bmm) only to raise
- * the same error as PyTorch for the same mismatch: the numbers do not depend on the path. */
-#include "core/tensor.h"
+ * PyTorch's dispatch (dot, mv, mm, folding a batched operand into a matrix, bmm) to raise the
+ * same error as PyTorch for the same mismatch; when autograd records, it also computes through
+ * the same composition of ops as PyTorch, so the graph has PyTorch's nodes. The numbers do not
+ * depend on the path: the kernel sums every element over k in the same order. */
+#include "autograd/registry.h"
 #include "kernels/matmul.h"
+
+#include <string.h>
 
 /* PyTorch's ScalarType names, as its messages print them. */
 static const char *scalar_type_name(cg_dtype dtype) {
@@ -160,22 +164,41 @@ static cg_tensor *product(cg_tensor *a, cg_tensor *b) {
     return out;
 }
 
-/* Runs product in an inner scope, so operand copies are freed when the op returns. */
-static cg_tensor *product_scoped(cg_tensor *a, cg_tensor *b) {
-    cg_scope_begin();
-    cg_tensor *ra = ready_left(a), *rb = ready_right(b);
-    cg_tensor *out = ra && rb ? product(ra, rb) : NULL;
+/* Ends an inner scope opened by the op, handing its result (which may be NULL) to the caller's. */
+static cg_tensor *end_scope_keeping(cg_tensor *out) {
     cg_keep(out);
     cg_scope_end();
     return out;
 }
 
+/* Runs product in an inner scope, so operand copies are freed when the op returns. */
+static cg_tensor *product_scoped(cg_tensor *a, cg_tensor *b) {
+    cg_scope_begin();
+    cg_tensor *ra = ready_left(a), *rb = ready_right(b);
+    return end_scope_keeping(ra && rb ? product(ra, rb) : NULL);
+}
+
 /* ---- the ops ---- */
+
+/* Records out = op(a, b), saving each operand for the other's gradient (only when needed). */
+static cg_tensor *record_product(const cg_op *op, cg_tensor *out, cg_tensor *a, cg_tensor *b) {
+    cg_node *n = out ? cg_record(op, out, CG_INPUTS(a, b)) : NULL;
+    if (n) {
+        if (cg_needs_grad(n, 1)) cg_save(n, 0, a);
+        if (cg_needs_grad(n, 0)) cg_save(n, 1, b);
+    }
+    return out;
+}
 
 cg_tensor *cg_dot(cg_tensor *a, cg_tensor *b) {
     if (!a || !b) return NULL;
     if (check_dot(a, b) < 0) return NULL;
-    return product_scoped(a, b);
+    return record_product(&cg_op_dot, product_scoped(a, b), a, b);
+}
+
+void cg_backward_dot(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    if (cg_needs_grad(n, 0)) out[0] = cg_mul(grads[0], cg_saved(n, 1));
+    if (cg_needs_grad(n, 1)) out[1] = cg_mul(grads[0], cg_saved(n, 0));
 }
 
 cg_tensor *cg_mv(cg_tensor *m, cg_tensor *v) {
@@ -185,7 +208,13 @@ cg_tensor *cg_mv(cg_tensor *m, cg_tensor *v) {
         return NULL;
     }
     if (check_mv(m->sizes[0], m->sizes[1], v->sizes[0], m->dtype, v->dtype) < 0) return NULL;
-    return product_scoped(m, v);
+    return record_product(&cg_op_mv, product_scoped(m, v), m, v);
+}
+
+/* d(m v) = outer(grad, v) dm + m^T grad dv */
+void cg_backward_mv(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    if (cg_needs_grad(n, 0)) out[0] = cg_mul(cg_unsqueeze(grads[0], 1), cg_saved(n, 1));
+    if (cg_needs_grad(n, 1)) out[1] = cg_mv(cg_t(cg_saved(n, 0)), grads[0]);
 }
 
 cg_tensor *cg_mm(cg_tensor *a, cg_tensor *b) {
@@ -195,7 +224,13 @@ cg_tensor *cg_mm(cg_tensor *a, cg_tensor *b) {
         return NULL;
     }
     if (check_mm(a->sizes[0], a->sizes[1], b->sizes[0], b->sizes[1], a->dtype, b->dtype) < 0) return NULL;
-    return product_scoped(a, b);
+    return record_product(&cg_op_mm, product_scoped(a, b), a, b);
+}
+
+/* d(a b) = grad b^T da + a^T grad db */
+void cg_backward_mm(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    if (cg_needs_grad(n, 0)) out[0] = cg_mm(grads[0], cg_t(cg_saved(n, 1)));
+    if (cg_needs_grad(n, 1)) out[1] = cg_mm(cg_t(cg_saved(n, 0)), grads[0]);
 }
 
 cg_tensor *cg_bmm(cg_tensor *a, cg_tensor *b) {
@@ -205,7 +240,12 @@ cg_tensor *cg_bmm(cg_tensor *a, cg_tensor *b) {
         return NULL;
     }
     if (check_bmm(a->sizes[0], a->sizes[2], b->sizes[0], b->sizes[1], a->dtype, b->dtype) < 0) return NULL;
-    return product_scoped(a, b);
+    return record_product(&cg_op_bmm, product_scoped(a, b), a, b);
+}
+
+void cg_backward_bmm(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    if (cg_needs_grad(n, 0)) out[0] = cg_bmm(grads[0], cg_transpose(cg_saved(n, 1), 1, 2));
+    if (cg_needs_grad(n, 1)) out[1] = cg_bmm(cg_transpose(cg_saved(n, 0), 1, 2), grads[0]);
 }
 
 /* matmul's checks when one operand has batch dims and the other is a vector or matrix: PyTorch
@@ -234,6 +274,93 @@ static int check_batched(const cg_tensor *a, const cg_tensor *b) {
     return check_bmm(batch, a->sizes[a->ndim - 1], batch, b->sizes[b->ndim - 2], a->dtype, b->dtype);
 }
 
+/* ---- matmul as PyTorch 1.13 composes it, for autograd ---- */
+
+/* PyTorch's _unsafe_view: a fresh contiguous result seen with another shape, recorded as its own
+ * node (UnsafeViewBackward0), not as a view. */
+static cg_tensor *unsafe_view(cg_tensor *t, int ndim, const int64_t *sizes) {
+    if (!t) return NULL;
+    int64_t strides[CG_MAX_DIMS];
+    cg_contiguous_strides(ndim, sizes, strides);
+    cg_tensor *out = cg_new_view(t, ndim, sizes, strides, t->offset);
+    cg_node *n = out ? cg_record(&cg_op_unsafe_view, out, CG_INPUTS(t)) : NULL;
+    if (n) {
+        n->args_meta = (cg_input_meta){.dtype = t->dtype, .ndim = t->ndim};
+        memcpy(n->args_meta.sizes, t->sizes, sizeof t->sizes);
+    }
+    return out;
+}
+
+/* 1-D @ 2-D is a.unsqueeze(0).mm(b).squeeze_(0) in PyTorch: the in-place squeeze of the fresh
+ * product bumps its version and gives it the node SqueezeBackward3. */
+static cg_tensor *matmul_vector_matrix(cg_tensor *a, cg_tensor *b) {
+    cg_tensor *row = cg_mm(cg_unsqueeze(a, 0), b);
+    if (!row) return NULL;
+    cg_tensor *out = cg_new_view(row, 1, row->sizes + 1, row->strides + 1, row->offset);
+    if (!out) return NULL;
+    cg_bump_version(out);
+    cg_record(&cg_op_matmul_squeeze, out, CG_INPUTS(row));
+    return out;
+}
+
+void cg_backward_matmul_squeeze(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    (void)n;
+    out[0] = cg_unsqueeze(grads[0], 0);
+}
+
+/* PyTorch's should_fold: t (3-D or more) times a vector or matrix becomes one mm or mv on t
+ * folded into a matrix, except for a 3-D t @ matrix whose last two dims are transposed in an
+ * otherwise contiguous layout (folding it would need a copy). */
+static bool should_fold(const cg_tensor *t, int other_ndim) {
+    if (t->ndim < 3 || other_ndim > 2) return false;
+    bool transposed_batch = t->ndim == 3 && other_ndim == 2 && t->strides[2] != 1 &&
+                            t->strides[0] == t->sizes[1] * t->sizes[2];
+    return !transposed_batch;
+}
+
+/* The batched operand folded into rows: (..., n, k) @ (k[, p]) as (N*n, k) @ (k[, p]); when the
+ * batched operand is the second one, both are transposed first and the result transposed back. */
+static cg_tensor *matmul_folded(cg_tensor *a, cg_tensor *b) {
+    bool transpose = b->ndim > a->ndim;
+    cg_tensor *t1 = transpose ? cg_transpose(b, -2, -1) : a;
+    cg_tensor *t2 = !transpose ? b : a->ndim == 2 ? cg_t(a) : a;
+    if (!t1 || !t2) return NULL;
+    int64_t shape[CG_MAX_DIMS];
+    int ndim = t1->ndim - 1;
+    memcpy(shape, t1->sizes, (size_t)ndim * sizeof *shape);
+    int64_t rows = cg_shape_numel(ndim, shape);
+    if (t2->ndim == 2) shape[ndim++] = t2->sizes[1];
+    cg_tensor *folded = cg_reshape(t1, rows, t1->sizes[t1->ndim - 1]);
+    if (t2->ndim == 1) return unsafe_view(cg_mv(folded, t2), ndim, shape);
+    cg_tensor *out = unsafe_view(cg_mm(folded, t2), ndim, shape);
+    return transpose ? cg_contiguous(cg_transpose(out, -2, -1)) : out;
+}
+
+/* Both operands expanded to the broadcast batch shape, flattened to one batch dim, then bmm. */
+static cg_tensor *matmul_batched(cg_tensor *a, cg_tensor *b) {
+    int64_t n = a->sizes[a->ndim - 2], k1 = a->sizes[a->ndim - 1];
+    int64_t k2 = b->sizes[b->ndim - 2], p = b->sizes[b->ndim - 1];
+    int64_t shape[CG_MAX_DIMS], a_shape[CG_MAX_DIMS], b_shape[CG_MAX_DIMS];
+    int nb = cg_broadcast_shapes(a->ndim - 2, a->sizes, b->ndim - 2, b->sizes, shape);
+    if (nb < 0) return NULL;
+    int64_t batch = cg_shape_numel(nb, shape);
+    memcpy(a_shape, shape, (size_t)nb * sizeof *shape);
+    memcpy(b_shape, shape, (size_t)nb * sizeof *shape);
+    a_shape[nb] = n, a_shape[nb + 1] = k1;
+    b_shape[nb] = k2, b_shape[nb + 1] = p;
+    cg_tensor *a3 = cg_reshape(cg_expand_shape(a, nb + 2, a_shape), batch, n, k1);
+    cg_tensor *b3 = cg_reshape(cg_expand_shape(b, nb + 2, b_shape), batch, k2, p);
+    shape[nb] = n, shape[nb + 1] = p;
+    return unsafe_view(cg_bmm(a3, b3), nb + 2, shape);
+}
+
+/* Shapes and dtypes are checked already; a and b have at least one dim, and not both <= 2. */
+static cg_tensor *matmul_recorded(cg_tensor *a, cg_tensor *b) {
+    if (a->ndim == 1 && b->ndim == 2) return matmul_vector_matrix(a, b);
+    if (should_fold(a, b->ndim) || should_fold(b, a->ndim)) return matmul_folded(a, b);
+    return matmul_batched(a, b);
+}
+
 cg_tensor *cg_matmul(cg_tensor *a, cg_tensor *b) {
     if (!a || !b) return NULL;
     int da = a->ndim, db = b->ndim;
@@ -245,11 +372,17 @@ cg_tensor *cg_matmul(cg_tensor *a, cg_tensor *b) {
     if (da == 2 && db == 1) return cg_mv(a, b);
     if (da == 2 && db == 2) return cg_mm(a, b);
     int rc;
-    if (da == 1 && db == 2) /* PyTorch: a.unsqueeze(0).mm(b).squeeze(0) */
+    if (da == 1 && db == 2) /* PyTorch: a.unsqueeze(0).mm(b).squeeze_(0) */
         rc = check_mm(1, a->sizes[0], b->sizes[0], b->sizes[1], a->dtype, b->dtype);
     else if ((da >= 3 && db <= 2) || (db >= 3 && da <= 2))
         rc = check_folded(a, b);
     else
         rc = check_batched(a, b);
-    return rc < 0 ? NULL : product_scoped(a, b);
+    if (rc < 0) return NULL;
+    /* Without autograd the one product needs no copies; with it, PyTorch's composition. */
+    if (cg_grad_mode() && (cg_requires_grad(a) || cg_requires_grad(b))) {
+        cg_scope_begin();
+        return end_scope_keeping(matmul_recorded(a, b));
+    }
+    return product_scoped(a, b);
 }
