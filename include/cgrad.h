@@ -370,7 +370,8 @@ int cg_gradgradcheck_opts(cg_gradcheck_args args);
  * differentiable w.r.t. the caller's inputs). A function output that does not depend on an input
  * gives zeros; with .strict it is an error instead, with PyTorch's messages. Without create_graph
  * every result is detached.
- * Each returns the number of outputs of fn (1 for hessian, hvp and vhp), or -1 on error.
+ * Each returns the number of outputs of fn (1 for hessian, hvp and vhp), or -1 on error (then
+ * nothing is written to .results or .outputs). Results belong to the caller's current scope.
  * A list of one tensor stands for PyTorch's single Tensor (not a 1-tuple) in messages.
  *
  *   cg_tensor *J[2];
@@ -384,7 +385,7 @@ typedef struct {
     void *user;
     /* jacobian: room for nout * inputs.n tensors, results[i * inputs.n + j] of shape
      * out_i.shape + in_j.shape; hessian: inputs.n * inputs.n, results[i * inputs.n + j] of shape
-     * in_i.shape + in_j.shape. Results have the inputs' dtypes. */
+     * in_i.shape + in_j.shape. results[i * inputs.n + j] has in_j's dtype. */
     cg_tensor **results;
     bool create_graph;        /* results differentiable (grad_fn ViewBackward0) */
     bool strict;

@@ -269,6 +269,10 @@ def main():
     case(L, "jacobian", "linear", [(x3.float(), N)])
     case(L, "vjp", "cube_sum", [(x3.float(), N)])
     case(L, "hessian", "sq_sum", [(x3.float(), T)])
+    # mixed dtypes: a result for input j has input j's dtype
+    case(L, "jacobian", "multi_same", [(x3.float(), N), (y3, N)])
+    case(L, "hessian", "poly_same", [(x3.float(), N), (y3, N)])
+    case(L, "vjp", "multi_same", [(x3.float(), N), (y3, N)], [(rnd(3), N), (rnd(3), N)])
 
     # sign's gradient is zeros that do not depend on anything
     case(L, "jvp", "sign", [(x3, N)], [(rnd(3), N)])
