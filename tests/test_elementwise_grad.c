@@ -331,11 +331,35 @@ static void test_double_backward_through_mul_(void) {
     CHECK(harness_values_close(gg, (double[]){1, 1, 1}, 0));
 }
 
+/* An operand that shares the written tensor's base is stale after the write, so backward fails as
+ * in PyTorch (whose message names it AsStridedBackward0; cgrad keeps only its storage, to avoid a
+ * reference cycle through the base, and names no grad_fn); and nothing leaks (make memcheck). */
+static void test_operand_sharing_the_base(void) {
+    static const char *prefix = "one of the variables needed for gradient computation has been modified by an "
+                                "inplace operation: [torch.FloatTensor [3]]";
+    for (int op = 0; op < 2; op++) {
+        cg_tensor *x = cg_requires_grad_(cg_ones(2, 3), true);
+        cg_tensor *y = cg_mul_scalar(x, 1);
+        cg_tensor *row1 = cg_select(y, 0, 1), *row0 = cg_select(y, 0, 0);
+        CHECK((op ? cg_div_(row1, row0) : cg_mul_(row1, row0)) == 0);
+        CHECK_STR(cg_node_name(cg_grad_fn(y)), "CopySlices");
+        cg_clear_error();
+        CHECK(cg_backward(cg_sum(y)) != 0);
+        CHECK_MSG(!strncmp(cg_last_error(), prefix, strlen(prefix)), "%s", cg_last_error());
+        CHECK(strstr(cg_last_error(), "is at version 1; expected version 0 instead.") != NULL);
+    }
+    cg_tensor *x = cg_requires_grad_(cg_ones(2, 3), true);
+    cg_tensor *y = cg_mul_scalar(x, 1);
+    CHECK(cg_mul_(y, cg_view(y, 2, 3)) == 0); /* an alias of y itself */
+    CHECK(cg_backward(cg_sum(y)) != 0);
+}
+
 int main(void) {
     RUN(test_golden);
     RUN(test_inplace_on_leaf_fails_and_writes_nothing);
     RUN(test_inplace_on_leaf_under_no_grad);
     RUN(test_comparisons_are_not_differentiable);
     RUN(test_double_backward_through_mul_);
+    RUN(test_operand_sharing_the_base);
     HARNESS_END();
 }

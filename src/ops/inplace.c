@@ -134,10 +134,24 @@ static int old_value(cg_tensor *t, bool needed, cg_tensor **old) {
     return *old ? 0 : -1;
 }
 
-/* other was saved after the write; if it is t itself (y.mul_(y)), the write made its value stale,
- * and a backward that reads it must fail as PyTorch's does: it counts as saved at its old version. */
-static void saved_before_write(cg_node *n, int slot, int64_t version) {
-    if (n && slot < n->nsaved && n->saved[slot].data) n->saved[slot].version = version;
+static cg_tensor *autograd_root(cg_tensor *t) {
+    return t->autograd && t->autograd->view_base ? t->autograd->view_base : t;
+}
+
+/* other was saved after the write. If it shares t's base (y.mul_(y), y[1].mul_(y[0])), the write
+ * made its value stale, and a backward that reads it must fail as PyTorch's does: it counts as
+ * saved at its version before the write. It is then kept as a bare header over its storage, since
+ * its base holds this node (directly or through CopySlices) and other itself would close a
+ * reference cycle; the error then names no grad_fn for it (PyTorch: AsStridedBackward0). */
+static void save_operand_before_write(cg_node *n, int slot, cg_tensor *t, cg_tensor *other, int64_t version) {
+    if (!n || slot >= n->nsaved || !n->saved[slot].data) return;
+    cg_saved_tensor *s = &n->saved[slot];
+    s->version = version;
+    if (s->is_output || autograd_root(other) != autograd_root(t)) return;
+    cg_tensor *bare = cg_new_view(other, other->ndim, other->sizes, other->strides, other->offset);
+    if (!bare) return;
+    cg_release(s->data);
+    s->data = cg_retain(bare);
 }
 
 int cg_add_(cg_tensor *t, cg_tensor *other) {
@@ -163,7 +177,7 @@ int cg_mul_(cg_tensor *t, cg_tensor *other) {
     if (inplace_binary(CG_BIN_MUL, t, other, cg_result_type(t, other)) < 0) return -1;
     cg_node *n = cg_record_inplace(&cg_op_mul, t, CG_INPUTS(t, other));
     cg_save_mul_inputs(n, old, other);
-    saved_before_write(n, 1, other_version);
+    save_operand_before_write(n, 1, t, other, other_version);
     return 0;
 }
 
@@ -175,7 +189,7 @@ int cg_div_(cg_tensor *t, cg_tensor *other) {
     if (inplace_binary(CG_BIN_DIV, t, other, cg_float_type(cg_result_type(t, other))) < 0) return -1;
     cg_node *n = cg_record_inplace(&cg_op_div, t, CG_INPUTS(t, other));
     cg_save_div_inputs(n, old, other);
-    saved_before_write(n, 1, other_version);
+    save_operand_before_write(n, 1, t, other, other_version);
     return 0;
 }
 
