@@ -55,6 +55,9 @@ FN(sq_elementwise) { (void)user; out[0] = cg_mul(X, X); return 1; }
 FN(two_out) { (void)user; out[0] = cg_pow_scalar(X, 2); out[1] = cg_sum(X); return 2; }
 FN(captured) { out[0] = cg_mul(X, user); return 1; }
 FN(sign) { (void)user; out[0] = cg_sign(X); return 1; }
+FN(mat_tanh) { (void)user; out[0] = cg_tanh(cg_matmul(X, Y)); return 1; }
+FN(quad_form) { (void)user; out[0] = cg_matmul(cg_matmul(X, Y), X); return 1; }
+FN(mm_sq) { (void)user; out[0] = cg_sum(cg_pow_scalar(cg_matmul(X, Y), 2)); return 1; }
 FN(exp_sin) { (void)user; out[0] = cg_sum(cg_mul(cg_exp(X), cg_sin(Y))); return 1; }
 FN(tanh_multi) {
     (void)user;
@@ -72,7 +75,8 @@ static const struct {
     {"unused", f_unused},     {"unused_sum", f_unused_sum}, {"constant", f_constant}, {"linear", f_linear},
     {"lin_sum", f_lin_sum},   {"identity", f_identity}, {"one_elem", f_one_elem}, {"views", f_views},
     {"quartic", f_quartic},   {"two_out", f_two_out},   {"poly_same", f_poly_same}, {"multi_same", f_multi_same},
-    {"captured", f_captured}, {"sign", f_sign}, {"exp_sin", f_exp_sin},   {"tanh_multi", f_tanh_multi},
+    {"captured", f_captured}, {"sign", f_sign},
+    {"mat_tanh", f_mat_tanh}, {"quad_form", f_quad_form}, {"mm_sq", f_mm_sq}, {"exp_sin", f_exp_sin},   {"tanh_multi", f_tanh_multi},
 };
 
 static cg_function function_named(const char *name) {

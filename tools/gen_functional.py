@@ -48,6 +48,9 @@ FUNCTIONS = {
     # uses the caller's own first input as well as the one it is given (cgrad: through `user`)
     "captured": lambda x: x * CAPTURED[0],
     "sign": lambda x: x.sign(),
+    "mat_tanh": lambda a, x: (a @ x).tanh(),
+    "quad_form": lambda x, a: x @ a @ x,
+    "mm_sq": lambda a, b: (a @ b).pow(2).sum(),
     "exp_sin": lambda x, y: (x.exp() * y.sin()).sum(),
     "tanh_multi": lambda x, y: (x.tanh() * 2, (x.exp() + y).sin(), (x * y).sigmoid().mean()),
 }
@@ -297,6 +300,20 @@ def main():
     for api in ("vhp", "hvp"):
         case(L, api, "exp_sin", [(xs, N), (ys, N)], v_xy)
         case(L, api, "exp_sin", [(xs, T), (ys, N)], [(rnd(2, 3), T), (rnd(3), N)], cg=True)
+
+    # matrix products
+    a32, x2m, a22, b32 = rnd(3, 2), rnd(2), rnd(2, 2), rnd(3, 2)
+    case(L, "jacobian", "mat_tanh", [(a32, N), (x2m, N)])
+    case(L, "jacobian", "mat_tanh", [(a32, T), (x2m, N)], cg=True)
+    case(L, "hessian", "quad_form", [(x2m, N), (a22, N)])
+    case(L, "hessian", "mm_sq", [(a32.t(), N), (b32, N)])
+    case(L, "hessian", "quad_form", [(x2m, T), (a22, T)], cg=True)
+    case(L, "vjp", "mat_tanh", [(a32, N), (x2m, T)], [(rnd(3), T)], cg=True)
+    case(L, "jvp", "mat_tanh", [(a32, N), (x2m, N)], [(rnd(3, 2), N), (rnd(2), N)])
+    case(L, "jvp", "mat_tanh", [(a32, T), (x2m, N)], [(rnd(3, 2), N), (rnd(2), T)], cg=True)
+    for api in ("vhp", "hvp"):
+        case(L, api, "mm_sq", [(a32.t(), N), (b32, N)], [(rnd(2, 3), N), (rnd(3, 2), N)])
+        case(L, api, "quad_form", [(x2m, T), (a22, N)], [(rnd(2), N), (rnd(2, 2), T)], cg=True)
 
     out = os.path.join(os.path.dirname(__file__), "..", "tests", "data", "functional.txt")
     with open(out, "w") as f:
