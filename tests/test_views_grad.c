@@ -235,6 +235,25 @@ static void inplace_through_views(void) {
     SHOW(cg_grad(x), cg_grad(y), cg_grad(z));
 }
 
+static void inplace_ops_through_slices(void) {
+    cg_tensor *x = x34();
+    cg_tensor *a = cg_clone(x);
+    cg_mul_scalar_(cg_slice(a, 0, 1, 3, 1), 2);
+    show(a);
+    show_next(a);
+    cg_backward(weighted(a, WEIGHTS(3, 4)));
+    show(cg_grad(x));
+    x = x34();
+    cg_tensor *v = leaf(cg_tensor_f32(((float[]){2, -1, 0.5f}), 3));
+    a = cg_clone(x);
+    cg_mul_(cg_slice(cg_t(a), 0, 1, 4, 2), v);
+    cg_add_(cg_narrow(a, 1, 0, 1), cg_slice(a, 1, 3, END, 1));
+    show(a);
+    show_next(a);
+    cg_backward(weighted(a, WEIGHTS(3, 4)));
+    SHOW(cg_grad(x), cg_grad(v));
+}
+
 static void multi_output_views(void) {
     cg_tensor *x = x34(), *v = leaf(cg_tensor_f32(((float[]){1, -1, 2, 0.5f}), 4)), *u[4], *p[4], *q[4];
     cg_unbind(cg_clone(x), 0, u, 4);
@@ -300,6 +319,7 @@ static const scenario scenarios[] = {
     {"gradients", gradients},
     {"double_backward", double_backward},
     {"inplace_through_views", inplace_through_views},
+    {"inplace_ops_through_slices", inplace_ops_through_slices},
     {"multi_output_views", multi_output_views},
     {"mixed_dtypes_and_shapes", mixed_dtypes_and_shapes},
     {"index_errors", index_errors},

@@ -216,6 +216,25 @@ def inplace_through_views():
 
 
 @scenario
+def inplace_ops_through_slices():
+    x = x34()
+    a = x.clone()
+    a[1:3].mul_(2)
+    print(a)
+    show_next(a)
+    (a * weights(3, 4)).sum().backward()
+    print(x.grad)
+    x, v = x34(), leaf(torch.tensor([2.0, -1.0, 0.5]))
+    a = x.clone()
+    a.t()[1:4:2].mul_(v)
+    a.narrow(1, 0, 1).add_(a[:, 3:])
+    print(a)
+    show_next(a)
+    (a * weights(3, 4)).sum().backward()
+    print(x.grad, v.grad)
+
+
+@scenario
 def multi_output_views():
     x, v = x34(), leaf(torch.tensor([1.0, -1.0, 2.0, 0.5]))
     u = x.clone().unbind(0)

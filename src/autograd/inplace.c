@@ -122,14 +122,22 @@ static void copy_slices_backward(cg_node *n, cg_tensor **grads, cg_tensor **out)
 static const cg_op copy_slices_op = {"CopySlices", copy_slices_backward, "copy_slices"};
 
 cg_node *cg_record_inplace(const cg_op *op, cg_tensor *t, int n, cg_tensor **inputs) {
-    if (!cg_grad_mode() || !cg_any_requires_grad(n, inputs)) return NULL;
-    cg_autograd_meta *m = cg_meta(t);
-    if (!m) return NULL;
-    cg_tensor *base = m->view_base;
-    cg_node *inner = cg_node_new(op, n);
+    if (!cg_grad_mode()) return NULL;
+    /* PyTorch takes the other inputs' histories before the write. The op has bumped the version
+     * already, so step back to it meanwhile: another input that is a view of t's storage
+     * (a[0].add_(a[1])) keeps the history it had then instead of becoming AsStridedBackward0. */
+    t->storage->version--;
+    cg_node *inner = cg_any_requires_grad(n, inputs) ? cg_node_new(op, n) : NULL;
+    for (int i = 1; inner && i < n; i++) inner->next[i] = inputs[i] ? cg_gradient_edge(inputs[i]) : (cg_edge){NULL, 0};
+    t->storage->version++;
     if (!inner) return NULL;
+    cg_autograd_meta *m = cg_meta(t);
+    if (!m) {
+        cg_node_release(inner);
+        return NULL;
+    }
+    cg_tensor *base = m->view_base;
     inner->next[0] = base ? cg_gradient_edge(base) : cg_gradient_edge(t);
-    for (int i = 1; i < n; i++) inner->next[i] = inputs[i] ? cg_gradient_edge(inputs[i]) : (cg_edge){NULL, 0};
     if (!base) {
         cg_node *recorded = cg_attach_history(inner, 1, &t) ? inner : NULL;
         cg_node_release(inner);
