@@ -3,15 +3,7 @@
 
 #include <math.h>
 
-size_t cg_dtype_size(cg_dtype dtype) {
-    switch (dtype) {
-    case CG_FLOAT32: return 4;
-    case CG_FLOAT64: return 8;
-    case CG_INT64: return 8;
-    case CG_BOOL: return 1;
-    }
-    return 1;
-}
+size_t cg_dtype_size(cg_dtype dtype) { return cg_elsize(dtype); }
 
 const char *cg_dtype_name(cg_dtype dtype) {
     switch (dtype) {

@@ -32,7 +32,7 @@ static _Thread_local bool caches_closed; /* after the exit handler emptied them 
 
 static void release_at_exit(void);
 
-void *cg_cache_alloc(cg_cache_kind kind, size_t size) {
+static inline void *cache_alloc(cg_cache_kind kind, size_t size) {
     cached_block *b = caches[kind].head;
     if (!b) return malloc(size);
     caches[kind].head = b->next;
@@ -40,8 +40,7 @@ void *cg_cache_alloc(cg_cache_kind kind, size_t size) {
     return b;
 }
 
-void cg_cache_free(cg_cache_kind kind, void *block) {
-    if (!block) return;
+static inline void cache_free(cg_cache_kind kind, void *block) {
     if (caches[kind].count >= CACHE_LIMIT || caches_closed) {
         free(block);
         return;
@@ -51,6 +50,12 @@ void cg_cache_free(cg_cache_kind kind, void *block) {
     b->next = caches[kind].head;
     caches[kind].head = b;
     caches[kind].count++;
+}
+
+void *cg_cache_alloc(cg_cache_kind kind, size_t size) { return cache_alloc(kind, size); }
+
+void cg_cache_free(cg_cache_kind kind, void *block) {
+    if (block) cache_free(kind, block);
 }
 
 static void empty_caches(void) {
@@ -74,7 +79,7 @@ static void empty_caches(void) {
 #define BLOCK_SIZE(nbytes) (sizeof(cg_storage) + CG_ALIGN - 1 + (nbytes))
 
 cg_storage *cg_storage_new(size_t nbytes) {
-    char *block = nbytes <= SMALL_STORAGE ? cg_cache_alloc(CG_CACHE_STORAGE, BLOCK_SIZE(SMALL_STORAGE))
+    char *block = nbytes <= SMALL_STORAGE ? cache_alloc(CG_CACHE_STORAGE, BLOCK_SIZE(SMALL_STORAGE))
                   : nbytes > SIZE_MAX / 2 ? NULL
                                           : malloc(BLOCK_SIZE(nbytes));
     if (!block) {
@@ -108,7 +113,7 @@ void cg_storage_release(cg_storage *s) {
         cg_storage_release(s->owner);
         free(s);
     } else if (s->nbytes <= SMALL_STORAGE) {
-        cg_cache_free(CG_CACHE_STORAGE, s); /* the header is the start of the block */
+        cache_free(CG_CACHE_STORAGE, s); /* the header is the start of the block */
     } else {
         free(s);
     }
@@ -201,17 +206,32 @@ void cg_release(cg_tensor *t) {
 void cg_tensor_free(cg_tensor *t) {
     if (t->autograd) cg_autograd_release(t);
     cg_storage_release(t->storage);
-    cg_cache_free(CG_CACHE_TENSOR, t);
+    cache_free(CG_CACHE_TENSOR, t);
 }
 
 /* ---- construction ---- */
 
+/* A header with t's sizes and numel; strides and storage are the caller's. The shape is checked
+ * and copied in one pass (cg_check_shape's rules: ndim <= CG_MAX_DIMS, no negative size). */
 static cg_tensor *new_header(cg_dtype dtype, int ndim, const int64_t *sizes) {
-    if (cg_check_shape(ndim, sizes) < 0) return NULL;
-    cg_tensor *t = cg_cache_alloc(CG_CACHE_TENSOR, sizeof *t);
+    if (ndim < 0 || ndim > CG_MAX_DIMS) {
+        cg_check_shape(ndim, sizes); /* sets the message */
+        return NULL;
+    }
+    cg_tensor *t = cache_alloc(CG_CACHE_TENSOR, sizeof *t);
     if (!t) {
         cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %zu bytes.", sizeof *t);
         return NULL;
+    }
+    int64_t numel = 1;
+    for (int d = 0; d < ndim; d++) {
+        if (sizes[d] < 0) {
+            cache_free(CG_CACHE_TENSOR, t);
+            cg_check_shape(ndim, sizes); /* sets PyTorch's message */
+            return NULL;
+        }
+        t->sizes[d] = sizes[d];
+        numel *= sizes[d];
     }
     t->refcount = 1;
     t->dtype = dtype;
@@ -219,26 +239,29 @@ static cg_tensor *new_header(cg_dtype dtype, int ndim, const int64_t *sizes) {
     t->offset = 0;
     t->storage = NULL;
     t->autograd = NULL;
-    if (ndim) memcpy(t->sizes, sizes, (size_t)ndim * sizeof *sizes);
-    t->numel = cg_shape_numel(ndim, sizes);
+    t->numel = numel;
     return t;
 }
 
 cg_tensor *cg_new_tensor(cg_dtype dtype, int ndim, const int64_t *sizes) {
     cg_tensor *t = new_header(dtype, ndim, sizes);
     if (!t) return NULL;
-    if (t->numel > (int64_t)(SIZE_MAX / 2 / cg_dtype_size(dtype))) {
+    if (t->numel > (int64_t)(SIZE_MAX / 2 / cg_elsize(dtype))) {
         cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %lld bytes.",
-                     (long long)t->numel * (long long)cg_dtype_size(dtype));
-        cg_cache_free(CG_CACHE_TENSOR, t);
+                     (long long)t->numel * (long long)cg_elsize(dtype));
+        cache_free(CG_CACHE_TENSOR, t);
         return NULL;
     }
-    t->storage = cg_storage_new((size_t)t->numel * cg_dtype_size(dtype));
+    t->storage = cg_storage_new((size_t)t->numel * cg_elsize(dtype));
     if (!t->storage) {
-        cg_cache_free(CG_CACHE_TENSOR, t);
+        cache_free(CG_CACHE_TENSOR, t);
         return NULL;
     }
-    cg_contiguous_strides(ndim, sizes, t->strides);
+    int64_t stride = 1; /* cg_contiguous_strides */
+    for (int d = ndim - 1; d >= 0; d--) {
+        t->strides[d] = stride;
+        stride *= sizes[d] > 1 ? sizes[d] : 1;
+    }
     cg_scope_register(t);
     return t;
 }
@@ -285,15 +308,4 @@ bool cg_shares_storage(const cg_tensor *a, const cg_tensor *b) {
     return a && b && a->storage->data == b->storage->data;
 }
 
-/* PyTorch's rule: sizes of 1 have any stride, the rest are row-major. */
-bool cg_is_contiguous(const cg_tensor *t) {
-    if (!t) return false;
-    int64_t expected = 1;
-    for (int d = t->ndim - 1; d >= 0; d--) {
-        if (t->sizes[d] == 1) continue;
-        if (t->sizes[d] == 0) return true;
-        if (t->strides[d] != expected) return false;
-        expected *= t->sizes[d];
-    }
-    return true;
-}
+bool cg_is_contiguous(const cg_tensor *t) { return t && cg_is_contiguous_inline(t); }

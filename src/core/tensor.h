@@ -57,8 +57,31 @@ typedef enum { CG_CACHE_TENSOR, CG_CACHE_STORAGE, CG_CACHE_NODE, CG_CACHE_META, 
 void *cg_cache_alloc(cg_cache_kind kind, size_t size);  /* NULL when out of memory (no error set) */
 void cg_cache_free(cg_cache_kind kind, void *block);    /* block came from cg_cache_alloc(kind, ...) */
 
+/* cg_dtype_size and cg_is_contiguous, inline for hot paths (the public functions call these). */
+static inline size_t cg_elsize(cg_dtype dtype) {
+    switch (dtype) {
+    case CG_FLOAT32: return 4;
+    case CG_FLOAT64: return 8;
+    case CG_INT64: return 8;
+    case CG_BOOL: return 1;
+    }
+    return 1;
+}
+
+/* PyTorch's rule: sizes of 1 have any stride, the rest are row-major. */
+static inline bool cg_is_contiguous_inline(const cg_tensor *t) {
+    int64_t expected = 1;
+    for (int d = t->ndim - 1; d >= 0; d--) {
+        if (t->sizes[d] == 1) continue;
+        if (t->sizes[d] == 0) return true;
+        if (t->strides[d] != expected) return false;
+        expected *= t->sizes[d];
+    }
+    return true;
+}
+
 static inline char *cg_tensor_data(const cg_tensor *t) {
-    return t->storage->data + t->offset * (int64_t)cg_dtype_size(t->dtype);
+    return t->storage->data + t->offset * (int64_t)cg_elsize(t->dtype);
 }
 static inline void cg_bump_version(cg_tensor *t) { t->storage->version++; }
 

@@ -176,19 +176,19 @@ bool cg_kernel_unary_supports(cg_unary_op op, cg_dtype dtype) { return unary_loo
 /* ---- dispatch ---- */
 
 /* A tensor that walks like out's flat memory: contiguous with out's element count. */
-static bool walks_flat(const cg_tensor *t, int64_t n) { return t->numel == n && cg_is_contiguous(t); }
+static bool walks_flat(const cg_tensor *t, int64_t n) { return t->numel == n && cg_is_contiguous_inline(t); }
 
 void cg_kernel_binary(cg_binary_op op, cg_tensor *out, const cg_tensor *a, const cg_tensor *b) {
     cg_loop_fn loop = binary_loops[op][a->dtype];
     int64_t n = out->numel;
     if (n == 0) return;
     /* Same-shape contiguous operands, possibly with a one-element side, skip the iterator. */
-    if (cg_is_contiguous(out)) {
+    if (cg_is_contiguous_inline(out)) {
         bool a_flat = walks_flat(a, n), b_flat = walks_flat(b, n);
         if ((a_flat || a->numel == 1) && (b_flat || b->numel == 1)) {
-            int64_t elsize = (int64_t)cg_dtype_size(a->dtype);
+            int64_t elsize = (int64_t)cg_elsize(a->dtype);
             char *ptrs[3] = {cg_tensor_data(out), cg_tensor_data(a), cg_tensor_data(b)};
-            int64_t strides[3] = {(int64_t)cg_dtype_size(out->dtype), a_flat ? elsize : 0, b_flat ? elsize : 0};
+            int64_t strides[3] = {(int64_t)cg_elsize(out->dtype), a_flat ? elsize : 0, b_flat ? elsize : 0};
             loop(ptrs, strides, n, NULL);
             return;
         }
@@ -205,8 +205,8 @@ void cg_kernel_unary(cg_unary_op op, cg_tensor *out, const cg_tensor *in) {
     cg_loop_fn loop = unary_loops[op][in->dtype];
     int64_t n = out->numel;
     if (n == 0) return;
-    if (cg_is_contiguous(out) && walks_flat(in, n)) {
-        int64_t elsize = (int64_t)cg_dtype_size(in->dtype);
+    if (cg_is_contiguous_inline(out) && walks_flat(in, n)) {
+        int64_t elsize = (int64_t)cg_elsize(in->dtype);
         char *ptrs[2] = {cg_tensor_data(out), cg_tensor_data(in)};
         int64_t strides[2] = {elsize, elsize};
         loop(ptrs, strides, n, NULL);
