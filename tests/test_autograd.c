@@ -232,6 +232,15 @@ static void inplace_errors(void) {
     cg_tensor *w = cg_mul(y, y);
     cg_fill_(y, 1);
     error_if(cg_backward(cg_sum(w)));
+    cg_tensor *c = cg_ones(3);
+    cg_tensor *u = cg_mul(x, c);
+    cg_add_scalar_(c, 1);
+    error_if(cg_backward(cg_sum(u)));
+    y = cg_mul_scalar(x, 1);
+    cg_tensor *part = cg_slice(y, 0, 0, 2, 1);
+    cg_tensor *p = cg_mul(part, part);
+    cg_add_scalar_(y, 1);
+    error_if(cg_backward(cg_sum(p)));
 }
 
 static void inplace_history(void) {

@@ -197,6 +197,15 @@ def inplace_errors():
     w = y * y
     y.fill_(1)
     attempt(lambda: w.sum().backward())
+    c = torch.ones(3)
+    u = x * c
+    c.add_(1)
+    attempt(lambda: u.sum().backward())
+    y = x * 1
+    v = y[0:2]
+    p = v * v
+    y.add_(1)
+    attempt(lambda: p.sum().backward())
 
 
 @scenario

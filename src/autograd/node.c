@@ -229,6 +229,23 @@ static const char *TWICE =
     "autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or if "
     "you need to access saved tensors after calling backward.";
 
+/* PyTorch's message for a saved tensor changed in place: it names the tensor's history now (for an
+ * output, the node that saved it), or nothing when the tensor has none. */
+static void report_modified(cg_node *n, const cg_saved_tensor *s) {
+    const cg_tensor *t = s->data;
+    char shape[256], origin[128] = "";
+    cg_format_shape(shape, sizeof shape, t->ndim, t->sizes);
+    cg_node *fn = s->is_output ? n : cg_grad_fn_internal((cg_tensor *)t);
+    if (fn) snprintf(origin, sizeof origin, ", which is output %d of %s,", s->is_output ? 0 : t->autograd->output_nr,
+                     fn->op->name);
+    cg_set_error("one of the variables needed for gradient computation has been modified by an inplace operation: "
+                 "[torch.%sTensor %s]%s is at version %lld; expected version %lld instead. Hint: enable anomaly "
+                 "detection to find the operation that failed to compute its gradient, with "
+                 "torch.autograd.set_detect_anomaly(True).",
+                 t->dtype == CG_FLOAT64 ? "Double" : t->dtype == CG_INT64 ? "Long" : "Float", shape, origin,
+                 (long long)t->storage->version, (long long)s->version);
+}
+
 cg_tensor *cg_saved(cg_node *n, int slot) {
     if (n->released) {
         cg_set_error("%s", TWICE);
@@ -237,16 +254,7 @@ cg_tensor *cg_saved(cg_node *n, int slot) {
     cg_saved_tensor *s = &n->saved[slot];
     if (!s->data) return NULL;
     if (s->data->storage->version != s->version) {
-        char shape[256];
-        cg_format_shape(shape, sizeof shape, s->data->ndim, s->data->sizes);
-        cg_node *fn = s->is_output ? n : (s->data->autograd ? s->data->autograd->grad_fn : NULL);
-        cg_set_error("one of the variables needed for gradient computation has been modified by an inplace "
-                     "operation: [torch.%sTensor %s], which is output %d of %s, is at version %lld; expected "
-                     "version %lld instead. Hint: enable anomaly detection to find the operation that failed "
-                     "to compute its gradient, with torch.autograd.set_detect_anomaly(True).",
-                     s->data->dtype == CG_FLOAT64 ? "Double" : s->data->dtype == CG_INT64 ? "Long" : "Float",
-                     shape, s->is_output ? 0 : (s->data->autograd ? s->data->autograd->output_nr : 0),
-                     fn ? fn->op->name : "None", (long long)s->data->storage->version, (long long)s->version);
+        report_modified(n, s);
         return NULL;
     }
     if (!s->is_output) return s->data;
