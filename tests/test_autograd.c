@@ -228,6 +228,10 @@ static void inplace_errors(void) {
     CG_NO_GRAD { v = cg_select(z, 0, 0); }
     error_if(cg_copy_(v, cg_select(x, 0, 0)) < 0);
     SHOW(x, z);
+    cg_tensor *nv = NULL;
+    CG_NO_GRAD { nv = cg_slice(x, 0, 0, 2, 1); }
+    fprintf(out, "%s %s\n", py_bool(cg_requires_grad(nv)), py_bool(cg_is_leaf(nv)));
+    error_if(cg_fill_(nv, 1) < 0);
     cg_tensor *y = cg_mul_scalar(x, 2);
     cg_tensor *w = cg_mul(y, y);
     cg_fill_(y, 1);

@@ -193,6 +193,10 @@ def inplace_errors():
         v = z[0]
     attempt(lambda: v.copy_(x[0]))
     print(x, z)
+    with torch.no_grad():
+        nv = x[0:2]
+    print(nv.requires_grad, nv.is_leaf)
+    attempt(lambda: nv.fill_(1))
     y = x * 2
     w = y * y
     y.fill_(1)

@@ -111,7 +111,7 @@ bool cg_grad_mode(void);
 /* ---- recording ---- */
 #define CG_INPUTS(...) CG_NARGS(__VA_ARGS__), (cg_tensor *[]){__VA_ARGS__}
 /* A node for out = op(inputs), or NULL when grad mode is off or no input requires grad. On
- * allocation failure it returns NULL with an error set: check cg_record_failed(). */
+ * allocation failure it also returns NULL, with an error set. */
 cg_node *cg_record(const cg_op *op, cg_tensor *out, int n, cg_tensor **inputs);
 /* The same for ops with several outputs (unbind, split, max with indices). */
 cg_node *cg_record_multi(const cg_op *op, int nout, cg_tensor **outs, int n, cg_tensor **inputs);

@@ -30,6 +30,8 @@ cg_tensor *cg_as_view(cg_tensor *out, cg_tensor *base) {
     /* PyTorch's creation meta: a view made with grad mode on inherits its base's. */
     m->view_multi_output = cg_grad_mode() && base->autograd && base->autograd->view_multi_output;
     m->view_version = out->storage->version;
+    /* A view made under no_grad of a tensor that requires grad requires grad itself, as a leaf. */
+    if (!cg_grad_mode() && cg_requires_grad(base)) m->requires_grad = true;
     return out;
 }
 
