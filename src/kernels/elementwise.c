@@ -176,14 +176,17 @@ bool cg_kernel_unary_supports(cg_unary_op op, cg_dtype dtype) { return unary_loo
 /* ---- dispatch ---- */
 
 /* A tensor that walks like out's flat memory: contiguous with out's element count. */
-static bool walks_flat(const cg_tensor *t, int64_t n) { return t->numel == n && cg_is_contiguous_inline(t); }
+static bool walks_flat(const cg_tensor *t, int64_t n) {
+    return t->numel == n && (n == 1 || cg_is_contiguous_inline(t));
+}
 
 void cg_kernel_binary(cg_binary_op op, cg_tensor *out, const cg_tensor *a, const cg_tensor *b) {
     cg_loop_fn loop = binary_loops[op][a->dtype];
     int64_t n = out->numel;
     if (n == 0) return;
-    /* Same-shape contiguous operands, possibly with a one-element side, skip the iterator. */
-    if (cg_is_contiguous_inline(out)) {
+    /* Same-shape contiguous operands, possibly with a one-element side, skip the iterator. A
+     * one-element out has one-element operands (they broadcast to it), so it is that case at once. */
+    if (n == 1 || cg_is_contiguous_inline(out)) {
         bool a_flat = walks_flat(a, n), b_flat = walks_flat(b, n);
         if ((a_flat || a->numel == 1) && (b_flat || b->numel == 1)) {
             int64_t elsize = (int64_t)cg_elsize(a->dtype);
@@ -205,7 +208,7 @@ void cg_kernel_unary(cg_unary_op op, cg_tensor *out, const cg_tensor *in) {
     cg_loop_fn loop = unary_loops[op][in->dtype];
     int64_t n = out->numel;
     if (n == 0) return;
-    if (cg_is_contiguous_inline(out) && walks_flat(in, n)) {
+    if ((n == 1 || cg_is_contiguous_inline(out)) && walks_flat(in, n)) {
         int64_t elsize = (int64_t)cg_elsize(in->dtype);
         char *ptrs[2] = {cg_tensor_data(out), cg_tensor_data(in)};
         int64_t strides[2] = {elsize, elsize};

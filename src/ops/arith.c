@@ -53,13 +53,25 @@ static cg_dtype output_dtype(cg_binary_op op, cg_dtype compute) {
     return cg_binary_is_comparison(op) ? CG_BOOL : compute;
 }
 
+static bool same_sizes(const cg_tensor *a, const cg_tensor *b) {
+    if (a->ndim != b->ndim) return false;
+    for (int d = 0; d < a->ndim; d++)
+        if (a->sizes[d] != b->sizes[d]) return false;
+    return true;
+}
+
 cg_tensor *cg_binary_in(cg_binary_op op, cg_tensor *a, cg_tensor *b, cg_dtype compute) {
     int64_t shape[CG_MAX_DIMS];
-    int ndim = cg_broadcast_shapes(a->ndim, a->sizes, b->ndim, b->sizes, shape);
-    if (ndim < 0) return NULL;
+    const int64_t *sizes = a->sizes; /* the common case needs no broadcasting */
+    int ndim = a->ndim;
+    if (!same_sizes(a, b)) {
+        ndim = cg_broadcast_shapes(a->ndim, a->sizes, b->ndim, b->sizes, shape);
+        if (ndim < 0) return NULL;
+        sizes = shape;
+    }
     cg_tensor *ca = as_dtype(a, compute), *cb = as_dtype(b, compute);
     if (!ca || !cb) return NULL;
-    cg_tensor *out = cg_new_tensor(output_dtype(op, compute), ndim, shape);
+    cg_tensor *out = cg_new_tensor(output_dtype(op, compute), ndim, sizes);
     if (out) cg_kernel_binary(op, out, ca, cb);
     return out;
 }
