@@ -276,6 +276,28 @@ cg_tensor *cg_gather(cg_tensor *t, int dim, cg_tensor *index);
 cg_tensor *cg_scatter_add(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *src);
 cg_tensor *cg_masked_fill(cg_tensor *t, cg_tensor *mask, double value);
 
+/* ---- losses ---------------------------------------------------------------------------------- */
+
+typedef enum { CG_REDUCTION_MEAN = 0, CG_REDUCTION_SUM, CG_REDUCTION_NONE } cg_reduction;
+typedef struct {
+    cg_tensor *input;
+    cg_tensor *target;
+    cg_reduction reduction;  /* mean by default, as in PyTorch */
+} cg_loss_args;
+/* torch.nn.functional's losses: cg_mse_loss(x, y) or cg_mse_loss(x, y, .reduction = CG_REDUCTION_SUM). */
+cg_tensor *cg_binary_cross_entropy_with_logits_opts(cg_loss_args args);  /* target: input's shape */
+cg_tensor *cg_mse_loss_opts(cg_loss_args args);  /* target broadcasts (with PyTorch's warning) */
+/* input (N, C) or (C) of log-probabilities, target int64 (N) or 0-dim class indices; targets equal
+ * to -100 (PyTorch's default ignore_index) are ignored. */
+cg_tensor *cg_nll_loss_opts(cg_loss_args args);
+cg_tensor *cg_cross_entropy_opts(cg_loss_args args);  /* nll_loss(log_softmax(input, class dim)) */
+#define cg_binary_cross_entropy_with_logits(...) cg_binary_cross_entropy_with_logits_opts((cg_loss_args){.input = __VA_ARGS__})
+#define cg_mse_loss(...) cg_mse_loss_opts((cg_loss_args){.input = __VA_ARGS__})
+#define cg_nll_loss(...) cg_nll_loss_opts((cg_loss_args){.input = __VA_ARGS__})
+#define cg_cross_entropy(...) cg_cross_entropy_opts((cg_loss_args){.input = __VA_ARGS__})
+cg_tensor *cg_softmax(cg_tensor *t, int dim);
+cg_tensor *cg_log_softmax(cg_tensor *t, int dim);
+
 /* ---- autograd ------------------------------------------------------------------------------- */
 
 typedef struct cg_node cg_node;  /* a grad_fn: borrowed from the tensor that has it */

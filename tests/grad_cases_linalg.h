@@ -54,6 +54,44 @@ LG_FN(mm, cg_mm(in[0], in[1]))
 LG_FN(bmm, cg_bmm(in[0], in[1]))
 LG_FN(matmul, cg_matmul(in[0], in[1]))
 
+
+/* ---- losses ---- */
+
+LG_INPUTS(ls_logits_targets, GRAD_INPUT(70, -2, 2, 3, 4), cg_requires_grad_(GRAD_INPUT(71, 0, 1, 3, 4), false))
+LG_INPUTS(ls_both, GRAD_INPUT(72, -2, 2, 3, 4), GRAD_INPUT(73, 0, 1, 3, 4))
+LG_INPUTS(ls_both_t, grad_input_t(74, -2, 2, 3, 4), GRAD_INPUT(75, -1, 1, 3, 4))
+LG_INPUTS(ls_0d, GRAD_SCALAR(76, -2, 2), GRAD_SCALAR(77, 0, 1))
+static void ls_mat(cg_tensor **in) { in[0] = GRAD_INPUT(78, -2, 2, 3, 4); }
+static void ls_mat_t(cg_tensor **in) { in[0] = grad_input_t(79, -2, 2, 3, 4); }
+static void ls_vec(cg_tensor **in) { in[0] = GRAD_INPUT(80, -2, 2, 5); }
+static void ls_0d1(cg_tensor **in) { in[0] = GRAD_SCALAR(81, -2, 2); }
+static void ls_probs(cg_tensor **in) {
+    in[0] = GRAD_INPUT(82, -2, 2, 3, 4);
+    in[1] = cg_softmax(GRAD_INPUT(83, -1, 1, 3, 4), 1);
+}
+
+#define TARGETS_3 cg_tensor_i64(((int64_t[]){2, 0, 3}), 3)
+#define TARGETS_3_IGNORED cg_tensor_i64(((int64_t[]){2, -100, 3}), 3)
+LG_FN(bce, cg_binary_cross_entropy_with_logits(in[0], in[1]))
+LG_FN(bce_sum, cg_binary_cross_entropy_with_logits(in[0], in[1], .reduction = CG_REDUCTION_SUM))
+LG_FN(bce_none, cg_binary_cross_entropy_with_logits(in[0], in[1], .reduction = CG_REDUCTION_NONE))
+LG_FN(mse, cg_mse_loss(in[0], in[1]))
+LG_FN(mse_sum, cg_mse_loss(in[0], in[1], .reduction = CG_REDUCTION_SUM))
+LG_FN(mse_none, cg_mse_loss(in[0], in[1], .reduction = CG_REDUCTION_NONE))
+LG_FN(softmax1, cg_softmax(in[0], 1))
+LG_FN(softmax0, cg_softmax(in[0], 0))
+LG_FN(log_softmax1, cg_log_softmax(in[0], -1))
+LG_FN(log_softmax0, cg_log_softmax(in[0], 0))
+LG_FN(nll, cg_nll_loss(cg_log_softmax(in[0], 1), TARGETS_3))
+LG_FN(nll_raw, cg_nll_loss(in[0], TARGETS_3_IGNORED))
+LG_FN(nll_sum, cg_nll_loss(in[0], TARGETS_3, .reduction = CG_REDUCTION_SUM))
+LG_FN(nll_none, cg_nll_loss(in[0], TARGETS_3_IGNORED, .reduction = CG_REDUCTION_NONE))
+LG_FN(nll_1d, cg_nll_loss(in[0], cg_scalar(3, CG_INT64)))
+LG_FN(cross_entropy, cg_cross_entropy(in[0], TARGETS_3_IGNORED))
+LG_FN(cross_entropy_none, cg_cross_entropy(in[0], TARGETS_3, .reduction = CG_REDUCTION_NONE))
+LG_FN(cross_entropy_1d, cg_cross_entropy(in[0], cg_scalar(1, CG_INT64)))
+LG_FN(cross_entropy_probs, cg_cross_entropy(in[0], in[1]))
+
 static const grad_case cases_linalg[] = {
     {"dot", "(3) . (3)", 2, lg_vec_vec, f_dot, false, 0, 0},
     {"dot", "strided vector", 2, lg_vec_vec_strided, f_dot, false, 0, 0},
@@ -77,4 +115,27 @@ static const grad_case cases_linalg[] = {
     {"bmm", "matmul 3-D @ 3-D", 2, lg_bat_bat, f_matmul, false, 0, 0},
     {"bmm", "matmul broadcast batch (2, 1) @ (3)", 2, lg_bat_bcast, f_matmul, false, 0, 0},
     {"bmm", "matmul broadcast batch (1) @ (2)", 2, lg_bat_one, f_matmul, false, 0, 0},
+    {"binary_cross_entropy_with_logits", "mean", 2, ls_logits_targets, f_bce, false, 0, 0},
+    {"binary_cross_entropy_with_logits", "sum, target requires grad", 2, ls_both, f_bce_sum, false, 0, 0},
+    {"binary_cross_entropy_with_logits", "none, transposed", 2, ls_both_t, f_bce_none, false, 0, 0},
+    {"binary_cross_entropy_with_logits", "0-dim", 2, ls_0d, f_bce, false, 0, 0},
+    {"mse_loss", "mean", 2, ls_both, f_mse, false, 0, 0},
+    {"mse_loss", "sum, transposed", 2, ls_both_t, f_mse_sum, false, 0, 0},
+    {"mse_loss", "none", 2, ls_both, f_mse_none, false, 0, 0},
+    {"mse_loss", "0-dim", 2, ls_0d, f_mse, false, 0, 0},
+    {"softmax", "dim 1", 1, ls_mat, f_softmax1, false, 0, 0},
+    {"softmax", "dim 0, transposed", 1, ls_mat_t, f_softmax0, false, 0, 0},
+    {"softmax", "0-dim", 1, ls_0d1, f_softmax0, false, 0, 0},
+    {"log_softmax", "dim -1, transposed", 1, ls_mat_t, f_log_softmax1, false, 0, 0},
+    {"log_softmax", "dim 0", 1, ls_mat, f_log_softmax0, false, 0, 0},
+    {"log_softmax", "0-dim", 1, ls_0d1, f_log_softmax0, false, 0, 0},
+    {"nll_loss", "of log_softmax", 1, ls_mat, f_nll, false, 0, 0},
+    {"nll_loss", "mean with an ignored row, transposed", 1, ls_mat_t, f_nll_raw, false, 0, 0},
+    {"nll_loss", "sum", 1, ls_mat, f_nll_sum, false, 0, 0},
+    {"nll_loss", "none with an ignored row", 1, ls_mat, f_nll_none, false, 0, 0},
+    {"nll_loss", "1-D input, 0-dim target", 1, ls_vec, f_nll_1d, false, 0, 0},
+    {"nll_loss", "cross_entropy, an ignored row", 1, ls_mat, f_cross_entropy, false, 0, 0},
+    {"nll_loss", "cross_entropy none, transposed", 1, ls_mat_t, f_cross_entropy_none, false, 0, 0},
+    {"nll_loss", "cross_entropy 1-D", 1, ls_vec, f_cross_entropy_1d, false, 0, 0},
+    {"div_by_count", "cross_entropy with probabilities", 2, ls_probs, f_cross_entropy_probs, false, 0, 0},
 };

@@ -96,6 +96,14 @@
     X(bmm, "BmmBackward0")                       \
     X(matmul_squeeze, "SqueezeBackward3")
 
+#define CG_OPS_LOSS(X)                                                           \
+    X(binary_cross_entropy_with_logits, "BinaryCrossEntropyWithLogitsBackward0") \
+    X(mse_loss, "MseLossBackward0")                                              \
+    X(softmax, "SoftmaxBackward0")                                               \
+    X(log_softmax, "LogSoftmaxBackward0")                                        \
+    X(nll_loss, "NllLossBackward0")                                              \
+    X(div_by_count, "DivBackward1")
+
 #define CG_OPS_FUNCTIONAL(X)
 
 #define CG_OPS(X)          \
@@ -104,6 +112,7 @@
     CG_OPS_REDUCE(X)       \
     CG_OPS_VIEW(X)         \
     CG_OPS_LINALG(X)       \
+    CG_OPS_LOSS(X)         \
     CG_OPS_FUNCTIONAL(X)
 
 #define CG_DECLARE_OP(ident, name)                                            \

@@ -1,0 +1,421 @@
+/* Losses and the softmax family, as torch.nn.functional computes them in PyTorch 1.13:
+ * binary_cross_entropy_with_logits, mse_loss, softmax, log_softmax, nll_loss, cross_entropy.
+ *
+ * A forward is composed of cgrad ops run without recording, in PyTorch's order of operations, so
+ * float32 values round as PyTorch's do (up to its vectorized exp, log and sums, within an ulp or
+ * two); nll_loss sums with PyTorch's cascade. Then the op records its one node under PyTorch's
+ * name; the backward, next to it, is written with cgrad ops, so it can be differentiated again. */
+#include "autograd/registry.h"
+#include "ops/elementwise.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- shared pieces ---- */
+
+/* Python's _Reduction.get_enum refuses other values (before anything else is checked). */
+static int check_reduction(cg_reduction r) {
+    if (r == CG_REDUCTION_MEAN || r == CG_REDUCTION_SUM || r == CG_REDUCTION_NONE) return 0;
+    cg_set_error("%d is not a valid value for reduction", (int)r);
+    return -1;
+}
+
+static cg_tensor *reduce_loss(cg_tensor *loss, cg_reduction r) {
+    return r == CG_REDUCTION_MEAN ? cg_mean(loss) : r == CG_REDUCTION_SUM ? cg_sum(loss) : loss;
+}
+
+/* A loss's node keeps its reduction in args[0] and, for mean, the count it divides by in scalars[0]. */
+static cg_node *record_loss(const cg_op *op, cg_tensor *out, int n, cg_tensor **inputs, cg_reduction r,
+                            double count) {
+    cg_node *node = out ? cg_record(op, out, n, inputs) : NULL;
+    if (node) {
+        node->args[0] = r;
+        node->scalars[0] = count;
+    }
+    return node;
+}
+
+/* The gradient of a mean reduction is spread over its count; others pass through. */
+static cg_tensor *per_element(const cg_node *n, cg_tensor *grad_input) {
+    return n->args[0] == CG_REDUCTION_MEAN ? cg_div_scalar(grad_input, n->scalars[0]) : grad_input;
+}
+
+static bool same_shape(const cg_tensor *a, const cg_tensor *b) {
+    if (a->ndim != b->ndim) return false;
+    for (int d = 0; d < a->ndim; d++)
+        if (a->sizes[d] != b->sizes[d]) return false;
+    return true;
+}
+
+/* "torch.Size([3, 4])", as Python prints a shape. */
+static void size_text(char *buf, size_t size, const cg_tensor *t) {
+    char shape[256];
+    cg_format_shape(shape, sizeof shape, t->ndim, t->sizes);
+    snprintf(buf, size, "torch.Size(%s)", shape);
+}
+
+/* ---- binary_cross_entropy_with_logits ---- */
+
+/* PyTorch computes the loss with in-place ops on its temporaries, so the dtypes it refuses are
+ * those of its first failing step: -input, 1 - target, then an integer temporary that cannot hold
+ * a floating result. */
+static int check_bce_dtypes(const cg_tensor *x, const cg_tensor *t) {
+    if (x->dtype == CG_BOOL) return cg_neg((cg_tensor *)x) ? 0 : -1;
+    if (t->dtype == CG_BOOL) {
+        cg_set_error("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                     "Use the `^` or `logical_xor()` operator instead.");
+        return -1;
+    }
+    if (!cg_dtype_is_floating(x->dtype) || !cg_dtype_is_floating(t->dtype)) {
+        cg_dtype result = t->dtype == CG_INT64 && cg_dtype_is_floating(x->dtype) ? x->dtype : CG_FLOAT32;
+        cg_set_error("result type %s can't be cast to the desired output type Long", cg_dtype_title(result));
+        return -1;
+    }
+    return 0;
+}
+
+cg_tensor *cg_binary_cross_entropy_with_logits_opts(cg_loss_args a) {
+    cg_tensor *x = a.input, *t = a.target;
+    if (!x || !t || check_reduction(a.reduction) < 0) return NULL;
+    if (!same_shape(x, t)) {
+        char ts[300], xs[300];
+        size_text(ts, sizeof ts, t);
+        size_text(xs, sizeof xs, x);
+        cg_set_error("Target size (%s) must be the same as input size (%s)", ts, xs);
+        return NULL;
+    }
+    if (check_bce_dtypes(x, t) < 0) return NULL;
+    cg_tensor *loss = NULL;
+    CG_NO_GRAD { /* (1 - t) * x + max_val + log(exp(-max_val) + exp(-x - max_val)), max_val = max(-x, 0).
+                  * The terms are in x's dtype; PyTorch adds them up in place into (1 - t), so each
+                  * step of the sum is rounded to the target's dtype. */
+        cg_tensor *max_val = cg_clamp(cg_neg(x), 0, INFINITY);
+        cg_tensor *log_term = cg_log(cg_add(cg_exp(cg_neg(max_val)), cg_exp(cg_sub(cg_neg(x), max_val))));
+        cg_tensor *acc = cg_to(cg_mul(cg_rsub_scalar(t, 1), x), t->dtype);
+        acc = cg_to(cg_add(acc, max_val), t->dtype);
+        loss = reduce_loss(cg_to(cg_add(acc, log_term), t->dtype), a.reduction);
+    }
+    cg_node *n = record_loss(&cg_op_binary_cross_entropy_with_logits, loss, CG_INPUTS(x, t), a.reduction,
+                             (double)x->numel);
+    if (n) {
+        cg_save(n, 0, x);
+        if (cg_needs_grad(n, 0)) cg_save(n, 1, t);
+    }
+    return loss;
+}
+
+/* d/dx = sigmoid(x) - t, d/dt = -x (times the gradient, over N for mean) */
+void cg_backward_binary_cross_entropy_with_logits(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *x = cg_saved(n, 0);
+    if (cg_needs_grad(n, 0)) out[0] = per_element(n, cg_mul(cg_sub(cg_sigmoid(x), cg_saved(n, 1)), grads[0]));
+    if (cg_needs_grad(n, 1)) out[1] = per_element(n, cg_mul(cg_neg(x), grads[0]));
+}
+
+/* ---- mse_loss ---- */
+
+cg_tensor *cg_mse_loss_opts(cg_loss_args a) {
+    cg_tensor *x = a.input, *t = a.target;
+    if (!x || !t) return NULL;
+    if (!same_shape(x, t)) {
+        char ts[300], xs[300];
+        size_text(ts, sizeof ts, t);
+        size_text(xs, sizeof xs, x);
+        cg_warn("Using a target size (%s) that is different to the input size (%s). This will likely lead to "
+                "incorrect results due to broadcasting. Please ensure they have the same size.", ts, xs);
+    }
+    if (check_reduction(a.reduction) < 0) return NULL;
+    int64_t shape[CG_MAX_DIMS];
+    int ndim = cg_broadcast_shapes(x->ndim, x->sizes, t->ndim, t->sizes, shape);
+    if (ndim < 0) return NULL;
+    cg_dtype dtype = cg_result_type(x, t);
+    if (!cg_dtype_is_floating(dtype)) {
+        cg_set_error("\"mse_cpu\" not implemented for '%s'", cg_dtype_title(dtype));
+        return NULL;
+    }
+    /* torch.broadcast_tensors: an operand of another shape is expanded (ExpandBackward0) */
+    cg_tensor *xe = x->ndim == ndim && !memcmp(x->sizes, shape, sizeof(int64_t) * ndim) ? x : cg_expand_shape(x, ndim, shape);
+    cg_tensor *te = t->ndim == ndim && !memcmp(t->sizes, shape, sizeof(int64_t) * ndim) ? t : cg_expand_shape(t, ndim, shape);
+    if (!xe || !te) return NULL;
+    cg_tensor *loss = NULL;
+    CG_NO_GRAD {
+        cg_tensor *diff = cg_sub(cg_to(xe, dtype), cg_to(te, dtype));
+        loss = reduce_loss(cg_mul(diff, diff), a.reduction);
+    }
+    cg_node *n = record_loss(&cg_op_mse_loss, loss, CG_INPUTS(xe, te), a.reduction, (double)xe->numel);
+    if (n) {
+        n->args[1] = dtype;
+        cg_save(n, 0, xe);
+        cg_save(n, 1, te);
+    }
+    return loss;
+}
+
+/* d/dx = 2 (x - t), d/dt = 2 (t - x) (times the gradient; 2/N for mean), as PyTorch orders it. */
+void cg_backward_mse_loss(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_dtype dtype = (cg_dtype)n->args[1];
+    cg_tensor *x = cg_to(cg_saved(n, 0), dtype), *t = cg_to(cg_saved(n, 1), dtype);
+    double norm = n->args[0] == CG_REDUCTION_MEAN ? 2.0 / n->scalars[0] : 2.0;
+    if (cg_needs_grad(n, 0)) out[0] = cg_mul(cg_mul_scalar(cg_sub(x, t), norm), grads[0]);
+    if (cg_needs_grad(n, 1)) out[1] = cg_mul(cg_mul_scalar(cg_sub(t, x), norm), grads[0]);
+}
+
+/* ---- softmax, log_softmax ---- */
+
+static cg_tensor *softmax_like(const cg_op *op, cg_tensor *t, int dim, bool log) {
+    if (!t) return NULL;
+    int d = cg_wrap_dim(dim, t->ndim);
+    if (d < 0) return NULL;
+    bool last = t->ndim == 0 || d == t->ndim - 1;
+    if (!cg_dtype_is_floating(t->dtype)) {
+        const char *kernel = !last ? "softmax_kernel_impl" : log ? "log_softmax_lastdim_kernel_impl" : "softmax_lastdim_kernel_impl";
+        cg_set_error("\"%s\" not implemented for '%s'", kernel, cg_dtype_title(t->dtype));
+        return NULL;
+    }
+    cg_tensor *out = NULL;
+    CG_NO_GRAD {
+        if (t->numel == 0) {
+            out = cg_clone(t);
+        } else { /* shifted by the max along dim, as PyTorch's kernels */
+            cg_tensor *shifted = cg_sub(t, cg_max_dim(t, d, true, NULL));
+            cg_tensor *exps = cg_exp(shifted);
+            cg_tensor *sums = cg_sum(exps, CG_DIMS(d), .keepdim = true);
+            if (log)
+                out = cg_sub(shifted, cg_log(sums));
+            else /* the last-dim kernel multiplies by the reciprocal; the other divides */
+                out = last ? cg_mul(exps, cg_rdiv_scalar(sums, 1)) : cg_div(exps, sums);
+        }
+    }
+    cg_node *n = out ? cg_record(op, out, CG_INPUTS(t)) : NULL;
+    if (n) {
+        n->args[0] = d;
+        cg_save(n, 0, out);
+    }
+    return out;
+}
+
+cg_tensor *cg_softmax(cg_tensor *t, int dim) { return softmax_like(&cg_op_softmax, t, dim, false); }
+cg_tensor *cg_log_softmax(cg_tensor *t, int dim) { return softmax_like(&cg_op_log_softmax, t, dim, true); }
+
+/* d softmax: y * (g - sum(g * y)) along dim */
+void cg_backward_softmax(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *y = cg_saved(n, 0);
+    cg_tensor *dot = cg_sum(cg_mul(grads[0], y), CG_DIMS((int)n->args[0]), .keepdim = true);
+    out[0] = cg_mul(y, cg_sub(grads[0], dot));
+}
+
+/* d log_softmax: g - exp(y) * sum(g) along dim */
+void cg_backward_log_softmax(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *y = cg_saved(n, 0);
+    out[0] = cg_sub(grads[0], cg_mul(cg_exp(y), cg_sum(grads[0], CG_DIMS((int)n->args[0]), .keepdim = true)));
+}
+
+/* ---- nll_loss ---- */
+
+#define IGNORE_INDEX (-100) /* PyTorch's default ignore_index */
+
+/* The checks of PyTorch's nll_loss_nd and nll_loss, in its order and words. */
+static int check_nll(const cg_tensor *x, const cg_tensor *t) {
+    if (x->ndim < 1) {
+        cg_set_error("Expected 1 or more dimensions (got %d)", x->ndim);
+        return -1;
+    }
+    if (x->ndim != 1 && t->ndim == 0) {
+        cg_set_error("Dimension specified as 0 but tensor has no dimensions");
+        return -1;
+    }
+    if (x->ndim != 1 && x->sizes[0] != t->sizes[0]) {
+        cg_set_error("Expected input batch_size (%lld) to match target batch_size (%lld).", (long long)x->sizes[0],
+                     (long long)t->sizes[0]);
+        return -1;
+    }
+    if (x->ndim > 2) {
+        cg_set_error("nll_loss: cgrad supports 1-D and 2-D input, got %dD", x->ndim);
+        return -1;
+    }
+    if (t->ndim > 1) {
+        cg_set_error("0D or 1D target tensor expected, multi-target not supported");
+        return -1;
+    }
+    if (x->ndim == 1 && t->ndim == 1 && x->sizes[0] != t->sizes[0]) {
+        char xs[256], ts[256];
+        cg_format_shape(xs, sizeof xs, x->ndim, x->sizes);
+        cg_format_shape(ts, sizeof ts, t->ndim, t->sizes);
+        cg_set_error("size mismatch (got input: %s, target: %s)", xs, ts);
+        return -1;
+    }
+    if (!cg_dtype_is_floating(x->dtype)) {
+        cg_set_error("\"nll_loss_out_frame\" not implemented for '%s'", cg_dtype_title(x->dtype));
+        return -1;
+    }
+    if (t->dtype != CG_INT64) {
+        cg_set_error("expected scalar type Long but found %s", cg_dtype_title(t->dtype));
+        return -1;
+    }
+    return 0;
+}
+
+/* v rounded to the dtype: float32 sums done in double and rounded after every step round exactly
+ * as float32 arithmetic does. */
+static double in_dtype(double v, cg_dtype dtype) { return dtype == CG_FLOAT32 ? (double)(float)v : v; }
+
+/* The rows' targets, checked against the number of classes; -1 with PyTorch's message. */
+static int read_targets(const cg_tensor *t, int64_t rows, int64_t classes, int64_t *targets, int64_t *kept) {
+    const int64_t *data = (const int64_t *)cg_tensor_data(t);
+    int64_t stride = t->ndim ? t->strides[0] : 0;
+    *kept = 0;
+    for (int64_t b = 0; b < rows; b++) {
+        targets[b] = data[b * stride];
+        if (targets[b] == IGNORE_INDEX) continue;
+        if (targets[b] < 0 || targets[b] >= classes) {
+            cg_set_error("Target %lld is out of bounds.", (long long)targets[b]);
+            return -1;
+        }
+        (*kept)++;
+    }
+    return 0;
+}
+
+/* -sum of the picked log-probabilities with PyTorch's cascade: partial sums over blocks of 16 rows
+ * are carried up eight levels, so rounding errors grow with log(rows) instead of rows. */
+static double cascade_sum(const cg_tensor *x, const int64_t *targets, int64_t rows) {
+    enum { LEVELS = 8, LEVEL_BITS = 4 };
+    const int64_t level_mask = (1 << LEVEL_BITS) - 1;
+    double partial[LEVELS] = {0};
+    const char *data = cg_tensor_data(x);
+    size_t es = cg_dtype_size(x->dtype);
+    int64_t row_stride = x->ndim == 2 ? x->strides[0] : 0, class_stride = x->strides[x->ndim - 1];
+    for (int64_t b = 0; b < rows; b++) {
+        if (targets[b] == IGNORE_INDEX) continue;
+        double v = cg_read_double(data + (b * row_stride + targets[b] * class_stride) * (int64_t)es, x->dtype);
+        partial[0] = in_dtype(partial[0] - v, x->dtype);
+        for (int j = 0; j + 1 < LEVELS; j++) {
+            if (b & (level_mask << (j * LEVEL_BITS))) break;
+            partial[j + 1] = in_dtype(partial[j + 1] + partial[j], x->dtype);
+            partial[j] = 0;
+        }
+    }
+    double total = 0;
+    for (int j = 0; j < LEVELS; j++) total = in_dtype(total + partial[j], x->dtype);
+    return total;
+}
+
+/* The forward in numbers: per row for reduction none on 2-D input, else one value. */
+static cg_tensor *nll_forward(cg_tensor *x, const int64_t *targets, int64_t rows, int64_t kept, cg_reduction r) {
+    if (r == CG_REDUCTION_NONE && x->ndim == 2) {
+        cg_tensor *out = cg_new_tensor(x->dtype, 1, &rows);
+        if (!out) return NULL;
+        const char *data = cg_tensor_data(x);
+        size_t es = cg_dtype_size(x->dtype);
+        for (int64_t b = 0; b < rows; b++) {
+            double v = targets[b] == IGNORE_INDEX
+                           ? 0
+                           : -cg_read_double(data + (b * x->strides[0] + targets[b] * x->strides[1]) * (int64_t)es, x->dtype);
+            cg_write_double(cg_tensor_data(out) + b * (int64_t)es, x->dtype, v);
+        }
+        return out;
+    }
+    double value;
+    if (rows == 0) /* PyTorch: the mean of nothing is nan */
+        value = r == CG_REDUCTION_MEAN ? NAN : 0;
+    else {
+        value = cascade_sum(x, targets, rows);
+        if (r == CG_REDUCTION_MEAN) value = in_dtype(value / (double)kept, x->dtype);
+    }
+    return cg_scalar(value, x->dtype);
+}
+
+cg_tensor *cg_nll_loss_opts(cg_loss_args a) {
+    cg_tensor *x = a.input, *t = a.target;
+    if (!x || !t || check_reduction(a.reduction) < 0 || check_nll(x, t) < 0) return NULL;
+    int64_t rows = x->ndim == 2 ? x->sizes[0] : 1, classes = x->sizes[x->ndim - 1], kept;
+    if (x->ndim == 2 && x->numel == 0) rows = 0;
+    int64_t *targets = malloc(sizeof(int64_t) * (size_t)(rows ? rows : 1));
+    if (!targets) {
+        cg_set_error("out of memory");
+        return NULL;
+    }
+    cg_tensor *out = read_targets(t, rows, classes, targets, &kept) < 0 ? NULL : nll_forward(x, targets, rows, kept, a.reduction);
+    free(targets);
+    cg_node *n = record_loss(&cg_op_nll_loss, out, CG_INPUTS(x), a.reduction, (double)kept);
+    if (n) {
+        cg_save(n, 0, t);
+        n->args_meta = (cg_input_meta){.dtype = x->dtype, .ndim = x->ndim};
+        memcpy(n->args_meta.sizes, x->sizes, sizeof x->sizes);
+    }
+    return out;
+}
+
+/* 1 at each row's target (none for ignored rows), 0 elsewhere: where the gradient goes. */
+static cg_tensor *target_mask(const cg_node *n, cg_tensor *t) {
+    const cg_input_meta *in = &n->args_meta;
+    cg_tensor *mask = cg_zeros_shape(in->dtype, in->ndim, in->sizes);
+    if (!mask || !t || mask->numel == 0) return mask;
+    int64_t rows = in->ndim == 2 ? in->sizes[0] : 1, classes = in->sizes[in->ndim - 1];
+    const int64_t *data = (const int64_t *)cg_tensor_data(t);
+    int64_t stride = t->ndim ? t->strides[0] : 0;
+    size_t es = cg_dtype_size(in->dtype);
+    for (int64_t b = 0; b < rows; b++) {
+        int64_t target = data[b * stride];
+        if (target != IGNORE_INDEX) cg_write_double(cg_tensor_data(mask) + (b * classes + target) * (int64_t)es, in->dtype, 1);
+    }
+    return mask;
+}
+
+/* -grad (over the kept rows for mean) at each row's target, as PyTorch's nll_loss_backward. */
+void cg_backward_nll_loss(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *mask = target_mask(n, cg_saved(n, 0));
+    cg_tensor *grad = grads[0];
+    if (n->args[0] == CG_REDUCTION_NONE && n->args_meta.ndim == 2) {
+        out[0] = cg_neg(cg_mul(mask, cg_unsqueeze(grad, 1)));
+        return;
+    }
+    /* with no row kept nothing receives the gradient: any divisor will do */
+    if (n->args[0] == CG_REDUCTION_MEAN) grad = cg_div_scalar(grad, n->scalars[0] > 0 ? n->scalars[0] : 1);
+    out[0] = cg_mul(mask, cg_neg(grad));
+}
+
+/* ---- cross_entropy ---- */
+
+/* t / count with count a C++ Scalar, which PyTorch records as DivBackward1 (a Python number
+ * divisor, cg_div_scalar, gives DivBackward0). */
+static cg_tensor *div_by_count(cg_tensor *t, double count) {
+    cg_tensor *out = NULL;
+    CG_NO_GRAD { out = cg_div_scalar(t, count); }
+    cg_node *n = out ? cg_record(&cg_op_div_by_count, out, CG_INPUTS(t)) : NULL;
+    if (n) n->scalars[0] = count;
+    return out;
+}
+
+void cg_backward_div_by_count(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    out[0] = cg_div_scalar(grads[0], n->scalars[0]);
+}
+
+/* Targets of the input's shape are class probabilities: -(log_softmax(x) * t) summed over the
+ * classes, the mean taken over the other elements, as PyTorch composes it. */
+static cg_tensor *cross_entropy_probabilities(cg_tensor *log_probs, cg_tensor *t, int class_dim, cg_reduction r) {
+    if (!cg_dtype_is_floating(t->dtype)) {
+        cg_set_error("Expected floating point type for target with class probabilities, got %s", cg_dtype_title(t->dtype));
+        return NULL;
+    }
+    cg_tensor *products = cg_mul(log_probs, t);
+    if (r == CG_REDUCTION_NONE) return cg_neg(cg_sum(products, CG_DIMS(class_dim)));
+    cg_tensor *total = cg_neg(cg_sum(products));
+    if (r == CG_REDUCTION_SUM || !total) return total;
+    int64_t classes = log_probs->ndim ? log_probs->sizes[class_dim] : 1;
+    return div_by_count(total, (double)(log_probs->numel / classes));
+}
+
+cg_tensor *cg_cross_entropy_opts(cg_loss_args a) {
+    if (!a.input || !a.target || check_reduction(a.reduction) < 0) return NULL;
+    int class_dim = a.input->ndim == 1 ? 0 : 1;
+    if (same_shape(a.input, a.target)) {
+        if (!cg_dtype_is_floating(a.target->dtype)) {
+            cg_set_error("Expected floating point type for target with class probabilities, got %s",
+                         cg_dtype_title(a.target->dtype));
+            return NULL;
+        }
+        return cross_entropy_probabilities(cg_log_softmax(a.input, class_dim), a.target, class_dim, a.reduction);
+    }
+    return cg_nll_loss_opts((cg_loss_args){cg_log_softmax(a.input, class_dim), a.target, a.reduction});
+}
