@@ -220,13 +220,10 @@ static int check_nll(const cg_tensor *x, const cg_tensor *t) {
         cg_set_error("Expected 1 or more dimensions (got %d)", x->ndim);
         return -1;
     }
-    if (x->ndim != 1 && t->ndim == 0) {
-        cg_set_error("Dimension specified as 0 but tensor has no dimensions");
-        return -1;
-    }
-    if (x->ndim != 1 && x->sizes[0] != t->sizes[0]) {
+    int64_t target_batch = t->ndim ? t->sizes[0] : 0; /* what PyTorch reads for a 0-dim target */
+    if (x->ndim != 1 && x->sizes[0] != target_batch) {
         cg_set_error("Expected input batch_size (%lld) to match target batch_size (%lld).", (long long)x->sizes[0],
-                     (long long)t->sizes[0]);
+                     (long long)target_batch);
         return -1;
     }
     if (x->ndim > 2) {
@@ -329,7 +326,6 @@ cg_tensor *cg_nll_loss_opts(cg_loss_args a) {
     cg_tensor *x = a.input, *t = a.target;
     if (!x || !t || check_reduction(a.reduction) < 0 || check_nll(x, t) < 0) return NULL;
     int64_t rows = x->ndim == 2 ? x->sizes[0] : 1, classes = x->sizes[x->ndim - 1], kept;
-    if (x->ndim == 2 && x->numel == 0) rows = 0;
     int64_t *targets = malloc(sizeof(int64_t) * (size_t)(rows ? rows : 1));
     if (!targets) {
         cg_set_error("out of memory");
