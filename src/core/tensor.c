@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <threads.h>
 
 /* ---- free lists ---- */
 
@@ -28,9 +29,9 @@ static _Thread_local struct {
     cached_block *head;
     int count;
 } caches[CG_CACHE_KINDS];
-static _Thread_local bool caches_closed; /* after the exit handler emptied them */
+static _Thread_local bool caches_closed; /* emptied for good: at exit, or at the thread's end */
 
-static void release_at_exit(void);
+static void release_at_exit(void); /* the first time a thread's lists hold something */
 
 static inline void *cache_alloc(cg_cache_kind kind, size_t size) {
     cached_block *b = caches[kind].head;
@@ -67,6 +68,12 @@ static void empty_caches(void) {
         }
         caches[k].count = 0;
     }
+}
+
+static void close_caches(void *unused) {
+    (void)unused;
+    empty_caches();
+    caches_closed = true; /* blocks freed later go straight to free() */
 }
 
 /* ---- storage ---- */
@@ -135,20 +142,34 @@ static void release_from(size_t mark) {
     while (scopes.len > mark) cg_release(scopes.items[--scopes.len]);
 }
 
-static void release_all_at_exit(void) {
+/* What a thread leaves at its end: its root scope, its scope stack and its free lists. */
+static void release_thread_state(void *unused) {
+    (void)unused;
     release_from(0);
     free(scopes.items);
     free(scopes.marks);
     scopes = (scope_stack){0};
-    empty_caches();
-    caches_closed = true; /* blocks freed by later exit handlers go straight to free() */
+    close_caches(NULL);
 }
 
-/* The root scope (and the scope stack itself) is released when the program exits. */
+static void release_all_at_exit(void) { release_thread_state(NULL); }
+
+/* The main thread's state is released when the program exits (by an exit handler), another
+ * thread's when it ends (by the destructor of a thread-specific key). */
+static tss_t thread_end_key;
+static bool thread_end_key_made;
+static once_flag handlers_once = ONCE_FLAG_INIT;
+
+static void install_handlers(void) {
+    atexit(release_all_at_exit);
+    thread_end_key_made = tss_create(&thread_end_key, release_thread_state) == thrd_success;
+}
+
 static void release_at_exit(void) {
     if (exit_handler_set) return;
     exit_handler_set = true;
-    atexit(release_all_at_exit);
+    call_once(&handlers_once, install_handlers);
+    if (thread_end_key_made) tss_set(thread_end_key, &exit_handler_set); /* any non-NULL value */
 }
 
 void cg_scope_register(cg_tensor *t) {

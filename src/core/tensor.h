@@ -50,9 +50,10 @@ void cg_scope_register(cg_tensor *t);
 /* ---- per-thread free lists of small blocks ----
  * Scalar-heavy code (autograd of 1-element tensors) makes and frees a handful of small objects per
  * op; keeping freed ones for reuse is several times cheaper than malloc/free. A kind always has one
- * block size. Blocks are uninitialised. The lists are bounded and are emptied at exit (after the
- * root scope), so memcheck sees nothing left; under AddressSanitizer (or with -DCG_NO_CACHE) every
- * block goes straight back to free(), so use-after-free stays detectable. */
+ * block size. Blocks are uninitialised. The lists are bounded (1024 blocks a kind) and are emptied
+ * at exit after the root scope (another thread's when it ends, with its root scope), so memcheck
+ * sees nothing left; under AddressSanitizer (or with -DCG_NO_CACHE) every block goes straight back
+ * to free(), so use-after-free stays detectable. */
 typedef enum { CG_CACHE_TENSOR, CG_CACHE_STORAGE, CG_CACHE_NODE, CG_CACHE_META, CG_CACHE_KINDS } cg_cache_kind;
 void *cg_cache_alloc(cg_cache_kind kind, size_t size);  /* NULL when out of memory (no error set) */
 void cg_cache_free(cg_cache_kind kind, void *block);    /* block came from cg_cache_alloc(kind, ...) */
