@@ -15,6 +15,26 @@ const char *cg_dtype_name(cg_dtype dtype) {
     return "unknown";
 }
 
+const char *cg_dtype_title(cg_dtype dtype) {
+    switch (dtype) {
+    case CG_FLOAT32: return "Float";
+    case CG_FLOAT64: return "Double";
+    case CG_INT64: return "Long";
+    case CG_BOOL: return "Bool";
+    }
+    return "?";
+}
+
+const char *cg_dtype_cpp_name(cg_dtype dtype) {
+    switch (dtype) {
+    case CG_FLOAT32: return "float";
+    case CG_FLOAT64: return "double";
+    case CG_INT64: return "long int";
+    case CG_BOOL: return "bool";
+    }
+    return "?";
+}
+
 bool cg_dtype_is_floating(cg_dtype dtype) { return dtype == CG_FLOAT32 || dtype == CG_FLOAT64; }
 
 /* bool < int64 < float32 < float64: the promotion of two of ours is the higher one. */

@@ -100,6 +100,10 @@ int cg_check_shape(int ndim, const int64_t *sizes);
 void cg_format_shape(char *buf, size_t size, int ndim, const int64_t *sizes);
 
 /* ---- dtypes ---- */
+/* The names PyTorch's messages use: its ScalarType ("Float", "Double", "Long", "Bool") and the C++
+ * type ("float", "double", "long int", "bool"). */
+const char *cg_dtype_title(cg_dtype dtype);
+const char *cg_dtype_cpp_name(cg_dtype dtype);
 double cg_read_double(const char *p, cg_dtype dtype);
 void cg_write_double(char *p, cg_dtype dtype, double v);
 /* Type of tensor (op) Python number: an integral value does not promote an integer tensor. */

@@ -5,16 +5,6 @@
 
 #include <math.h>
 
-const char *cg_dtype_title(cg_dtype dtype) {
-    switch (dtype) {
-    case CG_FLOAT32: return "Float";
-    case CG_FLOAT64: return "Double";
-    case CG_INT64: return "Long";
-    case CG_BOOL: return "Bool";
-    }
-    return "Unknown";
-}
-
 int cg_check_sub_dtypes(cg_dtype a, cg_dtype b, bool b_is_tensor) {
     if (b_is_tensor && a == CG_BOOL && b == CG_BOOL) {
         cg_set_error("Subtraction, the `-` operator, with two bool tensors is not supported. "

@@ -19,8 +19,6 @@ int cg_check_scalar(double value);
 int cg_check_sub_dtypes(cg_dtype a, cg_dtype b, bool b_is_tensor);
 /* The dtype true division and the float-valued unary ops compute in: integers become float32. */
 static inline cg_dtype cg_float_type(cg_dtype dtype) { return cg_dtype_is_floating(dtype) ? dtype : CG_FLOAT32; }
-/* "Float", "Double", "Long", "Bool": the names PyTorch's dtype errors use. */
-const char *cg_dtype_title(cg_dtype dtype);
 
 /* clamp's result dtype and the bounds its kernel applies (updates min and max). -inf/inf mean no
  * bound; a NaN bound counts for the dtype and, as in PyTorch, makes every element NaN (*all_nan)

@@ -239,17 +239,6 @@ void cg_backward_scatter_add(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     if (index) out[1] = cg_gather(grads[0], (int)n->args[0], index);
 }
 
-/* The C++ name PyTorch prints for a dtype in masked_fill's message. */
-static const char *cpp_type_name(cg_dtype dtype) {
-    switch (dtype) {
-    case CG_FLOAT32: return "float";
-    case CG_FLOAT64: return "double";
-    case CG_INT64: return "long int";
-    case CG_BOOL: return "bool";
-    }
-    return "?";
-}
-
 /* PyTorch refuses a fill value that the dtype cannot hold (nan and inf are fine for floats); it lets
  * exactly 2^63 through to int64, where the cast gives INT64_MIN, and so does cg_write_double. */
 static int check_value_fits(cg_dtype dtype, double value) {
@@ -271,7 +260,7 @@ cg_tensor *cg_masked_fill(cg_tensor *t, cg_tensor *mask, double value) {
     int ndim = cg_broadcast_shapes(mask->ndim, mask->sizes, t->ndim, t->sizes, sizes);
     if (ndim < 0) return NULL;
     if (mask->dtype != CG_BOOL) { /* PyTorch 2's text: 1.13 reads such a mask's bytes as bools */
-        cg_set_error("masked_fill_ only supports boolean masks, but got mask with dtype %s", cpp_type_name(mask->dtype));
+        cg_set_error("masked_fill_ only supports boolean masks, but got mask with dtype %s", cg_dtype_cpp_name(mask->dtype));
         return NULL;
     }
     if (check_value_fits(t->dtype, value) < 0) return NULL;

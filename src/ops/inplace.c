@@ -209,24 +209,13 @@ static int inplace_scalar(cg_binary_op op, const cg_op *node, cg_tensor *t, doub
 int cg_add_scalar_(cg_tensor *t, double value) { return inplace_scalar(CG_BIN_ADD, &cg_op_add_scalar, t, value); }
 int cg_mul_scalar_(cg_tensor *t, double value) { return inplace_scalar(CG_BIN_MUL, &cg_op_mul_scalar, t, value); }
 
-/* clamp_'s cast error names the output dtype by its C++ type ("long int", "bool"). */
-static const char *cpp_type_name(cg_dtype dtype) {
-    switch (dtype) {
-    case CG_FLOAT32: return "float";
-    case CG_FLOAT64: return "double";
-    case CG_INT64: return "long int";
-    case CG_BOOL: return "bool";
-    }
-    return "unknown";
-}
-
 int cg_clamp_(cg_tensor *t, double min, double max) {
     if (!t || cg_check_scalar(min) < 0 || cg_check_scalar(max) < 0) return -1;
     if (cg_check_inplace(t, CG_INPUTS(t)) < 0) return -1;
     double lo = min, hi = max;
     cg_dtype result;
     bool all_nan;
-    if (cg_clamp_plan(t, &lo, &hi, &result, &all_nan) < 0 || check_cast(result, t, cpp_type_name) < 0 ||
+    if (cg_clamp_plan(t, &lo, &hi, &result, &all_nan) < 0 || check_cast(result, t, cg_dtype_cpp_name) < 0 ||
         check_internal_overlap(t) < 0)
         return -1;
     /* The gradient's mask is where the old values lay between the bounds: keep them (unrecorded,

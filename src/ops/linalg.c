@@ -12,17 +12,6 @@
 
 #include <string.h>
 
-/* PyTorch's ScalarType names, as its messages print them. */
-static const char *scalar_type_name(cg_dtype dtype) {
-    switch (dtype) {
-    case CG_FLOAT32: return "Float";
-    case CG_FLOAT64: return "Double";
-    case CG_INT64: return "Long";
-    case CG_BOOL: return "Bool";
-    }
-    return "?";
-}
-
 /* ---- argument checks, shared by the ops and by matmul's paths ---- */
 
 /* PyTorch's addmv/addmm/bmm check the shapes, then refuse a bool first operand, then a second
@@ -33,7 +22,7 @@ static int check_dtypes(cg_dtype first, cg_dtype second, const char *kernel_name
         return -1;
     }
     if (first != second) {
-        cg_set_error("expected scalar type %s but found %s", scalar_type_name(first), scalar_type_name(second));
+        cg_set_error("expected scalar type %s but found %s", cg_dtype_title(first), cg_dtype_title(second));
         return -1;
     }
     return 0;
@@ -73,7 +62,7 @@ static int check_dot(const cg_tensor *a, const cg_tensor *b) {
     }
     if (a->dtype != b->dtype) {
         cg_set_error("dot : expected both vectors to have same dtype, but found %s and %s",
-                     scalar_type_name(a->dtype), scalar_type_name(b->dtype));
+                     cg_dtype_title(a->dtype), cg_dtype_title(b->dtype));
         return -1;
     }
     if (a->numel != b->numel) {

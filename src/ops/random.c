@@ -7,21 +7,10 @@
 
 #include <float.h>
 
-/* PyTorch's ScalarType names, as its dispatch errors print them. */
-static const char *scalar_type_name(cg_dtype dtype) {
-    switch (dtype) {
-    case CG_FLOAT32: return "Float";
-    case CG_FLOAT64: return "Double";
-    case CG_INT64: return "Long";
-    case CG_BOOL: return "Bool";
-    }
-    return "?";
-}
-
 /* uniform_'s checks, in PyTorch's order; 0 when the fill may go ahead. */
 static int check_uniform(const cg_tensor *t, double from, double to) {
     if (!cg_dtype_is_floating(t->dtype)) {
-        cg_set_error("\"check_uniform_bounds\" not implemented for '%s'", scalar_type_name(t->dtype));
+        cg_set_error("\"check_uniform_bounds\" not implemented for '%s'", cg_dtype_title(t->dtype));
         return -1;
     }
     const char *name = t->dtype == CG_FLOAT32 ? "float" : "double";
@@ -41,7 +30,7 @@ static int check_uniform(const cg_tensor *t, double from, double to) {
     if (!(to - from <= max)) {
         cg_set_error("uniform_ expects to-from <= std::numeric_limits<%s>::max(), but found to=%g and from=%g "
                      "which result in to-from to exceed the limit",
-                     scalar_type_name(t->dtype), to, from);
+                     cg_dtype_title(t->dtype), to, from);
         return -1;
     }
     return 0;
@@ -82,7 +71,7 @@ int cg_normal_(cg_tensor *t, double mean, double std) {
         return -1;
     }
     if (!cg_dtype_is_floating(t->dtype)) {
-        cg_set_error("\"normal_kernel_cpu\" not implemented for '%s'", scalar_type_name(t->dtype));
+        cg_set_error("\"normal_kernel_cpu\" not implemented for '%s'", cg_dtype_title(t->dtype));
         return -1;
     }
     /* The block path never meets a stride-0 dim (it needs a contiguous tensor). */

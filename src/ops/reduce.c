@@ -11,17 +11,6 @@
 #include <math.h>
 #include <string.h>
 
-/* PyTorch's ScalarType names, as its messages print them. */
-static const char *scalar_type_name(cg_dtype dtype) {
-    switch (dtype) {
-    case CG_FLOAT32: return "Float";
-    case CG_FLOAT64: return "Double";
-    case CG_INT64: return "Long";
-    case CG_BOOL: return "Bool";
-    }
-    return "?";
-}
-
 /* Marks the reduced dims in reduced[] (every dim when ndims is 0). Dims are wrapped and checked in
  * order, as PyTorch does, so the first bad one names the error. */
 static int mark_reduced_dims(const cg_tensor *t, int ndims, const int *dims, bool *reduced) {
@@ -202,7 +191,7 @@ cg_tensor *cg_mean_opts(cg_reduce_args a) {
     if (!a.input) return NULL;
     if (!cg_dtype_is_floating(a.input->dtype)) {
         cg_set_error("mean(): could not infer output dtype. Input dtype must be either a floating point or "
-                     "complex dtype. Got: %s", scalar_type_name(a.input->dtype));
+                     "complex dtype. Got: %s", cg_dtype_title(a.input->dtype));
         return NULL;
     }
     cg_tensor *out = reduce_rows(a.input, a.ndims, a.dims, a.keepdim, a.input->dtype, REDUCE_MEAN, false);
@@ -349,7 +338,7 @@ cg_tensor *cg_norm_opts(cg_norm_args a) {
     if (!t) return NULL;
     if (!cg_dtype_is_floating(t->dtype)) {
         cg_set_error("norm(): input dtype should be either floating point or complex. Got %s instead.",
-                     scalar_type_name(t->dtype));
+                     cg_dtype_title(t->dtype));
         return NULL;
     }
     bool reduced[CG_MAX_DIMS];
