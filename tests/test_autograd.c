@@ -1,7 +1,7 @@
 /* Autograd semantics against PyTorch: each scenario below is the C twin of the function of the same
  * name in tools/gen_autograd.py, whose output under PyTorch 1.13 is tests/data/autograd.txt. A
  * scenario prints into a memory stream what the Python prints; the test compares the two. */
-#include "harness.h"
+#include "scenarios.h"
 
 #include <stdlib.h>
 
@@ -287,11 +287,6 @@ static void broadcast_grads(void) {
     show(cg_grad(d));
 }
 
-typedef struct {
-    const char *name;
-    void (*run)(void);
-} scenario;
-
 static const scenario scenarios[] = {
     {"accumulation", accumulation},   {"backward_errors", backward_errors},
     {"requires_grad_rules", requires_grad_rules}, {"grad_modes", grad_modes},
@@ -303,28 +298,6 @@ static const scenario scenarios[] = {
     {"broadcast_grads", broadcast_grads},
 };
 
-/* The expected output of each scenario, from the golden file's "## name" sections. */
-static char *expected_output(const char *name) {
-    FILE *f = fopen("tests/data/autograd.txt", "r");
-    if (!f) return NULL;
-    char *line = NULL, *result = NULL;
-    size_t cap = 0, size = 0;
-    FILE *collected = NULL;
-    while (getline(&line, &cap, f) >= 0) {
-        if (!strncmp(line, "## ", 3)) {
-            if (collected) break;
-            line[strcspn(line, "\n")] = '\0';
-            if (!strcmp(line + 3, name)) collected = open_memstream(&result, &size);
-            continue;
-        }
-        if (collected) fputs(line, collected);
-    }
-    if (collected) fclose(collected);
-    free(line);
-    fclose(f);
-    return result;
-}
-
 static void no_warnings(const char *message, void *user) {
     (void)message;
     (void)user;
@@ -332,17 +305,7 @@ static void no_warnings(const char *message, void *user) {
 
 static void test_scenarios(void) {
     cg_set_warning_handler(no_warnings, NULL);
-    for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++) {
-        char *got = NULL, *want = expected_output(scenarios[i].name);
-        size_t size = 0;
-        out = open_memstream(&got, &size);
-        CG_SCOPE { scenarios[i].run(); }
-        fclose(out);
-        CHECK_MSG(want && !strcmp(got, want), "scenario %s:\n--- got\n%s--- expected\n%s", scenarios[i].name, got,
-                  want ? want : "(missing)\n");
-        free(got);
-        free(want);
-    }
+    run_scenarios(scenarios, sizeof scenarios / sizeof scenarios[0], "tests/data/autograd.txt", &out);
     cg_set_warning_handler(NULL, NULL);
 }
 

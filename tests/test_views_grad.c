@@ -2,7 +2,7 @@
  * twin of the function of the same name in tools/gen_views_grad.py, whose output under PyTorch
  * 1.13 is tests/data/views_grad.txt. A scenario prints into a memory stream what the Python
  * prints; the test compares the two. */
-#include "harness.h"
+#include "scenarios.h"
 
 #include <stdlib.h>
 
@@ -308,11 +308,6 @@ static void index_errors(void) {
     SHOW(cg_at(x, -1, -2), cg_at(x, 2));
 }
 
-typedef struct {
-    const char *name;
-    void (*run)(void);
-} scenario;
-
 static const scenario scenarios[] = {
     {"node_names", node_names},
     {"next_functions", next_functions},
@@ -325,40 +320,8 @@ static const scenario scenarios[] = {
     {"index_errors", index_errors},
 };
 
-/* The expected output of each scenario, from the golden file's "## name" sections. */
-static char *expected_output(const char *name) {
-    FILE *f = fopen("tests/data/views_grad.txt", "r");
-    if (!f) return NULL;
-    char *line = NULL, *result = NULL;
-    size_t cap = 0, size = 0;
-    FILE *collected = NULL;
-    while (getline(&line, &cap, f) >= 0) {
-        if (!strncmp(line, "## ", 3)) {
-            if (collected) break;
-            line[strcspn(line, "\n")] = '\0';
-            if (!strcmp(line + 3, name)) collected = open_memstream(&result, &size);
-            continue;
-        }
-        if (collected) fputs(line, collected);
-    }
-    if (collected) fclose(collected);
-    free(line);
-    fclose(f);
-    return result;
-}
-
 static void test_scenarios(void) {
-    for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++) {
-        char *got = NULL, *want = expected_output(scenarios[i].name);
-        size_t size = 0;
-        out = open_memstream(&got, &size);
-        CG_SCOPE { scenarios[i].run(); }
-        fclose(out);
-        CHECK_MSG(want && !strcmp(got, want), "scenario %s:\n--- got\n%s--- expected\n%s", scenarios[i].name, got,
-                  want ? want : "(missing)\n");
-        free(got);
-        free(want);
-    }
+    run_scenarios(scenarios, sizeof scenarios / sizeof scenarios[0], "tests/data/views_grad.txt", &out);
 }
 
 /* cg_at's failures leave the message and return NULL; a NULL tensor gives NULL without one. */
