@@ -5,6 +5,7 @@
  * what each one sends into its next nodes' buffers. Without retain_graph a node frees its saved
  * tensors once it has run. */
 #include "autograd/autograd.h"
+#include "kernels/elementwise.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -174,6 +175,13 @@ static cg_tensor *validate(cg_tensor *grad, const cg_input_meta *meta, const cg_
     return grad->dtype == meta->dtype ? grad : cg_to(grad, meta->dtype);
 }
 
+/* A gradient sum nothing else can see: its only reference is the buffer's, its storage is its own
+ * (no view, no .data alias), it is dense. PyTorch's InputBuffer adds into such a sum in place. */
+static bool private_sum(const cg_tensor *t, const cg_tensor *grad) {
+    return t->refcount == 1 && t->storage->refcount == 1 && !t->storage->owner && !t->autograd &&
+           t->dtype == grad->dtype && t->numel == grad->numel && cg_is_contiguous_inline(t);
+}
+
 static bool add_to_buffer(cg_node *n, int slot, cg_tensor *grad) {
     if (!n->buffer) {
         n->buffer = n->noutputs <= 1 ? n->buffer_inline : calloc((size_t)n->noutputs, sizeof *n->buffer);
@@ -182,7 +190,12 @@ static bool add_to_buffer(cg_node *n, int slot, cg_tensor *grad) {
             return false;
         }
     }
-    cg_tensor *sum = n->buffer[slot] ? cg_add(n->buffer[slot], grad) : grad;
+    cg_tensor *prev = n->buffer[slot];
+    if (prev && !cg_grad_mode() && private_sum(prev, grad)) { /* not when the backward is recorded */
+        cg_kernel_binary(CG_BIN_ADD, prev, prev, grad);
+        return true;
+    }
+    cg_tensor *sum = prev ? cg_add(prev, grad) : grad;
     if (!sum) return false;
     cg_retain(sum);
     cg_release(n->buffer[slot]);
