@@ -3,7 +3,7 @@
 
 #include <math.h>
 
-size_t cg_dtype_size(cg_dtype dtype) { return cg_elsize(dtype); }
+size_t cg_dtype_size(cg_dtype dtype) { return dtype >= CG_FLOAT32 && dtype <= CG_BOOL ? cg_elsize(dtype) : 1; }
 
 const char *cg_dtype_name(cg_dtype dtype) {
     switch (dtype) {

@@ -60,13 +60,8 @@ void cg_cache_free(cg_cache_kind kind, void *block);    /* block came from cg_ca
 
 /* cg_dtype_size and cg_is_contiguous, inline for hot paths (the public functions call these). */
 static inline size_t cg_elsize(cg_dtype dtype) {
-    switch (dtype) {
-    case CG_FLOAT32: return 4;
-    case CG_FLOAT64: return 8;
-    case CG_INT64: return 8;
-    case CG_BOOL: return 1;
-    }
-    return 1;
+    static const unsigned char size[] = {[CG_FLOAT32] = 4, [CG_FLOAT64] = 8, [CG_INT64] = 8, [CG_BOOL] = 1};
+    return size[dtype];
 }
 
 /* PyTorch's rule: sizes of 1 have any stride, the rest are row-major. */
