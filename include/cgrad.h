@@ -88,6 +88,19 @@ cg_tensor *cg_from_data(const void *data, cg_dtype dtype, int ndim, const int64_
 #define cg_tensor_i64(data, ...) cg_from_data((const int64_t *)(data), CG_INT64, CG_SHAPE(__VA_ARGS__))
 #define cg_tensor_bool(data, ...) cg_from_data((const bool *)(data), CG_BOOL, CG_SHAPE(__VA_ARGS__))
 cg_tensor *cg_scalar(double value, cg_dtype dtype);  /* 0-dim */
+/* PyTorch's torch.tensor(data, dtype=..., requires_grad=...) with every option:
+ *   cg_tensor_new(.data = (float[]){1, 2, 3, 4}, CG_SIZES(2, 2), .requires_grad = true)
+ * No .data gives zeros (torch.zeros); no sizes gives a 0-dim tensor. */
+typedef struct {
+    const void *data;          /* numel elements of dtype, row-major */
+    cg_dtype dtype;
+    int ndim;
+    int64_t sizes[CG_MAX_DIMS];
+    bool requires_grad;
+} cg_tensor_args;
+cg_tensor *cg_tensor_opts(cg_tensor_args args);
+#define cg_tensor_new(...) cg_tensor_opts((cg_tensor_args){__VA_ARGS__})
+#define CG_SIZES(...) .ndim = CG_NARGS(__VA_ARGS__), .sizes = {__VA_ARGS__}
 
 cg_tensor *cg_empty_shape(cg_dtype dtype, int ndim, const int64_t *sizes);
 cg_tensor *cg_zeros_shape(cg_dtype dtype, int ndim, const int64_t *sizes);

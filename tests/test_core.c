@@ -17,6 +17,21 @@ static void test_from_data_and_properties(void) {
     CHECK(cg_get(t, &v, -1, -3) == 0 && v == 4);
 }
 
+static void test_tensor_with_options(void) {
+    cg_tensor *t = cg_tensor_new(.data = (float[]){1, 2, 3, 4}, CG_SIZES(2, 2), .requires_grad = true);
+    CHECK_OK(t);
+    CHECK(cg_ndim(t) == 2 && cg_size(t, 1) == 2 && cg_requires_grad(t) && cg_is_leaf(t));
+    CHECK(harness_values_close(t, (double[]){1, 2, 3, 4}, 0));
+    cg_tensor *z = cg_tensor_new(.dtype = CG_FLOAT64, CG_SIZES(3));
+    CHECK(harness_values_close(z, (double[]){0, 0, 0}, 0) && !cg_requires_grad(z) && cg_get_dtype(z) == CG_FLOAT64);
+    cg_tensor *s = cg_tensor_new(.data = (double[]){2.5}, .dtype = CG_FLOAT64);
+    CHECK(cg_ndim(s) == 0 && cg_item(s) == 2.5);
+    CHECK_ERROR(cg_tensor_new(.data = (int64_t[]){1, 2}, .dtype = CG_INT64, CG_SIZES(2), .requires_grad = true),
+                "Only Tensors of floating point and complex dtype can require gradients");
+    CHECK_ERROR(cg_requires_grad_(cg_tensor_new(.dtype = CG_BOOL, CG_SIZES(1)), true),
+                "only Tensors of floating point dtype can require gradients");
+}
+
 static void test_element_errors_leave_tensor_unchanged(void) {
     cg_tensor *t = cg_tensor_i64(((int64_t[]){7, 8, 9}), 3);
     double v = -1;
@@ -106,6 +121,7 @@ static void test_scope_keeps_memory_flat(void) {
 
 int main(void) {
     RUN(test_from_data_and_properties);
+    RUN(test_tensor_with_options);
     RUN(test_element_errors_leave_tensor_unchanged);
     RUN(test_creation_patterns);
     RUN(test_null_propagates_without_overwriting);

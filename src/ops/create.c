@@ -14,6 +14,15 @@ cg_tensor *cg_from_data(const void *data, cg_dtype dtype, int ndim, const int64_
 
 cg_tensor *cg_scalar(double value, cg_dtype dtype) { return cg_full_shape(dtype, 0, NULL, value); }
 
+cg_tensor *cg_tensor_opts(cg_tensor_args a) {
+    if (a.requires_grad && !cg_dtype_is_floating(a.dtype)) {
+        cg_set_error("Only Tensors of floating point and complex dtype can require gradients");
+        return NULL;
+    }
+    cg_tensor *t = a.data ? cg_from_data(a.data, a.dtype, a.ndim, a.sizes) : cg_zeros_shape(a.dtype, a.ndim, a.sizes);
+    return a.requires_grad ? cg_requires_grad_(t, true) : t;
+}
+
 cg_tensor *cg_empty_shape(cg_dtype dtype, int ndim, const int64_t *sizes) {
     return cg_new_tensor(dtype, ndim, sizes);
 }
