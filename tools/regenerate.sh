@@ -1,0 +1,23 @@
+#!/bin/sh
+# Regenerates every golden file in tests/data (and the demo's data set) from real PyTorch 1.13.
+# Needs Debian's python3-torch (`apt-get install python3-torch`), which only /usr/bin/python3 sees.
+# Run from anywhere; afterwards `git diff --stat tests/data` shows what PyTorch now says differently.
+set -eu
+cd "$(dirname "$0")/.."
+py=/usr/bin/python3
+$py -c 'import torch' 2>/dev/null || { echo "regenerate.sh needs python3-torch for /usr/bin/python3" >&2; exit 1; }
+
+# Generators that write their file themselves.
+for gen in gen_elementwise gen_elementwise_grad gen_index gen_linalg gen_reduce gen_views gen_random \
+           gen_functional gen_demo_data; do
+    $py tools/$gen.py >/dev/null
+done
+# Generators that print their file.
+$py tools/gen_print.py > tests/data/print.txt
+$py tools/gen_autograd.py > tests/data/autograd.txt
+$py tools/gen_linalg_grad.py > tests/data/linalg_grad.txt
+$py tools/gen_loss_grad.py > tests/data/loss_grad.txt
+$py tools/gen_reduce_grad.py > tests/data/reduce_grad.txt
+$py tools/gen_views_grad.py > tests/data/views_grad.txt
+$py tools/demo.py > tests/data/demo.expected
+echo "regenerated tests/data"
