@@ -69,8 +69,9 @@ memcheck: $(TEST_BIN) $(EXAMPLE_BIN)
 	@CG_QUICK=1 VALGRIND="$(VALGRIND_CMD)" CG_CHILD_RUNNER="$(VALGRIND_CMD)" tests/run.sh $(TEST_BIN)
 
 # The tests again, built with AddressSanitizer and UndefinedBehaviorSanitizer in build-sanitize/.
+SANITIZE_BUILD ?= build-sanitize
 sanitize:
-	@$(MAKE) --no-print-directory BUILD=build-sanitize OPT=-O1 \
+	@$(MAKE) --no-print-directory BUILD=$(SANITIZE_BUILD) OPT=-O1 \
 		CFLAGS="-g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 		LDLIBS="-lm -fsanitize=address,undefined" test
 
