@@ -86,4 +86,4 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/lib/libcgrad.so $(DESTDIR)$(PREFIX)/lib/pkgconfig/cgrad.pc
 
 clean:
-	rm -rf build build-sanitize build-clang
+	rm -rf build build-sanitize build-sanitize-clang build-clang
