@@ -32,11 +32,8 @@ typedef struct {
 static bool push(node_list *l, cg_node *n) {
     if (l->len == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 64;
-        cg_node **items = realloc(l->items, cap * sizeof *items);
-        if (!items) {
-            cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %zu bytes.", cap * sizeof *items);
-            return false;
-        }
+        cg_node **items = cg_realloc(l->items, cap * sizeof *items);
+        if (!items) return false;
         l->items = items;
         l->cap = cap;
     }
@@ -126,7 +123,7 @@ static bool discover(const engine_run *run, node_list *all) {
             ok = push(all, n);
         }
     }
-    free(stack.items);
+    cg_free(stack.items);
     return ok;
 }
 
@@ -184,11 +181,8 @@ static bool private_sum(const cg_tensor *t, const cg_tensor *grad) {
 
 static bool add_to_buffer(cg_node *n, int slot, cg_tensor *grad) {
     if (!n->buffer) {
-        n->buffer = n->noutputs <= 1 ? n->buffer_inline : calloc((size_t)n->noutputs, sizeof *n->buffer);
-        if (!n->buffer) {
-            cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %zu bytes.", sizeof *n->buffer);
-            return false;
-        }
+        n->buffer = n->noutputs <= 1 ? n->buffer_inline : cg_calloc((size_t)n->noutputs, sizeof *n->buffer);
+        if (!n->buffer) return false;
     }
     cg_tensor *prev = n->buffer[slot];
     if (prev && !cg_grad_mode() && private_sum(prev, grad)) { /* not when the backward is recorded */
@@ -307,7 +301,7 @@ static void reset(node_list *all) {
                 cg_release(n->buffer[s]);
                 n->buffer[s] = NULL;
             }
-            if (n->buffer != n->buffer_inline) free(n->buffer);
+            if (n->buffer != n->buffer_inline) cg_free(n->buffer);
             n->buffer = NULL;
         }
         n->seen = n->needed = false;
@@ -342,8 +336,8 @@ static int execute(engine_run *run) {
     }
     for (size_t i = 0; i < all.len; i++) all.items[i]->queued = false;
     reset(&all);
-    free(all.items);
-    free(ready.items);
+    cg_free(all.items);
+    cg_free(ready.items);
     cg_scope_end();
     cg_set_grad_enabled(previous_mode);
     return ok ? 0 : -1;
@@ -394,18 +388,16 @@ static void release_roots(cg_edge *roots, int n) {
 
 static int run_graph(cg_tensor_list outputs, cg_tensor_list grads, capture *captures, int ncaptures,
                      bool keep_graph, bool create_graph) {
-    cg_edge *roots = calloc((size_t)outputs.n, sizeof *roots);
-    cg_tensor **root_grads = calloc((size_t)outputs.n, sizeof *root_grads);
+    cg_edge *roots = cg_calloc((size_t)outputs.n, sizeof *roots);
+    cg_tensor **root_grads = cg_calloc((size_t)outputs.n, sizeof *root_grads);
     int status = -1;
-    if (!roots || !root_grads)
-        cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %zu bytes.", sizeof *roots);
-    else if (make_roots(outputs, grads, roots, root_grads)) {
+    if (roots && root_grads && make_roots(outputs, grads, roots, root_grads)) {
         engine_run run = {outputs.n, roots, root_grads, ncaptures, captures, keep_graph, create_graph};
         status = execute(&run);
     }
     if (roots) release_roots(roots, outputs.n);
-    free(roots);
-    free(root_grads);
+    cg_free(roots);
+    cg_free(root_grads);
     return status;
 }
 
@@ -414,8 +406,7 @@ static capture *new_captures(int n) {
         cg_set_error("the number of inputs must not be negative, got %d", n);
         return NULL;
     }
-    capture *c = calloc((size_t)(n ? n : 1), sizeof *c);
-    if (!c) cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %zu bytes.", sizeof *c);
+    capture *c = cg_calloc((size_t)(n ? n : 1), sizeof *c);
     return c;
 }
 
@@ -452,7 +443,7 @@ int cg_backward_opts(cg_backward_args args) {
         cg_release(captures[i].grad);
         cg_node_release(captures[i].edge.node);
     }
-    free(captures);
+    cg_free(captures);
     return status;
 }
 
@@ -478,12 +469,15 @@ int cg_autograd_grad_opts(cg_grad_args args) {
             status = -1;
         }
     }
+    /* Each result as a reference of the caller's scope; on failure nothing is written (those
+     * already registered are released with the scope). */
+    for (int i = 0; i < n && status == 0; i++)
+        if (captures[i].grad && !cg_scope_retain(captures[i].grad)) status = -1;
     for (int i = 0; i < n; i++) {
         args.results[i] = status == 0 && captures[i].grad ? captures[i].grad : NULL;
-        if (args.results[i]) cg_scope_register(cg_retain(args.results[i]));
         cg_release(captures[i].grad);
         cg_node_release(captures[i].edge.node);
     }
-    free(captures);
+    cg_free(captures);
     return status;
 }

@@ -187,12 +187,8 @@ static bool prepare_v(cg_tensor_list v, bool create_graph, cg_tensor **other, in
         return true;
     }
     if (v.n < 0) return false;
-    cg_tensor **prepared = malloc((size_t)(v.n + 1) * sizeof *prepared);
-    if (!prepared) {
-        cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %zu bytes.",
-                     (size_t)(v.n + 1) * sizeof *prepared);
-        return false;
-    }
+    cg_tensor **prepared = cg_malloc((size_t)(v.n + 1) * sizeof *prepared);
+    if (!prepared) return false;
     *out = prepared;
     return preprocess(v, create_graph, false, prepared) && validate_v(prepared, v.n, other, n);
 }
@@ -217,29 +213,39 @@ static bool begin_call(call_state *s, cg_tensor_list inputs) {
     s->nin = inputs.n;
     /* A function may have CG_MAX_OUTPUTS outputs; hessian's inner one has one per input. */
     s->room = CG_MAX_OUTPUTS + inputs.n;
-    s->inputs = calloc((size_t)inputs.n + 1, sizeof *s->inputs);
-    s->outs = calloc((size_t)s->room, sizeof *s->outs);
-    for (int k = 0; k < 3; k++) s->work[k] = calloc((size_t)s->room, sizeof *s->work[k]);
+    s->inputs = cg_calloc((size_t)inputs.n + 1, sizeof *s->inputs);
+    s->outs = cg_calloc((size_t)s->room, sizeof *s->outs);
+    for (int k = 0; k < 3; k++) s->work[k] = cg_calloc((size_t)s->room, sizeof *s->work[k]);
     bool ok = s->inputs && s->outs && s->work[0] && s->work[1] && s->work[2];
-    if (!ok) cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %zu bytes.",
-                          (size_t)s->room * sizeof(cg_tensor *));
     s->previous_grad_mode = cg_set_grad_enabled(true);
     cg_scope_begin();
     return ok;
 }
 
-/* Hands the n tensors of `from` to the caller's scope (in `to`, when given). */
-static void hand_over(cg_tensor **from, int n, cg_tensor **to) {
-    for (int i = 0; to && i < n; i++) to[i] = cg_keep(from[i]);
+/* Hands the n tensors of `from` to the caller's scope (in `to`, when given): all of them or, out
+ * of memory, none (those already handed over are released with the caller's scope). */
+static bool hand_over(cg_tensor **from, int n, cg_tensor **to) {
+    for (int i = 0; to && i < n; i++)
+        if (from[i] && !cg_keep(from[i])) return false;
+    for (int i = 0; to && i < n; i++) to[i] = from[i];
+    return true;
+}
+
+/* A NULL tensor in a list argument: the call fails without a message of its own (the one that
+ * made the NULL stays), as every op does for a NULL argument. */
+static bool has_null(cg_tensor_list l) {
+    for (int i = 0; l.items && i < l.n; i++)
+        if (!l.items[i]) return true;
+    return false;
 }
 
 static int end_call(call_state *s, int status) {
     cg_scope_end();
     cg_set_grad_enabled(s->previous_grad_mode);
-    free(s->inputs);
-    free(s->outs);
-    free(s->v);
-    for (int k = 0; k < 3; k++) free(s->work[k]);
+    cg_free(s->inputs);
+    cg_free(s->outs);
+    cg_free(s->v);
+    for (int k = 0; k < 3; k++) cg_free(s->work[k]);
     return status;
 }
 
@@ -250,11 +256,9 @@ static int end_call(call_state *s, int status) {
 static bool jacobian_of_output(cg_tensor *out, int i, cg_tensor **inputs, int nin, bool create_graph, bool strict,
                                cg_tensor **results) {
     int64_t nrows = out->numel;
-    cg_tensor **rows = malloc((size_t)(nrows * nin + 1) * sizeof *rows);
-    cg_tensor **vj = malloc((size_t)(nin + 1) * sizeof *vj);
+    cg_tensor **rows = cg_malloc((size_t)(nrows * nin + 1) * sizeof *rows);
+    cg_tensor **vj = cg_malloc((size_t)(nin + 1) * sizeof *vj);
     bool ok = rows && vj;
-    if (!ok) cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %zu bytes.",
-                          (size_t)(nrows * nin + 1) * sizeof *rows);
     for (int64_t k = 0; ok && k < nrows; k++) {
         /* A scope per row: only the row's gradients outlive it. */
         cg_scope_begin();
@@ -289,8 +293,8 @@ static bool jacobian_of_output(cg_tensor *out, int i, cg_tensor **inputs, int ni
         results[j] = cg_view_shape(cg_stack(rows + j * nrows, (int)nrows, 0), ndim, shape);
         ok = results[j] != NULL;
     }
-    free(rows);
-    free(vj);
+    cg_free(rows);
+    cg_free(vj);
     return ok;
 }
 
@@ -305,20 +309,18 @@ static int jacobian_core(cg_function fn, void *user, cg_tensor **inputs, int nin
 }
 
 int cg_jacobian_opts(cg_jacobian_args a) {
-    if (!a.fn || !a.inputs.items || !a.results || a.inputs.n < 0) return -1;
+    if (!a.fn || !a.inputs.items || !a.results || a.inputs.n < 0 || has_null(a.inputs)) return -1;
     call_state s;
     bool ok = begin_call(&s, a.inputs);
     int nout = -1;
     cg_tensor **results = NULL;
     if (ok && preprocess(a.inputs, a.create_graph, true, s.inputs)) {
         /* Room for every Jacobian whatever the count of outputs turns out to be. */
-        results = calloc((size_t)(s.room * a.inputs.n + 1), sizeof *results);
-        if (!results) cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %zu bytes.",
-                                   (size_t)(s.room * a.inputs.n + 1) * sizeof *results);
-        else nout = jacobian_core(a.fn, a.user, s.inputs, s.nin, a.create_graph, a.strict, s.outs, s.room, results);
+        results = cg_calloc((size_t)(s.room * a.inputs.n + 1), sizeof *results);
+        if (results) nout = jacobian_core(a.fn, a.user, s.inputs, s.nin, a.create_graph, a.strict, s.outs, s.room, results);
     }
-    if (nout >= 0) hand_over(results, nout * a.inputs.n, a.results);
-    free(results);
+    if (nout >= 0 && !hand_over(results, nout * a.inputs.n, a.results)) nout = -1;
+    cg_free(results);
     return end_call(&s, nout);
 }
 
@@ -366,7 +368,7 @@ static int gradient_function(cg_tensor **inputs, cg_tensor **outputs, void *user
 }
 
 int cg_hessian_opts(cg_jacobian_args a) {
-    if (!a.fn || !a.inputs.items || !a.results || a.inputs.n < 0) return -1;
+    if (!a.fn || !a.inputs.items || !a.results || a.inputs.n < 0 || has_null(a.inputs)) return -1;
     hessian_context h = {a.fn, a.user, a.inputs.n, a.strict};
     cg_jacobian_args outer = a;
     outer.fn = gradient_function;
@@ -386,7 +388,7 @@ static cg_tensor *zeros_requiring_grad(cg_tensor *t) {
 }
 
 int cg_vjp_opts(cg_vjp_args a) {
-    if (!a.fn || !a.inputs.items || !a.results || a.inputs.n < 0) return -1;
+    if (!a.fn || !a.inputs.items || !a.results || a.inputs.n < 0 || has_null(a.inputs) || has_null(a.v)) return -1;
     call_state s;
     int nout = -1;
     bool ok = begin_call(&s, a.inputs) && preprocess(a.inputs, a.create_graph, true, s.inputs);
@@ -399,16 +401,12 @@ int cg_vjp_opts(cg_vjp_args a) {
     ok = ok && grad_of(s.outs, n, s.v, s.inputs, s.nin, a.create_graph, a.create_graph, vjp) &&
          fill_in_zeros(vjp, s.inputs, s.nin, a.strict, a.create_graph, STAGE_BACK) &&
          postprocess(s.outs, n, a.create_graph) && postprocess(vjp, s.nin, a.create_graph);
-    if (ok) {
-        hand_over(s.outs, n, a.outputs);
-        hand_over(vjp, s.nin, a.results);
-        nout = n;
-    }
+    if (ok && hand_over(s.outs, n, a.outputs) && hand_over(vjp, s.nin, a.results)) nout = n;
     return end_call(&s, nout);
 }
 
 int cg_jvp_opts(cg_vjp_args a) {
-    if (!a.fn || !a.inputs.items || !a.results || a.inputs.n < 0) return -1;
+    if (!a.fn || !a.inputs.items || !a.results || a.inputs.n < 0 || has_null(a.inputs) || has_null(a.v)) return -1;
     call_state s;
     int nout = -1;
     bool ok = begin_call(&s, a.inputs) && preprocess(a.inputs, a.create_graph, true, s.inputs) &&
@@ -424,11 +422,7 @@ int cg_jvp_opts(cg_vjp_args a) {
          grad_of(grad_inputs, s.nin, s.v, grad_outputs, n, a.create_graph, a.create_graph, jvp) &&
          fill_in_zeros(jvp, s.outs, n, a.strict, a.create_graph, STAGE_BACK_TRICK) &&
          postprocess(s.outs, n, a.create_graph) && postprocess(jvp, n, a.create_graph);
-    if (ok) {
-        hand_over(s.outs, n, a.outputs);
-        hand_over(jvp, n, a.results);
-        nout = n;
-    }
+    if (ok && hand_over(s.outs, n, a.outputs) && hand_over(jvp, n, a.results)) nout = n;
     return end_call(&s, nout);
 }
 
@@ -456,15 +450,12 @@ static bool gradient_of_scalar(cg_vjp_args *a, call_state *s, const char *name, 
 
 static int finish_product(cg_vjp_args *a, call_state *s, bool ok, cg_tensor **product) {
     ok = ok && postprocess(s->outs, 1, a->create_graph) && postprocess(product, s->nin, a->create_graph);
-    if (ok) {
-        hand_over(s->outs, 1, a->outputs);
-        hand_over(product, s->nin, a->results);
-    }
+    ok = ok && hand_over(s->outs, 1, a->outputs) && hand_over(product, s->nin, a->results);
     return end_call(s, ok ? 1 : -1);
 }
 
 int cg_vhp_opts(cg_vjp_args a) {
-    if (!a.fn || !a.inputs.items || !a.results || a.inputs.n < 0) return -1;
+    if (!a.fn || !a.inputs.items || !a.results || a.inputs.n < 0 || has_null(a.inputs) || has_null(a.v)) return -1;
     call_state s;
     bool ok = begin_call(&s, a.inputs);
     cg_tensor **jac = s.work[0], **vhp = s.work[1];
@@ -475,7 +466,7 @@ int cg_vhp_opts(cg_vjp_args a) {
 }
 
 int cg_hvp_opts(cg_vjp_args a) {
-    if (!a.fn || !a.inputs.items || !a.results || a.inputs.n < 0) return -1;
+    if (!a.fn || !a.inputs.items || !a.results || a.inputs.n < 0 || has_null(a.inputs) || has_null(a.v)) return -1;
     call_state s;
     bool ok = begin_call(&s, a.inputs);
     cg_tensor **jac = s.work[0], **grad_jac = s.work[1], **double_back = s.work[2];

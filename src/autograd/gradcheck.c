@@ -95,14 +95,14 @@ int cg_gradcheck_opts(cg_gradcheck_args a) {
     if (!call(&a, &out)) status = -1;
     int64_t out_numel[CG_MAX_OUTPUTS];
     for (int o = 0; status == 0 && o < out.n; o++) out_numel[o] = out.t[o]->numel;
-    cg_tensor **grads = calloc((size_t)a.inputs.n + 1, sizeof *grads);
+    cg_tensor **grads = cg_calloc((size_t)a.inputs.n + 1, sizeof *grads);
     double *num[CG_MAX_OUTPUTS] = {0}, *ana[CG_MAX_OUTPUTS] = {0};
     for (int i = 0; status == 0 && i < a.inputs.n; i++) {
         cg_tensor *in = a.inputs.items[i];
         if (!cg_requires_grad(in)) continue;
         for (int o = 0; o < out.n; o++) {
-            num[o] = calloc((size_t)(out_numel[o] * in->numel) + 1, sizeof(double));
-            ana[o] = calloc((size_t)(out_numel[o] * in->numel) + 1, sizeof(double));
+            num[o] = cg_calloc((size_t)(out_numel[o] * in->numel) + 1, sizeof(double));
+            ana[o] = cg_calloc((size_t)(out_numel[o] * in->numel) + 1, sizeof(double));
             if (!num[o] || !ana[o] || !grads) status = -1;
         }
         for (int64_t j = 0; status == 0 && j < in->numel; j++)
@@ -121,12 +121,12 @@ int cg_gradcheck_opts(cg_gradcheck_args a) {
                     status = mismatch(o, i, num[o], ana[o], out_numel[o], in->numel);
         }
         for (int o = 0; o < out.n; o++) {
-            free(num[o]);
-            free(ana[o]);
+            cg_free(num[o]);
+            cg_free(ana[o]);
             num[o] = ana[o] = NULL;
         }
     }
-    free(grads);
+    cg_free(grads);
     cg_scope_end();
     return status;
 }

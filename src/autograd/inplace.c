@@ -122,6 +122,7 @@ static void copy_slices_backward(cg_node *n, cg_tensor **grads, cg_tensor **out)
 static const cg_op copy_slices_op = {"CopySlices", copy_slices_backward, "copy_slices"};
 
 cg_node *cg_record_inplace(const cg_op *op, cg_tensor *t, int n, cg_tensor **inputs) {
+    cg_record_mark_ = cg_alloc_failures_;
     if (!cg_grad_mode()) return NULL;
     /* PyTorch takes the other inputs' histories before the write. The op has bumped the version
      * already, so step back to it meanwhile: another input that is a view of t's storage

@@ -5,6 +5,7 @@
 #include <string.h>
 
 static _Thread_local uint64_t sequence_counter;
+_Thread_local unsigned long cg_record_mark_;
 
 uint64_t cg_next_sequence_nr(void) { return sequence_counter++; }
 
@@ -14,11 +15,8 @@ uint64_t cg_next_sequence_nr(void) { return sequence_counter++; }
 
 cg_node *cg_node_new(const cg_op *op, int nnext) {
     cg_node *n = nnext <= SMALL_NODE_EDGES ? cg_cache_alloc(CG_CACHE_NODE, NODE_SIZE(SMALL_NODE_EDGES))
-                                           : malloc(NODE_SIZE(nnext));
-    if (!n) {
-        cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %zu bytes.", sizeof *n);
-        return NULL;
-    }
+                                           : cg_malloc(NODE_SIZE(nnext));
+    if (!n) return NULL;
     memset(n, 0, NODE_SIZE(nnext));
     n->refcount = 1;
     n->op = op;
@@ -39,7 +37,7 @@ static _Thread_local bool draining;
 static void free_hooks(cg_hook_entry *h) {
     while (h) {
         cg_hook_entry *next = h->next;
-        free(h);
+        cg_free(h);
         h = next;
     }
 }
@@ -56,10 +54,10 @@ static void free_node(cg_node *n) {
     for (int i = 0; i < n->nnext; i++)
         if (n->next[i].node) cg_node_release(n->next[i].node);
     free_hooks(n->pre_hooks);
-    if (n->outputs != &n->output_inline) free(n->outputs);
-    free(n->extra);
+    if (n->outputs != &n->output_inline) cg_free(n->outputs);
+    cg_free(n->extra);
     if (n->nnext <= SMALL_NODE_EDGES) cg_cache_free(CG_CACHE_NODE, n);
-    else free(n);
+    else cg_free(n);
 }
 
 void cg_node_release(cg_node *n) {
@@ -70,7 +68,7 @@ void cg_node_release(cg_node *n) {
     }
     if (ndying == capdying) {
         size_t cap = capdying * 2;
-        cg_node **grown = dying == dying_fixed ? malloc(cap * sizeof *grown) : realloc(dying, cap * sizeof *grown);
+        cg_node **grown = dying == dying_fixed ? cg_malloc(cap * sizeof *grown) : cg_realloc(dying, cap * sizeof *grown);
         if (!grown) { /* cannot defer: free now, recursively */
             free_node(n);
             return;
@@ -85,7 +83,7 @@ void cg_node_release(cg_node *n) {
     while (ndying) free_node(dying[--ndying]);
     draining = false;
     if (dying != dying_fixed) {
-        free(dying);
+        cg_free(dying);
         dying = dying_fixed;
         capdying = DYING_FIXED;
     }
@@ -97,8 +95,6 @@ cg_autograd_meta *cg_meta(cg_tensor *t) {
     if (!t->autograd) {
         t->autograd = cg_cache_alloc(CG_CACHE_META, sizeof *t->autograd);
         if (t->autograd) memset(t->autograd, 0, sizeof *t->autograd);
-        else cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %zu bytes.",
-                                       sizeof *t->autograd);
     }
     return t->autograd;
 }
@@ -167,11 +163,8 @@ bool cg_any_requires_grad(int n, cg_tensor **inputs) {
 
 
 bool cg_attach_history(cg_node *n, int nout, cg_tensor **outs) {
-    n->outputs = nout == 1 ? &n->output_inline : calloc((size_t)nout, sizeof *n->outputs);
-    if (!n->outputs) {
-        cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %zu bytes.", sizeof *n->outputs);
-        return false;
-    }
+    n->outputs = nout == 1 ? &n->output_inline : cg_calloc((size_t)nout, sizeof *n->outputs);
+    if (!n->outputs) return false;
     n->noutputs = nout;
     for (int i = 0; i < nout; i++) {
         if (!outs[i]) continue;
@@ -188,6 +181,7 @@ bool cg_attach_history(cg_node *n, int nout, cg_tensor **outs) {
 }
 
 cg_node *cg_record_multi(const cg_op *op, int nout, cg_tensor **outs, int n, cg_tensor **inputs) {
+    cg_record_mark_ = cg_alloc_failures_;
     if (!cg_grad_mode() || !cg_any_requires_grad(n, inputs)) return NULL;
     cg_node *node = cg_node_new(op, n);
     if (!node) return NULL;

@@ -131,11 +131,8 @@ cg_node *cg_node_next(const cg_node *n, int i, int *input_nr) {
 static int next_hook_id = 1;
 
 static cg_hook_entry *push_hook(cg_hook_entry **list, cg_hook_fn fn, void *user, int output_nr, cg_tensor *retains) {
-    cg_hook_entry *h = malloc(sizeof *h);
-    if (!h) {
-        cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %zu bytes.", sizeof *h);
-        return NULL;
-    }
+    cg_hook_entry *h = cg_malloc(sizeof *h);
+    if (!h) return NULL;
     *h = (cg_hook_entry){.id = next_hook_id++, .output_nr = output_nr, .retains = retains, .fn = fn, .user = user};
     cg_hook_entry **end = list;
     while (*end) end = &(*end)->next;
@@ -160,7 +157,7 @@ static bool unlink_hook(cg_hook_entry **list, int id, cg_tensor *retains) {
         if ((id && (*h)->id == id) || (retains && (*h)->retains == retains)) {
             cg_hook_entry *dead = *h;
             *h = dead->next;
-            free(dead);
+            cg_free(dead);
             return true;
         }
     }

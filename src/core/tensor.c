@@ -33,9 +33,10 @@ static _Thread_local bool caches_closed; /* emptied for good: at exit, or at the
 
 static void release_at_exit(void); /* the first time a thread's lists hold something */
 
+/* A reused block counts as an allocation for injected failures. */
 static inline void *cache_alloc(cg_cache_kind kind, size_t size) {
     cached_block *b = caches[kind].head;
-    if (!b) return malloc(size);
+    if (!b || cg_alloc_should_fail()) return b ? (cg_alloc_failed(size), NULL) : cg_malloc(size);
     caches[kind].head = b->next;
     caches[kind].count--;
     return b;
@@ -43,7 +44,7 @@ static inline void *cache_alloc(cg_cache_kind kind, size_t size) {
 
 static inline void cache_free(cg_cache_kind kind, void *block) {
     if (caches[kind].count >= CACHE_LIMIT || caches_closed) {
-        free(block);
+        cg_free(block);
         return;
     }
     if (!caches[kind].head) release_at_exit();
@@ -64,7 +65,7 @@ static void empty_caches(void) {
         while (caches[k].head) {
             cached_block *b = caches[k].head;
             caches[k].head = b->next;
-            free(b);
+            cg_free(b);
         }
         caches[k].count = 0;
     }
@@ -73,7 +74,7 @@ static void empty_caches(void) {
 static void close_caches(void *unused) {
     (void)unused;
     empty_caches();
-    caches_closed = true; /* blocks freed later go straight to free() */
+    caches_closed = true; /* blocks freed later go straight to cg_free() */
 }
 
 /* ---- storage ---- */
@@ -86,11 +87,17 @@ static void close_caches(void *unused) {
 #define BLOCK_SIZE(nbytes) (sizeof(cg_storage) + CG_ALIGN - 1 + (nbytes))
 
 cg_storage *cg_storage_new(size_t nbytes) {
-    char *block = nbytes <= SMALL_STORAGE ? cache_alloc(CG_CACHE_STORAGE, BLOCK_SIZE(SMALL_STORAGE))
-                  : nbytes > SIZE_MAX / 2 ? NULL
-                                          : malloc(BLOCK_SIZE(nbytes));
+    char *block;
+    if (nbytes <= SMALL_STORAGE) {
+        block = cache_alloc(CG_CACHE_STORAGE, BLOCK_SIZE(SMALL_STORAGE));
+    } else if (nbytes > SIZE_MAX / 2) {
+        cg_alloc_failed(nbytes);
+        return NULL;
+    } else {
+        block = cg_malloc(BLOCK_SIZE(nbytes));
+    }
     if (!block) {
-        cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %zu bytes.", nbytes);
+        cg_alloc_failed(nbytes); /* PyTorch names the bytes asked for, not the header's */
         return NULL;
     }
     cg_storage *s = (cg_storage *)block;
@@ -103,11 +110,8 @@ cg_storage *cg_storage_new(size_t nbytes) {
 }
 
 cg_storage *cg_storage_alias(cg_storage *owner) {
-    cg_storage *s = malloc(sizeof *s);
-    if (!s) {
-        cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %zu bytes.", sizeof *s);
-        return NULL;
-    }
+    cg_storage *s = cg_malloc(sizeof *s);
+    if (!s) return NULL;
     while (owner->owner) owner = owner->owner;
     owner->refcount++;
     *s = (cg_storage){.refcount = 1, .nbytes = owner->nbytes, .data = owner->data, .owner = owner};
@@ -118,11 +122,11 @@ void cg_storage_release(cg_storage *s) {
     if (!s || --s->refcount > 0) return;
     if (s->owner) {
         cg_storage_release(s->owner);
-        free(s);
+        cg_free(s);
     } else if (s->nbytes <= SMALL_STORAGE) {
         cache_free(CG_CACHE_STORAGE, s); /* the header is the start of the block */
     } else {
-        free(s);
+        cg_free(s);
     }
 }
 
@@ -133,6 +137,7 @@ typedef struct {
     size_t len, cap;
     size_t *marks;
     size_t nmarks, capmarks;
+    size_t unopened; /* cg_scope_begin calls that could not allocate their mark */
 } scope_stack;
 
 static _Thread_local scope_stack scopes;
@@ -146,8 +151,8 @@ static void release_from(size_t mark) {
 static void release_thread_state(void *unused) {
     (void)unused;
     release_from(0);
-    free(scopes.items);
-    free(scopes.marks);
+    cg_free(scopes.items);
+    cg_free(scopes.marks);
     scopes = (scope_stack){0};
     close_caches(NULL);
 }
@@ -172,23 +177,34 @@ static void release_at_exit(void) {
     if (thread_end_key_made) tss_set(thread_end_key, &exit_handler_set); /* any non-NULL value */
 }
 
-void cg_scope_register(cg_tensor *t) {
+int cg_scope_register(cg_tensor *t) {
     if (scopes.len == scopes.cap) {
         size_t cap = scopes.cap ? scopes.cap * 2 : 256;
-        cg_tensor **items = realloc(scopes.items, cap * sizeof *items);
-        if (!items) abort(); /* cannot record ownership: nothing sane is left to do */
+        cg_tensor **items = cg_realloc(scopes.items, cap * sizeof *items);
+        if (!items) return -1; /* the caller still owns t */
         scopes.items = items;
         scopes.cap = cap;
         release_at_exit();
     }
     scopes.items[scopes.len++] = t;
+    return 0;
 }
 
 void cg_scope_begin(void) {
+    if (scopes.unopened) { /* inside a scope that could not be opened: stay unopened (LIFO) */
+        scopes.unopened++;
+        return;
+    }
     if (scopes.nmarks == scopes.capmarks) {
         size_t cap = scopes.capmarks ? scopes.capmarks * 2 : 16;
-        size_t *marks = realloc(scopes.marks, cap * sizeof *marks);
-        if (!marks) abort();
+        size_t *marks = cg_realloc(scopes.marks, cap * sizeof *marks);
+        if (!marks) {
+            /* No room for a mark (only under injected failures, in practice): the scope is not
+             * opened; what is registered in it stays in the enclosing scope until that one ends,
+             * and the matching cg_scope_end does nothing. Nothing leaks and nothing is freed early. */
+            scopes.unopened = 1;
+            return;
+        }
         scopes.marks = marks;
         scopes.capmarks = cap;
         release_at_exit();
@@ -197,15 +213,26 @@ void cg_scope_begin(void) {
 }
 
 void cg_scope_end(void) {
+    if (scopes.unopened) {
+        scopes.unopened--;
+        return;
+    }
     release_from(scopes.nmarks ? scopes.marks[--scopes.nmarks] : 0);
+}
+
+cg_tensor *cg_scope_retain(cg_tensor *t) {
+    if (!t || cg_scope_register(t) < 0) return NULL;
+    t->refcount++;
+    return t;
 }
 
 cg_tensor *cg_keep(cg_tensor *t) {
     if (!t) return NULL;
-    if (scopes.nmarks == 0) return t; /* already in the root scope */
+    /* In the root scope, or in a scope that could not be opened: t is already where it goes. */
+    if (scopes.nmarks == 0 || scopes.unopened) return t;
     /* Move the reference below the innermost mark, so the scope's end does not release it. */
     size_t mark = scopes.marks[scopes.nmarks - 1];
-    cg_scope_register(t);
+    if (cg_scope_register(t) < 0) return NULL;
     t->refcount++;
     scopes.items[scopes.len - 1] = scopes.items[mark];
     scopes.items[mark] = t;
@@ -233,18 +260,17 @@ void cg_tensor_free(cg_tensor *t) {
 /* ---- construction ---- */
 
 /* A header with t's sizes and numel; strides and storage are the caller's. The shape is checked
- * and copied in one pass (cg_check_shape's rules: ndim <= CG_MAX_DIMS, no negative size). */
-static cg_tensor *new_header(cg_dtype dtype, int ndim, const int64_t *sizes) {
-    if (ndim < 0 || ndim > CG_MAX_DIMS) {
+ * and copied in one pass (cg_check_shape's rules: ndim <= CG_MAX_DIMS, no negative size); a
+ * product of sizes beyond int64 sets *overflow (the callers' messages differ, as PyTorch's do). */
+static cg_tensor *new_header(cg_dtype dtype, int ndim, const int64_t *sizes, bool *overflow) {
+    if (ndim < 0 || ndim > CG_MAX_DIMS || (ndim && !sizes)) {
         cg_check_shape(ndim, sizes); /* sets the message */
         return NULL;
     }
     cg_tensor *t = cache_alloc(CG_CACHE_TENSOR, sizeof *t);
-    if (!t) {
-        cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %zu bytes.", sizeof *t);
-        return NULL;
-    }
+    if (!t) return NULL;
     int64_t numel = 1;
+    *overflow = false;
     for (int d = 0; d < ndim; d++) {
         if (sizes[d] < 0) {
             cache_free(CG_CACHE_TENSOR, t);
@@ -252,7 +278,7 @@ static cg_tensor *new_header(cg_dtype dtype, int ndim, const int64_t *sizes) {
             return NULL;
         }
         t->sizes[d] = sizes[d];
-        numel *= sizes[d];
+        *overflow |= __builtin_mul_overflow(numel, sizes[d], &numel);
     }
     t->refcount = 1;
     t->dtype = dtype;
@@ -264,16 +290,23 @@ static cg_tensor *new_header(cg_dtype dtype, int ndim, const int64_t *sizes) {
     return t;
 }
 
+static void shape_error(const char *what, int ndim, const int64_t *sizes) {
+    char shape[256];
+    cg_format_shape(shape, sizeof shape, ndim, sizes);
+    cg_set_error("%s%s", what, shape);
+}
+
 cg_tensor *cg_new_tensor(cg_dtype dtype, int ndim, const int64_t *sizes) {
-    cg_tensor *t = new_header(dtype, ndim, sizes);
+    bool overflow;
+    cg_tensor *t = new_header(dtype, ndim, sizes, &overflow);
     if (!t) return NULL;
-    if (t->numel > (int64_t)(SIZE_MAX / 2 / cg_elsize(dtype))) {
-        cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %lld bytes.",
-                     (long long)t->numel * (long long)cg_elsize(dtype));
+    int64_t nbytes;
+    if (overflow || __builtin_mul_overflow(t->numel, (int64_t)cg_elsize(dtype), &nbytes)) {
+        shape_error("Storage size calculation overflowed with sizes=", ndim, sizes);
         cache_free(CG_CACHE_TENSOR, t);
         return NULL;
     }
-    t->storage = cg_storage_new((size_t)t->numel * cg_elsize(dtype));
+    t->storage = cg_storage_new((size_t)nbytes);
     if (!t->storage) {
         cache_free(CG_CACHE_TENSOR, t);
         return NULL;
@@ -283,19 +316,31 @@ cg_tensor *cg_new_tensor(cg_dtype dtype, int ndim, const int64_t *sizes) {
         t->strides[d] = stride;
         stride *= sizes[d] > 1 ? sizes[d] : 1;
     }
-    cg_scope_register(t);
+    if (cg_scope_register(t) < 0) {
+        cg_tensor_free(t);
+        return NULL;
+    }
     return t;
 }
 
 cg_tensor *cg_new_view(const cg_tensor *base, int ndim, const int64_t *sizes, const int64_t *strides,
                        int64_t offset) {
-    cg_tensor *t = new_header(base->dtype, ndim, sizes);
+    bool overflow;
+    cg_tensor *t = new_header(base->dtype, ndim, sizes, &overflow);
     if (!t) return NULL;
+    if (overflow) {
+        cg_set_error("numel: integer multiplication overflow");
+        cache_free(CG_CACHE_TENSOR, t);
+        return NULL;
+    }
     if (ndim) memcpy(t->strides, strides, (size_t)ndim * sizeof *strides);
     t->offset = offset;
     t->storage = base->storage;
     t->storage->refcount++;
-    cg_scope_register(t);
+    if (cg_scope_register(t) < 0) {
+        cg_tensor_free(t);
+        return NULL;
+    }
     return t;
 }
 

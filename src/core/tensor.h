@@ -3,6 +3,7 @@
 #define CG_CORE_TENSOR_H
 
 #include "cgrad.h"
+#include "core/alloc.h"
 
 #include <stdarg.h>
 
@@ -45,7 +46,10 @@ cg_tensor *cg_new_view(const cg_tensor *t, int ndim, const int64_t *sizes, const
 void cg_tensor_free(cg_tensor *t);  /* called when the refcount reaches zero */
 /* Frees t's autograd state; defined by the autograd layer, since that state is part of a tensor. */
 void cg_autograd_release(cg_tensor *t);
-void cg_scope_register(cg_tensor *t);
+/* Registers t in the current scope; -1 with the message when out of memory (t is still the caller's). */
+int cg_scope_register(cg_tensor *t);
+/* t as one more reference, registered in the current scope; NULL when out of memory. */
+cg_tensor *cg_scope_retain(cg_tensor *t);
 
 /* ---- per-thread free lists of small blocks ----
  * Scalar-heavy code (autograd of 1-element tensors) makes and frees a handful of small objects per

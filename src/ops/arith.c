@@ -89,7 +89,7 @@ cg_tensor *cg_add(cg_tensor *a, cg_tensor *b) {
     if (!a || !b) return NULL;
     cg_tensor *out = cg_binary_in(CG_BIN_ADD, a, b, cg_result_type(a, b));
     record2(&cg_op_add, out, a, b);
-    return out;
+    return cg_recorded(out);
 }
 
 void cg_backward_add(cg_node *n, cg_tensor **grads, cg_tensor **out) {
@@ -101,7 +101,7 @@ cg_tensor *cg_sub(cg_tensor *a, cg_tensor *b) {
     if (!a || !b || cg_check_sub_dtypes(a->dtype, b->dtype, true) < 0) return NULL;
     cg_tensor *out = cg_binary_in(CG_BIN_SUB, a, b, cg_result_type(a, b));
     record2(&cg_op_sub, out, a, b);
-    return out;
+    return cg_recorded(out);
 }
 
 void cg_backward_sub(cg_node *n, cg_tensor **grads, cg_tensor **out) {
@@ -120,7 +120,7 @@ cg_tensor *cg_mul(cg_tensor *a, cg_tensor *b) {
     if (!a || !b) return NULL;
     cg_tensor *out = cg_binary_in(CG_BIN_MUL, a, b, cg_result_type(a, b));
     cg_save_mul_inputs(record2(&cg_op_mul, out, a, b), a, b);
-    return out;
+    return cg_recorded(out);
 }
 
 void cg_backward_mul(cg_node *n, cg_tensor **grads, cg_tensor **out) {
@@ -138,7 +138,7 @@ cg_tensor *cg_div(cg_tensor *a, cg_tensor *b) {
     if (!a || !b) return NULL;
     cg_tensor *out = cg_binary_in(CG_BIN_DIV, a, b, cg_float_type(cg_result_type(a, b)));
     cg_save_div_inputs(record2(&cg_op_div, out, a, b), a, b);
-    return out;
+    return cg_recorded(out);
 }
 
 /* d(a/b) = g/b da - g (a/b)/b db (PyTorch's order of rounding) */
@@ -167,7 +167,7 @@ cg_tensor *cg_pow(cg_tensor *a, cg_tensor *b) {
         cg_save(n, 1, b);
         if (cg_needs_grad(n, 1)) cg_save(n, 2, out);
     }
-    return out;
+    return cg_recorded(out);
 }
 
 /* d(a^b) = b a^(b-1) da + a^b log(a) db, with PyTorch's masks: no gradient for a where b == 0,
@@ -197,7 +197,7 @@ static cg_tensor *extremum(cg_binary_op op, const cg_op *node, cg_tensor *a, cg_
         cg_save(n, 0, a);
         cg_save(n, 1, b);
     }
-    return out;
+    return cg_recorded(out);
 }
 
 /* The gradient for a when loses(x, y) says where a lost (and gets none). */
@@ -238,7 +238,7 @@ static cg_node *record_number(const cg_op *op, cg_tensor *out, cg_tensor *a, dou
 /* The ops whose node has an edge for the number (x + 2 is add(x, tensor(2)) in PyTorch). */
 static cg_tensor *number_operand(const cg_op *op, cg_tensor *out, cg_tensor *a, double s) {
     record_number(op, out, a, s, 0, 2);
-    return out;
+    return cg_recorded(out);
 }
 
 cg_tensor *cg_add_scalar(cg_tensor *a, double b) {
@@ -273,7 +273,7 @@ cg_tensor *cg_rsub_scalar(cg_tensor *a, double b) {
     if (!a || cg_check_scalar(b) < 0 || cg_check_sub_dtypes(a->dtype, CG_INT64, false) < 0) return NULL;
     cg_tensor *out = scalar_op(CG_BIN_SUB, a, b, true);
     record_number(&cg_op_rsub_scalar, out, a, b, 0, 1);
-    return out;
+    return cg_recorded(out);
 }
 
 void cg_backward_rsub_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
@@ -296,7 +296,7 @@ static cg_tensor *reciprocal(cg_tensor *a) {
     cg_tensor *out = cg_unary_in(CG_UN_RECIPROCAL, a, cg_float_type(a->dtype));
     cg_node *n = out ? cg_record(&cg_op_reciprocal, out, CG_INPUTS(a)) : NULL;
     if (n) cg_save(n, 0, out);
-    return out;
+    return cg_recorded(out);
 }
 
 /* d(1/a) = -1/a^2 = -result^2 */
@@ -347,7 +347,7 @@ cg_tensor *cg_pow_scalar(cg_tensor *a, double exponent) {
     CG_NO_GRAD { out = pow_scalar_forward(a, exponent); }
     cg_node *n = record_number(&cg_op_pow_scalar, out, a, exponent, 0, 1);
     if (n) cg_save(n, 0, a);
-    return out;
+    return cg_recorded(out);
 }
 
 /* d(x^e) = e x^(e-1) */
@@ -371,7 +371,7 @@ cg_tensor *cg_rpow_scalar(cg_tensor *a, double base) {
         cg_save(n, 0, out);
         cg_save(n, 1, a);
     }
-    return out;
+    return cg_recorded(out);
 }
 
 /* d(base^a) = base^a log(base); for base 0, PyTorch gives no gradient where a >= 0. */
@@ -418,7 +418,7 @@ cg_tensor *cg_where(cg_tensor *condition, cg_tensor *a, cg_tensor *b) {
     cg_kernel_where(out, condition, ca, cb);
     cg_node *n = cg_record(&cg_op_where, out, CG_INPUTS(a, b));
     if (n) cg_save(n, 0, condition);
-    return out;
+    return cg_recorded(out);
 }
 
 void cg_backward_where(cg_node *n, cg_tensor **grads, cg_tensor **out) {
@@ -465,7 +465,7 @@ cg_tensor *cg_clamp(cg_tensor *t, double min, double max) {
         if (out) cg_kernel_clamp(out, ct, lo, hi);
     }
     if (out) cg_save_clamp(cg_record(&cg_op_clamp, out, CG_INPUTS(t)), t, min, max);
-    return out;
+    return cg_recorded(out);
 }
 
 /* The gradient passes where min <= x <= max, bounds included (PyTorch's subgradient 1 there);

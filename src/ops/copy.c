@@ -8,7 +8,7 @@ cg_tensor *cg_clone(cg_tensor *t) {
     if (!out) return NULL;
     cg_kernel_copy(out, t);
     cg_record(&cg_op_clone, out, CG_INPUTS(t));
-    return out;
+    return cg_recorded(out);
 }
 
 void cg_backward_clone(cg_node *n, cg_tensor **grads, cg_tensor **out) {
@@ -19,21 +19,18 @@ void cg_backward_clone(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 cg_tensor *cg_contiguous(cg_tensor *t) {
     if (!t) return NULL;
     if (!cg_is_contiguous(t)) return cg_clone(t);
-    cg_scope_register(cg_retain(t));
-    return t;
+    return cg_scope_retain(t);
 }
 
 cg_tensor *cg_to(cg_tensor *t, cg_dtype dtype) {
     if (!t) return NULL;
-    if (t->dtype == dtype) {
-        cg_scope_register(cg_retain(t));
-        return t;
-    }
+    if (t->dtype == dtype) return cg_scope_retain(t);
     cg_tensor *out = cg_new_tensor(dtype, t->ndim, t->sizes);
     if (!out) return NULL;
     cg_kernel_copy(out, t);
-    if (cg_dtype_is_floating(dtype)) cg_record(&cg_op_to_copy, out, CG_INPUTS(t));
-    return out;
+    if (!cg_dtype_is_floating(dtype)) return out;
+    cg_record(&cg_op_to_copy, out, CG_INPUTS(t));
+    return cg_recorded(out);
 }
 
 /* The engine casts the gradient back to the input's dtype. */
@@ -63,7 +60,7 @@ int cg_copy_(cg_tensor *t, cg_tensor *src) {
     cg_kernel_copy(t, from);
     cg_bump_version(t);
     cg_record_inplace(&cg_op_copy, t, CG_INPUTS(t, src));
-    return 0;
+    return cg_recorded_status();
 }
 
 /* copy_ replaces every value of self, so self's old values get no gradient. */
@@ -78,7 +75,7 @@ static int fill_recorded(cg_tensor *t, double value, const cg_op *op) {
     cg_kernel_fill(t, value);
     cg_bump_version(t);
     cg_record_inplace(op, t, CG_INPUTS(t));
-    return 0;
+    return cg_recorded_status();
 }
 
 int cg_fill_(cg_tensor *t, double value) { return fill_recorded(t, value, &cg_op_fill); }

@@ -102,7 +102,7 @@ static cg_tensor *index_select(cg_tensor *t, int dim, cg_tensor *index) {
 cg_tensor *cg_index_select(cg_tensor *t, int dim, cg_tensor *index) {
     cg_tensor *out = index_select(t, dim, index);
     if (out) record_indexed(&cg_op_index_select, out, CG_INPUTS(t), cg_wrap_dim(dim, t->ndim), index);
-    return out;
+    return cg_recorded(out);
 }
 
 /* index_add of the gradient into zeros: a scatter_add whose index is the selection's index
@@ -158,7 +158,7 @@ static cg_tensor *gather(cg_tensor *t, int dim, cg_tensor *index) {
 cg_tensor *cg_gather(cg_tensor *t, int dim, cg_tensor *index) {
     cg_tensor *out = gather(t, dim, index);
     if (out) record_indexed(&cg_op_gather, out, CG_INPUTS(t), cg_wrap_dim(dim, t->ndim), index);
-    return out;
+    return cg_recorded(out);
 }
 
 void cg_backward_gather(cg_node *n, cg_tensor **grads, cg_tensor **out) {
@@ -228,7 +228,7 @@ cg_tensor *cg_scatter_add(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *sr
         cg_kernel_scatter_add(&dst, index, &from, stride_or_zero(out, d));
     }
     record_indexed(&cg_op_scatter_add, out, CG_INPUTS(t, src), d, index);
-    return out;
+    return cg_recorded(out);
 }
 
 /* self's gradient passes through; src's is read back from where each element went. */
@@ -270,7 +270,7 @@ cg_tensor *cg_masked_fill(cg_tensor *t, cg_tensor *mask, double value) {
     cg_kernel_masked_fill(out, mask, value);
     cg_node *n = cg_record(&cg_op_masked_fill, out, CG_INPUTS(t));
     cg_save(n, 0, mask);
-    return out;
+    return cg_recorded(out);
 }
 
 /* The filled elements no longer depend on t. */

@@ -158,7 +158,7 @@ int cg_add_(cg_tensor *t, cg_tensor *other) {
     if (!t || !other || cg_check_inplace(t, CG_INPUTS(t, other)) < 0) return -1;
     if (inplace_binary(CG_BIN_ADD, t, other, cg_result_type(t, other)) < 0) return -1;
     cg_record_inplace(&cg_op_add, t, CG_INPUTS(t, other));
-    return 0;
+    return cg_recorded_status();
 }
 
 int cg_sub_(cg_tensor *t, cg_tensor *other) {
@@ -166,7 +166,7 @@ int cg_sub_(cg_tensor *t, cg_tensor *other) {
     if (cg_check_sub_dtypes(t->dtype, other->dtype, true) < 0) return -1;
     if (inplace_binary(CG_BIN_SUB, t, other, cg_result_type(t, other)) < 0) return -1;
     cg_record_inplace(&cg_op_sub, t, CG_INPUTS(t, other));
-    return 0;
+    return cg_recorded_status();
 }
 
 int cg_mul_(cg_tensor *t, cg_tensor *other) {
@@ -178,7 +178,7 @@ int cg_mul_(cg_tensor *t, cg_tensor *other) {
     cg_node *n = cg_record_inplace(&cg_op_mul, t, CG_INPUTS(t, other));
     cg_save_mul_inputs(n, old, other);
     save_operand_before_write(n, 1, t, other, other_version);
-    return 0;
+    return cg_recorded_status();
 }
 
 int cg_div_(cg_tensor *t, cg_tensor *other) {
@@ -190,7 +190,7 @@ int cg_div_(cg_tensor *t, cg_tensor *other) {
     cg_node *n = cg_record_inplace(&cg_op_div, t, CG_INPUTS(t, other));
     cg_save_div_inputs(n, old, other);
     save_operand_before_write(n, 1, t, other, other_version);
-    return 0;
+    return cg_recorded_status();
 }
 
 static int inplace_scalar(cg_binary_op op, const cg_op *node, cg_tensor *t, double value) {
@@ -203,7 +203,7 @@ static int inplace_scalar(cg_binary_op op, const cg_op *node, cg_tensor *t, doub
     /* As out of place, the number is an empty second edge of the node (PyTorch's wrapped number). */
     cg_node *n = cg_record_inplace(node, t, CG_INPUTS(t, NULL));
     if (n) n->scalars[0] = value;
-    return 0;
+    return cg_recorded_status();
 }
 
 int cg_add_scalar_(cg_tensor *t, double value) { return inplace_scalar(CG_BIN_ADD, &cg_op_add_scalar, t, value); }
@@ -232,5 +232,5 @@ int cg_clamp_(cg_tensor *t, double min, double max) {
     }
     cg_bump_version(t);
     cg_save_clamp(cg_record_inplace(&cg_op_clamp, t, CG_INPUTS(t)), old, min, max);
-    return 0;
+    return cg_recorded_status();
 }

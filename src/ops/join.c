@@ -36,16 +36,12 @@ static bool skipped_in_cat(const cg_tensor *t) { return t->ndim == 1 && t->sizes
 /* Records cat's node: the dim and each input's size along it (-1 for a skipped input) in extra. */
 static cg_tensor *record_cat(cg_tensor *out, cg_tensor **tensors, int n, int d) {
     cg_node *node = out ? cg_record(&cg_op_cat, out, n, tensors) : NULL;
-    if (!node) return out;
-    node->extra = malloc((size_t)(n + 1) * sizeof *node->extra);
-    if (!node->extra) {
-        cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %zu bytes.",
-                     (size_t)(n + 1) * sizeof *node->extra);
-        return NULL;
-    }
+    if (!node) return cg_recorded(out);
+    node->extra = cg_malloc((size_t)(n + 1) * sizeof *node->extra);
+    if (!node->extra) return NULL;
     node->extra[0] = d;
     for (int i = 0; i < n; i++) node->extra[1 + i] = skipped_in_cat(tensors[i]) ? -1 : tensors[i]->sizes[d];
-    return out;
+    return cg_recorded(out);
 }
 
 static cg_dtype common_dtype(cg_tensor **tensors, int n) {
@@ -151,7 +147,7 @@ cg_tensor *cg_stack(cg_tensor **tensors, int n, int dim) {
     }
     cg_node *node = cg_record(&cg_op_stack, out, n, tensors);
     if (node) node->args[0] = d;
-    return out;
+    return cg_recorded(out);
 }
 
 void cg_backward_stack(cg_node *n, cg_tensor **grads, cg_tensor **out) {

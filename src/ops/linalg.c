@@ -176,7 +176,7 @@ static cg_tensor *record_product(const cg_op *op, cg_tensor *out, cg_tensor *a, 
         if (cg_needs_grad(n, 1)) cg_save(n, 0, a);
         if (cg_needs_grad(n, 0)) cg_save(n, 1, b);
     }
-    return out;
+    return cg_recorded(out);
 }
 
 cg_tensor *cg_dot(cg_tensor *a, cg_tensor *b) {
@@ -277,7 +277,7 @@ static cg_tensor *unsafe_view(cg_tensor *t, int ndim, const int64_t *sizes) {
         n->args_meta = (cg_input_meta){.dtype = t->dtype, .ndim = t->ndim};
         memcpy(n->args_meta.sizes, t->sizes, sizeof t->sizes);
     }
-    return out;
+    return cg_recorded(out);
 }
 
 /* 1-D @ 2-D is a.unsqueeze(0).mm(b).squeeze_(0) in PyTorch: the in-place squeeze of the fresh
@@ -289,7 +289,7 @@ static cg_tensor *matmul_vector_matrix(cg_tensor *a, cg_tensor *b) {
     if (!out) return NULL;
     cg_bump_version(out);
     cg_record(&cg_op_matmul_squeeze, out, CG_INPUTS(row));
-    return out;
+    return cg_recorded(out);
 }
 
 void cg_backward_matmul_squeeze(cg_node *n, cg_tensor **grads, cg_tensor **out) {

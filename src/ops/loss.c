@@ -102,7 +102,7 @@ cg_tensor *cg_binary_cross_entropy_with_logits_opts(cg_loss_args a) {
         cg_save(n, 0, x);
         if (cg_needs_grad(n, 0)) cg_save(n, 1, t);
     }
-    return loss;
+    return cg_recorded(loss);
 }
 
 /* d/dx = sigmoid(x) - t, d/dt = -x (times the gradient, over N for mean) */
@@ -148,7 +148,7 @@ cg_tensor *cg_mse_loss_opts(cg_loss_args a) {
         cg_save(n, 0, xe);
         cg_save(n, 1, te);
     }
-    return loss;
+    return cg_recorded(loss);
 }
 
 /* d/dx = 2 (x - t), d/dt = 2 (t - x) (times the gradient; 2/N for mean), as PyTorch orders it. */
@@ -191,7 +191,7 @@ static cg_tensor *softmax_like(const cg_op *op, cg_tensor *t, int dim, bool log)
         n->args[0] = d;
         cg_save(n, 0, out);
     }
-    return out;
+    return cg_recorded(out);
 }
 
 cg_tensor *cg_softmax(cg_tensor *t, int dim) { return softmax_like(&cg_op_softmax, t, dim, false); }
@@ -326,20 +326,17 @@ cg_tensor *cg_nll_loss_opts(cg_loss_args a) {
     cg_tensor *x = a.input, *t = a.target;
     if (!x || !t || check_reduction(a.reduction) < 0 || check_nll(x, t) < 0) return NULL;
     int64_t rows = x->ndim == 2 ? x->sizes[0] : 1, classes = x->sizes[x->ndim - 1], kept;
-    int64_t *targets = malloc(sizeof(int64_t) * (size_t)(rows ? rows : 1));
-    if (!targets) {
-        cg_set_error("out of memory");
-        return NULL;
-    }
+    int64_t *targets = cg_malloc(sizeof(int64_t) * (size_t)(rows ? rows : 1));
+    if (!targets) return NULL;
     cg_tensor *out = read_targets(t, rows, classes, targets, &kept) < 0 ? NULL : nll_forward(x, targets, rows, kept, a.reduction);
-    free(targets);
+    cg_free(targets);
     cg_node *n = record_loss(&cg_op_nll_loss, out, CG_INPUTS(x), a.reduction, (double)kept);
     if (n) {
         cg_save(n, 0, t);
         n->args_meta = (cg_input_meta){.dtype = x->dtype, .ndim = x->ndim};
         memcpy(n->args_meta.sizes, x->sizes, sizeof x->sizes);
     }
-    return out;
+    return cg_recorded(out);
 }
 
 /* 1 at each row's target (none for ignored rows), 0 elsewhere: where the gradient goes. */
@@ -380,7 +377,7 @@ static cg_tensor *div_by_count(cg_tensor *t, double count) {
     CG_NO_GRAD { out = cg_div_scalar(t, count); }
     cg_node *n = out ? cg_record(&cg_op_div_by_count, out, CG_INPUTS(t)) : NULL;
     if (n) n->scalars[0] = count;
-    return out;
+    return cg_recorded(out);
 }
 
 void cg_backward_div_by_count(cg_node *n, cg_tensor **grads, cg_tensor **out) {

@@ -56,7 +56,7 @@ int cg_uniform_(cg_tensor *t, double from, double to) {
     cg_kernel_uniform(t, from, to);
     cg_bump_version(t);
     cg_record_inplace(&cg_op_uniform, t, CG_INPUTS(t));
-    return 0;
+    return cg_recorded_status();
 }
 
 void cg_backward_uniform(cg_node *n, cg_tensor **grads, cg_tensor **out) {
@@ -79,7 +79,7 @@ int cg_normal_(cg_tensor *t, double mean, double std) {
     cg_kernel_normal(t, mean, std);
     cg_bump_version(t);
     cg_record_inplace(&cg_op_normal, t, CG_INPUTS(t));
-    return 0;
+    return cg_recorded_status();
 }
 
 void cg_backward_normal(cg_node *n, cg_tensor **grads, cg_tensor **out) {

@@ -181,7 +181,7 @@ cg_tensor *cg_sum_opts(cg_reduce_args a) {
     if (!a.input) return NULL;
     cg_tensor *out = reduce_rows(a.input, a.ndims, a.dims, a.keepdim, widened_integer(a.input->dtype), REDUCE_SUM, false);
     record_reduction(a.ndims ? &cg_op_sum_dims : &cg_op_sum, out, a);
-    return out;
+    return cg_recorded(out);
 }
 
 void cg_backward_sum(cg_node *n, cg_tensor **grads, cg_tensor **out) { out[0] = spread(n, grads[0]); }
@@ -196,7 +196,7 @@ cg_tensor *cg_mean_opts(cg_reduce_args a) {
     }
     cg_tensor *out = reduce_rows(a.input, a.ndims, a.dims, a.keepdim, a.input->dtype, REDUCE_MEAN, false);
     record_reduction(a.ndims ? &cg_op_mean_dims : &cg_op_mean, out, a);
-    return out;
+    return cg_recorded(out);
 }
 
 void cg_backward_mean(cg_node *n, cg_tensor **grads, cg_tensor **out) {
@@ -253,7 +253,7 @@ static cg_tensor *var_or_std(cg_reduce_args a, reduce_kind kind) {
         cg_save(n, 0, a.input);
         if (kind == REDUCE_STD) cg_save(n, 1, out);
     }
-    return out;
+    return cg_recorded(out);
 }
 
 cg_tensor *cg_var_opts(cg_reduce_args a) { return var_or_std(a, REDUCE_VAR); }
@@ -285,7 +285,7 @@ static cg_tensor *record_prod(const cg_op *op, cg_tensor *out, cg_reduce_args a)
         cg_save(n, 0, a.input);
         cg_save(n, 1, out);
     }
-    return out;
+    return cg_recorded(out);
 }
 
 cg_tensor *cg_prod(cg_tensor *t) {
@@ -357,7 +357,7 @@ cg_tensor *cg_norm_opts(cg_norm_args a) {
         cg_save(n, 0, t);
         cg_save(n, 1, out);
     }
-    return out;
+    return cg_recorded(out);
 }
 
 /* PyTorch's norm_backward, case by case in p; masked_fill_(norm == 0, 0) becomes a division by
@@ -424,7 +424,7 @@ static cg_tensor *record_extreme_all(const cg_op *op, cg_tensor *t, cg_tensor *o
         cg_save(n, 0, t);
         cg_save(n, 1, out);
     }
-    return out;
+    return cg_recorded(out);
 }
 
 cg_tensor *cg_max(cg_tensor *t) { return record_extreme_all(&cg_op_max, t, extreme_all(t, true)); }
@@ -479,7 +479,7 @@ static cg_tensor *extreme_dim_recorded(const cg_op *op, cg_tensor *t, int dim, b
                                                                          .keepdim = keepdim})
                         : NULL;
     if (n) cg_save(n, 0, positions);
-    return values;
+    return cg_recorded(values);
 }
 
 cg_tensor *cg_max_dim(cg_tensor *t, int dim, bool keepdim, cg_tensor **indices) {

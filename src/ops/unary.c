@@ -19,7 +19,7 @@ typedef enum { SAVE_NOTHING, SAVE_INPUT, SAVE_OUTPUT } saving;
 static cg_tensor *recorded(const cg_op *node, cg_tensor *t, cg_tensor *out, saving what) {
     cg_node *n = out ? cg_record(node, out, CG_INPUTS(t)) : NULL;
     if (n && what != SAVE_NOTHING) cg_save(n, 0, what == SAVE_INPUT ? t : out);
-    return out;
+    return cg_recorded(out);
 }
 
 static cg_tensor *float_valued(cg_unary_op op, cg_tensor *t) {

@@ -14,10 +14,7 @@
 /* ---- small helpers ---- */
 
 /* The input itself, as a new reference in the current scope (PyTorch returns `self`). */
-static cg_tensor *same_tensor(cg_tensor *t) {
-    cg_scope_register(cg_retain(t));
-    return t;
-}
+static cg_tensor *same_tensor(cg_tensor *t) { return cg_scope_retain(t); }
 
 static cg_tensor *view_of(cg_tensor *t, int ndim, const int64_t *sizes, const int64_t *strides, int64_t offset) {
     return cg_as_view(cg_new_view(t, ndim, sizes, strides, offset), t);
@@ -166,7 +163,7 @@ cg_tensor *cg_view_shape(cg_tensor *t, int ndim, const int64_t *sizes) {
     }
     cg_tensor *out = view_of(t, ndim, shape, strides, t->offset);
     record_shaped(&cg_op_view, out, t);
-    return out;
+    return cg_recorded(out);
 }
 
 void cg_backward_view(cg_node *n, cg_tensor **grads, cg_tensor **out) { out[0] = reshape_back(n, grads[0]); }
@@ -181,14 +178,14 @@ cg_tensor *cg_reshape_shape(cg_tensor *t, int ndim, const int64_t *sizes) {
     if (view_strides(t, ndim, shape, strides)) {
         cg_tensor *out = view_of(t, ndim, shape, strides, t->offset);
         record_shaped(&cg_op_reshape_alias, out, t);
-        return out;
+        return cg_recorded(out);
     }
     cg_tensor *copy = cg_clone(t);
     if (!copy) return NULL;
     cg_contiguous_strides(ndim, shape, strides);
     cg_tensor *out = cg_new_view(copy, ndim, shape, strides, copy->offset);
     record_shaped(&cg_op_unsafe_view, out, copy);
-    return out;
+    return cg_recorded(out);
 }
 
 void cg_backward_reshape_alias(cg_node *n, cg_tensor **grads, cg_tensor **out) { out[0] = reshape_back(n, grads[0]); }
@@ -251,7 +248,7 @@ cg_tensor *cg_expand_shape(cg_tensor *t, int ndim, const int64_t *sizes) {
     }
     cg_tensor *out = view_of(t, ndim, out_sizes, out_strides, t->offset);
     record_shaped(&cg_op_expand, out, t);
-    return out;
+    return cg_recorded(out);
 }
 
 /* Each input element was repeated along the expanded dims: its gradient is the sum over them. */
@@ -289,7 +286,7 @@ cg_tensor *cg_permute_dims(cg_tensor *t, int ndim, const int64_t *dims) {
     cg_tensor *out = view_of(t, ndim, sizes, strides, t->offset);
     cg_node *n = out ? cg_record(&cg_op_permute, out, CG_INPUTS(t)) : NULL;
     if (n) memcpy(n->args, order, sizeof order);
-    return out;
+    return cg_recorded(out);
 }
 
 /* Output dim i is input dim args[i]: the inverse permutation puts the gradient's dims back. */
@@ -340,7 +337,7 @@ cg_tensor *cg_squeeze(cg_tensor *t) {
     for (int d = 0; d < t->ndim; d++) drop[d] = t->sizes[d] == 1;
     cg_tensor *out = drop_dims(t, drop, t->offset);
     record_shaped(&cg_op_squeeze, out, t);
-    return out;
+    return cg_recorded(out);
 }
 
 /* Recorded even when the dim is not of size 1 (nothing dropped), as in PyTorch. */
@@ -352,7 +349,7 @@ cg_tensor *cg_squeeze_dim(cg_tensor *t, int dim) {
     if (t->ndim > 0) drop[d] = t->sizes[d] == 1;
     cg_tensor *out = drop_dims(t, drop, t->offset);
     record_shaped(&cg_op_squeeze_dim, out, t);
-    return out;
+    return cg_recorded(out);
 }
 
 /* Squeezing dropped only dims of size 1: the gradient takes them back by a reshape. */
@@ -378,7 +375,7 @@ cg_tensor *cg_unsqueeze(cg_tensor *t, int dim) {
     cg_tensor *out = view_of(t, t->ndim + 1, sizes, strides, t->offset);
     cg_node *n = out ? cg_record(&cg_op_unsqueeze, out, CG_INPUTS(t)) : NULL;
     if (n) n->args[0] = d;
-    return out;
+    return cg_recorded(out);
 }
 
 void cg_backward_unsqueeze(cg_node *n, cg_tensor **grads, cg_tensor **out) {
@@ -409,7 +406,7 @@ cg_tensor *cg_transpose(cg_tensor *t, int dim0, int dim1) {
         n->args[0] = a;
         n->args[1] = b;
     }
-    return out;
+    return cg_recorded(out);
 }
 
 void cg_backward_transpose(cg_node *n, cg_tensor **grads, cg_tensor **out) {
@@ -425,7 +422,7 @@ cg_tensor *cg_t(cg_tensor *t) {
     }
     cg_tensor *out = swapped_view(t, 0, t->ndim < 2 ? 0 : 1);
     if (out) cg_record(&cg_op_t, out, CG_INPUTS(t));
-    return out;
+    return cg_recorded(out);
 }
 
 void cg_backward_t(cg_node *n, cg_tensor **grads, cg_tensor **out) {
@@ -448,7 +445,7 @@ static cg_tensor *record_select(cg_tensor *out, cg_tensor *t, int d, int64_t ind
         n->args[0] = d;
         n->args[1] = index;
     }
-    return out;
+    return cg_recorded(out);
 }
 
 cg_tensor *cg_select(cg_tensor *t, int dim, int64_t index) {
@@ -491,7 +488,7 @@ cg_tensor *cg_index_at(cg_tensor *t, int n, const int64_t *index) {
     if (n <= 0) {
         cg_tensor *out = view_of(t, t->ndim, t->sizes, t->strides, t->offset);
         if (out) cg_record(&cg_op_alias, out, CG_INPUTS(t));
-        return out;
+        return cg_recorded(out);
     }
     cg_tensor *out = t;
     for (int i = 0; i < n; i++) {
@@ -532,7 +529,7 @@ static cg_tensor *recorded_slice(cg_tensor *t, int d, int64_t start, int64_t len
         n->args[2] = len;
         n->args[3] = step;
     }
-    return out;
+    return cg_recorded(out);
 }
 
 /* The gradient lands in the same slice of zeros. */
@@ -605,6 +602,7 @@ static int record_pieces(const cg_op *op, cg_tensor *t, int d, cg_tensor **piece
     if (n == 0) return 0; /* no output would hold the node */
     cg_node *node = cg_record_multi(op, n, pieces, CG_INPUTS(t));
     if (node) node->args[0] = d;
+    if (cg_recorded_status() < 0) return -1;
     if (cg_grad_mode())
         for (int i = 0; i < n; i++) {
             pieces[i]->autograd->view_multi_output = true;
@@ -640,14 +638,10 @@ int cg_unbind(cg_tensor *t, int dim, cg_tensor **out, int capacity) {
 
 /* The pieces' gradients stacked back along the unbound dim. */
 void cg_backward_unbind(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    cg_tensor **pieces = malloc((size_t)n->noutputs * sizeof *pieces);
-    if (!pieces) {
-        cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %zu bytes.",
-                     (size_t)n->noutputs * sizeof *pieces);
-        return;
-    }
+    cg_tensor **pieces = cg_malloc((size_t)n->noutputs * sizeof *pieces);
+    if (!pieces) return;
     if (piece_grads(n, grads, pieces)) out[0] = cg_stack(pieces, n->noutputs, (int)n->args[0]);
-    free(pieces);
+    cg_free(pieces);
 }
 
 /* Pieces of split_size along d (the last one shorter), as PyTorch's split computes them. */
@@ -663,14 +657,10 @@ static int split_pieces(cg_tensor *t, int64_t split_size, int d, cg_tensor **out
 
 /* The pieces' gradients joined back along the split dim. */
 void cg_backward_split(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    cg_tensor **pieces = malloc((size_t)n->noutputs * sizeof *pieces);
-    if (!pieces) {
-        cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %zu bytes.",
-                     (size_t)n->noutputs * sizeof *pieces);
-        return;
-    }
+    cg_tensor **pieces = cg_malloc((size_t)n->noutputs * sizeof *pieces);
+    if (!pieces) return;
     if (piece_grads(n, grads, pieces)) out[0] = cg_cat(pieces, n->noutputs, (int)n->args[0]);
-    free(pieces);
+    cg_free(pieces);
 }
 
 void cg_backward_split_with_sizes(cg_node *n, cg_tensor **grads, cg_tensor **out) { cg_backward_split(n, grads, out); }

@@ -36,9 +36,8 @@ static bool sb_reserve(strbuf *sb, size_t extra) {
     if (sb->len + extra + 1 <= sb->cap) return true;
     size_t cap = sb->cap ? sb->cap : 256;
     while (cap < sb->len + extra + 1) cap *= 2;
-    char *data = realloc(sb->data, cap);
+    char *data = cg_realloc(sb->data, cap);
     if (!data) {
-        cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %zu bytes.", cap);
         sb->failed = true;
         return false;
     }
@@ -333,7 +332,7 @@ int cg_format_with_suffixes(const cg_tensor *t, const char *const *suffixes, int
             buf[copied] = '\0';
         }
     }
-    free(sb.data);
+    cg_free(sb.data);
     return result;
 }
 
@@ -354,18 +353,14 @@ int cg_format(const cg_tensor *t, char *buf, size_t size) {
 int cg_fprint(FILE *f, const cg_tensor *t) {
     int len = cg_format(t, NULL, 0);
     if (len < 0) return -1;
-    char *text = malloc((size_t)len + 2);
-    if (!text) {
-        cg_set_error("DefaultCPUAllocator: can't allocate memory: you tried to allocate %zu bytes.",
-                     (size_t)len + 2);
-        return -1;
-    }
+    char *text = cg_malloc((size_t)len + 2);
+    if (!text) return -1;
     int result = -1;
     if (cg_format(t, text, (size_t)len + 1) == len) {
         text[len] = '\n';
         if (fwrite(text, 1, (size_t)len + 1, f) == (size_t)len + 1) result = 0;
     }
-    free(text);
+    cg_free(text);
     return result;
 }
 
