@@ -30,7 +30,7 @@ static bool fold(double *sum, cg_tensor *t) {
 
 static long steps_total, absorbed_total;
 
-static void run_failing(const char *name, scenario f) {
+static void run_failing_mode(const char *name, scenario f, long (*arm)(long)) {
     const char *only = getenv("CG_ALLOC_SCENARIO"); /* for debugging one scenario */
     if (only && strcmp(only, name) != 0) return;
     double expected = 0;
@@ -42,7 +42,7 @@ static void run_failing(const char *name, scenario f) {
     for (long k = first ? atol(first) : 1;; k++) {
         double got = 0;
         cg_clear_error();
-        cg_debug_fail_allocation_after(k);
+        arm(k);
         cg_scope_begin();
         status = f(&got);
         cg_scope_end();
@@ -62,6 +62,12 @@ static void run_failing(const char *name, scenario f) {
         }
         if (harness_current_failed) return; /* one report per scenario */
     }
+}
+
+/* Each failing allocation once, then each failing with every one after it. */
+static void run_failing(const char *name, scenario f) {
+    run_failing_mode(name, f, cg_debug_fail_allocation_after);
+    run_failing_mode(name, f, cg_debug_fail_allocations_from);
 }
 
 /* ---- scenarios ---- */

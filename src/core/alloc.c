@@ -9,14 +9,28 @@
 _Thread_local long cg_alloc_countdown_ = -1;
 _Thread_local unsigned long cg_alloc_failures_;
 
-long cg_debug_fail_allocation_after(long n) {
-    long previous = cg_alloc_countdown_ >= 0 ? cg_alloc_countdown_ + 1 : -1;
+static _Thread_local bool persistent; /* every allocation from the armed one on fails */
+static _Thread_local bool fired;
+
+static long arm(long n, bool every) {
+    long previous = cg_alloc_countdown_ >= 0 && !fired ? cg_alloc_countdown_ + 1 : -1;
     cg_alloc_countdown_ = n >= 1 ? n - 1 : -1;
+    persistent = every;
+    fired = false;
     return previous;
 }
 
+long cg_debug_fail_allocation_after(long n) { return arm(n, false); }
+long cg_debug_fail_allocations_from(long n) { return arm(n, true); }
+
 bool cg_alloc_inject_(void) {
-    return cg_alloc_countdown_-- == 0; /* reaches -1 (off) as it fires */
+    if (cg_alloc_countdown_ > 0) {
+        cg_alloc_countdown_--;
+        return false;
+    }
+    fired = true;
+    if (!persistent) cg_alloc_countdown_ = -1;
+    return true;
 }
 
 void cg_alloc_failed(size_t nbytes) {

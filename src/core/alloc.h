@@ -2,7 +2,7 @@
  * sets PyTorch's message in one place and tests can make any allocation fail (as SQLite does).
  *
  * cg_debug_fail_allocation_after(n) makes the n-th allocation from now on this thread fail (1:
- * the next one), once; -1 turns it off. A block reused from a free list counts as an allocation. */
+ * the next one), once; -1 turns it off (cg_debug_fail_allocations_from: that one and every one after). A block reused from a free list counts as an allocation. */
 #ifndef CG_CORE_ALLOC_H
 #define CG_CORE_ALLOC_H
 
@@ -18,6 +18,9 @@ extern _Thread_local unsigned long cg_alloc_failures_;
 /* Arms (n >= 1) or disarms (n < 0) the injected failure. Returns the allocations that were still to
  * go before the previous one, or -1 if none was pending (it already happened, or none was armed). */
 long cg_debug_fail_allocation_after(long n);
+/* The same, but every allocation from the n-th on fails until disarmed (cleanup paths that
+ * allocate are exercised too). */
+long cg_debug_fail_allocations_from(long n);
 
 /* The slow path of the injection: true when this allocation is the one that must fail. */
 bool cg_alloc_inject_(void);
