@@ -171,9 +171,63 @@ cg_tensor *cg_contiguous(cg_tensor *t);  /* t itself (a new reference) when alre
 cg_tensor *cg_clone(cg_tensor *t);
 cg_tensor *cg_to(cg_tensor *t, cg_dtype dtype);  /* t itself when dtype is already t's */
 
+/* ---- Python numbers --------------------------------------------------------------------------- */
+/* The number operand of a _scalar op (x * 2, x > 0.5, x.clamp(0, 1)) acts as a Python number, and
+ * in PyTorch its kind decides the result's dtype: int64_tensor * 2 is int64, int64_tensor * 2.0 is
+ * float32, bool_tensor + True stays bool. In C the argument's type says which was meant: CG_NUMBER
+ * (and so every _scalar macro below) reads an integer-typed argument (int, long, int64_t, char, an
+ * enum, ...) as a Python int, float/double as a Python float, and bool (a bool variable; the
+ * literal `true` is an int before C23) as a Python bool. Integers keep all 64 bits: an unsigned
+ * value above INT64_MAX fails as in PyTorch ("Overflow when unpacking long"). To choose the kind
+ * of a computed value, pass cg_number_int(v) or cg_number_float(v) instead. */
+typedef enum { CG_NUMBER_BOOL, CG_NUMBER_INT, CG_NUMBER_FLOAT } cg_number_kind;
+typedef struct {
+    cg_number_kind kind;
+    bool overflow;   /* an integer beyond int64: every op refuses it */
+    int64_t i;       /* the value of a bool or an int */
+    double f;        /* the value of a float (and of a bool or an int, rounded) */
+} cg_number;
+
+static inline cg_number cg_number_float(double v) {
+    cg_number n = {CG_NUMBER_FLOAT, false, 0, v};
+    return n;
+}
+static inline cg_number cg_number_int(int64_t v) {
+    cg_number n = {CG_NUMBER_INT, false, v, (double)v};
+    return n;
+}
+static inline cg_number cg_number_uint(uint64_t v) {
+    cg_number n = {CG_NUMBER_INT, v > (uint64_t)INT64_MAX, (int64_t)(v & (uint64_t)INT64_MAX), (double)v};
+    return n;
+}
+static inline cg_number cg_number_bool(bool v) {
+    cg_number n = {CG_NUMBER_BOOL, false, v ? 1 : 0, v ? 1.0 : 0.0};
+    return n;
+}
+static inline cg_number cg_number_same(cg_number n) { return n; }
+
+#ifdef __cplusplus
+}  /* C++ has no _Generic: overloads pick the kind */
+static inline cg_number cg_number_of(bool v) { return cg_number_bool(v); }
+static inline cg_number cg_number_of(float v) { return cg_number_float(v); }
+static inline cg_number cg_number_of(double v) { return cg_number_float(v); }
+static inline cg_number cg_number_of(long double v) { return cg_number_float((double)v); }
+static inline cg_number cg_number_of(unsigned long v) { return cg_number_uint(v); }
+static inline cg_number cg_number_of(unsigned long long v) { return cg_number_uint(v); }
+static inline cg_number cg_number_of(cg_number v) { return v; }
+template <typename T> static inline cg_number cg_number_of(T v) { return cg_number_int(static_cast<int64_t>(v)); }
+#define CG_NUMBER(x) cg_number_of(x)
+extern "C" {
+#else
+#define CG_NUMBER(x)                                                                               \
+    _Generic((x), bool: cg_number_bool, float: cg_number_float, double: cg_number_float,          \
+             long double: cg_number_float, unsigned long: cg_number_uint,                         \
+             unsigned long long: cg_number_uint, cg_number: cg_number_same, default: cg_number_int)(x)
+#endif
+
 /* ---- elementwise ----------------------------------------------------------------------------- */
-/* Binary ops broadcast and promote like PyTorch. A _scalar operand acts as a Python number: a
- * whole value keeps an integer tensor integral, a fractional one promotes it to float32. */
+/* Binary ops broadcast and promote like PyTorch. A _scalar operand is a Python number (above): it
+ * promotes an integer or bool tensor only when its kind is higher (float over int over bool). */
 
 cg_tensor *cg_add(cg_tensor *a, cg_tensor *b);
 cg_tensor *cg_sub(cg_tensor *a, cg_tensor *b);
@@ -182,14 +236,22 @@ cg_tensor *cg_div(cg_tensor *a, cg_tensor *b);  /* true division */
 cg_tensor *cg_pow(cg_tensor *a, cg_tensor *b);
 cg_tensor *cg_maximum(cg_tensor *a, cg_tensor *b);
 cg_tensor *cg_minimum(cg_tensor *a, cg_tensor *b);
-cg_tensor *cg_add_scalar(cg_tensor *a, double b);
-cg_tensor *cg_sub_scalar(cg_tensor *a, double b);
-cg_tensor *cg_rsub_scalar(cg_tensor *a, double b);  /* b - a */
-cg_tensor *cg_mul_scalar(cg_tensor *a, double b);
-cg_tensor *cg_div_scalar(cg_tensor *a, double b);
-cg_tensor *cg_rdiv_scalar(cg_tensor *a, double b);  /* b / a */
-cg_tensor *cg_pow_scalar(cg_tensor *a, double exponent);
-cg_tensor *cg_rpow_scalar(cg_tensor *a, double base);  /* base ** a */
+cg_tensor *cg_add_number(cg_tensor *a, cg_number b);
+cg_tensor *cg_sub_number(cg_tensor *a, cg_number b);
+cg_tensor *cg_rsub_number(cg_tensor *a, cg_number b);  /* b - a */
+cg_tensor *cg_mul_number(cg_tensor *a, cg_number b);
+cg_tensor *cg_div_number(cg_tensor *a, cg_number b);
+cg_tensor *cg_rdiv_number(cg_tensor *a, cg_number b);  /* b / a */
+cg_tensor *cg_pow_number(cg_tensor *a, cg_number exponent);
+cg_tensor *cg_rpow_number(cg_tensor *a, cg_number base);  /* base ** a */
+#define cg_add_scalar(a, b) cg_add_number(a, CG_NUMBER(b))
+#define cg_sub_scalar(a, b) cg_sub_number(a, CG_NUMBER(b))
+#define cg_rsub_scalar(a, b) cg_rsub_number(a, CG_NUMBER(b))
+#define cg_mul_scalar(a, b) cg_mul_number(a, CG_NUMBER(b))
+#define cg_div_scalar(a, b) cg_div_number(a, CG_NUMBER(b))
+#define cg_rdiv_scalar(a, b) cg_rdiv_number(a, CG_NUMBER(b))
+#define cg_pow_scalar(a, exponent) cg_pow_number(a, CG_NUMBER(exponent))
+#define cg_rpow_scalar(a, base) cg_rpow_number(a, CG_NUMBER(base))
 
 cg_tensor *cg_eq(cg_tensor *a, cg_tensor *b);  /* comparisons give bool tensors */
 cg_tensor *cg_ne(cg_tensor *a, cg_tensor *b);
@@ -197,14 +259,22 @@ cg_tensor *cg_lt(cg_tensor *a, cg_tensor *b);
 cg_tensor *cg_le(cg_tensor *a, cg_tensor *b);
 cg_tensor *cg_gt(cg_tensor *a, cg_tensor *b);
 cg_tensor *cg_ge(cg_tensor *a, cg_tensor *b);
-cg_tensor *cg_eq_scalar(cg_tensor *a, double b);
-cg_tensor *cg_ne_scalar(cg_tensor *a, double b);
-cg_tensor *cg_lt_scalar(cg_tensor *a, double b);
-cg_tensor *cg_le_scalar(cg_tensor *a, double b);
-cg_tensor *cg_gt_scalar(cg_tensor *a, double b);
-cg_tensor *cg_ge_scalar(cg_tensor *a, double b);
+cg_tensor *cg_eq_number(cg_tensor *a, cg_number b);  /* compared in the promoted dtype */
+cg_tensor *cg_ne_number(cg_tensor *a, cg_number b);
+cg_tensor *cg_lt_number(cg_tensor *a, cg_number b);
+cg_tensor *cg_le_number(cg_tensor *a, cg_number b);
+cg_tensor *cg_gt_number(cg_tensor *a, cg_number b);
+cg_tensor *cg_ge_number(cg_tensor *a, cg_number b);
+#define cg_eq_scalar(a, b) cg_eq_number(a, CG_NUMBER(b))
+#define cg_ne_scalar(a, b) cg_ne_number(a, CG_NUMBER(b))
+#define cg_lt_scalar(a, b) cg_lt_number(a, CG_NUMBER(b))
+#define cg_le_scalar(a, b) cg_le_number(a, CG_NUMBER(b))
+#define cg_gt_scalar(a, b) cg_gt_number(a, CG_NUMBER(b))
+#define cg_ge_scalar(a, b) cg_ge_number(a, CG_NUMBER(b))
 cg_tensor *cg_where(cg_tensor *condition, cg_tensor *a, cg_tensor *b);
-cg_tensor *cg_clamp(cg_tensor *t, double min, double max);  /* -INFINITY / INFINITY: no bound */
+/* Each bound is a Python number; -INFINITY / INFINITY (as floats) mean no bound (PyTorch's None). */
+cg_tensor *cg_clamp_number(cg_tensor *t, cg_number min, cg_number max);
+#define cg_clamp(t, min, max) cg_clamp_number(t, CG_NUMBER(min), CG_NUMBER(max))
 
 cg_tensor *cg_neg(cg_tensor *t);
 cg_tensor *cg_exp(cg_tensor *t);
@@ -225,12 +295,15 @@ int cg_add_(cg_tensor *t, cg_tensor *other);
 int cg_sub_(cg_tensor *t, cg_tensor *other);
 int cg_mul_(cg_tensor *t, cg_tensor *other);
 int cg_div_(cg_tensor *t, cg_tensor *other);
-int cg_add_scalar_(cg_tensor *t, double value);
-int cg_mul_scalar_(cg_tensor *t, double value);
+int cg_add_number_(cg_tensor *t, cg_number value);
+int cg_mul_number_(cg_tensor *t, cg_number value);
+#define cg_add_scalar_(t, value) cg_add_number_(t, CG_NUMBER(value))
+#define cg_mul_scalar_(t, value) cg_mul_number_(t, CG_NUMBER(value))
 int cg_fill_(cg_tensor *t, double value);
 int cg_zero_(cg_tensor *t);
 int cg_copy_(cg_tensor *t, cg_tensor *src);  /* src broadcasts to t and is cast to t's dtype */
-int cg_clamp_(cg_tensor *t, double min, double max);
+int cg_clamp_number_(cg_tensor *t, cg_number min, cg_number max);
+#define cg_clamp_(t, min, max) cg_clamp_number_(t, CG_NUMBER(min), CG_NUMBER(max))
 
 /* ---- reductions ------------------------------------------------------------------------------ */
 
@@ -287,7 +360,8 @@ cg_tensor *cg_stack(cg_tensor **tensors, int n, int dim);
 cg_tensor *cg_index_select(cg_tensor *t, int dim, cg_tensor *index);
 cg_tensor *cg_gather(cg_tensor *t, int dim, cg_tensor *index);
 cg_tensor *cg_scatter_add(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *src);
-cg_tensor *cg_masked_fill(cg_tensor *t, cg_tensor *mask, double value);
+cg_tensor *cg_masked_fill_number(cg_tensor *t, cg_tensor *mask, cg_number value);
+#define cg_masked_fill(t, mask, value) cg_masked_fill_number(t, mask, CG_NUMBER(value))  /* value: a Python number */
 
 /* ---- losses ---------------------------------------------------------------------------------- */
 

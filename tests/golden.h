@@ -90,4 +90,29 @@ static inline cg_tensor *golden_tensor(char **cursor) {
     return t;
 }
 
+/* A Python number written so that its kind shows, read as the C value of that kind and passed
+ * through CG_NUMBER (so the _Generic dispatch is what is tested): "True"/"False" a bool, repr(float)
+ * ("2.0", "inf", "nan", "1e+30") a double, digits an int64_t, or an unsigned long long above
+ * int64's range. Numbers may be comma-separated: the cursor moves past one comma. */
+static inline cg_number golden_number(char **cursor) {
+    char *s = *cursor;
+    size_t len = strcspn(s, ", \n");
+    cg_number n;
+    if (!strncmp(s, "True", 4) || !strncmp(s, "False", 5)) {
+        bool b = s[0] == 'T';
+        n = CG_NUMBER(b);
+    } else if (strcspn(s, ".eEn") < len) {
+        double f = strtod(s, NULL);
+        n = CG_NUMBER(f);
+    } else if (s[0] != '-' && strtoull(s, NULL, 10) > (unsigned long long)INT64_MAX) {
+        unsigned long long u = strtoull(s, NULL, 10);
+        n = CG_NUMBER(u);
+    } else {
+        int64_t i = strtoll(s, NULL, 10);
+        n = CG_NUMBER(i);
+    }
+    *cursor = s + len + (s[len] == ',');
+    return n;
+}
+
 #endif

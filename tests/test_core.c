@@ -1,6 +1,6 @@
 /* Storage, scopes, creation, element access, type promotion and their errors. */
 #include "harness.h"
-#include "core/tensor.h" /* cg_scalar_result_type */
+#include "core/tensor.h" /* cg_number_result_type */
 
 static void test_from_data_and_properties(void) {
     cg_tensor *t = cg_tensor_f32(((float[]){1, 2, 3, 4, 5, 6}), 2, 3);
@@ -81,9 +81,13 @@ static void test_type_promotion(void) {
     CHECK(cg_result_type(i, d0) == CG_FLOAT64);  /* higher category: the 0-dim tensor counts */
     CHECK(cg_result_type(f32, d0) == CG_FLOAT32);  /* same category: the dimensioned one wins */
     CHECK(cg_result_type(f32, i0) == CG_FLOAT32);
-    CHECK(cg_scalar_result_type(CG_INT64, 2) == CG_INT64);
-    CHECK(cg_scalar_result_type(CG_INT64, 2.5) == CG_FLOAT32);
-    CHECK(cg_scalar_result_type(CG_BOOL, 1) == CG_INT64);
+    CHECK(cg_number_result_type(CG_INT64, CG_NUMBER(2)) == CG_INT64);
+    CHECK(cg_number_result_type(CG_INT64, CG_NUMBER(2.0)) == CG_FLOAT32);
+    CHECK(cg_number_result_type(CG_INT64, CG_NUMBER(2.5)) == CG_FLOAT32);
+    CHECK(cg_number_result_type(CG_BOOL, CG_NUMBER(1)) == CG_INT64);
+    CHECK(cg_number_result_type(CG_BOOL, CG_NUMBER((bool)true)) == CG_BOOL);
+    CHECK(cg_number_result_type(CG_BOOL, CG_NUMBER(1.0f)) == CG_FLOAT32);
+    CHECK(cg_number_result_type(CG_FLOAT64, CG_NUMBER(1.5)) == CG_FLOAT64);
 }
 
 static void test_copy_and_conversion(void) {

@@ -16,37 +16,35 @@ typedef struct {
     op_kind kind;
     union {
         cg_tensor *(*binary)(cg_tensor *, cg_tensor *);
-        cg_tensor *(*scalar)(cg_tensor *, double);
+        cg_tensor *(*scalar)(cg_tensor *, cg_number);
         cg_tensor *(*unary)(cg_tensor *);
         cg_tensor *(*where)(cg_tensor *, cg_tensor *, cg_tensor *);
-        cg_tensor *(*clamp)(cg_tensor *, double, double);
+        cg_tensor *(*clamp)(cg_tensor *, cg_number, cg_number);
         int (*inplace)(cg_tensor *, cg_tensor *);
-        int (*inplace_scalar)(cg_tensor *, double);
-        int (*inplace_clamp)(cg_tensor *, double, double);
+        int (*inplace_scalar)(cg_tensor *, cg_number);
+        int (*inplace_clamp)(cg_tensor *, cg_number, cg_number);
     } fn;
     int cases;
 } op_entry;
 
 #define B(name) {#name, BINARY, {.binary = cg_##name}, 0}
-#define S(name) {#name, SCALAR, {.scalar = cg_##name}, 0}
+#define S(name) {#name "_scalar", SCALAR, {.scalar = cg_##name##_number}, 0}
 #define U(name) {#name, UNARY, {.unary = cg_##name}, 0}
 static op_entry ops[] = {
     B(add), B(sub), B(mul), B(div), B(pow), B(maximum), B(minimum),
     B(eq), B(ne), B(lt), B(le), B(gt), B(ge),
-    S(add_scalar), S(sub_scalar), S(rsub_scalar), S(mul_scalar), S(div_scalar), S(rdiv_scalar),
-    S(pow_scalar), S(rpow_scalar), S(eq_scalar), S(ne_scalar), S(lt_scalar), S(le_scalar),
-    S(gt_scalar), S(ge_scalar),
+    S(add), S(sub), S(rsub), S(mul), S(div), S(rdiv), S(pow), S(rpow), S(eq), S(ne), S(lt), S(le), S(gt), S(ge),
     U(neg), U(exp), U(log), U(log1p), U(sqrt), U(abs), U(sign), U(sin), U(cos), U(tan), U(tanh),
     U(sigmoid), U(relu),
     {"where", WHERE, {.where = cg_where}, 0},
-    {"clamp", CLAMP, {.clamp = cg_clamp}, 0},
+    {"clamp", CLAMP, {.clamp = cg_clamp_number}, 0},
     {"add_", INPLACE, {.inplace = cg_add_}, 0},
     {"sub_", INPLACE, {.inplace = cg_sub_}, 0},
     {"mul_", INPLACE, {.inplace = cg_mul_}, 0},
     {"div_", INPLACE, {.inplace = cg_div_}, 0},
-    {"add_scalar_", INPLACE_SCALAR, {.inplace_scalar = cg_add_scalar_}, 0},
-    {"mul_scalar_", INPLACE_SCALAR, {.inplace_scalar = cg_mul_scalar_}, 0},
-    {"clamp_", INPLACE_CLAMP, {.inplace_clamp = cg_clamp_}, 0},
+    {"add_scalar_", INPLACE_SCALAR, {.inplace_scalar = cg_add_number_}, 0},
+    {"mul_scalar_", INPLACE_SCALAR, {.inplace_scalar = cg_mul_number_}, 0},
+    {"clamp_", INPLACE_CLAMP, {.inplace_clamp = cg_clamp_number_}, 0},
 };
 #define NOPS (int)(sizeof ops / sizeof *ops)
 
@@ -137,7 +135,7 @@ static bool values_match(cg_tensor *actual, cg_tensor *expected, double tol) {
 }
 
 /* Runs the op of one line; returns the result tensor (the first input for in-place ops) or NULL. */
-static cg_tensor *run_op(op_entry *op, cg_tensor **in, const double *s) {
+static cg_tensor *run_op(op_entry *op, cg_tensor **in, const cg_number *s) {
     switch (op->kind) {
     case BINARY: return op->fn.binary(in[0], in[1]);
     case SCALAR: return op->fn.scalar(in[0], s[0]);
@@ -157,9 +155,9 @@ static void check_line(char *line, int lineno) {
     CHECK_MSG(op != NULL, "line %d: unknown op", lineno);
     if (!op) return;
     op->cases++;
-    double scalars[2] = {0, 0};
+    cg_number scalars[2] = {cg_number_int(0), cg_number_int(0)};
     char *s = golden_token(&cur);
-    for (int i = 0; strcmp(s, "-") && i < 2; i++) scalars[i] = strtod(s, &s), s += *s == ',';
+    for (int i = 0; strcmp(s, "-") && *s && i < 2; i++) scalars[i] = golden_number(&s);
     double tol = strtod(golden_token(&cur), NULL);
     int n = atoi(golden_token(&cur));
     cg_tensor *in[3], *before[3];
@@ -305,6 +303,45 @@ static void test_long_inputs_all_paths(void) {
     CHECK(cg_add_scalar_(a, 1) == 0 && ((const float *)cg_data_ptr(a))[n - 1] == 6.0f);
 }
 
+/* The _scalar macros read the C type of the number as the Python kind it stands for. */
+static void test_number_kind_dispatch(void) {
+    CHECK(CG_NUMBER(2).kind == CG_NUMBER_INT && CG_NUMBER(2.0).kind == CG_NUMBER_FLOAT);
+    CHECK(CG_NUMBER(2.0f).kind == CG_NUMBER_FLOAT && CG_NUMBER(2.0L).kind == CG_NUMBER_FLOAT);
+    CHECK(CG_NUMBER('a').kind == CG_NUMBER_INT && CG_NUMBER(2u).kind == CG_NUMBER_INT);
+    CHECK(CG_NUMBER((bool)true).kind == CG_NUMBER_BOOL && CG_NUMBER(cg_number_float(2)).kind == CG_NUMBER_FLOAT);
+    CHECK(!CG_NUMBER(UINT64_MAX >> 1).overflow && CG_NUMBER(UINT64_MAX).overflow);
+    CHECK(CG_NUMBER(INT64_MIN).i == INT64_MIN && CG_NUMBER(-INFINITY).f == -INFINITY);
+
+    cg_tensor *i = cg_tensor_i64(((int64_t[]){1, 2, -3}), 3), *b = cg_tensor_bool(((bool[]){true, false}), 2);
+    int64_t two_i = 2;
+    double two_d = 2;
+    float two_f = 2;
+    bool yes = true;
+    unsigned long long big = 1ULL << 63;
+    CHECK(cg_get_dtype(cg_mul_scalar(i, 2)) == CG_INT64);          /* t * 2 */
+    CHECK(cg_get_dtype(cg_mul_scalar(i, 2.0)) == CG_FLOAT32);      /* t * 2.0 */
+    CHECK(cg_get_dtype(cg_mul_scalar(i, two_i)) == CG_INT64);
+    CHECK(cg_get_dtype(cg_mul_scalar(i, two_d)) == CG_FLOAT32);
+    CHECK(cg_get_dtype(cg_mul_scalar(i, two_f)) == CG_FLOAT32);
+    CHECK(cg_get_dtype(cg_mul_scalar(i, cg_number_float(two_i))) == CG_FLOAT32);
+    CHECK(cg_get_dtype(cg_add_scalar(b, yes)) == CG_BOOL);         /* b + True */
+    CHECK(cg_get_dtype(cg_add_scalar(b, 1)) == CG_INT64);          /* b + 1 */
+    CHECK(cg_get_dtype(cg_add_scalar(b, 1.0)) == CG_FLOAT32);      /* b + 1.0 */
+    CHECK(cg_get_dtype(cg_clamp(i, 0, 2)) == CG_INT64 && cg_get_dtype(cg_clamp(i, 0, 2.0)) == CG_FLOAT32);
+    CHECK(cg_get_dtype(cg_clamp(i, -INFINITY, 2)) == CG_INT64);    /* -inf: no bound, so no float */
+    CHECK(cg_get_dtype(cg_pow_scalar(i, 2)) == CG_INT64 && cg_get_dtype(cg_rpow_scalar(i, 2.0)) == CG_FLOAT32);
+    CHECK(cg_get_dtype(cg_div_scalar(i, 2)) == CG_FLOAT32);        /* true division either way */
+    CHECK(cg_item(cg_eq_scalar(cg_tensor_i64(((int64_t[]){16777217}), 1), 16777216)) == 0);
+    CHECK(cg_item(cg_eq_scalar(cg_tensor_i64(((int64_t[]){16777217}), 1), 16777216.0)) == 1); /* in float32 */
+    cg_tensor *exact = cg_add_scalar(cg_tensor_i64(((int64_t[]){0}), 1), 9007199254740993);
+    CHECK(exact && ((const int64_t *)cg_data_ptr(exact))[0] == 9007199254740993);
+    CHECK_ERROR(cg_add_scalar(i, big) != NULL, "Overflow when unpacking long");
+    CHECK_ERROR(cg_pow_scalar(i, -1) != NULL, "Integers to negative integer powers are not allowed.");
+    CHECK(cg_get_dtype(cg_pow_scalar(i, -1.0)) == CG_FLOAT32);
+    CHECK_ERROR(cg_mul_scalar_(i, 2.0) == 0, "result type Float can't be cast to the desired output type Long");
+    CHECK(cg_mul_scalar_(i, 2) == 0 && cg_add_scalar_(b, yes) == 0 && cg_version(i) == 1 && cg_version(b) == 1);
+}
+
 int main(void) {
     RUN(test_golden);
     RUN(test_null_arguments_propagate);
@@ -312,5 +349,6 @@ int main(void) {
     RUN(test_inplace_memory_overlap);
     RUN(test_inplace_on_int_and_bool);
     RUN(test_long_inputs_all_paths);
+    RUN(test_number_kind_dispatch);
     HARNESS_END();
 }

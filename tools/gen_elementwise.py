@@ -4,7 +4,10 @@ Run from the repository root: /usr/bin/python3 tools/gen_elementwise.py
 
 Each case is one line:
     <op> <scalars> <tol> <n> (<layout> <tensor>)*n <result>
-<scalars> is "-" or comma-separated numbers (the op's double arguments); <tol> the relative
+<scalars> is "-" or the op's comma-separated Python numbers, each written so that its kind shows
+(the C test passes it as that kind of C value): an int without a decimal point ("2", and above
+int64 as it is: the test passes it as an unsigned long long), a float as repr(float) ("2.0", "inf",
+"nan", "1e+30"), a bool as "True" or "False"; <tol> the relative
 tolerance (0: exact); <layout> says how the test lays the input out in memory:
     c   contiguous            t   last two dims transposed (a permuted view)
     s   every other row (a step-2 slice of dim 0)
@@ -12,7 +15,6 @@ tolerance (0: exact); <layout> says how the test lays the input out in memory:
 <result> is a tensor, or "error" and PyTorch's message (the rest of the line). In-place ops
 (names ending in _) give the first input's value afterwards.
 """
-import math
 import os
 import sys
 
@@ -28,13 +30,17 @@ NAN, INF = float("nan"), float("inf")
 lines = []
 
 
-def py_number(v):
-    """cgrad's doubles act as Python numbers: a whole value is an int."""
-    return int(v) if math.isfinite(v) and v == int(v) else v
+def number_text(s):
+    if isinstance(s, bool):
+        return repr(s)
+    if isinstance(s, int):
+        assert s >= -2**63, "the C test cannot pass an int below int64's range"
+        return str(s)
+    return repr(float(s))
 
 
 def scalars_text(scalars):
-    return ",".join(repr(float(s)) for s in scalars) if scalars else "-"
+    return ",".join(number_text(s) for s in scalars) if scalars else "-"
 
 
 def laid_out(layout, t):
@@ -57,7 +63,7 @@ def case(op, fn, inputs, scalars=(), tol=0.0):
     for layout, t in inputs:
         parts += [layout, tensor_text(t)]
     try:
-        r = fn(*args, *[py_number(s) for s in scalars])
+        r = fn(*args, *scalars)
         if op.endswith("_"):
             r = args[0]
         parts.append(tensor_text(r))
@@ -162,7 +168,10 @@ SCALAR = {
     "eq_scalar": lambda a, s: a == s, "ne_scalar": lambda a, s: a != s, "lt_scalar": lambda a, s: a < s,
     "le_scalar": lambda a, s: a <= s, "gt_scalar": lambda a, s: a > s, "ge_scalar": lambda a, s: a >= s,
 }
-SCALARS = (2.0, 2.5, -1.0, 0.0, 0.5, -0.5, 3.0, -2.0, 1.0, 0.1, INF, -INF, NAN, 2.0**63, -2.0**63)
+# Ints and floats of equal value both, since the kind decides the dtype (int64 * 2 is int64,
+# int64 * 2.0 float32), bools, and ints only int64 holds (2**53 + 1) or does not (2**63).
+SCALARS = (2, 2.0, 2.5, -1, -1.0, 0, 0.0, 0.5, -0.5, 3, -2, 1, 1.0, 0.1, INF, -INF, NAN, 2.0**63, -2.0**63,
+           True, False, 2**63, -2**63, 2**53 + 1)
 for name, fn in SCALAR.items():
     transcendental = name in ("pow_scalar", "rpow_scalar")
     for dt in (F32, F64, I64, B):
@@ -171,18 +180,42 @@ for name, fn in SCALAR.items():
         for s in SCALARS:
             case(name, fn, [("c", values(dt, 2, 3, low=low))], [s], tol)
         case(name, fn, [("t", values(dt, 2, 3, low=low))], [2.5], tol)
-        case(name, fn, [("s", values(dt, 2, 3, low=low))], [-2.0], tol)
-        case(name, fn, [expanded(values(dt, 1, 3, low=low), (2, 3))], [3.0], tol)
+        case(name, fn, [("s", values(dt, 2, 3, low=low))], [-2], tol)
+        case(name, fn, [expanded(values(dt, 1, 3, low=low), (2, 3))], [3], tol)
         case(name, fn, [("c", values(dt, low=low))], [0.5], tol)
     for dt in (F32, F64):
         case(name, fn, [("c", specials(dt))], [0.0], tol_for(dt, transcendental))
+        case(name, fn, [("c", specials(dt))], [0], tol_for(dt, transcendental))
         case(name, fn, [("c", specials(dt))], [-1.5], tol_for(dt, transcendental))
-case("add_scalar", lambda a, s: a + s, [("c", torch.tensor([3, 0, -2]))], [9.21e18])
-case("sub_scalar", lambda a, s: a - s, [("c", torch.tensor([3, 0, -2]))], [-9.21e18])
-case("eq_scalar", lambda a, s: a == s, [("c", torch.tensor([9210000000000000000, 0]))], [9.21e18])
-case("pow_scalar", lambda a, s: a ** s, [("c", torch.tensor([3, 0, 2]))], [-1.0])
-case("pow_scalar", lambda a, s: a ** s, [("c", torch.tensor([3, 5, -2]))], [40.0])
-case("rpow_scalar", lambda a, s: s ** a, [("c", torch.tensor([3, 0, -2]))], [-3.0])
+for big in (9210000000000000000, 9.21e18):
+    case("add_scalar", lambda a, s: a + s, [("c", torch.tensor([3, 0, -2]))], [big])
+    case("sub_scalar", lambda a, s: a - s, [("c", torch.tensor([3, 0, -2]))], [-big])
+    case("eq_scalar", lambda a, s: a == s, [("c", torch.tensor([9210000000000000000, 0]))], [big])
+for e in (-1, -1.0):
+    case("pow_scalar", lambda a, s: a ** s, [("c", torch.tensor([3, 0, 2]))], [e])
+case("pow_scalar", lambda a, s: a ** s, [("c", torch.tensor([3, 5, -2]))], [40])
+case("pow_scalar", lambda a, s: a ** s, [("c", torch.tensor([3, 5, -2]))], [40.0], 2e-6)
+case("pow_scalar", lambda a, s: a ** s, [("c", torch.tensor([3, -3, 2]))], [2**62 + 1])  # 3 ** (2**62 + 1) wraps to 3
+for b in (-3, -3.0):
+    case("rpow_scalar", lambda a, s: s ** a, [("c", torch.tensor([3, 0, -2]))], [b], 2e-6)
+
+# where the number's kind or its int64 precision shows
+EXACT_INT = torch.tensor([2**53 + 1, 2**53, -2**53 - 3, 1])
+for name in ("add_scalar", "sub_scalar", "rsub_scalar", "mul_scalar", "eq_scalar", "ne_scalar", "lt_scalar",
+             "le_scalar", "gt_scalar", "ge_scalar"):
+    for s in (2**53, 2**53 + 1, 2.0**53, 9007199254740995):
+        case(name, SCALAR[name], [("c", EXACT_INT)], [s])
+for s in (16777216, 16777216.0):  # 16777217 is 16777216 in float32
+    case("eq_scalar", SCALAR["eq_scalar"], [("c", torch.tensor([16777217, 3]))], [s])
+    case("gt_scalar", SCALAR["gt_scalar"], [("c", torch.tensor([16777217, 3]))], [s])
+HUGE = 2**60 + 2**36 + 1  # rounds up to float32 from int64, but to an even tie (down) through float64
+for name in ("add_scalar", "sub_scalar", "rsub_scalar", "mul_scalar", "div_scalar", "rdiv_scalar", "eq_scalar", "lt_scalar"):
+    for dt in (F32, F64):
+        case(name, SCALAR[name], [("c", torch.tensor([0.0, 1.0, -2.5], dtype=dt))], [HUGE])
+        case(name, SCALAR[name], [("c", torch.tensor([0.0, 1.0, -2.5], dtype=dt))], [2**53 + 1])
+for name in ("div_scalar", "rdiv_scalar"):
+    case(name, SCALAR[name], [("c", torch.tensor([1, 3, -4]))], [2**62 + 1])
+
 
 # ---- where and clamp ----
 
@@ -205,17 +238,25 @@ def clamp(t, lo, hi):
     return torch.clamp(t, None if lo == -INF else lo, None if hi == INF else hi)
 
 
-BOUNDS = ((2.0**63, INF), (-INF, -2.0**63), (-1.0, 1.0), (-1.5, 2.5), (0.0, INF), (-INF, 0.5), (2.0, -1.0), (-INF, INF), (NAN, 1.0),
-          (NAN, INF), (-INF, NAN), (1.0, 2.0))
+# Bounds of either kind: an int keeps an int tensor int64, a float makes it float32; a bool bound
+# keeps a bool tensor bool (which clamp then refuses).
+BOUNDS = ((2**63, INF), (2.0**63, INF), (-INF, -2.0**63), (-INF, -2**63), (-1, 1), (-1.0, 1.0), (-1, 1.0), (-1.5, 2.5),
+          (0, INF), (0.0, INF), (-INF, 0.5), (-INF, 0), (2, -1), (2.0, -1.0), (-INF, INF), (NAN, 1), (NAN, 1.0),
+          (NAN, INF), (-INF, NAN), (1, 2), (1.0, 2.0), (True, 2), (False, True), (False, INF), (-INF, True),
+          (0, True), (-2**53 - 1, 2**53 + 1))
 for dt in (F32, F64, I64, B):
     for lo, hi in BOUNDS:
         case("clamp", clamp, [("c", values(dt, 2, 3))], [lo, hi])
     case("clamp", clamp, [("t", values(dt, 2, 3))], [-1.0, 1.0])
-    case("clamp", clamp, [("s", values(dt, 2, 3))], [0.0, 2.0])
+    case("clamp", clamp, [("s", values(dt, 2, 3))], [0, 2])
     case("clamp", clamp, [expanded(values(dt, 1, 3), (2, 3))], [0.0, 2.0])
-    case("clamp", clamp, [("c", values(dt))], [-1.0, 1.0])
+    case("clamp", clamp, [("c", values(dt))], [-1, 1])
 for dt in (F32, F64):
     case("clamp", clamp, [("c", specials(dt))], [-1.0, 1.0])
+    case("clamp", clamp, [("c", specials(dt))], [-1, 1])
+case("clamp", clamp, [("c", EXACT_INT)], [-2**53 - 2, 2**53])
+case("clamp", clamp, [("c", EXACT_INT)], [2**53, INF])
+case("clamp", clamp, [("c", torch.tensor([0.0, 2.0**61, -1.0], dtype=F32))], [-INF, HUGE])
 
 # ---- unary ops ----
 
@@ -262,12 +303,14 @@ for name, fn in INPLACE.items():
 INPLACE_SCALAR = {"add_scalar_": lambda t, s: t.add_(s), "mul_scalar_": lambda t, s: t.mul_(s)}
 for name, fn in INPLACE_SCALAR.items():
     for dt in (F32, F64, I64, B):
-        for s in (2.0, 2.5, -1.0, 0.0, INF, 2.0**63):
+        for s in (2, 2.0, 2.5, -1, 0, 0.0, INF, 2**63, 2.0**63, True, False, 1.0, 2**53 + 1):
             case(name, fn, [("c", values(dt, 2, 3))], [s])
-        case(name, fn, [("t", values(dt, 2, 3))], [3.0])
+        case(name, fn, [("t", values(dt, 2, 3))], [3])
         case(name, fn, [("s", values(dt, 2, 3))], [-2.0])
-        case(name, fn, [("c", values(dt))], [1.0])
-        case(name, fn, [expanded(values(dt, 1, 3), (2, 3))], [1.0])
+        case(name, fn, [("c", values(dt))], [1])
+        case(name, fn, [expanded(values(dt, 1, 3), (2, 3))], [1])
+    case(name, fn, [("c", EXACT_INT.clone())], [2**53 + 1])
+    case(name, fn, [("c", torch.tensor([0.0, 1.0], dtype=F32))], [HUGE])
 
 
 def clamp_(t, lo, hi):
@@ -275,12 +318,14 @@ def clamp_(t, lo, hi):
 
 
 for dt in (F32, F64, I64, B):
-    for lo, hi in ((-1.0, 1.0), (-1.5, 2.5), (0.0, INF), (-INF, 0.0), (-INF, INF), (NAN, 1.0), (1.0, 0.0)):
+    for lo, hi in ((-1, 1), (-1.0, 1.0), (-1, 1.0), (-1.5, 2.5), (0, INF), (0.0, INF), (-INF, 0), (-INF, 0.0), (-INF, INF),
+                   (NAN, 1), (1, 0), (False, True), (True, INF), (-INF, False), (0, True)):
         case("clamp_", clamp_, [("c", values(dt, 2, 3))], [lo, hi])
     case("clamp_", clamp_, [("t", values(dt, 2, 3))], [-1.0, 1.0])
     case("clamp_", clamp_, [("s", values(dt, 2, 3))], [0.0, 2.0])
-    case("clamp_", clamp_, [expanded(values(dt, 1, 3), (2, 3))], [0.0, 2.0])
+    case("clamp_", clamp_, [expanded(values(dt, 1, 3), (2, 3))], [0, 2])
     case("clamp_", clamp_, [expanded(values(dt, 1, 3), (2, 3))], [0.0, 2.5])
+case("clamp_", clamp_, [("c", EXACT_INT.clone())], [-2**53 - 2, 2**53])
 
 out = os.path.join(os.path.dirname(__file__), "..", "tests", "data", "elementwise.txt")
 os.makedirs(os.path.dirname(out), exist_ok=True)

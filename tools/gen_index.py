@@ -9,7 +9,8 @@ Inputs are defined once and then referred to by number:
 A case:
   <op> <nargs> <args...> <ninputs> <input ids...> ok <ndim> <strides...> <result tensor>
   <op> <nargs> <args...> <ninputs> <input ids...> err <message>   (the rest of the line)
-args: the dim; for masked_fill only the value (Python's repr, so nan and inf appear).
+args: the dim; for masked_fill only the value, a Python number in its repr, which shows its kind
+(2 an int, 2.0 a float, True a bool; nan and inf appear).
 """
 import os
 import sys
@@ -211,7 +212,7 @@ def gen_masked_fill():
     }
     built = {k: f() for k, f in masks.items()}
     values = [-1.0, 2.5, -2.7, float("nan"), float("inf"), -float("inf"), 1e30, 3.4e38, 3.5e38, 2.0**63, -2.0**63,
-              9.3e18, 0.0, 0.5]
+              9.3e18, 0.0, 0.5, 2, -3, True, False, 2**53 + 1, 2**63, -2**63, 2**62 + 3, 2**60 + 2**36 + 1]
     for dtype in (f32, f64, i64, b8):
         t = rnd(dtype, 3, 4)
         for name, mask in built.items():

@@ -61,9 +61,20 @@ cg_dtype cg_result_type(const cg_tensor *a, const cg_tensor *b) {
     return dimmed->dtype;
 }
 
-cg_dtype cg_scalar_result_type(cg_dtype tensor_dtype, double value) {
-    bool integral = isfinite(value) && value == floor(value);
-    if (integral) return tensor_dtype == CG_BOOL ? CG_INT64 : tensor_dtype;
+int cg_check_number(cg_number value) {
+    if (value.overflow) {
+        cg_set_error("Overflow when unpacking long");
+        return -1;
+    }
+    return 0;
+}
+
+cg_dtype cg_number_result_type(cg_dtype tensor_dtype, cg_number value) {
+    switch (value.kind) {
+    case CG_NUMBER_BOOL: return tensor_dtype;
+    case CG_NUMBER_INT: return tensor_dtype == CG_BOOL ? CG_INT64 : tensor_dtype;
+    case CG_NUMBER_FLOAT: break;
+    }
     return cg_dtype_is_floating(tensor_dtype) ? tensor_dtype : CG_FLOAT32;
 }
 
@@ -75,6 +86,36 @@ double cg_read_double(const char *p, cg_dtype dtype) {
     case CG_BOOL: return *(const bool *)p;
     }
     return 0;
+}
+
+/* int64 to float32 rounded once, to nearest even, as the CPU's conversion does. Done by hand
+ * because valgrind emulates that instruction through double, which rounds twice (2^60+2^36+1
+ * would become 2^60 instead of 2^60+2^37). */
+static float int64_to_float(int64_t v) {
+    uint64_t m = v < 0 ? -(uint64_t)v : (uint64_t)v;
+    int bits = 0;
+    while (bits < 64 && m >> bits) bits++;
+    int shift = bits > 24 ? bits - 24 : 0; /* float32 holds 24 significant bits exactly */
+    uint64_t q = m >> shift;
+    if (shift > 0) {
+        uint64_t rest = m & ((UINT64_C(1) << shift) - 1), half = UINT64_C(1) << (shift - 1);
+        if (rest > half || (rest == half && (q & 1))) q++;
+    }
+    float f = ldexpf((float)q, shift); /* exact: q <= 2^24 */
+    return v < 0 ? -f : f;
+}
+
+void cg_write_number(char *p, cg_dtype dtype, cg_number v) {
+    if (v.kind == CG_NUMBER_FLOAT) {
+        cg_write_double(p, dtype, v.f);
+        return;
+    }
+    switch (dtype) {
+    case CG_FLOAT32: *(float *)p = int64_to_float(v.i); break; /* not through double */
+    case CG_FLOAT64: *(double *)p = (double)v.i; break;
+    case CG_INT64: *(int64_t *)p = v.i; break;
+    case CG_BOOL: *(bool *)p = v.i != 0; break;
+    }
 }
 
 void cg_write_double(char *p, cg_dtype dtype, double v) {

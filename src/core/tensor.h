@@ -105,8 +105,14 @@ const char *cg_dtype_title(cg_dtype dtype);
 const char *cg_dtype_cpp_name(cg_dtype dtype);
 double cg_read_double(const char *p, cg_dtype dtype);
 void cg_write_double(char *p, cg_dtype dtype, double v);
-/* Type of tensor (op) Python number: an integral value does not promote an integer tensor. */
-cg_dtype cg_scalar_result_type(cg_dtype tensor_dtype, double value);
+/* A Python number converted to dtype as PyTorch converts it: an int or bool straight from its int64
+ * value (exact in int64, one rounding to float32), a float as cg_write_double does. */
+void cg_write_number(char *p, cg_dtype dtype, cg_number v);
+/* Type of tensor (op) Python number: the number promotes the tensor only when its kind is a higher
+ * category (float over int over bool), and then to its default dtype (float32, int64). */
+cg_dtype cg_number_result_type(cg_dtype tensor_dtype, cg_number value);
+/* A Python int must fit int64 (PyTorch: "Overflow when unpacking long"); 0 when it does. */
+int cg_check_number(cg_number value);
 
 /* ---- errors ---- */
 void cg_set_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

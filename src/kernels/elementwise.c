@@ -271,14 +271,23 @@ CLAMP_LOOP(clamp_i64, int64_t, i64)
 CLAMP_LOOP(clamp_b8, bool, b)
 static const cg_loop_fn clamp_loops[4] = {ALL(clamp)};
 
-void cg_kernel_clamp(cg_tensor *out, const cg_tensor *in, double lo, double hi) {
-    clamp_ctx c;
-    cg_box_scalar(&c.lo, lo, in->dtype);
-    cg_box_scalar(&c.hi, hi, in->dtype);
-    if (in->dtype == CG_INT64) { /* infinities do not convert to int64 */
-        if (lo == -INFINITY) c.lo.value.i64 = INT64_MIN;
-        if (hi == INFINITY) c.hi.value.i64 = INT64_MAX;
+/* A missing bound is the dtype's lowest or highest value. */
+static void box_bound(cg_scalar_box *box, const cg_number *bound, cg_dtype dtype, bool upper) {
+    if (bound) {
+        cg_box_number(box, *bound, dtype);
+    } else if (dtype == CG_INT64) {
+        cg_box_number(box, cg_number_int(upper ? INT64_MAX : INT64_MIN), dtype);
+    } else if (dtype == CG_BOOL) {
+        cg_box_number(box, cg_number_bool(upper), dtype);
+    } else {
+        cg_box_number(box, cg_number_float(upper ? INFINITY : -INFINITY), dtype);
     }
+}
+
+void cg_kernel_clamp(cg_tensor *out, const cg_tensor *in, const cg_number *lo, const cg_number *hi) {
+    clamp_ctx c;
+    box_bound(&c.lo, lo, in->dtype, false);
+    box_bound(&c.hi, hi, in->dtype, true);
     cg_iter it;
     cg_iter_init(&it, out->ndim, out->sizes);
     cg_iter_add(&it, out);
@@ -288,12 +297,9 @@ void cg_kernel_clamp(cg_tensor *out, const cg_tensor *in, double lo, double hi) 
 
 /* ---- boxed scalars ---- */
 
-const cg_tensor *cg_box_scalar(cg_scalar_box *box, double value, cg_dtype dtype) {
+const cg_tensor *cg_box_number(cg_scalar_box *box, cg_number value, cg_dtype dtype) {
     memset(box, 0, sizeof *box);
-    if (dtype == CG_INT64 && value >= -0x1p63 && value < 0x1p63)
-        box->value.i64 = (int64_t)value; /* exact over all of int64's range */
-    else
-        cg_write_double((char *)&box->value, dtype, value);
+    cg_write_number((char *)&box->value, dtype, value);
     box->storage.refcount = 1;
     box->storage.data = (char *)&box->value;
     box->storage.nbytes = sizeof box->value;

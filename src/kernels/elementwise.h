@@ -32,9 +32,9 @@ void cg_kernel_binary(cg_binary_op op, cg_tensor *out, const cg_tensor *a, const
 void cg_kernel_unary(cg_unary_op op, cg_tensor *out, const cg_tensor *in);
 /* out = cond ? a : b; cond is bool, a, b and out share a dtype. */
 void cg_kernel_where(cg_tensor *out, const cg_tensor *cond, const cg_tensor *a, const cg_tensor *b);
-/* out = min(max(in, lo), hi) in in's dtype, NaN inputs kept; a missing bound is +-inf (or the
- * int64 extremes for integer tensors). */
-void cg_kernel_clamp(cg_tensor *out, const cg_tensor *in, double lo, double hi);
+/* out = min(max(in, lo), hi) in in's dtype, NaN inputs kept; the bounds are converted to in's
+ * dtype, and a NULL one is no bound. */
+void cg_kernel_clamp(cg_tensor *out, const cg_tensor *in, const cg_number *lo, const cg_number *hi);
 
 /* A 0-dim tensor on the stack holding one number: lets a kernel broadcast a Python scalar without
  * allocating. Valid only while the box lives; never registered in a scope or released. */
@@ -48,6 +48,7 @@ typedef struct {
         bool b;
     } value;
 } cg_scalar_box;
-const cg_tensor *cg_box_scalar(cg_scalar_box *box, double value, cg_dtype dtype);
+/* The number converted to dtype (cg_write_number). */
+const cg_tensor *cg_box_number(cg_scalar_box *box, cg_number value, cg_dtype dtype);
 
 #endif

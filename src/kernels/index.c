@@ -103,9 +103,9 @@ static void masked_fill_loop(char **p, const int64_t *s, int64_t n, const void *
         if (*(const bool *)(p[1] + i * s[1])) memcpy(p[0] + i * s[0], c->value.bytes, c->elsize);
 }
 
-void cg_kernel_masked_fill(cg_tensor *out, const cg_tensor *mask, double value) {
+void cg_kernel_masked_fill(cg_tensor *out, const cg_tensor *mask, cg_number value) {
     fill_ctx c = {.elsize = cg_dtype_size(out->dtype)};
-    cg_write_double(c.value.bytes, out->dtype, value);
+    cg_write_number(c.value.bytes, out->dtype, value);
     cg_iter it;
     cg_iter_init(&it, out->ndim, out->sizes);
     cg_iter_add(&it, out);

@@ -19,6 +19,6 @@ void cg_kernel_gather(cg_tensor *out, const cg_tensor *src, const cg_tensor *ind
 void cg_kernel_scatter_add(cg_tensor *out, const cg_tensor *index, const cg_tensor *src, int64_t dim_stride);
 /* out[p] = value (already representable in out's dtype) wherever the bool mask, broadcast to out's
  * shape, is true. */
-void cg_kernel_masked_fill(cg_tensor *out, const cg_tensor *mask, double value);
+void cg_kernel_masked_fill(cg_tensor *out, const cg_tensor *mask, cg_number value);
 
 #endif

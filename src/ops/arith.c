@@ -19,12 +19,25 @@ int cg_check_sub_dtypes(cg_dtype a, cg_dtype b, bool b_is_tensor) {
     return 0;
 }
 
-int cg_check_scalar(double value) {
-    if (isfinite(value) && value == floor(value) && (value >= 0x1p63 || value < -0x1p63)) {
-        cg_set_error("Overflow when unpacking long");
-        return -1;
-    }
-    return 0;
+cg_dtype cg_number_dtype(cg_number value) {
+    return value.kind == CG_NUMBER_BOOL ? CG_BOOL : value.kind == CG_NUMBER_INT ? CG_INT64 : CG_FLOAT64;
+}
+
+void cg_node_set_number(cg_node *n, int slot, cg_number value) {
+    if (!n) return;
+    n->args[2 * slot] = value.kind;
+    n->args[2 * slot + 1] = value.i;
+    n->scalars[slot] = value.f;
+}
+
+cg_number cg_node_number(const cg_node *n, int slot) {
+    cg_number value = {(cg_number_kind)n->args[2 * slot], false, n->args[2 * slot + 1], n->scalars[slot]};
+    return value;
+}
+
+/* The number is a float -inf (lower) or inf (upper): PyTorch's None bound. */
+static bool is_no_bound(cg_number bound, double infinity) {
+    return bound.kind == CG_NUMBER_FLOAT && bound.f == infinity;
 }
 
 /* t itself when it already has the dtype (no new reference, no scope entry: the hot path). The
@@ -66,11 +79,11 @@ cg_tensor *cg_binary_in(cg_binary_op op, cg_tensor *a, cg_tensor *b, cg_dtype co
     return out;
 }
 
-cg_tensor *cg_binary_scalar_in(cg_binary_op op, cg_tensor *a, double s, bool scalar_first, cg_dtype compute) {
+cg_tensor *cg_binary_scalar_in(cg_binary_op op, cg_tensor *a, cg_number s, bool scalar_first, cg_dtype compute) {
     cg_tensor *ca = as_dtype(a, compute);
     if (!ca) return NULL;
     cg_scalar_box box;
-    const cg_tensor *cs = cg_box_scalar(&box, s, compute);
+    const cg_tensor *cs = cg_box_number(&box, s, compute);
     cg_tensor *out = cg_new_tensor(output_dtype(op, compute), a->ndim, a->sizes);
     if (out) cg_kernel_binary(op, out, scalar_first ? cs : ca, scalar_first ? ca : cs);
     return out;
@@ -219,29 +232,29 @@ void cg_backward_minimum(cg_node *n, cg_tensor **grads, cg_tensor **out) { extre
 
 /* ---- tensor op Python number ---- */
 
-static cg_tensor *scalar_op(cg_binary_op op, cg_tensor *a, double s, bool scalar_first) {
-    if (!a || cg_check_scalar(s) < 0) return NULL;
-    return cg_binary_scalar_in(op, a, s, scalar_first, cg_scalar_result_type(a->dtype, s));
+static cg_tensor *scalar_op(cg_binary_op op, cg_tensor *a, cg_number s, bool scalar_first) {
+    if (!a || cg_check_number(s) < 0) return NULL;
+    return cg_binary_scalar_in(op, a, s, scalar_first, cg_number_result_type(a->dtype, s));
 }
 
-/* Records out = op(a, s) for a Python number s, which the backward finds in scalars[0]. PyTorch
+/* Records out = op(a, s) for a Python number s, which the backward finds in number slot 0. PyTorch
  * hands s to some ops as a tensor that never requires grad, and their nodes show it as an empty
  * edge: such an op has nedges = 2, a at position a_edge and nothing at the other. */
-static cg_node *record_number(const cg_op *op, cg_tensor *out, cg_tensor *a, double s, int a_edge, int nedges) {
+static cg_node *record_number(const cg_op *op, cg_tensor *out, cg_tensor *a, cg_number s, int a_edge, int nedges) {
     cg_tensor *inputs[2] = {NULL, NULL};
     inputs[a_edge] = a;
     cg_node *n = out ? cg_record(op, out, nedges, inputs) : NULL;
-    if (n) n->scalars[0] = s;
+    cg_node_set_number(n, 0, s);
     return n;
 }
 
 /* The ops whose node has an edge for the number (x + 2 is add(x, tensor(2)) in PyTorch). */
-static cg_tensor *number_operand(const cg_op *op, cg_tensor *out, cg_tensor *a, double s) {
+static cg_tensor *number_operand(const cg_op *op, cg_tensor *out, cg_tensor *a, cg_number s) {
     record_number(op, out, a, s, 0, 2);
     return cg_recorded(out);
 }
 
-cg_tensor *cg_add_scalar(cg_tensor *a, double b) {
+cg_tensor *cg_add_number(cg_tensor *a, cg_number b) {
     return number_operand(&cg_op_add_scalar, scalar_op(CG_BIN_ADD, a, b, false), a, b);
 }
 
@@ -250,16 +263,22 @@ void cg_backward_add_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     out[0] = grads[0];
 }
 
-cg_tensor *cg_mul_scalar(cg_tensor *a, double b) {
+cg_tensor *cg_mul_number(cg_tensor *a, cg_number b) {
     return number_operand(&cg_op_mul_scalar, scalar_op(CG_BIN_MUL, a, b, false), a, b);
 }
 
+/* g * b with b of its own kind, as PyTorch multiplies by the saved wrapped number. */
 void cg_backward_mul_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    out[0] = cg_mul_scalar(grads[0], n->scalars[0]);
+    out[0] = cg_mul_number(grads[0], cg_node_number(n, 0));
 }
 
-cg_tensor *cg_sub_scalar(cg_tensor *a, double b) {
-    if (!a || cg_check_scalar(b) < 0 || cg_check_sub_dtypes(a->dtype, CG_INT64, false) < 0) return NULL;
+/* A bool number counts as a bool tensor in sub's checks (x - True is "with a bool tensor"). */
+static int check_sub_number(cg_tensor *a, cg_number b) {
+    return cg_check_sub_dtypes(a->dtype, cg_number_dtype(b), b.kind == CG_NUMBER_BOOL);
+}
+
+cg_tensor *cg_sub_number(cg_tensor *a, cg_number b) {
+    if (!a || cg_check_number(b) < 0 || check_sub_number(a, b) < 0) return NULL;
     return number_operand(&cg_op_sub_scalar, scalar_op(CG_BIN_SUB, a, b, false), a, b);
 }
 
@@ -269,8 +288,8 @@ void cg_backward_sub_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 }
 
 /* rsub takes its number as a Scalar argument: one edge. */
-cg_tensor *cg_rsub_scalar(cg_tensor *a, double b) {
-    if (!a || cg_check_scalar(b) < 0 || cg_check_sub_dtypes(a->dtype, CG_INT64, false) < 0) return NULL;
+cg_tensor *cg_rsub_number(cg_tensor *a, cg_number b) {
+    if (!a || cg_check_number(b) < 0 || check_sub_number(a, b) < 0) return NULL;
     cg_tensor *out = scalar_op(CG_BIN_SUB, a, b, true);
     record_number(&cg_op_rsub_scalar, out, a, b, 0, 1);
     return cg_recorded(out);
@@ -281,14 +300,14 @@ void cg_backward_rsub_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     out[0] = cg_neg(grads[0]);
 }
 
-cg_tensor *cg_div_scalar(cg_tensor *a, double b) {
-    if (!a || cg_check_scalar(b) < 0) return NULL;
-    cg_tensor *out = cg_binary_scalar_in(CG_BIN_DIV, a, b, false, cg_float_type(cg_scalar_result_type(a->dtype, b)));
+cg_tensor *cg_div_number(cg_tensor *a, cg_number b) {
+    if (!a || cg_check_number(b) < 0) return NULL;
+    cg_tensor *out = cg_binary_scalar_in(CG_BIN_DIV, a, b, false, cg_float_type(cg_number_result_type(a->dtype, b)));
     return number_operand(&cg_op_div_scalar, out, a, b);
 }
 
 void cg_backward_div_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    out[0] = cg_div_scalar(grads[0], n->scalars[0]);
+    out[0] = cg_div_number(grads[0], cg_node_number(n, 0));
 }
 
 /* 1/a, recorded as ReciprocalBackward0 (PyTorch's b / a is a.reciprocal() * b). */
@@ -306,12 +325,13 @@ void cg_backward_reciprocal(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 }
 
 /* Python's b / a rounds twice (reciprocal, then the product), and so must we. */
-cg_tensor *cg_rdiv_scalar(cg_tensor *a, double b) {
-    if (!a || cg_check_scalar(b) < 0) return NULL;
-    return cg_mul_scalar(reciprocal(a), b);
+cg_tensor *cg_rdiv_number(cg_tensor *a, cg_number b) {
+    if (!a || cg_check_number(b) < 0) return NULL;
+    return cg_mul_number(reciprocal(a), b);
 }
 
-/* PyTorch's shortcuts for common float exponents; they round differently from pow(). */
+/* PyTorch's shortcuts for common exponents (of either kind) on float tensors; they round
+ * differently from pow(). */
 static bool pow_shortcut(double exponent, cg_unary_op *op) {
     static const struct {
         double exponent;
@@ -327,21 +347,22 @@ static bool pow_shortcut(double exponent, cg_unary_op *op) {
     return false;
 }
 
-static cg_tensor *pow_scalar_forward(cg_tensor *a, double exponent) {
-    if (!a || cg_check_scalar(exponent) < 0) return NULL;
-    cg_dtype compute = cg_scalar_result_type(a->dtype, exponent);
-    if (compute == CG_INT64 && exponent < 0) {
+static cg_tensor *pow_scalar_forward(cg_tensor *a, cg_number exponent) {
+    if (!a || cg_check_number(exponent) < 0) return NULL;
+    cg_dtype compute = cg_number_result_type(a->dtype, exponent);
+    if (check_pow_dtype(compute) < 0) return NULL;
+    if (compute == CG_INT64 && exponent.i < 0) { /* an int tensor keeps int64 only for int exponents */
         cg_set_error("Integers to negative integer powers are not allowed.");
         return NULL;
     }
-    if (exponent == 0) return cg_full_shape(compute, a->ndim, a->sizes, 1);
-    if (exponent == 1) return cg_to(cg_clone(a), compute);
+    if (exponent.f == 0) return cg_full_shape(compute, a->ndim, a->sizes, 1);
+    if (exponent.f == 1) return cg_to(cg_clone(a), compute);
     cg_unary_op op;
-    if (cg_dtype_is_floating(compute) && pow_shortcut(exponent, &op)) return cg_unary_in(op, a, compute);
+    if (cg_dtype_is_floating(compute) && pow_shortcut(exponent.f, &op)) return cg_unary_in(op, a, compute);
     return cg_binary_scalar_in(CG_BIN_POW, a, exponent, false, compute);
 }
 
-cg_tensor *cg_pow_scalar(cg_tensor *a, double exponent) {
+cg_tensor *cg_pow_number(cg_tensor *a, cg_number exponent) {
     if (!a) return NULL;
     cg_tensor *out = NULL;
     CG_NO_GRAD { out = pow_scalar_forward(a, exponent); }
@@ -350,9 +371,9 @@ cg_tensor *cg_pow_scalar(cg_tensor *a, double exponent) {
     return cg_recorded(out);
 }
 
-/* d(x^e) = e x^(e-1) */
+/* d(x^e) = e x^(e-1), with e as a double (PyTorch's exponent.toDouble()). */
 void cg_backward_pow_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    double e = n->scalars[0];
+    double e = cg_node_number(n, 0).f;
     if (e == 0) {
         out[0] = cg_zeros_like(grads[0]);
         return;
@@ -361,11 +382,12 @@ void cg_backward_pow_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 }
 
 /* base ** a: the number is the first operand, so the node's edge for a is its second. */
-cg_tensor *cg_rpow_scalar(cg_tensor *a, double base) {
-    if (!a || cg_check_scalar(base) < 0) return NULL;
-    cg_dtype compute = cg_scalar_result_type(a->dtype, base);
-    cg_tensor *out = base == 1 ? cg_full_shape(compute, a->ndim, a->sizes, 1)
-                               : cg_binary_scalar_in(CG_BIN_POW, a, base, true, compute);
+cg_tensor *cg_rpow_number(cg_tensor *a, cg_number base) {
+    if (!a || cg_check_number(base) < 0) return NULL;
+    cg_dtype compute = cg_number_result_type(a->dtype, base);
+    if (check_pow_dtype(compute) < 0) return NULL;
+    cg_tensor *out = base.f == 1 ? cg_full_shape(compute, a->ndim, a->sizes, 1)
+                                 : cg_binary_scalar_in(CG_BIN_POW, a, base, true, compute);
     cg_node *n = record_number(&cg_op_rpow_scalar, out, a, base, 1, 2);
     if (n) {
         cg_save(n, 0, out);
@@ -376,7 +398,7 @@ cg_tensor *cg_rpow_scalar(cg_tensor *a, double base) {
 
 /* d(base^a) = base^a log(base); for base 0, PyTorch gives no gradient where a >= 0. */
 void cg_backward_rpow_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    double base = n->scalars[0];
+    double base = cg_node_number(n, 0).f;
     cg_tensor *g = grads[0], *slope = cg_mul_scalar(cg_saved(n, 0), log(base));
     if (base == 0) slope = cg_where(cg_ge_scalar(cg_saved(n, 1), 0), zero_for(g), slope);
     out[1] = cg_mul(g, slope);
@@ -389,7 +411,7 @@ void cg_backward_rpow_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
         if (!a || !b) return NULL;                                                                  \
         return cg_binary_in(OP, a, b, cg_result_type(a, b));                                        \
     }                                                                                               \
-    cg_tensor *cg_##name##_scalar(cg_tensor *a, double b) { return scalar_op(OP, a, b, false); }
+    cg_tensor *cg_##name##_number(cg_tensor *a, cg_number b) { return scalar_op(OP, a, b, false); }
 COMPARISON(eq, CG_BIN_EQ)
 COMPARISON(ne, CG_BIN_NE)
 COMPARISON(lt, CG_BIN_LT)
@@ -427,53 +449,64 @@ void cg_backward_where(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     if (cg_needs_grad(n, 1)) out[1] = cg_where(condition, zero, g);
 }
 
-int cg_clamp_plan(const cg_tensor *t, double *min, double *max, cg_dtype *dtype, bool *all_nan) {
-    if (cg_check_scalar(*min) < 0 || cg_check_scalar(*max) < 0) return -1;
-    bool has_min = *min != -INFINITY, has_max = *max != INFINITY;
-    if (!has_min && !has_max) {
+/* PyTorch has no clamp for bool tensors (reached only with bool bounds); its kernels' names. */
+static int check_clamp_dtype(const cg_clamp_plan_t *p) {
+    if (p->dtype != CG_BOOL) return 0;
+    const char *kernel = p->has_min && p->has_max ? "clamp_scalar_cpu" : p->has_min ? "clamp_min_cpu" : "clamp_max_scalar_cpu";
+    cg_set_error("\"%s\" not implemented for 'Bool'", kernel);
+    return -1;
+}
+
+int cg_clamp_plan(const cg_tensor *t, cg_number min, cg_number max, cg_clamp_plan_t *p) {
+    if (cg_check_number(min) < 0 || cg_check_number(max) < 0) return -1;
+    p->has_min = !is_no_bound(min, -INFINITY);
+    p->has_max = !is_no_bound(max, INFINITY);
+    if (!p->has_min && !p->has_max) {
         cg_set_error("torch.clamp: At least one of 'min' or 'max' must not be None");
         return -1;
     }
-    *dtype = t->dtype;
-    if (has_min) *dtype = cg_scalar_result_type(*dtype, *min);
-    if (has_max) *dtype = cg_scalar_result_type(*dtype, *max);
-    *all_nan = has_min && has_max && (isnan(*min) || isnan(*max));
-    if (isnan(*min)) *min = -INFINITY;
-    if (isnan(*max)) *max = INFINITY;
+    p->dtype = t->dtype;
+    if (p->has_min) p->dtype = cg_number_result_type(p->dtype, min);
+    if (p->has_max) p->dtype = cg_number_result_type(p->dtype, max);
+    if (check_clamp_dtype(p) < 0) return -1;
+    bool min_nan = p->has_min && isnan(min.f), max_nan = p->has_max && isnan(max.f);
+    p->all_nan = p->has_min && p->has_max && (min_nan || max_nan);
+    p->has_min = p->has_min && !min_nan;
+    p->has_max = p->has_max && !max_nan;
+    p->min = min;
+    p->max = max;
     return 0;
 }
 
-void cg_save_clamp(cg_node *n, cg_tensor *self, double min, double max) {
+void cg_save_clamp(cg_node *n, cg_tensor *self, cg_number min, cg_number max) {
     if (!n) return;
     cg_save(n, 0, self);
-    n->scalars[0] = min;
-    n->scalars[1] = max;
+    cg_node_set_number(n, 0, min);
+    cg_node_set_number(n, 1, max);
 }
 
-cg_tensor *cg_clamp(cg_tensor *t, double min, double max) {
+cg_tensor *cg_clamp_number(cg_tensor *t, cg_number min, cg_number max) {
     if (!t) return NULL;
-    double lo = min, hi = max;
-    cg_dtype dtype;
-    bool all_nan;
-    if (cg_clamp_plan(t, &lo, &hi, &dtype, &all_nan) < 0) return NULL;
+    cg_clamp_plan_t p;
+    if (cg_clamp_plan(t, min, max, &p) < 0) return NULL;
     cg_tensor *out;
-    if (all_nan) {
-        out = cg_full_shape(dtype, t->ndim, t->sizes, NAN);
+    if (p.all_nan) {
+        out = cg_full_shape(p.dtype, t->ndim, t->sizes, NAN);
     } else {
-        cg_tensor *ct = as_dtype(t, dtype);
-        out = ct ? cg_new_tensor(dtype, t->ndim, t->sizes) : NULL;
-        if (out) cg_kernel_clamp(out, ct, lo, hi);
+        cg_tensor *ct = as_dtype(t, p.dtype);
+        out = ct ? cg_new_tensor(p.dtype, t->ndim, t->sizes) : NULL;
+        if (out) cg_kernel_clamp(out, ct, p.has_min ? &p.min : NULL, p.has_max ? &p.max : NULL);
     }
     if (out) cg_save_clamp(cg_record(&cg_op_clamp, out, CG_INPUTS(t)), t, min, max);
     return cg_recorded(out);
 }
 
 /* The gradient passes where min <= x <= max, bounds included (PyTorch's subgradient 1 there);
- * x or a bound being NaN stops it. */
+ * x or a bound being NaN stops it. The bounds keep their kind, as PyTorch's Scalars do. */
 void cg_backward_clamp(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    double min = n->scalars[0], max = n->scalars[1];
+    cg_number min = cg_node_number(n, 0), max = cg_node_number(n, 1);
     cg_tensor *self = cg_saved(n, 0), *g = grads[0], *zero = zero_for(g), *passed = g;
-    if (max != INFINITY) passed = cg_where(cg_le_scalar(self, max), passed, zero);
-    if (min != -INFINITY) passed = cg_where(cg_ge_scalar(self, min), passed, zero);
+    if (!is_no_bound(max, INFINITY)) passed = cg_where(cg_le_number(self, max), passed, zero);
+    if (!is_no_bound(min, -INFINITY)) passed = cg_where(cg_ge_number(self, min), passed, zero);
     out[0] = passed;
 }

@@ -239,9 +239,13 @@ void cg_backward_scatter_add(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     if (index) out[1] = cg_gather(grads[0], (int)n->args[0], index);
 }
 
-/* PyTorch refuses a fill value that the dtype cannot hold (nan and inf are fine for floats); it lets
- * exactly 2^63 through to int64, where the cast gives INT64_MIN, and so does cg_write_double. */
-static int check_value_fits(cg_dtype dtype, double value) {
+/* PyTorch refuses a Python int beyond int64 and a float that the dtype cannot hold (nan and inf are
+ * fine for floats); it lets a float 2^63 through to int64, where the cast gives INT64_MIN, and so
+ * does cg_write_double. Every int64 fits every dtype. */
+static int check_value_fits(cg_dtype dtype, cg_number number) {
+    if (cg_check_number(number) < 0) return -1;
+    if (number.kind != CG_NUMBER_FLOAT) return 0;
+    double value = number.f;
     if (dtype == CG_INT64 && !(value >= -0x1p63 && value <= 0x1p63)) {
         cg_set_error("value cannot be converted to type int64_t without overflow");
         return -1;
@@ -254,7 +258,7 @@ static int check_value_fits(cg_dtype dtype, double value) {
 }
 
 /* A copy of t (broadcast with mask) with value wherever mask is true. */
-cg_tensor *cg_masked_fill(cg_tensor *t, cg_tensor *mask, double value) {
+cg_tensor *cg_masked_fill_number(cg_tensor *t, cg_tensor *mask, cg_number value) {
     if (!t || !mask) return NULL;
     int64_t sizes[CG_MAX_DIMS];
     int ndim = cg_broadcast_shapes(mask->ndim, mask->sizes, t->ndim, t->sizes, sizes);

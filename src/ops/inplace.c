@@ -193,29 +193,27 @@ int cg_div_(cg_tensor *t, cg_tensor *other) {
     return cg_recorded_status();
 }
 
-static int inplace_scalar(cg_binary_op op, const cg_op *node, cg_tensor *t, double value) {
-    if (!t || cg_check_scalar(value) < 0 || cg_check_inplace(t, CG_INPUTS(t)) < 0) return -1;
-    cg_dtype result = cg_scalar_result_type(t->dtype, value);
+static int inplace_scalar(cg_binary_op op, const cg_op *node, cg_tensor *t, cg_number value) {
+    if (!t || cg_check_number(value) < 0 || cg_check_inplace(t, CG_INPUTS(t)) < 0) return -1;
+    cg_dtype result = cg_number_result_type(t->dtype, value);
     if (check_internal_overlap(t) < 0 || check_cast(result, t, cg_dtype_title) < 0) return -1;
     cg_scalar_box box;
-    cg_kernel_binary(op, t, t, cg_box_scalar(&box, value, t->dtype));
+    cg_kernel_binary(op, t, t, cg_box_number(&box, value, t->dtype));
     cg_bump_version(t);
     /* As out of place, the number is an empty second edge of the node (PyTorch's wrapped number). */
     cg_node *n = cg_record_inplace(node, t, CG_INPUTS(t, NULL));
-    if (n) n->scalars[0] = value;
+    cg_node_set_number(n, 0, value);
     return cg_recorded_status();
 }
 
-int cg_add_scalar_(cg_tensor *t, double value) { return inplace_scalar(CG_BIN_ADD, &cg_op_add_scalar, t, value); }
-int cg_mul_scalar_(cg_tensor *t, double value) { return inplace_scalar(CG_BIN_MUL, &cg_op_mul_scalar, t, value); }
+int cg_add_number_(cg_tensor *t, cg_number value) { return inplace_scalar(CG_BIN_ADD, &cg_op_add_scalar, t, value); }
+int cg_mul_number_(cg_tensor *t, cg_number value) { return inplace_scalar(CG_BIN_MUL, &cg_op_mul_scalar, t, value); }
 
-int cg_clamp_(cg_tensor *t, double min, double max) {
-    if (!t || cg_check_scalar(min) < 0 || cg_check_scalar(max) < 0) return -1;
+int cg_clamp_number_(cg_tensor *t, cg_number min, cg_number max) {
+    if (!t || cg_check_number(min) < 0 || cg_check_number(max) < 0) return -1;
     if (cg_check_inplace(t, CG_INPUTS(t)) < 0) return -1;
-    double lo = min, hi = max;
-    cg_dtype result;
-    bool all_nan;
-    if (cg_clamp_plan(t, &lo, &hi, &result, &all_nan) < 0 || check_cast(result, t, cg_dtype_cpp_name) < 0 ||
+    cg_clamp_plan_t p;
+    if (cg_clamp_plan(t, min, max, &p) < 0 || check_cast(p.dtype, t, cg_dtype_cpp_name) < 0 ||
         check_internal_overlap(t) < 0)
         return -1;
     /* The gradient's mask is where the old values lay between the bounds: keep them (unrecorded,
@@ -225,10 +223,10 @@ int cg_clamp_(cg_tensor *t, double min, double max) {
         CG_NO_GRAD { old = cg_clone(t); }
         if (!old) return -1;
     }
-    if (all_nan) {
+    if (p.all_nan) {
         cg_kernel_fill(t, NAN);
     } else {
-        cg_kernel_clamp(t, t, lo, hi);
+        cg_kernel_clamp(t, t, p.has_min ? &p.min : NULL, p.has_max ? &p.max : NULL);
     }
     cg_bump_version(t);
     cg_save_clamp(cg_record_inplace(&cg_op_clamp, t, CG_INPUTS(t)), old, min, max);
