@@ -80,6 +80,60 @@ int64_t cg_version(const cg_tensor *t);          /* bumped by every in-place cha
 void *cg_data_ptr(const cg_tensor *t);           /* address of the first element */
 bool cg_shares_storage(const cg_tensor *a, const cg_tensor *b);
 
+/* ---- Python numbers --------------------------------------------------------------------------- */
+/* The number operand of a _scalar op (x * 2, x > 0.5, x.clamp(0, 1)) acts as a Python number, and
+ * in PyTorch its kind decides the result's dtype: int64_tensor * 2 is int64, int64_tensor * 2.0 is
+ * float32, bool_tensor + True stays bool. In C the argument's type says which was meant: CG_NUMBER
+ * (and so every _scalar macro below) reads an integer-typed argument (int, long, int64_t, char, an
+ * enum, ...) as a Python int, float/double as a Python float, and bool (a bool variable; the
+ * literal `true` is an int before C23) as a Python bool. Integers keep all 64 bits: an unsigned
+ * value above INT64_MAX fails as in PyTorch ("Overflow when unpacking long"). To choose the kind
+ * of a computed value, pass cg_number_int(v) or cg_number_float(v) instead. */
+typedef enum { CG_NUMBER_BOOL, CG_NUMBER_INT, CG_NUMBER_FLOAT } cg_number_kind;
+typedef struct {
+    cg_number_kind kind;
+    bool overflow;   /* an integer beyond int64: every op refuses it */
+    int64_t i;       /* the value of a bool or an int */
+    double f;        /* the value of a float (and of a bool or an int, rounded) */
+} cg_number;
+
+static inline cg_number cg_number_float(double v) {
+    cg_number n = {CG_NUMBER_FLOAT, false, 0, v};
+    return n;
+}
+static inline cg_number cg_number_int(int64_t v) {
+    cg_number n = {CG_NUMBER_INT, false, v, (double)v};
+    return n;
+}
+static inline cg_number cg_number_uint(uint64_t v) {
+    cg_number n = {CG_NUMBER_INT, v > (uint64_t)INT64_MAX, (int64_t)(v & (uint64_t)INT64_MAX), (double)v};
+    return n;
+}
+static inline cg_number cg_number_bool(bool v) {
+    cg_number n = {CG_NUMBER_BOOL, false, v ? 1 : 0, v ? 1.0 : 0.0};
+    return n;
+}
+static inline cg_number cg_number_same(cg_number n) { return n; }
+
+#ifdef __cplusplus
+}  /* C++ has no _Generic: overloads pick the kind */
+static inline cg_number cg_number_of(bool v) { return cg_number_bool(v); }
+static inline cg_number cg_number_of(float v) { return cg_number_float(v); }
+static inline cg_number cg_number_of(double v) { return cg_number_float(v); }
+static inline cg_number cg_number_of(long double v) { return cg_number_float((double)v); }
+static inline cg_number cg_number_of(unsigned long v) { return cg_number_uint(v); }
+static inline cg_number cg_number_of(unsigned long long v) { return cg_number_uint(v); }
+static inline cg_number cg_number_of(cg_number v) { return v; }
+template <typename T> static inline cg_number cg_number_of(T v) { return cg_number_int(static_cast<int64_t>(v)); }
+#define CG_NUMBER(x) cg_number_of(x)
+extern "C" {
+#else
+#define CG_NUMBER(x)                                                                               \
+    _Generic((x), bool: cg_number_bool, float: cg_number_float, double: cg_number_float,          \
+             long double: cg_number_float, unsigned long: cg_number_uint,                         \
+             unsigned long long: cg_number_uint, cg_number: cg_number_same, default: cg_number_int)(x)
+#endif
+
 /* ---- creation -------------------------------------------------------------------------------- */
 
 cg_tensor *cg_from_data(const void *data, cg_dtype dtype, int ndim, const int64_t *sizes);
@@ -105,14 +159,18 @@ cg_tensor *cg_tensor_opts(cg_tensor_args args);
 cg_tensor *cg_empty_shape(cg_dtype dtype, int ndim, const int64_t *sizes);
 cg_tensor *cg_zeros_shape(cg_dtype dtype, int ndim, const int64_t *sizes);
 cg_tensor *cg_ones_shape(cg_dtype dtype, int ndim, const int64_t *sizes);
+/* cg_full_shape's value is a double (a macro could not take CG_SHAPE's two arguments); for an
+ * int64 beyond 2^53, pass a number: cg_full_shape_number(CG_INT64, CG_SHAPE(2), cg_number_int(v)). */
 cg_tensor *cg_full_shape(cg_dtype dtype, int ndim, const int64_t *sizes, double value);
+cg_tensor *cg_full_shape_number(cg_dtype dtype, int ndim, const int64_t *sizes, cg_number value);
 #define cg_empty(...) cg_empty_shape(CG_FLOAT32, CG_SHAPE(__VA_ARGS__))
 #define cg_zeros(...) cg_zeros_shape(CG_FLOAT32, CG_SHAPE(__VA_ARGS__))
 #define cg_ones(...) cg_ones_shape(CG_FLOAT32, CG_SHAPE(__VA_ARGS__))
 cg_tensor *cg_empty_like(const cg_tensor *t);
 cg_tensor *cg_zeros_like(const cg_tensor *t);
 cg_tensor *cg_ones_like(const cg_tensor *t);
-cg_tensor *cg_full_like(const cg_tensor *t, double value);
+cg_tensor *cg_full_like_number(const cg_tensor *t, cg_number value);
+#define cg_full_like(t, value) cg_full_like_number(t, CG_NUMBER(value))  /* value: a Python number */
 cg_tensor *cg_arange(double start, double end, double step, cg_dtype dtype);
 cg_tensor *cg_linspace(double start, double end, int64_t steps, cg_dtype dtype);
 cg_tensor *cg_eye(int64_t n, int64_t m, cg_dtype dtype);
@@ -170,60 +228,6 @@ int cg_chunk(cg_tensor *t, int chunks, int dim, cg_tensor **out, int capacity);
 cg_tensor *cg_contiguous(cg_tensor *t);  /* t itself (a new reference) when already contiguous */
 cg_tensor *cg_clone(cg_tensor *t);
 cg_tensor *cg_to(cg_tensor *t, cg_dtype dtype);  /* t itself when dtype is already t's */
-
-/* ---- Python numbers --------------------------------------------------------------------------- */
-/* The number operand of a _scalar op (x * 2, x > 0.5, x.clamp(0, 1)) acts as a Python number, and
- * in PyTorch its kind decides the result's dtype: int64_tensor * 2 is int64, int64_tensor * 2.0 is
- * float32, bool_tensor + True stays bool. In C the argument's type says which was meant: CG_NUMBER
- * (and so every _scalar macro below) reads an integer-typed argument (int, long, int64_t, char, an
- * enum, ...) as a Python int, float/double as a Python float, and bool (a bool variable; the
- * literal `true` is an int before C23) as a Python bool. Integers keep all 64 bits: an unsigned
- * value above INT64_MAX fails as in PyTorch ("Overflow when unpacking long"). To choose the kind
- * of a computed value, pass cg_number_int(v) or cg_number_float(v) instead. */
-typedef enum { CG_NUMBER_BOOL, CG_NUMBER_INT, CG_NUMBER_FLOAT } cg_number_kind;
-typedef struct {
-    cg_number_kind kind;
-    bool overflow;   /* an integer beyond int64: every op refuses it */
-    int64_t i;       /* the value of a bool or an int */
-    double f;        /* the value of a float (and of a bool or an int, rounded) */
-} cg_number;
-
-static inline cg_number cg_number_float(double v) {
-    cg_number n = {CG_NUMBER_FLOAT, false, 0, v};
-    return n;
-}
-static inline cg_number cg_number_int(int64_t v) {
-    cg_number n = {CG_NUMBER_INT, false, v, (double)v};
-    return n;
-}
-static inline cg_number cg_number_uint(uint64_t v) {
-    cg_number n = {CG_NUMBER_INT, v > (uint64_t)INT64_MAX, (int64_t)(v & (uint64_t)INT64_MAX), (double)v};
-    return n;
-}
-static inline cg_number cg_number_bool(bool v) {
-    cg_number n = {CG_NUMBER_BOOL, false, v ? 1 : 0, v ? 1.0 : 0.0};
-    return n;
-}
-static inline cg_number cg_number_same(cg_number n) { return n; }
-
-#ifdef __cplusplus
-}  /* C++ has no _Generic: overloads pick the kind */
-static inline cg_number cg_number_of(bool v) { return cg_number_bool(v); }
-static inline cg_number cg_number_of(float v) { return cg_number_float(v); }
-static inline cg_number cg_number_of(double v) { return cg_number_float(v); }
-static inline cg_number cg_number_of(long double v) { return cg_number_float((double)v); }
-static inline cg_number cg_number_of(unsigned long v) { return cg_number_uint(v); }
-static inline cg_number cg_number_of(unsigned long long v) { return cg_number_uint(v); }
-static inline cg_number cg_number_of(cg_number v) { return v; }
-template <typename T> static inline cg_number cg_number_of(T v) { return cg_number_int(static_cast<int64_t>(v)); }
-#define CG_NUMBER(x) cg_number_of(x)
-extern "C" {
-#else
-#define CG_NUMBER(x)                                                                               \
-    _Generic((x), bool: cg_number_bool, float: cg_number_float, double: cg_number_float,          \
-             long double: cg_number_float, unsigned long: cg_number_uint,                         \
-             unsigned long long: cg_number_uint, cg_number: cg_number_same, default: cg_number_int)(x)
-#endif
 
 /* ---- elementwise ----------------------------------------------------------------------------- */
 /* Binary ops broadcast and promote like PyTorch. A _scalar operand is a Python number (above): it
@@ -299,7 +303,8 @@ int cg_add_number_(cg_tensor *t, cg_number value);
 int cg_mul_number_(cg_tensor *t, cg_number value);
 #define cg_add_scalar_(t, value) cg_add_number_(t, CG_NUMBER(value))
 #define cg_mul_scalar_(t, value) cg_mul_number_(t, CG_NUMBER(value))
-int cg_fill_(cg_tensor *t, double value);
+int cg_fill_number_(cg_tensor *t, cg_number value);
+#define cg_fill_(t, value) cg_fill_number_(t, CG_NUMBER(value))
 int cg_zero_(cg_tensor *t);
 int cg_copy_(cg_tensor *t, cg_tensor *src);  /* src broadcasts to t and is cast to t's dtype */
 int cg_clamp_number_(cg_tensor *t, cg_number min, cg_number max);

@@ -123,6 +123,32 @@ static void test_scope_keeps_memory_flat(void) {
     cg_release(owned);
 }
 
+static int64_t first_i64(cg_tensor *t) { return t ? ((const int64_t *)cg_data_ptr(t))[0] : -1; }
+static float first_f32(cg_tensor *t) { return t ? ((const float *)cg_data_ptr(t))[0] : -1; }
+
+/* fill_, full_like, full_shape_number: the value is a Python number of its C type's kind, written
+ * as PyTorch writes it (checked in PyTorch 1.13: torch.full, full_like, fill_). */
+static void test_fill_with_python_numbers(void) {
+    const int64_t exact = 9007199254740993; /* 2^53 + 1: no double holds it */
+    cg_tensor *i = cg_zeros_shape(CG_INT64, CG_SHAPE(2)), *f = cg_zeros(2);
+    CHECK(first_i64(cg_full_like(i, exact)) == exact);
+    CHECK(first_i64(cg_full_shape_number(CG_INT64, CG_SHAPE(2), cg_number_int(exact))) == exact);
+    CHECK(first_i64(cg_full_shape_number(CG_INT64, CG_SHAPE(2), cg_number_int(INT64_MIN))) == INT64_MIN);
+    CHECK(cg_fill_(i, exact) == 0 && first_i64(i) == exact && cg_version(i) == 1);
+    CHECK(cg_fill_(i, 2.5) == 0 && first_i64(i) == 2);
+    /* 2^60 + 2^36 + 1 rounds up to float32 (1.1529216420458004e+18), not down through double */
+    CHECK(cg_fill_(f, INT64_C(1152921573326323713)) == 0 && first_f32(f) == 0x1.000002p60f);
+    CHECK(first_f32(cg_full_like(f, INT64_C(1152921573326323713))) == 0x1.000002p60f);
+    CHECK(first_f32(cg_full_shape(CG_FLOAT32, CG_SHAPE(1), 3.5)) == 3.5f);
+    CHECK_ERROR(cg_fill_(i, 1ULL << 63) == 0, "Overflow when unpacking long");
+    CHECK_ERROR(cg_full_like(f, 1ULL << 63) != NULL, "Overflow when unpacking long");
+    CHECK_ERROR(cg_fill_(f, 1e39) == 0, "value cannot be converted to type float without overflow");
+    CHECK_ERROR(cg_full_like(f, 1e39) != NULL, "value cannot be converted to type float without overflow");
+    CHECK_ERROR(cg_full_shape(CG_INT64, CG_SHAPE(2), NAN) != NULL,
+                "value cannot be converted to type int64_t without overflow");
+    CHECK(cg_version(i) == 2 && first_i64(i) == 2 && first_f32(f) == 0x1.000002p60f);
+}
+
 int main(void) {
     RUN(test_from_data_and_properties);
     RUN(test_tensor_with_options);
@@ -130,6 +156,7 @@ int main(void) {
     RUN(test_creation_patterns);
     RUN(test_null_propagates_without_overwriting);
     RUN(test_type_promotion);
+    RUN(test_fill_with_python_numbers);
     RUN(test_copy_and_conversion);
     RUN(test_scope_keeps_memory_flat);
     HARNESS_END();

@@ -1,6 +1,7 @@
 /* dtypes: sizes, names, PyTorch's type promotion, and reading/writing one element as a double. */
 #include "core/tensor.h"
 
+#include <float.h>
 #include <math.h>
 
 size_t cg_dtype_size(cg_dtype dtype) { return dtype >= CG_FLOAT32 && dtype <= CG_BOOL ? cg_elsize(dtype) : 1; }
@@ -64,6 +65,21 @@ cg_dtype cg_result_type(const cg_tensor *a, const cg_tensor *b) {
 int cg_check_number(cg_number value) {
     if (value.overflow) {
         cg_set_error("Overflow when unpacking long");
+        return -1;
+    }
+    return 0;
+}
+
+int cg_check_number_fits(cg_dtype dtype, cg_number number) {
+    if (cg_check_number(number) < 0) return -1;
+    if (number.kind != CG_NUMBER_FLOAT) return 0;
+    double value = number.f;
+    if (dtype == CG_INT64 && !(value >= -0x1p63 && value <= 0x1p63)) {
+        cg_set_error("value cannot be converted to type int64_t without overflow");
+        return -1;
+    }
+    if (dtype == CG_FLOAT32 && isfinite(value) && fabs(value) > FLT_MAX) {
+        cg_set_error("value cannot be converted to type float without overflow");
         return -1;
     }
     return 0;

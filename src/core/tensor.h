@@ -113,6 +113,11 @@ void cg_write_number(char *p, cg_dtype dtype, cg_number v);
 cg_dtype cg_number_result_type(cg_dtype tensor_dtype, cg_number value);
 /* A Python int must fit int64 (PyTorch: "Overflow when unpacking long"); 0 when it does. */
 int cg_check_number(cg_number value);
+/* Also what PyTorch checks before it writes a number into a tensor of dtype (fill_, full,
+ * masked_fill): a float must fit float32 or int64 (nan and inf are fine for floats); it lets a
+ * float 2^63 through to int64, where the cast gives INT64_MIN, and so does cg_write_double. Every
+ * int64 fits every dtype. */
+int cg_check_number_fits(cg_dtype dtype, cg_number value);
 
 /* ---- errors ---- */
 void cg_set_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -57,9 +57,9 @@ static void fill_loop(char **p, const int64_t *s, int64_t n, const void *ctx) {
     for (int64_t i = 0; i < n; i++) memcpy(p[0] + i * s[0], c->value.bytes, c->elsize);
 }
 
-void cg_kernel_fill(cg_tensor *dst, double value) {
+void cg_kernel_fill(cg_tensor *dst, cg_number value) {
     fill_ctx c = {.elsize = cg_dtype_size(dst->dtype)};
-    cg_write_double(c.value.bytes, dst->dtype, value);
+    cg_write_number(c.value.bytes, dst->dtype, value);
     cg_iter it;
     cg_iter_init(&it, dst->ndim, dst->sizes);
     cg_iter_add(&it, dst);

@@ -7,6 +7,6 @@
 /* dst[...] = (dst dtype) src[...]; src broadcasts to dst's shape (the caller checked it does). */
 void cg_kernel_copy(cg_tensor *dst, const cg_tensor *src);
 /* Every element of dst = value, cast to dst's dtype. */
-void cg_kernel_fill(cg_tensor *dst, double value);
+void cg_kernel_fill(cg_tensor *dst, cg_number value);
 
 #endif

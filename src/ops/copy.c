@@ -69,8 +69,8 @@ void cg_backward_copy(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     if (cg_needs_grad(n, 1)) out[1] = grads[0];
 }
 
-static int fill_recorded(cg_tensor *t, double value, const cg_op *op) {
-    if (!t) return -1;
+static int fill_recorded(cg_tensor *t, cg_number value, const cg_op *op) {
+    if (!t || cg_check_number_fits(t->dtype, value) < 0) return -1;
     if (cg_check_inplace(t, CG_INPUTS(t)) < 0) return -1;
     cg_kernel_fill(t, value);
     cg_bump_version(t);
@@ -78,8 +78,8 @@ static int fill_recorded(cg_tensor *t, double value, const cg_op *op) {
     return cg_recorded_status();
 }
 
-int cg_fill_(cg_tensor *t, double value) { return fill_recorded(t, value, &cg_op_fill); }
-int cg_zero_(cg_tensor *t) { return fill_recorded(t, 0, &cg_op_zero); }
+int cg_fill_number_(cg_tensor *t, cg_number value) { return fill_recorded(t, value, &cg_op_fill); }
+int cg_zero_(cg_tensor *t) { return fill_recorded(t, cg_number_int(0), &cg_op_zero); }
 
 void cg_backward_fill(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     if (cg_needs_grad(n, 0)) out[0] = cg_zeros_like(grads[0]);

@@ -27,10 +27,15 @@ cg_tensor *cg_empty_shape(cg_dtype dtype, int ndim, const int64_t *sizes) {
     return cg_new_tensor(dtype, ndim, sizes);
 }
 
-cg_tensor *cg_full_shape(cg_dtype dtype, int ndim, const int64_t *sizes, double value) {
+cg_tensor *cg_full_shape_number(cg_dtype dtype, int ndim, const int64_t *sizes, cg_number value) {
+    if (cg_check_number_fits(dtype, value) < 0) return NULL;
     cg_tensor *t = cg_new_tensor(dtype, ndim, sizes);
     if (t) cg_kernel_fill(t, value);
     return t;
+}
+
+cg_tensor *cg_full_shape(cg_dtype dtype, int ndim, const int64_t *sizes, double value) {
+    return cg_full_shape_number(dtype, ndim, sizes, cg_number_float(value));
 }
 
 cg_tensor *cg_zeros_shape(cg_dtype dtype, int ndim, const int64_t *sizes) {
@@ -44,8 +49,8 @@ cg_tensor *cg_ones_shape(cg_dtype dtype, int ndim, const int64_t *sizes) {
 cg_tensor *cg_empty_like(const cg_tensor *t) { return t ? cg_empty_shape(t->dtype, t->ndim, t->sizes) : NULL; }
 cg_tensor *cg_zeros_like(const cg_tensor *t) { return cg_full_like(t, 0); }
 cg_tensor *cg_ones_like(const cg_tensor *t) { return cg_full_like(t, 1); }
-cg_tensor *cg_full_like(const cg_tensor *t, double value) {
-    return t ? cg_full_shape(t->dtype, t->ndim, t->sizes, value) : NULL;
+cg_tensor *cg_full_like_number(const cg_tensor *t, cg_number value) {
+    return t ? cg_full_shape_number(t->dtype, t->ndim, t->sizes, value) : NULL;
 }
 
 cg_tensor *cg_arange(double start, double end, double step, cg_dtype dtype) {

@@ -239,24 +239,6 @@ void cg_backward_scatter_add(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     if (index) out[1] = cg_gather(grads[0], (int)n->args[0], index);
 }
 
-/* PyTorch refuses a Python int beyond int64 and a float that the dtype cannot hold (nan and inf are
- * fine for floats); it lets a float 2^63 through to int64, where the cast gives INT64_MIN, and so
- * does cg_write_double. Every int64 fits every dtype. */
-static int check_value_fits(cg_dtype dtype, cg_number number) {
-    if (cg_check_number(number) < 0) return -1;
-    if (number.kind != CG_NUMBER_FLOAT) return 0;
-    double value = number.f;
-    if (dtype == CG_INT64 && !(value >= -0x1p63 && value <= 0x1p63)) {
-        cg_set_error("value cannot be converted to type int64_t without overflow");
-        return -1;
-    }
-    if (dtype == CG_FLOAT32 && isfinite(value) && fabs(value) > FLT_MAX) {
-        cg_set_error("value cannot be converted to type float without overflow");
-        return -1;
-    }
-    return 0;
-}
-
 /* A copy of t (broadcast with mask) with value wherever mask is true. */
 cg_tensor *cg_masked_fill_number(cg_tensor *t, cg_tensor *mask, cg_number value) {
     if (!t || !mask) return NULL;
@@ -267,7 +249,7 @@ cg_tensor *cg_masked_fill_number(cg_tensor *t, cg_tensor *mask, cg_number value)
         cg_set_error("masked_fill_ only supports boolean masks, but got mask with dtype %s", cg_dtype_cpp_name(mask->dtype));
         return NULL;
     }
-    if (check_value_fits(t->dtype, value) < 0) return NULL;
+    if (cg_check_number_fits(t->dtype, value) < 0) return NULL;
     cg_tensor *out = cg_new_tensor(t->dtype, ndim, sizes);
     if (!out) return NULL;
     cg_kernel_copy(out, t);

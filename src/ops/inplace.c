@@ -224,7 +224,7 @@ int cg_clamp_number_(cg_tensor *t, cg_number min, cg_number max) {
         if (!old) return -1;
     }
     if (p.all_nan) {
-        cg_kernel_fill(t, NAN);
+        cg_kernel_fill(t, cg_number_float(NAN));
     } else {
         cg_kernel_clamp(t, t, p.has_min ? &p.min : NULL, p.has_max ? &p.max : NULL);
     }
