@@ -402,10 +402,7 @@ static int run_graph(cg_tensor_list outputs, cg_tensor_list grads, capture *capt
 }
 
 static capture *new_captures(int n) {
-    if (n < 0) {
-        cg_set_error("the number of inputs must not be negative, got %d", n);
-        return NULL;
-    }
+    if (cg_check_count(n, "inputs") < 0) return NULL;
     capture *c = cg_calloc((size_t)(n ? n : 1), sizeof *c);
     return c;
 }
@@ -448,7 +445,14 @@ int cg_backward_opts(cg_backward_args args) {
 }
 
 int cg_autograd_grad_opts(cg_grad_args args) {
-    if (!args.results || !args.outputs.items || !args.inputs.items || args.outputs.n < 0) return -1;
+    if (!args.results || !args.outputs.items || !args.inputs.items) return -1;
+    if (cg_check_count(args.outputs.n, "outputs") < 0 || cg_check_count(args.inputs.n, "inputs") < 0 ||
+        cg_check_count(args.grad_outputs.n, "grad_outputs") < 0)
+        return -1;
+    if (args.inputs.n == 0) {
+        cg_set_error("grad requires non-empty inputs.");
+        return -1;
+    }
     int n = args.inputs.n;
     for (int i = 0; i < n; i++) {
         if (!args.inputs.items[i]) return -1;
@@ -474,7 +478,7 @@ int cg_autograd_grad_opts(cg_grad_args args) {
     for (int i = 0; i < n && status == 0; i++)
         if (captures[i].grad && !cg_scope_retain(captures[i].grad)) status = -1;
     for (int i = 0; i < n; i++) {
-        args.results[i] = status == 0 && captures[i].grad ? captures[i].grad : NULL;
+        if (status == 0) args.results[i] = captures[i].grad; /* nothing written on error */
         cg_release(captures[i].grad);
         cg_node_release(captures[i].edge.node);
     }

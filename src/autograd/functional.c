@@ -186,7 +186,7 @@ static bool prepare_v(cg_tensor_list v, bool create_graph, cg_tensor **other, in
         *out = NULL;
         return true;
     }
-    if (v.n < 0) return false;
+    if (cg_check_count(v.n, "tensors in v") < 0) return false;
     cg_tensor **prepared = cg_malloc((size_t)(v.n + 1) * sizeof *prepared);
     if (!prepared) return false;
     *out = prepared;
@@ -237,6 +237,11 @@ static bool has_null(cg_tensor_list l) {
     for (int i = 0; l.items && i < l.n; i++)
         if (!l.items[i]) return true;
     return false;
+}
+
+/* The arguments every call needs; a NULL one fails without a message, a negative count with one. */
+static bool bad_arguments(cg_function fn, cg_tensor_list inputs, cg_tensor **results) {
+    return !fn || !inputs.items || !results || cg_check_count(inputs.n, "inputs") < 0 || has_null(inputs);
 }
 
 static int end_call(call_state *s, int status) {
@@ -309,7 +314,7 @@ static int jacobian_core(cg_function fn, void *user, cg_tensor **inputs, int nin
 }
 
 int cg_jacobian_opts(cg_jacobian_args a) {
-    if (!a.fn || !a.inputs.items || !a.results || a.inputs.n < 0 || has_null(a.inputs)) return -1;
+    if (bad_arguments(a.fn, a.inputs, a.results)) return -1;
     call_state s;
     bool ok = begin_call(&s, a.inputs);
     int nout = -1;
@@ -368,7 +373,7 @@ static int gradient_function(cg_tensor **inputs, cg_tensor **outputs, void *user
 }
 
 int cg_hessian_opts(cg_jacobian_args a) {
-    if (!a.fn || !a.inputs.items || !a.results || a.inputs.n < 0 || has_null(a.inputs)) return -1;
+    if (bad_arguments(a.fn, a.inputs, a.results)) return -1;
     hessian_context h = {a.fn, a.user, a.inputs.n, a.strict};
     cg_jacobian_args outer = a;
     outer.fn = gradient_function;
@@ -388,7 +393,7 @@ static cg_tensor *zeros_requiring_grad(cg_tensor *t) {
 }
 
 int cg_vjp_opts(cg_vjp_args a) {
-    if (!a.fn || !a.inputs.items || !a.results || a.inputs.n < 0 || has_null(a.inputs) || has_null(a.v)) return -1;
+    if (bad_arguments(a.fn, a.inputs, a.results) || has_null(a.v)) return -1;
     call_state s;
     int nout = -1;
     bool ok = begin_call(&s, a.inputs) && preprocess(a.inputs, a.create_graph, true, s.inputs);
@@ -406,7 +411,7 @@ int cg_vjp_opts(cg_vjp_args a) {
 }
 
 int cg_jvp_opts(cg_vjp_args a) {
-    if (!a.fn || !a.inputs.items || !a.results || a.inputs.n < 0 || has_null(a.inputs) || has_null(a.v)) return -1;
+    if (bad_arguments(a.fn, a.inputs, a.results) || has_null(a.v)) return -1;
     call_state s;
     int nout = -1;
     bool ok = begin_call(&s, a.inputs) && preprocess(a.inputs, a.create_graph, true, s.inputs) &&
@@ -455,7 +460,7 @@ static int finish_product(cg_vjp_args *a, call_state *s, bool ok, cg_tensor **pr
 }
 
 int cg_vhp_opts(cg_vjp_args a) {
-    if (!a.fn || !a.inputs.items || !a.results || a.inputs.n < 0 || has_null(a.inputs) || has_null(a.v)) return -1;
+    if (bad_arguments(a.fn, a.inputs, a.results) || has_null(a.v)) return -1;
     call_state s;
     bool ok = begin_call(&s, a.inputs);
     cg_tensor **jac = s.work[0], **vhp = s.work[1];
@@ -466,7 +471,7 @@ int cg_vhp_opts(cg_vjp_args a) {
 }
 
 int cg_hvp_opts(cg_vjp_args a) {
-    if (!a.fn || !a.inputs.items || !a.results || a.inputs.n < 0 || has_null(a.inputs) || has_null(a.v)) return -1;
+    if (bad_arguments(a.fn, a.inputs, a.results) || has_null(a.v)) return -1;
     call_state s;
     bool ok = begin_call(&s, a.inputs);
     cg_tensor **jac = s.work[0], **grad_jac = s.work[1], **double_back = s.work[2];

@@ -17,7 +17,10 @@ static bool call(const cg_gradcheck_args *a, outputs *out) {
         return false;
     }
     for (int i = 0; i < out->n; i++)
-        if (!out->t[i]) return false;
+        if (!out->t[i]) {
+            if (!cg_last_error()[0]) cg_set_error("gradcheck: the function returned no tensor as output %d", i);
+            return false;
+        }
     return true;
 }
 
@@ -87,7 +90,7 @@ static int mismatch(int o, int i, const double *num, const double *ana, int64_t 
 }
 
 int cg_gradcheck_opts(cg_gradcheck_args a) {
-    if (!a.fn || !a.inputs.items) return -1;
+    if (!a.fn || !a.inputs.items || cg_check_count(a.inputs.n, "inputs") < 0) return -1;
     double eps = a.eps ? a.eps : 1e-6, atol = a.atol ? a.atol : 1e-5, rtol = a.rtol ? a.rtol : 1e-3;
     int status = 0;
     cg_scope_begin();
@@ -168,7 +171,7 @@ static int gradients_of(cg_tensor **inputs, cg_tensor **results, void *user) {
 }
 
 int cg_gradgradcheck_opts(cg_gradcheck_args a) {
-    if (!a.fn || !a.inputs.items) return -1;
+    if (!a.fn || !a.inputs.items || cg_check_count(a.inputs.n, "inputs") < 0) return -1;
     first_order f = {.inner = a, .ninputs = a.inputs.n};
     int status = 0;
     cg_scope_begin();

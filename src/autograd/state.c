@@ -92,6 +92,14 @@ cg_tensor *cg_grad(const cg_tensor *t) {
 
 int cg_set_grad(cg_tensor *t, cg_tensor *grad) {
     if (!t) return -1;
+    if (grad == t) {
+        cg_set_error("can't assign Variable as its own grad");
+        return -1;
+    }
+    if (grad && grad->dtype != t->dtype) {
+        cg_set_error("assigned grad has data of a different type");
+        return -1;
+    }
     if (grad && (grad->ndim != t->ndim || cg_shape_numel(t->ndim, t->sizes) != grad->numel)) {
         cg_set_error("assigned grad has data of a different size");
         return -1;
@@ -141,7 +149,11 @@ static cg_hook_entry *push_hook(cg_hook_entry **list, cg_hook_fn fn, void *user,
 }
 
 int cg_register_hook(cg_tensor *t, cg_hook_fn fn, void *user) {
-    if (!t || !fn) return -1;
+    if (!t) return -1;
+    if (!fn) {
+        cg_set_error("cannot register a NULL hook");
+        return -1;
+    }
     if (!cg_requires_grad(t)) {
         cg_set_error("cannot register a hook on a tensor that doesn't require gradient");
         return -1;

@@ -34,9 +34,19 @@ void cg_format_shape(char *buf, size_t size, int ndim, const int64_t *sizes) {
     if (used < size) snprintf(buf + used, size - used, "]");
 }
 
+int cg_check_count(int n, const char *what) {
+    if (n >= 0) return 0;
+    cg_set_error("the number of %s must not be negative, got %d", what, n);
+    return -1;
+}
+
 int cg_check_shape(int ndim, const int64_t *sizes) {
     if (ndim < 0 || ndim > CG_MAX_DIMS) {
         cg_set_error("cgrad supports at most %d dimensions, got %d", CG_MAX_DIMS, ndim);
+        return -1;
+    }
+    if (ndim > 0 && !sizes) {
+        cg_set_error("sizes is NULL for a shape of %d dimensions", ndim);
         return -1;
     }
     for (int d = 0; d < ndim; d++) {

@@ -267,6 +267,10 @@ static cg_tensor *new_header(cg_dtype dtype, int ndim, const int64_t *sizes, boo
         cg_check_shape(ndim, sizes); /* sets the message */
         return NULL;
     }
+    if ((unsigned)dtype > CG_BOOL) { /* not a cg_dtype: every later table lookup would overrun */
+        cg_set_error("invalid dtype %d", (int)dtype);
+        return NULL;
+    }
     cg_tensor *t = cache_alloc(CG_CACHE_TENSOR, sizeof *t);
     if (!t) return NULL;
     int64_t numel = 1;

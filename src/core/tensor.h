@@ -95,6 +95,8 @@ int cg_wrap_dim(int dim, int ndim);
 int cg_broadcast_shapes(int na, const int64_t *a, int nb, const int64_t *b, int64_t *out);
 /* Validates sizes (non-negative, ndim <= 8); error and -1 otherwise. */
 int cg_check_shape(int ndim, const int64_t *sizes);
+/* A list length given by the caller: error and -1 when negative ("the number of <what> ..."). */
+int cg_check_count(int n, const char *what);
 /* "[2, 3]" */
 void cg_format_shape(char *buf, size_t size, int ndim, const int64_t *sizes);
 

@@ -53,6 +53,12 @@ int cg_copy_(cg_tensor *t, cg_tensor *src) {
         cg_set_error("output with shape %s doesn't match the broadcast shape %s", to, from);
         return -1;
     }
+    for (int d = 0; d < t->ndim; d++)
+        if (t->strides[d] == 0 && t->sizes[d] > 1) { /* an expanded target: PyTorch refuses, as its in-place ops do */
+            cg_set_error("unsupported operation: more than one element of the written-to tensor refers to a single "
+                         "memory location. Please clone() the tensor before performing the operation.");
+            return -1;
+        }
     if (cg_check_inplace(t, CG_INPUTS(t, src)) < 0) return -1;
     /* An overlapping source (a view of t) must be read completely before t is written. */
     cg_tensor *from = src;

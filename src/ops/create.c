@@ -1,4 +1,5 @@
 /* Tensor creation from data and by pattern, and single-element access. */
+#include "autograd/autograd.h"
 #include "core/tensor.h"
 #include "kernels/copy.h"
 
@@ -54,7 +55,7 @@ cg_tensor *cg_full_like_number(const cg_tensor *t, cg_number value) {
 }
 
 cg_tensor *cg_arange(double start, double end, double step, cg_dtype dtype) {
-    if (step == 0) {
+    if (step == 0 || isnan(step)) { /* PyTorch says the same of a NaN step */
         cg_set_error("step must be nonzero");
         return NULL;
     }
@@ -66,7 +67,12 @@ cg_tensor *cg_arange(double start, double end, double step, cg_dtype dtype) {
         cg_set_error("upper bound and larger bound inconsistent with step sign");
         return NULL;
     }
-    int64_t n = (int64_t)ceil((end - start) / step);
+    double count = ceil((end - start) / step);
+    if (!(count < 0x1p63)) { /* would not fit the size: PyTorch's check before it casts */
+        cg_set_error("invalid size, possible overflow?");
+        return NULL;
+    }
+    int64_t n = (int64_t)count;
     cg_tensor *t = cg_new_tensor(dtype, 1, &n);
     if (!t) return NULL;
     size_t elsize = cg_dtype_size(dtype);
@@ -97,7 +103,11 @@ cg_tensor *cg_linspace(double start, double end, int64_t steps, cg_dtype dtype) 
 }
 
 cg_tensor *cg_eye(int64_t n, int64_t m, cg_dtype dtype) {
-    if (m < 0) m = n;
+    if (n < 0) {
+        cg_set_error("n must be greater or equal to 0, got %lld", (long long)n);
+        return NULL;
+    }
+    if (m < 0) m = n; /* PyTorch's m=None */
     cg_tensor *t = cg_zeros_shape(dtype, 2, (const int64_t[]){n, m});
     if (!t) return NULL;
     int64_t elsize = (int64_t)cg_dtype_size(dtype);
@@ -126,6 +136,10 @@ static int64_t element_offset(const cg_tensor *t, int n, const int64_t *index) {
         cg_set_error("expected %d indices for a tensor of dimension %d, got %d", t->ndim, t->ndim, n);
         return -1;
     }
+    if (n > 0 && !index) {
+        cg_set_error("index is NULL for %d indices", n);
+        return -1;
+    }
     int64_t offset = t->offset;
     for (int d = 0; d < n; d++) {
         int64_t i = index[d], size = t->sizes[d];
@@ -139,7 +153,11 @@ static int64_t element_offset(const cg_tensor *t, int n, const int64_t *index) {
 }
 
 int cg_get_at(const cg_tensor *t, int n, const int64_t *index, double *value) {
-    if (!t || !value) return -1;
+    if (!t) return -1;
+    if (!value) {
+        cg_set_error("value is NULL: nowhere to write the element");
+        return -1;
+    }
     int64_t at = element_offset(t, n, index);
     if (at < 0) return -1;
     *value = cg_read_double(t->storage->data + at, t->dtype);
@@ -147,7 +165,7 @@ int cg_get_at(const cg_tensor *t, int n, const int64_t *index, double *value) {
 }
 
 int cg_set_at(cg_tensor *t, int n, const int64_t *index, double value) {
-    if (!t) return -1;
+    if (!t || cg_check_inplace(t, 1, &t) < 0) return -1; /* x[i] = v on a leaf that requires grad */
     int64_t at = element_offset(t, n, index);
     if (at < 0) return -1;
     cg_write_double(t->storage->data + at, t->dtype, value);

@@ -474,7 +474,7 @@ static cg_tensor *extreme_dim_recorded(const cg_op *op, cg_tensor *t, int dim, b
     cg_tensor *positions = NULL;
     bool record = t && cg_grad_mode() && cg_requires_grad(t);
     cg_tensor *values = extreme_dim(t, dim, keepdim, indices || record ? &positions : NULL, want_max);
-    if (indices) *indices = positions;
+    if (indices && values) *indices = positions; /* nothing written on error */
     cg_node *n = values ? record_reduction(op, values, (cg_reduce_args){.input = t, .ndims = 1, .dims = {dim},
                                                                          .keepdim = keepdim})
                         : NULL;

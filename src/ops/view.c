@@ -48,6 +48,16 @@ static int check_ndim(int ndim) {
     return 0;
 }
 
+/* A count and its array, as the shape and dims arguments come: the count in range, the array there. */
+static int check_list(int ndim, const int64_t *list, const char *what) {
+    if (check_ndim(ndim) < 0) return -1;
+    if (ndim > 0 && !list) {
+        cg_set_error("%s is NULL for %d dimensions", what, ndim);
+        return -1;
+    }
+    return 0;
+}
+
 /* cg_wrap_dim for an int64 value (dims given as int64_t, and narrow's start, which PyTorch wraps
  * like a dim against the size). */
 static int64_t wrap_index64(int64_t i, int64_t n) {
@@ -81,7 +91,7 @@ static const char *legacy_type_name(cg_dtype dtype) {
 
 /* Resolves one -1 in sizes against numel (PyTorch's infer_size); error and -1 when impossible. */
 static int infer_sizes(int ndim, const int64_t *sizes, int64_t numel, int64_t *out) {
-    if (check_ndim(ndim) < 0) return -1;
+    if (check_list(ndim, sizes, "sizes") < 0) return -1;
     int infer = -1;
     int64_t known = 1;
     for (int d = 0; d < ndim; d++) {
@@ -195,7 +205,7 @@ void cg_backward_unsafe_view(cg_node *n, cg_tensor **grads, cg_tensor **out) { o
 
 cg_tensor *cg_expand_shape(cg_tensor *t, int ndim, const int64_t *sizes) {
     if (!t) return NULL;
-    if (check_ndim(ndim) < 0) return NULL;
+    if (check_list(ndim, sizes, "sizes") < 0) return NULL;
     char target[256], have[256];
     if (ndim < t->ndim) {
         cg_format_shape(target, sizeof target, ndim, sizes);
@@ -269,6 +279,7 @@ cg_tensor *cg_permute_dims(cg_tensor *t, int ndim, const int64_t *dims) {
                      "desired ordering of dimensions i.e. input.dim() = %d is not equal to len(dims) = %d", t->ndim, ndim);
         return NULL;
     }
+    if (check_list(ndim, dims, "dims") < 0) return NULL;
     int64_t sizes[CG_MAX_DIMS], strides[CG_MAX_DIMS], order[CG_MAX_DIMS] = {0};
     bool seen[CG_MAX_DIMS] = {false};
     for (int i = 0; i < ndim; i++) {
@@ -490,6 +501,7 @@ cg_tensor *cg_index_at(cg_tensor *t, int n, const int64_t *index) {
         if (out) cg_record(&cg_op_alias, out, CG_INPUTS(t));
         return cg_recorded(out);
     }
+    if (check_list(n, index, "index") < 0) return NULL;
     cg_tensor *out = t;
     for (int i = 0; i < n; i++) {
         int64_t size = out->sizes[0], at = index[i];

@@ -321,6 +321,10 @@ static void render(strbuf *out, const cg_tensor *t, const char *const *extra, in
 
 int cg_format_with_suffixes(const cg_tensor *t, const char *const *suffixes, int n, char *buf,
                             size_t size) {
+    if (!buf && size > 0) {
+        cg_set_error("buf is NULL but size is %zu", size);
+        return -1;
+    }
     strbuf sb = {0};
     render(&sb, t, suffixes, n);
     int result = -1;
@@ -351,6 +355,10 @@ int cg_format(const cg_tensor *t, char *buf, size_t size) {
 }
 
 int cg_fprint(FILE *f, const cg_tensor *t) {
+    if (!f) {
+        cg_set_error("cannot print to a NULL FILE");
+        return -1;
+    }
     int len = cg_format(t, NULL, 0);
     if (len < 0) return -1;
     char *text = cg_malloc((size_t)len + 2);
