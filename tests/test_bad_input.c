@@ -423,10 +423,10 @@ static void test_pieces(void) {
 /* ---- elementwise ---- */
 
 typedef cg_tensor *(*binary_fn)(cg_tensor *, cg_tensor *);
-typedef cg_tensor *(*scalar_fn)(cg_tensor *, double);
+typedef cg_tensor *(*scalar_fn)(cg_tensor *, cg_number);
 typedef cg_tensor *(*unary_fn)(cg_tensor *);
 typedef int (*inplace_fn)(cg_tensor *, cg_tensor *);
-typedef int (*inplace_scalar_fn)(cg_tensor *, double);
+typedef int (*inplace_scalar_fn)(cg_tensor *, cg_number);
 
 static void test_elementwise(void) {
     binary_fn binary[] = {cg_add, cg_sub, cg_mul, cg_div, cg_pow, cg_maximum, cg_minimum,
@@ -446,14 +446,19 @@ static void test_elementwise(void) {
         SURVIVES(binary[k](fx[B], fx[B]));
         SURVIVES(binary[k](fx[D], cg_full_like(fx[D], NAN)));
     }
-    scalar_fn scalar[] = {cg_add_scalar, cg_sub_scalar, cg_rsub_scalar, cg_mul_scalar, cg_div_scalar,
-                          cg_rdiv_scalar, cg_pow_scalar, cg_rpow_scalar, cg_eq_scalar, cg_ne_scalar,
-                          cg_lt_scalar,  cg_le_scalar,  cg_gt_scalar,  cg_ge_scalar};
+    scalar_fn scalar[] = {cg_add_number, cg_sub_number, cg_rsub_number, cg_mul_number, cg_div_number,
+                          cg_rdiv_number, cg_pow_number, cg_rpow_number, cg_eq_number, cg_ne_number,
+                          cg_lt_number,  cg_le_number,  cg_gt_number,  cg_ge_number};
     double numbers[] = {NAN, INFINITY, -INFINITY, 0, -1, 1e300, 9.3e18, -9.3e18, 0.5};
+    cg_number ints[] = {cg_number_int(INT64_MIN), cg_number_int(INT64_MAX), cg_number_uint(UINT64_MAX),
+                        cg_number_bool(true)};
     for (size_t k = 0; k < sizeof scalar / sizeof *scalar; k++) {
-        FAILS_SILENTLY(scalar[k](NULL, 1));
+        FAILS_SILENTLY(scalar[k](NULL, cg_number_int(1)));
         for (size_t n = 0; n < sizeof numbers / sizeof *numbers; n++)
-            for (int t = F; t <= E; t++) SURVIVES(scalar[k](fx[t], numbers[n]));
+            for (int t = F; t <= E; t++) {
+                SURVIVES(scalar[k](fx[t], cg_number_float(numbers[n])));
+                SURVIVES(scalar[k](fx[t], ints[n % 4]));
+            }
     }
     FAILS_SILENTLY(cg_where(NULL, fx[F], fx[F]));
     FAILS_SILENTLY(cg_where(fx[B], NULL, fx[D]));
@@ -498,14 +503,19 @@ static void test_inplace(void) {
         SURVIVES(binary[k](f, f));
         SURVIVES(binary[k](cg_select(f, 0, 0), cg_select(f, 0, 1)));
     }
-    inplace_scalar_fn scalar[] = {cg_add_scalar_, cg_mul_scalar_, cg_fill_};
+    inplace_scalar_fn scalar[] = {cg_add_number_, cg_mul_number_, cg_fill_number_};
     double numbers[] = {NAN, INFINITY, -INFINITY, 0, -1, 1e300, 9.3e18, 0.5};
     for (size_t k = 0; k < sizeof scalar / sizeof *scalar; k++) {
-        FAILS_SILENTLY(scalar[k](NULL, 1));
-        FAILS(scalar[k](fx[LEAF], 1));
-        if (scalar[k] != cg_fill_) FAILS(scalar[k](cg_expand(cg_clone(fx[D]), 2, 3), 1)); /* fill_ may */
+        FAILS_SILENTLY(scalar[k](NULL, cg_number_int(1)));
+        FAILS(scalar[k](fx[LEAF], cg_number_int(1)));
+        if (scalar[k] != cg_fill_number_) /* fill_ may */
+            FAILS(scalar[k](cg_expand(cg_clone(fx[D]), 2, 3), cg_number_int(1)));
         for (size_t n = 0; n < sizeof numbers / sizeof *numbers; n++)
-            for (int t = F; t <= E; t++) SURVIVES(scalar[k](cg_clone(fx[t]), numbers[n]));
+            for (int t = F; t <= E; t++) {
+                SURVIVES(scalar[k](cg_clone(fx[t]), cg_number_float(numbers[n])));
+                SURVIVES(scalar[k](cg_clone(fx[t]), cg_number_uint(UINT64_MAX)));
+                SURVIVES(scalar[k](cg_clone(fx[t]), cg_number_int(INT64_MIN)));
+            }
     }
     FAILS_SILENTLY(cg_zero_(NULL));
     FAILS(cg_zero_(fx[LEAF]));
