@@ -86,15 +86,21 @@ static void grad_modes(void) {
     fprintf(out, "%s %s %s\n", py_bool(prev), py_bool(cg_requires_grad(e)), py_bool(cg_is_grad_enabled()));
 }
 
-static void print_next(const cg_tensor *t) {
+/* Python's [(name(f), i) for f, i in t.grad_fn.next_functions] */
+static void print_next_list(const cg_tensor *t) {
     cg_node *fn = cg_grad_fn(t);
-    fprintf(out, "%s [", cg_node_name(fn));
+    fprintf(out, "[");
     for (int i = 0; i < cg_node_num_next(fn); i++) {
         int nr = 0;
         cg_node *next = cg_node_next(fn, i, &nr);
         fprintf(out, "%s('%s', %d)", i ? ", " : "", cg_node_name(next), nr);
     }
     fprintf(out, "]\n");
+}
+
+static void print_next(const cg_tensor *t) {
+    fprintf(out, "%s ", cg_node_name(cg_grad_fn(t)));
+    print_next_list(t);
 }
 
 static void next_functions(void) {
@@ -269,6 +275,22 @@ static void inplace_history(void) {
     fprintf(out, "%s %s %lld\n", a_text, b_text, (long long)cg_version(w));
 }
 
+static void index_assignment(void) {
+    cg_tensor *x = leaf(F32(1, 2, 3));
+    cg_tensor *y = cg_mul_scalar(x, 2);
+    cg_set(y, 5, 1);
+    char text[256];
+    cg_format(y, text, sizeof text);
+    fprintf(out, "%s ", text);
+    print_next_list(y);
+    cg_backward(cg_sum(y));
+    show(cg_grad(x));
+    error_if(cg_set(x, 1.0, 0) < 0);
+    cg_tensor *z = cg_zeros(2);
+    cg_set(z, 7, 0);
+    show(z);
+}
+
 static void leaf_backward(void) {
     cg_tensor *x = leaf(F32(1, 2));
     cg_backward(x, .gradient = F32(3, 4));
@@ -294,7 +316,8 @@ static const scenario scenarios[] = {
     {"autograd_grad", autograd_grad}, {"backward_inputs", backward_inputs},
     {"retain_grad_and_hooks", retain_grad_and_hooks}, {"engine_order", engine_order},
     {"detach_and_data", detach_and_data}, {"inplace_errors", inplace_errors},
-    {"inplace_history", inplace_history}, {"leaf_backward", leaf_backward},
+    {"inplace_history", inplace_history}, {"index_assignment", index_assignment},
+    {"leaf_backward", leaf_backward},
     {"broadcast_grads", broadcast_grads},
 };
 

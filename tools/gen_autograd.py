@@ -233,6 +233,20 @@ def inplace_history():
 
 
 @scenario
+def index_assignment():
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 2
+    y[1] = 5
+    print(y, [(name(f), i) for f, i in y.grad_fn.next_functions])
+    y.sum().backward()
+    print(x.grad)
+    attempt(lambda: x.__setitem__(0, 1.0))
+    z = torch.zeros(2)
+    z[0] = 7
+    print(z)
+
+
+@scenario
 def leaf_backward():
     x = torch.tensor([1.0, 2.0], requires_grad=True)
     x.backward(torch.tensor([3.0, 4.0]))

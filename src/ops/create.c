@@ -165,9 +165,12 @@ int cg_get_at(const cg_tensor *t, int n, const int64_t *index, double *value) {
 }
 
 int cg_set_at(cg_tensor *t, int n, const int64_t *index, double value) {
-    if (!t || cg_check_inplace(t, 1, &t) < 0) return -1; /* x[i] = v on a leaf that requires grad */
+    if (!t) return -1;
     int64_t at = element_offset(t, n, index);
     if (at < 0) return -1;
+    /* Python's x[i] = v is x[i].copy_(v): for a tensor with autograd state that brings the in-place
+     * rules and, inside a graph, CopySlices. */
+    if (t->autograd) return cg_copy_(cg_index_at(t, n, index), cg_scalar(value, t->dtype));
     cg_write_double(t->storage->data + at, t->dtype, value);
     cg_bump_version(t);
     return 0;
