@@ -2,12 +2,14 @@
  *
  * An op that may be differentiated does, after computing its output:
  *
- *     cg_node *n = cg_record(&CG_OP_MUL, out, CG_INPUTS(a, b));   // NULL when nothing is recorded
+ *     cg_node *n = cg_record(&cg_op_mul, out, CG_INPUTS(a, b));   // NULL when nothing is recorded
  *     if (n) { cg_save(n, 0, a); cg_save(n, 1, b); }
+ *     return cg_recorded(out);
  *
- * and its backward, next to it, computes one gradient per input with cgrad ops:
+ * and its backward, next to it (named in autograd/registry.h), computes one gradient per input
+ * with cgrad ops:
  *
- *     static void mul_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+ *     void cg_backward_mul(cg_node *n, cg_tensor **grads, cg_tensor **out) {
  *         if (cg_needs_grad(n, 0)) out[0] = cg_mul(grads[0], cg_saved(n, 1));
  *         ...
  *     }
@@ -136,13 +138,16 @@ cg_autograd_meta *cg_meta(cg_tensor *t);  /* creates it; NULL when out of memory
 cg_edge cg_gradient_edge(cg_tensor *t);    /* grad_fn or AccumulateGrad (a new reference); node NULL if none */
 cg_node *cg_grad_fn_internal(cg_tensor *t); /* t's history, regenerated for a view whose base was rewritten */
 const cg_op *cg_accumulate_grad_op(void);
-void cg_autograd_release(cg_tensor *t);    /* from cg_tensor_free */
+/* Takes t's retain_grad entry off its grad_fn (the entry points at t weakly). */
+void cg_forget_retained(cg_tensor *t);
 void cg_node_release(cg_node *n);
 cg_node *cg_node_new(const cg_op *op, int nnext);
 
 /* ---- views ---- */
 /* Marks out as a view of base for autograd (an in-place write through it rewrites base's history). */
 cg_tensor *cg_as_view(cg_tensor *out, cg_tensor *base);
+/* AsStridedBackward0: the history of a view whose base's history was rewritten in place. */
+cg_node *cg_as_strided_node(cg_tensor *view, cg_tensor *base);
 
 /* ---- in-place ops ---- */
 /* Checks that t may be modified in place (leaf rules, no_grad views); error and -1 otherwise. */

@@ -99,8 +99,6 @@ cg_autograd_meta *cg_meta(cg_tensor *t) {
     return t->autograd;
 }
 
-void cg_forget_retained(cg_tensor *t); /* state.c */
-
 void cg_autograd_release(cg_tensor *t) {
     cg_autograd_meta *m = t->autograd;
     if (!m) return;
@@ -160,7 +158,6 @@ bool cg_any_requires_grad(int n, cg_tensor **inputs) {
 }
 
 /* ---- recording ---- */
-
 
 bool cg_attach_history(cg_node *n, int nout, cg_tensor **outs) {
     n->outputs = nout == 1 ? &n->output_inline : cg_calloc((size_t)nout, sizeof *n->outputs);

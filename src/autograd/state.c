@@ -35,8 +35,6 @@ cg_tensor *cg_as_view(cg_tensor *out, cg_tensor *base) {
     return out;
 }
 
-cg_node *cg_as_strided_node(cg_tensor *view, cg_tensor *base);  /* inplace.c */
-
 cg_node *cg_grad_fn_internal(cg_tensor *t) {
     cg_autograd_meta *m = t->autograd;
     if (!m) return NULL;
@@ -197,7 +195,6 @@ int cg_retain_grad(cg_tensor *t) {
     return 0;
 }
 
-/* The retain_grad entry points at t weakly: take it out before t goes. */
 void cg_forget_retained(cg_tensor *t) {
     cg_autograd_meta *m = t->autograd;
     if (m && m->retains_grad && m->grad_fn) unlink_hook(&m->grad_fn->pre_hooks, 0, t);

@@ -34,11 +34,11 @@ struct cg_tensor {
 };
 
 /* ---- storage and tensors ---- */
-cg_storage *cg_storage_new(size_t nbytes);  /* zero-filled; NULL (with error) when out of memory */
+cg_storage *cg_storage_new(size_t nbytes);  /* bytes uninitialised; NULL (with error) when out of memory */
 cg_storage *cg_storage_alias(cg_storage *owner);
 void cg_storage_release(cg_storage *s);
 
-/* A new contiguous tensor, registered in the current scope. Data uninitialised unless zero. */
+/* A new contiguous tensor, registered in the current scope. Data uninitialised. */
 cg_tensor *cg_new_tensor(cg_dtype dtype, int ndim, const int64_t *sizes);
 /* A new tensor header over t's storage (a view), registered in the current scope. */
 cg_tensor *cg_new_view(const cg_tensor *t, int ndim, const int64_t *sizes, const int64_t *strides,

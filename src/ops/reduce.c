@@ -43,8 +43,6 @@ typedef struct {
     int64_t out_sizes[CG_MAX_DIMS];
 } rows_layout;
 
-/* Arranges t (cast to dtype) as rows and works out the result's shape. Copies only when the view
- * with the reduced dims moved last is not already contiguous (or the dtype changes). */
 /* The result's shape: t's sizes without the reduced dims, or with 1 for them when keepdim. */
 static void result_shape(rows_layout *r, const cg_tensor *t, const bool *reduced, bool keepdim) {
     r->out_ndim = 0;
@@ -52,6 +50,8 @@ static void result_shape(rows_layout *r, const cg_tensor *t, const bool *reduced
         if (!reduced[d] || keepdim) r->out_sizes[r->out_ndim++] = reduced[d] ? 1 : t->sizes[d];
 }
 
+/* Arranges t (cast to dtype) as rows and works out the result's shape. Copies only when the view
+ * with the reduced dims moved last is not already contiguous (or the dtype changes). */
 static int arrange_rows(rows_layout *r, cg_tensor *t, const bool *reduced, bool keepdim, cg_dtype dtype) {
     int64_t sizes[CG_MAX_DIMS], strides[CG_MAX_DIMS];
     int n = 0;

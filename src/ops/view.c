@@ -2,7 +2,7 @@
  * select, slice, narrow, unbind, split, chunk.
  *
  * A view shares its input's storage and version counter. Every view is made by view_of, the one
- * place where autograd will record a view's base. Sizes, strides and storage offsets follow
+ * place that marks a view's base for autograd. Sizes, strides and storage offsets follow
  * PyTorch exactly, including the odd corners (stride of a size-1 dim, empty tensors). */
 #include "autograd/registry.h"
 #include "kernels/copy.h"
