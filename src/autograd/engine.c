@@ -159,11 +159,9 @@ static bool expandable(const cg_input_meta *meta, const cg_tensor *to) {
 static cg_tensor *validate(cg_tensor *grad, const cg_input_meta *meta, const cg_node *from, int index) {
     if (!same_shape(grad, meta)) {
         if (!expandable(meta, grad)) {
-            char got[256], want[256];
-            cg_format_shape(got, sizeof got, grad->ndim, grad->sizes);
-            cg_format_shape(want, sizeof want, meta->ndim, meta->sizes);
             cg_set_error("Function %s returned an invalid gradient at index %d - got %s but expected shape "
-                         "compatible with %s", from ? from->op->name : "backward", index, got, want);
+                         "compatible with %s", from ? from->op->name : "backward", index,
+                         cg_shape_text(grad->ndim, grad->sizes).s, cg_shape_text(meta->ndim, meta->sizes).s);
             return NULL;
         }
         grad = sum_to(grad, meta);
@@ -349,11 +347,9 @@ static bool check_gradient_shape(const cg_tensor *grad, const cg_tensor *out, in
     bool same = grad->ndim == out->ndim;
     for (int d = 0; same && d < out->ndim; d++) same = grad->sizes[d] == out->sizes[d];
     if (same) return true;
-    char g[256], o[256];
-    cg_format_shape(g, sizeof g, grad->ndim, grad->sizes);
-    cg_format_shape(o, sizeof o, out->ndim, out->sizes);
     cg_set_error("Mismatch in shape: grad_output[%d] has a shape of torch.Size(%s) and output[%d] has a shape of "
-                 "torch.Size(%s).", i, g, i, o);
+                 "torch.Size(%s).", i, cg_shape_text(grad->ndim, grad->sizes).s, i,
+                 cg_shape_text(out->ndim, out->sizes).s);
     return false;
 }
 

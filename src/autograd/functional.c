@@ -164,11 +164,10 @@ static bool validate_v(cg_tensor **v, int nv, cg_tensor **other, int n) {
     }
     for (int i = 0; i < n; i++) {
         if (same_shape(v[i], other[i])) continue;
-        char want[256], got[256], prefix[48] = "";
-        cg_format_shape(want, sizeof want, other[i]->ndim, other[i]->sizes);
-        cg_format_shape(got, sizeof got, v[i]->ndim, v[i]->sizes);
+        char prefix[48] = "";
         if (is_tuple) snprintf(prefix, sizeof prefix, "Entry %d in ", i);
-        cg_set_error("%sv has invalid size: should be torch.Size(%s) but got torch.Size(%s).", prefix, want, got);
+        cg_set_error("%sv has invalid size: should be torch.Size(%s) but got torch.Size(%s).", prefix,
+                     cg_shape_text(other[i]->ndim, other[i]->sizes).s, cg_shape_text(v[i]->ndim, v[i]->sizes).s);
         return false;
     }
     return true;

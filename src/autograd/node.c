@@ -224,8 +224,7 @@ static const char *TWICE =
  * output, the node that saved it), or nothing when the tensor has none. */
 static void report_modified(cg_node *n, const cg_saved_tensor *s) {
     const cg_tensor *t = s->data;
-    char shape[256], origin[128] = "";
-    cg_format_shape(shape, sizeof shape, t->ndim, t->sizes);
+    char origin[128] = "";
     cg_node *fn = s->is_output ? n : cg_grad_fn_internal((cg_tensor *)t);
     if (fn) snprintf(origin, sizeof origin, ", which is output %d of %s,", s->is_output ? 0 : t->autograd->output_nr,
                      fn->op->name);
@@ -233,7 +232,8 @@ static void report_modified(cg_node *n, const cg_saved_tensor *s) {
                  "[torch.%sTensor %s]%s is at version %lld; expected version %lld instead. Hint: enable anomaly "
                  "detection to find the operation that failed to compute its gradient, with "
                  "torch.autograd.set_detect_anomaly(True).",
-                 t->dtype == CG_FLOAT64 ? "Double" : t->dtype == CG_INT64 ? "Long" : "Float", shape, origin,
+                 t->dtype == CG_FLOAT64 ? "Double" : t->dtype == CG_INT64 ? "Long" : "Float",
+                 cg_shape_text(t->ndim, t->sizes).s, origin,
                  (long long)t->storage->version, (long long)s->version);
 }
 

@@ -26,12 +26,13 @@ int cg_wrap_dim(int dim, int ndim) {
     return dim < 0 ? dim + n : dim;
 }
 
-void cg_format_shape(char *buf, size_t size, int ndim, const int64_t *sizes) {
-    size_t used = 0;
-    used += (size_t)snprintf(buf, size, "[");
-    for (int d = 0; d < ndim && used < size; d++)
-        used += (size_t)snprintf(buf + used, size - used, d ? ", %lld" : "%lld", (long long)sizes[d]);
-    if (used < size) snprintf(buf + used, size - used, "]");
+cg_shape_str cg_shape_text(int ndim, const int64_t *sizes) {
+    cg_shape_str text;
+    size_t used = (size_t)snprintf(text.s, sizeof text.s, "[");
+    for (int d = 0; d < ndim && used < sizeof text.s; d++)
+        used += (size_t)snprintf(text.s + used, sizeof text.s - used, d ? ", %lld" : "%lld", (long long)sizes[d]);
+    if (used < sizeof text.s) snprintf(text.s + used, sizeof text.s - used, "]");
+    return text;
 }
 
 int cg_check_count(int n, const char *what) {
@@ -51,9 +52,8 @@ int cg_check_shape(int ndim, const int64_t *sizes) {
     }
     for (int d = 0; d < ndim; d++) {
         if (sizes[d] < 0) {
-            char shape[256];
-            cg_format_shape(shape, sizeof shape, ndim, sizes);
-            cg_set_error("Trying to create tensor with negative dimension %lld: %s", (long long)sizes[d], shape);
+            cg_set_error("Trying to create tensor with negative dimension %lld: %s", (long long)sizes[d],
+                         cg_shape_text(ndim, sizes).s);
             return -1;
         }
     }

@@ -294,19 +294,13 @@ static cg_tensor *new_header(cg_dtype dtype, int ndim, const int64_t *sizes, boo
     return t;
 }
 
-static void shape_error(const char *what, int ndim, const int64_t *sizes) {
-    char shape[256];
-    cg_format_shape(shape, sizeof shape, ndim, sizes);
-    cg_set_error("%s%s", what, shape);
-}
-
 cg_tensor *cg_new_tensor(cg_dtype dtype, int ndim, const int64_t *sizes) {
     bool overflow;
     cg_tensor *t = new_header(dtype, ndim, sizes, &overflow);
     if (!t) return NULL;
     int64_t nbytes;
     if (overflow || __builtin_mul_overflow(t->numel, (int64_t)cg_elsize(dtype), &nbytes)) {
-        shape_error("Storage size calculation overflowed with sizes=", ndim, sizes);
+        cg_set_error("Storage size calculation overflowed with sizes=%s", cg_shape_text(ndim, sizes).s);
         cache_free(CG_CACHE_TENSOR, t);
         return NULL;
     }

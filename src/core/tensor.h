@@ -97,8 +97,12 @@ int cg_broadcast_shapes(int na, const int64_t *a, int nb, const int64_t *b, int6
 int cg_check_shape(int ndim, const int64_t *sizes);
 /* A list length given by the caller: error and -1 when negative ("the number of <what> ..."). */
 int cg_check_count(int n, const char *what);
-/* "[2, 3]" */
-void cg_format_shape(char *buf, size_t size, int ndim, const int64_t *sizes);
+/* A shape as PyTorch's messages print it, "[2, 3]", as a value that lives until the end of the full
+ * expression that made it: cg_set_error("... %s", cg_shape_text(t->ndim, t->sizes).s). */
+typedef struct {
+    char s[256];
+} cg_shape_str;
+cg_shape_str cg_shape_text(int ndim, const int64_t *sizes);
 
 /* ---- dtypes ---- */
 /* The names PyTorch's messages use: its ScalarType ("Float", "Double", "Long", "Bool") and the C++

@@ -47,10 +47,8 @@ int cg_copy_(cg_tensor *t, cg_tensor *src) {
     bool same = n == t->ndim;
     for (int d = 0; same && d < n; d++) same = shape[d] == t->sizes[d];
     if (!same) {
-        char to[256], from[256];
-        cg_format_shape(to, sizeof to, t->ndim, t->sizes);
-        cg_format_shape(from, sizeof from, src->ndim, src->sizes);
-        cg_set_error("output with shape %s doesn't match the broadcast shape %s", to, from);
+        cg_set_error("output with shape %s doesn't match the broadcast shape %s", cg_shape_text(t->ndim, t->sizes).s,
+                     cg_shape_text(src->ndim, src->sizes).s);
         return -1;
     }
     for (int d = 0; d < t->ndim; d++)

@@ -136,11 +136,9 @@ static cg_tensor *gather(cg_tensor *t, int dim, cg_tensor *index) {
         }
         for (int k = 0; k < nonempty_ndim(t); k++) {
             if (k != d && nonempty_size(index, k) > nonempty_size(t, k)) {
-                char a[256], b[256];
-                cg_format_shape(a, sizeof a, index->ndim, index->sizes);
-                cg_format_shape(b, sizeof b, t->ndim, t->sizes);
                 cg_set_error("Size does not match at dimension %d expected index %s to be smaller than self %s apart "
-                             "from dimension %d", k, a, b, d);
+                             "from dimension %d", k, cg_shape_text(index->ndim, index->sizes).s,
+                             cg_shape_text(t->ndim, t->sizes).s, d);
                 return NULL;
             }
         }
@@ -188,12 +186,9 @@ static int check_scatter_shapes(const cg_tensor *t, int d, const cg_tensor *inde
         return -1;
     }
     if (wrong) {
-        char a[256], b[256], c[256];
-        cg_format_shape(a, sizeof a, index->ndim, index->sizes);
-        cg_format_shape(b, sizeof b, t->ndim, t->sizes);
-        cg_format_shape(c, sizeof c, src->ndim, src->sizes);
         cg_set_error("Expected index %s to be smaller than self %s apart from dimension %d and to be smaller size than "
-                     "src %s", a, b, d, c);
+                     "src %s", cg_shape_text(index->ndim, index->sizes).s, cg_shape_text(t->ndim, t->sizes).s, d,
+                     cg_shape_text(src->ndim, src->sizes).s);
         return -1;
     }
     return 0;

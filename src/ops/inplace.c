@@ -66,10 +66,8 @@ static int check_shape(const cg_tensor *t, const cg_tensor *other) {
     bool same = n == t->ndim;
     for (int d = 0; same && d < n; d++) same = shape[d] == t->sizes[d];
     if (!same) {
-        char out[256], broadcast[256];
-        cg_format_shape(out, sizeof out, t->ndim, t->sizes);
-        cg_format_shape(broadcast, sizeof broadcast, n, shape);
-        cg_set_error("output with shape %s doesn't match the broadcast shape %s", out, broadcast);
+        cg_set_error("output with shape %s doesn't match the broadcast shape %s", cg_shape_text(t->ndim, t->sizes).s,
+                     cg_shape_text(n, shape).s);
         return -1;
     }
     return 0;

@@ -126,10 +126,8 @@ cg_tensor *cg_stack(cg_tensor **tensors, int n, int dim) {
         bool same = t->ndim == first->ndim;
         for (int k = 0; same && k < t->ndim; k++) same = t->sizes[k] == first->sizes[k];
         if (!same) {
-            char a[256], b[256];
-            cg_format_shape(a, sizeof a, first->ndim, first->sizes);
-            cg_format_shape(b, sizeof b, t->ndim, t->sizes);
-            cg_set_error("stack expects each tensor to be equal size, but got %s at entry 0 and %s at entry %d", a, b, i);
+            cg_set_error("stack expects each tensor to be equal size, but got %s at entry 0 and %s at entry %d",
+                         cg_shape_text(first->ndim, first->sizes).s, cg_shape_text(t->ndim, t->sizes).s, i);
             return NULL;
         }
     }

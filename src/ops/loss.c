@@ -48,13 +48,6 @@ static bool same_shape(const cg_tensor *a, const cg_tensor *b) {
     return true;
 }
 
-/* "torch.Size([3, 4])", as Python prints a shape. */
-static void size_text(char *buf, size_t size, const cg_tensor *t) {
-    char shape[256];
-    cg_format_shape(shape, sizeof shape, t->ndim, t->sizes);
-    snprintf(buf, size, "torch.Size(%s)", shape);
-}
-
 /* ---- binary_cross_entropy_with_logits ---- */
 
 /* PyTorch computes the loss with in-place ops on its temporaries, so the dtypes it refuses are
@@ -79,10 +72,8 @@ cg_tensor *cg_binary_cross_entropy_with_logits_opts(cg_loss_args a) {
     cg_tensor *x = a.input, *t = a.target;
     if (!x || !t || check_reduction(a.reduction) < 0) return NULL;
     if (!same_shape(x, t)) {
-        char ts[300], xs[300];
-        size_text(ts, sizeof ts, t);
-        size_text(xs, sizeof xs, x);
-        cg_set_error("Target size (%s) must be the same as input size (%s)", ts, xs);
+        cg_set_error("Target size (torch.Size(%s)) must be the same as input size (torch.Size(%s))",
+                     cg_shape_text(t->ndim, t->sizes).s, cg_shape_text(x->ndim, x->sizes).s);
         return NULL;
     }
     if (check_bce_dtypes(x, t) < 0) return NULL;
@@ -118,11 +109,9 @@ cg_tensor *cg_mse_loss_opts(cg_loss_args a) {
     cg_tensor *x = a.input, *t = a.target;
     if (!x || !t) return NULL;
     if (!same_shape(x, t)) {
-        char ts[300], xs[300];
-        size_text(ts, sizeof ts, t);
-        size_text(xs, sizeof xs, x);
-        cg_warn("Using a target size (%s) that is different to the input size (%s). This will likely lead to "
-                "incorrect results due to broadcasting. Please ensure they have the same size.", ts, xs);
+        cg_warn("Using a target size (torch.Size(%s)) that is different to the input size (torch.Size(%s)). This "
+                "will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.",
+                cg_shape_text(t->ndim, t->sizes).s, cg_shape_text(x->ndim, x->sizes).s);
     }
     if (check_reduction(a.reduction) < 0) return NULL;
     int64_t shape[CG_MAX_DIMS];
@@ -235,10 +224,8 @@ static int check_nll(const cg_tensor *x, const cg_tensor *t) {
         return -1;
     }
     if (x->ndim == 1 && t->ndim == 1 && x->sizes[0] != t->sizes[0]) {
-        char xs[256], ts[256];
-        cg_format_shape(xs, sizeof xs, x->ndim, x->sizes);
-        cg_format_shape(ts, sizeof ts, t->ndim, t->sizes);
-        cg_set_error("size mismatch (got input: %s, target: %s)", xs, ts);
+        cg_set_error("size mismatch (got input: %s, target: %s)", cg_shape_text(x->ndim, x->sizes).s,
+                     cg_shape_text(t->ndim, t->sizes).s);
         return -1;
     }
     if (!cg_dtype_is_floating(x->dtype)) {

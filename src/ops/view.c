@@ -109,20 +109,17 @@ static int infer_sizes(int ndim, const int64_t *sizes, int64_t numel, int64_t *o
             return -1;
         }
     }
-    char shape[256];
     if (numel == known || (infer >= 0 && known > 0 && numel % known == 0)) {
         if (infer < 0) return 0;
         if (known == 0) {
-            cg_format_shape(shape, sizeof shape, ndim, sizes);
             cg_set_error("cannot reshape tensor of 0 elements into shape %s because the unspecified dimension size -1 "
-                         "can be any value and is ambiguous", shape);
+                         "can be any value and is ambiguous", cg_shape_text(ndim, sizes).s);
             return -1;
         }
         out[infer] = numel / known;
         return 0;
     }
-    cg_format_shape(shape, sizeof shape, ndim, sizes);
-    cg_set_error("shape '%s' is invalid for input of size %lld", shape, (long long)numel);
+    cg_set_error("shape '%s' is invalid for input of size %lld", cg_shape_text(ndim, sizes).s, (long long)numel);
     return -1;
 }
 
@@ -206,12 +203,10 @@ void cg_backward_unsafe_view(cg_node *n, cg_tensor **grads, cg_tensor **out) { o
 cg_tensor *cg_expand_shape(cg_tensor *t, int ndim, const int64_t *sizes) {
     if (!t) return NULL;
     if (check_list(ndim, sizes, "sizes") < 0) return NULL;
-    char target[256], have[256];
     if (ndim < t->ndim) {
-        cg_format_shape(target, sizeof target, ndim, sizes);
-        cg_format_shape(have, sizeof have, t->ndim, t->sizes);
         cg_set_error("expand(%s{%s}, size=%s): the number of sizes provided (%d) must be greater or equal to the number "
-                     "of dimensions in the tensor (%d)", legacy_type_name(t->dtype), have, target, ndim, t->ndim);
+                     "of dimensions in the tensor (%d)", legacy_type_name(t->dtype), cg_shape_text(t->ndim, t->sizes).s,
+                     cg_shape_text(ndim, sizes).s, ndim, t->ndim);
         return NULL;
     }
     int64_t out_sizes[CG_MAX_DIMS], out_strides[CG_MAX_DIMS];
@@ -237,11 +232,9 @@ cg_tensor *cg_expand_shape(cg_tensor *t, int ndim, const int64_t *sizes) {
         }
         if (size != want) {
             if (size != 1) {
-                cg_format_shape(target, sizeof target, ndim, sizes);
-                cg_format_shape(have, sizeof have, t->ndim, t->sizes);
                 cg_set_error("The expanded size of the tensor (%lld) must match the existing size (%lld) at non-singleton "
                              "dimension %d.  Target sizes: %s.  Tensor sizes: %s", (long long)want, (long long)size, i,
-                             target, have);
+                             cg_shape_text(ndim, sizes).s, cg_shape_text(t->ndim, t->sizes).s);
                 return NULL;
             }
             size = want;
@@ -469,9 +462,8 @@ cg_tensor *cg_select(cg_tensor *t, int dim, int64_t index) {
     if (d < 0) return NULL;
     int64_t size = t->sizes[d];
     if (index < -size || index >= size) {
-        char shape[256];
-        cg_format_shape(shape, sizeof shape, t->ndim, t->sizes);
-        cg_set_error("select(): index %lld out of range for tensor of size %s at dimension %d", (long long)index, shape, d);
+        cg_set_error("select(): index %lld out of range for tensor of size %s at dimension %d", (long long)index,
+                     cg_shape_text(t->ndim, t->sizes).s, d);
         return NULL;
     }
     if (index < 0) index += size;
