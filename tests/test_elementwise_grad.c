@@ -371,6 +371,19 @@ static void test_operand_sharing_the_base(void) {
     CHECK(cg_backward(cg_sum(y)) != 0);
 }
 
+/* A saved bool tensor changed in place is named by its legacy type, as PyTorch 1.13 names it. */
+static void test_modified_bool_condition(void) {
+    cg_tensor *a = cg_requires_grad_(cg_tensor_f32(((float[]){1, 2}), 2), true);
+    cg_tensor *c = cg_tensor_bool(((bool[]){true, false}), 2);
+    cg_tensor *y = cg_where(c, a, cg_zeros(2));
+    CHECK(cg_fill_(c, false) == 0);
+    CHECK(cg_backward(cg_sum(y)) != 0);
+    CHECK_STR(cg_last_error(), "one of the variables needed for gradient computation has been modified by an inplace "
+                               "operation: [CPUBoolType [2]] is at version 1; expected version 0 instead. Hint: "
+                               "enable anomaly detection to find the operation that failed to compute its gradient, "
+                               "with torch.autograd.set_detect_anomaly(True).");
+}
+
 int main(void) {
     RUN(test_golden);
     RUN(test_inplace_on_leaf_fails_and_writes_nothing);
@@ -378,5 +391,6 @@ int main(void) {
     RUN(test_comparisons_are_not_differentiable);
     RUN(test_double_backward_through_mul_);
     RUN(test_operand_sharing_the_base);
+    RUN(test_modified_bool_condition);
     HARNESS_END();
 }

@@ -229,11 +229,10 @@ static void report_modified(cg_node *n, const cg_saved_tensor *s) {
     if (fn) snprintf(origin, sizeof origin, ", which is output %d of %s,", s->is_output ? 0 : t->autograd->output_nr,
                      fn->op->name);
     cg_set_error("one of the variables needed for gradient computation has been modified by an inplace operation: "
-                 "[torch.%sTensor %s]%s is at version %lld; expected version %lld instead. Hint: enable anomaly "
+                 "[%s %s]%s is at version %lld; expected version %lld instead. Hint: enable anomaly "
                  "detection to find the operation that failed to compute its gradient, with "
                  "torch.autograd.set_detect_anomaly(True).",
-                 t->dtype == CG_FLOAT64 ? "Double" : t->dtype == CG_INT64 ? "Long" : "Float",
-                 cg_shape_text(t->ndim, t->sizes).s, origin,
+                 cg_dtype_legacy_name(t->dtype), cg_shape_text(t->ndim, t->sizes).s, origin,
                  (long long)t->storage->version, (long long)s->version);
 }
 

@@ -36,6 +36,16 @@ const char *cg_dtype_cpp_name(cg_dtype dtype) {
     return "?";
 }
 
+const char *cg_dtype_legacy_name(cg_dtype dtype) {
+    switch (dtype) {
+    case CG_FLOAT32: return "torch.FloatTensor";
+    case CG_FLOAT64: return "torch.DoubleTensor";
+    case CG_INT64: return "torch.LongTensor";
+    case CG_BOOL: return "CPUBoolType";
+    }
+    return "?";
+}
+
 bool cg_dtype_is_floating(cg_dtype dtype) { return dtype == CG_FLOAT32 || dtype == CG_FLOAT64; }
 
 /* bool < int64 < float32 < float64: the promotion of two of ours is the higher one. */

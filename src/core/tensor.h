@@ -105,10 +105,12 @@ typedef struct {
 cg_shape_str cg_shape_text(int ndim, const int64_t *sizes);
 
 /* ---- dtypes ---- */
-/* The names PyTorch's messages use: its ScalarType ("Float", "Double", "Long", "Bool") and the C++
- * type ("float", "double", "long int", "bool"). */
+/* The names PyTorch's messages use: its ScalarType ("Float", "Double", "Long", "Bool"), the C++
+ * type ("float", "double", "long int", "bool") and the legacy tensor type ("torch.FloatTensor",
+ * ..., "CPUBoolType"). */
 const char *cg_dtype_title(cg_dtype dtype);
 const char *cg_dtype_cpp_name(cg_dtype dtype);
+const char *cg_dtype_legacy_name(cg_dtype dtype);
 double cg_read_double(const char *p, cg_dtype dtype);
 void cg_write_double(char *p, cg_dtype dtype, double v);
 /* A Python number converted to dtype as PyTorch converts it: an int or bool straight from its int64

@@ -76,17 +76,6 @@ static int wrap_dim64(int64_t dim, int ndim) {
     return -1;
 }
 
-/* PyTorch's legacy type name, as printed by expand's error. */
-static const char *legacy_type_name(cg_dtype dtype) {
-    switch (dtype) {
-    case CG_FLOAT32: return "torch.FloatTensor";
-    case CG_FLOAT64: return "torch.DoubleTensor";
-    case CG_INT64: return "torch.LongTensor";
-    case CG_BOOL: return "CPUBoolType";
-    }
-    return "?";
-}
-
 /* ---- view and reshape ---- */
 
 /* Resolves one -1 in sizes against numel (PyTorch's infer_size); error and -1 when impossible. */
@@ -205,7 +194,7 @@ cg_tensor *cg_expand_shape(cg_tensor *t, int ndim, const int64_t *sizes) {
     if (check_list(ndim, sizes, "sizes") < 0) return NULL;
     if (ndim < t->ndim) {
         cg_set_error("expand(%s{%s}, size=%s): the number of sizes provided (%d) must be greater or equal to the number "
-                     "of dimensions in the tensor (%d)", legacy_type_name(t->dtype), cg_shape_text(t->ndim, t->sizes).s,
+                     "of dimensions in the tensor (%d)", cg_dtype_legacy_name(t->dtype), cg_shape_text(t->ndim, t->sizes).s,
                      cg_shape_text(ndim, sizes).s, ndim, t->ndim);
         return NULL;
     }
