@@ -139,13 +139,6 @@ static cg_tensor *sum_to(cg_tensor *grad, const cg_input_meta *meta) {
     return cg_reshape_shape(summed, meta->ndim, meta->sizes);
 }
 
-static bool same_shape(const cg_tensor *t, const cg_input_meta *meta) {
-    if (t->ndim != meta->ndim) return false;
-    for (int d = 0; d < t->ndim; d++)
-        if (t->sizes[d] != meta->sizes[d]) return false;
-    return true;
-}
-
 static bool expandable(const cg_input_meta *meta, const cg_tensor *to) {
     if (meta->ndim > to->ndim) return false;
     for (int d = 0; d < meta->ndim; d++) {
@@ -157,7 +150,7 @@ static bool expandable(const cg_input_meta *meta, const cg_tensor *to) {
 
 /* The gradient as the node expects it: summed to the input's shape and cast to its dtype. */
 static cg_tensor *validate(cg_tensor *grad, const cg_input_meta *meta, const cg_node *from, int index) {
-    if (!same_shape(grad, meta)) {
+    if (!cg_same_shape(grad->ndim, grad->sizes, meta->ndim, meta->sizes)) {
         if (!expandable(meta, grad)) {
             cg_set_error("Function %s returned an invalid gradient at index %d - got %s but expected shape "
                          "compatible with %s", from ? from->op->name : "backward", index,
@@ -344,9 +337,7 @@ static int execute(engine_run *run) {
 /* ---- the public calls ---- */
 
 static bool check_gradient_shape(const cg_tensor *grad, const cg_tensor *out, int i) {
-    bool same = grad->ndim == out->ndim;
-    for (int d = 0; same && d < out->ndim; d++) same = grad->sizes[d] == out->sizes[d];
-    if (same) return true;
+    if (cg_same_shape(grad->ndim, grad->sizes, out->ndim, out->sizes)) return true;
     cg_set_error("Mismatch in shape: grad_output[%d] has a shape of torch.Size(%s) and output[%d] has a shape of "
                  "torch.Size(%s).", i, cg_shape_text(grad->ndim, grad->sizes).s, i,
                  cg_shape_text(out->ndim, out->sizes).s);

@@ -147,13 +147,6 @@ static bool postprocess(cg_tensor **ts, int n, bool create_graph) {
     return true;
 }
 
-static bool same_shape(const cg_tensor *a, const cg_tensor *b) {
-    if (a->ndim != b->ndim) return false;
-    for (int d = 0; d < a->ndim; d++)
-        if (a->sizes[d] != b->sizes[d]) return false;
-    return true;
-}
-
 /* _validate_v: v must pair one to one, shape for shape, with `other` (a "tuple" unless n == 1). */
 static bool validate_v(cg_tensor **v, int nv, cg_tensor **other, int n) {
     bool is_tuple = n != 1;
@@ -163,7 +156,7 @@ static bool validate_v(cg_tensor **v, int nv, cg_tensor **other, int n) {
         return false;
     }
     for (int i = 0; i < n; i++) {
-        if (same_shape(v[i], other[i])) continue;
+        if (cg_same_shape(v[i]->ndim, v[i]->sizes, other[i]->ndim, other[i]->sizes)) continue;
         char prefix[48] = "";
         if (is_tuple) snprintf(prefix, sizeof prefix, "Entry %d in ", i);
         cg_set_error("%sv has invalid size: should be torch.Size(%s) but got torch.Size(%s).", prefix,

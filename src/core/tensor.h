@@ -86,6 +86,12 @@ static inline char *cg_tensor_data(const cg_tensor *t) {
 static inline void cg_bump_version(cg_tensor *t) { t->storage->version++; }
 
 /* ---- shapes ---- */
+static inline bool cg_same_shape(int na, const int64_t *a, int nb, const int64_t *b) {
+    if (na != nb) return false;
+    for (int d = 0; d < na; d++)
+        if (a[d] != b[d]) return false;
+    return true;
+}
 int64_t cg_shape_numel(int ndim, const int64_t *sizes);
 void cg_contiguous_strides(int ndim, const int64_t *sizes, int64_t *strides);
 /* Wraps a possibly negative dim into [0, ndim); sets PyTorch's error and returns -1 when out of range.

@@ -44,9 +44,7 @@ int cg_copy_(cg_tensor *t, cg_tensor *src) {
     int64_t shape[CG_MAX_DIMS];
     int n = cg_broadcast_shapes(t->ndim, t->sizes, src->ndim, src->sizes, shape);
     if (n < 0) return -1;
-    bool same = n == t->ndim;
-    for (int d = 0; same && d < n; d++) same = shape[d] == t->sizes[d];
-    if (!same) {
+    if (!cg_same_shape(n, shape, t->ndim, t->sizes)) {
         cg_set_error("output with shape %s doesn't match the broadcast shape %s", cg_shape_text(t->ndim, t->sizes).s,
                      cg_shape_text(src->ndim, src->sizes).s);
         return -1;

@@ -63,9 +63,7 @@ static int check_shape(const cg_tensor *t, const cg_tensor *other) {
     int64_t shape[CG_MAX_DIMS];
     int n = cg_broadcast_shapes(t->ndim, t->sizes, other->ndim, other->sizes, shape);
     if (n < 0) return -1;
-    bool same = n == t->ndim;
-    for (int d = 0; same && d < n; d++) same = shape[d] == t->sizes[d];
-    if (!same) {
+    if (!cg_same_shape(n, shape, t->ndim, t->sizes)) {
         cg_set_error("output with shape %s doesn't match the broadcast shape %s", cg_shape_text(t->ndim, t->sizes).s,
                      cg_shape_text(n, shape).s);
         return -1;

@@ -123,9 +123,7 @@ cg_tensor *cg_stack(cg_tensor **tensors, int n, int dim) {
     if (d < 0) return NULL;
     for (int i = 1; i < n; i++) {
         const cg_tensor *t = tensors[i];
-        bool same = t->ndim == first->ndim;
-        for (int k = 0; same && k < t->ndim; k++) same = t->sizes[k] == first->sizes[k];
-        if (!same) {
+        if (!cg_same_shape(t->ndim, t->sizes, first->ndim, first->sizes)) {
             cg_set_error("stack expects each tensor to be equal size, but got %s at entry 0 and %s at entry %d",
                          cg_shape_text(first->ndim, first->sizes).s, cg_shape_text(t->ndim, t->sizes).s, i);
             return NULL;

@@ -42,10 +42,7 @@ static cg_tensor *per_element(const cg_node *n, cg_tensor *grad_input) {
 }
 
 static bool same_shape(const cg_tensor *a, const cg_tensor *b) {
-    if (a->ndim != b->ndim) return false;
-    for (int d = 0; d < a->ndim; d++)
-        if (a->sizes[d] != b->sizes[d]) return false;
-    return true;
+    return cg_same_shape(a->ndim, a->sizes, b->ndim, b->sizes);
 }
 
 /* ---- binary_cross_entropy_with_logits ---- */
@@ -123,8 +120,8 @@ cg_tensor *cg_mse_loss_opts(cg_loss_args a) {
         return NULL;
     }
     /* torch.broadcast_tensors: an operand of another shape is expanded (ExpandBackward0) */
-    cg_tensor *xe = x->ndim == ndim && !memcmp(x->sizes, shape, sizeof(int64_t) * ndim) ? x : cg_expand_shape(x, ndim, shape);
-    cg_tensor *te = t->ndim == ndim && !memcmp(t->sizes, shape, sizeof(int64_t) * ndim) ? t : cg_expand_shape(t, ndim, shape);
+    cg_tensor *xe = cg_same_shape(x->ndim, x->sizes, ndim, shape) ? x : cg_expand_shape(x, ndim, shape);
+    cg_tensor *te = cg_same_shape(t->ndim, t->sizes, ndim, shape) ? t : cg_expand_shape(t, ndim, shape);
     if (!xe || !te) return NULL;
     cg_tensor *loss = NULL;
     CG_NO_GRAD {

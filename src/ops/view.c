@@ -123,8 +123,7 @@ static bool view_strides(const cg_tensor *t, int ndim, const int64_t *sizes, int
         return true;
     }
     if (t->numel == 0) {
-        bool same = ndim == t->ndim && !memcmp(sizes, t->sizes, (size_t)ndim * sizeof *sizes);
-        if (same) memcpy(strides, t->strides, (size_t)ndim * sizeof *strides);
+        if (cg_same_shape(ndim, sizes, t->ndim, t->sizes)) memcpy(strides, t->strides, (size_t)ndim * sizeof *strides);
         else cg_contiguous_strides(ndim, sizes, strides);
         return true;
     }
