@@ -99,6 +99,9 @@ static void test_copy_and_conversion(void) {
     CHECK(cg_copy_(dst, t) == 0 && cg_version(dst) == 1);
     CHECK(harness_values_close(dst, (double[]){1.5, -2.5, 3, 1.5, -2.5, 3}, 0));
     CHECK_ERROR(cg_copy_(t, dst) == 0, "output with shape [3] doesn't match the broadcast shape [2, 3]");
+    /* The message names the broadcast shape, not src's. */
+    CHECK_ERROR(cg_copy_(cg_zeros(2, 3), cg_zeros(4, 1, 3)) == 0,
+                "output with shape [2, 3] doesn't match the broadcast shape [4, 2, 3]");
     CHECK(harness_values_close(t, (double[]){1.5, -2.5, 3}, 0) && cg_version(t) == 0);
     CHECK(cg_fill_(t, 4) == 0 && cg_zero_(t) == 0 && cg_version(t) == 2);
     /* The largest doubles below 2^63 convert exactly; 2^63 itself is out of range (INT64_MIN, as x86 and PyTorch give). */

@@ -60,6 +60,27 @@ int cg_check_shape(int ndim, const int64_t *sizes) {
     return 0;
 }
 
+int cg_check_broadcasts_to(const cg_tensor *t, const cg_tensor *other) {
+    int64_t shape[CG_MAX_DIMS];
+    int n = cg_broadcast_shapes(t->ndim, t->sizes, other->ndim, other->sizes, shape);
+    if (n < 0) return -1;
+    if (cg_same_shape(n, shape, t->ndim, t->sizes)) return 0;
+    cg_set_error("output with shape %s doesn't match the broadcast shape %s", cg_shape_text(t->ndim, t->sizes).s,
+                 cg_shape_text(n, shape).s);
+    return -1;
+}
+
+int cg_check_no_internal_overlap(const cg_tensor *t) {
+    for (int d = 0; d < t->ndim; d++) {
+        if (t->strides[d] == 0 && t->sizes[d] > 1) {
+            cg_set_error("unsupported operation: more than one element of the written-to tensor refers to a single "
+                         "memory location. Please clone() the tensor before performing the operation.");
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int cg_broadcast_shapes(int na, const int64_t *a, int nb, const int64_t *b, int64_t *out) {
     int n = na > nb ? na : nb;
     for (int i = n - 1; i >= 0; i--) {

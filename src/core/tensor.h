@@ -99,6 +99,10 @@ void cg_contiguous_strides(int ndim, const int64_t *sizes, int64_t *strides);
 int cg_wrap_dim(int dim, int ndim);
 /* Broadcast shape of a and b into out; PyTorch's error and -1 on mismatch; returns ndim. */
 int cg_broadcast_shapes(int na, const int64_t *a, int nb, const int64_t *b, int64_t *out);
+/* The checks of a write into t (in-place ops, copy_, random fills), with PyTorch's messages:
+ * other's shape broadcasts to t's exactly; no two elements of t share memory (a stride 0). */
+int cg_check_broadcasts_to(const cg_tensor *t, const cg_tensor *other);
+int cg_check_no_internal_overlap(const cg_tensor *t);
 /* Validates sizes (non-negative, ndim <= 8); error and -1 otherwise. */
 int cg_check_shape(int ndim, const int64_t *sizes);
 /* A list length given by the caller: error and -1 when negative ("the number of <what> ..."). */

@@ -41,20 +41,7 @@ void cg_backward_to_copy(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 
 int cg_copy_(cg_tensor *t, cg_tensor *src) {
     if (!t || !src) return -1;
-    int64_t shape[CG_MAX_DIMS];
-    int n = cg_broadcast_shapes(t->ndim, t->sizes, src->ndim, src->sizes, shape);
-    if (n < 0) return -1;
-    if (!cg_same_shape(n, shape, t->ndim, t->sizes)) {
-        cg_set_error("output with shape %s doesn't match the broadcast shape %s", cg_shape_text(t->ndim, t->sizes).s,
-                     cg_shape_text(src->ndim, src->sizes).s);
-        return -1;
-    }
-    for (int d = 0; d < t->ndim; d++)
-        if (t->strides[d] == 0 && t->sizes[d] > 1) { /* an expanded target: PyTorch refuses, as its in-place ops do */
-            cg_set_error("unsupported operation: more than one element of the written-to tensor refers to a single "
-                         "memory location. Please clone() the tensor before performing the operation.");
-            return -1;
-        }
+    if (cg_check_broadcasts_to(t, src) < 0 || cg_check_no_internal_overlap(t) < 0) return -1;
     if (cg_check_inplace(t, CG_INPUTS(t, src)) < 0) return -1;
     /* An overlapping source (a view of t) must be read completely before t is written. */
     cg_tensor *from = src;

@@ -28,18 +28,6 @@ static bool non_overlapping_and_dense(const cg_tensor *t) {
     return true;
 }
 
-static int check_internal_overlap(const cg_tensor *t) {
-    if (non_overlapping_and_dense(t)) return 0;
-    for (int d = 0; d < t->ndim; d++) {
-        if (t->strides[d] == 0 && t->sizes[d] > 1) {
-            cg_set_error("unsupported operation: more than one element of the written-to tensor refers to a "
-                         "single memory location. Please clone() the tensor before performing the operation.");
-            return -1;
-        }
-    }
-    return 0;
-}
-
 typedef enum { OVERLAP_NONE, OVERLAP_FULL, OVERLAP_PARTIAL, OVERLAP_UNKNOWN } overlap;
 
 /* PyTorch's classification: only dense tensors are compared, by the memory ranges they span. */
@@ -57,18 +45,6 @@ static overlap memory_overlap(const cg_tensor *a, const cg_tensor *b) {
         return same_strides ? OVERLAP_FULL : OVERLAP_PARTIAL;
     }
     return a_begin < b_end && b_begin < a_end ? OVERLAP_PARTIAL : OVERLAP_NONE;
-}
-
-static int check_shape(const cg_tensor *t, const cg_tensor *other) {
-    int64_t shape[CG_MAX_DIMS];
-    int n = cg_broadcast_shapes(t->ndim, t->sizes, other->ndim, other->sizes, shape);
-    if (n < 0) return -1;
-    if (!cg_same_shape(n, shape, t->ndim, t->sizes)) {
-        cg_set_error("output with shape %s doesn't match the broadcast shape %s", cg_shape_text(t->ndim, t->sizes).s,
-                     cg_shape_text(n, shape).s);
-        return -1;
-    }
-    return 0;
 }
 
 /* PyTorch's canCast: no float to integral or bool, no integral to bool. */
@@ -95,14 +71,14 @@ static int store(cg_tensor *t, cg_tensor *result) {
 }
 
 static int write_binary(cg_binary_op op, cg_tensor *t, cg_tensor *other, cg_dtype result) {
-    if (check_internal_overlap(t) < 0) return -1;
+    if (cg_check_no_internal_overlap(t) < 0) return -1;
     overlap o = memory_overlap(t, other);
     if (o == OVERLAP_PARTIAL) {
         cg_set_error("unsupported operation: some elements of the input tensor and the written-to tensor refer "
                      "to a single memory location. Please clone() the tensor before performing the operation.");
         return -1;
     }
-    if (check_shape(t, other) < 0 || check_cast(result, t, cg_dtype_title) < 0) return -1;
+    if (cg_check_broadcasts_to(t, other) < 0 || check_cast(result, t, cg_dtype_title) < 0) return -1;
     if (result != t->dtype) return store(t, cg_binary_in(op, t, other, result));
     /* Reading an aliased operand while writing t is safe only element for element (full overlap). */
     cg_tensor *b = other->dtype != result ? cg_to(other, result) : o == OVERLAP_UNKNOWN ? cg_clone(other) : other;
@@ -192,7 +168,7 @@ int cg_div_(cg_tensor *t, cg_tensor *other) {
 static int inplace_scalar(cg_binary_op op, const cg_op *node, cg_tensor *t, cg_number value) {
     if (!t || cg_check_number(value) < 0 || cg_check_inplace(t, CG_INPUTS(t)) < 0) return -1;
     cg_dtype result = cg_number_result_type(t->dtype, value);
-    if (check_internal_overlap(t) < 0 || check_cast(result, t, cg_dtype_title) < 0) return -1;
+    if (cg_check_no_internal_overlap(t) < 0 || check_cast(result, t, cg_dtype_title) < 0) return -1;
     cg_scalar_box box;
     cg_kernel_binary(op, t, t, cg_box_number(&box, value, t->dtype));
     cg_bump_version(t);
@@ -210,7 +186,7 @@ int cg_clamp_number_(cg_tensor *t, cg_number min, cg_number max) {
     if (cg_check_inplace(t, CG_INPUTS(t)) < 0) return -1;
     cg_clamp_plan_t p;
     if (cg_clamp_plan(t, min, max, &p) < 0 || check_cast(p.dtype, t, cg_dtype_cpp_name) < 0 ||
-        check_internal_overlap(t) < 0)
+        cg_check_no_internal_overlap(t) < 0)
         return -1;
     /* The gradient's mask is where the old values lay between the bounds: keep them (unrecorded,
      * since a mask is not differentiated). */

@@ -36,23 +36,11 @@ static int check_uniform(const cg_tensor *t, double from, double to) {
     return 0;
 }
 
-/* A stride-0 dim of size > 1 would draw several values into one element: PyTorch refuses. */
-static int check_no_internal_overlap(const cg_tensor *t) {
-    for (int d = 0; d < t->ndim; d++) {
-        if (t->strides[d] == 0 && t->sizes[d] > 1) {
-            cg_set_error("unsupported operation: more than one element of the written-to tensor refers to a single "
-                         "memory location. Please clone() the tensor before performing the operation.");
-            return -1;
-        }
-    }
-    return 0;
-}
-
 /* Autograd: a random fill may not overwrite a leaf that requires grad (checked first, as in
  * PyTorch), and on a tensor with history it records a node that gives the old values no gradient. */
 int cg_uniform_(cg_tensor *t, double from, double to) {
     if (!t || cg_check_inplace(t, CG_INPUTS(t)) < 0) return -1;
-    if (check_uniform(t, from, to) != 0 || check_no_internal_overlap(t) != 0) return -1;
+    if (check_uniform(t, from, to) != 0 || cg_check_no_internal_overlap(t) != 0) return -1;
     cg_kernel_uniform(t, from, to);
     cg_bump_version(t);
     cg_record_inplace(&cg_op_uniform, t, CG_INPUTS(t));
@@ -75,7 +63,7 @@ int cg_normal_(cg_tensor *t, double mean, double std) {
         return -1;
     }
     /* The block path never meets a stride-0 dim (it needs a contiguous tensor). */
-    if (!(t->numel >= 16 && cg_is_contiguous(t)) && check_no_internal_overlap(t) != 0) return -1;
+    if (!(t->numel >= 16 && cg_is_contiguous(t)) && cg_check_no_internal_overlap(t) != 0) return -1;
     cg_kernel_normal(t, mean, std);
     cg_bump_version(t);
     cg_record_inplace(&cg_op_normal, t, CG_INPUTS(t));
