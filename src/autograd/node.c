@@ -205,12 +205,7 @@ void cg_save(cg_node *n, int slot, cg_tensor *t) {
     cg_saved_tensor *s = &n->saved[slot];
     s->version = t->storage->version;
     s->is_output = is_output_of(t, n);
-    if (s->is_output) {
-        cg_tensor *bare = cg_new_view(t, t->ndim, t->sizes, t->strides, t->offset);
-        s->data = cg_retain(bare);
-    } else {
-        s->data = cg_retain(t);
-    }
+    s->data = cg_retain(s->is_output ? cg_new_alias(t) : t);
     if (slot >= n->nsaved) n->nsaved = slot + 1;
 }
 
@@ -249,7 +244,7 @@ cg_tensor *cg_saved(cg_node *n, int slot) {
     }
     if (!s->is_output) return s->data;
     /* The output again, with this node as its history, so create_graph can differentiate through it. */
-    cg_tensor *t = cg_new_view(s->data, s->data->ndim, s->data->sizes, s->data->strides, s->data->offset);
+    cg_tensor *t = cg_new_alias(s->data);
     if (!t) return NULL;
     cg_autograd_meta *m = cg_meta(t);
     if (!m) return NULL;

@@ -204,7 +204,7 @@ void cg_forget_retained(cg_tensor *t) {
 
 cg_tensor *cg_detach(cg_tensor *t) {
     if (!t) return NULL;
-    return cg_new_view(t, t->ndim, t->sizes, t->strides, t->offset);
+    return cg_new_alias(t);
 }
 
 int cg_detach_(cg_tensor *t) {
@@ -230,7 +230,7 @@ cg_tensor *cg_data(cg_tensor *t) {
     if (!t) return NULL;
     cg_storage *alias = cg_storage_alias(t->storage);
     if (!alias) return NULL;
-    cg_tensor *d = cg_new_view(t, t->ndim, t->sizes, t->strides, t->offset);
+    cg_tensor *d = cg_new_alias(t);
     if (!d) {
         cg_storage_release(alias);
         return NULL;

@@ -43,6 +43,10 @@ cg_tensor *cg_new_tensor(cg_dtype dtype, int ndim, const int64_t *sizes);
 /* A new tensor header over t's storage (a view), registered in the current scope. */
 cg_tensor *cg_new_view(const cg_tensor *t, int ndim, const int64_t *sizes, const int64_t *strides,
                        int64_t offset);
+/* A new header with t's own sizes, strides and offset over its storage, without its autograd state. */
+static inline cg_tensor *cg_new_alias(const cg_tensor *t) {
+    return cg_new_view(t, t->ndim, t->sizes, t->strides, t->offset);
+}
 void cg_tensor_free(cg_tensor *t);  /* called when the refcount reaches zero */
 /* Frees t's autograd state; defined by the autograd layer, since that state is part of a tensor. */
 void cg_autograd_release(cg_tensor *t);

@@ -120,7 +120,7 @@ static void save_operand_before_write(cg_node *n, int slot, cg_tensor *t, cg_ten
     cg_saved_tensor *s = &n->saved[slot];
     s->version = version;
     if (s->is_output || autograd_root(other) != autograd_root(t)) return;
-    cg_tensor *bare = cg_new_view(other, other->ndim, other->sizes, other->strides, other->offset);
+    cg_tensor *bare = cg_new_alias(other);
     if (!bare) return;
     cg_release(s->data);
     s->data = cg_retain(bare);
