@@ -21,6 +21,8 @@
 
 #include "core/tensor.h"
 
+#include <string.h>
+
 #define CG_NODE_MAX_SAVED 4
 #define CG_NODE_MAX_ARGS (2 * CG_MAX_DIMS + 4)
 
@@ -54,6 +56,12 @@ typedef struct {
     int ndim;
     int64_t sizes[CG_MAX_DIMS];
 } cg_input_meta;
+
+static inline cg_input_meta cg_input_meta_of(const cg_tensor *t) {
+    cg_input_meta meta = {.dtype = t->dtype, .ndim = t->ndim};
+    memcpy(meta.sizes, t->sizes, sizeof meta.sizes);
+    return meta;
+}
 
 typedef struct cg_hook_entry {
     int id;

@@ -72,27 +72,20 @@ static void as_strided_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) 
 
 static const cg_op as_strided_op = {"AsStridedBackward0", as_strided_backward, "as_strided"};
 
-static void set_base_meta(cg_input_meta *meta, const cg_tensor *base) {
-    meta->dtype = base->dtype;
-    meta->ndim = base->ndim;
-    for (int d = 0; d < base->ndim; d++) meta->sizes[d] = base->sizes[d];
-}
-
 cg_node *cg_as_strided_node(cg_tensor *view, cg_tensor *base) {
     cg_node *n = cg_node_new(&as_strided_op, 1);
     if (!n) return NULL;
     n->next[0] = cg_gradient_edge(base);
     n->view_geometry = geometry_of(view);
     n->args[0] = base->offset;
-    set_base_meta(&n->args_meta, base);
+    n->args_meta = cg_input_meta_of(base);
     n->outputs = &n->output_inline;
     if (!n->view_geometry) {
         cg_node_release(n);
         return NULL;
     }
     n->noutputs = 1;
-    n->outputs[0] = (cg_input_meta){.dtype = view->dtype, .ndim = view->ndim};
-    for (int d = 0; d < view->ndim; d++) n->outputs[0].sizes[d] = view->sizes[d];
+    n->outputs[0] = cg_input_meta_of(view);
     return n;
 }
 

@@ -111,12 +111,6 @@ void cg_autograd_release(cg_tensor *t) {
     cg_cache_free(CG_CACHE_META, m);
 }
 
-static void set_output_meta(cg_input_meta *meta, const cg_tensor *t) {
-    meta->dtype = t->dtype;
-    meta->ndim = t->ndim;
-    memcpy(meta->sizes, t->sizes, sizeof meta->sizes);
-}
-
 static const cg_op accumulate_grad_op = {"AccumulateGrad", NULL, "accumulate_grad"};
 
 const cg_op *cg_accumulate_grad_op(void) { return &accumulate_grad_op; }
@@ -133,7 +127,7 @@ static cg_node *grad_accumulator(cg_tensor *leaf) {
     n->sequence_nr = UINT64_MAX; /* as in PyTorch: accumulate as soon as the gradient is complete */
     n->outputs = &n->output_inline;
     n->noutputs = 1;
-    set_output_meta(&n->outputs[0], leaf);
+    n->outputs[0] = cg_input_meta_of(leaf);
     n->variable = cg_retain(leaf);
     m->grad_accumulator = n;
     return n;
@@ -165,7 +159,7 @@ bool cg_attach_history(cg_node *n, int nout, cg_tensor **outs) {
     n->noutputs = nout;
     for (int i = 0; i < nout; i++) {
         if (!outs[i]) continue;
-        set_output_meta(&n->outputs[i], outs[i]);
+        n->outputs[i] = cg_input_meta_of(outs[i]);
         cg_autograd_meta *m = cg_meta(outs[i]);
         if (!m) return false;
         n->refcount++;

@@ -36,8 +36,7 @@ static cg_node *record_indexed(const cg_op *op, cg_tensor *out, int n, cg_tensor
     if (!node) return NULL;
     const cg_tensor *t = inputs[0];
     node->args[0] = d;
-    node->args_meta = (cg_input_meta){.dtype = t->dtype, .ndim = t->ndim};
-    memcpy(node->args_meta.sizes, t->sizes, sizeof t->sizes);
+    node->args_meta = cg_input_meta_of(t);
     cg_save(node, 0, index);
     return node;
 }

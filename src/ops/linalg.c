@@ -273,10 +273,7 @@ static cg_tensor *unsafe_view(cg_tensor *t, int ndim, const int64_t *sizes) {
     cg_contiguous_strides(ndim, sizes, strides);
     cg_tensor *out = cg_new_view(t, ndim, sizes, strides, t->offset);
     cg_node *n = out ? cg_record(&cg_op_unsafe_view, out, CG_INPUTS(t)) : NULL;
-    if (n) {
-        n->args_meta = (cg_input_meta){.dtype = t->dtype, .ndim = t->ndim};
-        memcpy(n->args_meta.sizes, t->sizes, sizeof t->sizes);
-    }
+    if (n) n->args_meta = cg_input_meta_of(t);
     return cg_recorded(out);
 }
 

@@ -317,8 +317,7 @@ cg_tensor *cg_nll_loss_opts(cg_loss_args a) {
     cg_node *n = record_loss(&cg_op_nll_loss, out, CG_INPUTS(x), a.reduction, (double)kept);
     if (n) {
         cg_save(n, 0, t);
-        n->args_meta = (cg_input_meta){.dtype = x->dtype, .ndim = x->ndim};
-        memcpy(n->args_meta.sizes, x->sizes, sizeof x->sizes);
+        n->args_meta = cg_input_meta_of(x);
     }
     return cg_recorded(out);
 }

@@ -156,8 +156,7 @@ static cg_node *record_reduction(const cg_op *op, cg_tensor *out, cg_reduce_args
     mark_reduced_dims(a.input, a.ndims, a.dims, reduced);
     for (int d = 0; d < CG_MAX_DIMS; d++) n->args[d] = reduced[d];
     n->args[CG_MAX_DIMS] = a.keepdim;
-    n->args_meta = (cg_input_meta){.dtype = a.input->dtype, .ndim = a.input->ndim};
-    memcpy(n->args_meta.sizes, a.input->sizes, sizeof n->args_meta.sizes);
+    n->args_meta = cg_input_meta_of(a.input);
     return n;
 }
 

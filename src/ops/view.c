@@ -23,10 +23,7 @@ static cg_tensor *view_of(cg_tensor *t, int ndim, const int64_t *sizes, const in
 /* Records a view op whose backward needs only the input's shape (kept in args_meta). */
 static cg_node *record_shaped(const cg_op *op, cg_tensor *out, cg_tensor *t) {
     cg_node *n = out ? cg_record(op, out, CG_INPUTS(t)) : NULL;
-    if (n) {
-        n->args_meta = (cg_input_meta){.dtype = t->dtype, .ndim = t->ndim};
-        memcpy(n->args_meta.sizes, t->sizes, sizeof t->sizes);
-    }
+    if (n) n->args_meta = cg_input_meta_of(t);
     return n;
 }
 
