@@ -165,5 +165,8 @@ cg_node *cg_record_inplace(const cg_op *op, cg_tensor *t, int n, cg_tensor **inp
 
 /* ---- engine ---- */
 uint64_t cg_next_sequence_nr(void);
+/* grad summed over the dims that broadcasting added or expanded, to a shape it broadcasts from
+ * (PyTorch's sum_to): the engine's reduction of a broadcast input's gradient, and expand's backward. */
+cg_tensor *cg_sum_to(cg_tensor *grad, int ndim, const int64_t *sizes);
 
 #endif

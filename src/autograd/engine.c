@@ -129,14 +129,13 @@ static bool discover(const engine_run *run, node_list *all) {
 
 /* ---- gradients arriving at a node ---- */
 
-/* Sums grad over the dims that broadcasting added or expanded, to the given shape. */
-static cg_tensor *sum_to(cg_tensor *grad, const cg_input_meta *meta) {
-    int lead = grad->ndim - meta->ndim;
+cg_tensor *cg_sum_to(cg_tensor *grad, int ndim, const int64_t *sizes) {
+    int lead = grad->ndim - ndim;
     cg_reduce_args args = {.input = grad, .keepdim = true};
     for (int d = 0; d < grad->ndim; d++)
-        if (d < lead || (meta->sizes[d - lead] == 1 && grad->sizes[d] != 1)) args.dims[args.ndims++] = d;
+        if (d < lead || (sizes[d - lead] == 1 && grad->sizes[d] != 1)) args.dims[args.ndims++] = d;
     cg_tensor *summed = args.ndims ? cg_sum_opts(args) : grad;
-    return cg_reshape_shape(summed, meta->ndim, meta->sizes);
+    return cg_reshape_shape(summed, ndim, sizes);
 }
 
 static bool expandable(const cg_input_meta *meta, const cg_tensor *to) {
@@ -157,7 +156,7 @@ static cg_tensor *validate(cg_tensor *grad, const cg_input_meta *meta, const cg_
                          cg_shape_text(grad->ndim, grad->sizes).s, cg_shape_text(meta->ndim, meta->sizes).s);
             return NULL;
         }
-        grad = sum_to(grad, meta);
+        grad = cg_sum_to(grad, meta->ndim, meta->sizes);
         if (!grad) return NULL;
     }
     return grad->dtype == meta->dtype ? grad : cg_to(grad, meta->dtype);

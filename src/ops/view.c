@@ -241,13 +241,7 @@ cg_tensor *cg_expand_shape(cg_tensor *t, int ndim, const int64_t *sizes) {
 
 /* Each input element was repeated along the expanded dims: its gradient is the sum over them. */
 void cg_backward_expand(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    const cg_input_meta *in = &n->args_meta;
-    cg_tensor *grad = grads[0];
-    int lead = grad->ndim - in->ndim;
-    cg_reduce_args sum = {.input = grad, .keepdim = true};
-    for (int d = 0; d < grad->ndim; d++)
-        if (d < lead || (in->sizes[d - lead] == 1 && grad->sizes[d] != 1)) sum.dims[sum.ndims++] = d;
-    out[0] = cg_reshape_shape(sum.ndims ? cg_sum_opts(sum) : grad, in->ndim, in->sizes);
+    out[0] = cg_sum_to(grads[0], n->args_meta.ndim, n->args_meta.sizes);
 }
 
 cg_tensor *cg_permute_dims(cg_tensor *t, int ndim, const int64_t *dims) {
