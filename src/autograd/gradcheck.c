@@ -35,15 +35,7 @@ static bool call_for_values(const cg_gradcheck_args *a, outputs *out) {
     return true;
 }
 
-static double read_at(const cg_tensor *t, int64_t flat) {
-    int64_t offset = t->offset;
-    for (int d = t->ndim - 1; d >= 0; d--) {
-        offset += (flat % t->sizes[d]) * t->strides[d];
-        flat /= t->sizes[d];
-    }
-    return cg_read_double(t->storage->data + offset * (int64_t)cg_dtype_size(t->dtype), t->dtype);
-}
-
+/* The element at row-major position flat, through t's strides. */
 static char *element_at(const cg_tensor *t, int64_t flat) {
     int64_t offset = t->offset;
     for (int d = t->ndim - 1; d >= 0; d--) {
@@ -52,6 +44,8 @@ static char *element_at(const cg_tensor *t, int64_t flat) {
     }
     return t->storage->data + offset * (int64_t)cg_dtype_size(t->dtype);
 }
+
+static double read_at(const cg_tensor *t, int64_t flat) { return cg_read_double(element_at(t, flat), t->dtype); }
 
 /* Column j of the numerical Jacobian of every output w.r.t. input `in`: written to num[o] + j. */
 static bool numerical_column(const cg_gradcheck_args *a, cg_tensor *in, int64_t j, double eps, double **num,
