@@ -115,9 +115,6 @@ typedef struct cg_autograd_meta {
     int64_t view_version;      /* version at which grad_fn was last set */
 } cg_autograd_meta;
 
-/* ---- grad mode ---- */
-bool cg_grad_mode(void);
-
 /* ---- recording ---- */
 #define CG_INPUTS(...) CG_NARGS(__VA_ARGS__), (cg_tensor *[]){__VA_ARGS__}
 /* A node for out = op(inputs), or NULL when grad mode is off or no input requires grad. On

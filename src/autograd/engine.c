@@ -175,7 +175,7 @@ static bool add_to_buffer(cg_node *n, int slot, cg_tensor *grad) {
         if (!n->buffer) return false;
     }
     cg_tensor *prev = n->buffer[slot];
-    if (prev && !cg_grad_mode() && private_sum(prev, grad)) { /* not when the backward is recorded */
+    if (prev && !cg_is_grad_enabled() && private_sum(prev, grad)) { /* not when the backward is recorded */
         cg_kernel_binary(CG_BIN_ADD, prev, prev, grad);
         return true;
     }

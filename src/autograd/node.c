@@ -173,7 +173,7 @@ bool cg_attach_history(cg_node *n, int nout, cg_tensor **outs) {
 
 cg_node *cg_record_multi(const cg_op *op, int nout, cg_tensor **outs, int n, cg_tensor **inputs) {
     cg_record_mark_ = cg_alloc_failures_;
-    if (!cg_grad_mode() || !cg_any_requires_grad(n, inputs)) return NULL;
+    if (!cg_is_grad_enabled() || !cg_any_requires_grad(n, inputs)) return NULL;
     cg_node *node = cg_node_new(op, n);
     if (!node) return NULL;
     for (int i = 0; i < n; i++) node->next[i] = inputs[i] ? cg_gradient_edge(inputs[i]) : (cg_edge){NULL, 0};

@@ -7,7 +7,6 @@
 
 static _Thread_local bool grad_disabled;
 
-bool cg_grad_mode(void) { return !grad_disabled; }
 bool cg_is_grad_enabled(void) { return !grad_disabled; }
 
 bool cg_set_grad_enabled(bool enabled) {
@@ -25,13 +24,13 @@ cg_tensor *cg_as_view(cg_tensor *out, cg_tensor *base) {
     if (!m) return NULL;
     cg_tensor *root = base->autograd && base->autograd->view_base ? base->autograd->view_base : base;
     m->view_base = cg_retain(root);
-    m->view_created_in_no_grad = !cg_grad_mode() ||
+    m->view_created_in_no_grad = !cg_is_grad_enabled() ||
                                  (base->autograd && base->autograd->view_created_in_no_grad);
     /* PyTorch's creation meta: a view made with grad mode on inherits its base's. */
-    m->view_multi_output = cg_grad_mode() && base->autograd && base->autograd->view_multi_output;
+    m->view_multi_output = cg_is_grad_enabled() && base->autograd && base->autograd->view_multi_output;
     m->view_version = out->storage->version;
     /* A view made under no_grad of a tensor that requires grad requires grad itself, as a leaf. */
-    if (!cg_grad_mode() && cg_requires_grad(base)) m->requires_grad = true;
+    if (!cg_is_grad_enabled() && cg_requires_grad(base)) m->requires_grad = true;
     return out;
 }
 

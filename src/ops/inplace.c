@@ -101,7 +101,7 @@ static int inplace_binary(cg_binary_op op, cg_tensor *t, cg_tensor *other, cg_dt
  * the gradient that reads it can itself be differentiated, as PyTorch's saved self.clone() can. */
 static int old_value(cg_tensor *t, bool needed, cg_tensor **old) {
     *old = NULL;
-    if (!needed || !cg_grad_mode()) return 0;
+    if (!needed || !cg_is_grad_enabled()) return 0;
     *old = cg_clone(t);
     return *old ? 0 : -1;
 }
@@ -191,7 +191,7 @@ int cg_clamp_number_(cg_tensor *t, cg_number min, cg_number max) {
     /* The gradient's mask is where the old values lay between the bounds: keep them (unrecorded,
      * since a mask is not differentiated). */
     cg_tensor *old = NULL;
-    if (cg_grad_mode() && cg_requires_grad(t)) {
+    if (cg_is_grad_enabled() && cg_requires_grad(t)) {
         CG_NO_GRAD { old = cg_clone(t); }
         if (!old) return -1;
     }

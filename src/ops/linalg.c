@@ -366,7 +366,7 @@ cg_tensor *cg_matmul(cg_tensor *a, cg_tensor *b) {
         rc = check_batched(a, b);
     if (rc < 0) return NULL;
     /* Without autograd the one product needs no copies; with it, PyTorch's composition. */
-    if (cg_grad_mode() && (cg_requires_grad(a) || cg_requires_grad(b))) {
+    if (cg_is_grad_enabled() && (cg_requires_grad(a) || cg_requires_grad(b))) {
         cg_scope_begin();
         return end_scope_keeping(matmul_recorded(a, b));
     }

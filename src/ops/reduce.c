@@ -471,7 +471,7 @@ static cg_tensor *extreme_dim(cg_tensor *t, int dim, bool keepdim, cg_tensor **i
 static cg_tensor *extreme_dim_recorded(const cg_op *op, cg_tensor *t, int dim, bool keepdim, cg_tensor **indices,
                                        bool want_max) {
     cg_tensor *positions = NULL;
-    bool record = t && cg_grad_mode() && cg_requires_grad(t);
+    bool record = t && cg_is_grad_enabled() && cg_requires_grad(t);
     cg_tensor *values = extreme_dim(t, dim, keepdim, indices || record ? &positions : NULL, want_max);
     if (indices && values) *indices = positions; /* nothing written on error */
     cg_node *n = values ? record_reduction(op, values, (cg_reduce_args){.input = t, .ndims = 1, .dims = {dim},

@@ -586,7 +586,7 @@ static int record_pieces(const cg_op *op, cg_tensor *t, int d, cg_tensor **piece
     cg_node *node = cg_record_multi(op, n, pieces, CG_INPUTS(t));
     if (node) node->args[0] = d;
     if (cg_recorded_status() < 0) return -1;
-    if (cg_grad_mode())
+    if (cg_is_grad_enabled())
         for (int i = 0; i < n; i++) {
             pieces[i]->autograd->view_multi_output = true;
             pieces[i]->autograd->view_created_in_no_grad = false;
