@@ -49,9 +49,6 @@ static cg_tensor *as_dtype(cg_tensor *t, cg_dtype dtype) {
     return converted;
 }
 
-/* A 0-dim zero of g's dtype, the "else" of a masked gradient; NULL when g is. */
-static cg_tensor *zero_for(const cg_tensor *g) { return g ? cg_scalar(0, g->dtype) : NULL; }
-
 static cg_dtype output_dtype(cg_binary_op op, cg_dtype compute) {
     return cg_binary_is_comparison(op) ? CG_BOOL : compute;
 }
@@ -188,7 +185,7 @@ cg_tensor *cg_pow(cg_tensor *a, cg_tensor *b) {
 /* d(a^b) = b a^(b-1) da + a^b log(a) db, with PyTorch's masks: no gradient for a where b == 0,
  * and none for b where a == 0 and b >= 0 (there log(a) = -inf, but a^b does not depend on b). */
 void cg_backward_pow(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    cg_tensor *g = grads[0], *a = cg_saved(n, 0), *b = cg_saved(n, 1), *zero = zero_for(g);
+    cg_tensor *g = grads[0], *a = cg_saved(n, 0), *b = cg_saved(n, 1), *zero = cg_zero_for(g);
     if (cg_needs_grad(n, 0)) {
         cg_tensor *slope = cg_mul(b, cg_pow(a, cg_sub_scalar(b, 1)));
         out[0] = cg_where(cg_eq_scalar(b, 0), zero, cg_mul(g, slope));
@@ -218,7 +215,7 @@ static cg_tensor *extremum(cg_binary_op op, const cg_op *node, cg_tensor *a, cg_
 /* The gradient for a when loses(x, y) says where a lost (and gets none). */
 static void extremum_backward(cg_node *n, cg_tensor **grads, cg_tensor **out,
                               cg_tensor *(*loses)(cg_tensor *, cg_tensor *)) {
-    cg_tensor *g = grads[0], *a = cg_saved(n, 0), *b = cg_saved(n, 1), *zero = zero_for(g);
+    cg_tensor *g = grads[0], *a = cg_saved(n, 0), *b = cg_saved(n, 1), *zero = cg_zero_for(g);
     cg_tensor *shared = cg_where(cg_eq(a, b), cg_div_scalar(g, 2), g);
     if (cg_needs_grad(n, 0)) out[0] = cg_where(loses(a, b), zero, shared);
     if (cg_needs_grad(n, 1)) out[1] = cg_where(loses(b, a), zero, shared);
@@ -402,7 +399,7 @@ cg_tensor *cg_rpow_number(cg_tensor *a, cg_number base) {
 void cg_backward_rpow_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     double base = cg_node_number(n, 0).f;
     cg_tensor *g = grads[0], *slope = cg_mul_scalar(cg_saved(n, 0), log(base));
-    if (base == 0) slope = cg_where(cg_ge_scalar(cg_saved(n, 1), 0), zero_for(g), slope);
+    if (base == 0) slope = cg_where(cg_ge_scalar(cg_saved(n, 1), 0), cg_zero_for(g), slope);
     out[1] = cg_mul(g, slope);
 }
 
@@ -446,7 +443,7 @@ cg_tensor *cg_where(cg_tensor *condition, cg_tensor *a, cg_tensor *b) {
 }
 
 void cg_backward_where(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    cg_tensor *condition = cg_saved(n, 0), *g = grads[0], *zero = zero_for(g);
+    cg_tensor *condition = cg_saved(n, 0), *g = grads[0], *zero = cg_zero_for(g);
     if (cg_needs_grad(n, 0)) out[0] = cg_where(condition, g, zero);
     if (cg_needs_grad(n, 1)) out[1] = cg_where(condition, zero, g);
 }
@@ -507,7 +504,7 @@ cg_tensor *cg_clamp_number(cg_tensor *t, cg_number min, cg_number max) {
  * x or a bound being NaN stops it. The bounds keep their kind, as PyTorch's Scalars do. */
 void cg_backward_clamp(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_number min = cg_node_number(n, 0), max = cg_node_number(n, 1);
-    cg_tensor *self = cg_saved(n, 0), *g = grads[0], *zero = zero_for(g), *passed = g;
+    cg_tensor *self = cg_saved(n, 0), *g = grads[0], *zero = cg_zero_for(g), *passed = g;
     if (!is_no_bound(max, INFINITY)) passed = cg_where(cg_le_number(self, max), passed, zero);
     if (!is_no_bound(min, -INFINITY)) passed = cg_where(cg_ge_number(self, min), passed, zero);
     out[0] = passed;

@@ -22,6 +22,8 @@ void cg_node_set_number(cg_node *n, int slot, cg_number value);
 cg_number cg_node_number(const cg_node *n, int slot);
 /* PyTorch's refusal of - on bool tensors; 0 when allowed. other_is_tensor: a second tensor operand. */
 int cg_check_sub_dtypes(cg_dtype a, cg_dtype b, bool b_is_tensor);
+/* A 0-dim zero of g's dtype, the "else" of a masked gradient; NULL when g is. */
+static inline cg_tensor *cg_zero_for(const cg_tensor *g) { return g ? cg_scalar(0, g->dtype) : NULL; }
 /* The dtype true division and the float-valued unary ops compute in: integers become float32. */
 static inline cg_dtype cg_float_type(cg_dtype dtype) { return cg_dtype_is_floating(dtype) ? dtype : CG_FLOAT32; }
 

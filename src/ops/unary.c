@@ -36,9 +36,6 @@ static cg_tensor *same_dtype(cg_unary_op op, cg_tensor *t, const char *bool_erro
     return cg_unary_in(op, t, t->dtype);
 }
 
-/* A 0-dim zero of g's dtype, the "else" of a masked gradient; NULL when g is. */
-static cg_tensor *zero_for(const cg_tensor *g) { return g ? cg_scalar(0, g->dtype) : NULL; }
-
 cg_tensor *cg_neg(cg_tensor *t) {
     cg_tensor *out = same_dtype(CG_UN_NEG, t,
                                 "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
@@ -75,7 +72,7 @@ cg_tensor *cg_relu(cg_tensor *t) {
 /* PyTorch's threshold_backward on the result: no gradient where result <= 0 (NaN passes it). */
 void cg_backward_relu(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_tensor *g = grads[0];
-    out[0] = cg_where(cg_le_scalar(cg_saved(n, 0), 0), zero_for(g), g);
+    out[0] = cg_where(cg_le_scalar(cg_saved(n, 0), 0), cg_zero_for(g), g);
 }
 
 cg_tensor *cg_exp(cg_tensor *t) { return recorded(&cg_op_exp, t, float_valued(CG_UN_EXP, t), SAVE_OUTPUT); }
