@@ -9,14 +9,6 @@ int64_t cg_shape_numel(int ndim, const int64_t *sizes) {
     return n;
 }
 
-void cg_contiguous_strides(int ndim, const int64_t *sizes, int64_t *strides) {
-    int64_t s = 1;
-    for (int d = ndim - 1; d >= 0; d--) {
-        strides[d] = s;
-        s *= sizes[d] > 1 ? sizes[d] : 1;
-    }
-}
-
 int cg_wrap_dim(int dim, int ndim) {
     int n = ndim > 0 ? ndim : 1;
     if (dim < -n || dim >= n) {

@@ -309,11 +309,7 @@ cg_tensor *cg_new_tensor(cg_dtype dtype, int ndim, const int64_t *sizes) {
         cache_free(CG_CACHE_TENSOR, t);
         return NULL;
     }
-    int64_t stride = 1; /* cg_contiguous_strides */
-    for (int d = ndim - 1; d >= 0; d--) {
-        t->strides[d] = stride;
-        stride *= sizes[d] > 1 ? sizes[d] : 1;
-    }
+    cg_contiguous_strides(ndim, sizes, t->strides);
     if (cg_scope_register(t) < 0) {
         cg_tensor_free(t);
         return NULL;

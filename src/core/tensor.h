@@ -97,7 +97,14 @@ static inline bool cg_same_shape(int na, const int64_t *a, int nb, const int64_t
     return true;
 }
 int64_t cg_shape_numel(int ndim, const int64_t *sizes);
-void cg_contiguous_strides(int ndim, const int64_t *sizes, int64_t *strides);
+/* Row-major strides; a dim of size 0 or 1 does not scale the ones outside it (PyTorch's). */
+static inline void cg_contiguous_strides(int ndim, const int64_t *sizes, int64_t *strides) {
+    int64_t s = 1;
+    for (int d = ndim - 1; d >= 0; d--) {
+        strides[d] = s;
+        s *= sizes[d] > 1 ? sizes[d] : 1;
+    }
+}
 /* Wraps a possibly negative dim into [0, ndim); sets PyTorch's error and returns -1 when out of range.
  * A 0-dim tensor accepts dims -1 and 0, as in PyTorch. */
 int cg_wrap_dim(int dim, int ndim);
