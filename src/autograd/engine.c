@@ -181,9 +181,7 @@ static bool add_to_buffer(cg_node *n, int slot, cg_tensor *grad) {
     }
     cg_tensor *sum = prev ? cg_add(prev, grad) : grad;
     if (!sum) return false;
-    cg_retain(sum);
-    cg_release(n->buffer[slot]);
-    n->buffer[slot] = sum;
+    cg_set_ref(&n->buffer[slot], sum);
     return true;
 }
 
@@ -208,9 +206,7 @@ static bool accumulate(cg_tensor *owner, cg_tensor *grad, bool create_graph) {
         return cg_add_(m->grad, grad) == 0;
     }
     if (!sum) return false;
-    cg_retain(sum);
-    cg_release(m->grad);
-    m->grad = sum;
+    cg_set_ref(&m->grad, sum);
     return true;
 }
 
@@ -221,9 +217,7 @@ static cg_tensor *run_hooks(cg_hook_entry *hooks, int output_nr, cg_tensor *grad
             cg_autograd_meta *m = h->retains->autograd;
             cg_tensor *sum = m->grad ? cg_add(m->grad, grad) : cg_clone(grad);
             if (!sum) return NULL;
-            cg_retain(sum);
-            cg_release(m->grad);
-            m->grad = sum;
+            cg_set_ref(&m->grad, sum);
             continue;
         }
         cg_tensor *replaced = h->fn(grad, h->user);
@@ -252,11 +246,7 @@ static bool run_node(const engine_run *run, cg_node *n, node_list *ready) {
             if (grads[i]) {
                 cg_tensor *hooked = run_hooks(n->pre_hooks, i, grads[i]);
                 ok = hooked != NULL;
-                if (ok) {
-                    cg_retain(hooked);
-                    cg_release(grads[i]);
-                    grads[i] = hooked;
-                }
+                if (ok) cg_set_ref(&grads[i], hooked);
             }
         if (ok && n->op == cg_accumulate_grad_op()) {
             cg_tensor *grad = grads[0] ? run_hooks(n->variable->autograd->hooks, 0, grads[0]) : NULL;

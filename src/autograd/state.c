@@ -103,9 +103,7 @@ int cg_set_grad(cg_tensor *t, cg_tensor *grad) {
     }
     cg_autograd_meta *m = cg_meta(t);
     if (!m) return -1;
-    cg_retain(grad);
-    cg_release(m->grad);
-    m->grad = grad;
+    cg_set_ref(&m->grad, grad);
     return 0;
 }
 

@@ -47,7 +47,14 @@ cg_tensor *cg_new_view(const cg_tensor *t, int ndim, const int64_t *sizes, const
 static inline cg_tensor *cg_new_alias(const cg_tensor *t) {
     return cg_new_view(t, t->ndim, t->sizes, t->strides, t->offset);
 }
-void cg_tensor_free(cg_tensor *t);  /* called when the refcount reaches zero */
+void cg_tensor_free(cg_tensor *t);
+/* *slot = t, the slot's reference moving from its old tensor to t (t is retained first: it may be
+ * the old one). */
+static inline void cg_set_ref(cg_tensor **slot, cg_tensor *t) {
+    cg_retain(t);
+    cg_release(*slot);
+    *slot = t;
+}  /* called when the refcount reaches zero */
 /* Frees t's autograd state; defined by the autograd layer, since that state is part of a tensor. */
 void cg_autograd_release(cg_tensor *t);
 /* Registers t in the current scope; -1 with the message when out of memory (t is still the caller's). */

@@ -122,8 +122,7 @@ static void save_operand_before_write(cg_node *n, int slot, cg_tensor *t, cg_ten
     if (s->is_output || autograd_root(other) != autograd_root(t)) return;
     cg_tensor *bare = cg_new_alias(other);
     if (!bare) return;
-    cg_release(s->data);
-    s->data = cg_retain(bare);
+    cg_set_ref(&s->data, bare);
 }
 
 int cg_add_(cg_tensor *t, cg_tensor *other) {
