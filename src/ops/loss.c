@@ -52,11 +52,7 @@ static bool same_shape(const cg_tensor *a, const cg_tensor *b) {
  * a floating result. */
 static int check_bce_dtypes(const cg_tensor *x, const cg_tensor *t) {
     if (x->dtype == CG_BOOL) return cg_neg((cg_tensor *)x) ? 0 : -1;
-    if (t->dtype == CG_BOOL) {
-        cg_set_error("Subtraction, the `-` operator, with two bool tensors is not supported. "
-                     "Use the `^` or `logical_xor()` operator instead.");
-        return -1;
-    }
+    if (t->dtype == CG_BOOL) return cg_check_sub_dtypes(CG_BOOL, CG_BOOL, true); /* 1 - t: "two bool tensors" */
     if (!cg_dtype_is_floating(x->dtype) || !cg_dtype_is_floating(t->dtype)) {
         cg_dtype result = t->dtype == CG_INT64 && cg_dtype_is_floating(x->dtype) ? x->dtype : CG_FLOAT32;
         cg_set_error("result type %s can't be cast to the desired output type Long", cg_dtype_title(result));
@@ -367,13 +363,10 @@ void cg_backward_div_by_count(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     out[0] = cg_div_scalar(grads[0], n->scalars[0]);
 }
 
-/* Targets of the input's shape are class probabilities: -(log_softmax(x) * t) summed over the
- * classes, the mean taken over the other elements, as PyTorch composes it. */
+/* Targets of the input's shape are class probabilities (a floating t, checked by the caller):
+ * -(log_softmax(x) * t) summed over the classes, the mean taken over the other elements, as
+ * PyTorch composes it. */
 static cg_tensor *cross_entropy_probabilities(cg_tensor *log_probs, cg_tensor *t, int class_dim, cg_reduction r) {
-    if (!cg_dtype_is_floating(t->dtype)) {
-        cg_set_error("Expected floating point type for target with class probabilities, got %s", cg_dtype_title(t->dtype));
-        return NULL;
-    }
     cg_tensor *products = cg_mul(log_probs, t);
     if (r == CG_REDUCTION_NONE) return cg_neg(cg_sum(products, CG_DIMS(class_dim)));
     cg_tensor *total = cg_neg(cg_sum(products));
