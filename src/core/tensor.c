@@ -240,6 +240,12 @@ cg_tensor *cg_keep(cg_tensor *t) {
     return t;
 }
 
+cg_tensor *cg_scope_end_keeping(cg_tensor *out) {
+    cg_keep(out);
+    cg_scope_end();
+    return out;
+}
+
 /* ---- refcounts ---- */
 
 cg_tensor *cg_retain(cg_tensor *t) {

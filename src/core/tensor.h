@@ -61,6 +61,9 @@ void cg_autograd_release(cg_tensor *t);
 int cg_scope_register(cg_tensor *t);
 /* t as one more reference, registered in the current scope; NULL when out of memory. */
 cg_tensor *cg_scope_retain(cg_tensor *t);
+/* Ends a scope an op opened for its temporaries, handing its result (which may be NULL) to the
+ * enclosing scope: return cg_scope_end_keeping(out). */
+cg_tensor *cg_scope_end_keeping(cg_tensor *out);
 
 /* ---- per-thread free lists of small blocks ----
  * Scalar-heavy code (autograd of 1-element tensors) makes and frees a handful of small objects per

@@ -153,18 +153,11 @@ static cg_tensor *product(cg_tensor *a, cg_tensor *b) {
     return out;
 }
 
-/* Ends an inner scope opened by the op, handing its result (which may be NULL) to the caller's. */
-static cg_tensor *end_scope_keeping(cg_tensor *out) {
-    cg_keep(out);
-    cg_scope_end();
-    return out;
-}
-
 /* Runs product in an inner scope, so operand copies are freed when the op returns. */
 static cg_tensor *product_scoped(cg_tensor *a, cg_tensor *b) {
     cg_scope_begin();
     cg_tensor *ra = ready_left(a), *rb = ready_right(b);
-    return end_scope_keeping(ra && rb ? product(ra, rb) : NULL);
+    return cg_scope_end_keeping(ra && rb ? product(ra, rb) : NULL);
 }
 
 /* ---- the ops ---- */
@@ -368,7 +361,7 @@ cg_tensor *cg_matmul(cg_tensor *a, cg_tensor *b) {
     /* Without autograd the one product needs no copies; with it, PyTorch's composition. */
     if (cg_is_grad_enabled() && (cg_requires_grad(a) || cg_requires_grad(b))) {
         cg_scope_begin();
-        return end_scope_keeping(matmul_recorded(a, b));
+        return cg_scope_end_keeping(matmul_recorded(a, b));
     }
     return product_scoped(a, b);
 }

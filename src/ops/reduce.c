@@ -85,13 +85,6 @@ static int arrange_rows(rows_layout *r, cg_tensor *t, const bool *reduced, bool 
     return 0;
 }
 
-/* Ends the op's inner scope, handing out (which may be NULL) to the caller's scope. */
-static cg_tensor *finish(cg_tensor *out) {
-    cg_keep(out);
-    cg_scope_end();
-    return out;
-}
-
 static void *data(const cg_tensor *t) { return cg_tensor_data(t); }
 
 /* The common shape of sum, mean, prod, var and std: rows of dtype in, one dtype result per row. */
@@ -125,12 +118,12 @@ static cg_tensor *reduce_rows(cg_tensor *t, int ndims, const int *dims, bool kee
         result_shape(&r, t, reduced, keepdim);
         cg_tensor *out = cg_new_tensor(dtype, r.out_ndim, r.out_sizes);
         if (out) cg_kernel_sum_columns(dtype, data(t), data(out), groups, len, width, kind == REDUCE_MEAN);
-        return finish(out);
+        return cg_scope_end_keeping(out);
     }
     rows_layout r;
-    if (arrange_rows(&r, t, reduced, keepdim, dtype) < 0) return finish(NULL);
+    if (arrange_rows(&r, t, reduced, keepdim, dtype) < 0) return cg_scope_end_keeping(NULL);
     cg_tensor *out = cg_new_tensor(dtype, r.out_ndim, r.out_sizes);
-    if (!out) return finish(NULL);
+    if (!out) return cg_scope_end_keeping(NULL);
     const void *in = data(r.input);
     switch (kind) {
     case REDUCE_SUM: cg_kernel_sum(dtype, in, data(out), r.nrows, r.len); break;
@@ -139,7 +132,7 @@ static cg_tensor *reduce_rows(cg_tensor *t, int ndims, const int *dims, bool kee
     case REDUCE_VAR:
     case REDUCE_STD: cg_kernel_var(dtype, in, data(out), r.nrows, r.len, biased ? 0 : 1, kind == REDUCE_STD); break;
     }
-    return finish(out);
+    return cg_scope_end_keeping(out);
 }
 
 /* Sums and products of bool count in int64, as PyTorch's do. */
@@ -344,10 +337,10 @@ cg_tensor *cg_norm_opts(cg_norm_args a) {
     if (mark_reduced_dims(t, a.ndims, a.dims, reduced) < 0) return NULL;
     cg_scope_begin();
     rows_layout r;
-    if (arrange_rows(&r, t, reduced, a.keepdim, t->dtype) < 0) return finish(NULL);
+    if (arrange_rows(&r, t, reduced, a.keepdim, t->dtype) < 0) return cg_scope_end_keeping(NULL);
     cg_tensor *out = cg_new_tensor(t->dtype, r.out_ndim, r.out_sizes);
     if (out) cg_kernel_norm(t->dtype, data(r.input), data(out), r.nrows, r.len, a.p);
-    finish(out);
+    cg_scope_end_keeping(out);
     cg_reduce_args dims = {.input = t, .ndims = a.ndims, .keepdim = a.keepdim};
     memcpy(dims.dims, a.dims, sizeof dims.dims);
     cg_node *n = record_reduction(&cg_op_norm, out, dims);
@@ -414,7 +407,7 @@ static cg_tensor *extreme_all(cg_tensor *t, bool want_max) {
     cg_scope_begin();
     cg_tensor *values = NULL;
     extremes(t, reduce_all, false, want_max, &values, NULL);
-    return finish(values);
+    return cg_scope_end_keeping(values);
 }
 
 static cg_tensor *record_extreme_all(const cg_op *op, cg_tensor *t, cg_tensor *out) {
@@ -463,7 +456,7 @@ static cg_tensor *extreme_dim(cg_tensor *t, int dim, bool keepdim, cg_tensor **i
     cg_tensor *values = NULL, *positions = NULL;
     if (extremes(t, reduced, keepdim, want_max, &values, indices ? &positions : NULL) < 0) values = NULL;
     if (values && indices) *indices = cg_keep(positions);
-    return finish(values);
+    return cg_scope_end_keeping(values);
 }
 
 /* Only the values are differentiable: the node records them alone (the indices never require
@@ -529,7 +522,7 @@ static cg_tensor *arg_extreme_all(cg_tensor *t, bool want_max) {
     cg_scope_begin();
     cg_tensor *positions = NULL;
     extremes(t, reduce_all, false, want_max, NULL, &positions);
-    return finish(positions);
+    return cg_scope_end_keeping(positions);
 }
 
 cg_tensor *cg_argmax(cg_tensor *t) { return arg_extreme_all(t, true); }
@@ -552,7 +545,7 @@ static cg_tensor *arg_extreme_dim(cg_tensor *t, int dim, bool keepdim, bool want
     cg_scope_begin();
     cg_tensor *positions = NULL;
     extremes(t, reduced, keepdim, want_max, NULL, &positions);
-    return finish(positions);
+    return cg_scope_end_keeping(positions);
 }
 
 cg_tensor *cg_argmax_dim(cg_tensor *t, int dim, bool keepdim) { return arg_extreme_dim(t, dim, keepdim, true); }
