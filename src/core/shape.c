@@ -33,11 +33,14 @@ int cg_check_count(int n, const char *what) {
     return -1;
 }
 
+int cg_check_ndim(int ndim) {
+    if (ndim >= 0 && ndim <= CG_MAX_DIMS) return 0;
+    cg_set_error("cgrad supports at most %d dimensions, got %d", CG_MAX_DIMS, ndim);
+    return -1;
+}
+
 int cg_check_shape(int ndim, const int64_t *sizes) {
-    if (ndim < 0 || ndim > CG_MAX_DIMS) {
-        cg_set_error("cgrad supports at most %d dimensions, got %d", CG_MAX_DIMS, ndim);
-        return -1;
-    }
+    if (cg_check_ndim(ndim) < 0) return -1;
     if (ndim > 0 && !sizes) {
         cg_set_error("sizes is NULL for a shape of %d dimensions", ndim);
         return -1;

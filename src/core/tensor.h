@@ -124,6 +124,8 @@ int cg_broadcast_shapes(int na, const int64_t *a, int nb, const int64_t *b, int6
  * other's shape broadcasts to t's exactly; no two elements of t share memory (a stride 0). */
 int cg_check_broadcasts_to(const cg_tensor *t, const cg_tensor *other);
 int cg_check_no_internal_overlap(const cg_tensor *t);
+/* 0 <= ndim <= CG_MAX_DIMS; error and -1 otherwise. */
+int cg_check_ndim(int ndim);
 /* Validates sizes (non-negative, ndim <= 8); error and -1 otherwise. */
 int cg_check_shape(int ndim, const int64_t *sizes);
 /* A list length given by the caller: error and -1 when negative ("the number of <what> ..."). */

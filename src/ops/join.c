@@ -129,10 +129,7 @@ cg_tensor *cg_stack(cg_tensor **tensors, int n, int dim) {
             return NULL;
         }
     }
-    if (first->ndim + 1 > CG_MAX_DIMS) {
-        cg_set_error("cgrad supports at most %d dimensions, got %d", CG_MAX_DIMS, first->ndim + 1);
-        return NULL;
-    }
+    if (cg_check_ndim(first->ndim + 1) < 0) return NULL;
     int64_t sizes[CG_MAX_DIMS];
     for (int k = 0, j = 0; k <= first->ndim; k++) sizes[k] = k == d ? n : first->sizes[j++];
     cg_tensor *out = cg_new_tensor(common_dtype(tensors, n), first->ndim + 1, sizes);

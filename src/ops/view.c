@@ -37,17 +37,9 @@ static cg_tensor *zeros_of_input(const cg_node *n, const cg_tensor *grad) {
     return cg_zeros_shape(grad->dtype, n->args_meta.ndim, n->args_meta.sizes);
 }
 
-static int check_ndim(int ndim) {
-    if (ndim < 0 || ndim > CG_MAX_DIMS) {
-        cg_set_error("cgrad supports at most %d dimensions, got %d", CG_MAX_DIMS, ndim);
-        return -1;
-    }
-    return 0;
-}
-
 /* A count and its array, as the shape and dims arguments come: the count in range, the array there. */
 static int check_list(int ndim, const int64_t *list, const char *what) {
-    if (check_ndim(ndim) < 0) return -1;
+    if (cg_check_ndim(ndim) < 0) return -1;
     if (ndim > 0 && !list) {
         cg_set_error("%s is NULL for %d dimensions", what, ndim);
         return -1;
@@ -343,7 +335,7 @@ cg_tensor *cg_unsqueeze(cg_tensor *t, int dim) {
     if (!t) return NULL;
     int d = cg_wrap_dim(dim, t->ndim + 1);
     if (d < 0) return NULL;
-    if (check_ndim(t->ndim + 1) < 0) return NULL;
+    if (cg_check_ndim(t->ndim + 1) < 0) return NULL;
     int64_t sizes[CG_MAX_DIMS], strides[CG_MAX_DIMS];
     for (int i = 0, j = 0; i <= t->ndim; i++) {
         if (i == d) {
