@@ -57,11 +57,22 @@ static void fill_loop(char **p, const int64_t *s, int64_t n, const void *ctx) {
     for (int64_t i = 0; i < n; i++) memcpy(p[0] + i * s[0], c->value.bytes, c->elsize);
 }
 
-void cg_kernel_fill(cg_tensor *dst, cg_number value) {
+static void masked_fill_loop(char **p, const int64_t *s, int64_t n, const void *ctx) {
+    const fill_ctx *c = ctx;
+    for (int64_t i = 0; i < n; i++)
+        if (*(const bool *)(p[1] + i * s[1])) memcpy(p[0] + i * s[0], c->value.bytes, c->elsize);
+}
+
+/* fill_loop over dst, or masked_fill_loop over dst and mask. */
+static void fill(cg_tensor *dst, const cg_tensor *mask, cg_number value) {
     fill_ctx c = {.elsize = cg_dtype_size(dst->dtype)};
     cg_write_number(c.value.bytes, dst->dtype, value);
     cg_iter it;
     cg_iter_init(&it, dst->ndim, dst->sizes);
     cg_iter_add(&it, dst);
-    cg_iter_run(&it, fill_loop, &c);
+    if (mask) cg_iter_add(&it, mask);
+    cg_iter_run(&it, mask ? masked_fill_loop : fill_loop, &c);
 }
+
+void cg_kernel_fill(cg_tensor *dst, cg_number value) { fill(dst, NULL, value); }
+void cg_kernel_masked_fill(cg_tensor *dst, const cg_tensor *mask, cg_number value) { fill(dst, mask, value); }

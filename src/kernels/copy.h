@@ -8,5 +8,7 @@
 void cg_kernel_copy(cg_tensor *dst, const cg_tensor *src);
 /* Every element of dst = value, cast to dst's dtype. */
 void cg_kernel_fill(cg_tensor *dst, cg_number value);
+/* The same where the bool mask, broadcast to dst's shape, is true. */
+void cg_kernel_masked_fill(cg_tensor *dst, const cg_tensor *mask, cg_number value);
 
 #endif

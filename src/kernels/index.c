@@ -87,28 +87,3 @@ void cg_kernel_scatter_add(cg_tensor *out, const cg_tensor *index, const cg_tens
     }
     cg_iter_run(&it, loop, &c);
 }
-
-typedef struct {
-    union {
-        double f64;
-        int64_t i64;
-        char bytes[8];
-    } value; /* one element of out's dtype */
-    size_t elsize;
-} fill_ctx;
-
-static void masked_fill_loop(char **p, const int64_t *s, int64_t n, const void *ctx) {
-    const fill_ctx *c = ctx;
-    for (int64_t i = 0; i < n; i++)
-        if (*(const bool *)(p[1] + i * s[1])) memcpy(p[0] + i * s[0], c->value.bytes, c->elsize);
-}
-
-void cg_kernel_masked_fill(cg_tensor *out, const cg_tensor *mask, cg_number value) {
-    fill_ctx c = {.elsize = cg_dtype_size(out->dtype)};
-    cg_write_number(c.value.bytes, out->dtype, value);
-    cg_iter it;
-    cg_iter_init(&it, out->ndim, out->sizes);
-    cg_iter_add(&it, out);
-    cg_iter_add(&it, mask);
-    cg_iter_run(&it, masked_fill_loop, &c);
-}

@@ -1,5 +1,5 @@
-/* Indexing loops: gather (also used by index_select), scatter_add, masked_fill, and a range check
- * of index values. The ops build headers that see every operand with the iteration shape; the
+/* Indexing loops: gather (also used by index_select), scatter_add, and a range check of index
+ * values (masked_fill is a fill: kernels/copy.h). The ops build headers that see every operand with the iteration shape; the
  * kernels only walk memory. */
 #ifndef CG_KERNELS_INDEX_H
 #define CG_KERNELS_INDEX_H
@@ -17,8 +17,5 @@ void cg_kernel_gather(cg_tensor *out, const cg_tensor *src, const cg_tensor *ind
  * src are headers with index's sizes (out's stride along the indexed dim is 0). Positions are
  * visited in row-major order, so sums into one element happen in PyTorch's order. */
 void cg_kernel_scatter_add(cg_tensor *out, const cg_tensor *index, const cg_tensor *src, int64_t dim_stride);
-/* out[p] = value (already representable in out's dtype) wherever the bool mask, broadcast to out's
- * shape, is true. */
-void cg_kernel_masked_fill(cg_tensor *out, const cg_tensor *mask, cg_number value);
 
 #endif
