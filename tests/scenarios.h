@@ -13,6 +13,23 @@ typedef struct {
     void (*run)(void);
 } scenario;
 
+/* Where a scenario prints: run_scenarios captures it. */
+static FILE *out;
+
+static inline void show(const cg_tensor *t) { cg_fprint(out, t); }
+
+/* Python's print(a, b, ...) of tensors (NULL prints None). */
+static inline void show_n(int n, cg_tensor **ts) {
+    for (int i = 0; i < n; i++) {
+        char text[4096];
+        cg_format(ts[i], text, sizeof text);
+        fprintf(out, "%s%s", text, i + 1 < n ? " " : "\n");
+    }
+}
+#define SHOW(...) show_n(CG_NARGS(__VA_ARGS__), (cg_tensor *[]){__VA_ARGS__})
+
+static inline cg_tensor *leaf(cg_tensor *t) { return cg_requires_grad_(t, true); }
+
 /* The text of section "## name" of the golden file at path (malloc'd), or NULL. */
 static inline char *golden_section(const char *path, const char *name) {
     FILE *f = fopen(path, "r");
@@ -35,15 +52,15 @@ static inline char *golden_section(const char *path, const char *name) {
     return result;
 }
 
-/* Runs each scenario in its own scope with *out capturing what it prints, and checks the output
+/* Runs each scenario in its own scope with out capturing what it prints, and checks the output
  * against the golden file's section of the same name. */
-static inline void run_scenarios(const scenario *scenarios, size_t n, const char *path, FILE **out) {
+static inline void run_scenarios(const scenario *scenarios, size_t n, const char *path) {
     for (size_t i = 0; i < n; i++) {
         char *got = NULL, *want = golden_section(path, scenarios[i].name);
         size_t size = 0;
-        *out = open_memstream(&got, &size);
+        out = open_memstream(&got, &size);
         CG_SCOPE { scenarios[i].run(); }
-        fclose(*out);
+        fclose(out);
         CHECK_MSG(want && !strcmp(got, want), "scenario %s:\n--- got\n%s--- expected\n%s", scenarios[i].name, got,
                   want ? want : "(missing)\n");
         free(got);

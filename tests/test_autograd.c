@@ -5,27 +5,12 @@
 
 #include <stdlib.h>
 
-static FILE *out;
-
-static void show(const cg_tensor *t) { cg_fprint(out, t); }
-
-/* Python's print(a, b, ...) of tensors (NULL prints None). */
-static void show_n(int n, cg_tensor **ts) {
-    for (int i = 0; i < n; i++) {
-        char text[4096];
-        cg_format(ts[i], text, sizeof text);
-        fprintf(out, "%s%s", text, i + 1 < n ? " " : "\n");
-    }
-}
-#define SHOW(...) show_n(CG_NARGS(__VA_ARGS__), (cg_tensor *[]){__VA_ARGS__})
-
 static void error_if(int failed) {
     if (failed) fprintf(out, "RuntimeError: %s\n", cg_last_error());
 }
 static const char *py_bool(bool b) { return b ? "True" : "False"; }
 static cg_tensor *f32(int n, const float *v) { return cg_from_data(v, CG_FLOAT32, 1, (const int64_t[]){n}); }
 #define F32(...) f32(CG_NARGS(__VA_ARGS__), (const float[]){__VA_ARGS__})
-static cg_tensor *leaf(cg_tensor *t) { return cg_requires_grad_(t, true); }
 
 static void accumulation(void) {
     cg_tensor *x = leaf(F32(1, 2, 3));
@@ -328,7 +313,7 @@ static void no_warnings(const char *message, void *user) {
 
 static void test_scenarios(void) {
     cg_set_warning_handler(no_warnings, NULL);
-    run_scenarios(scenarios, sizeof scenarios / sizeof scenarios[0], "tests/data/autograd.txt", &out);
+    run_scenarios(scenarios, sizeof scenarios / sizeof scenarios[0], "tests/data/autograd.txt");
     cg_set_warning_handler(NULL, NULL);
 }
 

@@ -6,20 +6,6 @@
 
 #include <stdlib.h>
 
-static FILE *out;
-
-static void show(const cg_tensor *t) { cg_fprint(out, t); }
-
-/* Python's print(a, b, ...) of tensors. */
-static void show_n(int n, cg_tensor **ts) {
-    for (int i = 0; i < n; i++) {
-        char text[4096];
-        cg_format(ts[i], text, sizeof text);
-        fprintf(out, "%s%s", text, i + 1 < n ? " " : "\n");
-    }
-}
-#define SHOW(...) show_n(CG_NARGS(__VA_ARGS__), (cg_tensor *[]){__VA_ARGS__})
-
 /* The grad_fn names of tensors, on one line. */
 static void names_n(int n, cg_tensor **ts) {
     for (int i = 0; i < n; i++) fprintf(out, "%s%s", ts[i] ? cg_node_name(cg_grad_fn(ts[i])) : "(error)", i + 1 < n ? " " : "\n");
@@ -45,7 +31,6 @@ static void error_if(int failed, const char *type) {
 #define ATTEMPT(status) error_if((status) != 0, "RuntimeError")
 #define ATTEMPT_INDEX(t) error_if(!(t), "IndexError")
 
-static cg_tensor *leaf(cg_tensor *t) { return cg_requires_grad_(t, true); }
 
 #define END INT64_MAX /* the end of a Python slice written without one */
 
@@ -321,7 +306,7 @@ static const scenario scenarios[] = {
 };
 
 static void test_scenarios(void) {
-    run_scenarios(scenarios, sizeof scenarios / sizeof scenarios[0], "tests/data/views_grad.txt", &out);
+    run_scenarios(scenarios, sizeof scenarios / sizeof scenarios[0], "tests/data/views_grad.txt");
 }
 
 /* cg_at's failures leave the message and return NULL; a NULL tensor gives NULL without one. */
