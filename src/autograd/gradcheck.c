@@ -42,7 +42,7 @@ static char *element_at(const cg_tensor *t, int64_t flat) {
         offset += (flat % t->sizes[d]) * t->strides[d];
         flat /= t->sizes[d];
     }
-    return t->storage->data + offset * (int64_t)cg_dtype_size(t->dtype);
+    return cg_element(t, offset);
 }
 
 static double read_at(const cg_tensor *t, int64_t flat) { return cg_read_double(element_at(t, flat), t->dtype); }

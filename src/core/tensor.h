@@ -94,9 +94,11 @@ static inline bool cg_is_contiguous_inline(const cg_tensor *t) {
     return true;
 }
 
-static inline char *cg_tensor_data(const cg_tensor *t) {
-    return t->storage->data + t->offset * (int64_t)cg_elsize(t->dtype);
+/* The element at storage offset `offset` (in elements, as t->offset and the strides count). */
+static inline char *cg_element(const cg_tensor *t, int64_t offset) {
+    return t->storage->data + offset * (int64_t)cg_elsize(t->dtype);
 }
+static inline char *cg_tensor_data(const cg_tensor *t) { return cg_element(t, t->offset); }
 static inline void cg_bump_version(cg_tensor *t) { t->storage->version++; }
 
 /* ---- shapes ---- */

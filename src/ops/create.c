@@ -126,7 +126,7 @@ double cg_item(const cg_tensor *t) {
     return cg_read_double(cg_tensor_data(t), t->dtype);
 }
 
-/* Byte offset of the element at index (n == ndim), or -1 with PyTorch's error. */
+/* Storage offset of the element at index (n == ndim), or -1 with PyTorch's error. */
 static int64_t element_offset(const cg_tensor *t, int n, const int64_t *index) {
     if (n > t->ndim) {
         cg_set_error("too many indices for tensor of dimension %d", t->ndim);
@@ -149,7 +149,7 @@ static int64_t element_offset(const cg_tensor *t, int n, const int64_t *index) {
         }
         offset += (i < 0 ? i + size : i) * t->strides[d];
     }
-    return offset * (int64_t)cg_dtype_size(t->dtype);
+    return offset;
 }
 
 int cg_get_at(const cg_tensor *t, int n, const int64_t *index, double *value) {
@@ -160,7 +160,7 @@ int cg_get_at(const cg_tensor *t, int n, const int64_t *index, double *value) {
     }
     int64_t at = element_offset(t, n, index);
     if (at < 0) return -1;
-    *value = cg_read_double(t->storage->data + at, t->dtype);
+    *value = cg_read_double(cg_element(t, at), t->dtype);
     return 0;
 }
 
@@ -171,7 +171,7 @@ int cg_set_at(cg_tensor *t, int n, const int64_t *index, double value) {
     /* Python's x[i] = v is x[i].copy_(v): for a tensor with autograd state that brings the in-place
      * rules and, inside a graph, CopySlices. */
     if (t->autograd) return cg_copy_(cg_index_at(t, n, index), cg_scalar(value, t->dtype));
-    cg_write_double(t->storage->data + at, t->dtype, value);
+    cg_write_double(cg_element(t, at), t->dtype, value);
     cg_bump_version(t);
     return 0;
 }

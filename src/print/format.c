@@ -78,17 +78,13 @@ static int64_t item_index(int64_t size, bool summarize, int64_t item) {
     return size - (2 * EDGE_ITEMS + 1) + item;
 }
 
-static const char *element_at(const cg_tensor *t, int64_t offset) {
-    return t->storage->data + offset * (int64_t)cg_dtype_size(t->dtype);
-}
-
 typedef void (*element_fn)(const char *element, void *ctx);
 
 /* Calls fn on every shown element of t from dim on, starting at the element offset given. */
 static void for_each_shown(const cg_tensor *t, bool summarize, int dim, int64_t offset, element_fn fn,
                            void *ctx) {
     if (dim == t->ndim) {
-        fn(element_at(t, offset), ctx);
+        fn(cg_element(t, offset), ctx);
         return;
     }
     int64_t size = t->sizes[dim], count = item_count(size, summarize);
@@ -195,7 +191,7 @@ typedef struct {
 
 static void write_element(printer *pr, int64_t offset) {
     char text[NUMBER_MAX];
-    int len = format_number(&pr->f, element_at(pr->t, offset), text);
+    int len = format_number(&pr->f, cg_element(pr->t, offset), text);
     if (len < pr->f.width) sb_repeat(pr->out, ' ', (size_t)(pr->f.width - len));
     sb_append(pr->out, text, (size_t)len);
 }
