@@ -40,15 +40,6 @@ static bool is_no_bound(cg_number bound, double infinity) {
     return bound.kind == CG_NUMBER_FLOAT && bound.f == infinity;
 }
 
-/* t itself when it already has the dtype (no new reference, no scope entry: the hot path). The
- * conversion is not recorded: the op records one node for itself, with the unconverted inputs. */
-static cg_tensor *as_dtype(cg_tensor *t, cg_dtype dtype) {
-    if (t->dtype == dtype) return t;
-    cg_tensor *converted = NULL;
-    CG_NO_GRAD { converted = cg_to(t, dtype); }
-    return converted;
-}
-
 static cg_dtype output_dtype(cg_binary_op op, cg_dtype compute) {
     return cg_binary_is_comparison(op) ? CG_BOOL : compute;
 }
@@ -71,7 +62,7 @@ cg_tensor *cg_binary_in(cg_binary_op op, cg_tensor *a, cg_tensor *b, cg_dtype co
         if (ndim < 0) return NULL;
         sizes = shape;
     }
-    cg_tensor *ca = as_dtype(a, compute), *cb = as_dtype(b, compute);
+    cg_tensor *ca = cg_as_dtype(a, compute), *cb = cg_as_dtype(b, compute);
     if (!ca || !cb) return NULL;
     cg_tensor *out = cg_new_tensor(output_dtype(op, compute), ndim, sizes);
     if (out) cg_kernel_binary(op, out, ca, cb);
@@ -79,7 +70,7 @@ cg_tensor *cg_binary_in(cg_binary_op op, cg_tensor *a, cg_tensor *b, cg_dtype co
 }
 
 cg_tensor *cg_binary_scalar_in(cg_binary_op op, cg_tensor *a, cg_number s, bool scalar_first, cg_dtype compute) {
-    cg_tensor *ca = as_dtype(a, compute);
+    cg_tensor *ca = cg_as_dtype(a, compute);
     if (!ca) return NULL;
     cg_scalar_box box;
     const cg_tensor *cs = cg_box_number(&box, s, compute);
@@ -432,7 +423,7 @@ cg_tensor *cg_where(cg_tensor *condition, cg_tensor *a, cg_tensor *b) {
     int ndim = cg_broadcast_shapes(condition->ndim, condition->sizes, a->ndim, a->sizes, shape);
     if (ndim < 0 || (ndim = cg_broadcast_shapes(ndim, shape, b->ndim, b->sizes, shape)) < 0) return NULL;
     cg_dtype dtype = cg_result_type(a, b);
-    cg_tensor *ca = as_dtype(a, dtype), *cb = as_dtype(b, dtype);
+    cg_tensor *ca = cg_as_dtype(a, dtype), *cb = cg_as_dtype(b, dtype);
     if (!ca || !cb) return NULL;
     cg_tensor *out = cg_new_tensor(dtype, ndim, shape);
     if (!out) return NULL;
@@ -492,7 +483,7 @@ cg_tensor *cg_clamp_number(cg_tensor *t, cg_number min, cg_number max) {
     if (p.all_nan) {
         out = cg_full_shape(p.dtype, t->ndim, t->sizes, NAN);
     } else {
-        cg_tensor *ct = as_dtype(t, p.dtype);
+        cg_tensor *ct = cg_as_dtype(t, p.dtype);
         out = ct ? cg_new_tensor(p.dtype, t->ndim, t->sizes) : NULL;
         if (out) cg_kernel_clamp(out, ct, p.has_min ? &p.min : NULL, p.has_max ? &p.max : NULL);
     }

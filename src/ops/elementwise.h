@@ -22,6 +22,14 @@ void cg_node_set_number(cg_node *n, int slot, cg_number value);
 cg_number cg_node_number(const cg_node *n, int slot);
 /* PyTorch's refusal of - on bool tensors; 0 when allowed. other_is_tensor: a second tensor operand. */
 int cg_check_sub_dtypes(cg_dtype a, cg_dtype b, bool b_is_tensor);
+/* t itself when it already has the dtype (no new reference, no scope entry: the hot path). The
+ * conversion is not recorded: the op records one node for itself, with the unconverted inputs. */
+static inline cg_tensor *cg_as_dtype(cg_tensor *t, cg_dtype dtype) {
+    if (t->dtype == dtype) return t;
+    cg_tensor *converted = NULL;
+    CG_NO_GRAD { converted = cg_to(t, dtype); }
+    return converted;
+}
 /* A 0-dim zero of g's dtype, the "else" of a masked gradient; NULL when g is. */
 static inline cg_tensor *cg_zero_for(const cg_tensor *g) { return g ? cg_scalar(0, g->dtype) : NULL; }
 /* The dtype true division and the float-valued unary ops compute in: integers become float32. */

@@ -6,8 +6,7 @@
 
 cg_tensor *cg_unary_in(cg_unary_op op, cg_tensor *t, cg_dtype compute) {
     if (!t) return NULL;
-    cg_tensor *ct = t;
-    if (t->dtype != compute) CG_NO_GRAD { ct = cg_to(t, compute); } /* the op's own node is recorded */
+    cg_tensor *ct = cg_as_dtype(t, compute);
     cg_tensor *out = ct ? cg_new_tensor(compute, t->ndim, t->sizes) : NULL;
     if (out) cg_kernel_unary(op, out, ct);
     return out;
