@@ -97,7 +97,7 @@ int cg_set_grad(cg_tensor *t, cg_tensor *grad) {
         cg_set_error("assigned grad has data of a different type");
         return -1;
     }
-    if (grad && (grad->ndim != t->ndim || cg_shape_numel(t->ndim, t->sizes) != grad->numel)) {
+    if (grad && (grad->ndim != t->ndim || t->numel != grad->numel)) {
         cg_set_error("assigned grad has data of a different size");
         return -1;
     }

@@ -104,10 +104,6 @@ typedef struct {
     int width;           /* every element is left-padded with spaces to this */
 } formatter;
 
-static double read_float(const char *p, cg_dtype dtype) {
-    return dtype == CG_FLOAT32 ? (double)*(const float *)p : *(const double *)p;
-}
-
 /* Writes one element, unpadded, to out (NUMBER_MAX bytes); returns its length. Python prints
  * non-finite values bare (and a NaN never with a sign), whatever the style. */
 static int format_number(const formatter *f, const char *p, char *out) {
@@ -117,7 +113,7 @@ static int format_number(const formatter *f, const char *p, char *out) {
     case CG_FLOAT32:
     case CG_FLOAT64: break;
     }
-    double v = read_float(p, f->dtype);
+    double v = cg_read_double(p, f->dtype);
     if (isnan(v)) return snprintf(out, NUMBER_MAX, "nan");
     if (isinf(v)) return snprintf(out, NUMBER_MAX, v < 0 ? "-inf" : "inf");
     switch (f->style) {
@@ -139,7 +135,7 @@ typedef struct {
 
 static void gather_stats(const char *p, void *ctx) {
     float_stats *s = ctx;
-    double v = read_float(p, s->dtype);
+    double v = cg_read_double(p, s->dtype);
     if (!isfinite(v) || v == 0) return;
     double a = fabs(v);
     if (!s->any || a < s->min) s->min = a;
@@ -161,7 +157,7 @@ static number_style choose_style(const float_stats *s) {
 static void widen(const char *p, void *ctx) {
     formatter *f = ctx;
     if (cg_dtype_is_floating(f->dtype)) {
-        double v = read_float(p, f->dtype);
+        double v = cg_read_double(p, f->dtype);
         if (!isfinite(v) || v == 0) return;
     }
     char text[NUMBER_MAX];
