@@ -4,47 +4,24 @@
 #include <float.h>
 #include <math.h>
 
-size_t cg_dtype_size(cg_dtype dtype) { return dtype >= CG_FLOAT32 && dtype <= CG_BOOL ? cg_elsize(dtype) : 1; }
+/* Each dtype's names: ours, and those PyTorch's messages use (its ScalarType, the C++ type, the
+ * legacy tensor type). */
+static const struct {
+    const char *name, *title, *cpp_name, *legacy_name;
+} names[] = {
+    [CG_FLOAT32] = {"float32", "Float", "float", "torch.FloatTensor"},
+    [CG_FLOAT64] = {"float64", "Double", "double", "torch.DoubleTensor"},
+    [CG_INT64] = {"int64", "Long", "long int", "torch.LongTensor"},
+    [CG_BOOL] = {"bool", "Bool", "bool", "CPUBoolType"},
+};
 
-const char *cg_dtype_name(cg_dtype dtype) {
-    switch (dtype) {
-    case CG_FLOAT32: return "float32";
-    case CG_FLOAT64: return "float64";
-    case CG_INT64: return "int64";
-    case CG_BOOL: return "bool";
-    }
-    return "unknown";
-}
+static bool valid(cg_dtype dtype) { return dtype >= CG_FLOAT32 && dtype <= CG_BOOL; }
 
-const char *cg_dtype_title(cg_dtype dtype) {
-    switch (dtype) {
-    case CG_FLOAT32: return "Float";
-    case CG_FLOAT64: return "Double";
-    case CG_INT64: return "Long";
-    case CG_BOOL: return "Bool";
-    }
-    return "?";
-}
-
-const char *cg_dtype_cpp_name(cg_dtype dtype) {
-    switch (dtype) {
-    case CG_FLOAT32: return "float";
-    case CG_FLOAT64: return "double";
-    case CG_INT64: return "long int";
-    case CG_BOOL: return "bool";
-    }
-    return "?";
-}
-
-const char *cg_dtype_legacy_name(cg_dtype dtype) {
-    switch (dtype) {
-    case CG_FLOAT32: return "torch.FloatTensor";
-    case CG_FLOAT64: return "torch.DoubleTensor";
-    case CG_INT64: return "torch.LongTensor";
-    case CG_BOOL: return "CPUBoolType";
-    }
-    return "?";
-}
+size_t cg_dtype_size(cg_dtype dtype) { return valid(dtype) ? cg_elsize(dtype) : 1; }
+const char *cg_dtype_name(cg_dtype dtype) { return valid(dtype) ? names[dtype].name : "unknown"; }
+const char *cg_dtype_title(cg_dtype dtype) { return valid(dtype) ? names[dtype].title : "?"; }
+const char *cg_dtype_cpp_name(cg_dtype dtype) { return valid(dtype) ? names[dtype].cpp_name : "?"; }
+const char *cg_dtype_legacy_name(cg_dtype dtype) { return valid(dtype) ? names[dtype].legacy_name : "?"; }
 
 bool cg_dtype_is_floating(cg_dtype dtype) { return dtype == CG_FLOAT32 || dtype == CG_FLOAT64; }
 
