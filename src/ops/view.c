@@ -586,14 +586,20 @@ static int record_pieces(const cg_op *op, cg_tensor *t, int d, cg_tensor **piece
     return n;
 }
 
-/* The gradient of each piece, zeros for a piece that received none. */
-static bool piece_grads(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    for (int i = 0; i < n->noutputs; i++) {
+/* The pieces' gradients (zeros for a piece that received none) joined back along the node's dim
+ * by join: stack for unbind, cat for split and chunk. */
+static void join_piece_grads(cg_node *n, cg_tensor **grads, cg_tensor **out,
+                             cg_tensor *(*join)(cg_tensor **, int, int)) {
+    cg_tensor **pieces = cg_malloc((size_t)n->noutputs * sizeof *pieces);
+    if (!pieces) return;
+    bool ok = true;
+    for (int i = 0; ok && i < n->noutputs; i++) {
         const cg_input_meta *m = &n->outputs[i];
-        out[i] = grads[i] ? grads[i] : cg_zeros_shape(m->dtype, m->ndim, m->sizes);
-        if (!out[i]) return false;
+        pieces[i] = grads[i] ? grads[i] : cg_zeros_shape(m->dtype, m->ndim, m->sizes);
+        ok = pieces[i] != NULL;
     }
-    return true;
+    if (ok) out[0] = join(pieces, n->noutputs, (int)n->args[0]);
+    cg_free(pieces);
 }
 
 int cg_unbind(cg_tensor *t, int dim, cg_tensor **out, int capacity) {
@@ -611,13 +617,7 @@ int cg_unbind(cg_tensor *t, int dim, cg_tensor **out, int capacity) {
     return record_pieces(&cg_op_unbind, t, d, out, (int)n);
 }
 
-/* The pieces' gradients stacked back along the unbound dim. */
-void cg_backward_unbind(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    cg_tensor **pieces = cg_malloc((size_t)n->noutputs * sizeof *pieces);
-    if (!pieces) return;
-    if (piece_grads(n, grads, pieces)) out[0] = cg_stack(pieces, n->noutputs, (int)n->args[0]);
-    cg_free(pieces);
-}
+void cg_backward_unbind(cg_node *n, cg_tensor **grads, cg_tensor **out) { join_piece_grads(n, grads, out, cg_stack); }
 
 /* Pieces of split_size along d (the last one shorter), as PyTorch's split computes them. */
 static int split_pieces(cg_tensor *t, int64_t split_size, int d, cg_tensor **out, int capacity, const char *op) {
@@ -630,13 +630,7 @@ static int split_pieces(cg_tensor *t, int64_t split_size, int d, cg_tensor **out
     return record_pieces(&cg_op_split, t, d, out, (int)n);
 }
 
-/* The pieces' gradients joined back along the split dim. */
-void cg_backward_split(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    cg_tensor **pieces = cg_malloc((size_t)n->noutputs * sizeof *pieces);
-    if (!pieces) return;
-    if (piece_grads(n, grads, pieces)) out[0] = cg_cat(pieces, n->noutputs, (int)n->args[0]);
-    cg_free(pieces);
-}
+void cg_backward_split(cg_node *n, cg_tensor **grads, cg_tensor **out) { join_piece_grads(n, grads, out, cg_cat); }
 
 void cg_backward_split_with_sizes(cg_node *n, cg_tensor **grads, cg_tensor **out) { cg_backward_split(n, grads, out); }
 
