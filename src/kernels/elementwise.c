@@ -170,9 +170,6 @@ static const cg_loop_fn unary_loops[CG_UN_COUNT][4] = {
     [CG_UN_RSQUARE] = {FLOATS(rsquare)},
 };
 
-bool cg_kernel_binary_supports(cg_binary_op op, cg_dtype dtype) { return binary_loops[op][dtype] != NULL; }
-bool cg_kernel_unary_supports(cg_unary_op op, cg_dtype dtype) { return unary_loops[op][dtype] != NULL; }
-
 /* ---- dispatch ---- */
 
 /* A tensor that walks like out's flat memory: contiguous with out's element count. */

@@ -1,6 +1,7 @@
 /* Elementwise loops: binary arithmetic and comparisons, unary math, where and clamp.
  * Every kernel computes in one dtype: the caller has already converted the inputs to it, checked
- * that the shapes broadcast to out's shape and that the op supports the dtype (cg_kernel_*_supports). */
+ * that the shapes broadcast to out's shape and refused the dtypes the op has no loop for (the empty
+ * entries of the tables in elementwise.c). */
 #ifndef CG_KERNELS_ELEMENTWISE_H
 #define CG_KERNELS_ELEMENTWISE_H
 
@@ -21,9 +22,6 @@ typedef enum {
 } cg_unary_op;
 
 static inline bool cg_binary_is_comparison(cg_binary_op op) { return op >= CG_BIN_EQ; }
-
-bool cg_kernel_binary_supports(cg_binary_op op, cg_dtype dtype);
-bool cg_kernel_unary_supports(cg_unary_op op, cg_dtype dtype);
 
 /* out = a op b; a and b have the compute dtype, out has it too (bool for comparisons). out may be a
  * itself (in place) but must not otherwise overlap the inputs. */
