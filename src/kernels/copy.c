@@ -28,19 +28,14 @@ static void copy_int64_to_float(char **p, const int64_t *s, int64_t n, const voi
 }
 
 void cg_kernel_copy(cg_tensor *dst, const cg_tensor *src) {
-    cg_iter it;
-    cg_iter_init(&it, dst->ndim, dst->sizes);
-    cg_iter_add(&it, dst);
-    cg_iter_add(&it, src);
-    if (dst->dtype == src->dtype) {
-        size_t elsize = cg_dtype_size(dst->dtype);
-        cg_iter_run(&it, copy_same_dtype, &elsize);
-    } else if (dst->dtype == CG_FLOAT32 && src->dtype == CG_INT64) {
-        cg_iter_run(&it, copy_int64_to_float, NULL);
-    } else {
-        cast_ctx c = {dst->dtype, src->dtype};
-        cg_iter_run(&it, copy_cast, &c);
-    }
+    size_t elsize = cg_dtype_size(dst->dtype);
+    cast_ctx c = {dst->dtype, src->dtype};
+    if (dst->dtype == src->dtype)
+        CG_ITER(dst, copy_same_dtype, &elsize, dst, src);
+    else if (dst->dtype == CG_FLOAT32 && src->dtype == CG_INT64)
+        CG_ITER(dst, copy_int64_to_float, NULL, dst, src);
+    else
+        CG_ITER(dst, copy_cast, &c, dst, src);
 }
 
 typedef struct {
@@ -67,11 +62,8 @@ static void masked_fill_loop(char **p, const int64_t *s, int64_t n, const void *
 static void fill(cg_tensor *dst, const cg_tensor *mask, cg_number value) {
     fill_ctx c = {.elsize = cg_dtype_size(dst->dtype)};
     cg_write_number(c.value.bytes, dst->dtype, value);
-    cg_iter it;
-    cg_iter_init(&it, dst->ndim, dst->sizes);
-    cg_iter_add(&it, dst);
-    if (mask) cg_iter_add(&it, mask);
-    cg_iter_run(&it, mask ? masked_fill_loop : fill_loop, &c);
+    const cg_tensor *ops[] = {dst, mask};
+    cg_iter_run(dst->ndim, dst->sizes, mask ? 2 : 1, ops, mask ? masked_fill_loop : fill_loop, &c);
 }
 
 void cg_kernel_fill(cg_tensor *dst, cg_number value) { fill(dst, NULL, value); }

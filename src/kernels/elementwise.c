@@ -193,12 +193,7 @@ void cg_kernel_binary(cg_binary_op op, cg_tensor *out, const cg_tensor *a, const
             return;
         }
     }
-    cg_iter it;
-    cg_iter_init(&it, out->ndim, out->sizes);
-    cg_iter_add(&it, out);
-    cg_iter_add(&it, a);
-    cg_iter_add(&it, b);
-    cg_iter_run(&it, loop, NULL);
+    CG_ITER(out, loop, NULL, out, a, b);
 }
 
 void cg_kernel_unary(cg_unary_op op, cg_tensor *out, const cg_tensor *in) {
@@ -212,11 +207,7 @@ void cg_kernel_unary(cg_unary_op op, cg_tensor *out, const cg_tensor *in) {
         loop(ptrs, strides, n, NULL);
         return;
     }
-    cg_iter it;
-    cg_iter_init(&it, out->ndim, out->sizes);
-    cg_iter_add(&it, out);
-    cg_iter_add(&it, in);
-    cg_iter_run(&it, loop, NULL);
+    CG_ITER(out, loop, NULL, out, in);
 }
 
 /* ---- where ---- */
@@ -236,13 +227,7 @@ WHERE_LOOP(where_b8, bool)
 static const cg_loop_fn where_loops[4] = {ALL(where)};
 
 void cg_kernel_where(cg_tensor *out, const cg_tensor *cond, const cg_tensor *a, const cg_tensor *b) {
-    cg_iter it;
-    cg_iter_init(&it, out->ndim, out->sizes);
-    cg_iter_add(&it, out);
-    cg_iter_add(&it, cond);
-    cg_iter_add(&it, a);
-    cg_iter_add(&it, b);
-    cg_iter_run(&it, where_loops[out->dtype], NULL);
+    CG_ITER(out, where_loops[out->dtype], NULL, out, cond, a, b);
 }
 
 /* ---- clamp ---- */
@@ -285,11 +270,7 @@ void cg_kernel_clamp(cg_tensor *out, const cg_tensor *in, const cg_number *lo, c
     clamp_ctx c;
     box_bound(&c.lo, lo, in->dtype, false);
     box_bound(&c.hi, hi, in->dtype, true);
-    cg_iter it;
-    cg_iter_init(&it, out->ndim, out->sizes);
-    cg_iter_add(&it, out);
-    cg_iter_add(&it, in);
-    cg_iter_run(&it, clamp_loops[in->dtype], &c);
+    CG_ITER(out, clamp_loops[in->dtype], &c, out, in);
 }
 
 /* ---- boxed scalars ---- */

@@ -24,10 +24,7 @@ static void range_loop(char **p, const int64_t *s, int64_t n, const void *ctx) {
 bool cg_kernel_indices_in_range(const cg_tensor *index, int64_t size, int64_t *bad) {
     bool ok = true;
     range_ctx c = {size, bad, &ok};
-    cg_iter it;
-    cg_iter_init(&it, index->ndim, index->sizes);
-    cg_iter_add(&it, index);
-    cg_iter_run(&it, range_loop, &c);
+    CG_ITER(index, range_loop, &c, index);
     return ok;
 }
 
@@ -47,12 +44,7 @@ static void gather_loop(char **p, const int64_t *s, int64_t n, const void *ctx) 
 void cg_kernel_gather(cg_tensor *out, const cg_tensor *src, const cg_tensor *index, int64_t dim_stride) {
     size_t elsize = cg_dtype_size(out->dtype);
     index_ctx c = {dim_stride * (int64_t)elsize, elsize};
-    cg_iter it;
-    cg_iter_init(&it, out->ndim, out->sizes);
-    cg_iter_add(&it, out);
-    cg_iter_add(&it, src);
-    cg_iter_add(&it, index);
-    cg_iter_run(&it, gather_loop, &c);
+    CG_ITER(out, gather_loop, &c, out, src, index);
 }
 
 /* One scatter-add loop per dtype: operands are out (0), index (1), src (2). */
@@ -73,11 +65,6 @@ SCATTER_ADD_LOOP(scatter_add_bool, bool, *dst || v)
 
 void cg_kernel_scatter_add(cg_tensor *out, const cg_tensor *index, const cg_tensor *src, int64_t dim_stride) {
     index_ctx c = {dim_stride * (int64_t)cg_dtype_size(out->dtype), cg_dtype_size(out->dtype)};
-    cg_iter it;
-    cg_iter_init(&it, index->ndim, index->sizes);
-    cg_iter_add(&it, out);
-    cg_iter_add(&it, index);
-    cg_iter_add(&it, src);
     cg_loop_fn loop = scatter_add_f32;
     switch (out->dtype) {
     case CG_FLOAT32: loop = scatter_add_f32; break;
@@ -85,5 +72,5 @@ void cg_kernel_scatter_add(cg_tensor *out, const cg_tensor *index, const cg_tens
     case CG_INT64: loop = scatter_add_i64; break;
     case CG_BOOL: loop = scatter_add_bool; break;
     }
-    cg_iter_run(&it, loop, &c);
+    CG_ITER(index, loop, &c, out, index, src);
 }

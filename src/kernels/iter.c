@@ -1,14 +1,14 @@
 #include "kernels/iter.h"
 
-#include <string.h>
+typedef struct {
+    int nops, ndim;
+    int64_t sizes[CG_MAX_DIMS];
+    char *data[CG_ITER_MAX_OPS];
+    int64_t strides[CG_ITER_MAX_OPS][CG_MAX_DIMS]; /* bytes */
+} iteration;
 
-void cg_iter_init(cg_iter *it, int ndim, const int64_t *sizes) {
-    it->nops = 0;
-    it->ndim = ndim;
-    if (ndim) memcpy(it->sizes, sizes, (size_t)ndim * sizeof *sizes);
-}
-
-void cg_iter_add(cg_iter *it, const cg_tensor *t) {
+/* Adds t, broadcast (right-aligned) to the iteration shape. */
+static void add_operand(iteration *it, const cg_tensor *t) {
     int op = it->nops++;
     int64_t elsize = (int64_t)cg_dtype_size(t->dtype);
     int lead = it->ndim - t->ndim;
@@ -21,7 +21,7 @@ void cg_iter_add(cg_iter *it, const cg_tensor *t) {
 }
 
 /* Drops size-1 dims and merges neighbours that every operand walks as one. */
-static void coalesce(cg_iter *it) {
+static void coalesce(iteration *it) {
     int out = 0;
     for (int d = 0; d < it->ndim; d++) {
         if (it->sizes[d] == 1) continue;
@@ -40,9 +40,16 @@ static void coalesce(cg_iter *it) {
     it->ndim = out;
 }
 
-void cg_iter_run(cg_iter *it, cg_loop_fn loop, const void *ctx) {
-    for (int d = 0; d < it->ndim; d++)
-        if (it->sizes[d] == 0) return;
+void cg_iter_run(int ndim, const int64_t *sizes, int nops, const cg_tensor *const *ops, cg_loop_fn loop,
+                 const void *ctx) {
+    iteration iter, *it = &iter; /* not zero-filled: it is rebuilt for every copy and clone */
+    it->nops = 0;
+    it->ndim = ndim;
+    for (int d = 0; d < ndim; d++) {
+        if (sizes[d] == 0) return;
+        it->sizes[d] = sizes[d];
+    }
+    for (int i = 0; i < nops; i++) add_operand(it, ops[i]);
     coalesce(it);
     char *ptrs[CG_ITER_MAX_OPS];
     int64_t inner_strides[CG_ITER_MAX_OPS];

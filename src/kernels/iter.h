@@ -10,18 +10,14 @@
 
 typedef void (*cg_loop_fn)(char **ptrs, const int64_t *strides, int64_t n, const void *ctx);
 
-typedef struct {
-    int nops, ndim;
-    int64_t sizes[CG_MAX_DIMS];
-    char *data[CG_ITER_MAX_OPS];
-    int64_t strides[CG_ITER_MAX_OPS][CG_MAX_DIMS]; /* bytes */
-} cg_iter;
-
-/* Starts an iteration over the given shape; operand 0 is usually the output. */
-void cg_iter_init(cg_iter *it, int ndim, const int64_t *sizes);
-/* Adds t, broadcast (right-aligned) to the iteration shape; its shape must broadcast to it. */
-void cg_iter_add(cg_iter *it, const cg_tensor *t);
-/* Calls loop over every element; operands are visited in the same order (row-major over the shape). */
-void cg_iter_run(cg_iter *it, cg_loop_fn loop, const void *ctx);
+/* Calls loop over every element of the shape (ndim, sizes), row-major; the nops operands (at most
+ * CG_ITER_MAX_OPS; operand 0 is usually the output) are broadcast to it, right-aligned, and must
+ * broadcast to it. */
+void cg_iter_run(int ndim, const int64_t *sizes, int nops, const cg_tensor *const *ops, cg_loop_fn loop,
+                 const void *ctx);
+/* The same over the shape of the tensor shape_of: CG_ITER(out, loop, ctx, out, a, b). */
+#define CG_ITER(shape_of, loop, ctx, ...)                                                                \
+    cg_iter_run((shape_of)->ndim, (shape_of)->sizes, CG_NARGS(__VA_ARGS__),                               \
+                (const cg_tensor *const[]){__VA_ARGS__}, loop, ctx)
 
 #endif
