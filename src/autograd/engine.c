@@ -377,10 +377,28 @@ static int run_graph(cg_tensor_list outputs, cg_tensor_list grads, capture *capt
     return status;
 }
 
-static capture *new_captures(int n) {
-    if (cg_check_count(n, "inputs") < 0) return NULL;
-    capture *c = cg_calloc((size_t)(n ? n : 1), sizeof *c);
+/* Where the gradients of the inputs will arrive; each input must exist (no message) and require
+ * grad (PyTorch's message). NULL on error. */
+static capture *capture_inputs(cg_tensor_list inputs) {
+    if (cg_check_count(inputs.n, "inputs") < 0) return NULL;
+    for (int i = 0; i < inputs.n; i++) {
+        if (!inputs.items[i]) return NULL;
+        if (!cg_requires_grad(inputs.items[i])) {
+            cg_set_error("One of the differentiated Tensors does not require grad");
+            return NULL;
+        }
+    }
+    capture *c = cg_calloc((size_t)(inputs.n ? inputs.n : 1), sizeof *c);
+    for (int i = 0; c && i < inputs.n; i++) c[i].edge = cg_gradient_edge(inputs.items[i]);
     return c;
+}
+
+static void release_captures(capture *c, int n) {
+    for (int i = 0; i < n; i++) {
+        cg_release(c[i].grad);
+        cg_node_release(c[i].edge.node);
+    }
+    cg_free(c);
 }
 
 int cg_backward_opts(cg_backward_args args) {
@@ -395,28 +413,16 @@ int cg_backward_opts(cg_backward_args args) {
 
     /* backward(inputs=...): gradients flow only into the given tensors' .grad. */
     int n = args.inputs.n;
-    capture *captures = new_captures(n);
+    capture *captures = capture_inputs(args.inputs);
     if (!captures) return -1;
-    int status = 0;
+    int status = run_graph(outputs, grads, captures, n, keep, args.create_graph);
     for (int i = 0; i < n && status == 0; i++) {
-        cg_tensor *in = args.inputs.items[i];
-        if (!in) status = -1;
-        else if (!cg_requires_grad(in)) {
-            cg_set_error("One of the differentiated Tensors does not require grad");
-            status = -1;
-        } else captures[i].edge = cg_gradient_edge(in);
-    }
-    if (status == 0) status = run_graph(outputs, grads, captures, n, keep, args.create_graph);
-    for (int i = 0; i < n; i++) {
-        if (status == 0 && captures[i].grad) {
-            CG_GRAD_MODE_BLOCK_(args.create_graph) {
-                if (!accumulate(args.inputs.items[i], captures[i].grad, args.create_graph)) status = -1;
-            }
+        if (!captures[i].grad) continue;
+        CG_GRAD_MODE_BLOCK_(args.create_graph) {
+            if (!accumulate(args.inputs.items[i], captures[i].grad, args.create_graph)) status = -1;
         }
-        cg_release(captures[i].grad);
-        cg_node_release(captures[i].edge.node);
     }
-    cg_free(captures);
+    release_captures(captures, n);
     return status;
 }
 
@@ -430,16 +436,8 @@ int cg_autograd_grad_opts(cg_grad_args args) {
         return -1;
     }
     int n = args.inputs.n;
-    for (int i = 0; i < n; i++) {
-        if (!args.inputs.items[i]) return -1;
-        if (!cg_requires_grad(args.inputs.items[i])) {
-            cg_set_error("One of the differentiated Tensors does not require grad");
-            return -1;
-        }
-    }
-    capture *captures = new_captures(n);
+    capture *captures = capture_inputs(args.inputs);
     if (!captures) return -1;
-    for (int i = 0; i < n; i++) captures[i].edge = cg_gradient_edge(args.inputs.items[i]);
     bool keep = args.retain_graph || args.create_graph;
     int status = run_graph(args.outputs, args.grad_outputs, captures, n, keep, args.create_graph);
     for (int i = 0; i < n && status == 0; i++) {
@@ -453,11 +451,7 @@ int cg_autograd_grad_opts(cg_grad_args args) {
      * already registered are released with the scope). */
     for (int i = 0; i < n && status == 0; i++)
         if (captures[i].grad && !cg_scope_retain(captures[i].grad)) status = -1;
-    for (int i = 0; i < n; i++) {
-        if (status == 0) args.results[i] = captures[i].grad; /* nothing written on error */
-        cg_release(captures[i].grad);
-        cg_node_release(captures[i].edge.node);
-    }
-    cg_free(captures);
+    for (int i = 0; i < n && status == 0; i++) args.results[i] = captures[i].grad; /* nothing written on error */
+    release_captures(captures, n);
     return status;
 }
