@@ -9,14 +9,17 @@ int64_t cg_shape_numel(int ndim, const int64_t *sizes) {
     return n;
 }
 
-int cg_wrap_dim(int dim, int ndim) {
-    int n = ndim > 0 ? ndim : 1;
-    if (dim < -n || dim >= n) {
-        cg_set_error("Dimension out of range (expected to be in range of [%d, %d], but got %d)", -n, n - 1, dim);
+int64_t cg_wrap_index(int64_t i, int64_t n) {
+    if (n <= 0) n = 1;
+    if (i < -n || i >= n) {
+        cg_set_error("Dimension out of range (expected to be in range of [%lld, %lld], but got %lld)", (long long)-n,
+                     (long long)(n - 1), (long long)i);
         return -1;
     }
-    return dim < 0 ? dim + n : dim;
+    return i < 0 ? i + n : i;
 }
+
+int cg_wrap_dim(int dim, int ndim) { return (int)cg_wrap_index(dim, ndim); }
 
 cg_shape_str cg_shape_text(int ndim, const int64_t *sizes) {
     cg_shape_str text;

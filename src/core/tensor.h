@@ -120,6 +120,8 @@ static inline void cg_contiguous_strides(int ndim, const int64_t *sizes, int64_t
 /* Wraps a possibly negative dim into [0, ndim); sets PyTorch's error and returns -1 when out of range.
  * A 0-dim tensor accepts dims -1 and 0, as in PyTorch. */
 int cg_wrap_dim(int dim, int ndim);
+/* The same for an int64 dim (or narrow's start, which PyTorch wraps against a size like a dim). */
+int64_t cg_wrap_index(int64_t i, int64_t n);
 /* Broadcast shape of a and b into out; PyTorch's error and -1 on mismatch; returns ndim. */
 int cg_broadcast_shapes(int na, const int64_t *a, int nb, const int64_t *b, int64_t *out);
 /* The checks of a write into t (in-place ops, copy_, random fills), with PyTorch's messages:

@@ -7,7 +7,6 @@
 #include "autograd/registry.h"
 #include "kernels/copy.h"
 
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,24 +44,6 @@ static int check_list(int ndim, const int64_t *list, const char *what) {
         return -1;
     }
     return 0;
-}
-
-/* cg_wrap_dim for an int64 value (dims given as int64_t, and narrow's start, which PyTorch wraps
- * like a dim against the size). */
-static int64_t wrap_index64(int64_t i, int64_t n) {
-    if (n <= 0) n = 1;
-    if (i < -n || i >= n) {
-        cg_set_error("Dimension out of range (expected to be in range of [%lld, %lld], but got %lld)", (long long)-n,
-                     (long long)(n - 1), (long long)i);
-        return INT64_MIN;
-    }
-    return i < 0 ? i + n : i;
-}
-
-static int wrap_dim64(int64_t dim, int ndim) {
-    if (dim >= INT_MIN && dim <= INT_MAX) return cg_wrap_dim((int)dim, ndim);
-    wrap_index64(dim, ndim);
-    return -1;
 }
 
 /* ---- view and reshape ---- */
@@ -247,7 +228,7 @@ cg_tensor *cg_permute_dims(cg_tensor *t, int ndim, const int64_t *dims) {
     int64_t sizes[CG_MAX_DIMS], strides[CG_MAX_DIMS], order[CG_MAX_DIMS] = {0};
     bool seen[CG_MAX_DIMS] = {false};
     for (int i = 0; i < ndim; i++) {
-        int d = wrap_dim64(dims[i], t->ndim);
+        int d = (int)cg_wrap_index(dims[i], t->ndim);
         if (d < 0) return NULL;
         if (seen[d]) {
             cg_set_error("permute(): duplicate dims are not allowed.");
@@ -549,8 +530,8 @@ cg_tensor *cg_narrow(cg_tensor *t, int dim, int64_t start, int64_t length) {
     if (d < 0) return NULL;
     int64_t size = t->sizes[d];
     if (start != size) { /* start == size is a valid (empty) narrow but not a valid index */
-        start = wrap_index64(start, size);
-        if (start == INT64_MIN) return NULL;
+        start = cg_wrap_index(start, size); /* PyTorch wraps start like a dim, against the size */
+        if (start < 0) return NULL;
     }
     if (length < 0 || start > size - length) {
         cg_set_error("start (%lld) + length (%lld) exceeds dimension size (%lld).", (long long)start, (long long)length,
