@@ -149,6 +149,10 @@ void cg_node_release(cg_node *n);
 cg_node *cg_node_new(const cg_op *op, int nnext);
 
 /* ---- views ---- */
+/* The tensor whose history an in-place write through t rewrites: t's view base, or t. */
+static inline cg_tensor *cg_view_root(cg_tensor *t) {
+    return t->autograd && t->autograd->view_base ? t->autograd->view_base : t;
+}
 /* Marks out as a view of base for autograd (an in-place write through it rewrites base's history). */
 cg_tensor *cg_as_view(cg_tensor *out, cg_tensor *base);
 /* AsStridedBackward0: the history of a view whose base's history was rewritten in place. */

@@ -22,8 +22,7 @@ cg_tensor *cg_as_view(cg_tensor *out, cg_tensor *base) {
     if (!out) return NULL;
     cg_autograd_meta *m = cg_meta(out);
     if (!m) return NULL;
-    cg_tensor *root = base->autograd && base->autograd->view_base ? base->autograd->view_base : base;
-    m->view_base = cg_retain(root);
+    m->view_base = cg_retain(cg_view_root(base));
     m->view_created_in_no_grad = !cg_is_grad_enabled() ||
                                  (base->autograd && base->autograd->view_created_in_no_grad);
     /* PyTorch's creation meta: a view made with grad mode on inherits its base's. */

@@ -106,10 +106,6 @@ static int old_value(cg_tensor *t, bool needed, cg_tensor **old) {
     return *old ? 0 : -1;
 }
 
-static cg_tensor *autograd_root(cg_tensor *t) {
-    return t->autograd && t->autograd->view_base ? t->autograd->view_base : t;
-}
-
 /* other was saved after the write. If it shares t's base (y.mul_(y), y[1].mul_(y[0])), the write
  * made its value stale, and a backward that reads it must fail as PyTorch's does: it counts as
  * saved at its version before the write. It is then kept as a bare header over its storage, since
@@ -119,7 +115,7 @@ static void save_operand_before_write(cg_node *n, int slot, cg_tensor *t, cg_ten
     if (!n || slot >= n->nsaved || !n->saved[slot].data) return;
     cg_saved_tensor *s = &n->saved[slot];
     s->version = version;
-    if (s->is_output || autograd_root(other) != autograd_root(t)) return;
+    if (s->is_output || cg_view_root(other) != cg_view_root(t)) return;
     cg_tensor *bare = cg_new_alias(other);
     if (!bare) return;
     cg_set_ref(&s->data, bare);
