@@ -1,7 +1,5 @@
 #include "kernels/reduce.h"
 
-#include "kernels/copy.h"
-
 #include <math.h>
 
 /* ---- pairwise sums ----
@@ -257,58 +255,5 @@ void cg_kernel_sum_columns(cg_dtype dtype, const void *in, void *out, int64_t gr
                     for (int64_t c = 0; c < strip; c++) o[c] = (int64_t)((uint64_t)o[c] + (uint64_t)x[l * width + c]);
             }
         }
-    }
-}
-
-/* ---- tiled copy ---- */
-
-#define TILE 8
-
-/* One TILE x TILE (or smaller) tile: reads run along src's unit-stride dim p, writes along dst's
- * last dim q; the tile's lines on both sides fit in L1. */
-#define DEFINE_COPY_TILE(name, T)                                                                    \
-    static void name(char *dst, const char *src, int64_t np, int64_t nq, int64_t dst_p, int64_t src_q) { \
-        T *d = (T *)dst;                                                                             \
-        const T *s = (const T *)src;                                                                 \
-        for (int64_t j = 0; j < nq; j++)                                                             \
-            for (int64_t i = 0; i < np; i++) d[i * dst_p + j] = s[i + j * src_q];                    \
-    }
-DEFINE_COPY_TILE(copy_tile_1, uint8_t)
-DEFINE_COPY_TILE(copy_tile_4, uint32_t)
-DEFINE_COPY_TILE(copy_tile_8, uint64_t)
-
-void cg_kernel_copy_tiled(cg_tensor *dst, const cg_tensor *src) {
-    int n = src->ndim, q = n - 1, p = -1;
-    for (int d = 0; d < n; d++)
-        if (src->sizes[d] > 1 && src->strides[d] == 1) p = d;
-    if (p < 0 || p == q || src->sizes[q] <= 1 || src->numel < TILE * TILE) {
-        cg_kernel_copy(dst, src);
-        return;
-    }
-    size_t es = cg_dtype_size(src->dtype);
-    void (*tile)(char *, const char *, int64_t, int64_t, int64_t, int64_t) =
-        es == 8 ? copy_tile_8 : es == 4 ? copy_tile_4 : copy_tile_1;
-    int64_t sp = src->sizes[p], sq = src->sizes[q];
-    /* every other dim is walked by an odometer, carrying offsets on both sides */
-    int64_t index[CG_MAX_DIMS] = {0}, src_off = 0, dst_off = 0;
-    for (;;) {
-        char *d = cg_tensor_data(dst) + dst_off * (int64_t)es;
-        const char *s = cg_tensor_data(src) + src_off * (int64_t)es;
-        for (int64_t i0 = 0; i0 < sp; i0 += TILE)
-            for (int64_t j0 = 0; j0 < sq; j0 += TILE)
-                tile(d + (i0 * dst->strides[p] + j0) * (int64_t)es, s + (i0 + j0 * src->strides[q]) * (int64_t)es,
-                     sp - i0 < TILE ? sp - i0 : TILE, sq - j0 < TILE ? sq - j0 : TILE, dst->strides[p],
-                     src->strides[q]);
-        int d_ = n - 1;
-        for (; d_ >= 0; d_--) {
-            if (d_ == p || d_ == q) continue;
-            src_off += src->strides[d_];
-            dst_off += dst->strides[d_];
-            if (++index[d_] < src->sizes[d_]) break;
-            src_off -= src->strides[d_] * src->sizes[d_];
-            dst_off -= dst->strides[d_] * src->sizes[d_];
-            index[d_] = 0;
-        }
-        if (d_ < 0) return;
     }
 }

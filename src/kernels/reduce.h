@@ -12,11 +12,6 @@
 
 #include "core/tensor.h"
 
-/* dst = src, for a contiguous dst of src's shape and dtype. When src's unit-stride dim is not dst's
- * last dim (a transposing copy, as arranging rows for a reduction over leading dims needs), the
- * two dims are copied in square tiles so both sides stay in cache; otherwise cg_kernel_copy. */
-void cg_kernel_copy_tiled(cg_tensor *dst, const cg_tensor *src);
-
 /* Sum and product: float32, float64 or int64 in and out (int64 wraps around like PyTorch's). */
 void cg_kernel_sum(cg_dtype dtype, const void *in, void *out, int64_t rows, int64_t len);
 void cg_kernel_prod(cg_dtype dtype, const void *in, void *out, int64_t rows, int64_t len);
