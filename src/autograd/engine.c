@@ -229,6 +229,14 @@ static cg_tensor *run_hooks(cg_hook_entry *hooks, int output_nr, cg_tensor *grad
 
 /* ---- running one node ---- */
 
+/* Whether any gradient reached n. As in PyTorch, a node none reached passes none on; a node some
+ * reached runs, and a multi-output formula reads a missing piece as zeros. */
+static bool any_grad(const cg_node *n) {
+    for (int i = 0; n->buffer && i < n->noutputs; i++)
+        if (n->buffer[i]) return true;
+    return false;
+}
+
 static bool run_node(const engine_run *run, cg_node *n, node_list *ready) {
     cg_tensor *empty = NULL;
     cg_tensor **grads = n->buffer ? n->buffer : &empty;
@@ -242,7 +250,7 @@ static bool run_node(const engine_run *run, cg_node *n, node_list *ready) {
     bool ok = true;
     if (n->needed) {
         cg_clear_error();
-        for (int i = 0; i < n->noutputs && ok && n->pre_hooks; i++)
+        for (int i = 0; n->buffer && i < n->noutputs && ok && n->pre_hooks; i++)
             if (grads[i]) {
                 cg_tensor *hooked = run_hooks(n->pre_hooks, i, grads[i]);
                 ok = hooked != NULL;
@@ -251,7 +259,7 @@ static bool run_node(const engine_run *run, cg_node *n, node_list *ready) {
         if (ok && n->op == cg_accumulate_grad_op()) {
             cg_tensor *grad = grads[0] ? run_hooks(n->variable->autograd->hooks, 0, grads[0]) : NULL;
             ok = !cg_last_error()[0] && (!grad || accumulate(n->variable, grad, run->create_graph));
-        } else if (ok && n->op->backward) {
+        } else if (ok && n->op->backward && any_grad(n)) {
             n->op->backward(n, grads, out);
             ok = !cg_last_error()[0];
         }
