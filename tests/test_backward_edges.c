@@ -80,10 +80,50 @@ static void absent_pieces(void) {
     SHOW(g);
 }
 
+/* ---- 2: integer and bool tensors never require grad ---- */
+
+static void show_history(cg_tensor *t) {
+    char text[512];
+    cg_format(t, text, sizeof text);
+    fprintf(out, "%s %s %s\n", text, cg_requires_grad(t) ? "True" : "False", cg_node_name(cg_grad_fn(t)));
+}
+
+static void integer_outputs(void) {
+    cg_tensor *b = leaf(F64(1.5, 2.0, 3.0));
+    cg_tensor *a = cg_tensor_i64(((int64_t[]){1, 0, 1}), 3);
+    error_if(cg_copy_(a, b));
+    show_history(a);
+    error_if(cg_backward(cg_sum(a)));
+    SHOW(cg_grad(b));
+    cg_tensor *y = cg_mul_scalar(b, 1);
+    show_history(cg_gt_scalar(y, 1));
+    show_history(cg_eq_scalar(y, 2));
+    show_history(cg_argmax(y));
+    show_history(cg_to(y, CG_INT64));
+    show_history(cg_where(cg_gt_scalar(y, 1), cg_tensor_i64(((int64_t[]){1, 2, 3}), 3),
+                          cg_tensor_i64(((int64_t[]){0, 0, 0}), 3)));
+    cg_tensor *indices = NULL;
+    cg_max_dim(cg_view(y, 3, 1), 1, false, &indices);
+    show_history(indices);
+    show_history(cg_sign(y));
+    show_history(cg_to(cg_gt_scalar(y, 1), CG_FLOAT64));
+    cg_tensor *c = cg_tensor_bool(((bool[]){true, false, true}), 3);
+    error_if(cg_copy_(c, b));
+    show_history(c);
+    a = cg_tensor_i64(((int64_t[]){1, 0, 1}), 3);
+    error_if(cg_copy_(cg_slice(a, 0, 1, INT64_MAX, 1), cg_slice(b, 0, 0, 2, 1)));
+    show_history(a);
+    cg_tensor *z = cg_zeros_shape(CG_INT64, CG_SHAPE(3));
+    error_if(cg_copy_(cg_select(z, 0, 0), cg_select(b, 0, 0)));
+    show_history(z);
+    show_history(cg_to(cg_to(y, CG_INT64), CG_FLOAT64));
+}
+
 static const scenario scenarios[] = {
     {"absent_through_views", absent_through_views},
     {"absent_through_ops", absent_through_ops},
     {"absent_pieces", absent_pieces},
+    {"integer_outputs", integer_outputs},
 };
 
 static void test_scenarios(void) {

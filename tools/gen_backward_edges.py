@@ -98,6 +98,44 @@ def absent_pieces():
     print(g[0])
 
 
+# ---- 2: integer and bool tensors never require grad ----
+
+def show_history(t):
+    print(t, t.requires_grad, name(t.grad_fn))
+
+
+@scenario
+def integer_outputs():
+    b = leaf(f64(1.5, 2.0, 3.0))
+    a = torch.tensor([1, 0, 1])
+    a.copy_(b)
+    show_history(a)
+    try:
+        a.sum().backward()
+    except RuntimeError as e:
+        print("RuntimeError:", e)
+    print(b.grad)
+    y = b * 1
+    show_history(y > 1)
+    show_history(y.eq(2))
+    show_history(torch.argmax(y))
+    show_history(y.to(torch.int64))
+    show_history(torch.where(y > 1, torch.tensor([1, 2, 3]), torch.tensor([0, 0, 0])))
+    show_history(torch.max(y.view(3, 1), 1)[1])
+    show_history(y.sign())
+    show_history((y > 1).to(torch.float64))
+    c = torch.tensor([True, False, True])
+    c.copy_(b)
+    show_history(c)
+    a = torch.tensor([1, 0, 1])
+    a[1:].copy_(b[:2])
+    show_history(a)
+    z = torch.zeros(3, dtype=torch.int64)
+    z[0] = b[0]
+    show_history(z)
+    show_history(y.to(torch.int64).to(torch.float64))
+
+
 def main():
     for fn in SCENARIOS:
         print("##", fn.__name__)

@@ -116,7 +116,7 @@ static const cg_op copy_slices_op = {"CopySlices", copy_slices_backward, "copy_s
 
 cg_node *cg_record_inplace(const cg_op *op, cg_tensor *t, int n, cg_tensor **inputs) {
     cg_record_mark_ = cg_alloc_failures_;
-    if (!cg_is_grad_enabled()) return NULL;
+    if (!cg_is_grad_enabled() || !cg_dtype_is_floating(t->dtype)) return NULL; /* an integer t has no history */
     /* PyTorch takes the other inputs' histories before the write. The op has bumped the version
      * already, so step back to it meanwhile: another input that is a view of t's storage
      * (a[0].add_(a[1])) keeps the history it had then instead of becoming AsStridedBackward0. */

@@ -160,6 +160,7 @@ bool cg_attach_history(cg_node *n, int nout, cg_tensor **outs) {
     for (int i = 0; i < nout; i++) {
         if (!outs[i]) continue;
         n->outputs[i] = cg_input_meta_of(outs[i]);
+        if (!cg_dtype_is_floating(outs[i]->dtype)) continue; /* integer and bool tensors have no history */
         cg_autograd_meta *m = cg_meta(outs[i]);
         if (!m) return false;
         n->refcount++;
@@ -171,9 +172,15 @@ bool cg_attach_history(cg_node *n, int nout, cg_tensor **outs) {
     return true;
 }
 
+static bool any_floating(int n, cg_tensor **ts) {
+    for (int i = 0; i < n; i++)
+        if (ts[i] && cg_dtype_is_floating(ts[i]->dtype)) return true;
+    return false;
+}
+
 cg_node *cg_record_multi(const cg_op *op, int nout, cg_tensor **outs, int n, cg_tensor **inputs) {
     cg_record_mark_ = cg_alloc_failures_;
-    if (!cg_is_grad_enabled() || !cg_any_requires_grad(n, inputs)) return NULL;
+    if (!cg_is_grad_enabled() || !cg_any_requires_grad(n, inputs) || !any_floating(nout, outs)) return NULL;
     cg_node *node = cg_node_new(op, n);
     if (!node) return NULL;
     for (int i = 0; i < n; i++) node->next[i] = inputs[i] ? cg_gradient_edge(inputs[i]) : (cg_edge){NULL, 0};
