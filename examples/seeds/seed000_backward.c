@@ -1,4 +1,4 @@
-/* Seed 000 (../shared/conformance/seeds/seed000_backward.py) in C: backward on scalars and, with a
+/* Seed 000 (tests/data/seeds/seed000_backward.py) in C: backward on scalars and, with a
  * gradient vector, on non-scalars; writing into slices of a tensor inside a graph. */
 #include <cgrad.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* Seed 001 (../shared/conformance/seeds/seed001_grad.py) in C: requires_grad, grad_fn, no_grad,
+/* Seed 001 (tests/data/seeds/seed001_grad.py) in C: requires_grad, grad_fn, no_grad,
  * a logistic-regression step, detach. */
 #include <cgrad.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* Seed 002 (../shared/conformance/seeds/seed002_autograd.py) in C: the autograd tutorial. */
+/* Seed 002 (tests/data/seeds/seed002_autograd.py) in C: the autograd tutorial. */
 #include <cgrad.h>
 #include <stdio.h>
 

@@ -1,4 +1,4 @@
-/* Seed 003 (../shared/conformance/seeds/seed003_notebook.py) in C: scalar and vector backward,
+/* Seed 003 (tests/data/seeds/seed003_notebook.py) in C: scalar and vector backward,
  * requires_grad_, detach and no_grad. */
 #include <cgrad.h>
 #include <stdio.h>

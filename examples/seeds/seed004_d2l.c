@@ -1,4 +1,4 @@
-/* Seed 004 (../shared/conformance/seeds/seed004_d2l.py) in C: accumulation, zeroing through
+/* Seed 004 (tests/data/seeds/seed004_d2l.py) in C: accumulation, zeroing through
  * .data, and backward through a view. */
 #include <cgrad.h>
 #include <stdio.h>
