@@ -119,11 +119,39 @@ static void integer_outputs(void) {
     show_history(cg_to(cg_to(y, CG_INT64), CG_FLOAT64));
 }
 
+/* ---- 3: an expanded view of a base written in place ---- */
+
+static void expanded_view_of_rewritten_base(void) {
+    cg_tensor *x = leaf(cg_tensor_f64(((double[]){1, 2, 3}), 1, 3));
+    cg_tensor *v = cg_mul_scalar(x, 2.0);
+    cg_tensor *e = cg_expand(v, 2, 3);
+    cg_add_scalar_(v, 1.0);
+    fprintf(out, "%s\n", cg_node_name(cg_grad_fn(e)));
+    error_if(cg_backward(cg_sum(e)));
+    show(cg_grad(x));
+    cg_set_grad(x, NULL);
+    v = cg_mul_scalar(x, 2.0);
+    e = cg_slice(cg_transpose(cg_expand(v, 2, 2, 3), 0, 2), 0, 1, INT64_MAX, 1);
+    cg_mul_scalar_(v, 3.0);
+    cg_tensor *weights = cg_view(cg_arange(0, 8, 1, CG_FLOAT64), 2, 2, 2);
+    error_if(cg_backward(cg_sum(cg_mul(e, weights))));
+    show(cg_grad(x));
+    v = cg_mul_scalar(x, 2.0);
+    e = cg_expand(cg_t(v), 3, 4);
+    cg_mul_(v, x);
+    cg_tensor *g = NULL, *gg = NULL;
+    error_if(cg_autograd_grad(CG_TENSORS(cg_sum(e)), CG_TENSORS(x), &g, .create_graph = true));
+    show(cg_detach(g));
+    error_if(cg_autograd_grad(CG_TENSORS(cg_sum(g)), CG_TENSORS(x), &gg, .retain_graph = false));
+    show(gg);
+}
+
 static const scenario scenarios[] = {
     {"absent_through_views", absent_through_views},
     {"absent_through_ops", absent_through_ops},
     {"absent_pieces", absent_pieces},
     {"integer_outputs", integer_outputs},
+    {"expanded_view_of_rewritten_base", expanded_view_of_rewritten_base},
 };
 
 static void test_scenarios(void) {

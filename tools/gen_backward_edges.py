@@ -136,6 +136,31 @@ def integer_outputs():
     show_history(y.to(torch.int64).to(torch.float64))
 
 
+# ---- 3: an expanded view of a base written in place ----
+
+@scenario
+def expanded_view_of_rewritten_base():
+    x = leaf(torch.tensor([[1.0, 2.0, 3.0]], dtype=torch.float64))
+    v = x * 2.0
+    e = v.expand(2, 3)
+    v.add_(1.0)
+    print(name(e.grad_fn))
+    e.sum().backward()
+    print(x.grad)
+    x.grad = None
+    v = x * 2.0
+    e = v.expand(2, 2, 3).transpose(0, 2)[1:]
+    v.mul_(3.0)
+    (e * torch.arange(8.0, dtype=torch.float64).view(2, 2, 2)).sum().backward()
+    print(x.grad)
+    v = x * 2.0
+    e = v.t().expand(3, 4)
+    v.mul_(x)
+    g, = torch.autograd.grad(e.sum(), [x], create_graph=True)
+    print(g.detach())
+    print(torch.autograd.grad(g.sum(), [x])[0])
+
+
 def main():
     for fn in SCENARIOS:
         print("##", fn.__name__)

@@ -62,12 +62,25 @@ static cg_tensor *view_in(cg_tensor *base_grad, const cg_tensor *geometry, int64
 
 /* ---- AsStridedBackward0: a view's history after its base was rewritten ---- */
 
+/* The view may repeat base elements along dims of stride 0 (an expand): each such element's
+ * gradient is the sum over the repeats, written once into a view with those dims of size 1. The
+ * region is a differentiable view of result, so create_graph keeps the copy in the graph. */
 static void as_strided_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     const cg_input_meta *base = &n->args_meta;
+    const cg_tensor *view = n->view_geometry;
+    cg_reduce_args repeats = {.input = grads[0], .keepdim = true};
+    int64_t sizes[CG_MAX_DIMS];
+    for (int d = 0; d < view->ndim; d++) {
+        bool repeated = view->strides[d] == 0 && view->sizes[d] > 1;
+        sizes[d] = repeated ? 1 : view->sizes[d];
+        if (repeated) repeats.dims[repeats.ndims++] = d;
+    }
+    cg_tensor *grad = repeats.ndims ? cg_sum_opts(repeats) : grads[0];
     cg_tensor *result = cg_zeros_shape(base->dtype, base->ndim, base->sizes);
-    if (!result) return;
-    if (cg_copy_(view_in(result, n->view_geometry, n->args[0]), grads[0]) < 0) return;
-    out[0] = result;
+    if (!grad || !result) return;
+    cg_tensor *region = cg_as_view(cg_new_view(result, view->ndim, sizes, view->strides,
+                                               result->offset + view->offset - n->args[0]), result);
+    if (region && cg_copy_(region, grad) == 0) out[0] = result;
 }
 
 static const cg_op as_strided_op = {"AsStridedBackward0", as_strided_backward, "as_strided"};
