@@ -142,6 +142,12 @@ cg_tensor *cg_from_data(const void *data, cg_dtype dtype, int ndim, const int64_
 #define cg_tensor_i64(data, ...) cg_from_data((const int64_t *)(data), CG_INT64, CG_SHAPE(__VA_ARGS__))
 #define cg_tensor_bool(data, ...) cg_from_data((const bool *)(data), CG_BOOL, CG_SHAPE(__VA_ARGS__))
 cg_tensor *cg_scalar(double value, cg_dtype dtype);  /* 0-dim */
+/* torch.from_blob: a tensor over the caller's memory, without a copy (writes through it land in
+ * data). strides in elements, NULL for row-major. deleter(data, deleter_ctx), when not NULL, runs
+ * once the last reference to the memory goes (the tensor, its views, saved copies in a graph);
+ * when cg_from_blob fails it does not run and the memory stays the caller's. */
+cg_tensor *cg_from_blob(void *data, cg_dtype dtype, int ndim, const int64_t *sizes, const int64_t *strides,
+                        void (*deleter)(void *data, void *ctx), void *deleter_ctx);
 /* PyTorch's torch.tensor(data, dtype=..., requires_grad=...) with every option:
  *   cg_tensor_new(.data = (float[]){1, 2, 3, 4}, CG_SIZES(2, 2), .requires_grad = true)
  * No .data gives zeros (torch.zeros); no sizes gives a 0-dim tensor. */
@@ -187,6 +193,9 @@ cg_tensor *cg_randint_shape(int64_t low, int64_t high, int ndim, const int64_t *
 #define cg_rand(...) cg_rand_shape(CG_FLOAT32, CG_SHAPE(__VA_ARGS__))
 #define cg_randn(...) cg_randn_shape(CG_FLOAT32, CG_SHAPE(__VA_ARGS__))
 #define cg_randint(low, high, ...) cg_randint_shape(low, high, CG_SHAPE(__VA_ARGS__))
+/* torch.randperm(n): a random permutation of 0..n-1, int64 (the _dtype form: float32, float64). */
+cg_tensor *cg_randperm(int64_t n);
+cg_tensor *cg_randperm_dtype(int64_t n, cg_dtype dtype);
 int cg_uniform_(cg_tensor *t, double from, double to);
 int cg_normal_(cg_tensor *t, double mean, double std);
 
@@ -195,6 +204,10 @@ int cg_normal_(cg_tensor *t, double mean, double std);
 double cg_item(const cg_tensor *t);  /* the value of a one-element tensor; NaN and an error otherwise */
 int cg_get_at(const cg_tensor *t, int n, const int64_t *index, double *value);
 int cg_set_at(cg_tensor *t, int n, const int64_t *index, double value);  /* in place */
+/* Copies t's elements in row-major (logical) order, whatever its strides, into out, converted to
+ * dtype as t.to(dtype) converts (PyTorch's tolist/numpy). count: the elements out has room for;
+ * fewer than t's numel is an error and writes nothing. */
+int cg_copy_to(const cg_tensor *t, void *out, size_t count, cg_dtype dtype);
 #define cg_get(t, value, ...) cg_get_at(t, CG_SHAPE(__VA_ARGS__), value)
 #define cg_set(t, value, ...) cg_set_at(t, CG_SHAPE(__VA_ARGS__), value)
 
@@ -408,6 +421,7 @@ bool cg_is_leaf(const cg_tensor *t);
 cg_tensor *cg_grad(const cg_tensor *t);
 int cg_set_grad(cg_tensor *t, cg_tensor *grad);  /* NULL clears it (PyTorch's x.grad = None) */
 int cg_retain_grad(cg_tensor *t);
+bool cg_retains_grad(const cg_tensor *t);  /* x.retains_grad: a non-leaf after cg_retain_grad (false for leaves) */
 /* Zeroes the .grad of every tensor in the list that has one (an optimizer's zero_grad()). */
 int cg_zero_grad(cg_tensor_list tensors);
 cg_node *cg_grad_fn(const cg_tensor *t);           /* NULL for leaves */
@@ -539,6 +553,10 @@ int cg_hvp_opts(cg_vjp_args args);  /* H v, by the double-vjp trick */
 int cg_format(const cg_tensor *t, char *buf, size_t size);
 int cg_fprint(FILE *f, const cg_tensor *t);  /* repr and a newline */
 int cg_print(const cg_tensor *t);            /* to stdout */
+/* t's shape as PyTorch prints t.shape, "torch.Size([2, 3])" ("torch.Size([])" for 0-dim),
+ * snprintf-style like cg_format; cg_print_size prints it and a newline to stdout. */
+int cg_format_size(const cg_tensor *t, char *buf, size_t size);
+int cg_print_size(const cg_tensor *t);
 
 #ifdef __cplusplus
 }

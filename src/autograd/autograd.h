@@ -145,6 +145,8 @@ cg_node *cg_grad_fn_internal(cg_tensor *t); /* t's history, regenerated for a vi
 const cg_op *cg_accumulate_grad_op(void);
 /* Takes t's retain_grad entry off its grad_fn (the entry points at t weakly). */
 void cg_forget_retained(cg_tensor *t);
+/* Moves t's retain_grad entry from its grad_fn to node to (output output_nr); false when out of memory. */
+bool cg_move_retained(cg_tensor *t, cg_node *to, int output_nr);
 void cg_node_release(cg_node *n);
 cg_node *cg_node_new(const cg_op *op, int nnext);
 

@@ -163,6 +163,8 @@ bool cg_attach_history(cg_node *n, int nout, cg_tensor **outs) {
         if (!cg_dtype_is_floating(outs[i]->dtype)) continue; /* integer and bool tensors have no history */
         cg_autograd_meta *m = cg_meta(outs[i]);
         if (!m) return false;
+        /* An in-place op gives t a new history: its retain_grad moves there, as in PyTorch. */
+        if (m->retains_grad && m->grad_fn && m->grad_fn != n && !cg_move_retained(outs[i], n, i)) return false;
         n->refcount++;
         cg_node_release(m->grad_fn);
         m->grad_fn = n;

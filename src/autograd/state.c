@@ -191,6 +191,14 @@ int cg_retain_grad(cg_tensor *t) {
     return 0;
 }
 
+bool cg_move_retained(cg_tensor *t, cg_node *to, int output_nr) {
+    if (!push_hook(&to->pre_hooks, NULL, NULL, output_nr, t)) return false;
+    unlink_hook(&t->autograd->grad_fn->pre_hooks, 0, t);
+    return true;
+}
+
+bool cg_retains_grad(const cg_tensor *t) { return t && t->autograd && t->autograd->retains_grad; }
+
 void cg_forget_retained(cg_tensor *t) {
     cg_autograd_meta *m = t->autograd;
     if (m && m->retains_grad && m->grad_fn) unlink_hook(&m->grad_fn->pre_hooks, 0, t);

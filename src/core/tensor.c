@@ -106,6 +106,17 @@ cg_storage *cg_storage_new(size_t nbytes) {
     s->nbytes = nbytes;
     s->data = (char *)(((uintptr_t)(block + sizeof(cg_storage)) + CG_ALIGN - 1) & ~(uintptr_t)(CG_ALIGN - 1));
     s->owner = NULL;
+    s->external = false;
+    s->deleter = NULL;
+    s->deleter_ctx = NULL;
+    return s;
+}
+
+cg_storage *cg_storage_external(void *data, size_t nbytes, void (*deleter)(void *, void *), void *ctx) {
+    cg_storage *s = cg_malloc(sizeof *s);
+    if (!s) return NULL;
+    *s = (cg_storage){.refcount = 1, .nbytes = nbytes, .data = data, .external = true, .deleter = deleter,
+                      .deleter_ctx = ctx};
     return s;
 }
 
@@ -122,6 +133,9 @@ void cg_storage_release(cg_storage *s) {
     if (!s || --s->refcount > 0) return;
     if (s->owner) {
         cg_storage_release(s->owner);
+        cg_free(s);
+    } else if (s->external) {
+        if (s->deleter) s->deleter(s->data, s->deleter_ctx);
         cg_free(s);
     } else if (s->nbytes <= SMALL_STORAGE) {
         cache_free(CG_CACHE_STORAGE, s); /* the header is the start of the block */
@@ -316,6 +330,27 @@ cg_tensor *cg_new_tensor(cg_dtype dtype, int ndim, const int64_t *sizes) {
         return NULL;
     }
     cg_contiguous_strides(ndim, sizes, t->strides);
+    if (cg_scope_register(t) < 0) {
+        cg_tensor_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+cg_tensor *cg_new_tensor_over(cg_storage *s, cg_dtype dtype, int ndim, const int64_t *sizes, const int64_t *strides) {
+    bool overflow;
+    cg_tensor *t = new_header(dtype, ndim, sizes, &overflow);
+    if (!t || overflow) {
+        if (t) cache_free(CG_CACHE_TENSOR, t);
+        if (overflow) cg_set_error("numel: integer multiplication overflow");
+        cg_storage_release(s);
+        return NULL;
+    }
+    if (strides)
+        memcpy(t->strides, strides, (size_t)ndim * sizeof *strides);
+    else
+        cg_contiguous_strides(ndim, sizes, t->strides);
+    t->storage = s;
     if (cg_scope_register(t) < 0) {
         cg_tensor_free(t);
         return NULL;

@@ -17,6 +17,11 @@ typedef struct cg_storage {
     size_t nbytes;
     char *data;
     struct cg_storage *owner;  /* NULL when this storage owns data */
+    /* Memory the user lent (cg_from_blob): deleter(data, deleter_ctx) runs when the last reference
+     * goes; external marks such a storage even without a deleter. */
+    bool external;
+    void (*deleter)(void *data, void *ctx);
+    void *deleter_ctx;
 } cg_storage;
 
 struct cg_autograd_meta;  /* filled by the autograd layer */
@@ -36,6 +41,8 @@ struct cg_tensor {
 /* ---- storage and tensors ---- */
 cg_storage *cg_storage_new(size_t nbytes);  /* bytes uninitialised; NULL (with error) when out of memory */
 cg_storage *cg_storage_alias(cg_storage *owner);
+/* A storage over memory the caller owns (the header alone is allocated); NULL when out of memory. */
+cg_storage *cg_storage_external(void *data, size_t nbytes, void (*deleter)(void *, void *), void *ctx);
 void cg_storage_release(cg_storage *s);
 
 /* A new contiguous tensor, registered in the current scope. Data uninitialised. */
@@ -43,6 +50,9 @@ cg_tensor *cg_new_tensor(cg_dtype dtype, int ndim, const int64_t *sizes);
 /* A new tensor header over t's storage (a view), registered in the current scope. */
 cg_tensor *cg_new_view(const cg_tensor *t, int ndim, const int64_t *sizes, const int64_t *strides,
                        int64_t offset);
+/* A new tensor over storage s (whose reference it takes, also on failure), registered in the
+ * current scope; strides NULL means contiguous. The caller checked that the elements lie in s. */
+cg_tensor *cg_new_tensor_over(cg_storage *s, cg_dtype dtype, int ndim, const int64_t *sizes, const int64_t *strides);
 /* A new header with t's own sizes, strides and offset over its storage, without its autograd state. */
 static inline cg_tensor *cg_new_alias(const cg_tensor *t) {
     return cg_new_view(t, t->ndim, t->sizes, t->strides, t->offset);

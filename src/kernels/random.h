@@ -10,4 +10,9 @@ void cg_kernel_normal(cg_tensor *t, double mean, double std);
 /* int64 t only: low + (draw mod range), where range = high - low as an unsigned number (> 0). */
 void cg_kernel_randint(cg_tensor *t, int64_t low, uint64_t range);
 
+/* A random permutation of 0..n-1 into the contiguous 1-dim t (n = t's numel, exact in its dtype),
+ * by PyTorch's CPU shuffle: for i from 0, swap element i with element i + random32() % (n - i).
+ * The draws come from random32(gen), so any generator can drive it. */
+void cg_kernel_randperm(cg_tensor *t, uint32_t (*random32)(void *gen), void *gen);
+
 #endif

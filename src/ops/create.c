@@ -175,3 +175,83 @@ int cg_set_at(cg_tensor *t, int n, const int64_t *index, double value) {
     cg_bump_version(t);
     return 0;
 }
+
+/* ---- user memory ---- */
+
+/* The bytes from the first element of a strided shape to the end of its last (0 for no elements);
+ * false with the message when that overflows. */
+static bool blob_extent(cg_dtype dtype, int ndim, const int64_t *sizes, const int64_t *strides, size_t *nbytes) {
+    *nbytes = 0;
+    for (int d = 0; d < ndim; d++)
+        if (sizes[d] == 0) return true;
+    int64_t last = 0, span, bytes; /* offset of the last element */
+    bool overflow = false;
+    for (int d = 0; d < ndim; d++) {
+        overflow |= __builtin_mul_overflow(sizes[d] - 1, strides[d], &span);
+        overflow |= __builtin_add_overflow(last, span, &last);
+    }
+    overflow |= __builtin_add_overflow(last, 1, &bytes);
+    overflow |= __builtin_mul_overflow(bytes, (int64_t)cg_elsize(dtype), &bytes);
+    if (overflow) {
+        cg_set_error("Storage size calculation overflowed with sizes=%s", cg_shape_text(ndim, sizes).s);
+        return false;
+    }
+    *nbytes = (size_t)bytes;
+    return true;
+}
+
+cg_tensor *cg_from_blob(void *data, cg_dtype dtype, int ndim, const int64_t *sizes, const int64_t *strides,
+                        void (*deleter)(void *data, void *ctx), void *deleter_ctx) {
+    if (cg_check_shape(ndim, sizes) < 0) return NULL;
+    if ((unsigned)dtype > CG_BOOL) {
+        cg_set_error("invalid dtype %d", (int)dtype);
+        return NULL;
+    }
+    int64_t contiguous[CG_MAX_DIMS];
+    if (!strides) {
+        cg_contiguous_strides(ndim, sizes, contiguous);
+        strides = contiguous;
+    }
+    for (int d = 0; d < ndim; d++) {
+        if (strides[d] < 0) {
+            cg_set_error("from_blob: Negative strides are not supported at the moment, got strides: %s",
+                         cg_shape_text(ndim, strides).s);
+            return NULL;
+        }
+    }
+    size_t nbytes;
+    if (!blob_extent(dtype, ndim, sizes, strides, &nbytes)) return NULL;
+    if (!data && nbytes > 0) {
+        cg_set_error("from_blob: data is NULL for a tensor of %zu bytes", nbytes);
+        return NULL;
+    }
+    cg_storage *s = cg_storage_external(data, nbytes, deleter, deleter_ctx);
+    return s ? cg_new_tensor_over(s, dtype, ndim, sizes, strides) : NULL;
+}
+
+int cg_copy_to(const cg_tensor *t, void *out, size_t count, cg_dtype dtype) {
+    if (!t) return -1;
+    if ((unsigned)dtype > CG_BOOL) {
+        cg_set_error("invalid dtype %d", (int)dtype);
+        return -1;
+    }
+    if ((uint64_t)t->numel > count) {
+        cg_set_error("copy_to: a buffer of %zu elements is too small for a tensor of %lld elements", count,
+                     (long long)t->numel);
+        return -1;
+    }
+    if (t->numel == 0) return 0;
+    if (!out) {
+        cg_set_error("copy_to: out is NULL");
+        return -1;
+    }
+    int status = -1;
+    cg_scope_begin();
+    cg_tensor *dst = cg_from_blob(out, dtype, t->ndim, t->sizes, NULL, NULL, NULL);
+    if (dst) {
+        cg_kernel_copy(dst, t);
+        status = 0;
+    }
+    cg_scope_end();
+    return status;
+}

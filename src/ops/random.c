@@ -102,3 +102,32 @@ cg_tensor *cg_randint_shape(int64_t low, int64_t high, int ndim, const int64_t *
     cg_kernel_randint(t, low, (uint64_t)high - (uint64_t)low);
     return t;
 }
+
+/* randperm's draws from the default generator. */
+static uint32_t default_random32(void *unused) {
+    (void)unused;
+    return cg_random32();
+}
+
+cg_tensor *cg_randperm_dtype(int64_t n, cg_dtype dtype) {
+    if (cg_check_shape(1, &n) < 0) return NULL;
+    static const int64_t max_n[] = {[CG_FLOAT32] = (INT64_C(1) << 24) + 1, [CG_FLOAT64] = (INT64_C(1) << 53) + 1};
+    if ((unsigned)dtype > CG_BOOL) {
+        cg_set_error("invalid dtype %d", (int)dtype);
+        return NULL;
+    }
+    if (dtype == CG_BOOL) {
+        cg_set_error("\"randperm\" not implemented for 'Bool'");
+        return NULL;
+    }
+    if (dtype != CG_INT64 && n > max_n[dtype]) {
+        cg_set_error("n cannot be greater than %s for %s type.", dtype == CG_FLOAT32 ? "2^24+1" : "2^53+1",
+                     cg_dtype_title(dtype));
+        return NULL;
+    }
+    cg_tensor *t = cg_new_tensor(dtype, 1, &n);
+    if (t) cg_kernel_randperm(t, default_random32, NULL);
+    return t;
+}
+
+cg_tensor *cg_randperm(int64_t n) { return cg_randperm_dtype(n, CG_INT64); }

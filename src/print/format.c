@@ -365,3 +365,18 @@ int cg_fprint(FILE *f, const cg_tensor *t) {
 }
 
 int cg_print(const cg_tensor *t) { return cg_fprint(stdout, t); }
+
+int cg_format_size(const cg_tensor *t, char *buf, size_t size) {
+    if (!t) return -1;
+    if (!buf && size > 0) {
+        cg_set_error("buf is NULL but size is %zu", size);
+        return -1;
+    }
+    return snprintf(buf, size, "torch.Size(%s)", cg_shape_text(t->ndim, t->sizes).s);
+}
+
+int cg_print_size(const cg_tensor *t) {
+    char text[300];
+    int len = cg_format_size(t, text, sizeof text);
+    return len < 0 || printf("%s\n", text) < 0 ? -1 : 0;
+}

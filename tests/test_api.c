@@ -1,0 +1,301 @@
+/* The small API a PyTorch user reaches for: retains_grad, torch.Size printing, copying out to a C
+ * array, randperm (golden data from tools/gen_api.py), tensors over user memory. */
+#include "harness.h"
+#include "golden.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+#define API_DATA "tests/data/api.txt"
+
+/* Same dtype, shape and element bits (a row-major copy of actual is compared). */
+static bool same_bits(cg_tensor *actual, cg_tensor *expected) {
+    if (!actual || !expected || cg_get_dtype(actual) != cg_get_dtype(expected) ||
+        cg_ndim(actual) != cg_ndim(expected))
+        return false;
+    for (int d = 0; d < cg_ndim(actual); d++)
+        if (cg_size(actual, d) != cg_size(expected, d)) return false;
+    cg_tensor *a = cg_contiguous(actual);
+    return a && !memcmp(cg_data_ptr(a), cg_data_ptr(expected), (size_t)cg_numel(a) * cg_dtype_size(cg_get_dtype(a)));
+}
+
+static uint64_t fnv1a64(const int64_t *v, int64_t n) {
+    uint64_t h = 0xcbf29ce484222325u;
+    for (int64_t i = 0; i < n; i++)
+        for (int b = 0; b < 8; b++) h = (h ^ (((uint64_t)v[i] >> (8 * b)) & 0xff)) * 0x100000001b3u;
+    return h;
+}
+
+/* Runs check on every golden line that starts with kind; returns how many. */
+static int each_line(const char *kind, void (*check)(char *rest)) {
+    golden_file g;
+    if (golden_open(&g, API_DATA) < 0) return 0;
+    int count = 0;
+    size_t len = strlen(kind);
+    for (char *line; (line = golden_next_line(&g));) {
+        if (strncmp(line, kind, len) || line[len] != ' ') continue;
+        count++;
+        CG_SCOPE { check(line + len + 1); }
+    }
+    golden_close(&g);
+    return count;
+}
+
+/* ---- retains_grad ---- */
+
+static void test_retains_grad(void) {
+    cg_tensor *x = cg_requires_grad_(cg_ones(2), true);
+    CHECK(!cg_retains_grad(x));
+    CHECK(cg_retain_grad(x) == 0);
+    CHECK(!cg_retains_grad(x)); /* a no-op on a leaf, as in PyTorch */
+    cg_tensor *y = cg_mul_scalar(x, 2);
+    CHECK(!cg_retains_grad(y));
+    CHECK(cg_retain_grad(y) == 0);
+    CHECK(cg_retains_grad(y));
+    CHECK(cg_mul_scalar_(y, 2) == 0);
+    CHECK(cg_retains_grad(y)); /* kept across an in-place op */
+    CHECK(!cg_retains_grad(cg_detach(y)));
+    CHECK(!cg_retains_grad(cg_ones(1)));
+    CHECK(!cg_retains_grad(NULL));
+    CHECK(cg_backward(cg_sum(y)) == 0);
+    CHECK(harness_values_close(cg_grad(y), (double[]){1, 1}, 0));
+}
+
+/* ---- torch.Size ---- */
+
+static void check_size(char *rest) {
+    int ndim = (int)strtol(rest, &rest, 10);
+    int64_t sizes[CG_MAX_DIMS];
+    for (int d = 0; d < ndim; d++) sizes[d] = strtoll(rest, &rest, 10);
+    const char *expected = strstr(rest, "| ") + 2;
+    cg_tensor *t = cg_empty_shape(CG_FLOAT32, ndim, sizes);
+    char buf[128];
+    int len = cg_format_size(t, buf, sizeof buf);
+    CHECK_STR(buf, expected);
+    CHECK(len == (int)strlen(expected));
+    char small[8];
+    CHECK(cg_format_size(t, small, sizeof small) == len); /* snprintf-style: the full length */
+    CHECK(!strncmp(small, expected, sizeof small - 1) && small[sizeof small - 1] == '\0');
+    CHECK(cg_format_size(t, NULL, 0) == len);
+}
+
+static void test_format_size(void) {
+    CHECK(each_line("size", check_size) >= 6);
+    CHECK(cg_format_size(NULL, NULL, 0) == -1);
+    char buf[4];
+    CHECK_ERROR(cg_format_size(cg_ones(1), NULL, sizeof buf) >= 0, "buf is NULL but size is 4");
+}
+
+/* ---- copy_to ---- */
+
+static void test_copy_to_strided_and_converted(void) {
+    /* a transposed, sliced view: row-major logical order, not memory order */
+    cg_tensor *base = cg_arange(0, 12, 1, CG_FLOAT32);
+    cg_tensor *t = cg_slice(cg_t(cg_view(base, 3, 4)), 0, 1, 4, 2); /* rows 1 and 3 of the 4x3 */
+    float f[6] = {0};
+    CHECK(cg_copy_to(t, f, 6, CG_FLOAT32) == 0);
+    const float want[] = {1, 5, 9, 3, 7, 11};
+    CHECK(!memcmp(f, want, sizeof f));
+    int64_t i[6];
+    cg_tensor *neg = cg_tensor_f32(((float[]){-1.5f, 2.7f, -0.2f, 1e10f}), 4);
+    CHECK(cg_copy_to(neg, i, 6, CG_INT64) == 0); /* truncation toward zero, as .to(int64) */
+    CHECK(i[0] == -1 && i[1] == 2 && i[2] == 0 && i[3] == 10000000000);
+    bool b[4];
+    CHECK(cg_copy_to(neg, b, 4, CG_BOOL) == 0);
+    CHECK(b[0] && b[1] && b[2] && b[3]);
+    double d[1];
+    CHECK(cg_copy_to(cg_scalar(0.1, CG_FLOAT32), d, 1, CG_FLOAT64) == 0);
+    CHECK(d[0] == (double)0.1f);
+    cg_tensor *big = cg_tensor_i64(((int64_t[]){INT64_C(9007199254740993)}), 1);
+    CHECK(cg_copy_to(big, i, 1, CG_INT64) == 0 && i[0] == INT64_C(9007199254740993));
+    /* an expanded tensor repeats its elements */
+    CHECK(cg_copy_to(cg_expand(cg_tensor_f32(((float[]){1, 2}), 2, 1), 2, 3), f, 6, CG_FLOAT32) == 0);
+    CHECK(f[0] == 1 && f[2] == 1 && f[3] == 2 && f[5] == 2);
+    /* a tensor that requires grad copies out like tolist() */
+    CHECK(cg_copy_to(cg_requires_grad_(cg_ones(2), true), f, 2, CG_FLOAT32) == 0 && f[1] == 1);
+}
+
+static void test_copy_to_errors(void) {
+    float f[3] = {7, 7, 7};
+    cg_tensor *t = cg_ones(2, 2);
+    CHECK_ERROR(cg_copy_to(t, f, 3, CG_FLOAT32) == 0,
+                "copy_to: a buffer of 3 elements is too small for a tensor of 4 elements");
+    CHECK(f[0] == 7 && f[2] == 7);
+    CHECK_ERROR(cg_copy_to(t, NULL, 4, CG_FLOAT32) == 0, "copy_to: out is NULL");
+    CHECK_ERROR(cg_copy_to(t, f, 4, (cg_dtype)9) == 0, "invalid dtype 9");
+    CHECK(cg_copy_to(NULL, f, 3, CG_FLOAT32) == -1);
+    CHECK(cg_copy_to(cg_zeros(0, 3), NULL, 0, CG_FLOAT32) == 0); /* nothing to write */
+}
+
+/* ---- randperm ---- */
+
+static void check_randperm(char *rest) {
+    char *cursor = rest;
+    uint64_t seed = strtoull(golden_token(&cursor), NULL, 10);
+    int64_t n = strtoll(golden_token(&cursor), NULL, 10);
+    cg_dtype dtype = golden_dtype(golden_token(&cursor));
+    golden_token(&cursor); /* = */
+    cg_manual_seed(seed);
+    cg_tensor *p = cg_randperm_dtype(n, dtype);
+    CHECK_MSG(same_bits(p, golden_tensor(&cursor)), "randperm(%lld) seed %llu %s", (long long)n,
+              (unsigned long long)seed, cg_dtype_name(dtype));
+    CHECK(cg_version(p) == 0 && !cg_requires_grad(p));
+}
+
+static void check_randperm_hash(char *rest) {
+    char *cursor = rest;
+    uint64_t seed = strtoull(golden_token(&cursor), NULL, 10);
+    int64_t n = strtoll(golden_token(&cursor), NULL, 10);
+    cg_dtype dtype = golden_dtype(golden_token(&cursor));
+    golden_token(&cursor); /* = */
+    uint64_t expected = strtoull(golden_token(&cursor), NULL, 10);
+    cg_manual_seed(seed);
+    cg_tensor *p = cg_to(cg_randperm_dtype(n, dtype), CG_INT64);
+    CHECK_OK(p);
+    if (p) CHECK_MSG(fnv1a64(cg_data_ptr(p), n) == expected, "randperm(%lld) seed %llu", (long long)n, (unsigned long long)seed);
+}
+
+static void check_randperm_then_rand(char *rest) {
+    char *cursor = rest;
+    cg_manual_seed(strtoull(golden_token(&cursor), NULL, 10));
+    int64_t n = strtoll(golden_token(&cursor), NULL, 10);
+    golden_token(&cursor);
+    cg_tensor *p = cg_randperm(n), *expected_p = golden_tensor(&cursor);
+    golden_token(&cursor); /* ; */
+    cg_tensor *r = cg_rand(3), *expected_r = golden_tensor(&cursor);
+    CHECK(same_bits(p, expected_p));
+    CHECK(same_bits(r, expected_r));
+}
+
+static void check_error(char *rest) {
+    char *cursor = rest;
+    const char *kind = golden_token(&cursor);
+    const char *message = strstr(cursor, "| ") + 2;
+    if (!strcmp(kind, "randperm")) {
+        int64_t n = strtoll(golden_token(&cursor), NULL, 10);
+        cg_dtype dtype = golden_dtype(golden_token(&cursor));
+        CHECK_ERROR(cg_randperm_dtype(n, dtype), message);
+    } else {
+        CHECK_MSG(false, "unknown error line %s", kind);
+    }
+}
+
+static void test_randperm(void) {
+    CHECK(each_line("randperm", check_randperm) >= 40);
+    CHECK(each_line("randperm_hash", check_randperm_hash) >= 10);
+    CHECK(each_line("randperm_then_rand", check_randperm_then_rand) == 1);
+    CHECK(each_line("error", check_error) >= 3);
+    CHECK_ERROR(cg_randperm_dtype(3, (cg_dtype)7), "invalid dtype 7");
+}
+
+/* ---- from_blob ---- */
+
+typedef struct {
+    int calls;
+    void *data;
+} deleter_log;
+
+static void count_deletes(void *data, void *ctx) {
+    deleter_log *log = ctx;
+    log->calls++;
+    log->data = data;
+}
+
+static void test_from_blob_shares_memory(void) {
+    float data[6] = {1, 2, 3, 4, 5, 6};
+    deleter_log log = {0};
+    CG_SCOPE {
+        cg_tensor *t = cg_from_blob(data, CG_FLOAT32, CG_SHAPE(2, 3), NULL, count_deletes, &log);
+        CHECK_OK(t);
+        CHECK(cg_data_ptr(t) == data && cg_is_contiguous(t));
+        CHECK(cg_mul_scalar_(t, 10) == 0);
+        CHECK(data[0] == 10 && data[5] == 60); /* writes through the tensor reach the array */
+        data[1] = -1;
+        CHECK(cg_item(cg_at(t, 0, 1)) == -1); /* and the array's writes reach the tensor */
+        cg_tensor *v = cg_retain(cg_at(t, 1, 2)); /* a view outlives the scope */
+        CHECK(log.calls == 0);
+        cg_scope_end();
+        cg_scope_begin();
+        CHECK(log.calls == 0);
+        CHECK(cg_item(v) == 60);
+        cg_release(v);
+        CHECK(log.calls == 1 && log.data == data);
+    }
+    CHECK(log.calls == 1);
+}
+
+static void test_from_blob_strides_and_graph(void) {
+    double data[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+    deleter_log log = {0};
+    cg_tensor *y = NULL, *w = NULL;
+    CG_SCOPE {
+        /* every other element, as a 2x2 column-major matrix */
+        cg_tensor *t = cg_from_blob(data, CG_FLOAT64, CG_SHAPE(2, 2), (const int64_t[]){2, 4}, count_deletes, &log);
+        CHECK(harness_values_close(t, (double[]){0, 4, 2, 6}, 0));
+        w = cg_retain(cg_requires_grad_(cg_ones_shape(CG_FLOAT64, CG_SHAPE(2, 2)), true));
+        y = cg_retain(cg_sum(cg_mul(w, t))); /* the graph saves t */
+    }
+    CHECK(log.calls == 0);
+    CHECK(cg_backward(y) == 0);            /* frees the saved tensor: the last reference */
+    CHECK(log.calls == 1);
+    CHECK(harness_values_close(cg_grad(w), (double[]){0, 4, 2, 6}, 0));
+    cg_release(y);
+    cg_release(w);
+    /* no deleter: the memory simply stays the caller's */
+    int64_t ints[3] = {5, 6, 7};
+    CHECK(cg_item(cg_sum(cg_from_blob(ints, CG_INT64, CG_SHAPE(3), NULL, NULL, NULL))) == 18);
+    /* .data of a blob tensor aliases the same memory */
+    CG_SCOPE {
+        cg_tensor *t = cg_from_blob(data, CG_FLOAT64, CG_SHAPE(8), NULL, count_deletes, &log);
+        cg_tensor *d = cg_retain(cg_data(t));
+        cg_scope_end();
+        cg_scope_begin();
+        CHECK(log.calls == 1);
+        CHECK(cg_fill_(d, 3.0) == 0 && data[7] == 3);
+        cg_release(d);
+        CHECK(log.calls == 2);
+    }
+}
+
+static void test_from_blob_errors(void) {
+    float data[4] = {0};
+    deleter_log log = {0};
+    CHECK_ERROR(cg_from_blob(data, CG_FLOAT32, CG_SHAPE(2, -2), NULL, count_deletes, &log),
+                "Trying to create tensor with negative dimension -2: [2, -2]");
+    CHECK_ERROR(cg_from_blob(data, CG_FLOAT32, CG_SHAPE(2, 2), ((const int64_t[]){-1, 1}), count_deletes, &log),
+                "from_blob: Negative strides are not supported at the moment, got strides: [-1, 1]");
+    CHECK_ERROR(cg_from_blob(NULL, CG_FLOAT32, CG_SHAPE(2), NULL, count_deletes, &log),
+                "from_blob: data is NULL for a tensor of 8 bytes");
+    CHECK_ERROR(cg_from_blob(data, (cg_dtype)5, CG_SHAPE(2), NULL, count_deletes, &log), "invalid dtype 5");
+    CHECK_ERROR(cg_from_blob(data, CG_FLOAT32, CG_SHAPE(INT64_C(1) << 62, 4), NULL, count_deletes, &log),
+                "Storage size calculation overflowed with sizes=[4611686018427387904, 4]");
+    CHECK(log.calls == 0); /* a failed call leaves the memory to the caller */
+    CG_SCOPE { CHECK_OK(cg_from_blob(NULL, CG_FLOAT32, CG_SHAPE(0, 3), NULL, count_deletes, &log)); }
+    CHECK(log.calls == 1);
+}
+
+/* A deleter that frees heap memory: valgrind sees no leak and no double free. */
+static void free_deleter(void *data, void *ctx) {
+    (void)ctx;
+    free(data);
+}
+
+static void test_from_blob_heap(void) {
+    float *data = malloc(4 * sizeof *data);
+    for (int i = 0; i < 4; i++) data[i] = (float)i;
+    cg_tensor *t = cg_from_blob(data, CG_FLOAT32, CG_SHAPE(4), NULL, free_deleter, NULL);
+    CHECK(cg_item(cg_sum(cg_view(t, 2, 2))) == 6); /* released with the test's scope */
+}
+
+int main(void) {
+    RUN(test_retains_grad);
+    RUN(test_format_size);
+    RUN(test_copy_to_strided_and_converted);
+    RUN(test_copy_to_errors);
+    RUN(test_randperm);
+    RUN(test_from_blob_shares_memory);
+    RUN(test_from_blob_strides_and_graph);
+    RUN(test_from_blob_errors);
+    RUN(test_from_blob_heap);
+    HARNESS_END();
+}
