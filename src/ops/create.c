@@ -54,7 +54,49 @@ cg_tensor *cg_full_like_number(const cg_tensor *t, cg_number value) {
     return t ? cg_full_shape_number(t->dtype, t->ndim, t->sizes, value) : NULL;
 }
 
+/* PyTorch's Scalar.to<int64_t>() of a double: an error where the value does not fit. */
+static int to_int64(double v, int64_t *out) {
+    if (!(v >= -0x1p63 && v < 0x1p63)) {
+        cg_set_error("value cannot be converted to type int64_t without overflow");
+        return -1;
+    }
+    *out = (int64_t)v;
+    return 0;
+}
+
+/* PyTorch's AVX2 kernels for arange and linspace fill whole chunks of two vectors (2 * lanes
+ * elements: 8 float32 lanes, 4 float64 or int64 ones) a vector at a time, each vector as
+ * base + lane * step from a base computed for its first element; the tail after the last whole
+ * chunk gets one element at a time. true when element i is in a vector, with that vector's first
+ * element in *first. */
+static bool in_vector(int64_t i, int64_t n, int lanes, int64_t *first) {
+    *first = i - i % lanes;
+    return i < n - n % (2 * lanes);
+}
+
+/* A float arange element, in double (PyTorch's accumulate type) with fused multiply-adds; a
+ * vector's base is rounded to the element type first. */
+static double arange_element(double start, double step, int64_t i, int64_t n, int lanes, bool f32) {
+    int64_t first;
+    if (!in_vector(i, n, lanes, &first)) return fma(step, (double)i, start);
+    double base = fma(step, (double)first, start);
+    if (f32) base = (float)base;
+    return fma((double)(i - first), step, base);
+}
+
 cg_tensor *cg_arange(double start, double end, double step, cg_dtype dtype) {
+    if (dtype == CG_BOOL) {
+        cg_set_error("\"arange_cpu\" not implemented for 'Bool'");
+        return NULL;
+    }
+    int64_t istart = 0, iend = 0, istep = 0; /* PyTorch computes an int64 arange in int64 */
+    if (dtype == CG_INT64 && (to_int64(start, &istart) < 0 || to_int64(end, &iend) < 0 || to_int64(step, &istep) < 0))
+        return NULL;
+    if (dtype == CG_INT64) {
+        start = (double)istart;
+        end = (double)iend;
+        step = (double)istep;
+    }
     if (step == 0 || isnan(step)) { /* PyTorch says the same of a NaN step */
         cg_set_error("step must be nonzero");
         return NULL;
@@ -75,30 +117,78 @@ cg_tensor *cg_arange(double start, double end, double step, cg_dtype dtype) {
     int64_t n = (int64_t)count;
     cg_tensor *t = cg_new_tensor(dtype, 1, &n);
     if (!t) return NULL;
-    size_t elsize = cg_dtype_size(dtype);
-    for (int64_t i = 0; i < n; i++) cg_write_double(cg_tensor_data(t) + i * (int64_t)elsize, dtype, start + (double)i * step);
+    char *data = cg_tensor_data(t);
+    for (int64_t i = 0; i < n; i++) {
+        if (dtype == CG_INT64)
+            ((int64_t *)data)[i] = (int64_t)((uint64_t)istart + (uint64_t)istep * (uint64_t)i);
+        else if (dtype == CG_FLOAT32)
+            ((float *)data)[i] = (float)arange_element(start, step, i, n, 8, true);
+        else
+            ((double *)data)[i] = arange_element(start, step, i, n, 4, false);
+    }
     return t;
 }
 
-/* PyTorch fills the first half from start and the second half from end, so both ends are exact. */
+/* linspace fills the first half from start and the second half from end, so both ends are exact,
+ * each element by one fused multiply-add (the scalar formula); a vector takes the half of its first
+ * element and adds lane * step to that element, in two roundings. */
+static float linspace_scalar_f32(float s, float e, float step, int64_t steps, int64_t i) {
+    return i < steps / 2 ? fmaf(step, (float)i, s) : fmaf(-step, (float)(steps - i - 1), e);
+}
+
+static double linspace_scalar_f64(double s, double e, double step, int64_t steps, int64_t i) {
+    return i < steps / 2 ? fma(step, (double)i, s) : fma(-step, (double)(steps - i - 1), e);
+}
+
+static float linspace_f32(float s, float e, float step, int64_t steps, int64_t i) {
+    int64_t first;
+    if (!in_vector(i, steps, 8, &first)) return linspace_scalar_f32(s, e, step, steps, i);
+    return linspace_scalar_f32(s, e, step, steps, first) + (float)(i - first) * step;
+}
+
+/* float64, and int64 (whose step and arithmetic are double, a vector's base and each value
+ * truncated to int64). */
+static double linspace_f64(double s, double e, double step, int64_t steps, int64_t i, bool to_int) {
+    int64_t first;
+    if (!in_vector(i, steps, 4, &first)) return linspace_scalar_f64(s, e, step, steps, i);
+    double base = linspace_scalar_f64(s, e, step, steps, first);
+    if (to_int) base = (double)(int64_t)base;
+    return base + (double)(i - first) * step;
+}
+
 cg_tensor *cg_linspace(double start, double end, int64_t steps, cg_dtype dtype) {
     if (steps < 0) {
         cg_set_error("number of steps must be non-negative");
         return NULL;
     }
+    if (steps <= 1) return cg_full_shape(dtype, 1, &steps, start); /* PyTorch fills, without its kernel */
+    if (dtype == CG_BOOL) {
+        cg_set_error("\"linspace_cpu\" not implemented for 'Bool'");
+        return NULL;
+    }
+    if (cg_check_number_fits(dtype, cg_number_float(start)) < 0 || cg_check_number_fits(dtype, cg_number_float(end)) < 0)
+        return NULL;
+    int64_t istart = 0, iend = 0;
+    if (dtype == CG_INT64 && (to_int64(start, &istart) < 0 || to_int64(end, &iend) < 0)) return NULL;
     cg_tensor *t = cg_new_tensor(dtype, 1, &steps);
     if (!t) return NULL;
     char *data = cg_tensor_data(t);
-    int64_t elsize = (int64_t)cg_dtype_size(dtype), half = steps / 2;
     if (dtype == CG_FLOAT32) {
-        float s = (float)start, e = (float)end, step = steps > 1 ? (e - s) / (float)(steps - 1) : 0;
-        for (int64_t i = 0; i < steps; i++)
-            ((float *)data)[i] = i < half ? s + step * (float)i : e - step * (float)(steps - i - 1);
+        float s = (float)start, e = (float)end, step = (e - s) / (float)(steps - 1);
+        for (int64_t i = 0; i < steps; i++) ((float *)data)[i] = linspace_f32(s, e, step, steps, i);
         return t;
     }
-    double step = steps > 1 ? (end - start) / (double)(steps - 1) : 0;
-    for (int64_t i = 0; i < steps; i++)
-        cg_write_double(data + i * elsize, dtype, i < half ? start + step * (double)i : end - step * (double)(steps - i - 1));
+    bool to_int = dtype == CG_INT64;
+    if (to_int) {
+        start = (double)istart;
+        end = (double)iend;
+    }
+    double step = (end - start) / (double)(steps - 1);
+    for (int64_t i = 0; i < steps; i++) {
+        double v = linspace_f64(start, end, step, steps, i, to_int);
+        if (to_int) ((int64_t *)data)[i] = (int64_t)v;
+        else ((double *)data)[i] = v;
+    }
     return t;
 }
 
