@@ -90,12 +90,8 @@ struct cg_node {
     cg_tensor *view_geometry;  /* CopySlices, AsStrided: a header with the view's sizes, strides, offset */
     cg_input_meta args_meta;   /* a shape argument (AsStrided: the base's) */
     cg_hook_entry *pre_hooks;  /* tensor hooks of the outputs of this node (by output 0 only) */
-    /* The engine's bookkeeping during one backward. */
-    int deps;                  /* edges from reachable nodes whose gradient has not arrived yet */
-    int engine_walk;           /* discovery: the next edge to visit */
-    bool needed, seen, queued;
-    cg_tensor **buffer;        /* noutputs incoming gradients, summed (buffer_inline when one) */
-    cg_tensor *buffer_inline[1];
+    /* Nothing of a backward run: the engine keeps that per run (engine.c), so runs may nest and
+     * threads may share nodes. */
     int nnext;
     cg_edge next[];            /* one per forward input */
 };

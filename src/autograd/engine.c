@@ -1,9 +1,14 @@
 /* The engine: backward and autograd.grad.
  *
- * One run: find every node reachable from the roots and count, for each, the edges that reach it;
- * then run nodes whose gradients are complete (count zero), highest sequence number first, summing
- * what each one sends into its next nodes' buffers. Without retain_graph a node frees its saved
- * tensors once it has run. */
+ * One run (PyTorch's GraphTask): find every node reachable from the roots and count, for each, the
+ * edges that reach it; then run nodes whose gradients are complete (count zero), highest sequence
+ * number first, summing what each one sends into its next nodes' buffers. Without retain_graph a
+ * node frees its saved tensors once it has run.
+ *
+ * Everything a run keeps about a node (its count, its gradient buffer, whether it is needed) lives
+ * in the run, in a table keyed by the node, never in the node: so a run may start inside another
+ * one (autograd.grad in a hook or a backward) on a graph that shares nodes with it, and threads may
+ * run backward through graphs that share nodes. */
 #include "autograd/autograd.h"
 #include "kernels/elementwise.h"
 
@@ -15,6 +20,22 @@ typedef struct {
     cg_tensor *grad;  /* what arrived (a reference), NULL if nothing */
 } capture;
 
+/* What one run knows of one node. */
+typedef struct {
+    cg_node *node;
+    int deps;                  /* edges from reachable nodes whose gradient has not arrived yet */
+    int walk;                  /* discovery: the next edge to visit */
+    bool needed, queued;
+    bool captured;             /* a capture's edge ends here */
+    cg_tensor **buffer;        /* noutputs incoming gradients, summed (buffer_inline when one) */
+    cg_tensor *buffer_inline[1];
+} node_task;
+
+typedef struct {
+    uint64_t sequence_nr;
+    int task;
+} ready_entry;
+
 typedef struct {
     int nroots;
     cg_edge *roots;
@@ -22,105 +43,184 @@ typedef struct {
     int ncaptures;    /* 0: plain backward, accumulating into leaves */
     capture *captures;
     bool keep_graph, create_graph;
-} engine_run;
+    /* The run's nodes, and an open-addressing table from node to index in tasks (index + 1; 0 is
+     * an empty slot). */
+    node_task *tasks;
+    int ntasks, cap_tasks;
+    int *slots;
+    size_t nslots;    /* a power of two, at least twice ntasks */
+    ready_entry *ready; /* the ready queue: a max-heap on sequence numbers */
+    size_t nready, cap_ready;
+} graph_task;
 
-typedef struct {
-    cg_node **items;
-    size_t len, cap;
-} node_list;
+/* ---- the run's table of nodes ---- */
 
-static bool push(node_list *l, cg_node *n) {
-    if (l->len == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        cg_node **items = cg_realloc(l->items, cap * sizeof *items);
-        if (!items) return false;
-        l->items = items;
-        l->cap = cap;
-    }
-    l->items[l->len++] = n;
+static size_t slot_of(const graph_task *g, const cg_node *n) {
+    uint64_t h = (uint64_t)(uintptr_t)n * 0x9e3779b97f4a7c15u;
+    size_t i = (size_t)(h >> 32) & (g->nslots - 1);
+    while (g->slots[i] && g->tasks[g->slots[i] - 1].node != n) i = (i + 1) & (g->nslots - 1);
+    return i;
+}
+
+/* n's index in the run, or -1 when it is not part of it. */
+static int find_task(const graph_task *g, const cg_node *n) {
+    int s = g->slots[slot_of(g, n)];
+    return s - 1;
+}
+
+static bool grow_slots(graph_task *g) {
+    size_t nslots = g->nslots * 2;
+    int *slots = cg_calloc(nslots, sizeof *slots);
+    if (!slots) return false;
+    cg_free(g->slots);
+    g->slots = slots;
+    g->nslots = nslots;
+    for (int t = 0; t < g->ntasks; t++) g->slots[slot_of(g, g->tasks[t].node)] = t + 1;
     return true;
 }
 
-/* ---- the ready queue: a max-heap on sequence numbers ---- */
-
-/* Restores the heap after an append. */
-static void heap_push(node_list *h) {
-    size_t i = h->len - 1;
-    while (i > 0) {
-        size_t parent = (i - 1) / 2;
-        if (h->items[parent]->sequence_nr >= h->items[i]->sequence_nr) break;
-        cg_node *tmp = h->items[parent];
-        h->items[parent] = h->items[i];
-        h->items[i] = tmp;
-        i = parent;
-    }
+static bool is_capture_target(const graph_task *g, const cg_node *n) {
+    for (int i = 0; i < g->ncaptures; i++)
+        if (g->captures[i].edge.node == n) return true;
+    return false;
 }
 
-static cg_node *heap_pop(node_list *h) {
-    cg_node *top = h->items[0];
-    h->items[0] = h->items[--h->len];
+/* Adds n (not yet in the run); its index, or -1 when out of memory. */
+static int add_task(graph_task *g, cg_node *n) {
+    if (g->ntasks == g->cap_tasks) {
+        int cap = g->cap_tasks * 2;
+        node_task *tasks = cg_realloc(g->tasks, (size_t)cap * sizeof *tasks);
+        if (!tasks) return -1;
+        g->tasks = tasks;
+        g->cap_tasks = cap;
+    }
+    if ((size_t)(g->ntasks + 1) * 2 > g->nslots && !grow_slots(g)) return -1;
+    int t = g->ntasks++;
+    g->tasks[t] = (node_task){.node = n, .captured = is_capture_target(g, n)};
+    g->slots[slot_of(g, n)] = t + 1;
+    return t;
+}
+
+#define FIRST_TASKS 64
+
+static bool open_task(graph_task *g) {
+    g->cap_tasks = FIRST_TASKS;
+    g->nslots = 2 * FIRST_TASKS;
+    g->tasks = cg_malloc((size_t)g->cap_tasks * sizeof *g->tasks);
+    g->slots = cg_calloc(g->nslots, sizeof *g->slots);
+    return g->tasks && g->slots;
+}
+
+static void close_task(graph_task *g) {
+    for (int t = 0; t < g->ntasks; t++) {
+        node_task *k = &g->tasks[t];
+        if (!k->buffer) continue;
+        for (int s = 0; s < (k->node->noutputs ? k->node->noutputs : 1); s++) cg_release(k->buffer[s]);
+        if (k->buffer != k->buffer_inline) cg_free(k->buffer);
+    }
+    cg_free(g->tasks);
+    cg_free(g->slots);
+    cg_free(g->ready);
+}
+
+/* ---- the ready queue ---- */
+
+static bool enqueue(graph_task *g, int task) {
+    if (g->nready == g->cap_ready) {
+        size_t cap = g->cap_ready ? g->cap_ready * 2 : 64;
+        ready_entry *items = cg_realloc(g->ready, cap * sizeof *items);
+        if (!items) return false;
+        g->ready = items;
+        g->cap_ready = cap;
+    }
+    ready_entry *h = g->ready;
+    size_t i = g->nready++;
+    h[i] = (ready_entry){g->tasks[task].node->sequence_nr, task};
+    while (i > 0) {
+        size_t parent = (i - 1) / 2;
+        if (h[parent].sequence_nr >= h[i].sequence_nr) break;
+        ready_entry tmp = h[parent];
+        h[parent] = h[i];
+        h[i] = tmp;
+        i = parent;
+    }
+    return true;
+}
+
+static int dequeue(graph_task *g) {
+    ready_entry *h = g->ready;
+    int top = h[0].task;
+    h[0] = h[--g->nready];
     for (size_t i = 0;;) {
         size_t l = 2 * i + 1, r = l + 1, best = i;
-        if (l < h->len && h->items[l]->sequence_nr > h->items[best]->sequence_nr) best = l;
-        if (r < h->len && h->items[r]->sequence_nr > h->items[best]->sequence_nr) best = r;
+        if (l < g->nready && h[l].sequence_nr > h[best].sequence_nr) best = l;
+        if (r < g->nready && h[r].sequence_nr > h[best].sequence_nr) best = r;
         if (best == i) break;
-        cg_node *tmp = h->items[best];
-        h->items[best] = h->items[i];
-        h->items[i] = tmp;
+        ready_entry tmp = h[best];
+        h[best] = h[i];
+        h[i] = tmp;
         i = best;
     }
     return top;
 }
 
-static bool enqueue(node_list *ready, cg_node *n) {
-    if (!push(ready, n)) return false;
-    heap_push(ready);
+/* ---- discovery: every reachable node, with dependency counts ---- */
+
+typedef struct {
+    int *items;
+    size_t len, cap;
+} index_stack;
+
+static bool push_index(index_stack *s, int v) {
+    if (s->len == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 64;
+        int *items = cg_realloc(s->items, cap * sizeof *items);
+        if (!items) return false;
+        s->items = items;
+        s->cap = cap;
+    }
+    s->items[s->len++] = v;
     return true;
 }
 
-/* ---- discovery: every reachable node in post-order, with dependency counts ---- */
-
-static bool is_capture_target(const engine_run *run, const cg_node *n) {
-    for (int i = 0; i < run->ncaptures; i++)
-        if (run->captures[i].edge.node == n) return true;
-    return false;
-}
-
-static bool discover(const engine_run *run, node_list *all) {
-    node_list stack = {0};
+static bool discover(graph_task *g) {
+    index_stack stack = {0};
     bool ok = true;
-    for (int r = 0; r < run->nroots && ok; r++) {
-        cg_node *root = run->roots[r].node;
-        if (root->seen) continue;
-        root->seen = true;
-        root->deps = 0;
-        ok = push(&stack, root);
+    for (int r = 0; r < g->nroots && ok; r++) {
+        cg_node *root = g->roots[r].node;
+        if (find_task(g, root) >= 0) continue;
+        int t = add_task(g, root);
+        ok = t >= 0 && push_index(&stack, t);
         /* Depth-first, iteratively; children finish before their parent (post-order), so a
-         * node's `needed` flag can be computed from theirs. */
+         * node's `needed` flag can be computed from theirs. Indices, not pointers: adding a task
+         * may move the array. */
         while (ok && stack.len) {
-            cg_node *n = stack.items[stack.len - 1];
+            int top = stack.items[stack.len - 1];
+            cg_node *n = g->tasks[top].node;
             bool descended = false;
-            while (n->engine_walk < n->nnext) {
-                cg_node *child = n->next[n->engine_walk++].node;
+            while (ok && !descended && g->tasks[top].walk < n->nnext) {
+                cg_node *child = n->next[g->tasks[top].walk++].node;
                 if (!child) continue;
-                if (!child->seen) {
-                    child->seen = true;
-                    child->deps = 1;
-                    child->needed = false;
-                    ok = push(&stack, child);
-                    descended = true;
-                    break;
+                int c = find_task(g, child);
+                if (c >= 0) {
+                    g->tasks[c].deps++;
+                    continue;
                 }
-                child->deps++;
+                c = add_task(g, child);
+                ok = c >= 0 && push_index(&stack, c);
+                if (ok) g->tasks[c].deps = 1;
+                descended = true;
             }
             if (descended || !ok) continue;
             stack.len--;
-            n->needed = run->ncaptures == 0;
-            for (int i = 0; i < n->nnext && !n->needed; i++) {
+            node_task *k = &g->tasks[top];
+            k->needed = g->ncaptures == 0;
+            for (int i = 0; i < n->nnext && !k->needed; i++) {
                 cg_node *child = n->next[i].node;
-                n->needed = child && (child->needed || is_capture_target(run, child));
+                if (!child) continue;
+                const node_task *c = &g->tasks[find_task(g, child)];
+                k->needed = c->needed || c->captured;
             }
-            ok = push(all, n);
         }
     }
     cg_free(stack.items);
@@ -169,19 +269,20 @@ static bool private_sum(const cg_tensor *t, const cg_tensor *grad) {
            t->dtype == grad->dtype && t->numel == grad->numel && cg_is_contiguous_inline(t);
 }
 
-static bool add_to_buffer(cg_node *n, int slot, cg_tensor *grad) {
-    if (!n->buffer) {
-        n->buffer = n->noutputs <= 1 ? n->buffer_inline : cg_calloc((size_t)n->noutputs, sizeof *n->buffer);
-        if (!n->buffer) return false;
+static bool add_to_buffer(node_task *k, int slot, cg_tensor *grad) {
+    if (!k->buffer) {
+        int n = k->node->noutputs;
+        k->buffer = n <= 1 ? k->buffer_inline : cg_calloc((size_t)n, sizeof *k->buffer);
+        if (!k->buffer) return false;
     }
-    cg_tensor *prev = n->buffer[slot];
+    cg_tensor *prev = k->buffer[slot];
     if (prev && !cg_is_grad_enabled() && private_sum(prev, grad)) { /* not when the backward is recorded */
         cg_kernel_binary(CG_BIN_ADD, prev, prev, grad);
         return true;
     }
     cg_tensor *sum = prev ? cg_add(prev, grad) : grad;
     if (!sum) return false;
-    cg_set_ref(&n->buffer[slot], sum);
+    cg_set_ref(&k->buffer[slot], sum);
     return true;
 }
 
@@ -229,28 +330,30 @@ static cg_tensor *run_hooks(cg_hook_entry *hooks, int output_nr, cg_tensor *grad
 
 /* ---- running one node ---- */
 
-/* Whether any gradient reached n. As in PyTorch, a node none reached passes none on; a node some
- * reached runs, and a multi-output formula reads a missing piece as zeros. */
-static bool any_grad(const cg_node *n) {
-    for (int i = 0; n->buffer && i < n->noutputs; i++)
-        if (n->buffer[i]) return true;
+/* Whether any gradient reached the node. As in PyTorch, a node none reached passes none on; a node
+ * some reached runs, and a multi-output formula reads a missing piece as zeros. */
+static bool any_grad(const node_task *k) {
+    for (int i = 0; k->buffer && i < k->node->noutputs; i++)
+        if (k->buffer[i]) return true;
     return false;
 }
 
-static bool run_node(const engine_run *run, cg_node *n, node_list *ready) {
+static bool run_node(graph_task *g, int task) {
+    node_task *k = &g->tasks[task];
+    cg_node *n = k->node;
     cg_tensor *empty = NULL;
-    cg_tensor **grads = n->buffer ? n->buffer : &empty;
-    for (int c = 0; c < run->ncaptures; c++) {
-        capture *cap = &run->captures[c];
-        if (cap->edge.node == n && n->buffer && n->buffer[cap->edge.input_nr])
-            cap->grad = cg_retain(n->buffer[cap->edge.input_nr]);
+    cg_tensor **grads = k->buffer ? k->buffer : &empty;
+    for (int c = 0; c < g->ncaptures && k->captured; c++) {
+        capture *cap = &g->captures[c];
+        if (cap->edge.node == n && k->buffer && k->buffer[cap->edge.input_nr])
+            cap->grad = cg_retain(k->buffer[cap->edge.input_nr]);
     }
     cg_tensor *out[n->nnext ? n->nnext : 1];
     memset(out, 0, sizeof out);
     bool ok = true;
-    if (n->needed) {
+    if (k->needed) {
         cg_clear_error();
-        for (int i = 0; n->buffer && i < n->noutputs && ok && n->pre_hooks; i++)
+        for (int i = 0; k->buffer && i < n->noutputs && ok && n->pre_hooks; i++)
             if (grads[i]) {
                 cg_tensor *hooked = run_hooks(n->pre_hooks, i, grads[i]);
                 ok = hooked != NULL;
@@ -258,12 +361,12 @@ static bool run_node(const engine_run *run, cg_node *n, node_list *ready) {
             }
         if (ok && n->op == cg_accumulate_grad_op()) {
             cg_tensor *grad = grads[0] ? run_hooks(n->variable->autograd->hooks, 0, grads[0]) : NULL;
-            ok = !cg_last_error()[0] && (!grad || accumulate(n->variable, grad, run->create_graph));
-        } else if (ok && n->op->backward && any_grad(n)) {
+            ok = !cg_last_error()[0] && (!grad || accumulate(n->variable, grad, g->create_graph));
+        } else if (ok && n->op->backward && any_grad(k)) {
             n->op->backward(n, grads, out);
             ok = !cg_last_error()[0];
         }
-        if (ok && !run->keep_graph) {
+        if (ok && !g->keep_graph) {
             cg_release_saved(n);
             if (n->inner) cg_release_saved(n->inner);
         }
@@ -271,61 +374,41 @@ static bool run_node(const engine_run *run, cg_node *n, node_list *ready) {
     for (int i = 0; i < n->nnext && ok; i++) {
         cg_node *child = n->next[i].node;
         if (!child) continue;
-        if (out[i] && (child->needed || is_capture_target(run, child))) {
+        node_task *c = &g->tasks[find_task(g, child)];
+        if (out[i] && (c->needed || c->captured)) {
             int slot = n->next[i].input_nr;
             cg_tensor *grad = validate(out[i], &child->outputs[slot], n, i);
-            ok = grad && add_to_buffer(child, slot, grad);
+            ok = grad && add_to_buffer(c, slot, grad);
         }
-        if (ok && --child->deps == 0) ok = enqueue(ready, child);
+        if (ok && --c->deps == 0) ok = enqueue(g, (int)(c - g->tasks));
     }
     return ok;
 }
 
-static void reset(node_list *all) {
-    for (size_t i = 0; i < all->len; i++) {
-        cg_node *n = all->items[i];
-        if (n->buffer) {
-            for (int s = 0; s < (n->noutputs ? n->noutputs : 1); s++) {
-                cg_release(n->buffer[s]);
-                n->buffer[s] = NULL;
-            }
-            if (n->buffer != n->buffer_inline) cg_free(n->buffer);
-            n->buffer = NULL;
-        }
-        n->seen = n->needed = false;
-        n->deps = 0;
-        n->engine_walk = 0;
-    }
-}
-
-static int execute(engine_run *run) {
-    node_list all = {0}, ready = {0};
-    bool previous_mode = cg_set_grad_enabled(run->create_graph);
+static int execute(graph_task *g) {
+    bool previous_mode = cg_set_grad_enabled(g->create_graph);
     cg_scope_begin();
-    bool ok = discover(run, &all);
-    for (int r = 0; r < run->nroots && ok; r++) {
-        cg_node *root = run->roots[r].node;
-        int slot = run->roots[r].input_nr;
-        cg_tensor *grad = validate(run->root_grads[r], &root->outputs[slot], NULL, r);
-        ok = grad && add_to_buffer(root, slot, grad);
+    bool ok = open_task(g) && discover(g);
+    for (int r = 0; r < g->nroots && ok; r++) {
+        cg_node *root = g->roots[r].node;
+        int slot = g->roots[r].input_nr;
+        cg_tensor *grad = validate(g->root_grads[r], &root->outputs[slot], NULL, r);
+        ok = grad && add_to_buffer(&g->tasks[find_task(g, root)], slot, grad);
     }
-    for (int r = 0; r < run->nroots && ok; r++) {
-        cg_node *root = run->roots[r].node;
-        if (root->deps == 0 && !root->queued) {
-            root->queued = true;
-            ok = enqueue(&ready, root);
+    for (int r = 0; r < g->nroots && ok; r++) {
+        int t = find_task(g, g->roots[r].node);
+        if (g->tasks[t].deps == 0 && !g->tasks[t].queued) {
+            g->tasks[t].queued = true;
+            ok = enqueue(g, t);
         }
     }
-    while (ok && ready.len) {
-        cg_node *n = heap_pop(&ready);
+    while (ok && g->nready) {
+        int t = dequeue(g);
         cg_scope_begin();
-        ok = run_node(run, n, &ready);
+        ok = run_node(g, t);
         cg_scope_end();
     }
-    for (size_t i = 0; i < all.len; i++) all.items[i]->queued = false;
-    reset(&all);
-    cg_free(all.items);
-    cg_free(ready.items);
+    close_task(g);
     cg_scope_end();
     cg_set_grad_enabled(previous_mode);
     return ok ? 0 : -1;
@@ -376,7 +459,8 @@ static int run_graph(cg_tensor_list outputs, cg_tensor_list grads, capture *capt
     cg_tensor **root_grads = cg_calloc((size_t)outputs.n, sizeof *root_grads);
     int status = -1;
     if (roots && root_grads && make_roots(outputs, grads, roots, root_grads)) {
-        engine_run run = {outputs.n, roots, root_grads, ncaptures, captures, keep_graph, create_graph};
+        graph_task run = {.nroots = outputs.n, .roots = roots, .root_grads = root_grads, .ncaptures = ncaptures,
+                          .captures = captures, .keep_graph = keep_graph, .create_graph = create_graph};
         status = execute(&run);
     }
     if (roots) release_roots(roots, outputs.n);
