@@ -294,6 +294,41 @@ static void broadcast_grads(void) {
     show(cg_grad(d));
 }
 
+/* Every saved variable is checked when its node runs; a second backward fails through any node
+ * that saved something (x * 2.0 saves its number as a tensor; CopySlices drops its inner node). */
+static void saved_tensor_checks(void) {
+    cg_tensor *x = leaf(F32(1, 2));
+    cg_tensor *p = cg_pow(x, F32(2, 3));
+    cg_add_scalar_(p, 1);
+    error_if(cg_backward(cg_sum(p)));
+    cg_tensor *h = cg_mul_scalar(x, 1);
+    cg_tensor *m = cg_mean(h, CG_DIMS(0));
+    cg_tensor *g = cg_gather(h, 0, cg_tensor_i64(((int64_t[]){1}), 1));
+    cg_tensor *l = cg_nll_loss(cg_view(h, 1, 2), cg_tensor_i64(((int64_t[]){0}), 1));
+    cg_add_scalar_(h, 1);
+    error_if(cg_backward(m));
+    error_if(cg_backward(cg_sum(g)));
+    error_if(cg_backward(l));
+    cg_tensor *once[] = {cg_mul_scalar(x, 2.0), cg_div_scalar(x, 2), cg_mean(x, CG_DIMS(0)), cg_sum(x, CG_DIMS(0)),
+                         cg_add_scalar(x, 2)};
+    for (int i = 0; i < 5; i++) {
+        cg_tensor *s = cg_sum(once[i]);
+        cg_backward(s);
+        error_if(cg_backward(s));
+    }
+    cg_tensor *y = cg_mul_scalar(x, 1);
+    cg_mul_scalar_(y, 3);
+    cg_tensor *s = cg_sum(y);
+    cg_backward(s);
+    error_if(cg_backward(s));
+    cg_tensor *z = cg_zeros(2, 2);
+    cg_copy_(cg_select(z, 0, 0), x);
+    s = cg_sum(z);
+    cg_backward(s);
+    error_if(cg_backward(s));
+    show(cg_grad(x));
+}
+
 static const scenario scenarios[] = {
     {"accumulation", accumulation},   {"backward_errors", backward_errors},
     {"requires_grad_rules", requires_grad_rules}, {"grad_modes", grad_modes},
@@ -303,7 +338,7 @@ static const scenario scenarios[] = {
     {"detach_and_data", detach_and_data}, {"inplace_errors", inplace_errors},
     {"inplace_history", inplace_history}, {"index_assignment", index_assignment},
     {"leaf_backward", leaf_backward},
-    {"broadcast_grads", broadcast_grads},
+    {"broadcast_grads", broadcast_grads}, {"saved_tensor_checks", saved_tensor_checks},
 };
 
 static void no_warnings(const char *message, void *user) {

@@ -268,6 +268,39 @@ def broadcast_grads():
     print(d.grad)
 
 
+@scenario
+def saved_tensor_checks():
+    # Every saved variable is checked when its node runs, whichever gradient is wanted.
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    p = torch.pow(x, torch.tensor([2.0, 3.0]))
+    p.add_(1)
+    attempt(lambda: p.sum().backward())
+    h = x * 1
+    m = h.mean(0)
+    g = h.gather(0, torch.tensor([1]))
+    l = torch.nn.functional.nll_loss(h.view(1, 2), torch.tensor([0]))
+    h.add_(1)
+    attempt(lambda: m.backward())
+    attempt(lambda: g.sum().backward())
+    attempt(lambda: l.backward())
+    # A second backward fails through any node that saved something (a number counts).
+    for f in (lambda: x * 2.0, lambda: x / 2, lambda: x.mean(0), lambda: x.sum(0), lambda: x + 2):
+        s = f().sum()
+        s.backward()
+        attempt(lambda: s.backward())
+    y = x * 1
+    y.mul_(3)
+    s = y.sum()
+    s.backward()
+    attempt(lambda: s.backward())
+    z = torch.zeros(2, 2)
+    z[0] = x
+    s = z.sum()
+    s.backward()
+    attempt(lambda: s.backward())
+    print(x.grad)
+
+
 def main():
     warnings.simplefilter("ignore")
     for fn in SCENARIOS:

@@ -77,6 +77,7 @@ struct cg_node {
     const cg_op *op;
     uint64_t sequence_nr;
     bool released;             /* saved tensors freed after a backward without retain_graph */
+    bool saves_number;         /* PyTorch saves the number operand as a tensor (x * 2.0): freed as well */
     int nsaved;
     cg_saved_tensor saved[CG_NODE_MAX_SAVED];
     double scalars[4];         /* op arguments the backward needs */
@@ -131,6 +132,9 @@ static inline int cg_recorded_status(void) { return cg_alloc_failures_ == cg_rec
 bool cg_attach_history(cg_node *n, int nout, cg_tensor **outs);
 void cg_save(cg_node *n, int slot, cg_tensor *t);  /* t may be an output of n */
 cg_tensor *cg_saved(cg_node *n, int slot);          /* NULL with PyTorch's error if freed or modified */
+/* Before a node runs: PyTorch unpacks every saved variable first, so a freed graph or a saved
+ * tensor changed in place fails even when the gradient that reads it is not wanted. */
+bool cg_check_saved(cg_node *n);
 void cg_release_saved(cg_node *n);                  /* after a backward without retain_graph */
 bool cg_needs_grad(const cg_node *n, int input);
 

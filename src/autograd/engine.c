@@ -363,8 +363,9 @@ static bool run_node(graph_task *g, int task) {
             cg_tensor *grad = grads[0] ? run_hooks(n->variable->autograd->hooks, 0, grads[0]) : NULL;
             ok = !cg_last_error()[0] && (!grad || accumulate(n->variable, grad, g->create_graph));
         } else if (ok && n->op->backward && any_grad(k)) {
-            n->op->backward(n, grads, out);
-            ok = !cg_last_error()[0];
+            ok = cg_check_saved(n);
+            if (ok) n->op->backward(n, grads, out);
+            ok = ok && !cg_last_error()[0];
         }
         if (ok && !g->keep_graph) {
             cg_release_saved(n);

@@ -234,17 +234,29 @@ static void report_modified(cg_node *n, const cg_saved_tensor *s) {
                  (long long)t->storage->version, (long long)s->version);
 }
 
+static bool check_slot(cg_node *n, const cg_saved_tensor *s) {
+    if (!s->data || s->data->storage->version == s->version) return true;
+    report_modified(n, s);
+    return false;
+}
+
+bool cg_check_saved(cg_node *n) {
+    if (n->released) {
+        cg_set_error("%s", TWICE);
+        return false;
+    }
+    for (int i = 0; i < n->nsaved; i++)
+        if (!check_slot(n, &n->saved[i])) return false;
+    return true;
+}
+
 cg_tensor *cg_saved(cg_node *n, int slot) {
     if (n->released) {
         cg_set_error("%s", TWICE);
         return NULL;
     }
     cg_saved_tensor *s = &n->saved[slot];
-    if (!s->data) return NULL;
-    if (s->data->storage->version != s->version) {
-        report_modified(n, s);
-        return NULL;
-    }
+    if (!s->data || !check_slot(n, s)) return NULL;
     if (!s->is_output) return s->data;
     /* The output again, with this node as its history, so create_graph can differentiate through it. */
     cg_tensor *t = cg_new_alias(s->data);
@@ -262,5 +274,6 @@ void cg_release_saved(cg_node *n) {
         cg_release(n->saved[i].data);
         n->saved[i].data = NULL;
     }
-    if (n->nsaved) n->released = true;
+    /* CopySlices holds no tensor, but PyTorch drops its inner node (and refuses a second run). */
+    if (n->nsaved || n->saves_number || n->inner) n->released = true;
 }

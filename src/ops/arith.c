@@ -165,10 +165,10 @@ cg_tensor *cg_pow(cg_tensor *a, cg_tensor *b) {
     if (check_pow_dtype(compute) < 0) return NULL;
     cg_tensor *out = cg_binary_in(CG_BIN_POW, a, b, compute);
     cg_node *n = record2(&cg_op_pow, out, a, b);
-    if (n) {
+    if (n) { /* PyTorch keeps an output whichever gradients are wanted */
         cg_save(n, 0, a);
         cg_save(n, 1, b);
-        if (cg_needs_grad(n, 1)) cg_save(n, 2, out);
+        cg_save(n, 2, out);
     }
     return cg_recorded(out);
 }
@@ -238,9 +238,11 @@ static cg_node *record_number(const cg_op *op, cg_tensor *out, cg_tensor *a, cg_
     return n;
 }
 
-/* The ops whose node has an edge for the number (x + 2 is add(x, tensor(2)) in PyTorch). */
+/* The ops whose node has an edge for the number (x + 2 is add(x, tensor(2)) in PyTorch). mul and
+ * div save that tensor, so a backward frees it and a second one fails. */
 static cg_tensor *number_operand(const cg_op *op, cg_tensor *out, cg_tensor *a, cg_number s) {
-    record_number(op, out, a, s, 0, 2);
+    cg_node *n = record_number(op, out, a, s, 0, 2);
+    if (n) n->saves_number = op == &cg_op_mul_scalar || op == &cg_op_div_scalar;
     return cg_recorded(out);
 }
 

@@ -154,7 +154,7 @@ static cg_tensor *gather(cg_tensor *t, int dim, cg_tensor *index) {
 
 cg_tensor *cg_gather(cg_tensor *t, int dim, cg_tensor *index) {
     cg_tensor *out = gather(t, dim, index);
-    if (out) record_indexed(&cg_op_gather, out, CG_INPUTS(t), cg_wrap_dim(dim, t->ndim), index);
+    if (out) cg_save(record_indexed(&cg_op_gather, out, CG_INPUTS(t), cg_wrap_dim(dim, t->ndim), index), 1, t);
     return cg_recorded(out);
 }
 

@@ -170,6 +170,7 @@ static int inplace_scalar(cg_binary_op op, const cg_op *node, cg_tensor *t, cg_n
     /* As out of place, the number is an empty second edge of the node (PyTorch's wrapped number). */
     cg_node *n = cg_record_inplace(node, t, CG_INPUTS(t, NULL));
     cg_node_set_number(n, 0, value);
+    if (n) n->saves_number = node == &cg_op_mul_scalar;
     return cg_recorded_status();
 }
 

@@ -313,6 +313,7 @@ cg_tensor *cg_nll_loss_opts(cg_loss_args a) {
     cg_node *n = record_loss(&cg_op_nll_loss, out, CG_INPUTS(x), a.reduction, (double)kept);
     if (n) {
         cg_save(n, 0, t);
+        cg_save(n, 1, x); /* unused, but PyTorch keeps it: changing x in place fails backward */
         n->args_meta = cg_input_meta_of(x);
     }
     return cg_recorded(out);

@@ -172,7 +172,8 @@ static int64_t reduced_count(const cg_node *n) {
 cg_tensor *cg_sum_opts(cg_reduce_args a) {
     if (!a.input) return NULL;
     cg_tensor *out = reduce_rows(a.input, a.ndims, a.dims, a.keepdim, widened_integer(a.input->dtype), REDUCE_SUM, false);
-    record_reduction(a.ndims ? &cg_op_sum_dims : &cg_op_sum, out, a);
+    /* PyTorch's sum() is SumBackward0; sum(dim, keepdim) is SumBackward1 (also over every dim). */
+    record_reduction(a.ndims || a.keepdim ? &cg_op_sum_dims : &cg_op_sum, out, a);
     return cg_recorded(out);
 }
 
@@ -187,7 +188,9 @@ cg_tensor *cg_mean_opts(cg_reduce_args a) {
         return NULL;
     }
     cg_tensor *out = reduce_rows(a.input, a.ndims, a.dims, a.keepdim, a.input->dtype, REDUCE_MEAN, false);
-    record_reduction(a.ndims ? &cg_op_mean_dims : &cg_op_mean, out, a);
+    bool dims = a.ndims || a.keepdim;
+    cg_node *n = record_reduction(dims ? &cg_op_mean_dims : &cg_op_mean, out, a);
+    if (dims) cg_save(n, 0, a.input); /* MeanBackward1 keeps self (for its numel) */
     return cg_recorded(out);
 }
 
