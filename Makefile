@@ -9,7 +9,16 @@ OPT ?= -O2
 CFLAGS_BASE = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -ffp-contract=off -Iinclude -Isrc
 CFLAGS ?= $(OPT) -g
 ALL_CFLAGS = $(CFLAGS_BASE) $(CFLAGS) -fPIC
+# The library exports only what include/cgrad.h declares (its visibility pragma marks those).
+LIB_CFLAGS = $(ALL_CFLAGS) -fvisibility=hidden
 LDLIBS = -lm
+
+# The version is the header's; the soname changes with the major version only.
+VERSION := $(shell sed -n 's/^\#define CG_VERSION_STRING "\(.*\)"/\1/p' include/cgrad.h)
+MAJOR := $(firstword $(subst ., ,$(VERSION)))
+SONAME = libcgrad.so.$(MAJOR)
+SHARED = $(BUILD)/libcgrad.so.$(VERSION)
+LIBDIR = $(PREFIX)/lib
 
 LIB_SRC := $(sort $(wildcard src/*/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
@@ -25,18 +34,21 @@ HEADERS := include/cgrad.h $(wildcard src/*/*.h)
 
 all: lib examples
 
-lib: $(BUILD)/libcgrad.a $(BUILD)/libcgrad.so
+lib: $(BUILD)/libcgrad.a $(SHARED) $(BUILD)/$(SONAME) $(BUILD)/libcgrad.so
 
 $(BUILD)/obj/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(CC) $(LIB_CFLAGS) -c $< -o $@
 
 $(BUILD)/libcgrad.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/libcgrad.so: $(LIB_OBJ)
-	$(CC) -shared -o $@ $^ $(LDLIBS)
+$(SHARED): $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,$(SONAME) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/$(SONAME) $(BUILD)/libcgrad.so: $(SHARED)
+	ln -sf $(notdir $<) $@
 
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libcgrad.a $(wildcard tests/*.h)
 	@mkdir -p $(dir $@)
@@ -75,15 +87,21 @@ sanitize:
 		CFLAGS="-g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 		LDLIBS="-lm -fsanitize=address,undefined" test
 
+# The header, both libraries (libcgrad.so.MAJOR.MINOR.PATCH with its soname and link-time
+# symlinks) and cgrad.pc under $(DESTDIR)$(PREFIX); uninstall removes exactly these.
 install: lib
-	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(LIBDIR)/pkgconfig
 	install -m 644 include/cgrad.h $(DESTDIR)$(PREFIX)/include/
-	install -m 644 $(BUILD)/libcgrad.a $(BUILD)/libcgrad.so $(DESTDIR)$(PREFIX)/lib/
-	sed 's|@PREFIX@|$(PREFIX)|' cgrad.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/cgrad.pc
+	install -m 644 $(BUILD)/libcgrad.a $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(SHARED) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(notdir $(SHARED)) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(notdir $(SHARED)) $(DESTDIR)$(LIBDIR)/libcgrad.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' cgrad.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/cgrad.pc
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/include/cgrad.h $(DESTDIR)$(PREFIX)/lib/libcgrad.a \
-		$(DESTDIR)$(PREFIX)/lib/libcgrad.so $(DESTDIR)$(PREFIX)/lib/pkgconfig/cgrad.pc
+	rm -f $(DESTDIR)$(PREFIX)/include/cgrad.h $(DESTDIR)$(LIBDIR)/libcgrad.a \
+		$(DESTDIR)$(LIBDIR)/$(notdir $(SHARED)) $(DESTDIR)$(LIBDIR)/$(SONAME) \
+		$(DESTDIR)$(LIBDIR)/libcgrad.so $(DESTDIR)$(LIBDIR)/pkgconfig/cgrad.pc
 
 clean:
 	rm -rf build build-sanitize build-sanitize-clang build-clang

@@ -22,6 +22,21 @@
 extern "C" {
 #endif
 
+/* The library is built with -fvisibility=hidden; this pragma makes every declaration from here to
+ * the matching pop exported, so a public function added anywhere in this header is exported
+ * without a mark of its own (tools/check_exports.sh compares the two). */
+#if defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
+
+/* This header's version; cg_library_version() gives the linked library's. */
+#define CG_VERSION_MAJOR 0
+#define CG_VERSION_MINOR 1
+#define CG_VERSION_PATCH 0
+#define CG_VERSION_STRING "0.1.0"
+/* The version of the library in use, "MAJOR.MINOR.PATCH" (the shared library's at run time). */
+const char *cg_library_version(void);
+
 #define CG_MAX_DIMS 8
 
 typedef enum { CG_FLOAT32 = 0, CG_FLOAT64, CG_INT64, CG_BOOL } cg_dtype;
@@ -557,6 +572,10 @@ int cg_print(const cg_tensor *t);            /* to stdout */
  * snprintf-style like cg_format; cg_print_size prints it and a newline to stdout. */
 int cg_format_size(const cg_tensor *t, char *buf, size_t size);
 int cg_print_size(const cg_tensor *t);
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 
 #ifdef __cplusplus
 }
