@@ -327,10 +327,32 @@ int cg_add_(cg_tensor *t, cg_tensor *other);
 int cg_sub_(cg_tensor *t, cg_tensor *other);
 int cg_mul_(cg_tensor *t, cg_tensor *other);
 int cg_div_(cg_tensor *t, cg_tensor *other);
+int cg_pow_(cg_tensor *t, cg_tensor *exponent);
 int cg_add_number_(cg_tensor *t, cg_number value);
+int cg_sub_number_(cg_tensor *t, cg_number value);
 int cg_mul_number_(cg_tensor *t, cg_number value);
+int cg_div_number_(cg_tensor *t, cg_number value);
+int cg_pow_number_(cg_tensor *t, cg_number exponent);
 #define cg_add_scalar_(t, value) cg_add_number_(t, CG_NUMBER(value))
+#define cg_sub_scalar_(t, value) cg_sub_number_(t, CG_NUMBER(value))
 #define cg_mul_scalar_(t, value) cg_mul_number_(t, CG_NUMBER(value))
+#define cg_div_scalar_(t, value) cg_div_number_(t, CG_NUMBER(value))
+#define cg_pow_scalar_(t, exponent) cg_pow_number_(t, CG_NUMBER(exponent))
+/* The unary ops in place (x.exp_()): float-valued ones refuse integer and bool tensors ("result
+ * type Float can't be cast to the desired output type Long"); each records its op's node. */
+int cg_neg_(cg_tensor *t);
+int cg_exp_(cg_tensor *t);
+int cg_log_(cg_tensor *t);
+int cg_log1p_(cg_tensor *t);
+int cg_sqrt_(cg_tensor *t);
+int cg_abs_(cg_tensor *t);
+int cg_sign_(cg_tensor *t);
+int cg_sin_(cg_tensor *t);
+int cg_cos_(cg_tensor *t);
+int cg_tan_(cg_tensor *t);
+int cg_tanh_(cg_tensor *t);
+int cg_sigmoid_(cg_tensor *t);
+int cg_relu_(cg_tensor *t);
 int cg_fill_number_(cg_tensor *t, cg_number value);
 #define cg_fill_(t, value) cg_fill_number_(t, CG_NUMBER(value))
 int cg_zero_(cg_tensor *t);

@@ -287,6 +287,168 @@ static void test_from_blob_heap(void) {
     CHECK(cg_item(cg_sum(cg_view(t, 2, 2))) == 6); /* released with the test's scope */
 }
 
+/* ---- in-place ops ---- */
+
+typedef struct {
+    const char *name;
+    int (*unary)(cg_tensor *);
+    int (*number)(cg_tensor *, cg_number);
+    int (*binary)(cg_tensor *, cg_tensor *);
+    cg_tensor *(*out_of_place)(cg_tensor *);
+    bool exact;
+} inplace_fn;
+
+/* Bits, or within a few float32/float64 ulps. */
+static bool matches(cg_tensor *actual, cg_tensor *expected, bool exact) {
+    if (exact || !actual || !expected) return same_bits(actual, expected);
+    double tol = cg_get_dtype(expected) == CG_FLOAT32 ? 1e-6 : 1e-14;
+    return cg_numel(actual) == cg_numel(expected) && harness_values_close(actual, cg_data_ptr(cg_to(expected, CG_FLOAT64)), tol);
+}
+
+/* exact: cgrad computes PyTorch's bits (IEEE operations); the others go through libm, which rounds
+ * differently from PyTorch's SLEEF in the last place, and are compared within a tolerance (and
+ * bit for bit with cgrad's own out-of-place op). */
+static const inplace_fn inplace_fns[] = {
+    {"neg_", cg_neg_, NULL, NULL, cg_neg, true},       {"exp_", cg_exp_, NULL, NULL, cg_exp, false},
+    {"log_", cg_log_, NULL, NULL, cg_log, false},      {"log1p_", cg_log1p_, NULL, NULL, cg_log1p, false},
+    {"sqrt_", cg_sqrt_, NULL, NULL, cg_sqrt, true},    {"abs_", cg_abs_, NULL, NULL, cg_abs, true},
+    {"sign_", cg_sign_, NULL, NULL, cg_sign, true},    {"sin_", cg_sin_, NULL, NULL, cg_sin, false},
+    {"cos_", cg_cos_, NULL, NULL, cg_cos, false},      {"tan_", cg_tan_, NULL, NULL, cg_tan, false},
+    {"tanh_", cg_tanh_, NULL, NULL, cg_tanh, false},   {"sigmoid_", cg_sigmoid_, NULL, NULL, cg_sigmoid, false},
+    {"relu_", cg_relu_, NULL, NULL, cg_relu, true},    {"sub_", NULL, cg_sub_number_, cg_sub_, NULL, true},
+    {"div_", NULL, cg_div_number_, cg_div_, NULL, true}, {"pow_", NULL, cg_pow_number_, cg_pow_, NULL, false},
+    {"add_", NULL, cg_add_number_, cg_add_, NULL, true}, {"mul_", NULL, cg_mul_number_, cg_mul_, NULL, true},
+};
+
+static const inplace_fn *find_inplace(const char *name) {
+    for (size_t i = 0; i < sizeof inplace_fns / sizeof *inplace_fns; i++)
+        if (!strcmp(inplace_fns[i].name, name)) return &inplace_fns[i];
+    return NULL;
+}
+
+/* Runs fn on t with the number at *cursor ("-": none) or other. */
+static int call_inplace(const inplace_fn *fn, cg_tensor *t, char **cursor, cg_tensor *other) {
+    char *s = *cursor + strspn(*cursor, " ");
+    if (s[0] == '-' && (s[1] == ' ' || s[1] == '\0')) { /* golden_token may have cut the line there */
+        *cursor = s + 2;
+        return other ? fn->binary(t, other) : fn->unary(t);
+    }
+    *cursor = s;
+    cg_number value = golden_number(cursor);
+    return fn->number(t, value);
+}
+
+static cg_tensor *tensor_or_none(char **cursor) {
+    char *s = *cursor + strspn(*cursor, " ");
+    if (!strncmp(s, "none", 4)) {
+        *cursor = s + 4;
+        return NULL;
+    }
+    return golden_tensor(cursor);
+}
+
+static void expect_token(char **cursor, const char *token) {
+    const char *t = golden_token(cursor);
+    CHECK_MSG(t && !strcmp(t, token), "golden line: expected %s", token);
+}
+
+static void check_inplace(char *rest) {
+    char *cursor = rest;
+    const char *name = golden_token(&cursor);
+    const inplace_fn *fn = find_inplace(name);
+    CHECK_MSG(fn, "no in-place op %s", name);
+    if (!fn) return;
+    char *arg = cursor;
+    golden_token(&cursor); /* the number, read again by call_inplace */
+    expect_token(&cursor, "x");
+    cg_tensor *x = cg_requires_grad_(golden_tensor(&cursor), true);
+    expect_token(&cursor, "other");
+    cg_tensor *other = tensor_or_none(&cursor);
+    if (other) cg_requires_grad_(other, true);
+    expect_token(&cursor, "g");
+    cg_tensor *g = golden_tensor(&cursor);
+    expect_token(&cursor, "result");
+    cg_tensor *result = golden_tensor(&cursor);
+    expect_token(&cursor, "node");
+    const char *node = golden_token(&cursor);
+    expect_token(&cursor, "gx");
+    cg_tensor *gx = golden_tensor(&cursor);
+    expect_token(&cursor, "go");
+    cg_tensor *go = tensor_or_none(&cursor);
+
+    cg_tensor *y = cg_mul_scalar(x, 1);
+    char argtext[32];
+    snprintf(argtext, sizeof argtext, "%.*s", (int)strcspn(arg + strspn(arg, " "), " "), arg + strspn(arg, " "));
+    cg_clear_error();
+    CHECK_MSG(call_inplace(fn, y, &arg, other) == 0, "%s(%s): %s", name, argtext, cg_last_error());
+    CHECK_MSG(matches(y, result, fn->exact), "%s(%s) %s: values", name, argtext, cg_dtype_name(cg_get_dtype(x)));
+    if (fn->out_of_place) CG_NO_GRAD { CHECK_MSG(same_bits(y, fn->out_of_place(x)), "%s: not %s's bits", name, name); }
+    CHECK_MSG(cg_version(y) == 1, "%s(%s): version %lld", name, argtext, (long long)cg_version(y));
+    CHECK_MSG(cg_grad_fn(y) && !strcmp(cg_node_name(cg_grad_fn(y)), node), "%s(%s): node %s, expected %s", name,
+              argtext, cg_grad_fn(y) ? cg_node_name(cg_grad_fn(y)) : "none", node);
+    CHECK_MSG(cg_backward(y, .gradient = g) == 0, "%s(%s) backward: %s", name, argtext, cg_last_error());
+    CHECK_MSG(matches(cg_grad(x), gx, fn->exact), "%s(%s) %s: gradient of x", name, argtext, cg_dtype_name(cg_get_dtype(x)));
+    if (go) CHECK_MSG(matches(cg_grad(other), go, fn->exact), "%s(%s): gradient of other", name, argtext);
+}
+
+static cg_tensor *error_case(const char *name) {
+    if (!strcmp(name, "int")) return cg_tensor_i64(((int64_t[]){1, -2}), 2);
+    if (!strcmp(name, "bool")) return cg_tensor_bool(((bool[]){true, false}), 2);
+    if (!strcmp(name, "leaf")) return cg_requires_grad_(cg_ones(3), true);
+    return cg_expand(cg_ones(3), 2, 3);
+}
+
+static void check_inplace_error(char *rest) {
+    char *cursor = rest;
+    const char *name = golden_token(&cursor);
+    const inplace_fn *fn = find_inplace(name);
+    char *arg = cursor;
+    golden_token(&cursor);
+    const char *which = golden_token(&cursor);
+    const char *message = strstr(cursor, "| ") + 2;
+    cg_tensor *t = error_case(which);
+    cg_tensor *before = cg_clone(t);
+    CHECK_ERROR(call_inplace(fn, t, &arg, NULL) == 0, message);
+    CHECK_MSG(cg_version(t) == 0 && same_bits(t, cg_contiguous(before)), "%s on %s changed the tensor", name, which);
+}
+
+static void check_inplace_version(char *rest) {
+    char *cursor = rest;
+    const inplace_fn *fn = find_inplace(golden_token(&cursor));
+    const char *message = strstr(cursor, "| ") + 2;
+    cg_tensor *y = cg_mul_scalar(cg_requires_grad_(cg_ones(3), true), 1);
+    CHECK(fn->unary(y) == 0 && cg_add_scalar_(y, 1) == 0);
+    CHECK_ERROR(cg_backward(cg_sum(y)) == 0, message);
+}
+
+static void test_inplace_golden(void) {
+    CHECK(each_line("inplace", check_inplace) >= 60);
+    CHECK(each_line("inplace_error", check_inplace_error) >= 70);
+    CHECK(each_line("inplace_version", check_inplace_version) >= 6);
+}
+
+/* Through a view: the base's history becomes CopySlices, the gradient flows through the slice. */
+static void test_inplace_through_a_view(void) {
+    cg_tensor *x = cg_requires_grad_(cg_tensor_f32(((float[]){0.5f, 1, 2, 4}), 4), true);
+    cg_tensor *y = cg_mul_scalar(x, 1);
+    CHECK(cg_log_(cg_slice(y, 0, 1, 3, 1)) == 0);
+    CHECK_STR(cg_node_name(cg_grad_fn(y)), "CopySlices");
+    CHECK(cg_exp_(cg_select(y, 0, 0)) == 0);
+    CHECK(cg_backward(cg_sum(y)) == 0);
+    CHECK(harness_values_close(cg_grad(x), (double[]){expf(0.5f), 1, 0.5, 1}, 1e-6));
+    /* sqrt_ saves its result: a later write anywhere in the base makes it stale (PyTorch's text) */
+    cg_tensor *z = cg_mul_scalar(x, 1);
+    CHECK(cg_sqrt_(cg_slice(z, 0, 1, 3, 1)) == 0 && cg_exp_(cg_select(z, 0, 0)) == 0);
+    CHECK_ERROR(cg_backward(cg_sum(z)) == 0,
+                "one of the variables needed for gradient computation has been modified by an inplace operation: "
+                "[torch.FloatTensor [2]], which is output 0 of SqrtBackward0, is at version 2; expected version 1 "
+                "instead. Hint: enable anomaly detection to find the operation that failed to compute its gradient, "
+                "with torch.autograd.set_detect_anomaly(True).");
+    cg_tensor *w = cg_mul_scalar(x, 1);
+    CHECK(cg_sqrt_(cg_slice(w, 0, 1, 3, 1)) == 0 && cg_backward(cg_sum(w)) == 0);
+    CHECK(harness_values_close(cg_grad(x), (double[]){1 + expf(0.5f), 1.5, 0.5 + 0.5 / sqrtf(2.0f), 2}, 1e-6));
+}
+
 int main(void) {
     RUN(test_retains_grad);
     RUN(test_format_size);
@@ -297,5 +459,7 @@ int main(void) {
     RUN(test_from_blob_strides_and_graph);
     RUN(test_from_blob_errors);
     RUN(test_from_blob_heap);
+    RUN(test_inplace_golden);
+    RUN(test_inplace_through_a_view);
     HARNESS_END();
 }

@@ -257,7 +257,9 @@ cg_tensor *cg_saved(cg_node *n, int slot) {
     }
     cg_saved_tensor *s = &n->saved[slot];
     if (!s->data || !check_slot(n, s)) return NULL;
-    if (!s->is_output) return s->data;
+    /* An in-place op's node under CopySlices has no outputs of its own (the view it wrote takes its
+     * history from the base): its saved result comes back without one. */
+    if (!s->is_output || n->noutputs == 0) return s->data;
     /* The output again, with this node as its history, so create_graph can differentiate through it. */
     cg_tensor *t = cg_new_alias(s->data);
     if (!t) return NULL;

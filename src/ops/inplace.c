@@ -70,15 +70,22 @@ static int store(cg_tensor *t, cg_tensor *result) {
     return 0;
 }
 
-static int write_binary(cg_binary_op op, cg_tensor *t, cg_tensor *other, cg_dtype result) {
+/* The checks of t op= other, in PyTorch's order: memory overlap, shape, dtype; *o says how other
+ * overlaps t. */
+static int check_binary_write(cg_tensor *t, cg_tensor *other, cg_dtype result, overlap *o) {
     if (cg_check_no_internal_overlap(t) < 0) return -1;
-    overlap o = memory_overlap(t, other);
-    if (o == OVERLAP_PARTIAL) {
+    *o = memory_overlap(t, other);
+    if (*o == OVERLAP_PARTIAL) {
         cg_set_error("unsupported operation: some elements of the input tensor and the written-to tensor refer "
                      "to a single memory location. Please clone() the tensor before performing the operation.");
         return -1;
     }
-    if (cg_check_broadcasts_to(t, other) < 0 || check_cast(result, t, cg_dtype_title) < 0) return -1;
+    return cg_check_broadcasts_to(t, other) < 0 || check_cast(result, t, cg_dtype_title) < 0 ? -1 : 0;
+}
+
+static int write_binary(cg_binary_op op, cg_tensor *t, cg_tensor *other, cg_dtype result) {
+    overlap o;
+    if (check_binary_write(t, other, result, &o) < 0) return -1;
     if (result != t->dtype) return store(t, cg_binary_in(op, t, other, result));
     /* Reading an aliased operand while writing t is safe only element for element (full overlap). */
     cg_tensor *b = other->dtype != result ? cg_to(other, result) : o == OVERLAP_UNKNOWN ? cg_clone(other) : other;
@@ -200,3 +207,135 @@ int cg_clamp_number_(cg_tensor *t, cg_number min, cg_number max) {
     cg_save_clamp(cg_record_inplace(&cg_op_clamp, t, CG_INPUTS(t)), old, min, max);
     return cg_recorded_status();
 }
+
+/* ---- more Python-number forms ---- */
+
+/* PyTorch checks the leaf rule, then sub's refusal of bool, then memory overlap. */
+int cg_sub_number_(cg_tensor *t, cg_number value) {
+    if (!t || cg_check_number(value) < 0 || cg_check_inplace(t, CG_INPUTS(t)) < 0) return -1;
+    if (cg_check_sub_dtypes(t->dtype, cg_number_dtype(value), value.kind == CG_NUMBER_BOOL) < 0) return -1;
+    return inplace_scalar(CG_BIN_SUB, &cg_op_sub_scalar, t, value);
+}
+
+int cg_div_number_(cg_tensor *t, cg_number value) {
+    if (!t || cg_check_number(value) < 0 || cg_check_inplace(t, CG_INPUTS(t)) < 0) return -1;
+    if (cg_check_no_internal_overlap(t) < 0 ||
+        check_cast(cg_float_type(cg_number_result_type(t->dtype, value)), t, cg_dtype_title) < 0)
+        return -1;
+    cg_scalar_box box;
+    cg_kernel_binary(CG_BIN_DIV, t, t, cg_box_number(&box, value, t->dtype));
+    cg_bump_version(t);
+    cg_node *n = cg_record_inplace(&cg_op_div_scalar, t, CG_INPUTS(t, NULL));
+    cg_node_set_number(n, 0, value);
+    return cg_recorded_status();
+}
+
+/* pow's own checks come first (negative integer powers), then memory overlap; a result dtype other
+ * than t's is refused with the message of PyTorch's structured in-place kernels. */
+int cg_pow_number_(cg_tensor *t, cg_number exponent) {
+    if (!t || cg_check_number(exponent) < 0 || cg_check_inplace(t, CG_INPUTS(t)) < 0) return -1;
+    cg_dtype result_type = cg_number_result_type(t->dtype, exponent);
+    if (result_type == CG_INT64 && exponent.kind != CG_NUMBER_FLOAT && exponent.i < 0) {
+        cg_set_error("Integers to negative integer powers are not allowed.");
+        return -1;
+    }
+    if (cg_check_no_internal_overlap(t) < 0) return -1;
+    if (result_type != t->dtype) {
+        cg_set_error("Found dtype %s but expected %s", cg_dtype_title(t->dtype), cg_dtype_title(result_type));
+        return -1;
+    }
+    cg_tensor *old, *result = NULL;
+    if (old_value(t, cg_requires_grad(t), &old) < 0) return -1; /* the gradient reads the old t */
+    CG_NO_GRAD { result = cg_pow_number(t, exponent); }            /* with pow's shortcuts (x*x for 2, ...) */
+    if (store(t, result) < 0) return -1;
+    cg_node *n = cg_record_inplace(&cg_op_pow_scalar, t, CG_INPUTS(t));
+    cg_node_set_number(n, 0, exponent);
+    if (n) cg_save(n, 0, old);
+    return cg_recorded_status();
+}
+
+/* t after the write, saved as the result its node's gradient reads. Through a view, t's history
+ * is its base's CopySlices, which holds this node: t itself would close a cycle, so a bare header
+ * over its storage is saved, as the node's output (so a stale one is reported as PyTorch does);
+ * it comes back without history, so a double backward does not see through it. */
+static void save_result(cg_node *n, int slot, cg_tensor *t) {
+    if (!n) return;
+    if (t->autograd->grad_fn == n) {
+        cg_save(n, slot, t);
+        return;
+    }
+    cg_tensor *bare = cg_new_alias(t);
+    if (!bare) return;
+    cg_save(n, slot, bare);
+    n->saved[slot].is_output = true;
+}
+
+int cg_pow_(cg_tensor *t, cg_tensor *exponent) {
+    if (!t || !exponent || cg_check_inplace(t, CG_INPUTS(t, exponent)) < 0) return -1;
+    overlap o;
+    if (check_binary_write(t, exponent, cg_result_type(t, exponent), &o) < 0) return -1;
+    cg_tensor *old, *result = NULL;
+    int64_t exponent_version = cg_version(exponent);
+    if (old_value(t, cg_requires_grad(t) || cg_requires_grad(exponent), &old) < 0) return -1;
+    CG_NO_GRAD { result = cg_pow(t, exponent); }
+    if (store(t, result) < 0) return -1;
+    cg_node *n = cg_record_inplace(&cg_op_pow, t, CG_INPUTS(t, exponent));
+    if (n) {
+        cg_save(n, 0, old);
+        cg_save(n, 1, exponent);
+        save_operand_before_write(n, 1, t, exponent, exponent_version);
+        if (cg_needs_grad(n, 1)) save_result(n, 2, t);
+    }
+    return cg_recorded_status();
+}
+
+/* ---- unary ops in place ---- */
+
+typedef enum { SAVES_NOTHING, SAVES_INPUT, SAVES_RESULT } unary_saving;
+
+typedef struct {
+    cg_unary_op op;
+    const cg_op *node;
+    bool float_valued;       /* computes in a floating dtype: integer tensors cannot hold it */
+    const char *bool_error;  /* PyTorch's refusal of bool tensors, if any */
+    unary_saving saves;      /* what the out-of-place op's backward reads */
+} unary_inplace;
+
+static int inplace_unary(const unary_inplace *u, cg_tensor *t) {
+    if (!t || cg_check_inplace(t, CG_INPUTS(t)) < 0 || cg_check_no_internal_overlap(t) < 0) return -1;
+    if (u->float_valued && check_cast(cg_float_type(t->dtype), t, cg_dtype_title) < 0) return -1;
+    if (t->dtype == CG_BOOL && u->bool_error) {
+        cg_set_error("%s", u->bool_error);
+        return -1;
+    }
+    cg_tensor *old;
+    if (old_value(t, u->saves == SAVES_INPUT && cg_requires_grad(t), &old) < 0) return -1;
+    cg_kernel_unary(u->op, t, t); /* element for element: reading and writing t in one pass is safe */
+    cg_bump_version(t);
+    cg_node *n = cg_record_inplace(u->node, t, CG_INPUTS(t));
+    if (u->saves == SAVES_INPUT && n) cg_save(n, 0, old);
+    if (u->saves == SAVES_RESULT) save_result(n, 0, t);
+    return cg_recorded_status();
+}
+
+#define UNARY_INPLACE(name, OP, float_valued, bool_error, saves)                       \
+    int cg_##name##_(cg_tensor *t) {                                                    \
+        static const unary_inplace u = {OP, &cg_op_##name, float_valued, bool_error, saves}; \
+        return inplace_unary(&u, t);                                                    \
+    }
+UNARY_INPLACE(neg, CG_UN_NEG, false,
+              "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, "
+              "use the `~` or `logical_not()` operator instead.",
+              SAVES_NOTHING)
+UNARY_INPLACE(abs, CG_UN_ABS, false, "\"abs_cpu\" not implemented for 'Bool'", SAVES_INPUT)
+UNARY_INPLACE(sign, CG_UN_SIGN, false, NULL, SAVES_NOTHING)
+UNARY_INPLACE(relu, CG_UN_RELU, false, "Boolean inputs not supported for relu", SAVES_RESULT)
+UNARY_INPLACE(exp, CG_UN_EXP, true, NULL, SAVES_RESULT)
+UNARY_INPLACE(log, CG_UN_LOG, true, NULL, SAVES_INPUT)
+UNARY_INPLACE(log1p, CG_UN_LOG1P, true, NULL, SAVES_INPUT)
+UNARY_INPLACE(sqrt, CG_UN_SQRT, true, NULL, SAVES_RESULT)
+UNARY_INPLACE(sin, CG_UN_SIN, true, NULL, SAVES_INPUT)
+UNARY_INPLACE(cos, CG_UN_COS, true, NULL, SAVES_INPUT)
+UNARY_INPLACE(tan, CG_UN_TAN, true, NULL, SAVES_RESULT)
+UNARY_INPLACE(tanh, CG_UN_TANH, true, NULL, SAVES_RESULT)
+UNARY_INPLACE(sigmoid, CG_UN_SIGMOID, true, NULL, SAVES_RESULT)

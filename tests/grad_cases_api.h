@@ -1,0 +1,93 @@
+/* Gradcheck cases: the in-place unary and number forms (src/ops/inplace.c), each on y = x * 1 and
+ * through a view of a non-leaf (CopySlices). They record their out-of-place ops' nodes. */
+#include "gradcheck_cases.h"
+
+static void api_pos_2x3(cg_tensor **in) { in[0] = GRAD_INPUT(41, 0.5, 2, 2, 3); }
+static void api_signed_2x3(cg_tensor **in) { in[0] = GRAD_INPUT(42, -1.5, 1.5, 2, 3); }
+static void api_pow_2x3_3(cg_tensor **in) {
+    in[0] = GRAD_INPUT(43, 0.5, 2, 2, 3);
+    in[1] = GRAD_INPUT(44, -1.5, 1.5, 3);
+}
+
+/* y = x * 1; call on y (or, with view, on y[1]); out = y * y, so that a saved value that went
+ * stale, or a gradient that ignores the write, shows. */
+#define API_INPLACE(name, call)                                          \
+    static int f_api_##name(cg_tensor **in, cg_tensor **out, void *u) {  \
+        (void)u;                                                         \
+        cg_tensor *y = cg_mul_scalar(in[0], 1);                          \
+        if (call(y) < 0) return -1;                                      \
+        out[0] = cg_mul(y, y);                                           \
+        return 1;                                                        \
+    }                                                                    \
+    static int f_api_##name##view(cg_tensor **in, cg_tensor **out, void *u) { \
+        (void)u;                                                         \
+        cg_tensor *y = cg_mul_scalar(in[0], 1);                          \
+        if (call(cg_select(y, 0, 1)) < 0) return -1;                     \
+        out[0] = cg_mul(y, y);                                           \
+        return 1;                                                        \
+    }
+static int api_sub_(cg_tensor *y) { return cg_sub_scalar_(y, 1.5); }
+static int api_div_(cg_tensor *y) { return cg_div_scalar_(y, -4); }
+static int api_pow2_(cg_tensor *y) { return cg_pow_scalar_(y, 2); }
+static int api_pow17_(cg_tensor *y) { return cg_pow_scalar_(y, 1.7); }
+API_INPLACE(neg_, cg_neg_)
+API_INPLACE(exp_, cg_exp_)
+API_INPLACE(log_, cg_log_)
+API_INPLACE(log1p_, cg_log1p_)
+API_INPLACE(sqrt_, cg_sqrt_)
+API_INPLACE(abs_, cg_abs_)
+API_INPLACE(sign_, cg_sign_)
+API_INPLACE(sin_, cg_sin_)
+API_INPLACE(cos_, cg_cos_)
+API_INPLACE(tan_, cg_tan_)
+API_INPLACE(tanh_, cg_tanh_)
+API_INPLACE(sigmoid_, cg_sigmoid_)
+API_INPLACE(relu_, cg_relu_)
+API_INPLACE(sub_, api_sub_)
+API_INPLACE(div_, api_div_)
+API_INPLACE(pow2_, api_pow2_)
+API_INPLACE(pow17_, api_pow17_)
+
+/* y.pow_(e) with e broadcast, and through a view. */
+static int f_pow_tensor_(cg_tensor **in, cg_tensor **out, void *u) {
+    (void)u;
+    cg_tensor *y = cg_mul_scalar(in[0], 1);
+    if (cg_pow_(y, in[1]) < 0) return -1;
+    out[0] = cg_mul(y, y);
+    return 1;
+}
+static int f_pow_tensor_view(cg_tensor **in, cg_tensor **out, void *u) {
+    (void)u;
+    cg_tensor *y = cg_mul_scalar(in[0], 1);
+    if (cg_pow_(cg_select(y, 0, 0), in[1]) < 0) return -1;
+    out[0] = cg_mul(y, y);
+    return 1;
+}
+
+/* Through a view, an op that saves its result gives its gradient but not a second-order one (the
+ * saved result has no history: see save_result in src/ops/inplace.c). */
+#define API_CASES(op, inputs, f, result_saved)                                   \
+    {op, #f " on y = x * 1", 1, inputs, f_api_##f, false, 0, 0},                       \
+    {op, #f " on y[1] (CopySlices)", 1, inputs, f_api_##f##view, result_saved, 0, 0}
+
+static const grad_case cases_api[] = {
+    API_CASES("neg", api_signed_2x3, neg_, false),
+    API_CASES("exp", api_signed_2x3, exp_, true),
+    API_CASES("log", api_pos_2x3, log_, false),
+    API_CASES("log1p", api_pos_2x3, log1p_, false),
+    API_CASES("sqrt", api_pos_2x3, sqrt_, true),
+    API_CASES("abs", api_signed_2x3, abs_, false),
+    API_CASES("sign", api_signed_2x3, sign_, false),
+    API_CASES("sin", api_signed_2x3, sin_, false),
+    API_CASES("cos", api_signed_2x3, cos_, false),
+    API_CASES("tan", api_signed_2x3, tan_, true),
+    API_CASES("tanh", api_signed_2x3, tanh_, true),
+    API_CASES("sigmoid", api_signed_2x3, sigmoid_, true),
+    API_CASES("relu", api_signed_2x3, relu_, true),
+    API_CASES("sub_scalar", api_signed_2x3, sub_, false),
+    API_CASES("div_scalar", api_signed_2x3, div_, false),
+    API_CASES("pow_scalar", api_signed_2x3, pow2_, false),
+    API_CASES("pow_scalar", api_pos_2x3, pow17_, false),
+    {"pow", "pow_ with a broadcast exponent", 2, api_pow_2x3_3, f_pow_tensor_, false, 0, 0},
+    {"pow", "pow_ on y[0] (CopySlices)", 2, api_pow_2x3_3, f_pow_tensor_view, true, 0, 0},
+};
