@@ -57,7 +57,20 @@ typedef struct cg_tensor cg_tensor;
 /* ---- errors and warnings --------------------------------------------------------------------- */
 
 const char *cg_last_error(void);  /* the message of the latest error on this thread, "" if none */
-void cg_clear_error(void);
+/* The Python exception PyTorch raises for that error: most are RuntimeError; a dim or an index out
+ * of range is IndexError ("Dimension out of range ..."); ValueError and TypeError where PyTorch's
+ * Python layer raises them. The kind, not the message, is what a program should test. */
+typedef enum {
+    CG_ERROR_NONE = 0,         /* no error since the last cg_clear_error */
+    CG_RUNTIME_ERROR,
+    CG_INDEX_ERROR,
+    CG_VALUE_ERROR,
+    CG_TYPE_ERROR,
+    CG_NOT_IMPLEMENTED_ERROR
+} cg_error_kind;
+cg_error_kind cg_last_error_kind(void);           /* the kind of the latest error on this thread */
+const char *cg_error_kind_name(cg_error_kind kind);  /* "RuntimeError", "IndexError", ...; "" for none */
+void cg_clear_error(void);                         /* clears the message and the kind */
 typedef void (*cg_warning_fn)(const char *message, void *user);
 /* Replaces the warning callback (NULL restores the default, which prints "UserWarning: ..." to stderr). */
 void cg_set_warning_handler(cg_warning_fn fn, void *user);

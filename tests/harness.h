@@ -44,6 +44,13 @@ static const char *harness_current;
                   "got %.17g, expected %.17g", a_, e_);                                           \
     } while (0)
 
+/* The latest error as the golden files record PyTorch's exceptions: "IndexError: <message>". */
+static inline const char *harness_error(void) {
+    static char text[1200];
+    snprintf(text, sizeof text, "%s: %s", cg_error_kind_name(cg_last_error_kind()), cg_last_error());
+    return text;
+}
+
 /* Fails the test with the error text when t is NULL. */
 #define CHECK_OK(t) CHECK_MSG((t) != NULL, "unexpected error: %s", cg_last_error())
 

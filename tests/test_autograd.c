@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 static void error_if(int failed) {
-    if (failed) fprintf(out, "RuntimeError: %s\n", cg_last_error());
+    if (failed) fprintf(out, "%s\n", harness_error());
 }
 static const char *py_bool(bool b) { return b ? "True" : "False"; }
 static cg_tensor *f32(int n, const float *v) { return cg_from_data(v, CG_FLOAT32, 1, (const int64_t[]){n}); }

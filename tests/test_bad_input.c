@@ -57,8 +57,15 @@ static bool fixtures_unchanged(void) {
 
 static int calls;
 
-/* expr fails (NULL, negative, NaN) with a message of its own. */
+/* expr fails (NULL, negative, NaN) with a message of its own (and a kind). */
 #define FAILS(expr) EXPECT_FAILURE_(expr, MESSAGE_OWN)
+/* The same, with the exception kind PyTorch raises (CG_INDEX_ERROR, ...). */
+#define FAILS_AS(expr, kind)                                                                     \
+    do {                                                                                         \
+        FAILS(expr);                                                                             \
+        CHECK_MSG(cg_last_error_kind() == (kind), "%s: %s, expected %s", #expr,                 \
+                  cg_error_kind_name(cg_last_error_kind()), cg_error_kind_name(kind));           \
+    } while (0)
 /* expr fails without touching the previous message (a NULL tensor argument). */
 #define FAILS_SILENTLY(expr) EXPECT_FAILURE_(expr, MESSAGE_KEPT)
 /* expr returns its "nothing" value (an accessor: NULL for no such node), message not checked. */
@@ -78,9 +85,10 @@ static void check_failure_(bool failed, message_rule rule, const char *expr) {
     calls++;
     CHECK_MSG(failed, "%s succeeded", expr);
     if (failed && rule == MESSAGE_OWN)
-        CHECK_MSG(cg_last_error()[0] != '\0', "%s: no message", expr);
+        CHECK_MSG(cg_last_error()[0] != '\0' && cg_last_error_kind() != CG_ERROR_NONE, "%s: no message", expr);
     if (failed && rule == MESSAGE_KEPT)
-        CHECK_MSG(strcmp(cg_last_error(), "sentinel") == 0, "%s: message overwritten: \"%s\"", expr, cg_last_error());
+        CHECK_MSG(strcmp(cg_last_error(), "sentinel") == 0 && cg_last_error_kind() == CG_RUNTIME_ERROR,
+                  "%s: message overwritten: \"%s\"", expr, cg_last_error());
     CHECK_MSG(fixtures_unchanged(), "%s changed an input", expr);
 }
 
@@ -116,9 +124,9 @@ static void test_creation(void) {
     FAILS(cg_from_data((float[]){1, 2}, CG_FLOAT32, 9, NINE));
     FAILS(cg_from_data((float[]){1, 2}, CG_FLOAT32, -1, NINE));
     FAILS(cg_from_data((float[]){1, 2}, CG_FLOAT32, 2, HUGE_SIZES));
-    FAILS(cg_from_data((float[]){1, 2}, CG_FLOAT32, 1, NULL));
-    FAILS(cg_from_data((float[]){1, 2}, (cg_dtype)7, 1, (int64_t[]){2}));
-    FAILS(cg_from_data((float[]){1, 2}, (cg_dtype)-1, 1, (int64_t[]){2}));
+    FAILS_AS(cg_from_data((float[]){1, 2}, CG_FLOAT32, 1, NULL), CG_TYPE_ERROR);
+    FAILS_AS(cg_from_data((float[]){1, 2}, (cg_dtype)7, 1, (int64_t[]){2}), CG_TYPE_ERROR);
+    FAILS_AS(cg_from_data((float[]){1, 2}, (cg_dtype)-1, 1, (int64_t[]){2}), CG_TYPE_ERROR);
     FAILS(cg_empty_shape(CG_FLOAT32, 1, (int64_t[]){INT64_MAX}));
     FAILS(cg_empty_shape(CG_FLOAT64, 1, (int64_t[]){INT64_MAX / 8 + 1}));
     SURVIVES(cg_empty_shape(CG_FLOAT32, 2, (int64_t[]){INT64_MAX, 0})); /* as in PyTorch: no element */
@@ -126,20 +134,20 @@ static void test_creation(void) {
     FAILS(cg_zeros_shape(CG_FLOAT32, 2, NEG_SIZES));
     FAILS(cg_ones_shape(CG_INT64, 9, NINE));
     FAILS(cg_full_shape(CG_BOOL, 2, HUGE_SIZES, 1));
-    FAILS(cg_full_shape((cg_dtype)9, 1, (int64_t[]){1}, 1));
-    FAILS(cg_empty_shape(CG_FLOAT32, 3, NULL));
+    FAILS_AS(cg_full_shape((cg_dtype)9, 1, (int64_t[]){1}, 1), CG_TYPE_ERROR);
+    FAILS_AS(cg_empty_shape(CG_FLOAT32, 3, NULL), CG_TYPE_ERROR);
     SURVIVES(cg_full_shape(CG_INT64, 1, (int64_t[]){2}, NAN));
     SURVIVES(cg_full_shape(CG_INT64, 1, (int64_t[]){2}, INFINITY));
     SURVIVES(cg_full_shape(CG_INT64, 1, (int64_t[]){2}, 1e300));
     SURVIVES(cg_scalar(NAN, CG_INT64));
     SURVIVES(cg_scalar(-INFINITY, CG_BOOL));
-    FAILS(cg_scalar(1, (cg_dtype)4));
+    FAILS_AS(cg_scalar(1, (cg_dtype)4), CG_TYPE_ERROR);
     FAILS(cg_tensor_new(.data = (float[]){1}, .ndim = 9));
     FAILS(cg_tensor_new(.ndim = -2));
     FAILS(cg_tensor_new(CG_SIZES(-1)));
     FAILS(cg_tensor_new(CG_SIZES(INT64_MAX, 2)));
     FAILS(cg_tensor_new(.dtype = CG_INT64, .requires_grad = true));
-    FAILS(cg_tensor_new(.dtype = (cg_dtype)5));
+    FAILS_AS(cg_tensor_new(.dtype = (cg_dtype)5), CG_TYPE_ERROR);
     FAILS_SILENTLY(cg_empty_like(NULL));
     FAILS_SILENTLY(cg_zeros_like(NULL));
     FAILS_SILENTLY(cg_ones_like(NULL));
@@ -154,13 +162,13 @@ static void test_creation(void) {
     FAILS(cg_arange(0, 9.3e18, 1, CG_FLOAT32));
     FAILS(cg_arange(0, 4.7e18, 1, CG_FLOAT32));
     FAILS(cg_arange(10, 0, 1, CG_FLOAT32));
-    FAILS(cg_arange(0, 3, 1, (cg_dtype)6));
+    FAILS_AS(cg_arange(0, 3, 1, (cg_dtype)6), CG_TYPE_ERROR);
     SURVIVES(cg_arange(0, 10, INFINITY, CG_FLOAT32));
     SURVIVES(cg_arange(0, 10, 1, CG_BOOL));
     FAILS(cg_linspace(0, 1, -1, CG_FLOAT32));
     FAILS(cg_linspace(0, 1, INT64_MAX, CG_FLOAT32));
     FAILS(cg_linspace(0, 1, INT64_MIN, CG_FLOAT32));
-    FAILS(cg_linspace(0, 1, 3, (cg_dtype)-3));
+    FAILS_AS(cg_linspace(0, 1, 3, (cg_dtype)-3), CG_TYPE_ERROR);
     SURVIVES(cg_linspace(NAN, INFINITY, 3, CG_FLOAT64));
     SURVIVES(cg_linspace(0, 1, 0, CG_FLOAT32));
     SURVIVES(cg_linspace(0, 1, 1, CG_INT64));
@@ -168,7 +176,7 @@ static void test_creation(void) {
     SURVIVES(cg_eye(2, -2, CG_FLOAT32)); /* m < 0: PyTorch's m=None */
     FAILS(cg_eye(INT64_MAX, INT64_MAX, CG_FLOAT32));
     FAILS(cg_eye(INT64_MIN, 1, CG_FLOAT32));
-    FAILS(cg_eye(2, 2, (cg_dtype)8));
+    FAILS_AS(cg_eye(2, 2, (cg_dtype)8), CG_TYPE_ERROR);
     SURVIVES(cg_eye(0, 0, CG_BOOL));
 }
 
@@ -177,10 +185,10 @@ static void test_random(void) {
     FAILS(cg_rand_shape(CG_FLOAT32, 9, NINE));
     FAILS(cg_rand_shape(CG_FLOAT32, 2, HUGE_SIZES));
     FAILS(cg_randn_shape(CG_FLOAT64, 2, NEG_SIZES));
-    FAILS(cg_randn_shape(CG_FLOAT32, 1, NULL));
+    FAILS_AS(cg_randn_shape(CG_FLOAT32, 1, NULL), CG_TYPE_ERROR);
     FAILS(cg_rand_shape(CG_INT64, 1, (int64_t[]){2}));
     FAILS(cg_randn_shape(CG_BOOL, 1, (int64_t[]){2}));
-    FAILS(cg_rand_shape((cg_dtype)11, 1, (int64_t[]){2}));
+    FAILS_AS(cg_rand_shape((cg_dtype)11, 1, (int64_t[]){2}), CG_TYPE_ERROR);
     FAILS(cg_randint_shape(5, 5, 1, (int64_t[]){2}));
     FAILS(cg_randint_shape(5, 2, 1, (int64_t[]){2}));
     FAILS(cg_randint_shape(0, 2, 2, NEG_SIZES));
@@ -259,15 +267,15 @@ static void test_elements(void) {
     FAILS(cg_get_at(fx[F], 3, (int64_t[]){0, 0, 0}, &v));
     FAILS(cg_get_at(fx[F], -1, (int64_t[]){0}, &v));
     FAILS(cg_get_at(fx[F], INT_MAX, (int64_t[]){0}, &v));
-    FAILS(cg_get_at(fx[F], 2, NULL, &v));
-    FAILS(cg_get_at(fx[F], 2, (int64_t[]){0, 0}, NULL));
+    FAILS_AS(cg_get_at(fx[F], 2, NULL, &v), CG_TYPE_ERROR);
+    FAILS_AS(cg_get_at(fx[F], 2, (int64_t[]){0, 0}, NULL), CG_TYPE_ERROR);
     FAILS(cg_get_at(fx[E], 2, (int64_t[]){0, 0}, &v));
     CHECK(v == 7); /* nothing written on error */
     FAILS_SILENTLY(cg_set_at(NULL, 1, (int64_t[]){0}, 1));
     FAILS(cg_set_at(fx[F], 2, (int64_t[]){2, 0}, 1));
     FAILS(cg_set_at(fx[F], 2, (int64_t[]){0, INT64_MIN}, 1));
     FAILS(cg_set_at(fx[F], 1, (int64_t[]){0}, 1));
-    FAILS(cg_set_at(fx[F], 2, NULL, 1));
+    FAILS_AS(cg_set_at(fx[F], 2, NULL, 1), CG_TYPE_ERROR);
     FAILS(cg_set_at(fx[E], 2, (int64_t[]){0, 0}, 1));
     FAILS(cg_set_at(fx[Z], 1, (int64_t[]){0}, 1));
     FAILS(cg_set_at(fx[LEAF], 1, (int64_t[]){0}, 1)); /* a leaf that requires grad */
@@ -288,31 +296,31 @@ static void test_views(void) {
     FAILS(cg_view_shape(f, 2, (int64_t[]){0, -1}));
     FAILS(cg_view_shape(f, 9, NINE));
     FAILS(cg_view_shape(f, -1, NINE));
-    FAILS(cg_view_shape(f, 2, NULL));
+    FAILS_AS(cg_view_shape(f, 2, NULL), CG_TYPE_ERROR);
     FAILS(cg_view_shape(fx[E], 2, (int64_t[]){0, -1}));
     FAILS(cg_view_shape(cg_t(f), 1, (int64_t[]){6}));
     FAILS_SILENTLY(cg_reshape_shape(NULL, 1, (int64_t[]){6}));
     FAILS(cg_reshape_shape(f, 2, (int64_t[]){INT64_MAX, INT64_MAX}));
     FAILS(cg_reshape_shape(f, 2, (int64_t[]){4, -1}));
     FAILS(cg_reshape_shape(f, 9, NINE));
-    FAILS(cg_reshape_shape(f, 1, NULL));
+    FAILS_AS(cg_reshape_shape(f, 1, NULL), CG_TYPE_ERROR);
     FAILS_SILENTLY(cg_expand_shape(NULL, 1, (int64_t[]){6}));
     FAILS(cg_expand_shape(f, 2, (int64_t[]){-2, 3}));
     FAILS(cg_expand_shape(f, 1, (int64_t[]){3}));
     FAILS(cg_expand_shape(f, 9, NINE));
-    FAILS(cg_expand_shape(f, 2, NULL));
+    FAILS_AS(cg_expand_shape(f, 2, NULL), CG_TYPE_ERROR);
     FAILS(cg_expand_shape(fx[Z], 2, HUGE_SIZES));
     FAILS(cg_expand_shape(fx[Z], 3, (int64_t[]){INT64_MAX, INT64_MAX, 0}));
     FAILS(cg_expand_shape(fx[D], 2, (int64_t[]){-1, 3}));
     FAILS(cg_expand_shape(fx[D], 2, (int64_t[]){INT64_MIN, 3}));
     SURVIVES(cg_expand_shape(fx[Z], 1, (int64_t[]){INT64_MAX}));
     FAILS_SILENTLY(cg_permute_dims(NULL, 2, (int64_t[]){1, 0}));
-    FAILS(cg_permute_dims(f, 2, (int64_t[]){0, 0}));
-    FAILS(cg_permute_dims(f, 1, (int64_t[]){0}));
-    FAILS(cg_permute_dims(f, 2, (int64_t[]){0, 2}));
-    FAILS(cg_permute_dims(f, 2, (int64_t[]){INT64_MIN, 0}));
-    FAILS(cg_permute_dims(f, 2, (int64_t[]){INT64_MAX, 0}));
-    FAILS(cg_permute_dims(f, 2, NULL));
+    FAILS_AS(cg_permute_dims(f, 2, (int64_t[]){0, 0}), CG_RUNTIME_ERROR);
+    FAILS_AS(cg_permute_dims(f, 1, (int64_t[]){0}), CG_RUNTIME_ERROR);
+    FAILS_AS(cg_permute_dims(f, 2, (int64_t[]){0, 2}), CG_INDEX_ERROR);
+    FAILS_AS(cg_permute_dims(f, 2, (int64_t[]){INT64_MIN, 0}), CG_INDEX_ERROR);
+    FAILS_AS(cg_permute_dims(f, 2, (int64_t[]){INT64_MAX, 0}), CG_INDEX_ERROR);
+    FAILS_AS(cg_permute_dims(f, 2, NULL), CG_TYPE_ERROR);
     FAILS(cg_permute_dims(f, -1, NULL));
     FAILS(cg_permute_dims(f, 9, NINE));
     FAILS_SILENTLY(cg_flatten(NULL, 0, -1));
@@ -322,8 +330,8 @@ static void test_views(void) {
     SURVIVES(cg_flatten(fx[Z], 0, -1));
     FAILS_SILENTLY(cg_squeeze(NULL));
     FAILS_SILENTLY(cg_squeeze_dim(NULL, 0));
-    FAILS(cg_squeeze_dim(f, 2));
-    FAILS(cg_squeeze_dim(f, INT_MIN));
+    FAILS_AS(cg_squeeze_dim(f, 2), CG_INDEX_ERROR);
+    FAILS_AS(cg_squeeze_dim(f, INT_MIN), CG_INDEX_ERROR);
     FAILS_SILENTLY(cg_unsqueeze(NULL, 0));
     FAILS(cg_unsqueeze(f, 3));
     FAILS(cg_unsqueeze(f, -4));
@@ -336,17 +344,17 @@ static void test_views(void) {
     FAILS_SILENTLY(cg_t(NULL));
     FAILS(cg_t(cg_unsqueeze(f, 0)));
     FAILS_SILENTLY(cg_select(NULL, 0, 0));
-    FAILS(cg_select(f, 0, 2));
-    FAILS(cg_select(f, 0, -3));
-    FAILS(cg_select(f, 0, INT64_MAX));
-    FAILS(cg_select(f, 0, INT64_MIN));
-    FAILS(cg_select(f, 2, 0));
-    FAILS(cg_select(fx[Z], 0, 0));
-    FAILS(cg_select(fx[E], 0, 0));
+    FAILS_AS(cg_select(f, 0, 2), CG_INDEX_ERROR);
+    FAILS_AS(cg_select(f, 0, -3), CG_INDEX_ERROR);
+    FAILS_AS(cg_select(f, 0, INT64_MAX), CG_INDEX_ERROR);
+    FAILS_AS(cg_select(f, 0, INT64_MIN), CG_INDEX_ERROR);
+    FAILS_AS(cg_select(f, 2, 0), CG_INDEX_ERROR);
+    FAILS_AS(cg_select(fx[Z], 0, 0), CG_INDEX_ERROR);
+    FAILS_AS(cg_select(fx[E], 0, 0), CG_INDEX_ERROR);
     FAILS_SILENTLY(cg_index_at(NULL, 1, (int64_t[]){0}));
-    FAILS(cg_index_at(f, 1, (int64_t[]){INT64_MIN}));
-    FAILS(cg_index_at(f, 1, (int64_t[]){INT64_MAX}));
-    FAILS(cg_index_at(f, 3, (int64_t[]){0, 0, 0}));
+    FAILS_AS(cg_index_at(f, 1, (int64_t[]){INT64_MIN}), CG_INDEX_ERROR);
+    FAILS_AS(cg_index_at(f, 1, (int64_t[]){INT64_MAX}), CG_INDEX_ERROR);
+    FAILS_AS(cg_index_at(f, 3, (int64_t[]){0, 0, 0}), CG_INDEX_ERROR);
     FAILS(cg_index_at(f, 1, NULL));
     FAILS(cg_index_at(fx[Z], 1, (int64_t[]){0}));
     SURVIVES(cg_index_at(f, -5, NULL));

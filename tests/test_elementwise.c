@@ -177,8 +177,8 @@ static void check_line(char *line, int lineno) {
     if (!strncmp(rest, "error ", 6)) {
         const char *message = rest + 6;
         CHECK_MSG(result == NULL, "line %d (%s): expected the error \"%s\"", lineno, op->name, message);
-        CHECK_MSG(!strcmp(cg_last_error(), message), "line %d (%s):\n  got:      \"%s\"\n  expected: \"%s\"", lineno,
-                  op->name, cg_last_error(), message);
+        CHECK_MSG(!strcmp(harness_error(), message), "line %d (%s):\n  got:      \"%s\"\n  expected: \"%s\"", lineno,
+                  op->name, harness_error(), message);
         for (int i = 0; i < n; i++) {
             CHECK_MSG(values_match(in[i], before[i], 0), "line %d: input %d changed by a failing op", lineno, i);
             CHECK_MSG(cg_version(in[i]) == versions[i], "line %d: version of input %d changed", lineno, i);

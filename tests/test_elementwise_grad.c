@@ -226,7 +226,7 @@ static void run_case(char *line) {
     int status = cg_backward(out, .gradient = w);
     if (!strncmp(cursor, "error ", 6)) {
         CHECK_MSG(status != 0, "%s: backward should fail", name);
-        CHECK_STR(cg_last_error(), cursor + 6);
+        CHECK_STR(harness_error(), cursor + 6);
         return;
     }
     CHECK_MSG(status == 0, "%s: backward failed: %s", name, cg_last_error());

@@ -230,8 +230,8 @@ static void check_case(golden_case *c) {
     check_inputs_untouched(c, versions, what);
     if (c->error) {
         CHECK_MSG(status == -1, "%s: expected an error", what);
-        CHECK_MSG(!strcmp(cg_last_error(), c->error), "%s:\n  got:      \"%s\"\n  expected: \"%s\"", what,
-                  cg_last_error(), c->error);
+        CHECK_MSG(!strcmp(harness_error(), c->error), "%s:\n  got:      \"%s\"\n  expected: \"%s\"", what,
+                  harness_error(), c->error);
         return;
     }
     CHECK_MSG(status >= 0, "%s: unexpected error: %s", what, cg_last_error());

@@ -90,8 +90,8 @@ static void test_golden_index_ops(void) {
             if (!strcmp(status, "err")) {
                 const char *message = cursor + strspn(cursor, " ");
                 CHECK_MSG(!r, "line %d: %s should fail with \"%s\"", line_no, op, message);
-                CHECK_MSG(!strcmp(cg_last_error(), message), "line %d: %s\n  got:      \"%s\"\n  expected: \"%s\"",
-                          line_no, op, cg_last_error(), message);
+                CHECK_MSG(!strcmp(harness_error(), message), "line %d: %s\n  got:      \"%s\"\n  expected: \"%s\"",
+                          line_no, op, harness_error(), message);
             } else {
                 CHECK_MSG(r, "line %d: %s failed: %s", line_no, op, cg_last_error());
                 CHECK_MSG(r && same_result(r, &cursor), "line %d: %s differs from PyTorch", line_no, op);

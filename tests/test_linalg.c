@@ -65,8 +65,8 @@ static void check_line(char *line, int lineno) {
     } else {
         const char *message = cur + strspn(cur, " ");
         CHECK_MSG(got == NULL, "line %d (%s): expected the error \"%s\"", lineno, op, message);
-        CHECK_MSG(!strcmp(cg_last_error(), message), "line %d (%s):\n  got:      \"%s\"\n  expected: \"%s\"", lineno,
-                  op, cg_last_error(), message);
+        CHECK_MSG(!strcmp(harness_error(), message), "line %d (%s):\n  got:      \"%s\"\n  expected: \"%s\"", lineno,
+                  op, harness_error(), message);
     }
     CHECK_MSG(same_bytes(before_a, base_a) && same_bytes(before_b, base_b) && cg_version(base_a) == 0 &&
                   cg_version(base_b) == 0,

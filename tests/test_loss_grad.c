@@ -148,7 +148,7 @@ static void run_error_line(char *line) {
     const char *message = cursor + strspn(cursor, " \t");
     cg_clear_error();
     CHECK_MSG(error_case(name) == NULL, "%s: expected an error", name);
-    CHECK_MSG(!strcmp(cg_last_error(), message), "%s:\n  got:      %s\n  expected: %s", name, cg_last_error(), message);
+    CHECK_MSG(!strcmp(harness_error(), message), "%s:\n  got:      %s\n  expected: %s", name, harness_error(), message);
 }
 
 static void test_golden(void) {

@@ -121,8 +121,8 @@ static void check_case(const reduce_case *c) {
             CHECK_MSG(same_tensor(indices, c->expected_indices, c->lineno), "line %d (%s indices)", c->lineno, c->op);
     } else {
         CHECK_MSG(got == NULL, "line %d (%s): expected the error \"%s\"", c->lineno, c->op, c->message);
-        CHECK_MSG(!strcmp(cg_last_error(), c->message), "line %d (%s):\n  got:      \"%s\"\n  expected: \"%s\"",
-                  c->lineno, c->op, cg_last_error(), c->message);
+        CHECK_MSG(!strcmp(harness_error(), c->message), "line %d (%s):\n  got:      \"%s\"\n  expected: \"%s\"",
+                  c->lineno, c->op, harness_error(), c->message);
         CHECK_MSG(indices == NULL, "line %d (%s): indices written on error", c->lineno, c->op);
     }
     CHECK_MSG(same_bytes(before, c->base) && cg_version(c->base) == version, "line %d (%s): input changed",

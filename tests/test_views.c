@@ -140,8 +140,8 @@ static void test_golden_views_cat_stack(void) {
             if (!strcmp(status, "err")) {
                 const char *message = cursor + strspn(cursor, " ");
                 CHECK_MSG(n < 0, "line %d: %s should fail with \"%s\"", line_no, op, message);
-                CHECK_MSG(!strcmp(cg_last_error(), message), "line %d: %s\n  got:      \"%s\"\n  expected: \"%s\"",
-                          line_no, op, cg_last_error(), message);
+                CHECK_MSG(!strcmp(harness_error(), message), "line %d: %s\n  got:      \"%s\"\n  expected: \"%s\"",
+                          line_no, op, harness_error(), message);
                 for (int i = 0; i < nin; i++) {
                     CHECK(cg_version(in[i]) == versions[i]);
                     CHECK(harness_values_close(in[i], cg_data_ptr(before[i]), 0));

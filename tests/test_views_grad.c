@@ -25,11 +25,11 @@ static void node_next(const cg_node *fn) {
 }
 static void show_next(const cg_tensor *t) { node_next(cg_grad_fn(t)); }
 
-static void error_if(int failed, const char *type) {
-    if (failed) fprintf(out, "%s: %s\n", type, cg_last_error());
+static void error_if(int failed) {
+    if (failed) fprintf(out, "%s\n", harness_error());
 }
-#define ATTEMPT(status) error_if((status) != 0, "RuntimeError")
-#define ATTEMPT_INDEX(t) error_if(!(t), "IndexError")
+#define ATTEMPT(status) error_if((status) != 0)
+#define ATTEMPT_INDEX(t) error_if(!(t))
 
 
 #define END INT64_MAX /* the end of a Python slice written without one */

@@ -67,8 +67,8 @@ def case(op, fn, inputs, scalars=(), tol=0.0):
         if op.endswith("_"):
             r = args[0]
         parts.append(tensor_text(r))
-    except RuntimeError as e:
-        parts += ["error", str(e)]
+    except Exception as e:  # noqa: BLE001 - every PyTorch error is golden, with its type
+        parts += ["error", f"{type(e).__name__}: {e}"]
     lines.append(" ".join(parts))
 
 

@@ -46,8 +46,8 @@ def case(name, inputs, fn):
     try:
         out.backward(w)
         parts += [tensor_text(t.grad) if r else "none" for t, (r, _) in zip(leaves, inputs)]
-    except RuntimeError as e:
-        parts += ["error", str(e)]
+    except Exception as e:  # noqa: BLE001 - every PyTorch error is golden, with its type
+        parts += ["error", f"{type(e).__name__}: {e}"]
     lines.append(" ".join(parts))
 
 

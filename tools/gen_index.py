@@ -67,7 +67,7 @@ def case(op, args, inputs, fn):
     try:
         r = fn(*inputs)
     except Exception as e:
-        lines.append(head + " err " + str(e).split("\n")[0])
+        lines.append(head + f" err {type(e).__name__}: " + str(e).split("\n")[0])
         return
     lines.append(head + " ok " + " ".join([str(r.dim())] + [str(s) for s in r.stride()]) + " " + tensor_text(r))
 

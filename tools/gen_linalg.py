@@ -41,7 +41,7 @@ def case(op, a, b, view_a=None, view_b=None):
     try:
         tail = "OK " + tensor_text(OPS[op](x, y))
     except Exception as e:  # noqa: BLE001 - every PyTorch error is a golden message
-        tail = "ERR " + str(e)
+        tail = f"ERR {type(e).__name__}: {e}"
     lines.append(" ".join(head) + " " + tail)
 
 

@@ -124,7 +124,7 @@ def main():
             fn()
             raise AssertionError(name + " did not fail")
         except (RuntimeError, ValueError, IndexError) as e:
-            print("error", name, str(e))
+            print("error", name, f"{type(e).__name__}: {e}")
 
 
 main()

@@ -66,7 +66,7 @@ def case(op, base, view=None, dims=None, keepdim=False, biased=False, p=2.0):
         results = run(op, x, dims, keepdim, biased, p)
         tail = "OK " + " ".join(tensor_text(r) for r in results)
     except Exception as e:  # noqa: BLE001 - every PyTorch error is a golden message
-        tail = "ERR " + str(e)
+        tail = f"ERR {type(e).__name__}: {e}"
     lines.append(" ".join(head) + " " + tail)
 
 

@@ -92,7 +92,7 @@ def case(op, args, inputs, fn):
     try:
         r = fn(*[t for _, t in inputs])
     except Exception as e:  # PyTorch's RuntimeError / IndexError text
-        msg = str(e).split("\n")[0]
+        msg = f"{type(e).__name__}: " + str(e).split("\n")[0]
         lines.append(head + " err " + msg)
         return
     pieces = list(r) if isinstance(r, (tuple, list)) else [r]

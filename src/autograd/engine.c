@@ -323,7 +323,7 @@ static cg_tensor *run_hooks(cg_hook_entry *hooks, int output_nr, cg_tensor *grad
         }
         cg_tensor *replaced = h->fn(grad, h->user);
         if (replaced) grad = replaced;
-        else if (cg_last_error()[0]) return NULL;
+        else if (cg_error_pending()) return NULL;
     }
     return grad;
 }
@@ -361,11 +361,11 @@ static bool run_node(graph_task *g, int task) {
             }
         if (ok && n->op == cg_accumulate_grad_op()) {
             cg_tensor *grad = grads[0] ? run_hooks(n->variable->autograd->hooks, 0, grads[0]) : NULL;
-            ok = !cg_last_error()[0] && (!grad || accumulate(n->variable, grad, g->create_graph));
+            ok = !cg_error_pending() && (!grad || accumulate(n->variable, grad, g->create_graph));
         } else if (ok && n->op->backward && any_grad(k)) {
             ok = cg_check_saved(n);
             if (ok) n->op->backward(n, grads, out);
-            ok = ok && !cg_last_error()[0];
+            ok = ok && !cg_error_pending();
         }
         if (ok && !g->keep_graph) {
             cg_release_saved(n);
@@ -525,7 +525,7 @@ int cg_autograd_grad_opts(cg_grad_args args) {
         cg_check_count(args.grad_outputs.n, "grad_outputs") < 0)
         return -1;
     if (args.inputs.n == 0) {
-        cg_set_error("grad requires non-empty inputs.");
+        cg_set_value_error("grad requires non-empty inputs.");
         return -1;
     }
     int n = args.inputs.n;

@@ -36,12 +36,12 @@ static int call_function(cg_function fn, cg_tensor **inputs, void *user, cg_tens
     cg_clear_error();
     int n = fn(inputs, outs, user);
     if (n < 0 || n > room) {
-        if (!cg_last_error()[0]) cg_set_error("the user-provided function failed (returned %d)", n);
+        if (!cg_error_pending()) cg_set_error("the user-provided function failed (returned %d)", n);
         return -1;
     }
     for (int i = 0; i < n; i++)
         if (!outs[i]) {
-            if (!cg_last_error()[0]) cg_set_error("the user-provided function returned no tensor as output %d", i);
+            if (!cg_error_pending()) cg_set_error("the user-provided function returned no tensor as output %d", i);
             return -1;
         }
     return n;

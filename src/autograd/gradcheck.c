@@ -13,12 +13,12 @@ typedef struct {
 static bool call(const cg_gradcheck_args *a, outputs *out) {
     out->n = a->fn(a->inputs.items, out->t, a->user);
     if (out->n < 0 || out->n > CG_MAX_OUTPUTS) {
-        if (!cg_last_error()[0]) cg_set_error("gradcheck: the function failed");
+        if (!cg_error_pending()) cg_set_error("gradcheck: the function failed");
         return false;
     }
     for (int i = 0; i < out->n; i++)
         if (!out->t[i]) {
-            if (!cg_last_error()[0]) cg_set_error("gradcheck: the function returned no tensor as output %d", i);
+            if (!cg_error_pending()) cg_set_error("gradcheck: the function returned no tensor as output %d", i);
             return false;
         }
     return true;

@@ -118,7 +118,7 @@ static void copy_slices_backward(cg_node *n, cg_tensor **grads, cg_tensor **out)
     cg_tensor *region_grad = cg_clone(region);
     if (!region_grad) return;
     inner->op->backward(inner, &region_grad, inner_out);
-    if (cg_last_error()[0]) return;
+    if (cg_error_pending()) return;
     int status = inner_out[0] ? cg_copy_(region, inner_out[0]) : cg_zero_(region);
     if (status < 0) return;
     out[0] = result;

@@ -145,7 +145,7 @@ static cg_hook_entry *push_hook(cg_hook_entry **list, cg_hook_fn fn, void *user,
 int cg_register_hook(cg_tensor *t, cg_hook_fn fn, void *user) {
     if (!t) return -1;
     if (!fn) {
-        cg_set_error("cannot register a NULL hook");
+        cg_set_type_error("cannot register a NULL hook");
         return -1;
     }
     if (!cg_requires_grad(t)) {

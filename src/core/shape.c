@@ -12,7 +12,7 @@ int64_t cg_shape_numel(int ndim, const int64_t *sizes) {
 int64_t cg_wrap_index(int64_t i, int64_t n) {
     if (n <= 0) n = 1;
     if (i < -n || i >= n) {
-        cg_set_error("Dimension out of range (expected to be in range of [%lld, %lld], but got %lld)", (long long)-n,
+        cg_set_index_error("Dimension out of range (expected to be in range of [%lld, %lld], but got %lld)", (long long)-n,
                      (long long)(n - 1), (long long)i);
         return -1;
     }
@@ -45,7 +45,7 @@ int cg_check_ndim(int ndim) {
 int cg_check_shape(int ndim, const int64_t *sizes) {
     if (cg_check_ndim(ndim) < 0) return -1;
     if (ndim > 0 && !sizes) {
-        cg_set_error("sizes is NULL for a shape of %d dimensions", ndim);
+        cg_set_type_error("sizes is NULL for a shape of %d dimensions", ndim);
         return -1;
     }
     for (int d = 0; d < ndim; d++) {

@@ -288,7 +288,7 @@ static cg_tensor *new_header(cg_dtype dtype, int ndim, const int64_t *sizes, boo
         return NULL;
     }
     if ((unsigned)dtype > CG_BOOL) { /* not a cg_dtype: every later table lookup would overrun */
-        cg_set_error("invalid dtype %d", (int)dtype);
+        cg_set_type_error("invalid dtype %d", (int)dtype);
         return NULL;
     }
     cg_tensor *t = cache_alloc(CG_CACHE_TENSOR, sizeof *t);

@@ -175,7 +175,15 @@ int cg_check_number(cg_number value);
 int cg_check_number_fits(cg_dtype dtype, cg_number value);
 
 /* ---- errors ---- */
+/* A RuntimeError (PyTorch's c10::Error), the most common kind. */
 void cg_set_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* An error of another of PyTorch's exception types (IndexError for a dim or an index out of range). */
+void cg_set_error_kind(cg_error_kind kind, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define cg_set_index_error(...) cg_set_error_kind(CG_INDEX_ERROR, __VA_ARGS__)
+#define cg_set_value_error(...) cg_set_error_kind(CG_VALUE_ERROR, __VA_ARGS__)
+#define cg_set_type_error(...) cg_set_error_kind(CG_TYPE_ERROR, __VA_ARGS__)
+/* An error has been set since the last cg_clear_error (control flow never reads the text). */
+static inline bool cg_error_pending(void) { return cg_last_error_kind() != CG_ERROR_NONE; }
 void cg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -210,7 +210,7 @@ cg_tensor *cg_eye(int64_t n, int64_t m, cg_dtype dtype) {
 double cg_item(const cg_tensor *t) {
     if (!t) return NAN;
     if (t->numel != 1) {
-        cg_set_error("a Tensor with %lld elements cannot be converted to Scalar", (long long)t->numel);
+        cg_set_value_error("only one element tensors can be converted to Python scalars");
         return NAN;
     }
     return cg_read_double(cg_tensor_data(t), t->dtype);
@@ -219,22 +219,22 @@ double cg_item(const cg_tensor *t) {
 /* Storage offset of the element at index (n == ndim), or -1 with PyTorch's error. */
 static int64_t element_offset(const cg_tensor *t, int n, const int64_t *index) {
     if (n > t->ndim) {
-        cg_set_error("too many indices for tensor of dimension %d", t->ndim);
+        cg_set_index_error("too many indices for tensor of dimension %d", t->ndim);
         return -1;
     }
     if (n < t->ndim) {
-        cg_set_error("expected %d indices for a tensor of dimension %d, got %d", t->ndim, t->ndim, n);
+        cg_set_index_error("expected %d indices for a tensor of dimension %d, got %d", t->ndim, t->ndim, n);
         return -1;
     }
     if (n > 0 && !index) {
-        cg_set_error("index is NULL for %d indices", n);
+        cg_set_type_error("index is NULL for %d indices", n);
         return -1;
     }
     int64_t offset = t->offset;
     for (int d = 0; d < n; d++) {
         int64_t i = index[d], size = t->sizes[d];
         if (i < -size || i >= size) {
-            cg_set_error("index %lld is out of bounds for dimension %d with size %lld", (long long)i, d, (long long)size);
+            cg_set_index_error("index %lld is out of bounds for dimension %d with size %lld", (long long)i, d, (long long)size);
             return -1;
         }
         offset += (i < 0 ? i + size : i) * t->strides[d];
@@ -245,7 +245,7 @@ static int64_t element_offset(const cg_tensor *t, int n, const int64_t *index) {
 int cg_get_at(const cg_tensor *t, int n, const int64_t *index, double *value) {
     if (!t) return -1;
     if (!value) {
-        cg_set_error("value is NULL: nowhere to write the element");
+        cg_set_type_error("value is NULL: nowhere to write the element");
         return -1;
     }
     int64_t at = element_offset(t, n, index);
@@ -294,7 +294,7 @@ cg_tensor *cg_from_blob(void *data, cg_dtype dtype, int ndim, const int64_t *siz
                         void (*deleter)(void *data, void *ctx), void *deleter_ctx) {
     if (cg_check_shape(ndim, sizes) < 0) return NULL;
     if ((unsigned)dtype > CG_BOOL) {
-        cg_set_error("invalid dtype %d", (int)dtype);
+        cg_set_type_error("invalid dtype %d", (int)dtype);
         return NULL;
     }
     int64_t contiguous[CG_MAX_DIMS];
@@ -312,7 +312,7 @@ cg_tensor *cg_from_blob(void *data, cg_dtype dtype, int ndim, const int64_t *siz
     size_t nbytes;
     if (!blob_extent(dtype, ndim, sizes, strides, &nbytes)) return NULL;
     if (!data && nbytes > 0) {
-        cg_set_error("from_blob: data is NULL for a tensor of %zu bytes", nbytes);
+        cg_set_type_error("from_blob: data is NULL for a tensor of %zu bytes", nbytes);
         return NULL;
     }
     cg_storage *s = cg_storage_external(data, nbytes, deleter, deleter_ctx);
@@ -322,7 +322,7 @@ cg_tensor *cg_from_blob(void *data, cg_dtype dtype, int ndim, const int64_t *siz
 int cg_copy_to(const cg_tensor *t, void *out, size_t count, cg_dtype dtype) {
     if (!t) return -1;
     if ((unsigned)dtype > CG_BOOL) {
-        cg_set_error("invalid dtype %d", (int)dtype);
+        cg_set_type_error("invalid dtype %d", (int)dtype);
         return -1;
     }
     if ((uint64_t)t->numel > count) {
@@ -332,7 +332,7 @@ int cg_copy_to(const cg_tensor *t, void *out, size_t count, cg_dtype dtype) {
     }
     if (t->numel == 0) return 0;
     if (!out) {
-        cg_set_error("copy_to: out is NULL");
+        cg_set_type_error("copy_to: out is NULL");
         return -1;
     }
     int status = -1;

@@ -59,7 +59,7 @@ static cg_tensor *index_select(cg_tensor *t, int dim, cg_tensor *index) {
     int d = cg_wrap_dim(dim, t->ndim);
     if (d < 0) return NULL;
     if (index->ndim > 1) {
-        cg_set_error("index_select(): Index is supposed to be a vector");
+        cg_set_index_error("index_select(): Index is supposed to be a vector");
         return NULL;
     }
     if (t->ndim == 0 && index->numel != 1) { /* PyTorch 2's check: 1.13 writes past its 1-element result */
@@ -82,7 +82,7 @@ static cg_tensor *index_select(cg_tensor *t, int dim, cg_tensor *index) {
         if (other_kernel)
             cg_set_error("INDICES element is out of DATA bounds, id=%lld axis_dim=%lld", (long long)bad, (long long)size);
         else
-            cg_set_error("index out of range in self");
+            cg_set_index_error("index out of range in self");
         return NULL;
     }
     int64_t sizes[CG_MAX_DIMS], src_strides[CG_MAX_DIMS], index_strides[CG_MAX_DIMS] = {0};

@@ -17,7 +17,7 @@
 /* Python's _Reduction.get_enum refuses other values (before anything else is checked). */
 static int check_reduction(cg_reduction r) {
     if (r == CG_REDUCTION_MEAN || r == CG_REDUCTION_SUM || r == CG_REDUCTION_NONE) return 0;
-    cg_set_error("%d is not a valid value for reduction", (int)r);
+    cg_set_value_error("%d is not a valid value for reduction", (int)r);
     return -1;
 }
 
@@ -65,7 +65,7 @@ cg_tensor *cg_binary_cross_entropy_with_logits_opts(cg_loss_args a) {
     cg_tensor *x = a.input, *t = a.target;
     if (!x || !t || check_reduction(a.reduction) < 0) return NULL;
     if (!same_shape(x, t)) {
-        cg_set_error("Target size (torch.Size(%s)) must be the same as input size (torch.Size(%s))",
+        cg_set_value_error("Target size (torch.Size(%s)) must be the same as input size (torch.Size(%s))",
                      cg_shape_text(t->ndim, t->sizes).s, cg_shape_text(x->ndim, x->sizes).s);
         return NULL;
     }
@@ -199,12 +199,12 @@ void cg_backward_log_softmax(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 /* The checks of PyTorch's nll_loss_nd and nll_loss, in its order and words. */
 static int check_nll(const cg_tensor *x, const cg_tensor *t) {
     if (x->ndim < 1) {
-        cg_set_error("Expected 1 or more dimensions (got %d)", x->ndim);
+        cg_set_value_error("Expected 1 or more dimensions (got %d)", x->ndim);
         return -1;
     }
     int64_t target_batch = t->ndim ? t->sizes[0] : 0; /* what PyTorch reads for a 0-dim target */
     if (x->ndim != 1 && x->sizes[0] != target_batch) {
-        cg_set_error("Expected input batch_size (%lld) to match target batch_size (%lld).", (long long)x->sizes[0],
+        cg_set_value_error("Expected input batch_size (%lld) to match target batch_size (%lld).", (long long)x->sizes[0],
                      (long long)target_batch);
         return -1;
     }
@@ -245,7 +245,7 @@ static int read_targets(const cg_tensor *t, int64_t rows, int64_t classes, int64
         targets[b] = data[b * stride];
         if (targets[b] == IGNORE_INDEX) continue;
         if (targets[b] < 0 || targets[b] >= classes) {
-            cg_set_error("Target %lld is out of bounds.", (long long)targets[b]);
+            cg_set_index_error("Target %lld is out of bounds.", (long long)targets[b]);
             return -1;
         }
         (*kept)++;

@@ -113,7 +113,7 @@ cg_tensor *cg_randperm_dtype(int64_t n, cg_dtype dtype) {
     if (cg_check_shape(1, &n) < 0) return NULL;
     static const int64_t max_n[] = {[CG_FLOAT32] = (INT64_C(1) << 24) + 1, [CG_FLOAT64] = (INT64_C(1) << 53) + 1};
     if ((unsigned)dtype > CG_BOOL) {
-        cg_set_error("invalid dtype %d", (int)dtype);
+        cg_set_type_error("invalid dtype %d", (int)dtype);
         return NULL;
     }
     if (dtype == CG_BOOL) {

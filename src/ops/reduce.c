@@ -443,7 +443,7 @@ static int check_extreme_dim(const cg_tensor *t, int dim, const char *name) {
     int d = cg_wrap_dim(dim, t->ndim);
     if (d < 0) return -1;
     if (t->ndim > 0 && t->sizes[d] == 0) {
-        cg_set_error("%s(): Expected reduction dim %d to have non-zero size.", name, d);
+        cg_set_index_error("%s(): Expected reduction dim %d to have non-zero size.", name, d);
         return -1;
     }
     return d;
@@ -515,7 +515,7 @@ static cg_tensor *arg_extreme_all(cg_tensor *t, bool want_max) {
     if (!t) return NULL;
     const char *name = want_max ? "argmax" : "argmin";
     if (t->numel == 0) {
-        cg_set_error("%s(): Expected reduction dim to be specified for input.numel() == 0.", name);
+        cg_set_index_error("%s(): Expected reduction dim to be specified for input.numel() == 0.", name);
         return NULL;
     }
     if (t->dtype == CG_BOOL) {

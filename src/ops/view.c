@@ -40,7 +40,7 @@ static cg_tensor *zeros_of_input(const cg_node *n, const cg_tensor *grad) {
 static int check_list(int ndim, const int64_t *list, const char *what) {
     if (cg_check_ndim(ndim) < 0) return -1;
     if (ndim > 0 && !list) {
-        cg_set_error("%s is NULL for %d dimensions", what, ndim);
+        cg_set_type_error("%s is NULL for %d dimensions", what, ndim);
         return -1;
     }
     return 0;
@@ -407,14 +407,14 @@ static cg_tensor *record_select(cg_tensor *out, cg_tensor *t, int d, int64_t ind
 cg_tensor *cg_select(cg_tensor *t, int dim, int64_t index) {
     if (!t) return NULL;
     if (t->ndim == 0) {
-        cg_set_error("select() cannot be applied to a 0-dim tensor.");
+        cg_set_index_error("select() cannot be applied to a 0-dim tensor.");
         return NULL;
     }
     int d = cg_wrap_dim(dim, t->ndim);
     if (d < 0) return NULL;
     int64_t size = t->sizes[d];
     if (index < -size || index >= size) {
-        cg_set_error("select(): index %lld out of range for tensor of size %s at dimension %d", (long long)index,
+        cg_set_index_error("select(): index %lld out of range for tensor of size %s at dimension %d", (long long)index,
                      cg_shape_text(t->ndim, t->sizes).s, d);
         return NULL;
     }
@@ -434,10 +434,10 @@ cg_tensor *cg_index_at(cg_tensor *t, int n, const int64_t *index) {
     if (!t) return NULL;
     if (n > t->ndim) {
         if (t->ndim == 0)
-            cg_set_error("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ "
+            cg_set_index_error("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ "
                          "to convert a 0-dim tensor to a number");
         else
-            cg_set_error("too many indices for tensor of dimension %d", t->ndim);
+            cg_set_index_error("too many indices for tensor of dimension %d", t->ndim);
         return NULL;
     }
     if (n <= 0) {
@@ -450,7 +450,7 @@ cg_tensor *cg_index_at(cg_tensor *t, int n, const int64_t *index) {
     for (int i = 0; i < n; i++) {
         int64_t size = out->sizes[0], at = index[i];
         if (at < -size || at >= size) {
-            cg_set_error("index %lld is out of bounds for dimension %d with size %lld", (long long)at, i, (long long)size);
+            cg_set_index_error("index %lld is out of bounds for dimension %d with size %lld", (long long)at, i, (long long)size);
             return NULL;
         }
         if (at < 0) at += size;
@@ -502,13 +502,13 @@ void cg_backward_slice(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 cg_tensor *cg_slice(cg_tensor *t, int dim, int64_t start, int64_t end, int64_t step) {
     if (!t) return NULL;
     if (t->ndim == 0) {
-        cg_set_error("slice() cannot be applied to a 0-dim tensor.");
+        cg_set_index_error("slice() cannot be applied to a 0-dim tensor.");
         return NULL;
     }
     int d = cg_wrap_dim(dim, t->ndim);
     if (d < 0) return NULL;
     if (step <= 0) {
-        cg_set_error(step == 0 ? "slice step cannot be zero" : "step must be greater than zero");
+        cg_set_value_error(step == 0 ? "slice step cannot be zero" : "step must be greater than zero");
         return NULL;
     }
     int64_t size = t->sizes[d];
@@ -588,7 +588,7 @@ int cg_unbind(cg_tensor *t, int dim, cg_tensor **out, int capacity) {
     int d = cg_wrap_dim(dim, t->ndim);
     if (d < 0) return -1;
     if (t->ndim == 0) {
-        cg_set_error("Dimension specified as %d but tensor has no dimensions", d);
+        cg_set_index_error("Dimension specified as %d but tensor has no dimensions", d);
         return -1;
     }
     int64_t n = t->sizes[d];

@@ -314,7 +314,7 @@ static void render(strbuf *out, const cg_tensor *t, const char *const *extra, in
 int cg_format_with_suffixes(const cg_tensor *t, const char *const *suffixes, int n, char *buf,
                             size_t size) {
     if (!buf && size > 0) {
-        cg_set_error("buf is NULL but size is %zu", size);
+        cg_set_type_error("buf is NULL but size is %zu", size);
         return -1;
     }
     strbuf sb = {0};
@@ -348,7 +348,7 @@ int cg_format(const cg_tensor *t, char *buf, size_t size) {
 
 int cg_fprint(FILE *f, const cg_tensor *t) {
     if (!f) {
-        cg_set_error("cannot print to a NULL FILE");
+        cg_set_type_error("cannot print to a NULL FILE");
         return -1;
     }
     int len = cg_format(t, NULL, 0);
@@ -369,7 +369,7 @@ int cg_print(const cg_tensor *t) { return cg_fprint(stdout, t); }
 int cg_format_size(const cg_tensor *t, char *buf, size_t size) {
     if (!t) return -1;
     if (!buf && size > 0) {
-        cg_set_error("buf is NULL but size is %zu", size);
+        cg_set_type_error("buf is NULL but size is %zu", size);
         return -1;
     }
     return snprintf(buf, size, "torch.Size(%s)", cg_shape_text(t->ndim, t->sizes).s);
