@@ -329,6 +329,27 @@ static void saved_tensor_checks(void) {
     show(cg_grad(x));
 }
 
+/* PyTorch's order for copy_: autograd's rules, the written tensor's own overlap, its overlap with
+ * the source, then the shape. */
+static void write_overlap(void) {
+    cg_tensor *x = leaf(cg_ones(2, 2));
+    error_if(cg_copy_(x, cg_ones(3)));
+    error_if(cg_copy_(cg_expand(cg_ones(2), 2, 2), cg_ones(3)));
+    cg_tensor *z = F32(1, 2, 3, 4);
+    error_if(cg_copy_(cg_slice(z, 0, 1, 4, 1), cg_slice(z, 0, 0, 2, 1)));
+    error_if(cg_copy_(cg_slice(z, 0, 1, 4, 1), cg_slice(z, 0, 0, 3, 1)));
+    error_if(cg_copy_(cg_slice(z, 0, 1, 4, 1), cg_select(cg_view(cg_slice(z, 0, 0, 3, 1), 3, 1), 1, 0)));
+    cg_tensor *m = cg_view(F32(1, 2, 3, 4), 2, 2);
+    error_if(cg_copy_(m, cg_select(m, 0, 1)));
+    error_if(cg_copy_(m, cg_t(m)));
+    error_if(cg_add_(m, cg_t(m)));
+    error_if(cg_mul_(cg_slice(z, 0, 1, 4, 1), cg_slice(z, 0, 0, 3, 1)));
+    cg_copy_(m, m);
+    cg_copy_(m, cg_expand(cg_select(m, 0, 0), 2, 2));
+    cg_copy_(cg_slice(z, 0, 2, 4, 1), cg_slice(z, 0, 0, 2, 1));
+    SHOW(z, m);
+}
+
 static const scenario scenarios[] = {
     {"accumulation", accumulation},   {"backward_errors", backward_errors},
     {"requires_grad_rules", requires_grad_rules}, {"grad_modes", grad_modes},
@@ -339,6 +360,7 @@ static const scenario scenarios[] = {
     {"inplace_history", inplace_history}, {"index_assignment", index_assignment},
     {"leaf_backward", leaf_backward},
     {"broadcast_grads", broadcast_grads}, {"saved_tensor_checks", saved_tensor_checks},
+    {"write_overlap", write_overlap},
 };
 
 static void no_warnings(const char *message, void *user) {

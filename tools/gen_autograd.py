@@ -301,6 +301,28 @@ def saved_tensor_checks():
     print(x.grad)
 
 
+@scenario
+def write_overlap():
+    # PyTorch's order for copy_: autograd's rules, the written tensor's own overlap, its overlap
+    # with the source, then the shape.
+    x = torch.ones(2, 2, requires_grad=True)
+    attempt(lambda: x.copy_(torch.ones(3)))
+    attempt(lambda: torch.ones(2).expand(2, 2).copy_(torch.ones(3)))
+    z = torch.tensor([1.0, 2.0, 3.0, 4.0])
+    attempt(lambda: z[1:].copy_(z[:2]))
+    attempt(lambda: z[1:].copy_(z[:3]))
+    attempt(lambda: z[1:].copy_(z[:3].view(3, 1)[:, 0]))
+    m = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+    attempt(lambda: m.copy_(m[1]))
+    attempt(lambda: m.copy_(m.t()))
+    attempt(lambda: m.add_(m.t()))
+    attempt(lambda: z[1:].mul_(z[:3]))
+    m.copy_(m)
+    m.copy_(m[0].expand(2, 2))
+    z[2:].copy_(z[:2])
+    print(z, m)
+
+
 def main():
     warnings.simplefilter("ignore")
     for fn in SCENARIOS:

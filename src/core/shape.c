@@ -79,6 +79,49 @@ int cg_check_no_internal_overlap(const cg_tensor *t) {
     return 0;
 }
 
+/* Contiguous up to a permutation of dims: no two elements share memory and there are no gaps. */
+static bool non_overlapping_and_dense(const cg_tensor *t) {
+    int dims[CG_MAX_DIMS], n = 0;
+    for (int d = 0; d < t->ndim; d++)
+        if (t->sizes[d] != 1) dims[n++] = d;
+    for (int i = 1; i < n; i++) /* insertion sort by stride, smallest first */
+        for (int j = i; j > 0 && t->strides[dims[j - 1]] > t->strides[dims[j]]; j--) {
+            int tmp = dims[j];
+            dims[j] = dims[j - 1];
+            dims[j - 1] = tmp;
+        }
+    int64_t expected = 1;
+    for (int i = 0; i < n; i++) {
+        if (t->strides[dims[i]] != expected) return false;
+        expected *= t->sizes[dims[i]];
+    }
+    return true;
+}
+
+/* PyTorch's classification: only dense tensors are compared, by the memory ranges they span. */
+cg_overlap cg_memory_overlap(const cg_tensor *a, const cg_tensor *b) {
+    if (a == b) return CG_OVERLAP_FULL;
+    if (a->numel == 0 || b->numel == 0) return CG_OVERLAP_NONE;
+    if (!non_overlapping_and_dense(a) || !non_overlapping_and_dense(b))
+        return cg_shares_storage(a, b) ? CG_OVERLAP_UNKNOWN : CG_OVERLAP_NONE;
+    const char *a_begin = cg_tensor_data(a), *b_begin = cg_tensor_data(b);
+    const char *a_end = a_begin + a->numel * (int64_t)cg_dtype_size(a->dtype);
+    const char *b_end = b_begin + b->numel * (int64_t)cg_dtype_size(b->dtype);
+    if (a_begin == b_begin && a_end == b_end) {
+        bool same_strides = a->ndim == b->ndim;
+        for (int d = 0; same_strides && d < a->ndim; d++) same_strides = a->strides[d] == b->strides[d];
+        return same_strides ? CG_OVERLAP_FULL : CG_OVERLAP_PARTIAL;
+    }
+    return a_begin < b_end && b_begin < a_end ? CG_OVERLAP_PARTIAL : CG_OVERLAP_NONE;
+}
+
+int cg_check_no_partial_overlap(const cg_tensor *out, const cg_tensor *in) {
+    if (cg_memory_overlap(out, in) != CG_OVERLAP_PARTIAL) return 0;
+    cg_set_error("unsupported operation: some elements of the input tensor and the written-to tensor refer to a "
+                 "single memory location. Please clone() the tensor before performing the operation.");
+    return -1;
+}
+
 int cg_broadcast_shapes(int na, const int64_t *a, int nb, const int64_t *b, int64_t *out) {
     int n = na > nb ? na : nb;
     for (int i = n - 1; i >= 0; i--) {

@@ -138,6 +138,12 @@ int cg_broadcast_shapes(int na, const int64_t *a, int nb, const int64_t *b, int6
  * other's shape broadcasts to t's exactly; no two elements of t share memory (a stride 0). */
 int cg_check_broadcasts_to(const cg_tensor *t, const cg_tensor *other);
 int cg_check_no_internal_overlap(const cg_tensor *t);
+/* How the memory of a and b overlaps, as PyTorch classifies it: only tensors without gaps or
+ * shared elements are compared (by the ranges they span); others that share storage are unknown. */
+typedef enum { CG_OVERLAP_NONE, CG_OVERLAP_FULL, CG_OVERLAP_PARTIAL, CG_OVERLAP_UNKNOWN } cg_overlap;
+cg_overlap cg_memory_overlap(const cg_tensor *a, const cg_tensor *b);
+/* A write into out that reads in: PyTorch refuses a partial overlap (in is part of out, or shifted). */
+int cg_check_no_partial_overlap(const cg_tensor *out, const cg_tensor *in);
 /* 0 <= ndim <= CG_MAX_DIMS; error and -1 otherwise. */
 int cg_check_ndim(int ndim);
 /* Validates sizes (non-negative, ndim <= 8); error and -1 otherwise. */

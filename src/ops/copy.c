@@ -41,8 +41,9 @@ void cg_backward_to_copy(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 
 int cg_copy_(cg_tensor *t, cg_tensor *src) {
     if (!t || !src) return -1;
-    if (cg_check_broadcasts_to(t, src) < 0 || cg_check_no_internal_overlap(t) < 0) return -1;
-    if (cg_check_inplace(t, CG_INPUTS(t, src)) < 0) return -1;
+    /* PyTorch's order: autograd's in-place rules, then the write's memory overlap, then the shape. */
+    if (cg_check_inplace(t, CG_INPUTS(t, src)) < 0 || cg_check_no_internal_overlap(t) < 0) return -1;
+    if (cg_check_no_partial_overlap(t, src) < 0 || cg_check_broadcasts_to(t, src) < 0) return -1;
     /* An overlapping source (a view of t) must be read completely before t is written. */
     cg_tensor *from = src;
     if (cg_shares_storage(t, src) && !(from = cg_clone(src))) return -1;

@@ -9,44 +9,6 @@
 
 /* ---- checks, in PyTorch's order: memory overlap, shape, dtype ---- */
 
-/* Contiguous up to a permutation of dims: no two elements share memory and there are no gaps. */
-static bool non_overlapping_and_dense(const cg_tensor *t) {
-    int dims[CG_MAX_DIMS], n = 0;
-    for (int d = 0; d < t->ndim; d++)
-        if (t->sizes[d] != 1) dims[n++] = d;
-    for (int i = 1; i < n; i++) /* insertion sort by stride, smallest first */
-        for (int j = i; j > 0 && t->strides[dims[j - 1]] > t->strides[dims[j]]; j--) {
-            int tmp = dims[j];
-            dims[j] = dims[j - 1];
-            dims[j - 1] = tmp;
-        }
-    int64_t expected = 1;
-    for (int i = 0; i < n; i++) {
-        if (t->strides[dims[i]] != expected) return false;
-        expected *= t->sizes[dims[i]];
-    }
-    return true;
-}
-
-typedef enum { OVERLAP_NONE, OVERLAP_FULL, OVERLAP_PARTIAL, OVERLAP_UNKNOWN } overlap;
-
-/* PyTorch's classification: only dense tensors are compared, by the memory ranges they span. */
-static overlap memory_overlap(const cg_tensor *a, const cg_tensor *b) {
-    if (a == b) return OVERLAP_FULL;
-    if (a->numel == 0 || b->numel == 0) return OVERLAP_NONE;
-    if (!non_overlapping_and_dense(a) || !non_overlapping_and_dense(b))
-        return cg_shares_storage(a, b) ? OVERLAP_UNKNOWN : OVERLAP_NONE;
-    const char *a_begin = cg_tensor_data(a), *b_begin = cg_tensor_data(b);
-    const char *a_end = a_begin + a->numel * (int64_t)cg_dtype_size(a->dtype);
-    const char *b_end = b_begin + b->numel * (int64_t)cg_dtype_size(b->dtype);
-    if (a_begin == b_begin && a_end == b_end) {
-        bool same_strides = a->ndim == b->ndim;
-        for (int d = 0; same_strides && d < a->ndim; d++) same_strides = a->strides[d] == b->strides[d];
-        return same_strides ? OVERLAP_FULL : OVERLAP_PARTIAL;
-    }
-    return a_begin < b_end && b_begin < a_end ? OVERLAP_PARTIAL : OVERLAP_NONE;
-}
-
 /* PyTorch's canCast: no float to integral or bool, no integral to bool. */
 static bool can_cast(cg_dtype from, cg_dtype to) {
     if (cg_dtype_is_floating(from) && !cg_dtype_is_floating(to)) return false;
@@ -72,23 +34,19 @@ static int store(cg_tensor *t, cg_tensor *result) {
 
 /* The checks of t op= other, in PyTorch's order: memory overlap, shape, dtype; *o says how other
  * overlaps t. */
-static int check_binary_write(cg_tensor *t, cg_tensor *other, cg_dtype result, overlap *o) {
+static int check_binary_write(cg_tensor *t, cg_tensor *other, cg_dtype result, cg_overlap *o) {
     if (cg_check_no_internal_overlap(t) < 0) return -1;
-    *o = memory_overlap(t, other);
-    if (*o == OVERLAP_PARTIAL) {
-        cg_set_error("unsupported operation: some elements of the input tensor and the written-to tensor refer "
-                     "to a single memory location. Please clone() the tensor before performing the operation.");
-        return -1;
-    }
+    *o = cg_memory_overlap(t, other);
+    if (cg_check_no_partial_overlap(t, other) < 0) return -1;
     return cg_check_broadcasts_to(t, other) < 0 || check_cast(result, t, cg_dtype_title) < 0 ? -1 : 0;
 }
 
 static int write_binary(cg_binary_op op, cg_tensor *t, cg_tensor *other, cg_dtype result) {
-    overlap o;
+    cg_overlap o;
     if (check_binary_write(t, other, result, &o) < 0) return -1;
     if (result != t->dtype) return store(t, cg_binary_in(op, t, other, result));
     /* Reading an aliased operand while writing t is safe only element for element (full overlap). */
-    cg_tensor *b = other->dtype != result ? cg_to(other, result) : o == OVERLAP_UNKNOWN ? cg_clone(other) : other;
+    cg_tensor *b = other->dtype != result ? cg_to(other, result) : o == CG_OVERLAP_UNKNOWN ? cg_clone(other) : other;
     if (!b) return -1;
     cg_kernel_binary(op, t, t, b);
     cg_bump_version(t);
@@ -272,7 +230,7 @@ static void save_result(cg_node *n, int slot, cg_tensor *t) {
 
 int cg_pow_(cg_tensor *t, cg_tensor *exponent) {
     if (!t || !exponent || cg_check_inplace(t, CG_INPUTS(t, exponent)) < 0) return -1;
-    overlap o;
+    cg_overlap o;
     if (check_binary_write(t, exponent, cg_result_type(t, exponent), &o) < 0) return -1;
     cg_tensor *old, *result = NULL;
     int64_t exponent_version = cg_version(exponent);
