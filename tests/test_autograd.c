@@ -321,6 +321,15 @@ static void saved_tensor_checks(void) {
     cg_tensor *s = cg_sum(y);
     cg_backward(s);
     error_if(cg_backward(s));
+    y = cg_clone(x);
+    cg_div_scalar_(y, 2.0);
+    s = cg_sum(y);
+    cg_backward(s);
+    error_if(cg_backward(s));
+    y = cg_clone(x);
+    cg_pow_(y, F32(2, 3));
+    cg_add_scalar_(y, 1);
+    error_if(cg_backward(cg_sum(y)));
     cg_tensor *z = cg_zeros(2, 2);
     cg_copy_(cg_select(z, 0, 0), x);
     s = cg_sum(z);

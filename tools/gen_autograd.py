@@ -293,6 +293,15 @@ def saved_tensor_checks():
     s = y.sum()
     s.backward()
     attempt(lambda: s.backward())
+    y = x.clone()
+    y.div_(2.0)
+    s = y.sum()
+    s.backward()
+    attempt(lambda: s.backward())
+    y = x.clone()
+    y.pow_(torch.tensor([2.0, 3.0]))  # the result is kept even when only x's gradient is wanted
+    y.add_(1)
+    attempt(lambda: y.sum().backward())
     z = torch.zeros(2, 2)
     z[0] = x
     s = z.sum()

@@ -185,6 +185,7 @@ int cg_div_number_(cg_tensor *t, cg_number value) {
     cg_bump_version(t);
     cg_node *n = cg_record_inplace(&cg_op_div_scalar, t, CG_INPUTS(t, NULL));
     cg_node_set_number(n, 0, value);
+    if (n) n->saves_number = true;
     return cg_recorded_status();
 }
 
@@ -242,7 +243,7 @@ int cg_pow_(cg_tensor *t, cg_tensor *exponent) {
         cg_save(n, 0, old);
         cg_save(n, 1, exponent);
         save_operand_before_write(n, 1, t, exponent, exponent_version);
-        if (cg_needs_grad(n, 1)) save_result(n, 2, t);
+        save_result(n, 2, t); /* PyTorch keeps the result whichever gradients are wanted */
     }
     return cg_recorded_status();
 }
