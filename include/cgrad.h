@@ -428,6 +428,8 @@ cg_tensor *cg_stack(cg_tensor **tensors, int n, int dim);
 cg_tensor *cg_index_select(cg_tensor *t, int dim, cg_tensor *index);
 cg_tensor *cg_gather(cg_tensor *t, int dim, cg_tensor *index);
 cg_tensor *cg_scatter_add(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *src);
+/* torch.scatter: a copy of t with src[p] written at index[p] along dim (the last write wins). */
+cg_tensor *cg_scatter(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *src);
 cg_tensor *cg_masked_fill_number(cg_tensor *t, cg_tensor *mask, cg_number value);
 #define cg_masked_fill(t, mask, value) cg_masked_fill_number(t, mask, CG_NUMBER(value))  /* value: a Python number */
 

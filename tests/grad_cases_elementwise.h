@@ -87,6 +87,19 @@ EW_FN(tanh, cg_tanh(in[0]))
 EW_FN(sigmoid, cg_sigmoid(in[0]))
 EW_FN(relu, cg_relu(in[0]))
 
+/* The backward ops (tanh_backward, ...): the create_graph gradient of op at in[0] for the incoming
+ * gradient in[1], differentiable in both. */
+#define EW_BACKWARD_FN(name, call)                                                                \
+    static int f_##name##_backward(cg_tensor **in, cg_tensor **out, void *u) {                    \
+        (void)u;                                                                                  \
+        cg_tensor *y = call;                                                                      \
+        return cg_autograd_grad(.outputs = CG_TENSORS(y), .inputs = CG_TENSORS(in[0]), .results = out, \
+                                .grad_outputs = CG_TENSORS(in[1]), .create_graph = true) < 0 ? -1 : 1; \
+    }
+EW_BACKWARD_FN(tanh, cg_tanh(in[0]))
+EW_BACKWARD_FN(sigmoid, cg_sigmoid(in[0]))
+EW_BACKWARD_FN(relu, cg_relu(in[0]))
+
 /* where(condition, a, b) with a fixed condition along the output's last dim. */
 static int f_where(cg_tensor **in, cg_tensor **out, void *u) {
     (void)u;
@@ -209,6 +222,9 @@ static const grad_case cases_elementwise[] = {
     EW_SIGNED_CASES("tanh", f_tanh),
     EW_SIGNED_CASES("sigmoid", f_sigmoid),
     EW_SIGNED_CASES("relu", f_relu),
+    {"tanh_backward", "x 2x3, grad 2x3", 2, ew_2x3_2x3, f_tanh_backward, false, 0, 0},
+    {"sigmoid_backward", "x 2x3, grad 2x3", 2, ew_2x3_2x3, f_sigmoid_backward, false, 0, 0},
+    {"threshold_backward", "relu's: x 2x3, grad 2x3", 2, ew_2x3_2x3, f_relu_backward, false, 0, 0},
     /* in place, on y = x * 1 */
     {"add", "add_ 2x3 and 2x3", 2, ew_2x3_2x3, f_add_, false, 0, 0},
     {"add", "add_ 2x3 and broadcast [3]", 2, ew_2x3_3, f_add_, false, 0, 0},

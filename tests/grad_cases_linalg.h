@@ -92,6 +92,22 @@ LG_FN(cross_entropy_none, cg_cross_entropy(in[0], TARGETS_3, .reduction = CG_RED
 LG_FN(cross_entropy_1d, cg_cross_entropy(in[0], cg_scalar(1, CG_INT64)))
 LG_FN(cross_entropy_probs, cg_cross_entropy(in[0], in[1]))
 
+/* nll_loss_backward: the create_graph gradient of nll_loss at in[0] for the incoming gradient in[1]. */
+static int nll_gradient(cg_tensor **in, cg_tensor **out, cg_tensor *loss) {
+    return cg_autograd_grad(.outputs = CG_TENSORS(loss), .inputs = CG_TENSORS(in[0]), .results = out,
+                            .grad_outputs = CG_TENSORS(in[1]), .create_graph = true) < 0 ? -1 : 1;
+}
+static int f_nll_backward(cg_tensor **in, cg_tensor **out, void *u) {
+    (void)u;
+    return nll_gradient(in, out, cg_nll_loss(in[0], TARGETS_3_IGNORED));
+}
+static int f_nll_backward_none(cg_tensor **in, cg_tensor **out, void *u) {
+    (void)u;
+    return nll_gradient(in, out, cg_nll_loss(in[0], TARGETS_3_IGNORED, .reduction = CG_REDUCTION_NONE));
+}
+LG_INPUTS(ls_nll_grad_0d, GRAD_INPUT(84, -2, 2, 3, 4), GRAD_SCALAR(85, 0.5, 2))
+LG_INPUTS(ls_nll_grad_rows, grad_input_t(86, -2, 2, 3, 4), GRAD_INPUT(87, 0.5, 2, 3))
+
 static const grad_case cases_linalg[] = {
     {"dot", "(3) . (3)", 2, lg_vec_vec, f_dot, false, 0, 0},
     {"dot", "strided vector", 2, lg_vec_vec_strided, f_dot, false, 0, 0},
@@ -134,6 +150,8 @@ static const grad_case cases_linalg[] = {
     {"nll_loss", "sum", 1, ls_mat, f_nll_sum, false, 0, 0},
     {"nll_loss", "none with an ignored row", 1, ls_mat, f_nll_none, false, 0, 0},
     {"nll_loss", "1-D input, 0-dim target", 1, ls_vec, f_nll_1d, false, 0, 0},
+    {"nll_loss_backward", "mean with an ignored row", 2, ls_nll_grad_0d, f_nll_backward, false, 0, 0},
+    {"nll_loss_backward", "none with an ignored row, transposed", 2, ls_nll_grad_rows, f_nll_backward_none, false, 0, 0},
     {"nll_loss", "cross_entropy, an ignored row", 1, ls_mat, f_cross_entropy, false, 0, 0},
     {"nll_loss", "cross_entropy none, transposed", 1, ls_mat_t, f_cross_entropy_none, false, 0, 0},
     {"nll_loss", "cross_entropy 1-D", 1, ls_vec, f_cross_entropy_1d, false, 0, 0},

@@ -92,6 +92,10 @@ VW_FN(gather_t, cg_gather(in[0], -2, cg_tensor_i64(((int64_t[]){2, 2, 0, 1, 0, 1
 VW_FN(gather_0d, cg_gather(in[0], 0, cg_scalar(0, CG_INT64)))
 VW_FN(scatter_add, cg_scatter_add(in[0], 1, cg_tensor_i64(((int64_t[]){0, 2, 2, 1, 1, 1, 0, 0, 2, 0, 1, 2, 0, 0, 0, 1}),
                                                         2, 2, 4), in[1]))
+/* scatter: distinct targets along dim 1 in each column (a repeated one would make the last write win) */
+VW_FN(scatter, cg_scatter(in[0], 1, cg_tensor_i64(((int64_t[]){0, 2, 2, 1, 1, 1, 0, 0, 2, 0, 1, 2, 0, 2, 0, 1}),
+                                                2, 2, 4), in[1]))
+VW_FN(scatter_0d, cg_scatter(in[0], 0, cg_scalar(0, CG_INT64), in[1]))
 VW_FN(scatter_add_0d, cg_scatter_add(in[0], 0, cg_scalar(0, CG_INT64), in[1]))
 VW_FN(masked_fill, cg_masked_fill(in[0], cg_tensor_bool(((bool[]){1, 0, 0, 1, 0, 1, 1, 0, 0, 0, 1, 0}), 3, 4), 2.5))
 VW_FN(masked_fill_bcast, cg_masked_fill(in[0], cg_tensor_bool(((bool[]){1, 0, 1, 0, 1, 1}), 2, 3, 1), -1))
@@ -185,6 +189,8 @@ static const grad_case cases_view[] = {
     {"gather", "0-dim", 1, vw_0d, f_gather_0d, false, 0, 0},
     {"scatter_add", "dim 1, repeated targets, transposed src", 2, vw_scatter, f_scatter_add, false, 0, 0},
     {"scatter_add", "0-dim", 2, vw_scatter_0d, f_scatter_add_0d, false, 0, 0},
+    {"scatter", "dim 1, transposed src", 2, vw_scatter, f_scatter, false, 0, 0},
+    {"scatter", "0-dim", 2, vw_scatter_0d, f_scatter_0d, false, 0, 0},
     {"masked_fill", "3x4 mask on transposed", 1, vw_t, f_masked_fill, false, 0, 0},
     {"masked_fill", "mask 2x3x1 broadcast with 3x4 (output larger)", 1, vw_t, f_masked_fill_bcast, false, 0, 0},
     {"masked_fill", "0-dim mask", 1, vw_2x3x4, f_masked_fill_0d, false, 0, 0},

@@ -12,6 +12,13 @@ static void error_if(int failed) {
 
 static cg_tensor *count_nonzero(cg_tensor *t) { return cg_norm(t, 0); }
 
+/* Where t comes from: its node's name, a leaf, or no history at all. */
+static const char *history_name(cg_tensor *t) {
+    if (!t) return "None";
+    if (cg_grad_fn(t)) return cg_node_name(cg_grad_fn(t));
+    return cg_requires_grad(t) ? "leaf" : "nograd";
+}
+
 /* ---- 1: a node no gradient reached passes none on ---- */
 
 static cg_tensor *square_leaf(void) { return leaf(cg_tensor_f64(((double[]){1, 2, 3, 0}), 2, 2)); }
@@ -146,12 +153,222 @@ static void expanded_view_of_rewritten_base(void) {
     show(gg);
 }
 
+/* ---- 4: second derivatives ---- */
+
+static void hessian_times(cg_tensor *(*f)(cg_tensor *), cg_tensor *x, cg_tensor *v) {
+    leaf(x);
+    cg_tensor *g = NULL, *h = NULL;
+    error_if(cg_autograd_grad(CG_TENSORS(f(x)), CG_TENSORS(x), &g, .create_graph = true));
+    fprintf(out, "%s ", history_name(g));
+    show(cg_detach(g));
+    if (cg_autograd_grad(CG_TENSORS(g), CG_TENSORS(x), &h, CG_TENSORS(v), .retain_graph = false) < 0)
+        fprintf(out, "RuntimeError: %s\n", cg_last_error());
+    else
+        show(h);
+}
+
+static cg_tensor *prod1_sum(cg_tensor *x) { return cg_sum(cg_prod_dim(x, 1, false)); }
+static cg_tensor *prod0_sum(cg_tensor *x) { return cg_sum(cg_prod_dim(x, 0, false)); }
+static cg_tensor *prod1_keep_sum(cg_tensor *x) { return cg_sum(cg_prod_dim(x, 1, true)); }
+static cg_tensor *std_all(cg_tensor *x) { return cg_std(x); }
+static cg_tensor *std1_sum(cg_tensor *x) { return cg_sum(cg_std(x, CG_DIMS(1))); }
+static cg_tensor *square_max_dim_sum(cg_tensor *x) { return cg_sum(cg_max_dim(cg_mul(x, x), 1, false, NULL)); }
+static cg_tensor *square_max(cg_tensor *x) { return cg_max(cg_mul(x, x)); }
+static cg_tensor *ones_f64(int n, const int64_t *sizes) { return cg_ones_shape(CG_FLOAT64, n, sizes); }
+#define ONES(...) ones_f64(CG_SHAPE(__VA_ARGS__))
+
+static void second_derivatives(void) {
+    hessian_times(prod1_sum, cg_tensor_f64(((double[]){0, 2, 3}), 1, 3), ONES(1, 3));
+    hessian_times(prod1_sum, cg_tensor_f64(((double[]){0, 2, 0, 1, 2, 3}), 2, 3), ONES(2, 3));
+    hessian_times(prod0_sum, cg_tensor_f64(((double[]){0, 2, 0, 0, 2, 3, 4, 0, 5}), 3, 3),
+                  cg_view(cg_arange(0, 9, 1, CG_FLOAT64), 3, 3));
+    hessian_times(prod1_keep_sum, cg_tensor_f64(((double[]){0, 2, 0, 7}), 1, 4), ONES(1, 4));
+    hessian_times(cg_prod, cg_tensor_f64(((double[]){0, 2, 3}), 1, 3), ONES(1, 3));
+    hessian_times(cg_prod, cg_tensor_f64(((double[]){0, 2, 0}), 1, 3), ONES(1, 3));
+    hessian_times(cg_prod, F64(1.5, -2, 3), ONES(3));
+    hessian_times(std_all, F64(2, 2, 2), F64(1, 2, 4));
+    hessian_times(std1_sum, cg_tensor_f64(((double[]){2, 2, 2, 1, 2, 3}), 2, 3),
+                  cg_tensor_f64(((double[]){1, 2, 4, 1, 2, 4}), 2, 3));
+    hessian_times(square_max_dim_sum, cg_tensor_f64(((double[]){1, -3, 2, 0.5}), 2, 2), ONES(2, 2));
+    hessian_times(square_max, cg_tensor_f64(((double[]){1, -3, 2, 3}), 2, 2), ONES(2, 2));
+}
+
+/* Python's print of a tuple of tensors (None for an unused input). */
+static void show_tuple(cg_tensor *a, cg_tensor *b) {
+    char ta[512], tb[512];
+    cg_format(a, ta, sizeof ta);
+    cg_format(b, tb, sizeof tb);
+    fprintf(out, "(%s, %s)\n", ta, tb);
+}
+
+static void second_order_through_inplace_view(void) {
+    cg_tensor *x = leaf(cg_scalar(2, CG_FLOAT64)), *y = leaf(cg_scalar(3, CG_FLOAT64));
+    cg_tensor *a = cg_mul_scalar(F64(1, 2, 5), 1);
+    cg_tensor *v = cg_select(a, 0, 2);
+    error_if(cg_div_(v, x));
+    cg_tensor *m = cg_mul(y, v), *g[2] = {0}, *h[2] = {0};
+    error_if(cg_autograd_grad(CG_TENSORS(m), CG_TENSORS(x, y), g, .create_graph = true));
+    SHOW(cg_detach(g[0]), cg_detach(g[1]));
+    error_if(cg_autograd_grad(CG_TENSORS(g[0]), CG_TENSORS(x, y), h, .retain_graph = true, .allow_unused = true));
+    show_tuple(h[0], h[1]);
+    error_if(cg_autograd_grad(CG_TENSORS(g[1]), CG_TENSORS(x, y), h, .allow_unused = true));
+    show_tuple(h[0], h[1]);
+}
+
+/* ---- 5 and 6: inf, NaN and negative incoming gradients (no mask multiplied in, no -0) ---- */
+
+static cg_tensor *full2x2(double v) { return cg_full_shape(CG_FLOAT64, CG_SHAPE(2, 2), v); }
+static cg_tensor *m2x2(double a, double b, double c, double d) {
+    return cg_tensor_f64(((double[]){a, b, c, d}), 2, 2);
+}
+
+typedef struct {
+    const char *name;
+    cg_tensor *x, *grad;
+} edge_case;
+
+/* Row i of gen_backward_edges.py's edge_cases(): f(x), with the row's input and gradient set. */
+static cg_tensor *edge_case_row(int i, edge_case *c) {
+    cg_tensor *x = m2x2(1, 3, 2, 0), *two = full2x2(2), *x0 = NULL;
+    cg_tensor *t10 = cg_tensor_i64(((int64_t[]){1, 0}), 2), *t1i = cg_tensor_i64(((int64_t[]){1, -100}), 2);
+    const double inf = INFINITY;
+    int row = 0;
+#define ROW(label, input, gradient, call) \
+    if (i == row++) {                     \
+        c->name = label;                  \
+        c->x = x0 = leaf(input);          \
+        c->grad = gradient;               \
+        return call;                      \
+    }
+    ROW("max_dim", x, F64(inf, 1), cg_max_dim(x0, 1, false, NULL))
+    ROW("min_dim", x, F64(inf, -inf), cg_min_dim(x0, 1, false, NULL))
+    ROW("max_dim_keepdim", x, cg_tensor_f64(((double[]){-1, inf}), 1, 2), cg_max_dim(x0, 0, true, NULL))
+    ROW("max", x, cg_scalar(inf, CG_FLOAT64), cg_max(x0))
+    ROW("min", x, cg_scalar(-1, CG_FLOAT64), cg_min(x0))
+    ROW("relu", x, full2x2(inf), cg_relu(cg_sub_scalar(x0, 1)))
+    ROW("relu_neg", x, full2x2(-1), cg_relu(cg_sub_scalar(x0, 1)))
+    ROW("clamp", x, full2x2(inf), cg_clamp(x0, 0.5, 2.5))
+    ROW("clamp_neg", x, full2x2(-1), cg_clamp(x0, 0.5, 2.5))
+    ROW("abs", x, full2x2(inf), cg_abs(x0))
+    ROW("abs_neg", x, full2x2(-1), cg_abs(x0))
+    ROW("maximum", x, full2x2(inf), cg_maximum(x0, two))
+    ROW("minimum", x, full2x2(-inf), cg_minimum(x0, two))
+    ROW("maximum_neg", x, full2x2(-1), cg_maximum(x0, two))
+    ROW("masked_fill", x, full2x2(inf), cg_masked_fill(x0, cg_gt_scalar(x0, 1), 0.0))
+    ROW("masked_fill_neg", x, full2x2(-1), cg_masked_fill(x0, cg_gt_scalar(x0, 1), 0.0))
+    ROW("where", x, full2x2(inf), cg_where(cg_gt_scalar(x0, 1), x0, cg_mul_scalar(x0, 2)))
+    ROW("where_neg", x, full2x2(-1), cg_where(cg_gt_scalar(x0, 1), x0, two))
+    ROW("nll_ignored", x, cg_scalar(inf, CG_FLOAT64), cg_nll_loss(x0, t1i))
+    ROW("nll_none", x, F64(inf, inf), cg_nll_loss(x0, t1i, .reduction = CG_REDUCTION_NONE))
+    ROW("nll_neg", x, cg_scalar(-1, CG_FLOAT64), cg_nll_loss(x0, t10))
+    ROW("cross_entropy", x, cg_scalar(0, CG_FLOAT64), cg_cross_entropy(x0, t10))
+    ROW("prod_zeros", F64(0, 2, 0), cg_scalar(inf, CG_FLOAT64), cg_prod(x0))
+    ROW("prod_dim_zeros", m2x2(0, 2, 0, 3), F64(inf, 1), cg_prod_dim(x0, 0, false))
+    ROW("prod_one_zero", F64(0, 2, 3), cg_scalar(inf, CG_FLOAT64), cg_prod(x0))
+    ROW("prod_neg", F64(0, 2, 0), cg_scalar(-1, CG_FLOAT64), cg_prod(x0))
+    ROW("sign", x, full2x2(inf), cg_sign(x0))
+    ROW("select", x, F64(inf, -1), cg_select(x0, 0, 0))
+    ROW("slice", x, cg_tensor_f64(((double[]){-1, inf}), 2, 1), cg_slice(x0, 1, 1, INT64_MAX, 1))
+    ROW("index_select", x, cg_tensor_f64(((double[]){inf, -1}), 1, 2),
+        cg_index_select(x0, 0, cg_tensor_i64(((int64_t[]){1}), 1)))
+    ROW("gather", x, cg_tensor_f64(((double[]){inf, -1}), 2, 1),
+        cg_gather(x0, 1, cg_tensor_i64(((int64_t[]){1, 0}), 2, 1)))
+    ROW("std_zero", F64(1, 1), cg_scalar(inf, CG_FLOAT64), cg_std(x0))
+    ROW("norm_zero", F64(0, 0), cg_scalar(1, CG_FLOAT64), cg_norm(x0, 2))
+    ROW("norm_inf", F64(1, -3), cg_scalar(inf, CG_FLOAT64), cg_norm(x0, INFINITY))
+    ROW("unbind", x, F64(inf, -1), piece(unbind_cut, x0, 0, 0, 1))
+    ROW("expand", x, full2x2(-1), cg_expand(cg_select(x0, 0, 0), 2, 2))
+    ROW("mul_zero", x, full2x2(-1), cg_mul(x0, full2x2(0)))
+    ROW("div_neg", x, full2x2(-0.0), cg_div(x0, two))
+    return NULL;
+#undef ROW
+}
+
+static void inf_and_signed_zero_gradients(void) {
+    for (int i = 0;; i++) {
+        edge_case c = {0};
+        cg_tensor *y = edge_case_row(i, &c);
+        if (!c.name) break;
+        error_if(cg_backward(y, .gradient = c.grad));
+        fprintf(out, "%s ", c.name);
+        SHOW(cg_grad(c.x));
+    }
+}
+
+/* ---- 7: node names in double-backward graphs ---- */
+
+static cg_tensor *nll_target(void) { return cg_tensor_i64(((int64_t[]){0, 2}), 2); }
+
+static cg_tensor *double_backward_op(int i, cg_tensor *x, cg_tensor *y) {
+    switch (i) {
+    case 0: return cg_mul(x, y);
+    case 1: return cg_div(x, y);
+    case 2: return cg_pow_scalar(x, 3);
+    case 3: return cg_exp(x);
+    case 4: return cg_sin(x);
+    case 5: return cg_tanh(x);
+    case 6: return cg_sigmoid(x);
+    case 7: return cg_relu(x);
+    case 8: return cg_abs(x);
+    case 9: return cg_var(x);
+    case 10: return cg_std(x);
+    case 11: return cg_prod_dim(x, 1, false);
+    case 12: return cg_mm(x, cg_t(y));
+    case 13: return cg_where(cg_gt_scalar(x, 0), x, y);
+    case 14: return cg_clamp(x, -1, 1);
+    case 15: return cg_max_dim(x, 1, false, NULL);
+    default: return cg_nll_loss(x, nll_target());
+    }
+}
+
+static void double_backward_names(void) {
+    static const char *ops[] = {"mul", "div", "pow_scalar", "exp", "sin", "tanh", "sigmoid", "relu", "abs",
+                                "var", "std", "prod_dim", "mm", "where", "clamp", "max_dim", "nll_loss"};
+    double xv[] = {0.5, -1.2, 2.0, 1.5, 0.3, -0.7}, yv[] = {1.1, 0.4, -2.0, 0.2, 1.3, 0.9};
+    for (int i = 0; i < (int)(sizeof ops / sizeof ops[0]); i++) {
+        cg_tensor *x = leaf(cg_tensor_f64(xv, 2, 3)), *y = leaf(cg_tensor_f64(yv, 2, 3));
+        cg_tensor *o = double_backward_op(i, x, y), *g[2] = {0}, *h[2] = {0};
+        error_if(cg_autograd_grad(CG_TENSORS(o), CG_TENSORS(x, y), g, CG_TENSORS(cg_ones_like(o)), .create_graph = true,
+                                  .allow_unused = true));
+        o = double_backward_op(i, x, y);
+        error_if(cg_autograd_grad(CG_TENSORS(o), CG_TENSORS(x, y), h, CG_TENSORS(leaf(cg_ones_like(o))),
+                                  .create_graph = true, .allow_unused = true));
+        fprintf(out, "%s %s %s %s %s\n", ops[i], history_name(g[0]), history_name(g[1]), history_name(h[0]),
+                history_name(h[1]));
+    }
+}
+
+/* grad(grad(f(x).sum(), x, create_graph).sum(), x) */
+static void second_derivative(cg_tensor *y, cg_tensor *x) {
+    cg_tensor *g = NULL, *h = NULL;
+    error_if(cg_autograd_grad(CG_TENSORS(y), CG_TENSORS(x), &g, .create_graph = true));
+    error_if(cg_autograd_grad(CG_TENSORS(cg_sum(g)), CG_TENSORS(x), &h, .create_graph = false));
+    fprintf(out, "%s ", history_name(g));
+    show(h);
+}
+
+static void second_derivatives_through_masks(void) {
+    cg_tensor *x = leaf(F64(0.5, -1.2, 2.0, -0.3));
+    second_derivative(cg_sum(cg_relu(x)), x);
+    second_derivative(cg_sum(cg_tanh(x)), x);
+    second_derivative(cg_sum(cg_sigmoid(x)), x);
+    cg_tensor *m = leaf(cg_tensor_f64(((double[]){0.5, -1.2, 2.0, -0.3}), 2, 2));
+    cg_tensor *nll = cg_nll_loss(m, cg_tensor_i64(((int64_t[]){1, 0}), 2));
+    second_derivative(cg_pow_scalar(cg_mul_scalar(nll, 3), 2), m);
+    second_derivative(cg_sum(cg_max_dim(cg_mul(m, m), 1, false, NULL)), m);
+}
+
 static const scenario scenarios[] = {
     {"absent_through_views", absent_through_views},
     {"absent_through_ops", absent_through_ops},
     {"absent_pieces", absent_pieces},
     {"integer_outputs", integer_outputs},
     {"expanded_view_of_rewritten_base", expanded_view_of_rewritten_base},
+    {"second_derivatives", second_derivatives},
+    {"second_order_through_inplace_view", second_order_through_inplace_view},
+    {"inf_and_signed_zero_gradients", inf_and_signed_zero_gradients},
+    {"double_backward_names", double_backward_names},
+    {"second_derivatives_through_masks", second_derivatives_through_masks},
 };
 
 static void test_scenarios(void) {

@@ -161,6 +161,169 @@ def expanded_view_of_rewritten_base():
     print(torch.autograd.grad(g.sum(), [x])[0])
 
 
+# ---- 4: second derivatives ----
+
+def hessian_times(f, x, v):
+    """(grad of f at x, with create_graph) and H v, or the error of the second grad."""
+    x = leaf(x.clone())
+    g, = torch.autograd.grad(f(x), [x], create_graph=True)
+    print(history_name(g), g.detach())
+    try:
+        print(torch.autograd.grad(g, [x], v)[0])
+    except RuntimeError as e:
+        print("RuntimeError:", e)
+
+
+@scenario
+def second_derivatives():
+    m = torch.tensor
+    d = torch.float64
+    hessian_times(lambda x: x.prod(1).sum(), m([[0.0, 2.0, 3.0]], dtype=d), torch.ones(1, 3, dtype=d))
+    hessian_times(lambda x: x.prod(1).sum(), m([[0.0, 2.0, 0.0], [1.0, 2.0, 3.0]], dtype=d), torch.ones(2, 3, dtype=d))
+    hessian_times(lambda x: x.prod(0).sum(), m([[0.0, 2.0, 0.0], [0.0, 2.0, 3.0], [4.0, 0.0, 5.0]], dtype=d),
+                  torch.arange(9.0, dtype=d).view(3, 3))
+    hessian_times(lambda x: x.prod(1, keepdim=True).sum(), m([[0.0, 2.0, 0.0, 7.0]], dtype=d), torch.ones(1, 4, dtype=d))
+    hessian_times(lambda x: x.prod(), m([[0.0, 2.0, 3.0]], dtype=d), torch.ones(1, 3, dtype=d))
+    hessian_times(lambda x: x.prod(), m([[0.0, 2.0, 0.0]], dtype=d), torch.ones(1, 3, dtype=d))
+    hessian_times(lambda x: x.prod(), m([1.5, -2.0, 3.0], dtype=d), torch.ones(3, dtype=d))
+    hessian_times(lambda x: x.std(), m([2.0, 2.0, 2.0], dtype=d), m([1.0, 2.0, 4.0], dtype=d))
+    hessian_times(lambda x: x.std(1).sum(), m([[2.0, 2.0, 2.0], [1.0, 2.0, 3.0]], dtype=d),
+                  m([[1.0, 2.0, 4.0], [1.0, 2.0, 4.0]], dtype=d))
+    hessian_times(lambda x: (x * x).max(1)[0].sum(), m([[1.0, -3.0], [2.0, 0.5]], dtype=d), torch.ones(2, 2, dtype=d))
+    hessian_times(lambda x: (x * x).max(), m([[1.0, -3.0], [2.0, 3.0]], dtype=d), torch.ones(2, 2, dtype=d))
+
+
+@scenario
+def second_order_through_inplace_view():
+    x = leaf(torch.tensor(2.0, dtype=torch.float64))
+    y = leaf(torch.tensor(3.0, dtype=torch.float64))
+    a = f64(1.0, 2.0, 5.0) * 1
+    v = a[2]
+    v.div_(x)
+    m = y * v
+    gx, gy = torch.autograd.grad(m, [x, y], create_graph=True)
+    print(gx.detach(), gy.detach())
+    print(torch.autograd.grad(gx, [x, y], allow_unused=True, retain_graph=True))
+    print(torch.autograd.grad(gy, [x, y], allow_unused=True))
+
+
+# ---- 5 and 6: inf, NaN and negative incoming gradients (no mask multiplied in, no -0) ----
+
+def edge_cases():
+    """(name, fn, x, gradient) rows; the C twin lists the same rows in the same order."""
+    inf = float("inf")
+    x = torch.tensor([[1.0, 3.0], [2.0, 0.0]], dtype=torch.float64)
+    full = lambda v: torch.full((2, 2), v, dtype=torch.float64)  # noqa: E731
+    two = torch.ones(2, 2, dtype=torch.float64) * 2
+    nll = torch.nn.functional.nll_loss
+    return [
+        ("max_dim", lambda x: torch.max(x, 1)[0], x, f64(inf, 1.0)),
+        ("min_dim", lambda x: torch.min(x, 1)[0], x, f64(inf, -inf)),
+        ("max_dim_keepdim", lambda x: torch.max(x, 0, keepdim=True)[0], x, torch.tensor([[-1.0, inf]], dtype=torch.float64)),
+        ("max", lambda x: torch.max(x), x, torch.tensor(inf, dtype=torch.float64)),
+        ("min", lambda x: torch.min(x), x, torch.tensor(-1.0, dtype=torch.float64)),
+        ("relu", lambda x: (x - 1).relu(), x, full(inf)),
+        ("relu_neg", lambda x: (x - 1).relu(), x, full(-1.0)),
+        ("clamp", lambda x: x.clamp(0.5, 2.5), x, full(inf)),
+        ("clamp_neg", lambda x: x.clamp(0.5, 2.5), x, full(-1.0)),
+        ("abs", lambda x: x.abs(), x, full(inf)),
+        ("abs_neg", lambda x: x.abs(), x, full(-1.0)),
+        ("maximum", lambda x: torch.maximum(x, two), x, full(inf)),
+        ("minimum", lambda x: torch.minimum(x, two), x, full(-inf)),
+        ("maximum_neg", lambda x: torch.maximum(x, two), x, full(-1.0)),
+        ("masked_fill", lambda x: x.masked_fill(x > 1, 0.0), x, full(inf)),
+        ("masked_fill_neg", lambda x: x.masked_fill(x > 1, 0.0), x, full(-1.0)),
+        ("where", lambda x: torch.where(x > 1, x, 2 * x), x, full(inf)),
+        ("where_neg", lambda x: torch.where(x > 1, x, two), x, full(-1.0)),
+        ("nll_ignored", lambda x: nll(x, torch.tensor([1, -100])), x, torch.tensor(inf, dtype=torch.float64)),
+        ("nll_none", lambda x: nll(x, torch.tensor([1, -100]), reduction="none"), x, f64(inf, inf)),
+        ("nll_neg", lambda x: nll(x, torch.tensor([1, 0])), x, torch.tensor(-1.0, dtype=torch.float64)),
+        ("cross_entropy", lambda x: torch.nn.functional.cross_entropy(x, torch.tensor([1, 0])), x, torch.tensor(0.0, dtype=torch.float64)),
+        ("prod_zeros", lambda x: x.prod(), f64(0.0, 2.0, 0.0), torch.tensor(inf, dtype=torch.float64)),
+        ("prod_dim_zeros", lambda x: x.prod(0), torch.tensor([[0.0, 2.0], [0.0, 3.0]], dtype=torch.float64), f64(inf, 1.0)),
+        ("prod_one_zero", lambda x: x.prod(), f64(0.0, 2.0, 3.0), torch.tensor(inf, dtype=torch.float64)),
+        ("prod_neg", lambda x: x.prod(), f64(0.0, 2.0, 0.0), torch.tensor(-1.0, dtype=torch.float64)),
+        ("sign", lambda x: x.sign(), x, full(inf)),
+        ("select", lambda x: x[0], x, f64(inf, -1.0)),
+        ("slice", lambda x: x[:, 1:], x, torch.tensor([[-1.0], [inf]], dtype=torch.float64)),
+        ("index_select", lambda x: x.index_select(0, torch.tensor([1])), x, torch.tensor([[inf, -1.0]], dtype=torch.float64)),
+        ("gather", lambda x: x.gather(1, torch.tensor([[1], [0]])), x, torch.tensor([[inf], [-1.0]], dtype=torch.float64)),
+        ("std_zero", lambda x: x.std(), f64(1.0, 1.0), torch.tensor(inf, dtype=torch.float64)),
+        ("norm_zero", lambda x: x.norm(), f64(0.0, 0.0), torch.tensor(1.0, dtype=torch.float64)),
+        ("norm_inf", lambda x: x.norm(float("inf")), f64(1.0, -3.0), torch.tensor(inf, dtype=torch.float64)),
+        ("unbind", lambda x: x.unbind(0)[1], x, f64(inf, -1.0)),
+        ("expand", lambda x: x[0].expand(2, 2), x, full(-1.0)),
+        ("mul_zero", lambda x: x * torch.zeros(2, 2, dtype=torch.float64), x, full(-1.0)),
+        ("div_neg", lambda x: x / two, x, full(-0.0)),
+    ]
+
+
+@scenario
+def inf_and_signed_zero_gradients():
+    for op, f, x, g in edge_cases():
+        x = leaf(x.clone())
+        f(x).backward(g)
+        print(op, x.grad)
+
+
+# ---- 7: node names in double-backward graphs ----
+
+def history_name(t):
+    if t is None:
+        return "None"
+    if t.grad_fn is not None:
+        return type(t.grad_fn).__name__
+    return "leaf" if t.requires_grad else "nograd"
+
+
+DOUBLE_BACKWARD_OPS = [
+    ("mul", lambda x, y: x * y),
+    ("div", lambda x, y: x / y),
+    ("pow_scalar", lambda x, y: x ** 3),
+    ("exp", lambda x, y: x.exp()),
+    ("sin", lambda x, y: x.sin()),
+    ("tanh", lambda x, y: x.tanh()),
+    ("sigmoid", lambda x, y: x.sigmoid()),
+    ("relu", lambda x, y: x.relu()),
+    ("abs", lambda x, y: x.abs()),
+    ("var", lambda x, y: x.var()),
+    ("std", lambda x, y: x.std()),
+    ("prod_dim", lambda x, y: x.prod(1)),
+    ("mm", lambda x, y: x.mm(y.t())),
+    ("where", lambda x, y: torch.where(x > 0, x, y)),
+    ("clamp", lambda x, y: x.clamp(-1, 1)),
+    ("max_dim", lambda x, y: x.max(1)[0]),
+    ("nll_loss", lambda x, y: torch.nn.functional.nll_loss(x, torch.tensor([0, 2]))),
+]
+
+
+@scenario
+def double_backward_names():
+    x0 = torch.tensor([[0.5, -1.2, 2.0], [1.5, 0.3, -0.7]], dtype=torch.float64)
+    y0 = torch.tensor([[1.1, 0.4, -2.0], [0.2, 1.3, 0.9]], dtype=torch.float64)
+    for op, f in DOUBLE_BACKWARD_OPS:
+        x, y = leaf(x0.clone()), leaf(y0.clone())
+        out = f(x, y)
+        gx, gy = torch.autograd.grad(out, [x, y], torch.ones_like(out), create_graph=True, allow_unused=True)
+        go = leaf(torch.ones_like(out))
+        hx, hy = torch.autograd.grad(f(x, y), [x, y], go, create_graph=True, allow_unused=True)
+        print(op, history_name(gx), history_name(gy), history_name(hx), history_name(hy))
+
+
+@scenario
+def second_derivatives_through_masks():
+    x = leaf(f64(0.5, -1.2, 2.0, -0.3))
+    for f in [lambda x: x.relu(), lambda x: x.tanh(), lambda x: x.sigmoid()]:
+        g, = torch.autograd.grad(f(x).sum(), [x], create_graph=True)
+        print(history_name(g), torch.autograd.grad(g.sum(), [x])[0])
+    m = leaf(torch.tensor([[0.5, -1.2], [2.0, -0.3]], dtype=torch.float64))
+    g, = torch.autograd.grad((torch.nn.functional.nll_loss(m, torch.tensor([1, 0])) * 3) ** 2, [m], create_graph=True)
+    print(history_name(g), torch.autograd.grad(g.sum(), [m])[0])
+    v = (m * m).max(1)[0]
+    g, = torch.autograd.grad(v.sum(), [m], create_graph=True)
+    print(history_name(g), torch.autograd.grad(g.sum(), [m])[0])
+
+
 def main():
     for fn in SCENARIOS:
         print("##", fn.__name__)

@@ -47,6 +47,9 @@
     X(tanh, "TanhBackward0")            \
     X(sigmoid, "SigmoidBackward0")      \
     X(relu, "ReluBackward0")            \
+    X(threshold_backward, "ThresholdBackwardBackward0") \
+    X(tanh_backward, "TanhBackwardBackward0") \
+    X(sigmoid_backward, "SigmoidBackwardBackward0") \
     X(uniform, "UniformBackward0")      \
     X(normal, "NormalBackward0")
 
@@ -87,6 +90,7 @@
     X(index_select, "IndexSelectBackward0")        \
     X(gather, "GatherBackward0")                   \
     X(scatter_add, "ScatterAddBackward0")          \
+    X(scatter, "ScatterBackward0")                 \
     X(masked_fill, "MaskedFillBackward0")
 
 #define CG_OPS_LINALG(X)                         \
@@ -102,6 +106,7 @@
     X(softmax, "SoftmaxBackward0")                                               \
     X(log_softmax, "LogSoftmaxBackward0")                                        \
     X(nll_loss, "NllLossBackward0")                                              \
+    X(nll_loss_backward, "NllLossBackwardBackward0")                             \
     X(div_by_count, "DivBackward1")
 
 #define CG_OPS_FUNCTIONAL(X)

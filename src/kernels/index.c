@@ -74,3 +74,17 @@ void cg_kernel_scatter_add(cg_tensor *out, const cg_tensor *index, const cg_tens
     }
     CG_ITER(index, loop, &c, out, index, src);
 }
+
+static void scatter_loop(char **p, const int64_t *s, int64_t n, const void *ctx) {
+    const index_ctx *c = ctx;
+    for (int64_t i = 0; i < n; i++) {
+        int64_t at = *(const int64_t *)(p[1] + i * s[1]);
+        memcpy(p[0] + i * s[0] + at * c->dim_stride_bytes, p[2] + i * s[2], c->elsize);
+    }
+}
+
+void cg_kernel_scatter(cg_tensor *out, const cg_tensor *index, const cg_tensor *src, int64_t dim_stride) {
+    size_t elsize = cg_dtype_size(out->dtype);
+    index_ctx c = {dim_stride * (int64_t)elsize, elsize};
+    CG_ITER(index, scatter_loop, &c, out, index, src);
+}

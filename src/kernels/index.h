@@ -17,5 +17,7 @@ void cg_kernel_gather(cg_tensor *out, const cg_tensor *src, const cg_tensor *ind
  * src are headers with index's sizes (out's stride along the indexed dim is 0). Positions are
  * visited in row-major order, so sums into one element happen in PyTorch's order. */
 void cg_kernel_scatter_add(cg_tensor *out, const cg_tensor *index, const cg_tensor *src, int64_t dim_stride);
+/* The same walk with out[p + index[p] * dim_stride] = src[p] (the last write to an element wins). */
+void cg_kernel_scatter(cg_tensor *out, const cg_tensor *index, const cg_tensor *src, int64_t dim_stride);
 
 #endif

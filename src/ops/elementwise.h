@@ -35,6 +35,12 @@ static inline cg_tensor *cg_zero_for(const cg_tensor *g) { return g ? cg_scalar(
 /* The dtype true division and the float-valued unary ops compute in: integers become float32. */
 static inline cg_dtype cg_float_type(cg_dtype dtype) { return cg_dtype_is_floating(dtype) ? dtype : CG_FLOAT32; }
 
+/* The backward formulas of relu, tanh and sigmoid as differentiable ops (PyTorch's
+ * threshold_backward, tanh_backward, sigmoid_backward): y is the forward's saved tensor. */
+cg_tensor *cg_threshold_backward(cg_tensor *grad, cg_tensor *self, double threshold);
+cg_tensor *cg_tanh_backward(cg_tensor *grad, cg_tensor *y);
+cg_tensor *cg_sigmoid_backward(cg_tensor *grad, cg_tensor *y);
+
 /* clamp's result dtype and the bounds its kernel applies. A float -inf/inf bound means none; a NaN
  * bound counts for the dtype and, as in PyTorch, makes every element NaN (all_nan) when both bounds
  * are given, and is ignored when it is the only one. */

@@ -193,8 +193,9 @@ static int check_scatter_shapes(const cg_tensor *t, int d, const cg_tensor *inde
     return 0;
 }
 
-/* t.clone().scatter_add_(dim, index, src): out[..., index[p], ...] += src[p] along dim. */
-cg_tensor *cg_scatter_add(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *src) {
+/* t.clone().scatter_add_(dim, index, src) (add) or t.clone().scatter_(dim, index, src): along dim,
+ * out[..., index[p], ...] += src[p] or = src[p]. */
+static cg_tensor *scatter(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *src, bool add) {
     if (!t || !index || !src) return NULL;
     int d = cg_wrap_dim(dim, t->ndim);
     if (d < 0) return NULL;
@@ -219,10 +220,29 @@ cg_tensor *cg_scatter_add(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *sr
         strides_without(src, index->ndim, -1, src_strides);
         cg_tensor dst = restrided(out, index->ndim, index->sizes, out_strides);
         cg_tensor from = restrided(src, index->ndim, index->sizes, src_strides);
-        cg_kernel_scatter_add(&dst, index, &from, stride_or_zero(out, d));
+        (add ? cg_kernel_scatter_add : cg_kernel_scatter)(&dst, index, &from, stride_or_zero(out, d));
     }
-    record_indexed(&cg_op_scatter_add, out, CG_INPUTS(t, src), d, index);
+    record_indexed(add ? &cg_op_scatter_add : &cg_op_scatter, out, CG_INPUTS(t, src), d, index);
     return cg_recorded(out);
+}
+
+cg_tensor *cg_scatter_add(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *src) {
+    return scatter(t, dim, index, src, true);
+}
+
+cg_tensor *cg_scatter(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *src) {
+    return scatter(t, dim, index, src, false);
+}
+
+/* self's gradient is grad with the written places zeroed (PyTorch's grad.scatter(dim, index, 0));
+ * src's is read back from where each element went. */
+void cg_backward_scatter(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *index = cg_saved(n, 0);
+    if (!index) return;
+    int d = (int)n->args[0];
+    if (cg_needs_grad(n, 0))
+        out[0] = cg_scatter(grads[0], d, index, cg_zeros_shape(grads[0]->dtype, index->ndim, index->sizes));
+    if (cg_needs_grad(n, 1)) out[1] = cg_gather(grads[0], d, index);
 }
 
 /* self's gradient passes through; src's is read back from where each element went. */

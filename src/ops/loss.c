@@ -302,6 +302,34 @@ static cg_tensor *nll_forward(cg_tensor *x, const int64_t *targets, int64_t rows
     return cg_scalar(value, x->dtype);
 }
 
+/* PyTorch's nll_loss_backward, an op of its own (NllLossBackwardBackward0 in double-backward
+ * graphs): zeros of self's shape with -grad (over the kept rows for mean; grad[b] per row for
+ * reduction none) written at each row's target. Nothing is multiplied by a mask, so the other
+ * places stay +0 whatever the gradient (inf included). */
+static cg_tensor *nll_loss_backward(cg_tensor *grad, cg_tensor *self, cg_tensor *t, cg_reduction r, double kept) {
+    if (!grad || !self || !t) return NULL;
+    cg_tensor *out = cg_zeros_shape(self->dtype, self->ndim, self->sizes);
+    if (!out) return NULL;
+    int64_t rows = self->ndim == 2 ? self->sizes[0] : 1, classes = self->sizes[self->ndim - 1];
+    bool per_row = r == CG_REDUCTION_NONE && self->ndim == 2;
+    const int64_t *targets = (const int64_t *)cg_tensor_data(t);
+    int64_t stride = t->ndim ? t->strides[0] : 0, grad_stride = per_row ? grad->strides[0] : 0;
+    size_t es = cg_dtype_size(self->dtype);
+    for (int64_t b = 0; b < rows && out->numel; b++) {
+        int64_t target = targets[b * stride];
+        if (target == IGNORE_INDEX) continue;
+        double g = cg_read_double(cg_element(grad, grad->offset + b * grad_stride), grad->dtype);
+        if (r == CG_REDUCTION_MEAN) g = in_dtype(g / kept, self->dtype);
+        cg_write_double(cg_tensor_data(out) + (b * classes + target) * (int64_t)es, self->dtype, -g);
+    }
+    cg_node *n = cg_record(&cg_op_nll_loss_backward, out, CG_INPUTS(grad, self));
+    if (n) {
+        cg_save(n, 0, t);
+        n->args[0] = r;
+    }
+    return cg_recorded(out);
+}
+
 cg_tensor *cg_nll_loss_opts(cg_loss_args a) {
     cg_tensor *x = a.input, *t = a.target;
     if (!x || !t || check_reduction(a.reduction) < 0 || check_nll(x, t) < 0) return NULL;
@@ -313,39 +341,20 @@ cg_tensor *cg_nll_loss_opts(cg_loss_args a) {
     cg_node *n = record_loss(&cg_op_nll_loss, out, CG_INPUTS(x), a.reduction, (double)kept);
     if (n) {
         cg_save(n, 0, t);
-        cg_save(n, 1, x); /* unused, but PyTorch keeps it: changing x in place fails backward */
-        n->args_meta = cg_input_meta_of(x);
+        cg_save(n, 1, x);
     }
     return cg_recorded(out);
 }
 
-/* 1 at each row's target (none for ignored rows), 0 elsewhere: where the gradient goes. */
-static cg_tensor *target_mask(const cg_node *n, cg_tensor *t) {
-    const cg_input_meta *in = &n->args_meta;
-    cg_tensor *mask = cg_zeros_shape(in->dtype, in->ndim, in->sizes);
-    if (!mask || !t || mask->numel == 0) return mask;
-    int64_t rows = in->ndim == 2 ? in->sizes[0] : 1, classes = in->sizes[in->ndim - 1];
-    const int64_t *data = (const int64_t *)cg_tensor_data(t);
-    int64_t stride = t->ndim ? t->strides[0] : 0;
-    size_t es = cg_dtype_size(in->dtype);
-    for (int64_t b = 0; b < rows; b++) {
-        int64_t target = data[b * stride];
-        if (target != IGNORE_INDEX) cg_write_double(cg_tensor_data(mask) + (b * classes + target) * (int64_t)es, in->dtype, 1);
-    }
-    return mask;
+void cg_backward_nll_loss(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    out[0] = nll_loss_backward(grads[0], cg_saved(n, 1), cg_saved(n, 0), (cg_reduction)n->args[0], n->scalars[0]);
 }
 
-/* -grad (over the kept rows for mean) at each row's target, as PyTorch's nll_loss_backward. */
-void cg_backward_nll_loss(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    cg_tensor *mask = target_mask(n, cg_saved(n, 0));
-    cg_tensor *grad = grads[0];
-    if (n->args[0] == CG_REDUCTION_NONE && n->args_meta.ndim == 2) {
-        out[0] = cg_neg(cg_mul(mask, cg_unsqueeze(grad, 1)));
-        return;
-    }
-    /* with no row kept nothing receives the gradient: any divisor will do */
-    if (n->args[0] == CG_REDUCTION_MEAN) grad = cg_div_scalar(grad, n->scalars[0] > 0 ? n->scalars[0] : 1);
-    out[0] = cg_mul(mask, cg_neg(grad));
+/* d/dgrad: nll_loss of the incoming gradient (the adjoint of picking); d/dself: zeros. */
+void cg_backward_nll_loss_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_reduction r = (cg_reduction)n->args[0];
+    if (cg_needs_grad(n, 0)) out[0] = cg_nll_loss(grads[0], cg_saved(n, 0), .reduction = r);
+    if (cg_needs_grad(n, 1)) out[1] = cg_zeros_like(grads[0]);
 }
 
 /* ---- cross_entropy ---- */

@@ -7,6 +7,7 @@
 #include "autograd/registry.h"
 #include "kernels/copy.h"
 #include "kernels/reduce.h"
+#include "ops/elementwise.h"
 
 #include <math.h>
 #include <string.h>
@@ -265,11 +266,11 @@ static cg_tensor *var_grad(cg_node *n, cg_tensor *grad) {
 
 void cg_backward_var(cg_node *n, cg_tensor **grads, cg_tensor **out) { out[0] = var_grad(n, grads[0]); }
 
-/* std = sqrt(var): the gradient of var scaled by 1 / (2 std), and 0 where std is 0 (there x equals
- * its mean, so var's gradient is 0 whatever the scale). */
+/* std = sqrt(var): the gradient of var scaled by 1 / (2 std), and 0 where std is 0 (a masked_fill,
+ * as PyTorch's, so the second derivative there is 0 as well). */
 void cg_backward_std(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_tensor *result = cg_saved(n, 1);
-    out[0] = var_grad(n, cg_div(grads[0], cg_mul_scalar(zeros_to_ones(result), 2)));
+    out[0] = var_grad(n, cg_masked_fill(cg_div(grads[0], cg_mul_scalar(result, 2)), cg_eq_scalar(result, 0), 0));
 }
 
 /* ---- prod ---- */
@@ -295,11 +296,32 @@ cg_tensor *cg_prod_dim(cg_tensor *t, int dim, bool keepdim) {
     return record_prod(&cg_op_prod_dim, out, (cg_reduce_args){.input = t, .ndims = 1, .dims = {dim}, .keepdim = keepdim});
 }
 
-/* The product of the other elements of each slice, times grad. Without zeros it is result / x, as
- * in PyTorch. With zeros, the product of the slice with its zeros taken as ones, divided by x (also
- * with ones for zeros), is right at a slice's only zero and wherever a slice has none; every other
- * place of a slice with zeros gets 0. Those values equal PyTorch's (which builds them from
- * cumulative products); its second derivatives at such zeros are not reproduced. */
+/* The product of each slice over the node's dims, kept as a size-1 dim (0-dim for prod()). */
+static cg_tensor *slice_prod(const cg_node *n, cg_tensor *t) {
+    return n->op == &cg_op_prod ? cg_prod(t) : cg_prod_dim(t, same_dims(n, t, true).dims[0], true);
+}
+
+/* The product of the other elements of each slice, written so that its derivatives too are right
+ * where the slice has zeros (PyTorch gets them from cumulative products). With P the product of the
+ * slice's nonzeros and Z that of its zeros, a nonzero x_i gets Z P / x_i; a zero gets P times the
+ * product of the slice's other zeros: 1 when it is the only zero, the other zero itself when there
+ * are two (the zeros' sum minus x_i), 0 from three on. The replaced places are masked_fill'ed, so
+ * no gradient reaches them through P or Z. */
+static cg_tensor *others_product(const cg_node *n, cg_tensor *x) {
+    cg_tensor *is_zero = cg_eq_scalar(x, 0), *nonzero = cg_ne_scalar(x, 0);
+    cg_tensor *ones_for_zeros = cg_masked_fill(x, is_zero, 1);
+    cg_tensor *p = slice_prod(n, ones_for_zeros), *z = slice_prod(n, cg_masked_fill(x, nonzero, 1));
+    cg_tensor *count = cg_sum_opts(same_dims(n, is_zero, true));
+    cg_tensor *zeros_sum = cg_sum_opts(same_dims(n, cg_masked_fill(x, nonzero, 0), true));
+    if (!x || !count) return NULL;
+    cg_tensor *one = cg_scalar(1, x->dtype), *zero = cg_scalar(0, x->dtype);
+    cg_tensor *other_zeros =
+        cg_where(cg_eq_scalar(count, 1), one, cg_where(cg_eq_scalar(count, 2), cg_sub(zeros_sum, x), zero));
+    return cg_where(is_zero, cg_mul(p, other_zeros), cg_div(cg_mul(z, p), ones_for_zeros));
+}
+
+/* PyTorch's prod_backward: grad * result / x without zeros; with zeros, grad times the product of
+ * the others (prod() with two zeros or more: zeros, no history; a slice of one element: grad). */
 static void prod_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_tensor *x = cg_saved(n, 0), *result = cg_saved(n, 1);
     if (!x || !result || !grads[0]) return;
@@ -308,21 +330,16 @@ static void prod_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
         return;
     }
     cg_tensor *grad = unsqueezed(n, grads[0]);
-    cg_tensor *is_zero = cg_eq_scalar(x, 0);
-    double zeros = cg_item(cg_sum(is_zero));
+    double zeros = cg_item(cg_sum(cg_eq_scalar(x, 0)));
     if (zeros == 0) {
         out[0] = cg_mul(grad, cg_div(unsqueezed(n, result), x));
-        return;
+    } else if (n->op == &cg_op_prod) {
+        out[0] = zeros > 1 ? cg_zeros_like(x)
+                           : x->numel == 1 ? cg_view_shape(grad, x->ndim, x->sizes)
+                                           : cg_view_shape(cg_mul(grad, others_product(n, x)), x->ndim, x->sizes);
+    } else {
+        out[0] = x->sizes[same_dims(n, x, true).dims[0]] == 1 ? grad : cg_mul(grad, others_product(n, x));
     }
-    cg_tensor *ones_for_zeros = zeros_to_ones(x);
-    cg_reduce_args dims = same_dims(n, ones_for_zeros, true);
-    cg_tensor *slice_prod = n->op == &cg_op_prod ? cg_prod(ones_for_zeros) : cg_prod_dim(ones_for_zeros, dims.dims[0], true);
-    cg_tensor *others = cg_div(slice_prod, ones_for_zeros);
-    /* where the slice has no zero, or at the slice's only zero */
-    cg_tensor *count = cg_sum_opts(same_dims(n, is_zero, true));
-    cg_tensor *keep = cg_add(as_mask(cg_eq_scalar(count, 0), x->dtype),
-                             cg_mul(as_mask(cg_eq_scalar(count, 1), x->dtype), as_mask(is_zero, x->dtype)));
-    out[0] = cg_mul(cg_mul(grad, others), keep);
 }
 
 void cg_backward_prod(cg_node *n, cg_tensor **grads, cg_tensor **out) { prod_backward(n, grads, out); }
@@ -426,13 +443,14 @@ cg_tensor *cg_max(cg_tensor *t) { return record_extreme_all(&cg_op_max, t, extre
 cg_tensor *cg_min(cg_tensor *t) { return record_extreme_all(&cg_op_min, t, extreme_all(t, false)); }
 
 /* PyTorch 1.13's evenly_distribute_backward: the gradient is shared evenly among the elements
- * equal to the result (the NaNs, when the result is NaN). */
+ * equal to the result (the NaNs, when the result is NaN), written into zeros (0 elsewhere, never
+ * -0 or inf * 0). */
 static void extreme_all_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_tensor *x = cg_saved(n, 0), *result = cg_saved(n, 1);
     if (!x || !result || !grads[0]) return;
     bool nan_result = isnan(cg_item(result));
-    cg_tensor *mask = as_mask(nan_result ? cg_ne(x, x) : cg_eq(x, result), x->dtype);
-    out[0] = cg_mul(mask, cg_div(grads[0], cg_sum(mask)));
+    cg_tensor *mask = nan_result ? cg_ne(x, x) : cg_eq(x, result);
+    out[0] = cg_where(mask, cg_div(grads[0], cg_sum(mask)), cg_zero_for(grads[0]));
 }
 
 void cg_backward_max(cg_node *n, cg_tensor **grads, cg_tensor **out) { extreme_all_backward(n, grads, out); }
@@ -485,8 +503,8 @@ cg_tensor *cg_min_dim(cg_tensor *t, int dim, bool keepdim, cg_tensor **indices) 
     return extreme_dim_recorded(&cg_op_min_dim, t, dim, keepdim, indices, false);
 }
 
-/* PyTorch's value_selecting_reduction_backward: the gradient goes to the selected positions only
- * (grad times a one-hot mask along dim, instead of a scatter into zeros). */
+/* PyTorch's value_selecting_reduction_backward: the gradient scattered into zeros at the selected
+ * positions (no mask multiplied in: an inf gradient leaves the other places 0, not NaN). */
 static void extreme_dim_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_tensor *positions = cg_saved(n, 0);
     const cg_input_meta *in = &n->args_meta;
@@ -497,11 +515,8 @@ static void extreme_dim_backward(cg_node *n, cg_tensor **grads, cg_tensor **out)
     }
     int dim = 0;
     while (!n->args[dim]) dim++;
-    int64_t shape[CG_MAX_DIMS];
-    for (int d = 0; d < in->ndim; d++) shape[d] = d == dim ? in->sizes[d] : 1;
-    cg_tensor *along_dim = cg_view_shape(cg_arange(0, (double)in->sizes[dim], 1, CG_INT64), in->ndim, shape);
-    cg_tensor *selected = as_mask(cg_eq(along_dim, unsqueezed(n, positions)), in->dtype);
-    out[0] = cg_mul(spread(n, grads[0]), selected);
+    cg_tensor *zeros = cg_zeros_shape(grads[0]->dtype, in->ndim, in->sizes);
+    out[0] = cg_scatter(zeros, dim, unsqueezed(n, positions), unsqueezed(n, grads[0]));
 }
 
 void cg_backward_max_dim(cg_node *n, cg_tensor **grads, cg_tensor **out) { extreme_dim_backward(n, grads, out); }

@@ -68,10 +68,41 @@ cg_tensor *cg_relu(cg_tensor *t) {
     return recorded(&cg_op_relu, t, same_dtype(CG_UN_RELU, t, "Boolean inputs not supported for relu"), SAVE_OUTPUT);
 }
 
-/* PyTorch's threshold_backward on the result: no gradient where result <= 0 (NaN passes it). */
 void cg_backward_relu(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    cg_tensor *g = grads[0];
-    out[0] = cg_where(cg_le_scalar(cg_saved(n, 0), 0), cg_zero_for(g), g);
+    out[0] = cg_threshold_backward(grads[0], cg_saved(n, 0), 0);
+}
+
+/* ---- the backward ops of relu, tanh and sigmoid: differentiable ops of their own, as in PyTorch,
+ * whose nodes (ThresholdBackwardBackward0, ...) appear in double-backward graphs ---- */
+
+/* Records out = op(grad, saved) with saved kept in slot 0 and grad in slot 1. */
+static cg_tensor *recorded_backward_op(const cg_op *op, cg_tensor *grad, cg_tensor *saved, cg_tensor *out) {
+    cg_node *n = out ? cg_record(op, out, CG_INPUTS(grad, saved)) : NULL;
+    if (n) {
+        cg_save(n, 0, saved);
+        if (cg_needs_grad(n, 1)) cg_save(n, 1, grad);
+    }
+    return cg_recorded(out);
+}
+
+/* grad where self > threshold, else 0 (NaN passes), written as PyTorch's kernel (never -0 or NaN
+ * from an inf grad). */
+cg_tensor *cg_threshold_backward(cg_tensor *grad, cg_tensor *self, double threshold) {
+    if (!grad || !self) return NULL;
+    cg_tensor *out = NULL;
+    CG_NO_GRAD { out = cg_where(cg_le_scalar(self, threshold), cg_zero_for(grad), grad); }
+    cg_node *n = out ? cg_record(&cg_op_threshold_backward, out, CG_INPUTS(grad, self)) : NULL;
+    if (n) {
+        cg_save(n, 0, self);
+        n->scalars[0] = threshold;
+    }
+    return cg_recorded(out);
+}
+
+/* d/dgrad: threshold_backward again; d/dself: zeros (piecewise constant). */
+void cg_backward_threshold_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    if (cg_needs_grad(n, 0)) out[0] = cg_threshold_backward(grads[0], cg_saved(n, 0), n->scalars[0]);
+    if (cg_needs_grad(n, 1)) out[1] = cg_zeros_like(grads[0]);
 }
 
 cg_tensor *cg_exp(cg_tensor *t) { return recorded(&cg_op_exp, t, float_valued(CG_UN_EXP, t), SAVE_OUTPUT); }
@@ -116,18 +147,45 @@ void cg_backward_tan(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 
 cg_tensor *cg_tanh(cg_tensor *t) { return recorded(&cg_op_tanh, t, float_valued(CG_UN_TANH, t), SAVE_OUTPUT); }
 
-/* d tanh(x) = 1 - tanh(x)^2, rounded as PyTorch's tanh_backward: g * (1 - y*y) */
 void cg_backward_tanh(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    out[0] = cg_tanh_backward(grads[0], cg_saved(n, 0));
+}
+
+/* d tanh(x) = 1 - tanh(x)^2, rounded as PyTorch's tanh_backward kernel: g * (1 - y*y) */
+cg_tensor *cg_tanh_backward(cg_tensor *grad, cg_tensor *y) {
+    if (!grad || !y) return NULL;
+    cg_tensor *out = NULL;
+    CG_NO_GRAD { out = cg_mul(grad, cg_rsub_scalar(cg_mul(y, y), 1)); }
+    return recorded_backward_op(&cg_op_tanh_backward, grad, y, out);
+}
+
+/* d/dgrad: tanh_backward again; d/dy: -2 y grad times the incoming gradient. */
+void cg_backward_tanh_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_tensor *y = cg_saved(n, 0);
-    out[0] = cg_mul(grads[0], cg_rsub_scalar(cg_mul(y, y), 1));
+    if (cg_needs_grad(n, 0)) out[0] = cg_tanh_backward(grads[0], y);
+    if (cg_needs_grad(n, 1)) out[1] = cg_mul(grads[0], cg_mul(cg_mul_scalar(y, -2), cg_saved(n, 1)));
 }
 
 cg_tensor *cg_sigmoid(cg_tensor *t) {
     return recorded(&cg_op_sigmoid, t, float_valued(CG_UN_SIGMOID, t), SAVE_OUTPUT);
 }
 
-/* d sigmoid(x) = y (1 - y), rounded as PyTorch's sigmoid_backward: g * (1 - y) * y */
 void cg_backward_sigmoid(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    out[0] = cg_sigmoid_backward(grads[0], cg_saved(n, 0));
+}
+
+/* d sigmoid(x) = y (1 - y), rounded as PyTorch's sigmoid_backward kernel: g * (1 - y) * y */
+cg_tensor *cg_sigmoid_backward(cg_tensor *grad, cg_tensor *y) {
+    if (!grad || !y) return NULL;
+    cg_tensor *out = NULL;
+    CG_NO_GRAD { out = cg_mul(cg_mul(grad, cg_rsub_scalar(y, 1)), y); }
+    return recorded_backward_op(&cg_op_sigmoid_backward, grad, y, out);
+}
+
+/* d/dgrad: sigmoid_backward again; d/dy: grad (1 - 2 y) times the incoming gradient. */
+void cg_backward_sigmoid_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_tensor *y = cg_saved(n, 0);
-    out[0] = cg_mul(cg_mul(grads[0], cg_rsub_scalar(y, 1)), y);
+    if (cg_needs_grad(n, 0)) out[0] = cg_sigmoid_backward(grads[0], y);
+    if (cg_needs_grad(n, 1))
+        out[1] = cg_mul(cg_mul(grads[0], cg_saved(n, 1)), cg_add_scalar(cg_mul_scalar(y, -2), 1));
 }
