@@ -38,7 +38,6 @@
 #define MAP_NONZERO(v, c) ((v) != 0)
 #define MAP_DEVIATION2(v, c) (((double)(v) - (c)) * ((double)(v) - (c)))
 
-DEFINE_PAIRWISE_SUM(sum_f32, float, float, MAP_SELF)
 DEFINE_PAIRWISE_SUM(sum_f64, double, double, MAP_SELF)
 DEFINE_PAIRWISE_SUM(sum_f32_in_f64, float, double, MAP_DOUBLE)
 DEFINE_PAIRWISE_SUM(abs_sum_f32, float, float, MAP_ABS_F)
@@ -74,15 +73,8 @@ static int64_t prod_i64(const int64_t *x, int64_t n) {
 DEFINE_PROD(prod_f32, float)
 DEFINE_PROD(prod_f64, double)
 
-void cg_kernel_sum(cg_dtype dtype, const void *in, void *out, int64_t rows, int64_t len) {
-    for (int64_t r = 0; r < rows; r++) {
-        switch (dtype) {
-        case CG_FLOAT32: ((float *)out)[r] = sum_f32((const float *)in + r * len, len, 0); break;
-        case CG_FLOAT64: ((double *)out)[r] = sum_f64((const double *)in + r * len, len, 0); break;
-        case CG_INT64: ((int64_t *)out)[r] = sum_i64((const int64_t *)in + r * len, len); break;
-        case CG_BOOL: break; /* the op layer casts bool to int64 first */
-        }
-    }
+void cg_kernel_sum_i64(const int64_t *in, int64_t *out, int64_t rows, int64_t len) {
+    for (int64_t r = 0; r < rows; r++) out[r] = sum_i64(in + r * len, len);
 }
 
 void cg_kernel_prod(cg_dtype dtype, const void *in, void *out, int64_t rows, int64_t len) {
@@ -93,16 +85,6 @@ void cg_kernel_prod(cg_dtype dtype, const void *in, void *out, int64_t rows, int
         case CG_INT64: ((int64_t *)out)[r] = prod_i64((const int64_t *)in + r * len, len); break;
         case CG_BOOL: break;
         }
-    }
-}
-
-/* PyTorch's mean is the sum divided by the count in the element type. */
-void cg_kernel_mean(cg_dtype dtype, const void *in, void *out, int64_t rows, int64_t len) {
-    for (int64_t r = 0; r < rows; r++) {
-        if (dtype == CG_FLOAT32)
-            ((float *)out)[r] = sum_f32((const float *)in + r * len, len, 0) / (float)len;
-        else if (dtype == CG_FLOAT64)
-            ((double *)out)[r] = sum_f64((const double *)in + r * len, len, 0) / (double)len;
     }
 }
 
@@ -203,57 +185,14 @@ void cg_kernel_extreme(cg_dtype dtype, const void *in, void *values, int64_t *in
     }
 }
 
-/* ---- column sums ----
- * Columns are taken in strips of COLUMN_STRIP; a strip's rows are summed pairwise: halves until a
- * piece has at most PAIRWISE_BLOCK rows, which are added in order into a strip-wide accumulator.
- * Each level of the recursion keeps one strip of partial sums on the stack. */
+/* ---- column sums ---- */
 
-#define COLUMN_STRIP 128
-
-#define DEFINE_COLUMN_SUM(name, T)                                                                   \
-    /* acc[c] += x[c]; restrict lets the compiler vectorize it */                                    \
-    static void name##_add(T *restrict acc, const T *restrict x, int64_t n) {                       \
-        for (int64_t c = 0; c < n; c++) acc[c] += x[c];                                              \
-    }                                                                                                \
-    static void name(const T *in, int64_t n, int64_t width, int64_t strip, T *acc) {                \
-        if (n > PAIRWISE_BLOCK) {                                                                    \
-            int64_t half = n / 2;                                                                    \
-            T right[COLUMN_STRIP];                                                                   \
-            name(in, half, width, strip, acc);                                                       \
-            name(in + half * width, n - half, width, strip, right);                                  \
-            name##_add(acc, right, strip);                                                           \
-            return;                                                                                  \
-        }                                                                                            \
-        for (int64_t c = 0; c < strip; c++) acc[c] = 0;                                              \
-        for (int64_t l = 0; l < n; l++) name##_add(acc, in + l * width, strip);                      \
-    }
-DEFINE_COLUMN_SUM(column_sum_f32, float)
-DEFINE_COLUMN_SUM(column_sum_f64, double)
-
-void cg_kernel_sum_columns(cg_dtype dtype, const void *in, void *out, int64_t groups, int64_t len, int64_t width,
-                           bool mean) {
+void cg_kernel_sum_columns_i64(const int64_t *in, int64_t *out, int64_t groups, int64_t len, int64_t width) {
     for (int64_t g = 0; g < groups; g++) {
-        for (int64_t c0 = 0; c0 < width; c0 += COLUMN_STRIP) {
-            int64_t strip = width - c0 < COLUMN_STRIP ? width - c0 : COLUMN_STRIP;
-            int64_t first = g * len * width + c0; /* element [g, 0, c0] */
-            int64_t at = g * width + c0;
-            if (dtype == CG_FLOAT32) {
-                float *o = (float *)out + at;
-                column_sum_f32((const float *)in + first, len, width, strip, o);
-                if (mean)
-                    for (int64_t c = 0; c < strip; c++) o[c] /= (float)len;
-            } else if (dtype == CG_FLOAT64) {
-                double *o = (double *)out + at;
-                column_sum_f64((const double *)in + first, len, width, strip, o);
-                if (mean)
-                    for (int64_t c = 0; c < strip; c++) o[c] /= (double)len;
-            } else if (dtype == CG_INT64) {
-                const int64_t *x = (const int64_t *)in + first;
-                int64_t *o = (int64_t *)out + at;
-                for (int64_t c = 0; c < strip; c++) o[c] = 0;
-                for (int64_t l = 0; l < len; l++)
-                    for (int64_t c = 0; c < strip; c++) o[c] = (int64_t)((uint64_t)o[c] + (uint64_t)x[l * width + c]);
-            }
-        }
+        const int64_t *x = in + g * len * width;
+        int64_t *o = out + g * width;
+        for (int64_t c = 0; c < width; c++) o[c] = 0;
+        for (int64_t l = 0; l < len; l++)
+            for (int64_t c = 0; c < width; c++) o[c] = (int64_t)((uint64_t)o[c] + (uint64_t)x[l * width + c]);
     }
 }

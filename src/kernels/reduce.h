@@ -4,25 +4,25 @@
  * element r * len) and writes one result per row to out[r]. The op layer arranges that layout by
  * permuting the reduced dims to the end (copying only when the permuted view is not already
  * contiguous), so the kernels are plain loops over memory and know nothing of shapes or strides.
- *
- * Float sums are pairwise (cascade) sums in the element type, as PyTorch's: the error grows with
- * log(len), and float32 overflows where PyTorch's float32 sum does. */
+ * Float sums and means are the exception: cg_kernel_cascade_sum walks the input's own strides in
+ * PyTorch's order. The other float sums (norm, var) are pairwise in the element type. */
 #ifndef CG_KERNELS_REDUCE_H
 #define CG_KERNELS_REDUCE_H
 
 #include "core/tensor.h"
 
-/* Sum and product: float32, float64 or int64 in and out (int64 wraps around like PyTorch's). */
-void cg_kernel_sum(cg_dtype dtype, const void *in, void *out, int64_t rows, int64_t len);
+/* out = the sum of float32 or float64 in over the reduced dims, in PyTorch's order of additions
+ * (kernels/sum.c), so float32 gives PyTorch's bits. in takes any strides; out is a new contiguous
+ * tensor with in's sizes less the reduced dims (or 1 there when keepdim). */
+void cg_kernel_cascade_sum(cg_tensor *out, const cg_tensor *in, const bool *reduced, bool keepdim);
+/* int64 sums, which wrap around like PyTorch's (the order does not matter). */
+void cg_kernel_sum_i64(const int64_t *in, int64_t *out, int64_t rows, int64_t len);
+/* Product: float32, float64 or int64 in and out (int64 wraps around like PyTorch's). */
 void cg_kernel_prod(cg_dtype dtype, const void *in, void *out, int64_t rows, int64_t len);
-/* Sums over the middle index of a contiguous (groups, len, width) block: out[g, c] = the sum over l
- * of in[g, l, c], divided by len when mean (float dtypes, NaN for len 0). This is the layout of a
- * reduction over leading or middle dims of a contiguous tensor: the columns are summed side by
- * side, reading memory in order, with the same pairwise scheme as the rows. */
-void cg_kernel_sum_columns(cg_dtype dtype, const void *in, void *out, int64_t groups, int64_t len, int64_t width,
-                           bool mean);
-/* Float dtypes only. An empty row gives NaN. */
-void cg_kernel_mean(cg_dtype dtype, const void *in, void *out, int64_t rows, int64_t len);
+/* The int64 sums over the middle index of a contiguous (groups, len, width) block: out[g, c] = the
+ * sum over l of in[g, l, c]. This is the layout of a reduction over leading or middle dims of a
+ * contiguous tensor, summed in place, reading memory in order. */
+void cg_kernel_sum_columns_i64(const int64_t *in, int64_t *out, int64_t groups, int64_t len, int64_t width);
 /* Variance with divisor max(0, len - correction) (NaN when it is 0), or its square root. Computed
  * in double with two passes (mean, then squared deviations) whatever the float dtype. */
 void cg_kernel_var(cg_dtype dtype, const void *in, void *out, int64_t rows, int64_t len, int64_t correction,

@@ -107,18 +107,36 @@ static bool column_layout(const cg_tensor *t, const bool *reduced, int64_t *grou
     return *width > 1 && *len > 1;
 }
 
+/* PyTorch's mean is the sum divided by the number of reduced elements, in the element type. */
+static void divide_by_count(cg_tensor *out, const cg_tensor *t, const bool *reduced) {
+    int64_t count = 1;
+    for (int d = 0; d < t->ndim; d++)
+        if (reduced[d]) count *= t->sizes[d];
+    for (int64_t i = 0; i < out->numel; i++) {
+        if (out->dtype == CG_FLOAT32) ((float *)data(out))[i] /= (float)count;
+        else ((double *)data(out))[i] /= (double)count;
+    }
+}
+
 static cg_tensor *reduce_rows(cg_tensor *t, int ndims, const int *dims, bool keepdim, cg_dtype dtype,
                               reduce_kind kind, bool biased) {
     bool reduced[CG_MAX_DIMS];
     if (mark_reduced_dims(t, ndims, dims, reduced) < 0) return NULL;
     cg_scope_begin();
-    int64_t groups, len, width;
-    if ((kind == REDUCE_SUM || kind == REDUCE_MEAN) && dtype == t->dtype &&
-        column_layout(t, reduced, &groups, &len, &width)) {
+    if ((kind == REDUCE_SUM || kind == REDUCE_MEAN) && cg_dtype_is_floating(dtype) && dtype == t->dtype) {
         rows_layout r;
         result_shape(&r, t, reduced, keepdim);
         cg_tensor *out = cg_new_tensor(dtype, r.out_ndim, r.out_sizes);
-        if (out) cg_kernel_sum_columns(dtype, data(t), data(out), groups, len, width, kind == REDUCE_MEAN);
+        if (out) cg_kernel_cascade_sum(out, t, reduced, keepdim);
+        if (out && kind == REDUCE_MEAN) divide_by_count(out, t, reduced);
+        return cg_scope_end_keeping(out);
+    }
+    int64_t groups, len, width;
+    if (kind == REDUCE_SUM && dtype == CG_INT64 && dtype == t->dtype && column_layout(t, reduced, &groups, &len, &width)) {
+        rows_layout r;
+        result_shape(&r, t, reduced, keepdim);
+        cg_tensor *out = cg_new_tensor(dtype, r.out_ndim, r.out_sizes);
+        if (out) cg_kernel_sum_columns_i64(data(t), data(out), groups, len, width);
         return cg_scope_end_keeping(out);
     }
     rows_layout r;
@@ -127,8 +145,8 @@ static cg_tensor *reduce_rows(cg_tensor *t, int ndims, const int *dims, bool kee
     if (!out) return cg_scope_end_keeping(NULL);
     const void *in = data(r.input);
     switch (kind) {
-    case REDUCE_SUM: cg_kernel_sum(dtype, in, data(out), r.nrows, r.len); break;
-    case REDUCE_MEAN: cg_kernel_mean(dtype, in, data(out), r.nrows, r.len); break;
+    case REDUCE_SUM:
+    case REDUCE_MEAN: cg_kernel_sum_i64(in, data(out), r.nrows, r.len); break; /* int64: floats took the cascade */
     case REDUCE_PROD: cg_kernel_prod(dtype, in, data(out), r.nrows, r.len); break;
     case REDUCE_VAR:
     case REDUCE_STD: cg_kernel_var(dtype, in, data(out), r.nrows, r.len, biased ? 0 : 1, kind == REDUCE_STD); break;

@@ -1,0 +1,277 @@
+/* Float sums in PyTorch's order (its CPU "cascade sum"), so float32 results have PyTorch's bits.
+ *
+ * PyTorch iterates a reduction over the input's dims sorted by its own rule (reduced dims first,
+ * then by strides, fastest first) and merged where memory allows. Its loop sees two dims at a
+ * time (size0 fastest, size1 next) and adds each result into the output, which starts at 0; the
+ * outer dims repeat that loop. Inside, sums use fixed-size blocks whatever the thread count:
+ * - multi_row_sum adds `size` rows of nrows items into nrows sums in a 4-level cascade: level 0
+ *   takes 2^p rows (p = max(4, ceil(log2(size)) / 4)), then flows into level 1, and so on;
+ * - row_sum sees a row as (size / 4, 4) and sums its columns that way, then adds the tail and the
+ *   4 partial sums in order;
+ * - an item is one element or one vector of LANES consecutive elements (AVX2: 8 float32 or 4
+ *   float64 lanes), each lane summed on its own.
+ * Everything is in the element type, as PyTorch's float sums are. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("tree-vectorize", "vect-cost-model=dynamic")
+#endif
+
+#include "kernels/reduce.h"
+
+#include <string.h>
+
+#define LEVELS 4
+#define ILP 4
+
+static int64_t ceil_log2(int64_t x) { return x <= 2 ? 1 : 64 - __builtin_clzll((unsigned long long)(x - 1)); }
+
+/* The loops for element type T with LANES vector lanes. W is the width of an item (1 or LANES);
+ * the functions are always inlined so that W and nrows are constants and the lane loops vectorize. */
+#define DEFINE_CASCADE(S, T, LANES)                                                                        \
+    static inline __attribute__((always_inline)) void S##_multi_row(const char *in, int64_t row_stride,   \
+                                                                    int64_t col_stride, int64_t size,    \
+                                                                    int nrows, int W, T *ret) {           \
+        const int64_t power = size <= ((int64_t)1 << 19) ? 4 : ceil_log2(size) / LEVELS;                 \
+        const int64_t step = (int64_t)1 << power, mask = step - 1;                                         \
+        T acc[LEVELS][ILP * LANES];                                                                        \
+        int n = nrows * W, top = 0; /* the levels above top hold zeros, which adding would not change */  \
+        for (int k = 0; k < n; k++) acc[0][k] = 0;                                                         \
+        int64_t i = 0;                                                                                     \
+        while (i + step <= size) {                                                                         \
+            for (int64_t j = 0; j < step; j++, i++) S##_add_row(acc[0], in + i * row_stride, col_stride, nrows, W); \
+            for (int l = 1; l < LEVELS; l++) {                                                             \
+                for (int k = 0; k < n; k++) {                                                              \
+                    acc[l][k] = l > top ? acc[l - 1][k] : acc[l][k] + acc[l - 1][k];                       \
+                    acc[l - 1][k] = 0;                                                                     \
+                }                                                                                          \
+                top = l > top ? l : top;                                                                   \
+                if ((i & (mask << (l * power))) != 0) break;                                               \
+            }                                                                                              \
+        }                                                                                                  \
+        for (; i < size; i++) S##_add_row(acc[0], in + i * row_stride, col_stride, nrows, W);              \
+        for (int l = 1; l <= top; l++)                                                                     \
+            for (int k = 0; k < n; k++) acc[0][k] += acc[l][k];                                            \
+        memcpy(ret, acc[0], (size_t)n * sizeof(T));                                                        \
+    }                                                                                                      \
+    static inline __attribute__((always_inline)) void S##_row_sum(const char *in, int64_t stride, int64_t size, \
+                                                                  int W, T *ret) {                         \
+        T partial[ILP * LANES];                                                                            \
+        int64_t rows = size / ILP;                                                                         \
+        if (rows > 0) S##_multi_row(in, stride * ILP, stride, rows, ILP, W, partial);                      \
+        else                                                                                               \
+            for (int w = 0; w < W; w++) partial[w] = 0;                                                    \
+        for (int64_t i = rows * ILP; i < size; i++) S##_add_row(partial, in + i * stride, 0, 1, W);        \
+        for (int k = 1; k < ILP && rows > 0; k++)                                                          \
+            for (int w = 0; w < W; w++) partial[w] += partial[k * W + w];                                  \
+        memcpy(ret, partial, (size_t)W * sizeof(T));                                                       \
+    }                                                                                                      \
+    /* out[j * out_stride] += the sum of row j (size0 elements) */                                        \
+    static void S##_store(char *out, int64_t out_stride, int64_t j, const T *sums, int n) {               \
+        for (int k = 0; k < n; k++) *(T *)(out + (j + k) * out_stride) += sums[k];                         \
+    }                                                                                                      \
+    /* Rows of size0 contiguous elements, row j at in + j * outer_stride. */                              \
+    static void S##_inner_vectorized(char *out, const char *in, int64_t outer_stride, int64_t out_stride, \
+                                     int64_t size0, int64_t size1) {                                       \
+        int64_t vectors = size0 / LANES;                                                                   \
+        for (int64_t j = 0; j < size1; j++) {                                                              \
+            const char *row = in + j * outer_stride;                                                       \
+            T lanes[LANES], total = 0;                                                                     \
+            S##_row_sum(row, LANES * (int64_t)sizeof(T), vectors, LANES, lanes);                           \
+            for (int64_t k = vectors * LANES; k < size0; k++) total += ((const T *)row)[k];               \
+            for (int k = 0; k < LANES; k++) total += lanes[k];                                             \
+            S##_store(out, out_stride, j, &total, 1);                                                      \
+        }                                                                                                  \
+    }                                                                                                      \
+    /* size1 contiguous columns summed over size0 rows (row i at in + i * inner_stride). */               \
+    static void S##_outer_vectorized(char *out, const char *in, int64_t inner_stride, int64_t out_stride, \
+                                     int64_t size0, int64_t size1) {                                       \
+        T sums[ILP * LANES];                                                                               \
+        const int64_t vec = LANES * (int64_t)sizeof(T);                                                    \
+        int64_t j = 0;                                                                                     \
+        for (; j + ILP * LANES <= size1; j += ILP * LANES) {                                               \
+            S##_multi_row(in + j * (int64_t)sizeof(T), inner_stride, vec, size0, ILP, LANES, sums);        \
+            S##_store(out, out_stride, j, sums, ILP * LANES);                                              \
+        }                                                                                                  \
+        for (; j + LANES <= size1; j += LANES) {                                                           \
+            S##_row_sum(in + j * (int64_t)sizeof(T), inner_stride, size0, LANES, sums);                    \
+            S##_store(out, out_stride, j, sums, LANES);                                                    \
+        }                                                                                                  \
+        for (; j < size1; j++) {                                                                           \
+            S##_row_sum(in + j * (int64_t)sizeof(T), inner_stride, size0, 1, sums);                        \
+            S##_store(out, out_stride, j, sums, 1);                                                        \
+        }                                                                                                  \
+    }                                                                                                      \
+    static void S##_inner_scalar(char *out, const char *in, const int64_t *in_strides, int64_t out_stride, \
+                                 int64_t size0, int64_t size1) {                                           \
+        for (int64_t j = 0; j < size1; j++) {                                                              \
+            T sum;                                                                                         \
+            S##_row_sum(in + j * in_strides[1], in_strides[0], size0, 1, &sum);                            \
+            S##_store(out, out_stride, j, &sum, 1);                                                        \
+        }                                                                                                  \
+    }                                                                                                      \
+    static void S##_outer_scalar(char *out, const char *in, const int64_t *in_strides, int64_t out_stride, \
+                                 int64_t size0, int64_t size1) {                                           \
+        T sums[ILP];                                                                                       \
+        int64_t j = 0;                                                                                     \
+        for (; j + ILP <= size1; j += ILP) {                                                               \
+            S##_multi_row(in + j * in_strides[1], in_strides[0], in_strides[1], size0, ILP, 1, sums);      \
+            S##_store(out, out_stride, j, sums, ILP);                                                      \
+        }                                                                                                  \
+        for (; j < size1; j++) {                                                                           \
+            S##_row_sum(in + j * in_strides[1], in_strides[0], size0, 1, sums);                            \
+            S##_store(out, out_stride, j, sums, 1);                                                        \
+        }                                                                                                  \
+    }                                                                                                      \
+    /* PyTorch's loop over two dims: strides are {out0, in0, out1, in1} in bytes. */                      \
+    static void S##_loop2d(char *out, const char *in, const int64_t *strides, int64_t size0, int64_t size1) { \
+        int64_t in_strides[2] = {strides[1], strides[3]}, out_strides[2] = {strides[0], strides[2]};      \
+        if (out_strides[0] != 0 && out_strides[1] == 0) { /* the reduced dim first */                     \
+            int64_t s = in_strides[0];                                                                     \
+            in_strides[0] = in_strides[1];                                                                 \
+            in_strides[1] = s;                                                                             \
+            out_strides[1] = out_strides[0];                                                               \
+            out_strides[0] = 0;                                                                            \
+            s = size0;                                                                                     \
+            size0 = size1;                                                                                 \
+            size1 = s;                                                                                     \
+        }                                                                                                  \
+        if (out_strides[0] != 0) { /* nothing reduced here: out += in */                                  \
+            for (int64_t j = 0; j < size1; j++)                                                            \
+                for (int64_t i = 0; i < size0; i++)                                                        \
+                    *(T *)(out + i * out_strides[0] + j * out_strides[1]) +=                               \
+                        *(const T *)(in + i * in_strides[0] + j * in_strides[1]);                          \
+            return;                                                                                        \
+        }                                                                                                  \
+        if (in_strides[0] == (int64_t)sizeof(T) && size0 >= LANES)                                        \
+            S##_inner_vectorized(out, in, in_strides[1], out_strides[1], size0, size1);                    \
+        else if (in_strides[1] == (int64_t)sizeof(T) && size1 >= LANES)                                   \
+            S##_outer_vectorized(out, in, in_strides[0], out_strides[1], size0, size1);                    \
+        else if (in_strides[0] < in_strides[1])                                                            \
+            S##_inner_scalar(out, in, in_strides, out_strides[1], size0, size1);                           \
+        else                                                                                               \
+            S##_outer_scalar(out, in, in_strides, out_strides[1], size0, size1);                           \
+    }
+
+/* acc[k * W + w] += the w-th element of item k (at row + k * col_stride), for k < nrows. */
+#define DEFINE_ADD_ROW(S, T)                                                                               \
+    static inline __attribute__((always_inline)) void S##_add_row(T *acc, const char *row, int64_t col_stride, \
+                                                                  int nrows, int W) {                      \
+        for (int k = 0; k < nrows; k++) {                                                                  \
+            const T *item = (const T *)(row + k * col_stride);                                             \
+            for (int w = 0; w < W; w++) acc[k * W + w] += item[w];                                         \
+        }                                                                                                  \
+    }
+
+DEFINE_ADD_ROW(f32, float)
+DEFINE_ADD_ROW(f64, double)
+DEFINE_CASCADE(f32, float, 8)
+DEFINE_CASCADE(f64, double, 4)
+
+/* ---- PyTorch's iteration order ---- */
+
+typedef struct {
+    int ndim;
+    int64_t sizes[CG_MAX_DIMS];
+    int64_t strides[CG_MAX_DIMS][2]; /* bytes: [d][0] output, [d][1] input */
+} sum_iteration;
+
+/* TensorIterator's comparison of dims a and b: 1 when a goes after b, -1 before, 0 undecided. The
+ * output's reduced dims (stride 0) go first; then the first operand whose strides differ (and
+ * are both nonzero) decides, a tie going to the smaller size. */
+static int should_swap(const sum_iteration *it, int a, int b) {
+    for (int op = 0; op < 2; op++) {
+        int64_t sa = it->strides[a][op], sb = it->strides[b][op];
+        if (op == 0 && (sa == 0) != (sb == 0)) return sb == 0 ? 1 : -1;
+        if (sa == 0 || sb == 0) continue;
+        if (sa != sb) return sa < sb ? -1 : 1;
+        if (it->sizes[a] > it->sizes[b]) return 1;
+    }
+    return 0;
+}
+
+/* Sorts the dims fastest first, as TensorIterator's insertion sort does, starting from the
+ * reversed order, then merges neighbours that both operands walk as one. */
+static void order_and_merge(sum_iteration *it) {
+    int perm[CG_MAX_DIMS], n = it->ndim;
+    for (int i = 0; i < n; i++) perm[i] = n - 1 - i;
+    for (int i = 1; i < n && n > 1; i++) {
+        int b = i;
+        for (int a = i - 1; a >= 0; a--) {
+            int c = should_swap(it, perm[a], perm[b]);
+            if (c > 0) {
+                int s = perm[a];
+                perm[a] = perm[b];
+                perm[b] = s;
+                b = a;
+            } else if (c < 0) {
+                break;
+            }
+        }
+    }
+    sum_iteration sorted = {.ndim = n};
+    for (int i = 0; i < n; i++) {
+        sorted.sizes[i] = it->sizes[perm[i]];
+        memcpy(sorted.strides[i], it->strides[perm[i]], sizeof sorted.strides[i]);
+    }
+    int prev = 0;
+    for (int d = 1; d < n; d++) {
+        int64_t s0 = sorted.sizes[prev], s1 = sorted.sizes[d];
+        bool merge = s0 == 1 || s1 == 1;
+        if (!merge) merge = s0 * sorted.strides[prev][0] == sorted.strides[d][0] &&
+                            s0 * sorted.strides[prev][1] == sorted.strides[d][1];
+        if (merge) {
+            if (s0 == 1) memcpy(sorted.strides[prev], sorted.strides[d], sizeof sorted.strides[d]);
+            sorted.sizes[prev] *= s1;
+        } else if (++prev != d) {
+            memcpy(sorted.strides[prev], sorted.strides[d], sizeof sorted.strides[d]);
+            sorted.sizes[prev] = s1;
+        }
+    }
+    sorted.ndim = n ? prev + 1 : 0;
+    *it = sorted;
+}
+
+void cg_kernel_cascade_sum(cg_tensor *out, const cg_tensor *in, const bool *reduced, bool keepdim) {
+    int64_t elsize = (int64_t)cg_elsize(in->dtype);
+    memset(cg_tensor_data(out), 0, (size_t)(out->numel * elsize));
+    if (in->numel == 0) return;
+    /* The output seen with the input's dims: reduced ones have stride 0, except a reduced dim of
+     * size 1 that keepdim keeps (PyTorch's result then has a real stride there). */
+    sum_iteration it = {.ndim = in->ndim};
+    int64_t out_stride = elsize;
+    for (int d = in->ndim - 1; d >= 0; d--) {
+        it.sizes[d] = in->sizes[d];
+        it.strides[d][1] = in->strides[d] * elsize;
+        bool broadcast = reduced[d] && (in->sizes[d] != 1 || !keepdim);
+        it.strides[d][0] = broadcast ? 0 : out_stride;
+        if (!reduced[d]) out_stride *= in->sizes[d] > 1 ? in->sizes[d] : 1;
+    }
+    order_and_merge(&it);
+    int64_t strides[4] = {0, 0, 0, 0}, size0 = 1, size1 = 1;
+    if (it.ndim > 0) {
+        strides[0] = it.strides[0][0];
+        strides[1] = it.strides[0][1];
+        size0 = it.sizes[0];
+    }
+    if (it.ndim > 1) {
+        strides[2] = it.strides[1][0];
+        strides[3] = it.strides[1][1];
+        size1 = it.sizes[1];
+    }
+    int64_t counter[CG_MAX_DIMS] = {0};
+    char *o = cg_tensor_data(out);
+    const char *x = cg_tensor_data(in);
+    for (;;) {
+        if (in->dtype == CG_FLOAT32) f32_loop2d(o, x, strides, size0, size1);
+        else f64_loop2d(o, x, strides, size0, size1);
+        int d = 2;
+        for (; d < it.ndim; d++) {
+            o += it.strides[d][0];
+            x += it.strides[d][1];
+            if (++counter[d] < it.sizes[d]) break;
+            o -= it.strides[d][0] * it.sizes[d];
+            x -= it.strides[d][1] * it.sizes[d];
+            counter[d] = 0;
+        }
+        if (d >= it.ndim) return;
+    }
+}
