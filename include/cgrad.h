@@ -257,7 +257,9 @@ cg_tensor *cg_transpose(cg_tensor *t, int dim0, int dim1);
 cg_tensor *cg_t(cg_tensor *t);  /* transpose of a tensor with at most 2 dims */
 cg_tensor *cg_select(cg_tensor *t, int dim, int64_t index);
 /* Python's x[i, j, ...] read: one select per index from the first dim on (negative indices count
- * from the end), with Python's IndexError texts. cg_at(x, 0, 1) is x[0, 1]. */
+ * from the end), with Python's IndexError texts. cg_at(x, 0, 1) is x[0, 1]; with no index it is
+ * x[()], an alias (AliasBackward0). Python's x[i, j] = v is cg_copy_(cg_at(x, i, j), v), except
+ * that x[()] = v and x[...] = v write x itself: cg_copy_(x, v) (CopyBackwards, not CopySlices). */
 cg_tensor *cg_index_at(cg_tensor *t, int n, const int64_t *index);
 #define cg_at(t, ...) cg_index_at(t, CG_SHAPE(__VA_ARGS__))
 cg_tensor *cg_slice(cg_tensor *t, int dim, int64_t start, int64_t end, int64_t step);  /* Python clamping */

@@ -359,6 +359,25 @@ static void write_overlap(void) {
     SHOW(z, m);
 }
 
+/* The modified-by-inplace message names hand-written nodes by their C++ names. */
+static void modified_names(void) {
+    cg_tensor *x = leaf(F32(1, 2, 3));
+    cg_tensor *z = cg_zeros(3);
+    cg_copy_(cg_select(z, 0, 0), cg_select(x, 0, 0));
+    cg_tensor *u = cg_sin(z);
+    cg_copy_(cg_select(z, 0, 1), cg_select(x, 0, 1));
+    error_if(cg_backward(cg_sum(u)));
+    z = cg_zeros(3);
+    cg_copy_(z, x);
+    u = cg_sin(z);
+    cg_copy_(z, x);
+    error_if(cg_backward(cg_sum(u)));
+    cg_tensor *y = cg_clone(x);
+    u = cg_sin(cg_slice(y, 0, 0, 2, 1));
+    cg_fill_(cg_select(y, 0, 2), 1);
+    error_if(cg_backward(cg_sum(u)));
+}
+
 static const scenario scenarios[] = {
     {"accumulation", accumulation},   {"backward_errors", backward_errors},
     {"requires_grad_rules", requires_grad_rules}, {"grad_modes", grad_modes},
@@ -369,7 +388,7 @@ static const scenario scenarios[] = {
     {"inplace_history", inplace_history}, {"index_assignment", index_assignment},
     {"leaf_backward", leaf_backward},
     {"broadcast_grads", broadcast_grads}, {"saved_tensor_checks", saved_tensor_checks},
-    {"write_overlap", write_overlap},
+    {"write_overlap", write_overlap}, {"modified_names", modified_names},
 };
 
 static void no_warnings(const char *message, void *user) {

@@ -332,6 +332,27 @@ def write_overlap():
     print(z, m)
 
 
+@scenario
+def modified_names():
+    # The modified-by-inplace message names hand-written nodes by their C++ names.
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    z = torch.zeros(3)
+    z[0] = x[0]
+    u = z.sin()
+    z[1] = x[1]
+    attempt(lambda: u.sum().backward())
+    z = torch.zeros(3)
+    z.copy_(x)
+    u = z.sin()
+    z.copy_(x)
+    attempt(lambda: u.sum().backward())
+    y = x.clone()
+    v = y[0:2]
+    u = v.sin()
+    y[2] = 1
+    attempt(lambda: u.sum().backward())
+
+
 def main():
     warnings.simplefilter("ignore")
     for fn in SCENARIOS:

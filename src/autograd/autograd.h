@@ -143,6 +143,9 @@ cg_autograd_meta *cg_meta(cg_tensor *t);  /* creates it; NULL when out of memory
 cg_edge cg_gradient_edge(cg_tensor *t);    /* grad_fn or AccumulateGrad (a new reference); node NULL if none */
 cg_node *cg_grad_fn_internal(cg_tensor *t); /* t's history, regenerated for a view whose base was rewritten */
 const cg_op *cg_accumulate_grad_op(void);
+/* The name PyTorch's messages give a node (its C++ name()): the op's name, namespaced for the
+ * nodes PyTorch writes by hand ("torch::autograd::CopySlices"). */
+const char *cg_node_message_name(const cg_node *n);
 /* Takes t's retain_grad entry off its grad_fn (the entry points at t weakly). */
 void cg_forget_retained(cg_tensor *t);
 /* Moves t's retain_grad entry from its grad_fn to node to (output output_nr); false when out of memory. */

@@ -252,7 +252,7 @@ static cg_tensor *validate(cg_tensor *grad, const cg_input_meta *meta, const cg_
     if (!cg_same_shape(grad->ndim, grad->sizes, meta->ndim, meta->sizes)) {
         if (!expandable(meta, grad)) {
             cg_set_error("Function %s returned an invalid gradient at index %d - got %s but expected shape "
-                         "compatible with %s", from ? from->op->name : "backward", index,
+                         "compatible with %s", from ? cg_node_message_name(from) : "backward", index,
                          cg_shape_text(grad->ndim, grad->sizes).s, cg_shape_text(meta->ndim, meta->sizes).s);
             return NULL;
         }

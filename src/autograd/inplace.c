@@ -10,7 +10,7 @@ static void view_rebase_error(const cg_autograd_meta *m) {
     char what[256];
     if (m->grad_fn)
         snprintf(what, sizeof what, "Output %d of %s is a view and is being modified inplace.", m->output_nr,
-                 m->grad_fn->op->name);
+                 cg_node_message_name(m->grad_fn));
     else
         snprintf(what, sizeof what, "A view was created in no_grad mode and is being modified inplace with grad mode "
                                     "enabled.");

@@ -1,5 +1,5 @@
 /* Nodes of the graph: creation when an op records itself, saved tensors, and freeing. */
-#include "autograd/autograd.h"
+#include "autograd/registry.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +115,13 @@ static const cg_op accumulate_grad_op = {"AccumulateGrad", NULL, "accumulate_gra
 
 const cg_op *cg_accumulate_grad_op(void) { return &accumulate_grad_op; }
 
+const char *cg_node_message_name(const cg_node *n) {
+    if (n->op == &accumulate_grad_op) return "torch::autograd::AccumulateGrad";
+    if (n->op == &cg_op_copy) return "torch::autograd::CopyBackwards";
+    if (n->inner) return "torch::autograd::CopySlices"; /* the only node with an inner one */
+    return n->op->name;
+}
+
 /* The leaf's AccumulateGrad node, made on first use and shared until the graph lets it go. */
 static cg_node *grad_accumulator(cg_tensor *leaf) {
     cg_autograd_meta *m = leaf->autograd;
@@ -225,7 +232,7 @@ static void report_modified(cg_node *n, const cg_saved_tensor *s) {
     char origin[128] = "";
     cg_node *fn = s->is_output ? n : cg_grad_fn_internal((cg_tensor *)t);
     if (fn) snprintf(origin, sizeof origin, ", which is output %d of %s,", s->is_output ? 0 : t->autograd->output_nr,
-                     fn->op->name);
+                     cg_node_message_name(fn));
     cg_set_error("one of the variables needed for gradient computation has been modified by an inplace operation: "
                  "[%s %s]%s is at version %lld; expected version %lld instead. Hint: enable anomaly "
                  "detection to find the operation that failed to compute its gradient, with "
