@@ -174,6 +174,10 @@ static cg_tensor *std_all(cg_tensor *x) { return cg_std(x); }
 static cg_tensor *std1_sum(cg_tensor *x) { return cg_sum(cg_std(x, CG_DIMS(1))); }
 static cg_tensor *square_max_dim_sum(cg_tensor *x) { return cg_sum(cg_max_dim(cg_mul(x, x), 1, false, NULL)); }
 static cg_tensor *square_max(cg_tensor *x) { return cg_max(cg_mul(x, x)); }
+static cg_tensor *norm2(cg_tensor *x) { return cg_norm(x, 2); }
+static cg_tensor *norm3(cg_tensor *x) { return cg_norm(x, 3); }
+static cg_tensor *norm2_dim1_sum(cg_tensor *x) { return cg_sum(cg_norm(x, 2, CG_DIMS(1))); }
+static cg_tensor *norm_half(cg_tensor *x) { return cg_norm(x, 0.5); }
 static cg_tensor *ones_f64(int n, const int64_t *sizes) { return cg_ones_shape(CG_FLOAT64, n, sizes); }
 #define ONES(...) ones_f64(CG_SHAPE(__VA_ARGS__))
 
@@ -191,6 +195,10 @@ static void second_derivatives(void) {
                   cg_tensor_f64(((double[]){1, 2, 4, 1, 2, 4}), 2, 3));
     hessian_times(square_max_dim_sum, cg_tensor_f64(((double[]){1, -3, 2, 0.5}), 2, 2), ONES(2, 2));
     hessian_times(square_max, cg_tensor_f64(((double[]){1, -3, 2, 3}), 2, 2), ONES(2, 2));
+    hessian_times(norm2, F64(0, 0), F64(1, 2));
+    hessian_times(norm3, F64(0, 0), F64(1, 2));
+    hessian_times(norm2_dim1_sum, cg_tensor_f64(((double[]){0, 0, 3, -4}), 2, 2), ONES(2, 2));
+    hessian_times(norm_half, F64(1, 4), F64(1, 2));
 }
 
 /* Python's print of a tuple of tensors (None for an unused input). */
@@ -276,6 +284,11 @@ static cg_tensor *edge_case_row(int i, edge_case *c) {
     ROW("std_zero", F64(1, 1), cg_scalar(inf, CG_FLOAT64), cg_std(x0))
     ROW("norm_zero", F64(0, 0), cg_scalar(1, CG_FLOAT64), cg_norm(x0, 2))
     ROW("norm_inf", F64(1, -3), cg_scalar(inf, CG_FLOAT64), cg_norm(x0, INFINITY))
+    ROW("norm_zero_inf", F64(0, 0), cg_scalar(inf, CG_FLOAT64), cg_norm(x0, 2))
+    ROW("norm3_zero_inf", F64(0, 0), cg_scalar(inf, CG_FLOAT64), cg_norm(x0, 3))
+    ROW("norm1_5_zero", F64(0, 0), cg_scalar(-1, CG_FLOAT64), cg_norm(x0, 1.5))
+    ROW("norm_half", F64(0, 4), cg_scalar(-1, CG_FLOAT64), cg_norm(x0, 0.5))
+    ROW("norm_dim_zero", m2x2(0, 0, 3, -4), F64(inf, -1), cg_norm(x0, 2, CG_DIMS(1)))
     ROW("unbind", x, F64(inf, -1), piece(unbind_cut, x0, 0, 0, 1))
     ROW("expand", x, full2x2(-1), cg_expand(cg_select(x0, 0, 0), 2, 2))
     ROW("mul_zero", x, full2x2(-1), cg_mul(x0, full2x2(0)))

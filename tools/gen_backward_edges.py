@@ -191,6 +191,10 @@ def second_derivatives():
                   m([[1.0, 2.0, 4.0], [1.0, 2.0, 4.0]], dtype=d))
     hessian_times(lambda x: (x * x).max(1)[0].sum(), m([[1.0, -3.0], [2.0, 0.5]], dtype=d), torch.ones(2, 2, dtype=d))
     hessian_times(lambda x: (x * x).max(), m([[1.0, -3.0], [2.0, 3.0]], dtype=d), torch.ones(2, 2, dtype=d))
+    hessian_times(lambda x: x.norm(), m([0.0, 0.0], dtype=d), m([1.0, 2.0], dtype=d))
+    hessian_times(lambda x: x.norm(3), m([0.0, 0.0], dtype=d), m([1.0, 2.0], dtype=d))
+    hessian_times(lambda x: x.norm(2, 1).sum(), m([[0.0, 0.0], [3.0, -4.0]], dtype=d), torch.ones(2, 2, dtype=d))
+    hessian_times(lambda x: x.norm(0.5), m([1.0, 4.0], dtype=d), m([1.0, 2.0], dtype=d))
 
 
 @scenario
@@ -251,6 +255,11 @@ def edge_cases():
         ("std_zero", lambda x: x.std(), f64(1.0, 1.0), torch.tensor(inf, dtype=torch.float64)),
         ("norm_zero", lambda x: x.norm(), f64(0.0, 0.0), torch.tensor(1.0, dtype=torch.float64)),
         ("norm_inf", lambda x: x.norm(float("inf")), f64(1.0, -3.0), torch.tensor(inf, dtype=torch.float64)),
+        ("norm_zero_inf", lambda x: x.norm(), f64(0.0, 0.0), torch.tensor(inf, dtype=torch.float64)),
+        ("norm3_zero_inf", lambda x: x.norm(3), f64(0.0, 0.0), torch.tensor(inf, dtype=torch.float64)),
+        ("norm1_5_zero", lambda x: x.norm(1.5), f64(0.0, 0.0), torch.tensor(-1.0, dtype=torch.float64)),
+        ("norm_half", lambda x: x.norm(0.5), f64(0.0, 4.0), torch.tensor(-1.0, dtype=torch.float64)),
+        ("norm_dim_zero", lambda x: x.norm(2, 1), torch.tensor([[0.0, 0.0], [3.0, -4.0]], dtype=torch.float64), f64(inf, -1.0)),
         ("unbind", lambda x: x.unbind(0)[1], x, f64(inf, -1.0)),
         ("expand", lambda x: x[0].expand(2, 2), x, full(-1.0)),
         ("mul_zero", lambda x: x * torch.zeros(2, 2, dtype=torch.float64), x, full(-1.0)),

@@ -242,15 +242,6 @@ static cg_reduce_args same_dims(const cg_node *n, cg_tensor *input, bool keepdim
 /* A bool tensor as 0/1 in dtype: a constant factor (it never requires grad). */
 static cg_tensor *as_mask(cg_tensor *condition, cg_dtype dtype) { return cg_to(condition, dtype); }
 
-/* t with its zeros replaced by ones: a divisor that is safe where PyTorch's formulas mask the
- * quotient with masked_fill_(t == 0, 0) (the numerator is zero there too), and that stays
- * differentiable (t plus a constant). */
-static cg_tensor *zeros_to_ones(cg_tensor *t) {
-    return t ? cg_add(t, as_mask(cg_eq_scalar(t, 0), t->dtype)) : NULL;
-}
-
-/* |t| as t * sign(t): the derivative sign(t) comes through mul, whether or not cg_abs records. */
-static cg_tensor *abs_of(cg_tensor *t) { return cg_mul(t, cg_sign(t)); }
 
 /* ---- var, std ---- */
 
@@ -390,8 +381,9 @@ cg_tensor *cg_norm_opts(cg_norm_args a) {
     return cg_recorded(out);
 }
 
-/* PyTorch's norm_backward, case by case in p; masked_fill_(norm == 0, 0) becomes a division by
- * the norm with its zeros taken as ones (the numerator is zero there). */
+/* PyTorch 1.13's norm_backward, case by case in p, in its order of operations; where the norm (or
+ * x, for p < 1) is 0 a factor is masked_fill'ed to 0 (for p = 2 the factor x / norm, so an inf
+ * gradient still gives NaN there, as in PyTorch). */
 void cg_backward_norm(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     double p = n->scalars[0];
     if (p == 0) return; /* the count of nonzeros: PyTorch gives no gradient at all */
@@ -399,22 +391,23 @@ void cg_backward_norm(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     if (!x || !norm || !grads[0]) return;
     cg_tensor *grad = unsqueezed(n, grads[0]);
     norm = unsqueezed(n, norm);
+    cg_tensor *norm_is_zero = cg_eq_scalar(norm, 0);
     if (p == 1) {
         out[0] = cg_mul(cg_sign(x), grad);
     } else if (p == 2) {
-        out[0] = cg_mul(grad, cg_div(x, zeros_to_ones(norm)));
+        out[0] = cg_mul(grad, cg_masked_fill(cg_div(x, norm), norm_is_zero, 0));
     } else if (isinf(p)) { /* the gradient of max |x| (min for -inf), shared evenly among ties */
-        cg_tensor *abs_x = abs_of(x);
+        cg_tensor *abs_x = cg_abs(x);
         cg_tensor *mask = cg_add(as_mask(cg_eq(abs_x, norm), x->dtype), as_mask(cg_ne(abs_x, abs_x), x->dtype));
         cg_tensor *share = cg_div(grad, cg_sum_opts(same_dims(n, mask, true)));
-        out[0] = cg_mul(cg_sign(x), cg_mul(share, mask));
+        out[0] = cg_mul(cg_sign(x), cg_mul(share, mask)); /* a mask product, as PyTorch's */
     } else if (p < 1) {
-        cg_tensor *scaled = cg_mul(cg_sign(x), cg_pow_scalar(zeros_to_ones(abs_of(x)), p - 1));
+        cg_tensor *scaled = cg_mul(cg_sign(x), cg_masked_fill(cg_pow_scalar(cg_abs(x), p - 1), cg_eq_scalar(x, 0), 0));
         out[0] = cg_mul(cg_mul(scaled, grad), cg_pow_scalar(norm, 1 - p));
     } else {
-        cg_tensor *scaled = p < 2 ? cg_mul(cg_sign(x), cg_pow_scalar(abs_of(x), p - 1))
-                                  : cg_mul(x, cg_pow_scalar(abs_of(x), p - 2));
-        out[0] = cg_mul(scaled, cg_div(grad, cg_pow_scalar(zeros_to_ones(norm), p - 1)));
+        cg_tensor *scaled = p < 2 ? cg_mul(cg_sign(x), cg_pow_scalar(cg_abs(x), p - 1))
+                                  : cg_mul(x, cg_pow_scalar(cg_abs(x), p - 2));
+        out[0] = cg_mul(scaled, cg_masked_fill(cg_div(grad, cg_pow_scalar(norm, p - 1)), norm_is_zero, 0));
     }
 }
 
