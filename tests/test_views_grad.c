@@ -290,6 +290,8 @@ static void index_errors(void) {
     ATTEMPT_INDEX(cg_at(x, 1, -5));
     ATTEMPT_INDEX(cg_at(x, 0, 1, 2));
     ATTEMPT_INDEX(cg_at(cg_at(x, 0, 1), 0));
+    ATTEMPT_INDEX(cg_at(cg_at(x, 0, 1), 0, 0));
+    ATTEMPT_INDEX(cg_at(cg_at(x, 0, 1), 0, 0, 0));
     SHOW(cg_at(x, -1, -2), cg_at(x, 2));
 }
 

@@ -282,6 +282,8 @@ def index_errors():
     attempt(lambda: x[1, -5])
     attempt(lambda: x[0, 1, 2])
     attempt(lambda: x[0, 1][0])
+    attempt(lambda: x[0, 1][0, 0])
+    attempt(lambda: x[0, 1][0, 0, 0])
     print(x[-1, -2], x[2])
 
 

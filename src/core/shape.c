@@ -13,7 +13,7 @@ int64_t cg_wrap_index(int64_t i, int64_t n) {
     if (n <= 0) n = 1;
     if (i < -n || i >= n) {
         cg_set_index_error("Dimension out of range (expected to be in range of [%lld, %lld], but got %lld)", (long long)-n,
-                     (long long)(n - 1), (long long)i);
+                           (long long)(n - 1), (long long)i);
         return -1;
     }
     return i < 0 ? i + n : i;

@@ -66,7 +66,7 @@ cg_tensor *cg_binary_cross_entropy_with_logits_opts(cg_loss_args a) {
     if (!x || !t || check_reduction(a.reduction) < 0) return NULL;
     if (!same_shape(x, t)) {
         cg_set_value_error("Target size (torch.Size(%s)) must be the same as input size (torch.Size(%s))",
-                     cg_shape_text(t->ndim, t->sizes).s, cg_shape_text(x->ndim, x->sizes).s);
+                           cg_shape_text(t->ndim, t->sizes).s, cg_shape_text(x->ndim, x->sizes).s);
         return NULL;
     }
     if (check_bce_dtypes(x, t) < 0) return NULL;
@@ -205,7 +205,7 @@ static int check_nll(const cg_tensor *x, const cg_tensor *t) {
     int64_t target_batch = t->ndim ? t->sizes[0] : 0; /* what PyTorch reads for a 0-dim target */
     if (x->ndim != 1 && x->sizes[0] != target_batch) {
         cg_set_value_error("Expected input batch_size (%lld) to match target batch_size (%lld).", (long long)x->sizes[0],
-                     (long long)target_batch);
+                           (long long)target_batch);
         return -1;
     }
     if (x->ndim > 2) {

@@ -415,7 +415,7 @@ cg_tensor *cg_select(cg_tensor *t, int dim, int64_t index) {
     int64_t size = t->sizes[d];
     if (index < -size || index >= size) {
         cg_set_index_error("select(): index %lld out of range for tensor of size %s at dimension %d", (long long)index,
-                     cg_shape_text(t->ndim, t->sizes).s, d);
+                           cg_shape_text(t->ndim, t->sizes).s, d);
         return NULL;
     }
     if (index < 0) index += size;
@@ -433,9 +433,9 @@ void cg_backward_select(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 cg_tensor *cg_index_at(cg_tensor *t, int n, const int64_t *index) {
     if (!t) return NULL;
     if (n > t->ndim) {
-        if (t->ndim == 0)
-            cg_set_index_error("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ "
-                         "to convert a 0-dim tensor to a number");
+        if (t->ndim == 0 && n == 1) /* Python's x[0]; x[0, 0] has too many indices */
+            cg_set_index_error("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                               "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number");
         else
             cg_set_index_error("too many indices for tensor of dimension %d", t->ndim);
         return NULL;
@@ -450,7 +450,8 @@ cg_tensor *cg_index_at(cg_tensor *t, int n, const int64_t *index) {
     for (int i = 0; i < n; i++) {
         int64_t size = out->sizes[0], at = index[i];
         if (at < -size || at >= size) {
-            cg_set_index_error("index %lld is out of bounds for dimension %d with size %lld", (long long)at, i, (long long)size);
+            cg_set_index_error("index %lld is out of bounds for dimension %d with size %lld", (long long)at, i,
+                               (long long)size);
             return NULL;
         }
         if (at < 0) at += size;
