@@ -319,6 +319,26 @@ cg_tensor *cg_ge_number(cg_tensor *a, cg_number b);
 #define cg_gt_scalar(a, b) cg_gt_number(a, CG_NUMBER(b))
 #define cg_ge_scalar(a, b) cg_ge_number(a, CG_NUMBER(b))
 cg_tensor *cg_where(cg_tensor *condition, cg_tensor *a, cg_tensor *b);
+/* torch.add(a, b, alpha=) and torch.sub(a, b, alpha=): a + alpha * b and a - alpha * b, rounded once
+ * (a fused multiply-add, as PyTorch's CPU kernel); alpha is a Python number (an integer one for
+ * integer results, a bool one only for bool results). */
+cg_tensor *cg_add_alpha_number(cg_tensor *a, cg_tensor *b, cg_number alpha);
+cg_tensor *cg_sub_alpha_number(cg_tensor *a, cg_tensor *b, cg_number alpha);
+#define cg_add_alpha(a, b, alpha) cg_add_alpha_number(a, b, CG_NUMBER(alpha))
+#define cg_sub_alpha(a, b, alpha) cg_sub_alpha_number(a, b, CG_NUMBER(alpha))
+/* torch.addcmul / torch.addcdiv(self, tensor1, tensor2, value=): self + value * tensor1 * tensor2
+ * (fused: fma(value * tensor1, tensor2, self)) and self + value * tensor1 / tensor2, broadcasting
+ * and promoting the three; pass value 1 for PyTorch's default. */
+cg_tensor *cg_addcmul_number(cg_tensor *self, cg_tensor *tensor1, cg_tensor *tensor2, cg_number value);
+cg_tensor *cg_addcdiv_number(cg_tensor *self, cg_tensor *tensor1, cg_tensor *tensor2, cg_number value);
+#define cg_addcmul(self, tensor1, tensor2, value) cg_addcmul_number(self, tensor1, tensor2, CG_NUMBER(value))
+#define cg_addcdiv(self, tensor1, tensor2, value) cg_addcdiv_number(self, tensor1, tensor2, CG_NUMBER(value))
+/* torch.lerp(start, end, weight): start + weight * (end - start) by PyTorch's formula (for |weight|
+ * >= 0.5, end - (end - start) * (1 - weight)), fused; floats only, end and a weight tensor of
+ * start's dtype. cg_lerp_scalar takes a Python-number weight. */
+cg_tensor *cg_lerp(cg_tensor *start, cg_tensor *end, cg_tensor *weight);
+cg_tensor *cg_lerp_number(cg_tensor *start, cg_tensor *end, cg_number weight);
+#define cg_lerp_scalar(start, end, weight) cg_lerp_number(start, end, CG_NUMBER(weight))
 /* Each bound is a Python number; -INFINITY / INFINITY (as floats) mean no bound (PyTorch's None). */
 cg_tensor *cg_clamp_number(cg_tensor *t, cg_number min, cg_number max);
 #define cg_clamp(t, min, max) cg_clamp_number(t, CG_NUMBER(min), CG_NUMBER(max))
@@ -353,6 +373,18 @@ int cg_pow_number_(cg_tensor *t, cg_number exponent);
 #define cg_mul_scalar_(t, value) cg_mul_number_(t, CG_NUMBER(value))
 #define cg_div_scalar_(t, value) cg_div_number_(t, CG_NUMBER(value))
 #define cg_pow_scalar_(t, exponent) cg_pow_number_(t, CG_NUMBER(exponent))
+/* The fused ops in place: t.add_(other, alpha=), t.sub_(other, alpha=), t.addcmul_(...), ... */
+int cg_add_alpha_number_(cg_tensor *t, cg_tensor *other, cg_number alpha);
+int cg_sub_alpha_number_(cg_tensor *t, cg_tensor *other, cg_number alpha);
+int cg_addcmul_number_(cg_tensor *t, cg_tensor *tensor1, cg_tensor *tensor2, cg_number value);
+int cg_addcdiv_number_(cg_tensor *t, cg_tensor *tensor1, cg_tensor *tensor2, cg_number value);
+int cg_lerp_(cg_tensor *t, cg_tensor *end, cg_tensor *weight);
+int cg_lerp_number_(cg_tensor *t, cg_tensor *end, cg_number weight);
+#define cg_add_alpha_(t, other, alpha) cg_add_alpha_number_(t, other, CG_NUMBER(alpha))
+#define cg_sub_alpha_(t, other, alpha) cg_sub_alpha_number_(t, other, CG_NUMBER(alpha))
+#define cg_addcmul_(t, tensor1, tensor2, value) cg_addcmul_number_(t, tensor1, tensor2, CG_NUMBER(value))
+#define cg_addcdiv_(t, tensor1, tensor2, value) cg_addcdiv_number_(t, tensor1, tensor2, CG_NUMBER(value))
+#define cg_lerp_scalar_(t, end, weight) cg_lerp_number_(t, end, CG_NUMBER(weight))
 /* The unary ops in place (x.exp_()): float-valued ones refuse integer and bool tensors ("result
  * type Float can't be cast to the desired output type Long"); each records its op's node. */
 int cg_neg_(cg_tensor *t);

@@ -64,6 +64,67 @@ static int f_pow_tensor_view(cg_tensor **in, cg_tensor **out, void *u) {
     return 1;
 }
 
+/* ---- add/sub with alpha, addcmul, addcdiv, lerp (src/ops/fused.c) ---- */
+
+static void api_3_bcast(cg_tensor **in) { /* [2, 3], [3] and [2, 1]: all broadcast */
+    in[0] = GRAD_INPUT(45, -1, 1, 2, 3);
+    in[1] = GRAD_INPUT(46, -1, 1, 3);
+    in[2] = GRAD_INPUT(47, 0.5, 2, 2, 1);
+}
+static void api_3_t(cg_tensor **in) { /* transposed, 0-dim, [3, 2] */
+    in[0] = grad_input_t(48, -1, 1, 3, 2);
+    in[1] = GRAD_SCALAR(49, -1, 1);
+    in[2] = GRAD_INPUT(50, 0.5, 2, 3, 2);
+}
+static void api_2_bcast(cg_tensor **in) {
+    in[0] = GRAD_INPUT(51, -1, 1, 2, 3);
+    in[1] = GRAD_INPUT(52, -1, 1, 3);
+}
+/* lerp's weight on both sides of 0.5 (where the formula switches). */
+static void api_lerp_3(cg_tensor **in) {
+    in[0] = GRAD_INPUT(53, -1, 1, 2, 3);
+    in[1] = GRAD_INPUT(54, -1, 1, 3);
+    in[2] = GRAD_INPUT(55, -0.3, 1.3, 2, 3);
+}
+
+#define API_FN(name, call)                                           \
+    static int f_api_##name(cg_tensor **in, cg_tensor **out, void *u) { \
+        (void)u;                                                     \
+        out[0] = call;                                               \
+        return 1;                                                    \
+    }
+API_FN(add_alpha, cg_add_alpha(in[0], in[1], 2.5))
+API_FN(sub_alpha, cg_sub_alpha(in[0], in[1], -3))
+API_FN(addcmul, cg_addcmul(in[0], in[1], in[2], 0.7))
+API_FN(addcdiv, cg_addcdiv(in[0], in[1], in[2], -1.5))
+API_FN(lerp_small, cg_lerp_scalar(in[0], in[1], 0.3))
+API_FN(lerp_large, cg_lerp_scalar(in[0], in[1], 0.8))
+API_FN(lerp, cg_lerp(in[0], in[1], in[2]))
+
+/* In place on y = x * 1, with the other operands broadcast. */
+#define API_FN_(name, call)                                            \
+    static int f_api_##name##_(cg_tensor **in, cg_tensor **out, void *u) { \
+        (void)u;                                                       \
+        cg_tensor *y = cg_mul_scalar(in[0], 1);                        \
+        if (call < 0) return -1;                                       \
+        out[0] = cg_mul(y, y);                                         \
+        return 1;                                                      \
+    }
+API_FN_(add_alpha, cg_add_alpha_(y, in[1], 2.5))
+API_FN_(sub_alpha, cg_sub_alpha_(y, in[1], 0.5))
+API_FN_(addcmul, cg_addcmul_(y, in[1], in[2], 0.7))
+API_FN_(addcdiv, cg_addcdiv_(y, in[1], in[2], -1.5))
+API_FN_(lerp_scalar, cg_lerp_scalar_(y, in[1], 0.8))
+API_FN_(lerp, cg_lerp_(y, in[1], in[2]))
+/* y.addcmul_(y, x): an operand that is the written tensor itself (saved at its old version). */
+static int f_api_addcmul_self_(cg_tensor **in, cg_tensor **out, void *u) {
+    (void)u;
+    cg_tensor *y = cg_mul_scalar(in[0], 1);
+    if (cg_addcmul_(y, in[1], cg_mul_scalar(in[0], 1), 1) < 0) return -1;
+    out[0] = y;
+    return 1;
+}
+
 /* Through a view, an op that saves its result gives its gradient but not a second-order one (the
  * saved result has no history: see save_result in src/ops/inplace.c). */
 #define API_CASES(op, inputs, f, result_saved)                                   \
@@ -90,4 +151,20 @@ static const grad_case cases_api[] = {
     API_CASES("pow_scalar", api_pos_2x3, pow17_, false),
     {"pow", "pow_ with a broadcast exponent", 2, api_pow_2x3_3, f_pow_tensor_, false, 0, 0},
     {"pow", "pow_ on y[0] (CopySlices)", 2, api_pow_2x3_3, f_pow_tensor_view, true, 0, 0},
+    {"add_alpha", "broadcast", 2, api_2_bcast, f_api_add_alpha, false, 0, 0},
+    {"add_alpha", "add_ in place", 2, api_2_bcast, f_api_add_alpha_, false, 0, 0},
+    {"sub_alpha", "broadcast", 2, api_2_bcast, f_api_sub_alpha, false, 0, 0},
+    {"sub_alpha", "sub_ in place", 2, api_2_bcast, f_api_sub_alpha_, false, 0, 0},
+    {"addcmul", "broadcast", 3, api_3_bcast, f_api_addcmul, false, 0, 0},
+    {"addcmul", "transposed and 0-dim", 3, api_3_t, f_api_addcmul, false, 0, 0},
+    {"addcmul", "addcmul_ in place", 3, api_3_bcast, f_api_addcmul_, false, 0, 0},
+    {"addcmul", "addcmul_ with an operand that is a copy", 2, api_2_bcast, f_api_addcmul_self_, false, 0, 0},
+    {"addcdiv", "broadcast", 3, api_3_bcast, f_api_addcdiv, false, 0, 0},
+    {"addcdiv", "transposed and 0-dim", 3, api_3_t, f_api_addcdiv, false, 0, 0},
+    {"addcdiv", "addcdiv_ in place", 3, api_3_bcast, f_api_addcdiv_, false, 0, 0},
+    {"lerp_scalar", "weight 0.3", 2, api_2_bcast, f_api_lerp_small, false, 0, 0},
+    {"lerp_scalar", "weight 0.8", 2, api_2_bcast, f_api_lerp_large, false, 0, 0},
+    {"lerp_scalar", "lerp_ in place", 2, api_2_bcast, f_api_lerp_scalar_, false, 0, 0},
+    {"lerp", "weight tensor", 3, api_lerp_3, f_api_lerp, false, 0, 0},
+    {"lerp", "lerp_ in place", 3, api_lerp_3, f_api_lerp_, false, 0, 0},
 };

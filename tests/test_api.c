@@ -449,6 +449,163 @@ static void test_inplace_through_a_view(void) {
     CHECK(harness_values_close(cg_grad(x), (double[]){1 + expf(0.5f), 1.5, 0.5 + 0.5 / sqrtf(2.0f), 2}, 1e-6));
 }
 
+/* ---- add/sub with alpha, addcmul, addcdiv, lerp ---- */
+
+/* "-" (no number: lerp's weight is a tensor) or a Python number. */
+static bool read_number(char **cursor, cg_number *value) {
+    char *s = *cursor + strspn(*cursor, " ");
+    if (s[0] == '-' && (s[1] == ' ' || s[1] == '\0')) {
+        *cursor = s + 2;
+        return false;
+    }
+    *cursor = s;
+    *value = golden_number(cursor);
+    return true;
+}
+
+static cg_tensor *fused_call(const char *op, bool has_number, cg_number v, cg_tensor *self, cg_tensor *a, cg_tensor *b) {
+    if (!strcmp(op, "add")) return cg_add_alpha_number(self, a, v);
+    if (!strcmp(op, "sub")) return cg_sub_alpha_number(self, a, v);
+    if (!strcmp(op, "addcmul")) return cg_addcmul_number(self, a, b, v);
+    if (!strcmp(op, "addcdiv")) return cg_addcdiv_number(self, a, b, v);
+    return has_number ? cg_lerp_number(self, a, v) : cg_lerp(self, a, b);
+}
+
+static int fused_call_(const char *op, bool has_number, cg_number v, cg_tensor *self, cg_tensor *a, cg_tensor *b) {
+    if (!strncmp(op, "add_", 4) || !strcmp(op, "add")) return cg_add_alpha_number_(self, a, v);
+    if (!strncmp(op, "sub", 3)) return cg_sub_alpha_number_(self, a, v);
+    if (!strncmp(op, "addcmul", 7)) return cg_addcmul_number_(self, a, b, v);
+    if (!strncmp(op, "addcdiv", 7)) return cg_addcdiv_number_(self, a, b, v);
+    return has_number ? cg_lerp_number_(self, a, v) : cg_lerp_(self, a, b);
+}
+
+/* A golden input in the line's layout: "t" makes it the transpose of a contiguous tensor. */
+static cg_tensor *laid_out(cg_tensor *t, const char *layout) {
+    if (!t || strcmp(layout, "t") || cg_ndim(t) != 2) return t;
+    return cg_t(cg_contiguous(cg_t(t)));
+}
+
+static void check_fused(char *rest) {
+    char *cursor = rest;
+    const char *op = golden_token(&cursor);
+    cg_number v = cg_number_int(0);
+    bool has_number = read_number(&cursor, &v);
+    const char *layout = golden_token(&cursor);
+    expect_token(&cursor, "self");
+    cg_tensor *self = laid_out(golden_tensor(&cursor), layout);
+    expect_token(&cursor, "a");
+    cg_tensor *a = laid_out(golden_tensor(&cursor), layout);
+    expect_token(&cursor, "b");
+    cg_tensor *b = laid_out(tensor_or_none(&cursor), layout);
+    expect_token(&cursor, "g");
+    cg_tensor *g = tensor_or_none(&cursor);
+    expect_token(&cursor, "result");
+    cg_tensor *expected = golden_tensor(&cursor);
+    const char *dtype = cg_dtype_name(cg_get_dtype(self));
+    if (g) { /* float inputs: all require grad */
+        cg_requires_grad_(self, true);
+        cg_requires_grad_(a, true);
+        if (b) cg_requires_grad_(b, true);
+    }
+    cg_clear_error();
+    cg_tensor *r = fused_call(op, has_number, v, self, a, b);
+    CHECK_MSG(r, "%s %s %s: %s", op, layout, dtype, cg_last_error());
+    CHECK_MSG(same_bits(r, expected), "%s(%g) %s %s: values", op, v.f, layout, dtype);
+    /* in place, on a copy of self of the result's dtype and shape */
+    if (r && cg_get_dtype(r) == cg_get_dtype(self) && cg_ndim(r) == cg_ndim(self) && cg_numel(r) == cg_numel(self)) {
+        cg_tensor *y = cg_detach(cg_clone(self));
+        CG_NO_GRAD {
+            CHECK_MSG(fused_call_(op, has_number, v, y, cg_detach(a), b ? cg_detach(b) : NULL) == 0, "%s_: %s", op,
+                      cg_last_error());
+        }
+        CHECK_MSG(same_bits(y, expected), "%s_(%g) %s %s: values", op, v.f, layout, dtype);
+    }
+    if (!g || !r) return;
+    expect_token(&cursor, "node");
+    CHECK_STR(cg_node_name(cg_grad_fn(r)), golden_token(&cursor));
+    CHECK_MSG(cg_backward(r, .gradient = g) == 0, "%s backward: %s", op, cg_last_error());
+    /* The gradient of a broadcast operand is a sum (the engine's sum_to), whose float32 order is
+     * kernels/reduce.c's: compared within a tolerance. */
+    cg_tensor *ins[] = {self, a, b};
+    const char *keys[] = {"gself", "ga", "gb"};
+    for (int k = 0; k < 3; k++) {
+        expect_token(&cursor, keys[k]);
+        cg_tensor *want = tensor_or_none(&cursor);
+        if (!want) continue;
+        bool summed = cg_numel(ins[k]) != cg_numel(r);
+        CHECK_MSG(matches(cg_grad(ins[k]), want, !summed), "%s(%g) %s %s: %s", op, v.f, layout, dtype, keys[k]);
+    }
+}
+
+/* The operands of a fused_error case (see tools/gen_api.py). */
+static void fused_error_inputs(const char *op, const char *which, cg_tensor **in) {
+    cg_tensor *f = cg_ones(2), *d = cg_ones_shape(CG_FLOAT64, CG_SHAPE(2));
+    cg_tensor *i = cg_tensor_i64(((int64_t[]){1, 2}), 2), *b = cg_tensor_bool(((bool[]){true, false}), 2);
+    cg_tensor *three = cg_ones(3);
+    struct {
+        const char *name;
+        cg_tensor *in[3];
+    } cases[] = {
+        {"int", {i, i, i}},           {"float", {f, f, NULL}},       {"bool", {b, b, b}},
+        {"float_int", {f, i, i}},     {"end_double", {f, d, NULL}},  {"weight_double", {f, f, d}},
+        {"weight_int", {f, f, i}},    {"int_float", {i, f, f}},      {"expand", {f, cg_expand(f, 3, 2), f}},
+        {"leaf", {cg_requires_grad_(cg_ones(2), true), f, f}},
+    };
+    if (!strcmp(which, "shape")) {
+        in[0] = f;
+        in[1] = strncmp(op, "add", 3) || op[3] == 'c' ? f : three;
+        in[2] = three;
+        if (!strcmp(op, "add")) in[1] = three;
+        return;
+    }
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++)
+        if (!strcmp(cases[k].name, which)) memcpy(in, cases[k].in, sizeof cases[k].in);
+}
+
+static void check_fused_error(char *rest) {
+    char *cursor = rest;
+    const char *op = golden_token(&cursor);
+    cg_number v = cg_number_int(0);
+    bool has_number = read_number(&cursor, &v);
+    const char *which = golden_token(&cursor);
+    const char *message = strstr(cursor, "| ") + 2;
+    cg_tensor *in[3] = {NULL, NULL, NULL};
+    fused_error_inputs(op, which, in);
+    bool inplace = op[strlen(op) - 1] == '_';
+    if (!inplace && (!strcmp(op, "add") || !strcmp(op, "sub") || has_number)) in[2] = in[2] && strncmp(op, "addc", 4) ? NULL : in[2];
+    if (inplace) {
+        cg_tensor *t = cg_clone(in[0]);
+        if (!strcmp(which, "leaf")) t = in[0];
+        int64_t version = cg_version(t);
+        CHECK_ERROR(fused_call_(op, has_number, v, t, in[1], in[2]) == 0, message);
+        CHECK(cg_version(t) == version);
+    } else {
+        CHECK_ERROR(fused_call(op, has_number, v, in[0], in[1], in[2]), message);
+    }
+}
+
+static void test_fused_inplace_nodes(void) {
+    cg_tensor *x = cg_requires_grad_(cg_ones(2), true), *w = cg_full_like(cg_ones(2), 0.25), *y[6];
+    for (int k = 0; k < 6; k++) y[k] = cg_mul_scalar(x, 1);
+    const int status[6] = {cg_add_alpha_(y[0], x, 2),       cg_sub_alpha_(y[1], x, 2),
+                           cg_addcmul_(y[2], x, x, 2),      cg_addcdiv_(y[3], x, x, 2),
+                           cg_lerp_scalar_(y[4], x, 0.5),   cg_lerp_(y[5], x, w)};
+    const char *nodes[6] = {"AddBackward0",     "SubBackward0",  "AddcmulBackward0",
+                            "AddcdivBackward0", "LerpBackward0", "LerpBackward1"};
+    for (int k = 0; k < 6; k++) {
+        CHECK(status[k] == 0 && cg_version(y[k]) == 1);
+        CHECK_STR(cg_node_name(cg_grad_fn(y[k])), nodes[k]);
+    }
+    /* y.add_(x, alpha=2): dy/dx = 1 + 2 */
+    CHECK(cg_backward(cg_sum(y[0])) == 0);
+    CHECK(harness_values_close(cg_grad(x), (double[]){3, 3}, 0));
+}
+
+static void test_fused_golden(void) {
+    CHECK(each_line("fused", check_fused) >= 100);
+    CHECK(each_line("fused_error", check_fused_error) >= 20);
+}
+
 int main(void) {
     RUN(test_retains_grad);
     RUN(test_format_size);
@@ -461,5 +618,7 @@ int main(void) {
     RUN(test_from_blob_heap);
     RUN(test_inplace_golden);
     RUN(test_inplace_through_a_view);
+    RUN(test_fused_golden);
+    RUN(test_fused_inplace_nodes);
     HARNESS_END();
 }

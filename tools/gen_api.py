@@ -11,6 +11,12 @@ Run with /usr/bin/python3 (PyTorch 1.13). Lines:
       number or -; float32 values compare by bits, gradients too)
   inplace_error NAME ARG CASE | MESSAGE   (CASE: int, bool, leaf, expanded: the tensor written)
   inplace_version NAME | MESSAGE          (y = x * 1; y.NAME(); y.add_(1); y.sum().backward())
+  fused OP NUMBER LAYOUT self T a T b T|none g T|none result T node NAME gself T ga T gb T|none
+      (OP: add sub addcmul addcdiv lerp; NUMBER: alpha, value or weight, or - for lerp's weight
+      tensor b; LAYOUT c: as written, t: each input the transpose of a contiguous tensor, so
+      non-contiguous; with g none there are no gradients: a long run for the fused roundings of
+      the vectorized loop and its scalar tail)
+  fused_error OP NUMBER CASE | MESSAGE
 """
 import os
 import struct
@@ -145,9 +151,126 @@ def inplace_errors():
             lines.append(f"inplace_version {name} | {e}")
 
 
+def fused_call(op, number, self_, a, b):
+    if op == "add":
+        return torch.add(self_, a, alpha=number)
+    if op == "sub":
+        return torch.sub(self_, a, alpha=number)
+    if op == "addcmul":
+        return torch.addcmul(self_, a, b, value=number)
+    if op == "addcdiv":
+        return torch.addcdiv(self_, a, b, value=number)
+    return torch.lerp(self_, a, b if number is None else number)
+
+
+def fused_line(op, number, layout, self_, a, b, grads):
+    ins = [t for t in (self_, a, b) if t is not None]
+    if layout == "t":
+        ins = [t.t().contiguous().t() for t in ins]
+    if grads:
+        ins = [t.detach().requires_grad_(True) for t in ins]
+    s_, a_ = ins[0], ins[1]
+    b_ = ins[2] if len(ins) > 2 else None
+    r = fused_call(op, number, s_, a_, b_)
+    parts = ["fused", op, "-" if number is None else num_text(number), layout, "self", tensor_text(s_), "a",
+             tensor_text(a_), "b", "none" if b_ is None else tensor_text(b_)]
+    if not grads:
+        parts += ["g", "none", "result", tensor_text(r)]
+    else:
+        g = torch.randn(r.shape, dtype=r.dtype)
+        r.backward(g)
+        parts += ["g", tensor_text(g), "result", tensor_text(r), "node", type(r.grad_fn).__name__,
+                  "gself", tensor_text(s_.grad), "ga", tensor_text(a_.grad),
+                  "gb", "none" if b_ is None else tensor_text(b_.grad)]
+    lines.append(" ".join(parts))
+
+
+FUSED = [("add", 2.5), ("add", 1), ("add", -0.3), ("sub", 0.7), ("sub", 3), ("addcmul", 1), ("addcmul", 0.37),
+         ("addcmul", -2), ("addcdiv", 1), ("addcdiv", 0.37), ("lerp", 0.3), ("lerp", 0.7), ("lerp", -0.2),
+         ("lerp", 1.2), ("lerp", 2), ("lerp", None)]
+
+
+def fused_inputs(op, number, shape, dtype):
+    self_ = torch.randn(shape, dtype=dtype)
+    a = torch.randn(shape, dtype=dtype)
+    b = None
+    if op in ("addcmul", "addcdiv"):
+        b = torch.randn(shape, dtype=dtype) + (3 if op == "addcdiv" else 0)
+    if op == "lerp" and number is None:
+        b = torch.rand(shape, dtype=dtype) * 1.4 - 0.2
+    return self_, a, b
+
+
+def fused():
+    torch.manual_seed(11)
+    for dtype in (torch.float32, torch.float64):
+        for op, number in FUSED:
+            fused_line(op, number, "c", *fused_inputs(op, number, (67,), dtype), True)
+            fused_line(op, number, "t", *fused_inputs(op, number, (7, 5), dtype), True)
+            # broadcasting: a row and a 0-dim operand
+            self_, a, b = fused_inputs(op, number, (4, 6), dtype)
+            fused_line(op, number, "c", self_, a[0], None if b is None else b[0, 0], True)
+    for op, number in (("add", 0.3), ("addcmul", 0.37), ("addcdiv", 0.37), ("lerp", 0.3), ("lerp", 0.7), ("lerp", None)):
+        fused_line(op, number, "c", *fused_inputs(op, number, (1037,), torch.float32), False)
+        fused_line(op, number, "t", *fused_inputs(op, number, (13, 11), torch.float32), False)
+    # integer and bool results
+    i = torch.tensor([3, -4, 5, 2**62]), torch.tensor([7, 8, -9, 2])
+    for op, number in (("add", 3), ("sub", -2), ("addcmul", 2), ("addcmul", 2.5)):
+        r = fused_call(op, number, i[0], i[1], i[1])
+        lines.append(f"fused {op} {num_text(number)} c self {tensor_text(i[0])} a {tensor_text(i[1])} b "
+                     f"{tensor_text(i[1]) if op == 'addcmul' else 'none'} g none result {tensor_text(r)}")
+    bb = torch.tensor([True, False, True, False]), torch.tensor([True, True, False, False])
+    for number in (True, False, 2, 0):
+        r = torch.add(bb[0], bb[1], alpha=number)
+        lines.append(f"fused add {num_text(number)} c self {tensor_text(bb[0])} a {tensor_text(bb[1])} b none g none "
+                     f"result {tensor_text(r)}")
+    # mixed dtypes promote (the result type of the three)
+    f, d, n = torch.tensor([1.5, -2.0]), torch.tensor(0.25, dtype=torch.float64), torch.tensor([3, 4])
+    for op, args in (("add", (n, f, None)), ("addcmul", (n, f, d)), ("addcdiv", (n, f, d)), ("addcmul", (f, n, n))):
+        r = fused_call(op, 0.5 if op != "add" and args[0].dtype.is_floating_point else 2, *args)
+        num = 0.5 if op != "add" and args[0].dtype.is_floating_point else 2
+        lines.append(f"fused {op} {num_text(num)} c self {tensor_text(args[0])} a {tensor_text(args[1])} b "
+                     f"{'none' if args[2] is None else tensor_text(args[2])} g none result {tensor_text(r)}")
+
+
+def fused_errors():
+    f, d, i, b = torch.ones(2), torch.ones(2, dtype=torch.float64), torch.tensor([1, 2]), torch.tensor([True, False])
+    cases = [("add", 1.5, "int", (i, i, None)), ("add", True, "float", (f, f, None)), ("sub", True, "bool", (b, b, None)),
+             ("sub", 2.5, "int", (i, i, None)), ("addcmul", 1, "bool", (b, b, b)), ("addcdiv", 1, "int", (i, i, i)),
+             ("addcdiv", 1, "float_int", (f, i, i)), ("lerp", 0.5, "int", (i, i, None)), ("lerp", 0.5, "end_double", (f, d, None)),
+             ("lerp", None, "weight_double", (f, f, d)), ("lerp", None, "weight_int", (f, f, i)),
+             ("lerp", None, "int", (i, i, i)), ("add", 2, "shape", (f, torch.ones(3), None)),
+             ("addcmul", 1, "shape", (f, f, torch.ones(3)))]
+    for op, number, case, args in cases:
+        try:
+            fused_call(op, number, *args)
+        except RuntimeError as e:
+            lines.append(f"fused_error {op} {'-' if number is None else num_text(number)} {case} | {e}")
+            continue
+        raise AssertionError(f"{op} {case} did not fail")
+    # in place: the result must fit the written tensor, which other operands broadcast to
+    for op, number, case, call in (
+            ("add_", 2, "int_float", lambda: i.clone().add_(f, alpha=2)),
+            ("add_", 1.5, "int", lambda: i.clone().add_(i, alpha=1.5)),
+            ("addcmul_", 1, "int_float", lambda: i.clone().addcmul_(f, f)),
+            ("addcdiv_", 1, "int_float", lambda: i.clone().addcdiv_(f, f)),
+            ("lerp_", 0.5, "expand", lambda: f.clone().lerp_(f.expand(3, 2), 0.5)),
+            ("addcmul_", 1, "expand", lambda: f.clone().addcmul_(f.expand(3, 2), f)),
+            ("add_", 2, "leaf", lambda: torch.ones(2, requires_grad=True).add_(f, alpha=2)),
+            ("lerp_", 0.5, "leaf", lambda: torch.ones(2, requires_grad=True).lerp_(f, 0.5))):
+        try:
+            call()
+        except RuntimeError as e:
+            lines.append(f"fused_error {op} {num_text(number)} {case} | {e}")
+            continue
+        raise AssertionError(f"{op} {case} did not fail")
+
+
 randperm()
 errors()
 inplace()
+fused()
+fused_errors()
 inplace_errors()
 sizes()
 with open(OUT, "w") as f:

@@ -111,6 +111,14 @@
 
 #define CG_OPS_FUNCTIONAL(X)
 
+#define CG_OPS_FUSED(X)                \
+    X(add_alpha, "AddBackward0")       \
+    X(sub_alpha, "SubBackward0")       \
+    X(addcmul, "AddcmulBackward0")     \
+    X(addcdiv, "AddcdivBackward0")     \
+    X(lerp_scalar, "LerpBackward0")    \
+    X(lerp, "LerpBackward1")
+
 #define CG_OPS(X)          \
     CG_OPS_COPY(X)         \
     CG_OPS_ELEMENTWISE(X)  \
@@ -118,7 +126,8 @@
     CG_OPS_VIEW(X)         \
     CG_OPS_LINALG(X)       \
     CG_OPS_LOSS(X)         \
-    CG_OPS_FUNCTIONAL(X)
+    CG_OPS_FUNCTIONAL(X)    \
+    CG_OPS_FUSED(X)
 
 #define CG_DECLARE_OP(ident, name)                                            \
     void cg_backward_##ident(cg_node *n, cg_tensor **grads, cg_tensor **out); \

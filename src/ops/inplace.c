@@ -32,13 +32,18 @@ static int store(cg_tensor *t, cg_tensor *result) {
     return 0;
 }
 
-/* The checks of t op= other, in PyTorch's order: memory overlap, shape, dtype; *o says how other
- * overlaps t. */
-static int check_binary_write(cg_tensor *t, cg_tensor *other, cg_dtype result, cg_overlap *o) {
+/* The checks of an operand of a write into t, in PyTorch's order: memory overlap, then shape; *o
+ * says how other overlaps t. */
+static int check_operand(cg_tensor *t, cg_tensor *other, cg_overlap *o) {
     if (cg_check_no_internal_overlap(t) < 0) return -1;
     *o = cg_memory_overlap(t, other);
     if (cg_check_no_partial_overlap(t, other) < 0) return -1;
-    return cg_check_broadcasts_to(t, other) < 0 || check_cast(result, t, cg_dtype_title) < 0 ? -1 : 0;
+    return cg_check_broadcasts_to(t, other);
+}
+
+/* The checks of t op= other: the operand's, then the result's dtype. */
+static int check_binary_write(cg_tensor *t, cg_tensor *other, cg_dtype result, cg_overlap *o) {
+    return check_operand(t, other, o) < 0 || check_cast(result, t, cg_dtype_title) < 0 ? -1 : 0;
 }
 
 static int write_binary(cg_binary_op op, cg_tensor *t, cg_tensor *other, cg_dtype result) {
@@ -298,3 +303,81 @@ UNARY_INPLACE(cos, CG_UN_COS, true, NULL, SAVES_INPUT)
 UNARY_INPLACE(tan, CG_UN_TAN, true, NULL, SAVES_RESULT)
 UNARY_INPLACE(tanh, CG_UN_TANH, true, NULL, SAVES_RESULT)
 UNARY_INPLACE(sigmoid, CG_UN_SIGMOID, true, NULL, SAVES_RESULT)
+
+/* ---- the fused ops in place: t = op(t, ...), computed out of place and stored ---- */
+
+/* Stores result into t after the result dtype check, or fails leaving t as it was. */
+static int store_checked(cg_tensor *t, cg_tensor *result) {
+    if (!result || check_cast(result->dtype, t, cg_dtype_title) < 0) return -1;
+    return store(t, result);
+}
+
+static int add_alpha_(cg_tensor *t, cg_tensor *other, cg_number alpha, bool sub) {
+    if (!t || !other || cg_check_number(alpha) < 0 || cg_check_inplace(t, CG_INPUTS(t, other)) < 0) return -1;
+    if (sub && cg_check_sub_dtypes(t->dtype, other->dtype, true) < 0) return -1;
+    cg_overlap o;
+    if (check_binary_write(t, other, cg_result_type(t, other), &o) < 0 || cg_check_alpha(t->dtype, alpha) < 0)
+        return -1;
+    cg_tensor *result = NULL;
+    CG_NO_GRAD { result = sub ? cg_sub_alpha_number(t, other, alpha) : cg_add_alpha_number(t, other, alpha); }
+    if (store_checked(t, result) < 0) return -1;
+    cg_node *n = cg_record_inplace(sub ? &cg_op_sub_alpha : &cg_op_add_alpha, t, CG_INPUTS(t, other));
+    cg_node_set_number(n, 0, alpha);
+    return cg_recorded_status();
+}
+
+int cg_add_alpha_number_(cg_tensor *t, cg_tensor *other, cg_number alpha) { return add_alpha_(t, other, alpha, false); }
+int cg_sub_alpha_number_(cg_tensor *t, cg_tensor *other, cg_number alpha) { return add_alpha_(t, other, alpha, true); }
+
+static int addc_(cg_tensor *t, cg_tensor *tensor1, cg_tensor *tensor2, cg_number value, bool divide) {
+    if (!t || !tensor1 || !tensor2 || cg_check_number(value) < 0) return -1;
+    if (cg_check_inplace(t, CG_INPUTS(t, tensor1, tensor2)) < 0) return -1;
+    cg_overlap o;
+    if (check_operand(t, tensor1, &o) < 0 || check_operand(t, tensor2, &o) < 0) return -1;
+    int64_t versions[2] = {cg_version(tensor1), cg_version(tensor2)};
+    cg_tensor *result = NULL;
+    CG_NO_GRAD {
+        result = divide ? cg_addcdiv_number(t, tensor1, tensor2, value) : cg_addcmul_number(t, tensor1, tensor2, value);
+    }
+    if (store_checked(t, result) < 0) return -1;
+    cg_node *n = cg_record_inplace(divide ? &cg_op_addcdiv : &cg_op_addcmul, t, CG_INPUTS(t, tensor1, tensor2));
+    cg_save_addc(n, tensor1, tensor2, value);
+    save_operand_before_write(n, 0, t, tensor1, versions[0]);
+    save_operand_before_write(n, 1, t, tensor2, versions[1]);
+    return cg_recorded_status();
+}
+
+int cg_addcmul_number_(cg_tensor *t, cg_tensor *tensor1, cg_tensor *tensor2, cg_number value) {
+    return addc_(t, tensor1, tensor2, value, false);
+}
+int cg_addcdiv_number_(cg_tensor *t, cg_tensor *tensor1, cg_tensor *tensor2, cg_number value) {
+    return addc_(t, tensor1, tensor2, value, true);
+}
+
+int cg_lerp_number_(cg_tensor *t, cg_tensor *end, cg_number weight) {
+    if (!t || !end || cg_check_number(weight) < 0 || cg_check_inplace(t, CG_INPUTS(t, end)) < 0) return -1;
+    cg_overlap o;
+    if (check_operand(t, end, &o) < 0) return -1;
+    cg_tensor *result = NULL;
+    CG_NO_GRAD { result = cg_lerp_number(t, end, weight); }
+    if (store_checked(t, result) < 0) return -1;
+    cg_node *n = cg_record_inplace(&cg_op_lerp_scalar, t, CG_INPUTS(t, end));
+    cg_node_set_number(n, 0, weight);
+    return cg_recorded_status();
+}
+
+int cg_lerp_(cg_tensor *t, cg_tensor *end, cg_tensor *weight) {
+    if (!t || !end || !weight || cg_check_inplace(t, CG_INPUTS(t, end, weight)) < 0) return -1;
+    cg_overlap o;
+    if (check_operand(t, end, &o) < 0 || check_operand(t, weight, &o) < 0) return -1;
+    int64_t versions[2] = {cg_version(end), cg_version(weight)};
+    cg_tensor *old, *result = NULL;
+    if (cg_check_lerp(t, end, weight) < 0 || old_value(t, cg_requires_grad(weight), &old) < 0) return -1;
+    CG_NO_GRAD { result = cg_lerp(t, end, weight); }
+    if (store_checked(t, result) < 0) return -1;
+    cg_node *n = cg_record_inplace(&cg_op_lerp, t, CG_INPUTS(t, end, weight));
+    cg_save_lerp(n, old, end, weight);
+    save_operand_before_write(n, 1, t, end, versions[0]);
+    save_operand_before_write(n, 2, t, weight, versions[1]);
+    return cg_recorded_status();
+}

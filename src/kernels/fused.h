@@ -1,0 +1,23 @@
+/* Elementwise ops of three operands that PyTorch computes with fused multiply-adds: add with
+ * alpha, addcmul, addcdiv and lerp. The roundings are PyTorch 1.13's x86-64 build (AVX2 kernels,
+ * whose scalar loops GCC also contracts), measured against it by tools/gen_api.py. */
+#ifndef CG_KERNELS_FUSED_H
+#define CG_KERNELS_FUSED_H
+
+#include "core/tensor.h"
+
+typedef enum {
+    CG_FUSED_ADD,     /* self + alpha * a:        fma(a, alpha, self) */
+    CG_FUSED_ADDCMUL, /* self + value * a * b:    fma(value * a, b, self) */
+    CG_FUSED_ADDCDIV, /* self + value * a / b:    self + (value * a) / b, no fusing */
+    CG_FUSED_LERP,    /* self + w * (a - self):   |w| < 0.5 ? fma(w, a - self, self)
+                       *                          : fma(-(a - self), 1 - w, a); w is b, or the number */
+} cg_fused_op;
+
+/* out = op(self, a, b, number) in out's dtype, which every operand has; the operands broadcast to
+ * out's shape (b is NULL for ADD and for LERP with a number weight). out may be self itself. Integer
+ * and bool loops exist for ADD and ADDCMUL (ADD only for bool), with wrap-around. */
+void cg_kernel_fused(cg_fused_op op, cg_tensor *out, const cg_tensor *self, const cg_tensor *a, const cg_tensor *b,
+                     cg_number number);
+
+#endif
