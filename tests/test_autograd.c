@@ -463,7 +463,38 @@ static void test_graph_freed_with_its_tensors(void) {
     CHECK(cg_get(w, &v, 0) == 0 && fabs(v) < 1e-6);
 }
 
+static int cycle_warnings;
+static char cycle_warning[1024];
+static void record_warning(const char *message, void *user) {
+    (void)user;
+    cycle_warnings++;
+    snprintf(cycle_warning, sizeof cycle_warning, "%s", message);
+}
+
+/* PyTorch warns once per process (so this test runs first), when a backward() with create_graph
+ * passes its checks; autograd.grad never warns. */
+static void test_create_graph_cycle_warning(void) {
+    cg_set_warning_handler(record_warning, NULL);
+    cg_tensor *x = leaf(F32(1, 2)), *g;
+    CHECK(cg_backward(cg_mul(x, x), .create_graph = true) < 0);
+    CHECK(cg_backward(cg_sum(cg_mul(x, x)), .gradient = cg_ones(2), .create_graph = true) < 0);
+    CHECK(cg_autograd_grad(.outputs = CG_TENSORS(cg_sum(cg_mul(x, x))), .inputs = CG_TENSORS(x), .results = &g,
+                           .create_graph = true) == 0);
+    CHECK(cycle_warnings == 0);
+    CHECK(cg_backward(cg_sum(cg_mul(x, x)), .create_graph = true) == 0);
+    CHECK(cg_backward(cg_sum(cg_mul(x, x)), .create_graph = true) == 0);
+    CHECK(cycle_warnings == 1);
+    CHECK_STR(cycle_warning, "Using backward() with create_graph=True will create a reference cycle between the "
+                             "parameter and its gradient which can cause a memory leak. We recommend using "
+                             "autograd.grad when creating the graph to avoid this. If you have to use this function, "
+                             "make sure to reset the .grad fields of your parameters to None after use to break the "
+                             "cycle and avoid the leak.");
+    cg_set_grad(x, NULL); /* breaks the cycle, as the warning says */
+    cg_set_warning_handler(NULL, NULL);
+}
+
 int main(void) {
+    RUN(test_create_graph_cycle_warning);
     RUN(test_scenarios);
     RUN(test_non_leaf_grad_warns);
     RUN(test_hook_removal);

@@ -12,6 +12,7 @@
 #include "autograd/autograd.h"
 #include "kernels/elementwise.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -454,12 +455,25 @@ static void release_roots(cg_edge *roots, int n) {
     for (int i = 0; i < n; i++) cg_node_release(roots[i].node);
 }
 
+/* PyTorch warns once per process, when a backward() (not autograd.grad) with create_graph passes
+ * its checks and starts. */
+static void warn_create_graph_cycle(void) {
+    static atomic_flag warned = ATOMIC_FLAG_INIT;
+    if (atomic_flag_test_and_set(&warned)) return;
+    cg_warn("Using backward() with create_graph=True will create a reference cycle between the parameter and its "
+            "gradient which can cause a memory leak. We recommend using autograd.grad when creating the graph to "
+            "avoid this. If you have to use this function, make sure to reset the .grad fields of your parameters "
+            "to None after use to break the cycle and avoid the leak.");
+}
+
+/* accumulate: backward() (into .grad), not autograd.grad. */
 static int run_graph(cg_tensor_list outputs, cg_tensor_list grads, capture *captures, int ncaptures,
-                     bool keep_graph, bool create_graph) {
+                     bool keep_graph, bool create_graph, bool accumulate) {
     cg_edge *roots = cg_calloc((size_t)outputs.n, sizeof *roots);
     cg_tensor **root_grads = cg_calloc((size_t)outputs.n, sizeof *root_grads);
     int status = -1;
     if (roots && root_grads && make_roots(outputs, grads, roots, root_grads)) {
+        if (accumulate && create_graph) warn_create_graph_cycle();
         graph_task run = {.nroots = outputs.n, .roots = roots, .root_grads = root_grads, .ncaptures = ncaptures,
                           .captures = captures, .keep_graph = keep_graph, .create_graph = create_graph};
         status = execute(&run);
@@ -502,13 +516,13 @@ int cg_backward_opts(cg_backward_args args) {
     }
     cg_tensor_list outputs = {&args.tensor, 1}, grads = {&args.gradient, 1};
     bool keep = args.retain_graph || args.create_graph;
-    if (!args.inputs.items) return run_graph(outputs, grads, NULL, 0, keep, args.create_graph);
+    if (!args.inputs.items) return run_graph(outputs, grads, NULL, 0, keep, args.create_graph, true);
 
     /* backward(inputs=...): gradients flow only into the given tensors' .grad. */
     int n = args.inputs.n;
     capture *captures = capture_inputs(args.inputs);
     if (!captures) return -1;
-    int status = run_graph(outputs, grads, captures, n, keep, args.create_graph);
+    int status = run_graph(outputs, grads, captures, n, keep, args.create_graph, true);
     for (int i = 0; i < n && status == 0; i++) {
         if (!captures[i].grad) continue;
         CG_GRAD_MODE_BLOCK_(args.create_graph) {
@@ -532,7 +546,7 @@ int cg_autograd_grad_opts(cg_grad_args args) {
     capture *captures = capture_inputs(args.inputs);
     if (!captures) return -1;
     bool keep = args.retain_graph || args.create_graph;
-    int status = run_graph(args.outputs, args.grad_outputs, captures, n, keep, args.create_graph);
+    int status = run_graph(args.outputs, args.grad_outputs, captures, n, keep, args.create_graph, false);
     for (int i = 0; i < n && status == 0; i++) {
         if (!captures[i].grad && !args.allow_unused) {
             cg_set_error("One of the differentiated Tensors appears to not have been used in the graph. Set "
