@@ -378,6 +378,29 @@ static void modified_names(void) {
     error_if(cg_backward(cg_sum(u)));
 }
 
+static void other_values(void) {
+    cg_tensor *x = leaf(F32(1, 2));
+    cg_tensor *y = cg_sum(cg_mul(x, x));
+    cg_requires_grad_(x, false);
+    cg_backward(y);
+    show(cg_grad(x));
+    cg_requires_grad_(x, true);
+    y = cg_sum(cg_mul_scalar(x, 3));
+    cg_requires_grad_(x, false);
+    cg_requires_grad_(x, true);
+    cg_backward(y);
+    show(cg_grad(x));
+    x = leaf(F32(1, 2));
+    cg_tensor *a = cg_mul_scalar(x, 2);
+    cg_tensor *s = cg_sum(cg_mul(a, a));
+    cg_backward(s, .inputs = CG_TENSORS(x, a), .retain_graph = true);
+    cg_backward(s, .inputs = CG_TENSORS(x, a));
+    SHOW(cg_grad(x), cg_grad(a));
+    cg_tensor *d = cg_scalar(2, CG_FLOAT64), *f = leaf(F32(1, 2));
+    SHOW(cg_mse_loss(d, f), cg_mse_loss(f, d));
+    error_if(!cg_mse_loss(f, cg_ones(3), .reduction = (cg_reduction)7));
+}
+
 static const scenario scenarios[] = {
     {"accumulation", accumulation},   {"backward_errors", backward_errors},
     {"requires_grad_rules", requires_grad_rules}, {"grad_modes", grad_modes},
@@ -389,6 +412,7 @@ static const scenario scenarios[] = {
     {"leaf_backward", leaf_backward},
     {"broadcast_grads", broadcast_grads}, {"saved_tensor_checks", saved_tensor_checks},
     {"write_overlap", write_overlap}, {"modified_names", modified_names},
+    {"other_values", other_values},
 };
 
 static void no_warnings(const char *message, void *user) {
@@ -416,6 +440,9 @@ static void test_non_leaf_grad_warns(void) {
     CHECK(cg_grad(x) == NULL && warnings_seen == 1);
     cg_retain_grad(y);
     CHECK(cg_grad(y) == NULL && warnings_seen == 1);
+    cg_tensor *z = cg_mul_scalar(x, 3); /* a .grad that backward(inputs=) filled: no warning */
+    CHECK(cg_backward(cg_sum(z), .inputs = CG_TENSORS(z)) == 0);
+    CHECK(cg_grad(z) != NULL && warnings_seen == 1);
     cg_set_warning_handler(NULL, NULL);
 }
 

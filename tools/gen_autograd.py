@@ -353,6 +353,34 @@ def modified_names():
     attempt(lambda: u.sum().backward())
 
 
+@scenario
+def other_values():
+    # A leaf that stops requiring grad after the graph was recorded gets no gradient.
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    x.requires_grad_(False)
+    y.backward()
+    print(x.grad)
+    x.requires_grad_(True)
+    y = (x * 3).sum()
+    x.requires_grad_(False)
+    x.requires_grad_(True)
+    y.backward()
+    print(x.grad)
+    # backward(inputs=) accumulates into a non-leaf too; reading its filled .grad does not warn.
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    a = x * 2
+    s = (a * a).sum()
+    s.backward(inputs=[x, a], retain_graph=True)
+    s.backward(inputs=[x, a])
+    print(x.grad, a.grad)
+    # mse_loss promotes its operands after broadcasting them.
+    d = torch.tensor(2.0, dtype=torch.float64)
+    f = torch.tensor([1.0, 2.0], requires_grad=True)
+    print(torch.nn.functional.mse_loss(d, f), torch.nn.functional.mse_loss(f, d))
+    attempt(lambda: torch.nn.functional.mse_loss(f, torch.ones(3), reduction="bad"))
+
+
 def main():
     warnings.simplefilter("ignore")
     for fn in SCENARIOS:

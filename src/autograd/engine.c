@@ -362,7 +362,9 @@ static bool run_node(graph_task *g, int task) {
             }
         if (ok && n->op == cg_accumulate_grad_op()) {
             cg_tensor *grad = grads[0] ? run_hooks(n->variable->autograd->hooks, 0, grads[0]) : NULL;
-            ok = !cg_error_pending() && (!grad || accumulate(n->variable, grad, g->create_graph));
+            /* A leaf that stopped requiring grad after the graph was recorded gets nothing. */
+            bool wanted = grad && cg_requires_grad(n->variable);
+            ok = !cg_error_pending() && (!wanted || accumulate(n->variable, grad, g->create_graph));
         } else if (ok && n->op->backward && any_grad(k)) {
             ok = cg_check_saved(n);
             if (ok) n->op->backward(n, grads, out);

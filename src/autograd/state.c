@@ -77,7 +77,7 @@ cg_tensor *cg_requires_grad_(cg_tensor *t, bool requires_grad) {
 cg_tensor *cg_grad(const cg_tensor *t) {
     if (!t) return NULL;
     cg_autograd_meta *m = t->autograd;
-    if (!cg_is_leaf(t) && !(m && m->retains_grad))
+    if (!cg_is_leaf(t) && !(m && (m->retains_grad || m->grad))) /* backward(inputs=) may have filled it */
         cg_warn("The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute "
                 "won't be populated during autograd.backward(). If you indeed want the .grad field to be populated "
                 "for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf "

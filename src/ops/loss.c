@@ -106,11 +106,12 @@ cg_tensor *cg_mse_loss_opts(cg_loss_args a) {
                 "will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.",
                 cg_shape_text(t->ndim, t->sizes).s, cg_shape_text(x->ndim, x->sizes).s);
     }
-    if (check_reduction(a.reduction) < 0) return NULL;
+    /* PyTorch broadcasts first, then reads the reduction; the broadcast operands promote as
+     * tensors of one shape (a 0-dim float64 input makes a float64 loss). */
     int64_t shape[CG_MAX_DIMS];
     int ndim = cg_broadcast_shapes(x->ndim, x->sizes, t->ndim, t->sizes, shape);
-    if (ndim < 0) return NULL;
-    cg_dtype dtype = cg_result_type(x, t);
+    if (ndim < 0 || check_reduction(a.reduction) < 0) return NULL;
+    cg_dtype dtype = cg_promote_types(x->dtype, t->dtype);
     if (!cg_dtype_is_floating(dtype)) {
         cg_set_error("\"mse_cpu\" not implemented for '%s'", cg_dtype_title(dtype));
         return NULL;
