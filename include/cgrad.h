@@ -466,6 +466,8 @@ cg_tensor *cg_scatter_add(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *sr
 cg_tensor *cg_scatter(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *src);
 cg_tensor *cg_masked_fill_number(cg_tensor *t, cg_tensor *mask, cg_number value);
 #define cg_masked_fill(t, mask, value) cg_masked_fill_number(t, mask, CG_NUMBER(value))  /* value: a Python number */
+/* masked_fill with a 0-dim tensor value (cast to t's dtype), differentiable in the value too. */
+cg_tensor *cg_masked_fill_tensor(cg_tensor *t, cg_tensor *mask, cg_tensor *value);
 
 /* ---- losses ---------------------------------------------------------------------------------- */
 

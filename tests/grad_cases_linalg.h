@@ -105,6 +105,40 @@ static int f_nll_backward_none(cg_tensor **in, cg_tensor **out, void *u) {
     (void)u;
     return nll_gradient(in, out, cg_nll_loss(in[0], TARGETS_3_IGNORED, .reduction = CG_REDUCTION_NONE));
 }
+/* mse_loss_backward, softmax_backward_data, log_softmax_backward_data: the create_graph gradients
+ * for an incoming gradient given as the last input. */
+static int f_mse_backward(cg_tensor **in, cg_tensor **out, void *u) {
+    (void)u;
+    cg_tensor *loss = cg_mse_loss(in[0], in[1], .reduction = CG_REDUCTION_MEAN);
+    return cg_autograd_grad(.outputs = CG_TENSORS(loss), .inputs = CG_TENSORS(in[0], in[1]), .results = out,
+                            .grad_outputs = CG_TENSORS(in[2]), .create_graph = true) < 0 ? -1 : 2;
+}
+static int f_mse_backward_none(cg_tensor **in, cg_tensor **out, void *u) {
+    (void)u;
+    cg_tensor *loss = cg_mse_loss(in[0], in[1], .reduction = CG_REDUCTION_NONE);
+    return cg_autograd_grad(.outputs = CG_TENSORS(loss), .inputs = CG_TENSORS(in[0], in[1]), .results = out,
+                            .grad_outputs = CG_TENSORS(in[2]), .create_graph = true) < 0 ? -1 : 2;
+}
+static void ls_mse_grad_0d(cg_tensor **in) {
+    in[0] = GRAD_INPUT(88, -2, 2, 3, 4);
+    in[1] = grad_input_t(89, -1, 1, 3, 4);
+    in[2] = GRAD_SCALAR(90, 0.5, 2);
+}
+static void ls_mse_grad_full(cg_tensor **in) {
+    in[0] = GRAD_INPUT(91, -2, 2, 3, 4);
+    in[1] = GRAD_INPUT(92, -1, 1, 3, 4);
+    in[2] = GRAD_INPUT(93, -1, 1, 3, 4);
+}
+#define LS_SOFTMAX_BACKWARD(name, call)                                                                \
+    static int f_##name##_backward(cg_tensor **in, cg_tensor **out, void *u) {                         \
+        (void)u;                                                                                       \
+        return cg_autograd_grad(.outputs = CG_TENSORS(call), .inputs = CG_TENSORS(in[0]), .results = out, \
+                                .grad_outputs = CG_TENSORS(in[1]), .create_graph = true) < 0 ? -1 : 1; \
+    }
+LS_SOFTMAX_BACKWARD(softmax, cg_softmax(in[0], 1))
+LS_SOFTMAX_BACKWARD(log_softmax, cg_log_softmax(in[0], 0))
+LG_INPUTS(ls_softmax_grad, GRAD_INPUT(94, -2, 2, 3, 4), grad_input_t(95, -1, 1, 3, 4))
+
 LG_INPUTS(ls_nll_grad_0d, GRAD_INPUT(84, -2, 2, 3, 4), GRAD_SCALAR(85, 0.5, 2))
 LG_INPUTS(ls_nll_grad_rows, grad_input_t(86, -2, 2, 3, 4), GRAD_INPUT(87, 0.5, 2, 3))
 
@@ -151,6 +185,10 @@ static const grad_case cases_linalg[] = {
     {"nll_loss", "none with an ignored row", 1, ls_mat, f_nll_none, false, 0, 0},
     {"nll_loss", "1-D input, 0-dim target", 1, ls_vec, f_nll_1d, false, 0, 0},
     {"nll_loss_backward", "mean with an ignored row", 2, ls_nll_grad_0d, f_nll_backward, false, 0, 0},
+    {"mse_loss_backward", "mean, transposed target", 3, ls_mse_grad_0d, f_mse_backward, false, 0, 0},
+    {"mse_loss_backward", "none", 3, ls_mse_grad_full, f_mse_backward_none, false, 0, 0},
+    {"softmax_backward_data", "dim 1, transposed grad", 2, ls_softmax_grad, f_softmax_backward, false, 0, 0},
+    {"log_softmax_backward_data", "dim 0, transposed grad", 2, ls_softmax_grad, f_log_softmax_backward, false, 0, 0},
     {"nll_loss_backward", "none with an ignored row, transposed", 2, ls_nll_grad_rows, f_nll_backward_none, false, 0, 0},
     {"nll_loss", "cross_entropy, an ignored row", 1, ls_mat, f_cross_entropy, false, 0, 0},
     {"nll_loss", "cross_entropy none, transposed", 1, ls_mat_t, f_cross_entropy_none, false, 0, 0},

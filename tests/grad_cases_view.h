@@ -47,6 +47,35 @@ static void vw_scatter_0d(cg_tensor **in) {
         out[0] = call;                                               \
         return 1;                                                    \
     }
+/* select_backward and slice_backward: the create_graph gradient, for the incoming gradient in[0], of
+ * a view of a 2x3x4 leaf made inside (the result is linear in in[0]). */
+#define VW_BACKWARD_FN(name, view)                                                                    \
+    static int f_##name##_backward(cg_tensor **in, cg_tensor **out, void *u) {                        \
+        (void)u;                                                                                      \
+        cg_tensor *x = cg_requires_grad_(cg_zeros_shape(CG_FLOAT64, CG_SHAPE(2, 3, 4)), true);        \
+        return cg_autograd_grad(.outputs = CG_TENSORS(view), .inputs = CG_TENSORS(x), .results = out, \
+                                .grad_outputs = CG_TENSORS(in[0]), .create_graph = true) < 0 ? -1 : 1; \
+    }
+VW_BACKWARD_FN(select, cg_select(x, 1, -1))
+VW_BACKWARD_FN(slice, cg_slice(x, -1, 1, 4, 2))
+static void vw_2x4(cg_tensor **in) { in[0] = GRAD_INPUT(53, -1, 1, 2, 4); }
+static void vw_2x3x2_t(cg_tensor **in) {
+    in[0] = cg_requires_grad_(cg_detach(cg_permute(GRAD_INPUT(54, -1, 1, 2, 2, 3), 0, 2, 1)), true);
+}
+
+static int f_index_add_backward(cg_tensor **in, cg_tensor **out, void *u) { /* through index_select's */
+    (void)u;
+    cg_tensor *x = cg_requires_grad_(cg_zeros_shape(CG_FLOAT64, CG_SHAPE(2, 3, 4)), true);
+    cg_tensor *y = cg_index_select(x, 1, cg_tensor_i64(((int64_t[]){2, 0, 2}), 3));
+    return cg_autograd_grad(.outputs = CG_TENSORS(y), .inputs = CG_TENSORS(x), .results = out,
+                            .grad_outputs = CG_TENSORS(in[0]), .create_graph = true) < 0 ? -1 : 1;
+}
+static void vw_2x3x4_b(cg_tensor **in) { in[0] = GRAD_INPUT(55, -1, 1, 2, 3, 4); }
+static void vw_fill_value(cg_tensor **in) {
+    in[0] = grad_input_t(56, -1, 1, 3, 4);
+    in[1] = GRAD_SCALAR(57, -1, 1);
+}
+
 VW_FN(view, cg_view(in[0], 4, -1))
 VW_FN(view_t, cg_view(in[0], 3, 2, 2))
 VW_FN(select, cg_select(in[0], 1, -1))
@@ -97,6 +126,8 @@ VW_FN(scatter, cg_scatter(in[0], 1, cg_tensor_i64(((int64_t[]){0, 2, 2, 1, 1, 1,
                                                 2, 2, 4), in[1]))
 VW_FN(scatter_0d, cg_scatter(in[0], 0, cg_scalar(0, CG_INT64), in[1]))
 VW_FN(scatter_add_0d, cg_scatter_add(in[0], 0, cg_scalar(0, CG_INT64), in[1]))
+VW_FN(masked_fill_tensor, cg_masked_fill_tensor(in[0], cg_tensor_bool(((bool[]){1, 0, 0, 1, 0, 1, 1, 0, 0, 0, 1, 0}), 3, 4),
+                                                in[1]))
 VW_FN(masked_fill, cg_masked_fill(in[0], cg_tensor_bool(((bool[]){1, 0, 0, 1, 0, 1, 1, 0, 0, 0, 1, 0}), 3, 4), 2.5))
 VW_FN(masked_fill_bcast, cg_masked_fill(in[0], cg_tensor_bool(((bool[]){1, 0, 1, 0, 1, 1}), 2, 3, 1), -1))
 VW_FN(masked_fill_0d, cg_masked_fill(in[0], cg_scalar(0, CG_BOOL), 3))
@@ -162,6 +193,8 @@ static const grad_case cases_view[] = {
     {"select", "dim 1 index -1", 1, vw_2x3x4, f_select, false, 0, 0},
     {"select", "transposed", 1, vw_t, f_select, false, 0, 0},
     {"select", "cg_at(x, 1, -2)", 1, vw_2x3x4, f_at, false, 0, 0},
+    {"select_backward", "select(1, -1) of 2x3x4", 1, vw_2x4, f_select_backward, false, 0, 0},
+    {"slice_backward", "slice(-1, 1:4:2) of 2x3x4", 1, vw_2x3x2_t, f_slice_backward, false, 0, 0},
     {"alias", "cg_index_at with no index", 1, vw_t, f_alias, false, 0, 0},
     {"slice", "dim 1, 1:3", 1, vw_2x3x4, f_slice, false, 0, 0},
     {"slice", "dim -1, -4::2, transposed", 1, vw_t, f_slice_step, false, 0, 0},
@@ -181,6 +214,8 @@ static const grad_case cases_view[] = {
     {"stack", "dim -1", 2, vw_pair, f_stack_neg, false, 0, 0},
     {"stack", "three 0-dim", 3, vw_pair_0d, f_stack_0d, false, 0, 0},
     {"index_select", "dim 1, repeated indices", 1, vw_2x3x4, f_index_select, false, 0, 0},
+    {"index_add", "index_select's backward, repeated indices", 1, vw_2x3x4_b, f_index_add_backward, false, 0, 0},
+    {"masked_fill_tensor", "transposed, 0-dim value", 2, vw_fill_value, f_masked_fill_tensor, false, 0, 0},
     {"index_select", "dim -1, transposed", 1, vw_t, f_index_select_t, false, 0, 0},
     {"index_select", "0-dim input", 1, vw_0d, f_index_select_0d, false, 0, 0},
     {"index_select", "0-dim index", 1, vw_2x3x4, f_index_select_scalar_index, false, 0, 0},

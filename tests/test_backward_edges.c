@@ -308,6 +308,17 @@ static void inf_and_signed_zero_gradients(void) {
     }
 }
 
+static void masked_fill_with_a_tensor(void) {
+    cg_tensor *x = leaf(m2x2(1, -2, 3, -4)), *v = leaf(cg_scalar(0.5, CG_FLOAT64));
+    cg_tensor *y = cg_masked_fill_tensor(x, cg_lt_scalar(x, 0), v);
+    show(y);
+    error_if(cg_backward(cg_sum(cg_mul(y, m2x2(1, 2, 3, 4)))));
+    SHOW(cg_grad(x), cg_grad(v));
+    error_if(!cg_masked_fill_tensor(x, cg_lt_scalar(x, 0), F64(1.0)));
+    show(cg_masked_fill_tensor(cg_tensor_i64(((int64_t[]){1, 2}), 2), cg_tensor_bool(((bool[]){true, false}), 2),
+                               cg_scalar(7.9, CG_FLOAT32)));
+}
+
 /* ---- 7: node names in double-backward graphs ---- */
 
 static cg_tensor *nll_target(void) { return cg_tensor_i64(((int64_t[]){0, 2}), 2); }
@@ -330,13 +341,68 @@ static cg_tensor *double_backward_op(int i, cg_tensor *x, cg_tensor *y) {
     case 13: return cg_where(cg_gt_scalar(x, 0), x, y);
     case 14: return cg_clamp(x, -1, 1);
     case 15: return cg_max_dim(x, 1, false, NULL);
-    default: return cg_nll_loss(x, nll_target());
+    case 16: return cg_nll_loss(x, nll_target());
+    case 17: return cg_clone(x);
+    case 18: return cg_to(x, CG_FLOAT32);
+    case 19: return cg_add(x, y);
+    case 20: return cg_sub(x, y);
+    case 21: return cg_add_scalar(x, 2);
+    case 22: return cg_rsub_scalar(x, 2);
+    case 23: return cg_mul_scalar(x, 2);
+    case 24: return cg_div_scalar(x, 2);
+    case 25: return cg_pow(cg_abs(x), y);
+    case 26: return cg_rpow_scalar(x, 2);
+    case 27: return cg_rdiv_scalar(x, 1);
+    case 28: return cg_maximum(x, y);
+    case 29: return cg_minimum(x, y);
+    case 30: return cg_neg(x);
+    case 31: return cg_log(cg_abs(x));
+    case 32: return cg_log1p(cg_abs(x));
+    case 33: return cg_sqrt(cg_abs(x));
+    case 34: return cg_sign(x);
+    case 35: return cg_cos(x);
+    case 36: return cg_tan(x);
+    case 37: return cg_sum(x);
+    case 38: return cg_sum(x, CG_DIMS(1));
+    case 39: return cg_mean(x);
+    case 40: return cg_mean(x, CG_DIMS(1));
+    case 41: return cg_norm(x, 2);
+    case 42: return cg_prod(x);
+    case 43: return cg_max(x);
+    case 44: return cg_min_dim(x, 1, false, NULL);
+    case 45: return cg_view(x, 6);
+    case 46: return cg_expand(x, 2, 2, 3);
+    case 47: return cg_permute(x, 1, 0);
+    case 48: return cg_select(x, 0, 1);
+    case 49: return cg_slice(x, 1, 1, INT64_MAX, 1);
+    case 50: return piece(unbind_cut, x, 0, 0, 0);
+    case 51: return piece(split_cut, x, 1, 0, 0);
+    case 52: return cg_cat(CG_LIST(x, y), 0);
+    case 53: return cg_stack(CG_LIST(x, y), 0);
+    case 54: return cg_index_select(x, 1, cg_tensor_i64(((int64_t[]){0, 2}), 2));
+    case 55: return cg_gather(x, 1, cg_tensor_i64(((int64_t[]){0, 2}), 2, 1));
+    case 56: return cg_scatter_add(x, 1, cg_tensor_i64(((int64_t[]){0, 2}), 2, 1), cg_slice(y, 1, 0, 1, 1));
+    case 57: return cg_masked_fill(x, cg_gt_scalar(x, 0), 3.0);
+    case 58: return cg_mv(x, cg_select(y, 0, 0));
+    case 59: return cg_dot(cg_select(x, 0, 0), cg_select(y, 0, 0));
+    case 60: return cg_binary_cross_entropy_with_logits(x, cg_sigmoid(y));
+    case 61: return cg_mse_loss(x, y);
+    case 62: return cg_softmax(x, 1);
+    case 63: return cg_log_softmax(x, 1);
+    default: return cg_cross_entropy(x, nll_target());
     }
 }
 
 static void double_backward_names(void) {
     static const char *ops[] = {"mul", "div", "pow_scalar", "exp", "sin", "tanh", "sigmoid", "relu", "abs",
-                                "var", "std", "prod_dim", "mm", "where", "clamp", "max_dim", "nll_loss"};
+                                "var", "std", "prod_dim", "mm", "where", "clamp", "max_dim", "nll_loss",
+                                "clone", "to_copy", "add", "sub", "add_scalar", "rsub_scalar", "mul_scalar",
+                                "div_scalar", "pow", "rpow_scalar", "reciprocal", "maximum", "minimum", "neg",
+                                "log", "log1p", "sqrt", "sign", "cos", "tan", "sum", "sum_dims", "mean",
+                                "mean_dims", "norm", "prod", "max", "min_dim", "view", "expand", "permute",
+                                "select", "slice", "unbind", "split", "cat", "stack", "index_select", "gather",
+                                "scatter_add", "masked_fill", "mv", "dot", "bce", "mse", "softmax",
+                                "log_softmax", "cross_entropy"};
     double xv[] = {0.5, -1.2, 2.0, 1.5, 0.3, -0.7}, yv[] = {1.1, 0.4, -2.0, 0.2, 1.3, 0.9};
     for (int i = 0; i < (int)(sizeof ops / sizeof ops[0]); i++) {
         cg_tensor *x = leaf(cg_tensor_f64(xv, 2, 3)), *y = leaf(cg_tensor_f64(yv, 2, 3));
@@ -380,6 +446,7 @@ static const scenario scenarios[] = {
     {"second_derivatives", second_derivatives},
     {"second_order_through_inplace_view", second_order_through_inplace_view},
     {"inf_and_signed_zero_gradients", inf_and_signed_zero_gradients},
+    {"masked_fill_with_a_tensor", masked_fill_with_a_tensor},
     {"double_backward_names", double_backward_names},
     {"second_derivatives_through_masks", second_derivatives_through_masks},
 };

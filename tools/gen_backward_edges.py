@@ -275,6 +275,21 @@ def inf_and_signed_zero_gradients():
         print(op, x.grad)
 
 
+@scenario
+def masked_fill_with_a_tensor():
+    x = leaf(torch.tensor([[1.0, -2.0], [3.0, -4.0]], dtype=torch.float64))
+    v = leaf(torch.tensor(0.5, dtype=torch.float64))
+    y = x.masked_fill(x < 0, v)
+    print(y)
+    (y * torch.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=torch.float64)).sum().backward()
+    print(x.grad, v.grad)
+    try:
+        x.masked_fill(x < 0, torch.tensor([1.0]))
+    except RuntimeError as e:
+        print("RuntimeError:", e)
+    print(torch.tensor([1, 2]).masked_fill(torch.tensor([True, False]), torch.tensor(7.9)))
+
+
 # ---- 7: node names in double-backward graphs ----
 
 def history_name(t):
@@ -303,6 +318,54 @@ DOUBLE_BACKWARD_OPS = [
     ("clamp", lambda x, y: x.clamp(-1, 1)),
     ("max_dim", lambda x, y: x.max(1)[0]),
     ("nll_loss", lambda x, y: torch.nn.functional.nll_loss(x, torch.tensor([0, 2]))),
+    ("clone", lambda x, y: x.clone()),
+    ("to_copy", lambda x, y: x.to(torch.float32)),
+    ("add", lambda x, y: x + y),
+    ("sub", lambda x, y: x - y),
+    ("add_scalar", lambda x, y: x + 2),
+    ("rsub_scalar", lambda x, y: 2 - x),
+    ("mul_scalar", lambda x, y: x * 2),
+    ("div_scalar", lambda x, y: x / 2),
+    ("pow", lambda x, y: x.abs() ** y),
+    ("rpow_scalar", lambda x, y: 2 ** x),
+    ("reciprocal", lambda x, y: 1 / x),
+    ("maximum", lambda x, y: torch.maximum(x, y)),
+    ("minimum", lambda x, y: torch.minimum(x, y)),
+    ("neg", lambda x, y: -x),
+    ("log", lambda x, y: x.abs().log()),
+    ("log1p", lambda x, y: x.abs().log1p()),
+    ("sqrt", lambda x, y: x.abs().sqrt()),
+    ("sign", lambda x, y: x.sign()),
+    ("cos", lambda x, y: x.cos()),
+    ("tan", lambda x, y: x.tan()),
+    ("sum", lambda x, y: x.sum()),
+    ("sum_dims", lambda x, y: x.sum(1)),
+    ("mean", lambda x, y: x.mean()),
+    ("mean_dims", lambda x, y: x.mean(1)),
+    ("norm", lambda x, y: x.norm()),
+    ("prod", lambda x, y: x.prod()),
+    ("max", lambda x, y: x.max()),
+    ("min_dim", lambda x, y: x.min(1)[0]),
+    ("view", lambda x, y: x.view(6)),
+    ("expand", lambda x, y: x.expand(2, 2, 3)),
+    ("permute", lambda x, y: x.permute(1, 0)),
+    ("select", lambda x, y: x[1]),
+    ("slice", lambda x, y: x[:, 1:]),
+    ("unbind", lambda x, y: x.unbind(0)[0]),
+    ("split", lambda x, y: x.split(1)[0]),
+    ("cat", lambda x, y: torch.cat([x, y])),
+    ("stack", lambda x, y: torch.stack([x, y])),
+    ("index_select", lambda x, y: x.index_select(1, torch.tensor([0, 2]))),
+    ("gather", lambda x, y: x.gather(1, torch.tensor([[0], [2]]))),
+    ("scatter_add", lambda x, y: x.scatter_add(1, torch.tensor([[0], [2]]), y[:, :1])),
+    ("masked_fill", lambda x, y: x.masked_fill(x > 0, 3.0)),
+    ("mv", lambda x, y: x.mv(y[0])),
+    ("dot", lambda x, y: x[0].dot(y[0])),
+    ("bce", lambda x, y: torch.nn.functional.binary_cross_entropy_with_logits(x, y.sigmoid())),
+    ("mse", lambda x, y: torch.nn.functional.mse_loss(x, y)),
+    ("softmax", lambda x, y: x.softmax(1)),
+    ("log_softmax", lambda x, y: x.log_softmax(1)),
+    ("cross_entropy", lambda x, y: torch.nn.functional.cross_entropy(x, torch.tensor([0, 2]))),
 ]
 
 

@@ -236,7 +236,7 @@ cg_tensor *cg_sum_to(cg_tensor *grad, int ndim, const int64_t *sizes) {
     for (int d = 0; d < grad->ndim; d++)
         if (d < lead || (sizes[d - lead] == 1 && grad->sizes[d] != 1)) args.dims[args.ndims++] = d;
     cg_tensor *summed = args.ndims ? cg_sum_opts(args) : grad;
-    return cg_reshape_shape(summed, ndim, sizes);
+    return lead > 0 ? cg_view_shape(summed, ndim, sizes) : summed; /* PyTorch's: a view only to drop dims */
 }
 
 static bool expandable(const cg_input_meta *meta, const cg_tensor *to) {

@@ -80,8 +80,10 @@
     X(transpose, "TransposeBackward0")             \
     X(t, "TBackward0")                             \
     X(select, "SelectBackward0")                   \
+    X(select_backward, "SelectBackwardBackward0")  \
     X(alias, "AliasBackward0")                     \
     X(slice, "SliceBackward0")                     \
+    X(slice_backward, "SliceBackwardBackward0")    \
     X(unbind, "UnbindBackward0")                   \
     X(split, "SplitBackward0")                     \
     X(split_with_sizes, "SplitWithSizesBackward0") \
@@ -91,7 +93,9 @@
     X(gather, "GatherBackward0")                   \
     X(scatter_add, "ScatterAddBackward0")          \
     X(scatter, "ScatterBackward0")                 \
-    X(masked_fill, "MaskedFillBackward0")
+    X(masked_fill, "MaskedFillBackward0")          \
+    X(masked_fill_tensor, "MaskedFillBackward1")   \
+    X(index_add, "IndexAddBackward0")
 
 #define CG_OPS_LINALG(X)                         \
     X(dot, "DotBackward0")                       \
@@ -103,8 +107,11 @@
 #define CG_OPS_LOSS(X)                                                           \
     X(binary_cross_entropy_with_logits, "BinaryCrossEntropyWithLogitsBackward0") \
     X(mse_loss, "MseLossBackward0")                                              \
+    X(mse_loss_backward, "MseLossBackwardBackward0")                             \
     X(softmax, "SoftmaxBackward0")                                               \
+    X(softmax_backward_data, "SoftmaxBackwardDataBackward0")                     \
     X(log_softmax, "LogSoftmaxBackward0")                                        \
+    X(log_softmax_backward_data, "LogSoftmaxBackwardDataBackward0")              \
     X(nll_loss, "NllLossBackward0")                                              \
     X(nll_loss_backward, "NllLossBackwardBackward0")                             \
     X(div_by_count, "DivBackward1")

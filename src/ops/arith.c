@@ -203,13 +203,14 @@ static cg_tensor *extremum(cg_binary_op op, const cg_op *node, cg_tensor *a, cg_
     return cg_recorded(out);
 }
 
-/* The gradient for a when loses(x, y) says where a lost (and gets none). */
+/* The gradient for a when loses(x, y) says where a lost (and gets none), masked_fill'ed as PyTorch's
+ * (MaskedFillBackward0 in double-backward graphs). */
 static void extremum_backward(cg_node *n, cg_tensor **grads, cg_tensor **out,
                               cg_tensor *(*loses)(cg_tensor *, cg_tensor *)) {
-    cg_tensor *g = grads[0], *a = cg_saved(n, 0), *b = cg_saved(n, 1), *zero = cg_zero_for(g);
+    cg_tensor *g = grads[0], *a = cg_saved(n, 0), *b = cg_saved(n, 1);
     cg_tensor *shared = cg_where(cg_eq(a, b), cg_div_scalar(g, 2), g);
-    if (cg_needs_grad(n, 0)) out[0] = cg_where(loses(a, b), zero, shared);
-    if (cg_needs_grad(n, 1)) out[1] = cg_where(loses(b, a), zero, shared);
+    if (cg_needs_grad(n, 0)) out[0] = cg_masked_fill(shared, loses(a, b), 0);
+    if (cg_needs_grad(n, 1)) out[1] = cg_masked_fill(shared, loses(b, a), 0);
 }
 
 cg_tensor *cg_maximum(cg_tensor *a, cg_tensor *b) { return extremum(CG_BIN_MAXIMUM, &cg_op_maximum, a, b); }

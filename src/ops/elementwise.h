@@ -41,6 +41,10 @@ cg_tensor *cg_threshold_backward(cg_tensor *grad, cg_tensor *self, double thresh
 cg_tensor *cg_tanh_backward(cg_tensor *grad, cg_tensor *y);
 cg_tensor *cg_sigmoid_backward(cg_tensor *grad, cg_tensor *y);
 
+/* t / count with count a C++ number, recorded as PyTorch records it (DivBackward1): mean's and the
+ * losses' divisions by their counts. */
+cg_tensor *cg_div_by_count(cg_tensor *t, double count);
+
 /* clamp's result dtype and the bounds its kernel applies. A float -inf/inf bound means none; a NaN
  * bound counts for the dtype and, as in PyTorch, makes every element NaN (all_nan) when both bounds
  * are given, and is ignored when it is the only one. */

@@ -104,8 +104,8 @@ cg_tensor *cg_index_select(cg_tensor *t, int dim, cg_tensor *index) {
     return cg_recorded(out);
 }
 
-/* index_add of the gradient into zeros: a scatter_add whose index is the selection's index
- * spread over the gradient's shape. */
+/* PyTorch's index_select_backward, zeros.index_add_(dim, index, grad), as an op of its own
+ * (IndexAddBackward0): a scatter_add whose index is the selection's index spread over grad's shape. */
 void cg_backward_index_select(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_tensor *grad = grads[0], *index = cg_saved(n, 0);
     if (!index) return;
@@ -116,8 +116,23 @@ void cg_backward_index_select(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     int d = (int)n->args[0];
     int64_t shape[CG_MAX_DIMS];
     for (int k = 0; k < grad->ndim; k++) shape[k] = k == d ? grad->sizes[d] : 1;
-    cg_tensor *spread = cg_expand_shape(cg_reshape_shape(index, grad->ndim, shape), grad->ndim, grad->sizes);
-    out[0] = scatter_into_zeros(n, spread, grad);
+    cg_tensor *result = NULL;
+    CG_NO_GRAD {
+        cg_tensor *spread = cg_expand_shape(cg_reshape_shape(index, grad->ndim, shape), grad->ndim, grad->sizes);
+        result = spread ? scatter_into_zeros(n, spread, grad) : NULL;
+    }
+    cg_node *added = result ? cg_record(&cg_op_index_add, result, CG_INPUTS(grad)) : NULL;
+    if (added) {
+        added->args[0] = d;
+        cg_save(added, 0, index);
+    }
+    out[0] = cg_recorded(result);
+}
+
+/* The gradient of the added source: read back with index_select. */
+void cg_backward_index_add(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *index = cg_saved(n, 0);
+    if (index) out[0] = cg_index_select(grads[0], (int)n->args[0], index);
 }
 
 static cg_tensor *gather(cg_tensor *t, int dim, cg_tensor *index) {
@@ -271,6 +286,33 @@ cg_tensor *cg_masked_fill_number(cg_tensor *t, cg_tensor *mask, cg_number value)
     cg_node *n = cg_record(&cg_op_masked_fill, out, CG_INPUTS(t));
     cg_save(n, 0, mask);
     return cg_recorded(out);
+}
+
+/* masked_fill with a 0-dim tensor value, cast to t's dtype (MaskedFillBackward1: value gets the sum
+ * of the gradient over the filled places). */
+cg_tensor *cg_masked_fill_tensor(cg_tensor *t, cg_tensor *mask, cg_tensor *value) {
+    if (!t || !mask || !value) return NULL;
+    if (value->ndim != 0) {
+        cg_set_error("masked_fill_ only supports a 0-dimensional value tensor, but got tensor with %d dimension(s).",
+                     value->ndim);
+        return NULL;
+    }
+    if (mask->dtype != CG_BOOL) {
+        cg_set_error("masked_fill_ only supports boolean masks, but got mask with dtype %s", cg_dtype_cpp_name(mask->dtype));
+        return NULL;
+    }
+    cg_tensor *out = NULL;
+    CG_NO_GRAD { out = cg_where(mask, cg_to(value, t->dtype), t); }
+    cg_node *n = out ? cg_record(&cg_op_masked_fill_tensor, out, CG_INPUTS(t, value)) : NULL;
+    if (n) cg_save(n, 0, mask);
+    return cg_recorded(out);
+}
+
+void cg_backward_masked_fill_tensor(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *mask = cg_saved(n, 0), *g = grads[0];
+    if (!mask) return;
+    if (cg_needs_grad(n, 0)) out[0] = cg_masked_fill(g, mask, 0);
+    if (cg_needs_grad(n, 1)) out[1] = cg_sum(cg_where(mask, g, cg_scalar(0, g->dtype)));
 }
 
 /* The filled elements no longer depend on t. */

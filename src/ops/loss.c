@@ -36,9 +36,23 @@ static cg_node *record_loss(const cg_op *op, cg_tensor *out, int n, cg_tensor **
     return node;
 }
 
+/* t / count with count a C++ Scalar, which PyTorch records as DivBackward1 (a Python number
+ * divisor, cg_div_scalar, gives DivBackward0). */
+cg_tensor *cg_div_by_count(cg_tensor *t, double count) {
+    cg_tensor *out = NULL;
+    CG_NO_GRAD { out = cg_div_scalar(t, count); }
+    cg_node *n = out ? cg_record(&cg_op_div_by_count, out, CG_INPUTS(t)) : NULL;
+    if (n) n->scalars[0] = count;
+    return cg_recorded(out);
+}
+
+void cg_backward_div_by_count(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    out[0] = cg_div_scalar(grads[0], n->scalars[0]);
+}
+
 /* The gradient of a mean reduction is spread over its count; others pass through. */
 static cg_tensor *per_element(const cg_node *n, cg_tensor *grad_input) {
-    return n->args[0] == CG_REDUCTION_MEAN ? cg_div_scalar(grad_input, n->scalars[0]) : grad_input;
+    return n->args[0] == CG_REDUCTION_MEAN ? cg_div_by_count(grad_input, n->scalars[0]) : grad_input;
 }
 
 static bool same_shape(const cg_tensor *a, const cg_tensor *b) {
@@ -134,13 +148,44 @@ cg_tensor *cg_mse_loss_opts(cg_loss_args a) {
     return cg_recorded(loss);
 }
 
-/* d/dx = 2 (x - t), d/dt = 2 (t - x) (times the gradient; 2/N for mean), as PyTorch orders it. */
+/* PyTorch's mse_loss_backward as an op of its own (MseLossBackwardBackward0): 2 (x - t) grad, with
+ * 2/N for mean, in PyTorch's order. numel is N. */
+static cg_tensor *mse_loss_backward(cg_tensor *grad, cg_tensor *x, cg_tensor *t, cg_reduction r, double numel) {
+    if (!grad || !x || !t) return NULL;
+    cg_tensor *out = NULL;
+    CG_NO_GRAD { out = cg_mul(cg_mul_scalar(cg_sub(x, t), r == CG_REDUCTION_MEAN ? 2.0 / numel : 2.0), grad); }
+    cg_node *n = out ? cg_record(&cg_op_mse_loss_backward, out, CG_INPUTS(grad, x, t)) : NULL;
+    if (n) {
+        n->args[0] = r;
+        n->scalars[0] = numel;
+        cg_save(n, 0, grad);
+        cg_save(n, 1, x);
+        cg_save(n, 2, t);
+    }
+    return cg_recorded(out);
+}
+
+/* d/dx = mse_loss_backward(grad, x, t), d/dt = mse_loss_backward(grad, t, x). */
 void cg_backward_mse_loss(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_dtype dtype = (cg_dtype)n->args[1];
     cg_tensor *x = cg_to(cg_saved(n, 0), dtype), *t = cg_to(cg_saved(n, 1), dtype);
-    double norm = n->args[0] == CG_REDUCTION_MEAN ? 2.0 / n->scalars[0] : 2.0;
-    if (cg_needs_grad(n, 0)) out[0] = cg_mul(cg_mul_scalar(cg_sub(x, t), norm), grads[0]);
-    if (cg_needs_grad(n, 1)) out[1] = cg_mul(cg_mul_scalar(cg_sub(t, x), norm), grads[0]);
+    cg_reduction r = (cg_reduction)n->args[0];
+    if (cg_needs_grad(n, 0)) out[0] = mse_loss_backward(grads[0], x, t, r, n->scalars[0]);
+    if (cg_needs_grad(n, 1)) out[1] = mse_loss_backward(grads[0], t, x, r, n->scalars[0]);
+}
+
+/* PyTorch's mse_loss_double_backward and mse_loss_double_backward_grad_output. */
+void cg_backward_mse_loss_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *gg = grads[0], *grad = cg_saved(n, 0), *x = cg_saved(n, 1), *t = cg_saved(n, 2);
+    cg_reduction r = (cg_reduction)n->args[0];
+    double numel = n->scalars[0];
+    if (cg_needs_grad(n, 0))
+        out[0] = r == CG_REDUCTION_NONE ? mse_loss_backward(gg, x, t, r, numel)
+                 : grad ? cg_sum(cg_mul(mse_loss_backward(cg_ones_like(grad), x, t, r, numel), gg)) : NULL;
+    cg_tensor *scaled = cg_mul_scalar(cg_mul(gg, grad), 2);
+    if (r == CG_REDUCTION_MEAN) scaled = cg_div_by_count(scaled, numel);
+    if (cg_needs_grad(n, 1)) out[1] = scaled;
+    if (cg_needs_grad(n, 2)) out[2] = cg_neg(scaled);
 }
 
 /* ---- softmax, log_softmax ---- */
@@ -180,17 +225,54 @@ static cg_tensor *softmax_like(const cg_op *op, cg_tensor *t, int dim, bool log)
 cg_tensor *cg_softmax(cg_tensor *t, int dim) { return softmax_like(&cg_op_softmax, t, dim, false); }
 cg_tensor *cg_log_softmax(cg_tensor *t, int dim) { return softmax_like(&cg_op_log_softmax, t, dim, true); }
 
-/* d softmax: y * (g - sum(g * y)) along dim */
-void cg_backward_softmax(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    cg_tensor *y = cg_saved(n, 0);
-    cg_tensor *dot = cg_sum(cg_mul(grads[0], y), CG_DIMS((int)n->args[0]), .keepdim = true);
-    out[0] = cg_mul(y, cg_sub(grads[0], dot));
+/* PyTorch's _softmax_backward_data and _log_softmax_backward_data as ops of their own
+ * (SoftmaxBackwardDataBackward0, LogSoftmaxBackwardDataBackward0): y * (g - sum(g * y)) and
+ * g - exp(y) * sum(g) along dim, y the forward's output. */
+static cg_tensor *softmax_backward_data(const cg_op *op, cg_tensor *grad, cg_tensor *y, int dim) {
+    if (!grad || !y) return NULL;
+    cg_tensor *out = NULL;
+    CG_NO_GRAD {
+        if (op == &cg_op_softmax_backward_data)
+            out = cg_mul(y, cg_sub(grad, cg_sum(cg_mul(grad, y), CG_DIMS(dim), .keepdim = true)));
+        else
+            out = cg_sub(grad, cg_mul(cg_exp(y), cg_sum(grad, CG_DIMS(dim), .keepdim = true)));
+    }
+    cg_node *n = out ? cg_record(op, out, CG_INPUTS(grad, y)) : NULL;
+    if (n) {
+        n->args[0] = dim;
+        cg_save(n, 0, grad);
+        cg_save(n, 1, y);
+    }
+    return cg_recorded(out);
 }
 
-/* d log_softmax: g - exp(y) * sum(g) along dim */
+void cg_backward_softmax(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    out[0] = softmax_backward_data(&cg_op_softmax_backward_data, grads[0], cg_saved(n, 0), (int)n->args[0]);
+}
+
 void cg_backward_log_softmax(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    cg_tensor *y = cg_saved(n, 0);
-    out[0] = cg_sub(grads[0], cg_mul(cg_exp(y), cg_sum(grads[0], CG_DIMS((int)n->args[0]), .keepdim = true)));
+    out[0] = softmax_backward_data(&cg_op_log_softmax_backward_data, grads[0], cg_saved(n, 0), (int)n->args[0]);
+}
+
+static cg_tensor *sum_along(cg_tensor *t, int dim) { return cg_sum(t, CG_DIMS(dim), .keepdim = true); }
+
+/* d/dgrad: softmax_backward_data again; d/dy: PyTorch's softmax_double_backward,
+ * g gg - sum(y g) gg - g sum(y gg). */
+void cg_backward_softmax_backward_data(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *gg = grads[0], *g = cg_saved(n, 0), *y = cg_saved(n, 1);
+    int dim = (int)n->args[0];
+    if (cg_needs_grad(n, 0)) out[0] = softmax_backward_data(&cg_op_softmax_backward_data, gg, y, dim);
+    if (cg_needs_grad(n, 1))
+        out[1] = cg_sub(cg_sub(cg_mul(g, gg), cg_mul(sum_along(cg_mul(y, g), dim), gg)),
+                        cg_mul(g, sum_along(cg_mul(y, gg), dim)));
+}
+
+/* d/dgrad: gg - sum(gg exp(y)); d/dy: -sum(g) exp(y) gg (PyTorch's formulas). */
+void cg_backward_log_softmax_backward_data(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *gg = grads[0], *g = cg_saved(n, 0), *y = cg_saved(n, 1);
+    int dim = (int)n->args[0];
+    if (cg_needs_grad(n, 0)) out[0] = cg_sub(gg, sum_along(cg_mul(gg, cg_exp(y)), dim));
+    if (cg_needs_grad(n, 1)) out[1] = cg_mul(cg_mul(cg_neg(sum_along(g, dim)), cg_exp(y)), gg);
 }
 
 /* ---- nll_loss ---- */
@@ -360,19 +442,6 @@ void cg_backward_nll_loss_backward(cg_node *n, cg_tensor **grads, cg_tensor **ou
 
 /* ---- cross_entropy ---- */
 
-/* t / count with count a C++ Scalar, which PyTorch records as DivBackward1 (a Python number
- * divisor, cg_div_scalar, gives DivBackward0). */
-static cg_tensor *div_by_count(cg_tensor *t, double count) {
-    cg_tensor *out = NULL;
-    CG_NO_GRAD { out = cg_div_scalar(t, count); }
-    cg_node *n = out ? cg_record(&cg_op_div_by_count, out, CG_INPUTS(t)) : NULL;
-    if (n) n->scalars[0] = count;
-    return cg_recorded(out);
-}
-
-void cg_backward_div_by_count(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    out[0] = cg_div_scalar(grads[0], n->scalars[0]);
-}
 
 /* Targets of the input's shape are class probabilities (a floating t, checked by the caller):
  * -(log_softmax(x) * t) summed over the classes, the mean taken over the other elements, as
@@ -383,7 +452,7 @@ static cg_tensor *cross_entropy_probabilities(cg_tensor *log_probs, cg_tensor *t
     cg_tensor *total = cg_neg(cg_sum(products));
     if (r == CG_REDUCTION_SUM || !total) return total;
     int64_t classes = log_probs->ndim ? log_probs->sizes[class_dim] : 1;
-    return div_by_count(total, (double)(log_probs->numel / classes));
+    return cg_div_by_count(total, (double)(log_probs->numel / classes));
 }
 
 cg_tensor *cg_cross_entropy_opts(cg_loss_args a) {

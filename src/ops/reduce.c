@@ -214,7 +214,7 @@ cg_tensor *cg_mean_opts(cg_reduce_args a) {
 }
 
 void cg_backward_mean(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    out[0] = cg_div_scalar(spread(n, grads[0]), (double)reduced_count(n));
+    out[0] = cg_div_by_count(spread(n, grads[0]), (double)reduced_count(n));
 }
 
 void cg_backward_mean_dims(cg_node *n, cg_tensor **grads, cg_tensor **out) { cg_backward_mean(n, grads, out); }
@@ -461,7 +461,8 @@ static void extreme_all_backward(cg_node *n, cg_tensor **grads, cg_tensor **out)
     if (!x || !result || !grads[0]) return;
     bool nan_result = isnan(cg_item(result));
     cg_tensor *mask = nan_result ? cg_ne(x, x) : cg_eq(x, result);
-    out[0] = cg_where(mask, cg_div(grads[0], cg_sum(mask)), cg_zero_for(grads[0]));
+    out[0] = cg_masked_fill_tensor(cg_zeros_shape(grads[0]->dtype, x->ndim, x->sizes), mask,
+                                   cg_div(grads[0], cg_sum(mask)));
 }
 
 void cg_backward_max(cg_node *n, cg_tensor **grads, cg_tensor **out) { extreme_all_backward(n, grads, out); }

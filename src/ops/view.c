@@ -422,10 +422,33 @@ cg_tensor *cg_select(cg_tensor *t, int dim, int64_t index) {
     return record_select(selected_view(t, d, index), t, d, index);
 }
 
-/* The gradient lands in the selected slice of zeros. */
+/* PyTorch's select_backward and slice_backward: zeros of the input's shape (args_meta) with grad
+ * copied into the part the view took, an op of its own (SelectBackwardBackward0,
+ * SliceBackwardBackward0) whose backward takes that part again. The view node's args say which. */
+static cg_tensor *slice_view(cg_tensor *t, int d, int64_t start, int64_t len, int64_t step);
+
+static cg_tensor *view_backward(const cg_op *op, const cg_node *view, cg_tensor *grad) {
+    if (!grad) return NULL;
+    cg_tensor *result = NULL;
+    CG_NO_GRAD {
+        result = zeros_of_input(view, grad);
+        cg_tensor *part = !result ? NULL
+                          : op == &cg_op_select_backward ? cg_select(result, (int)view->args[0], view->args[1])
+                                                          : slice_view(result, (int)view->args[0], view->args[1],
+                                                                       view->args[2], view->args[3]);
+        if (!part || cg_copy_(part, grad) < 0) result = NULL;
+    }
+    cg_node *n = result ? cg_record(op, result, CG_INPUTS(grad)) : NULL;
+    if (n) memcpy(n->args, view->args, 4 * sizeof *n->args);
+    return cg_recorded(result);
+}
+
 void cg_backward_select(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    cg_tensor *result = zeros_of_input(n, grads[0]);
-    if (result && cg_copy_(cg_select(result, (int)n->args[0], n->args[1]), grads[0]) == 0) out[0] = result;
+    out[0] = view_backward(&cg_op_select_backward, n, grads[0]);
+}
+
+void cg_backward_select_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    out[0] = cg_select(grads[0], (int)n->args[0], n->args[1]);
 }
 
 /* Python's x[i, j, ...]: one select per index, from the first dim on, with Python's IndexError
@@ -489,12 +512,12 @@ static cg_tensor *recorded_slice(cg_tensor *t, int d, int64_t start, int64_t len
     return cg_recorded(out);
 }
 
-/* The gradient lands in the same slice of zeros. */
 void cg_backward_slice(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    cg_tensor *result = zeros_of_input(n, grads[0]);
-    if (!result) return;
-    cg_tensor *part = recorded_slice(result, (int)n->args[0], n->args[1], n->args[2], n->args[3]);
-    if (cg_copy_(part, grads[0]) == 0) out[0] = result;
+    out[0] = view_backward(&cg_op_slice_backward, n, grads[0]);
+}
+
+void cg_backward_slice_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    out[0] = recorded_slice(grads[0], (int)n->args[0], n->args[1], n->args[2], n->args[3]);
 }
 
 /* Python's t[start:end:step] along dim: negative bounds count from the end, then both clamp to
