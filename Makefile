@@ -11,7 +11,7 @@ CFLAGS ?= $(OPT) -g
 ALL_CFLAGS = $(CFLAGS_BASE) $(CFLAGS) -fPIC
 # The library exports only what include/cgrad.h declares (its visibility pragma marks those).
 LIB_CFLAGS = $(ALL_CFLAGS) -fvisibility=hidden
-LDLIBS = -lm
+LDLIBS = -lm -pthread
 
 # The version is the header's; the soname changes with the major version only.
 VERSION := $(shell sed -n 's/^\#define CG_VERSION_STRING "\(.*\)"/\1/p' include/cgrad.h)
@@ -30,7 +30,7 @@ BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 HEADERS := include/cgrad.h $(wildcard src/*/*.h)
 
-.PHONY: all lib test examples demo bench bench-build memcheck sanitize install uninstall clean
+.PHONY: all lib test examples demo bench bench-build memcheck sanitize tsan install uninstall clean
 
 all: lib examples
 
@@ -89,6 +89,16 @@ sanitize:
 
 # The header, both libraries (libcgrad.so.MAJOR.MINOR.PATCH with its soname and link-time
 # symlinks) and cgrad.pc under $(DESTDIR)$(PREFIX); uninstall removes exactly these.
+# The thread stress test (tests/test_threads.c) built with ThreadSanitizer in build-tsan/ and run
+# TSAN_REPEAT rounds; any report fails it.
+TSAN_BUILD ?= build-tsan
+TSAN_REPEAT ?= 50
+tsan:
+	@$(MAKE) --no-print-directory BUILD=$(TSAN_BUILD) OPT=-O1 \
+		CFLAGS="-g -fsanitize=thread -fno-omit-frame-pointer" LDLIBS="-lm -pthread -fsanitize=thread" \
+		$(TSAN_BUILD)/tests/test_threads
+	@TSAN_OPTIONS="halt_on_error=1 exitcode=66" CG_THREAD_REPEAT=$(TSAN_REPEAT) $(TSAN_BUILD)/tests/test_threads
+
 install: lib
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(LIBDIR)/pkgconfig
 	install -m 644 include/cgrad.h $(DESTDIR)$(PREFIX)/include/
@@ -104,4 +114,4 @@ uninstall:
 		$(DESTDIR)$(LIBDIR)/libcgrad.so $(DESTDIR)$(LIBDIR)/pkgconfig/cgrad.pc
 
 clean:
-	rm -rf build build-sanitize build-sanitize-clang build-clang
+	rm -rf build build-sanitize build-sanitize-clang build-clang build-tsan

@@ -210,11 +210,29 @@ cg_tensor *cg_linspace(double start, double end, int64_t steps, cg_dtype dtype);
 cg_tensor *cg_eye(int64_t n, int64_t m, cg_dtype dtype);
 
 /* ---- random numbers: bit-identical to PyTorch's CPU generator -------------------------------- */
-/* One global generator per process, like PyTorch's default CPU generator, but without its lock:
- * draw from one thread at a time. Until cg_manual_seed it starts from a random seed, as PyTorch's.
+/* The default generator is PyTorch's default CPU generator: one per process, seeded from a random
+ * seed until cg_manual_seed. Generators of one's own (torch.Generator) come from cg_generator_new;
+ * the _gen forms of the random functions take one as their last argument (NULL: the default one),
+ * as PyTorch's take generator=. Every generator has a lock, held for a whole fill as PyTorch's is:
+ * threads may draw from one at once, and each fill is then one piece of its one stream.
  * float32 randn of 16+ contiguous elements follows PyTorch's AVX2 build (x86-64 machines with AVX2). */
+typedef struct cg_generator cg_generator;
 
-void cg_manual_seed(uint64_t seed);
+void cg_manual_seed(uint64_t seed);  /* torch.manual_seed: reseeds the default generator */
+uint64_t cg_initial_seed(void);       /* torch.initial_seed: the default generator's seed */
+cg_generator *cg_default_generator(void);  /* torch.default_generator (never freed) */
+/* torch.Generator().manual_seed(seed): a generator of one's own; NULL when out of memory. */
+cg_generator *cg_generator_new(uint64_t seed);
+void cg_generator_free(cg_generator *g);  /* NULL and the default generator are ignored */
+void cg_generator_manual_seed(cg_generator *g, uint64_t seed);  /* g NULL: the default generator */
+uint64_t cg_generator_initial_seed(cg_generator *g);
+/* get_state/set_state: the bytes of PyTorch's CPU generator state (torch.Generator.get_state(),
+ * a uint8 tensor of 5056 bytes; set_state also takes PyTorch's 5048-byte legacy form). get_state
+ * needs size >= CG_GENERATOR_STATE_SIZE; set_state checks the state as PyTorch does. 0 or -1. */
+#define CG_GENERATOR_STATE_SIZE 5056
+int cg_generator_get_state(cg_generator *g, void *state, size_t size);
+int cg_generator_set_state(cg_generator *g, const void *state, size_t size);
+
 cg_tensor *cg_rand_shape(cg_dtype dtype, int ndim, const int64_t *sizes);   /* uniform [0, 1) */
 cg_tensor *cg_randn_shape(cg_dtype dtype, int ndim, const int64_t *sizes);  /* standard normal */
 cg_tensor *cg_randint_shape(int64_t low, int64_t high, int ndim, const int64_t *sizes);  /* int64 */
@@ -226,6 +244,14 @@ cg_tensor *cg_randperm(int64_t n);
 cg_tensor *cg_randperm_dtype(int64_t n, cg_dtype dtype);
 int cg_uniform_(cg_tensor *t, double from, double to);
 int cg_normal_(cg_tensor *t, double mean, double std);
+/* The same, drawing from generator g: cg_rand_gen(CG_FLOAT32, CG_SHAPE(2, 3), g) is
+ * torch.rand(2, 3, generator=g), cg_uniform_gen_(t, 0, 1, g) is t.uniform_(0, 1, generator=g). */
+cg_tensor *cg_rand_gen(cg_dtype dtype, int ndim, const int64_t *sizes, cg_generator *g);
+cg_tensor *cg_randn_gen(cg_dtype dtype, int ndim, const int64_t *sizes, cg_generator *g);
+cg_tensor *cg_randint_gen(int64_t low, int64_t high, int ndim, const int64_t *sizes, cg_generator *g);
+cg_tensor *cg_randperm_gen(int64_t n, cg_dtype dtype, cg_generator *g);
+int cg_uniform_gen_(cg_tensor *t, double from, double to, cg_generator *g);
+int cg_normal_gen_(cg_tensor *t, double mean, double std, cg_generator *g);
 
 /* ---- elements -------------------------------------------------------------------------------- */
 

@@ -73,7 +73,7 @@ typedef struct cg_hook_entry {
 } cg_hook_entry;
 
 struct cg_node {
-    int refcount;
+    cg_refcount refcount;
     const cg_op *op;
     uint64_t sequence_nr;
     bool released;             /* saved tensors freed after a backward without retain_graph */
@@ -151,6 +151,10 @@ void cg_forget_retained(cg_tensor *t);
 /* Moves t's retain_grad entry from its grad_fn to node to (output output_nr); false when out of memory. */
 bool cg_move_retained(cg_tensor *t, cg_node *to, int output_nr);
 void cg_node_release(cg_node *n);
+static inline cg_node *cg_node_retain(cg_node *n) {
+    cg_ref_inc(&n->refcount);
+    return n;
+}
 cg_node *cg_node_new(const cg_op *op, int nnext);
 
 /* ---- views ---- */

@@ -10,6 +10,7 @@
  * one (autograd.grad in a hook or a backward) on a graph that shares nodes with it, and threads may
  * run backward through graphs that share nodes. */
 #include "autograd/autograd.h"
+#include "core/lock.h"
 #include "kernels/elementwise.h"
 
 #include <stdatomic.h>
@@ -266,7 +267,7 @@ static cg_tensor *validate(cg_tensor *grad, const cg_input_meta *meta, const cg_
 /* A gradient sum nothing else can see: its only reference is the buffer's, its storage is its own
  * (no view, no .data alias), it is dense. PyTorch's InputBuffer adds into such a sum in place. */
 static bool private_sum(const cg_tensor *t, const cg_tensor *grad) {
-    return t->refcount == 1 && t->storage->refcount == 1 && !t->storage->owner && !t->autograd &&
+    return cg_ref_count(&t->refcount) == 1 && cg_ref_count(&t->storage->refcount) == 1 && !t->storage->owner && !t->autograd &&
            t->dtype == grad->dtype && t->numel == grad->numel && cg_is_contiguous_inline(t);
 }
 
@@ -297,7 +298,7 @@ static cg_tensor *copy_of(cg_tensor *t) {
 
 /* PyTorch's AccumulateGrad: the first gradient is stored, later ones are added (in place unless
  * the backward is itself being recorded). */
-static bool accumulate(cg_tensor *owner, cg_tensor *grad, bool create_graph) {
+static bool accumulate_locked(cg_tensor *owner, cg_tensor *grad, bool create_graph) {
     cg_autograd_meta *m = owner->autograd;
     cg_tensor *sum;
     if (!m->grad) {
@@ -312,14 +313,29 @@ static bool accumulate(cg_tensor *owner, cg_tensor *grad, bool create_graph) {
     return true;
 }
 
+/* Under the tensor's lock: threads whose graphs share a parameter accumulate into its one .grad. */
+static bool accumulate(cg_tensor *owner, cg_tensor *grad, bool create_graph) {
+    cg_lock(CG_LOCK_GRAD, owner);
+    bool ok = accumulate_locked(owner, grad, create_graph);
+    cg_unlock(CG_LOCK_GRAD, owner);
+    return ok;
+}
+
+/* retain_grad's entry: the gradient summed into the tensor's .grad (under its lock, as above). */
+static bool retain(cg_tensor *t, cg_tensor *grad) {
+    cg_autograd_meta *m = t->autograd;
+    cg_lock(CG_LOCK_GRAD, t);
+    cg_tensor *sum = m->grad ? cg_add(m->grad, grad) : cg_clone(grad);
+    if (sum) cg_set_ref(&m->grad, sum);
+    cg_unlock(CG_LOCK_GRAD, t);
+    return sum != NULL;
+}
+
 static cg_tensor *run_hooks(cg_hook_entry *hooks, int output_nr, cg_tensor *grad) {
     for (cg_hook_entry *h = hooks; h && grad; h = h->next) {
         if (h->output_nr != output_nr) continue;
         if (h->retains) {
-            cg_autograd_meta *m = h->retains->autograd;
-            cg_tensor *sum = m->grad ? cg_add(m->grad, grad) : cg_clone(grad);
-            if (!sum) return NULL;
-            cg_set_ref(&m->grad, sum);
+            if (!retain(h->retains, grad)) return NULL;
             continue;
         }
         cg_tensor *replaced = h->fn(grad, h->user);
@@ -365,14 +381,21 @@ static bool run_node(graph_task *g, int task) {
             /* A leaf that stopped requiring grad after the graph was recorded gets nothing. */
             bool wanted = grad && cg_requires_grad(n->variable);
             ok = !cg_error_pending() && (!wanted || accumulate(n->variable, grad, g->create_graph));
-        } else if (ok && n->op->backward && any_grad(k)) {
-            ok = cg_check_saved(n);
-            if (ok) n->op->backward(n, grads, out);
-            ok = ok && !cg_error_pending();
-        }
-        if (ok && !g->keep_graph) {
-            cg_release_saved(n);
-            if (n->inner) cg_release_saved(n->inner);
+        } else if (ok) {
+            /* As PyTorch's nodes with saved variables lock their mutex in apply: a thread whose
+             * backward shares this node then sees the saved tensors there or freed, never half. */
+            bool lock = n->nsaved || n->inner;
+            if (lock) cg_lock(CG_LOCK_NODE, n);
+            if (n->op->backward && any_grad(k)) {
+                ok = cg_check_saved(n);
+                if (ok) n->op->backward(n, grads, out);
+                ok = ok && !cg_error_pending();
+            }
+            if (ok && !g->keep_graph) {
+                cg_release_saved(n);
+                if (n->inner) cg_release_saved(n->inner);
+            }
+            if (lock) cg_unlock(CG_LOCK_NODE, n);
         }
     }
     for (int i = 0; i < n->nnext && ok; i++) {

@@ -157,7 +157,7 @@ cg_node *cg_record_inplace(const cg_op *op, cg_tensor *t, int n, cg_tensor **inp
     }
     for (int i = 0; i < n; i++) {
         slices->next[i] = inner->next[i];
-        if (slices->next[i].node) slices->next[i].node->refcount++;
+        if (slices->next[i].node) cg_node_retain(slices->next[i].node);
     }
     slices->inner = inner;
     slices->view_geometry = geometry_of(t);

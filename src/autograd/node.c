@@ -1,5 +1,6 @@
 /* Nodes of the graph: creation when an op records itself, saved tensors, and freeing. */
 #include "autograd/registry.h"
+#include "core/lock.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,7 @@ cg_node *cg_node_new(const cg_op *op, int nnext) {
                                            : cg_malloc(NODE_SIZE(nnext));
     if (!n) return NULL;
     memset(n, 0, NODE_SIZE(nnext));
-    n->refcount = 1;
+    cg_ref_init(&n->refcount);
     n->op = op;
     n->sequence_nr = cg_next_sequence_nr();
     n->nnext = nnext;
@@ -46,7 +47,11 @@ static void free_node(cg_node *n) {
     for (int i = 0; i < n->nsaved; i++) cg_release(n->saved[i].data);
     if (n->variable) {
         cg_autograd_meta *m = n->variable->autograd;
-        if (m && m->grad_accumulator == n) m->grad_accumulator = NULL;
+        if (m) {
+            cg_lock(CG_LOCK_META, m);
+            if (m->grad_accumulator == n) m->grad_accumulator = NULL;
+            cg_unlock(CG_LOCK_META, m);
+        }
         cg_release(n->variable);
     }
     cg_release(n->view_geometry);
@@ -60,8 +65,18 @@ static void free_node(cg_node *n) {
     else cg_free(n);
 }
 
+static const cg_op accumulate_grad_op = {"AccumulateGrad", NULL, "accumulate_grad"};
+
+/* Drops a reference to n; true when it was the last. */
+static bool last_reference(cg_node *n) {
+    /* The leaf's weak pointer lets another thread take a reference to an AccumulateGrad node it
+     * does not hold yet (grad_accumulator), so that count is always decremented for real. */
+    if (n->op == &accumulate_grad_op) return atomic_fetch_sub_explicit(&n->refcount, 1, memory_order_acq_rel) == 1;
+    return cg_ref_dec(&n->refcount);
+}
+
 void cg_node_release(cg_node *n) {
-    if (!n || --n->refcount > 0) return;
+    if (!n || !last_reference(n)) return;
     if (!dying) {
         dying = dying_fixed;
         capdying = DYING_FIXED;
@@ -111,8 +126,6 @@ void cg_autograd_release(cg_tensor *t) {
     cg_cache_free(CG_CACHE_META, m);
 }
 
-static const cg_op accumulate_grad_op = {"AccumulateGrad", NULL, "accumulate_grad"};
-
 const cg_op *cg_accumulate_grad_op(void) { return &accumulate_grad_op; }
 
 const char *cg_node_message_name(const cg_node *n) {
@@ -122,21 +135,34 @@ const char *cg_node_message_name(const cg_node *n) {
     return n->op->name;
 }
 
-/* The leaf's AccumulateGrad node, made on first use and shared until the graph lets it go. */
+/* A new reference to n, unless its last one is gone already (it is being freed). */
+static bool retain_if_alive(cg_node *n) {
+    int count = atomic_load_explicit(&n->refcount, memory_order_relaxed);
+    while (count > 0)
+        if (atomic_compare_exchange_weak_explicit(&n->refcount, &count, count + 1, memory_order_relaxed,
+                                                  memory_order_relaxed))
+            return true;
+    return false;
+}
+
+/* The leaf's AccumulateGrad node, made on first use and shared until the graph lets it go. Threads
+ * recording ops on a shared parameter share it too (under the leaf's lock, as PyTorch's). */
 static cg_node *grad_accumulator(cg_tensor *leaf) {
     cg_autograd_meta *m = leaf->autograd;
-    if (m->grad_accumulator) {
-        m->grad_accumulator->refcount++;
-        return m->grad_accumulator;
+    cg_lock(CG_LOCK_META, m);
+    cg_node *n = m->grad_accumulator;
+    if (!n || !retain_if_alive(n)) {
+        n = cg_node_new(&accumulate_grad_op, 0);
+        if (n) {
+            n->sequence_nr = UINT64_MAX; /* as in PyTorch: accumulate as soon as the gradient is complete */
+            n->outputs = &n->output_inline;
+            n->noutputs = 1;
+            n->outputs[0] = cg_input_meta_of(leaf);
+            n->variable = cg_retain(leaf);
+            m->grad_accumulator = n;
+        }
     }
-    cg_node *n = cg_node_new(&accumulate_grad_op, 0);
-    if (!n) return NULL;
-    n->sequence_nr = UINT64_MAX; /* as in PyTorch: accumulate as soon as the gradient is complete */
-    n->outputs = &n->output_inline;
-    n->noutputs = 1;
-    n->outputs[0] = cg_input_meta_of(leaf);
-    n->variable = cg_retain(leaf);
-    m->grad_accumulator = n;
+    cg_unlock(CG_LOCK_META, m);
     return n;
 }
 
@@ -145,7 +171,7 @@ cg_edge cg_gradient_edge(cg_tensor *t) {
     if (!m) return (cg_edge){NULL, 0};
     cg_node *fn = cg_grad_fn_internal(t);
     if (fn) {
-        fn->refcount++;
+        cg_node_retain(fn);
         return (cg_edge){fn, m->output_nr};
     }
     if (m->requires_grad) return (cg_edge){grad_accumulator(t), 0};
@@ -172,7 +198,7 @@ bool cg_attach_history(cg_node *n, int nout, cg_tensor **outs) {
         if (!m) return false;
         /* An in-place op gives t a new history: its retain_grad moves there, as in PyTorch. */
         if (m->retains_grad && m->grad_fn && m->grad_fn != n && !cg_move_retained(outs[i], n, i)) return false;
-        n->refcount++;
+        cg_node_retain(n);
         cg_node_release(m->grad_fn);
         m->grad_fn = n;
         m->output_nr = i;
@@ -272,7 +298,7 @@ cg_tensor *cg_saved(cg_node *n, int slot) {
     if (!t) return NULL;
     cg_autograd_meta *m = cg_meta(t);
     if (!m) return NULL;
-    n->refcount++;
+    cg_node_retain(n);
     m->grad_fn = n;
     m->output_nr = 0;
     return t;

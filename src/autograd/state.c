@@ -130,12 +130,12 @@ cg_node *cg_node_next(const cg_node *n, int i, int *input_nr) {
 
 /* ---- hooks and retain_grad ---- */
 
-static int next_hook_id = 1;
+static atomic_int next_hook_id = 1; /* handles are unique across threads */
 
 static cg_hook_entry *push_hook(cg_hook_entry **list, cg_hook_fn fn, void *user, int output_nr, cg_tensor *retains) {
     cg_hook_entry *h = cg_malloc(sizeof *h);
     if (!h) return NULL;
-    *h = (cg_hook_entry){.id = next_hook_id++, .output_nr = output_nr, .retains = retains, .fn = fn, .user = user};
+    *h = (cg_hook_entry){.id = atomic_fetch_add_explicit(&next_hook_id, 1, memory_order_relaxed), .output_nr = output_nr, .retains = retains, .fn = fn, .user = user};
     cg_hook_entry **end = list;
     while (*end) end = &(*end)->next;
     *end = h;

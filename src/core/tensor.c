@@ -101,7 +101,7 @@ cg_storage *cg_storage_new(size_t nbytes) {
         return NULL;
     }
     cg_storage *s = (cg_storage *)block;
-    s->refcount = 1;
+    cg_ref_init(&s->refcount);
     s->version = 0;
     s->nbytes = nbytes;
     s->data = (char *)(((uintptr_t)(block + sizeof(cg_storage)) + CG_ALIGN - 1) & ~(uintptr_t)(CG_ALIGN - 1));
@@ -124,13 +124,13 @@ cg_storage *cg_storage_alias(cg_storage *owner) {
     cg_storage *s = cg_malloc(sizeof *s);
     if (!s) return NULL;
     while (owner->owner) owner = owner->owner;
-    owner->refcount++;
+    cg_ref_inc(&owner->refcount);
     *s = (cg_storage){.refcount = 1, .nbytes = owner->nbytes, .data = owner->data, .owner = owner};
     return s;
 }
 
 void cg_storage_release(cg_storage *s) {
-    if (!s || --s->refcount > 0) return;
+    if (!s || !cg_ref_dec(&s->refcount)) return;
     if (s->owner) {
         cg_storage_release(s->owner);
         cg_free(s);
@@ -236,7 +236,7 @@ void cg_scope_end(void) {
 
 cg_tensor *cg_scope_retain(cg_tensor *t) {
     if (!t || cg_scope_register(t) < 0) return NULL;
-    t->refcount++;
+    cg_ref_inc(&t->refcount);
     return t;
 }
 
@@ -247,7 +247,7 @@ cg_tensor *cg_keep(cg_tensor *t) {
     /* Move the reference below the innermost mark, so the scope's end does not release it. */
     size_t mark = scopes.marks[scopes.nmarks - 1];
     if (cg_scope_register(t) < 0) return NULL;
-    t->refcount++;
+    cg_ref_inc(&t->refcount);
     scopes.items[scopes.len - 1] = scopes.items[mark];
     scopes.items[mark] = t;
     scopes.marks[scopes.nmarks - 1] = mark + 1;
@@ -263,12 +263,12 @@ cg_tensor *cg_scope_end_keeping(cg_tensor *out) {
 /* ---- refcounts ---- */
 
 cg_tensor *cg_retain(cg_tensor *t) {
-    if (t) t->refcount++;
+    if (t) cg_ref_inc(&t->refcount);
     return t;
 }
 
 void cg_release(cg_tensor *t) {
-    if (t && --t->refcount == 0) cg_tensor_free(t);
+    if (t && cg_ref_dec(&t->refcount)) cg_tensor_free(t);
 }
 
 void cg_tensor_free(cg_tensor *t) {
@@ -304,7 +304,7 @@ static cg_tensor *new_header(cg_dtype dtype, int ndim, const int64_t *sizes, boo
         t->sizes[d] = sizes[d];
         *overflow |= __builtin_mul_overflow(numel, sizes[d], &numel);
     }
-    t->refcount = 1;
+    cg_ref_init(&t->refcount);
     t->dtype = dtype;
     t->ndim = ndim;
     t->offset = 0;
@@ -371,7 +371,7 @@ cg_tensor *cg_new_view(const cg_tensor *base, int ndim, const int64_t *sizes, co
     if (ndim) memcpy(t->strides, strides, (size_t)ndim * sizeof *strides);
     t->offset = offset;
     t->storage = base->storage;
-    t->storage->refcount++;
+    cg_ref_inc(&t->storage->refcount);
     if (cg_scope_register(t) < 0) {
         cg_tensor_free(t);
         return NULL;

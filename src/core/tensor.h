@@ -6,13 +6,28 @@
 #include "core/alloc.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 
 #define CG_ALIGN 64
+
+/* Reference counts are atomic: tensors, storages and nodes may be shared between threads. An
+ * increment needs no ordering (the caller already holds a reference); the decrement that frees
+ * must see every other thread's writes, which their decrements release. */
+typedef atomic_int cg_refcount;
+static inline void cg_ref_init(cg_refcount *r) { atomic_init(r, 1); }
+static inline void cg_ref_inc(cg_refcount *r) { atomic_fetch_add_explicit(r, 1, memory_order_relaxed); }
+static inline int cg_ref_count(const cg_refcount *r) { return atomic_load_explicit((cg_refcount *)r, memory_order_acquire); }
+/* Drops a reference; true when it was the last. A count of 1 is the caller's own reference, which
+ * no other thread can see to take another (no weak references to tensors or storages), so the
+ * last release of an object never shared costs no atomic read-modify-write. */
+static inline bool cg_ref_dec(cg_refcount *r) {
+    return cg_ref_count(r) == 1 || atomic_fetch_sub_explicit(r, 1, memory_order_acq_rel) == 1;
+}
 
 /* Bytes plus the version counter of everything that views them. A storage made by .data aliases
  * another storage's bytes (owner) with a fresh version counter. */
 typedef struct cg_storage {
-    int refcount;
+    cg_refcount refcount;
     int64_t version;
     size_t nbytes;
     char *data;
@@ -27,7 +42,7 @@ typedef struct cg_storage {
 struct cg_autograd_meta;  /* filled by the autograd layer */
 
 struct cg_tensor {
-    int refcount;
+    cg_refcount refcount;
     cg_dtype dtype;
     int ndim;
     int64_t numel;

@@ -278,10 +278,10 @@ void cg_kernel_clamp(cg_tensor *out, const cg_tensor *in, const cg_number *lo, c
 const cg_tensor *cg_box_number(cg_scalar_box *box, cg_number value, cg_dtype dtype) {
     memset(box, 0, sizeof *box);
     cg_write_number((char *)&box->value, dtype, value);
-    box->storage.refcount = 1;
+    cg_ref_init(&box->storage.refcount);
     box->storage.data = (char *)&box->value;
     box->storage.nbytes = sizeof box->value;
-    box->tensor.refcount = 1;
+    cg_ref_init(&box->tensor.refcount);
     box->tensor.dtype = dtype;
     box->tensor.numel = 1;
     box->tensor.storage = &box->storage;

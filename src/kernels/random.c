@@ -14,8 +14,8 @@
 /* ---- uniform numbers ---------------------------------------------------------------------- */
 
 /* [0, 1) with the 24 (53) low bits of one 32-bit (64-bit) draw, as at::uniform_real_distribution. */
-static float uniform_float(void) { return (float)(cg_random32() & 0xffffffu) * 0x1p-24f; }
-static double uniform_double(void) { return (double)(cg_random64() & ((1ull << 53) - 1)) * 0x1p-53; }
+static float uniform_float(cg_generator *g) { return (float)(cg_gen_random32(g) & 0xffffffu) * 0x1p-24f; }
+static double uniform_double(cg_generator *g) { return (double)(cg_gen_random64(g) & ((1ull << 53) - 1)) * 0x1p-53; }
 
 /* ---- element order ------------------------------------------------------------------------ */
 
@@ -62,20 +62,21 @@ static void for_each_in_memory_order(cg_tensor *t, element_fn fn, void *ctx) {
 
 typedef struct {
     double from, range; /* as the tensor's dtype: PyTorch casts from and to first */
+    cg_generator *gen;
 } uniform_ctx;
 
 static void uniform_float_element(char *p, void *ctx) {
     const uniform_ctx *c = ctx;
-    *(float *)p = fmaf(uniform_float(), (float)c->range, (float)c->from);
+    *(float *)p = fmaf(uniform_float(c->gen), (float)c->range, (float)c->from);
 }
 
 static void uniform_double_element(char *p, void *ctx) {
     const uniform_ctx *c = ctx;
-    *(double *)p = fma(uniform_double(), c->range, c->from);
+    *(double *)p = fma(uniform_double(c->gen), c->range, c->from);
 }
 
-void cg_kernel_uniform(cg_tensor *t, double from, double to) {
-    uniform_ctx c;
+void cg_kernel_uniform(cg_tensor *t, double from, double to, cg_generator *gen) {
+    uniform_ctx c = {.gen = gen};
     if (t->dtype == CG_FLOAT32) {
         c.from = (float)from;
         c.range = (float)to - (float)from;
@@ -89,10 +90,10 @@ void cg_kernel_uniform(cg_tensor *t, double from, double to) {
 
 /* ---- randint ------------------------------------------------------------------------------ */
 
-void cg_kernel_randint(cg_tensor *t, int64_t low, uint64_t range) {
+void cg_kernel_randint(cg_tensor *t, int64_t low, uint64_t range, cg_generator *gen) {
     int64_t *out = (int64_t *)cg_tensor_data(t); /* always a fresh contiguous tensor */
     for (int64_t i = 0; i < t->numel; i++) {
-        uint64_t draw = range >= (1ull << 32) ? cg_random64() % range : cg_random32() % range;
+        uint64_t draw = range >= (1ull << 32) ? cg_gen_random64(gen) % range : cg_gen_random32(gen) % range;
         out[i] = (int64_t)(draw + (uint64_t)low);
     }
 }
@@ -202,12 +203,12 @@ static void normal_block16_double(double *d, double mean, double std) {
 /* PyTorch's normal_fill: uniforms for all n, full blocks of 16 from the start, and when n is not
  * a multiple of 16 the last 16 slots redrawn and transformed again. */
 #define DEFINE_NORMAL_FILL(name, type, uniform, block)                 \
-    static void name(type *d, int64_t n, type mean, type std) {        \
-        for (int64_t i = 0; i < n; i++) d[i] = uniform();              \
+    static void name(type *d, int64_t n, type mean, type std, cg_generator *g) { \
+        for (int64_t i = 0; i < n; i++) d[i] = uniform(g);             \
         for (int64_t i = 0; i + 16 <= n; i += 16) block(d + i, mean, std); \
         if (n % 16 != 0) {                                             \
             type *tail = d + n - 16;                                   \
-            for (int i = 0; i < 16; i++) tail[i] = uniform();          \
+            for (int i = 0; i < 16; i++) tail[i] = uniform(g);         \
             block(tail, mean, std);                                    \
         }                                                              \
     }
@@ -218,30 +219,31 @@ DEFINE_NORMAL_FILL(normal_fill_double, double, uniform_double, normal_block16_do
 
 typedef struct {
     double mean, std;
+    cg_generator *gen;
 } normal_ctx;
 
 static double normal_sample(const normal_ctx *c) {
     double cached;
-    if (cg_take_cached_normal(&cached)) return fma(cached, c->std, c->mean);
-    double u1 = uniform_double(), u2 = uniform_double();
+    if (cg_gen_take_cached_normal(c->gen, &cached)) return fma(cached, c->std, c->mean);
+    double u1 = uniform_double(c->gen), u2 = uniform_double(c->gen);
     double radius = sqrt(-2.0 * log(1.0 - u2));
     double theta = 2.0 * 3.14159265358979323846 * u1;
-    cg_cache_normal(radius * sin(theta));
+    cg_gen_cache_normal(c->gen, radius * sin(theta));
     return fma(radius * cos(theta), c->std, c->mean);
 }
 
 static void normal_float_element(char *p, void *ctx) { *(float *)p = (float)normal_sample(ctx); }
 static void normal_double_element(char *p, void *ctx) { *(double *)p = normal_sample(ctx); }
 
-void cg_kernel_normal(cg_tensor *t, double mean, double std) {
+void cg_kernel_normal(cg_tensor *t, double mean, double std, cg_generator *gen) {
     if (t->numel >= 16 && cg_is_contiguous(t)) {
         if (t->dtype == CG_FLOAT32)
-            normal_fill_float((float *)cg_tensor_data(t), t->numel, (float)mean, (float)std);
+            normal_fill_float((float *)cg_tensor_data(t), t->numel, (float)mean, (float)std, gen);
         else
-            normal_fill_double((double *)cg_tensor_data(t), t->numel, mean, std);
+            normal_fill_double((double *)cg_tensor_data(t), t->numel, mean, std, gen);
         return;
     }
-    normal_ctx c = {mean, std};
+    normal_ctx c = {mean, std, gen};
     for_each_in_memory_order(t, t->dtype == CG_FLOAT32 ? normal_float_element : normal_double_element, &c);
 }
 

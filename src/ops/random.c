@@ -38,10 +38,12 @@ static int check_uniform(const cg_tensor *t, double from, double to) {
 
 /* Autograd: a random fill may not overwrite a leaf that requires grad (checked first, as in
  * PyTorch), and on a tensor with history it records a node that gives the old values no gradient. */
-int cg_uniform_(cg_tensor *t, double from, double to) {
+int cg_uniform_gen_(cg_tensor *t, double from, double to, cg_generator *g) {
     if (!t || cg_check_inplace(t, CG_INPUTS(t)) < 0) return -1;
     if (check_uniform(t, from, to) != 0 || cg_check_no_internal_overlap(t) != 0) return -1;
-    cg_kernel_uniform(t, from, to);
+    g = cg_generator_lock(g);
+    cg_kernel_uniform(t, from, to, g);
+    cg_generator_unlock(g);
     cg_bump_version(t);
     cg_record_inplace(&cg_op_uniform, t, CG_INPUTS(t));
     return cg_recorded_status();
@@ -52,7 +54,9 @@ void cg_backward_uniform(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     out[0] = cg_zeros_like(grads[0]);
 }
 
-int cg_normal_(cg_tensor *t, double mean, double std) {
+int cg_uniform_(cg_tensor *t, double from, double to) { return cg_uniform_gen_(t, from, to, NULL); }
+
+int cg_normal_gen_(cg_tensor *t, double mean, double std, cg_generator *g) {
     if (!t || cg_check_inplace(t, CG_INPUTS(t)) < 0) return -1;
     if (!(std >= 0.0)) {
         cg_set_error("normal expects std >= 0.0, but found std %g", std);
@@ -63,11 +67,15 @@ int cg_normal_(cg_tensor *t, double mean, double std) {
         return -1;
     }
     if (cg_check_no_internal_overlap(t) != 0) return -1;
-    cg_kernel_normal(t, mean, std);
+    g = cg_generator_lock(g);
+    cg_kernel_normal(t, mean, std, g);
+    cg_generator_unlock(g);
     cg_bump_version(t);
     cg_record_inplace(&cg_op_normal, t, CG_INPUTS(t));
     return cg_recorded_status();
 }
+
+int cg_normal_(cg_tensor *t, double mean, double std) { return cg_normal_gen_(t, mean, std, NULL); }
 
 void cg_backward_normal(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     (void)n;
@@ -75,23 +83,27 @@ void cg_backward_normal(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 }
 
 /* A fresh tensor filled by fill; like PyTorch's, it starts at version 0. */
-static cg_tensor *new_filled(cg_dtype dtype, int ndim, const int64_t *sizes, int (*fill)(cg_tensor *, double, double),
-                             double a, double b) {
+static cg_tensor *new_filled(cg_dtype dtype, int ndim, const int64_t *sizes,
+                             int (*fill)(cg_tensor *, double, double, cg_generator *), double a, double b,
+                             cg_generator *g) {
     cg_tensor *t = cg_new_tensor(dtype, ndim, sizes);
-    if (!t || fill(t, a, b) != 0) return NULL;
+    if (!t || fill(t, a, b, g) != 0) return NULL;
     t->storage->version = 0;
     return t;
 }
 
-cg_tensor *cg_rand_shape(cg_dtype dtype, int ndim, const int64_t *sizes) {
-    return new_filled(dtype, ndim, sizes, cg_uniform_, 0, 1);
+cg_tensor *cg_rand_gen(cg_dtype dtype, int ndim, const int64_t *sizes, cg_generator *g) {
+    return new_filled(dtype, ndim, sizes, cg_uniform_gen_, 0, 1, g);
 }
 
-cg_tensor *cg_randn_shape(cg_dtype dtype, int ndim, const int64_t *sizes) {
-    return new_filled(dtype, ndim, sizes, cg_normal_, 0, 1);
+cg_tensor *cg_randn_gen(cg_dtype dtype, int ndim, const int64_t *sizes, cg_generator *g) {
+    return new_filled(dtype, ndim, sizes, cg_normal_gen_, 0, 1, g);
 }
 
-cg_tensor *cg_randint_shape(int64_t low, int64_t high, int ndim, const int64_t *sizes) {
+cg_tensor *cg_rand_shape(cg_dtype dtype, int ndim, const int64_t *sizes) { return cg_rand_gen(dtype, ndim, sizes, NULL); }
+cg_tensor *cg_randn_shape(cg_dtype dtype, int ndim, const int64_t *sizes) { return cg_randn_gen(dtype, ndim, sizes, NULL); }
+
+cg_tensor *cg_randint_gen(int64_t low, int64_t high, int ndim, const int64_t *sizes, cg_generator *g) {
     cg_tensor *t = cg_new_tensor(CG_INT64, ndim, sizes);
     if (!t) return NULL;
     if (low >= high) {
@@ -99,17 +111,20 @@ cg_tensor *cg_randint_shape(int64_t low, int64_t high, int ndim, const int64_t *
                      (long long)high);
         return NULL;
     }
-    cg_kernel_randint(t, low, (uint64_t)high - (uint64_t)low);
+    g = cg_generator_lock(g);
+    cg_kernel_randint(t, low, (uint64_t)high - (uint64_t)low, g);
+    cg_generator_unlock(g);
     return t;
 }
 
-/* randperm's draws from the default generator. */
-static uint32_t default_random32(void *unused) {
-    (void)unused;
-    return cg_random32();
+cg_tensor *cg_randint_shape(int64_t low, int64_t high, int ndim, const int64_t *sizes) {
+    return cg_randint_gen(low, high, ndim, sizes, NULL);
 }
 
-cg_tensor *cg_randperm_dtype(int64_t n, cg_dtype dtype) {
+/* randperm's draws from a locked generator. */
+static uint32_t generator_random32(void *g) { return cg_gen_random32(g); }
+
+cg_tensor *cg_randperm_gen(int64_t n, cg_dtype dtype, cg_generator *g) {
     if (cg_check_shape(1, &n) < 0) return NULL;
     static const int64_t max_n[] = {[CG_FLOAT32] = (INT64_C(1) << 24) + 1, [CG_FLOAT64] = (INT64_C(1) << 53) + 1};
     if ((unsigned)dtype > CG_BOOL) {
@@ -126,8 +141,14 @@ cg_tensor *cg_randperm_dtype(int64_t n, cg_dtype dtype) {
         return NULL;
     }
     cg_tensor *t = cg_new_tensor(dtype, 1, &n);
-    if (t) cg_kernel_randperm(t, default_random32, NULL);
+    if (t) {
+        g = cg_generator_lock(g);
+        cg_kernel_randperm(t, generator_random32, g);
+        cg_generator_unlock(g);
+    }
     return t;
 }
+
+cg_tensor *cg_randperm_dtype(int64_t n, cg_dtype dtype) { return cg_randperm_gen(n, dtype, NULL); }
 
 cg_tensor *cg_randperm(int64_t n) { return cg_randperm_dtype(n, CG_INT64); }
