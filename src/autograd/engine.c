@@ -232,6 +232,7 @@ static bool discover(graph_task *g) {
 /* ---- gradients arriving at a node ---- */
 
 cg_tensor *cg_sum_to(cg_tensor *grad, int ndim, const int64_t *sizes) {
+    if (ndim == 0) return cg_sum(grad); /* as at::sum_to: SumBackward0 in double-backward graphs */
     int lead = grad->ndim - ndim;
     cg_reduce_args args = {.input = grad, .keepdim = true};
     for (int d = 0; d < grad->ndim; d++)

@@ -175,7 +175,8 @@ static cg_node *record_reduction(const cg_op *op, cg_tensor *out, cg_reduce_args
 /* grad, with the reduced dims put back (size 1) and expanded to the input's shape. */
 static cg_tensor *spread(const cg_node *n, cg_tensor *grad) {
     const cg_input_meta *in = &n->args_meta;
-    if (!n->args[CG_MAX_DIMS])
+    bool all = n->op == &cg_op_sum || n->op == &cg_op_mean; /* a 0-dim grad expands as it is, as in PyTorch */
+    if (!n->args[CG_MAX_DIMS] && !all)
         for (int d = 0; d < in->ndim; d++)
             if (n->args[d]) grad = cg_unsqueeze(grad, d);
     return cg_expand_shape(grad, in->ndim, in->sizes);
