@@ -401,6 +401,39 @@ static void other_values(void) {
     error_if(!cg_mse_loss(f, cg_ones(3), .reduction = (cg_reduction)7));
 }
 
+/* A piece of chunk/unbind/split, or a view made in no_grad mode, whose base (or another view) was
+ * written in place has a history PyTorch refuses to regenerate: every use fails. */
+static void stale_views(void) {
+    cg_tensor *x = leaf(cg_ones(4)), *pieces[2];
+    cg_tensor *h = cg_mul_scalar(x, 1);
+    cg_chunk(h, 2, 0, pieces, 2);
+    cg_tensor *a = pieces[0], *b = pieces[1];
+    cg_add_scalar_(h, 1);
+    fprintf(out, "%s\n", py_bool(cg_requires_grad(a)));
+    error_if(!cg_grad_fn(a));
+    error_if(cg_fprint(out, b) < 0);
+    error_if(cg_backward(cg_sum(cg_mul_scalar(a, 2))));
+    error_if(!cg_cat(CG_LIST(a, b), 0));
+    cg_tensor *y = cg_zeros(2), *g;
+    error_if(cg_add_(y, b));
+    show(y);
+    error_if(cg_autograd_grad(.outputs = CG_TENSORS(cg_sum(h)), .inputs = CG_TENSORS(a), .results = &g));
+    error_if(cg_mul_scalar_(a, 2));
+    cg_tensor *v = NULL;
+    CG_NO_GRAD { v = cg_slice(h, 0, 0, 2, 1); }
+    cg_mul_scalar_(h, 2);
+    error_if(!cg_grad_fn(v));
+    cg_tensor *u = cg_slice(h, 0, 0, 2, 1);
+    cg_mul_scalar_(h, 2);
+    fprintf(out, "%s\n", cg_node_name(cg_grad_fn(u)));
+    cg_chunk(cg_mul_scalar(x, 1), 2, 0, pieces, 2);
+    CG_NO_GRAD { cg_mul_scalar_(pieces[0], 2); }
+    error_if(cg_backward(cg_sum(pieces[0])));
+    cg_chunk(cg_ones(4), 2, 0, pieces, 2);
+    cg_mul_scalar_(pieces[0], 2);
+    show(pieces[0]);
+}
+
 static const scenario scenarios[] = {
     {"accumulation", accumulation},   {"backward_errors", backward_errors},
     {"requires_grad_rules", requires_grad_rules}, {"grad_modes", grad_modes},
@@ -412,7 +445,7 @@ static const scenario scenarios[] = {
     {"leaf_backward", leaf_backward},
     {"broadcast_grads", broadcast_grads}, {"saved_tensor_checks", saved_tensor_checks},
     {"write_overlap", write_overlap}, {"modified_names", modified_names},
-    {"other_values", other_values},
+    {"other_values", other_values}, {"stale_views", stale_views},
 };
 
 static void no_warnings(const char *message, void *user) {

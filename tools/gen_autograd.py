@@ -381,6 +381,40 @@ def other_values():
     attempt(lambda: torch.nn.functional.mse_loss(f, torch.ones(3), reduction="bad"))
 
 
+@scenario
+def stale_views():
+    # A piece of chunk/unbind/split, or a view made in no_grad mode, whose base (or another view)
+    # was written in place has a history PyTorch refuses to regenerate: every use fails.
+    x = torch.ones(4, requires_grad=True)
+    h = x * 1
+    a, b = h.chunk(2)
+    h.add_(1)
+    print(a.requires_grad)
+    attempt(lambda: a.grad_fn)
+    attempt(lambda: print(b))
+    attempt(lambda: (a * 2).sum().backward())
+    attempt(lambda: torch.cat([a, b]))
+    y = torch.zeros(2)
+    attempt(lambda: y.add_(b))
+    print(y)
+    attempt(lambda: torch.autograd.grad(h.sum(), a))
+    attempt(lambda: a.mul_(2))
+    with torch.no_grad():
+        v = h[0:2]
+    h.mul_(2)
+    attempt(lambda: v.grad_fn)
+    u = h[0:2]  # made with grad mode on: regenerated as AsStridedBackward0
+    h.mul_(2)
+    print(u.grad_fn.name())
+    p, q = (x * 1).chunk(2)
+    with torch.no_grad():
+        p.mul_(2)
+    attempt(lambda: p.sum().backward())
+    r, _ = torch.ones(4).chunk(2)  # nothing requires grad: nothing to regenerate
+    r.mul_(2)
+    print(r)
+
+
 def main():
     warnings.simplefilter("ignore")
     for fn in SCENARIOS:

@@ -142,6 +142,8 @@ bool cg_needs_grad(const cg_node *n, int input);
 cg_autograd_meta *cg_meta(cg_tensor *t);  /* creates it; NULL when out of memory */
 cg_edge cg_gradient_edge(cg_tensor *t);    /* grad_fn or AccumulateGrad (a new reference); node NULL if none */
 cg_node *cg_grad_fn_internal(cg_tensor *t); /* t's history, regenerated for a view whose base was rewritten */
+/* t is a view whose history PyTorch refuses to regenerate (cg_grad_fn_internal fails with its error). */
+bool cg_history_unreadable(const cg_tensor *t);
 const cg_op *cg_accumulate_grad_op(void);
 /* The name PyTorch's messages give a node (its C++ name()): the op's name, namespaced for the
  * nodes PyTorch writes by hand ("torch::autograd::CopySlices"). */
@@ -164,6 +166,12 @@ static inline cg_tensor *cg_view_root(cg_tensor *t) {
 }
 /* Marks out as a view of base for autograd (an in-place write through it rewrites base's history). */
 cg_tensor *cg_as_view(cg_tensor *out, cg_tensor *base);
+/* PyTorch's refusal to rewrite the history of a view made in no_grad mode or by a multi-output op
+ * (unbind, split, chunk): written in place itself, or (indirect) through its base or another view. */
+void cg_view_rebase_error(const cg_autograd_meta *m, bool indirect);
+/* A history that cannot be read (such a view, written through its base) fails the op recording it
+ * as running out of memory does: cg_recorded() then returns NULL. */
+static inline void cg_recording_failed(void) { cg_alloc_failures_++; }
 /* AsStridedBackward0: the history of a view whose base's history was rewritten in place. */
 cg_node *cg_as_strided_node(cg_tensor *view, cg_tensor *base);
 

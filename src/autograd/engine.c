@@ -516,6 +516,10 @@ static capture *capture_inputs(cg_tensor_list inputs) {
     if (cg_check_count(inputs.n, "inputs") < 0) return NULL;
     for (int i = 0; i < inputs.n; i++) {
         if (!inputs.items[i]) return NULL;
+        if (cg_history_unreadable(inputs.items[i])) { /* PyTorch reads each input's grad_fn first */
+            cg_grad_fn_internal(inputs.items[i]);
+            return NULL;
+        }
         if (!cg_requires_grad(inputs.items[i])) {
             cg_set_error("One of the differentiated Tensors does not require grad");
             return NULL;

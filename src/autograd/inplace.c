@@ -5,15 +5,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* An in-place write to a view made in no_grad mode, or to a piece of a multi-output view op. */
-static void view_rebase_error(const cg_autograd_meta *m) {
+void cg_view_rebase_error(const cg_autograd_meta *m, bool indirect) {
+    const char *modified = indirect ? "its base or another view of its base has been" : "is being";
     char what[256];
     if (m->grad_fn)
-        snprintf(what, sizeof what, "Output %d of %s is a view and is being modified inplace.", m->output_nr,
-                 cg_node_message_name(m->grad_fn));
+        snprintf(what, sizeof what, "Output %d of %s is a view and %s modified inplace.", m->output_nr,
+                 cg_node_message_name(m->grad_fn), modified);
     else
-        snprintf(what, sizeof what, "A view was created in no_grad mode and is being modified inplace with grad mode "
-                                    "enabled.");
+        snprintf(what, sizeof what, "A view was created in no_grad mode and %s modified inplace with grad mode "
+                                    "enabled.", modified);
     if (m->view_multi_output)
         cg_set_error("%s This view is the output of a function that returns multiple views. Such functions do not "
                      "allow the output views to be modified inplace. You should replace the inplace operation by an "
@@ -25,14 +25,13 @@ static void view_rebase_error(const cg_autograd_meta *m) {
                      what);
 }
 
-int cg_check_inplace(cg_tensor *t, int n, cg_tensor **inputs) {
-    if (!cg_is_grad_enabled()) return 0;
+static int check_target(cg_tensor *t, int n, cg_tensor **inputs) {
     cg_autograd_meta *m = t->autograd;
     if (!m) return 0;
     if (m->view_base) {
         /* As PyTorch's handle_view_on_rebase, before the leaf checks. */
         if ((m->view_created_in_no_grad || m->view_multi_output) && cg_any_requires_grad(n, inputs)) {
-            view_rebase_error(m);
+            cg_view_rebase_error(m, false);
             return -1;
         }
         cg_autograd_meta *base = m->view_base->autograd;
@@ -46,6 +45,18 @@ int cg_check_inplace(cg_tensor *t, int n, cg_tensor **inputs) {
         cg_set_error("a leaf Variable that requires grad is being used in an in-place operation.");
         return -1;
     }
+    return 0;
+}
+
+int cg_check_inplace(cg_tensor *t, int n, cg_tensor **inputs) {
+    if (!cg_is_grad_enabled()) return 0;
+    if (check_target(t, n, inputs) < 0) return -1;
+    /* PyTorch takes the other inputs' histories before it writes: one it cannot read fails the op. */
+    for (int i = 1; i < n; i++)
+        if (inputs[i] && cg_history_unreadable(inputs[i])) {
+            cg_grad_fn_internal(inputs[i]); /* sets PyTorch's message */
+            return -1;
+        }
     return 0;
 }
 

@@ -218,7 +218,9 @@ cg_node *cg_record_multi(const cg_op *op, int nout, cg_tensor **outs, int n, cg_
     if (!cg_is_grad_enabled() || !cg_any_requires_grad(n, inputs) || !any_floating(nout, outs)) return NULL;
     cg_node *node = cg_node_new(op, n);
     if (!node) return NULL;
-    for (int i = 0; i < n; i++) node->next[i] = inputs[i] ? cg_gradient_edge(inputs[i]) : (cg_edge){NULL, 0};
+    /* An input whose history cannot be read fails the op (its message stays: PyTorch stops there). */
+    for (int i = 0; i < n && cg_alloc_failures_ == cg_record_mark_; i++)
+        node->next[i] = inputs[i] ? cg_gradient_edge(inputs[i]) : (cg_edge){NULL, 0};
     bool ok = cg_attach_history(node, nout, outs);
     cg_node_release(node); /* the outputs hold it now */
     return ok ? node : NULL;

@@ -33,10 +33,27 @@ cg_tensor *cg_as_view(cg_tensor *out, cg_tensor *base) {
     return out;
 }
 
+/* A view whose storage was written (through its base or another view) since its history was set
+ * needs a new history, unless it has none and its base needs none. */
+static bool stale_view(const cg_tensor *t) {
+    const cg_autograd_meta *m = t->autograd;
+    return m->view_base && m->view_version != t->storage->version && (m->grad_fn || cg_requires_grad(m->view_base));
+}
+
+bool cg_history_unreadable(const cg_tensor *t) {
+    const cg_autograd_meta *m = t->autograd;
+    return m && stale_view(t) && (m->view_created_in_no_grad || m->view_multi_output);
+}
+
 cg_node *cg_grad_fn_internal(cg_tensor *t) {
     cg_autograd_meta *m = t->autograd;
     if (!m) return NULL;
-    if (m->view_base && m->view_version != t->storage->version) {
+    if (stale_view(t)) {
+        if (cg_history_unreadable(t)) { /* PyTorch refuses to regenerate it */
+            cg_view_rebase_error(m, true);
+            cg_recording_failed();
+            return NULL;
+        }
         m->view_version = t->storage->version;
         cg_node *regenerated = cg_requires_grad(m->view_base) ? cg_as_strided_node(t, m->view_base) : NULL;
         cg_node_release(m->grad_fn);
@@ -48,9 +65,14 @@ cg_node *cg_grad_fn_internal(cg_tensor *t) {
 
 /* ---- requires_grad, leaves, grad ---- */
 
+/* Without regenerating a stale view's history: a view whose history cannot be regenerated still
+ * requires grad, as in PyTorch. */
 bool cg_requires_grad(const cg_tensor *t) {
     if (!t || !t->autograd) return false;
-    return t->autograd->requires_grad || cg_grad_fn_internal((cg_tensor *)t);
+    const cg_autograd_meta *m = t->autograd;
+    if (m->requires_grad) return true;
+    if (stale_view(t) && !cg_history_unreadable(t)) return cg_requires_grad(m->view_base);
+    return m->grad_fn != NULL;
 }
 
 bool cg_is_leaf(const cg_tensor *t) { return t && !cg_grad_fn_internal((cg_tensor *)t); }

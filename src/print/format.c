@@ -6,7 +6,7 @@
  * views print without a copy. */
 #include "print/format.h"
 
-#include "core/tensor.h"
+#include "autograd/autograd.h"
 
 #include <inttypes.h>
 #include <limits.h>
@@ -337,6 +337,7 @@ int cg_format_with_suffixes(const cg_tensor *t, const char *const *suffixes, int
 int cg_format(const cg_tensor *t, char *buf, size_t size) {
     char grad_fn[128];
     const char *suffix = NULL;
+    if (t && cg_history_unreadable(t)) return cg_grad_fn(t) ? 0 : -1; /* PyTorch's repr raises: the message */
     if (t && cg_grad_fn(t)) {
         snprintf(grad_fn, sizeof grad_fn, "grad_fn=<%s>", cg_node_name(cg_grad_fn(t)));
         suffix = grad_fn;
