@@ -223,6 +223,30 @@ static void second_order_through_inplace_view(void) {
     show_tuple(h[0], h[1]);
 }
 
+static cg_tensor *var_or_std_case(int k, cg_tensor *x) {
+    switch (k) {
+    case 0: return cg_var(x);
+    case 1: return cg_std(x);
+    case 2: return cg_var(x, .biased = true);
+    default: return cg_var(x, CG_DIMS(0));
+    }
+}
+
+static void var_without_degrees_of_freedom(void) {
+    cg_tensor *inputs[] = {cg_scalar(2, CG_FLOAT64), F64(2), cg_tensor_f64(((double[]){2}), 1, 1),
+                           cg_zeros_shape(CG_FLOAT64, CG_SHAPE(0)), cg_zeros_shape(CG_FLOAT64, CG_SHAPE(2, 0))};
+    for (int i = 0; i < 5; i++)
+        for (int k = 0; k < 4; k++) {
+            cg_tensor *x = leaf(cg_clone(inputs[i])), *y = var_or_std_case(k, x);
+            char text[256];
+            cg_format(cg_detach(y), text, sizeof text);
+            if (cg_backward(y, .gradient = cg_full_like(y, -2.0)) < 0)
+                fprintf(out, "%s RuntimeError: %s\n", text, cg_last_error());
+            else
+                fprintf(out, "%s ", text), show(cg_grad(x));
+        }
+}
+
 /* ---- 5 and 6: inf, NaN and negative incoming gradients (no mask multiplied in, no -0) ---- */
 
 static cg_tensor *full2x2(double v) { return cg_full_shape(CG_FLOAT64, CG_SHAPE(2, 2), v); }
@@ -445,6 +469,7 @@ static const scenario scenarios[] = {
     {"expanded_view_of_rewritten_base", expanded_view_of_rewritten_base},
     {"second_derivatives", second_derivatives},
     {"second_order_through_inplace_view", second_order_through_inplace_view},
+    {"var_without_degrees_of_freedom", var_without_degrees_of_freedom},
     {"inf_and_signed_zero_gradients", inf_and_signed_zero_gradients},
     {"masked_fill_with_a_tensor", masked_fill_with_a_tensor},
     {"double_backward_names", double_backward_names},

@@ -211,6 +211,21 @@ def second_order_through_inplace_view():
     print(torch.autograd.grad(gy, [x, y], allow_unused=True))
 
 
+@scenario
+def var_without_degrees_of_freedom():
+    inputs = [torch.tensor(2.0, dtype=torch.float64), f64(2.0), torch.tensor([[2.0]], dtype=torch.float64),
+              torch.zeros(0, dtype=torch.float64), torch.zeros(2, 0, dtype=torch.float64)]
+    for x0 in inputs:
+        for f in [lambda x: x.var(), lambda x: x.std(), lambda x: x.var(unbiased=False), lambda x: x.var(0)]:
+            x = leaf(x0.clone())
+            y = f(x)
+            try:
+                y.backward(torch.full_like(y, -2.0))
+                print(y.detach(), x.grad)
+            except RuntimeError as e:
+                print(y.detach(), "RuntimeError:", e)
+
+
 # ---- 5 and 6: inf, NaN and negative incoming gradients (no mask multiplied in, no -0) ----
 
 def edge_cases():

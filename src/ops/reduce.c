@@ -256,6 +256,7 @@ static cg_tensor *var_or_std(cg_reduce_args a, reduce_kind kind) {
     cg_node *n = record_reduction(kind == REDUCE_VAR ? &cg_op_var : &cg_op_std, out, a);
     if (n) {
         n->scalars[0] = a.biased ? 0 : 1; /* PyTorch's correction */
+        n->args[CG_MAX_DIMS + 1] = a.ndims == 0 || a.input->ndim == 0; /* no dims: PyTorch's dim=None */
         cg_save(n, 0, a.input);
         if (kind == REDUCE_STD) cg_save(n, 1, out);
     }
@@ -265,10 +266,14 @@ static cg_tensor *var_or_std(cg_reduce_args a, reduce_kind kind) {
 cg_tensor *cg_var_opts(cg_reduce_args a) { return var_or_std(a, REDUCE_VAR); }
 cg_tensor *cg_std_opts(cg_reduce_args a) { return var_or_std(a, REDUCE_STD); }
 
-/* d var / dx = 2 (x - mean(x)) / (N - correction), in PyTorch's order of operations. */
+/* d var / dx = 2 (x - mean(x)) / (N - correction), in PyTorch's order of operations. Over all
+ * elements with N == correction, PyTorch 1.13 answers grad * inf with the gradient's 0-dim shape:
+ * the engine then refuses it for an input of one element (or, uncorrected, none) with PyTorch's
+ * "invalid gradient" error, and a 0-dim input gets inf (NaN for a zero gradient). */
 static cg_tensor *var_grad(cg_node *n, cg_tensor *grad) {
     cg_tensor *x = cg_saved(n, 0);
     if (!x || !grad) return NULL;
+    if (n->args[CG_MAX_DIMS + 1] && (double)x->numel == n->scalars[0]) return cg_mul_scalar(grad, INFINITY);
     cg_tensor *centered = cg_sub(x, cg_mean_opts(same_dims(n, x, true)));
     double scale = 2.0 / ((double)reduced_count(n) - n->scalars[0]);
     return cg_mul(cg_mul_scalar(unsqueezed(n, grad), scale), centered);
