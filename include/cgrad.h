@@ -117,7 +117,7 @@ bool cg_shares_storage(const cg_tensor *a, const cg_tensor *b);
  * literal `true` is an int before C23) as a Python bool. Integers keep all 64 bits: an unsigned
  * value above INT64_MAX fails as in PyTorch ("Overflow when unpacking long"). To choose the kind
  * of a computed value, pass cg_number_int(v) or cg_number_float(v) instead. */
-typedef enum { CG_NUMBER_BOOL, CG_NUMBER_INT, CG_NUMBER_FLOAT } cg_number_kind;
+typedef enum { CG_NUMBER_BOOL, CG_NUMBER_INT, CG_NUMBER_FLOAT, CG_NUMBER_NONE } cg_number_kind;
 typedef struct {
     cg_number_kind kind;
     bool overflow;   /* an integer beyond int64: every op refuses it */
@@ -142,6 +142,12 @@ static inline cg_number cg_number_bool(bool v) {
     return n;
 }
 static inline cg_number cg_number_same(cg_number n) { return n; }
+/* Python's None where a number may be left out: clamp's missing bound. Every other op refuses it. */
+static inline cg_number cg_number_none(void) {
+    cg_number n = {CG_NUMBER_NONE, false, 0, 0};
+    return n;
+}
+#define CG_NO_BOUND cg_number_none()
 
 #ifdef __cplusplus
 }  /* C++ has no _Generic: overloads pick the kind */
@@ -365,9 +371,14 @@ cg_tensor *cg_addcdiv_number(cg_tensor *self, cg_tensor *tensor1, cg_tensor *ten
 cg_tensor *cg_lerp(cg_tensor *start, cg_tensor *end, cg_tensor *weight);
 cg_tensor *cg_lerp_number(cg_tensor *start, cg_tensor *end, cg_number weight);
 #define cg_lerp_scalar(start, end, weight) cg_lerp_number(start, end, CG_NUMBER(weight))
-/* Each bound is a Python number; -INFINITY / INFINITY (as floats) mean no bound (PyTorch's None). */
+/* Each bound is a Python number or CG_NO_BOUND (PyTorch's None): cg_clamp(x, 0, CG_NO_BOUND) is
+ * x.clamp(min=0). Infinite bounds are bounds, as in PyTorch (cg_clamp(i, -INFINITY, 2) of an int64
+ * tensor is float32). */
 cg_tensor *cg_clamp_number(cg_tensor *t, cg_number min, cg_number max);
 #define cg_clamp(t, min, max) cg_clamp_number(t, CG_NUMBER(min), CG_NUMBER(max))
+/* torch.clamp(t, min=, max=) with tensor bounds, either NULL for none: they broadcast and promote
+ * with t; a NaN in t or in a bound gives NaN. */
+cg_tensor *cg_clamp_tensor(cg_tensor *t, cg_tensor *min, cg_tensor *max);
 
 cg_tensor *cg_neg(cg_tensor *t);
 cg_tensor *cg_exp(cg_tensor *t);
@@ -432,6 +443,7 @@ int cg_zero_(cg_tensor *t);
 int cg_copy_(cg_tensor *t, cg_tensor *src);  /* src broadcasts to t and is cast to t's dtype */
 int cg_clamp_number_(cg_tensor *t, cg_number min, cg_number max);
 #define cg_clamp_(t, min, max) cg_clamp_number_(t, CG_NUMBER(min), CG_NUMBER(max))
+int cg_clamp_tensor_(cg_tensor *t, cg_tensor *min, cg_tensor *max);
 
 /* ---- reductions ------------------------------------------------------------------------------ */
 

@@ -91,14 +91,17 @@ static inline cg_tensor *golden_tensor(char **cursor) {
 }
 
 /* A Python number written so that its kind shows, read as the C value of that kind and passed
- * through CG_NUMBER (so the _Generic dispatch is what is tested): "True"/"False" a bool, repr(float)
+ * through CG_NUMBER (so the _Generic dispatch is what is tested): "None" clamp's CG_NO_BOUND,
+ * "True"/"False" a bool, repr(float)
  * ("2.0", "inf", "nan", "1e+30") a double, digits an int64_t, or an unsigned long long above
  * int64's range. Numbers may be comma-separated: the cursor moves past one comma. */
 static inline cg_number golden_number(char **cursor) {
     char *s = *cursor;
     size_t len = strcspn(s, ", \n");
     cg_number n;
-    if (!strncmp(s, "True", 4) || !strncmp(s, "False", 5)) {
+    if (!strncmp(s, "None", 4)) {
+        n = CG_NO_BOUND;
+    } else if (!strncmp(s, "True", 4) || !strncmp(s, "False", 5)) {
         bool b = s[0] == 'T';
         n = CG_NUMBER(b);
     } else if (strcspn(s, ".eEn") < len) {

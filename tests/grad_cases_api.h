@@ -125,6 +125,20 @@ static int f_api_addcmul_self_(cg_tensor **in, cg_tensor **out, void *u) {
     return 1;
 }
 
+/* clamp with tensor bounds: x in [-1.5, 1.5], min around -0.5, max around 0.5 (ties are unlikely
+ * for random doubles; eps is 1e-6). */
+static void api_clamp_3(cg_tensor **in) {
+    in[0] = GRAD_INPUT(56, -1.5, 1.5, 2, 3);
+    in[1] = GRAD_INPUT(57, -0.8, -0.2, 3);
+    in[2] = GRAD_INPUT(58, 0.2, 0.8, 2, 1);
+}
+API_FN(clamp_tensor, cg_clamp_tensor(in[0], in[1], in[2]))
+API_FN(clamp_tensor_min, cg_clamp_tensor(in[0], in[1], NULL))
+API_FN(clamp_tensor_max, cg_clamp_tensor(in[0], NULL, in[2]))
+/* min above max somewhere: then max wins, and gets the gradient */
+API_FN(clamp_tensor_crossed, cg_clamp_tensor(in[0], in[2], in[1]))
+API_FN_(clamp_tensor, cg_clamp_tensor_(y, in[1], in[2]))
+
 /* Through a view, an op that saves its result gives its gradient but not a second-order one (the
  * saved result has no history: see save_result in src/ops/inplace.c). */
 #define API_CASES(op, inputs, f, result_saved)                                   \
@@ -167,4 +181,9 @@ static const grad_case cases_api[] = {
     {"lerp_scalar", "lerp_ in place", 2, api_2_bcast, f_api_lerp_scalar_, false, 0, 0},
     {"lerp", "weight tensor", 3, api_lerp_3, f_api_lerp, false, 0, 0},
     {"lerp", "lerp_ in place", 3, api_lerp_3, f_api_lerp_, false, 0, 0},
+    {"clamp_tensor", "both bounds, broadcast", 3, api_clamp_3, f_api_clamp_tensor, false, 0, 0},
+    {"clamp_tensor", "min only", 3, api_clamp_3, f_api_clamp_tensor_min, false, 0, 0},
+    {"clamp_tensor", "max only", 3, api_clamp_3, f_api_clamp_tensor_max, false, 0, 0},
+    {"clamp_tensor", "min above max", 3, api_clamp_3, f_api_clamp_tensor_crossed, false, 0, 0},
+    {"clamp_tensor", "clamp_ in place", 3, api_clamp_3, f_api_clamp_tensor_, false, 0, 0},
 };

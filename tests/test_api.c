@@ -606,6 +606,119 @@ static void test_fused_golden(void) {
     CHECK(each_line("fused_error", check_fused_error) >= 20);
 }
 
+/* ---- clamp with tensor bounds and infinite number bounds ---- */
+
+static void check_clamp(char *rest) {
+    char *cursor = rest;
+    expect_token(&cursor, "x");
+    cg_tensor *x = golden_tensor(&cursor);
+    expect_token(&cursor, "min");
+    cg_tensor *lo = tensor_or_none(&cursor);
+    expect_token(&cursor, "max");
+    cg_tensor *hi = tensor_or_none(&cursor);
+    cursor += strspn(cursor, " ");
+    char *bits = !strncmp(cursor, "bits ", 5) ? cursor + 5 : NULL;
+    if (bits) {
+        char *g_at = strstr(bits, " g ");
+        *g_at = '\0'; /* the hex digits end there */
+        cursor = g_at + 1;
+    }
+    expect_token(&cursor, "g");
+    cg_tensor *g = tensor_or_none(&cursor);
+    expect_token(&cursor, "result");
+    cg_tensor *expected = golden_tensor(&cursor);
+    if (bits) { /* the exact bits, NaNs told apart */
+        char *hex = bits;
+        for (int64_t i = 0; i < cg_numel(expected); i++) {
+            uint64_t v = strtoull(golden_token(&hex), NULL, 16);
+            char *at = (char *)cg_data_ptr(expected) + i * (int64_t)cg_dtype_size(cg_get_dtype(expected));
+            if (cg_get_dtype(expected) == CG_FLOAT32) {
+                uint32_t v32 = (uint32_t)v;
+                memcpy(at, &v32, 4);
+            } else {
+                memcpy(at, &v, 8);
+            }
+        }
+    }
+    if (g) {
+        cg_requires_grad_(x, true);
+        if (lo) cg_requires_grad_(lo, true);
+        if (hi) cg_requires_grad_(hi, true);
+    }
+    const char *dtype = cg_dtype_name(cg_get_dtype(x));
+    cg_clear_error();
+    cg_tensor *r = cg_clamp_tensor(x, lo, hi);
+    CHECK_MSG(same_bits(r, expected), "clamp %s (min %s, max %s): values %s", dtype, lo ? "tensor" : "none",
+              hi ? "tensor" : "none", cg_last_error());
+    if (r && cg_get_dtype(r) == cg_get_dtype(x) && cg_numel(r) == cg_numel(x)) { /* in place, the same bits */
+        cg_tensor *y = cg_clone(cg_detach(x));
+        CG_NO_GRAD { CHECK(cg_clamp_tensor_(y, lo, hi) == 0 && same_bits(y, expected)); }
+    }
+    if (!g || !r) return;
+    expect_token(&cursor, "node");
+    CHECK_STR(cg_node_name(cg_grad_fn(r)), golden_token(&cursor));
+    CHECK(cg_node_num_next(cg_grad_fn(r)) == 3);
+    CHECK_MSG(cg_backward(r, .gradient = g) == 0, "clamp backward: %s", cg_last_error());
+    cg_tensor *ins[] = {x, lo, hi};
+    const char *keys[] = {"gx", "gmin", "gmax"};
+    for (int k = 0; k < 3; k++) {
+        expect_token(&cursor, keys[k]);
+        cg_tensor *want = tensor_or_none(&cursor);
+        if (!want) continue;
+        bool summed = cg_numel(ins[k]) != cg_numel(r);
+        CHECK_MSG(matches(cg_grad(ins[k]), want, !summed), "clamp %s: %s", dtype, keys[k]);
+    }
+}
+
+static void check_clamp_error(char *rest) {
+    char *cursor = rest;
+    const char *which = golden_token(&cursor);
+    const char *message = strstr(cursor, "| ") + 2;
+    cg_tensor *b = cg_tensor_bool(((bool[]){true, false, true}), 3);
+    if (!strcmp(which, "none")) CHECK_ERROR(cg_clamp_tensor(cg_ones(2), NULL, NULL), message);
+    if (!strcmp(which, "bool")) CHECK_ERROR(cg_clamp_tensor(b, b, b), message);
+    if (!strcmp(which, "shape")) CHECK_ERROR(cg_clamp_tensor(cg_ones(2), cg_ones(3), NULL), message);
+    if (!strcmp(which, "inplace_int") || !strcmp(which, "inplace_shape")) {
+        bool ints = !strcmp(which, "inplace_int");
+        cg_tensor *t = ints ? cg_tensor_i64(((int64_t[]){1, 5}), 2) : cg_ones(2);
+        CHECK_ERROR(cg_clamp_tensor_(t, ints ? cg_tensor_f32(((float[]){2.5f}), 1) : cg_ones(3, 2), NULL) == 0, message);
+        CHECK(cg_version(t) == 0);
+    }
+}
+
+static void check_clamp_number(char *rest) {
+    char *cursor = rest;
+    expect_token(&cursor, "x");
+    cg_tensor *x = cg_requires_grad_(golden_tensor(&cursor), true);
+    expect_token(&cursor, "min");
+    cursor += strspn(cursor, " ");
+    cg_number lo = golden_number(&cursor);
+    expect_token(&cursor, "max");
+    cursor += strspn(cursor, " ");
+    cg_number hi = golden_number(&cursor);
+    expect_token(&cursor, "g");
+    cg_tensor *g = golden_tensor(&cursor);
+    expect_token(&cursor, "result");
+    cg_tensor *expected = golden_tensor(&cursor);
+    expect_token(&cursor, "gx");
+    cg_tensor *gx = golden_tensor(&cursor);
+    cg_tensor *r = cg_clamp_number(x, lo, hi);
+    CHECK_MSG(same_bits(r, expected), "clamp(%g, %g) %s: values", lo.f, hi.f, cg_dtype_name(cg_get_dtype(x)));
+    CHECK(cg_grad_fn(r) && !strcmp(cg_node_name(cg_grad_fn(r)), "ClampBackward1"));
+    CHECK(cg_backward(r, .gradient = g) == 0);
+    CHECK_MSG(same_bits(cg_grad(x), gx), "clamp(%g, %g) %s: gradient", lo.f, hi.f, cg_dtype_name(cg_get_dtype(x)));
+}
+
+static void test_clamp_golden(void) {
+    CHECK(each_line("clamp", check_clamp) >= 18);
+    CHECK(each_line("clamp_error", check_clamp_error) >= 5);
+    CHECK(each_line("clamp_number", check_clamp_number) >= 24);
+    /* CG_NO_BOUND is no number for any other op */
+    CHECK_ERROR(cg_add_number(cg_ones(1), CG_NO_BOUND), "expected a number but got None (CG_NO_BOUND is only a bound of clamp)");
+    CHECK_ERROR(cg_clamp(cg_ones(1), CG_NO_BOUND, CG_NO_BOUND),
+                "torch.clamp: At least one of 'min' or 'max' must not be None");
+}
+
 int main(void) {
     RUN(test_retains_grad);
     RUN(test_format_size);
@@ -620,5 +733,6 @@ int main(void) {
     RUN(test_inplace_through_a_view);
     RUN(test_fused_golden);
     RUN(test_fused_inplace_nodes);
+    RUN(test_clamp_golden);
     HARNESS_END();
 }

@@ -17,6 +17,11 @@ Run with /usr/bin/python3 (PyTorch 1.13). Lines:
       non-contiguous; with g none there are no gradients: a long run for the fused roundings of
       the vectorized loop and its scalar tail)
   fused_error OP NUMBER CASE | MESSAGE
+  clamp x T min T|none max T|none [bits HEX...] g T|none result T [node NAME gx T gmin T|none gmax T|none]
+      (torch.clamp(x, min=, max=) with tensor bounds; HEX: the result's float bits, NaNs included;
+      gradients when g is not none)
+  clamp_error CASE | MESSAGE
+  clamp_number x T min NUMBER max NUMBER g T result T gx T   (NUMBER None: no bound)
 """
 import os
 import struct
@@ -266,11 +271,91 @@ def fused_errors():
         raise AssertionError(f"{op} {case} did not fail")
 
 
+def opt(t):
+    return "none" if t is None else tensor_text(t)
+
+
+def raw_bits(t):
+    """The elements' bit patterns in hex (repr cannot tell NaNs apart)."""
+    t = t.detach().contiguous().reshape(-1)
+    if t.dtype == torch.float32:
+        return " ".join("%08x" % (v & 0xffffffff) for v in t.view(torch.int32).tolist())
+    return " ".join("%016x" % (v & 0xffffffffffffffff) for v in t.view(torch.int64).tolist())
+
+
+def clamp_line(x, lo, hi, grads):
+    if grads:
+        x = x.detach().requires_grad_(True)
+        lo = None if lo is None else lo.detach().requires_grad_(True)
+        hi = None if hi is None else hi.detach().requires_grad_(True)
+    r = torch.clamp(x, min=lo, max=hi)
+    parts = ["clamp", "x", tensor_text(x), "min", opt(lo), "max", opt(hi)]
+    if not grads:
+        lines.append(" ".join(parts + ["g", "none", "result", tensor_text(r)]))
+        return
+    parts += ["bits", raw_bits(r)]
+    g = torch.randn(r.shape, dtype=r.dtype)
+    r.backward(g)
+    parts += ["g", tensor_text(g), "result", tensor_text(r), "node", type(r.grad_fn).__name__, "gx", tensor_text(x.grad),
+              "gmin", "none" if lo is None else tensor_text(lo.grad), "gmax", "none" if hi is None else tensor_text(hi.grad)]
+    lines.append(" ".join(parts))
+
+
+def clamp_tensor():
+    torch.manual_seed(21)
+    nan, inf = float("nan"), float("inf")
+    x = torch.tensor([-2.0, -1.0, 0.0, 1.0, 2.0, nan, 3.0, -0.0, 0.0, inf, -inf])
+    lo = torch.tensor([-1.0, -1.0, -1.0, 1.5, nan, 0.0, 4.0, 0.0, -0.0, 1.0, -inf])
+    hi = torch.tensor([1.0, 1.0, 0.0, 0.5, 1.0, 1.0, 2.0, 0.0, -0.0, inf, 0.0])
+    for dtype in (torch.float32, torch.float64):
+        X, L, H = x.to(dtype), lo.to(dtype), hi.to(dtype)
+        clamp_line(X, L, H, True)
+        clamp_line(X, L, None, True)
+        clamp_line(X, None, H, True)
+        # broadcasting: a row of bounds, a 0-dim bound; long runs for the vectorized loop
+        clamp_line(torch.randn(4, 5, dtype=dtype), torch.randn(5, dtype=dtype) - 0.5, torch.tensor(0.7, dtype=dtype), True)
+        clamp_line(torch.randn(3, 1, dtype=dtype), None, torch.randn(4, dtype=dtype), True)
+        clamp_line(torch.randn(37, dtype=dtype), torch.randn(37, dtype=dtype) - 1, torch.randn(37, dtype=dtype) + 1, True)
+    # integers and bools, and promotion: an int tensor with float bounds is float32
+    i = torch.tensor([-5, 0, 3, 9])
+    clamp_line(i, torch.tensor([-1, 1, 1, 1]), torch.tensor([2, 2, 2, 5]), False)
+    clamp_line(i, torch.tensor([0.5, 0.5, 0.5, 0.5]), None, False)
+    clamp_line(i, None, torch.tensor(2.5, dtype=torch.float64), False)
+    clamp_line(torch.tensor([1.5, -2.5]), torch.tensor(0, dtype=torch.int64), None, False)
+    b = torch.tensor([True, False, True])
+    clamp_line(b, torch.tensor([False, True, False]), None, False)
+    clamp_line(b, None, torch.tensor([False, True, False]), False)
+    for case, call in (("none", lambda: torch.clamp(torch.ones(2), min=None, max=None)),
+                       ("bool", lambda: torch.clamp(b, b, b)),
+                       ("shape", lambda: torch.clamp(torch.ones(2), min=torch.ones(3))),
+                       ("inplace_int", lambda: torch.tensor([1, 5]).clamp_(min=torch.tensor([2.5]))),
+                       ("inplace_shape", lambda: torch.ones(2).clamp_(min=torch.ones(3, 2)))):
+        try:
+            call()
+        except RuntimeError as e:
+            lines.append(f"clamp_error {case} | {e}")
+            continue
+        raise AssertionError(case)
+    # number bounds: infinite ones are bounds, None is none; gradients at the bounds
+    xs = torch.tensor([-inf, -1.0, 0.5, 2.0, inf, nan, -0.0])
+    for lo_, hi_ in ((-inf, inf), (-inf, None), (None, inf), (0.5, inf), (-inf, 0.5), (inf, None), (None, -inf),
+                     (0.5, 2.0), (nan, None), (None, nan), (2.0, 0.5), (0.0, None)):
+        for dtype in (torch.float32, torch.float64):
+            X = xs.to(dtype).detach().requires_grad_(True)
+            r = torch.clamp(X, lo_, hi_)
+            g = torch.randn(r.shape, dtype=dtype)
+            r.backward(g)
+            lines.append(f"clamp_number x {tensor_text(X)} min {num_text(lo_) if lo_ is not None else 'None'} max "
+                         f"{num_text(hi_) if hi_ is not None else 'None'} g {tensor_text(g)} result {tensor_text(r)} "
+                         f"gx {tensor_text(X.grad)}")
+
+
 randperm()
 errors()
 inplace()
 fused()
 fused_errors()
+clamp_tensor()
 inplace_errors()
 sizes()
 with open(OUT, "w") as f:

@@ -31,6 +31,8 @@ lines = []
 
 
 def number_text(s):
+    if s is None:  # clamp's missing bound (CG_NO_BOUND in C)
+        return "None"
     if isinstance(s, bool):
         return repr(s)
     if isinstance(s, int):
@@ -157,7 +159,7 @@ case("add_", torch.Tensor.add_, [("c", values(I64, 2)), ("c", values(F64))])
 case("add_", torch.Tensor.add_, [("c", values(F32)), ("c", values(F32, 3))])
 case("sub_", torch.Tensor.sub_, [("c", values(B, 1)), ("c", values(B, 3))])
 case("add_", torch.Tensor.add_, [expanded(values(I64, 1, 3), (2, 3)), ("c", values(F32, 2, 3))])
-case("clamp_", lambda t, lo, hi: t.clamp_(lo), [expanded(values(F32, 1, 3), (2, 3))], [NAN, INF])
+case("clamp_", lambda t, lo, hi: t.clamp_(lo), [expanded(values(F32, 1, 3), (2, 3))], [NAN, None])
 
 # ---- Python-number forms ----
 
@@ -235,14 +237,14 @@ case("where", torch.where, [("c", values(B, 3)), ("c", values(F32, 3)), ("c", va
 
 
 def clamp(t, lo, hi):
-    return torch.clamp(t, None if lo == -INF else lo, None if hi == INF else hi)
+    return torch.clamp(t, lo, hi)
 
 
 # Bounds of either kind: an int keeps an int tensor int64, a float makes it float32; a bool bound
 # keeps a bool tensor bool (which clamp then refuses).
-BOUNDS = ((2**63, INF), (2.0**63, INF), (-INF, -2.0**63), (-INF, -2**63), (-1, 1), (-1.0, 1.0), (-1, 1.0), (-1.5, 2.5),
-          (0, INF), (0.0, INF), (-INF, 0.5), (-INF, 0), (2, -1), (2.0, -1.0), (-INF, INF), (NAN, 1), (NAN, 1.0),
-          (NAN, INF), (-INF, NAN), (1, 2), (1.0, 2.0), (True, 2), (False, True), (False, INF), (-INF, True),
+BOUNDS = ((2**63, None), (2.0**63, None), (None, -2.0**63), (None, -2**63), (-1, 1), (-1.0, 1.0), (-1, 1.0), (-1.5, 2.5),
+          (0, None), (0.0, None), (None, 0.5), (None, 0), (2, -1), (2.0, -1.0), (None, None), (NAN, 1), (NAN, 1.0),
+          (NAN, None), (None, NAN), (1, 2), (1.0, 2.0), (True, 2), (False, True), (False, None), (None, True),
           (0, True), (-2**53 - 1, 2**53 + 1))
 for dt in (F32, F64, I64, B):
     for lo, hi in BOUNDS:
@@ -255,8 +257,8 @@ for dt in (F32, F64):
     case("clamp", clamp, [("c", specials(dt))], [-1.0, 1.0])
     case("clamp", clamp, [("c", specials(dt))], [-1, 1])
 case("clamp", clamp, [("c", EXACT_INT)], [-2**53 - 2, 2**53])
-case("clamp", clamp, [("c", EXACT_INT)], [2**53, INF])
-case("clamp", clamp, [("c", torch.tensor([0.0, 2.0**61, -1.0], dtype=F32))], [-INF, HUGE])
+case("clamp", clamp, [("c", EXACT_INT)], [2**53, None])
+case("clamp", clamp, [("c", torch.tensor([0.0, 2.0**61, -1.0], dtype=F32))], [None, HUGE])
 
 # ---- unary ops ----
 
@@ -314,18 +316,32 @@ for name, fn in INPLACE_SCALAR.items():
 
 
 def clamp_(t, lo, hi):
-    return t.clamp_(None if lo == -INF else lo, None if hi == INF else hi)
+    return t.clamp_(lo, hi)
 
 
 for dt in (F32, F64, I64, B):
-    for lo, hi in ((-1, 1), (-1.0, 1.0), (-1, 1.0), (-1.5, 2.5), (0, INF), (0.0, INF), (-INF, 0), (-INF, 0.0), (-INF, INF),
-                   (NAN, 1), (1, 0), (False, True), (True, INF), (-INF, False), (0, True)):
+    for lo, hi in ((-1, 1), (-1.0, 1.0), (-1, 1.0), (-1.5, 2.5), (0, None), (0.0, None), (None, 0), (None, 0.0), (None, None),
+                   (NAN, 1), (1, 0), (False, True), (True, None), (None, False), (0, True)):
         case("clamp_", clamp_, [("c", values(dt, 2, 3))], [lo, hi])
     case("clamp_", clamp_, [("t", values(dt, 2, 3))], [-1.0, 1.0])
     case("clamp_", clamp_, [("s", values(dt, 2, 3))], [0.0, 2.0])
     case("clamp_", clamp_, [expanded(values(dt, 1, 3), (2, 3))], [0, 2])
     case("clamp_", clamp_, [expanded(values(dt, 1, 3), (2, 3))], [0.0, 2.5])
 case("clamp_", clamp_, [("c", EXACT_INT.clone())], [-2**53 - 2, 2**53])
+
+# ---- clamp with infinite bounds (last, so the random inputs above stay as they were) ----
+
+# infinite bounds are bounds (None is none): an int tensor becomes float32, NaNs stay NaN
+for dt in (F32, F64, I64, B):
+    for lo, hi in ((-INF, INF), (-INF, None), (None, INF), (INF, None), (None, -INF), (-INF, 1.0), (0, INF), (INF, -INF),
+                   (NAN, -INF), (None, None)):
+        case("clamp", clamp, [("c", values(dt, 2, 3))], [lo, hi])
+for dt in (F32, F64):
+    for lo, hi in ((-INF, INF), (INF, None), (None, -INF), (-1.0, INF), (-INF, 1.0)):
+        case("clamp", clamp, [("c", specials(dt))], [lo, hi])
+for dt in (F32, F64, I64):
+    for lo, hi in ((-INF, INF), (-INF, None), (None, INF), (INF, None)):
+        case("clamp_", clamp_, [("c", values(dt, 2, 3))], [lo, hi])
 
 out = os.path.join(os.path.dirname(__file__), "..", "tests", "data", "elementwise.txt")
 os.makedirs(os.path.dirname(out), exist_ok=True)

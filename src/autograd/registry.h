@@ -118,13 +118,15 @@
 
 #define CG_OPS_FUNCTIONAL(X)
 
-#define CG_OPS_FUSED(X)                \
+/* Ops of three operands (two and a number for add/sub with alpha and lerp's number weight). */
+#define CG_OPS_TERNARY(X)              \
     X(add_alpha, "AddBackward0")       \
     X(sub_alpha, "SubBackward0")       \
     X(addcmul, "AddcmulBackward0")     \
     X(addcdiv, "AddcdivBackward0")     \
     X(lerp_scalar, "LerpBackward0")    \
-    X(lerp, "LerpBackward1")
+    X(lerp, "LerpBackward1")           \
+    X(clamp_tensor, "ClampBackward0")
 
 #define CG_OPS(X)          \
     CG_OPS_COPY(X)         \
@@ -134,7 +136,7 @@
     CG_OPS_LINALG(X)       \
     CG_OPS_LOSS(X)         \
     CG_OPS_FUNCTIONAL(X)    \
-    CG_OPS_FUSED(X)
+    CG_OPS_TERNARY(X)
 
 #define CG_DECLARE_OP(ident, name)                                            \
     void cg_backward_##ident(cg_node *n, cg_tensor **grads, cg_tensor **out); \

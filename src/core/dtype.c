@@ -51,6 +51,10 @@ cg_dtype cg_result_type(const cg_tensor *a, const cg_tensor *b) {
 }
 
 int cg_check_number(cg_number value) {
+    if (value.kind == CG_NUMBER_NONE) {
+        cg_set_error("expected a number but got None (CG_NO_BOUND is only a bound of clamp)");
+        return -1;
+    }
     if (value.overflow) {
         cg_set_error("Overflow when unpacking long");
         return -1;
@@ -77,7 +81,7 @@ cg_dtype cg_number_result_type(cg_dtype tensor_dtype, cg_number value) {
     switch (value.kind) {
     case CG_NUMBER_BOOL: return tensor_dtype;
     case CG_NUMBER_INT: return tensor_dtype == CG_BOOL ? CG_INT64 : tensor_dtype;
-    case CG_NUMBER_FLOAT: break;
+    case CG_NUMBER_FLOAT: case CG_NUMBER_NONE: break;
     }
     return cg_dtype_is_floating(tensor_dtype) ? tensor_dtype : CG_FLOAT32;
 }

@@ -3,6 +3,7 @@
 #include "kernels/iter.h"
 
 #include <math.h>
+#include <string.h>
 
 typedef struct {
     union {
@@ -76,4 +77,83 @@ void cg_kernel_fused(cg_fused_op op, cg_tensor *out, const cg_tensor *self, cons
     if (!loop) return; /* the caller refused the dtype */
     const cg_tensor *ops[] = {out, self, a, b};
     cg_iter_run(out->ndim, out->sizes, b ? 4 : 3, ops, loop, &c);
+}
+
+/* ---- clamp with tensor bounds ---- */
+
+typedef struct {
+    bool has_min, has_max;
+} clamp_ctx;
+
+/* Whether PyTorch's cpu_kernel_vec takes the vectorized path for this inner loop: the output and
+ * every input contiguous, or one input of stride 0 and the rest contiguous. */
+static bool vectorized(const int64_t *s, int nops, int64_t elsize) {
+    int broadcast = 0;
+    for (int k = 0; k < nops; k++) {
+        if (s[k] == elsize) continue;
+        if (k == 0 || s[k] != 0 || ++broadcast > 1) return false;
+    }
+    return true;
+}
+
+/* NaN with every bit set: AVX2's or of the result with the unordered-compare mask. */
+#define ALL_ONES(T, v) (memset(&(v), 0xff, sizeof(T)), (v))
+
+#define CLAMP_FLOAT_LOOP(SUFFIX, T)                                                                   \
+    static inline T vec_max_##SUFFIX(T a, T b) {                                                      \
+        T r = a > b ? a : b;                                                                          \
+        return a != a || b != b ? ALL_ONES(T, r) : r;                                                 \
+    }                                                                                                 \
+    static inline T vec_min_##SUFFIX(T a, T b) {                                                      \
+        T r = a < b ? a : b;                                                                          \
+        return a != a || b != b ? ALL_ONES(T, r) : r;                                                 \
+    }                                                                                                 \
+    static inline T scalar_clamp_##SUFFIX(const clamp_ctx *c, T a, T lo, T hi) {                      \
+        if (c->has_min && c->has_max) {                                                               \
+            if (lo != lo || hi != hi) return (T)NAN;                                                  \
+            T m = a < lo ? lo : a;                                                                    \
+            return hi < m ? hi : m;                                                                   \
+        }                                                                                             \
+        T b = c->has_min ? lo : hi;                                                                   \
+        if (a != a || b != b) return (T)NAN;                                                          \
+        return c->has_min ? (a < b ? b : a) : (b < a ? b : a);                                        \
+    }                                                                                                 \
+    static void clamp_tensor_##SUFFIX(char **p, const int64_t *s, int64_t n, const void *ctx) {       \
+        const clamp_ctx *c = ctx;                                                                     \
+        int kmax = c->has_min ? 3 : 2;                                                                \
+        int64_t block = 64 / (int64_t)sizeof(T), i = 0;                                               \
+        int64_t vector_end = vectorized(s, kmax + c->has_max, (int64_t)sizeof(T)) ? n - n % block : 0; \
+        for (; i < vector_end; i++) {                                                                 \
+            T r = AT(T, 1);                                                                           \
+            if (c->has_min) r = vec_max_##SUFFIX(r, AT(T, 2));                                        \
+            if (c->has_max) r = vec_min_##SUFFIX(r, AT(T, kmax));                                     \
+            OUT(T) = r;                                                                               \
+        }                                                                                             \
+        for (; i < n; i++)                                                                            \
+            OUT(T) = scalar_clamp_##SUFFIX(c, AT(T, 1), c->has_min ? AT(T, 2) : 0, c->has_max ? AT(T, kmax) : 0); \
+    }
+CLAMP_FLOAT_LOOP(f32, float)
+CLAMP_FLOAT_LOOP(f64, double)
+
+/* Integers and bools have no NaN or signed zero: one loop (bool only with one bound). */
+#define CLAMP_EXACT_LOOP(SUFFIX, T)                                                                 \
+    static void clamp_tensor_##SUFFIX(char **p, const int64_t *s, int64_t n, const void *ctx) {     \
+        const clamp_ctx *c = ctx;                                                                   \
+        int kmax = c->has_min ? 3 : 2;                                                              \
+        for (int64_t i = 0; i < n; i++) {                                                           \
+            T r = AT(T, 1);                                                                         \
+            if (c->has_min && r < AT(T, 2)) r = AT(T, 2);                                           \
+            if (c->has_max && AT(T, kmax) < r) r = AT(T, kmax);                                     \
+            OUT(T) = r;                                                                             \
+        }                                                                                           \
+    }
+CLAMP_EXACT_LOOP(i64, int64_t)
+CLAMP_EXACT_LOOP(b8, bool)
+
+void cg_kernel_clamp_tensor(cg_tensor *out, const cg_tensor *self, const cg_tensor *min, const cg_tensor *max) {
+    static const cg_loop_fn clamp_loops[] = {[CG_FLOAT32] = clamp_tensor_f32, [CG_FLOAT64] = clamp_tensor_f64,
+                                             [CG_INT64] = clamp_tensor_i64, [CG_BOOL] = clamp_tensor_b8};
+    clamp_ctx c = {min != NULL, max != NULL};
+    const cg_tensor *ops[] = {out, self, min ? min : max, min ? max : NULL};
+    cg_iter_run(out->ndim, out->sizes, 2 + c.has_min + c.has_max, ops, clamp_loops[out->dtype], &c);
 }

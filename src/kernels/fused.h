@@ -20,4 +20,12 @@ typedef enum {
 void cg_kernel_fused(cg_fused_op op, cg_tensor *out, const cg_tensor *self, const cg_tensor *a, const cg_tensor *b,
                      cg_number number);
 
+/* out = clamp(self, min, max) with tensor bounds (either NULL for none), all of out's dtype and
+ * broadcast to its shape (bool only with one bound). PyTorch's CPU kernel, bit for bit: in the
+ * loops it vectorizes (every operand contiguous, or one input broadcast from a single element) it
+ * takes blocks of 64 bytes with AVX2's max/min (a NaN anywhere gives a NaN of all one bits; on a
+ * tie the bound is kept, so max(-0., 0.) is 0.) and the rest element by element with std::max/min
+ * (a NaN bound gives the default NaN, a NaN input stays itself, ties keep the input). */
+void cg_kernel_clamp_tensor(cg_tensor *out, const cg_tensor *self, const cg_tensor *min, const cg_tensor *max);
+
 #endif

@@ -35,10 +35,7 @@ cg_number cg_node_number(const cg_node *n, int slot) {
     return value;
 }
 
-/* The number is a float -inf (lower) or inf (upper): PyTorch's None bound. */
-static bool is_no_bound(cg_number bound, double infinity) {
-    return bound.kind == CG_NUMBER_FLOAT && bound.f == infinity;
-}
+static bool is_no_bound(cg_number bound) { return bound.kind == CG_NUMBER_NONE; }
 
 static cg_dtype output_dtype(cg_binary_op op, cg_dtype compute) {
     return cg_binary_is_comparison(op) ? CG_BOOL : compute;
@@ -451,9 +448,9 @@ static int check_clamp_dtype(const cg_clamp_plan_t *p) {
 }
 
 int cg_clamp_plan(const cg_tensor *t, cg_number min, cg_number max, cg_clamp_plan_t *p) {
-    if (cg_check_number(min) < 0 || cg_check_number(max) < 0) return -1;
-    p->has_min = !is_no_bound(min, -INFINITY);
-    p->has_max = !is_no_bound(max, INFINITY);
+    p->has_min = !is_no_bound(min);
+    p->has_max = !is_no_bound(max);
+    if ((p->has_min && cg_check_number(min) < 0) || (p->has_max && cg_check_number(max) < 0)) return -1;
     if (!p->has_min && !p->has_max) {
         cg_set_error("torch.clamp: At least one of 'min' or 'max' must not be None");
         return -1;
@@ -499,7 +496,7 @@ cg_tensor *cg_clamp_number(cg_tensor *t, cg_number min, cg_number max) {
 void cg_backward_clamp(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_number min = cg_node_number(n, 0), max = cg_node_number(n, 1);
     cg_tensor *self = cg_saved(n, 0), *g = grads[0], *zero = cg_zero_for(g), *passed = g;
-    if (!is_no_bound(max, INFINITY)) passed = cg_where(cg_le_number(self, max), passed, zero);
-    if (!is_no_bound(min, -INFINITY)) passed = cg_where(cg_ge_number(self, min), passed, zero);
+    if (!is_no_bound(max)) passed = cg_where(cg_le_number(self, max), passed, zero);
+    if (!is_no_bound(min)) passed = cg_where(cg_ge_number(self, min), passed, zero);
     out[0] = passed;
 }

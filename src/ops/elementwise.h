@@ -45,7 +45,7 @@ cg_tensor *cg_sigmoid_backward(cg_tensor *grad, cg_tensor *y);
  * losses' divisions by their counts. */
 cg_tensor *cg_div_by_count(cg_tensor *t, double count);
 
-/* clamp's result dtype and the bounds its kernel applies. A float -inf/inf bound means none; a NaN
+/* clamp's result dtype and the bounds its kernel applies. A CG_NUMBER_NONE bound means none; a NaN
  * bound counts for the dtype and, as in PyTorch, makes every element NaN (all_nan) when both bounds
  * are given, and is ignored when it is the only one. */
 typedef struct {
@@ -61,6 +61,15 @@ int cg_clamp_plan(const cg_tensor *t, cg_number min, cg_number max, cg_clamp_pla
 void cg_save_mul_inputs(cg_node *n, cg_tensor *self, cg_tensor *other);
 void cg_save_div_inputs(cg_node *n, cg_tensor *self, cg_tensor *other);
 void cg_save_clamp(cg_node *n, cg_tensor *self, cg_number min, cg_number max);
+
+/* PyTorch's result_type over three tensors (any may be NULL): dimensioned tensors promote among
+ * themselves, 0-dim ones only lift the result when of a higher category (as cg_result_type). */
+cg_dtype cg_result_type3(const cg_tensor *a, const cg_tensor *b, const cg_tensor *c);
+/* The broadcast shape of a and b, and c when not NULL, into shape; its ndim, or -1 with the error. */
+int cg_broadcast3(const cg_tensor *a, const cg_tensor *b, const cg_tensor *c, int64_t *shape);
+/* clamp with tensor bounds (either may be NULL), not recorded; and what its node saves. */
+cg_tensor *cg_clamp_tensor_forward(cg_tensor *t, cg_tensor *min, cg_tensor *max);
+void cg_save_clamp_tensor(cg_node *n, cg_tensor *self, cg_tensor *min, cg_tensor *max);
 
 /* The checks and saves of the fused ops (fused.c), shared with their in-place forms. */
 int cg_check_alpha(cg_dtype dtype, cg_number alpha);

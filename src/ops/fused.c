@@ -6,11 +6,9 @@
 
 #include <math.h>
 
-/* PyTorch's result_type over three tensors: dimensioned tensors promote among themselves, 0-dim
- * ones only lift the result when of a higher category (as cg_result_type does for two). */
 static int category(cg_dtype dtype) { return dtype == CG_BOOL ? 0 : dtype == CG_INT64 ? 1 : 2; }
 
-static cg_dtype result_type3(const cg_tensor *a, const cg_tensor *b, const cg_tensor *c) {
+cg_dtype cg_result_type3(const cg_tensor *a, const cg_tensor *b, const cg_tensor *c) {
     const cg_tensor *ts[] = {a, b, c};
     bool have_dim = false, have_zero = false;
     cg_dtype dim = CG_BOOL, zero = CG_BOOL;
@@ -28,8 +26,7 @@ static cg_dtype result_type3(const cg_tensor *a, const cg_tensor *b, const cg_te
     return have_zero && category(zero) > category(dim) ? cg_promote_types(dim, zero) : dim;
 }
 
-/* The broadcast shape of up to three tensors (c may be NULL) into shape; its ndim, or -1. */
-static int broadcast3(const cg_tensor *a, const cg_tensor *b, const cg_tensor *c, int64_t *shape) {
+int cg_broadcast3(const cg_tensor *a, const cg_tensor *b, const cg_tensor *c, int64_t *shape) {
     int ndim = cg_broadcast_shapes(a->ndim, a->sizes, b->ndim, b->sizes, shape);
     if (ndim >= 0 && c) ndim = cg_broadcast_shapes(ndim, shape, c->ndim, c->sizes, shape);
     return ndim;
@@ -38,7 +35,7 @@ static int broadcast3(const cg_tensor *a, const cg_tensor *b, const cg_tensor *c
 /* out = op(self, a, b, number) computed in dtype, over the broadcast shape; NULL on error. */
 static cg_tensor *fused_in(cg_fused_op op, cg_dtype dtype, cg_tensor *self, cg_tensor *a, cg_tensor *b, cg_number number) {
     int64_t shape[CG_MAX_DIMS];
-    int ndim = broadcast3(self, a, b, shape);
+    int ndim = cg_broadcast3(self, a, b, shape);
     if (ndim < 0) return NULL;
     cg_tensor *cs = cg_as_dtype(self, dtype), *ca = cg_as_dtype(a, dtype), *cb = b ? cg_as_dtype(b, dtype) : NULL;
     if (!cs || !ca || (b && !cb)) return NULL;
@@ -133,7 +130,7 @@ int cg_check_addcdiv(const cg_tensor *tensor1, const cg_tensor *tensor2) {
 
 cg_tensor *cg_addcmul_number(cg_tensor *self, cg_tensor *tensor1, cg_tensor *tensor2, cg_number value) {
     if (!self || !tensor1 || !tensor2 || cg_check_number(value) < 0) return NULL;
-    cg_dtype dtype = result_type3(self, tensor1, tensor2);
+    cg_dtype dtype = cg_result_type3(self, tensor1, tensor2);
     if (cg_check_addcmul(dtype) < 0) return NULL;
     cg_tensor *out = fused_in(CG_FUSED_ADDCMUL, dtype, self, tensor1, tensor2, value);
     cg_save_addc(out ? cg_record(&cg_op_addcmul, out, CG_INPUTS(self, tensor1, tensor2)) : NULL, tensor1, tensor2, value);
@@ -152,7 +149,7 @@ void cg_backward_addcmul(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 cg_tensor *cg_addcdiv_number(cg_tensor *self, cg_tensor *tensor1, cg_tensor *tensor2, cg_number value) {
     if (!self || !tensor1 || !tensor2 || cg_check_number(value) < 0 || cg_check_addcdiv(tensor1, tensor2) < 0)
         return NULL;
-    cg_dtype dtype = result_type3(self, tensor1, tensor2);
+    cg_dtype dtype = cg_result_type3(self, tensor1, tensor2);
     cg_tensor *out = fused_in(CG_FUSED_ADDCDIV, dtype, self, tensor1, tensor2, value);
     cg_save_addc(out ? cg_record(&cg_op_addcdiv, out, CG_INPUTS(self, tensor1, tensor2)) : NULL, tensor1, tensor2, value);
     return cg_recorded(out);

@@ -148,8 +148,7 @@ int cg_add_number_(cg_tensor *t, cg_number value) { return inplace_scalar(CG_BIN
 int cg_mul_number_(cg_tensor *t, cg_number value) { return inplace_scalar(CG_BIN_MUL, &cg_op_mul_scalar, t, value); }
 
 int cg_clamp_number_(cg_tensor *t, cg_number min, cg_number max) {
-    if (!t || cg_check_number(min) < 0 || cg_check_number(max) < 0) return -1;
-    if (cg_check_inplace(t, CG_INPUTS(t)) < 0) return -1;
+    if (!t || cg_check_inplace(t, CG_INPUTS(t)) < 0) return -1;
     cg_clamp_plan_t p;
     if (cg_clamp_plan(t, min, max, &p) < 0 || check_cast(p.dtype, t, cg_dtype_cpp_name) < 0 ||
         cg_check_no_internal_overlap(t) < 0)
@@ -379,5 +378,21 @@ int cg_lerp_(cg_tensor *t, cg_tensor *end, cg_tensor *weight) {
     cg_save_lerp(n, old, end, weight);
     save_operand_before_write(n, 1, t, end, versions[0]);
     save_operand_before_write(n, 2, t, weight, versions[1]);
+    return cg_recorded_status();
+}
+
+int cg_clamp_tensor_(cg_tensor *t, cg_tensor *min, cg_tensor *max) {
+    if (!t || cg_check_inplace(t, CG_INPUTS(t, min, max)) < 0) return -1;
+    cg_overlap o;
+    if ((min && check_operand(t, min, &o) < 0) || (max && check_operand(t, max, &o) < 0)) return -1;
+    int64_t versions[2] = {min ? cg_version(min) : 0, max ? cg_version(max) : 0};
+    cg_tensor *old, *result = cg_clamp_tensor_forward(t, min, max);
+    if (!result || old_value(t, cg_requires_grad(t) || cg_requires_grad(min) || cg_requires_grad(max), &old) < 0)
+        return -1;
+    if (store_checked(t, result) < 0) return -1;
+    cg_node *n = cg_record_inplace(&cg_op_clamp_tensor, t, CG_INPUTS(t, min, max));
+    cg_save_clamp_tensor(n, old, min, max);
+    if (min) save_operand_before_write(n, 1, t, min, versions[0]);
+    if (max) save_operand_before_write(n, 2, t, max, versions[1]);
     return cg_recorded_status();
 }

@@ -88,7 +88,7 @@ cg_tensor *cg_binary_cross_entropy_with_logits_opts(cg_loss_args a) {
     CG_NO_GRAD { /* (1 - t) * x + max_val + log(exp(-max_val) + exp(-x - max_val)), max_val = max(-x, 0).
                   * The terms are in x's dtype; PyTorch adds them up in place into (1 - t), so each
                   * step of the sum is rounded to the target's dtype. */
-        cg_tensor *max_val = cg_clamp(cg_neg(x), 0, INFINITY);
+        cg_tensor *max_val = cg_clamp(cg_neg(x), 0, CG_NO_BOUND);
         cg_tensor *log_term = cg_log(cg_add(cg_exp(cg_neg(max_val)), cg_exp(cg_sub(cg_neg(x), max_val))));
         cg_tensor *acc = cg_to(cg_mul(cg_rsub_scalar(t, 1), x), t->dtype);
         acc = cg_to(cg_add(acc, max_val), t->dtype);

@@ -1,0 +1,65 @@
+/* clamp with tensor bounds (torch.clamp(x, min=tensor, max=tensor)); the Python-number form is in
+ * arith.c. A bound broadcasts and promotes with x; a NaN in x or in a bound gives NaN there (with
+ * PyTorch's bits: see cg_kernel_clamp_tensor). */
+#include "autograd/registry.h"
+#include "kernels/fused.h"
+#include "ops/elementwise.h"
+
+cg_tensor *cg_clamp_tensor_forward(cg_tensor *t, cg_tensor *min, cg_tensor *max) {
+    if (!min && !max) {
+        cg_set_error("torch.clamp: At least one of 'min' or 'max' must not be None");
+        return NULL;
+    }
+    int64_t shape[CG_MAX_DIMS];
+    int ndim = cg_broadcast3(t, min ? min : max, min && max ? max : NULL, shape);
+    if (ndim < 0) return NULL;
+    cg_dtype dtype = cg_result_type3(t, min, max);
+    if (min && max && dtype == CG_BOOL) {
+        cg_set_error("\"clamp_cpu\" not implemented for 'Bool'");
+        return NULL;
+    }
+    cg_tensor *ct = cg_as_dtype(t, dtype), *cmin = min ? cg_as_dtype(min, dtype) : NULL;
+    cg_tensor *cmax = max ? cg_as_dtype(max, dtype) : NULL;
+    if (!ct || (min && !cmin) || (max && !cmax)) return NULL;
+    cg_tensor *out = cg_new_tensor(dtype, ndim, shape);
+    if (out) cg_kernel_clamp_tensor(out, ct, cmin, cmax);
+    return out;
+}
+
+/* Slots 0, 1, 2: self, min, max; args 0 and 1 say which bounds there are. */
+void cg_save_clamp_tensor(cg_node *n, cg_tensor *self, cg_tensor *min, cg_tensor *max) {
+    if (!n) return;
+    cg_save(n, 0, self);
+    cg_save(n, 1, min);
+    cg_save(n, 2, max);
+    n->args[0] = min != NULL;
+    n->args[1] = max != NULL;
+}
+
+cg_tensor *cg_clamp_tensor(cg_tensor *t, cg_tensor *min, cg_tensor *max) {
+    if (!t) return NULL;
+    cg_tensor *out = cg_clamp_tensor_forward(t, min, max);
+    if (out) cg_save_clamp_tensor(cg_record(&cg_op_clamp_tensor, out, CG_INPUTS(t, min, max)), t, min, max);
+    return cg_recorded(out);
+}
+
+/* PyTorch's clamp_backward and clamp_backward_min_max: x gets the gradient where min <= x <= max;
+ * min where x < min (and, with both bounds, min < max); max where x > max (or max < min). */
+void cg_backward_clamp_tensor(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *g = grads[0], *zero = cg_zero_for(g), *self = cg_saved(n, 0);
+    cg_tensor *min = n->args[0] ? cg_saved(n, 1) : NULL, *max = n->args[1] ? cg_saved(n, 2) : NULL;
+    if (cg_needs_grad(n, 0)) {
+        cg_tensor *passed = g;
+        if (max) passed = cg_where(cg_le(self, max), passed, zero);
+        if (min) passed = cg_where(cg_ge(self, min), passed, zero);
+        out[0] = passed;
+    }
+    if (cg_needs_grad(n, 1)) {
+        cg_tensor *below = cg_where(cg_lt(self, min), g, zero);
+        out[1] = max ? cg_where(cg_lt(min, max), below, zero) : below;
+    }
+    if (cg_needs_grad(n, 2)) {
+        cg_tensor *above = min ? cg_where(cg_lt(max, min), g, zero) : zero;
+        out[2] = cg_where(cg_gt(self, max), g, above);
+    }
+}
