@@ -317,6 +317,21 @@ static cg_tensor *edge_case_row(int i, edge_case *c) {
     ROW("expand", x, full2x2(-1), cg_expand(cg_select(x0, 0, 0), 2, 2))
     ROW("mul_zero", x, full2x2(-1), cg_mul(x0, full2x2(0)))
     ROW("div_neg", x, full2x2(-0.0), cg_div(x0, two))
+    ROW("norm1_zero", F64(0, 2), cg_scalar(-1, CG_FLOAT64), cg_norm(x0, 1))
+    ROW("pow_zero", x, full2x2(-1), cg_pow_scalar(x0, 2))
+    ROW("sqrt_zero", x, full2x2(-1), cg_sqrt(x0))
+    ROW("mse_equal", x, cg_scalar(-1, CG_FLOAT64), cg_mse_loss(x0, cg_detach(x0)))
+    ROW("softmax_neg", x, m2x2(-1, -1, 0, -0.0), cg_softmax(x0, 1))
+    ROW("log_softmax_neg", x, m2x2(-1, 0, 1, -0.0), cg_log_softmax(x0, 0))
+    ROW("cat", x, cg_tensor_f64(((double[]){-1, 0, 0, inf, -0.0, 1, -1, 0}), 2, 4), cg_cat(CG_LIST(x0, x0), 1))
+    ROW("sum_dim", x, F64(-0.0, inf), cg_sum(x0, CG_DIMS(1)))
+    ROW("mean_all", x, cg_scalar(-0.0, CG_FLOAT64), cg_mean(x0))
+    ROW("bce", x, cg_scalar(-1, CG_FLOAT64), cg_binary_cross_entropy_with_logits(x0, cg_sigmoid(cg_detach(x0))))
+    ROW("scatter_add", x, cg_tensor_f64(((double[]){-1, inf, 2, 0, -1, inf}), 2, 3),
+        cg_scatter_add(cg_zeros_shape(CG_FLOAT64, CG_SHAPE(2, 3)), 1, cg_tensor_i64(((int64_t[]){0, 2, 1, 1}), 2, 2), x0))
+    ROW("clamp_min_neg", x, full2x2(-1), cg_clamp(x0, 1.5, INFINITY))
+    ROW("tanh_inf", x, full2x2(inf), cg_tanh(cg_mul_scalar(x0, 10)))
+    ROW("sigmoid_inf", x, full2x2(inf), cg_sigmoid(cg_mul_scalar(x0, 100)))
     return NULL;
 #undef ROW
 }

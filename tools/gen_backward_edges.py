@@ -279,6 +279,22 @@ def edge_cases():
         ("expand", lambda x: x[0].expand(2, 2), x, full(-1.0)),
         ("mul_zero", lambda x: x * torch.zeros(2, 2, dtype=torch.float64), x, full(-1.0)),
         ("div_neg", lambda x: x / two, x, full(-0.0)),
+        ("norm1_zero", lambda x: x.norm(1), f64(0.0, 2.0), torch.tensor(-1.0, dtype=torch.float64)),
+        ("pow_zero", lambda x: x ** 2, x, full(-1.0)),
+        ("sqrt_zero", lambda x: x.sqrt(), x, full(-1.0)),
+        ("mse_equal", lambda x: torch.nn.functional.mse_loss(x, x.detach()), x, torch.tensor(-1.0, dtype=torch.float64)),
+        ("softmax_neg", lambda x: x.softmax(1), x, torch.tensor([[-1.0, -1.0], [0.0, -0.0]], dtype=torch.float64)),
+        ("log_softmax_neg", lambda x: x.log_softmax(0), x, torch.tensor([[-1.0, 0.0], [1.0, -0.0]], dtype=torch.float64)),
+        ("cat", lambda x: torch.cat([x, x], 1), x, torch.tensor([[-1.0, 0, 0, inf], [-0.0, 1, -1, 0]], dtype=torch.float64)),
+        ("sum_dim", lambda x: x.sum(1), x, f64(-0.0, inf)),
+        ("mean_all", lambda x: x.mean(), x, torch.tensor(-0.0, dtype=torch.float64)),
+        ("bce", lambda x: torch.nn.functional.binary_cross_entropy_with_logits(x, torch.sigmoid(x.detach())), x,
+         torch.tensor(-1.0, dtype=torch.float64)),
+        ("scatter_add", lambda x: torch.zeros(2, 3, dtype=torch.float64).scatter_add(1, torch.tensor([[0, 2], [1, 1]]), x), x,
+         torch.tensor([[-1.0, inf, 2.0], [0.0, -1.0, inf]], dtype=torch.float64)),
+        ("clamp_min_neg", lambda x: x.clamp(min=1.5), x, full(-1.0)),
+        ("tanh_inf", lambda x: (x * 10).tanh(), x, full(inf)),
+        ("sigmoid_inf", lambda x: (x * 100).sigmoid(), x, full(inf)),
     ]
 
 
