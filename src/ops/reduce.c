@@ -13,8 +13,9 @@
 #include <string.h>
 
 /* Marks the reduced dims in reduced[] (every dim when ndims is 0). Dims are wrapped and checked in
- * order, as PyTorch does, so the first bad one names the error. */
-static int mark_reduced_dims(const cg_tensor *t, int ndims, const int *dims, bool *reduced) {
+ * order, as PyTorch does, so the first bad one names the error; with wrap_first (PyTorch's
+ * structured reductions: sum, mean, norm) every dim is wrapped before repeats are looked for. */
+static int mark_reduced_dims(const cg_tensor *t, int ndims, const int *dims, bool *reduced, bool wrap_first) {
     memset(reduced, 0, CG_MAX_DIMS * sizeof *reduced);
     if (ndims < 0 || ndims > CG_MAX_DIMS) {
         cg_set_error("the list of dims must hold 0 to %d dims, got %d", CG_MAX_DIMS, ndims);
@@ -24,6 +25,8 @@ static int mark_reduced_dims(const cg_tensor *t, int ndims, const int *dims, boo
         for (int d = 0; d < CG_MAX_DIMS; d++) reduced[d] = true;
         return 0;
     }
+    for (int i = 0; wrap_first && i < ndims; i++)
+        if (cg_wrap_dim(dims[i], t->ndim) < 0) return -1;
     for (int i = 0; i < ndims; i++) {
         int d = cg_wrap_dim(dims[i], t->ndim);
         if (d < 0) return -1;
@@ -121,7 +124,7 @@ static void divide_by_count(cg_tensor *out, const cg_tensor *t, const bool *redu
 static cg_tensor *reduce_rows(cg_tensor *t, int ndims, const int *dims, bool keepdim, cg_dtype dtype,
                               reduce_kind kind, bool biased) {
     bool reduced[CG_MAX_DIMS];
-    if (mark_reduced_dims(t, ndims, dims, reduced) < 0) return NULL;
+    if (mark_reduced_dims(t, ndims, dims, reduced, kind != REDUCE_VAR && kind != REDUCE_STD) < 0) return NULL;
     cg_scope_begin();
     if ((kind == REDUCE_SUM || kind == REDUCE_MEAN) && cg_dtype_is_floating(dtype) && dtype == t->dtype) {
         rows_layout r;
@@ -165,7 +168,7 @@ static cg_node *record_reduction(const cg_op *op, cg_tensor *out, cg_reduce_args
     cg_node *n = out ? cg_record(op, out, CG_INPUTS(a.input)) : NULL;
     if (!n) return NULL;
     bool reduced[CG_MAX_DIMS];
-    mark_reduced_dims(a.input, a.ndims, a.dims, reduced);
+    mark_reduced_dims(a.input, a.ndims, a.dims, reduced, false); /* checked by the forward */
     for (int d = 0; d < CG_MAX_DIMS; d++) n->args[d] = reduced[d];
     n->args[CG_MAX_DIMS] = a.keepdim;
     n->args_meta = cg_input_meta_of(a.input);
@@ -369,7 +372,7 @@ cg_tensor *cg_norm_opts(cg_norm_args a) {
         return NULL;
     }
     bool reduced[CG_MAX_DIMS];
-    if (mark_reduced_dims(t, a.ndims, a.dims, reduced) < 0) return NULL;
+    if (mark_reduced_dims(t, a.ndims, a.dims, reduced, true) < 0) return NULL;
     cg_scope_begin();
     rows_layout r;
     if (arrange_rows(&r, t, reduced, a.keepdim, t->dtype) < 0) return cg_scope_end_keeping(NULL);
