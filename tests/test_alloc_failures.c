@@ -297,6 +297,44 @@ static int s_print(double *sum) {
     return 0;
 }
 
+/* The small API: user memory, copying out, randperm, in-place unary and fused ops with autograd,
+ * clamp with tensor bounds. */
+static int blob_deletes;
+static void count_blob_delete(void *data, void *ctx) {
+    (void)data;
+    (void)ctx;
+    blob_deletes++;
+}
+
+static int s_api(double *sum) {
+    static float blob[6] = {1, -2, 3, -4, 5, -6};
+    cg_tensor *b = cg_from_blob(blob, CG_FLOAT32, CG_SHAPE(2, 3), NULL, count_blob_delete, NULL);
+    FOLD(cg_mul_scalar(b, 2));
+    double out[6];
+    if (!b || cg_copy_to(cg_t(b), out, 6, CG_FLOAT64) < 0) return -1;
+    for (int i = 0; i < 6; i++) *sum += out[i] * (i + 1);
+    cg_manual_seed(5);
+    FOLD(cg_randperm(9));
+    cg_tensor *x = cg_requires_grad_(cg_from_data(((double[]){0.5, 1.5, 2.5, 3.5}), CG_FLOAT64, 1, (int64_t[]){4}), true);
+    cg_tensor *w = cg_from_data(((double[]){0.25, 0.75, 0.5, 0.125}), CG_FLOAT64, 1, (int64_t[]){4});
+    cg_tensor *y = cg_mul_scalar(x, 1);
+    /* each saves its input (a copy), so the later writes leave its gradient valid; sqrt_, last,
+     * saves its result */
+    if (!y || cg_sin_(y) < 0 || cg_abs_(y) < 0 || cg_log_(cg_slice(y, 0, 1, 3, 1)) < 0 || cg_pow_scalar_(y, 2) < 0)
+        return -1;
+    if (cg_addcmul_(y, x, w, 0.5) < 0 || cg_lerp_(y, x, w) < 0 || cg_clamp_tensor_(y, w, NULL) < 0 || cg_sqrt_(y) < 0)
+        return -1;
+    cg_tensor *z = cg_add(cg_add_alpha(y, x, 2), cg_addcdiv(x, y, cg_add_scalar(w, 1), 0.3));
+    z = cg_add(z, cg_clamp_tensor(cg_lerp_scalar(x, y, 0.7), w, cg_add_scalar(w, 2)));
+    FOLD(z);
+    if (cg_backward(cg_sum(z)) < 0) return -1;
+    FOLD(cg_grad(x));
+    *sum += cg_retains_grad(y);
+    char size[32];
+    if (cg_format_size(z, size, sizeof size) < 0) return -1;
+    return 0;
+}
+
 static void test_scenarios_fail_cleanly(void) {
     run_failing("create", s_create);
     run_failing("views", s_views);
@@ -310,6 +348,7 @@ static void test_scenarios_fail_cleanly(void) {
     run_failing("gradcheck", s_gradcheck);
     run_failing("jacobian", s_jacobian);
     run_failing("print", s_print);
+    run_failing("api", s_api);
     /* Most steps must report the error; a few failures are absorbed by design. */
     CHECK_MSG(steps_total > 1000 && absorbed_total * 10 < steps_total, "%ld steps, %ld absorbed", steps_total,
               absorbed_total);

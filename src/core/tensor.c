@@ -338,7 +338,7 @@ cg_tensor *cg_new_tensor(cg_dtype dtype, int ndim, const int64_t *sizes) {
 }
 
 cg_tensor *cg_new_tensor_over(cg_storage *s, cg_dtype dtype, int ndim, const int64_t *sizes, const int64_t *strides) {
-    bool overflow;
+    bool overflow = false; /* new_header may fail before it sets it */
     cg_tensor *t = new_header(dtype, ndim, sizes, &overflow);
     if (!t || overflow) {
         if (t) cache_free(CG_CACHE_TENSOR, t);

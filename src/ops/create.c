@@ -297,7 +297,13 @@ cg_tensor *cg_from_blob(void *data, cg_dtype dtype, int ndim, const int64_t *siz
         cg_set_type_error("invalid dtype %d", (int)dtype);
         return NULL;
     }
-    int64_t contiguous[CG_MAX_DIMS];
+    int64_t contiguous[CG_MAX_DIMS], numel = 1;
+    for (int d = 0; d < ndim; d++) {
+        if (__builtin_mul_overflow(numel, sizes[d], &numel)) { /* before the strides, which would overflow too */
+            cg_set_error("Storage size calculation overflowed with sizes=%s", cg_shape_text(ndim, sizes).s);
+            return NULL;
+        }
+    }
     if (!strides) {
         cg_contiguous_strides(ndim, sizes, contiguous);
         strides = contiguous;
