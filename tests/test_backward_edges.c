@@ -221,6 +221,18 @@ static void second_order_through_inplace_view(void) {
     show_tuple(h[0], h[1]);
     error_if(cg_autograd_grad(CG_TENSORS(g[1]), CG_TENSORS(x, y), h, .allow_unused = true));
     show_tuple(h[0], h[1]);
+    a = cg_mul(F64(1, 2, 5, -1), y);
+    error_if(cg_mul_(cg_slice(a, 0, 1, INT64_MAX, 1), x));
+    m = cg_mul(cg_sum(cg_mul(a, a)), y);
+    error_if(cg_autograd_grad(CG_TENSORS(m), CG_TENSORS(x, y), g, .create_graph = true));
+    SHOW(cg_detach(g[0]), cg_detach(g[1]));
+    error_if(cg_autograd_grad(CG_TENSORS(cg_add(g[0], g[1])), CG_TENSORS(x, y), h, .retain_graph = false));
+    show_tuple(h[0], h[1]);
+    cg_tensor *b = cg_clone(cg_expand(cg_mul(x, y), 3));
+    error_if(cg_mul_(cg_select(b, 0, 0), x));
+    error_if(cg_autograd_grad(CG_TENSORS(cg_sum(cg_mul(b, b))), CG_TENSORS(x, y), g, .create_graph = true));
+    error_if(cg_autograd_grad(CG_TENSORS(cg_mul(g[0], g[1])), CG_TENSORS(x, y), h, .retain_graph = false));
+    show_tuple(h[0], h[1]);
 }
 
 static cg_tensor *var_or_std_case(int k, cg_tensor *x) {

@@ -209,6 +209,17 @@ def second_order_through_inplace_view():
     print(gx.detach(), gy.detach())
     print(torch.autograd.grad(gx, [x, y], allow_unused=True, retain_graph=True))
     print(torch.autograd.grad(gy, [x, y], allow_unused=True))
+    a = f64(1.0, 2.0, 5.0, -1.0) * y
+    v = a[1:]
+    v.mul_(x)
+    m = (a * a).sum() * y
+    gx, gy = torch.autograd.grad(m, [x, y], create_graph=True)
+    print(gx.detach(), gy.detach())
+    print(torch.autograd.grad(gx + gy, [x, y]))
+    b = (x * y).expand(3).clone()
+    b[0].mul_(x)
+    gx, gy = torch.autograd.grad((b * b).sum(), [x, y], create_graph=True)
+    print(torch.autograd.grad(gx * gy, [x, y]))
 
 
 @scenario
