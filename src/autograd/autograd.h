@@ -103,7 +103,10 @@ typedef struct cg_autograd_meta {
     cg_tensor *grad;
     cg_node *grad_fn;          /* strong */
     int output_nr;
-    cg_node *grad_accumulator; /* weak: the AccumulateGrad node clears it when freed */
+    /* The AccumulateGrad node, made on first use. Graphs hold it (and it holds the leaf) as any
+     * node; when none does, it lets the leaf go but stays here until the leaf is freed, so that a
+     * thread can take a reference to it without a lock (node.c, grad_accumulator). */
+    _Atomic(cg_node *) grad_accumulator;
     cg_hook_entry *hooks;      /* tensor hooks of a leaf (run before accumulation) */
     /* Differentiable views: the base whose history an in-place write through the view rewrites. */
     cg_tensor *view_base;      /* strong; NULL when not a view */

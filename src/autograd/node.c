@@ -45,15 +45,7 @@ static void free_hooks(cg_hook_entry *h) {
 
 static void free_node(cg_node *n) {
     for (int i = 0; i < n->nsaved; i++) cg_release(n->saved[i].data);
-    if (n->variable) {
-        cg_autograd_meta *m = n->variable->autograd;
-        if (m) {
-            cg_lock(CG_LOCK_META, m);
-            if (m->grad_accumulator == n) m->grad_accumulator = NULL;
-            cg_unlock(CG_LOCK_META, m);
-        }
-        cg_release(n->variable);
-    }
+    cg_release(n->variable);
     cg_release(n->view_geometry);
     if (n->inner) cg_node_release(n->inner);
     for (int i = 0; i < n->nnext; i++)
@@ -67,16 +59,28 @@ static void free_node(cg_node *n) {
 
 static const cg_op accumulate_grad_op = {"AccumulateGrad", NULL, "accumulate_grad"};
 
-/* Drops a reference to n; true when it was the last. */
-static bool last_reference(cg_node *n) {
-    /* The leaf's weak pointer lets another thread take a reference to an AccumulateGrad node it
-     * does not hold yet (grad_accumulator), so that count is always decremented for real. */
-    if (n->op == &accumulate_grad_op) return atomic_fetch_sub_explicit(&n->refcount, 1, memory_order_acq_rel) == 1;
-    return cg_ref_dec(&n->refcount);
+/* The last graph let an AccumulateGrad node go: unless another thread has just taken it again
+ * (grad_accumulator, under the leaf's lock), it lets its leaf go and waits, dormant, in the leaf's
+ * state, which frees it with the leaf. Its count is always decremented for real: another thread
+ * may take a reference it did not hold before. */
+static void release_accumulator(cg_node *n) {
+    if (atomic_fetch_sub_explicit(&n->refcount, 1, memory_order_acq_rel) != 1) return;
+    cg_tensor *leaf = n->variable;
+    cg_autograd_meta *m = leaf->autograd;
+    cg_lock(CG_LOCK_META, m);
+    bool dormant = atomic_load_explicit(&n->refcount, memory_order_relaxed) == 0;
+    if (dormant) n->variable = NULL;
+    cg_unlock(CG_LOCK_META, m);
+    if (dormant) cg_release(leaf); /* may free the leaf, and n with it */
 }
 
 void cg_node_release(cg_node *n) {
-    if (!n || !last_reference(n)) return;
+    if (!n) return;
+    if (n->op == &accumulate_grad_op) {
+        release_accumulator(n);
+        return;
+    }
+    if (!cg_ref_dec(&n->refcount)) return;
     if (!dying) {
         dying = dying_fixed;
         capdying = DYING_FIXED;
@@ -123,6 +127,8 @@ void cg_autograd_release(cg_tensor *t) {
     cg_node_release(m->grad_fn);
     cg_release(m->view_base);
     free_hooks(m->hooks);
+    cg_node *accumulator = atomic_load_explicit(&m->grad_accumulator, memory_order_acquire);
+    if (accumulator) free_node(accumulator); /* dormant: a live one would hold t */
     cg_cache_free(CG_CACHE_META, m);
 }
 
@@ -135,23 +141,31 @@ const char *cg_node_message_name(const cg_node *n) {
     return n->op->name;
 }
 
-/* A new reference to n, unless its last one is gone already (it is being freed). */
+/* A new reference to n, unless its last one is gone already. Acquire: a node woken by another
+ * thread is seen with the leaf it was given. */
 static bool retain_if_alive(cg_node *n) {
     int count = atomic_load_explicit(&n->refcount, memory_order_relaxed);
     while (count > 0)
-        if (atomic_compare_exchange_weak_explicit(&n->refcount, &count, count + 1, memory_order_relaxed,
+        if (atomic_compare_exchange_weak_explicit(&n->refcount, &count, count + 1, memory_order_acquire,
                                                   memory_order_relaxed))
             return true;
     return false;
 }
 
-/* The leaf's AccumulateGrad node, made on first use and shared until the graph lets it go. Threads
- * recording ops on a shared parameter share it too (under the leaf's lock, as PyTorch's). */
+/* The leaf's AccumulateGrad node, shared by every graph (and thread) that records an op on the
+ * leaf. A live one is taken without a lock; waking a dormant one (release_accumulator) or making
+ * the first takes the leaf's lock. */
 static cg_node *grad_accumulator(cg_tensor *leaf) {
     cg_autograd_meta *m = leaf->autograd;
+    cg_node *n = atomic_load_explicit(&m->grad_accumulator, memory_order_acquire);
+    if (n && retain_if_alive(n)) return n;
     cg_lock(CG_LOCK_META, m);
-    cg_node *n = m->grad_accumulator;
-    if (!n || !retain_if_alive(n)) {
+    n = atomic_load_explicit(&m->grad_accumulator, memory_order_relaxed);
+    if (n && !retain_if_alive(n)) {
+        /* Dormant, or its last graph is letting it go right now (and will see it is awake). */
+        if (!n->variable) n->variable = cg_retain(leaf);
+        atomic_store_explicit(&n->refcount, 1, memory_order_release);
+    } else if (!n) {
         n = cg_node_new(&accumulate_grad_op, 0);
         if (n) {
             n->sequence_nr = UINT64_MAX; /* as in PyTorch: accumulate as soon as the gradient is complete */
@@ -159,7 +173,7 @@ static cg_node *grad_accumulator(cg_tensor *leaf) {
             n->noutputs = 1;
             n->outputs[0] = cg_input_meta_of(leaf);
             n->variable = cg_retain(leaf);
-            m->grad_accumulator = n;
+            atomic_store_explicit(&m->grad_accumulator, n, memory_order_release);
         }
     }
     cg_unlock(CG_LOCK_META, m);
@@ -186,7 +200,9 @@ bool cg_any_requires_grad(int n, cg_tensor **inputs) {
 
 /* ---- recording ---- */
 
-bool cg_attach_history(cg_node *n, int nout, cg_tensor **outs) {
+/* Makes n the history of outs. A fresh node (made by this op: no other thread can see it yet, nor
+ * its outputs) is counted with plain loads and stores, which cost less than atomic increments. */
+static bool attach_history(cg_node *n, int nout, cg_tensor **outs, bool fresh) {
     n->outputs = nout == 1 ? &n->output_inline : cg_calloc((size_t)nout, sizeof *n->outputs);
     if (!n->outputs) return false;
     n->noutputs = nout;
@@ -198,7 +214,11 @@ bool cg_attach_history(cg_node *n, int nout, cg_tensor **outs) {
         if (!m) return false;
         /* An in-place op gives t a new history: its retain_grad moves there, as in PyTorch. */
         if (m->retains_grad && m->grad_fn && m->grad_fn != n && !cg_move_retained(outs[i], n, i)) return false;
-        cg_node_retain(n);
+        if (fresh)
+            atomic_store_explicit(&n->refcount, atomic_load_explicit(&n->refcount, memory_order_relaxed) + 1,
+                                  memory_order_relaxed);
+        else
+            cg_node_retain(n);
         cg_node_release(m->grad_fn);
         m->grad_fn = n;
         m->output_nr = i;
@@ -213,6 +233,8 @@ static bool any_floating(int n, cg_tensor **ts) {
     return false;
 }
 
+bool cg_attach_history(cg_node *n, int nout, cg_tensor **outs) { return attach_history(n, nout, outs, false); }
+
 cg_node *cg_record_multi(const cg_op *op, int nout, cg_tensor **outs, int n, cg_tensor **inputs) {
     cg_record_mark_ = cg_alloc_failures_;
     if (!cg_is_grad_enabled() || !cg_any_requires_grad(n, inputs) || !any_floating(nout, outs)) return NULL;
@@ -221,8 +243,11 @@ cg_node *cg_record_multi(const cg_op *op, int nout, cg_tensor **outs, int n, cg_
     /* An input whose history cannot be read fails the op (its message stays: PyTorch stops there). */
     for (int i = 0; i < n && cg_alloc_failures_ == cg_record_mark_; i++)
         node->next[i] = inputs[i] ? cg_gradient_edge(inputs[i]) : (cg_edge){NULL, 0};
-    bool ok = cg_attach_history(node, nout, outs);
-    cg_node_release(node); /* the outputs hold it now */
+    bool ok = attach_history(node, nout, outs, true);
+    /* The outputs hold it now: drop the reference cg_node_new gave (plainly, as it is still fresh). */
+    int count = atomic_load_explicit(&node->refcount, memory_order_relaxed);
+    if (count > 1) atomic_store_explicit(&node->refcount, count - 1, memory_order_relaxed);
+    else cg_node_release(node);
     return ok ? node : NULL;
 }
 
