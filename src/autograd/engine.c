@@ -291,10 +291,13 @@ static bool add_to_buffer(node_task *k, int slot, cg_tensor *grad) {
 
 /* ---- accumulation into .grad ---- */
 
-/* A fresh tensor filled by copy_, so that under create_graph it records CopyBackwards as PyTorch's does. */
-static cg_tensor *copy_of(cg_tensor *t) {
-    cg_tensor *fresh = cg_empty_like(t);
-    return fresh && cg_copy_(fresh, t) == 0 ? fresh : NULL;
+/* A fresh copy of grad with the layout PyTorch's AccumulateGrad gives a leaf's .grad: the leaf's
+ * own strides when it is dense, else row-major. Filled by copy_, so that under create_graph it
+ * records CopyBackwards as PyTorch's does. */
+static cg_tensor *copy_of(const cg_tensor *owner, cg_tensor *grad) {
+    cg_tensor *fresh = cg_is_non_overlapping_and_dense(owner) ? cg_new_like(owner, grad->dtype)
+                                                              : cg_new_tensor(grad->dtype, grad->ndim, grad->sizes);
+    return fresh && cg_copy_(fresh, grad) == 0 ? fresh : NULL;
 }
 
 /* PyTorch's AccumulateGrad: the first gradient is stored, later ones are added (in place unless
@@ -303,7 +306,8 @@ static bool accumulate_locked(cg_tensor *owner, cg_tensor *grad, bool create_gra
     cg_autograd_meta *m = owner->autograd;
     cg_tensor *sum;
     if (!m->grad) {
-        sum = create_graph ? copy_of(grad) : cg_clone(grad);
+        bool row_major = cg_is_row_major(owner) || !cg_is_non_overlapping_and_dense(owner);
+        sum = create_graph || !row_major ? copy_of(owner, grad) : cg_clone_contiguous(grad);
     } else if (create_graph) {
         sum = cg_add(m->grad, grad);
     } else {
@@ -326,7 +330,7 @@ static bool accumulate(cg_tensor *owner, cg_tensor *grad, bool create_graph) {
 static bool retain(cg_tensor *t, cg_tensor *grad) {
     cg_autograd_meta *m = t->autograd;
     cg_lock(CG_LOCK_GRAD, t);
-    cg_tensor *sum = m->grad ? cg_add(m->grad, grad) : cg_clone(grad);
+    cg_tensor *sum = m->grad ? cg_add(m->grad, grad) : cg_clone_contiguous(grad);
     if (sum) cg_set_ref(&m->grad, sum);
     cg_unlock(CG_LOCK_GRAD, t);
     return sum != NULL;

@@ -116,7 +116,7 @@ cg_node *cg_as_strided_node(cg_tensor *view, cg_tensor *base) {
 /* ---- CopySlices: base = base with the view's region replaced by inner(view, inputs...) ---- */
 
 static void copy_slices_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    cg_tensor *result = cg_clone(grads[0]);
+    cg_tensor *result = cg_clone_contiguous(grads[0]); /* the region's geometry is the base's: row-major */
     if (!result) return;
     /* With create_graph, the region must be a differentiable view of result (AsStridedBackward0,
      * made on first use: hence the stale view_version), so that the gradient the inner node reads
@@ -126,7 +126,7 @@ static void copy_slices_backward(cg_node *n, cg_tensor **grads, cg_tensor **out)
     region->autograd->view_version = -1;
     cg_node *inner = n->inner;
     cg_tensor *inner_out[CG_NODE_MAX_ARGS] = {0};
-    cg_tensor *region_grad = cg_clone(region);
+    cg_tensor *region_grad = cg_clone_contiguous(region);
     if (!region_grad) return;
     inner->op->backward(inner, &region_grad, inner_out);
     if (cg_error_pending()) return;

@@ -79,11 +79,11 @@ int cg_check_no_internal_overlap(const cg_tensor *t) {
     return 0;
 }
 
-/* Contiguous up to a permutation of dims: no two elements share memory and there are no gaps. */
-static bool non_overlapping_and_dense(const cg_tensor *t) {
+bool cg_is_non_overlapping_and_dense(const cg_tensor *t) {
+    if (cg_is_contiguous_inline(t)) return true; /* empty tensors included, as PyTorch's flag has it */
     int dims[CG_MAX_DIMS], n = 0;
     for (int d = 0; d < t->ndim; d++)
-        if (t->sizes[d] != 1) dims[n++] = d;
+        if (t->sizes[d] > 1) dims[n++] = d; /* PyTorch's check skips dims of size 0 and 1 */
     for (int i = 1; i < n; i++) /* insertion sort by stride, smallest first */
         for (int j = i; j > 0 && t->strides[dims[j - 1]] > t->strides[dims[j]]; j--) {
             int tmp = dims[j];
@@ -98,11 +98,92 @@ static bool non_overlapping_and_dense(const cg_tensor *t) {
     return true;
 }
 
+/* TensorIterator's comparison of dims a and b over the operands' strides (0 where broadcast):
+ * 1 when a goes after b (is slower), -1 when before, 0 when no operand decides. The first operand
+ * whose strides for a and b are both nonzero and differ decides; equal strides put the smaller
+ * size first. */
+static int layout_order(int a, int b, const int64_t *sizes, int n, const int64_t (*strides)[CG_MAX_DIMS]) {
+    for (int op = 0; op < n; op++) {
+        int64_t sa = strides[op][a], sb = strides[op][b];
+        if (sa == 0 || sb == 0) continue;
+        if (sa != sb) return sa < sb ? -1 : 1;
+        if (sizes[a] > sizes[b]) return 1;
+    }
+    return 0;
+}
+
+/* The dims fastest first, by TensorIterator's insertion sort from the reversed order; true when
+ * that is the row-major order. */
+static bool layout_permutation(int ndim, const int64_t *sizes, int n, const int64_t (*strides)[CG_MAX_DIMS],
+                               int *perm) {
+    for (int i = 0; i < ndim; i++) perm[i] = ndim - 1 - i;
+    for (int i = 1; i < ndim; i++) {
+        int b = i;
+        for (int a = i - 1; a >= 0; a--) {
+            int c = layout_order(perm[a], perm[b], sizes, n, strides);
+            if (c > 0) {
+                int tmp = perm[a];
+                perm[a] = perm[b];
+                perm[b] = tmp;
+                b = a;
+            } else if (c < 0) {
+                break;
+            }
+        }
+    }
+    for (int i = 0; i < ndim; i++)
+        if (perm[i] != ndim - 1 - i) return false;
+    return true;
+}
+
+void cg_layout_strides(int ndim, const int64_t *sizes, int n, const cg_tensor *const *ops, int64_t *strides) {
+    int64_t op_strides[CG_MAX_DIMS][CG_MAX_DIMS]; /* [operand][dim], broadcast to the shape */
+    int perm[CG_MAX_DIMS];
+    if (n > CG_MAX_DIMS) n = CG_MAX_DIMS;
+    for (int op = 0; op < n; op++) {
+        const cg_tensor *t = ops[op];
+        int lead = ndim - t->ndim;
+        for (int d = 0; d < ndim; d++) {
+            int td = d - lead;
+            bool broadcast = td < 0 || (t->sizes[td] == 1 && sizes[d] != 1);
+            op_strides[op][d] = broadcast ? 0 : t->strides[td];
+        }
+    }
+    if (layout_permutation(ndim, sizes, n, (const int64_t(*)[CG_MAX_DIMS])op_strides, perm)) {
+        cg_contiguous_strides(ndim, sizes, strides);
+        return;
+    }
+    int64_t next = 1; /* TensorIterator's output strides: sizes of 0 and 1 scale too */
+    for (int i = 0; i < ndim; i++) {
+        strides[perm[i]] = next;
+        next *= sizes[perm[i]];
+    }
+}
+
+void cg_preserved_strides(const cg_tensor *t, int64_t *strides) {
+    if (cg_is_non_overlapping_and_dense(t)) {
+        memcpy(strides, t->strides, (size_t)t->ndim * sizeof *strides);
+        return;
+    }
+    int64_t op_strides[1][CG_MAX_DIMS];
+    int perm[CG_MAX_DIMS];
+    memcpy(op_strides[0], t->strides, (size_t)t->ndim * sizeof *strides);
+    if (layout_permutation(t->ndim, t->sizes, 1, (const int64_t(*)[CG_MAX_DIMS])op_strides, perm)) {
+        cg_contiguous_strides(t->ndim, t->sizes, strides);
+        return;
+    }
+    int64_t next = 1; /* infer_dense_strides: sizes of 0 and 1 do not scale */
+    for (int i = 0; i < t->ndim; i++) {
+        strides[perm[i]] = next;
+        if (t->sizes[perm[i]] > 1) next *= t->sizes[perm[i]];
+    }
+}
+
 /* PyTorch's classification: only dense tensors are compared, by the memory ranges they span. */
 cg_overlap cg_memory_overlap(const cg_tensor *a, const cg_tensor *b) {
     if (a == b) return CG_OVERLAP_FULL;
     if (a->numel == 0 || b->numel == 0) return CG_OVERLAP_NONE;
-    if (!non_overlapping_and_dense(a) || !non_overlapping_and_dense(b))
+    if (!cg_is_non_overlapping_and_dense(a) || !cg_is_non_overlapping_and_dense(b))
         return cg_shares_storage(a, b) ? CG_OVERLAP_UNKNOWN : CG_OVERLAP_NONE;
     const char *a_begin = cg_tensor_data(a), *b_begin = cg_tensor_data(b);
     const char *a_end = a_begin + a->numel * (int64_t)cg_dtype_size(a->dtype);

@@ -337,6 +337,46 @@ cg_tensor *cg_new_tensor(cg_dtype dtype, int ndim, const int64_t *sizes) {
     return t;
 }
 
+cg_tensor *cg_new_tensor_strided(cg_dtype dtype, int ndim, const int64_t *sizes, const int64_t *strides) {
+    cg_tensor *t = cg_new_tensor(dtype, ndim, sizes);
+    if (t && ndim) memcpy(t->strides, strides, (size_t)ndim * sizeof *strides);
+    return t;
+}
+
+/* TensorIterator's fast setup, for operands of the output's shape: a contiguous output when all
+ * are contiguous, the operands' strides when all are dense with the same strides. */
+static bool fast_setup_strides(int ndim, const int64_t *sizes, int n, const cg_tensor *const *ops, int64_t *strides,
+                               bool *contiguous) {
+    bool all_contiguous = true;
+    for (int i = 0; i < n; i++) {
+        if (!cg_same_shape(ops[i]->ndim, ops[i]->sizes, ndim, sizes)) return false;
+        all_contiguous = all_contiguous && cg_is_contiguous_inline(ops[i]);
+    }
+    *contiguous = all_contiguous;
+    if (all_contiguous) return true;
+    for (int i = 0; i < n; i++) {
+        if (!cg_is_non_overlapping_and_dense(ops[i])) return false;
+        for (int d = 0; d < ndim; d++)
+            if (ops[i]->strides[d] != ops[0]->strides[d]) return false;
+    }
+    memcpy(strides, ops[0]->strides, (size_t)ndim * sizeof *strides);
+    return true;
+}
+
+cg_tensor *cg_new_result_of(cg_dtype dtype, int ndim, const int64_t *sizes, int n, const cg_tensor *const *ops) {
+    int64_t strides[CG_MAX_DIMS];
+    bool contiguous = false;
+    if (!fast_setup_strides(ndim, sizes, n, ops, strides, &contiguous)) cg_layout_strides(ndim, sizes, n, ops, strides);
+    return contiguous ? cg_new_tensor(dtype, ndim, sizes) : cg_new_tensor_strided(dtype, ndim, sizes, strides);
+}
+
+cg_tensor *cg_new_like(const cg_tensor *t, cg_dtype dtype) {
+    if (cg_is_row_major(t)) return cg_new_tensor(dtype, t->ndim, t->sizes);
+    int64_t strides[CG_MAX_DIMS];
+    cg_preserved_strides(t, strides);
+    return cg_new_tensor_strided(dtype, t->ndim, t->sizes, strides);
+}
+
 cg_tensor *cg_new_tensor_over(cg_storage *s, cg_dtype dtype, int ndim, const int64_t *sizes, const int64_t *strides) {
     bool overflow = false; /* new_header may fail before it sets it */
     cg_tensor *t = new_header(dtype, ndim, sizes, &overflow);

@@ -62,6 +62,31 @@ void cg_storage_release(cg_storage *s);
 
 /* A new contiguous tensor, registered in the current scope. Data uninitialised. */
 cg_tensor *cg_new_tensor(cg_dtype dtype, int ndim, const int64_t *sizes);
+/* The same with the given strides, a dense layout (a permutation of row-major strides, as
+ * cg_layout_strides and cg_preserved_strides give): the storage holds numel elements. */
+cg_tensor *cg_new_tensor_strided(cg_dtype dtype, int ndim, const int64_t *sizes, const int64_t *strides);
+/* A new output of shape (ndim, sizes) for an elementwise op of the n operands, laid out as
+ * PyTorch's TensorIterator lays out its output (cg_layout_strides): row-major when every operand
+ * is contiguous, the common case, which is checked first. */
+cg_tensor *cg_new_result_of(cg_dtype dtype, int ndim, const int64_t *sizes, int n, const cg_tensor *const *ops);
+#define CG_NEW_RESULT(dtype, ndim, sizes, ...)                                                            \
+    cg_new_result_of(dtype, ndim, sizes, CG_NARGS(__VA_ARGS__), (const cg_tensor *const[]){__VA_ARGS__})
+/* Non-empty with row-major strides for every dim, size-1 dims included: operands that all are
+ * give a row-major result, which the hot paths check before calling cg_new_result_of. */
+static inline bool cg_is_row_major(const cg_tensor *t) {
+    if (t->numel == 0) return false;
+    if (t->ndim <= 1) return t->ndim == 0 || t->strides[0] == 1;
+    int64_t expected = 1;
+    for (int d = t->ndim - 1; d >= 0; d--) {
+        if (t->strides[d] != expected) return false;
+        expected *= t->sizes[d] > 1 ? t->sizes[d] : 1;
+    }
+    return true;
+}
+/* A new tensor like t (dtype aside) as empty_like(t) with preserve_format lays it out. */
+cg_tensor *cg_new_like(const cg_tensor *t, cg_dtype dtype);
+/* clone(memory_format=torch.contiguous_format): a row-major copy, recorded as clone (ops/copy.c). */
+cg_tensor *cg_clone_contiguous(cg_tensor *t);
 /* A new tensor header over t's storage (a view), registered in the current scope. */
 cg_tensor *cg_new_view(const cg_tensor *t, int ndim, const int64_t *sizes, const int64_t *strides,
                        int64_t offset);
@@ -113,7 +138,7 @@ static inline bool cg_is_contiguous_inline(const cg_tensor *t) {
     for (int d = t->ndim - 1; d >= 0; d--) {
         if (t->sizes[d] == 1) continue;
         if (t->sizes[d] == 0) return true;
-        if (t->strides[d] != expected) return false;
+        if (t->strides[d] != expected) return t->numel == 0; /* any empty tensor is, in PyTorch */
         expected *= t->sizes[d];
     }
     return true;
@@ -147,6 +172,15 @@ static inline void cg_contiguous_strides(int ndim, const int64_t *sizes, int64_t
 int cg_wrap_dim(int dim, int ndim);
 /* The same for an int64 dim (or narrow's start, which PyTorch wraps against a size like a dim). */
 int64_t cg_wrap_index(int64_t i, int64_t n);
+/* PyTorch's is_non_overlapping_and_dense: contiguous up to a permutation of its dims of size > 1. */
+bool cg_is_non_overlapping_and_dense(const cg_tensor *t);
+/* The strides (in elements) TensorIterator gives a new output of shape (ndim, sizes) from its n
+ * input operands (broadcast to it): the dims sorted by the operands' strides, the first operand
+ * that tells two dims apart deciding; row-major when none does. */
+void cg_layout_strides(int ndim, const int64_t *sizes, int n, const cg_tensor *const *ops, int64_t *strides);
+/* The strides of empty_like(t) with preserve_format: t's own when t is non-overlapping and dense,
+ * else a dense layout in t's order of strides (infer_dense_strides). */
+void cg_preserved_strides(const cg_tensor *t, int64_t *strides);
 /* Broadcast shape of a and b into out; PyTorch's error and -1 on mismatch; returns ndim. */
 int cg_broadcast_shapes(int na, const int64_t *a, int nb, const int64_t *b, int64_t *out);
 /* The checks of a write into t (in-place ops, copy_, random fills), with PyTorch's messages:

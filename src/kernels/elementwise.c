@@ -177,6 +177,27 @@ static bool walks_flat(const cg_tensor *t, int64_t n) {
     return t->numel == n && (n == 1 || cg_is_contiguous_inline(t));
 }
 
+/* t has out's sizes and strides (a result laid out after a transposed or permuted input). */
+static bool same_layout(const cg_tensor *t, const cg_tensor *out) {
+    if (t->ndim != out->ndim) return false;
+    for (int d = 0; d < t->ndim; d++)
+        if (t->sizes[d] != out->sizes[d] || (t->sizes[d] > 1 && t->strides[d] != out->strides[d])) return false;
+    return true;
+}
+
+/* For a dense out that is not row-major: the byte strides of a flat walk when each operand has
+ * out's layout or is a single element; false otherwise. */
+static bool dense_flat_strides(const cg_tensor *out, int nin, const cg_tensor *const *in, int64_t *strides) {
+    if (!cg_is_non_overlapping_and_dense(out)) return false;
+    strides[0] = (int64_t)cg_elsize(out->dtype);
+    for (int i = 0; i < nin; i++) {
+        bool flat = same_layout(in[i], out);
+        if (!flat && in[i]->numel != 1) return false;
+        strides[i + 1] = flat ? (int64_t)cg_elsize(in[i]->dtype) : 0;
+    }
+    return true;
+}
+
 void cg_kernel_binary(cg_binary_op op, cg_tensor *out, const cg_tensor *a, const cg_tensor *b) {
     cg_loop_fn loop = binary_loops[op][a->dtype];
     int64_t n = out->numel;
@@ -192,6 +213,13 @@ void cg_kernel_binary(cg_binary_op op, cg_tensor *out, const cg_tensor *a, const
             loop(ptrs, strides, n, NULL);
             return;
         }
+    } else {
+        int64_t strides[3];
+        if (dense_flat_strides(out, 2, (const cg_tensor *const[]){a, b}, strides)) {
+            char *ptrs[3] = {cg_tensor_data(out), cg_tensor_data(a), cg_tensor_data(b)};
+            loop(ptrs, strides, n, NULL);
+            return;
+        }
     }
     CG_ITER(out, loop, NULL, out, a, b);
 }
@@ -200,10 +228,12 @@ void cg_kernel_unary(cg_unary_op op, cg_tensor *out, const cg_tensor *in) {
     cg_loop_fn loop = unary_loops[op][in->dtype];
     int64_t n = out->numel;
     if (n == 0) return;
-    if ((n == 1 || cg_is_contiguous_inline(out)) && walks_flat(in, n)) {
+    int64_t strides[2];
+    if (((n == 1 || cg_is_contiguous_inline(out)) && walks_flat(in, n)) ||
+        (dense_flat_strides(out, 1, &in, strides) && strides[1] != 0)) {
         int64_t elsize = (int64_t)cg_elsize(in->dtype);
         char *ptrs[2] = {cg_tensor_data(out), cg_tensor_data(in)};
-        int64_t strides[2] = {elsize, elsize};
+        strides[0] = strides[1] = elsize;
         loop(ptrs, strides, n, NULL);
         return;
     }

@@ -61,7 +61,9 @@ cg_tensor *cg_binary_in(cg_binary_op op, cg_tensor *a, cg_tensor *b, cg_dtype co
     }
     cg_tensor *ca = cg_as_dtype(a, compute), *cb = cg_as_dtype(b, compute);
     if (!ca || !cb) return NULL;
-    cg_tensor *out = cg_new_tensor(output_dtype(op, compute), ndim, sizes);
+    cg_dtype dtype = output_dtype(op, compute);
+    cg_tensor *out = cg_is_row_major(a) && cg_is_row_major(b) ? cg_new_tensor(dtype, ndim, sizes)
+                                                               : CG_NEW_RESULT(dtype, ndim, sizes, a, b);
     if (out) cg_kernel_binary(op, out, ca, cb);
     return out;
 }
@@ -71,7 +73,10 @@ cg_tensor *cg_binary_scalar_in(cg_binary_op op, cg_tensor *a, cg_number s, bool 
     if (!ca) return NULL;
     cg_scalar_box box;
     const cg_tensor *cs = cg_box_number(&box, s, compute);
-    cg_tensor *out = cg_new_tensor(output_dtype(op, compute), a->ndim, a->sizes);
+    /* PyTorch's tensor ** number is a unary op; the others see the number as a 0-dim operand,
+     * which changes how the result of an empty or size-1-dim tensor is laid out. */
+    cg_tensor *out = op == CG_BIN_POW && !scalar_first ? CG_NEW_RESULT(output_dtype(op, compute), a->ndim, a->sizes, a)
+                                                       : CG_NEW_RESULT(output_dtype(op, compute), a->ndim, a->sizes, a, cs);
     if (out) cg_kernel_binary(op, out, scalar_first ? cs : ca, scalar_first ? ca : cs);
     return out;
 }
@@ -425,7 +430,7 @@ cg_tensor *cg_where(cg_tensor *condition, cg_tensor *a, cg_tensor *b) {
     cg_dtype dtype = cg_result_type(a, b);
     cg_tensor *ca = cg_as_dtype(a, dtype), *cb = cg_as_dtype(b, dtype);
     if (!ca || !cb) return NULL;
-    cg_tensor *out = cg_new_tensor(dtype, ndim, shape);
+    cg_tensor *out = CG_NEW_RESULT(dtype, ndim, shape, condition, a, b);
     if (!out) return NULL;
     cg_kernel_where(out, condition, ca, cb);
     cg_node *n = cg_record(&cg_op_where, out, CG_INPUTS(a, b));
@@ -484,7 +489,7 @@ cg_tensor *cg_clamp_number(cg_tensor *t, cg_number min, cg_number max) {
         out = cg_full_shape(p.dtype, t->ndim, t->sizes, NAN);
     } else {
         cg_tensor *ct = cg_as_dtype(t, p.dtype);
-        out = ct ? cg_new_tensor(p.dtype, t->ndim, t->sizes) : NULL;
+        out = ct ? CG_NEW_RESULT(p.dtype, t->ndim, t->sizes, t) : NULL;
         if (out) cg_kernel_clamp(out, ct, p.has_min ? &p.min : NULL, p.has_max ? &p.max : NULL);
     }
     if (out) cg_save_clamp(cg_record(&cg_op_clamp, out, CG_INPUTS(t)), t, min, max);

@@ -2,14 +2,18 @@
 #include "autograd/registry.h"
 #include "kernels/copy.h"
 
-cg_tensor *cg_clone(cg_tensor *t) {
+/* A copy of t recorded as clone: laid out as PyTorch's preserve_format does, or row-major. */
+static cg_tensor *copy_of(cg_tensor *t, bool preserve) {
     if (!t) return NULL;
-    cg_tensor *out = cg_new_tensor(t->dtype, t->ndim, t->sizes);
+    cg_tensor *out = preserve ? cg_new_like(t, t->dtype) : cg_new_tensor(t->dtype, t->ndim, t->sizes);
     if (!out) return NULL;
     cg_kernel_copy(out, t);
     cg_record(&cg_op_clone, out, CG_INPUTS(t));
     return cg_recorded(out);
 }
+
+cg_tensor *cg_clone(cg_tensor *t) { return copy_of(t, true); }
+cg_tensor *cg_clone_contiguous(cg_tensor *t) { return copy_of(t, false); }
 
 void cg_backward_clone(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     (void)n;
@@ -18,14 +22,14 @@ void cg_backward_clone(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 
 cg_tensor *cg_contiguous(cg_tensor *t) {
     if (!t) return NULL;
-    if (!cg_is_contiguous(t)) return cg_clone(t);
+    if (!cg_is_contiguous(t)) return cg_clone_contiguous(t);
     return cg_scope_retain(t);
 }
 
 cg_tensor *cg_to(cg_tensor *t, cg_dtype dtype) {
     if (!t) return NULL;
     if (t->dtype == dtype) return cg_scope_retain(t);
-    cg_tensor *out = cg_new_tensor(dtype, t->ndim, t->sizes);
+    cg_tensor *out = cg_new_like(t, dtype);
     if (!out) return NULL;
     cg_kernel_copy(out, t);
     if (!cg_dtype_is_floating(dtype)) return out;

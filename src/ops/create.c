@@ -47,11 +47,15 @@ cg_tensor *cg_ones_shape(cg_dtype dtype, int ndim, const int64_t *sizes) {
     return cg_full_shape(dtype, ndim, sizes, 1);
 }
 
-cg_tensor *cg_empty_like(const cg_tensor *t) { return t ? cg_empty_shape(t->dtype, t->ndim, t->sizes) : NULL; }
+/* The _like functions keep t's layout, as PyTorch's preserve_format does. */
+cg_tensor *cg_empty_like(const cg_tensor *t) { return t ? cg_new_like(t, t->dtype) : NULL; }
 cg_tensor *cg_zeros_like(const cg_tensor *t) { return cg_full_like(t, 0); }
 cg_tensor *cg_ones_like(const cg_tensor *t) { return cg_full_like(t, 1); }
 cg_tensor *cg_full_like_number(const cg_tensor *t, cg_number value) {
-    return t ? cg_full_shape_number(t->dtype, t->ndim, t->sizes, value) : NULL;
+    if (!t || cg_check_number_fits(t->dtype, value) < 0) return NULL;
+    cg_tensor *out = cg_new_like(t, t->dtype);
+    if (out) cg_kernel_fill(out, value);
+    return out;
 }
 
 /* PyTorch's Scalar.to<int64_t>() of a double: an error where the value does not fit. */

@@ -87,14 +87,14 @@ static cg_tensor *ready_left(cg_tensor *t) {
     int64_t rows = t->sizes[t->ndim - 2], cols = t->sizes[t->ndim - 1];
     int64_t rs = t->strides[t->ndim - 2], cs = t->strides[t->ndim - 1];
     if (cs == 1 || rs == 1 || rows <= 1 || cols <= 1) return t;
-    return cg_clone(t);
+    return cg_contiguous(t);
 }
 
 /* The right operand itself when its rows are contiguous, else a contiguous copy: the kernel's
  * fast loop streams rows of B, and the copy costs O(K N) against the product's O(M K N). */
 static cg_tensor *ready_right(cg_tensor *t) {
     if (t->ndim < 2 || t->strides[t->ndim - 1] == 1 || t->sizes[t->ndim - 1] <= 1) return t;
-    return cg_clone(t);
+    return cg_contiguous(t);
 }
 
 /* The batch dims of t before its last two collapse into its rows (so the whole tensor is one

@@ -145,7 +145,7 @@ cg_tensor *cg_reshape_shape(cg_tensor *t, int ndim, const int64_t *sizes) {
         record_shaped(&cg_op_reshape_alias, out, t);
         return cg_recorded(out);
     }
-    cg_tensor *copy = cg_clone(t);
+    cg_tensor *copy = cg_clone_contiguous(t);
     if (!copy) return NULL;
     cg_contiguous_strides(ndim, shape, strides);
     cg_tensor *out = cg_new_view(copy, ndim, shape, strides, copy->offset);
