@@ -178,6 +178,19 @@ static cg_tensor *norm2(cg_tensor *x) { return cg_norm(x, 2); }
 static cg_tensor *norm3(cg_tensor *x) { return cg_norm(x, 3); }
 static cg_tensor *norm2_dim1_sum(cg_tensor *x) { return cg_sum(cg_norm(x, 2, CG_DIMS(1))); }
 static cg_tensor *norm_half(cg_tensor *x) { return cg_norm(x, 0.5); }
+static cg_tensor *abs_square_sum(cg_tensor *x) { return cg_sum(cg_abs(cg_mul(x, x))); }
+static cg_tensor *relu_square_sum(cg_tensor *x) { return cg_sum(cg_relu(cg_sub_scalar(cg_mul(x, x), 1))); }
+static cg_tensor *clamp_square_sum(cg_tensor *x) { return cg_sum(cg_clamp(cg_mul(x, x), 0.25, 4.0)); }
+static cg_tensor *maximum_square_sum(cg_tensor *x) { return cg_sum(cg_maximum(cg_mul(x, x), F64(1, 1, 1))); }
+static cg_tensor *where_powers_sum(cg_tensor *x) {
+    return cg_sum(cg_where(cg_gt_scalar(x, 0), cg_pow_scalar(x, 3), cg_pow_scalar(x, 2)));
+}
+static cg_tensor *softmax_first(cg_tensor *x) { return cg_select(cg_softmax(x, 0), 0, 0); }
+static cg_tensor *mse_square(cg_tensor *x) { return cg_mse_loss(cg_mul(x, x), F64(1, 0, 4)); }
+static cg_tensor *cross_entropy_square(cg_tensor *x) {
+    return cg_cross_entropy(cg_mul(cg_view(x, 1, 3), cg_view(x, 1, 3)), cg_tensor_i64(((int64_t[]){2}), 1));
+}
+static cg_tensor *sigmoid_prod(cg_tensor *x) { return cg_prod(cg_sigmoid(x)); }
 static cg_tensor *ones_f64(int n, const int64_t *sizes) { return cg_ones_shape(CG_FLOAT64, n, sizes); }
 #define ONES(...) ones_f64(CG_SHAPE(__VA_ARGS__))
 
@@ -199,6 +212,15 @@ static void second_derivatives(void) {
     hessian_times(norm3, F64(0, 0), F64(1, 2));
     hessian_times(norm2_dim1_sum, cg_tensor_f64(((double[]){0, 0, 3, -4}), 2, 2), ONES(2, 2));
     hessian_times(norm_half, F64(1, 4), F64(1, 2));
+    hessian_times(abs_square_sum, F64(0, 1, -2), F64(1, 2, 3));
+    hessian_times(relu_square_sum, F64(1, 0.5, -2), F64(1, 2, 3));
+    hessian_times(clamp_square_sum, F64(0.5, 2, 1), F64(1, 2, 3));
+    hessian_times(maximum_square_sum, F64(1, -1, 2), F64(1, 2, 3));
+    hessian_times(where_powers_sum, F64(0, 1, -2), F64(1, 2, 3));
+    hessian_times(softmax_first, F64(0.5, -1, 2), F64(1, 2, 3));
+    hessian_times(mse_square, F64(1, 0.5, -2), F64(1, 2, 3));
+    hessian_times(cross_entropy_square, F64(1, 0.5, -2), F64(1, 2, 3));
+    hessian_times(sigmoid_prod, F64(0, 1, -2), F64(1, 2, 3));
 }
 
 /* Python's print of a tuple of tensors (None for an unused input). */

@@ -195,6 +195,18 @@ def second_derivatives():
     hessian_times(lambda x: x.norm(3), m([0.0, 0.0], dtype=d), m([1.0, 2.0], dtype=d))
     hessian_times(lambda x: x.norm(2, 1).sum(), m([[0.0, 0.0], [3.0, -4.0]], dtype=d), torch.ones(2, 2, dtype=d))
     hessian_times(lambda x: x.norm(0.5), m([1.0, 4.0], dtype=d), m([1.0, 2.0], dtype=d))
+    hessian_times(lambda x: (x * x).abs().sum(), m([0.0, 1.0, -2.0], dtype=d), m([1.0, 2.0, 3.0], dtype=d))
+    hessian_times(lambda x: (x * x - 1).relu().sum(), m([1.0, 0.5, -2.0], dtype=d), m([1.0, 2.0, 3.0], dtype=d))
+    hessian_times(lambda x: (x * x).clamp(0.25, 4.0).sum(), m([0.5, 2.0, 1.0], dtype=d), m([1.0, 2.0, 3.0], dtype=d))
+    hessian_times(lambda x: torch.maximum(x * x, m([1.0, 1.0, 1.0], dtype=d)).sum(), m([1.0, -1.0, 2.0], dtype=d),
+                  m([1.0, 2.0, 3.0], dtype=d))
+    hessian_times(lambda x: torch.where(x > 0, x ** 3, x ** 2).sum(), m([0.0, 1.0, -2.0], dtype=d), m([1.0, 2.0, 3.0], dtype=d))
+    hessian_times(lambda x: x.softmax(0)[0], m([0.5, -1.0, 2.0], dtype=d), m([1.0, 2.0, 3.0], dtype=d))
+    hessian_times(lambda x: torch.nn.functional.mse_loss(x * x, m([1.0, 0.0, 4.0], dtype=d)), m([1.0, 0.5, -2.0], dtype=d),
+                  m([1.0, 2.0, 3.0], dtype=d))
+    hessian_times(lambda x: torch.nn.functional.cross_entropy(x.view(1, 3) * x.view(1, 3), torch.tensor([2])),
+                  m([1.0, 0.5, -2.0], dtype=d), m([1.0, 2.0, 3.0], dtype=d))
+    hessian_times(lambda x: x.sigmoid().prod(), m([0.0, 1.0, -2.0], dtype=d), m([1.0, 2.0, 3.0], dtype=d))
 
 
 @scenario
