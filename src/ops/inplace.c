@@ -32,23 +32,20 @@ static int store(cg_tensor *t, cg_tensor *result) {
     return 0;
 }
 
-/* The checks of an operand of a write into t, in PyTorch's order: memory overlap, then shape; *o
- * says how other overlaps t. */
-static int check_operand(cg_tensor *t, cg_tensor *other, cg_overlap *o) {
-    if (cg_check_no_internal_overlap(t) < 0) return -1;
-    *o = cg_memory_overlap(t, other);
-    if (cg_check_no_partial_overlap(t, other) < 0) return -1;
+/* The checks of an operand of a write into t, in PyTorch's order: memory overlap, then shape. */
+static int check_operand(cg_tensor *t, cg_tensor *other) {
+    if (cg_check_no_internal_overlap(t) < 0 || cg_check_no_partial_overlap(t, other) < 0) return -1;
     return cg_check_broadcasts_to(t, other);
 }
 
 /* The checks of t op= other: the operand's, then the result's dtype. */
-static int check_binary_write(cg_tensor *t, cg_tensor *other, cg_dtype result, cg_overlap *o) {
-    return check_operand(t, other, o) < 0 || check_cast(result, t, cg_dtype_title) < 0 ? -1 : 0;
+static int check_binary_write(cg_tensor *t, cg_tensor *other, cg_dtype result) {
+    return check_operand(t, other) < 0 || check_cast(result, t, cg_dtype_title) < 0 ? -1 : 0;
 }
 
 static int write_binary(cg_binary_op op, cg_tensor *t, cg_tensor *other, cg_dtype result) {
-    cg_overlap o;
-    if (check_binary_write(t, other, result, &o) < 0) return -1;
+    if (check_binary_write(t, other, result) < 0) return -1;
+    cg_overlap o = cg_memory_overlap(t, other);
     if (result != t->dtype) return store(t, cg_binary_in(op, t, other, result));
     /* Reading an aliased operand while writing t is safe only element for element (full overlap). */
     cg_tensor *b = other->dtype != result ? cg_to(other, result) : o == CG_OVERLAP_UNKNOWN ? cg_clone(other) : other;
@@ -235,8 +232,7 @@ static void save_result(cg_node *n, int slot, cg_tensor *t) {
 
 int cg_pow_(cg_tensor *t, cg_tensor *exponent) {
     if (!t || !exponent || cg_check_inplace(t, CG_INPUTS(t, exponent)) < 0) return -1;
-    cg_overlap o;
-    if (check_binary_write(t, exponent, cg_result_type(t, exponent), &o) < 0) return -1;
+    if (check_binary_write(t, exponent, cg_result_type(t, exponent)) < 0) return -1;
     cg_tensor *old, *result = NULL;
     int64_t exponent_version = cg_version(exponent);
     if (old_value(t, cg_requires_grad(t) || cg_requires_grad(exponent), &old) < 0) return -1;
@@ -314,8 +310,7 @@ static int store_checked(cg_tensor *t, cg_tensor *result) {
 static int add_alpha_(cg_tensor *t, cg_tensor *other, cg_number alpha, bool sub) {
     if (!t || !other || cg_check_number(alpha) < 0 || cg_check_inplace(t, CG_INPUTS(t, other)) < 0) return -1;
     if (sub && cg_check_sub_dtypes(t->dtype, other->dtype, true) < 0) return -1;
-    cg_overlap o;
-    if (check_binary_write(t, other, cg_result_type(t, other), &o) < 0 || cg_check_alpha(t->dtype, alpha) < 0)
+    if (check_binary_write(t, other, cg_result_type(t, other)) < 0 || cg_check_alpha(t->dtype, alpha) < 0)
         return -1;
     cg_tensor *result = NULL;
     CG_NO_GRAD { result = sub ? cg_sub_alpha_number(t, other, alpha) : cg_add_alpha_number(t, other, alpha); }
@@ -331,8 +326,7 @@ int cg_sub_alpha_number_(cg_tensor *t, cg_tensor *other, cg_number alpha) { retu
 static int addc_(cg_tensor *t, cg_tensor *tensor1, cg_tensor *tensor2, cg_number value, bool divide) {
     if (!t || !tensor1 || !tensor2 || cg_check_number(value) < 0) return -1;
     if (cg_check_inplace(t, CG_INPUTS(t, tensor1, tensor2)) < 0) return -1;
-    cg_overlap o;
-    if (check_operand(t, tensor1, &o) < 0 || check_operand(t, tensor2, &o) < 0) return -1;
+    if (check_operand(t, tensor1) < 0 || check_operand(t, tensor2) < 0) return -1;
     int64_t versions[2] = {cg_version(tensor1), cg_version(tensor2)};
     cg_tensor *result = NULL;
     CG_NO_GRAD {
@@ -355,8 +349,7 @@ int cg_addcdiv_number_(cg_tensor *t, cg_tensor *tensor1, cg_tensor *tensor2, cg_
 
 int cg_lerp_number_(cg_tensor *t, cg_tensor *end, cg_number weight) {
     if (!t || !end || cg_check_number(weight) < 0 || cg_check_inplace(t, CG_INPUTS(t, end)) < 0) return -1;
-    cg_overlap o;
-    if (check_operand(t, end, &o) < 0) return -1;
+    if (check_operand(t, end) < 0) return -1;
     cg_tensor *result = NULL;
     CG_NO_GRAD { result = cg_lerp_number(t, end, weight); }
     if (store_checked(t, result) < 0) return -1;
@@ -367,8 +360,7 @@ int cg_lerp_number_(cg_tensor *t, cg_tensor *end, cg_number weight) {
 
 int cg_lerp_(cg_tensor *t, cg_tensor *end, cg_tensor *weight) {
     if (!t || !end || !weight || cg_check_inplace(t, CG_INPUTS(t, end, weight)) < 0) return -1;
-    cg_overlap o;
-    if (check_operand(t, end, &o) < 0 || check_operand(t, weight, &o) < 0) return -1;
+    if (check_operand(t, end) < 0 || check_operand(t, weight) < 0) return -1;
     int64_t versions[2] = {cg_version(end), cg_version(weight)};
     cg_tensor *old, *result = NULL;
     if (cg_check_lerp(t, end, weight) < 0 || old_value(t, cg_requires_grad(weight), &old) < 0) return -1;
@@ -383,8 +375,7 @@ int cg_lerp_(cg_tensor *t, cg_tensor *end, cg_tensor *weight) {
 
 int cg_clamp_tensor_(cg_tensor *t, cg_tensor *min, cg_tensor *max) {
     if (!t || cg_check_inplace(t, CG_INPUTS(t, min, max)) < 0) return -1;
-    cg_overlap o;
-    if ((min && check_operand(t, min, &o) < 0) || (max && check_operand(t, max, &o) < 0)) return -1;
+    if ((min && check_operand(t, min) < 0) || (max && check_operand(t, max) < 0)) return -1;
     int64_t versions[2] = {min ? cg_version(min) : 0, max ? cg_version(max) : 0};
     cg_tensor *old, *result = cg_clamp_tensor_forward(t, min, max);
     if (!result || old_value(t, cg_requires_grad(t) || cg_requires_grad(min) || cg_requires_grad(max), &old) < 0)
