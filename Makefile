@@ -29,6 +29,11 @@ EXAMPLE_BIN := $(EXAMPLE_SRC:examples/%.c=$(BUILD)/examples/%)
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 HEADERS := include/cgrad.h $(wildcard src/*/*.h)
+# The C++ test (the header from C++17) with the C++ compiler that goes with CC, when there is one.
+ifeq ($(origin CXX),default)
+CXX := $(if $(findstring clang,$(CC)),clang++,g++)
+endif
+CPP_TEST := $(if $(shell command -v $(CXX) 2>/dev/null),$(BUILD)/tests/test_cpp)
 
 .PHONY: all lib test examples demo bench bench-build memcheck sanitize tsan install uninstall clean
 
@@ -54,6 +59,12 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libcgrad.a $(wildcard tests/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -DCG_BUILD_DIR='"$(BUILD)"' $< -o $@ $(BUILD)/libcgrad.a $(LDLIBS)
 
+$(BUILD)/tests/test_cpp: tests/cpp/test_cpp.cpp tests/cpp/probe.c $(BUILD)/libcgrad.a $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c tests/cpp/probe.c -o $(BUILD)/tests/cpp_probe.o
+	$(CXX) -std=c++17 -Wall -Wextra -Werror -Iinclude $(CFLAGS) $< $(BUILD)/tests/cpp_probe.o -o $@ \
+		$(BUILD)/libcgrad.a $(LDLIBS)
+
 $(BUILD)/examples/%: examples/%.c $(BUILD)/libcgrad.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(BUILD)/libcgrad.a $(LDLIBS)
@@ -62,8 +73,9 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libcgrad.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O3 -march=native $< -o $@ $(BUILD)/libcgrad.a $(LDLIBS)
 
-test: $(TEST_BIN) $(EXAMPLE_BIN)
-	@tests/run.sh $(TEST_BIN)
+# The test binaries, the C++ test and the misuses that must not compile (tests/compile_fail/).
+test: $(TEST_BIN) $(CPP_TEST) $(EXAMPLE_BIN)
+	@CC="$(CC)" CXX="$(CXX)" tests/run.sh $(TEST_BIN) $(CPP_TEST) tests/compile_fail/run.sh
 
 examples: $(EXAMPLE_BIN)
 
@@ -76,9 +88,9 @@ bench: $(BENCH_BIN)
 bench-build: $(BENCH_BIN)
 
 VALGRIND_CMD = valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all
-memcheck: $(TEST_BIN) $(EXAMPLE_BIN)
+memcheck: $(TEST_BIN) $(CPP_TEST) $(EXAMPLE_BIN)
 	@command -v valgrind >/dev/null || { echo "memcheck needs valgrind (apt-get install valgrind)"; exit 1; }
-	@CG_QUICK=1 VALGRIND="$(VALGRIND_CMD)" CG_CHILD_RUNNER="$(VALGRIND_CMD)" tests/run.sh $(TEST_BIN)
+	@CG_QUICK=1 VALGRIND="$(VALGRIND_CMD)" CG_CHILD_RUNNER="$(VALGRIND_CMD)" tests/run.sh $(TEST_BIN) $(CPP_TEST)
 
 # The tests again, built with AddressSanitizer and UndefinedBehaviorSanitizer in build-sanitize/.
 SANITIZE_BUILD ?= build-sanitize

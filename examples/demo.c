@@ -54,7 +54,7 @@ static int load_blobs(cg_tensor **X, cg_tensor **labels) {
     while (n >= 0 && n < 1024 && fscanf(f, "%f,%f,%f", &xs[n][0], &xs[n][1], &ys[n]) == 3) n++;
     fclose(f);
     if (n <= 0) return -1;
-    *X = cg_tensor_f32(xs, n, 2);
+    *X = cg_tensor_f32(&xs[0][0], n, 2);
     *labels = cg_tensor_f32(ys, n);
     return n;
 }

@@ -9,6 +9,10 @@
  *   scope releases it. cg_keep() hands a tensor to the enclosing scope; cg_retain()/cg_release()
  *   manage long-lived tensors by hand. Pointers returned by accessors are borrowed.
  * - Optional arguments are designated initializers: cg_sum(t, CG_DIMS(0, 1), .keepdim = true).
+ * - C++17 (g++, clang++) sees the same API. There, designators follow the order of the struct's
+ *   fields (as C++20 requires); CG_SHAPE, CG_LIST and CG_TENSORS are temporaries that last to the
+ *   end of the full expression; .data takes a named array (g++ refuses a compound literal array
+ *   there); a bool is a Python bool for the _scalar macros (C's `true` is an int).
  */
 #ifndef CGRAD_H
 #define CGRAD_H
@@ -19,6 +23,13 @@
 #include <stdio.h>
 
 #ifdef __cplusplus
+#include <type_traits>
+#if defined(__GNUC__)
+/* g++ warns that the option macros' designated initializers leave fields out (C does not, and
+ * C++20 allows it); as for a header installed in /usr/include, warnings from this header's
+ * macros are not the program's. */
+#pragma GCC system_header
+#endif
 extern "C" {
 #endif
 
@@ -45,14 +56,26 @@ typedef struct cg_tensor cg_tensor;
 
 /* ---- argument helpers ------------------------------------------------------------------------ */
 
-#define CG_NARGS(...) CG_NARGS_(__VA_ARGS__, 8, 7, 6, 5, 4, 3, 2, 1, 0)
-#define CG_NARGS_(_1, _2, _3, _4, _5, _6, _7, _8, N, ...) N
-/* A shape as two arguments, (ndim, sizes): cg_zeros_shape(CG_FLOAT32, CG_SHAPE(2, 3)). */
-#define CG_SHAPE(...) CG_NARGS(__VA_ARGS__), (const int64_t[]){__VA_ARGS__}
+/* The number of its arguments (1 to 64). */
+#define CG_NARGS(...)                                                                             \
+    CG_NARGS_(__VA_ARGS__, 64, 63, 62, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48, 47, 46, 45, \
+              44, 43, 42, 41, 40, 39, 38, 37, 36, 35, 34, 33, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23, \
+              22, 21, 20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
+#define CG_NARGS_(_1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, _13, _14, _15, _16, _17, _18, _19, \
+                  _20, _21, _22, _23, _24, _25, _26, _27, _28, _29, _30, _31, _32, _33, _34, _35, _36, \
+                  _37, _38, _39, _40, _41, _42, _43, _44, _45, _46, _47, _48, _49, _50, _51, _52, _53, \
+                  _54, _55, _56, _57, _58, _59, _60, _61, _62, _63, _64, N, ...)                    \
+    N
+/* A shape as two arguments, (ndim, sizes): cg_zeros_shape(CG_FLOAT32, CG_SHAPE(2, 3)). More than
+ * CG_MAX_DIMS sizes give the function's "at most 8 dimensions" error. In C++ (as any temporary)
+ * the sizes live until the end of the full expression: pass CG_SHAPE, CG_LIST and CG_TENSORS to
+ * the call, do not keep them. */
+#define CG_SHAPE(...) (int)(sizeof(CG_INT64S_(__VA_ARGS__)) / sizeof(int64_t)), CG_INT64S_(__VA_ARGS__)
 /* A list of tensors as two arguments, (tensors, count): cg_cat(CG_LIST(a, b), 0). */
-#define CG_LIST(...) (cg_tensor *[]){__VA_ARGS__}, (int)(sizeof((cg_tensor *[]){__VA_ARGS__}) / sizeof(cg_tensor *))
-/* The dims of a reduction, inside its optional arguments: cg_sum(t, CG_DIMS(0, 2)). */
-#define CG_DIMS(...) .ndims = CG_NARGS(__VA_ARGS__), .dims = {__VA_ARGS__}
+#define CG_LIST(...) CG_TENSOR_PTRS_(__VA_ARGS__), (int)(sizeof(CG_TENSOR_PTRS_(__VA_ARGS__)) / sizeof(cg_tensor *))
+/* The dims of a reduction, inside its optional arguments: cg_sum(t, CG_DIMS(0, 2)). More than
+ * CG_MAX_DIMS dims do not compile. */
+#define CG_DIMS(...) .ndims = CG_AT_MOST_MAX_DIMS_(CG_NARGS(__VA_ARGS__)), .dims = {__VA_ARGS__}
 
 /* ---- errors and warnings --------------------------------------------------------------------- */
 
@@ -82,8 +105,10 @@ void cg_release(cg_tensor *t);       /* drop a reference taken with cg_retain */
 cg_tensor *cg_keep(cg_tensor *t);    /* also register t in the enclosing scope; returns t */
 void cg_scope_begin(void);
 void cg_scope_end(void);             /* releases every tensor registered since the matching begin */
-/* CG_SCOPE { ... }: a block whose tensors are released at its end (do not leave it with break/goto/return). */
-#define CG_SCOPE for (int cg_scope_once_ = (cg_scope_begin(), 1); cg_scope_once_; cg_scope_once_ = 0, cg_scope_end())
+/* CG_SCOPE { ... }: a block whose tensors are released at its end. Leaving it early (break,
+ * continue, return, goto; in C++ an exception too) also ends the scope with GCC, clang and any
+ * C++ compiler; with other C compilers, leave it only at its end. */
+#define CG_SCOPE CG_SCOPE_
 
 /* ---- dtype ----------------------------------------------------------------------------------- */
 
@@ -149,32 +174,19 @@ static inline cg_number cg_number_none(void) {
 }
 #define CG_NO_BOUND cg_number_none()
 
-#ifdef __cplusplus
-}  /* C++ has no _Generic: overloads pick the kind */
-static inline cg_number cg_number_of(bool v) { return cg_number_bool(v); }
-static inline cg_number cg_number_of(float v) { return cg_number_float(v); }
-static inline cg_number cg_number_of(double v) { return cg_number_float(v); }
-static inline cg_number cg_number_of(long double v) { return cg_number_float((double)v); }
-static inline cg_number cg_number_of(unsigned long v) { return cg_number_uint(v); }
-static inline cg_number cg_number_of(unsigned long long v) { return cg_number_uint(v); }
-static inline cg_number cg_number_of(cg_number v) { return v; }
-template <typename T> static inline cg_number cg_number_of(T v) { return cg_number_int(static_cast<int64_t>(v)); }
-#define CG_NUMBER(x) cg_number_of(x)
-extern "C" {
-#else
-#define CG_NUMBER(x)                                                                               \
-    _Generic((x), bool: cg_number_bool, float: cg_number_float, double: cg_number_float,          \
-             long double: cg_number_float, unsigned long: cg_number_uint,                         \
-             unsigned long long: cg_number_uint, cg_number: cg_number_same, default: cg_number_int)(x)
-#endif
+/* The Python number x stands for, by its C type (C++: by overloads; a C++ bool is a Python bool). */
+#define CG_NUMBER(x) CG_NUMBER_(x)
 
 /* ---- creation -------------------------------------------------------------------------------- */
 
 cg_tensor *cg_from_data(const void *data, cg_dtype dtype, int ndim, const int64_t *sizes);
-#define cg_tensor_f32(data, ...) cg_from_data((const float *)(data), CG_FLOAT32, CG_SHAPE(__VA_ARGS__))
-#define cg_tensor_f64(data, ...) cg_from_data((const double *)(data), CG_FLOAT64, CG_SHAPE(__VA_ARGS__))
-#define cg_tensor_i64(data, ...) cg_from_data((const int64_t *)(data), CG_INT64, CG_SHAPE(__VA_ARGS__))
-#define cg_tensor_bool(data, ...) cg_from_data((const bool *)(data), CG_BOOL, CG_SHAPE(__VA_ARGS__))
+/* A tensor of a copy of data (row-major) with the given sizes: cg_tensor_f32(((float[]){1, 2}), 2).
+ * data must point to elements of the tensor's type (float, double, int64_t, bool): anything else
+ * (a double[] for cg_tensor_f32, a void *) does not compile. From a 2-D array a, pass &a[0][0]. */
+#define cg_tensor_f32(data, ...) cg_from_data(CG_DATA_(float, data), CG_FLOAT32, CG_SHAPE(__VA_ARGS__))
+#define cg_tensor_f64(data, ...) cg_from_data(CG_DATA_(double, data), CG_FLOAT64, CG_SHAPE(__VA_ARGS__))
+#define cg_tensor_i64(data, ...) cg_from_data(CG_DATA_(int64_t, data), CG_INT64, CG_SHAPE(__VA_ARGS__))
+#define cg_tensor_bool(data, ...) cg_from_data(CG_DATA_(bool, data), CG_BOOL, CG_SHAPE(__VA_ARGS__))
 cg_tensor *cg_scalar(double value, cg_dtype dtype);  /* 0-dim */
 /* torch.from_blob: a tensor over the caller's memory, without a copy (writes through it land in
  * data). strides in elements, NULL for row-major. deleter(data, deleter_ctx), when not NULL, runs
@@ -193,8 +205,8 @@ typedef struct {
     bool requires_grad;
 } cg_tensor_args;
 cg_tensor *cg_tensor_opts(cg_tensor_args args);
-#define cg_tensor_new(...) cg_tensor_opts((cg_tensor_args){__VA_ARGS__})
-#define CG_SIZES(...) .ndim = CG_NARGS(__VA_ARGS__), .sizes = {__VA_ARGS__}
+#define cg_tensor_new(...) cg_tensor_opts(CG_ARGS_(cg_tensor_args){__VA_ARGS__})
+#define CG_SIZES(...) .ndim = CG_AT_MOST_MAX_DIMS_(CG_NARGS(__VA_ARGS__)), .sizes = {__VA_ARGS__}  /* at most 8 */
 
 cg_tensor *cg_empty_shape(cg_dtype dtype, int ndim, const int64_t *sizes);
 cg_tensor *cg_zeros_shape(cg_dtype dtype, int ndim, const int64_t *sizes);
@@ -458,10 +470,10 @@ cg_tensor *cg_sum_opts(cg_reduce_args args);
 cg_tensor *cg_mean_opts(cg_reduce_args args);
 cg_tensor *cg_var_opts(cg_reduce_args args);
 cg_tensor *cg_std_opts(cg_reduce_args args);
-#define cg_sum(...) cg_sum_opts((cg_reduce_args){.input = __VA_ARGS__})
-#define cg_mean(...) cg_mean_opts((cg_reduce_args){.input = __VA_ARGS__})
-#define cg_var(...) cg_var_opts((cg_reduce_args){.input = __VA_ARGS__})
-#define cg_std(...) cg_std_opts((cg_reduce_args){.input = __VA_ARGS__})
+#define cg_sum(...) cg_sum_opts(CG_ARGS_(cg_reduce_args){.input = __VA_ARGS__})
+#define cg_mean(...) cg_mean_opts(CG_ARGS_(cg_reduce_args){.input = __VA_ARGS__})
+#define cg_var(...) cg_var_opts(CG_ARGS_(cg_reduce_args){.input = __VA_ARGS__})
+#define cg_std(...) cg_std_opts(CG_ARGS_(cg_reduce_args){.input = __VA_ARGS__})
 
 typedef struct {
     cg_tensor *input;
@@ -471,7 +483,7 @@ typedef struct {
     bool keepdim;
 } cg_norm_args;
 cg_tensor *cg_norm_opts(cg_norm_args args);
-#define cg_norm(...) cg_norm_opts((cg_norm_args){.input = __VA_ARGS__})  /* cg_norm(t, 2, CG_DIMS(1)) */
+#define cg_norm(t_, ...) cg_norm_opts(CG_ARGS_(cg_norm_args){.input = (t_), .p = __VA_ARGS__})  /* cg_norm(t, 2, CG_DIMS(1)) */
 
 cg_tensor *cg_prod(cg_tensor *t);
 cg_tensor *cg_prod_dim(cg_tensor *t, int dim, bool keepdim);
@@ -522,10 +534,11 @@ cg_tensor *cg_mse_loss_opts(cg_loss_args args);  /* target broadcasts (with PyTo
  * to -100 (PyTorch's default ignore_index) are ignored. */
 cg_tensor *cg_nll_loss_opts(cg_loss_args args);
 cg_tensor *cg_cross_entropy_opts(cg_loss_args args);  /* nll_loss(log_softmax(input, class dim)) */
-#define cg_binary_cross_entropy_with_logits(...) cg_binary_cross_entropy_with_logits_opts((cg_loss_args){.input = __VA_ARGS__})
-#define cg_mse_loss(...) cg_mse_loss_opts((cg_loss_args){.input = __VA_ARGS__})
-#define cg_nll_loss(...) cg_nll_loss_opts((cg_loss_args){.input = __VA_ARGS__})
-#define cg_cross_entropy(...) cg_cross_entropy_opts((cg_loss_args){.input = __VA_ARGS__})
+#define cg_binary_cross_entropy_with_logits(input_, ...) \
+    cg_binary_cross_entropy_with_logits_opts(CG_ARGS_(cg_loss_args){.input = (input_), .target = __VA_ARGS__})
+#define cg_mse_loss(input_, ...) cg_mse_loss_opts(CG_ARGS_(cg_loss_args){.input = (input_), .target = __VA_ARGS__})
+#define cg_nll_loss(input_, ...) cg_nll_loss_opts(CG_ARGS_(cg_loss_args){.input = (input_), .target = __VA_ARGS__})
+#define cg_cross_entropy(input_, ...) cg_cross_entropy_opts(CG_ARGS_(cg_loss_args){.input = (input_), .target = __VA_ARGS__})
 cg_tensor *cg_softmax(cg_tensor *t, int dim);
 cg_tensor *cg_log_softmax(cg_tensor *t, int dim);
 
@@ -537,7 +550,7 @@ typedef struct {
     int n;
 } cg_tensor_list;
 /* A list of tensors as one value, for optional arguments: .inputs = CG_TENSORS(x, y). */
-#define CG_TENSORS(...) ((cg_tensor_list){(cg_tensor *[]){__VA_ARGS__}, CG_NARGS(__VA_ARGS__)})
+#define CG_TENSORS(...) CG_TENSOR_LIST_(CG_LIST(__VA_ARGS__))
 
 bool cg_requires_grad(const cg_tensor *t);
 cg_tensor *cg_requires_grad_(cg_tensor *t, bool requires_grad);  /* returns t, NULL on error */
@@ -563,7 +576,7 @@ typedef struct {
     cg_tensor_list inputs;     /* accumulate into these only */
 } cg_backward_args;
 int cg_backward_opts(cg_backward_args args);
-#define cg_backward(...) cg_backward_opts((cg_backward_args){.tensor = __VA_ARGS__})
+#define cg_backward(...) cg_backward_opts(CG_ARGS_(cg_backward_args){.tensor = __VA_ARGS__})
 
 typedef struct {
     cg_tensor_list outputs;
@@ -576,14 +589,13 @@ typedef struct {
 } cg_grad_args;
 /* PyTorch's torch.autograd.grad: gradients of outputs w.r.t. inputs, without touching .grad. */
 int cg_autograd_grad_opts(cg_grad_args args);
-#define cg_autograd_grad(...) cg_autograd_grad_opts((cg_grad_args){__VA_ARGS__})
+#define cg_autograd_grad(...) cg_autograd_grad_opts(CG_ARGS_(cg_grad_args){__VA_ARGS__})
 
 /* Grad mode, per thread. The setter returns the previous mode. */
 bool cg_is_grad_enabled(void);
 bool cg_set_grad_enabled(bool enabled);
-/* CG_NO_GRAD { ... } and CG_ENABLE_GRAD { ... }: blocks that restore the mode on a normal exit. */
-#define CG_GRAD_MODE_BLOCK_(mode) \
-    for (int cg_prev_mode_ = cg_set_grad_enabled(mode), cg_once_ = 1; cg_once_; cg_once_ = 0, cg_set_grad_enabled(cg_prev_mode_))
+/* CG_NO_GRAD { ... } and CG_ENABLE_GRAD { ... }: blocks that restore the previous mode at their
+ * end, and (as CG_SCOPE) when left early with GCC, clang and C++. */
 #define CG_NO_GRAD CG_GRAD_MODE_BLOCK_(false)
 #define CG_ENABLE_GRAD CG_GRAD_MODE_BLOCK_(true)
 
@@ -614,8 +626,8 @@ int cg_gradcheck_opts(cg_gradcheck_args args);
 /* gradgradcheck: gradcheck of the gradients (autograd.grad with create_graph and fixed random
  * grad_outputs) with respect to the inputs. */
 int cg_gradgradcheck_opts(cg_gradcheck_args args);
-#define cg_gradcheck(...) cg_gradcheck_opts((cg_gradcheck_args){__VA_ARGS__})
-#define cg_gradgradcheck(...) cg_gradgradcheck_opts((cg_gradcheck_args){__VA_ARGS__})
+#define cg_gradcheck(...) cg_gradcheck_opts(CG_ARGS_(cg_gradcheck_args){__VA_ARGS__})
+#define cg_gradgradcheck(...) cg_gradgradcheck_opts(CG_ARGS_(cg_gradcheck_args){__VA_ARGS__})
 
 /* ---- functional API (torch.autograd.functional) ------------------------------------------------ */
 /* Derivatives of a whole function fn(inputs) -> outputs (a cg_function, as for gradcheck), with
@@ -646,8 +658,8 @@ typedef struct {
 } cg_jacobian_args;
 int cg_jacobian_opts(cg_jacobian_args args);
 int cg_hessian_opts(cg_jacobian_args args);  /* fn returns one tensor of one element */
-#define cg_jacobian(...) cg_jacobian_opts((cg_jacobian_args){__VA_ARGS__})
-#define cg_hessian(...) cg_hessian_opts((cg_jacobian_args){__VA_ARGS__})
+#define cg_jacobian(...) cg_jacobian_opts(CG_ARGS_(cg_jacobian_args){__VA_ARGS__})
+#define cg_hessian(...) cg_hessian_opts(CG_ARGS_(cg_jacobian_args){__VA_ARGS__})
 
 typedef struct {
     cg_function fn;
@@ -667,10 +679,10 @@ int cg_vjp_opts(cg_vjp_args args);  /* v^T J */
 int cg_jvp_opts(cg_vjp_args args);  /* J v, by the double-vjp trick as in PyTorch */
 int cg_vhp_opts(cg_vjp_args args);  /* v^T H of a one-element fn */
 int cg_hvp_opts(cg_vjp_args args);  /* H v, by the double-vjp trick */
-#define cg_vjp(...) cg_vjp_opts((cg_vjp_args){__VA_ARGS__})
-#define cg_jvp(...) cg_jvp_opts((cg_vjp_args){__VA_ARGS__})
-#define cg_vhp(...) cg_vhp_opts((cg_vjp_args){__VA_ARGS__})
-#define cg_hvp(...) cg_hvp_opts((cg_vjp_args){__VA_ARGS__})
+#define cg_vjp(...) cg_vjp_opts(CG_ARGS_(cg_vjp_args){__VA_ARGS__})
+#define cg_jvp(...) cg_jvp_opts(CG_ARGS_(cg_vjp_args){__VA_ARGS__})
+#define cg_vhp(...) cg_vhp_opts(CG_ARGS_(cg_vjp_args){__VA_ARGS__})
+#define cg_hvp(...) cg_hvp_opts(CG_ARGS_(cg_vjp_args){__VA_ARGS__})
 
 /* ---- printing -------------------------------------------------------------------------------- */
 
@@ -683,6 +695,99 @@ int cg_print(const cg_tensor *t);            /* to stdout */
  * snprintf-style like cg_format; cg_print_size prints it and a newline to stdout. */
 int cg_format_size(const cg_tensor *t, char *buf, size_t size);
 int cg_print_size(const cg_tensor *t);
+
+/* ---- how the macros above are made, in C and in C++ ------------------------------------------- */
+
+#ifdef __cplusplus
+}
+/* Arrays as temporaries: g++ does not keep a compound literal array alive through a call. */
+template <typename T, size_t N> struct cg_array_ { T v[N]; };
+template <typename... A> static inline cg_array_<int64_t, sizeof...(A)> cg_int64s_(A... a) {
+    return {{static_cast<int64_t>(a)...}};
+}
+template <typename... A> static inline cg_array_<cg_tensor *, sizeof...(A)> cg_tensor_ptrs_(A... a) {
+    return {{a...}};
+}
+#define CG_INT64S_(...) (cg_int64s_(__VA_ARGS__).v)
+#define CG_TENSOR_PTRS_(...) (cg_tensor_ptrs_(__VA_ARGS__).v)
+#define CG_TENSOR_LIST_(...) (cg_tensor_list{__VA_ARGS__})
+#define CG_ARGS_(type) type  /* an option macro's struct: a braced temporary (a compound literal in C) */
+/* Data of exactly the element type E: a pointer, an array, or an array temporary. */
+template <typename E, typename T> static inline const E *cg_data_(T &&data) {
+    typedef typename std::decay<T>::type P;
+    static_assert(std::is_pointer<P>::value &&
+                      std::is_same<typename std::remove_cv<typename std::remove_pointer<P>::type>::type, E>::value,
+                  "cg_tensor_f32/f64/i64/bool: data must point to float/double/int64_t/bool elements");
+    return data;
+}
+#define CG_DATA_(type, data) cg_data_<type>(data)
+template <int N> static constexpr int cg_at_most_max_dims_() {
+    static_assert(N <= CG_MAX_DIMS, "cgrad supports at most 8 dimensions");
+    return N;
+}
+#define CG_AT_MOST_MAX_DIMS_(n) (cg_at_most_max_dims_<(n)>())
+/* C++ has no _Generic: overloads pick the kind of number. */
+static inline cg_number cg_number_of(bool v) { return cg_number_bool(v); }
+static inline cg_number cg_number_of(float v) { return cg_number_float(v); }
+static inline cg_number cg_number_of(double v) { return cg_number_float(v); }
+static inline cg_number cg_number_of(long double v) { return cg_number_float((double)v); }
+static inline cg_number cg_number_of(unsigned long v) { return cg_number_uint(v); }
+static inline cg_number cg_number_of(unsigned long long v) { return cg_number_uint(v); }
+static inline cg_number cg_number_of(cg_number v) { return v; }
+template <typename T> static inline cg_number cg_number_of(T v) { return cg_number_int(static_cast<int64_t>(v)); }
+#define CG_NUMBER_(x) cg_number_of(x)
+/* The blocks as objects whose destructors end the scope and restore the mode. */
+struct cg_scope_guard_ {
+    bool once = true;
+    cg_scope_guard_() { cg_scope_begin(); }
+    ~cg_scope_guard_() { cg_scope_end(); }
+    cg_scope_guard_(const cg_scope_guard_ &) = delete;
+    cg_scope_guard_ &operator=(const cg_scope_guard_ &) = delete;
+};
+struct cg_grad_mode_guard_ {
+    bool previous, once = true;
+    explicit cg_grad_mode_guard_(bool mode) : previous(cg_set_grad_enabled(mode)) {}
+    ~cg_grad_mode_guard_() { cg_set_grad_enabled(previous); }
+    cg_grad_mode_guard_(const cg_grad_mode_guard_ &) = delete;
+    cg_grad_mode_guard_ &operator=(const cg_grad_mode_guard_ &) = delete;
+};
+#define CG_SCOPE_ for (cg_scope_guard_ cg_scope_guard_var_; cg_scope_guard_var_.once; cg_scope_guard_var_.once = false)
+#define CG_GRAD_MODE_BLOCK_(mode) \
+    for (cg_grad_mode_guard_ cg_grad_mode_var_(mode); cg_grad_mode_var_.once; cg_grad_mode_var_.once = false)
+extern "C" {
+#else
+#define CG_INT64S_(...) ((const int64_t[]){__VA_ARGS__})
+#define CG_TENSOR_PTRS_(...) ((cg_tensor *[]){__VA_ARGS__})
+#define CG_TENSOR_LIST_(...) ((cg_tensor_list){__VA_ARGS__})
+#define CG_ARGS_(type) (type)
+/* Only a pointer to (or an array of) exactly the element type has a match. */
+#define CG_DATA_(type, data) _Generic((data), type *: (data), const type *: (data))
+#define CG_AT_MOST_MAX_DIMS_(n) \
+    ((int)sizeof(struct { _Static_assert((n) <= CG_MAX_DIMS, "cgrad supports at most 8 dimensions"); char c[n]; }))
+#define CG_NUMBER_(x)                                                                              \
+    _Generic((x), bool: cg_number_bool, float: cg_number_float, double: cg_number_float,          \
+             long double: cg_number_float, unsigned long: cg_number_uint,                         \
+             unsigned long long: cg_number_uint, cg_number: cg_number_same, default: cg_number_int)(x)
+#if defined(__GNUC__)
+/* The blocks' variables are cleaned up (the scope ended, the mode restored) however they are left. */
+static inline void cg_scope_guard_end_(int *open) {
+    (void)open;
+    cg_scope_end();
+}
+static inline void cg_grad_mode_restore_(bool *previous) { cg_set_grad_enabled(*previous); }
+#define CG_SCOPE_ \
+    for (int cg_scope_open_ __attribute__((cleanup(cg_scope_guard_end_))) = (cg_scope_begin(), 1); cg_scope_open_; cg_scope_open_ = 0)
+#define CG_GRAD_MODE_BLOCK_(mode)                                                                  \
+    for (bool cg_prev_mode_ __attribute__((cleanup(cg_grad_mode_restore_), unused)) = cg_set_grad_enabled(mode), \
+         cg_once_ = 1; cg_once_; cg_once_ = 0)
+#else
+/* Other C compilers: the end of the block ends the scope and restores the mode; break, return
+ * and goto out of it do not. */
+#define CG_SCOPE_ for (int cg_scope_once_ = (cg_scope_begin(), 1); cg_scope_once_; cg_scope_once_ = 0, cg_scope_end())
+#define CG_GRAD_MODE_BLOCK_(mode) \
+    for (int cg_prev_mode_ = cg_set_grad_enabled(mode), cg_once_ = 1; cg_once_; cg_once_ = 0, cg_set_grad_enabled(cg_prev_mode_))
+#endif
+#endif
 
 #if defined(__GNUC__)
 #pragma GCC visibility pop
