@@ -225,7 +225,7 @@ cg_tensor *cg_full_like_number(const cg_tensor *t, cg_number value);
 #define cg_full_like(t, value) cg_full_like_number(t, CG_NUMBER(value))  /* value: a Python number */
 cg_tensor *cg_arange(double start, double end, double step, cg_dtype dtype);
 cg_tensor *cg_linspace(double start, double end, int64_t steps, cg_dtype dtype);
-cg_tensor *cg_eye(int64_t n, int64_t m, cg_dtype dtype);
+cg_tensor *cg_eye(int64_t n, int64_t m, cg_dtype dtype);  /* m = -1: PyTorch's m=None (n columns) */
 
 /* ---- random numbers: bit-identical to PyTorch's CPU generator -------------------------------- */
 /* The default generator is PyTorch's default CPU generator: one per process, seeded from a random

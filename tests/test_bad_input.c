@@ -173,7 +173,8 @@ static void test_creation(void) {
     SURVIVES(cg_linspace(0, 1, 0, CG_FLOAT32));
     SURVIVES(cg_linspace(0, 1, 1, CG_INT64));
     FAILS(cg_eye(-1, 2, CG_FLOAT32));
-    SURVIVES(cg_eye(2, -2, CG_FLOAT32)); /* m < 0: PyTorch's m=None */
+    SURVIVES(cg_eye(2, -1, CG_FLOAT32)); /* m = -1: PyTorch's m=None */
+    FAILS_AS(cg_eye(2, -2, CG_FLOAT32), CG_RUNTIME_ERROR);
     FAILS(cg_eye(INT64_MAX, INT64_MAX, CG_FLOAT32));
     FAILS(cg_eye(INT64_MIN, 1, CG_FLOAT32));
     FAILS_AS(cg_eye(2, 2, (cg_dtype)8), CG_TYPE_ERROR);

@@ -15,6 +15,7 @@ done
 # Generators that print their file.
 $py tools/gen_print.py > tests/data/print.txt
 $py tools/gen_autograd.py > tests/data/autograd.txt
+$py tools/gen_error_order.py > tests/data/error_order.txt
 $py tools/gen_linalg_grad.py > tests/data/linalg_grad.txt
 $py tools/gen_loss_grad.py > tests/data/loss_grad.txt
 $py tools/gen_reduce_grad.py > tests/data/reduce_grad.txt

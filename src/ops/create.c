@@ -201,7 +201,11 @@ cg_tensor *cg_eye(int64_t n, int64_t m, cg_dtype dtype) {
         cg_set_error("n must be greater or equal to 0, got %lld", (long long)n);
         return NULL;
     }
-    if (m < 0) m = n; /* PyTorch's m=None */
+    if (m == -1) m = n; /* PyTorch's m=None */
+    if (m < 0) {
+        cg_set_error("m must be greater or equal to 0, got %lld", (long long)m);
+        return NULL;
+    }
     cg_tensor *t = cg_zeros_shape(dtype, 2, (const int64_t[]){n, m});
     if (!t) return NULL;
     int64_t elsize = (int64_t)cg_dtype_size(dtype);
