@@ -163,6 +163,7 @@ static void *sharing_thread(void *arg) {
 static void test_shared_graph(void) {
     cg_tensor *w = cg_requires_grad_(cg_tensor_f64(((double[]){0.3, -0.7, 1.1}), 3), true);
     cg_tensor *h = cg_tanh(cg_mul(w, cg_tensor_f64(((double[]){1.5, 0.5, -2}), 3)));
+    CHECK(cg_retain_grad(h) == 0); /* filled by every thread's backward, under h's lock */
     sharing runs[MAX_THREADS];
     double csum = 0;
     for (int i = 0; i < nthreads; i++) {
@@ -175,6 +176,7 @@ static void test_shared_graph(void) {
     cg_tensor *want = cg_mul_scalar(cg_mul(cg_mul(h, cg_rsub_scalar(cg_mul(h, h), 1)),
                                            cg_tensor_f64(((double[]){1.5, 0.5, -2}), 3)), 2 * csum * steps);
     CHECK(same_values(cg_grad(w), cg_detach(want), 1e-12));
+    CHECK(same_values(cg_grad(h), cg_detach(cg_mul_scalar(h, 2 * csum * steps)), 1e-12)); /* d/dh sum(c h^2) */
 }
 
 /* ---- the default generator: each fill is one piece of the one stream ---- */
@@ -247,13 +249,47 @@ static void test_thread_generators(void) {
     }
 }
 
+/* ---- tensors made by a thread that has ended, freed by another (their blocks change free lists) ---- */
+
+#define MADE 64
+
+typedef struct {
+    cg_tensor *made[MADE];
+} producing;
+
+static void *producing_thread(void *arg) {
+    producing *p = arg;
+    for (int i = 0; i < MADE; i++) {
+        cg_tensor *x = cg_requires_grad_(cg_full_shape(CG_FLOAT32, CG_SHAPE(2), (double)i), true);
+        p->made[i] = cg_retain(cg_mul_scalar(x, 2)); /* with a graph: nodes and autograd state too */
+    }
+    return NULL;
+}
+
+static void test_freed_elsewhere(void) {
+    producing runs[MAX_THREADS];
+    run_threads(producing_thread, runs, sizeof runs[0]); /* the threads have ended: their lists are gone */
+    for (int i = 0; i < nthreads; i++)
+        for (int k = 0; k < MADE; k++) {
+            CHECK(cg_item(cg_sum(runs[i].made[k])) == 4.0 * k);
+            CHECK(cg_backward(cg_sum(runs[i].made[k])) == 0);
+            cg_release(runs[i].made[k]);
+        }
+}
+
 /* ---- grad mode, errors and scopes belong to each thread ---- */
 
 typedef struct {
     bool grad_enabled;
     bool error_empty;
     bool records;
+    int hook_id;
 } per_thread;
+
+static cg_tensor *no_op_hook(cg_tensor *grad, void *user) {
+    (void)user;
+    return grad;
+}
 
 static void *per_thread_fn(void *arg) {
     per_thread *r = arg;
@@ -262,6 +298,7 @@ static void *per_thread_fn(void *arg) {
     CG_SCOPE {
         cg_tensor *x = cg_requires_grad_(cg_ones(2), true);
         r->records = cg_grad_fn(cg_mul(x, x)) != NULL;
+        r->hook_id = cg_register_hook(x, no_op_hook, NULL); /* hooks on its own tensors */
         cg_reshape(x, 5); /* an error in this thread only */
     }
     return NULL;
@@ -277,6 +314,8 @@ static void test_per_thread_state(void) {
         CHECK(runs[i].grad_enabled); /* a new thread starts with grad mode on */
         CHECK(runs[i].error_empty);
         CHECK(runs[i].records);
+        CHECK(runs[i].hook_id > 0);
+        for (int j = 0; j < i; j++) CHECK(runs[i].hook_id != runs[j].hook_id); /* handles stay unique */
     }
     CHECK_STR(cg_last_error(), message);
 }
@@ -287,7 +326,8 @@ static const struct {
 } tests[] = {
     {"shared_dataset", test_shared_dataset}, {"shared_parameters", test_shared_parameters},
     {"shared_graph", test_shared_graph},     {"default_generator", test_default_generator},
-    {"thread_generators", test_thread_generators}, {"per_thread_state", test_per_thread_state},
+    {"thread_generators", test_thread_generators}, {"freed_elsewhere", test_freed_elsewhere},
+    {"per_thread_state", test_per_thread_state},
 };
 
 /* CG_THREADS=N threads (at most 8), CG_THREAD_ONLY=name runs one test, CG_THREAD_REPEAT=N rounds. */
