@@ -99,6 +99,13 @@ EW_FN(relu, cg_relu(in[0]))
 EW_BACKWARD_FN(tanh, cg_tanh(in[0]))
 EW_BACKWARD_FN(sigmoid, cg_sigmoid(in[0]))
 EW_BACKWARD_FN(relu, cg_relu(in[0]))
+/* mul_by_scalar: add's gradient for b with alpha 2.5, differentiable in the incoming gradient. */
+static int f_mul_by_scalar(cg_tensor **in, cg_tensor **out, void *u) {
+    (void)u;
+    cg_tensor *y = cg_add_alpha(in[0], in[0], 2.5);
+    return cg_autograd_grad(.outputs = CG_TENSORS(y), .inputs = CG_TENSORS(in[0]), .results = out,
+                            .grad_outputs = CG_TENSORS(in[1]), .create_graph = true) < 0 ? -1 : 1;
+}
 
 /* where(condition, a, b) with a fixed condition along the output's last dim. */
 static int f_where(cg_tensor **in, cg_tensor **out, void *u) {
@@ -223,6 +230,7 @@ static const grad_case cases_elementwise[] = {
     EW_SIGNED_CASES("sigmoid", f_sigmoid),
     EW_SIGNED_CASES("relu", f_relu),
     {"tanh_backward", "x 2x3, grad 2x3", 2, ew_2x3_2x3, f_tanh_backward, false, 0, 0},
+    {"mul_by_scalar", "add_alpha's gradient, grad 2x3", 2, ew_2x3_2x3, f_mul_by_scalar, false, 0, 0},
     {"sigmoid_backward", "x 2x3, grad 2x3", 2, ew_2x3_2x3, f_sigmoid_backward, false, 0, 0},
     {"threshold_backward", "relu's: x 2x3, grad 2x3", 2, ew_2x3_2x3, f_relu_backward, false, 0, 0},
     /* in place, on y = x * 1 */

@@ -462,7 +462,14 @@ static cg_tensor *double_backward_op(int i, cg_tensor *x, cg_tensor *y) {
     case 61: return cg_mse_loss(x, y);
     case 62: return cg_softmax(x, 1);
     case 63: return cg_log_softmax(x, 1);
-    default: return cg_cross_entropy(x, nll_target());
+    case 64: return cg_cross_entropy(x, nll_target());
+    case 65: return cg_add_alpha(x, y, 2);
+    case 66: return cg_sub_alpha(x, y, 2);
+    case 67: return cg_addcmul(x, y, x, 0.5);
+    case 68: return cg_addcdiv(x, x, y, 0.5);
+    case 69: return cg_lerp_scalar(x, y, 0.25);
+    case 70: return cg_lerp(x, y, x);
+    default: return cg_clamp_tensor(x, cg_sub_scalar(y, 1), cg_add_scalar(y, 1));
     }
 }
 
@@ -475,7 +482,8 @@ static void double_backward_names(void) {
                                 "mean_dims", "norm", "prod", "max", "min_dim", "view", "expand", "permute",
                                 "select", "slice", "unbind", "split", "cat", "stack", "index_select", "gather",
                                 "scatter_add", "masked_fill", "mv", "dot", "bce", "mse", "softmax",
-                                "log_softmax", "cross_entropy"};
+                                "log_softmax", "cross_entropy", "add_alpha", "sub_alpha", "addcmul", "addcdiv",
+                                "lerp_scalar", "lerp", "clamp_tensor"};
     double xv[] = {0.5, -1.2, 2.0, 1.5, 0.3, -0.7}, yv[] = {1.1, 0.4, -2.0, 0.2, 1.3, 0.9};
     for (int i = 0; i < (int)(sizeof ops / sizeof ops[0]); i++) {
         cg_tensor *x = leaf(cg_tensor_f64(xv, 2, 3)), *y = leaf(cg_tensor_f64(yv, 2, 3));

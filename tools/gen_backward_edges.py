@@ -420,6 +420,13 @@ DOUBLE_BACKWARD_OPS = [
     ("softmax", lambda x, y: x.softmax(1)),
     ("log_softmax", lambda x, y: x.log_softmax(1)),
     ("cross_entropy", lambda x, y: torch.nn.functional.cross_entropy(x, torch.tensor([0, 2]))),
+    ("add_alpha", lambda x, y: torch.add(x, y, alpha=2)),
+    ("sub_alpha", lambda x, y: torch.sub(x, y, alpha=2)),
+    ("addcmul", lambda x, y: torch.addcmul(x, y, x, value=0.5)),
+    ("addcdiv", lambda x, y: torch.addcdiv(x, x, y, value=0.5)),
+    ("lerp_scalar", lambda x, y: torch.lerp(x, y, 0.25)),
+    ("lerp", lambda x, y: torch.lerp(x, y, x)),
+    ("clamp_tensor", lambda x, y: torch.clamp(x, y - 1, y + 1)),
 ]
 
 

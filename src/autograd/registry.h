@@ -25,6 +25,7 @@
     X(sub_scalar, "SubBackward0")       \
     X(rsub_scalar, "RsubBackward1")     \
     X(mul_scalar, "MulBackward0")       \
+    X(mul_by_scalar, "MulBackward1")    \
     X(div_scalar, "DivBackward0")       \
     X(pow_scalar, "PowBackward0")       \
     X(pow, "PowBackward1")              \

@@ -267,6 +267,20 @@ void cg_backward_mul_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     out[0] = cg_mul_number(grads[0], cg_node_number(n, 0));
 }
 
+/* a * s for a C++ Scalar s (PyTorch's mul.Scalar: MulBackward1, one edge, nothing saved), what
+ * backward formulas multiply by a number (add's alpha, lerp's weight). */
+cg_tensor *cg_mul_by_scalar(cg_tensor *a, cg_number s) {
+    if (!a) return NULL;
+    cg_tensor *out = NULL;
+    CG_NO_GRAD { out = cg_mul_number(a, s); }
+    record_number(&cg_op_mul_by_scalar, out, a, s, 0, 1);
+    return cg_recorded(out);
+}
+
+void cg_backward_mul_by_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    out[0] = cg_mul_by_scalar(grads[0], cg_node_number(n, 0));
+}
+
 /* A bool number counts as a bool tensor in sub's checks (x - True is "with a bool tensor"). */
 static int check_sub_number(cg_tensor *a, cg_number b) {
     return cg_check_sub_dtypes(a->dtype, cg_number_dtype(b), b.kind == CG_NUMBER_BOOL);

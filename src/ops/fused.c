@@ -88,7 +88,7 @@ cg_tensor *cg_sub_alpha_number(cg_tensor *a, cg_tensor *b, cg_number alpha) {
 /* PyTorch's maybe_multiply: g itself for alpha 1, else g * alpha (alpha of its own kind). */
 static cg_tensor *times_alpha(cg_tensor *g, cg_number alpha) {
     bool one = alpha.kind == CG_NUMBER_FLOAT ? alpha.f == 1 : alpha.i == 1;
-    return one ? g : cg_mul_number(g, alpha);
+    return one ? g : cg_mul_by_scalar(g, alpha);
 }
 
 void cg_backward_add_alpha(cg_node *n, cg_tensor **grads, cg_tensor **out) {
@@ -194,8 +194,8 @@ cg_tensor *cg_lerp_number(cg_tensor *start, cg_tensor *end, cg_number weight) {
 /* d/dstart = g * (1 - weight) with 1 - weight a double; d/dend = g * weight. */
 void cg_backward_lerp_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_number weight = cg_node_number(n, 0);
-    if (cg_needs_grad(n, 0)) out[0] = cg_mul_number(grads[0], cg_number_float(1 - weight.f));
-    if (cg_needs_grad(n, 1)) out[1] = cg_mul_number(grads[0], weight);
+    if (cg_needs_grad(n, 0)) out[0] = cg_mul_by_scalar(grads[0], cg_number_float(1 - weight.f));
+    if (cg_needs_grad(n, 1)) out[1] = cg_mul_by_scalar(grads[0], weight);
 }
 
 void cg_save_lerp(cg_node *n, cg_tensor *start, cg_tensor *end, cg_tensor *weight) {
