@@ -35,7 +35,7 @@ CXX := $(if $(findstring clang,$(CC)),clang++,g++)
 endif
 CPP_TEST := $(if $(shell command -v $(CXX) 2>/dev/null),$(BUILD)/tests/test_cpp)
 
-.PHONY: all lib test examples demo bench bench-build memcheck sanitize tsan install uninstall clean
+.PHONY: all lib test examples demo bench bench-build difftest memcheck sanitize tsan install uninstall clean
 
 all: lib examples
 
@@ -78,6 +78,16 @@ test: $(TEST_BIN) $(CPP_TEST) $(EXAMPLE_BIN)
 	@CC="$(CC)" CXX="$(CXX)" tests/run.sh $(TEST_BIN) $(CPP_TEST) tests/compile_fail/run.sh
 
 examples: $(EXAMPLE_BIN)
+
+# The interpreter of the differential tester (tools/difftest/README.md); its regression test
+# tests/test_difftest.c includes it.
+difftest: $(BUILD)/tools/difftest
+
+$(BUILD)/tools/difftest: tools/difftest/interp.c $(BUILD)/libcgrad.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $< -o $@ $(BUILD)/libcgrad.a $(LDLIBS)
+
+$(BUILD)/tests/test_difftest: tools/difftest/interp.c
 
 demo: $(BUILD)/examples/demo
 	@$(BUILD)/examples/demo

@@ -1,0 +1,234 @@
+#!/usr/bin/python3
+"""A differential-testing campaign: random programs run in PyTorch and in cgrad, compared.
+
+  nice -n 10 /usr/bin/python3 tools/difftest/campaign.py --seed 1 --count 20000 --out /tmp/dt
+
+generates COUNT programs from SEED (tools/difftest/gen.py), runs them in batches through PyTorch
+(in this process) and through build/tools/difftest (make difftest), compares the transcripts
+(tools/difftest/compare.py), minimizes one failing program per kind of failure (delta debugging:
+drop statements while it still fails the same way) and writes OUT/summary.txt and
+OUT/failures/*.prog with both transcripts.
+
+  --corpus DIR N    also writes N of the passing programs (and those of --add FILE) to DIR as
+                    regression tests: NAME.prog and PyTorch's transcript NAME.expected
+"""
+import argparse
+import collections
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.dont_write_bytecode = True  # no __pycache__ in the tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import compare  # noqa: E402
+import gen  # noqa: E402
+import run_torch  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def split_transcript(lines):
+    """{program number: its lines} of a transcript."""
+    out, cur = {}, None
+    for line in lines:
+        if line.startswith('#prog'):
+            cur = int(line.split()[1])
+            out[cur] = []
+        elif cur is not None and line:
+            out[cur].append(line)
+    return out
+
+
+def batch_text(progs):
+    return ''.join('#prog %d\n' % i + ''.join(l + '\n' for l in lines) for i, lines in progs)
+
+
+def run_torch_progs(progs):
+    lines = run_torch.run_batch(batch_text(progs).splitlines(True))
+    return split_transcript(lines)
+
+
+def run_cgrad(binary, progs, timeout=120):
+    """{program: transcript lines} from cgrad, and {program: 'crash ...' | 'timeout'} for the
+    programs that killed the interpreter (it is restarted after each)."""
+    got, dead = {}, {}
+    todo = list(progs)
+    while todo:
+        with tempfile.NamedTemporaryFile('w', suffix='.batch', delete=False) as f:
+            f.write(batch_text(todo))
+            path = f.name
+        try:
+            p = subprocess.run([binary, path], capture_output=True, text=True, timeout=timeout,
+                               errors='replace')
+            out, rc, err = p.stdout, p.returncode, p.stderr
+        except subprocess.TimeoutExpired as e:
+            out = e.stdout.decode(errors='replace') if isinstance(e.stdout, bytes) else (e.stdout or '')
+            rc, err = 'timeout', ''
+        finally:
+            os.unlink(path)
+        part = split_transcript(out.splitlines())
+        got.update(part)
+        if rc == 0:
+            break
+        last = max(part) if part else todo[0][0]
+        dead[last] = 'timeout' if rc == 'timeout' else 'crash (exit %s) %s' % (rc, err.strip().splitlines()[-1:] or '')
+        todo = [(i, l) for i, l in todo if i > last]
+    return got, dead
+
+
+def check(binary, prog):
+    """The first difference of one program (number, lines), or None."""
+    i, lines = prog
+    exp = run_torch_progs([prog]).get(i, [])
+    got, dead = run_cgrad(binary, [prog], timeout=30)
+    if i in dead:
+        return ('crash' if dead[i].startswith('crash') else 'timeout', -1, dead[i], '')
+    return compare.compare(exp, got.get(i, []), lines)
+
+
+def minimize(binary, prog, cls):
+    """Drops statements (chunks, then one at a time) while the program still fails with cls."""
+    i, lines = prog
+    same = lambda ls: (lambda r: r is not None and r[0] == cls)(check(binary, (i, ls)))
+    # cut everything after the failing statement first
+    r = check(binary, prog)
+    if r and r[0] not in ('crash', 'timeout') and r[1] >= 0:
+        k = r[2].split(':', 1)[0].rstrip('HW')
+        if k.isdigit() and same(lines[:int(k) + 1]):
+            lines = lines[:int(k) + 1]
+    n = 2
+    while len(lines) > 1:
+        chunk = max(1, len(lines) // n)
+        removed = False
+        for s in range(len(lines) - chunk, -1, -chunk):
+            cand = lines[:s] + lines[s + chunk:]
+            if cand and same(cand):
+                lines = cand
+                removed = True
+        if not removed:
+            if chunk == 1:
+                break
+            n *= 2
+    return lines
+
+
+def signature(result, lines):
+    cls, idx, e, g = result
+    op = ''
+    k = e.split(':', 1)[0].rstrip('HW') if cls not in ('crash', 'timeout') else ''
+    ops = compare.statement_ops(lines)
+    if k.isdigit() and int(k) < len(ops):
+        op = ops[int(k)]
+    msg = ''
+    if cls in ('message', 'missing error', 'spurious error', 'warning'):
+        msg = re.sub(r'[0-9]+', 'N', (e if 'err' in e or cls == 'warning' else g).split(': ', 2)[-1])[:60]
+    return '%s | %s | %s' % (cls, op, msg)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--seed', type=int, default=1)
+    ap.add_argument('--count', type=int, default=1000)
+    ap.add_argument('--first', type=int, default=0)
+    ap.add_argument('--batch', type=int, default=250)
+    ap.add_argument('--out', default='/tmp/difftest')
+    ap.add_argument('--binary', default=os.path.join(ROOT, 'build/tools/difftest'))
+    ap.add_argument('--no-minimize', action='store_true')
+    ap.add_argument('--corpus', nargs=2, metavar=('DIR', 'N'))
+    args = ap.parse_args()
+    os.makedirs(os.path.join(args.out, 'failures'), exist_ok=True)
+    counts = collections.Counter()
+    sigs = collections.OrderedDict()
+    opcount = collections.Counter()
+    passing = []
+    t0 = time.time()
+    done = 0
+    for first in range(args.first, args.first + args.count, args.batch):
+        n = min(args.batch, args.first + args.count - first)
+        progs = gen.generate(args.seed, n, first)
+        for _, lines in progs:
+            opcount.update(compare.statement_ops(lines))
+        exp = run_torch_progs(progs)
+        got, dead = run_cgrad(args.binary, progs)
+        for i, lines in progs:
+            if i in dead:
+                r = ('crash' if dead[i].startswith('crash') else 'timeout', -1, dead[i], '')
+            else:
+                r = compare.compare(exp.get(i, []), got.get(i, []), lines)
+            cls = r[0] if r else 'ok'
+            counts[cls] += 1
+            if cls in ('ok', 'ulp'):
+                passing.append((i, lines))
+                continue
+            sig = signature(r, lines)
+            sigs.setdefault(sig, []).append((i, lines, r))
+        done += n
+        sys.stderr.write('%d programs, %.0fs: %s\n' % (done, time.time() - t0, dict(counts)))
+    write_summary(args, counts, sigs, opcount, done, time.time() - t0)
+    if args.corpus:
+        write_corpus(args.corpus[0], int(args.corpus[1]), passing, args.seed, args.binary)
+
+
+def write_summary(args, counts, sigs, opcount, done, secs):
+    fails = os.path.join(args.out, 'failures')
+    with open(os.path.join(args.out, 'summary.txt'), 'w') as f:
+        f.write('campaign: seed %d, programs %d..%d (%d), %.0f s\n' % (args.seed, args.first, args.first + done - 1,
+                                                                    done, secs))
+        f.write('command: nice -n 10 /usr/bin/python3 tools/difftest/campaign.py --seed %d --first %d --count %d\n\n'
+                % (args.seed, args.first, done))
+        f.write('programs per class:\n')
+        for cls, n in counts.most_common():
+            f.write('  %-16s %d\n' % (cls, n))
+        f.write('\nops covered (%d): %s\n\n' % (len(opcount), ' '.join('%s:%d' % kv for kv in sorted(opcount.items()))))
+        f.write('failures by signature (class | op | message):\n')
+        for k, (sig, items) in enumerate(sorted(sigs.items(), key=lambda kv: -len(kv[1]))):
+            i, lines, r = min(items, key=lambda it: len(it[1]))
+            if not args.no_minimize and k < 80:
+                lines = minimize(args.binary, (i, lines), r[0])
+                r = check(args.binary, (i, lines)) or r
+            name = 'f%03d' % k
+            with open(os.path.join(fails, name + '.prog'), 'w') as p:
+                p.write('#prog %d\n' % i + ''.join(l + '\n' for l in lines))
+            f.write('\n[%s] %d programs: %s\n' % (name, len(items), sig))
+            f.write('  program (seed %d, #%d, minimized):\n' % (args.seed, i))
+            f.write(''.join('    ' + l + '\n' for l in lines))
+            f.write('  pytorch: %s\n  cgrad:   %s\n' % (r[2][:400], r[3][:400]))
+    sys.stderr.write(open(os.path.join(args.out, 'summary.txt')).read()[:3000])
+
+
+def valgrind_clean(binary, prog):
+    with tempfile.NamedTemporaryFile('w', suffix='.batch', delete=False) as f:
+        f.write(batch_text([prog]))
+    try:
+        r = subprocess.run(['valgrind', '-q', '--error-exitcode=99', '--leak-check=full', binary, f.name],
+                           capture_output=True, timeout=120)
+        return r.returncode == 0
+    finally:
+        os.unlink(f.name)
+
+
+def write_corpus(directory, n, passing, seed, binary):
+    """Regression programs, spread over the passing ones that valgrind finds clean, with PyTorch's transcripts."""
+    os.makedirs(directory, exist_ok=True)
+    step = max(1, len(passing) // max(2 * n, 1))
+    chosen = []
+    for prog in passing[::step]:
+        if len(chosen) == n:
+            break
+        if valgrind_clean(binary, prog):
+            chosen.append(prog)
+        else:
+            sys.stderr.write('corpus: program %d is not valgrind-clean, left out\n' % prog[0])
+    name = os.path.join(directory, 'seed%d' % seed)
+    with open(name + '.prog', 'w') as f:
+        f.write(batch_text(chosen))
+    exp = run_torch.run_batch(batch_text(chosen).splitlines(True))
+    with open(name + '.expected', 'w') as f:
+        f.write('\n'.join(exp) + '\n')
+
+
+if __name__ == '__main__':
+    main()

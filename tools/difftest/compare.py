@@ -1,0 +1,168 @@
+"""Compares a cgrad transcript with PyTorch's, statement by statement (see README.md).
+
+compare(expected, got, tolerant) returns None when they agree, else (class, line number,
+expected line, got line). Floats must match bit for bit, except in a program that uses an op
+whose float results are not bit-identical between libm and PyTorch's SLEEF (TRANSCENDENTAL):
+there a few ULP are tolerated, and reported as 'ulp' by ulp_only().
+"""
+import re
+import struct
+
+# Ops whose float results may differ in the last bits (libm vs SLEEF, fused reductions).
+TRANSCENDENTAL = {'exp', 'log', 'log1p', 'sin', 'cos', 'tan', 'tanh', 'sigmoid', 'pow', 'pown', 'rpown',
+                  'softmax', 'log_softmax', 'bce', 'ce', 'nll', 'norm', 'var', 'std', 'randn', 'normal_'}
+GRAD_OPS = {'printgrad', 'grad'}
+
+DESC = re.compile(r'T (\S+) \[([^\]]*)\] st=\[([^\]]*)\] off=(\d+) rg=(\d) leaf=(\d) fn=(\S+) v=([-\d]+) data=\[([^\]]*)\]')
+
+
+def tolerant_program(lines):
+    return any(len(l.split()) > 1 and l.split()[1] in TRANSCENDENTAL for l in lines)
+
+
+def _ordered(bits, width):
+    sign = 1 << (width - 1)
+    return -(bits & (sign - 1)) if bits & sign else bits
+
+
+def _close(e, g, dtype, scale):
+    if e == g:
+        return True
+    if e == 'nan' or g == 'nan' or dtype not in ('float32', 'float64'):
+        return False
+    width = 32 if dtype == 'float32' else 64
+    ei, gi = int(e, 16), int(g, 16)
+    if abs(_ordered(ei, width) - _ordered(gi, width)) <= 16:
+        return True
+    fmt = ('<I', '<f') if width == 32 else ('<Q', '<d')
+    ev = struct.unpack(fmt[1], struct.pack(fmt[0], ei))[0]
+    gv = struct.unpack(fmt[1], struct.pack(fmt[0], gi))[0]
+    if ev in (float('inf'), float('-inf')) or gv in (float('inf'), float('-inf')):
+        return False
+    return abs(ev - gv) <= (1e-5 if width == 32 else 1e-12) * scale
+
+
+def _scale(vals, dtype):
+    fmt = ('<I', '<f') if dtype == 'float32' else ('<Q', '<d')
+    m = 0.0
+    for v in vals:
+        if v != 'nan':
+            x = abs(struct.unpack(fmt[1], struct.pack(fmt[0], int(v, 16)))[0])
+            if x != float('inf'):
+                m = max(m, x)
+    return m
+
+
+def compare_desc(e, g, tolerant, is_grad):
+    """The class of the first difference between two descriptors, '' if none, 'ulp' if only within tolerance."""
+    me, mg = DESC.fullmatch(e), DESC.fullmatch(g)
+    if not me or not mg:
+        return 'text' if e != g else ''
+    de, dg = me.groups(), mg.groups()
+    if de[0] != dg[0] or de[1] != dg[1]:
+        return 'dtype/shape'
+    if de[8] != dg[8]:
+        ve, vg = de[8].split(','), dg[8].split(',')
+        if not tolerant or len(ve) != len(vg) or de[0] not in ('float32', 'float64'):
+            return 'gradient' if is_grad else 'value'
+        scale = _scale(ve, de[0])
+        if not all(_close(a, b, de[0], scale) for a, b in zip(ve, vg)):
+            return 'gradient' if is_grad else 'value'
+        ulp = True
+    else:
+        ulp = False
+    if de[6] != dg[6]:
+        return 'node name'
+    if de[4:6] != dg[4:6]:
+        return 'autograd flags'
+    if de[2:4] != dg[2:4]:
+        return 'layout'
+    if de[7] != dg[7]:
+        return 'version'
+    return 'ulp' if ulp else ''
+
+
+def compare_line(e, g, tolerant, op):
+    if e == g:
+        return ''
+    pe, pg = e.split(': ', 1), g.split(': ', 1)
+    if len(pe) < 2 or len(pg) < 2 or pe[0] != pg[0]:
+        return 'statement'
+    tag, be, bg = pe[0], pe[1], pg[1]
+    if tag.endswith('W'):
+        return 'warning'
+    ee, eg = be.startswith('err '), bg.startswith('err ')
+    if ee and not eg:
+        return 'missing error'
+    if eg and not ee:
+        return 'spurious error'
+    if ee and eg:
+        me, mg = be.split(': ', 1)[1] if ': ' in be else be, bg.split(': ', 1)[1] if ': ' in bg else bg
+        return 'message' if me != mg else ''
+    if be == 'undef' or bg == 'undef':
+        return 'statement'
+    if be.startswith('repr ') or bg.startswith('repr '):
+        return 'repr'
+    is_grad = tag.endswith('H') or op in GRAD_OPS
+    if be.startswith('item ') and bg.startswith('item '):
+        return 'ulp' if tolerant and _item_close(be, bg) else 'value'
+    if be.startswith('next ') or bg.startswith('next '):
+        return 'node name'
+    if be.startswith('n=') and bg.startswith('n='):
+        ce, cg = be.split(' ', 1), bg.split(' ', 1)
+        if ce[0] != cg[0]:
+            return 'value'
+        be, bg = (ce[1] if len(ce) > 1 else ''), (cg[1] if len(cg) > 1 else '')
+    if be.startswith('grad ') and bg.startswith('grad '):
+        be, bg, is_grad = be[5:], bg[5:], True
+    if tag.endswith('H'):
+        be, bg = be.split(' ', 1)[1], bg.split(' ', 1)[1]
+    de, dg = be.split(' | '), bg.split(' | ')
+    if len(de) != len(dg):
+        return 'text'
+    worst = ''
+    for a, b in zip(de, dg):
+        if a == b:
+            continue
+        if a == 'None' or b == 'None':
+            return 'gradient' if is_grad else 'text'
+        c = compare_desc(a, b, tolerant, is_grad)
+        if c and c != 'ulp':
+            return c
+        worst = worst or c
+    return worst
+
+
+def _item_close(a, b):
+    a, b = a.split()[1], b.split()[1]
+    return _close(a, b, 'float64', abs(struct.unpack('<d', struct.pack('<Q', int(a, 16)))[0]) if a != 'nan' else 0) \
+        if a != 'nan' and b != 'nan' else a == b
+
+
+def statement_ops(lines):
+    """The op of each program line, by statement number."""
+    return [l.split()[1] for l in lines if l.strip() and not l.startswith('#')]
+
+
+def compare(expected, got, prog_lines, tolerant=None):
+    """First difference between the transcripts of one program: (class, index, e, g) or None;
+    ('ulp', ...) when every difference is within the tolerance."""
+    if tolerant is None:
+        tolerant = tolerant_program(prog_lines)
+    ops = statement_ops(prog_lines)
+    ulp = None
+    for i in range(max(len(expected), len(got))):
+        e = expected[i] if i < len(expected) else '<end>'
+        g = got[i] if i < len(got) else '<end>'
+        if e == g:
+            continue
+        if g == '<end>':
+            return ('crash', i, e, g)
+        k = e.split(':', 1)[0].rstrip('HW')
+        op = ops[int(k)] if k.isdigit() and int(k) < len(ops) else ''
+        c = compare_line(e, g, tolerant, op)
+        if c == 'ulp':
+            ulp = ulp or ('ulp', i, e, g)
+        elif c:
+            return (c, i, e, g)
+    return ulp

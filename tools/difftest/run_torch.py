@@ -1,0 +1,439 @@
+#!/usr/bin/python3
+"""Runs a batch of difftest programs in PyTorch (the oracle) and prints their transcripts.
+
+Usage: /usr/bin/python3 tools/difftest/run_torch.py BATCH > TRANSCRIPT
+
+The language and the transcript format are described in tools/difftest/README.md; the C side is
+tools/difftest/interp.c. One process runs the whole batch (importing torch takes a second); each
+program starts from a fresh variable table, grad mode on, and each statement is isolated.
+"""
+import math
+import struct
+import sys
+import warnings
+
+import torch
+
+DTYPES = {'f32': torch.float32, 'f64': torch.float64, 'i64': torch.int64, 'bool': torch.bool}
+DTYPE_NAMES = {torch.float32: 'float32', torch.float64: 'float64', torch.int64: 'int64', torch.bool: 'bool'}
+REDUCTIONS = {'mean': 'mean', 'sum': 'sum', 'none': 'none'}
+
+
+class Undef(Exception):
+    pass
+
+
+def fbits64(x):
+    if math.isnan(x):
+        return 'nan'
+    return '%016x' % struct.unpack('<Q', struct.pack('<d', x))[0]
+
+
+def values(t):
+    d = t.detach().contiguous().reshape(-1)
+    if d.dtype == torch.float32:
+        bits = d.view(torch.int32).tolist()
+        nan = torch.isnan(d).tolist()
+        return ','.join('nan' if n else '%08x' % (b & 0xffffffff) for b, n in zip(bits, nan))
+    if d.dtype == torch.float64:
+        bits = d.view(torch.int64).tolist()
+        nan = torch.isnan(d).tolist()
+        return ','.join('nan' if n else '%016x' % (b & 0xffffffffffffffff) for b, n in zip(bits, nan))
+    if d.dtype == torch.bool:
+        return ','.join('1' if v else '0' for v in d.tolist())
+    return ','.join(str(v) for v in d.tolist())
+
+
+def desc(t, data=True, version=True):
+    """A tensor as one line; version=False for gradients, whose version counters are the engine's business."""
+    if t is None:
+        return 'None'
+    fn = type(t.grad_fn).__name__ if t.grad_fn is not None else '-'
+    return 'T %s [%s] st=[%s] off=%d rg=%d leaf=%d fn=%s v=%s data=[%s]' % (
+        DTYPE_NAMES.get(t.dtype, str(t.dtype)), ','.join(map(str, t.shape)), ','.join(map(str, t.stride())),
+        t.storage_offset(), int(t.requires_grad), int(t.is_leaf), fn, t._version if version else '-',
+        values(t) if data else '*')
+
+
+def escape(s):
+    return s.replace('\\', '\\\\').replace('\n', '\\n')
+
+
+def norm_message(msg):
+    # PyTorch appends where a C++ warning was raised; cgrad has no such tail.
+    i = msg.find(' (Triggered internally at')
+    if i >= 0:
+        msg = msg[:i]
+    return escape(msg)
+
+
+class Program:
+    def __init__(self, out):
+        self.env = {}
+        self.out = out
+        self.k = 0
+
+    # ---- argument parsing ----
+    def tensor(self, tok):
+        if tok == 'None':
+            return None
+        if tok not in self.env or self.env[tok] is None and tok.startswith('t'):
+            raise Undef()
+        return self.env[tok]
+
+    def tlist(self, tok):
+        assert tok[0] == '[' and tok[-1] == ']', tok
+        inner = tok[1:-1]
+        return [self.tensor(x) for x in inner.split(',')] if inner else []
+
+    @staticmethod
+    def ints(tok):
+        inner = tok[1:-1]
+        return [int(x) for x in inner.split(',')] if inner else []
+
+    @staticmethod
+    def number(tok):
+        kind, v = tok.split(':', 1)
+        if kind == 'i':
+            return int(v)
+        if kind == 'b':
+            return v == '1'
+        return float(v)
+
+    @staticmethod
+    def fvalues(tok, dt):
+        inner = tok[1:-1]
+        if not inner:
+            return []
+        if dt in (torch.float32, torch.float64):
+            return [float(x) for x in inner.split(',')]
+        if dt == torch.bool:
+            return [x == '1' for x in inner.split(',')]
+        return [int(x) for x in inner.split(',')]
+
+    # ---- running ----
+    def emit(self, text):
+        self.out.append('%d: %s' % (self.k, text))
+
+    def hook(self, kind, tag):
+        def fn(g):
+            if kind == 'print':
+                self.out.append('%dH: %s %s' % (self.k, tag, desc(g, version=False)))
+                return None
+            if kind == 'mul2':
+                return g * 2
+            return None
+        return fn
+
+    def run_line(self, line):
+        toks = line.split()
+        outs = [] if toks[0] == '-' else toks[0].split(',')
+        op, args = toks[1], toks[2:]
+        pos = [a for a in args if '=' not in a]
+        kw = dict(a.split('=', 1) for a in args if '=' in a)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter('always')
+            try:
+                res = self.execute(op, pos, kw)
+                text = self.render(op, res, outs)
+            except Undef:
+                text = 'undef'
+                for o in outs:
+                    self.env[o] = None
+            except Exception as e:  # every PyTorch error is data here
+                text = 'err %s: %s' % (type(e).__name__, norm_message(str(e)))
+                for o in outs:
+                    self.env[o] = None
+        self.emit(text)
+        for w in caught:
+            self.out.append('%dW: %s' % (self.k, norm_message(str(w.message))))
+
+    def render(self, op, res, outs):
+        if isinstance(res, str):
+            return res
+        if res is None and not outs:
+            return 'ok'
+        if isinstance(res, tuple):
+            items = list(res)
+            for o, r in zip(outs, items):
+                self.env[o] = r
+            return ' | '.join(desc(r) for r in items)
+        if outs:
+            self.env[outs[0]] = res
+        return desc(res, data=op not in ('empty', 'empty_like'))
+
+    def execute(self, op, p, kw):
+        T = self.tensor
+        N = self.number
+        D = lambda s: DTYPES[s]
+        I = int
+        b = lambda s: s == '1'
+
+        # ---- creation ----
+        if op == 'tensor':
+            dt = D(p[0])
+            shape = self.ints(p[1])
+            rg = len(p) > 3 and b(p[3])
+            if rg and not dt.is_floating_point:
+                torch.tensor([], dtype=dt, requires_grad=True)  # torch.tensor's own message
+            t = torch.tensor(self.fvalues(p[2], dt), dtype=dt).reshape(shape)
+            return t.requires_grad_(True) if rg else t
+        if op == 'scalar':
+            return torch.tensor(float(p[0]), dtype=D(p[1]))
+        if op in ('zeros', 'ones', 'empty'):
+            return getattr(torch, op)(self.ints(p[1]), dtype=D(p[0]))
+        if op == 'full':
+            return torch.full(self.ints(p[1]), float(p[2]), dtype=D(p[0]))
+        if op == 'fulln':
+            return torch.full(self.ints(p[1]), N(p[2]), dtype=D(p[0]))
+        if op in ('zeros_like', 'ones_like', 'empty_like'):
+            return getattr(torch, op)(T(p[0]))
+        if op == 'full_like':
+            return torch.full_like(T(p[0]), N(p[1]))
+        if op == 'arange':
+            return torch.arange(float(p[0]), float(p[1]), float(p[2]), dtype=D(p[3]))
+        if op == 'linspace':
+            return torch.linspace(float(p[0]), float(p[1]), I(p[2]), dtype=D(p[3]))
+        if op == 'eye':
+            return torch.eye(I(p[0]), I(p[1]), dtype=D(p[2]))
+        if op == 'seed':
+            torch.manual_seed(I(p[0]))
+            return None
+        if op in ('rand', 'randn'):
+            return getattr(torch, op)(self.ints(p[1]), dtype=D(p[0]))
+        if op == 'randint':
+            return torch.randint(I(p[0]), I(p[1]), self.ints(p[2]))
+        if op in ('uniform_', 'normal_'):
+            t = T(p[0])
+            getattr(t, op)(float(p[1]), float(p[2]))
+            return desc(t)
+        if op == 'item':
+            return 'item ' + fbits64(float(T(p[0]).item()))
+
+        # ---- views and shape ----
+        if op in ('view', 'reshape', 'expand', 'permute'):
+            return getattr(T(p[0]), op)(self.ints(p[1]))
+        if op == 'flatten':
+            return torch.flatten(T(p[0]), I(p[1]), I(p[2]))
+        if op == 'squeeze':
+            return torch.squeeze(T(p[0]))
+        if op == 'squeeze_dim':
+            return torch.squeeze(T(p[0]), I(p[1]))
+        if op in ('unsqueeze', 'select'):
+            return getattr(torch, op)(T(p[0]), *map(I, p[1:]))
+        if op == 'transpose':
+            return torch.transpose(T(p[0]), I(p[1]), I(p[2]))
+        if op == 't':
+            return torch.t(T(p[0]))
+        if op == 'at':
+            return T(p[0])[tuple(self.ints(p[1]))]
+        if op == 'slice':
+            t, d = T(p[0]), I(p[1])
+            if t.dim() > 0 and d < 0:
+                d += t.dim()
+            s = slice(I(p[2]), I(p[3]), I(p[4]))
+            return t[s] if d == 0 else t[(slice(None),) * d + (s,)]
+        if op == 'narrow':
+            return torch.narrow(T(p[0]), I(p[1]), I(p[2]), I(p[3]))
+        if op in ('unbind', 'split', 'chunk'):
+            t = T(p[0])
+            if op == 'unbind':
+                pieces = torch.unbind(t, I(p[1]))
+                k = I(p[2])
+            elif op == 'split':
+                pieces = torch.split(t, I(p[1]), I(p[2]))
+                k = I(p[3])
+            else:
+                pieces = torch.chunk(t, I(p[1]), I(p[2]))
+                k = I(p[3])
+            text = 'n=%d' % len(pieces)
+            self.env[self.cur_outs[0]] = pieces[k] if k < len(pieces) else None
+            return text + (' ' + desc(pieces[k]) if k < len(pieces) else '')
+        if op == 'contiguous':
+            return T(p[0]).contiguous()
+        if op == 'clone':
+            return torch.clone(T(p[0]))
+        if op == 'to':
+            return T(p[0]).to(D(p[1]))
+
+        # ---- elementwise ----
+        binary = {'add': torch.add, 'sub': torch.sub, 'mul': torch.mul, 'div': torch.div, 'pow': torch.pow,
+                  'maximum': torch.maximum, 'minimum': torch.minimum, 'eq': torch.eq, 'ne': torch.ne,
+                  'lt': torch.lt, 'le': torch.le, 'gt': torch.gt, 'ge': torch.ge,
+                  'dot': torch.dot, 'mv': torch.mv, 'mm': torch.mm, 'bmm': torch.bmm, 'matmul': torch.matmul}
+        if op in binary:
+            return binary[op](T(p[0]), T(p[1]))
+        numeric = {'addn': lambda a, n: a + n, 'subn': lambda a, n: a - n, 'rsubn': lambda a, n: n - a,
+                   'muln': lambda a, n: a * n, 'divn': lambda a, n: a / n, 'rdivn': lambda a, n: n / a,
+                   'pown': lambda a, n: a ** n, 'rpown': lambda a, n: n ** a,
+                   'eqn': lambda a, n: a == n, 'nen': lambda a, n: a != n, 'ltn': lambda a, n: a < n,
+                   'len': lambda a, n: a <= n, 'gtn': lambda a, n: a > n, 'gen': lambda a, n: a >= n}
+        if op in numeric:
+            return numeric[op](T(p[0]), N(p[1]))
+        if op == 'where':
+            return torch.where(T(p[0]), T(p[1]), T(p[2]))
+        if op in ('clamp', 'clamp_'):
+            lo, hi = N(p[1]), N(p[2])
+            lo = None if isinstance(lo, float) and lo == -math.inf else lo
+            hi = None if isinstance(hi, float) and hi == math.inf else hi
+            if op == 'clamp':
+                return torch.clamp(T(p[0]), lo, hi)
+            t = T(p[0])
+            t.clamp_(lo, hi)
+            return desc(t)
+        unary = ('neg', 'exp', 'log', 'log1p', 'sqrt', 'abs', 'sign', 'sin', 'cos', 'tan', 'tanh', 'sigmoid', 'relu')
+        if op in unary:
+            return getattr(torch, op)(T(p[0]))
+
+        # ---- in place ----
+        if op in ('add_', 'sub_', 'mul_', 'div_', 'copy_'):
+            t = T(p[0])
+            getattr(t, op)(T(p[1]))
+            return desc(t)
+        if op in ('addn_', 'muln_', 'fill_'):
+            t = T(p[0])
+            getattr(t, {'addn_': 'add_', 'muln_': 'mul_', 'fill_': 'fill_'}[op])(N(p[1]))
+            return desc(t)
+        if op == 'zero_':
+            t = T(p[0])
+            t.zero_()
+            return desc(t)
+
+        # ---- reductions ----
+        if op in ('sum', 'mean', 'var', 'std'):
+            t = T(p[0])
+            dims = self.ints(kw['dims']) if 'dims' in kw else None
+            dims = dims or None  # no dims: every dim, as in cgrad's C API
+            extra = {}
+            if op in ('var', 'std'):
+                extra['unbiased'] = not b(kw.get('biased', '0'))
+            if dims is None:
+                return getattr(torch, op)(t, **extra)
+            return getattr(torch, op)(t, dims, keepdim=b(kw.get('keepdim', '0')), **extra)
+        if op == 'norm':
+            t = T(p[0])
+            dims = self.ints(kw['dims']) if 'dims' in kw else None
+            return torch.norm(t, float(p[1]), dims, keepdim=b(kw.get('keepdim', '0')))
+        if op in ('prod', 'max', 'min', 'argmax', 'argmin'):
+            return getattr(torch, op)(T(p[0]))
+        if op in ('prod_dim', 'argmax_dim', 'argmin_dim'):
+            return getattr(torch, op[:-4])(T(p[0]), I(p[1]), keepdim=b(p[2]))
+        if op in ('max_dim', 'min_dim'):
+            r = getattr(torch, op[:-4])(T(p[0]), I(p[1]), keepdim=b(p[2]))
+            return (r[0], r[1])
+
+        # ---- joining and indexing ----
+        if op in ('cat', 'stack'):
+            return getattr(torch, op)(self.tlist(p[0]), I(p[1]))
+        if op in ('index_select', 'gather'):
+            return getattr(torch, op)(T(p[0]), I(p[1]), T(p[2]))
+        if op == 'scatter_add':
+            return torch.scatter_add(T(p[0]), I(p[1]), T(p[2]), T(p[3]))
+        if op == 'masked_fill':
+            return torch.masked_fill(T(p[0]), T(p[1]), N(p[2]))
+
+        # ---- losses ----
+        F = torch.nn.functional
+        losses = {'bce': F.binary_cross_entropy_with_logits, 'mse': F.mse_loss, 'nll': F.nll_loss,
+                  'ce': F.cross_entropy}
+        if op in losses:
+            return losses[op](T(p[0]), T(p[1]), reduction=REDUCTIONS[kw.get('red', 'mean')])
+        if op in ('softmax', 'log_softmax'):
+            return getattr(torch, op)(T(p[0]), I(p[1]))
+
+        # ---- autograd ----
+        if op == 'requires_grad_':
+            return T(p[0]).requires_grad_(b(p[1]))
+        if op == 'printgrad':
+            return 'grad ' + desc(T(p[0]).grad, version=False)
+        if op == 'set_grad':
+            t = T(p[0])
+            t.grad = T(p[1])
+            return None
+        if op == 'retain_grad':
+            T(p[0]).retain_grad()
+            return None
+        if op == 'zero_grad':
+            for t in self.tlist(p[0]):
+                if t.grad is not None:
+                    if t.grad.grad_fn is not None:
+                        t.grad.detach_()
+                    else:
+                        t.grad.requires_grad_(False)
+                    t.grad.zero_()
+            return None
+        if op == 'nextfns':
+            fn = T(p[0]).grad_fn
+            if fn is None:
+                return 'next -'
+            return 'next ' + ' '.join('%s/%d' % (type(f).__name__ if f is not None else 'None', nr)
+                                      for f, nr in fn.next_functions)
+        if op == 'backward':
+            t = T(p[0])
+            opts = dict(grad_tensors=T(kw['grad']) if 'grad' in kw else None,
+                        retain_graph=True if b(kw.get('retain', '0')) else None,
+                        create_graph=b(kw.get('create', '0')))
+            if 'inputs' in kw:
+                opts['inputs'] = self.tlist(kw['inputs'])
+            torch.autograd.backward(t, **opts)
+            return None
+        if op == 'grad':
+            outputs = self.tlist(p[0])
+            inputs = self.tlist(p[1])
+            gouts = self.tlist(kw['gouts']) if 'gouts' in kw else None
+            create = b(kw.get('create', '0'))
+            res = torch.autograd.grad(outputs, inputs, grad_outputs=gouts,
+                                      retain_graph=True if b(kw.get('retain', '0')) else None,
+                                      create_graph=create, allow_unused=b(kw.get('unused', '0')))
+            return tuple(res)
+        if op == 'nograd':
+            torch.set_grad_enabled(False)
+            return None
+        if op == 'enablegrad':
+            torch.set_grad_enabled(True)
+            return None
+        if op == 'detach':
+            return T(p[0]).detach()
+        if op == 'detach_':
+            t = T(p[0])
+            t.detach_()
+            return desc(t)
+        if op == 'data':
+            return T(p[0]).data
+        if op == 'hook':
+            T(p[0]).register_hook(self.hook(p[1], p[0]))
+            return None
+        if op == 'repr':
+            return 'repr ' + escape(repr(T(p[0])))
+        raise SystemExit('run_torch: unknown op ' + op)
+
+
+def run_batch(lines):
+    out = []
+    prog = None
+    for raw in lines:
+        line = raw.rstrip('\n')
+        if line.startswith('#prog'):
+            torch.set_grad_enabled(True)
+            prog = Program(out)
+            out.append(line)
+            continue
+        if not line.strip() or line.startswith('#'):
+            continue
+        toks = line.split()
+        prog.cur_outs = [] if toks[0] == '-' else toks[0].split(',')
+        prog.run_line(line)
+        prog.k += 1
+    torch.set_grad_enabled(True)
+    return out
+
+
+def main():
+    torch.set_num_threads(1)
+    with open(sys.argv[1]) as f:
+        lines = f.readlines()
+    sys.stdout.write('\n'.join(run_batch(lines)) + '\n')
+
+
+if __name__ == '__main__':
+    main()
