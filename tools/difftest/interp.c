@@ -94,6 +94,8 @@ static int nwarnings;
 
 static void on_warning(const char *message, void *user) {
     (void)user;
+    /* given once per process: whether it shows depends on the programs before (run_torch.py's ONCE_WARNINGS) */
+    if (strncmp(message, "Using backward() with create_graph=True will create a reference cycle", 69) == 0) return;
     if (nwarnings < 16) snprintf(warnings[nwarnings++], sizeof warnings[0], "%s", message);
 }
 

@@ -16,6 +16,8 @@ import torch
 
 DTYPES = {'f32': torch.float32, 'f64': torch.float64, 'i64': torch.int64, 'bool': torch.bool}
 DTYPE_NAMES = {torch.float32: 'float32', torch.float64: 'float64', torch.int64: 'int64', torch.bool: 'bool'}
+# Warnings given once per process: whether one shows depends on the programs before, so neither side prints them.
+ONCE_WARNINGS = ('Using backward() with create_graph=True will create a reference cycle',)
 REDUCTIONS = {'mean': 'mean', 'sum': 'sum', 'none': 'none'}
 
 
@@ -146,7 +148,8 @@ class Program:
                     self.env[o] = None
         self.emit(text)
         for w in caught:
-            self.out.append('%dW: %s' % (self.k, norm_message(str(w.message))))
+            if not str(w.message).startswith(ONCE_WARNINGS):
+                self.out.append('%dW: %s' % (self.k, norm_message(str(w.message))))
 
     def render(self, op, res, outs):
         if isinstance(res, str):
