@@ -327,8 +327,8 @@ class Gen:
             b = self.broadcast_partner(a)
             return self.emit(o, 'where', cond, a, b)
         if c == 6:
-            lo = self.number('if') if self.chance(0.8) else 'f:-inf'
-            hi = self.number('if') if self.chance(0.8) else 'f:inf'
+            lo = self.number('if') if self.chance(0.8) else self.r.choice(['None', 'f:-inf', 'f:inf'])
+            hi = self.number('if') if self.chance(0.8) else self.r.choice(['None', 'f:inf', 'f:nan'])
             return self.emit(o, 'clamp', a, lo, hi)
         op = r.choice(['neg', 'exp', 'log', 'log1p', 'sqrt', 'abs', 'sign', 'sin', 'cos', 'tan', 'tanh', 'sigmoid',
                        'relu'])
@@ -349,7 +349,8 @@ class Gen:
             return self.emit([], op, a, self.number())
         if op == 'zero_':
             return self.emit([], op, a)
-        return self.emit([], op, a, self.number('if'), self.number('if') if self.chance(0.8) else 'f:inf')
+        return self.emit([], op, a, self.number('if') if self.chance(0.9) else 'None',
+                         self.number('if') if self.chance(0.8) else self.r.choice(['None', 'f:inf']))
 
     # ---- reductions ----
     def op_reduce(self):

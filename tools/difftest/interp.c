@@ -155,6 +155,7 @@ static double F(const char *tok) { return strtod(tok, NULL); }
 static bool B(const char *tok) { return strcmp(tok, "1") == 0; }
 
 static cg_number N(const char *tok) {
+    if (strcmp(tok, "None") == 0) return CG_NO_BOUND;
     const char *v = tok + 2;
     switch (tok[0]) {
     case 'i': return cg_number_int(strtoll(v, NULL, 10));

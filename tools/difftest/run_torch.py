@@ -95,6 +95,8 @@ class Program:
 
     @staticmethod
     def number(tok):
+        if tok == 'None':
+            return None
         kind, v = tok.split(':', 1)
         if kind == 'i':
             return int(v)
@@ -277,8 +279,6 @@ class Program:
             return torch.where(T(p[0]), T(p[1]), T(p[2]))
         if op in ('clamp', 'clamp_'):
             lo, hi = N(p[1]), N(p[2])
-            lo = None if isinstance(lo, float) and lo == -math.inf else lo
-            hi = None if isinstance(hi, float) and hi == math.inf else hi
             if op == 'clamp':
                 return torch.clamp(T(p[0]), lo, hi)
             t = T(p[0])
