@@ -139,32 +139,31 @@ API_FN(clamp_tensor_max, cg_clamp_tensor(in[0], NULL, in[2]))
 API_FN(clamp_tensor_crossed, cg_clamp_tensor(in[0], in[2], in[1]))
 API_FN_(clamp_tensor, cg_clamp_tensor_(y, in[1], in[2]))
 
-/* Through a view, an op that saves its result gives its gradient but not a second-order one (the
- * saved result has no history: see save_result in src/ops/inplace.c). */
-#define API_CASES(op, inputs, f, result_saved)                                   \
-    {op, #f " on y = x * 1", 1, inputs, f_api_##f, false, 0, 0},                       \
-    {op, #f " on y[1] (CopySlices)", 1, inputs, f_api_##f##view, result_saved, 0, 0}
+/* Each in place on y = x * 1 and on y[1] (CopySlices), gradient and second derivative. */
+#define API_CASES(op, inputs, f)                                              \
+    {op, #f " on y = x * 1", 1, inputs, f_api_##f, false, 0, 0},              \
+    {op, #f " on y[1] (CopySlices)", 1, inputs, f_api_##f##view, false, 0, 0}
 
 static const grad_case cases_api[] = {
-    API_CASES("neg", api_signed_2x3, neg_, false),
-    API_CASES("exp", api_signed_2x3, exp_, true),
-    API_CASES("log", api_pos_2x3, log_, false),
-    API_CASES("log1p", api_pos_2x3, log1p_, false),
-    API_CASES("sqrt", api_pos_2x3, sqrt_, true),
-    API_CASES("abs", api_signed_2x3, abs_, false),
-    API_CASES("sign", api_signed_2x3, sign_, false),
-    API_CASES("sin", api_signed_2x3, sin_, false),
-    API_CASES("cos", api_signed_2x3, cos_, false),
-    API_CASES("tan", api_signed_2x3, tan_, true),
-    API_CASES("tanh", api_signed_2x3, tanh_, true),
-    API_CASES("sigmoid", api_signed_2x3, sigmoid_, true),
-    API_CASES("relu", api_signed_2x3, relu_, true),
-    API_CASES("sub_scalar", api_signed_2x3, sub_, false),
-    API_CASES("div_scalar", api_signed_2x3, div_, false),
-    API_CASES("pow_scalar", api_signed_2x3, pow2_, false),
-    API_CASES("pow_scalar", api_pos_2x3, pow17_, false),
+    API_CASES("neg", api_signed_2x3, neg_),
+    API_CASES("exp", api_signed_2x3, exp_),
+    API_CASES("log", api_pos_2x3, log_),
+    API_CASES("log1p", api_pos_2x3, log1p_),
+    API_CASES("sqrt", api_pos_2x3, sqrt_),
+    API_CASES("abs", api_signed_2x3, abs_),
+    API_CASES("sign", api_signed_2x3, sign_),
+    API_CASES("sin", api_signed_2x3, sin_),
+    API_CASES("cos", api_signed_2x3, cos_),
+    API_CASES("tan", api_signed_2x3, tan_),
+    API_CASES("tanh", api_signed_2x3, tanh_),
+    API_CASES("sigmoid", api_signed_2x3, sigmoid_),
+    API_CASES("relu", api_signed_2x3, relu_),
+    API_CASES("sub_scalar", api_signed_2x3, sub_),
+    API_CASES("div_scalar", api_signed_2x3, div_),
+    API_CASES("pow_scalar", api_signed_2x3, pow2_),
+    API_CASES("pow_scalar", api_pos_2x3, pow17_),
     {"pow", "pow_ with a broadcast exponent", 2, api_pow_2x3_3, f_pow_tensor_, false, 0, 0},
-    {"pow", "pow_ on y[0] (CopySlices)", 2, api_pow_2x3_3, f_pow_tensor_view, true, 0, 0},
+    {"pow", "pow_ on y[0] (CopySlices)", 2, api_pow_2x3_3, f_pow_tensor_view, false, 0, 0},
     {"add_alpha", "broadcast", 2, api_2_bcast, f_api_add_alpha, false, 0, 0},
     {"add_alpha", "add_ in place", 2, api_2_bcast, f_api_add_alpha_, false, 0, 0},
     {"sub_alpha", "broadcast", 2, api_2_bcast, f_api_sub_alpha, false, 0, 0},

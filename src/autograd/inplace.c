@@ -128,6 +128,7 @@ static void copy_slices_backward(cg_node *n, cg_tensor **grads, cg_tensor **out)
     cg_tensor *inner_out[CG_NODE_MAX_ARGS] = {0};
     cg_tensor *region_grad = cg_clone_contiguous(region);
     if (!region_grad) return;
+    if (!cg_check_saved(inner)) return; /* every saved tensor of the in-place op, as the engine checks a node's */
     inner->op->backward(inner, &region_grad, inner_out);
     if (cg_error_pending()) return;
     int status = inner_out[0] ? cg_copy_(region, inner_out[0]) : cg_zero_(region);

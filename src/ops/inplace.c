@@ -214,20 +214,31 @@ int cg_pow_number_(cg_tensor *t, cg_number exponent) {
     return cg_recorded_status();
 }
 
-/* t after the write, saved as the result its node's gradient reads. Through a view, t's history
- * is its base's CopySlices, which holds this node: t itself would close a cycle, so a bare header
- * over its storage is saved, as the node's output (so a stale one is reported as PyTorch does);
- * it comes back without history, so a double backward does not see through it. */
-static void save_result(cg_node *n, int slot, cg_tensor *t) {
+/* Whether a recorded write into t goes through a view (its base's history becomes CopySlices). */
+static bool through_view(const cg_tensor *t, bool recorded) {
+    return recorded && cg_is_grad_enabled() && t->autograd && t->autograd->view_base;
+}
+
+/* The slot where a write through a view keeps t's storage, to check t's version at backward. */
+#define WITNESS_SLOT (CG_NODE_MAX_SAVED - 1)
+
+/* t after the write, saved as the result its node's gradient reads. Through a view, t's history is
+ * its base's CopySlices, which holds this node: t itself would close a cycle. The caller then
+ * passes the result recomputed out of place from t's old value (same kernel, same bits), whose
+ * history reaches back through the old value, so a double backward sees how it depends on the
+ * input; a bare header over t's storage, saved as the node's output, keeps PyTorch's version
+ * check (and its message, "output 0 of ExpBackward0") for writes into the base after this one. */
+static void save_result(cg_node *n, int slot, cg_tensor *t, cg_tensor *recomputed) {
     if (!n) return;
     if (t->autograd->grad_fn == n) {
         cg_save(n, slot, t);
         return;
     }
+    cg_save(n, slot, recomputed);
     cg_tensor *bare = cg_new_alias(t);
     if (!bare) return;
-    cg_save(n, slot, bare);
-    n->saved[slot].is_output = true;
+    cg_save(n, WITNESS_SLOT, bare);
+    n->saved[WITNESS_SLOT].is_output = true;
 }
 
 int cg_pow_(cg_tensor *t, cg_tensor *exponent) {
@@ -243,7 +254,8 @@ int cg_pow_(cg_tensor *t, cg_tensor *exponent) {
         cg_save(n, 0, old);
         cg_save(n, 1, exponent);
         save_operand_before_write(n, 1, t, exponent, exponent_version);
-        save_result(n, 2, t); /* PyTorch keeps the result whichever gradients are wanted */
+        /* PyTorch keeps the result whichever gradients are wanted */
+        save_result(n, 2, t, through_view(t, true) ? cg_pow(old, exponent) : NULL);
     }
     return cg_recorded_status();
 }
@@ -258,6 +270,7 @@ typedef struct {
     bool float_valued;       /* computes in a floating dtype: integer tensors cannot hold it */
     const char *bool_error;  /* PyTorch's refusal of bool tensors, if any */
     unary_saving saves;      /* what the out-of-place op's backward reads */
+    cg_tensor *(*forward)(cg_tensor *); /* the out-of-place op: the result again, through a view */
 } unary_inplace;
 
 static int inplace_unary(const unary_inplace *u, cg_tensor *t) {
@@ -268,18 +281,19 @@ static int inplace_unary(const unary_inplace *u, cg_tensor *t) {
         return -1;
     }
     cg_tensor *old;
-    if (old_value(t, u->saves == SAVES_INPUT && cg_requires_grad(t), &old) < 0) return -1;
+    bool via_view = u->saves == SAVES_RESULT && through_view(t, cg_requires_grad(t));
+    if (old_value(t, (u->saves == SAVES_INPUT || via_view) && cg_requires_grad(t), &old) < 0) return -1;
     cg_kernel_unary(u->op, t, t); /* element for element: reading and writing t in one pass is safe */
     cg_bump_version(t);
     cg_node *n = cg_record_inplace(u->node, t, CG_INPUTS(t));
     if (u->saves == SAVES_INPUT && n) cg_save(n, 0, old);
-    if (u->saves == SAVES_RESULT) save_result(n, 0, t);
+    if (u->saves == SAVES_RESULT && n) save_result(n, 0, t, via_view ? u->forward(old) : NULL);
     return cg_recorded_status();
 }
 
 #define UNARY_INPLACE(name, OP, float_valued, bool_error, saves)                       \
     int cg_##name##_(cg_tensor *t) {                                                    \
-        static const unary_inplace u = {OP, &cg_op_##name, float_valued, bool_error, saves}; \
+        static const unary_inplace u = {OP, &cg_op_##name, float_valued, bool_error, saves, cg_##name}; \
         return inplace_unary(&u, t);                                                    \
     }
 UNARY_INPLACE(neg, CG_UN_NEG, false,
