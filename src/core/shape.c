@@ -69,6 +69,7 @@ int cg_check_broadcasts_to(const cg_tensor *t, const cg_tensor *other) {
 }
 
 int cg_check_no_internal_overlap(const cg_tensor *t) {
+    if (t->numel == 0) return 0; /* PyTorch: an empty tensor is dense, so nothing overlaps */
     for (int d = 0; d < t->ndim; d++) {
         if (t->strides[d] == 0 && t->sizes[d] > 1) {
             cg_set_error("unsupported operation: more than one element of the written-to tensor refers to a single "

@@ -195,7 +195,7 @@ static cg_tensor *softmax_like(const cg_op *op, cg_tensor *t, int dim, bool log)
     int d = cg_wrap_dim(dim, t->ndim);
     if (d < 0) return NULL;
     bool last = t->ndim == 0 || d == t->ndim - 1;
-    if (!cg_dtype_is_floating(t->dtype)) {
+    if (!cg_dtype_is_floating(t->dtype) && t->numel > 0) { /* an empty input is copied before PyTorch dispatches on its dtype */
         const char *kernel = !last ? "softmax_kernel_impl" : log ? "log_softmax_lastdim_kernel_impl" : "softmax_lastdim_kernel_impl";
         cg_set_error("\"%s\" not implemented for '%s'", kernel, cg_dtype_title(t->dtype));
         return NULL;
