@@ -103,7 +103,7 @@ void cg_set_warning_handler(cg_warning_fn fn, void *user);
 cg_tensor *cg_retain(cg_tensor *t);  /* one more reference, owned by the caller */
 void cg_release(cg_tensor *t);       /* drop a reference taken with cg_retain */
 cg_tensor *cg_keep(cg_tensor *t);    /* also register t in the enclosing scope; returns t */
-void cg_scope_begin(void);
+void cg_scope_begin(void);  /* opens a scope: what is returned from now on belongs to it */
 void cg_scope_end(void);             /* releases every tensor registered since the matching begin */
 /* CG_SCOPE { ... }: a block whose tensors are released at its end. Leaving it early (break,
  * continue, return, goto; in C++ an exception too) also ends the scope with GCC, clang and any
@@ -112,26 +112,26 @@ void cg_scope_end(void);             /* releases every tensor registered since t
 
 /* ---- dtype ----------------------------------------------------------------------------------- */
 
-size_t cg_dtype_size(cg_dtype dtype);
+size_t cg_dtype_size(cg_dtype dtype);  /* bytes per element */
 const char *cg_dtype_name(cg_dtype dtype);  /* "float32", "float64", "int64", "bool" */
-bool cg_dtype_is_floating(cg_dtype dtype);
-cg_dtype cg_promote_types(cg_dtype a, cg_dtype b);
+bool cg_dtype_is_floating(cg_dtype dtype);  /* float32 or float64 */
+cg_dtype cg_promote_types(cg_dtype a, cg_dtype b);  /* torch.promote_types */
 cg_dtype cg_result_type(const cg_tensor *a, const cg_tensor *b);  /* PyTorch's, 0-dim tensors ranked lower */
 
 /* ---- tensor properties (borrowed results) ---------------------------------------------------- */
 
-int cg_ndim(const cg_tensor *t);
+int cg_ndim(const cg_tensor *t);  /* number of dims (0 for a 0-dim tensor) */
 int64_t cg_size(const cg_tensor *t, int dim);    /* negative dims count from the end */
-int64_t cg_stride(const cg_tensor *t, int dim);
-const int64_t *cg_sizes(const cg_tensor *t);
-const int64_t *cg_strides(const cg_tensor *t);
-int64_t cg_numel(const cg_tensor *t);
-int64_t cg_storage_offset(const cg_tensor *t);
-cg_dtype cg_get_dtype(const cg_tensor *t);
-bool cg_is_contiguous(const cg_tensor *t);
+int64_t cg_stride(const cg_tensor *t, int dim);  /* in elements; negative dims count from the end */
+const int64_t *cg_sizes(const cg_tensor *t);  /* the ndim sizes */
+const int64_t *cg_strides(const cg_tensor *t);  /* the ndim strides, in elements */
+int64_t cg_numel(const cg_tensor *t);  /* number of elements */
+int64_t cg_storage_offset(const cg_tensor *t);  /* in elements */
+cg_dtype cg_get_dtype(const cg_tensor *t);  /* the element type */
+bool cg_is_contiguous(const cg_tensor *t);  /* row-major without gaps (PyTorch's is_contiguous) */
 int64_t cg_version(const cg_tensor *t);          /* bumped by every in-place change, shared by views */
 void *cg_data_ptr(const cg_tensor *t);           /* address of the first element */
-bool cg_shares_storage(const cg_tensor *a, const cg_tensor *b);
+bool cg_shares_storage(const cg_tensor *a, const cg_tensor *b);  /* whether a and b view the same memory */
 
 /* ---- Python numbers --------------------------------------------------------------------------- */
 /* The number operand of a _scalar op (x * 2, x > 0.5, x.clamp(0, 1)) acts as a Python number, and
@@ -150,22 +150,27 @@ typedef struct {
     double f;        /* the value of a float (and of a bool or an int, rounded) */
 } cg_number;
 
+/* v as a Python float. */
 static inline cg_number cg_number_float(double v) {
     cg_number n = {CG_NUMBER_FLOAT, false, 0, v};
     return n;
 }
+/* v as a Python int. */
 static inline cg_number cg_number_int(int64_t v) {
     cg_number n = {CG_NUMBER_INT, false, v, (double)v};
     return n;
 }
+/* v as a Python int; above INT64_MAX it overflows (and every op refuses it). */
 static inline cg_number cg_number_uint(uint64_t v) {
     cg_number n = {CG_NUMBER_INT, v > (uint64_t)INT64_MAX, (int64_t)(v & (uint64_t)INT64_MAX), (double)v};
     return n;
 }
+/* v as a Python bool. */
 static inline cg_number cg_number_bool(bool v) {
     cg_number n = {CG_NUMBER_BOOL, false, v ? 1 : 0, v ? 1.0 : 0.0};
     return n;
 }
+/* n itself (CG_NUMBER of a cg_number). */
 static inline cg_number cg_number_same(cg_number n) { return n; }
 /* Python's None where a number may be left out: clamp's missing bound. Every other op refuses it. */
 static inline cg_number cg_number_none(void) {
@@ -179,6 +184,7 @@ static inline cg_number cg_number_none(void) {
 
 /* ---- creation -------------------------------------------------------------------------------- */
 
+/* A copy of data: numel elements of dtype, row-major. */
 cg_tensor *cg_from_data(const void *data, cg_dtype dtype, int ndim, const int64_t *sizes);
 /* A tensor of a copy of data (row-major) with the given sizes: cg_tensor_f32(((float[]){1, 2}), 2).
  * data must point to elements of the tensor's type (float, double, int64_t, bool): anything else
@@ -208,9 +214,9 @@ cg_tensor *cg_tensor_opts(cg_tensor_args args);
 #define cg_tensor_new(...) cg_tensor_opts(CG_ARGS_(cg_tensor_args){__VA_ARGS__})
 #define CG_SIZES(...) .ndim = CG_AT_MOST_MAX_DIMS_(CG_NARGS(__VA_ARGS__)), .sizes = {__VA_ARGS__}  /* at most 8 */
 
-cg_tensor *cg_empty_shape(cg_dtype dtype, int ndim, const int64_t *sizes);
-cg_tensor *cg_zeros_shape(cg_dtype dtype, int ndim, const int64_t *sizes);
-cg_tensor *cg_ones_shape(cg_dtype dtype, int ndim, const int64_t *sizes);
+cg_tensor *cg_empty_shape(cg_dtype dtype, int ndim, const int64_t *sizes);  /* uninitialised (torch.empty) */
+cg_tensor *cg_zeros_shape(cg_dtype dtype, int ndim, const int64_t *sizes);  /* filled with 0 */
+cg_tensor *cg_ones_shape(cg_dtype dtype, int ndim, const int64_t *sizes);  /* filled with 1 */
 /* cg_full_shape's value is a double (a macro could not take CG_SHAPE's two arguments); for an
  * int64 beyond 2^53, pass a number: cg_full_shape_number(CG_INT64, CG_SHAPE(2), cg_number_int(v)). */
 cg_tensor *cg_full_shape(cg_dtype dtype, int ndim, const int64_t *sizes, double value);
@@ -274,6 +280,7 @@ int cg_normal_gen_(cg_tensor *t, double mean, double std, cg_generator *g);
 /* ---- elements -------------------------------------------------------------------------------- */
 
 double cg_item(const cg_tensor *t);  /* the value of a one-element tensor; NaN and an error otherwise */
+/* *value = t[index] (n indices) as a double. */
 int cg_get_at(const cg_tensor *t, int n, const int64_t *index, double *value);
 int cg_set_at(cg_tensor *t, int n, const int64_t *index, double value);  /* in place */
 /* Copies t's elements in row-major (logical) order, whatever its strides, into out, converted to
@@ -286,19 +293,23 @@ int cg_copy_to(const cg_tensor *t, void *out, size_t count, cg_dtype dtype);
 /* ---- views and shape ------------------------------------------------------------------------- */
 
 cg_tensor *cg_view_shape(cg_tensor *t, int ndim, const int64_t *sizes);  /* one size may be -1 */
+/* A view when the strides allow, else a copy. */
 cg_tensor *cg_reshape_shape(cg_tensor *t, int ndim, const int64_t *sizes);
 cg_tensor *cg_expand_shape(cg_tensor *t, int ndim, const int64_t *sizes);  /* -1 keeps a size */
+/* Result dim i is t's dim dims[i] (a view). */
 cg_tensor *cg_permute_dims(cg_tensor *t, int ndim, const int64_t *dims);
 #define cg_view(t, ...) cg_view_shape(t, CG_SHAPE(__VA_ARGS__))
 #define cg_reshape(t, ...) cg_reshape_shape(t, CG_SHAPE(__VA_ARGS__))
 #define cg_expand(t, ...) cg_expand_shape(t, CG_SHAPE(__VA_ARGS__))
 #define cg_permute(t, ...) cg_permute_dims(t, CG_SHAPE(__VA_ARGS__))
+/* Dims start_dim to end_dim as one (a view when possible). */
 cg_tensor *cg_flatten(cg_tensor *t, int start_dim, int end_dim);
-cg_tensor *cg_squeeze(cg_tensor *t);
-cg_tensor *cg_squeeze_dim(cg_tensor *t, int dim);
-cg_tensor *cg_unsqueeze(cg_tensor *t, int dim);
-cg_tensor *cg_transpose(cg_tensor *t, int dim0, int dim1);
+cg_tensor *cg_squeeze(cg_tensor *t);  /* without its dims of size 1 */
+cg_tensor *cg_squeeze_dim(cg_tensor *t, int dim);  /* without dim if its size is 1 */
+cg_tensor *cg_unsqueeze(cg_tensor *t, int dim);  /* a dim of size 1 inserted at dim */
+cg_tensor *cg_transpose(cg_tensor *t, int dim0, int dim1);  /* dims dim0 and dim1 swapped (a view) */
 cg_tensor *cg_t(cg_tensor *t);  /* transpose of a tensor with at most 2 dims */
+/* t[index] along dim, without that dim (a view). */
 cg_tensor *cg_select(cg_tensor *t, int dim, int64_t index);
 /* Python's x[i, j, ...] read: one select per index from the first dim on (negative indices count
  * from the end), with Python's IndexError texts. cg_at(x, 0, 1) is x[0, 1]; with no index it is
@@ -320,20 +331,20 @@ cg_tensor *cg_to(cg_tensor *t, cg_dtype dtype);  /* t itself when dtype is alrea
 /* Binary ops broadcast and promote like PyTorch. A _scalar operand is a Python number (above): it
  * promotes an integer or bool tensor only when its kind is higher (float over int over bool). */
 
-cg_tensor *cg_add(cg_tensor *a, cg_tensor *b);
-cg_tensor *cg_sub(cg_tensor *a, cg_tensor *b);
-cg_tensor *cg_mul(cg_tensor *a, cg_tensor *b);
+cg_tensor *cg_add(cg_tensor *a, cg_tensor *b);  /* a + b */
+cg_tensor *cg_sub(cg_tensor *a, cg_tensor *b);  /* a - b */
+cg_tensor *cg_mul(cg_tensor *a, cg_tensor *b);  /* a * b */
 cg_tensor *cg_div(cg_tensor *a, cg_tensor *b);  /* true division */
-cg_tensor *cg_pow(cg_tensor *a, cg_tensor *b);
-cg_tensor *cg_maximum(cg_tensor *a, cg_tensor *b);
-cg_tensor *cg_minimum(cg_tensor *a, cg_tensor *b);
-cg_tensor *cg_add_number(cg_tensor *a, cg_number b);
-cg_tensor *cg_sub_number(cg_tensor *a, cg_number b);
+cg_tensor *cg_pow(cg_tensor *a, cg_tensor *b);  /* a ** b */
+cg_tensor *cg_maximum(cg_tensor *a, cg_tensor *b);  /* elementwise larger (NaN if either is) */
+cg_tensor *cg_minimum(cg_tensor *a, cg_tensor *b);  /* elementwise smaller (NaN if either is) */
+cg_tensor *cg_add_number(cg_tensor *a, cg_number b);  /* a + b */
+cg_tensor *cg_sub_number(cg_tensor *a, cg_number b);  /* a - b */
 cg_tensor *cg_rsub_number(cg_tensor *a, cg_number b);  /* b - a */
-cg_tensor *cg_mul_number(cg_tensor *a, cg_number b);
-cg_tensor *cg_div_number(cg_tensor *a, cg_number b);
+cg_tensor *cg_mul_number(cg_tensor *a, cg_number b);  /* a * b */
+cg_tensor *cg_div_number(cg_tensor *a, cg_number b);  /* a / b (true division) */
 cg_tensor *cg_rdiv_number(cg_tensor *a, cg_number b);  /* b / a */
-cg_tensor *cg_pow_number(cg_tensor *a, cg_number exponent);
+cg_tensor *cg_pow_number(cg_tensor *a, cg_number exponent);  /* a ** exponent */
 cg_tensor *cg_rpow_number(cg_tensor *a, cg_number base);  /* base ** a */
 #define cg_add_scalar(a, b) cg_add_number(a, CG_NUMBER(b))
 #define cg_sub_scalar(a, b) cg_sub_number(a, CG_NUMBER(b))
@@ -345,23 +356,24 @@ cg_tensor *cg_rpow_number(cg_tensor *a, cg_number base);  /* base ** a */
 #define cg_rpow_scalar(a, base) cg_rpow_number(a, CG_NUMBER(base))
 
 cg_tensor *cg_eq(cg_tensor *a, cg_tensor *b);  /* comparisons give bool tensors */
-cg_tensor *cg_ne(cg_tensor *a, cg_tensor *b);
-cg_tensor *cg_lt(cg_tensor *a, cg_tensor *b);
-cg_tensor *cg_le(cg_tensor *a, cg_tensor *b);
-cg_tensor *cg_gt(cg_tensor *a, cg_tensor *b);
-cg_tensor *cg_ge(cg_tensor *a, cg_tensor *b);
+cg_tensor *cg_ne(cg_tensor *a, cg_tensor *b);  /* a != b */
+cg_tensor *cg_lt(cg_tensor *a, cg_tensor *b);  /* a < b */
+cg_tensor *cg_le(cg_tensor *a, cg_tensor *b);  /* a <= b */
+cg_tensor *cg_gt(cg_tensor *a, cg_tensor *b);  /* a > b */
+cg_tensor *cg_ge(cg_tensor *a, cg_tensor *b);  /* a >= b */
 cg_tensor *cg_eq_number(cg_tensor *a, cg_number b);  /* compared in the promoted dtype */
-cg_tensor *cg_ne_number(cg_tensor *a, cg_number b);
-cg_tensor *cg_lt_number(cg_tensor *a, cg_number b);
-cg_tensor *cg_le_number(cg_tensor *a, cg_number b);
-cg_tensor *cg_gt_number(cg_tensor *a, cg_number b);
-cg_tensor *cg_ge_number(cg_tensor *a, cg_number b);
+cg_tensor *cg_ne_number(cg_tensor *a, cg_number b);  /* a != b */
+cg_tensor *cg_lt_number(cg_tensor *a, cg_number b);  /* a < b */
+cg_tensor *cg_le_number(cg_tensor *a, cg_number b);  /* a <= b */
+cg_tensor *cg_gt_number(cg_tensor *a, cg_number b);  /* a > b */
+cg_tensor *cg_ge_number(cg_tensor *a, cg_number b);  /* a >= b */
 #define cg_eq_scalar(a, b) cg_eq_number(a, CG_NUMBER(b))
 #define cg_ne_scalar(a, b) cg_ne_number(a, CG_NUMBER(b))
 #define cg_lt_scalar(a, b) cg_lt_number(a, CG_NUMBER(b))
 #define cg_le_scalar(a, b) cg_le_number(a, CG_NUMBER(b))
 #define cg_gt_scalar(a, b) cg_gt_number(a, CG_NUMBER(b))
 #define cg_ge_scalar(a, b) cg_ge_number(a, CG_NUMBER(b))
+/* a where condition (bool) holds, else b; all three broadcast. */
 cg_tensor *cg_where(cg_tensor *condition, cg_tensor *a, cg_tensor *b);
 /* torch.add(a, b, alpha=) and torch.sub(a, b, alpha=): a + alpha * b and a - alpha * b, rounded once
  * (a fused multiply-add, as PyTorch's CPU kernel); alpha is a Python number (an integer one for
@@ -392,19 +404,19 @@ cg_tensor *cg_clamp_number(cg_tensor *t, cg_number min, cg_number max);
  * with t; a NaN in t or in a bound gives NaN. */
 cg_tensor *cg_clamp_tensor(cg_tensor *t, cg_tensor *min, cg_tensor *max);
 
-cg_tensor *cg_neg(cg_tensor *t);
-cg_tensor *cg_exp(cg_tensor *t);
-cg_tensor *cg_log(cg_tensor *t);
-cg_tensor *cg_log1p(cg_tensor *t);
-cg_tensor *cg_sqrt(cg_tensor *t);
-cg_tensor *cg_abs(cg_tensor *t);
-cg_tensor *cg_sign(cg_tensor *t);
-cg_tensor *cg_sin(cg_tensor *t);
-cg_tensor *cg_cos(cg_tensor *t);
-cg_tensor *cg_tan(cg_tensor *t);
-cg_tensor *cg_tanh(cg_tensor *t);
-cg_tensor *cg_sigmoid(cg_tensor *t);
-cg_tensor *cg_relu(cg_tensor *t);
+cg_tensor *cg_neg(cg_tensor *t);  /* -t */
+cg_tensor *cg_exp(cg_tensor *t);  /* e ** t */
+cg_tensor *cg_log(cg_tensor *t);  /* natural logarithm */
+cg_tensor *cg_log1p(cg_tensor *t);  /* log(1 + t) */
+cg_tensor *cg_sqrt(cg_tensor *t);  /* square root */
+cg_tensor *cg_abs(cg_tensor *t);  /* |t| */
+cg_tensor *cg_sign(cg_tensor *t);  /* -1, 0 or 1 by the sign of each element */
+cg_tensor *cg_sin(cg_tensor *t);  /* sine */
+cg_tensor *cg_cos(cg_tensor *t);  /* cosine */
+cg_tensor *cg_tan(cg_tensor *t);  /* tangent */
+cg_tensor *cg_tanh(cg_tensor *t);  /* hyperbolic tangent */
+cg_tensor *cg_sigmoid(cg_tensor *t);  /* 1 / (1 + e ** -t) */
+cg_tensor *cg_relu(cg_tensor *t);  /* max(t, 0) */
 
 /* In place: each bumps the version counter; on error t is unchanged. */
 int cg_add_(cg_tensor *t, cg_tensor *other);
@@ -466,10 +478,10 @@ typedef struct {
     bool keepdim;
     bool biased;             /* var/std: divide by N instead of N - 1 (PyTorch's unbiased=False) */
 } cg_reduce_args;
-cg_tensor *cg_sum_opts(cg_reduce_args args);
-cg_tensor *cg_mean_opts(cg_reduce_args args);
-cg_tensor *cg_var_opts(cg_reduce_args args);
-cg_tensor *cg_std_opts(cg_reduce_args args);
+cg_tensor *cg_sum_opts(cg_reduce_args args);  /* torch.sum over .dims (all when none) */
+cg_tensor *cg_mean_opts(cg_reduce_args args);  /* torch.mean over .dims (all when none) */
+cg_tensor *cg_var_opts(cg_reduce_args args);  /* torch.var over .dims (all when none) */
+cg_tensor *cg_std_opts(cg_reduce_args args);  /* torch.std over .dims (all when none) */
 #define cg_sum(...) cg_sum_opts(CG_ARGS_(cg_reduce_args){.input = __VA_ARGS__})
 #define cg_mean(...) cg_mean_opts(CG_ARGS_(cg_reduce_args){.input = __VA_ARGS__})
 #define cg_var(...) cg_var_opts(CG_ARGS_(cg_reduce_args){.input = __VA_ARGS__})
@@ -482,13 +494,13 @@ typedef struct {
     int dims[CG_MAX_DIMS];
     bool keepdim;
 } cg_norm_args;
-cg_tensor *cg_norm_opts(cg_norm_args args);
+cg_tensor *cg_norm_opts(cg_norm_args args);  /* torch.norm: the .p-norm over .dims (all when none) */
 #define cg_norm(t_, ...) cg_norm_opts(CG_ARGS_(cg_norm_args){.input = (t_), .p = __VA_ARGS__})  /* cg_norm(t, 2, CG_DIMS(1)) */
 
-cg_tensor *cg_prod(cg_tensor *t);
-cg_tensor *cg_prod_dim(cg_tensor *t, int dim, bool keepdim);
-cg_tensor *cg_max(cg_tensor *t);
-cg_tensor *cg_min(cg_tensor *t);
+cg_tensor *cg_prod(cg_tensor *t);  /* product of every element */
+cg_tensor *cg_prod_dim(cg_tensor *t, int dim, bool keepdim);  /* product along dim */
+cg_tensor *cg_max(cg_tensor *t);  /* the largest element (0-dim) */
+cg_tensor *cg_min(cg_tensor *t);  /* the smallest element (0-dim) */
 /* Values along dim; the int64 positions go to *indices when indices is not NULL. */
 cg_tensor *cg_max_dim(cg_tensor *t, int dim, bool keepdim, cg_tensor **indices);
 cg_tensor *cg_min_dim(cg_tensor *t, int dim, bool keepdim, cg_tensor **indices);
@@ -499,21 +511,26 @@ cg_tensor *cg_argmin_dim(cg_tensor *t, int dim, bool keepdim);
 
 /* ---- linear algebra -------------------------------------------------------------------------- */
 
-cg_tensor *cg_dot(cg_tensor *a, cg_tensor *b);
-cg_tensor *cg_mv(cg_tensor *m, cg_tensor *v);
-cg_tensor *cg_mm(cg_tensor *a, cg_tensor *b);
-cg_tensor *cg_bmm(cg_tensor *a, cg_tensor *b);
+cg_tensor *cg_dot(cg_tensor *a, cg_tensor *b);  /* inner product of two 1-D tensors */
+cg_tensor *cg_mv(cg_tensor *m, cg_tensor *v);  /* matrix (n, m) times vector (m) */
+cg_tensor *cg_mm(cg_tensor *a, cg_tensor *b);  /* (n, m) x (m, p) matrix product */
+cg_tensor *cg_bmm(cg_tensor *a, cg_tensor *b);  /* batched: (b, n, m) x (b, m, p) */
 cg_tensor *cg_matmul(cg_tensor *a, cg_tensor *b);  /* batch dims broadcast */
 
 /* ---- joining and indexing -------------------------------------------------------------------- */
 
-cg_tensor *cg_cat(cg_tensor **tensors, int n, int dim);
+cg_tensor *cg_cat(cg_tensor **tensors, int n, int dim);  /* the n tensors joined along dim (torch.cat) */
+/* The n tensors (one shape) joined along a new dim. */
 cg_tensor *cg_stack(cg_tensor **tensors, int n, int dim);
+/* t's entries at the 1-D int64 index along dim. */
 cg_tensor *cg_index_select(cg_tensor *t, int dim, cg_tensor *index);
+/* torch.gather: t's entries at index along dim. */
 cg_tensor *cg_gather(cg_tensor *t, int dim, cg_tensor *index);
+/* torch.scatter_add: t with src added at index along dim. */
 cg_tensor *cg_scatter_add(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *src);
 /* torch.scatter: a copy of t with src[p] written at index[p] along dim (the last write wins). */
 cg_tensor *cg_scatter(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *src);
+/* t with value where mask (bool, broadcast to t) is true. */
 cg_tensor *cg_masked_fill_number(cg_tensor *t, cg_tensor *mask, cg_number value);
 #define cg_masked_fill(t, mask, value) cg_masked_fill_number(t, mask, CG_NUMBER(value))  /* value: a Python number */
 /* masked_fill with a 0-dim tensor value (cast to t's dtype), differentiable in the value too. */
@@ -552,9 +569,9 @@ typedef struct {
 /* A list of tensors as one value, for optional arguments: .inputs = CG_TENSORS(x, y). */
 #define CG_TENSORS(...) CG_TENSOR_LIST_(CG_LIST(__VA_ARGS__))
 
-bool cg_requires_grad(const cg_tensor *t);
+bool cg_requires_grad(const cg_tensor *t);  /* whether ops on t are recorded */
 cg_tensor *cg_requires_grad_(cg_tensor *t, bool requires_grad);  /* returns t, NULL on error */
-bool cg_is_leaf(const cg_tensor *t);
+bool cg_is_leaf(const cg_tensor *t);  /* no grad_fn: made by the program, or not requiring grad */
 /* The accumulated gradient (borrowed), NULL if none. Warns, as PyTorch does, for a non-leaf that
  * does not retain its grad. */
 cg_tensor *cg_grad(const cg_tensor *t);
@@ -575,7 +592,7 @@ typedef struct {
     bool create_graph;         /* record the backward itself, for higher-order gradients */
     cg_tensor_list inputs;     /* accumulate into these only */
 } cg_backward_args;
-int cg_backward_opts(cg_backward_args args);
+int cg_backward_opts(cg_backward_args args);  /* torch.autograd.backward; 0 or -1 */
 #define cg_backward(...) cg_backward_opts(CG_ARGS_(cg_backward_args){.tensor = __VA_ARGS__})
 
 typedef struct {

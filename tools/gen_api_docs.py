@@ -142,14 +142,10 @@ def render(intro, sections):
     text = re.sub(r"^/\*+ ?|\s*\*/$", "", text)
     out += [re.sub(r"^ \* ?| \*$", "", l) for l in text.split("\n")]
     out += ["", "## Contents", ""]
-    index = []
     for title, gs in sections:
+        names = [name for _, entries in gs for kind, name, _ in entries if kind in ("function", "inline", "macro")]
         if title:
-            out.append(f"- [{title}](#{anchor(title)})")
-        for _, entries in gs:
-            index += [(name, title) for kind, name, _ in entries if kind in ("function", "inline", "macro") and name]
-    out += ["", "## Index", ""]
-    out.append(" ·\n".join(f"[`{n}`](#{anchor(t)})" for n, t in sorted(index, key=lambda x: x[0].lower())))
+            out.append(f"- [{title}](#{anchor(title)}): " + ", ".join(f"`{n}`" for n in names))
     for title, gs in sections:
         if title:
             out += ["", f"## {title}"]
