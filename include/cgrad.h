@@ -89,7 +89,8 @@ typedef enum {
     CG_INDEX_ERROR,
     CG_VALUE_ERROR,
     CG_TYPE_ERROR,
-    CG_NOT_IMPLEMENTED_ERROR
+    CG_NOT_IMPLEMENTED_ERROR,
+    CG_GRADCHECK_ERROR         /* gradcheck's Jacobian mismatch (PyTorch's RuntimeError subclass) */
 } cg_error_kind;
 cg_error_kind cg_last_error_kind(void);           /* the kind of the latest error on this thread */
 const char *cg_error_kind_name(cg_error_kind kind);  /* "RuntimeError", "IndexError", ...; "" for none */

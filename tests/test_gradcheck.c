@@ -72,6 +72,7 @@ static void test_gradcheck_catches_a_wrong_formula(void) {
     cg_clear_error();
     CHECK(cg_gradcheck(.fn = f_wrong, .inputs = {&x, 1}) == -1);
     CHECK(strncmp(cg_last_error(), "Jacobian mismatch for output 0 with respect to input 0,", 55) == 0);
+    CHECK(cg_last_error_kind() == CG_GRADCHECK_ERROR);
 }
 
 int main(void) {

@@ -79,7 +79,7 @@ static int mismatch(int o, int i, const double *num, const double *ana, int64_t 
     for (int64_t r = 0; r < rows * cols && len < 400; r++) len += snprintf(msg + len, sizeof msg - (size_t)len, " %.6g", num[r]);
     len += snprintf(msg + len, sizeof msg - (size_t)len, "\nanalytical:");
     for (int64_t r = 0; r < rows * cols && len < 800; r++) len += snprintf(msg + len, sizeof msg - (size_t)len, " %.6g", ana[r]);
-    cg_set_error("%s", msg);
+    cg_set_error_kind(CG_GRADCHECK_ERROR, "%s", msg);
     return -1;
 }
 
