@@ -469,7 +469,31 @@ static cg_tensor *double_backward_op(int i, cg_tensor *x, cg_tensor *y) {
     case 68: return cg_addcdiv(x, x, y, 0.5);
     case 69: return cg_lerp_scalar(x, y, 0.25);
     case 70: return cg_lerp(x, y, x);
-    default: return cg_clamp_tensor(x, cg_sub_scalar(y, 1), cg_add_scalar(y, 1));
+    case 71: return cg_clamp_tensor(x, cg_sub_scalar(y, 1), cg_add_scalar(y, 1));
+    case 72: return cg_t(x);
+    case 73: return cg_transpose(x, 0, 1);
+    case 74: return cg_unsqueeze(x, 1);
+    case 75: return cg_squeeze(cg_view(x, 2, 1, 3));
+    case 76: return cg_reshape(cg_t(x), 6);
+    case 77: return cg_narrow(x, 1, 1, 2);
+    case 78: return piece(chunk_cut, x, 2, 1, 1);
+    case 79: {
+        cg_tensor *z = cg_mul_scalar(x, 1);
+        return cg_mul_(z, y) == 0 ? z : NULL;
+    }
+    case 80: {
+        cg_tensor *z = cg_mul_scalar(x, 1);
+        return cg_div_(cg_select(z, 0, 0), cg_select(y, 0, 0)) == 0 ? z : NULL;
+    }
+    case 81: {
+        cg_tensor *z = cg_mul_scalar(x, 1);
+        return cg_exp_(z) == 0 ? z : NULL;
+    }
+    case 82: return cg_bmm(cg_view(x, 1, 2, 3), cg_view(y, 1, 3, 2));
+    case 83: return cg_matmul(cg_select(x, 0, 0), cg_t(y));
+    case 84: return cg_to(cg_to(x, CG_FLOAT32), CG_FLOAT64);
+    case 85: return cg_pow_scalar(x, -2);
+    default: return cg_sqrt(cg_sqrt(cg_abs(x)));
     }
 }
 
@@ -483,7 +507,9 @@ static void double_backward_names(void) {
                                 "select", "slice", "unbind", "split", "cat", "stack", "index_select", "gather",
                                 "scatter_add", "masked_fill", "mv", "dot", "bce", "mse", "softmax",
                                 "log_softmax", "cross_entropy", "add_alpha", "sub_alpha", "addcmul", "addcdiv",
-                                "lerp_scalar", "lerp", "clamp_tensor"};
+                                "lerp_scalar", "lerp", "clamp_tensor", "t", "transpose", "unsqueeze", "squeeze",
+                                "reshape_copy", "narrow", "chunk", "mul_inplace", "div_inplace_view", "exp_inplace",
+                                "bmm", "matmul_vec_mat", "to_double", "pow_tensor_scalar_neg", "sqrt_twice"};
     double xv[] = {0.5, -1.2, 2.0, 1.5, 0.3, -0.7}, yv[] = {1.1, 0.4, -2.0, 0.2, 1.3, 0.9};
     for (int i = 0; i < (int)(sizeof ops / sizeof ops[0]); i++) {
         cg_tensor *x = leaf(cg_tensor_f64(xv, 2, 3)), *y = leaf(cg_tensor_f64(yv, 2, 3));

@@ -427,6 +427,21 @@ DOUBLE_BACKWARD_OPS = [
     ("lerp_scalar", lambda x, y: torch.lerp(x, y, 0.25)),
     ("lerp", lambda x, y: torch.lerp(x, y, x)),
     ("clamp_tensor", lambda x, y: torch.clamp(x, y - 1, y + 1)),
+    ("t", lambda x, y: x.t()),
+    ("transpose", lambda x, y: x.transpose(0, 1)),
+    ("unsqueeze", lambda x, y: x.unsqueeze(1)),
+    ("squeeze", lambda x, y: x.view(2, 1, 3).squeeze()),
+    ("reshape_copy", lambda x, y: x.t().reshape(6)),
+    ("narrow", lambda x, y: x.narrow(1, 1, 2)),
+    ("chunk", lambda x, y: x.chunk(2, 1)[1]),
+    ("mul_inplace", lambda x, y: (x * 1).mul_(y)),
+    ("div_inplace_view", lambda x, y: (lambda z: (z[0].div_(y[0]), z)[1])(x * 1)),
+    ("exp_inplace", lambda x, y: (x * 1).exp_()),
+    ("bmm", lambda x, y: torch.bmm(x.view(1, 2, 3), y.view(1, 3, 2))),
+    ("matmul_vec_mat", lambda x, y: torch.matmul(x[0], y.t())),
+    ("to_double", lambda x, y: x.to(torch.float32).to(torch.float64)),
+    ("pow_tensor_scalar_neg", lambda x, y: x ** -2),
+    ("sqrt_twice", lambda x, y: x.abs().sqrt().sqrt()),
 ]
 
 
