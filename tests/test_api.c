@@ -497,7 +497,10 @@ static void check_fused(char *rest) {
     cg_tensor *a = laid_out(golden_tensor(&cursor), layout);
     expect_token(&cursor, "b");
     cg_tensor *b = laid_out(tensor_or_none(&cursor), layout);
-    expect_token(&cursor, "g");
+    expect_token(&cursor, "strides");
+    int64_t strides[CG_MAX_DIMS];
+    int nstrides = 0;
+    for (char *tok; (tok = golden_token(&cursor)) && strcmp(tok, "g");) strides[nstrides++] = strtoll(tok, NULL, 10);
     cg_tensor *g = tensor_or_none(&cursor);
     expect_token(&cursor, "result");
     cg_tensor *expected = golden_tensor(&cursor);
@@ -511,6 +514,8 @@ static void check_fused(char *rest) {
     cg_tensor *r = fused_call(op, has_number, v, self, a, b);
     CHECK_MSG(r, "%s %s %s: %s", op, layout, dtype, cg_last_error());
     CHECK_MSG(same_bits(r, expected), "%s(%g) %s %s: values", op, v.f, layout, dtype);
+    CHECK_MSG(r && cg_ndim(r) == nstrides && !memcmp(cg_strides(r), strides, (size_t)nstrides * sizeof *strides),
+              "%s %s %s: strides (PyTorch's layout)", op, layout, dtype);
     /* in place, on a copy of self of the result's dtype and shape */
     if (r && cg_get_dtype(r) == cg_get_dtype(self) && cg_ndim(r) == cg_ndim(self) && cg_numel(r) == cg_numel(self)) {
         cg_tensor *y = cg_detach(cg_clone(self));

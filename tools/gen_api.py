@@ -11,7 +11,7 @@ Run with /usr/bin/python3 (PyTorch 1.13). Lines:
       number or -; float32 values compare by bits, gradients too)
   inplace_error NAME ARG CASE | MESSAGE   (CASE: int, bool, leaf, expanded: the tensor written)
   inplace_version NAME | MESSAGE          (y = x * 1; y.NAME(); y.add_(1); y.sum().backward())
-  fused OP NUMBER LAYOUT self T a T b T|none g T|none result T node NAME gself T ga T gb T|none
+  fused OP NUMBER LAYOUT self T a T b T|none strides S... g T|none result T node NAME gself T ga T gb T|none
       (OP: add sub addcmul addcdiv lerp; NUMBER: alpha, value or weight, or - for lerp's weight
       tensor b; LAYOUT c: as written, t: each input the transpose of a contiguous tensor, so
       non-contiguous; with g none there are no gradients: a long run for the fused roundings of
@@ -179,6 +179,7 @@ def fused_line(op, number, layout, self_, a, b, grads):
     r = fused_call(op, number, s_, a_, b_)
     parts = ["fused", op, "-" if number is None else num_text(number), layout, "self", tensor_text(s_), "a",
              tensor_text(a_), "b", "none" if b_ is None else tensor_text(b_)]
+    parts += ["strides", " ".join(map(str, r.stride()))]
     if not grads:
         parts += ["g", "none", "result", tensor_text(r)]
     else:
@@ -223,19 +224,19 @@ def fused():
     for op, number in (("add", 3), ("sub", -2), ("addcmul", 2), ("addcmul", 2.5)):
         r = fused_call(op, number, i[0], i[1], i[1])
         lines.append(f"fused {op} {num_text(number)} c self {tensor_text(i[0])} a {tensor_text(i[1])} b "
-                     f"{tensor_text(i[1]) if op == 'addcmul' else 'none'} g none result {tensor_text(r)}")
+                     f"{tensor_text(i[1]) if op == 'addcmul' else 'none'} strides 1 g none result {tensor_text(r)}")
     bb = torch.tensor([True, False, True, False]), torch.tensor([True, True, False, False])
     for number in (True, False, 2, 0):
         r = torch.add(bb[0], bb[1], alpha=number)
-        lines.append(f"fused add {num_text(number)} c self {tensor_text(bb[0])} a {tensor_text(bb[1])} b none g none "
-                     f"result {tensor_text(r)}")
+        lines.append(f"fused add {num_text(number)} c self {tensor_text(bb[0])} a {tensor_text(bb[1])} b none strides 1 "
+                     f"g none result {tensor_text(r)}")
     # mixed dtypes promote (the result type of the three)
     f, d, n = torch.tensor([1.5, -2.0]), torch.tensor(0.25, dtype=torch.float64), torch.tensor([3, 4])
     for op, args in (("add", (n, f, None)), ("addcmul", (n, f, d)), ("addcdiv", (n, f, d)), ("addcmul", (f, n, n))):
         r = fused_call(op, 0.5 if op != "add" and args[0].dtype.is_floating_point else 2, *args)
         num = 0.5 if op != "add" and args[0].dtype.is_floating_point else 2
         lines.append(f"fused {op} {num_text(num)} c self {tensor_text(args[0])} a {tensor_text(args[1])} b "
-                     f"{'none' if args[2] is None else tensor_text(args[2])} g none result {tensor_text(r)}")
+                     f"{'none' if args[2] is None else tensor_text(args[2])} strides 1 g none result {tensor_text(r)}")
 
 
 def fused_errors():

@@ -21,7 +21,8 @@ cg_tensor *cg_clamp_tensor_forward(cg_tensor *t, cg_tensor *min, cg_tensor *max)
     cg_tensor *ct = cg_as_dtype(t, dtype), *cmin = min ? cg_as_dtype(min, dtype) : NULL;
     cg_tensor *cmax = max ? cg_as_dtype(max, dtype) : NULL;
     if (!ct || (min && !cmin) || (max && !cmax)) return NULL;
-    cg_tensor *out = cg_new_tensor(dtype, ndim, shape);
+    cg_tensor *out = min && max ? CG_NEW_RESULT(dtype, ndim, shape, t, min, max)
+                                : CG_NEW_RESULT(dtype, ndim, shape, t, min ? min : max);
     if (out) cg_kernel_clamp_tensor(out, ct, cmin, cmax);
     return out;
 }

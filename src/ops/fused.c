@@ -32,14 +32,15 @@ int cg_broadcast3(const cg_tensor *a, const cg_tensor *b, const cg_tensor *c, in
     return ndim;
 }
 
-/* out = op(self, a, b, number) computed in dtype, over the broadcast shape; NULL on error. */
+/* out = op(self, a, b, number) computed in dtype, over the broadcast shape, laid out as PyTorch's
+ * TensorIterator lays out its output; NULL on error. */
 static cg_tensor *fused_in(cg_fused_op op, cg_dtype dtype, cg_tensor *self, cg_tensor *a, cg_tensor *b, cg_number number) {
     int64_t shape[CG_MAX_DIMS];
     int ndim = cg_broadcast3(self, a, b, shape);
     if (ndim < 0) return NULL;
     cg_tensor *cs = cg_as_dtype(self, dtype), *ca = cg_as_dtype(a, dtype), *cb = b ? cg_as_dtype(b, dtype) : NULL;
     if (!cs || !ca || (b && !cb)) return NULL;
-    cg_tensor *out = cg_new_tensor(dtype, ndim, shape);
+    cg_tensor *out = b ? CG_NEW_RESULT(dtype, ndim, shape, self, a, b) : CG_NEW_RESULT(dtype, ndim, shape, self, a);
     if (out) cg_kernel_fused(op, out, cs, ca, cb, number);
     return out;
 }
