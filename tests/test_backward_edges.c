@@ -493,7 +493,17 @@ static cg_tensor *double_backward_op(int i, cg_tensor *x, cg_tensor *y) {
     case 83: return cg_matmul(cg_select(x, 0, 0), cg_t(y));
     case 84: return cg_to(cg_to(x, CG_FLOAT32), CG_FLOAT64);
     case 85: return cg_pow_scalar(x, -2);
-    default: return cg_sqrt(cg_sqrt(cg_abs(x)));
+    case 86: return cg_sqrt(cg_sqrt(cg_abs(x)));
+    case 87: return cg_pow(cg_add_scalar(cg_mul(x, x), 1), y);
+    case 88: return cg_rpow_scalar(x, 3.0);
+    case 89: return cg_sum(x, CG_DIMS(1), .keepdim = true);
+    case 90: return cg_mean(x, CG_DIMS(0), .keepdim = true);
+    case 91: return cg_var(x, CG_DIMS(1));
+    case 92: return cg_std(x, CG_DIMS(0), .keepdim = true);
+    case 93: return cg_norm(x, 3, CG_DIMS(1));
+    case 94: return cg_prod(cg_add_scalar(x, 5));
+    case 95: return cg_max_dim(x, 0, true, NULL);
+    default: return cg_min(x);
     }
 }
 
@@ -509,7 +519,9 @@ static void double_backward_names(void) {
                                 "log_softmax", "cross_entropy", "add_alpha", "sub_alpha", "addcmul", "addcdiv",
                                 "lerp_scalar", "lerp", "clamp_tensor", "t", "transpose", "unsqueeze", "squeeze",
                                 "reshape_copy", "narrow", "chunk", "mul_inplace", "div_inplace_view", "exp_inplace",
-                                "bmm", "matmul_vec_mat", "to_double", "pow_tensor_scalar_neg", "sqrt_twice"};
+                                "bmm", "matmul_vec_mat", "to_double", "pow_tensor_scalar_neg", "sqrt_twice",
+                                "pow_direct", "rpow_direct", "sum_keepdim", "mean_keepdim", "var_dim", "std_dim",
+                                "norm_dim", "prod_all_nozero", "max_dim_keepdim", "min_all"};
     double xv[] = {0.5, -1.2, 2.0, 1.5, 0.3, -0.7}, yv[] = {1.1, 0.4, -2.0, 0.2, 1.3, 0.9};
     for (int i = 0; i < (int)(sizeof ops / sizeof ops[0]); i++) {
         cg_tensor *x = leaf(cg_tensor_f64(xv, 2, 3)), *y = leaf(cg_tensor_f64(yv, 2, 3));

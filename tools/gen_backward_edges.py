@@ -442,6 +442,16 @@ DOUBLE_BACKWARD_OPS = [
     ("to_double", lambda x, y: x.to(torch.float32).to(torch.float64)),
     ("pow_tensor_scalar_neg", lambda x, y: x ** -2),
     ("sqrt_twice", lambda x, y: x.abs().sqrt().sqrt()),
+    ("pow_direct", lambda x, y: torch.pow(x * x + 1, y)),
+    ("rpow_direct", lambda x, y: torch.pow(3.0, x)),
+    ("sum_keepdim", lambda x, y: x.sum(1, keepdim=True)),
+    ("mean_keepdim", lambda x, y: x.mean(0, keepdim=True)),
+    ("var_dim", lambda x, y: x.var(1)),
+    ("std_dim", lambda x, y: x.std(0, keepdim=True)),
+    ("norm_dim", lambda x, y: x.norm(3, 1)),
+    ("prod_all_nozero", lambda x, y: (x + 5).prod()),
+    ("max_dim_keepdim", lambda x, y: x.max(0, keepdim=True)[0]),
+    ("min_all", lambda x, y: x.min()),
 ]
 
 

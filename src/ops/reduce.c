@@ -246,7 +246,6 @@ static cg_reduce_args same_dims(const cg_node *n, cg_tensor *input, bool keepdim
 /* A bool tensor as 0/1 in dtype: a constant factor (it never requires grad). */
 static cg_tensor *as_mask(cg_tensor *condition, cg_dtype dtype) { return cg_to(condition, dtype); }
 
-
 /* ---- var, std ---- */
 
 static cg_tensor *var_or_std(cg_reduce_args a, reduce_kind kind) {
