@@ -5,6 +5,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 lib=${1:-build/libcgrad.so}
+[ -e "$lib" ] || { echo "check_exports: no $lib (make lib)"; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 python3 tools/gen_api_docs.py --functions | sort >"$tmp/declared"
