@@ -309,10 +309,11 @@ static void saved_tensor_checks(void) {
     error_if(cg_backward(m));
     error_if(cg_backward(cg_sum(g)));
     error_if(cg_backward(l));
+    cg_tensor *i = cg_tensor_i64(((int64_t[]){1}), 1), *o = F32(1);
     cg_tensor *once[] = {cg_mul_scalar(x, 2.0), cg_div_scalar(x, 2), cg_mean(x, CG_DIMS(0)), cg_sum(x, CG_DIMS(0)),
-                         cg_add_scalar(x, 2)};
-    for (int i = 0; i < 5; i++) {
-        cg_tensor *s = cg_sum(once[i]);
+                         cg_add_scalar(x, 2), cg_scatter_add(x, 0, i, o), cg_scatter(x, 0, i, o)};
+    for (int k = 0; k < 7; k++) {
+        cg_tensor *s = cg_sum(once[k]);
         cg_backward(s);
         error_if(cg_backward(s));
     }

@@ -284,7 +284,9 @@ def saved_tensor_checks():
     attempt(lambda: g.sum().backward())
     attempt(lambda: l.backward())
     # A second backward fails through any node that saved something (a number counts).
-    for f in (lambda: x * 2.0, lambda: x / 2, lambda: x.mean(0), lambda: x.sum(0), lambda: x + 2):
+    i, o = torch.tensor([1]), torch.ones(1)
+    for f in (lambda: x * 2.0, lambda: x / 2, lambda: x.mean(0), lambda: x.sum(0), lambda: x + 2,
+              lambda: x.scatter_add(0, i, o), lambda: x.scatter(0, i, o)):
         s = f().sum()
         s.backward()
         attempt(lambda: s.backward())

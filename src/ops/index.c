@@ -37,7 +37,8 @@ static cg_node *record_indexed(const cg_op *op, cg_tensor *out, int n, cg_tensor
     const cg_tensor *t = inputs[0];
     node->args[0] = d;
     node->args_meta = cg_input_meta_of(t);
-    cg_save(node, 0, index);
+    /* PyTorch saves an input only for the gradients that read it: scatter_add's index serves src's alone. */
+    if (op != &cg_op_scatter_add || cg_needs_grad(node, 1)) cg_save(node, 0, index);
     return node;
 }
 
