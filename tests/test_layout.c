@@ -61,6 +61,24 @@ static cg_tensor *run_op(const char *op, cg_tensor *a, cg_tensor *b) {
     if (!strcmp(op, "contiguous")) return cg_contiguous(a);
     if (!strcmp(op, "view_flat")) return cg_view(cg_add_scalar(a, 1), -1);
     if (!strcmp(op, "reshape_flat")) return cg_reshape(cg_add_scalar(a, 1), -1);
+    if (!strcmp(op, "masked_fill")) return cg_masked_fill(a, cg_gt_scalar(a, 0), 7.0);
+    if (!strcmp(op, "softmax")) return cg_softmax(cg_get_dtype(a) == CG_INT64 ? cg_to(a, CG_FLOAT64) : a, -1);
+    if (!strcmp(op, "log_softmax0")) return cg_log_softmax(cg_get_dtype(a) == CG_INT64 ? cg_to(a, CG_FLOAT64) : a, 0);
+    if (!strcmp(op, "sigmoid")) return cg_sigmoid(a);
+    if (!strcmp(op, "tanh")) return cg_tanh(a);
+    if (!strcmp(op, "sign")) return cg_sign(a);
+    if (!strcmp(op, "pow_scalar")) return cg_pow_scalar(a, 3);
+    if (!strcmp(op, "to_int64")) return cg_to(a, CG_INT64);
+    if (!strcmp(op, "cat")) return cg_cat(CG_LIST(a, a), 0);
+    if (!strcmp(op, "mse_none")) {
+        cg_tensor *d = cg_to(a, CG_FLOAT64);
+        return cg_mse_loss(d, cg_mul_scalar(d, 0.5), .reduction = CG_REDUCTION_NONE);
+    }
+    if (!strcmp(op, "sub_alpha")) return cg_sub_alpha(a, b, 2);
+    if (!strcmp(op, "pow")) return cg_pow(a, b);
+    if (!strcmp(op, "addcmul")) return cg_addcmul(a, a, b, 0.5);
+    if (!strcmp(op, "lerp")) return cg_lerp(a, b, b);
+    if (!strcmp(op, "clamp_tensor")) return cg_clamp_tensor(a, b, NULL);
     fprintf(stderr, "unknown op %s\n", op);
     return NULL;
 }

@@ -66,6 +66,21 @@ OPS = {
     "to_float64": lambda a: a.to(torch.float64),
     "contiguous": lambda a: a.contiguous(),
     "view_flat": lambda a: (a + 1).view(-1),
+    "masked_fill": lambda a: a.masked_fill(a > 0, 7.0),
+    "softmax": lambda a: torch.softmax(a.double() if a.dtype == torch.int64 else a, -1),
+    "log_softmax0": lambda a: torch.log_softmax(a.double() if a.dtype == torch.int64 else a, 0),
+    "sigmoid": torch.sigmoid,
+    "tanh": torch.tanh,
+    "sign": torch.sign,
+    "pow_scalar": lambda a: a ** 3,
+    "to_int64": lambda a: a.to(torch.int64),
+    "cat": lambda a: torch.cat([a, a]),
+    "mse_none": lambda a: torch.nn.functional.mse_loss(a.double(), a.double() * 0.5, reduction="none"),
+    "sub_alpha": lambda a, b: torch.sub(a, b, alpha=2),
+    "pow": lambda a, b: torch.pow(a, b),
+    "addcmul": lambda a, b: torch.addcmul(a, a, b, value=0.5),
+    "lerp": lambda a, b: torch.lerp(a, b, b),
+    "clamp_tensor": lambda a, b: torch.clamp(a, min=b),
     "reshape_flat": lambda a: (a + 1).reshape(-1),
 }
 
@@ -116,7 +131,8 @@ L2 = [
 ]
 for a, b in itertools.product(L2, L2):
     case("add", a, b)
-for op in ("mul", "sub", "div", "maximum", "lt", "eq", "where", "where_b"):
+for op in ("mul", "sub", "div", "maximum", "lt", "eq", "where", "where_b", "sub_alpha", "pow", "addcmul", "lerp",
+           "clamp_tensor"):
     for a, b in itertools.product(L2[:4] + L2[7:10], L2[:4] + L2[7:10]):
         case(op, a, b)
 
@@ -146,8 +162,11 @@ SINGLE = L2 + L3 + [
 for spec in SINGLE:
     for op in ("neg", "abs", "exp", "relu", "add_scalar", "mul_scalar", "rsub_scalar", "gt_scalar", "clamp",
                "empty_like", "zeros_like", "ones_like", "clone", "to_float64", "contiguous", "view_flat",
-               "reshape_flat"):
-        if op in ("exp", "relu") and spec[0] == "int64":
+               "reshape_flat", "masked_fill", "softmax", "log_softmax0", "sigmoid", "tanh", "sign", "pow_scalar",
+               "to_int64", "cat", "mse_none"):
+        if op in ("exp", "relu", "sigmoid", "tanh") and spec[0] == "int64":
+            continue
+        if op in ("softmax", "log_softmax0", "cat") and not spec[1]:
             continue
         case(op, spec)
 

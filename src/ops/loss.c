@@ -203,15 +203,18 @@ static cg_tensor *softmax_like(const cg_op *op, cg_tensor *t, int dim, bool log)
     cg_tensor *out = NULL;
     CG_NO_GRAD {
         if (t->numel == 0) {
-            out = cg_clone(t);
-        } else { /* shifted by the max along dim, as PyTorch's kernels */
-            cg_tensor *shifted = cg_sub(t, cg_max_dim(t, d, true, NULL));
+            out = cg_clone_contiguous(t);
+        } else { /* shifted by the max along dim, as PyTorch's kernels, which read a contiguous input */
+            cg_tensor *x = cg_contiguous(t);
+            cg_tensor *shifted = cg_sub(x, cg_max_dim(x, d, true, NULL));
             cg_tensor *exps = cg_exp(shifted);
             cg_tensor *sums = cg_sum(exps, CG_DIMS(d), .keepdim = true);
             if (log)
                 out = cg_sub(shifted, cg_log(sums));
             else /* the last-dim kernel multiplies by the reciprocal; the other divides */
                 out = last ? cg_mul(exps, cg_rdiv_scalar(sums, 1)) : cg_div(exps, sums);
+            /* PyTorch's result is row-major (legacy contiguous format), size-1 dims included */
+            if (out && !cg_is_row_major(out)) out = cg_clone_contiguous(out);
         }
     }
     cg_node *n = out ? cg_record(op, out, CG_INPUTS(t)) : NULL;
