@@ -57,6 +57,8 @@ def randperm():
                     lines.append(f"randperm {seed} {n} {DT[dtype]} = {tensor_text(p)}")
                 else:
                     lines.append(f"randperm_hash {seed} {n} {DT[dtype]} = {fnv1a64(int(v) for v in p.tolist())}")
+    torch.manual_seed(3)
+    lines.append(f"randperm_hash 3 1000000 int64 = {fnv1a64(torch.randperm(1000000).tolist())}")
     # The generator state carries on: two draws in a row from one seed.
     torch.manual_seed(7)
     a = torch.randperm(5)

@@ -247,16 +247,25 @@ void cg_kernel_normal(cg_tensor *t, double mean, double std, cg_generator *gen) 
     for_each_in_memory_order(t, t->dtype == CG_FLOAT32 ? normal_float_element : normal_double_element, &c);
 }
 
+/* Values 0..n-1 (exact in T: the caller checked n), then the swaps. */
+#define RANDPERM(T)                                                                  \
+    do {                                                                             \
+        T *d = (T *)cg_tensor_data(t);                                               \
+        for (int64_t i = 0; i < n; i++) d[i] = (T)i;                                 \
+        for (int64_t i = 0; i + 1 < n; i++) {                                        \
+            int64_t z = i + (int64_t)(random32(gen) % (uint64_t)(n - i));            \
+            T tmp = d[i];                                                            \
+            d[i] = d[z];                                                             \
+            d[z] = tmp;                                                              \
+        }                                                                            \
+    } while (0)
+
 void cg_kernel_randperm(cg_tensor *t, uint32_t (*random32)(void *gen), void *gen) {
     int64_t n = t->numel;
-    size_t elsize = cg_elsize(t->dtype);
-    char *data = cg_tensor_data(t);
-    for (int64_t i = 0; i < n; i++) cg_write_number(data + i * (int64_t)elsize, t->dtype, cg_number_int(i));
-    for (int64_t i = 0; i + 1 < n; i++) {
-        int64_t z = i + (int64_t)(random32(gen) % (uint64_t)(n - i));
-        char tmp[8];
-        memcpy(tmp, data + i * (int64_t)elsize, elsize);
-        memcpy(data + i * (int64_t)elsize, data + z * (int64_t)elsize, elsize);
-        memcpy(data + z * (int64_t)elsize, tmp, elsize);
+    switch (t->dtype) {
+    case CG_FLOAT32: RANDPERM(float); break;
+    case CG_FLOAT64: RANDPERM(double); break;
+    case CG_INT64: RANDPERM(int64_t); break;
+    case CG_BOOL: break; /* refused by the caller */
     }
 }
