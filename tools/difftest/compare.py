@@ -97,8 +97,11 @@ def compare_line(e, g, tolerant, op):
     if eg and not ee:
         return 'spurious error'
     if ee and eg:
-        me, mg = be.split(': ', 1)[1] if ': ' in be else be, bg.split(': ', 1)[1] if ': ' in bg else bg
-        return 'message' if me != mg else ''
+        te, me = be[4:].split(': ', 1) if ': ' in be else ('', be)
+        tg, mg = bg[4:].split(': ', 1) if ': ' in bg else ('', bg)
+        if me != mg:
+            return 'message'
+        return 'error type' if te != tg and tg != '?' else ''  # '?': cgrad gave no kind
     if be == 'undef' or bg == 'undef':
         return 'statement'
     if be.startswith('repr ') or bg.startswith('repr '):
@@ -108,6 +111,10 @@ def compare_line(e, g, tolerant, op):
         return 'ulp' if tolerant and _item_close(be, bg) else 'value'
     if be.startswith('next ') or bg.startswith('next '):
         return 'node name'
+    if be.startswith('retains ') or bg.startswith('retains '):
+        return 'autograd flags'
+    if be.startswith('list ') or bg.startswith('list '):
+        return 'value'
     if be.startswith('n=') and bg.startswith('n='):
         ce, cg = be.split(' ', 1), bg.split(' ', 1)
         if ce[0] != cg[0]:

@@ -220,7 +220,9 @@ class Gen:
         if c == 8:
             return self.emit([self.new()], 'eye', r.choice([0, 1, 2, 3]), r.choice([0, 1, 3, 4, -1]), dt)
         self.emit([], 'seed', r.randint(0, 1000))
-        op = r.choice(['rand', 'randn', 'randint'])
+        op = r.choice(['rand', 'randn', 'randint', 'randperm'])
+        if op == 'randperm':
+            return self.emit([self.new()], op, r.choice([0, 1, 3, 5, 20, -1]), r.choice(['i64', 'f32', 'f64']))
         if op == 'randint':
             return self.emit([self.new()], 'randint', r.choice([0, -3]), r.choice([1, 5, 100]), fmt_ints(self.shape()))
         return self.emit([self.new()], op, self.dtype(), fmt_ints(self.shape()))
@@ -326,6 +328,19 @@ class Gen:
                 cond = self.emit([self.new()], r.choice(['gtn', 'ltn', 'eqn']), a, self.number('if'))
             b = self.broadcast_partner(a)
             return self.emit(o, 'where', cond, a, b)
+        if c == 6 and self.chance(0.5):
+            op = r.choice(['add_alpha', 'sub_alpha', 'addcmul', 'addcdiv', 'lerp', 'lerpn', 'clamp_t'])
+            b = self.broadcast_partner(a)
+            if op in ('add_alpha', 'sub_alpha'):
+                return self.emit(o, op, a, b, self.number())
+            if op in ('addcmul', 'addcdiv'):
+                return self.emit(o, op, a, b, self.broadcast_partner(a), self.number())
+            if op == 'lerpn':
+                return self.emit(o, op, a, b, self.number('if'))
+            w = self.broadcast_partner(a)
+            if op == 'clamp_t':
+                return self.emit(o, op, a, b if self.chance(0.8) else 'None', w if self.chance(0.8) else 'None')
+            return self.emit(o, op, a, b, w)
         if c == 6:
             lo = self.number('if') if self.chance(0.8) else self.r.choice(['None', 'f:-inf', 'f:inf'])
             hi = self.number('if') if self.chance(0.8) else self.r.choice(['None', 'f:inf', 'f:nan'])
@@ -342,13 +357,31 @@ class Gen:
         if a is None:
             return None
         op = r.choice(['add_', 'sub_', 'mul_', 'div_', 'copy_', 'addn_', 'muln_', 'fill_', 'zero_', 'clamp_',
-                       'add_', 'mul_', 'copy_'])
-        if op in ('add_', 'sub_', 'mul_', 'div_', 'copy_'):
+                       'add_', 'mul_', 'copy_', 'pow_', 'subn_', 'divn_', 'pown_', 'unary_', 'unary_', 'add_alpha_',
+                       'sub_alpha_', 'addcmul_', 'addcdiv_', 'lerp_', 'lerpn_', 'clamp_t_', 'set_at'])
+        if op in ('add_', 'sub_', 'mul_', 'div_', 'copy_', 'pow_'):
             return self.emit([], op, a, self.broadcast_partner(a))
-        if op in ('addn_', 'muln_', 'fill_'):
+        if op in ('addn_', 'muln_', 'fill_', 'subn_', 'divn_', 'pown_'):
             return self.emit([], op, a, self.number())
         if op == 'zero_':
             return self.emit([], op, a)
+        if op == 'unary_':
+            return self.emit([], r.choice(['neg_', 'exp_', 'log_', 'log1p_', 'sqrt_', 'abs_', 'sign_', 'sin_', 'cos_',
+                                           'tan_', 'tanh_', 'sigmoid_', 'relu_']), a)
+        if op in ('add_alpha_', 'sub_alpha_'):
+            return self.emit([], op, a, self.broadcast_partner(a), self.number())
+        if op in ('addcmul_', 'addcdiv_'):
+            return self.emit([], op, a, self.broadcast_partner(a), self.broadcast_partner(a), self.number())
+        if op == 'lerp_':
+            return self.emit([], op, a, self.broadcast_partner(a), self.broadcast_partner(a))
+        if op == 'lerpn_':
+            return self.emit([], op, a, self.broadcast_partner(a), self.number('if'))
+        if op == 'clamp_t_':
+            return self.emit([], op, a, self.broadcast_partner(a), self.broadcast_partner(a) if self.chance(0.7) else 'None')
+        if op == 'set_at':
+            t = self.t(a)
+            idx = [r.randint(-s, s - 1) if s and self.chance(0.95) else s for s in t.shape]
+            return self.emit([], op, a, fmt_ints(idx), self.value('f64'))
         return self.emit([], op, a, self.number('if') if self.chance(0.9) else 'None',
                          self.number('if') if self.chance(0.8) else self.r.choice(['None', 'f:inf']))
 
@@ -415,7 +448,7 @@ class Gen:
         dd = d % nd if nd and -nd <= d < nd else 0
         o = [self.new()]
         op = r.choice(['cat', 'cat', 'stack', 'index_select', 'gather', 'scatter_add', 'masked_fill', 'softmax',
-                       'log_softmax'])
+                       'log_softmax', 'scatter', 'masked_fill_t'])
         if op == 'cat':
             other = list(shape)
             if other:
@@ -434,7 +467,7 @@ class Gen:
                 self.emit([self.new()], 'tensor', 'i64', fmt_ints([k := r.randint(0, 4)]),
                           fmt_ints([r.randint(-1 if self.chance(0.03) else 0, max(size - 1, 0)) for _ in range(k)]))
             return self.emit(o, op, a, d, idx)
-        if op in ('gather', 'scatter_add'):
+        if op in ('gather', 'scatter_add', 'scatter'):
             size = shape[dd] if nd else 1
             ishape = [r.randint(0, s) for s in shape]
             if ishape:
@@ -448,6 +481,10 @@ class Gen:
                 return self.emit(o, op, a, d, idx)
             src = self.leaf(self.dtype_name(t) if self.chance(0.9) else None, ishape)
             return self.emit(o, op, a, d, idx, src)
+        if op == 'masked_fill_t':
+            m = self.emit([self.new()], r.choice(['gtn', 'ltn']), a, self.number('if'))
+            v = self.leaf(self.dtype_name(t) if self.chance(0.8) else None, [] if self.chance(0.9) else [1])
+            return self.emit(o, op, a, m, v)
         if op == 'masked_fill':
             m = self.pick(lambda u: u.dtype == torch.bool and _broadcastable(u.shape, t.shape) and
                           len(u.shape) <= len(t.shape))
@@ -486,7 +523,7 @@ class Gen:
     # ---- autograd ----
     def op_autograd(self):
         r = self.r
-        c = r.randrange(14)
+        c = r.randrange(17)
         a = self.pick()
         if a is None:
             return None
@@ -520,6 +557,13 @@ class Gen:
             return self.emit([], 'set_grad', a, g or 'None')
         if c == 11:
             return self.emit([], 'zero_grad', fmt_list(self.live(lambda u: u.is_leaf)[:3]))
+        if c == 12:
+            return self.emit([], 'retains', a)
+        if c == 13:
+            idx = [r.randint(-s, s - 1) if s and self.chance(0.95) else s for s in t.shape]
+            return self.emit([], 'get_at', a, fmt_ints(idx[:r.randint(0, len(idx))] if self.chance(0.1) else idx))
+        if c == 14:
+            return self.emit([], 'copy_to', a, self.dtype())
         return self.finish()
 
     def finish(self):

@@ -294,11 +294,27 @@ static const struct {
 static const struct {
     const char *name;
     inplace_fn fn;
-} inplaces[] = {{"add_", cg_add_}, {"sub_", cg_sub_}, {"mul_", cg_mul_}, {"div_", cg_div_}, {"copy_", cg_copy_}};
+} inplaces[] = {{"add_", cg_add_}, {"sub_", cg_sub_}, {"mul_", cg_mul_}, {"div_", cg_div_}, {"copy_", cg_copy_},
+                {"pow_", cg_pow_}};
 static const struct {
     const char *name;
     inplace_number_fn fn;
-} inplace_numbers[] = {{"addn_", cg_add_number_}, {"muln_", cg_mul_number_}, {"fill_", cg_fill_number_}};
+} inplace_numbers[] = {{"addn_", cg_add_number_}, {"subn_", cg_sub_number_}, {"muln_", cg_mul_number_},
+                       {"divn_", cg_div_number_}, {"pown_", cg_pow_number_}, {"fill_", cg_fill_number_}};
+static const struct {
+    const char *name;
+    int (*fn)(cg_tensor *);
+} inplace_unaries[] = {{"neg_", cg_neg_}, {"exp_", cg_exp_}, {"log_", cg_log_}, {"log1p_", cg_log1p_},
+                       {"sqrt_", cg_sqrt_}, {"abs_", cg_abs_}, {"sign_", cg_sign_}, {"sin_", cg_sin_},
+                       {"cos_", cg_cos_}, {"tan_", cg_tan_}, {"tanh_", cg_tanh_}, {"sigmoid_", cg_sigmoid_},
+                       {"relu_", cg_relu_}, {"zero_", cg_zero_}};
+typedef cg_tensor *(*ternary_number_fn)(cg_tensor *, cg_tensor *, cg_tensor *, cg_number);
+typedef int (*ternary_number_fn_)(cg_tensor *, cg_tensor *, cg_tensor *, cg_number);
+static const struct {
+    const char *name;
+    ternary_number_fn fn;
+    ternary_number_fn_ fn_;
+} ternaries[] = {{"addcmul", cg_addcmul_number, cg_addcmul_number_}, {"addcdiv", cg_addcdiv_number, cg_addcdiv_number_}};
 static const struct {
     const char *name;
     cg_tensor *(*fn)(cg_loss_args);
@@ -340,6 +356,16 @@ static void execute(statement *s, result *r) {
     LOOKUP(inplace_numbers, op) {
         cg_tensor *a = T(s, p[0]);
         if (!s->undef) set_status(r, inplace_numbers[i_].fn(a, N(p[1])), a);
+        return;
+    }
+    LOOKUP(inplace_unaries, op) {
+        cg_tensor *a = T(s, p[0]);
+        if (!s->undef) set_status(r, inplace_unaries[i_].fn(a), a);
+        return;
+    }
+    LOOKUP(ternaries, op) { /* addcmul S T1 T2 NUM */
+        cg_tensor *a = T(s, p[0]), *b = T(s, p[1]), *c = T(s, p[2]);
+        if (!s->undef) set_tensor(r, ternaries[i_].fn(a, b, c, N(p[3])));
         return;
     }
     LOOKUP(losses, op) {
@@ -488,9 +514,80 @@ static void execute(statement *s, result *r) {
     } else if (strcmp(op, "clamp_") == 0) {
         cg_tensor *a = T(s, p[0]);
         if (!s->undef) set_status(r, cg_clamp_number_(a, N(p[1]), N(p[2])), a);
-    } else if (strcmp(op, "zero_") == 0) {
+    } else if (strcmp(op, "add_alpha") == 0 || strcmp(op, "sub_alpha") == 0 || strcmp(op, "add_alpha_") == 0 ||
+               strcmp(op, "sub_alpha_") == 0) {
+        cg_tensor *a = T(s, p[0]), *b = T(s, p[1]);
+        if (s->undef) return;
+        cg_number alpha = N(p[2]);
+        if (op[9] == '_') set_status(r, op[0] == 'a' ? cg_add_alpha_number_(a, b, alpha) : cg_sub_alpha_number_(a, b, alpha), a);
+        else set_tensor(r, op[0] == 'a' ? cg_add_alpha_number(a, b, alpha) : cg_sub_alpha_number(a, b, alpha));
+    } else if (strcmp(op, "addcmul_") == 0 || strcmp(op, "addcdiv_") == 0) {
+        cg_tensor *a = T(s, p[0]), *b = T(s, p[1]), *c = T(s, p[2]);
+        if (s->undef) return;
+        set_status(r, op[4] == 'm' ? cg_addcmul_number_(a, b, c, N(p[3])) : cg_addcdiv_number_(a, b, c, N(p[3])), a);
+    } else if (strcmp(op, "lerp") == 0 || strcmp(op, "lerp_") == 0) {
+        cg_tensor *a = T(s, p[0]), *b = T(s, p[1]), *w = T(s, p[2]);
+        if (s->undef) return;
+        if (op[4] == '_') set_status(r, cg_lerp_(a, b, w), a);
+        else set_tensor(r, cg_lerp(a, b, w));
+    } else if (strcmp(op, "lerpn") == 0 || strcmp(op, "lerpn_") == 0) {
+        cg_tensor *a = T(s, p[0]), *b = T(s, p[1]);
+        if (s->undef) return;
+        if (op[5] == '_') set_status(r, cg_lerp_number_(a, b, N(p[2])), a);
+        else set_tensor(r, cg_lerp_number(a, b, N(p[2])));
+    } else if (strcmp(op, "clamp_t") == 0 || strcmp(op, "clamp_t_") == 0) {
+        cg_tensor *a = T(s, p[0]), *lo = T(s, p[1]), *hi = T(s, p[2]);
+        if (s->undef) return;
+        if (op[7] == '_') set_status(r, cg_clamp_tensor_(a, lo, hi), a);
+        else set_tensor(r, cg_clamp_tensor(a, lo, hi));
+    } else if (strcmp(op, "randperm") == 0) {
+        set_tensor(r, cg_randperm_dtype(I(p[0]), D(p[1])));
+    } else if (strcmp(op, "scatter") == 0) {
+        cg_tensor *a = T(s, p[0]), *idx = T(s, p[2]), *src = T(s, p[3]);
+        if (!s->undef) set_tensor(r, cg_scatter(a, (int)I(p[1]), idx, src));
+    } else if (strcmp(op, "masked_fill_t") == 0) {
+        cg_tensor *a = T(s, p[0]), *m = T(s, p[1]), *v = T(s, p[2]);
+        if (!s->undef) set_tensor(r, cg_masked_fill_tensor(a, m, v));
+    } else if (strcmp(op, "retains") == 0) {
         cg_tensor *a = T(s, p[0]);
-        if (!s->undef) set_status(r, cg_zero_(a), a);
+        if (s->undef) return;
+        r->kind = R_TEXT;
+        snprintf(r->text, sizeof r->text, "retains %d", cg_retains_grad(a));
+    } else if (strcmp(op, "get_at") == 0 || strcmp(op, "set_at") == 0) {
+        cg_tensor *a = T(s, p[0]);
+        int n = ints(p[1], sh);
+        if (s->undef) return;
+        if (op[0] == 's') {
+            set_status(r, cg_set_at(a, n, sh, F(p[2])), a);
+            return;
+        }
+        double v;
+        if (cg_get_at(a, n, sh, &v) < 0) {
+            r->kind = R_ERR;
+            return;
+        }
+        uint64_t bits;
+        memcpy(&bits, &v, 8);
+        r->kind = R_TEXT;
+        if (isnan(v)) snprintf(r->text, sizeof r->text, "item nan");
+        else snprintf(r->text, sizeof r->text, "item %016" PRIx64, bits);
+    } else if (strcmp(op, "copy_to") == 0) {
+        cg_tensor *a = T(s, p[0]);
+        if (s->undef) return;
+        cg_dtype dt = D(p[1]);
+        size_t count = (size_t)cg_numel(a);
+        void *buf = calloc(count + 1, 8);
+        if (cg_copy_to(a, buf, count, dt) < 0) {
+            r->kind = R_ERR;
+        } else {
+            /* printed through a tensor of the copied values */
+            cg_tensor *c = cg_from_data(buf, dt, cg_ndim(a), cg_sizes(a));
+            r->kind = R_TEXT;
+            fprintf(out, "%d: list ", stmt);
+            put_values(c);
+            r->text[0] = '\0';
+        }
+        free(buf);
     }
     /* ---- reductions ---- */
     else if (strcmp(op, "sum") == 0 || strcmp(op, "mean") == 0 || strcmp(op, "var") == 0 || strcmp(op, "std") == 0) {
@@ -664,7 +761,8 @@ static void run_statement(char *line) {
     if (s.undef) {
         fprintf(out, "%d: undef\n", stmt);
     } else if (r.kind == R_ERR) {
-        fprintf(out, "%d: err ?: ", stmt);
+        const char *kind = cg_error_kind_name(cg_last_error_kind());
+        fprintf(out, "%d: err %s: ", stmt, kind[0] ? kind : "?");
         put_escaped(cg_last_error());
         fputc('\n', out);
     } else {
@@ -688,7 +786,7 @@ static void run_statement(char *line) {
             for (int i = 0; i < r.n; i++) {
                 if (i) fprintf(out, " |");
                 if (i || r.text[0]) fputc(' ', out);
-                put_desc(r.t[i], !r.nodata);
+                put_desc_v(r.t[i], !r.nodata, strcmp(s.op, "grad") != 0);
             }
             fputc('\n', out);
         }

@@ -162,7 +162,7 @@ class Program:
             items = list(res)
             for o, r in zip(outs, items):
                 self.env[o] = r
-            return ' | '.join(desc(r) for r in items)
+            return ' | '.join(desc(r, version=op != 'grad') for r in items)
         if outs:
             self.env[outs[0]] = res
         return desc(res, data=op not in ('empty', 'empty_like'))
@@ -181,10 +181,11 @@ class Program:
             rg = len(p) > 3 and b(p[3])
             if rg and not dt.is_floating_point:
                 torch.tensor([], dtype=dt, requires_grad=True)  # torch.tensor's own message
-            t = torch.tensor(self.fvalues(p[2], dt), dtype=dt).reshape(shape)
+            # clone: a fresh tensor, not a view of the flat one
+            t = torch.tensor(self.fvalues(p[2], dt), dtype=dt).reshape(shape).clone()
             return t.requires_grad_(True) if rg else t
         if op == 'scalar':
-            return torch.tensor(float(p[0]), dtype=D(p[1]))
+            return torch.scalar_tensor(float(p[0]), dtype=D(p[1]))
         if op in ('zeros', 'ones', 'empty'):
             return getattr(torch, op)(self.ints(p[1]), dtype=D(p[0]))
         if op == 'full':
@@ -199,8 +200,8 @@ class Program:
             return torch.arange(float(p[0]), float(p[1]), float(p[2]), dtype=D(p[3]))
         if op == 'linspace':
             return torch.linspace(float(p[0]), float(p[1]), I(p[2]), dtype=D(p[3]))
-        if op == 'eye':
-            return torch.eye(I(p[0]), I(p[1]), dtype=D(p[2]))
+        if op == 'eye':  # m = -1: m=None
+            return torch.eye(I(p[0]), dtype=D(p[2])) if I(p[1]) == -1 else torch.eye(I(p[0]), I(p[1]), dtype=D(p[2]))
         if op == 'seed':
             torch.manual_seed(I(p[0]))
             return None
@@ -237,6 +238,8 @@ class Program:
             if t.dim() > 0 and d < 0:
                 d += t.dim()
             s = slice(I(p[2]), I(p[3]), I(p[4]))
+            if d > 0 and s.step > 0:  # t[:, a:b] would record a SliceBackward0 for the ':' too
+                return torch.ops.aten.slice(t, d, s.start, s.stop, s.step)
             return t[s] if d == 0 else t[(slice(None),) * d + (s,)]
         if op == 'narrow':
             return torch.narrow(T(p[0]), I(p[1]), I(p[2]), I(p[3]))
@@ -289,18 +292,59 @@ class Program:
             return getattr(torch, op)(T(p[0]))
 
         # ---- in place ----
-        if op in ('add_', 'sub_', 'mul_', 'div_', 'copy_'):
+        if op in ('add_', 'sub_', 'mul_', 'div_', 'copy_', 'pow_'):
             t = T(p[0])
             getattr(t, op)(T(p[1]))
             return desc(t)
-        if op in ('addn_', 'muln_', 'fill_'):
+        if op in ('addn_', 'subn_', 'muln_', 'divn_', 'pown_', 'fill_'):
             t = T(p[0])
-            getattr(t, {'addn_': 'add_', 'muln_': 'mul_', 'fill_': 'fill_'}[op])(N(p[1]))
+            getattr(t, op[:-2] + '_' if op != 'fill_' else op)(N(p[1]))
             return desc(t)
-        if op == 'zero_':
+        if op in ('zero_', 'neg_', 'exp_', 'log_', 'log1p_', 'sqrt_', 'abs_', 'sign_', 'sin_', 'cos_', 'tan_',
+                  'tanh_', 'sigmoid_', 'relu_'):
             t = T(p[0])
-            t.zero_()
+            getattr(t, op)()
             return desc(t)
+        if op in ('add_alpha', 'sub_alpha'):
+            return getattr(torch, op[:3])(T(p[0]), T(p[1]), alpha=N(p[2]))
+        if op in ('add_alpha_', 'sub_alpha_'):
+            t = T(p[0])
+            getattr(t, op[:3] + '_')(T(p[1]), alpha=N(p[2]))
+            return desc(t)
+        if op in ('addcmul', 'addcdiv'):
+            return getattr(torch, op)(T(p[0]), T(p[1]), T(p[2]), value=N(p[3]))
+        if op in ('addcmul_', 'addcdiv_'):
+            t = T(p[0])
+            getattr(t, op)(T(p[1]), T(p[2]), value=N(p[3]))
+            return desc(t)
+        if op in ('lerp', 'lerpn'):
+            return torch.lerp(T(p[0]), T(p[1]), T(p[2]) if op == 'lerp' else N(p[2]))
+        if op in ('lerp_', 'lerpn_'):
+            t = T(p[0])
+            t.lerp_(T(p[1]), T(p[2]) if op == 'lerp_' else N(p[2]))
+            return desc(t)
+        if op == 'clamp_t':
+            return torch.clamp(T(p[0]), T(p[1]), T(p[2]))
+        if op == 'clamp_t_':
+            t = T(p[0])
+            t.clamp_(T(p[1]), T(p[2]))
+            return desc(t)
+        if op == 'randperm':
+            return torch.randperm(I(p[0]), dtype=D(p[1]))
+        if op == 'scatter':
+            return torch.scatter(T(p[0]), I(p[1]), T(p[2]), T(p[3]))
+        if op == 'masked_fill_t':
+            return torch.masked_fill(T(p[0]), T(p[1]), T(p[2]))
+        if op == 'retains':
+            return 'retains %d' % int(T(p[0]).retains_grad)
+        if op == 'get_at':
+            return 'item ' + fbits64(float(T(p[0])[tuple(self.ints(p[1]))].item()))
+        if op == 'set_at':
+            t = T(p[0])
+            t[tuple(self.ints(p[1]))] = float(p[2])
+            return desc(t)
+        if op == 'copy_to':
+            return 'list ' + values(T(p[0]).detach().to(D(p[1])))
 
         # ---- reductions ----
         if op in ('sum', 'mean', 'var', 'std'):
