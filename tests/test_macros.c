@@ -30,7 +30,15 @@ static cg_tensor *made_then_returned_from_nested(void) {
     return NULL;
 }
 
+/* cg_keep hands the result to the caller's scope before this one ends. */
+static cg_tensor *kept_then_returned(void) {
+    CG_SCOPE { return cg_keep(cg_ones(3)); }
+    return NULL;
+}
+
 static void test_scope_ends_however_it_is_left(void) {
+    cg_tensor *k = kept_then_returned();
+    CHECK(k && refs(k) == 1 && cg_numel(k) == 3);
     cg_tensor *t = made_then_returned();
     CHECK(refs(t) == 1);
     cg_release(t);
