@@ -162,8 +162,10 @@ static cg_node *grad_accumulator(cg_tensor *leaf) {
     cg_lock(CG_LOCK_META, m);
     n = atomic_load_explicit(&m->grad_accumulator, memory_order_relaxed);
     if (n && !retain_if_alive(n)) {
-        /* Dormant, or its last graph is letting it go right now (and will see it is awake). */
+        /* Dormant, or its last graph is letting it go right now (and will see it is awake). No
+         * graph holds it: its shape is read afresh, as a new node's would be. */
         if (!n->variable) n->variable = cg_retain(leaf);
+        n->outputs[0] = cg_input_meta_of(leaf);
         atomic_store_explicit(&n->refcount, 1, memory_order_release);
     } else if (!n) {
         n = cg_node_new(&accumulate_grad_op, 0);
