@@ -27,6 +27,7 @@ typedef struct {
     cg_node *node;
     int deps;                  /* edges from reachable nodes whose gradient has not arrived yet */
     int walk;                  /* discovery: the next edge to visit */
+    int first_edge;            /* where its node's edges start in edge_tasks */
     bool needed, queued;
     bool captured;             /* a capture's edge ends here */
     cg_tensor **buffer;        /* noutputs incoming gradients, summed (buffer_inline when one) */
@@ -39,18 +40,25 @@ typedef struct {
 } ready_entry;
 
 typedef struct {
+    const cg_node *node;       /* NULL: an empty slot */
+    int task;
+} table_slot;
+
+typedef struct {
     int nroots;
     cg_edge *roots;
     cg_tensor **root_grads;
     int ncaptures;    /* 0: plain backward, accumulating into leaves */
     capture *captures;
     bool keep_graph, create_graph;
-    /* The run's nodes, and an open-addressing table from node to index in tasks (index + 1; 0 is
-     * an empty slot). */
+    /* The run's nodes, an open-addressing table from node to index in tasks, and for each edge of
+     * each node the index of the task it leads to (-1 for none), found once, in discovery. */
     node_task *tasks;
     int ntasks, cap_tasks;
-    int *slots;
+    table_slot *slots;
     size_t nslots;    /* a power of two, at least twice ntasks */
+    int *edge_tasks;
+    size_t nedges, cap_edges;
     ready_entry *ready; /* the ready queue: a max-heap on sequence numbers */
     size_t nready, cap_ready;
 } graph_task;
@@ -60,24 +68,24 @@ typedef struct {
 static size_t slot_of(const graph_task *g, const cg_node *n) {
     uint64_t h = (uint64_t)(uintptr_t)n * 0x9e3779b97f4a7c15u;
     size_t i = (size_t)(h >> 32) & (g->nslots - 1);
-    while (g->slots[i] && g->tasks[g->slots[i] - 1].node != n) i = (i + 1) & (g->nslots - 1);
+    while (g->slots[i].node && g->slots[i].node != n) i = (i + 1) & (g->nslots - 1);
     return i;
 }
 
 /* n's index in the run, or -1 when it is not part of it. */
 static int find_task(const graph_task *g, const cg_node *n) {
-    int s = g->slots[slot_of(g, n)];
-    return s - 1;
+    const table_slot *s = &g->slots[slot_of(g, n)];
+    return s->node ? s->task : -1;
 }
 
 static bool grow_slots(graph_task *g) {
     size_t nslots = g->nslots * 2;
-    int *slots = cg_calloc(nslots, sizeof *slots);
+    table_slot *slots = cg_calloc(nslots, sizeof *slots);
     if (!slots) return false;
     cg_free(g->slots);
     g->slots = slots;
     g->nslots = nslots;
-    for (int t = 0; t < g->ntasks; t++) g->slots[slot_of(g, g->tasks[t].node)] = t + 1;
+    for (int t = 0; t < g->ntasks; t++) g->slots[slot_of(g, g->tasks[t].node)] = (table_slot){g->tasks[t].node, t};
     return true;
 }
 
@@ -97,20 +105,30 @@ static int add_task(graph_task *g, cg_node *n) {
         g->cap_tasks = cap;
     }
     if ((size_t)(g->ntasks + 1) * 2 > g->nslots && !grow_slots(g)) return -1;
+    if (g->nedges + (size_t)n->nnext > g->cap_edges) {
+        size_t cap = 2 * (g->nedges + (size_t)n->nnext);
+        int *edges = cg_realloc(g->edge_tasks, cap * sizeof *edges);
+        if (!edges) return -1;
+        g->edge_tasks = edges;
+        g->cap_edges = cap;
+    }
     int t = g->ntasks++;
-    g->tasks[t] = (node_task){.node = n, .captured = is_capture_target(g, n)};
-    g->slots[slot_of(g, n)] = t + 1;
+    g->tasks[t] = (node_task){.node = n, .first_edge = (int)g->nedges, .captured = is_capture_target(g, n)};
+    g->slots[slot_of(g, n)] = (table_slot){n, t};
+    for (int i = 0; i < n->nnext; i++) g->edge_tasks[g->nedges++] = -1;
     return t;
 }
 
-#define FIRST_TASKS 64
+#define FIRST_TASKS 128 /* a graph of a hundred ops needs no regrowth */
 
 static bool open_task(graph_task *g) {
     g->cap_tasks = FIRST_TASKS;
     g->nslots = 2 * FIRST_TASKS;
+    g->cap_edges = 2 * FIRST_TASKS;
     g->tasks = cg_malloc((size_t)g->cap_tasks * sizeof *g->tasks);
     g->slots = cg_calloc(g->nslots, sizeof *g->slots);
-    return g->tasks && g->slots;
+    g->edge_tasks = cg_malloc(g->cap_edges * sizeof *g->edge_tasks);
+    return g->tasks && g->slots && g->edge_tasks;
 }
 
 static void close_task(graph_task *g) {
@@ -122,6 +140,7 @@ static void close_task(graph_task *g) {
     }
     cg_free(g->tasks);
     cg_free(g->slots);
+    cg_free(g->edge_tasks);
     cg_free(g->ready);
 }
 
@@ -201,27 +220,27 @@ static bool discover(graph_task *g) {
             cg_node *n = g->tasks[top].node;
             bool descended = false;
             while (ok && !descended && g->tasks[top].walk < n->nnext) {
-                cg_node *child = n->next[g->tasks[top].walk++].node;
+                int e = g->tasks[top].walk++;
+                cg_node *child = n->next[e].node;
                 if (!child) continue;
                 int c = find_task(g, child);
                 if (c >= 0) {
                     g->tasks[c].deps++;
-                    continue;
+                } else {
+                    c = add_task(g, child);
+                    ok = c >= 0 && push_index(&stack, c);
+                    if (ok) g->tasks[c].deps = 1;
+                    descended = true;
                 }
-                c = add_task(g, child);
-                ok = c >= 0 && push_index(&stack, c);
-                if (ok) g->tasks[c].deps = 1;
-                descended = true;
+                if (ok) g->edge_tasks[g->tasks[top].first_edge + e] = c;
             }
             if (descended || !ok) continue;
             stack.len--;
             node_task *k = &g->tasks[top];
             k->needed = g->ncaptures == 0;
             for (int i = 0; i < n->nnext && !k->needed; i++) {
-                cg_node *child = n->next[i].node;
-                if (!child) continue;
-                const node_task *c = &g->tasks[find_task(g, child)];
-                k->needed = c->needed || c->captured;
+                int c = g->edge_tasks[k->first_edge + i];
+                k->needed = c >= 0 && (g->tasks[c].needed || g->tasks[c].captured);
             }
         }
     }
@@ -406,7 +425,7 @@ static bool run_node(graph_task *g, int task) {
     for (int i = 0; i < n->nnext && ok; i++) {
         cg_node *child = n->next[i].node;
         if (!child) continue;
-        node_task *c = &g->tasks[find_task(g, child)];
+        node_task *c = &g->tasks[g->edge_tasks[k->first_edge + i]];
         if (out[i] && (c->needed || c->captured)) {
             int slot = n->next[i].input_nr;
             cg_tensor *grad = validate(out[i], &child->outputs[slot], n, i);
