@@ -400,6 +400,10 @@ static void other_values(void) {
     cg_tensor *d = cg_scalar(2, CG_FLOAT64), *f = leaf(F32(1, 2));
     SHOW(cg_mse_loss(d, f), cg_mse_loss(f, d));
     error_if(!cg_mse_loss(f, cg_ones(3), .reduction = (cg_reduction)7));
+    error_if(cg_backward(cg_mse_loss(d, f)));
+    error_if(cg_backward(cg_mse_loss(f, d)));
+    cg_tensor *g = leaf(cg_tensor_f64(((double[]){1, 2}), 2));
+    error_if(cg_backward(cg_mse_loss(cg_ones(2), g)));
 }
 
 /* A piece of chunk/unbind/split, or a view made in no_grad mode, whose base (or another view) was

@@ -381,6 +381,11 @@ def other_values():
     f = torch.tensor([1.0, 2.0], requires_grad=True)
     print(torch.nn.functional.mse_loss(d, f), torch.nn.functional.mse_loss(f, d))
     attempt(lambda: torch.nn.functional.mse_loss(f, torch.ones(3), reduction="bad"))
+    # ... but its backward kernel wants one dtype: a mixed pair fails there.
+    attempt(lambda: torch.nn.functional.mse_loss(d, f).backward())
+    attempt(lambda: torch.nn.functional.mse_loss(f, d).backward())
+    g = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)
+    attempt(lambda: torch.nn.functional.mse_loss(torch.ones(2), g).backward())
 
 
 @scenario

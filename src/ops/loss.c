@@ -167,6 +167,14 @@ static cg_tensor *mse_loss_backward(cg_tensor *grad, cg_tensor *x, cg_tensor *t,
 
 /* d/dx = mse_loss_backward(grad, x, t), d/dt = mse_loss_backward(grad, t, x). */
 void cg_backward_mse_loss(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *self = cg_saved(n, 0), *target = cg_saved(n, 1);
+    if (!self || !target) return;
+    if (self->dtype != target->dtype) { /* the forward promotes; PyTorch's backward kernel wants one dtype */
+        bool first = cg_needs_grad(n, 0);
+        cg_set_error("Found dtype %s but expected %s", cg_dtype_title((first ? target : self)->dtype),
+                     cg_dtype_title((first ? self : target)->dtype));
+        return;
+    }
     cg_dtype dtype = (cg_dtype)n->args[1];
     cg_tensor *x = cg_to(cg_saved(n, 0), dtype), *t = cg_to(cg_saved(n, 1), dtype);
     cg_reduction r = (cg_reduction)n->args[0];
