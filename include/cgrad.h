@@ -225,11 +225,14 @@ cg_tensor *cg_full_shape_number(cg_dtype dtype, int ndim, const int64_t *sizes, 
 #define cg_empty(...) cg_empty_shape(CG_FLOAT32, CG_SHAPE(__VA_ARGS__))
 #define cg_zeros(...) cg_zeros_shape(CG_FLOAT32, CG_SHAPE(__VA_ARGS__))
 #define cg_ones(...) cg_ones_shape(CG_FLOAT32, CG_SHAPE(__VA_ARGS__))
+/* The _like functions lay the result out as t (PyTorch's preserve_format): t's strides when t is
+ * dense (a transposed t gives a transposed result), else a dense layout in t's order of strides. */
 cg_tensor *cg_empty_like(const cg_tensor *t);
 cg_tensor *cg_zeros_like(const cg_tensor *t);
 cg_tensor *cg_ones_like(const cg_tensor *t);
 cg_tensor *cg_full_like_number(const cg_tensor *t, cg_number value);
 #define cg_full_like(t, value) cg_full_like_number(t, CG_NUMBER(value))  /* value: a Python number */
+/* arange and linspace give PyTorch's values bit for bit (its vectorized CPU kernels' roundings). */
 cg_tensor *cg_arange(double start, double end, double step, cg_dtype dtype);
 cg_tensor *cg_linspace(double start, double end, int64_t steps, cg_dtype dtype);
 cg_tensor *cg_eye(int64_t n, int64_t m, cg_dtype dtype);  /* m = -1: PyTorch's m=None (n columns) */
@@ -325,12 +328,15 @@ int cg_unbind(cg_tensor *t, int dim, cg_tensor **out, int capacity);
 int cg_split(cg_tensor *t, int64_t split_size, int dim, cg_tensor **out, int capacity);
 int cg_chunk(cg_tensor *t, int chunks, int dim, cg_tensor **out, int capacity);
 cg_tensor *cg_contiguous(cg_tensor *t);  /* t itself (a new reference) when already contiguous */
-cg_tensor *cg_clone(cg_tensor *t);
-cg_tensor *cg_to(cg_tensor *t, cg_dtype dtype);  /* t itself when dtype is already t's */
+cg_tensor *cg_clone(cg_tensor *t);  /* a copy laid out as cg_empty_like(t) */
+cg_tensor *cg_to(cg_tensor *t, cg_dtype dtype);  /* t itself when dtype is already t's; else laid out as clone */
 
 /* ---- elementwise ----------------------------------------------------------------------------- */
 /* Binary ops broadcast and promote like PyTorch. A _scalar operand is a Python number (above): it
- * promotes an integer or bool tensor only when its kind is higher (float over int over bool). */
+ * promotes an integer or bool tensor only when its kind is higher (float over int over bool).
+ * Elementwise results are laid out in memory as PyTorch's TensorIterator lays them out: after
+ * their inputs' order of strides (x.t() + 1 is transposed, and cg_view of it to one dim fails as in
+ * PyTorch), row-major when the inputs are. */
 
 cg_tensor *cg_add(cg_tensor *a, cg_tensor *b);  /* a + b */
 cg_tensor *cg_sub(cg_tensor *a, cg_tensor *b);  /* a - b */
