@@ -130,6 +130,15 @@ static void test_nine_sizes_are_the_eight_dimensions_error(void) {
     CHECK_ERROR(cg_view(t, NINE), message);
     CHECK_ERROR(cg_reshape(t, NINE), message);
     CHECK_ERROR(cg_expand(t, NINE), message);
+    /* Nine indices or dims are nine, as PyTorch says for a 2-dim tensor. */
+    cg_tensor *m = cg_zeros(1, 1);
+    double v;
+    CHECK_ERROR(cg_at(m, NINE), "too many indices for tensor of dimension 2");
+    CHECK_ERROR(cg_get(m, &v, NINE) == 0, "too many indices for tensor of dimension 2");
+    CHECK_ERROR(cg_set(m, 1.0, NINE) == 0, "too many indices for tensor of dimension 2");
+    CHECK_ERROR(cg_permute(m, NINE), "permute(sparse_coo): number of dimensions in the tensor input does not match "
+                                     "the length of the desired ordering of dimensions i.e. input.dim() = 2 is not "
+                                     "equal to len(dims) = 9");
 }
 
 static void test_lists_count_every_tensor(void) {
