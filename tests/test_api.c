@@ -613,14 +613,14 @@ static void test_fused_golden(void) {
 
 /* ---- clamp with tensor bounds and infinite number bounds ---- */
 
-static void check_clamp(char *rest) {
+static void check_clamp_in(char *rest, const char *layout) {
     char *cursor = rest;
     expect_token(&cursor, "x");
-    cg_tensor *x = golden_tensor(&cursor);
+    cg_tensor *x = laid_out(golden_tensor(&cursor), layout);
     expect_token(&cursor, "min");
-    cg_tensor *lo = tensor_or_none(&cursor);
+    cg_tensor *lo = laid_out(tensor_or_none(&cursor), layout);
     expect_token(&cursor, "max");
-    cg_tensor *hi = tensor_or_none(&cursor);
+    cg_tensor *hi = laid_out(tensor_or_none(&cursor), layout);
     cursor += strspn(cursor, " ");
     char *bits = !strncmp(cursor, "bits ", 5) ? cursor + 5 : NULL;
     if (bits) {
@@ -675,6 +675,9 @@ static void check_clamp(char *rest) {
     }
 }
 
+static void check_clamp(char *rest) { check_clamp_in(rest, "c"); }
+static void check_clamp_t(char *rest) { check_clamp_in(rest, "t"); }
+
 static void check_clamp_error(char *rest) {
     char *cursor = rest;
     const char *which = golden_token(&cursor);
@@ -716,6 +719,7 @@ static void check_clamp_number(char *rest) {
 
 static void test_clamp_golden(void) {
     CHECK(each_line("clamp", check_clamp) >= 18);
+    CHECK(each_line("clamp_t", check_clamp_t) >= 8);
     CHECK(each_line("clamp_error", check_clamp_error) >= 5);
     CHECK(each_line("clamp_number", check_clamp_number) >= 24);
     /* CG_NO_BOUND is no number for any other op */

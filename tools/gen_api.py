@@ -286,17 +286,20 @@ def raw_bits(t):
     return " ".join("%016x" % (v & 0xffffffffffffffff) for v in t.view(torch.int64).tolist())
 
 
-def clamp_line(x, lo, hi, grads):
+def clamp_line(x, lo, hi, grads, layout="c"):
     if grads:
         x = x.detach().requires_grad_(True)
         lo = None if lo is None else lo.detach().requires_grad_(True)
         hi = None if hi is None else hi.detach().requires_grad_(True)
+    if layout == "t":  # the transposes of contiguous tensors: PyTorch walks them in memory order
+        x, lo, hi = [None if t is None else t.t().contiguous().t() for t in (x, lo, hi)]
     r = torch.clamp(x, min=lo, max=hi)
-    parts = ["clamp", "x", tensor_text(x), "min", opt(lo), "max", opt(hi)]
+    parts = ["clamp" if layout == "c" else "clamp_t", "x", tensor_text(x), "min", opt(lo), "max", opt(hi)]
+    if r.dtype.is_floating_point:
+        parts += ["bits", raw_bits(r)]
     if not grads:
         lines.append(" ".join(parts + ["g", "none", "result", tensor_text(r)]))
         return
-    parts += ["bits", raw_bits(r)]
     g = torch.randn(r.shape, dtype=r.dtype)
     r.backward(g)
     parts += ["g", tensor_text(g), "result", tensor_text(r), "node", type(r.grad_fn).__name__, "gx", tensor_text(x.grad),
@@ -319,6 +322,16 @@ def clamp_tensor():
         clamp_line(torch.randn(4, 5, dtype=dtype), torch.randn(5, dtype=dtype) - 0.5, torch.tensor(0.7, dtype=dtype), True)
         clamp_line(torch.randn(3, 1, dtype=dtype), None, torch.randn(4, dtype=dtype), True)
         clamp_line(torch.randn(37, dtype=dtype), torch.randn(37, dtype=dtype) - 1, torch.randn(37, dtype=dtype) + 1, True)
+    # transposed: x (5, 3) and bounds with NaNs and signed zeros, walked in memory order
+    xs = torch.tensor([[-0.0, 0.0, nan], [1.0, 2.0, 0.5], [nan, -0.0, 3.0], [-1.0, 1.0, 2.0], [3.0, 4.0, 5.0]])
+    ls = torch.tensor([[0.0, -0.0, 0.0], [nan, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, -0.0, 0.0], [0.0, 0.0, nan]])
+    for dtype in (torch.float32, torch.float64):
+        clamp_line(xs.to(dtype), ls.to(dtype), None, False, "t")
+        clamp_line(xs.to(dtype), None, ls.to(dtype), False, "t")
+        clamp_line(xs.to(dtype), ls.to(dtype), ls.to(dtype) + 1, False, "t")
+        big = torch.randn(40, 9, dtype=dtype)
+        big[::3, ::2] = nan
+        clamp_line(big, torch.zeros(40, 9, dtype=dtype), None, False, "t")
     # integers and bools, and promotion: an int tensor with float bounds is float32
     i = torch.tensor([-5, 0, 3, 9])
     clamp_line(i, torch.tensor([-1, 1, 1, 1]), torch.tensor([2, 2, 2, 5]), False)
