@@ -88,6 +88,22 @@ static cg_tensor *unary(const char *op, cg_tensor *x) {
     if (!strcmp(op, "bce_logits")) return cg_binary_cross_entropy_with_logits(x, cg_detach(x));
     if (!strcmp(op, "cross_entropy")) return cg_cross_entropy(x, targets);
     if (!strcmp(op, "nll_loss")) return cg_nll_loss(x, targets);
+    if (!strcmp(op, "masked_fill")) return cg_masked_fill(x, cg_gt_scalar(x, 0), 2.0);
+    cg_tensor *zeros_index = cg_zeros_shape(CG_INT64, x->ndim, x->sizes);
+    if (!strcmp(op, "gather0")) return cg_gather(x, 0, zeros_index);
+    if (!strcmp(op, "scatter_add0")) return cg_scatter_add(x, 0, zeros_index, x);
+    if (!strcmp(op, "addcmul")) return cg_addcmul(x, x, x, 2);
+    if (!strcmp(op, "lerp")) return cg_lerp_scalar(x, x, 0.5);
+    cg_tensor *copy = cg_clone(cg_detach(x));
+    if (!strcmp(op, "add_inplace")) return cg_add_scalar_(copy, 1) == 0 ? copy : NULL;
+    if (!strcmp(op, "mul_inplace_leaf")) return cg_mul_scalar_(x, 2) == 0 ? x : NULL;
+    if (!strcmp(op, "exp_inplace")) return cg_exp_(copy) == 0 ? copy : NULL;
+    if (!strcmp(op, "fill_inplace")) return cg_fill_(copy, 3) == 0 ? copy : NULL;
+    cg_tensor *pieces[16];
+    int count = -1;
+    if (!strcmp(op, "unbind0_count")) count = cg_unbind(x, 0, pieces, 16);
+    if (!strcmp(op, "chunk_last_count")) count = cg_chunk(x, 2, -1, pieces, 16);
+    if (!strncmp(op, "unbind", 6) || !strncmp(op, "chunk", 5)) return count < 0 ? NULL : cg_scalar(count, CG_INT64);
     fprintf(stderr, "unknown op %s\n", op);
     return NULL;
 }

@@ -50,6 +50,17 @@ UNARY = {
     "bce_logits": lambda x: torch.nn.functional.binary_cross_entropy_with_logits(x, x.detach()),
     "cross_entropy": lambda x: torch.nn.functional.cross_entropy(x, torch.zeros(x.shape[0], dtype=torch.long)),
     "nll_loss": lambda x: torch.nn.functional.nll_loss(x, torch.zeros(x.shape[0], dtype=torch.long)),
+    "masked_fill": lambda x: x.masked_fill(x > 0, 2.0),
+    "gather0": lambda x: torch.gather(x, 0, torch.zeros(x.shape, dtype=torch.long)),
+    "scatter_add0": lambda x: torch.scatter_add(x, 0, torch.zeros(x.shape, dtype=torch.long), x),
+    "addcmul": lambda x: torch.addcmul(x, x, x, value=2),
+    "lerp": lambda x: torch.lerp(x, x, 0.5),
+    "add_inplace": lambda x: x.detach().clone().add_(1),
+    "mul_inplace_leaf": lambda x: x.mul_(2),
+    "exp_inplace": lambda x: x.detach().clone().exp_(),
+    "fill_inplace": lambda x: x.detach().clone().fill_(3),
+    "unbind0_count": lambda x: torch.tensor(len(x.unbind(0))),
+    "chunk_last_count": lambda x: torch.tensor(len(x.chunk(2, -1))),
 }
 BINARY = {
     "add": torch.add, "sub": torch.sub, "mul": torch.mul, "div": torch.div, "pow": torch.pow,
