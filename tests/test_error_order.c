@@ -190,6 +190,18 @@ static void error_order(void) {
     T("var 1 elem", cg_var(F(1)));
     T("where int other", cg_where(B(2), I(2), F(2)));
     T("clamp nan", cg_clamp(F(2), NAN, 1));
+    cg_tensor *xb = cg_expand(B(1), 3), *xi = cg_expand(I(1), 3);
+    S("neg_ bool expanded", cg_neg_(xb));
+    S("abs_ bool expanded", cg_abs_(xb));
+    S("relu_ bool expanded", cg_relu_(xb));
+    S("exp_ int expanded", cg_exp_(xi));
+    S("mul_ cast expanded", cg_mul_scalar_(xi, 2.5));
+    S("clamp_ cast expanded", cg_clamp_(xi, 0.5, 1));
+    S("pow_ neg int expanded", cg_pow_number_(xi, cg_number_int(-1)));
+    S("sqrt_ int expanded", cg_sqrt_(xi));
+    S("mul_ empty expanded", cg_mul_scalar_(cg_expand(cg_zeros_shape(CG_INT64, CG_SHAPE(1, 0)), 1, 2, 0), 1));
+    S("mul_ cast empty expanded", cg_mul_scalar_(cg_expand(cg_zeros_shape(CG_BOOL, CG_SHAPE(3, 0, 1)), 3, 0, 2), 2.5));
+    S("copy_ empty expanded", cg_copy_(cg_expand(cg_zeros(1, 0), 1, 2, 0), F(1)));
 }
 
 static void ignore_warnings(const char *message, void *user) {

@@ -186,7 +186,18 @@ CASES = [
     ("sum dims 9", lambda: f(2).sum((0,1,2,3,4,5,6,7,8))),
     ("var 1 elem", lambda: f(1).var()),
     ("where int other", lambda: torch.where(b(2), i(2), f(2))),
-    ("clamp nan", lambda: f(2).clamp(float('nan'), 1)),
+    ("clamp nan", lambda: f(2).clamp(float('nan'), 1)),    # in-place on expanded tensors: the op's own refusals, then the memory checks, then the dtype
+    ("neg_ bool expanded", lambda: torch.tensor(True).expand(3).neg_()),
+    ("abs_ bool expanded", lambda: torch.tensor(True).expand(3).abs_()),
+    ("relu_ bool expanded", lambda: torch.tensor(True).expand(3).relu_()),
+    ("exp_ int expanded", lambda: torch.tensor(1).expand(3).exp_()),
+    ("mul_ cast expanded", lambda: torch.tensor(1).expand(3).mul_(2.5)),
+    ("clamp_ cast expanded", lambda: torch.tensor(1).expand(3).clamp_(0.5, 1)),
+    ("pow_ neg int expanded", lambda: torch.tensor(1).expand(3).pow_(-1)),
+    ("sqrt_ int expanded", lambda: torch.tensor(1).expand(3).sqrt_()),
+    ("mul_ empty expanded", lambda: torch.zeros(1, 0, dtype=torch.long).expand(1, 2, 0).mul_(1)),
+    ("mul_ cast empty expanded", lambda: torch.zeros(3, 0, 1, dtype=torch.bool).expand(3, 0, 2).mul_(2.5)),
+    ("copy_ empty expanded", lambda: torch.zeros(1, 0).expand(1, 2, 0).copy_(torch.ones(1))),
 ]
 
 

@@ -267,8 +267,8 @@ int cg_set_at(cg_tensor *t, int n, const int64_t *index, double value) {
     int64_t at = element_offset(t, n, index);
     if (at < 0) return -1;
     /* Python's x[i] = v is x[i].copy_(v): for a tensor with autograd state that brings the in-place
-     * rules and, inside a graph, CopySlices. */
-    if (t->autograd) return cg_copy_(cg_index_at(t, n, index), cg_scalar(value, t->dtype));
+     * rules and, inside a graph, CopySlices; x[()] = v (no index) is x.copy_(v) (CopyBackwards). */
+    if (t->autograd) return cg_copy_(n > 0 ? cg_index_at(t, n, index) : t, cg_scalar(value, t->dtype));
     cg_write_double(cg_element(t, at), t->dtype, value);
     cg_bump_version(t);
     return 0;

@@ -274,9 +274,14 @@ typedef struct {
 } unary_inplace;
 
 static int inplace_unary(const unary_inplace *u, cg_tensor *t) {
-    if (!t || cg_check_inplace(t, CG_INPUTS(t)) < 0 || cg_check_no_internal_overlap(t) < 0) return -1;
+    if (!t || cg_check_inplace(t, CG_INPUTS(t)) < 0) return -1;
+    /* neg_ and relu_ refuse bool in the op itself, before the write's memory checks; abs_'s refusal
+     * is its kernel's, after them. */
+    bool refuses_bool = t->dtype == CG_BOOL && u->bool_error;
+    bool refuses_first = refuses_bool && u->op != CG_UN_ABS;
+    if (!refuses_first && cg_check_no_internal_overlap(t) < 0) return -1;
     if (u->float_valued && check_cast(cg_float_type(t->dtype), t, cg_dtype_title) < 0) return -1;
-    if (t->dtype == CG_BOOL && u->bool_error) {
+    if (refuses_bool) {
         cg_set_error("%s", u->bool_error);
         return -1;
     }
