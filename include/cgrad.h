@@ -251,8 +251,10 @@ uint64_t cg_initial_seed(void);       /* torch.initial_seed: the default generat
 cg_generator *cg_default_generator(void);  /* torch.default_generator (never freed) */
 /* torch.Generator().manual_seed(seed): a generator of one's own; NULL when out of memory. */
 cg_generator *cg_generator_new(uint64_t seed);
-void cg_generator_free(cg_generator *g);  /* NULL and the default generator are ignored */
-void cg_generator_manual_seed(cg_generator *g, uint64_t seed);  /* g NULL: the default generator */
+/* Frees g once no thread draws from it; NULL and the default generator are ignored. */
+void cg_generator_free(cg_generator *g);
+/* In these and the _gen functions below, g NULL is the default generator. */
+void cg_generator_manual_seed(cg_generator *g, uint64_t seed);
 uint64_t cg_generator_initial_seed(cg_generator *g);
 /* get_state/set_state: the bytes of PyTorch's CPU generator state (torch.Generator.get_state(),
  * a uint8 tensor of 5056 bytes; set_state also takes PyTorch's 5048-byte legacy form). get_state
