@@ -62,14 +62,18 @@ static void run_line(char *line, cg_generator **g, unsigned char *saved) {
         int rc = op[0] == 'u' ? cg_uniform_gen_(t, a, b, *g) : cg_normal_gen_(t, a, b, *g);
         CHECK(rc == 0);
         bits_equal(copy, t, expected_after(&cur));
-    } else if (!strcmp(op, "state")) {
+    } else if (!strcmp(op, "default_randn64")) {
+        int64_t n = atoll(golden_token(&cur));
+        CHECK(cg_randn_shape(CG_FLOAT64, 1, &n) != NULL);
+    } else if (!strcmp(op, "state") || !strcmp(op, "default_state")) {
+        cg_generator *which = op[0] == 'd' ? NULL : *g; /* default_state: torch.get_rng_state() */
         golden_token(&cur);
         char *hex = golden_token(&cur);
         unsigned char want[CG_GENERATOR_STATE_SIZE], got[CG_GENERATOR_STATE_SIZE];
         CHECK(hex && strlen(hex) == 2 * CG_GENERATOR_STATE_SIZE);
         if (!hex || strlen(hex) != 2 * CG_GENERATOR_STATE_SIZE) return;
         hex_bytes(hex, want, sizeof want);
-        CHECK(cg_generator_get_state(*g, got, sizeof got) == 0);
+        CHECK(cg_generator_get_state(which, got, sizeof got) == 0);
         CHECK_MSG(!memcmp(got, want, sizeof got), "%s: state bytes differ", copy);
     } else if (!strcmp(op, "save")) {
         CHECK(cg_generator_get_state(*g, saved, CG_GENERATOR_STATE_SIZE) == 0);

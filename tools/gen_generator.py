@@ -15,6 +15,7 @@ order, on one current generator g (made by 'new'), so every state carries over a
   state = HEX                       bytes(g.get_state())
   save / restore                    s = g.get_state() / g.set_state(s)
   default_seed S / default_rand N = TENSOR   torch.manual_seed(S) / torch.rand(N)
+  default_state = HEX               bytes(torch.get_rng_state())
   error set_state SIZE|bad_left | MESSAGE
 
 Floats are written with float.hex so that the tests compare bits exactly."""
@@ -100,6 +101,10 @@ def default_rand(n):
     lines.append(f"default_rand {n} = {tensor_text(torch.rand(n))}")
 
 
+def default_state():
+    lines.append("default_state = " + bytes(torch.get_rng_state().tolist()).hex())
+
+
 def error(what, arg, fn):
     try:
         fn()
@@ -129,6 +134,9 @@ def main():
     draw("randn", torch.float64, 1)
     draw("rand", torch.float64, 4)
     default_rand(3)
+    torch.randn(5, dtype=torch.float64)  # leaves the default generator a cached normal
+    lines.append("default_randn64 5")
+    default_state()
     fill("uniform", torch.float32, -2.0, 3.0, 7)
     fill("normal", torch.float64, 1.0, 0.5, 5)
     fill("normal", torch.float32, 0.0, 2.0, 17)
