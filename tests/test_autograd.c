@@ -404,6 +404,11 @@ static void other_values(void) {
     error_if(cg_backward(cg_mse_loss(f, d)));
     cg_tensor *g = leaf(cg_tensor_f64(((double[]){1, 2}), 2));
     error_if(cg_backward(cg_mse_loss(cg_ones(2), g)));
+    y = cg_mul_scalar(cg_sum(f), 1);
+    cg_tensor *z = cg_mul_scalar(f, 1);
+    cg_set_at(y, 0, NULL, 1.5);
+    cg_set(z, 2.5, 0);
+    SHOW(y, z);
 }
 
 /* A piece of chunk/unbind/split, or a view made in no_grad mode, whose base (or another view) was

@@ -386,6 +386,12 @@ def other_values():
     attempt(lambda: torch.nn.functional.mse_loss(f, d).backward())
     g = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)
     attempt(lambda: torch.nn.functional.mse_loss(torch.ones(2), g).backward())
+    # x[()] = v writes x itself (CopyBackwards); x[0] = v writes a view (CopySlices).
+    y = f.sum() * 1
+    y[()] = 1.5
+    z = f * 1
+    z[0] = 2.5
+    print(y, z)
 
 
 @scenario
