@@ -198,7 +198,8 @@ cg_tensor *cg_scalar(double value, cg_dtype dtype);  /* 0-dim */
 /* torch.from_blob: a tensor over the caller's memory, without a copy (writes through it land in
  * data). strides in elements, NULL for row-major. deleter(data, deleter_ctx), when not NULL, runs
  * once the last reference to the memory goes (the tensor, its views, saved copies in a graph);
- * when cg_from_blob fails it does not run and the memory stays the caller's. */
+ * when cg_from_blob fails it does not run and the memory stays the caller's. data must be aligned
+ * to the element size. */
 cg_tensor *cg_from_blob(void *data, cg_dtype dtype, int ndim, const int64_t *sizes, const int64_t *strides,
                         void (*deleter)(void *data, void *ctx), void *deleter_ctx);
 /* PyTorch's torch.tensor(data, dtype=..., requires_grad=...) with every option:

@@ -269,6 +269,10 @@ static void test_from_blob_errors(void) {
     CHECK_ERROR(cg_from_blob(data, (cg_dtype)5, CG_SHAPE(2), NULL, count_deletes, &log), "invalid dtype 5");
     CHECK_ERROR(cg_from_blob(data, CG_FLOAT32, CG_SHAPE(INT64_C(1) << 62, 4), NULL, count_deletes, &log),
                 "Storage size calculation overflowed with sizes=[4611686018427387904, 4]");
+    CHECK_ERROR(cg_from_blob((char *)data + 1, CG_FLOAT32, CG_SHAPE(2), NULL, count_deletes, &log),
+                "from_blob: data is not aligned to the 4 bytes of a float32 element");
+    CHECK_ERROR(cg_copy_to(cg_ones(2), (char *)data + 2, 2, CG_FLOAT32) == 0,
+                "copy_to: out is not aligned to the 4 bytes of a float32 element");
     CHECK(log.calls == 0); /* a failed call leaves the memory to the caller */
     CG_SCOPE { CHECK_OK(cg_from_blob(NULL, CG_FLOAT32, CG_SHAPE(0, 3), NULL, count_deletes, &log)); }
     CHECK(log.calls == 1);

@@ -329,6 +329,11 @@ cg_tensor *cg_from_blob(void *data, cg_dtype dtype, int ndim, const int64_t *siz
         cg_set_type_error("from_blob: data is NULL for a tensor of %zu bytes", nbytes);
         return NULL;
     }
+    if ((uintptr_t)data % cg_elsize(dtype)) { /* the kernels read whole elements */
+        cg_set_error("from_blob: data is not aligned to the %zu bytes of a %s element", cg_elsize(dtype),
+                     cg_dtype_name(dtype));
+        return NULL;
+    }
     cg_storage *s = cg_storage_external(data, nbytes, deleter, deleter_ctx);
     return s ? cg_new_tensor_over(s, dtype, ndim, sizes, strides) : NULL;
 }
@@ -347,6 +352,11 @@ int cg_copy_to(const cg_tensor *t, void *out, size_t count, cg_dtype dtype) {
     if (t->numel == 0) return 0;
     if (!out) {
         cg_set_type_error("copy_to: out is NULL");
+        return -1;
+    }
+    if ((uintptr_t)out % cg_elsize(dtype)) {
+        cg_set_error("copy_to: out is not aligned to the %zu bytes of a %s element", cg_elsize(dtype),
+                     cg_dtype_name(dtype));
         return -1;
     }
     int status = -1;
