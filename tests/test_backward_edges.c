@@ -281,6 +281,30 @@ static void var_without_degrees_of_freedom(void) {
         }
 }
 
+static void show_float32_bits(const cg_tensor *t) {
+    cg_tensor *c = cg_contiguous((cg_tensor *)t);
+    const float *v = c ? cg_data_ptr(c) : NULL;
+    for (int64_t i = 0; v && i < cg_numel(c); i++) {
+        uint32_t bits;
+        memcpy(&bits, &v[i], sizeof bits);
+        fprintf(out, "%s%u", i ? " " : "", (unsigned)bits);
+    }
+    fprintf(out, "\n");
+}
+
+static void prod_float32_bits(void) {
+    static const float values[] = {1.3f, 0.7f, 1.9f, 0.0f, 1.1f, 0.45f, 1.7f, 0.9f, 0.3f, 1.6f, 1.2f, 0.8f,
+                                   1.4f, 0.65f, 1.05f, 1.9f, 0.0f, 1.6f, 0.0f, 0.8f, 1.4f, 0.65f, 1.05f, 1.9f};
+    for (int k = 0; k < 3; k++) {
+        cg_tensor *x = leaf(cg_from_data(values, CG_FLOAT32, 2, (const int64_t[]){3, 8}));
+        cg_tensor *y = k == 0 ? cg_sum(cg_prod_dim(x, 1, false))
+                       : k == 1 ? cg_sum(cg_prod_dim(x, 0, false))
+                                : cg_prod(cg_slice(x, 0, 0, 2, 1));
+        error_if(cg_backward(y));
+        show_float32_bits(cg_grad(x));
+    }
+}
+
 /* ---- 5 and 6: inf, NaN and negative incoming gradients (no mask multiplied in, no -0) ---- */
 
 static cg_tensor *full2x2(double v) { return cg_full_shape(CG_FLOAT64, CG_SHAPE(2, 2), v); }
@@ -565,6 +589,7 @@ static const scenario scenarios[] = {
     {"second_derivatives", second_derivatives},
     {"second_order_through_inplace_view", second_order_through_inplace_view},
     {"var_without_degrees_of_freedom", var_without_degrees_of_freedom},
+    {"prod_float32_bits", prod_float32_bits},
     {"inf_and_signed_zero_gradients", inf_and_signed_zero_gradients},
     {"masked_fill_with_a_tensor", masked_fill_with_a_tensor},
     {"double_backward_names", double_backward_names},

@@ -5,6 +5,8 @@ second derivatives, inf and NaN incoming gradients, signed zeros, and the node n
 double-backward graphs. Each scenario prints a header '## name' and then what the matching C
 function prints (tensors as repr, None for an absent gradient, errors as 'RuntimeError: <message>').
 Run: /usr/bin/python3 tools/gen_backward_edges.py > tests/data/backward_edges.txt"""
+import struct
+
 import torch
 
 SCENARIOS = []
@@ -247,6 +249,22 @@ def var_without_degrees_of_freedom():
                 print(y.detach(), x.grad)
             except RuntimeError as e:
                 print(y.detach(), "RuntimeError:", e)
+
+
+def float32_bits(t):
+    return " ".join(str(struct.unpack("I", struct.pack("f", v))[0]) for v in t.flatten().tolist())
+
+
+@scenario
+def prod_float32_bits():
+    """prod's gradient at zeros, bit for bit (PyTorch's exclusive cumulative products)."""
+    x0 = torch.tensor([[1.3, 0.7, 1.9, 0.0, 1.1, 0.45, 1.7, 0.9],
+                       [0.3, 1.6, 1.2, 0.8, 1.4, 0.65, 1.05, 1.9],
+                       [0.0, 1.6, 0.0, 0.8, 1.4, 0.65, 1.05, 1.9]], dtype=torch.float32)
+    for f in [lambda x: x.prod(1).sum(), lambda x: x.prod(0).sum(), lambda x: x[:2].prod()]:
+        x = leaf(x0.clone())
+        f(x).backward()
+        print(float32_bits(x.grad))
 
 
 # ---- 5 and 6: inf, NaN and negative incoming gradients (no mask multiplied in, no -0) ----

@@ -337,6 +337,50 @@ static cg_tensor *others_product(const cg_node *n, cg_tensor *x) {
     return cg_where(is_zero, cg_mul(p, other_zeros), cg_div(cg_mul(z, p), ones_for_zeros));
 }
 
+/* v rounded to dtype (a float32 value, or v itself for float64). */
+static double rounded(double v, cg_dtype dtype) { return dtype == CG_FLOAT32 ? (double)(float)v : v; }
+
+/* The product of the other elements along dim (of all, dim -1), with PyTorch's roundings
+ * (prod_safe_zeros_backward):
+ * the products of the elements before and after each one, each accumulated in double from its end
+ * (its cumprod's accumulator) and rounded to x's dtype, then multiplied in x's dtype. No history. */
+static cg_tensor *exclusive_products(cg_tensor *x, int dim) {
+    cg_tensor *c = NULL, *out = NULL;
+    CG_NO_GRAD { c = cg_contiguous(x); }
+    if (c) out = cg_new_tensor(c->dtype, c->ndim, c->sizes);
+    if (!out || out->numel == 0) return out;
+    int64_t len = dim < 0 ? c->numel : c->sizes[dim], inner = 1;
+    for (int d = dim + 1; dim >= 0 && d < c->ndim; d++) inner *= c->sizes[d];
+    int64_t es = (int64_t)cg_dtype_size(c->dtype), outer = c->numel / (len * inner);
+    const char *in = cg_tensor_data(c);
+    char *res = cg_tensor_data(out);
+    for (int64_t o = 0; o < outer; o++)
+        for (int64_t k = 0; k < inner; k++) {
+            int64_t base = o * len * inner + k;
+            double before = 1, after = 1;
+            for (int64_t i = 0; i < len; i++) {
+                cg_write_double(res + (base + i * inner) * es, c->dtype, before);
+                before *= cg_read_double(in + (base + i * inner) * es, c->dtype);
+            }
+            for (int64_t i = len - 1; i >= 0; i--) {
+                char *at = res + (base + i * inner) * es;
+                cg_write_double(at, c->dtype, cg_read_double(at, c->dtype) * rounded(after, c->dtype));
+                after *= cg_read_double(in + (base + i * inner) * es, c->dtype);
+            }
+        }
+    return out;
+}
+
+/* The product of the others with exact (PyTorch's) values and others_product's derivatives:
+ * exact + (f - f.detach()), whose value is exact's (f - f is 0) and whose gradient is f's. Without
+ * recording, exact alone. */
+static cg_tensor *others(const cg_node *n, cg_tensor *x, int dim) {
+    cg_tensor *exact = exclusive_products(x, dim);
+    if (!cg_is_grad_enabled() || !exact) return exact;
+    cg_tensor *f = others_product(n, x);
+    return cg_add(exact, cg_sub(f, cg_detach(f)));
+}
+
 /* PyTorch's prod_backward: grad * result / x without zeros; with zeros, grad times the product of
  * the others (prod() with two zeros or more: zeros, no history; a slice of one element: grad). */
 static void prod_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
@@ -350,12 +394,13 @@ static void prod_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     double zeros = cg_item(cg_sum(cg_eq_scalar(x, 0)));
     if (zeros == 0) {
         out[0] = cg_mul(grad, cg_div(unsqueezed(n, result), x));
-    } else if (n->op == &cg_op_prod) {
+    } else if (n->op == &cg_op_prod) { /* PyTorch works on x flattened, then views the result as x */
         out[0] = zeros > 1 ? cg_zeros_like(x)
-                           : x->numel == 1 ? cg_view_shape(grad, x->ndim, x->sizes)
-                                           : cg_view_shape(cg_mul(grad, others_product(n, x)), x->ndim, x->sizes);
+                 : x->numel == 1 ? cg_view_shape(grad, x->ndim, x->sizes)
+                                 : cg_view_shape(cg_mul(grad, others(n, x, -1)), x->ndim, x->sizes);
     } else {
-        out[0] = x->sizes[same_dims(n, x, true).dims[0]] == 1 ? grad : cg_mul(grad, others_product(n, x));
+        int dim = same_dims(n, x, true).dims[0];
+        out[0] = x->sizes[dim] == 1 ? grad : cg_mul(grad, others(n, x, dim));
     }
 }
 
