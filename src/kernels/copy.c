@@ -31,11 +31,11 @@ void cg_kernel_copy(cg_tensor *dst, const cg_tensor *src) {
     size_t elsize = cg_dtype_size(dst->dtype);
     cast_ctx c = {dst->dtype, src->dtype};
     if (dst->dtype == src->dtype)
-        CG_ITER(dst, copy_same_dtype, &elsize, dst, src);
+        CG_ITER_MEMORY_ORDER(copy_same_dtype, &elsize, dst, src);
     else if (dst->dtype == CG_FLOAT32 && src->dtype == CG_INT64)
-        CG_ITER(dst, copy_int64_to_float, NULL, dst, src);
+        CG_ITER_MEMORY_ORDER(copy_int64_to_float, NULL, dst, src);
     else
-        CG_ITER(dst, copy_cast, &c, dst, src);
+        CG_ITER_MEMORY_ORDER(copy_cast, &c, dst, src);
 }
 
 typedef struct {
@@ -63,7 +63,7 @@ static void fill(cg_tensor *dst, const cg_tensor *mask, cg_number value) {
     fill_ctx c = {.elsize = cg_dtype_size(dst->dtype)};
     cg_write_number(c.value.bytes, dst->dtype, value);
     const cg_tensor *ops[] = {dst, mask};
-    cg_iter_run(dst->ndim, dst->sizes, mask ? 2 : 1, ops, mask ? masked_fill_loop : fill_loop, &c);
+    cg_iter_run_memory_order(mask ? 2 : 1, ops, mask ? masked_fill_loop : fill_loop, &c);
 }
 
 void cg_kernel_fill(cg_tensor *dst, cg_number value) { fill(dst, NULL, value); }

@@ -221,7 +221,7 @@ void cg_kernel_binary(cg_binary_op op, cg_tensor *out, const cg_tensor *a, const
             return;
         }
     }
-    CG_ITER(out, loop, NULL, out, a, b);
+    CG_ITER_MEMORY_ORDER(loop, NULL, out, a, b);
 }
 
 void cg_kernel_unary(cg_unary_op op, cg_tensor *out, const cg_tensor *in) {
@@ -237,7 +237,7 @@ void cg_kernel_unary(cg_unary_op op, cg_tensor *out, const cg_tensor *in) {
         loop(ptrs, strides, n, NULL);
         return;
     }
-    CG_ITER(out, loop, NULL, out, in);
+    CG_ITER_MEMORY_ORDER(loop, NULL, out, in);
 }
 
 /* ---- where ---- */
@@ -257,7 +257,7 @@ WHERE_LOOP(where_b8, bool)
 static const cg_loop_fn where_loops[4] = {ALL(where)};
 
 void cg_kernel_where(cg_tensor *out, const cg_tensor *cond, const cg_tensor *a, const cg_tensor *b) {
-    CG_ITER(out, where_loops[out->dtype], NULL, out, cond, a, b);
+    CG_ITER_MEMORY_ORDER(where_loops[out->dtype], NULL, out, cond, a, b);
 }
 
 /* ---- clamp ---- */
@@ -300,7 +300,7 @@ void cg_kernel_clamp(cg_tensor *out, const cg_tensor *in, const cg_number *lo, c
     clamp_ctx c;
     box_bound(&c.lo, lo, in->dtype, false);
     box_bound(&c.hi, hi, in->dtype, true);
-    CG_ITER(out, clamp_loops[in->dtype], &c, out, in);
+    CG_ITER_MEMORY_ORDER(clamp_loops[in->dtype], &c, out, in);
 }
 
 /* ---- boxed scalars ---- */

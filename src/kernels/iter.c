@@ -40,8 +40,26 @@ static void coalesce(iteration *it) {
     it->ndim = out;
 }
 
-void cg_iter_run(int ndim, const int64_t *sizes, int nops, const cg_tensor *const *ops, cg_loop_fn loop,
-                 const void *ctx) {
+/* Reorders the dims so that operand 0's strides decrease (a stable sort; outermost first). */
+static void sort_by_first_operand(iteration *it) {
+    int perm[CG_MAX_DIMS];
+    for (int d = 0; d < it->ndim; d++) perm[d] = d;
+    for (int i = 1; i < it->ndim; i++)
+        for (int j = i; j > 0 && it->strides[0][perm[j - 1]] < it->strides[0][perm[j]]; j--) {
+            int tmp = perm[j];
+            perm[j] = perm[j - 1];
+            perm[j - 1] = tmp;
+        }
+    iteration sorted = *it;
+    for (int d = 0; d < it->ndim; d++) {
+        sorted.sizes[d] = it->sizes[perm[d]];
+        for (int op = 0; op < it->nops; op++) sorted.strides[op][d] = it->strides[op][perm[d]];
+    }
+    *it = sorted;
+}
+
+static void run(int ndim, const int64_t *sizes, int nops, const cg_tensor *const *ops, cg_loop_fn loop,
+                const void *ctx, bool memory_order) {
     iteration iter, *it = &iter; /* not zero-filled: it is rebuilt for every copy and clone */
     it->nops = 0;
     it->ndim = ndim;
@@ -50,6 +68,7 @@ void cg_iter_run(int ndim, const int64_t *sizes, int nops, const cg_tensor *cons
         it->sizes[d] = sizes[d];
     }
     for (int i = 0; i < nops; i++) add_operand(it, ops[i]);
+    if (memory_order) sort_by_first_operand(it);
     coalesce(it);
     char *ptrs[CG_ITER_MAX_OPS];
     int64_t inner_strides[CG_ITER_MAX_OPS];
@@ -73,4 +92,13 @@ void cg_iter_run(int ndim, const int64_t *sizes, int nops, const cg_tensor *cons
         }
         if (d < 0) return;
     }
+}
+
+void cg_iter_run(int ndim, const int64_t *sizes, int nops, const cg_tensor *const *ops, cg_loop_fn loop,
+                 const void *ctx) {
+    run(ndim, sizes, nops, ops, loop, ctx, false);
+}
+
+void cg_iter_run_memory_order(int nops, const cg_tensor *const *ops, cg_loop_fn loop, const void *ctx) {
+    run(ops[0]->ndim, ops[0]->sizes, nops, ops, loop, ctx, true);
 }

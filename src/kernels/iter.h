@@ -15,6 +15,13 @@ typedef void (*cg_loop_fn)(char **ptrs, const int64_t *strides, int64_t n, const
  * broadcast to it. */
 void cg_iter_run(int ndim, const int64_t *sizes, int nops, const cg_tensor *const *ops, cg_loop_fn loop,
                  const void *ctx);
+/* The same over operand 0's shape in its memory order (its dims sorted by stride, largest first,
+ * as TensorIterator walks an output), for loops whose result does not depend on the order
+ * (elementwise ops, copies, fills): a transposed result is then walked as one run of memory.
+ * CG_ITER_MEMORY_ORDER(loop, ctx, out, a, b). */
+void cg_iter_run_memory_order(int nops, const cg_tensor *const *ops, cg_loop_fn loop, const void *ctx);
+#define CG_ITER_MEMORY_ORDER(loop, ctx, ...)                                                              \
+    cg_iter_run_memory_order(CG_NARGS(__VA_ARGS__), (const cg_tensor *const[]){__VA_ARGS__}, loop, ctx)
 /* The same over the shape of the tensor shape_of: CG_ITER(out, loop, ctx, out, a, b). */
 #define CG_ITER(shape_of, loop, ctx, ...)                                                                \
     cg_iter_run((shape_of)->ndim, (shape_of)->sizes, CG_NARGS(__VA_ARGS__),                               \
