@@ -444,6 +444,39 @@ static void stale_views(void) {
     show(pieces[0]);
 }
 
+/* A view requires grad when its base does, but one made in no_grad mode (or before its base
+ * required grad) has no history and is no leaf that accumulates. */
+static void view_requires_grad(void) {
+    cg_tensor *x = leaf(F32(1, 2)), *v = NULL, *w = NULL, *g;
+    CG_NO_GRAD { v = cg_slice(x, 0, 0, 1, 1); }
+    cg_tensor *y = cg_mul_scalar(v, 2);
+    int nr;
+    cg_node *next0 = cg_node_next(cg_grad_fn(y), 0, &nr), *next1 = cg_node_next(cg_grad_fn(y), 1, NULL);
+    fprintf(out, "%s %s %s [('%s', %d), ('%s', 0)]\n", py_bool(cg_requires_grad(v)), py_bool(cg_is_leaf(v)),
+            py_bool(cg_requires_grad(y)), cg_node_name(next0), nr, cg_node_name(next1));
+    cg_backward(cg_sum(y));
+    SHOW(cg_grad(x), cg_grad(v));
+    error_if(cg_backward(cg_sum(v)));
+    CG_NO_GRAD { w = cg_view(x, 2); }
+    error_if(cg_backward(w, .gradient = cg_ones(2)));
+    error_if(cg_autograd_grad(.outputs = CG_TENSORS(cg_sum(y)), .inputs = CG_TENSORS(v), .results = &g));
+    cg_tensor *b = cg_zeros(3), *u = cg_slice(b, 0, 0, 2, 1), *gs[2];
+    cg_requires_grad_(b, true);
+    fprintf(out, "%s %s\n", py_bool(cg_requires_grad(u)), py_bool(cg_is_leaf(u)));
+    error_if(cg_add_scalar_(u, 1));
+    error_if(cg_autograd_grad(.outputs = CG_TENSORS(cg_sum(cg_add_scalar(b, 2))), .inputs = CG_TENSORS(b, u),
+                              .results = gs));
+    cg_tensor *c = leaf(F32(1, 2)), *s = cg_squeeze_dim(c, -1);
+    cg_detach_(c);
+    error_if(cg_mul_(s, leaf(F32(1, 2))));
+    cg_tensor *e = leaf(cg_zeros(3, 0, 1)), *t = NULL;
+    CG_NO_GRAD {
+        t = cg_transpose(e, -1, 1);
+        cg_mul_scalar_(t, -2);
+    }
+    error_if(cg_fprint(out, t) < 0);
+}
+
 static const scenario scenarios[] = {
     {"accumulation", accumulation},   {"backward_errors", backward_errors},
     {"requires_grad_rules", requires_grad_rules}, {"grad_modes", grad_modes},
@@ -456,6 +489,7 @@ static const scenario scenarios[] = {
     {"broadcast_grads", broadcast_grads}, {"saved_tensor_checks", saved_tensor_checks},
     {"write_overlap", write_overlap}, {"modified_names", modified_names},
     {"other_values", other_values}, {"stale_views", stale_views},
+    {"view_requires_grad", view_requires_grad},
 };
 
 static void no_warnings(const char *message, void *user) {

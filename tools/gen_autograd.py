@@ -428,6 +428,40 @@ def stale_views():
     print(r)
 
 
+@scenario
+def view_requires_grad():
+    # A view requires grad when its base does, but one made in no_grad mode (or before its base
+    # required grad) has no history and is no leaf that accumulates.
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    with torch.no_grad():
+        v = x[0:1]
+    y = v * 2
+    print(v.requires_grad, v.is_leaf, y.requires_grad, [(name(f), i) for f, i in y.grad_fn.next_functions])
+    y.sum().backward()
+    print(x.grad, v.grad)
+    attempt(lambda: v.sum().backward())
+    with torch.no_grad():
+        w = x.view(2)
+    attempt(lambda: w.backward(torch.ones(2)))
+    attempt(lambda: torch.autograd.grad(y.sum(), v))
+    b = torch.zeros(3)
+    u = b[0:2]
+    b.requires_grad_()
+    print(u.requires_grad, u.is_leaf)
+    attempt(lambda: u.add_(1))
+    attempt(lambda: torch.autograd.grad((b + 2).sum(), [b, u]))
+    # the view-of-a-leaf rule reads the view, not the base's flag now
+    c = torch.tensor([1.0, 2.0], requires_grad=True)
+    s = c.squeeze(-1)
+    c.detach_()
+    attempt(lambda: s.mul_(torch.tensor([1.0, 2.0], requires_grad=True)))
+    e = torch.zeros(3, 0, 1, requires_grad=True)
+    with torch.no_grad():
+        t = e.transpose(-1, 1)
+        t.mul_(-2)
+    attempt(lambda: print(t))
+
+
 def main():
     warnings.simplefilter("ignore")
     for fn in SCENARIOS:

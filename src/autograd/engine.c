@@ -489,12 +489,14 @@ static bool make_roots(cg_tensor_list outputs, cg_tensor_list grads, cg_edge *ro
             grad = cg_ones_like(out);
             if (!grad) return false;
         }
-        if (!cg_requires_grad(out)) {
-            cg_set_error("element %d of tensors does not require grad and does not have a grad_fn", i);
-            return false;
-        }
+        unsigned long failures = cg_alloc_failures_;
         roots[i] = cg_gradient_edge(out);
         root_grads[i] = grad;
+        /* No history and no accumulator (a view made in no_grad mode requires grad through its
+         * base, but is not a leaf that accumulates): PyTorch's message, unless memory ran out or
+         * the history could not be read (the message is set). */
+        if (!roots[i].node && cg_alloc_failures_ == failures)
+            cg_set_error("element %d of tensors does not require grad and does not have a grad_fn", i);
         if (!roots[i].node) return false;
     }
     return true;

@@ -34,8 +34,7 @@ static int check_target(cg_tensor *t, int n, cg_tensor **inputs) {
             cg_view_rebase_error(m, false);
             return -1;
         }
-        cg_autograd_meta *base = m->view_base->autograd;
-        if (base && base->requires_grad && !base->grad_fn) {
+        if (cg_requires_grad(t) && cg_is_leaf(m->view_base)) { /* PyTorch's test, whatever the base's flag now */
             cg_set_error("a view of a leaf Variable that requires grad is being used in an in-place operation.");
             return -1;
         }

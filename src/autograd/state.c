@@ -28,8 +28,6 @@ cg_tensor *cg_as_view(cg_tensor *out, cg_tensor *base) {
     /* PyTorch's creation meta: a view made with grad mode on inherits its base's. */
     m->view_multi_output = cg_is_grad_enabled() && base->autograd && base->autograd->view_multi_output;
     m->view_version = out->storage->version;
-    /* A view made under no_grad of a tensor that requires grad requires grad itself, as a leaf. */
-    if (!cg_is_grad_enabled() && cg_requires_grad(base)) m->requires_grad = true;
     return out;
 }
 
@@ -65,14 +63,13 @@ cg_node *cg_grad_fn_internal(cg_tensor *t) {
 
 /* ---- requires_grad, leaves, grad ---- */
 
-/* Without regenerating a stale view's history: a view whose history cannot be regenerated still
- * requires grad, as in PyTorch. */
+/* PyTorch's: a leaf's flag, a history, or a view's base's (a view made in no_grad mode, or before
+ * its base required grad, requires grad without being a leaf that accumulates). It never
+ * regenerates a stale view's history. */
 bool cg_requires_grad(const cg_tensor *t) {
     if (!t || !t->autograd) return false;
     const cg_autograd_meta *m = t->autograd;
-    if (m->requires_grad) return true;
-    if (stale_view(t) && !cg_history_unreadable(t)) return cg_requires_grad(m->view_base);
-    return m->grad_fn != NULL;
+    return m->requires_grad || m->grad_fn || (m->view_base && cg_requires_grad(m->view_base));
 }
 
 bool cg_is_leaf(const cg_tensor *t) { return t && !cg_grad_fn_internal((cg_tensor *)t); }
