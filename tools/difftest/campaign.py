@@ -74,7 +74,8 @@ def run_cgrad(binary, progs, timeout=120):
         if rc == 0:
             break
         last = max(part) if part else todo[0][0]
-        dead[last] = 'timeout' if rc == 'timeout' else 'crash (exit %s) %s' % (rc, err.strip().splitlines()[-1:] or '')
+        why = [l for l in err.splitlines() if 'ERROR: AddressSanitizer' in l or 'runtime error' in l]
+        dead[last] = 'timeout' if rc == 'timeout' else 'crash (exit %s) %s' % (rc, (why or err.strip().splitlines()[-1:] or [''])[0])
         todo = [(i, l) for i, l in todo if i > last]
     return got, dead
 
@@ -135,10 +136,12 @@ def main():
     ap.add_argument('--first', type=int, default=0)
     ap.add_argument('--batch', type=int, default=250)
     ap.add_argument('--out', default='/tmp/difftest')
-    ap.add_argument('--binary', default=os.path.join(ROOT, 'build/tools/difftest'))
+    ap.add_argument('--binary', default=os.path.join(ROOT, 'build/tools/difftest'),
+                    help='the interpreter, e.g. an ASan build: make BUILD=build-asan CFLAGS=... difftest')
     ap.add_argument('--no-minimize', action='store_true')
     ap.add_argument('--corpus', nargs=2, metavar=('DIR', 'N'))
     args = ap.parse_args()
+    os.environ.setdefault('ASAN_OPTIONS', 'detect_leaks=0')  # leaks: valgrind on the corpus
     os.makedirs(os.path.join(args.out, 'failures'), exist_ok=True)
     counts = collections.Counter()
     sigs = collections.OrderedDict()
