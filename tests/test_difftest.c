@@ -15,7 +15,8 @@
 
 static const char *const transcendental[] = {"exp", "log", "log1p", "sin", "cos", "tan", "tanh", "sigmoid",
                                              "pow", "pown", "rpown", "softmax", "log_softmax", "bce", "ce",
-                                             "nll", "norm", "var", "std", "randn", "normal_"};
+                                             "nll", "norm", "var", "std", "randn", "normal_", "jacobian",
+                                             "hessian", "vjp", "jvp", "vhp", "hvp"};
 
 /* A text split into lines (owned copies), and where each program (#prog) begins. */
 typedef struct {

@@ -10,8 +10,9 @@ import struct
 
 # Ops whose float results may differ in the last bits (libm vs SLEEF, fused reductions).
 TRANSCENDENTAL = {'exp', 'log', 'log1p', 'sin', 'cos', 'tan', 'tanh', 'sigmoid', 'pow', 'pown', 'rpown',
-                  'softmax', 'log_softmax', 'bce', 'ce', 'nll', 'norm', 'var', 'std', 'randn', 'normal_'}
-GRAD_OPS = {'printgrad', 'grad'}
+                  'softmax', 'log_softmax', 'bce', 'ce', 'nll', 'norm', 'var', 'std', 'randn', 'normal_',
+                  'jacobian', 'hessian', 'vjp', 'jvp', 'vhp', 'hvp'}
+GRAD_OPS = {'printgrad', 'grad', 'jacobian', 'hessian', 'vjp', 'jvp', 'vhp', 'hvp'}
 
 DESC = re.compile(r'T (\S+) \[([^\]]*)\] st=\[([^\]]*)\] off=(\d+) rg=(\d) leaf=(\d) fn=(\S+) v=([-\d]+) data=\[([^\]]*)\]')
 
@@ -125,7 +126,10 @@ def compare_line(e, g, tolerant, op):
         be, bg, is_grad = be[5:], bg[5:], True
     if tag.endswith('H'):
         be, bg = be.split(' ', 1)[1], bg.split(' ', 1)[1]
-    de, dg = be.split(' | '), bg.split(' | ')
+    if be.startswith('fn') and bg.startswith('fn'):  # the functional API: fn OUTS || RESULTS
+        de, dg = ([d for d in re.split(r' (?=T |None)', x[2:].replace(' ||', '')) if d] for x in (be, bg))
+    else:
+        de, dg = be.split(' | '), bg.split(' | ')
     if len(de) != len(dg):
         return 'text'
     worst = ''

@@ -566,6 +566,34 @@ class Gen:
             return self.emit([], 'copy_to', a, self.dtype())
         return self.finish()
 
+    def op_functional(self):
+        """torch.autograd.functional over run_torch.FUNCTIONS (name, inputs, scalar output)."""
+        r = self.r
+        name, arity, scalar = r.choice([('mulsum', 2, True), ('expmul', 2, False), ('two', 1, False),
+                                        ('const', 2, False), ('tanhsum', 1, True), ('cube', 2, True)])
+        dt = self.dtype(floating=self.chance(0.95))
+        shape = self.shape(maxdims=2)
+        ins = [self.leaf(dt, shape if self.chance(0.9) else self.shape(maxdims=2), rg=self.chance(0.5))
+               for _ in range(arity)]
+        kw = []
+        if self.chance(0.3):
+            kw.append('create=1')
+        if self.chance(0.3):
+            kw.append('strict=1')
+        ops = ['jacobian', 'vjp', 'jvp'] + (['hessian', 'vhp', 'hvp'] if scalar else [])
+        op = r.choice(ops)
+        if op in ('jacobian', 'hessian'):
+            return self.emit([], op, name, fmt_list(ins), *kw)
+        if op == 'vjp':
+            outs = 2 if name == 'two' else 1
+            like = shape if not scalar else []
+            vs = [self.leaf(dt, like, rg=False) for _ in range(outs)]
+        else:
+            vs = [self.like(x, rg=False) for x in ins]
+        if not (scalar and op == 'vjp' and self.chance(0.3)):
+            kw.append('v=' + fmt_list(vs))
+        return self.emit([], op, name, fmt_list(ins), *kw)
+
     def finish(self):
         """A backward or autograd.grad through what the program computed, then the gradients."""
         r = self.r
@@ -619,7 +647,7 @@ class Gen:
         steps = r.randint(4, 14)
         table = [(self.op_create, 5), (self.op_view, 18), (self.op_elementwise, 28), (self.op_inplace, 8),
                  (self.op_reduce, 12), (self.op_linalg, 4), (self.op_index, 8), (self.op_loss, 3),
-                 (self.op_autograd, 10)]
+                 (self.op_autograd, 10), (self.op_functional, 3)]
         fns = [f for f, w in table for _ in range(w)]
         steps = [r.choice(fns) for _ in range(steps)]
         if self.chance(0.8):

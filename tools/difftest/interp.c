@@ -120,6 +120,45 @@ static cg_tensor *run_hook(cg_tensor *grad, void *user) {
     return NULL;
 }
 
+/* ---- functions for the functional API (run_torch.py's FUNCTIONS) ---------------------------- */
+
+static int fn_mulsum(cg_tensor **in, cg_tensor **out, void *user) { /* (a * b).sum() */
+    (void)user;
+    out[0] = cg_sum(cg_mul(in[0], in[1]));
+    return out[0] ? 1 : -1;
+}
+static int fn_expmul(cg_tensor **in, cg_tensor **out, void *user) { /* a.exp() * b */
+    (void)user;
+    out[0] = cg_mul(cg_exp(in[0]), in[1]);
+    return out[0] ? 1 : -1;
+}
+static int fn_two(cg_tensor **in, cg_tensor **out, void *user) { /* (a * a, a.sin()) */
+    (void)user;
+    out[0] = cg_mul(in[0], in[0]);
+    out[1] = cg_sin(in[0]);
+    return out[0] && out[1] ? 2 : -1;
+}
+static int fn_const(cg_tensor **in, cg_tensor **out, void *user) { /* a * 2, b unused */
+    (void)user;
+    out[0] = cg_mul_scalar(in[0], 2);
+    return out[0] ? 1 : -1;
+}
+static int fn_tanhsum(cg_tensor **in, cg_tensor **out, void *user) { /* a.tanh().sum() */
+    (void)user;
+    out[0] = cg_sum(cg_tanh(in[0]));
+    return out[0] ? 1 : -1;
+}
+static int fn_cube(cg_tensor **in, cg_tensor **out, void *user) { /* (a ** 3).sum() + (a * b).sum() */
+    (void)user;
+    out[0] = cg_add(cg_sum(cg_pow_scalar(in[0], 3)), cg_sum(cg_mul(in[0], in[1])));
+    return out[0] ? 1 : -1;
+}
+static const struct {
+    const char *name;
+    cg_function fn;
+} functions[] = {{"mulsum", fn_mulsum}, {"expmul", fn_expmul}, {"two", fn_two},
+                 {"const", fn_const}, {"tanhsum", fn_tanhsum}, {"cube", fn_cube}};
+
 /* ---- parsing --------------------------------------------------------------------------------- */
 
 typedef struct {
@@ -548,6 +587,44 @@ static void execute(statement *s, result *r) {
     } else if (strcmp(op, "masked_fill_t") == 0) {
         cg_tensor *a = T(s, p[0]), *m = T(s, p[1]), *v = T(s, p[2]);
         if (!s->undef) set_tensor(r, cg_masked_fill_tensor(a, m, v));
+    } else if (strcmp(op, "jacobian") == 0 || strcmp(op, "hessian") == 0 || strcmp(op, "vjp") == 0 ||
+               strcmp(op, "jvp") == 0 || strcmp(op, "vhp") == 0 || strcmp(op, "hvp") == 0) {
+        /* OP FN [INPUTS] v=[..] create=1 strict=1: prints the outputs (vjp and the like) || the results */
+        cg_function fn = NULL;
+        LOOKUP(functions, p[0]) fn = functions[i_].fn;
+        cg_tensor *ins[MAX_LIST], *vs[MAX_LIST], *outs[CG_MAX_OUTPUTS] = {0}, *res[MAX_LIST] = {0};
+        int ni = tlist(s, p[1], ins);
+        cg_tensor_list v = kw_list(s, "v", vs);
+        if (s->undef || !fn) return;
+        bool create = B(kw(s, "create", "0")), strict = B(kw(s, "strict", "0"));
+        int no;
+        bool whole = strcmp(op, "jacobian") == 0 || strcmp(op, "hessian") == 0; /* no outputs to print */
+        if (whole) {
+            cg_jacobian_args ja = {.fn = fn, .inputs = {ins, ni}, .results = res, .create_graph = create, .strict = strict};
+            no = op[0] == 'j' ? cg_jacobian_opts(ja) : cg_hessian_opts(ja);
+            if (no >= 0) r->n = op[0] == 'j' ? no * ni : ni * ni;
+        } else {
+            cg_vjp_args va = {.fn = fn, .inputs = {ins, ni}, .v = v, .outputs = outs, .results = res,
+                              .create_graph = create, .strict = strict};
+            no = op[1] == 'j' ? cg_vjp_opts(va) : op[0] == 'j' ? cg_jvp_opts(va) : op[0] == 'v' ? cg_vhp_opts(va) : cg_hvp_opts(va);
+            if (no >= 0) r->n = strcmp(op, "jvp") == 0 ? no : ni;
+        }
+        if (no < 0) {
+            r->kind = R_ERR;
+            return;
+        }
+        r->kind = R_TEXT;
+        fprintf(out, "%d: fn", stmt);
+        for (int i = 0; i < no && !whole; i++) {
+            fputc(' ', out);
+            put_desc(outs[i], true);
+        }
+        fputs(" ||", out);
+        for (int i = 0; i < r->n; i++) {
+            fputc(' ', out);
+            put_desc(res[i], true);
+        }
+        r->text[0] = '\0';
     } else if (strcmp(op, "retains") == 0) {
         cg_tensor *a = T(s, p[0]);
         if (s->undef) return;

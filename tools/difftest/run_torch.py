@@ -21,6 +21,17 @@ ONCE_WARNINGS = ('Using backward() with create_graph=True will create a referenc
 REDUCTIONS = {'mean': 'mean', 'sum': 'sum', 'none': 'none'}
 
 
+# The functions of the functional API statements (interp.c's functions[]).
+FUNCTIONS = {
+    'mulsum': lambda a, b: (a * b).sum(),
+    'expmul': lambda a, b: a.exp() * b,
+    'two': lambda a: (a * a, a.sin()),
+    'const': lambda a, b: a * 2,
+    'tanhsum': lambda a: a.tanh().sum(),
+    'cube': lambda a, b: (a ** 3).sum() + (a * b).sum(),
+}
+
+
 class Undef(Exception):
     pass
 
@@ -166,6 +177,26 @@ class Program:
         if outs:
             self.env[outs[0]] = res
         return desc(res, data=op not in ('empty', 'empty_like'))
+
+    def functional(self, op, p, kw):
+        """torch.autograd.functional's op of FUNCTIONS[p[0]]; a list of one tensor is a single Tensor."""
+        f = FUNCTIONS[p[0]]
+        ins = self.tlist(p[1])
+        one = lambda xs: xs[0] if len(xs) == 1 else tuple(xs)
+        func = lambda *a: f(*a)
+        inputs = one(ins)
+        opts = dict(create_graph=self.b(kw.get('create', '0')), strict=self.b(kw.get('strict', '0')))
+        flat = lambda r: [r] if isinstance(r, torch.Tensor) or r is None else [x for y in r for x in flat(y)]
+        if op in ('jacobian', 'hessian'):
+            res = getattr(torch.autograd.functional, op)(func, inputs, **opts)
+            return 'fn || ' + ' '.join(desc(r) for r in flat(res))
+        v = one(self.tlist(kw['v'])) if 'v' in kw else None
+        outs, res = getattr(torch.autograd.functional, op)(func, inputs, v, **opts)
+        return 'fn ' + ' '.join(desc(r) for r in flat(outs)) + ' || ' + ' '.join(desc(r) for r in flat(res))
+
+    @staticmethod
+    def b(s):
+        return s == '1'
 
     def execute(self, op, p, kw):
         T = self.tensor
@@ -335,6 +366,8 @@ class Program:
             return torch.scatter(T(p[0]), I(p[1]), T(p[2]), T(p[3]))
         if op == 'masked_fill_t':
             return torch.masked_fill(T(p[0]), T(p[1]), T(p[2]))
+        if op in ('jacobian', 'hessian', 'vjp', 'jvp', 'vhp', 'hvp'):
+            return self.functional(op, p, kw)
         if op == 'retains':
             return 'retains %d' % int(T(p[0]).retains_grad)
         if op == 'get_at':
