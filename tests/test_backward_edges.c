@@ -7,7 +7,7 @@ static inline cg_tensor *f64(int n, const double *v) { return cg_from_data(v, CG
 #define F64(...) f64(CG_NARGS(__VA_ARGS__), (const double[]){__VA_ARGS__})
 
 static void error_if(int failed) {
-    if (failed) fprintf(out, "RuntimeError: %s\n", cg_last_error());
+    if (failed) fprintf(out, "%s\n", harness_error());
 }
 
 static cg_tensor *count_nonzero(cg_tensor *t) { return cg_norm(t, 0); }
@@ -162,7 +162,7 @@ static void hessian_times(cg_tensor *(*f)(cg_tensor *), cg_tensor *x, cg_tensor 
     fprintf(out, "%s ", history_name(g));
     show(cg_detach(g));
     if (cg_autograd_grad(CG_TENSORS(g), CG_TENSORS(x), &h, CG_TENSORS(v), .retain_graph = false) < 0)
-        fprintf(out, "RuntimeError: %s\n", cg_last_error());
+        fprintf(out, "%s\n", harness_error());
     else
         show(h);
 }
@@ -275,7 +275,7 @@ static void var_without_degrees_of_freedom(void) {
             char text[256];
             cg_format(cg_detach(y), text, sizeof text);
             if (cg_backward(y, .gradient = cg_full_like(y, -2.0)) < 0)
-                fprintf(out, "%s RuntimeError: %s\n", text, cg_last_error());
+                fprintf(out, "%s %s\n", text, harness_error());
             else
                 fprintf(out, "%s ", text), show(cg_grad(x));
         }

@@ -33,7 +33,7 @@ static void grad_in_tensor_hook(void) {
     cg_tensor *z = cg_sum(cg_mul(u, u));
     hook_state s = {.x = x, .y = y};
     cg_register_hook(u, grad_in_tensor_hook_fn, &s);
-    if (cg_backward(z) != 0) fprintf(out, "RuntimeError: %s\n", cg_last_error());
+    if (cg_backward(z) != 0) fprintf(out, "%s\n", harness_error());
     show(s.seen);
     show(cg_grad(x));
     cg_release(s.seen);
@@ -59,7 +59,7 @@ static void grad_of_running_graph_in_hook(void) {
     cg_tensor *z = cg_sum(cg_mul(u, u));
     hook_state s = {.x = x, .y = y, .root = z};
     cg_register_hook(u, grad_of_running_graph_fn, &s);
-    if (cg_backward(z, .retain_graph = true) != 0) fprintf(out, "RuntimeError: %s\n", cg_last_error());
+    if (cg_backward(z, .retain_graph = true) != 0) fprintf(out, "%s\n", harness_error());
     show(s.seen);
     show(cg_grad(x));
     cg_release(s.seen);
@@ -82,7 +82,7 @@ static void backward_in_leaf_hook(void) {
     cg_tensor *h = cg_mul(w, x);
     hook_state s = {.y = h};
     cg_register_hook(x, backward_in_leaf_hook_fn, &s);
-    if (cg_backward(cg_sum(cg_exp(h)), .retain_graph = true) != 0) fprintf(out, "RuntimeError: %s\n", cg_last_error());
+    if (cg_backward(cg_sum(cg_exp(h)), .retain_graph = true) != 0) fprintf(out, "%s\n", harness_error());
     show(cg_grad(w));
     show(cg_grad(x));
 }
@@ -108,7 +108,7 @@ static void nested_create_graph_in_hook(void) {
     cg_tensor *v = cg_sin(y);
     hook_state s = {.x = x, .y = y};
     cg_register_hook(v, nested_create_graph_fn, &s);
-    if (cg_backward(cg_sum(v)) != 0) fprintf(out, "RuntimeError: %s\n", cg_last_error());
+    if (cg_backward(cg_sum(v)) != 0) fprintf(out, "%s\n", harness_error());
     show(s.seen);
     show(cg_grad(x));
     cg_release(s.seen);
@@ -131,7 +131,7 @@ static void inner_backward_frees_shared_nodes(void) {
     cg_tensor *u = cg_mul_scalar(y, 3);
     hook_state s = {.y = y};
     cg_register_hook(u, inner_backward_frees_fn, &s);
-    if (cg_backward(cg_sum(u)) != 0) fprintf(out, "RuntimeError: %s\n", cg_last_error());
+    if (cg_backward(cg_sum(u)) != 0) fprintf(out, "%s\n", harness_error());
     show(cg_grad(x));
 }
 
