@@ -16,7 +16,8 @@
 static const char *const transcendental[] = {"exp", "log", "log1p", "sin", "cos", "tan", "tanh", "sigmoid",
                                              "pow", "pown", "rpown", "softmax", "log_softmax", "bce", "ce",
                                              "nll", "norm", "var", "std", "randn", "normal_", "jacobian",
-                                             "hessian", "vjp", "jvp", "vhp", "hvp"};
+                                             "hessian", "vjp", "jvp", "vhp", "hvp", "exp_", "log_", "log1p_",
+                                             "sin_", "cos_", "tan_", "tanh_", "sigmoid_", "pow_", "pown_"};
 
 /* A text split into lines (owned copies), and where each program (#prog) begins. */
 typedef struct {

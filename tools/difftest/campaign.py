@@ -28,6 +28,7 @@ import gen  # noqa: E402
 import run_torch  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DEFAULT_BINARY = os.path.join(ROOT, 'build/tools/difftest')
 
 
 def split_transcript(lines):
@@ -125,7 +126,8 @@ def signature(result, lines):
         op = ops[int(k)]
     msg = ''
     if cls in ('message', 'missing error', 'spurious error', 'warning'):
-        msg = re.sub(r'[0-9]+', 'N', (e if 'err' in e or cls == 'warning' else g).split(': ', 2)[-1])[:60]
+        msg = (e if 'err' in e or cls == 'warning' else g).split(': ', 2)[-1]
+        msg = re.sub(r'[0-9]+', 'N', re.sub(r'dtype (long int|float|double|bool)', 'dtype D', msg))[:60]
     return '%s | %s | %s' % (cls, op, msg)
 
 
@@ -136,7 +138,7 @@ def main():
     ap.add_argument('--first', type=int, default=0)
     ap.add_argument('--batch', type=int, default=250)
     ap.add_argument('--out', default='/tmp/difftest')
-    ap.add_argument('--binary', default=os.path.join(ROOT, 'build/tools/difftest'),
+    ap.add_argument('--binary', default=DEFAULT_BINARY,
                     help='the interpreter, e.g. an ASan build: make BUILD=build-asan CFLAGS=... difftest')
     ap.add_argument('--no-minimize', action='store_true')
     ap.add_argument('--corpus', nargs=2, metavar=('DIR', 'N'))
@@ -180,8 +182,8 @@ def write_summary(args, counts, sigs, opcount, done, secs):
     with open(os.path.join(args.out, 'summary.txt'), 'w') as f:
         f.write('campaign: seed %d, programs %d..%d (%d), %.0f s\n' % (args.seed, args.first, args.first + done - 1,
                                                                     done, secs))
-        f.write('command: nice -n 10 /usr/bin/python3 tools/difftest/campaign.py --seed %d --first %d --count %d\n\n'
-                % (args.seed, args.first, done))
+        f.write('command: nice -n 10 /usr/bin/python3 tools/difftest/campaign.py --seed %d --first %d --count %d%s\n\n'
+                % (args.seed, args.first, done, ' --binary ' + args.binary if args.binary != DEFAULT_BINARY else ''))
         f.write('programs per class:\n')
         for cls, n in counts.most_common():
             f.write('  %-16s %d\n' % (cls, n))

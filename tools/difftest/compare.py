@@ -11,7 +11,8 @@ import struct
 # Ops whose float results may differ in the last bits (libm vs SLEEF, fused reductions).
 TRANSCENDENTAL = {'exp', 'log', 'log1p', 'sin', 'cos', 'tan', 'tanh', 'sigmoid', 'pow', 'pown', 'rpown',
                   'softmax', 'log_softmax', 'bce', 'ce', 'nll', 'norm', 'var', 'std', 'randn', 'normal_',
-                  'jacobian', 'hessian', 'vjp', 'jvp', 'vhp', 'hvp'}
+                  'jacobian', 'hessian', 'vjp', 'jvp', 'vhp', 'hvp', 'exp_', 'log_', 'log1p_', 'sin_', 'cos_',
+                  'tan_', 'tanh_', 'sigmoid_', 'pow_', 'pown_'}
 GRAD_OPS = {'printgrad', 'grad', 'jacobian', 'hessian', 'vjp', 'jvp', 'vhp', 'hvp'}
 
 DESC = re.compile(r'T (\S+) \[([^\]]*)\] st=\[([^\]]*)\] off=(\d+) rg=(\d) leaf=(\d) fn=(\S+) v=([-\d]+) data=\[([^\]]*)\]')

@@ -43,7 +43,10 @@ def fbits64(x):
 
 
 def values(t):
-    d = t.detach().contiguous().reshape(-1)
+    d = t.detach()
+    if d._is_zerotensor():  # PyTorch's storage-less zeros (some backward formulas give them)
+        d = torch.zeros(d.shape, dtype=d.dtype)
+    d = d.contiguous().reshape(-1)
     if d.dtype == torch.float32:
         bits = d.view(torch.int32).tolist()
         nan = torch.isnan(d).tolist()
