@@ -1,4 +1,4 @@
-/* Float sums and means against PyTorch's bits (tests/data/sum_bits.txt from tools/gen_sum_bits.py):
+/* Float sums, means and products against PyTorch's bits (tests/data/sum_bits.txt from tools/gen_sum_bits.py):
  * whole tensors of 1 to 10^6 elements, rows, columns and middle dims, keepdim, transposed,
  * permuted, sliced, expanded and offset inputs, empty and 0-dim ones, float32 and float64. */
 #include "harness.h"
@@ -7,8 +7,9 @@
 
 #include <stdlib.h>
 
-/* The generator's base values: m * 2^e from a 64-bit LCG, exact in float32. */
-static cg_tensor *base_tensor(cg_dtype dtype, uint64_t seed, int64_t n) {
+/* The generator's base values: m * 2^e from a 64-bit LCG, exact in float32; for products
+ * (near_one), 1 + m * 2^-26. */
+static cg_tensor *base_tensor(cg_dtype dtype, uint64_t seed, int64_t n, bool near_one) {
     cg_tensor *t = cg_empty_shape(dtype, 1, &n);
     if (!t) return NULL;
     uint64_t state = seed;
@@ -16,7 +17,7 @@ static cg_tensor *base_tensor(cg_dtype dtype, uint64_t seed, int64_t n) {
         state = state * 6364136223846793005u + 1442695040888963407u;
         int64_t m = (int64_t)(state >> 40) - (1 << 23);
         int e = (int)((state >> 32) & 31) - 30;
-        double v = ldexp((double)m, e - 20);
+        double v = near_one ? 1 + ldexp((double)m, -26) : ldexp((double)m, e - 20);
         if (dtype == CG_FLOAT32) ((float *)cg_data_ptr(t))[i] = (float)v;
         else ((double *)cg_data_ptr(t))[i] = v;
     }
@@ -43,8 +44,10 @@ static int check_line(char *line) {
         a.ndims = ndim;
         for (int d = 0; d < ndim; d++) a.dims[d] = d;
     }
-    a.input = cg_new_view(base_tensor(dtype, seed, extent), ndim, sizes, strides, offset);
-    cg_tensor *r = !strcmp(op, "sum") ? cg_sum_opts(a) : cg_mean_opts(a);
+    bool prod = !strcmp(op, "prod");
+    a.input = cg_new_view(base_tensor(dtype, seed, extent, prod), ndim, sizes, strides, offset);
+    cg_tensor *r = prod ? (a.ndims ? cg_prod_dim(a.input, a.dims[0], a.keepdim) : cg_prod(a.input))
+                 : !strcmp(op, "sum") ? cg_sum_opts(a) : cg_mean_opts(a);
     if (!r) {
         fprintf(stderr, "  error: %s\n", cg_last_error());
         return -1;

@@ -21,14 +21,15 @@ DTYPES = {"float32": torch.float32, "float64": torch.float64}
 lines = []
 
 
-def base_values(seed, n):
+def base_values(seed, n, near_one=False):
+    """For products (near_one), 1 + m * 2^-26 instead: within 1/8 of 1, so long products stay finite."""
     state = seed
     out = []
     for _ in range(n):
         state = (state * 6364136223846793005 + 1442695040888963407) & MASK
         m = (state >> 40) - (1 << 23)   # 24 bits, signed
         e = ((state >> 32) & 31) - 30   # [-30, 1]
-        out.append(m * 2.0 ** (e - 20))
+        out.append(1 + m * 2.0 ** -26 if near_one else m * 2.0 ** (e - 20))
     return out
 
 
@@ -39,10 +40,13 @@ def case(op, dtype, sizes, strides=None, offset=0, dims=(), keepdim=False, seed=
             strides.insert(0, s)
             s *= max(size, 1)
     extent = offset + sum((n - 1) * st for n, st in zip(sizes, strides)) + 1 if all(sizes) else offset + 1
-    base = torch.tensor(base_values(seed, extent), dtype=DTYPES[dtype])
+    base = torch.tensor(base_values(seed, extent, op == "prod"), dtype=DTYPES[dtype])
     x = base.as_strided(sizes, strides, offset)
     f = getattr(x, op)
-    r = f(list(dims), keepdim=keepdim) if dims else (f(dim=list(range(x.dim())), keepdim=True) if keepdim else f())
+    if op == "prod":  # one dim at most
+        r = f(dims[0], keepdim=keepdim) if dims else f()
+    else:
+        r = f(list(dims), keepdim=keepdim) if dims else (f(dim=list(range(x.dim())), keepdim=True) if keepdim else f())
     head = [op, dtype, seed, extent, len(sizes), *sizes, *strides, offset, len(dims), *dims, int(keepdim)]
     values = [float(v).hex() for v in r.flatten().tolist()]
     lines.append(" ".join(str(v) for v in head + [r.dim(), *r.shape] + values))
@@ -91,6 +95,23 @@ for dtype in DTYPES:
     if dtype == "float32":
         case("sum", dtype, [530000, 9], dims=(0,), seed=9)
         case("sum", dtype, [530000, 4], dims=(0,), seed=2)
+    # products, in the order of PyTorch's vectorized reduction
+    for n in [1, 7, 31, 32, 33, 64, 100, 257, 1000, 4097, 10007]:
+        case("prod", dtype, [n], seed=n)
+    for r, c in [(3, 40), (40, 3), (33, 64), (100, 31), (9, 100), (64, 33), (1, 70), (70, 1)]:
+        for dim in (0, 1):
+            for keepdim in (False, True):
+                case("prod", dtype, [r, c], dims=(dim,), keepdim=keepdim, seed=r * c + dim)
+    for shape in ([4, 37, 9], [3, 60, 33], [2, 3, 300]):
+        for dim in (0, 1, 2):
+            case("prod", dtype, shape, dims=(dim,), seed=dim + 3)
+    for sizes, strides, offset in views[:6] + views[7:9]:
+        case("prod", dtype, sizes, strides, offset, seed=5)
+        case("prod", dtype, sizes, strides, offset, dims=(0,), seed=6)
+        case("prod", dtype, sizes, strides, offset, dims=(len(sizes) - 1,), seed=7)
+    case("prod", dtype, [0], seed=3)
+    case("prod", dtype, [3, 0], dims=(1,), seed=3)
+    case("prod", dtype, [], seed=5)
     # empty and 0-dim
     case("sum", dtype, [0], seed=3)
     case("sum", dtype, [3, 0], dims=(1,), seed=3)

@@ -64,28 +64,12 @@ static int64_t prod_i64(const int64_t *x, int64_t n) {
     return (int64_t)acc;
 }
 
-#define DEFINE_PROD(name, T)                                   \
-    static T name(const T *x, int64_t n) {                     \
-        T acc = 1;                                             \
-        for (int64_t i = 0; i < n; i++) acc *= x[i];           \
-        return acc;                                            \
-    }
-DEFINE_PROD(prod_f32, float)
-DEFINE_PROD(prod_f64, double)
-
 void cg_kernel_sum_i64(const int64_t *in, int64_t *out, int64_t rows, int64_t len) {
     for (int64_t r = 0; r < rows; r++) out[r] = sum_i64(in + r * len, len);
 }
 
-void cg_kernel_prod(cg_dtype dtype, const void *in, void *out, int64_t rows, int64_t len) {
-    for (int64_t r = 0; r < rows; r++) {
-        switch (dtype) {
-        case CG_FLOAT32: ((float *)out)[r] = prod_f32((const float *)in + r * len, len); break;
-        case CG_FLOAT64: ((double *)out)[r] = prod_f64((const double *)in + r * len, len); break;
-        case CG_INT64: ((int64_t *)out)[r] = prod_i64((const int64_t *)in + r * len, len); break;
-        case CG_BOOL: break;
-        }
-    }
+void cg_kernel_prod_i64(const int64_t *in, int64_t *out, int64_t rows, int64_t len) {
+    for (int64_t r = 0; r < rows; r++) out[r] = prod_i64(in + r * len, len);
 }
 
 void cg_kernel_var(cg_dtype dtype, const void *in, void *out, int64_t rows, int64_t len, int64_t correction,

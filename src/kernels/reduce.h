@@ -4,7 +4,7 @@
  * element r * len) and writes one result per row to out[r]. The op layer arranges that layout by
  * permuting the reduced dims to the end (copying only when the permuted view is not already
  * contiguous), so the kernels are plain loops over memory and know nothing of shapes or strides.
- * Float sums and means are the exception: cg_kernel_cascade_sum walks the input's own strides in
+ * Float sums, means and products are the exception: they walk the input's own strides in
  * PyTorch's order. The other float sums (norm, var) are pairwise in the element type. */
 #ifndef CG_KERNELS_REDUCE_H
 #define CG_KERNELS_REDUCE_H
@@ -12,13 +12,15 @@
 #include "core/tensor.h"
 
 /* out = the sum of float32 or float64 in over the reduced dims, in PyTorch's order of additions
- * (kernels/sum.c), so float32 gives PyTorch's bits. in takes any strides; out is a new contiguous
- * tensor with in's sizes less the reduced dims (or 1 there when keepdim). */
+ * (kernels/ordered_reduce.c), so float32 gives PyTorch's bits. in takes any strides; out is a new
+ * contiguous tensor with in's sizes less the reduced dims (or 1 there when keepdim). */
 void cg_kernel_cascade_sum(cg_tensor *out, const cg_tensor *in, const bool *reduced, bool keepdim);
+/* The same for the product, in PyTorch's order of multiplications. */
+void cg_kernel_ordered_prod(cg_tensor *out, const cg_tensor *in, const bool *reduced, bool keepdim);
 /* int64 sums, which wrap around like PyTorch's (the order does not matter). */
 void cg_kernel_sum_i64(const int64_t *in, int64_t *out, int64_t rows, int64_t len);
-/* Product: float32, float64 or int64 in and out (int64 wraps around like PyTorch's). */
-void cg_kernel_prod(cg_dtype dtype, const void *in, void *out, int64_t rows, int64_t len);
+/* int64 products, which wrap around like PyTorch's. */
+void cg_kernel_prod_i64(const int64_t *in, int64_t *out, int64_t rows, int64_t len);
 /* The int64 sums over the middle index of a contiguous (groups, len, width) block: out[g, c] = the
  * sum over l of in[g, l, c]. This is the layout of a reduction over leading or middle dims of a
  * contiguous tensor, summed in place, reading memory in order. */

@@ -126,11 +126,13 @@ static cg_tensor *reduce_rows(cg_tensor *t, int ndims, const int *dims, bool kee
     bool reduced[CG_MAX_DIMS];
     if (mark_reduced_dims(t, ndims, dims, reduced, kind != REDUCE_VAR && kind != REDUCE_STD) < 0) return NULL;
     cg_scope_begin();
-    if ((kind == REDUCE_SUM || kind == REDUCE_MEAN) && cg_dtype_is_floating(dtype) && dtype == t->dtype) {
+    if ((kind == REDUCE_SUM || kind == REDUCE_MEAN || kind == REDUCE_PROD) && cg_dtype_is_floating(dtype) &&
+        dtype == t->dtype) {
         rows_layout r;
         result_shape(&r, t, reduced, keepdim);
         cg_tensor *out = cg_new_tensor(dtype, r.out_ndim, r.out_sizes);
-        if (out) cg_kernel_cascade_sum(out, t, reduced, keepdim);
+        if (out && kind == REDUCE_PROD) cg_kernel_ordered_prod(out, t, reduced, keepdim);
+        else if (out) cg_kernel_cascade_sum(out, t, reduced, keepdim);
         if (out && kind == REDUCE_MEAN) divide_by_count(out, t, reduced);
         return cg_scope_end_keeping(out);
     }
@@ -150,7 +152,7 @@ static cg_tensor *reduce_rows(cg_tensor *t, int ndims, const int *dims, bool kee
     switch (kind) {
     case REDUCE_SUM:
     case REDUCE_MEAN: cg_kernel_sum_i64(in, data(out), r.nrows, r.len); break; /* int64: floats took the cascade */
-    case REDUCE_PROD: cg_kernel_prod(dtype, in, data(out), r.nrows, r.len); break;
+    case REDUCE_PROD: cg_kernel_prod_i64(in, data(out), r.nrows, r.len); break; /* int64: floats took the above */
     case REDUCE_VAR:
     case REDUCE_STD: cg_kernel_var(dtype, in, data(out), r.nrows, r.len, biased ? 0 : 1, kind == REDUCE_STD); break;
     }

@@ -1,5 +1,6 @@
-/* Float sums in PyTorch's order (its CPU "cascade sum"), so float32 results have PyTorch's bits.
+/* Float sums and products in PyTorch's order, so float32 results have PyTorch's bits.
  *
+ * Sums are PyTorch's CPU "cascade sum":
  * PyTorch iterates a reduction over the input's dims sorted by its own rule (reduced dims first,
  * then by strides, fastest first) and merged where memory allows. Its loop sees two dims at a
  * time (size0 fastest, size1 next) and adds each result into the output, which starts at 0; the
@@ -230,9 +231,13 @@ static void order_and_merge(sum_iteration *it) {
     *it = sorted;
 }
 
-void cg_kernel_cascade_sum(cg_tensor *out, const cg_tensor *in, const bool *reduced, bool keepdim) {
+typedef void (*loop2d_fn)(char *out, const char *in, const int64_t *strides, int64_t size0, int64_t size1);
+
+/* Runs loop over PyTorch's reduction iteration of in into out (filled with identity first). */
+static void reduce_in_order(cg_tensor *out, const cg_tensor *in, const bool *reduced, bool keepdim, double identity,
+                            loop2d_fn loop) {
     int64_t elsize = (int64_t)cg_elsize(in->dtype);
-    memset(cg_tensor_data(out), 0, (size_t)(out->numel * elsize));
+    for (int64_t i = 0; i < out->numel; i++) cg_write_double(cg_tensor_data(out) + i * elsize, out->dtype, identity);
     if (in->numel == 0) return;
     /* The output seen with the input's dims: reduced ones have stride 0, except a reduced dim of
      * size 1 that keepdim keeps (PyTorch's result then has a real stride there). */
@@ -261,8 +266,7 @@ void cg_kernel_cascade_sum(cg_tensor *out, const cg_tensor *in, const bool *redu
     char *o = cg_tensor_data(out);
     const char *x = cg_tensor_data(in);
     for (;;) {
-        if (in->dtype == CG_FLOAT32) f32_loop2d(o, x, strides, size0, size1);
-        else f64_loop2d(o, x, strides, size0, size1);
+        loop(o, x, strides, size0, size1);
         int d = 2;
         for (; d < it.ndim; d++) {
             o += it.strides[d][0];
@@ -274,4 +278,62 @@ void cg_kernel_cascade_sum(cg_tensor *out, const cg_tensor *in, const bool *redu
         }
         if (d >= it.ndim) return;
     }
+}
+
+void cg_kernel_cascade_sum(cg_tensor *out, const cg_tensor *in, const bool *reduced, bool keepdim) {
+    reduce_in_order(out, in, reduced, keepdim, 0, in->dtype == CG_FLOAT32 ? f32_loop2d : f64_loop2d);
+}
+
+/* ---- products: PyTorch's binary_kernel_reduce_vec ----
+ * A contiguous reduced dim is taken in blocks of 4 vectors multiplied lane by lane into 4 vector
+ * accumulators (started from the first block), which are then combined (a0 a1)(a2 a3) and their
+ * lanes multiplied in order; the tail after the last whole block is multiplied in one element at a
+ * time. Contiguous kept columns are reduced 4 vectors of columns at a time the same way, without
+ * combining; anything else is one element at a time, in order. */
+#define DEFINE_PROD(S, T, LANES)                                                                           \
+    static void S##_prod_inner(T *out, const T *in, int64_t n) {                                         \
+        int64_t blocks = n / (4 * LANES);                                                                  \
+        if (blocks > 0) {                                                                                  \
+            T acc[4 * LANES];                                                                              \
+            memcpy(acc, in, sizeof acc);                                                                   \
+            for (int64_t i = 1; i < blocks; i++)                                                           \
+                for (int k = 0; k < 4 * LANES; k++) acc[k] *= in[i * 4 * LANES + k];                       \
+            T lanes[LANES];                                                                                \
+            for (int w = 0; w < LANES; w++)                                                                \
+                lanes[w] = (acc[w] * acc[LANES + w]) * (acc[2 * LANES + w] * acc[3 * LANES + w]);          \
+            for (int w = 1; w < LANES; w++) lanes[0] *= lanes[w];                                          \
+            *out *= lanes[0];                                                                              \
+        }                                                                                                  \
+        for (int64_t k = blocks * 4 * LANES; k < n; k++) *out *= in[k];                                    \
+    }                                                                                                      \
+    /* out[c] *= the product over rows of in[row * stride + c], for size1 contiguous columns */           \
+    static void S##_prod_outer(T *out, const char *in, int64_t stride, int64_t size0, int64_t size1) {  \
+        int64_t c = 0;                                                                                     \
+        for (; c + 4 * LANES <= size1; c += 4 * LANES) {                                                   \
+            T acc[4 * LANES];                                                                              \
+            memcpy(acc, (const T *)in + c, sizeof acc);                                                    \
+            for (int64_t i = 1; i < size0; i++)                                                            \
+                for (int k = 0; k < 4 * LANES; k++) acc[k] *= ((const T *)(in + i * stride))[c + k];      \
+            for (int k = 0; k < 4 * LANES; k++) out[c + k] *= acc[k];                                      \
+        }                                                                                                  \
+        for (; c < size1; c++)                                                                             \
+            for (int64_t i = 0; i < size0; i++) out[c] *= ((const T *)(in + i * stride))[c];              \
+    }                                                                                                      \
+    static void S##_prod_loop2d(char *out, const char *in, const int64_t *s, int64_t size0, int64_t size1) { \
+        const int64_t size = (int64_t)sizeof(T);                                                           \
+        if (s[0] == 0 && s[1] == size) {                                                                   \
+            for (int64_t j = 0; j < size1; j++) S##_prod_inner((T *)(out + j * s[2]), (const T *)(in + j * s[3]), size0); \
+        } else if (s[0] == 0 && s[2] == size && s[3] == size) {                                            \
+            S##_prod_outer((T *)out, in, s[1], size0, size1);                                              \
+        } else {                                                                                           \
+            for (int64_t j = 0; j < size1; j++)                                                            \
+                for (int64_t i = 0; i < size0; i++)                                                        \
+                    *(T *)(out + i * s[0] + j * s[2]) *= *(const T *)(in + i * s[1] + j * s[3]);           \
+        }                                                                                                  \
+    }
+DEFINE_PROD(f32, float, 8)
+DEFINE_PROD(f64, double, 4)
+
+void cg_kernel_ordered_prod(cg_tensor *out, const cg_tensor *in, const bool *reduced, bool keepdim) {
+    reduce_in_order(out, in, reduced, keepdim, 1, in->dtype == CG_FLOAT32 ? f32_prod_loop2d : f64_prod_loop2d);
 }
