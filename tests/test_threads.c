@@ -179,6 +179,39 @@ static void test_shared_graph(void) {
     CHECK(same_values(cg_grad(h), cg_detach(cg_mul_scalar(h, 2 * csum * steps)), 1e-12)); /* d/dh sum(c h^2) */
 }
 
+/* ---- one graph, backward from several threads without retain_graph: the first frees it ---- */
+
+typedef struct {
+    cg_tensor *root;
+    int status;
+    char error[512];
+} racing;
+
+static void *racing_thread(void *arg) {
+    racing *r = arg;
+    r->status = cg_backward(r->root);
+    snprintf(r->error, sizeof r->error, "%s", r->status ? cg_last_error() : "");
+    return NULL;
+}
+
+static void test_shared_graph_freed(void) {
+    cg_tensor *w = cg_requires_grad_(cg_tensor_f64(((double[]){0.3, -0.7}), 2), true);
+    cg_tensor *h = cg_tanh(w);
+    cg_tensor *root = cg_sum(cg_mul(h, h)); /* MulBackward0 saves h twice: one thread frees them */
+    racing runs[MAX_THREADS];
+    for (int i = 0; i < nthreads; i++) runs[i] = (racing){.root = root};
+    run_threads(racing_thread, runs, sizeof runs[0]);
+    int succeeded = 0;
+    for (int i = 0; i < nthreads; i++) {
+        if (runs[i].status == 0) succeeded++;
+        else CHECK(!strncmp(runs[i].error, "Trying to backward through the graph a second time", 50));
+    }
+    CHECK(succeeded == 1);
+    /* exactly one backward's gradient: 2 h (1 - h^2) */
+    cg_tensor *want = cg_mul_scalar(cg_mul(h, cg_rsub_scalar(cg_mul(h, h), 1)), 2);
+    CHECK(same_values(cg_grad(w), cg_detach(want), 1e-12));
+}
+
 /* ---- the default generator: each fill is one piece of the one stream ---- */
 
 #define DRAWS 16
@@ -325,7 +358,7 @@ static const struct {
     void (*fn)(void);
 } tests[] = {
     {"shared_dataset", test_shared_dataset}, {"shared_parameters", test_shared_parameters},
-    {"shared_graph", test_shared_graph},     {"default_generator", test_default_generator},
+    {"shared_graph", test_shared_graph},     {"shared_graph_freed", test_shared_graph_freed},     {"default_generator", test_default_generator},
     {"thread_generators", test_thread_generators}, {"freed_elsewhere", test_freed_elsewhere},
     {"per_thread_state", test_per_thread_state},
 };

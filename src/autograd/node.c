@@ -59,19 +59,31 @@ static void free_node(cg_node *n) {
 
 static const cg_op accumulate_grad_op = {"AccumulateGrad", NULL, "accumulate_grad"};
 
-/* The last graph let an AccumulateGrad node go: unless another thread has just taken it again
- * (grad_accumulator, under the leaf's lock), it lets its leaf go and waits, dormant, in the leaf's
- * state, which frees it with the leaf. Its count is always decremented for real: another thread
- * may take a reference it did not hold before. */
+/* A graph lets an AccumulateGrad node go. When that was the last reference, the node lets its
+ * leaf go and waits, dormant, in the leaf's state (which frees it with the leaf), unless another
+ * thread has taken it again meanwhile (grad_accumulator). The count is never decremented on the
+ * fast path of cg_ref_dec: another thread may take a reference it did not hold before. */
 static void release_accumulator(cg_node *n) {
-    if (atomic_fetch_sub_explicit(&n->refcount, 1, memory_order_acq_rel) != 1) return;
-    cg_tensor *leaf = n->variable;
-    cg_autograd_meta *m = leaf->autograd;
-    cg_lock(CG_LOCK_META, m);
-    bool dormant = atomic_load_explicit(&n->refcount, memory_order_relaxed) == 0;
-    if (dormant) n->variable = NULL;
-    cg_unlock(CG_LOCK_META, m);
-    if (dormant) cg_release(leaf); /* may free the leaf, and n with it */
+    int count = atomic_load_explicit(&n->refcount, memory_order_relaxed);
+    while (count > 1)
+        if (atomic_compare_exchange_weak_explicit(&n->refcount, &count, count - 1, memory_order_release,
+                                                  memory_order_relaxed))
+            return;
+    /* Perhaps the last. Hold the leaf (which owns n's memory) until done with n: once the count is
+     * zero another thread may wake n and let it go again, and only one of us takes its leaf. */
+    cg_tensor *leaf = cg_retain(n->variable);
+    if (atomic_fetch_sub_explicit(&n->refcount, 1, memory_order_acq_rel) == 1) {
+        cg_autograd_meta *m = leaf->autograd;
+        cg_tensor *held = NULL;
+        cg_lock(CG_LOCK_META, m);
+        if (atomic_load_explicit(&n->refcount, memory_order_relaxed) == 0) {
+            held = n->variable;
+            n->variable = NULL;
+        }
+        cg_unlock(CG_LOCK_META, m);
+        cg_release(held);
+    }
+    cg_release(leaf); /* may free the leaf, and n with it */
 }
 
 void cg_node_release(cg_node *n) {
