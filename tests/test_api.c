@@ -557,6 +557,9 @@ static void fused_error_inputs(const char *op, const char *which, cg_tensor **in
         {"float_int", {f, i, i}},     {"end_double", {f, d, NULL}},  {"weight_double", {f, f, d}},
         {"weight_int", {f, f, i}},    {"int_float", {i, f, f}},      {"expand", {f, cg_expand(f, 3, 2), f}},
         {"leaf", {cg_requires_grad_(cg_ones(2), true), f, f}},
+        {"order_bool", {b, cg_tensor_bool(((bool[]){true, true, false}), 3), b}},
+        {"order_int", {i, cg_tensor_i64(((int64_t[]){1, 2, 3}), 3), i}},
+        {"order_dtype", {f, cg_ones_shape(CG_FLOAT64, CG_SHAPE(3)), NULL}},
     };
     if (!strcmp(which, "shape")) {
         in[0] = f;

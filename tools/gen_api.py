@@ -248,7 +248,14 @@ def fused_errors():
              ("addcdiv", 1, "float_int", (f, i, i)), ("lerp", 0.5, "int", (i, i, None)), ("lerp", 0.5, "end_double", (f, d, None)),
              ("lerp", None, "weight_double", (f, f, d)), ("lerp", None, "weight_int", (f, f, i)),
              ("lerp", None, "int", (i, i, i)), ("add", 2, "shape", (f, torch.ones(3), None)),
-             ("addcmul", 1, "shape", (f, f, torch.ones(3)))]
+             ("addcmul", 1, "shape", (f, f, torch.ones(3))),
+             # the shape is checked before the dtypes the kernels take (addcdiv's integer check before both)
+             ("addcmul", 1, "order_bool", (b, torch.ones(3, dtype=torch.bool), b)),
+             ("lerp", 0.5, "order_int", (i, torch.tensor([1, 2, 3]), None)),
+             ("lerp", None, "order_int", (i, torch.tensor([1, 2, 3]), i)),
+             ("addcdiv", 1, "order_int", (i, torch.tensor([1, 2, 3]), i)),
+             ("add", 1.5, "order_int", (i, torch.tensor([1, 2, 3]), None)),
+             ("lerp", 0.5, "order_dtype", (f, torch.ones(3, dtype=torch.float64), None))]
     for op, number, case, args in cases:
         try:
             fused_call(op, number, *args)

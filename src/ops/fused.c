@@ -32,15 +32,26 @@ int cg_broadcast3(const cg_tensor *a, const cg_tensor *b, const cg_tensor *c, in
     return ndim;
 }
 
-/* out = op(self, a, b, number) computed in dtype, over the broadcast shape, laid out as PyTorch's
+/* The broadcast shape of the operands, which PyTorch checks before the dtypes its kernels take. */
+typedef struct {
+    int ndim;
+    int64_t sizes[CG_MAX_DIMS];
+} shape_t;
+
+static bool broadcast_ok(const cg_tensor *self, const cg_tensor *a, const cg_tensor *b, shape_t *shape) {
+    shape->ndim = cg_broadcast3(self, a, b, shape->sizes);
+    return shape->ndim >= 0;
+}
+
+/* out = op(self, a, b, number) computed in dtype over the broadcast shape, laid out as PyTorch's
  * TensorIterator lays out its output; NULL on error. */
-static cg_tensor *fused_in(cg_fused_op op, cg_dtype dtype, cg_tensor *self, cg_tensor *a, cg_tensor *b, cg_number number) {
-    int64_t shape[CG_MAX_DIMS];
-    int ndim = cg_broadcast3(self, a, b, shape);
-    if (ndim < 0) return NULL;
+static cg_tensor *fused_in(cg_fused_op op, cg_dtype dtype, const shape_t *shape, cg_tensor *self, cg_tensor *a,
+                           cg_tensor *b, cg_number number) {
+    int ndim = shape->ndim;
+    const int64_t *sizes = shape->sizes;
     cg_tensor *cs = cg_as_dtype(self, dtype), *ca = cg_as_dtype(a, dtype), *cb = b ? cg_as_dtype(b, dtype) : NULL;
     if (!cs || !ca || (b && !cb)) return NULL;
-    cg_tensor *out = b ? CG_NEW_RESULT(dtype, ndim, shape, self, a, b) : CG_NEW_RESULT(dtype, ndim, shape, self, a);
+    cg_tensor *out = b ? CG_NEW_RESULT(dtype, ndim, sizes, self, a, b) : CG_NEW_RESULT(dtype, ndim, sizes, self, a);
     if (out) cg_kernel_fused(op, out, cs, ca, cb, number);
     return out;
 }
@@ -69,8 +80,9 @@ static cg_number negated(cg_number alpha) {
 
 static cg_tensor *add_alpha(const cg_op *node, cg_tensor *a, cg_tensor *b, cg_number alpha, cg_number kernel_alpha) {
     cg_dtype dtype = cg_result_type(a, b);
-    if (cg_check_alpha(dtype, alpha) < 0) return NULL;
-    cg_tensor *out = fused_in(CG_FUSED_ADD, dtype, a, b, NULL, kernel_alpha);
+    shape_t shape;
+    if (!broadcast_ok(a, b, NULL, &shape) || cg_check_alpha(dtype, alpha) < 0) return NULL;
+    cg_tensor *out = fused_in(CG_FUSED_ADD, dtype, &shape, a, b, NULL, kernel_alpha);
     cg_node *n = out ? cg_record(node, out, CG_INPUTS(a, b)) : NULL;
     cg_node_set_number(n, 0, alpha);
     return cg_recorded(out);
@@ -132,8 +144,9 @@ int cg_check_addcdiv(const cg_tensor *tensor1, const cg_tensor *tensor2) {
 cg_tensor *cg_addcmul_number(cg_tensor *self, cg_tensor *tensor1, cg_tensor *tensor2, cg_number value) {
     if (!self || !tensor1 || !tensor2 || cg_check_number(value) < 0) return NULL;
     cg_dtype dtype = cg_result_type3(self, tensor1, tensor2);
-    if (cg_check_addcmul(dtype) < 0) return NULL;
-    cg_tensor *out = fused_in(CG_FUSED_ADDCMUL, dtype, self, tensor1, tensor2, value);
+    shape_t shape;
+    if (!broadcast_ok(self, tensor1, tensor2, &shape) || cg_check_addcmul(dtype) < 0) return NULL;
+    cg_tensor *out = fused_in(CG_FUSED_ADDCMUL, dtype, &shape, self, tensor1, tensor2, value);
     cg_save_addc(out ? cg_record(&cg_op_addcmul, out, CG_INPUTS(self, tensor1, tensor2)) : NULL, tensor1, tensor2, value);
     return cg_recorded(out);
 }
@@ -151,7 +164,9 @@ cg_tensor *cg_addcdiv_number(cg_tensor *self, cg_tensor *tensor1, cg_tensor *ten
     if (!self || !tensor1 || !tensor2 || cg_check_number(value) < 0 || cg_check_addcdiv(tensor1, tensor2) < 0)
         return NULL;
     cg_dtype dtype = cg_result_type3(self, tensor1, tensor2);
-    cg_tensor *out = fused_in(CG_FUSED_ADDCDIV, dtype, self, tensor1, tensor2, value);
+    shape_t shape;
+    if (!broadcast_ok(self, tensor1, tensor2, &shape)) return NULL;
+    cg_tensor *out = fused_in(CG_FUSED_ADDCDIV, dtype, &shape, self, tensor1, tensor2, value);
     cg_save_addc(out ? cg_record(&cg_op_addcdiv, out, CG_INPUTS(self, tensor1, tensor2)) : NULL, tensor1, tensor2, value);
     return cg_recorded(out);
 }
@@ -168,7 +183,7 @@ void cg_backward_addcdiv(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 
 /* ---- lerp ---- */
 
-/* lerp computes in start's dtype, which end (and a weight tensor) must have; floats only. */
+/* lerp computes in start's dtype, which end (and a weight tensor) must have. */
 int cg_check_lerp(const cg_tensor *start, const cg_tensor *end, const cg_tensor *weight) {
     const cg_tensor *others[] = {end, weight};
     const char *names[] = {"end", "weight"};
@@ -179,14 +194,21 @@ int cg_check_lerp(const cg_tensor *start, const cg_tensor *end, const cg_tensor 
             return -1;
         }
     }
-    if (cg_dtype_is_floating(start->dtype)) return 0;
-    cg_set_error("\"lerp_kernel_%s\" not implemented for '%s'", weight ? "tensor" : "scalar", cg_dtype_title(start->dtype));
+    return 0;
+}
+
+/* Its kernel's refusal of integers and bools, after the shape check. */
+static int check_lerp_kernel(cg_dtype dtype, bool weight_tensor) {
+    if (cg_dtype_is_floating(dtype)) return 0;
+    cg_set_error("\"lerp_kernel_%s\" not implemented for '%s'", weight_tensor ? "tensor" : "scalar", cg_dtype_title(dtype));
     return -1;
 }
 
 cg_tensor *cg_lerp_number(cg_tensor *start, cg_tensor *end, cg_number weight) {
     if (!start || !end || cg_check_number(weight) < 0 || cg_check_lerp(start, end, NULL) < 0) return NULL;
-    cg_tensor *out = fused_in(CG_FUSED_LERP, start->dtype, start, end, NULL, weight);
+    shape_t shape;
+    if (!broadcast_ok(start, end, NULL, &shape) || check_lerp_kernel(start->dtype, false) < 0) return NULL;
+    cg_tensor *out = fused_in(CG_FUSED_LERP, start->dtype, &shape, start, end, NULL, weight);
     cg_node *n = out ? cg_record(&cg_op_lerp_scalar, out, CG_INPUTS(start, end)) : NULL;
     cg_node_set_number(n, 0, weight);
     return cg_recorded(out);
@@ -210,7 +232,9 @@ void cg_save_lerp(cg_node *n, cg_tensor *start, cg_tensor *end, cg_tensor *weigh
 
 cg_tensor *cg_lerp(cg_tensor *start, cg_tensor *end, cg_tensor *weight) {
     if (!start || !end || !weight || cg_check_lerp(start, end, weight) < 0) return NULL;
-    cg_tensor *out = fused_in(CG_FUSED_LERP, start->dtype, start, end, weight, cg_number_int(0));
+    shape_t shape;
+    if (!broadcast_ok(start, end, weight, &shape) || check_lerp_kernel(start->dtype, true) < 0) return NULL;
+    cg_tensor *out = fused_in(CG_FUSED_LERP, start->dtype, &shape, start, end, weight, cg_number_int(0));
     cg_save_lerp(out ? cg_record(&cg_op_lerp, out, CG_INPUTS(start, end, weight)) : NULL, start, end, weight);
     return cg_recorded(out);
 }
