@@ -802,11 +802,15 @@ static inline void cg_scope_guard_end_(int *open) {
     cg_scope_end();
 }
 static inline void cg_grad_mode_restore_(bool *previous) { cg_set_grad_enabled(*previous); }
-#define CG_SCOPE_ \
-    for (int cg_scope_open_ __attribute__((cleanup(cg_scope_guard_end_))) = (cg_scope_begin(), 1); cg_scope_open_; cg_scope_open_ = 0)
-#define CG_GRAD_MODE_BLOCK_(mode)                                                                  \
-    for (bool cg_prev_mode_ __attribute__((cleanup(cg_grad_mode_restore_), unused)) = cg_set_grad_enabled(mode), \
-         cg_once_ = 1; cg_once_; cg_once_ = 0)
+/* Each block's variables get names of their own (__COUNTER__), so nested blocks shadow nothing. */
+#define CG_CAT_(a, b) CG_CAT2_(a, b)
+#define CG_CAT2_(a, b) a##b
+#define CG_SCOPE_ CG_SCOPE_WITH_(CG_CAT_(cg_scope_open_, __COUNTER__))
+#define CG_SCOPE_WITH_(open) for (int open __attribute__((cleanup(cg_scope_guard_end_))) = (cg_scope_begin(), 1); open; open = 0)
+#define CG_GRAD_MODE_BLOCK_(mode) \
+    CG_GRAD_MODE_WITH_(mode, CG_CAT_(cg_prev_mode_, __COUNTER__), CG_CAT_(cg_once_, __COUNTER__))
+#define CG_GRAD_MODE_WITH_(mode, prev, once) \
+    for (bool prev __attribute__((cleanup(cg_grad_mode_restore_), unused)) = cg_set_grad_enabled(mode), once = 1; once; once = 0)
 #else
 /* Other C compilers: the end of the block ends the scope and restores the mode; break, return
  * and goto out of it do not. */
