@@ -13,6 +13,8 @@
 #define B(...) cg_ones_shape(CG_BOOL, CG_SHAPE(__VA_ARGS__))
 #define L(...) cg_requires_grad_(F(__VA_ARGS__), true)
 #define IDX(...) cg_tensor_i64(((int64_t[]){__VA_ARGS__}), CG_NARGS(__VA_ARGS__))
+#define cg_scalar_f32(v) cg_scalar(v, CG_FLOAT32)
+#define cg_scalar_i64(v) cg_scalar(v, CG_INT64)
 
 static void report(const char *name, bool failed) {
     if (failed) fprintf(out, "%s || %s\n", name, harness_error());
@@ -202,6 +204,89 @@ static void error_order(void) {
     S("mul_ empty expanded", cg_mul_scalar_(cg_expand(cg_zeros_shape(CG_INT64, CG_SHAPE(1, 0)), 1, 2, 0), 1));
     S("mul_ cast empty expanded", cg_mul_scalar_(cg_expand(cg_zeros_shape(CG_BOOL, CG_SHAPE(3, 0, 1)), 3, 0, 2), 2.5));
     S("copy_ empty expanded", cg_copy_(cg_expand(cg_zeros(1, 0), 1, 2, 0), F(1)));
+    T("where shape3", cg_where(B(2), F(3), F(4)));
+    T("where cond float", cg_where(F(2), F(2), F(2)));
+    T("eq shape", cg_eq(F(2), F(3)));
+    T("lt bool shape", cg_lt(B(2), B(3)));
+    T("maximum bool int", cg_maximum(B(2), I(2)));
+    T("add bool bool", cg_add(B(2), B(2)));
+    T("div int int", cg_div(I(2), I(2)));
+    T("pow int neg tensor", cg_pow(I(2), IDX(-1, 2)));
+    T("pow int neg number", cg_pow_scalar(I(2), -1));
+    T("rpow int neg", cg_rpow_scalar(IDX(-1), 2));
+    T("sub number bool", cg_sub_scalar(B(2), 1));
+    T("rsub bool", cg_rsub_scalar(B(2), 1));
+    T("rsub bool bool", cg_rsub_number(B(2), cg_number_bool(true)));
+    S("unbind dim oor", cg_unbind(F(2), 3, pieces, 8));
+    T("cat dim neg oor", cg_cat(CG_LIST(F(2), F(2)), -3));
+    T("cat empty 1d + 2d", cg_cat(CG_LIST(F(0), F(2,2)), 0));
+    T("stack 0d", cg_stack(CG_LIST(cg_scalar_f32(1), cg_scalar_f32(2)), 1));
+    T("stack 0d ok", cg_stack(CG_LIST(cg_scalar_f32(1), cg_scalar_f32(2)), 0));
+    T("index_select neg idx", cg_index_select(F(3), 0, IDX(-1)));
+    T("gather neg idx", cg_gather(F(3), 0, IDX(-1)));
+    T("gather 0d", cg_gather(cg_scalar_f32(1), 0, cg_scalar_i64(0)));
+    T("gather 0d oob", cg_gather(cg_scalar_f32(1), 0, cg_scalar_i64(1)));
+    T("scatter_add 0d", cg_scatter_add(cg_scalar_f32(1), 0, cg_scalar_i64(0), cg_scalar_f32(2)));
+    T("masked_fill int value", cg_masked_fill(I(2), B(2), 2.5));
+    T("masked_fill bool value", cg_masked_fill(B(2), B(2), 2));
+    T("masked_fill broadcast mask bigger", cg_masked_fill(F(2), B(2,2), 1.0));
+    T("softmax f64 dim", cg_softmax(D(2), -2));
+    T("log_softmax 0d", cg_log_softmax(cg_scalar_f32(1), 0));
+    T("ce 1d target 0d", cg_cross_entropy(F(3), cg_scalar_i64(1)));
+    T("ce 1d target 1d", cg_cross_entropy(F(3), I(1)));
+    T("nll 1d target 1d", cg_nll_loss(F(3), I(1)));
+    T("nll 2d target 0d", cg_nll_loss(F(2,3), cg_scalar_i64(1)));
+    T("nll target neg", cg_nll_loss(F(2,3), IDX(-1, 0)));
+    T("nll target -100", cg_nll_loss(F(2,3), IDX(-100, 0)));
+    T("nll empty", cg_nll_loss(F(0,3), I(0)));
+    T("bce 0d", cg_binary_cross_entropy_with_logits(cg_scalar_f32(1), cg_scalar_f32(1)));
+    T("mse 0d vs 2", cg_mse_loss(cg_scalar_f32(1), F(2)));
+    T("mse bool", cg_mse_loss(B(2), B(2)));
+    T("mse int float", cg_mse_loss(I(2), F(2)));
+    T("matmul 1d 1d size", cg_matmul(F(2), F(3)));
+    T("matmul 1d 2d", cg_matmul(F(2), F(3,2)));
+    T("matmul 2d 1d", cg_matmul(F(2,3), F(2)));
+    T("matmul 3d 1d", cg_matmul(F(2,2,3), F(2)));
+    T("matmul 1d 3d", cg_matmul(F(2), F(2,3,2)));
+    T("matmul int", cg_matmul(I(2,2), I(2,2)));
+    T("matmul bool", cg_matmul(B(2,2), B(2,2)));
+    T("mm bool", cg_mm(B(2,2), B(2,2)));
+    T("dot int", cg_dot(I(2), I(2)));
+    T("dot bool", cg_dot(B(2), B(2)));
+    T("mv int", cg_mv(I(2,2), I(2)));
+    T("bmm int", cg_bmm(I(1,2,2), I(1,2,2)));
+    T("bmm shapes", cg_bmm(F(1,2,3), F(1,2,3)));
+    T("norm p0 int", cg_norm(I(2), 0));
+    T("prod bool", cg_prod(B(2)));
+    T("sum bool", cg_sum(B(2)));
+    T("max bool", cg_max(B(2)));
+    T("argmax bool", cg_argmax(B(2)));
+    T("max_dim bool", cg_max_dim(B(2), 0, false, NULL));
+    T("var bool", cg_var(B(2)));
+    T("std int", cg_std(I(2)));
+    T("clamp int float", cg_clamp(I(2), 0.5, 1));
+    T("clamp both none", cg_clamp_number(F(2), CG_NO_BOUND, CG_NO_BOUND));
+    T("sign bool", cg_sign(B(2)));
+    T("abs bool", cg_abs(B(2)));
+    T("relu int", cg_relu(I(2)));
+    T("sigmoid int", cg_sigmoid(I(2)));
+    T("tanh bool", cg_tanh(B(2)));
+    T("log int", cg_log(I(2)));
+    T("to int requires grad", cg_to(L(2), CG_INT64));
+    S("detach_ leaf view", cg_detach_(cg_view(cg_detach(L(2)), 2)));
+    T("view of int", cg_view(I(6), 2, -1));
+    T("permute 0d", cg_permute(cg_scalar_f32(1), 0));
+    T("transpose 0d", cg_transpose(cg_scalar_f32(1), 0, 0));
+    T("t 0d", cg_t(cg_scalar_f32(1)));
+    T("squeeze_dim 0d 0", cg_squeeze_dim(cg_scalar_f32(1), 0));
+    T("unsqueeze 0d 1", cg_unsqueeze(cg_scalar_f32(1), 1));
+    T("flatten 0d 0 0", cg_flatten(cg_scalar_f32(1), 0, 0));
+    T("expand 0d", cg_expand(cg_scalar_f32(1), 2, 3));
+    T("expand fewer", cg_expand(F(2, 3), 3));
+    T("narrow neg start", cg_narrow(F(3), 0, -1, 1));
+    T("narrow neg start oor", cg_narrow(F(3), 0, -4, 1));
+    T("slice 0d", cg_slice(cg_scalar_f32(1), 0, 0, 1, 1));
+    T("select neg", cg_select(F(3), 0, -4));
 }
 
 static void ignore_warnings(const char *message, void *user) {
