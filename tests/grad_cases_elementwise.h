@@ -99,6 +99,11 @@ EW_FN(relu, cg_relu(in[0]))
 EW_BACKWARD_FN(tanh, cg_tanh(in[0]))
 EW_BACKWARD_FN(sigmoid, cg_sigmoid(in[0]))
 EW_BACKWARD_FN(relu, cg_relu(in[0]))
+/* add_by_scalar: tan's gradient (grad * (1 + tan(x)^2)), differentiable in x and the incoming
+ * gradient. sgn: abs's (grad * sgn(x)), away from 0. */
+EW_BACKWARD_FN(tan, cg_tan(in[0]))
+EW_BACKWARD_FN(abs, cg_abs(in[0]))
+
 /* mul_by_scalar: add's gradient for b with alpha 2.5, differentiable in the incoming gradient. */
 static int f_mul_by_scalar(cg_tensor **in, cg_tensor **out, void *u) {
     (void)u;
@@ -231,6 +236,8 @@ static const grad_case cases_elementwise[] = {
     EW_SIGNED_CASES("relu", f_relu),
     {"tanh_backward", "x 2x3, grad 2x3", 2, ew_2x3_2x3, f_tanh_backward, false, 0, 0},
     {"mul_by_scalar", "add_alpha's gradient, grad 2x3", 2, ew_2x3_2x3, f_mul_by_scalar, false, 0, 0},
+    {"add_by_scalar", "tan's gradient, x 2x3, grad 2x3", 2, ew_2x3_2x3, f_tan_backward, false, 0, 0},
+    {"sgn", "abs's gradient, x 2x3, grad 2x3", 2, ew_2x3_2x3, f_abs_backward, false, 0, 0},
     {"sigmoid_backward", "x 2x3, grad 2x3", 2, ew_2x3_2x3, f_sigmoid_backward, false, 0, 0},
     {"threshold_backward", "relu's: x 2x3, grad 2x3", 2, ew_2x3_2x3, f_relu_backward, false, 0, 0},
     /* in place, on y = x * 1 */

@@ -471,7 +471,7 @@ static cg_tensor *double_backward_op(int i, cg_tensor *x, cg_tensor *y) {
     case 46: return cg_expand(x, 2, 2, 3);
     case 47: return cg_permute(x, 1, 0);
     case 48: return cg_select(x, 0, 1);
-    case 49: return cg_slice(x, 1, 1, INT64_MAX, 1);
+    case 49: return cg_slice(cg_slice(x, 0, 0, INT64_MAX, 1), 1, 1, INT64_MAX, 1); /* x[:, 1:] */
     case 50: return piece(unbind_cut, x, 0, 0, 0);
     case 51: return piece(split_cut, x, 1, 0, 0);
     case 52: return cg_cat(CG_LIST(x, y), 0);
@@ -531,6 +531,18 @@ static cg_tensor *double_backward_op(int i, cg_tensor *x, cg_tensor *y) {
     }
 }
 
+/* Python's [(name(f), i) for f, i in t.grad_fn.next_functions], [] without a grad_fn. */
+static void print_next_names(cg_tensor *t) {
+    cg_node *fn = t ? cg_grad_fn(t) : NULL;
+    fprintf(out, "[");
+    for (int i = 0; fn && i < cg_node_num_next(fn); i++) {
+        int nr = 0;
+        cg_node *next = cg_node_next(fn, i, &nr);
+        fprintf(out, "%s(%s, %d)", i ? ", " : "", next ? cg_node_name(next) : "None", nr);
+    }
+    fprintf(out, "]\n");
+}
+
 static void double_backward_names(void) {
     static const char *ops[] = {"mul", "div", "pow_scalar", "exp", "sin", "tanh", "sigmoid", "relu", "abs",
                                 "var", "std", "prod_dim", "mm", "where", "clamp", "max_dim", "nll_loss",
@@ -555,8 +567,9 @@ static void double_backward_names(void) {
         o = double_backward_op(i, x, y);
         error_if(cg_autograd_grad(CG_TENSORS(o), CG_TENSORS(x, y), h, CG_TENSORS(leaf(cg_ones_like(o))),
                                   .create_graph = true, .allow_unused = true));
-        fprintf(out, "%s %s %s %s %s\n", ops[i], history_name(g[0]), history_name(g[1]), history_name(h[0]),
+        fprintf(out, "%s %s %s %s %s ", ops[i], history_name(g[0]), history_name(g[1]), history_name(h[0]),
                 history_name(h[1]));
+        print_next_names(h[0]);
     }
 }
 

@@ -372,6 +372,13 @@ def history_name(t):
     return "leaf" if t.requires_grad else "nograd"
 
 
+def next_names(t):
+    """Python's [(name(f), i) for f, i in t.grad_fn.next_functions], or [] without a grad_fn."""
+    if t is None or t.grad_fn is None:
+        return "[]"
+    return "[" + ", ".join("(%s, %d)" % (name(f), i) for f, i in t.grad_fn.next_functions) + "]"
+
+
 DOUBLE_BACKWARD_OPS = [
     ("mul", lambda x, y: x * y),
     ("div", lambda x, y: x / y),
@@ -461,7 +468,7 @@ DOUBLE_BACKWARD_OPS = [
     ("pow_tensor_scalar_neg", lambda x, y: x ** -2),
     ("sqrt_twice", lambda x, y: x.abs().sqrt().sqrt()),
     ("pow_direct", lambda x, y: torch.pow(x * x + 1, y)),
-    ("rpow_direct", lambda x, y: torch.pow(3.0, x)),
+    ("rpow_direct", lambda x, y: 3.0 ** x),
     ("sum_keepdim", lambda x, y: x.sum(1, keepdim=True)),
     ("mean_keepdim", lambda x, y: x.mean(0, keepdim=True)),
     ("var_dim", lambda x, y: x.var(1)),
@@ -483,7 +490,7 @@ def double_backward_names():
         gx, gy = torch.autograd.grad(out, [x, y], torch.ones_like(out), create_graph=True, allow_unused=True)
         go = leaf(torch.ones_like(out))
         hx, hy = torch.autograd.grad(f(x, y), [x, y], go, create_graph=True, allow_unused=True)
-        print(op, history_name(gx), history_name(gy), history_name(hx), history_name(hy))
+        print(op, history_name(gx), history_name(gy), history_name(hx), history_name(hy), next_names(hx))
 
 
 @scenario

@@ -26,6 +26,7 @@
     X(rsub_scalar, "RsubBackward1")     \
     X(mul_scalar, "MulBackward0")       \
     X(mul_by_scalar, "MulBackward1")    \
+    X(add_by_scalar, "AddBackward1")    \
     X(div_scalar, "DivBackward0")       \
     X(pow_scalar, "PowBackward0")       \
     X(pow, "PowBackward1")              \
@@ -42,6 +43,7 @@
     X(sqrt, "SqrtBackward0")            \
     X(abs, "AbsBackward0")              \
     X(sign, "SignBackward0")            \
+    X(sgn, "SgnBackward0")              \
     X(sin, "SinBackward0")              \
     X(cos, "CosBackward0")              \
     X(tan, "TanBackward0")              \

@@ -281,6 +281,20 @@ void cg_backward_mul_by_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     out[0] = cg_mul_by_scalar(grads[0], cg_node_number(n, 0));
 }
 
+/* a + s for a C++ Scalar s (add.Scalar: AddBackward1, one edge). */
+cg_tensor *cg_add_by_scalar(cg_tensor *a, cg_number s) {
+    if (!a) return NULL;
+    cg_tensor *out = NULL;
+    CG_NO_GRAD { out = cg_add_number(a, s); }
+    record_number(&cg_op_add_by_scalar, out, a, s, 0, 1);
+    return cg_recorded(out);
+}
+
+void cg_backward_add_by_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    (void)n;
+    out[0] = grads[0];
+}
+
 /* A bool number counts as a bool tensor in sub's checks (x - True is "with a bool tensor"). */
 static int check_sub_number(cg_tensor *a, cg_number b) {
     return cg_check_sub_dtypes(a->dtype, cg_number_dtype(b), b.kind == CG_NUMBER_BOOL);
@@ -387,7 +401,7 @@ void cg_backward_pow_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
         out[0] = cg_zeros_like(grads[0]);
         return;
     }
-    out[0] = cg_mul(grads[0], cg_mul_scalar(cg_pow_scalar(cg_saved(n, 0), e - 1), e));
+    out[0] = cg_mul(grads[0], cg_mul_by_scalar(cg_pow_scalar(cg_saved(n, 0), e - 1), cg_number_float(e)));
 }
 
 /* base ** a: the number is the first operand, so the node's edge for a is its second. */
@@ -405,12 +419,13 @@ cg_tensor *cg_rpow_number(cg_tensor *a, cg_number base) {
     return cg_recorded(out);
 }
 
-/* d(base^a) = base^a log(base); for base 0, PyTorch gives no gradient where a >= 0. */
+/* d(base^a) = base^a log(base); for base 0, PyTorch gives no gradient where a >= 0. Written as
+ * PyTorch's pow of two tensors (the base a wrapped number): the where is there for every base. */
 void cg_backward_rpow_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     double base = cg_node_number(n, 0).f;
-    cg_tensor *g = grads[0], *slope = cg_mul_scalar(cg_saved(n, 0), log(base));
-    if (base == 0) slope = cg_where(cg_ge_scalar(cg_saved(n, 1), 0), cg_zero_for(g), slope);
-    out[1] = cg_mul(g, slope);
+    cg_tensor *g = grads[0], *a = cg_saved(n, 1), *slope = cg_mul_scalar(cg_saved(n, 0), log(base));
+    cg_tensor *no_gradient = !a ? NULL : base == 0 ? cg_ge_scalar(a, 0) : cg_zeros_shape(CG_BOOL, a->ndim, a->sizes);
+    out[1] = cg_mul(g, cg_where(no_gradient, cg_zero_for(g), slope));
 }
 
 /* ---- comparisons ---- */
@@ -514,8 +529,11 @@ cg_tensor *cg_clamp_number(cg_tensor *t, cg_number min, cg_number max) {
  * x or a bound being NaN stops it. The bounds keep their kind, as PyTorch's Scalars do. */
 void cg_backward_clamp(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_number min = cg_node_number(n, 0), max = cg_node_number(n, 1);
-    cg_tensor *self = cg_saved(n, 0), *g = grads[0], *zero = cg_zero_for(g), *passed = g;
-    if (!is_no_bound(max)) passed = cg_where(cg_le_number(self, max), passed, zero);
-    if (!is_no_bound(min)) passed = cg_where(cg_ge_number(self, min), passed, zero);
-    out[0] = passed;
+    cg_tensor *self = cg_saved(n, 0), *g = grads[0], *within = NULL;
+    if (!is_no_bound(max)) within = cg_le_number(self, max);
+    if (!is_no_bound(min)) {
+        cg_tensor *above_min = cg_ge_number(self, min);
+        within = within ? cg_where(within, above_min, within) : above_min; /* logical and */
+    }
+    out[0] = within ? cg_where(within, g, cg_zero_for(g)) : g; /* one where, as PyTorch's */
 }

@@ -50,10 +50,9 @@ void cg_backward_clamp_tensor(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_tensor *g = grads[0], *zero = cg_zero_for(g), *self = cg_saved(n, 0);
     cg_tensor *min = n->args[0] ? cg_saved(n, 1) : NULL, *max = n->args[1] ? cg_saved(n, 2) : NULL;
     if (cg_needs_grad(n, 0)) {
-        cg_tensor *passed = g;
-        if (max) passed = cg_where(cg_le(self, max), passed, zero);
-        if (min) passed = cg_where(cg_ge(self, min), passed, zero);
-        out[0] = passed;
+        cg_tensor *within = max ? cg_le(self, max) : NULL;
+        if (min) within = within ? cg_where(within, cg_ge(self, min), within) : cg_ge(self, min); /* logical and */
+        out[0] = within ? cg_where(within, g, zero) : g; /* one where, as PyTorch's */
     }
     if (cg_needs_grad(n, 1)) {
         cg_tensor *below = cg_where(cg_lt(self, min), g, zero);

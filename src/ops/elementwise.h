@@ -44,8 +44,12 @@ cg_tensor *cg_sigmoid_backward(cg_tensor *grad, cg_tensor *y);
 /* t / count with count a C++ number, recorded as PyTorch records it (DivBackward1): mean's and the
  * losses' divisions by their counts. */
 cg_tensor *cg_div_by_count(cg_tensor *t, double count);
-/* t * s with s a C++ number (MulBackward1): the backward formulas' multiplications by a number. */
+/* t * s and t + s with s a C++ number (MulBackward1, AddBackward1): the backward formulas'
+ * arithmetic with numbers. */
 cg_tensor *cg_mul_by_scalar(cg_tensor *t, cg_number s);
+cg_tensor *cg_add_by_scalar(cg_tensor *t, cg_number s);
+/* PyTorch's sgn (sign for real tensors, SgnBackward0). */
+cg_tensor *cg_sgn(cg_tensor *t);
 
 /* clamp's result dtype and the bounds its kernel applies. A CG_NUMBER_NONE bound means none; a NaN
  * bound counts for the dtype and, as in PyTorch, makes every element NaN (all_nan) when both bounds

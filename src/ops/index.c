@@ -122,7 +122,7 @@ void cg_backward_index_select(cg_node *n, cg_tensor **grads, cg_tensor **out) {
         cg_tensor *spread = cg_expand_shape(cg_reshape_shape(index, grad->ndim, shape), grad->ndim, grad->sizes);
         result = spread ? scatter_into_zeros(n, spread, grad) : NULL;
     }
-    cg_node *added = result ? cg_record(&cg_op_index_add, result, CG_INPUTS(grad)) : NULL;
+    cg_node *added = result ? cg_record(&cg_op_index_add, result, CG_INPUTS(NULL, grad)) : NULL; /* zeros, source */
     if (added) {
         added->args[0] = d;
         cg_save(added, 0, index);
@@ -133,7 +133,7 @@ void cg_backward_index_select(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 /* The gradient of the added source: read back with index_select. */
 void cg_backward_index_add(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_tensor *index = cg_saved(n, 0);
-    if (index) out[0] = cg_index_select(grads[0], (int)n->args[0], index);
+    if (index) out[1] = cg_index_select(grads[0], (int)n->args[0], index);
 }
 
 static cg_tensor *gather(cg_tensor *t, int dim, cg_tensor *index) {

@@ -195,7 +195,8 @@ cg_tensor *cg_mv(cg_tensor *m, cg_tensor *v) {
 
 /* d(m v) = outer(grad, v) dm + m^T grad dv */
 void cg_backward_mv(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    if (cg_needs_grad(n, 0)) out[0] = cg_mul(cg_unsqueeze(grads[0], 1), cg_saved(n, 1));
+    if (cg_needs_grad(n, 0)) /* PyTorch's grad.ger(vec): a reshape to a column times vec */
+        out[0] = cg_mul(cg_reshape(grads[0], cg_size(grads[0], 0), 1), cg_saved(n, 1));
     if (cg_needs_grad(n, 1)) out[1] = cg_mv(cg_t(cg_saved(n, 0)), grads[0]);
 }
 

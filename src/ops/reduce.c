@@ -173,6 +173,7 @@ static cg_node *record_reduction(const cg_op *op, cg_tensor *out, cg_reduce_args
     mark_reduced_dims(a.input, a.ndims, a.dims, reduced, false); /* checked by the forward */
     for (int d = 0; d < CG_MAX_DIMS; d++) n->args[d] = reduced[d];
     n->args[CG_MAX_DIMS] = a.keepdim;
+    n->args[CG_MAX_DIMS + 1] = a.ndims == 0; /* over all elements (PyTorch's dim=None) */
     n->args_meta = cg_input_meta_of(a.input);
     return n;
 }
@@ -228,13 +229,15 @@ void cg_backward_mean_dims(cg_node *n, cg_tensor **grads, cg_tensor **out) { cg_
 /* ---- helpers of the backward formulas below ---- */
 
 /* t (a gradient or a result) with the reduced dims put back as size 1, not expanded (the formulas
- * broadcast it), as PyTorch's unsqueeze_multiple does. A view to the keepdim shape. */
-static cg_tensor *unsqueezed(const cg_node *n, cg_tensor *t) {
-    if (!t || n->args[CG_MAX_DIMS]) return t;
+ * broadcast it): one unsqueeze per dim, as PyTorch's unsqueeze_multiple. t is left as it is for
+ * keepdim, for a reduction over all elements (a 0-dim t broadcasts) and, with skip_1d, for a 1-D
+ * input (var's formula skips it). */
+static cg_tensor *unsqueezed(const cg_node *n, cg_tensor *t, bool skip_1d) {
     const cg_input_meta *in = &n->args_meta;
-    int64_t shape[CG_MAX_DIMS];
-    for (int d = 0; d < in->ndim; d++) shape[d] = n->args[d] ? 1 : in->sizes[d];
-    return cg_view_shape(t, in->ndim, shape);
+    if (!t || n->args[CG_MAX_DIMS] || n->args[CG_MAX_DIMS + 1] || (skip_1d && in->ndim == 1)) return t;
+    for (int d = 0; d < in->ndim && t; d++)
+        if (n->args[d]) t = cg_unsqueeze(t, d);
+    return t;
 }
 
 /* The reduction's arguments again, for formulas that reduce over the same dims. */
@@ -260,7 +263,7 @@ static cg_tensor *var_or_std(cg_reduce_args a, reduce_kind kind) {
     cg_node *n = record_reduction(kind == REDUCE_VAR ? &cg_op_var : &cg_op_std, out, a);
     if (n) {
         n->scalars[0] = a.biased ? 0 : 1; /* PyTorch's correction */
-        n->args[CG_MAX_DIMS + 1] = a.ndims == 0 || a.input->ndim == 0; /* no dims: PyTorch's dim=None */
+        n->args[CG_MAX_DIMS + 1] |= a.input->ndim == 0; /* PyTorch's var_backward: a 0-dim input counts as dim=None */
         cg_save(n, 0, a.input);
         if (kind == REDUCE_STD) cg_save(n, 1, out);
     }
@@ -280,7 +283,7 @@ static cg_tensor *var_grad(cg_node *n, cg_tensor *grad) {
     if (n->args[CG_MAX_DIMS + 1] && (double)x->numel == n->scalars[0]) return cg_mul_scalar(grad, INFINITY);
     cg_tensor *centered = cg_sub(x, cg_mean_opts(same_dims(n, x, true)));
     double scale = 2.0 / ((double)reduced_count(n) - n->scalars[0]);
-    return cg_mul(cg_mul_scalar(unsqueezed(n, grad), scale), centered);
+    return cg_mul(cg_mul_by_scalar(unsqueezed(n, grad, true), cg_number_float(scale)), centered);
 }
 
 void cg_backward_var(cg_node *n, cg_tensor **grads, cg_tensor **out) { out[0] = var_grad(n, grads[0]); }
@@ -392,10 +395,10 @@ static void prod_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
         out[0] = grads[0];
         return;
     }
-    cg_tensor *grad = unsqueezed(n, grads[0]);
+    cg_tensor *grad = unsqueezed(n, grads[0], false);
     double zeros = cg_item(cg_sum(cg_eq_scalar(x, 0)));
     if (zeros == 0) {
-        out[0] = cg_mul(grad, cg_div(unsqueezed(n, result), x));
+        out[0] = cg_mul(grad, cg_div(unsqueezed(n, result, false), x));
     } else if (n->op == &cg_op_prod) { /* PyTorch works on x flattened, then views the result as x */
         out[0] = zeros > 1 ? cg_zeros_like(x)
                  : x->numel == 1 ? cg_view_shape(grad, x->ndim, x->sizes)
@@ -444,23 +447,23 @@ void cg_backward_norm(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     if (p == 0) return; /* the count of nonzeros: PyTorch gives no gradient at all */
     cg_tensor *x = cg_saved(n, 0), *norm = cg_saved(n, 1);
     if (!x || !norm || !grads[0]) return;
-    cg_tensor *grad = unsqueezed(n, grads[0]);
-    norm = unsqueezed(n, norm);
+    cg_tensor *grad = unsqueezed(n, grads[0], false);
+    norm = unsqueezed(n, norm, false);
     cg_tensor *norm_is_zero = cg_eq_scalar(norm, 0);
     if (p == 1) {
-        out[0] = cg_mul(cg_sign(x), grad);
+        out[0] = cg_mul(cg_sgn(x), grad);
     } else if (p == 2) {
         out[0] = cg_mul(grad, cg_masked_fill(cg_div(x, norm), norm_is_zero, 0));
     } else if (isinf(p)) { /* the gradient of max |x| (min for -inf), shared evenly among ties */
         cg_tensor *abs_x = cg_abs(x);
         cg_tensor *mask = cg_add(as_mask(cg_eq(abs_x, norm), x->dtype), as_mask(cg_ne(abs_x, abs_x), x->dtype));
         cg_tensor *share = cg_div(grad, cg_sum_opts(same_dims(n, mask, true)));
-        out[0] = cg_mul(cg_sign(x), cg_mul(share, mask)); /* a mask product, as PyTorch's */
+        out[0] = cg_mul(cg_sgn(x), cg_mul(share, mask)); /* a mask product, as PyTorch's */
     } else if (p < 1) {
-        cg_tensor *scaled = cg_mul(cg_sign(x), cg_masked_fill(cg_pow_scalar(cg_abs(x), p - 1), cg_eq_scalar(x, 0), 0));
+        cg_tensor *scaled = cg_mul(cg_sgn(x), cg_masked_fill(cg_pow_scalar(cg_abs(x), p - 1), cg_eq_scalar(x, 0), 0));
         out[0] = cg_mul(cg_mul(scaled, grad), cg_pow_scalar(norm, 1 - p));
     } else {
-        cg_tensor *scaled = p < 2 ? cg_mul(cg_sign(x), cg_pow_scalar(cg_abs(x), p - 1))
+        cg_tensor *scaled = p < 2 ? cg_mul(cg_sgn(x), cg_pow_scalar(cg_abs(x), p - 1))
                                   : cg_mul(x, cg_pow_scalar(cg_abs(x), p - 2));
         out[0] = cg_mul(scaled, cg_masked_fill(cg_div(grad, cg_pow_scalar(norm, p - 1)), norm_is_zero, 0));
     }
@@ -583,7 +586,7 @@ static void extreme_dim_backward(cg_node *n, cg_tensor **grads, cg_tensor **out)
     int dim = 0;
     while (!n->args[dim]) dim++;
     cg_tensor *zeros = cg_zeros_shape(grads[0]->dtype, in->ndim, in->sizes);
-    out[0] = cg_scatter(zeros, dim, unsqueezed(n, positions), unsqueezed(n, grads[0]));
+    out[0] = cg_scatter(zeros, dim, unsqueezed(n, positions, false), unsqueezed(n, grads[0], false));
 }
 
 void cg_backward_max_dim(cg_node *n, cg_tensor **grads, cg_tensor **out) { extreme_dim_backward(n, grads, out); }

@@ -54,8 +54,14 @@ cg_tensor *cg_abs(cg_tensor *t) {
 
 /* d|x| = sign(x): 0 at 0. */
 void cg_backward_abs(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    out[0] = cg_mul(grads[0], cg_sign(cg_saved(n, 0)));
+    out[0] = cg_mul(grads[0], cg_sgn(cg_saved(n, 0)));
 }
+
+/* PyTorch's sgn: sign for real tensors, its own node (SgnBackward0), what abs's and norm's
+ * backwards multiply by. */
+cg_tensor *cg_sgn(cg_tensor *t) { return recorded(&cg_op_sgn, t, same_dtype(CG_UN_SIGN, t, NULL), SAVE_NOTHING); }
+
+void cg_backward_sgn(cg_node *n, cg_tensor **grads, cg_tensor **out) { cg_backward_sign(n, grads, out); }
 
 cg_tensor *cg_sign(cg_tensor *t) { return recorded(&cg_op_sign, t, same_dtype(CG_UN_SIGN, t, NULL), SAVE_NOTHING); }
 
@@ -143,7 +149,7 @@ cg_tensor *cg_tan(cg_tensor *t) { return recorded(&cg_op_tan, t, float_valued(CG
 
 /* d tan(x) = 1 + tan(x)^2 */
 void cg_backward_tan(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    out[0] = cg_mul(grads[0], cg_add_scalar(cg_pow_scalar(cg_saved(n, 0), 2), 1));
+    out[0] = cg_mul(grads[0], cg_add_by_scalar(cg_pow_scalar(cg_saved(n, 0), 2), cg_number_int(1)));
 }
 
 cg_tensor *cg_tanh(cg_tensor *t) { return recorded(&cg_op_tanh, t, float_valued(CG_UN_TANH, t), SAVE_OUTPUT); }

@@ -304,13 +304,25 @@ cg_tensor *cg_squeeze_dim(cg_tensor *t, int dim) {
     bool drop[CG_MAX_DIMS] = {false};
     if (t->ndim > 0) drop[d] = t->sizes[d] == 1;
     cg_tensor *out = drop_dims(t, drop, t->offset);
-    record_shaped(&cg_op_squeeze_dim, out, t);
+    cg_node *n = record_shaped(&cg_op_squeeze_dim, out, t);
+    if (n) n->args[0] = d;
     return cg_recorded(out);
 }
 
 /* Squeezing dropped only dims of size 1: the gradient takes them back by a reshape. */
-void cg_backward_squeeze(cg_node *n, cg_tensor **grads, cg_tensor **out) { out[0] = reshape_back(n, grads[0]); }
-void cg_backward_squeeze_dim(cg_node *n, cg_tensor **grads, cg_tensor **out) { out[0] = reshape_back(n, grads[0]); }
+/* PyTorch's unsqueeze_to: the gradient takes the dropped dims of size 1 back, one unsqueeze each
+ * (for squeeze_dim, the one dim when it had size 1). */
+static cg_tensor *unsqueeze_to(const cg_node *n, cg_tensor *grad, int only) {
+    const cg_input_meta *in = &n->args_meta;
+    for (int d = 0; d < in->ndim && grad; d++)
+        if (in->sizes[d] == 1 && (only < 0 || d == only)) grad = cg_unsqueeze(grad, d);
+    return grad;
+}
+
+void cg_backward_squeeze(cg_node *n, cg_tensor **grads, cg_tensor **out) { out[0] = unsqueeze_to(n, grads[0], -1); }
+void cg_backward_squeeze_dim(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    out[0] = unsqueeze_to(n, grads[0], (int)n->args[0]);
+}
 
 cg_tensor *cg_unsqueeze(cg_tensor *t, int dim) {
     if (!t) return NULL;
