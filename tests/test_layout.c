@@ -62,6 +62,7 @@ static cg_tensor *run_op(const char *op, cg_tensor *a, cg_tensor *b) {
     if (!strcmp(op, "view_flat")) return cg_view(cg_add_scalar(a, 1), -1);
     if (!strcmp(op, "reshape_flat")) return cg_reshape(cg_add_scalar(a, 1), -1);
     if (!strcmp(op, "masked_fill")) return cg_masked_fill(a, cg_gt_scalar(a, 0), 7.0);
+    if (!strcmp(op, "masked_fill_t")) return cg_masked_fill_tensor(a, cg_gt_scalar(a, 0), cg_scalar(7, cg_get_dtype(a)));
     if (!strcmp(op, "softmax")) return cg_softmax(cg_get_dtype(a) == CG_INT64 ? cg_to(a, CG_FLOAT64) : a, -1);
     if (!strcmp(op, "log_softmax0")) return cg_log_softmax(cg_get_dtype(a) == CG_INT64 ? cg_to(a, CG_FLOAT64) : a, 0);
     if (!strcmp(op, "sigmoid")) return cg_sigmoid(a);

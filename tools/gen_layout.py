@@ -67,6 +67,7 @@ OPS = {
     "contiguous": lambda a: a.contiguous(),
     "view_flat": lambda a: (a + 1).view(-1),
     "masked_fill": lambda a: a.masked_fill(a > 0, 7.0),
+    "masked_fill_t": lambda a: a.masked_fill(a > 0, torch.tensor(7.0, dtype=a.dtype)),
     "softmax": lambda a: torch.softmax(a.double() if a.dtype == torch.int64 else a, -1),
     "log_softmax0": lambda a: torch.log_softmax(a.double() if a.dtype == torch.int64 else a, 0),
     "sigmoid": torch.sigmoid,
@@ -162,7 +163,7 @@ SINGLE = L2 + L3 + [
 for spec in SINGLE:
     for op in ("neg", "abs", "exp", "relu", "add_scalar", "mul_scalar", "rsub_scalar", "gt_scalar", "clamp",
                "empty_like", "zeros_like", "ones_like", "clone", "to_float64", "contiguous", "view_flat",
-               "reshape_flat", "masked_fill", "softmax", "log_softmax0", "sigmoid", "tanh", "sign", "pow_scalar",
+               "reshape_flat", "masked_fill", "masked_fill_t", "softmax", "log_softmax0", "sigmoid", "tanh", "sign", "pow_scalar",
                "to_int64", "cat", "mse_none"):
         if op in ("exp", "relu", "sigmoid", "tanh") and spec[0] == "int64":
             continue

@@ -303,7 +303,11 @@ cg_tensor *cg_masked_fill_tensor(cg_tensor *t, cg_tensor *mask, cg_tensor *value
         return NULL;
     }
     cg_tensor *out = NULL;
-    CG_NO_GRAD { out = cg_where(mask, cg_to(value, t->dtype), t); }
+    CG_NO_GRAD {
+        out = cg_where(mask, cg_to(value, t->dtype), t);
+        /* PyTorch fills a row-major clone (clone(contiguous_format)), whatever t's layout */
+        if (out && !cg_is_row_major(out)) out = cg_clone_contiguous(out);
+    }
     cg_node *n = out ? cg_record(&cg_op_masked_fill_tensor, out, CG_INPUTS(t, value)) : NULL;
     if (n) cg_save(n, 0, mask);
     return cg_recorded(out);
