@@ -342,6 +342,12 @@ for dt in (F32, F64):
 for dt in (F32, F64, I64):
     for lo, hi in ((-INF, INF), (-INF, None), (None, INF), (INF, None)):
         case("clamp_", clamp_, [("c", values(dt, 2, 3))], [lo, hi])
+# a bound the result dtype cannot hold fails (1e300 in float32), unless the result is all NaN
+for dt in (F32, F64, I64, B):
+    for lo, hi in ((-1, 1e300), (None, -1e300), (3.5e38, None), (NAN, 1e300), (False, 1e300), (-1e39, 2**62)):
+        case("clamp", clamp, [("c", values(dt, 2, 3))], [lo, hi])
+for dt in (F32, F64):
+    case("clamp_", clamp_, [("c", values(dt, 2, 3))], [-1, 1e300])
 
 out = os.path.join(os.path.dirname(__file__), "..", "tests", "data", "elementwise.txt")
 os.makedirs(os.path.dirname(out), exist_ok=True)

@@ -497,6 +497,11 @@ int cg_clamp_plan(const cg_tensor *t, cg_number min, cg_number max, cg_clamp_pla
     p->all_nan = p->has_min && p->has_max && (min_nan || max_nan);
     p->has_min = p->has_min && !min_nan;
     p->has_max = p->has_max && !max_nan;
+    /* The bounds the kernel applies become numbers of the result dtype, which must hold them
+     * (clamp(float32, max=1e300) fails); a NaN result needs no conversion. */
+    if (!p->all_nan && ((p->has_min && cg_check_number_fits(p->dtype, min) < 0) ||
+                        (p->has_max && cg_check_number_fits(p->dtype, max) < 0)))
+        return -1;
     p->min = min;
     p->max = max;
     return 0;
