@@ -1,5 +1,5 @@
 /* Misuses of include/cgrad.h that must not compile (tests/compile_fail/run.sh builds each CASE as
- * C and as C++); CASE 0 is the same calls written right, and must compile. */
+ * C and as C++); CASE 0 is the same calls written right, and must compile without a warning. */
 #include <cgrad.h>
 
 int main(void) {
@@ -16,6 +16,7 @@ int main(void) {
     cg_tensor_f32(f, 2), cg_tensor_f32(p, 2), cg_tensor_f64(d, 2), cg_tensor_i64(l, 2), cg_tensor_bool(b, 2);
     cg_tensor_new(CG_SIZES(1, 1, 1, 1, 1, 1, 1, 1));
     cg_sum(t, CG_DIMS(0, 0, 0, 0, 0, 0, 0, 0));
+    CG_SCOPE CG_NO_GRAD { CG_SCOPE CG_ENABLE_GRAD { cg_zeros(1); } }  /* nested: nothing shadowed */
 #elif CASE == 1
     cg_tensor_f32(d, 2);  /* double data for a float32 tensor */
 #elif CASE == 2

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Each misuse in tests/compile_fail/misuse.c fails to compile, with its message, as C ($CC) and as
-# C++ ($CXX, when there is one); CASE 0, the right uses, compiles (without -Werror: these are
-# errors, not warnings). Ends with "N passed, N failed" like the test binaries.
+# C++ ($CXX, when there is one), without -Werror (they are errors, not warnings); CASE 0, the
+# right uses, compiles without a warning (-Werror -Wshadow). Ends with "N passed, N failed" like
+# the test binaries.
 cd "$(dirname "$0")/../.."
 CC=${CC:-cc}
 CXX=${CXX:-c++}
@@ -15,7 +16,9 @@ dims='at most 8 dimensions'
 # check LANG CASE EXPECTED: EXPECTED is "" for a case that must compile, else a pattern of its error.
 check() {
     if [ "$1" = c ]; then cmd="$CC -std=c11 -x c"; else cmd="$CXX -std=c++17 -x c++"; fi
-    out=$($cmd -Wall -Wextra -Iinclude -fsyntax-only -DCASE="$2" "$src" 2>&1)
+    strict=""
+    [ -z "$3" ] && strict="-Werror -Wshadow"
+    out=$($cmd -Wall -Wextra $strict -Iinclude -fsyntax-only -DCASE="$2" "$src" 2>&1)
     status=$?
     if [ -z "$3" ] && [ $status -eq 0 ]; then passed=$((passed + 1)); return; fi
     if [ -n "$3" ] && [ $status -ne 0 ] && printf '%s' "$out" | grep -Eq "$3"; then passed=$((passed + 1)); return; fi
