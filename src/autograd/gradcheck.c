@@ -73,18 +73,40 @@ static bool analytic_row(cg_tensor *out, int64_t k, cg_tensor_list inputs, cg_te
                             .grad_outputs = {&onehot, 1}, .retain_graph = true, .allow_unused = true) == 0;
 }
 
-static int mismatch(int o, int i, const double *num, const double *ana, int64_t rows, int64_t cols) {
-    char msg[900];
-    int len = snprintf(msg, sizeof msg, "Jacobian mismatch for output %d with respect to input %d,\nnumerical:", o, i);
-    for (int64_t r = 0; r < rows * cols && len < 400; r++) len += snprintf(msg + len, sizeof msg - (size_t)len, " %.6g", num[r]);
-    len += snprintf(msg + len, sizeof msg - (size_t)len, "\nanalytical:");
-    for (int64_t r = 0; r < rows * cols && len < 800; r++) len += snprintf(msg + len, sizeof msg - (size_t)len, " %.6g", ana[r]);
-    cg_set_error_kind(CG_GRADCHECK_ERROR, "%s", msg);
-    return -1;
+/* The mismatch message of output o and input i, counted as PyTorch does among the outputs and
+ * inputs that require grad. */
+static void mismatch(char msg[900], int o, int i, const double *num, const double *ana, int64_t rows, int64_t cols) {
+    int len = snprintf(msg, 900, "Jacobian mismatch for output %d with respect to input %d,\nnumerical:", o, i);
+    for (int64_t r = 0; r < rows * cols && len < 400; r++) len += snprintf(msg + len, 900 - (size_t)len, " %.6g", num[r]);
+    len += snprintf(msg + len, 900 - (size_t)len, "\nanalytical:");
+    for (int64_t r = 0; r < rows * cols && len < 800; r++) len += snprintf(msg + len, 900 - (size_t)len, " %.6g", ana[r]);
 }
 
-int cg_gradcheck_opts(cg_gradcheck_args a) {
+/* PyTorch's gradcheck input check: a warning for each input that requires grad in less than
+ * double precision, a ValueError when none requires grad. */
+static int check_inputs(cg_tensor **inputs, int n) {
+    bool any = false;
+    for (int i = 0; i < n; i++)
+        if (!inputs[i]) return -1; /* a NULL argument keeps the message */
+    for (int i = 0; i < n; i++) {
+        if (!cg_requires_grad(inputs[i])) continue;
+        if (inputs[i]->dtype != CG_FLOAT64)
+            cg_warn("Input #%d requires gradient and is not a double precision floating point or complex. This check "
+                    "will likely fail if all the inputs are not of double precision floating point or complex. ", i);
+        any = true;
+    }
+    if (!any) {
+        cg_set_value_error("gradcheck expects at least one input tensor to require gradient, but none of the them "
+                           "have requires_grad=True.");
+        return -1;
+    }
+    return 0;
+}
+
+/* gradcheck, with or without the input check (gradgradcheck checks its own inputs). */
+static int gradcheck(cg_gradcheck_args a, bool check) {
     if (!a.fn || !a.inputs.items || cg_check_count(a.inputs.n, "inputs") < 0) return -1;
+    if (check && check_inputs(a.inputs.items, a.inputs.n) < 0) return -1;
     double eps = a.eps ? a.eps : 1e-6, atol = a.atol ? a.atol : 1e-5, rtol = a.rtol ? a.rtol : 1e-3;
     int status = 0;
     cg_scope_begin();
@@ -94,9 +116,13 @@ int cg_gradcheck_opts(cg_gradcheck_args a) {
     for (int o = 0; status == 0 && o < out.n; o++) out_numel[o] = out.t[o]->numel;
     cg_tensor **grads = cg_calloc((size_t)a.inputs.n + 1, sizeof *grads);
     double *num[CG_MAX_OUTPUTS] = {0}, *ana[CG_MAX_OUTPUTS] = {0};
+    /* PyTorch reports the first mismatch output by output, then input by input */
+    int first_o = -1, first_i = -1, di = -1;
+    char msg[900];
     for (int i = 0; status == 0 && i < a.inputs.n; i++) {
         cg_tensor *in = a.inputs.items[i];
         if (!cg_requires_grad(in)) continue;
+        di++;
         for (int o = 0; o < out.n; o++) {
             num[o] = cg_calloc((size_t)(out_numel[o] * in->numel) + 1, sizeof(double));
             ana[o] = cg_calloc((size_t)(out_numel[o] * in->numel) + 1, sizeof(double));
@@ -104,8 +130,9 @@ int cg_gradcheck_opts(cg_gradcheck_args a) {
         }
         for (int64_t j = 0; status == 0 && j < in->numel; j++)
             if (!numerical_column(&a, in, j, eps, num, out_numel, out.n)) status = -1;
-        for (int o = 0; status == 0 && o < out.n; o++) {
+        for (int o = 0, dout = -1; status == 0 && o < out.n; o++) {
             if (!cg_requires_grad(out.t[o])) continue;
+            dout++;
             for (int64_t k = 0; status == 0 && k < out_numel[o]; k++) {
                 CG_SCOPE {
                     if (!analytic_row(out.t[o], k, (cg_tensor_list){&in, 1}, grads)) status = -1;
@@ -113,9 +140,14 @@ int cg_gradcheck_opts(cg_gradcheck_args a) {
                         for (int64_t j = 0; j < in->numel; j++) ana[o][k * in->numel + j] = read_at(grads[0], j);
                 }
             }
-            for (int64_t r = 0; status == 0 && r < out_numel[o] * in->numel; r++)
-                if (!(fabs(ana[o][r] - num[o][r]) <= atol + rtol * fabs(num[o][r])))
-                    status = mismatch(o, i, num[o], ana[o], out_numel[o], in->numel);
+            bool earlier = first_o < 0 || dout < first_o || (dout == first_o && di < first_i);
+            for (int64_t r = 0; status == 0 && earlier && r < out_numel[o] * in->numel; r++)
+                if (!(fabs(ana[o][r] - num[o][r]) <= atol + rtol * fabs(num[o][r]))) {
+                    mismatch(msg, dout, di, num[o], ana[o], out_numel[o], in->numel);
+                    first_o = dout;
+                    first_i = di;
+                    break;
+                }
         }
         for (int o = 0; o < out.n; o++) {
             cg_free(num[o]);
@@ -125,8 +157,14 @@ int cg_gradcheck_opts(cg_gradcheck_args a) {
     }
     cg_free(grads);
     cg_scope_end();
+    if (status == 0 && first_o >= 0) {
+        cg_set_error_kind(CG_GRADCHECK_ERROR, "%s", msg);
+        status = -1;
+    }
     return status;
 }
+
+int cg_gradcheck_opts(cg_gradcheck_args a) { return gradcheck(a, true); }
 
 /* ---- gradgradcheck: the function whose gradient is checked is the first-order gradient ---- */
 
@@ -184,11 +222,17 @@ int cg_gradgradcheck_opts(cg_gradcheck_args a) {
         f.grad_outputs[o] = cg_requires_grad_(g, true);
     }
     if (status == 0) {
+        /* PyTorch checks the inputs followed by the grad_outputs of the differentiable outputs */
         cg_tensor *all[a.inputs.n + CG_MAX_OUTPUTS];
         memcpy(all, a.inputs.items, (size_t)a.inputs.n * sizeof *all);
-        memcpy(all + a.inputs.n, f.grad_outputs, (size_t)f.nout * sizeof *all);
-        status = cg_gradcheck(.fn = gradients_of, .inputs = {all, a.inputs.n}, .user = &f, .eps = a.eps,
-                              .atol = a.atol, .rtol = a.rtol);
+        int nall = a.inputs.n;
+        for (int o = 0; o < f.nout; o++)
+            if (cg_requires_grad(out.t[o])) all[nall++] = f.grad_outputs[o];
+        status = check_inputs(all, nall);
+        if (status == 0)
+            status = gradcheck((cg_gradcheck_args){.fn = gradients_of, .inputs = {all, a.inputs.n}, .user = &f,
+                                                   .eps = a.eps, .atol = a.atol, .rtol = a.rtol},
+                               false);
     }
     cg_scope_end();
     return status;

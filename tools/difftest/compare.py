@@ -89,11 +89,13 @@ def compare_line(e, g, tolerant, op):
     if e == g:
         return ''
     pe, pg = e.split(': ', 1), g.split(': ', 1)
+    if pe[0].endswith('W') or pg[0].endswith('W'):
+        return 'warning'
+    if pe[0].endswith('H') != pg[0].endswith('H'):
+        return 'hook'
     if len(pe) < 2 or len(pg) < 2 or pe[0] != pg[0]:
         return 'statement'
     tag, be, bg = pe[0], pe[1], pg[1]
-    if tag.endswith('W'):
-        return 'warning'
     ee, eg = be.startswith('err '), bg.startswith('err ')
     if ee and not eg:
         return 'missing error'
@@ -169,8 +171,9 @@ def compare(expected, got, prog_lines, tolerant=None):
         g = got[i] if i < len(got) else '<end>'
         if e == g:
             continue
-        if g == '<end>':
-            return ('crash', i, e, g)
+        if g == '<end>' or e == '<end>':  # a dead interpreter is found by run_cgrad, not here
+            c = 'warning' if g.split(':', 1)[0].endswith('W') or e.split(':', 1)[0].endswith('W') else 'statement'
+            return (c, i, e, g)
         k = e.split(':', 1)[0].rstrip('HW')
         op = ops[int(k)] if k.isdigit() and int(k) < len(ops) else ''
         c = compare_line(e, g, tolerant, op)

@@ -523,7 +523,7 @@ class Gen:
     # ---- autograd ----
     def op_autograd(self):
         r = self.r
-        c = r.randrange(17)
+        c = r.randrange(18)
         a = self.pick()
         if a is None:
             return None
@@ -564,6 +564,20 @@ class Gen:
             return self.emit([], 'get_at', a, fmt_ints(idx[:r.randint(0, len(idx))] if self.chance(0.1) else idx))
         if c == 14:
             return self.emit([], 'copy_to', a, self.dtype())
+        if c == 15:
+            k = r.randrange(6)
+            if k == 0:
+                return self.emit([], 'result_type', a, self.pick())
+            if k == 1:
+                return self.emit([], 'promote_types', self.dtype(), self.dtype())
+            if k == 2:
+                return self.emit([], 'is_contiguous', a)
+            if k == 3:
+                return self.emit([], 'shares', a, self.pick())
+            if k == 4:
+                return self.emit([], 'rmhook', a, r.randint(0, 1))
+            self.emit([], 'seed', r.randint(0, 1000))
+            return self.emit([], r.choice(['uniform_', 'normal_']), a, self.value('f64'), self.value('f64'))
         return self.finish()
 
     def op_functional(self):
@@ -580,8 +594,10 @@ class Gen:
             kw.append('create=1')
         if self.chance(0.3):
             kw.append('strict=1')
-        ops = ['jacobian', 'vjp', 'jvp'] + (['hessian', 'vhp', 'hvp'] if scalar else [])
+        ops = ['jacobian', 'vjp', 'jvp', 'gradcheck'] + (['hessian', 'vhp', 'hvp', 'gradgradcheck'] if scalar else [])
         op = r.choice(ops)
+        if op in ('gradcheck', 'gradgradcheck'):
+            return self.emit([], op, name, fmt_list(ins))
         if op in ('jacobian', 'hessian'):
             return self.emit([], op, name, fmt_list(ins), *kw)
         if op == 'vjp':

@@ -106,6 +106,7 @@ typedef struct {
     char tag[16];
 } hook_spec;
 static hook_spec hooks[256];
+static int hook_handles[256];
 static int nhooks;
 
 static cg_tensor *run_hook(cg_tensor *grad, void *user) {
@@ -625,6 +626,45 @@ static void execute(statement *s, result *r) {
             put_desc(res[i], true);
         }
         r->text[0] = '\0';
+    } else if (strcmp(op, "gradcheck") == 0 || strcmp(op, "gradgradcheck") == 0) {
+        cg_function fn = NULL;
+        LOOKUP(functions, p[0]) fn = functions[i_].fn;
+        cg_tensor *ins[MAX_LIST];
+        int ni = tlist(s, p[1], ins);
+        if (s->undef || !fn) return;
+        cg_gradcheck_args ga = {.fn = fn, .inputs = {ins, ni}};
+        int rc = op[4] == 'g' ? cg_gradgradcheck_opts(ga) : cg_gradcheck_opts(ga);
+        r->kind = R_TEXT;
+        if (rc == 0) {
+            snprintf(r->text, sizeof r->text, "check ok");
+        } else { /* the message up to its first comma: the numbers after it are PyTorch's print format */
+            const char *kind = cg_error_kind_name(cg_last_error_kind());
+            snprintf(r->text, sizeof r->text, "err %s: %.*s", kind[0] ? kind : "?",
+                     (int)strcspn(cg_last_error(), ",\n"), cg_last_error());
+        }
+    } else if (strcmp(op, "result_type") == 0) {
+        cg_tensor *a = T(s, p[0]), *b = T(s, p[1]);
+        if (s->undef) return;
+        r->kind = R_TEXT;
+        snprintf(r->text, sizeof r->text, "dtype %s", cg_dtype_name(cg_result_type(a, b)));
+    } else if (strcmp(op, "promote_types") == 0) {
+        r->kind = R_TEXT;
+        snprintf(r->text, sizeof r->text, "dtype %s", cg_dtype_name(cg_promote_types(D(p[0]), D(p[1]))));
+    } else if (strcmp(op, "is_contiguous") == 0 || strcmp(op, "shares") == 0) {
+        cg_tensor *a = T(s, p[0]), *b = op[0] == 's' ? T(s, p[1]) : NULL;
+        if (s->undef) return;
+        r->kind = R_TEXT;
+        snprintf(r->text, sizeof r->text, "bool %d", op[0] == 's' ? cg_shares_storage(a, b) : cg_is_contiguous(a));
+    } else if (strcmp(op, "rmhook") == 0) { /* removes the K-th hook the program registered */
+        cg_tensor *a = T(s, p[0]);
+        int k = (int)I(p[1]);
+        if (s->undef) return;
+        if (k < nhooks) {
+            set_status(r, cg_remove_hook(a, hook_handles[k]), NULL);
+        } else {
+            r->kind = R_TEXT;
+            snprintf(r->text, sizeof r->text, "nohook");
+        }
     } else if (strcmp(op, "retains") == 0) {
         cg_tensor *a = T(s, p[0]);
         if (s->undef) return;
@@ -781,7 +821,8 @@ static void execute(statement *s, result *r) {
         hook_spec *h = &hooks[nhooks++];
         snprintf(h->kind, sizeof h->kind, "%s", p[1]);
         snprintf(h->tag, sizeof h->tag, "%s", p[0]);
-        set_status(r, cg_register_hook(a, run_hook, h) < 0 ? -1 : 0, NULL);
+        hook_handles[nhooks - 1] = cg_register_hook(a, run_hook, h);
+        set_status(r, hook_handles[nhooks - 1] < 0 ? -1 : 0, NULL);
     } else if (strcmp(op, "repr") == 0) {
         cg_tensor *a = T(s, p[0]);
         if (s->undef) return;

@@ -8,6 +8,7 @@ tools/difftest/interp.c. One process runs the whole batch (importing torch takes
 program starts from a fresh variable table, grad mode on, and each statement is isolated.
 """
 import math
+import re
 import struct
 import sys
 import warnings
@@ -30,6 +31,11 @@ FUNCTIONS = {
     'tanhsum': lambda a: a.tanh().sum(),
     'cube': lambda a, b: (a ** 3).sum() + (a * b).sum(),
 }
+
+
+def shares_storage(a, b):
+    """Whether a and b view the same memory (cg_shares_storage): the same storage, or both empty of it."""
+    return a.storage().data_ptr() == b.storage().data_ptr()
 
 
 class Undef(Exception):
@@ -88,6 +94,7 @@ class Program:
         self.env = {}
         self.out = out
         self.k = 0
+        self.handles = []
 
     # ---- argument parsing ----
     def tensor(self, tok):
@@ -371,6 +378,29 @@ class Program:
             return torch.masked_fill(T(p[0]), T(p[1]), T(p[2]))
         if op in ('jacobian', 'hessian', 'vjp', 'jvp', 'vhp', 'hvp'):
             return self.functional(op, p, kw)
+        if op in ('gradcheck', 'gradgradcheck'):
+            ins = self.tlist(p[1])
+            try:
+                getattr(torch.autograd, op)(FUNCTIONS[p[0]], tuple(ins))
+                return 'check ok'
+            except Exception as e:  # the message up to its first comma, as interp.c prints it
+                return 'err %s: %s' % (type(e).__name__, re.split('[,\n]', str(e))[0])
+        if op == 'result_type':
+            return 'dtype ' + DTYPE_NAMES[torch.result_type(T(p[0]), T(p[1]))]
+        if op == 'promote_types':
+            return 'dtype ' + DTYPE_NAMES[torch.promote_types(D(p[0]), D(p[1]))]
+        if op == 'is_contiguous':
+            return 'bool %d' % T(p[0]).is_contiguous()
+        if op == 'shares':
+            a, b = T(p[0]), T(p[1])
+            return 'bool %d' % shares_storage(a, b)
+        if op == 'rmhook':
+            t = T(p[0])
+            k = I(p[1])
+            if k >= len(self.handles):
+                return 'nohook'
+            self.handles[k].remove()
+            return None
         if op == 'retains':
             return 'retains %d' % int(T(p[0]).retains_grad)
         if op == 'get_at':
@@ -484,7 +514,7 @@ class Program:
         if op == 'data':
             return T(p[0]).data
         if op == 'hook':
-            T(p[0]).register_hook(self.hook(p[1], p[0]))
+            self.handles.append(T(p[0]).register_hook(self.hook(p[1], p[0])))
             return None
         if op == 'repr':
             return 'repr ' + escape(repr(T(p[0])))
