@@ -212,6 +212,33 @@ static void test_shared_graph_freed(void) {
     CHECK(same_values(cg_grad(w), cg_detach(want), 1e-12));
 }
 
+/* ---- a shared leaf's AccumulateGrad node made, let go and taken again by every thread at once ---- */
+
+typedef struct {
+    cg_tensor *w;
+    int failures;
+} churning;
+
+static void *churning_thread(void *arg) {
+    churning *c = arg;
+    for (int k = 0; k < 10 * steps; k++)
+        CG_SCOPE {
+            cg_tensor *y = cg_mul_scalar(c->w, 2.0); /* an edge to w's AccumulateGrad, dropped at once */
+            if (k % 4 == 0 && cg_backward(cg_sum(y)) != 0) c->failures++;
+        }
+    return NULL;
+}
+
+static void test_accumulator_churn(void) {
+    cg_tensor *w = cg_requires_grad_(cg_ones_shape(CG_FLOAT64, CG_SHAPE(3)), true);
+    churning runs[MAX_THREADS];
+    for (int i = 0; i < nthreads; i++) runs[i] = (churning){w, 0};
+    run_threads(churning_thread, runs, sizeof runs[0]);
+    for (int i = 0; i < nthreads; i++) CHECK(runs[i].failures == 0);
+    double per_element = 2.0 * nthreads * ((10 * steps + 3) / 4); /* 2 per backward */
+    CHECK(same_values(cg_grad(w), cg_full_shape(CG_FLOAT64, CG_SHAPE(3), per_element), 0));
+}
+
 /* ---- the default generator: each fill is one piece of the one stream ---- */
 
 #define DRAWS 16
@@ -358,7 +385,8 @@ static const struct {
     void (*fn)(void);
 } tests[] = {
     {"shared_dataset", test_shared_dataset}, {"shared_parameters", test_shared_parameters},
-    {"shared_graph", test_shared_graph},     {"shared_graph_freed", test_shared_graph_freed},     {"default_generator", test_default_generator},
+    {"shared_graph", test_shared_graph},     {"shared_graph_freed", test_shared_graph_freed},
+    {"accumulator_churn", test_accumulator_churn},     {"default_generator", test_default_generator},
     {"thread_generators", test_thread_generators}, {"freed_elsewhere", test_freed_elsewhere},
     {"per_thread_state", test_per_thread_state},
 };

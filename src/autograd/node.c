@@ -76,7 +76,7 @@ static void release_accumulator(cg_node *n) {
         cg_autograd_meta *m = leaf->autograd;
         cg_tensor *held = NULL;
         cg_lock(CG_LOCK_META, m);
-        if (atomic_load_explicit(&n->refcount, memory_order_relaxed) == 0) {
+        if (atomic_load_explicit(&n->refcount, memory_order_acquire) == 0) {
             held = n->variable;
             n->variable = NULL;
         }
@@ -153,13 +153,14 @@ const char *cg_node_message_name(const cg_node *n) {
     return n->op->name;
 }
 
-/* A new reference to n, unless its last one is gone already. Acquire: a node woken by another
- * thread is seen with the leaf it was given. */
+/* A new reference to n, unless its last one is gone already. Acquire, whatever it finds: a node
+ * woken by another thread is seen with the leaf it was given, and one let go with everything its
+ * last holder did with it. */
 static bool retain_if_alive(cg_node *n) {
-    int count = atomic_load_explicit(&n->refcount, memory_order_relaxed);
+    int count = atomic_load_explicit(&n->refcount, memory_order_acquire);
     while (count > 0)
         if (atomic_compare_exchange_weak_explicit(&n->refcount, &count, count + 1, memory_order_acquire,
-                                                  memory_order_relaxed))
+                                                  memory_order_acquire))
             return true;
     return false;
 }
