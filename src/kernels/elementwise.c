@@ -228,12 +228,16 @@ void cg_kernel_unary(cg_unary_op op, cg_tensor *out, const cg_tensor *in) {
     cg_loop_fn loop = unary_loops[op][in->dtype];
     int64_t n = out->numel;
     if (n == 0) return;
-    int64_t strides[2];
-    if (((n == 1 || cg_is_contiguous_inline(out)) && walks_flat(in, n)) ||
-        (dense_flat_strides(out, 1, &in, strides) && strides[1] != 0)) {
+    if ((n == 1 || cg_is_contiguous_inline(out)) && walks_flat(in, n)) {
         int64_t elsize = (int64_t)cg_elsize(in->dtype);
         char *ptrs[2] = {cg_tensor_data(out), cg_tensor_data(in)};
-        strides[0] = strides[1] = elsize;
+        int64_t strides[2] = {elsize, elsize};
+        loop(ptrs, strides, n, NULL);
+        return;
+    }
+    int64_t strides[2];
+    if (dense_flat_strides(out, 1, &in, strides) && strides[1] != 0) {
+        char *ptrs[2] = {cg_tensor_data(out), cg_tensor_data(in)};
         loop(ptrs, strides, n, NULL);
         return;
     }

@@ -62,8 +62,9 @@ cg_tensor *cg_binary_in(cg_binary_op op, cg_tensor *a, cg_tensor *b, cg_dtype co
     cg_tensor *ca = cg_as_dtype(a, compute), *cb = cg_as_dtype(b, compute);
     if (!ca || !cb) return NULL;
     cg_dtype dtype = output_dtype(op, compute);
-    cg_tensor *out = cg_is_row_major(a) && cg_is_row_major(b) ? cg_new_tensor(dtype, ndim, sizes)
-                                                               : CG_NEW_RESULT(dtype, ndim, sizes, a, b);
+    /* a result of at most one dim is always row-major; so is one of row-major operands */
+    cg_tensor *out = ndim <= 1 || (cg_is_row_major(a) && cg_is_row_major(b)) ? cg_new_tensor(dtype, ndim, sizes)
+                                                                             : CG_NEW_RESULT(dtype, ndim, sizes, a, b);
     if (out) cg_kernel_binary(op, out, ca, cb);
     return out;
 }

@@ -7,8 +7,9 @@
 cg_tensor *cg_unary_in(cg_unary_op op, cg_tensor *t, cg_dtype compute) {
     if (!t) return NULL;
     cg_tensor *ct = cg_as_dtype(t, compute);
-    cg_tensor *out = !ct ? NULL : cg_is_row_major(t) ? cg_new_tensor(compute, t->ndim, t->sizes)
-                                                    : CG_NEW_RESULT(compute, t->ndim, t->sizes, t);
+    cg_tensor *out = !ct ? NULL
+                     : t->ndim <= 1 || cg_is_row_major(t) ? cg_new_tensor(compute, t->ndim, t->sizes)
+                                                          : CG_NEW_RESULT(compute, t->ndim, t->sizes, t);
     if (out) cg_kernel_unary(op, out, ct);
     return out;
 }
