@@ -560,6 +560,7 @@ static void fused_error_inputs(const char *op, const char *which, cg_tensor **in
         {"order_bool", {b, cg_tensor_bool(((bool[]){true, true, false}), 3), b}},
         {"order_int", {i, cg_tensor_i64(((int64_t[]){1, 2, 3}), 3), i}},
         {"order_dtype", {f, cg_ones_shape(CG_FLOAT64, CG_SHAPE(3)), NULL}},
+        {"fits", {f, f, f}},
     };
     if (!strcmp(which, "shape")) {
         in[0] = f;

@@ -255,7 +255,11 @@ def fused_errors():
              ("lerp", None, "order_int", (i, torch.tensor([1, 2, 3]), i)),
              ("addcdiv", 1, "order_int", (i, torch.tensor([1, 2, 3]), i)),
              ("add", 1.5, "order_int", (i, torch.tensor([1, 2, 3]), None)),
-             ("lerp", 0.5, "order_dtype", (f, torch.ones(3, dtype=torch.float64), None))]
+             ("lerp", 0.5, "order_dtype", (f, torch.ones(3, dtype=torch.float64), None)),
+             # the number must fit the dtype the kernel computes in
+             ("add", 1e300, "fits", (f, f, None)), ("sub", 3.5e38, "fits", (f, f, None)),
+             ("addcmul", 1e300, "fits", (f, f, f)), ("addcdiv", 1e300, "fits", (f, f, f)),
+             ("lerp", 1e300, "fits", (f, f, None)), ("addcmul", 1e300, "int", (i, i, i))]
     for op, number, case, args in cases:
         try:
             fused_call(op, number, *args)
@@ -272,7 +276,8 @@ def fused_errors():
             ("lerp_", 0.5, "expand", lambda: f.clone().lerp_(f.expand(3, 2), 0.5)),
             ("addcmul_", 1, "expand", lambda: f.clone().addcmul_(f.expand(3, 2), f)),
             ("add_", 2, "leaf", lambda: torch.ones(2, requires_grad=True).add_(f, alpha=2)),
-            ("lerp_", 0.5, "leaf", lambda: torch.ones(2, requires_grad=True).lerp_(f, 0.5))):
+            ("lerp_", 0.5, "leaf", lambda: torch.ones(2, requires_grad=True).lerp_(f, 0.5)),
+            ("add_", 1e300, "fits", lambda: f.clone().add_(f, alpha=1e300))):
         try:
             call()
         except RuntimeError as e:

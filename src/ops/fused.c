@@ -49,6 +49,7 @@ static cg_tensor *fused_in(cg_fused_op op, cg_dtype dtype, const shape_t *shape,
                            cg_tensor *b, cg_number number) {
     int ndim = shape->ndim;
     const int64_t *sizes = shape->sizes;
+    if (cg_check_number_fits(dtype, number) < 0) return NULL; /* the kernel's Scalar.to<T>() */
     cg_tensor *cs = cg_as_dtype(self, dtype), *ca = cg_as_dtype(a, dtype), *cb = b ? cg_as_dtype(b, dtype) : NULL;
     if (!cs || !ca || (b && !cb)) return NULL;
     cg_tensor *out = b ? CG_NEW_RESULT(dtype, ndim, sizes, self, a, b) : CG_NEW_RESULT(dtype, ndim, sizes, self, a);
