@@ -126,6 +126,46 @@ static void integer_outputs(void) {
     show_history(cg_to(cg_to(y, CG_INT64), CG_FLOAT64));
 }
 
+static cg_tensor *times_two(cg_tensor *g, void *user) {
+    (void)user;
+    return cg_mul_scalar(g, 2);
+}
+static cg_tensor *times_ten(cg_tensor *g, void *user) {
+    (void)user;
+    return cg_mul_scalar(g, 10);
+}
+static cg_tensor *f32(int n, const float *v) { return cg_from_data(v, CG_FLOAT32, 1, (const int64_t[]){n}); }
+#define F32(...) f32(CG_NARGS(__VA_ARGS__), (const float[]){__VA_ARGS__})
+
+static void backward_inputs_through_hooks(void) {
+    cg_tensor *t0 = leaf(F32(-0.6186749935150146f)), *g = NULL;
+    cg_register_hook(t0, times_two, NULL);
+    error_if(cg_backward(cg_tanh(t0), .retain_graph = true, .inputs = CG_TENSORS(t0)));
+    show(cg_grad(t0));
+    error_if(cg_autograd_grad(CG_TENSORS(cg_tanh(t0)), CG_TENSORS(t0), &g, .retain_graph = false));
+    show(g);
+    cg_tensor *t1 = leaf(F64(1.5, -2.0, 0.0));
+    cg_tensor *t3 = cg_flatten(t1, -1, -1);
+    error_if(cg_backward(cg_sum(cg_squeeze(t1)), .inputs = CG_TENSORS(t3, t1)));
+    show(cg_grad(t1));
+    cg_tensor *x = leaf(F32(1, 2)), *y = cg_mul_scalar(x, 3);
+    cg_register_hook(y, times_ten, NULL);
+    error_if(cg_backward(cg_sum(cg_mul(y, y)), .inputs = CG_TENSORS(y), .retain_graph = true));
+    SHOW(cg_grad(y), cg_grad(x));
+    error_if(cg_autograd_grad(CG_TENSORS(cg_sum(cg_mul(y, y))), CG_TENSORS(y), &g, .retain_graph = false));
+    show(g);
+}
+
+static void pow_with_a_false_exponent(void) {
+    cg_number exponents[] = {cg_number_int(0), cg_number_float(0.0), cg_number_bool(false)};
+    for (int i = 0; i < 3; i++) {
+        cg_tensor *x = leaf(F32(-0.5f, 0.0f, 2.0f)), *g = NULL;
+        error_if(cg_autograd_grad(CG_TENSORS(cg_pow_number(x, exponents[i])), CG_TENSORS(x), &g, CG_TENSORS(cg_ones(3)),
+                                  .retain_graph = false));
+        show(g);
+    }
+}
+
 /* ---- 3: an expanded view of a base written in place ---- */
 
 static void expanded_view_of_rewritten_base(void) {
@@ -598,6 +638,8 @@ static const scenario scenarios[] = {
     {"absent_through_ops", absent_through_ops},
     {"absent_pieces", absent_pieces},
     {"integer_outputs", integer_outputs},
+    {"backward_inputs_through_hooks", backward_inputs_through_hooks},
+    {"pow_with_a_false_exponent", pow_with_a_false_exponent},
     {"expanded_view_of_rewritten_base", expanded_view_of_rewritten_base},
     {"second_derivatives", second_derivatives},
     {"second_order_through_inplace_view", second_order_through_inplace_view},

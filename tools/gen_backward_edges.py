@@ -138,6 +138,35 @@ def integer_outputs():
     show_history(y.to(torch.int64).to(torch.float64))
 
 
+@scenario
+def backward_inputs_through_hooks():
+    """backward(inputs=) runs the inputs' own hooks and accumulates a tensor listed twice once;
+    autograd.grad's results see no hooks (PyTorch 1.13)."""
+    t0 = leaf(torch.tensor([-0.6186749935150146]))
+    t0.register_hook(lambda g: g * 2)
+    t0.tanh().backward(retain_graph=True, inputs=[t0])
+    print(t0.grad)
+    print(torch.autograd.grad(t0.tanh(), [t0])[0])
+    t1 = leaf(f64(1.5, -2.0, 0.0))
+    t3 = t1.flatten(-1, -1)
+    t1.squeeze().sum().backward(inputs=[t3, t1])
+    print(t1.grad)
+    x = leaf(torch.tensor([1.0, 2.0]))
+    y = x * 3
+    y.register_hook(lambda g: g * 10)
+    (y * y).sum().backward(inputs=[y], retain_graph=True)
+    print(y.grad, x.grad)
+    print(torch.autograd.grad((y * y).sum(), [y])[0])
+
+
+@scenario
+def pow_with_a_false_exponent():
+    for e in [0, 0.0, False]:
+        x = leaf(torch.tensor([-0.5, 0.0, 2.0]))
+        g, = torch.autograd.grad(x.pow(e), [x], torch.ones(3))
+        print(g)
+
+
 # ---- 3: an expanded view of a base written in place ----
 
 @scenario

@@ -355,9 +355,9 @@ static bool retain(cg_tensor *t, cg_tensor *grad) {
     return sum != NULL;
 }
 
-static cg_tensor *run_hooks(cg_hook_entry *hooks, int output_nr, cg_tensor *grad) {
+static cg_tensor *run_hooks(cg_hook_entry *hooks, int output_nr, cg_tensor *grad, bool retains) {
     for (cg_hook_entry *h = hooks; h && grad; h = h->next) {
-        if (h->output_nr != output_nr) continue;
+        if (h->output_nr != output_nr || (h->retains && !retains)) continue;
         if (h->retains) {
             if (!retain(h->retains, grad)) return NULL;
             continue;
@@ -396,12 +396,12 @@ static bool run_node(graph_task *g, int task) {
         cg_clear_error();
         for (int i = 0; k->buffer && i < n->noutputs && ok && n->pre_hooks; i++)
             if (grads[i]) {
-                cg_tensor *hooked = run_hooks(n->pre_hooks, i, grads[i]);
+                cg_tensor *hooked = run_hooks(n->pre_hooks, i, grads[i], true);
                 ok = hooked != NULL;
                 if (ok) cg_set_ref(&grads[i], hooked);
             }
         if (ok && n->op == cg_accumulate_grad_op()) {
-            cg_tensor *grad = grads[0] ? run_hooks(n->variable->autograd->hooks, 0, grads[0]) : NULL;
+            cg_tensor *grad = grads[0] ? run_hooks(n->variable->autograd->hooks, 0, grads[0], true) : NULL;
             /* A leaf that stopped requiring grad after the graph was recorded gets nothing. */
             bool wanted = grad && cg_requires_grad(n->variable);
             ok = !cg_error_pending() && (!wanted || accumulate(n->variable, grad, g->create_graph));
@@ -563,6 +563,19 @@ static void release_captures(capture *c, int n) {
     cg_free(c);
 }
 
+/* backward(inputs=...) accumulates an input's gradient as AccumulateGrad would: through the tensor's
+ * own hooks (a leaf's, or those registered on a non-leaf; not retain_grad's), and once however often
+ * the tensor is listed. autograd.grad's results see no hooks, as in PyTorch. */
+static bool accumulate_input(cg_tensor_list inputs, int i, cg_tensor *grad, bool create_graph) {
+    cg_tensor *t = inputs.items[i];
+    for (int j = 0; j < i; j++)
+        if (inputs.items[j] == t) return true;
+    cg_autograd_meta *m = t->autograd;
+    cg_clear_error();
+    grad = m->grad_fn ? run_hooks(m->grad_fn->pre_hooks, m->output_nr, grad, false) : run_hooks(m->hooks, 0, grad, false);
+    return grad && accumulate(t, grad, create_graph);
+}
+
 int cg_backward_opts(cg_backward_args args) {
     if (!args.tensor) return -1;
     if (args.inputs.items && args.inputs.n == 0) {
@@ -581,7 +594,7 @@ int cg_backward_opts(cg_backward_args args) {
     for (int i = 0; i < n && status == 0; i++) {
         if (!captures[i].grad) continue;
         CG_GRAD_MODE_BLOCK_(args.create_graph) {
-            if (!accumulate(args.inputs.items[i], captures[i].grad, args.create_graph)) status = -1;
+            if (!accumulate_input(args.inputs, i, captures[i].grad, args.create_graph)) status = -1;
         }
     }
     release_captures(captures, n);

@@ -398,7 +398,7 @@ cg_tensor *cg_pow_number(cg_tensor *a, cg_number exponent) {
 /* d(x^e) = e x^(e-1), with e as a double (PyTorch's exponent.toDouble()). */
 void cg_backward_pow_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     double e = cg_node_number(n, 0).f;
-    if (e == 0) {
+    if (e == 0 && cg_node_number(n, 0).kind != CG_NUMBER_BOOL) { /* PyTorch 1.13: False takes the formula (-0, NaN) */
         out[0] = cg_zeros_like(grads[0]);
         return;
     }
