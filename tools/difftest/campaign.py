@@ -9,8 +9,11 @@ generates COUNT programs from SEED (tools/difftest/gen.py), runs them in batches
 drop statements while it still fails the same way) and writes OUT/summary.txt and
 OUT/failures/*.prog with both transcripts.
 
-  --corpus DIR N    also writes N of the passing programs (and those of --add FILE) to DIR as
-                    regression tests: NAME.prog and PyTorch's transcript NAME.expected
+  --corpus DIR N    also writes N of the passing programs to DIR as regression tests:
+                    seedS.prog and PyTorch's transcript seedS.expected
+  --programs FILE   runs the programs of a batch file instead of generating them (say the open
+                    findings, tools/difftest/open.prog); OUT/still_failing.prog gets the others,
+                    and with --corpus DIR N the passing ones go to DIR/fixed_NAME.prog
 """
 import argparse
 import collections
@@ -142,6 +145,7 @@ def main():
                     help='the interpreter, e.g. an ASan build: make BUILD=build-asan CFLAGS=... difftest')
     ap.add_argument('--no-minimize', action='store_true')
     ap.add_argument('--corpus', nargs=2, metavar=('DIR', 'N'))
+    ap.add_argument('--programs', metavar='FILE')
     args = ap.parse_args()
     os.environ.setdefault('ASAN_OPTIONS', 'detect_leaks=0')  # leaks: valgrind on the corpus
     os.makedirs(os.path.join(args.out, 'failures'), exist_ok=True)
@@ -151,9 +155,13 @@ def main():
     passing = []
     t0 = time.time()
     done = 0
+    if args.programs:
+        text = open(args.programs).read()
+        given = sorted(split_transcript(text.splitlines()).items())
+        args.first, args.count = 0, len(given)
     for first in range(args.first, args.first + args.count, args.batch):
         n = min(args.batch, args.first + args.count - first)
-        progs = gen.generate(args.seed, n, first)
+        progs = given[first:first + n] if args.programs else gen.generate(args.seed, n, first)
         for _, lines in progs:
             opcount.update(compare.statement_ops(lines))
         exp = run_torch_progs(progs)
@@ -172,9 +180,14 @@ def main():
             sigs.setdefault(sig, []).append((i, lines, r))
         done += n
         sys.stderr.write('%d programs, %.0fs: %s\n' % (done, time.time() - t0, dict(counts)))
+    if args.programs:
+        failing = [(i, lines) for items in sigs.values() for i, lines, _ in items]
+        with open(os.path.join(args.out, 'still_failing.prog'), 'w') as f:
+            f.write(batch_text(sorted(failing)))
     write_summary(args, counts, sigs, opcount, done, time.time() - t0)
     if args.corpus:
-        write_corpus(args.corpus[0], int(args.corpus[1]), passing, args.seed, args.binary)
+        name = 'fixed_' + os.path.splitext(os.path.basename(args.programs))[0] if args.programs else 'seed%d' % args.seed
+        write_corpus(args.corpus[0], int(args.corpus[1]), passing, name, args.binary)
 
 
 def write_summary(args, counts, sigs, opcount, done, secs):
@@ -215,7 +228,7 @@ def valgrind_clean(binary, prog):
         os.unlink(f.name)
 
 
-def write_corpus(directory, n, passing, seed, binary):
+def write_corpus(directory, n, passing, name, binary):
     """Regression programs, spread over the passing ones that valgrind finds clean, with PyTorch's transcripts."""
     os.makedirs(directory, exist_ok=True)
     step = max(1, len(passing) // max(2 * n, 1))
@@ -227,7 +240,7 @@ def write_corpus(directory, n, passing, seed, binary):
             chosen.append(prog)
         else:
             sys.stderr.write('corpus: program %d is not valgrind-clean, left out\n' % prog[0])
-    name = os.path.join(directory, 'seed%d' % seed)
+    name = os.path.join(directory, name)
     with open(name + '.prog', 'w') as f:
         f.write(batch_text(chosen))
     # PyTorch's transcript from a fresh process, as the test runs the corpus in one
