@@ -562,11 +562,10 @@ static void fused_error_inputs(const char *op, const char *which, cg_tensor **in
         {"order_dtype", {f, cg_ones_shape(CG_FLOAT64, CG_SHAPE(3)), NULL}},
         {"fits", {f, f, f}},
     };
-    if (!strcmp(which, "shape")) {
+    if (!strcmp(which, "shape")) { /* add(f, three), addcmul(f, f, three) */
         in[0] = f;
-        in[1] = strncmp(op, "add", 3) || op[3] == 'c' ? f : three;
+        in[1] = !strcmp(op, "add") ? three : f;
         in[2] = three;
-        if (!strcmp(op, "add")) in[1] = three;
         return;
     }
     for (size_t k = 0; k < sizeof cases / sizeof *cases; k++)
@@ -583,7 +582,9 @@ static void check_fused_error(char *rest) {
     cg_tensor *in[3] = {NULL, NULL, NULL};
     fused_error_inputs(op, which, in);
     bool inplace = op[strlen(op) - 1] == '_';
-    if (!inplace && (!strcmp(op, "add") || !strcmp(op, "sub") || has_number)) in[2] = in[2] && strncmp(op, "addc", 4) ? NULL : in[2];
+    /* add and sub, and lerp with a number weight, take two tensors */
+    bool two_tensors = strncmp(op, "addc", 4) && (!strncmp(op, "add", 3) || !strncmp(op, "sub", 3) || has_number);
+    if (two_tensors) in[2] = NULL;
     if (inplace) {
         cg_tensor *t = cg_clone(in[0]);
         if (!strcmp(which, "leaf")) t = in[0];
