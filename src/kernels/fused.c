@@ -17,34 +17,43 @@ typedef struct {
 #define AT(T, k) (*(const T *)(p[k] + i * s[k]))
 #define OUT(T) (*(T *)(p[0] + i * s[0]))
 
-/* The loops of one floating dtype: FMA is fmaf or fma, ABS fabsf or fabs. */
-#define FLOAT_LOOPS(SUFFIX, T, FIELD, FMA, ABS)                                                     \
-    static void add_##SUFFIX(char **p, const int64_t *s, int64_t n, const void *ctx) {              \
+/* The loops of one floating dtype: FMA is fmaf or fma, ABS fabsf or fabs; ATTR the functions'
+ * attributes (a target with FMA instructions). */
+#define FLOAT_LOOPS(SUFFIX, T, FIELD, FMA, ABS, ATTR)                                                     \
+    ATTR static void add_##SUFFIX(char **p, const int64_t *s, int64_t n, const void *ctx) {              \
         const T alpha = ((const fused_ctx *)ctx)->number.FIELD;                                     \
         for (int64_t i = 0; i < n; i++) OUT(T) = FMA(AT(T, 2), alpha, AT(T, 1));                     \
     }                                                                                               \
-    static void addcmul_##SUFFIX(char **p, const int64_t *s, int64_t n, const void *ctx) {          \
+    ATTR static void addcmul_##SUFFIX(char **p, const int64_t *s, int64_t n, const void *ctx) {          \
         const T value = ((const fused_ctx *)ctx)->number.FIELD;                                     \
         for (int64_t i = 0; i < n; i++) OUT(T) = FMA(value * AT(T, 2), AT(T, 3), AT(T, 1));          \
     }                                                                                               \
-    static void addcdiv_##SUFFIX(char **p, const int64_t *s, int64_t n, const void *ctx) {          \
+    ATTR static void addcdiv_##SUFFIX(char **p, const int64_t *s, int64_t n, const void *ctx) {          \
         const T value = ((const fused_ctx *)ctx)->number.FIELD;                                     \
         for (int64_t i = 0; i < n; i++) OUT(T) = AT(T, 1) + value * AT(T, 2) / AT(T, 3);             \
     }                                                                                               \
-    static inline T lerp_##SUFFIX(T self, T end, T w) {                                             \
+    ATTR static inline T lerp_##SUFFIX(T self, T end, T w) {                                             \
         T d = end - self;                                                                           \
         return ABS(w) < (T)0.5 ? FMA(w, d, self) : FMA(-d, (T)1 - w, end);                          \
     }                                                                                               \
-    static void lerp_number_##SUFFIX(char **p, const int64_t *s, int64_t n, const void *ctx) {      \
+    ATTR static void lerp_number_##SUFFIX(char **p, const int64_t *s, int64_t n, const void *ctx) {      \
         const T w = ((const fused_ctx *)ctx)->number.FIELD;                                         \
         for (int64_t i = 0; i < n; i++) OUT(T) = lerp_##SUFFIX(AT(T, 1), AT(T, 2), w);               \
     }                                                                                               \
-    static void lerp_tensor_##SUFFIX(char **p, const int64_t *s, int64_t n, const void *ctx) {      \
+    ATTR static void lerp_tensor_##SUFFIX(char **p, const int64_t *s, int64_t n, const void *ctx) {      \
         (void)ctx;                                                                                  \
         for (int64_t i = 0; i < n; i++) OUT(T) = lerp_##SUFFIX(AT(T, 1), AT(T, 2), AT(T, 3));        \
     }
-FLOAT_LOOPS(f32, float, f32, fmaf, fabsf)
-FLOAT_LOOPS(f64, double, f64, fma, fabs)
+FLOAT_LOOPS(f32, float, f32, fmaf, fabsf, )
+FLOAT_LOOPS(f64, double, f64, fma, fabs, )
+
+/* The same loops with the FMA instructions inline (the libm calls above give the same bits, slower),
+ * chosen at run time on x86-64 CPUs that have them. */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define HAVE_FMA_LOOPS 1
+FLOAT_LOOPS(f32_fma, float, f32, __builtin_fmaf, fabsf, __attribute__((target("fma"))))
+FLOAT_LOOPS(f64_fma, double, f64, __builtin_fma, fabs, __attribute__((target("fma"))))
+#endif
 
 /* Integers wrap around, as PyTorch's do (in unsigned arithmetic, which C defines). */
 static void add_i64(char **p, const int64_t *s, int64_t n, const void *ctx) {
@@ -61,19 +70,30 @@ static void add_b8(char **p, const int64_t *s, int64_t n, const void *ctx) {
     for (int64_t i = 0; i < n; i++) OUT(bool) = AT(bool, 1) || (alpha && AT(bool, 2));
 }
 
-static const cg_loop_fn loops[][4] = {
-    [CG_FUSED_ADD] = {[CG_FLOAT32] = add_f32, [CG_FLOAT64] = add_f64, [CG_INT64] = add_i64, [CG_BOOL] = add_b8},
-    [CG_FUSED_ADDCMUL] = {[CG_FLOAT32] = addcmul_f32, [CG_FLOAT64] = addcmul_f64, [CG_INT64] = addcmul_i64},
-    [CG_FUSED_ADDCDIV] = {[CG_FLOAT32] = addcdiv_f32, [CG_FLOAT64] = addcdiv_f64},
-    [CG_FUSED_LERP] = {[CG_FLOAT32] = lerp_number_f32, [CG_FLOAT64] = lerp_number_f64},
-};
+/* [with FMA instructions][op][dtype]; lerp with a weight tensor is op CG_FUSED_LERP + 1. */
+#define TABLE(F32, F64)                                                                                   \
+    {                                                                                                     \
+        [CG_FUSED_ADD] = {[CG_FLOAT32] = add_##F32, [CG_FLOAT64] = add_##F64, [CG_INT64] = add_i64,       \
+                          [CG_BOOL] = add_b8},                                                            \
+        [CG_FUSED_ADDCMUL] = {[CG_FLOAT32] = addcmul_##F32, [CG_FLOAT64] = addcmul_##F64,                 \
+                              [CG_INT64] = addcmul_i64},                                                  \
+        [CG_FUSED_ADDCDIV] = {[CG_FLOAT32] = addcdiv_##F32, [CG_FLOAT64] = addcdiv_##F64},                \
+        [CG_FUSED_LERP] = {[CG_FLOAT32] = lerp_number_##F32, [CG_FLOAT64] = lerp_number_##F64},           \
+        [CG_FUSED_LERP + 1] = {[CG_FLOAT32] = lerp_tensor_##F32, [CG_FLOAT64] = lerp_tensor_##F64},       \
+    }
+#ifdef HAVE_FMA_LOOPS
+static const cg_loop_fn loops[2][CG_FUSED_LERP + 2][4] = {TABLE(f32, f64), TABLE(f32_fma, f64_fma)};
+static bool fma_instructions(void) { return __builtin_cpu_supports("fma"); }
+#else
+static const cg_loop_fn loops[1][CG_FUSED_LERP + 2][4] = {TABLE(f32, f64)};
+static bool fma_instructions(void) { return false; }
+#endif
 
 void cg_kernel_fused(cg_fused_op op, cg_tensor *out, const cg_tensor *self, const cg_tensor *a, const cg_tensor *b,
                      cg_number number) {
     fused_ctx c;
     cg_write_number((char *)&c.number, out->dtype, number);
-    cg_loop_fn loop = loops[op][out->dtype];
-    if (op == CG_FUSED_LERP && b) loop = out->dtype == CG_FLOAT32 ? lerp_tensor_f32 : lerp_tensor_f64;
+    cg_loop_fn loop = loops[fma_instructions()][op + (op == CG_FUSED_LERP && b)][out->dtype];
     if (!loop) return; /* the caller refused the dtype */
     const cg_tensor *ops[] = {out, self, a, b};
     cg_iter_run(out->ndim, out->sizes, b ? 4 : 3, ops, loop, &c);
