@@ -50,6 +50,11 @@ typedef struct {
     cg_tensor **root_grads;
     int ncaptures;    /* 0: plain backward, accumulating into leaves */
     capture *captures;
+    /* backward(inputs=): a capture's node is not read but run, as in a plain backward (a leaf's
+     * AccumulateGrad with its hooks, once however often it is listed; a non-leaf's grad_fn, whose
+     * retain_grad entry fills its .grad). Otherwise autograd.grad: the gradient is taken as it
+     * arrives, before any hook. */
+    bool run_captures;
     bool keep_graph, create_graph;
     /* The run's nodes, an open-addressing table from node to index in tasks, and for each edge of
      * each node the index of the task it leads to (-1 for none), found once, in discovery. */
@@ -237,7 +242,7 @@ static bool discover(graph_task *g) {
             if (descended || !ok) continue;
             stack.len--;
             node_task *k = &g->tasks[top];
-            k->needed = g->ncaptures == 0;
+            k->needed = g->ncaptures == 0 || (g->run_captures && k->captured);
             for (int i = 0; i < n->nnext && !k->needed; i++) {
                 int c = g->edge_tasks[k->first_edge + i];
                 k->needed = c >= 0 && (g->tasks[c].needed || g->tasks[c].captured);
@@ -355,9 +360,9 @@ static bool retain(cg_tensor *t, cg_tensor *grad) {
     return sum != NULL;
 }
 
-static cg_tensor *run_hooks(cg_hook_entry *hooks, int output_nr, cg_tensor *grad, bool retains) {
+static cg_tensor *run_hooks(cg_hook_entry *hooks, int output_nr, cg_tensor *grad) {
     for (cg_hook_entry *h = hooks; h && grad; h = h->next) {
-        if (h->output_nr != output_nr || (h->retains && !retains)) continue;
+        if (h->output_nr != output_nr) continue;
         if (h->retains) {
             if (!retain(h->retains, grad)) return NULL;
             continue;
@@ -384,7 +389,7 @@ static bool run_node(graph_task *g, int task) {
     cg_node *n = k->node;
     cg_tensor *empty = NULL;
     cg_tensor **grads = k->buffer ? k->buffer : &empty;
-    for (int c = 0; c < g->ncaptures && k->captured; c++) {
+    for (int c = 0; c < g->ncaptures && k->captured && !g->run_captures; c++) {
         capture *cap = &g->captures[c];
         if (cap->edge.node == n && k->buffer && k->buffer[cap->edge.input_nr])
             cap->grad = cg_retain(k->buffer[cap->edge.input_nr]);
@@ -396,12 +401,12 @@ static bool run_node(graph_task *g, int task) {
         cg_clear_error();
         for (int i = 0; k->buffer && i < n->noutputs && ok && n->pre_hooks; i++)
             if (grads[i]) {
-                cg_tensor *hooked = run_hooks(n->pre_hooks, i, grads[i], true);
+                cg_tensor *hooked = run_hooks(n->pre_hooks, i, grads[i]);
                 ok = hooked != NULL;
                 if (ok) cg_set_ref(&grads[i], hooked);
             }
         if (ok && n->op == cg_accumulate_grad_op()) {
-            cg_tensor *grad = grads[0] ? run_hooks(n->variable->autograd->hooks, 0, grads[0], true) : NULL;
+            cg_tensor *grad = grads[0] ? run_hooks(n->variable->autograd->hooks, 0, grads[0]) : NULL;
             /* A leaf that stopped requiring grad after the graph was recorded gets nothing. */
             bool wanted = grad && cg_requires_grad(n->variable);
             ok = !cg_error_pending() && (!wanted || accumulate(n->variable, grad, g->create_graph));
@@ -526,7 +531,8 @@ static int run_graph(cg_tensor_list outputs, cg_tensor_list grads, capture *capt
     if (roots && root_grads && make_roots(outputs, grads, roots, root_grads)) {
         if (accumulate && create_graph) warn_create_graph_cycle();
         graph_task run = {.nroots = outputs.n, .roots = roots, .root_grads = root_grads, .ncaptures = ncaptures,
-                          .captures = captures, .keep_graph = keep_graph, .create_graph = create_graph};
+                          .captures = captures, .run_captures = accumulate && ncaptures, .keep_graph = keep_graph,
+                          .create_graph = create_graph};
         status = execute(&run);
     }
     if (roots) release_roots(roots, outputs.n);
@@ -536,8 +542,9 @@ static int run_graph(cg_tensor_list outputs, cg_tensor_list grads, capture *capt
 }
 
 /* Where the gradients of the inputs will arrive; each input must exist (no message) and require
- * grad (PyTorch's message). NULL on error. */
-static capture *capture_inputs(cg_tensor_list inputs) {
+ * grad (PyTorch's message). retain: backward(inputs=), which retain_grad()s each input first, as
+ * PyTorch does (its message for one that does not require grad). NULL on error. */
+static capture *capture_inputs(cg_tensor_list inputs, bool retain) {
     if (cg_check_count(inputs.n, "inputs") < 0) return NULL;
     for (int i = 0; i < inputs.n; i++) {
         if (!inputs.items[i]) return NULL;
@@ -545,6 +552,7 @@ static capture *capture_inputs(cg_tensor_list inputs) {
             cg_grad_fn_internal(inputs.items[i]);
             return NULL;
         }
+        if (retain && cg_retain_grad(inputs.items[i]) < 0) return NULL;
         if (!cg_requires_grad(inputs.items[i])) {
             cg_set_error("One of the differentiated Tensors does not require grad");
             return NULL;
@@ -563,19 +571,6 @@ static void release_captures(capture *c, int n) {
     cg_free(c);
 }
 
-/* backward(inputs=...) accumulates an input's gradient as AccumulateGrad would: through the tensor's
- * own hooks (a leaf's, or those registered on a non-leaf; not retain_grad's), and once however often
- * the tensor is listed. autograd.grad's results see no hooks, as in PyTorch. */
-static bool accumulate_input(cg_tensor_list inputs, int i, cg_tensor *grad, bool create_graph) {
-    cg_tensor *t = inputs.items[i];
-    for (int j = 0; j < i; j++)
-        if (inputs.items[j] == t) return true;
-    cg_autograd_meta *m = t->autograd;
-    cg_clear_error();
-    grad = m->grad_fn ? run_hooks(m->grad_fn->pre_hooks, m->output_nr, grad, false) : run_hooks(m->hooks, 0, grad, false);
-    return grad && accumulate(t, grad, create_graph);
-}
-
 int cg_backward_opts(cg_backward_args args) {
     if (!args.tensor) return -1;
     if (args.inputs.items && args.inputs.n == 0) {
@@ -588,15 +583,9 @@ int cg_backward_opts(cg_backward_args args) {
 
     /* backward(inputs=...): gradients flow only into the given tensors' .grad. */
     int n = args.inputs.n;
-    capture *captures = capture_inputs(args.inputs);
+    capture *captures = capture_inputs(args.inputs, true);
     if (!captures) return -1;
     int status = run_graph(outputs, grads, captures, n, keep, args.create_graph, true);
-    for (int i = 0; i < n && status == 0; i++) {
-        if (!captures[i].grad) continue;
-        CG_GRAD_MODE_BLOCK_(args.create_graph) {
-            if (!accumulate_input(args.inputs, i, captures[i].grad, args.create_graph)) status = -1;
-        }
-    }
     release_captures(captures, n);
     return status;
 }
@@ -611,7 +600,7 @@ int cg_autograd_grad_opts(cg_grad_args args) {
         return -1;
     }
     int n = args.inputs.n;
-    capture *captures = capture_inputs(args.inputs);
+    capture *captures = capture_inputs(args.inputs, false);
     if (!captures) return -1;
     bool keep = args.retain_graph || args.create_graph;
     int status = run_graph(args.outputs, args.grad_outputs, captures, n, keep, args.create_graph, false);
