@@ -128,6 +128,20 @@ static bool lines_match(const char *e, const char *g, bool tolerant) {
         double scale = strcmp(pe, "nan") == 0 ? 0 : fabs(hex_value(pe, strlen(pe), &o));
         return value_close(pe, strlen(pe), pg, strlen(pg), scale);
     }
+    const char *le = strstr(e, ": list "), *lg = strstr(g, ": list ");
+    if (le && lg) { /* copy_to's values: a list to the end of the line */
+        if (le - e != lg - g || memcmp(e, g, (size_t)(le - e)) != 0) return false;
+        e = le + 7;
+        g = lg + 7;
+        double scale = list_scale(e);
+        while (*e || *g) {
+            size_t el = item_len(e), gl = item_len(g);
+            if (!value_close(e, el, g, gl, scale)) return false;
+            e += el + (e[el] == ',');
+            g += gl + (g[gl] == ',');
+        }
+        return true;
+    }
     while (*e || *g) {
         if (strncmp(e, "data=[", 6) == 0 && strncmp(g, "data=[", 6) == 0) {
             e += 6;

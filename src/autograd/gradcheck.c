@@ -130,6 +130,16 @@ static int gradcheck(cg_gradcheck_args a, bool check) {
         }
         for (int64_t j = 0; status == 0 && j < in->numel; j++)
             if (!numerical_column(&a, in, j, eps, num, out_numel, out.n)) status = -1;
+        /* no differentiable output: PyTorch wants the numerical Jacobian to be zero */
+        int ndiff = 0;
+        for (int o = 0; o < out.n; o++) ndiff += cg_requires_grad(out.t[o]);
+        for (int o = 0; status == 0 && ndiff == 0 && o < out.n; o++)
+            for (int64_t r = 0; r < out_numel[o] * in->numel; r++)
+                if (num[o][r] != 0) {
+                    cg_set_error_kind(CG_GRADCHECK_ERROR, "Numerical gradient for function expected to be zero");
+                    status = -1;
+                    break;
+                }
         for (int o = 0, dout = -1; status == 0 && o < out.n; o++) {
             if (!cg_requires_grad(out.t[o])) continue;
             dout++;

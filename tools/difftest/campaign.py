@@ -213,7 +213,10 @@ def write_summary(args, counts, sigs, opcount, done, secs):
             f.write('\n[%s] %d programs: %s\n' % (name, len(items), sig))
             f.write('  program (seed %d, #%d, minimized):\n' % (args.seed, i))
             f.write(''.join('    ' + l + '\n' for l in lines))
-            f.write('  pytorch: %s\n  cgrad:   %s\n' % (r[2][:400], r[3][:400]))
+            if r[0] in ('crash', 'timeout'):
+                f.write('  cgrad:   %s\n' % r[2][:400])
+            else:
+                f.write('  pytorch: %s\n  cgrad:   %s\n' % (r[2][:400], r[3][:400]))
     sys.stderr.write(open(os.path.join(args.out, 'summary.txt')).read()[:3000])
 
 
@@ -226,6 +229,10 @@ def valgrind_clean(binary, prog):
         return r.returncode == 0
     finally:
         os.unlink(f.name)
+
+
+def is_fixed_corpus(name):
+    return os.path.basename(name).startswith('fixed_')
 
 
 def write_corpus(directory, n, passing, name, binary):
@@ -241,6 +248,9 @@ def write_corpus(directory, n, passing, name, binary):
         else:
             sys.stderr.write('corpus: program %d is not valgrind-clean, left out\n' % prog[0])
     name = os.path.join(directory, name)
+    if is_fixed_corpus(name) and os.path.exists(name + '.prog'):  # fixed_*: the earlier fixes stay
+        earlier = sorted(split_transcript(open(name + '.prog').read().splitlines()).items())
+        chosen = earlier + [p for p in chosen if p[0] not in dict(earlier)]
     with open(name + '.prog', 'w') as f:
         f.write(batch_text(chosen))
     # PyTorch's transcript from a fresh process, as the test runs the corpus in one

@@ -118,8 +118,12 @@ def compare_line(e, g, tolerant, op):
         return 'node name'
     if be.startswith('retains ') or bg.startswith('retains '):
         return 'autograd flags'
-    if be.startswith('list ') or bg.startswith('list '):
-        return 'value'
+    if be.startswith('list ') and bg.startswith('list '):  # copy_to: the values as a descriptor's
+        vals = [v for v in be[5:].split(',') if v != 'nan']
+        dt = 'float32' if vals and all(len(v) == 8 for v in vals) else \
+            'float64' if vals and all(len(v) == 16 for v in vals) else 'int64'
+        fake = 'T %s [] st=[] off=0 rg=0 leaf=0 fn=- v=0 data=[%s]'
+        return compare_desc(fake % (dt, be[5:]), fake % (dt, bg[5:]), tolerant, False)
     if be.startswith('n=') and bg.startswith('n='):
         ce, cg = be.split(' ', 1), bg.split(' ', 1)
         if ce[0] != cg[0]:

@@ -610,6 +610,40 @@ class Gen:
             kw.append('v=' + fmt_list(vs))
         return self.emit([], op, name, fmt_list(ins), *kw)
 
+    def op_pattern(self):
+        """Small scenes for the autograd errors: a saved tensor changed in place, a second backward,
+        an implicit gradient of a non-scalar, requires_grad_ on a non-leaf, backward of a no_grad result."""
+        r = self.r
+        x = self.leaf(self.dtype(floating=True), self.shape(maxdims=2), rg=True)
+        t = self.emit([self.new()], r.choice(['muln', 'addn']), x, self.number('if'))
+        c = r.randrange(5)
+        if c == 0:
+            op = r.choice(['exp', 'tanh', 'sigmoid', 'sqrt', 'log', 'relu', 'mul', 'div', 'pow', 'pown'])
+            args = [t] + ([x] if op in ('mul', 'div', 'pow') else [self.number('if')] if op == 'pown' else [])
+            u = self.emit([self.new()], op, *args)
+            target = r.choice([t, u, x])
+            self.emit([], r.choice(['mul_', 'add_', 'copy_']), target, self.like(target, rg=False))
+            s = self.emit([self.new()], 'sum', u)
+            self.emit([], 'backward', s)
+            self.emit([], 'printgrad', x)
+        elif c == 1:
+            op = r.choice(['mul', 'exp', 'sin'])
+            s = self.emit([self.new()], 'sum', self.emit([self.new()], op, *([t, t] if op == 'mul' else [t])))
+            self.emit([], 'backward', s, *(['retain=1'] if self.chance(0.4) else []))
+            self.emit([], 'backward', s)
+            self.emit([], 'printgrad', x)
+        elif c == 2:
+            self.emit([], 'backward', t)  # implicit gradient: only for one element
+            self.emit([], 'printgrad', x)
+        elif c == 3:
+            self.emit([self.new()], 'requires_grad_', t, r.randint(0, 1))
+        else:
+            self.emit([], 'nograd')
+            u = self.emit([self.new()], 'mul', x, x)
+            self.emit([], 'enablegrad')
+            self.emit([], 'backward', self.emit([self.new()], 'sum', u))
+        return None
+
     def finish(self):
         """A backward or autograd.grad through what the program computed, then the gradients."""
         r = self.r
@@ -663,7 +697,7 @@ class Gen:
         steps = r.randint(4, 14)
         table = [(self.op_create, 5), (self.op_view, 18), (self.op_elementwise, 28), (self.op_inplace, 8),
                  (self.op_reduce, 12), (self.op_linalg, 4), (self.op_index, 8), (self.op_loss, 3),
-                 (self.op_autograd, 10), (self.op_functional, 3)]
+                 (self.op_autograd, 10), (self.op_functional, 3), (self.op_pattern, 3)]
         fns = [f for f, w in table for _ in range(w)]
         steps = [r.choice(fns) for _ in range(steps)]
         if self.chance(0.8):

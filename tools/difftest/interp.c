@@ -858,6 +858,8 @@ static void run_statement(char *line) {
         }
     }
     s.op = toks[1];
+    static char none[] = "";
+    for (int i = 0; i < MAX_TOKS; i++) s.pos[i] = none; /* a missing argument reads as empty, not NULL */
     for (int i = 2; i < n; i++) {
         char *eq = strchr(toks[i], '=');
         if (eq) {
