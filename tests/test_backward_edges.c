@@ -156,6 +156,44 @@ static void backward_inputs_through_hooks(void) {
     show(g);
 }
 
+static void show_layout(const cg_tensor *t) {
+    fprintf(out, "[");
+    for (int d = 0; d < cg_ndim(t); d++) fprintf(out, "%s%lld", d ? ", " : "", (long long)cg_size(t, d));
+    fprintf(out, "] [");
+    for (int d = 0; d < cg_ndim(t); d++) fprintf(out, "%s%lld", d ? ", " : "", (long long)cg_stride(t, d));
+    fprintf(out, "] %lld", (long long)cg_storage_offset(t));
+}
+
+static void grad_kept_as_it_arrives(void) {
+    cg_tensor *a = leaf(F32(0)), *b = F32(1);
+    error_if(cg_backward(cg_mean(cg_stack(CG_LIST(b, a), -2))));
+    show_layout(cg_grad(a));
+    fprintf(out, " ");
+    show(cg_grad(a));
+    cg_tensor *c = leaf(cg_tensor_f32(((float[]){1}), 1, 1)), *d = leaf(cg_tensor_f32(((float[]){2, 3}), 1, 2));
+    error_if(cg_backward(cg_sum(cg_cat(CG_LIST(c, d), 1))));
+    show_layout(cg_grad(c));
+    fprintf(out, " ");
+    show_layout(cg_grad(d));
+    fprintf(out, "\n");
+    cg_tensor *e = leaf(F32(1, 2, 3, 4)), *pieces[2];
+    cg_split(e, 2, 0, pieces, 2);
+    error_if(cg_backward(cg_sum(cg_add_scalar(cg_mul(pieces[0], F32(1, 2)), 0)), .retain_graph = true));
+    show_layout(cg_grad(e));
+    fprintf(out, "\n");
+    cg_tensor *f = leaf(cg_tensor_f32(((float[]){1, 2, 3, 4}), 2, 2)), *g = cg_tensor_f32(((float[]){1, 2, 3, 4}), 2, 2);
+    error_if(cg_backward(cg_mul_scalar(f, 2), .gradient = g));
+    show_layout(cg_grad(f));
+    fprintf(out, " ");
+    show(cg_grad(f));
+    cg_add_scalar_(g, 1);
+    show(cg_grad(f));
+    cg_tensor *h = leaf(cg_tensor_f32(((float[]){1, 2, 3, 4}), 2, 2));
+    error_if(cg_backward(cg_t(h), .gradient = g));
+    show_layout(cg_grad(h));
+    fprintf(out, "\n");
+}
+
 static void pow_with_a_false_exponent(void) {
     cg_number exponents[] = {cg_number_int(0), cg_number_float(0.0), cg_number_bool(false)};
     for (int i = 0; i < 3; i++) {
@@ -639,6 +677,7 @@ static const scenario scenarios[] = {
     {"absent_pieces", absent_pieces},
     {"integer_outputs", integer_outputs},
     {"backward_inputs_through_hooks", backward_inputs_through_hooks},
+    {"grad_kept_as_it_arrives", grad_kept_as_it_arrives},
     {"pow_with_a_false_exponent", pow_with_a_false_exponent},
     {"expanded_view_of_rewritten_base", expanded_view_of_rewritten_base},
     {"second_derivatives", second_derivatives},

@@ -159,6 +159,37 @@ def backward_inputs_through_hooks():
     print(torch.autograd.grad((y * y).sum(), [y])[0])
 
 
+def layout(t):
+    return "%s %s %d" % (list(t.shape), list(t.stride()), t.storage_offset())
+
+
+@scenario
+def grad_kept_as_it_arrives():
+    """AccumulateGrad keeps the incoming gradient when nothing else holds it and its layout is the
+    leaf's: a piece of stack's or split's gradient stays a view (PyTorch's storage offsets)."""
+    a = leaf(torch.tensor([0.0]))
+    b = torch.tensor([1.0])
+    torch.stack([b, a], -2).mean().backward()
+    print(layout(a.grad), a.grad)
+    c = leaf(torch.tensor([[1.0]]))
+    d = leaf(torch.tensor([[2.0, 3.0]]))
+    torch.cat([c, d], 1).sum().backward()
+    print(layout(c.grad), layout(d.grad))
+    e = leaf(torch.tensor([1.0, 2.0, 3.0, 4.0]))
+    p, q = e.split(2)
+    (p * torch.tensor([1.0, 2.0]) + 0).sum().backward(retain_graph=True)
+    print(layout(e.grad))
+    f = leaf(torch.tensor([[1.0, 2.0], [3.0, 4.0]]))
+    g = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+    (f * 2).backward(g)
+    print(layout(f.grad), f.grad)
+    g.add_(1)
+    print(f.grad)
+    h = leaf(torch.tensor([[1.0, 2.0], [3.0, 4.0]]))
+    h.t().backward(g)
+    print(layout(h.grad))
+
+
 @scenario
 def pow_with_a_false_exponent():
     for e in [0, 0.0, False]:

@@ -324,12 +324,26 @@ static cg_tensor *copy_of(const cg_tensor *owner, cg_tensor *grad) {
     return fresh && cg_copy_(fresh, grad) == 0 ? fresh : NULL;
 }
 
-/* PyTorch's AccumulateGrad: the first gradient is stored, later ones are added (in place unless
- * the backward is itself being recorded). */
+/* Whether AccumulateGrad may keep the incoming gradient itself as .grad, as PyTorch's does: nothing
+ * else holds it (the engine's buffer alone) and it has the layout a copy would get (PyTorch's
+ * obeys_layout_contract: the leaf's strides for a dense leaf, where a size-1 dim may have any
+ * stride but 0; row-major otherwise). */
+static bool can_keep(const cg_tensor *owner, const cg_tensor *grad) {
+    if (cg_ref_count(&grad->refcount) != 1 || grad->dtype != owner->dtype) return false;
+    if (!cg_is_non_overlapping_and_dense(owner)) return cg_is_row_major(grad);
+    for (int d = 0; d < owner->ndim; d++)
+        if (grad->sizes[d] != 1 ? grad->strides[d] != owner->strides[d] : grad->strides[d] == 0) return false;
+    return true;
+}
+
+/* PyTorch's AccumulateGrad: the first gradient is stored (itself when nothing else holds it, a
+ * copy otherwise), later ones are added (in place unless the backward is itself being recorded). */
 static bool accumulate_locked(cg_tensor *owner, cg_tensor *grad, bool create_graph) {
     cg_autograd_meta *m = owner->autograd;
     cg_tensor *sum;
-    if (!m->grad) {
+    if (!m->grad && !create_graph && can_keep(owner, grad)) {
+        sum = cg_detach(grad);
+    } else if (!m->grad) {
         bool row_major = cg_is_row_major(owner) || !cg_is_non_overlapping_and_dense(owner);
         sum = create_graph || !row_major ? copy_of(owner, grad) : cg_clone_contiguous(grad);
     } else if (create_graph) {
