@@ -399,7 +399,7 @@ cg_tensor *cg_addcmul_number(cg_tensor *self, cg_tensor *tensor1, cg_tensor *ten
 cg_tensor *cg_addcdiv_number(cg_tensor *self, cg_tensor *tensor1, cg_tensor *tensor2, cg_number value);
 #define cg_addcmul(self, tensor1, tensor2, value) cg_addcmul_number(self, tensor1, tensor2, CG_NUMBER(value))
 #define cg_addcdiv(self, tensor1, tensor2, value) cg_addcdiv_number(self, tensor1, tensor2, CG_NUMBER(value))
-/* torch.lerp(start, end, weight): start + weight * (end - start) by PyTorch's formula (for |weight|
+/* torch.lerp(start, end, weight): start + weight * (end - start) by PyTorch's formula (for weight
  * >= 0.5, end - (end - start) * (1 - weight)), fused; floats only, end and a weight tensor of
  * start's dtype. cg_lerp_scalar takes a Python-number weight. */
 cg_tensor *cg_lerp(cg_tensor *start, cg_tensor *end, cg_tensor *weight);

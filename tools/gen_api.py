@@ -195,7 +195,7 @@ def fused_line(op, number, layout, self_, a, b, grads):
 
 FUSED = [("add", 2.5), ("add", 1), ("add", -0.3), ("sub", 0.7), ("sub", 3), ("addcmul", 1), ("addcmul", 0.37),
          ("addcmul", -2), ("addcdiv", 1), ("addcdiv", 0.37), ("lerp", 0.3), ("lerp", 0.7), ("lerp", -0.2),
-         ("lerp", 1.2), ("lerp", 2), ("lerp", None)]
+         ("lerp", 1.2), ("lerp", 2), ("lerp", -0.7), ("lerp", -1.5), ("lerp", None)]
 
 
 def fused_inputs(op, number, shape, dtype):
@@ -204,8 +204,8 @@ def fused_inputs(op, number, shape, dtype):
     b = None
     if op in ("addcmul", "addcdiv"):
         b = torch.randn(shape, dtype=dtype) + (3 if op == "addcdiv" else 0)
-    if op == "lerp" and number is None:
-        b = torch.rand(shape, dtype=dtype) * 1.4 - 0.2
+    if op == "lerp" and number is None:  # weights below -0.5 too: the formula switches at 0.5, not |w| = 0.5
+        b = torch.rand(shape, dtype=dtype) * 3 - 1.5
     return self_, a, b
 
 
@@ -218,7 +218,8 @@ def fused():
             # broadcasting: a row and a 0-dim operand
             self_, a, b = fused_inputs(op, number, (4, 6), dtype)
             fused_line(op, number, "c", self_, a[0], None if b is None else b[0, 0], True)
-    for op, number in (("add", 0.3), ("addcmul", 0.37), ("addcdiv", 0.37), ("lerp", 0.3), ("lerp", 0.7), ("lerp", None)):
+    for op, number in (("add", 0.3), ("addcmul", 0.37), ("addcdiv", 0.37), ("lerp", 0.3), ("lerp", 0.7), ("lerp", -0.9),
+                       ("lerp", None)):
         fused_line(op, number, "c", *fused_inputs(op, number, (1037,), torch.float32), False)
         fused_line(op, number, "t", *fused_inputs(op, number, (13, 11), torch.float32), False)
     # integer and bool results

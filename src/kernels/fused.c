@@ -17,9 +17,9 @@ typedef struct {
 #define AT(T, k) (*(const T *)(p[k] + i * s[k]))
 #define OUT(T) (*(T *)(p[0] + i * s[0]))
 
-/* The loops of one floating dtype: FMA is fmaf or fma, ABS fabsf or fabs; ATTR the functions'
+/* The loops of one floating dtype: FMA is fmaf or fma; ATTR the functions'
  * attributes (a target with FMA instructions). */
-#define FLOAT_LOOPS(SUFFIX, T, FIELD, FMA, ABS, ATTR)                                                     \
+#define FLOAT_LOOPS(SUFFIX, T, FIELD, FMA, ATTR)                                                     \
     ATTR static void add_##SUFFIX(char **p, const int64_t *s, int64_t n, const void *ctx) {              \
         const T alpha = ((const fused_ctx *)ctx)->number.FIELD;                                     \
         for (int64_t i = 0; i < n; i++) OUT(T) = FMA(AT(T, 2), alpha, AT(T, 1));                     \
@@ -34,7 +34,7 @@ typedef struct {
     }                                                                                               \
     ATTR static inline T lerp_##SUFFIX(T self, T end, T w) {                                             \
         T d = end - self;                                                                           \
-        return ABS(w) < (T)0.5 ? FMA(w, d, self) : FMA(-d, (T)1 - w, end);                          \
+        return w < (T)0.5 ? FMA(w, d, self) : FMA(-d, (T)1 - w, end);                              \
     }                                                                                               \
     ATTR static void lerp_number_##SUFFIX(char **p, const int64_t *s, int64_t n, const void *ctx) {      \
         const T w = ((const fused_ctx *)ctx)->number.FIELD;                                         \
@@ -44,15 +44,15 @@ typedef struct {
         (void)ctx;                                                                                  \
         for (int64_t i = 0; i < n; i++) OUT(T) = lerp_##SUFFIX(AT(T, 1), AT(T, 2), AT(T, 3));        \
     }
-FLOAT_LOOPS(f32, float, f32, fmaf, fabsf, )
-FLOAT_LOOPS(f64, double, f64, fma, fabs, )
+FLOAT_LOOPS(f32, float, f32, fmaf, )
+FLOAT_LOOPS(f64, double, f64, fma, )
 
 /* The same loops with the FMA instructions inline (the libm calls above give the same bits, slower),
  * chosen at run time on x86-64 CPUs that have them. */
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define HAVE_FMA_LOOPS 1
-FLOAT_LOOPS(f32_fma, float, f32, __builtin_fmaf, fabsf, __attribute__((target("fma"))))
-FLOAT_LOOPS(f64_fma, double, f64, __builtin_fma, fabs, __attribute__((target("fma"))))
+FLOAT_LOOPS(f32_fma, float, f32, __builtin_fmaf, __attribute__((target("fma"))))
+FLOAT_LOOPS(f64_fma, double, f64, __builtin_fma, __attribute__((target("fma"))))
 #endif
 
 /* Integers wrap around, as PyTorch's do (in unsigned arithmetic, which C defines). */

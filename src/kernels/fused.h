@@ -10,7 +10,7 @@ typedef enum {
     CG_FUSED_ADD,     /* self + alpha * a:        fma(a, alpha, self) */
     CG_FUSED_ADDCMUL, /* self + value * a * b:    fma(value * a, b, self) */
     CG_FUSED_ADDCDIV, /* self + value * a / b:    self + (value * a) / b, no fusing */
-    CG_FUSED_LERP,    /* self + w * (a - self):   |w| < 0.5 ? fma(w, a - self, self)
+    CG_FUSED_LERP,    /* self + w * (a - self):   w < 0.5 ? fma(w, a - self, self)
                        *                          : fma(-(a - self), 1 - w, a); w is b, or the number */
 } cg_fused_op;
 
