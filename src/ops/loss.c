@@ -98,7 +98,7 @@ cg_tensor *cg_binary_cross_entropy_with_logits_opts(cg_loss_args a) {
                              (double)x->numel);
     if (n) {
         cg_save(n, 0, x);
-        if (cg_needs_grad(n, 0)) cg_save(n, 1, t);
+        cg_save(n, 1, t); /* both gradient formulas read both: PyTorch keeps them */
     }
     return cg_recorded(loss);
 }
