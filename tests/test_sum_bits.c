@@ -1,4 +1,4 @@
-/* Float sums, means and products against PyTorch's bits (tests/data/sum_bits.txt from tools/gen_sum_bits.py):
+/* Float sums, means, products and p-norms against PyTorch's bits (tests/data/sum_bits.txt from tools/gen_sum_bits.py):
  * whole tensors of 1 to 10^6 elements, rows, columns and middle dims, keepdim, transposed,
  * permuted, sliced, expanded and offset inputs, empty and 0-dim ones, float32 and float64. */
 #include "harness.h"
@@ -46,7 +46,16 @@ static int check_line(char *line) {
     }
     bool prod = !strcmp(op, "prod");
     a.input = cg_new_view(base_tensor(dtype, seed, extent, prod), ndim, sizes, strides, offset);
+    cg_norm_args norm = {.input = a.input, .ndims = a.ndims, .keepdim = a.keepdim};
+    memcpy(norm.dims, a.dims, sizeof norm.dims);
+    if (!strncmp(op, "norm", 4)) { /* norm<p>, "_" for the point */
+        char p[16];
+        snprintf(p, sizeof p, "%s", op + 4);
+        for (char *c = p; *c; c++) *c = *c == '_' ? '.' : *c;
+        norm.p = strtod(p, NULL);
+    }
     cg_tensor *r = prod ? (a.ndims ? cg_prod_dim(a.input, a.dims[0], a.keepdim) : cg_prod(a.input))
+                 : !strncmp(op, "norm", 4) ? cg_norm_opts(norm)
                  : !strcmp(op, "sum") ? cg_sum_opts(a) : cg_mean_opts(a);
     if (!r) {
         fprintf(stderr, "  error: %s\n", cg_last_error());

@@ -42,6 +42,12 @@ def case(op, dtype, sizes, strides=None, offset=0, dims=(), keepdim=False, seed=
     extent = offset + sum((n - 1) * st for n, st in zip(sizes, strides)) + 1 if all(sizes) else offset + 1
     base = torch.tensor(base_values(seed, extent, op == "prod"), dtype=DTYPES[dtype])
     x = base.as_strided(sizes, strides, offset)
+    if op.startswith("norm"):  # norm<p>: the p-norm
+        p = float(op[4:].replace("_", "."))
+        r = torch.norm(x, p, list(dims), keepdim) if dims else torch.norm(x, p)
+        head = [op, dtype, seed, extent, len(sizes), *sizes, *strides, offset, len(dims), *dims, int(keepdim)]
+        lines.append(" ".join(str(v) for v in head + [r.dim(), *r.shape] + [float(v).hex() for v in r.flatten().tolist()]))
+        return
     f = getattr(x, op)
     if op == "prod":  # one dim at most
         r = f(dims[0], keepdim=keepdim) if dims else f()
@@ -112,6 +118,21 @@ for dtype in DTYPES:
     case("prod", dtype, [0], seed=3)
     case("prod", dtype, [3, 0], dims=(1,), seed=3)
     case("prod", dtype, [], seed=5)
+    # 2-norms: vectorized over a contiguous last dim (every row length to 39), else in memory order
+    for c in range(1, 40):
+        case("norm2", dtype, [20, c], dims=(1,), seed=c)
+    for n in [5, 8, 17, 33, 100, 1000, 4097, 100003]:
+        case("norm2", dtype, [n], seed=n)
+    for r, c in [(3, 40), (40, 3), (33, 64), (100, 31)]:
+        for dim in (0, 1):
+            case("norm2", dtype, [r, c], dims=(dim,), keepdim=bool(dim), seed=r * c + dim)
+    for sizes, strides, offset in views[:6] + views[7:9]:
+        case("norm2", dtype, sizes, strides, offset, seed=8)
+        case("norm2", dtype, sizes, strides, offset, dims=(0,), seed=9)
+    case("norm2", dtype, [4, 37, 9], dims=(0, 2), seed=10)
+    case("norm2", dtype, [4, 37, 9], dims=(1, 2), seed=11)
+    case("norm2", dtype, [0], seed=3)
+    case("norm2", dtype, [], seed=4)
     # empty and 0-dim
     case("sum", dtype, [0], seed=3)
     case("sum", dtype, [3, 0], dims=(1,), seed=3)

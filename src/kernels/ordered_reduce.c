@@ -18,6 +18,7 @@
 
 #include "kernels/reduce.h"
 
+#include <math.h>
 #include <string.h>
 
 #define LEVELS 4
@@ -123,7 +124,9 @@ static int64_t ceil_log2(int64_t x) { return x <= 2 ? 1 : 64 - __builtin_clzll((
         }                                                                                                  \
     }                                                                                                      \
     /* PyTorch's loop over two dims: strides are {out0, in0, out1, in1} in bytes. */                      \
-    static void S##_loop2d(char *out, const char *in, const int64_t *strides, int64_t size0, int64_t size1) { \
+    static void S##_loop2d(char *out, const char *in, const int64_t *strides, int64_t size0, int64_t size1, \
+                           const void *ctx) {                                                              \
+        (void)ctx;                                                                                         \
         int64_t in_strides[2] = {strides[1], strides[3]}, out_strides[2] = {strides[0], strides[2]};      \
         if (out_strides[0] != 0 && out_strides[1] == 0) { /* the reduced dim first */                     \
             int64_t s = in_strides[0];                                                                     \
@@ -231,11 +234,19 @@ static void order_and_merge(sum_iteration *it) {
     *it = sorted;
 }
 
-typedef void (*loop2d_fn)(char *out, const char *in, const int64_t *strides, int64_t size0, int64_t size1);
+typedef void (*loop2d_fn)(char *out, const char *in, const int64_t *strides, int64_t size0, int64_t size1,
+                          const void *ctx);
 
 /* Runs loop over PyTorch's reduction iteration of in into out (filled with identity first). */
+/* What a loop learns of the whole iteration: whether it reduces exactly one dim, its fastest, and
+ * that dim is contiguous in the input (PyTorch's is_reduce_lastdim), and the op's own argument. */
+typedef struct {
+    bool lastdim;
+    double p;
+} loop_ctx;
+
 static void reduce_in_order(cg_tensor *out, const cg_tensor *in, const bool *reduced, bool keepdim, double identity,
-                            loop2d_fn loop) {
+                            loop2d_fn loop, double p) {
     int64_t elsize = (int64_t)cg_elsize(in->dtype);
     for (int64_t i = 0; i < out->numel; i++) cg_write_double(cg_tensor_data(out) + i * elsize, out->dtype, identity);
     if (in->numel == 0) return;
@@ -251,6 +262,8 @@ static void reduce_in_order(cg_tensor *out, const cg_tensor *in, const bool *red
         if (!reduced[d]) out_stride *= in->sizes[d] > 1 ? in->sizes[d] : 1;
     }
     order_and_merge(&it);
+    loop_ctx ctx = {.lastdim = it.ndim > 0 && it.strides[0][0] == 0 && it.strides[0][1] == elsize, .p = p};
+    for (int d = 1; d < it.ndim; d++) ctx.lastdim = ctx.lastdim && it.strides[d][0] != 0;
     int64_t strides[4] = {0, 0, 0, 0}, size0 = 1, size1 = 1;
     if (it.ndim > 0) {
         strides[0] = it.strides[0][0];
@@ -266,7 +279,7 @@ static void reduce_in_order(cg_tensor *out, const cg_tensor *in, const bool *red
     char *o = cg_tensor_data(out);
     const char *x = cg_tensor_data(in);
     for (;;) {
-        loop(o, x, strides, size0, size1);
+        loop(o, x, strides, size0, size1, &ctx);
         int d = 2;
         for (; d < it.ndim; d++) {
             o += it.strides[d][0];
@@ -281,7 +294,7 @@ static void reduce_in_order(cg_tensor *out, const cg_tensor *in, const bool *red
 }
 
 void cg_kernel_cascade_sum(cg_tensor *out, const cg_tensor *in, const bool *reduced, bool keepdim) {
-    reduce_in_order(out, in, reduced, keepdim, 0, in->dtype == CG_FLOAT32 ? f32_loop2d : f64_loop2d);
+    reduce_in_order(out, in, reduced, keepdim, 0, in->dtype == CG_FLOAT32 ? f32_loop2d : f64_loop2d, 0);
 }
 
 /* ---- products: PyTorch's binary_kernel_reduce_vec ----
@@ -319,7 +332,9 @@ void cg_kernel_cascade_sum(cg_tensor *out, const cg_tensor *in, const bool *redu
         for (; c < size1; c++)                                                                             \
             for (int64_t i = 0; i < size0; i++) out[c] *= ((const T *)(in + i * stride))[c];              \
     }                                                                                                      \
-    static void S##_prod_loop2d(char *out, const char *in, const int64_t *s, int64_t size0, int64_t size1) { \
+    static void S##_prod_loop2d(char *out, const char *in, const int64_t *s, int64_t size0, int64_t size1, \
+                                const void *ctx) {                                                         \
+        (void)ctx;                                                                                         \
         const int64_t size = (int64_t)sizeof(T);                                                           \
         if (s[0] == 0 && s[1] == size) {                                                                   \
             for (int64_t j = 0; j < size1; j++) S##_prod_inner((T *)(out + j * s[2]), (const T *)(in + j * s[3]), size0); \
@@ -335,5 +350,66 @@ DEFINE_PROD(f32, float, 8)
 DEFINE_PROD(f64, double, 4)
 
 void cg_kernel_ordered_prod(cg_tensor *out, const cg_tensor *in, const bool *reduced, bool keepdim) {
-    reduce_in_order(out, in, reduced, keepdim, 1, in->dtype == CG_FLOAT32 ? f32_prod_loop2d : f64_prod_loop2d);
+    reduce_in_order(out, in, reduced, keepdim, 1, in->dtype == CG_FLOAT32 ? f32_prod_loop2d : f64_prod_loop2d, 0);
+}
+
+/* ---- 2-norms: PyTorch's norm kernel for p = 2 ----
+ * A float32 2-norm over one contiguous fastest dim is vectorized: squares summed lane by lane (a
+ * fused multiply-add each), the lanes added in order, then the tail as GCC compiled PyTorch's loop
+ * (groups of 4 rounded squares added in order, the rest fused). Otherwise (float64 always) each
+ * result accumulates acc + x x, fused, over its elements in the iteration's order, as
+ * binary_kernel_reduce does (walking the rows outermost where that keeps each result's order, so
+ * that memory streams). */
+#define DEFINE_NORM2(S, T, VECTORIZED, LANES, TAIL_GROUP, FMA, ATTR)                                    \
+    ATTR static T S##_norm2_lanes(const T *x, int64_t n) {                                                \
+        T acc[LANES] = {0};                                                                                \
+        int64_t d = 0;                                                                                     \
+        for (; d < n - n % LANES; d += LANES)                                                              \
+            for (int w = 0; w < LANES; w++) acc[w] = FMA(x[d + w], x[d + w], acc[w]);                      \
+        for (int w = 1; w < LANES; w++) acc[0] += acc[w];                                                  \
+        for (; d + TAIL_GROUP <= n; d += TAIL_GROUP)                                                       \
+            for (int w = 0; w < TAIL_GROUP; w++) acc[0] += x[d + w] * x[d + w];                            \
+        for (; d < n; d++) acc[0] = FMA(x[d], x[d], acc[0]);                                               \
+        return acc[0];                                                                                     \
+    }                                                                                                      \
+    ATTR static void S##_norm2_loop2d(char *out, const char *in, const int64_t *s, int64_t size0, int64_t size1, \
+                                      const void *ctx) {                                                   \
+        if (VECTORIZED && ((const loop_ctx *)ctx)->lastdim) {                                              \
+            for (int64_t j = 0; j < size1; j++)                                                            \
+                *(T *)(out + j * s[2]) = S##_norm2_lanes((const T *)(in + j * s[3]), size0);               \
+            return;                                                                                        \
+        }                                                                                                  \
+        /* rows outermost when the columns have results of their own (the per-result order stays) */  \
+        bool rows_outer = s[2] != 0;                                                                       \
+        for (int64_t a = 0; a < (rows_outer ? size0 : size1); a++)                                         \
+            for (int64_t b = 0; b < (rows_outer ? size1 : size0); b++) {                                   \
+                int64_t i = rows_outer ? a : b, j = rows_outer ? b : a;                                    \
+                T *acc = (T *)(out + i * s[0] + j * s[2]), x = *(const T *)(in + i * s[1] + j * s[3]);     \
+                *acc = FMA(x, x, *acc);                                                                    \
+            }                                                                                              \
+    }
+/* The loops once as portable C (fmaf from libm) and, on x86-64, once compiled for the FMA and AVX2
+ * instructions, which the CPU is asked for at run time: libm's fmaf is a call per element. */
+#define NO_ATTR
+DEFINE_NORM2(f32, float, true, 8, 4, fmaf, NO_ATTR)
+DEFINE_NORM2(f64, double, false, 4, 2, fma, NO_ATTR) /* PyTorch 1.13 vectorizes float32 only */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define FMA_ATTR __attribute__((target("avx2,fma")))
+DEFINE_NORM2(f32_fma, float, true, 8, 4, fmaf, FMA_ATTR)
+DEFINE_NORM2(f64_fma, double, false, 4, 2, fma, FMA_ATTR)
+static bool hardware_fma(void) { return __builtin_cpu_supports("fma") && __builtin_cpu_supports("avx2"); }
+#else
+#define f32_fma_norm2_loop2d f32_norm2_loop2d
+#define f64_fma_norm2_loop2d f64_norm2_loop2d
+static bool hardware_fma(void) { return false; }
+#endif
+
+void cg_kernel_ordered_norm2(cg_tensor *out, const cg_tensor *in, const bool *reduced, bool keepdim) {
+    bool f32 = in->dtype == CG_FLOAT32, fast = hardware_fma();
+    loop2d_fn loop = f32 ? (fast ? f32_fma_norm2_loop2d : f32_norm2_loop2d) : (fast ? f64_fma_norm2_loop2d : f64_norm2_loop2d);
+    reduce_in_order(out, in, reduced, keepdim, 0, loop, 2);
+    for (int64_t i = 0; i < out->numel; i++) { /* an empty input's norm is 0, as PyTorch's */
+        if (f32) ((float *)cg_tensor_data(out))[i] = sqrtf(((float *)cg_tensor_data(out))[i]);
+        else ((double *)cg_tensor_data(out))[i] = sqrt(((double *)cg_tensor_data(out))[i]);
+    }
 }

@@ -17,6 +17,8 @@
 void cg_kernel_cascade_sum(cg_tensor *out, const cg_tensor *in, const bool *reduced, bool keepdim);
 /* The same for the product, in PyTorch's order of multiplications. */
 void cg_kernel_ordered_prod(cg_tensor *out, const cg_tensor *in, const bool *reduced, bool keepdim);
+/* The same for the 2-norm. */
+void cg_kernel_ordered_norm2(cg_tensor *out, const cg_tensor *in, const bool *reduced, bool keepdim);
 /* int64 sums, which wrap around like PyTorch's (the order does not matter). */
 void cg_kernel_sum_i64(const int64_t *in, int64_t *out, int64_t rows, int64_t len);
 /* int64 products, which wrap around like PyTorch's. */

@@ -424,9 +424,16 @@ cg_tensor *cg_norm_opts(cg_norm_args a) {
     if (mark_reduced_dims(t, a.ndims, a.dims, reduced, true) < 0) return NULL;
     cg_scope_begin();
     rows_layout r;
-    if (arrange_rows(&r, t, reduced, a.keepdim, t->dtype) < 0) return cg_scope_end_keeping(NULL);
-    cg_tensor *out = cg_new_tensor(t->dtype, r.out_ndim, r.out_sizes);
-    if (out) cg_kernel_norm(t->dtype, data(r.input), data(out), r.nrows, r.len, a.p);
+    cg_tensor *out;
+    if (a.p == 2) { /* in PyTorch's order; other p are summed pairwise (not PyTorch's bits) */
+        result_shape(&r, t, reduced, a.keepdim);
+        out = cg_new_tensor(t->dtype, r.out_ndim, r.out_sizes);
+        if (out) cg_kernel_ordered_norm2(out, t, reduced, a.keepdim);
+    } else {
+        if (arrange_rows(&r, t, reduced, a.keepdim, t->dtype) < 0) return cg_scope_end_keeping(NULL);
+        out = cg_new_tensor(t->dtype, r.out_ndim, r.out_sizes);
+        if (out) cg_kernel_norm(t->dtype, data(r.input), data(out), r.nrows, r.len, a.p);
+    }
     cg_scope_end_keeping(out);
     cg_reduce_args dims = {.input = t, .ndims = a.ndims, .keepdim = a.keepdim};
     memcpy(dims.dims, a.dims, sizeof dims.dims);
