@@ -222,6 +222,13 @@ def fused():
                        ("lerp", None)):
         fused_line(op, number, "c", *fused_inputs(op, number, (1037,), torch.float32), False)
         fused_line(op, number, "t", *fused_inputs(op, number, (13, 11), torch.float32), False)
+    # add with other broadcast from one element: PyTorch's loop for that case rounds part of it unfused
+    for dtype in (torch.float32, torch.float64):
+        for shape, other in (((29,), (1,)), ((13,), ()), ((4, 7), (4, 1)), ((3, 21), (1,)), ((6,), (1,))):
+            for alpha in (-3, 0.3, 1):
+                fused_line("add", alpha, "c", torch.randn(shape, dtype=dtype), torch.randn(other, dtype=dtype), None,
+                           False)
+        fused_line("sub", 0.7, "c", torch.randn(45, dtype=dtype), torch.randn(1, dtype=dtype), None, False)
     # integer and bool results
     i = torch.tensor([3, -4, 5, 2**62]), torch.tensor([7, 8, -9, 2])
     for op, number in (("add", 3), ("sub", -2), ("addcmul", 2), ("addcmul", 2.5)):

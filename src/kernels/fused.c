@@ -22,7 +22,19 @@ typedef struct {
 #define FLOAT_LOOPS(SUFFIX, T, FIELD, FMA, ATTR)                                                     \
     ATTR static void add_##SUFFIX(char **p, const int64_t *s, int64_t n, const void *ctx) {              \
         const T alpha = ((const fused_ctx *)ctx)->number.FIELD;                                     \
-        for (int64_t i = 0; i < n; i++) OUT(T) = FMA(AT(T, 2), alpha, AT(T, 1));                     \
+        int64_t i = 0;                                                                              \
+        if (s[0] == (int64_t)sizeof(T) && s[1] == (int64_t)sizeof(T) && s[2] == 0 && n > 0) {       \
+            /* other broadcast from one element: PyTorch's blocks of 64 bytes are fused, and so are  \
+             * the first element of the rest and what is left after its 16-byte blocks, which GCC   \
+             * vectorized with alpha * other rounded once, outside the loop */                      \
+            int64_t body = n - n % (64 / (int64_t)sizeof(T));                                       \
+            for (; i < body; i++) OUT(T) = FMA(AT(T, 2), alpha, AT(T, 1));                          \
+            if (i < n) OUT(T) = FMA(AT(T, 2), alpha, AT(T, 1)), i++;                                \
+            const T scaled = AT(T, 2) * alpha;                                                      \
+            int64_t blocks_end = i + (n - i) / (16 / (int64_t)sizeof(T)) * (16 / (int64_t)sizeof(T)); \
+            for (; i < blocks_end; i++) OUT(T) = AT(T, 1) + scaled;                                 \
+        }                                                                                           \
+        for (; i < n; i++) OUT(T) = FMA(AT(T, 2), alpha, AT(T, 1));                                 \
     }                                                                                               \
     ATTR static void addcmul_##SUFFIX(char **p, const int64_t *s, int64_t n, const void *ctx) {          \
         const T value = ((const fused_ctx *)ctx)->number.FIELD;                                     \

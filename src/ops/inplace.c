@@ -32,15 +32,29 @@ static int store(cg_tensor *t, cg_tensor *result) {
     return 0;
 }
 
-/* The checks of an operand of a write into t, in PyTorch's order: memory overlap, then shape. */
-static int check_operand(cg_tensor *t, cg_tensor *other) {
-    if (cg_check_no_internal_overlap(t) < 0 || cg_check_no_partial_overlap(t, other) < 0) return -1;
-    return cg_check_broadcasts_to(t, other);
+/* The checks of a write of op(t, others...) into t, in TensorIterator's order: no two elements of t
+ * share memory, no operand partly overlaps t, and t and the operands (NULL ones left out)
+ * broadcast together, to t's own shape. */
+static int check_operands(cg_tensor *t, int n, cg_tensor *const *others) {
+    if (cg_check_no_internal_overlap(t) < 0) return -1;
+    for (int i = 0; i < n; i++)
+        if (others[i] && cg_check_no_partial_overlap(t, others[i]) < 0) return -1;
+    int64_t shape[CG_MAX_DIMS];
+    int ndim = t->ndim;
+    memcpy(shape, t->sizes, sizeof shape);
+    for (int i = 0; i < n && ndim >= 0; i++)
+        if (others[i]) ndim = cg_broadcast_shapes(ndim, shape, others[i]->ndim, others[i]->sizes, shape);
+    if (ndim < 0) return -1;
+    if (cg_same_shape(ndim, shape, t->ndim, t->sizes)) return 0;
+    cg_set_error("output with shape %s doesn't match the broadcast shape %s", cg_shape_text(t->ndim, t->sizes).s,
+                 cg_shape_text(ndim, shape).s);
+    return -1;
 }
+#define CHECK_OPERANDS(t, ...) check_operands(t, CG_NARGS(__VA_ARGS__), (cg_tensor *[]){__VA_ARGS__})
 
 /* The checks of t op= other: the operand's, then the result's dtype. */
 static int check_binary_write(cg_tensor *t, cg_tensor *other, cg_dtype result) {
-    return check_operand(t, other) < 0 || check_cast(result, t, cg_dtype_title) < 0 ? -1 : 0;
+    return CHECK_OPERANDS(t, other) < 0 || check_cast(result, t, cg_dtype_title) < 0 ? -1 : 0;
 }
 
 static int write_binary(cg_binary_op op, cg_tensor *t, cg_tensor *other, cg_dtype result) {
@@ -345,7 +359,8 @@ int cg_sub_alpha_number_(cg_tensor *t, cg_tensor *other, cg_number alpha) { retu
 static int addc_(cg_tensor *t, cg_tensor *tensor1, cg_tensor *tensor2, cg_number value, bool divide) {
     if (!t || !tensor1 || !tensor2 || cg_check_number(value) < 0) return -1;
     if (cg_check_inplace(t, CG_INPUTS(t, tensor1, tensor2)) < 0) return -1;
-    if (check_operand(t, tensor1) < 0 || check_operand(t, tensor2) < 0) return -1;
+    if (divide && cg_check_addcdiv(tensor1, tensor2) < 0) return -1; /* before the shapes, as in PyTorch */
+    if (CHECK_OPERANDS(t, tensor1, tensor2) < 0) return -1;
     int64_t versions[2] = {cg_version(tensor1), cg_version(tensor2)};
     cg_tensor *result = NULL;
     CG_NO_GRAD {
@@ -368,7 +383,7 @@ int cg_addcdiv_number_(cg_tensor *t, cg_tensor *tensor1, cg_tensor *tensor2, cg_
 
 int cg_lerp_number_(cg_tensor *t, cg_tensor *end, cg_number weight) {
     if (!t || !end || cg_check_number(weight) < 0 || cg_check_inplace(t, CG_INPUTS(t, end)) < 0) return -1;
-    if (check_operand(t, end) < 0) return -1;
+    if (cg_check_lerp(t, end, NULL) < 0 || CHECK_OPERANDS(t, end) < 0) return -1;
     cg_tensor *result = NULL;
     CG_NO_GRAD { result = cg_lerp_number(t, end, weight); }
     if (store_checked(t, result) < 0) return -1;
@@ -379,10 +394,10 @@ int cg_lerp_number_(cg_tensor *t, cg_tensor *end, cg_number weight) {
 
 int cg_lerp_(cg_tensor *t, cg_tensor *end, cg_tensor *weight) {
     if (!t || !end || !weight || cg_check_inplace(t, CG_INPUTS(t, end, weight)) < 0) return -1;
-    if (check_operand(t, end) < 0 || check_operand(t, weight) < 0) return -1;
+    if (cg_check_lerp(t, end, weight) < 0 || CHECK_OPERANDS(t, end, weight) < 0) return -1;
     int64_t versions[2] = {cg_version(end), cg_version(weight)};
     cg_tensor *old, *result = NULL;
-    if (cg_check_lerp(t, end, weight) < 0 || old_value(t, cg_requires_grad(weight), &old) < 0) return -1;
+    if (old_value(t, cg_requires_grad(weight), &old) < 0) return -1;
     CG_NO_GRAD { result = cg_lerp(t, end, weight); }
     if (store_checked(t, result) < 0) return -1;
     cg_node *n = cg_record_inplace(&cg_op_lerp, t, CG_INPUTS(t, end, weight));
@@ -394,7 +409,8 @@ int cg_lerp_(cg_tensor *t, cg_tensor *end, cg_tensor *weight) {
 
 int cg_clamp_tensor_(cg_tensor *t, cg_tensor *min, cg_tensor *max) {
     if (!t || cg_check_inplace(t, CG_INPUTS(t, min, max)) < 0) return -1;
-    if ((min && check_operand(t, min) < 0) || (max && check_operand(t, max) < 0)) return -1;
+    if (!min && !max) return cg_clamp_tensor_forward(t, NULL, NULL) ? 0 : -1; /* PyTorch's first check */
+    if (CHECK_OPERANDS(t, min, max) < 0) return -1;
     int64_t versions[2] = {min ? cg_version(min) : 0, max ? cg_version(max) : 0};
     cg_tensor *old, *result = cg_clamp_tensor_forward(t, min, max);
     if (!result || old_value(t, cg_requires_grad(t) || cg_requires_grad(min) || cg_requires_grad(max), &old) < 0)
