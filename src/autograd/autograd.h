@@ -48,6 +48,7 @@ typedef struct {
     cg_tensor *data;
     int64_t version;
     bool is_output;
+    bool had_history; /* an input with a grad_fn when saved: PyTorch fails if detach_ took it */
 } cg_saved_tensor;
 
 /* What the engine needs to know of each forward output (the gradient's expected shape and dtype). */

@@ -283,6 +283,7 @@ void cg_save(cg_node *n, int slot, cg_tensor *t) {
     cg_saved_tensor *s = &n->saved[slot];
     s->version = t->storage->version;
     s->is_output = is_output_of(t, n);
+    s->had_history = !s->is_output && t->autograd && t->autograd->grad_fn;
     s->data = cg_retain(s->is_output ? cg_new_alias(t) : t);
     if (slot >= n->nsaved) n->nsaved = slot + 1;
 }
@@ -309,7 +310,13 @@ static void report_modified(cg_node *n, const cg_saved_tensor *s) {
                  (long long)t->storage->version, (long long)s->version);
 }
 
+/* PyTorch's SavedVariable reads a saved input's grad_fn when unpacked, before its version. */
 static bool check_slot(cg_node *n, const cg_saved_tensor *s) {
+    if (s->data && s->had_history && !(s->data->autograd && s->data->autograd->grad_fn)) {
+        cg_set_error("saved_for INTERNAL ASSERT FAILED at \"./torch/csrc/autograd/saved_variable.cpp\":146, please "
+                     "report a bug to PyTorch. No grad_fn for non-leaf saved tensor");
+        return false;
+    }
     if (!s->data || s->data->storage->version == s->version) return true;
     report_modified(n, s);
     return false;

@@ -100,6 +100,7 @@ static void save_operand_before_write(cg_node *n, int slot, cg_tensor *t, cg_ten
     cg_tensor *bare = cg_new_alias(other);
     if (!bare) return;
     cg_set_ref(&s->data, bare);
+    s->had_history = false; /* the bare header has none; its message names none */
 }
 
 int cg_add_(cg_tensor *t, cg_tensor *other) {
