@@ -93,7 +93,9 @@ struct cg_node {
     cg_input_meta args_meta;   /* a shape argument (AsStrided: the base's) */
     cg_hook_entry *pre_hooks;  /* tensor hooks of the outputs of this node (by output 0 only) */
     /* Nothing of a backward run: the engine keeps that per run (engine.c), so runs may nest and
-     * threads may share nodes. */
+     * threads may share nodes. Only a hint: the run that claimed the node (its id above 24 bits)
+     * and the node's index in it, 0 when no run holds it (engine.c, claim). */
+    _Atomic uint64_t run_slot;
     int nnext;
     cg_edge next[];            /* one per forward input */
 };

@@ -6,9 +6,10 @@
  * node frees its saved tensors once it has run.
  *
  * Everything a run keeps about a node (its count, its gradient buffer, whether it is needed) lives
- * in the run, in a table keyed by the node, never in the node: so a run may start inside another
- * one (autograd.grad in a hook or a backward) on a graph that shares nodes with it, and threads may
- * run backward through graphs that share nodes. */
+ * in the run, never in the node: so a run may start inside another one (autograd.grad in a hook or
+ * a backward) on a graph that shares nodes with it, and threads may run backward through graphs
+ * that share nodes. A node points at its entry in the run that claimed it first (the common case:
+ * one run at a time); a run that finds a node claimed by another keeps it in a table of its own. */
 #include "autograd/autograd.h"
 #include "core/lock.h"
 #include "kernels/elementwise.h"
@@ -30,6 +31,7 @@ typedef struct {
     int first_edge;            /* where its node's edges start in edge_tasks */
     bool needed, queued;
     bool captured;             /* a capture's edge ends here */
+    bool claimed;              /* the node's run_slot points here */
     cg_tensor **buffer;        /* noutputs incoming gradients, summed (buffer_inline when one) */
     cg_tensor *buffer_inline[1];
 } node_task;
@@ -56,12 +58,15 @@ typedef struct {
      * arrives, before any hook. */
     bool run_captures;
     bool keep_graph, create_graph;
-    /* The run's nodes, an open-addressing table from node to index in tasks, and for each edge of
-     * each node the index of the task it leads to (-1 for none), found once, in discovery. */
+    uint64_t id;      /* unique among live runs; never 0, below 2^(64 - TASK_BITS) */
+    /* The run's nodes; an open-addressing table from node to index in tasks for those it could not
+     * claim (none allocated until one); and for each edge of each node the index of the task it
+     * leads to (-1 for none), found once, in discovery. */
     node_task *tasks;
     int ntasks, cap_tasks;
     table_slot *slots;
-    size_t nslots;    /* a power of two, at least twice ntasks */
+    size_t nslots;    /* 0, or a power of two at least twice nunclaimed */
+    size_t nunclaimed;
     int *edge_tasks;
     size_t nedges, cap_edges;
     ready_entry *ready; /* the ready queue: a max-heap on sequence numbers */
@@ -69,6 +74,21 @@ typedef struct {
 } graph_task;
 
 /* ---- the run's table of nodes ---- */
+
+/* A node's run_slot: the run's id above TASK_BITS, its index + 1 below. Only the run that claimed
+ * a node writes it (and clears it when it ends), so relaxed accesses suffice: a run compares it
+ * with its own id and publishes nothing through it. */
+#define TASK_BITS 24
+#define TASK_MASK ((UINT64_C(1) << TASK_BITS) - 1)
+
+static uint64_t claim_word(const graph_task *g, int t) { return g->id << TASK_BITS | (uint64_t)(t + 1); }
+
+static bool claim(const graph_task *g, cg_node *n, int t) {
+    if ((uint64_t)t + 1 > TASK_MASK) return false;
+    uint64_t free_slot = 0;
+    return atomic_compare_exchange_strong_explicit(&n->run_slot, &free_slot, claim_word(g, t), memory_order_relaxed,
+                                                   memory_order_relaxed);
+}
 
 static size_t slot_of(const graph_task *g, const cg_node *n) {
     uint64_t h = (uint64_t)(uintptr_t)n * 0x9e3779b97f4a7c15u;
@@ -78,19 +98,23 @@ static size_t slot_of(const graph_task *g, const cg_node *n) {
 }
 
 /* n's index in the run, or -1 when it is not part of it. */
-static int find_task(const graph_task *g, const cg_node *n) {
+static int find_task(const graph_task *g, cg_node *n) {
+    uint64_t w = atomic_load_explicit(&n->run_slot, memory_order_relaxed);
+    if (w >> TASK_BITS == g->id) return (int)(w & TASK_MASK) - 1;
+    if (!g->nslots) return -1;
     const table_slot *s = &g->slots[slot_of(g, n)];
     return s->node ? s->task : -1;
 }
 
 static bool grow_slots(graph_task *g) {
-    size_t nslots = g->nslots * 2;
+    size_t nslots = g->nslots ? g->nslots * 2 : 64;
     table_slot *slots = cg_calloc(nslots, sizeof *slots);
     if (!slots) return false;
     cg_free(g->slots);
     g->slots = slots;
     g->nslots = nslots;
-    for (int t = 0; t < g->ntasks; t++) g->slots[slot_of(g, g->tasks[t].node)] = (table_slot){g->tasks[t].node, t};
+    for (int t = 0; t < g->ntasks; t++)
+        if (!g->tasks[t].claimed) g->slots[slot_of(g, g->tasks[t].node)] = (table_slot){g->tasks[t].node, t};
     return true;
 }
 
@@ -109,7 +133,6 @@ static int add_task(graph_task *g, cg_node *n) {
         g->tasks = tasks;
         g->cap_tasks = cap;
     }
-    if ((size_t)(g->ntasks + 1) * 2 > g->nslots && !grow_slots(g)) return -1;
     if (g->nedges + (size_t)n->nnext > g->cap_edges) {
         size_t cap = 2 * (g->nedges + (size_t)n->nnext);
         int *edges = cg_realloc(g->edge_tasks, cap * sizeof *edges);
@@ -117,9 +140,16 @@ static int add_task(graph_task *g, cg_node *n) {
         g->edge_tasks = edges;
         g->cap_edges = cap;
     }
-    int t = g->ntasks++;
-    g->tasks[t] = (node_task){.node = n, .first_edge = (int)g->nedges, .captured = is_capture_target(g, n)};
-    g->slots[slot_of(g, n)] = (table_slot){n, t};
+    int t = g->ntasks;
+    bool claimed = claim(g, n, t);
+    if (!claimed) {
+        if ((g->nunclaimed + 1) * 2 > g->nslots && !grow_slots(g)) return -1;
+        g->slots[slot_of(g, n)] = (table_slot){n, t};
+        g->nunclaimed++;
+    }
+    g->ntasks++;
+    g->tasks[t] = (node_task){.node = n, .first_edge = (int)g->nedges, .captured = is_capture_target(g, n),
+                              .claimed = claimed};
     for (int i = 0; i < n->nnext; i++) g->edge_tasks[g->nedges++] = -1;
     return t;
 }
@@ -127,18 +157,19 @@ static int add_task(graph_task *g, cg_node *n) {
 #define FIRST_TASKS 128 /* a graph of a hundred ops needs no regrowth */
 
 static bool open_task(graph_task *g) {
+    static _Atomic uint64_t last_id;
+    g->id = atomic_fetch_add_explicit(&last_id, 1, memory_order_relaxed) % (UINT64_MAX >> TASK_BITS) + 1;
     g->cap_tasks = FIRST_TASKS;
-    g->nslots = 2 * FIRST_TASKS;
     g->cap_edges = 2 * FIRST_TASKS;
     g->tasks = cg_malloc((size_t)g->cap_tasks * sizeof *g->tasks);
-    g->slots = cg_calloc(g->nslots, sizeof *g->slots);
     g->edge_tasks = cg_malloc(g->cap_edges * sizeof *g->edge_tasks);
-    return g->tasks && g->slots && g->edge_tasks;
+    return g->tasks && g->edge_tasks;
 }
 
 static void close_task(graph_task *g) {
     for (int t = 0; t < g->ntasks; t++) {
         node_task *k = &g->tasks[t];
+        if (k->claimed) atomic_store_explicit(&k->node->run_slot, 0, memory_order_relaxed);
         if (!k->buffer) continue;
         for (int s = 0; s < (k->node->noutputs ? k->node->noutputs : 1); s++) cg_release(k->buffer[s]);
         if (k->buffer != k->buffer_inline) cg_free(k->buffer);
