@@ -164,6 +164,12 @@ static void show_layout(const cg_tensor *t) {
     fprintf(out, "] %lld", (long long)cg_storage_offset(t));
 }
 
+static cg_tensor *held;
+static cg_tensor *give_held(cg_tensor *grad, void *user) {
+    (void)grad, (void)user;
+    return held;
+}
+
 static void grad_kept_as_it_arrives(void) {
     cg_tensor *a = leaf(F32(0)), *b = F32(1);
     error_if(cg_backward(cg_mean(cg_stack(CG_LIST(b, a), -2))));
@@ -192,6 +198,15 @@ static void grad_kept_as_it_arrives(void) {
     error_if(cg_backward(cg_t(h), .gradient = g));
     show_layout(cg_grad(h));
     fprintf(out, "\n");
+    /* the caller's one reference is all that holds it: the count alone cannot tell it from the engine's */
+    CG_SCOPE { held = cg_retain(F32(5, 7)); }
+    cg_tensor *x = leaf(F32(1, 2));
+    cg_register_hook(x, give_held, NULL);
+    error_if(cg_backward(cg_sum(cg_mul_scalar(x, 3))));
+    error_if(cg_backward(cg_sum(cg_mul_scalar(x, 3))));
+    show(held);
+    show(cg_grad(x));
+    cg_release(held);
 }
 
 static void pow_with_a_false_exponent(void) {

@@ -188,6 +188,14 @@ def grad_kept_as_it_arrives():
     h = leaf(torch.tensor([[1.0, 2.0], [3.0, 4.0]]))
     h.t().backward(g)
     print(layout(h.grad))
+    # a tensor hook's result that the caller holds is copied, not kept: later backwards leave it alone
+    held = torch.tensor([5.0, 7.0])
+    x = leaf(torch.tensor([1.0, 2.0]))
+    x.register_hook(lambda grad: held)
+    (x * 3).sum().backward()
+    (x * 3).sum().backward()
+    print(held)
+    print(x.grad)
 
 
 @scenario

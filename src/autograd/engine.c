@@ -369,10 +369,10 @@ static bool can_keep(const cg_tensor *owner, const cg_tensor *grad) {
 
 /* PyTorch's AccumulateGrad: the first gradient is stored (itself when nothing else holds it, a
  * copy otherwise), later ones are added (in place unless the backward is itself being recorded). */
-static bool accumulate_locked(cg_tensor *owner, cg_tensor *grad, bool create_graph) {
+static bool accumulate_locked(cg_tensor *owner, cg_tensor *grad, bool create_graph, bool from_buffer) {
     cg_autograd_meta *m = owner->autograd;
     cg_tensor *sum;
-    if (!m->grad && !create_graph && can_keep(owner, grad)) {
+    if (!m->grad && !create_graph && from_buffer && can_keep(owner, grad)) {
         sum = cg_detach(grad);
     } else if (!m->grad) {
         bool row_major = cg_is_row_major(owner) || !cg_is_non_overlapping_and_dense(owner);
@@ -387,10 +387,12 @@ static bool accumulate_locked(cg_tensor *owner, cg_tensor *grad, bool create_gra
     return true;
 }
 
-/* Under the tensor's lock: threads whose graphs share a parameter accumulate into its one .grad. */
-static bool accumulate(cg_tensor *owner, cg_tensor *grad, bool create_graph) {
+/* Under the tensor's lock: threads whose graphs share a parameter accumulate into its one .grad.
+ * from_buffer: grad is the one in the engine's buffer; a tensor hook's result is not, and a count
+ * of one there may be the caller's own reference, which keeping it would let later backwards add into. */
+static bool accumulate(cg_tensor *owner, cg_tensor *grad, bool create_graph, bool from_buffer) {
     cg_lock(CG_LOCK_GRAD, owner);
-    bool ok = accumulate_locked(owner, grad, create_graph);
+    bool ok = accumulate_locked(owner, grad, create_graph, from_buffer);
     cg_unlock(CG_LOCK_GRAD, owner);
     return ok;
 }
@@ -454,7 +456,7 @@ static bool run_node(graph_task *g, int task) {
             cg_tensor *grad = grads[0] ? run_hooks(n->variable->autograd->hooks, 0, grads[0]) : NULL;
             /* A leaf that stopped requiring grad after the graph was recorded gets nothing. */
             bool wanted = grad && cg_requires_grad(n->variable);
-            ok = !cg_error_pending() && (!wanted || accumulate(n->variable, grad, g->create_graph));
+            ok = !cg_error_pending() && (!wanted || accumulate(n->variable, grad, g->create_graph, grad == grads[0]));
         } else if (ok) {
             /* As PyTorch's nodes with saved variables lock their mutex in apply: a thread whose
              * backward shares this node then sees the saved tensors there or freed, never half. */
