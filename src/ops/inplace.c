@@ -145,6 +145,7 @@ int cg_div_(cg_tensor *t, cg_tensor *other) {
 static int inplace_scalar(cg_binary_op op, const cg_op *node, cg_tensor *t, cg_number value) {
     if (!t || cg_check_number(value) < 0 || cg_check_inplace(t, CG_INPUTS(t)) < 0) return -1;
     cg_dtype result = cg_number_result_type(t->dtype, value);
+    if (op == CG_BIN_DIV) result = cg_float_type(result); /* true division */
     if (cg_check_no_internal_overlap(t) < 0 || check_cast(result, t, cg_dtype_title) < 0) return -1;
     cg_scalar_box box;
     cg_kernel_binary(op, t, t, cg_box_number(&box, value, t->dtype));
@@ -152,12 +153,13 @@ static int inplace_scalar(cg_binary_op op, const cg_op *node, cg_tensor *t, cg_n
     /* As out of place, the number is an empty second edge of the node (PyTorch's wrapped number). */
     cg_node *n = cg_record_inplace(node, t, CG_INPUTS(t, NULL));
     cg_node_set_number(n, 0, value);
-    if (n) n->saves_number = node == &cg_op_mul_scalar;
+    if (n) n->saves_number = op == CG_BIN_MUL || op == CG_BIN_DIV;
     return cg_recorded_status();
 }
 
 int cg_add_number_(cg_tensor *t, cg_number value) { return inplace_scalar(CG_BIN_ADD, &cg_op_add_scalar, t, value); }
 int cg_mul_number_(cg_tensor *t, cg_number value) { return inplace_scalar(CG_BIN_MUL, &cg_op_mul_scalar, t, value); }
+int cg_div_number_(cg_tensor *t, cg_number value) { return inplace_scalar(CG_BIN_DIV, &cg_op_div_scalar, t, value); }
 
 int cg_clamp_number_(cg_tensor *t, cg_number min, cg_number max) {
     if (!t || cg_check_inplace(t, CG_INPUTS(t)) < 0) return -1;
@@ -189,20 +191,6 @@ int cg_sub_number_(cg_tensor *t, cg_number value) {
     if (!t || cg_check_number(value) < 0 || cg_check_inplace(t, CG_INPUTS(t)) < 0) return -1;
     if (cg_check_sub_dtypes(t->dtype, cg_number_dtype(value), value.kind == CG_NUMBER_BOOL) < 0) return -1;
     return inplace_scalar(CG_BIN_SUB, &cg_op_sub_scalar, t, value);
-}
-
-int cg_div_number_(cg_tensor *t, cg_number value) {
-    if (!t || cg_check_number(value) < 0 || cg_check_inplace(t, CG_INPUTS(t)) < 0) return -1;
-    if (cg_check_no_internal_overlap(t) < 0 ||
-        check_cast(cg_float_type(cg_number_result_type(t->dtype, value)), t, cg_dtype_title) < 0)
-        return -1;
-    cg_scalar_box box;
-    cg_kernel_binary(CG_BIN_DIV, t, t, cg_box_number(&box, value, t->dtype));
-    cg_bump_version(t);
-    cg_node *n = cg_record_inplace(&cg_op_div_scalar, t, CG_INPUTS(t, NULL));
-    cg_node_set_number(n, 0, value);
-    if (n) n->saves_number = true;
-    return cg_recorded_status();
 }
 
 /* pow's own checks come first (negative integer powers), then memory overlap; a result dtype other
