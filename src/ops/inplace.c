@@ -118,29 +118,23 @@ int cg_sub_(cg_tensor *t, cg_tensor *other) {
     return cg_recorded_status();
 }
 
-int cg_mul_(cg_tensor *t, cg_tensor *other) {
+/* t *= other or t /= other: other's gradient reads t's old value, which is kept when wanted. */
+static int mul_or_div_(cg_tensor *t, cg_tensor *other, bool divide) {
     if (!t || !other || cg_check_inplace(t, CG_INPUTS(t, other)) < 0) return -1;
     cg_tensor *old;
     int64_t other_version = cg_version(other);
-    if (old_value(t, cg_requires_grad(other), &old) < 0) return -1; /* other's gradient: g * old t */
-    if (inplace_binary(CG_BIN_MUL, t, other, cg_result_type(t, other)) < 0) return -1;
-    cg_node *n = cg_record_inplace(&cg_op_mul, t, CG_INPUTS(t, other));
-    cg_save_mul_inputs(n, old, other);
+    if (old_value(t, cg_requires_grad(other), &old) < 0) return -1;
+    cg_dtype result = cg_result_type(t, other);
+    if (inplace_binary(divide ? CG_BIN_DIV : CG_BIN_MUL, t, other, divide ? cg_float_type(result) : result) < 0)
+        return -1;
+    cg_node *n = cg_record_inplace(divide ? &cg_op_div : &cg_op_mul, t, CG_INPUTS(t, other));
+    (divide ? cg_save_div_inputs : cg_save_mul_inputs)(n, old, other);
     save_operand_before_write(n, 1, t, other, other_version);
     return cg_recorded_status();
 }
 
-int cg_div_(cg_tensor *t, cg_tensor *other) {
-    if (!t || !other || cg_check_inplace(t, CG_INPUTS(t, other)) < 0) return -1;
-    cg_tensor *old;
-    int64_t other_version = cg_version(other);
-    if (old_value(t, cg_requires_grad(other), &old) < 0) return -1; /* other's gradient reads old t */
-    if (inplace_binary(CG_BIN_DIV, t, other, cg_float_type(cg_result_type(t, other))) < 0) return -1;
-    cg_node *n = cg_record_inplace(&cg_op_div, t, CG_INPUTS(t, other));
-    cg_save_div_inputs(n, old, other);
-    save_operand_before_write(n, 1, t, other, other_version);
-    return cg_recorded_status();
-}
+int cg_mul_(cg_tensor *t, cg_tensor *other) { return mul_or_div_(t, other, false); }
+int cg_div_(cg_tensor *t, cg_tensor *other) { return mul_or_div_(t, other, true); }
 
 static int inplace_scalar(cg_binary_op op, const cg_op *node, cg_tensor *t, cg_number value) {
     if (!t || cg_check_number(value) < 0 || cg_check_inplace(t, CG_INPUTS(t)) < 0) return -1;
