@@ -4,8 +4,9 @@
   nice -n 10 /usr/bin/python3 tools/difftest/campaign.py --seed 1 --count 20000 --out /tmp/dt
 
 generates COUNT programs from SEED (tools/difftest/gen.py), runs them in batches through PyTorch
-(in this process) and through build/tools/difftest (make difftest), compares the transcripts
-(tools/difftest/compare.py), minimizes one failing program per kind of failure (delta debugging:
+and through build/tools/difftest (make difftest), compares the transcripts
+(tools/difftest/compare.py; gen.py and the PyTorch side run in child processes, so a PyTorch
+crash costs one program), minimizes one failing program per kind of failure (delta debugging:
 drop statements while it still fails the same way) and writes OUT/summary.txt and
 OUT/failures/*.prog with both transcripts.
 
@@ -27,7 +28,6 @@ import time
 sys.dont_write_bytecode = True  # no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import compare  # noqa: E402
-import gen  # noqa: E402
 import run_torch  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -53,6 +53,37 @@ def batch_text(progs):
 def run_torch_progs(progs):
     lines = run_torch.run_batch(batch_text(progs).splitlines(True))
     return split_transcript(lines)
+
+
+def generate_batch(seed, n, first):
+    """gen.py's programs first..first+n-1, made in a child process: a PyTorch crash (PyTorch 1.13
+    has memory bugs a random program can reach) loses only the program that crashed, whose number
+    goes to the second list."""
+    progs, crashed = [], []
+    while n > 0:
+        p = subprocess.run(['/usr/bin/python3', os.path.join(ROOT, 'tools/difftest/gen.py'), str(seed), str(n),
+                            str(first)], capture_output=True, text=True)
+        part = sorted(split_transcript(p.stdout.splitlines()).items())
+        progs += part
+        done = part[-1][0] + 1 if part else first
+        if p.returncode == 0:
+            break
+        crashed.append(done)
+        n -= done + 1 - first
+        first = done + 1
+    return progs, crashed
+
+
+def run_torch_batch(progs):
+    """PyTorch's transcripts, from a child process."""
+    with tempfile.NamedTemporaryFile('w', suffix='.batch', delete=False) as f:
+        f.write(batch_text(progs))
+    try:
+        out = subprocess.run(['/usr/bin/python3', os.path.join(ROOT, 'tools/difftest/run_torch.py'), f.name],
+                             capture_output=True, text=True).stdout
+    finally:
+        os.unlink(f.name)
+    return split_transcript(out.splitlines())
 
 
 def run_cgrad(binary, progs, timeout=120):
@@ -161,10 +192,18 @@ def main():
         args.first, args.count = 0, len(given)
     for first in range(args.first, args.first + args.count, args.batch):
         n = min(args.batch, args.first + args.count - first)
-        progs = given[first:first + n] if args.programs else gen.generate(args.seed, n, first)
+        if args.programs:
+            progs = given[first:first + n]
+        else:
+            progs, crashed = generate_batch(args.seed, n, first)
+            if crashed:
+                counts['pytorch crash'] += len(crashed)
+                sigs.setdefault('pytorch crash | gen.py %d COUNT FIRST |' % args.seed, []).extend(
+                    (i, ['# PyTorch crashed while gen.py made program %d' % i], ('pytorch crash', -1, '', ''))
+                    for i in crashed)
         for _, lines in progs:
             opcount.update(compare.statement_ops(lines))
-        exp = run_torch_progs(progs)
+        exp = run_torch_batch(progs)
         got, dead = run_cgrad(args.binary, progs)
         for i, lines in progs:
             if i in dead:

@@ -6,7 +6,7 @@ them (dtype, shape, requires_grad), so most statements are valid and reach deep 
 a share of them is made invalid on purpose (bad dims, mismatched shapes, wrong dtypes, in-place
 on leaves, second backward) to compare the errors and their messages.
 
-Usage: /usr/bin/python3 tools/difftest/gen.py SEED COUNT > BATCH
+Usage: /usr/bin/python3 tools/difftest/gen.py SEED COUNT [FIRST] > BATCH
 """
 import math
 import random
@@ -462,6 +462,9 @@ class Gen:
             b = self.like(a) if self.chance(0.95) else self.leaf()
             return self.emit(o, op, fmt_list([a, b]), r.randint(-nd - 1, nd))
         if op == 'index_select':
+            # a 0-dim input takes one index at most: PyTorch 1.13 writes past its output for more
+            if nd == 0:
+                return self.emit(o, op, a, d, self.emit([self.new()], 'tensor', 'i64', '[1]', '[0]'))
             size = shape[dd] if nd else 1
             idx = self.leaf('i64', [r.randint(0, 4)], rg=False) if self.chance(0.1) else \
                 self.emit([self.new()], 'tensor', 'i64', fmt_ints([k := r.randint(0, 4)]),
@@ -762,4 +765,10 @@ def write_batch(progs, f):
 
 
 if __name__ == '__main__':
-    write_batch(generate(int(sys.argv[1]), int(sys.argv[2])), sys.stdout)
+    # gen.py SEED COUNT [FIRST]: each program is written (and flushed) as soon as it is made, so a
+    # PyTorch crash on one program still leaves the ones before it
+    seed, count = int(sys.argv[1]), int(sys.argv[2])
+    first = int(sys.argv[3]) if len(sys.argv) > 3 else 0
+    for i in range(first, first + count):
+        write_batch(generate(seed, 1, i), sys.stdout)
+        sys.stdout.flush()
