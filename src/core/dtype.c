@@ -43,6 +43,7 @@ cg_dtype cg_promote_types(cg_dtype a, cg_dtype b) { return rank(a) >= rank(b) ? 
 /* A 0-dim tensor only changes the result when it is of a higher category (bool, integer, float). */
 cg_dtype cg_result_type(const cg_tensor *a, const cg_tensor *b) {
     if (!a || !b) return a ? a->dtype : b ? b->dtype : CG_FLOAT32; /* nothing to promote with */
+    if (a->dtype == b->dtype) return a->dtype; /* the common case: whichever rule applies gives it */
     bool za = a->ndim == 0, zb = b->ndim == 0;
     if (za == zb) return cg_promote_types(a->dtype, b->dtype);
     const cg_tensor *dimmed = za ? b : a, *zero = za ? a : b;
