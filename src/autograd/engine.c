@@ -28,7 +28,6 @@ typedef struct {
     cg_node *node;
     int deps;                  /* edges from reachable nodes whose gradient has not arrived yet */
     int walk;                  /* discovery: the next edge to visit */
-    int first_edge;            /* where its node's edges start in edge_tasks */
     bool needed, queued;
     bool captured;             /* a capture's edge ends here */
     bool claimed;              /* the node's run_slot points here */
@@ -59,16 +58,13 @@ typedef struct {
     bool run_captures;
     bool keep_graph, create_graph;
     uint64_t id;      /* unique among live runs; never 0, below 2^(64 - TASK_BITS) */
-    /* The run's nodes; an open-addressing table from node to index in tasks for those it could not
-     * claim (none allocated until one); and for each edge of each node the index of the task it
-     * leads to (-1 for none), found once, in discovery. */
+    /* The run's nodes, and an open-addressing table from node to index in tasks for those it could
+     * not claim (none allocated until one). */
     node_task *tasks;
     int ntasks, cap_tasks;
     table_slot *slots;
     size_t nslots;    /* 0, or a power of two at least twice nunclaimed */
     size_t nunclaimed;
-    int *edge_tasks;
-    size_t nedges, cap_edges;
     ready_entry *ready; /* the ready queue: a max-heap on sequence numbers */
     size_t nready, cap_ready;
 } graph_task;
@@ -133,13 +129,6 @@ static int add_task(graph_task *g, cg_node *n) {
         g->tasks = tasks;
         g->cap_tasks = cap;
     }
-    if (g->nedges + (size_t)n->nnext > g->cap_edges) {
-        size_t cap = 2 * (g->nedges + (size_t)n->nnext);
-        int *edges = cg_realloc(g->edge_tasks, cap * sizeof *edges);
-        if (!edges) return -1;
-        g->edge_tasks = edges;
-        g->cap_edges = cap;
-    }
     int t = g->ntasks;
     bool claimed = claim(g, n, t);
     if (!claimed) {
@@ -148,9 +137,7 @@ static int add_task(graph_task *g, cg_node *n) {
         g->nunclaimed++;
     }
     g->ntasks++;
-    g->tasks[t] = (node_task){.node = n, .first_edge = (int)g->nedges, .captured = is_capture_target(g, n),
-                              .claimed = claimed};
-    for (int i = 0; i < n->nnext; i++) g->edge_tasks[g->nedges++] = -1;
+    g->tasks[t] = (node_task){.node = n, .captured = is_capture_target(g, n), .claimed = claimed};
     return t;
 }
 
@@ -160,10 +147,8 @@ static bool open_task(graph_task *g) {
     static _Atomic uint64_t last_id;
     g->id = atomic_fetch_add_explicit(&last_id, 1, memory_order_relaxed) % (UINT64_MAX >> TASK_BITS) + 1;
     g->cap_tasks = FIRST_TASKS;
-    g->cap_edges = 2 * FIRST_TASKS;
     g->tasks = cg_malloc((size_t)g->cap_tasks * sizeof *g->tasks);
-    g->edge_tasks = cg_malloc(g->cap_edges * sizeof *g->edge_tasks);
-    return g->tasks && g->edge_tasks;
+    return g->tasks != NULL;
 }
 
 static void close_task(graph_task *g) {
@@ -176,7 +161,6 @@ static void close_task(graph_task *g) {
     }
     cg_free(g->tasks);
     cg_free(g->slots);
-    cg_free(g->edge_tasks);
     cg_free(g->ready);
 }
 
@@ -268,14 +252,13 @@ static bool discover(graph_task *g) {
                     if (ok) g->tasks[c].deps = 1;
                     descended = true;
                 }
-                if (ok) g->edge_tasks[g->tasks[top].first_edge + e] = c;
             }
             if (descended || !ok) continue;
             stack.len--;
             node_task *k = &g->tasks[top];
             k->needed = g->ncaptures == 0 || (g->run_captures && k->captured);
             for (int i = 0; i < n->nnext && !k->needed; i++) {
-                int c = g->edge_tasks[k->first_edge + i];
+                int c = n->next[i].node ? find_task(g, n->next[i].node) : -1;
                 k->needed = c >= 0 && (g->tasks[c].needed || g->tasks[c].captured);
             }
         }
@@ -477,7 +460,7 @@ static bool run_node(graph_task *g, int task) {
     for (int i = 0; i < n->nnext && ok; i++) {
         cg_node *child = n->next[i].node;
         if (!child) continue;
-        node_task *c = &g->tasks[g->edge_tasks[k->first_edge + i]];
+        node_task *c = &g->tasks[find_task(g, child)];
         if (out[i] && (c->needed || c->captured)) {
             int slot = n->next[i].input_nr;
             cg_tensor *grad = validate(out[i], &child->outputs[slot], n, i);
