@@ -288,13 +288,19 @@ static bool expandable(const cg_input_meta *meta, const cg_tensor *to) {
     return true;
 }
 
+/* Out of line: its shape texts would make every call's frame large. */
+static __attribute__((noinline, cold)) void invalid_gradient(const cg_tensor *grad, const cg_input_meta *meta,
+                                                             const cg_node *from, int index) {
+    cg_set_error("Function %s returned an invalid gradient at index %d - got %s but expected shape compatible with %s",
+                 from ? cg_node_message_name(from) : "backward", index, cg_shape_text(grad->ndim, grad->sizes).s,
+                 cg_shape_text(meta->ndim, meta->sizes).s);
+}
+
 /* The gradient as the node expects it: summed to the input's shape and cast to its dtype. */
 static cg_tensor *validate(cg_tensor *grad, const cg_input_meta *meta, const cg_node *from, int index) {
     if (!cg_same_shape(grad->ndim, grad->sizes, meta->ndim, meta->sizes)) {
         if (!expandable(meta, grad)) {
-            cg_set_error("Function %s returned an invalid gradient at index %d - got %s but expected shape "
-                         "compatible with %s", from ? cg_node_message_name(from) : "backward", index,
-                         cg_shape_text(grad->ndim, grad->sizes).s, cg_shape_text(meta->ndim, meta->sizes).s);
+            invalid_gradient(grad, meta, from, index);
             return NULL;
         }
         grad = cg_sum_to(grad, meta->ndim, meta->sizes);
@@ -429,7 +435,7 @@ static bool run_node(graph_task *g, int task) {
     bool ok = true;
     if (k->needed) {
         cg_clear_error();
-        for (int i = 0; k->buffer && i < n->noutputs && ok && n->pre_hooks; i++)
+        for (int i = 0; n->pre_hooks && k->buffer && i < n->noutputs && ok; i++)
             if (grads[i]) {
                 cg_tensor *hooked = run_hooks(n->pre_hooks, i, grads[i]);
                 ok = hooked != NULL;
