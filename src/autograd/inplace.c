@@ -38,9 +38,10 @@ static int check_target(cg_tensor *t, int n, cg_tensor **inputs) {
             cg_set_error("a view of a leaf Variable that requires grad is being used in an in-place operation.");
             return -1;
         }
-        return 0;
     }
-    if (m->requires_grad && !m->grad_fn) {
+    /* PyTorch's leaf test reads the history a view has, not the one its base's writes call for: a
+     * view of a base that gained history since, its history not read yet, is a leaf. */
+    if (!m->grad_fn && (m->view_base ? cg_requires_grad(t) : m->requires_grad)) {
         cg_set_error("a leaf Variable that requires grad is being used in an in-place operation.");
         return -1;
     }
