@@ -80,17 +80,20 @@ int cg_check_no_internal_overlap(const cg_tensor *t) {
     return 0;
 }
 
+static void swap_ints(int *a, int *b) {
+    int tmp = *a;
+    *a = *b;
+    *b = tmp;
+}
+
 bool cg_is_non_overlapping_and_dense(const cg_tensor *t) {
     if (cg_is_contiguous_inline(t)) return true; /* empty tensors included, as PyTorch's flag has it */
     int dims[CG_MAX_DIMS], n = 0;
     for (int d = 0; d < t->ndim; d++)
         if (t->sizes[d] > 1) dims[n++] = d; /* PyTorch's check skips dims of size 0 and 1 */
     for (int i = 1; i < n; i++) /* insertion sort by stride, smallest first */
-        for (int j = i; j > 0 && t->strides[dims[j - 1]] > t->strides[dims[j]]; j--) {
-            int tmp = dims[j];
-            dims[j] = dims[j - 1];
-            dims[j - 1] = tmp;
-        }
+        for (int j = i; j > 0 && t->strides[dims[j - 1]] > t->strides[dims[j]]; j--)
+            swap_ints(&dims[j], &dims[j - 1]);
     int64_t expected = 1;
     for (int i = 0; i < n; i++) {
         if (t->strides[dims[i]] != expected) return false;
@@ -123,9 +126,7 @@ static bool layout_permutation(int ndim, const int64_t *sizes, int n, const int6
         for (int a = i - 1; a >= 0; a--) {
             int c = layout_order(perm[a], perm[b], sizes, n, strides);
             if (c > 0) {
-                int tmp = perm[a];
-                perm[a] = perm[b];
-                perm[b] = tmp;
+                swap_ints(&perm[a], &perm[b]);
                 b = a;
             } else if (c < 0) {
                 break;
@@ -135,6 +136,17 @@ static bool layout_permutation(int ndim, const int64_t *sizes, int n, const int6
     for (int i = 0; i < ndim; i++)
         if (perm[i] != ndim - 1 - i) return false;
     return true;
+}
+
+/* Dense strides with the dims in the order perm, fastest first. TensorIterator's outputs scale by
+ * every size (a size 0 zeroes the slower strides); infer_dense_strides, like row-major strides,
+ * skips sizes 0 and 1. */
+static void dense_strides(int ndim, const int64_t *sizes, const int *perm, bool scale_by_all, int64_t *strides) {
+    int64_t next = 1;
+    for (int i = 0; i < ndim; i++) {
+        strides[perm[i]] = next;
+        if (scale_by_all || sizes[perm[i]] > 1) next *= sizes[perm[i]];
+    }
 }
 
 void cg_layout_strides(int ndim, const int64_t *sizes, int n, const cg_tensor *const *ops, int64_t *strides) {
@@ -150,15 +162,10 @@ void cg_layout_strides(int ndim, const int64_t *sizes, int n, const cg_tensor *c
             op_strides[op][d] = broadcast ? 0 : t->strides[td];
         }
     }
-    if (layout_permutation(ndim, sizes, n, (const int64_t(*)[CG_MAX_DIMS])op_strides, perm)) {
-        cg_contiguous_strides(ndim, sizes, strides);
-        return;
-    }
-    int64_t next = 1; /* TensorIterator's output strides: sizes of 0 and 1 scale too */
-    for (int i = 0; i < ndim; i++) {
-        strides[perm[i]] = next;
-        next *= sizes[perm[i]];
-    }
+    if (layout_permutation(ndim, sizes, n, (const int64_t(*)[CG_MAX_DIMS])op_strides, perm))
+        cg_contiguous_strides(ndim, sizes, strides); /* which skip sizes 0 and 1, as PyTorch's */
+    else
+        dense_strides(ndim, sizes, perm, true, strides);
 }
 
 void cg_preserved_strides(const cg_tensor *t, int64_t *strides) {
@@ -169,15 +176,8 @@ void cg_preserved_strides(const cg_tensor *t, int64_t *strides) {
     int64_t op_strides[1][CG_MAX_DIMS];
     int perm[CG_MAX_DIMS];
     memcpy(op_strides[0], t->strides, (size_t)t->ndim * sizeof *strides);
-    if (layout_permutation(t->ndim, t->sizes, 1, (const int64_t(*)[CG_MAX_DIMS])op_strides, perm)) {
-        cg_contiguous_strides(t->ndim, t->sizes, strides);
-        return;
-    }
-    int64_t next = 1; /* infer_dense_strides: sizes of 0 and 1 do not scale */
-    for (int i = 0; i < t->ndim; i++) {
-        strides[perm[i]] = next;
-        if (t->sizes[perm[i]] > 1) next *= t->sizes[perm[i]];
-    }
+    layout_permutation(t->ndim, t->sizes, 1, (const int64_t(*)[CG_MAX_DIMS])op_strides, perm);
+    dense_strides(t->ndim, t->sizes, perm, false, strides); /* row-major when perm is */
 }
 
 /* PyTorch's classification: only dense tensors are compared, by the memory ranges they span. */
