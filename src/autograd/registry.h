@@ -119,8 +119,6 @@
     X(nll_loss_backward, "NllLossBackwardBackward0")                             \
     X(div_by_count, "DivBackward1")
 
-#define CG_OPS_FUNCTIONAL(X)
-
 /* Ops of three operands (two and a number for add/sub with alpha and lerp's number weight). */
 #define CG_OPS_TERNARY(X)              \
     X(add_alpha, "AddBackward0")       \
@@ -138,7 +136,6 @@
     CG_OPS_VIEW(X)         \
     CG_OPS_LINALG(X)       \
     CG_OPS_LOSS(X)         \
-    CG_OPS_FUNCTIONAL(X)    \
     CG_OPS_TERNARY(X)
 
 #define CG_DECLARE_OP(ident, name)                                            \

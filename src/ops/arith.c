@@ -268,27 +268,30 @@ void cg_backward_mul_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     out[0] = cg_mul_number(grads[0], cg_node_number(n, 0));
 }
 
-/* a * s for a C++ Scalar s (PyTorch's mul.Scalar: MulBackward1, one edge, nothing saved), what
- * backward formulas multiply by a number (add's alpha, lerp's weight). */
-cg_tensor *cg_mul_by_scalar(cg_tensor *a, cg_number s) {
+/* forward(a, s) recorded as op, a node with a's edge only: PyTorch's overloads that take a C++
+ * Scalar (mul.Scalar, add.Scalar), whose nodes have no edge for it and save nothing. */
+static cg_tensor *by_cpp_scalar(const cg_op *op, cg_tensor *(*forward)(cg_tensor *, cg_number), cg_tensor *a,
+                                cg_number s) {
     if (!a) return NULL;
     cg_tensor *out = NULL;
-    CG_NO_GRAD { out = cg_mul_number(a, s); }
-    record_number(&cg_op_mul_by_scalar, out, a, s, 0, 1);
+    CG_NO_GRAD { out = forward(a, s); }
+    record_number(op, out, a, s, 0, 1);
     return cg_recorded(out);
+}
+
+/* a * s for a C++ Scalar s (MulBackward1), what backward formulas multiply by a number (add's
+ * alpha, lerp's weight). */
+cg_tensor *cg_mul_by_scalar(cg_tensor *a, cg_number s) {
+    return by_cpp_scalar(&cg_op_mul_by_scalar, cg_mul_number, a, s);
 }
 
 void cg_backward_mul_by_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     out[0] = cg_mul_by_scalar(grads[0], cg_node_number(n, 0));
 }
 
-/* a + s for a C++ Scalar s (add.Scalar: AddBackward1, one edge). */
+/* a + s for a C++ Scalar s (AddBackward1). */
 cg_tensor *cg_add_by_scalar(cg_tensor *a, cg_number s) {
-    if (!a) return NULL;
-    cg_tensor *out = NULL;
-    CG_NO_GRAD { out = cg_add_number(a, s); }
-    record_number(&cg_op_add_by_scalar, out, a, s, 0, 1);
-    return cg_recorded(out);
+    return by_cpp_scalar(&cg_op_add_by_scalar, cg_add_number, a, s);
 }
 
 void cg_backward_add_by_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
