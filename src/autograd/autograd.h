@@ -119,6 +119,9 @@ typedef struct cg_autograd_meta {
 } cg_autograd_meta;
 
 /* ---- recording ---- */
+/* cg_is_grad_enabled() inline, for the paths every op takes. */
+extern _Thread_local bool cg_grad_disabled_;
+static inline bool cg_grad_mode_on(void) { return !cg_grad_disabled_; }
 #define CG_INPUTS(...) CG_NARGS(__VA_ARGS__), (cg_tensor *[]){__VA_ARGS__}
 /* A node for out = op(inputs), or NULL when grad mode is off or no input requires grad. On
  * allocation failure it also returns NULL, with an error set. */

@@ -323,7 +323,7 @@ static bool add_to_buffer(node_task *k, int slot, cg_tensor *grad) {
         if (!k->buffer) return false;
     }
     cg_tensor *prev = k->buffer[slot];
-    if (prev && !cg_is_grad_enabled() && private_sum(prev, grad)) { /* not when the backward is recorded */
+    if (prev && !cg_grad_mode_on() && private_sum(prev, grad)) { /* not when the backward is recorded */
         cg_kernel_binary(CG_BIN_ADD, prev, prev, grad);
         return true;
     }

@@ -251,12 +251,13 @@ static bool any_floating(int n, cg_tensor **ts) {
 bool cg_attach_history(cg_node *n, int nout, cg_tensor **outs) { return attach_history(n, nout, outs, false); }
 
 cg_node *cg_record_multi(const cg_op *op, int nout, cg_tensor **outs, int n, cg_tensor **inputs) {
-    cg_record_mark_ = cg_alloc_failures_;
-    if (!cg_is_grad_enabled() || !cg_any_requires_grad(n, inputs) || !any_floating(nout, outs)) return NULL;
+    unsigned long mark = cg_alloc_failures_;
+    cg_record_mark_ = mark;
+    if (!cg_grad_mode_on() || !cg_any_requires_grad(n, inputs) || !any_floating(nout, outs)) return NULL;
     cg_node *node = cg_node_new(op, n);
     if (!node) return NULL;
     /* An input whose history cannot be read fails the op (its message stays: PyTorch stops there). */
-    for (int i = 0; i < n && cg_alloc_failures_ == cg_record_mark_; i++)
+    for (int i = 0; i < n && cg_alloc_failures_ == mark; i++)
         node->next[i] = inputs[i] ? cg_gradient_edge(inputs[i]) : (cg_edge){NULL, 0};
     bool ok = attach_history(node, nout, outs, true);
     /* The outputs hold it now: drop the reference cg_node_new gave (plainly, as it is still fresh). */

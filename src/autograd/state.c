@@ -5,13 +5,13 @@
 
 /* ---- grad mode ---- */
 
-static _Thread_local bool grad_disabled;
+_Thread_local bool cg_grad_disabled_;
 
-bool cg_is_grad_enabled(void) { return !grad_disabled; }
+bool cg_is_grad_enabled(void) { return cg_grad_mode_on(); }
 
 bool cg_set_grad_enabled(bool enabled) {
-    bool previous = !grad_disabled;
-    grad_disabled = !enabled;
+    bool previous = !cg_grad_disabled_;
+    cg_grad_disabled_ = !enabled;
     return previous;
 }
 
