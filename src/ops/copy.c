@@ -45,13 +45,16 @@ void cg_backward_to_copy(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 
 int cg_copy_(cg_tensor *t, cg_tensor *src) {
     if (!t || !src) return -1;
-    /* PyTorch's order: autograd's in-place rules, then the write's memory overlap, then the shape. */
-    if (cg_check_inplace(t, CG_INPUTS(t, src)) < 0 || cg_check_no_internal_overlap(t) < 0) return -1;
-    if (cg_check_no_partial_overlap(t, src) < 0 || cg_check_broadcasts_to(t, src) < 0) return -1;
+    /* PyTorch's order: autograd's in-place rules, then the write's memory overlap, then the shape;
+     * a copy of a tensor into itself (t.copy_(t)) writes nothing and checks nothing more. */
+    if (cg_check_inplace(t, CG_INPUTS(t, src)) < 0) return -1;
+    if (src != t && (cg_check_no_internal_overlap(t) < 0 || cg_check_no_partial_overlap(t, src) < 0 ||
+                     cg_check_broadcasts_to(t, src) < 0))
+        return -1;
     /* An overlapping source (a view of t) must be read completely before t is written. */
     cg_tensor *from = src;
-    if (cg_shares_storage(t, src) && !(from = cg_clone(src))) return -1;
-    cg_kernel_copy(t, from);
+    if (src != t && cg_shares_storage(t, src) && !(from = cg_clone(src))) return -1;
+    if (src != t) cg_kernel_copy(t, from);
     cg_bump_version(t);
     cg_record_inplace(&cg_op_copy, t, CG_INPUTS(t, src));
     return cg_recorded_status();
