@@ -313,6 +313,10 @@ static void report_modified(cg_node *n, const cg_saved_tensor *s) {
 
 /* PyTorch's SavedVariable reads a saved input's grad_fn when unpacked, before its version. */
 static bool check_slot(cg_node *n, const cg_saved_tensor *s) {
+    if (s->data && !s->is_output && s->data->autograd && cg_history_unreadable(s->data)) {
+        cg_grad_fn_internal(s->data); /* PyTorch's message for a view whose history it will not remake */
+        return false;
+    }
     if (s->data && s->had_history && !(s->data->autograd && s->data->autograd->grad_fn)) {
         cg_set_error("saved_for INTERNAL ASSERT FAILED at \"./torch/csrc/autograd/saved_variable.cpp\":146, please "
                      "report a bug to PyTorch. No grad_fn for non-leaf saved tensor");
