@@ -141,7 +141,6 @@ cg_tensor *cg_mse_loss_opts(cg_loss_args a) {
     }
     cg_node *n = record_loss(&cg_op_mse_loss, loss, CG_INPUTS(xe, te), a.reduction, (double)xe->numel);
     if (n) {
-        n->args[1] = dtype;
         cg_save(n, 0, xe);
         cg_save(n, 1, te);
     }
@@ -154,10 +153,8 @@ static cg_tensor *mse_loss_backward(cg_tensor *grad, cg_tensor *x, cg_tensor *t,
     if (!grad || !x || !t) return NULL;
     cg_tensor *out = NULL;
     CG_NO_GRAD { out = cg_mul(cg_mul_scalar(cg_sub(x, t), r == CG_REDUCTION_MEAN ? 2.0 / numel : 2.0), grad); }
-    cg_node *n = out ? cg_record(&cg_op_mse_loss_backward, out, CG_INPUTS(grad, x, t)) : NULL;
+    cg_node *n = record_loss(&cg_op_mse_loss_backward, out, CG_INPUTS(grad, x, t), r, numel);
     if (n) {
-        n->args[0] = r;
-        n->scalars[0] = numel;
         cg_save(n, 0, grad);
         cg_save(n, 1, x);
         cg_save(n, 2, t);
@@ -167,16 +164,14 @@ static cg_tensor *mse_loss_backward(cg_tensor *grad, cg_tensor *x, cg_tensor *t,
 
 /* d/dx = mse_loss_backward(grad, x, t), d/dt = mse_loss_backward(grad, t, x). */
 void cg_backward_mse_loss(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    cg_tensor *self = cg_saved(n, 0), *target = cg_saved(n, 1);
-    if (!self || !target) return;
-    if (self->dtype != target->dtype) { /* the forward promotes; PyTorch's backward kernel wants one dtype */
+    cg_tensor *x = cg_saved(n, 0), *t = cg_saved(n, 1);
+    if (!x || !t) return;
+    if (x->dtype != t->dtype) { /* the forward promotes; PyTorch's backward kernel wants one dtype */
         bool first = cg_needs_grad(n, 0);
-        cg_set_error("Found dtype %s but expected %s", cg_dtype_title((first ? target : self)->dtype),
-                     cg_dtype_title((first ? self : target)->dtype));
+        cg_set_error("Found dtype %s but expected %s", cg_dtype_title((first ? t : x)->dtype),
+                     cg_dtype_title((first ? x : t)->dtype));
         return;
     }
-    cg_dtype dtype = (cg_dtype)n->args[1];
-    cg_tensor *x = cg_to(cg_saved(n, 0), dtype), *t = cg_to(cg_saved(n, 1), dtype);
     cg_reduction r = (cg_reduction)n->args[0];
     if (cg_needs_grad(n, 0)) out[0] = mse_loss_backward(grads[0], x, t, r, n->scalars[0]);
     if (cg_needs_grad(n, 1)) out[1] = mse_loss_backward(grads[0], t, x, r, n->scalars[0]);
