@@ -173,13 +173,16 @@ cg_tensor *cg_addcdiv_number(cg_tensor *self, cg_tensor *tensor1, cg_tensor *ten
     return cg_recorded(out);
 }
 
-/* d/dt1 = g * (value / t2), value / t2 being full_like(t2, value) / t2 (C++'s Scalar / Tensor);
- * d/dt2 = -g * (value * t1 / (t2 * t2)). */
+/* d/dt1 = g * (value / t2), value / t2 being full_like(t2, value).div_(t2) (C++'s Scalar / Tensor,
+ * which fails for an integer or bool t2 as PyTorch's does); d/dt2 = -g * (value * t1 / (t2 * t2)). */
 void cg_backward_addcdiv(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_tensor *g = grads[0], *t2 = cg_saved(n, 1);
     cg_number value = cg_node_number(n, 0);
     out[0] = g;
-    if (cg_needs_grad(n, 1)) out[1] = cg_mul(g, cg_div(cg_full_like_number(t2, value), t2));
+    if (cg_needs_grad(n, 1)) {
+        cg_tensor *quotient = cg_full_like_number(t2, value);
+        if (quotient && cg_div_(quotient, t2) == 0) out[1] = cg_mul(g, quotient);
+    }
     if (cg_needs_grad(n, 2))
         out[2] = cg_mul(cg_neg(g), cg_div(cg_mul_number(cg_saved(n, 0), value), cg_mul(t2, t2)));
 }
