@@ -145,7 +145,7 @@ cg_tensor *cg_saved(cg_node *n, int slot);          /* NULL with PyTorch's error
  * tensor changed in place fails even when the gradient that reads it is not wanted. */
 bool cg_check_saved(cg_node *n);
 void cg_release_saved(cg_node *n);                  /* after a backward without retain_graph */
-bool cg_needs_grad(const cg_node *n, int input);
+static inline bool cg_needs_grad(const cg_node *n, int input) { return input < n->nnext && n->next[input].node != NULL; }
 
 /* ---- tensors' autograd state ---- */
 cg_autograd_meta *cg_meta(cg_tensor *t);  /* creates it; NULL when out of memory */

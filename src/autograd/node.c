@@ -271,8 +271,6 @@ cg_node *cg_record(const cg_op *op, cg_tensor *out, int n, cg_tensor **inputs) {
     return cg_record_multi(op, 1, &out, n, inputs);
 }
 
-bool cg_needs_grad(const cg_node *n, int input) { return input < n->nnext && n->next[input].node != NULL; }
-
 /* ---- saved tensors ---- */
 
 static bool is_output_of(cg_tensor *t, cg_node *n) { return t->autograd && t->autograd->grad_fn == n; }
