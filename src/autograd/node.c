@@ -310,7 +310,7 @@ static void report_modified(cg_node *n, const cg_saved_tensor *s) {
 }
 
 /* PyTorch's SavedVariable reads a saved input's grad_fn when unpacked, before its version. */
-static bool check_slot(cg_node *n, const cg_saved_tensor *s) {
+static __attribute__((noinline)) bool check_slot_fully(cg_node *n, const cg_saved_tensor *s) {
     if (s->data && !s->is_output && s->data->autograd && cg_history_unreadable(s->data)) {
         cg_grad_fn_internal(s->data); /* PyTorch's message for a view whose history it will not remake */
         return false;
@@ -323,6 +323,16 @@ static bool check_slot(cg_node *n, const cg_saved_tensor *s) {
     if (!s->data || s->data->storage->version == s->version) return true;
     report_modified(n, s);
     return false;
+}
+
+/* The common case inline: no view (whose history might be unreadable), the history it was saved
+ * with, the version it was saved at. */
+static bool check_slot(cg_node *n, const cg_saved_tensor *s) {
+    const cg_tensor *t = s->data;
+    if (!t) return true;
+    const cg_autograd_meta *m = t->autograd;
+    bool plain = !(m && m->view_base) && !(s->had_history && !(m && m->grad_fn));
+    return (plain && t->storage->version == s->version) || check_slot_fully(n, s);
 }
 
 bool cg_check_saved(cg_node *n) {
