@@ -309,7 +309,6 @@ cg_tensor *cg_squeeze_dim(cg_tensor *t, int dim) {
     return cg_recorded(out);
 }
 
-/* Squeezing dropped only dims of size 1: the gradient takes them back by a reshape. */
 /* PyTorch's unsqueeze_to: the gradient takes the dropped dims of size 1 back, one unsqueeze each
  * (for squeeze_dim, the one dim when it had size 1). */
 static cg_tensor *unsqueeze_to(const cg_node *n, cg_tensor *grad, int only) {
