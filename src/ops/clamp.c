@@ -46,9 +46,29 @@ cg_tensor *cg_clamp_tensor(cg_tensor *t, cg_tensor *min, cg_tensor *max) {
 
 /* PyTorch's clamp_backward and clamp_backward_min_max: x gets the gradient where min <= x <= max;
  * min where x < min (and, with both bounds, min < max); max where x > max (or max < min). */
+/* With both bounds, PyTorch combines two comparisons in place ((a op b).logical_and_(c op d), or
+ * logical_or_): when the second broadcasts wider than the first, its backward fails there. */
+static bool masks_combine(const cg_tensor *a, const cg_tensor *b, const cg_tensor *c, const cg_tensor *d) {
+    int64_t first[CG_MAX_DIMS], second[CG_MAX_DIMS], both[CG_MAX_DIMS];
+    int n1 = cg_broadcast_shapes(a->ndim, a->sizes, b->ndim, b->sizes, first);
+    int n2 = cg_broadcast_shapes(c->ndim, c->sizes, d->ndim, d->sizes, second);
+    int n = n1 < 0 || n2 < 0 ? -1 : cg_broadcast_shapes(n1, first, n2, second, both);
+    if (n < 0) return false;
+    if (cg_same_shape(n1, first, n, both)) return true;
+    cg_set_error("output with shape %s doesn't match the broadcast shape %s", cg_shape_text(n1, first).s,
+                 cg_shape_text(n, both).s);
+    return false;
+}
+
 void cg_backward_clamp_tensor(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_tensor *g = grads[0], *zero = cg_zero_for(g), *self = cg_saved(n, 0);
     cg_tensor *min = n->args[0] ? cg_saved(n, 1) : NULL, *max = n->args[1] ? cg_saved(n, 2) : NULL;
+    if (!self || (n->args[0] && !min) || (n->args[1] && !max)) return;
+    if (min && max &&
+        ((cg_needs_grad(n, 0) && !masks_combine(self, min, self, max)) ||
+         (cg_needs_grad(n, 1) && !masks_combine(self, min, min, max)) ||
+         (cg_needs_grad(n, 2) && !masks_combine(self, max, max, min))))
+        return;
     if (cg_needs_grad(n, 0)) {
         cg_tensor *within = max ? cg_le(self, max) : NULL;
         if (min) within = within ? cg_where(within, cg_ge(self, min), within) : cg_ge(self, min); /* logical and */
