@@ -35,12 +35,6 @@ static inline cg_tensor *cg_zero_for(const cg_tensor *g) { return g ? cg_scalar(
 /* The dtype true division and the float-valued unary ops compute in: integers become float32. */
 static inline cg_dtype cg_float_type(cg_dtype dtype) { return cg_dtype_is_floating(dtype) ? dtype : CG_FLOAT32; }
 
-/* The backward formulas of relu, tanh and sigmoid as differentiable ops (PyTorch's
- * threshold_backward, tanh_backward, sigmoid_backward): y is the forward's saved tensor. */
-cg_tensor *cg_threshold_backward(cg_tensor *grad, cg_tensor *self, double threshold);
-cg_tensor *cg_tanh_backward(cg_tensor *grad, cg_tensor *y);
-cg_tensor *cg_sigmoid_backward(cg_tensor *grad, cg_tensor *y);
-
 /* t / count with count a C++ number, recorded as PyTorch records it (DivBackward1): mean's and the
  * losses' divisions by their counts. */
 cg_tensor *cg_div_by_count(cg_tensor *t, double count);
@@ -79,7 +73,6 @@ void cg_save_clamp_tensor(cg_node *n, cg_tensor *self, cg_tensor *min, cg_tensor
 
 /* The checks and saves of the fused ops (fused.c), shared with their in-place forms. */
 int cg_check_alpha(cg_dtype dtype, cg_number alpha);
-int cg_check_addcmul(cg_dtype dtype);
 int cg_check_addcdiv(const cg_tensor *tensor1, const cg_tensor *tensor2);
 int cg_check_lerp(const cg_tensor *start, const cg_tensor *end, const cg_tensor *weight); /* weight may be NULL */
 void cg_save_addc(cg_node *n, cg_tensor *tensor1, cg_tensor *tensor2, cg_number value);

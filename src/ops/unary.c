@@ -72,18 +72,9 @@ void cg_backward_sign(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     out[0] = cg_zeros_like(grads[0]);
 }
 
-cg_tensor *cg_relu(cg_tensor *t) {
-    return recorded(&cg_op_relu, t, same_dtype(CG_UN_RELU, t, "Boolean inputs not supported for relu"), SAVE_OUTPUT);
-}
-
-void cg_backward_relu(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    out[0] = cg_threshold_backward(grads[0], cg_saved(n, 0), 0);
-}
-
-/* ---- the backward ops of relu, tanh and sigmoid: differentiable ops of their own, as in PyTorch,
- * whose nodes (ThresholdBackwardBackward0, ...) appear in double-backward graphs ---- */
-
-/* Records out = op(grad, saved) with saved kept in slot 0 and grad in slot 1. */
+/* The backward formulas of relu, tanh and sigmoid are differentiable ops of their own, as in
+ * PyTorch, whose nodes (ThresholdBackwardBackward0, ...) appear in double-backward graphs. This
+ * records out = op(grad, saved) with saved kept in slot 0 and grad in slot 1. */
 static cg_tensor *recorded_backward_op(const cg_op *op, cg_tensor *grad, cg_tensor *saved, cg_tensor *out) {
     cg_node *n = out ? cg_record(op, out, CG_INPUTS(grad, saved)) : NULL;
     if (n) {
@@ -95,7 +86,7 @@ static cg_tensor *recorded_backward_op(const cg_op *op, cg_tensor *grad, cg_tens
 
 /* grad where self > threshold, else 0 (NaN passes), written as PyTorch's kernel (never -0 or NaN
  * from an inf grad). */
-cg_tensor *cg_threshold_backward(cg_tensor *grad, cg_tensor *self, double threshold) {
+static cg_tensor *threshold_backward(cg_tensor *grad, cg_tensor *self, double threshold) {
     if (!grad || !self) return NULL;
     cg_tensor *out = NULL;
     CG_NO_GRAD { out = cg_where(cg_le_scalar(self, threshold), cg_zero_for(grad), grad); }
@@ -107,9 +98,17 @@ cg_tensor *cg_threshold_backward(cg_tensor *grad, cg_tensor *self, double thresh
     return cg_recorded(out);
 }
 
+cg_tensor *cg_relu(cg_tensor *t) {
+    return recorded(&cg_op_relu, t, same_dtype(CG_UN_RELU, t, "Boolean inputs not supported for relu"), SAVE_OUTPUT);
+}
+
+void cg_backward_relu(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    out[0] = threshold_backward(grads[0], cg_saved(n, 0), 0);
+}
+
 /* d/dgrad: threshold_backward again; d/dself: zeros (piecewise constant). */
 void cg_backward_threshold_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    if (cg_needs_grad(n, 0)) out[0] = cg_threshold_backward(grads[0], cg_saved(n, 0), n->scalars[0]);
+    if (cg_needs_grad(n, 0)) out[0] = threshold_backward(grads[0], cg_saved(n, 0), n->scalars[0]);
     if (cg_needs_grad(n, 1)) out[1] = cg_zeros_like(grads[0]);
 }
 
@@ -155,22 +154,22 @@ void cg_backward_tan(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 
 cg_tensor *cg_tanh(cg_tensor *t) { return recorded(&cg_op_tanh, t, float_valued(CG_UN_TANH, t), SAVE_OUTPUT); }
 
-void cg_backward_tanh(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    out[0] = cg_tanh_backward(grads[0], cg_saved(n, 0));
-}
-
 /* d tanh(x) = 1 - tanh(x)^2, rounded as PyTorch's tanh_backward kernel: g * (1 - y*y) */
-cg_tensor *cg_tanh_backward(cg_tensor *grad, cg_tensor *y) {
+static cg_tensor *tanh_backward(cg_tensor *grad, cg_tensor *y) {
     if (!grad || !y) return NULL;
     cg_tensor *out = NULL;
     CG_NO_GRAD { out = cg_mul(grad, cg_rsub_scalar(cg_mul(y, y), 1)); }
     return recorded_backward_op(&cg_op_tanh_backward, grad, y, out);
 }
 
+void cg_backward_tanh(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    out[0] = tanh_backward(grads[0], cg_saved(n, 0));
+}
+
 /* d/dgrad: tanh_backward again; d/dy: -2 y grad times the incoming gradient. */
 void cg_backward_tanh_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_tensor *y = cg_saved(n, 0);
-    if (cg_needs_grad(n, 0)) out[0] = cg_tanh_backward(grads[0], y);
+    if (cg_needs_grad(n, 0)) out[0] = tanh_backward(grads[0], y);
     if (cg_needs_grad(n, 1)) out[1] = cg_mul(grads[0], cg_mul(cg_mul_scalar(y, -2), cg_saved(n, 1)));
 }
 
@@ -178,22 +177,22 @@ cg_tensor *cg_sigmoid(cg_tensor *t) {
     return recorded(&cg_op_sigmoid, t, float_valued(CG_UN_SIGMOID, t), SAVE_OUTPUT);
 }
 
-void cg_backward_sigmoid(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    out[0] = cg_sigmoid_backward(grads[0], cg_saved(n, 0));
-}
-
 /* d sigmoid(x) = y (1 - y), rounded as PyTorch's sigmoid_backward kernel: g * (1 - y) * y */
-cg_tensor *cg_sigmoid_backward(cg_tensor *grad, cg_tensor *y) {
+static cg_tensor *sigmoid_backward(cg_tensor *grad, cg_tensor *y) {
     if (!grad || !y) return NULL;
     cg_tensor *out = NULL;
     CG_NO_GRAD { out = cg_mul(cg_mul(grad, cg_rsub_scalar(y, 1)), y); }
     return recorded_backward_op(&cg_op_sigmoid_backward, grad, y, out);
 }
 
+void cg_backward_sigmoid(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    out[0] = sigmoid_backward(grads[0], cg_saved(n, 0));
+}
+
 /* d/dgrad: sigmoid_backward again; d/dy: grad (1 - 2 y) times the incoming gradient. */
 void cg_backward_sigmoid_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_tensor *y = cg_saved(n, 0);
-    if (cg_needs_grad(n, 0)) out[0] = cg_sigmoid_backward(grads[0], y);
+    if (cg_needs_grad(n, 0)) out[0] = sigmoid_backward(grads[0], y);
     if (cg_needs_grad(n, 1))
         out[1] = cg_mul(cg_mul(grads[0], cg_saved(n, 1)), cg_add_scalar(cg_mul_scalar(y, -2), 1));
 }
