@@ -308,6 +308,12 @@ cg_tensor *cg_masked_fill_tensor(cg_tensor *t, cg_tensor *mask, cg_tensor *value
         /* PyTorch fills a row-major clone (clone(contiguous_format)), whatever t's layout */
         if (out && !cg_is_row_major(out)) out = cg_clone_contiguous(out);
     }
+    /* PyTorch gives the result its history after computing it, and asserts it can have one. */
+    if (out && cg_is_grad_enabled() && cg_requires_grad(value) && !cg_dtype_is_floating(out->dtype)) {
+        cg_set_error("isDifferentiableType(variable.scalar_type()) INTERNAL ASSERT FAILED at "
+                     "\"./torch/csrc/autograd/functions/utils.h\":75, please report a bug to PyTorch. ");
+        return NULL;
+    }
     cg_node *n = out ? cg_record(&cg_op_masked_fill_tensor, out, CG_INPUTS(t, value)) : NULL;
     if (n) cg_save(n, 0, mask);
     return cg_recorded(out);
