@@ -165,15 +165,12 @@ static bool retain_if_alive(cg_node *n) {
     return false;
 }
 
-/* The leaf's AccumulateGrad node, shared by every graph (and thread) that records an op on the
- * leaf. A live one is taken without a lock; waking a dormant one (release_accumulator) or making
- * the first takes the leaf's lock. */
-static cg_node *grad_accumulator(cg_tensor *leaf) {
+/* grad_accumulator's slow path, out of line (every op on a leaf takes the fast one): waking a
+ * dormant node (release_accumulator) or making the first, under the leaf's lock. */
+static __attribute__((noinline)) cg_node *wake_accumulator(cg_tensor *leaf) {
     cg_autograd_meta *m = leaf->autograd;
-    cg_node *n = atomic_load_explicit(&m->grad_accumulator, memory_order_acquire);
-    if (n && retain_if_alive(n)) return n;
     cg_lock(CG_LOCK_META, m);
-    n = atomic_load_explicit(&m->grad_accumulator, memory_order_relaxed);
+    cg_node *n = atomic_load_explicit(&m->grad_accumulator, memory_order_relaxed);
     if (n && !retain_if_alive(n)) {
         /* Dormant, or its last graph is letting it go right now (and will see it is awake). No
          * graph holds it: its shape is read afresh, as a new node's would be. */
@@ -195,10 +192,17 @@ static cg_node *grad_accumulator(cg_tensor *leaf) {
     return n;
 }
 
+/* The leaf's AccumulateGrad node, shared by every graph (and thread) that records an op on the
+ * leaf. A live one is taken without a lock. */
+static cg_node *grad_accumulator(cg_tensor *leaf) {
+    cg_node *n = atomic_load_explicit(&leaf->autograd->grad_accumulator, memory_order_acquire);
+    return n && retain_if_alive(n) ? n : wake_accumulator(leaf);
+}
+
 cg_edge cg_gradient_edge(cg_tensor *t) {
     cg_autograd_meta *m = t->autograd;
     if (!m) return (cg_edge){NULL, 0};
-    cg_node *fn = cg_grad_fn_internal(t);
+    cg_node *fn = m->view_base ? cg_grad_fn_internal(t) : m->grad_fn; /* only a view's history is remade */
     if (fn) {
         cg_node_retain(fn);
         return (cg_edge){fn, m->output_nr};
