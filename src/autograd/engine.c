@@ -93,13 +93,16 @@ static size_t slot_of(const graph_task *g, const cg_node *n) {
     return i;
 }
 
-/* n's index in the run, or -1 when it is not part of it. */
-static int find_task(const graph_task *g, cg_node *n) {
-    uint64_t w = atomic_load_explicit(&n->run_slot, memory_order_relaxed);
-    if (w >> TASK_BITS == g->id) return (int)(w & TASK_MASK) - 1;
+static __attribute__((noinline)) int find_unclaimed(const graph_task *g, const cg_node *n) {
     if (!g->nslots) return -1;
     const table_slot *s = &g->slots[slot_of(g, n)];
     return s->node ? s->task : -1;
+}
+
+/* n's index in the run, or -1 when it is not part of it. */
+static inline __attribute__((always_inline)) int find_task(const graph_task *g, cg_node *n) {
+    uint64_t w = atomic_load_explicit(&n->run_slot, memory_order_relaxed);
+    return w >> TASK_BITS == g->id ? (int)(w & TASK_MASK) - 1 : find_unclaimed(g, n);
 }
 
 static bool grow_slots(graph_task *g) {
@@ -166,7 +169,7 @@ static void close_task(graph_task *g) {
 
 /* ---- the ready queue ---- */
 
-static bool enqueue(graph_task *g, int task) {
+static inline __attribute__((always_inline)) bool enqueue(graph_task *g, int task) {
     if (g->nready == g->cap_ready) {
         size_t cap = g->cap_ready ? g->cap_ready * 2 : 64;
         ready_entry *items = cg_realloc(g->ready, cap * sizeof *items);
@@ -212,7 +215,7 @@ typedef struct {
     size_t len, cap;
 } index_stack;
 
-static bool push_index(index_stack *s, int v) {
+static inline __attribute__((always_inline)) bool push_index(index_stack *s, int v) {
     if (s->len == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 64;
         int *items = cg_realloc(s->items, cap * sizeof *items);
