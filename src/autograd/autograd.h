@@ -123,18 +123,23 @@ typedef struct cg_autograd_meta {
 extern _Thread_local bool cg_grad_disabled_;
 static inline bool cg_grad_mode_on(void) { return !cg_grad_disabled_; }
 #define CG_INPUTS(...) CG_NARGS(__VA_ARGS__), (cg_tensor *[]){__VA_ARGS__}
-/* A node for out = op(inputs), or NULL when grad mode is off or no input requires grad. On
- * allocation failure it also returns NULL, with an error set. */
-cg_node *cg_record(const cg_op *op, cg_tensor *out, int n, cg_tensor **inputs);
-/* The same for ops with several outputs (unbind, split, max with indices). */
-cg_node *cg_record_multi(const cg_op *op, int nout, cg_tensor **outs, int n, cg_tensor **inputs);
-bool cg_any_requires_grad(int n, cg_tensor **inputs);
 /* Recording can run out of memory after the op has computed its output (the node, the outputs'
  * autograd state, a saved tensor). cg_record, cg_record_multi and cg_record_inplace mark where
  * they begin; an op ends with `return cg_recorded(out);` (or `return cg_recorded_status();` for
  * an in-place op), which fails, the message set, when an allocation failed since that mark. The
  * output is left to the scope. */
 extern _Thread_local unsigned long cg_record_mark_;
+/* For ops with several outputs (unbind, split, max with indices): as cg_record. */
+cg_node *cg_record_multi(const cg_op *op, int nout, cg_tensor **outs, int n, cg_tensor **inputs);
+/* A node for out = op(inputs), or NULL when grad mode is off or no input requires grad. On
+ * allocation failure it also returns NULL, with an error set. Inline: with grad mode off (every
+ * op of a backward) it costs no call. */
+static inline cg_node *cg_record(const cg_op *op, cg_tensor *out, int n, cg_tensor **inputs) {
+    if (cg_grad_mode_on()) return cg_record_multi(op, 1, &out, n, inputs);
+    cg_record_mark_ = cg_alloc_failures_;
+    return NULL;
+}
+bool cg_any_requires_grad(int n, cg_tensor **inputs);
 static inline cg_tensor *cg_recorded(cg_tensor *out) { return cg_alloc_failures_ == cg_record_mark_ ? out : NULL; }
 static inline int cg_recorded_status(void) { return cg_alloc_failures_ == cg_record_mark_ ? 0 : -1; }
 /* Makes node n the history (grad_fn) of outs; false with an error when out of memory. */

@@ -271,10 +271,6 @@ cg_node *cg_record_multi(const cg_op *op, int nout, cg_tensor **outs, int n, cg_
     return ok ? node : NULL;
 }
 
-cg_node *cg_record(const cg_op *op, cg_tensor *out, int n, cg_tensor **inputs) {
-    return cg_record_multi(op, 1, &out, n, inputs);
-}
-
 /* ---- saved tensors ---- */
 
 static bool is_output_of(cg_tensor *t, cg_node *n) { return t->autograd && t->autograd->grad_fn == n; }
