@@ -48,9 +48,15 @@ static uint64_t nondeterministic_seed(void) {
     return (uint64_t)time(NULL) ^ ((uint64_t)clock() << 32) ^ (uint64_t)(uintptr_t)&seed;
 }
 
-cg_generator *cg_generator_lock(cg_generator *g) {
+/* g (the default generator for NULL), locked as it is: for the calls that reseed it. */
+static cg_generator *lock_unseeded(cg_generator *g) {
     if (!g) g = &default_generator;
     pthread_mutex_lock(&g->lock);
+    return g;
+}
+
+cg_generator *cg_generator_lock(cg_generator *g) {
+    g = lock_unseeded(g);
     if (!g->seeded) mt_seed(g, nondeterministic_seed());
     return g;
 }
@@ -121,10 +127,9 @@ void cg_generator_free(cg_generator *g) {
 }
 
 void cg_generator_manual_seed(cg_generator *g, uint64_t seed) {
-    if (!g) g = &default_generator;
-    pthread_mutex_lock(&g->lock);
+    g = lock_unseeded(g);
     mt_seed(g, seed);
-    pthread_mutex_unlock(&g->lock);
+    cg_generator_unlock(g);
 }
 
 void cg_manual_seed(uint64_t seed) { cg_generator_manual_seed(NULL, seed); }
@@ -206,8 +211,7 @@ int cg_generator_set_state(cg_generator *g, const void *state, size_t size) {
         cg_set_error("Invalid mt19937 state");
         return -1;
     }
-    if (!g) g = &default_generator;
-    pthread_mutex_lock(&g->lock);
+    g = lock_unseeded(g);
     g->seed = get(p + AT_SEED, 8);
     g->seeded = true;
     g->left = (int)left;
@@ -217,6 +221,6 @@ int cg_generator_set_state(cg_generator *g, const void *state, size_t size) {
     uint64_t bits = get(p + AT_NORMAL_Y, 8);
     memcpy(&g->cached_normal, &bits, sizeof bits);
     if (!g->has_cached_normal) g->cached_normal = 0;
-    pthread_mutex_unlock(&g->lock);
+    cg_generator_unlock(g);
     return 0;
 }
