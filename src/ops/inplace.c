@@ -103,20 +103,17 @@ static void save_operand_before_write(cg_node *n, int slot, cg_tensor *t, cg_ten
     s->had_history = false; /* the bare header has none; its message names none */
 }
 
-int cg_add_(cg_tensor *t, cg_tensor *other) {
+/* t += other or t -= other: nothing to save. */
+static int add_or_sub_(cg_tensor *t, cg_tensor *other, bool sub) {
     if (!t || !other || cg_check_inplace(t, CG_INPUTS(t, other)) < 0) return -1;
-    if (inplace_binary(CG_BIN_ADD, t, other, cg_result_type(t, other)) < 0) return -1;
-    cg_record_inplace(&cg_op_add, t, CG_INPUTS(t, other));
+    if (sub && cg_check_sub_dtypes(t->dtype, other->dtype, true) < 0) return -1;
+    if (inplace_binary(sub ? CG_BIN_SUB : CG_BIN_ADD, t, other, cg_result_type(t, other)) < 0) return -1;
+    cg_record_inplace(sub ? &cg_op_sub : &cg_op_add, t, CG_INPUTS(t, other));
     return cg_recorded_status();
 }
 
-int cg_sub_(cg_tensor *t, cg_tensor *other) {
-    if (!t || !other || cg_check_inplace(t, CG_INPUTS(t, other)) < 0) return -1;
-    if (cg_check_sub_dtypes(t->dtype, other->dtype, true) < 0) return -1;
-    if (inplace_binary(CG_BIN_SUB, t, other, cg_result_type(t, other)) < 0) return -1;
-    cg_record_inplace(&cg_op_sub, t, CG_INPUTS(t, other));
-    return cg_recorded_status();
-}
+int cg_add_(cg_tensor *t, cg_tensor *other) { return add_or_sub_(t, other, false); }
+int cg_sub_(cg_tensor *t, cg_tensor *other) { return add_or_sub_(t, other, true); }
 
 /* t *= other or t /= other: other's gradient reads t's old value, which is kept when wanted. */
 static int mul_or_div_(cg_tensor *t, cg_tensor *other, bool divide) {
