@@ -599,6 +599,8 @@ class Gen:
             kw.append('strict=1')
         ops = ['jacobian', 'vjp', 'jvp', 'gradcheck'] + (['hessian', 'vhp', 'hvp', 'gradgradcheck'] if scalar else [])
         op = r.choice(ops)
+        if op == 'gradgradcheck' and dt != 'f64':  # float32: passes or fails with the random grad_outputs
+            op = 'gradcheck'
         if op in ('gradcheck', 'gradgradcheck'):
             return self.emit([], op, name, fmt_list(ins))
         if op in ('jacobian', 'hessian'):

@@ -818,11 +818,12 @@ static void execute(statement *s, result *r) {
     } else if (strcmp(op, "hook") == 0) {
         cg_tensor *a = T(s, p[0]);
         if (s->undef || nhooks == 256) return;
-        hook_spec *h = &hooks[nhooks++];
+        hook_spec *h = &hooks[nhooks];
         snprintf(h->kind, sizeof h->kind, "%s", p[1]);
         snprintf(h->tag, sizeof h->tag, "%s", p[0]);
-        hook_handles[nhooks - 1] = cg_register_hook(a, run_hook, h);
-        set_status(r, hook_handles[nhooks - 1] < 0 ? -1 : 0, NULL);
+        int handle = cg_register_hook(a, run_hook, h);
+        if (handle > 0) hook_handles[nhooks++] = handle; /* rmhook's K counts the registered ones only */
+        set_status(r, handle > 0 ? 0 : -1, NULL);
     } else if (strcmp(op, "repr") == 0) {
         cg_tensor *a = T(s, p[0]);
         if (s->undef) return;

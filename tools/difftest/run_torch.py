@@ -34,7 +34,9 @@ FUNCTIONS = {
 
 
 def shares_storage(a, b):
-    """Whether a and b view the same memory (cg_shares_storage): the same storage, or both empty of it."""
+    """Whether a and b view the same memory (cg_shares_storage): the same, non-empty storage."""
+    if a.storage().nbytes() == 0 or b.storage().nbytes() == 0:  # no memory: nothing shared
+        return False
     return a.storage().data_ptr() == b.storage().data_ptr()
 
 
