@@ -346,6 +346,13 @@ static int addc_(cg_tensor *t, cg_tensor *tensor1, cg_tensor *tensor2, cg_number
     CG_NO_GRAD {
         result = divide ? cg_addcdiv_number(t, tensor1, tensor2, value) : cg_addcmul_number(t, tensor1, tensor2, value);
     }
+    /* PyTorch's CPU kernel computes in the operands' common dtype and cannot narrow float64 into a
+     * float32 self: it asserts instead. */
+    if (result && t->dtype == CG_FLOAT32 && result->dtype == CG_FLOAT64) {
+        cg_set_error("!needs_dynamic_casting<func_t>::check(iter) INTERNAL ASSERT FAILED at "
+                     "\"./aten/src/ATen/native/cpu/Loops.h\":347, please report a bug to PyTorch. ");
+        return -1;
+    }
     if (store_checked(t, result) < 0) return -1;
     cg_node *n = cg_record_inplace(divide ? &cg_op_addcdiv : &cg_op_addcmul, t, CG_INPUTS(t, tensor1, tensor2));
     cg_save_addc(n, tensor1, tensor2, value);
