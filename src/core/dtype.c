@@ -41,14 +41,18 @@ static int category(cg_dtype dtype) { return cg_dtype_is_floating(dtype) ? 2 : d
 cg_dtype cg_promote_types(cg_dtype a, cg_dtype b) { return rank(a) >= rank(b) ? a : b; }
 
 /* A 0-dim tensor only changes the result when it is of a higher category (bool, integer, float). */
-cg_dtype cg_result_type(const cg_tensor *a, const cg_tensor *b) {
-    if (!a || !b) return a ? a->dtype : b ? b->dtype : CG_FLOAT32; /* nothing to promote with */
-    if (a->dtype == b->dtype) return a->dtype; /* the common case: whichever rule applies gives it */
+static __attribute__((noinline)) cg_dtype result_type_of_two(const cg_tensor *a, const cg_tensor *b) {
     bool za = a->ndim == 0, zb = b->ndim == 0;
     if (za == zb) return cg_promote_types(a->dtype, b->dtype);
     const cg_tensor *dimmed = za ? b : a, *zero = za ? a : b;
     if (category(zero->dtype) > category(dimmed->dtype)) return cg_promote_types(dimmed->dtype, zero->dtype);
     return dimmed->dtype;
+}
+
+cg_dtype cg_result_type(const cg_tensor *a, const cg_tensor *b) {
+    if (!a || !b) return a ? a->dtype : b ? b->dtype : CG_FLOAT32; /* nothing to promote with */
+    /* the common case, without a frame: whichever rule applies gives the one dtype */
+    return a->dtype == b->dtype ? a->dtype : result_type_of_two(a, b);
 }
 
 int cg_check_number(cg_number value) {
