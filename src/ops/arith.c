@@ -50,7 +50,8 @@ static bool same_sizes(const cg_tensor *a, const cg_tensor *b) {
     return true;
 }
 
-cg_tensor *cg_binary_in(cg_binary_op op, cg_tensor *a, cg_tensor *b, cg_dtype compute) {
+static __attribute__((noinline)) cg_tensor *binary_general(cg_binary_op op, cg_tensor *a, cg_tensor *b,
+                                                           cg_dtype compute) {
     int64_t shape[CG_MAX_DIMS];
     const int64_t *sizes = a->sizes; /* the common case needs no broadcasting */
     int ndim = a->ndim;
@@ -67,6 +68,18 @@ cg_tensor *cg_binary_in(cg_binary_op op, cg_tensor *a, cg_tensor *b, cg_dtype co
                                                                              : CG_NEW_RESULT(dtype, ndim, sizes, a, b);
     if (out) cg_kernel_binary(op, out, ca, cb);
     return out;
+}
+
+cg_tensor *cg_binary_in(cg_binary_op op, cg_tensor *a, cg_tensor *b, cg_dtype compute) {
+    /* The common case without a large frame: operands of one shape and the compute dtype, and a
+     * row-major result. */
+    if (a->dtype == compute && b->dtype == compute && same_sizes(a, b) &&
+        (a->ndim <= 1 || (cg_is_row_major(a) && cg_is_row_major(b)))) {
+        cg_tensor *out = cg_new_tensor(output_dtype(op, compute), a->ndim, a->sizes);
+        if (out) cg_kernel_binary(op, out, a, b);
+        return out;
+    }
+    return binary_general(op, a, b, compute);
 }
 
 cg_tensor *cg_binary_scalar_in(cg_binary_op op, cg_tensor *a, cg_number s, bool scalar_first, cg_dtype compute) {
