@@ -36,17 +36,23 @@ static int check_uniform(const cg_tensor *t, double from, double to) {
     return 0;
 }
 
-/* Autograd: a random fill may not overwrite a leaf that requires grad (checked first, as in
- * PyTorch), and on a tensor with history it records a node that gives the old values no gradient. */
+/* The fill, once its checks passed: the kernel under the generator's lock, then (on a tensor with
+ * history) a node that gives the old values no gradient. */
+static int random_fill(cg_tensor *t, void (*kernel)(cg_tensor *, double, double, cg_generator *), double a, double b,
+                       cg_generator *g, const cg_op *node) {
+    g = cg_generator_lock(g);
+    kernel(t, a, b, g);
+    cg_generator_unlock(g);
+    cg_bump_version(t);
+    cg_record_inplace(node, t, CG_INPUTS(t));
+    return cg_recorded_status();
+}
+
+/* A random fill may not overwrite a leaf that requires grad: checked first, as in PyTorch. */
 int cg_uniform_gen_(cg_tensor *t, double from, double to, cg_generator *g) {
     if (!t || cg_check_inplace(t, CG_INPUTS(t)) < 0) return -1;
     if (check_uniform(t, from, to) != 0 || cg_check_no_internal_overlap(t) != 0) return -1;
-    g = cg_generator_lock(g);
-    cg_kernel_uniform(t, from, to, g);
-    cg_generator_unlock(g);
-    cg_bump_version(t);
-    cg_record_inplace(&cg_op_uniform, t, CG_INPUTS(t));
-    return cg_recorded_status();
+    return random_fill(t, cg_kernel_uniform, from, to, g, &cg_op_uniform);
 }
 
 void cg_backward_uniform(cg_node *n, cg_tensor **grads, cg_tensor **out) {
@@ -67,20 +73,12 @@ int cg_normal_gen_(cg_tensor *t, double mean, double std, cg_generator *g) {
         return -1;
     }
     if (cg_check_no_internal_overlap(t) != 0) return -1;
-    g = cg_generator_lock(g);
-    cg_kernel_normal(t, mean, std, g);
-    cg_generator_unlock(g);
-    cg_bump_version(t);
-    cg_record_inplace(&cg_op_normal, t, CG_INPUTS(t));
-    return cg_recorded_status();
+    return random_fill(t, cg_kernel_normal, mean, std, g, &cg_op_normal);
 }
 
 int cg_normal_(cg_tensor *t, double mean, double std) { return cg_normal_gen_(t, mean, std, NULL); }
 
-void cg_backward_normal(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    (void)n;
-    out[0] = cg_zeros_like(grads[0]);
-}
+void cg_backward_normal(cg_node *n, cg_tensor **grads, cg_tensor **out) { cg_backward_uniform(n, grads, out); }
 
 /* A fresh tensor filled by fill; like PyTorch's, it starts at version 0. */
 static cg_tensor *new_filled(cg_dtype dtype, int ndim, const int64_t *sizes,
