@@ -263,7 +263,8 @@ int cg_get_at(const cg_tensor *t, int n, const int64_t *index, double *value) {
 }
 
 int cg_set_at(cg_tensor *t, int n, const int64_t *index, double value) {
-    if (!t) return -1;
+    /* Python makes the value a tensor of t's dtype (checked) before it indexes. */
+    if (!t || cg_check_number_fits(t->dtype, cg_number_float(value)) < 0) return -1;
     int64_t at = element_offset(t, n, index);
     if (at < 0) return -1;
     /* Python's x[i] = v is x[i].copy_(v): for a tensor with autograd state that brings the in-place
