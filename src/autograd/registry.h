@@ -27,6 +27,7 @@
     X(mul_scalar, "MulBackward0")       \
     X(mul_by_scalar, "MulBackward1")    \
     X(add_by_scalar, "AddBackward1")    \
+    X(div_by_count, "DivBackward1")     \
     X(div_scalar, "DivBackward0")       \
     X(pow_scalar, "PowBackward0")       \
     X(pow, "PowBackward1")              \
@@ -116,8 +117,7 @@
     X(log_softmax, "LogSoftmaxBackward0")                                        \
     X(log_softmax_backward_data, "LogSoftmaxBackwardDataBackward0")              \
     X(nll_loss, "NllLossBackward0")                                              \
-    X(nll_loss_backward, "NllLossBackwardBackward0")                             \
-    X(div_by_count, "DivBackward1")
+    X(nll_loss_backward, "NllLossBackwardBackward0")
 
 /* Ops of three operands (two and a number for add/sub with alpha and lerp's number weight). */
 #define CG_OPS_TERNARY(X)              \

@@ -312,6 +312,16 @@ void cg_backward_add_by_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     out[0] = grads[0];
 }
 
+/* t / count for a C++ Scalar count (DivBackward1): mean's and the losses' divisions by their
+ * counts. Its backward divides by a Python number (DivBackward0), as PyTorch's formula does. */
+cg_tensor *cg_div_by_count(cg_tensor *t, double count) {
+    return by_cpp_scalar(&cg_op_div_by_count, cg_div_number, t, cg_number_float(count));
+}
+
+void cg_backward_div_by_count(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    out[0] = cg_div_scalar(grads[0], n->scalars[0]);
+}
+
 /* A bool number counts as a bool tensor in sub's checks (x - True is "with a bool tensor"). */
 static int check_sub_number(cg_tensor *a, cg_number b) {
     return cg_check_sub_dtypes(a->dtype, cg_number_dtype(b), b.kind == CG_NUMBER_BOOL);

@@ -36,20 +36,6 @@ static cg_node *record_loss(const cg_op *op, cg_tensor *out, int n, cg_tensor **
     return node;
 }
 
-/* t / count with count a C++ Scalar, which PyTorch records as DivBackward1 (a Python number
- * divisor, cg_div_scalar, gives DivBackward0). */
-cg_tensor *cg_div_by_count(cg_tensor *t, double count) {
-    cg_tensor *out = NULL;
-    CG_NO_GRAD { out = cg_div_scalar(t, count); }
-    cg_node *n = out ? cg_record(&cg_op_div_by_count, out, CG_INPUTS(t)) : NULL;
-    if (n) n->scalars[0] = count;
-    return cg_recorded(out);
-}
-
-void cg_backward_div_by_count(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    out[0] = cg_div_scalar(grads[0], n->scalars[0]);
-}
-
 /* The gradient of a mean reduction is spread over its count; others pass through. */
 static cg_tensor *per_element(const cg_node *n, cg_tensor *grad_input) {
     return n->args[0] == CG_REDUCTION_MEAN ? cg_div_by_count(grad_input, n->scalars[0]) : grad_input;
