@@ -300,7 +300,8 @@ static __attribute__((noinline, cold)) void invalid_gradient(const cg_tensor *gr
 }
 
 /* The gradient as the node expects it: summed to the input's shape and cast to its dtype. */
-static cg_tensor *validate(cg_tensor *grad, const cg_input_meta *meta, const cg_node *from, int index) {
+static __attribute__((noinline)) cg_tensor *conform(cg_tensor *grad, const cg_input_meta *meta, const cg_node *from,
+                                                    int index) {
     if (!cg_same_shape(grad->ndim, grad->sizes, meta->ndim, meta->sizes)) {
         if (!expandable(meta, grad)) {
             invalid_gradient(grad, meta, from, index);
@@ -310,6 +311,13 @@ static cg_tensor *validate(cg_tensor *grad, const cg_input_meta *meta, const cg_
         if (!grad) return NULL;
     }
     return grad->dtype == meta->dtype ? grad : cg_to(grad, meta->dtype);
+}
+
+/* conform, with the common case (already the expected shape and dtype) inline. */
+static inline __attribute__((always_inline)) cg_tensor *validate(cg_tensor *grad, const cg_input_meta *meta,
+                                                                 const cg_node *from, int index) {
+    bool as_expected = grad->dtype == meta->dtype && cg_same_shape(grad->ndim, grad->sizes, meta->ndim, meta->sizes);
+    return as_expected ? grad : conform(grad, meta, from, index);
 }
 
 /* A gradient sum nothing else can see: its only reference is the buffer's, its storage is its own
@@ -335,6 +343,7 @@ static bool add_to_buffer(node_task *k, int slot, cg_tensor *grad) {
     cg_set_ref(&k->buffer[slot], sum);
     return true;
 }
+
 
 /* ---- accumulation into .grad ---- */
 
