@@ -327,7 +327,7 @@ static bool private_sum(const cg_tensor *t, const cg_tensor *grad) {
            t->dtype == grad->dtype && t->numel == grad->numel && cg_is_contiguous_inline(t);
 }
 
-static bool add_to_buffer(node_task *k, int slot, cg_tensor *grad) {
+static __attribute__((noinline)) bool sum_into_buffer(node_task *k, int slot, cg_tensor *grad) {
     if (!k->buffer) {
         int n = k->node->noutputs;
         k->buffer = n <= 1 ? k->buffer_inline : cg_calloc((size_t)n, sizeof *k->buffer);
@@ -344,6 +344,14 @@ static bool add_to_buffer(node_task *k, int slot, cg_tensor *grad) {
     return true;
 }
 
+/* sum_into_buffer, with the common case (the first gradient of a one-output node) inline. */
+static inline __attribute__((always_inline)) bool add_to_buffer(node_task *k, int slot, cg_tensor *grad) {
+    if (k->buffer || k->node->noutputs > 1) return sum_into_buffer(k, slot, grad);
+    k->buffer = k->buffer_inline;
+    cg_ref_inc(&grad->refcount);
+    k->buffer_inline[0] = grad;
+    return true;
+}
 
 /* ---- accumulation into .grad ---- */
 
