@@ -63,10 +63,6 @@ static cg_tensor *index_select(cg_tensor *t, int dim, cg_tensor *index) {
         cg_set_index_error("index_select(): Index is supposed to be a vector");
         return NULL;
     }
-    if (t->ndim == 0 && index->numel != 1) { /* PyTorch 2's check: 1.13 writes past its 1-element result */
-        cg_set_error("index_select(): Index to scalar can have only 1 value, got %lld value(s)", (long long)index->numel);
-        return NULL;
-    }
     if (index->dtype != CG_INT64) {
         cg_set_error("index_select(): Expected dtype int32 or int64 for index");
         return NULL;
@@ -84,6 +80,11 @@ static cg_tensor *index_select(cg_tensor *t, int dim, cg_tensor *index) {
             cg_set_error("INDICES element is out of DATA bounds, id=%lld axis_dim=%lld", (long long)bad, (long long)size);
         else
             cg_set_index_error("index out of range in self");
+        return NULL;
+    }
+    /* PyTorch 2's check, after 1.13's range check: 1.13 writes past its 1-element result. */
+    if (t->ndim == 0 && index->numel != 1) {
+        cg_set_error("index_select(): Index to scalar can have only 1 value, got %lld value(s)", (long long)index->numel);
         return NULL;
     }
     int64_t sizes[CG_MAX_DIMS], src_strides[CG_MAX_DIMS], index_strides[CG_MAX_DIMS] = {0};
