@@ -65,9 +65,10 @@ static cg_tensor *geometry_of(cg_tensor *view) {
     return cg_retain(cg_new_alias(view));
 }
 
-/* The part of a gradient for the base that the view covers. */
-static cg_tensor *view_in(cg_tensor *base_grad, const cg_tensor *geometry, int64_t base_offset) {
-    return cg_new_view(base_grad, geometry->ndim, geometry->sizes, geometry->strides,
+/* The part of a gradient for the base (at base_offset) that the view covers, with the view's
+ * strides and the given sizes (the view's own, or fewer repeats). */
+static cg_tensor *view_in(cg_tensor *base_grad, const cg_tensor *geometry, const int64_t *sizes, int64_t base_offset) {
+    return cg_new_view(base_grad, geometry->ndim, sizes, geometry->strides,
                        base_grad->offset + geometry->offset - base_offset);
 }
 
@@ -89,8 +90,7 @@ static void as_strided_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) 
     cg_tensor *grad = repeats.ndims ? cg_sum_opts(repeats) : grads[0];
     cg_tensor *result = cg_zeros_shape(base->dtype, base->ndim, base->sizes);
     if (!grad || !result) return;
-    cg_tensor *region = cg_as_view(cg_new_view(result, view->ndim, sizes, view->strides,
-                                               result->offset + view->offset - n->args[0]), result);
+    cg_tensor *region = cg_as_view(view_in(result, view, sizes, n->args[0]), result);
     if (region && cg_copy_(region, grad) == 0) out[0] = result;
 }
 
@@ -121,7 +121,7 @@ static void copy_slices_backward(cg_node *n, cg_tensor **grads, cg_tensor **out)
     /* With create_graph, the region must be a differentiable view of result (AsStridedBackward0,
      * made on first use: hence the stale view_version), so that the gradient the inner node reads
      * and the copy of its result back into result both stay in the graph for double backward. */
-    cg_tensor *region = cg_as_view(view_in(result, n->view_geometry, n->args[0]), result);
+    cg_tensor *region = cg_as_view(view_in(result, n->view_geometry, n->view_geometry->sizes, n->args[0]), result);
     if (!region) return;
     region->autograd->view_version = -1;
     cg_node *inner = n->inner;
