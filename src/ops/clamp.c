@@ -44,8 +44,6 @@ cg_tensor *cg_clamp_tensor(cg_tensor *t, cg_tensor *min, cg_tensor *max) {
     return cg_recorded(out);
 }
 
-/* PyTorch's clamp_backward and clamp_backward_min_max: x gets the gradient where min <= x <= max;
- * min where x < min (and, with both bounds, min < max); max where x > max (or max < min). */
 /* With both bounds, PyTorch combines two comparisons in place ((a op b).logical_and_(c op d), or
  * logical_or_): when the second broadcasts wider than the first, its backward fails there. */
 static bool masks_combine(const cg_tensor *a, const cg_tensor *b, const cg_tensor *c, const cg_tensor *d) {
@@ -60,6 +58,8 @@ static bool masks_combine(const cg_tensor *a, const cg_tensor *b, const cg_tenso
     return false;
 }
 
+/* PyTorch's clamp_backward and clamp_backward_min_max: x gets the gradient where min <= x <= max;
+ * min where x < min (and, with both bounds, min < max); max where x > max (or max < min). */
 void cg_backward_clamp_tensor(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_tensor *g = grads[0], *zero = cg_zero_for(g), *self = cg_saved(n, 0);
     cg_tensor *min = n->args[0] ? cg_saved(n, 1) : NULL, *max = n->args[1] ? cg_saved(n, 2) : NULL;
