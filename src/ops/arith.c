@@ -1,4 +1,4 @@
-/* Binary arithmetic, its Python-number forms, comparisons, where and clamp.
+/* Binary arithmetic, its Python-number forms, comparisons and where (clamp is in clamp.c).
  * Each op picks the result dtype by PyTorch's promotion rules and hands the work to a kernel. */
 #include "autograd/registry.h"
 #include "ops/elementwise.h"
@@ -34,8 +34,6 @@ cg_number cg_node_number(const cg_node *n, int slot) {
     cg_number value = {(cg_number_kind)n->args[2 * slot], false, n->args[2 * slot + 1], n->scalars[slot]};
     return value;
 }
-
-static bool is_no_bound(cg_number bound) { return bound.kind == CG_NUMBER_NONE; }
 
 static cg_dtype output_dtype(cg_binary_op op, cg_dtype compute) {
     return cg_binary_is_comparison(op) ? CG_BOOL : compute;
@@ -470,7 +468,7 @@ COMPARISON(le, CG_BIN_LE)
 COMPARISON(gt, CG_BIN_GT)
 COMPARISON(ge, CG_BIN_GE)
 
-/* ---- where and clamp ---- */
+/* ---- where ---- */
 
 /* The condition is no input of the node (it gets no gradient), only a saved tensor. */
 cg_tensor *cg_where(cg_tensor *condition, cg_tensor *a, cg_tensor *b) {
@@ -498,74 +496,4 @@ void cg_backward_where(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_tensor *condition = cg_saved(n, 0), *g = grads[0], *zero = cg_zero_for(g);
     if (cg_needs_grad(n, 0)) out[0] = cg_where(condition, g, zero);
     if (cg_needs_grad(n, 1)) out[1] = cg_where(condition, zero, g);
-}
-
-/* PyTorch has no clamp for bool tensors (reached only with bool bounds); its kernels' names. */
-static int check_clamp_dtype(const cg_clamp_plan_t *p) {
-    if (p->dtype != CG_BOOL) return 0;
-    const char *kernel = p->has_min && p->has_max ? "clamp_scalar_cpu" : p->has_min ? "clamp_min_cpu" : "clamp_max_scalar_cpu";
-    cg_set_error("\"%s\" not implemented for 'Bool'", kernel);
-    return -1;
-}
-
-int cg_clamp_plan(const cg_tensor *t, cg_number min, cg_number max, cg_clamp_plan_t *p) {
-    p->has_min = !is_no_bound(min);
-    p->has_max = !is_no_bound(max);
-    if ((p->has_min && cg_check_number(min) < 0) || (p->has_max && cg_check_number(max) < 0)) return -1;
-    if (!p->has_min && !p->has_max) {
-        cg_set_error("torch.clamp: At least one of 'min' or 'max' must not be None");
-        return -1;
-    }
-    p->dtype = t->dtype;
-    if (p->has_min) p->dtype = cg_number_result_type(p->dtype, min);
-    if (p->has_max) p->dtype = cg_number_result_type(p->dtype, max);
-    if (check_clamp_dtype(p) < 0) return -1;
-    bool min_nan = p->has_min && isnan(min.f), max_nan = p->has_max && isnan(max.f);
-    p->all_nan = p->has_min && p->has_max && (min_nan || max_nan);
-    p->has_min = p->has_min && !min_nan;
-    p->has_max = p->has_max && !max_nan;
-    /* The bounds the kernel applies become numbers of the result dtype, which must hold them
-     * (clamp(float32, max=1e300) fails); a NaN result needs no conversion. */
-    if (!p->all_nan && ((p->has_min && cg_check_number_fits(p->dtype, min) < 0) ||
-                        (p->has_max && cg_check_number_fits(p->dtype, max) < 0)))
-        return -1;
-    p->min = min;
-    p->max = max;
-    return 0;
-}
-
-void cg_save_clamp(cg_node *n, cg_tensor *self, cg_number min, cg_number max) {
-    if (!n) return;
-    cg_save(n, 0, self);
-    cg_node_set_number(n, 0, min);
-    cg_node_set_number(n, 1, max);
-}
-
-cg_tensor *cg_clamp_number(cg_tensor *t, cg_number min, cg_number max) {
-    if (!t) return NULL;
-    cg_clamp_plan_t p;
-    if (cg_clamp_plan(t, min, max, &p) < 0) return NULL;
-    cg_tensor *out;
-    if (p.all_nan) {
-        out = cg_full_shape(p.dtype, t->ndim, t->sizes, NAN);
-    } else {
-        cg_tensor *ct = cg_as_dtype(t, p.dtype);
-        out = ct ? CG_NEW_RESULT(p.dtype, t->ndim, t->sizes, t) : NULL;
-        if (out) cg_kernel_clamp(out, ct, p.has_min ? &p.min : NULL, p.has_max ? &p.max : NULL);
-    }
-    if (out) cg_save_clamp(cg_record(&cg_op_clamp, out, CG_INPUTS(t)), t, min, max);
-    return cg_recorded(out);
-}
-
-/* The gradient passes where min <= x <= max, bounds included (PyTorch's subgradient 1 there);
- * x or a bound being NaN stops it. The bounds keep their kind, as PyTorch's Scalars do. */
-void cg_backward_clamp(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    cg_number min = cg_node_number(n, 0), max = cg_node_number(n, 1);
-    cg_tensor *self = cg_saved(n, 0), *g = grads[0], *within = NULL;
-    if (!is_no_bound(max)) within = cg_le_number(self, max);
-    if (!is_no_bound(min)) {
-        cg_tensor *above_min = cg_ge_number(self, min);
-        within = within ? cg_where(within, above_min, within) : above_min; /* logical and */
-    }
-    out[0] = within ? cg_where(within, g, cg_zero_for(g)) : g; /* one where, as PyTorch's */
 }

@@ -1,5 +1,6 @@
-/* Internal: the pieces arith.c, unary.c and inplace.c share. Each computes an elementwise result
- * in a dtype the caller chose (after PyTorch's promotion rules) into a new tensor. */
+/* Internal: the pieces the elementwise ops share (arith.c, unary.c, clamp.c, fused.c, inplace.c, and
+ * the backward formulas elsewhere). Each computes an elementwise result in a dtype the caller chose
+ * (after PyTorch's promotion rules) into a new tensor. */
 #ifndef CG_OPS_ELEMENTWISE_H
 #define CG_OPS_ELEMENTWISE_H
 
