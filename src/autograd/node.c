@@ -228,7 +228,7 @@ static bool attach_history(cg_node *n, int nout, cg_tensor **outs, bool fresh) {
     for (int i = 0; i < nout; i++) {
         if (!outs[i]) continue;
         n->outputs[i] = cg_input_meta_of(outs[i]);
-        if (!cg_dtype_is_floating(outs[i]->dtype)) continue; /* integer and bool tensors have no history */
+        if (!cg_is_floating_inline(outs[i]->dtype)) continue; /* integer and bool tensors have no history */
         cg_autograd_meta *m = cg_meta(outs[i]);
         if (!m) return false;
         /* An in-place op gives t a new history: its retain_grad moves there, as in PyTorch. */
@@ -248,7 +248,7 @@ static bool attach_history(cg_node *n, int nout, cg_tensor **outs, bool fresh) {
 
 static bool any_floating(int n, cg_tensor **ts) {
     for (int i = 0; i < n; i++)
-        if (ts[i] && cg_dtype_is_floating(ts[i]->dtype)) return true;
+        if (ts[i] && cg_is_floating_inline(ts[i]->dtype)) return true;
     return false;
 }
 

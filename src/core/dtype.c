@@ -23,7 +23,7 @@ const char *cg_dtype_title(cg_dtype dtype) { return valid(dtype) ? names[dtype].
 const char *cg_dtype_cpp_name(cg_dtype dtype) { return valid(dtype) ? names[dtype].cpp_name : "?"; }
 const char *cg_dtype_legacy_name(cg_dtype dtype) { return valid(dtype) ? names[dtype].legacy_name : "?"; }
 
-bool cg_dtype_is_floating(cg_dtype dtype) { return dtype == CG_FLOAT32 || dtype == CG_FLOAT64; }
+bool cg_dtype_is_floating(cg_dtype dtype) { return cg_is_floating_inline(dtype); }
 
 /* bool < int64 < float32 < float64: the promotion of two of ours is the higher one. */
 static int rank(cg_dtype dtype) {

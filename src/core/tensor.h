@@ -132,6 +132,9 @@ static inline size_t cg_elsize(cg_dtype dtype) {
     return size[dtype];
 }
 
+/* cg_dtype_is_floating, inline for hot paths. */
+static inline bool cg_is_floating_inline(cg_dtype dtype) { return dtype == CG_FLOAT32 || dtype == CG_FLOAT64; }
+
 /* PyTorch's rule: sizes of 1 have any stride, the rest are row-major. */
 static inline bool cg_is_contiguous_inline(const cg_tensor *t) {
     int64_t expected = 1;
