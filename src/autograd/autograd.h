@@ -49,6 +49,7 @@ typedef struct {
     int64_t version;
     bool is_output;
     bool had_history; /* an input with a grad_fn when saved: PyTorch fails if detach_ took it */
+    uintptr_t written; /* an in-place op's operand it wrote (identity): its message names that tensor's history */
 } cg_saved_tensor;
 
 /* What the engine needs to know of each forward output (the gradient's expected shape and dtype). */

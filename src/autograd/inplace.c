@@ -139,6 +139,11 @@ static void copy_slices_backward(cg_node *n, cg_tensor **grads, cg_tensor **out)
 
 static const cg_op copy_slices_op = {"CopySlices", copy_slices_backward, "copy_slices"};
 
+static void note_history(const cg_tensor *t, const cg_node *history) {
+    t->storage->history_of = (uintptr_t)t;
+    t->storage->history_name = cg_node_message_name(history);
+}
+
 cg_node *cg_record_inplace(const cg_op *op, cg_tensor *t, int n, cg_tensor **inputs) {
     cg_record_mark_ = cg_alloc_failures_;
     if (!cg_is_grad_enabled() || !cg_dtype_is_floating(t->dtype)) return NULL; /* an integer t has no history */
@@ -160,6 +165,7 @@ cg_node *cg_record_inplace(const cg_op *op, cg_tensor *t, int n, cg_tensor **inp
     if (!base) {
         cg_node *recorded = cg_attach_history(inner, 1, &t) ? inner : NULL;
         cg_node_release(inner);
+        if (recorded) note_history(t, recorded);
         return recorded;
     }
     cg_node *slices = cg_node_new(&copy_slices_op, n);
@@ -178,6 +184,7 @@ cg_node *cg_record_inplace(const cg_op *op, cg_tensor *t, int n, cg_tensor **inp
         cg_node_release(slices);
         return NULL;
     }
+    note_history(base, slices);
     cg_node_release(slices); /* the base holds it */
     /* The view's own history is regenerated from the base on next use. */
     m->view_version = -1;

@@ -299,8 +299,11 @@ static void report_modified(cg_node *n, const cg_saved_tensor *s) {
     const cg_tensor *t = s->data;
     char origin[128] = "";
     cg_node *fn = s->is_output ? n : cg_grad_fn_internal((cg_tensor *)t);
-    if (fn) snprintf(origin, sizeof origin, ", which is output %d of %s,", s->is_output ? 0 : t->autograd->output_nr,
-                     cg_node_message_name(fn));
+    if (s->written && t->storage->history_of == s->written)
+        snprintf(origin, sizeof origin, ", which is output 0 of %s,", t->storage->history_name);
+    else if (fn)
+        snprintf(origin, sizeof origin, ", which is output %d of %s,", s->is_output ? 0 : t->autograd->output_nr,
+                 cg_node_message_name(fn));
     cg_set_error("one of the variables needed for gradient computation has been modified by an inplace operation: "
                  "[%s %s]%s is at version %lld; expected version %lld instead. Hint: enable anomaly "
                  "detection to find the operation that failed to compute its gradient, with "

@@ -109,6 +109,7 @@ cg_storage *cg_storage_new(size_t nbytes) {
     s->external = false;
     s->deleter = NULL;
     s->deleter_ctx = NULL;
+    s->history_of = 0;
     return s;
 }
 

@@ -37,6 +37,11 @@ typedef struct cg_storage {
     bool external;
     void (*deleter)(void *data, void *ctx);
     void *deleter_ctx;
+    /* The tensor over this storage an in-place op last gave a history (an identity, never
+     * followed) and that history's name: PyTorch's message about a saved operand that op wrote
+     * names the operand's history at report time. */
+    uintptr_t history_of;
+    const char *history_name;
 } cg_storage;
 
 struct cg_autograd_meta;  /* filled by the autograd layer */

@@ -96,7 +96,9 @@ static void save_operand_before_write(cg_node *n, int slot, cg_tensor *t, cg_ten
     if (!n || slot >= n->nsaved || !n->saved[slot].data) return;
     cg_saved_tensor *s = &n->saved[slot];
     s->version = version;
-    if (s->is_output || cg_view_root(other) != cg_view_root(t)) return;
+    if (cg_view_root(other) != cg_view_root(t)) return;
+    s->written = (uintptr_t)other;
+    if (s->is_output) return;
     cg_tensor *bare = cg_new_alias(other);
     if (!bare) return;
     cg_set_ref(&s->data, bare);
