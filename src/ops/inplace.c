@@ -1,6 +1,8 @@
-/* In-place arithmetic: t op= other. The other operand broadcasts to t's shape, the result must be
- * castable to t's dtype, and every check runs before anything is written, so a failing call leaves
- * t (and its version counter) untouched. */
+/* The in-place ops: arithmetic (t op= other or a number), pow_, clamp_, the unary ops (exp_, ...)
+ * and the fused ops (addcmul_, lerp_, ...). The other operands broadcast to t's shape, the result
+ * must be castable to t's dtype, and every check runs before anything is written, so a failing
+ * call leaves t (and its version counter) untouched. Each records the node of its out-of-place
+ * form. */
 #include "autograd/registry.h"
 #include "ops/elementwise.h"
 #include "kernels/copy.h"
