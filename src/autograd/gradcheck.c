@@ -73,13 +73,17 @@ static bool analytic_row(cg_tensor *out, int64_t k, cg_tensor_list inputs, cg_te
                             .grad_outputs = {&onehot, 1}, .retain_graph = true, .allow_unused = true) == 0;
 }
 
+enum { MISMATCH_SIZE = 900 }; /* room for the message: each list of values stops at about 400 characters */
+
 /* The mismatch message of output o and input i, counted as PyTorch does among the outputs and
  * inputs that require grad. */
-static void mismatch(char msg[900], int o, int i, const double *num, const double *ana, int64_t rows, int64_t cols) {
-    int len = snprintf(msg, 900, "Jacobian mismatch for output %d with respect to input %d,\nnumerical:", o, i);
-    for (int64_t r = 0; r < rows * cols && len < 400; r++) len += snprintf(msg + len, 900 - (size_t)len, " %.6g", num[r]);
-    len += snprintf(msg + len, 900 - (size_t)len, "\nanalytical:");
-    for (int64_t r = 0; r < rows * cols && len < 800; r++) len += snprintf(msg + len, 900 - (size_t)len, " %.6g", ana[r]);
+static void mismatch(char msg[MISMATCH_SIZE], int o, int i, const double *num, const double *ana, int64_t rows,
+                     int64_t cols) {
+    size_t room = MISMATCH_SIZE;
+    int len = snprintf(msg, room, "Jacobian mismatch for output %d with respect to input %d,\nnumerical:", o, i);
+    for (int64_t r = 0; r < rows * cols && len < 400; r++) len += snprintf(msg + len, room - (size_t)len, " %.6g", num[r]);
+    len += snprintf(msg + len, room - (size_t)len, "\nanalytical:");
+    for (int64_t r = 0; r < rows * cols && len < 800; r++) len += snprintf(msg + len, room - (size_t)len, " %.6g", ana[r]);
 }
 
 /* PyTorch's gradcheck input check: a warning for each input that requires grad in less than
@@ -118,7 +122,7 @@ static int gradcheck(cg_gradcheck_args a, bool check) {
     double *num[CG_MAX_OUTPUTS] = {0}, *ana[CG_MAX_OUTPUTS] = {0};
     /* PyTorch reports the first mismatch output by output, then input by input */
     int first_o = -1, first_i = -1, di = -1;
-    char msg[900];
+    char msg[MISMATCH_SIZE];
     for (int i = 0; status == 0 && i < a.inputs.n; i++) {
         cg_tensor *in = a.inputs.items[i];
         if (!cg_requires_grad(in)) continue;
