@@ -34,10 +34,8 @@ FUNCTIONS = {
 
 
 def shares_storage(a, b):
-    """Whether a and b view the same memory (cg_shares_storage): the same, non-empty storage."""
-    if a.storage().nbytes() == 0 or b.storage().nbytes() == 0:  # no memory: nothing shared
-        return False
-    return a.storage().data_ptr() == b.storage().data_ptr()
+    """Whether a and b view the same memory (cg_shares_storage): the same storage object."""
+    return a.storage()._cdata == b.storage()._cdata
 
 
 class Undef(Exception):
