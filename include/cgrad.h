@@ -252,7 +252,7 @@ uint64_t cg_initial_seed(void);       /* torch.initial_seed: the default generat
 cg_generator *cg_default_generator(void);  /* torch.default_generator (never freed) */
 /* torch.Generator().manual_seed(seed): a generator of one's own; NULL when out of memory. */
 cg_generator *cg_generator_new(uint64_t seed);
-/* Frees g once no thread draws from it; NULL and the default generator are ignored. */
+/* Frees g at once: no thread may still be drawing from it. NULL and the default generator are ignored. */
 void cg_generator_free(cg_generator *g);
 /* In these and the _gen functions below, g NULL is the default generator. */
 void cg_generator_manual_seed(cg_generator *g, uint64_t seed);

@@ -141,8 +141,30 @@ static void test_default_generator_object(void) {
     CHECK(cg_item(cg_randn(1)) == first);
 }
 
+/* A state whose position (next) and draws left before the twist run past the 624 words: PyTorch
+ * 1.13 accepts it and then reads beyond its array; cgrad refuses it and keeps its own state. */
+static void test_state_past_the_array(void) {
+    cg_generator *g = cg_generator_new(7);
+    unsigned char state[CG_GENERATOR_STATE_SIZE], before[CG_GENERATOR_STATE_SIZE];
+    CHECK(cg_generator_get_state(g, state, sizeof state) == 0);
+    memcpy(before, state, sizeof state);
+    uint32_t left = 624;
+    uint64_t next = 600;
+    memcpy(state + 8, &left, sizeof left);   /* little-endian, as PyTorch's struct on x86-64 */
+    memcpy(state + 16, &next, sizeof next);
+    CHECK_ERROR(cg_generator_set_state(g, state, sizeof state) == 0, "Invalid mt19937 state");
+    CHECK(cg_generator_get_state(g, state, sizeof state) == 0 && !memcmp(state, before, sizeof state));
+    left = 25; /* 24 draws read words 600..623: a consistent state */
+    memcpy(state + 8, &left, sizeof left);
+    memcpy(state + 16, &next, sizeof next);
+    CHECK(cg_generator_set_state(g, state, sizeof state) == 0);
+    CHECK(cg_rand_gen(CG_FLOAT32, CG_SHAPE(1000), g) != NULL);
+    cg_generator_free(g);
+}
+
 int main(void) {
     RUN(test_golden);
     RUN(test_default_generator_object);
+    RUN(test_state_past_the_array);
     HARNESS_END();
 }

@@ -207,7 +207,10 @@ int cg_generator_set_state(cg_generator *g, const void *state, size_t size) {
     const unsigned char *p = state;
     int64_t left = (int32_t)get(p + AT_LEFT, 4);
     uint64_t next = get(p + AT_NEXT, 8);
-    if (get(p + AT_SEEDED, 4) == 0 || left <= 0 || left > CG_MT_N || next > CG_MT_N) {
+    /* The draws before the next twist read state[next .. next + left - 2]: PyTorch accepts a state
+     * whose left and next run past the array (and reads beyond it); cgrad refuses it. */
+    if (get(p + AT_SEEDED, 4) == 0 || left <= 0 || left > CG_MT_N || next > CG_MT_N ||
+        (uint64_t)left + next > CG_MT_N + 1) {
         cg_set_error("Invalid mt19937 state");
         return -1;
     }
