@@ -462,10 +462,11 @@ static bool run_node(graph_task *g, int task) {
                 if (ok) cg_set_ref(&grads[i], hooked);
             }
         if (ok && n->op == cg_accumulate_grad_op()) {
-            cg_tensor *grad = grads[0] ? run_hooks(n->variable->autograd->hooks, 0, grads[0]) : NULL;
-            /* A leaf that stopped requiring grad after the graph was recorded gets nothing. */
-            bool wanted = grad && cg_requires_grad(n->variable);
-            ok = !cg_error_pending() && (!wanted || accumulate(n->variable, grad, g->create_graph, grad == grads[0]));
+            /* A leaf that stopped requiring grad after the graph was recorded gets nothing, and
+             * its hooks do not run (as PyTorch's AccumulateGrad). */
+            bool wanted = grads[0] && cg_requires_grad(n->variable);
+            cg_tensor *grad = wanted ? run_hooks(n->variable->autograd->hooks, 0, grads[0]) : NULL;
+            ok = !cg_error_pending() && (!grad || accumulate(n->variable, grad, g->create_graph, grad == grads[0]));
         } else if (ok) {
             /* As PyTorch's nodes with saved variables lock their mutex in apply: a thread whose
              * backward shares this node then sees the saved tensors there or freed, never half. */
