@@ -287,7 +287,8 @@ int cg_normal_gen_(cg_tensor *t, double mean, double std, cg_generator *g);
 /* ---- elements -------------------------------------------------------------------------------- */
 
 double cg_item(const cg_tensor *t);  /* the value of a one-element tensor; NaN and an error otherwise */
-/* *value = t[index] (n indices) as a double. */
+/* *value = Python's t[index].item() as a double: n indices, at most t's dims; fewer must leave one
+ * element (else ValueError, as item's). */
 int cg_get_at(const cg_tensor *t, int n, const int64_t *index, double *value);
 int cg_set_at(cg_tensor *t, int n, const int64_t *index, double value);  /* in place */
 /* Copies t's elements in row-major (logical) order, whatever its strides, into out, converted to

@@ -224,13 +224,19 @@ double cg_item(const cg_tensor *t) {
     return cg_read_double(cg_tensor_data(t), t->dtype);
 }
 
-/* Storage offset of the element at index (n == ndim), or -1 with PyTorch's error. */
-static int64_t element_offset(const cg_tensor *t, int n, const int64_t *index) {
+/* Storage offset of t[index]'s first element, or -1 with PyTorch's error. Python's x[i] of a 0-dim
+ * tensor has its own text (as cg_index_at); fewer indices than dims are allowed only for a read
+ * (partial), whose result then must hold one element, as x[i].item() requires. */
+static int64_t element_offset(const cg_tensor *t, int n, const int64_t *index, bool partial) {
     if (n > t->ndim) {
-        cg_set_index_error("too many indices for tensor of dimension %d", t->ndim);
+        if (t->ndim == 0 && n == 1)
+            cg_set_index_error("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                               "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number");
+        else
+            cg_set_index_error("too many indices for tensor of dimension %d", t->ndim);
         return -1;
     }
-    if (n < t->ndim) {
+    if (n < 0 || (n < t->ndim && !partial)) {
         cg_set_index_error("expected %d indices for a tensor of dimension %d, got %d", t->ndim, t->ndim, n);
         return -1;
     }
@@ -247,6 +253,11 @@ static int64_t element_offset(const cg_tensor *t, int n, const int64_t *index) {
         }
         offset += (i < 0 ? i + size : i) * t->strides[d];
     }
+    for (int d = n; d < t->ndim; d++)
+        if (t->sizes[d] != 1) {
+            cg_set_value_error("only one element tensors can be converted to Python scalars");
+            return -1;
+        }
     return offset;
 }
 
@@ -256,7 +267,7 @@ int cg_get_at(const cg_tensor *t, int n, const int64_t *index, double *value) {
         cg_set_type_error("value is NULL: nowhere to write the element");
         return -1;
     }
-    int64_t at = element_offset(t, n, index);
+    int64_t at = element_offset(t, n, index, true);
     if (at < 0) return -1;
     *value = cg_read_double(cg_element(t, at), t->dtype);
     return 0;
@@ -265,7 +276,7 @@ int cg_get_at(const cg_tensor *t, int n, const int64_t *index, double *value) {
 int cg_set_at(cg_tensor *t, int n, const int64_t *index, double value) {
     /* Python makes the value a tensor of t's dtype (checked) before it indexes. */
     if (!t || cg_check_number_fits(t->dtype, cg_number_float(value)) < 0) return -1;
-    int64_t at = element_offset(t, n, index);
+    int64_t at = element_offset(t, n, index, false);
     if (at < 0) return -1;
     /* Python's x[i] = v is x[i].copy_(v): for a tensor with autograd state that brings the in-place
      * rules and, inside a graph, CopySlices; x[()] = v (no index) is x.copy_(v) (CopyBackwards). */

@@ -115,6 +115,12 @@ class Program:
         return [int(x) for x in inner.split(',')] if inner else []
 
     @staticmethod
+    def index(tok):
+        """[i] is Python's x[i], [i,j] x[i, j], [] x[()], as cgrad's index functions document."""
+        ints = Program.ints(tok)
+        return ints[0] if len(ints) == 1 else tuple(ints)
+
+    @staticmethod
     def number(tok):
         if tok == 'None':
             return None
@@ -273,7 +279,7 @@ class Program:
         if op == 't':
             return torch.t(T(p[0]))
         if op == 'at':
-            return T(p[0])[tuple(self.ints(p[1]))]
+            return T(p[0])[self.index(p[1])]
         if op == 'slice':
             t, d = T(p[0]), I(p[1])
             if t.dim() > 0 and d < 0:
@@ -404,10 +410,10 @@ class Program:
         if op == 'retains':
             return 'retains %d' % int(T(p[0]).retains_grad)
         if op == 'get_at':
-            return 'item ' + fbits64(float(T(p[0])[tuple(self.ints(p[1]))].item()))
+            return 'item ' + fbits64(float(T(p[0])[self.index(p[1])].item()))
         if op == 'set_at':
             t = T(p[0])
-            t[tuple(self.ints(p[1]))] = float(p[2])
+            t[self.index(p[1])] = float(p[2])
             return desc(t)
         if op == 'copy_to':
             return 'list ' + values(T(p[0]).detach().to(D(p[1])))
