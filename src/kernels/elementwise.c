@@ -18,12 +18,16 @@
 
 #define SIZE(T) ((int64_t)sizeof(T))
 
-/* out[i] = EXPR with T a = first[i], T b = second[i]; out has type R. */
+/* out[i] = EXPR with T a = first[i], T b = second[i]; out has type R. EXPR may test `i < vec_end`:
+ * PyTorch's AVX2 loops run the contiguous (or one-scalar) case 64 bytes at a time with vector
+ * instructions and the rest with scalar code, and a few ops differ between the two. */
 #define BINARY_LOOP(NAME, T, R, EXPR)                                                         \
     static void NAME(char **p, const int64_t *s, int64_t n, const void *ctx) {                \
         (void)ctx;                                                                            \
         R *out = (R *)p[0];                                                                   \
         const T *x = (const T *)p[1], *y = (const T *)p[2];                                   \
+        int64_t vec_end = n - n % (64 / SIZE(T));                                             \
+        (void)vec_end;                                                                        \
         if (s[0] == SIZE(R) && s[1] == SIZE(T) && s[2] == SIZE(T)) {                          \
             for (int64_t i = 0; i < n; i++) {                                                 \
                 T a = x[i], b = y[i];                                                         \
@@ -42,6 +46,7 @@
                 out[i] = (R)(EXPR);                                                           \
             }                                                                                 \
         } else {                                                                              \
+            vec_end = 0;                                                                      \
             for (int64_t i = 0; i < n; i++) {                                                 \
                 T a = *(const T *)(p[1] + i * s[1]), b = *(const T *)(p[2] + i * s[2]);       \
                 *(R *)(p[0] + i * s[0]) = (R)(EXPR);                                          \
@@ -95,14 +100,15 @@ static inline int64_t int_pow(int64_t base, int64_t exp) {
 
 /* ---- binary ops ---- */
 
-/* maximum/minimum propagate NaN from either side; on ties they return a (so maximum(-0., 0.) is -0.). */
+/* maximum/minimum propagate NaN from either side; on ties (-0. and 0.) PyTorch's scalar code returns
+ * a and its vector code (vmaxps/vminps) b. */
 BINARY_FLOAT(add, a + b)           BINARY_INT(add, WRAP(a, +, b))   BINARY_BOOL(add, a || b)
 BINARY_FLOAT(sub, a - b)           BINARY_INT(sub, WRAP(a, -, b))
 BINARY_FLOAT(mul, a * b)           BINARY_INT(mul, WRAP(a, *, b))   BINARY_BOOL(mul, a && b)
 BINARY_FLOAT(div, a / b)
 BINARY_FLOAT(pow, pow(a, b))       BINARY_INT(pow, int_pow(a, b))
-BINARY_FLOAT(maximum, a != a || b != b ? a + b : a < b ? b : a)
-BINARY_FLOAT(minimum, a != a || b != b ? a + b : b < a ? b : a)
+BINARY_FLOAT(maximum, a != a || b != b ? a + b : i < vec_end ? (a > b ? a : b) : a < b ? b : a)
+BINARY_FLOAT(minimum, a != a || b != b ? a + b : i < vec_end ? (a < b ? a : b) : b < a ? b : a)
 BINARY_INT(maximum, a < b ? b : a) BINARY_BOOL(maximum, a || b)
 BINARY_INT(minimum, b < a ? b : a) BINARY_BOOL(minimum, a && b)
 COMPARE(eq, a == b)

@@ -1,6 +1,7 @@
 #include "kernels/reduce.h"
 
 #include <math.h>
+#include <string.h>
 
 /* ---- pairwise sums ----
  * A row is split in halves until a piece has at most PAIRWISE_BLOCK elements; a piece is summed
@@ -158,6 +159,40 @@ DEFINE_EXTREME(extreme_f32, float, isnan)
 DEFINE_EXTREME(extreme_f64, double, isnan)
 DEFINE_EXTREME(extreme_i64, int64_t, NEVER_NAN)
 DEFINE_EXTREME(extreme_bool, bool, NEVER_NAN)
+
+/* PyTorch's max()/min() of a whole float tensor (AVX2): lane j of a 32-byte vector folds elements
+ * j, j + L, ...; lane 0 then folds lanes 1..L-1 (a tensor of fewer than L elements is folded in
+ * order). vmaxps/vminps return the second operand on a tie, which decides which zero comes out. */
+#define DEFINE_EXTREME_ALL(name, T)                                                                 \
+    static inline T name##_pick(T a, T b, bool want_max) {                                          \
+        if (isnan(a) || isnan(b)) return a + b;                                                     \
+        return (want_max ? a > b : a < b) ? a : b;                                                  \
+    }                                                                                               \
+    static T name(const T *x, int64_t n, bool want_max) {                                           \
+        enum { L = 32 / sizeof(T) };                                                                \
+        if (n < L) {                                                                                \
+            T best = x[0];                                                                          \
+            for (int64_t i = 1; i < n; i++) best = name##_pick(best, x[i], want_max);               \
+            return best;                                                                            \
+        }                                                                                           \
+        T lane[L];                                                                                  \
+        memcpy(lane, x, sizeof lane);                                                               \
+        for (int64_t i = L; i < n; i++) lane[i % L] = name##_pick(lane[i % L], x[i], want_max);     \
+        T best = lane[0];                                                                           \
+        for (int j = 1; j < L; j++) best = name##_pick(best, lane[j], want_max);                    \
+        return best;                                                                                \
+    }
+DEFINE_EXTREME_ALL(extreme_all_f32, float)
+DEFINE_EXTREME_ALL(extreme_all_f64, double)
+
+void cg_kernel_extreme_all(cg_dtype dtype, const void *in, void *value, int64_t n, bool want_max) {
+    if (dtype == CG_FLOAT32)
+        *(float *)value = extreme_all_f32(in, n, want_max);
+    else if (dtype == CG_FLOAT64)
+        *(double *)value = extreme_all_f64(in, n, want_max);
+    else
+        cg_kernel_extreme(dtype, in, value, NULL, 1, n, want_max);
+}
 
 void cg_kernel_extreme(cg_dtype dtype, const void *in, void *values, int64_t *indices, int64_t rows, int64_t len,
                        bool want_max) {

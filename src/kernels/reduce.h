@@ -39,5 +39,7 @@ void cg_kernel_norm(cg_dtype dtype, const void *in, void *out, int64_t rows, int
  * Rows must not be empty. */
 void cg_kernel_extreme(cg_dtype dtype, const void *in, void *values, int64_t *indices, int64_t rows, int64_t len,
                        bool want_max);
+/* The max (or min) of n > 0 contiguous elements, folded in PyTorch's order for max()/min(). */
+void cg_kernel_extreme_all(cg_dtype dtype, const void *in, void *value, int64_t n, bool want_max);
 
 #endif

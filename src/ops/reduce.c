@@ -501,9 +501,10 @@ static cg_tensor *extreme_all(cg_tensor *t, bool want_max) {
         return NULL;
     }
     cg_scope_begin();
-    cg_tensor *values = NULL;
-    extremes(t, reduce_all, false, want_max, &values, NULL);
-    return cg_scope_end_keeping(values);
+    rows_layout r;
+    cg_tensor *value = arrange_rows(&r, t, reduce_all, false, t->dtype) < 0 ? NULL : cg_new_tensor(t->dtype, 0, NULL);
+    if (value) cg_kernel_extreme_all(t->dtype, data(r.input), data(value), t->numel, want_max);
+    return cg_scope_end_keeping(value);
 }
 
 static cg_tensor *record_extreme_all(const cg_op *op, cg_tensor *t, cg_tensor *out) {
