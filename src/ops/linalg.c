@@ -15,8 +15,10 @@
 /* ---- argument checks, shared by the ops and by matmul's paths ---- */
 
 /* PyTorch's addmv/addmm/bmm check the shapes, then refuse a bool first operand, then a second
- * operand of another dtype; kernel_name is the name its bool error gives. */
-static int check_dtypes(cg_dtype first, cg_dtype second, const char *kernel_name) {
+ * operand of another dtype; kernel_name is the name its bool error gives. An empty product (no
+ * result element, or an inner size of 0) returns zeros before the dtype dispatch, so any dtypes do. */
+static int check_dtypes(bool empty, cg_dtype first, cg_dtype second, const char *kernel_name) {
+    if (empty) return 0;
     if (first == CG_BOOL) {
         cg_set_error("\"%s\" not implemented for 'Bool'", kernel_name);
         return -1;
@@ -34,7 +36,7 @@ static int check_mv(int64_t rows, int64_t cols, int64_t len, cg_dtype m, cg_dtyp
                      (long long)len);
         return -1;
     }
-    return check_dtypes(m, v, "addmv_impl_cpu");
+    return check_dtypes(rows == 0 || cols == 0, m, v, "addmv_impl_cpu");
 }
 
 static int check_mm(int64_t n, int64_t k1, int64_t k2, int64_t p, cg_dtype a, cg_dtype b) {
@@ -43,16 +45,17 @@ static int check_mm(int64_t n, int64_t k1, int64_t k2, int64_t p, cg_dtype a, cg
                      (long long)k1, (long long)k2, (long long)p);
         return -1;
     }
-    return check_dtypes(a, b, "addmm_impl_cpu_");
+    return check_dtypes(n == 0 || k1 == 0 || p == 0, a, b, "addmm_impl_cpu_");
 }
 
-static int check_bmm(int64_t batch, int64_t k1, int64_t batch2, int64_t k2, cg_dtype a, cg_dtype b) {
+static int check_bmm(int64_t batch, int64_t n, int64_t k1, int64_t batch2, int64_t k2, int64_t p, cg_dtype a,
+                     cg_dtype b) {
     if (batch2 != batch || k2 != k1) {
         cg_set_error("Expected size for first two dimensions of batch2 tensor to be: [%lld, %lld] but got: "
                      "[%lld, %lld].", (long long)batch, (long long)k1, (long long)batch2, (long long)k2);
         return -1;
     }
-    return check_dtypes(a, b, "bmm");
+    return check_dtypes(batch == 0 || n == 0 || k1 == 0 || p == 0, a, b, "bmm");
 }
 
 static int check_dot(const cg_tensor *a, const cg_tensor *b) {
@@ -105,9 +108,10 @@ static bool rows_fold(const cg_tensor *t) {
     return true;
 }
 
-/* a @ b, where a is a vector (k) or (..., n, k) and b is a vector (k) or (..., k, p); batch dims
- * broadcast; vector operands leave no dim in the result. Shapes and dtypes are checked already. */
-static cg_tensor *product(cg_tensor *a, cg_tensor *b) {
+/* a @ b as a tensor of dtype, where a is a vector (k) or (..., n, k) and b is a vector (k) or
+ * (..., k, p); batch dims broadcast; vector operands leave no dim in the result. Shapes and dtypes
+ * are checked already (they differ only in an empty product). */
+static cg_tensor *product(cg_tensor *a, cg_tensor *b, cg_dtype dtype) {
     bool a_vec = a->ndim == 1, b_vec = b->ndim == 1;
     int a_batch = a_vec ? 0 : a->ndim - 2, b_batch = b_vec ? 0 : b->ndim - 2;
     int64_t n = a_vec ? 1 : a->sizes[a->ndim - 2], k = a->sizes[a->ndim - 1], p = b_vec ? 1 : b->sizes[b->ndim - 1];
@@ -118,8 +122,12 @@ static cg_tensor *product(cg_tensor *a, cg_tensor *b) {
     int ndim = nb;
     if (!a_vec) shape[ndim++] = n;
     if (!b_vec) shape[ndim++] = p;
-    cg_tensor *out = cg_new_tensor(a->dtype, ndim, shape);
+    cg_tensor *out = cg_new_tensor(dtype, ndim, shape);
     if (!out || out->numel == 0) return out;
+    if (k == 0) {
+        memset(cg_tensor_data(out), 0, (size_t)out->numel * cg_dtype_size(dtype));
+        return out;
+    }
 
     size_t es = cg_dtype_size(a->dtype);
     int64_t ars = a_vec ? 0 : a->strides[a->ndim - 2], acs = a->strides[a->ndim - 1];
@@ -154,10 +162,10 @@ static cg_tensor *product(cg_tensor *a, cg_tensor *b) {
 }
 
 /* Runs product in an inner scope, so operand copies are freed when the op returns. */
-static cg_tensor *product_scoped(cg_tensor *a, cg_tensor *b) {
+static cg_tensor *product_scoped(cg_tensor *a, cg_tensor *b, cg_dtype dtype) {
     cg_scope_begin();
     cg_tensor *ra = ready_left(a), *rb = ready_right(b);
-    return cg_scope_end_keeping(ra && rb ? product(ra, rb) : NULL);
+    return cg_scope_end_keeping(ra && rb ? product(ra, rb, dtype) : NULL);
 }
 
 /* ---- the ops ---- */
@@ -175,7 +183,7 @@ static cg_tensor *record_product(const cg_op *op, cg_tensor *out, cg_tensor *a, 
 cg_tensor *cg_dot(cg_tensor *a, cg_tensor *b) {
     if (!a || !b) return NULL;
     if (check_dot(a, b) < 0) return NULL;
-    return record_product(&cg_op_dot, product_scoped(a, b), a, b);
+    return record_product(&cg_op_dot, product_scoped(a, b, a->dtype), a, b);
 }
 
 void cg_backward_dot(cg_node *n, cg_tensor **grads, cg_tensor **out) {
@@ -190,7 +198,7 @@ cg_tensor *cg_mv(cg_tensor *m, cg_tensor *v) {
         return NULL;
     }
     if (check_mv(m->sizes[0], m->sizes[1], v->sizes[0], m->dtype, v->dtype) < 0) return NULL;
-    return record_product(&cg_op_mv, product_scoped(m, v), m, v);
+    return record_product(&cg_op_mv, product_scoped(m, v, v->dtype), m, v);
 }
 
 /* d(m v) = outer(grad, v) dm + m^T grad dv */
@@ -207,7 +215,7 @@ cg_tensor *cg_mm(cg_tensor *a, cg_tensor *b) {
         return NULL;
     }
     if (check_mm(a->sizes[0], a->sizes[1], b->sizes[0], b->sizes[1], a->dtype, b->dtype) < 0) return NULL;
-    return record_product(&cg_op_mm, product_scoped(a, b), a, b);
+    return record_product(&cg_op_mm, product_scoped(a, b, a->dtype), a, b);
 }
 
 /* d(a b) = grad b^T da + a^T grad db */
@@ -222,8 +230,9 @@ cg_tensor *cg_bmm(cg_tensor *a, cg_tensor *b) {
         cg_set_error(a->ndim != 3 ? "batch1 must be a 3D tensor" : "batch2 must be a 3D tensor");
         return NULL;
     }
-    if (check_bmm(a->sizes[0], a->sizes[2], b->sizes[0], b->sizes[1], a->dtype, b->dtype) < 0) return NULL;
-    return record_product(&cg_op_bmm, product_scoped(a, b), a, b);
+    if (check_bmm(a->sizes[0], a->sizes[1], a->sizes[2], b->sizes[0], b->sizes[1], b->sizes[2], a->dtype, b->dtype) < 0)
+        return NULL;
+    return record_product(&cg_op_bmm, product_scoped(a, b, b->dtype), a, b);
 }
 
 void cg_backward_bmm(cg_node *n, cg_tensor **grads, cg_tensor **out) {
@@ -254,7 +263,8 @@ static int check_batched(const cg_tensor *a, const cg_tensor *b) {
     int nb = cg_broadcast_shapes(a->ndim - 2, a->sizes, b->ndim - 2, b->sizes, batch_shape);
     if (nb < 0) return -1;
     int64_t batch = cg_shape_numel(nb, batch_shape);
-    return check_bmm(batch, a->sizes[a->ndim - 1], batch, b->sizes[b->ndim - 2], a->dtype, b->dtype);
+    return check_bmm(batch, a->sizes[a->ndim - 2], a->sizes[a->ndim - 1], batch, b->sizes[b->ndim - 2],
+                     b->sizes[b->ndim - 1], a->dtype, b->dtype);
 }
 
 /* ---- matmul as PyTorch 1.13 composes it, for autograd ---- */
@@ -341,6 +351,26 @@ static cg_tensor *matmul_recorded(cg_tensor *a, cg_tensor *b) {
     return matmul_batched(a, b);
 }
 
+/* The dtype of PyTorch's result, which differ only for an empty product: mm's is its first
+ * operand's, mv's its vector's, bmm's its second operand's. */
+static cg_dtype matmul_dtype(const cg_tensor *a, const cg_tensor *b) {
+    if (a->ndim == 1 && b->ndim == 2) return a->dtype;
+    if (should_fold(a, b->ndim)) return b->ndim == 1 ? b->dtype : a->dtype;
+    if (should_fold(b, a->ndim)) return a->ndim == 1 ? a->dtype : b->dtype;
+    return b->dtype;
+}
+
+/* A matrix @ batched product folded with the transposes: PyTorch's result is the contiguous()
+ * of a transposed (..., p, n) product, which keeps the transposed strides when they count as
+ * contiguous (n or p of 1, or an empty result); out is fresh, so its strides can change. */
+static void transposed_fold_layout(cg_tensor *out) {
+    int d = out->ndim;
+    int64_t n = out->sizes[d - 2], p = out->sizes[d - 1];
+    if (out->numel != 0 && n != 1 && p != 1) return;
+    out->strides[d - 2] = 1;
+    out->strides[d - 1] = n > 1 ? n : 1;
+}
+
 cg_tensor *cg_matmul(cg_tensor *a, cg_tensor *b) {
     if (!a || !b) return NULL;
     int da = a->ndim, db = b->ndim;
@@ -364,5 +394,8 @@ cg_tensor *cg_matmul(cg_tensor *a, cg_tensor *b) {
         cg_scope_begin();
         return cg_scope_end_keeping(matmul_recorded(a, b));
     }
-    return product_scoped(a, b);
+    bool transposed = da == 2 && should_fold(b, da);
+    cg_tensor *out = product_scoped(a, b, matmul_dtype(a, b));
+    if (out && transposed) transposed_fold_layout(out);
+    return out;
 }

@@ -191,8 +191,8 @@ static cg_tensor *softmax_like(const cg_op *op, cg_tensor *t, int dim, bool log)
     }
     cg_tensor *out = NULL;
     CG_NO_GRAD {
-        if (t->numel == 0) {
-            out = cg_clone_contiguous(t);
+        if (t->numel == 0) { /* PyTorch's result is a fresh row-major tensor, whatever the input's strides */
+            out = cg_new_tensor(t->dtype, t->ndim, t->sizes);
         } else { /* shifted by the max along dim, as PyTorch's kernels, which read a contiguous input */
             cg_tensor *x = cg_contiguous(t);
             cg_tensor *shifted = cg_sub(x, cg_max_dim(x, d, true, NULL));
