@@ -30,17 +30,13 @@
     }
 
 #define MAP_SELF(v, c) (v)
-#define MAP_DOUBLE(v, c) ((double)(v))
 #define MAP_ABS_F(v, c) fabsf(v)
 #define MAP_ABS_D(v, c) fabs(v)
 #define MAP_SQUARE(v, c) ((v) * (v))
 #define MAP_POW_F(v, c) powf(fabsf(v), (float)(c))
 #define MAP_POW_D(v, c) pow(fabs(v), (c))
 #define MAP_NONZERO(v, c) ((v) != 0)
-#define MAP_DEVIATION2(v, c) (((double)(v) - (c)) * ((double)(v) - (c)))
 
-DEFINE_PAIRWISE_SUM(sum_f64, double, double, MAP_SELF)
-DEFINE_PAIRWISE_SUM(sum_f32_in_f64, float, double, MAP_DOUBLE)
 DEFINE_PAIRWISE_SUM(abs_sum_f32, float, float, MAP_ABS_F)
 DEFINE_PAIRWISE_SUM(abs_sum_f64, double, double, MAP_ABS_D)
 DEFINE_PAIRWISE_SUM(square_sum_f32, float, float, MAP_SQUARE)
@@ -49,8 +45,6 @@ DEFINE_PAIRWISE_SUM(pow_sum_f32, float, float, MAP_POW_F)
 DEFINE_PAIRWISE_SUM(pow_sum_f64, double, double, MAP_POW_D)
 DEFINE_PAIRWISE_SUM(nonzero_sum_f32, float, float, MAP_NONZERO)
 DEFINE_PAIRWISE_SUM(nonzero_sum_f64, double, double, MAP_NONZERO)
-DEFINE_PAIRWISE_SUM(deviation_sum_f32, float, double, MAP_DEVIATION2)
-DEFINE_PAIRWISE_SUM(deviation_sum_f64, double, double, MAP_DEVIATION2)
 
 /* Integer sums and products wrap around (two's complement), computed unsigned to stay defined. */
 static int64_t sum_i64(const int64_t *x, int64_t n) {
@@ -73,19 +67,46 @@ void cg_kernel_prod_i64(const int64_t *in, int64_t *out, int64_t rows, int64_t l
     for (int64_t r = 0; r < rows; r++) out[r] = prod_i64(in + r * len, len);
 }
 
+/* PyTorch's Welford update in double, one element after another (its binary_kernel_reduce for one
+ * output row); returns m2, the sum of squared deviations. Its AVX2 build contracts the m2 update
+ * into one fused multiply-add, so it is one here too. */
+#define DEFINE_WELFORD_M2(name, T)                              \
+    static double name(const T *x, int64_t n) {                 \
+        double mean = 0, m2 = 0;                                \
+        for (int64_t i = 0; i < n; i++) {                       \
+            double delta = (double)x[i] - mean;                 \
+            mean += delta / (double)(i + 1);                    \
+            m2 = fma(delta, (double)x[i] - mean, m2);           \
+        }                                                       \
+        return m2;                                              \
+    }
+DEFINE_WELFORD_M2(welford_m2_f32, float)
+DEFINE_WELFORD_M2(welford_m2_f64, double)
+
+/* The squared deviations from a given mean, summed in double in order (PyTorch's std_var_all_cpu). */
+#define DEFINE_DEVIATIONS_M2(name, T)                           \
+    static double name(const T *x, int64_t n, double mean) {    \
+        double m2 = 0;                                          \
+        for (int64_t i = 0; i < n; i++) {                       \
+            double d = (double)x[i] - mean;                     \
+            m2 += d * d;                                        \
+        }                                                       \
+        return m2;                                              \
+    }
+DEFINE_DEVIATIONS_M2(deviations_m2_f32, float)
+DEFINE_DEVIATIONS_M2(deviations_m2_f64, double)
+
 void cg_kernel_var(cg_dtype dtype, const void *in, void *out, int64_t rows, int64_t len, int64_t correction,
-                   bool take_sqrt) {
+                   bool take_sqrt, const double *mean) {
     double divisor = len > correction ? (double)(len - correction) : 0;
     for (int64_t r = 0; r < rows; r++) {
-        double mean, m2;
+        double m2;
         if (dtype == CG_FLOAT32) {
             const float *x = (const float *)in + r * len;
-            mean = sum_f32_in_f64(x, len, 0) / (double)len;
-            m2 = deviation_sum_f32(x, len, mean);
+            m2 = mean ? deviations_m2_f32(x, len, *mean) : welford_m2_f32(x, len);
         } else {
             const double *x = (const double *)in + r * len;
-            mean = sum_f64(x, len, 0) / (double)len;
-            m2 = deviation_sum_f64(x, len, mean);
+            m2 = mean ? deviations_m2_f64(x, len, *mean) : welford_m2_f64(x, len);
         }
         double var = m2 / divisor;
         if (take_sqrt) var = sqrt(var);

@@ -27,10 +27,11 @@ void cg_kernel_prod_i64(const int64_t *in, int64_t *out, int64_t rows, int64_t l
  * sum over l of in[g, l, c]. This is the layout of a reduction over leading or middle dims of a
  * contiguous tensor, summed in place, reading memory in order. */
 void cg_kernel_sum_columns_i64(const int64_t *in, int64_t *out, int64_t groups, int64_t len, int64_t width);
-/* Variance with divisor max(0, len - correction) (NaN when it is 0), or its square root. Computed
- * in double with two passes (mean, then squared deviations) whatever the float dtype. */
+/* Variance with divisor max(0, len - correction) (NaN when it is 0), or its square root, in double
+ * as PyTorch's CPU kernels: with mean (PyTorch's all-reduce: the tensor's own mean, one row) the
+ * squared deviations from it summed in order; without, Welford's update element by element. */
 void cg_kernel_var(cg_dtype dtype, const void *in, void *out, int64_t rows, int64_t len, int64_t correction,
-                   bool take_sqrt);
+                   bool take_sqrt, const double *mean);
 /* The p-norm: p = 0 counts nonzeros, +-INFINITY take the max/min magnitude, otherwise
  * (sum |x|^p)^(1/p). Float dtypes only; an empty row gives 0 for every p, as in PyTorch. */
 void cg_kernel_norm(cg_dtype dtype, const void *in, void *out, int64_t rows, int64_t len, double p);

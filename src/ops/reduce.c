@@ -121,6 +121,19 @@ static void divide_by_count(cg_tensor *out, const cg_tensor *t, const bool *redu
     }
 }
 
+/* t.mean() in t's dtype (float32 rounding included), as a double: the mean PyTorch's variance of
+ * a whole tensor measures deviations from. */
+static int whole_mean(const cg_tensor *t, double *mean) {
+    bool all[CG_MAX_DIMS];
+    for (int d = 0; d < CG_MAX_DIMS; d++) all[d] = true;
+    cg_tensor *m = cg_new_tensor(t->dtype, 0, NULL);
+    if (!m) return -1;
+    cg_kernel_cascade_sum(m, t, all, false);
+    divide_by_count(m, t, all);
+    *mean = t->dtype == CG_FLOAT32 ? (double)*(float *)data(m) : *(double *)data(m);
+    return 0;
+}
+
 static cg_tensor *reduce_rows(cg_tensor *t, int ndims, const int *dims, bool keepdim, cg_dtype dtype,
                               reduce_kind kind, bool biased) {
     bool reduced[CG_MAX_DIMS];
@@ -154,7 +167,12 @@ static cg_tensor *reduce_rows(cg_tensor *t, int ndims, const int *dims, bool kee
     case REDUCE_MEAN: cg_kernel_sum_i64(in, data(out), r.nrows, r.len); break; /* int64: floats took the cascade */
     case REDUCE_PROD: cg_kernel_prod_i64(in, data(out), r.nrows, r.len); break; /* int64: floats took the above */
     case REDUCE_VAR:
-    case REDUCE_STD: cg_kernel_var(dtype, in, data(out), r.nrows, r.len, biased ? 0 : 1, kind == REDUCE_STD); break;
+    case REDUCE_STD: {
+        double mean;
+        bool whole = r.nrows == 1 && whole_mean(t, &mean) == 0; /* PyTorch's all-reduce path */
+        cg_kernel_var(dtype, in, data(out), r.nrows, r.len, biased ? 0 : 1, kind == REDUCE_STD, whole ? &mean : NULL);
+        break;
+    }
     }
     return cg_scope_end_keeping(out);
 }
