@@ -397,5 +397,6 @@ cg_tensor *cg_matmul(cg_tensor *a, cg_tensor *b) {
     bool transposed = da == 2 && should_fold(b, da);
     cg_tensor *out = product_scoped(a, b, matmul_dtype(a, b));
     if (out && transposed) transposed_fold_layout(out);
+    if (out && da == 1 && db == 2) cg_bump_version(out); /* PyTorch's squeeze_, as above */
     return out;
 }
