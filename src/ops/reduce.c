@@ -395,13 +395,16 @@ static cg_tensor *exclusive_products(cg_tensor *x, int dim) {
 }
 
 /* The product of the others with exact (PyTorch's) values and others_product's derivatives:
- * exact + (f - f.detach()), whose value is exact's (f - f is 0) and whose gradient is f's. Without
- * recording, exact alone. */
+ * exact - (f.detach() - f), whose value is exact's (subtracting +0. keeps a -0.) and whose gradient
+ * is f's. Where f is inf or NaN the difference is NaN and is replaced by 0 (no gradient there), so
+ * the value stays exact's. Without recording, exact alone. */
 static cg_tensor *others(const cg_node *n, cg_tensor *x, int dim) {
     cg_tensor *exact = exclusive_products(x, dim);
     if (!cg_is_grad_enabled() || !exact) return exact;
     cg_tensor *f = others_product(n, x);
-    return cg_add(exact, cg_sub(f, cg_detach(f)));
+    cg_tensor *d = cg_sub(cg_detach(f), f);
+    if (!d) return NULL;
+    return cg_sub(exact, cg_where(cg_eq_scalar(d, 0), d, cg_scalar(0, d->dtype)));
 }
 
 /* PyTorch's prod_backward: grad * result / x without zeros; with zeros, grad times the product of
