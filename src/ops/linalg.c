@@ -171,12 +171,17 @@ static cg_tensor *product_scoped(cg_tensor *a, cg_tensor *b, cg_dtype dtype) {
 /* ---- the ops ---- */
 
 /* Records out = op(a, b), saving each operand for the other's gradient (only when needed). */
-static cg_tensor *record_product(const cg_op *op, cg_tensor *out, cg_tensor *a, cg_tensor *b) {
+static cg_node *record_operands(const cg_op *op, cg_tensor *out, cg_tensor *a, cg_tensor *b) {
     cg_node *n = out ? cg_record(op, out, CG_INPUTS(a, b)) : NULL;
     if (n) {
         if (cg_needs_grad(n, 1)) cg_save(n, 0, a);
         if (cg_needs_grad(n, 0)) cg_save(n, 1, b);
     }
+    return n;
+}
+
+static cg_tensor *record_product(const cg_op *op, cg_tensor *out, cg_tensor *a, cg_tensor *b) {
+    record_operands(op, out, a, b);
     return cg_recorded(out);
 }
 
@@ -208,6 +213,10 @@ void cg_backward_mv(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     if (cg_needs_grad(n, 1)) out[1] = cg_mv(cg_t(cg_saved(n, 0)), grads[0]);
 }
 
+/* PyTorch's test for a transposed matrix (its backward keeps that layout): a unit row stride
+ * and a column stride of the row count. */
+static int column_major(const cg_tensor *t) { return t->strides[0] == 1 && t->strides[1] == t->sizes[0]; }
+
 cg_tensor *cg_mm(cg_tensor *a, cg_tensor *b) {
     if (!a || !b) return NULL;
     if (a->ndim != 2 || b->ndim != 2) {
@@ -215,13 +224,20 @@ cg_tensor *cg_mm(cg_tensor *a, cg_tensor *b) {
         return NULL;
     }
     if (check_mm(a->sizes[0], a->sizes[1], b->sizes[0], b->sizes[1], a->dtype, b->dtype) < 0) return NULL;
-    return record_product(&cg_op_mm, product_scoped(a, b, a->dtype), a, b);
+    cg_tensor *out = product_scoped(a, b, a->dtype);
+    cg_node *n = record_operands(&cg_op_mm, out, a, b);
+    if (n) n->args[0] = column_major(a) | column_major(b) << 1;
+    return cg_recorded(out);
 }
 
-/* d(a b) = grad b^T da + a^T grad db */
+/* d(a b) = grad b^T da + a^T grad db; as PyTorch's mm_mat1_backward and mm_mat2_backward, the
+ * gradient of an operand that was column-major is computed transposed, so it is column-major too. */
 void cg_backward_mm(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    if (cg_needs_grad(n, 0)) out[0] = cg_mm(grads[0], cg_t(cg_saved(n, 1)));
-    if (cg_needs_grad(n, 1)) out[1] = cg_mm(cg_t(cg_saved(n, 0)), grads[0]);
+    cg_tensor *g = grads[0];
+    if (cg_needs_grad(n, 0))
+        out[0] = n->args[0] & 1 ? cg_t(cg_mm(cg_saved(n, 1), cg_t(g))) : cg_mm(g, cg_t(cg_saved(n, 1)));
+    if (cg_needs_grad(n, 1))
+        out[1] = n->args[0] & 2 ? cg_t(cg_mm(cg_t(g), cg_saved(n, 0))) : cg_mm(cg_t(cg_saved(n, 0)), g);
 }
 
 cg_tensor *cg_bmm(cg_tensor *a, cg_tensor *b) {
