@@ -452,7 +452,7 @@ static bool run_node(graph_task *g, int task) {
     }
     cg_tensor *out[n->nnext ? n->nnext : 1];
     memset(out, 0, sizeof out);
-    bool ok = true;
+    bool ok = true, release = false;
     if (k->needed) {
         cg_clear_error();
         for (int i = 0; n->pre_hooks && k->buffer && i < n->noutputs && ok; i++)
@@ -477,11 +477,8 @@ static bool run_node(graph_task *g, int task) {
                 if (ok) n->op->backward(n, grads, out);
                 ok = ok && !cg_error_pending();
             }
-            if (ok && !g->keep_graph) {
-                cg_release_saved(n);
-                if (n->inner) cg_release_saved(n->inner);
-            }
             if (lock) cg_unlock(CG_LOCK_NODE, n);
+            release = ok && !g->keep_graph;
         }
     }
     for (int i = 0; i < n->nnext && ok; i++) {
@@ -494,6 +491,15 @@ static bool run_node(graph_task *g, int task) {
             ok = grad && add_to_buffer(c, slot, grad);
         }
         if (ok && --c->deps == 0) ok = enqueue(g, (int)(c - g->tasks));
+    }
+    /* As PyTorch's engine, only once its gradients passed validation: a node whose gradient has
+     * the wrong shape keeps its saved tensors, and a second backward fails the same way. */
+    if (release && ok) {
+        bool lock = n->nsaved || n->inner;
+        if (lock) cg_lock(CG_LOCK_NODE, n);
+        cg_release_saved(n);
+        if (n->inner) cg_release_saved(n->inner);
+        if (lock) cg_unlock(CG_LOCK_NODE, n);
     }
     return ok;
 }
