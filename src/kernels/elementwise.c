@@ -250,6 +250,23 @@ void cg_kernel_unary(cg_unary_op op, cg_tensor *out, const cg_tensor *in) {
     CG_ITER_MEMORY_ORDER(loop, NULL, out, in);
 }
 
+/* ---- float32 tensor ** number ---- */
+
+/* PyTorch raises the 64-byte vector part of a contiguous run to the exponent rounded to float32
+ * and the scalar rest in double (std::pow(float, double)), rounded: 0 ** 5e-324 is 1 there, 0 here. */
+static void pow_f32_number(char **p, const int64_t *s, int64_t n, const void *ctx) {
+    const double e = *(const double *)ctx;
+    const int64_t vec_end = s[0] == SIZE(float) && s[1] == SIZE(float) ? n - n % 16 : 0;
+    for (int64_t i = 0; i < n; i++) {
+        float a = *(const float *)(p[1] + i * s[1]);
+        *(float *)(p[0] + i * s[0]) = i < vec_end ? powf(a, (float)e) : (float)pow((double)a, e);
+    }
+}
+
+void cg_kernel_pow_f32_number(cg_tensor *out, const cg_tensor *in, double exponent) {
+    if (out->numel > 0) CG_ITER_MEMORY_ORDER(pow_f32_number, &exponent, out, in);
+}
+
 /* ---- where ---- */
 
 #define WHERE_LOOP(NAME, T)                                                                   \
