@@ -56,7 +56,28 @@ static void result_shape(rows_layout *r, const cg_tensor *t, const bool *reduced
 
 /* Arranges t (cast to dtype) as rows and works out the result's shape. Copies only when the view
  * with the reduced dims moved last is not already contiguous (or the dtype changes). */
-static int arrange_rows(rows_layout *r, cg_tensor *t, const bool *reduced, bool keepdim, cg_dtype dtype) {
+/* Puts the dims order[0..n) in the order PyTorch's TensorIterator walks them (its
+ * reorder_dimensions: an insertion sort from the innermost dim that moves a dim outward past one of
+ * smaller stride, a stride of 0 comparing with nothing), outermost first. */
+static void memory_order_dims(const cg_tensor *t, int *order, int n) {
+    int perm[CG_MAX_DIMS]; /* innermost first */
+    for (int k = 0; k < n; k++) perm[k] = order[n - 1 - k];
+    for (int i = 1; i < n; i++) {
+        for (int j = i; j > 0; j--) {
+            int64_t inner = t->strides[perm[j - 1]], outer = t->strides[perm[j]];
+            if (inner == 0 || outer == 0 || inner <= outer) break;
+            int tmp = perm[j - 1];
+            perm[j - 1] = perm[j];
+            perm[j] = tmp;
+        }
+    }
+    for (int k = 0; k < n; k++) order[k] = perm[n - 1 - k];
+}
+
+/* memory_order: the reduced dims in the order PyTorch's iteration reads them (for the kernels whose
+ * rounding depends on it), not in t's dim order. */
+static int arrange_rows(rows_layout *r, cg_tensor *t, const bool *reduced, bool keepdim, cg_dtype dtype,
+                        bool memory_order) {
     int64_t sizes[CG_MAX_DIMS], strides[CG_MAX_DIMS];
     int n = 0;
     r->nrows = 1;
@@ -68,11 +89,14 @@ static int arrange_rows(rows_layout *r, cg_tensor *t, const bool *reduced, bool 
         strides[n++] = t->strides[d];
         r->nrows *= t->sizes[d];
     }
-    for (int d = 0; d < t->ndim; d++) {
-        if (!reduced[d]) continue;
-        sizes[n] = t->sizes[d];
-        strides[n++] = t->strides[d];
-        r->len *= t->sizes[d];
+    int order[CG_MAX_DIMS], nred = 0;
+    for (int d = 0; d < t->ndim; d++)
+        if (reduced[d]) order[nred++] = d;
+    if (memory_order) memory_order_dims(t, order, nred);
+    for (int k = 0; k < nred; k++) {
+        sizes[n] = t->sizes[order[k]];
+        strides[n++] = t->strides[order[k]];
+        r->len *= t->sizes[order[k]];
     }
     cg_tensor *view = cg_new_view(t, t->ndim, sizes, strides, t->offset);
     if (!view) return -1;
@@ -158,7 +182,7 @@ static cg_tensor *reduce_rows(cg_tensor *t, int ndims, const int *dims, bool kee
         return cg_scope_end_keeping(out);
     }
     rows_layout r;
-    if (arrange_rows(&r, t, reduced, keepdim, dtype) < 0) return cg_scope_end_keeping(NULL);
+    if (arrange_rows(&r, t, reduced, keepdim, dtype, kind == REDUCE_VAR || kind == REDUCE_STD) < 0) return cg_scope_end_keeping(NULL);
     cg_tensor *out = cg_new_tensor(dtype, r.out_ndim, r.out_sizes);
     if (!out) return cg_scope_end_keeping(NULL);
     const void *in = data(r.input);
@@ -169,7 +193,8 @@ static cg_tensor *reduce_rows(cg_tensor *t, int ndims, const int *dims, bool kee
     case REDUCE_VAR:
     case REDUCE_STD: {
         double mean;
-        bool whole = r.nrows == 1 && whole_mean(t, &mean) == 0; /* PyTorch's all-reduce path */
+        bool whole = r.nrows == 1; /* PyTorch's all-reduce path */
+        if (whole && whole_mean(t, &mean) < 0) return cg_scope_end_keeping(NULL);
         cg_kernel_var(dtype, in, data(out), r.nrows, r.len, biased ? 0 : 1, kind == REDUCE_STD, whole ? &mean : NULL);
         break;
     }
@@ -451,7 +476,7 @@ cg_tensor *cg_norm_opts(cg_norm_args a) {
         out = cg_new_tensor(t->dtype, r.out_ndim, r.out_sizes);
         if (out) cg_kernel_ordered_norm2(out, t, reduced, a.keepdim);
     } else {
-        if (arrange_rows(&r, t, reduced, a.keepdim, t->dtype) < 0) return cg_scope_end_keeping(NULL);
+        if (arrange_rows(&r, t, reduced, a.keepdim, t->dtype, false) < 0) return cg_scope_end_keeping(NULL);
         out = cg_new_tensor(t->dtype, r.out_ndim, r.out_sizes);
         if (out) cg_kernel_norm(t->dtype, data(r.input), data(out), r.nrows, r.len, a.p);
     }
@@ -503,7 +528,7 @@ void cg_backward_norm(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 static int extremes(cg_tensor *t, const bool *reduced, bool keepdim, bool want_max, cg_tensor **values,
                     cg_tensor **indices) {
     rows_layout r;
-    if (arrange_rows(&r, t, reduced, keepdim, t->dtype) < 0) return -1;
+    if (arrange_rows(&r, t, reduced, keepdim, t->dtype, false) < 0) return -1;
     if (values && !(*values = cg_new_tensor(t->dtype, r.out_ndim, r.out_sizes))) return -1;
     if (indices && !(*indices = cg_new_tensor(CG_INT64, r.out_ndim, r.out_sizes))) return -1;
     if (r.nrows > 0)
@@ -523,7 +548,7 @@ static cg_tensor *extreme_all(cg_tensor *t, bool want_max) {
     }
     cg_scope_begin();
     rows_layout r;
-    cg_tensor *value = arrange_rows(&r, t, reduce_all, false, t->dtype) < 0 ? NULL : cg_new_tensor(t->dtype, 0, NULL);
+    cg_tensor *value = arrange_rows(&r, t, reduce_all, false, t->dtype, false) < 0 ? NULL : cg_new_tensor(t->dtype, 0, NULL);
     if (value) cg_kernel_extreme_all(t->dtype, data(r.input), data(value), t->numel, want_max);
     return cg_scope_end_keeping(value);
 }
