@@ -46,8 +46,10 @@ void cg_backward_to_copy(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 int cg_copy_(cg_tensor *t, cg_tensor *src) {
     if (!t || !src) return -1;
     /* PyTorch's order: autograd's in-place rules, then the write's memory overlap, then the shape;
-     * a copy of a tensor into itself (t.copy_(t)) writes nothing and checks nothing more. */
-    if (cg_check_inplace(t, CG_INPUTS(t, src)) < 0) return -1;
+     * a copy of a tensor into itself (t.copy_(t)) writes nothing and checks nothing more. Unlike
+     * the other in-place ops, copy_ applies the autograd rules only to a self that can have a
+     * gradient (PyTorch's copy_ masks requires_grad with isDifferentiableType). */
+    if (cg_dtype_is_floating(t->dtype) && cg_check_inplace(t, CG_INPUTS(t, src)) < 0) return -1;
     if (src != t && (cg_check_no_internal_overlap(t) < 0 || cg_check_no_partial_overlap(t, src) < 0 ||
                      cg_check_broadcasts_to(t, src) < 0))
         return -1;
