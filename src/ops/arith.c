@@ -1,6 +1,7 @@
 /* Binary arithmetic, its Python-number forms, comparisons and where (clamp is in clamp.c).
  * Each op picks the result dtype by PyTorch's promotion rules and hands the work to a kernel. */
 #include "autograd/registry.h"
+#include "kernels/copy.h"
 #include "ops/elementwise.h"
 
 #include <math.h>
@@ -404,7 +405,11 @@ static cg_tensor *pow_scalar_forward(cg_tensor *a, cg_number exponent) {
         return NULL;
     }
     if (exponent.f == 0) return cg_full_shape(compute, a->ndim, a->sizes, 1);
-    if (exponent.f == 1) return cg_to(cg_clone(a), compute);
+    if (exponent.f == 1) { /* a copy into TensorIterator's output for a, not a clone (which keeps a's layout) */
+        cg_tensor *out = CG_NEW_RESULT(compute, a->ndim, a->sizes, a);
+        if (out) cg_kernel_copy(out, a);
+        return out;
+    }
     cg_unary_op op;
     if (cg_dtype_is_floating(compute) && pow_shortcut(exponent.f, &op)) return cg_unary_in(op, a, compute);
     if (compute == CG_FLOAT32) {
@@ -436,11 +441,21 @@ void cg_backward_pow_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 }
 
 /* base ** a: the number is the first operand, so the node's edge for a is its second. */
+/* 1 ** a: ones, laid out as PyTorch's number ** tensor (tensor(number) ** a, two operands) lays
+ * out its result. */
+static cg_tensor *ones_laid_out_as_pow(cg_tensor *a, cg_number base, cg_dtype compute) {
+    cg_scalar_box box;
+    const cg_tensor *cs = cg_box_number(&box, base, compute);
+    cg_tensor *out = CG_NEW_RESULT(compute, a->ndim, a->sizes, a, cs);
+    if (out) cg_kernel_fill(out, cg_number_int(1));
+    return out;
+}
+
 cg_tensor *cg_rpow_number(cg_tensor *a, cg_number base) {
     if (!a || cg_check_number(base) < 0) return NULL;
     cg_dtype compute = cg_number_result_type(a->dtype, base);
     if (check_pow_dtype(compute) < 0) return NULL;
-    cg_tensor *out = base.f == 1 ? cg_full_shape(compute, a->ndim, a->sizes, 1)
+    cg_tensor *out = base.f == 1 ? ones_laid_out_as_pow(a, base, compute)
                                  : cg_binary_scalar_in(CG_BIN_POW, a, base, true, compute);
     cg_node *n = record_number(&cg_op_rpow_scalar, out, a, base, 1, 2);
     if (n) {
