@@ -68,20 +68,42 @@ void cg_kernel_prod_i64(const int64_t *in, int64_t *out, int64_t rows, int64_t l
 }
 
 /* PyTorch's Welford update in double, one element after another (its binary_kernel_reduce for one
- * output row); returns m2, the sum of squared deviations. Its AVX2 build contracts the m2 update
- * into one fused multiply-add, so it is one here too. */
-#define DEFINE_WELFORD_M2(name, T)                              \
-    static double name(const T *x, int64_t n) {                 \
-        double mean = 0, m2 = 0;                                \
-        for (int64_t i = 0; i < n; i++) {                       \
-            double delta = (double)x[i] - mean;                 \
-            mean += delta / (double)(i + 1);                    \
-            m2 = fma(delta, (double)x[i] - mean, m2);           \
-        }                                                       \
-        return m2;                                              \
+ * output row), for `lanes` (at most WELFORD_LANES) rows of len elements at once: each row stays one
+ * sequential chain, and the rows' independent divisions overlap. Writes each row's m2, the sum of
+ * squared deviations. PyTorch's AVX2 build contracts the m2 update into one fused multiply-add, so
+ * it is one here too (FMA is fma or the inline instruction). */
+#define WELFORD_LANES 8
+#define DEFINE_WELFORD_M2(name, T, FMA, ATTR)                                        \
+    ATTR static void name(const T *x, int64_t len, int lanes, double *m2) {          \
+        double mean[WELFORD_LANES] = {0}, acc[WELFORD_LANES] = {0};                  \
+        for (int64_t i = 0; i < len; i++) {                                          \
+            for (int k = 0; k < lanes; k++) {                                        \
+                double v = (double)x[k * len + i], delta = v - mean[k];              \
+                mean[k] += delta / (double)(i + 1);                                  \
+                acc[k] = FMA(delta, v - mean[k], acc[k]);                            \
+            }                                                                        \
+        }                                                                            \
+        for (int k = 0; k < lanes; k++) m2[k] = acc[k];                              \
     }
-DEFINE_WELFORD_M2(welford_m2_f32, float)
-DEFINE_WELFORD_M2(welford_m2_f64, double)
+DEFINE_WELFORD_M2(welford_m2_f32, float, fma, )
+DEFINE_WELFORD_M2(welford_m2_f64, double, fma, )
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define HAVE_FMA_WELFORD 1
+DEFINE_WELFORD_M2(welford_m2_f32_fma, float, __builtin_fma, __attribute__((target("fma"))))
+DEFINE_WELFORD_M2(welford_m2_f64_fma, double, __builtin_fma, __attribute__((target("fma"))))
+#endif
+
+static void welford_m2(cg_dtype dtype, const void *x, int64_t len, int lanes, double *m2) {
+#ifdef HAVE_FMA_WELFORD
+    if (__builtin_cpu_supports("fma")) {
+        if (dtype == CG_FLOAT32) welford_m2_f32_fma(x, len, lanes, m2);
+        else welford_m2_f64_fma(x, len, lanes, m2);
+        return;
+    }
+#endif
+    if (dtype == CG_FLOAT32) welford_m2_f32(x, len, lanes, m2);
+    else welford_m2_f64(x, len, lanes, m2);
+}
 
 /* The squared deviations from a given mean, summed in double in order (PyTorch's std_var_all_cpu). */
 #define DEFINE_DEVIATIONS_M2(name, T)                           \
@@ -99,21 +121,24 @@ DEFINE_DEVIATIONS_M2(deviations_m2_f64, double)
 void cg_kernel_var(cg_dtype dtype, const void *in, void *out, int64_t rows, int64_t len, int64_t correction,
                    bool take_sqrt, const double *mean) {
     double divisor = len > correction ? (double)(len - correction) : 0;
-    for (int64_t r = 0; r < rows; r++) {
-        double m2;
-        if (dtype == CG_FLOAT32) {
-            const float *x = (const float *)in + r * len;
-            m2 = mean ? deviations_m2_f32(x, len, *mean) : welford_m2_f32(x, len);
-        } else {
-            const double *x = (const double *)in + r * len;
-            m2 = mean ? deviations_m2_f64(x, len, *mean) : welford_m2_f64(x, len);
-        }
-        double var = m2 / divisor;
-        if (take_sqrt) var = sqrt(var);
-        if (dtype == CG_FLOAT32)
-            ((float *)out)[r] = (float)var;
+    size_t elsize = dtype == CG_FLOAT32 ? sizeof(float) : sizeof(double);
+    for (int64_t r = 0; r < rows; r += WELFORD_LANES) {
+        const char *x = (const char *)in + (size_t)(r * len) * elsize;
+        int lanes = rows - r < WELFORD_LANES ? (int)(rows - r) : WELFORD_LANES;
+        double m2[WELFORD_LANES];
+        if (mean) /* one row */
+            m2[0] = dtype == CG_FLOAT32 ? deviations_m2_f32((const float *)x, len, *mean)
+                                        : deviations_m2_f64((const double *)x, len, *mean);
         else
-            ((double *)out)[r] = var;
+            welford_m2(dtype, x, len, lanes, m2);
+        for (int k = 0; k < lanes; k++) {
+            double var = m2[k] / divisor;
+            if (take_sqrt) var = sqrt(var);
+            if (dtype == CG_FLOAT32)
+                ((float *)out)[r + k] = (float)var;
+            else
+                ((double *)out)[r + k] = var;
+        }
     }
 }
 
