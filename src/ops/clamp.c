@@ -19,17 +19,23 @@ static int check_clamp_dtype(const cg_clamp_plan_t *p) {
     return -1;
 }
 
-int cg_clamp_plan(const cg_tensor *t, cg_number min, cg_number max, cg_clamp_plan_t *p) {
-    p->has_min = !is_no_bound(min);
-    p->has_max = !is_no_bound(max);
-    if ((p->has_min && cg_check_number(min) < 0) || (p->has_max && cg_check_number(max) < 0)) return -1;
-    if (!p->has_min && !p->has_max) {
+int cg_clamp_result_type(const cg_tensor *t, cg_number min, cg_number max, cg_dtype *dtype) {
+    bool has_min = !is_no_bound(min), has_max = !is_no_bound(max);
+    if ((has_min && cg_check_number(min) < 0) || (has_max && cg_check_number(max) < 0)) return -1;
+    if (!has_min && !has_max) {
         cg_set_error("torch.clamp: At least one of 'min' or 'max' must not be None");
         return -1;
     }
-    p->dtype = t->dtype;
-    if (p->has_min) p->dtype = cg_number_result_type(p->dtype, min);
-    if (p->has_max) p->dtype = cg_number_result_type(p->dtype, max);
+    *dtype = t->dtype;
+    if (has_min) *dtype = cg_number_result_type(*dtype, min);
+    if (has_max) *dtype = cg_number_result_type(*dtype, max);
+    return 0;
+}
+
+int cg_clamp_plan(const cg_tensor *t, cg_number min, cg_number max, cg_clamp_plan_t *p) {
+    if (cg_clamp_result_type(t, min, max, &p->dtype) < 0) return -1;
+    p->has_min = !is_no_bound(min);
+    p->has_max = !is_no_bound(max);
     if (check_clamp_dtype(p) < 0) return -1;
     bool min_nan = p->has_min && isnan(min.f), max_nan = p->has_max && isnan(max.f);
     p->all_nan = p->has_min && p->has_max && (min_nan || max_nan);

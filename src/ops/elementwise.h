@@ -56,6 +56,8 @@ typedef struct {
     cg_number min, max;
 } cg_clamp_plan_t;
 int cg_clamp_plan(const cg_tensor *t, cg_number min, cg_number max, cg_clamp_plan_t *plan);
+/* clamp's result dtype (the bounds checked first), which clamp_ must be able to cast to self. */
+int cg_clamp_result_type(const cg_tensor *t, cg_number min, cg_number max, cg_dtype *dtype);
 
 /* What mul, div and clamp save for backward (slot 0 self, 1 other; clamp's bounds as given, in
  * number slots 0 and 1), shared by their in-place forms, which record the same nodes. n may be NULL. */

@@ -158,9 +158,11 @@ int cg_div_number_(cg_tensor *t, cg_number value) { return inplace_scalar(CG_BIN
 
 int cg_clamp_number_(cg_tensor *t, cg_number min, cg_number max) {
     if (!t || cg_check_inplace(t, CG_INPUTS(t)) < 0) return -1;
+    /* PyTorch's order: the cast of the result type, the overlap, then the bounds in that dtype. */
     cg_clamp_plan_t p;
-    if (cg_clamp_plan(t, min, max, &p) < 0 || check_cast(p.dtype, t, cg_dtype_cpp_name) < 0 ||
-        cg_check_no_internal_overlap(t) < 0)
+    cg_dtype dtype;
+    if (cg_clamp_result_type(t, min, max, &dtype) < 0 || check_cast(dtype, t, cg_dtype_cpp_name) < 0 ||
+        cg_check_no_internal_overlap(t) < 0 || cg_clamp_plan(t, min, max, &p) < 0)
         return -1;
     /* The gradient's mask is where the old values lay between the bounds: keep them (unrecorded,
      * since a mask is not differentiated). */
