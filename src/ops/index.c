@@ -309,6 +309,9 @@ cg_tensor *cg_masked_fill_tensor(cg_tensor *t, cg_tensor *mask, cg_tensor *value
         /* PyTorch fills a row-major clone (clone(contiguous_format)), whatever t's layout */
         if (out && !cg_is_row_major(out)) out = cg_clone_contiguous(out);
     }
+    /* PyTorch's kernel converts value.item() to t's dtype, checked, once the shapes broadcast. */
+    if (out && cg_dtype_is_floating(value->dtype) && cg_check_number_fits(t->dtype, cg_number_float(cg_item(value))) < 0)
+        return NULL;
     /* PyTorch gives the result its history after computing it, and asserts it can have one. */
     if (out && cg_is_grad_enabled() && cg_requires_grad(value) && !cg_dtype_is_floating(out->dtype)) {
         cg_set_error("isDifferentiableType(variable.scalar_type()) INTERNAL ASSERT FAILED at "
