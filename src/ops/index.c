@@ -123,6 +123,7 @@ void cg_backward_index_select(cg_node *n, cg_tensor **grads, cg_tensor **out) {
         cg_tensor *spread = cg_expand_shape(cg_reshape_shape(index, grad->ndim, shape), grad->ndim, grad->sizes);
         result = spread ? scatter_into_zeros(n, spread, grad) : NULL;
     }
+    if (result) cg_bump_version(result); /* PyTorch's zeros(...).index_add_(...) */
     cg_node *added = result ? cg_record(&cg_op_index_add, result, CG_INPUTS(NULL, grad)) : NULL; /* zeros, source */
     if (added) {
         added->args[0] = d;

@@ -575,6 +575,7 @@ static void extreme_all_backward(cg_node *n, cg_tensor **grads, cg_tensor **out)
     cg_tensor *mask = nan_result ? cg_ne(x, x) : cg_eq(x, result);
     out[0] = cg_masked_fill_tensor(cg_zeros_shape(grads[0]->dtype, x->ndim, x->sizes), mask,
                                    cg_div(grads[0], cg_sum(mask)));
+    if (out[0]) cg_bump_version(out[0]); /* PyTorch fills its zeros with masked_fill_ */
 }
 
 void cg_backward_max(cg_node *n, cg_tensor **grads, cg_tensor **out) { extreme_all_backward(n, grads, out); }
