@@ -472,10 +472,12 @@ static bool run_node(graph_task *g, int task) {
              * backward shares this node then sees the saved tensors there or freed, never half. */
             bool lock = n->nsaved || n->inner;
             if (lock) cg_lock(CG_LOCK_NODE, n);
-            if (n->op->backward && any_grad(k)) {
-                ok = cg_check_saved(n);
-                if (ok) n->op->backward(n, grads, out);
-                ok = ok && !cg_error_pending();
+            /* PyTorch's nodes unpack their saved tensors before they look at the gradients: a
+             * freed node fails even when no gradient reached it. */
+            ok = !n->op->backward || cg_check_saved(n);
+            if (ok && n->op->backward && any_grad(k)) {
+                n->op->backward(n, grads, out);
+                ok = !cg_error_pending();
             }
             if (lock) cg_unlock(CG_LOCK_NODE, n);
             release = ok && !g->keep_graph;
