@@ -209,10 +209,14 @@ static void check_corpus_file(const char *name) {
     fclose(in);
     fclose(outf);
     lines_t prog = split_lines(prog_text), exp = split_lines(exp_text), got = split_lines(got_text);
+    bool under_valgrind = getenv("CG_QUICK") != NULL;
     for (int pi = 0; pi < prog.n; pi = next_prog(&prog, pi)) {
         if (strncmp(prog.lines[pi], "#prog", 5) != 0) continue;
         const char *header = prog.lines[pi];
-        bool tolerant = program_tolerant(&prog, pi + 1, next_prog(&prog, pi));
+        /* Under valgrind (make memcheck sets CG_QUICK) every program gets the tolerance: its
+         * emulation of packed FMA instructions gives lerp's fma(-d, 1 - w, -0.0) = -0 where the
+         * hardware gives +0. make test still compares those programs bit for bit. */
+        bool tolerant = under_valgrind || program_tolerant(&prog, pi + 1, next_prog(&prog, pi));
         int ei = find_prog(&exp, header, 0), gi = find_prog(&got, header, 0);
         int ee = next_prog(&exp, ei), ge = next_prog(&got, gi);
         harness_current = header;
