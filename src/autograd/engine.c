@@ -440,6 +440,19 @@ static bool any_grad(const node_task *k) {
     return false;
 }
 
+/* Checks (and sums to shape, casts) each gradient a node sends to a node the run needs, in place. */
+static bool validate_outputs(graph_task *g, cg_node *n, cg_tensor **out) {
+    for (int i = 0; i < n->nnext; i++) {
+        cg_node *child = n->next[i].node;
+        if (!child || !out[i]) continue;
+        node_task *c = &g->tasks[find_task(g, child)];
+        if (!c->needed && !c->captured) continue;
+        out[i] = validate(out[i], &child->outputs[n->next[i].input_nr], n, i);
+        if (!out[i]) return false;
+    }
+    return true;
+}
+
 static bool run_node(graph_task *g, int task) {
     node_task *k = &g->tasks[task];
     cg_node *n = k->node;
@@ -452,7 +465,7 @@ static bool run_node(graph_task *g, int task) {
     }
     cg_tensor *out[n->nnext ? n->nnext : 1];
     memset(out, 0, sizeof out);
-    bool ok = true, release = false;
+    bool ok = true;
     if (k->needed) {
         cg_clear_error();
         for (int i = 0; n->pre_hooks && k->buffer && i < n->noutputs && ok; i++)
@@ -477,31 +490,25 @@ static bool run_node(graph_task *g, int task) {
             ok = !n->op->backward || cg_check_saved(n);
             if (ok && n->op->backward && any_grad(k)) {
                 n->op->backward(n, grads, out);
-                ok = !cg_error_pending();
+                ok = !cg_error_pending() && validate_outputs(g, n, out);
+            }
+            /* As PyTorch's engine, only once its gradients passed validation (a node whose
+             * gradient has the wrong shape keeps its saved tensors, and a second backward fails
+             * the same way), and under the same lock as the check, so that of two threads
+             * backwarding through a shared node without retain_graph only one runs it. */
+            if (ok && !g->keep_graph) {
+                cg_release_saved(n);
+                if (n->inner) cg_release_saved(n->inner);
             }
             if (lock) cg_unlock(CG_LOCK_NODE, n);
-            release = ok && !g->keep_graph;
         }
     }
     for (int i = 0; i < n->nnext && ok; i++) {
         cg_node *child = n->next[i].node;
         if (!child) continue;
         node_task *c = &g->tasks[find_task(g, child)];
-        if (out[i] && (c->needed || c->captured)) {
-            int slot = n->next[i].input_nr;
-            cg_tensor *grad = validate(out[i], &child->outputs[slot], n, i);
-            ok = grad && add_to_buffer(c, slot, grad);
-        }
+        if (out[i] && (c->needed || c->captured)) ok = add_to_buffer(c, n->next[i].input_nr, out[i]);
         if (ok && --c->deps == 0) ok = enqueue(g, (int)(c - g->tasks));
-    }
-    /* As PyTorch's engine, only once its gradients passed validation: a node whose gradient has
-     * the wrong shape keeps its saved tensors, and a second backward fails the same way. */
-    if (release && ok) {
-        bool lock = n->nsaved || n->inner;
-        if (lock) cg_lock(CG_LOCK_NODE, n);
-        cg_release_saved(n);
-        if (n->inner) cg_release_saved(n->inner);
-        if (lock) cg_unlock(CG_LOCK_NODE, n);
     }
     return ok;
 }
