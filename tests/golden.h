@@ -42,6 +42,26 @@ static inline char *golden_next_line(golden_file *g) {
     }
 }
 
+/* Runs check on every line of the file at path, each in a scope of its own, and reports the first
+ * max_reported failing lines with their line numbers (the generators write one comment line
+ * first). Returns how many lines ran (-1 when the file cannot be opened); *bad gets how many
+ * failed. */
+static inline int golden_check_lines(const char *path, int (*check)(char *line), int max_reported, int *bad) {
+    golden_file g;
+    *bad = 0;
+    if (golden_open(&g, path) < 0) return -1;
+    int cases = 0;
+    for (char *line; (line = golden_next_line(&g)); cases++) {
+        char head[160];
+        snprintf(head, sizeof head, "%s", line); /* check tokenizes line */
+        cg_scope_begin();
+        if (check(line) < 0 && (*bad)++ < max_reported) fprintf(stderr, "%s:%d: %.150s\n", path, cases + 2, head);
+        cg_scope_end();
+    }
+    golden_close(&g);
+    return cases;
+}
+
 static inline char *golden_token(char **cursor) {
     char *s = *cursor + strspn(*cursor, " \t");
     if (!*s) return NULL;

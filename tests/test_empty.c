@@ -173,21 +173,7 @@ static int check_line(char *line) {
 }
 
 static void test_golden_empty(void) {
-    golden_file g;
-    if (golden_open(&g, "tests/data/empty.txt") < 0) {
-        CHECK(0);
-        return;
-    }
-    int lineno = 1, cases = 0, bad = 0;
-    for (char *line; (line = golden_next_line(&g)); lineno++) {
-        char head[160];
-        snprintf(head, sizeof head, "%s", line);
-        cg_scope_begin();
-        if (check_line(line) < 0 && bad++ < 60) fprintf(stderr, "empty.txt:%d: %.150s\n", lineno + 1, head);
-        cg_scope_end();
-        cases++;
-    }
-    golden_close(&g);
+    int bad, cases = golden_check_lines("tests/data/empty.txt", check_line, 60, &bad);
     CHECK_MSG(bad == 0, "%d of %d lines differ", bad, cases);
     CHECK(cases > 500);
 }

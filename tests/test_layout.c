@@ -137,21 +137,7 @@ static int check_line(char *line) {
 }
 
 static void test_golden_layouts(void) {
-    golden_file g;
-    if (golden_open(&g, "tests/data/layout.txt") < 0) {
-        CHECK(0);
-        return;
-    }
-    int lineno = 1, cases = 0, bad = 0;
-    for (char *line; (line = golden_next_line(&g)); lineno++) {
-        char head[140];
-        snprintf(head, sizeof head, "%s", line);
-        cg_scope_begin();
-        if (check_line(line) < 0 && bad++ < 30) fprintf(stderr, "layout.txt:%d: %.120s\n", lineno + 1, head);
-        cg_scope_end();
-        cases++;
-    }
-    golden_close(&g);
+    int bad, cases = golden_check_lines("tests/data/layout.txt", check_line, 30, &bad);
     CHECK_MSG(bad == 0, "%d of %d lines differ", bad, cases);
     CHECK(cases > 1000);
 }

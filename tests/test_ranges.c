@@ -50,21 +50,7 @@ static int check_line(char *line) {
 }
 
 static void test_golden_ranges(void) {
-    golden_file g;
-    if (golden_open(&g, "tests/data/ranges.txt") < 0) {
-        CHECK(0);
-        return;
-    }
-    int lineno = 1, cases = 0, bad = 0;
-    for (char *line; (line = golden_next_line(&g)); lineno++) {
-        char copy[160];
-        snprintf(copy, sizeof copy, "%s", line);
-        cg_scope_begin();
-        if (check_line(line) < 0 && bad++ < 20) fprintf(stderr, "ranges.txt:%d: %.100s\n", lineno + 1, copy);
-        cg_scope_end();
-        cases++;
-    }
-    golden_close(&g);
+    int bad, cases = golden_check_lines("tests/data/ranges.txt", check_line, 20, &bad);
     CHECK_MSG(bad == 0, "%d of %d lines differ", bad, cases);
     CHECK(cases > 3000);
 }
