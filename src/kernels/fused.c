@@ -182,43 +182,10 @@ CLAMP_FLOAT_LOOP(f64, double)
 CLAMP_EXACT_LOOP(i64, int64_t)
 CLAMP_EXACT_LOOP(b8, bool)
 
-/* cg_iter_run over out's elements in out's memory order (its dims of size > 1 sorted by stride, as
- * TensorIterator walks them), so that a loop sees the inner runs PyTorch's kernel sees. The
- * operands become headers on the stack, broadcast to out's shape and permuted like it. */
-static void iter_memory_order(const cg_tensor *out, int nops, const cg_tensor *const *ops, cg_loop_fn loop,
-                              const void *ctx) {
-    int perm[CG_MAX_DIMS], nd = 0;
-    for (int d = 0; d < out->ndim; d++)
-        if (out->sizes[d] != 1) perm[nd++] = d;
-    for (int i = 1; i < nd; i++) /* stable insertion sort, largest stride first */
-        for (int j = i; j > 0 && out->strides[perm[j - 1]] < out->strides[perm[j]]; j--) {
-            int tmp = perm[j];
-            perm[j] = perm[j - 1];
-            perm[j - 1] = tmp;
-        }
-    cg_tensor views[CG_ITER_MAX_OPS];
-    const cg_tensor *vp[CG_ITER_MAX_OPS];
-    int64_t sizes[CG_MAX_DIMS];
-    for (int d = 0; d < nd; d++) sizes[d] = out->sizes[perm[d]];
-    for (int k = 0; k < nops; k++) {
-        const cg_tensor *t = ops[k];
-        views[k] = *t;
-        views[k].ndim = nd;
-        for (int d = 0; d < nd; d++) {
-            int td = perm[d] - (out->ndim - t->ndim); /* t's dim, right-aligned */
-            bool broadcast = td < 0 || t->sizes[td] == 1;
-            views[k].sizes[d] = sizes[d];
-            views[k].strides[d] = broadcast ? 0 : t->strides[td];
-        }
-        vp[k] = &views[k];
-    }
-    cg_iter_run(nd, sizes, nops, vp, loop, ctx);
-}
-
 void cg_kernel_clamp_tensor(cg_tensor *out, const cg_tensor *self, const cg_tensor *min, const cg_tensor *max) {
     static const cg_loop_fn clamp_loops[] = {[CG_FLOAT32] = clamp_tensor_f32, [CG_FLOAT64] = clamp_tensor_f64,
                                              [CG_INT64] = clamp_tensor_i64, [CG_BOOL] = clamp_tensor_b8};
     clamp_ctx c = {min != NULL, max != NULL};
     const cg_tensor *ops[] = {out, self, min ? min : max, min ? max : NULL};
-    iter_memory_order(out, 2 + c.has_min + c.has_max, ops, clamp_loops[out->dtype], &c);
+    cg_iter_run_memory_order(2 + c.has_min + c.has_max, ops, clamp_loops[out->dtype], &c);
 }
