@@ -102,37 +102,31 @@ bool cg_is_non_overlapping_and_dense(const cg_tensor *t) {
     return true;
 }
 
+typedef struct {
+    const int64_t *sizes;
+    int n;
+    const int64_t (*strides)[CG_MAX_DIMS];
+} layout_operands;
+
 /* TensorIterator's comparison of dims a and b over the operands' strides (0 where broadcast):
  * 1 when a goes after b (is slower), -1 when before, 0 when no operand decides. The first operand
  * whose strides for a and b are both nonzero and differ decides; equal strides put the smaller
  * size first. */
-static int layout_order(int a, int b, const int64_t *sizes, int n, const int64_t (*strides)[CG_MAX_DIMS]) {
-    for (int op = 0; op < n; op++) {
-        int64_t sa = strides[op][a], sb = strides[op][b];
+static int layout_order(int a, int b, const void *ctx) {
+    const layout_operands *o = ctx;
+    for (int op = 0; op < o->n; op++) {
+        int64_t sa = o->strides[op][a], sb = o->strides[op][b];
         if (sa == 0 || sb == 0) continue;
         if (sa != sb) return sa < sb ? -1 : 1;
-        if (sizes[a] > sizes[b]) return 1;
+        if (o->sizes[a] > o->sizes[b]) return 1;
     }
     return 0;
 }
 
-/* The dims fastest first, by TensorIterator's insertion sort from the reversed order; true when
- * that is the row-major order. */
+/* The dims fastest first, in TensorIterator's order; true when that is the row-major order. */
 static bool layout_permutation(int ndim, const int64_t *sizes, int n, const int64_t (*strides)[CG_MAX_DIMS],
                                int *perm) {
-    for (int i = 0; i < ndim; i++) perm[i] = ndim - 1 - i;
-    for (int i = 1; i < ndim; i++) {
-        int b = i;
-        for (int a = i - 1; a >= 0; a--) {
-            int c = layout_order(perm[a], perm[b], sizes, n, strides);
-            if (c > 0) {
-                swap_ints(&perm[a], &perm[b]);
-                b = a;
-            } else if (c < 0) {
-                break;
-            }
-        }
-    }
+    cg_tensoriter_order(ndim, layout_order, &(layout_operands){sizes, n, strides}, perm);
     for (int i = 0; i < ndim; i++)
         if (perm[i] != ndim - 1 - i) return false;
     return true;

@@ -175,6 +175,26 @@ static inline void cg_contiguous_strides(int ndim, const int64_t *sizes, int64_t
         s *= sizes[d] > 1 ? sizes[d] : 1;
     }
 }
+/* TensorIterator's reorder_dimensions: perm gets the dims fastest first, by its insertion sort
+ * starting from the reversed order; compare(a, b, ctx) is 1 when dim a goes after dim b, -1 when
+ * before, 0 when undecided (then the sort looks further back). */
+static inline void cg_tensoriter_order(int ndim, int (*compare)(int a, int b, const void *ctx), const void *ctx,
+                                       int *perm) {
+    for (int i = 0; i < ndim; i++) perm[i] = ndim - 1 - i;
+    for (int i = 1; i < ndim; i++) {
+        int b = i;
+        for (int a = i - 1; a >= 0; a--) {
+            int c = compare(perm[a], perm[b], ctx);
+            if (c < 0) break;
+            if (c > 0) {
+                int t = perm[a];
+                perm[a] = perm[b];
+                perm[b] = t;
+                b = a;
+            }
+        }
+    }
+}
 /* Wraps a possibly negative dim into [0, ndim); sets PyTorch's error and returns -1 when out of range.
  * A 0-dim tensor accepts dims -1 and 0, as in PyTorch. */
 int cg_wrap_dim(int dim, int ndim);

@@ -181,7 +181,8 @@ typedef struct {
 /* TensorIterator's comparison of dims a and b: 1 when a goes after b, -1 before, 0 undecided. The
  * output's reduced dims (stride 0) go first; then the first operand whose strides differ (and
  * are both nonzero) decides, a tie going to the smaller size. */
-static int should_swap(const sum_iteration *it, int a, int b) {
+static int should_swap(int a, int b, const void *ctx) {
+    const sum_iteration *it = ctx;
     for (int op = 0; op < 2; op++) {
         int64_t sa = it->strides[a][op], sb = it->strides[b][op];
         if (op == 0 && (sa == 0) != (sb == 0)) return sb == 0 ? 1 : -1;
@@ -192,25 +193,10 @@ static int should_swap(const sum_iteration *it, int a, int b) {
     return 0;
 }
 
-/* Sorts the dims fastest first, as TensorIterator's insertion sort does, starting from the
- * reversed order, then merges neighbours that both operands walk as one. */
+/* Sorts the dims fastest first, in TensorIterator's order, then merges neighbours that both operands walk as one. */
 static void order_and_merge(sum_iteration *it) {
     int perm[CG_MAX_DIMS], n = it->ndim;
-    for (int i = 0; i < n; i++) perm[i] = n - 1 - i;
-    for (int i = 1; i < n && n > 1; i++) {
-        int b = i;
-        for (int a = i - 1; a >= 0; a--) {
-            int c = should_swap(it, perm[a], perm[b]);
-            if (c > 0) {
-                int s = perm[a];
-                perm[a] = perm[b];
-                perm[b] = s;
-                b = a;
-            } else if (c < 0) {
-                break;
-            }
-        }
-    }
+    cg_tensoriter_order(n, should_swap, it, perm);
     sum_iteration sorted = {.ndim = n};
     for (int i = 0; i < n; i++) {
         sorted.sizes[i] = it->sizes[perm[i]];
