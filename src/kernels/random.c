@@ -21,27 +21,23 @@ static double uniform_double(cg_generator *g) { return (double)(cg_gen_random64(
 
 typedef void (*element_fn)(char *element, void *ctx);
 
+/* TensorIterator's comparison of t's dims a and b: by stride (0 decides nothing), a tie putting
+ * the smaller size first. */
+static int stride_order(int a, int b, const void *ctx) {
+    const cg_tensor *t = ctx;
+    int64_t sa = t->strides[a], sb = t->strides[b];
+    if (sa == 0 || sb == 0) return 0;
+    if (sa != sb) return sa < sb ? -1 : 1;
+    return t->sizes[a] > t->sizes[b];
+}
+
 /* Calls fn on every element of t in the order PyTorch's TensorIterator walks a single output:
  * dims sorted by stride, smallest stride innermost (ties keep the later dim inner unless it is
  * larger), so a transposed or sliced tensor is filled in memory order. */
 static void for_each_in_memory_order(cg_tensor *t, element_fn fn, void *ctx) {
     if (t->numel == 0) return;
     int n = t->ndim, perm[CG_MAX_DIMS]; /* perm[0] is the innermost dim */
-    for (int i = 0; i < n; i++) perm[i] = n - 1 - i;
-    for (int i = 1; i < n; i++) {
-        for (int j = i - 1, moving = i; j >= 0; j--) {
-            int64_t s0 = t->strides[perm[j]], s1 = t->strides[perm[moving]];
-            int order = 0; /* > 0: perm[j] belongs outside perm[moving] */
-            if (s0 != 0 && s1 != 0) order = s0 < s1 ? -1 : s0 > s1 ? 1 : t->sizes[perm[j]] > t->sizes[perm[moving]];
-            if (order < 0) break;
-            if (order > 0) {
-                int tmp = perm[j];
-                perm[j] = perm[moving];
-                perm[moving] = tmp;
-                moving = j;
-            }
-        }
-    }
+    cg_tensoriter_order(n, stride_order, t, perm);
     int64_t elsize = (int64_t)cg_dtype_size(t->dtype), index[CG_MAX_DIMS] = {0};
     char *p = cg_tensor_data(t);
     for (;;) {
