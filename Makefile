@@ -20,7 +20,7 @@ SONAME = libcgrad.so.$(MAJOR)
 SHARED = $(BUILD)/libcgrad.so.$(VERSION)
 LIBDIR = $(PREFIX)/lib
 
-LIB_SRC := $(sort $(wildcard src/*/*.c))
+LIB_SRC := $(sort $(wildcard src/*/*.c src/*/*/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
@@ -28,7 +28,7 @@ EXAMPLE_SRC := $(sort $(wildcard examples/*.c examples/seeds/*.c))
 EXAMPLE_BIN := $(EXAMPLE_SRC:examples/%.c=$(BUILD)/examples/%)
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
-HEADERS := include/cgrad.h $(wildcard src/*/*.h)
+HEADERS := include/cgrad.h $(wildcard src/*/*.h src/*/*/*.h)
 # The C++ test (the header from C++17) with the C++ compiler that goes with CC, when there is one.
 ifeq ($(origin CXX),default)
 CXX := $(if $(findstring clang,$(CC)),clang++,g++)

@@ -12,7 +12,7 @@
  * one run at a time); a run that finds a node claimed by another keeps it in a table of its own. */
 #include "autograd/autograd.h"
 #include "core/lock.h"
-#include "kernels/elementwise.h"
+#include "backend/cpu/elementwise.h"
 
 #include <stdatomic.h>
 #include <stdlib.h>

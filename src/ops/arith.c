@@ -1,7 +1,7 @@
 /* Binary arithmetic, its Python-number forms, comparisons and where (clamp is in clamp.c).
  * Each op picks the result dtype by PyTorch's promotion rules and hands the work to a kernel. */
 #include "autograd/registry.h"
-#include "kernels/copy.h"
+#include "backend/cpu/copy.h"
 #include "ops/elementwise.h"
 
 #include <math.h>

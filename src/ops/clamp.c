@@ -2,7 +2,7 @@
  * min=tensor, max=tensor), ClampBackward0). A tensor bound broadcasts and promotes with x; a NaN in
  * x or in a bound gives NaN there (with PyTorch's bits: see cg_kernel_clamp_tensor). */
 #include "autograd/registry.h"
-#include "kernels/fused.h"
+#include "backend/cpu/fused.h"
 #include "ops/elementwise.h"
 
 #include <math.h>

@@ -1,6 +1,6 @@
 /* Copies and fills: contiguous, clone, dtype conversion, copy_, fill_, zero_. */
 #include "autograd/registry.h"
-#include "kernels/copy.h"
+#include "backend/cpu/copy.h"
 
 /* A copy of t recorded as clone: laid out as PyTorch's preserve_format does, or row-major. */
 static cg_tensor *copy_of(cg_tensor *t, bool preserve) {

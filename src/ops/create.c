@@ -1,7 +1,7 @@
 /* Tensor creation from data and by pattern, and single-element access. */
 #include "autograd/autograd.h"
 #include "core/tensor.h"
-#include "kernels/copy.h"
+#include "backend/cpu/copy.h"
 
 #include <math.h>
 #include <string.h>

@@ -5,7 +5,7 @@
 #define CG_OPS_ELEMENTWISE_H
 
 #include "core/tensor.h"
-#include "kernels/elementwise.h"
+#include "backend/cpu/elementwise.h"
 
 /* a op b, both converted to compute, broadcast; NULL with PyTorch's error on a shape mismatch. */
 cg_tensor *cg_binary_in(cg_binary_op op, cg_tensor *a, cg_tensor *b, cg_dtype compute);

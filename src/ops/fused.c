@@ -1,7 +1,7 @@
-/* Ops of three operands with PyTorch's fused roundings (kernels/fused.c): add and sub with alpha,
+/* Ops of three operands with PyTorch's fused roundings (backend/cpu/fused.c): add and sub with alpha,
  * addcmul, addcdiv and lerp, each with its backward. Their in-place forms are in inplace.c. */
 #include "autograd/registry.h"
-#include "kernels/fused.h"
+#include "backend/cpu/fused.h"
 #include "ops/elementwise.h"
 
 #include <math.h>

@@ -3,8 +3,8 @@
  * before it allocates its output, then hands the loop to a kernel through headers that see every
  * operand with the iteration shape. */
 #include "autograd/registry.h"
-#include "kernels/copy.h"
-#include "kernels/index.h"
+#include "backend/cpu/copy.h"
+#include "backend/cpu/index.h"
 
 #include <float.h>
 #include <math.h>

@@ -5,7 +5,7 @@
  * form. */
 #include "autograd/registry.h"
 #include "ops/elementwise.h"
-#include "kernels/copy.h"
+#include "backend/cpu/copy.h"
 
 #include <math.h>
 

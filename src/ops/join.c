@@ -1,7 +1,7 @@
 /* Joining tensors: cat and stack. Inputs of different dtypes are promoted to a common one; the
  * output is a new contiguous tensor. */
 #include "autograd/registry.h"
-#include "kernels/copy.h"
+#include "backend/cpu/copy.h"
 
 #include <stdlib.h>
 

@@ -8,7 +8,7 @@
  * the same composition of ops as PyTorch, so the graph has PyTorch's nodes. The numbers do not
  * depend on the path: the kernel sums every element over k in the same order. */
 #include "autograd/registry.h"
-#include "kernels/matmul.h"
+#include "backend/cpu/matmul.h"
 
 #include <string.h>
 

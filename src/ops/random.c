@@ -1,9 +1,9 @@
 /* Random tensors and in-place random fills, bit-identical to PyTorch 1.13's CPU generator for the
- * same seed, dtype, shape and call order (see kernels/random.c for how). */
+ * same seed, dtype, shape and call order (see backend/cpu/random.c for how). */
 #include "autograd/registry.h"
 #include "core/generator.h"
 #include "core/tensor.h"
-#include "kernels/random.h"
+#include "backend/cpu/random.h"
 
 #include <float.h>
 

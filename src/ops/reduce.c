@@ -2,11 +2,11 @@
  *
  * Each op checks its arguments with PyTorch's messages, works out the result's dtype and shape,
  * arranges the input as rows (kept dims first, reduced dims last, contiguous) and calls a kernel
- * from kernels/reduce.c. Temporaries live in an inner scope that ends with the op, so a copy made
+ * from backend/cpu/reduce.c. Temporaries live in an inner scope that ends with the op, so a copy made
  * to arrange the rows is freed at once; only the results reach the caller's scope. */
 #include "autograd/registry.h"
-#include "kernels/copy.h"
-#include "kernels/reduce.h"
+#include "backend/cpu/copy.h"
+#include "backend/cpu/reduce.h"
 #include "ops/elementwise.h"
 
 #include <math.h>

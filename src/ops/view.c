@@ -5,7 +5,7 @@
  * place that marks a view's base for autograd. Sizes, strides and storage offsets follow
  * PyTorch exactly, including the odd corners (stride of a size-1 dim, empty tensors). */
 #include "autograd/registry.h"
-#include "kernels/copy.h"
+#include "backend/cpu/copy.h"
 
 #include <stdlib.h>
 #include <string.h>

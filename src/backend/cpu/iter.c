@@ -1,4 +1,4 @@
-#include "kernels/iter.h"
+#include "backend/cpu/iter.h"
 
 typedef struct {
     int nops, ndim;

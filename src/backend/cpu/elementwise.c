@@ -7,9 +7,9 @@
 #pragma GCC optimize("tree-vectorize", "vect-cost-model=dynamic")
 #endif
 
-#include "kernels/elementwise.h"
+#include "backend/cpu/elementwise.h"
 
-#include "kernels/iter.h"
+#include "backend/cpu/iter.h"
 
 #include <string.h>
 #include <tgmath.h>

@@ -1,6 +1,6 @@
-#include "kernels/index.h"
+#include "backend/cpu/index.h"
 
-#include "kernels/iter.h"
+#include "backend/cpu/iter.h"
 
 #include <string.h>
 

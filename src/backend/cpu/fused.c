@@ -1,6 +1,6 @@
-#include "kernels/fused.h"
+#include "backend/cpu/fused.h"
 
-#include "kernels/iter.h"
+#include "backend/cpu/iter.h"
 
 #include <math.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* Indexing loops: gather (also used by index_select), scatter_add, and a range check of index
- * values (masked_fill is a fill: kernels/copy.h). The ops build headers that see every operand with the iteration shape; the
+ * values (masked_fill is a fill: backend/cpu/copy.h). The ops build headers that see every operand with the iteration shape; the
  * kernels only walk memory. */
 #ifndef CG_KERNELS_INDEX_H
 #define CG_KERNELS_INDEX_H

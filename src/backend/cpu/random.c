@@ -4,7 +4,7 @@
  * That build compiles the kernels with FMA contraction, so wherever PyTorch writes a*b + c the
  * machine rounds once: every such place here is an explicit fma/fmaf (the project builds with
  * -ffp-contract=off, so nothing else fuses). */
-#include "kernels/random.h"
+#include "backend/cpu/random.h"
 
 #include "core/generator.h"
 

@@ -1,4 +1,4 @@
-#include "kernels/matmul.h"
+#include "backend/cpu/matmul.h"
 
 #include <string.h>
 

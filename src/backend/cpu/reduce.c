@@ -1,4 +1,4 @@
-#include "kernels/reduce.h"
+#include "backend/cpu/reduce.h"
 
 #include <math.h>
 #include <string.h>

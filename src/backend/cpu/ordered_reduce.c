@@ -16,7 +16,7 @@
 #pragma GCC optimize("tree-vectorize", "vect-cost-model=dynamic")
 #endif
 
-#include "kernels/reduce.h"
+#include "backend/cpu/reduce.h"
 
 #include <math.h>
 #include <string.h>

@@ -12,7 +12,7 @@
 #include "core/tensor.h"
 
 /* out = the sum of float32 or float64 in over the reduced dims, in PyTorch's order of additions
- * (kernels/ordered_reduce.c), so float32 gives PyTorch's bits. in takes any strides; out is a new
+ * (backend/cpu/ordered_reduce.c), so float32 gives PyTorch's bits. in takes any strides; out is a new
  * contiguous tensor with in's sizes less the reduced dims (or 1 there when keepdim). */
 void cg_kernel_cascade_sum(cg_tensor *out, const cg_tensor *in, const bool *reduced, bool keepdim);
 /* The same for the product, in PyTorch's order of multiplications. */

@@ -1,6 +1,6 @@
-#include "kernels/copy.h"
+#include "backend/cpu/copy.h"
 
-#include "kernels/iter.h"
+#include "backend/cpu/iter.h"
 
 #include <string.h>
 
