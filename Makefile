@@ -8,10 +8,23 @@ OPT ?= -O2
 # -ffp-contract=off: the random streams must round exactly as PyTorch's do.
 CFLAGS_BASE = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -ffp-contract=off -Iinclude -Isrc
 CFLAGS ?= $(OPT) -g
-ALL_CFLAGS = $(CFLAGS_BASE) $(CFLAGS) -fPIC
+ALL_CFLAGS = $(CFLAGS_BASE) $(OPT_CFLAGS) $(CFLAGS) -fPIC
 # The library exports only what include/cgrad.h declares (its visibility pragma marks those).
 LIB_CFLAGS = $(ALL_CFLAGS) -fvisibility=hidden
 LDLIBS = -lm -pthread
+
+# Optional libraries, each behind a seam with a portable fallback, found with pkg-config:
+# OpenBLAS (Debian: libopenblas-dev) for matrix products, SLEEF (libsleef-dev) for vectorized
+# transcendental functions. NO_BLAS=1 or NO_SLEEF=1 builds without one; tests pass either way.
+have_pc = $(shell pkg-config --exists $(1) 2>/dev/null && echo yes)
+ifeq ($(NO_BLAS)$(call have_pc,openblas),yes)
+OPT_CFLAGS += -DCG_HAVE_BLAS $(shell pkg-config --cflags openblas)
+OPT_LIBS += $(shell pkg-config --libs openblas)
+endif
+ifeq ($(NO_SLEEF)$(call have_pc,sleef),yes)
+OPT_CFLAGS += -DCG_HAVE_SLEEF $(shell pkg-config --cflags sleef)
+OPT_LIBS += $(shell pkg-config --libs sleef)
+endif
 
 # The version is the header's; the soname changes with the major version only.
 VERSION := $(shell sed -n 's/^\#define CG_VERSION_STRING "\(.*\)"/\1/p' include/cgrad.h)
@@ -50,28 +63,28 @@ $(BUILD)/libcgrad.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(SHARED): $(LIB_OBJ)
-	$(CC) -shared -Wl,-soname,$(SONAME) -o $@ $^ $(LDLIBS)
+	$(CC) -shared -Wl,-soname,$(SONAME) -o $@ $^ $(LDLIBS) $(OPT_LIBS)
 
 $(BUILD)/$(SONAME) $(BUILD)/libcgrad.so: $(SHARED)
 	ln -sf $(notdir $<) $@
 
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libcgrad.a $(wildcard tests/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -DCG_BUILD_DIR='"$(BUILD)"' $< -o $@ $(BUILD)/libcgrad.a $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -DCG_BUILD_DIR='"$(BUILD)"' $< -o $@ $(BUILD)/libcgrad.a $(LDLIBS) $(OPT_LIBS)
 
 $(BUILD)/tests/test_cpp: tests/cpp/test_cpp.cpp tests/cpp/probe.c $(BUILD)/libcgrad.a $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c tests/cpp/probe.c -o $(BUILD)/tests/cpp_probe.o
 	$(CXX) -std=c++17 -Wall -Wextra -Werror -Iinclude $(CFLAGS) $< $(BUILD)/tests/cpp_probe.o -o $@ \
-		$(BUILD)/libcgrad.a $(LDLIBS)
+		$(BUILD)/libcgrad.a $(LDLIBS) $(OPT_LIBS)
 
 $(BUILD)/examples/%: examples/%.c $(BUILD)/libcgrad.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $< -o $@ $(BUILD)/libcgrad.a $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $< -o $@ $(BUILD)/libcgrad.a $(LDLIBS) $(OPT_LIBS)
 
-$(BUILD)/bench/%: bench/%.c $(BUILD)/libcgrad.a
+$(BUILD)/bench/%: bench/%.c bench/bench.h $(BUILD)/libcgrad.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -O3 -march=native $< -o $@ $(BUILD)/libcgrad.a $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -O3 -march=native $< -o $@ $(BUILD)/libcgrad.a $(LDLIBS) $(OPT_LIBS)
 
 # The test binaries, the C++ test and the misuses that must not compile (tests/compile_fail/).
 test: $(TEST_BIN) $(CPP_TEST) $(EXAMPLE_BIN)
@@ -85,7 +98,7 @@ difftest: $(BUILD)/tools/difftest
 
 $(BUILD)/tools/difftest: tools/difftest/interp.c $(BUILD)/libcgrad.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $< -o $@ $(BUILD)/libcgrad.a $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $< -o $@ $(BUILD)/libcgrad.a $(LDLIBS) $(OPT_LIBS)
 
 $(BUILD)/tests/test_difftest: tools/difftest/interp.c
 
@@ -136,4 +149,4 @@ uninstall:
 		$(DESTDIR)$(LIBDIR)/libcgrad.so $(DESTDIR)$(LIBDIR)/pkgconfig/cgrad.pc
 
 clean:
-	rm -rf build build-sanitize build-sanitize-clang build-clang build-tsan
+	rm -rf build build-sanitize build-sanitize-clang build-clang build-tsan build-portable

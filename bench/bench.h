@@ -1,0 +1,92 @@
+/* The benchmarks' shared measurement: cgrad and PyTorch time the same work in the same invocation,
+ * and each result line is "name value". The machine is shared and noisy, so every figure is a
+ * median over samples, and ratios (PyTorch time / cgrad time, > 1 means cgrad is faster) are what
+ * to quote. PyTorch runs in /usr/bin/python3 when it has torch; otherwise only cgrad's lines print.
+ *
+ *   double ns = bench_median_ns(work, ctx);            cgrad: median ns per call of work(ctx)
+ *   double t  = bench_torch_ns(setup, stmt, threads);  PyTorch: median ns per exec of stmt
+ *   bench_report("exp_1m", ns, t);                     prints exp_1m_ns, exp_1m_torch_ns, exp_1m_ratio
+ */
+#ifndef CG_BENCH_H
+#define CG_BENCH_H
+
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define BENCH_SAMPLES 9
+#define BENCH_SAMPLE_SECONDS 0.02
+
+static inline double bench_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int bench_compare_doubles(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Median over BENCH_SAMPLES samples of the time per call; each sample runs as many calls as fill
+ * BENCH_SAMPLE_SECONDS (at least one), after one warm-up call. */
+static inline double bench_median_ns(void (*work)(void *), void *ctx) {
+    work(ctx);
+    double start = bench_now();
+    work(ctx);
+    double one = bench_now() - start;
+    long calls = one > 0 ? (long)(BENCH_SAMPLE_SECONDS / one) : 1000;
+    if (calls < 1) calls = 1;
+    double samples[BENCH_SAMPLES];
+    for (int s = 0; s < BENCH_SAMPLES; s++) {
+        start = bench_now();
+        for (long i = 0; i < calls; i++) work(ctx);
+        samples[s] = (bench_now() - start) / (double)calls * 1e9;
+    }
+    qsort(samples, BENCH_SAMPLES, sizeof samples[0], bench_compare_doubles);
+    return samples[BENCH_SAMPLES / 2];
+}
+
+/* The same measurement in PyTorch: setup runs once, stmt is timed the same way (median of samples,
+ * each filling BENCH_SAMPLE_SECONDS). Returns ns per exec, or -1 without torch. Single quotes are
+ * not allowed in setup or stmt (the script goes to the shell in them). */
+static inline double bench_torch_ns(const char *setup, const char *stmt, int threads) {
+    static const char *driver =
+        "import timeit,torch\n"
+        "torch.set_num_threads(%d)\n"
+        "%s\n"
+        "f=lambda: (%s)\n"
+        "f();t=timeit.timeit(f,number=1)\n"
+        "n=max(1,int(%g/max(t,1e-9)))\n"
+        "s=sorted(timeit.repeat(f,number=n,repeat=%d))\n"
+        "print(s[len(s)//2]/n*1e9)\n";
+    size_t size = strlen(driver) + strlen(setup) + strlen(stmt) + 64;
+    char *script = malloc(size), *cmd = malloc(size + 64);
+    double ns = -1;
+    if (script && cmd) {
+        snprintf(script, size, driver, threads, setup, stmt, BENCH_SAMPLE_SECONDS, BENCH_SAMPLES);
+        snprintf(cmd, size + 64, "/usr/bin/python3 -c '%s' 2>/dev/null", script);
+        FILE *p = popen(cmd, "r");
+        if (p) {
+            if (fscanf(p, "%lf", &ns) != 1) ns = -1;
+            pclose(p);
+        }
+    }
+    free(script);
+    free(cmd);
+    return ns;
+}
+
+/* name_ns, and where PyTorch ran, name_torch_ns and name_ratio (PyTorch time / cgrad time). */
+static inline void bench_report(const char *name, double cg_ns, double torch_ns) {
+    printf("%s_ns %.1f\n", name, cg_ns);
+    if (torch_ns > 0) {
+        printf("%s_torch_ns %.1f\n", name, torch_ns);
+        printf("%s_ratio %.2f\n", name, torch_ns / cg_ns);
+    }
+    fflush(stdout);
+}
+
+#endif
