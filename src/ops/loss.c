@@ -300,11 +300,15 @@ static int check_nll(const cg_tensor *x, const cg_tensor *t) {
         cg_set_error("\"nll_loss_out_frame\" not implemented for '%s'", cg_dtype_title(x->dtype));
         return -1;
     }
-    if (t->dtype != CG_INT64) {
-        cg_set_error("expected scalar type Long but found %s", cg_dtype_title(t->dtype));
-        return -1;
-    }
     return 0;
+}
+
+/* PyTorch's kernels read the targets as int64 only when there are targets to read: the forward of
+ * an empty batch reduced to one value takes any dtype, its backward never does. */
+static int check_target_dtype(const cg_tensor *t, bool reads) {
+    if (t->dtype == CG_INT64 || !reads) return 0;
+    cg_set_error("expected scalar type Long but found %s", cg_dtype_title(t->dtype));
+    return -1;
 }
 
 /* v rounded to the dtype: float32 sums done in double and rounded after every step round exactly
@@ -382,7 +386,7 @@ static cg_tensor *nll_forward(cg_tensor *x, const int64_t *targets, int64_t rows
  * reduction none) written at each row's target. Nothing is multiplied by a mask, so the other
  * places stay +0 whatever the gradient (inf included). */
 static cg_tensor *nll_loss_backward(cg_tensor *grad, cg_tensor *self, cg_tensor *t, cg_reduction r, double kept) {
-    if (!grad || !self || !t) return NULL;
+    if (!grad || !self || !t || check_target_dtype(t, true) < 0) return NULL;
     cg_tensor *out = cg_zeros_shape(self->dtype, self->ndim, self->sizes);
     if (!out) return NULL;
     int64_t rows = self->ndim == 2 ? self->sizes[0] : 1, classes = self->sizes[self->ndim - 1];
@@ -407,7 +411,9 @@ static cg_tensor *nll_loss_backward(cg_tensor *grad, cg_tensor *self, cg_tensor 
 
 cg_tensor *cg_nll_loss_opts(cg_loss_args a) {
     cg_tensor *x = a.input, *t = a.target;
-    if (!x || !t || check_reduction(a.reduction) < 0 || check_nll(x, t) < 0) return NULL;
+    if (!x || !t || check_reduction(a.reduction) < 0 || check_nll(x, t) < 0 ||
+        check_target_dtype(t, t->numel > 0 || (a.reduction == CG_REDUCTION_NONE && x->ndim == 2)) < 0)
+        return NULL;
     int64_t rows = x->ndim == 2 ? x->sizes[0] : 1, classes = x->sizes[x->ndim - 1], kept;
     int64_t *targets = cg_malloc(sizeof(int64_t) * (size_t)(rows ? rows : 1));
     if (!targets) return NULL;
@@ -441,6 +447,10 @@ void cg_backward_nll_loss_backward(cg_node *n, cg_tensor **grads, cg_tensor **ou
 static cg_tensor *cross_entropy_probabilities(cg_tensor *log_probs, cg_tensor *t, int class_dim, cg_reduction r) {
     cg_tensor *products = cg_mul(log_probs, t);
     if (r == CG_REDUCTION_NONE) return cg_neg(cg_sum(products, CG_DIMS(class_dim)));
+    if (products && r == CG_REDUCTION_MEAN && log_probs->numel == 0) { /* PyTorch fills the sum with nan */
+        cg_tensor *total = cg_sum(products);
+        return total && cg_fill_(total, NAN) == 0 ? cg_neg(total) : NULL;
+    }
     cg_tensor *total = cg_neg(cg_sum(products));
     if (r == CG_REDUCTION_SUM || !total) return total;
     int64_t classes = log_probs->ndim ? log_probs->sizes[class_dim] : 1;
