@@ -106,6 +106,12 @@ void cg_release(cg_tensor *t);       /* drop a reference taken with cg_retain */
 cg_tensor *cg_keep(cg_tensor *t);    /* also register t in the enclosing scope; returns t */
 void cg_scope_begin(void);  /* opens a scope: what is returned from now on belongs to it */
 void cg_scope_end(void);             /* releases every tensor registered since the matching begin */
+/* *slot = value, Python's rebinding `y = y * c`: cg_rebind(&y, cg_mul_scalar(y, c)). The tensor
+ * *slot pointed to loses the innermost scope's reference at once, so it lives on only while
+ * something else holds it (a graph that saved it, a .grad, a cg_retain, an enclosing scope);
+ * do not use it through another pointer afterwards. A NULL value (an error) is stored too, as
+ * the sticky NULL of a chain. Returns value. */
+cg_tensor *cg_rebind(cg_tensor **slot, cg_tensor *value);
 /* CG_SCOPE { ... }: a block whose tensors are released at its end. Leaving it early (break,
  * continue, return, goto; in C++ an exception too) also ends the scope with GCC, clang and any
  * C++ compiler; with other C compilers, leave it only at its end. */

@@ -36,7 +36,7 @@ int main(void) {
     cg_manual_seed(0);
     x = cg_requires_grad_(cg_randn(3), true);
     y = cg_mul_scalar(x, 2);
-    while (cg_item(cg_norm(cg_data(y), 2)) < 1000) y = cg_mul_scalar(y, 2);
+    while (cg_item(cg_norm(cg_data(y), 2)) < 1000) cg_rebind(&y, cg_mul_scalar(y, 2));
     cg_print(y);
     cg_tensor *gradients = cg_tensor_f32(((float[]){0.1, 1.0, 0.0001}), 3);
     cg_backward(y, .gradient = gradients);

@@ -255,6 +255,26 @@ cg_tensor *cg_keep(cg_tensor *t) {
     return t;
 }
 
+cg_tensor *cg_rebind(cg_tensor **slot, cg_tensor *value) {
+    if (!slot) return value;
+    cg_tensor *old = *slot;
+    *slot = value;
+    /* Only a reference of the innermost opened scope is the variable's to drop: one in an
+     * enclosing scope, or in the scope an unopened one stands in, may have other users. */
+    /* value == old: an op that returns its argument (cg_requires_grad_) took no new reference. */
+    if (!old || old == value || scopes.unopened) return value;
+    size_t mark = scopes.nmarks ? scopes.marks[scopes.nmarks - 1] : 0;
+    /* The old value was usually registered just before the new one: search from the top. */
+    for (size_t i = scopes.len; i > mark; i--) {
+        if (scopes.items[i - 1] != old) continue;
+        memmove(&scopes.items[i - 1], &scopes.items[i], (scopes.len - i) * sizeof *scopes.items);
+        scopes.len--;
+        cg_release(old);
+        break;
+    }
+    return value;
+}
+
 cg_tensor *cg_scope_end_keeping(cg_tensor *out) {
     cg_keep(out);
     cg_scope_end();

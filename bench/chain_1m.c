@@ -1,0 +1,86 @@
+/* Big work as a user writes it: a chain of 1,000 ops on a 1M-element float32 tensor, rebinding
+ * the variable at each step (cg_rebind, Python's `y = y * c`), against PyTorch's loop in the same
+ * invocation (1 thread). Prints chain_1m_ns / _torch_ns / _ratio (one whole chain) and the peak
+ * memory of each: chain_1m_peak_mb and chain_1m_torch_peak_mb, how far the resident set's high-water
+ * mark rose above the resident set before a first chain (the mark is reset first through
+ * /proc/self/clear_refs, so the interpreter's start-up does not count). Two tensors of 4 MB, the
+ * old y and the new one, are the least a chain can hold. */
+#include "bench.h"
+#include "cgrad.h"
+
+#define N (1 << 20)
+#define OPS 1000
+#define FACTOR 1.0001
+
+/* A "Vm...:   1234 kB" line of /proc/self/status, in kB; -1 where there is none. */
+static long status_kb(const char *field) {
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f) return -1;
+    char line[256];
+    long kb = -1;
+    size_t len = strlen(field);
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, field, len) == 0 && line[len] == ':') kb = atol(line + len + 1);
+    fclose(f);
+    return kb;
+}
+
+static void reset_peak(void) {
+    FILE *f = fopen("/proc/self/clear_refs", "w");
+    if (f) {
+        fputs("5", f);
+        fclose(f);
+    }
+}
+
+static double chain(void) {
+    double first = 0;
+    CG_SCOPE {
+        cg_tensor *y = cg_ones(N);
+        for (int i = 0; i < OPS; i++) cg_rebind(&y, cg_mul_scalar(y, FACTOR));
+        first = cg_item(cg_select(y, 0, 0));
+    }
+    return first;
+}
+
+static void work(void *ctx) { *(double *)ctx = chain(); }
+
+static const char *TORCH_SETUP = "c = 1.0001\n"
+                                 "def chain():\n"
+                                 "    y = torch.ones(1 << 20)\n"
+                                 "    for i in range(1000): y = y * c\n"
+                                 "    return y[0].item()";
+
+static const char *TORCH_PEAK =
+    "/usr/bin/python3 -c '\n"
+    "import torch\n"
+    "torch.set_num_threads(1)\n"
+    "%s\n"
+    "def kb(f): return int([l for l in open(\"/proc/self/status\") if l.startswith(f + \":\")][0].split()[1])\n"
+    "open(\"/proc/self/clear_refs\", \"w\").write(\"5\")\n"
+    "before = kb(\"VmRSS\"); chain(); print((kb(\"VmHWM\") - before) / 1024)' 2>/dev/null";
+
+int main(void) {
+    /* Peak first, from a cold start on both sides, then time. */
+    reset_peak();
+    long before = status_kb("VmRSS");
+    double value = chain();
+    long peak = status_kb("VmHWM");
+    if (before >= 0 && peak >= 0) printf("chain_1m_peak_mb %.1f\n", (double)(peak - before) / 1024);
+    double expected = 1;
+    for (int i = 0; i < OPS; i++) expected = (double)(float)(expected * (float)FACTOR);
+    if (value != expected) {
+        fprintf(stderr, "chain_1m: got %.9g, expected %.9g\n", value, expected);
+        return 1;
+    }
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, TORCH_PEAK, TORCH_SETUP);
+    FILE *p = popen(cmd, "r");
+    double torch_mb;
+    if (p && fscanf(p, "%lf", &torch_mb) == 1) printf("chain_1m_torch_peak_mb %.1f\n", torch_mb);
+    if (p) pclose(p);
+    fflush(stdout);
+    double sink = 0;
+    bench_report("chain_1m", bench_median_ns(work, &sink), bench_torch_ns(TORCH_SETUP, "chain()", 1));
+    return 0;
+}
