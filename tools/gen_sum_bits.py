@@ -101,6 +101,7 @@ for dtype in DTYPES:
     if dtype == "float32":
         case("sum", dtype, [530000, 9], dims=(0,), seed=9)
         case("sum", dtype, [530000, 4], dims=(0,), seed=2)
+        case("sum", dtype, [530000, 32], dims=(0,), seed=4)  # 4 vectors of columns at once
     # products, in the order of PyTorch's vectorized reduction
     for n in [1, 7, 31, 32, 33, 64, 100, 257, 1000, 4097, 10007]:
         case("prod", dtype, [n], seed=n)

@@ -26,14 +26,17 @@
 
 static int64_t ceil_log2(int64_t x) { return x <= 2 ? 1 : 64 - __builtin_clzll((unsigned long long)(x - 1)); }
 
+/* Level 0 of the cascade takes 2^power rows. */
+static int64_t cascade_power(int64_t size) { return size <= ((int64_t)1 << 19) ? 4 : ceil_log2(size) / LEVELS; }
+
 /* The loops for element type T with LANES vector lanes. W is the width of an item (1 or LANES);
  * the functions are always inlined so that W and nrows are constants and the lane loops vectorize. */
-#define DEFINE_CASCADE(S, T, LANES)                                                                        \
-    static inline __attribute__((always_inline)) void S##_multi_row(const char *in, int64_t row_stride,   \
+#define DEFINE_CASCADE(S, T, LANES, ATTR, FAST_MULTI_ROW)                                                                        \
+    ATTR static inline __attribute__((always_inline)) void S##_multi_row(const char *in, int64_t row_stride,   \
                                                                     int64_t col_stride, int64_t size,    \
                                                                     int nrows, int W, T *ret) {           \
-        const int64_t power = size <= ((int64_t)1 << 19) ? 4 : ceil_log2(size) / LEVELS;                 \
-        const int64_t step = (int64_t)1 << power, mask = step - 1;                                         \
+        if (FAST_MULTI_ROW(in, row_stride, col_stride, size, nrows, W, ret)) return;                       \
+        const int64_t power = cascade_power(size), step = (int64_t)1 << power, mask = step - 1;            \
         T acc[LEVELS][ILP * LANES];                                                                        \
         int n = nrows * W, top = 0; /* the levels above top hold zeros, which adding would not change */  \
         for (int k = 0; k < n; k++) acc[0][k] = 0;                                                         \
@@ -54,7 +57,7 @@ static int64_t ceil_log2(int64_t x) { return x <= 2 ? 1 : 64 - __builtin_clzll((
             for (int k = 0; k < n; k++) acc[0][k] += acc[l][k];                                            \
         memcpy(ret, acc[0], (size_t)n * sizeof(T));                                                        \
     }                                                                                                      \
-    static inline __attribute__((always_inline)) void S##_row_sum(const char *in, int64_t stride, int64_t size, \
+    ATTR static inline __attribute__((always_inline)) void S##_row_sum(const char *in, int64_t stride, int64_t size, \
                                                                   int W, T *ret) {                         \
         T partial[ILP * LANES];                                                                            \
         int64_t rows = size / ILP;                                                                         \
@@ -67,11 +70,11 @@ static int64_t ceil_log2(int64_t x) { return x <= 2 ? 1 : 64 - __builtin_clzll((
         memcpy(ret, partial, (size_t)W * sizeof(T));                                                       \
     }                                                                                                      \
     /* out[j * out_stride] += the sum of row j (size0 elements) */                                        \
-    static void S##_store(char *out, int64_t out_stride, int64_t j, const T *sums, int n) {               \
+    ATTR static void S##_store(char *out, int64_t out_stride, int64_t j, const T *sums, int n) {               \
         for (int k = 0; k < n; k++) *(T *)(out + (j + k) * out_stride) += sums[k];                         \
     }                                                                                                      \
     /* Rows of size0 contiguous elements, row j at in + j * outer_stride. */                              \
-    static void S##_inner_vectorized(char *out, const char *in, int64_t outer_stride, int64_t out_stride, \
+    ATTR static void S##_inner_vectorized(char *out, const char *in, int64_t outer_stride, int64_t out_stride, \
                                      int64_t size0, int64_t size1) {                                       \
         int64_t vectors = size0 / LANES;                                                                   \
         for (int64_t j = 0; j < size1; j++) {                                                              \
@@ -84,7 +87,7 @@ static int64_t ceil_log2(int64_t x) { return x <= 2 ? 1 : 64 - __builtin_clzll((
         }                                                                                                  \
     }                                                                                                      \
     /* size1 contiguous columns summed over size0 rows (row i at in + i * inner_stride). */               \
-    static void S##_outer_vectorized(char *out, const char *in, int64_t inner_stride, int64_t out_stride, \
+    ATTR static void S##_outer_vectorized(char *out, const char *in, int64_t inner_stride, int64_t out_stride, \
                                      int64_t size0, int64_t size1) {                                       \
         T sums[ILP * LANES];                                                                               \
         const int64_t vec = LANES * (int64_t)sizeof(T);                                                    \
@@ -102,7 +105,7 @@ static int64_t ceil_log2(int64_t x) { return x <= 2 ? 1 : 64 - __builtin_clzll((
             S##_store(out, out_stride, j, sums, 1);                                                        \
         }                                                                                                  \
     }                                                                                                      \
-    static void S##_inner_scalar(char *out, const char *in, const int64_t *in_strides, int64_t out_stride, \
+    ATTR static void S##_inner_scalar(char *out, const char *in, const int64_t *in_strides, int64_t out_stride, \
                                  int64_t size0, int64_t size1) {                                           \
         for (int64_t j = 0; j < size1; j++) {                                                              \
             T sum;                                                                                         \
@@ -110,7 +113,7 @@ static int64_t ceil_log2(int64_t x) { return x <= 2 ? 1 : 64 - __builtin_clzll((
             S##_store(out, out_stride, j, &sum, 1);                                                        \
         }                                                                                                  \
     }                                                                                                      \
-    static void S##_outer_scalar(char *out, const char *in, const int64_t *in_strides, int64_t out_stride, \
+    ATTR static void S##_outer_scalar(char *out, const char *in, const int64_t *in_strides, int64_t out_stride, \
                                  int64_t size0, int64_t size1) {                                           \
         T sums[ILP];                                                                                       \
         int64_t j = 0;                                                                                     \
@@ -124,7 +127,7 @@ static int64_t ceil_log2(int64_t x) { return x <= 2 ? 1 : 64 - __builtin_clzll((
         }                                                                                                  \
     }                                                                                                      \
     /* PyTorch's loop over two dims: strides are {out0, in0, out1, in1} in bytes. */                      \
-    static void S##_loop2d(char *out, const char *in, const int64_t *strides, int64_t size0, int64_t size1, \
+    ATTR static void S##_loop2d(char *out, const char *in, const int64_t *strides, int64_t size0, int64_t size1, \
                            const void *ctx) {                                                              \
         (void)ctx;                                                                                         \
         int64_t in_strides[2] = {strides[1], strides[3]}, out_strides[2] = {strides[0], strides[2]};      \
@@ -165,10 +168,82 @@ static int64_t ceil_log2(int64_t x) { return x <= 2 ? 1 : 64 - __builtin_clzll((
         }                                                                                                  \
     }
 
+/* The loops once as portable C and, on x86-64, once compiled for AVX2, which the CPU is asked for
+ * at run time: each lane is still added on its own, in the same order, so the bits are the same. */
+#define NO_ATTR
+#define NO_FAST_PATH(in, row_stride, col_stride, size, nrows, W, ret) false
 DEFINE_ADD_ROW(f32, float)
 DEFINE_ADD_ROW(f64, double)
-DEFINE_CASCADE(f32, float, 8)
-DEFINE_CASCADE(f64, double, 4)
+DEFINE_CASCADE(f32, float, 8, NO_ATTR, NO_FAST_PATH)
+DEFINE_CASCADE(f64, double, 4, NO_ATTR, NO_FAST_PATH)
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define AVX2_ATTR __attribute__((target("avx2,fma")))
+
+/* multi_row for ILP items of one vector each, written with intrinsics so that level 0 stays in
+ * registers (compiled from the loops above, it goes through memory on every addition). */
+#define DEFINE_MULTI_ROW_AVX2(S, T, V, LOADU, STOREU, ADD, ZERO, LANES)                                   \
+    AVX2_ATTR static void S##_multi_row_avx2(const char *in, int64_t row_stride, int64_t col_stride,     \
+                                             int64_t size, T *ret) {                                      \
+        const int64_t power = cascade_power(size), step = (int64_t)1 << power, mask = step - 1;            \
+        V a0 = ZERO(), a1 = ZERO(), a2 = ZERO(), a3 = ZERO(), up[LEVELS - 1][ILP];                         \
+        for (int l = 0; l < LEVELS - 1; l++) up[l][0] = up[l][1] = up[l][2] = up[l][3] = ZERO();          \
+        int top = 0;                                                                                       \
+        int64_t i = 0;                                                                                     \
+        while (i + step <= size) {                                                                         \
+            for (int64_t j = 0; j < step; j++, i++) {                                                      \
+                const char *row = in + i * row_stride;                                                     \
+                a0 = ADD(a0, LOADU((const T *)row));                                                       \
+                a1 = ADD(a1, LOADU((const T *)(row + col_stride)));                                        \
+                a2 = ADD(a2, LOADU((const T *)(row + 2 * col_stride)));                                    \
+                a3 = ADD(a3, LOADU((const T *)(row + 3 * col_stride)));                                    \
+            }                                                                                              \
+            V level0[ILP] = {a0, a1, a2, a3};                                                              \
+            a0 = a1 = a2 = a3 = ZERO();                                                                    \
+            for (int l = 1; l < LEVELS; l++) {                                                             \
+                for (int k = 0; k < ILP; k++) {                                                            \
+                    V b = l == 1 ? level0[k] : up[l - 2][k];                                               \
+                    up[l - 1][k] = l > top ? b : ADD(up[l - 1][k], b);                                     \
+                    if (l > 1) up[l - 2][k] = ZERO();                                                      \
+                }                                                                                          \
+                top = l > top ? l : top;                                                                   \
+                if ((i & (mask << (l * power))) != 0) break;                                               \
+            }                                                                                              \
+        }                                                                                                  \
+        for (; i < size; i++) {                                                                            \
+            const char *row = in + i * row_stride;                                                         \
+            a0 = ADD(a0, LOADU((const T *)row));                                                           \
+            a1 = ADD(a1, LOADU((const T *)(row + col_stride)));                                            \
+            a2 = ADD(a2, LOADU((const T *)(row + 2 * col_stride)));                                        \
+            a3 = ADD(a3, LOADU((const T *)(row + 3 * col_stride)));                                        \
+        }                                                                                                  \
+        for (int l = 1; l <= top; l++) {                                                                   \
+            a0 = ADD(a0, up[l - 1][0]);                                                                    \
+            a1 = ADD(a1, up[l - 1][1]);                                                                    \
+            a2 = ADD(a2, up[l - 1][2]);                                                                    \
+            a3 = ADD(a3, up[l - 1][3]);                                                                    \
+        }                                                                                                  \
+        STOREU(ret, a0);                                                                                   \
+        STOREU(ret + LANES, a1);                                                                           \
+        STOREU(ret + 2 * LANES, a2);                                                                       \
+        STOREU(ret + 3 * LANES, a3);                                                                       \
+    }
+DEFINE_MULTI_ROW_AVX2(f32, float, __m256, _mm256_loadu_ps, _mm256_storeu_ps, _mm256_add_ps, _mm256_setzero_ps, 8)
+DEFINE_MULTI_ROW_AVX2(f64, double, __m256d, _mm256_loadu_pd, _mm256_storeu_pd, _mm256_add_pd, _mm256_setzero_pd, 4)
+#define F32_FAST(in, row_stride, col_stride, size, nrows, W, ret) \
+    (nrows == ILP && W == 8 && (f32_multi_row_avx2(in, row_stride, col_stride, size, ret), true))
+#define F64_FAST(in, row_stride, col_stride, size, nrows, W, ret) \
+    (nrows == ILP && W == 4 && (f64_multi_row_avx2(in, row_stride, col_stride, size, ret), true))
+DEFINE_ADD_ROW(f32_avx2, float)
+DEFINE_ADD_ROW(f64_avx2, double)
+DEFINE_CASCADE(f32_avx2, float, 8, AVX2_ATTR, F32_FAST)
+DEFINE_CASCADE(f64_avx2, double, 4, AVX2_ATTR, F64_FAST)
+static bool hardware_avx2(void) { return __builtin_cpu_supports("fma") && __builtin_cpu_supports("avx2"); }
+#else
+#define f32_avx2_loop2d f32_loop2d
+#define f64_avx2_loop2d f64_loop2d
+static bool hardware_avx2(void) { return false; }
+#endif
 
 /* ---- PyTorch's iteration order ---- */
 
@@ -280,7 +355,9 @@ static void reduce_in_order(cg_tensor *out, const cg_tensor *in, const bool *red
 }
 
 void cg_kernel_cascade_sum(cg_tensor *out, const cg_tensor *in, const bool *reduced, bool keepdim) {
-    reduce_in_order(out, in, reduced, keepdim, 0, in->dtype == CG_FLOAT32 ? f32_loop2d : f64_loop2d, 0);
+    bool f32 = in->dtype == CG_FLOAT32, fast = hardware_avx2();
+    loop2d_fn loop = f32 ? (fast ? f32_avx2_loop2d : f32_loop2d) : (fast ? f64_avx2_loop2d : f64_loop2d);
+    reduce_in_order(out, in, reduced, keepdim, 0, loop, 0);
 }
 
 /* ---- products: PyTorch's binary_kernel_reduce_vec ----
@@ -376,22 +453,18 @@ void cg_kernel_ordered_prod(cg_tensor *out, const cg_tensor *in, const bool *red
     }
 /* The loops once as portable C (fmaf from libm) and, on x86-64, once compiled for the FMA and AVX2
  * instructions, which the CPU is asked for at run time: libm's fmaf is a call per element. */
-#define NO_ATTR
 DEFINE_NORM2(f32, float, true, 8, 4, fmaf, NO_ATTR)
 DEFINE_NORM2(f64, double, false, 4, 2, fma, NO_ATTR) /* PyTorch 1.13 vectorizes float32 only */
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define FMA_ATTR __attribute__((target("avx2,fma")))
-DEFINE_NORM2(f32_fma, float, true, 8, 4, fmaf, FMA_ATTR)
-DEFINE_NORM2(f64_fma, double, false, 4, 2, fma, FMA_ATTR)
-static bool hardware_fma(void) { return __builtin_cpu_supports("fma") && __builtin_cpu_supports("avx2"); }
+DEFINE_NORM2(f32_fma, float, true, 8, 4, fmaf, AVX2_ATTR)
+DEFINE_NORM2(f64_fma, double, false, 4, 2, fma, AVX2_ATTR)
 #else
 #define f32_fma_norm2_loop2d f32_norm2_loop2d
 #define f64_fma_norm2_loop2d f64_norm2_loop2d
-static bool hardware_fma(void) { return false; }
 #endif
 
 void cg_kernel_ordered_norm2(cg_tensor *out, const cg_tensor *in, const bool *reduced, bool keepdim) {
-    bool f32 = in->dtype == CG_FLOAT32, fast = hardware_fma();
+    bool f32 = in->dtype == CG_FLOAT32, fast = hardware_avx2();
     loop2d_fn loop = f32 ? (fast ? f32_fma_norm2_loop2d : f32_norm2_loop2d) : (fast ? f64_fma_norm2_loop2d : f64_norm2_loop2d);
     reduce_in_order(out, in, reduced, keepdim, 0, loop, 2);
     for (int64_t i = 0; i < out->numel; i++) { /* an empty input's norm is 0, as PyTorch's */
