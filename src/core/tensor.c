@@ -364,17 +364,42 @@ cg_tensor *cg_new_tensor_strided(cg_dtype dtype, int ndim, const int64_t *sizes,
     return t;
 }
 
+/* PyTorch's channels-last flag of a 4-D tensor: dense in the order C, W, H, N, size-1 dims
+ * skipped (so their strides are free). */
+static bool is_channels_last_contiguous(const cg_tensor *t) {
+    if (t->ndim != 4) return false;
+    static const int order[4] = {1, 3, 2, 0};
+    int64_t expected = 1;
+    for (int i = 0; i < 4; i++) {
+        int d = order[i];
+        if (t->sizes[d] == 1) continue;
+        if (t->strides[d] != expected) return false;
+        expected *= t->sizes[d];
+    }
+    return true;
+}
+
 /* TensorIterator's fast setup, for operands of the output's shape: a contiguous output when all
- * are contiguous, the operands' strides when all are dense with the same strides. */
+ * are contiguous, channels-last strides when all are channels-last (both by PyTorch's flags, which
+ * skip size-1 dims, so a size-1 dim's stride comes from the format, not the operands), else the
+ * operands' strides when all are dense with the same strides. */
 static bool fast_setup_strides(int ndim, const int64_t *sizes, int n, const cg_tensor *const *ops, int64_t *strides,
                                bool *contiguous) {
-    bool all_contiguous = true;
+    bool all_contiguous = true, all_channels_last = true;
     for (int i = 0; i < n; i++) {
         if (!cg_same_shape(ops[i]->ndim, ops[i]->sizes, ndim, sizes)) return false;
         all_contiguous = all_contiguous && cg_is_contiguous_inline(ops[i]);
+        all_channels_last = all_channels_last && is_channels_last_contiguous(ops[i]);
     }
     *contiguous = all_contiguous;
     if (all_contiguous) return true;
+    if (all_channels_last) { /* at::empty(..., channels_last): sizes 0 and 1 scale too */
+        strides[1] = 1;
+        strides[3] = sizes[1];
+        strides[2] = strides[3] * sizes[3];
+        strides[0] = strides[2] * sizes[2];
+        return true;
+    }
     for (int i = 0; i < n; i++) {
         if (!cg_is_non_overlapping_and_dense(ops[i])) return false;
         for (int d = 0; d < ndim; d++)

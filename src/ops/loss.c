@@ -122,8 +122,10 @@ cg_tensor *cg_mse_loss_opts(cg_loss_args a) {
     if (!xe || !te) return NULL;
     cg_tensor *loss = NULL;
     CG_NO_GRAD {
+        /* squared in place: PyTorch's one TensorIterator lays the loss out as the difference */
         cg_tensor *diff = cg_sub(cg_to(xe, dtype), cg_to(te, dtype));
-        loss = reduce_loss(cg_mul(diff, diff), a.reduction);
+        if (diff) cg_kernel_binary(CG_BIN_MUL, diff, diff, diff);
+        loss = reduce_loss(diff, a.reduction);
     }
     cg_node *n = record_loss(&cg_op_mse_loss, loss, CG_INPUTS(xe, te), a.reduction, (double)xe->numel);
     if (n) {
