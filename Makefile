@@ -56,7 +56,12 @@ lib: $(BUILD)/libcgrad.a $(SHARED) $(BUILD)/$(SONAME) $(BUILD)/libcgrad.so
 
 $(BUILD)/obj/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LIB_CFLAGS) -c $< -o $@
+	$(CC) $(LIB_CFLAGS) $(FILE_CFLAGS) -c $< -o $@
+
+# The AVX2 loops are compiled for AVX2 on x86-64 and run only where the CPU has it (simd.h).
+ifneq ($(findstring x86_64,$(shell $(CC) -dumpmachine)),)
+$(BUILD)/obj/src/backend/cpu/simd_avx2.o: FILE_CFLAGS = -mavx2 -mfma
+endif
 
 $(BUILD)/libcgrad.a: $(LIB_OBJ)
 	@rm -f $@

@@ -89,7 +89,11 @@ static cg_tensor *recorded_backward_op(const cg_op *op, cg_tensor *grad, cg_tens
 static cg_tensor *threshold_backward(cg_tensor *grad, cg_tensor *self, double threshold) {
     if (!grad || !self) return NULL;
     cg_tensor *out = NULL;
-    CG_NO_GRAD { out = cg_where(cg_le_scalar(self, threshold), cg_zero_for(grad), grad); }
+    cg_dtype dtype = cg_result_type(self, grad);
+    CG_NO_GRAD {
+        out = threshold == 0 && cg_is_floating_inline(dtype) ? cg_binary_in(CG_BIN_RELU_BACKWARD, self, grad, dtype)
+                                                             : cg_where(cg_le_scalar(self, threshold), cg_zero_for(grad), grad);
+    }
     cg_node *n = out ? cg_record(&cg_op_threshold_backward, out, CG_INPUTS(grad, self)) : NULL;
     if (n) {
         cg_save(n, 0, self);
@@ -154,11 +158,15 @@ void cg_backward_tan(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 
 cg_tensor *cg_tanh(cg_tensor *t) { return recorded(&cg_op_tanh, t, float_valued(CG_UN_TANH, t), SAVE_OUTPUT); }
 
-/* d tanh(x) = 1 - tanh(x)^2, rounded as PyTorch's tanh_backward kernel: g * (1 - y*y) */
+/* d tanh(x) = 1 - tanh(x)^2: g * (1 - y*y) in one pass, PyTorch's tanh_backward kernel. */
 static cg_tensor *tanh_backward(cg_tensor *grad, cg_tensor *y) {
     if (!grad || !y) return NULL;
     cg_tensor *out = NULL;
-    CG_NO_GRAD { out = cg_mul(grad, cg_rsub_scalar(cg_mul(y, y), 1)); }
+    cg_dtype dtype = cg_result_type(grad, y);
+    CG_NO_GRAD {
+        out = cg_is_floating_inline(dtype) ? cg_binary_in(CG_BIN_TANH_BACKWARD, grad, y, dtype)
+                                           : cg_mul(grad, cg_rsub_scalar(cg_mul(y, y), 1));
+    }
     return recorded_backward_op(&cg_op_tanh_backward, grad, y, out);
 }
 
@@ -177,11 +185,15 @@ cg_tensor *cg_sigmoid(cg_tensor *t) {
     return recorded(&cg_op_sigmoid, t, float_valued(CG_UN_SIGMOID, t), SAVE_OUTPUT);
 }
 
-/* d sigmoid(x) = y (1 - y), rounded as PyTorch's sigmoid_backward kernel: g * (1 - y) * y */
+/* d sigmoid(x) = y (1 - y): g * (1 - y) * y in one pass, PyTorch's sigmoid_backward kernel. */
 static cg_tensor *sigmoid_backward(cg_tensor *grad, cg_tensor *y) {
     if (!grad || !y) return NULL;
     cg_tensor *out = NULL;
-    CG_NO_GRAD { out = cg_mul(cg_mul(grad, cg_rsub_scalar(y, 1)), y); }
+    cg_dtype dtype = cg_result_type(grad, y);
+    CG_NO_GRAD {
+        out = cg_is_floating_inline(dtype) ? cg_binary_in(CG_BIN_SIGMOID_BACKWARD, grad, y, dtype)
+                                           : cg_mul(cg_mul(grad, cg_rsub_scalar(y, 1)), y);
+    }
     return recorded_backward_op(&cg_op_sigmoid_backward, grad, y, out);
 }
 

@@ -10,6 +10,7 @@
 #include "backend/cpu/elementwise.h"
 
 #include "backend/cpu/iter.h"
+#include "backend/cpu/simd.h"
 
 #include <string.h>
 #include <tgmath.h>
@@ -111,6 +112,9 @@ BINARY_FLOAT(maximum, a != a || b != b ? a + b : i < vec_end ? (a > b ? a : b) :
 BINARY_FLOAT(minimum, a != a || b != b ? a + b : i < vec_end ? (a < b ? a : b) : b < a ? b : a)
 BINARY_INT(maximum, a < b ? b : a) BINARY_BOOL(maximum, a || b)
 BINARY_INT(minimum, b < a ? b : a) BINARY_BOOL(minimum, a && b)
+BINARY_FLOAT(sigmoid_backward, a * (1 - b) * b)
+BINARY_FLOAT(tanh_backward, a * (1 - b * b))
+BINARY_FLOAT(relu_backward, a <= 0 ? 0 : b)
 COMPARE(eq, a == b)
 COMPARE(ne, a != b)
 COMPARE(lt, a < b)
@@ -128,6 +132,9 @@ static const cg_loop_fn binary_loops[CG_BIN_COUNT][4] = {
     [CG_BIN_POW] = {FLOATS(pow), [CG_INT64] = pow_i64},
     [CG_BIN_MAXIMUM] = {ALL(maximum)},
     [CG_BIN_MINIMUM] = {ALL(minimum)},
+    [CG_BIN_SIGMOID_BACKWARD] = {FLOATS(sigmoid_backward)},
+    [CG_BIN_TANH_BACKWARD] = {FLOATS(tanh_backward)},
+    [CG_BIN_RELU_BACKWARD] = {FLOATS(relu_backward)},
     [CG_BIN_EQ] = {ALL(eq)}, [CG_BIN_NE] = {ALL(ne)}, [CG_BIN_LT] = {ALL(lt)},
     [CG_BIN_LE] = {ALL(le)}, [CG_BIN_GT] = {ALL(gt)}, [CG_BIN_GE] = {ALL(ge)},
 };
@@ -178,6 +185,35 @@ static const cg_loop_fn unary_loops[CG_UN_COUNT][4] = {
 
 /* ---- dispatch ---- */
 
+bool cg_simd_avx2(void) {
+#if defined(__x86_64__) && defined(__GNUC__)
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+    return false;
+#endif
+}
+
+/* The vector loop where this CPU has one, else the portable one. */
+static cg_loop_fn binary_loop(cg_binary_op op, cg_dtype dtype) {
+    cg_loop_fn fast = cg_simd_avx2() ? cg_avx2_binary_loop(op, dtype) : NULL;
+    return fast ? fast : binary_loops[op][dtype];
+}
+
+static cg_loop_fn unary_loop(cg_unary_op op, cg_dtype dtype) {
+    cg_loop_fn fast = cg_simd_avx2() ? cg_avx2_unary_loop(op, dtype) : NULL;
+    return fast ? fast : unary_loops[op][dtype];
+}
+
+void cg_vec_exp_f32(float *out, const float *in, int64_t n) {
+    char *ptrs[2] = {(char *)out, (char *)in};
+    unary_loop(CG_UN_EXP, CG_FLOAT32)(ptrs, (const int64_t[]){4, 4}, n, NULL);
+}
+
+void cg_vec_exp_f64(double *out, const double *in, int64_t n) {
+    char *ptrs[2] = {(char *)out, (char *)in};
+    unary_loop(CG_UN_EXP, CG_FLOAT64)(ptrs, (const int64_t[]){8, 8}, n, NULL);
+}
+
 /* A tensor that walks like out's flat memory: contiguous with out's element count. */
 static bool walks_flat(const cg_tensor *t, int64_t n) {
     return t->numel == n && (n == 1 || cg_is_contiguous_inline(t));
@@ -205,7 +241,7 @@ static bool dense_flat_strides(const cg_tensor *out, int nin, const cg_tensor *c
 }
 
 void cg_kernel_binary(cg_binary_op op, cg_tensor *out, const cg_tensor *a, const cg_tensor *b) {
-    cg_loop_fn loop = binary_loops[op][a->dtype];
+    cg_loop_fn loop = binary_loop(op, a->dtype);
     int64_t n = out->numel;
     if (n == 0) return;
     /* Same-shape contiguous operands, possibly with a one-element side, skip the iterator. A
@@ -231,7 +267,7 @@ void cg_kernel_binary(cg_binary_op op, cg_tensor *out, const cg_tensor *a, const
 }
 
 void cg_kernel_unary(cg_unary_op op, cg_tensor *out, const cg_tensor *in) {
-    cg_loop_fn loop = unary_loops[op][in->dtype];
+    cg_loop_fn loop = unary_loop(op, in->dtype);
     int64_t n = out->numel;
     if (n == 0) return;
     if ((n == 1 || cg_is_contiguous_inline(out)) && walks_flat(in, n)) {
@@ -264,7 +300,8 @@ static void pow_f32_number(char **p, const int64_t *s, int64_t n, const void *ct
 }
 
 void cg_kernel_pow_f32_number(cg_tensor *out, const cg_tensor *in, double exponent) {
-    if (out->numel > 0) CG_ITER_MEMORY_ORDER(pow_f32_number, &exponent, out, in);
+    cg_loop_fn fast = cg_simd_avx2() ? cg_avx2_pow_f32_number_loop() : NULL;
+    if (out->numel > 0) CG_ITER_MEMORY_ORDER(fast ? fast : pow_f32_number, &exponent, out, in);
 }
 
 /* ---- where ---- */

@@ -9,6 +9,9 @@
 
 typedef enum {
     CG_BIN_ADD, CG_BIN_SUB, CG_BIN_MUL, CG_BIN_DIV, CG_BIN_POW, CG_BIN_MAXIMUM, CG_BIN_MINIMUM,
+    /* PyTorch's fused backward kernels, floats only: grad * (1 - y) * y and grad * (1 - y * y) with
+     * a = grad, b = y; relu's (threshold_backward at 0): a <= 0 ? 0 : b with a = the result, b = grad. */
+    CG_BIN_SIGMOID_BACKWARD, CG_BIN_TANH_BACKWARD, CG_BIN_RELU_BACKWARD,
     CG_BIN_EQ, CG_BIN_NE, CG_BIN_LT, CG_BIN_LE, CG_BIN_GT, CG_BIN_GE, /* comparisons write bool */
     CG_BIN_COUNT
 } cg_binary_op;

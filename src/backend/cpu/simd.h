@@ -1,0 +1,35 @@
+/* Internal: the vector loops of the elementwise kernels (simd_avx2.c), chosen at run time.
+ *
+ * simd_avx2.c is compiled with -mavx2 -mfma on x86-64 (the Makefile's per-file flags) and holds
+ * nothing else, so no AVX instruction runs before cg_simd_avx2() said the CPU has them. Elsewhere,
+ * and in the -pedantic syntax check without those flags, it compiles to stubs that return NULL.
+ *
+ * The loops follow PyTorch 1.13's AVX2 kernels (it runs those even on AVX-512 machines), so the
+ * results have its bits: the functions PyTorch computes through vml (exp, log, log1p, sin, cos,
+ * tan, tanh) are SLEEF's 8-wide (4-wide for float64) u10 calls on every element, whatever the
+ * layout; the cpu_kernel_vec ones (sigmoid, pow) use SLEEF on the 64-byte blocks of a contiguous
+ * or one-scalar run and libm on the rest of the run, as PyTorch's scalar fallback does. */
+#ifndef CG_BACKEND_CPU_SIMD_H
+#define CG_BACKEND_CPU_SIMD_H
+
+#include "backend/cpu/elementwise.h"
+#include "backend/cpu/iter.h"
+
+/* True when this CPU runs AVX2 and FMA instructions (false off x86-64). Defined in elementwise.c,
+ * which is compiled for any x86-64. */
+bool cg_simd_avx2(void);
+
+/* The AVX2 loop for (op, dtype), or NULL when there is none (then the portable loop runs). Call
+ * only when cg_simd_avx2() is true (these too are AVX2 code). */
+cg_loop_fn cg_avx2_unary_loop(cg_unary_op op, cg_dtype dtype);
+cg_loop_fn cg_avx2_binary_loop(cg_binary_op op, cg_dtype dtype);
+/* float32 ** number (ctx points to the double exponent), or NULL. */
+cg_loop_fn cg_avx2_pow_f32_number_loop(void);
+
+/* out[i] = exp(in[i]) for n contiguous elements with PyTorch's bits (its vectorized exp: SLEEF
+ * where the AVX2 loops run, libm otherwise); out may be in. For softmax and friends. Defined in
+ * elementwise.c. */
+void cg_vec_exp_f32(float *out, const float *in, int64_t n);
+void cg_vec_exp_f64(double *out, const double *in, int64_t n);
+
+#endif

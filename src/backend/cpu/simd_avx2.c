@@ -1,0 +1,273 @@
+/* AVX2 loops for the elementwise kernels (see simd.h). Each loop has cg_loop_fn's contract: n
+ * elements, one byte stride per operand (operand 0 is the output). */
+#include "backend/cpu/simd.h"
+
+#if defined(__x86_64__) && defined(__AVX2__) && defined(__FMA__)
+
+#if defined(__GNUC__) && !defined(__clang__)
+/* The exact-arithmetic loops below are plain C: gcc's -O2 cost model would leave them scalar. */
+#pragma GCC optimize("tree-vectorize", "vect-cost-model=dynamic")
+#endif
+
+#include <immintrin.h>
+#include <math.h>
+#ifdef CG_HAVE_SLEEF
+#include <sleef.h>
+#endif
+
+#define SIZE(T) ((int64_t)sizeof(T))
+#define AT(T, k, i) (*(T *)(p[k] + (i) * s[k]))
+
+/* ---- exact arithmetic: the vector and scalar results are the same, the compiler vectorizes ---- */
+
+#define EXACT_UNARY(NAME, T, EXPR)                                                            \
+    static void NAME(char **p, const int64_t *s, int64_t n, const void *ctx) {                \
+        (void)ctx;                                                                            \
+        if (s[0] == SIZE(T) && s[1] == SIZE(T)) {                                             \
+            T *out = (T *)p[0];                                                               \
+            const T *x = (const T *)p[1];                                                     \
+            for (int64_t i = 0; i < n; i++) {                                                 \
+                T a = x[i];                                                                   \
+                out[i] = (T)(EXPR);                                                           \
+            }                                                                                 \
+        } else {                                                                              \
+            for (int64_t i = 0; i < n; i++) {                                                 \
+                T a = AT(const T, 1, i);                                                      \
+                AT(T, 0, i) = (T)(EXPR);                                                      \
+            }                                                                                 \
+        }                                                                                     \
+    }
+
+#define EXACT_BINARY(NAME, T, EXPR)                                                           \
+    static void NAME(char **p, const int64_t *s, int64_t n, const void *ctx) {                \
+        (void)ctx;                                                                            \
+        T *out = (T *)p[0];                                                                   \
+        const T *x = (const T *)p[1], *y = (const T *)p[2];                                   \
+        if (s[0] == SIZE(T) && s[1] == SIZE(T) && s[2] == SIZE(T)) {                          \
+            for (int64_t i = 0; i < n; i++) {                                                 \
+                T a = x[i], b = y[i];                                                         \
+                out[i] = EXPR;                                                                \
+            }                                                                                 \
+        } else if (s[0] == SIZE(T) && s[1] == SIZE(T) && s[2] == 0) {                         \
+            const T b = *y;                                                                   \
+            for (int64_t i = 0; i < n; i++) {                                                 \
+                T a = x[i];                                                                   \
+                out[i] = EXPR;                                                                \
+            }                                                                                 \
+        } else if (s[0] == SIZE(T) && s[1] == 0 && s[2] == SIZE(T)) {                         \
+            const T a = *x;                                                                   \
+            for (int64_t i = 0; i < n; i++) {                                                 \
+                T b = y[i];                                                                   \
+                out[i] = EXPR;                                                                \
+            }                                                                                 \
+        } else {                                                                              \
+            for (int64_t i = 0; i < n; i++) {                                                 \
+                T a = AT(const T, 1, i), b = AT(const T, 2, i);                               \
+                AT(T, 0, i) = EXPR;                                                           \
+            }                                                                                 \
+        }                                                                                     \
+    }
+
+#define EXACT_UNARY_FLOAT(OP, EXPR) EXACT_UNARY(OP##_f32, float, EXPR) EXACT_UNARY(OP##_f64, double, EXPR)
+#define EXACT_BINARY_FLOAT(OP, EXPR) EXACT_BINARY(OP##_f32, float, EXPR) EXACT_BINARY(OP##_f64, double, EXPR)
+
+EXACT_UNARY_FLOAT(neg, -a)
+EXACT_UNARY(abs_f32, float, fabsf(a))
+EXACT_UNARY(abs_f64, double, fabs(a))
+EXACT_UNARY(sqrt_f32, float, sqrtf(a))
+EXACT_UNARY(sqrt_f64, double, sqrt(a))
+EXACT_UNARY_FLOAT(relu, a < 0 ? 0 : a)
+EXACT_UNARY_FLOAT(reciprocal, 1 / a)
+EXACT_UNARY(rsqrt_f32, float, 1 / sqrtf(a))
+EXACT_UNARY(rsqrt_f64, double, 1 / sqrt(a))
+EXACT_UNARY_FLOAT(square, a * a)
+EXACT_UNARY_FLOAT(cube, a * a * a)
+EXACT_UNARY_FLOAT(rsquare, 1 / (a * a))
+
+EXACT_BINARY_FLOAT(add, a + b)
+EXACT_BINARY_FLOAT(sub, a - b)
+EXACT_BINARY_FLOAT(mul, a * b)
+EXACT_BINARY_FLOAT(div, a / b)
+/* The fused backward formulas, in PyTorch's order (a: the incoming gradient, b: the saved result;
+ * relu's: a the saved result, b the gradient). PyTorch's AVX2 kernels are compiled with -mfma and
+ * gcc's default -ffp-contract=fast, which makes tanh's 1 - b * b one fused multiply-add, in the
+ * vector and the scalar code alike (its default kernels, for CPUs without AVX2, round twice as
+ * the portable loop does). The + 0 changes nothing on hardware, whose fused 1 - b * b is never -0,
+ * but valgrind's emulated vfnmadd gives -0 for an exact zero. */
+EXACT_BINARY_FLOAT(sigmoid_backward, a * (1 - b) * b)
+EXACT_BINARY(tanh_backward_f32, float, a * (fmaf(-b, b, 1.0f) + 0.0f))
+EXACT_BINARY(tanh_backward_f64, double, a * (fma(-b, b, 1.0) + 0.0))
+EXACT_BINARY_FLOAT(relu_backward, a <= 0 ? 0 : b)
+
+#ifdef CG_HAVE_SLEEF
+
+/* ---- vml: SLEEF on every element, in blocks of one vector; a short block is padded with zeros,
+ * as Vectorized::loadu(ptr, count) pads, and gathered/scattered when strided ---- */
+
+#define VML_LOOP(NAME, T, VT, LANES, LOADU, STOREU, FN)                                       \
+    static void NAME(char **p, const int64_t *s, int64_t n, const void *ctx) {                \
+        (void)ctx;                                                                            \
+        T buf[LANES];                                                                         \
+        for (int64_t i = 0; i < n; i += LANES) {                                              \
+            int64_t k = n - i < LANES ? n - i : LANES;                                        \
+            VT x;                                                                             \
+            if (k == LANES && s[1] == SIZE(T)) {                                              \
+                x = LOADU((const T *)(p[1] + i * SIZE(T)));                                   \
+            } else {                                                                          \
+                for (int64_t j = 0; j < LANES; j++) buf[j] = j < k ? AT(const T, 1, i + j) : 0; \
+                x = LOADU(buf);                                                               \
+            }                                                                                 \
+            VT y = FN(x);                                                                     \
+            if (k == LANES && s[0] == SIZE(T)) {                                              \
+                STOREU((T *)(p[0] + i * SIZE(T)), y);                                         \
+            } else {                                                                          \
+                STOREU(buf, y);                                                               \
+                for (int64_t j = 0; j < k; j++) AT(T, 0, i + j) = buf[j];                     \
+            }                                                                                 \
+        }                                                                                     \
+    }
+
+#define VML_F32(OP, FN) VML_LOOP(OP##_f32, float, __m256, 8, _mm256_loadu_ps, _mm256_storeu_ps, FN)
+#define VML_F64(OP, FN) VML_LOOP(OP##_f64, double, __m256d, 4, _mm256_loadu_pd, _mm256_storeu_pd, FN)
+
+VML_F32(exp, Sleef_expf8_u10)     VML_F64(exp, Sleef_expd4_u10)
+VML_F32(log, Sleef_logf8_u10)     VML_F64(log, Sleef_logd4_u10)
+VML_F32(log1p, Sleef_log1pf8_u10) VML_F64(log1p, Sleef_log1pd4_u10)
+VML_F32(sin, Sleef_sinf8_u10)     VML_F64(sin, Sleef_sind4_u10)
+VML_F32(cos, Sleef_cosf8_u10)     VML_F64(cos, Sleef_cosd4_u10)
+VML_F32(tan, Sleef_tanf8_u10)     VML_F64(tan, Sleef_tand4_u10)
+VML_F32(tanh, Sleef_tanhf8_u10)   VML_F64(tanh, Sleef_tanhd4_u10)
+
+/* ---- cpu_kernel_vec: a contiguous run (or one with a single broadcast scalar operand) runs two
+ * vectors (64 bytes) at a time, the rest of it and every other layout run the scalar function ---- */
+
+/* The vector body: 1 / (1 + exp(0 - a)), as Vectorized does it. */
+static inline __m256 sigmoid_ps(__m256 a) {
+    __m256 e = Sleef_expf8_u10(_mm256_sub_ps(_mm256_setzero_ps(), a));
+    return _mm256_div_ps(_mm256_set1_ps(1), _mm256_add_ps(e, _mm256_set1_ps(1)));
+}
+static inline __m256d sigmoid_pd(__m256d a) {
+    __m256d e = Sleef_expd4_u10(_mm256_sub_pd(_mm256_setzero_pd(), a));
+    return _mm256_div_pd(_mm256_set1_pd(1), _mm256_add_pd(e, _mm256_set1_pd(1)));
+}
+
+/* The loaded vector of operand k at element i: a broadcast scalar when its stride is 0. */
+#define LOAD_OR_SPLAT_PS(k, i) (s[k] ? _mm256_loadu_ps((const float *)p[k] + (i)) : _mm256_set1_ps(*(const float *)p[k]))
+#define LOAD_OR_SPLAT_PD(k, i) (s[k] ? _mm256_loadu_pd((const double *)p[k] + (i)) : _mm256_set1_pd(*(const double *)p[k]))
+
+/* How far the vector loop of a cpu_kernel_vec loop runs: to the last full 64 bytes of a run whose
+ * output is contiguous and whose inputs are each contiguous, at most one of them a broadcast
+ * scalar; 0 for any other layout. */
+static int64_t vec_end(const int64_t *s, int nin, int64_t n, int64_t elsize) {
+    if (s[0] != elsize) return 0;
+    int scalars = 0;
+    for (int k = 1; k <= nin; k++) {
+        if (s[k] == 0) scalars++;
+        else if (s[k] != elsize) return 0;
+    }
+    if (scalars > 1) return 0;
+    return n - n % (64 / elsize);
+}
+
+static void sigmoid_f32(char **p, const int64_t *s, int64_t n, const void *ctx) {
+    (void)ctx;
+    int64_t i = 0, end = vec_end(s, 1, n, SIZE(float));
+    for (; i < end; i += 8) _mm256_storeu_ps((float *)p[0] + i, sigmoid_ps(LOAD_OR_SPLAT_PS(1, i)));
+    for (; i < n; i++) AT(float, 0, i) = 1.0f / (1.0f + expf(-AT(const float, 1, i)));
+}
+
+static void sigmoid_f64(char **p, const int64_t *s, int64_t n, const void *ctx) {
+    (void)ctx;
+    int64_t i = 0, end = vec_end(s, 1, n, SIZE(double));
+    for (; i < end; i += 4) _mm256_storeu_pd((double *)p[0] + i, sigmoid_pd(LOAD_OR_SPLAT_PD(1, i)));
+    for (; i < n; i++) AT(double, 0, i) = 1.0 / (1.0 + exp(-AT(const double, 1, i)));
+}
+
+static void pow_f32(char **p, const int64_t *s, int64_t n, const void *ctx) {
+    (void)ctx;
+    int64_t i = 0, end = vec_end(s, 2, n, SIZE(float));
+    for (; i < end; i += 8)
+        _mm256_storeu_ps((float *)p[0] + i, Sleef_powf8_u10(LOAD_OR_SPLAT_PS(1, i), LOAD_OR_SPLAT_PS(2, i)));
+    for (; i < n; i++) AT(float, 0, i) = powf(AT(const float, 1, i), AT(const float, 2, i));
+}
+
+static void pow_f64(char **p, const int64_t *s, int64_t n, const void *ctx) {
+    (void)ctx;
+    int64_t i = 0, end = vec_end(s, 2, n, SIZE(double));
+    for (; i < end; i += 4)
+        _mm256_storeu_pd((double *)p[0] + i, Sleef_powd4_u10(LOAD_OR_SPLAT_PD(1, i), LOAD_OR_SPLAT_PD(2, i)));
+    for (; i < n; i++) AT(double, 0, i) = pow(AT(const double, 1, i), AT(const double, 2, i));
+}
+
+/* PyTorch's float32 tensor ** number: the vector part raises to the exponent rounded to float32,
+ * the scalar rest computes std::pow(float, double) and rounds. */
+static void pow_f32_number(char **p, const int64_t *s, int64_t n, const void *ctx) {
+    const double e = *(const double *)ctx;
+    const __m256 ve = _mm256_set1_ps((float)e);
+    int64_t i = 0, end = vec_end(s, 1, n, SIZE(float));
+    for (; i < end; i += 8) _mm256_storeu_ps((float *)p[0] + i, Sleef_powf8_u10(LOAD_OR_SPLAT_PS(1, i), ve));
+    for (; i < n; i++) AT(float, 0, i) = (float)pow((double)AT(const float, 1, i), e);
+}
+
+#define SLEEF_LOOPS(OP) [CG_FLOAT32] = OP##_f32, [CG_FLOAT64] = OP##_f64
+#else
+#define SLEEF_LOOPS(OP) [CG_FLOAT32] = NULL
+#endif /* CG_HAVE_SLEEF */
+
+#define FLOATS(OP) [CG_FLOAT32] = OP##_f32, [CG_FLOAT64] = OP##_f64
+
+static const cg_loop_fn unary_loops[CG_UN_COUNT][4] = {
+    [CG_UN_NEG] = {FLOATS(neg)},
+    [CG_UN_ABS] = {FLOATS(abs)},
+    [CG_UN_SQRT] = {FLOATS(sqrt)},
+    [CG_UN_RELU] = {FLOATS(relu)},
+    [CG_UN_RECIPROCAL] = {FLOATS(reciprocal)},
+    [CG_UN_RSQRT] = {FLOATS(rsqrt)},
+    [CG_UN_SQUARE] = {FLOATS(square)},
+    [CG_UN_CUBE] = {FLOATS(cube)},
+    [CG_UN_RSQUARE] = {FLOATS(rsquare)},
+    [CG_UN_EXP] = {SLEEF_LOOPS(exp)},
+    [CG_UN_LOG] = {SLEEF_LOOPS(log)},
+    [CG_UN_LOG1P] = {SLEEF_LOOPS(log1p)},
+    [CG_UN_SIN] = {SLEEF_LOOPS(sin)},
+    [CG_UN_COS] = {SLEEF_LOOPS(cos)},
+    [CG_UN_TAN] = {SLEEF_LOOPS(tan)},
+    [CG_UN_TANH] = {SLEEF_LOOPS(tanh)},
+    [CG_UN_SIGMOID] = {SLEEF_LOOPS(sigmoid)},
+};
+
+static const cg_loop_fn binary_loops[CG_BIN_COUNT][4] = {
+    [CG_BIN_ADD] = {FLOATS(add)},
+    [CG_BIN_SUB] = {FLOATS(sub)},
+    [CG_BIN_MUL] = {FLOATS(mul)},
+    [CG_BIN_DIV] = {FLOATS(div)},
+    [CG_BIN_POW] = {SLEEF_LOOPS(pow)},
+    [CG_BIN_SIGMOID_BACKWARD] = {FLOATS(sigmoid_backward)},
+    [CG_BIN_TANH_BACKWARD] = {FLOATS(tanh_backward)},
+    [CG_BIN_RELU_BACKWARD] = {FLOATS(relu_backward)},
+};
+
+cg_loop_fn cg_avx2_unary_loop(cg_unary_op op, cg_dtype dtype) { return unary_loops[op][dtype]; }
+cg_loop_fn cg_avx2_binary_loop(cg_binary_op op, cg_dtype dtype) { return binary_loops[op][dtype]; }
+
+cg_loop_fn cg_avx2_pow_f32_number_loop(void) {
+#ifdef CG_HAVE_SLEEF
+    return pow_f32_number;
+#else
+    return NULL;
+#endif
+}
+
+#else /* no AVX2 code here: the portable loops run */
+
+cg_loop_fn cg_avx2_unary_loop(cg_unary_op op, cg_dtype dtype) {
+    (void)op, (void)dtype;
+    return NULL;
+}
+cg_loop_fn cg_avx2_binary_loop(cg_binary_op op, cg_dtype dtype) {
+    (void)op, (void)dtype;
+    return NULL;
+}
+cg_loop_fn cg_avx2_pow_f32_number_loop(void) { return NULL; }
+
+#endif
