@@ -1,7 +1,8 @@
 /* Threads sharing tensors, parameters and graphs: training threads on one data set, threads
  * accumulating into the same .grad (as PyTorch's AccumulateGrad does, under a lock), backward
  * through graphs that share nodes, the default generator drawn from several threads, and the
- * per-thread state (grad mode, errors, scopes). `make tsan` runs this under ThreadSanitizer;
+ * per-thread state (grad mode, errors, scopes), and ops split over the intra-op pool from several
+ * threads at once. `make tsan` runs this under ThreadSanitizer;
  * CG_THREAD_REPEAT=N repeats the whole set N times (the stress campaign). */
 #include "harness.h"
 
@@ -380,6 +381,41 @@ static void test_per_thread_state(void) {
     CHECK_STR(cg_last_error(), message);
 }
 
+/* ---- ops split over the intra-op pool, from several threads at once ---- */
+
+typedef struct {
+    cg_tensor *x, *expected; /* shared, read only */
+    int index, status;
+} pooled;
+
+/* Big enough for the pool to split; one region at a time holds the pool, the others run inline. */
+static cg_tensor *pooled_work(cg_tensor *x) { return cg_sum(cg_mul(cg_sigmoid(x), cg_add_scalar(x, 1)), CG_DIMS(1)); }
+
+static void *pooled_thread(void *arg) {
+    pooled *t = arg;
+    t->status = 0;
+    for (int k = 0; k < steps; k++) CG_SCOPE {
+        if (t->index == 0) cg_set_num_threads(1 + k % 4); /* while the others run */
+        cg_tensor *got = pooled_work(t->x);
+        if (!got || memcmp(cg_data_ptr(got), cg_data_ptr(t->expected), (size_t)cg_numel(got) * sizeof(float)))
+            t->status = -1;
+    }
+    return NULL;
+}
+
+static void test_intra_op_pool(void) {
+    int saved = cg_get_num_threads();
+    cg_set_num_threads(3);
+    cg_manual_seed(3);
+    cg_tensor *x = cg_randn(300, 301), *expected = pooled_work(x);
+    CHECK_OK(expected);
+    pooled args[MAX_THREADS];
+    for (int i = 0; i < nthreads; i++) args[i] = (pooled){x, expected, i, -1};
+    run_threads(pooled_thread, args, sizeof args[0]);
+    for (int i = 0; i < nthreads; i++) CHECK(args[i].status == 0);
+    cg_set_num_threads(saved);
+}
+
 static const struct {
     const char *name;
     void (*fn)(void);
@@ -388,7 +424,7 @@ static const struct {
     {"shared_graph", test_shared_graph},     {"shared_graph_freed", test_shared_graph_freed},
     {"accumulator_churn", test_accumulator_churn},     {"default_generator", test_default_generator},
     {"thread_generators", test_thread_generators}, {"freed_elsewhere", test_freed_elsewhere},
-    {"per_thread_state", test_per_thread_state},
+    {"per_thread_state", test_per_thread_state}, {"intra_op_pool", test_intra_op_pool},
 };
 
 /* CG_THREADS=N threads (at most 8), CG_THREAD_ONLY=name runs one test, CG_THREAD_REPEAT=N rounds. */

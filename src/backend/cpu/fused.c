@@ -108,7 +108,7 @@ void cg_kernel_fused(cg_fused_op op, cg_tensor *out, const cg_tensor *self, cons
     cg_loop_fn loop = loops[fma_instructions()][op + (op == CG_FUSED_LERP && b)][out->dtype];
     if (!loop) return; /* the caller refused the dtype */
     const cg_tensor *ops[] = {out, self, a, b};
-    cg_iter_run(out->ndim, out->sizes, b ? 4 : 3, ops, loop, &c);
+    cg_iter_run_parallel(out->ndim, out->sizes, b ? 4 : 3, ops, loop, &c);
 }
 
 /* ---- clamp with tensor bounds ---- */

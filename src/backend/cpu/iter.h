@@ -15,9 +15,15 @@ typedef void (*cg_loop_fn)(char **ptrs, const int64_t *strides, int64_t n, const
  * broadcast to it. */
 void cg_iter_run(int ndim, const int64_t *sizes, int nops, const cg_tensor *const *ops, cg_loop_fn loop,
                  const void *ctx);
-/* The same over operand 0's shape in its memory order (its dims sorted by stride, largest first,
- * as TensorIterator walks an output), for loops whose result does not depend on the order
- * (elementwise ops, copies, fills): a transposed result is then walked as one run of memory.
+/* The same, split over the threads (parallel.h) when the shape has more than CG_GRAIN_SIZE
+ * elements, for elementwise loops: each element of operand 0 written from the same element of the
+ * others, and nothing else touched. A split row is cut only at multiples of 64 elements into it, so
+ * every element goes through the same path of a vectorized loop as on one thread. */
+void cg_iter_run_parallel(int ndim, const int64_t *sizes, int nops, const cg_tensor *const *ops, cg_loop_fn loop,
+                          const void *ctx);
+/* cg_iter_run_parallel over operand 0's shape in its memory order (its dims sorted by stride,
+ * largest first, as TensorIterator walks an output), for elementwise loops (ops, copies, fills):
+ * a transposed result is then walked as one run of memory.
  * CG_ITER_MEMORY_ORDER(loop, ctx, out, a, b). */
 void cg_iter_run_memory_order(int nops, const cg_tensor *const *ops, cg_loop_fn loop, const void *ctx);
 #define CG_ITER_MEMORY_ORDER(loop, ctx, ...)                                                              \
