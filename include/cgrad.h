@@ -125,6 +125,21 @@ bool cg_dtype_is_floating(cg_dtype dtype);  /* float32 or float64 */
 cg_dtype cg_promote_types(cg_dtype a, cg_dtype b);  /* torch.promote_types */
 cg_dtype cg_result_type(const cg_tensor *a, const cg_tensor *b);  /* PyTorch's, 0-dim tensors ranked lower */
 
+/* ---- devices --------------------------------------------------------------------------------- */
+/* Where a tensor's elements live: the CPU, or PyTorch's meta device, whose tensors have sizes,
+ * strides and a dtype but no data. Every op on meta tensors computes its result's shape, dtype,
+ * strides and errors (PyTorch's messages) and nothing else, autograd records and runs backward on
+ * them (the gradients are meta tensors), and printing shows tensor(..., device='meta', size=(2, 3)).
+ * Reading values (cg_item, cg_copy_to, a copy to the CPU) fails as in PyTorch. Operands of one op
+ * must be on one device, except 0-dim CPU tensors ("Expected all tensors to be on the same
+ * device, but found at least two devices, meta and cpu!"). */
+typedef enum { CG_CPU = 0, CG_META } cg_device;
+cg_device cg_get_device(const cg_tensor *t);  /* t.device (CG_CPU for NULL) */
+const char *cg_device_name(cg_device device);  /* "cpu", "meta" */
+/* t.to(device): t itself (one more reference) when it is there already, else a copy on device
+ * with t's layout, recorded as ToCopyBackward0 (its gradient goes back to t's device). */
+cg_tensor *cg_to_device(cg_tensor *t, cg_device device);
+
 /* ---- tensor properties (borrowed results) ---------------------------------------------------- */
 
 int cg_ndim(const cg_tensor *t);  /* number of dims (0 for a 0-dim tensor) */
@@ -217,6 +232,7 @@ typedef struct {
     int ndim;
     int64_t sizes[CG_MAX_DIMS];
     bool requires_grad;
+    cg_device device;          /* CG_CPU unless given: .device = CG_META (data, if any, is not kept) */
 } cg_tensor_args;
 cg_tensor *cg_tensor_opts(cg_tensor_args args);
 #define cg_tensor_new(...) cg_tensor_opts(CG_ARGS_(cg_tensor_args){__VA_ARGS__})

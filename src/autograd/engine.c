@@ -11,8 +11,8 @@
  * that share nodes. A node points at its entry in the run that claimed it first (the common case:
  * one run at a time); a run that finds a node claimed by another keeps it in a table of its own. */
 #include "autograd/autograd.h"
+#include "backend/backend.h"
 #include "core/lock.h"
-#include "backend/cpu/elementwise.h"
 
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -335,7 +335,7 @@ static __attribute__((noinline)) bool sum_into_buffer(node_task *k, int slot, cg
     }
     cg_tensor *prev = k->buffer[slot];
     if (prev && !cg_grad_mode_on() && private_sum(prev, grad)) { /* not when the backward is recorded */
-        cg_kernel_binary(CG_BIN_ADD, prev, prev, grad);
+        CG_KERNEL(prev, binary)(CG_BIN_ADD, prev, prev, grad);
         return true;
     }
     cg_tensor *sum = prev ? cg_add(prev, grad) : grad;
@@ -360,7 +360,7 @@ static inline __attribute__((always_inline)) bool add_to_buffer(node_task *k, in
  * records CopyBackwards as PyTorch's does. */
 static cg_tensor *copy_of(const cg_tensor *owner, cg_tensor *grad) {
     cg_tensor *fresh = cg_is_non_overlapping_and_dense(owner) ? cg_new_like(owner, grad->dtype)
-                                                              : cg_new_tensor(grad->dtype, grad->ndim, grad->sizes);
+                                                              : cg_new_on(owner, grad->dtype, grad->ndim, grad->sizes);
     return fresh && cg_copy_(fresh, grad) == 0 ? fresh : NULL;
 }
 

@@ -4,6 +4,7 @@
  *
  * Every call works in a scope of its own and hands only its results to the caller's scope. */
 #include "autograd/autograd.h"
+#include "backend/backend.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -259,9 +260,8 @@ static bool jacobian_of_output(cg_tensor *out, int i, cg_tensor **inputs, int ni
     for (int64_t k = 0; ok && k < nrows; k++) {
         /* A scope per row: only the row's gradients outlive it. */
         cg_scope_begin();
-        cg_tensor *onehot = cg_zeros_shape(out->dtype, out->ndim, out->sizes);
-        ok = onehot != NULL;
-        if (ok) cg_write_double(cg_tensor_data(onehot) + k * (int64_t)cg_dtype_size(out->dtype), out->dtype, 1);
+        cg_tensor *onehot = cg_zeros_on(out, out->dtype, out->ndim, out->sizes);
+        ok = onehot != NULL && cg_write_element(onehot, k, 1) == 0;
         ok = ok && grad_of(&out, 1, &onehot, inputs, nin, create_graph, true, vj);
         for (int j = 0; ok && j < nin; j++) vj[j] = cg_keep(vj[j]);
         cg_scope_end();

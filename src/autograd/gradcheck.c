@@ -1,5 +1,6 @@
 /* gradcheck and gradgradcheck: PyTorch's method (torch.autograd.gradcheck) and defaults. */
 #include "autograd/autograd.h"
+#include "backend/backend.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -35,29 +36,34 @@ static bool call_for_values(const cg_gradcheck_args *a, outputs *out) {
     return true;
 }
 
-/* The element at row-major position flat, through t's strides. */
-static char *element_at(const cg_tensor *t, int64_t flat) {
+/* The storage offset of the element at row-major position flat, through t's strides. */
+static int64_t element_at(const cg_tensor *t, int64_t flat) {
     int64_t offset = t->offset;
     for (int d = t->ndim - 1; d >= 0; d--) {
         offset += (flat % t->sizes[d]) * t->strides[d];
         flat /= t->sizes[d];
     }
-    return cg_element(t, offset);
+    return offset;
 }
 
-static double read_at(const cg_tensor *t, int64_t flat) { return cg_read_double(element_at(t, flat), t->dtype); }
+/* Values go through the backend: gradcheck never touches a tensor's bytes (an error leaves a NaN). */
+static double read_at(const cg_tensor *t, int64_t flat) {
+    int status;
+    return cg_read_element(t, element_at(t, flat), &status);
+}
+
+static void write_at(cg_tensor *t, int64_t flat, double value) { cg_write_element(t, element_at(t, flat), value); }
 
 /* Column j of the numerical Jacobian of every output w.r.t. input `in`: written to num[o] + j. */
 static bool numerical_column(const cg_gradcheck_args *a, cg_tensor *in, int64_t j, double eps, double **num,
                              const int64_t *out_numel, int nout) {
-    char *x = element_at(in, j);
-    double original = cg_read_double(x, in->dtype);
+    double original = read_at(in, j);
     outputs plus, minus;
-    cg_write_double(x, in->dtype, original + eps);
+    write_at(in, j, original + eps);
     bool ok = call_for_values(a, &plus);
-    cg_write_double(x, in->dtype, original - eps);
+    write_at(in, j, original - eps);
     ok = ok && call_for_values(a, &minus);
-    cg_write_double(x, in->dtype, original);
+    write_at(in, j, original);
     for (int o = 0; ok && o < nout; o++)
         for (int64_t k = 0; k < out_numel[o]; k++)
             num[o][k * in->numel + j] = (read_at(plus.t[o], k) - read_at(minus.t[o], k)) / (2 * eps);
@@ -68,7 +74,7 @@ static bool numerical_column(const cg_gradcheck_args *a, cg_tensor *in, int64_t 
 static bool analytic_row(cg_tensor *out, int64_t k, cg_tensor_list inputs, cg_tensor **grads) {
     cg_tensor *onehot = cg_zeros_like(out);
     if (!onehot) return false;
-    cg_write_double(element_at(onehot, k), onehot->dtype, 1);
+    write_at(onehot, k, 1);
     return cg_autograd_grad(.outputs = {&out, 1}, .inputs = inputs, .results = grads,
                             .grad_outputs = {&onehot, 1}, .retain_graph = true, .allow_unused = true) == 0;
 }
@@ -232,7 +238,7 @@ int cg_gradgradcheck_opts(cg_gradcheck_args a) {
             break;
         }
         for (int64_t k = 0; k < g->numel; k++)
-            cg_write_double(element_at(g, k), g->dtype, sin(1.0 + (double)(k * 7 + o * 13)) );
+            write_at(g, k, sin(1.0 + (double)(k * 7 + o * 13)));
         f.grad_outputs[o] = cg_requires_grad_(g, true);
     }
     if (status == 0) {

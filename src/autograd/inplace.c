@@ -1,6 +1,7 @@
 /* In-place ops and autograd: the leaf and no_grad-view rules, rebasing history, and writes
  * through views (CopySlices on the base; AsStridedBackward0 for the view afterwards). */
 #include "autograd/autograd.h"
+#include "backend/backend.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,7 +89,7 @@ static void as_strided_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) 
         if (repeated) repeats.dims[repeats.ndims++] = d;
     }
     cg_tensor *grad = repeats.ndims ? cg_sum_opts(repeats) : grads[0];
-    cg_tensor *result = cg_zeros_shape(base->dtype, base->ndim, base->sizes);
+    cg_tensor *result = cg_zeros_on(grads[0], base->dtype, base->ndim, base->sizes);
     if (!grad || !result) return;
     cg_tensor *region = cg_as_view(view_in(result, view, sizes, n->args[0]), result);
     if (region && cg_copy_(region, grad) == 0) out[0] = result;

@@ -174,15 +174,22 @@ void cg_preserved_strides(const cg_tensor *t, int64_t *strides) {
     dense_strides(t->ndim, t->sizes, perm, false, strides); /* row-major when perm is */
 }
 
+/* Where t's first element is, as a number that is only compared, never read through: its address,
+ * or its byte offset in its storage on a backend without bytes (meta, where data is NULL). */
+static uintptr_t first_byte(const cg_tensor *t) {
+    return (uintptr_t)t->storage->data + (uintptr_t)(t->offset * (int64_t)cg_elsize(t->dtype));
+}
+
 /* PyTorch's classification: only dense tensors are compared, by the memory ranges they span. */
 cg_overlap cg_memory_overlap(const cg_tensor *a, const cg_tensor *b) {
     if (a == b) return CG_OVERLAP_FULL;
     if (a->numel == 0 || b->numel == 0) return CG_OVERLAP_NONE;
     if (!cg_is_non_overlapping_and_dense(a) || !cg_is_non_overlapping_and_dense(b))
         return cg_shares_storage(a, b) ? CG_OVERLAP_UNKNOWN : CG_OVERLAP_NONE;
-    const char *a_begin = cg_tensor_data(a), *b_begin = cg_tensor_data(b);
-    const char *a_end = a_begin + a->numel * (int64_t)cg_dtype_size(a->dtype);
-    const char *b_end = b_begin + b->numel * (int64_t)cg_dtype_size(b->dtype);
+    if ((!a->storage->data || !b->storage->data) && !cg_shares_storage(a, b)) return CG_OVERLAP_NONE;
+    uintptr_t a_begin = first_byte(a), b_begin = first_byte(b);
+    uintptr_t a_end = a_begin + (uintptr_t)(a->numel * (int64_t)cg_dtype_size(a->dtype));
+    uintptr_t b_end = b_begin + (uintptr_t)(b->numel * (int64_t)cg_dtype_size(b->dtype));
     if (a_begin == b_begin && a_end == b_end) {
         bool same_strides = a->ndim == b->ndim;
         for (int d = 0; same_strides && d < a->ndim; d++) same_strides = a->strides[d] == b->strides[d];

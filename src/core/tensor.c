@@ -1,6 +1,8 @@
 /* Storage, tensor headers, refcounts and scopes. */
 #include "core/tensor.h"
 
+#include "backend/backend.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <threads.h>
@@ -110,14 +112,31 @@ cg_storage *cg_storage_new(size_t nbytes) {
     s->deleter = NULL;
     s->deleter_ctx = NULL;
     s->history_of = 0;
+    s->backend = &cg_backend_cpu;
     return s;
+}
+
+cg_storage *cg_storage_new_on(const cg_backend *b, size_t nbytes) {
+    return b == &cg_backend_cpu ? cg_storage_new(nbytes) : b->storage_new(nbytes);
+}
+
+/* Frees a CPU storage that owns its bytes: the header and the bytes are one block. */
+void cg_cpu_storage_free(cg_storage *s) {
+    if (s->external) {
+        if (s->deleter) s->deleter(s->data, s->deleter_ctx);
+        cg_free(s);
+    } else if (s->nbytes <= SMALL_STORAGE) {
+        cache_free(CG_CACHE_STORAGE, s); /* the header is the start of the block */
+    } else {
+        cg_free(s);
+    }
 }
 
 cg_storage *cg_storage_external(void *data, size_t nbytes, void (*deleter)(void *, void *), void *ctx) {
     cg_storage *s = cg_malloc(sizeof *s);
     if (!s) return NULL;
-    *s = (cg_storage){.refcount = 1, .nbytes = nbytes, .data = data, .external = true, .deleter = deleter,
-                      .deleter_ctx = ctx};
+    *s = (cg_storage){.refcount = 1, .nbytes = nbytes, .data = data, .backend = &cg_backend_cpu, .external = true,
+                      .deleter = deleter, .deleter_ctx = ctx};
     return s;
 }
 
@@ -126,7 +145,8 @@ cg_storage *cg_storage_alias(cg_storage *owner) {
     if (!s) return NULL;
     while (owner->owner) owner = owner->owner;
     cg_ref_inc(&owner->refcount);
-    *s = (cg_storage){.refcount = 1, .nbytes = owner->nbytes, .data = owner->data, .owner = owner};
+    *s = (cg_storage){.refcount = 1, .nbytes = owner->nbytes, .data = owner->data, .backend = owner->backend,
+                      .owner = owner};
     return s;
 }
 
@@ -135,13 +155,10 @@ void cg_storage_release(cg_storage *s) {
     if (s->owner) {
         cg_storage_release(s->owner);
         cg_free(s);
-    } else if (s->external) {
-        if (s->deleter) s->deleter(s->data, s->deleter_ctx);
-        cg_free(s);
-    } else if (s->nbytes <= SMALL_STORAGE) {
-        cache_free(CG_CACHE_STORAGE, s); /* the header is the start of the block */
+    } else if (s->backend == &cg_backend_cpu) {
+        cg_cpu_storage_free(s);
     } else {
-        cg_free(s);
+        s->backend->storage_free(s);
     }
 }
 
@@ -336,6 +353,10 @@ static cg_tensor *new_header(cg_dtype dtype, int ndim, const int64_t *sizes, boo
 }
 
 cg_tensor *cg_new_tensor(cg_dtype dtype, int ndim, const int64_t *sizes) {
+    return cg_new_tensor_on(&cg_backend_cpu, dtype, ndim, sizes);
+}
+
+cg_tensor *cg_new_tensor_on(const cg_backend *b, cg_dtype dtype, int ndim, const int64_t *sizes) {
     bool overflow;
     cg_tensor *t = new_header(dtype, ndim, sizes, &overflow);
     if (!t) return NULL;
@@ -345,7 +366,7 @@ cg_tensor *cg_new_tensor(cg_dtype dtype, int ndim, const int64_t *sizes) {
         cache_free(CG_CACHE_TENSOR, t);
         return NULL;
     }
-    t->storage = cg_storage_new((size_t)nbytes);
+    t->storage = cg_storage_new_on(b, (size_t)nbytes);
     if (!t->storage) {
         cache_free(CG_CACHE_TENSOR, t);
         return NULL;
@@ -359,7 +380,12 @@ cg_tensor *cg_new_tensor(cg_dtype dtype, int ndim, const int64_t *sizes) {
 }
 
 cg_tensor *cg_new_tensor_strided(cg_dtype dtype, int ndim, const int64_t *sizes, const int64_t *strides) {
-    cg_tensor *t = cg_new_tensor(dtype, ndim, sizes);
+    return cg_new_tensor_strided_on(&cg_backend_cpu, dtype, ndim, sizes, strides);
+}
+
+cg_tensor *cg_new_tensor_strided_on(const cg_backend *b, cg_dtype dtype, int ndim, const int64_t *sizes,
+                                    const int64_t *strides) {
+    cg_tensor *t = cg_new_tensor_on(b, dtype, ndim, sizes);
     if (t && ndim) memcpy(t->strides, strides, (size_t)ndim * sizeof *strides);
     return t;
 }
@@ -413,14 +439,17 @@ cg_tensor *cg_new_result_of(cg_dtype dtype, int ndim, const int64_t *sizes, int 
     int64_t strides[CG_MAX_DIMS];
     bool contiguous = false;
     if (!fast_setup_strides(ndim, sizes, n, ops, strides, &contiguous)) cg_layout_strides(ndim, sizes, n, ops, strides);
-    return contiguous ? cg_new_tensor(dtype, ndim, sizes) : cg_new_tensor_strided(dtype, ndim, sizes, strides);
+    const cg_backend *b = cg_common_backend(n, ops);
+    if (!b) return NULL;
+    return contiguous ? cg_new_tensor_on(b, dtype, ndim, sizes) : cg_new_tensor_strided_on(b, dtype, ndim, sizes, strides);
 }
 
 cg_tensor *cg_new_like(const cg_tensor *t, cg_dtype dtype) {
-    if (cg_is_row_major(t)) return cg_new_tensor(dtype, t->ndim, t->sizes);
+    const cg_backend *b = t->storage->backend;
+    if (cg_is_row_major(t)) return cg_new_tensor_on(b, dtype, t->ndim, t->sizes);
     int64_t strides[CG_MAX_DIMS];
     cg_preserved_strides(t, strides);
-    return cg_new_tensor_strided(dtype, t->ndim, t->sizes, strides);
+    return cg_new_tensor_strided_on(b, dtype, t->ndim, t->sizes, strides);
 }
 
 cg_tensor *cg_new_tensor_over(cg_storage *s, cg_dtype dtype, int ndim, const int64_t *sizes, const int64_t *strides) {
@@ -489,10 +518,17 @@ int64_t cg_numel(const cg_tensor *t) { return t ? t->numel : 0; }
 int64_t cg_storage_offset(const cg_tensor *t) { return t ? t->offset : 0; }
 cg_dtype cg_get_dtype(const cg_tensor *t) { return t ? t->dtype : CG_FLOAT32; }
 int64_t cg_version(const cg_tensor *t) { return t ? t->storage->version : 0; }
-void *cg_data_ptr(const cg_tensor *t) { return t ? cg_tensor_data(t) : NULL; }
+/* A tensor without bytes (meta) has no address: PyTorch's data_ptr() is 0 there. */
+void *cg_data_ptr(const cg_tensor *t) { return t ? cg_bytes(t) : NULL; }
+
+static const cg_storage *root_storage(const cg_storage *s) { return s->owner ? s->owner : s; }
 
 bool cg_shares_storage(const cg_tensor *a, const cg_tensor *b) {
-    return a && b && a->storage->data == b->storage->data;
+    if (!a || !b) return false;
+    if (!a->storage->data || !b->storage->data) return root_storage(a->storage) == root_storage(b->storage);
+    return a->storage->data == b->storage->data;
 }
+
+cg_device cg_get_device(const cg_tensor *t) { return t ? t->storage->backend->device : CG_CPU; }
 
 bool cg_is_contiguous(const cg_tensor *t) { return t && cg_is_contiguous_inline(t); }

@@ -24,13 +24,17 @@ static inline bool cg_ref_dec(cg_refcount *r) {
     return cg_ref_count(r) == 1 || atomic_fetch_sub_explicit(r, 1, memory_order_acq_rel) == 1;
 }
 
+typedef struct cg_backend cg_backend; /* backend/backend.h */
+extern const cg_backend cg_backend_cpu; /* the default device's */
+
 /* Bytes plus the version counter of everything that views them. A storage made by .data aliases
  * another storage's bytes (owner) with a fresh version counter. */
 typedef struct cg_storage {
     cg_refcount refcount;
     int64_t version;
     size_t nbytes;
-    char *data;
+    char *data;                /* NULL on a backend without bytes (meta) */
+    const cg_backend *backend; /* the device and allocator of data */
     struct cg_storage *owner;  /* NULL when this storage owns data */
     /* Memory the user lent (cg_from_blob): deleter(data, deleter_ctx) runs when the last reference
      * goes; external marks such a storage even without a deleter. */
@@ -59,20 +63,29 @@ struct cg_tensor {
 };
 
 /* ---- storage and tensors ---- */
-cg_storage *cg_storage_new(size_t nbytes);  /* bytes uninitialised; NULL (with error) when out of memory */
+cg_storage *cg_storage_new(size_t nbytes);  /* CPU bytes uninitialised; NULL (with error) when out of memory */
+/* The same on backend b (its storage_new). */
+cg_storage *cg_storage_new_on(const cg_backend *b, size_t nbytes);
 cg_storage *cg_storage_alias(cg_storage *owner);
 /* A storage over memory the caller owns (the header alone is allocated); NULL when out of memory. */
 cg_storage *cg_storage_external(void *data, size_t nbytes, void (*deleter)(void *, void *), void *ctx);
 void cg_storage_release(cg_storage *s);
+/* The CPU backend's storage_free (header and bytes are one block, or the bytes are the user's). */
+void cg_cpu_storage_free(cg_storage *s);
 
-/* A new contiguous tensor, registered in the current scope. Data uninitialised. */
+/* A new contiguous tensor on the CPU, registered in the current scope. Data uninitialised. */
 cg_tensor *cg_new_tensor(cg_dtype dtype, int ndim, const int64_t *sizes);
+/* The same on backend b: an op's result goes on its operands' backend, cg_new_tensor_on(t->storage->backend, ...). */
+cg_tensor *cg_new_tensor_on(const cg_backend *b, cg_dtype dtype, int ndim, const int64_t *sizes);
 /* The same with the given strides, a dense layout (a permutation of row-major strides, as
  * cg_layout_strides and cg_preserved_strides give): the storage holds numel elements. */
 cg_tensor *cg_new_tensor_strided(cg_dtype dtype, int ndim, const int64_t *sizes, const int64_t *strides);
+cg_tensor *cg_new_tensor_strided_on(const cg_backend *b, cg_dtype dtype, int ndim, const int64_t *sizes,
+                                    const int64_t *strides);
 /* A new output of shape (ndim, sizes) for an elementwise op of the n operands, laid out as
  * PyTorch's TensorIterator lays out its output (cg_layout_strides): row-major when every operand
- * is contiguous, the common case, which is checked first. */
+ * is contiguous, the common case, which is checked first. It goes on the operands' device
+ * (cg_common_backend: NULL with PyTorch's error when they are on two). */
 cg_tensor *cg_new_result_of(cg_dtype dtype, int ndim, const int64_t *sizes, int n, const cg_tensor *const *ops);
 #define CG_NEW_RESULT(dtype, ndim, sizes, ...)                                                            \
     cg_new_result_of(dtype, ndim, sizes, CG_NARGS(__VA_ARGS__), (const cg_tensor *const[]){__VA_ARGS__})
@@ -88,7 +101,7 @@ static inline bool cg_is_row_major(const cg_tensor *t) {
     }
     return true;
 }
-/* A new tensor like t (dtype aside) as empty_like(t) with preserve_format lays it out. */
+/* A new tensor like t (dtype aside, on t's device) as empty_like(t) with preserve_format lays it out. */
 cg_tensor *cg_new_like(const cg_tensor *t, cg_dtype dtype);
 /* clone(memory_format=torch.contiguous_format): a row-major copy, recorded as clone (ops/copy.c). */
 cg_tensor *cg_clone_contiguous(cg_tensor *t);

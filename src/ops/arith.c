@@ -1,7 +1,7 @@
 /* Binary arithmetic, its Python-number forms, comparisons and where (clamp is in clamp.c).
  * Each op picks the result dtype by PyTorch's promotion rules and hands the work to a kernel. */
 #include "autograd/registry.h"
-#include "backend/cpu/copy.h"
+#include "backend/backend.h"
 #include "ops/elementwise.h"
 
 #include <math.h>
@@ -51,6 +51,8 @@ static bool same_sizes(const cg_tensor *a, const cg_tensor *b) {
 
 static __attribute__((noinline)) cg_tensor *binary_general(cg_binary_op op, cg_tensor *a, cg_tensor *b,
                                                            cg_dtype compute) {
+    const cg_backend *be = CG_COMMON_BACKEND(a, b);
+    if (!be) return NULL;
     int64_t shape[CG_MAX_DIMS];
     const int64_t *sizes = a->sizes; /* the common case needs no broadcasting */
     int ndim = a->ndim;
@@ -63,19 +65,19 @@ static __attribute__((noinline)) cg_tensor *binary_general(cg_binary_op op, cg_t
     if (!ca || !cb) return NULL;
     cg_dtype dtype = output_dtype(op, compute);
     /* a result of at most one dim is always row-major; so is one of row-major operands */
-    cg_tensor *out = ndim <= 1 || (cg_is_row_major(a) && cg_is_row_major(b)) ? cg_new_tensor(dtype, ndim, sizes)
+    cg_tensor *out = ndim <= 1 || (cg_is_row_major(a) && cg_is_row_major(b)) ? cg_new_tensor_on(be, dtype, ndim, sizes)
                                                                              : CG_NEW_RESULT(dtype, ndim, sizes, a, b);
-    if (out) cg_kernel_binary(op, out, ca, cb);
+    if (out) CG_KERNEL(out, binary)(op, out, ca, cb);
     return out;
 }
 
 cg_tensor *cg_binary_in(cg_binary_op op, cg_tensor *a, cg_tensor *b, cg_dtype compute) {
     /* The common case without a large frame: operands of one shape and the compute dtype, and a
      * row-major result. */
-    if (a->dtype == compute && b->dtype == compute && same_sizes(a, b) &&
+    if (a->dtype == compute && b->dtype == compute && a->storage->backend == b->storage->backend && same_sizes(a, b) &&
         (a->ndim <= 1 || (cg_is_row_major(a) && cg_is_row_major(b)))) {
-        cg_tensor *out = cg_new_tensor(output_dtype(op, compute), a->ndim, a->sizes);
-        if (out) cg_kernel_binary(op, out, a, b);
+        cg_tensor *out = cg_new_on(a, output_dtype(op, compute), a->ndim, a->sizes);
+        if (out) CG_KERNEL(out, binary)(op, out, a, b);
         return out;
     }
     return binary_general(op, a, b, compute);
@@ -90,7 +92,7 @@ cg_tensor *cg_binary_scalar_in(cg_binary_op op, cg_tensor *a, cg_number s, bool 
      * which changes how the result of an empty or size-1-dim tensor is laid out. */
     cg_tensor *out = op == CG_BIN_POW && !scalar_first ? CG_NEW_RESULT(output_dtype(op, compute), a->ndim, a->sizes, a)
                                                        : CG_NEW_RESULT(output_dtype(op, compute), a->ndim, a->sizes, a, cs);
-    if (out) cg_kernel_binary(op, out, scalar_first ? cs : ca, scalar_first ? ca : cs);
+    if (out) CG_KERNEL(out, binary)(op, out, scalar_first ? cs : ca, scalar_first ? ca : cs);
     return out;
 }
 
@@ -404,10 +406,10 @@ static cg_tensor *pow_scalar_forward(cg_tensor *a, cg_number exponent) {
         cg_set_error("Integers to negative integer powers are not allowed.");
         return NULL;
     }
-    if (exponent.f == 0) return cg_full_shape(compute, a->ndim, a->sizes, 1);
+    if (exponent.f == 0) return cg_full_on(cg_backend_of(a), compute, a->ndim, a->sizes, cg_number_int(1));
     if (exponent.f == 1) { /* a copy into TensorIterator's output for a, not a clone (which keeps a's layout) */
         cg_tensor *out = CG_NEW_RESULT(compute, a->ndim, a->sizes, a);
-        if (out) cg_kernel_copy(out, a);
+        if (out) CG_KERNEL(out, copy)(out, a);
         return out;
     }
     cg_unary_op op;
@@ -415,7 +417,7 @@ static cg_tensor *pow_scalar_forward(cg_tensor *a, cg_number exponent) {
     if (compute == CG_FLOAT32) {
         cg_tensor *in = cg_as_dtype(a, compute);
         cg_tensor *out = in ? CG_NEW_RESULT(compute, a->ndim, a->sizes, a) : NULL;
-        if (out) cg_kernel_pow_f32_number(out, in, exponent.f);
+        if (out) CG_KERNEL(out, pow_f32_number)(out, in, exponent.f);
         return out;
     }
     return cg_binary_scalar_in(CG_BIN_POW, a, exponent, false, compute);
@@ -447,7 +449,7 @@ static cg_tensor *ones_laid_out_as_pow(cg_tensor *a, cg_number base, cg_dtype co
     cg_scalar_box box;
     const cg_tensor *cs = cg_box_number(&box, base, compute);
     cg_tensor *out = CG_NEW_RESULT(compute, a->ndim, a->sizes, a, cs);
-    if (out) cg_kernel_fill(out, cg_number_int(1));
+    if (out) CG_KERNEL(out, fill)(out, cg_number_int(1));
     return out;
 }
 
@@ -470,7 +472,7 @@ cg_tensor *cg_rpow_number(cg_tensor *a, cg_number base) {
 void cg_backward_rpow_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     double base = cg_node_number(n, 0).f;
     cg_tensor *g = grads[0], *a = cg_saved(n, 1), *slope = cg_mul_scalar(cg_saved(n, 0), log(base));
-    cg_tensor *no_gradient = !a ? NULL : base == 0 ? cg_ge_scalar(a, 0) : cg_zeros_shape(CG_BOOL, a->ndim, a->sizes);
+    cg_tensor *no_gradient = !a ? NULL : base == 0 ? cg_ge_scalar(a, 0) : cg_zeros_on(a, CG_BOOL, a->ndim, a->sizes);
     out[1] = cg_mul(g, cg_where(no_gradient, cg_zero_for(g), slope));
 }
 
@@ -507,7 +509,7 @@ cg_tensor *cg_where(cg_tensor *condition, cg_tensor *a, cg_tensor *b) {
     if (!ca || !cb) return NULL;
     cg_tensor *out = CG_NEW_RESULT(dtype, ndim, shape, condition, a, b);
     if (!out) return NULL;
-    cg_kernel_where(out, condition, ca, cb);
+    CG_KERNEL(out, where)(out, condition, ca, cb);
     cg_node *n = cg_record(&cg_op_where, out, CG_INPUTS(a, b));
     if (n) cg_save(n, 0, condition);
     return cg_recorded(out);

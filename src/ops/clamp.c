@@ -2,7 +2,7 @@
  * min=tensor, max=tensor), ClampBackward0). A tensor bound broadcasts and promotes with x; a NaN in
  * x or in a bound gives NaN there (with PyTorch's bits: see cg_kernel_clamp_tensor). */
 #include "autograd/registry.h"
-#include "backend/cpu/fused.h"
+#include "backend/backend.h"
 #include "ops/elementwise.h"
 
 #include <math.h>
@@ -64,11 +64,11 @@ cg_tensor *cg_clamp_number(cg_tensor *t, cg_number min, cg_number max) {
     if (cg_clamp_plan(t, min, max, &p) < 0) return NULL;
     cg_tensor *out;
     if (p.all_nan) {
-        out = cg_full_shape(p.dtype, t->ndim, t->sizes, NAN);
+        out = cg_full_on(cg_backend_of(t), p.dtype, t->ndim, t->sizes, cg_number_float(NAN));
     } else {
         cg_tensor *ct = cg_as_dtype(t, p.dtype);
         out = ct ? CG_NEW_RESULT(p.dtype, t->ndim, t->sizes, t) : NULL;
-        if (out) cg_kernel_clamp(out, ct, p.has_min ? &p.min : NULL, p.has_max ? &p.max : NULL);
+        if (out) CG_KERNEL(out, clamp)(out, ct, p.has_min ? &p.min : NULL, p.has_max ? &p.max : NULL);
     }
     if (out) cg_save_clamp(cg_record(&cg_op_clamp, out, CG_INPUTS(t)), t, min, max);
     return cg_recorded(out);
@@ -107,7 +107,7 @@ cg_tensor *cg_clamp_tensor_forward(cg_tensor *t, cg_tensor *min, cg_tensor *max)
     if (!ct || (min && !cmin) || (max && !cmax)) return NULL;
     cg_tensor *out = min && max ? CG_NEW_RESULT(dtype, ndim, shape, t, min, max)
                                 : CG_NEW_RESULT(dtype, ndim, shape, t, min ? min : max);
-    if (out) cg_kernel_clamp_tensor(out, ct, cmin, cmax);
+    if (out) CG_KERNEL(out, clamp_tensor)(out, ct, cmin, cmax);
     return out;
 }
 

@@ -1,13 +1,13 @@
-/* Copies and fills: contiguous, clone, dtype conversion, copy_, fill_, zero_. */
+/* Copies and fills: contiguous, clone, dtype and device conversion, copy_, fill_, zero_. */
 #include "autograd/registry.h"
-#include "backend/cpu/copy.h"
+#include "backend/backend.h"
 
 /* A copy of t recorded as clone: laid out as PyTorch's preserve_format does, or row-major. */
 static cg_tensor *copy_of(cg_tensor *t, bool preserve) {
     if (!t) return NULL;
-    cg_tensor *out = preserve ? cg_new_like(t, t->dtype) : cg_new_tensor(t->dtype, t->ndim, t->sizes);
+    cg_tensor *out = preserve ? cg_new_like(t, t->dtype) : cg_new_on(t, t->dtype, t->ndim, t->sizes);
     if (!out) return NULL;
-    cg_kernel_copy(out, t);
+    CG_KERNEL(out, copy)(out, t);
     cg_record(&cg_op_clone, out, CG_INPUTS(t));
     return cg_recorded(out);
 }
@@ -26,21 +26,42 @@ cg_tensor *cg_contiguous(cg_tensor *t) {
     return cg_scope_retain(t);
 }
 
+/* ToCopyBackward0 for a float result (an integer one has no gradient), remembering t's device. */
+static cg_tensor *record_to_copy(cg_tensor *out, cg_tensor *t) {
+    if (!cg_dtype_is_floating(out->dtype)) return out;
+    cg_node *n = cg_record(&cg_op_to_copy, out, CG_INPUTS(t));
+    if (n) n->args[0] = cg_get_device(t);
+    return cg_recorded(out);
+}
+
 cg_tensor *cg_to(cg_tensor *t, cg_dtype dtype) {
     if (!t) return NULL;
     if (t->dtype == dtype) return cg_scope_retain(t);
     cg_tensor *out = cg_new_like(t, dtype);
     if (!out) return NULL;
-    cg_kernel_copy(out, t);
-    if (!cg_dtype_is_floating(dtype)) return out;
-    cg_record(&cg_op_to_copy, out, CG_INPUTS(t));
-    return cg_recorded(out);
+    CG_KERNEL(out, copy)(out, t);
+    return record_to_copy(out, t);
 }
 
-/* The engine casts the gradient back to the input's dtype. */
+cg_tensor *cg_to_device(cg_tensor *t, cg_device device) {
+    if (!t) return NULL;
+    const cg_backend *b = cg_backend_for(device);
+    if (!b) {
+        cg_set_error("invalid device %d", (int)device);
+        return NULL;
+    }
+    if (b == cg_backend_of(t)) return cg_scope_retain(t);
+    int64_t strides[CG_MAX_DIMS]; /* t's layout, as empty_like(t) on the other device */
+    cg_preserved_strides(t, strides);
+    cg_tensor *out = cg_new_tensor_strided_on(b, t->dtype, t->ndim, t->sizes, strides);
+    if (!out || cg_copy_across(out, t) < 0) return NULL;
+    return record_to_copy(out, t);
+}
+
+/* The engine casts the gradient back to the input's dtype; it goes back to the input's device here. */
 void cg_backward_to_copy(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    (void)n;
-    out[0] = grads[0];
+    cg_device device = (cg_device)n->args[0];
+    out[0] = cg_get_device(grads[0]) == device ? grads[0] : cg_to_device(grads[0], device);
 }
 
 int cg_copy_(cg_tensor *t, cg_tensor *src) {
@@ -56,7 +77,7 @@ int cg_copy_(cg_tensor *t, cg_tensor *src) {
     /* An overlapping source (a view of t) must be read completely before t is written. */
     cg_tensor *from = src;
     if (src != t && cg_shares_storage(t, src) && !(from = cg_clone(src))) return -1;
-    if (src != t) cg_kernel_copy(t, from);
+    if (src != t && cg_copy_across(t, from) < 0) return -1;
     cg_bump_version(t);
     cg_record_inplace(&cg_op_copy, t, CG_INPUTS(t, src));
     return cg_recorded_status();
@@ -71,7 +92,7 @@ void cg_backward_copy(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 static int fill_recorded(cg_tensor *t, cg_number value, const cg_op *op) {
     if (!t || cg_check_number_fits(t->dtype, value) < 0) return -1;
     if (cg_check_inplace(t, CG_INPUTS(t)) < 0) return -1;
-    cg_kernel_fill(t, value);
+    CG_KERNEL(t, fill)(t, value);
     cg_bump_version(t);
     cg_record_inplace(op, t, CG_INPUTS(t));
     return cg_recorded_status();

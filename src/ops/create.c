@@ -1,15 +1,25 @@
 /* Tensor creation from data and by pattern, and single-element access. */
 #include "autograd/autograd.h"
-#include "core/tensor.h"
-#include "backend/cpu/copy.h"
+#include "backend/backend.h"
 
 #include <math.h>
 #include <string.h>
 
-cg_tensor *cg_from_data(const void *data, cg_dtype dtype, int ndim, const int64_t *sizes) {
+static cg_tensor *from_data_on(const cg_backend *b, const void *data, cg_dtype dtype, int ndim, const int64_t *sizes) {
     if (!data) return NULL;
-    cg_tensor *t = cg_new_tensor(dtype, ndim, sizes);
-    if (t) memcpy(cg_tensor_data(t), data, (size_t)t->numel * cg_dtype_size(dtype));
+    cg_tensor *t = cg_new_tensor_on(b, dtype, ndim, sizes);
+    if (t) b->copy_from_host(t, data);
+    return t;
+}
+
+cg_tensor *cg_from_data(const void *data, cg_dtype dtype, int ndim, const int64_t *sizes) {
+    return from_data_on(&cg_backend_cpu, data, dtype, ndim, sizes);
+}
+
+cg_tensor *cg_full_on(const cg_backend *b, cg_dtype dtype, int ndim, const int64_t *sizes, cg_number value) {
+    if (cg_check_number_fits(dtype, value) < 0) return NULL;
+    cg_tensor *t = cg_new_tensor_on(b, dtype, ndim, sizes);
+    if (t) b->fill(t, value);
     return t;
 }
 
@@ -20,7 +30,13 @@ cg_tensor *cg_tensor_opts(cg_tensor_args a) {
         cg_set_error("Only Tensors of floating point and complex dtype can require gradients");
         return NULL;
     }
-    cg_tensor *t = a.data ? cg_from_data(a.data, a.dtype, a.ndim, a.sizes) : cg_zeros_shape(a.dtype, a.ndim, a.sizes);
+    const cg_backend *b = cg_backend_for(a.device);
+    if (!b) {
+        cg_set_error("invalid device %d", (int)a.device);
+        return NULL;
+    }
+    cg_tensor *t = a.data ? from_data_on(b, a.data, a.dtype, a.ndim, a.sizes)
+                          : cg_full_on(b, a.dtype, a.ndim, a.sizes, cg_number_int(0));
     return a.requires_grad ? cg_requires_grad_(t, true) : t;
 }
 
@@ -29,10 +45,7 @@ cg_tensor *cg_empty_shape(cg_dtype dtype, int ndim, const int64_t *sizes) {
 }
 
 cg_tensor *cg_full_shape_number(cg_dtype dtype, int ndim, const int64_t *sizes, cg_number value) {
-    if (cg_check_number_fits(dtype, value) < 0) return NULL;
-    cg_tensor *t = cg_new_tensor(dtype, ndim, sizes);
-    if (t) cg_kernel_fill(t, value);
-    return t;
+    return cg_full_on(&cg_backend_cpu, dtype, ndim, sizes, value);
 }
 
 cg_tensor *cg_full_shape(cg_dtype dtype, int ndim, const int64_t *sizes, double value) {
@@ -54,7 +67,7 @@ cg_tensor *cg_ones_like(const cg_tensor *t) { return cg_full_like(t, 1); }
 cg_tensor *cg_full_like_number(const cg_tensor *t, cg_number value) {
     if (!t || cg_check_number_fits(t->dtype, value) < 0) return NULL;
     cg_tensor *out = cg_new_like(t, t->dtype);
-    if (out) cg_kernel_fill(out, value);
+    if (out) CG_KERNEL(out, fill)(out, value);
     return out;
 }
 
@@ -66,26 +79,6 @@ static int to_int64(double v, int64_t *out) {
     }
     *out = (int64_t)v;
     return 0;
-}
-
-/* PyTorch's AVX2 kernels for arange and linspace fill whole chunks of two vectors (2 * lanes
- * elements: 8 float32 lanes, 4 float64 or int64 ones) a vector at a time, each vector as
- * base + lane * step from a base computed for its first element; the tail after the last whole
- * chunk gets one element at a time. true when element i is in a vector, with that vector's first
- * element in *first. */
-static bool in_vector(int64_t i, int64_t n, int lanes, int64_t *first) {
-    *first = i - i % lanes;
-    return i < n - n % (2 * lanes);
-}
-
-/* A float arange element, in double (PyTorch's accumulate type) with fused multiply-adds; a
- * vector's base is rounded to the element type first. */
-static double arange_element(double start, double step, int64_t i, int64_t n, int lanes, bool f32) {
-    int64_t first;
-    if (!in_vector(i, n, lanes, &first)) return fma(step, (double)i, start);
-    double base = fma(step, (double)first, start);
-    if (f32) base = (float)base;
-    return fma((double)(i - first), step, base);
 }
 
 cg_tensor *cg_arange(double start, double end, double step, cg_dtype dtype) {
@@ -121,43 +114,8 @@ cg_tensor *cg_arange(double start, double end, double step, cg_dtype dtype) {
     int64_t n = (int64_t)count;
     cg_tensor *t = cg_new_tensor(dtype, 1, &n);
     if (!t) return NULL;
-    char *data = cg_tensor_data(t);
-    for (int64_t i = 0; i < n; i++) {
-        if (dtype == CG_INT64)
-            ((int64_t *)data)[i] = (int64_t)((uint64_t)istart + (uint64_t)istep * (uint64_t)i);
-        else if (dtype == CG_FLOAT32)
-            ((float *)data)[i] = (float)arange_element(start, step, i, n, 8, true);
-        else
-            ((double *)data)[i] = arange_element(start, step, i, n, 4, false);
-    }
+    CG_KERNEL(t, arange)(t, start, step, istart, istep);
     return t;
-}
-
-/* linspace fills the first half from start and the second half from end, so both ends are exact,
- * each element by one fused multiply-add (the scalar formula); a vector takes the half of its first
- * element and adds lane * step to that element, in two roundings. */
-static float linspace_scalar_f32(float s, float e, float step, int64_t steps, int64_t i) {
-    return i < steps / 2 ? fmaf(step, (float)i, s) : fmaf(-step, (float)(steps - i - 1), e);
-}
-
-static double linspace_scalar_f64(double s, double e, double step, int64_t steps, int64_t i) {
-    return i < steps / 2 ? fma(step, (double)i, s) : fma(-step, (double)(steps - i - 1), e);
-}
-
-static float linspace_f32(float s, float e, float step, int64_t steps, int64_t i) {
-    int64_t first;
-    if (!in_vector(i, steps, 8, &first)) return linspace_scalar_f32(s, e, step, steps, i);
-    return linspace_scalar_f32(s, e, step, steps, first) + (float)(i - first) * step;
-}
-
-/* float64, and int64 (whose step and arithmetic are double, a vector's base and each value
- * truncated to int64). */
-static double linspace_f64(double s, double e, double step, int64_t steps, int64_t i, bool to_int) {
-    int64_t first;
-    if (!in_vector(i, steps, 4, &first)) return linspace_scalar_f64(s, e, step, steps, i);
-    double base = linspace_scalar_f64(s, e, step, steps, first);
-    if (to_int) base = (double)(int64_t)base;
-    return base + (double)(i - first) * step;
 }
 
 cg_tensor *cg_linspace(double start, double end, int64_t steps, cg_dtype dtype) {
@@ -176,23 +134,7 @@ cg_tensor *cg_linspace(double start, double end, int64_t steps, cg_dtype dtype) 
     if (dtype == CG_INT64 && (to_int64(start, &istart) < 0 || to_int64(end, &iend) < 0)) return NULL;
     cg_tensor *t = cg_new_tensor(dtype, 1, &steps);
     if (!t) return NULL;
-    char *data = cg_tensor_data(t);
-    if (dtype == CG_FLOAT32) {
-        float s = (float)start, e = (float)end, step = (e - s) / (float)(steps - 1);
-        for (int64_t i = 0; i < steps; i++) ((float *)data)[i] = linspace_f32(s, e, step, steps, i);
-        return t;
-    }
-    bool to_int = dtype == CG_INT64;
-    if (to_int) {
-        start = (double)istart;
-        end = (double)iend;
-    }
-    double step = (end - start) / (double)(steps - 1);
-    for (int64_t i = 0; i < steps; i++) {
-        double v = linspace_f64(start, end, step, steps, i, to_int);
-        if (to_int) ((int64_t *)data)[i] = (int64_t)v;
-        else ((double *)data)[i] = v;
-    }
+    CG_KERNEL(t, linspace)(t, start, end, istart, iend);
     return t;
 }
 
@@ -208,8 +150,11 @@ cg_tensor *cg_eye(int64_t n, int64_t m, cg_dtype dtype) {
     }
     cg_tensor *t = cg_zeros_shape(dtype, 2, (const int64_t[]){n, m});
     if (!t) return NULL;
-    int64_t elsize = (int64_t)cg_dtype_size(dtype);
-    for (int64_t i = 0; i < n && i < m; i++) cg_write_double(cg_tensor_data(t) + (i * m + i) * elsize, dtype, 1);
+    /* the diagonal is a view with stride m + 1 */
+    int64_t diagonal = n < m ? n : m, stride = m + 1;
+    cg_tensor *d = cg_new_view(t, 1, &diagonal, &stride, 0);
+    if (!d) return NULL;
+    CG_KERNEL(d, fill)(d, cg_number_int(1));
     return t;
 }
 
@@ -221,7 +166,8 @@ double cg_item(const cg_tensor *t) {
         cg_set_value_error("only one element tensors can be converted to Python scalars");
         return NAN;
     }
-    return cg_read_double(cg_tensor_data(t), t->dtype);
+    int status;
+    return cg_read_element(t, t->offset, &status);
 }
 
 /* Storage offset of t[index]'s first element, or -1 with PyTorch's error. Python's x[i] of a 0-dim
@@ -269,8 +215,9 @@ int cg_get_at(const cg_tensor *t, int n, const int64_t *index, double *value) {
     }
     int64_t at = element_offset(t, n, index, true);
     if (at < 0) return -1;
-    *value = cg_read_double(cg_element(t, at), t->dtype);
-    return 0;
+    int status;
+    *value = cg_read_element(t, at, &status);
+    return status;
 }
 
 int cg_set_at(cg_tensor *t, int n, const int64_t *index, double value) {
@@ -281,7 +228,7 @@ int cg_set_at(cg_tensor *t, int n, const int64_t *index, double value) {
     /* Python's x[i] = v is x[i].copy_(v): for a tensor with autograd state that brings the in-place
      * rules and, inside a graph, CopySlices; x[()] = v (no index) is x.copy_(v) (CopyBackwards). */
     if (t->autograd) return cg_copy_(n > 0 ? cg_index_at(t, n, index) : t, cg_scalar(value, t->dtype));
-    cg_write_double(cg_element(t, at), t->dtype, value);
+    if (cg_write_element(t, at, value) < 0) return -1;
     cg_bump_version(t);
     return 0;
 }
@@ -374,10 +321,7 @@ int cg_copy_to(const cg_tensor *t, void *out, size_t count, cg_dtype dtype) {
     int status = -1;
     cg_scope_begin();
     cg_tensor *dst = cg_from_blob(out, dtype, t->ndim, t->sizes, NULL, NULL, NULL);
-    if (dst) {
-        cg_kernel_copy(dst, t);
-        status = 0;
-    }
+    if (dst) status = cg_copy_across(dst, t);
     cg_scope_end();
     return status;
 }

@@ -1,7 +1,7 @@
 /* Ops of three operands with PyTorch's fused roundings (backend/cpu/fused.c): add and sub with alpha,
  * addcmul, addcdiv and lerp, each with its backward. Their in-place forms are in inplace.c. */
 #include "autograd/registry.h"
-#include "backend/cpu/fused.h"
+#include "backend/backend.h"
 #include "ops/elementwise.h"
 
 #include <math.h>
@@ -53,7 +53,7 @@ static cg_tensor *fused_in(cg_fused_op op, cg_dtype dtype, const shape_t *shape,
     cg_tensor *cs = cg_as_dtype(self, dtype), *ca = cg_as_dtype(a, dtype), *cb = b ? cg_as_dtype(b, dtype) : NULL;
     if (!cs || !ca || (b && !cb)) return NULL;
     cg_tensor *out = b ? CG_NEW_RESULT(dtype, ndim, sizes, self, a, b) : CG_NEW_RESULT(dtype, ndim, sizes, self, a);
-    if (out) cg_kernel_fused(op, out, cs, ca, cb, number);
+    if (out) CG_KERNEL(out, fused)(op, out, cs, ca, cb, number);
     return out;
 }
 

@@ -3,8 +3,7 @@
  * before it allocates its output, then hands the loop to a kernel through headers that see every
  * operand with the iteration shape. */
 #include "autograd/registry.h"
-#include "backend/cpu/copy.h"
-#include "backend/cpu/index.h"
+#include "backend/backend.h"
 
 #include <float.h>
 #include <math.h>
@@ -45,18 +44,18 @@ static cg_node *record_indexed(const cg_op *op, cg_tensor *out, int n, cg_tensor
 /* Zeros of the input's shape with grad's values added at index along the node's dim. */
 static cg_tensor *scatter_into_zeros(cg_node *n, cg_tensor *index, cg_tensor *grad) {
     const cg_input_meta *in = &n->args_meta;
-    return cg_scatter_add(cg_zeros_shape(grad->dtype, in->ndim, in->sizes), (int)n->args[0], index, grad);
+    return cg_scatter_add(cg_zeros_on(grad, grad->dtype, in->ndim, in->sizes), (int)n->args[0], index, grad);
 }
 
 static int check_index_values(const cg_tensor *index, int64_t size, int d) {
     int64_t bad;
-    if (cg_kernel_indices_in_range(index, size, &bad)) return 0;
+    if (CG_KERNEL(index, indices_in_range)(index, size, &bad)) return 0;
     cg_set_error("index %lld is out of bounds for dimension %d with size %lld", (long long)bad, d, (long long)size);
     return -1;
 }
 
 static cg_tensor *index_select(cg_tensor *t, int dim, cg_tensor *index) {
-    if (!t || !index) return NULL;
+    if (!t || !index || CG_CHECK_SAME_DEVICE(t, index) < 0) return NULL;
     int d = cg_wrap_dim(dim, t->ndim);
     if (d < 0) return NULL;
     if (index->ndim > 1) {
@@ -75,7 +74,7 @@ static cg_tensor *index_select(cg_tensor *t, int dim, cg_tensor *index) {
         cg_set_error("index_select(): self indexing axis dim should be positive");
         return NULL;
     }
-    if (n > 0 && !cg_kernel_indices_in_range(index, size, &bad)) {
+    if (n > 0 && !CG_KERNEL(index, indices_in_range)(index, size, &bad)) {
         if (other_kernel)
             cg_set_error("INDICES element is out of DATA bounds, id=%lld axis_dim=%lld", (long long)bad, (long long)size);
         else
@@ -90,13 +89,13 @@ static cg_tensor *index_select(cg_tensor *t, int dim, cg_tensor *index) {
     int64_t sizes[CG_MAX_DIMS], src_strides[CG_MAX_DIMS], index_strides[CG_MAX_DIMS] = {0};
     memcpy(sizes, t->sizes, sizeof sizes);
     if (t->ndim) sizes[d] = n;
-    cg_tensor *out = cg_new_tensor(t->dtype, t->ndim, sizes);
+    cg_tensor *out = cg_new_on(t, t->dtype, t->ndim, sizes);
     if (!out || n == 0) return out;
     strides_without(t, t->ndim, d, src_strides);
     if (t->ndim) index_strides[d] = stride_or_zero(index, 0);
     cg_tensor src = restrided(t, t->ndim, sizes, src_strides);
     cg_tensor idx = restrided(index, t->ndim, sizes, index_strides);
-    cg_kernel_gather(out, &src, &idx, stride_or_zero(t, d));
+    CG_KERNEL(out, gather)(out, &src, &idx, stride_or_zero(t, d));
     return out;
 }
 
@@ -161,12 +160,12 @@ static cg_tensor *gather(cg_tensor *t, int dim, cg_tensor *index) {
         }
         if (check_index_values(index, nonempty_size(t, d), d) < 0) return NULL;
     }
-    cg_tensor *out = cg_new_tensor(t->dtype, index->ndim, index->sizes);
+    cg_tensor *out = cg_new_on(t, t->dtype, index->ndim, index->sizes);
     if (!out || out->numel == 0) return out;
     int64_t src_strides[CG_MAX_DIMS];
     strides_without(t, index->ndim, d, src_strides);
     cg_tensor src = restrided(t, index->ndim, index->sizes, src_strides);
-    cg_kernel_gather(out, &src, index, stride_or_zero(t, d));
+    CG_KERNEL(out, gather)(out, &src, index, stride_or_zero(t, d));
     return out;
 }
 
@@ -214,7 +213,7 @@ static int check_scatter_shapes(const cg_tensor *t, int d, const cg_tensor *inde
 /* t.clone().scatter_add_(dim, index, src) (add) or t.clone().scatter_(dim, index, src): along dim,
  * out[..., index[p], ...] += src[p] or = src[p]. */
 static cg_tensor *scatter(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *src, bool add) {
-    if (!t || !index || !src) return NULL;
+    if (!t || !index || !src || CG_CHECK_SAME_DEVICE(t, index, src) < 0) return NULL;
     int d = cg_wrap_dim(dim, t->ndim);
     if (d < 0) return NULL;
     if (index->numel != 0 && index->dtype != CG_INT64) {
@@ -229,16 +228,16 @@ static cg_tensor *scatter(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *sr
         if (check_scatter_shapes(t, d, index, src) < 0) return NULL;
         if (check_index_values(index, nonempty_size(t, d), d) < 0) return NULL;
     }
-    cg_tensor *out = cg_new_tensor(t->dtype, t->ndim, t->sizes);
+    cg_tensor *out = cg_new_on(t, t->dtype, t->ndim, t->sizes);
     if (!out) return NULL;
-    cg_kernel_copy(out, t);
+    CG_KERNEL(out, copy)(out, t);
     if (index->numel != 0) {
         int64_t out_strides[CG_MAX_DIMS], src_strides[CG_MAX_DIMS];
         strides_without(out, index->ndim, d, out_strides);
         strides_without(src, index->ndim, -1, src_strides);
         cg_tensor dst = restrided(out, index->ndim, index->sizes, out_strides);
         cg_tensor from = restrided(src, index->ndim, index->sizes, src_strides);
-        (add ? cg_kernel_scatter_add : cg_kernel_scatter)(&dst, index, &from, stride_or_zero(out, d));
+        (add ? CG_KERNEL(out, scatter_add) : CG_KERNEL(out, scatter))(&dst, index, &from, stride_or_zero(out, d));
     }
     record_indexed(add ? &cg_op_scatter_add : &cg_op_scatter, out, CG_INPUTS(t, src), d, index);
     return cg_recorded(out);
@@ -259,7 +258,7 @@ void cg_backward_scatter(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     if (!index) return;
     int d = (int)n->args[0];
     if (cg_needs_grad(n, 0))
-        out[0] = cg_scatter(grads[0], d, index, cg_zeros_shape(grads[0]->dtype, index->ndim, index->sizes));
+        out[0] = cg_scatter(grads[0], d, index, cg_zeros_on(grads[0], grads[0]->dtype, index->ndim, index->sizes));
     if (cg_needs_grad(n, 1)) out[1] = cg_gather(grads[0], d, index);
 }
 
@@ -273,7 +272,7 @@ void cg_backward_scatter_add(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 
 /* A copy of t (broadcast with mask) with value wherever mask is true. */
 cg_tensor *cg_masked_fill_number(cg_tensor *t, cg_tensor *mask, cg_number value) {
-    if (!t || !mask) return NULL;
+    if (!t || !mask || CG_CHECK_SAME_DEVICE(t, mask) < 0) return NULL;
     int64_t sizes[CG_MAX_DIMS];
     int ndim = cg_broadcast_shapes(mask->ndim, mask->sizes, t->ndim, t->sizes, sizes);
     if (ndim < 0) return NULL;
@@ -282,10 +281,10 @@ cg_tensor *cg_masked_fill_number(cg_tensor *t, cg_tensor *mask, cg_number value)
         return NULL;
     }
     if (cg_check_number_fits(t->dtype, value) < 0) return NULL;
-    cg_tensor *out = cg_new_tensor(t->dtype, ndim, sizes);
+    cg_tensor *out = cg_new_on(t, t->dtype, ndim, sizes);
     if (!out) return NULL;
-    cg_kernel_copy(out, t);
-    cg_kernel_masked_fill(out, mask, value);
+    CG_KERNEL(out, copy)(out, t);
+    CG_KERNEL(out, masked_fill)(out, mask, value);
     cg_node *n = cg_record(&cg_op_masked_fill, out, CG_INPUTS(t));
     cg_save(n, 0, mask);
     return cg_recorded(out);
@@ -311,7 +310,7 @@ cg_tensor *cg_masked_fill_tensor(cg_tensor *t, cg_tensor *mask, cg_tensor *value
         if (out && !cg_is_row_major(out)) out = cg_clone_contiguous(out);
     }
     /* PyTorch's kernel converts value.item() to t's dtype, checked, once the shapes broadcast. */
-    if (out && cg_dtype_is_floating(value->dtype) && cg_check_number_fits(t->dtype, cg_number_float(cg_item(value))) < 0)
+    if (out && cg_has_bytes(value) && cg_dtype_is_floating(value->dtype) && cg_check_number_fits(t->dtype, cg_number_float(cg_item(value))) < 0)
         return NULL;
     /* PyTorch gives the result its history after computing it, and asserts it can have one. */
     if (out && cg_is_grad_enabled() && cg_requires_grad(value) && !cg_dtype_is_floating(out->dtype)) {

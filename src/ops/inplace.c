@@ -4,8 +4,8 @@
  * call leaves t (and its version counter) untouched. Each records the node of its out-of-place
  * form. */
 #include "autograd/registry.h"
+#include "backend/backend.h"
 #include "ops/elementwise.h"
-#include "backend/cpu/copy.h"
 
 #include <math.h>
 
@@ -29,7 +29,7 @@ static int check_cast(cg_dtype result, const cg_tensor *t, const char *(*name)(c
 /* t = result, result being computed out of place in another dtype. */
 static int store(cg_tensor *t, cg_tensor *result) {
     if (!result) return -1;
-    cg_kernel_copy(t, result);
+    CG_KERNEL(t, copy)(t, result);
     cg_bump_version(t);
     return 0;
 }
@@ -66,7 +66,7 @@ static int write_binary(cg_binary_op op, cg_tensor *t, cg_tensor *other, cg_dtyp
     /* Reading an aliased operand while writing t is safe only element for element (full overlap). */
     cg_tensor *b = other->dtype != result ? cg_to(other, result) : o == CG_OVERLAP_UNKNOWN ? cg_clone(other) : other;
     if (!b) return -1;
-    cg_kernel_binary(op, t, t, b);
+    CG_KERNEL(t, binary)(op, t, t, b);
     cg_bump_version(t);
     return 0;
 }
@@ -143,7 +143,7 @@ static int inplace_scalar(cg_binary_op op, const cg_op *node, cg_tensor *t, cg_n
     if (op == CG_BIN_DIV) result = cg_float_type(result); /* true division */
     if (cg_check_no_internal_overlap(t) < 0 || check_cast(result, t, cg_dtype_title) < 0) return -1;
     cg_scalar_box box;
-    cg_kernel_binary(op, t, t, cg_box_number(&box, value, t->dtype));
+    CG_KERNEL(t, binary)(op, t, t, cg_box_number(&box, value, t->dtype));
     cg_bump_version(t);
     /* As out of place, the number is an empty second edge of the node (PyTorch's wrapped number). */
     cg_node *n = cg_record_inplace(node, t, CG_INPUTS(t, NULL));
@@ -172,9 +172,9 @@ int cg_clamp_number_(cg_tensor *t, cg_number min, cg_number max) {
         if (!old) return -1;
     }
     if (p.all_nan) {
-        cg_kernel_fill(t, cg_number_float(NAN));
+        CG_KERNEL(t, fill)(t, cg_number_float(NAN));
     } else {
-        cg_kernel_clamp(t, t, p.has_min ? &p.min : NULL, p.has_max ? &p.max : NULL);
+        CG_KERNEL(t, clamp)(t, t, p.has_min ? &p.min : NULL, p.has_max ? &p.max : NULL);
     }
     cg_bump_version(t);
     cg_save_clamp(cg_record_inplace(&cg_op_clamp, t, CG_INPUTS(t)), old, min, max);
@@ -288,7 +288,7 @@ static int inplace_unary(const unary_inplace *u, cg_tensor *t) {
     cg_tensor *old;
     bool via_view = u->saves == SAVES_RESULT && through_view(t, cg_requires_grad(t));
     if (old_value(t, (u->saves == SAVES_INPUT || via_view) && cg_requires_grad(t), &old) < 0) return -1;
-    cg_kernel_unary(u->op, t, t); /* element for element: reading and writing t in one pass is safe */
+    CG_KERNEL(t, unary)(u->op, t, t); /* element for element: reading and writing t in one pass is safe */
     cg_bump_version(t);
     cg_node *n = cg_record_inplace(u->node, t, CG_INPUTS(t));
     if (u->saves == SAVES_INPUT && n) cg_save(n, 0, old);

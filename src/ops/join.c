@@ -1,7 +1,7 @@
 /* Joining tensors: cat and stack. Inputs of different dtypes are promoted to a common one; the
  * output is a new contiguous tensor. */
 #include "autograd/registry.h"
-#include "backend/cpu/copy.h"
+#include "backend/backend.h"
 
 #include <stdlib.h>
 
@@ -56,6 +56,8 @@ cg_tensor *cg_cat(cg_tensor **tensors, int n, int dim) {
         cg_set_error("torch.cat(): expected a non-empty list of Tensors");
         return NULL;
     }
+    const cg_backend *be = cg_common_backend(n, (const cg_tensor *const *)tensors);
+    if (!be) return NULL;
     for (int i = 0; i < n; i++) {
         if (tensors[i]->ndim == 0) {
             cg_set_error("zero-dimensional tensor (at position %d) cannot be concatenated", i);
@@ -66,7 +68,7 @@ cg_tensor *cg_cat(cg_tensor **tensors, int n, int dim) {
     for (int i = 0; i < n && !ref; i++)
         if (!skipped_in_cat(tensors[i])) ref = tensors[i];
     cg_dtype dtype = common_dtype(tensors, n);
-    if (!ref) return record_cat(cg_new_tensor(dtype, 1, (const int64_t[]){0}), tensors, n, 0);
+    if (!ref) return record_cat(cg_new_tensor_on(be, dtype, 1, (const int64_t[]){0}), tensors, n, 0);
     int d = cg_wrap_dim(dim, ref->ndim);
     if (d < 0) return NULL;
     int64_t sizes[CG_MAX_DIMS];
@@ -88,13 +90,13 @@ cg_tensor *cg_cat(cg_tensor **tensors, int n, int dim) {
         }
         sizes[d] += t->sizes[d];
     }
-    cg_tensor *out = cg_new_tensor(dtype, ref->ndim, sizes);
+    cg_tensor *out = cg_new_tensor_on(be, dtype, ref->ndim, sizes);
     if (!out) return NULL;
     int64_t at = 0;
     for (int i = 0; i < n; i++) {
         if (skipped_in_cat(tensors[i])) continue;
         cg_tensor part = part_of(out, d, at, tensors[i]->sizes[d]);
-        cg_kernel_copy(&part, tensors[i]);
+        CG_KERNEL(&part, copy)(&part, tensors[i]);
         at += tensors[i]->sizes[d];
     }
     return record_cat(out, tensors, n, d);
@@ -107,7 +109,7 @@ void cg_backward_cat(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     for (int i = 0; i < n->nnext; i++) {
         int64_t len = n->extra[1 + i];
         if (cg_needs_grad(n, i))
-            out[i] = len < 0 ? cg_zeros_shape(grads[0]->dtype, 1, (const int64_t[]){0}) : cg_narrow(grads[0], d, at, len);
+            out[i] = len < 0 ? cg_zeros_on(grads[0], grads[0]->dtype, 1, (const int64_t[]){0}) : cg_narrow(grads[0], d, at, len);
         if (len > 0) at += len;
     }
 }
@@ -118,6 +120,8 @@ cg_tensor *cg_stack(cg_tensor **tensors, int n, int dim) {
         cg_set_error("stack expects a non-empty TensorList");
         return NULL;
     }
+    const cg_backend *be = cg_common_backend(n, (const cg_tensor *const *)tensors);
+    if (!be) return NULL;
     const cg_tensor *first = tensors[0];
     int d = cg_wrap_dim(dim, first->ndim + 1);
     if (d < 0) return NULL;
@@ -132,11 +136,11 @@ cg_tensor *cg_stack(cg_tensor **tensors, int n, int dim) {
     if (cg_check_ndim(first->ndim + 1) < 0) return NULL;
     int64_t sizes[CG_MAX_DIMS];
     for (int k = 0, j = 0; k <= first->ndim; k++) sizes[k] = k == d ? n : first->sizes[j++];
-    cg_tensor *out = cg_new_tensor(common_dtype(tensors, n), first->ndim + 1, sizes);
+    cg_tensor *out = cg_new_tensor_on(be, common_dtype(tensors, n), first->ndim + 1, sizes);
     if (!out) return NULL;
     for (int i = 0; i < n; i++) {
         cg_tensor part = part_of(out, d, i, -1);
-        cg_kernel_copy(&part, tensors[i]);
+        CG_KERNEL(&part, copy)(&part, tensors[i]);
     }
     cg_node *node = cg_record(&cg_op_stack, out, n, tensors);
     if (node) node->args[0] = d;

@@ -8,7 +8,7 @@
  * the same composition of ops as PyTorch, so the graph has PyTorch's nodes. The numbers do not
  * depend on the path: the kernel sums every element over k in the same order. */
 #include "autograd/registry.h"
-#include "backend/cpu/matmul.h"
+#include "backend/backend.h"
 
 #include <string.h>
 
@@ -112,6 +112,7 @@ static bool rows_fold(const cg_tensor *t) {
  * (..., k, p); batch dims broadcast; vector operands leave no dim in the result. Shapes and dtypes
  * are checked already (they differ only in an empty product). */
 static cg_tensor *product(cg_tensor *a, cg_tensor *b, cg_dtype dtype) {
+    if (CG_CHECK_SAME_DEVICE(a, b) < 0) return NULL;
     bool a_vec = a->ndim == 1, b_vec = b->ndim == 1;
     int a_batch = a_vec ? 0 : a->ndim - 2, b_batch = b_vec ? 0 : b->ndim - 2;
     int64_t n = a_vec ? 1 : a->sizes[a->ndim - 2], k = a->sizes[a->ndim - 1], p = b_vec ? 1 : b->sizes[b->ndim - 1];
@@ -122,10 +123,10 @@ static cg_tensor *product(cg_tensor *a, cg_tensor *b, cg_dtype dtype) {
     int ndim = nb;
     if (!a_vec) shape[ndim++] = n;
     if (!b_vec) shape[ndim++] = p;
-    cg_tensor *out = cg_new_tensor(dtype, ndim, shape);
-    if (!out || out->numel == 0) return out;
+    cg_tensor *out = cg_new_on(a, dtype, ndim, shape);
+    if (!out || out->numel == 0 || !cg_has_bytes(out)) return out;
     if (k == 0) {
-        memset(cg_tensor_data(out), 0, (size_t)out->numel * cg_dtype_size(dtype));
+        CG_KERNEL(out, fill)(out, cg_number_int(0));
         return out;
     }
 
@@ -135,7 +136,7 @@ static cg_tensor *product(cg_tensor *a, cg_tensor *b, cg_dtype dtype) {
     const char *ad = cg_tensor_data(a), *bd = cg_tensor_data(b);
     char *od = cg_tensor_data(out);
     if (b_batch == 0 && a_batch > 0 && rows_fold(a)) { /* one tall matrix instead of many small ones */
-        cg_kernel_gemm(a->dtype, batch * n, p, k, ad, ars, acs, bd, brs, bcs, od);
+        CG_KERNEL(out, gemm)(a->dtype, batch * n, p, k, ad, ars, acs, bd, brs, bcs, od);
         return out;
     }
     /* Batch strides aligned to the broadcast batch shape; 0 where an operand is broadcast. */
@@ -147,7 +148,7 @@ static cg_tensor *product(cg_tensor *a, cg_tensor *b, cg_dtype dtype) {
     }
     int64_t aoff = 0, boff = 0;
     for (int64_t t = 0; t < batch; t++) {
-        cg_kernel_gemm(a->dtype, n, p, k, ad + aoff * (int64_t)es, ars, acs, bd + boff * (int64_t)es, brs, bcs,
+        CG_KERNEL(out, gemm)(a->dtype, n, p, k, ad + aoff * (int64_t)es, ars, acs, bd + boff * (int64_t)es, brs, bcs,
                        od + t * n * p * (int64_t)es);
         for (int d = nb - 1; d >= 0; d--) { /* next batch index, row-major */
             aoff += as[d];

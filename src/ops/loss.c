@@ -6,6 +6,7 @@
  * two); nll_loss sums with PyTorch's cascade. Then the op records its one node under PyTorch's
  * name; the backward, next to it, is written with cgrad ops, so it can be differentiated again. */
 #include "autograd/registry.h"
+#include "backend/backend.h"
 #include "ops/elementwise.h"
 
 #include <math.h>
@@ -194,7 +195,7 @@ static cg_tensor *softmax_like(const cg_op *op, cg_tensor *t, int dim, bool log)
     cg_tensor *out = NULL;
     CG_NO_GRAD {
         if (t->numel == 0) { /* PyTorch's result is a fresh row-major tensor, whatever the input's strides */
-            out = cg_new_tensor(t->dtype, t->ndim, t->sizes);
+            out = cg_new_on(t, t->dtype, t->ndim, t->sizes);
         } else { /* shifted by the max along dim, as PyTorch's kernels, which read a contiguous input */
             cg_tensor *x = cg_contiguous(t);
             cg_tensor *shifted = cg_sub(x, cg_max_dim(x, d, true, NULL));
@@ -317,70 +318,23 @@ static int check_target_dtype(const cg_tensor *t, bool reads) {
  * as float32 arithmetic does. */
 static double in_dtype(double v, cg_dtype dtype) { return dtype == CG_FLOAT32 ? (double)(float)v : v; }
 
-/* The rows' targets, checked against the number of classes; -1 with PyTorch's message. */
-static int read_targets(const cg_tensor *t, int64_t rows, int64_t classes, int64_t *targets, int64_t *kept) {
-    const int64_t *data = (const int64_t *)cg_tensor_data(t);
-    int64_t stride = t->ndim ? t->strides[0] : 0;
-    *kept = 0;
-    for (int64_t b = 0; b < rows; b++) {
-        targets[b] = data[b * stride];
-        if (targets[b] == IGNORE_INDEX) continue;
-        if (targets[b] < 0 || targets[b] >= classes) {
-            cg_set_index_error("Target %lld is out of bounds.", (long long)targets[b]);
-            return -1;
-        }
-        (*kept)++;
-    }
-    return 0;
-}
-
-/* -sum of the picked log-probabilities with PyTorch's cascade: partial sums over blocks of 16 rows
- * are carried up eight levels, so rounding errors grow with log(rows) instead of rows. */
-static double cascade_sum(const cg_tensor *x, const int64_t *targets, int64_t rows) {
-    enum { LEVELS = 8, LEVEL_BITS = 4 };
-    const int64_t level_mask = (1 << LEVEL_BITS) - 1;
-    double partial[LEVELS] = {0};
-    const char *data = cg_tensor_data(x);
-    size_t es = cg_dtype_size(x->dtype);
-    int64_t row_stride = x->ndim == 2 ? x->strides[0] : 0, class_stride = x->strides[x->ndim - 1];
-    for (int64_t b = 0; b < rows; b++) {
-        if (targets[b] == IGNORE_INDEX) continue;
-        double v = cg_read_double(data + (b * row_stride + targets[b] * class_stride) * (int64_t)es, x->dtype);
-        partial[0] = in_dtype(partial[0] - v, x->dtype);
-        for (int j = 0; j + 1 < LEVELS; j++) {
-            if (b & (level_mask << (j * LEVEL_BITS))) break;
-            partial[j + 1] = in_dtype(partial[j + 1] + partial[j], x->dtype);
-            partial[j] = 0;
-        }
-    }
-    double total = 0;
-    for (int j = 0; j < LEVELS; j++) total = in_dtype(total + partial[j], x->dtype);
-    return total;
-}
-
 /* The forward in numbers: per row for reduction none on 2-D input, else one value. */
 static cg_tensor *nll_forward(cg_tensor *x, const int64_t *targets, int64_t rows, int64_t kept, cg_reduction r) {
     if (r == CG_REDUCTION_NONE && x->ndim == 2) {
-        cg_tensor *out = cg_new_tensor(x->dtype, 1, &rows);
-        if (!out) return NULL;
-        const char *data = cg_tensor_data(x);
-        size_t es = cg_dtype_size(x->dtype);
-        for (int64_t b = 0; b < rows; b++) {
-            double v = targets[b] == IGNORE_INDEX
-                           ? 0
-                           : -cg_read_double(data + (b * x->strides[0] + targets[b] * x->strides[1]) * (int64_t)es, x->dtype);
-            cg_write_double(cg_tensor_data(out) + b * (int64_t)es, x->dtype, v);
-        }
+        cg_tensor *out = cg_new_tensor_on(cg_backend_of(x), x->dtype, 1, &rows);
+        if (out) CG_KERNEL(out, nll_forward_rows)(out, x, targets);
         return out;
     }
     double value;
     if (rows == 0) /* PyTorch: the mean of nothing is nan */
         value = r == CG_REDUCTION_MEAN ? NAN : 0;
     else {
-        value = cascade_sum(x, targets, rows);
+        value = CG_KERNEL(x, nll_forward_sum)(x, targets, rows);
         if (r == CG_REDUCTION_MEAN) value = in_dtype(value / (double)kept, x->dtype);
     }
-    return cg_scalar(value, x->dtype);
+    cg_tensor *out = cg_new_tensor_on(cg_backend_of(x), x->dtype, 0, NULL);
+    if (out) CG_KERNEL(out, fill)(out, cg_number_float(value));
+    return out;
 }
 
 /* PyTorch's nll_loss_backward, an op of its own (NllLossBackwardBackward0 in double-backward
@@ -389,20 +343,12 @@ static cg_tensor *nll_forward(cg_tensor *x, const int64_t *targets, int64_t rows
  * places stay +0 whatever the gradient (inf included). */
 static cg_tensor *nll_loss_backward(cg_tensor *grad, cg_tensor *self, cg_tensor *t, cg_reduction r, double kept) {
     if (!grad || !self || !t || check_target_dtype(t, true) < 0) return NULL;
-    cg_tensor *out = cg_zeros_shape(self->dtype, self->ndim, self->sizes);
+    if (CG_CHECK_SAME_DEVICE(grad, self, t) < 0) return NULL;
+    cg_tensor *out = cg_new_tensor_on(cg_backend_of(self), self->dtype, self->ndim, self->sizes);
     if (!out) return NULL;
-    int64_t rows = self->ndim == 2 ? self->sizes[0] : 1, classes = self->sizes[self->ndim - 1];
+    CG_KERNEL(out, fill)(out, cg_number_int(0));
     bool per_row = r == CG_REDUCTION_NONE && self->ndim == 2;
-    const int64_t *targets = (const int64_t *)cg_tensor_data(t);
-    int64_t stride = t->ndim ? t->strides[0] : 0, grad_stride = per_row ? grad->strides[0] : 0;
-    size_t es = cg_dtype_size(self->dtype);
-    for (int64_t b = 0; b < rows && out->numel; b++) {
-        int64_t target = targets[b * stride];
-        if (target == IGNORE_INDEX) continue;
-        double g = cg_read_double(cg_element(grad, grad->offset + b * grad_stride), grad->dtype);
-        if (r == CG_REDUCTION_MEAN) g = in_dtype(g / kept, self->dtype);
-        cg_write_double(cg_tensor_data(out) + (b * classes + target) * (int64_t)es, self->dtype, -g);
-    }
+    CG_KERNEL(out, nll_backward)(out, grad, t, per_row, r == CG_REDUCTION_MEAN, kept);
     cg_node *n = cg_record(&cg_op_nll_loss_backward, out, CG_INPUTS(grad, self));
     if (n) {
         cg_save(n, 0, t);
@@ -413,13 +359,13 @@ static cg_tensor *nll_loss_backward(cg_tensor *grad, cg_tensor *self, cg_tensor 
 
 cg_tensor *cg_nll_loss_opts(cg_loss_args a) {
     cg_tensor *x = a.input, *t = a.target;
-    if (!x || !t || check_reduction(a.reduction) < 0 || check_nll(x, t) < 0 ||
+    if (!x || !t || check_reduction(a.reduction) < 0 || CG_CHECK_SAME_DEVICE(x, t) < 0 || check_nll(x, t) < 0 ||
         check_target_dtype(t, t->numel > 0 || (a.reduction == CG_REDUCTION_NONE && x->ndim == 2)) < 0)
         return NULL;
     int64_t rows = x->ndim == 2 ? x->sizes[0] : 1, classes = x->sizes[x->ndim - 1], kept;
     int64_t *targets = cg_malloc(sizeof(int64_t) * (size_t)(rows ? rows : 1));
     if (!targets) return NULL;
-    cg_tensor *out = read_targets(t, rows, classes, targets, &kept) < 0 ? NULL : nll_forward(x, targets, rows, kept, a.reduction);
+    cg_tensor *out = CG_KERNEL(x, nll_targets)(t, rows, classes, targets, &kept) < 0 ? NULL : nll_forward(x, targets, rows, kept, a.reduction);
     cg_free(targets);
     cg_node *n = record_loss(&cg_op_nll_loss, out, CG_INPUTS(x), a.reduction, (double)kept);
     if (n) {

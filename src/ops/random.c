@@ -1,9 +1,9 @@
 /* Random tensors and in-place random fills, bit-identical to PyTorch 1.13's CPU generator for the
  * same seed, dtype, shape and call order (see backend/cpu/random.c for how). */
 #include "autograd/registry.h"
+#include "backend/backend.h"
 #include "core/generator.h"
 #include "core/tensor.h"
-#include "backend/cpu/random.h"
 
 #include <float.h>
 
@@ -38,10 +38,10 @@ static int check_uniform(const cg_tensor *t, double from, double to) {
 
 /* The fill, once its checks passed: the kernel under the generator's lock, then (on a tensor with
  * history) a node that gives the old values no gradient. */
-static int random_fill(cg_tensor *t, void (*kernel)(cg_tensor *, double, double, cg_generator *), double a, double b,
+static int random_fill(cg_tensor *t, bool normal, double a, double b,
                        cg_generator *g, const cg_op *node) {
     g = cg_generator_lock(g);
-    kernel(t, a, b, g);
+    (normal ? CG_KERNEL(t, normal) : CG_KERNEL(t, uniform))(t, a, b, g);
     cg_generator_unlock(g);
     cg_bump_version(t);
     cg_record_inplace(node, t, CG_INPUTS(t));
@@ -52,7 +52,7 @@ static int random_fill(cg_tensor *t, void (*kernel)(cg_tensor *, double, double,
 int cg_uniform_gen_(cg_tensor *t, double from, double to, cg_generator *g) {
     if (!t || cg_check_inplace(t, CG_INPUTS(t)) < 0) return -1;
     if (check_uniform(t, from, to) != 0 || cg_check_no_internal_overlap(t) != 0) return -1;
-    return random_fill(t, cg_kernel_uniform, from, to, g, &cg_op_uniform);
+    return random_fill(t, false, from, to, g, &cg_op_uniform);
 }
 
 void cg_backward_uniform(cg_node *n, cg_tensor **grads, cg_tensor **out) {
@@ -73,7 +73,7 @@ int cg_normal_gen_(cg_tensor *t, double mean, double std, cg_generator *g) {
         return -1;
     }
     if (cg_check_no_internal_overlap(t) != 0) return -1;
-    return random_fill(t, cg_kernel_normal, mean, std, g, &cg_op_normal);
+    return random_fill(t, true, mean, std, g, &cg_op_normal);
 }
 
 int cg_normal_(cg_tensor *t, double mean, double std) { return cg_normal_gen_(t, mean, std, NULL); }
@@ -110,7 +110,7 @@ cg_tensor *cg_randint_gen(int64_t low, int64_t high, int ndim, const int64_t *si
         return NULL;
     }
     g = cg_generator_lock(g);
-    cg_kernel_randint(t, low, (uint64_t)high - (uint64_t)low, g);
+    CG_KERNEL(t, randint)(t, low, (uint64_t)high - (uint64_t)low, g);
     cg_generator_unlock(g);
     return t;
 }
@@ -141,7 +141,7 @@ cg_tensor *cg_randperm_gen(int64_t n, cg_dtype dtype, cg_generator *g) {
     cg_tensor *t = cg_new_tensor(dtype, 1, &n);
     if (t) {
         g = cg_generator_lock(g);
-        cg_kernel_randperm(t, generator_random32, g);
+        CG_KERNEL(t, randperm)(t, generator_random32, g);
         cg_generator_unlock(g);
     }
     return t;

@@ -5,8 +5,7 @@
  * from backend/cpu/reduce.c. Temporaries live in an inner scope that ends with the op, so a copy made
  * to arrange the rows is freed at once; only the results reach the caller's scope. */
 #include "autograd/registry.h"
-#include "backend/cpu/copy.h"
-#include "backend/cpu/reduce.h"
+#include "backend/backend.h"
 #include "ops/elementwise.h"
 
 #include <math.h>
@@ -104,16 +103,16 @@ static int arrange_rows(rows_layout *r, cg_tensor *t, const bool *reduced, bool 
         r->input = view;
         return 0;
     }
-    r->input = cg_new_tensor(dtype, t->ndim, sizes);
+    r->input = cg_new_on(t, dtype, t->ndim, sizes);
     if (!r->input) return -1;
     if (dtype == t->dtype)
-        cg_kernel_copy_tiled(r->input, view);
+        CG_KERNEL(r->input, copy_tiled)(r->input, view);
     else
-        cg_kernel_copy(r->input, view);
+        CG_KERNEL(r->input, copy)(r->input, view);
     return 0;
 }
 
-static void *data(const cg_tensor *t) { return cg_tensor_data(t); }
+static void *data(const cg_tensor *t) { return cg_bytes(t); }
 
 /* The common shape of sum, mean, prod, var and std: rows of dtype in, one dtype result per row. */
 typedef enum { REDUCE_SUM, REDUCE_MEAN, REDUCE_PROD, REDUCE_VAR, REDUCE_STD } reduce_kind;
@@ -139,10 +138,8 @@ static void divide_by_count(cg_tensor *out, const cg_tensor *t, const bool *redu
     int64_t count = 1;
     for (int d = 0; d < t->ndim; d++)
         if (reduced[d]) count *= t->sizes[d];
-    for (int64_t i = 0; i < out->numel; i++) {
-        if (out->dtype == CG_FLOAT32) ((float *)data(out))[i] /= (float)count;
-        else ((double *)data(out))[i] /= (double)count;
-    }
+    cg_scalar_box box;
+    CG_KERNEL(out, binary)(CG_BIN_DIV, out, out, cg_box_number(&box, cg_number_int(count), out->dtype));
 }
 
 /* t.mean() in t's dtype (float32 rounding included), as a double: the mean PyTorch's variance of
@@ -150,12 +147,13 @@ static void divide_by_count(cg_tensor *out, const cg_tensor *t, const bool *redu
 static int whole_mean(const cg_tensor *t, double *mean) {
     bool all[CG_MAX_DIMS];
     for (int d = 0; d < CG_MAX_DIMS; d++) all[d] = true;
-    cg_tensor *m = cg_new_tensor(t->dtype, 0, NULL);
+    cg_tensor *m = cg_new_on(t, t->dtype, 0, NULL);
     if (!m) return -1;
-    cg_kernel_cascade_sum(m, t, all, false);
+    CG_KERNEL(m, cascade_sum)(m, t, all, false);
     divide_by_count(m, t, all);
-    *mean = t->dtype == CG_FLOAT32 ? (double)*(float *)data(m) : *(double *)data(m);
-    return 0;
+    int status = 0;
+    *mean = cg_has_bytes(m) ? cg_read_element(m, 0, &status) : 0;
+    return status;
 }
 
 static cg_tensor *reduce_rows(cg_tensor *t, int ndims, const int *dims, bool keepdim, cg_dtype dtype,
@@ -167,9 +165,9 @@ static cg_tensor *reduce_rows(cg_tensor *t, int ndims, const int *dims, bool kee
         dtype == t->dtype) {
         rows_layout r;
         result_shape(&r, t, reduced, keepdim);
-        cg_tensor *out = cg_new_tensor(dtype, r.out_ndim, r.out_sizes);
-        if (out && kind == REDUCE_PROD) cg_kernel_ordered_prod(out, t, reduced, keepdim);
-        else if (out) cg_kernel_cascade_sum(out, t, reduced, keepdim);
+        cg_tensor *out = cg_new_on(t, dtype, r.out_ndim, r.out_sizes);
+        if (out && kind == REDUCE_PROD) CG_KERNEL(out, ordered_prod)(out, t, reduced, keepdim);
+        else if (out) CG_KERNEL(out, cascade_sum)(out, t, reduced, keepdim);
         if (out && kind == REDUCE_MEAN) divide_by_count(out, t, reduced);
         return cg_scope_end_keeping(out);
     }
@@ -177,25 +175,25 @@ static cg_tensor *reduce_rows(cg_tensor *t, int ndims, const int *dims, bool kee
     if (kind == REDUCE_SUM && dtype == CG_INT64 && dtype == t->dtype && column_layout(t, reduced, &groups, &len, &width)) {
         rows_layout r;
         result_shape(&r, t, reduced, keepdim);
-        cg_tensor *out = cg_new_tensor(dtype, r.out_ndim, r.out_sizes);
-        if (out) cg_kernel_sum_columns_i64(data(t), data(out), groups, len, width);
+        cg_tensor *out = cg_new_on(t, dtype, r.out_ndim, r.out_sizes);
+        if (out) CG_KERNEL(out, sum_columns_i64)(data(t), data(out), groups, len, width);
         return cg_scope_end_keeping(out);
     }
     rows_layout r;
     if (arrange_rows(&r, t, reduced, keepdim, dtype, kind == REDUCE_VAR || kind == REDUCE_STD) < 0) return cg_scope_end_keeping(NULL);
-    cg_tensor *out = cg_new_tensor(dtype, r.out_ndim, r.out_sizes);
+    cg_tensor *out = cg_new_on(t, dtype, r.out_ndim, r.out_sizes);
     if (!out) return cg_scope_end_keeping(NULL);
     const void *in = data(r.input);
     switch (kind) {
     case REDUCE_SUM:
-    case REDUCE_MEAN: cg_kernel_sum_i64(in, data(out), r.nrows, r.len); break; /* int64: floats took the cascade */
-    case REDUCE_PROD: cg_kernel_prod_i64(in, data(out), r.nrows, r.len); break; /* int64: floats took the above */
+    case REDUCE_MEAN: CG_KERNEL(out, sum_i64)(in, data(out), r.nrows, r.len); break; /* int64: floats took the cascade */
+    case REDUCE_PROD: CG_KERNEL(out, prod_i64)(in, data(out), r.nrows, r.len); break; /* int64: floats took the above */
     case REDUCE_VAR:
     case REDUCE_STD: {
         double mean;
         bool whole = r.nrows == 1; /* PyTorch's all-reduce path */
         if (whole && whole_mean(t, &mean) < 0) return cg_scope_end_keeping(NULL);
-        cg_kernel_var(dtype, in, data(out), r.nrows, r.len, biased ? 0 : 1, kind == REDUCE_STD, whole ? &mean : NULL);
+        CG_KERNEL(out, var)(dtype, in, data(out), r.nrows, r.len, biased ? 0 : 1, kind == REDUCE_STD, whole ? &mean : NULL);
         break;
     }
     }
@@ -385,9 +383,6 @@ static cg_tensor *others_product(const cg_node *n, cg_tensor *x) {
     return cg_where(is_zero, cg_mul(p, other_zeros), cg_div(cg_mul(z, p), ones_for_zeros));
 }
 
-/* v rounded to dtype (a float32 value, or v itself for float64). */
-static double rounded(double v, cg_dtype dtype) { return dtype == CG_FLOAT32 ? (double)(float)v : v; }
-
 /* The product of the other elements along dim (of all, dim -1), with PyTorch's roundings
  * (prod_safe_zeros_backward):
  * the products of the elements before and after each one, each accumulated in double from its end
@@ -395,27 +390,8 @@ static double rounded(double v, cg_dtype dtype) { return dtype == CG_FLOAT32 ? (
 static cg_tensor *exclusive_products(cg_tensor *x, int dim) {
     cg_tensor *c = NULL, *out = NULL;
     CG_NO_GRAD { c = cg_contiguous(x); }
-    if (c) out = cg_new_tensor(c->dtype, c->ndim, c->sizes);
-    if (!out || out->numel == 0) return out;
-    int64_t len = dim < 0 ? c->numel : c->sizes[dim], inner = 1;
-    for (int d = dim + 1; dim >= 0 && d < c->ndim; d++) inner *= c->sizes[d];
-    int64_t es = (int64_t)cg_dtype_size(c->dtype), outer = c->numel / (len * inner);
-    const char *in = cg_tensor_data(c);
-    char *res = cg_tensor_data(out);
-    for (int64_t o = 0; o < outer; o++)
-        for (int64_t k = 0; k < inner; k++) {
-            int64_t base = o * len * inner + k;
-            double before = 1, after = 1;
-            for (int64_t i = 0; i < len; i++) {
-                cg_write_double(res + (base + i * inner) * es, c->dtype, before);
-                before *= cg_read_double(in + (base + i * inner) * es, c->dtype);
-            }
-            for (int64_t i = len - 1; i >= 0; i--) {
-                char *at = res + (base + i * inner) * es;
-                cg_write_double(at, c->dtype, cg_read_double(at, c->dtype) * rounded(after, c->dtype));
-                after *= cg_read_double(in + (base + i * inner) * es, c->dtype);
-            }
-        }
+    if (c) out = cg_new_tensor_on(cg_backend_of(c), c->dtype, c->ndim, c->sizes);
+    if (out && out->numel) CG_KERNEL(out, exclusive_products)(out, c, dim);
     return out;
 }
 
@@ -473,12 +449,12 @@ cg_tensor *cg_norm_opts(cg_norm_args a) {
     cg_tensor *out;
     if (a.p == 2) { /* in PyTorch's order; other p are summed pairwise (not PyTorch's bits) */
         result_shape(&r, t, reduced, a.keepdim);
-        out = cg_new_tensor(t->dtype, r.out_ndim, r.out_sizes);
-        if (out) cg_kernel_ordered_norm2(out, t, reduced, a.keepdim);
+        out = cg_new_on(t, t->dtype, r.out_ndim, r.out_sizes);
+        if (out) CG_KERNEL(out, ordered_norm2)(out, t, reduced, a.keepdim);
     } else {
         if (arrange_rows(&r, t, reduced, a.keepdim, t->dtype, false) < 0) return cg_scope_end_keeping(NULL);
-        out = cg_new_tensor(t->dtype, r.out_ndim, r.out_sizes);
-        if (out) cg_kernel_norm(t->dtype, data(r.input), data(out), r.nrows, r.len, a.p);
+        out = cg_new_on(t, t->dtype, r.out_ndim, r.out_sizes);
+        if (out) CG_KERNEL(out, norm)(t->dtype, data(r.input), data(out), r.nrows, r.len, a.p);
     }
     cg_scope_end_keeping(out);
     cg_reduce_args dims = {.input = t, .ndims = a.ndims, .keepdim = a.keepdim};
@@ -529,10 +505,10 @@ static int extremes(cg_tensor *t, const bool *reduced, bool keepdim, bool want_m
                     cg_tensor **indices) {
     rows_layout r;
     if (arrange_rows(&r, t, reduced, keepdim, t->dtype, false) < 0) return -1;
-    if (values && !(*values = cg_new_tensor(t->dtype, r.out_ndim, r.out_sizes))) return -1;
-    if (indices && !(*indices = cg_new_tensor(CG_INT64, r.out_ndim, r.out_sizes))) return -1;
+    if (values && !(*values = cg_new_on(t, t->dtype, r.out_ndim, r.out_sizes))) return -1;
+    if (indices && !(*indices = cg_new_on(t, CG_INT64, r.out_ndim, r.out_sizes))) return -1;
     if (r.nrows > 0)
-        cg_kernel_extreme(t->dtype, data(r.input), values ? data(*values) : NULL, indices ? data(*indices) : NULL,
+        CG_KERNEL(r.input, extreme)(t->dtype, data(r.input), values ? data(*values) : NULL, indices ? data(*indices) : NULL,
                           r.nrows, r.len, want_max);
     return 0;
 }
@@ -548,8 +524,8 @@ static cg_tensor *extreme_all(cg_tensor *t, bool want_max) {
     }
     cg_scope_begin();
     rows_layout r;
-    cg_tensor *value = arrange_rows(&r, t, reduce_all, false, t->dtype, false) < 0 ? NULL : cg_new_tensor(t->dtype, 0, NULL);
-    if (value) cg_kernel_extreme_all(t->dtype, data(r.input), data(value), t->numel, want_max);
+    cg_tensor *value = arrange_rows(&r, t, reduce_all, false, t->dtype, false) < 0 ? NULL : cg_new_on(t, t->dtype, 0, NULL);
+    if (value) CG_KERNEL(r.input, extreme_all)(t->dtype, data(r.input), data(value), t->numel, want_max);
     return cg_scope_end_keeping(value);
 }
 
@@ -573,7 +549,7 @@ static void extreme_all_backward(cg_node *n, cg_tensor **grads, cg_tensor **out)
     if (!x || !result || !grads[0]) return;
     bool nan_result = isnan(cg_item(result));
     cg_tensor *mask = nan_result ? cg_ne(x, x) : cg_eq(x, result);
-    out[0] = cg_masked_fill_tensor(cg_zeros_shape(grads[0]->dtype, x->ndim, x->sizes), mask,
+    out[0] = cg_masked_fill_tensor(cg_zeros_on(grads[0], grads[0]->dtype, x->ndim, x->sizes), mask,
                                    cg_div(grads[0], cg_sum(mask)));
     if (out[0]) cg_bump_version(out[0]); /* PyTorch fills its zeros with masked_fill_ */
 }
@@ -640,7 +616,7 @@ static void extreme_dim_backward(cg_node *n, cg_tensor **grads, cg_tensor **out)
     }
     int dim = 0;
     while (!n->args[dim]) dim++;
-    cg_tensor *zeros = cg_zeros_shape(grads[0]->dtype, in->ndim, in->sizes);
+    cg_tensor *zeros = cg_zeros_on(grads[0], grads[0]->dtype, in->ndim, in->sizes);
     out[0] = cg_scatter(zeros, dim, unsqueezed(n, positions, false), unsqueezed(n, grads[0], false));
 }
 

@@ -2,15 +2,16 @@
  * PyTorch; neg, abs, sign and relu keep integer dtypes. Each op records its node and saves its
  * input or its output, whichever its derivative is cheaper to write with (PyTorch's choice). */
 #include "autograd/registry.h"
+#include "backend/backend.h"
 #include "ops/elementwise.h"
 
 cg_tensor *cg_unary_in(cg_unary_op op, cg_tensor *t, cg_dtype compute) {
     if (!t) return NULL;
     cg_tensor *ct = cg_as_dtype(t, compute);
     cg_tensor *out = !ct ? NULL
-                     : t->ndim <= 1 || cg_is_row_major(t) ? cg_new_tensor(compute, t->ndim, t->sizes)
+                     : t->ndim <= 1 || cg_is_row_major(t) ? cg_new_on(t, compute, t->ndim, t->sizes)
                                                           : CG_NEW_RESULT(compute, t->ndim, t->sizes, t);
-    if (out) cg_kernel_unary(op, out, ct);
+    if (out) CG_KERNEL(out, unary)(op, out, ct);
     return out;
 }
 

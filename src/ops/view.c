@@ -5,7 +5,7 @@
  * place that marks a view's base for autograd. Sizes, strides and storage offsets follow
  * PyTorch exactly, including the odd corners (stride of a size-1 dim, empty tensors). */
 #include "autograd/registry.h"
-#include "backend/cpu/copy.h"
+#include "backend/backend.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +33,7 @@ static cg_tensor *reshape_back(const cg_node *n, cg_tensor *grad) {
 
 /* Zeros of the input's shape in the grad's dtype, for the backward of ops that pick a part of it. */
 static cg_tensor *zeros_of_input(const cg_node *n, const cg_tensor *grad) {
-    return cg_zeros_shape(grad->dtype, n->args_meta.ndim, n->args_meta.sizes);
+    return cg_zeros_on(grad, grad->dtype, n->args_meta.ndim, n->args_meta.sizes);
 }
 
 /* A count and its array, as the shape and dims arguments come: the count in range, the array there. */
@@ -609,9 +609,11 @@ static void join_piece_grads(cg_node *n, cg_tensor **grads, cg_tensor **out,
     cg_tensor **pieces = cg_malloc((size_t)n->noutputs * sizeof *pieces);
     if (!pieces) return;
     bool ok = true;
-    for (int i = 0; ok && i < n->noutputs; i++) {
+    const cg_tensor *some = NULL; /* a gradient that came, for the device of the zeros */
+    for (int i = 0; !some && i < n->noutputs; i++) some = grads[i];
+    for (int i = 0; ok && some && i < n->noutputs; i++) {
         const cg_input_meta *m = &n->outputs[i];
-        pieces[i] = grads[i] ? grads[i] : cg_zeros_shape(m->dtype, m->ndim, m->sizes);
+        pieces[i] = grads[i] ? grads[i] : cg_zeros_on(some, m->dtype, m->ndim, m->sizes);
         ok = pieces[i] != NULL;
     }
     if (ok) out[0] = join(pieces, n->noutputs, (int)n->args[0]);

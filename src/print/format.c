@@ -7,6 +7,7 @@
 #include "print/format.h"
 
 #include "autograd/autograd.h"
+#include "backend/backend.h"
 
 #include <inttypes.h>
 #include <limits.h>
@@ -80,17 +81,19 @@ static int64_t item_index(int64_t size, bool summarize, int64_t item) {
 
 typedef void (*element_fn)(const char *element, void *ctx);
 
-/* Calls fn on every shown element of t from dim on, starting at the element offset given. */
-static void for_each_shown(const cg_tensor *t, bool summarize, int dim, int64_t offset, element_fn fn,
-                           void *ctx) {
+/* Calls fn on every shown element of t from dim on, starting at the element offset given; the
+ * elements are read from host, t's values copied to the host in row-major order (t's strides are
+ * those of that copy). */
+static void for_each_shown(const cg_tensor *t, const char *host, bool summarize, int dim, int64_t offset,
+                           element_fn fn, void *ctx) {
     if (dim == t->ndim) {
-        fn(cg_element(t, offset), ctx);
+        fn(host + offset * (int64_t)cg_elsize(t->dtype), ctx);
         return;
     }
     int64_t size = t->sizes[dim], count = item_count(size, summarize);
     for (int64_t item = 0; item < count; item++) {
         int64_t index = item_index(size, summarize, item);
-        if (index >= 0) for_each_shown(t, summarize, dim + 1, offset + index * t->strides[dim], fn, ctx);
+        if (index >= 0) for_each_shown(t, host, summarize, dim + 1, offset + index * t->strides[dim], fn, ctx);
     }
 }
 
@@ -165,14 +168,14 @@ static void widen(const char *p, void *ctx) {
     if (len > f->width) f->width = len;
 }
 
-static formatter make_formatter(const cg_tensor *t, bool summarize) {
+static formatter make_formatter(const cg_tensor *t, const char *host, bool summarize) {
     formatter f = {.dtype = t->dtype, .style = STYLE_PLAIN, .width = 1};
     if (cg_dtype_is_floating(t->dtype)) {
         float_stats stats = {.dtype = t->dtype, .integral = true};
-        for_each_shown(t, summarize, 0, t->offset, gather_stats, &stats);
+        for_each_shown(t, host, summarize, 0, 0, gather_stats, &stats);
         f.style = choose_style(&stats);
     }
-    for_each_shown(t, summarize, 0, t->offset, widen, &f);
+    for_each_shown(t, host, summarize, 0, 0, widen, &f);
     return f;
 }
 
@@ -180,14 +183,15 @@ static formatter make_formatter(const cg_tensor *t, bool summarize) {
 
 typedef struct {
     strbuf *out;
-    const cg_tensor *t;
+    const cg_tensor *t; /* row-major strides: the host copy's */
+    const char *host;
     bool summarize;
     formatter f;
 } printer;
 
 static void write_element(printer *pr, int64_t offset) {
     char text[NUMBER_MAX];
-    int len = format_number(&pr->f, cg_element(pr->t, offset), text);
+    int len = format_number(&pr->f, pr->host + offset * (int64_t)cg_elsize(pr->t->dtype), text);
     if (len < pr->f.width) sb_repeat(pr->out, ' ', (size_t)(pr->f.width - len));
     sb_append(pr->out, text, (size_t)len);
 }
@@ -235,15 +239,30 @@ static void write_dims(printer *pr, int dim, int64_t offset, int indent) {
     sb_puts(pr->out, "]");
 }
 
+/* The values are copied to the host first (any backend's copy_to_host), row-major. */
 static void write_data(strbuf *out, const cg_tensor *t) {
+    if (!cg_has_bytes(t)) {
+        sb_puts(out, "...");
+        return;
+    }
     if (t->numel == 0) {
         sb_puts(out, "[]");
         return;
     }
+    char *host = cg_malloc((size_t)t->numel * cg_elsize(t->dtype));
+    if (!host || cg_backend_of(t)->copy_to_host(host, t) < 0) {
+        cg_free(host);
+        out->failed = true;
+        return;
+    }
+    cg_tensor h = *t; /* t's shape with the host copy's strides */
+    h.offset = 0;
+    cg_contiguous_strides(t->ndim, t->sizes, h.strides);
     bool summarize = t->numel > THRESHOLD;
-    printer pr = {.out = out, .t = t, .summarize = summarize, .f = make_formatter(t, summarize)};
-    if (t->ndim == 0) write_element(&pr, t->offset);
-    else write_dims(&pr, 0, t->offset, PREFIX_LEN);
+    printer pr = {.out = out, .t = &h, .host = host, .summarize = summarize, .f = make_formatter(&h, host, summarize)};
+    if (t->ndim == 0) write_element(&pr, 0);
+    else write_dims(&pr, 0, 0, PREFIX_LEN);
+    cg_free(host);
 }
 
 /* ---- suffixes ---- */
@@ -279,17 +298,22 @@ static void add_suffix(suffix_writer *w, const char *suffix) {
  * show it); then the caller's (autograd's grad_fn or requires_grad). */
 static void write_suffixes(strbuf *out, const cg_tensor *t, const char *const *extra, int n) {
     suffix_writer w = begin_suffixes(out);
-    bool empty = t->numel == 0;
-    if (empty && t->ndim != 1) {
+    bool meta = !cg_has_bytes(t), empty = t->numel == 0;
+    if (meta) {
+        char device_text[64];
+        snprintf(device_text, sizeof device_text, "device='%s'", cg_backend_of(t)->name);
+        add_suffix(&w, device_text);
+    }
+    if (meta || (empty && t->ndim != 1)) { /* a Python tuple: (), (5,), (2, 3) */
         char size_text[32 + CG_MAX_DIMS * 24] = "size=(";
         size_t len = strlen(size_text);
         for (int d = 0; d < t->ndim; d++)
             len += (size_t)snprintf(size_text + len, sizeof size_text - len, "%s%" PRId64, d ? ", " : "",
                                     t->sizes[d]);
-        snprintf(size_text + len, sizeof size_text - len, ")");
+        snprintf(size_text + len, sizeof size_text - len, t->ndim == 1 && meta ? ",)" : ")");
         add_suffix(&w, size_text);
     }
-    bool dtype_shown_by_values = t->dtype == CG_FLOAT32 || (!empty && t->dtype != CG_FLOAT64);
+    bool dtype_shown_by_values = t->dtype == CG_FLOAT32 || (!meta && !empty && t->dtype != CG_FLOAT64);
     if (!dtype_shown_by_values) {
         char dtype_text[64];
         snprintf(dtype_text, sizeof dtype_text, "dtype=torch.%s", cg_dtype_name(t->dtype));

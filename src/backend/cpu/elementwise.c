@@ -375,6 +375,7 @@ const cg_tensor *cg_box_number(cg_scalar_box *box, cg_number value, cg_dtype dty
     cg_ref_init(&box->storage.refcount);
     box->storage.data = (char *)&box->value;
     box->storage.nbytes = sizeof box->value;
+    box->storage.backend = &cg_backend_cpu;
     cg_ref_init(&box->tensor.refcount);
     box->tensor.dtype = dtype;
     box->tensor.numel = 1;

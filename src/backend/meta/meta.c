@@ -1,0 +1,134 @@
+/* The meta backend: tensors with sizes, strides and a dtype but no bytes (PyTorch's meta device).
+ * Its storage is a header alone and its kernels do nothing; reading a value fails as PyTorch's
+ * does. It proves the seam: every op runs on it without touching a byte. */
+#include "backend/backend.h"
+
+static cg_storage *storage_new(size_t nbytes) {
+    cg_storage *s = cg_malloc(sizeof *s);
+    if (s) *s = (cg_storage){.refcount = 1, .nbytes = nbytes, .backend = &cg_backend_meta};
+    return s;
+}
+
+static void storage_free(cg_storage *s) { cg_free(s); }
+
+static int copy_to_host(void *host, const cg_tensor *src) {
+    (void)host, (void)src;
+    cg_set_error_kind(CG_NOT_IMPLEMENTED_ERROR, "Cannot copy out of meta tensor; no data!");
+    return -1;
+}
+
+static void copy_from_host(cg_tensor *dst, const void *host) { (void)dst, (void)host; }
+
+/* PyTorch's text, up to where it lists the backends that have the operator. */
+static int read_element(const cg_tensor *t, int64_t offset, void *host) {
+    (void)t, (void)offset, (void)host;
+    cg_set_error_kind(CG_NOT_IMPLEMENTED_ERROR,
+                      "Could not run 'aten::_local_scalar_dense' with arguments from the 'Meta' backend.");
+    return -1;
+}
+
+static int write_element(cg_tensor *t, int64_t offset, const void *host) {
+    (void)t, (void)offset, (void)host;
+    return 0;
+}
+
+/* ---- kernels: nothing to compute ---- */
+
+static void binary(cg_binary_op op, cg_tensor *out, const cg_tensor *a, const cg_tensor *b) { (void)op, (void)out, (void)a, (void)b; }
+static void unary(cg_unary_op op, cg_tensor *out, const cg_tensor *in) { (void)op, (void)out, (void)in; }
+static void pow_f32_number(cg_tensor *out, const cg_tensor *in, double e) { (void)out, (void)in, (void)e; }
+static void where(cg_tensor *out, const cg_tensor *c, const cg_tensor *a, const cg_tensor *b) { (void)out, (void)c, (void)a, (void)b; }
+static void clamp(cg_tensor *out, const cg_tensor *in, const cg_number *lo, const cg_number *hi) { (void)out, (void)in, (void)lo, (void)hi; }
+static void fused(cg_fused_op op, cg_tensor *out, const cg_tensor *s, const cg_tensor *a, const cg_tensor *b, cg_number n) {
+    (void)op, (void)out, (void)s, (void)a, (void)b, (void)n;
+}
+static void clamp_tensor(cg_tensor *out, const cg_tensor *s, const cg_tensor *lo, const cg_tensor *hi) { (void)out, (void)s, (void)lo, (void)hi; }
+static void copy(cg_tensor *dst, const cg_tensor *src) { (void)dst, (void)src; }
+static void fill(cg_tensor *dst, cg_number v) { (void)dst, (void)v; }
+static void masked_fill(cg_tensor *dst, const cg_tensor *mask, cg_number v) { (void)dst, (void)mask, (void)v; }
+/* PyTorch's meta kernels do not look at index values. */
+static bool indices_in_range(const cg_tensor *index, int64_t size, int64_t *bad) { (void)index, (void)size, (void)bad; return true; }
+static void gather(cg_tensor *out, const cg_tensor *src, const cg_tensor *index, int64_t s) { (void)out, (void)src, (void)index, (void)s; }
+static void scatter(cg_tensor *out, const cg_tensor *index, const cg_tensor *src, int64_t s) { (void)out, (void)index, (void)src, (void)s; }
+static void uniform(cg_tensor *t, double a, double b, cg_generator *g) { (void)t, (void)a, (void)b, (void)g; }
+static void randint(cg_tensor *t, int64_t low, uint64_t range, cg_generator *g) { (void)t, (void)low, (void)range, (void)g; }
+static void randperm(cg_tensor *t, uint32_t (*random32)(void *), void *g) { (void)t, (void)random32, (void)g; }
+static void ordered(cg_tensor *out, const cg_tensor *in, const bool *reduced, bool keepdim) { (void)out, (void)in, (void)reduced, (void)keepdim; }
+static void gemm(cg_dtype d, int64_t M, int64_t N, int64_t K, const void *a, int64_t ars, int64_t acs, const void *b,
+                 int64_t brs, int64_t bcs, void *c) {
+    (void)d, (void)M, (void)N, (void)K, (void)a, (void)ars, (void)acs, (void)b, (void)brs, (void)bcs, (void)c;
+}
+static void rows_i64(const int64_t *in, int64_t *out, int64_t rows, int64_t len) { (void)in, (void)out, (void)rows, (void)len; }
+static void sum_columns_i64(const int64_t *in, int64_t *out, int64_t g, int64_t len, int64_t w) { (void)in, (void)out, (void)g, (void)len, (void)w; }
+static void var(cg_dtype d, const void *in, void *out, int64_t rows, int64_t len, int64_t c, bool sq, const double *mean) {
+    (void)d, (void)in, (void)out, (void)rows, (void)len, (void)c, (void)sq, (void)mean;
+}
+static void norm(cg_dtype d, const void *in, void *out, int64_t rows, int64_t len, double p) { (void)d, (void)in, (void)out, (void)rows, (void)len, (void)p; }
+static void extreme(cg_dtype d, const void *in, void *v, int64_t *i, int64_t rows, int64_t len, bool mx) {
+    (void)d, (void)in, (void)v, (void)i, (void)rows, (void)len, (void)mx;
+}
+static void extreme_all(cg_dtype d, const void *in, void *v, int64_t n, bool mx) { (void)d, (void)in, (void)v, (void)n, (void)mx; }
+static void arange(cg_tensor *t, double start, double step, int64_t istart, int64_t istep) { (void)t, (void)start, (void)step, (void)istart, (void)istep; }
+static void linspace(cg_tensor *t, double start, double end, int64_t istart, int64_t iend) { (void)t, (void)start, (void)end, (void)istart, (void)iend; }
+/* Targets are not read: every row counts as kept. */
+static int nll_targets(const cg_tensor *target, int64_t rows, int64_t classes, int64_t *targets, int64_t *kept) {
+    (void)target, (void)classes;
+    for (int64_t b = 0; b < rows; b++) targets[b] = 0;
+    *kept = rows;
+    return 0;
+}
+static void nll_forward_rows(cg_tensor *out, const cg_tensor *x, const int64_t *targets) { (void)out, (void)x, (void)targets; }
+static double nll_forward_sum(const cg_tensor *x, const int64_t *targets, int64_t rows) { (void)x, (void)targets, (void)rows; return 0; }
+static void nll_backward(cg_tensor *out, const cg_tensor *grad, const cg_tensor *target, bool per_row, bool mean, double kept) {
+    (void)out, (void)grad, (void)target, (void)per_row, (void)mean, (void)kept;
+}
+static void exclusive_products(cg_tensor *out, const cg_tensor *in, int dim) { (void)out, (void)in, (void)dim; }
+
+const cg_backend cg_backend_meta = {
+    .device = CG_META,
+    .name = "meta",
+    .has_bytes = false,
+    .storage_new = storage_new,
+    .storage_free = storage_free,
+    .copy_to_host = copy_to_host,
+    .copy_from_host = copy_from_host,
+    .read_element = read_element,
+    .write_element = write_element,
+    .binary = binary,
+    .unary = unary,
+    .pow_f32_number = pow_f32_number,
+    .where = where,
+    .clamp = clamp,
+    .fused = fused,
+    .clamp_tensor = clamp_tensor,
+    .copy = copy,
+    .copy_tiled = copy,
+    .fill = fill,
+    .masked_fill = masked_fill,
+    .indices_in_range = indices_in_range,
+    .gather = gather,
+    .scatter_add = scatter,
+    .scatter = scatter,
+    .uniform = uniform,
+    .normal = uniform,
+    .randint = randint,
+    .randperm = randperm,
+    .cascade_sum = ordered,
+    .ordered_prod = ordered,
+    .ordered_norm2 = ordered,
+    .gemm = gemm,
+    .sum_i64 = rows_i64,
+    .prod_i64 = rows_i64,
+    .sum_columns_i64 = sum_columns_i64,
+    .var = var,
+    .norm = norm,
+    .extreme = extreme,
+    .extreme_all = extreme_all,
+    .arange = arange,
+    .linspace = linspace,
+    .nll_targets = nll_targets,
+    .nll_forward_rows = nll_forward_rows,
+    .nll_forward_sum = nll_forward_sum,
+    .nll_backward = nll_backward,
+    .exclusive_products = exclusive_products,
+};
