@@ -18,6 +18,8 @@
 
 #include "backend/cpu/reduce.h"
 
+#include "backend/cpu/parallel.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -306,6 +308,62 @@ typedef struct {
     double p;
 } loop_ctx;
 
+/* ---- the loop calls split over threads ---- */
+
+/* Kept columns of one loop call are cut at multiples of this: every loop's column blocks (32
+ * float32 or 16 float64 columns at a time, then 8, 4, 1) fall on the same columns as in one call. */
+#define COLUMN_BLOCK 32
+
+typedef struct {
+    const sum_iteration *it;
+    loop2d_fn loop;
+    const loop_ctx *ctx;
+    char *out;
+    const char *in;
+    const int64_t *strides;
+    int64_t size0, size1, blocks; /* per outer index: size1 in blocks of COLUMN_BLOCK, or 1 block */
+} reduce_job;
+
+/* Units [begin, end): unit u is block u % blocks of the loop call for outer index u / blocks. */
+static void reduce_units(int64_t begin, int64_t end, void *arg) {
+    const reduce_job *j = arg;
+    const sum_iteration *it = j->it;
+    for (int64_t u = begin; u < end;) {
+        int64_t rest = u / j->blocks, block = u % j->blocks, n = j->blocks - block;
+        if (n > end - u) n = end - u;
+        char *o = j->out;
+        const char *x = j->in;
+        for (int d = 2; d < it->ndim && rest > 0; d++) { /* dim 2 is the fastest outer dim */
+            int64_t c = rest % it->sizes[d];
+            rest /= it->sizes[d];
+            o += c * it->strides[d][0];
+            x += c * it->strides[d][1];
+        }
+        int64_t first = j->blocks > 1 ? block * COLUMN_BLOCK : 0, cols = j->size1 - first;
+        if (j->blocks > 1 && cols > n * COLUMN_BLOCK) cols = n * COLUMN_BLOCK;
+        j->loop(o + first * j->strides[2], x + first * j->strides[3], j->strides, j->size0, cols, j->ctx);
+        u += n;
+    }
+}
+
+/* Splits the loop calls over the threads when each output element is reduced wholly inside one
+ * call (every outer dim kept), so the result does not depend on the split; false otherwise. */
+static bool reduce_in_parallel(const sum_iteration *it, loop2d_fn loop, const loop_ctx *ctx, char *out,
+                               const char *in, const int64_t *strides, int64_t size0, int64_t size1) {
+    int64_t outer = 1;
+    for (int d = 2; d < it->ndim; d++) {
+        if (it->strides[d][0] == 0) return false;
+        outer *= it->sizes[d];
+    }
+    bool split_columns = strides[0] == 0 && strides[2] != 0;
+    int64_t blocks = split_columns ? (size1 + COLUMN_BLOCK - 1) / COLUMN_BLOCK : 1;
+    if (outer * blocks < 2) return false;
+    int64_t per_unit = size0 * (split_columns ? COLUMN_BLOCK : size1);
+    reduce_job job = {it, loop, ctx, out, in, strides, size0, size1, blocks};
+    cg_parallel_for(0, outer * blocks, per_unit >= CG_GRAIN_SIZE ? 1 : CG_GRAIN_SIZE / per_unit, reduce_units, &job);
+    return true;
+}
+
 static void reduce_in_order(cg_tensor *out, const cg_tensor *in, const bool *reduced, bool keepdim, double identity,
                             loop2d_fn loop, double p) {
     int64_t elsize = (int64_t)cg_elsize(in->dtype);
@@ -339,6 +397,9 @@ static void reduce_in_order(cg_tensor *out, const cg_tensor *in, const bool *red
     int64_t counter[CG_MAX_DIMS] = {0};
     char *o = cg_tensor_data(out);
     const char *x = cg_tensor_data(in);
+    if (in->numel > CG_GRAIN_SIZE && cg_get_num_threads() > 1 &&
+        reduce_in_parallel(&it, loop, &ctx, o, x, strides, size0, size1))
+        return;
     for (;;) {
         loop(o, x, strides, size0, size1, &ctx);
         int d = 2;
