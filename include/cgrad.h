@@ -601,6 +601,59 @@ cg_tensor *cg_cross_entropy_opts(cg_loss_args args);  /* nll_loss(log_softmax(in
 cg_tensor *cg_softmax(cg_tensor *t, int dim);
 cg_tensor *cg_log_softmax(cg_tensor *t, int dim);
 
+/* ---- convolution and pooling ----------------------------------------------------------------- */
+
+/* An int or a tuple of ints, as PyTorch's int[2] arguments take them: CG_INTS(2) is 2 for every
+ * spatial dim, CG_INTS(2, 3) one value per dim; left out (zero-initialised, n = 0) it is the
+ * argument's default. More than 3 values do not compile. */
+typedef struct {
+    int n;
+    int64_t v[3];
+} cg_ints;
+#define CG_INTS(...) {CG_NARGS(__VA_ARGS__), {__VA_ARGS__}}
+
+/* torch.nn.functional.conv1d/conv2d: cg_conv2d(x, w, .bias = b, .stride = CG_INTS(2), .padding =
+ * CG_INTS(1)). Defaults as PyTorch's: stride 1, padding 0, dilation 1, groups 1 (0 means the
+ * default; negative groups fail as in PyTorch). Input (N, C, H, W) or unbatched (C, H, W). */
+typedef struct {
+    cg_tensor *input;
+    cg_tensor *weight;
+    cg_tensor *bias;         /* NULL: no bias */
+    cg_ints stride, padding, dilation;
+    int64_t groups;
+} cg_conv_args;
+cg_tensor *cg_conv1d_opts(cg_conv_args args);  /* input (N, C, L) or (C, L), weight (Cout, C / groups, K) */
+cg_tensor *cg_conv2d_opts(cg_conv_args args);  /* weight (Cout, C / groups, KH, KW) */
+#define cg_conv1d(input_, ...) cg_conv1d_opts(CG_ARGS_(cg_conv_args){.input = (input_), .weight = __VA_ARGS__})
+#define cg_conv2d(input_, ...) cg_conv2d_opts(CG_ARGS_(cg_conv_args){.input = (input_), .weight = __VA_ARGS__})
+
+/* torch.nn.functional.max_pool2d: cg_max_pool2d(x, CG_INTS(2)), with .stride (default: the
+ * kernel size), .padding, .dilation, .ceil_mode; .indices, when not NULL, receives the int64
+ * positions of the maxima in their planes (return_indices=True). Input (N, C, H, W) or (C, H, W). */
+typedef struct {
+    cg_tensor *input;
+    cg_ints kernel_size, stride, padding, dilation;
+    bool ceil_mode;
+    cg_tensor **indices;
+} cg_max_pool_args;
+cg_tensor *cg_max_pool2d_opts(cg_max_pool_args args);
+#define cg_max_pool2d(input_, ...) \
+    cg_max_pool2d_opts(CG_ARGS_(cg_max_pool_args){.input = (input_), .kernel_size = __VA_ARGS__})
+
+/* torch.nn.functional.avg_pool2d: cg_avg_pool2d(x, CG_INTS(2)), with .stride, .padding,
+ * .ceil_mode; .exclude_padding divides by the elements inside the input (PyTorch's
+ * count_include_pad=False); .divisor_override divides by that number instead (0: none). */
+typedef struct {
+    cg_tensor *input;
+    cg_ints kernel_size, stride, padding;
+    bool ceil_mode;
+    bool exclude_padding;
+    int64_t divisor_override;
+} cg_avg_pool_args;
+cg_tensor *cg_avg_pool2d_opts(cg_avg_pool_args args);
+#define cg_avg_pool2d(input_, ...) \
+    cg_avg_pool2d_opts(CG_ARGS_(cg_avg_pool_args){.input = (input_), .kernel_size = __VA_ARGS__})
+
 /* ---- autograd ------------------------------------------------------------------------------- */
 
 typedef struct cg_node cg_node;  /* a grad_fn: borrowed from the tensor that has it */

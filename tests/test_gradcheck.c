@@ -4,6 +4,7 @@
 
 #include "autograd/registry.h"
 #include "grad_cases_api.h"
+#include "grad_cases_conv.h"
 #include "grad_cases_copy.h"
 #include "grad_cases_elementwise.h"
 #include "grad_cases_linalg.h"
@@ -17,7 +18,7 @@ typedef struct {
 
 #define TABLE(t) {t, sizeof t / sizeof t[0]}
 static const case_table tables[] = {TABLE(cases_copy), TABLE(cases_elementwise), TABLE(cases_reduce),
-                                    TABLE(cases_view), TABLE(cases_linalg),
+                                    TABLE(cases_view), TABLE(cases_linalg), TABLE(cases_conv),
                                     TABLE(cases_api)};
 
 static void check_case(const grad_case *c) {

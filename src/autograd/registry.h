@@ -119,6 +119,17 @@
     X(nll_loss, "NllLossBackward0")                                              \
     X(nll_loss_backward, "NllLossBackwardBackward0")
 
+/* Convolution and pooling (src/ops/conv.c, pool.c); the backward ops are differentiable again. */
+#define CG_OPS_CONV(X)                                                   \
+    X(convolution, "ConvolutionBackward0")                               \
+    X(conv_backward_input, "ConvolutionBackwardBackward0")               \
+    X(conv_backward_weight, "ConvolutionBackwardBackward0")              \
+    X(conv_backward_bias, "ConvolutionBackwardBackward0")                \
+    X(max_pool2d, "MaxPool2DWithIndicesBackward0")                       \
+    X(max_pool2d_backward, "MaxPool2DWithIndicesBackwardBackward0")      \
+    X(avg_pool2d, "AvgPool2DBackward0")                                  \
+    X(avg_pool2d_backward, "AvgPool2DBackwardBackward0")
+
 /* Ops of three operands (two and a number for add/sub with alpha and lerp's number weight). */
 #define CG_OPS_TERNARY(X)              \
     X(add_alpha, "AddBackward0")       \
@@ -136,7 +147,8 @@
     CG_OPS_VIEW(X)         \
     CG_OPS_LINALG(X)       \
     CG_OPS_LOSS(X)         \
-    CG_OPS_TERNARY(X)
+    CG_OPS_TERNARY(X)      \
+    CG_OPS_CONV(X)
 
 #define CG_DECLARE_OP(ident, name)                                            \
     void cg_backward_##ident(cg_node *n, cg_tensor **grads, cg_tensor **out); \

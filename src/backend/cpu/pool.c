@@ -1,0 +1,145 @@
+#include "backend/cpu/pool.h"
+
+#include <math.h>
+#include <string.h>
+
+/* ---- max pooling ---- */
+
+/* A window's first and one-past-last input rows (or columns): taps that fall in the padding are
+ * skipped by stepping the start in dilation steps, as PyTorch does. */
+static void max_window(int64_t o, int64_t stride, int64_t pad, int64_t kernel, int64_t dilation, int64_t size,
+                       int64_t *start, int64_t *end) {
+    int64_t i0 = o * stride - pad, i1 = i0 + (kernel - 1) * dilation + 1;
+    *end = i1 < size ? i1 : size;
+    while (i0 < 0) i0 += dilation;
+    *start = i0;
+}
+
+#define DEFINE_MAX_POOL(suffix, T)                                                                             \
+    static void max_pool_##suffix(const cg_pool2d_shape *s, const T *in, T *out, int64_t *ind) {               \
+        for (int64_t p = 0; p < s->planes; p++, in += s->in_h * s->in_w)                                       \
+            for (int64_t oh = 0; oh < s->out_h; oh++) {                                                        \
+                int64_t h0, h1;                                                                                \
+                max_window(oh, s->stride_h, s->pad_h, s->kernel_h, s->dilation_h, s->in_h, &h0, &h1);          \
+                for (int64_t ow = 0; ow < s->out_w; ow++) {                                                    \
+                    int64_t w0, w1;                                                                            \
+                    max_window(ow, s->stride_w, s->pad_w, s->kernel_w, s->dilation_w, s->in_w, &w0, &w1);      \
+                    int64_t best = h0 * s->in_w + w0;                                                          \
+                    T max = -(T)INFINITY;                                                                      \
+                    for (int64_t h = h0; h < h1; h += s->dilation_h)                                           \
+                        for (int64_t w = w0; w < w1; w += s->dilation_w) {                                     \
+                            T v = in[h * s->in_w + w];                                                         \
+                            if (v > max || isnan(v)) {                                                         \
+                                max = v;                                                                       \
+                                best = h * s->in_w + w;                                                        \
+                            }                                                                                  \
+                        }                                                                                      \
+                    *out++ = max;                                                                              \
+                    *ind++ = best;                                                                             \
+                }                                                                                              \
+            }                                                                                                  \
+    }                                                                                                          \
+                                                                                                               \
+    static void max_pool_backward_##suffix(const cg_pool2d_shape *s, const T *gout, const int64_t *ind, T *gin) { \
+        int64_t in_plane = s->in_h * s->in_w, out_plane = s->out_h * s->out_w;                                 \
+        memset(gin, 0, (size_t)(s->planes * in_plane) * sizeof(T));                                            \
+        for (int64_t p = 0; p < s->planes; p++, gin += in_plane)                                               \
+            for (int64_t i = 0; i < out_plane; i++, gout++, ind++)                                             \
+                if (*ind >= 0 && *ind < in_plane) gin[*ind] += *gout;                                          \
+    }
+
+DEFINE_MAX_POOL(f32, float)
+DEFINE_MAX_POOL(f64, double)
+
+void cg_kernel_max_pool2d(cg_dtype dtype, const cg_pool2d_shape *s, const void *input, void *out, int64_t *indices) {
+    if (dtype == CG_FLOAT32) max_pool_f32(s, input, out, indices);
+    else max_pool_f64(s, input, out, indices);
+}
+
+void cg_kernel_max_pool2d_backward(cg_dtype dtype, const cg_pool2d_shape *s, const void *grad_output,
+                                   const int64_t *indices, void *grad_input) {
+    if (dtype == CG_FLOAT32) max_pool_backward_f32(s, grad_output, indices, grad_input);
+    else max_pool_backward_f64(s, grad_output, indices, grad_input);
+}
+
+/* ---- average pooling ---- */
+
+/* One output's window clipped to the input, and what its sum is divided by. */
+typedef struct {
+    int64_t h0, h1, w0, w1, divisor;
+} avg_window;
+
+static avg_window window_at(const cg_pool2d_shape *s, int64_t oh, int64_t ow, bool count_include_pad, int64_t divisor) {
+    avg_window a;
+    a.h0 = oh * s->stride_h - s->pad_h;
+    a.w0 = ow * s->stride_w - s->pad_w;
+    a.h1 = a.h0 + s->kernel_h < s->in_h + s->pad_h ? a.h0 + s->kernel_h : s->in_h + s->pad_h;
+    a.w1 = a.w0 + s->kernel_w < s->in_w + s->pad_w ? a.w0 + s->kernel_w : s->in_w + s->pad_w;
+    int64_t padded = (a.h1 - a.h0) * (a.w1 - a.w0);
+    if (a.h0 < 0) a.h0 = 0;
+    if (a.w0 < 0) a.w0 = 0;
+    if (a.h1 > s->in_h) a.h1 = s->in_h;
+    if (a.w1 > s->in_w) a.w1 = s->in_w;
+    a.divisor = divisor ? divisor : count_include_pad ? padded : (a.h1 - a.h0) * (a.w1 - a.w0);
+    return a;
+}
+
+/* int64 sums wrap (unsigned arithmetic); the quotient truncates as C++'s does, and INT64_MIN / -1
+ * wraps instead of trapping. */
+static int64_t divide_i64(uint64_t sum, int64_t divisor) {
+    return divisor == -1 ? (int64_t)(0 - sum) : (int64_t)sum / divisor;
+}
+#define DIVIDE_f32(sum, d) ((sum) / (float)(d))
+#define DIVIDE_f64(sum, d) ((sum) / (double)(d))
+#define DIVIDE_u64(sum, d) ((uint64_t)divide_i64(sum, d))
+
+/* Outputs start at zero and the quotient is added (PyTorch's output_data[i] += sum / divisor), so
+ * a window outside the input gives 0 and a quotient of -0 gives +0. */
+#define DEFINE_AVG_POOL(suffix, T)                                                                             \
+    static void avg_pool_##suffix(const cg_pool2d_shape *s, const T *in, T *out, bool include_pad, int64_t d) { \
+        for (int64_t p = 0; p < s->planes; p++, in += s->in_h * s->in_w)                                       \
+            for (int64_t oh = 0; oh < s->out_h; oh++)                                                          \
+                for (int64_t ow = 0; ow < s->out_w; ow++) {                                                    \
+                    avg_window a = window_at(s, oh, ow, include_pad, d);                                       \
+                    T value = 0;                                                                               \
+                    if (a.h0 < a.h1 && a.w0 < a.w1) {                                                          \
+                        T sum = 0;                                                                             \
+                        for (int64_t h = a.h0; h < a.h1; h++)                                                  \
+                            for (int64_t w = a.w0; w < a.w1; w++) sum += in[h * s->in_w + w];                  \
+                        value += DIVIDE_##suffix(sum, a.divisor);                                              \
+                    }                                                                                          \
+                    *out++ = value;                                                                            \
+                }                                                                                              \
+    }                                                                                                          \
+                                                                                                               \
+    static void avg_pool_backward_##suffix(const cg_pool2d_shape *s, const T *gout, T *gin, bool include_pad,  \
+                                           int64_t d) {                                                        \
+        int64_t in_plane = s->in_h * s->in_w;                                                                  \
+        memset(gin, 0, (size_t)(s->planes * in_plane) * sizeof(T));                                            \
+        for (int64_t p = 0; p < s->planes; p++, gin += in_plane)                                               \
+            for (int64_t oh = 0; oh < s->out_h; oh++)                                                          \
+                for (int64_t ow = 0; ow < s->out_w; ow++) {                                                    \
+                    avg_window a = window_at(s, oh, ow, include_pad, d);                                       \
+                    T delta = DIVIDE_##suffix(*gout++, a.divisor);                                             \
+                    for (int64_t h = a.h0; h < a.h1; h++)                                                      \
+                        for (int64_t w = a.w0; w < a.w1; w++) gin[h * s->in_w + w] += delta;                   \
+                }                                                                                              \
+    }
+
+DEFINE_AVG_POOL(f32, float)
+DEFINE_AVG_POOL(f64, double)
+DEFINE_AVG_POOL(u64, uint64_t)
+
+void cg_kernel_avg_pool2d(cg_dtype dtype, const cg_pool2d_shape *s, const void *input, void *out,
+                          bool count_include_pad, int64_t divisor) {
+    if (dtype == CG_FLOAT32) avg_pool_f32(s, input, out, count_include_pad, divisor);
+    else if (dtype == CG_FLOAT64) avg_pool_f64(s, input, out, count_include_pad, divisor);
+    else avg_pool_u64(s, input, out, count_include_pad, divisor);
+}
+
+void cg_kernel_avg_pool2d_backward(cg_dtype dtype, const cg_pool2d_shape *s, const void *grad_output,
+                                   void *grad_input, bool count_include_pad, int64_t divisor) {
+    if (dtype == CG_FLOAT32) avg_pool_backward_f32(s, grad_output, grad_input, count_include_pad, divisor);
+    else if (dtype == CG_FLOAT64) avg_pool_backward_f64(s, grad_output, grad_input, count_include_pad, divisor);
+    else avg_pool_backward_u64(s, grad_output, grad_input, count_include_pad, divisor);
+}

@@ -1,0 +1,317 @@
+/* max_pool2d and avg_pool2d as PyTorch 1.13 computes them on the CPU: its checks in its order and
+ * words (DilatedMaxPool2d.cpp, AveragePool2d.cpp, Pool.h), its output sizes (ceil_mode included),
+ * the nodes MaxPool2DWithIndicesBackward0 and AvgPool2DBackward0, and backward ops that are
+ * differentiable again (their own double-backward nodes). Input (N, C, H, W) or (C, H, W). */
+#include "autograd/registry.h"
+#include "backend/cpu/pool.h"
+
+#include <string.h>
+
+typedef struct {
+    int64_t kernel[2], stride[2], padding[2], dilation[2];
+    bool ceil_mode, include_pad;
+    int64_t divisor; /* 0: none */
+} pool_params;
+
+/* Where a pooling node keeps its params in its args. */
+enum { ARG_KERNEL = 0, ARG_STRIDE = 2, ARG_PADDING = 4, ARG_DILATION = 6, ARG_CEIL = 8, ARG_INCLUDE_PAD = 9,
+       ARG_DIVISOR = 10 };
+
+static void store_params(cg_node *n, const pool_params *p) {
+    for (int d = 0; d < 2; d++) {
+        n->args[ARG_KERNEL + d] = p->kernel[d];
+        n->args[ARG_STRIDE + d] = p->stride[d];
+        n->args[ARG_PADDING + d] = p->padding[d];
+        n->args[ARG_DILATION + d] = p->dilation[d];
+    }
+    n->args[ARG_CEIL] = p->ceil_mode;
+    n->args[ARG_INCLUDE_PAD] = p->include_pad;
+    n->args[ARG_DIVISOR] = p->divisor;
+}
+
+static pool_params params_of(const cg_node *n) {
+    pool_params p = {.ceil_mode = n->args[ARG_CEIL], .include_pad = n->args[ARG_INCLUDE_PAD], .divisor = n->args[ARG_DIVISOR]};
+    for (int d = 0; d < 2; d++) {
+        p.kernel[d] = n->args[ARG_KERNEL + d];
+        p.stride[d] = n->args[ARG_STRIDE + d];
+        p.padding[d] = n->args[ARG_PADDING + d];
+        p.dilation[d] = n->args[ARG_DILATION + d];
+    }
+    return p;
+}
+
+static int64_t floor_div(int64_t a, int64_t b) {
+    int64_t q = a / b;
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+/* PyTorch's pooling_output_shape_pad_lr: with ceil_mode the last window must start inside the
+ * input or its left padding. */
+static int64_t pooled_size(int64_t in, int64_t kernel, int64_t pad, int64_t stride, int64_t dilation, bool ceil_mode) {
+    int64_t out = floor_div(in + 2 * pad - dilation * (kernel - 1) - 1 + (ceil_mode ? stride - 1 : 0), stride) + 1;
+    if (ceil_mode && (out - 1) * stride >= in + pad) out--;
+    return out;
+}
+
+/* The kernels' geometry: every dim before the last two is a plane. */
+static cg_pool2d_shape shape_of(int ndim, const int64_t *sizes, const pool_params *p) {
+    cg_pool2d_shape s = {.planes = 1, .in_h = sizes[ndim - 2], .in_w = sizes[ndim - 1]};
+    for (int d = 0; d < ndim - 2; d++) s.planes *= sizes[d];
+    s.kernel_h = p->kernel[0], s.kernel_w = p->kernel[1];
+    s.stride_h = p->stride[0], s.stride_w = p->stride[1];
+    s.pad_h = p->padding[0], s.pad_w = p->padding[1];
+    s.dilation_h = p->dilation[0], s.dilation_w = p->dilation[1];
+    s.out_h = pooled_size(s.in_h, s.kernel_h, s.pad_h, s.stride_h, s.dilation_h, p->ceil_mode);
+    s.out_w = pooled_size(s.in_w, s.kernel_w, s.pad_w, s.stride_w, s.dilation_w, p->ceil_mode);
+    return s;
+}
+
+static cg_tensor *dense(cg_tensor *t) {
+    cg_tensor *c = NULL;
+    CG_NO_GRAD { c = cg_contiguous(t); }
+    return c;
+}
+
+/* A new tensor of x's leading dims and the pooled height and width. */
+static cg_tensor *pooled_like(const cg_tensor *x, const cg_pool2d_shape *s, cg_dtype dtype) {
+    int64_t sizes[CG_MAX_DIMS];
+    memcpy(sizes, x->sizes, sizeof sizes);
+    sizes[x->ndim - 2] = s->out_h, sizes[x->ndim - 1] = s->out_w;
+    return cg_new_tensor(dtype, x->ndim, sizes);
+}
+
+/* ---- the checks, in PyTorch's order ---- */
+
+/* An int list of 1 or 2 values (0 when it may be left out and was) into out[2]; -1 otherwise.
+ * PyTorch's max pooling keeps its arguments in C ints. */
+static int take_pair(cg_ints given, bool may_be_empty, int64_t fallback0, int64_t fallback1, int64_t *out) {
+    if (given.n == 0 && may_be_empty) {
+        out[0] = fallback0, out[1] = fallback1;
+        return 0;
+    }
+    if (given.n != 1 && given.n != 2) return -1;
+    out[0] = given.v[0];
+    out[1] = given.v[given.n - 1];
+    return 0;
+}
+
+/* pooling_output_shape's checks of one dim, then pool2d_shape_check's. */
+static int check_dim(int64_t kernel, int64_t pad, int64_t stride) {
+    if (stride == 0) {
+        cg_set_error("stride should not be zero");
+        return -1;
+    }
+    if (pad < 0) {
+        cg_set_error("pad must be non-negative, but got pad: %lld", (long long)pad);
+        return -1;
+    }
+    if (pad > kernel / 2) {
+        cg_set_error("pad should be at most half of kernel size, but got pad=%lld and kernel_size=%lld", (long long)pad,
+                     (long long)kernel);
+        return -1;
+    }
+    return 0;
+}
+
+/* The checks of the output shape and of pool2d_shape_check, with the sizes they compute in s. */
+static int check_pool(const cg_tensor *x, const pool_params *p, cg_pool2d_shape *s) {
+    if (check_dim(p->kernel[0], p->padding[0], p->stride[0]) < 0 || check_dim(p->kernel[1], p->padding[1], p->stride[1]) < 0)
+        return -1;
+    *s = shape_of(x->ndim, x->sizes, p);
+    if (p->kernel[0] <= 0 || p->kernel[1] <= 0) {
+        cg_set_error("kernel size should be greater than zero, but got kH: %lld kW: %lld", (long long)p->kernel[0],
+                     (long long)p->kernel[1]);
+        return -1;
+    }
+    if (p->stride[0] <= 0 || p->stride[1] <= 0) {
+        cg_set_error("stride should be greater than zero, but got dH: %lld dW: %lld", (long long)p->stride[0],
+                     (long long)p->stride[1]);
+        return -1;
+    }
+    if (p->dilation[0] <= 0 || p->dilation[1] <= 0) {
+        cg_set_error("dilation should be greater than zero, but got dilationH: %lld dilationW: %lld",
+                     (long long)p->dilation[0], (long long)p->dilation[1]);
+        return -1;
+    }
+    bool valid = x->ndim >= 3 && x->sizes[1] != 0 && x->sizes[2] != 0 &&
+                 ((x->ndim == 3 && x->sizes[0] != 0) || (x->ndim == 4 && x->sizes[3] != 0));
+    if (!valid) {
+        cg_set_error("Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but got:%s",
+                     cg_shape_text(x->ndim, x->sizes).s);
+        return -1;
+    }
+    if (s->out_h < 1 || s->out_w < 1) {
+        long long planes = x->sizes[x->ndim - 3];
+        cg_set_error("Given input size: (%lldx%lldx%lld). Calculated output size: (%lldx%lldx%lld). Output size is "
+                     "too small",
+                     planes, (long long)s->in_h, (long long)s->in_w, planes, (long long)s->out_h, (long long)s->out_w);
+        return -1;
+    }
+    return 0;
+}
+
+/* PyTorch keeps max pooling's arguments in C ints (safe_downcast). */
+static int check_ints(const pool_params *p) {
+    const int64_t *all = p->kernel;
+    for (int i = 0; i < 8; i++)
+        if (all[i] < INT32_MIN || all[i] > INT32_MAX) {
+            cg_set_error("value cannot be converted to type int32_t without overflow");
+            return -1;
+        }
+    return 0;
+}
+
+/* ---- max_pool2d ---- */
+
+static cg_tensor *max_pool_forward(cg_tensor *x, const pool_params *p, cg_tensor **indices) {
+    cg_pool2d_shape s = shape_of(x->ndim, x->sizes, p);
+    cg_tensor *out = pooled_like(x, &s, x->dtype), *ind = pooled_like(x, &s, CG_INT64), *xc = dense(x);
+    if (!out || !ind || !xc) return NULL;
+    if (out->numel) cg_kernel_max_pool2d(x->dtype, &s, cg_tensor_data(xc), cg_tensor_data(out), (int64_t *)cg_tensor_data(ind));
+    cg_node *n = cg_record(&cg_op_max_pool2d, out, CG_INPUTS(x));
+    if (n) {
+        store_params(n, p);
+        cg_save(n, 0, ind);
+        cg_save(n, 1, x);
+    }
+    if (indices) *indices = ind;
+    return cg_recorded(out);
+}
+
+cg_tensor *cg_max_pool2d_opts(cg_max_pool_args a) {
+    cg_tensor *x = a.input;
+    if (!x) return NULL;
+    pool_params p = {.ceil_mode = a.ceil_mode};
+    if (take_pair(a.kernel_size, false, 0, 0, p.kernel) < 0) {
+        cg_set_error("max_pool2d: kernel_size must either be a single int, or a tuple of two ints");
+        return NULL;
+    }
+    if (take_pair(a.stride, true, p.kernel[0], p.kernel[1], p.stride) < 0) {
+        cg_set_error("max_pool2d: stride must either be omitted, a single int, or a tuple of two ints");
+        return NULL;
+    }
+    if (take_pair(a.padding, true, 0, 0, p.padding) < 0) {
+        cg_set_error("max_pool2d: padding must be either be a single int, or a tuple of two ints");
+        return NULL;
+    }
+    if (take_pair(a.dilation, true, 1, 1, p.dilation) < 0) {
+        cg_set_error("max_pool2d: dilation must be either a single int, or a tuple of two ints");
+        return NULL;
+    }
+    if (check_ints(&p) < 0) return NULL;
+    if (x->ndim != 3 && x->ndim != 4) {
+        cg_set_error("non-empty 3D or 4D (batch mode) tensor expected for input");
+        return NULL;
+    }
+    cg_pool2d_shape s;
+    if (check_pool(x, &p, &s) < 0) return NULL;
+    if (!cg_is_floating_inline(x->dtype)) {
+        cg_set_error("\"max_pool2d\" not implemented for '%s'", cg_dtype_title(x->dtype));
+        return NULL;
+    }
+    return max_pool_forward(x, &p, a.indices);
+}
+
+/* PyTorch's max_pool2d_with_indices_backward, an op of its own (differentiable in grad). */
+static cg_tensor *max_pool_backward(cg_tensor *g, cg_tensor *x, cg_tensor *ind, const pool_params *p) {
+    if (!g || !x || !ind) return NULL;
+    cg_pool2d_shape s = shape_of(x->ndim, x->sizes, p);
+    cg_tensor *out = cg_new_tensor(g->dtype, x->ndim, x->sizes), *gc = dense(g), *ic = dense(ind);
+    if (!out || !gc || !ic) return NULL;
+    if (out->numel)
+        cg_kernel_max_pool2d_backward(g->dtype, &s, cg_tensor_data(gc), (const int64_t *)cg_tensor_data(ic),
+                                      cg_tensor_data(out));
+    cg_node *n = cg_record(&cg_op_max_pool2d_backward, out, CG_INPUTS(g, x));
+    if (n) {
+        store_params(n, p);
+        cg_save(n, 0, ind);
+    }
+    return cg_recorded(out);
+}
+
+void cg_backward_max_pool2d(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    pool_params p = params_of(n);
+    out[0] = max_pool_backward(grads[0], cg_saved(n, 1), cg_saved(n, 0), &p);
+}
+
+/* d/dgrad: the incoming gradient picked at the indices (PyTorch's max_pool_double_backward);
+ * d/dself: zeros. */
+void cg_backward_max_pool2d_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *ind = cg_saved(n, 0), *gg = grads[0];
+    if (!ind || !gg) return;
+    if (cg_needs_grad(n, 0)) {
+        int nd = gg->ndim;
+        cg_tensor *picked = cg_gather(cg_flatten(gg, nd - 2, nd - 1), nd - 2, cg_flatten(ind, nd - 2, nd - 1));
+        out[0] = cg_view_shape(picked, ind->ndim, ind->sizes);
+    }
+    if (cg_needs_grad(n, 1)) out[1] = cg_zeros_like(gg);
+}
+
+/* ---- avg_pool2d ---- */
+
+static cg_tensor *avg_pool_forward(cg_tensor *x, const pool_params *p) {
+    if (!x) return NULL;
+    cg_pool2d_shape s = shape_of(x->ndim, x->sizes, p);
+    cg_tensor *out = pooled_like(x, &s, x->dtype), *xc = dense(x);
+    if (!out || !xc) return NULL;
+    if (out->numel)
+        cg_kernel_avg_pool2d(x->dtype, &s, cg_tensor_data(xc), cg_tensor_data(out), p->include_pad, p->divisor);
+    cg_node *n = cg_record(&cg_op_avg_pool2d, out, CG_INPUTS(x));
+    if (n) {
+        store_params(n, p);
+        cg_save(n, 0, x);
+    }
+    return cg_recorded(out);
+}
+
+cg_tensor *cg_avg_pool2d_opts(cg_avg_pool_args a) {
+    cg_tensor *x = a.input;
+    if (!x) return NULL;
+    pool_params p = {.dilation = {1, 1}, .ceil_mode = a.ceil_mode, .include_pad = !a.exclude_padding,
+                     .divisor = a.divisor_override};
+    if (take_pair(a.kernel_size, false, 0, 0, p.kernel) < 0) {
+        cg_set_error("avg_pool2d: kernel_size must either be a single int, or a tuple of two ints");
+        return NULL;
+    }
+    if (take_pair(a.stride, true, p.kernel[0], p.kernel[1], p.stride) < 0) {
+        cg_set_error("avg_pool2d: stride must either be omitted, a single int, or a tuple of two ints");
+        return NULL;
+    }
+    if (take_pair(a.padding, true, 0, 0, p.padding) < 0) {
+        cg_set_error("avg_pool2d: padding must either be a single int, or a tuple of two ints");
+        return NULL;
+    }
+    if (cg_wrap_dim(-3, x->ndim) < 0) return NULL; /* PyTorch reads input.size(-3) first */
+    cg_pool2d_shape s;
+    if (check_pool(x, &p, &s) < 0) return NULL;
+    if (x->dtype == CG_BOOL) {
+        cg_set_error("\"avg_pool2d\" not implemented for 'Bool'");
+        return NULL;
+    }
+    return avg_pool_forward(x, &p);
+}
+
+/* PyTorch's avg_pool2d_backward, an op of its own (linear in grad). */
+static cg_tensor *avg_pool_backward(cg_tensor *g, cg_tensor *x, const pool_params *p) {
+    if (!g || !x) return NULL;
+    cg_pool2d_shape s = shape_of(x->ndim, x->sizes, p);
+    cg_tensor *out = cg_new_tensor(g->dtype, x->ndim, x->sizes), *gc = dense(g);
+    if (!out || !gc) return NULL;
+    if (out->numel)
+        cg_kernel_avg_pool2d_backward(g->dtype, &s, cg_tensor_data(gc), cg_tensor_data(out), p->include_pad, p->divisor);
+    cg_node *n = cg_record(&cg_op_avg_pool2d_backward, out, CG_INPUTS(g, x));
+    if (n) store_params(n, p);
+    return cg_recorded(out);
+}
+
+void cg_backward_avg_pool2d(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    pool_params p = params_of(n);
+    out[0] = avg_pool_backward(grads[0], cg_saved(n, 0), &p);
+}
+
+/* d/dgrad: average pooling of the incoming gradient, the same window; d/dself: zeros. */
+void cg_backward_avg_pool2d_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    pool_params p = params_of(n);
+    if (cg_needs_grad(n, 0)) out[0] = avg_pool_forward(grads[0], &p);
+    if (cg_needs_grad(n, 1)) out[1] = cg_zeros_like(grads[0]);
+}

@@ -1,0 +1,187 @@
+/* conv1d, conv2d, max_pool2d and avg_pool2d against PyTorch's golden values (tests/data/conv.txt
+ * from tools/gen_conv.py): outputs, indices and the gradients of one backward, every argument
+ * form, empty shapes, float32/float64/int64, and every error with its exact text; node names. */
+#include "harness.h"
+#include "golden.h"
+
+#include <stdlib.h>
+
+static cg_ints golden_ints(char **cur) {
+    cg_ints v = {0, {0}};
+    v.n = atoi(golden_token(cur));
+    for (int i = 0; i < v.n; i++) v.v[i] = atoll(golden_token(cur));
+    return v;
+}
+
+static cg_tensor *golden_maybe(char **cur) {
+    char *save = *cur + strspn(*cur, " ");
+    if (!strncmp(save, "none", 4)) {
+        golden_token(cur);
+        return NULL;
+    }
+    return golden_tensor(cur);
+}
+
+/* How close a value must be. Pooling gives PyTorch's bits (max picks an element, avg sums in
+ * PyTorch's order); so do int64 products. float convolutions do not: PyTorch runs oneDNN for most
+ * float32 ones (its own blocking and FMAs) and OpenBLAS for the rest, and the product here sums
+ * over the reduction in another order, so they agree within a few ulps of the sum's terms. */
+static double tolerance(const char *backend, cg_dtype dtype) {
+    if (!strcmp(backend, "pool") || dtype == CG_INT64) return 0;
+    return dtype == CG_FLOAT32 ? 2e-5 : 1e-12;
+}
+
+/* Same shape and dtype and values within tol; with tol 0 the same values, signs of zero included. */
+static bool matches(cg_tensor *got, cg_tensor *want, double tol) {
+    if (!got || !want) return got == want;
+    if (cg_get_dtype(got) != cg_get_dtype(want) || cg_ndim(got) != cg_ndim(want)) return false;
+    for (int d = 0; d < cg_ndim(got); d++)
+        if (cg_sizes(got)[d] != cg_sizes(want)[d]) return false;
+    cg_tensor *g = cg_contiguous(cg_to(cg_detach(got), CG_FLOAT64)), *w = cg_to(want, CG_FLOAT64);
+    const double *a = cg_data_ptr(g), *e = cg_data_ptr(w);
+    for (int64_t i = 0; i < cg_numel(g); i++) {
+        if (isnan(a[i]) && isnan(e[i])) continue;
+        bool ok = tol ? fabs(a[i] - e[i]) <= tol * (1 + fabs(e[i])) : a[i] == e[i] && signbit(a[i]) == signbit(e[i]);
+        if (!ok) {
+            fprintf(stderr, "  element %lld: got %.17g, expected %.17g\n", (long long)i, a[i], e[i]);
+            return false;
+        }
+    }
+    return true;
+}
+
+static cg_tensor *leaf(cg_tensor *t) {
+    return t && cg_dtype_is_floating(cg_get_dtype(t)) ? cg_requires_grad_(cg_clone(t), true) : t;
+}
+
+/* The gradients of out for grad_output on the leaves (zeros where one is unused); 0 or -1. */
+static int gradients(cg_tensor *out, cg_tensor *grad_output, cg_tensor **leaves, int n, cg_tensor **grads) {
+    cg_tensor *wanted[3];
+    int m = 0;
+    for (int i = 0; i < n; i++)
+        if (leaves[i]) wanted[m++] = leaves[i];
+    cg_tensor *results[3] = {0};
+    if (cg_numel(out) && cg_autograd_grad(.outputs = {&out, 1}, .inputs = {wanted, m}, .results = results,
+                                          .grad_outputs = {&grad_output, 1}, .allow_unused = true) < 0)
+        return -1;
+    for (int i = 0, j = 0; i < n; i++) {
+        if (!leaves[i]) continue;
+        grads[i] = results[j] ? results[j] : cg_zeros_like(leaves[i]);
+        j++;
+    }
+    return 0;
+}
+
+static int check_line(char *line) {
+    char *cur = line;
+    const char *op = golden_token(&cur);
+    cg_tensor *x, *w = NULL, *b = NULL, *out = NULL, *indices = NULL;
+    cg_clear_error();
+    if (!strcmp(op, "conv1d") || !strcmp(op, "conv2d")) {
+        cg_ints stride = golden_ints(&cur), padding = golden_ints(&cur), dilation = golden_ints(&cur);
+        int64_t groups = atoll(golden_token(&cur));
+        x = leaf(golden_tensor(&cur)), w = leaf(golden_tensor(&cur)), b = leaf(golden_maybe(&cur));
+        cg_conv_args a = {x, w, b, stride, padding, dilation, groups};
+        out = op[4] == '1' ? cg_conv1d_opts(a) : cg_conv2d_opts(a);
+    } else if (!strcmp(op, "max_pool2d")) {
+        cg_ints k = golden_ints(&cur), stride = golden_ints(&cur), padding = golden_ints(&cur), dilation = golden_ints(&cur);
+        bool ceil_mode = atoi(golden_token(&cur));
+        x = leaf(golden_tensor(&cur));
+        out = cg_max_pool2d(x, k, .stride = stride, .padding = padding, .dilation = dilation, .ceil_mode = ceil_mode,
+                            .indices = &indices);
+    } else {
+        cg_ints k = golden_ints(&cur), stride = golden_ints(&cur), padding = golden_ints(&cur);
+        bool ceil_mode = atoi(golden_token(&cur)), exclude = atoi(golden_token(&cur));
+        int64_t divisor = atoll(golden_token(&cur));
+        x = leaf(golden_tensor(&cur));
+        out = cg_avg_pool2d(x, k, .stride = stride, .padding = padding, .ceil_mode = ceil_mode,
+                            .exclude_padding = exclude, .divisor_override = divisor);
+    }
+    const char *status = golden_token(&cur);
+    if (!status) return -1;
+    if (strcmp(status, "OK")) {
+        const char *message = cur + strspn(cur, " ");
+        if (out || strcmp(harness_error(), message)) {
+            fprintf(stderr, "  got: \"%s\"\n  expected: \"%s\"\n", out ? "(no error)" : harness_error(), message);
+            return -1;
+        }
+        return 0;
+    }
+    const char *backend = golden_token(&cur);
+    cg_tensor *want = golden_tensor(&cur), *want_indices = !strcmp(op, "max_pool2d") ? golden_tensor(&cur) : NULL;
+    cg_tensor *grad_output = golden_maybe(&cur), *want_grads[3] = {golden_maybe(&cur), NULL, NULL}, *grads[3] = {0};
+    if (w) want_grads[1] = golden_maybe(&cur), want_grads[2] = golden_maybe(&cur);
+    if (!out) {
+        fprintf(stderr, "  unexpected error: %s\n", cg_last_error());
+        return -1;
+    }
+    double tol = tolerance(backend, cg_get_dtype(want));
+    if (!matches(out, want, tol) || (want_indices && !matches(indices, want_indices, 0))) return -1;
+    if (!grad_output) return 0;
+    cg_tensor *leaves[3] = {x, w, b};
+    if (gradients(out, grad_output, leaves, 3, grads) < 0) {
+        fprintf(stderr, "  backward failed: %s\n", cg_last_error());
+        return -1;
+    }
+    for (int i = 0; i < 3; i++)
+        if (!matches(grads[i], want_grads[i], tol)) {
+            fprintf(stderr, "  gradient %d differs\n", i);
+            return -1;
+        }
+    return 0;
+}
+
+static void test_golden(void) {
+    int bad;
+    int cases = golden_check_lines("tests/data/conv.txt", check_line, 20, &bad);
+    CHECK_MSG(cases > 150, "only %d golden cases", cases);
+    CHECK_MSG(bad == 0, "%d of %d golden cases differ", bad, cases);
+}
+
+static void test_node_names(void) {
+    cg_tensor *x = cg_requires_grad_(cg_randn(2, 3, 6, 6), true), *w = cg_requires_grad_(cg_randn(4, 3, 3, 3), true);
+    cg_tensor *y = cg_conv2d(x, w);
+    CHECK_STR(cg_node_name(cg_grad_fn(y)), "ConvolutionBackward0");
+    CHECK_STR(cg_node_name(cg_grad_fn(cg_conv2d(cg_select(x, 0, 0), w))), "SqueezeBackward1");
+    CHECK_STR(cg_node_name(cg_grad_fn(cg_conv1d(cg_select(x, 2, 0), cg_select(w, 2, 0)))), "ConvolutionBackward0");
+    CHECK_STR(cg_node_name(cg_grad_fn(cg_max_pool2d(x, CG_INTS(2)))), "MaxPool2DWithIndicesBackward0");
+    CHECK_STR(cg_node_name(cg_grad_fn(cg_avg_pool2d(x, CG_INTS(2)))), "AvgPool2DBackward0");
+    cg_tensor *g[2] = {0};
+    cg_tensor *loss = cg_sum(cg_mul(y, y));
+    CHECK(cg_autograd_grad(.outputs = CG_TENSORS(loss), .inputs = CG_TENSORS(x, w), .results = g, .create_graph = true) == 0);
+    CHECK_STR(cg_node_name(cg_grad_fn(g[0])), "ConvolutionBackwardBackward0");
+    CHECK_STR(cg_node_name(cg_grad_fn(g[1])), "ConvolutionBackwardBackward0");
+    loss = cg_sum(cg_pow_scalar(cg_max_pool2d(x, CG_INTS(2)), 2));
+    CHECK(cg_autograd_grad(.outputs = CG_TENSORS(loss), .inputs = CG_TENSORS(x), .results = g, .create_graph = true) == 0);
+    CHECK_STR(cg_node_name(cg_grad_fn(g[0])), "MaxPool2DWithIndicesBackwardBackward0");
+    loss = cg_sum(cg_pow_scalar(cg_avg_pool2d(x, CG_INTS(2)), 2));
+    CHECK(cg_autograd_grad(.outputs = CG_TENSORS(loss), .inputs = CG_TENSORS(x), .results = g, .create_graph = true) == 0);
+    CHECK_STR(cg_node_name(cg_grad_fn(g[0])), "AvgPool2DBackwardBackward0");
+}
+
+/* Strided inputs give the values of their contiguous copies; no input changes. */
+static void test_strided_inputs(void) {
+    cg_tensor *x = cg_transpose(cg_randn(2, 3, 6, 7), 2, 3), *w = cg_transpose(cg_randn(3, 4, 3, 3), 0, 1);
+    cg_tensor *xc = cg_contiguous(x), *wc = cg_contiguous(w);
+    CHECK(matches(cg_conv2d(x, w, .padding = CG_INTS(1)), cg_conv2d(xc, wc, .padding = CG_INTS(1)), 0));
+    CHECK(matches(cg_max_pool2d(x, CG_INTS(2)), cg_max_pool2d(xc, CG_INTS(2)), 0));
+    CHECK(matches(cg_avg_pool2d(x, CG_INTS(3), .stride = CG_INTS(2)), cg_avg_pool2d(xc, CG_INTS(3), .stride = CG_INTS(2)), 0));
+    CHECK(cg_version(x) == 0 && cg_version(w) == 0);
+}
+
+/* A NULL argument returns NULL without touching the message. */
+static void test_null_arguments(void) {
+    cg_tensor *x = cg_randn(1, 1, 4, 4);
+    cg_clear_error();
+    CHECK(cg_conv2d(NULL, x) == NULL && cg_conv2d(x, NULL) == NULL && cg_conv1d(NULL, x) == NULL);
+    CHECK(cg_max_pool2d(NULL, CG_INTS(2)) == NULL && cg_avg_pool2d(NULL, CG_INTS(2)) == NULL);
+    CHECK(cg_last_error_kind() == CG_ERROR_NONE);
+}
+
+int main(void) {
+    RUN(test_golden);
+    RUN(test_node_names);
+    RUN(test_strided_inputs);
+    RUN(test_null_arguments);
+    HARNESS_END();
+}
