@@ -601,6 +601,10 @@ class Gen:
         op = r.choice(ops)
         if op == 'gradgradcheck' and dt != 'f64':  # float32: passes or fails with the random grad_outputs
             op = 'gradcheck'
+        # with no differentiable output PyTorch 1.13's gradgradcheck fails in its own Python (args[:-0]
+        # is empty: "TypeError: <lambda>() missing 1 required positional argument"); cgrad checks nothing
+        if op == 'gradgradcheck' and not torch.is_grad_enabled():
+            op = 'gradcheck'
         if op in ('gradcheck', 'gradgradcheck'):
             return self.emit([], op, name, fmt_list(ins))
         if op in ('jacobian', 'hessian'):
