@@ -725,7 +725,8 @@ int cg_remove_hook(cg_tensor *t, int handle);
  * fn computes the outputs of the inputs (at most CG_MAX_OUTPUTS) and returns how many, or -1.
  * Meant for float64 inputs. Returns 0 when they agree, else -1 with a message that begins
  * "Jacobian mismatch for output 0 with respect to input 0,". Zero eps/atol/rtol take PyTorch's
- * defaults 1e-6, 1e-5, 1e-3. */
+ * defaults 1e-6, 1e-5, 1e-3. Then, as PyTorch, zero grad_outputs must give zero gradients, else
+ * "backward not multiplied by grad_output". */
 #define CG_MAX_OUTPUTS 8
 typedef int (*cg_function)(cg_tensor **inputs, cg_tensor **outputs, void *user);
 typedef struct {
@@ -735,8 +736,9 @@ typedef struct {
     double eps, atol, rtol;
 } cg_gradcheck_args;
 int cg_gradcheck_opts(cg_gradcheck_args args);
-/* gradgradcheck: gradcheck of the gradients (autograd.grad with create_graph and fixed random
- * grad_outputs) with respect to the inputs. */
+/* gradgradcheck: gradcheck of the gradients (autograd.grad with create_graph) with respect to the
+ * inputs and the grad_outputs, which are drawn as PyTorch's are (make_tensor(low=-1, high=1): one
+ * cg_rand from the default generator per differentiable output). */
 int cg_gradgradcheck_opts(cg_gradcheck_args args);
 #define cg_gradcheck(...) cg_gradcheck_opts(CG_ARGS_(cg_gradcheck_args){__VA_ARGS__})
 #define cg_gradgradcheck(...) cg_gradgradcheck_opts(CG_ARGS_(cg_gradcheck_args){__VA_ARGS__})

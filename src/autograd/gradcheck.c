@@ -113,6 +113,41 @@ static int check_inputs(cg_tensor **inputs, int n) {
     return 0;
 }
 
+/* torch.isclose(analytical, numerical): equal (infinities too), or a finite error within tolerance. */
+static bool allclose(double ana, double num, double atol, double rtol) {
+    double error = fabs(ana - num);
+    return ana == num || (isfinite(error) && error <= atol + rtol * fabs(num));
+}
+
+/* PyTorch's last check: with zero grad_outputs, every gradient of the differentiable outputs is 0. */
+static int check_mul_by_grad_output(const outputs *out, cg_tensor_list inputs) {
+    cg_tensor *diff[CG_MAX_OUTPUTS], *zeros[CG_MAX_OUTPUTS];
+    int nd = 0;
+    for (int o = 0; o < out->n; o++)
+        if (cg_requires_grad(out->t[o])) {
+            diff[nd] = out->t[o];
+            if (!(zeros[nd++] = cg_zeros_like(out->t[o]))) return -1;
+        }
+    if (nd == 0) return 0;
+    cg_tensor **wrt = cg_calloc((size_t)inputs.n + 1, sizeof *wrt), **res = cg_calloc((size_t)inputs.n + 1, sizeof *res);
+    int nw = 0, status = wrt && res ? 0 : -1;
+    for (int i = 0; status == 0 && i < inputs.n; i++)
+        if (cg_requires_grad(inputs.items[i])) wrt[nw++] = inputs.items[i];
+    if (status == 0)
+        status = cg_autograd_grad(.outputs = {diff, nd}, .inputs = {wrt, nw}, .results = res,
+                                  .grad_outputs = {zeros, nd}, .retain_graph = true, .allow_unused = true);
+    for (int i = 0; status == 0 && i < nw; i++)
+        for (int64_t k = 0; res[i] && k < res[i]->numel; k++)
+            if (read_at(res[i], k) != 0) {
+                cg_set_error_kind(CG_GRADCHECK_ERROR, "backward not multiplied by grad_output");
+                status = -1;
+                break;
+            }
+    cg_free(wrt);
+    cg_free(res);
+    return status;
+}
+
 /* gradcheck, with or without the input check (gradgradcheck checks its own inputs). */
 static int gradcheck(cg_gradcheck_args a, bool check) {
     if (!a.fn || !a.inputs.items || cg_check_count(a.inputs.n, "inputs") < 0) return -1;
@@ -162,7 +197,7 @@ static int gradcheck(cg_gradcheck_args a, bool check) {
             }
             bool earlier = first_o < 0 || dout < first_o || (dout == first_o && di < first_i);
             for (int64_t r = 0; status == 0 && earlier && r < out_numel[o] * in->numel; r++)
-                if (!(fabs(ana[o][r] - num[o][r]) <= atol + rtol * fabs(num[o][r]))) {
+                if (!allclose(ana[o][r], num[o][r], atol, rtol)) {
                     mismatch(msg, dout, di, num[o], ana[o], out_numel[o], in->numel);
                     first_o = dout;
                     first_i = di;
@@ -176,11 +211,12 @@ static int gradcheck(cg_gradcheck_args a, bool check) {
         }
     }
     cg_free(grads);
-    cg_scope_end();
     if (status == 0 && first_o >= 0) {
         cg_set_error_kind(CG_GRADCHECK_ERROR, "%s", msg);
         status = -1;
     }
+    if (status == 0) status = check_mul_by_grad_output(&out, a.inputs);
+    cg_scope_end();
     return status;
 }
 
@@ -222,6 +258,25 @@ static int gradients_of(cg_tensor **inputs, cg_tensor **results, void *user) {
     return nwrt;
 }
 
+/* PyTorch's grad_output for a differentiable output: torch.testing.make_tensor(low=-1, high=1),
+ * that is high * r + low * (1 - r) for r = torch.rand from the default generator, each step rounded
+ * in the output's dtype (float64 for a non-floating output), requiring grad. */
+static cg_tensor *random_grad_output(const cg_tensor *out) {
+    cg_dtype dtype = out->dtype == CG_FLOAT32 ? CG_FLOAT32 : CG_FLOAT64;
+    cg_tensor *g = cg_rand_shape(dtype, out->ndim, out->sizes);
+    if (!g) return NULL;
+    for (int64_t k = 0; k < g->numel; k++) {
+        double r = read_at(g, k);
+        if (dtype == CG_FLOAT32) {
+            float rf = (float)r, rest = 1.0f - rf;
+            write_at(g, k, (double)(rf + -1.0f * rest));
+        } else {
+            write_at(g, k, r + -1.0 * (1.0 - r));
+        }
+    }
+    return cg_requires_grad_(g, true);
+}
+
 int cg_gradgradcheck_opts(cg_gradcheck_args a) {
     if (!a.fn || !a.inputs.items || cg_check_count(a.inputs.n, "inputs") < 0) return -1;
     first_order f = {.inner = a, .ninputs = a.inputs.n};
@@ -230,17 +285,8 @@ int cg_gradgradcheck_opts(cg_gradcheck_args a) {
     outputs out;
     if (!call(&a, &out)) status = -1;
     f.nout = status == 0 ? out.n : 0;
-    for (int o = 0; o < f.nout; o++) {
-        /* Fixed pseudo-random grad_outputs in [-1, 1), so the check is repeatable. */
-        cg_tensor *g = cg_empty_like(out.t[o]);
-        if (!g) {
-            status = -1;
-            break;
-        }
-        for (int64_t k = 0; k < g->numel; k++)
-            write_at(g, k, sin(1.0 + (double)(k * 7 + o * 13)));
-        f.grad_outputs[o] = cg_requires_grad_(g, true);
-    }
+    for (int o = 0; o < f.nout && status == 0; o++)
+        if (cg_requires_grad(out.t[o]) && !(f.grad_outputs[o] = random_grad_output(out.t[o]))) status = -1;
     if (status == 0) {
         /* PyTorch checks the inputs followed by the grad_outputs of the differentiable outputs */
         cg_tensor *all[a.inputs.n + CG_MAX_OUTPUTS];
@@ -250,7 +296,7 @@ int cg_gradgradcheck_opts(cg_gradcheck_args a) {
             if (cg_requires_grad(out.t[o])) all[nall++] = f.grad_outputs[o];
         status = check_inputs(all, nall);
         if (status == 0)
-            status = gradcheck((cg_gradcheck_args){.fn = gradients_of, .inputs = {all, a.inputs.n}, .user = &f,
+            status = gradcheck((cg_gradcheck_args){.fn = gradients_of, .inputs = {all, nall}, .user = &f,
                                                    .eps = a.eps, .atol = a.atol, .rtol = a.rtol},
                                false);
     }
