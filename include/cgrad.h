@@ -112,6 +112,12 @@ void cg_scope_end(void);             /* releases every tensor registered since t
  * do not use it through another pointer afterwards. A NULL value (an error) is stored too, as
  * the sticky NULL of a chain. Returns value. */
 cg_tensor *cg_rebind(cg_tensor **slot, cg_tensor *value);
+/* The CPU allocator keeps freed big blocks (128 KiB and more) for reuse, so a loop that remakes
+ * big tensors does not fault their pages in again each time; what it keeps is freed at exit.
+ * cg_empty_cache frees them now (torch.cuda.empty_cache's role); cg_set_cache_limit bounds the
+ * bytes kept (default 256 MiB; 0 keeps none) and returns the previous bound. */
+void cg_empty_cache(void);
+size_t cg_set_cache_limit(size_t bytes);
 /* CG_SCOPE { ... }: a block whose tensors are released at its end. Leaving it early (break,
  * continue, return, goto; in C++ an exception too) also ends the scope with GCC, clang and any
  * C++ compiler; with other C compilers, leave it only at its end. */

@@ -7,6 +7,7 @@
 
 #include <malloc.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <threads.h>
 
 /* make memcheck sets CG_QUICK: valgrind is ~50 times slower, and leaks show there anyway. */
@@ -190,6 +191,70 @@ static void test_rebind_chain_keeps_memory_flat(void) {
     }
 }
 
+/* ---- the cache of big blocks ---- */
+
+#if defined(__SANITIZE_ADDRESS__) || defined(CG_NO_CACHE)
+#define NO_BLOCK_CACHE 1 /* every block goes back to free() */
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NO_BLOCK_CACHE 1
+#endif
+#endif
+
+static long minor_faults(void) {
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_minflt;
+}
+
+/* A loop that remakes a 64 MB tensor (glibc maps each on its own, and unmaps it when freed)
+ * reuses the block: its pages are not faulted in again. Reused bytes are not zeros, so cg_zeros
+ * still writes them. */
+static void test_big_blocks_are_reused(void) {
+#ifdef NO_BLOCK_CACHE
+    CHECK(cg_block_cache_bytes() == 0);
+#else
+    const int64_t n = 16 << 20;
+    void *first = NULL;
+    CG_SCOPE {
+        cg_tensor *t = cg_full_shape(CG_FLOAT32, CG_SHAPE(n), 7);
+        first = cg_data_ptr(t);
+    }
+    CHECK(cg_block_cache_bytes() >= (size_t)n * 4);
+    long before = minor_faults();
+    for (int i = 0; i < 4; i++) {
+        CG_SCOPE {
+            cg_tensor *z = cg_zeros(n);
+            CHECK(cg_data_ptr(z) == first);
+            CHECK(cg_item(cg_sum(z)) == 0);
+        }
+    }
+    long faults = minor_faults() - before;
+    CHECK_MSG(faults < 1000, "%ld page faults in 4 steps (a 64 MB tensor has 16,384 pages)", faults);
+#endif
+}
+
+/* The bytes kept stay within the limit; cg_empty_cache and a limit of 0 free them. */
+static void test_block_cache_is_bounded(void) {
+    size_t previous = cg_set_cache_limit((size_t)3 << 20);
+    CHECK(previous == (size_t)256 << 20 || previous == 0);
+    CG_SCOPE {
+        for (int i = 0; i < 8; i++) cg_ones(1 << 18); /* 1 MB each, freed together */
+    }
+    CHECK(cg_block_cache_bytes() <= (size_t)3 << 20);
+#ifndef NO_BLOCK_CACHE
+    CHECK(cg_block_cache_bytes() > 0);
+#endif
+    cg_empty_cache();
+    CHECK(cg_block_cache_bytes() == 0);
+    CG_SCOPE { cg_ones(1 << 18); }
+    CHECK(cg_set_cache_limit(0) == (size_t)3 << 20);
+    CHECK(cg_block_cache_bytes() == 0);
+    CG_SCOPE { cg_ones(1 << 18); }
+    CHECK(cg_block_cache_bytes() == 0);
+    cg_set_cache_limit(previous);
+}
+
 int main(void) {
     RUN(test_million_scopes_keep_memory_flat);
     RUN(test_training_loop_keeps_memory_flat);
@@ -199,5 +264,7 @@ int main(void) {
     RUN(test_rebind_same_value_and_errors);
     RUN(test_rebind_in_an_unopened_scope);
     RUN(test_rebind_chain_keeps_memory_flat);
+    RUN(test_big_blocks_are_reused);
+    RUN(test_block_cache_is_bounded);
     HARNESS_END();
 }

@@ -416,6 +416,35 @@ static void test_intra_op_pool(void) {
     cg_set_num_threads(saved);
 }
 
+/* ---- the allocator's cache of big blocks, shared by every thread ---- */
+
+typedef struct {
+    int thread;
+    bool right;
+} big_blocks;
+
+/* Big tensors made, filled and freed over and over, with their blocks moving between threads. */
+static void *big_blocks_thread(void *arg) {
+    big_blocks *r = arg;
+    r->right = true;
+    for (int k = 0; k < steps; k++) {
+        CG_SCOPE {
+            int64_t n = (64 << 10) * (1 + (r->thread + k) % 3); /* 256 KB to 768 KB */
+            cg_tensor *t = cg_full_shape(CG_FLOAT32, CG_SHAPE(n), r->thread + k);
+            r->right = r->right && cg_item(cg_sum(cg_mul_scalar(t, 0.5))) == 0.5 * (double)n * (r->thread + k);
+        }
+    }
+    return NULL;
+}
+
+static void test_big_block_cache(void) {
+    big_blocks runs[MAX_THREADS];
+    for (int i = 0; i < nthreads; i++) runs[i].thread = i;
+    run_threads(big_blocks_thread, runs, sizeof runs[0]);
+    for (int i = 0; i < nthreads; i++) CHECK(runs[i].right);
+    cg_empty_cache();
+}
+
 static const struct {
     const char *name;
     void (*fn)(void);
@@ -425,6 +454,7 @@ static const struct {
     {"accumulator_churn", test_accumulator_churn},     {"default_generator", test_default_generator},
     {"thread_generators", test_thread_generators}, {"freed_elsewhere", test_freed_elsewhere},
     {"per_thread_state", test_per_thread_state}, {"intra_op_pool", test_intra_op_pool},
+    {"big_block_cache", test_big_block_cache},
 };
 
 /* CG_THREADS=N threads (at most 8), CG_THREAD_ONLY=name runs one test, CG_THREAD_REPEAT=N rounds. */

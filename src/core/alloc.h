@@ -39,4 +39,13 @@ void *cg_calloc(size_t count, size_t size);
 void *cg_realloc(void *block, size_t nbytes);
 void cg_free(void *block);
 
+/* Blocks of at least CG_BIG_BLOCK bytes (the storages of big tensors) are cached when freed, for
+ * reuse without faulting pages in again (cg_set_cache_limit bounds the bytes kept; cg_empty_cache
+ * and the end of the program free them). cg_block_alloc is cg_malloc otherwise; cg_block_free
+ * takes the size the block was allocated with. Off under AddressSanitizer and with CG_NO_CACHE. */
+#define CG_BIG_BLOCK ((size_t)128 << 10)
+void *cg_block_alloc(size_t nbytes);
+void cg_block_free(void *block, size_t nbytes);
+size_t cg_block_cache_bytes(void); /* bytes in the cache now */
+
 #endif

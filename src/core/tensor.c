@@ -96,7 +96,7 @@ cg_storage *cg_storage_new(size_t nbytes) {
         cg_alloc_failed(nbytes);
         return NULL;
     } else {
-        block = cg_malloc(BLOCK_SIZE(nbytes));
+        block = cg_block_alloc(BLOCK_SIZE(nbytes));
     }
     if (!block) {
         cg_alloc_failed(nbytes); /* PyTorch names the bytes asked for, not the header's */
@@ -128,7 +128,7 @@ void cg_cpu_storage_free(cg_storage *s) {
     } else if (s->nbytes <= SMALL_STORAGE) {
         cache_free(CG_CACHE_STORAGE, s); /* the header is the start of the block */
     } else {
-        cg_free(s);
+        cg_block_free(s, BLOCK_SIZE(s->nbytes));
     }
 }
 
