@@ -6,6 +6,8 @@
  *   double ns = bench_median_ns(work, ctx);            cgrad: median ns per call of work(ctx)
  *   double t  = bench_torch_ns(setup, stmt, threads);  PyTorch: median ns per exec of stmt
  *   bench_report("exp_1m", ns, t);                     prints exp_1m_ns, exp_1m_torch_ns, exp_1m_ratio
+ *   bench_compare("exp_1m", work, ctx, setup, stmt);   all of it at 1 thread on both sides, then
+ *                                                      again at 2 threads as exp_1m_2t_{ns,torch_ns,ratio}
  */
 #ifndef CG_BENCH_H
 #define CG_BENCH_H
@@ -15,6 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "cgrad.h"
+
+/* Every benchmark starts cgrad at 1 thread, as its PyTorch side runs unless a line says otherwise. */
+__attribute__((constructor)) static void bench_one_thread(void) { cg_set_num_threads(1); }
 
 #define BENCH_SAMPLES 9
 #define BENCH_SAMPLE_SECONDS 0.02
@@ -87,6 +94,20 @@ static inline void bench_report(const char *name, double cg_ns, double torch_ns)
         printf("%s_ratio %.2f\n", name, torch_ns / cg_ns);
     }
     fflush(stdout);
+}
+
+/* work(ctx) against PyTorch's stmt, both at 1 thread (the lines the goals are stated for, as
+ * name_*), then both at 2 threads (name_2t_*); cgrad is left at 1 thread. */
+static inline void bench_compare(const char *name, void (*work)(void *), void *ctx, const char *setup,
+                                 const char *stmt) {
+    for (int threads = 1; threads <= 2; threads++) {
+        char line[256];
+        snprintf(line, sizeof line, threads == 1 ? "%s" : "%s_2t", name);
+        cg_set_num_threads(threads);
+        double ns = bench_median_ns(work, ctx);
+        bench_report(line, ns, bench_torch_ns(setup, stmt, threads));
+    }
+    cg_set_num_threads(1);
 }
 
 #endif

@@ -81,6 +81,6 @@ int main(void) {
     if (p) pclose(p);
     fflush(stdout);
     double sink = 0;
-    bench_report("chain_1m", bench_median_ns(work, &sink), bench_torch_ns(TORCH_SETUP, "chain()", 1));
+    bench_compare("chain_1m", work, &sink, TORCH_SETUP, "chain()");
     return 0;
 }

@@ -1,5 +1,5 @@
 /* Reductions and the softmax family, timed side by side with PyTorch 1.13 (1 thread) in the same
- * invocation (bench/bench.h): float32 sums of a 4096x4096 tensor (all, over dim 0, over dim 1),
+ * invocation (bench/bench.h), then both at 2 threads: float32 sums of a 4096x4096 tensor (all, over dim 0, over dim 1),
  * softmax and log_softmax of a 256x1000 batch (over the last dim, and over dim 0), their backward,
  * and cross_entropy. Lines: name_ns, name_torch_ns, name_ratio (PyTorch time / cgrad time). The
  * PyTorch setup must not name t, f, n or s: bench_torch_ns's driver uses them. */
@@ -34,7 +34,7 @@ static void work(void *p) {
 
 static void run(const char *name, cg_tensor *x, cg_tensor *g, int which, const char *setup, const char *stmt) {
     work_ctx c = {x, g, which};
-    bench_report(name, bench_median_ns(work, &c), bench_torch_ns(setup, stmt, 1));
+    bench_compare(name, work, &c, setup, stmt);
 }
 
 int main(void) {
