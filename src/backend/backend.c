@@ -25,7 +25,8 @@ const cg_backend *cg_common_backend(int n, const cg_tensor *const *ts) {
         const cg_backend *b = cg_backend_of(ts[i]);
         if (ts[i]->ndim == 0 && b == &cg_backend_cpu) continue;
         if (!first) first = b;
-        else if (b != first) {
+        else if (b != first) { /* PyTorch names the device that is not the CPU first */
+            if (first == &cg_backend_cpu) first = b, b = &cg_backend_cpu;
             cg_set_error("Expected all tensors to be on the same device, but found at least two devices, %s and %s!",
                          first->name, b->name);
             return NULL;

@@ -125,7 +125,7 @@ cg_tensor *cg_mse_loss_opts(cg_loss_args a) {
     CG_NO_GRAD {
         /* squared in place: PyTorch's one TensorIterator lays the loss out as the difference */
         cg_tensor *diff = cg_sub(cg_to(xe, dtype), cg_to(te, dtype));
-        if (diff) cg_kernel_binary(CG_BIN_MUL, diff, diff, diff);
+        if (diff) CG_KERNEL(diff, binary)(CG_BIN_MUL, diff, diff, diff);
         loss = reduce_loss(diff, a.reduction);
     }
     cg_node *n = record_loss(&cg_op_mse_loss, loss, CG_INPUTS(xe, te), a.reduction, (double)xe->numel);

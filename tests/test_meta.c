@@ -1,0 +1,272 @@
+/* The meta device: every op computes its result's shape, strides, dtype, history and errors on
+ * tensors without data, as PyTorch 1.13 does (golden cases from tools/gen_meta.py), the same
+ * metadata the op gives on the CPU; mixing devices, reading values and copying out of meta fail
+ * with PyTorch's errors; nothing on meta allocates element memory. */
+#include "harness.h"
+#include "golden.h"
+
+#include <stdlib.h>
+
+/* The inputs of tools/gen_meta.py, on one device. */
+typedef struct {
+    cg_tensor *a, *b, *v, *w, *x, *t, *idx, *cls, *mask, *c;
+} inputs;
+
+static inputs make_inputs(cg_device device) {
+    cg_manual_seed(0);
+    inputs in;
+    in.a = cg_to_device(cg_randn(2, 3), device);
+    in.b = cg_to_device(cg_randn(2, 3), device);
+    in.v = cg_to_device(cg_randn(3), device);
+    in.w = cg_to_device(cg_randn(3, 2), device);
+    in.x = cg_to_device(cg_randn(4, 3, 2), device);
+    in.t = cg_t(in.a);
+    in.idx = cg_to_device(cg_tensor_i64(((int64_t[]){0, 1}), 2), device);
+    in.cls = cg_to_device(cg_tensor_i64(((int64_t[]){2, 0}), 2), device);
+    in.mask = cg_gt_scalar(in.a, 0);
+    in.c = cg_ones(2, 3);
+    return in;
+}
+
+static cg_tensor *leaf(cg_device device) { return cg_tensor_new(CG_SIZES(2, 3), .device = device, .requires_grad = true); }
+
+static cg_tensor *grad_of_graph(const inputs *in, cg_device device) {
+    cg_tensor *g = leaf(device);
+    if (cg_backward(cg_sum(cg_mul(cg_exp(g), in->b))) < 0) return NULL;
+    return cg_grad(g);
+}
+
+static cg_tensor *grad_through_views(const inputs *in, cg_device device) {
+    cg_tensor *g = leaf(device);
+    if (cg_backward(cg_mean(cg_cat(CG_LIST(cg_sin(cg_t(g)), in->w), 0))) < 0) return NULL;
+    return cg_grad(g);
+}
+
+static cg_tensor *cross_entropy(const inputs *in) { return cg_cross_entropy(in->a, in->cls); }
+static cg_tensor *nll_none(const inputs *in) { return cg_nll_loss(in->a, in->cls, .reduction = CG_REDUCTION_NONE); }
+
+/* Each case of the golden file, by name, on the inputs of one device. */
+static cg_tensor *run_case(const char *name, const inputs *in, cg_device device) {
+    cg_tensor *a = in->a, *b = in->b, *v = in->v, *w = in->w, *x = in->x, *t = in->t;
+#define CASE(n, expr) if (strcmp(name, n) == 0) return (expr)
+    CASE("add", cg_add(a, b));
+    CASE("sub", cg_sub(a, b));
+    CASE("mul", cg_mul(a, b));
+    CASE("div", cg_div(a, b));
+    CASE("pow", cg_pow(a, b));
+    CASE("maximum", cg_maximum(a, b));
+    CASE("add_broadcast", cg_add(a, v));
+    CASE("add_number", cg_add_scalar(a, 2));
+    CASE("long_mul_number", cg_mul_scalar(cg_to(a, CG_INT64), 2));
+    CASE("long_div", cg_div_scalar(cg_to(a, CG_INT64), 2));
+    CASE("eq", cg_eq(a, b));
+    CASE("gt_number", cg_gt_scalar(a, 0));
+    CASE("where", cg_where(in->mask, a, b));
+    CASE("add_0dim_cpu", cg_add(a, cg_scalar(2, CG_FLOAT32)));
+    CASE("exp_strided", cg_exp(t));
+    CASE("neg", cg_neg(a));
+    CASE("log", cg_log(a));
+    CASE("sqrt", cg_sqrt(a));
+    CASE("abs", cg_abs(a));
+    CASE("sigmoid", cg_sigmoid(a));
+    CASE("tanh", cg_tanh(a));
+    CASE("relu", cg_relu(a));
+    CASE("sin_strided", cg_sin(t));
+    CASE("sum", cg_sum(a));
+    CASE("sum_dim0", cg_sum(a, CG_DIMS(0)));
+    CASE("sum_dim1_keepdim", cg_sum(a, CG_DIMS(1), .keepdim = true));
+    CASE("sum_long", cg_sum(cg_to(a, CG_INT64)));
+    CASE("mean", cg_mean(a));
+    CASE("mean_dim", cg_mean(x, CG_DIMS(0, 2)));
+    CASE("var", cg_var(a));
+    CASE("std_dim", cg_std(a, CG_DIMS(1)));
+    CASE("norm", cg_norm(a, 2));
+    CASE("prod", cg_prod(a));
+    CASE("prod_dim", cg_prod_dim(a, 1, false));
+    CASE("max", cg_max(a));
+    CASE("max_dim", cg_max_dim(a, 0, false, NULL));
+    if (strcmp(name, "max_dim_indices") == 0) {
+        cg_tensor *indices = NULL;
+        return cg_max_dim(a, 1, true, &indices) ? indices : NULL;
+    }
+    CASE("argmax", cg_argmax(a));
+    CASE("min", cg_min(a));
+    CASE("mm", cg_mm(a, w));
+    CASE("matmul_batched", cg_matmul(cg_transpose(x, 1, 2), w));
+    CASE("bmm", cg_bmm(x, cg_transpose(x, 1, 2)));
+    CASE("mv", cg_mv(a, v));
+    CASE("dot", cg_dot(v, v));
+    CASE("mm_strided", cg_mm(t, a));
+    CASE("cat", cg_cat(CG_LIST(a, b), 0));
+    CASE("cat_dim1", cg_cat(CG_LIST(a, cg_t(t)), 1));
+    CASE("stack", cg_stack(CG_LIST(a, b), 1));
+    CASE("index_select", cg_index_select(a, 1, in->idx));
+    CASE("gather", cg_gather(a, 1, cg_view(in->idx, 2, 1)));
+    CASE("scatter_add", cg_scatter_add(a, 0, cg_view(in->idx, 1, 2), b));
+    CASE("masked_fill", cg_masked_fill(a, in->mask, 1.0));
+    CASE("view", cg_view(a, 3, 2));
+    CASE("reshape_strided", cg_reshape(t, 6));
+    CASE("permute", cg_permute(x, 2, 0, 1));
+    CASE("transpose", cg_transpose(x, 0, 2));
+    CASE("unsqueeze", cg_unsqueeze(a, 1));
+    CASE("squeeze", cg_squeeze(cg_unsqueeze(a, 0)));
+    CASE("expand", cg_expand(v, 4, 3));
+    CASE("select", cg_select(x, 1, 2));
+    CASE("slice", cg_slice(x, 0, 1, 4, 2));
+    CASE("narrow", cg_narrow(a, 1, 1, 2));
+    CASE("flatten", cg_flatten(x, 1, -1));
+    CASE("contiguous", cg_contiguous(t));
+    CASE("clone_strided", cg_clone(t));
+    CASE("softmax", cg_softmax(a, 1));
+    CASE("log_softmax", cg_log_softmax(a, 0));
+    CASE("cross_entropy", cross_entropy(in));
+    CASE("nll_loss_none", nll_none(in));
+    CASE("mse_loss", cg_mse_loss(a, b));
+    CASE("bce_logits", cg_binary_cross_entropy_with_logits(a, b));
+    CASE("clamp", cg_clamp(a, 0, 1));
+    CASE("clamp_tensor", cg_clamp_tensor(a, b, NULL));
+    CASE("lerp", cg_lerp_scalar(a, b, 0.5));
+    CASE("addcmul", cg_addcmul(a, b, b, 2));
+    CASE("add_alpha", cg_add_alpha(a, b, 2));
+    CASE("to_double", cg_to(a, CG_FLOAT64));
+    CASE("to_long", cg_to(a, CG_INT64));
+    CASE("to_bool", cg_to(a, CG_BOOL));
+    CASE("zeros_like", cg_zeros_like(t));
+    CASE("ones_like", cg_ones_like(a));
+    CASE("requires_grad", leaf(device));
+    CASE("grad_fn", cg_mul_scalar(leaf(device), 2));
+    CASE("grad_fn_double", cg_to(leaf(device), CG_FLOAT64));
+    CASE("backward", grad_of_graph(in, device));
+    CASE("backward_views", grad_through_views(in, device));
+    CASE("empty", cg_to_device(cg_zeros(0), device));
+    CASE("empty_2d", cg_to_device(cg_zeros(0, 3), device));
+    CASE("scalar", cg_to_device(cg_scalar(1.5, CG_FLOAT32), device));
+    CASE("cpu_to_meta_grad", cg_to_device(cg_requires_grad_(cg_ones(3), true), device));
+    CASE("err_mm_shapes", cg_mm(a, b));
+    CASE("err_add_shapes", cg_add(a, x));
+    CASE("err_cat_0dim", cg_cat(CG_LIST(a, cg_sum(a)), 0));
+    CASE("err_mixed_add", cg_add(a, in->c));
+    CASE("err_mixed_add_cpu_first", cg_add(in->c, a));
+    CASE("err_mixed_mul", cg_mul(a, in->c));
+    CASE("err_to_cpu", cg_to_device(a, CG_CPU));
+    CASE("err_sub_bool", cg_sub(in->mask, in->mask));
+    CASE("err_view", cg_view(t, 6));
+    CASE("err_dim", cg_sum(a, CG_DIMS(2)));
+#undef CASE
+    fprintf(stderr, "no case named %s in test_meta.c\n", name);
+    return NULL;
+}
+
+static char *unescape(char *s) {
+    char *out = s;
+    for (const char *in = s; *in; in++) {
+        if (*in == '\\' && in[1]) {
+            in++;
+            *out++ = *in == 'n' ? '\n' : *in == 't' ? '\t' : *in;
+        } else {
+            *out++ = *in;
+        }
+    }
+    *out = '\0';
+    return s;
+}
+
+static bool same_sizes(const cg_tensor *a, const cg_tensor *b) {
+    return cg_ndim(a) == cg_ndim(b) && memcmp(cg_sizes(a), cg_sizes(b), (size_t)cg_ndim(a) * sizeof(int64_t)) == 0;
+}
+
+static void list_text(int n, const int64_t *v, char *out, size_t size) {
+    size_t len = 0;
+    out[0] = '\0';
+    for (int i = 0; i < n; i++) len += (size_t)snprintf(out + len, size - len, "%s%lld", i ? "," : "", (long long)v[i]);
+}
+
+/* One golden line: the meta result's repr (or error), sizes and strides as PyTorch's; the CPU
+ * result of the same case has the same metadata (where the case exists on the CPU). */
+static int check_case(char *line) {
+    char *fields[5] = {0};
+    for (int i = 0; i < 5 && line; i++) { /* tab-separated, empty fields kept */
+        fields[i] = line;
+        line = strchr(line, '\t');
+        if (line) *line++ = '\0';
+    }
+    if (!fields[4]) return -1;
+    const char *name = fields[0], *kind = fields[1], *text = unescape(fields[2]);
+    inputs meta = make_inputs(CG_META);
+    cg_clear_error();
+    cg_tensor *r = run_case(name, &meta, CG_META);
+    if (strcmp(kind, "ok") != 0) {
+        /* the item message stops before PyTorch's list of backends */
+        bool same = r == NULL && strcmp(cg_error_kind_name(cg_last_error_kind()), kind) == 0 &&
+                    strcmp(cg_last_error(), text) == 0;
+        if (!same) fprintf(stderr, "  %s: got %s\n  expected %s: %s\n", name, r ? "a result" : harness_error(), kind, text);
+        return same ? 0 : -1;
+    }
+    if (!r) {
+        fprintf(stderr, "  %s: %s\n", name, harness_error());
+        return -1;
+    }
+    char got[512], sizes[256], strides[256];
+    cg_format(r, got, sizeof got);
+    list_text(cg_ndim(r), cg_sizes(r), sizes, sizeof sizes);
+    list_text(cg_ndim(r), cg_strides(r), strides, sizeof strides);
+    int bad = 0;
+    if (strcmp(got, text) != 0) fprintf(stderr, "  %s: repr\n    got      %s\n    expected %s\n", name, got, text), bad = 1;
+    if (strcmp(sizes, fields[3]) != 0 || strcmp(strides, fields[4]) != 0)
+        fprintf(stderr, "  %s: sizes %s strides %s, expected %s and %s\n", name, sizes, strides, fields[3], fields[4]), bad = 1;
+    if (cg_get_device(r) != CG_META || cg_data_ptr(r) != NULL) fprintf(stderr, "  %s: not a meta tensor\n", name), bad = 1;
+    /* The same case on the CPU: the same sizes, strides, dtype and history. */
+    if (strncmp(name, "cpu_to", 6) != 0) {
+        inputs cpu = make_inputs(CG_CPU);
+        cg_tensor *c = run_case(name, &cpu, CG_CPU);
+        char cs[256];
+        if (c) list_text(cg_ndim(c), cg_strides(c), cs, sizeof cs);
+        if (!c || cg_get_dtype(c) != cg_get_dtype(r) || strcmp(cs, strides) != 0 ||
+            !same_sizes(c, r) || (cg_grad_fn(c) == NULL) != (cg_grad_fn(r) == NULL))
+            fprintf(stderr, "  %s: the CPU result differs (%s)\n", name, c ? cs : cg_last_error()), bad = 1;
+    }
+    return -bad;
+}
+
+static void test_golden_cases(void) {
+    int bad;
+    int cases = golden_check_lines("tests/data/meta.txt", check_case, 30, &bad);
+    CHECK_MSG(cases >= 100 && bad == 0, "%d of %d cases failed", bad, cases);
+}
+
+/* Reading values fails as PyTorch's does; writing them (fill, copy_ into meta) does nothing. */
+static void test_values(void) {
+    cg_tensor *m = cg_tensor_new(CG_SIZES(2), .device = CG_META);
+    CHECK(isnan(cg_item(cg_sum(m))));
+    CHECK_STR(cg_last_error(), "Could not run 'aten::_local_scalar_dense' with arguments from the 'Meta' backend.");
+    CHECK(cg_last_error_kind() == CG_NOT_IMPLEMENTED_ERROR);
+    float out[2] = {7, 7};
+    CHECK(cg_copy_to(m, out, 2, CG_FLOAT32) < 0 && out[0] == 7);
+    CHECK_STR(cg_last_error(), "Cannot copy out of meta tensor; no data!");
+    CHECK(cg_fill_(m, 3) == 0);
+    CHECK(cg_copy_(m, cg_ones(2)) == 0); /* PyTorch copies a CPU tensor into meta: nothing happens */
+    cg_tensor *c = cg_zeros(2);
+    CHECK_ERROR(cg_copy_(c, m) == 0, "Cannot copy out of meta tensor; no data!");
+    CHECK(cg_get_device(m) == CG_META && cg_get_device(c) == CG_CPU);
+    CHECK_STR(cg_device_name(CG_META), "meta");
+    CHECK_STR(cg_device_name(CG_CPU), "cpu");
+    CHECK(cg_to_device(m, CG_META) == m);
+    CHECK_ERROR(cg_to_device(m, (cg_device)7), "invalid device 7");
+}
+
+/* A meta tensor costs its header only: a huge one is fine. */
+static void test_no_memory(void) {
+    cg_tensor *huge = cg_tensor_new(CG_SIZES(1 << 20, 1 << 20), .device = CG_META, .requires_grad = true);
+    CHECK_OK(huge);
+    cg_tensor *y = cg_matmul(huge, cg_t(huge));
+    CHECK_OK(y);
+    CHECK(cg_backward(cg_sum(cg_relu(y))) == 0);
+    CHECK(cg_grad(huge) && cg_size(cg_grad(huge), 0) == 1 << 20);
+}
+
+int main(void) {
+    RUN(test_golden_cases);
+    RUN(test_values);
+    RUN(test_no_memory);
+    HARNESS_END();
+}
