@@ -17,7 +17,9 @@ static const char *const transcendental[] = {"exp", "log", "log1p", "sin", "cos"
                                              "pow", "pown", "rpown", "softmax", "log_softmax", "bce", "ce",
                                              "nll", "norm", "var", "std", "randn", "normal_", "jacobian",
                                              "hessian", "vjp", "jvp", "vhp", "hvp", "exp_", "log_", "log1p_",
-                                             "sin_", "cos_", "tan_", "tanh_", "sigmoid_", "pow_", "pown_"};
+                                             "sin_", "cos_", "tan_", "tanh_", "sigmoid_", "pow_", "pown_",
+                                             /* BLAS: PyTorch's bits depend on the machine's kernels */
+                                             "dot", "mv", "mm", "bmm", "matmul"};
 
 /* A text split into lines (owned copies), and where each program (#prog) begins. */
 typedef struct {

@@ -18,6 +18,7 @@
 
 #include "backend/cpu/elementwise.h"
 #include "backend/cpu/fused.h"
+#include "backend/cpu/matmul.h"
 #include "core/generator.h"
 #include "core/tensor.h"
 
@@ -66,6 +67,8 @@ struct cg_backend {
     /* raw-pointer kernels: the pointers come from cg_bytes (NULL without bytes) */
     void (*gemm)(cg_dtype dtype, int64_t M, int64_t N, int64_t K, const void *a, int64_t a_row_stride,
                  int64_t a_col_stride, const void *b, int64_t b_row_stride, int64_t b_col_stride, void *c);
+    void (*product)(const cg_product *p, const void *a, const void *b, void *c);
+    bool (*product_takes)(const cg_product *p, bool left);
     void (*sum_i64)(const int64_t *in, int64_t *out, int64_t rows, int64_t len);
     void (*prod_i64)(const int64_t *in, int64_t *out, int64_t rows, int64_t len);
     void (*sum_columns_i64)(const int64_t *in, int64_t *out, int64_t groups, int64_t len, int64_t width);

@@ -1,12 +1,12 @@
 /* Matrix products: dot, mv, mm, bmm and matmul with PyTorch 1.13's dispatch and messages.
  *
- * Every product is computed by one routine (product) that broadcasts batch dims and calls
- * cg_kernel_gemm once per matrix. The ops differ only in what they accept: each checks its
- * arguments in PyTorch's order, with PyTorch's wording, then calls product. cg_matmul follows
- * PyTorch's dispatch (dot, mv, mm, folding a batched operand into a matrix, bmm) to raise the
- * same error as PyTorch for the same mismatch; when autograd records, it also computes through
- * the same composition of ops as PyTorch, so the graph has PyTorch's nodes. The numbers do not
- * depend on the path: the kernel sums every element over k in the same order. */
+ * Every product is computed by one routine (product) that broadcasts batch dims and calls the
+ * backend's product kernel once per matrix, with the BLAS routine PyTorch's op uses (dot, gemv,
+ * gemm, or bmm's own loop for small matrices). The ops differ only in what they accept: each
+ * checks its arguments in PyTorch's order, with PyTorch's wording, then calls product. cg_matmul
+ * follows PyTorch's dispatch (dot, mv, mm, folding a batched operand into a matrix, bmm) to raise
+ * the same error as PyTorch for the same mismatch, and computes through the same composition of
+ * ops as PyTorch, so the graph has PyTorch's nodes and the same BLAS calls give the same bits. */
 #include "autograd/registry.h"
 #include "backend/backend.h"
 
@@ -83,21 +83,16 @@ static int check_dot(const cg_tensor *a, const cg_tensor *b) {
 
 /* ---- the product ---- */
 
-/* The left operand itself when its matrix dims have a unit stride on one side (what BLAS asks
- * for), else a contiguous copy. */
-static cg_tensor *ready_left(cg_tensor *t) {
-    if (t->ndim < 2) return t;
-    int64_t rows = t->sizes[t->ndim - 2], cols = t->sizes[t->ndim - 1];
-    int64_t rs = t->strides[t->ndim - 2], cs = t->strides[t->ndim - 1];
-    if (cs == 1 || rs == 1 || rows <= 1 || cols <= 1) return t;
-    return cg_contiguous(t);
-}
-
-/* The right operand itself when its rows are contiguous, else a contiguous copy: the kernel's
- * fast loop streams rows of B, and the copy costs O(K N) against the product's O(M K N). */
-static cg_tensor *ready_right(cg_tensor *t) {
-    if (t->ndim < 2 || t->strides[t->ndim - 1] == 1 || t->sizes[t->ndim - 1] <= 1) return t;
-    return cg_contiguous(t);
+/* The strides of a's matrix dims; a vector is a row (a) or a column (b) with PyTorch's
+ * unsqueeze strides. */
+static void matrix_strides(const cg_tensor *t, bool left, int64_t *rs, int64_t *cs) {
+    if (t->ndim == 1) {
+        *rs = left ? t->sizes[0] * t->strides[0] : t->strides[0];
+        *cs = left ? t->strides[0] : 1;
+        return;
+    }
+    *rs = t->strides[t->ndim - 2];
+    *cs = t->strides[t->ndim - 1];
 }
 
 /* The batch dims of t before its last two collapse into its rows (so the whole tensor is one
@@ -108,12 +103,36 @@ static bool rows_fold(const cg_tensor *t) {
     return true;
 }
 
+/* The kernel call for one matrix of a @ b, as the PyTorch op for it computes it: dot, mv (gemv),
+ * bmm's own loop for small matrices (when bmm), else mm (gemm). 1-D @ batched is PyTorch's mv
+ * of b's transpose by a, so *swapped says the kernel's left operand is b. */
+static cg_product plan_of(const cg_tensor *a, const cg_tensor *b, bool bmm, bool *swapped) {
+    bool a_vec = a->ndim == 1, b_vec = b->ndim == 1;
+    int64_t n = a_vec ? 1 : a->sizes[a->ndim - 2], k = a->sizes[a->ndim - 1], p = b_vec ? 1 : b->sizes[b->ndim - 1];
+    cg_product q = {.dtype = a->dtype, .M = n, .N = p, .K = k, .alpha = 1};
+    matrix_strides(a, true, &q.ars, &q.acs);
+    matrix_strides(b, false, &q.brs, &q.bcs);
+    *swapped = a_vec && b->ndim > 2;
+    if (a_vec && b_vec) {
+        q.kind = CG_PRODUCT_DOT;
+    } else if (b_vec) {
+        q.kind = CG_PRODUCT_GEMV;
+    } else if (*swapped) {
+        q = (cg_product){.kind = CG_PRODUCT_GEMV, .dtype = a->dtype, .M = p, .N = 1, .K = k,
+                         .ars = q.bcs, .acs = q.brs, .brs = q.acs, .alpha = 1};
+    } else {
+        q.kind = bmm && n * k * p < CG_BMM_SMALL_LIMIT ? CG_PRODUCT_BMM_SMALL : CG_PRODUCT_GEMM;
+    }
+    return q;
+}
+
 /* a @ b as a tensor of dtype, where a is a vector (k) or (..., n, k) and b is a vector (k) or
  * (..., k, p); batch dims broadcast; vector operands leave no dim in the result. Shapes and dtypes
- * are checked already (they differ only in an empty product). */
-static cg_tensor *product(cg_tensor *a, cg_tensor *b, cg_dtype dtype) {
+ * are checked already (they differ only in an empty product). bmm is true for the products
+ * PyTorch computes with bmm (which has its own loop for small matrices). */
+static cg_tensor *product(cg_tensor *a, cg_tensor *b, cg_dtype dtype, bool bmm) {
     if (CG_CHECK_SAME_DEVICE(a, b) < 0) return NULL;
-    bool a_vec = a->ndim == 1, b_vec = b->ndim == 1;
+    bool a_vec = a->ndim == 1, b_vec = b->ndim == 1, swapped;
     int a_batch = a_vec ? 0 : a->ndim - 2, b_batch = b_vec ? 0 : b->ndim - 2;
     int64_t n = a_vec ? 1 : a->sizes[a->ndim - 2], k = a->sizes[a->ndim - 1], p = b_vec ? 1 : b->sizes[b->ndim - 1];
     int64_t shape[CG_MAX_DIMS];
@@ -129,14 +148,13 @@ static cg_tensor *product(cg_tensor *a, cg_tensor *b, cg_dtype dtype) {
         CG_KERNEL(out, fill)(out, cg_number_int(0));
         return out;
     }
-
+    cg_product q = plan_of(a, b, bmm, &swapped);
     size_t es = cg_dtype_size(a->dtype);
-    int64_t ars = a_vec ? 0 : a->strides[a->ndim - 2], acs = a->strides[a->ndim - 1];
-    int64_t brs = b->strides[b_vec ? 0 : b->ndim - 2], bcs = b_vec ? 0 : b->strides[b->ndim - 1];
-    const char *ad = cg_tensor_data(a), *bd = cg_tensor_data(b);
-    char *od = cg_tensor_data(out);
-    if (b_batch == 0 && a_batch > 0 && rows_fold(a)) { /* one tall matrix instead of many small ones */
-        CG_KERNEL(out, gemm)(a->dtype, batch * n, p, k, ad, ars, acs, bd, brs, bcs, od);
+    const char *ad = cg_bytes(a), *bd = cg_bytes(b);
+    char *od = cg_bytes(out);
+    if (b_batch == 0 && a_batch > 0 && rows_fold(a) && q.kind != CG_PRODUCT_BMM_SMALL) {
+        q.M *= batch; /* one tall matrix, as PyTorch folds it */
+        CG_KERNEL(out, product)(&q, ad, bd, od);
         return out;
     }
     /* Batch strides aligned to the broadcast batch shape; 0 where an operand is broadcast. */
@@ -148,8 +166,8 @@ static cg_tensor *product(cg_tensor *a, cg_tensor *b, cg_dtype dtype) {
     }
     int64_t aoff = 0, boff = 0;
     for (int64_t t = 0; t < batch; t++) {
-        CG_KERNEL(out, gemm)(a->dtype, n, p, k, ad + aoff * (int64_t)es, ars, acs, bd + boff * (int64_t)es, brs, bcs,
-                       od + t * n * p * (int64_t)es);
+        const char *at = ad + aoff * (int64_t)es, *bt = bd + boff * (int64_t)es;
+        CG_KERNEL(out, product)(&q, swapped ? bt : at, swapped ? at : bt, od + t * n * p * (int64_t)es);
         for (int d = nb - 1; d >= 0; d--) { /* next batch index, row-major */
             aoff += as[d];
             boff += bs[d];
@@ -162,11 +180,17 @@ static cg_tensor *product(cg_tensor *a, cg_tensor *b, cg_dtype dtype) {
     return out;
 }
 
-/* Runs product in an inner scope, so operand copies are freed when the op returns. */
-static cg_tensor *product_scoped(cg_tensor *a, cg_tensor *b, cg_dtype dtype) {
+/* Runs product in an inner scope, so operand copies are freed when the op returns. An operand
+ * whose layout the kernel does not take is copied contiguous first, as PyTorch copies it: the
+ * copy decides which BLAS call runs, and so the bits. */
+static cg_tensor *product_scoped(cg_tensor *a, cg_tensor *b, cg_dtype dtype, bool bmm) {
     cg_scope_begin();
-    cg_tensor *ra = ready_left(a), *rb = ready_right(b);
-    return cg_scope_end_keeping(ra && rb ? product(ra, rb, dtype) : NULL);
+    bool swapped;
+    cg_product q = plan_of(a, b, bmm, &swapped);
+    const cg_backend *be = cg_backend_of(a);
+    cg_tensor *ra = be->product_takes(&q, !swapped) ? a : cg_contiguous(a);
+    cg_tensor *rb = be->product_takes(&q, swapped) ? b : cg_contiguous(b);
+    return cg_scope_end_keeping(ra && rb ? product(ra, rb, dtype, bmm) : NULL);
 }
 
 /* ---- the ops ---- */
@@ -189,7 +213,7 @@ static cg_tensor *record_product(const cg_op *op, cg_tensor *out, cg_tensor *a, 
 cg_tensor *cg_dot(cg_tensor *a, cg_tensor *b) {
     if (!a || !b) return NULL;
     if (check_dot(a, b) < 0) return NULL;
-    return record_product(&cg_op_dot, product_scoped(a, b, a->dtype), a, b);
+    return record_product(&cg_op_dot, product_scoped(a, b, a->dtype, false), a, b);
 }
 
 void cg_backward_dot(cg_node *n, cg_tensor **grads, cg_tensor **out) {
@@ -204,7 +228,7 @@ cg_tensor *cg_mv(cg_tensor *m, cg_tensor *v) {
         return NULL;
     }
     if (check_mv(m->sizes[0], m->sizes[1], v->sizes[0], m->dtype, v->dtype) < 0) return NULL;
-    return record_product(&cg_op_mv, product_scoped(m, v, v->dtype), m, v);
+    return record_product(&cg_op_mv, product_scoped(m, v, v->dtype, false), m, v);
 }
 
 /* d(m v) = outer(grad, v) dm + m^T grad dv */
@@ -225,7 +249,7 @@ cg_tensor *cg_mm(cg_tensor *a, cg_tensor *b) {
         return NULL;
     }
     if (check_mm(a->sizes[0], a->sizes[1], b->sizes[0], b->sizes[1], a->dtype, b->dtype) < 0) return NULL;
-    cg_tensor *out = product_scoped(a, b, a->dtype);
+    cg_tensor *out = product_scoped(a, b, a->dtype, false);
     cg_node *n = record_operands(&cg_op_mm, out, a, b);
     if (n) n->args[0] = column_major(a) | column_major(b) << 1;
     return cg_recorded(out);
@@ -249,7 +273,7 @@ cg_tensor *cg_bmm(cg_tensor *a, cg_tensor *b) {
     }
     if (check_bmm(a->sizes[0], a->sizes[1], a->sizes[2], b->sizes[0], b->sizes[1], b->sizes[2], a->dtype, b->dtype) < 0)
         return NULL;
-    return record_product(&cg_op_bmm, product_scoped(a, b, b->dtype), a, b);
+    return record_product(&cg_op_bmm, product_scoped(a, b, b->dtype, true), a, b);
 }
 
 void cg_backward_bmm(cg_node *n, cg_tensor **grads, cg_tensor **out) {
@@ -368,26 +392,6 @@ static cg_tensor *matmul_recorded(cg_tensor *a, cg_tensor *b) {
     return matmul_batched(a, b);
 }
 
-/* The dtype of PyTorch's result, which differ only for an empty product: mm's is its first
- * operand's, mv's its vector's, bmm's its second operand's. */
-static cg_dtype matmul_dtype(const cg_tensor *a, const cg_tensor *b) {
-    if (a->ndim == 1 && b->ndim == 2) return a->dtype;
-    if (should_fold(a, b->ndim)) return b->ndim == 1 ? b->dtype : a->dtype;
-    if (should_fold(b, a->ndim)) return a->ndim == 1 ? a->dtype : b->dtype;
-    return b->dtype;
-}
-
-/* A matrix @ batched product folded with the transposes: PyTorch's result is the contiguous()
- * of a transposed (..., p, n) product, which keeps the transposed strides when they count as
- * contiguous (n or p of 1, or an empty result); out is fresh, so its strides can change. */
-static void transposed_fold_layout(cg_tensor *out) {
-    int d = out->ndim;
-    int64_t n = out->sizes[d - 2], p = out->sizes[d - 1];
-    if (out->numel != 0 && n != 1 && p != 1) return;
-    out->strides[d - 2] = 1;
-    out->strides[d - 1] = n > 1 ? n : 1;
-}
-
 cg_tensor *cg_matmul(cg_tensor *a, cg_tensor *b) {
     if (!a || !b) return NULL;
     int da = a->ndim, db = b->ndim;
@@ -406,14 +410,8 @@ cg_tensor *cg_matmul(cg_tensor *a, cg_tensor *b) {
     else
         rc = check_batched(a, b);
     if (rc < 0) return NULL;
-    /* Without autograd the one product needs no copies; with it, PyTorch's composition. */
-    if (cg_is_grad_enabled() && (cg_requires_grad(a) || cg_requires_grad(b))) {
-        cg_scope_begin();
-        return cg_scope_end_keeping(matmul_recorded(a, b));
-    }
-    bool transposed = da == 2 && should_fold(b, da);
-    cg_tensor *out = product_scoped(a, b, matmul_dtype(a, b));
-    if (out && transposed) transposed_fold_layout(out);
-    if (out && da == 1 && db == 2) cg_bump_version(out); /* PyTorch's squeeze_, as above */
-    return out;
+    /* PyTorch's composition of mm, mv and bmm, with its copies: they decide which BLAS calls
+     * run, and so the bits. */
+    cg_scope_begin();
+    return cg_scope_end_keeping(matmul_recorded(a, b));
 }

@@ -58,6 +58,8 @@ static void gemm(cg_dtype d, int64_t M, int64_t N, int64_t K, const void *a, int
                  int64_t brs, int64_t bcs, void *c) {
     (void)d, (void)M, (void)N, (void)K, (void)a, (void)ars, (void)acs, (void)b, (void)brs, (void)bcs, (void)c;
 }
+static void product(const cg_product *p, const void *a, const void *b, void *c) { (void)p, (void)a, (void)b, (void)c; }
+static bool product_takes(const cg_product *p, bool left) { (void)p, (void)left; return true; }
 static void rows_i64(const int64_t *in, int64_t *out, int64_t rows, int64_t len) { (void)in, (void)out, (void)rows, (void)len; }
 static void sum_columns_i64(const int64_t *in, int64_t *out, int64_t g, int64_t len, int64_t w) { (void)in, (void)out, (void)g, (void)len, (void)w; }
 static void var(cg_dtype d, const void *in, void *out, int64_t rows, int64_t len, int64_t c, bool sq, const double *mean) {
@@ -117,6 +119,8 @@ const cg_backend cg_backend_meta = {
     .ordered_prod = ordered,
     .ordered_norm2 = ordered,
     .gemm = gemm,
+    .product = product,
+    .product_takes = product_takes,
     .sum_i64 = rows_i64,
     .prod_i64 = rows_i64,
     .sum_columns_i64 = sum_columns_i64,
