@@ -12,10 +12,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#ifdef CG_HAVE_BLAS
-#include <cblas.h>
-#endif
-
 static struct {
     pthread_mutex_t lock; /* guards everything below but the atomics */
     pthread_cond_t wake;  /* a new generation, or stop */
@@ -194,12 +190,11 @@ static int default_threads(void) {
     return physical_cores();
 }
 
-static void set_threads(int n) {
-    atomic_store(&num_threads, n);
-#ifdef CG_HAVE_BLAS
-    openblas_set_num_threads(n); /* matrix products use the same count */
-#endif
-}
+/* OpenBLAS keeps its own count (OPENBLAS_NUM_THREADS, else every CPU), as in PyTorch, which never
+ * sets it: OpenBLAS's gemm blocks K differently with threads than without, and gemv splits its
+ * sums by thread, so following this count would change matrix products' bits with it and lose
+ * PyTorch's. */
+static void set_threads(int n) { atomic_store(&num_threads, n); }
 
 /* The default is decided once, on first use, unless cg_set_num_threads came first. */
 static void decide_default(void) {
