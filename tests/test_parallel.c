@@ -143,6 +143,12 @@ static cg_tensor *op_max_dim(cg_tensor *x, cg_tensor *y) {
     return cg_cat(CG_LIST(cg_flatten(values, 0, -1), cg_flatten(cg_to(indices, CG_FLOAT32), 0, -1)), 0);
 }
 static cg_tensor *op_argmax(cg_tensor *x, cg_tensor *y) { return (void)y, cg_argmax_dim(x, -1, false); }
+/* Reductions over rows after a transposing (tiled) copy. */
+static cg_tensor *op_var_0(cg_tensor *x, cg_tensor *y) { return (void)y, cg_var(x, CG_DIMS(0)); }
+static cg_tensor *op_sum_i64_0(cg_tensor *x, cg_tensor *y) {
+    return (void)y, cg_sum(cg_to(cg_mul_scalar(x, 1000), CG_INT64), CG_DIMS(0));
+}
+static cg_tensor *op_norm_3_0(cg_tensor *x, cg_tensor *y) { return (void)y, cg_norm(x, 3, CG_DIMS(0)); }
 static cg_tensor *op_softmax(cg_tensor *x, cg_tensor *y) { return (void)y, cg_softmax(x, -1); }
 static cg_tensor *op_softmax_0(cg_tensor *x, cg_tensor *y) { return (void)y, cg_softmax(x, 0); }
 static cg_tensor *op_log_softmax(cg_tensor *x, cg_tensor *y) { return (void)y, cg_log_softmax(x, -1); }
@@ -170,7 +176,8 @@ static const struct {
     {"clone", op_clone}, {"contiguous_t", op_contiguous_t}, {"copy_", op_copy_}, {"fill_", op_fill_},
     {"masked_fill", op_masked_fill}, {"sum", op_sum}, {"sum_0", op_sum_0}, {"sum_last", op_sum_last},
     {"mean", op_mean}, {"var", op_var}, {"norm", op_norm}, {"prod", op_prod}, {"max", op_max},
-    {"max_dim", op_max_dim}, {"argmax", op_argmax}, {"softmax", op_softmax}, {"softmax_0", op_softmax_0},
+    {"max_dim", op_max_dim}, {"argmax", op_argmax}, {"var_0", op_var_0}, {"sum_i64_0", op_sum_i64_0},
+    {"norm_3_0", op_norm_3_0}, {"softmax", op_softmax}, {"softmax_0", op_softmax_0},
     {"log_softmax", op_log_softmax}, {"mm", op_mm}, {"backward", op_backward},
 };
 #define NCASES (int)(sizeof cases / sizeof cases[0])
@@ -262,10 +269,39 @@ static void test_random_fills_do_not_depend_on_the_thread_count(void) {
     cg_set_num_threads(1);
 }
 
+static bool same_bytes(cg_tensor *a, cg_tensor *b) {
+    size_t na = 0, nb = 0;
+    char *x = bytes_of(a, &na), *y = bytes_of(b, &nb);
+    bool same = x && y && na == nb && memcmp(x, y, na) == 0;
+    free(x);
+    free(y);
+    return same;
+}
+
+/* A reduction over leading dims first copies its rows into place with the tiled, split copy; the
+ * result must be the one over the same rows laid out by a plain copy. */
+static void test_tiled_copy_matches_plain_copy(void) {
+    cg_manual_seed(5);
+    cg_tensor *x = cg_randn(6, 200, 70), *xi = cg_to(cg_mul_scalar(x, 1000), CG_INT64);
+    for (int t = 0; t < NCOUNTS; t++) {
+        cg_set_num_threads(thread_counts[t]);
+        for (int d = 0; d < 2; d++) {
+            cg_tensor *rows = cg_contiguous(d == 0 ? cg_permute(x, 1, 2, 0) : cg_permute(x, 0, 2, 1));
+            cg_tensor *irows = cg_contiguous(d == 0 ? cg_permute(xi, 1, 2, 0) : cg_permute(xi, 0, 2, 1));
+            cg_tensor *i1 = NULL, *i2 = NULL;
+            CHECK(same_bytes(cg_max_dim(x, d, false, &i1), cg_max_dim(rows, -1, false, &i2)));
+            CHECK(same_bytes(i1, i2));
+            CHECK(same_bytes(cg_sum(xi, CG_DIMS(d)), cg_sum(irows, CG_DIMS(-1))));
+        }
+    }
+    cg_set_num_threads(1);
+}
+
 int main(void) {
     RUN(test_thread_count);
     RUN(test_parallel_for_covers_each_index_once);
     RUN(test_results_do_not_depend_on_the_thread_count);
     RUN(test_random_fills_do_not_depend_on_the_thread_count);
+    RUN(test_tiled_copy_matches_plain_copy);
     HARNESS_END();
 }

@@ -1,6 +1,7 @@
 #include "backend/cpu/copy.h"
 
 #include "backend/cpu/iter.h"
+#include "backend/cpu/parallel.h"
 
 #include <string.h>
 
@@ -86,6 +87,38 @@ DEFINE_COPY_TILE(copy_tile_1, uint8_t)
 DEFINE_COPY_TILE(copy_tile_4, uint32_t)
 DEFINE_COPY_TILE(copy_tile_8, uint64_t)
 
+typedef void (*tile_fn)(char *, const char *, int64_t, int64_t, int64_t, int64_t);
+
+typedef struct {
+    const cg_tensor *dst, *src;
+    int p, q;
+    int64_t es, strips; /* strips: TILE-wide bands of dim p per position of the other dims */
+    tile_fn tile;
+} tiled_job;
+
+/* Bands [begin, end): band u is band u % strips of dim p at position u / strips of the other dims
+ * (the last of them fastest). The bands write disjoint parts of dst, so any split gives the same. */
+static void copy_bands(int64_t begin, int64_t end, void *arg) {
+    const tiled_job *j = arg;
+    const cg_tensor *dst = j->dst, *src = j->src;
+    int64_t sp = src->sizes[j->p], sq = src->sizes[j->q];
+    for (int64_t u = begin; u < end; u++) {
+        int64_t rest = u / j->strips, i0 = u % j->strips * TILE, src_off = i0, dst_off = i0 * dst->strides[j->p];
+        for (int d = src->ndim - 1; d >= 0 && rest > 0; d--) {
+            if (d == j->p || d == j->q) continue;
+            int64_t c = rest % src->sizes[d];
+            rest /= src->sizes[d];
+            src_off += c * src->strides[d];
+            dst_off += c * dst->strides[d];
+        }
+        char *to = cg_tensor_data(dst) + dst_off * j->es;
+        const char *from = cg_tensor_data(src) + src_off * j->es;
+        for (int64_t j0 = 0; j0 < sq; j0 += TILE)
+            j->tile(to + j0 * j->es, from + j0 * src->strides[j->q] * j->es, sp - i0 < TILE ? sp - i0 : TILE,
+                    sq - j0 < TILE ? sq - j0 : TILE, dst->strides[j->p], src->strides[j->q]);
+    }
+}
+
 void cg_kernel_copy_tiled(cg_tensor *dst, const cg_tensor *src) {
     int n = src->ndim, q = n - 1, p = -1;
     for (int d = 0; d < n; d++)
@@ -94,30 +127,9 @@ void cg_kernel_copy_tiled(cg_tensor *dst, const cg_tensor *src) {
         cg_kernel_copy(dst, src);
         return;
     }
-    size_t es = cg_dtype_size(src->dtype);
-    void (*tile)(char *, const char *, int64_t, int64_t, int64_t, int64_t) =
-        es == 8 ? copy_tile_8 : es == 4 ? copy_tile_4 : copy_tile_1;
-    int64_t sp = src->sizes[p], sq = src->sizes[q];
-    /* every other dim is walked by an odometer, carrying offsets on both sides */
-    int64_t index[CG_MAX_DIMS] = {0}, src_off = 0, dst_off = 0;
-    for (;;) {
-        char *d = cg_tensor_data(dst) + dst_off * (int64_t)es;
-        const char *s = cg_tensor_data(src) + src_off * (int64_t)es;
-        for (int64_t i0 = 0; i0 < sp; i0 += TILE)
-            for (int64_t j0 = 0; j0 < sq; j0 += TILE)
-                tile(d + (i0 * dst->strides[p] + j0) * (int64_t)es, s + (i0 + j0 * src->strides[q]) * (int64_t)es,
-                     sp - i0 < TILE ? sp - i0 : TILE, sq - j0 < TILE ? sq - j0 : TILE, dst->strides[p],
-                     src->strides[q]);
-        int d_ = n - 1;
-        for (; d_ >= 0; d_--) {
-            if (d_ == p || d_ == q) continue;
-            src_off += src->strides[d_];
-            dst_off += dst->strides[d_];
-            if (++index[d_] < src->sizes[d_]) break;
-            src_off -= src->strides[d_] * src->sizes[d_];
-            dst_off -= dst->strides[d_] * src->sizes[d_];
-            index[d_] = 0;
-        }
-        if (d_ < 0) return;
-    }
+    int64_t es = (int64_t)cg_dtype_size(src->dtype), sp = src->sizes[p], sq = src->sizes[q];
+    tiled_job job = {dst, src, p, q, es, (sp + TILE - 1) / TILE,
+                     es == 8 ? copy_tile_8 : es == 4 ? copy_tile_4 : copy_tile_1};
+    int64_t band = TILE * sq, grain = band >= CG_GRAIN_SIZE ? 1 : CG_GRAIN_SIZE / band;
+    cg_parallel_for(0, src->numel / (sp * sq) * job.strips, grain, copy_bands, &job);
 }
