@@ -58,9 +58,11 @@ $(BUILD)/obj/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LIB_CFLAGS) $(FILE_CFLAGS) -c $< -o $@
 
-# The AVX2 loops are compiled for AVX2 on x86-64 and run only where the CPU has it (simd.h).
+# The AVX2 and AVX-512 loops are compiled for those on x86-64 and run only where the CPU has them
+# (simd.h).
 ifneq ($(findstring x86_64,$(shell $(CC) -dumpmachine)),)
 $(BUILD)/obj/src/backend/cpu/simd_avx2.o: FILE_CFLAGS = -mavx2 -mfma
+$(BUILD)/obj/src/backend/cpu/simd_avx512.o: FILE_CFLAGS = -mavx512f -mavx2 -mfma
 endif
 
 $(BUILD)/libcgrad.a: $(LIB_OBJ)

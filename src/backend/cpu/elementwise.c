@@ -199,8 +199,17 @@ static cg_loop_fn binary_loop(cg_binary_op op, cg_dtype dtype) {
     return fast ? fast : binary_loops[op][dtype];
 }
 
+bool cg_simd_avx512(void) {
+#if defined(__x86_64__) && defined(__GNUC__)
+    return cg_simd_avx2() && __builtin_cpu_supports("avx512f");
+#else
+    return false;
+#endif
+}
+
 static cg_loop_fn unary_loop(cg_unary_op op, cg_dtype dtype) {
-    cg_loop_fn fast = cg_simd_avx2() ? cg_avx2_unary_loop(op, dtype) : NULL;
+    cg_loop_fn fast = cg_simd_avx512() ? cg_avx512_unary_loop(op, dtype) : NULL;
+    if (!fast && cg_simd_avx2()) fast = cg_avx2_unary_loop(op, dtype);
     return fast ? fast : unary_loops[op][dtype];
 }
 

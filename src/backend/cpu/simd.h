@@ -1,8 +1,9 @@
 /* Internal: the vector loops of the elementwise kernels (simd_avx2.c), chosen at run time.
  *
- * simd_avx2.c is compiled with -mavx2 -mfma on x86-64 (the Makefile's per-file flags) and holds
- * nothing else, so no AVX instruction runs before cg_simd_avx2() said the CPU has them. Elsewhere,
- * and in the -pedantic syntax check without those flags, it compiles to stubs that return NULL.
+ * simd_avx2.c is compiled with -mavx2 -mfma on x86-64 (the Makefile's per-file flags), and
+ * simd_avx512.c with -mavx512f as well; they hold nothing else, so no such instruction runs before
+ * cg_simd_avx2() / cg_simd_avx512() said the CPU has them. Elsewhere, and in the -pedantic syntax
+ * check without those flags, they compile to stubs that return NULL.
  *
  * The loops follow PyTorch 1.13's AVX2 kernels (it runs those even on AVX-512 machines), so the
  * results have its bits: the functions PyTorch computes through vml (exp, log, log1p, sin, cos,
@@ -25,6 +26,12 @@ cg_loop_fn cg_avx2_unary_loop(cg_unary_op op, cg_dtype dtype);
 cg_loop_fn cg_avx2_binary_loop(cg_binary_op op, cg_dtype dtype);
 /* float32 ** number (ctx points to the double exponent), or NULL. */
 cg_loop_fn cg_avx2_pow_f32_number_loop(void);
+
+/* True when this CPU runs AVX-512F (and AVX2 and FMA). Defined in elementwise.c. */
+bool cg_simd_avx512(void);
+/* The AVX-512 loop (simd_avx512.c, compiled with -mavx512f) for a float32 SLEEF function proven to
+ * give the AVX2 loop's bits, or NULL. Call only when cg_simd_avx512() is true. */
+cg_loop_fn cg_avx512_unary_loop(cg_unary_op op, cg_dtype dtype);
 
 /* out[i] = exp(in[i]) for n contiguous elements with PyTorch's bits (its vectorized exp: SLEEF
  * where the AVX2 loops run, libm otherwise); out may be in. For softmax and friends. Defined in
