@@ -89,6 +89,9 @@ struct cg_backend {
                          double kept);
     /* prod's backward: the products of the other elements along dim (-1: all), contiguous in and out (backend/cpu/products.h) */
     void (*exclusive_products)(cg_tensor *out, const cg_tensor *in, int dim);
+    /* softmax / log_softmax and their backward along dim, contiguous operands (backend/cpu/softmax.h) */
+    void (*softmax)(cg_tensor *out, const cg_tensor *in, int dim, bool take_log);
+    void (*softmax_backward)(cg_tensor *out, const cg_tensor *g, const cg_tensor *y, int dim, bool take_log);
 };
 
 extern const cg_backend cg_backend_cpu;

@@ -3,8 +3,10 @@
  *
  * A forward is composed of cgrad ops run without recording, in PyTorch's order of operations, so
  * float32 values round as PyTorch's do (up to its vectorized exp, log and sums, within an ulp or
- * two); nll_loss sums with PyTorch's cascade. Then the op records its one node under PyTorch's
- * name; the backward, next to it, is written with cgrad ops, so it can be differentiated again. */
+ * two); nll_loss sums with PyTorch's cascade. softmax and log_softmax, and their backward, are
+ * PyTorch's kernels (backend/cpu/softmax.c), with its bits. Then the op records its one node under
+ * PyTorch's name; the backward, next to it, is written with cgrad ops, so it can be differentiated
+ * again. */
 #include "autograd/registry.h"
 #include "backend/backend.h"
 #include "ops/elementwise.h"
@@ -193,21 +195,10 @@ static cg_tensor *softmax_like(const cg_op *op, cg_tensor *t, int dim, bool log)
         return NULL;
     }
     cg_tensor *out = NULL;
-    CG_NO_GRAD {
-        if (t->numel == 0) { /* PyTorch's result is a fresh row-major tensor, whatever the input's strides */
-            out = cg_new_on(t, t->dtype, t->ndim, t->sizes);
-        } else { /* shifted by the max along dim, as PyTorch's kernels, which read a contiguous input */
-            cg_tensor *x = cg_contiguous(t);
-            cg_tensor *shifted = cg_sub(x, cg_max_dim(x, d, true, NULL));
-            cg_tensor *exps = cg_exp(shifted);
-            cg_tensor *sums = cg_sum(exps, CG_DIMS(d), .keepdim = true);
-            if (log)
-                out = cg_sub(shifted, cg_log(sums));
-            else /* the last-dim kernel multiplies by the reciprocal; the other divides */
-                out = last ? cg_mul(exps, cg_rdiv_scalar(sums, 1)) : cg_div(exps, sums);
-            /* PyTorch's result is row-major (legacy contiguous format), size-1 dims included */
-            if (out && !cg_is_row_major(out)) out = cg_clone_contiguous(out);
-        }
+    CG_NO_GRAD { /* PyTorch's kernels read a contiguous input and write a fresh row-major result */
+        cg_tensor *x = t->numel ? cg_contiguous(t) : t;
+        out = x ? cg_new_on(t, t->dtype, t->ndim, t->sizes) : NULL;
+        if (out && t->numel) CG_KERNEL(out, softmax)(out, x, d, log);
     }
     cg_node *n = out ? cg_record(op, out, CG_INPUTS(t)) : NULL;
     if (n) {
@@ -226,11 +217,18 @@ cg_tensor *cg_log_softmax(cg_tensor *t, int dim) { return softmax_like(&cg_op_lo
 static cg_tensor *softmax_backward_data(const cg_op *op, cg_tensor *grad, cg_tensor *y, int dim) {
     if (!grad || !y) return NULL;
     cg_tensor *out = NULL;
+    bool log = op == &cg_op_log_softmax_backward_data;
     CG_NO_GRAD {
-        if (op == &cg_op_softmax_backward_data)
+        if (grad->dtype == y->dtype && cg_same_shape(grad->ndim, grad->sizes, y->ndim, y->sizes)) {
+            cg_tensor *g = CG_CHECK_SAME_DEVICE(grad, y) == 0 ? cg_contiguous(grad) : NULL;
+            cg_tensor *yc = g ? cg_contiguous(y) : NULL;
+            out = yc ? cg_new_on(y, y->dtype, y->ndim, y->sizes) : NULL;
+            if (out && y->numel) CG_KERNEL(out, softmax_backward)(out, g, yc, cg_wrap_dim(dim, y->ndim), log);
+        } else if (!log) { /* a gradient of another dtype or shape: composed, promoting as PyTorch */
             out = cg_mul(y, cg_sub(grad, cg_sum(cg_mul(grad, y), CG_DIMS(dim), .keepdim = true)));
-        else
+        } else {
             out = cg_sub(grad, cg_mul(cg_exp(y), cg_sum(grad, CG_DIMS(dim), .keepdim = true)));
+        }
     }
     cg_node *n = out ? cg_record(op, out, CG_INPUTS(grad, y)) : NULL;
     if (n) {

@@ -8,6 +8,7 @@
 #include "backend/cpu/matmul.h"
 #include "backend/cpu/random.h"
 #include "backend/cpu/reduce.h"
+#include "backend/cpu/softmax.h"
 
 #include <string.h>
 
@@ -96,4 +97,6 @@ const cg_backend cg_backend_cpu = {
     .nll_forward_sum = cg_kernel_nll_forward_sum,
     .nll_backward = cg_kernel_nll_backward,
     .exclusive_products = cg_kernel_exclusive_products,
+    .softmax = cg_kernel_softmax,
+    .softmax_backward = cg_kernel_softmax_backward,
 };

@@ -85,6 +85,12 @@ static void nll_backward(cg_tensor *out, const cg_tensor *grad, const cg_tensor 
     (void)out, (void)grad, (void)target, (void)per_row, (void)mean, (void)kept;
 }
 static void exclusive_products(cg_tensor *out, const cg_tensor *in, int dim) { (void)out, (void)in, (void)dim; }
+static void softmax(cg_tensor *out, const cg_tensor *in, int dim, bool take_log) {
+    (void)out, (void)in, (void)dim, (void)take_log;
+}
+static void softmax_backward(cg_tensor *out, const cg_tensor *g, const cg_tensor *y, int dim, bool take_log) {
+    (void)out, (void)g, (void)y, (void)dim, (void)take_log;
+}
 
 const cg_backend cg_backend_meta = {
     .device = CG_META,
@@ -135,4 +141,6 @@ const cg_backend cg_backend_meta = {
     .nll_forward_sum = nll_forward_sum,
     .nll_backward = nll_backward,
     .exclusive_products = exclusive_products,
+    .softmax = softmax,
+    .softmax_backward = softmax_backward,
 };
