@@ -20,6 +20,8 @@ static const char *const transcendental[] = {"exp", "log", "log1p", "sin", "cos"
                                              "sin_", "cos_", "tan_", "tanh_", "sigmoid_", "pow_", "pown_",
                                              /* BLAS: PyTorch's bits depend on the machine's kernels */
                                              "dot", "mv", "mm", "bmm", "matmul"};
+/* compare.GRAD_OPS: statements whose results are gradients */
+static const char *const grad_ops[] = {"printgrad", "grad", "jacobian", "hessian", "vjp", "jvp", "vhp", "hvp"};
 
 /* A text split into lines (owned copies), and where each program (#prog) begins. */
 typedef struct {
@@ -84,14 +86,16 @@ static double hex_value(const char *s, size_t len, int64_t *ordered) {
     return d;
 }
 
-/* Element e of an expected list against g, given the list's largest finite magnitude. */
-static bool value_close(const char *e, size_t el, const char *g, size_t gl, double scale) {
+/* Element e of an expected list against g, given the list's largest finite magnitude; a gradient
+ * may also be off by 16 ULP of 1.0 (compare.py: gradients cancel O(1) terms). */
+static bool value_close(const char *e, size_t el, const char *g, size_t gl, double scale, bool gradient) {
     if (el == gl && memcmp(e, g, el) == 0) return true;
     if (el != gl || (el != 8 && el != 16) || memcmp(e, "nan", 3) == 0 || memcmp(g, "nan", 3) == 0) return false;
     int64_t oe, og;
     double ve = hex_value(e, el, &oe), vg = hex_value(g, gl, &og);
     if (llabs(oe - og) <= 16) return true;
     if (isinf(ve) || isinf(vg)) return false;
+    if (gradient && fabs(ve - vg) <= 16 * (el == 8 ? 0x1p-23 : 0x1p-52)) return true;
     return fabs(ve - vg) <= 1e-5 * scale;
 }
 
@@ -113,7 +117,7 @@ static double list_scale(const char *s) {
 
 /* The lists after "data=[" (or the value after "item ") must agree within the tolerance, the rest
  * exactly; an error line's type only when cgrad gives one. */
-static bool lines_match(const char *e, const char *g, bool tolerant) {
+static bool lines_match(const char *e, const char *g, bool tolerant, bool gradient) {
     if (strcmp(e, g) == 0) return true;
     const char *ee = strstr(e, ": err "), *ge = strstr(g, ": err ");
     if (ee && ge && strncmp(ge, ": err ?: ", 9) == 0) { /* an error without a kind: the message must agree */
@@ -128,7 +132,7 @@ static bool lines_match(const char *e, const char *g, bool tolerant) {
         pg += 5;
         int64_t o;
         double scale = strcmp(pe, "nan") == 0 ? 0 : fabs(hex_value(pe, strlen(pe), &o));
-        return value_close(pe, strlen(pe), pg, strlen(pg), scale);
+        return value_close(pe, strlen(pe), pg, strlen(pg), scale, false);
     }
     const char *le = strstr(e, ": list "), *lg = strstr(g, ": list ");
     if (le && lg) { /* copy_to's values: a list to the end of the line */
@@ -138,7 +142,7 @@ static bool lines_match(const char *e, const char *g, bool tolerant) {
         double scale = list_scale(e);
         while (*e || *g) {
             size_t el = item_len(e), gl = item_len(g);
-            if (!value_close(e, el, g, gl, scale)) return false;
+            if (!value_close(e, el, g, gl, scale, false)) return false;
             e += el + (e[el] == ',');
             g += gl + (g[gl] == ',');
         }
@@ -151,7 +155,7 @@ static bool lines_match(const char *e, const char *g, bool tolerant) {
             double scale = list_scale(e);
             while (*e != ']' || *g != ']') {
                 size_t el = item_len(e), gl = item_len(g);
-                if (!e[el] || !g[gl] || !value_close(e, el, g, gl, scale)) return false;
+                if (!e[el] || !g[gl] || !value_close(e, el, g, gl, scale, gradient)) return false;
                 e += el + (e[el] == ',');
                 g += gl + (g[gl] == ',');
                 if ((*e == ']') != (*g == ']')) return false;
@@ -173,6 +177,24 @@ static bool program_tolerant(lines_t *prog, int from, int to) {
         if (sscanf(prog->lines[i], "%*s %63s", op) != 1) continue;
         for (size_t k = 0; k < sizeof transcendental / sizeof transcendental[0]; k++)
             if (strcmp(op, transcendental[k]) == 0) return true;
+    }
+    return false;
+}
+
+/* compare.py's is_grad: a transcript line (K: ...) holds gradients when it is a hook call (KH), a
+ * .grad, or the result of a statement K of GRAD_OPS (the program's lines from..to-1). */
+static bool gradient_line(lines_t *prog, int from, int to, const char *line) {
+    char *end;
+    long k = strtol(line, &end, 10);
+    if (end == line) return false;
+    if (*end == 'H' || strncmp(end, ": grad ", 7) == 0) return true;
+    for (int i = from; i < to; i++) {
+        if (prog->lines[i][0] == '#' || prog->lines[i][0] == '\0' || k-- > 0) continue;
+        char op[64] = "";
+        if (sscanf(prog->lines[i], "%*s %63s", op) != 1) return false;
+        for (size_t j = 0; j < sizeof grad_ops / sizeof grad_ops[0]; j++)
+            if (strcmp(op, grad_ops[j]) == 0) return true;
+        return false;
     }
     return false;
 }
@@ -225,9 +247,11 @@ static void check_corpus_file(const char *name) {
         harness_current_failed = 0;
         CHECK_MSG(ei < exp.n && gi < got.n, "%s: no transcript", name);
         if (!harness_current_failed) CHECK_MSG(ee - ei == ge - gi, "%s: %d lines, expected %d", name, ge - gi, ee - ei);
-        for (int k = 1; !harness_current_failed && ei + k < ee; k++)
-            CHECK_MSG(lines_match(exp.lines[ei + k], got.lines[gi + k], tolerant), "%s\n  pytorch: %s\n  cgrad:   %s",
-                      name, exp.lines[ei + k], got.lines[gi + k]);
+        for (int k = 1; !harness_current_failed && ei + k < ee; k++) {
+            bool gradient = gradient_line(&prog, pi + 1, next_prog(&prog, pi), exp.lines[ei + k]);
+            CHECK_MSG(lines_match(exp.lines[ei + k], got.lines[gi + k], tolerant, gradient),
+                      "%s\n  pytorch: %s\n  cgrad:   %s", name, exp.lines[ei + k], got.lines[gi + k]);
+        }
         if (harness_current_failed) harness_failed++;
         else harness_passed++;
     }
