@@ -6,6 +6,7 @@
  * -ffp-contract=off, so nothing else fuses). */
 #include "backend/cpu/random.h"
 
+#include "backend/cpu/parallel.h"
 #include "core/generator.h"
 
 #include <math.h>
@@ -196,20 +197,34 @@ static void normal_block16_double(double *d, double mean, double std) {
     }
 }
 
+/* Blocks [begin, end) of 16, each transformed on its own: the transform is split over the threads
+ * (the uniforms are drawn in order before it, so the stream is PyTorch's at any thread count). */
+typedef struct {
+    void *d;
+    double mean, std; /* of the element type */
+} blocks_ctx;
+#define DEFINE_NORMAL_BLOCKS(name, type, block)                                \
+    static void name(int64_t begin, int64_t end, void *arg) {                  \
+        const blocks_ctx *c = arg;                                             \
+        for (int64_t b = begin; b < end; b++) block((type *)c->d + 16 * b, (type)c->mean, (type)c->std); \
+    }
+DEFINE_NORMAL_BLOCKS(normal_blocks_float, float, normal_block16_float)
+DEFINE_NORMAL_BLOCKS(normal_blocks_double, double, normal_block16_double)
+
 /* PyTorch's normal_fill: uniforms for all n, full blocks of 16 from the start, and when n is not
  * a multiple of 16 the last 16 slots redrawn and transformed again. */
-#define DEFINE_NORMAL_FILL(name, type, uniform, block)                 \
+#define DEFINE_NORMAL_FILL(name, type, uniform, block, blocks)         \
     static void name(type *d, int64_t n, type mean, type std, cg_generator *g) { \
         for (int64_t i = 0; i < n; i++) d[i] = uniform(g);             \
-        for (int64_t i = 0; i + 16 <= n; i += 16) block(d + i, mean, std); \
+        cg_parallel_for(0, n / 16, CG_GRAIN_SIZE / 16, blocks, &(blocks_ctx){d, mean, std}); \
         if (n % 16 != 0) {                                             \
             type *tail = d + n - 16;                                   \
             for (int i = 0; i < 16; i++) tail[i] = uniform(g);         \
             block(tail, mean, std);                                    \
         }                                                              \
     }
-DEFINE_NORMAL_FILL(normal_fill_float, float, uniform_float, normal_block16_float)
-DEFINE_NORMAL_FILL(normal_fill_double, double, uniform_double, normal_block16_double)
+DEFINE_NORMAL_FILL(normal_fill_float, float, uniform_float, normal_block16_float, normal_blocks_float)
+DEFINE_NORMAL_FILL(normal_fill_double, double, uniform_double, normal_block16_double, normal_blocks_double)
 
 /* ---- normal_: one element at a time (at::normal_distribution<double>) ---------------------- */
 
