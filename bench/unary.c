@@ -1,7 +1,8 @@
 /* Unary math on 1M float32 elements, timed side by side with PyTorch 1.13 (1 thread) in the same
  * invocation (bench/bench.h): exp, sigmoid, tanh, log, and the backward of sigmoid, tanh and relu
- * (one fused kernel each, as PyTorch's). Lines: name_ns, name_torch_ns, name_ratio (PyTorch time /
- * cgrad time); the issue's goal is exp/sigmoid/tanh/log_1m_ratio >= 1. The PyTorch setup must not
+ * (one fused kernel each, as PyTorch's), at 1 thread on both sides and again at 2 (name_2t_*).
+ * Lines: name_ns, name_torch_ns, name_ratio (PyTorch time / cgrad time); the issue's goal is
+ * exp/sigmoid/tanh/log_1m_ratio >= 1. The PyTorch setup must not
  * name t, f, n or s: bench_torch_ns's driver uses them. */
 #include "bench.h"
 #include "cgrad.h"
@@ -25,14 +26,13 @@ static void backward(void *p) {
 
 static void run(const char *name, cg_tensor *(*fn)(cg_tensor *), cg_tensor *x, const char *setup, const char *stmt) {
     work_ctx c = {fn, x, NULL};
-    bench_report(name, bench_median_ns(forward, &c), bench_torch_ns(setup, stmt, 1));
+    bench_compare(name, forward, &c, setup, stmt);
 }
 
 static void run_backward(const char *name, cg_tensor *(*fn)(cg_tensor *), cg_tensor *x, cg_tensor *g,
                          const char *stmt) {
     work_ctx c = {fn, x, g};
-    bench_report(name, bench_median_ns(backward, &c),
-                 bench_torch_ns("x=torch.randn(1000000,requires_grad=True);g=torch.randn(1000000)", stmt, 1));
+    bench_compare(name, backward, &c, "x=torch.randn(1000000,requires_grad=True);g=torch.randn(1000000)", stmt);
 }
 
 int main(void) {

@@ -10,6 +10,7 @@
 #include "backend/cpu/elementwise.h"
 
 #include "backend/cpu/iter.h"
+#include "backend/cpu/parallel.h"
 #include "backend/cpu/simd.h"
 
 #include <string.h>
@@ -249,6 +250,35 @@ static bool dense_flat_strides(const cg_tensor *out, int nin, const cg_tensor *c
     return true;
 }
 
+/* A flat walk of n elements: loop over [begin, end) blocks of 64 elements of it. */
+typedef struct {
+    cg_loop_fn loop;
+    int nops;
+    char **ptrs;
+    const int64_t *strides;
+    int64_t n;
+} flat_walk;
+
+static void flat_piece(int64_t begin, int64_t end, void *ctx) {
+    const flat_walk *w = ctx;
+    int64_t first = begin * 64, last = end * 64 < w->n ? end * 64 : w->n;
+    char *ptrs[CG_ITER_MAX_OPS];
+    for (int k = 0; k < w->nops; k++) ptrs[k] = w->ptrs[k] + first * w->strides[k];
+    w->loop(ptrs, w->strides, last - first, NULL);
+}
+
+/* loop over the whole walk, split over the threads above the grain size. Pieces start at multiples
+ * of 64 elements, so every loop's vector/scalar split (the last n % 16 elements of a call) falls on
+ * the same elements as in one call: the bits do not depend on the thread count. */
+static void run_flat(cg_loop_fn loop, int nops, char **ptrs, const int64_t *strides, int64_t n) {
+    if (n <= CG_GRAIN_SIZE) {
+        loop(ptrs, strides, n, NULL);
+        return;
+    }
+    flat_walk w = {loop, nops, ptrs, strides, n};
+    cg_parallel_for(0, (n + 63) / 64, CG_GRAIN_SIZE / 64, flat_piece, &w);
+}
+
 void cg_kernel_binary(cg_binary_op op, cg_tensor *out, const cg_tensor *a, const cg_tensor *b) {
     cg_loop_fn loop = binary_loop(op, a->dtype);
     int64_t n = out->numel;
@@ -261,14 +291,14 @@ void cg_kernel_binary(cg_binary_op op, cg_tensor *out, const cg_tensor *a, const
             int64_t elsize = (int64_t)cg_elsize(a->dtype);
             char *ptrs[3] = {cg_tensor_data(out), cg_tensor_data(a), cg_tensor_data(b)};
             int64_t strides[3] = {(int64_t)cg_elsize(out->dtype), a_flat ? elsize : 0, b_flat ? elsize : 0};
-            loop(ptrs, strides, n, NULL);
+            run_flat(loop, 3, ptrs, strides, n);
             return;
         }
     } else {
         int64_t strides[3];
         if (dense_flat_strides(out, 2, (const cg_tensor *const[]){a, b}, strides)) {
             char *ptrs[3] = {cg_tensor_data(out), cg_tensor_data(a), cg_tensor_data(b)};
-            loop(ptrs, strides, n, NULL);
+            run_flat(loop, 3, ptrs, strides, n);
             return;
         }
     }
@@ -283,13 +313,13 @@ void cg_kernel_unary(cg_unary_op op, cg_tensor *out, const cg_tensor *in) {
         int64_t elsize = (int64_t)cg_elsize(in->dtype);
         char *ptrs[2] = {cg_tensor_data(out), cg_tensor_data(in)};
         int64_t strides[2] = {elsize, elsize};
-        loop(ptrs, strides, n, NULL);
+        run_flat(loop, 2, ptrs, strides, n);
         return;
     }
     int64_t strides[2];
     if (dense_flat_strides(out, 1, &in, strides) && strides[1] != 0) {
         char *ptrs[2] = {cg_tensor_data(out), cg_tensor_data(in)};
-        loop(ptrs, strides, n, NULL);
+        run_flat(loop, 2, ptrs, strides, n);
         return;
     }
     CG_ITER_MEMORY_ORDER(loop, NULL, out, in);
