@@ -564,6 +564,13 @@ cg_tensor *cg_mv(cg_tensor *m, cg_tensor *v);  /* matrix (n, m) times vector (m)
 cg_tensor *cg_mm(cg_tensor *a, cg_tensor *b);  /* (n, m) x (m, p) matrix product */
 cg_tensor *cg_bmm(cg_tensor *a, cg_tensor *b);  /* batched: (b, n, m) x (b, m, p) */
 cg_tensor *cg_matmul(cg_tensor *a, cg_tensor *b);  /* batch dims broadcast */
+/* torch.addmm: self (broadcast to (n, p)) + mat1 (n, m) x mat2 (m, p), the bias fused into the product. */
+cg_tensor *cg_addmm(cg_tensor *self, cg_tensor *mat1, cg_tensor *mat2);
+/* torch.addmm(self, mat1, mat2, beta=beta, alpha=alpha): beta self + alpha mat1 x mat2. */
+cg_tensor *cg_addmm_scaled(cg_tensor *self, cg_tensor *mat1, cg_tensor *mat2, double beta, double alpha);
+/* torch.nn.functional.linear with a bias: input (..., in) x weight (out, in)^T + bias (out);
+ * without a bias it is cg_matmul(input, cg_t(weight)), as in PyTorch. */
+cg_tensor *cg_linear(cg_tensor *input, cg_tensor *weight, cg_tensor *bias);
 
 /* ---- joining and indexing -------------------------------------------------------------------- */
 

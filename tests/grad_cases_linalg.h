@@ -54,6 +54,22 @@ LG_FN(mm, cg_mm(in[0], in[1]))
 LG_FN(bmm, cg_bmm(in[0], in[1]))
 LG_FN(matmul, cg_matmul(in[0], in[1]))
 
+#define LG_INPUTS3(name, x, y, z)                 \
+    static void name(cg_tensor **in) {            \
+        in[0] = x;                                \
+        in[1] = y;                                \
+        in[2] = z;                                \
+    }
+LG_INPUTS3(lg_bias_mat_mat, GRAD_INPUT(100, -1, 1, 4), GRAD_INPUT(101, -1, 1, 3, 2), GRAD_INPUT(102, -1, 1, 2, 4))
+LG_INPUTS3(lg_full_t_t, GRAD_INPUT(103, -1, 1, 3, 4), grad_input_t(104, -1, 1, 3, 2), grad_input_t(105, -1, 1, 2, 4))
+LG_INPUTS3(lg_column_bias, GRAD_INPUT(106, -1, 1, 3, 1), GRAD_INPUT(107, -1, 1, 3, 2), GRAD_INPUT(108, -1, 1, 2, 4))
+LG_INPUTS3(lg_linear_2d, GRAD_INPUT(109, -1, 1, 3, 2), GRAD_INPUT(110, -1, 1, 4, 2), GRAD_INPUT(111, -1, 1, 4))
+LG_INPUTS3(lg_linear_3d, GRAD_INPUT(112, -1, 1, 2, 3, 2), GRAD_INPUT(113, -1, 1, 4, 2), GRAD_INPUT(114, -1, 1, 4))
+LG_INPUTS3(lg_linear_1d, GRAD_INPUT(115, -1, 1, 2), GRAD_INPUT(116, -1, 1, 4, 2), GRAD_INPUT(117, -1, 1, 4))
+LG_FN(addmm, cg_addmm(in[0], in[1], in[2]))
+LG_FN(addmm_scaled, cg_addmm_scaled(in[0], in[1], in[2], 0.5, -2))
+LG_FN(linear, cg_linear(in[0], in[1], in[2]))
+
 
 /* ---- losses ---- */
 
@@ -165,6 +181,12 @@ static const grad_case cases_linalg[] = {
     {"bmm", "matmul 3-D @ 3-D", 2, lg_bat_bat, f_matmul, false, 0, 0},
     {"bmm", "matmul broadcast batch (2, 1) @ (3)", 2, lg_bat_bcast, f_matmul, false, 0, 0},
     {"bmm", "matmul broadcast batch (1) @ (2)", 2, lg_bat_one, f_matmul, false, 0, 0},
+    {"addmm", "(4) + (3, 2) (2, 4)", 3, lg_bias_mat_mat, f_addmm, false, 0, 0},
+    {"addmm", "full bias, both transposed", 3, lg_full_t_t, f_addmm, false, 0, 0},
+    {"addmm", "column bias, beta 0.5, alpha -2", 3, lg_column_bias, f_addmm_scaled, false, 0, 0},
+    {"addmm", "linear 2-D", 3, lg_linear_2d, f_linear, false, 0, 0},
+    {"addmm", "linear 3-D (viewed as a matrix)", 3, lg_linear_3d, f_linear, false, 0, 0},
+    {"matmul_squeeze", "linear 1-D (matmul, bias added in place)", 3, lg_linear_1d, f_linear, false, 0, 0},
     {"binary_cross_entropy_with_logits", "mean", 2, ls_logits_targets, f_bce, false, 0, 0},
     {"binary_cross_entropy_with_logits", "sum, target requires grad", 2, ls_both, f_bce_sum, false, 0, 0},
     {"binary_cross_entropy_with_logits", "none, transposed", 2, ls_both_t, f_bce_none, false, 0, 0},

@@ -142,6 +142,96 @@ static void test_small_products_by_hand(void) {
     CHECK(!cg_shares_storage(c, a) && cg_is_contiguous(c));
 }
 
+/* ---- addmm and linear (tests/data/addmm.txt from tools/gen_addmm.py) ---- */
+
+/* PyTorch's graph text: Name(next,...), Acc for AccumulateGrad, None for none. */
+static void graph_text(const cg_node *n, char *buf, size_t size) {
+    size_t len = strlen(buf);
+    if (!n || !strcmp(cg_node_name(n), "AccumulateGrad")) {
+        snprintf(buf + len, size - len, n ? "Acc" : "None");
+        return;
+    }
+    snprintf(buf + len, size - len, "%s(", cg_node_name(n));
+    for (int i = 0; i < cg_node_num_next(n); i++) {
+        if (i) strncat(buf, ",", size - strlen(buf) - 1);
+        graph_text(cg_node_next(n, i, NULL), buf, size);
+    }
+    strncat(buf, ")", size - strlen(buf) - 1);
+}
+
+static cg_tensor *run_addmm(const char *op, double beta, double alpha, cg_tensor **in) {
+    if (!strcmp(op, "addmm"))
+        return beta == 1 && alpha == 1 ? cg_addmm(in[0], in[1], in[2]) : cg_addmm_scaled(in[0], in[1], in[2], beta, alpha);
+    return cg_linear(in[0], in[1], in[2]);
+}
+
+/* Exact bytes where the golden bits apply, else close. */
+static bool matches(const cg_tensor *got, const cg_tensor *want) {
+    if (!got || !want || !same_shape_and_dtype(got, want)) return false;
+    if (exact_bits || cg_get_dtype(want) == CG_INT64) return same_bytes(cg_contiguous((cg_tensor *)got), want);
+    double tol = cg_get_dtype(want) == CG_FLOAT32 ? 1e-4 : 1e-12;
+    return harness_values_close(got, cg_data_ptr(cg_to((cg_tensor *)want, CG_FLOAT64)), tol);
+}
+
+static void check_addmm_line(char *line, int lineno) {
+    char *cur = line;
+    const char *op = golden_token(&cur);
+    double beta = atof(golden_token(&cur)), alpha = atof(golden_token(&cur));
+    cg_tensor *base[3], *in[3];
+    for (int i = 0; i < 3; i++) {
+        base[i] = golden_tensor(&cur);
+        in[i] = golden_view(base[i], &cur);
+    }
+    const char *status = golden_token(&cur);
+    if (!in[0] || !in[1] || !in[2] || !status) {
+        CHECK_MSG(0, "line %d: malformed", lineno);
+        return;
+    }
+    cg_clear_error();
+    cg_tensor *got = run_addmm(op, beta, alpha, in);
+    if (strcmp(status, "OK") != 0) {
+        const char *message = cur + strspn(cur, " ");
+        CHECK_MSG(got == NULL && !strcmp(harness_error(), message), "line %d (%s):\n  got:      \"%s\"\n  expected: \"%s\"",
+                  lineno, op, got ? "(no error)" : harness_error(), message);
+        return;
+    }
+    cg_tensor *want = golden_tensor(&cur);
+    CHECK_MSG(matches(got, want), "line %d (%s): result differs%s", lineno, op, exact_bits ? " (bits)" : "");
+    int64_t version = atoll(golden_token(&cur));
+    const char *graph = golden_token(&cur);
+    if (!strcmp(graph, "-")) return;
+    /* again from leaves that require grad, then one backward */
+    cg_tensor *leaves[3];
+    for (int i = 0; i < 3; i++) leaves[i] = cg_requires_grad_(cg_detach(in[i]), true);
+    cg_tensor *res = run_addmm(op, beta, alpha, leaves), *g = golden_tensor(&cur);
+    char text[512] = "";
+    graph_text(res ? cg_grad_fn(res) : NULL, text, sizeof text);
+    CHECK_MSG(!strcmp(text, graph), "line %d (%s): graph %s, expected %s", lineno, op, text, graph);
+    CHECK_MSG(res && cg_version(res) == version, "line %d (%s): version", lineno, op);
+    CHECK_MSG(res && cg_backward(res, .gradient = g) == 0, "line %d (%s): backward: %s", lineno, op, cg_last_error());
+    for (int i = 0; i < 3; i++)
+        CHECK_MSG(matches(cg_grad(leaves[i]), golden_tensor(&cur)), "line %d (%s): gradient of operand %d", lineno, op, i);
+}
+
+static void test_addmm_linear(void) {
+    golden_file g;
+    if (golden_open(&g, "tests/data/addmm.txt") < 0) {
+        CHECK(!"golden file");
+        return;
+    }
+    int lineno = 2, count = 0; /* two comment lines first */
+    char *line;
+    while ((line = golden_next_line(&g))) {
+        lineno++;
+        cg_scope_begin();
+        check_addmm_line(line, lineno);
+        cg_scope_end();
+        count++;
+    }
+    golden_close(&g);
+    CHECK(count > 0);
+}
+
 static void test_null_keeps_first_error(void) {
     cg_clear_error();
     cg_tensor *v = cg_ones(3);
@@ -191,6 +281,7 @@ int main(void) {
     RUN(test_mm);
     RUN(test_bmm);
     RUN(test_matmul);
+    RUN(test_addmm_linear);
     RUN(test_small_products_by_hand);
     RUN(test_null_keeps_first_error);
     RUN(test_kernel_paths_agree_with_naive_loop);

@@ -105,6 +105,7 @@
     X(dot, "DotBackward0")                       \
     X(mv, "MvBackward0")                         \
     X(mm, "MmBackward0")                         \
+    X(addmm, "AddmmBackward0")                   \
     X(bmm, "BmmBackward0")                       \
     X(matmul_squeeze, "SqueezeBackward3")
 

@@ -265,6 +265,107 @@ void cg_backward_mm(cg_node *n, cg_tensor **grads, cg_tensor **out) {
         out[1] = n->args[0] & 2 ? cg_t(cg_mm(cg_t(g), cg_saved(n, 0))) : cg_mm(cg_t(cg_saved(n, 0)), g);
 }
 
+/* ---- addmm and linear: the bias fused into the product ---- */
+
+/* PyTorch's addmm checks, in its order: the dtypes, both operands matrices, their shapes; then
+ * self must expand to the result's shape (the expand error), then bool is refused. */
+static int check_addmm(const cg_tensor *self, const cg_tensor *a, const cg_tensor *b) {
+    if (self->dtype != b->dtype || a->dtype != b->dtype) {
+        cg_set_error(self->dtype != b->dtype ? "self and mat2 must have the same dtype"
+                                             : "mat1 and mat2 must have the same dtype");
+        return -1;
+    }
+    if (a->ndim != 2 || b->ndim != 2) {
+        cg_set_error("%s must be a matrix, got %d-D tensor", a->ndim != 2 ? "mat1" : "mat2",
+                     a->ndim != 2 ? a->ndim : b->ndim);
+        return -1;
+    }
+    if (a->sizes[1] != b->sizes[0]) {
+        cg_set_error("mat1 and mat2 shapes cannot be multiplied (%lldx%lld and %lldx%lld)", (long long)a->sizes[0],
+                     (long long)a->sizes[1], (long long)b->sizes[0], (long long)b->sizes[1]);
+        return -1;
+    }
+    return 0;
+}
+
+/* beta self + alpha a @ b as PyTorch's addmm_impl_cpu_ computes it: self expanded and copied into
+ * the result, then one gemm that scales it by beta and accumulates alpha a @ b into it (so the
+ * bias is added to each block of K's partial sums, not to the finished product). */
+static cg_tensor *addmm_product(cg_tensor *self, cg_tensor *a, cg_tensor *b, double beta, double alpha) {
+    int64_t n = a->sizes[0], k = a->sizes[1], p = b->sizes[1];
+    cg_tensor *bias = cg_expand_shape(self, 2, (const int64_t[]){n, p});
+    if (!bias || check_dtypes(n == 0 || k == 0 || p == 0, a->dtype, b->dtype, "addmm_impl_cpu_") < 0) return NULL;
+    if (CG_CHECK_SAME_DEVICE(self, a, b) < 0) return NULL;
+    cg_tensor *out = cg_new_on(a, a->dtype, 2, (const int64_t[]){n, p});
+    if (!out || out->numel == 0 || !cg_has_bytes(out)) return out;
+    if (beta != 0) CG_KERNEL(out, copy)(out, bias);
+    cg_product q = {.kind = CG_PRODUCT_GEMM, .dtype = a->dtype, .M = n, .N = p, .K = k, .alpha = alpha, .beta = beta};
+    q.ars = a->strides[0], q.acs = a->strides[1], q.brs = b->strides[0], q.bcs = b->strides[1];
+    const cg_backend *be = cg_backend_of(a);
+    cg_tensor *ra = be->product_takes(&q, true) ? a : cg_contiguous(a);
+    cg_tensor *rb = be->product_takes(&q, false) ? b : cg_contiguous(b);
+    if (!ra || !rb) return NULL;
+    q.ars = ra->strides[0], q.acs = ra->strides[1], q.brs = rb->strides[0], q.bcs = rb->strides[1];
+    CG_KERNEL(out, product)(&q, cg_bytes(ra), cg_bytes(rb), cg_bytes(out));
+    return out;
+}
+
+cg_tensor *cg_addmm_scaled(cg_tensor *self, cg_tensor *mat1, cg_tensor *mat2, double beta, double alpha) {
+    if (!self || !mat1 || !mat2) return NULL;
+    if (check_addmm(self, mat1, mat2) < 0) return NULL;
+    cg_scope_begin();
+    cg_tensor *out = cg_scope_end_keeping(addmm_product(self, mat1, mat2, beta, alpha));
+    cg_node *n = out ? cg_record(&cg_op_addmm, out, CG_INPUTS(self, mat1, mat2)) : NULL;
+    if (n) {
+        if (cg_needs_grad(n, 2)) cg_save(n, 0, mat1);
+        if (cg_needs_grad(n, 1)) cg_save(n, 1, mat2);
+        n->args[0] = column_major(mat1) | column_major(mat2) << 1;
+        n->scalars[0] = beta;
+        n->scalars[1] = alpha;
+    }
+    return cg_recorded(out);
+}
+
+cg_tensor *cg_addmm(cg_tensor *self, cg_tensor *mat1, cg_tensor *mat2) { return cg_addmm_scaled(self, mat1, mat2, 1, 1); }
+
+/* PyTorch's maybe_multiply: t itself for a factor of 1. */
+static cg_tensor *maybe_multiply(cg_tensor *t, double factor) { return factor == 1 ? t : cg_mul_scalar(t, factor); }
+
+/* d(beta self + alpha a b) = beta grad dself (summed to self's shape by the engine) + mm's
+ * gradients scaled by alpha, with mm's layouts (mm_mat1_backward, mm_mat2_backward). */
+void cg_backward_addmm(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *g = grads[0];
+    double beta = n->scalars[0], alpha = n->scalars[1];
+    if (cg_needs_grad(n, 0)) out[0] = maybe_multiply(g, beta);
+    if (cg_needs_grad(n, 1)) {
+        cg_tensor *b = cg_saved(n, 1);
+        out[1] = maybe_multiply(n->args[0] & 1 ? cg_t(cg_mm(b, cg_t(g))) : cg_mm(g, cg_t(b)), alpha);
+    }
+    if (cg_needs_grad(n, 2)) {
+        cg_tensor *a = cg_saved(n, 0);
+        out[2] = maybe_multiply(n->args[0] & 2 ? cg_t(cg_mm(cg_t(g), a)) : cg_mm(cg_t(a), g), alpha);
+    }
+}
+
+/* PyTorch 1.13's linear: addmm for a matrix input; a contiguous 3-D input is viewed as a matrix
+ * for addmm and the result viewed back; anything else is matmul with the bias added in place. */
+cg_tensor *cg_linear(cg_tensor *input, cg_tensor *weight, cg_tensor *bias) {
+    if (!input || !weight || !bias) return NULL;
+    cg_scope_begin();
+    cg_tensor *wt = cg_t(weight), *out = NULL;
+    if (wt && input->ndim == 2) {
+        out = cg_addmm(bias, input, wt);
+    } else if (wt && input->ndim == 3 && cg_is_contiguous(input)) {
+        int64_t d0 = input->sizes[0], d1 = input->sizes[1];
+        cg_tensor *flat = cg_addmm(bias, cg_view(input, d0 * d1, input->sizes[2]), wt);
+        out = flat ? cg_view(flat, d0, d1, flat->sizes[1]) : NULL;
+    } else if (wt) {
+        out = cg_matmul(input, wt);
+        if (out && cg_add_(out, bias) < 0) out = NULL;
+    }
+    return cg_scope_end_keeping(out);
+}
+
 cg_tensor *cg_bmm(cg_tensor *a, cg_tensor *b) {
     if (!a || !b) return NULL;
     if (a->ndim != 3 || b->ndim != 3) {
