@@ -9,7 +9,7 @@
 
 /* The inputs of tools/gen_meta.py, on one device. */
 typedef struct {
-    cg_tensor *a, *b, *v, *w, *x, *t, *idx, *cls, *mask, *c;
+    cg_tensor *a, *b, *v, *w, *x, *img, *kern, *sig, *t, *idx, *cls, *mask, *c;
 } inputs;
 
 static inputs make_inputs(cg_device device) {
@@ -20,6 +20,9 @@ static inputs make_inputs(cg_device device) {
     in.v = cg_to_device(cg_randn(3), device);
     in.w = cg_to_device(cg_randn(3, 2), device);
     in.x = cg_to_device(cg_randn(4, 3, 2), device);
+    in.img = cg_to_device(cg_randn(2, 3, 6, 6), device);
+    in.kern = cg_to_device(cg_randn(4, 3, 3, 3), device);
+    in.sig = cg_to_device(cg_randn(2, 3, 8), device);
     in.t = cg_t(in.a);
     in.idx = cg_to_device(cg_tensor_i64(((int64_t[]){0, 1}), 2), device);
     in.cls = cg_to_device(cg_tensor_i64(((int64_t[]){2, 0}), 2), device);
@@ -142,6 +145,11 @@ static cg_tensor *run_case(const char *name, const inputs *in, cg_device device)
     CASE("empty_2d", cg_to_device(cg_zeros(0, 3), device));
     CASE("scalar", cg_to_device(cg_scalar(1.5, CG_FLOAT32), device));
     CASE("cpu_to_meta_grad", cg_to_device(cg_requires_grad_(cg_ones(3), true), device));
+    CASE("conv2d", cg_conv2d(in->img, in->kern, .bias = cg_narrow(cg_cat(CG_LIST(v, v), 0), 0, 0, 4),
+                             .stride = CG_INTS(2), .padding = CG_INTS(1)));
+    CASE("conv1d", cg_conv1d(in->sig, cg_select(in->kern, 2, 0), .padding = CG_INTS(1)));
+    CASE("max_pool2d", cg_max_pool2d(in->img, CG_INTS(2)));
+    CASE("avg_pool2d", cg_avg_pool2d(in->img, CG_INTS(3), .stride = CG_INTS(2), .padding = CG_INTS(1)));
     CASE("err_mm_shapes", cg_mm(a, b));
     CASE("err_add_shapes", cg_add(a, x));
     CASE("err_cat_0dim", cg_cat(CG_LIST(a, cg_sum(a)), 0));
@@ -228,6 +236,58 @@ static int check_case(char *line) {
     return -bad;
 }
 
+#define NLEAVES 7
+
+/* Gradients of the float inputs, as leaves that require grad, of sum(case) on one device; out[i]
+ * NULL where an input gets none. create_graph, so the backward graph is recorded on meta too. */
+static bool case_grads(const char *name, cg_device device, cg_tensor **out) {
+    inputs in = make_inputs(device);
+    cg_tensor **leaves[] = {&in.a, &in.b, &in.v, &in.w, &in.x, &in.img, &in.kern};
+    for (int i = 0; i < NLEAVES; i++) *leaves[i] = cg_requires_grad_(cg_detach(*leaves[i]), true);
+    in.t = cg_t(in.a);
+    cg_tensor *r = run_case(name, &in, device);
+    cg_clear_error();
+    if (!r || !cg_dtype_is_floating(cg_get_dtype(r)) || !cg_grad_fn(r)) return false;
+    if (cg_backward(cg_sum(r), .create_graph = true) < 0) return false;
+    for (int i = 0; i < NLEAVES; i++) { /* kept in the scope, off the leaf: the graph's cycle is broken */
+        out[i] = cg_keep(cg_retain(cg_grad(*leaves[i])));
+        cg_release(out[i]);
+        cg_set_grad(*leaves[i], NULL);
+    }
+    return true;
+}
+
+/* Backward on meta gives every input the gradient (sizes, strides, dtype, history) it gets on
+ * the CPU, for every golden case with a float result. */
+static int check_backward(char *line) {
+    char *tab = strchr(line, '\t');
+    if (!tab || strncmp(tab + 1, "ok", 2) != 0) return 0;
+    *tab = '\0';
+    if (strncmp(line, "cpu_to", 6) == 0 || strncmp(line, "backward", 8) == 0) return 0;
+    cg_tensor *cpu[NLEAVES] = {0}, *meta[NLEAVES] = {0};
+    bool on_cpu = case_grads(line, CG_CPU, cpu), on_meta = case_grads(line, CG_META, meta);
+    int bad = on_cpu != on_meta;
+    for (int i = 0; on_cpu && on_meta && i < NLEAVES; i++) {
+        if (!cpu[i] && !meta[i]) continue;
+        char cs[256] = "", ms[256] = "";
+        if (cpu[i]) list_text(cg_ndim(cpu[i]), cg_strides(cpu[i]), cs, sizeof cs);
+        if (meta[i]) list_text(cg_ndim(meta[i]), cg_strides(meta[i]), ms, sizeof ms);
+        if (!cpu[i] || !meta[i] || !same_sizes(cpu[i], meta[i]) || strcmp(cs, ms) != 0 ||
+            cg_get_device(meta[i]) != CG_META || (cg_grad_fn(cpu[i]) == NULL) != (cg_grad_fn(meta[i]) == NULL)) {
+            fprintf(stderr, "  %s: input %d's gradient: cpu %s [%s], meta %s [%s]\n", line, i, cpu[i] ? "yes" : "none", cs,
+                    meta[i] ? "yes" : "none", ms);
+            bad = 1;
+        }
+    }
+    return -bad;
+}
+
+static void test_backward_like_cpu(void) {
+    int bad;
+    int cases = golden_check_lines("tests/data/meta.txt", check_backward, 30, &bad);
+    CHECK_MSG(cases >= 100 && bad == 0, "%d of %d cases failed", bad, cases);
+}
+
 static void test_golden_cases(void) {
     int bad;
     int cases = golden_check_lines("tests/data/meta.txt", check_case, 30, &bad);
@@ -264,8 +324,12 @@ static void test_no_memory(void) {
     CHECK(cg_grad(huge) && cg_size(cg_grad(huge), 0) == 1 << 20);
 }
 
+static void quiet(const char *message, void *user) { (void)message, (void)user; }
+
 int main(void) {
+    cg_set_warning_handler(quiet, NULL); /* backward with create_graph warns as PyTorch does */
     RUN(test_golden_cases);
+    RUN(test_backward_like_cpu);
     RUN(test_values);
     RUN(test_no_memory);
     HARNESS_END();

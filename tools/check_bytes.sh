@@ -15,6 +15,8 @@ allow=(
     "src/core/tensor.c 4 cg_data_ptr hands out the address; cg_shares_storage compares addresses"
     "src/core/shape.c 3 memory overlap compares addresses and reads no byte"
     "src/ops/reduce.c 1 passes cg_bytes pointers to the table's raw-pointer row kernels, no arithmetic"
+    "src/ops/conv.c 4 passes cg_bytes pointers to the table's raw-pointer conv kernels, no arithmetic"
+    "src/ops/pool.c 5 passes cg_bytes pointers to the table's raw-pointer pooling kernels, no arithmetic"
     "src/ops/linalg.c 2 the batched gemm loop offsets operand pointers (to move into backend/cpu/matmul.c)"
 )
 

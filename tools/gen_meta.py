@@ -5,7 +5,7 @@ Run from the repository root with /usr/bin/python3 (Debian's python3-torch):
 
 The inputs (the same in test_meta.c) are CPU tensors moved with .to('meta'): a and b (2, 3)
 float32, v (3,), w (3, 2), x (4, 3, 2), t = a.t() (strided), idx int64 [0, 1], mask (2, 3) bool,
-cls int64 [2, 0]; g is a meta (2, 3) leaf that requires grad. Each line is one case, tab-separated:
+cls int64 [2, 0], img (2, 3, 6, 6), kern (4, 3, 3, 3), sig (2, 3, 8); g is a meta (2, 3) leaf that requires grad. Each line is one case, tab-separated:
     <name> <kind> <text> <sizes> <strides>
 kind is "ok" (text is the result's repr) or the Python exception's name (text is its message);
 repr and message are written with '\' as '\\' and each newline as '\n'. sizes and strides are
@@ -18,10 +18,12 @@ torch.manual_seed(0)
 cpu = {
     "a": torch.randn(2, 3), "b": torch.randn(2, 3), "v": torch.randn(3), "w": torch.randn(3, 2),
     "x": torch.randn(4, 3, 2), "idx": torch.tensor([0, 1]), "cls": torch.tensor([2, 0]),
+    "img": torch.randn(2, 3, 6, 6), "kern": torch.randn(4, 3, 3, 3), "sig": torch.randn(2, 3, 8),
 }
 cpu["mask"] = cpu["a"] > 0
 m = {k: t.to("meta") for k, t in cpu.items()}
 a, b, v, w, x, idx, cls, mask = (m[k] for k in ["a", "b", "v", "w", "x", "idx", "cls", "mask"])
+img, kern, sig = m["img"], m["kern"], m["sig"]
 t = a.t()
 c = torch.ones(2, 3)  # a CPU operand
 
@@ -80,6 +82,9 @@ CASES = [
     ("empty", lambda: torch.zeros(0).to("meta")), ("empty_2d", lambda: torch.zeros(0, 3).to("meta")),
     ("scalar", lambda: torch.tensor(1.5).to("meta")),
     ("cpu_to_meta_grad", lambda: torch.ones(3, requires_grad=True).to("meta")),
+    ("conv2d", lambda: F.conv2d(img, kern, v.repeat(2)[:4], stride=2, padding=1)),
+    ("conv1d", lambda: F.conv1d(sig, kern[:, :, 0], padding=1)),
+    ("max_pool2d", lambda: F.max_pool2d(img, 2)), ("avg_pool2d", lambda: F.avg_pool2d(img, 3, stride=2, padding=1)),
     ("err_mm_shapes", lambda: a.mm(b)), ("err_add_shapes", lambda: a + x),
     ("err_cat_0dim", lambda: torch.cat([a, a.sum()])), ("err_mixed_add", lambda: a + c),
     ("err_mixed_add_cpu_first", lambda: c + a), ("err_mixed_mul", lambda: a * c),

@@ -52,15 +52,16 @@ typedef struct {
     uintptr_t written; /* an in-place op's operand it wrote (identity): its message names that tensor's history */
 } cg_saved_tensor;
 
-/* What the engine needs to know of each forward output (the gradient's expected shape and dtype). */
+/* What the engine needs to know of each forward output (the gradient's expected shape, dtype and device). */
 typedef struct {
     cg_dtype dtype;
     int ndim;
     int64_t sizes[CG_MAX_DIMS];
+    const cg_backend *backend;
 } cg_input_meta;
 
 static inline cg_input_meta cg_input_meta_of(const cg_tensor *t) {
-    cg_input_meta meta = {.dtype = t->dtype, .ndim = t->ndim};
+    cg_input_meta meta = {.dtype = t->dtype, .ndim = t->ndim, .backend = t->storage->backend};
     memcpy(meta.sizes, t->sizes, sizeof meta.sizes);
     return meta;
 }

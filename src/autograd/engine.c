@@ -299,9 +299,20 @@ static __attribute__((noinline, cold)) void invalid_gradient(const cg_tensor *gr
                  cg_shape_text(meta->ndim, meta->sizes).s);
 }
 
-/* The gradient as the node expects it: summed to the input's shape and cast to its dtype. */
+/* The gradient as the node expects it: on the input's device (PyTorch moves a 0-dim one there),
+ * summed to the input's shape and cast to its dtype. */
 static __attribute__((noinline)) cg_tensor *conform(cg_tensor *grad, const cg_input_meta *meta, const cg_node *from,
                                                     int index) {
+    if (grad->storage->backend != meta->backend && meta->backend) {
+        if (grad->ndim != 0) {
+            cg_set_error("Function %s returned an invalid gradient at index %d - expected device %s but got %s",
+                         from ? cg_node_message_name(from) : "backward", index, meta->backend->name,
+                         grad->storage->backend->name);
+            return NULL;
+        }
+        grad = cg_to_device(grad, meta->backend->device);
+        if (!grad) return NULL;
+    }
     if (!cg_same_shape(grad->ndim, grad->sizes, meta->ndim, meta->sizes)) {
         if (!expandable(meta, grad)) {
             invalid_gradient(grad, meta, from, index);
@@ -316,7 +327,8 @@ static __attribute__((noinline)) cg_tensor *conform(cg_tensor *grad, const cg_in
 /* conform, with the common case (already the expected shape and dtype) inline. */
 static inline __attribute__((always_inline)) cg_tensor *validate(cg_tensor *grad, const cg_input_meta *meta,
                                                                  const cg_node *from, int index) {
-    bool as_expected = grad->dtype == meta->dtype && cg_same_shape(grad->ndim, grad->sizes, meta->ndim, meta->sizes);
+    bool as_expected = grad->dtype == meta->dtype && grad->storage->backend == meta->backend &&
+                       cg_same_shape(grad->ndim, grad->sizes, meta->ndim, meta->sizes);
     return as_expected ? grad : conform(grad, meta, from, index);
 }
 

@@ -16,9 +16,11 @@
 #ifndef CG_BACKEND_BACKEND_H
 #define CG_BACKEND_BACKEND_H
 
+#include "backend/cpu/conv.h" /* cg_conv2d_shape */
 #include "backend/cpu/elementwise.h"
 #include "backend/cpu/fused.h"
 #include "backend/cpu/matmul.h"
+#include "backend/cpu/pool.h" /* cg_pool2d_shape */
 #include "core/generator.h"
 #include "core/tensor.h"
 
@@ -78,6 +80,20 @@ struct cg_backend {
     void (*extreme)(cg_dtype dtype, const void *in, void *values, int64_t *indices, int64_t rows, int64_t len,
                     bool want_max);
     void (*extreme_all)(cg_dtype dtype, const void *in, void *value, int64_t n, bool want_max);
+    /* convolution and pooling (backend/cpu/conv.h, pool.h); the int ones return -1 with the error */
+    int (*conv2d)(cg_dtype dtype, const cg_conv2d_shape *s, const void *input, const void *weight, const void *bias,
+                  void *out);
+    int (*conv2d_backward_input)(cg_dtype dtype, const cg_conv2d_shape *s, const void *grad_output, const void *weight,
+                                 void *grad_input);
+    int (*conv2d_backward_weight)(cg_dtype dtype, const cg_conv2d_shape *s, const void *input, const void *grad_output,
+                                  void *grad_weight);
+    void (*max_pool2d)(cg_dtype dtype, const cg_pool2d_shape *s, const void *input, void *out, int64_t *indices);
+    void (*max_pool2d_backward)(cg_dtype dtype, const cg_pool2d_shape *s, const void *grad_output,
+                                const int64_t *indices, void *grad_input);
+    void (*avg_pool2d)(cg_dtype dtype, const cg_pool2d_shape *s, const void *input, void *out, bool count_include_pad,
+                       int64_t divisor);
+    void (*avg_pool2d_backward)(cg_dtype dtype, const cg_pool2d_shape *s, const void *grad_output, void *grad_input,
+                                bool count_include_pad, int64_t divisor);
     /* arange / linspace fills of a contiguous 1-dim t (backend/cpu/range.h) */
     void (*arange)(cg_tensor *t, double start, double step, int64_t istart, int64_t istep);
     void (*linspace)(cg_tensor *t, double start, double end, int64_t istart, int64_t iend);

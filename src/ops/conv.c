@@ -4,7 +4,7 @@
  * double-backward graph), each differentiable again. The numbers come from the im2col + gemm
  * kernels of backend/cpu/conv.c, PyTorch's slow_conv2d arrangement. */
 #include "autograd/registry.h"
-#include "backend/cpu/conv.h"
+#include "backend/backend.h"
 
 #include <string.h>
 
@@ -83,17 +83,17 @@ static cg_tensor *conv_grad_bias(cg_tensor *g, const conv_params *p);
 /* ---- the convolution ---- */
 
 static cg_tensor *conv_forward(cg_tensor *x, cg_tensor *w, cg_tensor *b, const conv_params *p) {
-    if (!x || !w) return NULL;
+    if (!x || !w || CG_CHECK_SAME_DEVICE(x, w, b) < 0) return NULL;
     cg_conv2d_shape s = shape_of(x->sizes, w->sizes, p);
     int64_t sizes[4];
     int ndim = output_sizes(&s, p, sizes);
-    cg_tensor *out = cg_new_tensor(x->dtype, ndim, sizes);
+    cg_tensor *out = cg_new_on(x, x->dtype, ndim, sizes);
     if (!out) return NULL;
     if (out->numel) {
         cg_tensor *xc = dense(x), *wc = dense(w), *bc = b ? dense(b) : NULL;
         if (!xc || !wc || (b && !bc) ||
-            cg_kernel_conv2d(x->dtype, &s, cg_tensor_data(xc), cg_tensor_data(wc), bc ? cg_tensor_data(bc) : NULL,
-                             cg_tensor_data(out)) < 0)
+            CG_KERNEL(out, conv2d)(x->dtype, &s, cg_bytes(xc), cg_bytes(wc), bc ? cg_bytes(bc) : NULL,
+                             cg_bytes(out)) < 0)
             return NULL;
     }
     cg_node *n = cg_record(&cg_op_convolution, out, CG_INPUTS(x, w, b));
@@ -118,17 +118,16 @@ void cg_backward_convolution(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 
 /* The gradient for the input: the transposed convolution of g with w (col2im of W^T g). */
 static cg_tensor *conv_grad_input(cg_tensor *g, cg_tensor *w, const conv_params *p, const int64_t *x_sizes) {
-    if (!g || !w) return NULL;
+    if (!g || !w || CG_CHECK_SAME_DEVICE(g, w) < 0) return NULL;
     cg_conv2d_shape s = shape_of(x_sizes, w->sizes, p);
-    cg_tensor *out = cg_new_tensor(g->dtype, 2 + p->dims, x_sizes);
+    cg_tensor *out = cg_new_on(g, g->dtype, 2 + p->dims, x_sizes);
     if (!out) return NULL;
     if (out->numel) {
         cg_tensor *gc = dense(g), *wc = dense(w);
-        size_t bytes = (size_t)out->numel * cg_elsize(out->dtype);
         if (!gc || !wc) return NULL;
         if (g->numel == 0 || w->numel == 0)
-            memset(cg_tensor_data(out), 0, bytes);
-        else if (cg_kernel_conv2d_backward_input(g->dtype, &s, cg_tensor_data(gc), cg_tensor_data(wc), cg_tensor_data(out)) < 0)
+            CG_KERNEL(out, fill)(out, cg_number_int(0));
+        else if (CG_KERNEL(out, conv2d_backward_input)(g->dtype, &s, cg_bytes(gc), cg_bytes(wc), cg_bytes(out)) < 0)
             return NULL;
     }
     cg_node *n = cg_record(&cg_op_conv_backward_input, out, CG_INPUTS(g, w));
@@ -152,16 +151,16 @@ void cg_backward_conv_backward_input(cg_node *n, cg_tensor **grads, cg_tensor **
 
 /* The gradient for the weight: g @ columns(x)^T summed over the batch. */
 static cg_tensor *conv_grad_weight(cg_tensor *x, cg_tensor *g, const conv_params *p, const int64_t *w_sizes) {
-    if (!x || !g) return NULL;
+    if (!x || !g || CG_CHECK_SAME_DEVICE(x, g) < 0) return NULL;
     cg_conv2d_shape s = shape_of(x->sizes, w_sizes, p);
-    cg_tensor *out = cg_new_tensor(x->dtype, 2 + p->dims, w_sizes);
+    cg_tensor *out = cg_new_on(x, x->dtype, 2 + p->dims, w_sizes);
     if (!out) return NULL;
     if (out->numel) {
         cg_tensor *xc = dense(x), *gc = dense(g);
         if (!xc || !gc) return NULL;
         if (g->numel == 0)
-            memset(cg_tensor_data(out), 0, (size_t)out->numel * cg_elsize(out->dtype));
-        else if (cg_kernel_conv2d_backward_weight(x->dtype, &s, cg_tensor_data(xc), cg_tensor_data(gc), cg_tensor_data(out)) < 0)
+            CG_KERNEL(out, fill)(out, cg_number_int(0));
+        else if (CG_KERNEL(out, conv2d_backward_weight)(x->dtype, &s, cg_bytes(xc), cg_bytes(gc), cg_bytes(out)) < 0)
             return NULL;
     }
     cg_node *n = cg_record(&cg_op_conv_backward_weight, out, CG_INPUTS(x, g));

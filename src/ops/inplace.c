@@ -39,6 +39,8 @@ static int store(cg_tensor *t, cg_tensor *result) {
  * broadcast together, to t's own shape. */
 static int check_operands(cg_tensor *t, int n, cg_tensor *const *others) {
     if (cg_check_no_internal_overlap(t) < 0) return -1;
+    for (int i = 0; i < n; i++) /* t's device, or a 0-dim CPU operand */
+        if (others[i] && CG_CHECK_SAME_DEVICE(t, others[i]) < 0) return -1;
     for (int i = 0; i < n; i++)
         if (others[i] && cg_check_no_partial_overlap(t, others[i]) < 0) return -1;
     int64_t shape[CG_MAX_DIMS];

@@ -3,7 +3,7 @@
  * the nodes MaxPool2DWithIndicesBackward0 and AvgPool2DBackward0, and backward ops that are
  * differentiable again (their own double-backward nodes). Input (N, C, H, W) or (C, H, W). */
 #include "autograd/registry.h"
-#include "backend/cpu/pool.h"
+#include "backend/backend.h"
 
 #include <string.h>
 
@@ -77,7 +77,7 @@ static cg_tensor *pooled_like(const cg_tensor *x, const cg_pool2d_shape *s, cg_d
     int64_t sizes[CG_MAX_DIMS];
     memcpy(sizes, x->sizes, sizeof sizes);
     sizes[x->ndim - 2] = s->out_h, sizes[x->ndim - 1] = s->out_w;
-    return cg_new_tensor(dtype, x->ndim, sizes);
+    return cg_new_on(x, dtype, x->ndim, sizes);
 }
 
 /* ---- the checks, in PyTorch's order ---- */
@@ -167,7 +167,7 @@ static cg_tensor *max_pool_forward(cg_tensor *x, const pool_params *p, cg_tensor
     cg_pool2d_shape s = shape_of(x->ndim, x->sizes, p);
     cg_tensor *out = pooled_like(x, &s, x->dtype), *ind = pooled_like(x, &s, CG_INT64), *xc = dense(x);
     if (!out || !ind || !xc) return NULL;
-    if (out->numel) cg_kernel_max_pool2d(x->dtype, &s, cg_tensor_data(xc), cg_tensor_data(out), (int64_t *)cg_tensor_data(ind));
+    if (out->numel) CG_KERNEL(out, max_pool2d)(x->dtype, &s, cg_bytes(xc), cg_bytes(out), (int64_t *)cg_bytes(ind));
     cg_node *n = cg_record(&cg_op_max_pool2d, out, CG_INPUTS(x));
     if (n) {
         store_params(n, p);
@@ -214,13 +214,13 @@ cg_tensor *cg_max_pool2d_opts(cg_max_pool_args a) {
 
 /* PyTorch's max_pool2d_with_indices_backward, an op of its own (differentiable in grad). */
 static cg_tensor *max_pool_backward(cg_tensor *g, cg_tensor *x, cg_tensor *ind, const pool_params *p) {
-    if (!g || !x || !ind) return NULL;
+    if (!g || !x || !ind || CG_CHECK_SAME_DEVICE(g, x, ind) < 0) return NULL;
     cg_pool2d_shape s = shape_of(x->ndim, x->sizes, p);
-    cg_tensor *out = cg_new_tensor(g->dtype, x->ndim, x->sizes), *gc = dense(g), *ic = dense(ind);
+    cg_tensor *out = cg_new_on(g, g->dtype, x->ndim, x->sizes), *gc = dense(g), *ic = dense(ind);
     if (!out || !gc || !ic) return NULL;
     if (out->numel)
-        cg_kernel_max_pool2d_backward(g->dtype, &s, cg_tensor_data(gc), (const int64_t *)cg_tensor_data(ic),
-                                      cg_tensor_data(out));
+        CG_KERNEL(out, max_pool2d_backward)(g->dtype, &s, cg_bytes(gc), (const int64_t *)cg_bytes(ic),
+                                      cg_bytes(out));
     cg_node *n = cg_record(&cg_op_max_pool2d_backward, out, CG_INPUTS(g, x));
     if (n) {
         store_params(n, p);
@@ -255,7 +255,7 @@ static cg_tensor *avg_pool_forward(cg_tensor *x, const pool_params *p) {
     cg_tensor *out = pooled_like(x, &s, x->dtype), *xc = dense(x);
     if (!out || !xc) return NULL;
     if (out->numel)
-        cg_kernel_avg_pool2d(x->dtype, &s, cg_tensor_data(xc), cg_tensor_data(out), p->include_pad, p->divisor);
+        CG_KERNEL(out, avg_pool2d)(x->dtype, &s, cg_bytes(xc), cg_bytes(out), p->include_pad, p->divisor);
     cg_node *n = cg_record(&cg_op_avg_pool2d, out, CG_INPUTS(x));
     if (n) {
         store_params(n, p);
@@ -293,12 +293,12 @@ cg_tensor *cg_avg_pool2d_opts(cg_avg_pool_args a) {
 
 /* PyTorch's avg_pool2d_backward, an op of its own (linear in grad). */
 static cg_tensor *avg_pool_backward(cg_tensor *g, cg_tensor *x, const pool_params *p) {
-    if (!g || !x) return NULL;
+    if (!g || !x || CG_CHECK_SAME_DEVICE(g, x) < 0) return NULL;
     cg_pool2d_shape s = shape_of(x->ndim, x->sizes, p);
-    cg_tensor *out = cg_new_tensor(g->dtype, x->ndim, x->sizes), *gc = dense(g);
+    cg_tensor *out = cg_new_on(g, g->dtype, x->ndim, x->sizes), *gc = dense(g);
     if (!out || !gc) return NULL;
     if (out->numel)
-        cg_kernel_avg_pool2d_backward(g->dtype, &s, cg_tensor_data(gc), cg_tensor_data(out), p->include_pad, p->divisor);
+        CG_KERNEL(out, avg_pool2d_backward)(g->dtype, &s, cg_bytes(gc), cg_bytes(out), p->include_pad, p->divisor);
     cg_node *n = cg_record(&cg_op_avg_pool2d_backward, out, CG_INPUTS(g, x));
     if (n) store_params(n, p);
     return cg_recorded(out);

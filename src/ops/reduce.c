@@ -418,7 +418,7 @@ static void prod_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
         return;
     }
     cg_tensor *grad = unsqueezed(n, grads[0], false);
-    double zeros = cg_item(cg_sum(cg_eq_scalar(x, 0)));
+    double zeros = cg_has_bytes(x) ? cg_item(cg_sum(cg_eq_scalar(x, 0))) : 0; /* meta: any branch has the shapes */
     if (zeros == 0) {
         out[0] = cg_mul(grad, cg_div(unsqueezed(n, result, false), x));
     } else if (n->op == &cg_op_prod) { /* PyTorch works on x flattened, then views the result as x */
@@ -547,7 +547,7 @@ cg_tensor *cg_min(cg_tensor *t) { return record_extreme_all(&cg_op_min, t, extre
 static void extreme_all_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_tensor *x = cg_saved(n, 0), *result = cg_saved(n, 1);
     if (!x || !result || !grads[0]) return;
-    bool nan_result = isnan(cg_item(result));
+    bool nan_result = cg_has_bytes(result) && isnan(cg_item(result));
     cg_tensor *mask = nan_result ? cg_ne(x, x) : cg_eq(x, result);
     out[0] = cg_masked_fill_tensor(cg_zeros_on(grads[0], grads[0]->dtype, x->ndim, x->sizes), mask,
                                    cg_div(grads[0], cg_sum(mask)));

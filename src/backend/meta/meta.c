@@ -70,6 +70,21 @@ static void extreme(cg_dtype d, const void *in, void *v, int64_t *i, int64_t row
     (void)d, (void)in, (void)v, (void)i, (void)rows, (void)len, (void)mx;
 }
 static void extreme_all(cg_dtype d, const void *in, void *v, int64_t n, bool mx) { (void)d, (void)in, (void)v, (void)n, (void)mx; }
+static int conv2d(cg_dtype d, const cg_conv2d_shape *s, const void *in, const void *w, const void *b, void *out) {
+    (void)d, (void)s, (void)in, (void)w, (void)b, (void)out;
+    return 0;
+}
+static int conv2d_backward(cg_dtype d, const cg_conv2d_shape *s, const void *a, const void *b, void *out) {
+    (void)d, (void)s, (void)a, (void)b, (void)out;
+    return 0;
+}
+static void max_pool2d(cg_dtype d, const cg_pool2d_shape *s, const void *in, void *out, int64_t *i) { (void)d, (void)s, (void)in, (void)out, (void)i; }
+static void max_pool2d_backward(cg_dtype d, const cg_pool2d_shape *s, const void *g, const int64_t *i, void *out) {
+    (void)d, (void)s, (void)g, (void)i, (void)out;
+}
+static void avg_pool2d(cg_dtype d, const cg_pool2d_shape *s, const void *in, void *out, bool pad, int64_t div) {
+    (void)d, (void)s, (void)in, (void)out, (void)pad, (void)div;
+}
 static void arange(cg_tensor *t, double start, double step, int64_t istart, int64_t istep) { (void)t, (void)start, (void)step, (void)istart, (void)istep; }
 static void linspace(cg_tensor *t, double start, double end, int64_t istart, int64_t iend) { (void)t, (void)start, (void)end, (void)istart, (void)iend; }
 /* Targets are not read: every row counts as kept. */
@@ -134,6 +149,13 @@ const cg_backend cg_backend_meta = {
     .norm = norm,
     .extreme = extreme,
     .extreme_all = extreme_all,
+    .conv2d = conv2d,
+    .conv2d_backward_input = conv2d_backward,
+    .conv2d_backward_weight = conv2d_backward,
+    .max_pool2d = max_pool2d,
+    .max_pool2d_backward = max_pool2d_backward,
+    .avg_pool2d = avg_pool2d,
+    .avg_pool2d_backward = avg_pool2d,
     .arange = arange,
     .linspace = linspace,
     .nll_targets = nll_targets,
