@@ -231,7 +231,60 @@ DEFINE_EXTREME(extreme_bool, bool, NEVER_NAN)
 DEFINE_EXTREME_ALL(extreme_all_f32, float)
 DEFINE_EXTREME_ALL(extreme_all_f64, double)
 
+/* The same with AVX2 and four vectors of lanes at a time. Only which of +0 and -0 wins, or which
+ * of several NaNs comes out, depends on the order of the picks: when the result is a zero or a NaN,
+ * the caller folds again in PyTorch's order. */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define AVX2_ATTR __attribute__((target("avx2")))
+#define UNORD_PS(a, b) _mm256_cmp_ps(a, b, _CMP_UNORD_Q)
+#define UNORD_PD(a, b) _mm256_cmp_pd(a, b, _CMP_UNORD_Q)
+#define DEFINE_EXTREME_ALL_AVX2(name, T, V, LOADU, STOREU, MAX, MIN, ADD, UNORD, BLENDV)                     \
+    AVX2_ATTR static inline V name##_pick(V a, V b, bool want_max) {                                        \
+        return BLENDV(want_max ? MAX(a, b) : MIN(a, b), ADD(a, b), UNORD(a, b));                            \
+    }                                                                                                       \
+    AVX2_ATTR static T name(const T *x, int64_t n, bool want_max) {                                        \
+        enum { L = 32 / sizeof(T) };                                                                        \
+        V l0 = LOADU(x), l1 = LOADU(x + L), l2 = LOADU(x + 2 * L), l3 = LOADU(x + 3 * L);                   \
+        int64_t i = 4 * L;                                                                                  \
+        for (; i + 4 * L <= n; i += 4 * L) {                                                                \
+            l0 = name##_pick(l0, LOADU(x + i), want_max);                                                   \
+            l1 = name##_pick(l1, LOADU(x + i + L), want_max);                                               \
+            l2 = name##_pick(l2, LOADU(x + i + 2 * L), want_max);                                           \
+            l3 = name##_pick(l3, LOADU(x + i + 3 * L), want_max);                                           \
+        }                                                                                                   \
+        l0 = name##_pick(name##_pick(l0, l1, want_max), name##_pick(l2, l3, want_max), want_max);           \
+        for (; i + L <= n; i += L) l0 = name##_pick(l0, LOADU(x + i), want_max);                            \
+        T lane[L];                                                                                          \
+        STOREU(lane, l0);                                                                                   \
+        for (; i < n; i++) lane[i % L] = extreme_all_##T##_pick(lane[i % L], x[i], want_max);               \
+        T best = lane[0];                                                                                   \
+        for (int j = 1; j < L; j++) best = extreme_all_##T##_pick(best, lane[j], want_max);                 \
+        return best;                                                                                        \
+    }
+#define extreme_all_float_pick extreme_all_f32_pick
+#define extreme_all_double_pick extreme_all_f64_pick
+DEFINE_EXTREME_ALL_AVX2(extreme_all_f32_avx2, float, __m256, _mm256_loadu_ps, _mm256_storeu_ps, _mm256_max_ps,
+                        _mm256_min_ps, _mm256_add_ps, UNORD_PS, _mm256_blendv_ps)
+DEFINE_EXTREME_ALL_AVX2(extreme_all_f64_avx2, double, __m256d, _mm256_loadu_pd, _mm256_storeu_pd, _mm256_max_pd,
+                        _mm256_min_pd, _mm256_add_pd, UNORD_PD, _mm256_blendv_pd)
+static bool fast_extreme_all(cg_dtype dtype, const void *in, void *value, int64_t n, bool want_max) {
+    if (n < 128 || !__builtin_cpu_supports("avx2")) return false;
+    double v = dtype == CG_FLOAT32 ? extreme_all_f32_avx2(in, n, want_max) : extreme_all_f64_avx2(in, n, want_max);
+    if (v == 0 || isnan(v)) return false;
+    if (dtype == CG_FLOAT32) *(float *)value = (float)v;
+    else *(double *)value = v;
+    return true;
+}
+#else
+static bool fast_extreme_all(cg_dtype dtype, const void *in, void *value, int64_t n, bool want_max) {
+    (void)dtype, (void)in, (void)value, (void)n, (void)want_max;
+    return false;
+}
+#endif
+
 void cg_kernel_extreme_all(cg_dtype dtype, const void *in, void *value, int64_t n, bool want_max) {
+    if (cg_dtype_is_floating(dtype) && fast_extreme_all(dtype, in, value, n, want_max)) return;
     if (dtype == CG_FLOAT32)
         *(float *)value = extreme_all_f32(in, n, want_max);
     else if (dtype == CG_FLOAT64)

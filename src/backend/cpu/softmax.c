@@ -51,7 +51,7 @@ static inline double f64_nan_ones(void) {
  * running max and sum stay in cache; the results do not depend on the block size. */
 #define COLUMN_BLOCK 256
 
-#define DEFINE_SOFTMAX(S, T, L, TREE_FOLD, ATTR, VEXP, VLOG, SEXP, FMA, VREDUCE)                                               \
+#define DEFINE_SOFTMAX(S, T, L, TREE_FOLD, ATTR, VEXP, VLOG, SEXP, FMA, VREDUCE, VEXP_SUM)                                               \
     ATTR static inline T S##_vmax(T a, T b) { return a != a || b != b ? S##_nan_ones_() : a > b ? a : b; } \
     /* vec_reduce_all's shuffles: the upper half of the lanes folded onto the lower, then the upper   \
      * half of those, until one lane is left */                                                           \
@@ -103,9 +103,11 @@ static inline double f64_nan_ones(void) {
     }                                                                                                      \
     ATTR static void S##_lastdim(const T *x, T *out, int64_t rows, int64_t n, bool take_log) {                  \
         for (int64_t r = 0; r < rows; r++, x += n, out += n) {                                             \
-            T m = S##_reduce_all(x, n, true);                                                              \
-            S##_exp_shifted(x, m, out, n);                                                                 \
-            T s = S##_reduce_all(out, n, false);                                                           \
+            T m = S##_reduce_all(x, n, true), s;                                                           \
+            if (!VEXP_SUM(x, m, out, n, &s)) {                                                             \
+                S##_exp_shifted(x, m, out, n);                                                             \
+                s = S##_reduce_all(out, n, false);                                                         \
+            }                                                                                              \
             if (take_log) {                                                                                     \
                 T ls = S##_log1(s);                                                                        \
                 for (int64_t i = 0; i < n; i++) out[i] = (x[i] - m) - ls;                                  \
@@ -146,14 +148,18 @@ static inline double f64_nan_ones(void) {
      * first `vec` of them (a multiple of L) are PyTorch's vector columns, the rest its scalar tail. */ \
     ATTR static void S##_columns(const T *x, T *out, int64_t dim, int64_t inner, int64_t k, int64_t vec, bool take_log) { \
         T m[COLUMN_BLOCK], s[COLUMN_BLOCK];                                                                \
-        for (int64_t c = 0; c < k; c++) {                                                                  \
-            m[c] = take_log ? -INFINITY : x[c];                                                                 \
-            s[c] = 0;                                                                                      \
-        }                                                                                                  \
-        for (int64_t d = take_log ? 0 : 1; d < dim; d++) {                                                      \
-            const T *row = x + d * inner;                                                                  \
-            for (int64_t c = 0; c < k; c++)                                                                \
-                m[c] = take_log ? (row[c] > m[c] ? row[c] : m[c]) : c < vec ? S##_vmax(m[c], row[c]) : m[c] < row[c] ? row[c] : m[c]; \
+        for (int64_t c = 0; c < k; c++) s[c] = 0;                                                          \
+        if (take_log) {                                                                                    \
+            for (int64_t c = 0; c < k; c++) m[c] = -INFINITY;                                              \
+            for (int64_t d = 0; d < dim; d++)                                                              \
+                for (int64_t c = 0; c < k; c++) m[c] = x[d * inner + c] > m[c] ? x[d * inner + c] : m[c];  \
+        } else {                                                                                           \
+            memcpy(m, x, (size_t)k * sizeof(T));                                                           \
+            for (int64_t d = 1; d < dim; d++) {                                                            \
+                const T *row = x + d * inner;                                                              \
+                for (int64_t c = 0; c < vec; c++) m[c] = S##_vmax(m[c], row[c]);                           \
+                for (int64_t c = vec; c < k; c++) m[c] = m[c] < row[c] ? row[c] : m[c];                    \
+            }                                                                                              \
         }                                                                                                  \
         for (int64_t d = 0; d < dim; d++) {                                                                \
             const T *row = x + d * inner;                                                                  \
@@ -182,7 +188,10 @@ static inline double f64_nan_ones(void) {
         for (int64_t d = 0; d < dim; d++) {                                                                \
             const T *row = x + d * inner;                                                                  \
             T *o = out + d * inner;                                                                        \
-            for (int64_t c = 0; c < k; c++) o[c] = take_log ? row[c] - m[c] - s[c] : o[c] / s[c];               \
+            if (take_log)                                                                                  \
+                for (int64_t c = 0; c < k; c++) o[c] = row[c] - m[c] - s[c];                               \
+            else                                                                                           \
+                for (int64_t c = 0; c < k; c++) o[c] = o[c] / s[c];                                        \
         }                                                                                                  \
     }                                                                                                      \
     ATTR static void S##_columns_backward(const T *g, const T *y, T *out, int64_t dim, int64_t inner, int64_t k, \
@@ -238,8 +247,9 @@ static inline double f64_nan_ones(void) {
 #define F64_VLOG_LIBM(v) for (int w_ = 0; w_ < 4; w_++) (v)[w_] = log((v)[w_])
 #define NO_ATTR
 #define NO_VREDUCE(x, n, max, acc) false
-DEFINE_SOFTMAX(f32, float, 8, true, NO_ATTR, F32_VEXP_LIBM, F32_VLOG_LIBM, expf, fmaf, NO_VREDUCE)
-DEFINE_SOFTMAX(f64, double, 4, false, NO_ATTR, F64_VEXP_LIBM, F64_VLOG_LIBM, exp, fma, NO_VREDUCE)
+#define NO_VEXP_SUM(x, m, out, n, sum) false
+DEFINE_SOFTMAX(f32, float, 8, true, NO_ATTR, F32_VEXP_LIBM, F32_VLOG_LIBM, expf, fmaf, NO_VREDUCE, NO_VEXP_SUM)
+DEFINE_SOFTMAX(f64, double, 4, false, NO_ATTR, F64_VEXP_LIBM, F64_VLOG_LIBM, exp, fma, NO_VREDUCE, NO_VEXP_SUM)
 
 /* On x86-64, once more for AVX2 and FMA, with SLEEF's vector functions where it is linked. */
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -268,7 +278,7 @@ AVX2_ATTR __m256d Sleef_logd4_u10(__m256d);
 AVX2_ATTR static __m256 f32_vreduce_op(__m256 a, __m256 b, bool max) {
     return max ? _mm256_or_ps(_mm256_max_ps(a, b), _mm256_cmp_ps(a, b, _CMP_UNORD_Q)) : _mm256_add_ps(a, b);
 }
-AVX2_ATTR static bool f32_vreduce(const float *x, int64_t n, bool max, float *lanes) {
+AVX2_ATTR static void f32_vreduce_lanes(const float *x, int64_t n, bool max, float *lanes) {
     __m256 acc = _mm256_loadu_ps(x);
     int64_t d = 8;
     if (max)
@@ -277,10 +287,57 @@ AVX2_ATTR static bool f32_vreduce(const float *x, int64_t n, bool max, float *la
         for (; d + 8 <= n; d += 8) acc = f32_vreduce_op(acc, _mm256_loadu_ps(x + d), false);
     _mm256_storeu_ps(lanes, acc);
     for (int w = 0; w < n - d; w++) lanes[w] = max ? f32_vmax(lanes[w], x[d + w]) : lanes[w] + x[d + w];
+}
+/* The max's value does not depend on the order of the comparisons (a NaN anywhere gives the
+ * all-ones NaN), only which zero wins among +0 and -0 does: four independent chains, then
+ * PyTorch's single chain again when the max is a zero. */
+AVX2_ATTR static bool f32_vreduce(const float *x, int64_t n, bool max, float *lanes) {
+    if (!max || n < 64) {
+        f32_vreduce_lanes(x, n, max, lanes);
+        return true;
+    }
+    __m256 a0 = _mm256_loadu_ps(x), a1 = a0, a2 = a0, a3 = a0;
+    int64_t d = 8;
+    for (; d + 32 <= n; d += 32) {
+        a0 = f32_vreduce_op(a0, _mm256_loadu_ps(x + d), true);
+        a1 = f32_vreduce_op(a1, _mm256_loadu_ps(x + d + 8), true);
+        a2 = f32_vreduce_op(a2, _mm256_loadu_ps(x + d + 16), true);
+        a3 = f32_vreduce_op(a3, _mm256_loadu_ps(x + d + 24), true);
+    }
+    for (; d + 8 <= n; d += 8) a0 = f32_vreduce_op(a0, _mm256_loadu_ps(x + d), true);
+    _mm256_storeu_ps(lanes, f32_vreduce_op(f32_vreduce_op(a0, a1, true), f32_vreduce_op(a2, a3, true), true));
+    for (int w = 0; w < n - d; w++) lanes[w] = f32_vmax(lanes[w], x[d + w]);
+    float folded[8];
+    memcpy(folded, lanes, sizeof folded);
+    if (f32_fold(folded, true) == 0) f32_vreduce_lanes(x, n, true, lanes);
     return true;
 }
-DEFINE_SOFTMAX(f32_avx2, float, 8, true, AVX2_ATTR, F32_VEXP, F32_VLOG, expf, __builtin_fmaf, f32_vreduce)
-DEFINE_SOFTMAX(f64_avx2, double, 4, false, AVX2_ATTR, F64_VEXP, F64_VLOG, exp, __builtin_fma, NO_VREDUCE)
+/* exp_shifted and then reduce_all of its result with +, in one pass: the same lanes in the same order. */
+AVX2_ATTR static bool f32_vexp_sum(const float *x, float m, float *out, int64_t n, float *sum) {
+    if (n < 8) return false;
+    __m256 vm = _mm256_set1_ps(m), acc = Sleef_expf8_u10(_mm256_sub_ps(_mm256_loadu_ps(x), vm));
+    _mm256_storeu_ps(out, acc);
+    int64_t d = 8;
+    for (; d + 8 <= n; d += 8) {
+        __m256 e = Sleef_expf8_u10(_mm256_sub_ps(_mm256_loadu_ps(x + d), vm));
+        _mm256_storeu_ps(out + d, e);
+        acc = _mm256_add_ps(acc, e);
+    }
+    float lanes[8], e[8] = {0};
+    _mm256_storeu_ps(lanes, acc);
+    if (d < n) {
+        for (int w = 0; w < n - d; w++) e[w] = x[d + w] - m;
+        F32_VEXP(e);
+        for (int w = 0; w < n - d; w++) {
+            out[d + w] = e[w];
+            lanes[w] += e[w];
+        }
+    }
+    *sum = f32_fold(lanes, false);
+    return true;
+}
+DEFINE_SOFTMAX(f32_avx2, float, 8, true, AVX2_ATTR, F32_VEXP, F32_VLOG, expf, __builtin_fmaf, f32_vreduce, f32_vexp_sum)
+DEFINE_SOFTMAX(f64_avx2, double, 4, false, AVX2_ATTR, F64_VEXP, F64_VLOG, exp, __builtin_fma, NO_VREDUCE, NO_VEXP_SUM)
 static bool hardware_avx2(void) { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
 #else
 #define f32_avx2_softmax f32_softmax
