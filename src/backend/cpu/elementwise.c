@@ -186,9 +186,14 @@ static const cg_loop_fn unary_loops[CG_UN_COUNT][4] = {
 
 /* ---- dispatch ---- */
 
+static atomic_bool simd_off;
+
+void cg_simd_disable(bool off) { atomic_store_explicit(&simd_off, off, memory_order_relaxed); }
+
 bool cg_simd_avx2(void) {
 #if defined(__x86_64__) && defined(__GNUC__)
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    return !atomic_load_explicit(&simd_off, memory_order_relaxed) && __builtin_cpu_supports("avx2") &&
+           __builtin_cpu_supports("fma");
 #else
     return false;
 #endif

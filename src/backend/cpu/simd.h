@@ -16,9 +16,11 @@
 #include "backend/cpu/elementwise.h"
 #include "backend/cpu/iter.h"
 
-/* True when this CPU runs AVX2 and FMA instructions (false off x86-64). Defined in elementwise.c,
- * which is compiled for any x86-64. */
+/* True when this CPU runs AVX2 and FMA instructions (false off x86-64, or after
+ * cg_simd_disable(true)). Defined in elementwise.c, which is compiled for any x86-64. */
 bool cg_simd_avx2(void);
+/* Tests: off = true makes every kernel take its portable loop from now on (false: back). */
+void cg_simd_disable(bool off);
 
 /* The AVX2 loop for (op, dtype), or NULL when there is none (then the portable loop runs). Call
  * only when cg_simd_avx2() is true (these too are AVX2 code). */
