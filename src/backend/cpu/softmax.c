@@ -312,6 +312,7 @@ AVX2_ATTR static bool f32_vreduce(const float *x, int64_t n, bool max, float *la
     if (f32_fold(folded, true) == 0) f32_vreduce_lanes(x, n, true, lanes);
     return true;
 }
+#ifdef CG_HAVE_SLEEF
 /* exp_shifted and then reduce_all of its result with +, in one pass: the same lanes in the same order. */
 AVX2_ATTR static bool f32_vexp_sum(const float *x, float m, float *out, int64_t n, float *sum) {
     if (n < 8) return false;
@@ -336,6 +337,9 @@ AVX2_ATTR static bool f32_vexp_sum(const float *x, float m, float *out, int64_t 
     *sum = f32_fold(lanes, false);
     return true;
 }
+#else
+#define f32_vexp_sum NO_VEXP_SUM /* the one pass needs SLEEF's vector exp */
+#endif
 DEFINE_SOFTMAX(f32_avx2, float, 8, true, AVX2_ATTR, F32_VEXP, F32_VLOG, expf, __builtin_fmaf, f32_vreduce, f32_vexp_sum)
 DEFINE_SOFTMAX(f64_avx2, double, 4, false, AVX2_ATTR, F64_VEXP, F64_VLOG, exp, __builtin_fma, NO_VREDUCE, NO_VEXP_SUM)
 static bool hardware_avx2(void) { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
