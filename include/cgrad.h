@@ -267,9 +267,10 @@ cg_tensor *cg_linspace(double start, double end, int64_t steps, cg_dtype dtype);
 cg_tensor *cg_eye(int64_t n, int64_t m, cg_dtype dtype);  /* m = -1: PyTorch's m=None (n columns) */
 
 /* ---- threads --------------------------------------------------------------------------------- */
-/* torch.set_num_threads: the threads one op may use (the calling thread and the pool's workers; the
- * BLAS library's too). Results are bit-identical for every count; tensors below 32768 elements stay
- * on the calling thread. Applies to the whole process. n < 1: an error, and the count is unchanged. */
+/* torch.set_num_threads: the threads one op may use (the calling thread and the pool's workers).
+ * Results are bit-identical for every count; tensors below 32768 elements stay on the calling
+ * thread. Applies to the whole process. OpenBLAS keeps its own count (OPENBLAS_NUM_THREADS), as under
+ * PyTorch. n < 1: an error, and the count is unchanged. */
 int cg_set_num_threads(int n);
 /* torch.get_num_threads. The default is PyTorch's: OMP_NUM_THREADS when set, else the number of
  * physical cores. */
