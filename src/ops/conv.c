@@ -13,9 +13,10 @@
 typedef struct {
     int dims;  /* up to 2 once checked; a longer weight only reaches the checks that refuse it */
     int64_t stride[CG_MAX_DIMS], padding[CG_MAX_DIMS], dilation[CG_MAX_DIMS], groups;
+    bool per_image; /* PyTorch runs it on its slow path (one gemm per image), not on oneDNN */
 } conv_params;
 
-enum { ARG_DIMS, ARG_STRIDE = 1, ARG_PADDING = 3, ARG_DILATION = 5, ARG_GROUPS = 7, ARG_SIZES = 8 };
+enum { ARG_DIMS, ARG_STRIDE = 1, ARG_PADDING = 3, ARG_DILATION = 5, ARG_GROUPS = 7, ARG_PER_IMAGE = 8, ARG_SIZES = 9 };
 
 static void store_params(cg_node *n, const conv_params *p) {
     n->args[ARG_DIMS] = p->dims;
@@ -25,10 +26,11 @@ static void store_params(cg_node *n, const conv_params *p) {
         n->args[ARG_DILATION + d] = p->dilation[d];
     }
     n->args[ARG_GROUPS] = p->groups;
+    n->args[ARG_PER_IMAGE] = p->per_image;
 }
 
 static conv_params params_of(const cg_node *n) {
-    conv_params p = {.dims = (int)n->args[ARG_DIMS], .groups = n->args[ARG_GROUPS]};
+    conv_params p = {.dims = (int)n->args[ARG_DIMS], .groups = n->args[ARG_GROUPS], .per_image = n->args[ARG_PER_IMAGE]};
     for (int d = 0; d < 2; d++) {
         p.stride[d] = n->args[ARG_STRIDE + d];
         p.padding[d] = n->args[ARG_PADDING + d];
@@ -47,7 +49,8 @@ static int64_t conv_out_size(int64_t in, int64_t kernel, int64_t stride, int64_t
 /* The kernels' geometry for input sizes x and weight sizes w (1-D: a height of 1). */
 static cg_conv2d_shape shape_of(const int64_t *x, const int64_t *w, const conv_params *p) {
     cg_conv2d_shape s = {.batch = x[0], .in_channels = x[1], .out_channels = w[0], .groups = p->groups,
-                         .in_h = 1, .kernel_h = 1, .stride_h = 1, .pad_h = 0, .dilation_h = 1};
+                         .in_h = 1, .kernel_h = 1, .stride_h = 1, .pad_h = 0, .dilation_h = 1,
+                         .per_image = p->per_image};
     int last = p->dims - 1;
     if (p->dims == 2) {
         s.in_h = x[2], s.kernel_h = w[2], s.stride_h = p->stride[0], s.pad_h = p->padding[0], s.dilation_h = p->dilation[0];
@@ -391,6 +394,7 @@ static cg_tensor *conv_op(cg_conv_args a, int dims) {
     cg_tensor *input = batched ? x : cg_unsqueeze(x, 0);
     if (!input) return NULL;
     if (check_conv_shapes(input, w, b, &p) < 0 || check_backend(input, w, &p) < 0) return NULL;
+    p.per_image = !uses_mkldnn(input, w, &p);
     cg_tensor *out = conv_forward(input, w, b, &p);
     return batched ? out : cg_squeeze_dim(out, 0);
 }

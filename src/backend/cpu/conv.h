@@ -1,6 +1,6 @@
-/* 2-D convolution kernels (conv1d runs as a conv2d of height 1): im2col, then the matrix product
- * of the seam (cg_kernel_gemm), arranged as PyTorch's slow_conv2d arranges its gemm calls, one
- * batch element and one group at a time.
+/* 2-D convolution kernels (conv1d runs as a conv2d of height 1): im2col, then the matrix products
+ * of backend/cpu/matmul.h arranged as PyTorch's slow_conv2d arranges its gemm calls, one batch
+ * element and one group at a time (so with OpenBLAS the bits of PyTorch's slow path).
  *
  * Every operand is contiguous (N, C, H, W) of one dtype (float32, float64 or int64; int64 wraps
  * around). The kernels allocate their column buffer; they return 0, or -1 when out of memory
@@ -14,6 +14,9 @@ typedef struct {
     int64_t batch, in_channels, out_channels, groups;
     int64_t in_h, in_w, out_h, out_w;
     int64_t kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w;
+    /* One image per product, as PyTorch's slow_conv2d calls gemm (its bits with OpenBLAS); false
+     * lets a product span several images (wider, faster products; other roundings in the sums). */
+    bool per_image;
 } cg_conv2d_shape;
 
 /* out (N, Cout, OH, OW) = input (N, Cin, H, W) convolved with weight (Cout, Cin / groups, KH, KW),
