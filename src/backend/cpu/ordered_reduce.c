@@ -17,6 +17,7 @@
 #endif
 
 #include "backend/cpu/reduce.h"
+#include "backend/cpu/simd.h"
 
 #include "backend/cpu/parallel.h"
 
@@ -240,11 +241,9 @@ DEFINE_ADD_ROW(f32_avx2, float)
 DEFINE_ADD_ROW(f64_avx2, double)
 DEFINE_CASCADE(f32_avx2, float, 8, AVX2_ATTR, F32_FAST)
 DEFINE_CASCADE(f64_avx2, double, 4, AVX2_ATTR, F64_FAST)
-static bool hardware_avx2(void) { return __builtin_cpu_supports("fma") && __builtin_cpu_supports("avx2"); }
 #else
 #define f32_avx2_loop2d f32_loop2d
 #define f64_avx2_loop2d f64_loop2d
-static bool hardware_avx2(void) { return false; }
 #endif
 
 /* ---- PyTorch's iteration order ---- */
@@ -416,7 +415,7 @@ static void reduce_in_order(cg_tensor *out, const cg_tensor *in, const bool *red
 }
 
 void cg_kernel_cascade_sum(cg_tensor *out, const cg_tensor *in, const bool *reduced, bool keepdim) {
-    bool f32 = in->dtype == CG_FLOAT32, fast = hardware_avx2();
+    bool f32 = in->dtype == CG_FLOAT32, fast = cg_simd_avx2();
     loop2d_fn loop = f32 ? (fast ? f32_avx2_loop2d : f32_loop2d) : (fast ? f64_avx2_loop2d : f64_loop2d);
     reduce_in_order(out, in, reduced, keepdim, 0, loop, 0);
 }
@@ -427,8 +426,8 @@ void cg_kernel_cascade_sum(cg_tensor *out, const cg_tensor *in, const bool *redu
  * lanes multiplied in order; the tail after the last whole block is multiplied in one element at a
  * time. Contiguous kept columns are reduced 4 vectors of columns at a time the same way, without
  * combining; anything else is one element at a time, in order. */
-#define DEFINE_PROD(S, T, LANES)                                                                           \
-    static void S##_prod_inner(T *out, const T *in, int64_t n) {                                         \
+#define DEFINE_PROD(S, T, LANES, ATTR)                                                                           \
+    ATTR static void S##_prod_inner(T *out, const T *in, int64_t n) {                                         \
         int64_t blocks = n / (4 * LANES);                                                                  \
         if (blocks > 0) {                                                                                  \
             T acc[4 * LANES];                                                                              \
@@ -444,7 +443,7 @@ void cg_kernel_cascade_sum(cg_tensor *out, const cg_tensor *in, const bool *redu
         for (int64_t k = blocks * 4 * LANES; k < n; k++) *out *= in[k];                                    \
     }                                                                                                      \
     /* out[c] *= the product over rows of in[row * stride + c], for size1 contiguous columns */           \
-    static void S##_prod_outer(T *out, const char *in, int64_t stride, int64_t size0, int64_t size1) {  \
+    ATTR static void S##_prod_outer(T *out, const char *in, int64_t stride, int64_t size0, int64_t size1) {  \
         int64_t c = 0;                                                                                     \
         for (; c + 4 * LANES <= size1; c += 4 * LANES) {                                                   \
             T acc[4 * LANES];                                                                              \
@@ -456,7 +455,7 @@ void cg_kernel_cascade_sum(cg_tensor *out, const cg_tensor *in, const bool *redu
         for (; c < size1; c++)                                                                             \
             for (int64_t i = 0; i < size0; i++) out[c] *= ((const T *)(in + i * stride))[c];              \
     }                                                                                                      \
-    static void S##_prod_loop2d(char *out, const char *in, const int64_t *s, int64_t size0, int64_t size1, \
+    ATTR static void S##_prod_loop2d(char *out, const char *in, const int64_t *s, int64_t size0, int64_t size1, \
                                 const void *ctx) {                                                         \
         (void)ctx;                                                                                         \
         const int64_t size = (int64_t)sizeof(T);                                                           \
@@ -470,11 +469,20 @@ void cg_kernel_cascade_sum(cg_tensor *out, const cg_tensor *in, const bool *redu
                     *(T *)(out + i * s[0] + j * s[2]) *= *(const T *)(in + i * s[1] + j * s[3]);           \
         }                                                                                                  \
     }
-DEFINE_PROD(f32, float, 8)
-DEFINE_PROD(f64, double, 4)
+DEFINE_PROD(f32, float, 8, NO_ATTR)
+DEFINE_PROD(f64, double, 4, NO_ATTR)
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+DEFINE_PROD(f32_avx2, float, 8, AVX2_ATTR)
+DEFINE_PROD(f64_avx2, double, 4, AVX2_ATTR)
+#else
+#define f32_avx2_prod_loop2d f32_prod_loop2d
+#define f64_avx2_prod_loop2d f64_prod_loop2d
+#endif
 
 void cg_kernel_ordered_prod(cg_tensor *out, const cg_tensor *in, const bool *reduced, bool keepdim) {
-    reduce_in_order(out, in, reduced, keepdim, 1, in->dtype == CG_FLOAT32 ? f32_prod_loop2d : f64_prod_loop2d, 0);
+    bool f32 = in->dtype == CG_FLOAT32, fast = cg_simd_avx2();
+    loop2d_fn loop = f32 ? (fast ? f32_avx2_prod_loop2d : f32_prod_loop2d) : (fast ? f64_avx2_prod_loop2d : f64_prod_loop2d);
+    reduce_in_order(out, in, reduced, keepdim, 1, loop, 0);
 }
 
 /* ---- 2-norms: PyTorch's norm kernel for p = 2 ----
@@ -525,7 +533,7 @@ DEFINE_NORM2(f64_fma, double, false, 4, 2, fma, AVX2_ATTR)
 #endif
 
 void cg_kernel_ordered_norm2(cg_tensor *out, const cg_tensor *in, const bool *reduced, bool keepdim) {
-    bool f32 = in->dtype == CG_FLOAT32, fast = hardware_avx2();
+    bool f32 = in->dtype == CG_FLOAT32, fast = cg_simd_avx2();
     loop2d_fn loop = f32 ? (fast ? f32_fma_norm2_loop2d : f32_norm2_loop2d) : (fast ? f64_fma_norm2_loop2d : f64_norm2_loop2d);
     reduce_in_order(out, in, reduced, keepdim, 0, loop, 2);
     for (int64_t i = 0; i < out->numel; i++) { /* an empty input's norm is 0, as PyTorch's */

@@ -1,4 +1,5 @@
 #include "backend/cpu/reduce.h"
+#include "backend/cpu/simd.h"
 
 #include <math.h>
 #include <string.h>
@@ -269,7 +270,7 @@ DEFINE_EXTREME_ALL_AVX2(extreme_all_f32_avx2, float, __m256, _mm256_loadu_ps, _m
 DEFINE_EXTREME_ALL_AVX2(extreme_all_f64_avx2, double, __m256d, _mm256_loadu_pd, _mm256_storeu_pd, _mm256_max_pd,
                         _mm256_min_pd, _mm256_add_pd, UNORD_PD, _mm256_blendv_pd)
 static bool fast_extreme_all(cg_dtype dtype, const void *in, void *value, int64_t n, bool want_max) {
-    if (n < 128 || !__builtin_cpu_supports("avx2")) return false;
+    if (n < 128 || !cg_simd_avx2()) return false;
     double v = dtype == CG_FLOAT32 ? extreme_all_f32_avx2(in, n, want_max) : extreme_all_f64_avx2(in, n, want_max);
     if (v == 0 || isnan(v)) return false;
     if (dtype == CG_FLOAT32) *(float *)value = (float)v;

@@ -28,6 +28,7 @@
 #endif
 
 #include "backend/cpu/softmax.h"
+#include "backend/cpu/simd.h"
 
 #include <math.h>
 #include <string.h>
@@ -342,18 +343,16 @@ AVX2_ATTR static bool f32_vexp_sum(const float *x, float m, float *out, int64_t 
 #endif
 DEFINE_SOFTMAX(f32_avx2, float, 8, true, AVX2_ATTR, F32_VEXP, F32_VLOG, expf, __builtin_fmaf, f32_vreduce, f32_vexp_sum)
 DEFINE_SOFTMAX(f64_avx2, double, 4, false, AVX2_ATTR, F64_VEXP, F64_VLOG, exp, __builtin_fma, NO_VREDUCE, NO_VEXP_SUM)
-static bool hardware_avx2(void) { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
 #else
 #define f32_avx2_softmax f32_softmax
 #define f64_avx2_softmax f64_softmax
-static bool hardware_avx2(void) { return false; }
 #endif
 
 /* inner 0 is the last dim. */
 static void softmax_any(cg_dtype dtype, const void *x, const void *y, void *out, int64_t outer, int64_t dim,
                         int64_t inner, bool take_log, bool backward) {
     if (outer == 0 || dim == 0) return;
-    bool fast = hardware_avx2();
+    bool fast = cg_simd_avx2();
     if (dtype == CG_FLOAT32) (fast ? f32_avx2_softmax : f32_softmax)(x, y, out, outer, dim, inner, take_log, backward);
     else if (dtype == CG_FLOAT64) (fast ? f64_avx2_softmax : f64_softmax)(x, y, out, outer, dim, inner, take_log, backward);
 }
