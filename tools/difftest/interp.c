@@ -875,6 +875,13 @@ static void run_statement(char *line) {
     nwarnings = 0;
     cg_clear_error();
     execute(&s, &r);
+    /* run_torch.py reads each result's grad_fn to print it, which fails for some views (one made
+     * in no_grad mode and written since): the statement's result is that error */
+    if (r.kind == R_TENSOR || r.kind == R_TENSORS || r.kind == R_DESC)
+        for (int i = 0; i < (r.kind == R_DESC ? 1 : r.n) && r.kind != R_ERR; i++) {
+            cg_clear_error();
+            if (r.t[i] && !cg_grad_fn(r.t[i]) && cg_last_error()[0]) r.kind = R_ERR;
+        }
     for (int i = 0; i < s.nouts; i++) {
         int v = var_index(s.outs[i]);
         if (v >= 0) vars[v] = NULL;
