@@ -50,6 +50,7 @@ typedef struct {
     bool is_output;
     bool had_history; /* an input with a grad_fn when saved: PyTorch fails if detach_ took it */
     uintptr_t written; /* an in-place op's operand it wrote (identity): its message names that tensor's history */
+    bool written_view; /* that operand is a view, whose history PyTorch remakes as AsStridedBackward0 */
 } cg_saved_tensor;
 
 /* What the engine needs to know of each forward output (the gradient's expected shape, dtype and device). */

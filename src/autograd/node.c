@@ -301,6 +301,8 @@ static void report_modified(cg_node *n, const cg_saved_tensor *s) {
     cg_node *fn = s->is_output ? n : cg_grad_fn_internal((cg_tensor *)t);
     if (s->written && t->storage->history_of == s->written)
         snprintf(origin, sizeof origin, ", which is output 0 of %s,", t->storage->history_name);
+    else if (s->written && s->written_view)
+        snprintf(origin, sizeof origin, ", which is output 0 of AsStridedBackward0,");
     else if (fn)
         snprintf(origin, sizeof origin, ", which is output %d of %s,", s->is_output ? 0 : t->autograd->output_nr,
                  cg_node_message_name(fn));

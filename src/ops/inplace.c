@@ -95,13 +95,15 @@ static int old_value(cg_tensor *t, bool needed, cg_tensor **old) {
  * made its value stale, and a backward that reads it must fail as PyTorch's does: it counts as
  * saved at its version before the write. It is then kept as a bare header over its storage, since
  * its base holds this node (directly or through CopySlices) and other itself would close a
- * reference cycle; the error then names no grad_fn for it (PyTorch: AsStridedBackward0). */
+ * reference cycle; the error then names the history PyTorch gives it then: a view's is remade as
+ * AsStridedBackward0 (its base's history changed), the base's is the storage's latest. */
 static void save_operand_before_write(cg_node *n, int slot, cg_tensor *t, cg_tensor *other, int64_t version) {
     if (!n || slot >= n->nsaved || !n->saved[slot].data) return;
     cg_saved_tensor *s = &n->saved[slot];
     s->version = version;
     if (cg_view_root(other) != cg_view_root(t)) return;
     s->written = (uintptr_t)other;
+    s->written_view = cg_view_root(other) != other;
     if (s->is_output) return;
     cg_tensor *bare = cg_new_alias(other);
     if (!bare) return;
