@@ -284,7 +284,19 @@ static void run_flat(cg_loop_fn loop, int nops, char **ptrs, const int64_t *stri
     cg_parallel_for(0, (n + 63) / 64, CG_GRAIN_SIZE / 64, flat_piece, &w);
 }
 
-void cg_kernel_binary(cg_binary_op op, cg_tensor *out, const cg_tensor *a, const cg_tensor *b) {
+/* One float32 element on each side with + - * /, the autograd of scalar code: there the loop's
+ * dispatch costs several times the arithmetic, which gives the loops' bits (IEEE operations). */
+static inline bool scalar_f32(cg_binary_op op, cg_tensor *out, const cg_tensor *a, const cg_tensor *b) {
+    if (op > CG_BIN_DIV || out->numel != 1 || a->numel != 1 || b->numel != 1 || out->dtype != CG_FLOAT32 ||
+        a->dtype != CG_FLOAT32 || b->dtype != CG_FLOAT32)
+        return false;
+    float x = *(const float *)cg_tensor_data(a), y = *(const float *)cg_tensor_data(b);
+    *(float *)cg_tensor_data(out) = op == CG_BIN_ADD ? x + y : op == CG_BIN_SUB ? x - y : op == CG_BIN_MUL ? x * y : x / y;
+    return true;
+}
+
+static __attribute__((noinline)) void binary_loops_over(cg_binary_op op, cg_tensor *out, const cg_tensor *a,
+                                                       const cg_tensor *b) {
     cg_loop_fn loop = binary_loop(op, a->dtype);
     int64_t n = out->numel;
     if (n == 0) return;
@@ -308,6 +320,10 @@ void cg_kernel_binary(cg_binary_op op, cg_tensor *out, const cg_tensor *a, const
         }
     }
     CG_ITER_MEMORY_ORDER(loop, NULL, out, a, b);
+}
+
+void cg_kernel_binary(cg_binary_op op, cg_tensor *out, const cg_tensor *a, const cg_tensor *b) {
+    if (!scalar_f32(op, out, a, b)) binary_loops_over(op, out, a, b);
 }
 
 void cg_kernel_unary(cg_unary_op op, cg_tensor *out, const cg_tensor *in) {
