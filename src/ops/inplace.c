@@ -335,9 +335,18 @@ static int add_alpha_(cg_tensor *t, cg_tensor *other, cg_number alpha, bool sub)
     if (sub && cg_check_sub_dtypes(t->dtype, other->dtype, true) < 0) return -1;
     if (check_binary_write(t, other, cg_result_type(t, other)) < 0 || cg_check_alpha(t->dtype, alpha) < 0)
         return -1;
-    cg_tensor *result = NULL;
-    CG_NO_GRAD { result = sub ? cg_sub_alpha_number(t, other, alpha) : cg_add_alpha_number(t, other, alpha); }
-    if (store_checked(t, result) < 0) return -1;
+    if (!sub && other->dtype == t->dtype && cg_result_type(t, other) == t->dtype &&
+        (other == t || other->storage != t->storage)) {
+        /* one dtype and no shared memory (an optimizer step): the kernel writes t directly, as
+         * PyTorch's does, instead of a temporary copied back */
+        if (cg_check_number_fits(t->dtype, alpha) < 0) return -1;
+        CG_KERNEL(t, fused)(CG_FUSED_ADD, t, t, other, NULL, alpha);
+        cg_bump_version(t);
+    } else {
+        cg_tensor *result = NULL;
+        CG_NO_GRAD { result = sub ? cg_sub_alpha_number(t, other, alpha) : cg_add_alpha_number(t, other, alpha); }
+        if (store_checked(t, result) < 0) return -1;
+    }
     cg_node *n = cg_record_inplace(sub ? &cg_op_sub_alpha : &cg_op_add_alpha, t, CG_INPUTS(t, other));
     cg_node_set_number(n, 0, alpha);
     return cg_recorded_status();

@@ -46,11 +46,38 @@ typedef struct {
         char bytes[8];
     } value; /* one element of the destination dtype */
     size_t elsize;
+    cg_dtype dtype;
 } fill_ctx;
+
+/* Stores of a constant element size, which compilers turn into (vector) moves; a memcpy of
+ * c->elsize bytes per element was a library call each (zero_grad spent half an MLP step there). */
+/* Typed stores in blocks of 8, which -O2 vectorizes; a memcpy of c->elsize bytes per element
+ * was a library call each (zero_grad took half an MLP training step). */
+#define DEFINE_FILL(name, T)                                                              \
+    static void name(char *dst, int64_t stride, int64_t n, const char *bytes) {           \
+        T v;                                                                              \
+        memcpy(&v, bytes, sizeof v);                                                      \
+        int64_t i = 0;                                                                    \
+        if (stride == (int64_t)sizeof(T)) {                                               \
+            T *d = (T *)dst;                                                              \
+            for (; i + 8 <= n; i += 8)                                                    \
+                for (int u = 0; u < 8; u++) d[i + u] = v;                                 \
+        }                                                                                 \
+        for (; i < n; i++) *(T *)(dst + i * stride) = v;                                  \
+    }
+DEFINE_FILL(fill_f64, double)
+DEFINE_FILL(fill_f32, float)
+DEFINE_FILL(fill_i64, int64_t)
+DEFINE_FILL(fill_b8, bool)
 
 static void fill_loop(char **p, const int64_t *s, int64_t n, const void *ctx) {
     const fill_ctx *c = ctx;
-    for (int64_t i = 0; i < n; i++) memcpy(p[0] + i * s[0], c->value.bytes, c->elsize);
+    switch (c->dtype) {
+    case CG_FLOAT32: fill_f32(p[0], s[0], n, c->value.bytes); break;
+    case CG_FLOAT64: fill_f64(p[0], s[0], n, c->value.bytes); break;
+    case CG_INT64: fill_i64(p[0], s[0], n, c->value.bytes); break;
+    case CG_BOOL: fill_b8(p[0], s[0], n, c->value.bytes); break;
+    }
 }
 
 static void masked_fill_loop(char **p, const int64_t *s, int64_t n, const void *ctx) {
@@ -61,7 +88,7 @@ static void masked_fill_loop(char **p, const int64_t *s, int64_t n, const void *
 
 /* fill_loop over dst, or masked_fill_loop over dst and mask. */
 static void fill(cg_tensor *dst, const cg_tensor *mask, cg_number value) {
-    fill_ctx c = {.elsize = cg_dtype_size(dst->dtype)};
+    fill_ctx c = {.elsize = cg_dtype_size(dst->dtype), .dtype = dst->dtype};
     cg_write_number(c.value.bytes, dst->dtype, value);
     const cg_tensor *ops[] = {dst, mask};
     cg_iter_run_memory_order(mask ? 2 : 1, ops, mask ? masked_fill_loop : fill_loop, &c);
