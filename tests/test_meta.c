@@ -314,6 +314,72 @@ static void test_values(void) {
     CHECK_ERROR(cg_to_device(m, (cg_device)7), "invalid device 7");
 }
 
+/* Ops of two tensors on two devices, each way round: PyTorch's error, never a CPU kernel reading
+ * a meta operand; a 0-dim CPU tensor goes with meta. */
+typedef cg_tensor *(*two_fn)(cg_tensor *a, cg_tensor *b);
+static cg_tensor *f_add(cg_tensor *a, cg_tensor *b) { return cg_add(a, b); }
+static cg_tensor *f_pow(cg_tensor *a, cg_tensor *b) { return cg_pow(a, b); }
+static cg_tensor *f_eq(cg_tensor *a, cg_tensor *b) { return cg_eq(a, b); }
+static cg_tensor *f_where(cg_tensor *a, cg_tensor *b) { return cg_where(cg_gt_scalar(a, 0), a, b); }
+static cg_tensor *f_lerp(cg_tensor *a, cg_tensor *b) { return cg_lerp(a, b, a); }
+static cg_tensor *f_addcmul(cg_tensor *a, cg_tensor *b) { return cg_addcmul(a, b, b, 2); }
+static cg_tensor *f_clamp(cg_tensor *a, cg_tensor *b) { return cg_clamp_tensor(a, b, NULL); }
+static cg_tensor *f_cat(cg_tensor *a, cg_tensor *b) { return cg_cat(CG_LIST(a, b), 0); }
+static cg_tensor *f_stack(cg_tensor *a, cg_tensor *b) { return cg_stack(CG_LIST(a, b), 0); }
+static cg_tensor *f_mm(cg_tensor *a, cg_tensor *b) { return cg_mm(a, cg_t(b)); }
+static cg_tensor *f_matmul(cg_tensor *a, cg_tensor *b) { return cg_matmul(a, cg_t(b)); }
+static cg_tensor *f_index(cg_tensor *a, cg_tensor *b) { return cg_index_select(a, 1, cg_to(cg_gt_scalar(cg_select(b, 0, 0), 9), CG_INT64)); }
+static cg_tensor *f_gather(cg_tensor *a, cg_tensor *b) { return cg_gather(a, 1, cg_to(cg_gt_scalar(b, 9), CG_INT64)); }
+static cg_tensor *f_scatter(cg_tensor *a, cg_tensor *b) { return cg_scatter_add(a, 1, cg_to(cg_gt_scalar(a, 9), CG_INT64), b); }
+static cg_tensor *f_masked(cg_tensor *a, cg_tensor *b) { return cg_masked_fill(a, cg_gt_scalar(b, 0), 1.0); }
+static cg_tensor *f_mse(cg_tensor *a, cg_tensor *b) { return cg_mse_loss(a, b); }
+static cg_tensor *f_bce(cg_tensor *a, cg_tensor *b) { return cg_binary_cross_entropy_with_logits(a, b); }
+static cg_tensor *f_nll(cg_tensor *a, cg_tensor *b) { return cg_nll_loss(a, cg_to(cg_gt_scalar(cg_select(b, 1, 0), 9), CG_INT64)); }
+static cg_tensor *f_conv(cg_tensor *a, cg_tensor *b) { return cg_conv1d(cg_unsqueeze(a, 0), cg_unsqueeze(cg_t(b), 2)); }
+static cg_tensor *f_add_(cg_tensor *a, cg_tensor *b) { return cg_add_(a, b) == 0 ? a : NULL; }
+static cg_tensor *f_mul_(cg_tensor *a, cg_tensor *b) { return cg_mul_(a, b) == 0 ? a : NULL; }
+
+static void test_mixed_devices(void) {
+    const two_fn fns[] = {f_add, f_pow, f_eq, f_where, f_lerp, f_addcmul, f_clamp, f_cat, f_stack, f_mm, f_matmul,
+                          f_index, f_gather, f_scatter, f_masked, f_mse, f_bce, f_nll, f_conv, f_add_, f_mul_};
+    const char *expected = "Expected all tensors to be on the same device, but found at least two devices, meta and cpu!";
+    for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
+        for (int order = 0; order < 2; order++) {
+            cg_tensor *cpu = cg_rand_shape(CG_FLOAT64, CG_SHAPE(2, 3));
+            cg_tensor *meta = cg_to_device(cg_rand_shape(CG_FLOAT64, CG_SHAPE(2, 3)), CG_META);
+            cg_clear_error();
+            cg_tensor *r = order ? fns[i](cpu, meta) : fns[i](meta, cpu);
+            CHECK_MSG(!r && strcmp(cg_last_error(), expected) == 0, "op %zu, order %d: %s", i, order, r ? "no error" : cg_last_error());
+            r = fns[i](meta, cg_to_device(cpu, CG_META)); /* one device: fine */
+            CHECK_MSG(r && cg_get_device(r) == CG_META, "op %zu on meta: %s", i, cg_last_error());
+        }
+    }
+    cg_tensor *m = cg_to_device(cg_ones(2, 3), CG_META);
+    CHECK(cg_get_device(cg_mul(m, cg_scalar(2, CG_FLOAT32))) == CG_META);
+    CHECK(cg_get_device(cg_mul(cg_scalar(2, CG_FLOAT32), m)) == CG_META);
+    CHECK(cg_add_(m, cg_scalar(2, CG_FLOAT32)) == 0);
+}
+
+/* Gradients must be on their tensor's device, as PyTorch checks them; a 0-dim one is moved. */
+static void test_gradient_devices(void) {
+    cg_tensor *m = cg_tensor_new(CG_SIZES(2, 3), .device = CG_META, .requires_grad = true);
+    cg_tensor *c = cg_ones(2, 3);
+    CHECK_ERROR(cg_backward(cg_mul_scalar(m, 2), .gradient = c) == 0,
+                "invalid gradient at index 0 - expected device meta but got cpu");
+    CHECK_ERROR(cg_set_grad(m, cg_ones(2, 3)) == 0, "assigned grad has data of a different type");
+    CHECK_ERROR(cg_set_grad(cg_requires_grad_(cg_ones(2, 3), true), cg_to_device(c, CG_META)) == 0,
+                "assigned grad has data of a different type");
+    CHECK(cg_backward(cg_sum(cg_mul_scalar(m, 2)), .gradient = cg_scalar(1, CG_FLOAT32)) == 0);
+    CHECK(cg_grad(m) && cg_get_device(cg_grad(m)) == CG_META);
+    cg_tensor *res[1] = {0};
+    CHECK(cg_autograd_grad(.outputs = CG_TENSORS(cg_sum(cg_exp(m))), .inputs = CG_TENSORS(m), .results = res,
+                           .grad_outputs = CG_TENSORS(cg_scalar(1, CG_FLOAT32))) == 0);
+    CHECK(res[0] && cg_get_device(res[0]) == CG_META);
+    /* through cg_to_device the gradient goes back to the CPU, which it cannot: no data */
+    cg_tensor *leaf = cg_requires_grad_(cg_ones(3), true);
+    CHECK_ERROR(cg_backward(cg_sum(cg_to_device(leaf, CG_META))) == 0, "Cannot copy out of meta tensor; no data!");
+}
+
 /* A meta tensor costs its header only: a huge one is fine. */
 static void test_no_memory(void) {
     cg_tensor *huge = cg_tensor_new(CG_SIZES(1 << 20, 1 << 20), .device = CG_META, .requires_grad = true);
@@ -331,6 +397,8 @@ int main(void) {
     RUN(test_golden_cases);
     RUN(test_backward_like_cpu);
     RUN(test_values);
+    RUN(test_mixed_devices);
+    RUN(test_gradient_devices);
     RUN(test_no_memory);
     HARNESS_END();
 }

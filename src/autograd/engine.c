@@ -570,6 +570,14 @@ static bool make_roots(cg_tensor_list outputs, cg_tensor_list grads, cg_edge *ro
         cg_tensor *out = outputs.items[i], *grad = grads.items && i < grads.n ? grads.items[i] : NULL;
         if (!out) return false;
         if (grad && !check_gradient_shape(grad, out, i)) return false;
+        if (grad && grad->storage->backend != out->storage->backend) { /* validate_outputs on the roots */
+            if (grad->ndim != 0) {
+                cg_set_error("invalid gradient at index %d - expected device %s but got %s", i,
+                             out->storage->backend->name, grad->storage->backend->name);
+                return false;
+            }
+            if (!(grad = cg_to_device(grad, cg_get_device(out)))) return false;
+        }
         if (!grad && cg_requires_grad(out)) {
             if (out->numel != 1) {
                 cg_set_error("grad can be implicitly created only for scalar outputs");

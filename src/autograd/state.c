@@ -111,7 +111,7 @@ int cg_set_grad(cg_tensor *t, cg_tensor *grad) {
         cg_set_error("can't assign Variable as its own grad");
         return -1;
     }
-    if (grad && grad->dtype != t->dtype) {
+    if (grad && (grad->dtype != t->dtype || grad->storage->backend != t->storage->backend)) { /* a type has a device */
         cg_set_error("assigned grad has data of a different type");
         return -1;
     }

@@ -138,7 +138,7 @@ void cg_backward_index_add(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 }
 
 static cg_tensor *gather(cg_tensor *t, int dim, cg_tensor *index) {
-    if (!t || !index) return NULL;
+    if (!t || !index || CG_CHECK_SAME_DEVICE(t, index) < 0) return NULL;
     int d = cg_wrap_dim(dim, t->ndim);
     if (d < 0) return NULL;
     if (index->numel != 0) {
