@@ -297,11 +297,33 @@ static void test_tiled_copy_matches_plain_copy(void) {
     cg_set_num_threads(1);
 }
 
+/* One long sum: the cascade's top-level blocks are summed on the threads and folded in order. */
+static void test_long_sums(void) {
+    const int64_t sizes[] = {2 * 262144, 1000003, 4 * 1048576 + 17};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) CG_SCOPE {
+        cg_set_num_threads(1);
+        cg_manual_seed(k);
+        cg_tensor *x = cg_randn(sizes[k]), *xd = cg_randn_shape(CG_FLOAT64, 1, &sizes[k]);
+        cg_tensor *rows = cg_view(x, 1, sizes[k]), *tall = cg_narrow(x, 0, 0, sizes[k] / 2 * 2);
+        tall = cg_view(tall, 2, -1);
+        cg_tensor *expected[] = {cg_sum(x), cg_sum(xd), cg_mean(x), cg_sum(rows, CG_DIMS(1)), cg_sum(tall, CG_DIMS(1))};
+        for (int t = 1; t < NCOUNTS; t++) {
+            cg_set_num_threads(thread_counts[t]);
+            cg_tensor *got[] = {cg_sum(x), cg_sum(xd), cg_mean(x), cg_sum(rows, CG_DIMS(1)), cg_sum(tall, CG_DIMS(1))};
+            for (int i = 0; i < 5; i++)
+                CHECK_MSG(same_bytes(got[i], expected[i]), "sum %d of %lld at %d threads", i, (long long)sizes[k],
+                          thread_counts[t]);
+        }
+    }
+    cg_set_num_threads(1);
+}
+
 int main(void) {
     RUN(test_thread_count);
     RUN(test_parallel_for_covers_each_index_once);
     RUN(test_results_do_not_depend_on_the_thread_count);
     RUN(test_random_fills_do_not_depend_on_the_thread_count);
     RUN(test_tiled_copy_matches_plain_copy);
+    RUN(test_long_sums);
     HARNESS_END();
 }

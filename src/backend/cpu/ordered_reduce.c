@@ -22,6 +22,7 @@
 #include "backend/cpu/parallel.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define LEVELS 4
@@ -32,14 +33,26 @@ static int64_t ceil_log2(int64_t x) { return x <= 2 ? 1 : 64 - __builtin_clzll((
 /* Level 0 of the cascade takes 2^power rows. */
 static int64_t cascade_power(int64_t size) { return size <= ((int64_t)1 << 19) ? 4 : ceil_log2(size) / LEVELS; }
 
+/* Splitting one long sum over the threads with the same bits (split_top): the cascade's top level
+ * adds, in order, one value per block of step^(LEVELS - 1) rows, and each such value depends only
+ * on its block (the levels below are empty at a block's start, and no accumulator is ever -0, which
+ * is all that separates a first assignment from an addition to 0). So the blocks are summed on
+ * their own, on any thread, their values folded in block order, and the rows after the last whole
+ * block (summed on their own) added last, as the cascade's final fold adds the top level last. */
+typedef struct {
+    const char *in;
+    int64_t row_stride, col_stride, power, block; /* block: rows per top-level value */
+    void *partials;                               /* ILP * LANES sums per block */
+} top_job;
+
 /* The loops for element type T with LANES vector lanes. W is the width of an item (1 or LANES);
  * the functions are always inlined so that W and nrows are constants and the lane loops vectorize. */
 #define DEFINE_CASCADE(S, T, LANES, ATTR, FAST_MULTI_ROW)                                                                        \
-    ATTR static inline __attribute__((always_inline)) void S##_multi_row(const char *in, int64_t row_stride,   \
+    ATTR static inline __attribute__((always_inline)) void S##_multi_row_power(const char *in, int64_t row_stride, \
                                                                     int64_t col_stride, int64_t size,    \
-                                                                    int nrows, int W, T *ret) {           \
-        if (FAST_MULTI_ROW(in, row_stride, col_stride, size, nrows, W, ret)) return;                       \
-        const int64_t power = cascade_power(size), step = (int64_t)1 << power, mask = step - 1;            \
+                                                                    int64_t power, int nrows, int W, T *ret) { \
+        if (FAST_MULTI_ROW(in, row_stride, col_stride, size, power, nrows, W, ret)) return;                \
+        const int64_t step = (int64_t)1 << power, mask = step - 1;                                         \
         T acc[LEVELS][ILP * LANES];                                                                        \
         int n = nrows * W, top = 0; /* the levels above top hold zeros, which adding would not change */  \
         for (int k = 0; k < n; k++) acc[0][k] = 0;                                                         \
@@ -59,6 +72,38 @@ static int64_t cascade_power(int64_t size) { return size <= ((int64_t)1 << 19) ?
         for (int l = 1; l <= top; l++)                                                                     \
             for (int k = 0; k < n; k++) acc[0][k] += acc[l][k];                                            \
         memcpy(ret, acc[0], (size_t)n * sizeof(T));                                                        \
+    }                                                                                                      \
+    ATTR static void S##_top_blocks(int64_t begin, int64_t end, void *arg) {                               \
+        const top_job *j = arg;                                                                            \
+        for (int64_t k = begin; k < end; k++)                                                              \
+            S##_multi_row_power(j->in + k * j->block * j->row_stride, j->row_stride, j->col_stride, j->block, \
+                                j->power, ILP, LANES, (T *)j->partials + k * ILP * LANES);                 \
+    }                                                                                                      \
+    /* The top level's blocks summed on the threads, then folded in order: see split_top. */              \
+    ATTR static bool S##_split_top(const char *in, int64_t row_stride, int64_t col_stride, int64_t size,  \
+                                   int64_t power, T *ret) {                                                \
+        top_job j = {in, row_stride, col_stride, power, (int64_t)1 << (power * (LEVELS - 1)), NULL};       \
+        int64_t blocks = size / j.block;                                                                   \
+        if (blocks < 2 || cg_get_num_threads() < 2 || cg_in_parallel_region()) return false;               \
+        T *partials = malloc((size_t)blocks * ILP * LANES * sizeof(T)), top[ILP * LANES];                  \
+        if (!partials) return false;                                                                       \
+        j.partials = partials;                                                                             \
+        cg_parallel_for(0, blocks, 1, S##_top_blocks, &j);                                                 \
+        memcpy(top, partials, sizeof top);                                                                 \
+        for (int64_t k = 1; k < blocks; k++)                                                               \
+            for (int w = 0; w < ILP * LANES; w++) top[w] += partials[k * ILP * LANES + w];                \
+        free(partials);                                                                                    \
+        S##_multi_row_power(in + blocks * j.block * row_stride, row_stride, col_stride, size - blocks * j.block, \
+                            power, ILP, LANES, ret);                                                       \
+        for (int w = 0; w < ILP * LANES; w++) ret[w] += top[w];                                            \
+        return true;                                                                                       \
+    }                                                                                                      \
+    ATTR static inline __attribute__((always_inline)) void S##_multi_row(const char *in, int64_t row_stride,   \
+                                                                    int64_t col_stride, int64_t size,    \
+                                                                    int nrows, int W, T *ret) {           \
+        const int64_t power = cascade_power(size);                                                         \
+        if (nrows == ILP && W == LANES && S##_split_top(in, row_stride, col_stride, size, power, ret)) return; \
+        S##_multi_row_power(in, row_stride, col_stride, size, power, nrows, W, ret);                       \
     }                                                                                                      \
     ATTR static inline __attribute__((always_inline)) void S##_row_sum(const char *in, int64_t stride, int64_t size, \
                                                                   int W, T *ret) {                         \
@@ -174,7 +219,7 @@ static int64_t cascade_power(int64_t size) { return size <= ((int64_t)1 << 19) ?
 /* The loops once as portable C and, on x86-64, once compiled for AVX2, which the CPU is asked for
  * at run time: each lane is still added on its own, in the same order, so the bits are the same. */
 #define NO_ATTR
-#define NO_FAST_PATH(in, row_stride, col_stride, size, nrows, W, ret) false
+#define NO_FAST_PATH(in, row_stride, col_stride, size, power, nrows, W, ret) false
 DEFINE_ADD_ROW(f32, float)
 DEFINE_ADD_ROW(f64, double)
 DEFINE_CASCADE(f32, float, 8, NO_ATTR, NO_FAST_PATH)
@@ -187,8 +232,8 @@ DEFINE_CASCADE(f64, double, 4, NO_ATTR, NO_FAST_PATH)
  * registers (compiled from the loops above, it goes through memory on every addition). */
 #define DEFINE_MULTI_ROW_AVX2(S, T, V, LOADU, STOREU, ADD, ZERO, LANES)                                   \
     AVX2_ATTR static void S##_multi_row_avx2(const char *in, int64_t row_stride, int64_t col_stride,     \
-                                             int64_t size, T *ret) {                                      \
-        const int64_t power = cascade_power(size), step = (int64_t)1 << power, mask = step - 1;            \
+                                             int64_t size, int64_t power, T *ret) {                       \
+        const int64_t step = (int64_t)1 << power, mask = step - 1;                                         \
         V a0 = ZERO(), a1 = ZERO(), a2 = ZERO(), a3 = ZERO(), up[LEVELS - 1][ILP];                         \
         for (int l = 0; l < LEVELS - 1; l++) up[l][0] = up[l][1] = up[l][2] = up[l][3] = ZERO();          \
         int top = 0;                                                                                       \
@@ -233,10 +278,10 @@ DEFINE_CASCADE(f64, double, 4, NO_ATTR, NO_FAST_PATH)
     }
 DEFINE_MULTI_ROW_AVX2(f32, float, __m256, _mm256_loadu_ps, _mm256_storeu_ps, _mm256_add_ps, _mm256_setzero_ps, 8)
 DEFINE_MULTI_ROW_AVX2(f64, double, __m256d, _mm256_loadu_pd, _mm256_storeu_pd, _mm256_add_pd, _mm256_setzero_pd, 4)
-#define F32_FAST(in, row_stride, col_stride, size, nrows, W, ret) \
-    (nrows == ILP && W == 8 && (f32_multi_row_avx2(in, row_stride, col_stride, size, ret), true))
-#define F64_FAST(in, row_stride, col_stride, size, nrows, W, ret) \
-    (nrows == ILP && W == 4 && (f64_multi_row_avx2(in, row_stride, col_stride, size, ret), true))
+#define F32_FAST(in, row_stride, col_stride, size, power, nrows, W, ret) \
+    (nrows == ILP && W == 8 && (f32_multi_row_avx2(in, row_stride, col_stride, size, power, ret), true))
+#define F64_FAST(in, row_stride, col_stride, size, power, nrows, W, ret) \
+    (nrows == ILP && W == 4 && (f64_multi_row_avx2(in, row_stride, col_stride, size, power, ret), true))
 DEFINE_ADD_ROW(f32_avx2, float)
 DEFINE_ADD_ROW(f64_avx2, double)
 DEFINE_CASCADE(f32_avx2, float, 8, AVX2_ATTR, F32_FAST)
