@@ -292,6 +292,18 @@ for dt in FLOATS:
         case(op, nans)
         case(op, nans.flip(0))
         case(op, torch.full((257,), float("inf"), dtype=dt))
+# max, min, argmax, argmin along rows long enough for the vectorized kernel: ties, zeros of both
+# signs, NaNs in vector lanes and in the tail
+for dt in FLOATS:
+    rows = torch.randint(-3, 4, (4, 100)).to(dt)
+    rows[1, [3, 50]] = torch.tensor([-0.0, 0.0], dtype=dt)
+    rows[1, rows[1] > 0] = -1
+    rows[2, [37, 80]] = float("nan")
+    rows[3, 98] = float("nan")
+    for op in ("max_dim", "min_dim", "argmax_dim", "argmin_dim"):
+        case(op, rows, dims=[1])
+        case(op, rnd(5, 67, dtype=dt), dims=[1])
+        case(op, rnd(67, 5, dtype=dt), dims=[0])
 
 os.makedirs("tests/data", exist_ok=True)
 with open("tests/data/reduce.txt", "w") as out:

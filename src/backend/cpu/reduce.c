@@ -263,6 +263,69 @@ DEFINE_EXTREME_ALL(extreme_all_f64, double)
         for (int j = 1; j < L; j++) best = extreme_all_##T##_pick(best, lane[j], want_max);                 \
         return best;                                                                                        \
     }
+/* The position of a row's max (min): the first NaN if there is one, else the first element equal
+ * to the largest value (a zero of either sign equals the other), which is where the strict
+ * comparisons of the loop above stop; found in two vector passes, the value then the position. */
+#define DEFINE_EXTREME_ROW_AVX2(name, T, V, LOADU, SET1, MAX, MIN, CMP, MOVEMASK)                            \
+    AVX2_ATTR static int64_t name##_first(const T *x, int64_t len, T m, int pred) {                       \
+        V target = SET1(m);                                                                                 \
+        enum { L = 32 / sizeof(T) };                                                                        \
+        int64_t i = 0;                                                                                      \
+        for (; i + L <= len; i += L) {                                                                      \
+            V v = LOADU(x + i);                                                                             \
+            int hit = MOVEMASK(pred == _CMP_UNORD_Q ? CMP(v, v, _CMP_UNORD_Q) : CMP(v, target, _CMP_EQ_OQ)); \
+            if (hit) return i + __builtin_ctz((unsigned)hit);                                               \
+        }                                                                                                   \
+        for (; i < len; i++)                                                                                \
+            if (pred == _CMP_UNORD_Q ? isnan(x[i]) : x[i] == m) return i;                                   \
+        return -1;                                                                                          \
+    }                                                                                                       \
+    AVX2_ATTR static int64_t name(const T *x, int64_t len, bool want_max) {                                \
+        enum { L = 32 / sizeof(T) };                                                                        \
+        V best = LOADU(x), nan = CMP(best, best, _CMP_UNORD_Q);                                             \
+        int64_t i = L;                                                                                      \
+        for (; i + L <= len; i += L) {                                                                      \
+            V v = LOADU(x + i);                                                                             \
+            nan = _mm256_or_si256_##T(nan, CMP(v, v, _CMP_UNORD_Q));                                       \
+            best = want_max ? MAX(best, v) : MIN(best, v);                                                  \
+        }                                                                                                   \
+        T lane[L], m;                                                                                       \
+        _mm256_storeu_##T(lane, best);                                                                      \
+        m = lane[0];                                                                                        \
+        for (int j = 1; j < L; j++) m = (want_max ? lane[j] > m : lane[j] < m) ? lane[j] : m;               \
+        bool any_nan = MOVEMASK(nan) != 0;                                                                  \
+        for (; i < len; i++) {                                                                              \
+            any_nan = any_nan || isnan(x[i]);                                                               \
+            m = (want_max ? x[i] > m : x[i] < m) ? x[i] : m;                                                \
+        }                                                                                                   \
+        return name##_first(x, len, m, any_nan ? _CMP_UNORD_Q : _CMP_EQ_OQ);                                \
+    }
+#define _mm256_or_si256_float _mm256_or_ps
+#define _mm256_or_si256_double _mm256_or_pd
+#define _mm256_storeu_float _mm256_storeu_ps
+#define _mm256_storeu_double _mm256_storeu_pd
+DEFINE_EXTREME_ROW_AVX2(extreme_row_f32_avx2, float, __m256, _mm256_loadu_ps, _mm256_set1_ps, _mm256_max_ps, _mm256_min_ps,
+                        _mm256_cmp_ps, _mm256_movemask_ps)
+DEFINE_EXTREME_ROW_AVX2(extreme_row_f64_avx2, double, __m256d, _mm256_loadu_pd, _mm256_set1_pd, _mm256_max_pd, _mm256_min_pd,
+                        _mm256_cmp_pd, _mm256_movemask_pd)
+static bool fast_extreme(cg_dtype dtype, const void *in, void *values, int64_t *indices, int64_t rows, int64_t len,
+                         bool want_max) {
+    if (len < 32 || !cg_simd_avx2()) return false;
+    for (int64_t r = 0; r < rows; r++) {
+        int64_t at;
+        if (dtype == CG_FLOAT32) {
+            const float *x = (const float *)in + r * len;
+            at = extreme_row_f32_avx2(x, len, want_max);
+            if (values) ((float *)values)[r] = x[at];
+        } else {
+            const double *x = (const double *)in + r * len;
+            at = extreme_row_f64_avx2(x, len, want_max);
+            if (values) ((double *)values)[r] = x[at];
+        }
+        if (indices) indices[r] = at;
+    }
+    return true;
+}
 #define extreme_all_float_pick extreme_all_f32_pick
 #define extreme_all_double_pick extreme_all_f64_pick
 DEFINE_EXTREME_ALL_AVX2(extreme_all_f32_avx2, float, __m256, _mm256_loadu_ps, _mm256_storeu_ps, _mm256_max_ps,
@@ -282,6 +345,11 @@ static bool fast_extreme_all(cg_dtype dtype, const void *in, void *value, int64_
     (void)dtype, (void)in, (void)value, (void)n, (void)want_max;
     return false;
 }
+static bool fast_extreme(cg_dtype dtype, const void *in, void *values, int64_t *indices, int64_t rows, int64_t len,
+                         bool want_max) {
+    (void)dtype, (void)in, (void)values, (void)indices, (void)rows, (void)len, (void)want_max;
+    return false;
+}
 #endif
 
 void cg_kernel_extreme_all(cg_dtype dtype, const void *in, void *value, int64_t n, bool want_max) {
@@ -296,6 +364,7 @@ void cg_kernel_extreme_all(cg_dtype dtype, const void *in, void *value, int64_t 
 
 void cg_kernel_extreme(cg_dtype dtype, const void *in, void *values, int64_t *indices, int64_t rows, int64_t len,
                        bool want_max) {
+    if (cg_dtype_is_floating(dtype) && fast_extreme(dtype, in, values, indices, rows, len, want_max)) return;
     switch (dtype) {
     case CG_FLOAT32: extreme_f32(in, values, indices, rows, len, want_max); break;
     case CG_FLOAT64: extreme_f64(in, values, indices, rows, len, want_max); break;
