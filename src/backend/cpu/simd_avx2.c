@@ -38,23 +38,24 @@
         }                                                                                     \
     }
 
-#define EXACT_BINARY(NAME, T, EXPR)                                                           \
+/* out (of type R) = EXPR of T a and b. */
+#define EXACT_BINARY_TO(NAME, T, R, EXPR)                                                     \
     static void NAME(char **p, const int64_t *s, int64_t n, const void *ctx) {                \
         (void)ctx;                                                                            \
-        T *out = (T *)p[0];                                                                   \
+        R *out = (R *)p[0];                                                                   \
         const T *x = (const T *)p[1], *y = (const T *)p[2];                                   \
-        if (s[0] == SIZE(T) && s[1] == SIZE(T) && s[2] == SIZE(T)) {                          \
+        if (s[0] == SIZE(R) && s[1] == SIZE(T) && s[2] == SIZE(T)) {                          \
             for (int64_t i = 0; i < n; i++) {                                                 \
                 T a = x[i], b = y[i];                                                         \
                 out[i] = EXPR;                                                                \
             }                                                                                 \
-        } else if (s[0] == SIZE(T) && s[1] == SIZE(T) && s[2] == 0) {                         \
+        } else if (s[0] == SIZE(R) && s[1] == SIZE(T) && s[2] == 0) {                         \
             const T b = *y;                                                                   \
             for (int64_t i = 0; i < n; i++) {                                                 \
                 T a = x[i];                                                                   \
                 out[i] = EXPR;                                                                \
             }                                                                                 \
-        } else if (s[0] == SIZE(T) && s[1] == 0 && s[2] == SIZE(T)) {                         \
+        } else if (s[0] == SIZE(R) && s[1] == 0 && s[2] == SIZE(T)) {                         \
             const T a = *x;                                                                   \
             for (int64_t i = 0; i < n; i++) {                                                 \
                 T b = y[i];                                                                   \
@@ -63,13 +64,16 @@
         } else {                                                                              \
             for (int64_t i = 0; i < n; i++) {                                                 \
                 T a = AT(const T, 1, i), b = AT(const T, 2, i);                               \
-                AT(T, 0, i) = EXPR;                                                           \
+                AT(R, 0, i) = EXPR;                                                           \
             }                                                                                 \
         }                                                                                     \
     }
 
+#define EXACT_BINARY(NAME, T, EXPR) EXACT_BINARY_TO(NAME, T, T, EXPR)
+
 #define EXACT_UNARY_FLOAT(OP, EXPR) EXACT_UNARY(OP##_f32, float, EXPR) EXACT_UNARY(OP##_f64, double, EXPR)
 #define EXACT_BINARY_FLOAT(OP, EXPR) EXACT_BINARY(OP##_f32, float, EXPR) EXACT_BINARY(OP##_f64, double, EXPR)
+#define COMPARE_FLOAT(OP, EXPR) EXACT_BINARY_TO(OP##_f32, float, bool, EXPR) EXACT_BINARY_TO(OP##_f64, double, bool, EXPR)
 
 EXACT_UNARY_FLOAT(neg, -a)
 EXACT_UNARY(abs_f32, float, fabsf(a))
@@ -88,6 +92,12 @@ EXACT_BINARY_FLOAT(add, a + b)
 EXACT_BINARY_FLOAT(sub, a - b)
 EXACT_BINARY_FLOAT(mul, a * b)
 EXACT_BINARY_FLOAT(div, a / b)
+COMPARE_FLOAT(eq, a == b)
+COMPARE_FLOAT(ne, a != b)
+COMPARE_FLOAT(lt, a < b)
+COMPARE_FLOAT(le, a <= b)
+COMPARE_FLOAT(gt, a > b)
+COMPARE_FLOAT(ge, a >= b)
 /* The fused backward formulas, in PyTorch's order (a: the incoming gradient, b: the saved result;
  * relu's: a the saved result, b the gradient). PyTorch's AVX2 kernels are compiled with -mfma and
  * gcc's default -ffp-contract=fast, which makes tanh's 1 - b * b one fused multiply-add, in the
@@ -245,6 +255,8 @@ static const cg_loop_fn binary_loops[CG_BIN_COUNT][4] = {
     [CG_BIN_SIGMOID_BACKWARD] = {FLOATS(sigmoid_backward)},
     [CG_BIN_TANH_BACKWARD] = {FLOATS(tanh_backward)},
     [CG_BIN_RELU_BACKWARD] = {FLOATS(relu_backward)},
+    [CG_BIN_EQ] = {FLOATS(eq)}, [CG_BIN_NE] = {FLOATS(ne)}, [CG_BIN_LT] = {FLOATS(lt)},
+    [CG_BIN_LE] = {FLOATS(le)}, [CG_BIN_GT] = {FLOATS(gt)}, [CG_BIN_GE] = {FLOATS(ge)},
 };
 
 cg_loop_fn cg_avx2_unary_loop(cg_unary_op op, cg_dtype dtype) { return unary_loops[op][dtype]; }
