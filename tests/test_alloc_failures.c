@@ -183,6 +183,27 @@ static int s_matmul_join(double *sum) {
     return 0;
 }
 
+static int s_conv_pool(double *sum) {
+    cg_tensor *x = cg_requires_grad_(cg_div_scalar(cg_view(cg_arange(0, 72, 1, CG_FLOAT64), 2, 2, 3, 6), 7), true);
+    cg_tensor *w = cg_requires_grad_(cg_div_scalar(cg_view(cg_arange(-8, 8, 1, CG_FLOAT64), 4, 1, 2, 2), 5), true);
+    cg_tensor *b = cg_requires_grad_(cg_tensor_f64(((double[]){1, -1, 0.5, 2}), 4), true);
+    cg_tensor *y = cg_conv2d(x, w, .bias = b, .padding = CG_INTS(1), .groups = 2);
+    cg_tensor *indices = NULL;
+    cg_tensor *p = cg_max_pool2d(y, CG_INTS(2), .stride = CG_INTS(1), .indices = &indices);
+    cg_tensor *q = cg_avg_pool2d(y, CG_INTS(3, 2), .padding = CG_INTS(1), .ceil_mode = true);
+    FOLD(cg_conv1d(cg_select(x, 2, 0), cg_select(w, 2, 0), .stride = CG_INTS(2), .groups = 2));
+    FOLD(indices);
+    cg_tensor *loss = cg_add(cg_sum(cg_mul(p, p)), cg_sum(cg_mul(q, q)));
+    cg_tensor *g[3];
+    if (cg_autograd_grad(.outputs = CG_TENSORS(loss), .inputs = CG_TENSORS(x, w, b), .results = g,
+                         .create_graph = true) < 0)
+        return -1;
+    for (int i = 0; i < 3; i++) FOLD(g[i]);
+    if (cg_backward(cg_add(cg_sum(g[0]), cg_sum(cg_mul(g[1], g[1])))) < 0) return -1;
+    FOLD(cg_grad(w));
+    return 0;
+}
+
 static int s_forward_backward(double *sum) {
     cg_tensor *x = cg_requires_grad_(cg_view(cg_arange(1, 7, 1, CG_FLOAT32), 2, 3), true);
     cg_tensor *b = cg_requires_grad_(cg_tensor_f32(((float[]){0.5, -1, 2}), 3), true);
@@ -341,6 +362,7 @@ static void test_scenarios_fail_cleanly(void) {
     run_failing("elementwise", s_elementwise);
     run_failing("reduce", s_reduce);
     run_failing("matmul_join", s_matmul_join);
+    run_failing("conv_pool", s_conv_pool);
     run_failing("forward_backward", s_forward_backward);
     run_failing("inplace_view", s_inplace_view);
     run_failing("double_backward", s_double_backward);

@@ -27,6 +27,17 @@ static void inside_range(int64_t out, int64_t stride, int64_t pad, int64_t tap, 
  * col2im is its adjoint: each column entry added back onto the input element it was taken from,
  * taps in the order of the rows (PyTorch's unfolded2d_acc). */
 #define DEFINE_COLUMNS(suffix, T)                                                                              \
+    /* Rows are short (an output row): fixed blocks of 8 become vector moves, where a loop of any       \
+     * length would become a call of memmove per row. */                                                     \
+    static void copy_strided_##suffix(T *restrict dst, const T *restrict src, int64_t n, int64_t stride) {     \
+        int64_t i = 0;                                                                                         \
+        if (stride == 1) {                                                                                     \
+            for (; i + 8 <= n; i += 8) memcpy(dst + i, src + i, 8 * sizeof(T));                                \
+            if (i + 4 <= n) memcpy(dst + i, src + i, 4 * sizeof(T)), i += 4;                                   \
+        }                                                                                                      \
+        for (; i < n; i++) dst[i] = src[i * stride];                                                           \
+    }                                                                                                          \
+                                                                                                               \
     static void im2col_##suffix(const cg_conv2d_shape *s, int64_t channels, const T *in, T *cols, int64_t ld) { \
         const int64_t H = s->in_h, W = s->in_w, OH = s->out_h, OW = s->out_w, sw = s->stride_w;                \
         for (int64_t c = 0; c < channels; c++)                                                                 \
@@ -43,10 +54,7 @@ static void inside_range(int64_t out, int64_t stride, int64_t pad, int64_t tap, 
                         }                                                                                      \
                         const T *row = in + (c * H + ih) * W + tap - s->pad_w;                                 \
                         for (int64_t ow = 0; ow < lo; ow++) col[ow] = 0;                                       \
-                        if (sw == 1)                                                                           \
-                            for (int64_t ow = lo; ow < hi; ow++) col[ow] = row[ow];                            \
-                        else                                                                                   \
-                            for (int64_t ow = lo; ow < hi; ow++) col[ow] = row[ow * sw];                       \
+                        copy_strided_##suffix(col + lo, row + lo * sw, hi - lo, sw);                           \
                         for (int64_t ow = hi; ow < OW; ow++) col[ow] = 0;                                      \
                     }                                                                                          \
                 }                                                                                              \

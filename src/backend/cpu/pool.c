@@ -15,25 +15,33 @@ static void max_window(int64_t o, int64_t stride, int64_t pad, int64_t kernel, i
     *start = i0;
 }
 
+/* The geometry is copied into locals: the int64 index stores could alias the struct's fields. */
 #define DEFINE_MAX_POOL(suffix, T)                                                                             \
     static void max_pool_##suffix(const cg_pool2d_shape *s, const T *in, T *out, int64_t *ind) {               \
-        for (int64_t p = 0; p < s->planes; p++, in += s->in_h * s->in_w)                                       \
-            for (int64_t oh = 0; oh < s->out_h; oh++) {                                                        \
+        const cg_pool2d_shape g = *s;                                                                          \
+        for (int64_t p = 0; p < g.planes; p++, in += g.in_h * g.in_w)                                          \
+            for (int64_t oh = 0; oh < g.out_h; oh++) {                                                         \
                 int64_t h0, h1;                                                                                \
-                max_window(oh, s->stride_h, s->pad_h, s->kernel_h, s->dilation_h, s->in_h, &h0, &h1);          \
-                for (int64_t ow = 0; ow < s->out_w; ow++) {                                                    \
+                max_window(oh, g.stride_h, g.pad_h, g.kernel_h, g.dilation_h, g.in_h, &h0, &h1);               \
+                for (int64_t ow = 0; ow < g.out_w; ow++) {                                                     \
                     int64_t w0, w1;                                                                            \
-                    max_window(ow, s->stride_w, s->pad_w, s->kernel_w, s->dilation_w, s->in_w, &w0, &w1);      \
-                    int64_t best = h0 * s->in_w + w0;                                                          \
+                    max_window(ow, g.stride_w, g.pad_w, g.kernel_w, g.dilation_w, g.in_w, &w0, &w1);           \
+                    int64_t best = h0 * g.in_w + w0;                                                           \
                     T max = -(T)INFINITY;                                                                      \
-                    for (int64_t h = h0; h < h1; h += s->dilation_h)                                           \
-                        for (int64_t w = w0; w < w1; w += s->dilation_w) {                                     \
-                            T v = in[h * s->in_w + w];                                                         \
-                            if (v > max || isnan(v)) {                                                         \
-                                max = v;                                                                       \
-                                best = h * s->in_w + w;                                                        \
-                            }                                                                                  \
+                    bool nan = false;                                                                          \
+                    for (int64_t h = h0; h < h1; h += g.dilation_h)                                            \
+                        for (int64_t w = w0; w < w1; w += g.dilation_w) {                                      \
+                            T v = in[h * g.in_w + w];                                                          \
+                            best = v > max ? h * g.in_w + w : best;                                            \
+                            max = v > max ? v : max;                                                           \
+                            nan |= v != v;                                                                     \
                         }                                                                                      \
+                    if (nan) /* rare: PyTorch's rule, where a NaN also wins */                              \
+                        for (int64_t h = h0; h < h1; h += g.dilation_h)                                        \
+                            for (int64_t w = w0; w < w1; w += g.dilation_w) {                                  \
+                                T v = in[h * g.in_w + w];                                                      \
+                                if (v != v) max = v, best = h * g.in_w + w;                                    \
+                            }                                                                                  \
                     *out++ = max;                                                                              \
                     *ind++ = best;                                                                             \
                 }                                                                                              \
