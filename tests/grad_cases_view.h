@@ -125,6 +125,18 @@ VW_FN(scatter_add, cg_scatter_add(in[0], 1, cg_tensor_i64(((int64_t[]){0, 2, 2, 
 VW_FN(scatter, cg_scatter(in[0], 1, cg_tensor_i64(((int64_t[]){0, 2, 2, 1, 1, 1, 0, 0, 2, 0, 1, 2, 0, 2, 0, 1}),
                                                 2, 2, 4), in[1]))
 VW_FN(scatter_0d, cg_scatter(in[0], 0, cg_scalar(0, CG_INT64), in[1]))
+/* scatter_zero: self's create_graph gradient of scatter, at the incoming gradient in[0] */
+static int f_scatter_zero(cg_tensor **in, cg_tensor **out, void *u) {
+    (void)u;
+    cg_tensor *self = cg_requires_grad_(cg_zeros_like(in[0]), true), *src = cg_zeros_shape(CG_FLOAT64, CG_SHAPE(2, 2, 4));
+    cg_tensor *y = cg_scatter(self, 1, cg_tensor_i64(((int64_t[]){0, 2, 2, 1, 1, 1, 0, 0, 2, 0, 1, 2, 0, 2, 0, 1}), 2, 2, 4),
+                              src), *g = NULL;
+    if (cg_autograd_grad(.outputs = {&y, 1}, .inputs = {&self, 1}, .results = &g, .grad_outputs = {in, 1},
+                         .create_graph = true) < 0)
+        return -1;
+    out[0] = g;
+    return 1;
+}
 VW_FN(scatter_add_0d, cg_scatter_add(in[0], 0, cg_scalar(0, CG_INT64), in[1]))
 VW_FN(masked_fill_tensor, cg_masked_fill_tensor(in[0], cg_tensor_bool(((bool[]){1, 0, 0, 1, 0, 1, 1, 0, 0, 0, 1, 0}), 3, 4),
                                                 in[1]))
@@ -226,6 +238,7 @@ static const grad_case cases_view[] = {
     {"scatter_add", "0-dim", 2, vw_scatter_0d, f_scatter_add_0d, false, 0, 0},
     {"scatter", "dim 1, transposed src", 2, vw_scatter, f_scatter, false, 0, 0},
     {"scatter", "0-dim", 2, vw_scatter_0d, f_scatter_0d, false, 0, 0},
+    {"scatter_zero", "self's gradient of scatter, dim 1", 1, vw_2x3x4, f_scatter_zero, false, 0, 0},
     {"masked_fill", "3x4 mask on transposed", 1, vw_t, f_masked_fill, false, 0, 0},
     {"masked_fill", "mask 2x3x1 broadcast with 3x4 (output larger)", 1, vw_t, f_masked_fill_bcast, false, 0, 0},
     {"masked_fill", "0-dim mask", 1, vw_2x3x4, f_masked_fill_0d, false, 0, 0},

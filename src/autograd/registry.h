@@ -97,6 +97,7 @@
     X(gather, "GatherBackward0")                   \
     X(scatter_add, "ScatterAddBackward0")          \
     X(scatter, "ScatterBackward0")                 \
+    X(scatter_zero, "ScatterBackward1")            \
     X(masked_fill, "MaskedFillBackward0")          \
     X(masked_fill_tensor, "MaskedFillBackward1")   \
     X(index_add, "IndexAddBackward0")

@@ -251,14 +251,27 @@ cg_tensor *cg_scatter(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *src) {
     return scatter(t, dim, index, src, false);
 }
 
-/* self's gradient is grad with the written places zeroed (PyTorch's grad.scatter(dim, index, 0));
- * src's is read back from where each element went. */
+/* grad.scatter(dim, index, 0), PyTorch's scatter with a number (ScatterBackward1): the places
+ * index names zeroed. Its own gradient zeroes them again. */
+static cg_tensor *scatter_zero(cg_tensor *grad, int d, cg_tensor *index) {
+    cg_tensor *out = NULL;
+    CG_NO_GRAD { out = cg_scatter(grad, d, index, cg_zeros_on(grad, grad->dtype, index->ndim, index->sizes)); }
+    record_indexed(&cg_op_scatter_zero, out, CG_INPUTS(grad), d, index);
+    return cg_recorded(out);
+}
+
+void cg_backward_scatter_zero(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *index = cg_saved(n, 0);
+    if (index) out[0] = scatter_zero(grads[0], (int)n->args[0], index);
+}
+
+/* self's gradient is grad with the written places zeroed; src's is read back from where each
+ * element went. */
 void cg_backward_scatter(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_tensor *index = cg_saved(n, 0);
     if (!index) return;
     int d = (int)n->args[0];
-    if (cg_needs_grad(n, 0))
-        out[0] = cg_scatter(grads[0], d, index, cg_zeros_on(grads[0], grads[0]->dtype, index->ndim, index->sizes));
+    if (cg_needs_grad(n, 0)) out[0] = scatter_zero(grads[0], d, index);
     if (cg_needs_grad(n, 1)) out[1] = cg_gather(grads[0], d, index);
 }
 
