@@ -121,7 +121,7 @@ cg_storage *cg_storage_new_on(const cg_backend *b, size_t nbytes) {
 }
 
 /* Frees a CPU storage that owns its bytes: the header and the bytes are one block. */
-void cg_cpu_storage_free(cg_storage *s) {
+static inline void cpu_storage_free(cg_storage *s) {
     if (s->external) {
         if (s->deleter) s->deleter(s->data, s->deleter_ctx);
         cg_free(s);
@@ -131,6 +131,8 @@ void cg_cpu_storage_free(cg_storage *s) {
         cg_block_free(s, BLOCK_SIZE(s->nbytes));
     }
 }
+
+void cg_cpu_storage_free(cg_storage *s) { cpu_storage_free(s); }
 
 cg_storage *cg_storage_external(void *data, size_t nbytes, void (*deleter)(void *, void *), void *ctx) {
     cg_storage *s = cg_malloc(sizeof *s);
@@ -156,7 +158,7 @@ void cg_storage_release(cg_storage *s) {
         cg_storage_release(s->owner);
         cg_free(s);
     } else if (s->backend == &cg_backend_cpu) {
-        cg_cpu_storage_free(s);
+        cpu_storage_free(s);
     } else {
         s->backend->storage_free(s);
     }
@@ -352,11 +354,9 @@ static cg_tensor *new_header(cg_dtype dtype, int ndim, const int64_t *sizes, boo
     return t;
 }
 
-cg_tensor *cg_new_tensor(cg_dtype dtype, int ndim, const int64_t *sizes) {
-    return cg_new_tensor_on(&cg_backend_cpu, dtype, ndim, sizes);
-}
-
-cg_tensor *cg_new_tensor_on(const cg_backend *b, cg_dtype dtype, int ndim, const int64_t *sizes) {
+/* Inlined into both entry points: the hot path of every op allocates a result here. */
+static inline __attribute__((always_inline)) cg_tensor *new_tensor(const cg_backend *b, cg_dtype dtype, int ndim,
+                                                                   const int64_t *sizes) {
     bool overflow;
     cg_tensor *t = new_header(dtype, ndim, sizes, &overflow);
     if (!t) return NULL;
@@ -366,7 +366,7 @@ cg_tensor *cg_new_tensor_on(const cg_backend *b, cg_dtype dtype, int ndim, const
         cache_free(CG_CACHE_TENSOR, t);
         return NULL;
     }
-    t->storage = cg_storage_new_on(b, (size_t)nbytes);
+    t->storage = b == &cg_backend_cpu ? cg_storage_new((size_t)nbytes) : b->storage_new((size_t)nbytes);
     if (!t->storage) {
         cache_free(CG_CACHE_TENSOR, t);
         return NULL;
@@ -377,6 +377,14 @@ cg_tensor *cg_new_tensor_on(const cg_backend *b, cg_dtype dtype, int ndim, const
         return NULL;
     }
     return t;
+}
+
+cg_tensor *cg_new_tensor(cg_dtype dtype, int ndim, const int64_t *sizes) {
+    return new_tensor(&cg_backend_cpu, dtype, ndim, sizes);
+}
+
+cg_tensor *cg_new_tensor_on(const cg_backend *b, cg_dtype dtype, int ndim, const int64_t *sizes) {
+    return new_tensor(b, dtype, ndim, sizes);
 }
 
 cg_tensor *cg_new_tensor_strided(cg_dtype dtype, int ndim, const int64_t *sizes, const int64_t *strides) {
