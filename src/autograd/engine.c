@@ -360,7 +360,9 @@ static __attribute__((noinline)) bool sum_into_buffer(node_task *k, int slot, cg
 static inline __attribute__((always_inline)) bool add_to_buffer(node_task *k, int slot, cg_tensor *grad) {
     if (k->buffer || k->node->noutputs > 1) return sum_into_buffer(k, slot, grad);
     k->buffer = k->buffer_inline;
-    cg_ref_inc(&grad->refcount);
+    /* Usually the gradient the node's backward just made: the buffer takes the backward's scope's
+     * reference (released by close_task, as one taken here would be). */
+    if (!cg_scope_take_recent(grad)) cg_ref_inc(&grad->refcount);
     k->buffer_inline[0] = grad;
     return true;
 }

@@ -166,15 +166,8 @@ void cg_storage_release(cg_storage *s) {
 
 /* ---- scopes: one stack of registered tensors per thread, with a mark per open scope ---- */
 
-typedef struct {
-    cg_tensor **items;
-    size_t len, cap;
-    size_t *marks;
-    size_t nmarks, capmarks;
-    size_t unopened; /* cg_scope_begin calls that could not allocate their mark */
-} scope_stack;
-
-static _Thread_local scope_stack scopes;
+_Thread_local cg_scope_stack cg_scopes_;
+#define scopes cg_scopes_
 static _Thread_local bool exit_handler_set;
 
 static void release_from(size_t mark) {
@@ -187,7 +180,7 @@ static void release_thread_state(void *unused) {
     release_from(0);
     cg_free(scopes.items);
     cg_free(scopes.marks);
-    scopes = (scope_stack){0};
+    scopes = (cg_scope_stack){0};
     close_caches(NULL);
 }
 

@@ -127,6 +127,33 @@ static inline void cg_set_ref(cg_tensor **slot, cg_tensor *t) {
 void cg_autograd_release(cg_tensor *t);
 /* Registers t in the current scope; -1 with the message when out of memory (t is still the caller's). */
 int cg_scope_register(cg_tensor *t);
+/* The calling thread's scopes: one stack of registered tensors, with a mark per open scope. */
+typedef struct {
+    cg_tensor **items;
+    size_t len, cap;
+    size_t *marks;
+    size_t nmarks, capmarks;
+    size_t unopened; /* cg_scope_begin calls that could not allocate their mark */
+} cg_scope_stack;
+extern _Thread_local cg_scope_stack cg_scopes_;
+/* Takes over the innermost open scope's reference to t when t is one of its last two registrations
+ * (what a function just returned): true, and the caller now owns that reference (no atomic
+ * increment, and none to undo at the scope's end); false otherwise. */
+static inline bool cg_scope_take_recent(cg_tensor *t) {
+    cg_scope_stack *s = &cg_scopes_;
+    size_t mark = s->nmarks ? s->marks[s->nmarks - 1] : 0;
+    if (s->unopened || s->len <= mark) return false;
+    if (s->items[s->len - 1] == t) {
+        s->len--;
+        return true;
+    }
+    if (s->len - mark >= 2 && s->items[s->len - 2] == t) {
+        s->items[s->len - 2] = s->items[s->len - 1];
+        s->len--;
+        return true;
+    }
+    return false;
+}
 /* t as one more reference, registered in the current scope; NULL when out of memory. */
 cg_tensor *cg_scope_retain(cg_tensor *t);
 /* Ends a scope an op opened for its temporaries, handing its result (which may be NULL) to the
