@@ -85,8 +85,9 @@ def compute(op, views, scalar):
     return x.grad
 
 
-def case(op, dtype, layouts, scalar=None):
-    """layouts: per input, (sizes, strides, offset) of a view of a fresh base."""
+def case(op, dtype, layouts, scalar=None, first_base=None):
+    """layouts: per input, (sizes, strides, offset) of a view of a fresh base; first_base: the first
+    input's base values instead of random ones."""
     parts = [op, dtype, "-" if scalar is None else repr(float(scalar)), str(len(layouts))]
     views = []
     for k, (sizes, strides, offset) in enumerate(layouts):
@@ -96,6 +97,8 @@ def case(op, dtype, layouts, scalar=None):
             [rng.uniform(-2, 2) for _ in range(extent)], dtype=DTYPES[dtype])
         if name == "pow" and k == 1:
             b = torch.tensor([rng.uniform(-5, 5) for _ in range(extent)], dtype=DTYPES[dtype])
+        if k == 0 and first_base is not None:
+            b = torch.tensor(first_base, dtype=DTYPES[dtype])
         parts += layout_text(b, sizes, strides, offset)
         views.append(b.clone().as_strided(sizes, strides, offset))
     r = compute(op, views, scalar)
@@ -142,7 +145,11 @@ for dtype in DTYPES:
         for n in [5, 16, 17, 35]:
             case("pow_number", dtype, [contiguous(n)], e)
         case("pow_number", dtype, [([37], [2], 0)], e)
+        for _ in range(3):  # one element expanded: PyTorch's unary pow still vectorizes
+            case("pow_number", dtype, [([40], [0], 0)], e)
         case("pow_number", dtype, [([3, 37], [40, 1], 0)], e)
+    # a base whose SLEEF and libm powers differ: an expanded tensor ** number is vectorized too
+    case("pow_number", dtype, [([40], [0], 0)], 2.7, first_base=[float.fromhex("0x1.77a1a77da2768p+1")])
     for s in [2.0, 0.5, 10.0]:
         for v in [contiguous(17), contiguous(40), ([37], [2], 0)]:
             case("rpow_number", dtype, [v], s)

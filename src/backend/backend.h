@@ -45,7 +45,7 @@ struct cg_backend {
     /* ---- kernels: the contracts are the CPU backend's, in backend/cpu/<file>.h ---- */
     void (*binary)(cg_binary_op op, cg_tensor *out, const cg_tensor *a, const cg_tensor *b);
     void (*unary)(cg_unary_op op, cg_tensor *out, const cg_tensor *in);
-    void (*pow_f32_number)(cg_tensor *out, const cg_tensor *in, double exponent);
+    void (*pow_number)(cg_tensor *out, const cg_tensor *in, double exponent);
     void (*where)(cg_tensor *out, const cg_tensor *cond, const cg_tensor *a, const cg_tensor *b);
     void (*clamp)(cg_tensor *out, const cg_tensor *in, const cg_number *lo, const cg_number *hi);
     void (*fused)(cg_fused_op op, cg_tensor *out, const cg_tensor *self, const cg_tensor *a, const cg_tensor *b,

@@ -414,10 +414,10 @@ static cg_tensor *pow_scalar_forward(cg_tensor *a, cg_number exponent) {
     }
     cg_unary_op op;
     if (cg_dtype_is_floating(compute) && pow_shortcut(exponent.f, &op)) return cg_unary_in(op, a, compute);
-    if (compute == CG_FLOAT32) {
+    if (cg_dtype_is_floating(compute)) {
         cg_tensor *in = cg_as_dtype(a, compute);
         cg_tensor *out = in ? CG_NEW_RESULT(compute, a->ndim, a->sizes, a) : NULL;
-        if (out) CG_KERNEL(out, pow_f32_number)(out, in, exponent.f);
+        if (out) CG_KERNEL(out, pow_number)(out, in, exponent.f);
         return out;
     }
     return cg_binary_scalar_in(CG_BIN_POW, a, exponent, false, compute);

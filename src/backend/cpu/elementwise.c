@@ -346,22 +346,29 @@ void cg_kernel_unary(cg_unary_op op, cg_tensor *out, const cg_tensor *in) {
     CG_ITER_MEMORY_ORDER(loop, NULL, out, in);
 }
 
-/* ---- float32 tensor ** number ---- */
+/* ---- float tensor ** number ---- */
 
-/* PyTorch raises the 64-byte vector part of a contiguous run to the exponent rounded to float32
- * and the scalar rest in double (std::pow(float, double)), rounded: 0 ** 5e-324 is 1 there, 0 here. */
+/* PyTorch raises the 64-byte vector part of a contiguous (or one broadcast element's) run to the
+ * exponent rounded to float32 and the scalar rest in double (std::pow(float, double)), rounded:
+ * 0 ** 5e-324 is 1 there, 0 here. */
 static void pow_f32_number(char **p, const int64_t *s, int64_t n, const void *ctx) {
     const double e = *(const double *)ctx;
-    const int64_t vec_end = s[0] == SIZE(float) && s[1] == SIZE(float) ? n - n % 16 : 0;
+    const int64_t vec_end = s[0] == SIZE(float) && (s[1] == SIZE(float) || s[1] == 0) ? n - n % 16 : 0;
     for (int64_t i = 0; i < n; i++) {
         float a = *(const float *)(p[1] + i * s[1]);
         *(float *)(p[0] + i * s[0]) = i < vec_end ? powf(a, (float)e) : (float)pow((double)a, e);
     }
 }
 
-void cg_kernel_pow_f32_number(cg_tensor *out, const cg_tensor *in, double exponent) {
-    cg_loop_fn fast = cg_simd_avx2() ? cg_avx2_pow_f32_number_loop() : NULL;
-    if (out->numel > 0) CG_ITER_MEMORY_ORDER(fast ? fast : pow_f32_number, &exponent, out, in);
+static void pow_f64_number(char **p, const int64_t *s, int64_t n, const void *ctx) {
+    const double e = *(const double *)ctx;
+    for (int64_t i = 0; i < n; i++) *(double *)(p[0] + i * s[0]) = pow(*(const double *)(p[1] + i * s[1]), e);
+}
+
+void cg_kernel_pow_number(cg_tensor *out, const cg_tensor *in, double exponent) {
+    cg_loop_fn fast = cg_simd_avx2() ? cg_avx2_pow_number_loop(in->dtype) : NULL;
+    if (!fast) fast = in->dtype == CG_FLOAT32 ? pow_f32_number : pow_f64_number;
+    if (out->numel > 0) CG_ITER_MEMORY_ORDER(fast, &exponent, out, in);
 }
 
 /* ---- where ---- */

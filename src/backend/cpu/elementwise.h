@@ -31,8 +31,9 @@ static inline bool cg_binary_is_comparison(cg_binary_op op) { return op >= CG_BI
 void cg_kernel_binary(cg_binary_op op, cg_tensor *out, const cg_tensor *a, const cg_tensor *b);
 /* out = op(in), both of one dtype. */
 void cg_kernel_unary(cg_unary_op op, cg_tensor *out, const cg_tensor *in);
-/* out = in ** exponent, both float32, in PyTorch's mix of float32 and double powers. */
-void cg_kernel_pow_f32_number(cg_tensor *out, const cg_tensor *in, double exponent);
+/* out = in ** exponent, both float32 or both float64, as PyTorch's unary pow (float32: its mix of
+ * float32 and double powers). */
+void cg_kernel_pow_number(cg_tensor *out, const cg_tensor *in, double exponent);
 /* out = cond ? a : b; cond is bool, a, b and out share a dtype. */
 void cg_kernel_where(cg_tensor *out, const cg_tensor *cond, const cg_tensor *a, const cg_tensor *b);
 /* out = min(max(in, lo), hi) in in's dtype, NaN inputs kept; the bounds are converted to in's

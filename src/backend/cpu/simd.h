@@ -26,8 +26,8 @@ void cg_simd_disable(bool off);
  * only when cg_simd_avx2() is true (these too are AVX2 code). */
 cg_loop_fn cg_avx2_unary_loop(cg_unary_op op, cg_dtype dtype);
 cg_loop_fn cg_avx2_binary_loop(cg_binary_op op, cg_dtype dtype);
-/* float32 ** number (ctx points to the double exponent), or NULL. */
-cg_loop_fn cg_avx2_pow_f32_number_loop(void);
+/* float32 or float64 tensor ** number (ctx points to the double exponent), or NULL. */
+cg_loop_fn cg_avx2_pow_number_loop(cg_dtype dtype);
 
 /* True when this CPU runs AVX-512F (and AVX2 and FMA). Defined in elementwise.c. */
 bool cg_simd_avx512(void);

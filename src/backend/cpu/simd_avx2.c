@@ -219,6 +219,15 @@ static void pow_f32_number(char **p, const int64_t *s, int64_t n, const void *ct
     for (; i < n; i++) AT(float, 0, i) = (float)pow((double)AT(const float, 1, i), e);
 }
 
+/* float64: the exponent stays a double on both paths. */
+static void pow_f64_number(char **p, const int64_t *s, int64_t n, const void *ctx) {
+    const double e = *(const double *)ctx;
+    const __m256d ve = _mm256_set1_pd(e);
+    int64_t i = 0, end = vec_end(s, 1, n, SIZE(double));
+    for (; i < end; i += 4) _mm256_storeu_pd((double *)p[0] + i, Sleef_powd4_u10(LOAD_OR_SPLAT_PD(1, i), ve));
+    for (; i < n; i++) AT(double, 0, i) = pow(AT(const double, 1, i), e);
+}
+
 #define SLEEF_LOOPS(OP) [CG_FLOAT32] = OP##_f32, [CG_FLOAT64] = OP##_f64
 #else
 #define SLEEF_LOOPS(OP) [CG_FLOAT32] = NULL
@@ -262,10 +271,11 @@ static const cg_loop_fn binary_loops[CG_BIN_COUNT][4] = {
 cg_loop_fn cg_avx2_unary_loop(cg_unary_op op, cg_dtype dtype) { return unary_loops[op][dtype]; }
 cg_loop_fn cg_avx2_binary_loop(cg_binary_op op, cg_dtype dtype) { return binary_loops[op][dtype]; }
 
-cg_loop_fn cg_avx2_pow_f32_number_loop(void) {
+cg_loop_fn cg_avx2_pow_number_loop(cg_dtype dtype) {
 #ifdef CG_HAVE_SLEEF
-    return pow_f32_number;
+    return dtype == CG_FLOAT32 ? pow_f32_number : pow_f64_number;
 #else
+    (void)dtype;
     return NULL;
 #endif
 }
@@ -280,6 +290,9 @@ cg_loop_fn cg_avx2_binary_loop(cg_binary_op op, cg_dtype dtype) {
     (void)op, (void)dtype;
     return NULL;
 }
-cg_loop_fn cg_avx2_pow_f32_number_loop(void) { return NULL; }
+cg_loop_fn cg_avx2_pow_number_loop(cg_dtype dtype) {
+    (void)dtype;
+    return NULL;
+}
 
 #endif

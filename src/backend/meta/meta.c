@@ -36,7 +36,7 @@ static int write_element(cg_tensor *t, int64_t offset, const void *host) {
 
 static void binary(cg_binary_op op, cg_tensor *out, const cg_tensor *a, const cg_tensor *b) { (void)op, (void)out, (void)a, (void)b; }
 static void unary(cg_unary_op op, cg_tensor *out, const cg_tensor *in) { (void)op, (void)out, (void)in; }
-static void pow_f32_number(cg_tensor *out, const cg_tensor *in, double e) { (void)out, (void)in, (void)e; }
+static void pow_number(cg_tensor *out, const cg_tensor *in, double e) { (void)out, (void)in, (void)e; }
 static void where(cg_tensor *out, const cg_tensor *c, const cg_tensor *a, const cg_tensor *b) { (void)out, (void)c, (void)a, (void)b; }
 static void clamp(cg_tensor *out, const cg_tensor *in, const cg_number *lo, const cg_number *hi) { (void)out, (void)in, (void)lo, (void)hi; }
 static void fused(cg_fused_op op, cg_tensor *out, const cg_tensor *s, const cg_tensor *a, const cg_tensor *b, cg_number n) {
@@ -119,7 +119,7 @@ const cg_backend cg_backend_meta = {
     .write_element = write_element,
     .binary = binary,
     .unary = unary,
-    .pow_f32_number = pow_f32_number,
+    .pow_number = pow_number,
     .where = where,
     .clamp = clamp,
     .fused = fused,
