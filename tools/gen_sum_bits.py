@@ -134,6 +134,18 @@ for dtype in DTYPES:
     case("norm2", dtype, [4, 37, 9], dims=(1, 2), seed=11)
     case("norm2", dtype, [0], seed=3)
     case("norm2", dtype, [], seed=4)
+    # other p-norms: one element after another in the iteration's order
+    for op in ("norm0", "norm1", "norm3", "norm0_5", "norm-1_5"):
+        for n in [1, 7, 33, 1000, 4097]:
+            case(op, dtype, [n], seed=n + 1)
+        for r, c in [(3, 40), (40, 3), (33, 64)]:
+            for dim in (0, 1):
+                case(op, dtype, [r, c], dims=(dim,), keepdim=bool(dim), seed=r * c + dim + 1)
+        for sizes, strides, offset in views[:6] + views[7:9]:
+            case(op, dtype, sizes, strides, offset, seed=12)
+            case(op, dtype, sizes, strides, offset, dims=(0,), seed=13)
+        case(op, dtype, [4, 37, 9], dims=(0, 2), seed=14)
+        case(op, dtype, [0], seed=3)
     # empty and 0-dim
     case("sum", dtype, [0], seed=3)
     case("sum", dtype, [3, 0], dims=(1,), seed=3)

@@ -66,6 +66,7 @@ struct cg_backend {
     void (*cascade_sum)(cg_tensor *out, const cg_tensor *in, const bool *reduced, bool keepdim);
     void (*ordered_prod)(cg_tensor *out, const cg_tensor *in, const bool *reduced, bool keepdim);
     void (*ordered_norm2)(cg_tensor *out, const cg_tensor *in, const bool *reduced, bool keepdim);
+    void (*ordered_pnorm)(cg_tensor *out, const cg_tensor *in, const bool *reduced, bool keepdim, double p);
     /* raw-pointer kernels: the pointers come from cg_bytes (NULL without bytes) */
     void (*gemm)(cg_dtype dtype, int64_t M, int64_t N, int64_t K, const void *a, int64_t a_row_stride,
                  int64_t a_col_stride, const void *b, int64_t b_row_stride, int64_t b_col_stride, void *c);

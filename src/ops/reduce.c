@@ -447,10 +447,11 @@ cg_tensor *cg_norm_opts(cg_norm_args a) {
     cg_scope_begin();
     rows_layout r;
     cg_tensor *out;
-    if (a.p == 2) { /* in PyTorch's order; other p are summed pairwise (not PyTorch's bits) */
+    if (!isinf(a.p)) { /* in PyTorch's order; the max or min magnitude does not depend on it */
         result_shape(&r, t, reduced, a.keepdim);
         out = cg_new_on(t, t->dtype, r.out_ndim, r.out_sizes);
-        if (out) CG_KERNEL(out, ordered_norm2)(out, t, reduced, a.keepdim);
+        if (out && a.p == 2) CG_KERNEL(out, ordered_norm2)(out, t, reduced, a.keepdim);
+        else if (out) CG_KERNEL(out, ordered_pnorm)(out, t, reduced, a.keepdim, a.p);
     } else {
         if (arrange_rows(&r, t, reduced, a.keepdim, t->dtype, false) < 0) return cg_scope_end_keeping(NULL);
         out = cg_new_on(t, t->dtype, r.out_ndim, r.out_sizes);

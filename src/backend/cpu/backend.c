@@ -80,6 +80,7 @@ const cg_backend cg_backend_cpu = {
     .cascade_sum = cg_kernel_cascade_sum,
     .ordered_prod = cg_kernel_ordered_prod,
     .ordered_norm2 = cg_kernel_ordered_norm2,
+    .ordered_pnorm = cg_kernel_ordered_pnorm,
     .gemm = cg_kernel_gemm,
     .product = cg_kernel_product,
     .product_takes = cg_kernel_product_takes,

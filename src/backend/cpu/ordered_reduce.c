@@ -586,3 +586,37 @@ void cg_kernel_ordered_norm2(cg_tensor *out, const cg_tensor *in, const bool *re
         else ((double *)cg_tensor_data(out))[i] = sqrt(((double *)cg_tensor_data(out))[i]);
     }
 }
+
+/* ---- other p-norms: PyTorch's binary_kernel_reduce ----
+ * Each result accumulates in the element type, over its elements in the iteration's order:
+ * acc + (x != 0) for p = 0, acc + |x| for p = 1, acc + pow(|x|, p) otherwise, then pow(acc, 1 / p)
+ * with 1 / p in the element type. */
+#define DEFINE_PNORM(S, T, ABS, POW)                                                                       \
+    static void S##_pnorm_loop2d(char *out, const char *in, const int64_t *s, int64_t size0, int64_t size1, \
+                                 const void *ctx) {                                                        \
+        const T p = (T)((const loop_ctx *)ctx)->p;                                                         \
+        bool rows_outer = s[2] != 0; /* as the 2-norm's loop */                                            \
+        for (int64_t a = 0; a < (rows_outer ? size0 : size1); a++)                                         \
+            for (int64_t b = 0; b < (rows_outer ? size1 : size0); b++) {                                   \
+                int64_t i = rows_outer ? a : b, j = rows_outer ? b : a;                                    \
+                T *acc = (T *)(out + i * s[0] + j * s[2]), x = *(const T *)(in + i * s[1] + j * s[3]);     \
+                *acc += p == 0 ? (T)(x != 0) : p == 1 ? ABS(x) : POW(ABS(x), p);                           \
+            }                                                                                              \
+    }
+DEFINE_PNORM(f32, float, fabsf, powf)
+DEFINE_PNORM(f64, double, fabs, pow)
+
+void cg_kernel_ordered_pnorm(cg_tensor *out, const cg_tensor *in, const bool *reduced, bool keepdim, double p) {
+    bool f32 = in->dtype == CG_FLOAT32;
+    reduce_in_order(out, in, reduced, keepdim, 0, f32 ? f32_pnorm_loop2d : f64_pnorm_loop2d, p);
+    if (p == 0 || p == 1 || in->numel == 0) return; /* an empty input's norm is 0, as PyTorch's */
+    for (int64_t i = 0; i < out->numel; i++) {
+        if (f32) {
+            float *v = (float *)cg_tensor_data(out) + i;
+            *v = powf(*v, 1.0f / (float)p);
+        } else {
+            double *v = (double *)cg_tensor_data(out) + i;
+            *v = pow(*v, 1.0 / p);
+        }
+    }
+}

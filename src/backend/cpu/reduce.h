@@ -4,8 +4,8 @@
  * element r * len) and writes one result per row to out[r]. The op layer arranges that layout by
  * permuting the reduced dims to the end (copying only when the permuted view is not already
  * contiguous), so the kernels are plain loops over memory and know nothing of shapes or strides.
- * Float sums, means and products are the exception: they walk the input's own strides in
- * PyTorch's order. The other float sums (norm, var) are pairwise in the element type. */
+ * Float sums, means, products and finite p-norms are the exception: they walk the input's own
+ * strides in PyTorch's order. */
 #ifndef CG_KERNELS_REDUCE_H
 #define CG_KERNELS_REDUCE_H
 
@@ -19,6 +19,8 @@ void cg_kernel_cascade_sum(cg_tensor *out, const cg_tensor *in, const bool *redu
 void cg_kernel_ordered_prod(cg_tensor *out, const cg_tensor *in, const bool *reduced, bool keepdim);
 /* The same for the 2-norm. */
 void cg_kernel_ordered_norm2(cg_tensor *out, const cg_tensor *in, const bool *reduced, bool keepdim);
+/* The same for the p-norm of a finite p other than 2 (0 counts the nonzeros). */
+void cg_kernel_ordered_pnorm(cg_tensor *out, const cg_tensor *in, const bool *reduced, bool keepdim, double p);
 /* int64 sums, which wrap around like PyTorch's (the order does not matter). */
 void cg_kernel_sum_i64(const int64_t *in, int64_t *out, int64_t rows, int64_t len);
 /* int64 products, which wrap around like PyTorch's. */
@@ -32,8 +34,8 @@ void cg_kernel_sum_columns_i64(const int64_t *in, int64_t *out, int64_t groups, 
  * squared deviations from it summed in order; without, Welford's update element by element. */
 void cg_kernel_var(cg_dtype dtype, const void *in, void *out, int64_t rows, int64_t len, int64_t correction,
                    bool take_sqrt, const double *mean);
-/* The p-norm: p = 0 counts nonzeros, +-INFINITY take the max/min magnitude, otherwise
- * (sum |x|^p)^(1/p). Float dtypes only; an empty row gives 0 for every p, as in PyTorch. */
+/* The norm for p = +-INFINITY: the max (min) magnitude of each row, NaN if the row has one. Float
+ * dtypes only; an empty row gives 0, as in PyTorch. (Finite p: cg_kernel_ordered_norm2/pnorm.) */
 void cg_kernel_norm(cg_dtype dtype, const void *in, void *out, int64_t rows, int64_t len, double p);
 /* Max (or min) of each row and the position of its first occurrence; a NaN wins over everything
  * and its first position is reported. Any dtype; values and indices may each be NULL.

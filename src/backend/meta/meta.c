@@ -54,6 +54,9 @@ static void uniform(cg_tensor *t, double a, double b, cg_generator *g) { (void)t
 static void randint(cg_tensor *t, int64_t low, uint64_t range, cg_generator *g) { (void)t, (void)low, (void)range, (void)g; }
 static void randperm(cg_tensor *t, uint32_t (*random32)(void *), void *g) { (void)t, (void)random32, (void)g; }
 static void ordered(cg_tensor *out, const cg_tensor *in, const bool *reduced, bool keepdim) { (void)out, (void)in, (void)reduced, (void)keepdim; }
+static void ordered_pnorm(cg_tensor *out, const cg_tensor *in, const bool *reduced, bool keepdim, double p) {
+    (void)out, (void)in, (void)reduced, (void)keepdim, (void)p;
+}
 static void gemm(cg_dtype d, int64_t M, int64_t N, int64_t K, const void *a, int64_t ars, int64_t acs, const void *b,
                  int64_t brs, int64_t bcs, void *c) {
     (void)d, (void)M, (void)N, (void)K, (void)a, (void)ars, (void)acs, (void)b, (void)brs, (void)bcs, (void)c;
@@ -139,6 +142,7 @@ const cg_backend cg_backend_meta = {
     .cascade_sum = ordered,
     .ordered_prod = ordered,
     .ordered_norm2 = ordered,
+    .ordered_pnorm = ordered_pnorm,
     .gemm = gemm,
     .product = product,
     .product_takes = product_takes,
