@@ -18,7 +18,7 @@ import torch
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, __import__('os').path.dirname(__file__))
-from run_torch import Program  # noqa: E402
+from run_torch import DEFAULT_SEED, Program  # noqa: E402
 
 FLOAT_SPECIAL = [0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 2.0, 3.0, -2.0, 1e-45, -1e-45, 1e-38, 1e38, 3.4e38, -3.4e38,
                  math.inf, -math.inf, math.nan, 1e-7, 100.0, 0.1, 1e300, 5e-324, 1e-310]
@@ -754,6 +754,7 @@ def generate(seed, count, first=0):
     for i in range(first, first + count):
         rng = random.Random('%d/%d' % (seed, i))
         torch.set_grad_enabled(True)
+        torch.manual_seed(DEFAULT_SEED)  # as run_torch.py starts each program
         try:
             lines = Gen(rng).program()
         except RecursionError:

@@ -951,6 +951,7 @@ void difftest_run(FILE *in, FILE *transcript, long first) {
             nhooks = 0;
             stmt = 0;
             cg_set_grad_enabled(true);
+            cg_manual_seed(67280421310721ull); /* run_torch.py's DEFAULT_SEED, for each program */
             skip = strtol(line + 5, NULL, 10) < first;
             open = !skip;
             if (open) {

@@ -527,6 +527,9 @@ class Program:
         raise SystemExit('run_torch: unknown op ' + op)
 
 
+DEFAULT_SEED = 67280421310721  # interp.c seeds cgrad's default generator with it too
+
+
 def run_batch(lines):
     out = []
     prog = None
@@ -534,6 +537,9 @@ def run_batch(lines):
         line = raw.rstrip('\n')
         if line.startswith('#prog'):
             torch.set_grad_enabled(True)
+            # both sides' default generators start each program from one seed (torch.Generator()'s
+            # default): unseeded, each process draws its own, and random results could not agree
+            torch.manual_seed(DEFAULT_SEED)
             prog = Program(out)
             out.append(line)
             continue
