@@ -651,8 +651,12 @@ typedef struct {
     cg_tensor **indices;
 } cg_max_pool_args;
 cg_tensor *cg_max_pool2d_opts(cg_max_pool_args args);
+/* torch.nn.functional.max_pool1d over the last dim of (N, C, L) or (C, L), the same options. */
+cg_tensor *cg_max_pool1d_opts(cg_max_pool_args args);
 #define cg_max_pool2d(input_, ...) \
     cg_max_pool2d_opts(CG_ARGS_(cg_max_pool_args){.input = (input_), .kernel_size = __VA_ARGS__})
+#define cg_max_pool1d(input_, ...) \
+    cg_max_pool1d_opts(CG_ARGS_(cg_max_pool_args){.input = (input_), .kernel_size = __VA_ARGS__})
 
 /* torch.nn.functional.avg_pool2d: cg_avg_pool2d(x, CG_INTS(2)), with .stride, .padding,
  * .ceil_mode; .exclude_padding divides by the elements inside the input (PyTorch's
@@ -665,8 +669,12 @@ typedef struct {
     int64_t divisor_override;
 } cg_avg_pool_args;
 cg_tensor *cg_avg_pool2d_opts(cg_avg_pool_args args);
+/* torch.nn.functional.avg_pool1d over the last dim of (N, C, L) or (C, L) (no divisor_override). */
+cg_tensor *cg_avg_pool1d_opts(cg_avg_pool_args args);
 #define cg_avg_pool2d(input_, ...) \
     cg_avg_pool2d_opts(CG_ARGS_(cg_avg_pool_args){.input = (input_), .kernel_size = __VA_ARGS__})
+#define cg_avg_pool1d(input_, ...) \
+    cg_avg_pool1d_opts(CG_ARGS_(cg_avg_pool_args){.input = (input_), .kernel_size = __VA_ARGS__})
 
 /* ---- autograd ------------------------------------------------------------------------------- */
 

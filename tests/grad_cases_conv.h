@@ -66,6 +66,9 @@ CV_FN(max_pool_padded, cg_max_pool2d(in[0], CG_INTS(3, 2), .stride = CG_INTS(2, 
                                      .dilation = CG_INTS(1, 2), .ceil_mode = true))
 CV_FN(max_pool_overlap, cg_max_pool2d(in[0], CG_INTS(3), .stride = CG_INTS(1), .padding = CG_INTS(1)))
 CV_FN(avg_pool, cg_avg_pool2d(in[0], CG_INTS(2)))
+CV_FN(max_pool1d, cg_max_pool1d(cg_flatten(in[0], 2, 3), CG_INTS(3), .stride = CG_INTS(2), .padding = CG_INTS(1)))
+CV_FN(avg_pool1d, cg_avg_pool1d(cg_flatten(in[0], 2, 3), CG_INTS(3), .stride = CG_INTS(2), .padding = CG_INTS(1),
+                                .ceil_mode = true, .exclude_padding = true))
 CV_FN(avg_pool_padded, cg_avg_pool2d(in[0], CG_INTS(3, 2), .stride = CG_INTS(2, 1), .padding = CG_INTS(1),
                                      .ceil_mode = true, .exclude_padding = true))
 CV_FN(avg_pool_divisor, cg_avg_pool2d(in[0], CG_INTS(3), .stride = CG_INTS(1), .padding = CG_INTS(1),
@@ -98,4 +101,6 @@ static const grad_case cases_conv[] = {
     {"avg_pool2d", "padding excluded, ceil_mode, transposed", 1, pl_input_t, f_avg_pool_padded, false, 0, 0},
     {"avg_pool2d", "unbatched, divisor_override", 1, pl_unbatched, f_avg_pool_divisor, false, 0, 0},
     {"avg_pool2d_backward", "padding included", 2, pl_grad, f_avg_pool_backward, false, 0, 0},
+    {"max_pool2d", "max_pool1d: a height of 1", 1, pl_input, f_max_pool1d, false, 0, 0},
+    {"avg_pool2d", "avg_pool1d: a height of 1, ceil_mode, padding excluded", 1, pl_input, f_avg_pool1d, false, 0, 0},
 };

@@ -1,4 +1,4 @@
-/* conv1d, conv2d, max_pool2d and avg_pool2d against PyTorch's golden values (tests/data/conv.txt
+/* conv1d, conv2d, max/avg_pool1d/2d against PyTorch's golden values (tests/data/conv.txt
  * from tools/gen_conv.py): outputs, indices and the gradients of one backward, every argument
  * form, empty shapes, float32/float64/int64, and every error with its exact text; node names. */
 #include "harness.h"
@@ -99,6 +99,7 @@ static int check_line(char *line) {
     char *cur = line;
     const char *op = golden_token(&cur);
     cg_tensor *x, *w = NULL, *b = NULL, *out = NULL, *indices = NULL;
+    bool with_indices = !strcmp(op, "max_pool2d");
     cg_clear_error();
     if (!strcmp(op, "conv1d") || !strcmp(op, "conv2d")) {
         cg_ints stride = golden_ints(&cur), padding = golden_ints(&cur), dilation = golden_ints(&cur);
@@ -112,6 +113,19 @@ static int check_line(char *line) {
         x = leaf(golden_tensor(&cur));
         out = cg_max_pool2d(x, k, .stride = stride, .padding = padding, .dilation = dilation, .ceil_mode = ceil_mode,
                             .indices = &indices);
+    } else if (!strcmp(op, "max_pool1d")) {
+        cg_ints k = golden_ints(&cur), stride = golden_ints(&cur), padding = golden_ints(&cur), dilation = golden_ints(&cur);
+        bool ceil_mode = atoi(golden_token(&cur)), want_indices = atoi(golden_token(&cur)), grad = atoi(golden_token(&cur));
+        x = golden_tensor(&cur);
+        if (grad) x = leaf(x);
+        out = cg_max_pool1d(x, k, .stride = stride, .padding = padding, .dilation = dilation, .ceil_mode = ceil_mode,
+                            .indices = want_indices ? &indices : NULL);
+        with_indices = want_indices;
+    } else if (!strcmp(op, "avg_pool1d")) {
+        cg_ints k = golden_ints(&cur), stride = golden_ints(&cur), padding = golden_ints(&cur);
+        bool ceil_mode = atoi(golden_token(&cur)), exclude = atoi(golden_token(&cur));
+        x = leaf(golden_tensor(&cur));
+        out = cg_avg_pool1d(x, k, .stride = stride, .padding = padding, .ceil_mode = ceil_mode, .exclude_padding = exclude);
     } else {
         cg_ints k = golden_ints(&cur), stride = golden_ints(&cur), padding = golden_ints(&cur);
         bool ceil_mode = atoi(golden_token(&cur)), exclude = atoi(golden_token(&cur));
@@ -131,7 +145,7 @@ static int check_line(char *line) {
         return 0;
     }
     const char *backend = golden_token(&cur);
-    cg_tensor *want = golden_tensor(&cur), *want_indices = !strcmp(op, "max_pool2d") ? golden_tensor(&cur) : NULL;
+    cg_tensor *want = golden_tensor(&cur), *want_indices = with_indices ? golden_tensor(&cur) : NULL;
     cg_tensor *grad_output = golden_maybe(&cur), *want_grads[3] = {golden_maybe(&cur), NULL, NULL}, *grads[3] = {0};
     if (w) want_grads[1] = golden_maybe(&cur), want_grads[2] = golden_maybe(&cur);
     if (!out) {
@@ -169,6 +183,14 @@ static void test_node_names(void) {
     CHECK_STR(cg_node_name(cg_grad_fn(cg_conv1d(cg_select(x, 2, 0), cg_select(w, 2, 0)))), "ConvolutionBackward0");
     CHECK_STR(cg_node_name(cg_grad_fn(cg_max_pool2d(x, CG_INTS(2)))), "MaxPool2DWithIndicesBackward0");
     CHECK_STR(cg_node_name(cg_grad_fn(cg_avg_pool2d(x, CG_INTS(2)))), "AvgPool2DBackward0");
+    cg_tensor *x1 = cg_select(x, 2, 0);
+    cg_node *squeeze = cg_grad_fn(cg_max_pool1d(x1, CG_INTS(2)));
+    CHECK_STR(cg_node_name(squeeze), "SqueezeBackward1");
+    CHECK_STR(cg_node_name(cg_node_next(squeeze, 0, NULL)), "MaxPool2DWithIndicesBackward0");
+    CHECK_STR(cg_node_name(cg_node_next(cg_node_next(squeeze, 0, NULL), 0, NULL)), "UnsqueezeBackward0");
+    squeeze = cg_grad_fn(cg_avg_pool1d(x1, CG_INTS(2)));
+    CHECK_STR(cg_node_name(squeeze), "SqueezeBackward1");
+    CHECK_STR(cg_node_name(cg_node_next(squeeze, 0, NULL)), "AvgPool2DBackward0");
     cg_tensor *g[2] = {0};
     cg_tensor *loss = cg_sum(cg_mul(y, y));
     CHECK(cg_autograd_grad(.outputs = CG_TENSORS(loss), .inputs = CG_TENSORS(x, w), .results = g, .create_graph = true) == 0);

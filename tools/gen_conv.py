@@ -6,10 +6,14 @@ An int list argument is written '<n> <values...>' (n = 0: left out, the default;
 which Python's int[2] arguments expand to a list of the op's length). Case lines:
     conv1d|conv2d <stride> <padding> <dilation> <groups> <input> <weight> <bias|none> <result>
     max_pool2d <kernel> <stride> <padding> <dilation> <ceil_mode> <input> <result>
+    max_pool1d <kernel> <stride> <padding> <dilation> <ceil_mode> <indices> <grad> <input> <result>
+    avg_pool1d <kernel> <stride> <padding> <ceil_mode> <exclude_padding> <input> <result>
     avg_pool2d <kernel> <stride> <padding> <ceil_mode> <exclude_padding> <divisor> <input> <result>
 where <result> is 'ERR <Type>: <message>' or 'OK <backend> <output> <grad_output> <grads...>': the
 gradients backward(grad_output) gives the input, the weight and the bias ('none' where there is
-none); max_pool2d also writes its indices after the output. <backend> is what PyTorch ran
+none); max_pool2d (and max_pool1d asked for indices) also writes its indices after the output;
+max_pool1d with <grad> 0 runs on an input that does not require grad (PyTorch's other path) and
+writes 'none' for the gradients. <backend> is what PyTorch ran
 (mkldnn, slow: im2col + gemm, or pool).
 """
 import ctypes
@@ -100,6 +104,32 @@ def avg_pool(x, kernel, stride=None, padding=None, ceil_mode=False, count_includ
     _, res = run(call, [x])
     head = ["avg_pool2d", ints(kernel), ints(stride), ints(padding), str(int(ceil_mode)),
             str(int(not count_include_pad)), str(divisor or 0), tensor_text(x)]
+    lines.append(" ".join(head + [res if res.startswith("ERR") else "OK pool " + res]))
+
+
+def max_pool1d(x, kernel, stride=None, padding=None, dilation=None, ceil_mode=False, indices=False, grad=True):
+    def call(x_):
+        return F.max_pool1d(x_, kernel, **kw(stride=stride, padding=padding, dilation=dilation), ceil_mode=ceil_mode,
+                            return_indices=indices)
+    head = ["max_pool1d", ints(kernel), ints(stride), ints(padding), ints(dilation), str(int(ceil_mode)),
+            str(int(indices)), str(int(grad)), tensor_text(x)]
+    if grad:
+        _, res = run(call, [x])
+    else:
+        try:
+            out = call(x)
+            res = " ".join([tensor_text(t) for t in (out if indices else (out,))] + ["none"])
+        except Exception as e:  # noqa: BLE001
+            res = f"ERR {type(e).__name__}: {e}"
+    lines.append(" ".join(head + [res if res.startswith("ERR") else "OK pool " + res]))
+
+
+def avg_pool1d(x, kernel, stride=None, padding=None, ceil_mode=False, count_include_pad=True):
+    call = lambda x_: F.avg_pool1d(x_, kernel, **kw(stride=stride, padding=padding), ceil_mode=ceil_mode,  # noqa
+                                   count_include_pad=count_include_pad)
+    _, res = run(call, [x])
+    head = ["avg_pool1d", ints(kernel), ints(stride), ints(padding), str(int(ceil_mode)),
+            str(int(not count_include_pad)), tensor_text(x)]
     lines.append(" ".join(head + [res if res.startswith("ERR") else "OK pool " + res]))
 
 
@@ -229,6 +259,42 @@ for args in [dict(kernel=0), dict(kernel=(1, 2, 3)), dict(kernel=2, stride=0), d
     avg_pool(x, k, **args)
 for bad in [x[0, 0], x[0, 0, 0], x.unsqueeze(0), x[:, :0], x[:, :, :0], x.bool(), x[:, :, :1]]:
     avg_pool(bad, 2)
+
+# ---- max_pool1d (with and without a gradient: PyTorch has two paths) and avg_pool1d ----
+for dt in (F32, F64):
+    for grad in (True, False):
+        max_pool1d(rnd(2, 3, 9, dtype=dt), 2, grad=grad)
+        max_pool1d(rnd(3, 10, dtype=dt), 3, stride=2, padding=1, dilation=2, ceil_mode=True, grad=grad)
+        max_pool1d(rnd(2, 2, 7, dtype=dt), 2, stride=1, indices=True, grad=grad)
+        max_pool1d(rnd(0, 2, 6, dtype=dt), 2, grad=grad)
+    avg_pool1d(rnd(2, 3, 9, dtype=dt), 2)
+    avg_pool1d(rnd(3, 10, dtype=dt), 3, stride=2, padding=1, ceil_mode=True, count_include_pad=False)
+    avg_pool1d(rnd(0, 2, 6, dtype=dt), 3, stride=1, padding=1)
+avg_pool1d(rnd(2, 3, 7, dtype=I64), 3, stride=2)
+t = torch.tensor([[[1.0, float("nan"), 3.0, -0.0, 0.0, float("-inf")]]])
+for grad in (True, False):
+    max_pool1d(t, 2, stride=1, grad=grad)
+x = rnd(2, 3, 8, dtype=F64)
+for grad in (True, False):
+    for args in [dict(kernel=0), dict(kernel=(1, 2)), dict(kernel=2, stride=0), dict(kernel=2, stride=(1, 2)),
+                 dict(kernel=2, stride=-1), dict(kernel=2, padding=-1), dict(kernel=2, padding=2),
+                 dict(kernel=2, padding=(1, 2)), dict(kernel=2, dilation=0), dict(kernel=2, dilation=(1, 2)),
+                 dict(kernel=9), dict(kernel=-2, stride=1), dict(kernel=3, padding=1, dilation=0)]:
+        k = args.pop("kernel")
+        max_pool1d(x, k, grad=grad, **args)
+    for bad in [x[0, 0], x.unsqueeze(0), x[:, :0], x[:, :, :0], x[0, 0, 0]]:
+        max_pool1d(bad, 2, grad=grad)
+        max_pool1d(bad, 2, grad=grad, indices=True)
+max_pool1d(x.long(), 2, grad=False)
+max_pool1d(x.bool(), 2, grad=False)
+max_pool1d(x.long(), 2, grad=False, indices=True)
+for args in [dict(kernel=0), dict(kernel=(1, 2)), dict(kernel=2, stride=0), dict(kernel=2, stride=(1, 2)),
+             dict(kernel=2, stride=-1), dict(kernel=2, padding=-1), dict(kernel=2, padding=2), dict(kernel=2, padding=(1, 2)),
+             dict(kernel=9), dict(kernel=-2, stride=1)]:
+    k = args.pop("kernel")
+    avg_pool1d(x, k, **args)
+for bad in [x[0, 0], x.unsqueeze(0), x[:, :0], x[:, :, :0], x[0, 0, 0], x.bool()]:
+    avg_pool1d(bad, 2)
 
 path = os.path.join(os.path.dirname(__file__), "..", "tests", "data", "conv.txt")
 with open(path, "w") as f:

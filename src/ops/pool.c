@@ -315,3 +315,124 @@ void cg_backward_avg_pool2d_backward(cg_node *n, cg_tensor **grads, cg_tensor **
     if (cg_needs_grad(n, 0)) out[0] = avg_pool_forward(grads[0], &p);
     if (cg_needs_grad(n, 1)) out[1] = cg_zeros_like(grads[0]);
 }
+
+/* ---- max_pool1d and avg_pool1d: the 2-D ops over a height of 1, as PyTorch composes them ---- */
+
+/* PyTorch's check1d: an int list of one value (0 values: the argument left out, allowed where a
+ * default exists). */
+static int one_int(const char *op, const char *name, cg_ints v, bool may_be_empty) {
+    if (v.n == 1 || (v.n == 0 && may_be_empty)) return 0;
+    cg_set_error("%s() argument '%s' should contain one int (got %d)", op, name, v.n);
+    return -1;
+}
+
+static int check_dims_1d(const cg_tensor *x, const char *op) {
+    if (x->ndim == 2 || x->ndim == 3) return 0;
+    cg_set_error("Expected 2 to 3 dimensions, but got %d-dimensional tensor for argument #1 'self' (while checking "
+                 "arguments for %s)",
+                 x->ndim, op);
+    return -1;
+}
+
+/* A 1-D argument as the 2-D op's pair: the height's value first. */
+static cg_ints pair_of(int64_t h, cg_ints w, int64_t fallback) {
+    return (cg_ints){2, {h, w.n ? w.v[0] : fallback}};
+}
+
+/* max_pool1d_impl's checks: the path PyTorch takes when no gradient is recorded. */
+static int check_max_pool1d_impl(cg_max_pool_args a, int64_t *k, int64_t *stride, int64_t *pad, int64_t *dil) {
+    static const char *list = "int, list of ints";
+    if (a.kernel_size.n != 1) {
+        cg_set_error("max_pool1d() kernel_size must be an %s or tuple of ints of size 1 but got size %d", list,
+                     a.kernel_size.n);
+        return -1;
+    }
+    if (a.stride.n > 1) {
+        cg_set_error("max_pool1d() stride must be None, an %s, or tuple of ints of size 1 but got size %d", list, a.stride.n);
+        return -1;
+    }
+    if (a.padding.n > 1) {
+        cg_set_error("max_pool1d() padding must be an %s, or tuple of ints of size 1 but got size %d", list, a.padding.n);
+        return -1;
+    }
+    if (a.dilation.n > 1) {
+        cg_set_error("max_pool1d() dilation must be an %s or tuple of ints of size 1 but got size %d", list, a.dilation.n);
+        return -1;
+    }
+    *k = a.kernel_size.v[0], *stride = a.stride.n ? a.stride.v[0] : *k;
+    *pad = a.padding.n ? a.padding.v[0] : 0, *dil = a.dilation.n ? a.dilation.v[0] : 1;
+    const char *fail = *k <= 0 ? "kernel_size must be greater than zero" : *stride <= 0 ? "stride must be greater than zero"
+                       : *pad < 0 ? "padding must be non-negative" : *dil <= 0 ? "dilation must be greater than zero" : NULL;
+    if (*k > 0 && *stride > 0 && *pad >= 0 && *pad > *k / 2) {
+        cg_set_error("max_pool1d() padding should be at most half of kernel size, but got padding=%lld and "
+                     "kernel_size=%lld",
+                     (long long)*pad, (long long)*k);
+        return -1;
+    }
+    if (fail) {
+        int64_t v = *k <= 0 ? *k : *stride <= 0 ? *stride : *pad < 0 ? *pad : *dil;
+        cg_set_error("max_pool1d() %s, but got %lld", fail, (long long)v);
+        return -1;
+    }
+    int64_t out = pooled_size(a.input->sizes[a.input->ndim - 1], *k, *pad, *stride, *dil, a.ceil_mode);
+    if (out < 0) {
+        cg_set_error("max_pool1d() Invalid computed output size: %lld", (long long)out);
+        return -1;
+    }
+    if (!cg_is_floating_inline(a.input->dtype)) {
+        cg_set_error("\"max_pool1d_impl\" not implemented for '%s'", cg_dtype_title(a.input->dtype));
+        return -1;
+    }
+    return 0;
+}
+
+cg_tensor *cg_max_pool1d_opts(cg_max_pool_args a) {
+    cg_tensor *x = a.input;
+    if (!x) return NULL;
+    bool with_indices = a.indices != NULL; /* F.max_pool1d(return_indices=True): max_pool1d_with_indices */
+    if (!with_indices) {
+        bool valid = (x->ndim == 2 && x->sizes[0] != 0 && x->sizes[1] != 0) ||
+                     (x->ndim == 3 && x->sizes[1] != 0 && x->sizes[2] != 0);
+        if (!valid) {
+            cg_set_error("max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for input, "
+                         "but got:%s",
+                         cg_shape_text(x->ndim, x->sizes).s);
+            return NULL;
+        }
+    }
+    cg_tensor *x2 = NULL, *out = NULL, *ind = NULL;
+    if (with_indices || (cg_grad_mode_on() && cg_requires_grad(x))) {
+        if (check_dims_1d(x, "max_pool1d") < 0 || one_int("max_pool1d", "kernel_size", a.kernel_size, false) < 0 ||
+            one_int("max_pool1d", "stride", a.stride, true) < 0 || one_int("max_pool1d", "padding", a.padding, true) < 0 ||
+            one_int("max_pool1d", "dilation", a.dilation, true) < 0)
+            return NULL;
+        x2 = cg_unsqueeze(x, -2);
+        out = cg_max_pool2d(x2, pair_of(1, a.kernel_size, 0), .stride = pair_of(1, a.stride, a.kernel_size.v[0]),
+                            .padding = pair_of(0, a.padding, 0), .dilation = pair_of(1, a.dilation, 1),
+                            .ceil_mode = a.ceil_mode, .indices = &ind);
+    } else {
+        int64_t k, stride, pad, dil;
+        if (check_max_pool1d_impl(a, &k, &stride, &pad, &dil) < 0) return NULL;
+        pool_params p = {{1, k}, {1, stride}, {0, pad}, {1, dil}, a.ceil_mode, true, 0};
+        x2 = cg_unsqueeze(x, -2);
+        out = x2 ? max_pool_forward(x2, &p, &ind) : NULL;
+    }
+    if (with_indices && out) *a.indices = cg_squeeze_dim(ind, -2);
+    return out ? cg_squeeze_dim(out, -2) : NULL;
+}
+
+cg_tensor *cg_avg_pool1d_opts(cg_avg_pool_args a) {
+    cg_tensor *x = a.input;
+    if (!x) return NULL;
+    if (a.divisor_override) {
+        cg_set_type_error("avg_pool1d() got an unexpected keyword argument 'divisor_override'");
+        return NULL;
+    }
+    if (check_dims_1d(x, "avg_pool1d") < 0 || one_int("avg_pool1d", "kernel_size", a.kernel_size, false) < 0 ||
+        one_int("avg_pool1d", "stride", a.stride, true) < 0 || one_int("avg_pool1d", "padding", a.padding, true) < 0)
+        return NULL;
+    cg_tensor *out = cg_avg_pool2d(cg_unsqueeze(x, -2), pair_of(1, a.kernel_size, 0),
+                                   .stride = pair_of(1, a.stride, a.kernel_size.v[0]), .padding = pair_of(0, a.padding, 0),
+                                   .ceil_mode = a.ceil_mode, .exclude_padding = a.exclude_padding);
+    return cg_squeeze_dim(out, -2);
+}
