@@ -45,6 +45,42 @@ static cg_tensor *grad_through_views(const inputs *in, cg_device device) {
     return cg_grad(g);
 }
 
+static cg_tensor *inplace_add(const inputs *in) {
+    cg_tensor *r = cg_clone(in->a);
+    return cg_add_(r, in->b) == 0 ? r : NULL;
+}
+
+static cg_tensor *inplace_chain(cg_device device) {
+    cg_tensor *r = cg_mul_scalar(leaf(device), 1);
+    return cg_mul_scalar_(r, 2) == 0 && cg_relu_(r) == 0 ? r : NULL;
+}
+
+static cg_tensor *slice_assign(cg_device device) {
+    cg_tensor *r = cg_tensor_new(CG_SIZES(2, 3), .device = device);
+    return cg_copy_(cg_select(r, 0, 0), cg_mul_scalar(cg_select(leaf(device), 0, 1), 2)) == 0 ? r : NULL;
+}
+
+static cg_tensor *piece(int (*split)(cg_tensor *, int64_t, int, cg_tensor **, int), cg_tensor *t, int64_t size, int dim,
+                        int which) {
+    cg_tensor *out[8] = {0};
+    return split(t, size, dim, out, 8) > which ? out[which] : NULL;
+}
+
+static int chunk(cg_tensor *t, int64_t n, int dim, cg_tensor **out, int capacity) { return cg_chunk(t, (int)n, dim, out, capacity); }
+static int unbind(cg_tensor *t, int64_t unused, int dim, cg_tensor **out, int capacity) {
+    (void)unused;
+    return cg_unbind(t, dim, out, capacity);
+}
+
+static cg_tensor *double_backward(cg_device device) {
+    cg_tensor *g = leaf(device), *first = NULL, *second = NULL;
+    if (cg_autograd_grad(.outputs = CG_TENSORS(cg_sum(cg_pow_scalar(g, 3))), .inputs = CG_TENSORS(g), .results = &first,
+                         .create_graph = true) < 0)
+        return NULL;
+    if (cg_autograd_grad(.outputs = CG_TENSORS(cg_sum(first)), .inputs = CG_TENSORS(g), .results = &second) < 0) return NULL;
+    return second;
+}
+
 static cg_tensor *cross_entropy(const inputs *in) { return cg_cross_entropy(in->a, in->cls); }
 static cg_tensor *nll_none(const inputs *in) { return cg_nll_loss(in->a, in->cls, .reduction = CG_REDUCTION_NONE); }
 
@@ -150,6 +186,26 @@ static cg_tensor *run_case(const char *name, const inputs *in, cg_device device)
     CASE("conv1d", cg_conv1d(in->sig, cg_select(in->kern, 2, 0), .padding = CG_INTS(1)));
     CASE("max_pool2d", cg_max_pool2d(in->img, CG_INTS(2)));
     CASE("avg_pool2d", cg_avg_pool2d(in->img, CG_INTS(3), .stride = CG_INTS(2), .padding = CG_INTS(1)));
+    CASE("inplace_add", inplace_add(in));
+    CASE("inplace_chain", inplace_chain(device));
+    CASE("slice_assign", slice_assign(device));
+    CASE("split", piece(cg_split, x, 3, 0, 1));
+    CASE("chunk", piece(chunk, a, 3, 1, 2));
+    CASE("unbind", piece(unbind, x, 0, 2, 1));
+    CASE("at", cg_at(x, 1, 2));
+    CASE("argmin", cg_argmin(a));
+    CASE("sum_bool", cg_sum(in->mask));
+    CASE("clamp_long", cg_clamp(cg_to(a, CG_INT64), 0, 1));
+    CASE("cat_promote", cg_cat(CG_LIST(a, cg_to(a, CG_FLOAT64)), 0));
+    CASE("where_number_like", cg_where(in->mask, a, cg_scalar(0, CG_FLOAT32)));
+    CASE("mean_keepdim", cg_mean(x, CG_DIMS(1), .keepdim = true));
+    CASE("expand_add", cg_add(cg_expand(v, 2, 3), a));
+    CASE("bmm_strided", cg_bmm(cg_transpose(x, 1, 2), x));
+    CASE("softmax_strided", cg_softmax(t, 0));
+    CASE("sigmoid_grad_fn", cg_sigmoid(leaf(device)));
+    CASE("double_backward", double_backward(device));
+    CASE("err_gather_dims", cg_gather(a, 1, in->idx));
+    CASE("ce_probabilities", cg_cross_entropy(a, b));
     CASE("err_mm_shapes", cg_mm(a, b));
     CASE("err_add_shapes", cg_add(a, x));
     CASE("err_cat_0dim", cg_cat(CG_LIST(a, cg_sum(a)), 0));
