@@ -173,6 +173,9 @@ static int s_matmul_join(double *sum) {
     FOLD(cg_bmm(cg_unsqueeze(a, 0), cg_unsqueeze(b, 0)));
     FOLD(cg_mv(a, cg_select(b, 1, 0)));
     FOLD(cg_dot(cg_select(a, 0, 1), cg_select(a, 0, 2)));
+    FOLD(cg_addmm_scaled(cg_ones(2), a, b, 0.5, 2));
+    FOLD(cg_linear(cg_unsqueeze(a, 0), cg_t(b), cg_ones(2)));
+    FOLD(cg_linear(cg_select(a, 0, 1), cg_t(b), cg_ones(2)));
     FOLD(cg_cat(CG_LIST(a, cg_t(b), a), 0));
     FOLD(cg_stack(CG_LIST(a, a), 1));
     cg_tensor *index = cg_tensor_i64(((int64_t[]){2, 0}), 2);
@@ -268,6 +271,10 @@ static int s_grad_hooks(double *sum) {
     if (cg_backward(out, .inputs = CG_TENSORS(w)) < 0) return -1;
     FOLD(cg_grad(w));
     FOLD(cg_grad(h));
+    cg_tensor *lw = cg_requires_grad_(cg_ones(3, 2), true), *lb = cg_requires_grad_(cg_zeros(3), true);
+    if (cg_backward(cg_sum(cg_linear(x, lw, lb))) < 0) return -1;
+    FOLD(cg_grad(lw));
+    FOLD(cg_grad(lb));
     return 0;
 }
 
