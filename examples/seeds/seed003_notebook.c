@@ -41,10 +41,10 @@ int main(void) {
     cg_print(cg_grad(x));
 
     const int64_t directions[2][3] = {{2, 2, 2}, {10, 1, 11}};
-    for (int i = 0; i < 2; i++) {
-        x = cg_requires_grad_(cg_tensor_f32(((float[]){1.0, 2.0, 3.0}), 3), true);
-        y = cg_pow_scalar(cg_add_scalar(x, 2), 2);
-        z = cg_mul_scalar(y, 4);
+    for (int i = 0; i < 2; i++) { /* rebinding frees the values of the last round, as in Python */
+        cg_rebind(&x, cg_requires_grad_(cg_tensor_f32(((float[]){1.0, 2.0, 3.0}), 3), true));
+        cg_rebind(&y, cg_pow_scalar(cg_add_scalar(x, 2), 2));
+        cg_rebind(&z, cg_mul_scalar(y, 4));
         cg_backward(z, .gradient = cg_tensor_i64(directions[i], 3));
         cg_print(cg_grad(x));
     }
