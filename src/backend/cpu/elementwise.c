@@ -186,31 +186,34 @@ static const cg_loop_fn unary_loops[CG_UN_COUNT][4] = {
 
 /* ---- dispatch ---- */
 
+/* The vector instructions this CPU runs: 0 none (or not x86-64), 1 AVX2 and FMA, 2 AVX-512F as
+ * well; -1 until asked. Found once: __builtin_cpu_init makes the answer right even in code that
+ * runs before the constructors. */
+static atomic_int cpu_level = -1;
 static atomic_bool simd_off;
 
-void cg_simd_disable(bool off) { atomic_store_explicit(&simd_off, off, memory_order_relaxed); }
-
-bool cg_simd_avx2(void) {
+static int simd_level(void) {
+    int level = atomic_load_explicit(&cpu_level, memory_order_relaxed);
+    if (level < 0) {
+        level = 0;
 #if defined(__x86_64__) && defined(__GNUC__)
-    return !atomic_load_explicit(&simd_off, memory_order_relaxed) && __builtin_cpu_supports("avx2") &&
-           __builtin_cpu_supports("fma");
-#else
-    return false;
+        __builtin_cpu_init();
+        if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+            level = __builtin_cpu_supports("avx512f") ? 2 : 1;
 #endif
+        atomic_store_explicit(&cpu_level, level, memory_order_relaxed);
+    }
+    return atomic_load_explicit(&simd_off, memory_order_relaxed) ? 0 : level;
 }
+
+void cg_simd_disable(bool off) { atomic_store_explicit(&simd_off, off, memory_order_relaxed); }
+bool cg_simd_avx2(void) { return simd_level() >= 1; }
+bool cg_simd_avx512(void) { return simd_level() >= 2; }
 
 /* The vector loop where this CPU has one, else the portable one. */
 static cg_loop_fn binary_loop(cg_binary_op op, cg_dtype dtype) {
     cg_loop_fn fast = cg_simd_avx2() ? cg_avx2_binary_loop(op, dtype) : NULL;
     return fast ? fast : binary_loops[op][dtype];
-}
-
-bool cg_simd_avx512(void) {
-#if defined(__x86_64__) && defined(__GNUC__)
-    return cg_simd_avx2() && __builtin_cpu_supports("avx512f");
-#else
-    return false;
-#endif
 }
 
 static cg_loop_fn unary_loop(cg_unary_op op, cg_dtype dtype) {
