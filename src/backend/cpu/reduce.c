@@ -1,4 +1,6 @@
 #include "backend/cpu/reduce.h"
+
+#include "backend/cpu/parallel.h"
 #include "backend/cpu/simd.h"
 
 #include <math.h>
@@ -17,11 +19,11 @@ static int64_t prod_i64(const int64_t *x, int64_t n) {
     return (int64_t)acc;
 }
 
-void cg_kernel_sum_i64(const int64_t *in, int64_t *out, int64_t rows, int64_t len) {
+static void sum_i64_rows(const int64_t *in, int64_t *out, int64_t rows, int64_t len) {
     for (int64_t r = 0; r < rows; r++) out[r] = sum_i64(in + r * len, len);
 }
 
-void cg_kernel_prod_i64(const int64_t *in, int64_t *out, int64_t rows, int64_t len) {
+static void prod_i64_rows(const int64_t *in, int64_t *out, int64_t rows, int64_t len) {
     for (int64_t r = 0; r < rows; r++) out[r] = prod_i64(in + r * len, len);
 }
 
@@ -76,8 +78,8 @@ static void welford_m2(cg_dtype dtype, const void *x, int64_t len, int lanes, do
 DEFINE_DEVIATIONS_M2(deviations_m2_f32, float)
 DEFINE_DEVIATIONS_M2(deviations_m2_f64, double)
 
-void cg_kernel_var(cg_dtype dtype, const void *in, void *out, int64_t rows, int64_t len, int64_t correction,
-                   bool take_sqrt, const double *mean) {
+static void var_rows(cg_dtype dtype, const void *in, void *out, int64_t rows, int64_t len, int64_t correction,
+                     bool take_sqrt, const double *mean) {
     double divisor = len > correction ? (double)(len - correction) : 0;
     size_t elsize = dtype == CG_FLOAT32 ? sizeof(float) : sizeof(double);
     for (int64_t r = 0; r < rows; r += WELFORD_LANES) {
@@ -113,7 +115,7 @@ void cg_kernel_var(cg_dtype dtype, const void *in, void *out, int64_t rows, int6
 DEFINE_EXTREME_MAGNITUDE(extreme_abs_f32, float, fabsf)
 DEFINE_EXTREME_MAGNITUDE(extreme_abs_f64, double, fabs)
 
-void cg_kernel_norm(cg_dtype dtype, const void *in, void *out, int64_t rows, int64_t len, double p) {
+static void norm_rows(cg_dtype dtype, const void *in, void *out, int64_t rows, int64_t len, double p) {
     for (int64_t r = 0; r < rows; r++) {
         if (dtype == CG_FLOAT32)
             ((float *)out)[r] = len ? extreme_abs_f32((const float *)in + r * len, len, p > 0) : 0;
@@ -301,8 +303,8 @@ void cg_kernel_extreme_all(cg_dtype dtype, const void *in, void *value, int64_t 
         cg_kernel_extreme(dtype, in, value, NULL, 1, n, want_max);
 }
 
-void cg_kernel_extreme(cg_dtype dtype, const void *in, void *values, int64_t *indices, int64_t rows, int64_t len,
-                       bool want_max) {
+static void extreme_rows(cg_dtype dtype, const void *in, void *values, int64_t *indices, int64_t rows, int64_t len,
+                         bool want_max) {
     if (cg_dtype_is_floating(dtype) && fast_extreme(dtype, in, values, indices, rows, len, want_max)) return;
     switch (dtype) {
     case CG_FLOAT32: extreme_f32(in, values, indices, rows, len, want_max); break;
@@ -314,7 +316,7 @@ void cg_kernel_extreme(cg_dtype dtype, const void *in, void *values, int64_t *in
 
 /* ---- column sums ---- */
 
-void cg_kernel_sum_columns_i64(const int64_t *in, int64_t *out, int64_t groups, int64_t len, int64_t width) {
+static void sum_columns_i64_rows(const int64_t *in, int64_t *out, int64_t groups, int64_t len, int64_t width) {
     for (int64_t g = 0; g < groups; g++) {
         const int64_t *x = in + g * len * width;
         int64_t *o = out + g * width;
@@ -322,4 +324,74 @@ void cg_kernel_sum_columns_i64(const int64_t *in, int64_t *out, int64_t groups, 
         for (int64_t l = 0; l < len; l++)
             for (int64_t c = 0; c < width; c++) o[c] = (int64_t)((uint64_t)o[c] + (uint64_t)x[l * width + c]);
     }
+}
+
+/* ---- the row kernels split over the threads ----
+ * Each result row is computed by one call on its own rows, so cutting the rows anywhere gives the
+ * same bits. */
+
+enum { SUM_I64, PROD_I64, VAR, NORM, EXTREME, SUM_COLUMNS_I64 };
+
+typedef struct {
+    int kind;
+    cg_dtype dtype;
+    const char *in;
+    char *out;        /* NULL: extreme's values not wanted */
+    int64_t *indices; /* extreme's, or NULL */
+    int64_t len, correction, width;
+    double p;
+    bool flag; /* var's take_sqrt, extreme's want_max */
+    const double *mean;
+} rows_job;
+
+static void rows_range(int64_t r0, int64_t r1, void *arg) {
+    const rows_job *j = arg;
+    int64_t n = r1 - r0, es = j->kind == VAR || j->kind == NORM || j->kind == EXTREME ? (int64_t)cg_elsize(j->dtype) : 8;
+    int64_t out_row = j->kind == SUM_COLUMNS_I64 ? j->width * es : es;
+    const char *in = j->in + r0 * j->len * (j->kind == SUM_COLUMNS_I64 ? j->width : 1) * es;
+    char *out = j->out ? j->out + r0 * out_row : NULL;
+    switch (j->kind) {
+    case SUM_I64: sum_i64_rows((const int64_t *)in, (int64_t *)out, n, j->len); break;
+    case PROD_I64: prod_i64_rows((const int64_t *)in, (int64_t *)out, n, j->len); break;
+    case VAR: var_rows(j->dtype, in, out, n, j->len, j->correction, j->flag, j->mean); break;
+    case NORM: norm_rows(j->dtype, in, out, n, j->len, j->p); break;
+    case EXTREME: extreme_rows(j->dtype, in, out, j->indices ? j->indices + r0 : NULL, n, j->len, j->flag); break;
+    case SUM_COLUMNS_I64: sum_columns_i64_rows((const int64_t *)in, (int64_t *)out, n, j->len, j->width); break;
+    }
+}
+
+static void split_rows(rows_job j, int64_t rows) {
+    int64_t per_row = j.len * (j.kind == SUM_COLUMNS_I64 ? j.width : 1);
+    cg_parallel_for(0, rows, per_row >= CG_GRAIN_SIZE ? 1 : CG_GRAIN_SIZE / (per_row > 0 ? per_row : 1), rows_range, &j);
+}
+
+void cg_kernel_sum_i64(const int64_t *in, int64_t *out, int64_t rows, int64_t len) {
+    split_rows((rows_job){.kind = SUM_I64, .in = (const char *)in, .out = (char *)out, .len = len}, rows);
+}
+
+void cg_kernel_prod_i64(const int64_t *in, int64_t *out, int64_t rows, int64_t len) {
+    split_rows((rows_job){.kind = PROD_I64, .in = (const char *)in, .out = (char *)out, .len = len}, rows);
+}
+
+void cg_kernel_var(cg_dtype dtype, const void *in, void *out, int64_t rows, int64_t len, int64_t correction,
+                   bool take_sqrt, const double *mean) {
+    split_rows((rows_job){.kind = VAR, .dtype = dtype, .in = in, .out = out, .len = len, .correction = correction,
+                          .flag = take_sqrt, .mean = mean},
+               rows);
+}
+
+void cg_kernel_norm(cg_dtype dtype, const void *in, void *out, int64_t rows, int64_t len, double p) {
+    split_rows((rows_job){.kind = NORM, .dtype = dtype, .in = in, .out = out, .len = len, .p = p}, rows);
+}
+
+void cg_kernel_extreme(cg_dtype dtype, const void *in, void *values, int64_t *indices, int64_t rows, int64_t len,
+                       bool want_max) {
+    split_rows((rows_job){.kind = EXTREME, .dtype = dtype, .in = in, .out = values, .indices = indices, .len = len,
+                          .flag = want_max},
+               rows);
+}
+
+void cg_kernel_sum_columns_i64(const int64_t *in, int64_t *out, int64_t groups, int64_t len, int64_t width) {
+    split_rows((rows_job){.kind = SUM_COLUMNS_I64, .in = (const char *)in, .out = (char *)out, .len = len, .width = width},
+               groups);
 }
