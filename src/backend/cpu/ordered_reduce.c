@@ -47,7 +47,7 @@ typedef struct {
 
 /* The loops for element type T with LANES vector lanes. W is the width of an item (1 or LANES);
  * the functions are always inlined so that W and nrows are constants and the lane loops vectorize. */
-#define DEFINE_CASCADE(S, T, LANES, ATTR, FAST_MULTI_ROW)                                                                        \
+#define DEFINE_CASCADE(S, T, LANES, ATTR, FAST_MULTI_ROW, HAS_WIDE, WIDE_MULTI_ROW)                                                                        \
     ATTR static inline __attribute__((always_inline)) void S##_multi_row_power(const char *in, int64_t row_stride, \
                                                                     int64_t col_stride, int64_t size,    \
                                                                     int64_t power, int nrows, int W, T *ret) { \
@@ -137,9 +137,13 @@ typedef struct {
     /* size1 contiguous columns summed over size0 rows (row i at in + i * inner_stride). */               \
     ATTR static void S##_outer_vectorized(char *out, const char *in, int64_t inner_stride, int64_t out_stride, \
                                      int64_t size0, int64_t size1) {                                       \
-        T sums[ILP * LANES];                                                                               \
+        T sums[2 * ILP * LANES];                                                                           \
         const int64_t vec = LANES * (int64_t)sizeof(T);                                                    \
         int64_t j = 0;                                                                                     \
+        for (; HAS_WIDE && j + 2 * ILP * LANES <= size1; j += 2 * ILP * LANES) {                     \
+            WIDE_MULTI_ROW(in + j * (int64_t)sizeof(T), inner_stride, size0, cascade_power(size0), sums);  \
+            S##_store(out, out_stride, j, sums, 2 * ILP * LANES);                                          \
+        }                                                                                                  \
         for (; j + ILP * LANES <= size1; j += ILP * LANES) {                                               \
             S##_multi_row(in + j * (int64_t)sizeof(T), inner_stride, vec, size0, ILP, LANES, sums);        \
             S##_store(out, out_stride, j, sums, ILP * LANES);                                              \
@@ -220,10 +224,11 @@ typedef struct {
  * at run time: each lane is still added on its own, in the same order, so the bits are the same. */
 #define NO_ATTR
 #define NO_FAST_PATH(in, row_stride, col_stride, size, power, nrows, W, ret) false
+#define NO_WIDE_PATH(in, row_stride, size, power, ret) ((void)(in), (void)(row_stride), (void)(size), (void)(power), (void)(ret))
 DEFINE_ADD_ROW(f32, float)
 DEFINE_ADD_ROW(f64, double)
-DEFINE_CASCADE(f32, float, 8, NO_ATTR, NO_FAST_PATH)
-DEFINE_CASCADE(f64, double, 4, NO_ATTR, NO_FAST_PATH)
+DEFINE_CASCADE(f32, float, 8, NO_ATTR, NO_FAST_PATH, false, NO_WIDE_PATH)
+DEFINE_CASCADE(f64, double, 4, NO_ATTR, NO_FAST_PATH, false, NO_WIDE_PATH)
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
 #define AVX2_ATTR __attribute__((target("avx2,fma")))
@@ -231,28 +236,27 @@ DEFINE_CASCADE(f64, double, 4, NO_ATTR, NO_FAST_PATH)
 /* multi_row for ILP items of one vector each, written with intrinsics so that level 0 stays in
  * registers (compiled from the loops above, it goes through memory on every addition). */
 #define DEFINE_MULTI_ROW_AVX2(S, T, V, LOADU, STOREU, ADD, ZERO, LANES)                                   \
-    AVX2_ATTR static void S##_multi_row_avx2(const char *in, int64_t row_stride, int64_t col_stride,     \
-                                             int64_t size, int64_t power, T *ret) {                       \
+    AVX2_ATTR static inline __attribute__((always_inline)) void S##_multi_row_n(                          \
+        const char *in, int64_t row_stride, int64_t col_stride, int64_t size, int64_t power, int NV, T *ret) { \
         const int64_t step = (int64_t)1 << power, mask = step - 1;                                         \
-        V a0 = ZERO(), a1 = ZERO(), a2 = ZERO(), a3 = ZERO(), up[LEVELS - 1][ILP];                         \
-        for (int l = 0; l < LEVELS - 1; l++) up[l][0] = up[l][1] = up[l][2] = up[l][3] = ZERO();          \
+        V a[2 * ILP], up[LEVELS - 1][2 * ILP];                                                             \
+        _Pragma("GCC unroll 8") for (int k = 0; k < NV; k++) a[k] = ZERO();                                \
+        for (int l = 0; l < LEVELS - 1; l++)                                                               \
+            _Pragma("GCC unroll 8") for (int k = 0; k < NV; k++) up[l][k] = ZERO();                        \
         int top = 0;                                                                                       \
         int64_t i = 0;                                                                                     \
         while (i + step <= size) {                                                                         \
             for (int64_t j = 0; j < step; j++, i++) {                                                      \
                 const char *row = in + i * row_stride;                                                     \
-                a0 = ADD(a0, LOADU((const T *)row));                                                       \
-                a1 = ADD(a1, LOADU((const T *)(row + col_stride)));                                        \
-                a2 = ADD(a2, LOADU((const T *)(row + 2 * col_stride)));                                    \
-                a3 = ADD(a3, LOADU((const T *)(row + 3 * col_stride)));                                    \
+                _Pragma("GCC unroll 8") for (int k = 0; k < NV; k++)                                       \
+                    a[k] = ADD(a[k], LOADU((const T *)(row + k * col_stride)));                            \
             }                                                                                              \
-            V level0[ILP] = {a0, a1, a2, a3};                                                              \
-            a0 = a1 = a2 = a3 = ZERO();                                                                    \
             for (int l = 1; l < LEVELS; l++) {                                                             \
-                for (int k = 0; k < ILP; k++) {                                                            \
-                    V b = l == 1 ? level0[k] : up[l - 2][k];                                               \
+                _Pragma("GCC unroll 8") for (int k = 0; k < NV; k++) {                                     \
+                    V b = l == 1 ? a[k] : up[l - 2][k];                                                    \
                     up[l - 1][k] = l > top ? b : ADD(up[l - 1][k], b);                                     \
-                    if (l > 1) up[l - 2][k] = ZERO();                                                      \
+                    if (l == 1) a[k] = ZERO();                                                             \
+                    else up[l - 2][k] = ZERO();                                                            \
                 }                                                                                          \
                 top = l > top ? l : top;                                                                   \
                 if ((i & (mask << (l * power))) != 0) break;                                               \
@@ -260,21 +264,22 @@ DEFINE_CASCADE(f64, double, 4, NO_ATTR, NO_FAST_PATH)
         }                                                                                                  \
         for (; i < size; i++) {                                                                            \
             const char *row = in + i * row_stride;                                                         \
-            a0 = ADD(a0, LOADU((const T *)row));                                                           \
-            a1 = ADD(a1, LOADU((const T *)(row + col_stride)));                                            \
-            a2 = ADD(a2, LOADU((const T *)(row + 2 * col_stride)));                                        \
-            a3 = ADD(a3, LOADU((const T *)(row + 3 * col_stride)));                                        \
+            _Pragma("GCC unroll 8") for (int k = 0; k < NV; k++)                                           \
+                a[k] = ADD(a[k], LOADU((const T *)(row + k * col_stride)));                                \
         }                                                                                                  \
-        for (int l = 1; l <= top; l++) {                                                                   \
-            a0 = ADD(a0, up[l - 1][0]);                                                                    \
-            a1 = ADD(a1, up[l - 1][1]);                                                                    \
-            a2 = ADD(a2, up[l - 1][2]);                                                                    \
-            a3 = ADD(a3, up[l - 1][3]);                                                                    \
-        }                                                                                                  \
-        STOREU(ret, a0);                                                                                   \
-        STOREU(ret + LANES, a1);                                                                           \
-        STOREU(ret + 2 * LANES, a2);                                                                       \
-        STOREU(ret + 3 * LANES, a3);                                                                       \
+        for (int l = 1; l <= top; l++)                                                                     \
+            _Pragma("GCC unroll 8") for (int k = 0; k < NV; k++) a[k] = ADD(a[k], up[l - 1][k]);           \
+        _Pragma("GCC unroll 8") for (int k = 0; k < NV; k++) STOREU(ret + k * LANES, a[k]);                \
+    }                                                                                                      \
+    AVX2_ATTR static void S##_multi_row_avx2(const char *in, int64_t row_stride, int64_t col_stride,     \
+                                             int64_t size, int64_t power, T *ret) {                       \
+        S##_multi_row_n(in, row_stride, col_stride, size, power, ILP, ret);                                \
+    }                                                                                                      \
+    /* two blocks of ILP vectors of columns side by side, each summed as multi_row sums it: one walk \
+     * down the rows instead of two */                                                                 \
+    AVX2_ATTR static void S##_multi_row2_avx2(const char *in, int64_t row_stride, int64_t size, int64_t power, \
+                                              T *ret) {                                                    \
+        S##_multi_row_n(in, row_stride, LANES * (int64_t)sizeof(T), size, power, 2 * ILP, ret);           \
     }
 DEFINE_MULTI_ROW_AVX2(f32, float, __m256, _mm256_loadu_ps, _mm256_storeu_ps, _mm256_add_ps, _mm256_setzero_ps, 8)
 DEFINE_MULTI_ROW_AVX2(f64, double, __m256d, _mm256_loadu_pd, _mm256_storeu_pd, _mm256_add_pd, _mm256_setzero_pd, 4)
@@ -284,8 +289,8 @@ DEFINE_MULTI_ROW_AVX2(f64, double, __m256d, _mm256_loadu_pd, _mm256_storeu_pd, _
     (nrows == ILP && W == 4 && (f64_multi_row_avx2(in, row_stride, col_stride, size, power, ret), true))
 DEFINE_ADD_ROW(f32_avx2, float)
 DEFINE_ADD_ROW(f64_avx2, double)
-DEFINE_CASCADE(f32_avx2, float, 8, AVX2_ATTR, F32_FAST)
-DEFINE_CASCADE(f64_avx2, double, 4, AVX2_ATTR, F64_FAST)
+DEFINE_CASCADE(f32_avx2, float, 8, AVX2_ATTR, F32_FAST, true, f32_multi_row2_avx2)
+DEFINE_CASCADE(f64_avx2, double, 4, AVX2_ATTR, F64_FAST, true, f64_multi_row2_avx2)
 #else
 #define f32_avx2_loop2d f32_loop2d
 #define f64_avx2_loop2d f64_loop2d
