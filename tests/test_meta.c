@@ -295,22 +295,19 @@ static int check_case(char *line) {
 #define NLEAVES 7
 
 /* Gradients of the float inputs, as leaves that require grad, of sum(case) on one device; out[i]
- * NULL where an input gets none. create_graph, so the backward graph is recorded on meta too. */
+ * NULL where an input gets none. autograd.grad with create_graph, so the backward graph is recorded
+ * on meta too (and no .grad is written: no reference cycle through a leaf made inside a case). */
 static bool case_grads(const char *name, cg_device device, cg_tensor **out) {
     inputs in = make_inputs(device);
     cg_tensor **leaves[] = {&in.a, &in.b, &in.v, &in.w, &in.x, &in.img, &in.kern};
-    for (int i = 0; i < NLEAVES; i++) *leaves[i] = cg_requires_grad_(cg_detach(*leaves[i]), true);
+    cg_tensor *list[NLEAVES];
+    for (int i = 0; i < NLEAVES; i++) list[i] = *leaves[i] = cg_requires_grad_(cg_detach(*leaves[i]), true);
     in.t = cg_t(in.a);
     cg_tensor *r = run_case(name, &in, device);
     cg_clear_error();
     if (!r || !cg_dtype_is_floating(cg_get_dtype(r)) || !cg_grad_fn(r)) return false;
-    if (cg_backward(cg_sum(r), .create_graph = true) < 0) return false;
-    for (int i = 0; i < NLEAVES; i++) { /* kept in the scope, off the leaf: the graph's cycle is broken */
-        out[i] = cg_keep(cg_retain(cg_grad(*leaves[i])));
-        cg_release(out[i]);
-        cg_set_grad(*leaves[i], NULL);
-    }
-    return true;
+    return cg_autograd_grad(.outputs = CG_TENSORS(cg_sum(r)), .inputs = {.items = list, .n = NLEAVES}, .results = out,
+                            .create_graph = true, .allow_unused = true) == 0;
 }
 
 /* Backward on meta gives every input the gradient (sizes, strides, dtype, history) it gets on
