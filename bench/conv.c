@@ -2,7 +2,8 @@
  * (bench/bench.h): a LeNet-like training step on a batch of 64 28x28 images (conv 1->6 5x5, relu,
  * max_pool 2, conv 6->16 5x5, relu, max_pool 2, linear 256->120->84->10, cross_entropy, backward,
  * SGD), written as a user would in both; then the forward of each convolution alone, and the
- * pooling. Lines: name_ns, name_torch_ns, name_ratio (PyTorch time / cgrad time). */
+ * pooling. Lines: name_ns, name_torch_ns, name_ratio (PyTorch time / cgrad time), at 1 thread and
+ * (name_2t_*) at 2 threads on both sides. */
 #include "bench.h"
 #include "cgrad.h"
 
@@ -69,7 +70,7 @@ static const char *setup =
 
 static void run(const char *name, work_ctx *c, int which, const char *stmt) {
     c->which = which;
-    bench_report(name, bench_median_ns(work, c), bench_torch_ns(setup, stmt, 1));
+    bench_compare(name, work, c, setup, stmt);
 }
 
 int main(void) {

@@ -231,6 +231,30 @@ static void test_meta(void) {
     CHECK(!strncmp(cg_last_error(), "Expected all tensors to be on the same device", 45));
 }
 
+/* The kernels split images (im2col, col2im) and planes (pooling) over the threads: the values and
+ * gradients are the same bytes at any thread count. */
+static cg_tensor *thread_case(cg_tensor *x, cg_tensor *w) {
+    cg_tensor *xl = cg_requires_grad_(cg_clone(x), true), *wl = cg_requires_grad_(cg_clone(w), true);
+    cg_tensor *y = cg_conv2d(xl, wl, .padding = CG_INTS(1), .stride = CG_INTS(1, 2));
+    cg_tensor *p = cg_add(cg_sum(cg_max_pool2d(y, CG_INTS(3), .stride = CG_INTS(2))), cg_sum(cg_avg_pool2d(y, CG_INTS(2))));
+    if (cg_backward(cg_add(p, cg_sum(cg_mul(y, y)))) < 0) return NULL;
+    return cg_cat(CG_LIST(cg_flatten(y, 0, -1), cg_flatten(cg_grad(xl), 0, -1), cg_flatten(cg_grad(wl), 0, -1)), 0);
+}
+
+static void test_thread_counts(void) {
+    cg_manual_seed(3);
+    cg_tensor *x = cg_randn(24, 3, 30, 30), *w = cg_randn(5, 3, 3, 3), *expected = NULL;
+    const int counts[] = {1, 2, 3, 4, 7};
+    for (int i = 0; i < 5; i++) {
+        cg_set_num_threads(counts[i]);
+        cg_tensor *got = thread_case(x, w);
+        CHECK_OK(got);
+        if (i == 0) expected = got;
+        else CHECK_MSG(got && matches(got, expected, 0), "%d threads differ from 1", counts[i]);
+    }
+    cg_set_num_threads(1);
+}
+
 /* A NULL argument returns NULL without touching the message. */
 static void test_null_arguments(void) {
     cg_tensor *x = cg_randn(1, 1, 4, 4);
@@ -246,6 +270,7 @@ int main(void) {
     RUN(test_node_names);
     RUN(test_strided_inputs);
     RUN(test_meta);
+    RUN(test_thread_counts);
     RUN(test_null_arguments);
     HARNESS_END();
 }

@@ -1,6 +1,7 @@
 #include "backend/cpu/conv.h"
 
 #include "backend/cpu/matmul.h"
+#include "backend/cpu/parallel.h"
 
 #include <string.h>
 
@@ -144,16 +145,48 @@ static const char *at_group(const void *t, const conv_dims *d, int64_t channels,
     return (const char *)t + ((n * channels + g * group_channels) * plane) * (int64_t)d->es;
 }
 
+/* im2col or col2im of images [n0 + begin, n0 + end) of group g, between the (N, C, plane) tensor
+ * and their blocks of columns (each image's positions, in a matrix of row stride ld). Each image
+ * is one piece of work for the threads: it writes only its own columns (im2col) or its own
+ * gradient (col2im), so the results do not depend on the thread count. */
+typedef struct {
+    cg_dtype dtype;
+    const cg_conv2d_shape *s;
+    const conv_dims *d;
+    int64_t n0, g, ld;
+    bool fold; /* col2im */
+    const void *input;
+    void *grad_input;
+    char *col;
+} columns_job;
+
+static void columns_of_images(int64_t begin, int64_t end, void *ctx) {
+    const columns_job *j = ctx;
+    const conv_dims *d = j->d;
+    for (int64_t n = begin; n < end; n++) {
+        char *col = j->col + n * d->positions * (int64_t)d->es;
+        if (j->fold)
+            DISPATCH(j->dtype, col2im, j->s, d->cin, (const void *)col, j->ld,
+                     (void *)at_group(j->grad_input, d, j->s->in_channels, d->in_plane, j->n0 + n, j->g, d->cin));
+        else
+            DISPATCH(j->dtype, im2col, j->s, d->cin,
+                     (const void *)at_group(j->input, d, j->s->in_channels, d->in_plane, j->n0 + n, j->g, d->cin),
+                     (void *)col, j->ld);
+    }
+}
+
+static void run_columns(const columns_job *j, int64_t images) {
+    int64_t per_image = j->d->rows * j->d->positions;
+    int64_t grain = per_image > 0 && CG_GRAIN_SIZE / per_image > 1 ? CG_GRAIN_SIZE / per_image : 1;
+    cg_parallel_for(0, images, grain, columns_of_images, (void *)j);
+}
+
 /* The column matrix (rows x images * positions) of images [n0, n0 + images) of group g; the input
  * itself for one image of a 1x1 convolution. */
 static const char *columns(cg_dtype dtype, const cg_conv2d_shape *s, const conv_dims *d, const void *input, int64_t n0,
                            int64_t images, int64_t g, char *col) {
     if (images == 1 && is_1x1(s)) return at_group(input, d, s->in_channels, d->in_plane, n0, g, d->cin);
-    int64_t ld = images * d->positions;
-    for (int64_t n = 0; n < images; n++) {
-        const void *in = at_group(input, d, s->in_channels, d->in_plane, n0 + n, g, d->cin);
-        DISPATCH(dtype, im2col, s, d->cin, in, (void *)(col + n * d->positions * (int64_t)d->es), ld);
-    }
+    run_columns(&(columns_job){dtype, s, d, n0, g, images * d->positions, false, input, NULL, col}, images);
     return col;
 }
 
@@ -233,9 +266,7 @@ int cg_kernel_conv2d_backward_input(cg_dtype dtype, const cg_conv2d_shape *s, co
             const char *go = output_rows(s, &d, grad_output, n0, images, g, b.rows);
             char *gi = (char *)at_group(grad_input, &d, s->in_channels, d.in_plane, n0, g, d.cin);
             cg_kernel_gemm(dtype, d.rows, ld, d.cout, w, 1, d.rows, go, ld, 1, direct ? gi : b.col);
-            for (int64_t n = 0; n < images && !direct; n++)
-                DISPATCH(dtype, col2im, s, d.cin, (const void *)(b.col + n * d.positions * (int64_t)d.es), ld,
-                         (void *)at_group(grad_input, &d, s->in_channels, d.in_plane, n0 + n, g, d.cin));
+            if (!direct) run_columns(&(columns_job){dtype, s, &d, n0, g, ld, true, NULL, grad_input, b.col}, images);
         }
     }
     buffers_free(&b);

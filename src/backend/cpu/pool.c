@@ -1,5 +1,7 @@
 #include "backend/cpu/pool.h"
 
+#include "backend/cpu/parallel.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -59,16 +61,6 @@ static void max_window(int64_t o, int64_t stride, int64_t pad, int64_t kernel, i
 DEFINE_MAX_POOL(f32, float)
 DEFINE_MAX_POOL(f64, double)
 
-void cg_kernel_max_pool2d(cg_dtype dtype, const cg_pool2d_shape *s, const void *input, void *out, int64_t *indices) {
-    if (dtype == CG_FLOAT32) max_pool_f32(s, input, out, indices);
-    else max_pool_f64(s, input, out, indices);
-}
-
-void cg_kernel_max_pool2d_backward(cg_dtype dtype, const cg_pool2d_shape *s, const void *grad_output,
-                                   const int64_t *indices, void *grad_input) {
-    if (dtype == CG_FLOAT32) max_pool_backward_f32(s, grad_output, indices, grad_input);
-    else max_pool_backward_f64(s, grad_output, indices, grad_input);
-}
 
 /* ---- average pooling ---- */
 
@@ -138,16 +130,79 @@ DEFINE_AVG_POOL(f32, float)
 DEFINE_AVG_POOL(f64, double)
 DEFINE_AVG_POOL(u64, uint64_t)
 
+/* ---- the kernels, split over the threads by planes (each plane is written by one piece, so the
+ * results are the same for any thread count) ---- */
+
+typedef enum { MAX_FORWARD, MAX_BACKWARD, AVG_FORWARD, AVG_BACKWARD } pool_kind;
+
+typedef struct {
+    pool_kind kind;
+    cg_dtype dtype;
+    const cg_pool2d_shape *s;
+    const void *from; /* input (forward) or grad_output (backward) */
+    void *to;         /* output or grad_input */
+    int64_t *indices;
+    const int64_t *saved_indices;
+    bool include_pad;
+    int64_t divisor;
+} pool_job;
+
+static void pool_planes(int64_t p0, int64_t p1, void *ctx) {
+    const pool_job *j = ctx;
+    cg_pool2d_shape s = *j->s;
+    s.planes = p1 - p0;
+    int64_t in = p0 * s.in_h * s.in_w * (int64_t)cg_elsize(j->dtype), out = p0 * s.out_h * s.out_w;
+    int64_t out_bytes = out * (int64_t)cg_elsize(j->dtype);
+    /* the planes' first elements in the input-sized and the output-sized operand */
+    const void *from_in = (const char *)j->from + in, *from_out = (const char *)j->from + out_bytes;
+    void *to_in = (char *)j->to + in, *to_out = (char *)j->to + out_bytes;
+    bool f32 = j->dtype == CG_FLOAT32, f64 = j->dtype == CG_FLOAT64;
+    switch (j->kind) {
+    case MAX_FORWARD:
+        if (f32) max_pool_f32(&s, from_in, to_out, j->indices + out);
+        else max_pool_f64(&s, from_in, to_out, j->indices + out);
+        break;
+    case MAX_BACKWARD:
+        if (f32) max_pool_backward_f32(&s, from_out, j->saved_indices + out, to_in);
+        else max_pool_backward_f64(&s, from_out, j->saved_indices + out, to_in);
+        break;
+    case AVG_FORWARD:
+        if (f32) avg_pool_f32(&s, from_in, to_out, j->include_pad, j->divisor);
+        else if (f64) avg_pool_f64(&s, from_in, to_out, j->include_pad, j->divisor);
+        else avg_pool_u64(&s, from_in, to_out, j->include_pad, j->divisor);
+        break;
+    case AVG_BACKWARD:
+        if (f32) avg_pool_backward_f32(&s, from_out, to_in, j->include_pad, j->divisor);
+        else if (f64) avg_pool_backward_f64(&s, from_out, to_in, j->include_pad, j->divisor);
+        else avg_pool_backward_u64(&s, from_out, to_in, j->include_pad, j->divisor);
+        break;
+    }
+}
+
+static void run(const pool_job *j) {
+    int64_t per_plane = j->s->in_h * j->s->in_w + j->s->out_h * j->s->out_w;
+    int64_t grain = per_plane > 0 && CG_GRAIN_SIZE / per_plane > 1 ? CG_GRAIN_SIZE / per_plane : 1;
+    cg_parallel_for(0, j->s->planes, grain, pool_planes, (void *)j);
+}
+
+void cg_kernel_max_pool2d(cg_dtype dtype, const cg_pool2d_shape *s, const void *input, void *out, int64_t *indices) {
+    run(&(pool_job){.kind = MAX_FORWARD, .dtype = dtype, .s = s, .from = input, .to = out, .indices = indices});
+}
+
+void cg_kernel_max_pool2d_backward(cg_dtype dtype, const cg_pool2d_shape *s, const void *grad_output,
+                                   const int64_t *indices, void *grad_input) {
+    run(&(pool_job){.kind = MAX_BACKWARD, .dtype = dtype, .s = s, .from = grad_output, .to = grad_input,
+                    .saved_indices = indices});
+}
+
 void cg_kernel_avg_pool2d(cg_dtype dtype, const cg_pool2d_shape *s, const void *input, void *out,
                           bool count_include_pad, int64_t divisor) {
-    if (dtype == CG_FLOAT32) avg_pool_f32(s, input, out, count_include_pad, divisor);
-    else if (dtype == CG_FLOAT64) avg_pool_f64(s, input, out, count_include_pad, divisor);
-    else avg_pool_u64(s, input, out, count_include_pad, divisor);
+    run(&(pool_job){.kind = AVG_FORWARD, .dtype = dtype, .s = s, .from = input, .to = out,
+                    .include_pad = count_include_pad, .divisor = divisor});
 }
 
 void cg_kernel_avg_pool2d_backward(cg_dtype dtype, const cg_pool2d_shape *s, const void *grad_output,
                                    void *grad_input, bool count_include_pad, int64_t divisor) {
-    if (dtype == CG_FLOAT32) avg_pool_backward_f32(s, grad_output, grad_input, count_include_pad, divisor);
-    else if (dtype == CG_FLOAT64) avg_pool_backward_f64(s, grad_output, grad_input, count_include_pad, divisor);
-    else avg_pool_backward_u64(s, grad_output, grad_input, count_include_pad, divisor);
+    run(&(pool_job){.kind = AVG_BACKWARD, .dtype = dtype, .s = s, .from = grad_output, .to = grad_input,
+                    .include_pad = count_include_pad, .divisor = divisor});
 }
