@@ -468,10 +468,14 @@ cg_tensor *cg_rpow_number(cg_tensor *a, cg_number base) {
 }
 
 /* d(base^a) = base^a log(base); for base 0, PyTorch gives no gradient where a >= 0. Written as
- * PyTorch's pow of two tensors (the base a wrapped number): the where is there for every base. */
+ * PyTorch's pow of two tensors (Tensor.__rpow__ makes the base a tensor of the result's dtype, so a
+ * float32 result sees the base rounded to float32: 1e-310 is 0 there). */
 void cg_backward_rpow_scalar(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     double base = cg_node_number(n, 0).f;
-    cg_tensor *g = grads[0], *a = cg_saved(n, 1), *slope = cg_mul_scalar(cg_saved(n, 0), log(base));
+    cg_tensor *result = cg_saved(n, 0);
+    bool single = result && result->dtype == CG_FLOAT32;
+    if (single) base = (float)base;
+    cg_tensor *g = grads[0], *a = cg_saved(n, 1), *slope = cg_mul_scalar(result, single ? logf((float)base) : log(base));
     cg_tensor *no_gradient = !a ? NULL : base == 0 ? cg_ge_scalar(a, 0) : cg_zeros_on(a, CG_BOOL, a->ndim, a->sizes);
     out[1] = cg_mul(g, cg_where(no_gradient, cg_zero_for(g), slope));
 }
