@@ -321,7 +321,7 @@ cg_tensor *cg_std_opts(cg_reduce_args a) { return var_or_std(a, REDUCE_STD); }
 static cg_tensor *var_grad(cg_node *n, cg_tensor *grad) {
     cg_tensor *x = cg_saved(n, 0);
     if (!x || !grad) return NULL;
-    if (n->args[CG_MAX_DIMS + 1] && (double)x->numel == n->scalars[0]) return cg_mul_scalar(grad, INFINITY);
+    if (n->args[CG_MAX_DIMS + 1] && (double)x->numel == n->scalars[0]) return cg_mul_by_scalar(grad, cg_number_float(INFINITY));
     cg_tensor *centered = cg_sub(x, cg_mean_opts(same_dims(n, x, true)));
     double scale = 2.0 / ((double)reduced_count(n) - n->scalars[0]);
     return cg_mul(cg_mul_by_scalar(unsqueezed(n, grad, true), cg_number_float(scale)), centered);
@@ -329,11 +329,12 @@ static cg_tensor *var_grad(cg_node *n, cg_tensor *grad) {
 
 void cg_backward_var(cg_node *n, cg_tensor **grads, cg_tensor **out) { out[0] = var_grad(n, grads[0]); }
 
-/* std = sqrt(var): the gradient of var scaled by 1 / (2 std), and 0 where std is 0 (a masked_fill,
- * as PyTorch's, so the second derivative there is 0 as well). */
+/* std = sqrt(var): the gradient of var scaled by 1 / (result * 2) (C++ numbers: MulBackward1), and
+ * 0 where std is 0 (a masked_fill, as PyTorch's, so the second derivative there is 0 as well). */
 void cg_backward_std(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_tensor *result = cg_saved(n, 1);
-    out[0] = var_grad(n, cg_masked_fill(cg_div(grads[0], cg_mul_scalar(result, 2)), cg_eq_scalar(result, 0), 0));
+    out[0] = var_grad(n, cg_masked_fill(cg_div(grads[0], cg_mul_by_scalar(result, cg_number_int(2))),
+                                        cg_eq_scalar(result, 0), 0));
 }
 
 /* ---- prod ---- */
