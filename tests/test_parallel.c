@@ -152,6 +152,12 @@ static cg_tensor *op_norm_3_0(cg_tensor *x, cg_tensor *y) { return (void)y, cg_n
 static cg_tensor *op_softmax(cg_tensor *x, cg_tensor *y) { return (void)y, cg_softmax(x, -1); }
 static cg_tensor *op_softmax_0(cg_tensor *x, cg_tensor *y) { return (void)y, cg_softmax(x, 0); }
 static cg_tensor *op_log_softmax(cg_tensor *x, cg_tensor *y) { return (void)y, cg_log_softmax(x, -1); }
+static cg_tensor *op_softmax_backward(cg_tensor *x, cg_tensor *y) {
+    cg_tensor *leaf = cg_detach(x);
+    cg_requires_grad_(leaf, true);
+    if (cg_backward(cg_log_softmax(leaf, -1), .gradient = cg_add(cg_zeros_like(x), y)) != 0) return NULL;
+    return cg_grad(leaf);
+}
 /* x^T y: the reduction dim is x's first (257 long, or 40000 for short rows). */
 static cg_tensor *op_mm(cg_tensor *x, cg_tensor *y) {
     if (cg_ndim(x) == 1) return cg_dot(x, y);
@@ -178,7 +184,7 @@ static const struct {
     {"mean", op_mean}, {"var", op_var}, {"norm", op_norm}, {"prod", op_prod}, {"max", op_max},
     {"max_dim", op_max_dim}, {"argmax", op_argmax}, {"var_0", op_var_0}, {"sum_i64_0", op_sum_i64_0},
     {"norm_3_0", op_norm_3_0}, {"softmax", op_softmax}, {"softmax_0", op_softmax_0},
-    {"log_softmax", op_log_softmax}, {"mm", op_mm}, {"backward", op_backward},
+    {"log_softmax", op_log_softmax}, {"softmax_backward", op_softmax_backward}, {"mm", op_mm}, {"backward", op_backward},
 };
 #define NCASES (int)(sizeof cases / sizeof cases[0])
 
@@ -318,6 +324,19 @@ static void test_long_sums(void) {
     cg_set_num_threads(1);
 }
 
+/* softmax over a middle dim: its outer indices are split. */
+static void test_softmax_middle_dim(void) {
+    cg_set_num_threads(1);
+    cg_manual_seed(9);
+    cg_tensor *x = cg_randn(40, 30, 50), *expected = cg_softmax(x, 1), *expected_log = cg_log_softmax(x, 1);
+    for (int t = 1; t < NCOUNTS; t++) {
+        cg_set_num_threads(thread_counts[t]);
+        CHECK(same_bytes(cg_softmax(x, 1), expected));
+        CHECK(same_bytes(cg_log_softmax(x, 1), expected_log));
+    }
+    cg_set_num_threads(1);
+}
+
 int main(void) {
     RUN(test_thread_count);
     RUN(test_parallel_for_covers_each_index_once);
@@ -325,5 +344,6 @@ int main(void) {
     RUN(test_random_fills_do_not_depend_on_the_thread_count);
     RUN(test_tiled_copy_matches_plain_copy);
     RUN(test_long_sums);
+    RUN(test_softmax_middle_dim);
     HARNESS_END();
 }

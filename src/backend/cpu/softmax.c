@@ -28,6 +28,7 @@
 #endif
 
 #include "backend/cpu/softmax.h"
+#include "backend/cpu/parallel.h"
 #include "backend/cpu/simd.h"
 
 #include <math.h>
@@ -348,13 +349,34 @@ DEFINE_SOFTMAX(f64_avx2, double, 4, false, AVX2_ATTR, F64_VEXP, F64_VLOG, exp, _
 #define f64_avx2_softmax f64_softmax
 #endif
 
+typedef struct {
+    cg_dtype dtype;
+    const char *x, *y; /* y NULL but for the backward */
+    char *out;
+    int64_t dim, inner;
+    bool take_log, backward;
+} softmax_job;
+
+/* Outer indices [o0, o1): each is computed on its own, so the threads may split them anywhere. */
+static void softmax_outer(int64_t o0, int64_t o1, void *arg) {
+    const softmax_job *j = arg;
+    int64_t at = o0 * j->dim * (j->inner > 0 ? j->inner : 1) * (int64_t)cg_elsize(j->dtype);
+    const void *x = j->x + at, *y = j->y ? j->y + at : NULL;
+    void *out = j->out + at;
+    bool fast = cg_simd_avx2();
+    if (j->dtype == CG_FLOAT32)
+        (fast ? f32_avx2_softmax : f32_softmax)(x, y, out, o1 - o0, j->dim, j->inner, j->take_log, j->backward);
+    else if (j->dtype == CG_FLOAT64)
+        (fast ? f64_avx2_softmax : f64_softmax)(x, y, out, o1 - o0, j->dim, j->inner, j->take_log, j->backward);
+}
+
 /* inner 0 is the last dim. */
 static void softmax_any(cg_dtype dtype, const void *x, const void *y, void *out, int64_t outer, int64_t dim,
                         int64_t inner, bool take_log, bool backward) {
     if (outer == 0 || dim == 0) return;
-    bool fast = cg_simd_avx2();
-    if (dtype == CG_FLOAT32) (fast ? f32_avx2_softmax : f32_softmax)(x, y, out, outer, dim, inner, take_log, backward);
-    else if (dtype == CG_FLOAT64) (fast ? f64_avx2_softmax : f64_softmax)(x, y, out, outer, dim, inner, take_log, backward);
+    softmax_job j = {dtype, x, y, out, dim, inner, take_log, backward};
+    int64_t per_outer = dim * (inner > 0 ? inner : 1);
+    cg_parallel_for(0, outer, per_outer >= CG_GRAIN_SIZE ? 1 : CG_GRAIN_SIZE / per_outer, softmax_outer, &j);
 }
 
 /* The (outer, dim, inner) view of t along dim; inner 0 for PyTorch's last-dim kernel. */
