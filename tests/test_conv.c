@@ -255,6 +255,27 @@ static void test_thread_counts(void) {
     cg_set_num_threads(1);
 }
 
+/* Arguments whose size arithmetic would overflow (PyTorch's is undefined there) fail cleanly. */
+static void test_extreme_arguments(void) {
+    cg_tensor *x = cg_randn(1, 1, 5, 5), *w = cg_randn(1, 1, 3, 3), *x1 = cg_randn(1, 1, 5);
+    const char *too_big = "value cannot be converted to type int32_t without overflow";
+    int64_t big = (int64_t)1 << 62;
+    CHECK_ERROR(cg_conv2d(x, w, .padding = CG_INTS(big)), too_big);
+    CHECK_ERROR(cg_conv2d(x, w, .dilation = CG_INTS(1, INT64_MIN)), too_big);
+    CHECK_ERROR(cg_conv1d(x1, cg_select(w, 2, 0), .stride = CG_INTS(INT64_MAX)), too_big);
+    CHECK_ERROR(cg_max_pool2d(x, CG_INTS(2), .stride = CG_INTS(INT64_MAX)), too_big);
+    CHECK_ERROR(cg_avg_pool2d(x, CG_INTS(big), .padding = CG_INTS(INT64_MAX / 2)), too_big);
+    CHECK_ERROR(cg_max_pool1d(x1, CG_INTS(2), .dilation = CG_INTS(big)), too_big);
+    CHECK_ERROR(cg_avg_pool1d(x1, CG_INTS(INT64_MAX)), too_big);
+    CHECK_ERROR(cg_conv2d(x, w, .stride = ((cg_ints){7, {1}})), "stride: a list of 7 values (CG_INTS holds 1 to 3)");
+    CHECK_ERROR(cg_conv2d(x, w, .groups = INT64_MAX),
+                "Given groups=9223372036854775807, expected weight to be at least 9223372036854775807 at dimension 0, "
+                "but got weight of size [1, 1, 3, 3] instead");
+    CHECK_OK(cg_avg_pool2d(x, CG_INTS(2), .divisor_override = INT64_MIN));
+    CHECK_ERROR(cg_avg_pool1d(x1, CG_INTS(2), .divisor_override = 2),
+                "avg_pool1d() got an unexpected keyword argument 'divisor_override'");
+}
+
 /* A NULL argument returns NULL without touching the message. */
 static void test_null_arguments(void) {
     cg_tensor *x = cg_randn(1, 1, 4, 4);
@@ -271,6 +292,7 @@ int main(void) {
     RUN(test_strided_inputs);
     RUN(test_meta);
     RUN(test_thread_counts);
+    RUN(test_extreme_arguments);
     RUN(test_null_arguments);
     HARNESS_END();
 }

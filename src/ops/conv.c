@@ -213,6 +213,10 @@ void cg_backward_conv_backward_bias(cg_node *n, cg_tensor **grads, cg_tensor **o
  * is expanded). A single int (and the default) reaches it as Python's int[2] arguments pass one:
  * a list of the op's own length. */
 static int expand_param(cg_ints given, const char *name, int dims, int op_dims, int64_t fallback, int64_t *out) {
+    if (given.n < 0 || given.n > 3) {
+        cg_set_error("%s: a list of %d values (CG_INTS holds 1 to 3)", name, given.n);
+        return -1;
+    }
     if (given.n <= 1) {
         int64_t v = given.n ? given.v[0] : fallback;
         given.n = op_dims;
@@ -225,7 +229,14 @@ static int expand_param(cg_ints given, const char *name, int dims, int op_dims, 
                      name, dims, name, cg_shape_text(n, given.v).s);
         return -1;
     }
-    for (int d = 0; d < dims; d++) out[d] = given.v[given.n == 1 ? 0 : d];
+    for (int d = 0; d < dims; d++) {
+        out[d] = given.v[given.n == 1 ? 0 : d];
+        /* PyTorch's sizes arithmetic overflows (undefined) far below int64's range: refuse that */
+        if (out[d] < INT32_MIN || out[d] > INT32_MAX) {
+            cg_set_error("value cannot be converted to type int32_t without overflow");
+            return -1;
+        }
+    }
     return 0;
 }
 

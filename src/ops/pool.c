@@ -281,6 +281,7 @@ cg_tensor *cg_avg_pool2d_opts(cg_avg_pool_args a) {
         cg_set_error("avg_pool2d: padding must either be a single int, or a tuple of two ints");
         return NULL;
     }
+    if (check_ints(&p) < 0) return NULL; /* before any arithmetic on them (PyTorch's would overflow) */
     if (cg_wrap_dim(-3, x->ndim) < 0) return NULL; /* PyTorch reads input.size(-3) first */
     cg_pool2d_shape s;
     if (check_pool(x, &p, &s) < 0) return NULL;
@@ -361,6 +362,8 @@ static int check_max_pool1d_impl(cg_max_pool_args a, int64_t *k, int64_t *stride
     }
     *k = a.kernel_size.v[0], *stride = a.stride.n ? a.stride.v[0] : *k;
     *pad = a.padding.n ? a.padding.v[0] : 0, *dil = a.dilation.n ? a.dilation.v[0] : 1;
+    pool_params ints = {{*k, *k}, {*stride, *stride}, {*pad, *pad}, {*dil, *dil}, false, true, 0};
+    if (check_ints(&ints) < 0) return -1;
     const char *fail = *k <= 0 ? "kernel_size must be greater than zero" : *stride <= 0 ? "stride must be greater than zero"
                        : *pad < 0 ? "padding must be non-negative" : *dil <= 0 ? "dilation must be greater than zero" : NULL;
     if (*k > 0 && *stride > 0 && *pad >= 0 && *pad > *k / 2) {
