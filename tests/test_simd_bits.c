@@ -1,7 +1,8 @@
 /* The vectorized elementwise kernels against PyTorch's float32 and float64 bits
  * (tests/data/simd_bits.txt from tools/gen_simd_bits.py): exp, log, log1p, sin, cos, tan, tanh,
  * sigmoid, pow and the exact ops over every tail length, strided, expanded, transposed, offset and
- * row-sliced inputs, special values, in-place ops and the fused sigmoid/tanh/relu backward.
+ * row-sliced inputs, special values, int64 inputs (computed in float32), in-place ops and the fused
+ * sigmoid/tanh/relu backward.
  *
  * Bit-exact where cgrad runs PyTorch's kernels: SLEEF present and an AVX2+FMA CPU. Otherwise (a
  * NO_SLEEF=1 build, or a CPU without AVX2, whose PyTorch would run its default kernels) the
@@ -63,6 +64,7 @@ static cg_tensor *read_view(char **cur, cg_dtype dtype) {
     for (int64_t i = 0; i < extent; i++) {
         double v = strtod(golden_token(cur), NULL);
         if (dtype == CG_FLOAT32) ((float *)cg_data_ptr(base))[i] = (float)v;
+        else if (dtype == CG_INT64) ((int64_t *)cg_data_ptr(base))[i] = (int64_t)v;
         else ((double *)cg_data_ptr(base))[i] = v;
     }
     int64_t sizes[CG_MAX_DIMS], strides[CG_MAX_DIMS];
@@ -112,11 +114,12 @@ static cg_tensor *run_op(const char *op, double scalar, cg_tensor **in) {
 static int check_line(char *line) {
     char *cur = line;
     const char *op = golden_token(&cur);
-    cg_dtype dtype = golden_dtype(golden_token(&cur));
+    cg_dtype in_dtype = golden_dtype(golden_token(&cur));
+    cg_dtype dtype = in_dtype == CG_INT64 ? CG_FLOAT32 : in_dtype; /* the result's */
     const char *scalar = golden_token(&cur);
     int nin = (int)next_int(&cur);
     cg_tensor *in[2] = {NULL, NULL};
-    for (int k = 0; k < nin && k < 2; k++) in[k] = read_view(&cur, dtype);
+    for (int k = 0; k < nin && k < 2; k++) in[k] = read_view(&cur, in_dtype);
     double number = strtod(scalar, NULL);
     bool bits = exact_everywhere(op, number);
     cg_tensor *r = in[0] ? run_op(op, number, in) : NULL;

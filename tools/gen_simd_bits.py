@@ -10,7 +10,8 @@ and relu with respect to x). Each line is
     <op> <dtype> <scalar or -> <ninputs> (<extent> <base values...> <ndim> <sizes...> <strides...> <offset>)*
         <result numel> <result values...>
 where each input is the strided view (sizes, strides, offset) of its base and values are float.hex
-(inf, nan, -0x0.0p+0 included); the result is listed in row-major order.
+(inf, nan, -0x0.0p+0 included); the result is listed in row-major order. An int64 line has int64
+inputs and a float32 result.
 """
 import math
 import os
@@ -19,7 +20,7 @@ import random
 import torch
 
 torch.set_num_threads(1)
-DTYPES = {"float32": torch.float32, "float64": torch.float64}
+DTYPES = {"float32": torch.float32, "float64": torch.float64, "int64": torch.int64}
 rng = random.Random(7)
 lines = []
 
@@ -51,6 +52,8 @@ def base(op, extent, dtype, with_specials=True):
     if with_specials:
         for i in range(0, extent, 5):
             vals[i] = rng.choice(SPECIALS)
+    if dtype == "int64":
+        return torch.tensor([rng.randint(-120, 120) for _ in range(extent)])
     return torch.tensor(vals, dtype=torch.float64).to(DTYPES[dtype])
 
 
@@ -123,7 +126,7 @@ VIEWS = [
     ([2, 3, 20], [60, 1, 3], 0),  # permuted
 ]
 
-for dtype in DTYPES:
+for dtype in ("float32", "float64"):
     for op in UNARY:
         for n in LENGTHS:
             case(op, dtype, [contiguous(n)])
@@ -160,6 +163,12 @@ for dtype in DTYPES:
         case(op, dtype, [([37], [2], 0), contiguous(37)])
         case(op, dtype, [([5, 7], [1, 5], 0), ([5, 7], [7, 1], 0)])
         case(op, dtype, [([3, 37], [40, 1], 0), ([3, 37], [1, 3], 0)])
+
+# int64 inputs: the float-valued ops compute in float32 (a converted copy), with the same kernels
+for op in ("exp", "log", "log1p", "sin", "cos", "tan", "tanh", "sigmoid", "sqrt"):
+    for v in [contiguous(17), contiguous(40), ([37], [2], 0), ([40], [0], 0)]:
+        case(op, "int64", [v])
+    case("pow_number", "int64", [contiguous(33)], 2.5)
 
 path = os.path.join(os.path.dirname(__file__), "..", "tests", "data", "simd_bits.txt")
 with open(path, "w") as f:
