@@ -92,11 +92,19 @@ cg_tensor *cg_binary_cross_entropy_with_logits_opts(cg_loss_args a) {
     return cg_recorded(loss);
 }
 
-/* d/dx = sigmoid(x) - t, d/dt = -x (times the gradient, over N for mean) */
+/* d/dx = sigmoid(x) - t, d/dt = -x (times the gradient, over N for mean). PyTorch builds d/dx in
+ * place (sub_ and mul_ unless grad mode is on, as with create_graph; div_ for mean), d/dt with div_
+ * for mean: their version counters count those writes. */
 void cg_backward_binary_cross_entropy_with_logits(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_tensor *x = cg_saved(n, 0);
-    if (cg_needs_grad(n, 0)) out[0] = per_element(n, cg_mul(cg_sub(cg_sigmoid(x), cg_saved(n, 1)), grads[0]));
-    if (cg_needs_grad(n, 1)) out[1] = per_element(n, cg_mul(cg_neg(x), grads[0]));
+    if (cg_needs_grad(n, 0)) {
+        out[0] = per_element(n, cg_mul(cg_sub(cg_sigmoid(x), cg_saved(n, 1)), grads[0]));
+        if (out[0]) out[0]->storage->version += (cg_grad_mode_on() ? 0 : 2) + (n->args[0] == CG_REDUCTION_MEAN);
+    }
+    if (cg_needs_grad(n, 1)) {
+        out[1] = per_element(n, cg_mul(cg_neg(x), grads[0]));
+        if (out[1]) out[1]->storage->version += n->args[0] == CG_REDUCTION_MEAN;
+    }
 }
 
 /* ---- mse_loss ---- */
