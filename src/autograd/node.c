@@ -44,15 +44,17 @@ static void free_hooks(cg_hook_entry *h) {
 }
 
 static void free_node(cg_node *n) {
-    for (int i = 0; i < n->nsaved; i++) cg_release(n->saved[i].data);
-    cg_release(n->variable);
-    cg_release(n->view_geometry);
+    /* Most fields are NULL in most nodes: tested here, not in a call each. */
+    for (int i = 0; i < n->nsaved; i++)
+        if (n->saved[i].data) cg_release(n->saved[i].data);
+    if (n->variable) cg_release(n->variable);
+    if (n->view_geometry) cg_release(n->view_geometry);
     if (n->inner) cg_node_release(n->inner);
     for (int i = 0; i < n->nnext; i++)
         if (n->next[i].node) cg_node_release(n->next[i].node);
-    free_hooks(n->pre_hooks);
+    if (n->pre_hooks) free_hooks(n->pre_hooks);
     if (n->outputs != &n->output_inline) cg_free(n->outputs);
-    cg_free(n->extra);
+    if (n->extra) cg_free(n->extra);
     if (n->nnext <= SMALL_NODE_EDGES) cg_cache_free(CG_CACHE_NODE, n);
     else cg_free(n);
 }
@@ -133,12 +135,12 @@ cg_autograd_meta *cg_meta(cg_tensor *t) {
 void cg_autograd_release(cg_tensor *t) {
     cg_autograd_meta *m = t->autograd;
     if (!m) return;
-    cg_forget_retained(t);
+    if (m->retains_grad) cg_forget_retained(t);
     t->autograd = NULL;
-    cg_release(m->grad);
+    if (m->grad) cg_release(m->grad);
     cg_node_release(m->grad_fn);
-    cg_release(m->view_base);
-    free_hooks(m->hooks);
+    if (m->view_base) cg_release(m->view_base);
+    if (m->hooks) free_hooks(m->hooks);
     cg_node *accumulator = atomic_load_explicit(&m->grad_accumulator, memory_order_acquire);
     if (accumulator) free_node(accumulator); /* dormant: a live one would hold t */
     cg_cache_free(CG_CACHE_META, m);
