@@ -39,6 +39,14 @@ static void inside_range(int64_t out, int64_t stride, int64_t pad, int64_t tap, 
         for (; i < n; i++) dst[i] = src[i * stride];                                                           \
     }                                                                                                          \
                                                                                                                \
+    static void add_strided_##suffix(T *restrict dst, const T *restrict src, int64_t n, int64_t stride) {      \
+        int64_t i = 0;                                                                                         \
+        if (stride == 1)                                                                                       \
+            for (; i + 8 <= n; i += 8)                                                                         \
+                for (int u = 0; u < 8; u++) dst[i + u] += src[i + u];                                          \
+        for (; i < n; i++) dst[i * stride] += src[i];                                                          \
+    }                                                                                                          \
+                                                                                                               \
     static void im2col_##suffix(const cg_conv2d_shape *s, int64_t channels, const T *in, T *cols, int64_t ld) { \
         const int64_t H = s->in_h, W = s->in_w, OH = s->out_h, OW = s->out_w, sw = s->stride_w;                \
         for (int64_t c = 0; c < channels; c++)                                                                 \
@@ -72,8 +80,7 @@ static void inside_range(int64_t out, int64_t stride, int64_t pad, int64_t tap, 
                     for (int64_t oh = 0; oh < OH; oh++, col += OW) {                                           \
                         int64_t ih = oh * s->stride_h - s->pad_h + i * s->dilation_h;                          \
                         if (ih < 0 || ih >= H) continue;                                                       \
-                        T *row = in + (c * H + ih) * W + tap - s->pad_w;                                       \
-                        for (int64_t ow = lo; ow < hi; ow++) row[ow * sw] += col[ow];                          \
+                        add_strided_##suffix(in + (c * H + ih) * W + tap - s->pad_w + lo * sw, col + lo, hi - lo, sw); \
                     }                                                                                          \
                 }                                                                                              \
     }                                                                                                          \

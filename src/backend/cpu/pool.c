@@ -30,15 +30,16 @@ static void max_window(int64_t o, int64_t stride, int64_t pad, int64_t kernel, i
                     max_window(ow, g.stride_w, g.pad_w, g.kernel_w, g.dilation_w, g.in_w, &w0, &w1);           \
                     int64_t best = h0 * g.in_w + w0;                                                           \
                     T max = -(T)INFINITY;                                                                      \
-                    bool nan = false;                                                                          \
+                    T probe = 0; /* v - v is NaN for a NaN (and an infinity): then a second pass */         \
                     for (int64_t h = h0; h < h1; h += g.dilation_h)                                            \
                         for (int64_t w = w0; w < w1; w += g.dilation_w) {                                      \
                             T v = in[h * g.in_w + w];                                                          \
-                            best = v > max ? h * g.in_w + w : best;                                            \
+                            int64_t take = -(int64_t)(v > max); /* all ones or zero: no branch */             \
+                            best = (best & ~take) | ((h * g.in_w + w) & take);                                 \
                             max = v > max ? v : max;                                                           \
-                            nan |= v != v;                                                                     \
+                            probe += v - v;                                                                    \
                         }                                                                                      \
-                    if (nan) /* rare: PyTorch's rule, where a NaN also wins */                              \
+                    if (probe != probe) /* rare: PyTorch's rule, where a NaN also wins */                   \
                         for (int64_t h = h0; h < h1; h += g.dilation_h)                                        \
                             for (int64_t w = w0; w < w1; w += g.dilation_w) {                                  \
                                 T v = in[h * g.in_w + w];                                                      \
