@@ -222,16 +222,6 @@ static cg_loop_fn unary_loop(cg_unary_op op, cg_dtype dtype) {
     return fast ? fast : unary_loops[op][dtype];
 }
 
-void cg_vec_exp_f32(float *out, const float *in, int64_t n) {
-    char *ptrs[2] = {(char *)out, (char *)in};
-    unary_loop(CG_UN_EXP, CG_FLOAT32)(ptrs, (const int64_t[]){4, 4}, n, NULL);
-}
-
-void cg_vec_exp_f64(double *out, const double *in, int64_t n) {
-    char *ptrs[2] = {(char *)out, (char *)in};
-    unary_loop(CG_UN_EXP, CG_FLOAT64)(ptrs, (const int64_t[]){8, 8}, n, NULL);
-}
-
 /* A tensor that walks like out's flat memory: contiguous with out's element count. */
 static bool walks_flat(const cg_tensor *t, int64_t n) {
     return t->numel == n && (n == 1 || cg_is_contiguous_inline(t));

@@ -35,10 +35,4 @@ bool cg_simd_avx512(void);
  * give the AVX2 loop's bits, or NULL. Call only when cg_simd_avx512() is true. */
 cg_loop_fn cg_avx512_unary_loop(cg_unary_op op, cg_dtype dtype);
 
-/* out[i] = exp(in[i]) for n contiguous elements with PyTorch's bits (its vectorized exp: SLEEF
- * where the AVX2 loops run, libm otherwise); out may be in. For softmax and friends. Defined in
- * elementwise.c. */
-void cg_vec_exp_f32(float *out, const float *in, int64_t n);
-void cg_vec_exp_f64(double *out, const double *in, int64_t n);
-
 #endif
