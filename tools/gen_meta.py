@@ -9,7 +9,11 @@ cls int64 [2, 0], img (2, 3, 6, 6), kern (4, 3, 3, 3), sig (2, 3, 8); g is a met
     <name> <kind> <text> <sizes> <strides>
 PyTorch's meta kernels skip some of the CPU's dtype checks (an index_select with a float index, mm of
 float32 and float64, max of an empty tensor, softmax of int64 all "work" on meta); cgrad keeps the
-CPU's checks there, so those are not cases here.
+CPU's checks there, so those are not cases here. Ops outside TensorIterator (cat, indexing, products,
+nll_loss, convolution) do not compare devices on meta: a meta operand makes the result meta (the
+mixed_ cases); where PyTorch instead returns a CPU tensor computed from a meta operand's missing data
+(index_select of a CPU tensor with a meta index, dot of a CPU vector with a meta one, convolution of a
+CPU input with a meta weight), cgrad refuses with the same-device error.
 kind is "ok" (text is the result's repr) or the Python exception's name (text is its message);
 repr and message are written with '\' as '\\' and each newline as '\n'. sizes and strides are
 comma-separated ("" for 0-dim, "-" for an error).
@@ -122,6 +126,13 @@ CASES = [
     ("softmax_strided", lambda: t.softmax(0)), ("sigmoid_grad_fn", lambda: g().sigmoid()),
     ("double_backward", double_backward), ("err_gather_dims", lambda: a.gather(1, idx)),
     ("ce_probabilities", lambda: F.cross_entropy(a, b)),
+    ("mixed_cat", lambda: torch.cat([c, a])), ("mixed_stack", lambda: torch.stack([a, c])),
+    ("mixed_mm", lambda: a.mm(c.t())), ("mixed_mm_cpu_first", lambda: c.mm(a.t())), ("mixed_mv", lambda: c.mv(v)),
+    ("mixed_gather", lambda: c.gather(1, idx.view(2, 1))), ("mixed_scatter_add", lambda: a.scatter_add(0, cpu["idx"].view(1, 2), c)),
+    ("mixed_masked_fill", lambda: a.masked_fill(c > 0, 1.0)), ("err_mixed_masked_fill", lambda: c.masked_fill(mask, 1.0)),
+    ("mixed_nll", lambda: F.nll_loss(c, cls)), ("err_mixed_where", lambda: torch.where(mask, a, c)),
+    ("err_mixed_where_cpu_condition", lambda: torch.where(c > 0, a, b)),
+    ("mixed_index_select_meta_self", lambda: a.index_select(1, cpu["idx"])), ("mixed_conv_meta_input", lambda: F.conv1d(sig, torch.ones(4, 3, 3))),
     ("err_mm_shapes", lambda: a.mm(b)), ("err_add_shapes", lambda: a + x),
     ("err_cat_0dim", lambda: torch.cat([a, a.sum()])), ("err_mixed_add", lambda: a + c),
     ("err_mixed_add_cpu_first", lambda: c + a), ("err_mixed_mul", lambda: a * c),

@@ -35,6 +35,12 @@ const cg_backend *cg_common_backend(int n, const cg_tensor *const *ts) {
     return first ? first : &cg_backend_cpu;
 }
 
+const cg_backend *cg_lenient_backend(int n, const cg_tensor *const *ts) {
+    for (int i = 0; i < n; i++)
+        if (ts[i] && !cg_backend_of(ts[i])->has_bytes) return cg_backend_of(ts[i]);
+    return cg_common_backend(n, ts);
+}
+
 int cg_check_same_device(int n, const cg_tensor *const *ts) { return cg_common_backend(n, ts) ? 0 : -1; }
 
 int cg_copy_across(cg_tensor *dst, const cg_tensor *src) {

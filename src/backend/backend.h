@@ -152,6 +152,13 @@ const cg_backend *cg_common_backend(int n, const cg_tensor *const *ts);
  * "Cannot copy out of meta tensor; no data!". 0 or -1. */
 int cg_copy_across(cg_tensor *dst, const cg_tensor *src);
 
+/* The device of an op outside TensorIterator (cat, stack, indexing, matrix products, nll_loss,
+ * convolution). PyTorch's meta kernels of these compare no devices: an operand on a backend without
+ * bytes (meta) puts the result there, whatever the others' device (nothing reads them); otherwise
+ * as cg_common_backend. */
+const cg_backend *cg_lenient_backend(int n, const cg_tensor *const *ts);
+#define CG_LENIENT_BACKEND(...) cg_lenient_backend(CG_NARGS(__VA_ARGS__), (const cg_tensor *const[]){__VA_ARGS__})
+
 /* The value of element `offset` of t as a double, or NaN with the error (meta has no values). */
 double cg_read_element(const cg_tensor *t, int64_t offset, int *status);
 /* Writes value (converted to t's dtype) at element `offset`; -1 with the error. */

@@ -505,6 +505,15 @@ cg_tensor *cg_where(cg_tensor *condition, cg_tensor *a, cg_tensor *b) {
                      cg_dtype_title(condition->dtype));
         return NULL;
     }
+    const cg_tensor *const values[] = {a, b}; /* PyTorch's where expects the condition's device */
+    for (int i = 0; i < 2; i++) {
+        const cg_tensor *v = values[i];
+        if (v->storage->backend != condition->storage->backend && !(v->ndim == 0 && v->storage->backend == &cg_backend_cpu)) {
+            cg_set_error("Tensor on device %s is not on the expected device %s!", v->storage->backend->name,
+                         condition->storage->backend->name);
+            return NULL;
+        }
+    }
     int64_t shape[CG_MAX_DIMS];
     int ndim = cg_broadcast_shapes(condition->ndim, condition->sizes, a->ndim, a->sizes, shape);
     if (ndim < 0 || (ndim = cg_broadcast_shapes(ndim, shape, b->ndim, b->sizes, shape)) < 0) return NULL;

@@ -86,11 +86,14 @@ static cg_tensor *conv_grad_bias(cg_tensor *g, const conv_params *p);
 /* ---- the convolution ---- */
 
 static cg_tensor *conv_forward(cg_tensor *x, cg_tensor *w, cg_tensor *b, const conv_params *p) {
-    if (!x || !w || CG_CHECK_SAME_DEVICE(x, w, b) < 0) return NULL;
+    if (!x || !w) return NULL;
+    /* a meta input makes the result meta; PyTorch's CPU kernel would read a meta weight's missing data */
+    const cg_backend *be = cg_has_bytes(x) ? CG_COMMON_BACKEND(x, w, b) : cg_backend_of(x);
+    if (!be) return NULL;
     cg_conv2d_shape s = shape_of(x->sizes, w->sizes, p);
     int64_t sizes[4];
     int ndim = output_sizes(&s, p, sizes);
-    cg_tensor *out = cg_new_on(x, x->dtype, ndim, sizes);
+    cg_tensor *out = cg_new_tensor_on(be, x->dtype, ndim, sizes);
     if (!out) return NULL;
     if (out->numel) {
         cg_tensor *xc = dense(x), *wc = dense(w), *bc = b ? dense(b) : NULL;

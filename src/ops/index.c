@@ -55,7 +55,10 @@ static int check_index_values(const cg_tensor *index, int64_t size, int d) {
 }
 
 static cg_tensor *index_select(cg_tensor *t, int dim, cg_tensor *index) {
-    if (!t || !index || CG_CHECK_SAME_DEVICE(t, index) < 0) return NULL;
+    if (!t || !index) return NULL;
+    /* a meta t makes the result meta; PyTorch's CPU kernel would read a meta index's missing data */
+    const cg_backend *be = cg_has_bytes(t) ? CG_COMMON_BACKEND(t, index) : cg_backend_of(t);
+    if (!be) return NULL;
     int d = cg_wrap_dim(dim, t->ndim);
     if (d < 0) return NULL;
     if (index->ndim > 1) {
@@ -89,7 +92,7 @@ static cg_tensor *index_select(cg_tensor *t, int dim, cg_tensor *index) {
     int64_t sizes[CG_MAX_DIMS], src_strides[CG_MAX_DIMS], index_strides[CG_MAX_DIMS] = {0};
     memcpy(sizes, t->sizes, sizeof sizes);
     if (t->ndim) sizes[d] = n;
-    cg_tensor *out = cg_new_on(t, t->dtype, t->ndim, sizes);
+    cg_tensor *out = cg_new_tensor_on(be, t->dtype, t->ndim, sizes);
     if (!out || n == 0) return out;
     strides_without(t, t->ndim, d, src_strides);
     if (t->ndim) index_strides[d] = stride_or_zero(index, 0);
@@ -138,7 +141,8 @@ void cg_backward_index_add(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 }
 
 static cg_tensor *gather(cg_tensor *t, int dim, cg_tensor *index) {
-    if (!t || !index || CG_CHECK_SAME_DEVICE(t, index) < 0) return NULL;
+    const cg_backend *be = t && index ? CG_LENIENT_BACKEND(t, index) : NULL;
+    if (!be) return NULL;
     int d = cg_wrap_dim(dim, t->ndim);
     if (d < 0) return NULL;
     if (index->numel != 0) {
@@ -160,7 +164,7 @@ static cg_tensor *gather(cg_tensor *t, int dim, cg_tensor *index) {
         }
         if (check_index_values(index, nonempty_size(t, d), d) < 0) return NULL;
     }
-    cg_tensor *out = cg_new_on(t, t->dtype, index->ndim, index->sizes);
+    cg_tensor *out = cg_new_tensor_on(be, t->dtype, index->ndim, index->sizes);
     if (!out || out->numel == 0) return out;
     int64_t src_strides[CG_MAX_DIMS];
     strides_without(t, index->ndim, d, src_strides);
@@ -213,7 +217,8 @@ static int check_scatter_shapes(const cg_tensor *t, int d, const cg_tensor *inde
 /* t.clone().scatter_add_(dim, index, src) (add) or t.clone().scatter_(dim, index, src): along dim,
  * out[..., index[p], ...] += src[p] or = src[p]. */
 static cg_tensor *scatter(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *src, bool add) {
-    if (!t || !index || !src || CG_CHECK_SAME_DEVICE(t, index, src) < 0) return NULL;
+    const cg_backend *be = t && index && src ? CG_LENIENT_BACKEND(t, index, src) : NULL;
+    if (!be) return NULL;
     int d = cg_wrap_dim(dim, t->ndim);
     if (d < 0) return NULL;
     if (index->numel != 0 && index->dtype != CG_INT64) {
@@ -228,9 +233,8 @@ static cg_tensor *scatter(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *sr
         if (check_scatter_shapes(t, d, index, src) < 0) return NULL;
         if (check_index_values(index, nonempty_size(t, d), d) < 0) return NULL;
     }
-    cg_tensor *out = cg_new_on(t, t->dtype, t->ndim, t->sizes);
-    if (!out) return NULL;
-    CG_KERNEL(out, copy)(out, t);
+    cg_tensor *out = cg_new_tensor_on(be, t->dtype, t->ndim, t->sizes);
+    if (!out || cg_copy_across(out, t) < 0) return NULL;
     if (index->numel != 0) {
         int64_t out_strides[CG_MAX_DIMS], src_strides[CG_MAX_DIMS];
         strides_without(out, index->ndim, d, out_strides);
@@ -285,7 +289,12 @@ void cg_backward_scatter_add(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 
 /* A copy of t (broadcast with mask) with value wherever mask is true. */
 cg_tensor *cg_masked_fill_number(cg_tensor *t, cg_tensor *mask, cg_number value) {
-    if (!t || !mask || CG_CHECK_SAME_DEVICE(t, mask) < 0) return NULL;
+    if (!t || !mask) return NULL;
+    if (cg_has_bytes(t) && !cg_has_bytes(mask)) { /* PyTorch's clone of t, then masked_fill_ */
+        cg_set_error_kind(CG_NOT_IMPLEMENTED_ERROR, "Cannot inplace into non-meta tensor with meta tensor argument");
+        return NULL;
+    }
+    if (!CG_LENIENT_BACKEND(t, mask)) return NULL;
     int64_t sizes[CG_MAX_DIMS];
     int ndim = cg_broadcast_shapes(mask->ndim, mask->sizes, t->ndim, t->sizes, sizes);
     if (ndim < 0) return NULL;

@@ -56,7 +56,7 @@ cg_tensor *cg_cat(cg_tensor **tensors, int n, int dim) {
         cg_set_error("torch.cat(): expected a non-empty list of Tensors");
         return NULL;
     }
-    const cg_backend *be = cg_common_backend(n, (const cg_tensor *const *)tensors);
+    const cg_backend *be = cg_lenient_backend(n, (const cg_tensor *const *)tensors);
     if (!be) return NULL;
     for (int i = 0; i < n; i++) {
         if (tensors[i]->ndim == 0) {
@@ -120,7 +120,7 @@ cg_tensor *cg_stack(cg_tensor **tensors, int n, int dim) {
         cg_set_error("stack expects a non-empty TensorList");
         return NULL;
     }
-    const cg_backend *be = cg_common_backend(n, (const cg_tensor *const *)tensors);
+    const cg_backend *be = cg_lenient_backend(n, (const cg_tensor *const *)tensors);
     if (!be) return NULL;
     const cg_tensor *first = tensors[0];
     int d = cg_wrap_dim(dim, first->ndim + 1);

@@ -131,7 +131,8 @@ static cg_product plan_of(const cg_tensor *a, const cg_tensor *b, bool bmm, bool
  * are checked already (they differ only in an empty product). bmm is true for the products
  * PyTorch computes with bmm (which has its own loop for small matrices). */
 static cg_tensor *product(cg_tensor *a, cg_tensor *b, cg_dtype dtype, bool bmm) {
-    if (CG_CHECK_SAME_DEVICE(a, b) < 0) return NULL;
+    const cg_backend *be = CG_LENIENT_BACKEND(a, b);
+    if (!be) return NULL;
     bool a_vec = a->ndim == 1, b_vec = b->ndim == 1, swapped;
     int a_batch = a_vec ? 0 : a->ndim - 2, b_batch = b_vec ? 0 : b->ndim - 2;
     int64_t n = a_vec ? 1 : a->sizes[a->ndim - 2], k = a->sizes[a->ndim - 1], p = b_vec ? 1 : b->sizes[b->ndim - 1];
@@ -142,7 +143,7 @@ static cg_tensor *product(cg_tensor *a, cg_tensor *b, cg_dtype dtype, bool bmm) 
     int ndim = nb;
     if (!a_vec) shape[ndim++] = n;
     if (!b_vec) shape[ndim++] = p;
-    cg_tensor *out = cg_new_on(a, dtype, ndim, shape);
+    cg_tensor *out = cg_new_tensor_on(be, dtype, ndim, shape);
     if (!out || out->numel == 0 || !cg_has_bytes(out)) return out;
     if (k == 0) {
         CG_KERNEL(out, fill)(out, cg_number_int(0));
@@ -213,6 +214,7 @@ static cg_tensor *record_product(const cg_op *op, cg_tensor *out, cg_tensor *a, 
 cg_tensor *cg_dot(cg_tensor *a, cg_tensor *b) {
     if (!a || !b) return NULL;
     if (check_dot(a, b) < 0) return NULL;
+    if (cg_has_bytes(a) && CG_CHECK_SAME_DEVICE(a, b) < 0) return NULL; /* PyTorch's would read b's missing data */
     return record_product(&cg_op_dot, product_scoped(a, b, a->dtype, false), a, b);
 }
 

@@ -325,9 +325,10 @@ static int check_target_dtype(const cg_tensor *t, bool reads) {
 static double in_dtype(double v, cg_dtype dtype) { return dtype == CG_FLOAT32 ? (double)(float)v : v; }
 
 /* The forward in numbers: per row for reduction none on 2-D input, else one value. */
-static cg_tensor *nll_forward(cg_tensor *x, const int64_t *targets, int64_t rows, int64_t kept, cg_reduction r) {
+static cg_tensor *nll_forward(const cg_backend *be, cg_tensor *x, const int64_t *targets, int64_t rows, int64_t kept,
+                              cg_reduction r) {
     if (r == CG_REDUCTION_NONE && x->ndim == 2) {
-        cg_tensor *out = cg_new_tensor_on(cg_backend_of(x), x->dtype, 1, &rows);
+        cg_tensor *out = cg_new_tensor_on(be, x->dtype, 1, &rows);
         if (out) CG_KERNEL(out, nll_forward_rows)(out, x, targets);
         return out;
     }
@@ -335,10 +336,10 @@ static cg_tensor *nll_forward(cg_tensor *x, const int64_t *targets, int64_t rows
     if (rows == 0) /* PyTorch: the mean of nothing is nan */
         value = r == CG_REDUCTION_MEAN ? NAN : 0;
     else {
-        value = CG_KERNEL(x, nll_forward_sum)(x, targets, rows);
+        value = be->nll_forward_sum(x, targets, rows);
         if (r == CG_REDUCTION_MEAN) value = in_dtype(value / (double)kept, x->dtype);
     }
-    cg_tensor *out = cg_new_tensor_on(cg_backend_of(x), x->dtype, 0, NULL);
+    cg_tensor *out = cg_new_tensor_on(be, x->dtype, 0, NULL);
     if (out) CG_KERNEL(out, fill)(out, cg_number_float(value));
     return out;
 }
@@ -365,13 +366,14 @@ static cg_tensor *nll_loss_backward(cg_tensor *grad, cg_tensor *self, cg_tensor 
 
 cg_tensor *cg_nll_loss_opts(cg_loss_args a) {
     cg_tensor *x = a.input, *t = a.target;
-    if (!x || !t || check_reduction(a.reduction) < 0 || CG_CHECK_SAME_DEVICE(x, t) < 0 || check_nll(x, t) < 0 ||
+    const cg_backend *be = x && t ? CG_LENIENT_BACKEND(x, t) : NULL;
+    if (!be || check_reduction(a.reduction) < 0 || check_nll(x, t) < 0 ||
         check_target_dtype(t, t->numel > 0 || (a.reduction == CG_REDUCTION_NONE && x->ndim == 2)) < 0)
         return NULL;
     int64_t rows = x->ndim == 2 ? x->sizes[0] : 1, classes = x->sizes[x->ndim - 1], kept;
     int64_t *targets = cg_malloc(sizeof(int64_t) * (size_t)(rows ? rows : 1));
     if (!targets) return NULL;
-    cg_tensor *out = CG_KERNEL(x, nll_targets)(t, rows, classes, targets, &kept) < 0 ? NULL : nll_forward(x, targets, rows, kept, a.reduction);
+    cg_tensor *out = be->nll_targets(t, rows, classes, targets, &kept) < 0 ? NULL : nll_forward(be, x, targets, rows, kept, a.reduction);
     cg_free(targets);
     cg_node *n = record_loss(&cg_op_nll_loss, out, CG_INPUTS(x), a.reduction, (double)kept);
     if (n) {
