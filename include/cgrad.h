@@ -695,7 +695,8 @@ cg_tensor *cg_grad(const cg_tensor *t);
 int cg_set_grad(cg_tensor *t, cg_tensor *grad);  /* NULL clears it (PyTorch's x.grad = None) */
 int cg_retain_grad(cg_tensor *t);
 bool cg_retains_grad(const cg_tensor *t);  /* x.retains_grad: a non-leaf after cg_retain_grad (false for leaves) */
-/* Zeroes the .grad of every tensor in the list that has one (an optimizer's zero_grad()). */
+/* Zeroes the .grad of every tensor in the list that has one, as an optimizer's zero_grad() does
+ * (set_to_none=False): a gradient with history is detached in place first. */
 int cg_zero_grad(cg_tensor_list tensors);
 cg_node *cg_grad_fn(const cg_tensor *t);           /* NULL for leaves */
 const char *cg_node_name(const cg_node *n);        /* "MulBackward0" */

@@ -130,7 +130,11 @@ int cg_zero_grad(cg_tensor_list tensors) {
     for (int i = 0; i < tensors.n; i++) {
         cg_tensor *t = tensors.items[i];
         if (!t) return -1;
-        if (t->autograd && t->autograd->grad && cg_zero_(t->autograd->grad) < 0) return -1;
+        cg_tensor *g = t->autograd ? t->autograd->grad : NULL;
+        if (!g) continue;
+        /* as torch.optim's zero_grad: a gradient with history (create_graph) leaves its graph first */
+        if (cg_grad_fn_internal(g) ? cg_detach_(g) < 0 : !cg_requires_grad_(g, false)) return -1;
+        if (cg_zero_(g) < 0) return -1;
     }
     return 0;
 }
