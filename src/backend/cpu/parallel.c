@@ -29,6 +29,10 @@ static struct {
     atomic_int next, finished;
 } pool = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER, .done = PTHREAD_COND_INITIALIZER};
 
+/* A region is cut into up to this many pieces per thread, claimed as threads come free: on a loaded
+ * machine a thread that starts late, or is preempted, then holds up only a small piece. */
+#define PIECES_PER_THREAD 4
+
 static atomic_int num_threads; /* 0 until the default is decided */
 static _Thread_local bool in_region;
 
@@ -112,9 +116,10 @@ static int ensure_workers(int n) {
 }
 
 /* Publishes the job to the workers; false (run it inline) when the pool is taken or has none. */
-static bool start_job(int64_t begin, int64_t end, int64_t chunk, int pieces, cg_parallel_fn fn, void *ctx) {
+static bool start_job(int64_t begin, int64_t end, int64_t chunk, int pieces, int workers, cg_parallel_fn fn,
+                      void *ctx) {
     pthread_mutex_lock(&pool.lock);
-    if (pool.busy || pool.closed || ensure_workers(pieces - 1) == 0) {
+    if (pool.busy || pool.closed || ensure_workers(workers) == 0) {
         pthread_mutex_unlock(&pool.lock);
         return false;
     }
@@ -146,13 +151,14 @@ void cg_parallel_for(int64_t begin, int64_t end, int64_t grain, cg_parallel_fn f
     if (n <= 0) return;
     if (grain < 1) grain = 1;
     int threads = n > grain && !in_region ? cg_get_num_threads() : 1;
+    int64_t most = (n + grain - 1) / grain, want = 1; /* pieces of at least grain */
     if (threads > 1) {
-        int64_t most = (n + grain - 1) / grain; /* pieces of at least grain */
         if (most < threads) threads = (int)most;
+        want = most < (int64_t)threads * PIECES_PER_THREAD ? most : (int64_t)threads * PIECES_PER_THREAD;
     }
-    int64_t chunk = (n + threads - 1) / threads;
+    int64_t chunk = (n + want - 1) / want;
     int pieces = (int)((n + chunk - 1) / chunk);
-    if (pieces <= 1 || !start_job(begin, end, chunk, pieces, fn, ctx)) {
+    if (pieces <= 1 || !start_job(begin, end, chunk, pieces, threads - 1, fn, ctx)) {
         fn(begin, end, ctx);
         return;
     }
@@ -190,16 +196,10 @@ static int default_threads(void) {
     return physical_cores();
 }
 
-/* OpenBLAS keeps its own count (OPENBLAS_NUM_THREADS, else every CPU), as in PyTorch, which never
- * sets it: OpenBLAS's gemm blocks K differently with threads than without, and gemv splits its
- * sums by thread, so following this count would change matrix products' bits with it and lose
- * PyTorch's. */
-static void set_threads(int n) { atomic_store(&num_threads, n); }
-
 /* The default is decided once, on first use, unless cg_set_num_threads came first. */
 static void decide_default(void) {
-    int unset = 0, n = default_threads();
-    if (atomic_compare_exchange_strong(&num_threads, &unset, n)) set_threads(n);
+    int unset = 0;
+    atomic_compare_exchange_strong(&num_threads, &unset, default_threads());
 }
 
 int cg_get_num_threads(void) {
@@ -215,6 +215,9 @@ int cg_set_num_threads(int n) {
         cg_set_error("set_num_threads expects a positive integer");
         return -1;
     }
-    set_threads(n);
+    /* OpenBLAS keeps its own count (OPENBLAS_NUM_THREADS, else every CPU), as under PyTorch, which
+     * never sets it: OpenBLAS's gemm blocks K differently with threads than without, and gemv
+     * splits its sums by thread, so following this count would change matrix products' bits. */
+    atomic_store(&num_threads, n);
     return 0;
 }

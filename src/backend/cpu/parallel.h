@@ -24,8 +24,8 @@ typedef void (*cg_parallel_fn)(int64_t begin, int64_t end, void *ctx);
 /* Calls fn over pieces of [begin, end) until the whole range is done: one piece (fn(begin, end),
  * on the calling thread) when the range is at most grain long, when one thread is set, inside
  * another parallel region (nested regions run inline) or while another thread's region holds the
- * pool; otherwise at most cg_get_num_threads() pieces of at least grain each, run by the caller
- * and the pool's workers. Returns when every piece is done. */
+ * pool; otherwise pieces of at least grain each (up to 4 per thread) claimed in turn by the caller
+ * and up to cg_get_num_threads() - 1 of the pool's workers. Returns when every piece is done. */
 void cg_parallel_for(int64_t begin, int64_t end, int64_t grain, cg_parallel_fn fn, void *ctx);
 /* Whether the calling thread is running a piece of a parallel region. */
 bool cg_in_parallel_region(void);
