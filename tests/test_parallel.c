@@ -205,6 +205,7 @@ static const layout layouts[] = {
     {"257x301 transposed", 2, {301, 257}, true, 2, {257, 301}},
     {"257x301 + a row", 2, {257, 301}, false, 1, {301}},
     {"40000x3", 2, {40000, 3}, false, 2, {40000, 3}},
+    {"1000x100", 2, {1000, 100}, false, 2, {1000, 100}}, /* 100 columns: 3 blocks of 32 and 4 more */
 };
 
 /* The bytes of t (its dtype, row-major), malloc'ed; NULL for a NULL t. */

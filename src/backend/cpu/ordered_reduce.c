@@ -359,8 +359,10 @@ typedef struct {
 
 /* ---- the loop calls split over threads ---- */
 
-/* Kept columns of one loop call are cut at multiples of this: every loop's column blocks (32
- * float32 or 16 float64 columns at a time, then 8, 4, 1) fall on the same columns as in one call. */
+/* Kept columns of one loop call are cut at multiples of this, and every piece gets at least this
+ * many: every loop's column blocks (64 or 32 float32 columns at a time, 16 float64, then 8, 4, 1)
+ * fall on the same columns as in one call, and no piece is narrow enough (under 8 columns) for a
+ * loop to take another path. */
 #define COLUMN_BLOCK 32
 
 typedef struct {
@@ -388,8 +390,7 @@ static void reduce_units(int64_t begin, int64_t end, void *arg) {
             o += c * it->strides[d][0];
             x += c * it->strides[d][1];
         }
-        int64_t first = j->blocks > 1 ? block * COLUMN_BLOCK : 0, cols = j->size1 - first;
-        if (j->blocks > 1 && cols > n * COLUMN_BLOCK) cols = n * COLUMN_BLOCK;
+        int64_t first = block * COLUMN_BLOCK, cols = block + n < j->blocks ? n * COLUMN_BLOCK : j->size1 - first;
         j->loop(o + first * j->strides[2], x + first * j->strides[3], j->strides, j->size0, cols, j->ctx);
         u += n;
     }
@@ -405,7 +406,7 @@ static bool reduce_in_parallel(const sum_iteration *it, loop2d_fn loop, const lo
         outer *= it->sizes[d];
     }
     bool split_columns = strides[0] == 0 && strides[2] != 0;
-    int64_t blocks = split_columns ? (size1 + COLUMN_BLOCK - 1) / COLUMN_BLOCK : 1;
+    int64_t blocks = split_columns && size1 >= 2 * COLUMN_BLOCK ? size1 / COLUMN_BLOCK : 1; /* the last takes the rest */
     if (outer * blocks < 2) return false;
     int64_t per_unit = size0 * (split_columns ? COLUMN_BLOCK : size1);
     reduce_job job = {it, loop, ctx, out, in, strides, size0, size1, blocks};
