@@ -154,13 +154,20 @@ static bool open_task(graph_task *g) {
     return g->tasks != NULL;
 }
 
+/* The gradients a node received, released once it ran (PyTorch's engine frees an input buffer
+ * then): a backward through a long chain of big tensors holds a few of them, not one per node. */
+static void release_buffer(node_task *k) {
+    if (!k->buffer) return;
+    for (int s = 0; s < (k->node->noutputs ? k->node->noutputs : 1); s++) cg_release(k->buffer[s]);
+    if (k->buffer != k->buffer_inline) cg_free(k->buffer);
+    k->buffer = NULL;
+}
+
 static void close_task(graph_task *g) {
     for (int t = 0; t < g->ntasks; t++) {
         node_task *k = &g->tasks[t];
         if (k->claimed) atomic_store_explicit(&k->node->run_slot, 0, memory_order_relaxed);
-        if (!k->buffer) continue;
-        for (int s = 0; s < (k->node->noutputs ? k->node->noutputs : 1); s++) cg_release(k->buffer[s]);
-        if (k->buffer != k->buffer_inline) cg_free(k->buffer);
+        release_buffer(k);
     }
     cg_free(g->tasks);
     cg_free(g->slots);
@@ -549,6 +556,7 @@ static int execute(graph_task *g) {
         cg_scope_begin();
         ok = run_node(g, t);
         cg_scope_end();
+        release_buffer(&g->tasks[t]);
     }
     close_task(g);
     cg_scope_end();
