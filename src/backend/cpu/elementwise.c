@@ -190,7 +190,7 @@ static const cg_loop_fn unary_loops[CG_UN_COUNT][4] = {
  * well; -1 until asked. Found once: __builtin_cpu_init makes the answer right even in code that
  * runs before the constructors. */
 static atomic_int cpu_level = -1;
-static atomic_bool simd_off;
+static atomic_int simd_cap = 2;
 
 static int simd_level(void) {
     int level = atomic_load_explicit(&cpu_level, memory_order_relaxed);
@@ -203,10 +203,11 @@ static int simd_level(void) {
 #endif
         atomic_store_explicit(&cpu_level, level, memory_order_relaxed);
     }
-    return atomic_load_explicit(&simd_off, memory_order_relaxed) ? 0 : level;
+    int cap = atomic_load_explicit(&simd_cap, memory_order_relaxed);
+    return level < cap ? level : cap;
 }
 
-void cg_simd_disable(bool off) { atomic_store_explicit(&simd_off, off, memory_order_relaxed); }
+void cg_simd_cap(int level) { atomic_store_explicit(&simd_cap, level, memory_order_relaxed); }
 bool cg_simd_avx2(void) { return simd_level() >= 1; }
 bool cg_simd_avx512(void) { return simd_level() >= 2; }
 

@@ -16,11 +16,12 @@
 #include "backend/cpu/elementwise.h"
 #include "backend/cpu/iter.h"
 
-/* True when this CPU runs AVX2 and FMA instructions (false off x86-64, or after
- * cg_simd_disable(true)). Defined in elementwise.c, which is compiled for any x86-64. */
+/* True when this CPU runs AVX2 and FMA instructions (false off x86-64, or under cg_simd_cap(0)).
+ * Defined in elementwise.c, which is compiled for any x86-64. */
 bool cg_simd_avx2(void);
-/* Tests: off = true makes every kernel take its portable loop from now on (false: back). */
-void cg_simd_disable(bool off);
+/* Tests: the kernels use at most these instructions from now on: 0 the portable loops, 1 AVX2,
+ * 2 (the default) AVX-512 too, each where the CPU has it. */
+void cg_simd_cap(int level);
 
 /* The AVX2 loop for (op, dtype), or NULL when there is none (then the portable loop runs). Call
  * only when cg_simd_avx2() is true (these too are AVX2 code). */
@@ -29,7 +30,7 @@ cg_loop_fn cg_avx2_binary_loop(cg_binary_op op, cg_dtype dtype);
 /* float32 or float64 tensor ** number (ctx points to the double exponent), or NULL. */
 cg_loop_fn cg_avx2_pow_number_loop(cg_dtype dtype);
 
-/* True when this CPU runs AVX-512F (and AVX2 and FMA). Defined in elementwise.c. */
+/* True when this CPU runs AVX-512F (and AVX2 and FMA) and the cap allows it. Defined in elementwise.c. */
 bool cg_simd_avx512(void);
 /* The AVX-512 loop (simd_avx512.c, compiled with -mavx512f) for a float32 SLEEF function proven to
  * give the AVX2 loop's bits, or NULL. Call only when cg_simd_avx512() is true. */
