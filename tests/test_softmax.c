@@ -9,13 +9,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-/* Valgrind runs the fused -(a b) + c as -(a b - c), so an exact cancellation gives -0 where the
- * CPU (and PyTorch) gives +0; under valgrind the sign of a zero is not compared. */
-static bool under_valgrind(void) {
-    const char *preload = getenv("LD_PRELOAD");
-    return preload && strstr(preload, "vgpreload");
-}
-
 /* Elements that differ (NaN matches NaN). Without SLEEF, exp and log are libm's: values agree to
  * a relative 1e-5 (float32) or 1e-12 (float64) of their magnitude or of 1, whichever is larger. */
 static int64_t differing(cg_tensor *a, cg_tensor *b) {
