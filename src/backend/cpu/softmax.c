@@ -74,7 +74,7 @@ static inline double f64_nan_ones(void) {
             return a;                                                                                      \
         }                                                                                                  \
         T acc[L];                                                                                          \
-        if (VREDUCE(x, n, max, acc)) return S##_fold(acc, max);                                            \
+        if (VREDUCE(x, n, max, acc)) return acc[0];                                                        \
         memcpy(acc, x, sizeof acc);                                                                        \
         int64_t d = L;                                                                                     \
         for (; d + L <= n; d += L)                                                                         \
@@ -280,22 +280,41 @@ AVX2_ATTR __m256d Sleef_logd4_u10(__m256d);
 AVX2_ATTR static __m256 f32_vreduce_op(__m256 a, __m256 b, bool max) {
     return max ? _mm256_or_ps(_mm256_max_ps(a, b), _mm256_cmp_ps(a, b, _CMP_UNORD_Q)) : _mm256_add_ps(a, b);
 }
-AVX2_ATTR static void f32_vreduce_lanes(const float *x, int64_t n, bool max, float *lanes) {
+/* Vec::set(acc, op(acc, the count elements at x, zeros after them), count) */
+AVX2_ATTR static __m256 f32_tail_set(__m256 acc, __m256 v, int64_t count, bool max) {
+    __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    __m256 first = _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32((int)count), lane));
+    return _mm256_blendv_ps(acc, f32_vreduce_op(acc, v, max), first);
+}
+AVX2_ATTR static __m256 f32_load_partial(const float *x, int64_t count) {
+    float t[8] = {0};
+    memcpy(t, x, (size_t)count * sizeof(float));
+    return _mm256_loadu_ps(t);
+}
+/* fold's shuffles as PyTorch writes them (the scalar fold after vector code would also pay for
+ * the switch between AVX and SSE instructions) */
+AVX2_ATTR static float f32_vfold(__m256 v, bool max) {
+    v = f32_vreduce_op(v, _mm256_permute2f128_ps(v, v, 1), max);
+    v = f32_vreduce_op(v, _mm256_shuffle_ps(v, v, 0x4E), max);
+    v = f32_vreduce_op(v, _mm256_shuffle_ps(v, v, 0xB1), max);
+    return _mm256_cvtss_f32(v);
+}
+AVX2_ATTR static float f32_vreduce_chain(const float *x, int64_t n, bool max) {
     __m256 acc = _mm256_loadu_ps(x);
     int64_t d = 8;
     if (max)
         for (; d + 8 <= n; d += 8) acc = f32_vreduce_op(acc, _mm256_loadu_ps(x + d), true);
     else
         for (; d + 8 <= n; d += 8) acc = f32_vreduce_op(acc, _mm256_loadu_ps(x + d), false);
-    _mm256_storeu_ps(lanes, acc);
-    for (int w = 0; w < n - d; w++) lanes[w] = max ? f32_vmax(lanes[w], x[d + w]) : lanes[w] + x[d + w];
+    if (d < n) acc = f32_tail_set(acc, f32_load_partial(x + d, n - d), n - d, max);
+    return f32_vfold(acc, max);
 }
-/* The max's value does not depend on the order of the comparisons (a NaN anywhere gives the
- * all-ones NaN), only which zero wins among +0 and -0 does: four independent chains, then
- * PyTorch's single chain again when the max is a zero. */
-AVX2_ATTR static bool f32_vreduce(const float *x, int64_t n, bool max, float *lanes) {
+/* reduce_all for n >= 8. The max's value does not depend on the order of the comparisons (a NaN
+ * anywhere gives the all-ones NaN), only which zero wins among +0 and -0 does: four independent
+ * chains, then PyTorch's single chain again when the max is a zero. */
+AVX2_ATTR static bool f32_vreduce(const float *x, int64_t n, bool max, float *result) {
     if (!max || n < 64) {
-        f32_vreduce_lanes(x, n, max, lanes);
+        *result = f32_vreduce_chain(x, n, max);
         return true;
     }
     __m256 a0 = _mm256_loadu_ps(x), a1 = a0, a2 = a0, a3 = a0;
@@ -307,14 +326,12 @@ AVX2_ATTR static bool f32_vreduce(const float *x, int64_t n, bool max, float *la
         a3 = f32_vreduce_op(a3, _mm256_loadu_ps(x + d + 24), true);
     }
     for (; d + 8 <= n; d += 8) a0 = f32_vreduce_op(a0, _mm256_loadu_ps(x + d), true);
-    _mm256_storeu_ps(lanes, f32_vreduce_op(f32_vreduce_op(a0, a1, true), f32_vreduce_op(a2, a3, true), true));
-    for (int w = 0; w < n - d; w++) lanes[w] = f32_vmax(lanes[w], x[d + w]);
-    float folded[8];
-    memcpy(folded, lanes, sizeof folded);
-    if (f32_fold(folded, true) == 0) f32_vreduce_lanes(x, n, true, lanes);
+    a0 = f32_vreduce_op(f32_vreduce_op(a0, a1, true), f32_vreduce_op(a2, a3, true), true);
+    if (d < n) a0 = f32_tail_set(a0, f32_load_partial(x + d, n - d), n - d, true);
+    *result = f32_vfold(a0, true);
+    if (*result == 0) *result = f32_vreduce_chain(x, n, true);
     return true;
 }
-#ifdef CG_HAVE_SLEEF
 /* exp_shifted and then reduce_all of its result with +, in one pass: the same lanes in the same order. */
 AVX2_ATTR static bool f32_vexp_sum(const float *x, float m, float *out, int64_t n, float *sum) {
     if (n < 8) return false;
@@ -326,22 +343,16 @@ AVX2_ATTR static bool f32_vexp_sum(const float *x, float m, float *out, int64_t 
         _mm256_storeu_ps(out + d, e);
         acc = _mm256_add_ps(acc, e);
     }
-    float lanes[8], e[8] = {0};
-    _mm256_storeu_ps(lanes, acc);
     if (d < n) {
-        for (int w = 0; w < n - d; w++) e[w] = x[d + w] - m;
-        F32_VEXP(e);
-        for (int w = 0; w < n - d; w++) {
-            out[d + w] = e[w];
-            lanes[w] += e[w];
-        }
+        float e[8];
+        __m256 v = Sleef_expf8_u10(_mm256_sub_ps(f32_load_partial(x + d, n - d), vm));
+        _mm256_storeu_ps(e, v);
+        memcpy(out + d, e, (size_t)(n - d) * sizeof(float));
+        acc = f32_tail_set(acc, v, n - d, false);
     }
-    *sum = f32_fold(lanes, false);
+    *sum = f32_vfold(acc, false);
     return true;
 }
-#else
-#define f32_vexp_sum NO_VEXP_SUM /* the one pass needs SLEEF's vector exp */
-#endif
 DEFINE_SOFTMAX(f32_avx2, float, 8, true, AVX2_ATTR, F32_VEXP, F32_VLOG, expf, __builtin_fmaf, f32_vreduce, f32_vexp_sum)
 DEFINE_SOFTMAX(f64_avx2, double, 4, false, AVX2_ATTR, F64_VEXP, F64_VLOG, exp, __builtin_fma, NO_VREDUCE, NO_VEXP_SUM)
 #else
