@@ -280,6 +280,16 @@ AVX2_ATTR __m256d Sleef_logd4_u10(__m256d);
 AVX2_ATTR static __m256 f32_vreduce_op(__m256 a, __m256 b, bool max) {
     return max ? _mm256_or_ps(_mm256_max_ps(a, b), _mm256_cmp_ps(a, b, _CMP_UNORD_Q)) : _mm256_add_ps(a, b);
 }
+#ifdef CG_HAVE_SLEEF
+#define f32_vexp8 Sleef_expf8_u10
+#else
+AVX2_ATTR static __m256 f32_vexp8(__m256 v) {
+    float t[8];
+    _mm256_storeu_ps(t, v);
+    F32_VEXP(t);
+    return _mm256_loadu_ps(t);
+}
+#endif
 /* Vec::set(acc, op(acc, the count elements at x, zeros after them), count) */
 AVX2_ATTR static __m256 f32_tail_set(__m256 acc, __m256 v, int64_t count, bool max) {
     __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
@@ -335,17 +345,17 @@ AVX2_ATTR static bool f32_vreduce(const float *x, int64_t n, bool max, float *re
 /* exp_shifted and then reduce_all of its result with +, in one pass: the same lanes in the same order. */
 AVX2_ATTR static bool f32_vexp_sum(const float *x, float m, float *out, int64_t n, float *sum) {
     if (n < 8) return false;
-    __m256 vm = _mm256_set1_ps(m), acc = Sleef_expf8_u10(_mm256_sub_ps(_mm256_loadu_ps(x), vm));
+    __m256 vm = _mm256_set1_ps(m), acc = f32_vexp8(_mm256_sub_ps(_mm256_loadu_ps(x), vm));
     _mm256_storeu_ps(out, acc);
     int64_t d = 8;
     for (; d + 8 <= n; d += 8) {
-        __m256 e = Sleef_expf8_u10(_mm256_sub_ps(_mm256_loadu_ps(x + d), vm));
+        __m256 e = f32_vexp8(_mm256_sub_ps(_mm256_loadu_ps(x + d), vm));
         _mm256_storeu_ps(out + d, e);
         acc = _mm256_add_ps(acc, e);
     }
     if (d < n) {
         float e[8];
-        __m256 v = Sleef_expf8_u10(_mm256_sub_ps(f32_load_partial(x + d, n - d), vm));
+        __m256 v = f32_vexp8(_mm256_sub_ps(f32_load_partial(x + d, n - d), vm));
         _mm256_storeu_ps(e, v);
         memcpy(out + d, e, (size_t)(n - d) * sizeof(float));
         acc = f32_tail_set(acc, v, n - d, false);
