@@ -304,7 +304,8 @@ static void test_tiled_copy_matches_plain_copy(void) {
     cg_set_num_threads(1);
 }
 
-/* One long sum: the cascade's top-level blocks are summed on the threads and folded in order. */
+/* One long sum: the cascade's top-level blocks are summed on the threads and folded in order; max
+ * and min of all over chunks (signed zeros and NaNs, whose bits depend on the order, too). */
 static void test_long_sums(void) {
     const int64_t sizes[] = {2 * 262144, 1000003, 4 * 1048576 + 17};
     for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) CG_SCOPE {
@@ -313,11 +314,13 @@ static void test_long_sums(void) {
         cg_tensor *x = cg_randn(sizes[k]), *xd = cg_randn_shape(CG_FLOAT64, 1, &sizes[k]);
         cg_tensor *rows = cg_view(x, 1, sizes[k]), *tall = cg_narrow(x, 0, 0, sizes[k] / 2 * 2);
         tall = cg_view(tall, 2, -1);
-        cg_tensor *expected[] = {cg_sum(x), cg_sum(xd), cg_mean(x), cg_sum(rows, CG_DIMS(1)), cg_sum(tall, CG_DIMS(1))};
+        cg_tensor *expected[] = {cg_sum(x), cg_sum(xd), cg_mean(x), cg_sum(rows, CG_DIMS(1)), cg_sum(tall, CG_DIMS(1)),
+                                 cg_max(x), cg_min(xd), cg_max(cg_mul_scalar(x, 0)), cg_min(cg_log(x))};
         for (int t = 1; t < NCOUNTS; t++) {
             cg_set_num_threads(thread_counts[t]);
-            cg_tensor *got[] = {cg_sum(x), cg_sum(xd), cg_mean(x), cg_sum(rows, CG_DIMS(1)), cg_sum(tall, CG_DIMS(1))};
-            for (int i = 0; i < 5; i++)
+            cg_tensor *got[] = {cg_sum(x), cg_sum(xd), cg_mean(x), cg_sum(rows, CG_DIMS(1)), cg_sum(tall, CG_DIMS(1)),
+                                cg_max(x), cg_min(xd), cg_max(cg_mul_scalar(x, 0)), cg_min(cg_log(x))};
+            for (int i = 0; i < 9; i++)
                 CHECK_MSG(same_bytes(got[i], expected[i]), "sum %d of %lld at %d threads", i, (long long)sizes[k],
                           thread_counts[t]);
         }

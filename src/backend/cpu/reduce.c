@@ -4,6 +4,7 @@
 #include "backend/cpu/simd.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Integer sums and products wrap around (two's complement), computed unsigned to stay defined. */
@@ -273,9 +274,48 @@ DEFINE_EXTREME_ALL_AVX2(extreme_all_f32_avx2, float, __m256, _mm256_loadu_ps, _m
                         _mm256_min_ps, _mm256_add_ps, UNORD_PS, _mm256_blendv_ps)
 DEFINE_EXTREME_ALL_AVX2(extreme_all_f64_avx2, double, __m256d, _mm256_loadu_pd, _mm256_storeu_pd, _mm256_max_pd,
                         _mm256_min_pd, _mm256_add_pd, UNORD_PD, _mm256_blendv_pd)
+/* A big max()/min() is taken over chunks on the threads and the chunks' results picked: when
+ * the result is neither a zero nor a NaN it is the same value whatever the order (and otherwise
+ * the caller folds again in PyTorch's order). */
+#define EXTREME_CHUNK 65536
+
+typedef struct {
+    cg_dtype dtype;
+    const char *in;
+    int64_t n;
+    bool want_max;
+    double *results; /* one per chunk */
+} extreme_job;
+
+static double extreme_all_avx2(cg_dtype dtype, const void *in, int64_t n, bool want_max) {
+    if (n < 128) return dtype == CG_FLOAT32 ? extreme_all_f32(in, n, want_max) : extreme_all_f64(in, n, want_max);
+    return dtype == CG_FLOAT32 ? extreme_all_f32_avx2(in, n, want_max) : extreme_all_f64_avx2(in, n, want_max);
+}
+
+static void extreme_chunks(int64_t c0, int64_t c1, void *arg) {
+    const extreme_job *j = arg;
+    for (int64_t c = c0; c < c1; c++) {
+        int64_t at = c * EXTREME_CHUNK, len = j->n - at < EXTREME_CHUNK ? j->n - at : EXTREME_CHUNK;
+        j->results[c] = extreme_all_avx2(j->dtype, j->in + at * (int64_t)cg_elsize(j->dtype), len, j->want_max);
+    }
+}
+
+static double extreme_all_split(cg_dtype dtype, const void *in, int64_t n, bool want_max) {
+    int64_t chunks = (n + EXTREME_CHUNK - 1) / EXTREME_CHUNK;
+    double *results = chunks > 1 && cg_get_num_threads() > 1 ? malloc((size_t)chunks * sizeof *results) : NULL;
+    if (!results) return extreme_all_avx2(dtype, in, n, want_max);
+    extreme_job j = {dtype, in, n, want_max, results};
+    cg_parallel_for(0, chunks, 1, extreme_chunks, &j);
+    double best = results[0];
+    for (int64_t c = 1; c < chunks && !isnan(best); c++)
+        if (isnan(results[c]) || (want_max ? results[c] > best : results[c] < best)) best = results[c];
+    free(results);
+    return best;
+}
+
 static bool fast_extreme_all(cg_dtype dtype, const void *in, void *value, int64_t n, bool want_max) {
     if (n < 128 || !cg_simd_avx2()) return false;
-    double v = dtype == CG_FLOAT32 ? extreme_all_f32_avx2(in, n, want_max) : extreme_all_f64_avx2(in, n, want_max);
+    double v = extreme_all_split(dtype, in, n, want_max);
     if (v == 0 || isnan(v)) return false;
     if (dtype == CG_FLOAT32) *(float *)value = (float)v;
     else *(double *)value = v;
