@@ -138,10 +138,11 @@ static conv_dims dims_of(cg_dtype dtype, const cg_conv2d_shape *s) {
 }
 
 /* Images per product: PyTorch's slow_conv2d takes one at a time (per_image); otherwise as many as
- * keep the column matrix within COLUMN_BYTES, for products wide enough to run at BLAS speed. */
+ * keep the column matrix (and the product's rows) within COLUMN_BYTES, for products wide enough
+ * to run at BLAS speed. */
 #define COLUMN_BYTES ((int64_t)8 << 20)
 static int64_t images_per_product(const cg_conv2d_shape *s, const conv_dims *d) {
-    int64_t per_image = d->rows * d->positions * (int64_t)d->es;
+    int64_t per_image = (d->rows > d->cout ? d->rows : d->cout) * d->positions * (int64_t)d->es;
     int64_t n = s->per_image || per_image <= 0 ? 1 : COLUMN_BYTES / per_image;
     return n < 1 ? 1 : n > s->batch ? s->batch : n;
 }
