@@ -83,7 +83,7 @@ static int check_dot(const cg_tensor *a, const cg_tensor *b) {
 
 /* ---- the product ---- */
 
-/* The strides of a's matrix dims; a vector is a row (a) or a column (b) with PyTorch's
+/* The strides of t's matrix dims; a vector is a row (left) or a column (right) with PyTorch's
  * unsqueeze strides. */
 static void matrix_strides(const cg_tensor *t, bool left, int64_t *rs, int64_t *cs) {
     if (t->ndim == 1) {
