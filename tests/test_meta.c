@@ -464,6 +464,20 @@ static void test_gradient_devices(void) {
     CHECK_ERROR(cg_backward(cg_sum(cg_to_device(leaf, CG_META))) == 0, "Cannot copy out of meta tensor; no data!");
 }
 
+static int exp_fn(cg_tensor **in, cg_tensor **out, void *user) {
+    (void)user;
+    out[0] = cg_exp(in[0]);
+    return out[0] ? 1 : -1;
+}
+
+/* gradcheck reads values: on meta it fails as PyTorch's first .item() does. */
+static void test_gradcheck_needs_values(void) {
+    cg_tensor *m = cg_tensor_new(.dtype = CG_FLOAT64, CG_SIZES(3), .device = CG_META, .requires_grad = true);
+    CHECK_ERROR(cg_gradcheck(.fn = exp_fn, .inputs = CG_TENSORS(m)) == 0,
+                "Could not run 'aten::_local_scalar_dense' with arguments from the 'Meta' backend.");
+    CHECK(cg_last_error_kind() == CG_NOT_IMPLEMENTED_ERROR);
+}
+
 /* A meta tensor costs its header only: a huge one is fine. */
 static void test_no_memory(void) {
     cg_tensor *huge = cg_tensor_new(CG_SIZES(1 << 20, 1 << 20), .device = CG_META, .requires_grad = true);
@@ -484,6 +498,7 @@ int main(void) {
     RUN(test_mixed_devices);
     RUN(test_lenient_mixed);
     RUN(test_gradient_devices);
+    RUN(test_gradcheck_needs_values);
     RUN(test_no_memory);
     HARNESS_END();
 }

@@ -152,6 +152,8 @@ static int check_mul_by_grad_output(const outputs *out, cg_tensor_list inputs) {
 static int gradcheck(cg_gradcheck_args a, bool check) {
     if (!a.fn || !a.inputs.items || cg_check_count(a.inputs.n, "inputs") < 0) return -1;
     if (check && check_inputs(a.inputs.items, a.inputs.n) < 0) return -1;
+    for (int i = 0; i < a.inputs.n; i++) /* values are read: an input without them (meta) fails as PyTorch's */
+        if (a.inputs.items[i] && !cg_has_bytes(a.inputs.items[i]) && isnan(read_at(a.inputs.items[i], 0))) return -1;
     double eps = a.eps ? a.eps : 1e-6, atol = a.atol ? a.atol : 1e-5, rtol = a.rtol ? a.rtol : 1e-3;
     int status = 0;
     cg_scope_begin();
