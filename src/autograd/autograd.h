@@ -153,7 +153,15 @@ cg_tensor *cg_saved(cg_node *n, int slot);          /* NULL with PyTorch's error
  * tensor changed in place fails even when the gradient that reads it is not wanted. */
 bool cg_check_saved(cg_node *n);
 void cg_release_saved(cg_node *n);                  /* after a backward without retain_graph */
-static inline bool cg_needs_grad(const cg_node *n, int input) { return input < n->nnext && n->next[input].node != NULL; }
+/* The node the engine is running and which of its edges this run needs (bit i: input i), as
+ * PyTorch's task_should_compute_output: autograd.grad(inputs=) skips the formulas of inputs it
+ * does not lead to. Other nodes (and inputs past 64) count every edge. */
+extern _Thread_local const cg_node *cg_running_node_;
+extern _Thread_local uint64_t cg_running_needed_;
+static inline bool cg_needs_grad(const cg_node *n, int input) {
+    if (input >= n->nnext || n->next[input].node == NULL) return false;
+    return n != cg_running_node_ || input >= 64 || (cg_running_needed_ >> input & 1);
+}
 
 /* ---- tensors' autograd state ---- */
 cg_autograd_meta *cg_meta(cg_tensor *t);  /* creates it; NULL when out of memory */

@@ -474,6 +474,21 @@ static bool validate_outputs(graph_task *g, cg_node *n, cg_tensor **out) {
     return true;
 }
 
+_Thread_local const cg_node *cg_running_node_;
+_Thread_local uint64_t cg_running_needed_;
+
+/* Bit i: the run needs the gradient of n's input i (its node runs or is captured). */
+static uint64_t needed_edges(graph_task *g, cg_node *n) {
+    uint64_t mask = 0;
+    for (int i = 0; i < n->nnext && i < 64; i++) {
+        cg_node *child = n->next[i].node;
+        if (!child) continue;
+        const node_task *c = &g->tasks[find_task(g, child)];
+        if (c->needed || c->captured) mask |= (uint64_t)1 << i;
+    }
+    return mask;
+}
+
 static bool run_node(graph_task *g, int task) {
     node_task *k = &g->tasks[task];
     cg_node *n = k->node;
@@ -510,7 +525,14 @@ static bool run_node(graph_task *g, int task) {
              * freed node fails even when no gradient reached it. */
             ok = !n->op->backward || cg_check_saved(n);
             if (ok && n->op->backward && any_grad(k)) {
+                /* a plain backward needs every edge; a backward may run another (save, restore) */
+                const cg_node *outer_node = cg_running_node_;
+                uint64_t outer_needed = cg_running_needed_;
+                cg_running_node_ = g->ncaptures ? n : NULL;
+                if (g->ncaptures) cg_running_needed_ = needed_edges(g, n);
                 n->op->backward(n, grads, out);
+                cg_running_node_ = outer_node;
+                cg_running_needed_ = outer_needed;
                 ok = !cg_error_pending() && validate_outputs(g, n, out);
             }
             /* As PyTorch's engine, only once its gradients passed validation (a node whose
