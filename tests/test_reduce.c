@@ -3,6 +3,7 @@
  * inputs, empty tensors, NaN and ties, and every error with its exact message. */
 #include "harness.h"
 #include "golden.h"
+#include "backend/cpu/simd.h" /* cg_simd_cap */
 #include "core/tensor.h" /* cg_new_view: the golden inputs are strided views of a base */
 
 #include <stdlib.h>
@@ -227,11 +228,20 @@ static void test_large_strided_sum(void) {
     CHECK(cg_item(cg_mean(t)) == 1);
 }
 
+/* max/min through the portable loops too (as on a CPU without AVX2). */
+static void test_max_and_min_portable_loops(void) {
+    cg_simd_cap(0);
+    test_max_and_min();
+    test_argmax_and_argmin();
+    cg_simd_cap(2);
+}
+
 int main(void) {
     RUN(test_sum_and_mean);
     RUN(test_var_and_std);
     RUN(test_norm);
     RUN(test_prod);
+    RUN(test_max_and_min_portable_loops);
     RUN(test_max_and_min);
     RUN(test_argmax_and_argmin);
     RUN(test_options_read_like_python);

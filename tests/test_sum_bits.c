@@ -3,6 +3,7 @@
  * permuted, sliced, expanded and offset inputs, empty and 0-dim ones, float32 and float64. */
 #include "harness.h"
 #include "golden.h"
+#include "backend/cpu/simd.h" /* cg_simd_cap */
 #include "core/tensor.h" /* cg_new_view: the inputs are strided views of a base */
 
 #include <stdlib.h>
@@ -87,7 +88,16 @@ static void test_golden_sum_bits(void) {
     CHECK(cases > 1000);
 }
 
+/* The same lines through the portable loops (as on a CPU without AVX2): the vector versions make
+ * the same operations in the same order, so the bits are the same. */
+static void test_golden_sum_bits_portable_loops(void) {
+    cg_simd_cap(0);
+    test_golden_sum_bits();
+    cg_simd_cap(2);
+}
+
 int main(void) {
     RUN(test_golden_sum_bits);
+    RUN(test_golden_sum_bits_portable_loops);
     HARNESS_END();
 }
