@@ -69,7 +69,8 @@ void cg_free(void *block) { free(block); }
  * that frees and remakes big tensors faults their pages in again each time. Freed big blocks are
  * kept instead, in lists by size class (four per doubling, so a block fits every request of its
  * class; the rounding costs address space, not resident pages, until a bigger request touches
- * them), up to a limit on the bytes kept, which counts the classes' sizes. One lock for all threads: a big block is worth it. */
+ * them), up to a limit on the bytes kept, which counts the classes' sizes. One lock for all
+ * threads: a big block is worth it. */
 
 #if defined(__SANITIZE_ADDRESS__)
 #define BLOCK_CACHE 0 /* every block back to free(), so AddressSanitizer sees a use after free */
@@ -117,7 +118,8 @@ static int class_index(size_t size) { /* size is a class's size */
     return e * CLASSES_PER_DOUBLING + (int)(n >> (e - 2)) - CLASSES_PER_DOUBLING;
 }
 
-static bool cached_size(size_t nbytes) { return nbytes >= CG_BIG_BLOCK && nbytes <= SIZE_MAX / 4; }
+/* Without the cache a block has its exact size, so AddressSanitizer sees an overrun of it. */
+static bool cached_size(size_t nbytes) { return BLOCK_CACHE && nbytes >= CG_BIG_BLOCK && nbytes <= SIZE_MAX / 4; }
 
 static void empty_cache_locked(void) {
     for (int c = 0; c < CLASSES; c++) {
