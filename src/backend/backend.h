@@ -6,8 +6,8 @@
  * the result on its operands' device (cg_new_result_of, cg_new_like and cg_new_tensor_on do) and
  * then calls CG_KERNEL(out, name)(arguments...), never a backend's kernel by its own name. Bytes
  * are touched only inside src/backend/ (tools/check_bytes.sh checks it); code above reads or
- * writes elements through cg_read_element / cg_write_element / cg_copy_to_host, which a backend
- * without bytes (meta) refuses with PyTorch's error.
+ * writes elements through cg_read_element / cg_write_element and copies through the table's
+ * copy_to_host / copy_from_host, which a backend without bytes (meta) refuses with PyTorch's error.
  *
  * The meta backend (backend/meta/) has no bytes: its storage is a header alone, its kernels do
  * nothing, and an op on meta tensors stops once its result's metadata is right. A kernel entry
@@ -152,8 +152,8 @@ const cg_backend *cg_common_backend(int n, const cg_tensor *const *ts);
  * "Cannot copy out of meta tensor; no data!". 0 or -1. */
 int cg_copy_across(cg_tensor *dst, const cg_tensor *src);
 
-/* The device of an op outside TensorIterator (cat, stack, indexing, matrix products, nll_loss,
- * convolution). PyTorch's meta kernels of these compare no devices: an operand on a backend without
+/* The device of an op outside TensorIterator (cat, stack, gather, scatter, masked_fill, matrix
+ * products, nll_loss; index_select and convolution only for a meta self). PyTorch's meta kernels of these compare no devices: an operand on a backend without
  * bytes (meta) puts the result there, whatever the others' device (nothing reads them); otherwise
  * as cg_common_backend. */
 const cg_backend *cg_lenient_backend(int n, const cg_tensor *const *ts);
