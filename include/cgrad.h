@@ -821,6 +821,116 @@ int cg_hvp_opts(cg_vjp_args args);  /* H v, by the double-vjp trick */
 #define cg_vhp(...) cg_vhp_opts(CG_ARGS_(cg_vjp_args){__VA_ARGS__})
 #define cg_hvp(...) cg_hvp_opts(CG_ARGS_(cg_vjp_args){__VA_ARGS__})
 
+/* ---- nn: modules ----------------------------------------------------------------------------- */
+/* torch.nn.Module in C: a module has a type name ("Linear"), a forward function, its options, and
+ * ordered tables of parameters, buffers and child modules. Names are PyTorch's: a child's entries
+ * get its name and a dot in front ("0.weight", "features.3.bias"). A module holds a reference to
+ * each of its tensors and owns its children: cg_module_free frees the whole tree. A layer's
+ * parameters are float32 leaves that require grad, held by the module alone (no scope of the
+ * caller's owns them). */
+typedef struct cg_module cg_module;
+typedef cg_tensor *(*cg_module_forward_fn)(cg_module *m, cg_tensor *input);
+/* Names and tensors, in PyTorch's order; each tensor is one reference owned by the list. Its
+ * tensors as a cg_tensor_list (for cg_zero_grad or an optimizer): {list.tensors, list.n}. */
+typedef struct {
+    char **names;
+    cg_tensor **tensors;
+    int n;
+} cg_named_tensors;
+void cg_named_tensors_free(cg_named_tensors *list);  /* releases the tensors, frees the names; empties list */
+/* The tensor named name in the list (borrowed), NULL if none. */
+cg_tensor *cg_named_tensors_get(const cg_named_tensors *list, const char *name);
+
+/* A module of one's own: forward gets the module (cg_module_state gives state back); free_state
+ * (may be NULL) frees state with the module, also when cg_module_new fails. */
+cg_module *cg_module_new(const char *type, cg_module_forward_fn forward, void *state, void (*free_state)(void *));
+void cg_module_free(cg_module *m);  /* the module, its children, its references; NULL is fine */
+const char *cg_module_type(const cg_module *m);  /* "Linear", "Sequential", ... */
+void *cg_module_state(const cg_module *m);  /* the state given to cg_module_new */
+/* register_parameter: t (a floating leaf) becomes a parameter that requires grad; the module
+ * takes a reference. Names are unique per module, non-empty, without '.'. 0 or -1. */
+int cg_module_register_parameter(cg_module *m, const char *name, cg_tensor *t);
+int cg_module_register_buffer(cg_module *m, const char *name, cg_tensor *t);  /* a persistent buffer */
+/* add_module: child becomes m's; it is freed on failure too (a NULL child, a failed constructor,
+ * makes this return -1 with that constructor's error). */
+int cg_module_add_module(cg_module *m, const char *name, cg_module *child);
+int cg_module_num_children(const cg_module *m);
+cg_module *cg_module_child(const cg_module *m, int i);  /* borrowed; negative i counts from the end */
+const char *cg_module_child_name(const cg_module *m, int i);  /* NULL when out of range */
+cg_tensor *cg_module_forward(cg_module *m, cg_tensor *input);  /* module(input) */
+/* named_parameters() (each shared tensor once) and named_buffers(): 0, or -1 with *out empty. */
+int cg_module_named_parameters(const cg_module *m, cg_named_tensors *out);
+int cg_module_named_buffers(const cg_module *m, cg_named_tensors *out);
+/* The parameter by its dotted name ("0.weight"; borrowed, held by the module), NULL if none. */
+cg_tensor *cg_module_get_parameter(const cg_module *m, const char *name);
+/* state_dict(): parameters then buffers, module by module, as detached tensors sharing storage. */
+int cg_module_state_dict(const cg_module *m, cg_named_tensors *out);
+/* load_state_dict(state_dict, strict): copies each entry into the tensor of that name. Missing and
+ * unexpected keys (strict) and size mismatches fail with PyTorch's message; unlike PyTorch, a
+ * failing call copies nothing. Non-strict ignores missing and unexpected keys. */
+int cg_module_load_state_dict(cg_module *m, const cg_named_tensors *state_dict, bool strict);
+void cg_module_train(cg_module *m, bool mode);  /* train(mode) on m and its children; eval() is mode false */
+bool cg_module_is_training(const cg_module *m);
+int cg_module_zero_grad(cg_module *m);  /* zero_grad(set_to_none=False) over every parameter */
+int cg_module_requires_grad_(cg_module *m, bool requires_grad);  /* requires_grad_ on every parameter */
+
+/* ---- nn: layers (constructors draw PyTorch's default initialization from the default generator) */
+
+typedef struct {
+    int64_t in_features, out_features;
+    bool no_bias;            /* PyTorch's bias=False */
+} cg_nn_linear_args;
+/* nn.Linear: cg_nn_linear(784, 10), cg_nn_linear(4, 3, .no_bias = true). */
+cg_module *cg_nn_linear_opts(cg_nn_linear_args args);
+#define cg_nn_linear(in_, ...) cg_nn_linear_opts(CG_ARGS_(cg_nn_linear_args){.in_features = (in_), .out_features = __VA_ARGS__})
+typedef struct {
+    int64_t in_channels, out_channels;
+    cg_ints kernel_size, stride, padding, dilation;
+    int64_t groups;          /* 0: 1 */
+    bool no_bias;
+} cg_nn_conv_args;
+/* nn.Conv1d/nn.Conv2d: cg_nn_conv2d(1, 6, CG_INTS(5), .padding = CG_INTS(2)). */
+cg_module *cg_nn_conv1d_opts(cg_nn_conv_args args);
+cg_module *cg_nn_conv2d_opts(cg_nn_conv_args args);
+#define cg_nn_conv1d(in_, out_, ...) \
+    cg_nn_conv1d_opts(CG_ARGS_(cg_nn_conv_args){.in_channels = (in_), .out_channels = (out_), .kernel_size = __VA_ARGS__})
+#define cg_nn_conv2d(in_, out_, ...) \
+    cg_nn_conv2d_opts(CG_ARGS_(cg_nn_conv_args){.in_channels = (in_), .out_channels = (out_), .kernel_size = __VA_ARGS__})
+/* nn.MaxPool2d / nn.AvgPool2d with cg_max_pool2d's / cg_avg_pool2d's options (.input and
+ * .indices are ignored): cg_nn_max_pool2d(CG_INTS(2)). */
+cg_module *cg_nn_max_pool2d_opts(cg_max_pool_args args);
+cg_module *cg_nn_avg_pool2d_opts(cg_avg_pool_args args);
+#define cg_nn_max_pool2d(...) cg_nn_max_pool2d_opts(CG_ARGS_(cg_max_pool_args){.kernel_size = __VA_ARGS__})
+#define cg_nn_avg_pool2d(...) cg_nn_avg_pool2d_opts(CG_ARGS_(cg_avg_pool_args){.kernel_size = __VA_ARGS__})
+cg_module *cg_nn_flatten(int start_dim, int end_dim);  /* nn.Flatten(start_dim, end_dim); PyTorch's default is (1, -1) */
+cg_module *cg_nn_unflatten(int dim, int ndim, const int64_t *sizes);  /* nn.Unflatten(dim, sizes): cg_nn_unflatten(1, CG_SHAPE(2, 5)) */
+cg_module *cg_nn_identity(void);  /* nn.Identity: returns its input */
+cg_module *cg_nn_relu(void);      /* nn.ReLU */
+cg_module *cg_nn_tanh(void);      /* nn.Tanh */
+cg_module *cg_nn_sigmoid(void);   /* nn.Sigmoid */
+/* nn.Sequential of n layers, named "0", "1", ...; it owns them, also when it fails (a NULL layer,
+ * i.e. a failed constructor, fails it with that error). */
+cg_module *cg_nn_sequential(cg_module **layers, int n);
+int cg_nn_sequential_append(cg_module *seq, cg_module *layer);  /* Sequential.append; owns layer, as add_module */
+#define CG_MODULES(...) (cg_module *[]){__VA_ARGS__}, (int)(sizeof((cg_module *[]){__VA_ARGS__}) / sizeof(cg_module *))
+
+/* ---- nn.init (in place, without recording; the default generator; PyTorch's bits) -------------- */
+typedef enum { CG_FAN_IN = 0, CG_FAN_OUT } cg_fan_mode;
+/* torch.nn.init.calculate_gain; param NAN is PyTorch's None (leaky_relu's 0.01). NAN on error. */
+double cg_nn_init_calculate_gain(const char *nonlinearity, double param);
+int cg_nn_init_uniform_(cg_tensor *t, double a, double b);
+int cg_nn_init_normal_(cg_tensor *t, double mean, double std);
+int cg_nn_init_constant_(cg_tensor *t, double value);
+int cg_nn_init_zeros_(cg_tensor *t);
+int cg_nn_init_ones_(cg_tensor *t);
+int cg_nn_init_eye_(cg_tensor *t);  /* 2-D only */
+int cg_nn_init_xavier_uniform_(cg_tensor *t, double gain);  /* gain 1 is PyTorch's default */
+int cg_nn_init_xavier_normal_(cg_tensor *t, double gain);
+/* kaiming_uniform_/kaiming_normal_(t, a, mode, nonlinearity); PyTorch's defaults are
+ * (0, CG_FAN_IN, "leaky_relu"); NULL nonlinearity is "leaky_relu". */
+int cg_nn_init_kaiming_uniform_(cg_tensor *t, double a, cg_fan_mode mode, const char *nonlinearity);
+int cg_nn_init_kaiming_normal_(cg_tensor *t, double a, cg_fan_mode mode, const char *nonlinearity);
+
 /* ---- printing -------------------------------------------------------------------------------- */
 
 /* PyTorch's repr of t, snprintf-style: writes at most size bytes, returns the full length, or -1.

@@ -1,0 +1,13 @@
+/* The modules' internals: src/nn sits on the public API; only errors and warnings come from core. */
+#ifndef CG_NN_INTERNAL_H
+#define CG_NN_INTERNAL_H
+
+#include "cgrad.h"
+#include "core/tensor.h"
+
+/* The module's i-th own parameter (registration order), NULL past the last. */
+cg_tensor *nn_param(const cg_module *m, int i);
+/* Linear's (conv false) and _ConvNd's (conv true) reset_parameters. */
+int nn_reset_parameters(cg_tensor *weight, cg_tensor *bias, bool conv);
+
+#endif
