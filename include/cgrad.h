@@ -466,6 +466,26 @@ cg_tensor *cg_tan(cg_tensor *t);  /* tangent */
 cg_tensor *cg_tanh(cg_tensor *t);  /* hyperbolic tangent */
 cg_tensor *cg_sigmoid(cg_tensor *t);  /* 1 / (1 + e ** -t) */
 cg_tensor *cg_relu(cg_tensor *t);  /* max(t, 0) */
+cg_tensor *cg_erf(cg_tensor *t);  /* the error function (integers compute in float32) */
+
+/* torch.nn.functional's activations, float32/float64 (hardtanh and relu6 also int64). */
+cg_tensor *cg_leaky_relu(cg_tensor *t, double negative_slope);  /* t > 0 ? t : t * negative_slope */
+cg_tensor *cg_hardtanh(cg_tensor *t, double min_val, double max_val);  /* t clamped to [min_val, max_val] */
+cg_tensor *cg_relu6(cg_tensor *t);  /* hardtanh(t, 0, 6) */
+cg_tensor *cg_elu(cg_tensor *t, double alpha);  /* t > 0 ? t : alpha * (e ** t - 1) */
+cg_tensor *cg_selu(cg_tensor *t);  /* scale * elu(t, alpha) with SELU's constants */
+cg_tensor *cg_celu(cg_tensor *t, double alpha);  /* t > 0 ? t : alpha * (e ** (t / alpha) - 1) */
+cg_tensor *cg_silu(cg_tensor *t);  /* t * sigmoid(t) */
+cg_tensor *cg_gelu(cg_tensor *t, const char *approximate);  /* approximate: "none" (or NULL) or "tanh" */
+cg_tensor *cg_softplus(cg_tensor *t, double beta, double threshold);  /* log(1 + e ** (beta t)) / beta, t where beta t > threshold */
+cg_tensor *cg_hardsigmoid(cg_tensor *t);  /* clamp(t + 3, 0, 6) / 6 */
+cg_tensor *cg_hardswish(cg_tensor *t);  /* t * clamp(t + 3, 0, 6) / 6 */
+cg_tensor *cg_mish(cg_tensor *t);  /* t * tanh(softplus(t)) */
+cg_tensor *cg_logsigmoid(cg_tensor *t);  /* log(sigmoid(t)) */
+cg_tensor *cg_softsign(cg_tensor *t);  /* t / (1 + |t|) */
+cg_tensor *cg_tanhshrink(cg_tensor *t);  /* t - tanh(t) */
+cg_tensor *cg_softmin(cg_tensor *t, int dim);  /* softmax(-t, dim) */
+cg_tensor *cg_glu(cg_tensor *t, int dim);  /* a * sigmoid(b) with a, b the halves of t along dim */
 
 /* In place: each bumps the version counter; on error t is unchanged. */
 int cg_add_(cg_tensor *t, cg_tensor *other);

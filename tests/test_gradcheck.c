@@ -3,6 +3,7 @@
 #include "harness.h"
 
 #include "autograd/registry.h"
+#include "grad_cases_activation.h"
 #include "grad_cases_api.h"
 #include "grad_cases_conv.h"
 #include "grad_cases_copy.h"
@@ -19,7 +20,7 @@ typedef struct {
 #define TABLE(t) {t, sizeof t / sizeof t[0]}
 static const case_table tables[] = {TABLE(cases_copy), TABLE(cases_elementwise), TABLE(cases_reduce),
                                     TABLE(cases_view), TABLE(cases_linalg), TABLE(cases_conv),
-                                    TABLE(cases_api)};
+                                    TABLE(cases_api), TABLE(cases_activation)};
 
 static void check_case(const grad_case *c) {
     cg_tensor *in[8] = {0};

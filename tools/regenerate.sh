@@ -23,6 +23,7 @@ $py tools/gen_views_grad.py > tests/data/views_grad.txt
 $py tools/gen_backward_edges.py > tests/data/backward_edges.txt
 $py tools/gen_reentrant.py > tests/data/reentrant.txt
 $py tools/gen_meta.py > tests/data/meta.txt
+$py tools/gen_activation.py > tests/data/activation.txt
 $py tools/gen_generator.py
 $py tools/demo.py > tests/data/demo.expected
 echo "regenerated tests/data"

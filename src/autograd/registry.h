@@ -142,6 +142,22 @@
     X(lerp, "LerpBackward1")           \
     X(clamp_tensor, "ClampBackward0")
 
+/* torch.nn.functional's activations (src/ops/activation.c). */
+#define CG_OPS_ACTIVATION(X)                \
+    X(leaky_relu, "LeakyReluBackward0")     \
+    X(hardtanh, "HardtanhBackward0")        \
+    X(elu, "EluBackward0")                  \
+    X(celu, "CeluBackward0")                \
+    X(silu, "SiluBackward0")                \
+    X(gelu, "GeluBackward0")                \
+    X(softplus, "SoftplusBackward0")        \
+    X(hardsigmoid, "HardsigmoidBackward0")  \
+    X(hardswish, "HardswishBackward0")      \
+    X(mish, "MishBackward0")                \
+    X(log_sigmoid, "LogSigmoidBackward0")   \
+    X(erf, "ErfBackward0")                  \
+    X(glu, "GluBackward0")
+
 #define CG_OPS(X)          \
     CG_OPS_COPY(X)         \
     CG_OPS_ELEMENTWISE(X)  \
@@ -150,7 +166,8 @@
     CG_OPS_LINALG(X)       \
     CG_OPS_LOSS(X)         \
     CG_OPS_TERNARY(X)      \
-    CG_OPS_CONV(X)
+    CG_OPS_CONV(X)         \
+    CG_OPS_ACTIVATION(X)
 
 #define CG_DECLARE_OP(ident, name)                                            \
     void cg_backward_##ident(cg_node *n, cg_tensor **grads, cg_tensor **out); \

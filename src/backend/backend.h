@@ -16,6 +16,7 @@
 #ifndef CG_BACKEND_BACKEND_H
 #define CG_BACKEND_BACKEND_H
 
+#include "backend/cpu/activation.h"
 #include "backend/cpu/conv.h" /* cg_conv2d_shape */
 #include "backend/cpu/elementwise.h"
 #include "backend/cpu/fused.h"
@@ -50,6 +51,7 @@ struct cg_backend {
     void (*clamp)(cg_tensor *out, const cg_tensor *in, const cg_number *lo, const cg_number *hi);
     void (*fused)(cg_fused_op op, cg_tensor *out, const cg_tensor *self, const cg_tensor *a, const cg_tensor *b,
                   cg_number number);
+    void (*activation)(cg_activation_op op, cg_tensor *out, const cg_tensor *in, const double *p);
     void (*clamp_tensor)(cg_tensor *out, const cg_tensor *self, const cg_tensor *min, const cg_tensor *max);
     void (*copy)(cg_tensor *dst, const cg_tensor *src);
     void (*copy_tiled)(cg_tensor *dst, const cg_tensor *src);

@@ -65,6 +65,7 @@ const cg_backend cg_backend_cpu = {
     .clamp = cg_kernel_clamp,
     .fused = cg_kernel_fused,
     .clamp_tensor = cg_kernel_clamp_tensor,
+    .activation = cg_kernel_activation,
     .copy = cg_kernel_copy,
     .copy_tiled = cg_kernel_copy_tiled,
     .fill = cg_kernel_fill,

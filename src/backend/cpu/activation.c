@@ -1,0 +1,56 @@
+/* Activation loops. Each is written as PyTorch 1.13's scalar lambda (aten/src/ATen/native/cpu/
+ * Activation.cpp), with its parameters converted to the element type first. */
+#include "backend/cpu/activation.h"
+#include "backend/cpu/iter.h"
+
+#include <math.h>
+
+typedef struct {
+    cg_activation_op op;
+    double p[3];
+} act_ctx;
+
+/* std::min(std::max(v, 0), 6): NaN stays NaN (fmin and fmax would drop it). */
+#define CLAMP_0_6(v) ((v) < 0 ? 0 : (v) > 6 ? 6 : (v))
+
+/* gelu from erf: PyTorch's float32 loop multiplies and adds in one fma (so -0 and large negative
+ * inputs give +0), its float64 one does not. */
+#define GELU_float(x, e) fmaf((x) * 0.5f, (e), (x) * 0.5f)
+#define GELU_double(x, e) ((x) * 0.5 * (1 + (e)))
+
+/* One value of op at x in type T; EXP, EXPM1, ... are T's libm functions. */
+#define ACTIVATION_VALUE(T, SFX)                                                                       \
+    static T act_##T(cg_activation_op op, T x, const T *p) {                                            \
+        switch (op) {                                                                                   \
+        case CG_ACT_LEAKY_RELU: return x > 0 ? x : x * p[0];                                            \
+        case CG_ACT_HARDTANH: return x < p[0] ? p[0] : x > p[1] ? p[1] : x;                             \
+        case CG_ACT_ELU: return x > 0 ? x * p[1] : (exp##SFX(x * p[2]) - 1) * (p[0] * p[1]);               \
+        case CG_ACT_SILU: return x / (1 + exp##SFX(-x));                                                \
+        case CG_ACT_GELU: return GELU_##T(x, erf##SFX(x * (T)CG_SQRT1_2));                                                     \
+        case CG_ACT_GELU_TANH: {                                                                        \
+            T inner = (T)(CG_SQRT_2_OVER_PI) * (x + (T)0.044715 * x * x * x);                  \
+            return (T)0.5 * x * (1 + tanh##SFX(inner));                                                 \
+        }                                                                                               \
+        case CG_ACT_SOFTPLUS: return x * p[0] > p[1] ? x : log1p##SFX(exp##SFX(x * p[0])) / p[0];       \
+        case CG_ACT_HARDSIGMOID: return CLAMP_0_6(x + 3) / 6;                          \
+        case CG_ACT_HARDSWISH: return x * CLAMP_0_6(x + 3) / 6;                        \
+        case CG_ACT_MISH: return x * tanh##SFX(log1p##SFX(exp##SFX(x)));                                \
+        case CG_ACT_LOGSIGMOID: return fmin##SFX(x, 0) - log1p##SFX(exp##SFX(-fabs##SFX(x)));           \
+        case CG_ACT_ERF: return erf##SFX(x);                                                            \
+        }                                                                                               \
+        return x;                                                                                       \
+    }                                                                                                   \
+    static void loop_##T(char **ptrs, const int64_t *strides, int64_t n, const void *ctx) {             \
+        const act_ctx *c = ctx;                                                                         \
+        T p[3] = {(T)c->p[0], (T)c->p[1], (T)c->p[2]};                                                  \
+        for (int64_t i = 0; i < n; i++)                                                                 \
+            *(T *)(ptrs[0] + i * strides[0]) = act_##T(c->op, *(const T *)(ptrs[1] + i * strides[1]), p); \
+    }
+
+ACTIVATION_VALUE(float, f)
+ACTIVATION_VALUE(double, )
+
+void cg_kernel_activation(cg_activation_op op, cg_tensor *out, const cg_tensor *in, const double *p) {
+    act_ctx c = {op, {p ? p[0] : 0, p ? p[1] : 0, p ? p[2] : 0}};
+    CG_ITER_MEMORY_ORDER(out->dtype == CG_FLOAT64 ? loop_double : loop_float, &c, out, in);
+}

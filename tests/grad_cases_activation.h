@@ -1,0 +1,56 @@
+/* Gradcheck cases: torch.nn.functional's activations (src/ops/activation.c). The inputs stay away
+ * from the kinks (0 for leaky_relu and elu, the bounds of hardtanh, +-3 for hardsigmoid and
+ * hardswish) by more than eps. */
+#include "gradcheck_cases.h"
+
+static void act_2x3(cg_tensor **in) { in[0] = GRAD_INPUT(81, -2, 2, 2, 3); }
+static void act_t(cg_tensor **in) { in[0] = grad_input_t(82, -2, 2, 3, 4); }
+static void act_wide(cg_tensor **in) { in[0] = GRAD_INPUT(83, -5, 5, 4, 5); } /* both sides of +-3 */
+static void act_2x4(cg_tensor **in) { in[0] = GRAD_INPUT(84, -2, 2, 2, 4); }
+
+#define ACT_FN(name, call)                                            \
+    static int f_act_##name(cg_tensor **in, cg_tensor **out, void *u) { \
+        (void)u;                                                      \
+        out[0] = call;                                                \
+        return 1;                                                     \
+    }
+ACT_FN(leaky_relu, cg_leaky_relu(in[0], 0.2))
+ACT_FN(hardtanh, cg_hardtanh(in[0], -1.25, 0.75))
+ACT_FN(relu6, cg_relu6(cg_mul_scalar(in[0], 4)))
+ACT_FN(elu, cg_elu(in[0], 0.7))
+ACT_FN(selu, cg_selu(in[0]))
+ACT_FN(celu, cg_celu(in[0], 1.7))
+ACT_FN(silu, cg_silu(in[0]))
+ACT_FN(gelu, cg_gelu(in[0], "none"))
+ACT_FN(gelu_tanh, cg_gelu(in[0], "tanh"))
+ACT_FN(softplus, cg_softplus(in[0], 2, 20))
+ACT_FN(softplus_threshold, cg_softplus(in[0], 1, 3)) /* the linear part beyond x = 3 */
+ACT_FN(hardsigmoid, cg_hardsigmoid(in[0]))
+ACT_FN(hardswish, cg_hardswish(in[0]))
+ACT_FN(mish, cg_mish(in[0]))
+ACT_FN(logsigmoid, cg_logsigmoid(in[0]))
+ACT_FN(erf, cg_erf(in[0]))
+ACT_FN(glu0, cg_glu(in[0], 1))
+ACT_FN(glu1, cg_glu(in[0], -1))
+
+static const grad_case cases_activation[] = {
+    {"leaky_relu", "2x3", 1, act_2x3, f_act_leaky_relu, false, 0, 0},
+    {"leaky_relu", "transposed", 1, act_t, f_act_leaky_relu, false, 0, 0},
+    {"hardtanh", "2x3, bounds -1.25 0.75", 1, act_2x3, f_act_hardtanh, false, 0, 0},
+    {"hardtanh", "relu6 of 4x", 1, act_wide, f_act_relu6, false, 0, 0},
+    {"elu", "alpha 0.7", 1, act_2x3, f_act_elu, false, 0, 0},
+    {"elu", "selu, transposed", 1, act_t, f_act_selu, false, 0, 0},
+    {"celu", "alpha 1.7", 1, act_2x3, f_act_celu, false, 0, 0},
+    {"silu", "2x3", 1, act_2x3, f_act_silu, false, 0, 0},
+    {"gelu", "none", 1, act_2x3, f_act_gelu, false, 0, 0},
+    {"gelu", "tanh, transposed", 1, act_t, f_act_gelu_tanh, false, 0, 0},
+    {"softplus", "beta 2", 1, act_2x3, f_act_softplus, false, 0, 0},
+    {"softplus", "threshold 3", 1, act_wide, f_act_softplus_threshold, false, 0, 0},
+    {"hardsigmoid", "-5..5", 1, act_wide, f_act_hardsigmoid, false, 0, 0},
+    {"hardswish", "-5..5", 1, act_wide, f_act_hardswish, false, 0, 0},
+    {"mish", "2x3", 1, act_2x3, f_act_mish, false, 0, 0},
+    {"log_sigmoid", "wide", 1, act_wide, f_act_logsigmoid, false, 0, 0},
+    {"erf", "transposed", 1, act_t, f_act_erf, false, 0, 0},
+    {"glu", "dim 1", 1, act_2x4, f_act_glu0, false, 0, 0},
+    {"glu", "dim -1, transposed", 1, act_t, f_act_glu1, false, 0, 0},
+};
