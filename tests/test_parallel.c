@@ -73,6 +73,37 @@ static void test_parallel_for_covers_each_index_once(void) {
     free(hits);
 }
 
+/* Records which thread ran each piece, taking long enough for the workers to wake. */
+static void note_thread(int64_t begin, int64_t end, void *arg) {
+    pthread_t *who = arg;
+    for (int64_t i = begin; i < end; i++) {
+        who[i] = pthread_self();
+        for (volatile int k = 0; k < 20000; k++) {}
+    }
+}
+
+/* After a larger count has started more workers, a smaller count uses only as many threads. */
+static void test_fewer_threads_than_workers(void) {
+    enum { N = 64 };
+    pthread_t who[N];
+    cg_set_num_threads(7);
+    cg_parallel_for(0, N, 1, note_thread, who);
+    for (int threads = 1; threads <= 3; threads++) {
+        cg_set_num_threads(threads);
+        for (int round = 0; round < 5; round++) {
+            cg_parallel_for(0, N, 1, note_thread, who);
+            int distinct = 0;
+            for (int i = 0; i < N; i++) {
+                bool seen = false;
+                for (int k = 0; k < i && !seen; k++) seen = pthread_equal(who[k], who[i]);
+                distinct += !seen;
+            }
+            CHECK_MSG(distinct <= threads, "%d threads set, %d ran pieces", threads, distinct);
+        }
+    }
+    cg_set_num_threads(1);
+}
+
 static void test_thread_count(void) {
     CHECK(cg_get_num_threads() >= 1);
     CHECK(cg_set_num_threads(3) == 0);
@@ -344,6 +375,7 @@ static void test_softmax_middle_dim(void) {
 int main(void) {
     RUN(test_thread_count);
     RUN(test_parallel_for_covers_each_index_once);
+    RUN(test_fewer_threads_than_workers);
     RUN(test_results_do_not_depend_on_the_thread_count);
     RUN(test_random_fills_do_not_depend_on_the_thread_count);
     RUN(test_tiled_copy_matches_plain_copy);

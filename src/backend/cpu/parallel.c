@@ -8,6 +8,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -25,7 +26,7 @@ static struct {
     cg_parallel_fn fn;
     void *ctx;
     int64_t begin, end, chunk;
-    int pieces;
+    int pieces, job_workers; /* job_workers: how many workers may take pieces */
     atomic_int next, finished;
 } pool = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER, .done = PTHREAD_COND_INITIALIZER};
 
@@ -55,15 +56,17 @@ static void claim_pieces(void) {
     in_region = false;
 }
 
+/* A worker starts with generation 0 seen, so it takes the job it was started for (published
+ * after its creation, under the same hold of the lock), or finds that job done and waits. */
 static void *worker_main(void *arg) {
-    (void)arg;
+    const int index = (int)(intptr_t)arg; /* workers past the job's count sit it out */
     uint64_t seen = 0;
     pthread_mutex_lock(&pool.lock);
-    seen = pool.generation;
     for (;;) {
         while (!pool.stop && pool.generation == seen) pthread_cond_wait(&pool.wake, &pool.lock);
         if (pool.stop) break;
         seen = pool.generation;
+        if (index >= pool.job_workers) continue;
         pool.active++;
         pthread_mutex_unlock(&pool.lock);
         claim_pieces();
@@ -109,7 +112,8 @@ static int ensure_workers(int n) {
         pthread_t *grown = realloc(pool.workers, (size_t)n * sizeof *grown);
         if (!grown) return pool.nworkers;
         pool.workers = grown;
-        while (pool.nworkers < n && pthread_create(&pool.workers[pool.nworkers], NULL, worker_main, NULL) == 0)
+        while (pool.nworkers < n && pthread_create(&pool.workers[pool.nworkers], NULL, worker_main,
+                                                     (void *)(intptr_t)pool.nworkers) == 0)
             pool.nworkers++;
     }
     return pool.nworkers;
@@ -131,6 +135,7 @@ static bool start_job(int64_t begin, int64_t end, int64_t chunk, int pieces, int
     pool.end = end;
     pool.chunk = chunk;
     pool.pieces = pieces;
+    pool.job_workers = workers;
     atomic_store(&pool.next, 0);
     atomic_store(&pool.finished, 0);
     pool.generation++;
