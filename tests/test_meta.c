@@ -459,6 +459,13 @@ static void test_gradient_devices(void) {
     CHECK(cg_autograd_grad(.outputs = CG_TENSORS(cg_sum(cg_exp(m))), .inputs = CG_TENSORS(m), .results = res,
                            .grad_outputs = CG_TENSORS(cg_scalar(1, CG_FLOAT32))) == 0);
     CHECK(res[0] && cg_get_device(res[0]) == CG_META);
+    /* a lenient op's meta result sends a meta gradient to a CPU input: PyTorch's engine error */
+    cg_tensor *cpu_leaf = cg_requires_grad_(cg_ones(2, 3), true);
+    CHECK_ERROR(cg_backward(cg_sum(cg_mm(cpu_leaf, cg_t(m)))) == 0,
+                "Function MmBackward0 returned an invalid gradient at index 0 - expected device cpu but got meta");
+    CHECK_ERROR(cg_backward(cg_sum(cg_cat(CG_LIST(cpu_leaf, m), 0))) == 0,
+                "Function CatBackward0 returned an invalid gradient at index 0 - expected device cpu but got meta");
+    CHECK(cg_grad(cpu_leaf) == NULL);
     /* through cg_to_device the gradient goes back to the CPU, which it cannot: no data */
     cg_tensor *leaf = cg_requires_grad_(cg_ones(3), true);
     CHECK_ERROR(cg_backward(cg_sum(cg_to_device(leaf, CG_META))) == 0, "Cannot copy out of meta tensor; no data!");
