@@ -119,11 +119,12 @@ void cg_backward_sub_alpha(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 
 /* As PyTorch's generated code saves: an input that one gradient formula reads is kept when that
  * gradient is wanted (addcmul's tensor1 and tensor2, addcdiv's tensor1), one that two formulas
- * read always (addcdiv's tensor2). What is kept decides which later in-place writes fail backward. */
+ * read always (addcdiv's tensor2). What is kept decides which later in-place writes fail backward;
+ * tensor2 in slot 0, as PyTorch unpacks it first (the one its modified-by-inplace error names). */
 void cg_save_addc(cg_node *n, cg_tensor *tensor1, cg_tensor *tensor2, cg_number value) {
     if (!n) return;
-    if (cg_needs_grad(n, 2)) cg_save(n, 0, tensor1);
-    if (cg_needs_grad(n, 1) || n->op == &cg_op_addcdiv) cg_save(n, 1, tensor2);
+    if (cg_needs_grad(n, 2)) cg_save(n, 1, tensor1);
+    if (cg_needs_grad(n, 1) || n->op == &cg_op_addcdiv) cg_save(n, 0, tensor2);
     cg_node_set_number(n, 0, value);
 }
 
@@ -158,8 +159,8 @@ void cg_backward_addcmul(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_tensor *g = grads[0];
     cg_number value = cg_node_number(n, 0);
     out[0] = g;
-    if (cg_needs_grad(n, 1)) out[1] = cg_mul(g, cg_mul_number(cg_saved(n, 1), value));
-    if (cg_needs_grad(n, 2)) out[2] = cg_mul(g, cg_mul_number(cg_saved(n, 0), value));
+    if (cg_needs_grad(n, 1)) out[1] = cg_mul(g, cg_mul_number(cg_saved(n, 0), value));
+    if (cg_needs_grad(n, 2)) out[2] = cg_mul(g, cg_mul_number(cg_saved(n, 1), value));
 }
 
 cg_tensor *cg_addcdiv_number(cg_tensor *self, cg_tensor *tensor1, cg_tensor *tensor2, cg_number value) {
@@ -176,7 +177,7 @@ cg_tensor *cg_addcdiv_number(cg_tensor *self, cg_tensor *tensor1, cg_tensor *ten
 /* d/dt1 = g * (value / t2), value / t2 being full_like(t2, value).div_(t2) (C++'s Scalar / Tensor,
  * which fails for an integer or bool t2 as PyTorch's does); d/dt2 = -g * (value * t1 / (t2 * t2)). */
 void cg_backward_addcdiv(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    cg_tensor *g = grads[0], *t2 = cg_saved(n, 1);
+    cg_tensor *g = grads[0], *t2 = cg_saved(n, 0);
     cg_number value = cg_node_number(n, 0);
     out[0] = g;
     if (cg_needs_grad(n, 1)) {
@@ -184,7 +185,7 @@ void cg_backward_addcdiv(cg_node *n, cg_tensor **grads, cg_tensor **out) {
         if (quotient && cg_div_(quotient, t2) == 0) out[1] = cg_mul(g, quotient);
     }
     if (cg_needs_grad(n, 2))
-        out[2] = cg_mul(cg_neg(g), cg_div(cg_mul_number(cg_saved(n, 0), value), cg_mul(t2, t2)));
+        out[2] = cg_mul(cg_neg(g), cg_div(cg_mul_number(cg_saved(n, 1), value), cg_mul(t2, t2)));
 }
 
 /* ---- lerp ---- */

@@ -375,8 +375,8 @@ static int addc_(cg_tensor *t, cg_tensor *tensor1, cg_tensor *tensor2, cg_number
     if (store_checked(t, result) < 0) return -1;
     cg_node *n = cg_record_inplace(divide ? &cg_op_addcdiv : &cg_op_addcmul, t, CG_INPUTS(t, tensor1, tensor2));
     cg_save_addc(n, tensor1, tensor2, value);
-    save_operand_before_write(n, 0, t, tensor1, versions[0]);
-    save_operand_before_write(n, 1, t, tensor2, versions[1]);
+    save_operand_before_write(n, 1, t, tensor1, versions[0]);
+    save_operand_before_write(n, 0, t, tensor2, versions[1]);
     return cg_recorded_status();
 }
 
