@@ -951,6 +951,21 @@ int cg_nn_init_xavier_normal_(cg_tensor *t, double gain);
 int cg_nn_init_kaiming_uniform_(cg_tensor *t, double a, cg_fan_mode mode, const char *nonlinearity);
 int cg_nn_init_kaiming_normal_(cg_tensor *t, double a, cg_fan_mode mode, const char *nonlinearity);
 
+/* ---- serialization: safetensors files ------------------------------------------------------- */
+/* The safetensors format (Hugging Face's; what safetensors.torch.save_file writes): names ->
+ * tensors, e.g. a state dict. Saving writes the file Python's safetensors writes for the same
+ * tensors and metadata (tensors ordered by dtype, then name; the header padded to 8 bytes);
+ * metadata: NULL, or key, value, key, value, ..., NULL (the "__metadata__" strings). Tensors may
+ * be strided; names are unique and not "__metadata__". 0, or -1 with nothing left behind. */
+int cg_safetensors_save(const char *path, const cg_named_tensors *tensors, const char *const *metadata);
+/* safetensors.torch.load_file: *out gets the tensors (float64, float32, int64, bool) in file order,
+ * each one reference owned by out (cg_named_tensors_free). The whole file is checked first (header
+ * length, JSON, dtypes, shapes, offsets contiguous and inside the file); a bad file, or one with a
+ * dtype cgrad lacks (F16, BF16, I32, ...), fails with a clear message, *out empty. 0 or -1. */
+int cg_safetensors_load(const char *path, cg_named_tensors *out);
+/* The same from a file's bytes in memory (size bytes at data). */
+int cg_safetensors_load_buffer(const void *data, size_t size, cg_named_tensors *out);
+
 /* ---- printing -------------------------------------------------------------------------------- */
 
 /* PyTorch's repr of t, snprintf-style: writes at most size bytes, returns the full length, or -1.
