@@ -966,6 +966,31 @@ int cg_safetensors_load(const char *path, cg_named_tensors *out);
 /* The same from a file's bytes in memory (size bytes at data). */
 int cg_safetensors_load_buffer(const void *data, size_t size, cg_named_tensors *out);
 
+/* ---- data: DataLoader ------------------------------------------------------------------------ */
+/* torch.utils.data.DataLoader(TensorDataset(*tensors), batch_size, shuffle, drop_last, generator),
+ * single-process: sample i is row i of every tensor (their first dims agree), a batch stacks the
+ * samples' rows (default_collate). The same seed gives PyTorch's batches, and the epochs draw from
+ * the generators exactly what PyTorch's draw (a base seed per epoch, the sampler's seed, its
+ * randperm). The loader holds a reference to each tensor. */
+typedef struct cg_dataloader cg_dataloader;
+typedef struct {
+    int64_t batch_size;      /* 0: PyTorch's default, 1 */
+    bool shuffle;
+    bool drop_last;
+    cg_generator *generator; /* DataLoader(generator=); NULL: the default generator */
+} cg_dataloader_args;
+cg_dataloader *cg_dataloader_new_opts(cg_tensor *const *tensors, int ntensors, cg_dataloader_args args);
+/* cg_dataloader_new(tensors, n, .batch_size = 64, .shuffle = true): NULL and an error on bad input. */
+#define cg_dataloader_new(tensors, ntensors, ...) \
+    cg_dataloader_new_opts(tensors, ntensors, CG_ARGS_(cg_dataloader_args){__VA_ARGS__})
+void cg_dataloader_free(cg_dataloader *dl);  /* releases the tensors; NULL is ignored */
+int64_t cg_dataloader_len(const cg_dataloader *dl);  /* len(loader): the number of batches of an epoch */
+/* iter(loader): starts an epoch (draws its base seed, as PyTorch's iterator does). 0 or -1. */
+int cg_dataloader_begin(cg_dataloader *dl);
+/* next(it): 1 with batch[0..ntensors-1] set (new tensors of the current scope), 0 at the end of the
+ * epoch (StopIteration), -1 on error. The first call of an epoch draws the shuffled order. */
+int cg_dataloader_next(cg_dataloader *dl, cg_tensor **batch);
+
 /* ---- printing -------------------------------------------------------------------------------- */
 
 /* PyTorch's repr of t, snprintf-style: writes at most size bytes, returns the full length, or -1.
