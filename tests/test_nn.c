@@ -35,6 +35,8 @@ static cg_module *make_model(const char *name) {
         return cg_nn_sequential(CG_MODULES(cg_nn_conv1d(2, 6, CG_INTS(3), .stride = CG_INTS(2)), cg_nn_identity(),
                                            cg_nn_conv1d(6, 3, CG_INTS(2), .groups = 3, .no_bias = true),
                                            cg_nn_flatten(0, -1), cg_nn_unflatten(0, CG_SHAPE(3, -1))));
+    if (!strcmp(name, "emb"))
+        return cg_nn_sequential(CG_MODULES(cg_nn_embedding(10, 3), cg_nn_flatten(1, -1), cg_nn_linear(6, 2)));
     return NULL;
 }
 
@@ -86,7 +88,7 @@ static void test_default_init_bits(void) {
     cg_named_tensors_free(&sd);
     cg_module_free(m);
     golden_close(&g);
-    CHECK_MSG(checked == 28, "%d param lines checked", checked); /* 3 models, 2 seeds */
+    CHECK_MSG(checked == 34, "%d param lines checked", checked); /* 4 models, 2 seeds */
 }
 
 /* forward lines: the model applied to PyTorch's input. Products and convolutions may run other
@@ -341,6 +343,13 @@ static void test_errors(void) {
     /* a failed layer fails the Sequential, which frees the others */
     CHECK_ERROR(cg_nn_sequential(CG_MODULES(cg_nn_linear(2, 2), cg_nn_conv1d(3, 4, CG_INTS(3), .groups = 2), cg_nn_relu())),
                 "in_channels must be divisible by groups");
+
+    cg_module *emb = cg_nn_embedding(3, 2);
+    CHECK_ERROR(cg_module_forward(emb, cg_zeros(2)),
+                "Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; "
+                "but got torch.FloatTensor instead (while checking arguments for embedding)");
+    CHECK_ERROR(cg_module_forward(emb, cg_tensor_i64(((int64_t[]){0, 3}), 2)), "index out of range in self");
+    cg_module_free(emb);
 
     CHECK(isnan(cg_nn_init_calculate_gain("foo", NAN)));
     CHECK_STR(harness_error(), "ValueError: Unsupported nonlinearity foo");

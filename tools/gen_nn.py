@@ -39,6 +39,7 @@ MODELS = {
     "conv1d": (lambda: nn.Sequential(nn.Conv1d(2, 6, 3, stride=2), nn.Identity(),
                                      nn.Conv1d(6, 3, 2, groups=3, bias=False), nn.Flatten(0, -1),
                                      nn.Unflatten(0, (3, -1))), (2, 9)),
+    "emb": (lambda: nn.Sequential(nn.Embedding(10, 3), nn.Flatten(), nn.Linear(6, 2)), None),
 }
 
 INITS = {
@@ -69,7 +70,7 @@ for name, (make, shape) in MODELS.items():
         model = make()
         for key, value in model.state_dict().items():
             lines.append(f"param {name} {seed} {key} {tensor_text(value)}")
-        x = torch.randn(shape)
+        x = torch.randint(0, 10, (4, 2)) if shape is None else torch.randn(shape)
         lines.append(f"forward {name} {seed} {tensor_text(x)} {tensor_text(model(x))}")
 for name, fill in INITS.items():
     for seed in (0, 3):
