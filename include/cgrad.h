@@ -486,6 +486,11 @@ cg_tensor *cg_softsign(cg_tensor *t);  /* t / (1 + |t|) */
 cg_tensor *cg_tanhshrink(cg_tensor *t);  /* t - tanh(t) */
 cg_tensor *cg_softmin(cg_tensor *t, int dim);  /* softmax(-t, dim) */
 cg_tensor *cg_glu(cg_tensor *t, int dim);  /* a * sigmoid(b) with a, b the halves of t along dim */
+/* torch.nn.functional.embedding: weight's rows (weight: num_embeddings x D) at the int64 indices of
+ * input, a tensor of input's shape + (D). */
+cg_tensor *cg_embedding(cg_tensor *input, cg_tensor *weight);
+/* The same with padding_idx (negative counts from the end): its rows get no gradient. */
+cg_tensor *cg_embedding_padded(cg_tensor *input, cg_tensor *weight, int64_t padding_idx);
 
 /* In place: each bumps the version counter; on error t is unchanged. */
 int cg_add_(cg_tensor *t, cg_tensor *other);

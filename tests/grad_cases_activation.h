@@ -33,7 +33,29 @@ ACT_FN(erf, cg_erf(in[0]))
 ACT_FN(glu0, cg_glu(in[0], 1))
 ACT_FN(glu1, cg_glu(in[0], -1))
 
+/* embedding: indices with repeats. */
+static void emb_weight(cg_tensor **in) { in[0] = GRAD_INPUT(85, -1, 1, 5, 3); }
+static cg_tensor *emb_indices(void) { return cg_tensor_new(.data = (int64_t[]){1, 2, 4, 1, 0, 2}, .dtype = CG_INT64, CG_SIZES(2, 3)); }
+ACT_FN(embedding, cg_embedding(emb_indices(), in[0]))
+/* (padding_idx is no case: its row is read but gets no gradient, on purpose, so gradcheck fails
+ * in PyTorch too; tests/test_activation.c checks it against PyTorch's values) */
+ACT_FN(embedding_1d, cg_embedding(cg_tensor_new(.data = (int64_t[]){3, 3, 0}, .dtype = CG_INT64, CG_SIZES(3)), in[0]))
+/* the backward op: the create_graph gradient in the weight for the incoming gradient in[1] */
+static void emb_grad(cg_tensor **in) {
+    emb_weight(in);
+    in[1] = GRAD_INPUT(86, -1, 1, 2, 3, 3);
+}
+static int f_act_embedding_backward(cg_tensor **in, cg_tensor **out, void *u) {
+    (void)u;
+    cg_tensor *y = cg_embedding_padded(emb_indices(), in[0], 1);
+    return cg_autograd_grad(.outputs = CG_TENSORS(y), .inputs = CG_TENSORS(in[0]), .results = out,
+                            .grad_outputs = CG_TENSORS(in[1]), .create_graph = true) < 0 ? -1 : 1;
+}
+
 static const grad_case cases_activation[] = {
+    {"embedding", "2x3 indices", 1, emb_weight, f_act_embedding, false, 0, 0},
+    {"embedding", "1-D indices", 1, emb_weight, f_act_embedding_1d, false, 0, 0},
+    {"embedding_dense_backward", "padding_idx 1", 2, emb_grad, f_act_embedding_backward, false, 0, 0},
     {"leaky_relu", "2x3", 1, act_2x3, f_act_leaky_relu, false, 0, 0},
     {"leaky_relu", "transposed", 1, act_t, f_act_leaky_relu, false, 0, 0},
     {"hardtanh", "2x3, bounds -1.25 0.75", 1, act_2x3, f_act_hardtanh, false, 0, 0},

@@ -74,4 +74,29 @@ def main():
             print("error", name, tensor_text(x), str(e))
 
 
+def embeddings():
+    """embedding <padding_idx or None> <indices> <weight> <grad_output> <y> <dweight>; then errors:
+    embedding_error <padding_idx or None> <indices> <weight> <message>."""
+    g = torch.Generator().manual_seed(7)
+    many = torch.randint(0, 6, (40, 7), generator=g)  # many repeats: the order of the sums shows
+    for dtype in (torch.float32, torch.float64):
+        w0 = torch.randn(6, 5, generator=g, dtype=dtype)
+        for idx, pad in ((torch.tensor([1, 2, 1, 5]), None), (many, None), (many, 2), (many, -1),
+                         (torch.tensor(3), None), (torch.tensor([[0, 0], [4, 0]]), 0), (torch.zeros(0, 3, dtype=torch.long), None)):
+            w = w0.clone().requires_grad_(True)
+            y = F.embedding(idx, w, padding_idx=pad)
+            gout = torch.randn(y.shape, generator=g, dtype=dtype) * 10
+            (dw,) = torch.autograd.grad(y, w, gout)
+            print("embedding", pad, tensor_text(idx), tensor_text(w), tensor_text(gout), tensor_text(y), tensor_text(dw))
+    w = torch.ones(5, 3)
+    for idx, weight, pad in ((torch.tensor([1.0]), w, None), (torch.tensor([True]), w, None), (torch.tensor([5]), w, None),
+                             (torch.tensor([-1]), w, None), (torch.tensor([1]), torch.ones(3), None),
+                             (torch.tensor([1]), w, 5), (torch.tensor([1]), w, -6), (torch.tensor([1.0]), w.double(), None)):
+        try:
+            F.embedding(idx, weight, padding_idx=pad)
+        except (RuntimeError, IndexError, AssertionError) as e:
+            print("embedding_error", pad, tensor_text(idx), tensor_text(weight), str(e))
+
+
 main()
+embeddings()

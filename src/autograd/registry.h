@@ -156,7 +156,9 @@
     X(mish, "MishBackward0")                \
     X(log_sigmoid, "LogSigmoidBackward0")   \
     X(erf, "ErfBackward0")                  \
-    X(glu, "GluBackward0")
+    X(glu, "GluBackward0")                  \
+    X(embedding, "EmbeddingBackward0")      \
+    X(embedding_dense_backward, "EmbeddingDenseBackwardBackward0")
 
 #define CG_OPS(X)          \
     CG_OPS_COPY(X)         \
