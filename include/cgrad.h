@@ -617,6 +617,14 @@ cg_tensor *cg_masked_fill_number(cg_tensor *t, cg_tensor *mask, cg_number value)
 /* masked_fill with a 0-dim tensor value (cast to t's dtype), differentiable in the value too. */
 cg_tensor *cg_masked_fill_tensor(cg_tensor *t, cg_tensor *mask, cg_tensor *value);
 
+/* ---- normalization --------------------------------------------------------------------------- */
+
+/* torch.nn.functional.layer_norm: input normalized over its last dims, normalized_shape (k sizes:
+ * CG_SHAPE(4)), times weight plus bias (each of normalized_shape, or NULL): cg_layer_norm(x,
+ * CG_SHAPE(4), w, b, 1e-5). */
+cg_tensor *cg_layer_norm(cg_tensor *input, int k, const int64_t *normalized_shape, cg_tensor *weight,
+                         cg_tensor *bias, double eps);
+
 /* ---- losses ---------------------------------------------------------------------------------- */
 
 typedef enum { CG_REDUCTION_MEAN = 0, CG_REDUCTION_SUM, CG_REDUCTION_NONE } cg_reduction;

@@ -132,6 +132,9 @@
     X(avg_pool2d, "AvgPool2DBackward0")                                  \
     X(avg_pool2d_backward, "AvgPool2DBackwardBackward0")
 
+/* Normalization (src/ops/norm.c). */
+#define CG_OPS_NORM(X) X(layer_norm, "NativeLayerNormBackward0")
+
 /* Ops of three operands (two and a number for add/sub with alpha and lerp's number weight). */
 #define CG_OPS_TERNARY(X)              \
     X(add_alpha, "AddBackward0")       \
@@ -169,7 +172,8 @@
     CG_OPS_LOSS(X)         \
     CG_OPS_TERNARY(X)      \
     CG_OPS_CONV(X)         \
-    CG_OPS_ACTIVATION(X)
+    CG_OPS_ACTIVATION(X)   \
+    CG_OPS_NORM(X)
 
 #define CG_DECLARE_OP(ident, name)                                            \
     void cg_backward_##ident(cg_node *n, cg_tensor **grads, cg_tensor **out); \

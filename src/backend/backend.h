@@ -111,6 +111,9 @@ struct cg_backend {
     /* softmax / log_softmax and their backward along dim, contiguous operands (backend/cpu/softmax.h) */
     void (*softmax)(cg_tensor *out, const cg_tensor *in, int dim, bool take_log);
     void (*softmax_backward)(cg_tensor *out, const cg_tensor *g, const cg_tensor *y, int dim, bool take_log);
+    /* layer_norm of (M, N) rows, contiguous operands, weight/bias NULL when absent (backend/cpu/norm.h) */
+    void (*layer_norm)(cg_tensor *out, const cg_tensor *x, const cg_tensor *weight, const cg_tensor *bias, int64_t M,
+                       int64_t N, double eps);
 };
 
 extern const cg_backend cg_backend_cpu;

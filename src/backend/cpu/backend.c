@@ -8,6 +8,7 @@
 #include "backend/cpu/matmul.h"
 #include "backend/cpu/random.h"
 #include "backend/cpu/reduce.h"
+#include "backend/cpu/norm.h"
 #include "backend/cpu/softmax.h"
 
 #include <string.h>
@@ -108,4 +109,5 @@ const cg_backend cg_backend_cpu = {
     .exclusive_products = cg_kernel_exclusive_products,
     .softmax = cg_kernel_softmax,
     .softmax_backward = cg_kernel_softmax_backward,
+    .layer_norm = cg_kernel_layer_norm,
 };

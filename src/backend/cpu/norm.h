@@ -1,0 +1,13 @@
+/* Normalization kernels in PyTorch 1.13's order of operations (its CPU layer_norm_kernel.cpp and
+ * moments_utils.h as built for AVX2), so float32 results carry PyTorch's bits. */
+#ifndef CG_BACKEND_CPU_NORM_H
+#define CG_BACKEND_CPU_NORM_H
+
+#include "core/tensor.h"
+
+/* layer_norm over rows: x is (M, N) contiguous float32/float64, weight and bias (N) contiguous of
+ * x's dtype or NULL; out (M, N) contiguous gets (x - mean) * rstd * weight + bias per row. */
+void cg_kernel_layer_norm(cg_tensor *out, const cg_tensor *x, const cg_tensor *weight, const cg_tensor *bias,
+                          int64_t M, int64_t N, double eps);
+
+#endif

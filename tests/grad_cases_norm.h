@@ -1,0 +1,35 @@
+/* Gradcheck cases: normalization (src/ops/norm.c). */
+#include "gradcheck_cases.h"
+
+static void nm_affine(cg_tensor **in) {
+    in[0] = GRAD_INPUT(81, -2, 2, 3, 5);
+    in[1] = GRAD_INPUT(82, 0.5, 1.5, 5);
+    in[2] = GRAD_INPUT(83, -1, 1, 5);
+}
+static void nm_plain(cg_tensor **in) { in[0] = GRAD_INPUT(84, -2, 2, 2, 3, 4); }
+static void nm_two_dims(cg_tensor **in) {
+    in[0] = grad_input_t(85, -2, 2, 4, 3);
+    in[1] = GRAD_INPUT(86, 0.5, 1.5, 4, 3);
+}
+
+static int f_ln_affine(cg_tensor **in, cg_tensor **out, void *u) {
+    (void)u;
+    out[0] = cg_layer_norm(in[0], CG_SHAPE(5), in[1], in[2], 1e-5);
+    return 1;
+}
+static int f_ln_plain(cg_tensor **in, cg_tensor **out, void *u) {
+    (void)u;
+    out[0] = cg_layer_norm(in[0], CG_SHAPE(4), NULL, NULL, 1e-5);
+    return 1;
+}
+static int f_ln_two_dims(cg_tensor **in, cg_tensor **out, void *u) {
+    (void)u;
+    out[0] = cg_layer_norm(in[0], CG_SHAPE(4, 3), in[1], NULL, 0.1);
+    return 1;
+}
+
+static const grad_case cases_norm[] = {
+    {"layer_norm", "weight and bias", 3, nm_affine, f_ln_affine, false, 0, 0},
+    {"layer_norm", "no weight or bias, 3-D", 1, nm_plain, f_ln_plain, false, 0, 0},
+    {"layer_norm", "two normalized dims, transposed, weight only", 2, nm_two_dims, f_ln_two_dims, false, 0, 0},
+};
