@@ -20,10 +20,12 @@ have_pc = $(shell pkg-config --exists $(1) 2>/dev/null && echo yes)
 ifeq ($(NO_BLAS)$(call have_pc,openblas),yes)
 OPT_CFLAGS += -DCG_HAVE_BLAS $(shell pkg-config --cflags openblas)
 OPT_LIBS += $(shell pkg-config --libs openblas)
+OPT_PC += openblas
 endif
 ifeq ($(NO_SLEEF)$(call have_pc,sleef),yes)
 OPT_CFLAGS += -DCG_HAVE_SLEEF $(shell pkg-config --cflags sleef)
 OPT_LIBS += $(shell pkg-config --libs sleef)
+OPT_PC += sleef
 endif
 
 # The version is the header's; the soname changes with the major version only.
@@ -148,7 +150,7 @@ install: lib
 	install -m 755 $(SHARED) $(DESTDIR)$(LIBDIR)/
 	ln -sf $(notdir $(SHARED)) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(notdir $(SHARED)) $(DESTDIR)$(LIBDIR)/libcgrad.so
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' cgrad.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/cgrad.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' -e 's|@REQUIRES_PRIVATE@|$(OPT_PC)|' cgrad.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/cgrad.pc
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/include/cgrad.h $(DESTDIR)$(LIBDIR)/libcgrad.a \
