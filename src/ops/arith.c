@@ -406,7 +406,11 @@ static cg_tensor *pow_scalar_forward(cg_tensor *a, cg_number exponent) {
         cg_set_error("Integers to negative integer powers are not allowed.");
         return NULL;
     }
-    if (exponent.f == 0) return cg_full_on(cg_backend_of(a), compute, a->ndim, a->sizes, cg_number_int(1));
+    if (exponent.f == 0) { /* ones in TensorIterator's output for a (PyTorch fills its out) */
+        cg_tensor *out = CG_NEW_RESULT(compute, a->ndim, a->sizes, a);
+        if (out) CG_KERNEL(out, fill)(out, cg_number_int(1));
+        return out;
+    }
     if (exponent.f == 1) { /* a copy into TensorIterator's output for a, not a clone (which keeps a's layout) */
         cg_tensor *out = CG_NEW_RESULT(compute, a->ndim, a->sizes, a);
         if (out) CG_KERNEL(out, copy)(out, a);
