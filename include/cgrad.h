@@ -991,15 +991,16 @@ int cg_safetensors_load_buffer(const void *data, size_t size, cg_named_tensors *
  * randperm). The loader holds a reference to each tensor. */
 typedef struct cg_dataloader cg_dataloader;
 typedef struct {
+    cg_tensor *const *tensors;
+    int ntensors;
     int64_t batch_size;      /* 0: PyTorch's default, 1 */
     bool shuffle;
     bool drop_last;
     cg_generator *generator; /* DataLoader(generator=); NULL: the default generator */
 } cg_dataloader_args;
-cg_dataloader *cg_dataloader_new_opts(cg_tensor *const *tensors, int ntensors, cg_dataloader_args args);
+cg_dataloader *cg_dataloader_new_opts(cg_dataloader_args args);
 /* cg_dataloader_new(tensors, n, .batch_size = 64, .shuffle = true): NULL and an error on bad input. */
-#define cg_dataloader_new(tensors, ntensors, ...) \
-    cg_dataloader_new_opts(tensors, ntensors, CG_ARGS_(cg_dataloader_args){__VA_ARGS__})
+#define cg_dataloader_new(...) cg_dataloader_new_opts(CG_ARGS_(cg_dataloader_args){.tensors = __VA_ARGS__})
 void cg_dataloader_free(cg_dataloader *dl);  /* releases the tensors; NULL is ignored */
 int64_t cg_dataloader_len(const cg_dataloader *dl);  /* len(loader): the number of batches of an epoch */
 /* iter(loader): starts an epoch (draws its base seed, as PyTorch's iterator does). 0 or -1. */

@@ -49,7 +49,9 @@ static int draw_perm(cg_dataloader *dl, cg_generator *g, int64_t *order) {
     return rc;
 }
 
-cg_dataloader *cg_dataloader_new_opts(cg_tensor *const *tensors, int ntensors, cg_dataloader_args args) {
+cg_dataloader *cg_dataloader_new_opts(cg_dataloader_args args) {
+    cg_tensor *const *tensors = args.tensors;
+    int ntensors = args.ntensors;
     if (ntensors < 0 || (ntensors && !tensors)) return NULL;
     if (ntensors == 0) {
         cg_set_error("At least one tensor required");
