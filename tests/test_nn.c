@@ -91,29 +91,70 @@ static void test_default_init_bits(void) {
     CHECK_MSG(checked == 34, "%d param lines checked", checked); /* 4 models, 2 seeds */
 }
 
+static bool values_close(cg_tensor *got, cg_tensor *expected) {
+    int ok = got && expected && cg_ndim(got) == cg_ndim(expected) && cg_numel(got) == cg_numel(expected);
+    for (int d = 0; ok && d < cg_ndim(got); d++) ok = cg_size(got, d) == cg_size(expected, d);
+    cg_tensor *e64 = ok ? cg_contiguous(cg_to(expected, CG_FLOAT64)) : NULL;
+    return ok && e64 && harness_values_close(got, cg_data_ptr(e64), 1e-5);
+}
+
+/* The forward line's model and input again, then the grad lines after it: the parameters'
+ * gradients of the output's sum. */
+static int grads_checked;
+static int check_grads(golden_file *g, const char *name, const char *seed, cg_module *m, cg_tensor *y) {
+    if (!y || cg_backward(cg_sum(y)) != 0) return -1;
+    int bad = 0;
+    long pos = ftell(g->f);
+    for (char *line; (line = golden_next_line(g)); pos = ftell(g->f)) {
+        char *cur = line;
+        if (strcmp(golden_token(&cur), "grad") || strcmp(golden_token(&cur), name) || strcmp(golden_token(&cur), seed)) {
+            fseek(g->f, pos, SEEK_SET);
+            break;
+        }
+        const char *key = golden_token(&cur);
+        cg_tensor *p = cg_module_get_parameter(m, key);
+        grads_checked++;
+        if (!p || !values_close(cg_grad(p), golden_tensor(&cur))) {
+            fprintf(stderr, "  %s seed %s: grad of %s differs\n", name, seed, key);
+            bad++;
+        }
+    }
+    return bad ? -1 : 0;
+}
+
 /* forward lines: the model applied to PyTorch's input. Products and convolutions may run other
- * kernels than PyTorch's (BLAS, oneDNN), so values are compared within 1e-5. */
-static int check_forward(char *line) {
+ * kernels than PyTorch's (BLAS, oneDNN), so values (and gradients) are compared within 1e-5. */
+static int check_forward(golden_file *g, char *line) {
     char *cur = line;
     if (strcmp(golden_token(&cur), "forward")) return 0;
-    const char *name = golden_token(&cur);
-    cg_manual_seed(strtoull(golden_token(&cur), NULL, 10));
+    char name[32], seed[32];
+    snprintf(name, sizeof name, "%s", golden_token(&cur));
+    snprintf(seed, sizeof seed, "%s", golden_token(&cur));
+    cg_manual_seed(strtoull(seed, NULL, 10));
     cg_module *m = make_model(name);
     cg_tensor *x = golden_tensor(&cur), *expected = golden_tensor(&cur);
     cg_tensor *y = cg_module_forward(m, x);
-    int ok = y && expected && cg_ndim(y) == cg_ndim(expected) && cg_numel(y) == cg_numel(expected);
-    for (int d = 0; ok && d < cg_ndim(y); d++) ok = cg_size(y, d) == cg_size(expected, d);
-    cg_tensor *e64 = ok ? cg_contiguous(cg_to(expected, CG_FLOAT64)) : NULL;
-    ok = ok && e64 && harness_values_close(y, cg_data_ptr(e64), 1e-5);
+    int ok = values_close(y, expected);
     if (!ok) fprintf(stderr, "  %s: %s\n", name, y ? "values differ" : cg_last_error());
+    ok = check_grads(g, name, seed, m, y) == 0 && ok;
     cg_module_free(m);
     return ok ? 0 : -1;
 }
 
-static void test_forward_values(void) {
-    int bad, n = golden_check_lines(NN_DATA, check_forward, 5, &bad);
-    CHECK(n > 0);
+static void test_forward_and_grads(void) {
+    golden_file g;
+    if (golden_open(&g, NN_DATA) < 0) {
+        CHECK(0);
+        return;
+    }
+    int lines = 0, bad = 0;
+    for (char *line; (line = golden_next_line(&g)); lines++) CG_SCOPE {
+            if (check_forward(&g, line) != 0) bad++;
+        }
+    golden_close(&g);
+    CHECK(lines > 0);
     CHECK_MSG(bad == 0, "%d forward lines differ", bad);
+    CHECK_MSG(grads_checked == 34, "%d grad lines checked", grads_checked);
 }
 
 static int run_init(const char *name, cg_tensor **out) {
@@ -369,7 +410,7 @@ static void test_errors(void) {
 
 int main(void) {
     RUN(test_default_init_bits);
-    RUN(test_forward_values);
+    RUN(test_forward_and_grads);
     RUN(test_init_bits);
     RUN(test_load_state_dict_errors);
     RUN(test_load_state_dict_round_trip);

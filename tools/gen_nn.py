@@ -3,6 +3,7 @@
 Run from the repository root with /usr/bin/python3 tools/gen_nn.py. Lines:
     param <model> <seed> <key> <tensor>      state_dict() of <model> built right after manual_seed(seed)
     forward <model> <seed> <input> <output>  model(input) in train mode (no layer here has train-only behaviour)
+    grad <model> <seed> <key> <tensor>       the parameter's .grad after model(input).sum().backward()
     init <case> <seed> <tensor>              the tensor nn.init.<case> fills right after manual_seed(seed)
     gain <nonlinearity> <param|None> <gain>  nn.init.calculate_gain
     error <case> <Type>: <message>           load_state_dict on a mutated state_dict (cases in test_nn.c)
@@ -71,7 +72,11 @@ for name, (make, shape) in MODELS.items():
         for key, value in model.state_dict().items():
             lines.append(f"param {name} {seed} {key} {tensor_text(value)}")
         x = torch.randint(0, 10, (4, 2)) if shape is None else torch.randn(shape)
-        lines.append(f"forward {name} {seed} {tensor_text(x)} {tensor_text(model(x))}")
+        y = model(x)
+        lines.append(f"forward {name} {seed} {tensor_text(x)} {tensor_text(y)}")
+        y.sum().backward()
+        for key, p in model.named_parameters():
+            lines.append(f"grad {name} {seed} {key} {tensor_text(p.grad)}")
 for name, fill in INITS.items():
     for seed in (0, 3):
         torch.manual_seed(seed)
