@@ -491,6 +491,8 @@ cg_tensor *cg_glu(cg_tensor *t, int dim);  /* a * sigmoid(b) with a, b the halve
 cg_tensor *cg_embedding(cg_tensor *input, cg_tensor *weight);
 /* The same with padding_idx (negative counts from the end): its rows get no gradient. */
 cg_tensor *cg_embedding_padded(cg_tensor *input, cg_tensor *weight, int64_t padding_idx);
+/* torch.nn.functional.one_hot: int64 t's classes as int64 rows of num_classes (-1: max(t) + 1). */
+cg_tensor *cg_one_hot(cg_tensor *t, int64_t num_classes);
 
 /* In place: each bumps the version counter; on error t is unchanged. */
 int cg_add_(cg_tensor *t, cg_tensor *other);

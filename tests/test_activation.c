@@ -187,6 +187,22 @@ static int check_embedding_error(char *cursor) {
     return 0;
 }
 
+/* one_hot's int64 result is exact; its errors are PyTorch's. */
+static int check_one_hot(char *cursor, bool error) {
+    int64_t classes = atoll(golden_token(&cursor));
+    cg_tensor *t = golden_tensor(&cursor);
+    if (!t) return -1;
+    cg_clear_error();
+    cg_tensor *y = cg_one_hot(t, classes);
+    if (error) return !y && !strcmp(cg_last_error(), cursor + strspn(cursor, " ")) ? 0 : -1;
+    cg_tensor *expected = golden_tensor(&cursor);
+    return y && expected && cg_ndim(y) == cg_ndim(expected) &&
+                   !memcmp(cg_sizes(y), cg_sizes(expected), sizeof(int64_t) * (size_t)cg_ndim(y)) &&
+                   !memcmp(cg_data_ptr(y), cg_data_ptr(expected), sizeof(int64_t) * (size_t)cg_numel(y))
+               ? 0
+               : -1;
+}
+
 static int check_line(char *line) {
     char *cursor = line;
     const char *first = golden_token(&cursor);
@@ -194,6 +210,8 @@ static int check_line(char *line) {
     if (!strcmp(first, "error")) return check_error(cursor);
     if (!strcmp(first, "embedding")) return check_embedding(cursor);
     if (!strcmp(first, "embedding_error")) return check_embedding_error(cursor);
+    if (!strcmp(first, "one_hot")) return check_one_hot(cursor, false);
+    if (!strcmp(first, "one_hot_error")) return check_one_hot(cursor, true);
     const act_case *c = find_case(first);
     return c ? check_values(c, cursor) : -1;
 }

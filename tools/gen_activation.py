@@ -98,5 +98,18 @@ def embeddings():
             print("embedding_error", pad, tensor_text(idx), tensor_text(weight), str(e))
 
 
+def one_hots():
+    """one_hot <num_classes> <t> <result>, or one_hot_error <num_classes> <t> <message>."""
+    for t, c in ((torch.tensor([0, 2, 1, 2]), -1), (torch.tensor([[0, 3], [1, 0]]), 5), (torch.tensor(2), -1),
+                 (torch.zeros(0, dtype=torch.long), 4), (torch.tensor([1.0]), -1), (torch.tensor([-1]), -1),
+                 (torch.tensor([3]), 3), (torch.zeros(0, dtype=torch.long), -1), (torch.tensor([0, 2]), -2)):
+        try:
+            y = F.one_hot(t, c)
+            print("one_hot", c, tensor_text(t), tensor_text(y))
+        except RuntimeError as e:
+            print("one_hot_error", c, tensor_text(t), str(e))
+
+
 main()
 embeddings()
+one_hots()

@@ -5,6 +5,7 @@
 #include "backend/backend.h"
 #include "ops/elementwise.h"
 
+#include <math.h>
 #include <string.h>
 
 /* padding_idx is wrapped into [0, num_weights), or -1 for none. */
@@ -96,4 +97,33 @@ void cg_backward_embedding_dense_backward(cg_node *n, cg_tensor **grads, cg_tens
     if (padding_idx >= 0 && picked)
         picked = cg_masked_fill(picked, cg_unsqueeze(cg_eq_scalar(indices, padding_idx), -1), 0);
     out[0] = picked;
+}
+
+/* torch.nn.functional.one_hot: PyTorch's checks, then (t[..., None] == arange(C)) as int64. */
+cg_tensor *cg_one_hot(cg_tensor *t, int64_t num_classes) {
+    if (!t) return NULL;
+    if (t->dtype != CG_INT64) {
+        cg_set_error("one_hot is only applicable to index tensor.");
+        return NULL;
+    }
+    if (t->numel == 0) {
+        if (num_classes <= 0) {
+            cg_set_error("Can not infer total number of classes from empty tensor.");
+            return NULL;
+        }
+    } else {
+        double lo = cg_item(cg_min(t)), hi = cg_item(cg_max(t));
+        if (isnan(lo) || isnan(hi)) return NULL;
+        if (lo < 0) {
+            cg_set_error("Class values must be non-negative.");
+            return NULL;
+        }
+        if (num_classes == -1) num_classes = (int64_t)hi + 1;
+        else if (hi >= (double)num_classes) {
+            cg_set_error("Class values must be smaller than num_classes.");
+            return NULL;
+        }
+    }
+    cg_tensor *classes = cg_arange(0, (double)num_classes, 1, CG_INT64);
+    return cg_to(cg_eq(cg_unsqueeze(t, -1), classes), CG_INT64);
 }
