@@ -1011,6 +1011,40 @@ int cg_dataloader_begin(cg_dataloader *dl);
  * epoch (StopIteration), -1 on error. The first call of an epoch draws the shuffled order. */
 int cg_dataloader_next(cg_dataloader *dl, cg_tensor **batch);
 
+/* ---- optimizers (torch.optim) ---------------------------------------------------------------- */
+/* PyTorch 1.13's optimizers with its CPU (single-tensor) update, op for op: the same float32 bits
+ * for the same gradients. An optimizer takes the parameters as a list of leaf tensors (it holds a
+ * reference to each) in one or more parameter groups, each with its own options. */
+typedef enum { CG_SGD, CG_ADAM, CG_ADAMW, CG_RMSPROP, CG_ADAGRAD, CG_ADADELTA, CG_ADAMAX, CG_NADAM, CG_RADAM } cg_optim_kind;
+typedef struct {
+    double lr;
+    double momentum, dampening;       /* SGD; momentum also RMSprop */
+    double weight_decay;
+    double beta1, beta2;              /* Adam, AdamW, Adamax, NAdam, RAdam: PyTorch's betas */
+    double eps;
+    double alpha;                     /* RMSprop's smoothing constant */
+    double lr_decay, initial_accumulator_value;  /* Adagrad */
+    double rho;                       /* Adadelta */
+    double momentum_decay;            /* NAdam */
+    bool nesterov, maximize, amsgrad, centered;  /* amsgrad: Adam/AdamW; centered: RMSprop */
+} cg_optim_options;
+/* PyTorch's default options for kind (SGD's lr, which PyTorch requires, is 0 here: set it). */
+cg_optim_options cg_optim_defaults(cg_optim_kind kind);
+/* A new optimizer of kind over params (the first parameter group), or NULL with PyTorch's
+ * ValueError for a bad option ("Invalid learning rate: -1.0"), a non-leaf or a repeated tensor. */
+typedef struct cg_optimizer cg_optimizer;
+cg_optimizer *cg_optimizer_new(cg_optim_kind kind, cg_tensor_list params, cg_optim_options options);
+/* optimizer.add_param_group: another group of parameters with its own options. */
+int cg_optimizer_add_param_group(cg_optimizer *opt, cg_tensor_list params, cg_optim_options options);
+/* optimizer.step(): updates every parameter that has a .grad (others are skipped, as in PyTorch). */
+int cg_optimizer_step(cg_optimizer *opt);
+/* optimizer.zero_grad(set_to_none): zeroes each parameter's .grad, or clears it; 1.13's default is false. */
+int cg_optimizer_zero_grad(cg_optimizer *opt, bool set_to_none);
+int cg_optimizer_num_groups(const cg_optimizer *opt);  /* len(optimizer.param_groups) */
+/* The options of param group i, to read or change between steps (lr for a schedule); NULL out of range. */
+cg_optim_options *cg_optimizer_group_options(cg_optimizer *opt, int group);
+void cg_optimizer_free(cg_optimizer *opt);  /* frees the state and drops the parameters' references */
+
 /* ---- printing -------------------------------------------------------------------------------- */
 
 /* PyTorch's repr of t, snprintf-style: writes at most size bytes, returns the full length, or -1.
