@@ -638,6 +638,7 @@ typedef struct {
 /* torch.nn.functional's losses: cg_mse_loss(x, y) or cg_mse_loss(x, y, .reduction = CG_REDUCTION_SUM). */
 cg_tensor *cg_binary_cross_entropy_with_logits_opts(cg_loss_args args);  /* target: input's shape */
 cg_tensor *cg_mse_loss_opts(cg_loss_args args);  /* target broadcasts (with PyTorch's warning) */
+cg_tensor *cg_l1_loss_opts(cg_loss_args args);  /* mean absolute error; target broadcasts as in mse_loss */
 /* input (N, C) or (C) of log-probabilities, target int64 (N) or 0-dim class indices; targets equal
  * to -100 (PyTorch's default ignore_index) are ignored. */
 cg_tensor *cg_nll_loss_opts(cg_loss_args args);
@@ -645,6 +646,7 @@ cg_tensor *cg_cross_entropy_opts(cg_loss_args args);  /* nll_loss(log_softmax(in
 #define cg_binary_cross_entropy_with_logits(input_, ...) \
     cg_binary_cross_entropy_with_logits_opts(CG_ARGS_(cg_loss_args){.input = (input_), .target = __VA_ARGS__})
 #define cg_mse_loss(input_, ...) cg_mse_loss_opts(CG_ARGS_(cg_loss_args){.input = (input_), .target = __VA_ARGS__})
+#define cg_l1_loss(input_, ...) cg_l1_loss_opts(CG_ARGS_(cg_loss_args){.input = (input_), .target = __VA_ARGS__})
 #define cg_nll_loss(input_, ...) cg_nll_loss_opts(CG_ARGS_(cg_loss_args){.input = (input_), .target = __VA_ARGS__})
 #define cg_cross_entropy(input_, ...) cg_cross_entropy_opts(CG_ARGS_(cg_loss_args){.input = (input_), .target = __VA_ARGS__})
 cg_tensor *cg_softmax(cg_tensor *t, int dim);

@@ -1,5 +1,5 @@
 /* Losses and the softmax family, as torch.nn.functional computes them in PyTorch 1.13:
- * binary_cross_entropy_with_logits, mse_loss, softmax, log_softmax, nll_loss, cross_entropy.
+ * binary_cross_entropy_with_logits, mse_loss, l1_loss, softmax, log_softmax, nll_loss, cross_entropy.
  *
  * A forward is composed of cgrad ops run without recording, in PyTorch's order of operations, so
  * float32 values round as PyTorch's do (up to its vectorized exp, log and sums, within an ulp or
@@ -188,6 +188,26 @@ void cg_backward_mse_loss_backward(cg_node *n, cg_tensor **grads, cg_tensor **ou
     if (r == CG_REDUCTION_MEAN) scaled = cg_div_by_count(scaled, numel);
     if (cg_needs_grad(n, 1)) out[1] = scaled;
     if (cg_needs_grad(n, 2)) out[2] = cg_neg(scaled);
+}
+
+/* ---- l1_loss ---- */
+
+/* PyTorch 1.13's l1_loss is composite: abs(input - target), reduced (AbsBackward0 under
+ * MeanBackward0 or SumBackward0), after torch.broadcast_tensors as in mse_loss. */
+cg_tensor *cg_l1_loss_opts(cg_loss_args a) {
+    cg_tensor *x = a.input, *t = a.target;
+    if (!x || !t) return NULL;
+    if (!same_shape(x, t)) {
+        cg_warn("Using a target size (torch.Size(%s)) that is different to the input size (torch.Size(%s)). This "
+                "will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.",
+                cg_shape_text(t->ndim, t->sizes).s, cg_shape_text(x->ndim, x->sizes).s);
+    }
+    int64_t shape[CG_MAX_DIMS];
+    int ndim = cg_broadcast_shapes(x->ndim, x->sizes, t->ndim, t->sizes, shape);
+    if (ndim < 0 || check_reduction(a.reduction) < 0) return NULL;
+    cg_tensor *xe = cg_same_shape(x->ndim, x->sizes, ndim, shape) ? x : cg_expand_shape(x, ndim, shape);
+    cg_tensor *te = cg_same_shape(t->ndim, t->sizes, ndim, shape) ? t : cg_expand_shape(t, ndim, shape);
+    return xe && te ? reduce_loss(cg_abs(cg_sub(xe, te)), a.reduction) : NULL;
 }
 
 /* ---- softmax, log_softmax ---- */
