@@ -945,9 +945,8 @@ cg_module *cg_nn_identity(void);  /* nn.Identity: returns its input */
 cg_module *cg_nn_relu(void);      /* nn.ReLU */
 cg_module *cg_nn_tanh(void);      /* nn.Tanh */
 cg_module *cg_nn_sigmoid(void);   /* nn.Sigmoid */
-/* nn.Embedding(num_embeddings, embedding_dim), weight from N(0, 1); forward takes int64 indices.
- * No padding_idx or max_norm yet; its grad_fn is a view of IndexSelectBackward0, not
- * EmbeddingBackward0 (same values). */
+/* nn.Embedding(num_embeddings, embedding_dim), weight from N(0, 1); forward is cg_embedding of
+ * int64 indices. No padding_idx or max_norm yet. */
 cg_module *cg_nn_embedding(int64_t num_embeddings, int64_t embedding_dim);
 /* nn.Sequential of n layers, named "0", "1", ...; it owns them, also when it fails (a NULL layer,
  * i.e. a failed constructor, fails it with that error). */

@@ -390,6 +390,8 @@ static void test_errors(void) {
                 "Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; "
                 "but got torch.FloatTensor instead (while checking arguments for embedding)");
     CHECK_ERROR(cg_module_forward(emb, cg_tensor_i64(((int64_t[]){0, 3}), 2)), "index out of range in self");
+    cg_tensor *rows = cg_module_forward(emb, cg_tensor_i64(((int64_t[]){0, 2}), 2));
+    CHECK(rows && cg_grad_fn(rows) && !strcmp(cg_node_name(cg_grad_fn(rows)), "EmbeddingBackward0"));
     cg_module_free(emb);
 
     CHECK(isnan(cg_nn_init_calculate_gain("foo", NAN)));

@@ -215,26 +215,7 @@ cg_module *cg_nn_sequential(cg_module **layers, int n) {
 
 /* ---- Embedding: rows of the weight picked by int64 indices ---- */
 
-/* F.embedding as index_select of the flattened indices, viewed back to indices' shape plus the
- * embedding dim: the same values and gradients as PyTorch's (its node is EmbeddingBackward0). */
-static cg_tensor *embedding_forward(cg_module *m, cg_tensor *idx) {
-    if (cg_get_dtype(idx) != CG_INT64) {
-        cg_set_error("Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, "
-                     "Int; but got torch.%sTensor instead (while checking arguments for embedding)",
-                     cg_get_dtype(idx) == CG_FLOAT64 ? "Double" : cg_get_dtype(idx) == CG_BOOL ? "Bool" : "Float");
-        return NULL;
-    }
-    if (cg_ndim(idx) + 1 > CG_MAX_DIMS) {
-        cg_set_error("embedding: too many dims");
-        return NULL;
-    }
-    cg_tensor *w = nn_param(m, 0);
-    int64_t sizes[CG_MAX_DIMS];
-    for (int d = 0; d < cg_ndim(idx); d++) sizes[d] = cg_size(idx, d);
-    sizes[cg_ndim(idx)] = cg_size(w, 1);
-    cg_tensor *rows = cg_index_select(w, 0, cg_reshape(idx, -1));
-    return rows ? cg_view_shape(rows, cg_ndim(idx) + 1, sizes) : NULL;
-}
+static cg_tensor *embedding_forward(cg_module *m, cg_tensor *idx) { return cg_embedding(idx, nn_param(m, 0)); }
 
 cg_module *cg_nn_embedding(int64_t num_embeddings, int64_t embedding_dim) {
     cg_module *m = cg_module_new("Embedding", embedding_forward, NULL, NULL);
