@@ -493,6 +493,9 @@ cg_tensor *cg_embedding(cg_tensor *input, cg_tensor *weight);
 cg_tensor *cg_embedding_padded(cg_tensor *input, cg_tensor *weight, int64_t padding_idx);
 /* torch.nn.functional.one_hot: int64 t's classes as int64 rows of num_classes (-1: max(t) + 1). */
 cg_tensor *cg_one_hot(cg_tensor *t, int64_t num_classes);
+/* torch.nn.functional.pad(t, pad, value=value), mode 'constant': pad[0], pad[1] widen the last dim
+ * on the left and right, pad[2], pad[3] the one before, ... (npad values, even); negative ones crop. */
+cg_tensor *cg_pad_constant(cg_tensor *t, const int64_t *pad, int npad, double value);
 
 /* In place: each bumps the version counter; on error t is unchanged. */
 int cg_add_(cg_tensor *t, cg_tensor *other);

@@ -52,7 +52,12 @@ static int f_act_embedding_backward(cg_tensor **in, cg_tensor **out, void *u) {
                             .grad_outputs = CG_TENSORS(in[1]), .create_graph = true) < 0 ? -1 : 1;
 }
 
+ACT_FN(pad_constant, cg_pad_constant(in[0], (const int64_t[]){1, 2, -1, 1}, 4, 0.5))
+ACT_FN(pad_last, cg_pad_constant(in[0], (const int64_t[]){0, 3}, 2, -2))
+
 static const grad_case cases_activation[] = {
+    {"constant_pad", "widen and crop, transposed", 1, act_t, f_act_pad_constant, false, 0, 0},
+    {"constant_pad", "the last dim", 1, act_2x3, f_act_pad_last, false, 0, 0},
     {"embedding", "2x3 indices", 1, emb_weight, f_act_embedding, false, 0, 0},
     {"embedding", "1-D indices", 1, emb_weight, f_act_embedding_1d, false, 0, 0},
     {"embedding_dense_backward", "padding_idx 1", 2, emb_grad, f_act_embedding_backward, false, 0, 0},

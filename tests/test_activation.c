@@ -203,6 +203,26 @@ static int check_one_hot(char *cursor, bool error) {
                : -1;
 }
 
+/* pad's values and gradients are copies: PyTorch's bits. */
+static int check_pad(char *cursor, bool error) {
+    char *widths = golden_token(&cursor), *value = golden_token(&cursor);
+    if (!widths || !value) return -1;
+    int64_t pad[2 * CG_MAX_DIMS + 1];
+    int npad = 0;
+    for (char *w = strtok(widths, ","); w && npad <= 2 * CG_MAX_DIMS; w = strtok(NULL, ",")) pad[npad++] = atoll(w);
+    cg_tensor *x = golden_tensor(&cursor);
+    if (!x) return -1;
+    cg_clear_error();
+    if (error) return !cg_pad_constant(x, pad, npad, atof(value)) && !strcmp(cg_last_error(), cursor + strspn(cursor, " ")) ? 0 : -1;
+    cg_tensor *gout = golden_tensor(&cursor), *y_expected = golden_tensor(&cursor), *dx_expected = golden_tensor(&cursor);
+    cg_tensor *y = cg_pad_constant(cg_requires_grad_(x, true), pad, npad, atof(value)), *dx = NULL;
+    if (!dx_expected || !y || strcmp(cg_node_name(cg_grad_fn(y)), "ConstantPadNdBackward0") ||
+        cg_ndim(y) != cg_ndim(y_expected) || memcmp(cg_sizes(y), cg_sizes(y_expected), sizeof(int64_t) * (size_t)cg_ndim(y)) ||
+        cg_autograd_grad(.outputs = CG_TENSORS(y), .inputs = CG_TENSORS(x), .results = &dx, .grad_outputs = CG_TENSORS(gout)) < 0)
+        return -1;
+    return worst_distance(y, y_expected) == 0 && worst_distance(dx, dx_expected) == 0 ? 0 : -1;
+}
+
 static int check_line(char *line) {
     char *cursor = line;
     const char *first = golden_token(&cursor);
@@ -212,6 +232,8 @@ static int check_line(char *line) {
     if (!strcmp(first, "embedding_error")) return check_embedding_error(cursor);
     if (!strcmp(first, "one_hot")) return check_one_hot(cursor, false);
     if (!strcmp(first, "one_hot_error")) return check_one_hot(cursor, true);
+    if (!strcmp(first, "pad")) return check_pad(cursor, false);
+    if (!strcmp(first, "pad_error")) return check_pad(cursor, true);
     const act_case *c = find_case(first);
     return c ? check_values(c, cursor) : -1;
 }

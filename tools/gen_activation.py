@@ -110,6 +110,28 @@ def one_hots():
             print("one_hot_error", c, tensor_text(t), str(e))
 
 
+def pads():
+    """pad <widths, comma-separated> <value> <x> <grad_output> <y> <dx>; pad_error <widths> <value> <x> <message>."""
+    g = torch.Generator().manual_seed(9)
+    for dtype in (torch.float32, torch.float64):
+        x0 = torch.randn(2, 3, 4, generator=g, dtype=dtype)
+        for pad, value in (((1, 2), 0.0), ((1, 2, 0, 1), 0.5), ((-1, 1, 2, -2), -3.0), ((0, 0, 0, 0, 1, 1), 2.0), ((-2, -2), 0.0)):
+            x = x0.clone().requires_grad_(True)
+            y = F.pad(x, pad, value=value)
+            gout = torch.randn(y.shape, generator=g, dtype=dtype)
+            (dx,) = torch.autograd.grad(y, x, gout)
+            print("pad", ",".join(map(str, pad)), repr(value), tensor_text(x), tensor_text(gout), tensor_text(y), tensor_text(dx))
+    x = torch.ones(2, 3)
+    # (a crop past the size, (-2, -2) of 3, is no case: 1.13 fails inside a narrow, "start (0) + length
+    # (-1) exceeds dimension size (1).", where cgrad gives PyTorch 2's message about the negative size)
+    for pad in ((1,), (1, 1, 1, 1, 1, 1)):
+        try:
+            F.pad(x, pad)
+        except RuntimeError as e:
+            print("pad_error", ",".join(map(str, pad)), "0.0", tensor_text(x), str(e))
+
+
 main()
 embeddings()
 one_hots()
+pads()
