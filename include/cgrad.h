@@ -1049,6 +1049,41 @@ int cg_optimizer_num_groups(const cg_optimizer *opt);  /* len(optimizer.param_gr
 cg_optim_options *cg_optimizer_group_options(cg_optimizer *opt, int group);
 void cg_optimizer_free(cg_optimizer *opt);  /* frees the state and drops the parameters' references */
 
+/* torch.nn.utils.clip_grad_norm_: scales the .grad of params (those that have one) so their
+ * norm_type-norm (INFINITY for the max) is at most max_norm, as PyTorch 1.13 rounds it (the norm of
+ * the per-gradient norms, coefficient max_norm / (norm + 1e-6) clamped to 1). Returns the total norm
+ * (0-dim float32; 0 when no parameter has a gradient), NULL on error; with error_if_nonfinite a NaN
+ * or infinite norm is PyTorch's RuntimeError and nothing changes. */
+cg_tensor *cg_clip_grad_norm_(cg_tensor_list params, double max_norm, double norm_type, bool error_if_nonfinite);
+/* torch.nn.utils.clip_grad_value_: clamps each .grad to [-clip_value, clip_value] in place. */
+int cg_clip_grad_value_(cg_tensor_list params, double clip_value);
+
+/* ---- learning-rate schedulers (torch.optim.lr_scheduler) --------------------------------------- */
+/* A scheduler sets the lr of every param group of its optimizer by PyTorch 1.13's formulas (the
+ * recursive ones where PyTorch uses them, so the same doubles). Creating one takes PyTorch's first
+ * step (epoch 0); call cg_lr_scheduler_step after each cg_optimizer_step. */
+typedef enum { CG_STEP_LR, CG_MULTISTEP_LR, CG_EXPONENTIAL_LR, CG_COSINE_ANNEALING_LR, CG_LINEAR_LR, CG_LAMBDA_LR } cg_lr_kind;
+typedef struct {
+    double gamma;                 /* StepLR, MultiStepLR, ExponentialLR */
+    int step_size;                /* StepLR */
+    const int *milestones;        /* MultiStepLR (copied); a repeated milestone multiplies by gamma again */
+    int n_milestones;
+    int T_max;                    /* CosineAnnealingLR */
+    double eta_min;
+    double start_factor, end_factor;  /* LinearLR */
+    int total_iters;
+    double (*lr_lambda)(int epoch, void *user);  /* LambdaLR: lr = initial lr * lr_lambda(epoch) */
+    void *user;
+} cg_lr_options;
+cg_lr_options cg_lr_defaults(cg_lr_kind kind);  /* PyTorch's defaults (gamma 0.1; LinearLR's 1/3, 1, 5) */
+typedef struct cg_lr_scheduler cg_lr_scheduler;
+/* A scheduler of kind over opt (which must outlive it), or NULL with a ValueError for bad options. */
+cg_lr_scheduler *cg_lr_scheduler_new(cg_optimizer *opt, cg_lr_kind kind, cg_lr_options options);
+int cg_lr_scheduler_step(cg_lr_scheduler *s);  /* scheduler.step() */
+double cg_lr_scheduler_last_lr(const cg_lr_scheduler *s, int group);  /* get_last_lr()[group] */
+int cg_lr_scheduler_last_epoch(const cg_lr_scheduler *s);  /* scheduler.last_epoch */
+void cg_lr_scheduler_free(cg_lr_scheduler *s);
+
 /* ---- printing -------------------------------------------------------------------------------- */
 
 /* PyTorch's repr of t, snprintf-style: writes at most size bytes, returns the full length, or -1.

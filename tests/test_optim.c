@@ -1,6 +1,7 @@
 /* Optimizers against PyTorch 1.13 (tests/data/optim.txt from tools/gen_optim.py): every parameter
  * after each of 8 steps of each optimizer and option set, from the same starting values and
- * gradients, bit for bit; PyTorch's ValueErrors for bad options; groups, zero_grad and bad input. */
+ * gradients, bit for bit; PyTorch's ValueErrors for bad options; lr schedules (the same doubles),
+ * clip_grad_norm_/clip_grad_value_ (the same bits); groups, zero_grad and bad input. */
 #include "golden.h"
 #include "harness.h"
 
@@ -69,6 +70,102 @@ static void start_case(replay *r, const char *line) {
     r->cases++;
 }
 
+static double lambda_095(int epoch, void *user) {
+    (void)user;
+    return pow(0.95, epoch);
+}
+
+static int lr_kind_of(const char *name) {
+    static const char *const names[] = {"StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR", "LambdaLR"};
+    for (int k = 0; k < 6; k++)
+        if (!strcmp(name, names[k])) return k;
+    return -1;
+}
+
+/* "sched <Kind> key=value ... | lr lr ...": the lr of both groups after construction and each step. */
+static void check_schedule(char *cur, const char *line) {
+    int kind = lr_kind_of(golden_token(&cur)), milestones[8], nm = 0;
+    CHECK_MSG(kind >= 0, "%s", line);
+    if (kind < 0) return;
+    cg_lr_options o = cg_lr_defaults((cg_lr_kind)kind);
+    if (kind == CG_LAMBDA_LR) o.lr_lambda = lambda_095;
+    for (char *tok; (tok = golden_token(&cur)) && strcmp(tok, "|");) {
+        char *eq = strchr(tok, '=');
+        if (!eq) continue;
+        *eq++ = '\0';
+        if (!strcmp(tok, "step_size")) o.step_size = atoi(eq);
+        else if (!strcmp(tok, "gamma")) o.gamma = strtod(eq, NULL);
+        else if (!strcmp(tok, "T_max")) o.T_max = atoi(eq);
+        else if (!strcmp(tok, "eta_min")) o.eta_min = strtod(eq, NULL);
+        else if (!strcmp(tok, "start_factor")) o.start_factor = strtod(eq, NULL);
+        else if (!strcmp(tok, "end_factor")) o.end_factor = strtod(eq, NULL);
+        else if (!strcmp(tok, "total_iters")) o.total_iters = atoi(eq);
+        else if (!strcmp(tok, "milestones"))
+            for (char *m = strtok(eq, ","); m && nm < 8; m = strtok(NULL, ",")) milestones[nm++] = atoi(m);
+    }
+    o.milestones = milestones;
+    o.n_milestones = nm;
+    cg_tensor *p = cg_zeros(2), *q = cg_zeros(2);
+    cg_optim_options sgd = cg_optim_defaults(CG_SGD);
+    sgd.lr = 0.1;
+    cg_optimizer *opt = cg_optimizer_new(CG_SGD, CG_TENSORS(p), sgd);
+    sgd.lr = 0.05;
+    CHECK(cg_optimizer_add_param_group(opt, CG_TENSORS(q), sgd) == 0);
+    cg_lr_scheduler *s = cg_lr_scheduler_new(opt, (cg_lr_kind)kind, o);
+    CHECK_MSG(s != NULL, "%s: %s", line, cg_last_error());
+    int step = 0;
+    for (char *tok; s && (tok = golden_token(&cur)); step++) {
+        double want0 = strtod(tok, NULL), want1 = strtod(golden_token(&cur), NULL);
+        CHECK_MSG(cg_lr_scheduler_last_lr(s, 0) == want0 && cg_lr_scheduler_last_lr(s, 1) == want1 &&
+                      cg_optimizer_group_options(opt, 1)->lr == want1,
+                  "%s: step %d: %.17g %.17g, PyTorch's %.17g %.17g", line, step, cg_lr_scheduler_last_lr(s, 0),
+                  cg_lr_scheduler_last_lr(s, 1), want0, want1);
+        CHECK(cg_lr_scheduler_last_epoch(s) == step);
+        CHECK(cg_lr_scheduler_step(s) == 0);
+    }
+    CHECK(step == 26);
+    cg_lr_scheduler_free(s);
+    cg_optimizer_free(opt);
+}
+
+/* "clip norm|value|error ...": clip_grad_norm_ / clip_grad_value_ against PyTorch's results. */
+static void check_clip(char *cur, const char *line) {
+    const char *what = golden_token(&cur);
+    if (!strcmp(what, "error")) {
+        double norm_type = strtod(golden_token(&cur), NULL);
+        golden_token(&cur); /* | */
+        cg_tensor *p = cg_zeros(2);
+        float g[2] = {INFINITY, 1};
+        CHECK(cg_set_grad(p, cg_tensor_new(.data = g, .dtype = CG_FLOAT32, CG_SIZES(2))) == 0);
+        CHECK(cg_clip_grad_norm_(CG_TENSORS(p), 1.0, norm_type, true) == NULL);
+        CHECK_STR(harness_error(), cur + strspn(cur, " "));
+        CHECK(((const float *)cg_data_ptr(cg_grad(p)))[1] == 1.0f);
+        return;
+    }
+    bool norm = !strcmp(what, "norm");
+    double max_norm = strtod(golden_token(&cur), NULL), norm_type = norm ? strtod(golden_token(&cur), NULL) : 0;
+    golden_token(&cur);
+    cg_tensor *p[3] = {cg_zeros(3, 4), cg_zeros(5), cg_zeros(2)};
+    int n = norm ? 3 : 2;
+    for (int i = 0; i < n; i++) {
+        char *rest = cur + strspn(cur, " ");
+        if (!strncmp(rest, "none", 4)) {
+            golden_token(&cur);
+            continue;
+        }
+        CHECK(cg_set_grad(p[i], golden_tensor(&cur)) == 0);
+    }
+    golden_token(&cur);
+    if (norm) {
+        cg_tensor *total = cg_clip_grad_norm_((cg_tensor_list){p, 3}, max_norm, norm_type, false);
+        CHECK_MSG(same_bits(total, golden_tensor(&cur)), "%s: total norm %.9g", line, total ? cg_item(total) : NAN);
+    } else {
+        CHECK(cg_clip_grad_value_((cg_tensor_list){p, 2}, max_norm) == 0);
+    }
+    for (int i = 0; i < 2; i++) CHECK_MSG(same_bits(cg_grad(p[i]), golden_tensor(&cur)), "%s: gradient %d", line, i);
+    CHECK(cg_grad(p[2]) == NULL);
+}
+
 static void test_optimizers_give_pytorchs_bits(void) {
     golden_file g;
     if (golden_open(&g, "tests/data/optim.txt") < 0) {
@@ -78,7 +175,7 @@ static void test_optimizers_give_pytorchs_bits(void) {
     replay r = {0};
     cg_optim_options o;
     double group2_lr = -1;
-    int kind = -1, errors = 0;
+    int kind = -1, errors = 0, scheds = 0, clips = 0;
     for (char *line; (line = golden_next_line(&g));) {
         char copy[200];
         snprintf(copy, sizeof copy, "%s", line);
@@ -120,14 +217,68 @@ static void test_optimizers_give_pytorchs_bits(void) {
             CHECK_MSG(kind >= 0 && cg_optimizer_new((cg_optim_kind)kind, CG_TENSORS(p), o) == NULL, "%s", copy);
             CHECK_STR(harness_error(), bar + 3);
             errors++;
+        } else if (!strcmp(what, "sched")) {
+            check_schedule(cur, copy);
+            scheds++;
+        } else if (!strcmp(what, "clip")) {
+            check_clip(cur, copy);
+            clips++;
         }
     }
     finish_case(&r);
     golden_close(&g);
     CHECK(r.cases == 27 && r.steps_checked == 27 * 8 * 2 && errors == 18);
+    CHECK(scheds == 9 && clips == 10);
+}
+
+static void test_zero_grad_groups_and_bad_input(void) {
+    cg_tensor *w = cg_requires_grad_(cg_ones(2, 2), true), *b = cg_requires_grad_(cg_ones(2), true);
+    cg_optim_options o = cg_optim_defaults(CG_SGD);
+    o.lr = 0.5;
+    cg_optimizer *opt = cg_optimizer_new(CG_SGD, CG_TENSORS(w), o);
+    CHECK(opt != NULL && cg_optimizer_num_groups(opt) == 1);
+    CHECK_ERROR(cg_optimizer_add_param_group(opt, CG_TENSORS(w), o) == 0,
+                "some parameters appear in more than one parameter group");
+    CHECK_ERROR(cg_optimizer_add_param_group(opt, CG_TENSORS(b, b), o) == 0,
+                "some parameters appear in more than one parameter group");
+    CHECK_ERROR(cg_optimizer_add_param_group(opt, CG_TENSORS(cg_mul_scalar(b, 2)), o) == 0,
+                "can't optimize a non-leaf Tensor");
+    CHECK(cg_optimizer_num_groups(opt) == 1);
+    o.lr = 1.0;
+    CHECK(cg_optimizer_add_param_group(opt, CG_TENSORS(b), o) == 0 && cg_optimizer_num_groups(opt) == 2);
+    CHECK(cg_optimizer_group_options(opt, 2) == NULL && cg_optimizer_group_options(opt, -1) == NULL);
+    CHECK(cg_optimizer_group_options(opt, 1)->lr == 1.0);
+
+    CHECK(cg_backward(cg_sum(cg_add(cg_sum(w), cg_sum(b)))) == 0);
+    CHECK(cg_optimizer_step(opt) == 0);
+    CHECK(((const float *)cg_data_ptr(w))[0] == 0.5f && ((const float *)cg_data_ptr(b))[0] == 0.0f);
+    CHECK(cg_optimizer_zero_grad(opt, false) == 0);
+    CHECK(cg_grad(w) && cg_item(cg_sum(cg_grad(w))) == 0 && cg_item(cg_sum(cg_grad(b))) == 0);
+    CHECK(cg_optimizer_step(opt) == 0); /* zero gradients: no change */
+    CHECK(((const float *)cg_data_ptr(w))[0] == 0.5f);
+    CHECK(cg_optimizer_zero_grad(opt, true) == 0);
+    CHECK(cg_grad(w) == NULL && cg_grad(b) == NULL);
+    CHECK(cg_optimizer_step(opt) == 0); /* no gradients: skipped */
+    cg_optimizer_free(opt);
+    CHECK(cg_optimizer_step(NULL) < 0 && cg_optimizer_zero_grad(NULL, false) < 0);
+    cg_optimizer_free(NULL);
+    CHECK_ERROR(cg_optimizer_new(CG_ADAM, (cg_tensor_list){NULL, 0}, cg_optim_defaults(CG_ADAM)) != NULL,
+                "optimizer got an empty parameter list");
+    CHECK(cg_optimizer_new(CG_ADAM, CG_TENSORS(NULL), cg_optim_defaults(CG_ADAM)) == NULL);
+
+    cg_lr_options lo = cg_lr_defaults(CG_LINEAR_LR);
+    lo.start_factor = 0;
+    cg_optimizer *o2 = cg_optimizer_new(CG_SGD, CG_TENSORS(w), o);
+    CHECK_ERROR(cg_lr_scheduler_new(o2, CG_LINEAR_LR, lo) != NULL,
+                "Starting multiplicative factor expected to be greater than 0 and less or equal to 1.");
+    CHECK(cg_lr_scheduler_new(NULL, CG_STEP_LR, cg_lr_defaults(CG_STEP_LR)) == NULL);
+    cg_optimizer_free(o2);
+    CHECK(cg_clip_grad_norm_(CG_TENSORS(w), 1.0, 2.0, false) != NULL); /* no gradient: 0 */
+    CHECK(cg_clip_grad_value_(CG_TENSORS(NULL), 1.0) < 0);
 }
 
 int main(void) {
     RUN(test_optimizers_give_pytorchs_bits);
+    RUN(test_zero_grad_groups_and_bad_input);
     HARNESS_END();
 }

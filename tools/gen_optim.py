@@ -6,6 +6,7 @@ tests/data/optim.txt, one record per line:
     grad <step> <i> <tensor> | grad <step> <i> none   (none: .grad is None at that step)
     after <step> <i> <tensor>                 each parameter after that step
     error <Kind> key=value ... | <Python exception>   a constructor that refuses its options
+    sched ... / clip ...                      lr schedules and clip_grad_* (see schedule_lines, clip_lines)
 
 Run from the repository root with /usr/bin/python3 tools/gen_optim.py.
 """
@@ -108,6 +109,82 @@ def run_case(out, kind, opts, gen):
             out.append(f"after {step} {i} {tensor_text(p)}")
 
 
+SCHEDULES = [
+    ("StepLR", dict(step_size=3, gamma=0.5)),
+    ("StepLR", dict(step_size=1)),
+    ("MultiStepLR", dict(milestones=[2, 5, 5, 9], gamma=0.3)),
+    ("ExponentialLR", dict(gamma=0.9)),
+    ("CosineAnnealingLR", dict(T_max=7)),
+    ("CosineAnnealingLR", dict(T_max=4, eta_min=0.001)),
+    ("LinearLR", dict()),
+    ("LinearLR", dict(start_factor=0.25, end_factor=0.75, total_iters=9)),
+    ("LambdaLR", dict(lr_lambda="0.95 ** epoch")),
+]
+SCHEDULE_STEPS = 25
+
+
+def schedule_lines():
+    """sched <Kind> key=value ... | <lr of group 0> <lr of group 1> ... after each step."""
+    out = []
+    for kind, opts in SCHEDULES:
+        p, q = torch.zeros(2, requires_grad=True), torch.zeros(2, requires_grad=True)
+        opt = torch.optim.SGD([{"params": [p]}, {"params": [q], "lr": 0.05}], lr=0.1)
+        kw = dict(opts)
+        if kind == "LambdaLR":
+            kw["lr_lambda"] = lambda epoch: 0.95 ** epoch
+        sched = getattr(torch.optim.lr_scheduler, kind)(opt, **kw)
+        lrs = [sched.get_last_lr()]
+        for _ in range(SCHEDULE_STEPS):
+            opt.step()
+            sched.step()
+            lrs.append(sched.get_last_lr())
+        text = " ".join(f"{k}={','.join(map(str, v)) if isinstance(v, list) else v}" for k, v in opts.items()
+                        if k != "lr_lambda")
+        out.append(f"sched {kind} {text} | " + " ".join(repr(lr) for pair in lrs for lr in pair))
+    return out
+
+
+CLIPS = [(1.0, 2.0), (100.0, 2.0), (0.5, 1.0), (0.3, float("inf")), (2.0, 3.5), (0.1, 0.5)]
+
+
+def clip_lines(gen):
+    """clip norm <max_norm> <norm_type> | <grad 0> <grad 1> <grad 2 or none> | <total> <grads after>
+       clip value <clip_value> | <grads> | <grads after>"""
+    out = []
+    for max_norm, norm_type in CLIPS:
+        grads = [torch.randn(3, 4, generator=gen), torch.randn(5, generator=gen) * 3, None]
+        params = [torch.zeros(3, 4, requires_grad=True), torch.zeros(5, requires_grad=True), torch.zeros(2, requires_grad=True)]
+        for p, g in zip(params, grads):
+            p.grad = None if g is None else g.clone()
+        total = torch.nn.utils.clip_grad_norm_(params, max_norm, norm_type)
+        before = " ".join("none" if g is None else tensor_text(g) for g in grads)
+        after = " ".join(tensor_text(p.grad) for p in params[:2])
+        out.append(f"clip norm {max_norm!r} {norm_type!r} | {before} | {tensor_text(total)} {after}")
+    grads = [torch.randn(3, 4, generator=gen), torch.randn(5, generator=gen) * 3]
+    params = [torch.zeros(3, 4, requires_grad=True), torch.zeros(5, requires_grad=True)]
+    for p, g in zip(params, grads):
+        p.grad = g.clone()
+    torch.nn.utils.clip_grad_value_(params, 0.7)
+    out.append("clip value 0.7 | " + " ".join(tensor_text(g) for g in grads) + " | "
+               + " ".join(tensor_text(p.grad) for p in params))
+    return out
+
+
+def clip_error_lines():
+    """clip error <norm_type> | <message>: a non-finite norm with error_if_nonfinite."""
+    out = []
+    for norm_type in (2.0, float("inf"), 0.5):
+        p = torch.zeros(2, requires_grad=True)
+        p.grad = torch.tensor([float("inf"), 1.0])
+        try:
+            torch.nn.utils.clip_grad_norm_([p], 1.0, norm_type, error_if_nonfinite=True)
+            raise SystemExit("clip_grad_norm_ did not fail")
+        except RuntimeError as e:
+            assert p.grad[1].item() == 1.0
+            out.append(f"clip error {norm_type!r} | RuntimeError: {e}")
+    return out
+
+
 def main():
     gen = torch.Generator().manual_seed(8)
     out = ["# tools/gen_optim.py: PyTorch " + torch.__version__]
@@ -122,6 +199,7 @@ def main():
             raise SystemExit(f"{kind} {opts} did not fail")
         except ValueError as e:
             out.append(f"error {kind} {opts_text(opts)} | ValueError: {e}")
+    out += schedule_lines() + clip_lines(gen) + clip_error_lines()
     with open("tests/data/optim.txt", "w") as f:
         f.write("\n".join(out) + "\n")
 

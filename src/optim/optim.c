@@ -3,6 +3,7 @@
  * double as Python does it, then handed to the op as a Python float. */
 #include "cgrad.h"
 #include "core/tensor.h"
+#include "optim/optim.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -44,8 +45,7 @@ cg_optim_options cg_optim_defaults(cg_optim_kind kind) {
     return o;
 }
 
-/* Python's repr of a float, for the messages ("Invalid learning rate: -0.1"). */
-static const char *py_float(double v, char *buf, size_t size) {
+const char *optim_py_float(double v, char *buf, size_t size) {
     if (isnan(v)) return "nan";
     if (isinf(v)) return v > 0 ? "inf" : "-inf";
     for (int p = 1; p <= 17; p++) {
@@ -58,7 +58,7 @@ static const char *py_float(double v, char *buf, size_t size) {
 
 static int invalid(const char *what, double v) {
     char b[40];
-    cg_set_value_error("Invalid %s: %s", what, py_float(v, b, sizeof b));
+    cg_set_value_error("Invalid %s: %s", what, optim_py_float(v, b, sizeof b));
     return -1;
 }
 
