@@ -1015,6 +1015,12 @@ int cg_dataloader_begin(cg_dataloader *dl);
  * epoch (StopIteration), -1 on error. The first call of an epoch draws the shuffled order. */
 int cg_dataloader_next(cg_dataloader *dl, cg_tensor **batch);
 
+/* An IDX file (MNIST's format, uncompressed): uint8, int8, int16 and int32 elements load as int64,
+ * float and double as float32 and float64. A bad or truncated file fails with a clear message;
+ * gzip-compressed data is refused (no zlib yet). */
+cg_tensor *cg_idx_load(const char *path);
+cg_tensor *cg_idx_load_buffer(const void *data, size_t size);  /* the same from the file's bytes */
+
 /* ---- optimizers (torch.optim) ---------------------------------------------------------------- */
 /* PyTorch 1.13's optimizers with its CPU (single-tensor) update, op for op: the same float32 bits
  * for the same gradients. An optimizer takes the parameters as a list of leaf tensors (it holds a

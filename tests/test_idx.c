@@ -1,0 +1,56 @@
+/* IDX files (MNIST's format): element types, big-endian values, and bad files, each with its message. */
+#include "harness.h"
+
+static void test_types(void) {
+    const unsigned char u8[] = {0, 0, 0x08, 3, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 3, 0, 7, 255, 128, 1, 2};
+    cg_tensor *t = cg_idx_load_buffer(u8, sizeof u8);
+    CHECK_OK(t);
+    CHECK(t && cg_get_dtype(t) == CG_INT64 && cg_ndim(t) == 3 && cg_size(t, 0) == 2 && cg_size(t, 2) == 3);
+    CHECK(harness_values_close(t, (double[]){0, 7, 255, 128, 1, 2}, 0));
+    const unsigned char i8[] = {0, 0, 0x09, 1, 0, 0, 0, 2, 0xff, 0x80};
+    CHECK(harness_values_close(cg_idx_load_buffer(i8, sizeof i8), (double[]){-1, -128}, 0));
+    const unsigned char i16[] = {0, 0, 0x0B, 1, 0, 0, 0, 2, 0xff, 0xfe, 0x01, 0x00};
+    CHECK(harness_values_close(cg_idx_load_buffer(i16, sizeof i16), (double[]){-2, 256}, 0));
+    const unsigned char i32[] = {0, 0, 0x0C, 1, 0, 0, 0, 2, 0x80, 0, 0, 0, 0, 0, 0xea, 0x60};
+    CHECK(harness_values_close(cg_idx_load_buffer(i32, sizeof i32), (double[]){-2147483648.0, 60000}, 0));
+    const unsigned char f32[] = {0, 0, 0x0D, 1, 0, 0, 0, 2, 0x3f, 0xc0, 0, 0, 0xc0, 0x49, 0x0f, 0xdb};
+    cg_tensor *f = cg_idx_load_buffer(f32, sizeof f32);
+    CHECK(f && cg_get_dtype(f) == CG_FLOAT32 && harness_values_close(f, (double[]){1.5, -3.1415927410125732}, 0));
+    const unsigned char f64[] = {0, 0, 0x0E, 0, 0x40, 0x09, 0x21, 0xfb, 0x54, 0x44, 0x2d, 0x18};
+    cg_tensor *d = cg_idx_load_buffer(f64, sizeof f64);
+    CHECK(d && cg_get_dtype(d) == CG_FLOAT64 && cg_ndim(d) == 0 && cg_item(d) == 3.141592653589793);
+    const unsigned char empty[] = {0, 0, 0x08, 2, 0, 0, 0, 0, 0, 0, 0, 28};
+    cg_tensor *e = cg_idx_load_buffer(empty, sizeof empty);
+    CHECK(e && cg_numel(e) == 0 && cg_size(e, 1) == 28);
+}
+
+static void test_bad_files(void) {
+    const unsigned char gz[] = {0x1f, 0x8b, 8, 0};
+    CHECK_ERROR(cg_idx_load_buffer(gz, sizeof gz), "IDX: the data is gzip-compressed, and this cgrad was built without zlib");
+    const unsigned char magic[] = {0, 1, 8, 1};
+    CHECK_ERROR(cg_idx_load_buffer(magic, sizeof magic),
+                "IDX: bad magic number (an IDX file starts with two zero bytes, a type and the number of dims)");
+    const unsigned char type[] = {0, 0, 0x0A, 1, 0, 0, 0, 0};
+    CHECK_ERROR(cg_idx_load_buffer(type, sizeof type), "IDX: unknown element type 0x0a");
+    const unsigned char dims[] = {0, 0, 8, 9};
+    CHECK_ERROR(cg_idx_load_buffer(dims, sizeof dims), "IDX: 9 dims, cgrad tensors have at most 8");
+    const unsigned char cut[] = {0, 0, 8, 2, 0, 0, 0, 1, 0, 0};
+    CHECK_ERROR(cg_idx_load_buffer(cut, sizeof cut), "IDX: the file ends inside its sizes");
+    const unsigned char short_data[] = {0, 0, 0x0C, 1, 0, 0, 0, 2, 0, 0, 0, 1, 0};
+    CHECK_ERROR(cg_idx_load_buffer(short_data, sizeof short_data), "IDX: the sizes need 8 bytes of data, the file has 5");
+    const unsigned char huge[] = {0, 0, 0x0E, 3, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1};
+    CHECK_ERROR(cg_idx_load_buffer(huge, sizeof huge),
+                "IDX: the sizes need over 18446744073709551615 bytes of data, the file has 1");
+    CHECK_ERROR(cg_idx_load("tests/data/no_such.idx"), "IDX: cannot open tests/data/no_such.idx");
+    /* Every strict prefix of a good file fails cleanly. */
+    const unsigned char good[] = {0, 0, 0x0B, 2, 0, 0, 0, 2, 0, 0, 0, 2, 1, 2, 3, 4, 5, 6, 7, 8};
+    int loaded = 0;
+    for (size_t n = 0; n < sizeof good; n++) loaded += cg_idx_load_buffer(good, n) != NULL;
+    CHECK(loaded == 0);
+}
+
+int main(void) {
+    RUN(test_types);
+    RUN(test_bad_files);
+    HARNESS_END();
+}
