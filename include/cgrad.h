@@ -599,8 +599,9 @@ cg_tensor *cg_matmul(cg_tensor *a, cg_tensor *b);  /* batch dims broadcast */
 cg_tensor *cg_addmm(cg_tensor *self, cg_tensor *mat1, cg_tensor *mat2);
 /* torch.addmm(self, mat1, mat2, beta=beta, alpha=alpha): beta self + alpha mat1 x mat2. */
 cg_tensor *cg_addmm_scaled(cg_tensor *self, cg_tensor *mat1, cg_tensor *mat2, double beta, double alpha);
-/* torch.nn.functional.linear with a bias: input (..., in) x weight (out, in)^T + bias (out);
- * without a bias it is cg_matmul(input, cg_t(weight)), as in PyTorch. */
+/* torch.nn.functional.linear with a bias: input (..., in) x weight (out, in)^T + bias (out). A NULL
+ * bias is an earlier failure, as any NULL argument; without a bias call cg_matmul(input,
+ * cg_t(weight)), which is what PyTorch's linear runs then. */
 cg_tensor *cg_linear(cg_tensor *input, cg_tensor *weight, cg_tensor *bias);
 
 /* ---- joining and indexing -------------------------------------------------------------------- */
