@@ -49,8 +49,27 @@ static void test_bad_files(void) {
     CHECK(loaded == 0);
 }
 
+/* A dim of size 0 beside sizes whose product passes int64 (found by the IDX fuzzer: the strides'
+ * product overflowed): an empty tensor whose strides wrap around as PyTorch's do. */
+static void test_empty_dim_with_huge_sizes(void) {
+    static const unsigned char file[] = {0, 0, 0x08, 4, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff,
+                                         0x20, 0x03, 0x00, 0xc0, 0xc9, 0x0f, 0x00, 0xc0};
+    cg_tensor *t = cg_idx_load_buffer(file, sizeof file);
+    CHECK(t != NULL);
+    if (!t) return;
+    CHECK(cg_numel(t) == 0 && cg_size(t, 1) == 0xffffff && cg_size(t, 3) == 0xc90f00c0);
+    CHECK(cg_stride(t, 3) == 1 && cg_stride(t, 2) == 0xc90f00c0);
+    CHECK(cg_stride(t, 1) == (int64_t)((uint64_t)0x200300c0 * 0xc90f00c0));
+    CHECK(cg_stride(t, 0) == (int64_t)((uint64_t)0x200300c0 * 0xc90f00c0 * 0xffffff));
+    int64_t sizes[3] = {0, (int64_t)1 << 40, (int64_t)1 << 40};
+    cg_tensor *e = cg_zeros_shape(CG_FLOAT32, 3, sizes);
+    CHECK(e != NULL);
+    if (e) CHECK(cg_stride(e, 0) == 0 && cg_stride(e, 1) == (int64_t)1 << 40 && cg_stride(e, 2) == 1);
+}
+
 int main(void) {
     RUN(test_types);
     RUN(test_bad_files);
+    RUN(test_empty_dim_with_huge_sizes);
     HARNESS_END();
 }

@@ -207,12 +207,14 @@ static inline bool cg_same_shape(int na, const int64_t *a, int nb, const int64_t
     return true;
 }
 int64_t cg_shape_numel(int ndim, const int64_t *sizes);
-/* Row-major strides; a dim of size 0 or 1 does not scale the ones outside it (PyTorch's). */
+/* Row-major strides; a dim of size 0 or 1 does not scale the ones outside it (PyTorch's). Beside a
+ * dim of size 0 the other sizes may multiply past int64: the product wraps around, as PyTorch's
+ * does (torch.empty(0, 2**40, 2**40).stride() is (0, 2**40, 1)), instead of overflowing. */
 static inline void cg_contiguous_strides(int ndim, const int64_t *sizes, int64_t *strides) {
-    int64_t s = 1;
+    uint64_t s = 1;
     for (int d = ndim - 1; d >= 0; d--) {
-        strides[d] = s;
-        s *= sizes[d] > 1 ? sizes[d] : 1;
+        strides[d] = (int64_t)s;
+        s *= (uint64_t)(sizes[d] > 1 ? sizes[d] : 1);
     }
 }
 /* TensorIterator's reorder_dimensions: perm gets the dims fastest first, by its insertion sort
