@@ -109,19 +109,27 @@ void cg_backward_binary_cross_entropy_with_logits(cg_node *n, cg_tensor **grads,
 
 /* ---- mse_loss ---- */
 
-cg_tensor *cg_mse_loss_opts(cg_loss_args a) {
-    cg_tensor *x = a.input, *t = a.target;
-    if (!x || !t) return NULL;
+/* mse_loss and l1_loss as PyTorch runs them: the target-size warning, torch.broadcast_tensors'
+ * shape, then the reduction's check (in that order). Returns the broadcast ndim, or -1. */
+static int broadcast_loss_operands(cg_tensor *x, cg_tensor *t, cg_reduction reduction, int64_t *shape) {
     if (!same_shape(x, t)) {
         cg_warn("Using a target size (torch.Size(%s)) that is different to the input size (torch.Size(%s)). This "
                 "will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.",
                 cg_shape_text(t->ndim, t->sizes).s, cg_shape_text(x->ndim, x->sizes).s);
     }
-    /* PyTorch broadcasts first, then reads the reduction; the broadcast operands promote as
-     * tensors of one shape (a 0-dim float64 input makes a float64 loss). */
-    int64_t shape[CG_MAX_DIMS];
     int ndim = cg_broadcast_shapes(x->ndim, x->sizes, t->ndim, t->sizes, shape);
-    if (ndim < 0 || check_reduction(a.reduction) < 0) return NULL;
+    return ndim < 0 || check_reduction(reduction) < 0 ? -1 : ndim;
+}
+
+
+cg_tensor *cg_mse_loss_opts(cg_loss_args a) {
+    cg_tensor *x = a.input, *t = a.target;
+    if (!x || !t) return NULL;
+    /* The broadcast operands promote as tensors of one shape (a 0-dim float64 input makes a
+     * float64 loss). */
+    int64_t shape[CG_MAX_DIMS];
+    int ndim = broadcast_loss_operands(x, t, a.reduction, shape);
+    if (ndim < 0) return NULL;
     cg_dtype dtype = cg_promote_types(x->dtype, t->dtype);
     if (!cg_dtype_is_floating(dtype)) {
         cg_set_error("\"mse_cpu\" not implemented for '%s'", cg_dtype_title(dtype));
@@ -197,14 +205,9 @@ void cg_backward_mse_loss_backward(cg_node *n, cg_tensor **grads, cg_tensor **ou
 cg_tensor *cg_l1_loss_opts(cg_loss_args a) {
     cg_tensor *x = a.input, *t = a.target;
     if (!x || !t) return NULL;
-    if (!same_shape(x, t)) {
-        cg_warn("Using a target size (torch.Size(%s)) that is different to the input size (torch.Size(%s)). This "
-                "will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.",
-                cg_shape_text(t->ndim, t->sizes).s, cg_shape_text(x->ndim, x->sizes).s);
-    }
     int64_t shape[CG_MAX_DIMS];
-    int ndim = cg_broadcast_shapes(x->ndim, x->sizes, t->ndim, t->sizes, shape);
-    if (ndim < 0 || check_reduction(a.reduction) < 0) return NULL;
+    int ndim = broadcast_loss_operands(x, t, a.reduction, shape);
+    if (ndim < 0) return NULL;
     cg_tensor *xe = cg_same_shape(x->ndim, x->sizes, ndim, shape) ? x : cg_expand_shape(x, ndim, shape);
     cg_tensor *te = cg_same_shape(t->ndim, t->sizes, ndim, shape) ? t : cg_expand_shape(t, ndim, shape);
     return xe && te ? reduce_loss(cg_abs(cg_sub(xe, te)), a.reduction) : NULL;
