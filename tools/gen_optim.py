@@ -1,7 +1,8 @@
 """Golden data for tests/test_optim.c: PyTorch 1.13's optimizers (their default CPU path, the
 single-tensor for-loop) stepped 8 times on fixed float32 parameters and gradients. Writes
 tests/data/optim.txt, one record per line:
-    case <Kind> key=value ...                 the options (group2_lr: parameter 1 in a group of its own)
+    case <Kind> key=value ...                 the options (group2_lr: parameter 1 in a group of its own;
+                                              float64=1: float64 parameters and gradients)
     param <i> <tensor>                        the parameters' starting values
     grad <step> <i> <tensor> | grad <step> <i> none   (none: .grad is None at that step)
     after <step> <i> <tensor>                 each parameter after that step
@@ -48,6 +49,18 @@ CASES = [
     ("RAdam", dict()),
     ("RAdam", dict(lr=0.01, beta2=0.9, weight_decay=0.01)),
 ]
+# The same updates on float64 parameters (the step and NAdam's mu_product stay float32 tensors).
+CASES += [(kind, dict(opts, float64=1)) for kind, opts in [
+    ("SGD", dict(lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.01)),
+    ("Adam", dict(lr=0.01, amsgrad=True, weight_decay=0.02, group2_lr=0.003)),
+    ("AdamW", dict(lr=0.01)),
+    ("RMSprop", dict(lr=0.01, centered=True, momentum=0.5)),
+    ("Adagrad", dict(lr=0.1, lr_decay=0.01)),
+    ("Adadelta", dict(weight_decay=0.1)),
+    ("Adamax", dict(maximize=True)),
+    ("NAdam", dict(lr=0.01)),
+    ("RAdam", dict(lr=0.01, beta2=0.9)),
+]]
 
 ERRORS = [
     ("SGD", dict(lr=-0.1)),
@@ -72,7 +85,7 @@ ERRORS = [
 
 
 def kwargs(opts):
-    kw = {k: v for k, v in opts.items() if k not in ("beta1", "beta2", "group2_lr")}
+    kw = {k: v for k, v in opts.items() if k not in ("beta1", "beta2", "group2_lr", "float64")}
     if "beta1" in opts or "beta2" in opts:
         kw["betas"] = (opts.get("beta1", 0.9), opts.get("beta2", 0.999))
     return kw
@@ -83,7 +96,8 @@ def opts_text(opts):
 
 
 def run_case(out, kind, opts, gen):
-    params = [torch.randn(3, 4, generator=gen), torch.randn(5, generator=gen)]
+    dtype = torch.float64 if opts.get("float64") else torch.float32
+    params = [torch.randn(3, 4, generator=gen, dtype=dtype), torch.randn(5, generator=gen, dtype=dtype)]
     kw = kwargs(opts)
     if "group2_lr" in opts:
         groups = [{"params": [params[0]]}, {"params": [params[1]], "lr": opts["group2_lr"]}]
@@ -99,7 +113,7 @@ def run_case(out, kind, opts, gen):
                 p.grad = None
                 out.append(f"grad {step} {i} none")
                 continue
-            g = torch.randn(p.shape, generator=gen)
+            g = torch.randn(p.shape, generator=gen, dtype=dtype)
             if step % 3 == 1:
                 g = g * 1e-3  # small gradients too, where eps matters
             p.grad = g
