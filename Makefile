@@ -15,7 +15,8 @@ LDLIBS = -lm -pthread
 
 # Optional libraries, each behind a seam with a portable fallback, found with pkg-config:
 # OpenBLAS (Debian: libopenblas-dev) for matrix products, SLEEF (libsleef-dev) for vectorized
-# transcendental functions. NO_BLAS=1 or NO_SLEEF=1 builds without one; tests pass either way.
+# transcendental functions, zlib (zlib1g-dev) for gzip-compressed IDX files. NO_BLAS=1, NO_SLEEF=1
+# or NO_ZLIB=1 builds without one; tests pass either way.
 have_pc = $(shell pkg-config --exists $(1) 2>/dev/null && echo yes)
 ifeq ($(NO_BLAS)$(call have_pc,openblas),yes)
 OPT_CFLAGS += -DCG_HAVE_BLAS $(shell pkg-config --cflags openblas)
@@ -26,6 +27,11 @@ ifeq ($(NO_SLEEF)$(call have_pc,sleef),yes)
 OPT_CFLAGS += -DCG_HAVE_SLEEF $(shell pkg-config --cflags sleef)
 OPT_LIBS += $(shell pkg-config --libs sleef)
 OPT_PC += sleef
+endif
+ifeq ($(NO_ZLIB)$(call have_pc,zlib),yes)
+OPT_CFLAGS += -DCG_HAVE_ZLIB $(shell pkg-config --cflags zlib)
+OPT_LIBS += $(shell pkg-config --libs zlib)
+OPT_PC += zlib
 endif
 
 # The version is the header's; the soname changes with the major version only.

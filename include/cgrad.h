@@ -1016,9 +1016,10 @@ int cg_dataloader_begin(cg_dataloader *dl);
  * epoch (StopIteration), -1 on error. The first call of an epoch draws the shuffled order. */
 int cg_dataloader_next(cg_dataloader *dl, cg_tensor **batch);
 
-/* An IDX file (MNIST's format, uncompressed): uint8, int8, int16 and int32 elements load as int64,
- * float and double as float32 and float64. A bad or truncated file fails with a clear message;
- * gzip-compressed data is refused (no zlib yet). */
+/* An IDX file (MNIST's format): uint8, int8, int16 and int32 elements load as int64, float and
+ * double as float32 and float64. gzip-compressed files (MNIST's .gz) are read through zlib when the
+ * build has it (CG_HAVE_ZLIB; without it they fail with a clear message). A bad or truncated file
+ * fails with a clear message. */
 cg_tensor *cg_idx_load(const char *path);
 cg_tensor *cg_idx_load_buffer(const void *data, size_t size);  /* the same from the file's bytes */
 

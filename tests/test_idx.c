@@ -24,9 +24,61 @@ static void test_types(void) {
     CHECK(e && cg_numel(e) == 0 && cg_size(e, 1) == 28);
 }
 
+/* gzip-compressed files (tools: Python's gzip.compress(data, mtime=0)) through zlib; without zlib a
+ * clear refusal. */
+static const unsigned char gz_u8[] = {  /* [[1, 2, 3], [4, 5, 6]] as uint8 */
+    0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03, 0x63, 0x60, 0xe0, 0x60, 0x62, 0x60, 0x60, 0x00,
+    0x61, 0x66, 0x46, 0x26, 0x66, 0x16, 0x56, 0x36, 0x00, 0x48, 0x94, 0x3e, 0xe5, 0x12, 0x00, 0x00, 0x00};
+
+#ifdef CG_HAVE_ZLIB
+static void test_gzip(void) {
+    cg_tensor *t = cg_idx_load_buffer(gz_u8, sizeof gz_u8);
+    CHECK_OK(t);
+    CHECK(t && cg_get_dtype(t) == CG_INT64 && cg_ndim(t) == 2 && cg_size(t, 0) == 2 && cg_size(t, 1) == 3);
+    CHECK(harness_values_close(t, (double[]){1, 2, 3, 4, 5, 6}, 0));
+    /* Two gzip members (the header in one, the data in the other) read as one file, as gunzip does. */
+    const unsigned char members[] = {
+        0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03, 0x63, 0x60, 0xe0, 0x60, 0x62, 0x60, 0x60, 0x00, 0x00,
+        0x34, 0x5c, 0x15, 0x07, 0x07, 0x00, 0x00, 0x00, 0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03, 0x63,
+        0x62, 0x60, 0x60, 0x60, 0x66, 0x64, 0x62, 0x66, 0x61, 0x65, 0x03, 0x00, 0x37, 0xc4, 0x37, 0x32, 0x0b, 0x00, 0x00, 0x00};
+    CHECK(harness_values_close(cg_idx_load_buffer(members, sizeof members), (double[]){1, 2, 3, 4, 5, 6}, 0));
+    /* 100,000 zero bytes: the output buffer grows past its first block. */
+    unsigned char zeros[138] = {0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03, 0xed, 0xc1, 0x31, 0x01, 0x00,
+                                0x00, 0x08, 0x03, 0xa0, 0xf9, 0x99, 0xdc, 0x1c, 0x46, 0xb5, 0x86, 0x07, 0x90, 0x74, 0xa5,
+                                0x66, 0x03};
+    memcpy(zeros + 128, (const unsigned char[]){0xbc, 0x75, 0xe9, 0x86, 0x5b, 0x53, 0xa8, 0x86, 0x01, 0x00}, 10);
+    cg_tensor *z = cg_idx_load_buffer(zeros, sizeof zeros);
+    CHECK_OK(z);
+    CHECK(z && cg_numel(z) == 100000 && cg_item(cg_sum(z)) == 0);
+    /* The same size checks as an uncompressed file: one byte too many, and a header that lies. */
+    const unsigned char extra[] = {0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03, 0x63, 0x60,
+                                   0xe0, 0x60, 0x64, 0x60, 0x60, 0x60, 0x65, 0x64, 0x62, 0x66, 0x61, 0x65,
+                                   0x03, 0x00, 0xd9, 0x29, 0x35, 0x74, 0x0e, 0x00, 0x00, 0x00};
+    CHECK_ERROR(cg_idx_load_buffer(extra, sizeof extra), "IDX: the sizes need 5 bytes of data, the file has 6");
+    const unsigned char lie[] = {0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03, 0x63, 0x60, 0xe0, 0x60, 0xfa,
+                                 0x0f, 0x05, 0x8c, 0x4c, 0xcc, 0x00, 0x88, 0x79, 0xfd, 0x3d, 0x0f, 0x00, 0x00, 0x00};
+    CHECK_ERROR(cg_idx_load_buffer(lie, sizeof lie), "IDX: the sizes need 18446744065119617025 bytes of data, the file has 3");
+    /* Truncated and corrupted streams. */
+    CHECK_ERROR(cg_idx_load_buffer(gz_u8, sizeof gz_u8 - 9), "IDX: the gzip data ends early (a truncated file)");
+    int loaded = 0;
+    for (size_t n = 0; n < sizeof gz_u8; n++) loaded += cg_idx_load_buffer(gz_u8, n) != NULL;
+    CHECK(loaded == 0);
+    unsigned char bad[sizeof gz_u8];
+    memcpy(bad, gz_u8, sizeof bad);
+    bad[3] = 0xe0;  /* reserved flag bits */
+    CHECK_ERROR(cg_idx_load_buffer(bad, sizeof bad), "IDX: the gzip data is corrupt (zlib: unknown header flags set)");
+    memcpy(bad, gz_u8, sizeof bad);
+    bad[sizeof bad - 6] ^= 1;  /* the CRC */
+    CHECK_ERROR(cg_idx_load_buffer(bad, sizeof bad), "IDX: the gzip data is corrupt (zlib: incorrect data check)");
+}
+#else
+static void test_gzip(void) {
+    CHECK_ERROR(cg_idx_load_buffer(gz_u8, sizeof gz_u8),
+                "IDX: the data is gzip-compressed, and this cgrad was built without zlib");
+}
+#endif
+
 static void test_bad_files(void) {
-    const unsigned char gz[] = {0x1f, 0x8b, 8, 0};
-    CHECK_ERROR(cg_idx_load_buffer(gz, sizeof gz), "IDX: the data is gzip-compressed, and this cgrad was built without zlib");
     const unsigned char magic[] = {0, 1, 8, 1};
     CHECK_ERROR(cg_idx_load_buffer(magic, sizeof magic),
                 "IDX: bad magic number (an IDX file starts with two zero bytes, a type and the number of dims)");
@@ -69,6 +121,7 @@ static void test_empty_dim_with_huge_sizes(void) {
 
 int main(void) {
     RUN(test_types);
+    RUN(test_gzip);
     RUN(test_bad_files);
     RUN(test_empty_dim_with_huge_sizes);
     HARNESS_END();
