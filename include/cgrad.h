@@ -1056,6 +1056,19 @@ int cg_optimizer_num_groups(const cg_optimizer *opt);  /* len(optimizer.param_gr
 /* The options of param group i, to read or change between steps (lr for a schedule); NULL out of range. */
 cg_optim_options *cg_optimizer_group_options(cg_optimizer *opt, int group);
 void cg_optimizer_free(cg_optimizer *opt);  /* frees the state and drops the parameters' references */
+/* optimizer.state_dict() flattened into names, for cg_safetensors_save: "state.<i>.<name>" is
+ * parameter i's state (i counts through the groups in order; "step" a 0-dim float32, or int64 for
+ * RMSprop and Adadelta whose step is a Python int; the buffers are the live state tensors, as
+ * PyTorch's), then per group "param_groups.<g>.<option>" (0-dim float64, bool for a flag, "betas"
+ * a float64 pair; PyTorch's keys less foreach/capturable/differentiable/fused) and
+ * "param_groups.<g>.params" (int64 indices). A parameter without state (no step yet) has no keys;
+ * SGD without momentum has none (PyTorch's momentum_buffer is None). 0, or -1 with *out empty. */
+int cg_optimizer_state_dict(const cg_optimizer *opt, cg_named_tensors *out);
+/* optimizer.load_state_dict: the options and a copy of the state (cast to each parameter's dtype)
+ * from state_dict, parameters matched by position as PyTorch does; a parameter without state keys
+ * starts afresh. PyTorch's ValueError for another number or size of groups; a state tensor of the
+ * wrong shape, an unknown key or a bad option fail too, and a failing call changes nothing. */
+int cg_optimizer_load_state_dict(cg_optimizer *opt, const cg_named_tensors *state_dict);
 
 /* torch.nn.utils.clip_grad_norm_: scales the .grad of params (those that have one) so their
  * norm_type-norm (INFINITY for the max) is at most max_norm, as PyTorch 1.13 rounds it (the norm of

@@ -280,8 +280,254 @@ static void test_zero_grad_groups_and_bad_input(void) {
     CHECK(cg_clip_grad_value_(CG_TENSORS(NULL), 1.0) < 0);
 }
 
+/* ---- state_dict save/load (tests/data/optim_state.txt from tools/gen_optim_state.py) ---- */
+
+enum { STATE_STEPS = 6, SAVE_AT = 3 };
+#define STATE_PATH CG_BUILD_DIR "/tests/optim_state.safetensors"
+
+typedef struct {
+    char name[200];
+    int kind;
+    cg_optim_options o;
+    double group2_lr;
+    cg_tensor *start[2], *grads[STATE_STEPS][2], *mid[2], *after[2];
+    cg_named_tensors sd; /* PyTorch's, flattened; borrowed tensors of the test's scope */
+    int cap;
+} state_case;
+
+static bool same_tensor(const cg_tensor *a, const cg_tensor *b) {
+    return same_bits(a, b) && cg_ndim(a) == cg_ndim(b) && !memcmp(cg_sizes(a), cg_sizes(b), (size_t)cg_ndim(a) * sizeof(int64_t));
+}
+
+/* An optimizer over p[0] and, in a group of its own, p[1], with o (or the kind's defaults). */
+static cg_optimizer *two_groups(const state_case *c, cg_tensor **p, bool defaults) {
+    cg_optim_options o = defaults ? cg_optim_defaults((cg_optim_kind)c->kind) : c->o, o2 = o;
+    if (defaults && c->kind == CG_SGD) o.lr = o2.lr = 0.5;
+    if (!defaults) o2.lr = c->group2_lr;
+    cg_optimizer *opt = cg_optimizer_new((cg_optim_kind)c->kind, CG_TENSORS(p[0]), o);
+    if (opt && cg_optimizer_add_param_group(opt, CG_TENSORS(p[1]), o2) < 0) {
+        cg_optimizer_free(opt);
+        return NULL;
+    }
+    return opt;
+}
+
+static void run_steps(const state_case *c, cg_optimizer *opt, cg_tensor **p, int from, int to) {
+    for (int step = from; step < to; step++) {
+        for (int i = 0; i < 2; i++) CHECK(cg_set_grad(p[i], c->grads[step][i]) == 0);
+        CHECK_MSG(cg_optimizer_step(opt) == 0, "%s: %s", c->name, cg_last_error());
+    }
+}
+
+/* The same entries, names and bits, in the same order. */
+static void check_same_dict(const state_case *c, const cg_named_tensors *got, const cg_named_tensors *want) {
+    CHECK_MSG(got->n == want->n, "%s: %d entries, PyTorch's %d", c->name, got->n, want->n);
+    for (int i = 0; i < got->n && i < want->n; i++)
+        CHECK_MSG(!strcmp(got->names[i], want->names[i]) && same_tensor(got->tensors[i], want->tensors[i]),
+                  "%s: entry %d: %s, PyTorch's %s", c->name, i, got->names[i], want->names[i]);
+}
+
+/* Trains 6 steps without a break (its state_dict after 3 against PyTorch's, saved as safetensors),
+ * then resumes after step 3 from PyTorch's state_dict and from the file, each into a fresh
+ * optimizer with default options: all three end on PyTorch's bits. */
+static void check_state_case(state_case *c) {
+    cg_tensor *p[2] = {cg_requires_grad_(cg_clone(c->start[0]), true), cg_requires_grad_(cg_clone(c->start[1]), true)};
+    cg_optimizer *opt = two_groups(c, p, false);
+    CHECK_MSG(opt != NULL, "%s: %s", c->name, cg_last_error());
+    if (!opt) return;
+    run_steps(c, opt, p, 0, SAVE_AT);
+    cg_named_tensors sd;
+    CHECK(cg_optimizer_state_dict(opt, &sd) == 0);
+    check_same_dict(c, &sd, &c->sd);
+    CHECK_MSG(cg_safetensors_save(STATE_PATH, &sd, NULL) == 0, "%s", cg_last_error());
+    cg_named_tensors_free(&sd);
+    run_steps(c, opt, p, SAVE_AT, STATE_STEPS);
+    for (int i = 0; i < 2; i++) CHECK_MSG(same_tensor(p[i], c->after[i]), "%s: parameter %d, uninterrupted", c->name, i);
+    cg_optimizer_free(opt);
+
+    cg_named_tensors file;
+    CHECK(cg_safetensors_load(STATE_PATH, &file) == 0);
+    const cg_named_tensors *from[2] = {&c->sd, &file};
+    for (int k = 0; k < 2; k++) {
+        cg_tensor *q[2] = {cg_requires_grad_(cg_clone(c->mid[0]), true), cg_requires_grad_(cg_clone(c->mid[1]), true)};
+        cg_optimizer *fresh = two_groups(c, q, true);
+        CHECK_MSG(cg_optimizer_load_state_dict(fresh, from[k]) == 0, "%s: %s", c->name, cg_last_error());
+        run_steps(c, fresh, q, SAVE_AT, STATE_STEPS);
+        for (int i = 0; i < 2; i++)
+            CHECK_MSG(same_tensor(q[i], c->after[i]), "%s: parameter %d resumed from %s", c->name, i,
+                      k ? "the safetensors file" : "PyTorch's state_dict");
+        cg_optimizer_free(fresh);
+    }
+    cg_named_tensors_free(&file);
+}
+
+static void sd_append(state_case *c, const char *name, cg_tensor *t) {
+    if (c->sd.n == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 16;
+        c->sd.names = realloc(c->sd.names, (size_t)c->cap * sizeof *c->sd.names);
+        c->sd.tensors = realloc(c->sd.tensors, (size_t)c->cap * sizeof *c->sd.tensors);
+    }
+    c->sd.names[c->sd.n] = strdup(name);
+    c->sd.tensors[c->sd.n++] = t;
+}
+
+static void end_state_case(state_case *c, int *cases) {
+    if (c->kind >= 0) {
+        check_state_case(c);
+        ++*cases;
+    }
+    for (int i = 0; i < c->sd.n; i++) free(c->sd.names[i]);
+    free(c->sd.names);
+    free(c->sd.tensors);
+    memset(c, 0, sizeof *c);
+    c->kind = -1;
+}
+
+static void test_state_dict_resumes_training_bit_for_bit(void) {
+    golden_file g;
+    if (golden_open(&g, "tests/data/optim_state.txt") < 0) {
+        CHECK(!"golden file");
+        return;
+    }
+    state_case c = {.kind = -1};
+    int cases = 0;
+    for (char *line; (line = golden_next_line(&g));) {
+        char copy[200];
+        snprintf(copy, sizeof copy, "%s", line);
+        char *cur = line;
+        const char *what = golden_token(&cur);
+        if (!strcmp(what, "case")) {
+            end_state_case(&c, &cases);
+            snprintf(c.name, sizeof c.name, "%s", copy);
+            c.kind = parse_options(&cur, &c.o, &c.group2_lr);
+            CHECK_MSG(c.kind >= 0, "%s", copy);
+        } else if (!strcmp(what, "param")) {
+            int i = atoi(golden_token(&cur));
+            c.start[i] = golden_tensor(&cur);
+        } else if (!strcmp(what, "grad")) {
+            int step = atoi(golden_token(&cur)), i = atoi(golden_token(&cur));
+            char *rest = cur + strspn(cur, " ");
+            c.grads[step][i] = strncmp(rest, "none", 4) ? golden_tensor(&cur) : NULL;
+        } else if (!strcmp(what, "sd")) {
+            const char *name = golden_token(&cur);
+            char key[96];
+            snprintf(key, sizeof key, "%s", name);
+            sd_append(&c, key, golden_tensor(&cur));
+        } else if (!strcmp(what, "mid") || !strcmp(what, "after")) {
+            int i = atoi(golden_token(&cur));
+            (what[0] == 'm' ? c.mid : c.after)[i] = golden_tensor(&cur);
+        }
+    }
+    end_state_case(&c, &cases);
+    golden_close(&g);
+    CHECK(cases == 11);
+}
+
+/* A state dict that does not fit fails with PyTorch's message (or cgrad's, where PyTorch would
+ * load it and fail later) and leaves the optimizer as it was. */
+static void test_load_state_dict_refuses_a_misfit(void) {
+    cg_tensor *w = cg_requires_grad_(cg_ones(2, 2), true), *b = cg_requires_grad_(cg_ones(3), true);
+    cg_optim_options o = cg_optim_defaults(CG_ADAM);
+    cg_optimizer *opt = cg_optimizer_new(CG_ADAM, CG_TENSORS(w, b), o);
+    CHECK(cg_set_grad(w, cg_full_like(w, 0.5)) == 0 && cg_set_grad(b, cg_full_like(b, -1)) == 0);
+    CHECK(cg_optimizer_step(opt) == 0);
+    cg_named_tensors good, before;
+    CHECK(cg_optimizer_state_dict(opt, &good) == 0 && cg_optimizer_state_dict(opt, &before) == 0);
+    CHECK(good.n == 3 + 3 + 6 + 1);
+    CHECK(!strcmp(good.names[0], "state.0.step") && cg_item(good.tensors[0]) == 1);
+    CHECK(!strcmp(good.names[4], "state.1.exp_avg") && !strcmp(good.names[12], "param_groups.0.params"));
+
+    struct { const char *key; cg_tensor *value; const char *message; } cases[] = {
+        {"param_groups.0.params", cg_tensor_i64(((int64_t[]){0}), 1),
+         "loaded state dict contains a parameter group that doesn't match the size of optimizer's group"},
+        {"param_groups.0.params", cg_tensor_i64(((int64_t[]){0, 0}), 2), "loaded state dict lists parameter 0 in more than one place"},
+        {"param_groups.0.params", cg_tensor_i64(((int64_t[]){0, -4}), 2), "loaded state dict: param_groups.0.params holds a bad index -4"},
+        {"state.1.exp_avg", cg_zeros(2, 2), "loaded state dict: state.1.exp_avg does not have its parameter's shape"},
+        {"state.0.step", cg_zeros(2), "loaded state dict: state.0.step is not a number"},
+        {"state.0.momentum_buffer", cg_zeros(2, 2), "loaded state dict has an unexpected key state.0.momentum_buffer"},
+        {"param_groups.0.betas", cg_scalar(0.5, CG_FLOAT64), "loaded state dict: param_groups.0.betas is not a pair of numbers"},
+        {"param_groups.0.lr", cg_scalar(-1, CG_FLOAT64), "Invalid learning rate: -1.0"},
+        {"param_groups.0.eps", cg_scalar(-1, CG_FLOAT64), "Invalid epsilon value: -1.0"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        cg_named_tensors bad;
+        CHECK(cg_optimizer_state_dict(opt, &bad) == 0);
+        int at = -1;
+        for (int j = 0; j < bad.n; j++)
+            if (!strcmp(bad.names[j], cases[i].key)) at = j;
+        if (at < 0) { /* a key the dict lacks: added at the end */
+            state_case grow = {.sd = bad, .cap = bad.n};
+            sd_append(&grow, cases[i].key, cg_retain(cases[i].value));
+            bad = grow.sd;
+        } else {
+            cg_release(bad.tensors[at]);
+            bad.tensors[at] = cg_retain(cases[i].value);
+        }
+        CHECK_ERROR(cg_optimizer_load_state_dict(opt, &bad) == 0, cases[i].message);
+        cg_named_tensors_free(&bad);
+        cg_named_tensors now;
+        CHECK(cg_optimizer_state_dict(opt, &now) == 0);
+        CHECK_MSG(now.n == before.n, "%s", cases[i].message);
+        for (int j = 0; j < now.n && j < before.n; j++) CHECK(same_tensor(now.tensors[j], before.tensors[j]));
+        cg_named_tensors_free(&now);
+    }
+
+    /* another number of groups */
+    cg_optimizer *one = cg_optimizer_new(CG_ADAM, CG_TENSORS(w), o);
+    CHECK(cg_optimizer_add_param_group(one, CG_TENSORS(b), o) == 0);
+    CHECK_ERROR(cg_optimizer_load_state_dict(one, &good) == 0, "loaded state dict has a different number of parameter groups");
+    cg_named_tensors empty = {0};
+    CHECK_ERROR(cg_optimizer_load_state_dict(opt, &empty) == 0, "loaded state dict has a different number of parameter groups");
+    cg_optimizer_free(one);
+
+    /* a float64 state loads into float32 parameters as PyTorch's cast does; the step keeps counting */
+    for (int j = 0; j < good.n; j++)
+        if (!strncmp(good.names[j], "state.", 6)) {
+            cg_tensor *d = cg_to(good.tensors[j], CG_FLOAT64);
+            cg_release(good.tensors[j]);
+            good.tensors[j] = cg_retain(d);
+        }
+    cg_optimizer *copy = cg_optimizer_new(CG_ADAM, CG_TENSORS(cg_requires_grad_(cg_ones(2, 2), true), cg_requires_grad_(cg_ones(3), true)), o);
+    CHECK(cg_optimizer_load_state_dict(copy, &good) == 0);
+    cg_named_tensors loaded;
+    CHECK(cg_optimizer_state_dict(copy, &loaded) == 0);
+    CHECK(loaded.n == before.n);
+    for (int j = 0; j < loaded.n && j < before.n; j++) CHECK(same_tensor(loaded.tensors[j], before.tensors[j]));
+    cg_named_tensors_free(&loaded);
+    cg_optimizer_free(copy);
+
+    CHECK(cg_optimizer_state_dict(NULL, &loaded) < 0 && loaded.n == 0);
+    CHECK(cg_optimizer_load_state_dict(opt, NULL) < 0 && cg_optimizer_load_state_dict(NULL, &good) < 0);
+    cg_named_tensors_free(&good);
+    cg_named_tensors_free(&before);
+    cg_optimizer_free(opt);
+}
+
+/* SGD without momentum keeps no state; Adagrad's is there before any step, as PyTorch's. */
+static void test_state_dict_of_stateless_and_eager_kinds(void) {
+    cg_tensor *w = cg_requires_grad_(cg_ones(2), true);
+    cg_optim_options o = cg_optim_defaults(CG_SGD);
+    o.lr = 0.1;
+    cg_optimizer *sgd = cg_optimizer_new(CG_SGD, CG_TENSORS(w), o);
+    CHECK(cg_set_grad(w, cg_ones(2)) == 0 && cg_optimizer_step(sgd) == 0);
+    cg_named_tensors sd;
+    CHECK(cg_optimizer_state_dict(sgd, &sd) == 0 && sd.n == 7 && !strcmp(sd.names[0], "param_groups.0.lr"));
+    cg_named_tensors_free(&sd);
+    cg_optimizer_free(sgd);
+    o = cg_optim_defaults(CG_ADAGRAD);
+    o.initial_accumulator_value = 0.25;
+    cg_optimizer *ada = cg_optimizer_new(CG_ADAGRAD, CG_TENSORS(w), o);
+    CHECK(cg_optimizer_state_dict(ada, &sd) == 0 && sd.n == 2 + 6 + 1);
+    CHECK(!strcmp(sd.names[1], "state.0.sum") && cg_item(cg_sum(sd.tensors[1])) == 0.5 && cg_item(sd.tensors[0]) == 0);
+    cg_named_tensors_free(&sd);
+    cg_optimizer_free(ada);
+}
+
 int main(void) {
     RUN(test_optimizers_give_pytorchs_bits);
+    RUN(test_state_dict_resumes_training_bit_for_bit);
+    RUN(test_load_state_dict_refuses_a_misfit);
+    RUN(test_state_dict_of_stateless_and_eager_kinds);
     RUN(test_zero_grad_groups_and_bad_input);
     HARNESS_END();
 }

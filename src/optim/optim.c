@@ -9,27 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { MAX_STATE = 3 };
-
-typedef struct {
-    cg_tensor *param;
-    cg_tensor *state[MAX_STATE]; /* per kind: see the step functions; NULL until the first step */
-    double step;                 /* PyTorch's float32 step tensor (exact up to 2**24) */
-    float mu_product;            /* NAdam's float32 mu_product tensor */
-} param_slot;
-
-typedef struct {
-    cg_optim_options o;
-    int n;
-    param_slot *slots;
-} param_group;
-
-struct cg_optimizer {
-    cg_optim_kind kind;
-    int ngroups;
-    param_group *groups;
-};
-
 cg_optim_options cg_optim_defaults(cg_optim_kind kind) {
     cg_optim_options o = {.lr = 1e-3, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8, .alpha = 0.99};
     switch (kind) {
@@ -63,7 +42,7 @@ static int invalid(const char *what, double v) {
 }
 
 /* PyTorch's constructor checks, in its order, for each kind. */
-static int check_options(cg_optim_kind kind, const cg_optim_options *o) {
+int optim_check_options(cg_optim_kind kind, const cg_optim_options *o) {
     if ((int)kind < CG_SGD || (int)kind > CG_RADAM) {
         cg_set_value_error("unknown optimizer kind %d", (int)kind);
         return -1;
@@ -106,7 +85,7 @@ static int check_options(cg_optim_kind kind, const cg_optim_options *o) {
 }
 
 cg_optimizer *cg_optimizer_new(cg_optim_kind kind, cg_tensor_list params, cg_optim_options options) {
-    if (check_options(kind, &options) < 0) return NULL;
+    if (optim_check_options(kind, &options) < 0) return NULL;
     cg_optimizer *opt = calloc(1, sizeof *opt);
     if (!opt) {
         cg_set_error("out of memory");
@@ -120,9 +99,11 @@ cg_optimizer *cg_optimizer_new(cg_optim_kind kind, cg_tensor_list params, cg_opt
     return opt;
 }
 
+static cg_tensor *state(param_slot *s, int k, double fill);
+
 int cg_optimizer_add_param_group(cg_optimizer *opt, cg_tensor_list params, cg_optim_options options) {
     if (!opt) return -1;
-    if (check_options(opt->kind, &options) < 0) return -1;
+    if (optim_check_options(opt->kind, &options) < 0) return -1;
     if (params.n <= 0 || !params.items) {
         cg_set_value_error("optimizer got an empty parameter list");
         return -1;
@@ -159,7 +140,14 @@ int cg_optimizer_add_param_group(cg_optimizer *opt, cg_tensor_list params, cg_op
         slots[i].mu_product = 1.0f;
     }
     opt->groups[opt->ngroups++] = (param_group){.o = options, .n = params.n, .slots = slots};
-    return 0;
+    if (opt->kind != CG_ADAGRAD) return 0;
+    /* Adagrad's constructor fills every sum at once: it is in the state_dict before any step. */
+    int rc = 0;
+    cg_scope_begin();
+    for (int i = 0; i < params.n && rc == 0; i++)
+        if (!state(&slots[i], 0, options.initial_accumulator_value)) rc = -1;
+    cg_scope_end();
+    return rc;
 }
 
 void cg_optimizer_free(cg_optimizer *opt) {
