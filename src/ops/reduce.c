@@ -612,12 +612,9 @@ static void extreme_dim_backward(cg_node *n, cg_tensor **grads, cg_tensor **out)
     cg_tensor *positions = cg_saved(n, 0);
     const cg_input_meta *in = &n->args_meta;
     if (!positions || !grads[0]) return;
-    if (in->ndim == 0) {
-        out[0] = grads[0];
-        return;
-    }
     int dim = 0;
-    while (!n->args[dim]) dim++;
+    while (in->ndim > 0 && !n->args[dim]) dim++;
+    /* A 0-dim input scatters too: under create_graph its gradient is ScatterBackward0's, not grads[0]. */
     cg_tensor *zeros = cg_zeros_on(grads[0], grads[0]->dtype, in->ndim, in->sizes);
     out[0] = cg_scatter(zeros, dim, unsqueezed(n, positions, false), unsqueezed(n, grads[0], false));
 }
