@@ -53,7 +53,9 @@ cg_node *cg_grad_fn_internal(cg_tensor *t) {
             return NULL;
         }
         m->view_version = t->storage->version;
-        cg_node *regenerated = cg_requires_grad(m->view_base) ? cg_as_strided_node(t, m->view_base) : NULL;
+        /* Also when only the view had a history (its base was detach_()ed since): PyTorch's view
+         * keeps requiring grad, through an AsStridedBackward0 with no next edge. */
+        cg_node *regenerated = cg_as_strided_node(t, m->view_base);
         cg_node_release(m->grad_fn);
         m->grad_fn = regenerated;
         m->output_nr = 0;
