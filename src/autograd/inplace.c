@@ -75,24 +75,49 @@ static cg_tensor *view_in(cg_tensor *base_grad, const cg_tensor *geometry, const
 
 /* ---- AsStridedBackward0: a view's history after its base was rewritten ---- */
 
-/* The view may repeat base elements along dims of stride 0 (an expand): each such element's
- * gradient is the sum over the repeats, written once into a view with those dims of size 1. The
- * region is a differentiable view of result, so create_graph keeps the copy in the graph. */
+/* The elements a geometry reaches past offset: PyTorch's _min_storage_size. */
+static int64_t storage_extent(int ndim, const int64_t *sizes, const int64_t *strides, int64_t offset) {
+    int64_t end = offset + 1;
+    for (int d = 0; d < ndim; d++) end += (sizes[d] - 1) * strides[d];
+    return end;
+}
+
+/* PyTorch's as_strided_backward: a view's repeats (dims of stride 0) are summed one dim at a time
+ * from the last, the result copied into a zeroed storage that both geometries fit, and the base's
+ * gradient is a view of that storage with the base's strides. Being a view, detach_ refuses it,
+ * and under create_graph its history is AsStridedBackward0 of the storage (whose copy_ is
+ * CopySlices). A base whose own elements overlap is not handled (PyTorch divides by the count). */
 static void as_strided_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     const cg_input_meta *base = &n->args_meta;
+    const int64_t *base_strides = &n->args[1];
     const cg_tensor *view = n->view_geometry;
-    cg_reduce_args repeats = {.input = grads[0], .keepdim = true};
     int64_t sizes[CG_MAX_DIMS];
-    for (int d = 0; d < view->ndim; d++) {
+    cg_tensor *grad = grads[0];
+    for (int d = view->ndim - 1; d >= 0 && grad; d--) {
         bool repeated = view->strides[d] == 0 && view->sizes[d] > 1;
         sizes[d] = repeated ? 1 : view->sizes[d];
-        if (repeated) repeats.dims[repeats.ndims++] = d;
+        if (repeated) grad = cg_sum_opts((cg_reduce_args){.input = grad, .ndims = 1, .dims = {d}, .keepdim = true});
     }
-    cg_tensor *grad = repeats.ndims ? cg_sum_opts(repeats) : grads[0];
-    cg_tensor *result = cg_zeros_on(grads[0], base->dtype, base->ndim, base->sizes);
-    if (!grad || !result) return;
-    cg_tensor *region = cg_as_view(view_in(result, view, sizes, n->args[0]), result);
-    if (region && cg_copy_(region, grad) == 0) out[0] = result;
+    if (!grad) return;
+    if (view->numel == 0 || cg_shape_numel(base->ndim, base->sizes) == 0) {
+        out[0] = cg_zeros_on(grads[0], base->dtype, base->ndim, base->sizes);
+        if (out[0]) cg_bump_version(out[0]); /* PyTorch's zeros are empty().zero_() */
+        return;
+    }
+    int64_t shared = n->args[0] < view->offset ? n->args[0] : view->offset;
+    int64_t base_offset = n->args[0] - shared, view_offset = view->offset - shared;
+    int64_t base_end = storage_extent(base->ndim, base->sizes, base_strides, base_offset);
+    int64_t view_end = storage_extent(view->ndim, sizes, view->strides, view_offset);
+    int64_t extent = base_end > view_end ? base_end : view_end;
+    cg_tensor *storage = cg_zeros_on(grads[0], base->dtype, 1, &extent);
+    if (!storage) return;
+    cg_bump_version(storage);
+    cg_tensor *region = cg_as_view(cg_new_view(storage, view->ndim, sizes, view->strides, view_offset), storage);
+    if (!region || cg_copy_(region, grad) < 0) return;
+    cg_tensor *result = cg_as_view(cg_new_view(storage, base->ndim, base->sizes, base_strides, base_offset), storage);
+    if (!result) return;
+    result->autograd->view_version = -1; /* its history (AsStridedBackward0, when storage has one) on first use */
+    out[0] = result;
 }
 
 static const cg_op as_strided_op = {"AsStridedBackward0", as_strided_backward, "as_strided"};
@@ -103,6 +128,7 @@ cg_node *cg_as_strided_node(cg_tensor *view, cg_tensor *base) {
     n->next[0] = cg_gradient_edge(base);
     n->view_geometry = geometry_of(view);
     n->args[0] = base->offset;
+    memcpy(&n->args[1], base->strides, base->ndim * sizeof base->strides[0]);
     n->args_meta = cg_input_meta_of(base);
     n->outputs = &n->output_inline;
     if (!n->view_geometry) {
