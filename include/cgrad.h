@@ -496,6 +496,16 @@ cg_tensor *cg_one_hot(cg_tensor *t, int64_t num_classes);
 /* torch.nn.functional.pad(t, pad, value=value), mode 'constant': pad[0], pad[1] widen the last dim
  * on the left and right, pad[2], pad[3] the one before, ... (npad values, even); negative ones crop. */
 cg_tensor *cg_pad_constant(cg_tensor *t, const int64_t *pad, int npad, double value);
+/* torch.nn.functional.prelu: t > 0 ? t : weight * t, weight (of t's dtype) one value or one per
+ * channel (dim 1 of t). */
+cg_tensor *cg_prelu(cg_tensor *t, cg_tensor *weight);
+/* torch.nn.functional.normalize: t / max(||t||_p along dim, eps); PyTorch's defaults are p 2, dim 1, eps 1e-12. */
+cg_tensor *cg_normalize(cg_tensor *t, double p, int dim, double eps);
+/* torch.nn.functional.cosine_similarity of x1 and x2 (broadcast) along dim; PyTorch's defaults: dim 1, eps 1e-8. */
+cg_tensor *cg_cosine_similarity(cg_tensor *x1, cg_tensor *x2, int dim, double eps);
+/* torch.nn.functional.pairwise_distance: ||x1 - x2 + eps||_p over the last dim; PyTorch's defaults:
+ * p 2, eps 1e-6, keepdim false. */
+cg_tensor *cg_pairwise_distance(cg_tensor *x1, cg_tensor *x2, double p, double eps, bool keepdim);
 
 /* In place: each bumps the version counter; on error t is unchanged. */
 int cg_add_(cg_tensor *t, cg_tensor *other);

@@ -4,6 +4,7 @@
 
 #include "autograd/registry.h"
 #include "grad_cases_activation.h"
+#include "grad_cases_nnfunc.h"
 #include "grad_cases_api.h"
 #include "grad_cases_conv.h"
 #include "grad_cases_copy.h"
@@ -21,7 +22,7 @@ typedef struct {
 #define TABLE(t) {t, sizeof t / sizeof t[0]}
 static const case_table tables[] = {TABLE(cases_copy), TABLE(cases_elementwise), TABLE(cases_reduce),
                                     TABLE(cases_view), TABLE(cases_linalg), TABLE(cases_conv),
-                                    TABLE(cases_api), TABLE(cases_activation), TABLE(cases_norm)};
+                                    TABLE(cases_api), TABLE(cases_activation), TABLE(cases_nnfunc), TABLE(cases_norm)};
 
 static void check_case(const grad_case *c) {
     cg_tensor *in[8] = {0};

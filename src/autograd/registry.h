@@ -162,7 +162,8 @@
     X(glu, "GluBackward0")                  \
     X(embedding, "EmbeddingBackward0")      \
     X(embedding_dense_backward, "EmbeddingDenseBackwardBackward0") \
-    X(constant_pad, "ConstantPadNdBackward0")
+    X(constant_pad, "ConstantPadNdBackward0")  \
+    X(prelu, "PreluBackward0")
 
 #define CG_OPS(X)          \
     CG_OPS_COPY(X)         \

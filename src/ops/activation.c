@@ -231,3 +231,71 @@ void cg_backward_glu(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_tensor *ga = cg_mul(g, s), *gb = cg_mul(cg_mul(cg_mul(g, a), s), cg_rsub_scalar(s, 1));
     out[0] = cg_cat(CG_LIST(ga, gb), d);
 }
+
+/* prelu's weight as a tensor that broadcasts against t: its one value, or one per channel (dim 1)
+ * viewed as (C, 1, ...); NULL with PyTorch's error when the counts do not fit. */
+static cg_tensor *prelu_weight(cg_tensor *t, cg_tensor *weight) {
+    if (weight->ndim > 1) {
+        cg_set_error("prelu: Expected `weight` to be a scalar or 1D tensor, but got ndim = %d", weight->ndim);
+        return NULL;
+    }
+    int64_t count = cg_numel(weight);
+    if (count == 1) return cg_reshape_shape(weight, 0, NULL);
+    if (t->ndim == 0) {
+        cg_set_error("Not allow zero-dim input tensor.");
+        return NULL;
+    }
+    int64_t channels = t->ndim >= 2 ? t->sizes[1] : 1;
+    if (count != channels) {
+        cg_set_error("Mismatch of parameter numbers and input channel size. Found parameter numbers = %lld and "
+                     "channel size = %lld.",
+                     (long long)count, (long long)channels);
+        return NULL;
+    }
+    int64_t sizes[CG_MAX_DIMS];
+    for (int d = 0; d < t->ndim - 1; d++) sizes[d] = d == 0 ? count : 1;
+    return cg_reshape_shape(weight, t->ndim - 1, sizes);
+}
+
+cg_tensor *cg_prelu(cg_tensor *t, cg_tensor *weight) {
+    if (!t || !weight) return NULL;
+    if (!cg_dtype_is_floating(t->dtype)) {
+        cg_set_error("\"prelu_cpu\" not implemented for '%s'", cg_dtype_title(t->dtype));
+        return NULL;
+    }
+    if (weight->dtype != t->dtype) {
+        cg_set_error("Found dtype %s but expected %s", cg_dtype_title(weight->dtype), cg_dtype_title(t->dtype));
+        return NULL;
+    }
+    cg_tensor *out = NULL;
+    CG_NO_GRAD {
+        cg_tensor *w = prelu_weight(t, weight);
+        if (w) out = cg_where(cg_gt_scalar(t, 0), t, cg_mul(w, t));
+    }
+    cg_node *n = out ? cg_record(&cg_op_prelu, out, CG_INPUTS(t, weight)) : NULL;
+    if (n) {
+        cg_save(n, 0, t);
+        cg_save(n, 1, weight);
+    }
+    return cg_recorded(out);
+}
+
+/* x > 0: grad, else weight * grad; the weight's gradient sums x * grad where x <= 0 over all but
+ * the channel dim. */
+void cg_backward_prelu(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *x = cg_saved(n, 0), *weight = cg_saved(n, 1), *g = grads[0];
+    if (!x || !weight) return;
+    cg_tensor *w = prelu_weight(x, weight), *positive = cg_gt_scalar(x, 0);
+    if (cg_needs_grad(n, 0)) out[0] = cg_where(positive, g, cg_mul(w, g));
+    if (cg_needs_grad(n, 1)) {
+        cg_tensor *part = zero_where(positive, cg_mul(x, g));
+        if (cg_numel(weight) == 1 || !part) {
+            out[1] = cg_reshape_shape(cg_sum(part), weight->ndim, weight->sizes);
+        } else {
+            cg_reduce_args args = {.input = part};
+            for (int d = 0; d < part->ndim; d++)
+                if (d != 1) args.dims[args.ndims++] = d;
+            out[1] = cg_sum_opts(args);
+        }
+    }
+}

@@ -1,0 +1,172 @@
+/* torch.nn.functional's ops of several operands against PyTorch (tests/data/nnfunc.txt from
+ * tools/gen_nnfunc.py): values and gradients in float32 and float64, node names, and PyTorch's
+ * errors. Each case says how far from PyTorch's bits it may be, in epsilons (0: bit for bit), and
+ * why. NNFUNC_DEBUG=1 prints each differing element. */
+#include "golden.h"
+#include "harness.h"
+
+#include <float.h>
+
+#define MAX_IN 6
+
+typedef struct {
+    const char *name;
+    cg_tensor *(*fn)(cg_tensor **in);
+    double eps;
+} nnfunc_case;
+
+#define FN(fname, call) static cg_tensor *fn_##fname(cg_tensor **in) { return call; }
+FN(prelu, cg_prelu(in[0], in[1]))
+FN(prelu_t, cg_prelu(cg_transpose(in[0], 0, 1), in[1]))
+FN(normalize, cg_normalize(in[0], 2, 1, 1e-12))
+FN(normalize_p1_dim0, cg_normalize(in[0], 1, 0, 1e-12))
+FN(normalize_p3_last, cg_normalize(in[0], 3, -1, 0.5))
+FN(cosine_similarity, cg_cosine_similarity(in[0], in[1], 1, 1e-8))
+FN(cosine_similarity_last, cg_cosine_similarity(in[0], in[1], -1, 1e-3))
+FN(pairwise_distance, cg_pairwise_distance(in[0], in[1], 2, 1e-6, false))
+FN(pairwise_distance_p1_keep, cg_pairwise_distance(in[0], in[1], 1, 1e-3, true))
+
+/* The gradients that sum over elements (prelu's weight, the norms' backward) add in another order
+ * than PyTorch's kernels: within a few epsilons. The norms' forward (cg_norm) is PyTorch's. */
+static const nnfunc_case cases[] = {
+    {"prelu", fn_prelu, 4},
+    {"prelu_t", fn_prelu_t, 4},
+    {"normalize", fn_normalize, 4},
+    {"normalize_p1_dim0", fn_normalize_p1_dim0, 4},
+    {"normalize_p3_last", fn_normalize_p3_last, 8},
+    {"cosine_similarity", fn_cosine_similarity, 4},
+    {"cosine_similarity_last", fn_cosine_similarity_last, 4},
+    {"pairwise_distance", fn_pairwise_distance, 4},
+    {"pairwise_distance_p1_keep", fn_pairwise_distance_p1_keep, 4},
+};
+
+static const nnfunc_case *find_case(const char *name) {
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        if (name && !strcmp(cases[i].name, name)) return &cases[i];
+    return NULL;
+}
+
+/* |a - b| in epsilons of b's dtype at max(1, |b|); 0 for equal bits (NaN matching NaN; the sign of
+ * a zero is not compared under valgrind), INFINITY for a mismatched NaN, infinity or zero sign. */
+static double distance(double a, double b, bool f32) {
+    if (isnan(a) || isnan(b)) return isnan(a) && isnan(b) ? 0 : INFINITY;
+    if (a == b) return signbit(a) == signbit(b) || under_valgrind() ? 0 : INFINITY;
+    if (isinf(a) || isinf(b)) return INFINITY;
+    return fabs(a - b) / ((f32 ? FLT_EPSILON : DBL_EPSILON) * fmax(1, fabs(b)));
+}
+
+static double worst_distance(cg_tensor *got, cg_tensor *expected) {
+    if (!got || !expected || cg_ndim(got) != cg_ndim(expected) || cg_get_dtype(got) != cg_get_dtype(expected) ||
+        memcmp(cg_sizes(got), cg_sizes(expected), sizeof(int64_t) * (size_t)cg_ndim(got)))
+        return INFINITY;
+    cg_tensor *g = cg_contiguous(got);
+    bool f32 = cg_get_dtype(g) == CG_FLOAT32;
+    double worst = 0;
+    for (int64_t i = 0; i < cg_numel(g); i++) {
+        double a = f32 ? ((const float *)cg_data_ptr(g))[i] : ((const double *)cg_data_ptr(g))[i];
+        double b = f32 ? ((const float *)cg_data_ptr(expected))[i] : ((const double *)cg_data_ptr(expected))[i];
+        double d = distance(a, b, f32);
+        if (d > 0 && getenv("NNFUNC_DEBUG")) fprintf(stderr, "  [%lld] %.17g vs %.17g\n", (long long)i, a, b);
+        worst = fmax(worst, d);
+    }
+    return worst;
+}
+
+static int read_inputs(char **cursor, cg_tensor **in) {
+    const char *count = golden_token(cursor);
+    int n = count ? atoi(count) : -1;
+    if (n < 0 || n > MAX_IN) return -1;
+    for (int i = 0; i < n; i++)
+        if (!(in[i] = golden_tensor(cursor))) return -1;
+    return n;
+}
+
+/* The same op on meta copies of the inputs: a meta result of y's shape and dtype, and gradients. */
+static int check_meta(const nnfunc_case *c, cg_tensor **in, int n, cg_tensor *y) {
+    cg_tensor *meta[MAX_IN], *wanted[MAX_IN], *grads[MAX_IN] = {0};
+    int nwanted = 0;
+    for (int i = 0; i < n; i++) {
+        meta[i] = cg_detach(cg_to_device(in[i], CG_META));
+        if (cg_dtype_is_floating(cg_get_dtype(in[i]))) wanted[nwanted++] = cg_requires_grad_(meta[i], true);
+    }
+    cg_tensor *m = c->fn(meta);
+    if (!m || cg_get_device(m) != CG_META || cg_get_dtype(m) != cg_get_dtype(y) || cg_ndim(m) != cg_ndim(y) ||
+        memcmp(cg_sizes(m), cg_sizes(y), sizeof(int64_t) * (size_t)cg_ndim(y)) ||
+        cg_autograd_grad(.outputs = CG_TENSORS(m), .inputs = {wanted, nwanted}, .results = grads,
+                         .grad_outputs = CG_TENSORS(cg_ones_like(m)), .allow_unused = true) < 0) {
+        fprintf(stderr, "%s on meta: %s\n", c->name, cg_last_error());
+        return -1;
+    }
+    return 0;
+}
+
+static int check_case(char *cursor) {
+    const nnfunc_case *c = find_case(golden_token(&cursor));
+    const char *node = golden_token(&cursor);
+    cg_tensor *in[MAX_IN], *wanted[MAX_IN], *grads[MAX_IN] = {0};
+    int n = read_inputs(&cursor, in), nwanted = 0;
+    if (!c || !node || n < 0) return -1;
+    for (int i = 0; i < n; i++)
+        if (cg_dtype_is_floating(cg_get_dtype(in[i]))) wanted[nwanted++] = cg_requires_grad_(in[i], true);
+    cg_tensor *gout = golden_tensor(&cursor), *y_expected = golden_tensor(&cursor), *y = c->fn(in);
+    if (!y || !cg_grad_fn(y) || strcmp(cg_node_name(cg_grad_fn(y)), node)) {
+        fprintf(stderr, "%s: %s, node %s (PyTorch's: %s)\n", c->name, cg_last_error(),
+                y && cg_grad_fn(y) ? cg_node_name(cg_grad_fn(y)) : "none", node);
+        return -1;
+    }
+    if (cg_autograd_grad(.outputs = CG_TENSORS(y), .inputs = {wanted, nwanted}, .results = grads,
+                         .grad_outputs = CG_TENSORS(gout), .allow_unused = true) < 0)
+        return -1;
+    double worst = worst_distance(y, y_expected);
+    for (int i = 0, k = 0; i < n; i++) {
+        cursor += strspn(cursor, " ");
+        bool none = !strncmp(cursor, "none", 4);
+        if (none) golden_token(&cursor);
+        cg_tensor *expected = none ? NULL : golden_tensor(&cursor);
+        if (!cg_dtype_is_floating(cg_get_dtype(in[i]))) continue;
+        cg_tensor *got = grads[k++];
+        if (none != !got) return -1;
+        if (!none) worst = fmax(worst, worst_distance(got, expected));
+    }
+    if (check_meta(c, in, n, y) < 0) return -1;
+    if (worst > c->eps) {
+        fprintf(stderr, "%s %s: %g epsilons from PyTorch's (at most %g)\n", c->name, cg_dtype_name(cg_get_dtype(in[0])),
+                worst, c->eps);
+        return -1;
+    }
+    return 0;
+}
+
+static int check_error(char *cursor) {
+    const nnfunc_case *c = find_case(golden_token(&cursor));
+    cg_tensor *in[MAX_IN];
+    int n = read_inputs(&cursor, in);
+    const char *message = cursor + strspn(cursor, " ");
+    if (!c || n < 0) return -1;
+    cg_clear_error();
+    if (c->fn(in) || strcmp(harness_error(), message)) {
+        fprintf(stderr, "%s: \"%s\", PyTorch's: \"%s\"\n", c->name, harness_error(), message);
+        return -1;
+    }
+    return 0;
+}
+
+static int check_line(char *line) {
+    char *cursor = line;
+    const char *first = golden_token(&cursor);
+    if (first && !strcmp(first, "case")) return check_case(cursor);
+    if (first && !strcmp(first, "error")) return check_error(cursor);
+    return -1;
+}
+
+static void test_golden(void) {
+    int bad = 0;
+    int n = golden_check_lines("tests/data/nnfunc.txt", check_line, 40, &bad);
+    CHECK(n > 60);
+    CHECK_MSG(bad == 0, "%d of %d lines differ from PyTorch", bad, n);
+}
+
+int main(void) {
+    RUN(test_golden);
+    HARNESS_END();
+}
