@@ -640,6 +640,13 @@ cg_tensor *cg_masked_fill_tensor(cg_tensor *t, cg_tensor *mask, cg_tensor *value
  * CG_SHAPE(4), w, b, 1e-5). */
 cg_tensor *cg_layer_norm(cg_tensor *input, int k, const int64_t *normalized_shape, cg_tensor *weight,
                          cg_tensor *bias, double eps);
+/* torch.nn.functional.batch_norm(input, running_mean, running_var, weight, bias, training, momentum,
+ * eps): input (N, C, ...) normalized per channel C with the batch's statistics (training) or
+ * running_mean and running_var (evaluation; both required then), times weight plus bias (each (C)
+ * or NULL). In training, running_mean and running_var (or NULL) are updated in place:
+ * (1 - momentum) * running + momentum * batch statistic, the variance unbiased. */
+cg_tensor *cg_batch_norm(cg_tensor *input, cg_tensor *running_mean, cg_tensor *running_var, cg_tensor *weight,
+                         cg_tensor *bias, bool training, double momentum, double eps);
 
 /* ---- losses ---------------------------------------------------------------------------------- */
 

@@ -28,8 +28,37 @@ static int f_ln_two_dims(cg_tensor **in, cg_tensor **out, void *u) {
     return 1;
 }
 
+static void bn_affine(cg_tensor **in) {
+    in[0] = GRAD_INPUT(87, -2, 2, 4, 3, 2);
+    in[1] = GRAD_INPUT(88, 0.5, 1.5, 3);
+    in[2] = GRAD_INPUT(89, -1, 1, 3);
+}
+static void bn_plain(cg_tensor **in) { in[0] = GRAD_INPUT(90, -2, 2, 5, 2); }
+
+/* Fresh running statistics on each call (gradcheck calls fn many times; training updates them). */
+static int f_bn_train(cg_tensor **in, cg_tensor **out, void *u) {
+    (void)u;
+    out[0] = cg_batch_norm(in[0], cg_zeros_shape(CG_FLOAT64, CG_SHAPE(3)), cg_ones_shape(CG_FLOAT64, CG_SHAPE(3)), in[1],
+                           in[2], true, 0.1, 1e-5);
+    return 1;
+}
+static int f_bn_eval(cg_tensor **in, cg_tensor **out, void *u) {
+    (void)u;
+    cg_tensor *rm = cg_tensor_f64(((double[]){0.3, -0.2, 0.1}), 3), *rv = cg_tensor_f64(((double[]){0.5, 1.5, 2}), 3);
+    out[0] = cg_batch_norm(in[0], rm, rv, in[1], in[2], false, 0.1, 1e-5);
+    return 1;
+}
+static int f_bn_plain(cg_tensor **in, cg_tensor **out, void *u) {
+    (void)u;
+    out[0] = cg_batch_norm(in[0], NULL, NULL, NULL, NULL, true, 0.1, 0.01);
+    return 1;
+}
+
 static const grad_case cases_norm[] = {
     {"layer_norm", "weight and bias", 3, nm_affine, f_ln_affine, false, 0, 0},
     {"layer_norm", "no weight or bias, 3-D", 1, nm_plain, f_ln_plain, false, 0, 0},
     {"layer_norm", "two normalized dims, transposed, weight only", 2, nm_two_dims, f_ln_two_dims, false, 0, 0},
+    {"batch_norm", "training, weight and bias, 3-D", 3, bn_affine, f_bn_train, false, 0, 0},
+    {"batch_norm", "evaluation, weight and bias, 3-D", 3, bn_affine, f_bn_eval, false, 0, 0},
+    {"batch_norm", "training, no running statistics, weight or bias, 2-D", 1, bn_plain, f_bn_plain, false, 0, 0},
 };

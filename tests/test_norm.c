@@ -1,9 +1,10 @@
-/* layer_norm against PyTorch 1.13 (tests/data/norm.txt from tools/gen_norm.py): the output bit for
+/* layer_norm and batch_norm against PyTorch 1.13 (tests/data/norm.txt from tools/gen_norm.py,
+ * tests/data/batch_norm.txt from tools/gen_batch_norm.py). layer_norm: the output bit for
  * bit in float32 and float64 (row lengths around the kernel's vector and chunk sizes, with and
  * without weight and bias, two normalized dims, a transposed input), the gradients of input, weight
  * and bias to a tolerance (the backward is composed of cgrad ops, not PyTorch's kernel), the node's
- * name, PyTorch's error messages, and the meta device. gradcheck and gradgradcheck are in
- * tests/grad_cases_norm.h. */
+ * name, PyTorch's error messages, and the meta device. batch_norm likewise, with the running
+ * statistics after the update bit for bit. gradcheck and gradgradcheck are in tests/grad_cases_norm.h. */
 #include "harness.h"
 #include "golden.h"
 
@@ -142,11 +143,152 @@ static void test_inputs_unchanged(void) {
     CHECK(y && cg_data_ptr(y) != cg_data_ptr(x));
 }
 
+/* ---- batch_norm ---- */
+
+static int check_bn_line(char *line) {
+    char *cur = line;
+    const char *name = golden_token(&cur);
+    bool training = atoi(golden_token(&cur));
+    double momentum = atof(golden_token(&cur)), eps = atof(golden_token(&cur));
+    bool has_r = atoi(golden_token(&cur)), has_w = atoi(golden_token(&cur)), has_b = atoi(golden_token(&cur));
+    cg_tensor *x = golden_tensor(&cur);
+    cg_tensor *rm = has_r ? golden_tensor(&cur) : NULL, *rv = has_r ? golden_tensor(&cur) : NULL;
+    cg_tensor *w = has_w ? golden_tensor(&cur) : NULL, *b = has_b ? golden_tensor(&cur) : NULL;
+    cg_tensor *g = golden_tensor(&cur), *y_expected = golden_tensor(&cur);
+    cg_tensor *rm_expected = has_r ? golden_tensor(&cur) : NULL, *rv_expected = has_r ? golden_tensor(&cur) : NULL;
+    cg_tensor *dx_expected = golden_tensor(&cur);
+    cg_tensor *dw_expected = has_w ? golden_tensor(&cur) : NULL, *db_expected = has_b ? golden_tensor(&cur) : NULL;
+    if (!x || !g || !y_expected || !dx_expected || (has_r && !rv_expected) || (has_w && !dw_expected) ||
+        (has_b && !db_expected))
+        return -1;
+    cg_requires_grad_(x, true);
+    if (w) cg_requires_grad_(w, true);
+    if (b) cg_requires_grad_(b, true);
+    cg_tensor *y = cg_batch_norm(x, rm, rv, w, b, training, momentum, eps);
+    if (!y || strcmp(cg_node_name(cg_grad_fn(y)), "NativeBatchNormBackward0") != 0) return -1;
+    if (!same_bits(y, y_expected)) {
+        fprintf(stderr, "%s: output bits differ\n", name);
+        return -1;
+    }
+    if (has_r && (!same_bits(rm, rm_expected) || !same_bits(rv, rv_expected))) {
+        fprintf(stderr, "%s: running statistics differ\n", name);
+        return -1;
+    }
+    if (cg_backward(y, .gradient = g) < 0) return -1;
+    double tol = cg_get_dtype(y) == CG_FLOAT32 ? 5e-5 : 1e-12;
+    bool ok = close_to(cg_grad(x), dx_expected, tol) && (!w || close_to(cg_grad(w), dw_expected, tol)) &&
+              (!b || close_to(cg_grad(b), db_expected, tol));
+    if (!ok) fprintf(stderr, "%s: gradients differ\n", name);
+    return ok ? 0 : -1;
+}
+
+static void test_bn_golden(void) {
+    int bad;
+    int cases = golden_check_lines("tests/data/batch_norm.txt", check_bn_line, 20, &bad);
+    CHECK(cases >= 80);
+    CHECK_MSG(bad == 0, "%d of %d cases differ", bad, cases);
+}
+
+static void test_bn_errors(void) {
+    cg_tensor *x = cg_randn(4, 3), *rm = cg_zeros(3), *rv = cg_ones(3), *w = cg_ones(3);
+    CHECK_ERROR(cg_batch_norm(x, cg_zeros(4), rv, NULL, NULL, true, 0.1, 1e-5),
+                "running_mean should contain 3 elements not 4");
+    CHECK_ERROR(cg_batch_norm(x, rm, cg_ones(4), NULL, NULL, true, 0.1, 1e-5),
+                "running_var should contain 3 elements not 4");
+    CHECK_ERROR(cg_batch_norm(x, NULL, NULL, NULL, NULL, false, 0.1, 1e-5),
+                "running_mean must be defined in evaluation mode");
+    CHECK_ERROR(cg_batch_norm(x, rm, NULL, NULL, NULL, false, 0.1, 1e-5),
+                "running_var must be defined in evaluation mode");
+    CHECK_ERROR(cg_batch_norm(x, rm, rv, cg_ones(4), NULL, false, 0.1, 1e-5), "weight should contain 3 elements not 4");
+    CHECK_ERROR(cg_batch_norm(x, rm, rv, NULL, cg_ones(4), false, 0.1, 1e-5), "bias should contain 3 elements not 4");
+    CHECK_ERROR(cg_batch_norm(cg_randn(1, 3), NULL, NULL, NULL, NULL, true, 0.1, 1e-5),
+                "Expected more than 1 value per channel when training, got input size torch.Size([1, 3])");
+    CHECK(cg_last_error_kind() == CG_VALUE_ERROR);
+    CHECK_ERROR(cg_batch_norm(cg_randn(1, 3, 1), cg_zeros(4), NULL, NULL, NULL, true, 0.1, 1e-5),
+                "Expected more than 1 value per channel when training, got input size torch.Size([1, 3, 1])");
+    CHECK_OK(cg_batch_norm(cg_randn(1, 3), rm, rv, NULL, NULL, false, 0.1, 1e-5));
+    CHECK_ERROR(cg_batch_norm(cg_randn(3), NULL, NULL, NULL, NULL, true, 0.1, 1e-5),
+                "Dimension out of range (expected to be in range of [-1, 0], but got 1)");
+    CHECK(cg_last_error_kind() == CG_INDEX_ERROR);
+    CHECK_ERROR(cg_batch_norm(cg_to(x, CG_INT64), NULL, NULL, NULL, NULL, true, 0.1, 1e-5),
+                "\"batch_norm\" not implemented for 'Long'");
+    CHECK_ERROR(cg_batch_norm(x, cg_to(rm, CG_FLOAT64), rv, NULL, NULL, true, 0.1, 1e-5),
+                "mixed dtype (CPU): expect parameter to have scalar type of Float");
+    CHECK_ERROR(cg_batch_norm(x, rm, rv, cg_to(w, CG_FLOAT64), NULL, true, 0.1, 1e-5),
+                "mixed dtype (CPU): expect parameter to have scalar type of Float");
+    CHECK_ERROR(cg_batch_norm(cg_to(x, CG_FLOAT64), rm, rv, NULL, NULL, true, 0.1, 1e-5),
+                "mixed dtype (CPU): expect input to have scalar type of BFloat16");
+    CHECK_ERROR(cg_batch_norm(x, cg_zeros(3, 1), rv, NULL, NULL, true, 0.1, 1e-5),
+                "TensorAccessor expected 1 dims but tensor has 2");
+    CHECK_OK(cg_batch_norm(x, NULL, NULL, cg_ones(3, 1), NULL, true, 0.1, 1e-5));
+    CHECK_ERROR(cg_batch_norm(x, cg_to_device(rm, CG_META), rv, NULL, NULL, true, 0.1, 1e-5),
+                "Expected all tensors to be on the same device, but found at least two devices, meta and cpu!");
+    CHECK_ERROR(cg_batch_norm(x, cg_requires_grad_(cg_zeros(3), true), rv, NULL, NULL, false, 0.1, 1e-5),
+                "The function 'native_batch_norm' is not differentiable with respect to argument 'running_mean'. "
+                "This input cannot have requires_grad True.");
+    CHECK(!cg_batch_norm(NULL, rm, rv, NULL, NULL, true, 0.1, 1e-5));
+    /* nothing failed half-way: the running statistics are as they were */
+    CHECK(cg_item(cg_sum(cg_abs(rm))) == 0 && cg_item(cg_sum(rv)) == 3);
+}
+
+/* An empty input is PyTorch's clone times weight[0] plus bias[0]: no checks, statistics untouched. */
+static void test_bn_empty(void) {
+    cg_tensor *x = cg_requires_grad_(cg_randn(0, 3), true), *w = cg_requires_grad_(cg_randn(3), true);
+    cg_tensor *b = cg_requires_grad_(cg_randn(3), true), *rm = cg_ones(3);
+    cg_tensor *y = cg_batch_norm(x, rm, cg_ones(3), w, b, true, 0.1, 1e-5);
+    CHECK_OK(y);
+    if (!y) return;
+    CHECK(cg_numel(y) == 0 && cg_ndim(y) == 2);
+    CHECK_STR(cg_node_name(cg_grad_fn(y)), "AddBackward0");
+    CHECK(cg_item(cg_sum(rm)) == 3);
+    CHECK(cg_backward(cg_sum(y)) == 0);
+    CHECK(cg_grad(w) && cg_item(cg_sum(cg_abs(cg_grad(w)))) == 0);
+    y = cg_batch_norm(cg_requires_grad_(cg_randn(2, 3, 0), true), cg_zeros(4), NULL, NULL, NULL, true, 0.1, 1e-5);
+    CHECK(y && cg_numel(y) == 0 && strcmp(cg_node_name(cg_grad_fn(y)), "CloneBackward0") == 0);
+}
+
+/* A transposed input and running statistics that are views: the same values as contiguous ones,
+ * and the statistics written through the views. */
+static void test_bn_layouts(void) {
+    cg_tensor *x = cg_randn(5, 3, 4), *t = cg_transpose(cg_contiguous(cg_transpose(x, 0, 2)), 0, 2);
+    cg_tensor *stats = cg_zeros(2, 3), *rm = cg_select(stats, 0, 0), *rv = cg_select(stats, 0, 1);
+    cg_fill_(rv, 1);
+    cg_tensor *rm2 = cg_zeros(3), *rv2 = cg_ones(3);
+    cg_tensor *y = cg_batch_norm(t, rm, rv, NULL, NULL, true, 0.1, 1e-5);
+    cg_tensor *y2 = cg_batch_norm(x, rm2, rv2, NULL, NULL, true, 0.1, 1e-5);
+    CHECK(y && y2 && !cg_is_contiguous(t));
+    CHECK(same_bits(y, y2) && same_bits(rm, rm2) && same_bits(rv, rv2));
+    cg_tensor *strided = cg_select(cg_zeros(3, 2), 1, 0), *rv3 = cg_ones(3);
+    CHECK_OK(cg_batch_norm(x, strided, rv3, NULL, NULL, true, 0.1, 1e-5));
+    CHECK(same_bits(strided, rm2) && same_bits(rv3, rv2));
+}
+
+static void test_bn_meta(void) {
+    cg_tensor *x = cg_requires_grad_(cg_to_device(cg_randn(4, 3, 5), CG_META), true);
+    cg_tensor *w = cg_requires_grad_(cg_to_device(cg_randn(3), CG_META), true);
+    cg_tensor *rm = cg_to_device(cg_zeros(3), CG_META), *rv = cg_to_device(cg_ones(3), CG_META);
+    for (int training = 0; training < 2; training++) {
+        cg_tensor *y = cg_batch_norm(x, rm, rv, w, NULL, training, 0.1, 1e-5);
+        CHECK_OK(y);
+        if (!y) return;
+        CHECK(cg_get_device(y) == CG_META && cg_ndim(y) == 3 && cg_size(y, 2) == 5);
+        CHECK_STR(cg_node_name(cg_grad_fn(y)), "NativeBatchNormBackward0");
+        CHECK(cg_backward(cg_sum(y)) == 0);
+        CHECK(cg_grad(x) && cg_get_device(cg_grad(x)) == CG_META && cg_numel(cg_grad(x)) == 60);
+        CHECK(cg_grad(w) && cg_numel(cg_grad(w)) == 3);
+    }
+}
+
 int main(void) {
     RUN(test_golden);
     RUN(test_errors);
     RUN(test_empty);
     RUN(test_meta);
     RUN(test_inputs_unchanged);
+    RUN(test_bn_golden);
+    RUN(test_bn_errors);
+    RUN(test_bn_empty);
+    RUN(test_bn_layouts);
+    RUN(test_bn_meta);
     HARNESS_END();
 }

@@ -133,7 +133,9 @@
     X(avg_pool2d_backward, "AvgPool2DBackwardBackward0")
 
 /* Normalization (src/ops/norm.c). */
-#define CG_OPS_NORM(X) X(layer_norm, "NativeLayerNormBackward0")
+#define CG_OPS_NORM(X)                         \
+    X(layer_norm, "NativeLayerNormBackward0") \
+    X(batch_norm, "NativeBatchNormBackward0")
 
 /* Ops of three operands (two and a number for add/sub with alpha and lerp's number weight). */
 #define CG_OPS_TERNARY(X)              \

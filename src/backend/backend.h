@@ -114,6 +114,10 @@ struct cg_backend {
     /* layer_norm of (M, N) rows, contiguous operands, weight/bias NULL when absent (backend/cpu/norm.h) */
     void (*layer_norm)(cg_tensor *out, const cg_tensor *x, const cg_tensor *weight, const cg_tensor *bias, int64_t M,
                        int64_t N, double eps);
+    /* batch_norm: statistics, running statistics updated in place, output (backend/cpu/norm.h) */
+    void (*batch_norm)(cg_tensor *out, cg_tensor *mean, cg_tensor *invstd, const cg_tensor *x, const cg_tensor *weight,
+                       const cg_tensor *bias, cg_tensor *running_mean, cg_tensor *running_var, bool training,
+                       double momentum, double eps);
 };
 
 extern const cg_backend cg_backend_cpu;

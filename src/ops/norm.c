@@ -1,4 +1,4 @@
-/* Normalization ops as torch.nn.functional computes them in PyTorch 1.13: layer_norm.
+/* Normalization ops as torch.nn.functional computes them in PyTorch 1.13: layer_norm, batch_norm.
  *
  * The forward is PyTorch's CPU kernel (backend/cpu/norm.c), with its float32 bits. The backward,
  * next to it, is written with cgrad ops (the row statistics recomputed from the saved input), so
@@ -97,5 +97,164 @@ void cg_backward_layer_norm(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     if (cg_needs_grad(n, 2)) {
         int k = (int)n->args[0];
         out[2] = cg_sum_to(g, k, x->sizes + x->ndim - k);
+    }
+}
+
+/* ---- batch_norm ---- */
+
+/* torch.nn.functional.batch_norm's checks before the kernel, in PyTorch's order; the first failing
+ * one's message. */
+static int check_batch_norm(const cg_tensor *x, cg_tensor *const p[4], bool training) {
+    static const char *const names[4] = {"running_mean", "running_var", "weight", "bias"};
+    if (x->ndim < 2) {
+        cg_set_index_error("Dimension out of range (expected to be in range of [-1, 0], but got 1)");
+        return -1;
+    }
+    int64_t C = x->sizes[1];
+    for (int i = 0; i < 4; i++) {
+        if (!p[i] && i < 2 && !training) {
+            cg_set_error("%s must be defined in evaluation mode", names[i]);
+            return -1;
+        }
+        if (p[i] && p[i]->numel != C) {
+            cg_set_error("%s should contain %lld elements not %lld", names[i], (long long)C, (long long)p[i]->numel);
+            return -1;
+        }
+    }
+    if (CG_CHECK_SAME_DEVICE(x, p[0], p[1], p[2], p[3]) < 0) return -1;
+    if (x->dtype != CG_FLOAT32 && x->dtype != CG_FLOAT64) {
+        cg_set_error("\"batch_norm\" not implemented for '%s'", cg_dtype_title(x->dtype));
+        return -1;
+    }
+    for (int i = 0; i < 4; i++) {
+        if (p[i] && p[i]->dtype != x->dtype) {
+            /* PyTorch's mixed-type check: float32 input may only take float32 parameters, float64 none mixed */
+            cg_set_error(x->dtype == CG_FLOAT32 ? "mixed dtype (CPU): expect parameter to have scalar type of Float"
+                                                : "mixed dtype (CPU): expect input to have scalar type of BFloat16");
+            return -1;
+        }
+    }
+    for (int i = 0; i < 2; i++) {
+        if (p[i] && p[i]->ndim != 1) {
+            cg_set_error("TensorAccessor expected 1 dims but tensor has %d", p[i]->ndim);
+            return -1;
+        }
+        if (p[i] && cg_requires_grad(p[i]) && cg_grad_mode_on()) {
+            cg_set_error("The function 'native_batch_norm' is not differentiable with respect to argument '%s'. This "
+                         "input cannot have requires_grad True.",
+                         names[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* F.batch_norm's _verify_batch_size: one value per channel cannot be normalized in training. */
+static int check_batch_size(const cg_tensor *x) {
+    int64_t values = x->ndim ? x->sizes[0] : 1;
+    for (int d = 2; d < x->ndim; d++) values *= x->sizes[d];
+    if (x->ndim >= 1 && values == 1) {
+        cg_set_value_error("Expected more than 1 value per channel when training, got input size torch.Size(%s)",
+                           cg_shape_text(x->ndim, x->sizes).s);
+        return -1;
+    }
+    return 0;
+}
+
+/* A (C) tensor as (1, C, 1, ...), to broadcast over x's channel dim. */
+static cg_tensor *per_channel(cg_tensor *t, const cg_tensor *x) {
+    int64_t sizes[CG_MAX_DIMS];
+    for (int d = 0; d < x->ndim; d++) sizes[d] = d == 1 ? x->sizes[1] : 1;
+    return cg_reshape_shape(t, x->ndim, sizes);
+}
+
+/* An empty input: PyTorch returns input.clone() times weight[0] plus bias[0], recorded as those ops. */
+static cg_tensor *batch_norm_empty(cg_tensor *x, cg_tensor *w, cg_tensor *b) {
+    cg_tensor *out = cg_clone(x);
+    if (w) out = cg_mul(out, cg_select(w, 0, 0));
+    if (b) out = cg_add(out, cg_select(b, 0, 0));
+    return out;
+}
+
+cg_tensor *cg_batch_norm(cg_tensor *x, cg_tensor *running_mean, cg_tensor *running_var, cg_tensor *w, cg_tensor *b,
+                         bool training, double momentum, double eps) {
+    if (!x) return NULL;
+    if (training && check_batch_size(x) < 0) return NULL;
+    if (x->numel == 0) return batch_norm_empty(x, w, b);
+    cg_tensor *p[4] = {running_mean, running_var, w, b};
+    if (check_batch_norm(x, p, training) < 0) return NULL;
+    int64_t C = x->sizes[1];
+    cg_tensor *out = NULL, *mean = NULL, *invstd = NULL;
+    CG_NO_GRAD {
+        cg_tensor *c[4];
+        bool ok = true;
+        for (int i = 0; i < 4; i++) {
+            c[i] = p[i] ? cg_contiguous(p[i]) : NULL;
+            ok = ok && (c[i] || !p[i]);
+        }
+        cg_tensor *xc = cg_contiguous(x);
+        out = ok && xc ? cg_new_on(x, x->dtype, x->ndim, x->sizes) : NULL;
+        mean = out ? cg_new_on(x, x->dtype, 1, &C) : NULL;
+        invstd = mean ? cg_new_on(x, x->dtype, 1, &C) : NULL;
+        if (invstd) CG_KERNEL(out, batch_norm)(out, mean, invstd, xc, c[2], c[3], c[0], c[1], training, momentum, eps);
+        /* a running statistic that is not contiguous was updated in a copy */
+        for (int i = 0; i < 2 && invstd && training; i++)
+            if (c[i] && c[i] != p[i] && cg_copy_(p[i], c[i]) < 0) out = NULL;
+    }
+    if (!invstd) return NULL;
+    cg_node *n = out ? cg_record(&cg_op_batch_norm, out, CG_INPUTS(x, w, b)) : NULL;
+    if (n) {
+        n->args[0] = training;
+        n->args[1] = w != NULL;
+        n->scalars[0] = eps;
+        cg_save(n, 0, x);
+        if (w) cg_save(n, 1, w);
+        if (!training) {
+            cg_save(n, 2, mean);
+            cg_save(n, 3, invstd);
+        }
+    }
+    return cg_recorded(out);
+}
+
+/* With xhat = (x - mean) * invstd per channel and gw = grad * weight, in training (the statistics
+ * the batch's, recomputed from x so that the formula differentiates again)
+ * dx = invstd (gw - mean(gw) - xhat mean(gw xhat)), in evaluation dx = gw invstd; dweight =
+ * sum(grad xhat), dbias = sum(grad), the means and sums over every dim but the channels. */
+void cg_backward_batch_norm(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    bool training = n->args[0];
+    cg_tensor *x = cg_saved(n, 0), *w = n->args[1] ? cg_saved(n, 1) : NULL, *g = grads[0];
+    if (!x || (n->args[1] && !w)) return;
+    cg_reduce_args others = {.input = x, .keepdim = true, .biased = true};
+    for (int d = 0; d < x->ndim; d++)
+        if (d != 1) others.dims[others.ndims++] = d;
+    cg_tensor *mean, *invstd;
+    if (training) {
+        mean = cg_mean_opts(others);
+        invstd = cg_pow_scalar(cg_add_scalar(cg_var_opts(others), n->scalars[0]), -0.5);
+    } else {
+        mean = per_channel(cg_saved(n, 2), x);
+        invstd = per_channel(cg_saved(n, 3), x);
+    }
+    cg_tensor *xhat = cg_mul(cg_sub(x, mean), invstd);
+    if (cg_needs_grad(n, 0)) {
+        cg_tensor *gw = w ? cg_mul(g, per_channel(w, x)) : g;
+        if (training) {
+            others.input = gw;
+            cg_tensor *centered = cg_sub(gw, cg_mean_opts(others));
+            others.input = cg_mul(gw, xhat);
+            out[0] = cg_mul(invstd, cg_sub(centered, cg_mul(xhat, cg_mean_opts(others))));
+        } else {
+            out[0] = cg_mul(gw, invstd);
+        }
+    }
+    others.keepdim = false;
+    if (cg_needs_grad(n, 1) && w) {
+        others.input = cg_mul(g, xhat);
+        out[1] = cg_sum_opts(others);
+    }
+    if (cg_needs_grad(n, 2)) {
+        others.input = g;
+        out[2] = cg_sum_opts(others);
     }
 }

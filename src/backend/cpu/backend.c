@@ -110,4 +110,5 @@ const cg_backend cg_backend_cpu = {
     .softmax = cg_kernel_softmax,
     .softmax_backward = cg_kernel_softmax_backward,
     .layer_norm = cg_kernel_layer_norm,
+    .batch_norm = cg_kernel_batch_norm,
 };

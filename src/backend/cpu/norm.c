@@ -126,3 +126,115 @@ void cg_kernel_layer_norm(cg_tensor *out, const cg_tensor *x, const cg_tensor *w
     rows_job j = {out, x, weight, bias, N, eps};
     cg_parallel_for(0, M, 1, rows, &j);
 }
+
+/* ---- batch_norm ----
+ *
+ * PyTorch 1.13's CPU kernel at one thread (batch_norm_kernel.cpp and Normalization.cpp), with x seen
+ * as (N, C, S). The statistics of a channel: when S == 1 (the channels-last loop) a running sum of
+ * x in x's dtype, mean = (double)sum / count, then a running sum of (x - mean)^2 in x's dtype, each
+ * step one fused multiply-add (gcc contracts that vector loop); when S > 1 double sums, the square
+ * rounded to x's dtype before it is added, except that gcc unrolled the float64 loop by two and its
+ * odd last element of each row is a fused multiply-add. var = var_sum / count in x's dtype and
+ * invstd = 1 / sqrt((double)var + eps). The running statistics: running_mean = m * mean + (1 - m) *
+ * running_mean in x's dtype (m the momentum in it), running_var = (double)m * unbiased +
+ * (double)((1 - m) * running_var), unbiased = var_sum / (count - 1) in x's dtype. In evaluation,
+ * invstd = 1 / sqrt(running_var + eps) in x's dtype. The output is fma(x, alpha, beta) with alpha =
+ * invstd * weight and beta = fma(-mean, alpha, bias), both fused as gcc contracts them. */
+
+#define DEFINE_BATCH_NORM(S, T, FMA, SQRT)                                                            \
+    static void S##_bn_stats(const T *x, int64_t N, int64_t C, int64_t HW, int64_t c, T *mean, T *var_sum) { \
+        int64_t count = N * HW;                                                                      \
+        if (HW == 1) {                                                                               \
+            T sum = 0, vs = 0;                                                                       \
+            for (int64_t n = 0; n < N; n++) sum += x[n * C + c];                                     \
+            T m = (T)((double)sum / (double)count);                                                  \
+            for (int64_t n = 0; n < N; n++) {                                                        \
+                T d = x[n * C + c] - m;                                                              \
+                vs = FMA(d, d, vs);                                                                  \
+            }                                                                                        \
+            *mean = m, *var_sum = vs;                                                                \
+            return;                                                                                  \
+        }                                                                                            \
+        double sum = 0, vs = 0;                                                                      \
+        for (int64_t n = 0; n < N; n++)                                                              \
+            for (int64_t i = 0; i < HW; i++) sum += x[(n * C + c) * HW + i];                         \
+        T m = (T)(sum / (double)count);                                                              \
+        for (int64_t n = 0; n < N; n++)                                                              \
+            for (int64_t i = 0; i < HW; i++) {                                                       \
+                T d = x[(n * C + c) * HW + i] - m;                                                   \
+                if (sizeof(T) == 8 && HW % 2 == 1 && i == HW - 1)                                    \
+                    vs = fma((double)d, (double)d, vs);                                              \
+                else                                                                                 \
+                    vs += (double)(T)(d * d);                                                        \
+            }                                                                                        \
+        *mean = m, *var_sum = (T)vs;                                                                 \
+    }                                                                                                \
+    static void S##_bn_channel(const bn_job *j, int64_t c) {                                         \
+        const T *x = (const T *)cg_tensor_data(j->x);                                                           \
+        T *mean = (T *)cg_tensor_data(j->mean), *invstd = (T *)cg_tensor_data(j->invstd);                      \
+        T *rm = j->running_mean ? (T *)cg_tensor_data(j->running_mean) : NULL;                       \
+        T *rv = j->running_var ? (T *)cg_tensor_data(j->running_var) : NULL;                         \
+        if (j->training) {                                                                           \
+            T vs, count = (T)(j->N * j->HW), count1 = (T)(j->N * j->HW - 1), m = (T)j->momentum;                                     \
+            S##_bn_stats(x, j->N, j->C, j->HW, c, &mean[c], &vs);                                    \
+            T var = vs / count;                                                                      \
+            invstd[c] = var == 0 && j->eps == 0 ? (T)0 : (T)(1 / sqrt((double)var + j->eps));       \
+            if (rm) rm[c] = m * mean[c] + (1 - m) * rm[c];                                           \
+            if (rv) rv[c] = (T)((double)m * (double)(vs / count1) + (double)((1 - m) * rv[c])); \
+        } else {                                                                                     \
+            mean[c] = rm[c];                                                                         \
+            invstd[c] = (T)1 / SQRT(rv[c] + (T)j->eps);                                              \
+        }                                                                                            \
+    }                                                                                                \
+    static void S##_bn_rows(const bn_job *j, int64_t lo, int64_t hi) {                               \
+        const T *x = (const T *)cg_tensor_data(j->x), *mean = (const T *)cg_tensor_data(j->mean);                          \
+        const T *invstd = (const T *)cg_tensor_data(j->invstd);                                                 \
+        const T *w = j->weight ? (const T *)cg_tensor_data(j->weight) : NULL;                        \
+        const T *b = j->bias ? (const T *)cg_tensor_data(j->bias) : NULL;                            \
+        T *y = (T *)cg_tensor_data(j->out);                                                               \
+        for (int64_t r = lo; r < hi; r++) {                                                          \
+            int64_t c = r % j->C;                                                                    \
+            T alpha = invstd[c] * (w ? w[c] : (T)1);                                                 \
+            T beta = FMA(-mean[c], alpha, b ? b[c] : (T)0);                                          \
+            for (int64_t i = r * j->HW; i < (r + 1) * j->HW; i++) y[i] = FMA(x[i], alpha, beta);     \
+        }                                                                                            \
+    }
+
+typedef struct {
+    cg_tensor *out, *mean, *invstd, *running_mean, *running_var;
+    const cg_tensor *x, *weight, *bias;
+    int64_t N, C, HW;
+    bool training;
+    double momentum, eps;
+} bn_job;
+
+DEFINE_BATCH_NORM(f32, float, fmaf, sqrtf)
+DEFINE_BATCH_NORM(f64, double, fma, sqrt)
+
+static void bn_channels(int64_t lo, int64_t hi, void *arg) {
+    const bn_job *j = arg;
+    for (int64_t c = lo; c < hi; c++) {
+        if (j->x->dtype == CG_FLOAT32)
+            f32_bn_channel(j, c);
+        else
+            f64_bn_channel(j, c);
+    }
+}
+
+static void bn_rows(int64_t lo, int64_t hi, void *arg) {
+    const bn_job *j = arg;
+    if (j->x->dtype == CG_FLOAT32)
+        f32_bn_rows(j, lo, hi);
+    else
+        f64_bn_rows(j, lo, hi);
+}
+
+void cg_kernel_batch_norm(cg_tensor *out, cg_tensor *mean, cg_tensor *invstd, const cg_tensor *x,
+                          const cg_tensor *weight, const cg_tensor *bias, cg_tensor *running_mean,
+                          cg_tensor *running_var, bool training, double momentum, double eps) {
+    int64_t N = x->sizes[0], C = x->sizes[1], HW = N * C != 0 ? x->numel / (N * C) : 0;
+    bn_job j = {out, mean, invstd, running_mean, running_var, x, weight, bias, N, C, HW, training, momentum, eps};
+    cg_parallel_for(0, C, 1, bn_channels, &j);
+    int64_t grain = HW ? CG_GRAIN_SIZE / HW + 1 : 1;
+    cg_parallel_for(0, N * C, grain, bn_rows, &j);
+}

@@ -10,4 +10,13 @@
 void cg_kernel_layer_norm(cg_tensor *out, const cg_tensor *x, const cg_tensor *weight, const cg_tensor *bias,
                           int64_t M, int64_t N, double eps);
 
+/* batch_norm of x (N, C, ...) contiguous float32/float64, seen as (N, C, S): mean and invstd (C)
+ * contiguous get the batch's statistics (training) or running_mean and 1 / sqrt(running_var + eps)
+ * (evaluation); in training running_mean and running_var (C, contiguous, or NULL) are updated in
+ * place with momentum and the unbiased variance. out (x's shape, contiguous) gets (x - mean) *
+ * invstd * weight + bias, weight and bias (C) contiguous or NULL. */
+void cg_kernel_batch_norm(cg_tensor *out, cg_tensor *mean, cg_tensor *invstd, const cg_tensor *x,
+                          const cg_tensor *weight, const cg_tensor *bias, cg_tensor *running_mean,
+                          cg_tensor *running_var, bool training, double momentum, double eps);
+
 #endif

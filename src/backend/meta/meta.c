@@ -114,6 +114,12 @@ static void layer_norm(cg_tensor *out, const cg_tensor *x, const cg_tensor *weig
                        int64_t N, double eps) {
     (void)out, (void)x, (void)weight, (void)bias, (void)M, (void)N, (void)eps;
 }
+static void batch_norm(cg_tensor *out, cg_tensor *mean, cg_tensor *invstd, const cg_tensor *x, const cg_tensor *weight,
+                       const cg_tensor *bias, cg_tensor *running_mean, cg_tensor *running_var, bool training,
+                       double momentum, double eps) {
+    (void)out, (void)mean, (void)invstd, (void)x, (void)weight, (void)bias, (void)running_mean, (void)running_var;
+    (void)training, (void)momentum, (void)eps;
+}
 
 const cg_backend cg_backend_meta = {
     .device = CG_META,
@@ -176,4 +182,5 @@ const cg_backend cg_backend_meta = {
     .softmax = softmax,
     .softmax_backward = softmax_backward,
     .layer_norm = layer_norm,
+    .batch_norm = batch_norm,
 };
