@@ -1099,8 +1099,12 @@ int cg_clip_grad_value_(cg_tensor_list params, double clip_value);
 /* ---- learning-rate schedulers (torch.optim.lr_scheduler) --------------------------------------- */
 /* A scheduler sets the lr of every param group of its optimizer by PyTorch 1.13's formulas (the
  * recursive ones where PyTorch uses them, so the same doubles). Creating one takes PyTorch's first
- * step (epoch 0); call cg_lr_scheduler_step after each cg_optimizer_step. */
-typedef enum { CG_STEP_LR, CG_MULTISTEP_LR, CG_EXPONENTIAL_LR, CG_COSINE_ANNEALING_LR, CG_LINEAR_LR, CG_LAMBDA_LR } cg_lr_kind;
+ * step (epoch 0; not ReduceLROnPlateau, which is not an _LRScheduler); call cg_lr_scheduler_step
+ * after each cg_optimizer_step (cg_lr_scheduler_step_metric for ReduceLROnPlateau). */
+typedef enum {
+    CG_STEP_LR, CG_MULTISTEP_LR, CG_EXPONENTIAL_LR, CG_COSINE_ANNEALING_LR, CG_LINEAR_LR, CG_LAMBDA_LR,
+    CG_MULTIPLICATIVE_LR, CG_ONE_CYCLE_LR, CG_REDUCE_LR_ON_PLATEAU
+} cg_lr_kind;
 typedef struct {
     double gamma;                 /* StepLR, MultiStepLR, ExponentialLR */
     int step_size;                /* StepLR */
@@ -1110,16 +1114,57 @@ typedef struct {
     double eta_min;
     double start_factor, end_factor;  /* LinearLR */
     int total_iters;
-    double (*lr_lambda)(int epoch, void *user);  /* LambdaLR: lr = initial lr * lr_lambda(epoch) */
+    /* LambdaLR: lr = initial lr * lr_lambda(epoch); MultiplicativeLR: lr *= lr_lambda(epoch) after epoch 0 */
+    double (*lr_lambda)(int epoch, void *user);
     void *user;
+    /* OneCycleLR: max_lr in every group, or max_lrs[group] (copied) when not NULL; total_steps, or
+     * epochs * steps_per_epoch when total_steps is 0; anneal_strategy "cos" (NULL) or "linear";
+     * cycle_momentum cycles SGD's and RMSprop's momentum or the Adam family's beta1 */
+    double max_lr;
+    const double *max_lrs;
+    int total_steps, epochs, steps_per_epoch;
+    double pct_start;             /* 0.3 */
+    const char *anneal_strategy;
+    bool cycle_momentum;          /* true */
+    double base_momentum, max_momentum;   /* 0.85, 0.95 */
+    double div_factor, final_div_factor;  /* 25, 1e4 */
+    bool three_phase;
+    /* ReduceLROnPlateau: mode "min" (NULL) or "max", threshold_mode "rel" (NULL) or "abs"; min_lr in
+     * every group, or min_lrs[group] (copied) when not NULL */
+    const char *mode;
+    double factor;                /* 0.1 */
+    int patience;                 /* 10 */
+    double threshold;             /* 1e-4 */
+    const char *threshold_mode;
+    int cooldown;
+    double min_lr;
+    const double *min_lrs;
+    double eps;                   /* 1e-8 */
 } cg_lr_options;
-cg_lr_options cg_lr_defaults(cg_lr_kind kind);  /* PyTorch's defaults (gamma 0.1; LinearLR's 1/3, 1, 5) */
+cg_lr_options cg_lr_defaults(cg_lr_kind kind);  /* PyTorch's defaults for kind (gamma 0.1; LinearLR's 1/3, 1, 5; ...) */
 typedef struct cg_lr_scheduler cg_lr_scheduler;
-/* A scheduler of kind over opt (which must outlive it), or NULL with a ValueError for bad options. */
+/* A scheduler of kind over opt (which must outlive it), or NULL with PyTorch's ValueError for bad
+ * options. OneCycleLR sets each group's lr (and momentum or beta1) to its starting value. */
 cg_lr_scheduler *cg_lr_scheduler_new(cg_optimizer *opt, cg_lr_kind kind, cg_lr_options options);
-int cg_lr_scheduler_step(cg_lr_scheduler *s);  /* scheduler.step() */
+/* scheduler.step(); OneCycleLR past total_steps fails with PyTorch's ValueError ("Tried to step 11
+ * times. The specified number of total steps is 10"), leaving the lrs as they were. */
+int cg_lr_scheduler_step(cg_lr_scheduler *s);
+/* ReduceLROnPlateau.step(metrics): counts a bad epoch unless metric is better than the best by
+ * threshold, and past patience bad epochs multiplies each lr by factor (not below min_lr; a change
+ * of at most eps is skipped), then waits cooldown epochs. */
+int cg_lr_scheduler_step_metric(cg_lr_scheduler *s, double metric);
 double cg_lr_scheduler_last_lr(const cg_lr_scheduler *s, int group);  /* get_last_lr()[group] */
 int cg_lr_scheduler_last_epoch(const cg_lr_scheduler *s);  /* scheduler.last_epoch */
+/* scheduler.state_dict() as named tensors (for cg_safetensors_save): PyTorch's names for what
+ * changes as it steps: "last_epoch", "_step_count" (int64), "base_lrs", "_last_lr" (float64, one
+ * per group); ReduceLROnPlateau "last_epoch", "best", "num_bad_epochs", "cooldown_counter",
+ * "_last_lr"; OneCycleLR also the per-group "initial_lr", "max_lr", "min_lr", "max_momentum",
+ * "base_momentum" that PyTorch keeps in the optimizer's param groups. The options (and a lambda)
+ * are the caller's, as PyTorch does not save a lambda either. 0, or -1 with *out empty. */
+int cg_lr_scheduler_state_dict(const cg_lr_scheduler *s, cg_named_tensors *out);
+/* scheduler.load_state_dict: every key the kind saves must be there with its size; a failing call
+ * changes nothing. Load the optimizer's state too: the chainable formulas start from its lrs. */
+int cg_lr_scheduler_load_state_dict(cg_lr_scheduler *s, const cg_named_tensors *state_dict);
 void cg_lr_scheduler_free(cg_lr_scheduler *s);
 
 /* ---- printing -------------------------------------------------------------------------------- */

@@ -30,6 +30,9 @@ struct cg_optimizer {
 /* The optimizer's constructor checks for kind, in PyTorch's order: 0, or -1 with its ValueError. */
 int optim_check_options(cg_optim_kind kind, const cg_optim_options *o);
 
+/* Appends name -> t (one more reference, owned by out; NULL t is an earlier failure): 0 or -1. */
+int optim_append(cg_named_tensors *out, const char *name, cg_tensor *t);
+
 /* Python's repr of a float, as PyTorch's messages print one ("-0.1", "2.0", "inf"). */
 const char *optim_py_float(double v, char *buf, size_t size);
 

@@ -51,7 +51,7 @@ static const kind_info KINDS[] = {
     [CG_RADAM] = {RADAM_F, {"exp_avg", "exp_avg_sq"}, 'f'},
 };
 
-static int append(cg_named_tensors *out, const char *name, cg_tensor *t) {
+int optim_append(cg_named_tensors *out, const char *name, cg_tensor *t) {
     if (!t) return -1;
     char **names = realloc(out->names, (size_t)(out->n + 1) * sizeof *names);
     if (names) out->names = names;
@@ -73,16 +73,16 @@ static int append_state(cg_named_tensors *out, const kind_info *k, cg_optim_kind
     char name[96];
     if (k->step) {
         snprintf(name, sizeof name, "state.%d.step", index);
-        if (append(out, name, cg_scalar(s->step, k->step == 'f' ? CG_FLOAT32 : CG_INT64)) < 0) return -1;
+        if (optim_append(out, name, cg_scalar(s->step, k->step == 'f' ? CG_FLOAT32 : CG_INT64)) < 0) return -1;
     }
     if (kind == CG_NADAM) {
         snprintf(name, sizeof name, "state.%d.mu_product", index);
-        if (append(out, name, cg_scalar(s->mu_product, CG_FLOAT32)) < 0) return -1;
+        if (optim_append(out, name, cg_scalar(s->mu_product, CG_FLOAT32)) < 0) return -1;
     }
     for (int i = 0; i < MAX_STATE; i++) {
         if (!s->state[i]) continue;
         snprintf(name, sizeof name, "state.%d.%s", index, k->state[i]);
-        if (append(out, name, s->state[i]) < 0) return -1;
+        if (optim_append(out, name, s->state[i]) < 0) return -1;
     }
     return 0;
 }
@@ -96,7 +96,7 @@ static int append_group(cg_named_tensors *out, const kind_info *k, int g, const 
         else if (f->type == 'd') t = cg_scalar(*(const double *)base, CG_FLOAT64);
         else t = cg_tensor_f64(((double[]){grp->o.beta1, grp->o.beta2}), 2);
         snprintf(name, sizeof name, "param_groups.%d.%s", g, f->name);
-        if (append(out, name, t) < 0) return -1;
+        if (optim_append(out, name, t) < 0) return -1;
     }
     int64_t *ids = malloc((size_t)grp->n * sizeof *ids);
     if (!ids) {
@@ -105,7 +105,7 @@ static int append_group(cg_named_tensors *out, const kind_info *k, int g, const 
     }
     for (int i = 0; i < grp->n; i++) ids[i] = first + i;
     snprintf(name, sizeof name, "param_groups.%d.params", g);
-    int rc = append(out, name, cg_from_data(ids, CG_INT64, 1, (int64_t[]){grp->n}));
+    int rc = optim_append(out, name, cg_from_data(ids, CG_INT64, 1, (int64_t[]){grp->n}));
     free(ids);
     return rc;
 }

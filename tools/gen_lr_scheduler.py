@@ -1,0 +1,109 @@
+"""Golden data for tests/test_lr_scheduler.c: PyTorch 1.13's OneCycleLR, ReduceLROnPlateau and
+MultiplicativeLR over two param groups (lr 0.1 and 0.05), the lr and momentum (SGD's and
+RMSprop's momentum, Adam's beta1) of each group after construction and after each step. Writes
+tests/data/lr_scheduler.txt:
+    sched <Kind> <Optimizer> key=value ... | lr0,lr1,m0,m1 lr0,lr1,m0,m1 ...
+        (lists are comma-separated; ReduceLROnPlateau's metrics=... are the values its steps get)
+    overstep <Kind> <Optimizer> key=value ... | <Python exception>   stepping OneCycleLR once too often
+    error <Kind> <Optimizer> key=value ... | <Python exception>       a constructor that refuses its options
+
+Run from the repository root with /usr/bin/python3 tools/gen_lr_scheduler.py.
+"""
+import torch
+
+S = torch.optim.lr_scheduler
+STEPS = 30
+METRICS_A = [1.0, 0.9, 0.95, 0.95, 0.91, 0.9, 0.92, 0.8, 0.8, 0.8, 0.8, 0.8, 0.7, 0.75, 0.75, 0.75, 0.75]
+METRICS_B = [0.1, 0.2, 0.25, 0.26, 0.3, 0.31, 0.31, 0.5, 0.5, 0.5, 0.55, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6]
+
+CASES = [
+    ("OneCycleLR", "SGD", dict(max_lr=0.1, total_steps=20)),
+    ("OneCycleLR", "Adam", dict(max_lr=0.01, epochs=4, steps_per_epoch=5, anneal_strategy="linear")),
+    ("OneCycleLR", "SGD", dict(max_lr=0.3, total_steps=25, pct_start=0.25, three_phase=True, div_factor=10.0,
+                               final_div_factor=100.0)),
+    ("OneCycleLR", "SGD", dict(max_lr=[0.1, 0.2], total_steps=15, cycle_momentum=False)),
+    ("OneCycleLR", "RMSprop", dict(max_lr=0.05, total_steps=12, base_momentum=0.5, max_momentum=0.8,
+                                   anneal_strategy="linear", three_phase=True)),
+    ("OneCycleLR", "Adam", dict(max_lr=0.02, total_steps=7, pct_start=0.5)),
+    ("ReduceLROnPlateau", "SGD", dict(patience=2, metrics=METRICS_A)),
+    ("ReduceLROnPlateau", "SGD", dict(mode="max", threshold_mode="abs", threshold=0.02, patience=1, cooldown=2,
+                                      factor=0.5, metrics=METRICS_B)),
+    ("ReduceLROnPlateau", "Adam", dict(patience=0, factor=0.3, min_lr=[0.01, 0.004], metrics=METRICS_A)),
+    ("ReduceLROnPlateau", "SGD", dict(patience=0, factor=0.9, eps=0.006, threshold=0.1, metrics=METRICS_A)),
+    ("MultiplicativeLR", "SGD", dict(lr_lambda="0.9")),
+    ("MultiplicativeLR", "Adam", dict(lr_lambda="1 - 0.01 * epoch")),
+]
+ERRORS = [
+    ("OneCycleLR", "SGD", dict(max_lr=0.1)),
+    ("OneCycleLR", "SGD", dict(max_lr=0.1, total_steps=-3)),
+    ("OneCycleLR", "SGD", dict(max_lr=0.1, epochs=0, steps_per_epoch=5)),
+    ("OneCycleLR", "SGD", dict(max_lr=0.1, epochs=2, steps_per_epoch=-1)),
+    ("OneCycleLR", "SGD", dict(max_lr=0.1, total_steps=10, pct_start=1.5)),
+    ("OneCycleLR", "SGD", dict(max_lr=0.1, total_steps=10, anneal_strategy="square")),
+    ("OneCycleLR", "Adagrad", dict(max_lr=0.1, total_steps=10)),
+    ("ReduceLROnPlateau", "SGD", dict(factor=1.0)),
+    ("ReduceLROnPlateau", "SGD", dict(mode="middle")),
+    ("ReduceLROnPlateau", "SGD", dict(threshold_mode="relative")),
+]
+OPTIMIZERS = {"SGD": lambda g: torch.optim.SGD(g, lr=0.1, momentum=0.9),
+              "Adam": lambda g: torch.optim.Adam(g, lr=0.1),
+              "RMSprop": lambda g: torch.optim.RMSprop(g, lr=0.1, momentum=0.3),
+              "Adagrad": lambda g: torch.optim.Adagrad(g, lr=0.1)}
+
+
+def make(kind, optim, opts):
+    p, q = torch.zeros(2, requires_grad=True), torch.zeros(2, requires_grad=True)
+    opt = OPTIMIZERS[optim]([{"params": [p]}, {"params": [q], "lr": 0.05}])
+    kw = {k: v for k, v in opts.items() if k != "metrics"}
+    if kind == "MultiplicativeLR":
+        kw["lr_lambda"] = eval("lambda epoch: " + opts["lr_lambda"])
+    return opt, getattr(S, kind)(opt, **kw)
+
+
+def record(opt):
+    moms = [g["betas"][0] if "betas" in g else g.get("momentum", 0.0) for g in opt.param_groups]
+    return ",".join(repr(float(v)) for v in [g["lr"] for g in opt.param_groups] + moms)
+
+
+def opts_text(opts):
+    def text(v):
+        if isinstance(v, bool):
+            return str(int(v))
+        if isinstance(v, list):
+            return ",".join(repr(x) for x in v)
+        return v.replace(" ", "") if isinstance(v, str) else repr(v)
+    return " ".join(f"{k}={text(v)}" for k, v in opts.items())
+
+
+def main():
+    out = ["# tools/gen_lr_scheduler.py: PyTorch " + torch.__version__]
+    for kind, optim, opts in CASES:
+        opt, sched = make(kind, optim, opts)
+        records = [record(opt)]
+        steps = len(opts["metrics"]) if "metrics" in opts else opts.get("total_steps", STEPS) if kind == "OneCycleLR" else STEPS
+        if kind == "OneCycleLR" and "total_steps" not in opts:
+            steps = opts["epochs"] * opts["steps_per_epoch"]
+        for i in range(steps):
+            opt.step()
+            sched.step(opts["metrics"][i]) if "metrics" in opts else sched.step()
+            records.append(record(opt))
+        line = f"sched {kind} {optim} {opts_text(opts)} | " + " ".join(records)
+        out.append(line)
+        if kind == "OneCycleLR":
+            try:
+                sched.step()
+                raise SystemExit("no error")
+            except ValueError as e:
+                out.append(f"overstep {kind} {optim} {opts_text(opts)} | ValueError: {e}")
+    for kind, optim, opts in ERRORS:
+        try:
+            make(kind, optim, opts)
+            raise SystemExit(f"{kind} {opts} did not fail")
+        except ValueError as e:
+            out.append(f"error {kind} {optim} {opts_text(opts)} | ValueError: {e}")
+    with open("tests/data/lr_scheduler.txt", "w") as f:
+        f.write("\n".join(out) + "\n")
+
+
+if __name__ == "__main__":
+    main()
