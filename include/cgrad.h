@@ -699,6 +699,25 @@ cg_tensor *cg_conv2d_opts(cg_conv_args args);  /* weight (Cout, C / groups, KH, 
 #define cg_conv1d(input_, ...) cg_conv1d_opts(CG_ARGS_(cg_conv_args){.input = (input_), .weight = __VA_ARGS__})
 #define cg_conv2d(input_, ...) cg_conv2d_opts(CG_ARGS_(cg_conv_args){.input = (input_), .weight = __VA_ARGS__})
 
+/* torch.nn.functional.conv_transpose1d/conv_transpose2d: cg_conv_transpose2d(x, w, .stride =
+ * CG_INTS(2), .output_padding = CG_INTS(1)). Weight (Cin, Cout / groups, KH, KW) (1-D: (Cin,
+ * Cout / groups, K)); defaults as PyTorch's: stride 1, padding 0, output_padding 0, groups 1,
+ * dilation 1. Input (N, Cin, H, W) or unbatched (Cin, H, W). */
+typedef struct {
+    cg_tensor *input;
+    cg_tensor *weight;
+    cg_tensor *bias;         /* NULL: no bias */
+    cg_ints stride, padding, output_padding;
+    int64_t groups;
+    cg_ints dilation;
+} cg_conv_transpose_args;
+cg_tensor *cg_conv_transpose1d_opts(cg_conv_transpose_args args);
+cg_tensor *cg_conv_transpose2d_opts(cg_conv_transpose_args args);
+#define cg_conv_transpose1d(input_, ...) \
+    cg_conv_transpose1d_opts(CG_ARGS_(cg_conv_transpose_args){.input = (input_), .weight = __VA_ARGS__})
+#define cg_conv_transpose2d(input_, ...) \
+    cg_conv_transpose2d_opts(CG_ARGS_(cg_conv_transpose_args){.input = (input_), .weight = __VA_ARGS__})
+
 /* torch.nn.functional.max_pool2d: cg_max_pool2d(x, CG_INTS(2)), with .stride (default: the
  * kernel size), .padding, .dilation, .ceil_mode; .indices, when not NULL, receives the int64
  * positions of the maxima in their planes (return_indices=True). Input (N, C, H, W) or (C, H, W). */

@@ -56,6 +56,25 @@ CV_INPUTS(cv_grad_weight, GRAD_INPUT(216, -1, 1, 2, 4, 6), GRAD_INPUT(217, -1, 1
 CV_INPUTS(cv_grad_bias, GRAD_INPUT(219, -1, 1, 2, 1, 3, 3), GRAD_INPUT(220, -1, 1, 2, 1, 2, 2),
           GRAD_INPUT(221, -1, 1, 2), GRAD_INPUT(222, -1, 1, 2, 2, 2, 2))
 
+/* conv_transpose: weight (Cin, Cout / groups, K...) */
+CV_INPUTS(ct_2d, GRAD_INPUT(240, -1, 1, 2, 4, 3, 3), GRAD_INPUT(241, -1, 1, 4, 1, 3, 2), GRAD_INPUT(242, -1, 1, 2))
+CV_INPUTS(ct_1d, conv_input_t(243, 2, 2, 1, 4), GRAD_INPUT(244, -1, 1, 2, 3, 1, 2), GRAD_INPUT(245, -1, 1, 3))
+CV_INPUTS(ct_unbatched, GRAD_INPUT(246, -1, 1, 3, 3, 2), GRAD_INPUT(247, -1, 1, 3, 2, 2, 2))
+CV_FN(conv_transpose2d, cg_conv_transpose2d(in[0], in[1], .bias = in[2], .stride = CG_INTS(2, 3), .padding = CG_INTS(1, 0),
+                                            .output_padding = CG_INTS(1, 2), .groups = 2, .dilation = CG_INTS(1, 2)))
+/* output_padding >= stride (allowed below the dilation): one more position than the convolution gives back */
+CV_FN(conv_transpose1d, cg_conv_transpose1d(cg_flatten(in[0], 2, 3), cg_flatten(in[1], 2, 3), .bias = in[2],
+                                            .dilation = CG_INTS(2), .output_padding = CG_INTS(1)))
+CV_FN(conv_transpose_unbatched, cg_conv_transpose2d(in[0], in[1], .stride = CG_INTS(2), .padding = CG_INTS(1)))
+
+static int f_conv_transpose_grad_input(cg_tensor **in, cg_tensor **out, void *u) {
+    (void)u;
+    cg_tensor *y = cg_conv_transpose2d(in[0], in[1], .stride = CG_INTS(2), .padding = CG_INTS(1), .output_padding = CG_INTS(1));
+    return conv_gradient(y, in[2], in[0], out);
+}
+CV_INPUTS(ct_grad_input, GRAD_INPUT(248, -1, 1, 1, 2, 3, 3), GRAD_INPUT(249, -1, 1, 2, 2, 3, 3),
+          GRAD_INPUT(250, -1, 1, 1, 2, 6, 6))
+
 /* ---- pooling: distinct values, so no two elements of a window tie under the check's steps ---- */
 
 static void pl_input(cg_tensor **in) { in[0] = GRAD_INPUT(230, -1, 1, 2, 2, 5, 6); }
@@ -93,6 +112,13 @@ static const grad_case cases_conv[] = {
     {"conv_backward_input", "conv2d stride 2, padding 1", 3, cv_grad_input, f_conv_grad_input, false, 0, 0},
     {"conv_backward_weight", "conv1d dilation 2, groups 2", 3, cv_grad_weight, f_conv_grad_weight, false, 0, 0},
     {"conv_backward_bias", "conv2d", 4, cv_grad_bias, f_conv_grad_bias, false, 0, 0},
+    {"conv_transpose", "conv_transpose2d stride, padding, output_padding, groups 2, dilation, bias", 3, ct_2d,
+     f_conv_transpose2d, false, 0, 0},
+    {"conv_transpose", "conv_transpose1d output_padding 1 under dilation 2, transposed input", 3, ct_1d,
+     f_conv_transpose1d, false, 0, 0},
+    {"conv_transpose", "conv_transpose2d unbatched, no bias", 2, ct_unbatched, f_conv_transpose_unbatched, false, 0, 0},
+    {"conv_transpose_backward_input", "conv_transpose2d stride 2, padding 1, output_padding 1", 3, ct_grad_input,
+     f_conv_transpose_grad_input, false, 0, 0},
     {"max_pool2d", "kernel 2", 1, pl_input, f_max_pool, false, 0, 0},
     {"max_pool2d", "padding, dilation, ceil_mode, transposed", 1, pl_input_t, f_max_pool_padded, false, 0, 0},
     {"max_pool2d", "unbatched, overlapping windows", 1, pl_unbatched, f_max_pool_overlap, false, 0, 0},

@@ -107,6 +107,13 @@ static int check_line(char *line) {
         x = leaf(golden_tensor(&cur)), w = leaf(golden_tensor(&cur)), b = leaf(golden_maybe(&cur));
         cg_conv_args a = {x, w, b, stride, padding, dilation, groups};
         out = op[4] == '1' ? cg_conv1d_opts(a) : cg_conv2d_opts(a);
+    } else if (!strncmp(op, "conv_transpose", 14)) {
+        cg_ints stride = golden_ints(&cur), padding = golden_ints(&cur), output_padding = golden_ints(&cur);
+        int64_t groups = atoll(golden_token(&cur));
+        cg_ints dilation = golden_ints(&cur);
+        x = leaf(golden_tensor(&cur)), w = leaf(golden_tensor(&cur)), b = leaf(golden_maybe(&cur));
+        cg_conv_transpose_args a = {x, w, b, stride, padding, output_padding, groups, dilation};
+        out = op[14] == '1' ? cg_conv_transpose1d_opts(a) : cg_conv_transpose2d_opts(a);
     } else if (!strcmp(op, "max_pool2d")) {
         cg_ints k = golden_ints(&cur), stride = golden_ints(&cur), padding = golden_ints(&cur), dilation = golden_ints(&cur);
         bool ceil_mode = atoi(golden_token(&cur));
@@ -196,6 +203,15 @@ static void test_node_names(void) {
     CHECK(cg_autograd_grad(.outputs = CG_TENSORS(loss), .inputs = CG_TENSORS(x, w), .results = g, .create_graph = true) == 0);
     CHECK_STR(cg_node_name(cg_grad_fn(g[0])), "ConvolutionBackwardBackward0");
     CHECK_STR(cg_node_name(cg_grad_fn(g[1])), "ConvolutionBackwardBackward0");
+    cg_tensor *wt = cg_requires_grad_(cg_randn(4, 2, 3, 3), true), *yt = cg_conv_transpose2d(y, wt, .stride = CG_INTS(2));
+    CHECK_STR(cg_node_name(cg_grad_fn(yt)), "ConvolutionBackward0");
+    CHECK_STR(cg_node_name(cg_grad_fn(cg_conv_transpose2d(cg_select(y, 0, 0), wt))), "SqueezeBackward1");
+    CHECK_STR(cg_node_name(cg_grad_fn(cg_conv_transpose1d(cg_select(y, 2, 0), cg_select(wt, 2, 0)))),
+              "ConvolutionBackward0");
+    loss = cg_sum(cg_mul(yt, yt));
+    CHECK(cg_autograd_grad(.outputs = CG_TENSORS(loss), .inputs = CG_TENSORS(y, wt), .results = g, .create_graph = true) == 0);
+    CHECK_STR(cg_node_name(cg_grad_fn(g[0])), "ConvolutionBackwardBackward0");
+    CHECK_STR(cg_node_name(cg_grad_fn(g[1])), "ConvolutionBackwardBackward0");
     loss = cg_sum(cg_pow_scalar(cg_max_pool2d(x, CG_INTS(2)), 2));
     CHECK(cg_autograd_grad(.outputs = CG_TENSORS(loss), .inputs = CG_TENSORS(x), .results = g, .create_graph = true) == 0);
     CHECK_STR(cg_node_name(cg_grad_fn(g[0])), "MaxPool2DWithIndicesBackwardBackward0");
@@ -224,6 +240,10 @@ static void test_meta(void) {
     CHECK(cg_get_device(y) == CG_META && cg_ndim(y) == 4 && cg_size(y, 1) == 4 && cg_size(y, 2) == 3);
     cg_tensor *p = cg_avg_pool2d(cg_max_pool2d(y, CG_INTS(2), .ceil_mode = true), CG_INTS(1));
     CHECK(cg_size(p, 2) == 2 && cg_size(p, 3) == 2);
+    cg_tensor *wt = cg_tensor_new(.dtype = CG_FLOAT32, CG_SIZES(4, 2, 3, 3), .device = CG_META);
+    cg_tensor *yt = cg_conv_transpose2d(y, wt, .stride = CG_INTS(2), .output_padding = CG_INTS(1));
+    CHECK(cg_get_device(yt) == CG_META && cg_size(yt, 1) == 2 && cg_size(yt, 2) == 8 && cg_size(yt, 3) == 8);
+    p = cg_add(cg_sum(p), cg_sum(yt));
     CHECK(cg_backward(cg_sum(p)) == 0);
     CHECK(cg_grad(x) && cg_get_device(cg_grad(x)) == CG_META && cg_size(cg_grad(x), 3) == 8);
     cg_clear_error();
@@ -268,6 +288,12 @@ static void test_extreme_arguments(void) {
     CHECK_ERROR(cg_max_pool1d(x1, CG_INTS(2), .dilation = CG_INTS(big)), too_big);
     CHECK_ERROR(cg_avg_pool1d(x1, CG_INTS(INT64_MAX)), too_big);
     CHECK_ERROR(cg_conv2d(x, w, .stride = ((cg_ints){7, {1}})), "stride: a list of 7 values (CG_INTS holds 1 to 3)");
+    CHECK_ERROR(cg_conv_transpose2d(x, w, .output_padding = CG_INTS(big)), too_big);
+    CHECK_ERROR(cg_conv_transpose2d(x, w, .padding = CG_INTS(INT32_MAX)),
+                "Given input size per channel: (5 x 5). Calculated output size per channel: (-4294967287 x "
+                "-4294967287). Output size is too small");
+    CHECK_ERROR(cg_conv_transpose2d(x, w, .stride = CG_INTS(INT32_MAX), .dilation = CG_INTS(INT32_MAX)),
+                "Storage size calculation overflowed with sizes=[1, 1, 12884901883, 12884901883]");
     CHECK_ERROR(cg_conv2d(x, w, .groups = INT64_MAX),
                 "Given groups=9223372036854775807, expected weight to be at least 9223372036854775807 at dimension 0, "
                 "but got weight of size [1, 1, 3, 3] instead");
@@ -282,6 +308,7 @@ static void test_null_arguments(void) {
     cg_clear_error();
     CHECK(cg_conv2d(NULL, x) == NULL && cg_conv2d(x, NULL) == NULL && cg_conv1d(NULL, x) == NULL);
     CHECK(cg_max_pool2d(NULL, CG_INTS(2)) == NULL && cg_avg_pool2d(NULL, CG_INTS(2)) == NULL);
+    CHECK(cg_conv_transpose2d(NULL, x) == NULL && cg_conv_transpose2d(x, NULL) == NULL && cg_conv_transpose1d(NULL, x) == NULL);
     CHECK(cg_last_error_kind() == CG_ERROR_NONE);
 }
 

@@ -296,6 +296,77 @@ for args in [dict(kernel=0), dict(kernel=(1, 2)), dict(kernel=2, stride=0), dict
 for bad in [x[0, 0], x.unsqueeze(0), x[:, :0], x[:, :, :0], x[0, 0, 0], x.bool()]:
     avg_pool1d(bad, 2)
 
+# ---- conv_transpose1d/2d (appended last: the cases above keep their random draws) ----
+def conv_transpose(op, x, w, b=None, stride=None, padding=None, output_padding=None, groups=None, dilation=None):
+    fn = {"conv_transpose1d": F.conv_transpose1d, "conv_transpose2d": F.conv_transpose2d}[op]
+    call = lambda x_, w_, b_: fn(x_, w_, b_, **kw(stride=stride, padding=padding, output_padding=output_padding,  # noqa
+                                                  groups=groups, dilation=dilation))
+    _, res = run(call, [x, w, b])
+    head = [op, ints(stride), ints(padding), ints(output_padding), str(groups or 0), ints(dilation), tensor_text(x),
+            tensor_text(w), maybe(b)]
+    if not res.startswith("ERR"):
+        d = w.dim() - 2
+        xb = x if x.dim() == d + 2 else x.unsqueeze(0)
+        expand = lambda v, dflt: [dflt] * d if v is None else ([v] * d if isinstance(v, int) else list(v))  # noqa
+        name = str(torch._C._select_conv_backend(xb, w, b, expand(stride, 1), expand(padding, 0), expand(dilation, 1),
+                                                 True, expand(output_padding, 0), groups or 1))
+        res = "OK " + ("mkldnn" if "Mkldnn" in name else "slow") + " " + res
+    lines.append(" ".join(head + [res]))
+
+
+for dt in (F32, F64):
+    conv_transpose("conv_transpose2d", rnd(2, 4, 5, 5, dtype=dt), rnd(4, 3, 3, 3, dtype=dt), rnd(3, dtype=dt))
+    conv_transpose("conv_transpose2d", rnd(2, 4, 4, 5, dtype=dt), rnd(4, 3, 3, 2, dtype=dt), None, stride=2,
+                   output_padding=1)
+    conv_transpose("conv_transpose2d", rnd(1, 4, 5, 4, dtype=dt), rnd(4, 2, 3, 3, dtype=dt), rnd(4, dtype=dt),
+                   stride=(2, 3), padding=(1, 2), output_padding=(1, 2), groups=2, dilation=(1, 2))
+    conv_transpose("conv_transpose2d", rnd(2, 3, 4, 4, dtype=dt), rnd(3, 2, 2, 2, dtype=dt), rnd(2, dtype=dt),
+                   stride=1, dilation=2, output_padding=1)  # output_padding >= stride: one more row than conv's
+    conv_transpose("conv_transpose2d", rnd(3, 4, 4, dtype=dt), rnd(3, 2, 3, 3, dtype=dt), rnd(2, dtype=dt), padding=1)
+    conv_transpose("conv_transpose2d", rnd(2, 3, 3, 3, dtype=dt), rnd(3, 1, 3, 3, dtype=dt), None, groups=3, stride=2)
+    conv_transpose("conv_transpose2d", rnd(2, 3, 4, 4, dtype=dt), rnd(3, 2, 1, 1, dtype=dt), rnd(2, dtype=dt))
+    conv_transpose("conv_transpose2d", rnd(1, 1, 5, 5, dtype=dt), rnd(1, 3, 3, 3, dtype=dt), None, padding=(3, 3))
+    conv_transpose("conv_transpose2d", rnd(0, 4, 5, 5, dtype=dt), rnd(4, 3, 3, 3, dtype=dt), rnd(3, dtype=dt))
+    conv_transpose("conv_transpose2d", rnd(0, 4, 5, 5, dtype=dt), rnd(4, 3, 3, 3, dtype=dt), None, stride=1,
+                   output_padding=1, padding=3)
+    conv_transpose("conv_transpose2d", rnd(1, 2, 3, 3, dtype=dt), rnd(2, 0, 3, 3, dtype=dt), None)
+    conv_transpose("conv_transpose1d", rnd(2, 3, 6, dtype=dt), rnd(3, 4, 3, dtype=dt), rnd(4, dtype=dt), stride=2,
+                   padding=1, output_padding=1)
+    conv_transpose("conv_transpose1d", rnd(4, 5, dtype=dt), rnd(4, 1, 2, dtype=dt), None, groups=2, dilation=3)
+conv_transpose("conv_transpose2d", rnd(2, 3, 4, 4, dtype=I64), rnd(3, 2, 3, 3, dtype=I64), rnd(2, dtype=I64), stride=2)
+x, w, b = rnd(2, 4, 5, 5, dtype=F64), rnd(4, 3, 3, 3, dtype=F64), rnd(3, dtype=F64)
+for args in [dict(stride=0), dict(stride=(1, 1, 1)), dict(padding=-1), dict(output_padding=-1),
+             dict(output_padding=(1, 2, 3)), dict(output_padding=1), dict(stride=2, output_padding=2),
+             dict(dilation=0), dict(dilation=2, output_padding=(1, 2)), dict(groups=-1), dict(groups=3),
+             dict(groups=5), dict(padding=4), dict(padding=-1, output_padding=-1, stride=0),
+             dict(output_padding=-1, stride=0), dict(groups=-1, stride=(1, 2, 3))]:
+    conv_transpose("conv_transpose2d", x, w, b, **args)
+conv_transpose("conv_transpose2d", x[:, :3], w, b)
+conv_transpose("conv_transpose2d", x[:, :0], w, b)
+conv_transpose("conv_transpose2d", x, w, b[:2])
+conv_transpose("conv_transpose2d", x, w, b.view(1, 3))
+conv_transpose("conv_transpose2d", x[0, 0], w, b)
+conv_transpose("conv_transpose2d", x.unsqueeze(0), w, b)
+conv_transpose("conv_transpose2d", x, w[0], b)
+conv_transpose("conv_transpose2d", x, w[0, 0], b)
+conv_transpose("conv_transpose2d", x, w.unsqueeze(2), b)
+conv_transpose("conv_transpose2d", x, w[:, :, :0], b)
+conv_transpose("conv_transpose2d", x[:, :, :0], w, b)
+conv_transpose("conv_transpose2d", x[:, :, :1, :1], w, b, padding=2)
+conv_transpose("conv_transpose2d", x, w.float(), b)
+conv_transpose("conv_transpose2d", x.float(), w, None)
+conv_transpose("conv_transpose2d", x.float(), w.float(), b)
+conv_transpose("conv_transpose2d", x.bool(), w.bool(), None)
+conv_transpose("conv_transpose2d", x.long(), w.float(), None)
+conv_transpose("conv_transpose2d", x[:0], w.float(), None)
+conv_transpose("conv_transpose2d", x[:0], w, b, dilation=0)
+conv_transpose("conv_transpose1d", x[:, :, 0], w[:, :, 0], b, dilation=0)
+conv_transpose("conv_transpose1d", x[:, :, 0], w[:, :, 0], b, output_padding=1)
+conv_transpose("conv_transpose1d", x[:, :, 0], w[:, :, 0], b, padding=4)
+conv_transpose("conv_transpose1d", x[:, :, 0], w[:, :, 0, :0], b)
+conv_transpose("conv_transpose1d", x[0, 0], w[:, :, 0], b)
+conv_transpose("conv_transpose1d", x[:, :, 0], w, b)
+
 path = os.path.join(os.path.dirname(__file__), "..", "tests", "data", "conv.txt")
 with open(path, "w") as f:
     blas = ctypes.CDLL("libopenblas.so.0")  # the one PyTorch loaded: its kernels decide the slow path's bits

@@ -127,6 +127,8 @@
     X(conv_backward_input, "ConvolutionBackwardBackward0")               \
     X(conv_backward_weight, "ConvolutionBackwardBackward0")              \
     X(conv_backward_bias, "ConvolutionBackwardBackward0")                \
+    X(conv_transpose, "ConvolutionBackward0")                            \
+    X(conv_transpose_backward_input, "ConvolutionBackwardBackward0")     \
     X(max_pool2d, "MaxPool2DWithIndicesBackward0")                       \
     X(max_pool2d_backward, "MaxPool2DWithIndicesBackwardBackward0")      \
     X(avg_pool2d, "AvgPool2DBackward0")                                  \

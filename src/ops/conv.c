@@ -14,9 +14,23 @@ typedef struct {
     int dims;  /* up to 2 once checked; a longer weight only reaches the checks that refuse it */
     int64_t stride[CG_MAX_DIMS], padding[CG_MAX_DIMS], dilation[CG_MAX_DIMS], groups;
     bool per_image; /* PyTorch runs it on its slow path (one gemm per image), not on oneDNN */
+    /* The output's spatial sizes when they are not the formula's: a transposed convolution's input
+     * (its output_padding can leave one more position than the formula gives back), if fixed_out. */
+    int64_t out[2];
+    bool fixed_out;
 } conv_params;
 
-enum { ARG_DIMS, ARG_STRIDE = 1, ARG_PADDING = 3, ARG_DILATION = 5, ARG_GROUPS = 7, ARG_PER_IMAGE = 8, ARG_SIZES = 9 };
+enum {
+    ARG_DIMS,
+    ARG_STRIDE = 1,
+    ARG_PADDING = 3,
+    ARG_DILATION = 5,
+    ARG_GROUPS = 7,
+    ARG_PER_IMAGE = 8,
+    ARG_OUT = 9,
+    ARG_FIXED_OUT = 11,
+    ARG_SIZES = 12
+};
 
 static void store_params(cg_node *n, const conv_params *p) {
     n->args[ARG_DIMS] = p->dims;
@@ -24,17 +38,21 @@ static void store_params(cg_node *n, const conv_params *p) {
         n->args[ARG_STRIDE + d] = p->stride[d];
         n->args[ARG_PADDING + d] = p->padding[d];
         n->args[ARG_DILATION + d] = p->dilation[d];
+        n->args[ARG_OUT + d] = p->out[d];
     }
     n->args[ARG_GROUPS] = p->groups;
     n->args[ARG_PER_IMAGE] = p->per_image;
+    n->args[ARG_FIXED_OUT] = p->fixed_out;
 }
 
 static conv_params params_of(const cg_node *n) {
-    conv_params p = {.dims = (int)n->args[ARG_DIMS], .groups = n->args[ARG_GROUPS], .per_image = n->args[ARG_PER_IMAGE]};
+    conv_params p = {.dims = (int)n->args[ARG_DIMS], .groups = n->args[ARG_GROUPS], .per_image = n->args[ARG_PER_IMAGE],
+                     .fixed_out = n->args[ARG_FIXED_OUT]};
     for (int d = 0; d < 2; d++) {
         p.stride[d] = n->args[ARG_STRIDE + d];
         p.padding[d] = n->args[ARG_PADDING + d];
         p.dilation[d] = n->args[ARG_DILATION + d];
+        p.out[d] = n->args[ARG_OUT + d];
     }
     return p;
 }
@@ -59,6 +77,10 @@ static cg_conv2d_shape shape_of(const int64_t *x, const int64_t *w, const conv_p
     s.stride_w = p->stride[last], s.pad_w = p->padding[last], s.dilation_w = p->dilation[last];
     s.out_h = conv_out_size(s.in_h, s.kernel_h, s.stride_h, s.pad_h, s.dilation_h);
     s.out_w = conv_out_size(s.in_w, s.kernel_w, s.stride_w, s.pad_w, s.dilation_w);
+    if (p->fixed_out) {
+        if (p->dims == 2) s.out_h = p->out[0];
+        s.out_w = p->out[p->dims - 1];
+    }
     return s;
 }
 
@@ -79,6 +101,7 @@ static cg_tensor *dense(cg_tensor *t) {
 }
 
 static cg_tensor *conv_forward(cg_tensor *x, cg_tensor *w, cg_tensor *b, const conv_params *p);
+static cg_tensor *convolve(const cg_op *op, cg_tensor *x, cg_tensor *w, cg_tensor *b, const conv_params *p);
 static cg_tensor *conv_grad_input(cg_tensor *g, cg_tensor *w, const conv_params *p, const int64_t *x_sizes);
 static cg_tensor *conv_grad_weight(cg_tensor *x, cg_tensor *g, const conv_params *p, const int64_t *w_sizes);
 static cg_tensor *conv_grad_bias(cg_tensor *g, const conv_params *p);
@@ -86,6 +109,12 @@ static cg_tensor *conv_grad_bias(cg_tensor *g, const conv_params *p);
 /* ---- the convolution ---- */
 
 static cg_tensor *conv_forward(cg_tensor *x, cg_tensor *w, cg_tensor *b, const conv_params *p) {
+    return convolve(&cg_op_convolution, x, w, b, p);
+}
+
+/* The convolution recorded as op: a convolution's own node, or the gradient of a transposed one
+ * for its input (ConvolutionBackwardBackward0 in a double-backward graph, the same backward). */
+static cg_tensor *convolve(const cg_op *op, cg_tensor *x, cg_tensor *w, cg_tensor *b, const conv_params *p) {
     if (!x || !w) return NULL;
     /* a meta input makes the result meta; PyTorch's CPU kernel would read a meta weight's missing data */
     const cg_backend *be = cg_has_bytes(x) ? CG_COMMON_BACKEND(x, w, b) : cg_backend_of(x);
@@ -102,7 +131,7 @@ static cg_tensor *conv_forward(cg_tensor *x, cg_tensor *w, cg_tensor *b, const c
                              cg_bytes(out)) < 0)
             return NULL;
     }
-    cg_node *n = cg_record(&cg_op_convolution, out, CG_INPUTS(x, w, b));
+    cg_node *n = cg_record(op, out, CG_INPUTS(x, w, b));
     if (n) {
         store_params(n, p);
         cg_save(n, 0, x);
@@ -122,20 +151,26 @@ void cg_backward_convolution(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 
 /* ---- its backward, as three ops ---- */
 
-/* The gradient for the input: the transposed convolution of g with w (col2im of W^T g). */
-static cg_tensor *conv_grad_input(cg_tensor *g, cg_tensor *w, const conv_params *p, const int64_t *x_sizes) {
+/* The transposed convolution of g with w (col2im of W^T g) into a new tensor of the given sizes,
+ * nothing recorded: the gradient for a convolution's input, and conv_transpose's values. */
+static cg_tensor *transposed_values(cg_tensor *g, cg_tensor *w, const conv_params *p, const int64_t *sizes) {
     if (!g || !w || CG_CHECK_SAME_DEVICE(g, w) < 0) return NULL;
-    cg_conv2d_shape s = shape_of(x_sizes, w->sizes, p);
-    cg_tensor *out = cg_new_on(g, g->dtype, 2 + p->dims, x_sizes);
+    cg_conv2d_shape s = shape_of(sizes, w->sizes, p);
+    cg_tensor *out = cg_new_on(g, g->dtype, 2 + p->dims, sizes);
+    if (!out || !out->numel) return out;
+    cg_tensor *gc = dense(g), *wc = dense(w);
+    if (!gc || !wc) return NULL;
+    if (g->numel == 0 || w->numel == 0)
+        CG_KERNEL(out, fill)(out, cg_number_int(0));
+    else if (CG_KERNEL(out, conv2d_backward_input)(g->dtype, &s, cg_bytes(gc), cg_bytes(wc), cg_bytes(out)) < 0)
+        return NULL;
+    return out;
+}
+
+/* The gradient for the input: the transposed convolution of g with w. */
+static cg_tensor *conv_grad_input(cg_tensor *g, cg_tensor *w, const conv_params *p, const int64_t *x_sizes) {
+    cg_tensor *out = transposed_values(g, w, p, x_sizes);
     if (!out) return NULL;
-    if (out->numel) {
-        cg_tensor *gc = dense(g), *wc = dense(w);
-        if (!gc || !wc) return NULL;
-        if (g->numel == 0 || w->numel == 0)
-            CG_KERNEL(out, fill)(out, cg_number_int(0));
-        else if (CG_KERNEL(out, conv2d_backward_input)(g->dtype, &s, cg_bytes(gc), cg_bytes(wc), cg_bytes(out)) < 0)
-            return NULL;
-    }
     cg_node *n = cg_record(&cg_op_conv_backward_input, out, CG_INPUTS(g, w));
     if (n) {
         store_params(n, p);
@@ -255,10 +290,39 @@ static bool uses_mkldnn(const cg_tensor *x, const cg_tensor *w, const conv_param
            (p->groups > 1 || (kw > 3 && kh > 3) || x->sizes[0] > 1 || x->sizes[0] * x->sizes[1] * spatial > 20480);
 }
 
-static int check_conv_shapes(const cg_tensor *x, const cg_tensor *w, const cg_tensor *b, const conv_params *p) {
+/* _convolution's first checks: the weight's dims and groups, then stride, padding and dilation
+ * expanded to one value per spatial dim of the weight (into p). */
+static int check_params(const cg_tensor *w, conv_params *p, int op_dims, cg_ints stride, cg_ints padding,
+                        cg_ints dilation) {
+    if (w->ndim < 3) {
+        cg_set_error("weight should have at least three dimensions");
+        return -1;
+    }
+    p->dims = w->ndim - 2;
+    if (p->groups <= 0) {
+        cg_set_error("non-positive groups is not supported");
+        return -1;
+    }
+    if (expand_param(stride, "stride", p->dims, op_dims, 1, p->stride) < 0 ||
+        expand_param(padding, "padding", p->dims, op_dims, 0, p->padding) < 0 ||
+        expand_param(dilation, "dilation", p->dims, op_dims, 1, p->dilation) < 0)
+        return -1;
+    return 0;
+}
+
+static int check_weight_groups(const cg_tensor *x, const cg_tensor *w, const conv_params *p);
+static int check_channels(const cg_tensor *x, const cg_tensor *w, const cg_tensor *b, const conv_params *p);
+
+/* check_shape_forward's first checks: padding, output_padding (transposed only) and stride. */
+static int check_signs(const conv_params *p, const int64_t *output_padding) {
     for (int d = 0; d < p->dims; d++)
         if (p->padding[d] < 0) {
             cg_set_error("negative padding is not supported");
+            return -1;
+        }
+    for (int d = 0; output_padding && d < p->dims; d++)
+        if (output_padding[d] < 0) {
+            cg_set_error("negative output_padding is not supported");
             return -1;
         }
     for (int d = 0; d < p->dims; d++)
@@ -266,6 +330,16 @@ static int check_conv_shapes(const cg_tensor *x, const cg_tensor *w, const cg_te
             cg_set_error("non-positive stride is not supported");
             return -1;
         }
+    return 0;
+}
+
+static int check_conv_shapes(const cg_tensor *x, const cg_tensor *w, const cg_tensor *b, const conv_params *p) {
+    if (check_signs(p, NULL) < 0 || check_weight_groups(x, w, p) < 0) return -1;
+    return check_channels(x, w, b, p);
+}
+
+/* The weight's dims against the input's, and groups against its first dim. */
+static int check_weight_groups(const cg_tensor *x, const cg_tensor *w, const conv_params *p) {
     if (w->ndim != x->ndim) {
         cg_set_error("Expected %d-dimensional input for %d-dimensional weight %s, but got %d-dimensional input of "
                      "size %s instead",
@@ -285,6 +359,12 @@ static int check_conv_shapes(const cg_tensor *x, const cg_tensor *w, const cg_te
                      groups, groups, cg_shape_text(w->ndim, w->sizes).s);
         return -1;
     }
+    return 0;
+}
+
+/* A convolution's channels, bias and kernel size against the input. */
+static int check_channels(const cg_tensor *x, const cg_tensor *w, const cg_tensor *b, const conv_params *p) {
+    long long groups = (long long)p->groups;
     if (x->sizes[1] != w->sizes[1] * p->groups) {
         cg_set_error("Given groups=%lld, weight of size %s, expected input%s to have %lld channels, but got %lld "
                      "channels instead",
@@ -391,19 +471,8 @@ static cg_tensor *conv_op(cg_conv_args a, int dims) {
                      dims + 2, dims, cg_shape_text(x->ndim, x->sizes).s);
         return NULL;
     }
-    if (w->ndim < 3) {
-        cg_set_error("weight should have at least three dimensions");
-        return NULL;
-    }
-    conv_params p = {.dims = w->ndim - 2, .groups = a.groups ? a.groups : 1};
-    if (p.groups <= 0) {
-        cg_set_error("non-positive groups is not supported");
-        return NULL;
-    }
-    if (expand_param(a.stride, "stride", p.dims, dims, 1, p.stride) < 0 ||
-        expand_param(a.padding, "padding", p.dims, dims, 0, p.padding) < 0 ||
-        expand_param(a.dilation, "dilation", p.dims, dims, 1, p.dilation) < 0)
-        return NULL;
+    conv_params p = {.groups = a.groups ? a.groups : 1};
+    if (check_params(w, &p, dims, a.stride, a.padding, a.dilation) < 0) return NULL;
     bool batched = x->ndim == dims + 2;
     cg_tensor *input = batched ? x : cg_unsqueeze(x, 0);
     if (!input) return NULL;
@@ -415,3 +484,153 @@ static cg_tensor *conv_op(cg_conv_args a, int dims) {
 
 cg_tensor *cg_conv1d_opts(cg_conv_args a) { return conv_op(a, 1); }
 cg_tensor *cg_conv2d_opts(cg_conv_args a) { return conv_op(a, 2); }
+
+/* ---- conv_transpose1d/conv_transpose2d: the gradient of a convolution for its input, as an op ---- */
+
+/* Its forward is the transposed convolution plus the bias (added last, as slow_conv_transpose2d
+ * adds it); its node keeps x and w, and p.out holds x's spatial sizes (the convolution's output). */
+static cg_tensor *transpose_forward(cg_tensor *x, cg_tensor *w, cg_tensor *b, const conv_params *p,
+                                    const int64_t *sizes) {
+    cg_tensor *out = transposed_values(x, w, p, sizes);
+    if (!out) return NULL;
+    if (b && out->numel) {
+        int64_t column[4] = {1, -1, 1, 1};
+        int rc = -1;
+        CG_NO_GRAD { rc = cg_add_(out, cg_view_shape(b, out->ndim, column)); }
+        if (rc < 0) return NULL;
+    }
+    cg_node *n = cg_record(&cg_op_conv_transpose, out, CG_INPUTS(x, w, b));
+    if (n) {
+        store_params(n, p);
+        cg_save(n, 0, x);
+        cg_save(n, 1, w);
+    }
+    return cg_recorded(out);
+}
+
+/* y = conv_grad_input(x, w) + b: dy/dx is the convolution of g with w, dy/dw the weight gradient
+ * of a convolution of g whose output gradient is x. */
+void cg_backward_conv_transpose(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    conv_params p = params_of(n);
+    cg_tensor *x = cg_saved(n, 0), *w = cg_saved(n, 1);
+    if (!x || !w) return;
+    if (cg_needs_grad(n, 0)) out[0] = convolve(&cg_op_conv_transpose_backward_input, grads[0], w, NULL, &p);
+    if (cg_needs_grad(n, 1)) out[1] = conv_grad_weight(grads[0], x, &p, w->sizes);
+    if (cg_needs_grad(n, 2)) out[2] = conv_grad_bias(grads[0], &p);
+}
+
+void cg_backward_conv_transpose_backward_input(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_backward_convolution(n, grads, out);
+}
+
+/* check_shape_forward's checks for a transposed convolution, in its order. */
+static int check_transpose_shapes(const cg_tensor *x, const cg_tensor *w, const cg_tensor *b, const conv_params *p,
+                                  const int64_t *output_padding) {
+    if (check_signs(p, output_padding) < 0 || check_weight_groups(x, w, p) < 0) return -1;
+    if (x->sizes[1] != w->sizes[0]) {
+        cg_set_error("Given transposed=1, weight of size %s, expected input%s to have %lld channels, but got %lld "
+                     "channels instead",
+                     cg_shape_text(w->ndim, w->sizes).s, cg_shape_text(x->ndim, x->sizes).s, (long long)w->sizes[0],
+                     (long long)x->sizes[1]);
+        return -1;
+    }
+    int64_t channels = w->sizes[1] * p->groups;
+    if (b && (b->ndim != 1 || b->sizes[0] != channels)) {
+        cg_set_error("Given transposed=1, weight of size %s, expected bias to be 1-dimensional with %lld elements, but "
+                     "got bias of size %s instead",
+                     cg_shape_text(w->ndim, w->sizes).s, (long long)channels, cg_shape_text(b->ndim, b->sizes).s);
+        return -1;
+    }
+    return 0;
+}
+
+/* The output's spatial size: the input size a convolution would map onto x's. */
+static int64_t transpose_out_size(int64_t in, int64_t kernel, const conv_params *p, int d, int64_t output_padding) {
+    return (in - 1) * p->stride[d] - 2 * p->padding[d] + p->dilation[d] * (kernel - 1) + output_padding + 1;
+}
+
+/* slow_conv_transpose2d's checks (a 1-D one runs as 2-D of height 1), then the dtypes; none for
+ * an empty batch (PyTorch's Empty backend) but a negative output size. */
+static int check_transpose_backend(const cg_tensor *x, const cg_tensor *w, const cg_tensor *b, const conv_params *p,
+                                   const int64_t *output_padding, const int64_t *sizes) {
+    bool two = p->dims == 2;
+    int64_t kh = two ? w->sizes[2] : 1, kw = w->sizes[w->ndim - 1];
+    int64_t sh = two ? p->stride[0] : 1, sw = p->stride[p->dims - 1];
+    int64_t dh = two ? p->dilation[0] : 1, dw = p->dilation[p->dims - 1];
+    int64_t oph = two ? output_padding[0] : 0, opw = output_padding[p->dims - 1];
+    int64_t ih = two ? x->sizes[2] : 1, iw = x->sizes[x->ndim - 1];
+    int64_t oh = two ? sizes[2] : 1, ow = sizes[x->ndim - 1];
+    bool empty = x->sizes[0] == 0;
+    if (!empty && x->numel == 0) {
+        cg_set_error("Only zero batch or zero channel inputs are supported, but got input shape: %s",
+                     cg_shape_text(x->ndim, x->sizes).s);
+        return -1;
+    }
+    if (!empty) {
+        if (kh <= 0 || kw <= 0) {
+            cg_set_error("kernel size should be greater than zero, but got kernel_height: %lld kernel_width: %lld",
+                         (long long)kh, (long long)kw);
+            return -1;
+        }
+        if (dh <= 0 || dw <= 0) {
+            cg_set_error("dilation should be greater than zero, but got dilation_height: %lld, dilation_width: %lld",
+                         (long long)dh, (long long)dw);
+            return -1;
+        }
+        if (!((opw < sw || opw < dw) && (oph < sh || oph < dh))) {
+            cg_set_error("output padding must be smaller than either stride or dilation, but got output_padding_height: "
+                         "%lld output_padding_width: %lld stride_height: %lld stride_width: %lld dilation_height: %lld "
+                         "dilation_width: %lld",
+                         (long long)oph, (long long)opw, (long long)sh, (long long)sw, (long long)dh, (long long)dw);
+            return -1;
+        }
+        if (w->numel == 0) { /* the weight of one group, as 2-D: (Cin / groups, Cout / groups, KH, KW) */
+            int64_t group_weight[4] = {w->sizes[0] / p->groups, w->sizes[1], kh, kw};
+            cg_set_error("non-empty 2D or 4D weight tensor expected, but got: %s", cg_shape_text(4, group_weight).s);
+            return -1;
+        }
+    }
+    if (empty ? oh < 0 || ow < 0 : oh < 1 || ow < 1) {
+        cg_set_error("Given input size per channel: (%lld x %lld). Calculated output size per channel: (%lld x %lld). "
+                     "Output size is too small",
+                     (long long)ih, (long long)iw, (long long)oh, (long long)ow);
+        return -1;
+    }
+    if (empty) return 0;
+    if (x->dtype == CG_BOOL) {
+        cg_set_error("\"slow_conv_transpose2d_out_cpu\" not implemented for 'Bool'");
+        return -1;
+    }
+    return check_weight_dtype(x, w) < 0 || (b && check_weight_dtype(x, b) < 0) ? -1 : 0;
+}
+
+/* conv_transpose1d/2d: the input's dims, the weight's, groups, the int lists, the shapes, the
+ * backend's checks; an unbatched input runs as a batch of one. */
+static cg_tensor *conv_transpose_op(cg_conv_transpose_args a, int dims) {
+    cg_tensor *x = a.input, *w = a.weight, *b = a.bias;
+    if (!x || !w) return NULL;
+    if (x->ndim != dims + 1 && x->ndim != dims + 2) {
+        cg_set_error("Expected %dD (unbatched) or %dD (batched) input to conv_transpose%dd, but got input of size: %s",
+                     dims + 1, dims + 2, dims, cg_shape_text(x->ndim, x->sizes).s);
+        return NULL;
+    }
+    conv_params p = {.groups = a.groups ? a.groups : 1, .per_image = true, .fixed_out = true};
+    int64_t output_padding[CG_MAX_DIMS];
+    if (check_params(w, &p, dims, a.stride, a.padding, a.dilation) < 0 ||
+        expand_param(a.output_padding, "output_padding", p.dims, dims, 0, output_padding) < 0)
+        return NULL;
+    bool batched = x->ndim == dims + 2;
+    cg_tensor *input = batched ? x : cg_unsqueeze(x, 0);
+    if (!input || check_transpose_shapes(input, w, b, &p, output_padding) < 0) return NULL;
+    int64_t sizes[4] = {input->sizes[0], w->sizes[1] * p.groups};
+    for (int d = 0; d < p.dims; d++) {
+        p.out[d] = input->sizes[2 + d];
+        sizes[2 + d] = transpose_out_size(input->sizes[2 + d], w->sizes[2 + d], &p, d, output_padding[d]);
+    }
+    if (check_transpose_backend(input, w, b, &p, output_padding, sizes) < 0) return NULL;
+    cg_tensor *out = transpose_forward(input, w, b, &p, sizes);
+    return batched ? out : cg_squeeze_dim(out, 0);
+}
+
+cg_tensor *cg_conv_transpose1d_opts(cg_conv_transpose_args a) { return conv_transpose_op(a, 1); }
+cg_tensor *cg_conv_transpose2d_opts(cg_conv_transpose_args a) { return conv_transpose_op(a, 2); }
