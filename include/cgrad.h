@@ -994,6 +994,56 @@ cg_module *cg_nn_sequential(cg_module **layers, int n);
 int cg_nn_sequential_append(cg_module *seq, cg_module *layer);  /* Sequential.append; owns layer, as add_module */
 #define CG_MODULES(...) (cg_module *[]){__VA_ARGS__}, (int)(sizeof((cg_module *[]){__VA_ARGS__}) / sizeof(cg_module *))
 
+/* ---- nn: recurrent layers (src/nn/rnn.c) ------------------------------------------------------ */
+/* torch.rnn_tanh_cell / rnn_relu_cell / gru_cell / lstm_cell: one step of the cell, input (N, in),
+ * hidden (N, H), weights (G*H, in) and (G*H, H) with G = 1, 3, 4, gates in PyTorch's order (LSTM:
+ * i, f, g, o; GRU: r, z, n). A NULL bias is no bias (PyTorch's None). The new h; cg_lstm_cell
+ * also writes the new c to *c_out. Differentiable (a composition of cgrad's ops). */
+cg_tensor *cg_rnn_tanh_cell(cg_tensor *input, cg_tensor *hx, cg_tensor *w_ih, cg_tensor *w_hh, cg_tensor *b_ih,
+                            cg_tensor *b_hh);
+cg_tensor *cg_rnn_relu_cell(cg_tensor *input, cg_tensor *hx, cg_tensor *w_ih, cg_tensor *w_hh, cg_tensor *b_ih,
+                            cg_tensor *b_hh);
+cg_tensor *cg_gru_cell(cg_tensor *input, cg_tensor *hx, cg_tensor *w_ih, cg_tensor *w_hh, cg_tensor *b_ih,
+                       cg_tensor *b_hh);
+cg_tensor *cg_lstm_cell(cg_tensor *input, cg_tensor *hx, cg_tensor *cx, cg_tensor *w_ih, cg_tensor *w_hh,
+                        cg_tensor *b_ih, cg_tensor *b_hh, cg_tensor **c_out);
+typedef struct {
+    int64_t input_size, hidden_size;
+    int64_t num_layers;         /* 0: 1 */
+    const char *nonlinearity;   /* nn.RNN and nn.RNNCell: "tanh" (NULL) or "relu" */
+    bool no_bias;               /* PyTorch's bias=False */
+    bool batch_first;           /* input and output (N, L, H) instead of (L, N, H) */
+    double dropout;             /* on each layer's output but the last's, in training */
+    bool bidirectional;
+} cg_nn_rnn_args;
+/* nn.RNN / nn.LSTM / nn.GRU: cg_nn_lstm(10, 20, .num_layers = 2, .bidirectional = true). Parameters
+ * weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0, ..._reverse in PyTorch's order, each drawn from
+ * uniform(-1/sqrt(hidden_size), 1/sqrt(hidden_size)) as reset_parameters does. No proj_size. */
+cg_module *cg_nn_rnn_opts(cg_nn_rnn_args args);
+cg_module *cg_nn_lstm_opts(cg_nn_rnn_args args);
+cg_module *cg_nn_gru_opts(cg_nn_rnn_args args);
+#define cg_nn_rnn(in_, ...) cg_nn_rnn_opts(CG_ARGS_(cg_nn_rnn_args){.input_size = (in_), .hidden_size = __VA_ARGS__})
+#define cg_nn_lstm(in_, ...) cg_nn_lstm_opts(CG_ARGS_(cg_nn_rnn_args){.input_size = (in_), .hidden_size = __VA_ARGS__})
+#define cg_nn_gru(in_, ...) cg_nn_gru_opts(CG_ARGS_(cg_nn_rnn_args){.input_size = (in_), .hidden_size = __VA_ARGS__})
+/* module(input, hx) of an RNN, LSTM or GRU: the output (L, N, D*H), (N, L, D*H) with batch_first, or
+ * (L, D*H) for an unbatched (L, in) input; *h_n (when h_n is not NULL) gets h_n (layers*D, N, H).
+ * LSTM: h0 and c0 together, *c_n gets c_n; the others take c0 NULL and leave *c_n NULL. h0 (and
+ * c0) NULL is PyTorch's hx=None: zeros. cg_module_forward(m, x) is cg_nn_rnn_forward(m, x, NULL,
+ * NULL, NULL, NULL), so the layers sit in a Sequential too. */
+cg_tensor *cg_nn_rnn_forward(cg_module *m, cg_tensor *input, cg_tensor *h0, cg_tensor *c0, cg_tensor **h_n,
+                             cg_tensor **c_n);
+/* nn.RNNCell / nn.LSTMCell / nn.GRUCell(input_size, hidden_size, bias, nonlinearity) (.num_layers,
+ * .batch_first, .dropout and .bidirectional must be left out): weight_ih, weight_hh, bias_ih, bias_hh. */
+cg_module *cg_nn_rnn_cell_opts(cg_nn_rnn_args args);
+cg_module *cg_nn_lstm_cell_opts(cg_nn_rnn_args args);
+cg_module *cg_nn_gru_cell_opts(cg_nn_rnn_args args);
+#define cg_nn_rnn_cell(in_, ...) cg_nn_rnn_cell_opts(CG_ARGS_(cg_nn_rnn_args){.input_size = (in_), .hidden_size = __VA_ARGS__})
+#define cg_nn_lstm_cell(in_, ...) cg_nn_lstm_cell_opts(CG_ARGS_(cg_nn_rnn_args){.input_size = (in_), .hidden_size = __VA_ARGS__})
+#define cg_nn_gru_cell(in_, ...) cg_nn_gru_cell_opts(CG_ARGS_(cg_nn_rnn_args){.input_size = (in_), .hidden_size = __VA_ARGS__})
+/* cell(input, hx): input (N, in) or (in); hx NULL is zeros. LSTMCell: hx and cx together, the new c
+ * to *c_out; the others take cx NULL. The new h. cg_module_forward(m, x) is the new h from zeros. */
+cg_tensor *cg_nn_cell_forward(cg_module *m, cg_tensor *input, cg_tensor *hx, cg_tensor *cx, cg_tensor **c_out);
+
 /* ---- nn.init (in place, without recording; the default generator; PyTorch's bits) -------------- */
 typedef enum { CG_FAN_IN = 0, CG_FAN_OUT } cg_fan_mode;
 /* torch.nn.init.calculate_gain; param NAN is PyTorch's None (leaky_relu's 0.01). NAN on error. */
