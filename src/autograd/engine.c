@@ -418,8 +418,9 @@ static bool accumulate_locked(cg_tensor *owner, cg_tensor *grad, bool create_gra
 }
 
 /* Under the tensor's lock: threads whose graphs share a parameter accumulate into its one .grad.
- * from_buffer: grad is the one in the engine's buffer; a tensor hook's result is not, and a count
- * of one there may be the caller's own reference, which keeping it would let later backwards add into. */
+ * from_buffer: grad is the one in the engine's buffer or a hook's fresh result; another tensor a hook
+ * returns may have a count of one that is the caller's own reference, which keeping it would let later
+ * backwards add into. */
 static bool accumulate(cg_tensor *owner, cg_tensor *grad, bool create_graph, bool from_buffer) {
     cg_lock(CG_LOCK_GRAD, owner);
     bool ok = accumulate_locked(owner, grad, create_graph, from_buffer);
@@ -515,7 +516,12 @@ static bool run_node(graph_task *g, int task) {
              * its hooks do not run (as PyTorch's AccumulateGrad). */
             bool wanted = grads[0] && cg_requires_grad(n->variable);
             cg_tensor *grad = wanted ? run_hooks(n->variable->autograd->hooks, 0, grads[0]) : NULL;
-            ok = !cg_error_pending() && (!grad || accumulate(n->variable, grad, g->create_graph, grad == grads[0]));
+            /* A hook's fresh result (made in this node's scope, which alone holds it) may be kept
+             * as .grad too, as PyTorch steals a hook's result that nothing else references. */
+            bool fresh = grad && grad != grads[0] && cg_scope_take_recent(grad);
+            ok = !cg_error_pending() &&
+                 (!grad || accumulate(n->variable, grad, g->create_graph, grad == grads[0] || fresh));
+            if (fresh) cg_release(grad);
         } else if (ok) {
             /* As PyTorch's nodes with saved variables lock their mutex in apply: a thread whose
              * backward shares this node then sees the saved tensors there or freed, never half. */
