@@ -48,6 +48,26 @@ static bool same_shape(const cg_tensor *a, const cg_tensor *b) {
     return cg_same_shape(a->ndim, a->sizes, b->ndim, b->sizes);
 }
 
+static bool same_strides(const cg_tensor *a, const int64_t *strides) {
+    return memcmp(a->strides, strides, a->ndim * sizeof strides[0]) == 0;
+}
+
+/* r, computed out of place, laid out as PyTorch's in-place steps on the first temporary leave it
+ * (an empty input or size-1 dims can tell them apart). Outside grad mode only: under create_graph
+ * a copy would enter the graph. */
+static cg_tensor *laid_out_as(cg_tensor *r, cg_tensor *first) {
+    if (!r || !first || r == first || cg_grad_mode_on() || same_strides(r, first->strides)) return r;
+    return cg_copy_(first, r) == 0 ? first : NULL;
+}
+
+/* t laid out as a fresh contiguous tensor, as the backward kernels that PyTorch runs into
+ * zeros_like(input, LEGACY_CONTIGUOUS_MEMORY_FORMAT) give (sizes 0 and 1 included). */
+static cg_tensor *contiguous_layout(cg_tensor *t) {
+    int64_t strides[CG_MAX_DIMS];
+    if (t) cg_contiguous_strides(t->ndim, t->sizes, strides);
+    return !t || same_strides(t, strides) ? t : cg_clone_contiguous(t);
+}
+
 /* ---- binary_cross_entropy_with_logits ---- */
 
 /* PyTorch computes the loss with in-place ops on its temporaries, so the dtypes it refuses are
@@ -97,13 +117,16 @@ cg_tensor *cg_binary_cross_entropy_with_logits_opts(cg_loss_args a) {
  * for mean: their version counters count those writes. */
 void cg_backward_binary_cross_entropy_with_logits(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_tensor *x = cg_saved(n, 0);
+    bool mean = n->args[0] == CG_REDUCTION_MEAN;
     if (cg_needs_grad(n, 0)) {
-        out[0] = per_element(n, cg_mul(cg_sub(cg_sigmoid(x), cg_saved(n, 1)), grads[0]));
-        if (out[0]) out[0]->storage->version += (cg_grad_mode_on() ? 0 : 2) + (n->args[0] == CG_REDUCTION_MEAN);
+        cg_tensor *s = cg_sigmoid(x);
+        out[0] = laid_out_as(per_element(n, cg_mul(cg_sub(s, cg_saved(n, 1)), grads[0])), s);
+        if (out[0]) out[0]->storage->version = (cg_grad_mode_on() ? 0 : 2) + mean;
     }
     if (cg_needs_grad(n, 1)) {
-        out[1] = per_element(n, cg_mul(cg_neg(x), grads[0]));
-        if (out[1]) out[1]->storage->version += n->args[0] == CG_REDUCTION_MEAN;
+        cg_tensor *d = cg_mul(cg_neg(x), grads[0]);
+        out[1] = laid_out_as(per_element(n, d), d);
+        if (out[1]) out[1]->storage->version = mean;
     }
 }
 
@@ -159,7 +182,9 @@ cg_tensor *cg_mse_loss_opts(cg_loss_args a) {
 static cg_tensor *mse_loss_backward(cg_tensor *grad, cg_tensor *x, cg_tensor *t, cg_reduction r, double numel) {
     if (!grad || !x || !t) return NULL;
     cg_tensor *out = NULL;
-    CG_NO_GRAD { out = cg_mul(cg_mul_scalar(cg_sub(x, t), r == CG_REDUCTION_MEAN ? 2.0 / numel : 2.0), grad); }
+    CG_NO_GRAD {
+        out = contiguous_layout(cg_mul(cg_mul_scalar(cg_sub(x, t), r == CG_REDUCTION_MEAN ? 2.0 / numel : 2.0), grad));
+    }
     cg_node *n = record_loss(&cg_op_mse_loss_backward, out, CG_INPUTS(grad, x, t), r, numel);
     if (n) {
         cg_save(n, 0, grad);
