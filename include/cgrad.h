@@ -1109,6 +1109,24 @@ int cg_dataloader_next(cg_dataloader *dl, cg_tensor **batch);
 cg_tensor *cg_idx_load(const char *path);
 cg_tensor *cg_idx_load_buffer(const void *data, size_t size);  /* the same from the file's bytes */
 
+/* Fashion-MNIST's train (60,000 images) or test (t10k, 10,000) split from dir (NULL:
+ * CG_FASHION_MNIST_DIR, where Debian's dataset-fashion-mnist puts it), as torchvision's
+ * FashionMNIST(transform=ToTensor()) gives it: *images float32 [N, 1, 28, 28], bytes / 255, and
+ * *labels int64 [N], new tensors of the current scope. Reads NAME-ubyte.gz (with zlib) or NAME-ubyte
+ * (train-images-idx3-ubyte, t10k-labels-idx1-ubyte, ...; MNIST's files load the same way).
+ * 0, or -1 with both NULL and a message naming the missing file. */
+#define CG_FASHION_MNIST_DIR "/usr/share/datasets/fashion-mnist"
+int cg_fashion_mnist_load(const char *dir, bool train, cg_tensor **images, cg_tensor **labels);
+
+/* transforms.ToTensor on integer images [..., H, W] of bytes 0..255: float32 x / 255 with a
+ * channel dim, [..., 1, H, W]. */
+cg_tensor *cg_transform_to_tensor(cg_tensor *images);
+/* transforms.Normalize(mean, std) on float images [..., C, H, W] (n is 1 or C, at most
+ * CG_NORMALIZE_MAX_CHANNELS): (x - mean[c]) / std[c] in the images' dtype, with torchvision's
+ * errors (a std that is 0 in that dtype, integer images, fewer than 3 dims). */
+#define CG_NORMALIZE_MAX_CHANNELS 64
+cg_tensor *cg_transform_normalize(cg_tensor *images, int n, const double *mean, const double *std);
+
 /* ---- optimizers (torch.optim) ---------------------------------------------------------------- */
 /* PyTorch 1.13's optimizers with its CPU (single-tensor) update, op for op: the same float32 bits
  * for the same gradients. An optimizer takes the parameters as a list of leaf tensors (it holds a

@@ -3,6 +3,7 @@
  * those load as int64 (values unchanged), float and double as float32 and float64. gzip-compressed
  * files (MNIST's .gz) go through zlib when the build has it (CG_HAVE_ZLIB). */
 #include "core/tensor.h"
+#include "data/data.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -77,8 +78,11 @@ static int check_data_size(const idx_header *h, uint64_t have) {
     return -1;
 }
 
-static cg_tensor *decode(const idx_header *h, const unsigned char *at) {
-    cg_dtype dtype = h->type == 0x0D ? CG_FLOAT32 : h->type == 0x0E ? CG_FLOAT64 : CG_INT64;
+/* The elements as a tensor; divisor > 0 turns integers into float32 i / divisor (ToTensor's
+ * scaling, without an int64 copy of the data first). */
+static cg_tensor *decode(const idx_header *h, const unsigned char *at, float divisor) {
+    bool integer = h->type != 0x0D && h->type != 0x0E;
+    cg_dtype dtype = h->type == 0x0D || (integer && divisor > 0) ? CG_FLOAT32 : h->type == 0x0E ? CG_FLOAT64 : CG_INT64;
     void *values = malloc((size_t)(h->numel ? h->numel : 1) * cg_dtype_size(dtype));
     if (!values) {
         cg_set_error("IDX: out of memory");
@@ -89,6 +93,7 @@ static cg_tensor *decode(const idx_header *h, const unsigned char *at) {
         double d = 0;
         read_element(h->type, at, &i, &d);
         if (dtype == CG_INT64) ((int64_t *)values)[k] = i;
+        else if (integer) ((float *)values)[k] = (float)i / divisor;
         else if (dtype == CG_FLOAT32) ((float *)values)[k] = (float)d;
         else ((double *)values)[k] = d;
     }
@@ -177,34 +182,34 @@ static int gunzip(const unsigned char *data, size_t size, gunzipped *g) {
     return rc == Z_STREAM_END ? 0 : -1;
 }
 
-static cg_tensor *load_gzip(const unsigned char *data, size_t size) {
+static cg_tensor *load_gzip(const unsigned char *data, size_t size, float divisor) {
     gunzipped g = {0};
     cg_tensor *t = NULL;
     idx_header h;
     if (gunzip(data, size, &g) == 0 && parse_header(g.buf, g.len, &h) == 0 &&
         check_data_size(&h, g.total - h.header_bytes) == 0)
-        t = decode(&h, g.buf + h.header_bytes);
+        t = decode(&h, g.buf + h.header_bytes, divisor);
     free(g.buf);
     return t;
 }
 #else
-static cg_tensor *load_gzip(const unsigned char *data, size_t size) {
-    (void)data, (void)size;
+static cg_tensor *load_gzip(const unsigned char *data, size_t size, float divisor) {
+    (void)data, (void)size, (void)divisor;
     cg_set_error("IDX: the data is gzip-compressed, and this cgrad was built without zlib");
     return NULL;
 }
 #endif
 
-cg_tensor *cg_idx_load_buffer(const void *data, size_t size) {
-    if (!data) return NULL;
-    const unsigned char *p = data;
-    if (size >= 2 && p[0] == 0x1f && p[1] == 0x8b) return load_gzip(p, size);
+static cg_tensor *load_buffer(const unsigned char *p, size_t size, float divisor) {
+    if (size >= 2 && p[0] == 0x1f && p[1] == 0x8b) return load_gzip(p, size, divisor);
     idx_header h;
     if (parse_header(p, size, &h) != 0 || check_data_size(&h, size - h.header_bytes) != 0) return NULL;
-    return decode(&h, p + h.header_bytes);
+    return decode(&h, p + h.header_bytes, divisor);
 }
 
-cg_tensor *cg_idx_load(const char *path) {
+cg_tensor *cg_idx_load_buffer(const void *data, size_t size) { return data ? load_buffer(data, size, 0) : NULL; }
+
+cg_tensor *cg_idx_load_scaled_(const char *path, float divisor) {
     if (!path) return NULL;
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -217,8 +222,10 @@ cg_tensor *cg_idx_load(const char *path) {
     bool ok = buf && fread(buf, 1, (size_t)size, f) == (size_t)size;
     fclose(f);
     cg_tensor *t = NULL;
-    if (ok) t = cg_idx_load_buffer(buf, (size_t)size);
+    if (ok) t = load_buffer(buf, (size_t)size, divisor);
     else cg_set_error("IDX: cannot read %s", path);
     free(buf);
     return t;
 }
+
+cg_tensor *cg_idx_load(const char *path) { return cg_idx_load_scaled_(path, 0); }
