@@ -496,6 +496,10 @@ cg_tensor *cg_one_hot(cg_tensor *t, int64_t num_classes);
 /* torch.nn.functional.pad(t, pad, value=value), mode 'constant': pad[0], pad[1] widen the last dim
  * on the left and right, pad[2], pad[3] the one before, ... (npad values, even); negative ones crop. */
 cg_tensor *cg_pad_constant(cg_tensor *t, const int64_t *pad, int npad, double value);
+/* pad modes 'reflect' and 'replicate': npad 2, 4 or 6 widths (of the last 1, 2 or 3 dims, as in
+ * pad_constant) of a float tensor of npad / 2 + 1 or + 2 dims; reflect's widths are below the size. */
+cg_tensor *cg_pad_reflect(cg_tensor *t, const int64_t *pad, int npad);
+cg_tensor *cg_pad_replicate(cg_tensor *t, const int64_t *pad, int npad);
 /* torch.nn.functional.prelu: t > 0 ? t : weight * t, weight (of t's dtype) one value or one per
  * channel (dim 1 of t). */
 cg_tensor *cg_prelu(cg_tensor *t, cg_tensor *weight);

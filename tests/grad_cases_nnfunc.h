@@ -19,7 +19,23 @@ static void nf_prelu_one(cg_tensor **in) {
 }
 NF_FN(prelu, cg_prelu(in[0], in[1]))
 
+static void nf_3d(cg_tensor **in) { in[0] = GRAD_INPUT(95, -1, 1, 2, 3, 4); }
+static void nf_4d(cg_tensor **in) { in[0] = GRAD_INPUT(96, -1, 1, 1, 2, 3, 4); }
+static void nf_5d(cg_tensor **in) { in[0] = GRAD_INPUT(97, -1, 1, 1, 2, 3, 3, 3); }
+NF_FN(reflect1, cg_pad_reflect(in[0], (const int64_t[]){2, 3}, 2))
+NF_FN(reflect2, cg_pad_reflect(in[0], (const int64_t[]){1, 3, 2, 1}, 4))
+NF_FN(reflect3, cg_pad_reflect(in[0], (const int64_t[]){2, 1, 0, 2, 1, 1}, 6))
+NF_FN(replicate1, cg_pad_replicate(in[0], (const int64_t[]){3, -1}, 2))
+NF_FN(replicate2, cg_pad_replicate(in[0], (const int64_t[]){1, 4, 2, 1}, 4))
+NF_FN(replicate3, cg_pad_replicate(in[0], (const int64_t[]){2, 1, 0, 2, 1, 3}, 6))
+
 static const grad_case cases_nnfunc[] = {
+    {"reflection_pad1d", "(2, 3)", 1, nf_3d, f_nf_reflect1, false, 0, 0},
+    {"reflection_pad2d", "(1, 3, 2, 1)", 1, nf_4d, f_nf_reflect2, false, 0, 0},
+    {"reflection_pad3d", "(2, 1, 0, 2, 1, 1)", 1, nf_5d, f_nf_reflect3, false, 0, 0},
+    {"replication_pad1d", "(3, -1)", 1, nf_3d, f_nf_replicate1, false, 0, 0},
+    {"replication_pad2d", "(1, 4, 2, 1)", 1, nf_4d, f_nf_replicate2, false, 0, 0},
+    {"replication_pad3d", "(2, 1, 0, 2, 1, 3)", 1, nf_5d, f_nf_replicate3, false, 0, 0},
     {"prelu", "per channel", 2, nf_prelu_channels, f_nf_prelu, false, 0, 0},
     {"prelu", "one weight, transposed", 2, nf_prelu_one, f_nf_prelu, false, 0, 0},
 };

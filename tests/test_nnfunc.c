@@ -25,6 +25,21 @@ FN(cosine_similarity, cg_cosine_similarity(in[0], in[1], 1, 1e-8))
 FN(cosine_similarity_last, cg_cosine_similarity(in[0], in[1], -1, 1e-3))
 FN(pairwise_distance, cg_pairwise_distance(in[0], in[1], 2, 1e-6, false))
 FN(pairwise_distance_p1_keep, cg_pairwise_distance(in[0], in[1], 1, 1e-3, true))
+FN(pad_reflect_1, cg_pad_reflect(in[0], (const int64_t[]){2, -1}, 2))
+FN(pad_reflect_1b, cg_pad_reflect(in[0], (const int64_t[]){3, 1}, 2))
+FN(pad_reflect_2, cg_pad_reflect(in[0], (const int64_t[]){1, 2, 2, 0}, 4))
+FN(pad_reflect_2b, cg_pad_reflect(in[0], (const int64_t[]){0, 1, 1, 1}, 4))
+FN(pad_reflect_3, cg_pad_reflect(in[0], (const int64_t[]){1, 1, 0, 2, 1, 0}, 6))
+FN(pad_reflect_3b, cg_pad_reflect(in[0], (const int64_t[]){2, 1, 1, 1, 1, 2}, 6))
+FN(pad_replicate_1, cg_pad_replicate(in[0], (const int64_t[]){2, -1}, 2))
+FN(pad_replicate_1b, cg_pad_replicate(in[0], (const int64_t[]){3, 1}, 2))
+FN(pad_replicate_2, cg_pad_replicate(in[0], (const int64_t[]){1, 2, 2, 0}, 4))
+FN(pad_replicate_2b, cg_pad_replicate(in[0], (const int64_t[]){0, 1, 1, 1}, 4))
+FN(pad_replicate_3, cg_pad_replicate(in[0], (const int64_t[]){1, 1, 0, 2, 1, 0}, 6))
+FN(pad_replicate_3b, cg_pad_replicate(in[0], (const int64_t[]){2, 1, 1, 1, 1, 2}, 6))
+FN(pad_reflect_big, cg_pad_reflect(in[0], (const int64_t[]){1, 1}, 2))
+FN(pad_replicate_big, cg_pad_replicate(in[0], (const int64_t[]){1, 4}, 2))
+FN(pad_replicate_wide, cg_pad_replicate(in[0], (const int64_t[]){3, 3}, 2))
 
 /* The gradients that sum over elements (prelu's weight, the norms' backward) add in another order
  * than PyTorch's kernels: within a few epsilons. The norms' forward (cg_norm) is PyTorch's. */
@@ -38,6 +53,21 @@ static const nnfunc_case cases[] = {
     {"cosine_similarity_last", fn_cosine_similarity_last, 4},
     {"pairwise_distance", fn_pairwise_distance, 4},
     {"pairwise_distance_p1_keep", fn_pairwise_distance_p1_keep, 4},
+    {"pad_reflect_1", fn_pad_reflect_1, 0},
+    {"pad_reflect_1b", fn_pad_reflect_1b, 0},
+    {"pad_reflect_2", fn_pad_reflect_2, 0},
+    {"pad_reflect_2b", fn_pad_reflect_2b, 0},
+    {"pad_reflect_3", fn_pad_reflect_3, 0},
+    {"pad_reflect_3b", fn_pad_reflect_3b, 0},
+    {"pad_replicate_1", fn_pad_replicate_1, 0},
+    {"pad_replicate_1b", fn_pad_replicate_1b, 0},
+    {"pad_replicate_2", fn_pad_replicate_2, 0},
+    {"pad_replicate_2b", fn_pad_replicate_2b, 0},
+    {"pad_replicate_3", fn_pad_replicate_3, 0},
+    {"pad_replicate_3b", fn_pad_replicate_3b, 0},
+    {"pad_reflect_big", fn_pad_reflect_big, 0},
+    {"pad_replicate_big", fn_pad_replicate_big, 0},
+    {"pad_replicate_wide", fn_pad_replicate_wide, 0},
 };
 
 static const nnfunc_case *find_case(const char *name) {
@@ -166,7 +196,17 @@ static void test_golden(void) {
     CHECK_MSG(bad == 0, "%d of %d lines differ from PyTorch", bad, n);
 }
 
+/* A batch of 0 pads to a batch of 0, and its gradient too (PyTorch allows it). */
+static void test_pad_empty_batch(void) {
+    cg_tensor *x = cg_tensor_new(.dtype = CG_FLOAT32, CG_SIZES(0, 3, 4), .requires_grad = true), *dx = NULL;
+    cg_tensor *y = cg_pad_reflect(x, (const int64_t[]){1, 2}, 2);
+    CHECK_MSG(y && cg_size(y, 0) == 0 && cg_size(y, 2) == 7, "%s", cg_last_error());
+    CHECK(cg_autograd_grad(.outputs = CG_TENSORS(y), .inputs = CG_TENSORS(x), .results = &dx,
+                           .grad_outputs = CG_TENSORS(cg_ones_like(y))) == 0 && dx && cg_size(dx, 2) == 4);
+}
+
 int main(void) {
     RUN(test_golden);
+    RUN(test_pad_empty_batch);
     HARNESS_END();
 }

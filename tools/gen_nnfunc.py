@@ -22,6 +22,13 @@ CASES = {
     "pairwise_distance": lambda a, b: F.pairwise_distance(a, b),
     "pairwise_distance_p1_keep": lambda a, b: F.pairwise_distance(a, b, p=1.0, eps=1e-3, keepdim=True),
 }
+PADS = {"1": (2, -1), "1b": (3, 1), "2": (1, 2, 2, 0), "2b": (0, 1, 1, 1), "3": (1, 1, 0, 2, 1, 0), "3b": (2, 1, 1, 1, 1, 2)}
+for _mode in ("reflect", "replicate"):
+    for _k, _pad in PADS.items():
+        CASES["pad_%s_%s" % (_mode, _k)] = (lambda pad, mode: lambda x: F.pad(x, pad, mode=mode))(_pad, _mode)
+CASES["pad_reflect_big"] = lambda x: F.pad(x, (1, 1), mode="reflect")
+CASES["pad_replicate_big"] = lambda x: F.pad(x, (1, 4), mode="replicate")
+CASES["pad_replicate_wide"] = lambda x: F.pad(x, (3, 3), mode="replicate")
 
 
 def rand(g, dtype, *shape, lo=-2.0, hi=2.0):
@@ -46,6 +53,14 @@ def inputs(name, g, dtype):
         return [[a, r(3, 4, 5)], [r(2, 4, 1), r(4, 5)], [r(6, 7), r(6, 7)]]
     if name.startswith("pairwise_distance"):
         return [[r(3, 5), r(3, 5)], [r(4, 6), r(6)], [r(7), r(7)], [r(2, 3, 4), r(2, 3, 4)]]
+    if name.startswith("pad_"):
+        k = name[-1] if name[-1] in "123" else name[-2] if name[-2] in "123" else None
+        shapes = {"1": [(3, 5), (2, 3, 4)], "2": [(3, 4, 5), (2, 2, 3, 4)], "3": [(2, 3, 4, 3), (1, 2, 3, 4, 3)]}
+        if name == "pad_replicate_wide":
+            return [[r(2, 1)]]
+        if name.endswith("big"):
+            return [[r(2, 3)], [r(4, 1)] if "replicate" in name else [r(1, 2)]]
+        return [[x] for x in (r(*s) for s in shapes[k])]
     raise KeyError(name)
 
 
@@ -90,6 +105,18 @@ def errors():
     error("cosine_similarity_last", torch.ones(3, 4), torch.ones(2, 4))
     error("cosine_similarity", torch.ones(4), torch.ones(4))
     error("pairwise_distance", torch.ones(3, 4), torch.ones(2, 4))
+    for mode in ("reflect", "replicate"):
+        for k in "123":
+            name = "pad_%s_%s" % (mode, k)
+            n = int(k)
+            error(name, torch.ones(*(3,) * n))  # too few dims
+            error(name, torch.ones(*(2,) * (n + 3)))  # too many
+            error(name, torch.ones(*(3,) * (n + 1)).long())
+            error(name, torch.ones(*((3,) * n + (0,))))
+        error("pad_%s_1" % mode, torch.ones(3, 0, 4))
+        error("pad_%s_1" % mode, torch.ones(2, 3).bool())
+    for k, shape in (("1", (2, 2)), ("1b", (2, 3)), ("2", (3, 2, 5)), ("2", (3, 5, 2)), ("3b", (2, 2, 3, 3)), ("3b", (2, 3, 1, 3)), ("3b", (2, 3, 3, 2))):
+        error("pad_reflect_" + k, torch.ones(*shape))
 
 
 def main():

@@ -167,7 +167,13 @@
     X(embedding, "EmbeddingBackward0")      \
     X(embedding_dense_backward, "EmbeddingDenseBackwardBackward0") \
     X(constant_pad, "ConstantPadNdBackward0")  \
-    X(prelu, "PreluBackward0")
+    X(prelu, "PreluBackward0")                 \
+    X(reflection_pad1d, "ReflectionPad1DBackward0")   \
+    X(reflection_pad2d, "ReflectionPad2DBackward0")   \
+    X(reflection_pad3d, "ReflectionPad3DBackward0")   \
+    X(replication_pad1d, "ReplicationPad1DBackward0") \
+    X(replication_pad2d, "ReplicationPad2DBackward0") \
+    X(replication_pad3d, "ReplicationPad3DBackward0")
 
 #define CG_OPS(X)          \
     CG_OPS_COPY(X)         \
