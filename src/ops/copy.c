@@ -79,14 +79,17 @@ int cg_copy_(cg_tensor *t, cg_tensor *src) {
     if (src != t && cg_shares_storage(t, src) && !(from = cg_clone(src))) return -1;
     if (src != t && cg_copy_across(t, from) < 0) return -1;
     cg_bump_version(t);
-    cg_record_inplace(&cg_op_copy, t, CG_INPUTS(t, src));
+    cg_node *n = cg_record_inplace(&cg_op_copy, t, CG_INPUTS(t, src));
+    if (n) n->args[0] = src->dtype;
     return cg_recorded_status();
 }
 
-/* copy_ replaces every value of self, so self's old values get no gradient. */
+/* copy_ replaces every value of self, so self's old values get no gradient. src's is cast to its
+ * dtype here, before the engine sums it to src's shape (PyTorch's CopyBackwards: a float32 self's
+ * gradient summed for a 0-dim float64 src adds in float64). */
 void cg_backward_copy(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     if (cg_needs_grad(n, 0)) out[0] = cg_zeros_like(grads[0]);
-    if (cg_needs_grad(n, 1)) out[1] = grads[0];
+    if (cg_needs_grad(n, 1)) out[1] = cg_to(grads[0], (cg_dtype)n->args[0]);
 }
 
 static int fill_recorded(cg_tensor *t, cg_number value, const cg_op *op) {
