@@ -514,7 +514,11 @@ static bool run_node(graph_task *g, int task) {
         if (ok && n->op == cg_accumulate_grad_op()) {
             /* A leaf that stopped requiring grad after the graph was recorded gets nothing, and
              * its hooks do not run (as PyTorch's AccumulateGrad). */
-            bool wanted = grads[0] && cg_requires_grad(n->variable);
+            if (grads[0] && cg_grad_fn_internal(n->variable)) { /* an in-place op gave it a history since */
+                cg_set_error("leaf variable has been moved into the graph interior");
+                ok = false;
+            }
+            bool wanted = ok && grads[0] && cg_requires_grad(n->variable);
             cg_tensor *grad = wanted ? run_hooks(n->variable->autograd->hooks, 0, grads[0]) : NULL;
             /* A hook's fresh result (made in this node's scope, which alone holds it) may be kept
              * as .grad too, as PyTorch steals a hook's result that nothing else references. */
