@@ -7,6 +7,7 @@ The language and the transcript format are described in tools/difftest/README.md
 tools/difftest/interp.c. One process runs the whole batch (importing torch takes a second); each
 program starts from a fresh variable table, grad mode on, and each statement is isolated.
 """
+import contextlib
 import math
 import re
 import struct
@@ -36,6 +37,10 @@ FUNCTIONS = {
 def shares_storage(a, b):
     """Whether a and b view the same memory (cg_shares_storage): the same storage object."""
     return a.storage()._cdata == b.storage()._cdata
+
+
+def as_bytes(t):
+    return t.detach().contiguous().view(-1).view(torch.uint8)
 
 
 class Undef(Exception):
@@ -103,6 +108,32 @@ class Program:
         if tok not in self.env or self.env[tok] is None and tok.startswith('t'):
             raise Undef()
         return self.env[tok]
+
+    @contextlib.contextmanager
+    def copy_slices_leaves_kept(self, wanted):
+        """PyTorch 1.13's defect (FINDINGS.md, D60): autograd.grad, and backward(inputs=), through a
+        CopySlices (an in-place op on a view) accumulate into the .grad of that op's other leaf operands,
+        wanted or not (b = x * 1; b[0].mul_(a); autograd.grad(b.sum(), [x]) adds 1 to a.grad). The .grad
+        of every leaf the call must not touch (all for autograd.grad; those not in inputs= for backward;
+        backward without inputs= touches any) is put back as it was, also when the call fails."""
+        if wanted is None:
+            yield
+            return
+        keep = set(id(t) for t in wanted)
+        saved = []
+        for t in self.env.values():
+            if isinstance(t, torch.Tensor) and t.is_leaf and t.requires_grad and id(t) not in keep:
+                g = t.grad
+                saved.append((t, g, None if g is None else g.detach().clone()))
+        try:
+            yield
+        finally:
+            with torch.no_grad():
+                for t, g, values in saved:
+                    if t.grad is not g:
+                        t.grad = g
+                    if g is not None and not torch.equal(as_bytes(g), as_bytes(values)):
+                        g.copy_(values)
 
     def tlist(self, tok):
         assert tok[0] == '[' and tok[-1] == ']', tok
@@ -494,16 +525,18 @@ class Program:
                         create_graph=b(kw.get('create', '0')))
             if 'inputs' in kw:
                 opts['inputs'] = self.tlist(kw['inputs'])
-            torch.autograd.backward(t, **opts)
+            with self.copy_slices_leaves_kept(opts.get('inputs', None)):
+                torch.autograd.backward(t, **opts)
             return None
         if op == 'grad':
             outputs = self.tlist(p[0])
             inputs = self.tlist(p[1])
             gouts = self.tlist(kw['gouts']) if 'gouts' in kw else None
             create = b(kw.get('create', '0'))
-            res = torch.autograd.grad(outputs, inputs, grad_outputs=gouts,
-                                      retain_graph=True if b(kw.get('retain', '0')) else None,
-                                      create_graph=create, allow_unused=b(kw.get('unused', '0')))
+            with self.copy_slices_leaves_kept([]):
+                res = torch.autograd.grad(outputs, inputs, grad_outputs=gouts,
+                                          retain_graph=True if b(kw.get('retain', '0')) else None,
+                                          create_graph=create, allow_unused=b(kw.get('unused', '0')))
             return tuple(res)
         if op == 'nograd':
             torch.set_grad_enabled(False)
