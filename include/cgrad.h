@@ -1048,6 +1048,35 @@ cg_module *cg_nn_gru_cell_opts(cg_nn_rnn_args args);
  * to *c_out; the others take cx NULL. The new h. cg_module_forward(m, x) is the new h from zeros. */
 cg_tensor *cg_nn_cell_forward(cg_module *m, cg_tensor *input, cg_tensor *hx, cg_tensor *cx, cg_tensor **c_out);
 
+/* ---- nn: attention (src/nn/transformer.c) --------------------------------------------------------- */
+typedef struct {
+    int64_t embed_dim, num_heads;
+    double dropout;             /* on the attention weights in training (PyTorch's default 0) */
+    bool no_bias;               /* PyTorch's bias=False */
+    bool batch_first;           /* (N, L, E) instead of (L, N, E) */
+} cg_nn_multihead_attention_args;
+/* nn.MultiheadAttention(embed_dim, num_heads) with kdim = vdim = embed_dim, no add_bias_kv or
+ * add_zero_attn: in_proj_weight (xavier_uniform_), in_proj_bias (zeros), out_proj.weight (Linear's
+ * init), out_proj.bias (zeros), drawn in PyTorch's order. cg_nn_multihead_attention(8, 2). */
+cg_module *cg_nn_multihead_attention_opts(cg_nn_multihead_attention_args args);
+#define cg_nn_multihead_attention(e_, ...) \
+    cg_nn_multihead_attention_opts(CG_ARGS_(cg_nn_multihead_attention_args){.embed_dim = (e_), .num_heads = __VA_ARGS__})
+typedef struct {
+    cg_tensor *value;
+    cg_tensor *key_padding_mask;  /* NULL, or (N, S) ((S) unbatched): bool (true: ignored) or float (added) */
+    cg_tensor *attn_mask;         /* NULL, or (L, S) or (N * num_heads, L, S): bool (true: not allowed) or float */
+    cg_tensor **weights;          /* NULL: need_weights=False; else gets the attention weights */
+    bool per_head_weights;        /* average_attn_weights=False: (N, num_heads, L, S), else (N, L, S) */
+} cg_nn_multihead_attention_forward_args;
+/* module(query, key, value, key_padding_mask=, attn_mask=, need_weights=, average_attn_weights=):
+ * the attention output; cg_nn_multihead_attention_forward(m, q, k, v, .weights = &w). Passing one
+ * tensor as query, key and value (or as key and value) takes PyTorch's self-attention (or
+ * encoder-decoder) projection, as its `is` tests. cg_module_forward(m, x) is self-attention of x. */
+cg_tensor *cg_nn_multihead_attention_forward_opts(cg_module *m, cg_tensor *query, cg_tensor *key,
+                                                  cg_nn_multihead_attention_forward_args args);
+#define cg_nn_multihead_attention_forward(m, q, k, ...) \
+    cg_nn_multihead_attention_forward_opts(m, q, k, CG_ARGS_(cg_nn_multihead_attention_forward_args){.value = __VA_ARGS__})
+
 /* ---- nn.init (in place, without recording; the default generator; PyTorch's bits) -------------- */
 typedef enum { CG_FAN_IN = 0, CG_FAN_OUT } cg_fan_mode;
 /* torch.nn.init.calculate_gain; param NAN is PyTorch's None (leaky_relu's 0.01). NAN on error. */

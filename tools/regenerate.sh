@@ -28,5 +28,6 @@ $py tools/gen_generator.py
 $py tools/gen_safetensors.py
 $py tools/gen_dataloader.py
 $py tools/gen_rnn.py
+$py tools/gen_transformer.py
 $py tools/demo.py > tests/data/demo.expected
 echo "regenerated tests/data"
