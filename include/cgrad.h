@@ -992,6 +992,16 @@ cg_module *cg_nn_sigmoid(void);   /* nn.Sigmoid */
 /* nn.Embedding(num_embeddings, embedding_dim), weight from N(0, 1); forward is cg_embedding of
  * int64 indices. No padding_idx or max_norm yet. */
 cg_module *cg_nn_embedding(int64_t num_embeddings, int64_t embedding_dim);
+/* nn.BatchNorm1d (input (N, C) or (N, C, L)) and nn.BatchNorm2d (input (N, C, H, W)) of
+ * num_features channels; PyTorch's defaults are eps 1e-5, momentum 0.1 (NAN: None, a cumulative
+ * average), affine and track_running_stats true: parameters weight (ones) and bias (zeros), buffers
+ * running_mean, running_var and num_batches_tracked (int64). Training updates the buffers; eval
+ * uses them. */
+cg_module *cg_nn_batch_norm1d(int64_t num_features, double eps, double momentum, bool affine, bool track_running_stats);
+cg_module *cg_nn_batch_norm2d(int64_t num_features, double eps, double momentum, bool affine, bool track_running_stats);
+/* nn.LayerNorm(normalized_shape, eps, elementwise_affine): cg_nn_layer_norm(CG_SHAPE(10), 1e-5,
+ * true); weight ones and bias zeros of normalized_shape. */
+cg_module *cg_nn_layer_norm(int k, const int64_t *normalized_shape, double eps, bool elementwise_affine);
 /* nn.Sequential of n layers, named "0", "1", ...; it owns them, also when it fails (a NULL layer,
  * i.e. a failed constructor, fails it with that error). */
 cg_module *cg_nn_sequential(cg_module **layers, int n);

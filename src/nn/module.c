@@ -183,6 +183,7 @@ const char *cg_module_child_name(const cg_module *m, int i) {
 }
 
 cg_tensor *nn_param(const cg_module *m, int i) { return i < m->nparams ? m->params[i].tensor : NULL; }
+cg_tensor *nn_buffer(const cg_module *m, int i) { return i < m->nbuffers ? m->buffers[i].tensor : NULL; }
 
 cg_module_forward_fn nn_forward_fn(const cg_module *m) { return m ? m->forward : NULL; }
 

@@ -9,6 +9,8 @@
 cg_tensor *nn_param(const cg_module *m, int i);
 /* The forward function m was made with (to tell a module's kind from its forward). */
 cg_module_forward_fn nn_forward_fn(const cg_module *m);
+/* The module's i-th own buffer (registration order), NULL past the last. */
+cg_tensor *nn_buffer(const cg_module *m, int i);
 /* Linear's (conv false) and _ConvNd's (conv true) reset_parameters. */
 int nn_reset_parameters(cg_tensor *weight, cg_tensor *bias, bool conv);
 
