@@ -757,6 +757,22 @@ cg_tensor *cg_avg_pool1d_opts(cg_avg_pool_args args);
 #define cg_avg_pool1d(input_, ...) \
     cg_avg_pool1d_opts(CG_ARGS_(cg_avg_pool_args){.input = (input_), .kernel_size = __VA_ARGS__})
 
+/* ---- nn.functional: interpolate ------------------------------------------------------------ */
+
+/* torch.nn.functional.interpolate of an (N, C, spatial...) tensor: .mode "nearest" (the default;
+ * 1 to 3 spatial dims), "linear" (1) or "bilinear" (2); either .size (one value or one per spatial
+ * dim) or .scale_factor (the first nonzero entries: one or one per dim), .align_corners for the
+ * linear modes: cg_interpolate(x, .scale_factor = {2}, .mode = "bilinear"). */
+typedef struct {
+    cg_tensor *input;
+    cg_ints size;
+    double scale_factor[3];
+    const char *mode;
+    bool align_corners;
+} cg_interpolate_args;
+cg_tensor *cg_interpolate_opts(cg_interpolate_args args);
+#define cg_interpolate(input_, ...) cg_interpolate_opts(CG_ARGS_(cg_interpolate_args){.input = (input_), __VA_ARGS__})
+
 /* ---- autograd ------------------------------------------------------------------------------- */
 
 typedef struct cg_node cg_node;  /* a grad_fn: borrowed from the tensor that has it */

@@ -30,6 +30,22 @@ CASES["pad_reflect_big"] = lambda x: F.pad(x, (1, 1), mode="reflect")
 CASES["pad_replicate_big"] = lambda x: F.pad(x, (1, 4), mode="replicate")
 CASES["pad_replicate_wide"] = lambda x: F.pad(x, (3, 3), mode="replicate")
 
+UPS = {
+    "up_nearest_s2": dict(scale_factor=2.0), "up_nearest_s1.7": dict(scale_factor=1.7),
+    "up_nearest_size": dict(size=(5, 3)), "up_nearest_s0.6": dict(scale_factor=0.6),
+    "up_bilinear_s2": dict(scale_factor=2.0, mode="bilinear"),
+    "up_bilinear_s1.5_ac": dict(scale_factor=1.5, mode="bilinear", align_corners=True),
+    "up_bilinear_size": dict(size=(7, 9), mode="bilinear"),
+    "up_bilinear_size_ac": dict(size=(7, 9), mode="bilinear", align_corners=True),
+    "up_bilinear_down": dict(size=(2, 3), mode="bilinear"),
+    "up_bilinear_same_h": dict(size=(4, 11), mode="bilinear"),
+    "up_linear_s2.5": dict(scale_factor=2.5, mode="linear"),
+    "up_linear_size_ac": dict(size=13, mode="linear", align_corners=True),
+    "up_nearest1d_size": dict(size=11), "up_nearest3d_s2": dict(scale_factor=2.0), "up_nearest3d_size": dict(size=(3, 5, 2)),
+}
+for _n, _kw in UPS.items():
+    CASES[_n] = (lambda kw: lambda x: F.interpolate(x, **kw))(_kw)
+
 
 def rand(g, dtype, *shape, lo=-2.0, hi=2.0):
     return torch.rand(tuple(shape), generator=g, dtype=dtype) * (hi - lo) + lo
@@ -61,6 +77,12 @@ def inputs(name, g, dtype):
         if name.endswith("big"):
             return [[r(2, 3)], [r(4, 1)] if "replicate" in name else [r(1, 2)]]
         return [[x] for x in (r(*s) for s in shapes[k])]
+    if name.startswith("up_"):
+        if "linear_" in name and "bilinear" not in name or "nearest1d" in name:
+            return [[r(2, 3, 7)]]
+        if "3d" in name:
+            return [[r(1, 2, 2, 3, 4)]]
+        return [[r(2, 3, 4, 5)], [r(1, 2, 3, 3)]]
     raise KeyError(name)
 
 
@@ -115,6 +137,13 @@ def errors():
             error(name, torch.ones(*((3,) * n + (0,))))
         error("pad_%s_1" % mode, torch.ones(3, 0, 4))
         error("pad_%s_1" % mode, torch.ones(2, 3).bool())
+    error("up_nearest_s2", torch.ones(2, 3))
+    error("up_nearest_s2", torch.ones(1, 2, 3, 3).long())
+    error("up_bilinear_s2", torch.ones(1, 2, 3, 3).long())
+    error("up_bilinear_s2", torch.ones(1, 2, 3))
+    error("up_linear_s2.5", torch.ones(1, 2, 3, 3))
+    error("up_nearest_s0.6", torch.ones(1, 2, 1, 3))
+    error("up_bilinear_s2", torch.ones(1, 0, 3, 3))
     for k, shape in (("1", (2, 2)), ("1b", (2, 3)), ("2", (3, 2, 5)), ("2", (3, 5, 2)), ("3b", (2, 2, 3, 3)), ("3b", (2, 3, 1, 3)), ("3b", (2, 3, 3, 2))):
         error("pad_reflect_" + k, torch.ones(*shape))
 

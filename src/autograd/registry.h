@@ -173,7 +173,12 @@
     X(reflection_pad3d, "ReflectionPad3DBackward0")   \
     X(replication_pad1d, "ReplicationPad1DBackward0") \
     X(replication_pad2d, "ReplicationPad2DBackward0") \
-    X(replication_pad3d, "ReplicationPad3DBackward0")
+    X(replication_pad3d, "ReplicationPad3DBackward0") \
+    X(upsample_nearest1d, "UpsampleNearest1DBackward1") \
+    X(upsample_nearest2d, "UpsampleNearest2DBackward1") \
+    X(upsample_nearest3d, "UpsampleNearest3DBackward1") \
+    X(upsample_linear1d, "UpsampleLinear1DBackward1")   \
+    X(upsample_bilinear2d, "UpsampleBilinear2DBackward1")
 
 #define CG_OPS(X)          \
     CG_OPS_COPY(X)         \
