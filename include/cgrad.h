@@ -1119,6 +1119,18 @@ int cg_nn_init_xavier_normal_(cg_tensor *t, double gain);
  * (0, CG_FAN_IN, "leaky_relu"); NULL nonlinearity is "leaky_relu". */
 int cg_nn_init_kaiming_uniform_(cg_tensor *t, double a, cg_fan_mode mode, const char *nonlinearity);
 int cg_nn_init_kaiming_normal_(cg_tensor *t, double a, cg_fan_mode mode, const char *nonlinearity);
+/* trunc_normal_(t, mean, std, a, b) (PyTorch's defaults 0, 1, -2, 2): uniform draws in
+ * [2 cdf(a) - 1, 2 cdf(b) - 1] through PyTorch's erfinv (the same float32/float64 bits in every
+ * build), times std * sqrt(2), plus mean, clamped to [a, b]; warns as PyTorch does when mean is
+ * more than 2 std from [a, b]. */
+int cg_nn_init_trunc_normal_(cg_tensor *t, double mean, double std, double a, double b);
+/* orthogonal_(t, gain) (gain 1 is PyTorch's default): t (at least 2-D, trailing dims flattened)
+ * gets the Q of normal draws' QR, column signs from R's diagonal, times gain. PyTorch's bits with
+ * OpenBLAS (its LAPACK geqrf/orgqr, as PyTorch's torch.linalg.qr); within rounding without it. */
+int cg_nn_init_orthogonal_(cg_tensor *t, double gain);
+/* dirac_(t, groups) (groups 1 is PyTorch's default): zeros with a 1 at each kernel's centre for
+ * in channel d of out channel d in every group; t is 3-, 4- or 5-D. */
+int cg_nn_init_dirac_(cg_tensor *t, int64_t groups);
 
 /* ---- serialization: safetensors files ------------------------------------------------------- */
 /* The safetensors format (Hugging Face's; what safetensors.torch.save_file writes): names ->

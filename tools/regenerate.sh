@@ -8,7 +8,7 @@ py=/usr/bin/python3
 $py -c 'import torch' 2>/dev/null || { echo "regenerate.sh needs python3-torch for /usr/bin/python3" >&2; exit 1; }
 
 # Generators that write their file themselves.
-for gen in gen_elementwise gen_elementwise_grad gen_index gen_linalg gen_addmm gen_mlp_step gen_reduce gen_views gen_random gen_optim gen_optim_state gen_lr_scheduler \
+for gen in gen_elementwise gen_elementwise_grad gen_index gen_linalg gen_addmm gen_mlp_step gen_reduce gen_views gen_random gen_optim gen_optim_state gen_lr_scheduler gen_init \
            gen_functional gen_demo_data gen_api gen_conv gen_simd_bits; do
     $py tools/$gen.py >/dev/null
 done
