@@ -56,7 +56,7 @@ CXX := $(if $(findstring clang,$(CC)),clang++,g++)
 endif
 CPP_TEST := $(if $(shell command -v $(CXX) 2>/dev/null),$(BUILD)/tests/test_cpp)
 
-.PHONY: all lib test examples demo bench bench-build difftest memcheck sanitize tsan install uninstall clean
+.PHONY: all lib test examples demo train bench bench-build difftest memcheck sanitize tsan install uninstall clean
 
 all: lib examples
 
@@ -93,7 +93,7 @@ $(BUILD)/tests/test_cpp: tests/cpp/test_cpp.cpp tests/cpp/probe.c $(BUILD)/libcg
 	$(CXX) -std=c++17 -Wall -Wextra -Werror -Iinclude $(CFLAGS) $< $(BUILD)/tests/cpp_probe.o -o $@ \
 		$(BUILD)/libcgrad.a $(LDLIBS) $(OPT_LIBS)
 
-$(BUILD)/examples/%: examples/%.c $(BUILD)/libcgrad.a
+$(BUILD)/examples/%: examples/%.c $(wildcard examples/*.h) $(BUILD)/libcgrad.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(BUILD)/libcgrad.a $(LDLIBS) $(OPT_LIBS)
 
@@ -119,6 +119,12 @@ $(BUILD)/tests/test_difftest: tools/difftest/interp.c
 
 demo: $(BUILD)/examples/demo
 	@$(BUILD)/examples/demo
+
+# An MLP and LeNet-5 on Fashion-MNIST (examples/train.c): the embedded subset by default;
+# make train TRAIN_ARGS=--full for Debian's dataset-fashion-mnist. Writes $(BUILD)/train/.
+TRAIN_ARGS ?=
+train: $(BUILD)/examples/train
+	@$(BUILD)/examples/train --out $(BUILD)/train $(TRAIN_ARGS)
 
 bench: $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; done
