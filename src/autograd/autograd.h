@@ -167,6 +167,9 @@ static inline bool cg_needs_grad(const cg_node *n, int input) {
 cg_autograd_meta *cg_meta(cg_tensor *t);  /* creates it; NULL when out of memory */
 cg_edge cg_gradient_edge(cg_tensor *t);    /* grad_fn or AccumulateGrad (a new reference); node NULL if none */
 cg_node *cg_grad_fn_internal(cg_tensor *t); /* t's history, regenerated for a view whose base was rewritten */
+/* PyTorch's autograd kernels read an input's history before the op checks its arguments: in grad
+ * mode, a view whose history PyTorch will not remake fails first (error and -1). */
+int cg_check_history_readable(cg_tensor *t);
 /* t is a view whose history PyTorch refuses to regenerate (cg_grad_fn_internal fails with its error). */
 bool cg_history_unreadable(const cg_tensor *t);
 const cg_op *cg_accumulate_grad_op(void);

@@ -63,6 +63,12 @@ cg_node *cg_grad_fn_internal(cg_tensor *t) {
     return m->grad_fn;
 }
 
+int cg_check_history_readable(cg_tensor *t) {
+    if (!t || !t->autograd || !cg_is_grad_enabled() || !cg_history_unreadable(t)) return 0;
+    cg_view_rebase_error(t->autograd, true);
+    return -1;
+}
+
 /* ---- requires_grad, leaves, grad ---- */
 
 /* PyTorch's: a leaf's flag, a history, or a view's base's (a view made in no_grad mode, or before
@@ -210,6 +216,10 @@ int cg_retain_grad(cg_tensor *t) {
         return -1;
     }
     cg_autograd_meta *m = t->autograd;
+    if (m->grad_fn && cg_history_unreadable(t)) { /* PyTorch reads the history of a non-leaf */
+        cg_view_rebase_error(m, true);
+        return -1;
+    }
     if (cg_is_leaf(t) || m->retains_grad) return 0;
     if (!push_hook(&m->grad_fn->pre_hooks, NULL, NULL, m->output_nr, t)) return -1;
     m->retains_grad = true;

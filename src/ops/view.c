@@ -15,6 +15,9 @@
 /* The input itself, as a new reference in the current scope (PyTorch returns `self`). */
 static cg_tensor *same_tensor(cg_tensor *t) { return cg_scope_retain(t); }
 
+/* The view ops with an autograd kernel of their own in PyTorch check their input's history first
+ * (cg_check_history_readable); the composite ones (reshape, flatten, narrow, chunk) check their
+ * arguments before the op they call does. */
 static cg_tensor *view_of(cg_tensor *t, int ndim, const int64_t *sizes, const int64_t *strides, int64_t offset) {
     return cg_as_view(cg_new_view(t, ndim, sizes, strides, offset), t);
 }
@@ -118,7 +121,7 @@ static bool view_strides(const cg_tensor *t, int ndim, const int64_t *sizes, int
 }
 
 cg_tensor *cg_view_shape(cg_tensor *t, int ndim, const int64_t *sizes) {
-    if (!t) return NULL;
+    if (!t || cg_check_history_readable(t) < 0) return NULL;
     int64_t shape[CG_MAX_DIMS], strides[CG_MAX_DIMS];
     if (infer_sizes(ndim, sizes, t->numel, shape) < 0) return NULL;
     if (!view_strides(t, ndim, shape, strides)) {
@@ -159,7 +162,7 @@ void cg_backward_unsafe_view(cg_node *n, cg_tensor **grads, cg_tensor **out) { o
 /* ---- expand and permute ---- */
 
 cg_tensor *cg_expand_shape(cg_tensor *t, int ndim, const int64_t *sizes) {
-    if (!t) return NULL;
+    if (!t || cg_check_history_readable(t) < 0) return NULL;
     if (check_list(ndim, sizes, "sizes") < 0) return NULL;
     if (ndim < t->ndim) {
         cg_set_error("expand(%s{%s}, size=%s): the number of sizes provided (%d) must be greater or equal to the number "
@@ -218,7 +221,7 @@ void cg_backward_expand(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 }
 
 cg_tensor *cg_permute_dims(cg_tensor *t, int ndim, const int64_t *dims) {
-    if (!t) return NULL;
+    if (!t || cg_check_history_readable(t) < 0) return NULL;
     if (ndim != t->ndim) {
         cg_set_error("permute(sparse_coo): number of dimensions in the tensor input does not match the length of the "
                      "desired ordering of dimensions i.e. input.dim() = %d is not equal to len(dims) = %d", t->ndim, ndim);
@@ -288,7 +291,7 @@ static cg_tensor *drop_dims(cg_tensor *t, const bool *drop, int64_t offset) {
 }
 
 cg_tensor *cg_squeeze(cg_tensor *t) {
-    if (!t) return NULL;
+    if (!t || cg_check_history_readable(t) < 0) return NULL;
     bool drop[CG_MAX_DIMS];
     for (int d = 0; d < t->ndim; d++) drop[d] = t->sizes[d] == 1;
     cg_tensor *out = drop_dims(t, drop, t->offset);
@@ -298,7 +301,7 @@ cg_tensor *cg_squeeze(cg_tensor *t) {
 
 /* Recorded even when the dim is not of size 1 (nothing dropped), as in PyTorch. */
 cg_tensor *cg_squeeze_dim(cg_tensor *t, int dim) {
-    if (!t) return NULL;
+    if (!t || cg_check_history_readable(t) < 0) return NULL;
     int d = cg_wrap_dim(dim, t->ndim);
     if (d < 0) return NULL;
     bool drop[CG_MAX_DIMS] = {false};
@@ -324,7 +327,7 @@ void cg_backward_squeeze_dim(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 }
 
 cg_tensor *cg_unsqueeze(cg_tensor *t, int dim) {
-    if (!t) return NULL;
+    if (!t || cg_check_history_readable(t) < 0) return NULL;
     int d = cg_wrap_dim(dim, t->ndim + 1);
     if (d < 0) return NULL;
     if (cg_check_ndim(t->ndim + 1) < 0) return NULL;
@@ -362,7 +365,7 @@ static cg_tensor *swapped_view(cg_tensor *t, int a, int b) {
 }
 
 cg_tensor *cg_transpose(cg_tensor *t, int dim0, int dim1) {
-    if (!t) return NULL;
+    if (!t || cg_check_history_readable(t) < 0) return NULL;
     int a = cg_wrap_dim(dim0, t->ndim);
     if (a < 0) return NULL;
     int b = cg_wrap_dim(dim1, t->ndim);
@@ -382,7 +385,7 @@ void cg_backward_transpose(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 
 /* A node of its own (TBackward0), also for 0-D and 1-D inputs, where t() is a new view of t. */
 cg_tensor *cg_t(cg_tensor *t) {
-    if (!t) return NULL;
+    if (!t || cg_check_history_readable(t) < 0) return NULL;
     if (t->ndim > 2) {
         cg_set_error("t() expects a tensor with <= 2 dimensions, but self is %dD", t->ndim);
         return NULL;
@@ -416,7 +419,7 @@ static cg_tensor *record_select(cg_tensor *out, cg_tensor *t, int d, int64_t ind
 }
 
 cg_tensor *cg_select(cg_tensor *t, int dim, int64_t index) {
-    if (!t) return NULL;
+    if (!t || cg_check_history_readable(t) < 0) return NULL;
     if (t->ndim == 0) {
         cg_set_index_error("select() cannot be applied to a 0-dim tensor.");
         return NULL;
@@ -535,7 +538,7 @@ void cg_backward_slice_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) 
  * [0, size]. The step messages are Python's (PyTorch's aten::slice says "slice step must be
  * positive"). */
 cg_tensor *cg_slice(cg_tensor *t, int dim, int64_t start, int64_t end, int64_t step) {
-    if (!t) return NULL;
+    if (!t || cg_check_history_readable(t) < 0) return NULL;
     if (t->ndim == 0) {
         cg_set_index_error("slice() cannot be applied to a 0-dim tensor.");
         return NULL;
@@ -621,7 +624,7 @@ static void join_piece_grads(cg_node *n, cg_tensor **grads, cg_tensor **out,
 }
 
 int cg_unbind(cg_tensor *t, int dim, cg_tensor **out, int capacity) {
-    if (!t) return -1;
+    if (!t || cg_check_history_readable(t) < 0) return -1;
     int d = cg_wrap_dim(dim, t->ndim);
     if (d < 0) return -1;
     if (t->ndim == 0) {
@@ -653,7 +656,7 @@ void cg_backward_split(cg_node *n, cg_tensor **grads, cg_tensor **out) { join_pi
 void cg_backward_split_with_sizes(cg_node *n, cg_tensor **grads, cg_tensor **out) { cg_backward_split(n, grads, out); }
 
 int cg_split(cg_tensor *t, int64_t split_size, int dim, cg_tensor **out, int capacity) {
-    if (!t) return -1;
+    if (!t || cg_check_history_readable(t) < 0) return -1;
     if (t->ndim == 0) {
         cg_set_error("split expects at least a 1-dimensional tensor");
         return -1;
