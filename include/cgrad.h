@@ -655,21 +655,47 @@ cg_tensor *cg_batch_norm(cg_tensor *input, cg_tensor *running_mean, cg_tensor *r
 /* ---- losses ---------------------------------------------------------------------------------- */
 
 typedef enum { CG_REDUCTION_MEAN = 0, CG_REDUCTION_SUM, CG_REDUCTION_NONE } cg_reduction;
+/* An option whose PyTorch default is not zero: CG_OPT(value) gives it, and leaving it out (zero)
+ * means PyTorch's default. Options whose default is zero (label_smoothing 0.0, margin 0.0) are
+ * plain numbers. */
+typedef struct {
+    bool given;
+    double value;
+} cg_opt;
+#define CG_OPT(v) CG_ARGS_(cg_opt){true, (double)(v)}
+/* The arguments of every loss (each reads those of its PyTorch signature, the others must stay
+ * zero or NULL): cg_cross_entropy(x, t, .weight = w, .ignore_index = CG_OPT(0),
+ * .label_smoothing = 0.1). Left out, each is PyTorch's default. */
 typedef struct {
     cg_tensor *input;
     cg_tensor *target;
     cg_reduction reduction;  /* mean by default, as in PyTorch */
+    cg_tensor *weight;       /* nll_loss, cross_entropy: per class (C); binary_cross_entropy(_with_logits): broadcast to input */
+    cg_tensor *pos_weight;   /* binary_cross_entropy_with_logits: per class, broadcast to the target */
+    cg_opt ignore_index;     /* nll_loss, cross_entropy: targets equal to it are skipped; default -100 */
+    double label_smoothing;  /* cross_entropy: in [0, 1], default 0 */
 } cg_loss_args;
-/* torch.nn.functional's losses: cg_mse_loss(x, y) or cg_mse_loss(x, y, .reduction = CG_REDUCTION_SUM). */
-cg_tensor *cg_binary_cross_entropy_with_logits_opts(cg_loss_args args);  /* target: input's shape */
+/* torch.nn.functional's losses: cg_mse_loss(x, y) or cg_mse_loss(x, y, .reduction = CG_REDUCTION_SUM).
+ * Only the functional forms: nn.CrossEntropyLoss and the other loss modules hold nothing but these
+ * options, so C calls the function. */
+/* target and weight (broadcast) of input's shape; d/dtarget too, as PyTorch 1.13's. */
+cg_tensor *cg_binary_cross_entropy_with_logits_opts(cg_loss_args args);
+/* input probabilities in [0, 1] (PyTorch's error otherwise), target of its shape, .weight broadcast to it. */
+cg_tensor *cg_binary_cross_entropy_opts(cg_loss_args args);
 cg_tensor *cg_mse_loss_opts(cg_loss_args args);  /* target broadcasts (with PyTorch's warning) */
 cg_tensor *cg_l1_loss_opts(cg_loss_args args);  /* mean absolute error; target broadcasts as in mse_loss */
-/* input (N, C) or (C) of log-probabilities, target int64 (N) or 0-dim class indices; targets equal
- * to -100 (PyTorch's default ignore_index) are ignored. */
+/* input (N, C), (C) or (N, C, d1, ...) of log-probabilities, target int64 (N), 0-dim or (N, d1, ...)
+ * class indices; .weight (C) rescales each class (mean divides by the kept targets' weights),
+ * .ignore_index (default -100) skips targets. 4-dim input records NllLoss2DBackward0, other
+ * dims above 2 are viewed as 4-dim first, as in PyTorch. */
 cg_tensor *cg_nll_loss_opts(cg_loss_args args);
-cg_tensor *cg_cross_entropy_opts(cg_loss_args args);  /* nll_loss(log_softmax(input, class dim)) */
+/* nll_loss(log_softmax(input, class dim)) for class indices; a floating target of input's shape
+ * holds class probabilities. .weight, .ignore_index (indices only) and .label_smoothing as PyTorch's. */
+cg_tensor *cg_cross_entropy_opts(cg_loss_args args);
 #define cg_binary_cross_entropy_with_logits(input_, ...) \
     cg_binary_cross_entropy_with_logits_opts(CG_ARGS_(cg_loss_args){.input = (input_), .target = __VA_ARGS__})
+#define cg_binary_cross_entropy(input_, ...) \
+    cg_binary_cross_entropy_opts(CG_ARGS_(cg_loss_args){.input = (input_), .target = __VA_ARGS__})
 #define cg_mse_loss(input_, ...) cg_mse_loss_opts(CG_ARGS_(cg_loss_args){.input = (input_), .target = __VA_ARGS__})
 #define cg_l1_loss(input_, ...) cg_l1_loss_opts(CG_ARGS_(cg_loss_args){.input = (input_), .target = __VA_ARGS__})
 #define cg_nll_loss(input_, ...) cg_nll_loss_opts(CG_ARGS_(cg_loss_args){.input = (input_), .target = __VA_ARGS__})

@@ -10,6 +10,7 @@
 #include "grad_cases_copy.h"
 #include "grad_cases_elementwise.h"
 #include "grad_cases_linalg.h"
+#include "grad_cases_loss.h"
 #include "grad_cases_norm.h"
 #include "grad_cases_reduce.h"
 #include "grad_cases_view.h"
@@ -22,7 +23,8 @@ typedef struct {
 #define TABLE(t) {t, sizeof t / sizeof t[0]}
 static const case_table tables[] = {TABLE(cases_copy), TABLE(cases_elementwise), TABLE(cases_reduce),
                                     TABLE(cases_view), TABLE(cases_linalg), TABLE(cases_conv),
-                                    TABLE(cases_api), TABLE(cases_activation), TABLE(cases_nnfunc), TABLE(cases_norm)};
+                                    TABLE(cases_api), TABLE(cases_activation), TABLE(cases_nnfunc), TABLE(cases_norm),
+                                    TABLE(cases_loss)};
 
 static void check_case(const grad_case *c) {
     cg_tensor *in[8] = {0};

@@ -30,4 +30,5 @@ $py tools/gen_dataloader.py
 $py tools/gen_rnn.py
 $py tools/gen_transformer.py
 $py tools/demo.py > tests/data/demo.expected
+$py tools/gen_losses.py >/dev/null
 echo "regenerated tests/data"

@@ -119,7 +119,10 @@
     X(log_softmax, "LogSoftmaxBackward0")                                        \
     X(log_softmax_backward_data, "LogSoftmaxBackwardDataBackward0")              \
     X(nll_loss, "NllLossBackward0")                                              \
-    X(nll_loss_backward, "NllLossBackwardBackward0")
+    X(nll_loss_backward, "NllLossBackwardBackward0")                             \
+    X(nll_loss2d, "NllLoss2DBackward0")                                          \
+    X(nll_loss2d_backward, "NllLoss2DBackwardBackward0")                         \
+    X(binary_cross_entropy, "BinaryCrossEntropyBackward0")
 
 /* Convolution and pooling (src/ops/conv.c, pool.c); the backward ops are differentiable again. */
 #define CG_OPS_CONV(X)                                                   \

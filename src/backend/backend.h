@@ -21,6 +21,7 @@
 #include "backend/cpu/elementwise.h"
 #include "backend/cpu/fused.h"
 #include "backend/cpu/matmul.h"
+#include "backend/cpu/nll.h" /* cg_nll_plan */
 #include "backend/cpu/pool.h" /* cg_pool2d_shape */
 #include "core/generator.h"
 #include "core/tensor.h"
@@ -101,11 +102,14 @@ struct cg_backend {
     void (*arange)(cg_tensor *t, double start, double step, int64_t istart, int64_t istep);
     void (*linspace)(cg_tensor *t, double start, double end, int64_t istart, int64_t iend);
     /* nll_loss's loops (backend/cpu/nll.h) */
-    int (*nll_targets)(const cg_tensor *target, int64_t rows, int64_t classes, int64_t *targets, int64_t *kept);
-    void (*nll_forward_rows)(cg_tensor *out, const cg_tensor *x, const int64_t *targets);
-    double (*nll_forward_sum)(const cg_tensor *x, const int64_t *targets, int64_t rows);
-    void (*nll_backward)(cg_tensor *out, const cg_tensor *grad, const cg_tensor *target, bool per_row, bool mean,
-                         double kept);
+    int (*nll_targets)(const cg_tensor *target, const cg_nll_plan *plan, int64_t *targets);
+    void (*nll_forward_rows)(cg_tensor *out, const cg_tensor *x, const cg_nll_plan *plan);
+    double (*nll_forward_sum)(const cg_tensor *x, const cg_nll_plan *plan, double *total_weight);
+    void (*nll_backward)(cg_tensor *out, const cg_tensor *grad, const cg_nll_plan *plan, bool per_row, bool mean,
+                         double total_weight);
+    /* binary_cross_entropy's pointwise loss, contiguous operands of one dtype; -1 with PyTorch's
+     * error for an input outside [0, 1] (backend/cpu/nll.h) */
+    int (*binary_cross_entropy)(cg_tensor *out, const cg_tensor *x, const cg_tensor *t);
     /* prod's backward: the products of the other elements along dim (-1: all), contiguous in and out (backend/cpu/products.h) */
     void (*exclusive_products)(cg_tensor *out, const cg_tensor *in, int dim);
     /* softmax / log_softmax and their backward along dim, contiguous operands (backend/cpu/softmax.h) */

@@ -68,6 +68,14 @@ static cg_tensor *contiguous_layout(cg_tensor *t) {
     return !t || same_strides(t, strides) ? t : cg_clone_contiguous(t);
 }
 
+/* PyTorch refuses a weight that requires grad for the losses that do not differentiate it. */
+static int check_not_differentiable(const char *fn, const char *arg, const cg_tensor *t) {
+    if (!t || !cg_grad_mode_on() || !cg_requires_grad(t)) return 0;
+    cg_set_error("The function '%s' is not differentiable with respect to argument '%s'. This input cannot have "
+                 "requires_grad True.", fn, arg);
+    return -1;
+}
+
 /* ---- binary_cross_entropy_with_logits ---- */
 
 /* PyTorch computes the loss with in-place ops on its temporaries, so the dtypes it refuses are
@@ -84,49 +92,141 @@ static int check_bce_dtypes(const cg_tensor *x, const cg_tensor *t) {
     return 0;
 }
 
+/* The nodes of binary_cross_entropy(_with_logits) keep input, target, weight and pos_weight in
+ * saved[0..3], the reduction in args[0], the count mean divides by in scalars[0]. */
+static void save_bce(cg_node *n, cg_tensor *x, cg_tensor *t, cg_tensor *w, cg_tensor *pw) {
+    cg_save(n, 0, x);
+    cg_save(n, 1, t);
+    cg_save(n, 2, w);
+    cg_save(n, 3, pw);
+}
+
 cg_tensor *cg_binary_cross_entropy_with_logits_opts(cg_loss_args a) {
-    cg_tensor *x = a.input, *t = a.target;
+    cg_tensor *x = a.input, *t = a.target, *w = a.weight, *pw = a.pos_weight;
     if (!x || !t || check_reduction(a.reduction) < 0) return NULL;
     if (!same_shape(x, t)) {
         cg_set_value_error("Target size (torch.Size(%s)) must be the same as input size (torch.Size(%s))",
                            cg_shape_text(t->ndim, t->sizes).s, cg_shape_text(x->ndim, x->sizes).s);
         return NULL;
     }
-    if (check_bce_dtypes(x, t) < 0) return NULL;
+    if (check_bce_dtypes(x, t) < 0 ||
+        check_not_differentiable("binary_cross_entropy_with_logits", "weight", w) < 0 ||
+        check_not_differentiable("binary_cross_entropy_with_logits", "pos_weight", pw) < 0)
+        return NULL;
     cg_tensor *loss = NULL;
-    CG_NO_GRAD { /* (1 - t) * x + max_val + log(exp(-max_val) + exp(-x - max_val)), max_val = max(-x, 0).
+    CG_NO_GRAD { /* (1 - t) * x + lw * (log(exp(-max_val) + exp(-x - max_val)) + max_val), max_val =
+                  * max(-x, 0), lw = 1 + (pos_weight - 1) * t (1 without pos_weight, added first).
                   * The terms are in x's dtype; PyTorch adds them up in place into (1 - t), so each
                   * step of the sum is rounded to the target's dtype. */
         cg_tensor *max_val = cg_clamp(cg_neg(x), 0, CG_NO_BOUND);
         cg_tensor *log_term = cg_log(cg_add(cg_exp(cg_neg(max_val)), cg_exp(cg_sub(cg_neg(x), max_val))));
         cg_tensor *acc = cg_to(cg_mul(cg_rsub_scalar(t, 1), x), t->dtype);
-        acc = cg_to(cg_add(acc, max_val), t->dtype);
-        loss = reduce_loss(cg_to(cg_add(acc, log_term), t->dtype), a.reduction);
+        if (pw) {
+            cg_tensor *log_weight = cg_add_scalar(cg_mul(cg_sub_scalar(pw, 1), t), 1);
+            acc = cg_to(cg_add(acc, cg_mul(log_weight, cg_add(log_term, max_val))), t->dtype);
+        } else {
+            acc = cg_to(cg_add(cg_to(cg_add(acc, max_val), t->dtype), log_term), t->dtype);
+        }
+        if (acc && w) {
+            int64_t shape[CG_MAX_DIMS]; /* loss.mul_(weight): the weight broadcasts to the loss */
+            int ndim = cg_broadcast_shapes(acc->ndim, acc->sizes, w->ndim, w->sizes, shape);
+            acc = ndim < 0 ? NULL : cg_same_shape(ndim, shape, acc->ndim, acc->sizes) ? cg_to(cg_mul(acc, w), acc->dtype) : NULL;
+            if (ndim >= 0 && !acc)
+                cg_set_error("output with shape %s doesn't match the broadcast shape %s", cg_shape_text(x->ndim, x->sizes).s,
+                             cg_shape_text(ndim, shape).s);
+        }
+        loss = acc ? reduce_loss(acc, a.reduction) : NULL;
     }
     cg_node *n = record_loss(&cg_op_binary_cross_entropy_with_logits, loss, CG_INPUTS(x, t), a.reduction,
                              (double)x->numel);
-    if (n) {
-        cg_save(n, 0, x);
-        cg_save(n, 1, t); /* both gradient formulas read both: PyTorch keeps them */
-    }
+    if (n) save_bce(n, x, t, w, pw); /* both gradient formulas read both: PyTorch keeps them */
     return cg_recorded(loss);
 }
 
-/* d/dx = sigmoid(x) - t, d/dt = -x (times the gradient, over N for mean). PyTorch builds d/dx in
- * place (sub_ and mul_ unless grad mode is on, as with create_graph; div_ for mean), d/dt with div_
- * for mean: their version counters count those writes. */
+/* d/dx = (sigmoid(x) - t) * grad, with pos_weight ((pw t + 1 - t) sigmoid(x) - pw t) * grad;
+ * d/dt = -x * grad, with pos_weight (log_sigmoid(-x) - pw log_sigmoid(x)) * grad; each times
+ * the weight and over N for mean. PyTorch builds d/dx in place (sub_ and mul_ unless grad mode is
+ * on, as with create_graph; div_ for mean), d/dt with div_ for mean: their version counters count
+ * those writes. */
 void cg_backward_binary_cross_entropy_with_logits(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    cg_tensor *x = cg_saved(n, 0);
-    bool mean = n->args[0] == CG_REDUCTION_MEAN;
+    cg_tensor *x = cg_saved(n, 0), *t = cg_saved(n, 1), *w = cg_saved(n, 2), *pw = cg_saved(n, 3);
+    bool mean = n->args[0] == CG_REDUCTION_MEAN, plain = !pw && !w;
     if (cg_needs_grad(n, 0)) {
-        cg_tensor *s = cg_sigmoid(x);
-        out[0] = laid_out_as(per_element(n, cg_mul(cg_sub(s, cg_saved(n, 1)), grads[0])), s);
-        if (out[0]) out[0]->storage->version = (cg_grad_mode_on() ? 0 : 2) + mean;
+        cg_tensor *s = cg_sigmoid(x), *g;
+        if (pw) {
+            cg_tensor *pt = cg_mul(pw, t);
+            g = cg_mul(cg_sub(cg_mul(cg_sub(cg_add_scalar(pt, 1), t), s), pt), grads[0]);
+        } else {
+            g = cg_mul(cg_sub(s, t), grads[0]);
+        }
+        out[0] = per_element(n, w ? cg_mul(g, w) : g);
+        if (plain) out[0] = laid_out_as(out[0], s);
+        if (out[0] && plain) out[0]->storage->version = (cg_grad_mode_on() ? 0 : 2) + mean;
     }
     if (cg_needs_grad(n, 1)) {
-        cg_tensor *d = cg_mul(cg_neg(x), grads[0]);
-        out[1] = laid_out_as(per_element(n, d), d);
-        if (out[1]) out[1]->storage->version = mean;
+        cg_tensor *g = pw ? cg_mul(cg_sub(cg_logsigmoid(cg_neg(x)), cg_mul(cg_logsigmoid(x), pw)), grads[0])
+                          : cg_mul(cg_neg(x), grads[0]);
+        out[1] = per_element(n, w ? cg_mul(g, w) : g);
+        if (plain) out[1] = laid_out_as(out[1], g);
+        if (out[1] && plain) out[1]->storage->version = mean;
+    }
+}
+
+/* ---- binary_cross_entropy ---- */
+
+/* PyTorch 1.13's kernel: the pointwise loss (a scalar loop with libm's log, backend/cpu/nll.c),
+ * times the weight in place, then the reduction. */
+cg_tensor *cg_binary_cross_entropy_opts(cg_loss_args a) {
+    cg_tensor *x = a.input, *t = a.target, *w = a.weight;
+    if (!x || !t || check_reduction(a.reduction) < 0) return NULL;
+    if (!same_shape(x, t)) {
+        cg_set_value_error("Using a target size (torch.Size(%s)) that is different to the input size (torch.Size(%s)) "
+                           "is deprecated. Please ensure they have the same size.",
+                           cg_shape_text(t->ndim, t->sizes).s, cg_shape_text(x->ndim, x->sizes).s);
+        return NULL;
+    }
+    if (!cg_dtype_is_floating(x->dtype)) {
+        cg_set_error("\"binary_cross_entropy\" not implemented for '%s'", cg_dtype_title(x->dtype));
+        return NULL;
+    }
+    if (t->dtype != x->dtype) {
+        cg_set_error("Found dtype %s but expected %s", cg_dtype_title(t->dtype), cg_dtype_title(x->dtype));
+        return NULL;
+    }
+    if (check_not_differentiable("binary_cross_entropy", "weight", w) < 0) return NULL;
+    const cg_backend *be = CG_LENIENT_BACKEND(x, t);
+    cg_tensor *loss = NULL;
+    CG_NO_GRAD {
+        cg_tensor *xc = be ? cg_contiguous(x) : NULL, *tc = xc ? cg_contiguous(t) : NULL;
+        cg_tensor *pointwise = tc ? cg_new_tensor_on(be, x->dtype, x->ndim, x->sizes) : NULL;
+        if (pointwise && CG_KERNEL(pointwise, binary_cross_entropy)(pointwise, xc, tc) < 0) pointwise = NULL;
+        if (pointwise && w) {
+            int64_t shape[CG_MAX_DIMS]; /* loss.mul_(weight) */
+            int ndim = cg_broadcast_shapes(x->ndim, x->sizes, w->ndim, w->sizes, shape);
+            if (ndim >= 0 && !cg_same_shape(ndim, shape, x->ndim, x->sizes))
+                cg_set_error("output with shape %s doesn't match the broadcast shape %s",
+                             cg_shape_text(x->ndim, x->sizes).s, cg_shape_text(ndim, shape).s);
+            pointwise = ndim >= 0 && cg_same_shape(ndim, shape, x->ndim, x->sizes) ? cg_to(cg_mul(pointwise, w), x->dtype) : NULL;
+        }
+        loss = pointwise ? reduce_loss(pointwise, a.reduction) : NULL;
+    }
+    cg_node *n = record_loss(&cg_op_binary_cross_entropy, loss, CG_INPUTS(x, t), a.reduction, (double)x->numel);
+    if (n) save_bce(n, x, t, w, NULL);
+    return cg_recorded(loss);
+}
+
+/* PyTorch's binary_cross_entropy_backward, grad (x - t) / max((1 - x) x, 1e-12) (a float 1e-12, also for float64), and its
+ * target_backward, -logit(x) grad; each times the weight, over N for mean. Written with
+ * cgrad ops, so they can be differentiated again. */
+void cg_backward_binary_cross_entropy(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *x = cg_saved(n, 0), *t = cg_saved(n, 1), *w = cg_saved(n, 2);
+    if (cg_needs_grad(n, 0)) {
+        cg_tensor *g = cg_div(cg_mul(grads[0], cg_sub(x, t)), cg_clamp(cg_mul(cg_rsub_scalar(x, 1), x), (double)1e-12f, CG_NO_BOUND));
+        out[0] = per_element(n, w ? cg_mul(g, w) : g);
+    }
+    if (cg_needs_grad(n, 1)) {
+        cg_tensor *g = cg_mul(cg_neg(cg_log(cg_div(x, cg_rsub_scalar(x, 1)))), grads[0]);
+        out[1] = per_element(n, w ? cg_mul(g, w) : g);
     }
 }
 
@@ -326,35 +426,49 @@ void cg_backward_log_softmax_backward_data(cg_node *n, cg_tensor **grads, cg_ten
 
 /* ---- nll_loss ---- */
 
-#define IGNORE_INDEX (-100) /* PyTorch's default ignore_index */
+static int64_t ignore_index_of(cg_loss_args a) { return a.ignore_index.given ? (int64_t)a.ignore_index.value : -100; }
 
-/* The checks of PyTorch's nll_loss_nd and nll_loss, in its order and words. */
-static int check_nll(const cg_tensor *x, const cg_tensor *t) {
-    if (x->ndim < 1) {
-        cg_set_value_error("Expected 1 or more dimensions (got %d)", x->ndim);
-        return -1;
-    }
-    int64_t target_batch = t->ndim ? t->sizes[0] : 0; /* what PyTorch reads for a 0-dim target */
-    if (x->ndim != 1 && x->sizes[0] != target_batch) {
-        cg_set_value_error("Expected input batch_size (%lld) to match target batch_size (%lld).", (long long)x->sizes[0],
-                           (long long)target_batch);
-        return -1;
-    }
-    if (x->ndim > 2) {
-        cg_set_error("nll_loss: cgrad supports 1-D and 2-D input, got %dD", x->ndim);
-        return -1;
-    }
-    if (t->ndim > 1) {
-        cg_set_error("0D or 1D target tensor expected, multi-target not supported");
-        return -1;
-    }
-    if (x->ndim == 1 && t->ndim == 1 && x->sizes[0] != t->sizes[0]) {
-        cg_set_error("size mismatch (got input: %s, target: %s)", cg_shape_text(x->ndim, x->sizes).s,
-                     cg_shape_text(t->ndim, t->sizes).s);
-        return -1;
+/* The checks of PyTorch's nll_loss and nll_loss2d kernels for 1-, 2- and 4-dim input, in its
+ * order and words. */
+static int check_nll(const cg_tensor *x, const cg_tensor *t, const cg_tensor *w) {
+    if (x->ndim == 4) {
+        if (t->ndim != 3) {
+            cg_set_error("only batches of spatial targets supported (3D tensors) but got targets of dimension: %d", t->ndim);
+            return -1;
+        }
+        if (w && w->numel != x->sizes[1]) {
+            cg_set_error("weight tensor should be defined either for all or no classes");
+            return -1;
+        }
+        if (x->sizes[0] != t->sizes[0] || x->sizes[2] != t->sizes[1] || x->sizes[3] != t->sizes[2]) {
+            cg_set_error("size mismatch (got input: %s , target: %s", cg_shape_text(x->ndim, x->sizes).s,
+                         cg_shape_text(t->ndim, t->sizes).s);
+            return -1;
+        }
+    } else {
+        if (t->ndim > 1) {
+            cg_set_error("0D or 1D target tensor expected, multi-target not supported");
+            return -1;
+        }
+        if (x->ndim == 1 && t->ndim == 1 && x->sizes[0] != t->sizes[0]) {
+            cg_set_error("size mismatch (got input: %s, target: %s)", cg_shape_text(x->ndim, x->sizes).s,
+                         cg_shape_text(t->ndim, t->sizes).s);
+            return -1;
+        }
+        int64_t classes = x->sizes[x->ndim - 1];
+        if (w && (w->ndim > 1 || w->numel != classes)) {
+            cg_set_error("weight tensor should be defined either for all %lld classes or no classes but got weight "
+                         "tensor of shape: %s", (long long)classes, cg_shape_text(w->ndim, w->sizes).s);
+            return -1;
+        }
     }
     if (!cg_dtype_is_floating(x->dtype)) {
-        cg_set_error("\"nll_loss_out_frame\" not implemented for '%s'", cg_dtype_title(x->dtype));
+        cg_set_error("\"nll_loss%s_out_frame\" not implemented for '%s'", x->ndim == 4 ? "2d_forward" : "",
+                     cg_dtype_title(x->dtype));
+        return -1;
+    }
+    if (w && w->dtype != x->dtype) {
+        cg_set_error("expected scalar type %s but found %s", cg_dtype_title(x->dtype), cg_dtype_title(w->dtype));
         return -1;
     }
     return 0;
@@ -372,93 +486,223 @@ static int check_target_dtype(const cg_tensor *t, bool reads) {
  * as float32 arithmetic does. */
 static double in_dtype(double v, cg_dtype dtype) { return dtype == CG_FLOAT32 ? (double)(float)v : v; }
 
-/* The forward in numbers: per row for reduction none on 2-D input, else one value. */
-static cg_tensor *nll_forward(const cg_backend *be, cg_tensor *x, const int64_t *targets, int64_t rows, int64_t kept,
-                              cg_reduction r) {
-    if (r == CG_REDUCTION_NONE && x->ndim == 2) {
-        cg_tensor *out = cg_new_tensor_on(be, x->dtype, 1, &rows);
-        if (out) CG_KERNEL(out, nll_forward_rows)(out, x, targets);
+/* The loops' plan for self (1-, 2- or 4-dim) and its contiguous targets; targets is malloc'd
+ * (freed by the caller, also on failure). */
+static int nll_plan(const cg_backend *be, const cg_tensor *self, const cg_tensor *t, const cg_tensor *w,
+                    int64_t ignore_index, cg_nll_plan *p) {
+    int64_t map = self->ndim == 4 ? self->sizes[2] * self->sizes[3] : 1;
+    *p = (cg_nll_plan){.n = self->ndim == 1 ? 1 : self->sizes[0] * map, .classes = self->sizes[1 % self->ndim],
+                       .map = map, .weight = w, .ignore_index = ignore_index};
+    if (self->ndim == 1) p->classes = self->sizes[0];
+    p->targets = cg_malloc(sizeof(int64_t) * (size_t)(p->n ? p->n : 1));
+    return p->targets && be->nll_targets(t, p, p->targets) == 0 ? 0 : -1;
+}
+
+/* The forward in numbers: per position for reduction none on (N, C) or (N, C, H, W) input, else
+ * one value; *total_weight gets the sum that mean divides by. */
+static cg_tensor *nll_forward(const cg_backend *be, cg_tensor *x, const cg_nll_plan *p, cg_reduction r,
+                              double *total_weight) {
+    *total_weight = 0;
+    if (r == CG_REDUCTION_NONE && x->ndim != 1) {
+        int64_t sizes[3] = {x->sizes[0], x->ndim == 4 ? x->sizes[2] : 0, x->ndim == 4 ? x->sizes[3] : 0};
+        cg_tensor *out = cg_new_tensor_on(be, x->dtype, x->ndim == 4 ? 3 : 1, sizes);
+        if (out) CG_KERNEL(out, nll_forward_rows)(out, x, p);
         return out;
     }
     double value;
-    if (rows == 0) /* PyTorch: the mean of nothing is nan */
+    if (p->n == 0) /* PyTorch: the mean of nothing is nan */
         value = r == CG_REDUCTION_MEAN ? NAN : 0;
     else {
-        value = be->nll_forward_sum(x, targets, rows);
-        if (r == CG_REDUCTION_MEAN) value = in_dtype(value / (double)kept, x->dtype);
+        value = be->nll_forward_sum(x, p, total_weight);
+        if (r == CG_REDUCTION_MEAN) value = in_dtype(value / *total_weight, x->dtype);
     }
     cg_tensor *out = cg_new_tensor_on(be, x->dtype, 0, NULL);
     if (out) CG_KERNEL(out, fill)(out, cg_number_float(value));
     return out;
 }
 
-/* PyTorch's nll_loss_backward, an op of its own (NllLossBackwardBackward0 in double-backward
- * graphs): zeros of self's shape with -grad (over the kept rows for mean; grad[b] per row for
- * reduction none) written at each row's target. Nothing is multiplied by a mask, so the other
- * places stay +0 whatever the gradient (inf included). */
-static cg_tensor *nll_loss_backward(cg_tensor *grad, cg_tensor *self, cg_tensor *t, cg_reduction r, double kept) {
+/* A node of nll_loss or its backward keeps the target in saved[0], the weight in saved[2], and
+ * reduction, ignore_index in args[0], args[1]; the total weight in scalars[0]. */
+static void save_nll(cg_node *n, cg_tensor *t, cg_tensor *w, cg_reduction r, int64_t ignore_index, double total_weight) {
+    if (!n) return;
+    cg_save(n, 0, t);
+    cg_save(n, 2, w);
+    n->args[0] = r;
+    n->args[1] = ignore_index;
+    n->scalars[0] = total_weight;
+}
+
+/* PyTorch's nll_loss_backward and nll_loss2d_backward, ops of their own (NllLossBackwardBackward0
+ * in double-backward graphs): zeros of self's shape with -weight * grad (over the total weight for
+ * mean; grad per position for reduction none) written at each position's target. Nothing is
+ * multiplied by a mask, so the other places stay +0 whatever the gradient (inf included). */
+static cg_tensor *nll_loss_backward(cg_tensor *grad, cg_tensor *self, cg_tensor *t, cg_tensor *w, cg_reduction r,
+                                    int64_t ignore_index, double total_weight) {
     if (!grad || !self || !t || check_target_dtype(t, true) < 0) return NULL;
     if (CG_CHECK_SAME_DEVICE(grad, self, t) < 0) return NULL;
-    cg_tensor *out = cg_new_tensor_on(cg_backend_of(self), self->dtype, self->ndim, self->sizes);
-    if (!out) return NULL;
-    CG_KERNEL(out, fill)(out, cg_number_int(0));
-    bool per_row = r == CG_REDUCTION_NONE && self->ndim == 2;
-    CG_KERNEL(out, nll_backward)(out, grad, t, per_row, r == CG_REDUCTION_MEAN, kept);
-    cg_node *n = cg_record(&cg_op_nll_loss_backward, out, CG_INPUTS(grad, self));
-    if (n) {
-        cg_save(n, 0, t);
-        n->args[0] = r;
+    const cg_backend *be = cg_backend_of(self);
+    cg_tensor *out = cg_new_tensor_on(be, self->dtype, self->ndim, self->sizes), *g = NULL;
+    cg_nll_plan plan = {0};
+    bool per_row = r == CG_REDUCTION_NONE && self->ndim != 1;
+    CG_NO_GRAD { g = cg_contiguous(grad); }
+    if (out && g && nll_plan(be, self, t, w, ignore_index, &plan) == 0) {
+        CG_KERNEL(out, fill)(out, cg_number_int(0));
+        CG_KERNEL(out, nll_backward)(out, g, &plan, per_row, r == CG_REDUCTION_MEAN, total_weight);
+    } else {
+        out = NULL;
     }
+    cg_free(plan.targets);
+    const cg_op *op = self->ndim == 4 ? &cg_op_nll_loss2d_backward : &cg_op_nll_loss_backward;
+    save_nll(cg_record(op, out, CG_INPUTS(grad, self)), t, w, r, ignore_index, total_weight);
     return cg_recorded(out);
 }
 
+/* nll_loss (1- or 2-dim input) or nll_loss2d (4-dim), checked and recorded under its name. */
+static cg_tensor *nll_op(cg_tensor *x, cg_tensor *t, cg_tensor *w, int64_t ignore_index, cg_reduction r) {
+    const cg_backend *be = CG_LENIENT_BACKEND(x, t);
+    if (!be || check_nll(x, t, w) < 0 || check_not_differentiable("nll_loss_forward", "weight", w) < 0 ||
+        check_target_dtype(t, t->numel > 0 || (r == CG_REDUCTION_NONE && x->ndim != 1)) < 0)
+        return NULL;
+    cg_tensor *out = NULL, *xc = NULL, *tc = NULL, *wc = NULL;
+    cg_nll_plan plan = {0};
+    double total_weight = 0;
+    CG_NO_GRAD { /* PyTorch's kernels read contiguous operands */
+        xc = cg_contiguous(x);
+        tc = cg_contiguous(t);
+        wc = w ? cg_contiguous(w) : NULL;
+    }
+    if (xc && tc && (!w || wc) && (t->dtype != CG_INT64 || nll_plan(be, x, tc, wc, ignore_index, &plan) == 0))
+        out = nll_forward(be, xc, &plan, r, &total_weight);
+    cg_free(plan.targets);
+    cg_node *n = out ? cg_record(x->ndim == 4 ? &cg_op_nll_loss2d : &cg_op_nll_loss, out, CG_INPUTS(x)) : NULL;
+    save_nll(n, tc, wc, r, ignore_index, total_weight);
+    if (n) cg_save(n, 1, x);
+    return cg_recorded(out);
+}
+
+/* PyTorch's nll_loss_nd: checks, then nll_loss, nll_loss2d, or (3 dims, more than 4) nll_loss2d of
+ * contiguous (N, C, 1, -1) views. */
 cg_tensor *cg_nll_loss_opts(cg_loss_args a) {
     cg_tensor *x = a.input, *t = a.target;
-    const cg_backend *be = x && t ? CG_LENIENT_BACKEND(x, t) : NULL;
-    if (!be || check_reduction(a.reduction) < 0 || check_nll(x, t) < 0 ||
-        check_target_dtype(t, t->numel > 0 || (a.reduction == CG_REDUCTION_NONE && x->ndim == 2)) < 0)
+    if (!x || !t || check_reduction(a.reduction) < 0) return NULL;
+    if (x->ndim < 1) {
+        cg_set_value_error("Expected 1 or more dimensions (got %d)", x->ndim);
         return NULL;
-    int64_t rows = x->ndim == 2 ? x->sizes[0] : 1, classes = x->sizes[x->ndim - 1], kept;
-    int64_t *targets = cg_malloc(sizeof(int64_t) * (size_t)(rows ? rows : 1));
-    if (!targets) return NULL;
-    cg_tensor *out = be->nll_targets(t, rows, classes, targets, &kept) < 0 ? NULL : nll_forward(be, x, targets, rows, kept, a.reduction);
-    cg_free(targets);
-    cg_node *n = record_loss(&cg_op_nll_loss, out, CG_INPUTS(x), a.reduction, (double)kept);
-    if (n) {
-        cg_save(n, 0, t);
-        cg_save(n, 1, x);
     }
-    return cg_recorded(out);
+    int64_t target_batch = t->ndim ? t->sizes[0] : 0; /* what PyTorch reads for a 0-dim target */
+    if (x->ndim != 1 && x->sizes[0] != target_batch) {
+        cg_set_value_error("Expected input batch_size (%lld) to match target batch_size (%lld).", (long long)x->sizes[0],
+                           (long long)target_batch);
+        return NULL;
+    }
+    int64_t ignore_index = ignore_index_of(a);
+    if (x->ndim <= 2 || x->ndim == 4) return nll_op(x, t, a.weight, ignore_index, a.reduction);
+    int64_t out_size[CG_MAX_DIMS];
+    out_size[0] = x->sizes[0];
+    for (int d = 2; d < x->ndim; d++) out_size[d - 1] = x->sizes[d];
+    if (!cg_same_shape(t->ndim, t->sizes, x->ndim - 1, out_size)) {
+        cg_set_error("Expected target size %s, got %s", cg_shape_text(x->ndim - 1, out_size).s,
+                     cg_shape_text(t->ndim, t->sizes).s);
+        return NULL;
+    }
+    int64_t n = x->sizes[0], c = x->sizes[1];
+    bool empty_x = x->numel == 0, empty_t = t->numel == 0;
+    cg_tensor *x4 = cg_view(cg_contiguous(x), n, c, empty_x ? 0 : 1, empty_x ? 0 : -1);
+    cg_tensor *t3 = cg_view(cg_contiguous(t), n, empty_t ? 0 : 1, empty_t ? 0 : -1);
+    if (!x4 || !t3) return NULL;
+    cg_tensor *out = nll_op(x4, t3, a.weight, ignore_index, a.reduction);
+    return a.reduction == CG_REDUCTION_NONE ? cg_view_shape(out, x->ndim - 1, out_size) : out;
 }
 
-void cg_backward_nll_loss(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    out[0] = nll_loss_backward(grads[0], cg_saved(n, 1), cg_saved(n, 0), (cg_reduction)n->args[0], n->scalars[0]);
+static void backward_nll(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    out[0] = nll_loss_backward(grads[0], cg_saved(n, 1), cg_saved(n, 0), cg_saved(n, 2), (cg_reduction)n->args[0],
+                               n->args[1], n->scalars[0]);
 }
+void cg_backward_nll_loss(cg_node *n, cg_tensor **grads, cg_tensor **out) { backward_nll(n, grads, out); }
+void cg_backward_nll_loss2d(cg_node *n, cg_tensor **grads, cg_tensor **out) { backward_nll(n, grads, out); }
 
 /* d/dgrad: nll_loss of the incoming gradient (the adjoint of picking); d/dself: zeros. */
-void cg_backward_nll_loss_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+static void backward_nll_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_reduction r = (cg_reduction)n->args[0];
-    if (cg_needs_grad(n, 0)) out[0] = cg_nll_loss(grads[0], cg_saved(n, 0), .reduction = r);
+    if (cg_needs_grad(n, 0))
+        out[0] = nll_op(grads[0], cg_saved(n, 0), cg_saved(n, 2), n->args[1], r);
     if (cg_needs_grad(n, 1)) out[1] = cg_zeros_like(grads[0]);
 }
+void cg_backward_nll_loss_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) { backward_nll_backward(n, grads, out); }
+void cg_backward_nll_loss2d_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) { backward_nll_backward(n, grads, out); }
 
 /* ---- cross_entropy ---- */
 
+/* weight viewed as (1, C, 1, ...) against an input of ndim dims (as is for 1 dim). */
+static cg_tensor *class_weight_view(cg_tensor *w, int ndim) {
+    if (ndim <= 1) return w;
+    int64_t shape[CG_MAX_DIMS];
+    for (int d = 0; d < ndim; d++) shape[d] = 1;
+    shape[1] = w->numel;
+    return cg_view_shape(w, ndim, shape);
+}
 
 /* Targets of the input's shape are class probabilities (a floating t, checked by the caller):
- * -(log_softmax(x) * t) summed over the classes, the mean taken over the other elements, as
- * PyTorch composes it. */
-static cg_tensor *cross_entropy_probabilities(cg_tensor *log_probs, cg_tensor *t, int class_dim, cg_reduction r) {
+ * -(log_softmax(x) * t [* weight]) summed over the classes, the mean taken over the other
+ * elements, as PyTorch composes it; label smoothing mixes t with the uniform distribution. */
+static cg_tensor *cross_entropy_probabilities(cg_tensor *x, cg_tensor *t, int class_dim, cg_loss_args a) {
+    int64_t classes = x->ndim ? x->sizes[class_dim] : 1;
+    if (a.weight && (a.weight->ndim != 1 || a.weight->numel != classes)) {
+        cg_set_error("cross_entropy: weight tensor should be defined either for all %lld classes or no classes but got "
+                     "weight tensor of shape: %s", (long long)classes, cg_shape_text(a.weight->ndim, a.weight->sizes).s);
+        return NULL;
+    }
+    cg_tensor *log_probs = cg_log_softmax(x, class_dim);
+    if (a.label_smoothing > 0) t = cg_add_scalar(cg_mul_scalar(t, 1 - a.label_smoothing), a.label_smoothing / (double)classes);
     cg_tensor *products = cg_mul(log_probs, t);
-    if (r == CG_REDUCTION_NONE) return cg_neg(cg_sum(products, CG_DIMS(class_dim)));
-    if (products && r == CG_REDUCTION_MEAN && log_probs->numel == 0) { /* PyTorch fills the sum with nan */
+    if (a.weight) products = cg_mul(products, class_weight_view(a.weight, x->ndim));
+    if (a.reduction == CG_REDUCTION_NONE) return cg_neg(cg_sum(products, CG_DIMS(class_dim)));
+    if (products && a.reduction == CG_REDUCTION_MEAN && x->numel == 0) { /* PyTorch fills the sum with nan */
         cg_tensor *total = cg_sum(products);
         return total && cg_fill_(total, NAN) == 0 ? cg_neg(total) : NULL;
     }
     cg_tensor *total = cg_neg(cg_sum(products));
-    if (r == CG_REDUCTION_SUM || !total) return total;
-    int64_t classes = log_probs->ndim ? log_probs->sizes[class_dim] : 1;
-    return cg_div_by_count(total, (double)(log_probs->numel / classes));
+    if (a.reduction == CG_REDUCTION_SUM || !total) return total;
+    return cg_div_by_count(total, (double)(x->numel / classes));
+}
+
+/* The kept targets' weights (PyTorch: weight.gather(0, target.masked_select(~ignore_mask))),
+ * summed: what a weighted mean divides by. */
+static cg_tensor *kept_weight_sum(cg_tensor *w, cg_tensor *t, int64_t ignore_index) {
+    cg_tensor *tc = cg_contiguous(cg_to(t, CG_INT64));
+    if (!tc) return NULL;
+    int64_t kept = 0, *picked = cg_malloc(sizeof(int64_t) * (size_t)(tc->numel ? tc->numel : 1));
+    if (!picked) return NULL;
+    int status = 0;
+    for (int64_t i = 0; i < tc->numel && status == 0; i++) {
+        int64_t v = (int64_t)cg_read_element(tc, tc->offset + i, &status);
+        if (v != ignore_index) picked[kept++] = v;
+    }
+    cg_tensor *index = status == 0 ? cg_tensor_i64(picked, kept) : NULL;
+    cg_free(picked);
+    return cg_sum(cg_index_select(w, 0, index));
+}
+
+/* PyTorch's cross_entropy_loss_label_smoothing: (1 - s) nll + s / C times the mean (or sum) of
+ * -sum(log_probs [* weight]) over the classes, ignored targets masked out. */
+static cg_tensor *cross_entropy_smoothed(cg_tensor *x, int class_dim, cg_loss_args a) {
+    int64_t ignore_index = ignore_index_of(a);
+    cg_tensor *log_probs = cg_log_softmax(x, class_dim);
+    cg_tensor *nll = cg_nll_loss_opts((cg_loss_args){log_probs, a.target, a.reduction, .weight = a.weight,
+                                                     .ignore_index = a.ignore_index});
+    if (!nll) return NULL;
+    int64_t classes = x->sizes[class_dim];
+    cg_tensor *weighted = a.weight ? cg_mul(log_probs, class_weight_view(a.weight, x->ndim)) : log_probs;
+    cg_tensor *smooth = cg_neg(cg_sum(weighted, CG_DIMS(class_dim)));
+    cg_tensor *ignored = cg_eq_scalar(a.target, ignore_index);
+    smooth = cg_masked_fill(smooth, ignored, 0.0);
+    cg_tensor *ret = smooth;
+    if (a.reduction == CG_REDUCTION_SUM) ret = cg_sum(smooth);
+    if (a.reduction == CG_REDUCTION_MEAN)
+        ret = cg_div(cg_sum(smooth), a.weight ? kept_weight_sum(a.weight, a.target, ignore_index)
+                                              : cg_sum(cg_ne_scalar(a.target, ignore_index)));
+    return cg_add(cg_mul_by_scalar(nll, cg_number_float(1 - a.label_smoothing)),
+                  cg_mul_by_scalar(ret, cg_number_float(a.label_smoothing / (double)classes)));
 }
 
 cg_tensor *cg_cross_entropy_opts(cg_loss_args a) {
@@ -470,7 +714,17 @@ cg_tensor *cg_cross_entropy_opts(cg_loss_args a) {
                          cg_dtype_title(a.target->dtype));
             return NULL;
         }
-        return cross_entropy_probabilities(cg_log_softmax(a.input, class_dim), a.target, class_dim, a.reduction);
+        if (ignore_index_of(a) >= 0) {
+            cg_set_error("ignore_index is not supported for floating point target");
+            return NULL;
+        }
     }
-    return cg_nll_loss_opts((cg_loss_args){cg_log_softmax(a.input, class_dim), a.target, a.reduction});
+    if (a.label_smoothing > 1.0) {
+        cg_set_error("label_smoothing must be between 0.0 and 1.0. Got: %g", a.label_smoothing);
+        return NULL;
+    }
+    if (same_shape(a.input, a.target)) return cross_entropy_probabilities(a.input, a.target, class_dim, a);
+    if (a.label_smoothing > 0) return cross_entropy_smoothed(a.input, class_dim, a);
+    a.input = cg_log_softmax(a.input, class_dim);
+    return cg_nll_loss_opts(a);
 }

@@ -106,6 +106,7 @@ const cg_backend cg_backend_cpu = {
     .nll_forward_rows = cg_kernel_nll_forward_rows,
     .nll_forward_sum = cg_kernel_nll_forward_sum,
     .nll_backward = cg_kernel_nll_backward,
+    .binary_cross_entropy = cg_kernel_binary_cross_entropy,
     .exclusive_products = cg_kernel_exclusive_products,
     .softmax = cg_kernel_softmax,
     .softmax_backward = cg_kernel_softmax_backward,

@@ -1,75 +1,119 @@
-/* nll_loss's loops: reading the targets, the picked log-probabilities, the backward's scatter. */
+/* nll_loss's loops: reading the targets, the picked log-probabilities, the backward's scatter;
+ * binary_cross_entropy's pointwise loss. */
 #include "backend/cpu/nll.h"
 
-#define IGNORE_INDEX (-100) /* PyTorch's default ignore_index */
+#include <math.h>
 
 /* v rounded to the dtype: float32 sums done in double and rounded after every step round exactly
  * as float32 arithmetic does. */
 static double in_dtype(double v, cg_dtype dtype) { return dtype == CG_FLOAT32 ? (double)(float)v : v; }
 
-/* The rows' targets, checked against the number of classes; -1 with PyTorch's message. */
-int cg_kernel_nll_targets(const cg_tensor *t, int64_t rows, int64_t classes, int64_t *targets, int64_t *kept) {
+int cg_kernel_nll_targets(const cg_tensor *t, const cg_nll_plan *plan, int64_t *targets) {
     const int64_t *data = (const int64_t *)cg_tensor_data(t);
-    int64_t stride = t->ndim ? t->strides[0] : 0;
-    *kept = 0;
-    for (int64_t b = 0; b < rows; b++) {
-        targets[b] = data[b * stride];
-        if (targets[b] == IGNORE_INDEX) continue;
-        if (targets[b] < 0 || targets[b] >= classes) {
-            cg_set_index_error("Target %lld is out of bounds.", (long long)targets[b]);
+    for (int64_t i = 0; i < plan->n; i++) {
+        targets[i] = data[i];
+        if (targets[i] == plan->ignore_index) continue;
+        if (targets[i] < 0 || targets[i] >= plan->classes) {
+            cg_set_index_error("Target %lld is out of bounds.", (long long)targets[i]);
             return -1;
         }
-        (*kept)++;
     }
     return 0;
 }
 
-/* -sum of the picked log-probabilities with PyTorch's cascade: partial sums over blocks of 16 rows
- * are carried up eight levels, so rounding errors grow with log(rows) instead of rows. */
-double cg_kernel_nll_forward_sum(const cg_tensor *x, const int64_t *targets, int64_t rows) {
+/* The offset of position i's target in x (or in the gradient of x's shape). */
+static int64_t picked(const cg_nll_plan *p, int64_t i) {
+    return (i / p->map * p->classes + p->targets[i]) * p->map + i % p->map;
+}
+
+static double weight_of(const cg_nll_plan *p, int64_t target) {
+    return p->weight ? cg_read_double(cg_tensor_data(p->weight) + target * (int64_t)cg_dtype_size(p->weight->dtype),
+                                      p->weight->dtype)
+                     : 1;
+}
+
+double cg_kernel_nll_forward_sum(const cg_tensor *x, const cg_nll_plan *p, double *total_weight) {
     enum { LEVELS = 8, LEVEL_BITS = 4 };
     const int64_t level_mask = (1 << LEVEL_BITS) - 1;
-    double partial[LEVELS] = {0};
+    double loss[LEVELS] = {0}, weight[LEVELS] = {0};
     const char *data = cg_tensor_data(x);
     size_t es = cg_dtype_size(x->dtype);
-    int64_t row_stride = x->ndim == 2 ? x->strides[0] : 0, class_stride = x->strides[x->ndim - 1];
-    for (int64_t b = 0; b < rows; b++) {
-        if (targets[b] == IGNORE_INDEX) continue;
-        double v = cg_read_double(data + (b * row_stride + targets[b] * class_stride) * (int64_t)es, x->dtype);
-        partial[0] = in_dtype(partial[0] - v, x->dtype);
+    int64_t kept = 0;
+    for (int64_t i = 0; i < p->n; i++) {
+        if (p->targets[i] == p->ignore_index) continue;
+        kept++;
+        double v = cg_read_double(data + picked(p, i) * (int64_t)es, x->dtype);
+        if (p->weight) {
+            double w = weight_of(p, p->targets[i]);
+            loss[0] = in_dtype(loss[0] - in_dtype(v * w, x->dtype), x->dtype);
+            weight[0] = in_dtype(weight[0] + w, x->dtype);
+        } else {
+            loss[0] = in_dtype(loss[0] - v, x->dtype);
+        }
         for (int j = 0; j + 1 < LEVELS; j++) {
-            if (b & (level_mask << (j * LEVEL_BITS))) break;
-            partial[j + 1] = in_dtype(partial[j + 1] + partial[j], x->dtype);
-            partial[j] = 0;
+            if (i & (level_mask << (j * LEVEL_BITS))) break;
+            loss[j + 1] = in_dtype(loss[j + 1] + loss[j], x->dtype);
+            weight[j + 1] = in_dtype(weight[j + 1] + weight[j], x->dtype);
+            loss[j] = weight[j] = 0;
         }
     }
-    double total = 0;
-    for (int j = 0; j < LEVELS; j++) total = in_dtype(total + partial[j], x->dtype);
+    double total = 0, weights = 0;
+    for (int j = 0; j < LEVELS; j++) {
+        total = in_dtype(total + loss[j], x->dtype);
+        weights = in_dtype(weights + weight[j], x->dtype);
+    }
+    *total_weight = p->weight ? weights : in_dtype((double)kept, x->dtype);
     return total;
 }
 
-void cg_kernel_nll_forward_rows(cg_tensor *out, const cg_tensor *x, const int64_t *targets) {
+void cg_kernel_nll_forward_rows(cg_tensor *out, const cg_tensor *x, const cg_nll_plan *p) {
     const char *data = cg_tensor_data(x);
     size_t es = cg_dtype_size(x->dtype);
-    for (int64_t b = 0; b < out->numel; b++) {
-        double v = targets[b] == IGNORE_INDEX
+    for (int64_t i = 0; i < p->n; i++) {
+        double v = p->targets[i] == p->ignore_index
                        ? 0
-                       : -cg_read_double(data + (b * x->strides[0] + targets[b] * x->strides[1]) * (int64_t)es, x->dtype);
-        cg_write_double(cg_tensor_data(out) + b * (int64_t)es, x->dtype, v);
+                       : in_dtype(-cg_read_double(data + picked(p, i) * (int64_t)es, x->dtype) * weight_of(p, p->targets[i]),
+                                  x->dtype);
+        cg_write_double(cg_tensor_data(out) + i * (int64_t)es, x->dtype, v);
     }
 }
 
-void cg_kernel_nll_backward(cg_tensor *out, const cg_tensor *grad, const cg_tensor *t, bool per_row, bool mean,
-                            double kept) {
-    int64_t rows = out->ndim == 2 ? out->sizes[0] : 1, classes = out->sizes[out->ndim - 1];
-    const int64_t *targets = (const int64_t *)cg_tensor_data(t);
-    int64_t stride = t->ndim ? t->strides[0] : 0, grad_stride = per_row ? grad->strides[0] : 0;
+void cg_kernel_nll_backward(cg_tensor *out, const cg_tensor *grad, const cg_nll_plan *p, bool per_row, bool mean,
+                            double total_weight) {
     size_t es = cg_dtype_size(out->dtype);
-    for (int64_t b = 0; b < rows && out->numel; b++) {
-        int64_t target = targets[b * stride];
-        if (target == IGNORE_INDEX) continue;
-        double g = cg_read_double(cg_element(grad, grad->offset + b * grad_stride), grad->dtype);
-        if (mean) g = in_dtype(g / kept, out->dtype);
-        cg_write_double(cg_tensor_data(out) + (b * classes + target) * (int64_t)es, out->dtype, -g);
+    double g = 0;
+    if (!per_row && out->numel) {
+        g = cg_read_double(cg_tensor_data(grad), grad->dtype);
+        g = -(mean ? in_dtype(g / total_weight, out->dtype) : g);
     }
+    for (int64_t i = 0; i < p->n && out->numel; i++) {
+        if (p->targets[i] == p->ignore_index) continue;
+        double w = weight_of(p, p->targets[i]), v;
+        if (per_row)
+            v = in_dtype(-w * cg_read_double(cg_tensor_data(grad) + i * (int64_t)es, grad->dtype), out->dtype);
+        else
+            v = p->weight ? in_dtype(w * g, out->dtype) : g;
+        cg_write_double(cg_tensor_data(out) + picked(p, i) * (int64_t)es, out->dtype, v);
+    }
+}
+
+int cg_kernel_binary_cross_entropy(cg_tensor *out, const cg_tensor *x, const cg_tensor *t) {
+    size_t es = cg_dtype_size(x->dtype);
+    const char *xd = cg_tensor_data(x), *td = cg_tensor_data(t);
+    for (int64_t i = 0; i < x->numel; i++) {
+        double xv = cg_read_double(xd + i * (int64_t)es, x->dtype), tv = cg_read_double(td + i * (int64_t)es, x->dtype);
+        if (!(xv >= 0 && xv <= 1)) {
+            cg_set_error("all elements of input should be between 0 and 1");
+            return -1;
+        }
+        double v;
+        if (x->dtype == CG_FLOAT32) {
+            float xf = (float)xv, tf = (float)tv;
+            v = (tf - 1.0f) * fmaxf(logf(1.0f - xf), -100.0f) - tf * fmaxf(logf(xf), -100.0f);
+        } else {
+            v = (tv - 1.0) * fmax(log(1.0 - xv), -100.0) - tv * fmax(log(xv), -100.0);
+        }
+        cg_write_double(cg_tensor_data(out) + i * (int64_t)es, x->dtype, v);
+    }
+    return 0;
 }

@@ -91,17 +91,25 @@ static void avg_pool2d(cg_dtype d, const cg_pool2d_shape *s, const void *in, voi
 }
 static void arange(cg_tensor *t, double start, double step, int64_t istart, int64_t istep) { (void)t, (void)start, (void)step, (void)istart, (void)istep; }
 static void linspace(cg_tensor *t, double start, double end, int64_t istart, int64_t iend) { (void)t, (void)start, (void)end, (void)istart, (void)iend; }
-/* Targets are not read: every row counts as kept. */
-static int nll_targets(const cg_tensor *target, int64_t rows, int64_t classes, int64_t *targets, int64_t *kept) {
-    (void)target, (void)classes;
-    for (int64_t b = 0; b < rows; b++) targets[b] = 0;
-    *kept = rows;
+/* Targets are not read: every position counts as kept, with weight 1. */
+static int nll_targets(const cg_tensor *target, const cg_nll_plan *plan, int64_t *targets) {
+    (void)target;
+    for (int64_t i = 0; i < plan->n; i++) targets[i] = 0;
     return 0;
 }
-static void nll_forward_rows(cg_tensor *out, const cg_tensor *x, const int64_t *targets) { (void)out, (void)x, (void)targets; }
-static double nll_forward_sum(const cg_tensor *x, const int64_t *targets, int64_t rows) { (void)x, (void)targets, (void)rows; return 0; }
-static void nll_backward(cg_tensor *out, const cg_tensor *grad, const cg_tensor *target, bool per_row, bool mean, double kept) {
-    (void)out, (void)grad, (void)target, (void)per_row, (void)mean, (void)kept;
+static void nll_forward_rows(cg_tensor *out, const cg_tensor *x, const cg_nll_plan *plan) { (void)out, (void)x, (void)plan; }
+static double nll_forward_sum(const cg_tensor *x, const cg_nll_plan *plan, double *total_weight) {
+    (void)x;
+    *total_weight = (double)plan->n;
+    return 0;
+}
+static void nll_backward(cg_tensor *out, const cg_tensor *grad, const cg_nll_plan *plan, bool per_row, bool mean,
+                         double total_weight) {
+    (void)out, (void)grad, (void)plan, (void)per_row, (void)mean, (void)total_weight;
+}
+static int binary_cross_entropy(cg_tensor *out, const cg_tensor *x, const cg_tensor *t) {
+    (void)out, (void)x, (void)t;
+    return 0;
 }
 static void exclusive_products(cg_tensor *out, const cg_tensor *in, int dim) { (void)out, (void)in, (void)dim; }
 static void softmax(cg_tensor *out, const cg_tensor *in, int dim, bool take_log) {
@@ -178,6 +186,7 @@ const cg_backend cg_backend_meta = {
     .nll_forward_rows = nll_forward_rows,
     .nll_forward_sum = nll_forward_sum,
     .nll_backward = nll_backward,
+    .binary_cross_entropy = binary_cross_entropy,
     .exclusive_products = exclusive_products,
     .softmax = softmax,
     .softmax_backward = softmax_backward,
