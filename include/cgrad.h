@@ -1019,6 +1019,23 @@ cg_module *cg_nn_conv2d_opts(cg_nn_conv_args args);
     cg_nn_conv1d_opts(CG_ARGS_(cg_nn_conv_args){.in_channels = (in_), .out_channels = (out_), .kernel_size = __VA_ARGS__})
 #define cg_nn_conv2d(in_, out_, ...) \
     cg_nn_conv2d_opts(CG_ARGS_(cg_nn_conv_args){.in_channels = (in_), .out_channels = (out_), .kernel_size = __VA_ARGS__})
+typedef struct {
+    int64_t in_channels, out_channels;
+    cg_ints kernel_size, stride, padding, output_padding;
+    int64_t groups;          /* 0: 1 */
+    bool no_bias;
+    cg_ints dilation;
+} cg_nn_conv_transpose_args;
+/* nn.ConvTranspose1d/nn.ConvTranspose2d: cg_nn_conv_transpose2d(8, 4, CG_INTS(3), .stride = CG_INTS(2)),
+ * weight (in_channels, out_channels / groups, kernel...). Forward has no output_size argument. */
+cg_module *cg_nn_conv_transpose1d_opts(cg_nn_conv_transpose_args args);
+cg_module *cg_nn_conv_transpose2d_opts(cg_nn_conv_transpose_args args);
+#define cg_nn_conv_transpose1d(in_, out_, ...)                                                        \
+    cg_nn_conv_transpose1d_opts(CG_ARGS_(cg_nn_conv_transpose_args){.in_channels = (in_), .out_channels = (out_), \
+                                                                    .kernel_size = __VA_ARGS__})
+#define cg_nn_conv_transpose2d(in_, out_, ...)                                                        \
+    cg_nn_conv_transpose2d_opts(CG_ARGS_(cg_nn_conv_transpose_args){.in_channels = (in_), .out_channels = (out_), \
+                                                                    .kernel_size = __VA_ARGS__})
 /* nn.MaxPool2d / nn.AvgPool2d with cg_max_pool2d's / cg_avg_pool2d's options (.input and
  * .indices are ignored): cg_nn_max_pool2d(CG_INTS(2)). */
 cg_module *cg_nn_max_pool2d_opts(cg_max_pool_args args);

@@ -35,6 +35,14 @@ static cg_module *make_model(const char *name) {
         return cg_nn_sequential(CG_MODULES(cg_nn_conv1d(2, 6, CG_INTS(3), .stride = CG_INTS(2)), cg_nn_identity(),
                                            cg_nn_conv1d(6, 3, CG_INTS(2), .groups = 3, .no_bias = true),
                                            cg_nn_flatten(0, -1), cg_nn_unflatten(0, CG_SHAPE(3, -1))));
+    if (!strcmp(name, "convt"))
+        return cg_nn_sequential(CG_MODULES(
+            cg_nn_conv_transpose2d(2, 4, CG_INTS(3), .stride = CG_INTS(2), .padding = CG_INTS(1),
+                                   .output_padding = CG_INTS(1)),
+            cg_nn_relu(), cg_nn_conv_transpose2d(4, 2, CG_INTS(2, 3), .groups = 2, .no_bias = true, .dilation = CG_INTS(2))));
+    if (!strcmp(name, "convt1d"))
+        return cg_nn_sequential(CG_MODULES(cg_nn_conv_transpose1d(3, 4, CG_INTS(3), .stride = CG_INTS(2)), cg_nn_tanh(),
+                                           cg_nn_conv_transpose1d(4, 2, CG_INTS(2), .padding = CG_INTS(1))));
     if (!strcmp(name, "emb"))
         return cg_nn_sequential(CG_MODULES(cg_nn_embedding(10, 3), cg_nn_flatten(1, -1), cg_nn_linear(6, 2)));
     return NULL;
@@ -88,7 +96,7 @@ static void test_default_init_bits(void) {
     cg_named_tensors_free(&sd);
     cg_module_free(m);
     golden_close(&g);
-    CHECK_MSG(checked == 34, "%d param lines checked", checked); /* 4 models, 2 seeds */
+    CHECK_MSG(checked == 48, "%d param lines checked", checked); /* 6 models, 2 seeds */
 }
 
 static bool values_close(cg_tensor *got, cg_tensor *expected) {
@@ -154,7 +162,7 @@ static void test_forward_and_grads(void) {
     golden_close(&g);
     CHECK(lines > 0);
     CHECK_MSG(bad == 0, "%d forward lines differ", bad);
-    CHECK_MSG(grads_checked == 34, "%d grad lines checked", grads_checked);
+    CHECK_MSG(grads_checked == 48, "%d grad lines checked", grads_checked);
 }
 
 static int run_init(const char *name, cg_tensor **out) {
@@ -381,6 +389,8 @@ static void test_errors(void) {
     CHECK_ERROR(cg_nn_conv2d(3, 4, CG_INTS(3), .groups = 2), "in_channels must be divisible by groups");
     CHECK_ERROR(cg_nn_conv2d(4, 3, CG_INTS(3), .groups = 2), "out_channels must be divisible by groups");
     CHECK_ERROR(cg_nn_conv2d(4, 4, CG_INTS(3), .groups = -1), "groups must be a positive integer");
+    CHECK_ERROR(cg_nn_conv_transpose2d(3, 4, CG_INTS(3), .groups = 2), "in_channels must be divisible by groups");
+    CHECK_ERROR(cg_nn_conv_transpose2d(4, 3, CG_INTS(3), .groups = 2), "out_channels must be divisible by groups");
     /* a failed layer fails the Sequential, which frees the others */
     CHECK_ERROR(cg_nn_sequential(CG_MODULES(cg_nn_linear(2, 2), cg_nn_conv1d(3, 4, CG_INTS(3), .groups = 2), cg_nn_relu())),
                 "in_channels must be divisible by groups");

@@ -41,6 +41,10 @@ MODELS = {
                                      nn.Conv1d(6, 3, 2, groups=3, bias=False), nn.Flatten(0, -1),
                                      nn.Unflatten(0, (3, -1))), (2, 9)),
     "emb": (lambda: nn.Sequential(nn.Embedding(10, 3), nn.Flatten(), nn.Linear(6, 2)), None),
+    "convt": (lambda: nn.Sequential(nn.ConvTranspose2d(2, 4, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),
+                                    nn.ConvTranspose2d(4, 2, (2, 3), groups=2, bias=False, dilation=2)), (2, 2, 3, 3)),
+    "convt1d": (lambda: nn.Sequential(nn.ConvTranspose1d(3, 4, 3, stride=2), nn.Tanh(),
+                                      nn.ConvTranspose1d(4, 2, 2, padding=1)), (3, 5)),
 }
 
 INITS = {

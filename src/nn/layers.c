@@ -12,19 +12,18 @@ static void *copy_state(const void *state, size_t size) {
     return c;
 }
 
-/* A module whose forward reads a copy of the options it was made with. */
-static cg_module *module_with(const char *type, cg_module_forward_fn forward, const void *state, size_t size) {
+cg_module *nn_module_with(const char *type, cg_module_forward_fn forward, const void *state, size_t size) {
     void *copy = copy_state(state, size);
     return copy ? cg_module_new(type, forward, copy, free) : NULL;
 }
 
-/* Weight (and bias unless no_bias) as float32 parameters, then reset_parameters' fills. */
-static cg_module *with_weight(cg_module *m, int ndim, const int64_t *wsizes, bool no_bias, bool conv) {
+cg_module *nn_with_weight(cg_module *m, int ndim, const int64_t *wsizes, int64_t bias_size, bool conv) {
     if (!m) return NULL;
+    bool no_bias = bias_size < 0;
     int rc = -1;
     CG_SCOPE {
         cg_tensor *w = cg_empty_shape(CG_FLOAT32, ndim, wsizes);
-        cg_tensor *b = no_bias ? NULL : cg_empty_shape(CG_FLOAT32, 1, wsizes);
+        cg_tensor *b = no_bias ? NULL : cg_empty_shape(CG_FLOAT32, 1, &bias_size);
         rc = cg_module_register_parameter(m, "weight", w);
         if (rc == 0 && !no_bias) rc = cg_module_register_parameter(m, "bias", b);
         if (rc == 0) rc = nn_reset_parameters(w, b, conv);
@@ -45,48 +44,9 @@ static cg_tensor *linear_forward(cg_module *m, cg_tensor *x) {
 }
 
 cg_module *cg_nn_linear_opts(cg_nn_linear_args a) {
-    cg_module *m = module_with("Linear", linear_forward, &a, sizeof a);
-    return with_weight(m, 2, (int64_t[]){a.out_features, a.in_features}, a.no_bias, false);
+    cg_module *m = nn_module_with("Linear", linear_forward, &a, sizeof a);
+    return nn_with_weight(m, 2, (int64_t[]){a.out_features, a.in_features}, a.no_bias ? -1 : a.out_features, false);
 }
-
-/* ---- Conv1d, Conv2d ---- */
-
-static cg_conv_args conv_call(cg_module *m, cg_tensor *x) {
-    const cg_nn_conv_args *a = cg_module_state(m);
-    return (cg_conv_args){.input = x, .weight = nn_param(m, 0), .bias = nn_param(m, 1), .stride = a->stride,
-                          .padding = a->padding, .dilation = a->dilation, .groups = a->groups};
-}
-
-static cg_tensor *conv1d_forward(cg_module *m, cg_tensor *x) { return cg_conv1d_opts(conv_call(m, x)); }
-static cg_tensor *conv2d_forward(cg_module *m, cg_tensor *x) { return cg_conv2d_opts(conv_call(m, x)); }
-
-/* _ConvNd.__init__'s checks, with its ValueError texts; an int given once serves every dim. */
-static cg_module *conv_module(const char *type, cg_module_forward_fn forward, cg_nn_conv_args a, int dims) {
-    if (a.groups == 0) a.groups = 1;
-    if (a.groups < 0) {
-        cg_set_value_error("groups must be a positive integer");
-        return NULL;
-    }
-    if (a.in_channels % a.groups != 0) {
-        cg_set_value_error("in_channels must be divisible by groups");
-        return NULL;
-    }
-    if (a.out_channels % a.groups != 0) {
-        cg_set_value_error("out_channels must be divisible by groups");
-        return NULL;
-    }
-    if (a.kernel_size.n != 1 && a.kernel_size.n != dims) {
-        cg_set_value_error("kernel_size must have %d value%s", dims, dims > 1 ? "s" : "");
-        return NULL;
-    }
-    int64_t w[5] = {a.out_channels, a.in_channels / a.groups};
-    for (int d = 0; d < dims; d++) w[2 + d] = a.kernel_size.v[a.kernel_size.n == 1 ? 0 : d];
-    cg_module *m = module_with(type, forward, &a, sizeof a);
-    return with_weight(m, 2 + dims, w, a.no_bias, true);
-}
-
-cg_module *cg_nn_conv1d_opts(cg_nn_conv_args a) { return conv_module("Conv1d", conv1d_forward, a, 1); }
-cg_module *cg_nn_conv2d_opts(cg_nn_conv_args a) { return conv_module("Conv2d", conv2d_forward, a, 2); }
 
 /* ---- pooling ---- */
 
@@ -105,12 +65,12 @@ static cg_tensor *avg_pool2d_forward(cg_module *m, cg_tensor *x) {
 cg_module *cg_nn_max_pool2d_opts(cg_max_pool_args a) {
     a.input = NULL;
     a.indices = NULL;
-    return module_with("MaxPool2d", max_pool2d_forward, &a, sizeof a);
+    return nn_module_with("MaxPool2d", max_pool2d_forward, &a, sizeof a);
 }
 
 cg_module *cg_nn_avg_pool2d_opts(cg_avg_pool_args a) {
     a.input = NULL;
-    return module_with("AvgPool2d", avg_pool2d_forward, &a, sizeof a);
+    return nn_module_with("AvgPool2d", avg_pool2d_forward, &a, sizeof a);
 }
 
 /* ---- shape and activation layers ---- */
@@ -126,7 +86,7 @@ static cg_tensor *flatten_forward(cg_module *m, cg_tensor *x) {
 
 cg_module *cg_nn_flatten(int start_dim, int end_dim) {
     flatten_state s = {start_dim, end_dim};
-    return module_with("Flatten", flatten_forward, &s, sizeof s);
+    return nn_module_with("Flatten", flatten_forward, &s, sizeof s);
 }
 
 typedef struct {
@@ -164,7 +124,7 @@ cg_module *cg_nn_unflatten(int dim, int ndim, const int64_t *sizes) {
     }
     unflatten_state s = {.dim = dim, .ndim = ndim};
     memcpy(s.sizes, sizes, (size_t)ndim * sizeof *sizes);
-    return module_with("Unflatten", unflatten_forward, &s, sizeof s);
+    return nn_module_with("Unflatten", unflatten_forward, &s, sizeof s);
 }
 
 static cg_tensor *identity_forward(cg_module *m, cg_tensor *x) {
