@@ -799,6 +799,24 @@ typedef struct {
 cg_tensor *cg_interpolate_opts(cg_interpolate_args args);
 #define cg_interpolate(input_, ...) cg_interpolate_opts(CG_ARGS_(cg_interpolate_args){.input = (input_), __VA_ARGS__})
 
+/* torch.nn.functional.bilinear: x1 (..., I), x2 (..., J), weight (O, I, J), bias (O) or NULL:
+ * out[..., o] = sum_ij x1[..., i] weight[o, i, j] x2[..., j] + bias[o]. */
+cg_tensor *cg_bilinear(cg_tensor *x1, cg_tensor *x2, cg_tensor *weight, cg_tensor *bias);
+/* Scaled dot-product attention as PyTorch 1.13's F._scaled_dot_product_attention (no dropout):
+ * softmax(q k^T / sqrt(E) + mask) v for q (..., L, E), k (..., S, E), v (..., S, Ev); .attn_mask
+ * (broadcast to (..., L, S)) is bool (true: attend) or added as is; .is_causal masks j > i (no
+ * .attn_mask then); .prescaled skips the q * (1/sqrt(E)) (MultiheadAttention scales q itself);
+ * .attn_weights, when given, gets the softmax weights (a tensor of the caller's scope). */
+typedef struct {
+    cg_tensor *query, *key, *value, *attn_mask;
+    bool is_causal;
+    bool prescaled;
+    cg_tensor **attn_weights;
+} cg_sdpa_args;
+cg_tensor *cg_scaled_dot_product_attention_opts(cg_sdpa_args args);
+#define cg_scaled_dot_product_attention(q_, k_, ...) \
+    cg_scaled_dot_product_attention_opts(CG_ARGS_(cg_sdpa_args){.query = (q_), .key = (k_), .value = __VA_ARGS__})
+
 /* ---- autograd ------------------------------------------------------------------------------- */
 
 typedef struct cg_node cg_node;  /* a grad_fn: borrowed from the tensor that has it */

@@ -55,11 +55,30 @@ FN(up_linear_size_ac, cg_interpolate(in[0], .size = CG_INTS(13), .mode = "linear
 FN(up_nearest1d_size, cg_interpolate(in[0], .size = CG_INTS(11)))
 FN(up_nearest3d_s2, cg_interpolate(in[0], .scale_factor = {2}))
 FN(up_nearest3d_size, cg_interpolate(in[0], .size = CG_INTS(3, 5, 2)))
+FN(bilinear, cg_bilinear(in[0], in[1], in[2], NULL))
+FN(bilinear_bias, cg_bilinear(in[0], in[1], in[2], in[3]))
+FN(sdpa, cg_scaled_dot_product_attention(in[0], in[1], in[2]))
+FN(sdpa_mask, cg_scaled_dot_product_attention(in[0], in[1], in[2], .attn_mask = in[3]))
+FN(sdpa_causal, cg_scaled_dot_product_attention(in[0], in[1], in[2], .is_causal = true))
+FN(sdpa_causal_mask, cg_scaled_dot_product_attention(in[0], in[1], in[2], .attn_mask = in[3], .is_causal = true))
+static cg_tensor *fn_sdpa_w(cg_tensor **in) {
+    cg_tensor *w = NULL;
+    return cg_scaled_dot_product_attention(in[0], in[1], in[2], .attn_weights = &w) ? w : NULL;
+}
+static cg_tensor *fn_sdpa_mask_w(cg_tensor **in) {
+    cg_tensor *w = NULL;
+    return cg_scaled_dot_product_attention(in[0], in[1], in[2], .attn_mask = in[3], .attn_weights = &w) ? w : NULL;
+}
+static cg_tensor *fn_sdpa_causal_w(cg_tensor **in) {
+    cg_tensor *w = NULL;
+    return cg_scaled_dot_product_attention(in[0], in[1], in[2], .is_causal = true, .attn_weights = &w) ? w : NULL;
+}
 FN(pad_replicate_wide, cg_pad_replicate(in[0], (const int64_t[]){3, 3}, 2))
 
 /* The gradients that sum over elements (prelu's weight, the norms' backward) add in another order
  * than PyTorch's kernels: within a few epsilons. The norms' forward (cg_norm) is PyTorch's. */
-/* interpolate's linear modes: values bit for bit; PyTorch's backward kernel adds each neighbour's
+/* bilinear sums x1 W x2 in another order than PyTorch's _trilinear (within 8 epsilons); attention
+ * is PyTorch's bits. interpolate's linear modes: values bit for bit; PyTorch's backward kernel adds each neighbour's
  * share with a fused multiply-add, cgrad's scatter_add rounds the product first (<= 3 epsilons). */
 static const nnfunc_case cases[] = {
     {"prelu", fn_prelu, 4, 0},
@@ -86,6 +105,15 @@ static const nnfunc_case cases[] = {
     {"pad_reflect_big", fn_pad_reflect_big, 0, 0},
     {"pad_replicate_big", fn_pad_replicate_big, 0, 0},
     {"pad_replicate_wide", fn_pad_replicate_wide, 0, 0},
+    {"bilinear", fn_bilinear, 8, 0},
+    {"bilinear_bias", fn_bilinear_bias, 8, 0},
+    {"sdpa", fn_sdpa, 0, 0},
+    {"sdpa_w", fn_sdpa_w, 0, 0},
+    {"sdpa_mask", fn_sdpa_mask, 0, 0},
+    {"sdpa_mask_w", fn_sdpa_mask_w, 0, 0},
+    {"sdpa_causal", fn_sdpa_causal, 0, 0},
+    {"sdpa_causal_w", fn_sdpa_causal_w, 0, 0},
+    {"sdpa_causal_mask", fn_sdpa_causal_mask, 0, 0},
     {"up_nearest_s2", fn_up_nearest_s2, 0, 0},
     {"up_nearest_s1.7", fn_up_nearest_s1_7, 0, 0},
     {"up_nearest_size", fn_up_nearest_size, 0, 0},
@@ -229,6 +257,45 @@ static void test_golden(void) {
     CHECK_MSG(bad == 0, "%d of %d lines differ from PyTorch", bad, n);
 }
 
+/* The compositions (no registry op of their own) are gradchecked and gradgradchecked here, in
+ * float64: each case's function of in[] over random inputs of the given shapes. */
+static int call_case(cg_tensor **in, cg_tensor **out, void *user) {
+    out[0] = ((const nnfunc_case *)user)->fn(in);
+    return out[0] ? 1 : -1;
+}
+
+static cg_tensor *f64(uint64_t seed, int ndim, const int64_t *sizes) {
+    cg_manual_seed(seed);
+    cg_tensor *t = cg_rand_shape(CG_FLOAT64, ndim, sizes);
+    return cg_requires_grad_(cg_sub_scalar(cg_mul_scalar(t, 2), 1), true);
+}
+#define F64(seed, ...) f64(seed, CG_SHAPE(__VA_ARGS__))
+
+static void test_gradcheck_compositions(void) {
+    struct {
+        const char *name;
+        int n;
+        cg_tensor *in[4];
+    } checks[] = {
+        {"normalize", 1, {F64(1, 3, 4)}},
+        {"normalize_p3_last", 1, {F64(2, 3, 4)}},
+        {"cosine_similarity", 2, {F64(3, 3, 4), F64(4, 3, 4)}},
+        {"pairwise_distance", 2, {F64(5, 3, 4), F64(6, 4)}},
+        {"bilinear_bias", 4, {F64(7, 3, 2), F64(8, 3, 4), F64(9, 2, 2, 4), F64(10, 2)}},
+        {"sdpa", 3, {F64(11, 2, 3, 4), F64(12, 2, 5, 4), F64(13, 2, 5, 3)}},
+        {"sdpa_causal", 3, {F64(14, 4, 3), F64(15, 4, 3), F64(16, 4, 2)}},
+        {"sdpa_mask_w", 4, {F64(17, 3, 2), F64(18, 4, 2), F64(19, 4, 2), F64(20, 3, 4)}},
+    };
+    for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
+        const nnfunc_case *c = find_case(checks[i].name);
+        cg_tensor_list inputs = {checks[i].in, checks[i].n};
+        CHECK_MSG(c && cg_gradcheck(.fn = call_case, .inputs = inputs, .user = (void *)c) == 0,
+                  "gradcheck %s: %s", checks[i].name, cg_last_error());
+        CHECK_MSG(c && cg_gradgradcheck(.fn = call_case, .inputs = inputs, .user = (void *)c) == 0,
+                  "gradgradcheck %s: %s", checks[i].name, cg_last_error());
+    }
+}
+
 /* A batch of 0 pads to a batch of 0, and its gradient too (PyTorch allows it). */
 static void test_pad_empty_batch(void) {
     cg_tensor *x = cg_tensor_new(.dtype = CG_FLOAT32, CG_SIZES(0, 3, 4), .requires_grad = true), *dx = NULL;
@@ -241,5 +308,6 @@ static void test_pad_empty_batch(void) {
 int main(void) {
     RUN(test_golden);
     RUN(test_pad_empty_batch);
+    RUN(test_gradcheck_compositions);
     HARNESS_END();
 }

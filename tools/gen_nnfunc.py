@@ -46,6 +46,17 @@ UPS = {
 for _n, _kw in UPS.items():
     CASES[_n] = (lambda kw: lambda x: F.interpolate(x, **kw))(_kw)
 
+CASES["bilinear"] = lambda a, b, w: F.bilinear(a, b, w)
+CASES["bilinear_bias"] = lambda a, b, w, bias: F.bilinear(a, b, w, bias)
+SDPA = F._scaled_dot_product_attention  # 1.13 has no public F.scaled_dot_product_attention
+CASES["sdpa"] = lambda q, k, v: SDPA(q, k, v, None, 0.0, False, False)[0]
+CASES["sdpa_w"] = lambda q, k, v: SDPA(q, k, v, None, 0.0, True, False)[1]
+CASES["sdpa_mask"] = lambda q, k, v, m: SDPA(q, k, v, m, 0.0, False, False)[0]
+CASES["sdpa_mask_w"] = lambda q, k, v, m: SDPA(q, k, v, m, 0.0, True, False)[1]
+CASES["sdpa_causal"] = lambda q, k, v: SDPA(q, k, v, None, 0.0, False, True)[0]
+CASES["sdpa_causal_w"] = lambda q, k, v: SDPA(q, k, v, None, 0.0, True, True)[1]
+CASES["sdpa_causal_mask"] = lambda q, k, v, m: SDPA(q, k, v, m, 0.0, False, True)[0]
+
 
 def rand(g, dtype, *shape, lo=-2.0, hi=2.0):
     return torch.rand(tuple(shape), generator=g, dtype=dtype) * (hi - lo) + lo
@@ -83,6 +94,19 @@ def inputs(name, g, dtype):
         if "3d" in name:
             return [[r(1, 2, 2, 3, 4)]]
         return [[r(2, 3, 4, 5)], [r(1, 2, 3, 3)]]
+    if name == "bilinear":
+        return [[r(4, 3), r(4, 5), r(2, 3, 5)], [r(2, 3, 4), r(2, 3, 2), r(3, 4, 2)]]
+    if name == "bilinear_bias":
+        return [[r(4, 3), r(4, 5), r(2, 3, 5), r(2)], [r(3), r(5), r(2, 3, 5), r(2)]]
+    if name == "sdpa_causal_mask":
+        return []  # an error only
+    if name.startswith("sdpa"):
+        qkv = [[r(2, 3, 5, 4), r(2, 3, 6, 4), r(2, 3, 6, 3)], [r(5, 8), r(5, 8), r(5, 2)]]
+        if "mask" not in name:
+            return qkv
+        bool_mask = torch.rand((5, 6), generator=g) > 0.3
+        bool_mask[:, 0] = True  # every row attends somewhere
+        return [qkv[0] + [bool_mask], qkv[0] + [r(2, 1, 5, 6)], qkv[1] + [torch.rand((5, 5), generator=g) > 0.5]]
     raise KeyError(name)
 
 
@@ -137,6 +161,14 @@ def errors():
             error(name, torch.ones(*((3,) * n + (0,))))
         error("pad_%s_1" % mode, torch.ones(3, 0, 4))
         error("pad_%s_1" % mode, torch.ones(2, 3).bool())
+    error("bilinear", torch.ones(4, 3), torch.ones(4, 2, 5), torch.ones(2, 3, 5))
+    error("bilinear", torch.ones(4, 3), torch.ones(3, 5), torch.ones(2, 3, 5))
+    error("bilinear", torch.ones(4, 3), torch.ones(4, 5), torch.ones(2, 3))
+    error("bilinear", torch.ones(4, 3), torch.ones(4, 5), torch.ones(2, 4, 5))
+    error("bilinear", torch.ones(4, 3), torch.ones(4, 5), torch.ones(2, 3, 4))
+    error("bilinear_bias", torch.ones(4, 3), torch.ones(4, 5), torch.ones(2, 3, 5), torch.ones(3))
+    error("bilinear", torch.ones(4, 3), torch.ones(4, 5, dtype=torch.float64), torch.ones(2, 3, 5))
+    error("sdpa_causal_mask", torch.ones(2, 3), torch.ones(2, 3), torch.ones(2, 3), torch.ones(2, 2).bool())
     error("up_nearest_s2", torch.ones(2, 3))
     error("up_nearest_s2", torch.ones(1, 2, 3, 3).long())
     error("up_bilinear_s2", torch.ones(1, 2, 3, 3).long())
