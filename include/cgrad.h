@@ -1163,6 +1163,24 @@ cg_tensor *cg_nn_multihead_attention_forward_opts(cg_module *m, cg_tensor *query
                                                   cg_nn_multihead_attention_forward_args args);
 #define cg_nn_multihead_attention_forward(m, q, k, ...) \
     cg_nn_multihead_attention_forward_opts(m, q, k, CG_ARGS_(cg_nn_multihead_attention_forward_args){.value = __VA_ARGS__})
+typedef struct {
+    int64_t d_model, nhead;
+    int64_t dim_feedforward;    /* 0: PyTorch's 2048 */
+    double dropout;             /* 0 here (PyTorch's default is 0.1): cgrad has no dropout op yet, so
+                                 * training with dropout > 0 fails; eval() runs without it */
+    const char *activation;     /* "relu" (NULL) or "gelu" */
+    double layer_norm_eps;      /* 0: 1e-5 */
+    bool batch_first, norm_first;
+} cg_nn_transformer_encoder_layer_args;
+/* nn.TransformerEncoderLayer(d_model, nhead, ...): children self_attn, linear1, linear2, norm1, norm2
+ * (PyTorch's keys; its Dropout children hold nothing), drawn in PyTorch's order. */
+cg_module *cg_nn_transformer_encoder_layer_opts(cg_nn_transformer_encoder_layer_args args);
+#define cg_nn_transformer_encoder_layer(d_, ...) \
+    cg_nn_transformer_encoder_layer_opts(CG_ARGS_(cg_nn_transformer_encoder_layer_args){.d_model = (d_), .nhead = __VA_ARGS__})
+/* layer(src, src_mask, src_key_padding_mask), either mask NULL for none (MultiheadAttention's
+ * attn_mask and key_padding_mask). cg_module_forward(m, src) has no masks. */
+cg_tensor *cg_nn_transformer_encoder_layer_forward(cg_module *m, cg_tensor *src, cg_tensor *src_mask,
+                                                   cg_tensor *src_key_padding_mask);
 
 /* ---- nn.init (in place, without recording; the default generator; PyTorch's bits) -------------- */
 typedef enum { CG_FAN_IN = 0, CG_FAN_OUT } cg_fan_mode;

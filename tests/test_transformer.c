@@ -2,7 +2,8 @@
  * default initialization bit for bit, outputs and attention weights bit for bit where OpenBLAS runs
  * the kernels the golden data came from and SLEEF is linked (else within 1e-5), gradients of the
  * parameters and inputs within 1e-5 (the engine adds the gradient's pieces in another order), the
- * errors' texts; the API's own errors. */
+ * errors' texts; the API's own errors. The same for TransformerEncoderLayer (its LayerNorm's and
+ * gelu's gradients, composed in cgrad, also within 1e-5). */
 #include "golden.h"
 #include "harness.h"
 
@@ -46,6 +47,31 @@ static cg_module *make_case(int i) {
     return NULL;
 }
 
+/* The TransformerEncoderLayer cases, after those: mask and key padding mask given, train mode,
+ * exact (gelu's float32 bits are not PyTorch's yet: within 1e-5 there). */
+static const struct {
+    const char *name;
+    bool mask, kpm, train, exact;
+} encoder_cases[] = {
+    {"tel", false, false, true, true},
+    {"tel_gelu_norm_first_bf", false, true, true, false},
+    {"tel_causal", true, false, true, true},
+    {"tel_eval_dropout", false, false, false, true},
+};
+#define NENCODER (int)(sizeof encoder_cases / sizeof *encoder_cases)
+
+static cg_module *make_encoder_case(int i) {
+    switch (i) {
+    case 0: return cg_nn_transformer_encoder_layer(8, 2, .dim_feedforward = 16);
+    case 1:
+        return cg_nn_transformer_encoder_layer(8, 2, .dim_feedforward = 16, .activation = "gelu", .batch_first = true,
+                                               .norm_first = true);
+    case 2: return cg_nn_transformer_encoder_layer(6, 3, .dim_feedforward = 12, .layer_norm_eps = 1e-3);
+    case 3: return cg_nn_transformer_encoder_layer(8, 4, .dim_feedforward = 16, .dropout = 0.1);
+    }
+    return NULL;
+}
+
 static bool same_bits(cg_tensor *a, cg_tensor *b) {
     if (!a || !b || cg_get_dtype(a) != cg_get_dtype(b) || cg_ndim(a) != cg_ndim(b)) return false;
     for (int d = 0; d < cg_ndim(a); d++)
@@ -74,7 +100,7 @@ static bool exact_build(void) {
     return false;
 }
 
-#define MAX_LINES 16
+#define MAX_LINES 24
 typedef struct {
     char name[40];
     int nparams, ninputs, noutputs, ngrads, nigrads;
@@ -85,14 +111,7 @@ typedef struct {
 static int cases_run, bits_differ;
 static bool exact;
 
-static void check_case(golden_case *g, int i) {
-    cases_run++;
-    CHECK_MSG(i < NCASES && !strcmp(cases[i].name, g->name), "case %d is %s", i, g->name);
-    if (i >= NCASES || strcmp(cases[i].name, g->name)) return;
-    cg_manual_seed((uint64_t)i);
-    cg_module *m = make_case(i);
-    CHECK_OK(m);
-    if (!m) return;
+static void check_params(golden_case *g, cg_module *m) {
     cg_named_tensors sd = {0};
     CHECK(cg_module_state_dict(m, &sd) == 0 && sd.n == g->nparams);
     for (int k = 0; k < g->nparams && k < sd.n; k++) {
@@ -101,6 +120,56 @@ static void check_case(golden_case *g, int i) {
         CHECK_MSG(same_bits(sd.tensors[k], g->params[k]), "%s: %s differs from PyTorch's", g->name, sd.names[k]);
     }
     cg_named_tensors_free(&sd);
+}
+
+static void check_grads(golden_case *g, cg_module *m) {
+    for (int k = 0; k < g->ngrads; k++) {
+        cg_tensor *p = cg_module_get_parameter(m, g->grad_keys[k]);
+        CHECK_MSG(p && close_to(cg_grad(p), g->grads[k], 1e-5), "%s: grad of %s differs", g->name, g->grad_keys[k]);
+    }
+    for (int k = 0; k < g->nigrads; k++)
+        CHECK_MSG(close_to(cg_grad(g->inputs[k]), g->igrads[k], 1e-5), "%s: grad of input %d differs", g->name, k);
+}
+
+static void check_encoder_case(golden_case *g, int i) {
+    CHECK_MSG(i < NENCODER && !strcmp(encoder_cases[i].name, g->name), "encoder case %d is %s", i, g->name);
+    if (i >= NENCODER || strcmp(encoder_cases[i].name, g->name)) return;
+    cg_manual_seed((uint64_t)(NCASES + i));
+    cg_module *m = make_encoder_case(i);
+    CHECK_OK(m);
+    if (!m) return;
+    cg_module_train(m, encoder_cases[i].train);
+    check_params(g, m);
+    CHECK(g->ninputs == 1 + encoder_cases[i].mask + encoder_cases[i].kpm && g->noutputs == 1 && g->nigrads == 1);
+    cg_tensor *src = cg_requires_grad_(g->inputs[0], true), *mask = encoder_cases[i].mask ? g->inputs[1] : NULL;
+    cg_tensor *kpm = encoder_cases[i].kpm ? g->inputs[1 + encoder_cases[i].mask] : NULL;
+    cg_tensor *out = cg_nn_transformer_encoder_layer_forward(m, src, mask, kpm);
+    CHECK_MSG(out != NULL, "%s: %s", g->name, cg_last_error());
+    if (!same_bits(out, g->outputs[0])) {
+        CHECK_MSG(close_to(out, g->outputs[0], 1e-5), "%s: output differs", g->name);
+        if (exact && encoder_cases[i].exact) {
+            bits_differ++;
+            fprintf(stderr, "  %s: output is not PyTorch's bits\n", g->name);
+        }
+    }
+    CHECK_MSG(cg_backward(cg_sum(cg_pow_scalar(out, 2))) == 0, "%s: backward: %s", g->name, cg_last_error());
+    check_grads(g, m);
+    cg_module_free(m);
+}
+
+static void check_case(golden_case *g, int i) {
+    cases_run++;
+    if (i >= NCASES) {
+        check_encoder_case(g, i - NCASES);
+        return;
+    }
+    CHECK_MSG(i < NCASES && !strcmp(cases[i].name, g->name), "case %d is %s", i, g->name);
+    if (i >= NCASES || strcmp(cases[i].name, g->name)) return;
+    cg_manual_seed((uint64_t)i);
+    cg_module *m = make_case(i);
+    CHECK_OK(m);
+    if (!m) return;
+    check_params(g, m);
     int n = cases[i].ntensors;
     CHECK(g->ninputs == n + cases[i].kpm + cases[i].mask);
     for (int k = 0; k < n; k++) cg_requires_grad_(g->inputs[k], true);
@@ -123,13 +192,8 @@ static void check_case(golden_case *g, int i) {
         loss = cg_add(loss, cg_sum(cg_pow_scalar(outs[k], 2)));
     }
     CHECK_MSG(loss && cg_backward(loss) == 0, "%s: backward: %s", g->name, cg_last_error());
-    for (int k = 0; k < g->ngrads; k++) {
-        cg_tensor *p = cg_module_get_parameter(m, g->grad_keys[k]);
-        CHECK_MSG(p && close_to(cg_grad(p), g->grads[k], 1e-5), "%s: grad of %s differs", g->name, g->grad_keys[k]);
-    }
     CHECK(g->nigrads == n);
-    for (int k = 0; k < g->nigrads; k++)
-        CHECK_MSG(close_to(cg_grad(g->inputs[k]), g->igrads[k], 1e-5), "%s: grad of input %d differs", g->name, k);
+    check_grads(g, m);
     cg_module_free(m);
 }
 
@@ -182,7 +246,7 @@ static void test_golden_cases(void) {
     if (g.name[0]) check_case(&g, index);
     free_case(&g);
     golden_close(&f);
-    CHECK_MSG(cases_run == NCASES, "%d cases", cases_run);
+    CHECK_MSG(cases_run == NCASES + NENCODER, "%d cases", cases_run);
     CHECK_MSG(!exact || bits_differ == 0, "%d outputs are not PyTorch's bits", bits_differ);
 }
 
@@ -223,6 +287,8 @@ static int error_case(const char *name) {
                                                 .key_padding_mask = cg_zeros_shape(CG_INT64, CG_SHAPE(2, 3)));
     else if (!strcmp(name, "heads"))
         out = (cg_tensor *)(m = cg_nn_multihead_attention(6, 4));
+    else if (!strcmp(name, "tel_activation"))
+        out = (cg_tensor *)(m = cg_nn_transformer_encoder_layer(4, 2, .activation = "tanh"));
     else
         return -2;
     int rc = out ? 0 : -1;
@@ -254,7 +320,7 @@ static void test_errors_golden(void) {
         n++;
     }
     golden_close(&f);
-    CHECK_MSG(n == 12, "%d error cases", n);
+    CHECK_MSG(n == 13, "%d error cases", n);
 }
 
 static void test_api(void) {
@@ -275,6 +341,26 @@ static void test_api(void) {
     cg_clear_error();
     CHECK(cg_nn_multihead_attention_forward(m, x, x, NULL) == NULL && cg_last_error()[0] == '\0');
     CHECK(cg_nn_multihead_attention(0, 2) == NULL && cg_last_error_kind() == CG_VALUE_ERROR);
+    cg_module_free(m);
+
+    m = cg_nn_transformer_encoder_layer(4, 2, .dim_feedforward = 8, .dropout = 0.1);
+    CHECK(cg_module_forward(m, x) == NULL && cg_last_error_kind() == CG_NOT_IMPLEMENTED_ERROR);
+    cg_module_train(m, false);
+    y = cg_module_forward(m, x);
+    CHECK(y && cg_ndim(y) == 3 && cg_size(y, 0) == 3 && cg_size(y, 1) == 2 && cg_size(y, 2) == 4);
+    CHECK(same_bits(y, cg_nn_transformer_encoder_layer_forward(m, x, NULL, NULL)));
+    CHECK_ERROR(cg_nn_transformer_encoder_layer_forward(lin, x, NULL, NULL),
+                "cg_nn_transformer_encoder_layer_forward: the module is a Linear, not a TransformerEncoderLayer");
+    /* in a Sequential, as layers of an encoder */
+    cg_module *seq = cg_nn_sequential(CG_MODULES(cg_nn_transformer_encoder_layer(4, 2, .dim_feedforward = 8),
+                                                 cg_nn_transformer_encoder_layer(4, 2, .dim_feedforward = 8)));
+    cg_named_tensors params = {0};
+    CHECK(cg_module_named_parameters(seq, &params) == 0 && params.n == 24 &&
+          !strcmp(params.names[12], "1.self_attn.in_proj_weight"));
+    cg_named_tensors_free(&params);
+    y = cg_module_forward(seq, x);
+    CHECK(y && cg_backward(cg_sum(y)) == 0);
+    cg_module_free(seq);
     cg_module_free(lin);
     cg_module_free(m);
 }

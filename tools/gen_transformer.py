@@ -1,7 +1,8 @@
 """Golden data for the attention layers: writes tests/data/transformer.txt from PyTorch 1.13.
 
 Run from the repository root with /usr/bin/python3 tools/gen_transformer.py. Case i is built right
-after manual_seed(i) (train mode, grad enabled: the path autograd sees), its inputs drawn after it;
+after manual_seed(i) (MultiheadAttention cases, then TransformerEncoderLayer ones; grad enabled: the
+path autograd sees, not the fused fast path PyTorch takes under no_grad in eval), inputs drawn after;
 lines:
     param <case> <key> <tensor>       state_dict() entries, in order
     input <case> <tensor>             the forward's tensors in the order of the case's table (test_transformer.c)
@@ -44,6 +45,18 @@ CASES = {
     "mha_wide": (lambda: nn.MultiheadAttention(32, 4), "self", ((9, 6, 32),), None, None, True, True),
 }
 
+# TransformerEncoderLayer cases (seeds go on after CASES'): name: (constructor, src shape, src_mask maker,
+# src_key_padding_mask maker, train mode); the inputs are src, then the masks given.
+ENCODER_CASES = {
+    "tel": (lambda: nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0), (5, 3, 8), None, None, True),
+    "tel_gelu_norm_first_bf": (lambda: nn.TransformerEncoderLayer(8, 2, 16, 0.0, "gelu", batch_first=True,
+                                                                  norm_first=True), (3, 5, 8), None,
+                               lambda: torch.tensor([[False] * 5, [False] * 3 + [True] * 2, [False] * 4 + [True]]), True),
+    "tel_causal": (lambda: nn.TransformerEncoderLayer(6, 3, 12, 0.0, layer_norm_eps=1e-3), (4, 2, 6),
+                   lambda: torch.triu(torch.full((4, 4), float("-inf")), 1), None, True),
+    "tel_eval_dropout": (lambda: nn.TransformerEncoderLayer(8, 4, 16), (5, 2, 8), None, None, False),
+}
+
 ERRORS = {
     "query_4d": lambda: nn.MultiheadAttention(4, 2)(torch.randn(1, 2, 3, 4), torch.randn(1, 2, 3, 4),
                                                      torch.randn(1, 2, 3, 4)),
@@ -62,6 +75,7 @@ ERRORS = {
     "kpm_dtype": lambda: nn.MultiheadAttention(4, 2)(*[torch.randn(3, 2, 4)] * 3,
                                                      key_padding_mask=torch.zeros(2, 3, dtype=torch.int64)),
     "heads": lambda: nn.MultiheadAttention(6, 4),
+    "tel_activation": lambda: nn.TransformerEncoderLayer(4, 2, activation="tanh"),
 }
 
 
@@ -92,6 +106,23 @@ def main():
             lines.append(f"grad {name} {key} {tensor_text(p.grad)}")
         for i, t in enumerate(tensors):
             lines.append(f"igrad {name} {i} {tensor_text(t.grad)}")
+    for seed, (name, (make, shape, mask_make, kpm_make, train)) in enumerate(ENCODER_CASES.items(), len(CASES)):
+        torch.manual_seed(seed)
+        m = make()
+        m.train(train)
+        for key, value in m.state_dict().items():
+            lines.append(f"param {name} {key} {tensor_text(value)}")
+        src = torch.randn(shape, requires_grad=True)
+        mask = mask_make() if mask_make else None
+        kpm = kpm_make() if kpm_make else None
+        for t in [src] + [t for t in (mask, kpm) if t is not None]:
+            lines.append(f"input {name} {tensor_text(t)}")
+        out = m(src, src_mask=mask, src_key_padding_mask=kpm)
+        lines.append(f"output {name} {tensor_text(out)}")
+        (out ** 2).sum().backward()
+        for key, p in m.named_parameters():
+            lines.append(f"grad {name} {key} {tensor_text(p.grad)}")
+        lines.append(f"igrad {name} 0 {tensor_text(src.grad)}")
     for name, call in ERRORS.items():
         try:
             with warnings.catch_warnings():

@@ -1,4 +1,4 @@
-/* Attention layers: nn.MultiheadAttention as torch.nn.functional.multi_head_attention_forward
+/* Attention layers: nn.MultiheadAttention and nn.TransformerEncoderLayer. MultiheadAttention as torch.nn.functional.multi_head_attention_forward
  * computes it in PyTorch 1.13 (the path autograd sees: its fused fast path runs only under
  * no_grad in eval), composed of cgrad's ops in the same order and layouts, so the float32 bits
  * are PyTorch's where the ops' are. */
@@ -251,6 +251,123 @@ cg_module *cg_nn_multihead_attention_opts(cg_nn_multihead_attention_args a) {
         if (rc == 0 && b) rc = cg_nn_init_zeros_(b);
         if (rc == 0 && b) rc = cg_nn_init_zeros_(nn_param(cg_module_child(m, 0), 1));
     }
+    if (rc != 0) {
+        cg_module_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+/* ---- TransformerEncoderLayer ---- */
+
+typedef struct {
+    cg_nn_transformer_encoder_layer_args a;
+    bool gelu;
+} encoder_state;
+
+/* nn.LayerNorm(d, eps) as TransformerEncoderLayer's norm1/norm2 use it: weight ones, bias zeros. */
+typedef struct {
+    int64_t d;
+    double eps;
+} norm_state;
+
+static cg_tensor *norm_forward(cg_module *m, cg_tensor *x) {
+    const norm_state *s = cg_module_state(m);
+    return cg_layer_norm(x, CG_SHAPE(s->d), nn_param(m, 0), nn_param(m, 1), s->eps);
+}
+
+static cg_module *layer_norm(int64_t d, double eps) {
+    norm_state *s = malloc(sizeof *s);
+    if (!s) {
+        cg_set_error("out of memory");
+        return NULL;
+    }
+    *s = (norm_state){d, eps};
+    cg_module *m = cg_module_new("LayerNorm", norm_forward, s, free);
+    int rc = m ? 0 : -1;
+    CG_SCOPE {
+        if (rc == 0) rc = cg_module_register_parameter(m, "weight", cg_ones(d));
+        if (rc == 0) rc = cg_module_register_parameter(m, "bias", cg_zeros(d));
+    }
+    if (rc != 0) {
+        cg_module_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+enum { SELF_ATTN, LINEAR1, LINEAR2, NORM1, NORM2 };
+
+static cg_tensor *self_attention(cg_module *m, cg_tensor *x, cg_tensor *mask, cg_tensor *kpm) {
+    return cg_nn_multihead_attention_forward(cg_module_child(m, SELF_ATTN), x, x, x, .attn_mask = mask,
+                                             .key_padding_mask = kpm);
+}
+
+static cg_tensor *feed_forward(cg_module *m, const encoder_state *s, cg_tensor *x) {
+    x = cg_module_forward(cg_module_child(m, LINEAR1), x);
+    x = s->gelu ? cg_gelu(x, "none") : cg_relu(x);
+    return cg_module_forward(cg_module_child(m, LINEAR2), x);
+}
+
+static cg_tensor *encoder_forward(cg_module *m, cg_tensor *x);
+
+cg_tensor *cg_nn_transformer_encoder_layer_forward(cg_module *m, cg_tensor *src, cg_tensor *src_mask,
+                                                   cg_tensor *src_key_padding_mask) {
+    if (!m || !src) return NULL;
+    if (nn_forward_fn(m) != encoder_forward) {
+        cg_set_error("cg_nn_transformer_encoder_layer_forward: the module is a %s, not a TransformerEncoderLayer",
+                     cg_module_type(m));
+        return NULL;
+    }
+    const encoder_state *s = cg_module_state(m);
+    if (s->a.dropout > 0 && cg_module_is_training(m)) {
+        cg_set_error_kind(CG_NOT_IMPLEMENTED_ERROR, "dropout in TransformerEncoderLayer is not implemented in cgrad yet "
+                                                    "(no dropout op): use dropout=0 or eval()");
+        return NULL;
+    }
+    cg_module *norm1 = cg_module_child(m, NORM1), *norm2 = cg_module_child(m, NORM2);
+    cg_tensor *x = src;
+    CG_SCOPE {
+        if (s->a.norm_first) {
+            x = cg_add(x, self_attention(m, cg_module_forward(norm1, x), src_mask, src_key_padding_mask));
+            x = cg_add(x, feed_forward(m, s, cg_module_forward(norm2, x)));
+        } else {
+            x = cg_module_forward(norm1, cg_add(x, self_attention(m, x, src_mask, src_key_padding_mask)));
+            x = cg_module_forward(norm2, cg_add(x, feed_forward(m, s, x)));
+        }
+        cg_keep(x);
+    }
+    return x;
+}
+
+static cg_tensor *encoder_forward(cg_module *m, cg_tensor *x) {
+    return cg_nn_transformer_encoder_layer_forward(m, x, NULL, NULL);
+}
+
+cg_module *cg_nn_transformer_encoder_layer_opts(cg_nn_transformer_encoder_layer_args a) {
+    const char *act = a.activation ? a.activation : "relu";
+    if (strcmp(act, "relu") && strcmp(act, "gelu")) {
+        cg_set_error("activation should be relu/gelu, not %s", act);
+        return NULL;
+    }
+    if (a.dim_feedforward == 0) a.dim_feedforward = 2048;
+    if (a.layer_norm_eps == 0) a.layer_norm_eps = 1e-5;
+    encoder_state *s = malloc(sizeof *s);
+    if (!s) {
+        cg_set_error("out of memory");
+        return NULL;
+    }
+    *s = (encoder_state){a, !strcmp(act, "gelu")};
+    s->a.activation = NULL;
+    cg_module *m = cg_module_new("TransformerEncoderLayer", encoder_forward, s, free);
+    int rc = m ? 0 : -1;
+    if (rc == 0)
+        rc = cg_module_add_module(m, "self_attn", cg_nn_multihead_attention(a.d_model, a.nhead, .dropout = a.dropout,
+                                                                             .batch_first = a.batch_first));
+    if (rc == 0) rc = cg_module_add_module(m, "linear1", cg_nn_linear(a.d_model, a.dim_feedforward));
+    if (rc == 0) rc = cg_module_add_module(m, "linear2", cg_nn_linear(a.dim_feedforward, a.d_model));
+    if (rc == 0) rc = cg_module_add_module(m, "norm1", layer_norm(a.d_model, a.layer_norm_eps));
+    if (rc == 0) rc = cg_module_add_module(m, "norm2", layer_norm(a.d_model, a.layer_norm_eps));
     if (rc != 0) {
         cg_module_free(m);
         return NULL;
