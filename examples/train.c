@@ -100,7 +100,8 @@ static int train(const char *name, cg_tensor *x, cg_tensor *y, cg_tensor *xt, cg
     cg_manual_seed(0);
     cg_module *m = train_model(name);
     cg_optimizer *opt = m ? train_optimizer(m) : NULL;
-    cg_dataloader *dl = opt ? cg_dataloader_new(((cg_tensor *[]){x, y}), 2, .batch_size = BATCH, .shuffle = true) : NULL;
+    cg_lr_scheduler *sched = opt ? train_scheduler(opt) : NULL;
+    cg_dataloader *dl = sched ? cg_dataloader_new(((cg_tensor *[]){x, y}), 2, .batch_size = BATCH, .shuffle = true) : NULL;
     int rc = dl ? 0 : -1;
     bool tty = isatty(STDOUT_FILENO);
     log->name = name;
@@ -125,6 +126,7 @@ static int train(const char *name, cg_tensor *x, cg_tensor *y, cg_tensor *xt, cg
             log->loss[log->steps++] = loss;
             progress(name, epoch, step, log->steps_per_epoch, loss, started, tty);
         }
+        if (rc == 0 && cg_lr_scheduler_step(sched) != 0) rc = -1;
         if (rc) break;
         log->accuracy = train_accuracy(m, xt, yt);
         printf("%s%s epoch %d: %.1f s, test accuracy %.2f%%\n", tty ? "\n" : "", name, epoch, now() - started,
@@ -136,6 +138,7 @@ static int train(const char *name, cg_tensor *x, cg_tensor *y, cg_tensor *xt, cg
     snprintf(path, sizeof path, "%s/%s.safetensors", out, name);
     if (rc == 0) rc = checkpoint(m, name, path, xt, yt, log->accuracy);
     cg_dataloader_free(dl);
+    cg_lr_scheduler_free(sched);
     cg_optimizer_free(opt);
     cg_module_free(m);
     return rc;
@@ -216,8 +219,9 @@ int main(int argc, char **argv) {
     }
     x = cg_transform_normalize(x, 1, (double[]){TRAIN_MEAN}, (double[]){TRAIN_STD});
     xt = cg_transform_normalize(xt, 1, (double[]){TRAIN_MEAN}, (double[]){TRAIN_STD});
-    printf("Fashion-MNIST from %s: %lld training, %lld test images; batch %d, Adam(lr=%g), %d epochs, %d thread(s)\n", dir,
-           (long long)cg_size(y, 0), (long long)cg_size(yt, 0), BATCH, TRAIN_LR, epochs, cg_get_num_threads());
+    printf("Fashion-MNIST from %s: %lld training, %lld test images; batch %d, Adam(lr=%g), lr x %g each epoch, %d epochs, "
+           "%d thread(s)\n", dir, (long long)cg_size(y, 0), (long long)cg_size(yt, 0), BATCH, TRAIN_LR, TRAIN_GAMMA, epochs,
+           cg_get_num_threads());
     const char *names[] = {"mlp", "lenet"};
     run_log logs[2] = {{0}};
     int n = 0, rc = 0;

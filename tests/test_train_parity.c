@@ -1,20 +1,25 @@
 /* `make train`'s two models (examples/train_models.h) against PyTorch 1.13 training them for 100
  * steps from the same seed on the embedded Fashion-MNIST subset (tests/data/train_parity.txt from
  * tools/gen_train_parity.py): the initial weights bit for bit, the DataLoader's batches sample for
- * sample (across epoch boundaries: 32 batches an epoch), and the losses.
+ * sample (across epoch boundaries: 32 batches an epoch, where ExponentialLR halves the lr), and the
+ * losses.
  *
  * MLP: every kernel it runs (OpenBLAS's sgemm for linear and its backward, relu, log_softmax with
  * SLEEF's exp/log, nll_loss, the sum of the bias gradients, Adam's update) is PyTorch's, so its 100
  * losses are PyTorch's bits where the golden file's OpenBLAS kernels are the running ones and SLEEF
- * is linked; otherwise within the tolerances LeNet gets (below).
+ * is linked; within 1e-5 relative otherwise (measured 8.1e-7 in the portable build).
  * LeNet: close, not equal. The first diverging kernel is conv2d's forward at the second convolution
  * (6 -> 16 channels, 150 products per output): PyTorch 1.13 runs a float32 batch of 64 through
  * oneDNN (mkldnn_convolution), and even with oneDNN off its slow_conv2d sums in another order than
  * cgrad's (measured on step 1's batch: 82,493 of the 102,400 outputs differ in their last bits). The
  * first convolution (1 channel, 25 taps), relu and max_pool2d are PyTorch's bits. Adam amplifies
  * those last-bit differences (a gradient element near 0 moves its weight by about lr whatever its
- * size), so the losses drift apart slowly: within 2e-7 relative over steps 1-50 and 6.5e-5 by step
- * 94 (measured). The test holds steps 1-50 to 1e-5 relative and steps 51-100 to 1e-4. */
+ * size), so the losses drift apart slowly: measured, at most 2.8e-7 relative over steps 1-50 and
+ * 3.7e-6 over 51-100 (with a constant lr of 1e-3 the drift passed 1e-5 at step 93). Every step is
+ * held to 1e-5 relative where the MLP's kernels are PyTorch's bits. Elsewhere (the portable build,
+ * another OpenBLAS core) every product and exp/log rounds differently too and the runs part faster:
+ * measured in the portable build, 1.1e-5 at step 30 and 8.5e-3 by step 96, so there the first 25
+ * steps are held to 1e-5 and the rest to 1e-2. */
 #include "golden.h"
 #include "harness.h"
 
@@ -44,6 +49,9 @@ static bool blas_is(const char *core) {
 #endif
 }
 
+/* Whether the golden file's OpenBLAS kernels and SLEEF are the running ones. */
+static bool blas_exact;
+
 /* The largest relative difference of a loss from PyTorch's, per model, in steps 1-50 and 51-100. */
 static double worst[2][2];
 
@@ -56,6 +64,7 @@ static void check_model(golden_file *g, const char *name, int which, cg_tensor *
     char *line, *cur;
     int params = 0, steps = 0;
     cg_optimizer *opt = NULL;
+    cg_lr_scheduler *sched = NULL;
     cg_dataloader *dl = NULL;
     cg_tensor *index = cg_arange(0, (double)cg_size(y, 0), 1, CG_INT64);
     while ((line = golden_next_line(g))) {
@@ -73,7 +82,8 @@ static void check_model(golden_file *g, const char *name, int which, cg_tensor *
         }
         if (!opt) {
             opt = train_optimizer(m);
-            dl = cg_dataloader_new(((cg_tensor *[]){x, y, index}), 3, .batch_size = 64, .shuffle = true);
+            sched = opt ? train_scheduler(opt) : NULL;
+            dl = !sched ? NULL : cg_dataloader_new(((cg_tensor *[]){x, y, index}), 3, .batch_size = 64, .shuffle = true);
             CHECK_OK(dl);
             if (!dl || cg_dataloader_begin(dl) != 0) break;
         }
@@ -85,7 +95,8 @@ static void check_model(golden_file *g, const char *name, int which, cg_tensor *
         cg_scope_begin();
         cg_tensor *batch[3];
         int more = cg_dataloader_next(dl, batch);
-        if (more == 0 && cg_dataloader_begin(dl) == 0) more = cg_dataloader_next(dl, batch);
+        if (more == 0 && cg_lr_scheduler_step(sched) == 0 && cg_dataloader_begin(dl) == 0)
+            more = cg_dataloader_next(dl, batch);
         CHECK_MSG(more == 1, "%s step %d: no batch: %s", name, step, cg_last_error());
         if (more == 1) {
             int64_t n = cg_numel(batch[2]), got_index[64];
@@ -93,10 +104,10 @@ static void check_model(golden_file *g, const char *name, int which, cg_tensor *
             for (int64_t k = 0; same && k < n; k++) same = got_index[k] == atoll(golden_token(&cur));
             CHECK_MSG(same && !golden_token(&cur), "%s step %d: the batch's samples differ from PyTorch's", name, step);
             float got = train_step(m, opt, batch[0], batch[1]);
-            double rel = fabs((double)got - want) / fabs(want), tol = step <= 50 ? 1e-5 : 1e-4;
+            double rel = fabs((double)got - want) / fabs(want);
             if (rel > worst[which][step > 50]) worst[which][step > 50] = rel;
             if (exact) CHECK_MSG(memcmp(&got, &want, 4) == 0, "%s step %d: loss %.9g, PyTorch's %.9g", name, step, got, want);
-            else CHECK_MSG(rel <= tol, "%s step %d: loss %.9g, PyTorch's %.9g (%.2g relative)", name, step, got, want, rel);
+            else CHECK_MSG(rel <= (which == 0 || blas_exact || step <= 25 ? 1e-5 : 1e-2), "%s step %d: loss %.9g, PyTorch's %.9g (%.2g relative)", name, step, got, want, rel);
             steps++;
         }
         cg_scope_end();
@@ -105,6 +116,7 @@ static void check_model(golden_file *g, const char *name, int which, cg_tensor *
     CHECK_MSG(steps == steps_to_run(), "%s: %d steps", name, steps);
     cg_named_tensors_free(&sd);
     cg_dataloader_free(dl);
+    cg_lr_scheduler_free(sched);
     cg_optimizer_free(opt);
     cg_module_free(m);
 }
@@ -122,7 +134,7 @@ static void test_train_parity(void) {
     char core[64] = "", *line;
     CHECK(fscanf(g.f, "# blas %63s", core) == 1);
     rewind(g.f);
-    bool exact = blas_is(core);
+    bool exact = blas_exact = blas_is(core);
     if (!exact) printf("note: MLP losses within a tolerance (golden bits from OpenBLAS's %s kernels with SLEEF)\n", core);
     while ((line = golden_next_line(&g)) && strncmp(line, "model", 5)) {}
     CHECK(line && !strcmp(line, "model mlp"));

@@ -2,7 +2,8 @@
 """Golden data for tests/test_train_parity.c: the MLP and LeNet-5 of examples/train_models.h trained
 for 100 steps in PyTorch 1.13 on the embedded Fashion-MNIST subset (examples/data/fashion-mnist-subset),
 as examples/train.c trains them: ToTensor and Normalize((0.2860,), (0.3530,)) with torchvision's
-arithmetic, torch.manual_seed(0), the model, Adam(lr=1e-3), DataLoader(batch_size=64, shuffle=True)
+arithmetic, torch.manual_seed(0), the model, Adam(lr=2e-3) with ExponentialLR(gamma=0.5) stepped
+after each epoch (32 steps), DataLoader(batch_size=64, shuffle=True)
 over TensorDataset(images, labels, arange(n)) (the third tensor gives each batch's sample indices),
 epochs one after another until 100 steps. Writes tests/data/train_parity.txt:
     # blas CORE THREADS
@@ -66,7 +67,8 @@ with open("tests/data/train_parity.txt", "w") as out:
         out.write("model %s\n" % name)
         for key, p in model.state_dict().items():
             out.write("param %s %d %x\n" % (key, p.numel(), fnv1a(p.numpy().tobytes())))
-        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        opt = torch.optim.Adam(model.parameters(), lr=2e-3)
+        sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
         loader = torch.utils.data.DataLoader(
             torch.utils.data.TensorDataset(images, labels, torch.arange(len(labels))), batch_size=64, shuffle=True)
         step = 0
@@ -80,4 +82,5 @@ with open("tests/data/train_parity.txt", "w") as out:
                 out.write("step %d %s %s\n" % (step, f32hex(loss.item()), " ".join(str(v) for v in i.tolist())))
                 if step == STEPS:
                     break
+            sched.step()
 print("wrote tests/data/train_parity.txt")
