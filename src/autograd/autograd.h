@@ -95,6 +95,10 @@ struct cg_node {
     cg_tensor *view_geometry;  /* CopySlices, AsStrided: a header with the view's sizes, strides, offset */
     cg_input_meta args_meta;   /* a shape argument (AsStrided: the base's) */
     cg_hook_entry *pre_hooks;  /* tensor hooks of the outputs of this node (by output 0 only) */
+    /* An in-place op through a view: the view's history made then, held weakly (as PyTorch's
+     * SavedVariable does) for the message of a stale saved result; NULL once it is freed. */
+    cg_node *witness_fn;
+    cg_node **watcher;         /* the one witness_fn slot pointing at this node, if any */
     /* Nothing of a backward run: the engine keeps that per run (engine.c), so runs may nest and
      * threads may share nodes. Only a hint: the run that claimed the node (its id above 24 bits)
      * and the node's index in it, 0 when no run holds it (engine.c, claim). */

@@ -45,6 +45,8 @@ static void free_hooks(cg_hook_entry *h) {
 
 static void free_node(cg_node *n) {
     /* Most fields are NULL in most nodes: tested here, not in a call each. */
+    if (n->watcher) *n->watcher = NULL;
+    if (n->witness_fn) n->witness_fn->watcher = NULL;
     for (int i = 0; i < n->nsaved; i++)
         if (n->saved[i].data) cg_release(n->saved[i].data);
     if (n->variable) cg_release(n->variable);
@@ -301,6 +303,7 @@ static void report_modified(cg_node *n, const cg_saved_tensor *s) {
     const cg_tensor *t = s->data;
     char origin[128] = "";
     cg_node *fn = s->is_output ? n : cg_grad_fn_internal((cg_tensor *)t);
+    if (s == &n->saved[CG_NODE_MAX_SAVED - 1] && n->witness_fn) fn = n->witness_fn; /* still alive */
     if (s->written && t->storage->history_of == s->written)
         snprintf(origin, sizeof origin, ", which is output 0 of %s,", t->storage->history_name);
     else if (s->written && s->written_view)

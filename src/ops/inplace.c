@@ -231,7 +231,8 @@ static bool through_view(const cg_tensor *t, bool recorded) {
  * passes the result recomputed out of place from t's old value (same kernel, same bits), whose
  * history reaches back through the old value, so a double backward sees how it depends on the
  * input; a bare header over t's storage, saved as the node's output, keeps PyTorch's version
- * check (and its message, "output 0 of ExpBackward0") for writes into the base after this one. */
+ * check for writes after this one (its message names the view's history of then while that
+ * lives, else this node: "output 0 of ExpBackward0"). */
 static void save_result(cg_node *n, int slot, cg_tensor *t, cg_tensor *recomputed) {
     if (!n) return;
     if (t->autograd->grad_fn == n) {
@@ -243,6 +244,13 @@ static void save_result(cg_node *n, int slot, cg_tensor *t, cg_tensor *recompute
     if (!bare) return;
     cg_save(n, WITNESS_SLOT, bare);
     n->saved[WITNESS_SLOT].is_output = true;
+    /* PyTorch remakes the view's history right after the write and keeps it weakly: while it lives
+     * (the view or a later node holds it), a stale result is named "output 0 of" it. */
+    cg_node *view_fn = cg_grad_fn_internal(t);
+    if (view_fn && !view_fn->watcher) {
+        n->witness_fn = view_fn;
+        view_fn->watcher = &n->witness_fn;
+    }
 }
 
 int cg_pow_(cg_tensor *t, cg_tensor *exponent) {
