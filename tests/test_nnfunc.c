@@ -220,7 +220,9 @@ static int check_case(char *cursor) {
         if (!none) worst = fmax(worst, worst_distance(got, expected));
     }
     if (check_meta(c, in, n, y) < 0) return -1;
-    if (dy > c->eps || worst > fmax(c->eps, c->grad_eps)) {
+    /* valgrind runs fused multiply-adds (OpenBLAS's, the SIMD kernels') as two roundings */
+    double slack = under_valgrind() ? 2 : 0;
+    if (dy > fmax(c->eps, slack) || worst > fmax(fmax(c->eps, c->grad_eps), slack)) {
         fprintf(stderr, "%s %s: values %g, gradients up to %g epsilons from PyTorch's (at most %g)\n", c->name,
                 cg_dtype_name(cg_get_dtype(in[0])), dy, worst, fmax(c->eps, c->grad_eps));
         return -1;
