@@ -654,7 +654,8 @@ cg_tensor *cg_batch_norm(cg_tensor *input, cg_tensor *running_mean, cg_tensor *r
 
 /* ---- losses ---------------------------------------------------------------------------------- */
 
-typedef enum { CG_REDUCTION_MEAN = 0, CG_REDUCTION_SUM, CG_REDUCTION_NONE } cg_reduction;
+/* CG_REDUCTION_BATCHMEAN ('batchmean': the sum over the batch size) is kl_div's alone. */
+typedef enum { CG_REDUCTION_MEAN = 0, CG_REDUCTION_SUM, CG_REDUCTION_NONE, CG_REDUCTION_BATCHMEAN } cg_reduction;
 /* An option whose PyTorch default is not zero: CG_OPT(value) gives it, and leaving it out (zero)
  * means PyTorch's default. Options whose default is zero (label_smoothing 0.0, margin 0.0) are
  * plain numbers. */
@@ -674,6 +675,13 @@ typedef struct {
     cg_tensor *pos_weight;   /* binary_cross_entropy_with_logits: per class, broadcast to the target */
     cg_opt ignore_index;     /* nll_loss, cross_entropy: targets equal to it are skipped; default -100 */
     double label_smoothing;  /* cross_entropy: in [0, 1], default 0 */
+    cg_opt beta;             /* smooth_l1_loss: default 1 */
+    cg_opt delta;            /* huber_loss: default 1 */
+    bool log_target;         /* kl_div: target given as log-probabilities (default false) */
+    cg_opt log_input;        /* poisson_nll_loss: default true (input is log(rate)) */
+    bool full;               /* poisson_nll_loss, gaussian_nll_loss: add the constant terms (default false) */
+    cg_opt eps;              /* poisson_nll_loss: default 1e-8; gaussian_nll_loss: default 1e-6 */
+    cg_tensor *var;          /* gaussian_nll_loss: the variances (input's shape, or one fewer trailing dim, or size 1 there) */
 } cg_loss_args;
 /* torch.nn.functional's losses: cg_mse_loss(x, y) or cg_mse_loss(x, y, .reduction = CG_REDUCTION_SUM).
  * Only the functional forms: nn.CrossEntropyLoss and the other loss modules hold nothing but these
@@ -692,6 +700,21 @@ cg_tensor *cg_nll_loss_opts(cg_loss_args args);
 /* nll_loss(log_softmax(input, class dim)) for class indices; a floating target of input's shape
  * holds class probabilities. .weight, .ignore_index (indices only) and .label_smoothing as PyTorch's. */
 cg_tensor *cg_cross_entropy_opts(cg_loss_args args);
+/* smooth_l1_loss(.beta) and huber_loss(.delta): target broadcasts as in mse_loss (with its warning). */
+cg_tensor *cg_smooth_l1_loss_opts(cg_loss_args args);
+cg_tensor *cg_huber_loss_opts(cg_loss_args args);
+/* kl_div: input log-probabilities, target probabilities (log-probabilities with .log_target);
+ * .reduction CG_REDUCTION_BATCHMEAN is PyTorch's 'batchmean' (mean warns as PyTorch does). */
+cg_tensor *cg_kl_div_opts(cg_loss_args args);
+/* poisson_nll_loss(.log_input, .full, .eps): exp(x) - t x, or x - t log(x + eps); full adds Stirling's term. */
+cg_tensor *cg_poisson_nll_loss_opts(cg_loss_args args);
+/* gaussian_nll_loss(.var, .full, .eps): 0.5 (log(max(var, eps)) + (x - t)^2 / max(var, eps)). */
+cg_tensor *cg_gaussian_nll_loss_opts(cg_loss_args args);
+#define cg_smooth_l1_loss(input_, ...) cg_smooth_l1_loss_opts(CG_ARGS_(cg_loss_args){.input = (input_), .target = __VA_ARGS__})
+#define cg_huber_loss(input_, ...) cg_huber_loss_opts(CG_ARGS_(cg_loss_args){.input = (input_), .target = __VA_ARGS__})
+#define cg_kl_div(input_, ...) cg_kl_div_opts(CG_ARGS_(cg_loss_args){.input = (input_), .target = __VA_ARGS__})
+#define cg_poisson_nll_loss(input_, ...) cg_poisson_nll_loss_opts(CG_ARGS_(cg_loss_args){.input = (input_), .target = __VA_ARGS__})
+#define cg_gaussian_nll_loss(input_, ...) cg_gaussian_nll_loss_opts(CG_ARGS_(cg_loss_args){.input = (input_), .target = __VA_ARGS__})
 #define cg_binary_cross_entropy_with_logits(input_, ...) \
     cg_binary_cross_entropy_with_logits_opts(CG_ARGS_(cg_loss_args){.input = (input_), .target = __VA_ARGS__})
 #define cg_binary_cross_entropy(input_, ...) \

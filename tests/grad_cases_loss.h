@@ -53,6 +53,35 @@ LS_FN(bcel_w_pos, cg_binary_cross_entropy_with_logits(in[0], in[1], .reduction =
                                                       .weight = cg_tensor_f64(((double[]){2, 0.5, 1}), 3, 1),
                                                       .pos_weight = LS_WEIGHT4))
 
+static void ls_pair(cg_tensor **in) {
+    in[0] = GRAD_INPUT(151, -2, 2, 3, 5);
+    in[1] = GRAD_INPUT(152, -2, 2, 3, 5);
+}
+static void ls_kl(cg_tensor **in) {
+    in[0] = cg_log_softmax(GRAD_INPUT(153, -1, 1, 3, 4), 1);
+    in[1] = GRAD_INPUT(154, 0.1, 1, 3, 4);
+}
+static void ls_poisson(cg_tensor **in) {
+    in[0] = GRAD_INPUT(155, 0.2, 2, 3, 4);
+    in[1] = GRAD_INPUT(156, 0.5, 4, 3, 4);
+}
+static void ls_gauss(cg_tensor **in) {
+    in[0] = GRAD_INPUT(157, -1, 1, 3, 4);
+    in[1] = GRAD_INPUT(158, -1, 1, 3, 4);
+    in[2] = GRAD_INPUT(159, 0.2, 1.5, 3, 4);
+}
+LS_FN(smooth_l1, cg_smooth_l1_loss(in[0], in[1]))
+LS_FN(smooth_l1_beta, cg_smooth_l1_loss(in[0], in[1], .reduction = CG_REDUCTION_NONE, .beta = CG_OPT(0.7)))
+LS_FN(smooth_l1_beta0, cg_smooth_l1_loss(in[0], in[1], .reduction = CG_REDUCTION_SUM, .beta = CG_OPT(0)))
+LS_FN(smooth_l1_bcast, cg_smooth_l1_loss(in[0], cg_select(in[1], 0, 1), .beta = CG_OPT(1.5)))
+LS_FN(huber, cg_huber_loss(in[0], in[1]))
+LS_FN(huber_delta, cg_huber_loss(in[0], in[1], .reduction = CG_REDUCTION_NONE, .delta = CG_OPT(0.6)))
+LS_FN(kl, cg_kl_div(in[0], in[1], .reduction = CG_REDUCTION_BATCHMEAN))
+LS_FN(kl_log, cg_kl_div(in[0], cg_log(in[1]), .reduction = CG_REDUCTION_SUM, .log_target = true))
+LS_FN(poisson, cg_poisson_nll_loss(cg_log(in[0]), in[1], .full = true))
+LS_FN(poisson_rate, cg_poisson_nll_loss(in[0], in[1], .reduction = CG_REDUCTION_NONE, .log_input = CG_OPT(false)))
+LS_FN(gauss, cg_gaussian_nll_loss(in[0], in[1], .var = in[2], .full = true))
+
 /* The create_graph gradient of a loss at in[0] (the input of nll_loss2d_backward). */
 static int f_nll2d_backward(cg_tensor **in, cg_tensor **out, void *u) {
     (void)u;
@@ -79,4 +108,15 @@ static const grad_case cases_loss[] = {
     {"binary_cross_entropy", "none", 2, ls_bce, f_bce_prob_none, false, 0, 0},
     {"binary_cross_entropy_with_logits", "pos_weight", 2, ls_logits_both, f_bcel_pos, false, 0, 0},
     {"binary_cross_entropy_with_logits", "weight and pos_weight, none", 2, ls_logits_both, f_bcel_w_pos, false, 0, 0},
+    {"smooth_l1_loss", "mean", 2, ls_pair, f_smooth_l1, false, 0, 0},
+    {"smooth_l1_loss", "beta 0.7, none", 2, ls_pair, f_smooth_l1_beta, false, 0, 0},
+    {"smooth_l1_loss", "beta 0, sum", 2, ls_pair, f_smooth_l1_beta0, false, 0, 0},
+    {"smooth_l1_loss", "broadcast target, beta 1.5", 2, ls_pair, f_smooth_l1_bcast, false, 0, 0},
+    {"huber_loss", "mean", 2, ls_pair, f_huber, false, 0, 0},
+    {"huber_loss", "delta 0.6, none", 2, ls_pair, f_huber_delta, false, 0, 0},
+    {"sub", "kl_div batchmean", 2, ls_kl, f_kl, false, 0, 0},
+    {"mul", "kl_div log_target, sum", 2, ls_kl, f_kl_log, false, 0, 0},
+    {"exp", "poisson_nll_loss full", 2, ls_poisson, f_poisson, false, 0, 0},
+    {"log", "poisson_nll_loss rates, none", 2, ls_poisson, f_poisson_rate, false, 0, 0},
+    {"log", "gaussian_nll_loss full", 3, ls_gauss, f_gauss, false, 0, 0},
 };

@@ -10,6 +10,7 @@
 #include "autograd/registry.h"
 #include "backend/backend.h"
 #include "ops/elementwise.h"
+#include "ops/loss.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -18,18 +19,18 @@
 /* ---- shared pieces ---- */
 
 /* Python's _Reduction.get_enum refuses other values (before anything else is checked). */
-static int check_reduction(cg_reduction r) {
+int loss_check_reduction(cg_reduction r) {
     if (r == CG_REDUCTION_MEAN || r == CG_REDUCTION_SUM || r == CG_REDUCTION_NONE) return 0;
     cg_set_value_error("%d is not a valid value for reduction", (int)r);
     return -1;
 }
 
-static cg_tensor *reduce_loss(cg_tensor *loss, cg_reduction r) {
+cg_tensor *loss_reduce(cg_tensor *loss, cg_reduction r) {
     return r == CG_REDUCTION_MEAN ? cg_mean(loss) : r == CG_REDUCTION_SUM ? cg_sum(loss) : loss;
 }
 
 /* A loss's node keeps its reduction in args[0] and, for mean, the count it divides by in scalars[0]. */
-static cg_node *record_loss(const cg_op *op, cg_tensor *out, int n, cg_tensor **inputs, cg_reduction r,
+cg_node *loss_record(const cg_op *op, cg_tensor *out, int n, cg_tensor **inputs, cg_reduction r,
                             double count) {
     cg_node *node = out ? cg_record(op, out, n, inputs) : NULL;
     if (node) {
@@ -40,7 +41,7 @@ static cg_node *record_loss(const cg_op *op, cg_tensor *out, int n, cg_tensor **
 }
 
 /* The gradient of a mean reduction is spread over its count; others pass through. */
-static cg_tensor *per_element(const cg_node *n, cg_tensor *grad_input) {
+cg_tensor *loss_per_element(const cg_node *n, cg_tensor *grad_input) {
     return n->args[0] == CG_REDUCTION_MEAN ? cg_div_by_count(grad_input, n->scalars[0]) : grad_input;
 }
 
@@ -103,7 +104,7 @@ static void save_bce(cg_node *n, cg_tensor *x, cg_tensor *t, cg_tensor *w, cg_te
 
 cg_tensor *cg_binary_cross_entropy_with_logits_opts(cg_loss_args a) {
     cg_tensor *x = a.input, *t = a.target, *w = a.weight, *pw = a.pos_weight;
-    if (!x || !t || check_reduction(a.reduction) < 0) return NULL;
+    if (!x || !t || loss_check_reduction(a.reduction) < 0) return NULL;
     if (!same_shape(x, t)) {
         cg_set_value_error("Target size (torch.Size(%s)) must be the same as input size (torch.Size(%s))",
                            cg_shape_text(t->ndim, t->sizes).s, cg_shape_text(x->ndim, x->sizes).s);
@@ -135,9 +136,9 @@ cg_tensor *cg_binary_cross_entropy_with_logits_opts(cg_loss_args a) {
                 cg_set_error("output with shape %s doesn't match the broadcast shape %s", cg_shape_text(x->ndim, x->sizes).s,
                              cg_shape_text(ndim, shape).s);
         }
-        loss = acc ? reduce_loss(acc, a.reduction) : NULL;
+        loss = acc ? loss_reduce(acc, a.reduction) : NULL;
     }
-    cg_node *n = record_loss(&cg_op_binary_cross_entropy_with_logits, loss, CG_INPUTS(x, t), a.reduction,
+    cg_node *n = loss_record(&cg_op_binary_cross_entropy_with_logits, loss, CG_INPUTS(x, t), a.reduction,
                              (double)x->numel);
     if (n) save_bce(n, x, t, w, pw); /* both gradient formulas read both: PyTorch keeps them */
     return cg_recorded(loss);
@@ -159,14 +160,14 @@ void cg_backward_binary_cross_entropy_with_logits(cg_node *n, cg_tensor **grads,
         } else {
             g = cg_mul(cg_sub(s, t), grads[0]);
         }
-        out[0] = per_element(n, w ? cg_mul(g, w) : g);
+        out[0] = loss_per_element(n, w ? cg_mul(g, w) : g);
         if (plain) out[0] = laid_out_as(out[0], s);
         if (out[0] && plain) out[0]->storage->version = (cg_grad_mode_on() ? 0 : 2) + mean;
     }
     if (cg_needs_grad(n, 1)) {
         cg_tensor *g = pw ? cg_mul(cg_sub(cg_logsigmoid(cg_neg(x)), cg_mul(cg_logsigmoid(x), pw)), grads[0])
                           : cg_mul(cg_neg(x), grads[0]);
-        out[1] = per_element(n, w ? cg_mul(g, w) : g);
+        out[1] = loss_per_element(n, w ? cg_mul(g, w) : g);
         if (plain) out[1] = laid_out_as(out[1], g);
         if (out[1] && plain) out[1]->storage->version = mean;
     }
@@ -178,7 +179,7 @@ void cg_backward_binary_cross_entropy_with_logits(cg_node *n, cg_tensor **grads,
  * times the weight in place, then the reduction. */
 cg_tensor *cg_binary_cross_entropy_opts(cg_loss_args a) {
     cg_tensor *x = a.input, *t = a.target, *w = a.weight;
-    if (!x || !t || check_reduction(a.reduction) < 0) return NULL;
+    if (!x || !t || loss_check_reduction(a.reduction) < 0) return NULL;
     if (!same_shape(x, t)) {
         cg_set_value_error("Using a target size (torch.Size(%s)) that is different to the input size (torch.Size(%s)) "
                            "is deprecated. Please ensure they have the same size.",
@@ -208,9 +209,9 @@ cg_tensor *cg_binary_cross_entropy_opts(cg_loss_args a) {
                              cg_shape_text(x->ndim, x->sizes).s, cg_shape_text(ndim, shape).s);
             pointwise = ndim >= 0 && cg_same_shape(ndim, shape, x->ndim, x->sizes) ? cg_to(cg_mul(pointwise, w), x->dtype) : NULL;
         }
-        loss = pointwise ? reduce_loss(pointwise, a.reduction) : NULL;
+        loss = pointwise ? loss_reduce(pointwise, a.reduction) : NULL;
     }
-    cg_node *n = record_loss(&cg_op_binary_cross_entropy, loss, CG_INPUTS(x, t), a.reduction, (double)x->numel);
+    cg_node *n = loss_record(&cg_op_binary_cross_entropy, loss, CG_INPUTS(x, t), a.reduction, (double)x->numel);
     if (n) save_bce(n, x, t, w, NULL);
     return cg_recorded(loss);
 }
@@ -222,11 +223,11 @@ void cg_backward_binary_cross_entropy(cg_node *n, cg_tensor **grads, cg_tensor *
     cg_tensor *x = cg_saved(n, 0), *t = cg_saved(n, 1), *w = cg_saved(n, 2);
     if (cg_needs_grad(n, 0)) {
         cg_tensor *g = cg_div(cg_mul(grads[0], cg_sub(x, t)), cg_clamp(cg_mul(cg_rsub_scalar(x, 1), x), (double)1e-12f, CG_NO_BOUND));
-        out[0] = per_element(n, w ? cg_mul(g, w) : g);
+        out[0] = loss_per_element(n, w ? cg_mul(g, w) : g);
     }
     if (cg_needs_grad(n, 1)) {
         cg_tensor *g = cg_mul(cg_neg(cg_log(cg_div(x, cg_rsub_scalar(x, 1)))), grads[0]);
-        out[1] = per_element(n, w ? cg_mul(g, w) : g);
+        out[1] = loss_per_element(n, w ? cg_mul(g, w) : g);
     }
 }
 
@@ -234,14 +235,14 @@ void cg_backward_binary_cross_entropy(cg_node *n, cg_tensor **grads, cg_tensor *
 
 /* mse_loss and l1_loss as PyTorch runs them: the target-size warning, torch.broadcast_tensors'
  * shape, then the reduction's check (in that order). Returns the broadcast ndim, or -1. */
-static int broadcast_loss_operands(cg_tensor *x, cg_tensor *t, cg_reduction reduction, int64_t *shape) {
+int loss_broadcast_operands(cg_tensor *x, cg_tensor *t, cg_reduction reduction, int64_t *shape) {
     if (!same_shape(x, t)) {
         cg_warn("Using a target size (torch.Size(%s)) that is different to the input size (torch.Size(%s)). This "
                 "will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.",
                 cg_shape_text(t->ndim, t->sizes).s, cg_shape_text(x->ndim, x->sizes).s);
     }
     int ndim = cg_broadcast_shapes(x->ndim, x->sizes, t->ndim, t->sizes, shape);
-    return ndim < 0 || check_reduction(reduction) < 0 ? -1 : ndim;
+    return ndim < 0 || loss_check_reduction(reduction) < 0 ? -1 : ndim;
 }
 
 
@@ -251,7 +252,7 @@ cg_tensor *cg_mse_loss_opts(cg_loss_args a) {
     /* The broadcast operands promote as tensors of one shape (a 0-dim float64 input makes a
      * float64 loss). */
     int64_t shape[CG_MAX_DIMS];
-    int ndim = broadcast_loss_operands(x, t, a.reduction, shape);
+    int ndim = loss_broadcast_operands(x, t, a.reduction, shape);
     if (ndim < 0) return NULL;
     cg_dtype dtype = cg_promote_types(x->dtype, t->dtype);
     if (!cg_dtype_is_floating(dtype)) {
@@ -267,9 +268,9 @@ cg_tensor *cg_mse_loss_opts(cg_loss_args a) {
         /* squared in place: PyTorch's one TensorIterator lays the loss out as the difference */
         cg_tensor *diff = cg_sub(cg_to(xe, dtype), cg_to(te, dtype));
         if (diff) CG_KERNEL(diff, binary)(CG_BIN_MUL, diff, diff, diff);
-        loss = reduce_loss(diff, a.reduction);
+        loss = loss_reduce(diff, a.reduction);
     }
-    cg_node *n = record_loss(&cg_op_mse_loss, loss, CG_INPUTS(xe, te), a.reduction, (double)xe->numel);
+    cg_node *n = loss_record(&cg_op_mse_loss, loss, CG_INPUTS(xe, te), a.reduction, (double)xe->numel);
     if (n) {
         cg_save(n, 0, xe);
         cg_save(n, 1, te);
@@ -285,7 +286,7 @@ static cg_tensor *mse_loss_backward(cg_tensor *grad, cg_tensor *x, cg_tensor *t,
     CG_NO_GRAD {
         out = contiguous_layout(cg_mul(cg_mul_scalar(cg_sub(x, t), r == CG_REDUCTION_MEAN ? 2.0 / numel : 2.0), grad));
     }
-    cg_node *n = record_loss(&cg_op_mse_loss_backward, out, CG_INPUTS(grad, x, t), r, numel);
+    cg_node *n = loss_record(&cg_op_mse_loss_backward, out, CG_INPUTS(grad, x, t), r, numel);
     if (n) {
         cg_save(n, 0, grad);
         cg_save(n, 1, x);
@@ -331,11 +332,11 @@ cg_tensor *cg_l1_loss_opts(cg_loss_args a) {
     cg_tensor *x = a.input, *t = a.target;
     if (!x || !t) return NULL;
     int64_t shape[CG_MAX_DIMS];
-    int ndim = broadcast_loss_operands(x, t, a.reduction, shape);
+    int ndim = loss_broadcast_operands(x, t, a.reduction, shape);
     if (ndim < 0) return NULL;
     cg_tensor *xe = cg_same_shape(x->ndim, x->sizes, ndim, shape) ? x : cg_expand_shape(x, ndim, shape);
     cg_tensor *te = cg_same_shape(t->ndim, t->sizes, ndim, shape) ? t : cg_expand_shape(t, ndim, shape);
-    return xe && te ? reduce_loss(cg_abs(cg_sub(xe, te)), a.reduction) : NULL;
+    return xe && te ? loss_reduce(cg_abs(cg_sub(xe, te)), a.reduction) : NULL;
 }
 
 /* ---- softmax, log_softmax ---- */
@@ -584,7 +585,7 @@ static cg_tensor *nll_op(cg_tensor *x, cg_tensor *t, cg_tensor *w, int64_t ignor
  * contiguous (N, C, 1, -1) views. */
 cg_tensor *cg_nll_loss_opts(cg_loss_args a) {
     cg_tensor *x = a.input, *t = a.target;
-    if (!x || !t || check_reduction(a.reduction) < 0) return NULL;
+    if (!x || !t || loss_check_reduction(a.reduction) < 0) return NULL;
     if (x->ndim < 1) {
         cg_set_value_error("Expected 1 or more dimensions (got %d)", x->ndim);
         return NULL;
@@ -706,7 +707,7 @@ static cg_tensor *cross_entropy_smoothed(cg_tensor *x, int class_dim, cg_loss_ar
 }
 
 cg_tensor *cg_cross_entropy_opts(cg_loss_args a) {
-    if (!a.input || !a.target || check_reduction(a.reduction) < 0) return NULL;
+    if (!a.input || !a.target || loss_check_reduction(a.reduction) < 0) return NULL;
     int class_dim = a.input->ndim == 1 ? 0 : 1;
     if (same_shape(a.input, a.target)) {
         if (!cg_dtype_is_floating(a.target->dtype)) {
