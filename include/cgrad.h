@@ -1337,8 +1337,8 @@ void cg_optimizer_free(cg_optimizer *opt);  /* frees the state and drops the par
  * parameter i's state (i counts through the groups in order; "step" a 0-dim float32, or int64 for
  * RMSprop and Adadelta whose step is a Python int; the buffers are the live state tensors, as
  * PyTorch's), then per group "param_groups.<g>.<option>" (0-dim float64, bool for a flag, "betas"
- * a float64 pair; PyTorch's keys less foreach/capturable/differentiable/fused) and
- * "param_groups.<g>.params" (int64 indices). A parameter without state (no step yet) has no keys;
+ * a float64 pair; PyTorch's keys less foreach/capturable/differentiable/fused; "initial_lr" once a
+ * scheduler set it) and "param_groups.<g>.params" (int64 indices). A parameter without state (no step yet) has no keys;
  * SGD without momentum has none (PyTorch's momentum_buffer is None). 0, or -1 with *out empty. */
 int cg_optimizer_state_dict(const cg_optimizer *opt, cg_named_tensors *out);
 /* optimizer.load_state_dict: the options and a copy of the state (cast to each parameter's dtype)
@@ -1360,7 +1360,9 @@ int cg_clip_grad_value_(cg_tensor_list params, double clip_value);
 /* A scheduler sets the lr of every param group of its optimizer by PyTorch 1.13's formulas (the
  * recursive ones where PyTorch uses them, so the same doubles). Creating one takes PyTorch's first
  * step (epoch 0; not ReduceLROnPlateau, which is not an _LRScheduler); call cg_lr_scheduler_step
- * after each cg_optimizer_step (cg_lr_scheduler_step_metric for ReduceLROnPlateau). */
+ * after each cg_optimizer_step (cg_lr_scheduler_step_metric for ReduceLROnPlateau). As PyTorch's,
+ * the first scheduler of a group records its lr as the group's initial_lr, and every scheduler's
+ * base lr is that initial_lr (so a second one chained on the same optimizer starts from it). */
 typedef enum {
     CG_STEP_LR, CG_MULTISTEP_LR, CG_EXPONENTIAL_LR, CG_COSINE_ANNEALING_LR, CG_LINEAR_LR, CG_LAMBDA_LR,
     CG_MULTIPLICATIVE_LR, CG_ONE_CYCLE_LR, CG_REDUCE_LR_ON_PLATEAU

@@ -1,7 +1,8 @@
 /* OneCycleLR, ReduceLROnPlateau and MultiplicativeLR against PyTorch 1.13 (tests/data/lr_scheduler.txt
  * from tools/gen_lr_scheduler.py): the lr and momentum (or beta1) of two param groups after each
  * step, the same doubles; resumed halfway from the scheduler's and the optimizer's state_dicts
- * through safetensors files, the rest of the sequence is the same; PyTorch's ValueErrors. */
+ * through safetensors files, the rest of the sequence is the same; two schedulers chained on one
+ * optimizer; PyTorch's ValueErrors. */
 #include "golden.h"
 #include "harness.h"
 
@@ -37,14 +38,14 @@ static int list(char *text, double *out, int max) {
 
 /* "<Kind> <Optimizer> key=value ... |" into c. */
 static int parse_case(char **cur, sched_case *c) {
-    static const char *const kinds[] = {"OneCycleLR", "ReduceLROnPlateau", "MultiplicativeLR"};
-    static const cg_lr_kind kind_values[] = {CG_ONE_CYCLE_LR, CG_REDUCE_LR_ON_PLATEAU, CG_MULTIPLICATIVE_LR};
+    static const char *const kinds[] = {"OneCycleLR", "ReduceLROnPlateau", "MultiplicativeLR", "LinearLR"};
+    static const cg_lr_kind kind_values[] = {CG_ONE_CYCLE_LR, CG_REDUCE_LR_ON_PLATEAU, CG_MULTIPLICATIVE_LR, CG_LINEAR_LR};
     static const char *const optims[] = {"SGD", "Adam", "RMSprop", "Adagrad"};
     static const cg_optim_kind optim_values[] = {CG_SGD, CG_ADAM, CG_RMSPROP, CG_ADAGRAD};
     memset(c, 0, sizeof *c);
     const char *kind = golden_token(cur), *optim = golden_token(cur);
     int k = -1, o = -1;
-    for (int i = 0; i < 3; i++) k = strcmp(kind, kinds[i]) ? k : i;
+    for (int i = 0; i < 4; i++) k = strcmp(kind, kinds[i]) ? k : i;
     for (int i = 0; i < 4; i++) o = strcmp(optim, optims[i]) ? o : i;
     if (k < 0 || o < 0) return -1;
     c->kind = kind_values[k];
@@ -82,6 +83,8 @@ static int parse_case(char **cur, sched_case *c) {
         else if (!strcmp(tok, "threshold_mode")) p->threshold_mode = eq;
         else if (!strcmp(tok, "eps")) p->eps = v;
         else if (!strcmp(tok, "lr_lambda")) p->lr_lambda = strcmp(eq, "0.9") ? lambda_linear : lambda_constant;
+        else if (!strcmp(tok, "start_factor")) p->start_factor = v;
+        else if (!strcmp(tok, "total_iters")) p->total_iters = (int)v;
         else return -1;
     }
     return 0;
@@ -198,13 +201,43 @@ static void check_error(char *cur, const char *line) {
     cg_optimizer_free(opt);
 }
 
+/* Two schedulers on one optimizer: the second starts from the group's initial_lr (PyTorch's
+ * group['initial_lr'], which the first set), as PyTorch's chained schedules do. */
+static void check_chain(char *cur, const char *line) {
+    sched_case c;
+    CHECK_MSG(parse_case(&cur, &c) == 0, "%s", line);
+    bool lambda = !strcmp(golden_token(&cur), "LambdaLR");
+    golden_token(&cur); /* | */
+    cg_optimizer *opt = make_optimizer(CG_SGD);
+    cg_lr_scheduler *first = cg_lr_scheduler_new(opt, c.kind, c.o);
+    cg_lr_options o2 = cg_lr_defaults(lambda ? CG_LAMBDA_LR : CG_COSINE_ANNEALING_LR);
+    o2.lr_lambda = lambda_linear;
+    o2.T_max = 3;
+    cg_lr_scheduler *second = cg_lr_scheduler_new(opt, lambda ? CG_LAMBDA_LR : CG_COSINE_ANNEALING_LR, o2);
+    CHECK_MSG(first && second, "%s: %s", line, cg_last_error());
+    int step = 0;
+    for (char *tok; first && second && (tok = golden_token(&cur)); step++) {
+        CHECK_MSG(matches(&c, opt, tok), "%s: step %d: %.17g, PyTorch's %s", line, step, cg_optimizer_group_options(opt, 0)->lr, tok);
+        CHECK(cg_lr_scheduler_step(first) == 0 && cg_lr_scheduler_step(second) == 0);
+    }
+    CHECK(step == 11);
+    cg_named_tensors sd;
+    CHECK(cg_optimizer_state_dict(opt, &sd) == 0);
+    cg_tensor *initial = cg_named_tensors_get(&sd, "param_groups.1.initial_lr");
+    CHECK(initial && cg_item(initial) == (c.kind == CG_ONE_CYCLE_LR ? 0.5 / 25 : 0.05));
+    cg_named_tensors_free(&sd);
+    cg_lr_scheduler_free(first);
+    cg_lr_scheduler_free(second);
+    cg_optimizer_free(opt);
+}
+
 static void test_schedules_give_pytorchs_doubles(void) {
     golden_file g;
     if (golden_open(&g, "tests/data/lr_scheduler.txt") < 0) {
         CHECK(!"golden file");
         return;
     }
-    int counts[3] = {0};
+    int counts[4] = {0};
     for (char *line; (line = golden_next_line(&g));) {
         char copy[300];
         snprintf(copy, sizeof copy, "%s", line);
@@ -213,9 +246,10 @@ static void test_schedules_give_pytorchs_doubles(void) {
         if (!strcmp(what, "sched")) check_sequence(cur, copy), counts[0]++;
         else if (!strcmp(what, "overstep")) check_overstep(cur, copy), counts[1]++;
         else if (!strcmp(what, "error")) check_error(cur, copy), counts[2]++;
+        else if (!strcmp(what, "chain")) check_chain(cur, copy), counts[3]++;
     }
     golden_close(&g);
-    CHECK(counts[0] == 12 && counts[1] == 6 && counts[2] == 10);
+    CHECK(counts[0] == 12 && counts[1] == 6 && counts[2] == 10 && counts[3] == 3);
 }
 
 static void test_scheduler_state_dict_misuse(void) {

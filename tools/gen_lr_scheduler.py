@@ -6,6 +6,9 @@ tests/data/lr_scheduler.txt:
         (lists are comma-separated; ReduceLROnPlateau's metrics=... are the values its steps get)
     overstep <Kind> <Optimizer> key=value ... | <Python exception>   stepping OneCycleLR once too often
     error <Kind> <Optimizer> key=value ... | <Python exception>       a constructor that refuses its options
+    chain <Kind> SGD key=value ... | <second> | lr0,lr1,m0,m1 ...   two schedulers on one SGD optimizer,
+        both stepped each step (the second LambdaLR(1 - 0.01 epoch) or CosineAnnealingLR(T_max=3)): the
+        second's base lrs are the group's initial_lr that the first set, not its lr now
 
 Run from the repository root with /usr/bin/python3 tools/gen_lr_scheduler.py.
 """
@@ -95,6 +98,22 @@ def main():
                 raise SystemExit("no error")
             except ValueError as e:
                 out.append(f"overstep {kind} {optim} {opts_text(opts)} | ValueError: {e}")
+    chains = [("LinearLR", dict(start_factor=0.5, total_iters=4), "LambdaLR"),
+              ("LinearLR", dict(start_factor=0.25, total_iters=3), "CosineAnnealingLR"),
+              ("OneCycleLR", dict(max_lr=0.5, total_steps=12), "LambdaLR")]
+    for first, first_opts, second in chains:
+        p, q = torch.zeros(2, requires_grad=True), torch.zeros(2, requires_grad=True)
+        opt = OPTIMIZERS["SGD"]([{"params": [p]}, {"params": [q], "lr": 0.05}])
+        s1 = getattr(S, first)(opt, **first_opts)
+        s2 = (S.LambdaLR(opt, lambda epoch: 1 - 0.01 * epoch) if second == "LambdaLR"
+              else S.CosineAnnealingLR(opt, T_max=3))
+        records = [record(opt)]
+        for _ in range(10):
+            opt.step()
+            s1.step()
+            s2.step()
+            records.append(record(opt))
+        out.append(f"chain {first} SGD {opts_text(first_opts)} | {second} | " + " ".join(records))
     for kind, optim, opts in ERRORS:
         try:
             make(kind, optim, opts)

@@ -272,12 +272,21 @@ int cg_lr_scheduler_step_metric(cg_lr_scheduler *s, double metric) {
 /* What the constructor sets in each group (OneCycleLR's starting lr and momentum). */
 static void init_groups(cg_lr_scheduler *s, const cg_lr_options *options) {
     for (int g = 0; g < s->ngroups; g++) {
-        cg_optim_options *o = cg_optimizer_group_options(s->opt, g);
-        s->g[BASE_LR][g] = s->g[LAST_LR][g] = o->lr;
+        param_group *group = &s->opt->groups[g];
+        cg_optim_options *o = &group->o;
+        s->g[LAST_LR][g] = o->lr;
         s->g[MIN_LR][g] = options->min_lrs ? options->min_lrs[g] : options->min_lr;
+        if (s->kind == CG_REDUCE_LR_ON_PLATEAU) continue;
+        if (s->kind == CG_ONE_CYCLE_LR) {
+            group->initial_lr = (options->max_lrs ? options->max_lrs[g] : options->max_lr) / options->div_factor;
+        } else if (!group->has_initial_lr) {
+            group->initial_lr = o->lr; /* PyTorch's group.setdefault('initial_lr', group['lr']) */
+        }
+        group->has_initial_lr = true;
+        s->g[BASE_LR][g] = group->initial_lr;
         if (s->kind != CG_ONE_CYCLE_LR) continue;
         double max_lr = options->max_lrs ? options->max_lrs[g] : options->max_lr;
-        s->g[BASE_LR][g] = s->g[INITIAL_LR][g] = max_lr / options->div_factor;
+        s->g[INITIAL_LR][g] = group->initial_lr;
         s->g[MAX_LR][g] = max_lr;
         s->g[MIN_LR][g] = s->g[INITIAL_LR][g] / options->final_div_factor;
         s->g[MAX_MOMENTUM][g] = options->max_momentum;

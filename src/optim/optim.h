@@ -19,6 +19,10 @@ typedef struct {
     cg_optim_options o;
     int n;
     param_slot *slots;
+    /* PyTorch's group['initial_lr']: set by the first scheduler (OneCycleLR overwrites it), the
+     * base lr of every later one */
+    double initial_lr;
+    bool has_initial_lr;
 } param_group;
 
 struct cg_optimizer {

@@ -98,6 +98,10 @@ static int append_group(cg_named_tensors *out, const kind_info *k, int g, const 
         snprintf(name, sizeof name, "param_groups.%d.%s", g, f->name);
         if (optim_append(out, name, t) < 0) return -1;
     }
+    if (grp->has_initial_lr) { /* a scheduler's, in the group as PyTorch keeps it */
+        snprintf(name, sizeof name, "param_groups.%d.initial_lr", g);
+        if (optim_append(out, name, cg_scalar(grp->initial_lr, CG_FLOAT64)) < 0) return -1;
+    }
     int64_t *ids = malloc((size_t)grp->n * sizeof *ids);
     if (!ids) {
         cg_set_error("out of memory");
@@ -151,8 +155,17 @@ static bool is_number(const cg_tensor *t, int64_t numel) {
                                          cg_get_dtype(t) == CG_BOOL);
 }
 
-/* The options of group g: o's, with every key the state dict has replaced. */
-static int load_options(const cg_named_tensors *sd, const kind_info *k, int g, cg_optim_options *o) {
+/* The options of group g: o's, with every key the state dict has replaced; initial_lr as the
+ * state dict has it or not (PyTorch's load replaces the whole group). */
+static int load_options(const cg_named_tensors *sd, const kind_info *k, int g, param_group *grp) {
+    cg_optim_options *o = &grp->o;
+    cg_tensor *initial = group_entry(sd, g, "initial_lr");
+    grp->has_initial_lr = initial != NULL;
+    if (initial && !is_number(initial, 1)) {
+        cg_set_value_error("loaded state dict: param_groups.%d.initial_lr is not a number", g);
+        return -1;
+    }
+    if (initial) grp->initial_lr = cg_item(initial);
     for (const option_field *f = k->fields; f->name; f++) {
         cg_tensor *t = group_entry(sd, g, f->name);
         if (!t) continue;
@@ -264,16 +277,16 @@ static void free_slot_state(param_slot *s) {
         if (s->state[k]) cg_release(s->state[k]);
 }
 
-static int build(cg_optimizer *opt, const cg_named_tensors *sd, param_slot **fresh, cg_optim_options *opts) {
+static int build(cg_optimizer *opt, const cg_named_tensors *sd, param_slot **fresh, param_group *opts) {
     const kind_info *k = &KINDS[opt->kind];
     place *map = NULL;
     long nmap = 0;
     if (map_indices(opt, sd, &map, &nmap) < 0) return -1;
     int rc = 0;
     for (int g = 0; g < opt->ngroups && rc == 0; g++) {
-        opts[g] = opt->groups[g].o;
+        opts[g] = opt->groups[g];
         rc = load_options(sd, k, g, &opts[g]);
-        if (rc == 0) rc = optim_check_options(opt->kind, &opts[g]);
+        if (rc == 0) rc = optim_check_options(opt->kind, &opts[g].o);
     }
     for (int i = 0; i < sd->n && rc == 0; i++) {
         const char *rest;
@@ -299,7 +312,7 @@ int cg_optimizer_load_state_dict(cg_optimizer *opt, const cg_named_tensors *stat
     for (int i = 0; i < state_dict->n; i++)
         if (!state_dict->names[i] || !state_dict->tensors[i]) return -1;
     param_slot **fresh = calloc((size_t)opt->ngroups, sizeof *fresh);
-    cg_optim_options *opts = calloc((size_t)opt->ngroups, sizeof *opts);
+    param_group *opts = calloc((size_t)opt->ngroups, sizeof *opts); /* the options loaded */
     int rc = fresh && opts ? 0 : -1;
     for (int g = 0; g < opt->ngroups && rc == 0; g++) {
         fresh[g] = calloc((size_t)opt->groups[g].n, sizeof **fresh);
@@ -321,7 +334,11 @@ int cg_optimizer_load_state_dict(cg_optimizer *opt, const cg_named_tensors *stat
             }
             free_slot_state(&fresh[g][i]);
         }
-    for (int g = 0; rc == 0 && g < opt->ngroups; g++) opt->groups[g].o = opts[g];
+    for (int g = 0; rc == 0 && g < opt->ngroups; g++) {
+        opt->groups[g].o = opts[g].o;
+        opt->groups[g].initial_lr = opts[g].initial_lr;
+        opt->groups[g].has_initial_lr = opts[g].has_initial_lr;
+    }
     for (int g = 0; g < opt->ngroups && fresh; g++) free(fresh[g]);
     free(fresh);
     free(opts);
