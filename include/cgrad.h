@@ -1107,6 +1107,17 @@ cg_module *cg_nn_layer_norm(int k, const int64_t *normalized_shape, double eps, 
 cg_module *cg_nn_sequential(cg_module **layers, int n);
 int cg_nn_sequential_append(cg_module *seq, cg_module *layer);  /* Sequential.append; owns layer, as add_module */
 #define CG_MODULES(...) (cg_module *[]){__VA_ARGS__}, (int)(sizeof((cg_module *[]){__VA_ARGS__}) / sizeof(cg_module *))
+/* nn.ModuleList(modules): children "0", "1", ... (keys as PyTorch's) and no forward (calling it
+ * fails as PyTorch's does); it owns them, also when it fails. cg_nn_sequential_append appends to
+ * it; cg_module_child(list, i) is list[i]. cg_nn_module_list(CG_MODULES(a, b)). */
+cg_module *cg_nn_module_list(cg_module **modules, int n);
+/* nn.ModuleDict: children named names[i], in order; no forward. cg_module_get_submodule(dict, "a")
+ * is dict["a"]. */
+cg_module *cg_nn_module_dict(const char *const *names, cg_module **modules, int n);
+/* Module.get_submodule(target): the module at the dotted name ("features.3"; "" is m itself),
+ * borrowed; NULL with PyTorch's message ("Sequential has no attribute `5`"; its AttributeError is a
+ * RuntimeError here). */
+cg_module *cg_module_get_submodule(const cg_module *m, const char *target);
 
 /* ---- nn: recurrent layers (src/nn/rnn.c) ------------------------------------------------------ */
 /* torch.rnn_tanh_cell / rnn_relu_cell / gru_cell / lstm_cell: one step of the cell, input (N, in),
