@@ -265,37 +265,6 @@ typedef struct {
     bool gelu;
 } encoder_state;
 
-/* nn.LayerNorm(d, eps) as TransformerEncoderLayer's norm1/norm2 use it: weight ones, bias zeros. */
-typedef struct {
-    int64_t d;
-    double eps;
-} norm_state;
-
-static cg_tensor *norm_forward(cg_module *m, cg_tensor *x) {
-    const norm_state *s = cg_module_state(m);
-    return cg_layer_norm(x, CG_SHAPE(s->d), nn_param(m, 0), nn_param(m, 1), s->eps);
-}
-
-static cg_module *layer_norm(int64_t d, double eps) {
-    norm_state *s = malloc(sizeof *s);
-    if (!s) {
-        cg_set_error("out of memory");
-        return NULL;
-    }
-    *s = (norm_state){d, eps};
-    cg_module *m = cg_module_new("LayerNorm", norm_forward, s, free);
-    int rc = m ? 0 : -1;
-    CG_SCOPE {
-        if (rc == 0) rc = cg_module_register_parameter(m, "weight", cg_ones(d));
-        if (rc == 0) rc = cg_module_register_parameter(m, "bias", cg_zeros(d));
-    }
-    if (rc != 0) {
-        cg_module_free(m);
-        return NULL;
-    }
-    return m;
-}
-
 enum { SELF_ATTN, LINEAR1, LINEAR2, NORM1, NORM2 };
 
 static cg_tensor *self_attention(cg_module *m, cg_tensor *x, cg_tensor *mask, cg_tensor *kpm) {
@@ -366,8 +335,8 @@ cg_module *cg_nn_transformer_encoder_layer_opts(cg_nn_transformer_encoder_layer_
                                                                              .batch_first = a.batch_first));
     if (rc == 0) rc = cg_module_add_module(m, "linear1", cg_nn_linear(a.d_model, a.dim_feedforward));
     if (rc == 0) rc = cg_module_add_module(m, "linear2", cg_nn_linear(a.dim_feedforward, a.d_model));
-    if (rc == 0) rc = cg_module_add_module(m, "norm1", layer_norm(a.d_model, a.layer_norm_eps));
-    if (rc == 0) rc = cg_module_add_module(m, "norm2", layer_norm(a.d_model, a.layer_norm_eps));
+    if (rc == 0) rc = cg_module_add_module(m, "norm1", cg_nn_layer_norm(CG_SHAPE(a.d_model), a.layer_norm_eps, true));
+    if (rc == 0) rc = cg_module_add_module(m, "norm2", cg_nn_layer_norm(CG_SHAPE(a.d_model), a.layer_norm_eps, true));
     if (rc != 0) {
         cg_module_free(m);
         return NULL;
