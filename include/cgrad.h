@@ -651,6 +651,17 @@ cg_tensor *cg_layer_norm(cg_tensor *input, int k, const int64_t *normalized_shap
  * (1 - momentum) * running + momentum * batch statistic, the variance unbiased. */
 cg_tensor *cg_batch_norm(cg_tensor *input, cg_tensor *running_mean, cg_tensor *running_var, cg_tensor *weight,
                          cg_tensor *bias, bool training, double momentum, double eps);
+/* torch.nn.functional.group_norm(input, num_groups, weight, bias, eps): input (N, C, ...) normalized
+ * over each sample's groups of C / num_groups channels, times weight plus bias per channel ((C) or
+ * NULL). */
+cg_tensor *cg_group_norm(cg_tensor *input, int64_t num_groups, cg_tensor *weight, cg_tensor *bias, double eps);
+/* torch.nn.functional.instance_norm(input, running_mean, running_var, weight, bias,
+ * use_input_stats, momentum, eps): each (sample, channel) of input (N, C, ...) normalized over its
+ * spatial dims (use_input_stats) or with running_mean and running_var (C each); weight, bias and the
+ * running statistics may be NULL (the statistics not when use_input_stats is false). With
+ * use_input_stats the running statistics are updated as batch_norm's, averaged over the samples. */
+cg_tensor *cg_instance_norm(cg_tensor *input, cg_tensor *running_mean, cg_tensor *running_var, cg_tensor *weight,
+                            cg_tensor *bias, bool use_input_stats, double momentum, double eps);
 
 /* ---- losses ---------------------------------------------------------------------------------- */
 
@@ -1099,6 +1110,14 @@ cg_module *cg_nn_embedding(int64_t num_embeddings, int64_t embedding_dim);
  * uses them. */
 cg_module *cg_nn_batch_norm1d(int64_t num_features, double eps, double momentum, bool affine, bool track_running_stats);
 cg_module *cg_nn_batch_norm2d(int64_t num_features, double eps, double momentum, bool affine, bool track_running_stats);
+/* nn.InstanceNorm1d (input (N, C, L) or unbatched (C, L)) and nn.InstanceNorm2d ((N, C, H, W) or
+ * (C, H, W)); PyTorch's defaults are eps 1e-5, momentum 0.1, affine and track_running_stats false
+ * (the parameters and buffers as BatchNorm's when set; num_batches_tracked is never counted). */
+cg_module *cg_nn_instance_norm1d(int64_t num_features, double eps, double momentum, bool affine, bool track_running_stats);
+cg_module *cg_nn_instance_norm2d(int64_t num_features, double eps, double momentum, bool affine, bool track_running_stats);
+/* nn.GroupNorm(num_groups, num_channels, eps, affine): PyTorch's defaults eps 1e-5, affine true
+ * (weight ones, bias zeros of num_channels). */
+cg_module *cg_nn_group_norm(int64_t num_groups, int64_t num_channels, double eps, bool affine);
 /* nn.LayerNorm(normalized_shape, eps, elementwise_affine): cg_nn_layer_norm(CG_SHAPE(10), 1e-5,
  * true); weight ones and bias zeros of normalized_shape. */
 cg_module *cg_nn_layer_norm(int k, const int64_t *normalized_shape, double eps, bool elementwise_affine);

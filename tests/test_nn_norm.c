@@ -1,5 +1,5 @@
 /* The normalization modules against PyTorch 1.13 (tests/data/nn_norm.txt from tools/gen_nn_norm.py):
- * BatchNorm1d/2d and LayerNorm with their options, two batches in training and one in eval, every
+ * BatchNorm1d/2d, InstanceNorm1d/2d (batched and not), GroupNorm and LayerNorm with their options, two batches in training and one in eval, every
  * output bit for bit and the final state_dict (keys in PyTorch's order, running statistics and
  * num_batches_tracked) bit for bit; the input-dim errors with PyTorch's text. */
 #include "harness.h"
@@ -26,10 +26,20 @@ static cg_module *make(const char *kind, char **cur) {
         bool affine = atoi(golden_token(cur));
         return cg_nn_layer_norm(k, shape, eps, affine);
     }
+    if (strcmp(kind, "gn") == 0) {
+        int64_t groups = atoll(golden_token(cur)), channels = atoll(golden_token(cur));
+        double eps = atof(golden_token(cur));
+        return cg_nn_group_norm(groups, channels, eps, atoi(golden_token(cur)));
+    }
     int64_t n = atoll(golden_token(cur));
     double eps = atof(golden_token(cur)), momentum = strtod(golden_token(cur), NULL);
     bool affine = atoi(golden_token(cur)), track = atoi(golden_token(cur));
-    return (strcmp(kind, "bn1d") == 0 ? cg_nn_batch_norm1d : cg_nn_batch_norm2d)(n, eps, momentum, affine, track);
+    cg_module *(*make)(int64_t, double, double, bool, bool) =
+        strcmp(kind, "bn1d") == 0   ? cg_nn_batch_norm1d
+        : strcmp(kind, "bn2d") == 0 ? cg_nn_batch_norm2d
+        : strcmp(kind, "in1d") == 0 ? cg_nn_instance_norm1d
+                                    : cg_nn_instance_norm2d;
+    return make(n, eps, momentum, affine, track);
 }
 
 static int check_line(char *line) {
@@ -87,6 +97,11 @@ static void test_errors(void) {
     cg_module_train(bn1, false);
     CHECK_OK(cg_module_forward(bn1, cg_randn(1, 3)));
     CHECK(!cg_nn_layer_norm(-1, NULL, 1e-5, true));
+    CHECK_ERROR(cg_nn_group_norm(4, 6, 1e-5, true), "num_channels must be divisible by num_groups");
+    CHECK(cg_last_error_kind() == CG_VALUE_ERROR);
+    cg_module *in2 = cg_nn_instance_norm2d(3, 1e-5, 0.1, false, false);
+    CHECK_ERROR(cg_module_forward(in2, cg_randn(3, 4)), "expected 3D or 4D input (got 2D input)");
+    cg_module_free(in2);
     cg_module_free(bn1);
     cg_module_free(bn2);
 }

@@ -279,6 +279,151 @@ static void test_bn_meta(void) {
     }
 }
 
+/* ---- group_norm, instance_norm ---- */
+
+static int check_group_line(char *cur) {
+    const char *name = golden_token(&cur);
+    int64_t groups = atoll(golden_token(&cur));
+    double eps = atof(golden_token(&cur));
+    bool has_w = atoi(golden_token(&cur)), has_b = atoi(golden_token(&cur)), backward = atoi(golden_token(&cur));
+    cg_tensor *x = golden_tensor(&cur);
+    cg_tensor *w = has_w ? golden_tensor(&cur) : NULL, *b = has_b ? golden_tensor(&cur) : NULL;
+    cg_tensor *g = golden_tensor(&cur), *y_expected = golden_tensor(&cur);
+    cg_tensor *dx_expected = backward ? golden_tensor(&cur) : NULL;
+    cg_tensor *dw_expected = backward && has_w ? golden_tensor(&cur) : NULL;
+    cg_tensor *db_expected = backward && has_b ? golden_tensor(&cur) : NULL;
+    if (!x || !g || !y_expected || (backward && !dx_expected) || (has_w && backward && !dw_expected) ||
+        (has_b && backward && !db_expected))
+        return -1;
+    cg_requires_grad_(x, true);
+    if (w) cg_requires_grad_(w, true);
+    if (b) cg_requires_grad_(b, true);
+    cg_tensor *y = cg_group_norm(x, groups, w, b, eps);
+    if (!y || strcmp(cg_node_name(cg_grad_fn(y)), "NativeGroupNormBackward0") != 0) return -1;
+    if (!same_bits(y, y_expected)) {
+        fprintf(stderr, "%s: output bits differ\n", name);
+        return -1;
+    }
+    if (!backward) return 0;
+    if (cg_backward(y, .gradient = g) < 0) return -1;
+    /* f32_eps_offset (x near 1000, std 3): x - mean loses digits to rounding in both, ~1e-4 of dweight */
+    double tol = cg_get_dtype(y) == CG_FLOAT32 ? 2e-4 : 1e-12;
+    bool ok = close_to(cg_grad(x), dx_expected, tol) && (!w || close_to(cg_grad(w), dw_expected, tol)) &&
+              (!b || close_to(cg_grad(b), db_expected, tol));
+    if (!ok) fprintf(stderr, "%s: gradients differ\n", name);
+    return ok ? 0 : -1;
+}
+
+static int check_instance_line(char *cur) {
+    const char *name = golden_token(&cur);
+    bool use_stats = atoi(golden_token(&cur));
+    double momentum = atof(golden_token(&cur)), eps = atof(golden_token(&cur));
+    bool has_r = atoi(golden_token(&cur)), has_w = atoi(golden_token(&cur)), has_b = atoi(golden_token(&cur));
+    cg_tensor *x = golden_tensor(&cur);
+    cg_tensor *rm = has_r ? golden_tensor(&cur) : NULL, *rv = has_r ? golden_tensor(&cur) : NULL;
+    cg_tensor *w = has_w ? golden_tensor(&cur) : NULL, *b = has_b ? golden_tensor(&cur) : NULL;
+    cg_tensor *g = golden_tensor(&cur), *y_expected = golden_tensor(&cur);
+    cg_tensor *rm_expected = has_r ? golden_tensor(&cur) : NULL, *rv_expected = has_r ? golden_tensor(&cur) : NULL;
+    cg_tensor *dx_expected = golden_tensor(&cur);
+    cg_tensor *dw_expected = has_w ? golden_tensor(&cur) : NULL, *db_expected = has_b ? golden_tensor(&cur) : NULL;
+    if (!x || !g || !y_expected || !dx_expected || (has_r && !rv_expected) || (has_w && !dw_expected) ||
+        (has_b && !db_expected))
+        return -1;
+    cg_requires_grad_(x, true);
+    if (w) cg_requires_grad_(w, true);
+    if (b) cg_requires_grad_(b, true);
+    cg_tensor *y = cg_instance_norm(x, rm, rv, w, b, use_stats, momentum, eps);
+    if (!y || strcmp(cg_node_name(cg_grad_fn(y)), "ViewBackward0") != 0) return -1;
+    if (!same_bits(y, y_expected)) {
+        fprintf(stderr, "%s: output bits differ\n", name);
+        return -1;
+    }
+    if (has_r && (!same_bits(rm, rm_expected) || !same_bits(rv, rv_expected))) {
+        fprintf(stderr, "%s: running statistics differ\n", name);
+        return -1;
+    }
+    if (cg_backward(y, .gradient = g) < 0) return -1;
+    double tol = cg_get_dtype(y) == CG_FLOAT32 ? 5e-5 : 1e-12;
+    bool ok = close_to(cg_grad(x), dx_expected, tol) && (!w || close_to(cg_grad(w), dw_expected, tol)) &&
+              (!b || close_to(cg_grad(b), db_expected, tol));
+    if (!ok) fprintf(stderr, "%s: gradients differ\n", name);
+    return ok ? 0 : -1;
+}
+
+static int check_gn_line(char *line) {
+    char *cur = line;
+    const char *kind = golden_token(&cur);
+    return strcmp(kind, "group") == 0 ? check_group_line(cur) : check_instance_line(cur);
+}
+
+static void test_gn_golden(void) {
+    int bad;
+    int cases = golden_check_lines("tests/data/group_norm.txt", check_gn_line, 20, &bad);
+    CHECK(cases >= 60);
+    CHECK_MSG(bad == 0, "%d of %d cases differ", bad, cases);
+}
+
+static void test_gn_errors(void) {
+    cg_tensor *x = cg_randn(2, 6, 3);
+    CHECK_ERROR(cg_group_norm(x, 4, NULL, NULL, 1e-5),
+                "Expected number of channels in input to be divisible by num_groups, but got input of shape [2, 6, 3] "
+                "and num_groups=4");
+    CHECK_ERROR(cg_group_norm(x, -2, NULL, NULL, 1e-5), "Expected num groups to be greater than 0, got -2");
+    CHECK_ERROR(cg_group_norm(x, 0, NULL, NULL, 1e-5), "integer division or modulo by zero");
+    CHECK_ERROR(cg_group_norm(x, 3, cg_ones(4), NULL, 1e-5),
+                "Expected weight to be a vector of size equal to the number of channels in input, but got weight of "
+                "shape [4] and input of shape [2, 6, 3]");
+    CHECK_ERROR(cg_group_norm(x, 3, cg_ones(6), cg_ones(4), 1e-5),
+                "Expected bias to be a vector of size equal to the number of channels in input, but got bias of "
+                "shape [6] and input of shape [2, 6, 3]");
+    CHECK_ERROR(cg_group_norm(x, 3, NULL, cg_ones(4), 1e-5),
+                "Expected bias to be a vector of size equal to the number of channels in input, but got bias of "
+                "shape [0] and input of shape [2, 6, 3]");
+    CHECK_ERROR(cg_group_norm(x, 3, cg_ones(6, 1), NULL, 1e-5),
+                "Expected weight to be a vector of size equal to the number of channels in input, but got weight of "
+                "shape [6, 1] and input of shape [2, 6, 3]");
+    CHECK_ERROR(cg_group_norm(cg_randn(1, 3), 3, NULL, NULL, 1e-5),
+                "Expected more than 1 value per channel when training, got input size [1, 3]");
+    CHECK(cg_last_error_kind() == CG_VALUE_ERROR);
+    CHECK_OK(cg_group_norm(cg_randn(1, 6), 3, NULL, NULL, 1e-5));
+    CHECK_ERROR(cg_group_norm(cg_randn(6), 3, NULL, NULL, 1e-5),
+                "Dimension out of range (expected to be in range of [-1, 0], but got 1)");
+    CHECK_ERROR(cg_group_norm(cg_to(x, CG_INT64), 3, NULL, NULL, 1e-5),
+                "\"GroupNormKernelImpl\" not implemented for 'Long'");
+    CHECK_ERROR(cg_group_norm(x, 3, cg_ones_shape(CG_FLOAT64, CG_SHAPE(6)), NULL, 1e-5),
+                "expected scalar type Float but found Double");
+    CHECK_ERROR(cg_group_norm(x, 3, cg_to_device(cg_ones(6), CG_META), NULL, 1e-5),
+                "Expected all tensors to be on the same device, but found at least two devices, meta and cpu!");
+    cg_tensor *e = cg_group_norm(cg_requires_grad_(cg_randn(0, 6, 2), true), 3, NULL, NULL, 1e-5);
+    CHECK(e && cg_numel(e) == 0 && strcmp(cg_node_name(cg_grad_fn(e)), "NativeGroupNormBackward0") == 0);
+
+    cg_tensor *rm = cg_zeros(6), *rv = cg_ones(6);
+    CHECK_ERROR(cg_instance_norm(cg_randn(2, 6), NULL, NULL, NULL, NULL, true, 0.1, 1e-5),
+                "Expected more than 1 spatial element when training, got input size torch.Size([2, 6])");
+    CHECK(cg_last_error_kind() == CG_VALUE_ERROR);
+    CHECK_ERROR(cg_instance_norm(x, rm, NULL, NULL, NULL, false, 0.1, 1e-5),
+                "Expected running_mean and running_var to be defined when use_input_stats is false");
+    CHECK_ERROR(cg_instance_norm(x, cg_zeros(4), rv, NULL, NULL, true, 0.1, 1e-5),
+                "running_mean should contain 12 elements not 8");
+    CHECK_ERROR(cg_instance_norm(cg_randn(6), NULL, NULL, NULL, NULL, false, 0.1, 1e-5),
+                "Dimension out of range (expected to be in range of [-1, 0], but got 1)");
+    CHECK(cg_item(cg_sum(cg_abs(rm))) == 0 && cg_item(cg_sum(rv)) == 6);
+}
+
+static void test_gn_meta(void) {
+    cg_tensor *x = cg_requires_grad_(cg_to_device(cg_randn(4, 6, 5), CG_META), true);
+    cg_tensor *w = cg_requires_grad_(cg_to_device(cg_randn(6), CG_META), true);
+    cg_tensor *y = cg_group_norm(x, 2, w, NULL, 1e-5);
+    CHECK_OK(y);
+    if (!y) return;
+    CHECK(cg_get_device(y) == CG_META && cg_ndim(y) == 3 && cg_size(y, 2) == 5);
+    CHECK(cg_backward(cg_sum(y)) == 0);
+    CHECK(cg_grad(x) && cg_get_device(cg_grad(x)) == CG_META && cg_numel(cg_grad(x)) == 120);
+    CHECK(cg_grad(w) && cg_numel(cg_grad(w)) == 6);
+    cg_tensor *z = cg_instance_norm(x, NULL, NULL, w, NULL, true, 0.1, 1e-5);
+    CHECK(z && cg_get_device(z) == CG_META && cg_ndim(z) == 3);
+}
+
 int main(void) {
     RUN(test_golden);
     RUN(test_errors);
@@ -290,5 +435,8 @@ int main(void) {
     RUN(test_bn_empty);
     RUN(test_bn_layouts);
     RUN(test_bn_meta);
+    RUN(test_gn_golden);
+    RUN(test_gn_errors);
+    RUN(test_gn_meta);
     HARNESS_END();
 }

@@ -38,7 +38,7 @@ def case(name, kind, args, make, shape):
 
 
 def bn(kind, n, eps=1e-5, momentum=0.1, affine=True, track=True):
-    cls = nn.BatchNorm1d if kind == "bn1d" else nn.BatchNorm2d
+    cls = {"bn1d": nn.BatchNorm1d, "bn2d": nn.BatchNorm2d, "in1d": nn.InstanceNorm1d, "in2d": nn.InstanceNorm2d}[kind]
     return lambda: cls(n, eps, momentum, affine, track)
 
 
@@ -54,6 +54,14 @@ case("bn1d_no_track", "bn1d", args(3, track=False), bn("bn1d", 3, track=False), 
 case("bn2d_default", "bn2d", args(3), bn("bn2d", 3), (4, 3, 5, 5))
 case("bn2d_momentum_eps", "bn2d", args(2, eps=1e-3, momentum=0.3), bn("bn2d", 2, 1e-3, 0.3), (3, 2, 4, 3))
 case("bn2d_plain", "bn2d", args(2, affine=False, track=False), bn("bn2d", 2, affine=False, track=False), (3, 2, 3, 3))
+case("in1d_default", "in1d", args(3, affine=False, track=False), bn("in1d", 3, affine=False, track=False), (4, 3, 6))
+case("in1d_affine_track", "in1d", args(3), bn("in1d", 3), (4, 3, 6))
+case("in1d_unbatched", "in1d", args(2, momentum=0.3), bn("in1d", 2, momentum=0.3), (2, 7))
+case("in2d_default", "in2d", args(2, affine=False, track=False), bn("in2d", 2, affine=False, track=False), (3, 2, 4, 4))
+case("in2d_track", "in2d", args(2, affine=False), bn("in2d", 2, affine=False), (3, 2, 3, 5))
+case("in2d_unbatched", "in2d", args(3), bn("in2d", 3), (3, 4, 4))
+case("gn_default", "gn", [2, 4, 1e-5, True], lambda: nn.GroupNorm(2, 4), (3, 4, 5))
+case("gn_no_affine", "gn", [3, 6, 1e-3, False], lambda: nn.GroupNorm(3, 6, 1e-3, False), (2, 6, 3, 3))
 case("ln_default", "ln", [1, 6, 1e-5, True], lambda: nn.LayerNorm(6), (4, 6))
 case("ln_two_dims", "ln", [2, 3, 4, 1e-3, True], lambda: nn.LayerNorm([3, 4], 1e-3), (2, 5, 3, 4))
 case("ln_no_affine", "ln", [1, 5, 1e-5, False], lambda: nn.LayerNorm(5, elementwise_affine=False), (3, 5))

@@ -142,7 +142,8 @@
 /* Normalization (src/ops/norm.c). */
 #define CG_OPS_NORM(X)                         \
     X(layer_norm, "NativeLayerNormBackward0") \
-    X(batch_norm, "NativeBatchNormBackward0")
+    X(batch_norm, "NativeBatchNormBackward0") \
+    X(group_norm, "NativeGroupNormBackward0")
 
 /* Ops of three operands (two and a number for add/sub with alpha and lerp's number weight). */
 #define CG_OPS_TERNARY(X)              \

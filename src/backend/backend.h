@@ -122,6 +122,9 @@ struct cg_backend {
     void (*batch_norm)(cg_tensor *out, cg_tensor *mean, cg_tensor *invstd, const cg_tensor *x, const cg_tensor *weight,
                        const cg_tensor *bias, cg_tensor *running_mean, cg_tensor *running_var, bool training,
                        double momentum, double eps);
+    /* group_norm of (N, C, HW) in G groups, contiguous operands (backend/cpu/norm.h) */
+    void (*group_norm)(cg_tensor *out, const cg_tensor *x, const cg_tensor *weight, const cg_tensor *bias, int64_t N,
+                       int64_t C, int64_t HW, int64_t G, double eps);
 };
 
 extern const cg_backend cg_backend_cpu;

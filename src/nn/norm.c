@@ -1,6 +1,6 @@
-/* Normalization layers: BatchNorm1d/2d and LayerNorm, as torch.nn's (PyTorch 1.13): the same
- * parameters and buffers under the same names, in the same order, with the same initial values,
- * and forwards that call the functional ops as PyTorch's do. */
+/* Normalization layers: BatchNorm1d/2d, InstanceNorm1d/2d, LayerNorm and GroupNorm, as torch.nn's
+ * (PyTorch 1.13): the same parameters and buffers under the same names, in the same order, with the
+ * same initial values, and forwards that call the functional ops as PyTorch's do. */
 #include "nn/nn.h"
 
 #include <math.h>
@@ -40,8 +40,9 @@ static cg_tensor *batch_norm_forward(cg_module *m, cg_tensor *x) {
     return y;
 }
 
-static cg_module *batch_norm_module(const char *type, int64_t n, double eps, double momentum, bool affine,
-                                    bool track, int dims_a, int dims_b) {
+/* _NormBase: weight and bias when affine, the running statistics when tracked. */
+static cg_module *norm_base(const char *type, cg_module_forward_fn forward, int64_t n, double eps, double momentum,
+                            bool affine, bool track, int dims_a, int dims_b) {
     batch_norm_state st = {eps, momentum, affine, track, dims_a, dims_b};
     batch_norm_state *copy = malloc(sizeof st);
     if (!copy) {
@@ -49,7 +50,7 @@ static cg_module *batch_norm_module(const char *type, int64_t n, double eps, dou
         return NULL;
     }
     *copy = st;
-    cg_module *m = cg_module_new(type, batch_norm_forward, copy, free);
+    cg_module *m = cg_module_new(type, forward, copy, free);
     if (!m) return NULL;
     int rc = 0;
     CG_SCOPE {
@@ -71,11 +72,42 @@ static cg_module *batch_norm_module(const char *type, int64_t n, double eps, dou
 }
 
 cg_module *cg_nn_batch_norm1d(int64_t num_features, double eps, double momentum, bool affine, bool track_running_stats) {
-    return batch_norm_module("BatchNorm1d", num_features, eps, momentum, affine, track_running_stats, 2, 3);
+    return norm_base("BatchNorm1d", batch_norm_forward, num_features, eps, momentum, affine, track_running_stats, 2, 3);
 }
 
 cg_module *cg_nn_batch_norm2d(int64_t num_features, double eps, double momentum, bool affine, bool track_running_stats) {
-    return batch_norm_module("BatchNorm2d", num_features, eps, momentum, affine, track_running_stats, 4, 4);
+    return norm_base("BatchNorm2d", batch_norm_forward, num_features, eps, momentum, affine, track_running_stats, 4, 4);
+}
+
+/* ---- InstanceNorm1d, InstanceNorm2d ---- */
+
+/* _InstanceNorm.forward: an input without the batch dim (dims_a) runs as a batch of one. */
+static cg_tensor *instance_norm_forward(cg_module *m, cg_tensor *x) {
+    const batch_norm_state *s = cg_module_state(m);
+    int nd = cg_ndim(x);
+    if (nd != s->dims_a && nd != s->dims_b) {
+        cg_set_value_error("expected %dD or %dD input (got %dD input)", s->dims_a, s->dims_b, nd);
+        return NULL;
+    }
+    cg_tensor *w = s->affine ? nn_param(m, 0) : NULL, *b = s->affine ? nn_param(m, 1) : NULL;
+    cg_tensor *rm = s->track_running_stats ? nn_buffer(m, 0) : NULL;
+    cg_tensor *rv = s->track_running_stats ? nn_buffer(m, 1) : NULL;
+    bool unbatched = nd == s->dims_a;
+    cg_tensor *y = cg_instance_norm(unbatched ? cg_unsqueeze(x, 0) : x, rm, rv, w, b,
+                                    cg_module_is_training(m) || !s->track_running_stats, s->momentum, s->eps);
+    return unbatched ? cg_squeeze_dim(y, 0) : y;
+}
+
+cg_module *cg_nn_instance_norm1d(int64_t num_features, double eps, double momentum, bool affine,
+                                 bool track_running_stats) {
+    return norm_base("InstanceNorm1d", instance_norm_forward, num_features, eps, momentum, affine, track_running_stats,
+                     2, 3);
+}
+
+cg_module *cg_nn_instance_norm2d(int64_t num_features, double eps, double momentum, bool affine,
+                                 bool track_running_stats) {
+    return norm_base("InstanceNorm2d", instance_norm_forward, num_features, eps, momentum, affine, track_running_stats,
+                     3, 4);
 }
 
 /* ---- LayerNorm ---- */
@@ -107,6 +139,47 @@ cg_module *cg_nn_layer_norm(int k, const int64_t *normalized_shape, double eps, 
     if (elementwise_affine) CG_SCOPE {
             rc = cg_module_register_parameter(m, "weight", cg_ones_shape(CG_FLOAT32, k, normalized_shape));
             if (rc == 0) rc = cg_module_register_parameter(m, "bias", cg_zeros_shape(CG_FLOAT32, k, normalized_shape));
+        }
+    if (rc != 0) {
+        cg_module_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+/* ---- GroupNorm ---- */
+
+typedef struct {
+    int64_t groups;
+    double eps;
+} group_norm_state;
+
+static cg_tensor *group_norm_forward(cg_module *m, cg_tensor *x) {
+    const group_norm_state *s = cg_module_state(m);
+    return cg_group_norm(x, s->groups, nn_param(m, 0), nn_param(m, 1), s->eps);
+}
+
+cg_module *cg_nn_group_norm(int64_t num_groups, int64_t num_channels, double eps, bool affine) {
+    if (num_groups == 0) {
+        cg_set_error("integer division or modulo by zero"); /* Python's ZeroDivisionError */
+        return NULL;
+    }
+    if (num_channels % num_groups != 0) {
+        cg_set_value_error("num_channels must be divisible by num_groups");
+        return NULL;
+    }
+    group_norm_state *s = malloc(sizeof *s);
+    if (!s) {
+        cg_set_error("out of memory");
+        return NULL;
+    }
+    *s = (group_norm_state){num_groups, eps};
+    cg_module *m = cg_module_new("GroupNorm", group_norm_forward, s, free);
+    if (!m) return NULL;
+    int rc = 0;
+    if (affine) CG_SCOPE {
+            rc = cg_module_register_parameter(m, "weight", cg_ones(num_channels));
+            if (rc == 0) rc = cg_module_register_parameter(m, "bias", cg_zeros(num_channels));
         }
     if (rc != 0) {
         cg_module_free(m);

@@ -1,4 +1,5 @@
-/* Normalization ops as torch.nn.functional computes them in PyTorch 1.13: layer_norm, batch_norm.
+/* Normalization ops as torch.nn.functional computes them in PyTorch 1.13: layer_norm, batch_norm,
+ * group_norm, instance_norm.
  *
  * The forward is PyTorch's CPU kernel (backend/cpu/norm.c), with its float32 bits. The backward,
  * next to it, is written with cgrad ops (the row statistics recomputed from the saved input), so
@@ -257,4 +258,174 @@ void cg_backward_batch_norm(cg_node *n, cg_tensor **grads, cg_tensor **out) {
         others.input = g;
         out[2] = cg_sum_opts(others);
     }
+}
+
+/* ---- group_norm ---- */
+
+/* F.group_norm's _verify_batch_size, then native_group_norm's checks, as PyTorch's (its bias
+ * message shows the weight's shape, [0] without one: PyTorch 1.13 prints that). */
+static int check_group_norm(const cg_tensor *x, int64_t G, const cg_tensor *w, const cg_tensor *b) {
+    if (x->ndim < 2) {
+        cg_set_index_error("Dimension out of range (expected to be in range of [-1, 0], but got 1)");
+        return -1;
+    }
+    int64_t C = x->sizes[1];
+    if (G == 0) {
+        cg_set_error("integer division or modulo by zero"); /* Python's ZeroDivisionError */
+        return -1;
+    }
+    int64_t NC = x->sizes[0] * C, shown[CG_MAX_DIMS] = {NC / G - (NC % G != 0 && (NC < 0) != (G < 0)), G};
+    int64_t values = shown[0]; /* Python's floor division */
+    for (int d = 2; d < x->ndim; d++) values *= shown[d] = x->sizes[d];
+    if (values == 1) {
+        cg_set_value_error("Expected more than 1 value per channel when training, got input size %s",
+                           cg_shape_text(x->ndim, shown).s);
+        return -1;
+    }
+    if (C % G != 0) {
+        cg_set_error("Expected number of channels in input to be divisible by num_groups, but got input of shape %s "
+                     "and num_groups=%lld",
+                     cg_shape_text(x->ndim, x->sizes).s, (long long)G);
+        return -1;
+    }
+    if (G < 0) {
+        cg_set_error("Expected num groups to be greater than 0, got %lld", (long long)G);
+        return -1;
+    }
+    const cg_tensor *p[2] = {w, b};
+    const char *names[2] = {"weight", "bias"};
+    for (int i = 0; i < 2; i++) {
+        if (p[i] && (p[i]->ndim != 1 || p[i]->numel != C)) {
+            int64_t zero = 0;
+            cg_set_error("Expected %s to be a vector of size equal to the number of channels in input, but got %s of "
+                         "shape %s and input of shape %s",
+                         names[i], names[i], w ? cg_shape_text(w->ndim, w->sizes).s : cg_shape_text(1, &zero).s,
+                         cg_shape_text(x->ndim, x->sizes).s);
+            return -1;
+        }
+    }
+    if (CG_CHECK_SAME_DEVICE(x, w, b) < 0) return -1;
+    if (x->dtype != CG_FLOAT32 && x->dtype != CG_FLOAT64) {
+        cg_set_error("\"GroupNormKernelImpl\" not implemented for '%s'", cg_dtype_title(x->dtype));
+        return -1;
+    }
+    for (int i = 0; i < 2; i++) {
+        if (p[i] && p[i]->dtype != x->dtype) {
+            cg_set_error("expected scalar type %s but found %s", cg_dtype_title(x->dtype), cg_dtype_title(p[i]->dtype));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+cg_tensor *cg_group_norm(cg_tensor *x, int64_t num_groups, cg_tensor *w, cg_tensor *b, double eps) {
+    if (!x || check_group_norm(x, num_groups, w, b) < 0) return NULL;
+    int64_t N = x->sizes[0], C = x->sizes[1], HW = N * C != 0 ? x->numel / (N * C) : 0;
+    cg_tensor *out = NULL;
+    CG_NO_GRAD {
+        cg_tensor *xc = cg_contiguous(x), *wc = w ? cg_contiguous(w) : NULL, *bc = b ? cg_contiguous(b) : NULL;
+        out = xc && (wc || !w) && (bc || !b) ? cg_new_on(x, x->dtype, x->ndim, x->sizes) : NULL;
+        if (out && x->numel > 0) CG_KERNEL(out, group_norm)(out, xc, wc, bc, N, C, HW, num_groups, eps);
+    }
+    cg_node *n = out ? cg_record(&cg_op_group_norm, out, CG_INPUTS(x, w, b)) : NULL;
+    if (n) {
+        n->args[0] = num_groups;
+        n->args[1] = w != NULL;
+        n->scalars[0] = eps;
+        cg_save(n, 0, x);
+        if (w) cg_save(n, 1, w);
+    }
+    return cg_recorded(out);
+}
+
+/* layer_norm's formula over each (sample, group) row of x seen as (N, G, C / G * HW): with
+ * gw = grad * weight per channel, dx = rstd (gw - mean(gw) - xhat mean(gw xhat)) by rows; dweight
+ * = sum(grad xhat), dbias = sum(grad) over every dim but the channels. */
+void cg_backward_group_norm(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *x = cg_saved(n, 0), *w = n->args[1] ? cg_saved(n, 1) : NULL, *g = grads[0];
+    if (!x || (n->args[1] && !w)) return;
+    int64_t rows[3] = {x->sizes[0], n->args[0], -1};
+    cg_reduce_args by_row = {.input = cg_reshape_shape(x, 3, rows), .ndims = 1, .dims = {2}, .keepdim = true,
+                             .biased = true};
+    cg_tensor *mean = cg_mean_opts(by_row);
+    cg_tensor *rstd = cg_pow_scalar(cg_add_scalar(cg_var_opts(by_row), n->scalars[0]), -0.5);
+    cg_tensor *xhat_rows = cg_mul(cg_sub(by_row.input, mean), rstd);
+    cg_tensor *xhat = cg_reshape_shape(xhat_rows, x->ndim, x->sizes);
+    if (cg_needs_grad(n, 0)) {
+        cg_tensor *gw = cg_reshape_shape(w ? cg_mul(g, per_channel(w, x)) : g, 3, rows);
+        by_row.input = gw;
+        cg_tensor *centered = cg_sub(gw, cg_mean_opts(by_row));
+        by_row.input = cg_mul(gw, xhat_rows);
+        cg_tensor *dx = cg_mul(rstd, cg_sub(centered, cg_mul(xhat_rows, cg_mean_opts(by_row))));
+        out[0] = cg_reshape_shape(dx, x->ndim, x->sizes);
+    }
+    cg_reduce_args others = {.input = g};
+    for (int d = 0; d < x->ndim; d++)
+        if (d != 1) others.dims[others.ndims++] = d;
+    if (cg_needs_grad(n, 1) && w) {
+        others.input = cg_mul(g, xhat);
+        out[1] = cg_sum_opts(others);
+    }
+    if (cg_needs_grad(n, 2)) {
+        others.input = g;
+        out[2] = cg_sum_opts(others);
+    }
+}
+
+/* ---- instance_norm ---- */
+
+/* (C) repeated N times, as Tensor.repeat: (N * C). */
+static cg_tensor *repeat_channels(cg_tensor *t, int64_t N) {
+    if (!t) return NULL;
+    int64_t sizes[2] = {N, t->numel}, flat = N * t->numel;
+    return cg_reshape_shape(cg_expand_shape(cg_unsqueeze(t, 0), 2, sizes), 1, &flat);
+}
+
+/* PyTorch's instance_norm is batch_norm over x viewed as (1, N * C, ...) with the parameters and
+ * running statistics repeated N times; the running statistics then take the mean of their N
+ * updated copies. */
+cg_tensor *cg_instance_norm(cg_tensor *x, cg_tensor *running_mean, cg_tensor *running_var, cg_tensor *w, cg_tensor *b,
+                            bool use_input_stats, double momentum, double eps) {
+    if (!x) return NULL;
+    if (use_input_stats) {
+        int64_t spatial = 1;
+        for (int d = 2; d < x->ndim; d++) spatial *= x->sizes[d];
+        if (spatial == 1) {
+            cg_set_value_error("Expected more than 1 spatial element when training, got input size torch.Size(%s)",
+                               cg_shape_text(x->ndim, x->sizes).s);
+            return NULL;
+        }
+    }
+    if (x->ndim < 2) {
+        cg_set_index_error("Dimension out of range (expected to be in range of [-1, 0], but got 1)");
+        return NULL;
+    }
+    if (!use_input_stats && (!running_mean || !running_var)) {
+        cg_set_error("Expected running_mean and running_var to be defined when use_input_stats is false");
+        return NULL;
+    }
+    int64_t N = x->sizes[0], C = x->sizes[1], shape[CG_MAX_DIMS];
+    memcpy(shape, x->sizes, sizeof shape);
+    shape[0] = 1;
+    shape[1] = N * C;
+    cg_tensor *rm = NULL, *rv = NULL;
+    CG_NO_GRAD {
+        rm = running_mean ? cg_contiguous(repeat_channels(running_mean, N)) : NULL;
+        rv = running_var ? cg_contiguous(repeat_channels(running_var, N)) : NULL;
+    }
+    if ((running_mean && !rm) || (running_var && !rv)) return NULL;
+    cg_tensor *wr = repeat_channels(w, N), *br = repeat_channels(b, N);
+    if ((w && !wr) || (b && !br)) return NULL;
+    cg_tensor *y = cg_batch_norm(cg_view_shape(cg_contiguous(x), x->ndim, shape), rm, rv, wr, br, use_input_stats,
+                                 momentum, eps);
+    if (!y) return NULL;
+    cg_tensor *stats[2] = {rm, rv}, *targets[2] = {running_mean, running_var};
+    int64_t rows[2] = {N, C};
+    for (int i = 0; i < 2; i++) {
+        if (!targets[i]) continue;
+        int rc = -1;
+        CG_NO_GRAD { rc = cg_copy_(targets[i], cg_mean(cg_view_shape(stats[i], 2, rows), CG_DIMS(0))); }
+        if (rc < 0) return NULL;
+    }
+    return cg_view_shape(y, x->ndim, x->sizes);
 }

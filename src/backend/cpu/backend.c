@@ -112,4 +112,5 @@ const cg_backend cg_backend_cpu = {
     .softmax_backward = cg_kernel_softmax_backward,
     .layer_norm = cg_kernel_layer_norm,
     .batch_norm = cg_kernel_batch_norm,
+    .group_norm = cg_kernel_group_norm,
 };

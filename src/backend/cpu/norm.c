@@ -238,3 +238,58 @@ void cg_kernel_batch_norm(cg_tensor *out, cg_tensor *mean, cg_tensor *invstd, co
     int64_t grain = HW ? CG_GRAIN_SIZE / HW + 1 : 1;
     cg_parallel_for(0, N * C, grain, bn_rows, &j);
 }
+
+/* ---- group_norm ----
+ *
+ * PyTorch 1.13's GroupNormKernelImplInternal (contiguous input): each (sample, group) row of
+ * D = C / G channels by HxW is one RowwiseMoments (as layer_norm's), rstd = 1 / sqrt(max(var, 0) +
+ * eps) in the input's dtype; without weight and bias y = (x - mean) * rstd, otherwise per channel
+ * scale = rstd * weight, shift = -scale * mean + bias (not fused) and y = fma(scale, x, shift), the
+ * multiply-add fused as gcc contracts that loop in PyTorch's build. */
+
+#define DEFINE_GROUP_NORM(S, T, FMA, SQRT)                                                            \
+    static void S##_group_norm(const gn_job *j, int64_t i) {                                         \
+        int64_t D = j->C / j->G, inner = D * j->HW;                                                  \
+        const T *x = (const T *)cg_tensor_data(j->x) + i * inner;                                    \
+        const T *w = j->weight ? (const T *)cg_tensor_data(j->weight) : NULL;                        \
+        const T *b = j->bias ? (const T *)cg_tensor_data(j->bias) : NULL;                            \
+        T *y = (T *)cg_tensor_data(j->out) + i * inner;                                              \
+        T mean, var;                                                                                 \
+        S##_moments(x, inner, &mean, &var);                                                          \
+        T rstd = (T)1 / SQRT((var > 0 ? var : (T)0) + (T)j->eps);                                    \
+        if (!w && !b) {                                                                              \
+            for (int64_t k = 0; k < inner; k++) y[k] = (x[k] - mean) * rstd;                         \
+            return;                                                                                  \
+        }                                                                                            \
+        for (int64_t d = 0; d < D; d++) {                                                            \
+            int64_t c = i % j->G * D + d;                                                            \
+            T scale = rstd * (w ? w[c] : (T)1), shift = -scale * mean + (b ? b[c] : (T)0);          \
+            for (int64_t k = d * j->HW; k < (d + 1) * j->HW; k++) y[k] = FMA(scale, x[k], shift);    \
+        }                                                                                            \
+    }
+
+typedef struct {
+    cg_tensor *out;
+    const cg_tensor *x, *weight, *bias;
+    int64_t C, HW, G;
+    double eps;
+} gn_job;
+
+DEFINE_GROUP_NORM(f32, float, fmaf, sqrtf)
+DEFINE_GROUP_NORM(f64, double, fma, sqrt)
+
+static void gn_rows(int64_t lo, int64_t hi, void *arg) {
+    const gn_job *j = arg;
+    for (int64_t i = lo; i < hi; i++) {
+        if (j->x->dtype == CG_FLOAT32)
+            f32_group_norm(j, i);
+        else
+            f64_group_norm(j, i);
+    }
+}
+
+void cg_kernel_group_norm(cg_tensor *out, const cg_tensor *x, const cg_tensor *weight, const cg_tensor *bias,
+                          int64_t N, int64_t C, int64_t HW, int64_t G, double eps) {
+    gn_job j = {out, x, weight, bias, C, HW, G, eps};
+    cg_parallel_for(0, N * G, 1, gn_rows, &j);
+}

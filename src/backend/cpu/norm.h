@@ -1,5 +1,6 @@
-/* Normalization kernels in PyTorch 1.13's order of operations (its CPU layer_norm_kernel.cpp and
- * moments_utils.h as built for AVX2), so float32 results carry PyTorch's bits. */
+/* Normalization kernels in PyTorch 1.13's order of operations (its CPU layer_norm_kernel.cpp,
+ * batch_norm_kernel.cpp, group_norm_kernel.cpp and moments_utils.h as built for AVX2), so float32
+ * results carry PyTorch's bits. */
 #ifndef CG_BACKEND_CPU_NORM_H
 #define CG_BACKEND_CPU_NORM_H
 
@@ -18,5 +19,11 @@ void cg_kernel_layer_norm(cg_tensor *out, const cg_tensor *x, const cg_tensor *w
 void cg_kernel_batch_norm(cg_tensor *out, cg_tensor *mean, cg_tensor *invstd, const cg_tensor *x,
                           const cg_tensor *weight, const cg_tensor *bias, cg_tensor *running_mean,
                           cg_tensor *running_var, bool training, double momentum, double eps);
+
+/* group_norm of x (N, C, HW) contiguous float32/float64 in G groups of C / G channels: out (x's
+ * shape, contiguous) gets each (sample, group)'s (x - mean) * rstd, times weight plus bias per
+ * channel (each (C) contiguous or NULL). */
+void cg_kernel_group_norm(cg_tensor *out, const cg_tensor *x, const cg_tensor *weight, const cg_tensor *bias,
+                          int64_t N, int64_t C, int64_t HW, int64_t G, double eps);
 
 #endif

@@ -128,6 +128,10 @@ static void batch_norm(cg_tensor *out, cg_tensor *mean, cg_tensor *invstd, const
     (void)out, (void)mean, (void)invstd, (void)x, (void)weight, (void)bias, (void)running_mean, (void)running_var;
     (void)training, (void)momentum, (void)eps;
 }
+static void group_norm(cg_tensor *out, const cg_tensor *x, const cg_tensor *weight, const cg_tensor *bias, int64_t N,
+                       int64_t C, int64_t HW, int64_t G, double eps) {
+    (void)out, (void)x, (void)weight, (void)bias, (void)N, (void)C, (void)HW, (void)G, (void)eps;
+}
 
 const cg_backend cg_backend_meta = {
     .device = CG_META,
@@ -192,4 +196,5 @@ const cg_backend cg_backend_meta = {
     .softmax_backward = softmax_backward,
     .layer_norm = layer_norm,
     .batch_norm = batch_norm,
+    .group_norm = group_norm,
 };
