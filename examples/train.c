@@ -214,7 +214,7 @@ int main(int argc, char **argv) {
     cg_tensor *x, *y, *xt, *yt;
     if (cg_fashion_mnist_load(dir, true, &x, &y) != 0 || cg_fashion_mnist_load(dir, false, &xt, &yt) != 0) {
         fprintf(stderr, "train: %s\n", cg_last_error());
-        if (dir == (const char *)SUBSET_DIR) fprintf(stderr, "train: run it from the repository's root (make train)\n");
+        if (!strcmp(dir, SUBSET_DIR)) fprintf(stderr, "train: run it from the repository's root (make train)\n");
         return 1;
     }
     x = cg_transform_normalize(x, 1, (double[]){TRAIN_MEAN}, (double[]){TRAIN_STD});
