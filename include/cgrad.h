@@ -693,6 +693,10 @@ typedef struct {
     bool full;               /* poisson_nll_loss, gaussian_nll_loss: add the constant terms (default false) */
     cg_opt eps;              /* poisson_nll_loss: default 1e-8; gaussian_nll_loss: default 1e-6 */
     cg_tensor *var;          /* gaussian_nll_loss: the variances (input's shape, or one fewer trailing dim, or size 1 there) */
+    cg_opt margin;           /* margin_ranking, cosine_embedding: default 0; hinge_embedding, triplet_margin: default 1 */
+    cg_opt p;                /* triplet_margin_loss: the norm's degree, default 2 */
+    bool swap;               /* triplet_margin_loss: the distance swap (default false) */
+    cg_tensor *input2;       /* margin_ranking, cosine_embedding: the second input; triplet_margin: positive (last: the macros set it) */
 } cg_loss_args;
 /* torch.nn.functional's losses: cg_mse_loss(x, y) or cg_mse_loss(x, y, .reduction = CG_REDUCTION_SUM).
  * Only the functional forms: nn.CrossEntropyLoss and the other loss modules hold nothing but these
@@ -721,6 +725,31 @@ cg_tensor *cg_kl_div_opts(cg_loss_args args);
 cg_tensor *cg_poisson_nll_loss_opts(cg_loss_args args);
 /* gaussian_nll_loss(.var, .full, .eps): 0.5 (log(max(var, eps)) + (x - t)^2 / max(var, eps)). */
 cg_tensor *cg_gaussian_nll_loss_opts(cg_loss_args args);
+/* margin_ranking_loss(x1, x2, y): max(0, -y (x1 - x2) + margin). */
+cg_tensor *cg_margin_ranking_loss_opts(cg_loss_args args);
+/* hinge_embedding_loss(x, y): x where y is 1, max(0, margin - x) where y is -1 (.margin default 1). */
+cg_tensor *cg_hinge_embedding_loss_opts(cg_loss_args args);
+/* cosine_embedding_loss(x1, x2, y): 1 - cos(x1, x2) where y is 1, max(0, cos - margin) where y is -1;
+ * x1, x2 (N, D) with y (N), or (D) with a 0-dim y. */
+cg_tensor *cg_cosine_embedding_loss_opts(cg_loss_args args);
+/* triplet_margin_loss(anchor, positive, negative): max(d(a, p) - d(a, n) + margin, 0) with
+ * pairwise_distance d (.p, eps 1e-6; .swap takes min(d(a, n), d(p, n))); the negative is .target. */
+cg_tensor *cg_triplet_margin_loss_opts(cg_loss_args args);
+/* soft_margin_loss(x, y): log(1 + exp(-y x)) (SoftMarginLossBackward0). */
+cg_tensor *cg_soft_margin_loss_opts(cg_loss_args args);
+/* multilabel_soft_margin_loss(x, y, .weight): -(y logsigmoid(x) + (1 - y) logsigmoid(-x)) [* weight]
+ * averaged over the classes (the last dim), then reduced. */
+cg_tensor *cg_multilabel_soft_margin_loss_opts(cg_loss_args args);
+#define cg_margin_ranking_loss(x1_, x2_, ...) \
+    cg_margin_ranking_loss_opts(CG_ARGS_(cg_loss_args){.input = (x1_), .target = __VA_ARGS__, .input2 = (x2_)})
+#define cg_hinge_embedding_loss(input_, ...) cg_hinge_embedding_loss_opts(CG_ARGS_(cg_loss_args){.input = (input_), .target = __VA_ARGS__})
+#define cg_cosine_embedding_loss(x1_, x2_, ...) \
+    cg_cosine_embedding_loss_opts(CG_ARGS_(cg_loss_args){.input = (x1_), .target = __VA_ARGS__, .input2 = (x2_)})
+#define cg_triplet_margin_loss(anchor_, positive_, ...) \
+    cg_triplet_margin_loss_opts(CG_ARGS_(cg_loss_args){.input = (anchor_), .target = __VA_ARGS__, .input2 = (positive_)})
+#define cg_soft_margin_loss(input_, ...) cg_soft_margin_loss_opts(CG_ARGS_(cg_loss_args){.input = (input_), .target = __VA_ARGS__})
+#define cg_multilabel_soft_margin_loss(input_, ...) \
+    cg_multilabel_soft_margin_loss_opts(CG_ARGS_(cg_loss_args){.input = (input_), .target = __VA_ARGS__})
 #define cg_smooth_l1_loss(input_, ...) cg_smooth_l1_loss_opts(CG_ARGS_(cg_loss_args){.input = (input_), .target = __VA_ARGS__})
 #define cg_huber_loss(input_, ...) cg_huber_loss_opts(CG_ARGS_(cg_loss_args){.input = (input_), .target = __VA_ARGS__})
 #define cg_kl_div(input_, ...) cg_kl_div_opts(CG_ARGS_(cg_loss_args){.input = (input_), .target = __VA_ARGS__})

@@ -82,6 +82,20 @@ LS_FN(poisson, cg_poisson_nll_loss(cg_log(in[0]), in[1], .full = true))
 LS_FN(poisson_rate, cg_poisson_nll_loss(in[0], in[1], .reduction = CG_REDUCTION_NONE, .log_input = CG_OPT(false)))
 LS_FN(gauss, cg_gaussian_nll_loss(in[0], in[1], .var = in[2], .full = true))
 
+static void ls_three(cg_tensor **in) {
+    in[0] = GRAD_INPUT(160, -1, 1, 4, 5);
+    in[1] = GRAD_INPUT(161, -1, 1, 4, 5);
+    in[2] = GRAD_INPUT(162, -1, 1, 4, 5);
+}
+#define LS_SIGNS4 cg_tensor_f64(((double[]){1, -1, -1, 1}), 4)
+LS_FN(soft_margin, cg_soft_margin_loss(in[0], cg_sign(cg_detach(in[1]))))
+LS_FN(soft_margin_none, cg_soft_margin_loss(in[0], cg_sign(cg_detach(in[1])), .reduction = CG_REDUCTION_NONE))
+LS_FN(margin_ranking, cg_margin_ranking_loss(cg_select(in[0], 1, 0), cg_select(in[1], 1, 0), LS_SIGNS4, .margin = CG_OPT(0.3)))
+LS_FN(hinge, cg_hinge_embedding_loss(in[0], cg_sign(cg_detach(in[1])), .margin = CG_OPT(0.5)))
+LS_FN(cosine, cg_cosine_embedding_loss(in[0], in[1], LS_SIGNS4, .margin = CG_OPT(-0.2)))
+LS_FN(triplet, cg_triplet_margin_loss(in[0], in[1], in[2], .margin = CG_OPT(2), .swap = true))
+LS_FN(multilabel, cg_multilabel_soft_margin_loss(in[0], cg_sigmoid(in[1]), .weight = cg_ones(5)))
+
 /* The create_graph gradient of a loss at in[0] (the input of nll_loss2d_backward). */
 static int f_nll2d_backward(cg_tensor **in, cg_tensor **out, void *u) {
     (void)u;
@@ -119,4 +133,11 @@ static const grad_case cases_loss[] = {
     {"exp", "poisson_nll_loss full", 2, ls_poisson, f_poisson, false, 0, 0},
     {"log", "poisson_nll_loss rates, none", 2, ls_poisson, f_poisson_rate, false, 0, 0},
     {"log", "gaussian_nll_loss full", 3, ls_gauss, f_gauss, false, 0, 0},
+    {"soft_margin_loss", "mean", 2, ls_pair, f_soft_margin, false, 0, 0},
+    {"soft_margin_loss", "none", 2, ls_pair, f_soft_margin_none, false, 0, 0},
+    {"clamp", "margin_ranking_loss", 2, ls_three, f_margin_ranking, false, 0, 0},
+    {"where", "hinge_embedding_loss", 2, ls_three, f_hinge, false, 0, 0},
+    {"sqrt", "cosine_embedding_loss", 2, ls_three, f_cosine, false, 0, 0},
+    {"norm", "triplet_margin_loss, swap", 3, ls_three, f_triplet, false, 0, 0},
+    {"log_sigmoid", "multilabel_soft_margin_loss, weight", 2, ls_three, f_multilabel, false, 0, 0},
 };
