@@ -1129,6 +1129,40 @@ cg_module *cg_nn_identity(void);  /* nn.Identity: returns its input */
 cg_module *cg_nn_relu(void);      /* nn.ReLU */
 cg_module *cg_nn_tanh(void);      /* nn.Tanh */
 cg_module *cg_nn_sigmoid(void);   /* nn.Sigmoid */
+/* torch.nn's other activation modules (src/nn/activation.c), PyTorch's defaults in brackets:
+ * each runs the functional op of the same name with its options. */
+cg_module *cg_nn_gelu(const char *approximate);  /* nn.GELU(approximate): "none" (or NULL) or "tanh" */
+cg_module *cg_nn_silu(void);  /* nn.SiLU */
+cg_module *cg_nn_mish(void);  /* nn.Mish */
+cg_module *cg_nn_elu(double alpha);  /* nn.ELU(alpha) [1.0] */
+cg_module *cg_nn_selu(void);  /* nn.SELU */
+cg_module *cg_nn_celu(double alpha);  /* nn.CELU(alpha) [1.0] */
+cg_module *cg_nn_leaky_relu(double negative_slope);  /* nn.LeakyReLU(negative_slope) [0.01] */
+cg_module *cg_nn_hardtanh(double min_val, double max_val);  /* nn.Hardtanh(min_val, max_val) [-1, 1] */
+cg_module *cg_nn_relu6(void);  /* nn.ReLU6 */
+cg_module *cg_nn_hardsigmoid(void);  /* nn.Hardsigmoid */
+cg_module *cg_nn_hardswish(void);  /* nn.Hardswish */
+cg_module *cg_nn_softplus(double beta, double threshold);  /* nn.Softplus(beta, threshold) [1, 20] */
+cg_module *cg_nn_softsign(void);  /* nn.Softsign */
+cg_module *cg_nn_logsigmoid(void);  /* nn.LogSigmoid */
+cg_module *cg_nn_tanhshrink(void);  /* nn.Tanhshrink */
+cg_module *cg_nn_softmin(int dim);  /* nn.Softmin(dim) (no implicit dim) */
+cg_module *cg_nn_softmax(int dim);  /* nn.Softmax(dim) (no implicit dim) */
+cg_module *cg_nn_log_softmax(int dim);  /* nn.LogSoftmax(dim) (no implicit dim) */
+cg_module *cg_nn_glu(int dim);  /* nn.GLU(dim) [-1] */
+/* nn.PReLU(num_parameters, init) [1, 0.25]: a float32 parameter "weight" of num_parameters filled with init. */
+cg_module *cg_nn_prelu(int64_t num_parameters, double init);
+/* nn.Bilinear(in1_features, in2_features, out_features, bias=not no_bias): "weight" (out, in1, in2)
+ * and "bias" (out) from U(-1/sqrt(in1), 1/sqrt(in1)) as PyTorch's reset_parameters draws them;
+ * it has two inputs, so its forward is cg_nn_bilinear_forward (cg_module_forward refuses it). */
+typedef struct {
+    int64_t in1_features, in2_features, out_features;
+    bool no_bias;
+} cg_nn_bilinear_args;
+cg_module *cg_nn_bilinear_opts(cg_nn_bilinear_args args);
+#define cg_nn_bilinear(in1_, in2_, ...) \
+    cg_nn_bilinear_opts(CG_ARGS_(cg_nn_bilinear_args){.in1_features = (in1_), .in2_features = (in2_), .out_features = __VA_ARGS__})
+cg_tensor *cg_nn_bilinear_forward(cg_module *m, cg_tensor *input1, cg_tensor *input2);  /* Bilinear's forward */
 /* nn.Embedding(num_embeddings, embedding_dim), weight from N(0, 1); forward is cg_embedding of
  * int64 indices. No padding_idx or max_norm yet. */
 cg_module *cg_nn_embedding(int64_t num_embeddings, int64_t embedding_dim);
