@@ -1222,10 +1222,12 @@ typedef struct {
     bool batch_first;           /* input and output (N, L, H) instead of (L, N, H) */
     double dropout;             /* on each layer's output but the last's, in training */
     bool bidirectional;
+    int64_t proj_size;          /* nn.LSTM only: h projected to proj_size features (0: none) */
 } cg_nn_rnn_args;
 /* nn.RNN / nn.LSTM / nn.GRU: cg_nn_lstm(10, 20, .num_layers = 2, .bidirectional = true). Parameters
  * weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0, ..._reverse in PyTorch's order, each drawn from
- * uniform(-1/sqrt(hidden_size), 1/sqrt(hidden_size)) as reset_parameters does. No proj_size. */
+ * uniform(-1/sqrt(hidden_size), 1/sqrt(hidden_size)) as reset_parameters does; an LSTM with
+ * .proj_size also has weight_hr_l0, ... and its h (h0, h_n, the output) has proj_size features. */
 cg_module *cg_nn_rnn_opts(cg_nn_rnn_args args);
 cg_module *cg_nn_lstm_opts(cg_nn_rnn_args args);
 cg_module *cg_nn_gru_opts(cg_nn_rnn_args args);
@@ -1240,7 +1242,7 @@ cg_module *cg_nn_gru_opts(cg_nn_rnn_args args);
 cg_tensor *cg_nn_rnn_forward(cg_module *m, cg_tensor *input, cg_tensor *h0, cg_tensor *c0, cg_tensor **h_n,
                              cg_tensor **c_n);
 /* nn.RNNCell / nn.LSTMCell / nn.GRUCell(input_size, hidden_size, bias, nonlinearity) (.num_layers,
- * .batch_first, .dropout and .bidirectional must be left out): weight_ih, weight_hh, bias_ih, bias_hh. */
+ * .batch_first, .dropout, .bidirectional and .proj_size must be left out): weight_ih, weight_hh, bias_ih, bias_hh. */
 cg_module *cg_nn_rnn_cell_opts(cg_nn_rnn_args args);
 cg_module *cg_nn_lstm_cell_opts(cg_nn_rnn_args args);
 cg_module *cg_nn_gru_cell_opts(cg_nn_rnn_args args);

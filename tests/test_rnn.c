@@ -31,6 +31,7 @@ static cg_module *make_case(const char *name) {
     if (!strcmp(name, "lstm_cell")) return cg_nn_lstm_cell(3, 4);
     if (!strcmp(name, "lstm_cell_unbatched")) return cg_nn_lstm_cell(3, 4, .no_bias = true);
     if (!strcmp(name, "gru_cell")) return cg_nn_gru_cell(3, 4);
+    if (!strcmp(name, "lstm_proj")) return cg_nn_lstm(3, 5, .num_layers = 2, .bidirectional = true, .proj_size = 2);
     return NULL;
 }
 
@@ -178,7 +179,7 @@ static void test_golden_cases(void) {
     if (g.name[0]) check_case(&g, seed);
     free_case(&g);
     golden_close(&f);
-    CHECK_MSG(cases_run == 17, "%d cases", cases_run);
+    CHECK_MSG(cases_run == 18, "%d cases", cases_run);
     CHECK_MSG(tolerance > 0 || bits_differ == 0, "%d outputs are not PyTorch's bits", bits_differ);
 }
 
@@ -218,11 +219,16 @@ static int error_case(const char *name) {
     else if (!strcmp(name, "cell_c_batch"))
         out = cg_lstm_cell(cg_randn(2, 4), cg_zeros(2, 5), cg_zeros(3, 5), cg_randn(20, 4), cg_randn(20, 5), NULL, NULL,
                            &cn);
+    else if (!strcmp(name, "gru_proj")) out = (cg_tensor *)(m = cg_nn_gru(4, 5, .proj_size = 2));
+    else if (!strcmp(name, "proj_negative")) out = (cg_tensor *)(m = cg_nn_lstm(4, 5, .proj_size = -1));
+    else if (!strcmp(name, "proj_too_big")) out = (cg_tensor *)(m = cg_nn_lstm(4, 5, .proj_size = 5));
+    else if (!strcmp(name, "proj_h_size"))
+        out = cg_nn_rnn_forward(m = cg_nn_lstm(3, 5, .proj_size = 2), cg_randn(4, 2, 3), cg_zeros(1, 2, 5),
+                                cg_zeros(1, 2, 5), &hn, &cn);
     else if (!strcmp(name, "cell_1d"))
         out = cg_rnn_tanh_cell(cg_randn(4), cg_zeros(2, 5), cg_randn(5, 4), cg_randn(5, 5), NULL, NULL);
     else return -2;
     rc = out ? 0 : -1;
-    if (!strncmp(name, "bad_", 4) || !strcmp(name, "hidden_zero")) out = NULL; /* constructors: m is the result */
     cg_module_free(m);
     return rc;
 }
@@ -251,7 +257,7 @@ static void test_errors_golden(void) {
         n++;
     }
     golden_close(&f);
-    CHECK_MSG(n == 19, "%d error cases", n);
+    CHECK_MSG(n == 23, "%d error cases", n);
 }
 
 /* ---- float64 gradcheck and gradgradcheck of the cell functions ---- */

@@ -23,7 +23,7 @@ import torch.nn as nn
 sys.path.insert(0, os.path.dirname(__file__))
 from golden import tensor_text  # noqa: E402
 
-# name: (constructor, input shape, hidden shape or None, is_lstm)
+# name: (constructor, input shape, hidden shape (h's and c's for a projecting LSTM) or None)
 CASES = {
     "rnn_tanh": (lambda: nn.RNN(3, 4), (5, 2, 3), None),
     "rnn_relu_2l": (lambda: nn.RNN(3, 4, num_layers=2, nonlinearity="relu"), (5, 2, 3), (2, 2, 4)),
@@ -42,6 +42,8 @@ CASES = {
     "lstm_cell": (lambda: nn.LSTMCell(3, 4), (2, 3), (2, 4)),
     "lstm_cell_unbatched": (lambda: nn.LSTMCell(3, 4, bias=False), (3,), None),
     "gru_cell": (lambda: nn.GRUCell(3, 4), (2, 3), (2, 4)),
+    "lstm_proj": (lambda: nn.LSTM(3, 5, num_layers=2, bidirectional=True, proj_size=2), (4, 2, 3),
+                  ((4, 2, 2), (4, 2, 5))),
 }
 
 ERRORS = {
@@ -66,6 +68,10 @@ ERRORS = {
                                                torch.randn(15, 5)),
     "cell_c_batch": lambda: torch.lstm_cell(torch.randn(2, 4), (torch.zeros(2, 5), torch.zeros(3, 5)),
                                             torch.randn(20, 4), torch.randn(20, 5)),
+    "gru_proj": lambda: nn.GRU(4, 5, proj_size=2),
+    "proj_negative": lambda: nn.LSTM(4, 5, proj_size=-1),
+    "proj_too_big": lambda: nn.LSTM(4, 5, proj_size=5),
+    "proj_h_size": lambda: nn.LSTM(3, 5, proj_size=2)(torch.randn(4, 2, 3), (torch.zeros(1, 2, 5), torch.zeros(1, 2, 5))),
     "cell_1d": lambda: torch.rnn_tanh_cell(torch.randn(4), torch.zeros(2, 5), torch.randn(5, 4), torch.randn(5, 5)),
 }
 
@@ -83,9 +89,10 @@ def main():
         x = torch.randn(xshape, requires_grad=True)
         inputs = [x]
         if hshape is not None:
-            inputs.append(torch.randn(hshape, requires_grad=True))
+            hc = hshape if isinstance(hshape[0], tuple) else (hshape, hshape)
+            inputs.append(torch.randn(hc[0], requires_grad=True))
             if lstm:
-                inputs.append(torch.randn(hshape, requires_grad=True))
+                inputs.append(torch.randn(hc[1], requires_grad=True))
         for t in inputs:
             lines.append(f"input {name} {tensor_text(t)}")
         if hshape is None:

@@ -24,9 +24,10 @@ static cg_tensor *project(cg_tensor *x, cg_tensor *w, cg_tensor *b) {
     return b ? cg_linear(x, w, b) : cg_matmul(x, cg_t(w));
 }
 
-/* One step from ig, the input's projection: the new h, and for an LSTM the new c in *c. */
+/* One step from ig, the input's projection: the new h, and for an LSTM the new c in *c (and h
+ * projected by w_hr when not NULL, as matmul_hr). */
 static cg_tensor *cell_step(rnn_mode mode, cg_tensor *ig, cg_tensor *h, cg_tensor **c, cg_tensor *w_hh,
-                            cg_tensor *b_hh) {
+                            cg_tensor *b_hh, cg_tensor *w_hr) {
     cg_tensor *hg = project(h, w_hh, b_hh);
     if (mode == MODE_RNN_TANH) return cg_tanh(cg_add(hg, ig));
     if (mode == MODE_RNN_RELU) return cg_relu(cg_add(hg, ig));
@@ -34,7 +35,8 @@ static cg_tensor *cell_step(rnn_mode mode, cg_tensor *ig, cg_tensor *h, cg_tenso
         cg_tensor *g[4];
         if (cg_chunk(cg_add(hg, ig), 4, 1, g, 4) != 4) return *c = NULL;
         *c = cg_add(cg_mul(cg_sigmoid(g[1]), *c), cg_mul(cg_sigmoid(g[0]), cg_tanh(g[2])));
-        return cg_mul(cg_sigmoid(g[3]), cg_tanh(*c));
+        cg_tensor *hy = cg_mul(cg_sigmoid(g[3]), cg_tanh(*c));
+        return w_hr ? cg_matmul(hy, cg_t(w_hr)) : hy;
     }
     /* PyTorch adds r's and z's parts in place into slices of hg and applies sigmoid_ there: the
      * sigmoids run over rows of H elements (their vector loops' tails fall where PyTorch's do)
@@ -82,7 +84,7 @@ static cg_tensor *functional_cell(rnn_mode mode, cg_tensor *x, cg_tensor *h, cg_
         return NULL;
     cg_tensor *out = NULL;
     CG_SCOPE {
-        out = cg_keep(cell_step(mode, project(x, w_ih, b_ih), h, &c, w_hh, b_hh));
+        out = cg_keep(cell_step(mode, project(x, w_ih, b_ih), h, &c, w_hh, b_hh, NULL));
         if (mode == MODE_LSTM) *c_out = out ? cg_keep(c) : NULL;
     }
     return out;
@@ -114,8 +116,8 @@ cg_tensor *cg_lstm_cell(cg_tensor *input, cg_tensor *hx, cg_tensor *cx, cg_tenso
 /* One direction of one layer over x (L, N, in): the stacked outputs (L, N, H); *h and *c (LSTM)
  * go from the initial state to the final one. The reverse direction reads the steps backwards and
  * writes its outputs in input order. */
-static cg_tensor *run_direction(rnn_mode mode, cg_tensor *x, cg_tensor *const *p, bool bias, bool reverse,
-                                cg_tensor **h, cg_tensor **c) {
+static cg_tensor *run_direction(rnn_mode mode, cg_tensor *x, cg_tensor *const *p, bool bias, bool proj,
+                                bool reverse, cg_tensor **h, cg_tensor **c) {
     int64_t len = cg_size(x, 0);
     cg_tensor **steps = malloc((size_t)len * sizeof *steps), **outs = malloc((size_t)len * sizeof *outs);
     cg_tensor *out = NULL;
@@ -123,7 +125,7 @@ static cg_tensor *run_direction(rnn_mode mode, cg_tensor *x, cg_tensor *const *p
     else if (cg_unbind(project(x, p[0], bias ? p[2] : NULL), 0, steps, (int)len) == len) {
         for (int64_t k = 0; k < len; k++) {
             int64_t t = reverse ? len - 1 - k : k;
-            outs[t] = *h = cell_step(mode, steps[t], *h, c, p[1], bias ? p[3] : NULL);
+            outs[t] = *h = cell_step(mode, steps[t], *h, c, p[1], bias ? p[3] : NULL, proj ? p[bias ? 4 : 2] : NULL);
         }
         out = *h ? cg_stack(outs, (int)len, 0) : NULL;
     }
@@ -144,6 +146,9 @@ static int check_hidden(const char *what, cg_tensor *hx, int64_t layers, int64_t
     return 0;
 }
 
+/* h's features: proj_size when an LSTM projects, else hidden_size. */
+static int64_t real_hidden(const rnn_state *s) { return s->a.proj_size > 0 ? s->a.proj_size : s->a.hidden_size; }
+
 /* RNNBase.forward's checks, in its order; hx and cx are batched (3-D) when they return 0. */
 static int check_forward(const rnn_state *s, cg_tensor *x, cg_tensor *hx, cg_tensor *cx) {
     if (cg_ndim(x) != 3) {
@@ -157,7 +162,7 @@ static int check_forward(const rnn_state *s, cg_tensor *x, cg_tensor *hx, cg_ten
     }
     int64_t layers = s->a.num_layers * (s->a.bidirectional ? 2 : 1), batch = cg_size(x, s->a.batch_first ? 0 : 1);
     if (s->mode != MODE_LSTM) return check_hidden("hidden", hx, layers, batch, s->a.hidden_size);
-    if (check_hidden("hidden[0]", hx, layers, batch, s->a.hidden_size) < 0) return -1;
+    if (check_hidden("hidden[0]", hx, layers, batch, real_hidden(s)) < 0) return -1;
     return check_hidden("hidden[1]", cx, layers, batch, s->a.hidden_size);
 }
 
@@ -168,8 +173,9 @@ static int prepare_hidden(const rnn_state *s, bool batched, cg_tensor *x, cg_ten
     if (!*hx) {
         int64_t sizes[3] = {s->a.num_layers * (s->a.bidirectional ? 2 : 1), cg_size(x, s->a.batch_first ? 0 : 1),
                             s->a.hidden_size};
-        *hx = cg_zeros_shape(cg_get_dtype(x), 3, sizes);
         if (lstm) *cx = cg_zeros_shape(cg_get_dtype(x), 3, sizes);
+        sizes[2] = real_hidden(s);
+        *hx = cg_zeros_shape(cg_get_dtype(x), 3, sizes);
         return *hx && (!lstm || *cx) ? 0 : -1;
     }
     int want = batched ? 3 : 2;
@@ -191,7 +197,8 @@ static int prepare_hidden(const rnn_state *s, bool batched, cg_tensor *x, cg_ten
 
 static cg_tensor *run_layers(cg_module *m, const rnn_state *s, cg_tensor *x, cg_tensor *hx, cg_tensor *cx,
                              cg_tensor **h_n, cg_tensor **c_n) {
-    int dirs = s->a.bidirectional ? 2 : 1, np = s->a.no_bias ? 2 : 4;
+    bool proj = s->a.proj_size > 0;
+    int dirs = s->a.bidirectional ? 2 : 1, np = (s->a.no_bias ? 2 : 4) + proj;
     int64_t count = s->a.num_layers * dirs;
     if (cg_size(x, 0) == 0) {
         cg_set_error("Expected sequence length to be larger than 0 in RNN");
@@ -213,11 +220,11 @@ static cg_tensor *run_layers(cg_module *m, const rnn_state *s, cg_tensor *x, cg_
         cg_tensor *outs[2] = {NULL, NULL};
         for (int d = 0; d < dirs; d++) {
             int64_t k = l * dirs + d;
-            cg_tensor *p[4];
+            cg_tensor *p[5];
             for (int i = 0; i < np; i++) p[i] = nn_param(m, (int)(k * np + i));
             hs[k] = cg_select(hx, 0, k);
             if (cx) cs[k] = cg_select(cx, 0, k);
-            outs[d] = run_direction(s->mode, x, p, !s->a.no_bias, d == 1, &hs[k], &cs[k]);
+            outs[d] = run_direction(s->mode, x, p, !s->a.no_bias, proj, d == 1, &hs[k], &cs[k]);
         }
         x = dirs == 2 ? cg_cat(outs, 2, 2) : outs[0];
     }
@@ -364,18 +371,24 @@ static int rnn_nonlinearity(const char *name) {
     return -1;
 }
 
+/* A float32 parameter of name+suffix, (rows, cols) or (rows) for cols 0, to be filled later. */
+static int add_weight(cg_module *m, const char *name, const char *suffix, int64_t rows, int64_t cols) {
+    char full[64];
+    snprintf(full, sizeof full, "%s%s", name, suffix);
+    int64_t sizes[2] = {rows, cols};
+    int rc = -1;
+    CG_SCOPE {
+        rc = cg_module_register_parameter(m, full, cg_empty_shape(CG_FLOAT32, cols ? 2 : 1, sizes));
+    }
+    return rc;
+}
+
 /* One weight_ih, weight_hh (and biases) group named with suffix ("_l0", "_l1_reverse", "" for cells). */
 static int add_group(cg_module *m, int64_t gates, int64_t in, int64_t hidden, bool bias, const char *suffix) {
-    static const char *const names[] = {"weight_ih", "weight_hh", "bias_ih", "bias_hh"};
-    int64_t sizes[4][2] = {{gates, in}, {gates, hidden}, {gates, 0}, {gates, 0}};
-    int rc = 0;
-    for (int i = 0; i < (bias ? 4 : 2) && rc == 0; i++) {
-        char name[64];
-        snprintf(name, sizeof name, "%s%s", names[i], suffix);
-        CG_SCOPE {
-            rc = cg_module_register_parameter(m, name, cg_empty_shape(CG_FLOAT32, i < 2 ? 2 : 1, sizes[i]));
-        }
-    }
+    int rc = add_weight(m, "weight_ih", suffix, gates, in);
+    if (rc == 0) rc = add_weight(m, "weight_hh", suffix, gates, hidden);
+    if (rc == 0 && bias) rc = add_weight(m, "bias_ih", suffix, gates, 0);
+    if (rc == 0 && bias) rc = add_weight(m, "bias_hh", suffix, gates, 0);
     return rc;
 }
 
@@ -406,7 +419,15 @@ static cg_module *rnn_module(const char *type, int mode, cg_nn_rnn_args a) {
                            "being zeroed");
         return NULL;
     }
-    if (a.hidden_size <= 0) { /* RNNBase checks proj_size (0) against it */
+    if (a.proj_size != 0 && mode != MODE_LSTM) {
+        cg_set_value_error("proj_size argument is only supported for LSTM, not RNN or GRU");
+        return NULL;
+    }
+    if (a.proj_size < 0) {
+        cg_set_value_error("proj_size should be a positive integer or zero to disable projections");
+        return NULL;
+    }
+    if (a.proj_size >= a.hidden_size) { /* also hidden_size <= 0 */
         cg_set_value_error("proj_size has to be smaller than hidden_size");
         return NULL;
     }
@@ -428,7 +449,9 @@ static cg_module *rnn_module(const char *type, int mode, cg_nn_rnn_args a) {
         for (int d = 0; d < dirs && rc == 0; d++) {
             char suffix[40];
             snprintf(suffix, sizeof suffix, "_l%lld%s", (long long)l, d ? "_reverse" : "");
-            rc = add_group(m, gates, l == 0 ? a.input_size : a.hidden_size * dirs, a.hidden_size, !a.no_bias, suffix);
+            int64_t h = a.proj_size > 0 ? a.proj_size : a.hidden_size;
+            rc = add_group(m, gates, l == 0 ? a.input_size : h * dirs, h, !a.no_bias, suffix);
+            if (rc == 0 && a.proj_size > 0) rc = add_weight(m, "weight_hr", suffix, a.proj_size, a.hidden_size);
         }
     if (rc == 0) rc = reset_uniform(m, a.hidden_size);
     if (rc != 0) {
@@ -444,7 +467,7 @@ cg_module *cg_nn_gru_opts(cg_nn_rnn_args a) { return rnn_module("GRU", MODE_GRU,
 
 static cg_module *cell_module(const char *type, int mode, cg_nn_rnn_args a) {
     if (mode < 0) return NULL;
-    if (a.num_layers > 1 || a.batch_first || a.dropout != 0 || a.bidirectional) {
+    if (a.num_layers > 1 || a.batch_first || a.dropout != 0 || a.bidirectional || a.proj_size != 0) {
         cg_set_value_error("%s takes input_size, hidden_size, no_bias and nonlinearity only", type);
         return NULL;
     }
