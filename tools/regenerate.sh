@@ -27,6 +27,8 @@ $py tools/gen_activation.py > tests/data/activation.txt
 $py tools/gen_generator.py
 $py tools/gen_safetensors.py
 $py tools/gen_dataloader.py
+$py tools/gen_transforms.py
+$py tools/gen_train_parity.py >/dev/null
 $py tools/gen_rnn.py
 $py tools/gen_transformer.py
 $py tools/demo.py > tests/data/demo.expected
