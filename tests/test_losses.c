@@ -142,8 +142,23 @@ static void test_errors(void) {
     CHECK(cg_binary_cross_entropy(cg_to(x, CG_FLOAT64), NULL) == NULL);
 }
 
+/* Odd operands get a result or an error, never a crash (run under valgrind and ASan). */
+static void test_odd_operands(void) {
+    cg_tensor *x = cg_randn(4, 3), *t = cg_tensor_i64(((int64_t[]){0, 1, 2, 1}), 4), *e = cg_zeros(0, 3);
+    CHECK(cg_nll_loss(x, t, .ignore_index = CG_OPT(1e300)) != NULL); /* clamped: no target equals it */
+    CHECK(cg_nll_loss(x, t, .ignore_index = CG_OPT(NAN)) != NULL);
+    CHECK(cg_nll_loss(cg_zeros(0, 3, 0), cg_zeros_shape(CG_INT64, 2, (int64_t[]){0, 0})) != NULL);
+    CHECK(cg_nll_loss(cg_zeros(2, 3, 0, 4), cg_zeros_shape(CG_INT64, 3, (int64_t[]){2, 0, 4}), .weight = cg_ones(3)) != NULL);
+    CHECK(cg_cross_entropy(e, cg_zeros_shape(CG_INT64, 1, (int64_t[]){0}), .label_smoothing = 0.2, .weight = cg_ones(3)) != NULL);
+    CHECK(cg_binary_cross_entropy(e, e, .weight = cg_ones(3)) != NULL);
+    CHECK(cg_binary_cross_entropy_with_logits(e, e, .pos_weight = cg_ones(3), .weight = cg_ones(3)) != NULL);
+    CHECK(!cg_nll_loss(cg_zeros_shape(CG_INT64, 4, (int64_t[]){2, 3, 2, 2}), cg_zeros_shape(CG_INT64, 3, (int64_t[]){2, 2, 2})));
+    CHECK(!cg_cross_entropy(x, cg_to(cg_ones(4), CG_BOOL), .label_smoothing = 0.2));
+}
+
 int main(void) {
     RUN(test_golden);
     RUN(test_errors);
+    RUN(test_odd_operands);
     HARNESS_END();
 }

@@ -427,7 +427,12 @@ void cg_backward_log_softmax_backward_data(cg_node *n, cg_tensor **grads, cg_ten
 
 /* ---- nll_loss ---- */
 
-static int64_t ignore_index_of(cg_loss_args a) { return a.ignore_index.given ? (int64_t)a.ignore_index.value : -100; }
+/* The option as an int64 (clamped to its range, where the cast would be undefined; NaN is -100). */
+static int64_t ignore_index_of(cg_loss_args a) {
+    double v = a.ignore_index.value;
+    if (!a.ignore_index.given || isnan(v)) return -100;
+    return v >= 0x1p63 ? INT64_MAX : v < -0x1p63 ? INT64_MIN : (int64_t)v;
+}
 
 /* The checks of PyTorch's nll_loss and nll_loss2d kernels for 1-, 2- and 4-dim input, in its
  * order and words. */
