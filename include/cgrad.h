@@ -880,6 +880,22 @@ cg_tensor *cg_scaled_dot_product_attention_opts(cg_sdpa_args args);
 #define cg_scaled_dot_product_attention(q_, k_, ...) \
     cg_scaled_dot_product_attention_opts(CG_ARGS_(cg_sdpa_args){.query = (q_), .key = (k_), .value = __VA_ARGS__})
 
+/* torch.nn.functional.adaptive_avg_pool2d / adaptive_max_pool2d: cg_adaptive_avg_pool2d(x,
+ * CG_INTS(3, 2)) (one int: a square output). Input (N, C, H, W) or (C, H, W). .indices, when not
+ * NULL (max only), receives the int64 positions of the maxima in their planes (return_indices). A
+ * 1x1 average is mean over the last two dims, as in PyTorch. No None sizes. */
+typedef struct {
+    cg_tensor *input;
+    cg_ints output_size;
+    cg_tensor **indices;
+} cg_adaptive_pool_args;
+cg_tensor *cg_adaptive_avg_pool2d_opts(cg_adaptive_pool_args args);
+cg_tensor *cg_adaptive_max_pool2d_opts(cg_adaptive_pool_args args);
+#define cg_adaptive_avg_pool2d(input_, ...) \
+    cg_adaptive_avg_pool2d_opts(CG_ARGS_(cg_adaptive_pool_args){.input = (input_), .output_size = __VA_ARGS__})
+#define cg_adaptive_max_pool2d(input_, ...) \
+    cg_adaptive_max_pool2d_opts(CG_ARGS_(cg_adaptive_pool_args){.input = (input_), .output_size = __VA_ARGS__})
+
 /* ---- autograd ------------------------------------------------------------------------------- */
 
 typedef struct cg_node cg_node;  /* a grad_fn: borrowed from the tensor that has it */
@@ -1123,6 +1139,19 @@ cg_module *cg_nn_max_pool2d_opts(cg_max_pool_args args);
 cg_module *cg_nn_avg_pool2d_opts(cg_avg_pool_args args);
 #define cg_nn_max_pool2d(...) cg_nn_max_pool2d_opts(CG_ARGS_(cg_max_pool_args){.kernel_size = __VA_ARGS__})
 #define cg_nn_avg_pool2d(...) cg_nn_avg_pool2d_opts(CG_ARGS_(cg_avg_pool_args){.kernel_size = __VA_ARGS__})
+/* nn.MaxPool1d / nn.AvgPool1d with cg_max_pool1d's / cg_avg_pool1d's options: cg_nn_max_pool1d(CG_INTS(2)). */
+cg_module *cg_nn_max_pool1d_opts(cg_max_pool_args args);
+cg_module *cg_nn_avg_pool1d_opts(cg_avg_pool_args args);
+#define cg_nn_max_pool1d(...) cg_nn_max_pool1d_opts(CG_ARGS_(cg_max_pool_args){.kernel_size = __VA_ARGS__})
+#define cg_nn_avg_pool1d(...) cg_nn_avg_pool1d_opts(CG_ARGS_(cg_avg_pool_args){.kernel_size = __VA_ARGS__})
+/* nn.AdaptiveAvgPool2d / nn.AdaptiveMaxPool2d(output_size) (return_indices not kept):
+ * cg_nn_adaptive_avg_pool2d(CG_INTS(1)). */
+cg_module *cg_nn_adaptive_avg_pool2d_opts(cg_adaptive_pool_args args);
+cg_module *cg_nn_adaptive_max_pool2d_opts(cg_adaptive_pool_args args);
+#define cg_nn_adaptive_avg_pool2d(...) \
+    cg_nn_adaptive_avg_pool2d_opts(CG_ARGS_(cg_adaptive_pool_args){.output_size = __VA_ARGS__})
+#define cg_nn_adaptive_max_pool2d(...) \
+    cg_nn_adaptive_max_pool2d_opts(CG_ARGS_(cg_adaptive_pool_args){.output_size = __VA_ARGS__})
 cg_module *cg_nn_flatten(int start_dim, int end_dim);  /* nn.Flatten(start_dim, end_dim); PyTorch's default is (1, -1) */
 cg_module *cg_nn_unflatten(int dim, int ndim, const int64_t *sizes);  /* nn.Unflatten(dim, sizes): cg_nn_unflatten(1, CG_SHAPE(2, 5)) */
 cg_module *cg_nn_identity(void);  /* nn.Identity: returns its input */

@@ -103,6 +103,18 @@ static int f_avg_pool_backward(cg_tensor **in, cg_tensor **out, void *u) {
 }
 CV_INPUTS(pl_grad, GRAD_INPUT(233, -1, 1, 1, 2, 5, 5), GRAD_INPUT(234, -1, 1, 1, 2, 3, 3))
 
+CV_FN(adaptive_avg, cg_adaptive_avg_pool2d(in[0], CG_INTS(3, 4)))
+CV_FN(adaptive_max, cg_adaptive_max_pool2d(in[0], CG_INTS(3, 4)))
+CV_FN(adaptive_max_unbatched, cg_adaptive_max_pool2d(in[0], CG_INTS(2)))
+static int f_adaptive_avg_backward(cg_tensor **in, cg_tensor **out, void *u) {
+    (void)u;
+    return conv_gradient(cg_adaptive_avg_pool2d(in[0], CG_INTS(3)), in[1], in[0], out);
+}
+static int f_adaptive_max_backward(cg_tensor **in, cg_tensor **out, void *u) {
+    (void)u;
+    return conv_gradient(cg_adaptive_max_pool2d(in[0], CG_INTS(3)), in[1], in[0], out);
+}
+
 static const grad_case cases_conv[] = {
     {"convolution", "conv2d stride, padding, dilation, bias", 3, cv_2d, f_conv2d, false, 0, 0},
     {"convolution", "conv2d groups 2, transposed input", 3, cv_2d_groups, f_conv2d_groups, false, 0, 0},
@@ -119,6 +131,11 @@ static const grad_case cases_conv[] = {
     {"conv_transpose", "conv_transpose2d unbatched, no bias", 2, ct_unbatched, f_conv_transpose_unbatched, false, 0, 0},
     {"conv_transpose_backward_input", "conv_transpose2d stride 2, padding 1, output_padding 1", 3, ct_grad_input,
      f_conv_transpose_grad_input, false, 0, 0},
+    {"adaptive_avg_pool2d", "5x6 to 3x4 (overlapping windows), transposed input", 1, pl_input_t, f_adaptive_avg, false, 0, 0},
+    {"adaptive_max_pool2d", "5x6 to 3x4", 1, pl_input, f_adaptive_max, false, 0, 0},
+    {"adaptive_max_pool2d", "unbatched", 1, pl_unbatched, f_adaptive_max_unbatched, false, 0, 0},
+    {"adaptive_avg_pool2d_backward", "5x5 to 3", 2, pl_grad, f_adaptive_avg_backward, false, 0, 0},
+    {"adaptive_max_pool2d_backward", "5x5 to 3", 2, pl_grad, f_adaptive_max_backward, false, 0, 0},
     {"max_pool2d", "kernel 2", 1, pl_input, f_max_pool, false, 0, 0},
     {"max_pool2d", "padding, dilation, ceil_mode, transposed", 1, pl_input_t, f_max_pool_padded, false, 0, 0},
     {"max_pool2d", "unbatched, overlapping windows", 1, pl_unbatched, f_max_pool_overlap, false, 0, 0},

@@ -114,6 +114,11 @@ static int check_line(char *line) {
         x = leaf(golden_tensor(&cur)), w = leaf(golden_tensor(&cur)), b = leaf(golden_maybe(&cur));
         cg_conv_transpose_args a = {x, w, b, stride, padding, output_padding, groups, dilation};
         out = op[14] == '1' ? cg_conv_transpose1d_opts(a) : cg_conv_transpose2d_opts(a);
+    } else if (!strncmp(op, "adaptive_", 9)) {
+        cg_ints size = golden_ints(&cur);
+        x = leaf(golden_tensor(&cur));
+        with_indices = op[9] == 'm';
+        out = with_indices ? cg_adaptive_max_pool2d(x, size, .indices = &indices) : cg_adaptive_avg_pool2d(x, size);
     } else if (!strcmp(op, "max_pool2d")) {
         cg_ints k = golden_ints(&cur), stride = golden_ints(&cur), padding = golden_ints(&cur), dilation = golden_ints(&cur);
         bool ceil_mode = atoi(golden_token(&cur));
@@ -190,6 +195,9 @@ static void test_node_names(void) {
     CHECK_STR(cg_node_name(cg_grad_fn(cg_conv1d(cg_select(x, 2, 0), cg_select(w, 2, 0)))), "ConvolutionBackward0");
     CHECK_STR(cg_node_name(cg_grad_fn(cg_max_pool2d(x, CG_INTS(2)))), "MaxPool2DWithIndicesBackward0");
     CHECK_STR(cg_node_name(cg_grad_fn(cg_avg_pool2d(x, CG_INTS(2)))), "AvgPool2DBackward0");
+    CHECK_STR(cg_node_name(cg_grad_fn(cg_adaptive_avg_pool2d(x, CG_INTS(2)))), "AdaptiveAvgPool2DBackward0");
+    CHECK_STR(cg_node_name(cg_grad_fn(cg_adaptive_avg_pool2d(x, CG_INTS(1)))), "MeanBackward1");
+    CHECK_STR(cg_node_name(cg_grad_fn(cg_adaptive_max_pool2d(x, CG_INTS(1)))), "AdaptiveMaxPool2DBackward0");
     cg_tensor *x1 = cg_select(x, 2, 0);
     cg_node *squeeze = cg_grad_fn(cg_max_pool1d(x1, CG_INTS(2)));
     CHECK_STR(cg_node_name(squeeze), "SqueezeBackward1");
@@ -218,6 +226,12 @@ static void test_node_names(void) {
     loss = cg_sum(cg_pow_scalar(cg_avg_pool2d(x, CG_INTS(2)), 2));
     CHECK(cg_autograd_grad(.outputs = CG_TENSORS(loss), .inputs = CG_TENSORS(x), .results = g, .create_graph = true) == 0);
     CHECK_STR(cg_node_name(cg_grad_fn(g[0])), "AvgPool2DBackwardBackward0");
+    loss = cg_sum(cg_pow_scalar(cg_adaptive_avg_pool2d(x, CG_INTS(4)), 2));
+    CHECK(cg_autograd_grad(.outputs = CG_TENSORS(loss), .inputs = CG_TENSORS(x), .results = g, .create_graph = true) == 0);
+    CHECK_STR(cg_node_name(cg_grad_fn(g[0])), "AdaptiveAvgPool2DBackwardBackward0");
+    loss = cg_sum(cg_pow_scalar(cg_adaptive_max_pool2d(x, CG_INTS(4)), 2));
+    CHECK(cg_autograd_grad(.outputs = CG_TENSORS(loss), .inputs = CG_TENSORS(x), .results = g, .create_graph = true) == 0);
+    CHECK_STR(cg_node_name(cg_grad_fn(g[0])), "AdaptiveMaxPool2DBackwardBackward0");
 }
 
 /* Strided inputs give the values of their contiguous copies; no input changes. */
@@ -308,6 +322,7 @@ static void test_null_arguments(void) {
     cg_clear_error();
     CHECK(cg_conv2d(NULL, x) == NULL && cg_conv2d(x, NULL) == NULL && cg_conv1d(NULL, x) == NULL);
     CHECK(cg_max_pool2d(NULL, CG_INTS(2)) == NULL && cg_avg_pool2d(NULL, CG_INTS(2)) == NULL);
+    CHECK(cg_adaptive_avg_pool2d(NULL, CG_INTS(2)) == NULL && cg_adaptive_max_pool2d(NULL, CG_INTS(2)) == NULL);
     CHECK(cg_conv_transpose2d(NULL, x) == NULL && cg_conv_transpose2d(x, NULL) == NULL && cg_conv_transpose1d(NULL, x) == NULL);
     CHECK(cg_last_error_kind() == CG_ERROR_NONE);
 }

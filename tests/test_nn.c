@@ -40,6 +40,12 @@ static cg_module *make_model(const char *name) {
             cg_nn_conv_transpose2d(2, 4, CG_INTS(3), .stride = CG_INTS(2), .padding = CG_INTS(1),
                                    .output_padding = CG_INTS(1)),
             cg_nn_relu(), cg_nn_conv_transpose2d(4, 2, CG_INTS(2, 3), .groups = 2, .no_bias = true, .dilation = CG_INTS(2))));
+    if (!strcmp(name, "pools"))
+        return cg_nn_sequential(CG_MODULES(cg_nn_conv2d(2, 3, CG_INTS(3)), cg_nn_adaptive_max_pool2d(CG_INTS(5, 4)),
+                                           cg_nn_adaptive_avg_pool2d(CG_INTS(3)), cg_nn_flatten(2, 3),
+                                           cg_nn_max_pool1d(CG_INTS(2), .stride = CG_INTS(1)),
+                                           cg_nn_avg_pool1d(CG_INTS(3), .padding = CG_INTS(1)),
+                                           cg_nn_adaptive_avg_pool2d(CG_INTS(1))));
     if (!strcmp(name, "convt1d"))
         return cg_nn_sequential(CG_MODULES(cg_nn_conv_transpose1d(3, 4, CG_INTS(3), .stride = CG_INTS(2)), cg_nn_tanh(),
                                            cg_nn_conv_transpose1d(4, 2, CG_INTS(2), .padding = CG_INTS(1))));
@@ -96,7 +102,7 @@ static void test_default_init_bits(void) {
     cg_named_tensors_free(&sd);
     cg_module_free(m);
     golden_close(&g);
-    CHECK_MSG(checked == 48, "%d param lines checked", checked); /* 6 models, 2 seeds */
+    CHECK_MSG(checked == 52, "%d param lines checked", checked); /* 7 models, 2 seeds */
 }
 
 static bool values_close(cg_tensor *got, cg_tensor *expected) {
@@ -162,7 +168,7 @@ static void test_forward_and_grads(void) {
     golden_close(&g);
     CHECK(lines > 0);
     CHECK_MSG(bad == 0, "%d forward lines differ", bad);
-    CHECK_MSG(grads_checked == 48, "%d grad lines checked", grads_checked);
+    CHECK_MSG(grads_checked == 52, "%d grad lines checked", grads_checked);
 }
 
 static int run_init(const char *name, cg_tensor **out) {

@@ -367,6 +367,40 @@ conv_transpose("conv_transpose1d", x[:, :, 0], w[:, :, 0, :0], b)
 conv_transpose("conv_transpose1d", x[0, 0], w[:, :, 0], b)
 conv_transpose("conv_transpose1d", x[:, :, 0], w, b)
 
+# ---- adaptive_avg_pool2d, adaptive_max_pool2d (with indices) ----
+def adaptive(op, x, size):
+    fn = {"adaptive_avg_pool2d": F.adaptive_avg_pool2d,
+          "adaptive_max_pool2d": lambda x_, s_: F.adaptive_max_pool2d(x_, s_, return_indices=True)}[op]
+    _, res = run(lambda x_: fn(x_, size), [x])
+    lines.append(" ".join([op, ints(size), tensor_text(x), res if res.startswith("ERR") else "OK pool " + res]))
+
+
+for op in ("adaptive_avg_pool2d", "adaptive_max_pool2d"):
+    for dt in (F32, F64):
+        adaptive(op, rnd(2, 3, 7, 5, dtype=dt), (3, 2))
+        adaptive(op, rnd(2, 2, 5, 7, dtype=dt), 3)
+        adaptive(op, rnd(1, 2, 4, 6, dtype=dt), (4, 6))  # windows of one element
+        adaptive(op, rnd(1, 2, 3, 4, dtype=dt), (5, 7))  # larger than the input: overlapping windows
+        adaptive(op, rnd(3, 6, 6, dtype=dt), (4, 3))     # unbatched
+        adaptive(op, rnd(2, 3, 5, 5, dtype=dt), 1)       # avg: a mean
+        adaptive(op, rnd(2, 3, 5, 5, dtype=dt), (1, 1))
+        adaptive(op, rnd(2, 3, 6, 4, dtype=dt), (0, 2))
+        adaptive(op, rnd(0, 3, 6, 4, dtype=dt), 2)
+    x = rnd(2, 3, 6, 5, dtype=F64)
+    for bad in [x[0, 0], x.unsqueeze(0), x[:, :0], x[:, :, :0], x[:, :, :, :0], x.long(), x.bool()]:
+        adaptive(op, bad, 2)
+    adaptive(op, x[0, 0], 1)
+    adaptive(op, x.long(), 1)
+    adaptive(op, x, (-1, 2))
+    adaptive(op, x, (2, -3))
+    adaptive(op, x, (1, 2, 3))
+    adaptive(op, x[:, :0], (-1, 2))
+t = torch.tensor([[[[1.0, float("nan"), 3.0], [float("nan"), 2.0, float("-inf")], [0.0, -0.0, 5.0]]]])
+adaptive("adaptive_max_pool2d", t, 2)
+adaptive("adaptive_avg_pool2d", t, 2)
+adaptive("adaptive_max_pool2d", torch.full((1, 1, 3, 3), float("-inf")), 2)
+adaptive("adaptive_avg_pool2d", torch.full((1, 1, 3, 3), -0.0), 2)
+
 path = os.path.join(os.path.dirname(__file__), "..", "tests", "data", "conv.txt")
 with open(path, "w") as f:
     blas = ctypes.CDLL("libopenblas.so.0")  # the one PyTorch loaded: its kernels decide the slow path's bits

@@ -43,6 +43,9 @@ MODELS = {
     "emb": (lambda: nn.Sequential(nn.Embedding(10, 3), nn.Flatten(), nn.Linear(6, 2)), None),
     "convt": (lambda: nn.Sequential(nn.ConvTranspose2d(2, 4, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),
                                     nn.ConvTranspose2d(4, 2, (2, 3), groups=2, bias=False, dilation=2)), (2, 2, 3, 3)),
+    "pools": (lambda: nn.Sequential(nn.Conv2d(2, 3, 3), nn.AdaptiveMaxPool2d((5, 4)), nn.AdaptiveAvgPool2d(3),
+                                    nn.Flatten(2, 3), nn.MaxPool1d(2, stride=1), nn.AvgPool1d(3, padding=1),
+                                    nn.AdaptiveAvgPool2d(1)), (2, 2, 9, 8)),
     "convt1d": (lambda: nn.Sequential(nn.ConvTranspose1d(3, 4, 3, stride=2), nn.Tanh(),
                                       nn.ConvTranspose1d(4, 2, 2, padding=1)), (3, 5)),
 }

@@ -138,7 +138,11 @@
     X(max_pool2d, "MaxPool2DWithIndicesBackward0")                       \
     X(max_pool2d_backward, "MaxPool2DWithIndicesBackwardBackward0")      \
     X(avg_pool2d, "AvgPool2DBackward0")                                  \
-    X(avg_pool2d_backward, "AvgPool2DBackwardBackward0")
+    X(avg_pool2d_backward, "AvgPool2DBackwardBackward0")                 \
+    X(adaptive_avg_pool2d, "AdaptiveAvgPool2DBackward0")                 \
+    X(adaptive_avg_pool2d_backward, "AdaptiveAvgPool2DBackwardBackward0") \
+    X(adaptive_max_pool2d, "AdaptiveMaxPool2DBackward0")                 \
+    X(adaptive_max_pool2d_backward, "AdaptiveMaxPool2DBackwardBackward0")
 
 /* Normalization (src/ops/norm.c). */
 #define CG_OPS_NORM(X)                         \

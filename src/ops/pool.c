@@ -11,11 +11,13 @@ typedef struct {
     int64_t kernel[2], stride[2], padding[2], dilation[2];
     bool ceil_mode, include_pad;
     int64_t divisor; /* 0: none */
+    bool adaptive;   /* adaptive pooling to out[2] (the other params unused) */
+    int64_t out[2];
 } pool_params;
 
 /* Where a pooling node keeps its params in its args. */
 enum { ARG_KERNEL = 0, ARG_STRIDE = 2, ARG_PADDING = 4, ARG_DILATION = 6, ARG_CEIL = 8, ARG_INCLUDE_PAD = 9,
-       ARG_DIVISOR = 10 };
+       ARG_DIVISOR = 10, ARG_ADAPTIVE = 11, ARG_OUT = 12 };
 
 static void store_params(cg_node *n, const pool_params *p) {
     for (int d = 0; d < 2; d++) {
@@ -27,10 +29,13 @@ static void store_params(cg_node *n, const pool_params *p) {
     n->args[ARG_CEIL] = p->ceil_mode;
     n->args[ARG_INCLUDE_PAD] = p->include_pad;
     n->args[ARG_DIVISOR] = p->divisor;
+    n->args[ARG_ADAPTIVE] = p->adaptive;
+    n->args[ARG_OUT] = p->out[0], n->args[ARG_OUT + 1] = p->out[1];
 }
 
 static pool_params params_of(const cg_node *n) {
-    pool_params p = {.ceil_mode = n->args[ARG_CEIL], .include_pad = n->args[ARG_INCLUDE_PAD], .divisor = n->args[ARG_DIVISOR]};
+    pool_params p = {.ceil_mode = n->args[ARG_CEIL], .include_pad = n->args[ARG_INCLUDE_PAD], .divisor = n->args[ARG_DIVISOR],
+                     .adaptive = n->args[ARG_ADAPTIVE], .out = {n->args[ARG_OUT], n->args[ARG_OUT + 1]}};
     for (int d = 0; d < 2; d++) {
         p.kernel[d] = n->args[ARG_KERNEL + d];
         p.stride[d] = n->args[ARG_STRIDE + d];
@@ -55,8 +60,13 @@ static int64_t pooled_size(int64_t in, int64_t kernel, int64_t pad, int64_t stri
 
 /* The kernels' geometry: every dim before the last two is a plane. */
 static cg_pool2d_shape shape_of(int ndim, const int64_t *sizes, const pool_params *p) {
-    cg_pool2d_shape s = {.planes = 1, .in_h = sizes[ndim - 2], .in_w = sizes[ndim - 1]};
+    cg_pool2d_shape s = {.planes = 1, .in_h = sizes[ndim - 2], .in_w = sizes[ndim - 1], .adaptive = p->adaptive};
     for (int d = 0; d < ndim - 2; d++) s.planes *= sizes[d];
+    if (p->adaptive) { /* the max kernel steps through its windows by the dilation */
+        s.out_h = p->out[0], s.out_w = p->out[1];
+        s.dilation_h = s.dilation_w = 1;
+        return s;
+    }
     s.kernel_h = p->kernel[0], s.kernel_w = p->kernel[1];
     s.stride_h = p->stride[0], s.stride_w = p->stride[1];
     s.pad_h = p->padding[0], s.pad_w = p->padding[1];
@@ -168,7 +178,7 @@ static cg_tensor *max_pool_forward(cg_tensor *x, const pool_params *p, cg_tensor
     cg_tensor *out = pooled_like(x, &s, x->dtype), *ind = pooled_like(x, &s, CG_INT64), *xc = dense(x);
     if (!out || !ind || !xc) return NULL;
     if (out->numel) CG_KERNEL(out, max_pool2d)(x->dtype, &s, cg_bytes(xc), cg_bytes(out), (int64_t *)cg_bytes(ind));
-    cg_node *n = cg_record(&cg_op_max_pool2d, out, CG_INPUTS(x));
+    cg_node *n = cg_record(p->adaptive ? &cg_op_adaptive_max_pool2d : &cg_op_max_pool2d, out, CG_INPUTS(x));
     if (n) {
         store_params(n, p);
         cg_save(n, 0, ind);
@@ -221,7 +231,8 @@ static cg_tensor *max_pool_backward(cg_tensor *g, cg_tensor *x, cg_tensor *ind, 
     if (out->numel)
         CG_KERNEL(out, max_pool2d_backward)(g->dtype, &s, cg_bytes(gc), (const int64_t *)cg_bytes(ic),
                                       cg_bytes(out));
-    cg_node *n = cg_record(&cg_op_max_pool2d_backward, out, CG_INPUTS(g, x));
+    cg_node *n = cg_record(p->adaptive ? &cg_op_adaptive_max_pool2d_backward : &cg_op_max_pool2d_backward, out,
+                           CG_INPUTS(g, x));
     if (n) {
         store_params(n, p);
         cg_save(n, 0, ind);
@@ -256,7 +267,7 @@ static cg_tensor *avg_pool_forward(cg_tensor *x, const pool_params *p) {
     if (!out || !xc) return NULL;
     if (out->numel)
         CG_KERNEL(out, avg_pool2d)(x->dtype, &s, cg_bytes(xc), cg_bytes(out), p->include_pad, p->divisor);
-    cg_node *n = cg_record(&cg_op_avg_pool2d, out, CG_INPUTS(x));
+    cg_node *n = cg_record(p->adaptive ? &cg_op_adaptive_avg_pool2d : &cg_op_avg_pool2d, out, CG_INPUTS(x));
     if (n) {
         store_params(n, p);
         cg_save(n, 0, x);
@@ -300,7 +311,8 @@ static cg_tensor *avg_pool_backward(cg_tensor *g, cg_tensor *x, const pool_param
     if (!out || !gc) return NULL;
     if (out->numel)
         CG_KERNEL(out, avg_pool2d_backward)(g->dtype, &s, cg_bytes(gc), cg_bytes(out), p->include_pad, p->divisor);
-    cg_node *n = cg_record(&cg_op_avg_pool2d_backward, out, CG_INPUTS(g, x));
+    cg_node *n = cg_record(p->adaptive ? &cg_op_adaptive_avg_pool2d_backward : &cg_op_avg_pool2d_backward, out,
+                           CG_INPUTS(g, x));
     if (n) store_params(n, p);
     return cg_recorded(out);
 }
@@ -362,7 +374,7 @@ static int check_max_pool1d_impl(cg_max_pool_args a, int64_t *k, int64_t *stride
     }
     *k = a.kernel_size.v[0], *stride = a.stride.n ? a.stride.v[0] : *k;
     *pad = a.padding.n ? a.padding.v[0] : 0, *dil = a.dilation.n ? a.dilation.v[0] : 1;
-    pool_params ints = {{*k, *k}, {*stride, *stride}, {*pad, *pad}, {*dil, *dil}, false, true, 0};
+    pool_params ints = {{*k, *k}, {*stride, *stride}, {*pad, *pad}, {*dil, *dil}, false, true, 0, false, {0, 0}};
     if (check_ints(&ints) < 0) return -1;
     const char *fail = *k <= 0 ? "kernel_size must be greater than zero" : *stride <= 0 ? "stride must be greater than zero"
                        : *pad < 0 ? "padding must be non-negative" : *dil <= 0 ? "dilation must be greater than zero" : NULL;
@@ -416,7 +428,7 @@ cg_tensor *cg_max_pool1d_opts(cg_max_pool_args a) {
     } else {
         int64_t k, stride, pad, dil;
         if (check_max_pool1d_impl(a, &k, &stride, &pad, &dil) < 0) return NULL;
-        pool_params p = {{1, k}, {1, stride}, {0, pad}, {1, dil}, a.ceil_mode, true, 0};
+        pool_params p = {{1, k}, {1, stride}, {0, pad}, {1, dil}, a.ceil_mode, true, 0, false, {0, 0}};
         x2 = cg_unsqueeze(x, -2);
         out = x2 ? max_pool_forward(x2, &p, &ind) : NULL;
     }
@@ -438,4 +450,92 @@ cg_tensor *cg_avg_pool1d_opts(cg_avg_pool_args a) {
                                    .stride = pair_of(1, a.stride, a.kernel_size.v[0]), .padding = pair_of(0, a.padding, 0),
                                    .ceil_mode = a.ceil_mode, .exclude_padding = a.exclude_padding);
     return cg_squeeze_dim(out, -2);
+}
+
+/* ---- adaptive_avg_pool2d and adaptive_max_pool2d: the pooling ops above with adaptive windows;
+ * their nodes' backwards are the same functions (the params say which windows). ---- */
+
+void cg_backward_adaptive_max_pool2d(cg_node *n, cg_tensor **grads, cg_tensor **out) { cg_backward_max_pool2d(n, grads, out); }
+void cg_backward_adaptive_max_pool2d_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_backward_max_pool2d_backward(n, grads, out);
+}
+void cg_backward_adaptive_avg_pool2d(cg_node *n, cg_tensor **grads, cg_tensor **out) { cg_backward_avg_pool2d(n, grads, out); }
+void cg_backward_adaptive_avg_pool2d_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_backward_avg_pool2d_backward(n, grads, out);
+}
+
+/* An output_size of one int (both dims) or two into p->out; -1 with no message otherwise. */
+static int adaptive_sizes(cg_ints output_size, pool_params *p) {
+    p->adaptive = true;
+    if (output_size.n != 1 && output_size.n != 2) return -1;
+    p->out[0] = output_size.v[0], p->out[1] = output_size.v[output_size.n - 1];
+    return 0;
+}
+
+/* The input dims from the first (max: every non-batch dim) must not be empty. */
+static int check_adaptive_input(const cg_tensor *x, const char *op, int first) {
+    for (int d = first; d < x->ndim; d++)
+        if (x->sizes[d] <= 0) {
+            cg_set_error("%s(): Expected input to have non-zero size for non-batch dimensions, but input has sizes %s "
+                         "with dimension %d being empty",
+                         op, cg_shape_text(x->ndim, x->sizes).s, d);
+            return -1;
+        }
+    return 0;
+}
+
+/* PyTorch's adaptive_avg_pool2d: a 1x1 output is input.mean((-1, -2), keepdim) (MeanBackward1). */
+cg_tensor *cg_adaptive_avg_pool2d_opts(cg_adaptive_pool_args a) {
+    cg_tensor *x = a.input;
+    if (!x) return NULL;
+    pool_params p = {0};
+    if (adaptive_sizes(a.output_size, &p) < 0) {
+        cg_set_error("adaptive_avg_pool2d: output_size must be 2");
+        return NULL;
+    }
+    if (p.out[0] < 0 || p.out[1] < 0) {
+        cg_set_error("adaptive_avg_pool2d: elements of output_size must be greater than or equal to 0 but received "
+                     "{%lld, %lld}",
+                     (long long)p.out[0], (long long)p.out[1]);
+        return NULL;
+    }
+    if (p.out[0] == 1 && p.out[1] == 1) return cg_mean(x, CG_DIMS(-1, -2), .keepdim = true);
+    if (x->ndim != 3 && x->ndim != 4) {
+        cg_set_error("adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got %s", cg_shape_text(x->ndim, x->sizes).s);
+        return NULL;
+    }
+    if (check_adaptive_input(x, "adaptive_avg_pool2d", x->ndim - 2) < 0) return NULL;
+    if (!cg_is_floating_inline(x->dtype)) {
+        cg_set_error("\"adaptive_avg_pool2d\" not implemented for '%s'", cg_dtype_title(x->dtype));
+        return NULL;
+    }
+    return avg_pool_forward(x, &p);
+}
+
+cg_tensor *cg_adaptive_max_pool2d_opts(cg_adaptive_pool_args a) {
+    cg_tensor *x = a.input;
+    if (!x) return NULL;
+    if (x->ndim != 3 && x->ndim != 4) {
+        cg_set_error("adaptive_max_pool2d(): Expected 3D or 4D tensor, but got: %s", cg_shape_text(x->ndim, x->sizes).s);
+        return NULL;
+    }
+    if (check_adaptive_input(x, "adaptive_max_pool2d", 1) < 0) return NULL;
+    pool_params p = {0};
+    if (adaptive_sizes(a.output_size, &p) < 0) {
+        cg_set_error("adaptive_max_pool2d(): internal error: output_size.size() must be 2");
+        return NULL;
+    }
+    if (p.out[0] < 0 || p.out[1] < 0) {
+        int64_t sizes[CG_MAX_DIMS];
+        memcpy(sizes, x->sizes, sizeof sizes);
+        sizes[x->ndim - 2] = p.out[0], sizes[x->ndim - 1] = p.out[1];
+        cg_set_error("Trying to create tensor with negative dimension %lld: %s", (long long)(p.out[0] < 0 ? p.out[0] : p.out[1]),
+                     cg_shape_text(x->ndim, sizes).s);
+        return NULL;
+    }
+    if (!cg_is_floating_inline(x->dtype)) {
+        cg_set_error("\"adaptive_max_pool2d\" not implemented for '%s'", cg_dtype_title(x->dtype));
+        return NULL;
+    }
+    return max_pool_forward(x, &p, a.indices);
 }

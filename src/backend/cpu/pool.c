@@ -17,6 +17,22 @@ static void max_window(int64_t o, int64_t stride, int64_t pad, int64_t kernel, i
     *start = i0;
 }
 
+/* PyTorch's start_index and end_index: floor(o * in / out) and ceil((o + 1) * in / out). */
+static void adaptive_window(int64_t o, int64_t out, int64_t in, int64_t *start, int64_t *end) {
+    *start = (o / out) * in + ((o % out) * in) / out;
+    *end = 1 + ((o + 1) * in - 1) / out;
+}
+
+static void max_window_h(const cg_pool2d_shape *s, int64_t oh, int64_t *start, int64_t *end) {
+    if (s->adaptive) adaptive_window(oh, s->out_h, s->in_h, start, end);
+    else max_window(oh, s->stride_h, s->pad_h, s->kernel_h, s->dilation_h, s->in_h, start, end);
+}
+
+static void max_window_w(const cg_pool2d_shape *s, int64_t ow, int64_t *start, int64_t *end) {
+    if (s->adaptive) adaptive_window(ow, s->out_w, s->in_w, start, end);
+    else max_window(ow, s->stride_w, s->pad_w, s->kernel_w, s->dilation_w, s->in_w, start, end);
+}
+
 /* The geometry is copied into locals: the int64 index stores could alias the struct's fields. */
 #define DEFINE_MAX_POOL(suffix, T)                                                                             \
     static void max_pool_##suffix(const cg_pool2d_shape *s, const T *in, T *out, int64_t *ind) {               \
@@ -24,10 +40,10 @@ static void max_window(int64_t o, int64_t stride, int64_t pad, int64_t kernel, i
         for (int64_t p = 0; p < g.planes; p++, in += g.in_h * g.in_w)                                          \
             for (int64_t oh = 0; oh < g.out_h; oh++) {                                                         \
                 int64_t h0, h1;                                                                                \
-                max_window(oh, g.stride_h, g.pad_h, g.kernel_h, g.dilation_h, g.in_h, &h0, &h1);               \
+                max_window_h(&g, oh, &h0, &h1);                                                                \
                 for (int64_t ow = 0; ow < g.out_w; ow++) {                                                     \
                     int64_t w0, w1;                                                                            \
-                    max_window(ow, g.stride_w, g.pad_w, g.kernel_w, g.dilation_w, g.in_w, &w0, &w1);           \
+                    max_window_w(&g, ow, &w0, &w1);                                                            \
                     int64_t best = h0 * g.in_w + w0;                                                           \
                     T max = -(T)INFINITY;                                                                      \
                     T probe = 0; /* v - v is NaN for a NaN (and an infinity): then a second pass */         \
@@ -65,13 +81,19 @@ DEFINE_MAX_POOL(f64, double)
 
 /* ---- average pooling ---- */
 
-/* One output's window clipped to the input, and what its sum is divided by. */
+/* One output's window clipped to the input, and what its sum is divided by (then by `then`). */
 typedef struct {
-    int64_t h0, h1, w0, w1, divisor;
+    int64_t h0, h1, w0, w1, divisor, then;
 } avg_window;
 
 static avg_window window_at(const cg_pool2d_shape *s, int64_t oh, int64_t ow, bool count_include_pad, int64_t divisor) {
-    avg_window a;
+    avg_window a = {.then = 1};
+    if (s->adaptive) {
+        adaptive_window(oh, s->out_h, s->in_h, &a.h0, &a.h1);
+        adaptive_window(ow, s->out_w, s->in_w, &a.w0, &a.w1);
+        a.divisor = a.h1 - a.h0, a.then = a.w1 - a.w0;
+        return a;
+    }
     a.h0 = oh * s->stride_h - s->pad_h;
     a.w0 = ow * s->stride_w - s->pad_w;
     a.h1 = a.h0 + s->kernel_h < s->in_h + s->pad_h ? a.h0 + s->kernel_h : s->in_h + s->pad_h;
@@ -95,7 +117,8 @@ static int64_t divide_i64(uint64_t sum, int64_t divisor) {
 #define DIVIDE_u64(sum, d) ((uint64_t)divide_i64(sum, d))
 
 /* Outputs start at zero and the quotient is added (PyTorch's output_data[i] += sum / divisor), so
- * a window outside the input gives 0 and a quotient of -0 gives +0. */
+ * a window outside the input gives 0 and a quotient of -0 gives +0; adaptive pooling stores its
+ * quotient (sum / kh / kw) as it is. */
 #define DEFINE_AVG_POOL(suffix, T)                                                                             \
     static void avg_pool_##suffix(const cg_pool2d_shape *s, const T *in, T *out, bool include_pad, int64_t d) { \
         for (int64_t p = 0; p < s->planes; p++, in += s->in_h * s->in_w)                                       \
@@ -107,7 +130,9 @@ static int64_t divide_i64(uint64_t sum, int64_t divisor) {
                         T sum = 0;                                                                             \
                         for (int64_t h = a.h0; h < a.h1; h++)                                                  \
                             for (int64_t w = a.w0; w < a.w1; w++) sum += in[h * s->in_w + w];                  \
-                        value += DIVIDE_##suffix(sum, a.divisor);                                              \
+                        T q = DIVIDE_##suffix(sum, a.divisor);                                                 \
+                        if (s->adaptive) value = DIVIDE_##suffix(q, a.then);                                   \
+                        else value += q;                                                                       \
                     }                                                                                          \
                     *out++ = value;                                                                            \
                 }                                                                                              \
@@ -122,6 +147,7 @@ static int64_t divide_i64(uint64_t sum, int64_t divisor) {
                 for (int64_t ow = 0; ow < s->out_w; ow++) {                                                    \
                     avg_window a = window_at(s, oh, ow, include_pad, d);                                       \
                     T delta = DIVIDE_##suffix(*gout++, a.divisor);                                             \
+                    if (s->adaptive) delta = DIVIDE_##suffix(delta, a.then);                                   \
                     for (int64_t h = a.h0; h < a.h1; h++)                                                      \
                         for (int64_t w = a.w0; w < a.w1; w++) gin[h * s->in_w + w] += delta;                   \
                 }                                                                                              \

@@ -9,6 +9,10 @@ typedef struct {
     int64_t planes;  /* batch times channels: each plane is pooled on its own */
     int64_t in_h, in_w, out_h, out_w;
     int64_t kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w;
+    /* Adaptive pooling: output (oh, ow)'s window is rows [oh * in_h / out_h, ceil((oh + 1) * in_h /
+     * out_h)) and the columns likewise (kernel, stride, padding and dilation unused); an average is
+     * its sum divided by its height, then by its width (PyTorch's adaptive kernels). */
+    bool adaptive;
 } cg_pool2d_shape;
 
 /* out and indices (planes, OH, OW): each window's largest element (the first one, or a NaN) and
