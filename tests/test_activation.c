@@ -3,7 +3,8 @@
  * random ones, transposed ones), node names, and PyTorch's errors for the dtypes it refuses.
  *
  * The piecewise-linear ones (leaky_relu, hardtanh, relu6, hardsigmoid, hardswish) and the
- * compositions of exact ops (softsign, tanhshrink, softmin) give PyTorch's bits. The others are
+ * compositions of exact ops (softsign, tanhshrink, softmin) give PyTorch's bits, and silu's values
+ * do (its AVX2 loop with SLEEF, simd_avx2.c, and the scalar tail as PyTorch's). The others are
  * computed by libm's scalar functions where PyTorch's AVX2 kernels call SLEEF's vector ones (and
  * their gradients are compositions where PyTorch has one fused loop), so they agree within a few
  * units in the last place: the tolerance of each case below (ACT_DEBUG=1 prints each differing
@@ -18,6 +19,7 @@ typedef struct {
     const char *name;
     cg_tensor *(*fn)(cg_tensor *x);
     double eps; /* how far values and gradients may be from PyTorch's, in epsilons; 0: bit for bit */
+    double grad_eps; /* the gradients', when above eps */
 } act_case;
 
 #define ACT(fname, call)                                      \
@@ -47,29 +49,29 @@ ACT(glu_1, cg_glu(x, 1))
 ACT(glu_0, cg_glu(x, 0))
 
 static const act_case cases[] = {
-    {"leaky_relu_0.2", act_leaky_relu_02, 0},
-    {"leaky_relu_0.01", act_leaky_relu_001, 0},
-    {"hardtanh_-1.25_0.75", act_hardtanh, 0},
-    {"relu6", act_relu6, 0},
-    {"elu_1", act_elu_1, 4},
-    {"elu_0.7", act_elu_07, 4},
-    {"selu", act_selu, 4},
-    {"celu_1.7", act_celu, 4},
-    {"silu", act_silu, 4},
-    {"gelu_none", act_gelu_none, 4},
-    {"gelu_tanh", act_gelu_tanh, 4},
-    {"softplus_1_20", act_softplus_1_20, 4},
-    {"softplus_2_3", act_softplus_2_3, 4},
-    {"hardsigmoid", act_hardsigmoid, 0},
-    {"hardswish", act_hardswish, 0},
-    {"mish", act_mish, 4},
-    {"logsigmoid", act_logsigmoid, 4},
-    {"erf", act_erf, 4},
-    {"softsign", act_softsign, 0},
-    {"tanhshrink", act_tanhshrink, 0},
-    {"softmin_1", act_softmin, 0},
-    {"glu_1", act_glu_1, 4},
-    {"glu_0", act_glu_0, 4},
+    {"leaky_relu_0.2", act_leaky_relu_02, 0, 0},
+    {"leaky_relu_0.01", act_leaky_relu_001, 0, 0},
+    {"hardtanh_-1.25_0.75", act_hardtanh, 0, 0},
+    {"relu6", act_relu6, 0, 0},
+    {"elu_1", act_elu_1, 4, 0},
+    {"elu_0.7", act_elu_07, 4, 0},
+    {"selu", act_selu, 4, 0},
+    {"celu_1.7", act_celu, 4, 0},
+    {"silu", act_silu, 0, 1}, /* values: the SIMD loop; gradients: a composition */
+    {"gelu_none", act_gelu_none, 4, 0},
+    {"gelu_tanh", act_gelu_tanh, 4, 0},
+    {"softplus_1_20", act_softplus_1_20, 4, 0},
+    {"softplus_2_3", act_softplus_2_3, 4, 0},
+    {"hardsigmoid", act_hardsigmoid, 0, 0},
+    {"hardswish", act_hardswish, 0, 0},
+    {"mish", act_mish, 4, 0},
+    {"logsigmoid", act_logsigmoid, 4, 0},
+    {"erf", act_erf, 4, 0},
+    {"softsign", act_softsign, 0, 0},
+    {"tanhshrink", act_tanhshrink, 0, 0},
+    {"softmin_1", act_softmin, 0, 0},
+    {"glu_1", act_glu_1, 4, 0},
+    {"glu_0", act_glu_0, 4, 0},
 };
 
 /* Without SLEEF, sigmoid, tanh and softmax's exp are libm's (README), which the backward formulas
@@ -130,7 +132,7 @@ static int check_values(const act_case *c, char *cursor) {
         return -1;
     double dy = worst_distance(y, y_expected), dd = worst_distance(dx, dx_expected);
     double allowed = fmax(c->eps, least_eps);
-    if (dy > allowed || dd > allowed) {
+    if (dy > allowed || dd > fmax(allowed, c->grad_eps)) {
         fprintf(stderr, "%s %s: values %g, gradients %g epsilons from PyTorch's (at most %g)\n", c->name,
                 cg_dtype_name(cg_get_dtype(x)), dy, dd, allowed);
         return -1;

@@ -2,6 +2,7 @@
  * Activation.cpp), with its parameters converted to the element type first. */
 #include "backend/cpu/activation.h"
 #include "backend/cpu/iter.h"
+#include "backend/cpu/simd.h"
 
 #include <math.h>
 
@@ -52,5 +53,7 @@ ACTIVATION_VALUE(double, )
 
 void cg_kernel_activation(cg_activation_op op, cg_tensor *out, const cg_tensor *in, const double *p) {
     act_ctx c = {op, {p ? p[0] : 0, p ? p[1] : 0, p ? p[2] : 0}};
-    CG_ITER_MEMORY_ORDER(out->dtype == CG_FLOAT64 ? loop_double : loop_float, &c, out, in);
+    cg_loop_fn loop = cg_simd_avx2() ? cg_avx2_activation_loop(op, out->dtype) : NULL;
+    if (!loop) loop = out->dtype == CG_FLOAT64 ? loop_double : loop_float;
+    CG_ITER_MEMORY_ORDER(loop, &c, out, in);
 }

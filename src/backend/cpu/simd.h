@@ -13,6 +13,7 @@
 #ifndef CG_BACKEND_CPU_SIMD_H
 #define CG_BACKEND_CPU_SIMD_H
 
+#include "backend/cpu/activation.h"
 #include "backend/cpu/elementwise.h"
 #include "backend/cpu/iter.h"
 
@@ -27,6 +28,8 @@ void cg_simd_cap(int level);
  * only when cg_simd_avx2() is true (these too are AVX2 code). */
 cg_loop_fn cg_avx2_unary_loop(cg_unary_op op, cg_dtype dtype);
 cg_loop_fn cg_avx2_binary_loop(cg_binary_op op, cg_dtype dtype);
+/* The vector loop of an activation (silu so far), or NULL: the scalar loop of activation.c runs. */
+cg_loop_fn cg_avx2_activation_loop(cg_activation_op op, cg_dtype dtype);
 /* float32 or float64 tensor ** number (ctx points to the double exponent), or NULL. */
 cg_loop_fn cg_avx2_pow_number_loop(cg_dtype dtype);
 

@@ -228,6 +228,29 @@ static void pow_f64_number(char **p, const int64_t *s, int64_t n, const void *ct
     for (; i < n; i++) AT(double, 0, i) = pow(AT(const double, 1, i), e);
 }
 
+/* silu: x / (1 + exp(-x)), PyTorch's vector body and scalar lambda (Activation.cpp) */
+static void silu_f32(char **p, const int64_t *s, int64_t n, const void *ctx) {
+    (void)ctx;
+    int64_t i = 0, end = vec_end(s, 1, n, SIZE(float));
+    for (; i < end; i += 8) {
+        __m256 x = LOAD_OR_SPLAT_PS(1, i);
+        __m256 e = Sleef_expf8_u10(_mm256_xor_ps(x, _mm256_set1_ps(-0.0f)));
+        _mm256_storeu_ps((float *)p[0] + i, _mm256_div_ps(x, _mm256_add_ps(_mm256_set1_ps(1), e)));
+    }
+    for (; i < n; i++) AT(float, 0, i) = AT(const float, 1, i) / (1 + expf(-AT(const float, 1, i)));
+}
+
+static void silu_f64(char **p, const int64_t *s, int64_t n, const void *ctx) {
+    (void)ctx;
+    int64_t i = 0, end = vec_end(s, 1, n, SIZE(double));
+    for (; i < end; i += 4) {
+        __m256d x = LOAD_OR_SPLAT_PD(1, i);
+        __m256d e = Sleef_expd4_u10(_mm256_xor_pd(x, _mm256_set1_pd(-0.0)));
+        _mm256_storeu_pd((double *)p[0] + i, _mm256_div_pd(x, _mm256_add_pd(_mm256_set1_pd(1), e)));
+    }
+    for (; i < n; i++) AT(double, 0, i) = AT(const double, 1, i) / (1 + exp(-AT(const double, 1, i)));
+}
+
 #define SLEEF_LOOPS(OP) [CG_FLOAT32] = OP##_f32, [CG_FLOAT64] = OP##_f64
 #else
 #define SLEEF_LOOPS(OP) [CG_FLOAT32] = NULL
@@ -280,7 +303,20 @@ cg_loop_fn cg_avx2_pow_number_loop(cg_dtype dtype) {
 #endif
 }
 
+cg_loop_fn cg_avx2_activation_loop(cg_activation_op op, cg_dtype dtype) {
+#ifdef CG_HAVE_SLEEF
+    if (op == CG_ACT_SILU) return dtype == CG_FLOAT32 ? silu_f32 : silu_f64;
+#endif
+    (void)op, (void)dtype;
+    return NULL;
+}
+
 #else /* no AVX2 code here: the portable loops run */
+
+cg_loop_fn cg_avx2_activation_loop(cg_activation_op op, cg_dtype dtype) {
+    (void)op, (void)dtype;
+    return NULL;
+}
 
 cg_loop_fn cg_avx2_unary_loop(cg_unary_op op, cg_dtype dtype) {
     (void)op, (void)dtype;
