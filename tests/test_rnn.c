@@ -335,6 +335,14 @@ static void test_api(void) {
                 "cg_nn_cell_forward: the module is a GRU, not an RNNCell, LSTMCell or GRUCell");
     CHECK_ERROR(cg_nn_gru_cell(3, 4, .bidirectional = true),
                 "GRUCell takes input_size, hidden_size, no_bias and nonlinearity only");
+    CHECK_ERROR(cg_lstm_cell(x, cg_zeros(2, 4), cg_zeros(2, 4), cg_randn(16, 3), cg_randn(16, 4), NULL, NULL, NULL),
+                "cg_lstm_cell: c_out must point to where the new c goes");
+    /* input_size 0: 2-D weights of no columns, as PyTorch's */
+    cg_module *empty_in = cg_nn_gru(0, 2);
+    CHECK(cg_ndim(cg_module_get_parameter(empty_in, "weight_ih_l0")) == 2);
+    y = cg_module_forward(empty_in, cg_randn(2, 1, 0));
+    CHECK(y && cg_size(y, 2) == 2);
+    cg_module_free(empty_in);
     /* a NULL input is an earlier failure */
     cg_clear_error();
     CHECK(cg_nn_rnn_forward(gru, NULL, NULL, NULL, &hn, NULL) == NULL && hn == NULL && cg_last_error()[0] == '\0');

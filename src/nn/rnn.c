@@ -79,7 +79,11 @@ static int check_cell_args(cg_tensor *x, cg_tensor *w_ih, cg_tensor *w_hh, cg_te
 
 static cg_tensor *functional_cell(rnn_mode mode, cg_tensor *x, cg_tensor *h, cg_tensor *c, cg_tensor *w_ih,
                                   cg_tensor *w_hh, cg_tensor *b_ih, cg_tensor *b_hh, cg_tensor **c_out) {
-    if (!x || !h || !w_ih || !w_hh || (mode == MODE_LSTM && (!c || !c_out))) return NULL;
+    if (!x || !h || !w_ih || !w_hh || (mode == MODE_LSTM && !c)) return NULL;
+    if (mode == MODE_LSTM && !c_out) {
+        cg_set_error("cg_lstm_cell: c_out must point to where the new c goes");
+        return NULL;
+    }
     if (check_cell_args(x, w_ih, w_hh, h) < 0 || (mode == MODE_LSTM && check_cell_args(x, w_ih, w_hh, c) < 0))
         return NULL;
     cg_tensor *out = NULL;
@@ -371,24 +375,24 @@ static int rnn_nonlinearity(const char *name) {
     return -1;
 }
 
-/* A float32 parameter of name+suffix, (rows, cols) or (rows) for cols 0, to be filled later. */
-static int add_weight(cg_module *m, const char *name, const char *suffix, int64_t rows, int64_t cols) {
+/* A float32 parameter of name+suffix with ndim sizes, to be filled later. */
+static int add_weight(cg_module *m, const char *name, const char *suffix, int ndim, int64_t rows, int64_t cols) {
     char full[64];
     snprintf(full, sizeof full, "%s%s", name, suffix);
     int64_t sizes[2] = {rows, cols};
     int rc = -1;
     CG_SCOPE {
-        rc = cg_module_register_parameter(m, full, cg_empty_shape(CG_FLOAT32, cols ? 2 : 1, sizes));
+        rc = cg_module_register_parameter(m, full, cg_empty_shape(CG_FLOAT32, ndim, sizes));
     }
     return rc;
 }
 
 /* One weight_ih, weight_hh (and biases) group named with suffix ("_l0", "_l1_reverse", "" for cells). */
 static int add_group(cg_module *m, int64_t gates, int64_t in, int64_t hidden, bool bias, const char *suffix) {
-    int rc = add_weight(m, "weight_ih", suffix, gates, in);
-    if (rc == 0) rc = add_weight(m, "weight_hh", suffix, gates, hidden);
-    if (rc == 0 && bias) rc = add_weight(m, "bias_ih", suffix, gates, 0);
-    if (rc == 0 && bias) rc = add_weight(m, "bias_hh", suffix, gates, 0);
+    int rc = add_weight(m, "weight_ih", suffix, 2, gates, in);
+    if (rc == 0) rc = add_weight(m, "weight_hh", suffix, 2, gates, hidden);
+    if (rc == 0 && bias) rc = add_weight(m, "bias_ih", suffix, 1, gates, 0);
+    if (rc == 0 && bias) rc = add_weight(m, "bias_hh", suffix, 1, gates, 0);
     return rc;
 }
 
@@ -451,7 +455,7 @@ static cg_module *rnn_module(const char *type, int mode, cg_nn_rnn_args a) {
             snprintf(suffix, sizeof suffix, "_l%lld%s", (long long)l, d ? "_reverse" : "");
             int64_t h = a.proj_size > 0 ? a.proj_size : a.hidden_size;
             rc = add_group(m, gates, l == 0 ? a.input_size : h * dirs, h, !a.no_bias, suffix);
-            if (rc == 0 && a.proj_size > 0) rc = add_weight(m, "weight_hr", suffix, a.proj_size, a.hidden_size);
+            if (rc == 0 && a.proj_size > 0) rc = add_weight(m, "weight_hr", suffix, 2, a.proj_size, a.hidden_size);
         }
     if (rc == 0) rc = reset_uniform(m, a.hidden_size);
     if (rc != 0) {
