@@ -663,6 +663,16 @@ cg_tensor *cg_group_norm(cg_tensor *input, int64_t num_groups, cg_tensor *weight
 cg_tensor *cg_instance_norm(cg_tensor *input, cg_tensor *running_mean, cg_tensor *running_var, cg_tensor *weight,
                             cg_tensor *bias, bool use_input_stats, double momentum, double eps);
 
+/* ---- dropout -------------------------------------------------------------------------------- */
+
+/* torch.nn.functional.dropout(input, p, training): in training each element is zeroed with
+ * probability p (drawn from the default generator as PyTorch's bernoulli_, so the same seed zeroes
+ * the same elements) and the others scaled by 1 / (1 - p); input itself when not training, p is
+ * 0 or input is empty. */
+cg_tensor *cg_dropout(cg_tensor *input, double p, bool training);
+/* torch.nn.functional.dropout2d: as dropout, one draw per (sample, channel) of input (N, C, H, W). */
+cg_tensor *cg_dropout2d(cg_tensor *input, double p, bool training);
+
 /* ---- losses ---------------------------------------------------------------------------------- */
 
 /* CG_REDUCTION_BATCHMEAN ('batchmean': the sum over the batch size) is kl_div's alone. */
@@ -1210,6 +1220,10 @@ cg_module *cg_nn_instance_norm2d(int64_t num_features, double eps, double moment
 /* nn.GroupNorm(num_groups, num_channels, eps, affine): PyTorch's defaults eps 1e-5, affine true
  * (weight ones, bias zeros of num_channels). */
 cg_module *cg_nn_group_norm(int64_t num_groups, int64_t num_channels, double eps, bool affine);
+/* nn.Dropout(p) and nn.Dropout2d(p) (PyTorch's default p 0.5): cg_dropout / cg_dropout2d in
+ * training, the input itself in eval. */
+cg_module *cg_nn_dropout(double p);
+cg_module *cg_nn_dropout2d(double p);
 /* nn.LayerNorm(normalized_shape, eps, elementwise_affine): cg_nn_layer_norm(CG_SHAPE(10), 1e-5,
  * true); weight ones and bias zeros of normalized_shape. */
 cg_module *cg_nn_layer_norm(int k, const int64_t *normalized_shape, double eps, bool elementwise_affine);

@@ -65,6 +65,7 @@ struct cg_backend {
     void (*uniform)(cg_tensor *t, double from, double to, cg_generator *gen);
     void (*normal)(cg_tensor *t, double mean, double std, cg_generator *gen);
     void (*randint)(cg_tensor *t, int64_t low, uint64_t range, cg_generator *gen);
+    void (*bernoulli)(cg_tensor *t, double p, cg_generator *gen);
     void (*randperm)(cg_tensor *t, uint32_t (*random32)(void *gen), void *gen);
     void (*cascade_sum)(cg_tensor *out, const cg_tensor *in, const bool *reduced, bool keepdim);
     void (*ordered_prod)(cg_tensor *out, const cg_tensor *in, const bool *reduced, bool keepdim);

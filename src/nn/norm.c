@@ -1,5 +1,5 @@
-/* Normalization layers: BatchNorm1d/2d, InstanceNorm1d/2d, LayerNorm and GroupNorm, as torch.nn's
- * (PyTorch 1.13): the same parameters and buffers under the same names, in the same order, with the
+/* Normalization layers: BatchNorm1d/2d, InstanceNorm1d/2d, LayerNorm and GroupNorm, and Dropout,
+ * Dropout2d, as torch.nn's (PyTorch 1.13): the same parameters and buffers under the same names, in the same order, with the
  * same initial values, and forwards that call the functional ops as PyTorch's do. */
 #include "nn/nn.h"
 
@@ -187,3 +187,31 @@ cg_module *cg_nn_group_norm(int64_t num_groups, int64_t num_channels, double eps
     }
     return m;
 }
+
+/* ---- Dropout, Dropout2d ---- */
+
+static cg_tensor *dropout_forward(cg_module *m, cg_tensor *x) {
+    return cg_dropout(x, *(const double *)cg_module_state(m), cg_module_is_training(m));
+}
+
+static cg_tensor *dropout2d_forward(cg_module *m, cg_tensor *x) {
+    return cg_dropout2d(x, *(const double *)cg_module_state(m), cg_module_is_training(m));
+}
+
+/* _DropoutNd.__init__'s check, then the module holding p. */
+static cg_module *dropout_module(const char *type, cg_module_forward_fn forward, double p) {
+    if (!(p >= 0 && p <= 1)) {
+        cg_set_value_error("dropout probability has to be between 0 and 1, but got %g", p);
+        return NULL;
+    }
+    double *state = malloc(sizeof *state);
+    if (!state) {
+        cg_set_error("out of memory");
+        return NULL;
+    }
+    *state = p;
+    return cg_module_new(type, forward, state, free);
+}
+
+cg_module *cg_nn_dropout(double p) { return dropout_module("Dropout", dropout_forward, p); }
+cg_module *cg_nn_dropout2d(double p) { return dropout_module("Dropout2d", dropout2d_forward, p); }

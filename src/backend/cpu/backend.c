@@ -113,4 +113,5 @@ const cg_backend cg_backend_cpu = {
     .layer_norm = cg_kernel_layer_norm,
     .batch_norm = cg_kernel_batch_norm,
     .group_norm = cg_kernel_group_norm,
+    .bernoulli = cg_kernel_bernoulli,
 };

@@ -85,6 +85,30 @@ void cg_kernel_uniform(cg_tensor *t, double from, double to, cg_generator *gen) 
     }
 }
 
+/* ---- bernoulli_(p) -------------------------------------------------------------------------- */
+
+/* PyTorch's CPU bernoulli_(float p) without MKL: per element in memory order, a 53-bit double
+ * uniform u, then u < p, for every dtype. */
+typedef struct {
+    double p;
+    bool is_float;
+    cg_generator *gen;
+} bernoulli_ctx;
+
+static void bernoulli_element(char *p, void *ctx) {
+    const bernoulli_ctx *c = ctx;
+    bool one = uniform_double(c->gen) < c->p;
+    if (c->is_float)
+        *(float *)p = one;
+    else
+        *(double *)p = one;
+}
+
+void cg_kernel_bernoulli(cg_tensor *t, double p, cg_generator *gen) {
+    bernoulli_ctx c = {p, t->dtype == CG_FLOAT32, gen};
+    for_each_in_memory_order(t, bernoulli_element, &c);
+}
+
 /* ---- randint ------------------------------------------------------------------------------ */
 
 void cg_kernel_randint(cg_tensor *t, int64_t low, uint64_t range, cg_generator *gen) {

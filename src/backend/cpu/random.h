@@ -8,6 +8,8 @@
 /* Floating t only. uniform: [from, to); normal: PyTorch's three paths (see random.c). */
 void cg_kernel_uniform(cg_tensor *t, double from, double to, cg_generator *gen);
 void cg_kernel_normal(cg_tensor *t, double mean, double std, cg_generator *gen);
+/* Floating t only: 1 with probability p, else 0 (PyTorch's bernoulli_(p) stream). */
+void cg_kernel_bernoulli(cg_tensor *t, double p, cg_generator *gen);
 /* int64 t only: low + (draw mod range), where range = high - low as an unsigned number (> 0). */
 void cg_kernel_randint(cg_tensor *t, int64_t low, uint64_t range, cg_generator *gen);
 

@@ -132,6 +132,7 @@ static void group_norm(cg_tensor *out, const cg_tensor *x, const cg_tensor *weig
                        int64_t C, int64_t HW, int64_t G, double eps) {
     (void)out, (void)x, (void)weight, (void)bias, (void)N, (void)C, (void)HW, (void)G, (void)eps;
 }
+static void bernoulli(cg_tensor *t, double p, cg_generator *gen) { (void)t, (void)p, (void)gen; }
 
 const cg_backend cg_backend_meta = {
     .device = CG_META,
@@ -197,4 +198,5 @@ const cg_backend cg_backend_meta = {
     .layer_norm = layer_norm,
     .batch_norm = batch_norm,
     .group_norm = group_norm,
+    .bernoulli = bernoulli,
 };

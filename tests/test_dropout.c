@@ -1,0 +1,107 @@
+/* dropout and dropout2d against PyTorch 1.13 (tests/data/dropout.txt from tools/gen_dropout.py):
+ * for the same manual_seed the same elements (or channels) are zeroed and the rest scaled, bit for
+ * bit, the gradient is grad * noise, the history is MulBackward0, and the default generator goes on
+ * where PyTorch's does. Also eval and p = 0 (the input itself), PyTorch's errors and warnings, meta. */
+#include "harness.h"
+#include "golden.h"
+
+#include <stdlib.h>
+
+static bool same_bits(cg_tensor *a, cg_tensor *b) {
+    if (!a || !b || cg_get_dtype(a) != cg_get_dtype(b) || cg_numel(a) != cg_numel(b)) return false;
+    a = cg_contiguous(a);
+    b = cg_contiguous(b);
+    size_t size = cg_get_dtype(a) == CG_FLOAT64 ? 8 : 4;
+    return a && b && memcmp(cg_data_ptr(a), cg_data_ptr(b), (size_t)cg_numel(a) * size) == 0;
+}
+
+static int warnings_seen;
+static char last_warning[1024];
+static void count_warning(const char *message, void *user) {
+    (void)user;
+    warnings_seen++;
+    snprintf(last_warning, sizeof last_warning, "%s", message);
+}
+
+static int check_line(char *line) {
+    char *cur = line;
+    const char *name = golden_token(&cur), *kind = golden_token(&cur);
+    uint64_t seed = strtoull(golden_token(&cur), NULL, 10);
+    double p = atof(golden_token(&cur));
+    cg_tensor *x = golden_tensor(&cur), *g = golden_tensor(&cur), *y_expected = golden_tensor(&cur);
+    cg_tensor *dx_expected = golden_tensor(&cur), *after_expected = golden_tensor(&cur);
+    if (!x || !g || !y_expected || !dx_expected || !after_expected) return -1;
+    cg_requires_grad_(x, true);
+    cg_manual_seed(seed);
+    cg_tensor *y = strcmp(kind, "dropout") == 0 ? cg_dropout(x, p, true) : cg_dropout2d(x, p, true);
+    cg_tensor *after = cg_rand(5);
+    if (!y || strcmp(cg_node_name(cg_grad_fn(y)), "MulBackward0") != 0) return -1;
+    bool ok = same_bits(y, y_expected) && same_bits(after, after_expected);
+    ok = ok && cg_backward(y, .gradient = g) == 0 && same_bits(cg_grad(x), dx_expected);
+    if (!ok) fprintf(stderr, "%s differs\n", name);
+    return ok ? 0 : -1;
+}
+
+static void test_golden(void) {
+    int bad;
+    cg_set_warning_handler(count_warning, NULL); /* dropout2d's 3-D and 2-D cases warn */
+    int cases = golden_check_lines("tests/data/dropout.txt", check_line, 20, &bad);
+    CHECK(cases >= 14);
+    CHECK_MSG(bad == 0, "%d of %d cases differ", bad, cases);
+    cg_set_warning_handler(NULL, NULL);
+}
+
+static void test_identity_and_errors(void) {
+    cg_tensor *x = cg_randn(3, 4);
+    cg_set_warning_handler(count_warning, NULL);
+    CHECK(cg_dropout(x, 0.5, false) == x && cg_dropout(x, 0, true) == x && cg_dropout2d(x, 0.5, false) == x);
+    CHECK_ERROR(cg_dropout(x, 1.1, true), "dropout probability has to be between 0 and 1, but got 1.1");
+    CHECK(cg_last_error_kind() == CG_VALUE_ERROR);
+    CHECK_ERROR(cg_dropout2d(x, -0.1, true), "dropout probability has to be between 0 and 1, but got -0.1");
+    CHECK_ERROR(cg_dropout(x, NAN, true), "dropout probability has to be between 0 and 1, but got nan");
+    CHECK_ERROR(cg_dropout(cg_to(x, CG_INT64), 0.5, true),
+                "result type Float can't be cast to the desired output type Long");
+    warnings_seen = 0;
+    CHECK_OK(cg_dropout2d(cg_randn(2, 3, 4), 0.5, true));
+    CHECK(warnings_seen == 1 && strstr(last_warning, "dropout2d: Received a 3D input to dropout2d") == last_warning);
+    CHECK_OK(cg_dropout2d(x, 0.5, true));
+    CHECK(warnings_seen == 2 && strstr(last_warning, "dropout2d: Received a 2-D input to dropout2d, which is deprecated"));
+    CHECK_ERROR(cg_dropout2d(cg_randn(5), 0.5, true), "Feature dropout requires at least 2 dimensions in the input");
+    cg_set_warning_handler(NULL, NULL);
+    cg_tensor *z = cg_dropout(cg_requires_grad_(cg_randn(2, 2), true), 1, true);
+    CHECK(z && cg_item(cg_sum(cg_abs(z))) == 0 && strcmp(cg_node_name(cg_grad_fn(z)), "MulBackward0") == 0);
+}
+
+static void test_modules(void) {
+    cg_module *d = cg_nn_dropout(0.5), *d2 = cg_nn_dropout2d(0.5);
+    cg_tensor *x = cg_randn(4, 3, 2, 2);
+    cg_manual_seed(5);
+    cg_tensor *a = cg_module_forward(d, x);
+    cg_manual_seed(5);
+    CHECK(a && same_bits(a, cg_dropout(x, 0.5, true)));
+    cg_manual_seed(5);
+    cg_tensor *b = cg_module_forward(d2, x);
+    cg_manual_seed(5);
+    CHECK(b && same_bits(b, cg_dropout2d(x, 0.5, true)));
+    cg_module_train(d, false);
+    cg_module_train(d2, false);
+    CHECK(cg_module_forward(d, x) == x && cg_module_forward(d2, x) == x);
+    CHECK_ERROR(cg_nn_dropout(1.5), "dropout probability has to be between 0 and 1, but got 1.5");
+    cg_module_free(d);
+    cg_module_free(d2);
+}
+
+static void test_meta(void) {
+    cg_tensor *x = cg_requires_grad_(cg_to_device(cg_randn(4, 3, 2, 2), CG_META), true);
+    cg_tensor *y = cg_dropout(x, 0.5, true), *z = cg_dropout2d(x, 0.5, true);
+    CHECK(y && z && cg_get_device(y) == CG_META && cg_get_device(z) == CG_META && cg_numel(z) == 48);
+    CHECK(cg_backward(cg_sum(cg_add(y, z))) == 0 && cg_grad(x) && cg_get_device(cg_grad(x)) == CG_META);
+}
+
+int main(void) {
+    RUN(test_golden);
+    RUN(test_identity_and_errors);
+    RUN(test_modules);
+    RUN(test_meta);
+    HARNESS_END();
+}
