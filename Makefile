@@ -69,7 +69,7 @@ $(BUILD)/obj/%.o: %.c $(HEADERS)
 # The AVX2 and AVX-512 loops are compiled for those on x86-64 and run only where the CPU has them
 # (simd.h).
 ifneq ($(findstring x86_64,$(shell $(CC) -dumpmachine)),)
-$(BUILD)/obj/src/backend/cpu/simd_avx2.o: FILE_CFLAGS = -mavx2 -mfma
+$(BUILD)/obj/src/backend/cpu/simd_avx2.o: FILE_CFLAGS = -mavx2 -mfma -fno-math-errno
 $(BUILD)/obj/src/backend/cpu/simd_avx512.o: FILE_CFLAGS = -mavx512f -mavx2 -mfma
 endif
 

@@ -3,7 +3,9 @@
  *   lists): what is made from one starts as fresh as a new one, nodes of any input count work, long
  *   chains free, and a thread's tensors and lists are released when it ends (memcheck checks that
  *   nothing is left);
- * - gradient sums in the engine's buffers are made in place only when nothing else can see them.
+ * - gradient sums in the engine's buffers are made in place only when nothing else can see them;
+ * - addcmul_ and addcdiv_ of one dtype write self directly (an optimizer step), with vector blocks
+ *   on contiguous operands: the bits are those of the out-of-place op, for any operand layout.
  * Expected values are PyTorch 1.13's. */
 #include "harness.h"
 
@@ -141,7 +143,40 @@ static void test_sums_recorded(void) {
     CHECK_CLOSE(cg_item(cg_grad(x)), 2 + 6 * 2, 0);
 }
 
+/* A copy of the operand as a contiguous float32 [17, 59] array (a broadcast row expanded). */
+static const float *values(cg_tensor *t) { return cg_data_ptr(cg_contiguous(cg_expand(cg_clone(t), 17, 59))); }
+
+/* self's bits after addcmul_/addcdiv_ are the element formula's, as PyTorch's kernel rounds it:
+ * fma(value * a, b, self) and self + value * a / b (this file builds with -ffp-contract=off). */
+static void test_addc_in_place(void) {
+    CG_SCOPE {
+        cg_manual_seed(3);
+        /* 1003 elements: blocks of 8 and a tail; b positive for addcdiv */
+        cg_tensor *t = cg_randn(17, 59), *a = cg_randn(17, 59), *b = cg_add_scalar(cg_rand(17, 59), 0.5);
+        cg_tensor *row = cg_randn(59), *at = cg_transpose(cg_randn(59, 17), 0, 1);
+        cg_tensor *cases[][2] = {{a, b}, {a, row}, {at, b}, {NULL, b}, {a, NULL}};
+        const float value = -0.3f;
+        for (int divide = 0; divide < 2; divide++)
+            for (int c = 0; c < 5; c++) {
+                cg_tensor *self = cg_clone(t);
+                cg_tensor *x = cases[c][0] ? cases[c][0] : self, *y = cases[c][1] ? cases[c][1] : self;
+                if (divide && !cases[c][1]) y = cg_abs(self); /* a divisor apart from self */
+                const float *s0 = values(self), *xs = values(x), *ys = values(y);
+                CHECK((divide ? cg_addcdiv_number_(self, x, y, cg_number_float(value))
+                              : cg_addcmul_number_(self, x, y, cg_number_float(value))) == 0);
+                const float *got = cg_data_ptr(self);
+                int wrong = 0;
+                for (int i = 0; i < 17 * 59; i++) {
+                    float want = divide ? s0[i] + value * xs[i] / ys[i] : fmaf(value * xs[i], ys[i], s0[i]);
+                    wrong += memcmp(&want, &got[i], 4) != 0;
+                }
+                CHECK_MSG(wrong == 0, "divide %d case %d: %d elements differ", divide, c, wrong);
+            }
+    }
+}
+
 int main(void) {
+    RUN(test_addc_in_place);
     RUN(test_leaf_used_often);
     RUN(test_same_gradient_twice);
     RUN(test_view_of_held_gradient);

@@ -76,6 +76,7 @@ void cg_save_clamp_tensor(cg_node *n, cg_tensor *self, cg_tensor *min, cg_tensor
 
 /* The checks and saves of the fused ops (fused.c), shared with their in-place forms. */
 int cg_check_alpha(cg_dtype dtype, cg_number alpha);
+int cg_check_addcmul(cg_dtype dtype);
 int cg_check_addcdiv(const cg_tensor *tensor1, const cg_tensor *tensor2);
 int cg_check_lerp(const cg_tensor *start, const cg_tensor *end, const cg_tensor *weight); /* weight may be NULL */
 void cg_save_addc(cg_node *n, cg_tensor *tensor1, cg_tensor *tensor2, cg_number value);

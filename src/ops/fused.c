@@ -128,7 +128,7 @@ void cg_save_addc(cg_node *n, cg_tensor *tensor1, cg_tensor *tensor2, cg_number 
     cg_node_set_number(n, 0, value);
 }
 
-static int check_addcmul(cg_dtype dtype) {
+int cg_check_addcmul(cg_dtype dtype) {
     if (dtype != CG_BOOL) return 0;
     cg_set_error("\"addcmul_cpu_out\" not implemented for 'Bool'");
     return -1;
@@ -148,7 +148,7 @@ cg_tensor *cg_addcmul_number(cg_tensor *self, cg_tensor *tensor1, cg_tensor *ten
     if (!self || !tensor1 || !tensor2 || cg_check_number(value) < 0) return NULL;
     cg_dtype dtype = cg_result_type3(self, tensor1, tensor2);
     shape_t shape;
-    if (!broadcast_ok(self, tensor1, tensor2, &shape) || check_addcmul(dtype) < 0) return NULL;
+    if (!broadcast_ok(self, tensor1, tensor2, &shape) || cg_check_addcmul(dtype) < 0) return NULL;
     cg_tensor *out = fused_in(CG_FUSED_ADDCMUL, dtype, &shape, self, tensor1, tensor2, value);
     cg_save_addc(out ? cg_record(&cg_op_addcmul, out, CG_INPUTS(self, tensor1, tensor2)) : NULL, tensor1, tensor2, value);
     return cg_recorded(out);

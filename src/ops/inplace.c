@@ -338,13 +338,15 @@ static int store_checked(cg_tensor *t, cg_tensor *result) {
     return store(t, result);
 }
 
+/* other is t itself or lies in other memory, so the kernel may write t while it reads other. */
+static bool apart(const cg_tensor *t, const cg_tensor *other) { return other == t || other->storage != t->storage; }
+
 static int add_alpha_(cg_tensor *t, cg_tensor *other, cg_number alpha, bool sub) {
     if (!t || !other || cg_check_number(alpha) < 0 || cg_check_inplace(t, CG_INPUTS(t, other)) < 0) return -1;
     if (sub && cg_check_sub_dtypes(t->dtype, other->dtype, true) < 0) return -1;
     if (check_binary_write(t, other, cg_result_type(t, other)) < 0 || cg_check_alpha(t->dtype, alpha) < 0)
         return -1;
-    if (!sub && other->dtype == t->dtype && cg_result_type(t, other) == t->dtype &&
-        (other == t || other->storage != t->storage)) {
+    if (!sub && other->dtype == t->dtype && cg_result_type(t, other) == t->dtype && apart(t, other)) {
         /* one dtype and no shared memory (an optimizer step): the kernel writes t directly, as
          * PyTorch's does, instead of a temporary copied back */
         if (cg_check_number_fits(t->dtype, alpha) < 0) return -1;
@@ -369,18 +371,27 @@ static int addc_(cg_tensor *t, cg_tensor *tensor1, cg_tensor *tensor2, cg_number
     if (divide && cg_check_addcdiv(tensor1, tensor2) < 0) return -1; /* before the shapes, as in PyTorch */
     if (CHECK_OPERANDS(t, tensor1, tensor2) < 0) return -1;
     int64_t versions[2] = {cg_version(tensor1), cg_version(tensor2)};
-    cg_tensor *result = NULL;
-    CG_NO_GRAD {
-        result = divide ? cg_addcdiv_number(t, tensor1, tensor2, value) : cg_addcmul_number(t, tensor1, tensor2, value);
+    if (tensor1->dtype == t->dtype && tensor2->dtype == t->dtype && apart(t, tensor1) && apart(t, tensor2)) {
+        /* one dtype and no shared memory (an optimizer step): the kernel writes t directly, with
+         * the out-of-place form's checks in its order */
+        if ((!divide && cg_check_addcmul(t->dtype) < 0) || cg_check_number_fits(t->dtype, value) < 0) return -1;
+        CG_KERNEL(t, fused)(divide ? CG_FUSED_ADDCDIV : CG_FUSED_ADDCMUL, t, t, tensor1, tensor2, value);
+        cg_bump_version(t);
+    } else {
+        cg_tensor *result = NULL;
+        CG_NO_GRAD {
+            result = divide ? cg_addcdiv_number(t, tensor1, tensor2, value)
+                            : cg_addcmul_number(t, tensor1, tensor2, value);
+        }
+        /* PyTorch's CPU kernel computes in the operands' common dtype and cannot narrow float64
+         * into a float32 self: it asserts instead. */
+        if (result && t->dtype == CG_FLOAT32 && result->dtype == CG_FLOAT64) {
+            cg_set_error("!needs_dynamic_casting<func_t>::check(iter) INTERNAL ASSERT FAILED at "
+                         "\"./aten/src/ATen/native/cpu/Loops.h\":347, please report a bug to PyTorch. ");
+            return -1;
+        }
+        if (store_checked(t, result) < 0) return -1;
     }
-    /* PyTorch's CPU kernel computes in the operands' common dtype and cannot narrow float64 into a
-     * float32 self: it asserts instead. */
-    if (result && t->dtype == CG_FLOAT32 && result->dtype == CG_FLOAT64) {
-        cg_set_error("!needs_dynamic_casting<func_t>::check(iter) INTERNAL ASSERT FAILED at "
-                     "\"./aten/src/ATen/native/cpu/Loops.h\":347, please report a bug to PyTorch. ");
-        return -1;
-    }
-    if (store_checked(t, result) < 0) return -1;
     cg_node *n = cg_record_inplace(divide ? &cg_op_addcdiv : &cg_op_addcmul, t, CG_INPUTS(t, tensor1, tensor2));
     cg_save_addc(n, tensor1, tensor2, value);
     save_operand_before_write(n, 1, t, tensor1, versions[0]);

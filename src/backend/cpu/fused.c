@@ -18,6 +18,17 @@ typedef struct {
 #define AT(T, k) (*(const T *)(p[k] + i * s[k]))
 #define OUT(T) (*(T *)(p[0] + i * s[0]))
 
+/* Every operand of the loop contiguous (stride size), and each input either is the output or does
+ * not overlap it: a vector loop then gives the element loop's results. */
+static bool contiguous_apart(char **p, const int64_t *s, int operands, int64_t n, size_t size) {
+    uintptr_t o = (uintptr_t)p[0], bytes = (uintptr_t)n * size;
+    for (int k = 0; k < operands; k++) {
+        uintptr_t x = (uintptr_t)p[k];
+        if (s[k] != (int64_t)size || (x != o && x + bytes > o && o + bytes > x)) return false;
+    }
+    return true;
+}
+
 /* The loops of one floating dtype: FMA is fmaf or fma; ATTR the functions'
  * attributes (a target with FMA instructions). */
 #define FLOAT_LOOPS(SUFFIX, T, FIELD, FMA, ATTR)                                                     \
@@ -68,12 +79,39 @@ typedef struct {
         }                                                                                           \
         for (; i < n; i++) OUT(T) = FMA(AT(T, 2), alpha, AT(T, 1));                                 \
     }                                                                                               \
+    /* blocks of 8 read before they are written, so an operand may be out itself (in place) */     \
+    ATTR static void addcmul_arrays_##SUFFIX(T *out, const T *x, const T *a, const T *b, T value, int64_t n) { \
+        int64_t i = 0;                                                                              \
+        for (; i + 8 <= n; i += 8) {                                                                \
+            T r[8];                                                                                 \
+            for (int u = 0; u < 8; u++) r[u] = FMA(value * a[i + u], b[i + u], x[i + u]);           \
+            for (int u = 0; u < 8; u++) out[i + u] = r[u];                                          \
+        }                                                                                           \
+        for (; i < n; i++) out[i] = FMA(value * a[i], b[i], x[i]);                                  \
+    }                                                                                               \
+    ATTR static void addcdiv_arrays_##SUFFIX(T *out, const T *x, const T *a, const T *b, T value, int64_t n) { \
+        int64_t i = 0;                                                                              \
+        for (; i + 8 <= n; i += 8) {                                                                \
+            T r[8];                                                                                 \
+            for (int u = 0; u < 8; u++) r[u] = x[i + u] + value * a[i + u] / b[i + u];              \
+            for (int u = 0; u < 8; u++) out[i + u] = r[u];                                          \
+        }                                                                                           \
+        for (; i < n; i++) out[i] = x[i] + value * a[i] / b[i];                                     \
+    }                                                                                               \
     ATTR static void addcmul_##SUFFIX(char **p, const int64_t *s, int64_t n, const void *ctx) {          \
         const T value = ((const fused_ctx *)ctx)->number.FIELD;                                     \
+        if (contiguous_apart(p, s, 4, n, sizeof(T))) {                                              \
+            addcmul_arrays_##SUFFIX((T *)p[0], (T *)p[1], (T *)p[2], (T *)p[3], value, n);           \
+            return;                                                                                 \
+        }                                                                                           \
         for (int64_t i = 0; i < n; i++) OUT(T) = FMA(value * AT(T, 2), AT(T, 3), AT(T, 1));          \
     }                                                                                               \
     ATTR static void addcdiv_##SUFFIX(char **p, const int64_t *s, int64_t n, const void *ctx) {          \
         const T value = ((const fused_ctx *)ctx)->number.FIELD;                                     \
+        if (contiguous_apart(p, s, 4, n, sizeof(T))) {                                              \
+            addcdiv_arrays_##SUFFIX((T *)p[0], (T *)p[1], (T *)p[2], (T *)p[3], value, n);           \
+            return;                                                                                 \
+        }                                                                                           \
         for (int64_t i = 0; i < n; i++) OUT(T) = AT(T, 1) + value * AT(T, 2) / AT(T, 3);             \
     }                                                                                               \
     ATTR static inline T lerp_##SUFFIX(T self, T end, T w) {                                             \

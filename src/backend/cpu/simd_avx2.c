@@ -5,7 +5,8 @@
 #if defined(__x86_64__) && defined(__AVX2__) && defined(__FMA__)
 
 #if defined(__GNUC__) && !defined(__clang__)
-/* The exact-arithmetic loops below are plain C: gcc's -O2 cost model would leave them scalar. */
+/* The exact-arithmetic loops below are plain C: gcc's -O2 cost model would leave them scalar. (The
+ * Makefile builds this file with -fno-math-errno, without which sqrtf stays a call per element.) */
 #pragma GCC optimize("tree-vectorize", "vect-cost-model=dynamic")
 #endif
 
