@@ -35,6 +35,13 @@ typedef struct {
 
 static void gather_loop(char **p, const int64_t *s, int64_t n, const void *ctx) {
     const index_ctx *c = ctx;
+    const int64_t size = (int64_t)c->elsize;
+    if (s[2] == 0 && s[0] == size && s[1] == size) {
+        /* one index for a contiguous run (index_select's rows, a DataLoader's batch): one copy */
+        int64_t at = *(const int64_t *)p[2];
+        memcpy(p[0], p[1] + at * c->dim_stride_bytes, (size_t)n * c->elsize);
+        return;
+    }
     for (int64_t i = 0; i < n; i++) {
         int64_t at = *(const int64_t *)(p[2] + i * s[2]);
         memcpy(p[0] + i * s[0], p[1] + i * s[1] + at * c->dim_stride_bytes, c->elsize);
