@@ -9,7 +9,9 @@ $py -c 'import torch' 2>/dev/null || { echo "regenerate.sh needs python3-torch f
 
 # Generators that write their file themselves.
 for gen in gen_elementwise gen_elementwise_grad gen_index gen_linalg gen_addmm gen_mlp_step gen_reduce gen_views gen_random gen_optim gen_optim_state gen_lr_scheduler gen_init \
-           gen_functional gen_demo_data gen_api gen_conv gen_simd_bits; do
+           gen_functional gen_demo_data gen_api gen_conv gen_simd_bits \
+           gen_norm gen_batch_norm gen_group_norm gen_nn_norm gen_dropout gen_l1_loss gen_nn gen_empty gen_layout \
+           gen_ranges gen_softmax gen_sum_bits; do
     $py tools/$gen.py >/dev/null
 done
 # Generators that print their file.
@@ -24,6 +26,8 @@ $py tools/gen_backward_edges.py > tests/data/backward_edges.txt
 $py tools/gen_reentrant.py > tests/data/reentrant.txt
 $py tools/gen_meta.py > tests/data/meta.txt
 $py tools/gen_activation.py > tests/data/activation.txt
+$py tools/gen_nnfunc.py > tests/data/nnfunc.txt
+$py tools/gen_nn_activation.py > tests/data/nn_activation.txt
 $py tools/gen_generator.py
 $py tools/gen_safetensors.py
 $py tools/gen_dataloader.py
