@@ -996,6 +996,45 @@ int cg_gradgradcheck_opts(cg_gradcheck_args args);
 #define cg_gradcheck(...) cg_gradcheck_opts(CG_ARGS_(cg_gradcheck_args){__VA_ARGS__})
 #define cg_gradgradcheck(...) cg_gradgradcheck_opts(CG_ARGS_(cg_gradcheck_args){__VA_ARGS__})
 
+/* ---- custom functions (torch.autograd.Function) ------------------------------------------------ */
+/* A differentiable function written in C: forward computes outputs from inputs (it runs under
+ * no_grad, as PyTorch's does), backward computes one gradient per input from one per output,
+ * with cgrad ops (recorded under create_graph, so that a backward made of ops is itself
+ * differentiable). Both return 0, or -1 with an error (cg_raise): a backward's error reaches the
+ * caller of cg_backward with its message. The node prints as <NameBackward>. */
+typedef struct cg_ctx cg_ctx;  /* a call's context: what forward keeps for backward */
+typedef struct {
+    const char *name;          /* "LegendrePolynomial3": the node is LegendrePolynomial3Backward */
+    /* fills outputs[0..n_outputs) with new tensors (of its scope), or returns an input it marked dirty */
+    int (*forward)(cg_ctx *ctx, cg_tensor **inputs, int n_inputs, cg_tensor **outputs, int n_outputs, void *user);
+    /* grad_outputs[i] is NULL only without materialize_grads; grad_inputs start NULL (no gradient) */
+    int (*backward)(cg_ctx *ctx, cg_tensor **grad_outputs, int n_outputs, cg_tensor **grad_inputs, int n_inputs);
+    bool once_differentiable;  /* backward runs under no_grad; differentiating its result fails as PyTorch's */
+} cg_autograd_function;
+/* Function.apply: runs fn on inputs (up to 64), writes n_outputs (1..CG_MAX_OUTPUTS) outputs of the
+ * current scope, which require grad (history fn's node) when an input does. 0, or -1 with an error
+ * and outputs NULL. user is passed to forward and kept for backward (cg_ctx_user). */
+int cg_function_apply(const cg_autograd_function *fn, cg_tensor **inputs, int n_inputs, cg_tensor **outputs,
+                      int n_outputs, void *user);
+/* ctx.save_for_backward (forward only, at most 4 tensors): saved with their versions, checked as
+ * built-in saves are (PyTorch's message for a tensor modified in place since). 0 or -1. */
+int cg_ctx_save_for_backward(cg_ctx *ctx, int n, cg_tensor **tensors);
+/* ctx.saved_tensors: writes them (of the current scope or borrowed) to out; their count, or -1 with
+ * PyTorch's error when freed by an earlier backward or modified in place. */
+int cg_ctx_saved_tensors(cg_ctx *ctx, cg_tensor **out);
+bool cg_ctx_needs_input_grad(const cg_ctx *ctx, int input);  /* ctx.needs_input_grad[input] */
+void *cg_ctx_user(const cg_ctx *ctx);  /* the user pointer given to cg_function_apply */
+/* Non-tensor state for backward (ctx.x = ...): destroy (may be NULL) frees it with the context,
+ * or when it is replaced. */
+void cg_ctx_set_state(cg_ctx *ctx, void *state, void (*destroy)(void *state));
+void *cg_ctx_state(const cg_ctx *ctx);
+int cg_ctx_mark_dirty(cg_ctx *ctx, int input);  /* ctx.mark_dirty: forward modified input in place and returns it */
+int cg_ctx_mark_non_differentiable(cg_ctx *ctx, int output);  /* that output gets no history */
+/* ctx.set_materialize_grads (default true): false passes NULL for outputs no gradient reached. */
+void cg_ctx_set_materialize_grads(cg_ctx *ctx, bool value);
+/* Raises an error from user code (a forward or backward): RuntimeError with the printf-style message. */
+void cg_raise(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* ---- functional API (torch.autograd.functional) ------------------------------------------------ */
 /* Derivatives of a whole function fn(inputs) -> outputs (a cg_function, as for gradcheck), with
  * PyTorch 1.13's semantics. fn sees fresh tensors, not the caller's: detached copies that require

@@ -48,6 +48,7 @@ typedef struct {
     cg_tensor *data;
     int64_t version;
     bool is_output;
+    int output_nr;             /* which output of the node, when is_output */
     bool had_history; /* an input with a grad_fn when saved: PyTorch fails if detach_ took it */
     uintptr_t written; /* an in-place op's operand it wrote (identity): its message names that tensor's history */
     bool written_view; /* that operand is a view, whose history PyTorch remakes as AsStridedBackward0 */
@@ -190,6 +191,9 @@ static inline cg_node *cg_node_retain(cg_node *n) {
     return n;
 }
 cg_node *cg_node_new(const cg_op *op, int nnext);
+/* A custom function's node (function.c): its op is its context, freed with it. */
+void cg_custom_backward(cg_node *n, cg_tensor **grads, cg_tensor **out);
+void cg_custom_release(cg_node *n);
 
 /* ---- views ---- */
 /* The tensor whose history an in-place write through t rewrites: t's view base, or t. */

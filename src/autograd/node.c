@@ -44,6 +44,7 @@ static void free_hooks(cg_hook_entry *h) {
 }
 
 static void free_node(cg_node *n) {
+    if (n->op->backward == cg_custom_backward) cg_custom_release(n);
     /* Most fields are NULL in most nodes: tested here, not in a call each. */
     if (n->watcher) *n->watcher = NULL;
     if (n->witness_fn) n->witness_fn->watcher = NULL;
@@ -286,6 +287,7 @@ void cg_save(cg_node *n, int slot, cg_tensor *t) {
     cg_saved_tensor *s = &n->saved[slot];
     s->version = t->storage->version;
     s->is_output = is_output_of(t, n);
+    s->output_nr = s->is_output ? t->autograd->output_nr : 0;
     s->had_history = !s->is_output && t->autograd && t->autograd->grad_fn;
     s->data = cg_retain(s->is_output ? cg_new_alias(t) : t);
     if (slot >= n->nsaved) n->nsaved = slot + 1;
@@ -372,7 +374,7 @@ cg_tensor *cg_saved(cg_node *n, int slot) {
     if (!m) return NULL;
     cg_node_retain(n);
     m->grad_fn = n;
-    m->output_nr = 0;
+    m->output_nr = s->output_nr;
     return t;
 }
 
