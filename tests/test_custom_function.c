@@ -325,6 +325,61 @@ static void test_gradcheck(void) {
     CHECK_MSG(cg_gradgradcheck(.fn = apply_square, .inputs = CG_TENSORS(x)) == 0, "%s", cg_last_error());
 }
 
+/* ---- PyTorch's tutorial function, LegendrePolynomial3 ---- */
+static int p3_forward(cg_ctx *ctx, cg_tensor **in, int nin, cg_tensor **out, int nout, void *user) {
+    (void)nin, (void)nout, (void)user;
+    if (cg_ctx_save_for_backward(ctx, 1, in) < 0) return -1;
+    out[0] = cg_mul_scalar(cg_sub(cg_mul_scalar(cg_pow_scalar(in[0], 3), 5), cg_mul_scalar(in[0], 3)), 0.5);
+    return out[0] ? 0 : -1;
+}
+static int p3_backward(cg_ctx *ctx, cg_tensor **g, int nout, cg_tensor **gin, int nin) {
+    (void)nout, (void)nin;
+    cg_tensor *saved[1];
+    if (cg_ctx_saved_tensors(ctx, saved) != 1) return -1;
+    gin[0] = cg_mul(cg_mul_scalar(g[0], 1.5), cg_sub_scalar(cg_mul_scalar(cg_pow_scalar(saved[0], 2), 5), 1));
+    return gin[0] ? 0 : -1;
+}
+static int apply_p3(cg_tensor **in, cg_tensor **out, void *user) {
+    (void)user;
+    static const cg_autograd_function p3 = {.name = "LegendrePolynomial3", .forward = p3_forward, .backward = p3_backward};
+    return cg_function_apply(&p3, in, 1, out, 1, NULL) == 0 ? 1 : -1;
+}
+
+static void test_legendre_gradcheck(void) {
+    cg_manual_seed(0);
+    cg_tensor *x = cg_requires_grad_(cg_randn_shape(CG_FLOAT64, CG_SHAPE(5)), true);
+    cg_tensor *y = NULL;
+    CHECK(apply_p3(&x, &y, NULL) == 1);
+    CHECK_STR(cg_node_name(cg_grad_fn(y)), "LegendrePolynomial3Backward");
+    CHECK_MSG(cg_gradcheck(.fn = apply_p3, .inputs = CG_TENSORS(x)) == 0, "%s", cg_last_error());
+    CHECK_MSG(cg_gradgradcheck(.fn = apply_p3, .inputs = CG_TENSORS(x)) == 0, "%s", cg_last_error());
+}
+
+#ifndef CG_BUILD_DIR
+#define CG_BUILD_DIR "build"
+#endif
+
+/* examples/polynomial_custom_function.c prints what PyTorch's tutorial prints, byte for byte. */
+static void test_tutorial_example_matches_pytorch(void) {
+    FILE *f = fopen("tests/data/polynomial_custom_function.txt", "r");
+    CHECK_MSG(f != NULL, "no golden output");
+    if (!f) return;
+    char expected[4096] = "", got[4096] = "";
+    size_t ne = fread(expected, 1, sizeof expected - 1, f);
+    fclose(f);
+    expected[ne] = 0;
+    const char *runner = getenv("CG_CHILD_RUNNER");
+    char command[512];
+    snprintf(command, sizeof command, "%s %s/examples/polynomial_custom_function", runner ? runner : "", CG_BUILD_DIR);
+    FILE *p = popen(command, "r");
+    CHECK_MSG(p != NULL, "cannot run %s", command);
+    if (!p) return;
+    size_t ng = fread(got, 1, sizeof got - 1, p);
+    got[ng] = 0;
+    CHECK(pclose(p) == 0);
+    CHECK_STR(got, expected);
+}
+
 int main(void) {
     RUN(test_forward_backward_and_name);
     RUN(test_forward_runs_under_no_grad);
@@ -339,5 +394,7 @@ int main(void) {
     RUN(test_returned_input);
     RUN(test_state_destructor);
     RUN(test_gradcheck);
+    RUN(test_legendre_gradcheck);
+    RUN(test_tutorial_example_matches_pytorch);
     HARNESS_END();
 }
