@@ -202,9 +202,10 @@ static bool unlink_hook(cg_hook_entry **list, int id, cg_tensor *retains) {
 }
 
 int cg_remove_hook(cg_tensor *t, int handle) {
-    if (!t || !t->autograd) return -1;
-    cg_node *fn = cg_grad_fn_internal(t);
-    if (unlink_hook(&t->autograd->hooks, handle, NULL) || (fn && unlink_hook(&fn->pre_hooks, handle, NULL))) return 0;
+    if (!t) return -1; /* an earlier failure */
+    cg_node *fn = t->autograd ? cg_grad_fn_internal(t) : NULL;
+    if (t->autograd && unlink_hook(&t->autograd->hooks, handle, NULL)) return 0;
+    if (fn && unlink_hook(&fn->pre_hooks, handle, NULL)) return 0;
     cg_set_error("no hook with handle %d on this tensor", handle);
     return -1;
 }
