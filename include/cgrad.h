@@ -1366,8 +1366,8 @@ cg_tensor *cg_nn_multihead_attention_forward_opts(cg_module *m, cg_tensor *query
 typedef struct {
     int64_t d_model, nhead;
     int64_t dim_feedforward;    /* 0: PyTorch's 2048 */
-    double dropout;             /* 0 here (PyTorch's default is 0.1): cgrad has no dropout op yet, so
-                                 * training with dropout > 0 fails; eval() runs without it */
+    double dropout;             /* in training, after attention, activation and linear2 and on the attention
+                                 * weights: 0 when left out, where PyTorch's default is 0.1 (give it) */
     const char *activation;     /* "relu" (NULL) or "gelu" */
     double layer_norm_eps;      /* 0: 1e-5 */
     bool batch_first, norm_first;

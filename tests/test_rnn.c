@@ -32,6 +32,9 @@ static cg_module *make_case(const char *name) {
     if (!strcmp(name, "lstm_cell_unbatched")) return cg_nn_lstm_cell(3, 4, .no_bias = true);
     if (!strcmp(name, "gru_cell")) return cg_nn_gru_cell(3, 4);
     if (!strcmp(name, "lstm_proj")) return cg_nn_lstm(3, 5, .num_layers = 2, .bidirectional = true, .proj_size = 2);
+    if (!strcmp(name, "lstm_dropout_3l")) return cg_nn_lstm(3, 4, .num_layers = 3, .dropout = 0.5);
+    if (!strcmp(name, "gru_dropout_bi_bf"))
+        return cg_nn_gru(3, 4, .num_layers = 2, .bidirectional = true, .batch_first = true, .dropout = 0.3);
     return NULL;
 }
 
@@ -105,7 +108,13 @@ static void check_case(golden_case *g, int seed) {
         CHECK_MSG(same_bits(sd.tensors[i], g->params[i]), "%s: %s differs from PyTorch's", g->name, sd.names[i]);
     }
     cg_named_tensors_free(&sd);
-    for (int i = 0; i < g->ninputs; i++) cg_requires_grad_(g->inputs[i], true);
+    /* PyTorch drew the inputs with randn after the module: draw them again, so that the generator is
+     * where PyTorch's was for the forward's own draws (dropout), and check they are the file's */
+    for (int i = 0; i < g->ninputs; i++) {
+        cg_tensor *drawn = cg_randn_shape(CG_FLOAT32, cg_ndim(g->inputs[i]), cg_sizes(g->inputs[i]));
+        CHECK_MSG(same_bits(drawn, g->inputs[i]), "%s: input %d is not the draw PyTorch made", g->name, i);
+        cg_requires_grad_(g->inputs[i], true);
+    }
     cg_tensor *out[3];
     int n = run_forward(m, g->inputs, g->ninputs, out);
     CHECK_MSG(n == g->noutputs, "%s: %d outputs (%s), PyTorch has %d", g->name, n, cg_last_error(), g->noutputs);
@@ -179,7 +188,7 @@ static void test_golden_cases(void) {
     if (g.name[0]) check_case(&g, seed);
     free_case(&g);
     golden_close(&f);
-    CHECK_MSG(cases_run == 18, "%d cases", cases_run);
+    CHECK_MSG(cases_run == 20, "%d cases", cases_run);
     CHECK_MSG(tolerance > 0 || bits_differ == 0, "%d outputs are not PyTorch's bits", bits_differ);
 }
 
@@ -316,9 +325,9 @@ static void test_api(void) {
     cg_module *lstm = cg_nn_lstm(3, 4, .num_layers = 2, .dropout = 0.5);
     CHECK_OK(lstm);
     cg_tensor *x = cg_randn(5, 2, 3), *hn, *cn;
-    /* training with dropout between layers: not there yet; eval runs without it */
-    CHECK(cg_module_forward(lstm, x) == NULL && cg_last_error_kind() == CG_NOT_IMPLEMENTED_ERROR);
+    /* dropout between layers draws in training only: eval's output is the same twice */
     cg_module_train(lstm, false);
+    CHECK(same_bits(cg_module_forward(lstm, x), cg_module_forward(lstm, x)));
     cg_tensor *y = cg_nn_rnn_forward(lstm, x, NULL, NULL, &hn, &cn);
     CHECK(y && cg_size(y, 0) == 5 && cg_size(y, 2) == 4 && hn && cg_size(hn, 0) == 2 && cn && cg_size(cn, 2) == 4);
     /* the output and h_n agree: the last step of the last layer */

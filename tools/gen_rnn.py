@@ -1,7 +1,8 @@
 """Golden data for the recurrent layers: writes tests/data/rnn.txt from PyTorch 1.13.
 
 Run from the repository root with /usr/bin/python3 tools/gen_rnn.py. Each case is built right after
-manual_seed(seed), its inputs drawn with randn after it; lines:
+manual_seed(seed), its inputs drawn with randn after it (a module is in training mode: dropout draws
+follow); lines:
     param <case> <key> <tensor>            state_dict() entries, in order
     input <case> <tensor|None>             the forward's arguments (input, h0[, c0]), None for hx=None
     output <case> <tensor>                 output, h_n[, c_n] (cells: h'[, c'])
@@ -44,6 +45,10 @@ CASES = {
     "gru_cell": (lambda: nn.GRUCell(3, 4), (2, 3), (2, 4)),
     "lstm_proj": (lambda: nn.LSTM(3, 5, num_layers=2, bidirectional=True, proj_size=2), (4, 2, 3),
                   ((4, 2, 2), (4, 2, 5))),
+    # dropout between layers in training: bernoulli draws after the inputs'
+    "lstm_dropout_3l": (lambda: nn.LSTM(3, 4, num_layers=3, dropout=0.5), (5, 2, 3), None),
+    "gru_dropout_bi_bf": (lambda: nn.GRU(3, 4, num_layers=2, bidirectional=True, batch_first=True, dropout=0.3),
+                          (2, 6, 3), (4, 2, 4)),
 }
 
 ERRORS = {

@@ -55,6 +55,7 @@ ENCODER_CASES = {
     "tel_causal": (lambda: nn.TransformerEncoderLayer(6, 3, 12, 0.0, layer_norm_eps=1e-3), (4, 2, 6),
                    lambda: torch.triu(torch.full((4, 4), float("-inf")), 1), None, True),
     "tel_eval_dropout": (lambda: nn.TransformerEncoderLayer(8, 4, 16), (5, 2, 8), None, None, False),
+    "tel_train_dropout": (lambda: nn.TransformerEncoderLayer(8, 2, 16, 0.25), (5, 3, 8), None, None, True),
 }
 
 ERRORS = {

@@ -208,11 +208,6 @@ static cg_tensor *run_layers(cg_module *m, const rnn_state *s, cg_tensor *x, cg_
         cg_set_error("Expected sequence length to be larger than 0 in RNN");
         return NULL;
     }
-    if (s->a.dropout > 0 && s->a.num_layers > 1 && cg_module_is_training(m)) {
-        cg_set_error_kind(CG_NOT_IMPLEMENTED_ERROR, "dropout between recurrent layers is not implemented in cgrad yet "
-                                                    "(no dropout op): use dropout=0 or eval()");
-        return NULL;
-    }
     cg_tensor **hs = calloc((size_t)count, sizeof *hs), **cs = calloc((size_t)count, sizeof *cs);
     if (!hs || !cs) {
         free(hs);
@@ -231,6 +226,8 @@ static cg_tensor *run_layers(cg_module *m, const rnn_state *s, cg_tensor *x, cg_
             outs[d] = run_direction(s->mode, x, p, !s->a.no_bias, proj, d == 1, &hs[k], &cs[k]);
         }
         x = dirs == 2 ? cg_cat(outs, 2, 2) : outs[0];
+        /* ATen's RNN: dropout on every layer's output but the last, in training only */
+        if (s->a.dropout > 0 && l < s->a.num_layers - 1 && cg_module_is_training(m)) x = cg_dropout(x, s->a.dropout, true);
     }
     if (x) *h_n = cg_stack(hs, (int)count, 0);
     if (x && cx) *c_n = cg_stack(cs, (int)count, 0);

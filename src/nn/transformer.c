@@ -170,7 +170,7 @@ static cg_tensor *mha_functional(cg_module *m, const mha_state *s, cg_tensor *q,
               *vh = split_heads(qkv[2], bsz, heads);
     cg_tensor *q_scaled = cg_div_scalar(qh, sqrt((double)(e / heads))), *kt = cg_transpose(kh, -2, -1);
     cg_tensor *scores = mask ? baddbmm(mask, q_scaled, kt) : cg_bmm(q_scaled, kt);
-    cg_tensor *w = cg_softmax(scores, -1);
+    cg_tensor *w = cg_dropout(cg_softmax(scores, -1), s->a.dropout, cg_module_is_training(m)); /* returned so */
     cg_tensor *out = cg_view(cg_contiguous(cg_transpose(cg_bmm(w, vh), 0, 1)), tgt * bsz, e);
     out = cg_view(project(out, nn_param(out_proj, 0), nn_param(out_proj, 1)), tgt, bsz, e);
     if (weights && out) {
@@ -191,11 +191,6 @@ cg_tensor *cg_nn_multihead_attention_forward_opts(cg_module *m, cg_tensor *query
     if (!s) {
         cg_set_error("cg_nn_multihead_attention_forward: the module is a %s, not a MultiheadAttention",
                      cg_module_type(m));
-        return NULL;
-    }
-    if (s->a.dropout > 0 && cg_module_is_training(m)) {
-        cg_set_error_kind(CG_NOT_IMPLEMENTED_ERROR, "dropout in MultiheadAttention is not implemented in cgrad yet "
-                                                    "(no dropout op): use dropout=0 or eval()");
         return NULL;
     }
     cg_tensor *q = query, *k = key, *v = o.value, *out = NULL, *w = NULL;
@@ -267,15 +262,21 @@ typedef struct {
 
 enum { SELF_ATTN, LINEAR1, LINEAR2, NORM1, NORM2 };
 
-static cg_tensor *self_attention(cg_module *m, cg_tensor *x, cg_tensor *mask, cg_tensor *kpm) {
-    return cg_nn_multihead_attention_forward(cg_module_child(m, SELF_ATTN), x, x, x, .attn_mask = mask,
-                                             .key_padding_mask = kpm);
+/* PyTorch's dropout, dropout1 and dropout2 children (no parameters): in training only. */
+static cg_tensor *encoder_dropout(cg_module *m, const encoder_state *s, cg_tensor *x) {
+    return cg_dropout(x, s->a.dropout, cg_module_is_training(m));
+}
+
+/* _sa_block and _ff_block, drawing in PyTorch's order: the attention weights', dropout1's, dropout's, dropout2's. */
+static cg_tensor *self_attention(cg_module *m, const encoder_state *s, cg_tensor *x, cg_tensor *mask, cg_tensor *kpm) {
+    return encoder_dropout(m, s, cg_nn_multihead_attention_forward(cg_module_child(m, SELF_ATTN), x, x, x,
+                                                                   .attn_mask = mask, .key_padding_mask = kpm));
 }
 
 static cg_tensor *feed_forward(cg_module *m, const encoder_state *s, cg_tensor *x) {
     x = cg_module_forward(cg_module_child(m, LINEAR1), x);
-    x = s->gelu ? cg_gelu(x, "none") : cg_relu(x);
-    return cg_module_forward(cg_module_child(m, LINEAR2), x);
+    x = encoder_dropout(m, s, s->gelu ? cg_gelu(x, "none") : cg_relu(x));
+    return encoder_dropout(m, s, cg_module_forward(cg_module_child(m, LINEAR2), x));
 }
 
 static cg_tensor *encoder_forward(cg_module *m, cg_tensor *x);
@@ -289,19 +290,14 @@ cg_tensor *cg_nn_transformer_encoder_layer_forward(cg_module *m, cg_tensor *src,
         return NULL;
     }
     const encoder_state *s = cg_module_state(m);
-    if (s->a.dropout > 0 && cg_module_is_training(m)) {
-        cg_set_error_kind(CG_NOT_IMPLEMENTED_ERROR, "dropout in TransformerEncoderLayer is not implemented in cgrad yet "
-                                                    "(no dropout op): use dropout=0 or eval()");
-        return NULL;
-    }
     cg_module *norm1 = cg_module_child(m, NORM1), *norm2 = cg_module_child(m, NORM2);
     cg_tensor *x = src;
     CG_SCOPE {
         if (s->a.norm_first) {
-            x = cg_add(x, self_attention(m, cg_module_forward(norm1, x), src_mask, src_key_padding_mask));
+            x = cg_add(x, self_attention(m, s, cg_module_forward(norm1, x), src_mask, src_key_padding_mask));
             x = cg_add(x, feed_forward(m, s, cg_module_forward(norm2, x)));
         } else {
-            x = cg_module_forward(norm1, cg_add(x, self_attention(m, x, src_mask, src_key_padding_mask)));
+            x = cg_module_forward(norm1, cg_add(x, self_attention(m, s, x, src_mask, src_key_padding_mask)));
             x = cg_module_forward(norm2, cg_add(x, feed_forward(m, s, x)));
         }
         cg_keep(x);
