@@ -107,4 +107,13 @@ static inline int harness_values_close(const cg_tensor *t, const double *expecte
     return 1;
 }
 
+/* a and b have the same dtype, sizes and bytes, element by element in logical order (golden bits). */
+static inline bool harness_same_bits(const cg_tensor *a, const cg_tensor *b) {
+    if (!a || !b || cg_get_dtype(a) != cg_get_dtype(b) || cg_ndim(a) != cg_ndim(b)) return false;
+    for (int d = 0; d < cg_ndim(a); d++)
+        if (cg_size(a, d) != cg_size(b, d)) return false;
+    cg_tensor *ca = cg_contiguous((cg_tensor *)a), *cb = cg_contiguous((cg_tensor *)b);
+    return ca && cb && !memcmp(cg_data_ptr(ca), cg_data_ptr(cb), (size_t)cg_numel(a) * cg_dtype_size(cg_get_dtype(a)));
+}
+
 #endif

@@ -9,15 +9,6 @@
 #define API_DATA "tests/data/api.txt"
 
 /* Same dtype, shape and element bits (a row-major copy of actual is compared). */
-static bool same_bits(cg_tensor *actual, cg_tensor *expected) {
-    if (!actual || !expected || cg_get_dtype(actual) != cg_get_dtype(expected) ||
-        cg_ndim(actual) != cg_ndim(expected))
-        return false;
-    for (int d = 0; d < cg_ndim(actual); d++)
-        if (cg_size(actual, d) != cg_size(expected, d)) return false;
-    cg_tensor *a = cg_contiguous(actual);
-    return a && !memcmp(cg_data_ptr(a), cg_data_ptr(expected), (size_t)cg_numel(a) * cg_dtype_size(cg_get_dtype(a)));
-}
 
 static uint64_t fnv1a64(const int64_t *v, int64_t n) {
     uint64_t h = 0xcbf29ce484222325u;
@@ -137,7 +128,7 @@ static void check_randperm(char *rest) {
     golden_token(&cursor); /* = */
     cg_manual_seed(seed);
     cg_tensor *p = cg_randperm_dtype(n, dtype);
-    CHECK_MSG(same_bits(p, golden_tensor(&cursor)), "randperm(%lld) seed %llu %s", (long long)n,
+    CHECK_MSG(harness_same_bits(p, golden_tensor(&cursor)), "randperm(%lld) seed %llu %s", (long long)n,
               (unsigned long long)seed, cg_dtype_name(dtype));
     CHECK(cg_version(p) == 0 && !cg_requires_grad(p));
 }
@@ -163,8 +154,8 @@ static void check_randperm_then_rand(char *rest) {
     cg_tensor *p = cg_randperm(n), *expected_p = golden_tensor(&cursor);
     golden_token(&cursor); /* ; */
     cg_tensor *r = cg_rand(3), *expected_r = golden_tensor(&cursor);
-    CHECK(same_bits(p, expected_p));
-    CHECK(same_bits(r, expected_r));
+    CHECK(harness_same_bits(p, expected_p));
+    CHECK(harness_same_bits(r, expected_r));
 }
 
 static void check_error(char *rest) {
@@ -304,7 +295,7 @@ typedef struct {
 
 /* Bits, or within a few float32/float64 ulps. */
 static bool matches(cg_tensor *actual, cg_tensor *expected, bool exact) {
-    if (exact || !actual || !expected) return same_bits(actual, expected);
+    if (exact || !actual || !expected) return harness_same_bits(actual, expected);
     double tol = cg_get_dtype(expected) == CG_FLOAT32 ? 1e-6 : 1e-14;
     return cg_numel(actual) == cg_numel(expected) && harness_values_close(actual, cg_data_ptr(cg_to(expected, CG_FLOAT64)), tol);
 }
@@ -386,7 +377,7 @@ static void check_inplace(char *rest) {
     cg_clear_error();
     CHECK_MSG(call_inplace(fn, y, &arg, other) == 0, "%s(%s): %s", name, argtext, cg_last_error());
     CHECK_MSG(matches(y, result, fn->exact), "%s(%s) %s: values", name, argtext, cg_dtype_name(cg_get_dtype(x)));
-    if (fn->out_of_place) CG_NO_GRAD { CHECK_MSG(same_bits(y, fn->out_of_place(x)), "%s: not %s's bits", name, name); }
+    if (fn->out_of_place) CG_NO_GRAD { CHECK_MSG(harness_same_bits(y, fn->out_of_place(x)), "%s: not %s's bits", name, name); }
     CHECK_MSG(cg_version(y) == 1, "%s(%s): version %lld", name, argtext, (long long)cg_version(y));
     CHECK_MSG(cg_grad_fn(y) && !strcmp(cg_node_name(cg_grad_fn(y)), node), "%s(%s): node %s, expected %s", name,
               argtext, cg_grad_fn(y) ? cg_node_name(cg_grad_fn(y)) : "none", node);
@@ -413,7 +404,7 @@ static void check_inplace_error(char *rest) {
     cg_tensor *t = error_case(which);
     cg_tensor *before = cg_clone(t);
     CHECK_ERROR(call_inplace(fn, t, &arg, NULL) == 0, message);
-    CHECK_MSG(cg_version(t) == 0 && same_bits(t, cg_contiguous(before)), "%s on %s changed the tensor", name, which);
+    CHECK_MSG(cg_version(t) == 0 && harness_same_bits(t, cg_contiguous(before)), "%s on %s changed the tensor", name, which);
 }
 
 static void check_inplace_version(char *rest) {
@@ -526,7 +517,7 @@ static void check_fused(char *rest) {
     cg_clear_error();
     cg_tensor *r = fused_call(op, has_number, v, self, a, b);
     CHECK_MSG(r, "%s %s %s: %s", op, layout, dtype, cg_last_error());
-    CHECK_MSG(same_bits(r, expected), "%s(%g) %s %s: values", op, v.f, layout, dtype);
+    CHECK_MSG(harness_same_bits(r, expected), "%s(%g) %s %s: values", op, v.f, layout, dtype);
     CHECK_MSG(r && cg_ndim(r) == nstrides && !memcmp(cg_strides(r), strides, (size_t)nstrides * sizeof *strides),
               "%s %s %s: strides (PyTorch's layout)", op, layout, dtype);
     /* in place, on a copy of self of the result's dtype and shape */
@@ -536,7 +527,7 @@ static void check_fused(char *rest) {
             CHECK_MSG(fused_call_(op, has_number, v, y, cg_detach(a), b ? cg_detach(b) : NULL) == 0, "%s_: %s", op,
                       cg_last_error());
         }
-        CHECK_MSG(same_bits(y, expected), "%s_(%g) %s %s: values", op, v.f, layout, dtype);
+        CHECK_MSG(harness_same_bits(y, expected), "%s_(%g) %s %s: values", op, v.f, layout, dtype);
     }
     if (!g || !r) return;
     expect_token(&cursor, "node");
@@ -549,7 +540,7 @@ static void check_fused(char *rest) {
         expect_token(&cursor, keys[k]);
         cg_tensor *want = tensor_or_none(&cursor);
         if (!want) continue;
-        CHECK_MSG(same_bits(cg_grad(ins[k]), want), "%s(%g) %s %s: %s", op, v.f, layout, dtype, keys[k]);
+        CHECK_MSG(harness_same_bits(cg_grad(ins[k]), want), "%s(%g) %s %s: %s", op, v.f, layout, dtype, keys[k]);
     }
 }
 
@@ -669,11 +660,11 @@ static void check_clamp_in(char *rest, const char *layout) {
     const char *dtype = cg_dtype_name(cg_get_dtype(x));
     cg_clear_error();
     cg_tensor *r = cg_clamp_tensor(x, lo, hi);
-    CHECK_MSG(same_bits(r, expected), "clamp %s (min %s, max %s): values %s", dtype, lo ? "tensor" : "none",
+    CHECK_MSG(harness_same_bits(r, expected), "clamp %s (min %s, max %s): values %s", dtype, lo ? "tensor" : "none",
               hi ? "tensor" : "none", cg_last_error());
     if (r && cg_get_dtype(r) == cg_get_dtype(x) && cg_numel(r) == cg_numel(x)) { /* in place, the same bits */
         cg_tensor *y = cg_clone(cg_detach(x));
-        CG_NO_GRAD { CHECK(cg_clamp_tensor_(y, lo, hi) == 0 && same_bits(y, expected)); }
+        CG_NO_GRAD { CHECK(cg_clamp_tensor_(y, lo, hi) == 0 && harness_same_bits(y, expected)); }
     }
     if (!g || !r) return;
     expect_token(&cursor, "node");
@@ -686,7 +677,7 @@ static void check_clamp_in(char *rest, const char *layout) {
         expect_token(&cursor, keys[k]);
         cg_tensor *want = tensor_or_none(&cursor);
         if (!want) continue;
-        CHECK_MSG(same_bits(cg_grad(ins[k]), want), "clamp %s: %s", dtype, keys[k]);
+        CHECK_MSG(harness_same_bits(cg_grad(ins[k]), want), "clamp %s: %s", dtype, keys[k]);
     }
 }
 
@@ -726,10 +717,10 @@ static void check_clamp_number(char *rest) {
     expect_token(&cursor, "gx");
     cg_tensor *gx = golden_tensor(&cursor);
     cg_tensor *r = cg_clamp_number(x, lo, hi);
-    CHECK_MSG(same_bits(r, expected), "clamp(%g, %g) %s: values", lo.f, hi.f, cg_dtype_name(cg_get_dtype(x)));
+    CHECK_MSG(harness_same_bits(r, expected), "clamp(%g, %g) %s: values", lo.f, hi.f, cg_dtype_name(cg_get_dtype(x)));
     CHECK(cg_grad_fn(r) && !strcmp(cg_node_name(cg_grad_fn(r)), "ClampBackward1"));
     CHECK(cg_backward(r, .gradient = g) == 0);
-    CHECK_MSG(same_bits(cg_grad(x), gx), "clamp(%g, %g) %s: gradient", lo.f, hi.f, cg_dtype_name(cg_get_dtype(x)));
+    CHECK_MSG(harness_same_bits(cg_grad(x), gx), "clamp(%g, %g) %s: gradient", lo.f, hi.f, cg_dtype_name(cg_get_dtype(x)));
 }
 
 static void test_clamp_golden(void) {

@@ -7,13 +7,6 @@
 
 #include <stdlib.h>
 
-static bool same_bits(cg_tensor *a, cg_tensor *b) {
-    if (!a || !b || cg_get_dtype(a) != cg_get_dtype(b) || cg_numel(a) != cg_numel(b)) return false;
-    a = cg_contiguous(a);
-    b = cg_contiguous(b);
-    size_t size = cg_get_dtype(a) == CG_FLOAT64 ? 8 : 4;
-    return a && b && memcmp(cg_data_ptr(a), cg_data_ptr(b), (size_t)cg_numel(a) * size) == 0;
-}
 
 static int warnings_seen;
 static char last_warning[1024];
@@ -36,8 +29,8 @@ static int check_line(char *line) {
     cg_tensor *y = strcmp(kind, "dropout") == 0 ? cg_dropout(x, p, true) : cg_dropout2d(x, p, true);
     cg_tensor *after = cg_rand(5);
     if (!y || strcmp(cg_node_name(cg_grad_fn(y)), "MulBackward0") != 0) return -1;
-    bool ok = same_bits(y, y_expected) && same_bits(after, after_expected);
-    ok = ok && cg_backward(y, .gradient = g) == 0 && same_bits(cg_grad(x), dx_expected);
+    bool ok = harness_same_bits(y, y_expected) && harness_same_bits(after, after_expected);
+    ok = ok && cg_backward(y, .gradient = g) == 0 && harness_same_bits(cg_grad(x), dx_expected);
     if (!ok) fprintf(stderr, "%s differs\n", name);
     return ok ? 0 : -1;
 }
@@ -78,11 +71,11 @@ static void test_modules(void) {
     cg_manual_seed(5);
     cg_tensor *a = cg_module_forward(d, x);
     cg_manual_seed(5);
-    CHECK(a && same_bits(a, cg_dropout(x, 0.5, true)));
+    CHECK(a && harness_same_bits(a, cg_dropout(x, 0.5, true)));
     cg_manual_seed(5);
     cg_tensor *b = cg_module_forward(d2, x);
     cg_manual_seed(5);
-    CHECK(b && same_bits(b, cg_dropout2d(x, 0.5, true)));
+    CHECK(b && harness_same_bits(b, cg_dropout2d(x, 0.5, true)));
     cg_module_train(d, false);
     cg_module_train(d2, false);
     CHECK(cg_module_forward(d, x) == x && cg_module_forward(d2, x) == x);

@@ -73,11 +73,6 @@ static int run_case(const char *name, cg_tensor **out) {
     return -2;
 }
 
-static bool same_bits(const cg_tensor *a, const cg_tensor *b) {
-    return a && b && cg_get_dtype(a) == cg_get_dtype(b) && cg_ndim(a) == cg_ndim(b) &&
-           !memcmp(cg_sizes(a), cg_sizes(b), (size_t)cg_ndim(a) * sizeof(int64_t)) &&
-           !memcmp(cg_data_ptr(a), cg_data_ptr(b), (size_t)cg_numel(a) * cg_dtype_size(cg_get_dtype(a)));
-}
 
 static double max_abs_diff(cg_tensor *a, cg_tensor *b) {
     return cg_item(cg_max(cg_abs(cg_sub(cg_to(a, CG_FLOAT64), cg_to(b, CG_FLOAT64)))));
@@ -109,12 +104,12 @@ static void test_init_gives_pytorchs_bits(void) {
             CHECK_MSG(rc == 0, "%s: %s", name, cg_last_error());
             bool exact = qr_bits || strncmp(name, "orthogonal", 10) != 0; /* see the comment at the top */
             if (exact) {
-                CHECK_MSG(same_bits(t, want), "%s: bits differ from PyTorch's", name);
+                CHECK_MSG(harness_same_bits(t, want), "%s: bits differ from PyTorch's", name);
             } else {
                 double tol = cg_get_dtype(want) == CG_FLOAT32 ? 2e-5 : 1e-12, d = max_abs_diff(t, want);
                 CHECK_MSG(d <= tol, "%s: %g from PyTorch's", name, d);
             }
-            CHECK_MSG(same_bits(after, golden_tensor(&cur)), "%s: the generator moved on differently", name);
+            CHECK_MSG(harness_same_bits(after, golden_tensor(&cur)), "%s: the generator moved on differently", name);
             inits++;
         } else if (!strcmp(what, "warn")) {
             golden_token(&cur); /* | */

@@ -54,13 +54,6 @@ static cg_module *make_model(const char *name) {
     return NULL;
 }
 
-static bool same_bits(const cg_tensor *a, const cg_tensor *b) {
-    if (!a || !b || cg_get_dtype(a) != cg_get_dtype(b) || cg_ndim(a) != cg_ndim(b)) return false;
-    for (int d = 0; d < cg_ndim(a); d++)
-        if (cg_size(a, d) != cg_size(b, d)) return false;
-    cg_tensor *ca = cg_contiguous((cg_tensor *)a), *cb = cg_contiguous((cg_tensor *)b);
-    return ca && cb && !memcmp(cg_data_ptr(ca), cg_data_ptr(cb), (size_t)cg_numel(a) * cg_dtype_size(cg_get_dtype(a)));
-}
 
 /* param lines: every model's state_dict, key by key in PyTorch's order, bit for bit. */
 static void test_default_init_bits(void) {
@@ -93,7 +86,7 @@ static void test_default_init_bits(void) {
             cg_tensor *expected = golden_tensor(&cur);
             CHECK_MSG(index < sd.n && !strcmp(sd.names[index], key), "%s: key %d is %s, PyTorch's %s", model, index,
                       index < sd.n ? sd.names[index] : "(none)", key);
-            CHECK_MSG(same_bits(cg_named_tensors_get(&sd, key), expected), "%s seed %s: %s differs", model, seed, key);
+            CHECK_MSG(harness_same_bits(cg_named_tensors_get(&sd, key), expected), "%s seed %s: %s differs", model, seed, key);
         }
         index++;
         checked++;
@@ -207,7 +200,7 @@ static int check_init(char *line) {
     cg_manual_seed(strtoull(golden_token(&cur), NULL, 10));
     cg_tensor *t;
     int rc = run_init(name, &t);
-    int ok = rc == 0 && same_bits(t, golden_tensor(&cur));
+    int ok = rc == 0 && harness_same_bits(t, golden_tensor(&cur));
     if (!ok) fprintf(stderr, "  init %s: %s\n", name, rc ? cg_last_error() : "bits differ");
     return ok ? 0 : -1;
 }
@@ -279,10 +272,10 @@ static int check_load_error(char *line) {
         cg_clear_error();
         int rc = ok ? cg_module_load_state_dict(m, &sd, strict) : -1;
         if (!strcmp(expected, "OK")) {
-            ok = ok && rc == 0 && same_bits(before.tensors[0], sd.tensors[0]);
+            ok = ok && rc == 0 && harness_same_bits(before.tensors[0], sd.tensors[0]);
         } else {
             ok = ok && rc != 0 && !strcmp(harness_error(), expected);
-            ok = ok && same_bits(before.tensors[0], w0); /* a failing load copies nothing */
+            ok = ok && harness_same_bits(before.tensors[0], w0); /* a failing load copies nothing */
             if (!ok) fprintf(stderr, "  got:      %s\n  expected: %s\n", harness_error(), expected);
         }
     }
@@ -311,7 +304,7 @@ static void test_load_state_dict_round_trip(void) {
     CHECK_STR(sd.names[6], "classifier.2.weight");
     CHECK(cg_module_load_state_dict(b, &sd, true) == 0);
     cg_tensor *x = cg_randn(2, 1, 12, 12);
-    CHECK(same_bits(cg_module_forward(a, x), cg_module_forward(b, x)));
+    CHECK(harness_same_bits(cg_module_forward(a, x), cg_module_forward(b, x)));
     /* the state_dict aliases a's parameters but is detached */
     CHECK(!cg_requires_grad(sd.tensors[0]));
     CHECK(cg_data_ptr(sd.tensors[0]) == cg_data_ptr(cg_module_get_parameter(a, "features.0.weight")));

@@ -8,14 +8,6 @@
 #include <math.h>
 #include <stdlib.h>
 
-static bool same_bits(cg_tensor *a, cg_tensor *b) {
-    if (!a || !b || cg_get_dtype(a) != cg_get_dtype(b) || cg_ndim(a) != cg_ndim(b) || cg_numel(a) != cg_numel(b))
-        return false;
-    a = cg_contiguous(a);
-    b = cg_contiguous(b);
-    size_t size = cg_get_dtype(a) == CG_FLOAT64 || cg_get_dtype(a) == CG_INT64 ? 8 : 4;
-    return a && b && memcmp(cg_data_ptr(a), cg_data_ptr(b), (size_t)cg_numel(a) * size) == 0;
-}
 
 static cg_module *make(const char *kind, char **cur) {
     if (strcmp(kind, "ln") == 0) {
@@ -52,7 +44,7 @@ static int check_line(char *line) {
         if (step == 2) cg_module_train(m, false);
         cg_tensor *x = golden_tensor(&cur), *expected = golden_tensor(&cur);
         cg_tensor *y = cg_module_forward(m, x);
-        if (!same_bits(y, expected)) {
+        if (!harness_same_bits(y, expected)) {
             fprintf(stderr, "%s: output %d differs\n", name, step);
             rc = -1;
         }
@@ -64,7 +56,7 @@ static int check_line(char *line) {
     for (int i = 0; i < nkeys && rc == 0; i++) {
         const char *key = golden_token(&cur);
         cg_tensor *expected = golden_tensor(&cur);
-        if (strcmp(sd.names[i], key) != 0 || !same_bits(sd.tensors[i], expected)) {
+        if (strcmp(sd.names[i], key) != 0 || !harness_same_bits(sd.tensors[i], expected)) {
             fprintf(stderr, "%s: state_dict entry %d (%s) differs\n", name, i, key);
             rc = -1;
         }

@@ -47,10 +47,6 @@ static int parse_options(char **cur, cg_optim_options *o, double *group2_lr) {
     return kind;
 }
 
-static bool same_bits(const cg_tensor *a, const cg_tensor *b) {
-    return a && b && cg_get_dtype(a) == cg_get_dtype(b) && cg_numel(a) == cg_numel(b) &&
-           !memcmp(cg_data_ptr(a), cg_data_ptr(b), (size_t)cg_numel(a) * cg_dtype_size(cg_get_dtype(a)));
-}
 
 typedef struct {
     cg_optimizer *opt;
@@ -161,11 +157,11 @@ static void check_clip(char *cur, const char *line) {
     golden_token(&cur);
     if (norm) {
         cg_tensor *total = cg_clip_grad_norm_((cg_tensor_list){p, 3}, max_norm, norm_type, false);
-        CHECK_MSG(same_bits(total, golden_tensor(&cur)), "%s: total norm %.9g", line, total ? cg_item(total) : NAN);
+        CHECK_MSG(harness_same_bits(total, golden_tensor(&cur)), "%s: total norm %.9g", line, total ? cg_item(total) : NAN);
     } else {
         CHECK(cg_clip_grad_value_((cg_tensor_list){p, 2}, max_norm) == 0);
     }
-    for (int i = 0; i < 2; i++) CHECK_MSG(same_bits(cg_grad(p[i]), golden_tensor(&cur)), "%s: gradient %d", line, i);
+    for (int i = 0; i < 2; i++) CHECK_MSG(harness_same_bits(cg_grad(p[i]), golden_tensor(&cur)), "%s: gradient %d", line, i);
     CHECK(cg_grad(p[2]) == NULL);
 }
 
@@ -208,7 +204,7 @@ static void test_optimizers_give_pytorchs_bits(void) {
         } else if (!strcmp(what, "after")) {
             int step = atoi(golden_token(&cur)), i = atoi(golden_token(&cur));
             cg_tensor *want = golden_tensor(&cur);
-            CHECK_MSG(same_bits(r.params[i], want), "%s: parameter %d after step %d differs from PyTorch's", r.name, i, step);
+            CHECK_MSG(harness_same_bits(r.params[i], want), "%s: parameter %d after step %d differs from PyTorch's", r.name, i, step);
             r.steps_checked++;
         } else if (!strcmp(what, "error")) {
             char *bar = strstr(copy, " | ");
@@ -295,10 +291,6 @@ typedef struct {
     int cap;
 } state_case;
 
-static bool same_tensor(const cg_tensor *a, const cg_tensor *b) {
-    return same_bits(a, b) && cg_ndim(a) == cg_ndim(b) && !memcmp(cg_sizes(a), cg_sizes(b), (size_t)cg_ndim(a) * sizeof(int64_t));
-}
-
 /* An optimizer over p[0] and, in a group of its own, p[1], with o (or the kind's defaults). */
 static cg_optimizer *two_groups(const state_case *c, cg_tensor **p, bool defaults) {
     cg_optim_options o = defaults ? cg_optim_defaults((cg_optim_kind)c->kind) : c->o, o2 = o;
@@ -323,7 +315,7 @@ static void run_steps(const state_case *c, cg_optimizer *opt, cg_tensor **p, int
 static void check_same_dict(const state_case *c, const cg_named_tensors *got, const cg_named_tensors *want) {
     CHECK_MSG(got->n == want->n, "%s: %d entries, PyTorch's %d", c->name, got->n, want->n);
     for (int i = 0; i < got->n && i < want->n; i++)
-        CHECK_MSG(!strcmp(got->names[i], want->names[i]) && same_tensor(got->tensors[i], want->tensors[i]),
+        CHECK_MSG(!strcmp(got->names[i], want->names[i]) && harness_same_bits(got->tensors[i], want->tensors[i]),
                   "%s: entry %d: %s, PyTorch's %s", c->name, i, got->names[i], want->names[i]);
 }
 
@@ -342,7 +334,7 @@ static void check_state_case(state_case *c) {
     CHECK_MSG(cg_safetensors_save(STATE_PATH, &sd, NULL) == 0, "%s", cg_last_error());
     cg_named_tensors_free(&sd);
     run_steps(c, opt, p, SAVE_AT, STATE_STEPS);
-    for (int i = 0; i < 2; i++) CHECK_MSG(same_tensor(p[i], c->after[i]), "%s: parameter %d, uninterrupted", c->name, i);
+    for (int i = 0; i < 2; i++) CHECK_MSG(harness_same_bits(p[i], c->after[i]), "%s: parameter %d, uninterrupted", c->name, i);
     cg_optimizer_free(opt);
 
     cg_named_tensors file;
@@ -354,7 +346,7 @@ static void check_state_case(state_case *c) {
         CHECK_MSG(cg_optimizer_load_state_dict(fresh, from[k]) == 0, "%s: %s", c->name, cg_last_error());
         run_steps(c, fresh, q, SAVE_AT, STATE_STEPS);
         for (int i = 0; i < 2; i++)
-            CHECK_MSG(same_tensor(q[i], c->after[i]), "%s: parameter %d resumed from %s", c->name, i,
+            CHECK_MSG(harness_same_bits(q[i], c->after[i]), "%s: parameter %d resumed from %s", c->name, i,
                       k ? "the safetensors file" : "PyTorch's state_dict");
         cg_optimizer_free(fresh);
     }
@@ -468,7 +460,7 @@ static void test_load_state_dict_refuses_a_misfit(void) {
         cg_named_tensors now;
         CHECK(cg_optimizer_state_dict(opt, &now) == 0);
         CHECK_MSG(now.n == before.n, "%s", cases[i].message);
-        for (int j = 0; j < now.n && j < before.n; j++) CHECK(same_tensor(now.tensors[j], before.tensors[j]));
+        for (int j = 0; j < now.n && j < before.n; j++) CHECK(harness_same_bits(now.tensors[j], before.tensors[j]));
         cg_named_tensors_free(&now);
     }
 
@@ -492,7 +484,7 @@ static void test_load_state_dict_refuses_a_misfit(void) {
     cg_named_tensors loaded;
     CHECK(cg_optimizer_state_dict(copy, &loaded) == 0);
     CHECK(loaded.n == before.n);
-    for (int j = 0; j < loaded.n && j < before.n; j++) CHECK(same_tensor(loaded.tensors[j], before.tensors[j]));
+    for (int j = 0; j < loaded.n && j < before.n; j++) CHECK(harness_same_bits(loaded.tensors[j], before.tensors[j]));
     cg_named_tensors_free(&loaded);
     cg_optimizer_free(copy);
 

@@ -38,13 +38,6 @@ static cg_module *make_case(const char *name) {
     return NULL;
 }
 
-static bool same_bits(cg_tensor *a, cg_tensor *b) {
-    if (!a || !b || cg_get_dtype(a) != cg_get_dtype(b) || cg_ndim(a) != cg_ndim(b)) return false;
-    for (int d = 0; d < cg_ndim(a); d++)
-        if (cg_size(a, d) != cg_size(b, d)) return false;
-    cg_tensor *ca = cg_contiguous(a), *cb = cg_contiguous(b);
-    return ca && cb && !memcmp(cg_data_ptr(ca), cg_data_ptr(cb), (size_t)cg_numel(a) * cg_dtype_size(cg_get_dtype(a)));
-}
 
 static bool close_to(cg_tensor *got, cg_tensor *expected, double tol) {
     bool ok = got && expected && cg_ndim(got) == cg_ndim(expected) && cg_numel(got) == cg_numel(expected);
@@ -105,14 +98,14 @@ static void check_case(golden_case *g, int seed) {
     for (int i = 0; i < g->nparams && i < sd.n; i++) {
         CHECK_MSG(!strcmp(sd.names[i], g->param_keys[i]), "%s: key %d is %s, PyTorch's %s", g->name, i, sd.names[i],
                   g->param_keys[i]);
-        CHECK_MSG(same_bits(sd.tensors[i], g->params[i]), "%s: %s differs from PyTorch's", g->name, sd.names[i]);
+        CHECK_MSG(harness_same_bits(sd.tensors[i], g->params[i]), "%s: %s differs from PyTorch's", g->name, sd.names[i]);
     }
     cg_named_tensors_free(&sd);
     /* PyTorch drew the inputs with randn after the module: draw them again, so that the generator is
      * where PyTorch's was for the forward's own draws (dropout), and check they are the file's */
     for (int i = 0; i < g->ninputs; i++) {
         cg_tensor *drawn = cg_randn_shape(CG_FLOAT32, cg_ndim(g->inputs[i]), cg_sizes(g->inputs[i]));
-        CHECK_MSG(same_bits(drawn, g->inputs[i]), "%s: input %d is not the draw PyTorch made", g->name, i);
+        CHECK_MSG(harness_same_bits(drawn, g->inputs[i]), "%s: input %d is not the draw PyTorch made", g->name, i);
         cg_requires_grad_(g->inputs[i], true);
     }
     cg_tensor *out[3];
@@ -120,7 +113,7 @@ static void check_case(golden_case *g, int seed) {
     CHECK_MSG(n == g->noutputs, "%s: %d outputs (%s), PyTorch has %d", g->name, n, cg_last_error(), g->noutputs);
     cg_tensor *loss = n > 0 ? cg_zeros_shape(CG_FLOAT32, 0, NULL) : NULL;
     for (int k = 0; k < n && k < g->noutputs; k++) {
-        if (!same_bits(out[k], g->outputs[k])) {
+        if (!harness_same_bits(out[k], g->outputs[k])) {
             bits_differ++;
             CHECK_MSG(close_to(out[k], g->outputs[k], 1e-5), "%s: output %d differs", g->name, k);
             if (tolerance == 0) fprintf(stderr, "  %s: output %d is not PyTorch's bits\n", g->name, k);
@@ -327,11 +320,11 @@ static void test_api(void) {
     cg_tensor *x = cg_randn(5, 2, 3), *hn, *cn;
     /* dropout between layers draws in training only: eval's output is the same twice */
     cg_module_train(lstm, false);
-    CHECK(same_bits(cg_module_forward(lstm, x), cg_module_forward(lstm, x)));
+    CHECK(harness_same_bits(cg_module_forward(lstm, x), cg_module_forward(lstm, x)));
     cg_tensor *y = cg_nn_rnn_forward(lstm, x, NULL, NULL, &hn, &cn);
     CHECK(y && cg_size(y, 0) == 5 && cg_size(y, 2) == 4 && hn && cg_size(hn, 0) == 2 && cn && cg_size(cn, 2) == 4);
     /* the output and h_n agree: the last step of the last layer */
-    CHECK(same_bits(cg_select(y, 0, 4), cg_select(hn, 0, 1)));
+    CHECK(harness_same_bits(cg_select(y, 0, 4), cg_select(hn, 0, 1)));
     CHECK_ERROR(cg_nn_rnn_forward(lstm, x, cg_zeros(2, 2, 4), NULL, &hn, &cn),
                 "LSTM: h0 and c0 are given together (hx is a tuple)");
     CHECK(hn == NULL && cn == NULL);

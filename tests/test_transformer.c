@@ -74,13 +74,6 @@ static cg_module *make_encoder_case(int i) {
     return NULL;
 }
 
-static bool same_bits(cg_tensor *a, cg_tensor *b) {
-    if (!a || !b || cg_get_dtype(a) != cg_get_dtype(b) || cg_ndim(a) != cg_ndim(b)) return false;
-    for (int d = 0; d < cg_ndim(a); d++)
-        if (cg_size(a, d) != cg_size(b, d)) return false;
-    cg_tensor *ca = cg_contiguous(a), *cb = cg_contiguous(b);
-    return ca && cb && !memcmp(cg_data_ptr(ca), cg_data_ptr(cb), (size_t)cg_numel(a) * cg_dtype_size(cg_get_dtype(a)));
-}
 
 static bool close_to(cg_tensor *got, cg_tensor *expected, double tol) {
     bool ok = got && expected && cg_ndim(got) == cg_ndim(expected) && cg_numel(got) == cg_numel(expected);
@@ -119,7 +112,7 @@ static void check_params(golden_case *g, cg_module *m) {
     for (int k = 0; k < g->nparams && k < sd.n; k++) {
         CHECK_MSG(!strcmp(sd.names[k], g->param_keys[k]), "%s: key %s, PyTorch's %s", g->name, sd.names[k],
                   g->param_keys[k]);
-        CHECK_MSG(same_bits(sd.tensors[k], g->params[k]), "%s: %s differs from PyTorch's", g->name, sd.names[k]);
+        CHECK_MSG(harness_same_bits(sd.tensors[k], g->params[k]), "%s: %s differs from PyTorch's", g->name, sd.names[k]);
     }
     cg_named_tensors_free(&sd);
 }
@@ -144,13 +137,13 @@ static void check_encoder_case(golden_case *g, int i) {
     check_params(g, m);
     CHECK(g->ninputs == 1 + encoder_cases[i].mask + encoder_cases[i].kpm && g->noutputs == 1 && g->nigrads == 1);
     /* PyTorch drew src after the module (the masks are not random): so does this, for dropout's draws */
-    CHECK_MSG(same_bits(cg_randn_shape(CG_FLOAT32, cg_ndim(g->inputs[0]), cg_sizes(g->inputs[0])), g->inputs[0]),
+    CHECK_MSG(harness_same_bits(cg_randn_shape(CG_FLOAT32, cg_ndim(g->inputs[0]), cg_sizes(g->inputs[0])), g->inputs[0]),
               "%s: src is not the draw PyTorch made", g->name);
     cg_tensor *src = cg_requires_grad_(g->inputs[0], true), *mask = encoder_cases[i].mask ? g->inputs[1] : NULL;
     cg_tensor *kpm = encoder_cases[i].kpm ? g->inputs[1 + encoder_cases[i].mask] : NULL;
     cg_tensor *out = cg_nn_transformer_encoder_layer_forward(m, src, mask, kpm);
     CHECK_MSG(out != NULL, "%s: %s", g->name, cg_last_error());
-    if (!same_bits(out, g->outputs[0])) {
+    if (!harness_same_bits(out, g->outputs[0])) {
         CHECK_MSG(close_to(out, g->outputs[0], 1e-5), "%s: output differs", g->name);
         if (exact && encoder_cases[i].exact) {
             bits_differ++;
@@ -189,7 +182,7 @@ static void check_case(golden_case *g, int i) {
     cg_tensor *outs[2] = {out, w}, *loss = cg_zeros_shape(CG_FLOAT32, 0, NULL);
     CHECK(g->noutputs == 1 + cases[i].need_weights);
     for (int k = 0; k < g->noutputs; k++) {
-        if (!same_bits(outs[k], g->outputs[k])) {
+        if (!harness_same_bits(outs[k], g->outputs[k])) {
             bits_differ++;
             CHECK_MSG(close_to(outs[k], g->outputs[k], 1e-5), "%s: output %d differs", g->name, k);
             if (exact) fprintf(stderr, "  %s: output %d is not PyTorch's bits\n", g->name, k);
@@ -333,14 +326,14 @@ static void test_api(void) {
     cg_module *m = cg_nn_multihead_attention(4, 2, .dropout = 0.1), *lin = cg_nn_linear(4, 4);
     cg_tensor *x = cg_randn(3, 2, 4), *w = cg_ones(1);
     /* dropout on the weights draws in training only: eval's output is the same twice */
-    CHECK(!same_bits(cg_module_forward(m, x), cg_module_forward(m, x)));
+    CHECK(!harness_same_bits(cg_module_forward(m, x), cg_module_forward(m, x)));
     cg_module_train(m, false);
-    CHECK(same_bits(cg_module_forward(m, x), cg_module_forward(m, x)));
+    CHECK(harness_same_bits(cg_module_forward(m, x), cg_module_forward(m, x)));
     cg_tensor *y = cg_module_forward(m, x);
     CHECK(y && cg_ndim(y) == 3 && cg_size(y, 0) == 3 && cg_size(y, 2) == 4);
     /* the same as the three-argument call with need_weights */
     cg_tensor *y2 = cg_nn_multihead_attention_forward(m, x, x, x, .weights = &w);
-    CHECK(same_bits(y, y2) && w && cg_ndim(w) == 3 && cg_size(w, 1) == 3 && cg_size(w, 2) == 3);
+    CHECK(harness_same_bits(y, y2) && w && cg_ndim(w) == 3 && cg_size(w, 1) == 3 && cg_size(w, 2) == 3);
     CHECK_ERROR(cg_nn_multihead_attention_forward(lin, x, x, x, .weights = &w),
                 "cg_nn_multihead_attention_forward: the module is a Linear, not a MultiheadAttention");
     CHECK(w == NULL);
@@ -350,11 +343,11 @@ static void test_api(void) {
     cg_module_free(m);
 
     m = cg_nn_transformer_encoder_layer(4, 2, .dim_feedforward = 8, .dropout = 0.1);
-    CHECK(!same_bits(cg_module_forward(m, x), cg_module_forward(m, x)));
+    CHECK(!harness_same_bits(cg_module_forward(m, x), cg_module_forward(m, x)));
     cg_module_train(m, false);
     y = cg_module_forward(m, x);
     CHECK(y && cg_ndim(y) == 3 && cg_size(y, 0) == 3 && cg_size(y, 1) == 2 && cg_size(y, 2) == 4);
-    CHECK(same_bits(y, cg_nn_transformer_encoder_layer_forward(m, x, NULL, NULL)));
+    CHECK(harness_same_bits(y, cg_nn_transformer_encoder_layer_forward(m, x, NULL, NULL)));
     CHECK_ERROR(cg_nn_transformer_encoder_layer_forward(lin, x, NULL, NULL),
                 "cg_nn_transformer_encoder_layer_forward: the module is a Linear, not a TransformerEncoderLayer");
     /* in a Sequential, as layers of an encoder */
