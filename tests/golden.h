@@ -9,6 +9,8 @@
 
 #include "cgrad.h"
 
+#include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,6 +138,36 @@ static inline cg_number golden_number(char **cursor) {
     }
     *cursor = s + len + (s[len] == ',');
     return n;
+}
+
+/* Same shape, dtype and values within tol (relative, or absolute below 1); NaN matches NaN. */
+static inline bool golden_close_values(cg_tensor *got, cg_tensor *expected, double tol, bool *exact) {
+    if (!got || !expected || cg_numel(got) != cg_numel(expected) || cg_ndim(got) != cg_ndim(expected) ||
+        cg_get_dtype(got) != cg_get_dtype(expected))
+        return false;
+    for (int d = 0; d < cg_ndim(got); d++)
+        if (cg_size(got, d) != cg_size(expected, d)) return false;
+    cg_tensor *a = cg_contiguous(cg_to(got, CG_FLOAT64)), *e = cg_contiguous(cg_to(expected, CG_FLOAT64));
+    if (!a || !e) return false;
+    const double *av = cg_data_ptr(a), *ev = cg_data_ptr(e);
+    for (int64_t i = 0; i < cg_numel(a); i++) {
+        if (av[i] == ev[i] || (isnan(av[i]) && isnan(ev[i]))) continue;
+        *exact = false;
+        if (!(fabs(av[i] - ev[i]) <= tol * fmax(1, fabs(ev[i])))) return false;
+    }
+    return true;
+}
+
+/* A tensor, or NULL for "-" (not given). */
+static inline cg_tensor *golden_optional_tensor(char **cur, bool *bad) {
+    char *s = *cur + strspn(*cur, " \t");
+    if (s[0] == '-' && (s[1] == ' ' || s[1] == '\0')) {
+        *cur = s + 1;
+        return NULL;
+    }
+    cg_tensor *t = golden_tensor(cur);
+    if (!t) *bad = true;
+    return t;
 }
 
 #endif

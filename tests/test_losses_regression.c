@@ -18,35 +18,6 @@ static double tolerance(const char *loss, cg_dtype dtype, bool gradient) {
     return dtype == CG_FLOAT32 ? 1e-6 : 1e-14;
 }
 
-/* Same shape, dtype and values within tol (relative, or absolute below 1); NaN matches NaN. */
-static bool close_values(cg_tensor *got, cg_tensor *expected, double tol, bool *exact) {
-    if (!got || !expected || cg_numel(got) != cg_numel(expected) || cg_ndim(got) != cg_ndim(expected) ||
-        cg_get_dtype(got) != cg_get_dtype(expected))
-        return false;
-    for (int d = 0; d < cg_ndim(got); d++)
-        if (cg_size(got, d) != cg_size(expected, d)) return false;
-    cg_tensor *a = cg_contiguous(cg_to(got, CG_FLOAT64)), *e = cg_contiguous(cg_to(expected, CG_FLOAT64));
-    if (!a || !e) return false;
-    const double *av = cg_data_ptr(a), *ev = cg_data_ptr(e);
-    for (int64_t i = 0; i < cg_numel(a); i++) {
-        if (av[i] == ev[i] || (isnan(av[i]) && isnan(ev[i]))) continue;
-        *exact = false;
-        if (!(fabs(av[i] - ev[i]) <= tol * fmax(1, fabs(ev[i])))) return false;
-    }
-    return true;
-}
-
-static cg_tensor *optional_tensor(char **cur, bool *bad) {
-    char *s = *cur + strspn(*cur, " \t");
-    if (s[0] == '-' && (s[1] == ' ' || s[1] == '\0')) {
-        *cur = s + 1;
-        return NULL;
-    }
-    cg_tensor *t = golden_tensor(cur);
-    if (!t) *bad = true;
-    return t;
-}
-
 /* "beta=0.5,full=1" into the arguments. */
 static void parse_options(char *options, cg_loss_args *a) {
     for (char *opt = strtok(options, ","); opt && strcmp(opt, "-") != 0; opt = strtok(NULL, ",")) {
@@ -83,10 +54,10 @@ static int check_line(char *line) {
     const char *loss = golden_token(&cur), *r = golden_token(&cur);
     char *options = golden_token(&cur);
     if (!loss || !r || !options) return -1;
-    cg_tensor *x = golden_tensor(&cur), *t = golden_tensor(&cur), *var = optional_tensor(&cur, &bad);
+    cg_tensor *x = golden_tensor(&cur), *t = golden_tensor(&cur), *var = golden_optional_tensor(&cur, &bad);
     cg_tensor *expected = golden_tensor(&cur);
     const char *node = golden_token(&cur);
-    cg_tensor *dx = golden_tensor(&cur), *dt = golden_tensor(&cur), *dvar = optional_tensor(&cur, &bad);
+    cg_tensor *dx = golden_tensor(&cur), *dt = golden_tensor(&cur), *dvar = golden_optional_tensor(&cur, &bad);
     if (bad || !x || !t || !expected || !node || !dx || !dt) return -1;
     cg_loss_args a = {.input = cg_requires_grad_(x, true), .target = cg_requires_grad_(t, true),
                       .reduction = !strcmp(r, "mean")        ? CG_REDUCTION_MEAN
@@ -98,10 +69,10 @@ static int check_line(char *line) {
     double tol = tolerance(loss, cg_get_dtype(x), false), grad_tol = tolerance(loss, cg_get_dtype(x), true);
     bool exact = true;
     cg_tensor *out = call(loss, a);
-    if (!close_values(out, expected, tol, &exact) || strcmp(cg_node_name(cg_grad_fn(out)), node) != 0) return -1;
+    if (!golden_close_values(out, expected, tol, &exact) || strcmp(cg_node_name(cg_grad_fn(out)), node) != 0) return -1;
     if (cg_backward(a.reduction == CG_REDUCTION_NONE ? cg_sum(out) : out) < 0) return -1;
-    if (!close_values(cg_grad(x), dx, grad_tol, &exact) || !close_values(cg_grad(t), dt, grad_tol, &exact) ||
-        (var && !close_values(cg_grad(var), dvar, grad_tol, &exact)))
+    if (!golden_close_values(cg_grad(x), dx, grad_tol, &exact) || !golden_close_values(cg_grad(t), dt, grad_tol, &exact) ||
+        (var && !golden_close_values(cg_grad(var), dvar, grad_tol, &exact)))
         return -1;
     total_cases++;
     exact_cases += exact;
