@@ -183,6 +183,10 @@ int cg_register_hook(cg_tensor *t, cg_hook_fn fn, void *user) {
         cg_set_error("cannot register a hook on a tensor that doesn't require gradient");
         return -1;
     }
+    if (cg_history_unreadable(t)) { /* PyTorch's register_hook reads grad_fn next, in any grad mode */
+        cg_view_rebase_error(t->autograd, true);
+        return -1;
+    }
     cg_node *fn_node = cg_grad_fn_internal(t);
     cg_hook_entry *h = fn_node ? push_hook(&fn_node->pre_hooks, fn, user, t->autograd->output_nr, NULL)
                                : push_hook(&t->autograd->hooks, fn, user, 0, NULL);

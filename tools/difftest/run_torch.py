@@ -122,7 +122,13 @@ class Program:
         keep = set(id(t) for t in wanted)
         saved = []
         for t in self.env.values():
-            if isinstance(t, torch.Tensor) and t.is_leaf and t.requires_grad and id(t) not in keep:
+            if not isinstance(t, torch.Tensor) or id(t) in keep:
+                continue
+            try:  # a stale multi-output or no_grad view's is_leaf raises; it is no leaf
+                leaf = t.is_leaf
+            except RuntimeError:
+                continue
+            if leaf and t.requires_grad:
                 g = t.grad
                 saved.append((t, g, None if g is None else g.detach().clone()))
         try:
