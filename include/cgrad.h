@@ -1366,8 +1366,8 @@ cg_tensor *cg_nn_multihead_attention_forward_opts(cg_module *m, cg_tensor *query
 typedef struct {
     int64_t d_model, nhead;
     int64_t dim_feedforward;    /* 0: PyTorch's 2048 */
-    double dropout;             /* in training, after attention, activation and linear2 and on the attention
-                                 * weights: 0 when left out, where PyTorch's default is 0.1 (give it) */
+    cg_opt dropout;             /* in training, after attention, activation and linear2 and on the attention
+                                 * weights: PyTorch's 0.1 when left out, CG_OPT(0) for none */
     const char *activation;     /* "relu" (NULL) or "gelu" */
     double layer_norm_eps;      /* 0: 1e-5 */
     bool batch_first, norm_first;

@@ -63,13 +63,14 @@ static const struct {
 
 static cg_module *make_encoder_case(int i) {
     switch (i) {
-    case 0: return cg_nn_transformer_encoder_layer(8, 2, .dim_feedforward = 16);
+    case 0: return cg_nn_transformer_encoder_layer(8, 2, .dim_feedforward = 16, .dropout = CG_OPT(0));
     case 1:
-        return cg_nn_transformer_encoder_layer(8, 2, .dim_feedforward = 16, .activation = "gelu", .batch_first = true,
-                                               .norm_first = true);
-    case 2: return cg_nn_transformer_encoder_layer(6, 3, .dim_feedforward = 12, .layer_norm_eps = 1e-3);
-    case 3: return cg_nn_transformer_encoder_layer(8, 4, .dim_feedforward = 16, .dropout = 0.1);
-    case 4: return cg_nn_transformer_encoder_layer(8, 2, .dim_feedforward = 16, .dropout = 0.25);
+        return cg_nn_transformer_encoder_layer(8, 2, .dim_feedforward = 16, .dropout = CG_OPT(0), .activation = "gelu",
+                                               .batch_first = true, .norm_first = true);
+    case 2:
+        return cg_nn_transformer_encoder_layer(6, 3, .dim_feedforward = 12, .dropout = CG_OPT(0), .layer_norm_eps = 1e-3);
+    case 3: return cg_nn_transformer_encoder_layer(8, 4, .dim_feedforward = 16); /* PyTorch's dropout 0.1 */
+    case 4: return cg_nn_transformer_encoder_layer(8, 2, .dim_feedforward = 16, .dropout = CG_OPT(0.25));
     }
     return NULL;
 }
@@ -342,7 +343,7 @@ static void test_api(void) {
     CHECK(cg_nn_multihead_attention(0, 2) == NULL && cg_last_error_kind() == CG_VALUE_ERROR);
     cg_module_free(m);
 
-    m = cg_nn_transformer_encoder_layer(4, 2, .dim_feedforward = 8, .dropout = 0.1);
+    m = cg_nn_transformer_encoder_layer(4, 2, .dim_feedforward = 8); /* dropout 0.1 */
     CHECK(!harness_same_bits(cg_module_forward(m, x), cg_module_forward(m, x)));
     cg_module_train(m, false);
     y = cg_module_forward(m, x);

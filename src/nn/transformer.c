@@ -264,7 +264,7 @@ enum { SELF_ATTN, LINEAR1, LINEAR2, NORM1, NORM2 };
 
 /* PyTorch's dropout, dropout1 and dropout2 children (no parameters): in training only. */
 static cg_tensor *encoder_dropout(cg_module *m, const encoder_state *s, cg_tensor *x) {
-    return cg_dropout(x, s->a.dropout, cg_module_is_training(m));
+    return cg_dropout(x, s->a.dropout.value, cg_module_is_training(m));
 }
 
 /* _sa_block and _ff_block, drawing in PyTorch's order: the attention weights', dropout1's, dropout's, dropout2's. */
@@ -317,6 +317,7 @@ cg_module *cg_nn_transformer_encoder_layer_opts(cg_nn_transformer_encoder_layer_
     }
     if (a.dim_feedforward == 0) a.dim_feedforward = 2048;
     if (a.layer_norm_eps == 0) a.layer_norm_eps = 1e-5;
+    if (!a.dropout.given) a.dropout = CG_OPT(0.1);
     encoder_state *s = malloc(sizeof *s);
     if (!s) {
         cg_set_error("out of memory");
@@ -327,8 +328,9 @@ cg_module *cg_nn_transformer_encoder_layer_opts(cg_nn_transformer_encoder_layer_
     cg_module *m = cg_module_new("TransformerEncoderLayer", encoder_forward, s, free);
     int rc = m ? 0 : -1;
     if (rc == 0)
-        rc = cg_module_add_module(m, "self_attn", cg_nn_multihead_attention(a.d_model, a.nhead, .dropout = a.dropout,
-                                                                             .batch_first = a.batch_first));
+        rc = cg_module_add_module(m, "self_attn",
+                                  cg_nn_multihead_attention(a.d_model, a.nhead, .dropout = a.dropout.value,
+                                                            .batch_first = a.batch_first));
     if (rc == 0) rc = cg_module_add_module(m, "linear1", cg_nn_linear(a.d_model, a.dim_feedforward));
     if (rc == 0) rc = cg_module_add_module(m, "linear2", cg_nn_linear(a.dim_feedforward, a.d_model));
     if (rc == 0) rc = cg_module_add_module(m, "norm1", cg_nn_layer_norm(CG_SHAPE(a.d_model), a.layer_norm_eps, true));
