@@ -789,13 +789,18 @@ typedef struct {
 
 /* torch.nn.functional.conv1d/conv2d: cg_conv2d(x, w, .bias = b, .stride = CG_INTS(2), .padding =
  * CG_INTS(1)). Defaults as PyTorch's: stride 1, padding 0, dilation 1, groups 1 (0 means the
- * default; negative groups fail as in PyTorch). Input (N, C, H, W) or unbatched (C, H, W). */
+ * default; negative groups fail as in PyTorch). Input (N, C, H, W) or unbatched (C, H, W).
+ * PyTorch's padding strings: .padding_str = "same" (output as large as the input; stride 1 only;
+ * an odd total padding puts the extra zero on the right, through a ConstantPadNd copy of the
+ * input, with PyTorch's warning once) or "valid" (no padding); NULL: the numbers of .padding,
+ * which must then stay empty. */
 typedef struct {
     cg_tensor *input;
     cg_tensor *weight;
     cg_tensor *bias;         /* NULL: no bias */
     cg_ints stride, padding, dilation;
     int64_t groups;
+    const char *padding_str; /* "same", "valid" or NULL */
 } cg_conv_args;
 cg_tensor *cg_conv1d_opts(cg_conv_args args);  /* input (N, C, L) or (C, L), weight (Cout, C / groups, K) */
 cg_tensor *cg_conv2d_opts(cg_conv_args args);  /* weight (Cout, C / groups, KH, KW) */
@@ -1157,6 +1162,7 @@ typedef struct {
     cg_ints kernel_size, stride, padding, dilation;
     int64_t groups;          /* 0: 1 */
     bool no_bias;
+    const char *padding_str; /* "same" or "valid" as in cg_conv_args; NULL: .padding */
 } cg_nn_conv_args;
 /* nn.Conv1d/nn.Conv2d: cg_nn_conv2d(1, 6, CG_INTS(5), .padding = CG_INTS(2)). */
 cg_module *cg_nn_conv1d_opts(cg_nn_conv_args args);

@@ -17,6 +17,7 @@ CV_INPUTS(cv_2d_groups, conv_input_t(203, 1, 4, 5, 5), GRAD_INPUT(204, -1, 1, 4,
 CV_INPUTS(cv_2d_unbatched, GRAD_INPUT(206, -1, 1, 2, 4, 4), GRAD_INPUT(207, -1, 1, 2, 2, 2, 2))
 CV_INPUTS(cv_1d, GRAD_INPUT(208, -1, 1, 2, 2, 7), GRAD_INPUT(209, -1, 1, 3, 2, 3), GRAD_INPUT(210, -1, 1, 3))
 CV_INPUTS(cv_1x1, GRAD_INPUT(211, -1, 1, 2, 3, 3, 2), GRAD_INPUT(212, -1, 1, 2, 3, 1, 1))
+CV_INPUTS(cv_same, GRAD_INPUT(213, -1, 1, 2, 2, 5, 4), GRAD_INPUT(214, -1, 1, 3, 2, 2, 3), GRAD_INPUT(215, -1, 1, 3))
 
 #define CV_FN(name, call)                                            \
     static int f_##name(cg_tensor **in, cg_tensor **out, void *u) {  \
@@ -30,6 +31,7 @@ CV_FN(conv2d_groups, cg_conv2d(in[0], in[1], .bias = in[2], .padding = CG_INTS(1
 CV_FN(conv2d_unbatched, cg_conv2d(in[0], in[1], .stride = CG_INTS(2), .padding = CG_INTS(1)))
 CV_FN(conv1d, cg_conv1d(in[0], in[1], .bias = in[2], .stride = CG_INTS(2), .padding = CG_INTS(2), .dilation = CG_INTS(2)))
 CV_FN(conv2d_1x1, cg_conv2d(in[0], in[1]))
+CV_FN(conv2d_same, cg_conv2d(in[0], in[1], .bias = in[2], .padding_str = "same", .dilation = CG_INTS(1, 2)))
 
 /* The backward ops: the create_graph gradients of a convolution for an incoming gradient given as
  * the last input, for the input (conv_backward_input), the weight and the bias. */
@@ -121,6 +123,7 @@ static const grad_case cases_conv[] = {
     {"convolution", "conv2d unbatched, no bias", 2, cv_2d_unbatched, f_conv2d_unbatched, false, 0, 0},
     {"convolution", "conv1d stride, padding, dilation, bias", 3, cv_1d, f_conv1d, false, 0, 0},
     {"convolution", "conv2d 1x1 kernel (no im2col)", 2, cv_1x1, f_conv2d_1x1, false, 0, 0},
+    {"convolution", "conv2d padding='same', an even kernel (ConstantPadNd copy)", 3, cv_same, f_conv2d_same, false, 0, 0},
     {"conv_backward_input", "conv2d stride 2, padding 1", 3, cv_grad_input, f_conv_grad_input, false, 0, 0},
     {"conv_backward_weight", "conv1d dilation 2, groups 2", 3, cv_grad_weight, f_conv_grad_weight, false, 0, 0},
     {"conv_backward_bias", "conv2d", 4, cv_grad_bias, f_conv_grad_bias, false, 0, 0},

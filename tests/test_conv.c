@@ -4,6 +4,7 @@
 #include "harness.h"
 #include "golden.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #ifdef CG_HAVE_BLAS
 #include <cblas.h>
@@ -102,10 +103,16 @@ static int check_line(char *line) {
     bool with_indices = !strcmp(op, "max_pool2d");
     cg_clear_error();
     if (!strcmp(op, "conv1d") || !strcmp(op, "conv2d")) {
-        cg_ints stride = golden_ints(&cur), padding = golden_ints(&cur), dilation = golden_ints(&cur);
+        cg_ints stride = golden_ints(&cur), padding = {0, {0}};
+        const char *padding_str = NULL, *word = cur + strspn(cur, " ");  /* 'same', 'valid': a word */
+        if (isalpha((unsigned char)*word))
+            padding_str = golden_token(&cur);
+        else
+            padding = golden_ints(&cur);
+        cg_ints dilation = golden_ints(&cur);
         int64_t groups = atoll(golden_token(&cur));
         x = leaf(golden_tensor(&cur)), w = leaf(golden_tensor(&cur)), b = leaf(golden_maybe(&cur));
-        cg_conv_args a = {x, w, b, stride, padding, dilation, groups};
+        cg_conv_args a = {x, w, b, stride, padding, dilation, groups, padding_str};
         out = op[4] == '1' ? cg_conv1d_opts(a) : cg_conv2d_opts(a);
     } else if (!strncmp(op, "conv_transpose", 14)) {
         cg_ints stride = golden_ints(&cur), padding = golden_ints(&cur), output_padding = golden_ints(&cur);
@@ -235,6 +242,59 @@ static void test_node_names(void) {
 }
 
 /* Strided inputs give the values of their contiguous copies; no input changes. */
+static int warnings_seen;
+static char warning_text[256];
+static void count_warning(const char *message, void *user) {
+    (void)user;
+    if (!warnings_seen++) snprintf(warning_text, sizeof warning_text, "%s", message);
+}
+
+/* padding='same': the ConstantPadNd copy only for an odd total, PyTorch's warning once per
+ * process; the modules take the words and check them as _ConvNd.__init__. */
+static void test_padding_strings(void) {
+    cg_tensor *x = cg_requires_grad_(cg_randn(1, 2, 5, 6), true), *w3 = cg_randn(3, 2, 3, 3), *w2 = cg_randn(3, 2, 2, 3);
+    cg_set_warning_handler(count_warning, NULL);
+    cg_tensor *y = cg_conv2d(x, w3, .padding_str = "same");
+    CHECK(warnings_seen == 0);
+    CHECK_STR(cg_node_name(cg_node_next(cg_grad_fn(y), 0, NULL)), "AccumulateGrad");
+    cg_tensor *y2 = cg_conv2d(x, w2, .padding_str = "same");
+    CHECK(y2 && cg_sizes(y2)[2] == 5 && cg_sizes(y2)[3] == 6);
+    CHECK_STR(cg_node_name(cg_grad_fn(y2)), "ConvolutionBackward0");
+    CHECK_STR(cg_node_name(cg_node_next(cg_grad_fn(y2), 0, NULL)), "ConstantPadNdBackward0");
+    cg_conv2d(x, w2, .padding_str = "same");
+    CHECK(warnings_seen == 1);
+    CHECK_STR(warning_text, "Using padding='same' with even kernel lengths and odd dilation may require a zero-padded "
+                            "copy of the input be created");
+    cg_set_warning_handler(NULL, NULL);
+    cg_tensor *u = cg_conv1d(cg_select(cg_select(x, 0, 0), 1, 0), cg_select(w2, 3, 0), .padding_str = "same");
+    CHECK_STR(cg_node_name(cg_grad_fn(u)), "SqueezeBackward1");
+    cg_node *pad = cg_node_next(cg_node_next(cg_grad_fn(u), 0, NULL), 0, NULL);
+    CHECK_STR(cg_node_name(pad), "ConstantPadNdBackward0");
+    CHECK_STR(cg_node_name(cg_node_next(pad, 0, NULL)), "UnsqueezeBackward0");
+    CHECK(!cg_conv2d(x, w3, .padding_str = "same", .padding = CG_INTS(1)));
+    CHECK_STR(cg_last_error(), "padding: give either .padding_str or .padding's numbers, not both");
+
+    cg_manual_seed(0);
+    cg_module *m = cg_nn_conv2d(2, 3, CG_INTS(2, 3), .padding_str = "same");
+    CHECK(m != NULL);
+    cg_tensor *wm = cg_module_get_parameter(m, "weight"), *bm = cg_module_get_parameter(m, "bias");
+    cg_tensor *got = cg_module_forward(m, x), *want = cg_conv2d(x, wm, .bias = bm, .padding_str = "same");
+    CHECK(got && want && matches(got, want, 0));
+    cg_module *v = cg_nn_conv1d(2, 3, CG_INTS(4), .padding_str = "valid");
+    CHECK(v && cg_sizes(cg_module_forward(v, cg_randn(1, 2, 9)))[2] == 6);
+    cg_module_free(m);
+    cg_module_free(v);
+    CHECK(!cg_nn_conv2d(2, 3, CG_INTS(3), .padding_str = "foo"));
+    CHECK_STR(cg_last_error(), "Invalid padding string 'foo', should be one of {'valid', 'same'}");
+    CHECK(cg_last_error_kind() == CG_VALUE_ERROR);
+    CHECK(!cg_nn_conv2d(2, 3, CG_INTS(3), .padding_str = "same", .stride = CG_INTS(1, 2)));
+    CHECK_STR(cg_last_error(), "padding='same' is not supported for strided convolutions");
+    CHECK(cg_last_error_kind() == CG_VALUE_ERROR);
+    cg_module *strided = cg_nn_conv2d(2, 3, CG_INTS(3), .padding_str = "valid", .stride = CG_INTS(2));
+    CHECK(strided != NULL);
+    cg_module_free(strided);
+}
+
 static void test_strided_inputs(void) {
     cg_tensor *x = cg_transpose(cg_randn(2, 3, 6, 7), 2, 3), *w = cg_transpose(cg_randn(3, 4, 3, 3), 0, 1);
     cg_tensor *xc = cg_contiguous(x), *wc = cg_contiguous(w);
@@ -329,6 +389,7 @@ static void test_null_arguments(void) {
 
 int main(void) {
     read_blas_line();
+    RUN(test_padding_strings);  /* first: PyTorch warns once per process */
     RUN(test_golden);
     RUN(test_node_names);
     RUN(test_strided_inputs);

@@ -31,6 +31,8 @@ lines = []
 
 
 def ints(v):
+    if isinstance(v, str):  # padding='same' / 'valid': the word itself
+        return v
     if v is None:
         return "0"
     v = [v] if isinstance(v, int) else list(v)
@@ -50,6 +52,13 @@ def backend(x, w, b, stride, padding, dilation, groups):
     d = w.dim() - 2
     if x.dim() == d + 1:
         x = x.unsqueeze(0)
+    if padding == "valid":
+        padding = 0
+    elif padding == "same":  # _convolution_same: the odd one more on the right as a padded copy
+        dil = expand(dilation if dilation is not None else 1, d)
+        total = [dil[i] * (w.shape[2 + i] - 1) for i in range(d)]
+        padding = [t // 2 for t in total]
+        x = F.pad(x, [p for t in reversed(total) for p in (0, t % 2)])
     try:
         name = str(torch._C._select_conv_backend(
             x, w, b, expand(stride if stride is not None else 1, d), expand(padding if padding is not None else 0, d),
@@ -400,6 +409,32 @@ adaptive("adaptive_max_pool2d", t, 2)
 adaptive("adaptive_avg_pool2d", t, 2)
 adaptive("adaptive_max_pool2d", torch.full((1, 1, 3, 3), float("-inf")), 2)
 adaptive("adaptive_avg_pool2d", torch.full((1, 1, 3, 3), -0.0), 2)
+
+# ---- padding='same' and 'valid' (appended last: the cases above keep their random draws) ----
+for dt in (F32, F64):
+    conv("conv2d", rnd(2, 3, 6, 5, dtype=dt), rnd(4, 3, 3, 3, dtype=dt), rnd(4, dtype=dt), padding="same")
+    conv("conv2d", rnd(2, 3, 6, 5, dtype=dt), rnd(4, 3, 2, 3, dtype=dt), rnd(4, dtype=dt), padding="same")
+    conv("conv2d", rnd(1, 2, 7, 8, dtype=dt), rnd(3, 2, 4, 4, dtype=dt), None, padding="same", dilation=(1, 2))
+    conv("conv2d", rnd(1, 4, 5, 5, dtype=dt), rnd(4, 2, 2, 2, dtype=dt), rnd(4, dtype=dt), padding="same", groups=2)
+    conv("conv2d", rnd(3, 5, 6, dtype=dt), rnd(2, 3, 2, 2, dtype=dt), None, padding="same")  # unbatched
+    conv("conv2d", rnd(1, 2, 5, 5, dtype=dt), rnd(1, 2, 7, 7, dtype=dt), None, padding="same")  # kernel > input
+    conv("conv2d", rnd(2, 3, 6, 5, dtype=dt), rnd(4, 3, 2, 3, dtype=dt), rnd(4, dtype=dt), padding="valid",
+         dilation=(2, 1))
+    conv("conv1d", rnd(2, 3, 9, dtype=dt), rnd(2, 3, 4, dtype=dt), rnd(2, dtype=dt), padding="same")
+    conv("conv1d", rnd(3, 9, dtype=dt), rnd(2, 3, 4, dtype=dt), None, padding="same", dilation=3)  # unbatched
+    conv("conv1d", rnd(2, 3, 9, dtype=dt), rnd(2, 3, 5, dtype=dt), None, padding="same", dilation=2)
+    conv("conv1d", rnd(2, 3, 9, dtype=dt), rnd(2, 3, 4, dtype=dt), None, padding="valid")
+x, w = rnd(1, 2, 5, 5), rnd(3, 2, 3, 3)
+conv("conv2d", x, w, None, padding="same", stride=2)
+conv("conv2d", x, w, None, padding="same", stride=(1, 2))
+conv("conv2d", x, w, None, padding="valid", stride=2)
+conv("conv2d", x, w, None, padding="foo")
+conv("conv2d", x, rnd(3, 2, 3), None, padding="same")
+conv("conv2d", x, rnd(3, 2, 7, 7), None, padding="valid")
+conv("conv2d", x, rnd(3, 2, 2, 2), None, padding="same", groups=2)
+conv("conv1d", x[0], rnd(3, 2, 2), None, padding="same", stride=3)
+conv("conv2d", x, rnd(3, 2, 0, 2), None, padding="same")  # an empty kernel: negative padding
+conv("conv1d", x[0], rnd(3, 2, 0), None, padding="same")
 
 path = os.path.join(os.path.dirname(__file__), "..", "tests", "data", "conv.txt")
 with open(path, "w") as f:

@@ -6,6 +6,7 @@
 #include "autograd/registry.h"
 #include "backend/backend.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
 /* What a convolution node keeps in its args: the number of spatial dims, then stride, padding
@@ -456,6 +457,43 @@ static int check_backend(const cg_tensor *x, const cg_tensor *w, const conv_para
     return 0;
 }
 
+/* padding='same' or 'valid' (_convolution_mode) on the batched input. 'same' pads dilation *
+ * (kernel - 1) in all: half on each side through the convolution's own padding, and an odd one
+ * more on the right through a zero-padded copy of the input (constant_pad_nd, PyTorch's node).
+ * *input becomes that copy (a new tensor) or stays. */
+static int padding_string(const char *mode, cg_tensor **input, const cg_tensor *w, conv_params *p) {
+    if (!strcmp(mode, "valid")) return 0;
+    if (strcmp(mode, "same")) {
+        cg_set_error("Invalid padding string: '%s'", mode);
+        return -1;
+    }
+    for (int d = 0; d < p->dims; d++)
+        if (p->stride[d] != 1) {
+            cg_set_error("padding='same' is not supported for strided convolutions");
+            return -1;
+        }
+    int64_t pad[2 * CG_MAX_DIMS] = {0};
+    bool odd = false;
+    for (int d = 0; d < p->dims; d++) {
+        /* an empty kernel's total of -dilation (C's division as ATen's) ends in negative padding */
+        int64_t total = p->dilation[d] * (w->sizes[2 + d] - 1), left = total / 2, right = total - left;
+        int at = 2 * (p->dims - 1 - d);  /* pad lists the last dim first */
+        if (right > left)
+            pad[at + 1] = right - left;
+        else
+            pad[at] = right - left;
+        p->padding[d] = right > left ? left : right;
+        odd |= left != right;
+    }
+    if (!odd) return 0;
+    static atomic_bool warned;  /* TORCH_WARN_ONCE: once per process */
+    if (!atomic_exchange(&warned, true))
+        cg_warn("Using padding='same' with even kernel lengths and odd dilation may require a zero-padded copy of the "
+                "input be created");
+    *input = cg_pad_constant(*input, pad, 2 * p->dims, 0);
+    return *input ? 0 : -1;
+}
+
 /* conv1d/conv2d: bias dtype, the input's dims, the weight's, groups, the int lists, the shapes,
  * the dtypes; an unbatched input runs as a batch of one (unsqueeze, convolve, squeeze). */
 static cg_tensor *conv_op(cg_conv_args a, int dims) {
@@ -471,11 +509,26 @@ static cg_tensor *conv_op(cg_conv_args a, int dims) {
                      dims + 2, dims, cg_shape_text(x->ndim, x->sizes).s);
         return NULL;
     }
+    if (a.padding_str && a.padding.n) {
+        cg_set_error("padding: give either .padding_str or .padding's numbers, not both");
+        return NULL;
+    }
     conv_params p = {.groups = a.groups ? a.groups : 1};
-    if (check_params(w, &p, dims, a.stride, a.padding, a.dilation) < 0) return NULL;
     bool batched = x->ndim == dims + 2;
+    /* _convolution_same compares the weight's dims with the input's before its int lists (its
+     * message without the space of _convolution's) */
+    if (a.padding_str && !strcmp(a.padding_str, "same") && w->ndim >= 3 && w->ndim != x->ndim + !batched) {
+        int64_t sizes[CG_MAX_DIMS + 1] = {1};
+        memcpy(sizes + !batched, x->sizes, (size_t)x->ndim * sizeof *sizes);
+        cg_set_error("Expected %d-dimensional input for %d-dimensional weight%s, but got %d-dimensional input of size "
+                     "%s instead",
+                     w->ndim, w->ndim, cg_shape_text(w->ndim, w->sizes).s, x->ndim + !batched,
+                     cg_shape_text(x->ndim + !batched, sizes).s);
+        return NULL;
+    }
+    if (check_params(w, &p, dims, a.stride, a.padding, a.dilation) < 0) return NULL;
     cg_tensor *input = batched ? x : cg_unsqueeze(x, 0);
-    if (!input) return NULL;
+    if (!input || (a.padding_str && padding_string(a.padding_str, &input, w, &p) < 0)) return NULL;
     if (check_conv_shapes(input, w, b, &p) < 0 || check_backend(input, w, &p) < 0) return NULL;
     p.per_image = !uses_mkldnn(input, w, &p);
     cg_tensor *out = conv_forward(input, w, b, &p);
