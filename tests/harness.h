@@ -11,6 +11,11 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+/* The Makefile gives each test its build directory; the default serves the -fsyntax-only checks. */
+#ifndef CG_BUILD_DIR
+#define CG_BUILD_DIR "build"
+#endif
+
 /* Valgrind runs a fused multiply-add as a multiply and a separate add or subtract, so an exact
  * cancellation can give -0 where the CPU (and PyTorch) gives +0: under valgrind, tests do not
  * compare the sign of a zero. */

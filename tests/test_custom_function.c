@@ -355,10 +355,6 @@ static void test_legendre_gradcheck(void) {
     CHECK_MSG(cg_gradgradcheck(.fn = apply_p3, .inputs = CG_TENSORS(x)) == 0, "%s", cg_last_error());
 }
 
-#ifndef CG_BUILD_DIR
-#define CG_BUILD_DIR "build"
-#endif
-
 #ifndef CG_HAVE_SLEEF
 /* got and expected are the same text but for their numbers, which agree within tol (relative). */
 static bool same_text_numbers_within(const char *got, const char *expected, double tol) {

@@ -4,9 +4,6 @@
 #include "harness.h"
 
 #define GOLDEN "tests/data/safetensors/golden.safetensors"
-#ifndef CG_BUILD_DIR /* -fsyntax-only checks of the file */
-#define CG_BUILD_DIR "build"
-#endif
 #define OUT_PATH CG_BUILD_DIR "/tests/safetensors_out.safetensors"
 
 static unsigned char *read_all(const char *path, size_t *size) {

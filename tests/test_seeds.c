@@ -10,9 +10,6 @@
 #include <stdlib.h>
 
 #define SEEDS_SOURCE "examples/seeds"
-#ifndef CG_BUILD_DIR
-#define CG_BUILD_DIR "build"
-#endif
 #define SEEDS_BUILD CG_BUILD_DIR "/examples/seeds"
 #define SEEDS_EXPECTED "tests/data/seeds"
 
