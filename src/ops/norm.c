@@ -13,6 +13,21 @@
 /* ---- layer_norm ---- */
 
 /* _check_layer_norm_inputs: the first failing check's message, as PyTorch's. */
+/* Records a norm of x with its optional weight and bias, saving x and the weight for the backward
+ * (args[1]: a weight was given); arg and eps are the op's own. NULL when out is. */
+static cg_node *record_affine_norm(const cg_op *op, cg_tensor *out, cg_tensor *x, cg_tensor *w, cg_tensor *b,
+                                   int64_t arg, double eps) {
+    cg_node *n = out ? cg_record(op, out, CG_INPUTS(x, w, b)) : NULL;
+    if (n) {
+        n->args[0] = arg;
+        n->args[1] = w != NULL;
+        n->scalars[0] = eps;
+        cg_save(n, 0, x);
+        if (w) cg_save(n, 1, w);
+    }
+    return n;
+}
+
 static int check_layer_norm(const cg_tensor *x, int k, const int64_t *shape, const cg_tensor *w, const cg_tensor *b) {
     if (k == 0) {
         cg_set_error("Expected normalized_shape to be at least 1-dimensional, i.e., containing at least one element, "
@@ -65,14 +80,7 @@ cg_tensor *cg_layer_norm(cg_tensor *x, int k, const int64_t *shape, cg_tensor *w
         out = xc && (wc || !w) && (bc || !b) ? cg_new_on(x, x->dtype, x->ndim, x->sizes) : NULL;
         if (out && x->numel > 0) CG_KERNEL(out, layer_norm)(out, xc, wc, bc, M, N, eps);
     }
-    cg_node *n = out ? cg_record(&cg_op_layer_norm, out, CG_INPUTS(x, w, b)) : NULL;
-    if (n) {
-        n->args[0] = k;
-        n->args[1] = w != NULL;
-        n->scalars[0] = eps;
-        cg_save(n, 0, x);
-        if (w) cg_save(n, 1, w);
-    }
+    record_affine_norm(&cg_op_layer_norm, out, x, w, b, k, eps);
     return cg_recorded(out);
 }
 
@@ -203,17 +211,10 @@ cg_tensor *cg_batch_norm(cg_tensor *x, cg_tensor *running_mean, cg_tensor *runni
             if (c[i] && c[i] != p[i] && cg_copy_(p[i], c[i]) < 0) out = NULL;
     }
     if (!invstd) return NULL;
-    cg_node *n = out ? cg_record(&cg_op_batch_norm, out, CG_INPUTS(x, w, b)) : NULL;
-    if (n) {
-        n->args[0] = training;
-        n->args[1] = w != NULL;
-        n->scalars[0] = eps;
-        cg_save(n, 0, x);
-        if (w) cg_save(n, 1, w);
-        if (!training) {
-            cg_save(n, 2, mean);
-            cg_save(n, 3, invstd);
-        }
+    cg_node *n = record_affine_norm(&cg_op_batch_norm, out, x, w, b, training, eps);
+    if (n && !training) {
+        cg_save(n, 2, mean);
+        cg_save(n, 3, invstd);
     }
     return cg_recorded(out);
 }
@@ -327,14 +328,7 @@ cg_tensor *cg_group_norm(cg_tensor *x, int64_t num_groups, cg_tensor *w, cg_tens
         out = xc && (wc || !w) && (bc || !b) ? cg_new_on(x, x->dtype, x->ndim, x->sizes) : NULL;
         if (out && x->numel > 0) CG_KERNEL(out, group_norm)(out, xc, wc, bc, N, C, HW, num_groups, eps);
     }
-    cg_node *n = out ? cg_record(&cg_op_group_norm, out, CG_INPUTS(x, w, b)) : NULL;
-    if (n) {
-        n->args[0] = num_groups;
-        n->args[1] = w != NULL;
-        n->scalars[0] = eps;
-        cg_save(n, 0, x);
-        if (w) cg_save(n, 1, w);
-    }
+    record_affine_norm(&cg_op_group_norm, out, x, w, b, num_groups, eps);
     return cg_recorded(out);
 }
 
