@@ -750,6 +750,22 @@ cg_tensor *cg_soft_margin_loss_opts(cg_loss_args args);
 /* multilabel_soft_margin_loss(x, y, .weight): -(y logsigmoid(x) + (1 - y) logsigmoid(-x)) [* weight]
  * averaged over the classes (the last dim), then reduced. */
 cg_tensor *cg_multilabel_soft_margin_loss_opts(cg_loss_args args);
+/* F.ctc_loss's arguments: cg_ctc_loss(log_probs, targets, input_lengths, target_lengths, .blank = 1). */
+typedef struct {
+    cg_tensor *log_probs;       /* (T, N, C) or unbatched (T, C) log-probabilities (log_softmax's output) */
+    cg_tensor *targets;         /* (N, S) padded, or 1-dim concatenated, class indices (cast to int64) */
+    cg_tensor *input_lengths;   /* int64, N of them (0-dim unbatched): each at most T */
+    cg_tensor *target_lengths;  /* int64, N of them */
+    int64_t blank;              /* the blank label, default 0 */
+    cg_reduction reduction;     /* mean (default) divides each loss by its target length, then averages */
+    bool zero_infinity;         /* infinite losses (impossible alignments) and their gradients become 0 */
+} cg_ctc_loss_args;
+/* The connectionist temporal classification loss (CtcLossBackward0). Its gradient, like PyTorch's,
+ * is that of the logits before log_softmax, and cannot be differentiated again. An input length of
+ * 0 gives 0 (empty target) or inf, as later PyTorch versions define it (1.13 reads out of bounds). */
+cg_tensor *cg_ctc_loss_opts(cg_ctc_loss_args args);
+#define cg_ctc_loss(log_probs_, targets_, input_lengths_, ...) \
+    cg_ctc_loss_opts(CG_ARGS_(cg_ctc_loss_args){.log_probs = (log_probs_), .targets = (targets_), .input_lengths = (input_lengths_), .target_lengths = __VA_ARGS__})
 #define cg_margin_ranking_loss(x1_, x2_, ...) \
     cg_margin_ranking_loss_opts(CG_ARGS_(cg_loss_args){.input = (x1_), .target = __VA_ARGS__, .input2 = (x2_)})
 #define cg_hinge_embedding_loss(input_, ...) cg_hinge_embedding_loss_opts(CG_ARGS_(cg_loss_args){.input = (input_), .target = __VA_ARGS__})

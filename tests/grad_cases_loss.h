@@ -104,7 +104,14 @@ static int f_nll2d_backward(cg_tensor **in, cg_tensor **out, void *u) {
                             .create_graph = true) < 0 ? -1 : 1;
 }
 
+/* ctc_loss's gradient is that of the logits before log_softmax (PyTorch's formula), so it is
+ * checked through log_softmax; PyTorch has no second derivative for it. */
+static void ls_ctc(cg_tensor **in) { in[0] = GRAD_INPUT(141, -2, 2, 5, 2, 4); }
+LS_FN(ctc, cg_ctc_loss(cg_log_softmax(in[0], 2), cg_tensor_i64(((int64_t[]){1, 3, 2, 2}), 2, 2),
+                       cg_tensor_i64(((int64_t[]){5, 4}), 2), cg_tensor_i64(((int64_t[]){2, 2}), 2)))
+
 static const grad_case cases_loss[] = {
+    {"ctc_loss", "through log_softmax, repeated label; no second derivative in PyTorch", 1, ls_ctc, f_ctc, true, 0, 0},
     {"nll_loss", "weight", 1, ls_logits, f_nll_weight, false, 0, 0},
     {"nll_loss", "weight, none", 1, ls_logits, f_nll_weight_none, false, 0, 0},
     {"nll_loss", "ignore_index 0", 1, ls_logits, f_nll_ignore, false, 0, 0},

@@ -125,7 +125,8 @@
     X(binary_cross_entropy, "BinaryCrossEntropyBackward0")                       \
     X(smooth_l1_loss, "SmoothL1LossBackward0")                                   \
     X(huber_loss, "HuberLossBackward0")                                          \
-    X(soft_margin_loss, "SoftMarginLossBackward0")
+    X(soft_margin_loss, "SoftMarginLossBackward0")                               \
+    X(ctc_loss, "CtcLossBackward0")
 
 /* Convolution and pooling (src/ops/conv.c, pool.c); the backward ops are differentiable again. */
 #define CG_OPS_CONV(X)                                                   \

@@ -18,6 +18,7 @@
 
 #include "backend/cpu/activation.h"
 #include "backend/cpu/conv.h" /* cg_conv2d_shape */
+#include "backend/cpu/ctc.h"  /* cg_ctc_plan */
 #include "backend/cpu/elementwise.h"
 #include "backend/cpu/fused.h"
 #include "backend/cpu/matmul.h"
@@ -111,6 +112,10 @@ struct cg_backend {
     /* binary_cross_entropy's pointwise loss, contiguous operands of one dtype; -1 with PyTorch's
      * error for an input outside [0, 1] (backend/cpu/nll.h) */
     int (*binary_cross_entropy)(cg_tensor *out, const cg_tensor *x, const cg_tensor *t);
+    /* ctc_loss's recursions (backend/cpu/ctc.h) */
+    void (*ctc_forward)(cg_tensor *nll, cg_tensor *log_alpha, const cg_tensor *log_probs, const cg_ctc_plan *p);
+    void (*ctc_backward)(cg_tensor *grad, const cg_tensor *grad_out, const cg_tensor *log_probs, const cg_tensor *nll,
+                         const cg_tensor *log_alpha, const cg_ctc_plan *p, bool zero_infinity);
     /* prod's backward: the products of the other elements along dim (-1: all), contiguous in and out (backend/cpu/products.h) */
     void (*exclusive_products)(cg_tensor *out, const cg_tensor *in, int dim);
     /* softmax / log_softmax and their backward along dim, contiguous operands (backend/cpu/softmax.h) */

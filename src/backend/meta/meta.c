@@ -107,6 +107,14 @@ static void nll_backward(cg_tensor *out, const cg_tensor *grad, const cg_nll_pla
                          double total_weight) {
     (void)out, (void)grad, (void)plan, (void)per_row, (void)mean, (void)total_weight;
 }
+/* Never reached: ctc_loss reads its lengths and targets, which a meta tensor does not have. */
+static void ctc_forward(cg_tensor *nll, cg_tensor *log_alpha, const cg_tensor *log_probs, const cg_ctc_plan *p) {
+    (void)nll, (void)log_alpha, (void)log_probs, (void)p;
+}
+static void ctc_backward(cg_tensor *grad, const cg_tensor *grad_out, const cg_tensor *log_probs, const cg_tensor *nll,
+                         const cg_tensor *log_alpha, const cg_ctc_plan *p, bool zero_infinity) {
+    (void)grad, (void)grad_out, (void)log_probs, (void)nll, (void)log_alpha, (void)p, (void)zero_infinity;
+}
 static int binary_cross_entropy(cg_tensor *out, const cg_tensor *x, const cg_tensor *t) {
     (void)out, (void)x, (void)t;
     return 0;
@@ -192,6 +200,8 @@ const cg_backend cg_backend_meta = {
     .nll_forward_sum = nll_forward_sum,
     .nll_backward = nll_backward,
     .binary_cross_entropy = binary_cross_entropy,
+    .ctc_forward = ctc_forward,
+    .ctc_backward = ctc_backward,
     .exclusive_products = exclusive_products,
     .softmax = softmax,
     .softmax_backward = softmax_backward,
