@@ -637,6 +637,72 @@ cg_tensor *cg_masked_fill_number(cg_tensor *t, cg_tensor *mask, cg_number value)
 /* masked_fill with a 0-dim tensor value (cast to t's dtype), differentiable in the value too. */
 cg_tensor *cg_masked_fill_tensor(cg_tensor *t, cg_tensor *mask, cg_tensor *value);
 
+/* ---- shape ops (src/ops/shape.c) --------------------------------------------------------------- */
+/* Copies unless said otherwise; the views share t's storage and version counter. */
+
+/* torch.flip: t with the ndims dims reversed (a copy laid out as t): cg_flip(t, 0, -1). */
+cg_tensor *cg_flip_dims(cg_tensor *t, int ndims, const int64_t *dims);
+#define cg_flip(t, ...) cg_flip_dims(t, CG_SHAPE(__VA_ARGS__))
+cg_tensor *cg_fliplr(cg_tensor *t);  /* flip of dim 1 (t at least 2-D) */
+cg_tensor *cg_flipud(cg_tensor *t);  /* flip of dim 0 (t at least 1-D) */
+/* torch.roll: elements moved by shifts[i] along dims[i], wrapping around; no dims (ndims 0, one
+ * shift) rolls the flattened t. */
+cg_tensor *cg_roll(cg_tensor *t, int nshifts, const int64_t *shifts, int ndims, const int64_t *dims);
+/* torch.rot90: t rotated k times by 90 degrees from dim0 towards dim1. */
+cg_tensor *cg_rot90(cg_tensor *t, int64_t k, int64_t dim0, int64_t dim1);
+/* Tensor.repeat: t tiled repeats[d] times along each dim (n >= t's dims; new leading dims). */
+cg_tensor *cg_repeat_shape(cg_tensor *t, int n, const int64_t *repeats);
+#define cg_repeat(t, ...) cg_repeat_shape(t, CG_SHAPE(__VA_ARGS__))
+/* torch.tile: repeat with reps padded by leading 1s to t's dims. */
+cg_tensor *cg_tile_shape(cg_tensor *t, int n, const int64_t *reps);
+#define cg_tile(t, ...) cg_tile_shape(t, CG_SHAPE(__VA_ARGS__))
+/* torch.tril/triu: the matrices of t (last two dims) with the elements above (tril) or below (triu)
+ * diagonal k zeroed. */
+cg_tensor *cg_tril(cg_tensor *t, int64_t diagonal);
+cg_tensor *cg_triu(cg_tensor *t, int64_t diagonal);
+/* torch.diagonal: the view of the diagonal at offset of the matrices along dim1, dim2 (as the last dim). */
+cg_tensor *cg_diagonal(cg_tensor *t, int64_t offset, int64_t dim1, int64_t dim2);
+/* torch.diag_embed: t's last dim written on the diagonal at offset of new dims dim1, dim2 (zeros elsewhere). */
+cg_tensor *cg_diag_embed(cg_tensor *t, int64_t offset, int64_t dim1, int64_t dim2);
+/* torch.diag: a 1-D t on diagonal k of a square matrix, or a copy of diagonal k of a 2-D t. */
+cg_tensor *cg_diag(cg_tensor *t, int64_t diagonal);
+cg_tensor *cg_diagflat(cg_tensor *t, int64_t offset);  /* torch.diagflat: diag of t flattened */
+/* torch.movedim: dims source[i] moved to destination[i], the others in order (a view). */
+cg_tensor *cg_movedim_dims(cg_tensor *t, int n, const int64_t *source, int ndst, const int64_t *destination);
+cg_tensor *cg_movedim(cg_tensor *t, int64_t source, int64_t destination);  /* one dim */
+/* Tensor.unflatten: dim split into the n sizes (one may be -1), a view. */
+cg_tensor *cg_unflatten(cg_tensor *t, int64_t dim, int n, const int64_t *sizes);
+cg_tensor *cg_ravel(cg_tensor *t);  /* torch.ravel: contiguous(t) viewed 1-D */
+/* torch.atleast_1d/2d/3d: t itself when it has enough dims, else a view with dims of size 1 added. */
+cg_tensor *cg_atleast_1d(cg_tensor *t);
+cg_tensor *cg_atleast_2d(cg_tensor *t);
+cg_tensor *cg_atleast_3d(cg_tensor *t);
+/* torch.hstack/vstack/dstack/column_stack: the n tensors joined (cat) along columns, rows, depth. */
+cg_tensor *cg_hstack(cg_tensor **tensors, int n);
+cg_tensor *cg_vstack(cg_tensor **tensors, int n);
+cg_tensor *cg_dstack(cg_tensor **tensors, int n);
+cg_tensor *cg_column_stack(cg_tensor **tensors, int n);
+/* torch.tensor_split into sections pieces along dim (views; the first size % sections one longer),
+ * written to out (room for capacity); returns how many, or -1. */
+int cg_tensor_split(cg_tensor *t, int64_t sections, int64_t dim, cg_tensor **out, int capacity);
+/* torch.tensor_split at the n indices along dim (n + 1 views, Python's slice clamping). */
+int cg_tensor_split_indices(cg_tensor *t, int n, const int64_t *indices, int64_t dim, cg_tensor **out, int capacity);
+/* torch.hsplit/vsplit/dsplit into equal sections along dim 1 (0 for 1-D), 0 or 2, or at indices. */
+int cg_hsplit(cg_tensor *t, int64_t sections, cg_tensor **out, int capacity);
+int cg_vsplit(cg_tensor *t, int64_t sections, cg_tensor **out, int capacity);
+int cg_dsplit(cg_tensor *t, int64_t sections, cg_tensor **out, int capacity);
+int cg_hsplit_indices(cg_tensor *t, int n, const int64_t *indices, cg_tensor **out, int capacity);
+int cg_vsplit_indices(cg_tensor *t, int n, const int64_t *indices, cg_tensor **out, int capacity);
+int cg_dsplit_indices(cg_tensor *t, int n, const int64_t *indices, cg_tensor **out, int capacity);
+cg_tensor *cg_broadcast_to(cg_tensor *t, int ndim, const int64_t *sizes);  /* torch.broadcast_to: expand */
+/* torch.broadcast_tensors: each of the n tensors expanded to their common shape (itself where it has it). */
+int cg_broadcast_tensors(cg_tensor **tensors, int n, cg_tensor **out);
+/* torch.broadcast_shapes: the common shape of n shapes into out (room for CG_MAX_DIMS); its ndim or -1. */
+int cg_broadcast_shapes_of(int n, const int *ndims, const int64_t *const *shapes, int64_t *out);
+cg_tensor *cg_expand_as(cg_tensor *t, cg_tensor *other);  /* t expanded to other's shape */
+cg_tensor *cg_view_as(cg_tensor *t, cg_tensor *other);  /* t viewed with other's shape */
+cg_tensor *cg_reshape_as(cg_tensor *t, cg_tensor *other);  /* t reshaped to other's shape */
+
 /* ---- normalization --------------------------------------------------------------------------- */
 
 /* torch.nn.functional.layer_norm: input normalized over its last dims, normalized_shape (k sizes:

@@ -192,6 +192,19 @@
     X(upsample_linear1d, "UpsampleLinear1DBackward1")   \
     X(upsample_bilinear2d, "UpsampleBilinear2DBackward1")
 
+/* Shape ops (src/ops/shape.c). */
+#define CG_OPS_SHAPE(X)                                   \
+    X(flip, "FlipBackward0")                              \
+    X(roll, "RollBackward0")                              \
+    X(rot90, "Rot90Backward0")                            \
+    X(repeat, "RepeatBackward0")                          \
+    X(tril, "TrilBackward0")                              \
+    X(triu, "TriuBackward0")                              \
+    X(diagonal, "DiagonalBackward0")                      \
+    X(diagonal_backward, "DiagonalBackwardBackward0")     \
+    X(diag_embed, "DiagEmbedBackward0")                   \
+    X(diag, "DiagBackward0")
+
 #define CG_OPS(X)          \
     CG_OPS_COPY(X)         \
     CG_OPS_ELEMENTWISE(X)  \
@@ -202,7 +215,8 @@
     CG_OPS_TERNARY(X)      \
     CG_OPS_CONV(X)         \
     CG_OPS_ACTIVATION(X)   \
-    CG_OPS_NORM(X)
+    CG_OPS_NORM(X)         \
+    CG_OPS_SHAPE(X)
 
 #define CG_DECLARE_OP(ident, name)                                            \
     void cg_backward_##ident(cg_node *n, cg_tensor **grads, cg_tensor **out); \

@@ -1,0 +1,80 @@
+/* Gradcheck cases: the shape ops of src/ops/shape.c. */
+#include "gradcheck_cases.h"
+
+static void sh_2x3x4(cg_tensor **in) { in[0] = GRAD_INPUT(301, -1, 1, 2, 3, 4); }
+static void sh_t(cg_tensor **in) { in[0] = grad_input_t(302, -1, 1, 3, 4); }
+static void sh_vec(cg_tensor **in) { in[0] = GRAD_INPUT(303, -1, 1, 4); }
+static void sh_sq(cg_tensor **in) { in[0] = GRAD_INPUT(304, -1, 1, 3, 3); }
+static void sh_0d(cg_tensor **in) { in[0] = GRAD_SCALAR(305, -1, 1); }
+
+#define SH_FN(name, call)                                            \
+    static int f_sh_##name(cg_tensor **in, cg_tensor **out, void *u) { \
+        (void)u;                                                     \
+        out[0] = call;                                               \
+        return 1;                                                    \
+    }
+SH_FN(flip, cg_flip(in[0], 0, -1))
+SH_FN(fliplr, cg_fliplr(in[0]))
+SH_FN(roll, cg_roll(in[0], 2, (const int64_t[]){1, -2}, 2, (const int64_t[]){0, 2}))
+SH_FN(roll_flat, cg_roll(in[0], 1, (const int64_t[]){5}, 0, NULL))
+SH_FN(rot90, cg_rot90(in[0], 1, 0, 1))
+SH_FN(rot90_2, cg_rot90(in[0], 2, -1, 0))
+SH_FN(rot90_3, cg_rot90(in[0], -1, 2, 1))
+SH_FN(repeat, cg_repeat(in[0], 2, 1, 3))
+SH_FN(repeat_lead, cg_repeat(in[0], 2, 1, 2, 1))
+SH_FN(repeat_0d, cg_repeat(in[0], 3, 2))
+SH_FN(repeat_zero, cg_repeat(in[0], 0, 2))
+SH_FN(tile, cg_tile(in[0], 2))
+SH_FN(tril, cg_tril(in[0], 0))
+SH_FN(tril_k, cg_tril(in[0], -1))
+SH_FN(triu, cg_triu(in[0], 1))
+SH_FN(diagonal, cg_diagonal(in[0], 1, 2, 0))
+SH_FN(diagonal_t, cg_diagonal(in[0], -1, 0, 1))
+SH_FN(diag_embed, cg_diag_embed(in[0], 1, 0, 2))
+SH_FN(diag_embed_t, cg_diag_embed(in[0], -1, -2, -1))
+SH_FN(diag_vec, cg_diag(in[0], 1))
+SH_FN(diag_mat, cg_diag(in[0], 1))
+SH_FN(diag_sq, cg_diag(in[0], -1))
+SH_FN(diagflat, cg_diagflat(in[0], 0))
+SH_FN(movedim, cg_movedim(in[0], 0, -1))
+SH_FN(unflatten, cg_unflatten(in[0], -1, CG_SHAPE(2, -1)))
+SH_FN(ravel, cg_ravel(in[0]))
+
+/* diagonal_backward: the create_graph gradient of a diagonal of a 2x3x4 leaf, for the incoming in[0]. */
+static int f_sh_diagonal_backward(cg_tensor **in, cg_tensor **out, void *u) {
+    (void)u;
+    cg_tensor *x = cg_requires_grad_(cg_zeros_shape(CG_FLOAT64, CG_SHAPE(2, 3, 4)), true);
+    return cg_autograd_grad(.outputs = CG_TENSORS(cg_diagonal(x, 1, 1, 2)), .inputs = CG_TENSORS(x), .results = out,
+                            .grad_outputs = CG_TENSORS(in[0]), .create_graph = true) < 0 ? -1 : 1;
+}
+static void sh_2x3(cg_tensor **in) { in[0] = GRAD_INPUT(306, -1, 1, 2, 3); }
+
+static const grad_case cases_shape[] = {
+    {"flip", "dims 0 and -1", 1, sh_2x3x4, f_sh_flip, false, 0, 0},
+    {"flip", "fliplr of transposed", 1, sh_t, f_sh_fliplr, false, 0, 0},
+    {"roll", "two dims", 1, sh_2x3x4, f_sh_roll, false, 0, 0},
+    {"roll", "flattened, transposed", 1, sh_t, f_sh_roll_flat, false, 0, 0},
+    {"rot90", "k 1", 1, sh_t, f_sh_rot90, false, 0, 0},
+    {"rot90", "k 2 dims (-1, 0)", 1, sh_2x3x4, f_sh_rot90_2, false, 0, 0},
+    {"rot90", "k -1 dims (2, 1)", 1, sh_2x3x4, f_sh_rot90_3, false, 0, 0},
+    {"repeat", "2x1x3", 1, sh_2x3x4, f_sh_repeat, false, 0, 0},
+    {"repeat", "new leading dim, transposed", 1, sh_t, f_sh_repeat_lead, false, 0, 0},
+    {"repeat", "0-dim", 1, sh_0d, f_sh_repeat_0d, false, 0, 0},
+    {"repeat", "a zero repeat", 1, sh_vec, f_sh_repeat_zero, false, 0, 0},
+    {"repeat", "tile of a vector", 1, sh_vec, f_sh_tile, false, 0, 0},
+    {"tril", "3-D", 1, sh_2x3x4, f_sh_tril, false, 0, 0},
+    {"tril", "k -1, transposed", 1, sh_t, f_sh_tril_k, false, 0, 0},
+    {"triu", "k 1", 1, sh_2x3x4, f_sh_triu, false, 0, 0},
+    {"diagonal", "offset 1 dims (2, 0)", 1, sh_2x3x4, f_sh_diagonal, false, 0, 0},
+    {"diagonal", "offset -1, transposed", 1, sh_t, f_sh_diagonal_t, false, 0, 0},
+    {"diagonal_backward", "diagonal(1, 1, 2) of 2x3x4", 1, sh_2x3, f_sh_diagonal_backward, false, 0, 0},
+    {"diag_embed", "offset 1 dims (0, 2)", 1, sh_t, f_sh_diag_embed, false, 0, 0},
+    {"diag_embed", "offset -1 dims (-2, -1)", 1, sh_2x3x4, f_sh_diag_embed_t, false, 0, 0},
+    {"diag", "vector, k 1", 1, sh_vec, f_sh_diag_vec, false, 0, 0},
+    {"diag", "3x4 (transposed), k 1", 1, sh_t, f_sh_diag_mat, false, 0, 0},
+    {"diag", "square, k -1", 1, sh_sq, f_sh_diag_sq, false, 0, 0},
+    {"diag", "diagflat of transposed", 1, sh_t, f_sh_diagflat, false, 0, 0},
+    {"permute", "movedim(0, -1)", 1, sh_2x3x4, f_sh_movedim, false, 0, 0},
+    {"view", "unflatten(-1, (2, -1))", 1, sh_2x3x4, f_sh_unflatten, false, 0, 0},
+    {"view", "ravel of transposed", 1, sh_t, f_sh_ravel, false, 0, 0},
+};
