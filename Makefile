@@ -87,6 +87,9 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libcgrad.a $(wildcard tests/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -DCG_BUILD_DIR='"$(BUILD)"' $< -o $@ $(BUILD)/libcgrad.a $(LDLIBS) $(OPT_LIBS)
 
+# The OpInfo runner includes each family's adapter table (tests/opinfo/).
+$(BUILD)/tests/test_opinfo: $(wildcard tests/opinfo/*.c tests/opinfo/*.h)
+
 $(BUILD)/tests/test_cpp: tests/cpp/test_cpp.cpp tests/cpp/probe.c $(BUILD)/libcgrad.a $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c tests/cpp/probe.c -o $(BUILD)/tests/cpp_probe.o

@@ -38,6 +38,7 @@ $py tools/gen_transformer.py
 $py tools/demo.py > tests/data/demo.expected
 $py tools/gen_losses.py >/dev/null
 $py tools/gen_losses_regression.py >/dev/null
+$py tools/gen_opinfo.py >/dev/null
 $py tools/gen_losses_margin.py >/dev/null
 $py tools/gen_shape.py >/dev/null
 echo "regenerated tests/data"

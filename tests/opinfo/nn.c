@@ -1,0 +1,6 @@
+/* OpInfo adapters of the nn family (owner: anyone (nn.functional.*)): tests/opinfo/opinfo.h says how to write one;
+ * an OI_OP line per OpInfo entry, then /usr/bin/python3 tools/gen_opinfo.py NAME for its golden data. */
+
+static const oi_entry oi_nn[] = {
+    OI_END,
+};
