@@ -602,6 +602,20 @@ cg_tensor *cg_argmin(cg_tensor *t);
 cg_tensor *cg_argmax_dim(cg_tensor *t, int dim, bool keepdim);
 cg_tensor *cg_argmin_dim(cg_tensor *t, int dim, bool keepdim);
 
+/* ---- cumulative scans (src/ops/scan.c) ------------------------------------------------------- */
+
+/* torch.cumsum along dim: float32 accumulates in double as PyTorch's; integer and bool inputs give int64. */
+cg_tensor *cg_cumsum(cg_tensor *t, int dim);
+/* torch.cumsum(t, dim, dtype=dtype): t cast to dtype first. */
+cg_tensor *cg_cumsum_dtype(cg_tensor *t, int dim, cg_dtype dtype);
+cg_tensor *cg_cumprod(cg_tensor *t, int dim);  /* torch.cumprod along dim (as cg_cumsum) */
+cg_tensor *cg_cumprod_dtype(cg_tensor *t, int dim, cg_dtype dtype);  /* torch.cumprod(t, dim, dtype=dtype) */
+cg_tensor *cg_logcumsumexp(cg_tensor *t, int dim);  /* torch.logcumsumexp: log of the cumulative sum of exp, floats only */
+/* torch.cummax: the running maximum along dim; its int64 positions (the latest of equal values,
+ * the latest NaN once one is met) go to *indices when indices is not NULL. */
+cg_tensor *cg_cummax(cg_tensor *t, int dim, cg_tensor **indices);
+cg_tensor *cg_cummin(cg_tensor *t, int dim, cg_tensor **indices);  /* torch.cummin, as cg_cummax */
+
 /* ---- linear algebra -------------------------------------------------------------------------- */
 
 cg_tensor *cg_dot(cg_tensor *a, cg_tensor *b);  /* inner product of two 1-D tensors */

@@ -41,4 +41,5 @@ $py tools/gen_losses_regression.py >/dev/null
 $py tools/gen_opinfo.py >/dev/null
 $py tools/gen_losses_margin.py >/dev/null
 $py tools/gen_shape.py >/dev/null
+$py tools/gen_scan.py
 echo "regenerated tests/data"

@@ -128,6 +128,14 @@
     X(soft_margin_loss, "SoftMarginLossBackward0")                               \
     X(ctc_loss, "CtcLossBackward0")
 
+/* Cumulative scans (src/ops/scan.c). */
+#define CG_OPS_SCAN(X)                          \
+    X(cumsum, "CumsumBackward0")                \
+    X(cumprod, "CumprodBackward0")              \
+    X(logcumsumexp, "LogcumsumexpBackward0")    \
+    X(cummax, "CummaxBackward0")                \
+    X(cummin, "CumminBackward0")
+
 /* Convolution and pooling (src/ops/conv.c, pool.c); the backward ops are differentiable again. */
 #define CG_OPS_CONV(X)                                                   \
     X(convolution, "ConvolutionBackward0")                               \
@@ -216,7 +224,8 @@
     CG_OPS_CONV(X)         \
     CG_OPS_ACTIVATION(X)   \
     CG_OPS_NORM(X)         \
-    CG_OPS_SHAPE(X)
+    CG_OPS_SHAPE(X)        \
+    CG_OPS_SCAN(X)
 
 #define CG_DECLARE_OP(ident, name)                                            \
     void cg_backward_##ident(cg_node *n, cg_tensor **grads, cg_tensor **out); \

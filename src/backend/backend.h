@@ -24,6 +24,7 @@
 #include "backend/cpu/matmul.h"
 #include "backend/cpu/nll.h" /* cg_nll_plan */
 #include "backend/cpu/pool.h" /* cg_pool2d_shape */
+#include "backend/cpu/scan.h" /* cg_scan_op */
 #include "core/generator.h"
 #include "core/tensor.h"
 
@@ -131,6 +132,9 @@ struct cg_backend {
     /* group_norm of (N, C, HW) in G groups, contiguous operands (backend/cpu/norm.h) */
     void (*group_norm)(cg_tensor *out, const cg_tensor *x, const cg_tensor *weight, const cg_tensor *bias, int64_t N,
                        int64_t C, int64_t HW, int64_t G, double eps);
+    /* cumulative scans of contiguous (outer, len, inner) blocks (backend/cpu/scan.h) */
+    void (*scan)(cg_scan_op op, cg_tensor *out, cg_tensor *indices, const cg_tensor *in, int64_t outer, int64_t len,
+                 int64_t inner, bool reverse);
 };
 
 extern const cg_backend cg_backend_cpu;

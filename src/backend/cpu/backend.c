@@ -10,6 +10,7 @@
 #include "backend/cpu/reduce.h"
 #include "backend/cpu/norm.h"
 #include "backend/cpu/softmax.h"
+#include "backend/cpu/scan.h"
 
 #include <string.h>
 
@@ -115,5 +116,6 @@ const cg_backend cg_backend_cpu = {
     .layer_norm = cg_kernel_layer_norm,
     .batch_norm = cg_kernel_batch_norm,
     .group_norm = cg_kernel_group_norm,
+    .scan = cg_kernel_scan,
     .bernoulli = cg_kernel_bernoulli,
 };

@@ -141,6 +141,10 @@ static void group_norm(cg_tensor *out, const cg_tensor *x, const cg_tensor *weig
     (void)out, (void)x, (void)weight, (void)bias, (void)N, (void)C, (void)HW, (void)G, (void)eps;
 }
 static void bernoulli(cg_tensor *t, double p, cg_generator *gen) { (void)t, (void)p, (void)gen; }
+static void scan(cg_scan_op op, cg_tensor *out, cg_tensor *indices, const cg_tensor *in, int64_t outer, int64_t len,
+                 int64_t inner, bool reverse) {
+    (void)op, (void)out, (void)indices, (void)in, (void)outer, (void)len, (void)inner, (void)reverse;
+}
 
 const cg_backend cg_backend_meta = {
     .device = CG_META,
@@ -208,5 +212,6 @@ const cg_backend cg_backend_meta = {
     .layer_norm = layer_norm,
     .batch_norm = batch_norm,
     .group_norm = group_norm,
+    .scan = scan,
     .bernoulli = bernoulli,
 };
