@@ -6,11 +6,6 @@
 
 #include <math.h>
 
-typedef struct {
-    cg_activation_op op;
-    double p[3];
-} act_ctx;
-
 /* std::min(std::max(v, 0), 6): NaN stays NaN (fmin and fmax would drop it). */
 #define CLAMP_0_6(v) ((v) < 0 ? 0 : (v) > 6 ? 6 : (v))
 
@@ -29,7 +24,7 @@ typedef struct {
         case CG_ACT_SILU: return x / (1 + exp##SFX(-x));                                                \
         case CG_ACT_GELU: return GELU_##T(x, erf##SFX(x * (T)CG_SQRT1_2));                                                     \
         case CG_ACT_GELU_TANH: {                                                                        \
-            T inner = (T)(CG_SQRT_2_OVER_PI) * (x + (T)0.044715 * x * x * x);                  \
+            T inner = (T)(CG_SQRT_2_OVER_PI) * fma##SFX((T)0.044715, x * x * x, x);                \
             return (T)0.5 * x * (1 + tanh##SFX(inner));                                                 \
         }                                                                                               \
         case CG_ACT_SOFTPLUS: return x * p[0] > p[1] ? x : log1p##SFX(exp##SFX(x * p[0])) / p[0];       \
@@ -42,7 +37,7 @@ typedef struct {
         return x;                                                                                       \
     }                                                                                                   \
     static void loop_##T(char **ptrs, const int64_t *strides, int64_t n, const void *ctx) {             \
-        const act_ctx *c = ctx;                                                                         \
+        const cg_activation_ctx *c = ctx;                                                                         \
         T p[3] = {(T)c->p[0], (T)c->p[1], (T)c->p[2]};                                                  \
         for (int64_t i = 0; i < n; i++)                                                                 \
             *(T *)(ptrs[0] + i * strides[0]) = act_##T(c->op, *(const T *)(ptrs[1] + i * strides[1]), p); \
@@ -52,7 +47,7 @@ ACTIVATION_VALUE(float, f)
 ACTIVATION_VALUE(double, )
 
 void cg_kernel_activation(cg_activation_op op, cg_tensor *out, const cg_tensor *in, const double *p) {
-    act_ctx c = {op, {p ? p[0] : 0, p ? p[1] : 0, p ? p[2] : 0}};
+    cg_activation_ctx c = {op, {p ? p[0] : 0, p ? p[1] : 0, p ? p[2] : 0}};
     cg_loop_fn loop = cg_simd_avx2() ? cg_avx2_activation_loop(op, out->dtype) : NULL;
     if (!loop) loop = out->dtype == CG_FLOAT64 ? loop_double : loop_float;
     CG_ITER_MEMORY_ORDER(loop, &c, out, in);

@@ -26,6 +26,12 @@ typedef enum {
     CG_ACT_ERF,
 } cg_activation_op;
 
+/* What an activation loop (cg_loop_fn) receives as its context: the op and its parameters. */
+typedef struct {
+    cg_activation_op op;
+    double p[3];
+} cg_activation_ctx;
+
 /* out = op(in; p) elementwise, out and in of one floating dtype and shape. */
 void cg_kernel_activation(cg_activation_op op, cg_tensor *out, const cg_tensor *in, const double *p);
 

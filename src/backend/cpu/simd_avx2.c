@@ -252,6 +252,100 @@ static void silu_f64(char **p, const int64_t *s, int64_t n, const void *ctx) {
     for (; i < n; i++) AT(double, 0, i) = AT(const double, 1, i) / (1 + exp(-AT(const double, 1, i)));
 }
 
+/* ---- activations as PyTorch 1.13's Activation.cpp and UnaryOpsKernel.cpp compute them: their
+ * vector bodies with SLEEF, their scalar lambdas for the rest (gcc contracts kappa * x^3 + x into
+ * one fma in both); the parameters rounded to the element type first, as Scalar::to<T>() does ---- */
+
+#define ACT_LOOP(NAME, T, VT, LANES, LOADV, STOREV, SETUP, VBODY, SBODY)                       \
+    static void NAME(char **p, const int64_t *s, int64_t n, const void *ctx) {                \
+        const double *prm = ((const cg_activation_ctx *)ctx)->p;                              \
+        (void)prm;                                                                            \
+        SETUP(T);                                                                             \
+        int64_t i = 0, end = vec_end(s, 1, n, SIZE(T));                                       \
+        for (; i < end; i += LANES) {                                                         \
+            VT x = LOADV(1, i);                                                               \
+            STOREV((T *)p[0] + i, VBODY);                                                     \
+        }                                                                                     \
+        for (; i < n; i++) {                                                                  \
+            T a = AT(const T, 1, i);                                                          \
+            AT(T, 0, i) = SBODY;                                                              \
+        }                                                                                     \
+    }
+#define ACT_F32(OP, SETUP, VBODY, SBODY) \
+    ACT_LOOP(OP##_f32, float, __m256, 8, LOAD_OR_SPLAT_PS, _mm256_storeu_ps, SETUP, VBODY, SBODY)
+#define ACT_F64(OP, SETUP, VBODY, SBODY) \
+    ACT_LOOP(OP##_f64, double, __m256d, 4, LOAD_OR_SPLAT_PD, _mm256_storeu_pd, SETUP, VBODY, SBODY)
+
+#define NO_SETUP(T) (void)0
+
+/* elu: a <= 0 ? (exp(a * input_scale) - 1) * (alpha * scale) : a * scale */
+#define ELU_SETUP(T) const T neg = (T)prm[0] * (T)prm[1], pos = (T)prm[1], in_scale = (T)prm[2]
+ACT_F32(elu, ELU_SETUP,
+        _mm256_blendv_ps(_mm256_mul_ps(_mm256_sub_ps(Sleef_expf8_u10(_mm256_mul_ps(x, _mm256_set1_ps(in_scale))),
+                                                     _mm256_set1_ps(1)), _mm256_set1_ps(neg)),
+                         _mm256_mul_ps(x, _mm256_set1_ps(pos)), _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_GT_OQ)),
+        a <= 0 ? (expf(a * in_scale) - 1) * neg : a * pos)
+ACT_F64(elu, ELU_SETUP,
+        _mm256_blendv_pd(_mm256_mul_pd(_mm256_sub_pd(Sleef_expd4_u10(_mm256_mul_pd(x, _mm256_set1_pd(in_scale))),
+                                                     _mm256_set1_pd(1)), _mm256_set1_pd(neg)),
+                         _mm256_mul_pd(x, _mm256_set1_pd(pos)), _mm256_cmp_pd(x, _mm256_setzero_pd(), _CMP_GT_OQ)),
+        a <= 0 ? (exp(a * in_scale) - 1) * neg : a * pos)
+
+/* softplus: a * beta > threshold ? a : log1p(exp(a * beta)) / beta */
+#define SOFTPLUS_SETUP(T) const T beta = (T)prm[0], threshold = (T)prm[1]
+static inline __m256 softplus_ps(__m256 x, __m256 beta, __m256 threshold) {
+    __m256 xb = _mm256_mul_ps(x, beta);
+    return _mm256_blendv_ps(_mm256_div_ps(Sleef_log1pf8_u10(Sleef_expf8_u10(xb)), beta), x,
+                            _mm256_cmp_ps(xb, threshold, _CMP_GT_OQ));
+}
+static inline __m256d softplus_pd(__m256d x, __m256d beta, __m256d threshold) {
+    __m256d xb = _mm256_mul_pd(x, beta);
+    return _mm256_blendv_pd(_mm256_div_pd(Sleef_log1pd4_u10(Sleef_expd4_u10(xb)), beta), x,
+                            _mm256_cmp_pd(xb, threshold, _CMP_GT_OQ));
+}
+ACT_F32(softplus, SOFTPLUS_SETUP, softplus_ps(x, _mm256_set1_ps(beta), _mm256_set1_ps(threshold)),
+        a * beta > threshold ? a : log1pf(expf(a * beta)) / beta)
+ACT_F64(softplus, SOFTPLUS_SETUP, softplus_pd(x, _mm256_set1_pd(beta), _mm256_set1_pd(threshold)),
+        a * beta > threshold ? a : log1p(exp(a * beta)) / beta)
+
+/* mish: a * tanh(log1p(exp(a))) */
+ACT_F32(mish, NO_SETUP, _mm256_mul_ps(x, Sleef_tanhf8_u10(Sleef_log1pf8_u10(Sleef_expf8_u10(x)))),
+        a * tanhf(log1pf(expf(a))))
+ACT_F64(mish, NO_SETUP, _mm256_mul_pd(x, Sleef_tanhd4_u10(Sleef_log1pd4_u10(Sleef_expd4_u10(x)))),
+        a * tanh(log1p(exp(a))))
+
+/* gelu, tanh form: 0.5 a (1 + tanh(beta (a + kappa a^3))) */
+#define GELU_TANH_SETUP(T) const T beta = (T)CG_SQRT_2_OVER_PI, kappa = (T)0.044715
+static inline __m256 gelu_tanh_ps(__m256 x, float beta, float kappa) {
+    __m256 cube = _mm256_mul_ps(_mm256_mul_ps(x, x), x);
+    __m256 inner = _mm256_mul_ps(_mm256_set1_ps(beta), _mm256_fmadd_ps(_mm256_set1_ps(kappa), cube, x));
+    return _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(0.5f), x), _mm256_add_ps(_mm256_set1_ps(1), Sleef_tanhf8_u10(inner)));
+}
+static inline __m256d gelu_tanh_pd(__m256d x, double beta, double kappa) {
+    __m256d cube = _mm256_mul_pd(_mm256_mul_pd(x, x), x);
+    __m256d inner = _mm256_mul_pd(_mm256_set1_pd(beta), _mm256_fmadd_pd(_mm256_set1_pd(kappa), cube, x));
+    return _mm256_mul_pd(_mm256_mul_pd(_mm256_set1_pd(0.5), x), _mm256_add_pd(_mm256_set1_pd(1), Sleef_tanhd4_u10(inner)));
+}
+ACT_F32(gelu_tanh, GELU_TANH_SETUP, gelu_tanh_ps(x, beta, kappa),
+        0.5f * a * (1 + tanhf(beta * fmaf(kappa, a * a * a, a))))
+ACT_F64(gelu_tanh, GELU_TANH_SETUP, gelu_tanh_pd(x, beta, kappa),
+        0.5 * a * (1 + tanh(beta * fma(kappa, a * a * a, a))))
+
+/* erf is one of UnaryOpsKernel.cpp's vml ops: every element through Sleef's erf */
+VML_F32(erf, Sleef_erff8_u10) VML_F64(erf, Sleef_erfd4_u10)
+
+/* log_sigmoid (Activation.cpp's _vec_log_sigmoid): every element through the vector body, a short
+ * last block padded, min(a, 0) - log1p(exp(-|a|)) */
+static inline __m256 log_sigmoid_ps(__m256 x) {
+    __m256 e = Sleef_expf8_u10(_mm256_or_ps(x, _mm256_set1_ps(-0.0f)));
+    return _mm256_sub_ps(_mm256_min_ps(x, _mm256_setzero_ps()), Sleef_log1pf8_u10(e));
+}
+static inline __m256d log_sigmoid_pd(__m256d x) {
+    __m256d e = Sleef_expd4_u10(_mm256_or_pd(x, _mm256_set1_pd(-0.0)));
+    return _mm256_sub_pd(_mm256_min_pd(x, _mm256_setzero_pd()), Sleef_log1pd4_u10(e));
+}
+VML_F32(log_sigmoid, log_sigmoid_ps) VML_F64(log_sigmoid, log_sigmoid_pd)
+
 #define SLEEF_LOOPS(OP) [CG_FLOAT32] = OP##_f32, [CG_FLOAT64] = OP##_f64
 #else
 #define SLEEF_LOOPS(OP) [CG_FLOAT32] = NULL
@@ -306,7 +400,14 @@ cg_loop_fn cg_avx2_pow_number_loop(cg_dtype dtype) {
 
 cg_loop_fn cg_avx2_activation_loop(cg_activation_op op, cg_dtype dtype) {
 #ifdef CG_HAVE_SLEEF
-    if (op == CG_ACT_SILU) return dtype == CG_FLOAT32 ? silu_f32 : silu_f64;
+    static const cg_loop_fn loops[][2] = {
+        [CG_ACT_SILU] = {silu_f32, silu_f64},           [CG_ACT_ELU] = {elu_f32, elu_f64},
+        [CG_ACT_SOFTPLUS] = {softplus_f32, softplus_f64}, [CG_ACT_MISH] = {mish_f32, mish_f64},
+        [CG_ACT_GELU_TANH] = {gelu_tanh_f32, gelu_tanh_f64}, [CG_ACT_ERF] = {erf_f32, erf_f64},
+        [CG_ACT_LOGSIGMOID] = {log_sigmoid_f32, log_sigmoid_f64},
+    };
+    if ((size_t)op < sizeof loops / sizeof loops[0] && (dtype == CG_FLOAT32 || dtype == CG_FLOAT64))
+        return loops[op][dtype == CG_FLOAT64];
 #endif
     (void)op, (void)dtype;
     return NULL;
