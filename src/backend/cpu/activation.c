@@ -8,6 +8,8 @@
 
 /* std::min(std::max(v, 0), 6): NaN stays NaN (fmin and fmax would drop it). */
 #define CLAMP_0_6(v) ((v) < 0 ? 0 : (v) > 6 ? 6 : (v))
+/* hardtanh is PyTorch's clamp: min(max(x, lo), hi), so lo > hi gives hi everywhere; NaN stays NaN. */
+#define CLAMP_MIN_MAX(x, lo, hi) ((x) < (lo) ? ((lo) > (hi) ? (hi) : (lo)) : (x) > (hi) ? (hi) : (x))
 
 /* gelu from erf: PyTorch's float32 loop multiplies and adds in one fma (so -0 and large negative
  * inputs give +0), its float64 one does not. */
@@ -19,7 +21,7 @@
     static T act_##T(cg_activation_op op, T x, const T *p) {                                            \
         switch (op) {                                                                                   \
         case CG_ACT_LEAKY_RELU: return x > 0 ? x : x * p[0];                                            \
-        case CG_ACT_HARDTANH: return x < p[0] ? p[0] : x > p[1] ? p[1] : x;                             \
+        case CG_ACT_HARDTANH: return CLAMP_MIN_MAX(x, p[0], p[1]);                                     \
         case CG_ACT_ELU: return x > 0 ? x * p[1] : (exp##SFX(x * p[2]) - 1) * (p[0] * p[1]);               \
         case CG_ACT_SILU: return x / (1 + exp##SFX(-x));                                                \
         case CG_ACT_GELU: return GELU_##T(x, erf##SFX(x * (T)CG_SQRT1_2));                                                     \
