@@ -13,6 +13,14 @@ static double margin_or(cg_loss_args a, double fallback) { return a.margin.given
 /* max(0, -y (x1 - x2) + margin) */
 cg_tensor *cg_margin_ranking_loss_opts(cg_loss_args a) {
     if (!a.input || !a.input2 || !a.target || loss_check_reduction(a.reduction) < 0) return NULL;
+    /* F.margin_ranking_loss's own check, before any broadcasting. */
+    if (a.input->ndim != a.input2->ndim || a.input->ndim != a.target->ndim) {
+        cg_set_error("margin_ranking_loss : All input tensors should have same dimension but got sizes: input1: "
+                     "torch.Size(%s), input2: torch.Size(%s), target: torch.Size(%s) ",
+                     cg_shape_text(a.input->ndim, a.input->sizes).s, cg_shape_text(a.input2->ndim, a.input2->sizes).s,
+                     cg_shape_text(a.target->ndim, a.target->sizes).s);
+        return NULL;
+    }
     cg_tensor *d = cg_add_scalar(cg_mul(cg_neg(a.target), cg_sub(a.input, a.input2)), margin_or(a, 0));
     return loss_reduce(cg_clamp(d, 0, CG_NO_BOUND), a.reduction);
 }
@@ -70,7 +78,8 @@ cg_tensor *cg_triplet_margin_loss_opts(cg_loss_args a) {
     return loss_reduce(out, a.reduction);
 }
 
-/* PyTorch's kernel: log1p(exp(-x * y)) in place, then the reduction. */
+/* PyTorch 1.13's kernel: log(exp(-x * y) + 1) in place (not log1p: a tiny exp(-x * y) gives 0), then
+ * the reduction. */
 cg_tensor *cg_soft_margin_loss_opts(cg_loss_args a) {
     cg_tensor *x = a.input, *y = a.target;
     if (!x || !y || loss_check_reduction(a.reduction) < 0) return NULL;
@@ -80,7 +89,7 @@ cg_tensor *cg_soft_margin_loss_opts(cg_loss_args a) {
         return NULL;
     }
     cg_tensor *loss = NULL;
-    CG_NO_GRAD { loss = loss_reduce(cg_log1p(cg_exp(cg_mul(cg_neg(x), y))), a.reduction); }
+    CG_NO_GRAD { loss = loss_reduce(cg_log(cg_add_scalar(cg_exp(cg_mul(cg_neg(x), y)), 1)), a.reduction); }
     cg_node *n = loss_record(&cg_op_soft_margin_loss, loss, CG_INPUTS(x), a.reduction, (double)x->numel);
     if (n) {
         cg_save(n, 0, x);
