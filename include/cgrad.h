@@ -616,6 +616,20 @@ cg_tensor *cg_logcumsumexp(cg_tensor *t, int dim);  /* torch.logcumsumexp: log o
 cg_tensor *cg_cummax(cg_tensor *t, int dim, cg_tensor **indices);
 cg_tensor *cg_cummin(cg_tensor *t, int dim, cg_tensor **indices);  /* torch.cummin, as cg_cummax */
 
+/* ---- sorting (src/ops/sort.c) ---------------------------------------------------------------- */
+
+/* torch.sort(t, dim, descending): the values, and their int64 positions in *indices when indices
+ * is not NULL; equal values end where PyTorch 1.13's (unstable) sort puts them; NaN sorts last
+ * (first when descending). */
+cg_tensor *cg_sort(cg_tensor *t, int dim, bool descending, cg_tensor **indices);
+/* torch.sort(t, stable=stable, dim=dim, descending=descending): stable keeps equal values in order. */
+cg_tensor *cg_sort_stable(cg_tensor *t, int dim, bool descending, bool stable, cg_tensor **indices);
+cg_tensor *cg_argsort(cg_tensor *t, int dim, bool descending, bool stable);  /* torch.argsort: the positions alone */
+cg_tensor *cg_msort(cg_tensor *t);  /* torch.msort: sorted along dim 0 */
+/* torch.topk: the k largest (smallest unless largest) along dim, sorted when sorted; positions
+ * to *indices when indices is not NULL. */
+cg_tensor *cg_topk(cg_tensor *t, int64_t k, int dim, bool largest, bool sorted, cg_tensor **indices);
+
 /* ---- linear algebra -------------------------------------------------------------------------- */
 
 cg_tensor *cg_dot(cg_tensor *a, cg_tensor *b);  /* inner product of two 1-D tensors */

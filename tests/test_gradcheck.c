@@ -14,6 +14,7 @@
 #include "grad_cases_norm.h"
 #include "grad_cases_reduce.h"
 #include "grad_cases_scan.h"
+#include "grad_cases_sort.h"
 #include "grad_cases_view.h"
 #include "grad_cases_shape.h"
 
@@ -26,7 +27,8 @@ typedef struct {
 static const case_table tables[] = {TABLE(cases_copy), TABLE(cases_elementwise), TABLE(cases_reduce),
                                     TABLE(cases_view), TABLE(cases_linalg), TABLE(cases_conv),
                                     TABLE(cases_api), TABLE(cases_activation), TABLE(cases_nnfunc), TABLE(cases_norm),
-                                    TABLE(cases_loss), TABLE(cases_shape), TABLE(cases_scan)};
+                                    TABLE(cases_loss), TABLE(cases_shape), TABLE(cases_scan),
+                                    TABLE(cases_sort)};
 
 static void check_case(const grad_case *c) {
     cg_tensor *in[8] = {0};

@@ -42,4 +42,5 @@ $py tools/gen_opinfo.py >/dev/null
 $py tools/gen_losses_margin.py >/dev/null
 $py tools/gen_shape.py >/dev/null
 $py tools/gen_scan.py
+$py tools/gen_sort.py
 echo "regenerated tests/data"

@@ -136,6 +136,12 @@
     X(cummax, "CummaxBackward0")                \
     X(cummin, "CumminBackward0")
 
+/* Sorting (src/ops/sort.c). */
+#define CG_OPS_SORT(X)                  \
+    X(sort, "SortBackward0")            \
+    X(sort_stable, "SortBackward1")     \
+    X(topk, "TopkBackward0")
+
 /* Convolution and pooling (src/ops/conv.c, pool.c); the backward ops are differentiable again. */
 #define CG_OPS_CONV(X)                                                   \
     X(convolution, "ConvolutionBackward0")                               \
@@ -225,7 +231,8 @@
     CG_OPS_ACTIVATION(X)   \
     CG_OPS_NORM(X)         \
     CG_OPS_SHAPE(X)        \
-    CG_OPS_SCAN(X)
+    CG_OPS_SCAN(X)         \
+    CG_OPS_SORT(X)
 
 #define CG_DECLARE_OP(ident, name)                                            \
     void cg_backward_##ident(cg_node *n, cg_tensor **grads, cg_tensor **out); \

@@ -135,6 +135,11 @@ struct cg_backend {
     /* cumulative scans of contiguous (outer, len, inner) blocks (backend/cpu/scan.h) */
     void (*scan)(cg_scan_op op, cg_tensor *out, cg_tensor *indices, const cg_tensor *in, int64_t outer, int64_t len,
                  int64_t inner, bool reverse);
+    /* sort and topk of contiguous (outer, len, inner) lines; -1 with the error (backend/cpu/sort.h) */
+    int (*sort)(cg_tensor *values, cg_tensor *indices, const cg_tensor *in, int64_t outer, int64_t len, int64_t inner,
+                bool descending, bool stable);
+    int (*topk)(cg_tensor *values, cg_tensor *indices, const cg_tensor *in, int64_t outer, int64_t len, int64_t inner,
+                int64_t k, bool largest, bool sorted);
 };
 
 extern const cg_backend cg_backend_cpu;

@@ -11,6 +11,7 @@
 #include "backend/cpu/norm.h"
 #include "backend/cpu/softmax.h"
 #include "backend/cpu/scan.h"
+#include "backend/cpu/sort.h"
 
 #include <string.h>
 
@@ -117,5 +118,7 @@ const cg_backend cg_backend_cpu = {
     .batch_norm = cg_kernel_batch_norm,
     .group_norm = cg_kernel_group_norm,
     .scan = cg_kernel_scan,
+    .sort = cg_kernel_sort,
+    .topk = cg_kernel_topk,
     .bernoulli = cg_kernel_bernoulli,
 };

@@ -145,6 +145,16 @@ static void scan(cg_scan_op op, cg_tensor *out, cg_tensor *indices, const cg_ten
                  int64_t inner, bool reverse) {
     (void)op, (void)out, (void)indices, (void)in, (void)outer, (void)len, (void)inner, (void)reverse;
 }
+static int sort(cg_tensor *values, cg_tensor *indices, const cg_tensor *in, int64_t outer, int64_t len, int64_t inner,
+                bool descending, bool stable) {
+    (void)values, (void)indices, (void)in, (void)outer, (void)len, (void)inner, (void)descending, (void)stable;
+    return 0;
+}
+static int topk(cg_tensor *values, cg_tensor *indices, const cg_tensor *in, int64_t outer, int64_t len, int64_t inner,
+                int64_t k, bool largest, bool sorted) {
+    (void)values, (void)indices, (void)in, (void)outer, (void)len, (void)inner, (void)k, (void)largest, (void)sorted;
+    return 0;
+}
 
 const cg_backend cg_backend_meta = {
     .device = CG_META,
@@ -213,5 +223,7 @@ const cg_backend cg_backend_meta = {
     .batch_norm = batch_norm,
     .group_norm = group_norm,
     .scan = scan,
+    .sort = sort,
+    .topk = topk,
     .bernoulli = bernoulli,
 };

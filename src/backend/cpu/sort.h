@@ -1,0 +1,20 @@
+/* Sorting kernels: sort and topk along one dim, with the positions PyTorch 1.13 reports for ties.
+ *
+ * PyTorch's CPU sort calls libstdc++'s std::sort (introsort) or std::stable_sort on (value,
+ * position) pairs, and topk std::partial_sort or std::nth_element then std::sort; which of equal
+ * values lands where depends on those algorithms' exact steps, so sort.c runs the same steps (the
+ * comparisons, swaps and moves of GCC 12's libstdc++) on its own code. NaN sorts above everything. */
+#ifndef CG_BACKEND_CPU_SORT_H
+#define CG_BACKEND_CPU_SORT_H
+
+#include "core/tensor.h"
+
+/* values (in's dtype) and int64 indices, contiguous of in's shape, get each line of contiguous in,
+ * seen as (outer, len, inner), sorted along len; -1 with the error when out of memory. */
+int cg_kernel_sort(cg_tensor *values, cg_tensor *indices, const cg_tensor *in, int64_t outer, int64_t len,
+                   int64_t inner, bool descending, bool stable);
+/* The k largest (smallest) of each line into contiguous (outer, k, inner) values and indices. */
+int cg_kernel_topk(cg_tensor *values, cg_tensor *indices, const cg_tensor *in, int64_t outer, int64_t len,
+                   int64_t inner, int64_t k, bool largest, bool sorted);
+
+#endif
