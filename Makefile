@@ -28,6 +28,13 @@ OPT_CFLAGS += -DCG_HAVE_SLEEF $(shell pkg-config --cflags sleef)
 OPT_LIBS += $(shell pkg-config --libs sleef)
 OPT_PC += sleef
 endif
+# oneDNN (libdnnl-dev) for float32 convolutions where PyTorch runs them on it: Debian ships no .pc
+# file, so the header decides. NO_DNNL=1 builds without it.
+ifeq ($(NO_DNNL)$(shell printf '\#include <dnnl.h>\n' | $(CC) -E -x c - >/dev/null 2>&1 && echo yes),yes)
+OPT_CFLAGS += -DCG_HAVE_DNNL
+OPT_LIBS += -ldnnl -lgomp
+OPT_PRIVATE_LIBS += -ldnnl -lgomp
+endif
 ifeq ($(NO_ZLIB)$(call have_pc,zlib),yes)
 OPT_CFLAGS += -DCG_HAVE_ZLIB $(shell pkg-config --cflags zlib)
 OPT_LIBS += $(shell pkg-config --libs zlib)
@@ -134,7 +141,8 @@ bench: $(BENCH_BIN)
 
 bench-build: $(BENCH_BIN)
 
-VALGRIND_CMD = valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all
+VALGRIND_CMD = valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all \
+	--suppressions=tests/valgrind.supp
 memcheck: $(TEST_BIN) $(CPP_TEST) $(EXAMPLE_BIN)
 	@command -v valgrind >/dev/null || { echo "memcheck needs valgrind (apt-get install valgrind)"; exit 1; }
 	@CG_QUICK=1 VALGRIND="$(VALGRIND_CMD)" CG_CHILD_RUNNER="$(VALGRIND_CMD)" tests/run.sh $(TEST_BIN) $(CPP_TEST)
@@ -165,7 +173,8 @@ install: lib
 	install -m 755 $(SHARED) $(DESTDIR)$(LIBDIR)/
 	ln -sf $(notdir $(SHARED)) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(notdir $(SHARED)) $(DESTDIR)$(LIBDIR)/libcgrad.so
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' -e 's|@REQUIRES_PRIVATE@|$(OPT_PC)|' cgrad.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/cgrad.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' -e 's|@REQUIRES_PRIVATE@|$(OPT_PC)|' \
+		-e 's|@LIBS_PRIVATE@|$(OPT_PRIVATE_LIBS)|' cgrad.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/cgrad.pc
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/include/cgrad.h $(DESTDIR)$(LIBDIR)/libcgrad.a \

@@ -92,8 +92,9 @@ struct cg_backend {
                   void *out);
     int (*conv2d_backward_input)(cg_dtype dtype, const cg_conv2d_shape *s, const void *grad_output, const void *weight,
                                  void *grad_input);
+    /* 1 when it wrote grad_bias too (not NULL: where PyTorch's kernel gives it with the weight's) */
     int (*conv2d_backward_weight)(cg_dtype dtype, const cg_conv2d_shape *s, const void *input, const void *grad_output,
-                                  void *grad_weight);
+                                  void *grad_weight, void *grad_bias);
     void (*max_pool2d)(cg_dtype dtype, const cg_pool2d_shape *s, const void *input, void *out, int64_t *indices);
     void (*max_pool2d_backward)(cg_dtype dtype, const cg_pool2d_shape *s, const void *grad_output,
                                 const int64_t *indices, void *grad_input);

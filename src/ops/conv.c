@@ -104,8 +104,9 @@ static cg_tensor *dense(cg_tensor *t) {
 static cg_tensor *conv_forward(cg_tensor *x, cg_tensor *w, cg_tensor *b, const conv_params *p);
 static cg_tensor *convolve(const cg_op *op, cg_tensor *x, cg_tensor *w, cg_tensor *b, const conv_params *p);
 static cg_tensor *conv_grad_input(cg_tensor *g, cg_tensor *w, const conv_params *p, const int64_t *x_sizes);
-static cg_tensor *conv_grad_weight(cg_tensor *x, cg_tensor *g, const conv_params *p, const int64_t *w_sizes);
-static cg_tensor *conv_grad_bias(cg_tensor *g, const conv_params *p);
+static cg_tensor *conv_grad_weight(cg_tensor *x, cg_tensor *g, const conv_params *p, const int64_t *w_sizes,
+                                   cg_tensor **bias_values);
+static cg_tensor *conv_grad_bias(cg_tensor *g, const conv_params *p, cg_tensor *values);
 
 /* ---- the convolution ---- */
 
@@ -146,8 +147,12 @@ void cg_backward_convolution(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_tensor *x = cg_saved(n, 0), *w = cg_saved(n, 1);
     if (!x || !w) return;
     if (cg_needs_grad(n, 0)) out[0] = conv_grad_input(grads[0], w, &p, x->sizes);
-    if (cg_needs_grad(n, 1)) out[1] = conv_grad_weight(x, grads[0], &p, w->sizes);
-    if (cg_needs_grad(n, 2)) out[2] = conv_grad_bias(grads[0], &p);
+    /* oneDNN's weight gradient gives the bias's too (PyTorch asks for both at once, its bits) */
+    cg_tensor *bias = NULL, *weight = NULL;
+    bool want_bias = cg_needs_grad(n, 2) && !p.per_image;
+    if (cg_needs_grad(n, 1) || want_bias) weight = conv_grad_weight(x, grads[0], &p, w->sizes, want_bias ? &bias : NULL);
+    if (cg_needs_grad(n, 1)) out[1] = weight;
+    if (cg_needs_grad(n, 2)) out[2] = conv_grad_bias(grads[0], &p, bias);
 }
 
 /* ---- its backward, as three ops ---- */
@@ -188,22 +193,28 @@ void cg_backward_conv_backward_input(cg_node *n, cg_tensor **grads, cg_tensor **
     cg_tensor *g = cg_saved(n, 0), *w = cg_saved(n, 1);
     if (!g || !w) return;
     if (cg_needs_grad(n, 0)) out[0] = conv_forward(grads[0], w, NULL, &p);
-    if (cg_needs_grad(n, 1)) out[1] = conv_grad_weight(grads[0], g, &p, w->sizes);
+    if (cg_needs_grad(n, 1)) out[1] = conv_grad_weight(grads[0], g, &p, w->sizes, NULL);
 }
 
-/* The gradient for the weight: g @ columns(x)^T summed over the batch. */
-static cg_tensor *conv_grad_weight(cg_tensor *x, cg_tensor *g, const conv_params *p, const int64_t *w_sizes) {
+/* The gradient for the weight: g @ columns(x)^T summed over the batch. With bias_values, the
+ * bias's gradient too where the kernel gives it (*bias_values stays NULL otherwise). */
+static cg_tensor *conv_grad_weight(cg_tensor *x, cg_tensor *g, const conv_params *p, const int64_t *w_sizes,
+                                   cg_tensor **bias_values) {
     if (!x || !g || CG_CHECK_SAME_DEVICE(x, g) < 0) return NULL;
     cg_conv2d_shape s = shape_of(x->sizes, w_sizes, p);
     cg_tensor *out = cg_new_on(x, x->dtype, 2 + p->dims, w_sizes);
-    if (!out) return NULL;
+    cg_tensor *bias = bias_values ? cg_new_on(x, x->dtype, 1, w_sizes) : NULL;
+    if (!out || (bias_values && !bias)) return NULL;
     if (out->numel) {
         cg_tensor *xc = dense(x), *gc = dense(g);
         if (!xc || !gc) return NULL;
+        int rc = 0;
         if (g->numel == 0)
             CG_KERNEL(out, fill)(out, cg_number_int(0));
-        else if (CG_KERNEL(out, conv2d_backward_weight)(x->dtype, &s, cg_bytes(xc), cg_bytes(gc), cg_bytes(out)) < 0)
+        else if ((rc = CG_KERNEL(out, conv2d_backward_weight)(x->dtype, &s, cg_bytes(xc), cg_bytes(gc), cg_bytes(out),
+                                                               bias ? cg_bytes(bias) : NULL)) < 0)
             return NULL;
+        if (rc == 1) *bias_values = bias;
     }
     cg_node *n = cg_record(&cg_op_conv_backward_weight, out, CG_INPUTS(x, g));
     if (n) {
@@ -225,11 +236,12 @@ void cg_backward_conv_backward_weight(cg_node *n, cg_tensor **grads, cg_tensor *
     if (cg_needs_grad(n, 1)) out[1] = conv_forward(x, grads[0], NULL, &p);
 }
 
-/* The gradient for the bias: g summed over the batch and the spatial dims (PyTorch's sum). */
-static cg_tensor *conv_grad_bias(cg_tensor *g, const conv_params *p) {
+/* The gradient for the bias: g summed over the batch and the spatial dims (PyTorch's sum), or the
+ * values the weight's kernel gave. */
+static cg_tensor *conv_grad_bias(cg_tensor *g, const conv_params *p, cg_tensor *values) {
     if (!g) return NULL;
-    cg_tensor *out = NULL;
-    CG_NO_GRAD { out = p->dims == 2 ? cg_sum(g, CG_DIMS(0, 2, 3)) : cg_sum(g, CG_DIMS(0, 2)); }
+    cg_tensor *out = values;
+    if (!out) CG_NO_GRAD { out = p->dims == 2 ? cg_sum(g, CG_DIMS(0, 2, 3)) : cg_sum(g, CG_DIMS(0, 2)); }
     if (!out) return NULL;
     cg_node *n = cg_record(&cg_op_conv_backward_bias, out, CG_INPUTS(g));
     if (n) {
@@ -568,8 +580,8 @@ void cg_backward_conv_transpose(cg_node *n, cg_tensor **grads, cg_tensor **out) 
     cg_tensor *x = cg_saved(n, 0), *w = cg_saved(n, 1);
     if (!x || !w) return;
     if (cg_needs_grad(n, 0)) out[0] = convolve(&cg_op_conv_transpose_backward_input, grads[0], w, NULL, &p);
-    if (cg_needs_grad(n, 1)) out[1] = conv_grad_weight(grads[0], x, &p, w->sizes);
-    if (cg_needs_grad(n, 2)) out[2] = conv_grad_bias(grads[0], &p);
+    if (cg_needs_grad(n, 1)) out[1] = conv_grad_weight(grads[0], x, &p, w->sizes, NULL);
+    if (cg_needs_grad(n, 2)) out[2] = conv_grad_bias(grads[0], &p, NULL);
 }
 
 void cg_backward_conv_transpose_backward_input(cg_node *n, cg_tensor **grads, cg_tensor **out) {

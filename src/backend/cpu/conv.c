@@ -1,5 +1,6 @@
 #include "backend/cpu/conv.h"
 
+#include "backend/cpu/dnnl_conv.h"
 #include "backend/cpu/matmul.h"
 #include "backend/cpu/parallel.h"
 
@@ -233,8 +234,13 @@ static void buffers_free(buffers *b) {
     cg_free(b->rows);
 }
 
+/* Where PyTorch takes oneDNN (float32, not per_image), oneDNN when it is there and runs the shape. */
+static bool on_dnnl(cg_dtype dtype, const cg_conv2d_shape *s) { return dtype == CG_FLOAT32 && !s->per_image; }
+
 int cg_kernel_conv2d(cg_dtype dtype, const cg_conv2d_shape *s, const void *input, const void *weight,
                      const void *bias, void *out) {
+    int done = on_dnnl(dtype, s) ? cg_dnnl_conv2d(s, input, weight, bias, out) : 0;
+    if (done) return done < 0 ? -1 : 0;
     conv_dims d = dims_of(dtype, s);
     int64_t chunk = images_per_product(s, &d);
     buffers b;
@@ -261,6 +267,8 @@ int cg_kernel_conv2d(cg_dtype dtype, const cg_conv2d_shape *s, const void *input
 
 int cg_kernel_conv2d_backward_input(cg_dtype dtype, const cg_conv2d_shape *s, const void *grad_output,
                                     const void *weight, void *grad_input) {
+    int done = on_dnnl(dtype, s) ? cg_dnnl_conv2d_backward_input(s, grad_output, weight, grad_input) : 0;
+    if (done) return done < 0 ? -1 : 0;
     conv_dims d = dims_of(dtype, s);
     int64_t chunk = images_per_product(s, &d);
     bool direct = is_1x1(s) && chunk == 1; /* the product is the gradient itself */
@@ -282,7 +290,9 @@ int cg_kernel_conv2d_backward_input(cg_dtype dtype, const cg_conv2d_shape *s, co
 }
 
 int cg_kernel_conv2d_backward_weight(cg_dtype dtype, const cg_conv2d_shape *s, const void *input,
-                                     const void *grad_output, void *grad_weight) {
+                                     const void *grad_output, void *grad_weight, void *grad_bias) {
+    int done = on_dnnl(dtype, s) ? cg_dnnl_conv2d_backward_weight(s, input, grad_output, grad_weight, grad_bias) : 0;
+    if (done) return done < 0 ? -1 : grad_bias != NULL;
     conv_dims d = dims_of(dtype, s);
     int64_t chunk = images_per_product(s, &d);
     size_t group_bytes = (size_t)(d.cout * d.rows) * d.es;

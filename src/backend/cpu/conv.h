@@ -1,6 +1,8 @@
 /* 2-D convolution kernels (conv1d runs as a conv2d of height 1): im2col, then the matrix products
  * of backend/cpu/matmul.h arranged as PyTorch's slow_conv2d arranges its gemm calls, one batch
- * element and one group at a time (so with OpenBLAS the bits of PyTorch's slow path).
+ * element and one group at a time (so with OpenBLAS the bits of PyTorch's slow path). Where
+ * PyTorch takes oneDNN instead (float32, not per_image), oneDNN's primitives when the library is
+ * built with it (backend/cpu/dnnl_conv.h: PyTorch's bits there).
  *
  * Every operand is contiguous (N, C, H, W) of one dtype (float32, float64 or int64; int64 wraps
  * around). The kernels allocate their column buffer; they return 0, or -1 when out of memory
@@ -28,8 +30,10 @@ int cg_kernel_conv2d(cg_dtype dtype, const cg_conv2d_shape *s, const void *input
 int cg_kernel_conv2d_backward_input(cg_dtype dtype, const cg_conv2d_shape *s, const void *grad_output,
                                     const void *weight, void *grad_input);
 /* grad_weight (Cout, Cin / groups, KH, KW): grad_output @ columns(input)^T summed over the batch,
- * one batch element after the other (PyTorch's order). */
+ * one batch element after the other (PyTorch's order). On oneDNN (dnnl_conv.h) grad_bias, when not
+ * NULL, gets grad_output summed per channel by the same primitive, as PyTorch has it: 1 is returned
+ * then (0 when grad_bias is left to the caller). */
 int cg_kernel_conv2d_backward_weight(cg_dtype dtype, const cg_conv2d_shape *s, const void *input,
-                                     const void *grad_output, void *grad_weight);
+                                     const void *grad_output, void *grad_weight, void *grad_bias);
 
 #endif

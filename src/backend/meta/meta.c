@@ -82,6 +82,10 @@ static int conv2d_backward(cg_dtype d, const cg_conv2d_shape *s, const void *a, 
     (void)d, (void)s, (void)a, (void)b, (void)out;
     return 0;
 }
+static int conv2d_backward_weight(cg_dtype d, const cg_conv2d_shape *s, const void *a, const void *b, void *out, void *bias) {
+    (void)bias;
+    return conv2d_backward(d, s, a, b, out);
+}
 static void max_pool2d(cg_dtype d, const cg_pool2d_shape *s, const void *in, void *out, int64_t *i) { (void)d, (void)s, (void)in, (void)out, (void)i; }
 static void max_pool2d_backward(cg_dtype d, const cg_pool2d_shape *s, const void *g, const int64_t *i, void *out) {
     (void)d, (void)s, (void)g, (void)i, (void)out;
@@ -202,7 +206,7 @@ const cg_backend cg_backend_meta = {
     .extreme_all = extreme_all,
     .conv2d = conv2d,
     .conv2d_backward_input = conv2d_backward,
-    .conv2d_backward_weight = conv2d_backward,
+    .conv2d_backward_weight = conv2d_backward_weight,
     .max_pool2d = max_pool2d,
     .max_pool2d_backward = max_pool2d_backward,
     .avg_pool2d = avg_pool2d,
