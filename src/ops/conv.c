@@ -209,10 +209,12 @@ static cg_tensor *conv_grad_weight(cg_tensor *x, cg_tensor *g, const conv_params
         cg_tensor *xc = dense(x), *gc = dense(g);
         if (!xc || !gc) return NULL;
         int rc = 0;
+        cg_tensor *t[] = {xc, gc, out, bias};
+        void *bytes[4];
+        for (int i = 0; i < 4; i++) bytes[i] = t[i] ? cg_bytes(t[i]) : NULL;
         if (g->numel == 0)
             CG_KERNEL(out, fill)(out, cg_number_int(0));
-        else if ((rc = CG_KERNEL(out, conv2d_backward_weight)(x->dtype, &s, cg_bytes(xc), cg_bytes(gc), cg_bytes(out),
-                                                               bias ? cg_bytes(bias) : NULL)) < 0)
+        else if ((rc = CG_KERNEL(out, conv2d_backward_weight)(x->dtype, &s, bytes[0], bytes[1], bytes[2], bytes[3])) < 0)
             return NULL;
         if (rc == 1) *bias_values = bias;
     }
