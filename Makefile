@@ -78,6 +78,7 @@ $(BUILD)/obj/%.o: %.c $(HEADERS)
 ifneq ($(findstring x86_64,$(shell $(CC) -dumpmachine)),)
 $(BUILD)/obj/src/backend/cpu/simd_avx2.o: FILE_CFLAGS = -mavx2 -mfma -fno-math-errno
 $(BUILD)/obj/src/backend/cpu/simd_avx512.o: FILE_CFLAGS = -mavx512f -mavx2 -mfma
+$(BUILD)/obj/src/backend/cpu/math_avx2.o: FILE_CFLAGS = -mavx2 -mfma -ffp-contract=fast
 endif
 
 $(BUILD)/libcgrad.a: $(LIB_OBJ)

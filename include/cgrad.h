@@ -468,6 +468,107 @@ cg_tensor *cg_sigmoid(cg_tensor *t);  /* 1 / (1 + e ** -t) */
 cg_tensor *cg_relu(cg_tensor *t);  /* max(t, 0) */
 cg_tensor *cg_erf(cg_tensor *t);  /* the error function (integers compute in float32) */
 
+/* ---- unary math (src/ops/unary_math.c) ---- */
+/* Float-valued (integer and bool tensors compute in float32, as in PyTorch), each with its
+ * in-place form cg_NAME_(t) below; float32 results are PyTorch's CPU bits. */
+cg_tensor *cg_acos(cg_tensor *t);  /* arccosine */
+cg_tensor *cg_asin(cg_tensor *t);  /* arcsine */
+cg_tensor *cg_atan(cg_tensor *t);  /* arctangent */
+cg_tensor *cg_sinh(cg_tensor *t);  /* hyperbolic sine */
+cg_tensor *cg_cosh(cg_tensor *t);  /* hyperbolic cosine */
+cg_tensor *cg_acosh(cg_tensor *t);  /* inverse hyperbolic cosine */
+cg_tensor *cg_asinh(cg_tensor *t);  /* inverse hyperbolic sine */
+cg_tensor *cg_atanh(cg_tensor *t);  /* inverse hyperbolic tangent */
+cg_tensor *cg_erfc(cg_tensor *t);  /* 1 - erf(t) */
+cg_tensor *cg_expm1(cg_tensor *t);  /* e ** t - 1 */
+cg_tensor *cg_exp2(cg_tensor *t);  /* 2 ** t */
+cg_tensor *cg_log2(cg_tensor *t);  /* base-2 logarithm */
+cg_tensor *cg_log10(cg_tensor *t);  /* base-10 logarithm */
+cg_tensor *cg_lgamma(cg_tensor *t);  /* log |gamma(t)| */
+cg_tensor *cg_digamma(cg_tensor *t);  /* d/dt lgamma(t) (torch.special.psi) */
+cg_tensor *cg_polygamma(int64_t n, cg_tensor *t);  /* the n-th derivative of digamma, n >= 0 */
+cg_tensor *cg_sinc(cg_tensor *t);  /* sin(pi t) / (pi t), 1 at 0 */
+cg_tensor *cg_rsqrt(cg_tensor *t);  /* 1 / sqrt(t) */
+cg_tensor *cg_logit(cg_tensor *t, double eps);  /* log(t / (1 - t)), t clamped to [eps, 1 - eps] unless eps < 0 (None) */
+cg_tensor *cg_deg2rad(cg_tensor *t);  /* t * pi / 180 */
+cg_tensor *cg_rad2deg(cg_tensor *t);  /* t * 180 / pi */
+cg_tensor *cg_special_entr(cg_tensor *t);  /* torch.special.entr: -t log t, 0 at 0, -inf below */
+/* Roundings: float tensors, int64 ones give a copy (frac and decimals != 0: floats only). */
+cg_tensor *cg_floor(cg_tensor *t);  /* the largest integer <= t */
+cg_tensor *cg_ceil(cg_tensor *t);  /* the smallest integer >= t */
+cg_tensor *cg_trunc(cg_tensor *t);  /* t rounded toward zero */
+cg_tensor *cg_round(cg_tensor *t);  /* t rounded to the nearest integer, halves to even */
+cg_tensor *cg_round_decimals(cg_tensor *t, int64_t decimals);  /* torch.round(t, decimals=) */
+cg_tensor *cg_frac(cg_tensor *t);  /* t - trunc(t) */
+/* torch.nan_to_num(t, nan, posinf, neginf): each a Python number or CG_NO_BOUND (None: 0, the
+ * dtype's largest, its lowest); integer and bool tensors are copied. */
+cg_tensor *cg_nan_to_num(cg_tensor *t, cg_number nan, cg_number posinf, cg_number neginf);
+cg_tensor *cg_square(cg_tensor *t);  /* t ** 2 (bool gives int64) */
+cg_tensor *cg_positive(cg_tensor *t);  /* t itself (a new reference); bool refused */
+/* Predicates: a bool tensor of t's shape, any dtype. */
+cg_tensor *cg_isnan(cg_tensor *t);  /* t != t */
+cg_tensor *cg_isinf(cg_tensor *t);  /* |t| == inf */
+cg_tensor *cg_isposinf(cg_tensor *t);  /* t == +inf */
+cg_tensor *cg_isneginf(cg_tensor *t);  /* t == -inf */
+cg_tensor *cg_isfinite(cg_tensor *t);  /* neither NaN nor infinite */
+cg_tensor *cg_isreal(cg_tensor *t);  /* true everywhere (no complex dtypes) */
+cg_tensor *cg_signbit(cg_tensor *t);  /* the sign bit is set (-0. included) */
+cg_tensor *cg_logical_not(cg_tensor *t);  /* t == 0 */
+/* In place (x.acos_(), ...): float-valued ones refuse integer tensors with PyTorch's cast error;
+ * on error t is unchanged. */
+int cg_acos_(cg_tensor *t);
+int cg_asin_(cg_tensor *t);
+int cg_atan_(cg_tensor *t);
+int cg_sinh_(cg_tensor *t);
+int cg_cosh_(cg_tensor *t);
+int cg_acosh_(cg_tensor *t);
+int cg_asinh_(cg_tensor *t);
+int cg_atanh_(cg_tensor *t);
+int cg_erfc_(cg_tensor *t);
+int cg_expm1_(cg_tensor *t);
+int cg_exp2_(cg_tensor *t);
+int cg_log2_(cg_tensor *t);
+int cg_log10_(cg_tensor *t);
+int cg_lgamma_(cg_tensor *t);
+int cg_digamma_(cg_tensor *t);
+int cg_polygamma_(cg_tensor *t, int64_t n);  /* x.polygamma_(n) */
+int cg_sinc_(cg_tensor *t);
+int cg_rsqrt_(cg_tensor *t);
+int cg_logit_(cg_tensor *t, double eps);
+int cg_deg2rad_(cg_tensor *t);
+int cg_rad2deg_(cg_tensor *t);
+int cg_floor_(cg_tensor *t);
+int cg_ceil_(cg_tensor *t);
+int cg_trunc_(cg_tensor *t);
+int cg_round_(cg_tensor *t);
+int cg_round_decimals_(cg_tensor *t, int64_t decimals);
+int cg_frac_(cg_tensor *t);
+int cg_nan_to_num_(cg_tensor *t, cg_number nan, cg_number posinf, cg_number neginf);
+int cg_square_(cg_tensor *t);
+
+/* ---- binary math (src/ops/binary_math.c): broadcast and promote as PyTorch ---- */
+cg_tensor *cg_atan2(cg_tensor *a, cg_tensor *b);  /* the angle of (b, a): atan(a / b) in the right quadrant */
+cg_tensor *cg_hypot(cg_tensor *a, cg_tensor *b);  /* sqrt(a^2 + b^2), floats only */
+cg_tensor *cg_fmod(cg_tensor *a, cg_tensor *b);  /* C's remainder: the sign of a */
+cg_tensor *cg_remainder(cg_tensor *a, cg_tensor *b);  /* Python's %: the sign of b */
+cg_tensor *cg_copysign(cg_tensor *a, cg_tensor *b);  /* |a| with b's sign */
+cg_tensor *cg_fmax(cg_tensor *a, cg_tensor *b);  /* the larger, ignoring a NaN on one side */
+cg_tensor *cg_fmin(cg_tensor *a, cg_tensor *b);  /* the smaller, ignoring a NaN on one side */
+cg_tensor *cg_xlogy(cg_tensor *a, cg_tensor *b);  /* a * log(b), 0 where a is 0 */
+cg_tensor *cg_special_xlog1py(cg_tensor *a, cg_tensor *b);  /* a * log1p(b), 0 where a is 0 */
+cg_tensor *cg_logaddexp(cg_tensor *a, cg_tensor *b);  /* log(e^a + e^b), floats only */
+cg_tensor *cg_logaddexp2(cg_tensor *a, cg_tensor *b);  /* log2(2^a + 2^b), floats only */
+cg_tensor *cg_nextafter(cg_tensor *a, cg_tensor *b);  /* the next float after a toward b (no gradient) */
+cg_tensor *cg_heaviside(cg_tensor *a, cg_tensor *b);  /* 0 below 0, b at 0, 1 above; one dtype (no gradient) */
+cg_tensor *cg_special_zeta(cg_tensor *a, cg_tensor *b);  /* Hurwitz's zeta(a, b) (no gradient) */
+cg_tensor *cg_logical_and(cg_tensor *a, cg_tensor *b);  /* bool: both nonzero */
+cg_tensor *cg_logical_or(cg_tensor *a, cg_tensor *b);  /* bool: either nonzero */
+cg_tensor *cg_logical_xor(cg_tensor *a, cg_tensor *b);  /* bool: exactly one nonzero */
+/* torch.div(a, b, rounding_mode=): NULL (true division), "trunc" or "floor"; integer results stay
+ * integers (division by zero is PyTorch's "ZeroDivisionError"). */
+cg_tensor *cg_div_mode(cg_tensor *a, cg_tensor *b, const char *rounding_mode);
+cg_tensor *cg_floor_divide(cg_tensor *a, cg_tensor *b);  /* div(a, b, "floor"), no gradient */
+
 /* torch.nn.functional's activations, float32/float64 (hardtanh and relu6 also int64). */
 cg_tensor *cg_leaky_relu(cg_tensor *t, double negative_slope);  /* t > 0 ? t : t * negative_slope */
 cg_tensor *cg_hardtanh(cg_tensor *t, double min_val, double max_val);  /* t clamped to [min_val, max_val] */

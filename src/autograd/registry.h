@@ -219,6 +219,53 @@
     X(diag_embed, "DiagEmbedBackward0")                   \
     X(diag, "DiagBackward0")
 
+/* The unary math family (src/ops/unary_math.c). */
+#define CG_OPS_UNARY_MATH(X)                        \
+    X(acos, "AcosBackward0")                        \
+    X(asin, "AsinBackward0")                        \
+    X(atan, "AtanBackward0")                        \
+    X(sinh, "SinhBackward0")                        \
+    X(cosh, "CoshBackward0")                        \
+    X(acosh, "AcoshBackward0")                      \
+    X(asinh, "AsinhBackward0")                      \
+    X(atanh, "AtanhBackward0")                      \
+    X(erfc, "ErfcBackward0")                        \
+    X(expm1, "Expm1Backward0")                      \
+    X(exp2, "Exp2Backward0")                        \
+    X(log2, "Log2Backward0")                        \
+    X(log10, "Log10Backward0")                      \
+    X(lgamma, "LgammaBackward0")                    \
+    X(digamma, "DigammaBackward0")                  \
+    X(polygamma, "PolygammaBackward0")              \
+    X(sinc, "SincBackward0")                        \
+    X(rsqrt, "RsqrtBackward0")                      \
+    X(entr, "SpecialEntrBackward0")                 \
+    X(frac, "FracBackward0")                        \
+    X(floor, "FloorBackward0")                      \
+    X(ceil, "CeilBackward0")                        \
+    X(trunc, "TruncBackward0")                      \
+    X(round, "RoundBackward0")                      \
+    X(round_decimals, "RoundBackward1")             \
+    X(logit, "LogitBackward0")                      \
+    X(nan_to_num, "NanToNumBackward0")              \
+    X(deg2rad, "Deg2RadBackward0")                  \
+    X(rad2deg, "Rad2DegBackward0")
+
+/* The binary math family (src/ops/binary_math.c). */
+#define CG_OPS_BINARY_MATH(X)                       \
+    X(atan2, "Atan2Backward0")                      \
+    X(hypot, "HypotBackward0")                      \
+    X(fmod, "FmodBackward1")                        \
+    X(remainder, "RemainderBackward1")              \
+    X(copysign, "CopysignBackward0")                \
+    X(fmax, "FmaxBackward0")                        \
+    X(fmin, "FminBackward0")                        \
+    X(xlogy, "XlogyBackward0")                      \
+    X(xlog1py, "SpecialXlog1PyBackward0")           \
+    X(logaddexp, "LogaddexpBackward0")              \
+    X(logaddexp2, "Logaddexp2Backward0")            \
+    X(div_mode, "DivBackward2")
+
 #define CG_OPS(X)          \
     CG_OPS_COPY(X)         \
     CG_OPS_ELEMENTWISE(X)  \
@@ -232,7 +279,9 @@
     CG_OPS_NORM(X)         \
     CG_OPS_SHAPE(X)        \
     CG_OPS_SCAN(X)         \
-    CG_OPS_SORT(X)
+    CG_OPS_SORT(X)         \
+    CG_OPS_UNARY_MATH(X)   \
+    CG_OPS_BINARY_MATH(X)
 
 #define CG_DECLARE_OP(ident, name)                                            \
     void cg_backward_##ident(cg_node *n, cg_tensor **grads, cg_tensor **out); \

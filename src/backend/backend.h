@@ -21,6 +21,7 @@
 #include "backend/cpu/ctc.h"  /* cg_ctc_plan */
 #include "backend/cpu/elementwise.h"
 #include "backend/cpu/fused.h"
+#include "backend/cpu/math.h"
 #include "backend/cpu/matmul.h"
 #include "backend/cpu/nll.h" /* cg_nll_plan */
 #include "backend/cpu/pool.h" /* cg_pool2d_shape */
@@ -55,6 +56,7 @@ struct cg_backend {
     void (*fused)(cg_fused_op op, cg_tensor *out, const cg_tensor *self, const cg_tensor *a, const cg_tensor *b,
                   cg_number number);
     void (*activation)(cg_activation_op op, cg_tensor *out, const cg_tensor *in, const double *p);
+    void (*math)(cg_math_op op, cg_tensor *out, const cg_tensor *a, const cg_tensor *b, const double *p);
     void (*clamp_tensor)(cg_tensor *out, const cg_tensor *self, const cg_tensor *min, const cg_tensor *max);
     void (*copy)(cg_tensor *dst, const cg_tensor *src);
     void (*copy_tiled)(cg_tensor *dst, const cg_tensor *src);

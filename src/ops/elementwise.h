@@ -82,4 +82,11 @@ int cg_check_lerp(const cg_tensor *start, const cg_tensor *end, const cg_tensor 
 void cg_save_addc(cg_node *n, cg_tensor *tensor1, cg_tensor *tensor2, cg_number value);
 void cg_save_lerp(cg_node *n, cg_tensor *start, cg_tensor *end, cg_tensor *weight);
 
+/* In-place writes (inplace.c), for the families' own in-place forms: whether a recorded write into
+ * t goes through a view (its base's history becomes CopySlices), and saving t after the write as
+ * the result its node's gradient reads (through a view, recomputed: the result computed out of
+ * place from t's old value). */
+bool cg_inplace_through_view(const cg_tensor *t, bool recorded);
+void cg_save_inplace_result(cg_node *n, int slot, cg_tensor *t, cg_tensor *recomputed);
+
 #endif

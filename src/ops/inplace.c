@@ -219,7 +219,7 @@ int cg_pow_number_(cg_tensor *t, cg_number exponent) {
 }
 
 /* Whether a recorded write into t goes through a view (its base's history becomes CopySlices). */
-static bool through_view(const cg_tensor *t, bool recorded) {
+bool cg_inplace_through_view(const cg_tensor *t, bool recorded) {
     return recorded && cg_is_grad_enabled() && t->autograd && t->autograd->view_base;
 }
 
@@ -233,7 +233,7 @@ static bool through_view(const cg_tensor *t, bool recorded) {
  * input; a bare header over t's storage, saved as the node's output, keeps PyTorch's version
  * check for writes after this one (its message names the view's history of then while that
  * lives, else this node: "output 0 of ExpBackward0"). */
-static void save_result(cg_node *n, int slot, cg_tensor *t, cg_tensor *recomputed) {
+void cg_save_inplace_result(cg_node *n, int slot, cg_tensor *t, cg_tensor *recomputed) {
     if (!n) return;
     if (t->autograd->grad_fn == n) {
         cg_save(n, slot, t);
@@ -267,7 +267,7 @@ int cg_pow_(cg_tensor *t, cg_tensor *exponent) {
         cg_save(n, 1, exponent);
         save_operand_before_write(n, 1, t, exponent, exponent_version);
         /* PyTorch keeps the result whichever gradients are wanted */
-        save_result(n, 2, t, through_view(t, true) ? cg_pow(old, exponent) : NULL);
+        cg_save_inplace_result(n, 2, t, cg_inplace_through_view(t, true) ? cg_pow(old, exponent) : NULL);
     }
     return cg_recorded_status();
 }
@@ -298,13 +298,13 @@ static int inplace_unary(const unary_inplace *u, cg_tensor *t) {
         return -1;
     }
     cg_tensor *old;
-    bool via_view = u->saves == SAVES_RESULT && through_view(t, cg_requires_grad(t));
+    bool via_view = u->saves == SAVES_RESULT && cg_inplace_through_view(t, cg_requires_grad(t));
     if (old_value(t, (u->saves == SAVES_INPUT || via_view) && cg_requires_grad(t), &old) < 0) return -1;
     CG_KERNEL(t, unary)(u->op, t, t); /* element for element: reading and writing t in one pass is safe */
     cg_bump_version(t);
     cg_node *n = cg_record_inplace(u->node, t, CG_INPUTS(t));
     if (u->saves == SAVES_INPUT && n) cg_save(n, 0, old);
-    if (u->saves == SAVES_RESULT && n) save_result(n, 0, t, via_view ? u->forward(old) : NULL);
+    if (u->saves == SAVES_RESULT && n) cg_save_inplace_result(n, 0, t, via_view ? u->forward(old) : NULL);
     return cg_recorded_status();
 }
 

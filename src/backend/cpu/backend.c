@@ -69,6 +69,7 @@ const cg_backend cg_backend_cpu = {
     .fused = cg_kernel_fused,
     .clamp_tensor = cg_kernel_clamp_tensor,
     .activation = cg_kernel_activation,
+    .math = cg_kernel_math,
     .copy = cg_kernel_copy,
     .copy_tiled = cg_kernel_copy_tiled,
     .fill = cg_kernel_fill,

@@ -44,6 +44,9 @@ static void fused(cg_fused_op op, cg_tensor *out, const cg_tensor *s, const cg_t
 }
 static void clamp_tensor(cg_tensor *out, const cg_tensor *s, const cg_tensor *lo, const cg_tensor *hi) { (void)out, (void)s, (void)lo, (void)hi; }
 static void activation(cg_activation_op op, cg_tensor *out, const cg_tensor *in, const double *p) { (void)op, (void)out, (void)in, (void)p; }
+static void math(cg_math_op op, cg_tensor *out, const cg_tensor *a, const cg_tensor *b, const double *p) {
+    (void)op, (void)out, (void)a, (void)b, (void)p;
+}
 static void copy(cg_tensor *dst, const cg_tensor *src) { (void)dst, (void)src; }
 static void fill(cg_tensor *dst, cg_number v) { (void)dst, (void)v; }
 static void masked_fill(cg_tensor *dst, const cg_tensor *mask, cg_number v) { (void)dst, (void)mask, (void)v; }
@@ -178,6 +181,7 @@ const cg_backend cg_backend_meta = {
     .fused = fused,
     .clamp_tensor = clamp_tensor,
     .activation = activation,
+    .math = math,
     .copy = copy,
     .copy_tiled = copy,
     .fill = fill,
