@@ -703,6 +703,33 @@ cg_tensor *cg_argmin(cg_tensor *t);
 cg_tensor *cg_argmax_dim(cg_tensor *t, int dim, bool keepdim);
 cg_tensor *cg_argmin_dim(cg_tensor *t, int dim, bool keepdim);
 
+/* ---- more reductions (src/ops/reduce_more.c) --------------------------------------------------- */
+
+/* torch.amax / torch.amin over .dims (all when none), .keepdim: the gradient is shared among ties. */
+cg_tensor *cg_amax_opts(cg_reduce_args args);
+cg_tensor *cg_amin_opts(cg_reduce_args args);
+#define cg_amax(...) cg_amax_opts(CG_ARGS_(cg_reduce_args){.input = __VA_ARGS__})
+#define cg_amin(...) cg_amin_opts(CG_ARGS_(cg_reduce_args){.input = __VA_ARGS__})
+/* torch.aminmax over every element: the min, and the max in *max when max is not NULL (no
+ * derivative, as PyTorch 1.13: backward through it fails). */
+cg_tensor *cg_aminmax(cg_tensor *t, cg_tensor **max);
+cg_tensor *cg_aminmax_dim(cg_tensor *t, int dim, bool keepdim, cg_tensor **max);  /* torch.aminmax(t, dim=, keepdim=) */
+/* torch.logsumexp over .dims (all when none, where 1.13 requires dims), .keepdim; integral inputs give float32. */
+cg_tensor *cg_logsumexp_opts(cg_reduce_args args);
+#define cg_logsumexp(...) cg_logsumexp_opts(CG_ARGS_(cg_reduce_args){.input = __VA_ARGS__})
+cg_tensor *cg_all(cg_tensor *t);  /* torch.all: whether every element is nonzero (bool, 0-dim) */
+cg_tensor *cg_all_dim(cg_tensor *t, int dim, bool keepdim);  /* torch.all(t, dim, keepdim) */
+cg_tensor *cg_any(cg_tensor *t);  /* torch.any: whether some element is nonzero (NaN is) */
+cg_tensor *cg_any_dim(cg_tensor *t, int dim, bool keepdim);  /* torch.any(t, dim, keepdim) */
+/* torch.count_nonzero over .dims (all when none; no keepdim in PyTorch): int64. */
+cg_tensor *cg_count_nonzero_opts(cg_reduce_args args);
+#define cg_count_nonzero(...) cg_count_nonzero_opts(CG_ARGS_(cg_reduce_args){.input = __VA_ARGS__})
+/* torch.nansum / torch.nanmean over .dims (all when none), NaNs left out; nanmean takes floats only. */
+cg_tensor *cg_nansum_opts(cg_reduce_args args);
+cg_tensor *cg_nanmean_opts(cg_reduce_args args);
+#define cg_nansum(...) cg_nansum_opts(CG_ARGS_(cg_reduce_args){.input = __VA_ARGS__})
+#define cg_nanmean(...) cg_nanmean_opts(CG_ARGS_(cg_reduce_args){.input = __VA_ARGS__})
+
 /* ---- cumulative scans (src/ops/scan.c) ------------------------------------------------------- */
 
 /* torch.cumsum along dim: float32 accumulates in double as PyTorch's; integer and bool inputs give int64. */
@@ -730,6 +757,16 @@ cg_tensor *cg_msort(cg_tensor *t);  /* torch.msort: sorted along dim 0 */
 /* torch.topk: the k largest (smallest unless largest) along dim, sorted when sorted; positions
  * to *indices when indices is not NULL. */
 cg_tensor *cg_topk(cg_tensor *t, int64_t k, int dim, bool largest, bool sorted, cg_tensor **indices);
+/* torch.kthvalue: the k-th smallest (k from 1) along dim and its position in *indices (when not
+ * NULL); which of equal values is reported follows PyTorch's quickselect. */
+cg_tensor *cg_kthvalue(cg_tensor *t, int64_t k, int dim, bool keepdim, cg_tensor **indices);
+cg_tensor *cg_median(cg_tensor *t);  /* torch.median of every element: the lower middle value; NaN if any is NaN */
+/* torch.median(t, dim, keepdim): values and positions (the middle one among equal values). */
+cg_tensor *cg_median_dim(cg_tensor *t, int dim, bool keepdim, cg_tensor **indices);
+cg_tensor *cg_nanmedian(cg_tensor *t);  /* torch.nanmedian: the median of the elements that are not NaN */
+cg_tensor *cg_nanmedian_dim(cg_tensor *t, int dim, bool keepdim, cg_tensor **indices);  /* torch.nanmedian(t, dim, keepdim) */
+/* torch.mode: the most frequent value along dim (the smallest of equally frequent ones) and a position of it. */
+cg_tensor *cg_mode(cg_tensor *t, int dim, bool keepdim, cg_tensor **indices);
 
 /* ---- linear algebra -------------------------------------------------------------------------- */
 

@@ -16,6 +16,7 @@
 #include "grad_cases_reduce.h"
 #include "grad_cases_scan.h"
 #include "grad_cases_sort.h"
+#include "grad_cases_reduce_more.h"
 #include "grad_cases_view.h"
 #include "grad_cases_shape.h"
 
@@ -29,7 +30,7 @@ static const case_table tables[] = {TABLE(cases_copy), TABLE(cases_elementwise),
                                     TABLE(cases_view), TABLE(cases_linalg), TABLE(cases_conv),
                                     TABLE(cases_api), TABLE(cases_activation), TABLE(cases_nnfunc), TABLE(cases_norm),
                                     TABLE(cases_loss), TABLE(cases_shape), TABLE(cases_scan),
-                                    TABLE(cases_sort), TABLE(cases_math)};
+                                    TABLE(cases_sort), TABLE(cases_math), TABLE(cases_reduce_more)};
 
 static void check_case(const grad_case *c) {
     cg_tensor *in[8] = {0};

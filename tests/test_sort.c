@@ -13,6 +13,12 @@ static int dispatch(const golden_op_call *c, cg_tensor **out) {
     else if (!strcmp(op, "topk")) out[0] = cg_topk(x, (int64_t)a[0], (int)a[1], a[2] != 0, a[3] != 0, &out[1]);
     else if (!strcmp(op, "argsort")) return (out[0] = cg_argsort(x, (int)a[0], a[1] != 0, a[2] != 0)) ? 1 : -1;
     else if (!strcmp(op, "msort")) return (out[0] = cg_msort(x)) ? 1 : -1;
+    else if (!strcmp(op, "kthvalue")) out[0] = cg_kthvalue(x, (int64_t)a[0], (int)a[1], a[2] != 0, &out[1]);
+    else if (!strcmp(op, "median")) out[0] = cg_median_dim(x, (int)a[0], a[1] != 0, &out[1]);
+    else if (!strcmp(op, "nanmedian")) out[0] = cg_nanmedian_dim(x, (int)a[0], a[1] != 0, &out[1]);
+    else if (!strcmp(op, "mode")) out[0] = cg_mode(x, (int)a[0], a[1] != 0, &out[1]);
+    else if (!strcmp(op, "median_all")) return (out[0] = cg_median(x)) ? 1 : -1;
+    else if (!strcmp(op, "nanmedian_all")) return (out[0] = cg_nanmedian(x)) ? 1 : -1;
     else return -2;
     return out[0] ? 2 : -1;
 }

@@ -109,4 +109,59 @@ topk(torch.zeros(0, 2), 0, -1, 1, 1)
 topk(torch.zeros(0, 2), 1, -1, 1, 1)
 topk(torch.zeros(0, 2), 1, 0, 1, 1)
 
+
+
+def select(op, x, dim=None, keepdim=False, k=None, layout="C"):
+    """kthvalue <k> <dim> <keepdim>; median/nanmedian/mode <dim> <keepdim>; median_all/nanmedian_all."""
+    if op in ("median_all", "nanmedian_all"):
+        f = getattr(torch, op[:-4])
+        lines.append(line(op, [], [(layout, x)], lambda v: f(v)))
+        return
+    f = getattr(torch, op)
+    args = ([k] if op == "kthvalue" else []) + [dim, int(keepdim)]
+    run = (lambda v: tuple(f(v, k, dim, keepdim))) if op == "kthvalue" else (lambda v: tuple(f(v, dim, keepdim)))
+    lines.append(line(op, args, [(layout, x)], run))
+
+
+for dt in (F32, F64, I64, B):
+    for op in ("median", "nanmedian", "mode"):
+        select(op, rnd(7, dtype=dt, ties=True), 0)
+        select(op, rnd(3, 40, dtype=dt, ties=True), 1, True)
+        select(op, rnd(40, 3, dtype=dt, ties=True), 0)
+        select(op, rnd(4, 21, dtype=dt, ties=True), 0, False, layout="T")
+        select(op, rnd(2, 3, 4, dtype=dt), -2)
+    for k in (1, 2, 5, 13, 20):
+        select("kthvalue", rnd(20, dtype=dt, ties=True), 0, False, k)
+    select("kthvalue", rnd(3, 50, dtype=dt, ties=True), 1, True, 25)
+    select("kthvalue", rnd(50, 3, dtype=dt, ties=True), 0, False, 7, "T")
+    select("median_all", rnd(6, 5, dtype=dt, ties=True))
+    select("nanmedian_all", rnd(6, 5, dtype=dt, ties=True))
+    select("median_all", rnd(5, 4, dtype=dt), layout="T")
+mixed = torch.tensor([1.0, nan, -1.0, nan, inf, -inf, 0.0, -0.0, nan, 2.0, 2.0, 0.0])
+for op in ("median", "nanmedian", "mode"):
+    select(op, mixed, 0)
+    select(op, torch.tensor([[nan, nan, nan], [nan, 1.0, nan], [-0.0, 0.0, -0.0]]), 1)
+    select(op, torch.tensor([nan] * 20), 0)
+    select(op, torch.tensor(2.5), 0)
+    select(op, torch.tensor(2.5), -1, True)
+    select(op, torch.tensor(2.5), 1)
+    select(op, torch.zeros(0, 3), 0)
+    select(op, torch.zeros(0, 3), 1)
+    select(op, rnd(2, 3), 2)
+    select(op, rnd(300, ties=True), 0)
+    select(op, torch.tensor(True), 0)
+for k in (1, 3, 6, 12):
+    select("kthvalue", mixed, 0, False, k)
+for x, k, dim in ((rnd(3, 4), 5, 1), (rnd(3, 4), 0, -1), (rnd(3, 4), 4, -2), (torch.tensor(True), 1, 0),
+                  (torch.tensor(2.0), 1, 1), (torch.tensor(2.0), 1, 0), (torch.tensor(2.0), 2, 0),
+                  (torch.zeros(0, 3), 1, 1), (torch.zeros(0, 3), 1, 0), (rnd(500, ties=True), 250, 0)):
+    select("kthvalue", x, dim, False, k)
+for op in ("median_all", "nanmedian_all"):
+    select(op, mixed)
+    select(op, torch.tensor([nan] * 5))
+    select(op, torch.zeros(0, 3))
+    select(op, torch.zeros(0, 3, dtype=I64))
+    select(op, torch.tensor(3.0))
+    select(op, torch.tensor([True, False]))
+
 write("tests/data/sort.txt", "sorting: tools/gen_sort.py (format in tools/golden_ops.py)", lines)

@@ -43,4 +43,5 @@ $py tools/gen_losses_margin.py >/dev/null
 $py tools/gen_shape.py >/dev/null
 $py tools/gen_scan.py
 $py tools/gen_sort.py
+$py tools/gen_reduce_more.py 2>/dev/null
 echo "regenerated tests/data"

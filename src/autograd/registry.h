@@ -140,7 +140,20 @@
 #define CG_OPS_SORT(X)                  \
     X(sort, "SortBackward0")            \
     X(sort_stable, "SortBackward1")     \
-    X(topk, "TopkBackward0")
+    X(topk, "TopkBackward0")                \
+    X(kthvalue, "KthvalueBackward0")        \
+    X(median, "MedianBackward0")            \
+    X(median_dim, "MedianBackward1")        \
+    X(nanmedian, "NanmedianBackward0")      \
+    X(nanmedian_dim, "NanmedianBackward1")  \
+    X(mode, "ModeBackward0")
+
+/* More reductions (src/ops/reduce_more.c). */
+#define CG_OPS_REDUCE_MORE(X)              \
+    X(amax, "AmaxBackward0")               \
+    X(amin, "AminBackward0")               \
+    X(logsumexp, "LogsumexpBackward0")     \
+    X(nansum, "NansumBackward0")
 
 /* Convolution and pooling (src/ops/conv.c, pool.c); the backward ops are differentiable again. */
 #define CG_OPS_CONV(X)                                                   \
@@ -281,7 +294,8 @@
     CG_OPS_SCAN(X)         \
     CG_OPS_SORT(X)         \
     CG_OPS_UNARY_MATH(X)   \
-    CG_OPS_BINARY_MATH(X)
+    CG_OPS_BINARY_MATH(X)  \
+    CG_OPS_REDUCE_MORE(X)
 
 #define CG_DECLARE_OP(ident, name)                                            \
     void cg_backward_##ident(cg_node *n, cg_tensor **grads, cg_tensor **out); \

@@ -26,6 +26,7 @@
 #include "backend/cpu/nll.h" /* cg_nll_plan */
 #include "backend/cpu/pool.h" /* cg_pool2d_shape */
 #include "backend/cpu/scan.h" /* cg_scan_op */
+#include "backend/cpu/sort.h" /* cg_select_op */
 #include "core/generator.h"
 #include "core/tensor.h"
 
@@ -143,6 +144,9 @@ struct cg_backend {
                 bool descending, bool stable);
     int (*topk)(cg_tensor *values, cg_tensor *indices, const cg_tensor *in, int64_t outer, int64_t len, int64_t inner,
                 int64_t k, bool largest, bool sorted);
+    /* kthvalue, median, nanmedian, mode: one value per line (backend/cpu/sort.h) */
+    int (*select)(cg_select_op op, cg_tensor *values, cg_tensor *indices, const cg_tensor *in, int64_t outer,
+                  int64_t len, int64_t inner, int64_t k);
 };
 
 extern const cg_backend cg_backend_cpu;

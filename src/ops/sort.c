@@ -6,6 +6,8 @@
 #include "autograd/registry.h"
 #include "backend/backend.h"
 
+#include <math.h>
+
 /* t contiguous: t itself when it already is. */
 static cg_tensor *contiguous_input(cg_tensor *t) {
     if (cg_is_contiguous_inline(t)) return t;
@@ -125,3 +127,153 @@ cg_tensor *cg_topk(cg_tensor *t, int64_t k, int dim, bool largest, bool sorted, 
 }
 
 void cg_backward_topk(cg_node *n, cg_tensor **grads, cg_tensor **out) { selection_backward(n, grads, out); }
+
+/* ---- kthvalue, median, nanmedian, mode ---- */
+
+/* The selection along the wrapped dim d: one value and its position per line, d kept as size 1
+ * when keepdim (a 0-dim t gives 0-dim results). */
+static cg_tensor *select_along(cg_select_op op, cg_tensor *t, int d, bool keepdim, int64_t k, cg_tensor **indices) {
+    int64_t sizes[CG_MAX_DIMS];
+    int n = 0;
+    for (int i = 0; i < t->ndim; i++)
+        if (i != d || keepdim) sizes[n++] = i == d ? 1 : t->sizes[i];
+    cg_scope_begin();
+    cg_tensor *in = contiguous_input(t);
+    cg_tensor *values = in ? cg_new_on(t, t->dtype, n, sizes) : NULL;
+    cg_tensor *positions = values ? cg_new_on(t, CG_INT64, n, sizes) : NULL;
+    int64_t outer, len, inner;
+    lines(t, d, &outer, &len, &inner);
+    if (!positions || CG_KERNEL(values, select)(op, values, positions, in, outer, len, inner, k) < 0)
+        return cg_scope_end_keeping(NULL);
+    *indices = cg_keep(positions);
+    return cg_scope_end_keeping(values);
+}
+
+/* Records a selection along a dim (kthvalue, median(dim), nanmedian(dim), mode): the gradient goes
+ * back to the positions, as PyTorch's value_selecting_reduction_backward. */
+static cg_tensor *selected(const cg_op *op, cg_tensor *t, int d, bool keepdim, cg_tensor *values, cg_tensor *positions,
+                           cg_tensor **indices) {
+    if (values && indices) *indices = positions;
+    cg_node *n = values ? cg_record(op, values, CG_INPUTS(t)) : NULL;
+    if (n) {
+        n->args[0] = d;
+        n->args[1] = keepdim;
+        n->args_meta = cg_input_meta_of(t);
+        cg_save(n, 0, positions);
+    }
+    return cg_recorded(values);
+}
+
+static void selected_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *positions = cg_saved(n, 0), *g = grads[0];
+    const cg_input_meta *in = &n->args_meta;
+    int d = (int)n->args[0];
+    if (!positions || !g) return;
+    if (!n->args[1] && in->ndim > 0) {
+        g = cg_unsqueeze(g, d);
+        positions = cg_unsqueeze(positions, d);
+    }
+    out[0] = cg_scatter(cg_zeros_on(g, g->dtype, in->ndim, in->sizes), d, positions, g);
+}
+
+static int check_kernel_dtype(const cg_tensor *t, const char *kernel) {
+    if (t->dtype != CG_BOOL) return 0;
+    cg_set_error("\"%s\" not implemented for 'Bool'", kernel);
+    return -1;
+}
+
+cg_tensor *cg_kthvalue(cg_tensor *t, int64_t k, int dim, bool keepdim, cg_tensor **indices) {
+    if (!t) return NULL;
+    int d = cg_wrap_dim(dim, t->ndim);
+    if (d < 0) return NULL;
+    if (t->ndim > 0 && t->sizes[d] == 0) {
+        cg_set_index_error("kthvalue(): Expected reduction dim %d to have non-zero size.", d);
+        return NULL;
+    }
+    if (k < 1 || k > (t->ndim ? t->sizes[d] : 1)) {
+        cg_set_error("kthvalue(): selected number k out of range for dimension %d", d);
+        return NULL;
+    }
+    if (t->ndim > 0 && check_kernel_dtype(t, "kthvalue_cpu") < 0) return NULL; /* a 0-dim input is copied */
+    cg_tensor *positions = NULL;
+    cg_tensor *values = select_along(CG_SELECT_KTH, t, d, keepdim, k - 1, &positions);
+    return selected(&cg_op_kthvalue, t, d, keepdim, values, positions, indices);
+}
+
+/* median(dim) and nanmedian(dim): an empty dim has no median. */
+static cg_tensor *median_dim(const cg_op *op, cg_tensor *t, int dim, bool keepdim, cg_tensor **indices, bool nan) {
+    if (!t) return NULL;
+    int d = cg_wrap_dim(dim, t->ndim);
+    if (d < 0 || check_kernel_dtype(t, "median_out") < 0) return NULL;
+    if (t->ndim > 0 && t->sizes[d] == 0) {
+        cg_set_index_error("median(): Expected reduction dim %d to have non-zero size.", d);
+        return NULL;
+    }
+    cg_tensor *positions = NULL;
+    cg_tensor *values = select_along(nan ? CG_SELECT_NANMEDIAN : CG_SELECT_MEDIAN, t, d, keepdim, 0, &positions);
+    return selected(op, t, d, keepdim, values, positions, indices);
+}
+
+cg_tensor *cg_median_dim(cg_tensor *t, int dim, bool keepdim, cg_tensor **indices) {
+    return median_dim(&cg_op_median_dim, t, dim, keepdim, indices, false);
+}
+
+cg_tensor *cg_nanmedian_dim(cg_tensor *t, int dim, bool keepdim, cg_tensor **indices) {
+    return median_dim(&cg_op_nanmedian_dim, t, dim, keepdim, indices, true);
+}
+
+/* median() and nanmedian() of every element (NaN for none, as PyTorch 1.13's, cast to the dtype). */
+static cg_tensor *median_all(const cg_op *op, cg_tensor *t, bool nan) {
+    if (!t || check_kernel_dtype(t, "median_cpu") < 0) return NULL;
+    cg_tensor *value = NULL, *positions = NULL;
+    if (t->numel == 0) {
+        value = cg_full_on(cg_backend_of(t), t->dtype, 0, NULL,
+                           t->dtype == CG_INT64 ? cg_number_int(INT64_MIN) : cg_number_float(NAN));
+    } else {
+        cg_scope_begin();
+        cg_tensor *flat = NULL;
+        CG_NO_GRAD { flat = cg_reshape(t, -1); }
+        value = flat ? select_along(nan ? CG_SELECT_NANMEDIAN : CG_SELECT_MEDIAN, flat, 0, false, 0, &positions) : NULL;
+        value = cg_scope_end_keeping(value);
+    }
+    cg_node *n = value ? cg_record(op, value, CG_INPUTS(t)) : NULL;
+    if (n) {
+        cg_save(n, 0, t);
+        cg_save(n, 1, value);
+    }
+    return cg_recorded(value);
+}
+
+cg_tensor *cg_median(cg_tensor *t) { return median_all(&cg_op_median, t, false); }
+cg_tensor *cg_nanmedian(cg_tensor *t) { return median_all(&cg_op_nanmedian, t, true); }
+
+/* PyTorch's evenly_distribute_backward: the gradient shared among the elements equal to the result
+ * (the NaNs when it is NaN), written into zeros. */
+static void median_all_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *x = cg_saved(n, 0), *result = cg_saved(n, 1);
+    if (!x || !result || !grads[0]) return;
+    bool nan_result = cg_has_bytes(result) && isnan(cg_item(result));
+    cg_tensor *mask = nan_result ? cg_ne(x, x) : cg_eq(x, result);
+    out[0] = cg_masked_fill_tensor(cg_zeros_on(grads[0], grads[0]->dtype, x->ndim, x->sizes), mask,
+                                   cg_div(grads[0], cg_sum(mask)));
+}
+
+cg_tensor *cg_mode(cg_tensor *t, int dim, bool keepdim, cg_tensor **indices) {
+    if (!t) return NULL;
+    int d = cg_wrap_dim(dim, t->ndim);
+    if (d < 0) return NULL;
+    if (t->ndim > 0 && t->sizes[d] == 0) {
+        cg_set_index_error("mode(): Expected reduction dim %d to have non-zero size.", d);
+        return NULL;
+    }
+    cg_tensor *positions = NULL;
+    cg_tensor *values = select_along(CG_SELECT_MODE, t, d, keepdim, 0, &positions);
+    return selected(&cg_op_mode, t, d, keepdim, values, positions, indices);
+}
+
+void cg_backward_kthvalue(cg_node *n, cg_tensor **grads, cg_tensor **out) { selected_backward(n, grads, out); }
+void cg_backward_median_dim(cg_node *n, cg_tensor **grads, cg_tensor **out) { selected_backward(n, grads, out); }
+void cg_backward_nanmedian_dim(cg_node *n, cg_tensor **grads, cg_tensor **out) { selected_backward(n, grads, out); }
+void cg_backward_mode(cg_node *n, cg_tensor **grads, cg_tensor **out) { selected_backward(n, grads, out); }
+void cg_backward_median(cg_node *n, cg_tensor **grads, cg_tensor **out) { median_all_backward(n, grads, out); }
+void cg_backward_nanmedian(cg_node *n, cg_tensor **grads, cg_tensor **out) { median_all_backward(n, grads, out); }

@@ -121,5 +121,6 @@ const cg_backend cg_backend_cpu = {
     .scan = cg_kernel_scan,
     .sort = cg_kernel_sort,
     .topk = cg_kernel_topk,
+    .select = cg_kernel_select,
     .bernoulli = cg_kernel_bernoulli,
 };

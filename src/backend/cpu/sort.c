@@ -24,13 +24,16 @@ typedef struct {
 
 static int64_t floor_log2(int64_t n) { return 63 - __builtin_clzll((unsigned long long)n); }
 
+/* Every instance of SORTS uses only some of its functions. */
+#define SORT_FN static __attribute__((unused))
+
 #define SORTS(name, F, LESS_F) \
-    static inline void name##_swap(any_pair *a, any_pair *b) {                                  \
+    SORT_FN void name##_swap(any_pair *a, any_pair *b) {                                  \
         any_pair t = *a;                                                                           \
         *a = *b;                                                                                      \
         *b = t;                                                                                       \
     }                                                                                                 \
-    static void name##_linear_insert(any_pair *last) {                                             \
+    SORT_FN void name##_linear_insert(any_pair *last) {                                             \
         any_pair val = *last, *next = last - 1;                                                    \
         while (LESS_F(F, val, (*next))) {                                                                  \
             *last = *next;                                                                            \
@@ -38,7 +41,7 @@ static int64_t floor_log2(int64_t n) { return 63 - __builtin_clzll((unsigned lon
         }                                                                                             \
         *last = val;                                                                                  \
     }                                                                                                 \
-    static void name##_insertion_sort(any_pair *first, any_pair *last) {                        \
+    SORT_FN void name##_insertion_sort(any_pair *first, any_pair *last) {                        \
         if (first == last) return;                                                                    \
         for (any_pair *i = first + 1; i != last; i++) {                                            \
             if (LESS_F(F, (*i), (*first))) {                                                               \
@@ -50,7 +53,7 @@ static int64_t floor_log2(int64_t n) { return 63 - __builtin_clzll((unsigned lon
             }                                                                                         \
         }                                                                                             \
     }                                                                                                 \
-    static void name##_push_heap(any_pair *first, int64_t hole, int64_t top, any_pair value) {  \
+    SORT_FN void name##_push_heap(any_pair *first, int64_t hole, int64_t top, any_pair value) {  \
         int64_t parent = (hole - 1) / 2;                                                              \
         while (hole > top && LESS_F(F, first[parent], value)) {                                            \
             first[hole] = first[parent];                                                              \
@@ -59,7 +62,7 @@ static int64_t floor_log2(int64_t n) { return 63 - __builtin_clzll((unsigned lon
         }                                                                                             \
         first[hole] = value;                                                                          \
     }                                                                                                 \
-    static void name##_adjust_heap(any_pair *first, int64_t hole, int64_t len, any_pair value) { \
+    SORT_FN void name##_adjust_heap(any_pair *first, int64_t hole, int64_t len, any_pair value) { \
         int64_t top = hole, child = hole;                                                             \
         while (child < (len - 1) / 2) {                                                               \
             child = 2 * (child + 1);                                                                  \
@@ -74,12 +77,12 @@ static int64_t floor_log2(int64_t n) { return 63 - __builtin_clzll((unsigned lon
         }                                                                                             \
         name##_push_heap(first, hole, top, value);                                                    \
     }                                                                                                 \
-    static void name##_pop_heap(any_pair *first, any_pair *last, any_pair *result) {         \
+    SORT_FN void name##_pop_heap(any_pair *first, any_pair *last, any_pair *result) {         \
         any_pair value = *result;                                                                  \
         *result = *first;                                                                             \
         name##_adjust_heap(first, 0, last - first, value);                                            \
     }                                                                                                 \
-    static void name##_heap_select(any_pair *first, any_pair *middle, any_pair *last) {      \
+    SORT_FN void name##_heap_select(any_pair *first, any_pair *middle, any_pair *last) {      \
         int64_t len = middle - first;                                                                 \
         if (len >= 2)                                                                                 \
             for (int64_t parent = (len - 2) / 2;; parent--) {                                         \
@@ -89,14 +92,14 @@ static int64_t floor_log2(int64_t n) { return 63 - __builtin_clzll((unsigned lon
         for (any_pair *i = middle; i < last; i++)                                                  \
             if (LESS_F(F, (*i), (*first))) name##_pop_heap(first, middle, i);                              \
     }                                                                                                 \
-    static void name##_partial_sort(any_pair *first, any_pair *middle, any_pair *last) {     \
+    SORT_FN void name##_partial_sort(any_pair *first, any_pair *middle, any_pair *last) {     \
         name##_heap_select(first, middle, last);                                                      \
         while (middle - first > 1) {                                                                  \
             middle--;                                                                                 \
             name##_pop_heap(first, middle, middle);                                                   \
         }                                                                                             \
     }                                                                                                 \
-    static void name##_median_to_first(any_pair *result, any_pair *a, any_pair *b,           \
+    SORT_FN void name##_median_to_first(any_pair *result, any_pair *a, any_pair *b,           \
                                        any_pair *c) {                                              \
         if (LESS_F(F, (*a), (*b))) {                                                                       \
             if (LESS_F(F, (*b), (*c))) name##_swap(result, b);                                             \
@@ -106,7 +109,7 @@ static int64_t floor_log2(int64_t n) { return 63 - __builtin_clzll((unsigned lon
         else if (LESS_F(F, (*b), (*c))) name##_swap(result, c);                                            \
         else name##_swap(result, b);                                                                  \
     }                                                                                                 \
-    static any_pair *name##_partition_pivot(any_pair *first, any_pair *last) {               \
+    SORT_FN any_pair *name##_partition_pivot(any_pair *first, any_pair *last) {               \
         name##_median_to_first(first, first + 1, first + (last - first) / 2, last - 1);               \
         any_pair *lo = first + 1, *hi = last;                                                      \
         for (;;) {                                                                                    \
@@ -118,7 +121,7 @@ static int64_t floor_log2(int64_t n) { return 63 - __builtin_clzll((unsigned lon
             lo++;                                                                                     \
         }                                                                                             \
     }                                                                                                 \
-    static void name##_introsort_loop(any_pair *first, any_pair *last, int64_t depth) {         \
+    SORT_FN void name##_introsort_loop(any_pair *first, any_pair *last, int64_t depth) {         \
         while (last - first > THRESHOLD) {                                                            \
             if (depth == 0) {                                                                         \
                 name##_partial_sort(first, last, last);                                               \
@@ -130,7 +133,7 @@ static int64_t floor_log2(int64_t n) { return 63 - __builtin_clzll((unsigned lon
             last = cut;                                                                               \
         }                                                                                             \
     }                                                                                                 \
-    static void name##_sort(any_pair *first, any_pair *last) {                                  \
+    SORT_FN void name##_sort(any_pair *first, any_pair *last) {                                  \
         if (first == last) return;                                                                    \
         name##_introsort_loop(first, last, floor_log2(last - first) * 2);                             \
         if (last - first > THRESHOLD) {                                                               \
@@ -140,7 +143,7 @@ static int64_t floor_log2(int64_t n) { return 63 - __builtin_clzll((unsigned lon
             name##_insertion_sort(first, last);                                                       \
         }                                                                                             \
     }                                                                                                 \
-    static void name##_nth_element(any_pair *first, any_pair *nth, any_pair *last) {         \
+    SORT_FN void name##_nth_element(any_pair *first, any_pair *nth, any_pair *last) {         \
         if (first == last || nth == last) return;                                                     \
         int64_t depth = floor_log2(last - first) * 2;                                                 \
         while (last - first > 3) {                                                                    \
@@ -157,7 +160,7 @@ static int64_t floor_log2(int64_t n) { return 63 - __builtin_clzll((unsigned lon
         name##_insertion_sort(first, last);                                                           \
     }                                                                                                 \
     /* Merge sort of a[0, n) through tmp (n pairs): a right element goes first only when less. */     \
-    static void name##_stable_sort(any_pair *a, any_pair *tmp, int64_t n) {                     \
+    SORT_FN void name##_stable_sort(any_pair *a, any_pair *tmp, int64_t n) {                     \
         if (n <= THRESHOLD) {                                                                         \
             for (int64_t k = 1; k < n; k++) {                                                         \
                 any_pair val = a[k];                                                               \
@@ -313,4 +316,138 @@ int cg_kernel_topk(cg_tensor *values, cg_tensor *indices, const cg_tensor *in, i
                    int64_t inner, int64_t k, bool largest, bool sorted) {
     plan pl = {.kind = k * 64 <= len ? RUN_PARTIAL : RUN_NTH, .k = k, .sorted = sorted, .descending = largest};
     return sort_lines(values, indices, in, outer, len, inner, k, &pl);
+}
+
+/* ---- selection: kthvalue, median, nanmedian, mode ---- */
+
+static void pair_swap(any_pair *a, any_pair *b) {
+    any_pair t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* The values differ (!=: a NaN differs from everything). */
+static bool pair_ne(cg_dtype dtype, const any_pair *a, const any_pair *b) {
+    switch (dtype) {
+    case CG_FLOAT32: return a->v.f32 != b->v.f32;
+    case CG_FLOAT64: return a->v.f64 != b->v.f64;
+    case CG_INT64: return a->v.i64 != b->v.i64;
+    default: return a->v.b != b->v.b;
+    }
+}
+
+
+/* PyTorch's median comparator: by value, equal values by position (a total order, so the median
+ * element is unique); nanmedian's also puts NaN after everything. */
+#define LEX(F, a, b) ((a).v.F < (b).v.F || ((a).v.F == (b).v.F && (a).i < (b).i))
+#define NANLEX(F, a, b) (LEX(F, a, b) || (isnan((b).v.F) && !isnan((a).v.F)))
+SORTS(f32_lex, f32, LEX)
+SORTS(f64_lex, f64, LEX)
+SORTS(i64_lex, i64, LEX)
+SORTS(f32_nanlex, f32, NANLEX)
+SORTS(f64_nanlex, f64, NANLEX)
+
+/* PyTorch's quick_select_template (Sedgewick's partition, median of three): the k-th smallest
+ * (0-based, NaN largest) into place, its moves decide which of equal values it reports. */
+#define GT_OR_NAN(F, a, b) ((isnan((a).v.F) && !isnan((b).v.F)) || (a).v.F > (b).v.F)
+#define GT(F, a, b) ((a).v.F > (b).v.F)
+#define QUICK_SELECT(name, F, GT_F)                                                  \
+    static void name(any_pair *arr, int64_t n, int64_t k) {                          \
+        int64_t L = 0, R = n - 1;                                                    \
+        for (;;) {                                                                   \
+            if (R <= L) return;                                                      \
+            if (R == L + 1) {                                                        \
+                if (GT_F(F, arr[L], arr[R])) pair_swap(&arr[L], &arr[R]);            \
+                return;                                                              \
+            }                                                                        \
+            pair_swap(&arr[(L + R) >> 1], &arr[L + 1]);                              \
+            if (GT_F(F, arr[L + 1], arr[R])) pair_swap(&arr[L + 1], &arr[R]);        \
+            if (GT_F(F, arr[L], arr[R])) pair_swap(&arr[L], &arr[R]);                \
+            if (GT_F(F, arr[L + 1], arr[L])) pair_swap(&arr[L + 1], &arr[L]);        \
+            int64_t i = L + 1, j = R;                                                \
+            any_pair piv = arr[L];                                                   \
+            for (;;) {                                                               \
+                do i++;                                                              \
+                while (GT_F(F, piv, arr[i]));                                        \
+                do j--;                                                              \
+                while (GT_F(F, arr[j], piv));                                        \
+                if (j < i) break;                                                    \
+                pair_swap(&arr[i], &arr[j]);                                         \
+            }                                                                        \
+            pair_swap(&arr[L], &arr[j]);                                             \
+            if (j <= k) L = i;                                                       \
+            if (j >= k) R = j - 1;                                                   \
+        }                                                                            \
+    }
+QUICK_SELECT(f32_quick_select, f32, GT_OR_NAN)
+QUICK_SELECT(f64_quick_select, f64, GT_OR_NAN)
+QUICK_SELECT(i64_quick_select, i64, GT)
+
+static bool pair_is_nan(cg_dtype dtype, const any_pair *p) {
+    return dtype == CG_FLOAT32 ? isnan(p->v.f32) : dtype == CG_FLOAT64 ? isnan(p->v.f64) : false;
+}
+
+/* The pair op selects from one line of len pairs (len > 0). */
+static const any_pair *select_line(cg_select_op op, cg_dtype dtype, any_pair *p, int64_t len, int64_t k) {
+    int64_t nans = 0;
+    for (int64_t l = 0; l < len; l++) nans += pair_is_nan(dtype, &p[l]);
+    switch (op) {
+    case CG_SELECT_KTH:
+        if (dtype == CG_FLOAT32) f32_quick_select(p, len, k);
+        else if (dtype == CG_FLOAT64) f64_quick_select(p, len, k);
+        else i64_quick_select(p, len, k);
+        return &p[k];
+    case CG_SELECT_MEDIAN:
+        for (int64_t l = 0; nans && l < len; l++) /* the first NaN */
+            if (pair_is_nan(dtype, &p[l])) return &p[l];
+        k = (len - 1) / 2;
+        if (dtype == CG_FLOAT32) f32_lex_nth_element(p, p + k, p + len);
+        else if (dtype == CG_FLOAT64) f64_lex_nth_element(p, p + k, p + len);
+        else i64_lex_nth_element(p, p + k, p + len);
+        return &p[k];
+    case CG_SELECT_NANMEDIAN:
+        k = nans == len ? 0 : (len - nans - 1) / 2;
+        if (dtype == CG_FLOAT32) f32_nanlex_nth_element(p, p + k, p + len);
+        else if (dtype == CG_FLOAT64) f64_nanlex_nth_element(p, p + k, p + len);
+        else i64_lex_nth_element(p, p + k, p + len);
+        return &p[k];
+    case CG_SELECT_MODE: {
+        /* PyTorch's mode_kernel_impl: std::sort by value (a plain <, NaN included), then the
+         * longest run, its last element; the first such run on equal lengths. */
+        if (dtype == CG_FLOAT32) f32_asc_sort(p, p + len);
+        else if (dtype == CG_FLOAT64) f64_asc_sort(p, p + len);
+        else if (dtype == CG_INT64) i64_asc_sort(p, p + len);
+        else b_asc_sort(p, p + len);
+        const any_pair *best = &p[len - 1];
+        int64_t run = 0, best_run = 0;
+        for (int64_t l = 0; l < len; l++) {
+            run++;
+            if (l == len - 1 || pair_ne(dtype, &p[l], &p[l + 1])) {
+                if (run > best_run) best = &p[l], best_run = run;
+                run = 0;
+            }
+        }
+        return best;
+    }
+    }
+    return p;
+}
+
+int cg_kernel_select(cg_select_op op, cg_tensor *values, cg_tensor *indices, const cg_tensor *in, int64_t outer,
+                     int64_t len, int64_t inner, int64_t k) {
+    if (values->numel == 0 || len == 0) return 0;
+    any_pair *buffer = cg_malloc((size_t)len * sizeof *buffer);
+    if (!buffer) return -1;
+    size_t elsize = cg_elsize(in->dtype);
+    const char *src = cg_tensor_data(in);
+    char *dst = cg_tensor_data(values);
+    int64_t *pos = (int64_t *)cg_tensor_data(indices);
+    for (int64_t o = 0; o < outer; o++)
+        for (int64_t j = 0; j < inner; j++) {
+            gather(in->dtype, buffer, src + (size_t)(o * len * inner + j) * elsize, len, inner);
+            const any_pair *r = select_line(op, in->dtype, buffer, len, k);
+            scatter(in->dtype, r, dst + (size_t)(o * inner + j) * elsize, pos + o * inner + j, 1, 1);
+        }
+    cg_free(buffer);
+    return 0;
 }

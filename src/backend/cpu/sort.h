@@ -17,4 +17,14 @@ int cg_kernel_sort(cg_tensor *values, cg_tensor *indices, const cg_tensor *in, i
 int cg_kernel_topk(cg_tensor *values, cg_tensor *indices, const cg_tensor *in, int64_t outer, int64_t len,
                    int64_t inner, int64_t k, bool largest, bool sorted);
 
+typedef enum { CG_SELECT_KTH, CG_SELECT_MEDIAN, CG_SELECT_NANMEDIAN, CG_SELECT_MODE } cg_select_op;
+
+/* One value and its int64 position per line of contiguous in (outer, len, inner) into contiguous
+ * (outer, inner) values and indices: the k-th smallest (0-based) by PyTorch's quickselect, the
+ * median (lower of the two middle ones; the first NaN if any), the median of the values that are
+ * not NaN, or the most frequent value (the last of its run after PyTorch's sort); -1 with the error
+ * when out of memory. */
+int cg_kernel_select(cg_select_op op, cg_tensor *values, cg_tensor *indices, const cg_tensor *in, int64_t outer,
+                     int64_t len, int64_t inner, int64_t k);
+
 #endif

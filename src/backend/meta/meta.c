@@ -157,6 +157,11 @@ static int sort(cg_tensor *values, cg_tensor *indices, const cg_tensor *in, int6
     (void)values, (void)indices, (void)in, (void)outer, (void)len, (void)inner, (void)descending, (void)stable;
     return 0;
 }
+static int select_one(cg_select_op op, cg_tensor *values, cg_tensor *indices, const cg_tensor *in, int64_t outer,
+                      int64_t len, int64_t inner, int64_t k) {
+    (void)op, (void)values, (void)indices, (void)in, (void)outer, (void)len, (void)inner, (void)k;
+    return 0;
+}
 static int topk(cg_tensor *values, cg_tensor *indices, const cg_tensor *in, int64_t outer, int64_t len, int64_t inner,
                 int64_t k, bool largest, bool sorted) {
     (void)values, (void)indices, (void)in, (void)outer, (void)len, (void)inner, (void)k, (void)largest, (void)sorted;
@@ -233,5 +238,6 @@ const cg_backend cg_backend_meta = {
     .scan = scan,
     .sort = sort,
     .topk = topk,
+    .select = select_one,
     .bernoulli = bernoulli,
 };
