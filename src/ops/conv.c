@@ -565,6 +565,7 @@ static cg_tensor *transpose_forward(cg_tensor *x, cg_tensor *w, cg_tensor *b, co
         int rc = -1;
         CG_NO_GRAD { rc = cg_add_(out, cg_view_shape(b, out->ndim, column)); }
         if (rc < 0) return NULL;
+        out->storage->version = 0; /* ATen's kernel adds the bias into its own output: no bump */
     }
     cg_node *n = cg_record(&cg_op_conv_transpose, out, CG_INPUTS(x, w, b));
     if (n) {

@@ -124,6 +124,13 @@ cg_tensor *cg_one_hot(cg_tensor *t, int64_t num_classes) {
             return NULL;
         }
     }
+    int64_t sizes[CG_MAX_DIMS + 1];
+    for (int d = 0; d < t->ndim; d++) sizes[d] = t->sizes[d];
+    sizes[t->ndim] = num_classes;
+    cg_tensor *out = cg_zeros_on(t, CG_INT64, t->ndim + 1, sizes);
+    if (!out || t->numel == 0) return out;
     cg_tensor *classes = cg_arange(0, (double)num_classes, 1, CG_INT64);
-    return cg_to(cg_eq(cg_unsqueeze(t, -1), classes), CG_INT64);
+    if (cg_copy_(out, cg_eq(cg_unsqueeze(t, -1), classes)) < 0) return NULL;
+    out->storage->version = 2; /* PyTorch's result, contiguous, went through zero_ and scatter_ */
+    return out;
 }

@@ -162,7 +162,7 @@ cg_tensor *cg_poisson_nll_loss_opts(cg_loss_args a) {
     if (a.full) {
         cg_tensor *stirling = cg_add(cg_sub(cg_mul(t, cg_log(t)), t),
                                      cg_mul_scalar(cg_log(cg_mul_scalar(t, 2 * PI)), 0.5));
-        loss = cg_add(loss, cg_masked_fill(stirling, cg_le_scalar(t, 1), 0));
+        if (!loss || cg_add_(loss, cg_masked_fill(stirling, cg_le_scalar(t, 1), 0)) < 0) return NULL; /* ATen's loss += */
     }
     return loss_reduce(loss, a.reduction);
 }
@@ -208,6 +208,6 @@ cg_tensor *cg_gaussian_nll_loss_opts(cg_loss_args a) {
     CG_NO_GRAD { clamped = v ? cg_clamp_(v, eps, CG_NO_BOUND) : -1; }
     if (clamped < 0) return NULL;
     cg_tensor *loss = cg_mul_scalar(cg_add(cg_log(v), cg_div(cg_pow_scalar(cg_sub(x, t), 2), v)), 0.5);
-    if (a.full) loss = cg_add_scalar(loss, 0.5 * log(2 * PI));
+    if (a.full && (!loss || cg_add_number_(loss, CG_NUMBER(0.5 * log(2 * PI))) < 0)) return NULL; /* Python's loss += */
     return loss_reduce(loss, a.reduction);
 }

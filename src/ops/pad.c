@@ -18,11 +18,13 @@ static cg_tensor *constant_pad(cg_tensor *t, const int64_t *pad, int npad, doubl
         return NULL;
     }
     int64_t sizes[CG_MAX_DIMS];
+    bool widens = false; /* only crops: PyTorch narrows and clones, with no size check */
+    for (int i = 0; i < npad; i++) widens = widens || pad[i] > 0;
     for (int d = 0; d < t->ndim; d++) sizes[d] = t->sizes[d];
     for (int i = 0; i < npad / 2; i++) {
         int d = t->ndim - 1 - i;
         sizes[d] = t->sizes[d] + pad[2 * i] + pad[2 * i + 1];
-        if (sizes[d] < 0) {
+        if (sizes[d] < 0 || (widens && sizes[d] == 0)) {
             cg_set_error("The input size %lld, plus negative padding %lld and %lld resulted in a negative output size, "
                          "which is invalid. Check dimension %d of your input.",
                          (long long)t->sizes[d], (long long)pad[2 * i], (long long)pad[2 * i + 1], d);
@@ -47,6 +49,7 @@ static cg_tensor *constant_pad(cg_tensor *t, const int64_t *pad, int npad, doubl
         }
         if (dst && src && cg_copy_(dst, src) < 0) out = NULL;
     }
+    if (out) out->storage->version = 0; /* PyTorch fills and copies below autograd: no bump */
     return out;
 }
 
