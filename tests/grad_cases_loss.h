@@ -94,6 +94,7 @@ LS_FN(margin_ranking, cg_margin_ranking_loss(cg_select(in[0], 1, 0), cg_select(i
 LS_FN(hinge, cg_hinge_embedding_loss(in[0], cg_sign(cg_detach(in[1])), .margin = CG_OPT(0.5)))
 LS_FN(cosine, cg_cosine_embedding_loss(in[0], in[1], LS_SIGNS4, .margin = CG_OPT(-0.2)))
 LS_FN(triplet, cg_triplet_margin_loss(in[0], in[1], in[2], .margin = CG_OPT(2), .swap = true))
+LS_FN(triplet_plain, cg_triplet_margin_loss(in[0], in[1], in[2], .margin = CG_OPT(1.5)))
 LS_FN(multilabel, cg_multilabel_soft_margin_loss(in[0], cg_sigmoid(in[1]), .weight = cg_ones(5)))
 
 /* The create_graph gradient of a loss at in[0] (the input of nll_loss2d_backward). */
@@ -142,7 +143,8 @@ static const grad_case cases_loss[] = {
     {"log", "gaussian_nll_loss full", 3, ls_gauss, f_gauss, false, 0, 0},
     {"soft_margin_loss", "mean", 2, ls_pair, f_soft_margin, false, 0, 0},
     {"soft_margin_loss", "none", 2, ls_pair, f_soft_margin_none, false, 0, 0},
-    {"clamp", "margin_ranking_loss", 2, ls_three, f_margin_ranking, false, 0, 0},
+    {"clamp_min", "margin_ranking_loss (clamp_min_)", 2, ls_three, f_margin_ranking, false, 0, 0},
+    {"clamp_min", "triplet_margin_loss (clamp_min)", 3, ls_three, f_triplet_plain, false, 0, 0},
     {"where", "hinge_embedding_loss", 2, ls_three, f_hinge, false, 0, 0},
     {"sqrt", "cosine_embedding_loss", 2, ls_three, f_cosine, false, 0, 0},
     {"norm", "triplet_margin_loss, swap", 3, ls_three, f_triplet, false, 0, 0},

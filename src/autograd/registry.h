@@ -37,6 +37,7 @@
     X(minimum, "MinimumBackward0")      \
     X(where, "WhereBackward0")          \
     X(clamp, "ClampBackward1")          \
+    X(clamp_min, "ClampMinBackward0")   \
     X(neg, "NegBackward0")              \
     X(exp, "ExpBackward0")              \
     X(log, "LogBackward0")              \
@@ -202,6 +203,9 @@
     X(mish, "MishBackward0")                \
     X(log_sigmoid, "LogSigmoidBackward0")   \
     X(erf, "ErfBackward0")                  \
+    X(leaky_relu_backward, "LeakyReluBackwardBackward0")   \
+    X(hardtanh_backward, "HardtanhBackwardBackward0")      \
+    X(hardsigmoid_backward, "HardsigmoidBackwardBackward0") \
     X(glu, "GluBackward0")                  \
     X(embedding, "EmbeddingBackward0")      \
     X(embedding_dense_backward, "EmbeddingDenseBackwardBackward0") \

@@ -58,7 +58,7 @@ void cg_save_clamp(cg_node *n, cg_tensor *self, cg_number min, cg_number max) {
     cg_node_set_number(n, 1, max);
 }
 
-cg_tensor *cg_clamp_number(cg_tensor *t, cg_number min, cg_number max) {
+static cg_tensor *clamp_number(const cg_op *op, cg_tensor *t, cg_number min, cg_number max) {
     if (!t) return NULL;
     cg_clamp_plan_t p;
     if (cg_clamp_plan(t, min, max, &p) < 0) return NULL;
@@ -70,8 +70,13 @@ cg_tensor *cg_clamp_number(cg_tensor *t, cg_number min, cg_number max) {
         out = ct ? CG_NEW_RESULT(p.dtype, t->ndim, t->sizes, t) : NULL;
         if (out) CG_KERNEL(out, clamp)(out, ct, p.has_min ? &p.min : NULL, p.has_max ? &p.max : NULL);
     }
-    if (out) cg_save_clamp(cg_record(&cg_op_clamp, out, CG_INPUTS(t)), t, min, max);
+    if (out) cg_save_clamp(cg_record(op, out, CG_INPUTS(t)), t, min, max);
     return cg_recorded(out);
+}
+
+cg_tensor *cg_clamp_number(cg_tensor *t, cg_number min, cg_number max) { return clamp_number(&cg_op_clamp, t, min, max); }
+cg_tensor *cg_clamp_min_number(cg_tensor *t, cg_number min) {
+    return clamp_number(&cg_op_clamp_min, t, min, cg_number_none());
 }
 
 /* The gradient passes where min <= x <= max, bounds included (PyTorch's subgradient 1 there);
@@ -86,6 +91,9 @@ void cg_backward_clamp(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     }
     out[0] = within ? cg_where(within, g, cg_zero_for(g)) : g; /* one where, as PyTorch's */
 }
+
+/* clamp_min's gradient is clamp's with no upper bound (the node saves the same). */
+void cg_backward_clamp_min(cg_node *n, cg_tensor **grads, cg_tensor **out) { cg_backward_clamp(n, grads, out); }
 
 /* ---- tensor bounds ---- */
 

@@ -56,6 +56,10 @@ typedef struct {
     cg_number min, max;
 } cg_clamp_plan_t;
 int cg_clamp_plan(const cg_tensor *t, cg_number min, cg_number max, cg_clamp_plan_t *plan);
+/* torch.clamp_min and Tensor.clamp_min_ (ClampMinBackward0): clamp with a lower bound only, as
+ * ATen's losses call it. */
+cg_tensor *cg_clamp_min_number(cg_tensor *t, cg_number min);
+int cg_clamp_min_number_(cg_tensor *t, cg_number min);
 /* clamp's result dtype (the bounds checked first), which clamp_ must be able to cast to self. */
 int cg_clamp_result_type(const cg_tensor *t, cg_number min, cg_number max, cg_dtype *dtype);
 

@@ -160,7 +160,7 @@ int cg_add_number_(cg_tensor *t, cg_number value) { return inplace_scalar(CG_BIN
 int cg_mul_number_(cg_tensor *t, cg_number value) { return inplace_scalar(CG_BIN_MUL, &cg_op_mul_scalar, t, value); }
 int cg_div_number_(cg_tensor *t, cg_number value) { return inplace_scalar(CG_BIN_DIV, &cg_op_div_scalar, t, value); }
 
-int cg_clamp_number_(cg_tensor *t, cg_number min, cg_number max) {
+static int clamp_number_(const cg_op *op, cg_tensor *t, cg_number min, cg_number max) {
     if (!t || cg_check_inplace(t, CG_INPUTS(t)) < 0) return -1;
     /* PyTorch's order: the cast of the result type, the overlap, then the bounds in that dtype. */
     cg_clamp_plan_t p;
@@ -181,9 +181,12 @@ int cg_clamp_number_(cg_tensor *t, cg_number min, cg_number max) {
         CG_KERNEL(t, clamp)(t, t, p.has_min ? &p.min : NULL, p.has_max ? &p.max : NULL);
     }
     cg_bump_version(t);
-    cg_save_clamp(cg_record_inplace(&cg_op_clamp, t, CG_INPUTS(t)), old, min, max);
+    cg_save_clamp(cg_record_inplace(op, t, CG_INPUTS(t)), old, min, max);
     return cg_recorded_status();
 }
+
+int cg_clamp_number_(cg_tensor *t, cg_number min, cg_number max) { return clamp_number_(&cg_op_clamp, t, min, max); }
+int cg_clamp_min_number_(cg_tensor *t, cg_number min) { return clamp_number_(&cg_op_clamp_min, t, min, cg_number_none()); }
 
 /* ---- more Python-number forms ---- */
 

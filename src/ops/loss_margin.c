@@ -1,14 +1,17 @@
 /* Margin and embedding losses as PyTorch 1.13 composes them (ATen's Loss.cpp and
  * torch/nn/functional.py): margin_ranking_loss, hinge_embedding_loss, cosine_embedding_loss,
  * triplet_margin_loss, multilabel_soft_margin_loss; soft_margin_loss is an op of its own
- * (SoftMarginLossBackward0). PyTorch's clamp_min_ records ClampMinBackward0 where cgrad's clamp
- * records ClampBackward1 (same gradient). */
+ * (SoftMarginLossBackward0). Their clamp_min_ / clamp_min steps are ATen's (ClampMinBackward0, the
+ * in-place ones bumping the version). */
 #include "ops/elementwise.h"
 #include "ops/loss.h"
 
 #include <math.h>
 
 static double margin_or(cg_loss_args a, double fallback) { return a.margin.given ? a.margin.value : fallback; }
+
+/* t.clamp_min_(0), t a fresh result: t, or NULL. */
+static cg_tensor *clamp_min_zero_(cg_tensor *t) { return t && cg_clamp_min_number_(t, cg_number_int(0)) == 0 ? t : NULL; }
 
 /* max(0, -y (x1 - x2) + margin) */
 cg_tensor *cg_margin_ranking_loss_opts(cg_loss_args a) {
@@ -22,7 +25,7 @@ cg_tensor *cg_margin_ranking_loss_opts(cg_loss_args a) {
         return NULL;
     }
     cg_tensor *d = cg_add_scalar(cg_mul(cg_neg(a.target), cg_sub(a.input, a.input2)), margin_or(a, 0));
-    return loss_reduce(cg_clamp(d, 0, CG_NO_BOUND), a.reduction);
+    return loss_reduce(clamp_min_zero_(d), a.reduction);
 }
 
 /* where(y != 1, max(margin - x, 0), 0) + where(y != -1, x, 0) */
@@ -30,7 +33,7 @@ cg_tensor *cg_hinge_embedding_loss_opts(cg_loss_args a) {
     cg_tensor *x = a.input, *y = a.target;
     if (!x || !y || loss_check_reduction(a.reduction) < 0) return NULL;
     cg_tensor *zeros = cg_zeros_like(x);
-    cg_tensor *margin_clamp = cg_clamp(cg_rsub_scalar(x, margin_or(a, 1)), 0, CG_NO_BOUND);
+    cg_tensor *margin_clamp = clamp_min_zero_(cg_rsub_scalar(x, margin_or(a, 1)));
     cg_tensor *out = cg_add(cg_where(cg_ne_scalar(y, 1), margin_clamp, zeros), cg_where(cg_ne_scalar(y, -1), x, zeros));
     return loss_reduce(out, a.reduction);
 }
@@ -56,7 +59,7 @@ cg_tensor *cg_cosine_embedding_loss_opts(cg_loss_args a) {
     cg_tensor *mag2 = cg_add_scalar(cg_sum(cg_mul(x2, x2), CG_DIMS(d)), eps);
     cg_tensor *cos = cg_div(prod_sum, cg_sqrt(cg_mul(mag1, mag2)));
     cg_tensor *zeros = cg_zeros_like(cos);
-    cg_tensor *pos = cg_rsub_scalar(cos, 1), *neg = cg_clamp(cg_sub_scalar(cos, margin_or(a, 0)), 0, CG_NO_BOUND);
+    cg_tensor *pos = cg_rsub_scalar(cos, 1), *neg = clamp_min_zero_(cg_sub_scalar(cos, margin_or(a, 0)));
     cg_tensor *out = cg_add(cg_where(cg_eq_scalar(y, 1), pos, zeros), cg_where(cg_eq_scalar(y, -1), neg, zeros));
     return loss_reduce(out, a.reduction);
 }
@@ -74,7 +77,7 @@ cg_tensor *cg_triplet_margin_loss_opts(cg_loss_args a) {
     cg_tensor *dist_pos = cg_pairwise_distance(anchor, positive, p, eps, false);
     cg_tensor *dist_neg = cg_pairwise_distance(anchor, negative, p, eps, false);
     if (a.swap) dist_neg = cg_minimum(dist_neg, cg_pairwise_distance(positive, negative, p, eps, false));
-    cg_tensor *out = cg_clamp(cg_sub(cg_add_scalar(dist_pos, margin_or(a, 1)), dist_neg), 0, CG_NO_BOUND);
+    cg_tensor *out = cg_clamp_min_number(cg_sub(cg_add_scalar(dist_pos, margin_or(a, 1)), dist_neg), cg_number_int(0));
     return loss_reduce(out, a.reduction);
 }
 
