@@ -52,6 +52,22 @@ static int f_act_embedding_backward(cg_tensor **in, cg_tensor **out, void *u) {
                             .grad_outputs = CG_TENSORS(in[1]), .create_graph = true) < 0 ? -1 : 1;
 }
 
+/* the piecewise linear activations' gradients as ops: the create_graph gradient for the incoming in[1] */
+static void act_grad_2x3(cg_tensor **in) {
+    act_2x3(in);
+    in[1] = GRAD_INPUT(87, -1, 1, 2, 3);
+}
+#define ACT_BACKWARD_FN(name, call)                                                                   \
+    static int f_act_##name##_backward(cg_tensor **in, cg_tensor **out, void *u) {                    \
+        (void)u;                                                                                      \
+        cg_tensor *y = call;                                                                          \
+        return cg_autograd_grad(.outputs = CG_TENSORS(y), .inputs = CG_TENSORS(in[0]), .results = out, \
+                                .grad_outputs = CG_TENSORS(in[1]), .create_graph = true) < 0 ? -1 : 1; \
+    }
+ACT_BACKWARD_FN(leaky_relu, cg_leaky_relu(in[0], 0.2))
+ACT_BACKWARD_FN(hardtanh, cg_hardtanh(in[0], -1.25, 0.75))
+ACT_BACKWARD_FN(hardsigmoid, cg_hardsigmoid(cg_mul_scalar(in[0], 2)))
+
 ACT_FN(pad_constant, cg_pad_constant(in[0], (const int64_t[]){1, 2, -1, 1}, 4, 0.5))
 ACT_FN(pad_last, cg_pad_constant(in[0], (const int64_t[]){0, 3}, 2, -2))
 
@@ -62,6 +78,9 @@ static const grad_case cases_activation[] = {
     {"embedding", "1-D indices", 1, emb_weight, f_act_embedding_1d, false, 0, 0},
     {"embedding_dense_backward", "padding_idx 1", 2, emb_grad, f_act_embedding_backward, false, 0, 0},
     {"leaky_relu", "2x3", 1, act_2x3, f_act_leaky_relu, false, 0, 0},
+    {"leaky_relu_backward", "x 2x3, grad 2x3", 2, act_grad_2x3, f_act_leaky_relu_backward, false, 0, 0},
+    {"hardtanh_backward", "x 2x3, grad 2x3", 2, act_grad_2x3, f_act_hardtanh_backward, false, 0, 0},
+    {"hardsigmoid_backward", "2x, grad 2x3", 2, act_grad_2x3, f_act_hardsigmoid_backward, false, 0, 0},
     {"leaky_relu", "transposed", 1, act_t, f_act_leaky_relu, false, 0, 0},
     {"hardtanh", "2x3, bounds -1.25 0.75", 1, act_2x3, f_act_hardtanh, false, 0, 0},
     {"hardtanh", "relu6 of 4x", 1, act_wide, f_act_relu6, false, 0, 0},

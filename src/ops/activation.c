@@ -1,6 +1,8 @@
 /* torch.nn.functional's activations. Each forward is one kernel (backend/cpu/activation.c) and
  * one node with PyTorch's name, saving its input; each backward is written with differentiable
- * ops, so double backward works (its nodes are those ops', not PyTorch's XBackwardBackward0).
+ * ops, so double backward works (its nodes are those ops', not PyTorch's XBackwardBackward0), but
+ * for the piecewise linear ones (leaky_relu, hardtanh, hardsigmoid): their gradient is an op of its
+ * own, as PyTorch's, which requires grad when the input does (with a zero derivative there).
  * softsign, tanhshrink and softmin are compositions, as in PyTorch's functional.py. */
 #include "autograd/registry.h"
 #include "backend/backend.h"
@@ -31,13 +33,42 @@ static cg_tensor *activation(const cg_op *node, const char *kernel, cg_activatio
 /* cond ? zero : g, the masked gradients of the piecewise ops. */
 static cg_tensor *zero_where(cg_tensor *cond, cg_tensor *g) { return cg_where(cond, cg_zero_for(g), g); }
 
+/* The gradient of a piecewise linear activation: g masked and scaled by the pieces of x. */
+typedef cg_tensor *(*piece_grad_fn)(cg_tensor *g, cg_tensor *x, const double *p);
+
+/* piece(g, x, p) recorded as op (PyTorch's <Op>BackwardBackward0) of g and x, saving x and p. */
+static cg_tensor *piecewise_backward(const cg_op *op, piece_grad_fn piece, cg_tensor *g, cg_tensor *x, const double *p) {
+    if (!g || !x) return NULL;
+    cg_tensor *out = NULL;
+    CG_NO_GRAD { out = piece(g, x, p); }
+    cg_node *n = out ? cg_record(op, out, CG_INPUTS(g, x)) : NULL;
+    if (n) {
+        cg_save(n, 0, x);
+        for (int i = 0; i < 3; i++) n->scalars[i] = p[i];
+    }
+    return cg_recorded(out);
+}
+
+/* d/dg: the same gradient of gg; d/dx: zeros (x only picks the pieces). */
+static void piecewise_double_backward(cg_node *n, piece_grad_fn piece, cg_tensor **grads, cg_tensor **out) {
+    if (cg_needs_grad(n, 0)) out[0] = piecewise_backward(n->op, piece, grads[0], cg_saved(n, 0), n->scalars);
+    if (cg_needs_grad(n, 1)) out[1] = cg_zeros_like(grads[0]);
+}
+
 cg_tensor *cg_leaky_relu(cg_tensor *t, double negative_slope) {
     return activation(&cg_op_leaky_relu, "leaky_relu_cpu", CG_ACT_LEAKY_RELU, t, negative_slope, 0, 0);
 }
 
+static cg_tensor *leaky_relu_piece(cg_tensor *g, cg_tensor *x, const double *p) {
+    return cg_where(cg_gt_scalar(x, 0), g, cg_mul_scalar(g, p[0]));
+}
+
 void cg_backward_leaky_relu(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    cg_tensor *g = grads[0];
-    out[0] = cg_where(cg_gt_scalar(cg_saved(n, 0), 0), g, cg_mul_scalar(g, n->scalars[0]));
+    out[0] = piecewise_backward(&cg_op_leaky_relu_backward, leaky_relu_piece, grads[0], cg_saved(n, 0), n->scalars);
+}
+
+void cg_backward_leaky_relu_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    piecewise_double_backward(n, leaky_relu_piece, grads, out);
 }
 
 cg_tensor *cg_hardtanh(cg_tensor *t, double min_val, double max_val) {
@@ -52,10 +83,16 @@ cg_tensor *cg_hardtanh(cg_tensor *t, double min_val, double max_val) {
 cg_tensor *cg_relu6(cg_tensor *t) { return cg_hardtanh(t, 0, 6); }
 
 /* grad strictly inside the bounds, else 0 (a NaN input too), as PyTorch's hardtanh_backward. */
+static cg_tensor *hardtanh_piece(cg_tensor *g, cg_tensor *x, const double *p) {
+    return cg_where(cg_gt_scalar(x, p[0]), cg_where(cg_lt_scalar(x, p[1]), g, cg_zero_for(g)), cg_zero_for(g));
+}
+
 void cg_backward_hardtanh(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    cg_tensor *x = cg_saved(n, 0), *g = grads[0];
-    out[0] = cg_where(cg_gt_scalar(x, n->scalars[0]), cg_where(cg_lt_scalar(x, n->scalars[1]), g, cg_zero_for(g)),
-                      cg_zero_for(g));
+    out[0] = piecewise_backward(&cg_op_hardtanh_backward, hardtanh_piece, grads[0], cg_saved(n, 0), n->scalars);
+}
+
+void cg_backward_hardtanh_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    piecewise_double_backward(n, hardtanh_piece, grads, out);
 }
 
 static const double selu_alpha = 1.6732632423543772848170429916717;
@@ -137,10 +174,18 @@ cg_tensor *cg_hardsigmoid(cg_tensor *t) {
 }
 
 /* grad times PyTorch's float constant 1/6 strictly inside (-3, 3), else 0 (a NaN input too). */
-void cg_backward_hardsigmoid(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    cg_tensor *x = cg_saved(n, 0), *g = grads[0];
+static cg_tensor *hardsigmoid_piece(cg_tensor *g, cg_tensor *x, const double *p) {
+    (void)p;
     cg_tensor *inside = cg_where(cg_lt_scalar(x, 3), cg_mul_scalar(g, (double)(1.0f / 6.0f)), cg_zero_for(g));
-    out[0] = cg_where(cg_gt_scalar(x, -3), inside, cg_zero_for(g));
+    return cg_where(cg_gt_scalar(x, -3), inside, cg_zero_for(g));
+}
+
+void cg_backward_hardsigmoid(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    out[0] = piecewise_backward(&cg_op_hardsigmoid_backward, hardsigmoid_piece, grads[0], cg_saved(n, 0), n->scalars);
+}
+
+void cg_backward_hardsigmoid_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    piecewise_double_backward(n, hardsigmoid_piece, grads, out);
 }
 
 cg_tensor *cg_hardswish(cg_tensor *t) {
