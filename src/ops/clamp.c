@@ -63,8 +63,9 @@ static cg_tensor *clamp_number(const cg_op *op, cg_tensor *t, cg_number min, cg_
     cg_clamp_plan_t p;
     if (cg_clamp_plan(t, min, max, &p) < 0) return NULL;
     cg_tensor *out;
-    if (p.all_nan) {
-        out = cg_full_on(cg_backend_of(t), p.dtype, t->ndim, t->sizes, cg_number_float(NAN));
+    if (p.all_nan) { /* in t's layout, as TensorIterator's output */
+        out = CG_NEW_RESULT(p.dtype, t->ndim, t->sizes, t);
+        if (out) CG_KERNEL(out, fill)(out, cg_number_float(NAN));
     } else {
         cg_tensor *ct = cg_as_dtype(t, p.dtype);
         out = ct ? CG_NEW_RESULT(p.dtype, t->ndim, t->sizes, t) : NULL;
