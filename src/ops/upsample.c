@@ -102,7 +102,8 @@ static int output_sizes(const cg_interpolate_args *a, int k, int64_t *out, doubl
             po += (size_t)snprintf(out_text + po, sizeof out_text - po, "%s%s: %lld", i ? ", " : "", names[k - 1][i],
                                    (long long)out[i]);
         }
-        cg_set_error("Input and output sizes should be greater than 0, but got input (%s) output (%s)", in_text, out_text);
+        cg_set_error("Input and output sizes should be greater than 0, but got input (%s)%s output (%s)", in_text,
+                     k == 1 ? " and" : "", out_text); /* ATen's 1-D text has the "and" */
         return -1;
     }
     return 0;
@@ -221,7 +222,9 @@ cg_tensor *cg_interpolate_opts(cg_interpolate_args a) {
                      cg_dtype_title(t->dtype));
         return NULL;
     }
-    if (m == UP_LINEAR && t->sizes[1] == 0) {
+    int64_t inner = 1; /* the kernels refuse an empty input unless only its batch is empty */
+    for (int d = 1; d < t->ndim; d++) inner *= t->sizes[d];
+    if (inner == 0) {
         char text[160];
         int p = snprintf(text, sizeof text, "[");
         for (int d = 0; d < t->ndim; d++) p += snprintf(text + p, sizeof text - (size_t)p, "%s%lld", d ? ", " : "", (long long)t->sizes[d]);
