@@ -115,6 +115,10 @@ cg_tensor *cg_multilabel_soft_margin_loss_opts(cg_loss_args a) {
     if (!x || !y) return NULL;
     cg_tensor *loss = cg_neg(cg_add(cg_mul(y, cg_logsigmoid(x)), cg_mul(cg_rsub_scalar(y, 1), cg_logsigmoid(cg_neg(x)))));
     if (a.weight) loss = cg_mul(loss, a.weight);
+    if (loss && x->ndim == 0) { /* Python's input.size(-1) */
+        cg_set_index_error("Dimension specified as -1 but tensor has no dimensions");
+        return NULL;
+    }
     int class_dim = x->ndim - 1;
     int64_t classes = x->ndim ? x->sizes[class_dim] : 1;
     loss = cg_div_scalar(cg_sum(loss, CG_DIMS(class_dim)), classes);
