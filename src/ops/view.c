@@ -452,6 +452,7 @@ static cg_tensor *view_backward(const cg_op *op, const cg_node *view, cg_tensor 
                                                                        view->args[2], view->args[3]);
         if (!part || cg_copy_(part, grad) < 0) result = NULL;
     }
+    if (result) result->storage->version = 0; /* ATen copies below autograd: a fresh v=0 tensor */
     cg_node *n = result ? cg_record(op, result, CG_INPUTS(grad)) : NULL;
     if (n) memcpy(n->args, view->args, 4 * sizeof *n->args);
     return cg_recorded(result);
