@@ -526,6 +526,373 @@ class Gen:
         y = self.emit([self.new()], 'tensor', 'i64' if self.chance(0.95) else 'f32', fmt_ints(tshape), fmt_ints(vals))
         return self.emit(o, op, x, y, red)
 
+    # ---- torch.nn.functional and torch.optim ----
+    def floating(self, pred=lambda t: True):
+        """An existing floating tensor (pred), or None."""
+        return self.pick(lambda u: u.is_floating_point() and pred(u))
+
+    def nn_input(self, ndim, dt=None, sizes=None):
+        """A float leaf of ndim dims (sizes: fixed ones, None for random), or sometimes an existing
+        tensor of that many dims."""
+        if sizes is None and self.chance(0.3):
+            old = self.floating(lambda u: u.dim() == ndim)
+            if old is not None:
+                return old
+        dt = dt or self.dtype(floating=True)
+        shape = [s if s is not None else self.r.choice([1, 2, 2, 3, 3, 4, 0 if self.chance(0.1) else 2])
+                 for s in (sizes or [None] * ndim)]
+        return self.leaf(dt, shape, rg=self.chance(0.8))
+
+    def opt_leaf(self, dt, shape, p=0.7, rg=None):
+        """A leaf of shape, or None (PyTorch's default) with probability 1 - p."""
+        if not self.chance(p):
+            return 'None'
+        return self.leaf(dt, shape, rg=self.chance(0.7) if rg is None else rg)
+
+    def op_activation(self):
+        r = self.r
+        a = self.floating() if self.chance(0.7) else None
+        a = a or self.leaf(self.dtype(floating=True), self.shape(), rg=True)
+        op = r.choice(['leaky_relu', 'hardtanh', 'relu6', 'elu', 'selu', 'celu', 'silu', 'gelu', 'softplus',
+                       'hardsigmoid', 'hardswish', 'mish', 'logsigmoid', 'softsign', 'tanhshrink', 'softmin', 'glu',
+                       'erf', 'prelu', 'normalize', 'cosine_similarity', 'pairwise_distance'])
+        o = [self.new()]
+        t = self.t(a)
+        if op == 'leaky_relu':
+            return self.emit(o, op, a, fmt_float(r.choice([0.01, 0.2, -0.5, 0.0, 1.5])))
+        if op == 'hardtanh':
+            lo = r.choice([-1.0, -2.0, 0.0, 0.5])
+            return self.emit(o, op, a, fmt_float(lo), fmt_float(lo + r.choice([2.0, 0.5, 0.0, -1.0])))
+        if op in ('elu', 'celu'):
+            return self.emit(o, op, a, fmt_float(r.choice([1.0, 0.5, 2.0, 0.0 if op == 'elu' else 1.0])))
+        if op == 'gelu':
+            return self.emit(o, op, a, r.choice(['none', 'tanh', 'none']))
+        if op == 'softplus':
+            return self.emit(o, op, a, fmt_float(r.choice([1.0, 2.0, 0.5, -1.0])), fmt_float(r.choice([20.0, 1.0, 0.0])))
+        if op in ('softmin', 'glu'):
+            return self.emit(o, op, a, self.dim(t))
+        if op == 'prelu':
+            c = t.shape[1] if t.dim() >= 2 else 1
+            w = self.leaf(self.dtype_name(t), [r.choice([1, c, c + 1])] if self.chance(0.97) else [], rg=self.chance(0.7))
+            return self.emit(o, op, a, w)
+        if op == 'normalize':
+            return self.emit(o, op, a, fmt_float(r.choice([2.0, 1.0, 3.0, math.inf])), self.dim(t),
+                             fmt_float(r.choice([1e-12, 1e-12, 0.5])))
+        if op in ('cosine_similarity', 'pairwise_distance'):
+            b = self.broadcast_partner(a)
+            if op == 'cosine_similarity':
+                return self.emit(o, op, a, b, self.dim(t), fmt_float(r.choice([1e-8, 1e-8, 0.5])))
+            return self.emit(o, op, a, b, fmt_float(r.choice([2.0, 1.0, 3.0, 0.5])), fmt_float(r.choice([1e-6, 0.0])),
+                             int(self.chance(0.3)))
+        return self.emit(o, op, a)
+
+    def op_norm(self):
+        r = self.r
+        dt = self.dtype(floating=True)
+        op = r.choice(['layer_norm', 'batch_norm', 'batch_norm', 'group_norm', 'instance_norm', 'dropout', 'dropout2d'])
+        o = [self.new()]
+        if op == 'layer_norm':
+            x = self.nn_input(r.randint(1, 3), dt)
+            t = self.t(x)
+            dt = self.dtype_name(t)
+            k = r.randint(1, t.dim())
+            shape = list(t.shape[t.dim() - k:])
+            if self.chance(0.04):
+                shape[0] += 1
+            return self.emit(o, op, x, fmt_ints(shape), self.opt_leaf(dt, shape), self.opt_leaf(dt, shape),
+                             fmt_float(r.choice([1e-5, 1e-5, 0.1])))
+        if op in ('dropout', 'dropout2d'):
+            x = self.nn_input(r.choice([3, 4]) if op == 'dropout2d' else r.randint(0, 3), dt)
+            self.emit([], 'seed', r.randint(0, 1000))
+            return self.emit(o, op, x, fmt_float(r.choice([0.5, 0.2, 0.0, 1.0, 0.9, 1.5 if self.chance(0.1) else 0.5])),
+                             int(self.chance(0.8)))
+        n, c = r.choice([1, 2, 3, 0 if self.chance(0.1) else 2]), r.choice([1, 2, 3, 4])
+        spatial = [r.choice([1, 2, 3]) for _ in range(r.choice([0, 1, 1, 2]) if op != 'instance_norm' else r.choice([1, 2]))]
+        x = self.leaf(dt, [n, c] + spatial, rg=self.chance(0.8))
+        cc = c if self.chance(0.96) else c + 1
+        if op == 'group_norm':
+            g = r.choice([d for d in range(1, c + 1) if c % d == 0] + ([3] if self.chance(0.05) else []))
+            w = self.opt_leaf(dt, [cc])
+            # PyTorch 1.13's backward with a bias but no weight fails ("tensor does not have a device",
+            # FINDINGS.md D61): no bias without a weight
+            b = self.opt_leaf(dt, [cc]) if w != 'None' else 'None'
+            return self.emit(o, op, x, g, w, b, fmt_float(r.choice([1e-5, 0.1])))
+        training = int(self.chance(0.6)) if op == 'batch_norm' else int(self.chance(0.8))
+        need = not training
+        rm = self.opt_leaf(dt, [cc], p=1.0 if need else 0.7, rg=False)
+        rv = 'None' if rm == 'None' else self.leaf(dt, [cc], rg=False)
+        if rv != 'None':
+            self.emit([], 'abs_', rv)  # a variance
+        out = self.emit(o, op, x, rm, rv, self.opt_leaf(dt, [cc]), self.opt_leaf(dt, [cc]), training,
+                        fmt_float(r.choice([0.1, 0.5, 0.0])), fmt_float(r.choice([1e-5, 1e-3])))
+        for s in (rm, rv):  # the running statistics, updated in place
+            if s != 'None':
+                self.emit([self.new()], 'clone', s)
+        return out
+
+    LOSS_REDUCTIONS = ['mean', 'sum', 'none']
+
+    def op_nn_loss(self):
+        r = self.r
+        dt = self.dtype(floating=True)
+        op = r.choice(['bce', 'bce_prob', 'mse', 'l1', 'nll', 'ce', 'smooth_l1', 'huber', 'kl_div', 'poisson_nll',
+                       'gaussian_nll', 'margin_ranking', 'hinge_embedding', 'cosine_embedding', 'triplet_margin',
+                       'soft_margin', 'multilabel_soft_margin'])
+        kw = ['red=' + r.choice(self.LOSS_REDUCTIONS + (['batchmean'] if op == 'kl_div' else []))]
+        o = [self.new()]
+        shape = self.shape(maxdims=3)
+        if op in ('nll', 'ce'):
+            n, c = r.choice([0, 1, 2, 3]), r.choice([1, 2, 3, 4])
+            extra = [r.choice([1, 2])] if self.chance(0.2) else []
+            xs = ([n, c] + extra) if self.chance(0.85) else [c]
+            x = self.leaf(dt, xs, rg=True)
+            if op == 'nll':
+                x = self.emit([self.new()], 'log_softmax', x, 1 if len(xs) > 1 else 0)
+            ts = [n] + extra if len(xs) > 1 else []
+            cnt = 1
+            for s in ts:
+                cnt *= s
+            ignore = r.choice([-100, -100, 0, 1, -1])
+            if self.chance(0.3):
+                kw.append('ignore=%d' % ignore)
+            vals = [r.choice(list(range(c)) + [ignore]) if self.chance(0.97) else c for _ in range(cnt)]
+            if op == 'ce' and self.chance(0.2):  # class probabilities
+                y = self.emit([self.new()], 'softmax', self.leaf(dt, xs, rg=False), 1 if len(xs) > 1 else 0)
+            else:
+                y = self.emit([self.new()], 'tensor', 'i64', fmt_ints(ts), fmt_ints(vals))
+            if self.chance(0.3):
+                kw.append('weight=' + self.leaf(dt, [c if self.chance(0.95) else c + 1], rg=False))
+            if op == 'ce' and self.chance(0.3):
+                kw.append('smoothing=' + fmt_float(r.choice([0.1, 0.5, 1.0, 0.0])))
+            return self.emit(o, op, x, y, *kw)
+        x = self.nn_input(len(shape), dt, shape) if self.chance(0.8) else (self.floating() or self.leaf(dt, shape))
+        shape = list(self.t(x).shape)
+        dt = self.dtype_name(self.t(x))
+        tshape = shape if self.chance(0.95) else shape[1:] + [2]
+        target = lambda: self.leaf(dt, tshape, rg=self.chance(0.3))
+        if op in ('bce', 'bce_prob', 'multilabel_soft_margin'):
+            if op == 'bce_prob':
+                x = self.emit([self.new()], 'sigmoid', x)
+            y = self.emit([self.new()], 'sigmoid', target()) if self.chance(0.7) else target()
+            if self.chance(0.3):
+                kw.append('weight=' + self.leaf(dt, shape[-1:] if self.chance(0.5) else shape, rg=False))
+            if op == 'bce' and self.chance(0.3):
+                kw.append('pos_weight=' + self.leaf(dt, shape[-1:], rg=False))
+            return self.emit(o, op, x, y, *kw)
+        if op in ('smooth_l1', 'huber'):
+            if self.chance(0.6):
+                kw.append('%s=%s' % ('beta' if op == 'smooth_l1' else 'delta', fmt_float(r.choice([1.0, 0.5, 0.0, 2.0]))))
+            return self.emit(o, op, x, target(), *kw)
+        if op == 'kl_div':
+            x = self.emit([self.new()], 'log_softmax', x, -1) if shape and self.chance(0.6) else x
+            if self.chance(0.4):
+                kw.append('log_target=1')
+            return self.emit(o, op, x, target(), *kw)
+        if op == 'poisson_nll':
+            if self.chance(0.4):
+                kw.append('log_input=0')
+            if self.chance(0.3):
+                kw.append('full=1')
+            if self.chance(0.2):
+                kw.append('eps=' + fmt_float(r.choice([1e-8, 0.5])))
+            y = self.emit([self.new()], 'abs', target())
+            return self.emit(o, op, x, y, *kw)
+        if op == 'gaussian_nll':
+            vs = shape if self.chance(0.8) else shape[:-1] + [1] if shape else []
+            v = self.emit([self.new()], 'abs', self.leaf(dt, vs, rg=self.chance(0.5)))
+            kw.append('var=' + v)
+            if self.chance(0.3):
+                kw.append('full=1')
+            if self.chance(0.2):
+                kw.append('eps=' + fmt_float(r.choice([1e-6, 0.5])))
+            return self.emit(o, op, x, target(), *kw)
+        signs = lambda s: self.emit([self.new()], 'sign', self.leaf(dt, s, rg=False))
+        if op in ('margin_ranking', 'hinge_embedding', 'soft_margin'):
+            if op != 'soft_margin' and self.chance(0.4):
+                kw.append('margin=' + fmt_float(r.choice([0.0, 0.5, 1.0, -1.0])))
+            if op == 'margin_ranking':
+                kw.append('x2=' + self.leaf(dt, shape, rg=self.chance(0.7)))
+            return self.emit(o, op, x, signs(tshape), *kw)
+        if op == 'cosine_embedding':
+            n, d = r.choice([0, 1, 2, 3]), r.choice([1, 2, 3])
+            s = [n, d] if self.chance(0.8) else [d]
+            x = self.leaf(dt, s, rg=True)
+            kw.append('x2=' + self.leaf(dt, s, rg=self.chance(0.7)))
+            if self.chance(0.4):
+                kw.append('margin=' + fmt_float(r.choice([0.0, 0.5, -0.5])))
+            return self.emit(o, op, x, signs(s[:1] if len(s) == 2 else []), *kw)
+        if op == 'triplet_margin':
+            s = [r.choice([1, 2, 3]), r.choice([1, 2, 3])][r.randint(0, 1):]
+            x = self.leaf(dt, s, rg=True)
+            kw.append('x2=' + self.leaf(dt, s, rg=self.chance(0.7)))
+            if self.chance(0.4):
+                kw.append('margin=' + fmt_float(r.choice([0.0, 0.5, 2.0])))
+            if self.chance(0.3):
+                kw.append('p=' + fmt_float(r.choice([1.0, 3.0])))
+            if self.chance(0.3):
+                kw.append('swap=1')
+            return self.emit(o, op, x, self.leaf(dt, s, rg=self.chance(0.7)), *kw)
+        return self.emit(o, op, x, target(), *kw)
+
+    def op_conv(self):
+        r = self.r
+        dt = self.dtype(floating=True)
+        op = r.choice(['conv1d', 'conv2d', 'conv2d', 'conv_transpose1d', 'conv_transpose2d', 'max_pool1d',
+                       'max_pool2d', 'max_pool2d', 'avg_pool1d', 'avg_pool2d', 'avg_pool2d', 'adaptive_avg_pool2d',
+                       'adaptive_max_pool2d'])
+        nsp = 1 if '1d' in op else 2
+        batched = self.chance(0.8)
+        n, c = r.choice([1, 2, 0 if self.chance(0.1) else 1]), r.choice([1, 2, 3, 4])
+        sp = [r.choice([1, 2, 3, 4, 5]) for _ in range(nsp)]
+        x = self.leaf(dt, ([n] if batched else []) + [c] + sp, rg=self.chance(0.8))
+        if self.chance(0.2):
+            x = self.emit([self.new()], 'transpose', x, -1, -2)
+            sp = sp[::-1] if nsp == 2 else sp
+            if nsp == 1:
+                c, sp = sp[0], [c]
+        o = [self.new()]
+        ints = lambda lo, hi: fmt_ints([r.randint(lo, hi) for _ in range(nsp)] if self.chance(0.7) else [r.randint(lo, hi)])
+        kw = []
+        if op.startswith('conv'):
+            groups = r.choice([1, 1, 1, 2, c]) if self.chance(0.95) else 0
+            g = groups or 1
+            cout = g * r.choice([1, 2])
+            ks = [r.randint(1, 3) for _ in range(nsp)]
+            if op.startswith('conv_transpose'):
+                wshape = [c, cout // g] + ks
+            else:
+                wshape = [cout, max(c // g, 1) if self.chance(0.97) else c + 1] + ks
+            w = self.leaf(dt, wshape, rg=self.chance(0.8))
+            bias = self.opt_leaf(dt, [cout if not op.startswith('conv_transpose') else cout], p=0.6)
+            if self.chance(0.4):
+                kw.append('stride=' + ints(1, 3))
+            if self.chance(0.4) and not (op in ('conv1d', 'conv2d') and self.chance(0.2)):
+                kw.append('padding=' + ints(0, 2))
+            elif op in ('conv1d', 'conv2d') and self.chance(0.3) and not any(k.startswith('stride') for k in kw):
+                kw.append('padstr=' + r.choice(['same', 'valid']))
+            if self.chance(0.3):
+                kw.append('dilation=' + ints(1, 2))
+            if op.startswith('conv_transpose') and self.chance(0.3):
+                kw.append('outpad=' + ints(0, 1))
+            if groups != 1:
+                kw.append('groups=%d' % groups)
+            return self.emit(o, op, x, w, bias, *kw)
+        if op.startswith('adaptive'):
+            if op == 'adaptive_max_pool2d' and self.chance(0.4):
+                o.append(self.new())
+                kw.append('indices=1')
+            return self.emit(o, op, x, ints(1, 4), *kw)
+        k = ints(1, 3)
+        if self.chance(0.4):
+            kw.append('stride=' + ints(1, 3))
+        if self.chance(0.4):
+            kw.append('padding=' + ints(0, 1))
+        if self.chance(0.3):
+            kw.append('ceil=1')
+        if op.startswith('max'):
+            if self.chance(0.3):
+                kw.append('dilation=' + ints(1, 2))
+            if self.chance(0.4):
+                o.append(self.new())
+                kw.append('indices=1')
+        else:
+            if self.chance(0.3):
+                kw.append('exclude=1')
+            if op == 'avg_pool2d' and self.chance(0.2):
+                kw.append('divisor=%d' % r.choice([1, 3, 0]))
+        return self.emit(o, op, x, k, *kw)
+
+    def op_nn_misc(self):
+        r = self.r
+        dt = self.dtype(floating=True)
+        op = r.choice(['embedding', 'one_hot', 'pad', 'pad', 'interpolate', 'interpolate', 'sdpa', 'linear', 'linear',
+                       'bilinear', 'optim'])
+        o = [self.new()]
+        if op in ('embedding', 'one_hot'):
+            num = r.choice([1, 2, 3, 5])
+            ishape = self.shape(maxdims=2)
+            cnt = 1
+            for s in ishape:
+                cnt *= s
+            idx = self.emit([self.new()], 'tensor', 'i64', fmt_ints(ishape),
+                            fmt_ints([r.randint(0, num - 1) if self.chance(0.97) else num for _ in range(cnt)]))
+            if op == 'one_hot':
+                return self.emit(o, op, idx, r.choice([num, num, -1, 0 if self.chance(0.1) else num]))
+            w = self.leaf(dt, [num, r.choice([1, 2, 3])], rg=self.chance(0.8))
+            kw = ['pad=%d' % r.choice([0, 1, -1, num - 1])] if self.chance(0.3) else []
+            return self.emit(o, op, idx, w, *kw)
+        if op == 'pad':
+            mode = r.choice(['constant', 'constant', 'reflect', 'replicate'])
+            nd = r.randint(1, 3) if mode != 'constant' else r.randint(0, 4)
+            x = self.nn_input(nd + (r.choice([1, 2]) if mode != 'constant' else 0), dt)
+            nd = min(nd, self.t(x).dim()) if mode != 'constant' else nd
+            lo = -1 if self.chance(0.2) else 0
+            pads = [r.randint(lo, 2) for _ in range(2 * max(nd, 1 if mode != 'constant' else 0))]
+            if self.chance(0.04):
+                pads.append(1)
+            return self.emit(o, op, x, fmt_ints(pads), mode, fmt_float(r.choice([0.0, 1.5, -1.0])))
+        if op == 'interpolate':
+            mode = r.choice(['nearest', 'nearest', 'linear', 'bilinear'])
+            nsp = {'linear': 1, 'bilinear': 2}.get(mode, r.randint(1, 3))
+            x = self.nn_input(2 + nsp, dt)
+            kw = ['mode=' + mode]
+            if self.chance(0.5):
+                kw.append('size=' + fmt_ints([r.randint(1, 5) for _ in range(nsp if self.chance(0.8) else 1)]))
+            else:
+                kw.append('scale=[' + ','.join(fmt_float(r.choice([2.0, 0.5, 1.5, 3.0]))
+                                               for _ in range(nsp if self.chance(0.5) else 1)) + ']')
+            if mode != 'nearest' and self.chance(0.5):
+                kw.append('align=%d' % r.randint(0, 1))
+            return self.emit(o, op, x, *kw)
+        if op == 'sdpa':
+            b, l, s, e = r.choice([1, 2]), r.randint(1, 3), r.randint(1, 3), r.randint(1, 4)
+            pre = [b] if self.chance(0.7) else []
+            q, k = self.leaf(dt, pre + [l, e], rg=True), self.leaf(dt, pre + [s, e], rg=self.chance(0.7))
+            v = self.leaf(dt, pre + [s, r.randint(1, 3)], rg=self.chance(0.7))
+            kw = []
+            if self.chance(0.3):
+                kw.append('causal=1')
+            elif self.chance(0.3):
+                m = self.leaf('bool', [l, s], rg=False)
+                kw.append('mask=' + m)
+            return self.emit(o, op, q, k, v, *kw)
+        if op == 'linear':
+            i, out = r.randint(0, 3), r.randint(1, 3)
+            x = self.leaf(dt, [r.choice([1, 2, 3]) for _ in range(r.randint(0, 2))] + [i], rg=self.chance(0.8))
+            w = self.leaf(dt, [out, i if self.chance(0.96) else i + 1], rg=self.chance(0.8))
+            return self.emit(o, op, x, w, self.opt_leaf(dt, [out], p=0.7))
+        if op == 'bilinear':
+            n, i, j, out = r.randint(1, 3), r.randint(1, 3), r.randint(1, 3), r.randint(1, 3)
+            x1, x2 = self.leaf(dt, [n, i], rg=True), self.leaf(dt, [n, j], rg=self.chance(0.7))
+            w = self.leaf(dt, [out, i, j], rg=self.chance(0.8))
+            return self.emit(o, op, x1, x2, w, self.opt_leaf(dt, [out], p=0.6))
+        # an optimizer's steps on leaves with gradients
+        params = [self.leaf(dt, self.shape(maxdims=2), rg=True) for _ in range(r.randint(1, 2))]
+        loss = None
+        for q in params:
+            u = self.emit([self.new()], 'sum', self.emit([self.new()], r.choice(['mul', 'add']), q, q))
+            loss = u if loss is None else self.emit([self.new()], 'add', loss, u)
+        self.emit([], 'backward', loss)
+        kind = r.choice(['sgd', 'sgd', 'adam', 'adamw', 'rmsprop', 'adagrad', 'adadelta', 'adamax', 'nadam', 'radam'])
+        kw = ['lr=' + fmt_float(r.choice([0.1, 0.01, 1e-3, -1.0 if self.chance(0.1) else 0.1]))]
+        if kind in ('sgd', 'rmsprop') and self.chance(0.5):
+            kw.append('momentum=' + fmt_float(r.choice([0.9, 0.5])))
+            if kind == 'sgd' and self.chance(0.4):
+                kw.append('nesterov=1')
+        if self.chance(0.3):
+            kw.append('wd=' + fmt_float(r.choice([0.01, 0.1])))
+        if kind in ('adam', 'adamw') and self.chance(0.3):
+            kw.append('amsgrad=1')
+        if kind == 'rmsprop' and self.chance(0.3):
+            kw.append('centered=1')
+        if self.chance(0.1):
+            kw.append('maximize=1')
+        kw.append('steps=%d' % r.randint(1, 3))
+        self.emit([], kind, fmt_list(params), *kw)
+        for q in params:
+            self.emit([self.new()], 'detach', q)
+        return None
+
     # ---- autograd ----
     def op_autograd(self):
         r = self.r
@@ -709,7 +1076,9 @@ class Gen:
         steps = r.randint(4, 14)
         table = [(self.op_create, 5), (self.op_view, 18), (self.op_elementwise, 28), (self.op_inplace, 8),
                  (self.op_reduce, 12), (self.op_linalg, 4), (self.op_index, 8), (self.op_loss, 3),
-                 (self.op_autograd, 10), (self.op_functional, 3), (self.op_pattern, 3)]
+                 (self.op_autograd, 10), (self.op_functional, 3), (self.op_pattern, 3),
+                 (self.op_activation, 5), (self.op_norm, 4), (self.op_nn_loss, 4), (self.op_conv, 4),
+                 (self.op_nn_misc, 4)]
         fns = [f for f, w in table for _ in range(w)]
         steps = [r.choice(fns) for _ in range(steps)]
         if self.chance(0.8):

@@ -107,6 +107,7 @@ typedef struct {
 } hook_spec;
 static hook_spec hooks[256];
 static int hook_handles[256];
+static cg_tensor *hook_tensors[256]; /* the tensor each hook was registered on */
 static int nhooks;
 
 static cg_tensor *run_hook(cg_tensor *grad, void *user) {
@@ -365,6 +366,236 @@ static const struct {
     for (size_t i_ = 0; i_ < sizeof table / sizeof table[0]; i_++) \
         if (strcmp(table[i_].name, op) == 0)
 
+/* ---- torch.nn.functional and torch.optim (the training-era API) ------------------------------ */
+
+static cg_ints kw_ints(statement *s, const char *key) {
+    cg_ints v = {0};
+    const char *tok = kw(s, key, NULL);
+    if (!tok) return v;
+    int64_t d[MAX_LIST];
+    char copy[256];
+    snprintf(copy, sizeof copy, "%s", tok);
+    int n = ints(copy, d);
+    v.n = n > 3 ? 3 : n;
+    for (int i = 0; i < v.n; i++) v.v[i] = d[i];
+    return v;
+}
+
+static cg_ints pos_ints(char *tok) {
+    cg_ints v = {0};
+    int64_t d[MAX_LIST];
+    int n = ints(tok, d);
+    v.n = n > 3 ? 3 : n;
+    for (int i = 0; i < v.n; i++) v.v[i] = d[i];
+    return v;
+}
+
+static cg_opt kw_opt(statement *s, const char *key) {
+    const char *v = kw(s, key, NULL);
+    return v ? (cg_opt){true, F(v)} : (cg_opt){false, 0};
+}
+
+static cg_tensor *kw_tensor(statement *s, const char *key) {
+    const char *v = kw(s, key, NULL);
+    return v ? T(s, v) : NULL;
+}
+
+static const struct {
+    const char *name;
+    unary_fn fn;
+} activations[] = {{"relu6", cg_relu6}, {"selu", cg_selu}, {"silu", cg_silu}, {"hardsigmoid", cg_hardsigmoid},
+                   {"hardswish", cg_hardswish}, {"mish", cg_mish}, {"logsigmoid", cg_logsigmoid},
+                   {"softsign", cg_softsign}, {"tanhshrink", cg_tanhshrink}, {"erf", cg_erf}};
+static const struct {
+    const char *name;
+    cg_tensor *(*fn)(cg_loss_args);
+} nn_losses[] = {{"bce_prob", cg_binary_cross_entropy_opts}, {"l1", cg_l1_loss_opts},
+                 {"smooth_l1", cg_smooth_l1_loss_opts}, {"huber", cg_huber_loss_opts}, {"kl_div", cg_kl_div_opts},
+                 {"poisson_nll", cg_poisson_nll_loss_opts}, {"gaussian_nll", cg_gaussian_nll_loss_opts},
+                 {"margin_ranking", cg_margin_ranking_loss_opts}, {"hinge_embedding", cg_hinge_embedding_loss_opts},
+                 {"cosine_embedding", cg_cosine_embedding_loss_opts}, {"triplet_margin", cg_triplet_margin_loss_opts},
+                 {"soft_margin", cg_soft_margin_loss_opts}, {"multilabel_soft_margin", cg_multilabel_soft_margin_loss_opts}};
+static const struct {
+    const char *name;
+    cg_optim_kind kind;
+} optimizers[] = {{"sgd", CG_SGD}, {"adam", CG_ADAM}, {"adamw", CG_ADAMW}, {"rmsprop", CG_RMSPROP},
+                  {"adagrad", CG_ADAGRAD}, {"adadelta", CG_ADADELTA}, {"adamax", CG_ADAMAX}, {"nadam", CG_NADAM},
+                  {"radam", CG_RADAM}};
+
+/* A loss statement: OP INPUT TARGET red=.. and PyTorch's options as keywords (README). */
+static cg_loss_args loss_args(statement *s, cg_tensor *input, cg_tensor *target) {
+    const char *red = kw(s, "red", "mean");
+    cg_loss_args a = {.input = input, .target = target, .reduction = reduction(s),
+                      .weight = kw_tensor(s, "weight"), .pos_weight = kw_tensor(s, "pos_weight"),
+                      .ignore_index = kw_opt(s, "ignore"), .label_smoothing = F(kw(s, "smoothing", "0")),
+                      .beta = kw_opt(s, "beta"), .delta = kw_opt(s, "delta"), .log_target = B(kw(s, "log_target", "0")),
+                      .log_input = kw_opt(s, "log_input"), .full = B(kw(s, "full", "0")), .eps = kw_opt(s, "eps"),
+                      .var = kw_tensor(s, "var"), .margin = kw_opt(s, "margin"), .p = kw_opt(s, "p"),
+                      .swap = B(kw(s, "swap", "0")), .input2 = kw_tensor(s, "x2")};
+    if (strcmp(red, "batchmean") == 0) a.reduction = CG_REDUCTION_BATCHMEAN;
+    return a;
+}
+
+/* Two results (an output and the int64 indices of max pools); one when indices were not asked. */
+static void set_pair(result *r, cg_tensor *t, cg_tensor *second, bool two) {
+    if (!t || !two) {
+        set_tensor(r, t);
+        return;
+    }
+    r->kind = R_TENSORS;
+    r->t[0] = t;
+    r->t[1] = second;
+    r->n = 2;
+}
+
+static int optimizer_step(statement *s, cg_optim_kind kind) {
+    cg_tensor *params[MAX_LIST];
+    int n = tlist(s, s->pos[0], params);
+    if (s->undef) return 0;
+    cg_optim_options o = cg_optim_defaults(kind); /* an option not given keeps PyTorch's default */
+    o.lr = F(kw(s, "lr", "0.01"));
+    if (kw(s, "momentum", NULL)) o.momentum = F(kw(s, "momentum", NULL));
+    if (kw(s, "wd", NULL)) o.weight_decay = F(kw(s, "wd", NULL));
+    o.nesterov = B(kw(s, "nesterov", "0"));
+    o.amsgrad = B(kw(s, "amsgrad", "0"));
+    o.maximize = B(kw(s, "maximize", "0"));
+    o.centered = B(kw(s, "centered", "0"));
+    cg_optimizer *opt = cg_optimizer_new(kind, (cg_tensor_list){params, n}, o);
+    if (!opt) return -1;
+    int rc = 0;
+    for (int64_t i = 0; i < I(kw(s, "steps", "1")) && rc == 0; i++) rc = cg_optimizer_step(opt);
+    cg_optimizer_free(opt);
+    return rc;
+}
+
+/* The statements of this section (README's "training"); false if op is none of them. */
+static bool execute_nn(statement *s, result *r) {
+    const char *op = s->op;
+    char **p = s->pos;
+    LOOKUP(activations, op) {
+        cg_tensor *a = T(s, p[0]);
+        if (!s->undef) set_tensor(r, activations[i_].fn(a));
+        return true;
+    }
+    LOOKUP(nn_losses, op) {
+        cg_tensor *a = T(s, p[0]), *b = T(s, p[1]);
+        cg_loss_args la = loss_args(s, a, b);
+        if (!s->undef) set_tensor(r, nn_losses[i_].fn(la));
+        return true;
+    }
+    LOOKUP(optimizers, op) {
+        set_status(r, optimizer_step(s, optimizers[i_].kind), NULL);
+        return true;
+    }
+    cg_tensor *a = T(s, p[0]);
+    if (strcmp(op, "leaky_relu") == 0 || strcmp(op, "elu") == 0 || strcmp(op, "celu") == 0) {
+        if (!s->undef) set_tensor(r, op[0] == 'l' ? cg_leaky_relu(a, F(p[1])) : op[0] == 'e' ? cg_elu(a, F(p[1])) : cg_celu(a, F(p[1])));
+    } else if (strcmp(op, "hardtanh") == 0 || strcmp(op, "softplus") == 0) {
+        if (!s->undef) set_tensor(r, op[0] == 'h' ? cg_hardtanh(a, F(p[1]), F(p[2])) : cg_softplus(a, F(p[1]), F(p[2])));
+    } else if (strcmp(op, "gelu") == 0) {
+        if (!s->undef) set_tensor(r, cg_gelu(a, p[1]));
+    } else if (strcmp(op, "softmin") == 0 || strcmp(op, "glu") == 0) {
+        if (!s->undef) set_tensor(r, op[0] == 's' ? cg_softmin(a, (int)I(p[1])) : cg_glu(a, (int)I(p[1])));
+    } else if (strcmp(op, "prelu") == 0) {
+        cg_tensor *w = T(s, p[1]);
+        if (!s->undef) set_tensor(r, cg_prelu(a, w));
+    } else if (strcmp(op, "normalize") == 0) {
+        if (!s->undef) set_tensor(r, cg_normalize(a, F(p[1]), (int)I(p[2]), F(p[3])));
+    } else if (strcmp(op, "cosine_similarity") == 0) {
+        cg_tensor *b = T(s, p[1]);
+        if (!s->undef) set_tensor(r, cg_cosine_similarity(a, b, (int)I(p[2]), F(p[3])));
+    } else if (strcmp(op, "pairwise_distance") == 0) {
+        cg_tensor *b = T(s, p[1]);
+        if (!s->undef) set_tensor(r, cg_pairwise_distance(a, b, F(p[2]), F(p[3]), B(p[4])));
+    } else if (strcmp(op, "linear") == 0) { /* linear X W B|None: without a bias, matmul(x, w.t()) as PyTorch's */
+        cg_tensor *w = T(s, p[1]), *b = T(s, p[2]);
+        if (!s->undef) set_tensor(r, b ? cg_linear(a, w, b) : cg_matmul(a, cg_t(w)));
+    } else if (strcmp(op, "bilinear") == 0) {
+        cg_tensor *b = T(s, p[1]), *w = T(s, p[2]), *bias = T(s, p[3]);
+        if (!s->undef) set_tensor(r, cg_bilinear(a, b, w, bias));
+    } else if (strcmp(op, "layer_norm") == 0) { /* layer_norm X [SHAPE] W B EPS */
+        int64_t sh[MAX_LIST];
+        int k = ints(p[1], sh);
+        cg_tensor *w = T(s, p[2]), *b = T(s, p[3]);
+        if (!s->undef) set_tensor(r, cg_layer_norm(a, k, sh, w, b, F(p[4])));
+    } else if (strcmp(op, "batch_norm") == 0 || strcmp(op, "instance_norm") == 0) { /* X RM RV W B TRAIN MOMENTUM EPS */
+        cg_tensor *rm = T(s, p[1]), *rv = T(s, p[2]), *w = T(s, p[3]), *b = T(s, p[4]);
+        if (!s->undef)
+            set_tensor(r, op[0] == 'b' ? cg_batch_norm(a, rm, rv, w, b, B(p[5]), F(p[6]), F(p[7]))
+                                       : cg_instance_norm(a, rm, rv, w, b, B(p[5]), F(p[6]), F(p[7])));
+    } else if (strcmp(op, "group_norm") == 0) { /* group_norm X G W B EPS */
+        cg_tensor *w = T(s, p[2]), *b = T(s, p[3]);
+        if (!s->undef) set_tensor(r, cg_group_norm(a, I(p[1]), w, b, F(p[4])));
+    } else if (strcmp(op, "dropout") == 0 || strcmp(op, "dropout2d") == 0) {
+        if (!s->undef) set_tensor(r, op[7] ? cg_dropout2d(a, F(p[1]), B(p[2])) : cg_dropout(a, F(p[1]), B(p[2])));
+    } else if (strcmp(op, "conv1d") == 0 || strcmp(op, "conv2d") == 0) { /* X W B|None stride= padding= dilation= groups= padstr= */
+        cg_tensor *w = T(s, p[1]), *b = T(s, p[2]);
+        cg_conv_args ca = {.input = a, .weight = w, .bias = b, .stride = kw_ints(s, "stride"),
+                           .padding = kw_ints(s, "padding"), .dilation = kw_ints(s, "dilation"),
+                           .groups = I(kw(s, "groups", "0")), .padding_str = kw(s, "padstr", NULL)};
+        if (!s->undef) set_tensor(r, op[4] == '1' ? cg_conv1d_opts(ca) : cg_conv2d_opts(ca));
+    } else if (strcmp(op, "conv_transpose1d") == 0 || strcmp(op, "conv_transpose2d") == 0) {
+        cg_tensor *w = T(s, p[1]), *b = T(s, p[2]);
+        cg_conv_transpose_args ca = {.input = a, .weight = w, .bias = b, .stride = kw_ints(s, "stride"),
+                                     .padding = kw_ints(s, "padding"), .output_padding = kw_ints(s, "outpad"),
+                                     .groups = I(kw(s, "groups", "0")), .dilation = kw_ints(s, "dilation")};
+        if (!s->undef) set_tensor(r, op[14] == '1' ? cg_conv_transpose1d_opts(ca) : cg_conv_transpose2d_opts(ca));
+    } else if (strcmp(op, "max_pool1d") == 0 || strcmp(op, "max_pool2d") == 0) { /* X [K] stride= padding= dilation= ceil= indices= */
+        cg_tensor *idx = NULL;
+        bool two = B(kw(s, "indices", "0"));
+        cg_max_pool_args ma = {.input = a, .kernel_size = pos_ints(p[1]), .stride = kw_ints(s, "stride"),
+                               .padding = kw_ints(s, "padding"), .dilation = kw_ints(s, "dilation"),
+                               .ceil_mode = B(kw(s, "ceil", "0")), .indices = two ? &idx : NULL};
+        if (s->undef) return true;
+        cg_tensor *t = op[8] == '1' ? cg_max_pool1d_opts(ma) : cg_max_pool2d_opts(ma);
+        set_pair(r, t, idx, two);
+    } else if (strcmp(op, "avg_pool1d") == 0 || strcmp(op, "avg_pool2d") == 0) { /* X [K] stride= padding= ceil= exclude= divisor= */
+        cg_avg_pool_args aa = {.input = a, .kernel_size = pos_ints(p[1]), .stride = kw_ints(s, "stride"),
+                               .padding = kw_ints(s, "padding"), .ceil_mode = B(kw(s, "ceil", "0")),
+                               .exclude_padding = B(kw(s, "exclude", "0")), .divisor_override = I(kw(s, "divisor", "0"))};
+        if (!s->undef) set_tensor(r, op[8] == '1' ? cg_avg_pool1d_opts(aa) : cg_avg_pool2d_opts(aa));
+    } else if (strcmp(op, "adaptive_avg_pool2d") == 0 || strcmp(op, "adaptive_max_pool2d") == 0) {
+        cg_tensor *idx = NULL;
+        bool two = B(kw(s, "indices", "0"));
+        cg_adaptive_pool_args aa = {.input = a, .output_size = pos_ints(p[1]), .indices = two ? &idx : NULL};
+        if (s->undef) return true;
+        cg_tensor *t = op[9] == 'a' ? cg_adaptive_avg_pool2d_opts(aa) : cg_adaptive_max_pool2d_opts(aa);
+        set_pair(r, t, idx, two);
+    } else if (strcmp(op, "embedding") == 0) { /* embedding IDX W pad=N */
+        cg_tensor *w = T(s, p[1]);
+        const char *pad = kw(s, "pad", NULL);
+        if (!s->undef) set_tensor(r, pad ? cg_embedding_padded(a, w, I(pad)) : cg_embedding(a, w));
+    } else if (strcmp(op, "one_hot") == 0) {
+        if (!s->undef) set_tensor(r, cg_one_hot(a, I(p[1])));
+    } else if (strcmp(op, "pad") == 0) { /* pad X [PADS] constant|reflect|replicate VALUE */
+        int64_t pads[MAX_LIST];
+        int n = ints(p[1], pads);
+        if (!s->undef)
+            set_tensor(r, p[2][0] == 'c' ? cg_pad_constant(a, pads, n, F(p[3])) : p[2][2] == 'f' ? cg_pad_reflect(a, pads, n)
+                                                                                             : cg_pad_replicate(a, pads, n));
+    } else if (strcmp(op, "interpolate") == 0) { /* interpolate X mode=M size=[..] scale=[..] align=1 */
+        cg_interpolate_args ia = {.input = a, .size = kw_ints(s, "size"), .mode = kw(s, "mode", NULL),
+                                  .align_corners = B(kw(s, "align", "0"))};
+        const char *scale = kw(s, "scale", NULL);
+        if (scale) {
+            char copy[256], *items[MAX_LIST];
+            snprintf(copy, sizeof copy, "%s", scale);
+            int n = split_list(copy, items, MAX_LIST);
+            for (int i = 0; i < n && i < 3; i++) ia.scale_factor[i] = F(items[i]);
+        }
+        if (!s->undef) set_tensor(r, cg_interpolate_opts(ia));
+    } else if (strcmp(op, "sdpa") == 0) { /* sdpa Q K V mask=M causal=1 */
+        cg_tensor *k = T(s, p[1]), *v = T(s, p[2]);
+        cg_sdpa_args sa = {.query = a, .key = k, .value = v, .attn_mask = kw_tensor(s, "mask"),
+                           .is_causal = B(kw(s, "causal", "0"))};
+        if (!s->undef) set_tensor(r, cg_scaled_dot_product_attention_opts(sa));
+    } else {
+        s->undef = false;
+        return false;
+    }
+    return true;
+}
+
 /* Runs one statement; the result says what to print. */
 static void execute(statement *s, result *r) {
     const char *op = s->op;
@@ -410,7 +641,8 @@ static void execute(statement *s, result *r) {
     }
     LOOKUP(losses, op) {
         cg_tensor *a = T(s, p[0]), *b = T(s, p[1]);
-        if (!s->undef) set_tensor(r, losses[i_].fn((cg_loss_args){.input = a, .target = b, .reduction = reduction(s)}));
+        cg_loss_args la = loss_args(s, a, b);
+        if (!s->undef) set_tensor(r, losses[i_].fn(la));
         return;
     }
 
@@ -656,11 +888,12 @@ static void execute(statement *s, result *r) {
         r->kind = R_TEXT;
         snprintf(r->text, sizeof r->text, "bool %d", op[0] == 's' ? cg_shares_storage(a, b) : cg_is_contiguous(a));
     } else if (strcmp(op, "rmhook") == 0) { /* removes the K-th hook the program registered */
-        cg_tensor *a = T(s, p[0]);
+        T(s, p[0]); /* PyTorch's handle.remove() ignores the tensor named: through the one hooked */
         int k = (int)I(p[1]);
         if (s->undef) return;
-        if (k < nhooks) {
-            set_status(r, cg_remove_hook(a, hook_handles[k]), NULL);
+        if (k < nhooks) { /* a removed handle's remove() does nothing in PyTorch; cgrad refuses an unknown handle */
+            set_status(r, hook_tensors[k] ? cg_remove_hook(hook_tensors[k], hook_handles[k]) : 0, NULL);
+            hook_tensors[k] = NULL;
         } else {
             r->kind = R_TEXT;
             snprintf(r->text, sizeof r->text, "nohook");
@@ -822,7 +1055,10 @@ static void execute(statement *s, result *r) {
         snprintf(h->kind, sizeof h->kind, "%s", p[1]);
         snprintf(h->tag, sizeof h->tag, "%s", p[0]);
         int handle = cg_register_hook(a, run_hook, h);
-        if (handle > 0) hook_handles[nhooks++] = handle; /* rmhook's K counts the registered ones only */
+        if (handle > 0) { /* rmhook's K counts the registered ones only */
+            hook_tensors[nhooks] = a;
+            hook_handles[nhooks++] = handle;
+        }
         set_status(r, handle > 0 ? 0 : -1, NULL);
     } else if (strcmp(op, "repr") == 0) {
         cg_tensor *a = T(s, p[0]);
@@ -837,7 +1073,7 @@ static void execute(statement *s, result *r) {
         fprintf(out, "%d: repr ", stmt);
         put_escaped(buf);
         r->text[0] = '\0';
-    } else {
+    } else if (!execute_nn(s, r)) {
         fprintf(stderr, "difftest: unknown op %s\n", op);
         exit(2);
     }

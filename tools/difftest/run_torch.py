@@ -20,7 +20,6 @@ DTYPES = {'f32': torch.float32, 'f64': torch.float64, 'i64': torch.int64, 'bool'
 DTYPE_NAMES = {torch.float32: 'float32', torch.float64: 'float64', torch.int64: 'int64', torch.bool: 'bool'}
 # Warnings given once per process: whether one shows depends on the programs before, so neither side prints them.
 ONCE_WARNINGS = ('Using backward() with create_graph=True will create a reference cycle',)
-REDUCTIONS = {'mean': 'mean', 'sum': 'sum', 'none': 'none'}
 
 
 # The functions of the functional API statements (interp.c's functions[]).
@@ -250,6 +249,164 @@ class Program:
     @staticmethod
     def b(s):
         return s == '1'
+
+    # ---- torch.nn.functional and torch.optim (interp.c's execute_nn) ----
+    ACTIVATIONS = ('relu6', 'selu', 'silu', 'hardsigmoid', 'hardswish', 'mish', 'logsigmoid', 'softsign',
+                   'tanhshrink')
+    NN_LOSSES = {'bce_prob': 'binary_cross_entropy', 'l1': 'l1_loss', 'smooth_l1': 'smooth_l1_loss',
+                 'huber': 'huber_loss', 'kl_div': 'kl_div', 'poisson_nll': 'poisson_nll_loss',
+                 'gaussian_nll': 'gaussian_nll_loss', 'margin_ranking': 'margin_ranking_loss',
+                 'hinge_embedding': 'hinge_embedding_loss', 'cosine_embedding': 'cosine_embedding_loss',
+                 'triplet_margin': 'triplet_margin_loss', 'soft_margin': 'soft_margin_loss',
+                 'multilabel_soft_margin': 'multilabel_soft_margin_loss'}
+    OPTIMIZERS = {'sgd': 'SGD', 'adam': 'Adam', 'adamw': 'AdamW', 'rmsprop': 'RMSprop', 'adagrad': 'Adagrad',
+                  'adadelta': 'Adadelta', 'adamax': 'Adamax', 'nadam': 'NAdam', 'radam': 'RAdam'}
+
+    def loss(self, op, p, kw):
+        """A loss statement: OP INPUT TARGET red=.. and the options as keywords (interp.c's loss_args)."""
+        F = torch.nn.functional
+        T = self.tensor
+        a, t = T(p[0]), T(p[1])
+        opts = {'reduction': kw.get('red', 'mean')}
+        for key, name, conv in (('weight', 'weight', T), ('pos_weight', 'pos_weight', T), ('ignore', 'ignore_index', int),
+                                ('smoothing', 'label_smoothing', float), ('beta', 'beta', float),
+                                ('delta', 'delta', float), ('log_target', 'log_target', self.b),
+                                ('log_input', 'log_input', lambda v: float(v) != 0), ('full', 'full', self.b),
+                                ('eps', 'eps', float), ('margin', 'margin', float), ('p', 'p', float),
+                                ('swap', 'swap', self.b)):
+            if key in kw:
+                opts[name] = conv(kw[key])
+        if op in ('bce', 'mse', 'nll', 'ce'):
+            fn = {'bce': F.binary_cross_entropy_with_logits, 'mse': F.mse_loss, 'nll': F.nll_loss,
+                  'ce': F.cross_entropy}[op]
+            return fn(a, t, **opts)
+        fn = getattr(F, self.NN_LOSSES[op])
+        if op == 'gaussian_nll':
+            return fn(a, t, T(kw['var']) if 'var' in kw else None, **opts)
+        if op in ('margin_ranking', 'cosine_embedding', 'triplet_margin'):  # (x1, x2, y) / (anchor, positive, negative)
+            return fn(a, T(kw['x2']) if 'x2' in kw else None, t, **opts)
+        return fn(a, t, **opts)
+
+    def optimizer_step(self, op, p, kw):
+        params = self.tlist(p[0])
+        opts = {'lr': float(kw.get('lr', '0.01'))}
+        extra = {'momentum': ('momentum', float), 'wd': ('weight_decay', float), 'nesterov': ('nesterov', self.b),
+                 'amsgrad': ('amsgrad', self.b), 'maximize': ('maximize', self.b), 'centered': ('centered', self.b)}
+        for key, (name, conv) in extra.items():
+            if key in kw:
+                opts[name] = conv(kw[key])
+        opt = getattr(torch.optim, self.OPTIMIZERS[op])(params, **opts)
+        for _ in range(int(kw.get('steps', '1'))):
+            opt.step()
+        return None
+
+    @staticmethod
+    def ints_arg(kw, key):
+        return tuple(Program.ints(kw[key])) if key in kw else None
+
+    def execute_nn(self, op, p, kw):
+        F = torch.nn.functional
+        T = self.tensor
+        ints = self.ints
+        if op in self.ACTIVATIONS:
+            return getattr(F, op)(T(p[0]))
+        if op == 'erf':
+            return torch.erf(T(p[0]))
+        if op in self.NN_LOSSES:
+            return self.loss(op, p, kw)
+        if op in self.OPTIMIZERS:
+            return self.optimizer_step(op, p, kw)
+        if op in ('leaky_relu', 'elu', 'celu'):
+            return getattr(F, op)(T(p[0]), float(p[1]))
+        if op in ('hardtanh', 'softplus'):
+            return getattr(F, op)(T(p[0]), float(p[1]), float(p[2]))
+        if op == 'gelu':
+            return F.gelu(T(p[0]), approximate=p[1])
+        if op in ('softmin', 'glu'):
+            return getattr(F, op)(T(p[0]), int(p[1]))
+        if op == 'prelu':
+            return F.prelu(T(p[0]), T(p[1]))
+        if op == 'normalize':
+            return F.normalize(T(p[0]), float(p[1]), int(p[2]), float(p[3]))
+        if op == 'cosine_similarity':
+            return F.cosine_similarity(T(p[0]), T(p[1]), int(p[2]), float(p[3]))
+        if op == 'pairwise_distance':
+            return F.pairwise_distance(T(p[0]), T(p[1]), float(p[2]), float(p[3]), self.b(p[4]))
+        if op == 'linear':
+            return F.linear(T(p[0]), T(p[1]), T(p[2]))
+        if op == 'bilinear':
+            return F.bilinear(T(p[0]), T(p[1]), T(p[2]), T(p[3]))
+        if op == 'layer_norm':
+            return F.layer_norm(T(p[0]), ints(p[1]), T(p[2]), T(p[3]), float(p[4]))
+        if op in ('batch_norm', 'instance_norm'):
+            return getattr(F, op)(T(p[0]), T(p[1]), T(p[2]), T(p[3]), T(p[4]), self.b(p[5]), float(p[6]),
+                                  float(p[7]))
+        if op == 'group_norm':
+            return F.group_norm(T(p[0]), int(p[1]), T(p[2]), T(p[3]), float(p[4]))
+        if op in ('dropout', 'dropout2d'):
+            return getattr(F, op)(T(p[0]), float(p[1]), self.b(p[2]))
+        if op in ('conv1d', 'conv2d'):
+            opts = {k: v for k, v in (('stride', self.ints_arg(kw, 'stride')), ('padding', self.ints_arg(kw, 'padding')),
+                                      ('dilation', self.ints_arg(kw, 'dilation'))) if v is not None}
+            if 'padstr' in kw:
+                opts['padding'] = kw['padstr']
+            if 'groups' in kw and int(kw['groups']) != 0:
+                opts['groups'] = int(kw['groups'])
+            return getattr(F, op)(T(p[0]), T(p[1]), T(p[2]), **opts)
+        if op in ('conv_transpose1d', 'conv_transpose2d'):
+            opts = {k: v for k, v in (('stride', self.ints_arg(kw, 'stride')), ('padding', self.ints_arg(kw, 'padding')),
+                                      ('output_padding', self.ints_arg(kw, 'outpad')),
+                                      ('dilation', self.ints_arg(kw, 'dilation'))) if v is not None}
+            if 'groups' in kw and int(kw['groups']) != 0:
+                opts['groups'] = int(kw['groups'])
+            return getattr(F, op)(T(p[0]), T(p[1]), T(p[2]), **opts)
+        if op in ('max_pool1d', 'max_pool2d'):
+            opts = {k: v for k, v in (('stride', self.ints_arg(kw, 'stride')), ('padding', self.ints_arg(kw, 'padding')),
+                                      ('dilation', self.ints_arg(kw, 'dilation'))) if v is not None}
+            two = self.b(kw.get('indices', '0'))
+            res = getattr(F, op)(T(p[0]), tuple(ints(p[1])), ceil_mode=self.b(kw.get('ceil', '0')),
+                                 return_indices=two, **opts)
+            return tuple(res) if two else res
+        if op in ('avg_pool1d', 'avg_pool2d'):
+            opts = {k: v for k, v in (('stride', self.ints_arg(kw, 'stride')),
+                                      ('padding', self.ints_arg(kw, 'padding'))) if v is not None}
+            if 'divisor' in kw and int(kw['divisor']) != 0:
+                opts['divisor_override'] = int(kw['divisor'])
+            return getattr(F, op)(T(p[0]), tuple(ints(p[1])), ceil_mode=self.b(kw.get('ceil', '0')),
+                                  count_include_pad=not self.b(kw.get('exclude', '0')), **opts)
+        size = ints(p[1]) if op.startswith('adaptive') else None
+        size = size[0] if size and len(size) == 1 else tuple(size or ())  # one int: a square output
+        if op == 'adaptive_avg_pool2d':
+            return F.adaptive_avg_pool2d(T(p[0]), size)
+        if op == 'adaptive_max_pool2d':
+            two = self.b(kw.get('indices', '0'))
+            res = F.adaptive_max_pool2d(T(p[0]), size, return_indices=two)
+            return tuple(res) if two else res
+        if op == 'embedding':
+            return F.embedding(T(p[0]), T(p[1]), padding_idx=int(kw['pad']) if 'pad' in kw else None)
+        if op == 'one_hot':
+            return F.one_hot(T(p[0]), int(p[1]))
+        if op == 'pad':
+            mode = p[2]
+            if mode == 'constant':
+                return F.pad(T(p[0]), ints(p[1]), mode, float(p[3]))
+            return F.pad(T(p[0]), ints(p[1]), mode)
+        if op == 'interpolate':
+            opts = {'mode': kw.get('mode', 'nearest')}
+            if 'size' in kw:
+                sz = ints(kw['size'])
+                opts['size'] = sz[0] if len(sz) == 1 else tuple(sz)
+            if 'scale' in kw:
+                sc = [float(x) for x in kw['scale'][1:-1].split(',')]
+                opts['scale_factor'] = sc[0] if len(sc) == 1 else tuple(sc)
+            if 'align' in kw:
+                opts['align_corners'] = self.b(kw['align'])
+            return F.interpolate(T(p[0]), **opts)
+        if op == 'sdpa':
+            mask = T(kw['mask']) if 'mask' in kw else None
+            return F._scaled_dot_product_attention(T(p[0]), T(p[1]), T(p[2]), attn_mask=mask,
+                                                   is_causal=self.b(kw.get('causal', '0')))[0]
+        raise SystemExit('run_torch: unknown op ' + op)
 
     def execute(self, op, p, kw):
         T = self.tensor
@@ -489,11 +646,8 @@ class Program:
             return torch.masked_fill(T(p[0]), T(p[1]), N(p[2]))
 
         # ---- losses ----
-        F = torch.nn.functional
-        losses = {'bce': F.binary_cross_entropy_with_logits, 'mse': F.mse_loss, 'nll': F.nll_loss,
-                  'ce': F.cross_entropy}
-        if op in losses:
-            return losses[op](T(p[0]), T(p[1]), reduction=REDUCTIONS[kw.get('red', 'mean')])
+        if op in ('bce', 'mse', 'nll', 'ce'):
+            return self.loss(op, p, kw)
         if op in ('softmax', 'log_softmax'):
             return getattr(torch, op)(T(p[0]), I(p[1]))
 
@@ -563,7 +717,7 @@ class Program:
             return None
         if op == 'repr':
             return 'repr ' + escape(repr(T(p[0])))
-        raise SystemExit('run_torch: unknown op ' + op)
+        return self.execute_nn(op, p, kw)
 
 
 DEFAULT_SEED = 67280421310721  # interp.c seeds cgrad's default generator with it too
