@@ -32,7 +32,12 @@ static inline cg_tensor *cg_as_dtype(cg_tensor *t, cg_dtype dtype) {
     return converted;
 }
 /* A 0-dim zero of g's dtype, the "else" of a masked gradient; NULL when g is. */
-static inline cg_tensor *cg_zero_for(const cg_tensor *g) { return g ? cg_scalar(0, g->dtype) : NULL; }
+static inline cg_tensor *cg_zero_for(const cg_tensor *g) {
+    if (!g) return NULL;
+    /* of g's shape when g is empty: PyTorch's formulas mask with operands of one shape, and
+     * TensorIterator lays an empty result out row-major only when all operands have its shape */
+    return g->numel == 0 ? cg_expand_shape(cg_scalar(0, g->dtype), g->ndim, g->sizes) : cg_scalar(0, g->dtype);
+}
 /* The dtype true division and the float-valued unary ops compute in: integers become float32. */
 static inline cg_dtype cg_float_type(cg_dtype dtype) { return cg_dtype_is_floating(dtype) ? dtype : CG_FLOAT32; }
 
