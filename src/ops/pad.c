@@ -102,7 +102,7 @@ cg_tensor *cg_select_positions(cg_tensor *t, int k, cg_tensor *index, const int6
         out = picked ? reshape_tail(picked, 1, k, out_sizes) : NULL;
         if (out) out = cg_contiguous(out);
     }
-    return out;
+    return out ? cg_new_alias(out) : NULL; /* a fresh result, not a view of the steps (in-place ops may write it) */
 }
 
 cg_tensor *cg_add_back_positions(cg_tensor *g, int k, cg_tensor *index, const int64_t *in_sizes) {

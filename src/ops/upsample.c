@@ -15,6 +15,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 typedef enum { UP_NEAREST, UP_LINEAR } up_mode;
 
@@ -233,6 +234,7 @@ cg_tensor *cg_interpolate_opts(cg_interpolate_args a) {
     }
     up_plan p = {.count = out[0] * (k > 1 ? out[1] : 1) * (k > 2 ? out[2] : 1)};
     cg_tensor *result = NULL, *index = NULL, *weight = NULL;
+    int64_t *positions = NULL;
     if (m == UP_NEAREST) {
         p.flat = malloc(sizeof(int64_t) * (size_t)p.count);
         if (!p.flat) cg_set_error("out of memory");
@@ -248,6 +250,13 @@ cg_tensor *cg_interpolate_opts(cg_interpolate_args a) {
         }
         index = p.flat ? cg_index_on(t, p.count, p.flat) : NULL;
         result = index ? cg_select_positions(t, k, index, out) : NULL;
+        /* the node keeps the positions, not a saved tensor: PyTorch's saves none, so a second
+         * backward works */
+        positions = result ? cg_malloc(sizeof(int64_t) * (size_t)(p.count + 1)) : NULL;
+        if (positions) {
+            positions[0] = p.count;
+            memcpy(positions + 1, p.flat, sizeof(int64_t) * (size_t)p.count);
+        }
     } else if (plan_linear(t, k, out, factors, a.align_corners, &p) == 0) {
         int64_t n = p.count << k;
         index = cg_index_on(t, n, p.flat);
@@ -259,18 +268,24 @@ cg_tensor *cg_interpolate_opts(cg_interpolate_args a) {
         }
     }
     plan_free(&p);
+    if (result) result = cg_new_alias(result); /* a fresh result, not a view of the kernels' steps */
     cg_node *n = result ? cg_record(up_ops[m][k - 1], result, CG_INPUTS(t)) : NULL;
     if (n) {
         n->args[0] = k;
         for (int i = 0; i < k; i++) n->args[1 + i] = t->sizes[2 + i];
-        cg_save(n, 0, index);
-        if (weight) cg_save(n, 1, weight);
+        n->extra = positions;
+        positions = NULL;
+        if (m != UP_NEAREST) {
+            cg_save(n, 0, index);
+            cg_save(n, 1, weight);
+        }
     }
+    cg_free(positions);
     return cg_recorded(result);
 }
 
 static void nearest_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    cg_tensor *index = cg_saved(n, 0);
+    cg_tensor *index = n->extra ? cg_index_on(grads[0], n->extra[0], n->extra + 1) : NULL;
     if (index) out[0] = cg_add_back_positions(grads[0], (int)n->args[0], index, n->args + 1);
 }
 
