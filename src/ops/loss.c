@@ -175,6 +175,16 @@ void cg_backward_binary_cross_entropy_with_logits(cg_node *n, cg_tensor **grads,
 
 /* ---- binary_cross_entropy ---- */
 
+/* r (row-major) in the layout of empty_like(like), which PyTorch's kernels write into: a fresh
+ * tensor (v=0, the copy is the kernel's). */
+static cg_tensor *in_layout_of(cg_tensor *r, const cg_tensor *like) {
+    if (!r || cg_is_row_major(like) || !cg_is_non_overlapping_and_dense(like)) return r;
+    cg_tensor *out = cg_new_like(like, r->dtype);
+    if (!out || cg_copy_(out, r) < 0) return NULL;
+    out->storage->version = 0;
+    return out;
+}
+
 /* PyTorch 1.13's kernel: the pointwise loss (a scalar loop with libm's log, backend/cpu/nll.c),
  * times the weight in place, then the reduction. */
 cg_tensor *cg_binary_cross_entropy_opts(cg_loss_args a) {
@@ -209,6 +219,7 @@ cg_tensor *cg_binary_cross_entropy_opts(cg_loss_args a) {
                              cg_shape_text(x->ndim, x->sizes).s, cg_shape_text(ndim, shape).s);
             pointwise = ndim >= 0 && cg_same_shape(ndim, shape, x->ndim, x->sizes) ? cg_to(cg_mul(pointwise, w), x->dtype) : NULL;
         }
+        pointwise = in_layout_of(pointwise, x); /* loss = empty_like(input) */
         loss = pointwise ? loss_reduce(pointwise, a.reduction) : NULL;
     }
     cg_node *n = loss_record(&cg_op_binary_cross_entropy, loss, CG_INPUTS(x, t), a.reduction, (double)x->numel);

@@ -91,6 +91,14 @@ cg_tensor *cg_soft_margin_loss_opts(cg_loss_args a) {
                      "input cannot have requires_grad True.");
         return NULL;
     }
+    int64_t shape[CG_MAX_DIMS]; /* ATen's neg(input).mul_(target): the target broadcasts to the input only */
+    int ndim = cg_broadcast_shapes(x->ndim, x->sizes, y->ndim, y->sizes, shape);
+    if (ndim < 0) return NULL;
+    if (!cg_same_shape(ndim, shape, x->ndim, x->sizes)) {
+        cg_set_error("output with shape %s doesn't match the broadcast shape %s", cg_shape_text(x->ndim, x->sizes).s,
+                     cg_shape_text(ndim, shape).s);
+        return NULL;
+    }
     cg_tensor *loss = NULL;
     CG_NO_GRAD { loss = loss_reduce(cg_log(cg_add_scalar(cg_exp(cg_mul(cg_neg(x), y)), 1)), a.reduction); }
     cg_node *n = loss_record(&cg_op_soft_margin_loss, loss, CG_INPUTS(x), a.reduction, (double)x->numel);
