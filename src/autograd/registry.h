@@ -283,6 +283,19 @@
     X(logaddexp2, "Logaddexp2Backward0")            \
     X(div_mode, "DivBackward2")
 
+/* The dependencies of gradients on the forward's inputs (src/ops/grad_depends.c). */
+#define CG_OPS_GRAD_DEPENDS(X)                                                \
+    X(reflection_pad1d_depends, "ReflectionPad1DBackwardBackward0")           \
+    X(reflection_pad2d_depends, "ReflectionPad2DBackwardBackward0")           \
+    X(reflection_pad3d_depends, "ReflectionPad3DBackwardBackward0")           \
+    X(replication_pad1d_depends, "ReplicationPad1DBackwardBackward0")         \
+    X(replication_pad2d_depends, "ReplicationPad2DBackwardBackward0")         \
+    X(replication_pad3d_depends, "ReplicationPad3DBackwardBackward0")         \
+    X(layer_norm_depends, "NativeLayerNormBackwardBackward0")                 \
+    X(batch_norm_depends, "NativeBatchNormBackwardBackward0")                 \
+    X(group_norm_depends, "NativeGroupNormBackwardBackward0")                 \
+    X(conv_depends, "ConvolutionBackwardBackward0")
+
 #define CG_OPS(X)          \
     CG_OPS_COPY(X)         \
     CG_OPS_ELEMENTWISE(X)  \
@@ -299,7 +312,8 @@
     CG_OPS_SORT(X)         \
     CG_OPS_UNARY_MATH(X)   \
     CG_OPS_BINARY_MATH(X)  \
-    CG_OPS_REDUCE_MORE(X)
+    CG_OPS_REDUCE_MORE(X)  \
+    CG_OPS_GRAD_DEPENDS(X)
 
 #define CG_DECLARE_OP(ident, name)                                            \
     void cg_backward_##ident(cg_node *n, cg_tensor **grads, cg_tensor **out); \

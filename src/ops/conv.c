@@ -5,6 +5,8 @@
  * kernels of backend/cpu/conv.c, PyTorch's slow_conv2d arrangement. */
 #include "autograd/registry.h"
 #include "backend/backend.h"
+#include "ops/elementwise.h"
+#include "ops/grad_depends.h"
 
 #include <stdatomic.h>
 #include <string.h>
@@ -153,6 +155,8 @@ void cg_backward_convolution(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     if (cg_needs_grad(n, 1) || want_bias) weight = conv_grad_weight(x, grads[0], &p, w->sizes, want_bias ? &bias : NULL);
     if (cg_needs_grad(n, 1)) out[1] = weight;
     if (cg_needs_grad(n, 2)) out[2] = conv_grad_bias(grads[0], &p, bias);
+    /* convolution_backward takes input and weight: each gradient depends on both */
+    for (int i = 0; i < 3; i++) out[i] = cg_grad_depending(&cg_op_conv_depends, out[i], x, w);
 }
 
 /* ---- its backward, as three ops ---- */
@@ -585,6 +589,7 @@ void cg_backward_conv_transpose(cg_node *n, cg_tensor **grads, cg_tensor **out) 
     if (cg_needs_grad(n, 0)) out[0] = convolve(&cg_op_conv_transpose_backward_input, grads[0], w, NULL, &p);
     if (cg_needs_grad(n, 1)) out[1] = conv_grad_weight(grads[0], x, &p, w->sizes, NULL);
     if (cg_needs_grad(n, 2)) out[2] = conv_grad_bias(grads[0], &p, NULL);
+    for (int i = 0; i < 3; i++) out[i] = cg_grad_depending(&cg_op_conv_depends, out[i], x, w);
 }
 
 void cg_backward_conv_transpose_backward_input(cg_node *n, cg_tensor **grads, cg_tensor **out) {

@@ -6,6 +6,8 @@
  * it can be differentiated again; its float32 values are within rounding of PyTorch's, not its bits. */
 #include "autograd/registry.h"
 #include "backend/backend.h"
+#include "ops/elementwise.h"
+#include "ops/grad_depends.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -84,9 +86,10 @@ cg_tensor *cg_layer_norm(cg_tensor *x, int k, const int64_t *shape, cg_tensor *w
     return cg_recorded(out);
 }
 
-/* With xhat = (x - mean) * rstd over the normalized dims and gw = grad * weight:
- * dx = rstd (gw - mean(gw) - xhat mean(gw xhat)), dweight = sum(grad xhat), dbias = sum(grad),
- * the sums over the leading dims. */
+/* With xhat = (x - mean) * rstd over the normalized dims (N elements) and gw = grad * weight, in
+ * ATen's form (its infinities and NaNs: an inf in a row's grad makes the row NaN): ds = sum(gw x),
+ * db = sum(gw), b = (db mean - ds) rstd^3 / N, c = -b mean - db rstd / N, dx = rstd gw + b x + c;
+ * dweight = sum(grad xhat), dbias = sum(grad), the sums over the leading dims. */
 void cg_backward_layer_norm(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_tensor *x = cg_saved(n, 0), *w = n->args[1] ? cg_saved(n, 1) : NULL, *g = grads[0];
     if (!x || (n->args[1] && !w)) return;
@@ -97,16 +100,22 @@ void cg_backward_layer_norm(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_tensor *xhat = cg_mul(cg_sub(x, mean), rstd);
     if (cg_needs_grad(n, 0)) {
         cg_tensor *gw = w ? cg_mul(g, w) : g;
+        int64_t count = 1;
+        for (int d = 0; d < rows.ndims; d++) count *= x->sizes[rows.dims[d]];
+        rows.input = cg_mul(gw, x);
+        cg_tensor *ds = cg_sum_opts(rows);
         rows.input = gw;
-        cg_tensor *centered = cg_sub(gw, cg_mean_opts(rows));
-        rows.input = cg_mul(gw, xhat);
-        out[0] = cg_mul(rstd, cg_sub(centered, cg_mul(xhat, cg_mean_opts(rows))));
+        cg_tensor *db = cg_sum_opts(rows);
+        cg_tensor *b = cg_div_scalar(cg_mul(cg_sub(cg_mul(db, mean), ds), cg_pow_scalar(rstd, 3)), (double)count);
+        cg_tensor *c = cg_sub(cg_neg(cg_mul(b, mean)), cg_div_scalar(cg_mul(db, rstd), (double)count));
+        out[0] = cg_add(cg_add(cg_mul(rstd, gw), cg_mul(b, x)), c);
     }
     if (cg_needs_grad(n, 1) && w) out[1] = cg_sum_to(cg_mul(g, xhat), w->ndim, w->sizes);
     if (cg_needs_grad(n, 2)) {
         int k = (int)n->args[0];
         out[2] = cg_sum_to(g, k, x->sizes + x->ndim - k);
     }
+    for (int i = 0; i < 3; i++) out[i] = cg_grad_depending(&cg_op_layer_norm_depends, out[i], x, w);
 }
 
 /* ---- batch_norm ---- */
@@ -212,21 +221,23 @@ cg_tensor *cg_batch_norm(cg_tensor *x, cg_tensor *running_mean, cg_tensor *runni
     }
     if (!invstd) return NULL;
     cg_node *n = record_affine_norm(&cg_op_batch_norm, out, x, w, b, training, eps);
-    if (n && !training) {
-        cg_save(n, 2, mean);
-        cg_save(n, 3, invstd);
-    }
+    /* PyTorch saves the running statistics (in training too): writing them before the backward is
+     * its version error */
+    if (n && running_mean) cg_save(n, 2, running_mean);
+    if (n && running_var) cg_save(n, 3, running_var);
     return cg_recorded(out);
 }
 
 /* With xhat = (x - mean) * invstd per channel and gw = grad * weight, in training (the statistics
  * the batch's, recomputed from x so that the formula differentiates again)
- * dx = invstd (gw - mean(gw) - xhat mean(gw xhat)), in evaluation dx = gw invstd; dweight =
+ * dx = invstd (gw - mean(gw) - xhat mean(gw xhat)), in evaluation (the running statistics',
+ * invstd = (var + eps)^-1/2) dx = gw invstd; dweight =
  * sum(grad xhat), dbias = sum(grad), the means and sums over every dim but the channels. */
 void cg_backward_batch_norm(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     bool training = n->args[0];
     cg_tensor *x = cg_saved(n, 0), *w = n->args[1] ? cg_saved(n, 1) : NULL, *g = grads[0];
-    if (!x || (n->args[1] && !w)) return;
+    cg_tensor *rm = n->saved[2].data ? cg_saved(n, 2) : NULL, *rv = n->saved[3].data ? cg_saved(n, 3) : NULL;
+    if (!x || (n->args[1] && !w) || (n->saved[2].data && !rm) || (n->saved[3].data && !rv)) return;
     cg_reduce_args others = {.input = x, .keepdim = true, .biased = true};
     for (int d = 0; d < x->ndim; d++)
         if (d != 1) others.dims[others.ndims++] = d;
@@ -235,8 +246,8 @@ void cg_backward_batch_norm(cg_node *n, cg_tensor **grads, cg_tensor **out) {
         mean = cg_mean_opts(others);
         invstd = cg_pow_scalar(cg_add_scalar(cg_var_opts(others), n->scalars[0]), -0.5);
     } else {
-        mean = per_channel(cg_saved(n, 2), x);
-        invstd = per_channel(cg_saved(n, 3), x);
+        mean = per_channel(rm, x);
+        invstd = per_channel(cg_pow_scalar(cg_add_scalar(rv, n->scalars[0]), -0.5), x);
     }
     cg_tensor *xhat = cg_mul(cg_sub(x, mean), invstd);
     if (cg_needs_grad(n, 0)) {
@@ -259,6 +270,7 @@ void cg_backward_batch_norm(cg_node *n, cg_tensor **grads, cg_tensor **out) {
         others.input = g;
         out[2] = cg_sum_opts(others);
     }
+    for (int i = 0; i < 3; i++) out[i] = cg_grad_depending(&cg_op_batch_norm_depends, out[i], x, w);
 }
 
 /* ---- group_norm ---- */
@@ -364,6 +376,7 @@ void cg_backward_group_norm(cg_node *n, cg_tensor **grads, cg_tensor **out) {
         others.input = g;
         out[2] = cg_sum_opts(others);
     }
+    for (int i = 0; i < 3; i++) out[i] = cg_grad_depending(&cg_op_group_norm_depends, out[i], x, w);
 }
 
 /* ---- instance_norm ---- */
@@ -403,9 +416,10 @@ cg_tensor *cg_instance_norm(cg_tensor *x, cg_tensor *running_mean, cg_tensor *ru
     shape[0] = 1;
     shape[1] = N * C;
     cg_tensor *rm = NULL, *rv = NULL;
-    CG_NO_GRAD {
-        rm = running_mean ? cg_contiguous(repeat_channels(running_mean, N)) : NULL;
-        rv = running_var ? cg_contiguous(repeat_channels(running_var, N)) : NULL;
+    CG_NO_GRAD { /* fresh copies, as Tensor.repeat makes: batch_norm saves them, and the running
+                    statistics are written after it */
+        rm = running_mean ? cg_clone_contiguous(repeat_channels(running_mean, N)) : NULL;
+        rv = running_var ? cg_clone_contiguous(repeat_channels(running_var, N)) : NULL;
     }
     if ((running_mean && !rm) || (running_var && !rv)) return NULL;
     cg_tensor *wr = repeat_channels(w, N), *br = repeat_channels(b, N);

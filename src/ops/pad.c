@@ -4,6 +4,8 @@
  * positions (ops/resample.h), one index per padded dim. */
 #include "autograd/registry.h"
 #include "backend/backend.h"
+#include "ops/elementwise.h"
+#include "ops/grad_depends.h"
 #include "ops/resample.h"
 
 #include <stdlib.h>
@@ -142,7 +144,7 @@ static void sizes_text(const cg_tensor *t, char *buf, size_t cap) {
 static int check_pad_input(const cg_tensor *t, pad_mode m, const int64_t *pad) {
     char sizes[160];
     sizes_text(t, sizes, sizeof sizes);
-    bool nonzero = true;
+    bool nonzero = true, batched = t->ndim == m.k + 2;
     for (int d = 1; d < t->ndim; d++) nonzero &= t->sizes[d] != 0;
     if (m.reflect && m.k < 3) {
         /* reflection_pad1d/2d allow a 0 channel count without a batch (only dims 1.. are checked) */
@@ -154,7 +156,7 @@ static int check_pad_input(const cg_tensor *t, pad_mode m, const int64_t *pad) {
             cg_set_error("%dD or %dD (batch mode) tensor expected for input, but got: %s", m.k + 1, m.k + 2, text);
             return -1;
         }
-    } else if (!nonzero) {
+    } else if (!nonzero || (!batched && t->sizes[0] == 0)) { /* only a batch may be empty */
         cg_set_error("Expected %dD or %dD (batch mode) tensor with possibly 0 batch size and other non-zero dimensions "
                      "for input, but got: %s",
                      m.k + 1, m.k + 2, sizes);
@@ -164,9 +166,11 @@ static int check_pad_input(const cg_tensor *t, pad_mode m, const int64_t *pad) {
         cg_set_error("\"%s\" not implemented for '%s'", pad_kernel_name(m), cg_dtype_title(t->dtype));
         return -1;
     }
+    bool some_output = false; /* the kernels refuse only when every padded dim is below 1 */
     for (int i = 0; i < m.k; i++) {
         int d = t->ndim - 1 - i;
-        int64_t left = pad[2 * i], right = pad[2 * i + 1], out = t->sizes[d] + left + right;
+        int64_t left = pad[2 * i], right = pad[2 * i + 1];
+        some_output |= t->sizes[d] + left + right >= 1;
         if (m.reflect && (left >= t->sizes[d] || right >= t->sizes[d])) {
             char where[160];
             if (m.k == 2) snprintf(where, sizeof where, "%d", t->ndim);
@@ -176,12 +180,25 @@ static int check_pad_input(const cg_tensor *t, pad_mode m, const int64_t *pad) {
                          4 + 2 * i, (long long)left, (long long)right, d, where);
             return -1;
         }
-        if (out < 1) {
-            static const char axis[] = "WHD";
-            cg_set_error("input (%c: %lld) is too small. Calculated output %c: %lld", axis[i], (long long)t->sizes[d],
-                         axis[i], (long long)out);
-            return -1;
+    }
+    if (!some_output) { /* ATen's texts, each kernel its own spacing (and reflection_pad1d an argument number) */
+        int64_t in[3], out[3]; /* D, H, W of the last k dims */
+        for (int i = 0; i < m.k; i++) {
+            int d = t->ndim - m.k + i;
+            in[i] = t->sizes[d];
+            out[i] = t->sizes[d] + pad[2 * (m.k - 1 - i)] + pad[2 * (m.k - 1 - i) + 1];
         }
+        if (m.k == 1)
+            cg_set_error("%sinput (W: %lld)%sis too small. Calculated output W: %lld", m.reflect ? "2" : "",
+                         (long long)in[0], m.reflect ? "" : " ", (long long)out[0]);
+        else if (m.k == 2)
+            cg_set_error("input (H: %lld, W: %lld%sis too small. Calculated output H: %lld W: %lld", (long long)in[0],
+                         (long long)in[1], m.reflect ? ")" : " ) ", (long long)out[0], (long long)out[1]);
+        else
+            cg_set_error("input (D: %lld H: %lld, W: %lld) is too small. Calculated output D: %lld H: %lld W: %lld",
+                         (long long)in[0], (long long)in[1], (long long)in[2], (long long)out[0], (long long)out[1],
+                         (long long)out[2]);
+        return -1;
     }
     return 0;
 }
@@ -252,7 +269,9 @@ static cg_tensor *pad_indexed(cg_tensor *t, const int64_t *pad, int npad, bool r
     if (n) {
         n->args[0] = m.k;
         for (int i = 0; i < m.k; i++) n->args[1 + i] = t->sizes[lead + i];
+        n->args[4] = reflect;
         cg_save(n, 0, index);
+        cg_save(n, 1, t); /* as PyTorch's node saves self: its backward takes it */
     }
     return cg_recorded(out);
 }
@@ -260,9 +279,16 @@ static cg_tensor *pad_indexed(cg_tensor *t, const int64_t *pad, int npad, bool r
 cg_tensor *cg_pad_reflect(cg_tensor *t, const int64_t *pad, int npad) { return pad_indexed(t, pad, npad, true); }
 cg_tensor *cg_pad_replicate(cg_tensor *t, const int64_t *pad, int npad) { return pad_indexed(t, pad, npad, false); }
 
+static const cg_op *const pad_depends_ops[2][3] = {
+    {&cg_op_replication_pad1d_depends, &cg_op_replication_pad2d_depends, &cg_op_replication_pad3d_depends},
+    {&cg_op_reflection_pad1d_depends, &cg_op_reflection_pad2d_depends, &cg_op_reflection_pad3d_depends}};
+
 static void pad_indexed_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    cg_tensor *index = cg_saved(n, 0);
-    if (index) out[0] = cg_add_back_positions(grads[0], (int)n->args[0], index, n->args + 1);
+    cg_tensor *index = cg_saved(n, 0), *self = cg_saved(n, 1);
+    int k = (int)n->args[0];
+    if (index && self)
+        out[0] = cg_grad_depending(pad_depends_ops[n->args[4]][k - 1],
+                                   cg_add_back_positions(grads[0], k, index, n->args + 1), self, NULL);
 }
 
 #define PAD_BACKWARD(ident)                                                     \

@@ -1,0 +1,43 @@
+/* Gradients that PyTorch computes with a backward op taking the forward's inputs as differentiable
+ * arguments (derivatives.yaml's `self: zeros_like(self)`, ...): under create_graph such a gradient
+ * requires grad when one of those inputs does, with that op (<Op>BackwardBackward0) as its node.
+ * cgrad's formula may not involve the input at all (a pad's gradient only moves the incoming
+ * one): cg_grad_depending records the dependency as that node, whose gradient for the inputs is
+ * zero. */
+#include "autograd/registry.h"
+#include "backend/backend.h"
+#include "ops/grad_depends.h"
+
+#include <string.h>
+
+/* args: per input its ndim, dtype and sizes, CG_MAX_DIMS + 2 slots each. */
+enum { META_SLOTS = CG_MAX_DIMS + 2 };
+
+cg_tensor *cg_grad_depending(const cg_op *op, cg_tensor *grad, cg_tensor *a, cg_tensor *b) {
+    if (!grad || !cg_is_grad_enabled() || cg_requires_grad(grad)) return grad;
+    if (!(a && cg_requires_grad(a)) && !(b && cg_requires_grad(b))) return grad;
+    cg_tensor *out = cg_new_alias(grad);
+    cg_node *n = out ? cg_record(op, out, CG_INPUTS(a, b)) : NULL;
+    const cg_tensor *inputs[2] = {a, b};
+    for (int i = 0; n && i < 2; i++) {
+        if (!inputs[i]) continue;
+        int64_t *meta = n->args + i * META_SLOTS;
+        meta[0] = inputs[i]->ndim;
+        meta[1] = inputs[i]->dtype;
+        memcpy(meta + 2, inputs[i]->sizes, sizeof(int64_t) * (size_t)inputs[i]->ndim);
+    }
+    return cg_recorded(out);
+}
+
+static void zero_gradients(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    for (int i = 0; i < 2; i++) {
+        const int64_t *meta = n->args + i * META_SLOTS;
+        if (cg_needs_grad(n, i)) out[i] = cg_zeros_on(grads[0], (cg_dtype)meta[1], (int)meta[0], meta + 2);
+    }
+}
+
+#define DEPENDS_BACKWARD(ident, name)                                           \
+    void cg_backward_##ident(cg_node *n, cg_tensor **grads, cg_tensor **out) { \
+        zero_gradients(n, grads, out);                                          \
+    }
+CG_OPS_GRAD_DEPENDS(DEPENDS_BACKWARD)
