@@ -75,15 +75,31 @@ def generate_batch(seed, n, first):
 
 
 def run_torch_batch(progs):
-    """PyTorch's transcripts, from a child process."""
+    """PyTorch's transcripts, from a child process, and the programs PyTorch itself died on (its
+    memory bugs): after a crash the batch runs again one program at a time, so one costs only itself."""
+    got = run_torch_batch_plain(progs)
+    if got is not None:
+        return got, []
+    got, crashed = {}, []
+    for prog in progs:
+        one = run_torch_batch_plain([prog])
+        if one is None:
+            crashed.append(prog[0])
+        else:
+            got.update(one)
+    return got, crashed
+
+
+def run_torch_batch_plain(progs):
+    """PyTorch's transcripts of progs, or None when the child process died."""
     with tempfile.NamedTemporaryFile('w', suffix='.batch', delete=False) as f:
         f.write(batch_text(progs))
     try:
-        out = subprocess.run(['/usr/bin/python3', os.path.join(ROOT, 'tools/difftest/run_torch.py'), f.name],
-                             capture_output=True, text=True).stdout
+        p = subprocess.run(['/usr/bin/python3', os.path.join(ROOT, 'tools/difftest/run_torch.py'), f.name],
+                           capture_output=True, text=True)
     finally:
         os.unlink(f.name)
-    return split_transcript(out.splitlines())
+    return split_transcript(p.stdout.splitlines()) if p.returncode == 0 else None
 
 
 def run_cgrad(binary, progs, timeout=120):
@@ -203,9 +219,14 @@ def main():
                     for i in crashed)
         for _, lines in progs:
             opcount.update(compare.statement_ops(lines))
-        exp = run_torch_batch(progs)
+        exp, torch_crashed = run_torch_batch(progs)
         got, dead = run_cgrad(args.binary, progs)
         for i, lines in progs:
+            if i in torch_crashed:  # PyTorch's own crash: left out, as gen.py's
+                counts['pytorch crash'] += 1
+                sigs.setdefault('pytorch crash | run_torch.py |', []).append(
+                    (i, lines, ('pytorch crash', -1, '', '')))
+                continue
             if i in dead:
                 r = ('crash' if dead[i].startswith('crash') else 'timeout', -1, dead[i], '')
             else:
@@ -243,7 +264,7 @@ def write_summary(args, counts, sigs, opcount, done, secs):
         f.write('failures by signature (class | op | message):\n')
         for k, (sig, items) in enumerate(sorted(sigs.items(), key=lambda kv: -len(kv[1]))):
             i, lines, r = min(items, key=lambda it: len(it[1]))
-            if not args.no_minimize and k < 80:
+            if not args.no_minimize and k < 80 and r[0] != 'pytorch crash':
                 lines = minimize(args.binary, (i, lines), r[0])
                 r = check(args.binary, (i, lines)) or r
             name = 'f%03d' % k
