@@ -680,6 +680,13 @@ cg_tensor *cg_std_opts(cg_reduce_args args);  /* torch.std over .dims (all when 
 #define cg_mean(...) cg_mean_opts(CG_ARGS_(cg_reduce_args){.input = __VA_ARGS__})
 #define cg_var(...) cg_var_opts(CG_ARGS_(cg_reduce_args){.input = __VA_ARGS__})
 #define cg_std(...) cg_std_opts(CG_ARGS_(cg_reduce_args){.input = __VA_ARGS__})
+/* torch.var_mean / torch.std_mean over .dims (all when none): the variance (std), and the mean in
+ * *mean when mean is not NULL, both from one Welford pass as PyTorch's (so var_mean's variance of a
+ * whole float32 tensor may differ in its last bit from var()'s): cg_var_mean(&mean, t, CG_DIMS(1)). */
+cg_tensor *cg_var_mean_opts(cg_tensor **mean, cg_reduce_args args);
+cg_tensor *cg_std_mean_opts(cg_tensor **mean, cg_reduce_args args);
+#define cg_var_mean(mean, ...) cg_var_mean_opts(mean, CG_ARGS_(cg_reduce_args){.input = __VA_ARGS__})
+#define cg_std_mean(mean, ...) cg_std_mean_opts(mean, CG_ARGS_(cg_reduce_args){.input = __VA_ARGS__})
 
 typedef struct {
     cg_tensor *input;

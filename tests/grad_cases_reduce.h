@@ -50,7 +50,32 @@ RD_FN(max_dim_keep, cg_max_dim(in[0], -1, true, NULL))
 RD_FN(min_dim, cg_min_dim(in[0], 0, false, NULL))
 RD_FN(min_dim_keep, cg_min_dim(in[0], 2, true, NULL))
 
+static int f_var_mean(cg_tensor **in, cg_tensor **out, void *u) {
+    (void)u;
+    out[0] = cg_var_mean(&out[1], in[0], CG_DIMS(1));
+    return 2;
+}
+static int f_var_mean_all(cg_tensor **in, cg_tensor **out, void *u) {
+    (void)u;
+    out[0] = cg_var_mean(&out[1], in[0], .biased = true);
+    return 2;
+}
+static int f_std_mean(cg_tensor **in, cg_tensor **out, void *u) {
+    (void)u;
+    out[0] = cg_std_mean(&out[1], in[0], CG_DIMS(0, -1), .keepdim = true);
+    return 2;
+}
+static int f_std_mean_only_std(cg_tensor **in, cg_tensor **out, void *u) {
+    (void)u;
+    out[0] = cg_std_mean(NULL, in[0], CG_DIMS(1));
+    return 1;
+}
+
 static const grad_case cases_reduce[] = {
+    {"var_mean", "dim 1", 1, rd_2x3x4, f_var_mean, false, 0, 0},
+    {"var_mean", "all biased, transposed", 1, rd_t, f_var_mean_all, false, 0, 0},
+    {"std_mean", "dims (0, -1) keepdim", 1, rd_2x3x4, f_std_mean, false, 0, 0},
+    {"std_mean", "the std alone, transposed", 1, rd_t, f_std_mean_only_std, false, 0, 0},
     {"sum", "2x3x4", 1, rd_2x3x4, f_sum, false, 0, 0},
     {"sum", "transposed", 1, rd_t, f_sum, false, 0, 0},
     {"sum", "0-dim", 1, rd_0d, f_sum, false, 0, 0},

@@ -93,4 +93,38 @@ for op in ("all", "any", "aminmax"):
     one_dim(op, torch.tensor([[1.0, nan, 2.0], [0.0, 0.0, 0.0], [0.0, nan, 0.0]]), 1)
     one_dim(op, torch.tensor([[1.0, nan, 2.0], [0.0, 0.0, 0.0], [0.0, nan, 0.0]]))
 
+
+
+def var_mean(op, x, dims=None, keepdim=False, biased=False, layout="C"):
+    """var_mean/std_mean <keepdim> <biased> <dims...> (no dims: every dim)."""
+    f = getattr(torch, op)
+
+    def run(v):
+        if dims is None and not keepdim:
+            return tuple(f(v, unbiased=not biased))
+        return tuple(f(v, dims if dims is not None else tuple(range(v.dim())), unbiased=not biased, keepdim=keepdim))
+    lines.append(line(op, [int(keepdim), int(biased)] + list(dims or []), [(layout, x)], run))
+
+
+for op in ("var_mean", "std_mean"):
+    for dt in (F32, F64):
+        var_mean(op, rnd(3, 4, dtype=dt), [1])
+        var_mean(op, rnd(2, 3, 4, dtype=dt), [0, -1], True)
+        var_mean(op, rnd(3, 5, dtype=dt), [0], False, True, "T")
+        var_mean(op, rnd(2, 3, 4, dtype=dt), None)
+        var_mean(op, rnd(5000, dtype=dt), None)
+        var_mean(op, rnd(70, 300, dtype=dt), [0], False, False, "T")
+        var_mean(op, rnd(300, 70, dtype=dt), [0], True, True)
+    var_mean(op, rnd(4, 5, 6), [2, 0], True)
+    var_mean(op, torch.tensor(2.5), None)
+    var_mean(op, torch.tensor(2.5), [0], False, True)
+    var_mean(op, torch.tensor([2.5]), None)
+    var_mean(op, torch.zeros(0, 3), [0])
+    var_mean(op, torch.zeros(0, 3), [1])
+    var_mean(op, torch.zeros(0, 3), None)
+    var_mean(op, rnd(2, 3), [0, 0])
+    var_mean(op, rnd(2, 3), [2])
+    var_mean(op, torch.tensor([1, 2, 3]), None)
+    var_mean(op, torch.tensor([[1.0, nan, 2.0], [inf, 1.0, 2.0]]), [1])
+
 write("tests/data/reduce_more.txt", "more reductions: tools/gen_reduce_more.py (format in tools/golden_ops.py)", lines)

@@ -71,7 +71,9 @@
     X(max, "MaxBackward1")        \
     X(min, "MinBackward1")        \
     X(max_dim, "MaxBackward0")    \
-    X(min_dim, "MinBackward0")
+    X(min_dim, "MinBackward0")    \
+    X(var_mean, "VarMeanBackward0") \
+    X(std_mean, "StdMeanBackward0")
 
 #define CG_OPS_VIEW(X)                             \
     X(view, "ViewBackward0")                       \

@@ -86,6 +86,8 @@ struct cg_backend {
     void (*sum_columns_i64)(const int64_t *in, int64_t *out, int64_t groups, int64_t len, int64_t width);
     void (*var)(cg_dtype dtype, const void *in, void *out, int64_t rows, int64_t len, int64_t correction,
                 bool take_sqrt, const double *mean);
+    void (*var_mean)(cg_dtype dtype, const void *in, void *var, void *mean, int64_t rows, int64_t len,
+                     int64_t correction, bool take_sqrt);
     void (*norm)(cg_dtype dtype, const void *in, void *out, int64_t rows, int64_t len, double p);
     void (*extreme)(cg_dtype dtype, const void *in, void *values, int64_t *indices, int64_t rows, int64_t len,
                     bool want_max);

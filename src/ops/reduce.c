@@ -668,3 +668,76 @@ static cg_tensor *arg_extreme_dim(cg_tensor *t, int dim, bool keepdim, bool want
 
 cg_tensor *cg_argmax_dim(cg_tensor *t, int dim, bool keepdim) { return arg_extreme_dim(t, dim, keepdim, true); }
 cg_tensor *cg_argmin_dim(cg_tensor *t, int dim, bool keepdim) { return arg_extreme_dim(t, dim, keepdim, false); }
+
+/* ---- var_mean, std_mean ---- */
+
+/* PyTorch 1.13's std_var_mean_out: Welford's variance (or std) and mean in one pass in memory
+ * order, over every element too (where var() takes the two-pass path); NaN for an empty input. */
+static cg_tensor *var_mean(cg_reduce_args a, cg_tensor **mean_out, bool take_sqrt) {
+    cg_tensor *t = a.input;
+    if (!t) return NULL;
+    if (!cg_dtype_is_floating(t->dtype)) {
+        cg_set_error("%s only support floating point and complex dtypes", take_sqrt ? "std_mean" : "var_mean");
+        return NULL;
+    }
+    bool reduced[CG_MAX_DIMS];
+    if (mark_reduced_dims(t, a.ndims, a.dims, reduced, false) < 0) return NULL;
+    cg_scope_begin();
+    rows_layout r;
+    cg_tensor *var = NULL, *mean = NULL;
+    if (arrange_rows(&r, t, reduced, a.keepdim, t->dtype, true) == 0) {
+        var = cg_new_on(t, t->dtype, r.out_ndim, r.out_sizes);
+        mean = var ? cg_new_on(t, t->dtype, r.out_ndim, r.out_sizes) : NULL;
+    }
+    if (mean && t->numel == 0) {
+        CG_KERNEL(var, fill)(var, cg_number_float(NAN));
+        CG_KERNEL(mean, fill)(mean, cg_number_float(NAN));
+    } else if (mean) {
+        CG_KERNEL(var, var_mean)(t->dtype, data(r.input), data(var), data(mean), r.nrows, r.len, a.biased ? 0 : 1,
+                                 take_sqrt);
+    }
+    if (mean) cg_keep(mean);
+    var = cg_scope_end_keeping(mean ? var : NULL);
+    cg_node *n = NULL;
+    if (var && cg_grad_mode_on() && cg_any_requires_grad(1, &a.input)) {
+        n = cg_record_multi(take_sqrt ? &cg_op_std_mean : &cg_op_var_mean, 2, (cg_tensor *[]){var, mean}, 1, &a.input);
+    } else {
+        cg_record_mark_ = cg_alloc_failures_;
+    }
+    if (n) {
+        mark_reduced_dims(t, a.ndims, a.dims, reduced, false);
+        for (int d = 0; d < CG_MAX_DIMS; d++) n->args[d] = reduced[d];
+        n->args[CG_MAX_DIMS] = a.keepdim;
+        n->args[CG_MAX_DIMS + 1] = a.ndims == 0 || t->ndim == 0;
+        n->args_meta = cg_input_meta_of(t);
+        n->scalars[0] = a.biased ? 0 : 1;
+        cg_save(n, 0, t);
+        if (take_sqrt) cg_save(n, 1, var);
+    }
+    if (!cg_recorded(var)) return NULL;
+    if (mean_out) *mean_out = mean;
+    return var;
+}
+
+cg_tensor *cg_var_mean_opts(cg_tensor **mean, cg_reduce_args a) { return var_mean(a, mean, false); }
+cg_tensor *cg_std_mean_opts(cg_tensor **mean, cg_reduce_args a) { return var_mean(a, mean, true); }
+
+/* PyTorch's var_mean_backward / std_mean_backward: the variance's (std's) gradient plus the mean's. */
+static void var_mean_backward(cg_node *n, cg_tensor **grads, cg_tensor **out, bool std) {
+    cg_tensor *g = NULL;
+    if (grads[0] && std) {
+        cg_tensor *result = cg_saved(n, 1);
+        g = var_grad(n, cg_masked_fill(cg_div(grads[0], cg_mul_by_scalar(result, cg_number_int(2))),
+                                       cg_eq_scalar(result, 0), 0));
+    } else if (grads[0]) {
+        g = var_grad(n, grads[0]);
+    }
+    if (grads[1]) {
+        cg_tensor *aux = cg_div_by_count(spread(n, grads[1]), (double)reduced_count(n));
+        g = g ? cg_add(g, aux) : aux;
+    }
+    out[0] = g;
+}
+
+void cg_backward_var_mean(cg_node *n, cg_tensor **grads, cg_tensor **out) { var_mean_backward(n, grads, out, false); }
+void cg_backward_std_mean(cg_node *n, cg_tensor **grads, cg_tensor **out) { var_mean_backward(n, grads, out, true); }

@@ -183,13 +183,14 @@ cg_tensor *cg_logsumexp_opts(cg_reduce_args a) {
     CG_NO_GRAD {
         cg_tensor *x = cg_is_floating_inline(t->dtype) ? t : cg_to(t, CG_FLOAT32);
         cg_reduce_args s = a;
-        s.input = cg_exp(x);
         if (x && x->numel) {
             cg_tensor *m = extreme_over(x, reduced, true, true);
             m = cg_masked_fill(m, cg_eq_scalar(cg_abs(m), INFINITY), 0);
-            s.input = cg_exp(cg_sub(x, m));
-            out = cg_add(cg_log(cg_sum_opts(s)), a.keepdim ? m : squeezed(m, reduced));
+            s.input = cg_sub(x, m); /* exp, log and add in place, as PyTorch's */
+            out = s.input && cg_exp_(s.input) == 0 ? cg_sum_opts(s) : NULL;
+            if (out && (cg_log_(out) < 0 || cg_add_(out, a.keepdim ? m : squeezed(m, reduced)) < 0)) out = NULL;
         } else {
+            s.input = cg_exp(x);
             out = cg_log(cg_sum_opts(s));
         }
     }

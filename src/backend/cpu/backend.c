@@ -94,6 +94,7 @@ const cg_backend cg_backend_cpu = {
     .sum_columns_i64 = cg_kernel_sum_columns_i64,
     .var = cg_kernel_var,
     .norm = cg_kernel_norm,
+    .var_mean = cg_kernel_var_mean,
     .extreme = cg_kernel_extreme,
     .extreme_all = cg_kernel_extreme_all,
     .conv2d = cg_kernel_conv2d,

@@ -35,7 +35,7 @@ static void prod_i64_rows(const int64_t *in, int64_t *out, int64_t rows, int64_t
  * it is one here too (FMA is fma or the inline instruction). */
 #define WELFORD_LANES 8
 #define DEFINE_WELFORD_M2(name, T, FMA, ATTR)                                        \
-    ATTR static void name(const T *x, int64_t len, int lanes, double *m2) {          \
+    ATTR static void name(const T *x, int64_t len, int lanes, double *m2, double *mu) { \
         double mean[WELFORD_LANES] = {0}, acc[WELFORD_LANES] = {0};                  \
         for (int64_t i = 0; i < len; i++) {                                          \
             for (int k = 0; k < lanes; k++) {                                        \
@@ -44,7 +44,7 @@ static void prod_i64_rows(const int64_t *in, int64_t *out, int64_t rows, int64_t
                 acc[k] = FMA(delta, v - mean[k], acc[k]);                            \
             }                                                                        \
         }                                                                            \
-        for (int k = 0; k < lanes; k++) m2[k] = acc[k];                              \
+        for (int k = 0; k < lanes; k++) m2[k] = acc[k], mu[k] = mean[k];             \
     }
 DEFINE_WELFORD_M2(welford_m2_f32, float, fma, )
 DEFINE_WELFORD_M2(welford_m2_f64, double, fma, )
@@ -54,16 +54,16 @@ DEFINE_WELFORD_M2(welford_m2_f32_fma, float, __builtin_fma, __attribute__((targe
 DEFINE_WELFORD_M2(welford_m2_f64_fma, double, __builtin_fma, __attribute__((target("fma"))))
 #endif
 
-static void welford_m2(cg_dtype dtype, const void *x, int64_t len, int lanes, double *m2) {
+static void welford_m2(cg_dtype dtype, const void *x, int64_t len, int lanes, double *m2, double *mu) {
 #ifdef HAVE_FMA_WELFORD
     if (__builtin_cpu_supports("fma")) {
-        if (dtype == CG_FLOAT32) welford_m2_f32_fma(x, len, lanes, m2);
-        else welford_m2_f64_fma(x, len, lanes, m2);
+        if (dtype == CG_FLOAT32) welford_m2_f32_fma(x, len, lanes, m2, mu);
+        else welford_m2_f64_fma(x, len, lanes, m2, mu);
         return;
     }
 #endif
-    if (dtype == CG_FLOAT32) welford_m2_f32(x, len, lanes, m2);
-    else welford_m2_f64(x, len, lanes, m2);
+    if (dtype == CG_FLOAT32) welford_m2_f32(x, len, lanes, m2, mu);
+    else welford_m2_f64(x, len, lanes, m2, mu);
 }
 
 /* The squared deviations from a given mean, summed in double in order (PyTorch's std_var_all_cpu). */
@@ -79,19 +79,26 @@ static void welford_m2(cg_dtype dtype, const void *x, int64_t len, int lanes, do
 DEFINE_DEVIATIONS_M2(deviations_m2_f32, float)
 DEFINE_DEVIATIONS_M2(deviations_m2_f64, double)
 
-static void var_rows(cg_dtype dtype, const void *in, void *out, int64_t rows, int64_t len, int64_t correction,
-                     bool take_sqrt, const double *mean) {
+/* mean_out (var_mean's, or NULL) gets Welford's mean of each row in the element type. */
+static void var_rows(cg_dtype dtype, const void *in, void *out, void *mean_out, int64_t rows, int64_t len,
+                     int64_t correction, bool take_sqrt, const double *mean) {
     double divisor = len > correction ? (double)(len - correction) : 0;
     size_t elsize = dtype == CG_FLOAT32 ? sizeof(float) : sizeof(double);
     for (int64_t r = 0; r < rows; r += WELFORD_LANES) {
         const char *x = (const char *)in + (size_t)(r * len) * elsize;
         int lanes = rows - r < WELFORD_LANES ? (int)(rows - r) : WELFORD_LANES;
-        double m2[WELFORD_LANES];
+        double m2[WELFORD_LANES], mu[WELFORD_LANES];
         if (mean) /* one row */
             m2[0] = dtype == CG_FLOAT32 ? deviations_m2_f32((const float *)x, len, *mean)
                                         : deviations_m2_f64((const double *)x, len, *mean);
         else
-            welford_m2(dtype, x, len, lanes, m2);
+            welford_m2(dtype, x, len, lanes, m2, mu);
+        for (int k = 0; k < lanes && mean_out; k++) {
+            if (dtype == CG_FLOAT32)
+                ((float *)mean_out)[r + k] = (float)mu[k];
+            else
+                ((double *)mean_out)[r + k] = mu[k];
+        }
         for (int k = 0; k < lanes; k++) {
             double var = m2[k] / divisor;
             if (take_sqrt) var = sqrt(var);
@@ -382,6 +389,7 @@ typedef struct {
     double p;
     bool flag; /* var's take_sqrt, extreme's want_max */
     const double *mean;
+    char *mean_out; /* var_mean's */
 } rows_job;
 
 static void rows_range(int64_t r0, int64_t r1, void *arg) {
@@ -393,7 +401,10 @@ static void rows_range(int64_t r0, int64_t r1, void *arg) {
     switch (j->kind) {
     case SUM_I64: sum_i64_rows((const int64_t *)in, (int64_t *)out, n, j->len); break;
     case PROD_I64: prod_i64_rows((const int64_t *)in, (int64_t *)out, n, j->len); break;
-    case VAR: var_rows(j->dtype, in, out, n, j->len, j->correction, j->flag, j->mean); break;
+    case VAR:
+        var_rows(j->dtype, in, out, j->mean_out ? j->mean_out + r0 * es : NULL, n, j->len, j->correction, j->flag,
+                 j->mean);
+        break;
     case NORM: norm_rows(j->dtype, in, out, n, j->len, j->p); break;
     case EXTREME: extreme_rows(j->dtype, in, out, j->indices ? j->indices + r0 : NULL, n, j->len, j->flag); break;
     case SUM_COLUMNS_I64: sum_columns_i64_rows((const int64_t *)in, (int64_t *)out, n, j->len, j->width); break;
@@ -417,6 +428,13 @@ void cg_kernel_var(cg_dtype dtype, const void *in, void *out, int64_t rows, int6
                    bool take_sqrt, const double *mean) {
     split_rows((rows_job){.kind = VAR, .dtype = dtype, .in = in, .out = out, .len = len, .correction = correction,
                           .flag = take_sqrt, .mean = mean},
+               rows);
+}
+
+void cg_kernel_var_mean(cg_dtype dtype, const void *in, void *var, void *mean, int64_t rows, int64_t len,
+                        int64_t correction, bool take_sqrt) {
+    split_rows((rows_job){.kind = VAR, .dtype = dtype, .in = in, .out = var, .mean_out = mean, .len = len,
+                          .correction = correction, .flag = take_sqrt},
                rows);
 }
 

@@ -34,6 +34,10 @@ void cg_kernel_sum_columns_i64(const int64_t *in, int64_t *out, int64_t groups, 
  * squared deviations from it summed in order; without, Welford's update element by element. */
 void cg_kernel_var(cg_dtype dtype, const void *in, void *out, int64_t rows, int64_t len, int64_t correction,
                    bool take_sqrt, const double *mean);
+/* var (or std, take_sqrt) and mean of each row by Welford's update element by element, as PyTorch
+ * 1.13's var_mean and std_mean (over every element too), both in the element type. */
+void cg_kernel_var_mean(cg_dtype dtype, const void *in, void *var, void *mean, int64_t rows, int64_t len,
+                        int64_t correction, bool take_sqrt);
 /* The norm for p = +-INFINITY: the max (min) magnitude of each row, NaN if the row has one. Float
  * dtypes only; an empty row gives 0, as in PyTorch. (Finite p: cg_kernel_ordered_norm2/pnorm.) */
 void cg_kernel_norm(cg_dtype dtype, const void *in, void *out, int64_t rows, int64_t len, double p);

@@ -32,6 +32,26 @@ static inline double log_add_exp(double x, double y) {
         }                                                                              \
     } while (0)
 
+/* A single column (a scan along the last dim): the accumulator stays in a register. */
+#define SCAN_LINE_LOOP(T, ACC, INIT, STEP)                                             \
+    do {                                                                               \
+        ACC acc = INIT;                                                                \
+        const T *x = (const T *)in;                                                    \
+        T *y = (T *)out;                                                               \
+        for (int64_t s = 0; s < len; s++) {                                            \
+            int64_t l = reverse ? len - 1 - s : s;                                     \
+            STEP(acc, x[l]);                                                           \
+            y[l] = (T)acc;                                                             \
+        }                                                                              \
+    } while (0)
+
+/* One block of columns, or a single column when width is 1 (inner may be anything then). */
+#define SCAN(T, ACC, INIT, STEP)                                                       \
+    do {                                                                               \
+        if (inner == 1) SCAN_LINE_LOOP(T, ACC, INIT, STEP);                            \
+        else SCAN_BLOCK_LOOP(T, ACC, INIT, STEP);                                      \
+    } while (0)
+
 #define ADD(acc, x) ((acc) += (x))
 #define MUL(acc, x) ((acc) *= (x))
 #define UADD(acc, x) ((acc) += (uint64_t)(x))
@@ -42,18 +62,18 @@ static void scan_block(cg_scan_op op, cg_dtype dtype, void *out, const void *in,
                        int64_t width, bool reverse) {
     switch (dtype) {
     case CG_FLOAT32:
-        if (op == CG_SCAN_SUM) SCAN_BLOCK_LOOP(float, double, 0, ADD);
-        else if (op == CG_SCAN_PROD) SCAN_BLOCK_LOOP(float, double, 1, MUL);
-        else SCAN_BLOCK_LOOP(float, double, -INFINITY, LSE);
+        if (op == CG_SCAN_SUM) SCAN(float, double, 0, ADD);
+        else if (op == CG_SCAN_PROD) SCAN(float, double, 1, MUL);
+        else SCAN(float, double, -INFINITY, LSE);
         break;
     case CG_FLOAT64:
-        if (op == CG_SCAN_SUM) SCAN_BLOCK_LOOP(double, double, 0, ADD);
-        else if (op == CG_SCAN_PROD) SCAN_BLOCK_LOOP(double, double, 1, MUL);
-        else SCAN_BLOCK_LOOP(double, double, -INFINITY, LSE);
+        if (op == CG_SCAN_SUM) SCAN(double, double, 0, ADD);
+        else if (op == CG_SCAN_PROD) SCAN(double, double, 1, MUL);
+        else SCAN(double, double, -INFINITY, LSE);
         break;
     default: /* int64: wraps around as PyTorch's */
-        if (op == CG_SCAN_SUM) SCAN_BLOCK_LOOP(int64_t, uint64_t, 0, UADD);
-        else SCAN_BLOCK_LOOP(int64_t, uint64_t, 1, UMUL);
+        if (op == CG_SCAN_SUM) SCAN(int64_t, uint64_t, 0, UADD);
+        else SCAN(int64_t, uint64_t, 1, UMUL);
         break;
     }
 }

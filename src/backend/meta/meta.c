@@ -73,6 +73,9 @@ static void var(cg_dtype d, const void *in, void *out, int64_t rows, int64_t len
     (void)d, (void)in, (void)out, (void)rows, (void)len, (void)c, (void)sq, (void)mean;
 }
 static void norm(cg_dtype d, const void *in, void *out, int64_t rows, int64_t len, double p) { (void)d, (void)in, (void)out, (void)rows, (void)len, (void)p; }
+static void var_mean(cg_dtype d, const void *in, void *var, void *mean, int64_t rows, int64_t len, int64_t c, bool s) {
+    (void)d, (void)in, (void)var, (void)mean, (void)rows, (void)len, (void)c, (void)s;
+}
 static void extreme(cg_dtype d, const void *in, void *v, int64_t *i, int64_t rows, int64_t len, bool mx) {
     (void)d, (void)in, (void)v, (void)i, (void)rows, (void)len, (void)mx;
 }
@@ -211,6 +214,7 @@ const cg_backend cg_backend_meta = {
     .sum_columns_i64 = sum_columns_i64,
     .var = var,
     .norm = norm,
+    .var_mean = var_mean,
     .extreme = extreme,
     .extreme_all = extreme_all,
     .conv2d = conv2d,
