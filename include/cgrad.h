@@ -774,6 +774,12 @@ cg_tensor *cg_nanmedian(cg_tensor *t);  /* torch.nanmedian: the median of the el
 cg_tensor *cg_nanmedian_dim(cg_tensor *t, int dim, bool keepdim, cg_tensor **indices);  /* torch.nanmedian(t, dim, keepdim) */
 /* torch.mode: the most frequent value along dim (the smallest of equally frequent ones) and a position of it. */
 cg_tensor *cg_mode(cg_tensor *t, int dim, bool keepdim, cg_tensor **indices);
+/* torch.searchsorted(sorted, values, right=right): for each value the int64 position in sorted's
+ * last dim (1-D sorted, or one row per leading index of values) that keeps it sorted; the first
+ * boundary >= the value (> with right). The two are compared in their promoted dtype. No sorter. */
+cg_tensor *cg_searchsorted(cg_tensor *sorted, cg_tensor *values, bool right);
+/* torch.bucketize(input, boundaries, right=right): cg_searchsorted with 1-D boundaries. */
+cg_tensor *cg_bucketize(cg_tensor *input, cg_tensor *boundaries, bool right);
 
 /* ---- linear algebra -------------------------------------------------------------------------- */
 

@@ -17,13 +17,27 @@ static int dispatch(const golden_op_call *c, cg_tensor **out) {
     else if (!strcmp(op, "median")) out[0] = cg_median_dim(x, (int)a[0], a[1] != 0, &out[1]);
     else if (!strcmp(op, "nanmedian")) out[0] = cg_nanmedian_dim(x, (int)a[0], a[1] != 0, &out[1]);
     else if (!strcmp(op, "mode")) out[0] = cg_mode(x, (int)a[0], a[1] != 0, &out[1]);
+    else if (!strcmp(op, "searchsorted")) return (out[0] = cg_searchsorted(x, c->inputs[1], a[0] != 0)) ? 1 : -1;
+    else if (!strcmp(op, "bucketize")) return (out[0] = cg_bucketize(x, c->inputs[1], a[0] != 0)) ? 1 : -1;
     else if (!strcmp(op, "median_all")) return (out[0] = cg_median(x)) ? 1 : -1;
     else if (!strcmp(op, "nanmedian_all")) return (out[0] = cg_nanmedian(x)) ? 1 : -1;
     else return -2;
     return out[0] ? 2 : -1;
 }
 
-static void test_golden(void) { CHECK(golden_op_file("tests/data/sort.txt", dispatch) == 0); }
+/* searchsorted warns once per program about each non-contiguous operand, as PyTorch's. */
+static int warnings;
+static void count_warning(const char *message, void *user) {
+    (void)user;
+    warnings += strstr(message, "torch.searchsorted(): ") == message;
+}
+
+static void test_golden(void) {
+    cg_set_warning_handler(count_warning, NULL);
+    CHECK(golden_op_file("tests/data/sort.txt", dispatch) == 0);
+    CHECK(warnings == 2);
+    cg_set_warning_handler(NULL, NULL);
+}
 
 static const char *node_name(cg_tensor *t) { return t && cg_grad_fn(t) ? cg_node_name(cg_grad_fn(t)) : "(none)"; }
 

@@ -164,4 +164,40 @@ for op in ("median_all", "nanmedian_all"):
     select(op, torch.tensor(3.0))
     select(op, torch.tensor([True, False]))
 
+
+
+def searchsorted(sorted_seq, values, right, op="searchsorted", ls="C", lv="C"):
+    """searchsorted <right> (inputs: sorted, values); bucketize <right> (inputs: input, boundaries)."""
+    if op == "searchsorted":
+        lines.append(line(op, [right], [(ls, sorted_seq), (lv, values)],
+                          lambda b, v: torch.searchsorted(b, v, right=bool(right))))
+    else:
+        lines.append(line(op, [right], [(lv, values), (ls, sorted_seq)],
+                          lambda v, b: torch.bucketize(v, b, right=bool(right))))
+
+
+bd = torch.tensor([1.0, 3.0, 3.0, 5.0, 7.0, 7.0, 7.0, 9.0])
+probe = torch.tensor([0.0, 1.0, 2.0, 3.0, 4.0, 7.0, 8.0, 9.0, 10.0, nan, inf, -inf])
+for right in (0, 1):
+    for op in ("searchsorted", "bucketize"):
+        searchsorted(bd, probe, right, op)
+        searchsorted(bd.double(), probe.double().view(3, 4), right, op)
+        searchsorted(torch.tensor([1, 3, 3, 5, 16777217]), torch.tensor([[0, 3], [5, 16777217]]), right, op)
+        searchsorted(torch.tensor([1, 3, 5, 16777217]), torch.tensor([2.5, 16777217.0]), right, op)
+        searchsorted(bd, torch.tensor(3.0), right, op)
+        searchsorted(bd, torch.zeros(0), right, op)
+        searchsorted(torch.zeros(0), probe, right, op)
+        searchsorted(torch.tensor([1.0, nan, 3.0, nan]), probe, right, op)
+        searchsorted(torch.sort(torch.randn(300))[0], torch.randn(50), right, op)
+    searchsorted(torch.sort(torch.randn(3, 20), 1)[0], torch.randn(3, 7), right)
+    searchsorted(torch.sort(torch.randn(2, 3, 10), 2)[0], torch.randn(2, 3, 4), right)
+    searchsorted(torch.sort(torch.randn(6, 4), 0)[0], torch.randn(5, 4), right, ls="T", lv="T")
+    searchsorted(torch.tensor([[1.0, 3.0], [2.0, 4.0]]), torch.tensor([2.0, 3.0]), right)
+    searchsorted(torch.tensor([[1.0, 3.0], [2.0, 4.0]]), torch.tensor(2.0), right)
+    searchsorted(torch.tensor(1.0), torch.tensor([1.0]), right)
+    searchsorted(torch.tensor(1.0), torch.tensor(1.0), right)
+    searchsorted(torch.tensor([True, False]), torch.tensor([True]), right)
+    searchsorted(torch.tensor([[1.0, 3.0]]), torch.tensor([2.0]), right, "bucketize")
+    searchsorted(torch.tensor(3.0), torch.tensor([2.0]), right, "bucketize")
+
 write("tests/data/sort.txt", "sorting: tools/gen_sort.py (format in tools/golden_ops.py)", lines)

@@ -149,6 +149,9 @@ struct cg_backend {
     /* kthvalue, median, nanmedian, mode: one value per line (backend/cpu/sort.h) */
     int (*select)(cg_select_op op, cg_tensor *values, cg_tensor *indices, const cg_tensor *in, int64_t outer,
                   int64_t len, int64_t inner, int64_t k);
+    /* searchsorted's binary searches (backend/cpu/sort.h) */
+    void (*searchsorted)(cg_tensor *out, const cg_tensor *boundaries, const cg_tensor *values, int64_t rows,
+                         int64_t len, int64_t per_row, bool right);
 };
 
 extern const cg_backend cg_backend_cpu;

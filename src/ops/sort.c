@@ -7,6 +7,7 @@
 #include "backend/backend.h"
 
 #include <math.h>
+#include <stdatomic.h>
 
 /* t contiguous: t itself when it already is. */
 static cg_tensor *contiguous_input(cg_tensor *t) {
@@ -277,3 +278,65 @@ void cg_backward_nanmedian_dim(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 void cg_backward_mode(cg_node *n, cg_tensor **grads, cg_tensor **out) { selected_backward(n, grads, out); }
 void cg_backward_median(cg_node *n, cg_tensor **grads, cg_tensor **out) { median_all_backward(n, grads, out); }
 void cg_backward_nanmedian(cg_node *n, cg_tensor **grads, cg_tensor **out) { median_all_backward(n, grads, out); }
+
+/* ---- searchsorted, bucketize ---- */
+
+cg_tensor *cg_searchsorted(cg_tensor *sorted, cg_tensor *values, bool right) {
+    if (!sorted || !values) return NULL;
+    if (values->ndim == 0 && sorted->ndim != 1) {
+        cg_set_error("torch.searchsorted(): input value can be a scalar only when boundaries tensor dimension is 1, "
+                     "but we got boundaries tensor dim(%d) and input value's dim(%d) numel(%lld)",
+                     sorted->ndim, values->ndim, (long long)values->numel);
+        return NULL;
+    }
+    if (sorted->ndim == 0) {
+        cg_set_error("torch.searchsorted(): boundaries tensor should have positive dimension, but got 0 dimension");
+        return NULL;
+    }
+    bool matched = sorted->ndim == values->ndim;
+    for (int d = 0; matched && d < sorted->ndim - 1; d++) matched = sorted->sizes[d] == values->sizes[d];
+    if (sorted->ndim != 1 && !matched) {
+        cg_set_error("torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 dimensions of "
+                     "boundaries tensor and input value tensor must match, but we got boundaries tensor %s and input "
+                     "value tensor %s", cg_shape_text(sorted->ndim, sorted->sizes).s,
+                     cg_shape_text(values->ndim, values->sizes).s);
+        return NULL;
+    }
+    cg_dtype dtype = cg_result_type(sorted, values);
+    if (dtype == CG_BOOL) {
+        cg_set_error("\"searchsorted_out_cpu\" not implemented for 'Bool'");
+        return NULL;
+    }
+    /* PyTorch's TORCH_WARN_ONCE about the copies of non-contiguous operands */
+    static atomic_bool warned_values, warned_boundaries;
+    if (!cg_is_contiguous(values) && !atomic_exchange(&warned_values, true))
+        cg_warn("torch.searchsorted(): input value tensor is non-contiguous, this will lower the performance due to "
+                "extra data copy when converting non-contiguous tensor to contiguous, please use contiguous input "
+                "value tensor if possible. This message will only appear once per program.");
+    if (!cg_is_contiguous(sorted) && !atomic_exchange(&warned_boundaries, true))
+        cg_warn("torch.searchsorted(): boundary tensor is non-contiguous, this will lower the performance due to "
+                "extra data copy when converting non-contiguous tensor to contiguous, please use contiguous boundary "
+                "tensor if possible. This message will only appear once per program.");
+    cg_tensor *out = NULL;
+    cg_scope_begin();
+    CG_NO_GRAD {
+        cg_tensor *b = cg_contiguous(cg_to(sorted, dtype)), *v = cg_contiguous(cg_to(values, dtype));
+        out = b && v ? cg_new_on(values, CG_INT64, values->ndim, values->sizes) : NULL;
+        /* 1-D sorted: one row for every value; else one row per leading index, values' last dim each */
+        bool one = sorted->ndim == 1;
+        int64_t len = sorted->sizes[sorted->ndim - 1];
+        int64_t rows = one ? 1 : cg_shape_numel(sorted->ndim - 1, sorted->sizes);
+        int64_t per_row = one ? values->numel : values->sizes[values->ndim - 1];
+        if (out) CG_KERNEL(out, searchsorted)(out, b, v, rows, len, per_row, right);
+    }
+    return cg_scope_end_keeping(out);
+}
+
+cg_tensor *cg_bucketize(cg_tensor *input, cg_tensor *boundaries, bool right) {
+    if (!input || !boundaries) return NULL;
+    if (boundaries->ndim != 1) {
+        cg_set_error("boundaries tensor must be 1 dimension, but got dim(%d)", boundaries->ndim);
+        return NULL;
+    }
+    return cg_searchsorted(boundaries, input, right);
+}

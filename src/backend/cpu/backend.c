@@ -123,5 +123,6 @@ const cg_backend cg_backend_cpu = {
     .sort = cg_kernel_sort,
     .topk = cg_kernel_topk,
     .select = cg_kernel_select,
+    .searchsorted = cg_kernel_searchsorted,
     .bernoulli = cg_kernel_bernoulli,
 };

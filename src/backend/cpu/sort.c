@@ -451,3 +451,38 @@ int cg_kernel_select(cg_select_op op, cg_tensor *values, cg_tensor *indices, con
     cg_free(buffer);
     return 0;
 }
+
+/* ---- searchsorted ---- */
+
+/* PyTorch's cus_lower_bound / cus_upper_bound loops (their comparisons decide where NaN goes). */
+#define BOUND(name, T)                                                                           \
+    static void name(int64_t *out, const T *bd, int64_t len, const T *val, int64_t n, bool right) { \
+        for (int64_t k = 0; k < n; k++) {                                                        \
+            int64_t start = 0, end = len;                                                        \
+            T v = val[k];                                                                        \
+            while (start < end) {                                                                \
+                int64_t mid = start + ((end - start) >> 1);                                      \
+                bool before = right ? !(bd[mid] > v) : !(bd[mid] >= v);                          \
+                if (before) start = mid + 1;                                                     \
+                else end = mid;                                                                  \
+            }                                                                                    \
+            out[k] = start;                                                                      \
+        }                                                                                        \
+    }
+BOUND(bound_f32, float)
+BOUND(bound_f64, double)
+BOUND(bound_i64, int64_t)
+
+void cg_kernel_searchsorted(cg_tensor *out, const cg_tensor *boundaries, const cg_tensor *values, int64_t rows,
+                            int64_t len, int64_t per_row, bool right) {
+    if (out->numel == 0) return;
+    int64_t *o = (int64_t *)cg_tensor_data(out);
+    const char *bd = cg_tensor_data(boundaries), *v = cg_tensor_data(values);
+    size_t es = cg_elsize(values->dtype);
+    for (int64_t r = 0; r < rows; r++) {
+        const char *b = bd + (size_t)(r * len) * es, *x = v + (size_t)(r * per_row) * es;
+        if (values->dtype == CG_FLOAT32) bound_f32(o + r * per_row, (const float *)b, len, (const float *)x, per_row, right);
+        else if (values->dtype == CG_FLOAT64) bound_f64(o + r * per_row, (const double *)b, len, (const double *)x, per_row, right);
+        else bound_i64(o + r * per_row, (const int64_t *)b, len, (const int64_t *)x, per_row, right);
+    }
+}

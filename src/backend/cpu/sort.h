@@ -27,4 +27,11 @@ typedef enum { CG_SELECT_KTH, CG_SELECT_MEDIAN, CG_SELECT_NANMEDIAN, CG_SELECT_M
 int cg_kernel_select(cg_select_op op, cg_tensor *values, cg_tensor *indices, const cg_tensor *in, int64_t outer,
                      int64_t len, int64_t inner, int64_t k);
 
+/* For each of the per_row values of row r (contiguous values, rows of per_row), the position in
+ * row r of contiguous boundaries (rows of len; rows is 1 for 1-D boundaries, then every value row
+ * uses it) that keeps it sorted: the first boundary >= the value, or > with right. One dtype
+ * (float32, float64 or int64) for both; out int64 contiguous. */
+void cg_kernel_searchsorted(cg_tensor *out, const cg_tensor *boundaries, const cg_tensor *values, int64_t rows,
+                            int64_t len, int64_t per_row, bool right);
+
 #endif

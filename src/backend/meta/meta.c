@@ -165,6 +165,10 @@ static int select_one(cg_select_op op, cg_tensor *values, cg_tensor *indices, co
     (void)op, (void)values, (void)indices, (void)in, (void)outer, (void)len, (void)inner, (void)k;
     return 0;
 }
+static void searchsorted(cg_tensor *out, const cg_tensor *boundaries, const cg_tensor *values, int64_t rows,
+                         int64_t len, int64_t per_row, bool right) {
+    (void)out, (void)boundaries, (void)values, (void)rows, (void)len, (void)per_row, (void)right;
+}
 static int topk(cg_tensor *values, cg_tensor *indices, const cg_tensor *in, int64_t outer, int64_t len, int64_t inner,
                 int64_t k, bool largest, bool sorted) {
     (void)values, (void)indices, (void)in, (void)outer, (void)len, (void)inner, (void)k, (void)largest, (void)sorted;
@@ -243,5 +247,6 @@ const cg_backend cg_backend_meta = {
     .sort = sort,
     .topk = topk,
     .select = select_one,
+    .searchsorted = searchsorted,
     .bernoulli = bernoulli,
 };
