@@ -350,7 +350,8 @@ cg_tensor *cg_group_norm(cg_tensor *x, int64_t num_groups, cg_tensor *w, cg_tens
 void cg_backward_group_norm(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_tensor *x = cg_saved(n, 0), *w = n->args[1] ? cg_saved(n, 1) : NULL, *g = grads[0];
     if (!x || (n->args[1] && !w)) return;
-    int64_t rows[3] = {x->sizes[0], n->args[0], -1};
+    /* the row length spelled out: -1 is ambiguous for an empty batch */
+    int64_t rows[3] = {x->sizes[0], n->args[0], x->sizes[0] ? x->numel / (x->sizes[0] * n->args[0]) : 0};
     cg_reduce_args by_row = {.input = cg_reshape_shape(x, 3, rows), .ndims = 1, .dims = {2}, .keepdim = true,
                              .biased = true};
     cg_tensor *mean = cg_mean_opts(by_row);

@@ -308,7 +308,7 @@ static const oi_entry oi_core[] = {
     OI_OP("tan", "", oi_tan, .sleef = true),
     OI_OP("tanh", "", oi_tanh, .sleef = true),
     OI_OP("sigmoid", "", oi_sigmoid, .sleef = true),
-    OI_OP("erf", "", oi_erf, .known = "values within 4 eps, not PyTorch's bits: cgrad uses libm's erf, PyTorch 1.13's AVX2 build its Vectorized erf (float32: its own polynomial; float64: SLEEF) (elem)"),
+    OI_OP("erf", "", oi_erf, .sleef = true),
     OI_OP("nn.functional.relu", "", oi_relu),
     OI_OP("clone", "", oi_clone),
     OI_OP("contiguous", "", oi_contiguous),
