@@ -531,8 +531,8 @@ static const oi_entry oi_nn[] = {
     OI_OP("nn.functional.leaky_relu", "", oi_nn_leaky_relu),
     OI_OP("nn.functional.hardtanh", "", oi_nn_hardtanh),
     OI_OP("nn.functional.softplus", "", oi_nn_softplus, .sleef = true),
-    /* float32 gelu on a contiguous input is oneDNN's eltwise_gelu_erf in PyTorch (its own polynomial) */
-    OI_OP("nn.functional.gelu", "", oi_nn_gelu, .sleef = true, .tol = 2e-6),
+    /* float32 gelu on a contiguous input is oneDNN's eltwise_gelu_erf, in PyTorch and in cgrad */
+    OI_OP("nn.functional.gelu", "", oi_nn_gelu, .sleef = true, .dnnl = true),
     OI_OP("nn.functional.glu", "", oi_nn_glu),
     OI_OP("nn.functional.softmin", "", oi_nn_softmin, .sleef = true),
     OI_OP("nn.functional.prelu", "", oi_nn_prelu),

@@ -67,12 +67,12 @@ typedef int (*oi_fn)(oi_call *c);
  * |want|); gtol the same for gradients (0: the runner's default tolerance). blas: its values are
  * PyTorch's bits only on the OpenBLAS kernels the golden data came from (ops.txt's '# blas CORE'),
  * elsewhere (another CPU, valgrind, NO_BLAS) they get OI_BLAS_TOL; sleef: the same for a build
- * without SLEEF. known: why the op does not pass yet (reported, not a failure of the test). */
+ * without SLEEF; dnnl: the same without oneDNN or under valgrind (where it picks other kernels). known: why the op does not pass yet (reported, not a failure of the test). */
 typedef struct {
     const char *name, *variant;
     oi_fn fn;
     double tol, gtol;
-    bool blas, sleef;
+    bool blas, sleef, dnnl;
     const char *known;
 } oi_entry;
 

@@ -66,6 +66,13 @@ static bool start_engine(void) {
     return engine != NULL;
 }
 
+dnnl_engine_t cg_dnnl_engine(void) {
+    pthread_mutex_lock(&cache_lock);
+    bool ok = start_engine();
+    pthread_mutex_unlock(&cache_lock);
+    return ok ? engine : NULL;
+}
+
 /* What makes one primitive differ from another (the shape's numbers one by one: it has padding). */
 static void key_of(conv_kind kind, bool bias, const cg_conv2d_shape *s, int64_t *key) {
     const int64_t k[KEY_LEN] = {kind, bias, s->batch, s->in_channels, s->out_channels, s->groups, s->in_h, s->in_w,

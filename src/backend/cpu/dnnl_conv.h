@@ -18,4 +18,10 @@ int cg_dnnl_conv2d_backward_input(const cg_conv2d_shape *s, const float *grad_ou
 int cg_dnnl_conv2d_backward_weight(const cg_conv2d_shape *s, const float *input, const float *grad_output,
                                    float *grad_weight, float *grad_bias);
 
+#ifdef CG_HAVE_DNNL
+#include <dnnl.h>
+/* The CPU engine every oneDNN primitive of cgrad runs on (made once); NULL when oneDNN fails. */
+dnnl_engine_t cg_dnnl_engine(void);
+#endif
+
 #endif

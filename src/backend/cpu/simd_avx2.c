@@ -331,12 +331,17 @@ ACT_F32(gelu_tanh, GELU_TANH_SETUP, gelu_tanh_ps(x, beta, kappa),
 ACT_F64(gelu_tanh, GELU_TANH_SETUP, gelu_tanh_pd(x, beta, kappa),
         0.5 * a * (1 + tanh(beta * fma(kappa, a * a * a, a))))
 
-/* gelu from erf in float64 (float32 on a contiguous input is oneDNN's in PyTorch, strided the
- * scalar lambda of activation.c): x * 0.5 * (1 + erf(x * sqrt(1/2))) */
+/* gelu from erf: x * 0.5 * (1 + erf(x * sqrt(1/2))), where PyTorch does not run oneDNN's (float64,
+ * and float32 that is not contiguous: TensorIterator's vector loop in memory order) */
 static inline __m256d gelu_pd(__m256d x) {
     __m256d e = Sleef_erfd4_u10(_mm256_mul_pd(x, _mm256_set1_pd(CG_SQRT1_2)));
     return _mm256_mul_pd(_mm256_mul_pd(x, _mm256_set1_pd(0.5)), _mm256_add_pd(_mm256_set1_pd(1), e));
 }
+static inline __m256 gelu_ps(__m256 x) {
+    __m256 e = Sleef_erff8_u10(_mm256_mul_ps(x, _mm256_set1_ps((float)CG_SQRT1_2)));
+    return _mm256_mul_ps(_mm256_mul_ps(x, _mm256_set1_ps(0.5f)), _mm256_add_ps(_mm256_set1_ps(1), e));
+}
+ACT_F32(gelu, NO_SETUP, gelu_ps(x), a * 0.5f * (1 + erff(a * (float)CG_SQRT1_2)))
 ACT_F64(gelu, NO_SETUP, gelu_pd(x), a * 0.5 * (1 + erf(a * CG_SQRT1_2)))
 
 /* erf is one of UnaryOpsKernel.cpp's vml ops: every element through Sleef's erf */
@@ -412,7 +417,7 @@ cg_loop_fn cg_avx2_activation_loop(cg_activation_op op, cg_dtype dtype) {
         [CG_ACT_SILU] = {silu_f32, silu_f64},           [CG_ACT_ELU] = {elu_f32, elu_f64},
         [CG_ACT_SOFTPLUS] = {softplus_f32, softplus_f64}, [CG_ACT_MISH] = {mish_f32, mish_f64},
         [CG_ACT_GELU_TANH] = {gelu_tanh_f32, gelu_tanh_f64}, [CG_ACT_ERF] = {erf_f32, erf_f64},
-        [CG_ACT_LOGSIGMOID] = {log_sigmoid_f32, log_sigmoid_f64}, [CG_ACT_GELU] = {NULL, gelu_f64},
+        [CG_ACT_LOGSIGMOID] = {log_sigmoid_f32, log_sigmoid_f64}, [CG_ACT_GELU] = {gelu_f32, gelu_f64},
     };
     if ((size_t)op < sizeof loops / sizeof loops[0] && (dtype == CG_FLOAT32 || dtype == CG_FLOAT64))
         return loops[op][dtype == CG_FLOAT64];
