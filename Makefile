@@ -35,6 +35,13 @@ OPT_CFLAGS += -DCG_HAVE_DNNL
 OPT_LIBS += -ldnnl -lgomp
 OPT_PRIVATE_LIBS += -ldnnl -lgomp
 endif
+# LAPACK (Debian: liblapack-dev; here the alternatives point liblapack.so.3 at OpenBLAS's, as
+# PyTorch's is) for linalg.*; NO_LAPACK=1 leaves LU, Cholesky and triangular solves on plain C.
+ifeq ($(NO_LAPACK)$(call have_pc,lapack),yes)
+OPT_CFLAGS += -DCG_HAVE_LAPACK $(shell pkg-config --cflags lapack)
+OPT_LIBS += $(shell pkg-config --libs lapack)
+OPT_PC += lapack
+endif
 ifeq ($(NO_ZLIB)$(call have_pc,zlib),yes)
 OPT_CFLAGS += -DCG_HAVE_ZLIB $(shell pkg-config --cflags zlib)
 OPT_LIBS += $(shell pkg-config --libs zlib)

@@ -797,6 +797,27 @@ cg_tensor *cg_addmm_scaled(cg_tensor *self, cg_tensor *mat1, cg_tensor *mat2, do
  * cg_t(weight)), which is what PyTorch's linear runs then. */
 cg_tensor *cg_linear(cg_tensor *input, cg_tensor *weight, cg_tensor *bias);
 
+/* ---- linalg.* (LAPACK) ------------------------------------------------------------------------
+ * torch.linalg's factorizations on float32/float64 matrices (..., m, n), batch dims as PyTorch's,
+ * with its gradients and messages. With LAPACK (found by the Makefile) the routines PyTorch calls;
+ * without it LU, Cholesky and triangular solves run on plain C and the others fail with
+ * "... requires LAPACK". An info output (the _ex forms) is int64 (PyTorch's int32): 0, or LAPACK's
+ * info per matrix. */
+cg_tensor *cg_linalg_det(cg_tensor *A);  /* torch.linalg.det: determinants (...) of square A (..., n, n) */
+cg_tensor *cg_det(cg_tensor *A);  /* torch.det: linalg.det */
+/* torch.linalg.slogdet: returns the sign and sets *logabsdet = log|det A|. */
+cg_tensor *cg_linalg_slogdet(cg_tensor *A, cg_tensor **logabsdet);
+cg_tensor *cg_logdet(cg_tensor *A);  /* torch.logdet: log det A, NaN where det A < 0 */
+/* torch.linalg.inv: A^-1; a singular matrix is an error naming the zero diagonal element of U. */
+cg_tensor *cg_linalg_inv(cg_tensor *A);
+/* torch.linalg.inv_ex: A^-1 and *info (when info is not NULL); errors only with check_errors. */
+cg_tensor *cg_linalg_inv_ex(cg_tensor *A, bool check_errors, cg_tensor **info);
+/* torch.linalg.solve(A, B, left=left): X with A X = B (left) or X A = B; B (..., n, k) or a
+ * vector (n) / (..., n) as NumPy's rule; batch dims broadcast. */
+cg_tensor *cg_linalg_solve(cg_tensor *A, cg_tensor *B, bool left);
+/* torch.linalg.solve_ex: cg_linalg_solve with *info (when info is not NULL), errors only with check_errors. */
+cg_tensor *cg_linalg_solve_ex(cg_tensor *A, cg_tensor *B, bool left, bool check_errors, cg_tensor **info);
+
 /* ---- joining and indexing -------------------------------------------------------------------- */
 
 cg_tensor *cg_cat(cg_tensor **tensors, int n, int dim);  /* the n tensors joined along dim (torch.cat) */

@@ -11,6 +11,7 @@
 #include "grad_cases_depends.h"
 #include "grad_cases_elementwise.h"
 #include "grad_cases_linalg.h"
+#include "grad_cases_linalg_lapack.h"
 #include "grad_cases_loss.h"
 #include "grad_cases_math.h"
 #include "grad_cases_norm.h"
@@ -31,7 +32,7 @@ static const case_table tables[] = {TABLE(cases_copy), TABLE(cases_elementwise),
                                     TABLE(cases_view), TABLE(cases_linalg), TABLE(cases_conv),
                                     TABLE(cases_api), TABLE(cases_activation), TABLE(cases_nnfunc), TABLE(cases_norm),
                                     TABLE(cases_loss), TABLE(cases_shape), TABLE(cases_scan),
-                                    TABLE(cases_sort), TABLE(cases_math), TABLE(cases_reduce_more), TABLE(cases_depends)};
+                                    TABLE(cases_sort), TABLE(cases_math), TABLE(cases_reduce_more), TABLE(cases_depends), TABLE(cases_linalg_lapack)};
 
 static void check_case(const grad_case *c) {
     cg_tensor *in[8] = {0};

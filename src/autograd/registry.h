@@ -298,6 +298,13 @@
     X(group_norm_depends, "NativeGroupNormBackwardBackward0")                 \
     X(conv_depends, "ConvolutionBackwardBackward0")
 
+/* linalg.* through LAPACK (src/ops/linalg_*.c). */
+#define CG_OPS_LINALG_LAPACK(X)                   \
+    X(linalg_det, "LinalgDetBackward0")           \
+    X(linalg_slogdet, "LinalgSlogdetBackward0")   \
+    X(linalg_inv_ex, "LinalgInvExBackward0")      \
+    X(linalg_solve_ex, "LinalgSolveExBackward0")
+
 #define CG_OPS(X)          \
     CG_OPS_COPY(X)         \
     CG_OPS_ELEMENTWISE(X)  \
@@ -315,7 +322,8 @@
     CG_OPS_UNARY_MATH(X)   \
     CG_OPS_BINARY_MATH(X)  \
     CG_OPS_REDUCE_MORE(X)  \
-    CG_OPS_GRAD_DEPENDS(X)
+    CG_OPS_GRAD_DEPENDS(X) \
+    CG_OPS_LINALG_LAPACK(X)
 
 #define CG_DECLARE_OP(ident, name)                                            \
     void cg_backward_##ident(cg_node *n, cg_tensor **grads, cg_tensor **out); \

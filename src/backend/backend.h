@@ -22,6 +22,7 @@
 #include "backend/cpu/elementwise.h"
 #include "backend/cpu/fused.h"
 #include "backend/cpu/math.h"
+#include "backend/cpu/lapack.h" /* cg_lapack_call */
 #include "backend/cpu/matmul.h"
 #include "backend/cpu/nll.h" /* cg_nll_plan */
 #include "backend/cpu/pool.h" /* cg_pool2d_shape */
@@ -152,6 +153,8 @@ struct cg_backend {
     /* searchsorted's binary searches (backend/cpu/sort.h) */
     void (*searchsorted)(cg_tensor *out, const cg_tensor *boundaries, const cg_tensor *values, int64_t rows,
                          int64_t len, int64_t per_row, bool right);
+    /* the linalg factorizations on column-major batches (backend/cpu/lapack.h); -1 with the error */
+    int (*lapack)(const cg_lapack_call *call);
 };
 
 extern const cg_backend cg_backend_cpu;

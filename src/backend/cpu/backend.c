@@ -5,6 +5,7 @@
 #include "backend/cpu/products.h"
 #include "backend/cpu/range.h"
 #include "backend/cpu/index.h"
+#include "backend/cpu/lapack.h"
 #include "backend/cpu/matmul.h"
 #include "backend/cpu/random.h"
 #include "backend/cpu/reduce.h"
@@ -125,4 +126,5 @@ const cg_backend cg_backend_cpu = {
     .select = cg_kernel_select,
     .searchsorted = cg_kernel_searchsorted,
     .bernoulli = cg_kernel_bernoulli,
+    .lapack = cg_kernel_lapack,
 };

@@ -175,6 +175,8 @@ static int topk(cg_tensor *values, cg_tensor *indices, const cg_tensor *in, int6
     return 0;
 }
 
+static int lapack(const cg_lapack_call *c) { (void)c; return 0; }
+
 const cg_backend cg_backend_meta = {
     .device = CG_META,
     .name = "meta",
@@ -249,4 +251,5 @@ const cg_backend cg_backend_meta = {
     .select = select_one,
     .searchsorted = searchsorted,
     .bernoulli = bernoulli,
+    .lapack = lapack,
 };
