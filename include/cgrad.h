@@ -903,6 +903,21 @@ cg_tensor *cg_expand_as(cg_tensor *t, cg_tensor *other);  /* t expanded to other
 cg_tensor *cg_view_as(cg_tensor *t, cg_tensor *other);  /* t viewed with other's shape */
 cg_tensor *cg_reshape_as(cg_tensor *t, cg_tensor *other);  /* t reshaped to other's shape */
 
+/* ---- more indexing (src/ops/index_more.c) ----------------------------------------------------- */
+
+/* Tensor.index_add: a copy of t with source's slices along dim added (times alpha, a Python
+ * number converted to t's dtype) at the 1-D int64 index's places, in index order. */
+cg_tensor *cg_index_add_number(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *source, cg_number alpha);
+#define cg_index_add(t, dim, index, source) cg_index_add_number(t, dim, index, source, cg_number_int(1))
+#define cg_index_add_alpha(t, dim, index, source, alpha) cg_index_add_number(t, dim, index, source, CG_NUMBER(alpha))
+/* Tensor.index_copy: a copy of t with source's slices written at index along dim (the last write wins). */
+cg_tensor *cg_index_copy(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *source);
+/* Tensor.index_fill: a copy of t with value (a Python number) along dim at index (negative values
+ * count from the end); the _tensor form takes a 0-dim tensor value, differentiable too. */
+cg_tensor *cg_index_fill_number(cg_tensor *t, int dim, cg_tensor *index, cg_number value);
+#define cg_index_fill(t, dim, index, value) cg_index_fill_number(t, dim, index, CG_NUMBER(value))
+cg_tensor *cg_index_fill_tensor(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *value);
+
 /* ---- normalization --------------------------------------------------------------------------- */
 
 /* torch.nn.functional.layer_norm: input normalized over its last dims, normalized_shape (k sizes:

@@ -78,3 +78,39 @@ static const grad_case cases_shape[] = {
     {"view", "unflatten(-1, (2, -1))", 1, sh_2x3x4, f_sh_unflatten, false, 0, 0},
     {"view", "ravel of transposed", 1, sh_t, f_sh_ravel, false, 0, 0},
 };
+
+/* ---- src/ops/index_more.c ---- */
+static void ix_add(cg_tensor **in) {
+    in[0] = GRAD_INPUT(311, -1, 1, 2, 3, 4);
+    in[1] = grad_input_t(312, -1, 1, 4, 2); /* 4x2: transposed source slices along dim 1 */
+}
+static void ix_copy(cg_tensor **in) {
+    in[0] = GRAD_INPUT(313, -1, 1, 3, 4);
+    in[1] = GRAD_INPUT(314, -1, 1, 2, 4);
+}
+static void ix_fill_value(cg_tensor **in) {
+    in[0] = grad_input_t(315, -1, 1, 3, 4);
+    in[1] = GRAD_SCALAR(316, -1, 1);
+}
+static void ix_vec_pair(cg_tensor **in) {
+    in[0] = GRAD_INPUT(317, -1, 1, 5);
+    in[1] = GRAD_INPUT(318, -1, 1, 6);
+}
+static int f_ix_add(cg_tensor **in, cg_tensor **out, void *u) {
+    (void)u;
+    cg_tensor *s = cg_unsqueeze(cg_t(in[1]), 0); /* 1x2x4 broadcast over dim 0's 2 */
+    out[0] = cg_index_add(in[0], 1, cg_tensor_i64(((int64_t[]){2, 0}), 2), s);
+    return 1;
+}
+SH_FN(ix_add_alpha_, cg_index_add_alpha(in[0], 0, cg_tensor_i64(((int64_t[]){4, 0, 4, 1, 4, 2}), 6), in[1], 1.5))
+SH_FN(ix_copy, cg_index_copy(in[0], 0, cg_tensor_i64(((int64_t[]){2, 0}), 2), in[1]))
+SH_FN(ix_fill, cg_index_fill(in[0], 1, cg_tensor_i64(((int64_t[]){-1, 1, 1}), 3), 2.5))
+SH_FN(ix_fill_tensor, cg_index_fill_tensor(in[0], 1, cg_tensor_i64(((int64_t[]){-1, 1, 1}), 3), in[1]))
+
+static const grad_case cases_index_more[] = {
+    {"index_add", "dim 1, broadcast source slices", 2, ix_add, f_ix_add, false, 0, 0},
+    {"index_add", "1-D, repeated indices, alpha 1.5", 2, ix_vec_pair, f_sh_ix_add_alpha_, false, 0, 0},
+    {"index_copy", "dim 0", 2, ix_copy, f_sh_ix_copy, false, 0, 0},
+    {"index_fill", "dim 1, negative and repeated indices, transposed", 1, sh_t, f_sh_ix_fill, false, 0, 0},
+    {"index_fill_tensor", "0-dim value", 2, ix_fill_value, f_sh_ix_fill_tensor, false, 0, 0},
+};

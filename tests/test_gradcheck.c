@@ -32,7 +32,8 @@ static const case_table tables[] = {TABLE(cases_copy), TABLE(cases_elementwise),
                                     TABLE(cases_view), TABLE(cases_linalg), TABLE(cases_conv),
                                     TABLE(cases_api), TABLE(cases_activation), TABLE(cases_nnfunc), TABLE(cases_norm),
                                     TABLE(cases_loss), TABLE(cases_shape), TABLE(cases_scan),
-                                    TABLE(cases_sort), TABLE(cases_math), TABLE(cases_reduce_more), TABLE(cases_depends), TABLE(cases_linalg_lapack)};
+                                    TABLE(cases_sort), TABLE(cases_math), TABLE(cases_reduce_more), TABLE(cases_depends), TABLE(cases_linalg_lapack),
+                                    TABLE(cases_index_more)};
 
 static void check_case(const grad_case *c) {
     cg_tensor *in[8] = {0};

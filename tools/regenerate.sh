@@ -45,4 +45,5 @@ $py tools/gen_scan.py
 $py tools/gen_sort.py
 $py tools/gen_reduce_more.py 2>/dev/null
 $py tools/gen_linalg_lapack.py >/dev/null
+$py tools/gen_index_more.py >/dev/null
 echo "regenerated tests/data"

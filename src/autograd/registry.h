@@ -305,6 +305,12 @@
     X(linalg_inv_ex, "LinalgInvExBackward0")      \
     X(linalg_solve_ex, "LinalgSolveExBackward0")
 
+/* More indexing (src/ops/index_more.c); index_add is in CG_OPS_VIEW. */
+#define CG_OPS_INDEX_MORE(X)                        \
+    X(index_copy, "IndexCopyBackward0")             \
+    X(index_fill, "IndexFillBackward0")             \
+    X(index_fill_tensor, "IndexFillBackward1")
+
 #define CG_OPS(X)          \
     CG_OPS_COPY(X)         \
     CG_OPS_ELEMENTWISE(X)  \
@@ -320,10 +326,11 @@
     CG_OPS_SCAN(X)         \
     CG_OPS_SORT(X)         \
     CG_OPS_UNARY_MATH(X)   \
-    CG_OPS_BINARY_MATH(X)  \
-    CG_OPS_REDUCE_MORE(X)  \
+    CG_OPS_BINARY_MATH(X) \
+    CG_OPS_REDUCE_MORE(X) \
     CG_OPS_GRAD_DEPENDS(X) \
-    CG_OPS_LINALG_LAPACK(X)
+    CG_OPS_LINALG_LAPACK(X) \
+    CG_OPS_INDEX_MORE(X)
 
 #define CG_DECLARE_OP(ident, name)                                            \
     void cg_backward_##ident(cg_node *n, cg_tensor **grads, cg_tensor **out); \

@@ -23,6 +23,7 @@
 #include "backend/cpu/fused.h"
 #include "backend/cpu/math.h"
 #include "backend/cpu/lapack.h" /* cg_lapack_call */
+#include "backend/cpu/index_more.h"
 #include "backend/cpu/matmul.h"
 #include "backend/cpu/nll.h" /* cg_nll_plan */
 #include "backend/cpu/pool.h" /* cg_pool2d_shape */
@@ -68,6 +69,12 @@ struct cg_backend {
     void (*gather)(cg_tensor *out, const cg_tensor *src, const cg_tensor *index, int64_t dim_stride);
     void (*scatter_add)(cg_tensor *out, const cg_tensor *index, const cg_tensor *src, int64_t dim_stride);
     void (*scatter)(cg_tensor *out, const cg_tensor *index, const cg_tensor *src, int64_t dim_stride);
+    /* index_add, nonzero, masked_select/masked_scatter (backend/cpu/index_more.h) */
+    void (*index_add)(cg_tensor *out, const cg_tensor *index, const cg_tensor *src, int64_t dim_stride, cg_number alpha,
+                      bool fused);
+    int64_t (*nonzero)(cg_tensor *out, const cg_tensor *in);
+    void (*masked_select)(cg_tensor *out, const cg_tensor *in, const cg_tensor *mask);
+    void (*masked_scatter)(cg_tensor *out, const cg_tensor *mask, const cg_tensor *src);
     void (*uniform)(cg_tensor *t, double from, double to, cg_generator *gen);
     void (*normal)(cg_tensor *t, double mean, double std, cg_generator *gen);
     void (*randint)(cg_tensor *t, int64_t low, uint64_t range, cg_generator *gen);

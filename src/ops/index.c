@@ -129,15 +129,23 @@ void cg_backward_index_select(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_node *added = result ? cg_record(&cg_op_index_add, result, CG_INPUTS(NULL, grad)) : NULL; /* zeros, source */
     if (added) {
         added->args[0] = d;
+        added->scalars[0] = 1; /* alpha */
+        added->args_meta = cg_input_meta_of(grad); /* the source's shape */
         cg_save(added, 0, index);
     }
     out[0] = cg_recorded(result);
 }
 
-/* The gradient of the added source: read back with index_select. */
+/* self's gradient passes through; the added source's is read back with index_select (times
+ * alpha, n->scalars[0]), in the source's shape (args_meta). */
 void cg_backward_index_add(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_tensor *index = cg_saved(n, 0);
-    if (index) out[1] = cg_index_select(grads[0], (int)n->args[0], index);
+    if (!index) return;
+    if (cg_needs_grad(n, 0)) out[0] = grads[0];
+    if (!cg_needs_grad(n, 1)) return;
+    cg_tensor *g = cg_index_select(grads[0], (int)n->args[0], index);
+    if (g && n->args_meta.ndim == 0) g = cg_reshape_shape(g, 0, NULL);
+    out[1] = n->scalars[0] == 1 ? g : cg_mul_scalar(g, n->scalars[0]);
 }
 
 static cg_tensor *gather(cg_tensor *t, int dim, cg_tensor *index) {

@@ -54,6 +54,12 @@ static void masked_fill(cg_tensor *dst, const cg_tensor *mask, cg_number v) { (v
 static bool indices_in_range(const cg_tensor *index, int64_t size, int64_t *bad) { (void)index, (void)size, (void)bad; return true; }
 static void gather(cg_tensor *out, const cg_tensor *src, const cg_tensor *index, int64_t s) { (void)out, (void)src, (void)index, (void)s; }
 static void scatter(cg_tensor *out, const cg_tensor *index, const cg_tensor *src, int64_t s) { (void)out, (void)index, (void)src, (void)s; }
+static void index_add(cg_tensor *out, const cg_tensor *index, const cg_tensor *src, int64_t s, cg_number a, bool f) {
+    (void)out, (void)index, (void)src, (void)s, (void)a, (void)f;
+}
+/* The ops with data-dependent shapes refuse meta tensors before they get here. */
+static int64_t nonzero(cg_tensor *out, const cg_tensor *in) { (void)out, (void)in; return 0; }
+static void masked_select(cg_tensor *out, const cg_tensor *in, const cg_tensor *mask) { (void)out, (void)in, (void)mask; }
 static void uniform(cg_tensor *t, double a, double b, cg_generator *g) { (void)t, (void)a, (void)b, (void)g; }
 static void randint(cg_tensor *t, int64_t low, uint64_t range, cg_generator *g) { (void)t, (void)low, (void)range, (void)g; }
 static void randperm(cg_tensor *t, uint32_t (*random32)(void *), void *g) { (void)t, (void)random32, (void)g; }
@@ -204,6 +210,10 @@ const cg_backend cg_backend_meta = {
     .gather = gather,
     .scatter_add = scatter,
     .scatter = scatter,
+    .index_add = index_add,
+    .nonzero = nonzero,
+    .masked_select = masked_select,
+    .masked_scatter = masked_select,
     .uniform = uniform,
     .normal = uniform,
     .randint = randint,

@@ -1,0 +1,366 @@
+/* More indexing ops: index_add, index_copy, index_fill (along a dim, by a 1-D index), with
+ * PyTorch 1.13's checks in its order and its messages.
+ *
+ * Each op checks everything (index values included) before it writes, then runs the backend's
+ * scatter loops over headers that spread the index over the iteration shape (stride 0 outside the
+ * indexed dim), as index_select's backward does. */
+#include "autograd/registry.h"
+#include "backend/backend.h"
+
+#include <string.h>
+
+/* A header (no reference, no scope) over t's elements with the given sizes and strides. */
+static cg_tensor header_of(const cg_tensor *t, int ndim, const int64_t *sizes, const int64_t *strides) {
+    cg_tensor h = *t;
+    h.ndim = ndim;
+    memcpy(h.sizes, sizes, (size_t)ndim * sizeof *sizes);
+    memcpy(h.strides, strides, (size_t)ndim * sizeof *strides);
+    h.numel = cg_shape_numel(ndim, sizes);
+    h.autograd = NULL;
+    return h;
+}
+
+/* A 0-dim t counts as one dim of size 1 (PyTorch's self_nonzero_dim). */
+static int64_t size_along(const cg_tensor *t, int d) { return t->ndim ? t->sizes[d] : 1; }
+static int64_t stride_along(const cg_tensor *t, int d) { return t->ndim ? t->strides[d] : 0; }
+
+/* The iteration of an index op: shape (t's, with n indices along d), and headers of the output
+ * (stride 0 along d: the kernel adds index * dim_stride), of the index spread over it, and of src
+ * (right-aligned outside d, stride 0 where it broadcasts). */
+typedef struct {
+    int ndim;
+    int64_t sizes[CG_MAX_DIMS];
+    cg_tensor out, index, src;
+    int64_t dim_stride;
+} index_plan;
+
+static void plan_for(index_plan *p, const cg_tensor *out, int d, const cg_tensor *index, const cg_tensor *src) {
+    int nd = out->ndim ? out->ndim : 1;
+    int64_t out_strides[CG_MAX_DIMS], index_strides[CG_MAX_DIMS] = {0}, src_strides[CG_MAX_DIMS] = {0};
+    p->ndim = nd;
+    for (int k = 0; k < nd; k++) {
+        p->sizes[k] = k == d ? index->numel : out->sizes[k];
+        out_strides[k] = k == d ? 0 : out->strides[k];
+    }
+    index_strides[d] = index->ndim ? index->strides[0] : 0;
+    if (src) {
+        /* src's dims other than d, right-aligned against out's */
+        int64_t ssizes[CG_MAX_DIMS], sstrides[CG_MAX_DIMS];
+        int ns = 0;
+        for (int k = 0; k < src->ndim; k++) {
+            if (k == d) continue;
+            ssizes[ns] = src->sizes[k];
+            sstrides[ns++] = src->strides[k];
+        }
+        int slots = nd - 1;
+        for (int j = 0; j < slots; j++) {
+            int k = j < d ? j : j + 1, js = j - (slots - ns);
+            src_strides[k] = js >= 0 && ssizes[js] != 1 ? sstrides[js] : 0;
+        }
+        src_strides[d] = src->ndim > d ? src->strides[d] : 0;
+        p->src = header_of(src, nd, p->sizes, src_strides);
+    }
+    p->out = header_of(out, nd, p->sizes, out_strides);
+    p->index = header_of(index, nd, p->sizes, index_strides);
+    p->dim_stride = stride_along(out, d);
+}
+
+/* Every index value in [lo, lo + n); otherwise false and the first offending value in *bad. */
+static bool indices_within(cg_tensor *index, int64_t lo, int64_t n, int64_t *bad) {
+    if (index->numel == 0 || !cg_has_bytes(index)) return true;
+    if (lo == 0) return CG_KERNEL(index, indices_in_range)(index, n, bad);
+    bool ok = true;
+    CG_NO_GRAD {
+        cg_tensor *shifted = cg_sub_number(index, cg_number_int(lo));
+        ok = shifted && CG_KERNEL(index, indices_in_range)(shifted, n, bad);
+        if (!shifted) ok = false;
+    }
+    *bad += lo;
+    return ok;
+}
+
+/* PyTorch's index_copy and index_fill read no index value of an empty self, unless the indexed
+ * dim itself is empty (then every index fails, with a message of PyTorch's internals). */
+static bool reads_index(const cg_tensor *t, int d) { return t->numel > 0 || size_along(t, d) == 0; }
+
+/* index with its negative values counted from the end (size added), a new int64 tensor. */
+static cg_tensor *wrapped_index(cg_tensor *index, int64_t size) {
+    cg_tensor *out = NULL;
+    CG_NO_GRAD { out = cg_where(cg_lt_scalar(index, 0), cg_add_number(index, cg_number_int(size)), index); }
+    return out;
+}
+
+/* A new contiguous copy of t (the structured ops' output) or one laid out as t (clone). */
+static cg_tensor *copy_of(cg_tensor *t, bool like) {
+    cg_tensor *out = like ? cg_new_like(t, t->dtype) : cg_new_tensor_on(cg_backend_of(t), t->dtype, t->ndim, t->sizes);
+    if (out && cg_copy_across(out, t) < 0) return NULL;
+    return out;
+}
+
+static cg_node *record_index_op(const cg_op *op, cg_tensor *out, int n, cg_tensor **inputs, int d, cg_tensor *index) {
+    cg_node *node = out ? cg_record(op, out, n, inputs) : NULL;
+    if (!node) return NULL;
+    node->args[0] = d;
+    node->args_meta = cg_input_meta_of(inputs[n - 1] ? inputs[n - 1] : inputs[0]);
+    cg_save(node, 0, index);
+    return node;
+}
+
+/* ---- index_add ---- */
+
+/* alpha as PyTorch's kernel sees it: converted to t's dtype (1.5 is 1 for int64, 2 is true for bool). */
+static cg_number alpha_in(cg_dtype dtype, cg_number alpha) {
+    if (dtype == CG_BOOL) return cg_number_bool(alpha.kind == CG_NUMBER_FLOAT ? alpha.f != 0 : alpha.i != 0);
+    if (dtype == CG_INT64) return cg_number_int(alpha.kind == CG_NUMBER_FLOAT ? (int64_t)alpha.f : alpha.i);
+    return cg_number_float(dtype == CG_FLOAT32 ? (double)(float)alpha.f : alpha.f);
+}
+
+static int check_index_add(const cg_tensor *t, int d, cg_tensor *index, const cg_tensor *source) {
+    if (index->ndim > 1) {
+        cg_set_index_error("index_add_(): Index is supposed to be a vector, but got dim: %d with type: %s and size: %s",
+                           index->ndim, cg_dtype_title(index->dtype), cg_shape_text(index->ndim, index->sizes).s);
+        return -1;
+    }
+    if (index->dtype != CG_INT64) {
+        cg_set_error("index_add_(): Expected dtype int32/int64 for index but got: %s", cg_dtype_title(index->dtype));
+        return -1;
+    }
+    if (t->dtype != source->dtype) {
+        cg_set_error("index_add_(): self (%s) and source (%s) must have the same scalar type", cg_dtype_title(t->dtype),
+                     cg_dtype_title(source->dtype));
+        return -1;
+    }
+    if (!(d == 0 || d < source->ndim)) {
+        cg_set_error("index_add_(): Indexing dim %d is out of bounds of the source tensor with dim %d", d, source->ndim);
+        return -1;
+    }
+    int64_t n = size_along(source, d);
+    if (index->numel != n && source->ndim == 0) { /* PyTorch's message reads source.size(dim) */
+        cg_set_index_error("Dimension specified as %d but tensor has no dimensions", d);
+        return -1;
+    }
+    if (index->numel != n) {
+        cg_set_error("index_add_(): Number of indices (%lld) should be equal to source.size(dim): (%lld), for dim: %d",
+                     (long long)index->numel, (long long)n, d);
+        return -1;
+    }
+    if (t->ndim > 0 && index->numel > 0 && t->sizes[d] == 0) { /* PyTorch's result.select(dim, 0) */
+        cg_set_index_error("select(): index 0 out of range for tensor of size %s at dimension %d",
+                           cg_shape_text(t->ndim, t->sizes).s, d);
+        return -1;
+    }
+    if (t->ndim > 1 && index->numel > 0) { /* the slices must broadcast to self's slice */
+        if (source->ndim == 0) {
+            cg_set_index_error("select() cannot be applied to a 0-dim tensor.");
+            return -1;
+        }
+        int64_t a[CG_MAX_DIMS], b[CG_MAX_DIMS], shape[CG_MAX_DIMS];
+        int na = 0, nb = 0;
+        for (int k = 0; k < t->ndim; k++)
+            if (k != d) a[na++] = t->sizes[k];
+        for (int k = 0; k < source->ndim; k++)
+            if (k != d) b[nb++] = source->sizes[k];
+        int ns = cg_broadcast_shapes(na, a, nb, b, shape);
+        if (ns < 0) return -1;
+        if (!cg_same_shape(ns, shape, na, a)) {
+            cg_set_error("output with shape %s doesn't match the broadcast shape %s", cg_shape_text(na, a).s,
+                         cg_shape_text(ns, shape).s);
+            return -1;
+        }
+    } else if (t->ndim <= 1 && source->ndim > 1) {
+        cg_set_error("source.dim() (%d) must one or zero for given self.dim() (%d)", source->ndim, t->ndim);
+        return -1;
+    }
+    int64_t bad;
+    if (!indices_within(index, 0, size_along(t, d), &bad)) {
+        cg_set_index_error("index out of range in self");
+        return -1;
+    }
+    return 0;
+}
+
+cg_tensor *cg_index_add_number(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *source, cg_number alpha) {
+    const cg_backend *be = t && index && source ? CG_LENIENT_BACKEND(t, index, source) : NULL;
+    if (!be || cg_check_number(alpha) < 0) return NULL;
+    int d = cg_wrap_dim(dim, t->ndim);
+    if (d < 0 || check_index_add(t, d, index, source) < 0) return NULL;
+    cg_tensor *out = copy_of(t, false);
+    if (!out) return NULL;
+    if (index->numel > 0 && out->numel > 0) {
+        index_plan p;
+        plan_for(&p, out, d, index, source);
+        /* PyTorch adds a slice of self with 2+ dims by its vectorized add (one fma), else element by element */
+        CG_KERNEL(out, index_add)(&p.out, &p.index, &p.src, p.dim_stride, alpha_in(t->dtype, alpha), t->ndim > 1);
+    }
+    cg_node *n = record_index_op(&cg_op_index_add, out, CG_INPUTS(t, source), d, index);
+    if (n) n->scalars[0] = alpha.kind == CG_NUMBER_FLOAT ? alpha.f : (double)alpha.i;
+    return cg_recorded(out);
+}
+
+/* ---- index_copy ---- */
+
+/* The sizes of t without dim d ("2 4", as PyTorch prints a vector into its message). */
+static void slice_text(const cg_tensor *t, int d, char *buf, size_t len) {
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < t->ndim && used < len; k++)
+        if (k != d) used += (size_t)snprintf(buf + used, len - used, used ? " %lld" : "%lld", (long long)t->sizes[k]);
+}
+
+static int check_index_copy(const cg_tensor *t, int d, cg_tensor *index, const cg_tensor *source) {
+    if (index->ndim >= 2) {
+        cg_set_index_error("index_copy_(): Index should have dimension 1 or 0 (got %d)", index->ndim);
+        return -1;
+    }
+    if (source->ndim == 0 && index->numel != 1) {
+        cg_set_index_error("index_copy_(): When source is scalar, index should have one element (got %lld)",
+                           (long long)index->numel);
+        return -1;
+    }
+    if (source->ndim != t->ndim && source->ndim != 0 && t->ndim != 0) {
+        cg_set_index_error("index_copy_(): When source and destination are not scalars, their dimensionality must "
+                           "match. Source dimensionality (%d), destination dimensionality (%d)", source->ndim, t->ndim);
+        return -1;
+    }
+    if (index->dtype != CG_INT64) {
+        cg_set_error("index_copy_(): Expected a long tensor for index, but got %s", cg_dtype_title(index->dtype));
+        return -1;
+    }
+    if (t->dtype != source->dtype) {
+        cg_set_error("index_copy_(): self and source expected to have the same dtype, but got (self) %s and (source) %s",
+                     cg_dtype_title(t->dtype), cg_dtype_title(source->dtype));
+        return -1;
+    }
+    char a[256], b[256];
+    slice_text(t, d, a, sizeof a);
+    slice_text(source, d, b, sizeof b);
+    if (strcmp(a, b) != 0) {
+        cg_set_error("index_copy_(): Source/destination tensor must have same slice shapes. Destination slice shape: %s "
+                     "at dimension %d and source slice shape: %s at dimension 0.", a, d, b);
+        return -1;
+    }
+    if (source->ndim != 0 && index->numel != source->sizes[d]) {
+        cg_set_index_error("index_copy_(): Number of indices (%lld) should be equal to source.size(dim) (%lld)",
+                           (long long)index->numel, (long long)source->sizes[d]);
+        return -1;
+    }
+    int64_t bad;
+    if (reads_index(t, d) && !indices_within(index, 0, size_along(t, d), &bad)) {
+        cg_set_index_error("index_copy_(): index %lld is out of bounds for dimension %d with size %lld", (long long)bad, d,
+                           (long long)size_along(t, d));
+        return -1;
+    }
+    return 0;
+}
+
+cg_tensor *cg_index_copy(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *source) {
+    const cg_backend *be = t && index && source ? CG_LENIENT_BACKEND(t, index, source) : NULL;
+    if (!be) return NULL;
+    int d = cg_wrap_dim(dim, t->ndim);
+    if (d < 0 || check_index_copy(t, d, index, source) < 0) return NULL;
+    cg_tensor *out = copy_of(t, false);
+    if (!out) return NULL;
+    if (index->numel > 0 && out->numel > 0) {
+        index_plan p;
+        plan_for(&p, out, d, index, source);
+        CG_KERNEL(out, scatter)(&p.out, &p.index, &p.src, p.dim_stride);
+    }
+    record_index_op(&cg_op_index_copy, out, CG_INPUTS(t, source), d, index);
+    return cg_recorded(out);
+}
+
+/* self's gradient: grad with the copied places zeroed; source's: read back from them. */
+void cg_backward_index_copy(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *index = cg_saved(n, 0);
+    if (!index) return;
+    int d = (int)n->args[0];
+    if (cg_needs_grad(n, 0)) out[0] = cg_index_fill(grads[0], d, index, 0);
+    if (cg_needs_grad(n, 1)) {
+        cg_tensor *g = cg_index_select(grads[0], d, index);
+        out[1] = n->args_meta.ndim == 0 ? cg_reshape_shape(g, 0, NULL) : g;
+    }
+}
+
+/* ---- index_fill ---- */
+
+/* A copy of t (laid out as t) with value written along d at the index values (negative ones
+ * count from the end), value a 0-dim tensor of t's dtype on t's device. */
+static cg_tensor *index_filled(cg_tensor *t, int d, cg_tensor *index, cg_tensor *value) {
+    cg_tensor *out = copy_of(t, true), *at = wrapped_index(index, size_along(t, d));
+    if (!out || !at) return NULL;
+    if (index->numel > 0 && out->numel > 0) {
+        index_plan p;
+        plan_for(&p, out, d, at, value);
+        CG_KERNEL(out, scatter)(&p.out, &p.index, &p.src, p.dim_stride);
+    }
+    return out;
+}
+
+static int check_index_fill(const cg_tensor *t, int64_t dim, cg_tensor *index, const cg_number *value, int *d) {
+    if (index->dtype != CG_INT64) {
+        cg_set_index_error("index_fill_(): Expected dtype int64 for index.");
+        return -1;
+    }
+    *d = cg_wrap_dim((int)dim, t->ndim ? t->ndim : 1);
+    if (*d < 0) return -1;
+    if (index->ndim > 1) {
+        cg_set_error("Index has to be a vector/scalar");
+        return -1;
+    }
+    int64_t size = size_along(t, *d), bad;
+    if (value && cg_check_number_fits(t->dtype, *value) < 0) return -1; /* converted before the loop */
+    if (reads_index(t, *d) && !indices_within(index, -size, 2 * size, &bad)) {
+        cg_set_index_error("index %lld is out of bounds for dimension %d with size %lld", (long long)bad, *d,
+                           (long long)size);
+        return -1;
+    }
+    return 0;
+}
+
+cg_tensor *cg_index_fill_number(cg_tensor *t, int dim, cg_tensor *index, cg_number value) {
+    const cg_backend *be = t && index ? CG_LENIENT_BACKEND(t, index) : NULL;
+    if (!be || cg_check_number(value) < 0) return NULL;
+    int d;
+    if (check_index_fill(t, dim, index, &value, &d) < 0) return NULL;
+    cg_tensor *v = cg_full_on(cg_backend_of(t), t->dtype, 0, NULL, value);
+    cg_tensor *out = v ? index_filled(t, d, index, v) : NULL;
+    record_index_op(&cg_op_index_fill, out, CG_INPUTS(t), d, index);
+    return cg_recorded(out);
+}
+
+/* The filled places no longer depend on t. */
+void cg_backward_index_fill(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *index = cg_saved(n, 0);
+    if (index) out[0] = cg_index_fill(grads[0], (int)n->args[0], index, 0);
+}
+
+cg_tensor *cg_index_fill_tensor(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *value) {
+    if (!t || !index || !value) return NULL;
+    if (value->ndim != 0) {
+        cg_set_error("index_fill_ only supports a 0-dimensional value tensor, but got tensor with %d dimension(s).",
+                     value->ndim);
+        return NULL;
+    }
+    if (!CG_LENIENT_BACKEND(t, index)) return NULL;
+    int d;
+    cg_number number = cg_number_int(0), *fits = NULL;
+    if (cg_has_bytes(value) && cg_dtype_is_floating(value->dtype)) { /* PyTorch converts value.item() */
+        number = cg_number_float(cg_item(value));
+        fits = &number;
+    }
+    if (check_index_fill(t, dim, index, fits, &d) < 0) return NULL;
+    cg_tensor *v = NULL;
+    CG_NO_GRAD { v = cg_to(value, t->dtype); }
+    cg_tensor *out = v ? index_filled(t, d, index, v) : NULL;
+    record_index_op(&cg_op_index_fill_tensor, out, CG_INPUTS(t, value), d, index);
+    return cg_recorded(out);
+}
+
+/* value's gradient: the sum of the gradient over the filled places (each counted once). */
+void cg_backward_index_fill_tensor(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *index = cg_saved(n, 0), *g = grads[0];
+    if (!index) return;
+    int d = (int)n->args[0];
+    if (cg_needs_grad(n, 0)) out[0] = cg_index_fill(g, d, index, 0);
+    if (cg_needs_grad(n, 1)) out[1] = cg_sum(cg_sub(g, cg_index_fill(g, d, index, 0)));
+}

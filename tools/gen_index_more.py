@@ -1,0 +1,170 @@
+"""Golden data for the indexing ops of src/ops/index_more.c: tests/data/index_more.txt.
+
+Run from the repository root with /usr/bin/python3 (PyTorch 1.13).
+
+Inputs as in tools/gen_index.py:
+  in <id> <storage tensor> <ndim> <sizes...> <strides...> <offset>
+A case:
+  <op> <nargs> <args...> <ninputs> <input ids...> ok <nout> (<kind> <node> <ndim> <strides...> <tensor>)...
+  <op> <nargs> <args...> <ninputs> <input ids...> err <Kind>: <message>
+An argument is a list of ints written with commas ("1,-2"), "_" for the empty list, or a Python
+number "n:<repr>" (its kind shows: 2, 2.0, True). kind: 0 a new
+tensor, 1 a view of the first input, 2 the first input itself. node: the result's grad_fn name when
+the floating inputs require grad ("-" for none).
+"""
+import os
+import sys
+import warnings
+
+import torch
+
+sys.path.insert(0, os.path.dirname(__file__))
+from golden import tensor_text  # noqa: E402
+
+warnings.simplefilter("ignore")
+torch.manual_seed(0)
+f32, f64, i64, b8 = torch.float32, torch.float64, torch.int64, torch.bool
+
+lines = []
+input_ids = {}
+keep_alive = []
+
+
+def describe(base, t):
+    return " ".join([tensor_text(base), str(t.dim())] + [str(s) for s in t.shape] +
+                    [str(s) for s in t.stride()] + [str(t.storage_offset())])
+
+
+def random_storage(dtype, n):
+    if dtype == b8:
+        return torch.rand(n) < 0.5
+    if dtype == i64:
+        return torch.randint(-50, 50, (n,))
+    return torch.randn(n, dtype=f64).to(dtype)
+
+
+def inp(storage, layout=lambda b: b):
+    t = layout(storage)
+    keep_alive.append(t)
+    input_ids[id(t)] = len(input_ids)
+    lines.append("in %d %s" % (input_ids[id(t)], describe(storage, t)))
+    return t
+
+
+def rnd(dtype, *shape):
+    n = 1
+    for s in shape:
+        n *= s
+    return inp(random_storage(dtype, n), lambda b: b.view(list(shape)))
+
+
+class Num:
+    def __init__(self, v):
+        self.v = v
+
+
+def arg_text(a):
+    if isinstance(a, Num):
+        return "n:" + repr(a.v)
+    if isinstance(a, (list, tuple)):
+        return ",".join(str(int(v)) for v in a) if len(a) else "_"
+    return str(int(a))
+
+
+def as_list(r):
+    return list(r) if isinstance(r, (list, tuple)) else [r]
+
+
+def case(op, args, inputs, fn):
+    head = " ".join([op, str(len(args))] + [arg_text(a) for a in args] + [str(len(inputs))] +
+                    [str(input_ids[id(t)]) for t in inputs])
+    try:
+        rs = as_list(fn(*inputs))
+    except Exception as e:
+        lines.append(head + f" err {type(e).__name__}: " + str(e).split("\n")[0])
+        return
+    grad_inputs = [t.detach().clone().requires_grad_() if t.is_floating_point() else t for t in inputs]
+    try:
+        grs = as_list(fn(*grad_inputs))
+    except Exception:
+        grs = [None] * len(rs)
+    parts = [str(len(rs))]
+    for r, g in zip(rs, grs):
+        kind = 2 if r is inputs[0] else 1 if r._base is not None and r.storage().data_ptr() == inputs[0].storage().data_ptr() else 0
+        node = g.grad_fn.name() if g is not None and g.grad_fn is not None else "-"
+        parts += [str(kind), node, str(r.dim())] + [str(s) for s in r.stride()] + [tensor_text(r)]
+    lines.append(head + " ok " + " ".join(parts))
+
+
+def idx(values, layout=lambda b: b):
+    return inp(torch.tensor(values, dtype=i64).flatten(), layout)
+
+
+def selfs():
+    out = [rnd(dtype, 3, 4) for dtype in (f32, f64, i64, b8)]
+    out.append(inp(random_storage(f32, 12), lambda b: b.view(4, 3).t()))
+    out.append(inp(random_storage(f32, 30), lambda b: b.view(5, 6)[1:4, ::2]))
+    out.append(rnd(f32, 2, 3, 4))
+    out.append(inp(random_storage(f64, 24), lambda b: b.view(2, 3, 4).permute(2, 0, 1)))
+    out.append(rnd(f32, 5))
+    out.append(inp(random_storage(f32, 4), lambda b: b[2]))
+    out.append(rnd(f32, 0, 3))
+    out.append(rnd(f32, 3, 0))
+    return out
+
+
+torch.manual_seed(0)
+for t in selfs():
+    nd = t.dim()
+    for d in range(-max(nd, 1) - 1, max(nd, 1) + 1):
+        in_range = -max(nd, 1) <= d < max(nd, 1)
+        wd = d % max(nd, 1) if in_range else 0
+        size = t.shape[wd] if nd else 1
+        shape = list(t.shape)
+        def src_of(n, dtype=t.dtype, shape=shape, wd=wd):
+            s = list(shape)
+            if s:
+                s[wd] = n
+            return rnd(dtype, *s)
+        indices = [idx([i % max(size, 1) for i in (2, 0, 1, 0, 2)]), idx([size - 1 if size else 0]),
+                   idx([], lambda b: b), idx([size - 1 if size else 0], lambda b: b[0]), idx([0, size]), idx([0, -1]),
+                   idx([-size if size else 0]), idx([[0, 0]], lambda b: b.view(1, 2)), inp(torch.tensor([0.0])),
+                   idx([0, 9, size - 1 if size else 0, 9, 0], lambda b: b[::2])]
+        for index in indices if in_range else indices[:1]:
+            n = index.numel()
+            src = src_of(n)
+            case("index_add", [d, Num(1)], [t, index, src], lambda t, i, s, d=d: t.index_add(d, i, s))
+            case("index_copy", [d], [t, index, src], lambda t, i, s, d=d: t.index_copy(d, i, s))
+            for v in (2.5, -1, True, 1e39):
+                case("index_fill", [d, Num(v)], [t, index], lambda t, i, d=d, v=v: t.index_fill(d, i, v))
+        index = indices[0]
+        n = index.numel()
+        if in_range:
+            for alpha in (2, 1.5, True, -3, 0.1):
+                src = src_of(n)
+                case("index_add", [d, Num(alpha)], [t, index, src], lambda t, i, s, d=d, a=alpha: t.index_add(d, i, s, alpha=a))
+            for bad in (src_of(n + 1), src_of(n, f64 if t.dtype != f64 else f32), rnd(t.dtype), rnd(t.dtype, n),
+                        rnd(t.dtype, n, 1, 1), (inp(random_storage(t.dtype, max(1, t.numel() // max(size, 1) * n)), lambda b, s=[n if k == wd else v for k, v in enumerate(shape)]: b.view(s)[..., :1])
+                         if nd > 1 and t.numel() else rnd(t.dtype, 1, 1)),
+                        inp(random_storage(t.dtype, 2 * max(n, 1) * 4), lambda b: b.view(-1, 4).t())):
+                case("index_add", [d, Num(1)], [t, index, bad], lambda t, i, s, d=d: t.index_add(d, i, s))
+                case("index_copy", [d], [t, index, bad], lambda t, i, s, d=d: t.index_copy(d, i, s))
+            one = idx([size - 1 if size else 0])
+            for value in (rnd(t.dtype), rnd(f64), rnd(f32, 1), inp(torch.tensor([3e39], dtype=f64), lambda b: b[0])):
+                case("index_fill_tensor", [d], [t, one, value], lambda t, i, v, d=d: t.index_fill(d, i, v))
+                case("index_copy", [d], [t, one, value], lambda t, i, v, d=d: t.index_copy(d, i, v))
+                case("index_add", [d, Num(1)], [t, one, value], lambda t, i, v, d=d: t.index_add(d, i, v))
+# collisions: float sums into one slot in index order
+t = rnd(f32, 3, 2)
+index = idx([1] * 40)
+case("index_add", [0, Num(1)], [t, index, rnd(f32, 40, 2)], lambda t, i, s: t.index_add(0, i, s))
+v = rnd(f32, 5)
+index = idx([0, 4, 0, 4, 2] * 8)
+case("index_add", [0, Num(1)], [v, index, rnd(f32, 40)], lambda t, i, s: t.index_add(0, i, s))
+case("index_add", [0, Num(0.3)], [v, index, rnd(f32, 40)], lambda t, i, s: t.index_add(0, i, s, alpha=0.3))
+case("index_copy", [0], [v, index, rnd(f32, 40)], lambda t, i, s: t.index_copy(0, i, s))
+
+with open("tests/data/index_more.txt", "w") as f:
+    f.write("# Generated by tools/gen_index_more.py with PyTorch %s; do not edit.\n" % torch.__version__)
+    f.write("\n".join(lines) + "\n")
+print(len(lines), "lines")
