@@ -917,6 +917,10 @@ cg_tensor *cg_index_copy(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *sou
 cg_tensor *cg_index_fill_number(cg_tensor *t, int dim, cg_tensor *index, cg_number value);
 #define cg_index_fill(t, dim, index, value) cg_index_fill_number(t, dim, index, CG_NUMBER(value))
 cg_tensor *cg_index_fill_tensor(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *value);
+/* torch.nonzero / torch.argwhere: the (n, ndim) int64 coordinates of t's nonzero elements, row-major
+ * (laid out as PyTorch's: strides (1, n)); not for meta tensors. */
+cg_tensor *cg_nonzero(cg_tensor *t);
+cg_tensor *cg_argwhere(cg_tensor *t);
 
 /* ---- normalization --------------------------------------------------------------------------- */
 

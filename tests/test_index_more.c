@@ -146,7 +146,30 @@ static void test_golden_index_ops(void) {
     CHECK_MSG(cases > 4000, "only %d cases read", cases);
 }
 
+/* torch.nonzero's results (PyTorch 1.13: values, shapes and strides). */
+static void test_nonzero(void) {
+    cg_tensor *x = cg_tensor_f32(((float[]){0, 1.5f, 0, -2, 0, 0, 3, 0}), 2, 4);
+    cg_tensor *r = cg_nonzero(x);
+    int64_t expected[] = {0, 1, 0, 3, 1, 2}, got[6] = {0};
+    CHECK_OK(r);
+    CHECK(cg_ndim(r) == 2 && cg_size(r, 0) == 3 && cg_size(r, 1) == 2 && cg_stride(r, 0) == 1 && cg_stride(r, 1) == 3);
+    CHECK(cg_get_dtype(r) == CG_INT64 && cg_copy_to(r, got, 6, CG_INT64) == 0 && !memcmp(got, expected, sizeof got));
+    r = cg_argwhere(cg_transpose(cg_gt_scalar(x, 0), 0, 1)); /* x.t() > 0: (1, 0), (2, 1) */
+    int64_t t_expected[] = {1, 0, 2, 1};
+    CHECK(r && cg_size(r, 0) == 2 && cg_copy_to(r, got, 4, CG_INT64) == 0 && !memcmp(got, t_expected, sizeof t_expected));
+    r = cg_nonzero(cg_scalar(2, CG_FLOAT64)); /* (1, 0), strides (1, 1) */
+    CHECK(r && cg_size(r, 0) == 1 && cg_size(r, 1) == 0 && cg_stride(r, 0) == 1 && cg_stride(r, 1) == 1);
+    r = cg_nonzero(cg_zeros(3)); /* (0, 1) */
+    CHECK(r && cg_size(r, 0) == 0 && cg_size(r, 1) == 1);
+    CHECK_ERROR(cg_nonzero(cg_to_device(cg_ones(2), CG_META)),
+                "Could not run 'aten::nonzero' with arguments from the 'Meta' backend.");
+    cg_set_error("first");
+    CHECK(!cg_nonzero(NULL) && !cg_argwhere(NULL));
+    CHECK_STR(cg_last_error(), "first");
+}
+
 int main(void) {
     RUN(test_golden_index_ops);
+    RUN(test_nonzero);
     HARNESS_END();
 }

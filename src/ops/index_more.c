@@ -364,3 +364,29 @@ void cg_backward_index_fill_tensor(cg_node *n, cg_tensor **grads, cg_tensor **ou
     if (cg_needs_grad(n, 0)) out[0] = cg_index_fill(g, d, index, 0);
     if (cg_needs_grad(n, 1)) out[1] = cg_sum(cg_sub(g, cg_index_fill(g, d, index, 0)));
 }
+
+/* ---- nonzero ---- */
+
+/* torch.nonzero: the coordinates of t's nonzero elements, row-major, as PyTorch lays them out: an
+ * (n, ndim) int64 tensor with strides (1, n), the transpose of its (ndim, n) storage. */
+cg_tensor *cg_nonzero(cg_tensor *t) {
+    if (!t) return NULL;
+    if (!cg_has_bytes(t)) {
+        cg_set_error_kind(CG_NOT_IMPLEMENTED_ERROR, "Could not run 'aten::nonzero' with arguments from the '%s' backend.",
+                          t->storage->backend->device == CG_META ? "Meta" : "unknown");
+        return NULL;
+    }
+    int64_t n = CG_KERNEL(t, nonzero)(NULL, t);
+    cg_tensor *rows = cg_new_tensor_on(cg_backend_of(t), CG_INT64, 2, (const int64_t[]){n, t->ndim});
+    cg_tensor *store = cg_new_tensor_on(cg_backend_of(t), CG_INT64, 2, (const int64_t[]){t->ndim, n});
+    if (!rows || !store) return NULL;
+    if (n > 0 && t->ndim > 0) {
+        CG_KERNEL(t, nonzero)(rows, t);
+        cg_tensor dst = header_of(store, 2, (const int64_t[]){n, t->ndim}, (const int64_t[]){store->strides[1], store->strides[0]});
+        CG_KERNEL(store, copy)(&dst, rows);
+    }
+    return cg_new_view(store, 2, (const int64_t[]){n, t->ndim}, (const int64_t[]){store->strides[1], store->strides[0]},
+                       store->offset);
+}
+
+cg_tensor *cg_argwhere(cg_tensor *t) { return cg_nonzero(t); }
