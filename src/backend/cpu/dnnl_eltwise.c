@@ -6,6 +6,13 @@
 
 #include <dnnl.h>
 #include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+/* libgomp's (libdnnl runs its loops on OpenMP): one thread, as for the convolutions (dnnl_conv.c),
+ * so that no OpenMP pool is started; the values do not depend on it. */
+int omp_get_max_threads(void);
+void omp_set_num_threads(int n);
 
 /* The primitive is the same for every length: a dense buffer runs the same code on each element,
  * so one 1-dim primitive per length is made, the last few kept (a training loop meets few). */
@@ -20,6 +27,11 @@ static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static void desc_of(int64_t n, dnnl_memory_desc_t *md) {
     dnnl_dims_t dims = {n};
     dnnl_memory_desc_init_by_tag(md, 1, dims, dnnl_f32, dnnl_x);
+}
+
+static void close_at_exit(void) {
+    for (int i = 0; i < CACHE_SIZE; i++)
+        if (cache[i].prim) dnnl_primitive_destroy(cache[i].prim), cache[i].prim = NULL;
 }
 
 static dnnl_primitive_t make_gelu(dnnl_engine_t engine, int64_t n) {
@@ -40,6 +52,9 @@ static dnnl_primitive_t make_gelu(dnnl_engine_t engine, int64_t n) {
 static dnnl_primitive_t gelu_for(dnnl_engine_t engine, int64_t n) {
     for (int i = 0; i < CACHE_SIZE; i++)
         if (cache[i].prim && cache[i].n == n) return cache[i].prim;
+    static bool registered;
+    if (!registered && atexit(close_at_exit) != 0) return NULL; /* valgrind: nothing left reachable */
+    registered = true;
     dnnl_primitive_t prim = make_gelu(engine, n);
     if (!prim) return NULL;
     if (cache[cache_next].prim) dnnl_primitive_destroy(cache[cache_next].prim);
@@ -62,7 +77,10 @@ int cg_dnnl_gelu_erf(const float *in, float *out, int64_t n) {
         dnnl_memory_create(&dst, &md, engine, out) == dnnl_success &&
         dnnl_stream_create(&stream, engine, dnnl_stream_default_flags) == dnnl_success) {
         dnnl_exec_arg_t args[] = {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}};
+        int threads = omp_get_max_threads();
+        omp_set_num_threads(1);
         rc = dnnl_primitive_execute(prim, stream, 2, args) == dnnl_success && dnnl_stream_wait(stream) == dnnl_success;
+        omp_set_num_threads(threads);
     }
     pthread_mutex_unlock(&cache_lock);
     if (stream) dnnl_stream_destroy(stream);
