@@ -5,6 +5,7 @@
 #if defined(__x86_64__) && defined(__AVX2__) && defined(__FMA__)
 
 #include "backend/cpu/math_loops.h"
+#include "backend/cpu/vml_loop.h"
 
 #ifdef CG_HAVE_SLEEF
 #include <immintrin.h>
@@ -12,30 +13,6 @@
 
 #define SIZE(T) ((int64_t)sizeof(T))
 
-/* vml: SLEEF on every element, one vector at a time; a short or strided block goes through a
- * zero-padded buffer (each lane is computed on its own, so the padding changes nothing). */
-#define VML_LOOP(NAME, T, VT, LANES, LOADU, STOREU, FN)                                       \
-    static void NAME(char **p, const int64_t *s, int64_t n, const void *ctx) {                \
-        (void)ctx;                                                                            \
-        T buf[LANES];                                                                         \
-        for (int64_t i = 0; i < n; i += LANES) {                                              \
-            int64_t k = n - i < LANES ? n - i : LANES;                                        \
-            VT x;                                                                             \
-            if (k == LANES && s[1] == SIZE(T)) {                                              \
-                x = LOADU((const T *)(p[1] + i * SIZE(T)));                                   \
-            } else {                                                                          \
-                for (int64_t j = 0; j < LANES; j++) buf[j] = j < k ? AT(const T, 1, i + j) : 0; \
-                x = LOADU(buf);                                                               \
-            }                                                                                 \
-            VT y = FN(x);                                                                     \
-            if (k == LANES && s[0] == SIZE(T)) {                                              \
-                STOREU((T *)(p[0] + i * SIZE(T)), y);                                         \
-            } else {                                                                          \
-                STOREU(buf, y);                                                               \
-                for (int64_t j = 0; j < k; j++) AT(T, 0, i + j) = buf[j];                     \
-            }                                                                                 \
-        }                                                                                     \
-    }
 #define VML(OP, F32, F64)                                                                     \
     VML_LOOP(OP##_vml_f32, float, __m256, 8, _mm256_loadu_ps, _mm256_storeu_ps, F32)          \
     VML_LOOP(OP##_vml_f64, double, __m256d, 4, _mm256_loadu_pd, _mm256_storeu_pd, F64)

@@ -1,6 +1,7 @@
 /* AVX2 loops for the elementwise kernels (see simd.h). Each loop has cg_loop_fn's contract: n
  * elements, one byte stride per operand (operand 0 is the output). */
 #include "backend/cpu/simd.h"
+#include "backend/cpu/vml_loop.h"
 
 #if defined(__x86_64__) && defined(__AVX2__) && defined(__FMA__)
 
@@ -111,32 +112,6 @@ EXACT_BINARY(tanh_backward_f64, double, a * (fma(-b, b, 1.0) + 0.0))
 EXACT_BINARY_FLOAT(relu_backward, a <= 0 ? 0 : b)
 
 #ifdef CG_HAVE_SLEEF
-
-/* ---- vml: SLEEF on every element, in blocks of one vector; a short block is padded with zeros,
- * as Vectorized::loadu(ptr, count) pads, and gathered/scattered when strided ---- */
-
-#define VML_LOOP(NAME, T, VT, LANES, LOADU, STOREU, FN)                                       \
-    static void NAME(char **p, const int64_t *s, int64_t n, const void *ctx) {                \
-        (void)ctx;                                                                            \
-        T buf[LANES];                                                                         \
-        for (int64_t i = 0; i < n; i += LANES) {                                              \
-            int64_t k = n - i < LANES ? n - i : LANES;                                        \
-            VT x;                                                                             \
-            if (k == LANES && s[1] == SIZE(T)) {                                              \
-                x = LOADU((const T *)(p[1] + i * SIZE(T)));                                   \
-            } else {                                                                          \
-                for (int64_t j = 0; j < LANES; j++) buf[j] = j < k ? AT(const T, 1, i + j) : 0; \
-                x = LOADU(buf);                                                               \
-            }                                                                                 \
-            VT y = FN(x);                                                                     \
-            if (k == LANES && s[0] == SIZE(T)) {                                              \
-                STOREU((T *)(p[0] + i * SIZE(T)), y);                                         \
-            } else {                                                                          \
-                STOREU(buf, y);                                                               \
-                for (int64_t j = 0; j < k; j++) AT(T, 0, i + j) = buf[j];                     \
-            }                                                                                 \
-        }                                                                                     \
-    }
 
 #define VML_F32(OP, FN) VML_LOOP(OP##_f32, float, __m256, 8, _mm256_loadu_ps, _mm256_storeu_ps, FN)
 #define VML_F64(OP, FN) VML_LOOP(OP##_f64, double, __m256d, 4, _mm256_loadu_pd, _mm256_storeu_pd, FN)
