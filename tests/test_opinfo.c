@@ -29,6 +29,8 @@ static const oi_entry *const tables[] = {oi_core, oi_elem, oi_reduce, oi_shape, 
 /* Where values cannot be PyTorch's bits (another BLAS kernel, no SLEEF): within these. */
 #define OI_BLAS_TOL_F32 1e-5
 #define OI_BLAS_TOL_F64 1e-12
+#define OI_LAPACK_TOL_F32 1e-4
+#define OI_LAPACK_TOL_F64 1e-9
 static bool same_blas, have_sleef, have_dnnl;
 
 /* Whether this run's OpenBLAS kernels are the golden data's (ops.txt's first line). */
@@ -468,6 +470,7 @@ static void run_sample(tally *t, const oi_entry *e, oi_sample *s) {
                 double tol = e->tol;
                 if (!tol && ((e->blas && !same_blas) || (e->sleef && !have_sleef) || (e->dnnl && !have_dnnl)))
                     tol = !strcmp(s->dtype, "f32") ? OI_BLAS_TOL_F32 : OI_BLAS_TOL_F64;
+                if (e->lapack) tol = !strcmp(s->dtype, "f32") ? OI_LAPACK_TOL_F32 : OI_LAPACK_TOL_F64;
                 const char *why = compare(c.out[k], want[k], tol, buf, sizeof buf);
                 if (why) fail(t, e->name, s, "result %d: %s", k, why);
             }

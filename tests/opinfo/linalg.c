@@ -19,11 +19,11 @@ static int oi_linalg_solve(oi_call *c) {
 }
 
 static const oi_entry oi_linalg[] = {
-    OI_OP("linalg.det", "", oi_linalg_det, .tol = 1e-6),
-    OI_OP("linalg.det", "singular", oi_linalg_det, .tol = 1e-6),
-    OI_OP("linalg.inv", "", oi_linalg_inv, .tol = 1e-6),
-    OI_OP("linalg.slogdet", "", oi_linalg_slogdet, .tol = 1e-6),
-    OI_OP("linalg.solve", "", oi_linalg_solve, .tol = 1e-6),
-    OI_OP("logdet", "", oi_logdet, .tol = 1e-6),
+    OI_OP("linalg.det", "", oi_linalg_det, .lapack = true),
+    OI_OP("linalg.det", "singular", oi_linalg_det, .lapack = true),
+    OI_OP("linalg.inv", "", oi_linalg_inv, .lapack = true),
+    OI_OP("linalg.slogdet", "", oi_linalg_slogdet, .lapack = true),
+    OI_OP("linalg.solve", "", oi_linalg_solve, .lapack = true),
+    OI_OP("logdet", "", oi_logdet, .lapack = true),
     OI_END,
 };
