@@ -253,8 +253,10 @@ static float zeta_f32(float x, float q) { return (float)zeta_f64(x, q); }
 
 /* polygamma(n, x) for n >= 2: (-1)^(n+1) n! zeta(n + 1, x) */
 static double polygamma_f64(double x, int n) { return ((n % 2) ? 1.0 : -1.0) * exp(lgamma((double)n + 1)) * zeta_f64(n + 1, x); }
+/* float32: PyTorch's ::exp(::lgamma(float)) are the double functions, so the product is double,
+ * rounded once */
 static float polygamma_f32(float x, int n) {
-    return ((n % 2) ? 1.0f : -1.0f) * expf(lgammaf((float)n + 1)) * zeta_f32((float)(n + 1), x);
+    return (float)(((n % 2) ? 1.0 : -1.0) * exp(lgamma((double)((float)n + 1))) * (double)zeta_f32((float)(n + 1), x));
 }
 /* the n the caller passed in p0, dispatched as PyTorch's polygamma kernel */
 #define POLYGAMMA(SFX, a, n) ((n) == 0 ? digamma_##SFX(a) : (n) == 1 ? trigamma_##SFX(a) : polygamma_##SFX(a, (int)(n)))
