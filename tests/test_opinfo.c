@@ -117,14 +117,20 @@ static void parse_tensor(reader *r, oi_value *v) {
     snprintf(v->dtype, sizeof v->dtype, "%s", token(r));
     v->requires_grad = int_token(r) != 0;
     v->ndim = (int)int_token(r);
-    if (v->ndim < 0 || v->ndim > 16) {
+    if (v->ndim < 0) {
         r->bad = true;
         return;
     }
+    /* More dims than sizes[] holds (an error input's 65-dim tensor): read past, never made. */
+    bool too_many = v->ndim > 16;
     v->numel = 1;
-    for (int d = 0; d < v->ndim; d++) v->numel *= (v->sizes[d] = int_token(r));
-    cg_dtype dt;
-    bool known = oi_dtype_of(v->dtype, &dt) == 0;
+    for (int d = 0; d < v->ndim; d++) {
+        int64_t size = int_token(r);
+        v->numel *= size;
+        if (!too_many) v->sizes[d] = size;
+    }
+    cg_dtype dt = CG_FLOAT32;
+    bool known = !too_many && oi_dtype_of(v->dtype, &dt) == 0;
     if (known) v->data = malloc((size_t)(v->numel ? v->numel : 1) * cg_dtype_size(dt));
     for (int64_t k = 0; k < v->numel && !r->bad; k++) {
         if (!known) {

@@ -87,7 +87,6 @@ static int reduce(oi_call *c, cg_tensor *(*fn)(cg_reduce_args), bool var) {
     cg_reduce_args a = {.input = c->input};
     const oi_value *dim = oi_get(c, 0, "dim"), *keep = oi_get(c, 1, "keepdim");
     if (dim && dim->kind != OI_NONE && !oi_dims(c, dim, a.dims, &a.ndims)) return OI_SKIP;
-    if (dim && dim->kind == OI_LIST && dim->n == 0) return oi_skip(c, "dim=[] (cgrad: every dim)");
     if (keep && !oi_bool(c, keep, &a.keepdim)) return OI_SKIP;
     if (var) {
         const oi_value *unbiased = oi_kw(c, "unbiased"), *correction = oi_kw(c, "correction");
