@@ -1849,17 +1849,31 @@ int cg_clip_grad_value_(cg_tensor_list params, double clip_value);
  * base lr is that initial_lr (so a second one chained on the same optimizer starts from it). */
 typedef enum {
     CG_STEP_LR, CG_MULTISTEP_LR, CG_EXPONENTIAL_LR, CG_COSINE_ANNEALING_LR, CG_LINEAR_LR, CG_LAMBDA_LR,
-    CG_MULTIPLICATIVE_LR, CG_ONE_CYCLE_LR, CG_REDUCE_LR_ON_PLATEAU
+    CG_MULTIPLICATIVE_LR, CG_ONE_CYCLE_LR, CG_REDUCE_LR_ON_PLATEAU, CG_CONSTANT_LR, CG_POLYNOMIAL_LR,
+    CG_COSINE_ANNEALING_WARM_RESTARTS, CG_CYCLIC_LR,
+    CG_SEQUENTIAL_LR, CG_CHAINED_SCHEDULER  /* made by cg_lr_scheduler_sequential / _chained only */
 } cg_lr_kind;
 typedef struct {
-    double gamma;                 /* StepLR, MultiStepLR, ExponentialLR */
+    double gamma;                 /* StepLR, MultiStepLR, ExponentialLR; CyclicLR's exp_range (1.0) */
     int step_size;                /* StepLR */
     const int *milestones;        /* MultiStepLR (copied); a repeated milestone multiplies by gamma again */
     int n_milestones;
     int T_max;                    /* CosineAnnealingLR */
     double eta_min;
     double start_factor, end_factor;  /* LinearLR */
-    int total_iters;
+    int total_iters;              /* LinearLR, ConstantLR, PolynomialLR (5) */
+    double power;                 /* PolynomialLR (1.0) */
+    int T_0, T_mult;              /* CosineAnnealingWarmRestarts (T_mult 1; eta_min above) */
+    /* CyclicLR: from base_lr (or base_lrs[group], copied, when not NULL) to max_lr (or max_lrs, below)
+     * in step_size_up steps (2000) and back in step_size_down (0: as step_size_up); mode (below)
+     * "triangular" (NULL), "triangular2" or "exp_range", or scale_fn(x, user) evaluated on the cycle
+     * number, or on the step when scale_mode is "iterations"; cycle_momentum (true) cycles SGD's and
+     * RMSprop's momentum inversely between base_momentum and max_momentum (0.8, 0.9) */
+    double base_lr;
+    const double *base_lrs;
+    int step_size_up, step_size_down;
+    double (*scale_fn)(double x, void *user);
+    const char *scale_mode;
     /* LambdaLR: lr = initial lr * lr_lambda(epoch); MultiplicativeLR: lr *= lr_lambda(epoch) after epoch 0 */
     double (*lr_lambda)(int epoch, void *user);
     void *user;
@@ -1878,7 +1892,7 @@ typedef struct {
     /* ReduceLROnPlateau: mode "min" (NULL) or "max", threshold_mode "rel" (NULL) or "abs"; min_lr in
      * every group, or min_lrs[group] (copied) when not NULL */
     const char *mode;
-    double factor;                /* 0.1 */
+    double factor;                /* 0.1; ConstantLR's factor (1/3) too */
     int patience;                 /* 10 */
     double threshold;             /* 1e-4 */
     const char *threshold_mode;
@@ -1892,6 +1906,17 @@ typedef struct cg_lr_scheduler cg_lr_scheduler;
 /* A scheduler of kind over opt (which must outlive it), or NULL with PyTorch's ValueError for bad
  * options. OneCycleLR sets each group's lr (and momentum or beta1) to its starting value. */
 cg_lr_scheduler *cg_lr_scheduler_new(cg_optimizer *opt, cg_lr_kind kind, cg_lr_options options);
+/* SequentialLR(opt, schedulers, milestones): n schedulers made on opt and n - 1 milestones. It
+ * resets each group's lr to its initial_lr and takes schedulers[0]'s first step again; each of its
+ * steps is the step of the scheduler whose span the epoch is in, the first one of a span being that
+ * scheduler's step(0) (its closed form at epoch 0). The schedulers stay the caller's: they must
+ * outlive it, and only it should step them. Neither composite takes ReduceLROnPlateau or another
+ * composite. NULL with PyTorch's ValueError. */
+cg_lr_scheduler *cg_lr_scheduler_sequential(cg_optimizer *opt, cg_lr_scheduler *const *schedulers, int n,
+                                            const int *milestones, int n_milestones);
+/* ChainedScheduler(schedulers): each step steps every one of them in order (they stay the caller's,
+ * as above); its last_epoch is -1 (PyTorch's has none). */
+cg_lr_scheduler *cg_lr_scheduler_chained(cg_lr_scheduler *const *schedulers, int n);
 /* scheduler.step(); OneCycleLR past total_steps fails with PyTorch's ValueError ("Tried to step 11
  * times. The specified number of total steps is 10"), leaving the lrs as they were. */
 int cg_lr_scheduler_step(cg_lr_scheduler *s);
@@ -1905,8 +1930,10 @@ int cg_lr_scheduler_last_epoch(const cg_lr_scheduler *s);  /* scheduler.last_epo
  * changes as it steps: "last_epoch", "_step_count" (int64), "base_lrs", "_last_lr" (float64, one
  * per group); ReduceLROnPlateau "last_epoch", "best", "num_bad_epochs", "cooldown_counter",
  * "_last_lr"; OneCycleLR also the per-group "initial_lr", "max_lr", "min_lr", "max_momentum",
- * "base_momentum" that PyTorch keeps in the optimizer's param groups. The options (and a lambda)
- * are the caller's, as PyTorch does not save a lambda either. 0, or -1 with *out empty. */
+ * "base_momentum" that PyTorch keeps in the optimizer's param groups; CosineAnnealingWarmRestarts
+ * also "T_i" and "T_cur"; SequentialLR "last_epoch" and "_last_lr", ChainedScheduler "_last_lr",
+ * and both each scheduler's under "_schedulers.<i>.". The options (and a lambda) are the caller's,
+ * as PyTorch does not save a lambda either. 0, or -1 with *out empty. */
 int cg_lr_scheduler_state_dict(const cg_lr_scheduler *s, cg_named_tensors *out);
 /* scheduler.load_state_dict: every key the kind saves must be there with its size; a failing call
  * changes nothing. Load the optimizer's state too: the chainable formulas start from its lrs. */
