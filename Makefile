@@ -88,6 +88,9 @@ $(BUILD)/obj/src/backend/cpu/simd_avx512.o: FILE_CFLAGS = -mavx512f -mavx2 -mfma
 $(BUILD)/obj/src/backend/cpu/math_avx2.o: FILE_CFLAGS = -mavx2 -mfma -ffp-contract=fast
 endif
 
+# sqrt as an instruction in the optimizer's loops, so that they vectorize (errno is never read).
+$(BUILD)/obj/src/backend/cpu/optim.o: FILE_CFLAGS = -fno-math-errno
+
 $(BUILD)/libcgrad.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^

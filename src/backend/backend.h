@@ -26,6 +26,7 @@
 #include "backend/cpu/index_more.h"
 #include "backend/cpu/matmul.h"
 #include "backend/cpu/nll.h" /* cg_nll_plan */
+#include "backend/cpu/optim.h" /* cg_adam_numbers */
 #include "backend/cpu/pool.h" /* cg_pool2d_shape */
 #include "backend/cpu/scan.h" /* cg_scan_op */
 #include "backend/cpu/sort.h" /* cg_select_op */
@@ -160,6 +161,9 @@ struct cg_backend {
     /* searchsorted's binary searches (backend/cpu/sort.h) */
     void (*searchsorted)(cg_tensor *out, const cg_tensor *boundaries, const cg_tensor *values, int64_t rows,
                          int64_t len, int64_t per_row, bool right);
+    /* one Adam/AdamW step of a parameter, contiguous operands of one float dtype (backend/cpu/optim.h) */
+    void (*adam_step)(const cg_adam_numbers *a, cg_tensor *param, const cg_tensor *grad, cg_tensor *exp_avg,
+                      cg_tensor *exp_avg_sq, cg_tensor *max_exp_avg_sq);
     /* the linalg factorizations on column-major batches (backend/cpu/lapack.h); -1 with the error */
     int (*lapack)(const cg_lapack_call *call);
 };

@@ -1,7 +1,9 @@
 /* Optimizers: PyTorch 1.13's single-tensor (for-loop) CPU updates, op for op, because each op
  * rounds to float32 on its own; the scalar arithmetic (bias corrections, step sizes) is done in
- * double as Python does it, then handed to the op as a Python float. */
+ * double as Python does it, then handed to the op as a Python float. Adam and AdamW run those ops
+ * as one backend pass over each parameter (backend/cpu/optim.h), with the same roundings. */
 #include "cgrad.h"
+#include "backend/backend.h"
 #include "core/tensor.h"
 #include "optim/optim.h"
 
@@ -219,12 +221,40 @@ static int sgd_step(const cg_optim_options *o, param_slot *s, cg_tensor *p, cg_t
     return cg_add_alpha_number_(p, d_p, F(-o->lr));
 }
 
+/* Whether one backend pass can do an Adam step: every operand a contiguous float tensor of the
+ * parameter's dtype and size, the gradient on a storage of its own (the parameter's ops would
+ * change it otherwise). Anything else takes PyTorch's ops one by one, with their checks. */
+static bool adam_fusable(cg_tensor *p, cg_tensor *grad, cg_tensor *const *states, int n) {
+    if (!cg_is_floating_inline(p->dtype) || grad->dtype != p->dtype || grad->numel != p->numel ||
+        grad->storage == p->storage || grad->storage->backend != p->storage->backend ||
+        !cg_is_contiguous_inline(p) || !cg_is_contiguous_inline(grad))
+        return false;
+    for (int k = 0; k < n; k++)
+        if (states[k]->dtype != p->dtype || states[k]->numel != p->numel || !cg_is_contiguous_inline(states[k]))
+            return false;
+    return true;
+}
+
 /* Adam and AdamW: state 0 exp_avg, 1 exp_avg_sq, 2 max_exp_avg_sq. */
 static int adam_step(const cg_optim_options *o, bool decoupled, param_slot *s, cg_tensor *p, cg_tensor *grad) {
     cg_tensor *exp_avg = state(s, 0, 0), *exp_avg_sq = state(s, 1, 0);
     cg_tensor *max_sq = o->amsgrad ? state(s, 2, 0) : NULL;
     if (!exp_avg || !exp_avg_sq || (o->amsgrad && !max_sq)) return -1;
     s->step += 1;
+    double bias_correction1 = 1 - pow(o->beta1, s->step), bias_correction2 = 1 - pow(o->beta2, s->step);
+    double step_size = o->lr / bias_correction1;
+    if (adam_fusable(p, grad, (cg_tensor *[]){exp_avg, exp_avg_sq, max_sq}, max_sq ? 3 : 2)) {
+        cg_adam_numbers a = {1 - o->lr * o->weight_decay, o->weight_decay, o->beta1, 1 - o->beta1, o->beta2,
+                             1 - o->beta2, sqrt(bias_correction2), o->eps, -step_size, decoupled, o->maximize};
+        CG_KERNEL(p, adam_step)(&a, p, grad, exp_avg, exp_avg_sq, max_sq);
+        /* the versions PyTorch's in-place ops leave */
+        p->storage->version += decoupled ? 2 : 1;
+        exp_avg->storage->version += 2;
+        exp_avg_sq->storage->version += 2;
+        if (max_sq) cg_bump_version(max_sq);
+        return 0;
+    }
+    if (o->maximize && !(grad = cg_neg(grad))) return -1;
     if (decoupled)
         OK(cg_mul_number_(p, F(1 - o->lr * o->weight_decay)));
     else if (o->weight_decay != 0)
@@ -233,8 +263,6 @@ static int adam_step(const cg_optim_options *o, bool decoupled, param_slot *s, c
     OK(cg_add_alpha_number_(exp_avg, grad, F(1 - o->beta1)));
     OK(cg_mul_number_(exp_avg_sq, F(o->beta2)));
     OK(cg_addcmul_number_(exp_avg_sq, grad, grad, F(1 - o->beta2)));
-    double bias_correction1 = 1 - pow(o->beta1, s->step), bias_correction2 = 1 - pow(o->beta2, s->step);
-    double step_size = o->lr / bias_correction1;
     cg_tensor *sq = exp_avg_sq;
     if (max_sq) {
         cg_tensor *m = cg_maximum(max_sq, exp_avg_sq);
@@ -375,8 +403,8 @@ static int radam_step(const cg_optim_options *o, param_slot *s, cg_tensor *p, cg
 static int step_param(cg_optim_kind kind, const cg_optim_options *o, param_slot *s) {
     cg_tensor *p = s->param, *grad = cg_grad(p);
     if (!grad) return 0; /* PyTorch skips parameters without a gradient */
-    if (o->maximize) grad = cg_neg(grad);
-    if (!grad) return -1;
+    bool adam = kind == CG_ADAM || kind == CG_ADAMW; /* Adam negates in its own pass */
+    if (o->maximize && !adam && !(grad = cg_neg(grad))) return -1;
     switch (kind) {
     case CG_SGD: return sgd_step(o, s, p, grad);
     case CG_ADAM: return adam_step(o, false, s, p, grad);

@@ -130,5 +130,6 @@ const cg_backend cg_backend_cpu = {
     .select = cg_kernel_select,
     .searchsorted = cg_kernel_searchsorted,
     .bernoulli = cg_kernel_bernoulli,
+    .adam_step = cg_kernel_adam_step,
     .lapack = cg_kernel_lapack,
 };

@@ -181,6 +181,9 @@ static int topk(cg_tensor *values, cg_tensor *indices, const cg_tensor *in, int6
     return 0;
 }
 
+static void adam_step(const cg_adam_numbers *a, cg_tensor *p, const cg_tensor *g, cg_tensor *m, cg_tensor *v, cg_tensor *mx) {
+    (void)a, (void)p, (void)g, (void)m, (void)v, (void)mx;
+}
 static int lapack(const cg_lapack_call *c) { (void)c; return 0; }
 
 const cg_backend cg_backend_meta = {
@@ -261,5 +264,6 @@ const cg_backend cg_backend_meta = {
     .select = select_one,
     .searchsorted = searchsorted,
     .bernoulli = bernoulli,
+    .adam_step = adam_step,
     .lapack = lapack,
 };
