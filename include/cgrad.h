@@ -1341,6 +1341,33 @@ void cg_ctx_set_materialize_grads(cg_ctx *ctx, bool value);
 /* Raises an error from user code (a forward or backward): RuntimeError with the printf-style message. */
 void cg_raise(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* ---- saved-tensor hooks (torch.autograd.graph.saved_tensors_hooks) ---------------------------- */
+/* While hooks are pushed (per thread; nested, the innermost applies), every tensor an op or a
+ * custom function saves for backward goes to pack as it is saved (under no_grad), and the graph
+ * keeps only what pack returned; a backward gets the tensor back from unpack (of the current
+ * scope or borrowed), with the history the saved tensor had, and release (may be NULL) frees the
+ * packed value when the graph lets it go. As PyTorch's: a node unpacks each of its saved tensors
+ * once when it runs (a custom function's each time cg_ctx_saved_tensors reads them); tensors saved
+ * through hooks are not checked for in-place writes; the number PyTorch saves as a 0-dim tensor
+ * (x * 2, x / 2.5) is packed as one (int64, float64 or bool); a pack that writes its input fails
+ * the op with PyTorch's message. Unlike PyTorch's, pack sees a saved output without its history
+ * (keeping it would hold the graph in a cycle). pack and unpack fail by returning NULL (after
+ * cg_raise for a message of their own); user must outlive every graph saved under the hooks. */
+typedef struct {
+    void *(*pack)(cg_tensor *t, void *user);
+    cg_tensor *(*unpack)(void *packed, void *user);
+    void (*release)(void *packed, void *user);
+    void *user;
+} cg_saved_tensors_hooks;
+int cg_saved_tensors_hooks_push(cg_saved_tensors_hooks hooks);  /* 0, or -1 (no pack or unpack; over 64 deep) */
+void cg_saved_tensors_hooks_pop(void);  /* the innermost; nothing when none is pushed */
+/* CG_SAVED_TENSORS_HOOKS(hooks) { ... }: a block run with hooks pushed, popped at its end (and, as
+ * CG_SCOPE, when left early with GCC, clang and C++); skipped when the push fails. */
+#define CG_SAVED_TENSORS_HOOKS(hooks) CG_SAVED_HOOKS_BLOCK_(hooks)
+/* torch.autograd.graph.save_on_cpu's hooks: each saved tensor kept as a contiguous copy on the
+ * CPU (pin_memory has no meaning here), unpacked as that copy. */
+cg_saved_tensors_hooks cg_save_on_cpu(void);
+
 /* ---- functional API (torch.autograd.functional) ------------------------------------------------ */
 /* Derivatives of a whole function fn(inputs) -> outputs (a cg_function, as for gradcheck), with
  * PyTorch 1.13's semantics. fn sees fresh tensors, not the caller's: detached copies that require
@@ -2010,6 +2037,17 @@ struct cg_grad_mode_guard_ {
 #define CG_SCOPE_ for (cg_scope_guard_ cg_scope_guard_var_; cg_scope_guard_var_.once; cg_scope_guard_var_.once = false)
 #define CG_GRAD_MODE_BLOCK_(mode) \
     for (cg_grad_mode_guard_ cg_grad_mode_var_(mode); cg_grad_mode_var_.once; cg_grad_mode_var_.once = false)
+struct cg_saved_hooks_guard_ {
+    bool once;
+    explicit cg_saved_hooks_guard_(cg_saved_tensors_hooks hooks) : once(cg_saved_tensors_hooks_push(hooks) == 0) {}
+    ~cg_saved_hooks_guard_() {
+        if (once) cg_saved_tensors_hooks_pop();
+    }
+    cg_saved_hooks_guard_(const cg_saved_hooks_guard_ &) = delete;
+    cg_saved_hooks_guard_ &operator=(const cg_saved_hooks_guard_ &) = delete;
+};
+#define CG_SAVED_HOOKS_BLOCK_(hooks) \
+    for (cg_saved_hooks_guard_ cg_saved_hooks_var_(hooks); cg_saved_hooks_var_.once; cg_saved_hooks_var_.once = false)
 extern "C" {
 #else
 #define CG_INT64S_(...) ((const int64_t[]){__VA_ARGS__})
@@ -2040,12 +2078,22 @@ static inline void cg_grad_mode_restore_(bool *previous) { cg_set_grad_enabled(*
     CG_GRAD_MODE_WITH_(mode, CG_CAT_(cg_prev_mode_, __COUNTER__), CG_CAT_(cg_once_, __COUNTER__))
 #define CG_GRAD_MODE_WITH_(mode, prev, once) \
     for (bool prev __attribute__((cleanup(cg_grad_mode_restore_), unused)) = cg_set_grad_enabled(mode), once = 1; once; once = 0)
+static inline void cg_saved_hooks_pop_(int *pushed) {
+    if (*pushed) cg_saved_tensors_hooks_pop();
+}
+#define CG_SAVED_HOOKS_BLOCK_(hooks) CG_SAVED_HOOKS_WITH_(hooks, CG_CAT_(cg_hooks_pushed_, __COUNTER__))
+#define CG_SAVED_HOOKS_WITH_(hooks, pushed) \
+    for (int pushed __attribute__((cleanup(cg_saved_hooks_pop_))) = cg_saved_tensors_hooks_push(hooks) == 0; pushed; \
+         cg_saved_tensors_hooks_pop(), pushed = 0)
 #else
 /* Other C compilers: the end of the block ends the scope and restores the mode; break, return
  * and goto out of it do not. */
 #define CG_SCOPE_ for (int cg_scope_once_ = (cg_scope_begin(), 1); cg_scope_once_; cg_scope_once_ = 0, cg_scope_end())
 #define CG_GRAD_MODE_BLOCK_(mode) \
     for (int cg_prev_mode_ = cg_set_grad_enabled(mode), cg_once_ = 1; cg_once_; cg_once_ = 0, cg_set_grad_enabled(cg_prev_mode_))
+#define CG_SAVED_HOOKS_BLOCK_(hooks) \
+    for (int cg_hooks_pushed_ = cg_saved_tensors_hooks_push(hooks) == 0; cg_hooks_pushed_; \
+         cg_hooks_pushed_ = 0, cg_saved_tensors_hooks_pop())
 #endif
 #endif
 

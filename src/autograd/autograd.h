@@ -52,6 +52,7 @@ typedef struct {
     bool had_history; /* an input with a grad_fn when saved: PyTorch fails if detach_ took it */
     uintptr_t written; /* an in-place op's operand it wrote (identity): its message names that tensor's history */
     bool written_view; /* that operand is a view, whose history PyTorch remakes as AsStridedBackward0 */
+    struct cg_packed *packed;  /* saved through saved-tensor hooks (data NULL then): saved_hooks.c */
 } cg_saved_tensor;
 
 /* What the engine needs to know of each forward output (the gradient's expected shape, dtype and device). */
@@ -83,6 +84,7 @@ struct cg_node {
     uint64_t sequence_nr;
     bool released;             /* saved tensors freed after a backward without retain_graph */
     bool saves_number;         /* PyTorch saves the number operand as a tensor (x * 2.0): freed as well */
+    bool packed;               /* a saved tensor went through saved-tensor hooks */
     int nsaved;
     cg_saved_tensor saved[CG_NODE_MAX_SAVED];
     double scalars[4];         /* op arguments the backward needs */
@@ -158,6 +160,22 @@ cg_tensor *cg_saved(cg_node *n, int slot);          /* NULL with PyTorch's error
  * tensor changed in place fails even when the gradient that reads it is not wanted. */
 bool cg_check_saved(cg_node *n);
 void cg_release_saved(cg_node *n);                  /* after a backward without retain_graph */
+/* Whether slot holds a saved tensor (kept as itself, or packed by saved-tensor hooks). */
+static inline bool cg_has_saved(const cg_node *n, int slot) { return n->saved[slot].data || n->saved[slot].packed; }
+/* mul and div by a number: PyTorch saves the number as a 0-dim tensor, which hooks see packed. */
+void cg_save_number(cg_node *n, cg_number value);
+
+/* ---- saved-tensor hooks (saved_hooks.c) ---- */
+typedef struct cg_packed cg_packed;
+extern _Thread_local int cg_saved_hooks_depth_;  /* pushed hooks: cg_save packs while it is not 0 */
+/* Packs t into s with the innermost hooks; false with an error (the op then fails). */
+bool cg_pack_saved(cg_saved_tensor *s, cg_tensor *t);
+void cg_packed_free(cg_packed *p);  /* its release hook, then the rest */
+/* Unpacks each packed slot of n, kept until cg_forget_unpacked (a built-in node's run). */
+bool cg_unpack_all(cg_node *n);
+/* A packed slot's tensor: the one kept by cg_unpack_all, else unpacked now (a custom function's). */
+cg_tensor *cg_unpacked(cg_node *n, int slot);
+void cg_forget_unpacked(cg_node *n);  /* and its inner node's */
 /* The node the engine is running and which of its edges this run needs (bit i: input i), as
  * PyTorch's task_should_compute_output: autograd.grad(inputs=) skips the formulas of inputs it
  * does not lead to. Other nodes (and inputs past 64) count every edge. */

@@ -553,6 +553,7 @@ static bool run_node(graph_task *g, int task) {
                 cg_release_saved(n);
                 if (n->inner) cg_release_saved(n->inner);
             }
+            if (n->packed || n->inner) cg_forget_unpacked(n); /* what saved-tensor hooks unpacked */
             if (lock) cg_unlock(CG_LOCK_NODE, n);
         }
     }

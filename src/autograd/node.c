@@ -48,8 +48,10 @@ static void free_node(cg_node *n) {
     /* Most fields are NULL in most nodes: tested here, not in a call each. */
     if (n->watcher) *n->watcher = NULL;
     if (n->witness_fn) n->witness_fn->watcher = NULL;
-    for (int i = 0; i < n->nsaved; i++)
+    for (int i = 0; i < n->nsaved; i++) {
         if (n->saved[i].data) cg_release(n->saved[i].data);
+        if (n->saved[i].packed) cg_packed_free(n->saved[i].packed);
+    }
     if (n->variable) cg_release(n->variable);
     if (n->view_geometry) cg_release(n->view_geometry);
     if (n->inner) cg_node_release(n->inner);
@@ -289,8 +291,23 @@ void cg_save(cg_node *n, int slot, cg_tensor *t) {
     s->is_output = is_output_of(t, n);
     s->output_nr = s->is_output ? t->autograd->output_nr : 0;
     s->had_history = !s->is_output && t->autograd && t->autograd->grad_fn;
-    s->data = cg_retain(s->is_output ? cg_new_alias(t) : t);
     if (slot >= n->nsaved) n->nsaved = slot + 1;
+    if (cg_saved_hooks_depth_) {
+        n->packed = true;
+        if (!cg_pack_saved(s, t)) cg_recording_failed();
+        return;
+    }
+    s->data = cg_retain(s->is_output ? cg_new_alias(t) : t);
+}
+
+void cg_save_number(cg_node *n, cg_number value) {
+    if (!n) return;
+    n->saves_number = true;
+    if (cg_saved_hooks_depth_ && n->nsaved < CG_NODE_MAX_SAVED)
+        cg_save(n, n->nsaved, cg_full_shape_number(value.kind == CG_NUMBER_BOOL  ? CG_BOOL
+                                                   : value.kind == CG_NUMBER_INT ? CG_INT64
+                                                                                 : CG_FLOAT64,
+                                                   0, NULL, value));
 }
 
 static const char *TWICE =
@@ -354,7 +371,8 @@ bool cg_check_saved(cg_node *n) {
     }
     for (int i = 0; i < n->nsaved; i++)
         if (!check_slot(n, &n->saved[i])) return false;
-    return true;
+    /* A custom function's saved tensors are unpacked when its backward reads them. */
+    return !n->packed || n->op->backward == cg_custom_backward || cg_unpack_all(n);
 }
 
 cg_tensor *cg_saved(cg_node *n, int slot) {
@@ -363,6 +381,7 @@ cg_tensor *cg_saved(cg_node *n, int slot) {
         return NULL;
     }
     cg_saved_tensor *s = &n->saved[slot];
+    if (s->packed) return cg_unpacked(n, slot);
     if (!s->data || !check_slot(n, s)) return NULL;
     /* An in-place op's node under CopySlices has no outputs of its own (the view it wrote takes its
      * history from the base): its saved result comes back without one. */
@@ -382,6 +401,8 @@ void cg_release_saved(cg_node *n) {
     for (int i = 0; i < n->nsaved; i++) {
         cg_release(n->saved[i].data);
         n->saved[i].data = NULL;
+        cg_packed_free(n->saved[i].packed);
+        n->saved[i].packed = NULL;
     }
     /* CopySlices holds no tensor, but PyTorch drops its inner node (and refuses a second run). */
     if (n->nsaved || n->saves_number || n->inner) n->released = true;

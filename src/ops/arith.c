@@ -260,7 +260,7 @@ static cg_node *record_number(const cg_op *op, cg_tensor *out, cg_tensor *a, cg_
  * div save that tensor, so a backward frees it and a second one fails. */
 static cg_tensor *number_operand(const cg_op *op, cg_tensor *out, cg_tensor *a, cg_number s) {
     cg_node *n = record_number(op, out, a, s, 0, 2);
-    if (n) n->saves_number = op == &cg_op_mul_scalar || op == &cg_op_div_scalar;
+    if (op == &cg_op_mul_scalar || op == &cg_op_div_scalar) cg_save_number(n, s);
     return cg_recorded(out);
 }
 

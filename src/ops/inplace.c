@@ -152,7 +152,7 @@ static int inplace_scalar(cg_binary_op op, const cg_op *node, cg_tensor *t, cg_n
     /* As out of place, the number is an empty second edge of the node (PyTorch's wrapped number). */
     cg_node *n = cg_record_inplace(node, t, CG_INPUTS(t, NULL));
     cg_node_set_number(n, 0, value);
-    if (n) n->saves_number = op == CG_BIN_MUL || op == CG_BIN_DIV;
+    if (op == CG_BIN_MUL || op == CG_BIN_DIV) cg_save_number(n, value);
     return cg_recorded_status();
 }
 
@@ -243,6 +243,7 @@ void cg_save_inplace_result(cg_node *n, int slot, cg_tensor *t, cg_tensor *recom
         return;
     }
     cg_save(n, slot, recomputed);
+    if (cg_saved_hooks_depth_) return; /* the witness below only serves the version check, which hooks skip */
     cg_tensor *bare = cg_new_alias(t);
     if (!bare) return;
     cg_save(n, WITNESS_SLOT, bare);

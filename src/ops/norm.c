@@ -236,8 +236,8 @@ cg_tensor *cg_batch_norm(cg_tensor *x, cg_tensor *running_mean, cg_tensor *runni
 void cg_backward_batch_norm(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     bool training = n->args[0];
     cg_tensor *x = cg_saved(n, 0), *w = n->args[1] ? cg_saved(n, 1) : NULL, *g = grads[0];
-    cg_tensor *rm = n->saved[2].data ? cg_saved(n, 2) : NULL, *rv = n->saved[3].data ? cg_saved(n, 3) : NULL;
-    if (!x || (n->args[1] && !w) || (n->saved[2].data && !rm) || (n->saved[3].data && !rv)) return;
+    cg_tensor *rm = cg_has_saved(n, 2) ? cg_saved(n, 2) : NULL, *rv = cg_has_saved(n, 3) ? cg_saved(n, 3) : NULL;
+    if (!x || (n->args[1] && !w) || (cg_has_saved(n, 2) && !rm) || (cg_has_saved(n, 3) && !rv)) return;
     cg_reduce_args others = {.input = x, .keepdim = true, .biased = true};
     for (int d = 0; d < x->ndim; d++)
         if (d != 1) others.dims[others.ndims++] = d;
