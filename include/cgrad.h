@@ -921,6 +921,22 @@ cg_tensor *cg_index_fill_tensor(cg_tensor *t, int dim, cg_tensor *index, cg_tens
  * (laid out as PyTorch's: strides (1, n)); not for meta tensors. */
 cg_tensor *cg_nonzero(cg_tensor *t);
 cg_tensor *cg_argwhere(cg_tensor *t);
+/* torch.take: t's elements (counted row-major, negative from the end) at the int64 index, in
+ * index's shape; not for meta tensors. */
+cg_tensor *cg_take(cg_tensor *t, cg_tensor *index);
+/* torch.put: a copy of t with source's elements written (accumulate: added, in index order) at
+ * the flat int64 index (as take's); source has index's numel. */
+cg_tensor *cg_put(cg_tensor *t, cg_tensor *index, cg_tensor *source, bool accumulate);
+/* torch.take_along_dim: gather along dim after broadcasting t and indices against each other
+ * outside dim; the _flat form is dim=None (t and indices viewed 1-D). */
+cg_tensor *cg_take_along_dim(cg_tensor *t, cg_tensor *indices, int dim);
+cg_tensor *cg_take_along_dim_flat(cg_tensor *t, cg_tensor *indices);
+/* torch.masked_select: a 1-D tensor of t's elements where the bool mask (broadcast with t) is
+ * true, row-major (x[mask] in Python); not for meta tensors. */
+cg_tensor *cg_masked_select(cg_tensor *t, cg_tensor *mask);
+/* torch.masked_scatter: t (broadcast with mask) with source's elements, in order, where mask is
+ * true; source needs at least as many elements as mask has true values. */
+cg_tensor *cg_masked_scatter(cg_tensor *t, cg_tensor *mask, cg_tensor *source);
 
 /* ---- normalization --------------------------------------------------------------------------- */
 

@@ -106,8 +106,30 @@ SH_FN(ix_add_alpha_, cg_index_add_alpha(in[0], 0, cg_tensor_i64(((int64_t[]){4, 
 SH_FN(ix_copy, cg_index_copy(in[0], 0, cg_tensor_i64(((int64_t[]){2, 0}), 2), in[1]))
 SH_FN(ix_fill, cg_index_fill(in[0], 1, cg_tensor_i64(((int64_t[]){-1, 1, 1}), 3), 2.5))
 SH_FN(ix_fill_tensor, cg_index_fill_tensor(in[0], 1, cg_tensor_i64(((int64_t[]){-1, 1, 1}), 3), in[1]))
+static void ix_put(cg_tensor **in) {
+    in[0] = grad_input_t(319, -1, 1, 3, 4);
+    in[1] = GRAD_INPUT(320, -1, 1, 2, 3);
+}
+static void ix_mask_src(cg_tensor **in) {
+    in[0] = GRAD_INPUT(321, -1, 1, 4);
+    in[1] = GRAD_INPUT(322, -1, 1, 7);
+}
+static cg_tensor *ix_put_index(void) { return cg_tensor_i64(((int64_t[]){11, -1, 0, 5, 0, -12}), 2, 3); }
+static cg_tensor *ix_mask(void) { return cg_tensor_bool(((bool[]){1, 0, 1, 1, 0, 0, 1, 0, 1, 0, 1, 1}), 3, 4); }
+SH_FN(ix_take, cg_take(in[0], ix_put_index()))
+/* distinct places: with repeated ones PyTorch's source gradient (grad.take(index)) is not the derivative */
+SH_FN(ix_put, cg_put(in[0], cg_tensor_i64(((int64_t[]){11, -2, 0, 5, 2, -8}), 2, 3), in[1], false))
+SH_FN(ix_put_acc, cg_put(in[0], ix_put_index(), in[1], true))
+SH_FN(ix_masked_select, cg_masked_select(in[0], ix_mask()))
+SH_FN(ix_masked_scatter, cg_masked_scatter(in[0], ix_mask(), in[1]))
 
 static const grad_case cases_index_more[] = {
+    {"take", "2-D index, negative and repeated values, transposed", 1, sh_t, f_sh_ix_take, false, 0, 0},
+    {"put", "negative places, transposed self", 2, ix_put, f_sh_ix_put, false, 0, 0},
+    {"put", "accumulate", 2, ix_put, f_sh_ix_put_acc, false, 0, 0},
+    {"masked_select", "transposed", 1, sh_t, f_sh_ix_masked_select, false, 0, 0},
+    {"masked_select", "self broadcast over the mask's rows", 1, sh_vec, f_sh_ix_masked_select, false, 0, 0},
+    {"masked_scatter", "self broadcast, source longer than needed", 2, ix_mask_src, f_sh_ix_masked_scatter, false, 0, 0},
     {"index_add", "dim 1, broadcast source slices", 2, ix_add, f_ix_add, false, 0, 0},
     {"index_add", "1-D, repeated indices, alpha 1.5", 2, ix_vec_pair, f_sh_ix_add_alpha_, false, 0, 0},
     {"index_copy", "dim 0", 2, ix_copy, f_sh_ix_copy, false, 0, 0},

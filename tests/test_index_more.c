@@ -1,4 +1,5 @@
-/* The indexing ops of src/ops/index_more.c against PyTorch (tests/data/index_more.txt from
+/* The indexing ops of src/ops/index_more.c (index_add/copy/fill, take, put, take_along_dim,
+ * masked_select/scatter) against PyTorch (tests/data/index_more.txt from
  * tools/gen_index_more.py): values, dtypes, shapes, strides, the node name and every error text,
  * on strided inputs; then behaviour the golden file does not show. */
 #include "golden.h"
@@ -59,6 +60,12 @@ static int run_op(const char *op, const arg_list *a, cg_tensor **in, int nin, cg
     else if (IS("index_copy")) r = cg_index_copy(in[0], (int)a[0].v[0], in[1], in[2]);
     else if (IS("index_fill")) r = cg_index_fill_number(in[0], (int)a[0].v[0], in[1], a[1].number);
     else if (IS("index_fill_tensor")) r = cg_index_fill_tensor(in[0], (int)a[0].v[0], in[1], in[2]);
+    else if (IS("take")) r = cg_take(in[0], in[1]);
+    else if (IS("put")) r = cg_put(in[0], in[1], in[2], a[0].number.i != 0);
+    else if (IS("take_along_dim") && a[0].n) r = cg_take_along_dim(in[0], in[1], (int)a[0].v[0]);
+    else if (IS("take_along_dim")) r = cg_take_along_dim_flat(in[0], in[1]);
+    else if (IS("masked_select")) r = cg_masked_select(in[0], in[1]);
+    else if (IS("masked_scatter")) r = cg_masked_scatter(in[0], in[1], in[2]);
     else {
         fprintf(stderr, "unknown op %s\n", op);
         return -1;
@@ -168,8 +175,37 @@ static void test_nonzero(void) {
     CHECK_STR(cg_last_error(), "first");
 }
 
+static int grad_of(cg_tensor *y, cg_tensor *x, cg_tensor *g, cg_tensor **gx) {
+    return cg_autograd_grad(.outputs = CG_TENSORS(y), .inputs = CG_TENSORS(x), .results = gx,
+                            .grad_outputs = CG_TENSORS(g), .create_graph = true);
+}
+
+/* What the golden file does not show: meta tensors, a mask of another dtype for masked_scatter
+ * (PyTorch 1.13 reads its bytes as bools; cgrad refuses it with PyTorch 2's message) and the
+ * nodes of the gradients' own graphs (PyTorch 1.13's names). */
+static void test_take_put_masked(void) {
+    cg_tensor *m = cg_to_device(cg_zeros(2, 3), CG_META), *mi = cg_to_device(cg_tensor_i64(((int64_t[]){0, 1}), 2), CG_META);
+    CHECK_ERROR(cg_take(m, mi), "Could not run 'aten::take' with arguments from the 'Meta' backend.");
+    CHECK_ERROR(cg_masked_select(m, cg_to_device(cg_ones_like(cg_zeros(3)), CG_META)),
+                "Could not run 'aten::masked_select' with arguments from the 'Meta' backend.");
+    cg_tensor *r = cg_put(m, mi, cg_to_device(cg_zeros(2), CG_META), true);
+    CHECK(r && cg_ndim(r) == 2 && cg_size(r, 1) == 3);
+    cg_tensor *x = cg_requires_grad_(cg_tensor_f64(((double[]){1, 2, 3}), 3), true);
+    cg_tensor *mask = cg_tensor_bool(((bool[]){1, 0, 1}), 3);
+    CHECK_ERROR(cg_masked_scatter(x, cg_tensor_i64(((int64_t[]){1, 0, 1}), 3), x),
+                "masked_scatter_ only supports boolean masks, but got mask with dtype long int");
+    cg_tensor *g = cg_requires_grad_(cg_ones_shape(CG_FLOAT64, CG_SHAPE(2)), true), *gx = NULL;
+    CHECK(grad_of(cg_masked_select(x, mask), x, g, &gx) == 0 && gx);
+    CHECK_STR(cg_node_name(cg_grad_fn(gx)), "MaskedScatterBackward0");
+    CHECK(grad_of(cg_take(x, cg_tensor_i64(((int64_t[]){2, -1}), 2)), x, g, &gx) == 0 && gx);
+    CHECK_STR(cg_node_name(cg_grad_fn(gx)), "PutBackward0");
+    double want[] = {0, 0, 2}, got[3];
+    CHECK(cg_copy_to(gx, got, 3, CG_FLOAT64) == 0 && !memcmp(got, want, sizeof got));
+}
+
 int main(void) {
     RUN(test_golden_index_ops);
+    RUN(test_take_put_masked);
     RUN(test_nonzero);
     HARNESS_END();
 }

@@ -17,8 +17,9 @@
 #include "opinfo/linalg.c"
 #include "opinfo/products.c"
 #include "opinfo/nn.c"
+#include "opinfo/index.c"
 
-static const oi_entry *const tables[] = {oi_core, oi_elem, oi_reduce, oi_shape, oi_linalg, oi_products, oi_nn};
+static const oi_entry *const tables[] = {oi_core, oi_elem, oi_reduce, oi_shape, oi_linalg, oi_products, oi_nn, oi_index};
 
 #define DATA_DIR "tests/data/opinfo/"
 

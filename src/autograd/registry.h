@@ -309,7 +309,11 @@
 #define CG_OPS_INDEX_MORE(X)                        \
     X(index_copy, "IndexCopyBackward0")             \
     X(index_fill, "IndexFillBackward0")             \
-    X(index_fill_tensor, "IndexFillBackward1")
+    X(index_fill_tensor, "IndexFillBackward1")     \
+    X(take, "TakeBackward0")                        \
+    X(put, "PutBackward0")                          \
+    X(masked_select, "MaskedSelectBackward0")       \
+    X(masked_scatter, "MaskedScatterBackward0")
 
 #define CG_OPS(X)          \
     CG_OPS_COPY(X)         \

@@ -390,3 +390,243 @@ cg_tensor *cg_nonzero(cg_tensor *t) {
 }
 
 cg_tensor *cg_argwhere(cg_tensor *t) { return cg_nonzero(t); }
+
+/* ---- take, put ---- */
+
+/* The values of a flat index into n elements, [-n, n) (PyTorch's take/put kernel's check). */
+static int check_flat_index(cg_tensor *index, int64_t n) {
+    int64_t bad;
+    if (indices_within(index, -n, 2 * n, &bad)) return 0;
+    cg_set_index_error("out of range: tried to access index %lld on a tensor of %lld elements.", (long long)bad,
+                       (long long)n);
+    return -1;
+}
+
+/* index with negative values counted from the end, contiguous and 1-D (n its numel). */
+static cg_tensor *flat_index(cg_tensor *index, int64_t size) {
+    cg_tensor *out = NULL;
+    CG_NO_GRAD { out = cg_reshape_shape(cg_contiguous(wrapped_index(index, size)), 1, (const int64_t[]){index->numel}); }
+    return out;
+}
+
+static cg_tensor *not_on_meta(const char *op, const cg_tensor *t) {
+    cg_set_error_kind(CG_NOT_IMPLEMENTED_ERROR, "Could not run 'aten::%s' with arguments from the '%s' backend.", op,
+                      t->storage->backend->device == CG_META ? "Meta" : "unknown");
+    return NULL;
+}
+
+cg_tensor *cg_take(cg_tensor *t, cg_tensor *index) {
+    const cg_backend *be = t && index ? CG_LENIENT_BACKEND(t, index) : NULL;
+    if (!be) return NULL;
+    if (!cg_has_bytes(t) || !cg_has_bytes(index)) return not_on_meta("take", cg_has_bytes(t) ? index : t);
+    if (index->dtype != CG_INT64) {
+        cg_set_error("take(): Expected a long tensor for index, but got %s", cg_dtype_title(index->dtype));
+        return NULL;
+    }
+    if (t->numel == 0 && index->numel != 0) {
+        cg_set_index_error("take(): tried to take from an empty tensor");
+        return NULL;
+    }
+    if (check_flat_index(index, t->numel) < 0) return NULL;
+    cg_tensor *out = cg_new_tensor_on(be, t->dtype, index->ndim, index->sizes);
+    if (!out) return NULL;
+    if (out->numel > 0) {
+        cg_tensor *at = flat_index(index, t->numel), *flat = NULL;
+        CG_NO_GRAD { flat = cg_reshape_shape(t, 1, (const int64_t[]){t->numel}); }
+        if (!at || !flat) return NULL;
+        int64_t zero = 0;
+        cg_tensor dst = header_of(out, 1, &at->numel, (const int64_t[]){1});
+        cg_tensor src = header_of(flat, 1, &at->numel, &zero);
+        CG_KERNEL(out, gather)(&dst, &src, at, flat->strides[0]);
+    }
+    record_index_op(&cg_op_take, out, CG_INPUTS(t), 0, index);
+    return cg_recorded(out);
+}
+
+/* zeros_like(self).put_(index, grad, accumulate=True) (PutBackward0 when grad has a history). */
+void cg_backward_take(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *index = cg_saved(n, 0), *g = grads[0];
+    if (index) out[0] = cg_put(cg_zeros_on(g, g->dtype, n->args_meta.ndim, n->args_meta.sizes), index, g, true);
+}
+
+cg_tensor *cg_put(cg_tensor *t, cg_tensor *index, cg_tensor *source, bool accumulate) {
+    const cg_backend *be = t && index && source ? CG_LENIENT_BACKEND(t, index, source) : NULL;
+    if (!be) return NULL;
+    if (index->dtype != CG_INT64) {
+        cg_set_error("put_(): Expected a long tensor for index, but got %s", cg_dtype_title(index->dtype));
+        return NULL;
+    }
+    if (t->dtype != source->dtype) {
+        cg_set_error("put_(): self and source expected to have the same dtype, but got self.dtype = %s and "
+                     "source.dtype = %s", cg_dtype_title(t->dtype), cg_dtype_title(source->dtype));
+        return NULL;
+    }
+    if (source->numel != index->numel) {
+        cg_set_index_error("put_(): Expected source and index to have the same number of elements, but got "
+                           "source.numel() = %lld, index.numel() = %lld", (long long)source->numel,
+                           (long long)index->numel);
+        return NULL;
+    }
+    if (t->numel == 0 && index->numel != 0) {
+        cg_set_index_error("put_(): Tried to put elements into an empty tensor");
+        return NULL;
+    }
+    if (check_flat_index(index, t->numel) < 0) return NULL;
+    /* written row-major in a contiguous copy (the index counts elements row-major), then laid out as
+     * t, as PyTorch's clone(Preserve).put_ */
+    cg_tensor *flat = copy_of(t, false), *out = flat;
+    if (!flat) return NULL;
+    if (index->numel > 0) {
+        cg_tensor *at = flat_index(index, t->numel), *src = NULL;
+        CG_NO_GRAD { src = cg_reshape_shape(cg_contiguous(source), 1, &index->numel); }
+        if (!at || !src) return NULL;
+        int64_t zero = 0;
+        cg_tensor dst = header_of(flat, 1, &at->numel, &zero);
+        (accumulate ? CG_KERNEL(flat, scatter_add) : CG_KERNEL(flat, scatter))(&dst, at, src, 1);
+    }
+    if (!cg_is_row_major(t) && (!(out = cg_new_like(t, t->dtype)) || cg_copy_across(out, flat) < 0)) return NULL;
+    cg_node *n = record_index_op(&cg_op_put, out, CG_INPUTS(t, source), 0, index);
+    if (n) n->args[1] = accumulate;
+    return cg_recorded(out);
+}
+
+/* self: grad (accumulate) or grad with the written places zeroed; source: read back from them. */
+void cg_backward_put(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *index = cg_saved(n, 0), *g = grads[0];
+    if (!index) return;
+    if (cg_needs_grad(n, 0))
+        out[0] = n->args[1] ? g : cg_put(g, index, cg_zeros_on(g, g->dtype, n->args_meta.ndim, n->args_meta.sizes), false);
+    if (cg_needs_grad(n, 1)) out[1] = cg_reshape_shape(cg_take(g, index), n->args_meta.ndim, n->args_meta.sizes);
+}
+
+/* torch.take_along_dim: t and indices broadcast against each other outside dim, then gather
+ * (PyTorch's composite: GatherBackward0, ExpandBackward0 where t was broadcast). */
+cg_tensor *cg_take_along_dim(cg_tensor *t, cg_tensor *indices, int dim) {
+    if (!t || !indices) return NULL;
+    if (t->ndim != indices->ndim) {
+        cg_set_error("torch.take_along_dim(): input and indices should have the same number of dimensions, but got %d "
+                     "dimensions for input, and %d dimensions for indices", t->ndim, indices->ndim);
+        return NULL;
+    }
+    if (indices->dtype != CG_INT64) {
+        cg_set_error("torch.take_along_dim(): dtype of indices should be Long but got %s", cg_dtype_title(indices->dtype));
+        return NULL;
+    }
+    int d = cg_wrap_dim(dim, t->ndim);
+    if (d < 0) return NULL;
+    if (t->ndim == 0) { /* PyTorch reads indices.size(dim) */
+        cg_set_index_error("Dimension specified as %d but tensor has no dimensions", d);
+        return NULL;
+    }
+    int64_t sizes[CG_MAX_DIMS], shape[CG_MAX_DIMS];
+    memcpy(sizes, t->sizes, sizeof sizes);
+    sizes[d] = indices->sizes[d];
+    int nd = cg_broadcast_shapes(t->ndim, sizes, indices->ndim, indices->sizes, shape);
+    cg_tensor *idx = nd < 0 ? NULL : cg_broadcast_to(indices, nd, shape);
+    if (!idx) return NULL;
+    memcpy(sizes, indices->sizes, sizeof sizes);
+    sizes[d] = t->sizes[d];
+    nd = cg_broadcast_shapes(indices->ndim, sizes, t->ndim, t->sizes, shape);
+    cg_tensor *self = nd < 0 ? NULL : cg_broadcast_to(t, nd, shape);
+    return self ? cg_gather(self, d, idx) : NULL;
+}
+
+/* take_along_dim with dim None: t.view(-1).gather(0, indices.view(-1)). */
+cg_tensor *cg_take_along_dim_flat(cg_tensor *t, cg_tensor *indices) {
+    if (!t || !indices) return NULL;
+    return cg_gather(cg_view(t, -1), 0, cg_view(indices, -1));
+}
+
+/* ---- masked_select, masked_scatter ---- */
+
+/* mask and t expanded to their common shape (PyTorch's expand_outplace(mask, t)), as headers. */
+static int expand_pair(cg_tensor *mask, cg_tensor *t, cg_tensor **mask_e, cg_tensor **t_e) {
+    int64_t shape[CG_MAX_DIMS];
+    int nd = cg_broadcast_shapes(mask->ndim, mask->sizes, t->ndim, t->sizes, shape);
+    if (nd < 0) return -1;
+    CG_NO_GRAD {
+        *mask_e = cg_expand_shape(mask, nd, shape);
+        *t_e = cg_expand_shape(t, nd, shape);
+    }
+    return *mask_e && *t_e ? 0 : -1;
+}
+
+static int64_t count_true(const cg_tensor *mask) { return cg_has_bytes(mask) ? CG_KERNEL(mask, nonzero)(NULL, mask) : 0; }
+
+/* torch.masked_select: t's elements where mask (broadcast with t) is true, row-major, 1-D. */
+cg_tensor *cg_masked_select(cg_tensor *t, cg_tensor *mask) {
+    const cg_backend *be = t && mask ? CG_LENIENT_BACKEND(t, mask) : NULL;
+    if (!be) return NULL;
+    if (!cg_has_bytes(t) || !cg_has_bytes(mask)) return not_on_meta("masked_select", cg_has_bytes(t) ? mask : t);
+    if (mask->dtype != CG_BOOL) {
+        cg_set_error("masked_select: expected BoolTensor or ByteTensor for mask");
+        return NULL;
+    }
+    cg_tensor *m, *self;
+    if (expand_pair(mask, t, &m, &self) < 0) return NULL;
+    int64_t n = count_true(m);
+    cg_tensor *out = cg_new_tensor_on(be, t->dtype, 1, &n);
+    if (!out) return NULL;
+    if (n > 0) CG_KERNEL(out, masked_select)(out, self, m);
+    cg_node *node = cg_record(&cg_op_masked_select, out, CG_INPUTS(t));
+    if (node) {
+        node->args_meta = cg_input_meta_of(self); /* the broadcast shape */
+        cg_save(node, 0, mask);
+    }
+    return cg_recorded(out);
+}
+
+/* PyTorch's masked_select_backward: zeros of the broadcast shape with grad scattered where mask is
+ * true (the engine sums it to self's shape). */
+void cg_backward_masked_select(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *mask = cg_saved(n, 0), *g = grads[0];
+    if (mask) out[0] = cg_masked_scatter(cg_zeros_on(g, g->dtype, n->args_meta.ndim, n->args_meta.sizes), mask, g);
+}
+
+/* torch.masked_scatter: t (broadcast with mask) with source's elements, in order, written where
+ * mask is true. */
+cg_tensor *cg_masked_scatter(cg_tensor *t, cg_tensor *mask, cg_tensor *source) {
+    const cg_backend *be = t && mask && source ? CG_LENIENT_BACKEND(t, mask, source) : NULL;
+    if (!be) return NULL;
+    cg_tensor *m, *self;
+    if (expand_pair(mask, t, &m, &self) < 0) return NULL;
+    if (t->dtype != source->dtype) {
+        cg_set_error("masked_scatter: expected self and source to have same dtypes but got%s and %s",
+                     cg_dtype_title(t->dtype), cg_dtype_title(source->dtype));
+        return NULL;
+    }
+    if (mask->dtype != CG_BOOL) { /* PyTorch 2's check: 1.13 reads another dtype's bytes as bools */
+        cg_set_error("masked_scatter_ only supports boolean masks, but got mask with dtype %s",
+                     cg_dtype_cpp_name(mask->dtype));
+        return NULL;
+    }
+    int64_t n = count_true(m);
+    if (n > source->numel) {
+        cg_set_error("Number of elements of source < number of ones in mask");
+        return NULL;
+    }
+    cg_tensor *out = copy_of(self, false), *src = NULL; /* clone(Contiguous) */
+    CG_NO_GRAD { src = cg_contiguous(source); }
+    if (!out || !src) return NULL;
+    if (n > 0) CG_KERNEL(out, masked_scatter)(out, m, src);
+    cg_node *node = cg_record(&cg_op_masked_scatter, out, CG_INPUTS(t, source));
+    if (node) {
+        node->args_meta = cg_input_meta_of(source);
+        cg_save(node, 0, mask);
+    }
+    return cg_recorded(out);
+}
+
+/* self: grad with the written places zeroed; source: PyTorch's masked_scatter_backward, grad's
+ * selected elements padded with zeros to source's numel, in source's shape. */
+void cg_backward_masked_scatter(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *mask = cg_saved(n, 0), *g = grads[0];
+    if (!mask) return;
+    if (cg_needs_grad(n, 0)) out[0] = cg_masked_fill(g, mask, 0);
+    if (!cg_needs_grad(n, 1)) return;
+    const cg_input_meta *src = &n->args_meta;
+    cg_tensor *selected = cg_masked_select(g, mask);
+    int64_t rest = cg_shape_numel(src->ndim, src->sizes) - (selected ? selected->numel : 0);
+    if (selected && rest > 0) selected = cg_cat(CG_LIST(selected, cg_zeros_on(g, g->dtype, 1, &rest)), 0);
+    out[1] = cg_view_shape(selected, src->ndim, src->sizes);
+}
