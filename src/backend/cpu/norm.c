@@ -243,7 +243,7 @@ void cg_kernel_batch_norm(cg_tensor *out, cg_tensor *mean, cg_tensor *invstd, co
  *
  * PyTorch 1.13's GroupNormKernelImplInternal (contiguous input): each (sample, group) row of
  * D = C / G channels by HxW is one RowwiseMoments (as layer_norm's), rstd = 1 / sqrt(max(var, 0) +
- * eps) in the input's dtype; without weight and bias y = (x - mean) * rstd, otherwise per channel
+ * eps) in the input's dtype (std::max(var, 0) is var when var is NaN: an overflowed moment); without weight and bias y = (x - mean) * rstd, otherwise per channel
  * scale = rstd * weight, shift = -scale * mean + bias (not fused) and y = fma(scale, x, shift), the
  * multiply-add fused as gcc contracts that loop in PyTorch's build. */
 
@@ -256,7 +256,7 @@ void cg_kernel_batch_norm(cg_tensor *out, cg_tensor *mean, cg_tensor *invstd, co
         T *y = (T *)cg_tensor_data(j->out) + i * inner;                                              \
         T mean, var;                                                                                 \
         S##_moments(x, inner, &mean, &var);                                                          \
-        T rstd = (T)1 / SQRT((var > 0 ? var : (T)0) + (T)j->eps);                                    \
+        T rstd = (T)1 / SQRT((var < 0 ? (T)0 : var) + (T)j->eps); /* std::max keeps a NaN */       \
         if (!w && !b) {                                                                              \
             for (int64_t k = 0; k < inner; k++) y[k] = (x[k] - mean) * rstd;                         \
             return;                                                                                  \
