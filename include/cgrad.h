@@ -1842,7 +1842,10 @@ typedef struct {
     double lr_decay, initial_accumulator_value;  /* Adagrad */
     double rho;                       /* Adadelta */
     double momentum_decay;            /* NAdam */
-    bool nesterov, maximize, amsgrad, centered;  /* amsgrad: Adam/AdamW; centered: RMSprop */
+    /* nesterov: SGD; amsgrad: Adam/AdamW; centered: RMSprop; maximize: all but NAdam and RAdam.
+     * A flag set for a kind without it is PyTorch's TypeError ("NAdam.__init__() got an
+     * unexpected keyword argument 'maximize'"). */
+    bool nesterov, maximize, amsgrad, centered;
 } cg_optim_options;
 /* PyTorch's default options for kind (SGD's lr, which PyTorch requires, is 0 here: set it). */
 cg_optim_options cg_optim_defaults(cg_optim_kind kind);

@@ -423,6 +423,11 @@ cg_tensor *cg_instance_norm(cg_tensor *x, cg_tensor *running_mean, cg_tensor *ru
         rv = running_var ? cg_clone_contiguous(repeat_channels(running_var, N)) : NULL;
     }
     if ((running_mean && !rm) || (running_var && !rv)) return NULL;
+    /* PyTorch's repeat records a history, so batch_norm refuses statistics that require grad */
+    if (cg_grad_mode_on()) {
+        if (running_mean && cg_requires_grad(running_mean)) cg_requires_grad_(rm, true);
+        if (running_var && cg_requires_grad(running_var)) cg_requires_grad_(rv, true);
+    }
     cg_tensor *wr = repeat_channels(w, N), *br = repeat_channels(b, N);
     if ((w && !wr) || (b && !br)) return NULL;
     cg_tensor *y = cg_batch_norm(cg_view_shape(cg_contiguous(x), x->ndim, shape), rm, rv, wr, br, use_input_stats,

@@ -43,12 +43,26 @@ static int invalid(const char *what, double v) {
     return -1;
 }
 
+/* A flag that kind's 1.13 constructor has no keyword for, set: Python's TypeError. */
+static int unexpected_flag(cg_optim_kind kind, const cg_optim_options *o) {
+    static const char *const names[] = {"SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam"};
+    const char *flag = o->nesterov && kind != CG_SGD                            ? "nesterov"
+                       : o->amsgrad && kind != CG_ADAM && kind != CG_ADAMW      ? "amsgrad"
+                       : o->centered && kind != CG_RMSPROP                      ? "centered"
+                       : o->maximize && (kind == CG_NADAM || kind == CG_RADAM) ? "maximize"
+                                                                                : NULL;
+    if (!flag) return 0;
+    cg_set_type_error("%s.__init__() got an unexpected keyword argument '%s'", names[kind], flag);
+    return -1;
+}
+
 /* PyTorch's constructor checks, in its order, for each kind. */
 int optim_check_options(cg_optim_kind kind, const cg_optim_options *o) {
     if ((int)kind < CG_SGD || (int)kind > CG_RADAM) {
         cg_set_value_error("unknown optimizer kind %d", (int)kind);
         return -1;
     }
+    if (unexpected_flag(kind, o) < 0) return -1;
     if (!(o->lr >= 0.0)) return invalid("learning rate", o->lr);
     switch (kind) {
     case CG_SGD:
