@@ -56,6 +56,20 @@ int cg_copy_across(cg_tensor *dst, const cg_tensor *src) {
     return -1;
 }
 
+cg_tensor *cg_restrided_copy(cg_tensor *out, const int64_t *strides) {
+    if (!out) return NULL;
+    cg_tensor *t = cg_new_tensor_strided_on(cg_backend_of(out), out->dtype, out->ndim, out->sizes, strides);
+    if (t) cg_backend_of(t)->copy(t, out);
+    return t;
+}
+
+cg_tensor *cg_in_format_of(cg_tensor *out, const cg_tensor *x) {
+    if (!out || !cg_suggests_channels_last(x)) return out;
+    int64_t strides[4];
+    cg_channels_last_strides(out->sizes, strides);
+    return cg_restrided_copy(out, strides);
+}
+
 double cg_read_element(const cg_tensor *t, int64_t offset, int *status) {
     union {
         double f64;

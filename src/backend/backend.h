@@ -209,6 +209,13 @@ const cg_backend *cg_common_backend(int n, const cg_tensor *const *ts);
  * "Cannot copy out of meta tensor; no data!". 0 or -1. */
 int cg_copy_across(cg_tensor *dst, const cg_tensor *src);
 
+/* A copy of out (a fresh result, nothing recorded) with the given dense strides (NULL passes
+ * through; the current scope frees out). */
+cg_tensor *cg_restrided_copy(cg_tensor *out, const int64_t *strides);
+/* out, a fresh 4-D result of an op on x, in the memory format x suggests: a channels-last copy
+ * when cg_suggests_channels_last(x), else out itself, as PyTorch's pooling lays out its results. */
+cg_tensor *cg_in_format_of(cg_tensor *out, const cg_tensor *x);
+
 /* The device of an op outside TensorIterator (cat, stack, gather, scatter, masked_fill, matrix
  * products, nll_loss; index_select and convolution only for a meta self). PyTorch's meta kernels of these compare no devices: an operand on a backend without
  * bytes (meta) puts the result there, whatever the others' device (nothing reads them); otherwise

@@ -174,6 +174,30 @@ void cg_preserved_strides(const cg_tensor *t, int64_t *strides) {
     dense_strides(t->ndim, t->sizes, perm, false, strides); /* row-major when perm is */
 }
 
+bool cg_strides_suggest_channels_last(const int64_t *sizes, const int64_t *strides) {
+    if (strides[1] == 0) return false; /* a broadcast C: contiguous */
+    static const int order[4] = {1, 3, 2, 0};
+    int64_t min = 0;
+    for (int i = 0; i < 4; i++) {
+        int d = order[i];
+        if (sizes[d] == 0 || strides[d] < min) return false;
+        if (d == 0 && min == strides[1]) return false; /* N111-like: ambiguous, contiguous */
+        min = strides[d] * (sizes[d] > 1 ? sizes[d] : 1);
+    }
+    return true;
+}
+
+bool cg_suggests_channels_last(const cg_tensor *t) {
+    return t->ndim == 4 && cg_strides_suggest_channels_last(t->sizes, t->strides);
+}
+
+void cg_channels_last_strides(const int64_t *sizes, int64_t *strides) {
+    strides[1] = 1;
+    strides[3] = sizes[1];
+    strides[2] = strides[3] * sizes[3];
+    strides[0] = strides[2] * sizes[2];
+}
+
 /* Where t's first element is, as a number that is only compared, never read through: its address,
  * or its byte offset in its storage on a backend without bytes (meta, where data is NULL). */
 static uintptr_t first_byte(const cg_tensor *t) {

@@ -421,10 +421,7 @@ static bool fast_setup_strides(int ndim, const int64_t *sizes, int n, const cg_t
     *contiguous = all_contiguous;
     if (all_contiguous) return true;
     if (all_channels_last) { /* at::empty(..., channels_last): sizes 0 and 1 scale too */
-        strides[1] = 1;
-        strides[3] = sizes[1];
-        strides[2] = strides[3] * sizes[3];
-        strides[0] = strides[2] * sizes[2];
+        cg_channels_last_strides(sizes, strides);
         return true;
     }
     for (int i = 0; i < n; i++) {

@@ -251,6 +251,14 @@ void cg_layout_strides(int ndim, const int64_t *sizes, int n, const cg_tensor *c
 /* The strides of empty_like(t) with preserve_format: t's own when t is non-overlapping and dense,
  * else a dense layout in t's order of strides (infer_dense_strides). */
 void cg_preserved_strides(const cg_tensor *t, int64_t *strides);
+/* PyTorch's suggest_memory_format() is ChannelsLast: a 4-D t whose strides look channels-last
+ * (is_channels_last_strides_2d, which calls ambiguous layouts contiguous). Pooling, convolution
+ * and upsampling lay out their results so. */
+bool cg_suggests_channels_last(const cg_tensor *t);
+/* The same test on the strides of a 4-D shape. */
+bool cg_strides_suggest_channels_last(const int64_t *sizes, const int64_t *strides);
+/* at::empty(sizes, channels_last)'s strides of a 4-D shape: C fastest, then W, H, N. */
+void cg_channels_last_strides(const int64_t *sizes, int64_t *strides);
 /* Broadcast shape of a and b into out; PyTorch's error and -1 on mismatch; returns ndim. */
 int cg_broadcast_shapes(int na, const int64_t *a, int nb, const int64_t *b, int64_t *out);
 /* The checks of a write into t (in-place ops, copy_, random fills), with PyTorch's messages:

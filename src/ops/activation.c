@@ -17,7 +17,9 @@ static cg_tensor *activation(const cg_op *node, const char *kernel, cg_activatio
         cg_set_error("\"%s\" not implemented for '%s'", kernel, cg_dtype_title(t->dtype));
         return NULL;
     }
+    /* hardtanh writes into empty_like(t) (PyTorch's hardtanh_out), the others are TensorIterator's */
     cg_tensor *out = t->ndim <= 1 || cg_is_row_major(t) ? cg_new_on(t, t->dtype, t->ndim, t->sizes)
+                     : op == CG_ACT_HARDTANH            ? cg_new_like(t, t->dtype)
                                                          : CG_NEW_RESULT(t->dtype, t->ndim, t->sizes, t);
     if (!out) return NULL;
     const double p[3] = {p0, p1, p2};

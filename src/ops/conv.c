@@ -116,6 +116,34 @@ static cg_tensor *conv_forward(cg_tensor *x, cg_tensor *w, cg_tensor *b, const c
     return convolve(&cg_op_convolution, x, w, b, p);
 }
 
+/* t (N, C, L) as the 4-D (N, C, 1, L) view PyTorch's 1-D convolution runs on (view1d_as_2d):
+ * the input after x.contiguous(), the weight as it is. */
+static bool unsqueezed_channels_last(const cg_tensor *t, bool made_contiguous) {
+    int64_t st[3], sizes[4] = {t->sizes[0], t->sizes[1], 1, t->sizes[2]};
+    if (made_contiguous && !cg_is_contiguous(t))
+        cg_contiguous_strides(3, t->sizes, st);
+    else
+        memcpy(st, t->strides, sizeof st);
+    int64_t strides[4] = {st[0], st[1], t->sizes[2] * st[2], st[2]};
+    return cg_strides_suggest_channels_last(sizes, strides);
+}
+
+/* out laid out as PyTorch's convolution's: channels-last when its batched 4-D input or weight
+ * suggests it (thnn_conv_use_channels_last, mkldnn_conv_use_channels_last), for a 1-D one that
+ * of the (N, C, 1, L) output squeezed. */
+static cg_tensor *conv_output_format(cg_tensor *out, const cg_tensor *x, const cg_tensor *w, const conv_params *p) {
+    if (!out || x->ndim != 2 + p->dims) return out;
+    int64_t strides[4];
+    if (p->dims == 2) {
+        if (!cg_suggests_channels_last(x) && !cg_suggests_channels_last(w)) return out;
+        cg_channels_last_strides(out->sizes, strides);
+    } else {
+        if (!unsqueezed_channels_last(x, true) && !unsqueezed_channels_last(w, false)) return out;
+        strides[0] = out->sizes[1] * out->sizes[2], strides[1] = 1, strides[2] = out->sizes[1];
+    }
+    return cg_restrided_copy(out, strides);
+}
+
 /* The convolution recorded as op: a convolution's own node, or the gradient of a transposed one
  * for its input (ConvolutionBackwardBackward0 in a double-backward graph, the same backward). */
 static cg_tensor *convolve(const cg_op *op, cg_tensor *x, cg_tensor *w, cg_tensor *b, const conv_params *p) {
@@ -135,6 +163,7 @@ static cg_tensor *convolve(const cg_op *op, cg_tensor *x, cg_tensor *w, cg_tenso
                              cg_bytes(out)) < 0)
             return NULL;
     }
+    if (!(out = conv_output_format(out, x, w, p))) return NULL;
     cg_node *n = cg_record(op, out, CG_INPUTS(x, w, b));
     if (n) {
         store_params(n, p);

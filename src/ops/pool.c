@@ -178,6 +178,8 @@ static cg_tensor *max_pool_forward(cg_tensor *x, const pool_params *p, cg_tensor
     cg_tensor *out = pooled_like(x, &s, x->dtype), *ind = pooled_like(x, &s, CG_INT64), *xc = dense(x);
     if (!out || !ind || !xc) return NULL;
     if (out->numel) CG_KERNEL(out, max_pool2d)(x->dtype, &s, cg_bytes(xc), cg_bytes(out), (int64_t *)cg_bytes(ind));
+    out = cg_in_format_of(out, x), ind = cg_in_format_of(ind, x);
+    if (!out || !ind) return NULL;
     cg_node *n = cg_record(p->adaptive ? &cg_op_adaptive_max_pool2d : &cg_op_max_pool2d, out, CG_INPUTS(x));
     if (n) {
         store_params(n, p);
@@ -231,6 +233,7 @@ static cg_tensor *max_pool_backward(cg_tensor *g, cg_tensor *x, cg_tensor *ind, 
     if (out->numel)
         CG_KERNEL(out, max_pool2d_backward)(g->dtype, &s, cg_bytes(gc), (const int64_t *)cg_bytes(ic),
                                       cg_bytes(out));
+    if (!(out = cg_in_format_of(out, x))) return NULL;
     cg_node *n = cg_record(p->adaptive ? &cg_op_adaptive_max_pool2d_backward : &cg_op_max_pool2d_backward, out,
                            CG_INPUTS(g, x));
     if (n) {
@@ -267,6 +270,7 @@ static cg_tensor *avg_pool_forward(cg_tensor *x, const pool_params *p) {
     if (!out || !xc) return NULL;
     if (out->numel)
         CG_KERNEL(out, avg_pool2d)(x->dtype, &s, cg_bytes(xc), cg_bytes(out), p->include_pad, p->divisor);
+    if (!(out = cg_in_format_of(out, x))) return NULL;
     cg_node *n = cg_record(p->adaptive ? &cg_op_adaptive_avg_pool2d : &cg_op_avg_pool2d, out, CG_INPUTS(x));
     if (n) {
         store_params(n, p);
@@ -311,6 +315,7 @@ static cg_tensor *avg_pool_backward(cg_tensor *g, cg_tensor *x, const pool_param
     if (!out || !gc) return NULL;
     if (out->numel)
         CG_KERNEL(out, avg_pool2d_backward)(g->dtype, &s, cg_bytes(gc), cg_bytes(out), p->include_pad, p->divisor);
+    if (!(out = cg_in_format_of(out, x))) return NULL;
     cg_node *n = cg_record(p->adaptive ? &cg_op_adaptive_avg_pool2d_backward : &cg_op_avg_pool2d_backward, out,
                            CG_INPUTS(g, x));
     if (n) store_params(n, p);
