@@ -46,6 +46,13 @@ static int f_dp_conv_bias(cg_tensor **in, cg_tensor **out, void *u) {
     return dp_grad(cg_conv2d(in[0], w, .bias = b), b, out);
 }
 
+/* smooth_l1_loss with beta 0: the gradient is sign(x - t) / N */
+static int f_dp_smooth_l1(cg_tensor **in, cg_tensor **out, void *u) {
+    (void)u;
+    cg_tensor *t = cg_full_shape(CG_FLOAT64, CG_SHAPE(2, 3, 4), 0.25);
+    return dp_grad(cg_smooth_l1_loss(in[0], t, .beta = CG_OPT(0)), in[0], out);
+}
+
 static const grad_case cases_depends[] = {
     {"reflection_pad1d_depends", "constant incoming gradient", 1, dp_3d, f_dp_reflect1, false, 0, 0},
     {"reflection_pad2d_depends", "constant incoming gradient", 1, dp_4d, f_dp_reflect2, false, 0, 0},
@@ -57,4 +64,5 @@ static const grad_case cases_depends[] = {
     {"layer_norm_depends", "d/dbias", 1, dp_3d, f_dp_layer_norm_bias, false, 0, 0},
     {"group_norm_depends", "d/dbias", 1, dp_4d, f_dp_group_norm_bias, false, 0, 0},
     {"conv_depends", "conv2d d/dbias", 1, dp_4d, f_dp_conv_bias, false, 0, 0},
+    {"smooth_l1_loss_depends", "beta 0", 1, dp_3d, f_dp_smooth_l1, false, 0, 0},
 };

@@ -296,7 +296,8 @@
     X(layer_norm_depends, "NativeLayerNormBackwardBackward0")                 \
     X(batch_norm_depends, "NativeBatchNormBackwardBackward0")                 \
     X(group_norm_depends, "NativeGroupNormBackwardBackward0")                 \
-    X(conv_depends, "ConvolutionBackwardBackward0")
+    X(conv_depends, "ConvolutionBackwardBackward0")                           \
+    X(smooth_l1_loss_depends, "SmoothL1LossBackwardBackward0")
 
 /* linalg.* through LAPACK (src/ops/linalg_*.c). */
 #define CG_OPS_LINALG_LAPACK(X)                   \

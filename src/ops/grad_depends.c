@@ -36,8 +36,12 @@ static void zero_gradients(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     }
 }
 
+/* PyTorch's convolution double backward computes the input's gradient from ggW and the weight's
+ * from ggI only: a gradient that did not involve them leaves theirs undefined (None), not zeros. */
+static bool undefined_gradients(const cg_node *n) { return n->op == &cg_op_conv_depends; }
+
 #define DEPENDS_BACKWARD(ident, name)                                           \
     void cg_backward_##ident(cg_node *n, cg_tensor **grads, cg_tensor **out) { \
-        zero_gradients(n, grads, out);                                          \
+        if (!undefined_gradients(n)) zero_gradients(n, grads, out);             \
     }
 CG_OPS_GRAD_DEPENDS(DEPENDS_BACKWARD)

@@ -8,6 +8,7 @@
  * so it can be differentiated again (PyTorch names that graph SmoothL1LossBackwardBackward0; here
  * it is WhereBackward0 and friends). */
 #include "ops/elementwise.h"
+#include "ops/grad_depends.h"
 #include "ops/loss.h"
 
 #include <math.h>
@@ -97,7 +98,8 @@ static cg_tensor *smooth_l1_backward(cg_tensor *grad, cg_tensor *x, cg_tensor *t
     double norm = n->args[0] == CG_REDUCTION_MEAN ? 1.0 / n->scalars[0] : 1.0, beta = n->scalars[1];
     cg_tensor *d = cg_sub(x, t);
     cg_tensor *outer = cg_mul(cg_mul_scalar(sign_or_minus_one(d), norm), grad);
-    if (beta == 0) return outer; /* every |d| >= 0: the other branch would divide by zero */
+    /* every |d| >= 0: the other branch would divide by zero, and only the signs of x and t are read */
+    if (beta == 0) return cg_grad_depending(&cg_op_smooth_l1_loss_depends, outer, x, t);
     cg_tensor *inner = cg_mul(cg_mul_scalar(cg_div_scalar(d, beta), norm), grad);
     return cg_where(cg_ge_scalar(cg_abs(d), beta), outer, inner);
 }
