@@ -1254,6 +1254,27 @@ cg_node *cg_grad_fn(const cg_tensor *t);           /* NULL for leaves */
 const char *cg_node_name(const cg_node *n);        /* "MulBackward0" */
 int cg_node_num_next(const cg_node *n);
 cg_node *cg_node_next(const cg_node *n, int i, int *input_nr);  /* next_functions[i]; NULL for none */
+/* PyTorch's grad_fn.metadata, as one pointer: the node keeps it and calls destroy(data) (when not
+ * NULL) when the node is freed or the metadata replaced. NULL until set. */
+void *cg_node_metadata(const cg_node *n);
+int cg_node_set_metadata(cg_node *n, void *data, void (*destroy)(void *data));
+/* Node hooks (grad_fn.register_prehook and register_hook). A pre-hook gets the gradients of the
+ * node's outputs before it runs (grads[i] NULL where none arrived), a hook the gradients it
+ * computed for its inputs (grad_inputs[i] NULL where none, e.g. an input not requiring grad) and
+ * those it received. Either may replace entries with tensors of the same size and dtype (from its
+ * scope), but not a NULL one; it returns 0, or -1 with an error set, which fails the backward.
+ * Pre-hooks run in order at the place of the first one among the node's tensor hooks (PyTorch
+ * keeps them in one entry of its list); on a leaf's AccumulateGrad they run before the leaf's
+ * tensor hooks, and its hooks after accumulating (grad_inputs empty). autograd.grad does not run
+ * the AccumulateGrad of the inputs it differentiates. Errors name a hook by its handle. */
+typedef int (*cg_node_prehook_fn)(cg_tensor **grad_outputs, int noutputs, void *user);
+typedef int (*cg_node_hook_fn)(cg_tensor **grad_inputs, int ninputs, cg_tensor *const *grad_outputs, int noutputs,
+                               void *user);
+int cg_node_register_prehook(cg_node *n, cg_node_prehook_fn fn, void *user);  /* a handle > 0, or -1 */
+int cg_node_register_hook(cg_node *n, cg_node_hook_fn fn, void *user);        /* a handle > 0, or -1 */
+/* Removes the node hook (or pre-hook) with that handle; nothing for one already removed, as
+ * PyTorch's handle.remove(). 0, or -1 for a NULL node. */
+int cg_node_remove_hook(cg_node *n, int handle);
 
 typedef struct {
     cg_tensor *tensor;

@@ -74,9 +74,18 @@ typedef struct cg_hook_entry {
     int output_nr;             /* which output of the node (pre-hooks) */
     cg_tensor *retains;        /* a retain_grad entry: the tensor (weak) whose .grad it fills */
     cg_tensor *(*fn)(cg_tensor *grad, void *user);
+    cg_node_prehook_fn node_fn; /* a node pre-hook (all the node's gradients at once), else NULL */
+    cg_node_hook_fn post_fn;    /* a node hook (the extras' list) */
     void *user;
     struct cg_hook_entry *next;
 } cg_hook_entry;
+
+/* What few nodes have: the user's metadata and the node hooks run after it (node_api.c). */
+typedef struct {
+    void *metadata;
+    void (*destroy)(void *);
+    cg_hook_entry *post_hooks;
+} cg_node_extras;
 
 struct cg_node {
     cg_refcount refcount;
@@ -97,7 +106,8 @@ struct cg_node {
     cg_node *inner;            /* CopySlices: the in-place op's node, applied to the written view */
     cg_tensor *view_geometry;  /* CopySlices, AsStrided: a header with the view's sizes, strides, offset */
     cg_input_meta args_meta;   /* a shape argument (AsStrided: the base's) */
-    cg_hook_entry *pre_hooks;  /* tensor hooks of the outputs of this node (by output 0 only) */
+    cg_hook_entry *pre_hooks;  /* tensor hooks of the outputs of this node, retain_grad, node pre-hooks */
+    cg_node_extras *extras;    /* NULL unless metadata or node hooks were set */
     /* An in-place op through a view: the view's history made then, held weakly (as PyTorch's
      * SavedVariable does) for the message of a stale saved result; NULL once it is freed. */
     cg_node *witness_fn;
@@ -204,6 +214,16 @@ void cg_forget_retained(cg_tensor *t);
 /* Moves t's retain_grad entry from its grad_fn to node to (output output_nr); false when out of memory. */
 bool cg_move_retained(cg_tensor *t, cg_node *to, int output_nr);
 void cg_node_release(cg_node *n);
+/* ---- node hooks (node_api.c) ---- */
+int cg_new_hook_id(void);
+void cg_free_hooks(cg_hook_entry *h);
+void cg_node_extras_free(cg_node *n);
+/* A node pre-hook h of n over its gradients (n->noutputs, replaced in place, each holding a
+ * reference); false with an error when the hook failed or replaced one wrongly. */
+bool cg_call_node_prehook(const cg_node *n, cg_hook_entry *h, cg_tensor **grads);
+/* n's node hooks after it ran: grad_inputs (n->nnext, the backward's scope's; replaced in place)
+ * and the gradients it received. */
+bool cg_run_post_hooks(cg_node *n, cg_tensor **grad_inputs, cg_tensor **grad_outputs);
 static inline cg_node *cg_node_retain(cg_node *n) {
     cg_ref_inc(&n->refcount);
     return n;

@@ -438,18 +438,32 @@ static bool retain(cg_tensor *t, cg_tensor *grad) {
     return sum != NULL;
 }
 
+/* A tensor hook's (or retain_grad's) result for grad: grad, a replacement, or NULL with an error. */
+static cg_tensor *run_hook(cg_hook_entry *h, cg_tensor *grad) {
+    if (h->retains) return retain(h->retains, grad) ? grad : NULL;
+    cg_tensor *replaced = h->fn(grad, h->user);
+    return replaced ? replaced : cg_error_pending() ? NULL : grad;
+}
+
 static cg_tensor *run_hooks(cg_hook_entry *hooks, int output_nr, cg_tensor *grad) {
-    for (cg_hook_entry *h = hooks; h && grad; h = h->next) {
-        if (h->output_nr != output_nr) continue;
-        if (h->retains) {
-            if (!retain(h->retains, grad)) return NULL;
-            continue;
-        }
-        cg_tensor *replaced = h->fn(grad, h->user);
-        if (replaced) grad = replaced;
-        else if (cg_error_pending()) return NULL;
-    }
+    for (cg_hook_entry *h = hooks; h && grad; h = h->next)
+        if (h->output_nr == output_nr) grad = run_hook(h, grad);
     return grad;
+}
+
+/* The node's pre-hooks in the order of its one list, as PyTorch's: a tensor hook sees its output's
+ * gradient, a node pre-hook all of them. */
+static __attribute__((noinline)) bool run_pre_hooks(cg_node *n, cg_tensor **grads) {
+    for (cg_hook_entry *h = n->pre_hooks; h; h = h->next) {
+        if (h->node_fn) {
+            if (!cg_call_node_prehook(n, h, grads)) return false;
+        } else if (grads[h->output_nr]) {
+            cg_tensor *hooked = run_hook(h, grads[h->output_nr]);
+            if (!hooked) return false;
+            cg_set_ref(&grads[h->output_nr], hooked);
+        }
+    }
+    return true;
 }
 
 /* ---- running one node ---- */
@@ -505,12 +519,7 @@ static bool run_node(graph_task *g, int task) {
     bool ok = true;
     if (k->needed) {
         cg_clear_error();
-        for (int i = 0; n->pre_hooks && k->buffer && i < n->noutputs && ok; i++)
-            if (grads[i]) {
-                cg_tensor *hooked = run_hooks(n->pre_hooks, i, grads[i]);
-                ok = hooked != NULL;
-                if (ok) cg_set_ref(&grads[i], hooked);
-            }
+        if (n->pre_hooks && k->buffer) ok = run_pre_hooks(n, grads);
         if (ok && n->op == cg_accumulate_grad_op()) {
             /* A leaf that stopped requiring grad after the graph was recorded gets nothing, and
              * its hooks do not run (as PyTorch's AccumulateGrad). */
@@ -526,6 +535,7 @@ static bool run_node(graph_task *g, int task) {
             ok = !cg_error_pending() &&
                  (!grad || accumulate(n->variable, grad, g->create_graph, grad == grads[0] || fresh));
             if (fresh) cg_release(grad);
+            if (ok && n->extras && n->extras->post_hooks && grads[0]) ok = cg_run_post_hooks(n, out, grads);
         } else if (ok) {
             /* As PyTorch's nodes with saved variables lock their mutex in apply: a thread whose
              * backward shares this node then sees the saved tensors there or freed, never half. */
@@ -544,6 +554,7 @@ static bool run_node(graph_task *g, int task) {
                 cg_running_node_ = outer_node;
                 cg_running_needed_ = outer_needed;
                 ok = !cg_error_pending() && validate_outputs(g, n, out);
+                if (ok && n->extras && n->extras->post_hooks) ok = cg_run_post_hooks(n, out, grads);
             }
             /* As PyTorch's engine, only once its gradients passed validation (a node whose
              * gradient has the wrong shape keeps its saved tensors, and a second backward fails

@@ -35,7 +35,7 @@ static _Thread_local cg_node **dying;
 static _Thread_local size_t ndying, capdying;
 static _Thread_local bool draining;
 
-static void free_hooks(cg_hook_entry *h) {
+void cg_free_hooks(cg_hook_entry *h) {
     while (h) {
         cg_hook_entry *next = h->next;
         cg_free(h);
@@ -57,7 +57,8 @@ static void free_node(cg_node *n) {
     if (n->inner) cg_node_release(n->inner);
     for (int i = 0; i < n->nnext; i++)
         if (n->next[i].node) cg_node_release(n->next[i].node);
-    if (n->pre_hooks) free_hooks(n->pre_hooks);
+    if (n->pre_hooks) cg_free_hooks(n->pre_hooks);
+    if (n->extras) cg_node_extras_free(n);
     if (n->outputs != &n->output_inline) cg_free(n->outputs);
     if (n->extra) cg_free(n->extra);
     if (n->nnext <= SMALL_NODE_EDGES) cg_cache_free(CG_CACHE_NODE, n);
@@ -145,7 +146,7 @@ void cg_autograd_release(cg_tensor *t) {
     if (m->grad) cg_release(m->grad);
     cg_node_release(m->grad_fn);
     if (m->view_base) cg_release(m->view_base);
-    if (m->hooks) free_hooks(m->hooks);
+    if (m->hooks) cg_free_hooks(m->hooks);
     cg_node *accumulator = atomic_load_explicit(&m->grad_accumulator, memory_order_acquire);
     if (accumulator) free_node(accumulator); /* dormant: a live one would hold t */
     cg_cache_free(CG_CACHE_META, m);
@@ -183,6 +184,10 @@ static __attribute__((noinline)) cg_node *wake_accumulator(cg_tensor *leaf) {
          * graph holds it: its shape is read afresh, as a new node's would be. */
         if (!n->variable) n->variable = cg_retain(leaf);
         n->outputs[0] = cg_input_meta_of(leaf);
+        /* PyTorch's would be a new node: the hooks and metadata of the one no graph held are gone. */
+        cg_free_hooks(n->pre_hooks);
+        n->pre_hooks = NULL;
+        if (n->extras) cg_node_extras_free(n);
         atomic_store_explicit(&n->refcount, 1, memory_order_release);
     } else if (!n) {
         n = cg_node_new(&accumulate_grad_op, 0);

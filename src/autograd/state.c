@@ -163,13 +163,21 @@ cg_node *cg_node_next(const cg_node *n, int i, int *input_nr) {
 
 static atomic_int next_hook_id = 1; /* handles are unique across threads */
 
+int cg_new_hook_id(void) { return atomic_fetch_add_explicit(&next_hook_id, 1, memory_order_relaxed); }
+
 static cg_hook_entry *push_hook(cg_hook_entry **list, cg_hook_fn fn, void *user, int output_nr, cg_tensor *retains) {
     cg_hook_entry *h = cg_malloc(sizeof *h);
     if (!h) return NULL;
-    *h = (cg_hook_entry){.id = atomic_fetch_add_explicit(&next_hook_id, 1, memory_order_relaxed), .output_nr = output_nr, .retains = retains, .fn = fn, .user = user};
-    cg_hook_entry **end = list;
-    while (*end) end = &(*end)->next;
-    *end = h;
+    *h = (cg_hook_entry){.id = cg_new_hook_id(), .output_nr = output_nr, .retains = retains, .fn = fn, .user = user};
+    /* As PyTorch's Python hooks of one tensor, which share one entry of the node's list made by
+     * the first of them: a tensor hook goes after the last one of its output, or at the end. */
+    cg_hook_entry **at = NULL;
+    for (cg_hook_entry **p = list; *p; p = &(*p)->next)
+        if (fn && (*p)->fn && (*p)->output_nr == output_nr) at = &(*p)->next;
+    if (!at)
+        for (at = list; *at;) at = &(*at)->next;
+    h->next = *at;
+    *at = h;
     return h;
 }
 
