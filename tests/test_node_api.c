@@ -196,7 +196,7 @@ static cg_tensor *replacement(int how, cg_tensor *grad) {
 
 static int replacing_prehook(cg_tensor **grads, int n, void *user) {
     int how = *(const int *)user;
-    if (how == INVENTED) grads[n - 1] = cg_ones_shape(CG_FLOAT32, CG_SHAPE());
+    if (how == INVENTED) grads[n - 1] = cg_scalar(1, CG_FLOAT32);
     else grads[0] = replacement(how, grads[0]);
     return 0;
 }

@@ -33,13 +33,13 @@ static cg_hook_entry *new_hook(void *user) {
     return h;
 }
 
-static bool check_fn(const void *fn) {
-    if (!fn) cg_set_type_error("cannot register a NULL hook");
-    return fn != NULL;
+static bool check_fn(bool given) {
+    if (!given) cg_set_type_error("cannot register a NULL hook");
+    return given;
 }
 
 int cg_node_register_prehook(cg_node *n, cg_node_prehook_fn fn, void *user) {
-    if (!n || !check_fn((const void *)fn)) return -1;
+    if (!n || !check_fn(fn != NULL)) return -1;
     cg_hook_entry *h = new_hook(user);
     if (!h) return -1;
     h->node_fn = fn;
@@ -56,7 +56,7 @@ int cg_node_register_prehook(cg_node *n, cg_node_prehook_fn fn, void *user) {
 }
 
 int cg_node_register_hook(cg_node *n, cg_node_hook_fn fn, void *user) {
-    if (!n || !check_fn((const void *)fn)) return -1;
+    if (!n || !check_fn(fn != NULL)) return -1;
     cg_node_extras *x = extras_of(n);
     cg_hook_entry *h = x ? new_hook(user) : NULL;
     if (!h) return -1;
