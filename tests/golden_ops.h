@@ -21,8 +21,12 @@ typedef struct {
  * (message set), or -2 for an op it does not know. */
 typedef int (*golden_op_dispatch)(const golden_op_call *call, cg_tensor **out);
 
-/* PyTorch's bits (any NaN matching any NaN: the golden text keeps no NaN's sign). */
-static inline bool golden_op_same(cg_tensor *got, cg_tensor *want) {
+/* A test may set this: how far (relative, at 1 + |PyTorch's|) a call's float outputs may be from
+ * PyTorch's; NULL or 0 means bit for bit. */
+static double (*golden_op_tolerance)(const golden_op_call *call);
+
+/* PyTorch's bits, or within tol (any NaN matching any NaN: the golden text keeps no NaN's sign). */
+static inline bool golden_op_same(cg_tensor *got, cg_tensor *want, double tol) {
     if (!got || !want || cg_get_dtype(got) != cg_get_dtype(want) || !cg_dtype_is_floating(cg_get_dtype(want)))
         return harness_same_bits(got, want);
     if (cg_ndim(got) != cg_ndim(want)) return false;
@@ -32,7 +36,9 @@ static inline bool golden_op_same(cg_tensor *got, cg_tensor *want) {
     if (!a || !b) return false;
     const double *x = cg_data_ptr(a), *y = cg_data_ptr(b);
     for (int64_t i = 0; i < cg_numel(a); i++)
-        if (!(isnan(x[i]) && isnan(y[i])) && memcmp(&x[i], &y[i], sizeof x[i])) return false;
+        if (!(isnan(x[i]) && isnan(y[i])) && memcmp(&x[i], &y[i], sizeof x[i]) &&
+            !(tol > 0 && fabs(x[i] - y[i]) <= tol * (1 + fabs(y[i]))))
+            return false;
     return true;
 }
 
@@ -71,7 +77,7 @@ static inline int golden_op_line(char *line, int lineno, golden_op_dispatch disp
         }
         for (int i = 0; !bad && i < want; i++) {
             cg_tensor *e = golden_tensor(&cur);
-            if (!e || !golden_op_same(out[i], e)) {
+            if (!e || !golden_op_same(out[i], e, golden_op_tolerance ? golden_op_tolerance(&c) : 0)) {
                 fprintf(stderr, "line %d (%s): output %d differs from PyTorch's\n", lineno, c.op, i);
                 if (out[i] && e) cg_print(out[i]), cg_print(e);
                 bad = 1;
