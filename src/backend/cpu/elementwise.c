@@ -10,6 +10,7 @@
 #include "backend/cpu/elementwise.h"
 
 #include "backend/cpu/iter.h"
+#include "backend/cpu/loop_templates.h"
 #include "backend/cpu/parallel.h"
 #include "backend/cpu/simd.h"
 
@@ -19,61 +20,6 @@
 /* ---- loop templates ---- */
 
 #define SIZE(T) ((int64_t)sizeof(T))
-
-/* out[i] = EXPR with T a = first[i], T b = second[i]; out has type R. EXPR may test `i < vec_end`:
- * PyTorch's AVX2 loops run the contiguous (or one-scalar) case 64 bytes at a time with vector
- * instructions and the rest with scalar code, and a few ops differ between the two. */
-#define BINARY_LOOP(NAME, T, R, EXPR)                                                         \
-    static void NAME(char **p, const int64_t *s, int64_t n, const void *ctx) {                \
-        (void)ctx;                                                                            \
-        R *out = (R *)p[0];                                                                   \
-        const T *x = (const T *)p[1], *y = (const T *)p[2];                                   \
-        int64_t vec_end = n - n % (64 / SIZE(T));                                             \
-        (void)vec_end;                                                                        \
-        if (s[0] == SIZE(R) && s[1] == SIZE(T) && s[2] == SIZE(T)) {                          \
-            for (int64_t i = 0; i < n; i++) {                                                 \
-                T a = x[i], b = y[i];                                                         \
-                out[i] = (R)(EXPR);                                                           \
-            }                                                                                 \
-        } else if (s[0] == SIZE(R) && s[1] == SIZE(T) && s[2] == 0) {                         \
-            const T b = *y;                                                                   \
-            for (int64_t i = 0; i < n; i++) {                                                 \
-                T a = x[i];                                                                   \
-                out[i] = (R)(EXPR);                                                           \
-            }                                                                                 \
-        } else if (s[0] == SIZE(R) && s[1] == 0 && s[2] == SIZE(T)) {                         \
-            const T a = *x;                                                                   \
-            for (int64_t i = 0; i < n; i++) {                                                 \
-                T b = y[i];                                                                   \
-                out[i] = (R)(EXPR);                                                           \
-            }                                                                                 \
-        } else {                                                                              \
-            vec_end = 0;                                                                      \
-            for (int64_t i = 0; i < n; i++) {                                                 \
-                T a = *(const T *)(p[1] + i * s[1]), b = *(const T *)(p[2] + i * s[2]);       \
-                *(R *)(p[0] + i * s[0]) = (R)(EXPR);                                          \
-            }                                                                                 \
-        }                                                                                     \
-    }
-
-/* out[i] = EXPR with T a = in[i]. */
-#define UNARY_LOOP(NAME, T, EXPR)                                                             \
-    static void NAME(char **p, const int64_t *s, int64_t n, const void *ctx) {                \
-        (void)ctx;                                                                            \
-        if (s[0] == SIZE(T) && s[1] == SIZE(T)) {                                             \
-            T *out = (T *)p[0];                                                               \
-            const T *x = (const T *)p[1];                                                     \
-            for (int64_t i = 0; i < n; i++) {                                                 \
-                T a = x[i];                                                                   \
-                out[i] = (T)(EXPR);                                                           \
-            }                                                                                 \
-        } else {                                                                              \
-            for (int64_t i = 0; i < n; i++) {                                                 \
-                T a = *(const T *)(p[1] + i * s[1]);                                          \
-                *(T *)(p[0] + i * s[0]) = (T)(EXPR);                                          \
-            }                                                                                 \
-        }                                                                                     \
-    }
 
 /* One line per op: the float line covers float32 and float64. */
 #define BINARY_FLOAT(OP, EXPR) BINARY_LOOP(OP##_f32, float, float, EXPR) BINARY_LOOP(OP##_f64, double, double, EXPR)

@@ -1,6 +1,7 @@
 /* AVX2 loops for the elementwise kernels (see simd.h). Each loop has cg_loop_fn's contract: n
  * elements, one byte stride per operand (operand 0 is the output). */
 #include "backend/cpu/simd.h"
+#include "backend/cpu/loop_templates.h"
 #include "backend/cpu/vml_loop.h"
 
 #if defined(__x86_64__) && defined(__AVX2__) && defined(__FMA__)
@@ -22,55 +23,8 @@
 
 /* ---- exact arithmetic: the vector and scalar results are the same, the compiler vectorizes ---- */
 
-#define EXACT_UNARY(NAME, T, EXPR)                                                            \
-    static void NAME(char **p, const int64_t *s, int64_t n, const void *ctx) {                \
-        (void)ctx;                                                                            \
-        if (s[0] == SIZE(T) && s[1] == SIZE(T)) {                                             \
-            T *out = (T *)p[0];                                                               \
-            const T *x = (const T *)p[1];                                                     \
-            for (int64_t i = 0; i < n; i++) {                                                 \
-                T a = x[i];                                                                   \
-                out[i] = (T)(EXPR);                                                           \
-            }                                                                                 \
-        } else {                                                                              \
-            for (int64_t i = 0; i < n; i++) {                                                 \
-                T a = AT(const T, 1, i);                                                      \
-                AT(T, 0, i) = (T)(EXPR);                                                      \
-            }                                                                                 \
-        }                                                                                     \
-    }
-
-/* out (of type R) = EXPR of T a and b. */
-#define EXACT_BINARY_TO(NAME, T, R, EXPR)                                                     \
-    static void NAME(char **p, const int64_t *s, int64_t n, const void *ctx) {                \
-        (void)ctx;                                                                            \
-        R *out = (R *)p[0];                                                                   \
-        const T *x = (const T *)p[1], *y = (const T *)p[2];                                   \
-        if (s[0] == SIZE(R) && s[1] == SIZE(T) && s[2] == SIZE(T)) {                          \
-            for (int64_t i = 0; i < n; i++) {                                                 \
-                T a = x[i], b = y[i];                                                         \
-                out[i] = EXPR;                                                                \
-            }                                                                                 \
-        } else if (s[0] == SIZE(R) && s[1] == SIZE(T) && s[2] == 0) {                         \
-            const T b = *y;                                                                   \
-            for (int64_t i = 0; i < n; i++) {                                                 \
-                T a = x[i];                                                                   \
-                out[i] = EXPR;                                                                \
-            }                                                                                 \
-        } else if (s[0] == SIZE(R) && s[1] == 0 && s[2] == SIZE(T)) {                         \
-            const T a = *x;                                                                   \
-            for (int64_t i = 0; i < n; i++) {                                                 \
-                T b = y[i];                                                                   \
-                out[i] = EXPR;                                                                \
-            }                                                                                 \
-        } else {                                                                              \
-            for (int64_t i = 0; i < n; i++) {                                                 \
-                T a = AT(const T, 1, i), b = AT(const T, 2, i);                               \
-                AT(R, 0, i) = EXPR;                                                           \
-            }                                                                                 \
-        }                                                                                     \
-    }
-
+#define EXACT_UNARY(NAME, T, EXPR) UNARY_LOOP(NAME, T, EXPR)
+#define EXACT_BINARY_TO(NAME, T, R, EXPR) BINARY_LOOP(NAME, T, R, EXPR)
 #define EXACT_BINARY(NAME, T, EXPR) EXACT_BINARY_TO(NAME, T, T, EXPR)
 
 #define EXACT_UNARY_FLOAT(OP, EXPR) EXACT_UNARY(OP##_f32, float, EXPR) EXACT_UNARY(OP##_f64, double, EXPR)
