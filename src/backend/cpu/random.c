@@ -124,19 +124,27 @@ void cg_kernel_randint(cg_tensor *t, int64_t low, uint64_t range, cg_generator *
 /* The Cephes single-precision log and sincos of avx_mathfun.h (log256_ps, sincos256_ps), one lane
  * at a time, with the roundings and fused multiply-adds that the AVX2 build performs. */
 
-static uint32_t float_bits(float f) {
+/* These helpers are inlined into each copy of the Box-Muller blocks below, so that in the copy
+ * built for FMA instructions fmaf is that instruction and not a call into libm (the same bits). */
+#if defined(__GNUC__) || defined(__clang__)
+#define BLOCK_INLINE static inline __attribute__((always_inline))
+#else
+#define BLOCK_INLINE static inline
+#endif
+
+BLOCK_INLINE uint32_t float_bits(float f) {
     uint32_t u;
     memcpy(&u, &f, sizeof u);
     return u;
 }
 
-static float bits_float(uint32_t u) {
+BLOCK_INLINE float bits_float(uint32_t u) {
     float f;
     memcpy(&f, &u, sizeof f);
     return f;
 }
 
-static float cephes_logf(float u) {
+BLOCK_INLINE float cephes_logf(float u) {
     static const float p[9] = {7.0376836292E-2f, -1.1514610310E-1f, 1.1676998740E-1f,
                                -1.2420140846E-1f, 1.4249322787E-1f, -1.6668057665E-1f,
                                2.0000714765E-1f, -2.4999993993E-1f, 3.3333331174E-1f};
@@ -162,7 +170,7 @@ static float cephes_logf(float u) {
     return invalid ? bits_float(0xffffffffu) : x; /* NaN for u <= 0 */
 }
 
-static void cephes_sincosf(float theta, float *sin_out, float *cos_out) {
+BLOCK_INLINE void cephes_sincosf(float theta, float *sin_out, float *cos_out) {
     const float four_over_pi = 1.27323954473516f;
     const float dp1 = -0.78515625f, dp2 = -2.4187564849853515625e-4f, dp3 = -3.77489497744594108e-8f;
     const float sin_p0 = -1.9515295891E-4f, sin_p1 = 8.3321608736E-3f, sin_p2 = -1.6666654611E-1f;
@@ -200,7 +208,7 @@ static void cephes_sincosf(float theta, float *sin_out, float *cos_out) {
 }
 
 /* Box-Muller on 16 uniforms in place: pairs (d[j], d[j+8]) become two normals. */
-static void normal_block16_float(float *d, float mean, float std) {
+BLOCK_INLINE void box_muller16_float(float *d, float mean, float std) {
     const float two_pi = (float)(2.0 * 3.14159265358979323846);
     for (int j = 0; j < 8; j++) {
         float radius = sqrtf(cephes_logf(1.0f - d[j]) * -2.0f);
@@ -211,7 +219,7 @@ static void normal_block16_float(float *d, float mean, float std) {
     }
 }
 
-static void normal_block16_double(double *d, double mean, double std) {
+BLOCK_INLINE void box_muller16_double(double *d, double mean, double std) {
     const double two_pi = 2.0 * 3.14159265358979323846;
     for (int j = 0; j < 8; j++) {
         double radius = sqrt(log(1.0 - d[j]) * -2.0);
@@ -219,6 +227,29 @@ static void normal_block16_double(double *d, double mean, double std) {
         d[j] = fma(radius * cos(theta), std, mean);
         d[j + 8] = fma(radius * sin(theta), std, mean);
     }
+}
+
+/* The blocks once as they are, and on x86-64 once more for CPUs with FMA instructions. */
+static void box_muller16_float_plain(float *d, float mean, float std) { box_muller16_float(d, mean, std); }
+static void box_muller16_double_plain(double *d, double mean, double std) { box_muller16_double(d, mean, std); }
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+__attribute__((target("fma"))) static void box_muller16_float_fma(float *d, float mean, float std) {
+    box_muller16_float(d, mean, std);
+}
+__attribute__((target("fma"))) static void box_muller16_double_fma(double *d, double mean, double std) {
+    box_muller16_double(d, mean, std);
+}
+static bool fma_instructions(void) { return __builtin_cpu_supports("fma"); }
+#else
+#define box_muller16_float_fma box_muller16_float_plain
+#define box_muller16_double_fma box_muller16_double_plain
+static bool fma_instructions(void) { return false; }
+#endif
+static void normal_block16_float(float *d, float mean, float std) {
+    (fma_instructions() ? box_muller16_float_fma : box_muller16_float_plain)(d, mean, std);
+}
+static void normal_block16_double(double *d, double mean, double std) {
+    (fma_instructions() ? box_muller16_double_fma : box_muller16_double_plain)(d, mean, std);
 }
 
 /* Blocks [begin, end) of 16, each transformed on its own: the transform is split over the threads
