@@ -1405,6 +1405,26 @@ void cg_saved_tensors_hooks_pop(void);  /* the innermost; nothing when none is p
  * CPU (pin_memory has no meaning here), unpacked as that copy. */
 cg_saved_tensors_hooks cg_save_on_cpu(void);
 
+/* ---- forward-mode AD (torch.autograd.forward_ad) -------------------------------------------- */
+/* A dual tensor carries a tangent; every op on one gives its results the tangents its forward
+ * derivative computes (J v), whether grad mode is on or not. As in PyTorch 1.13 there is one level
+ * at a time, and leaving it drops every tangent. In-place ops on dual tensors are refused.
+ *
+ *   int level = cg_enter_dual_level();
+ *   cg_tensor *x = cg_make_dual(primal, v, level), *t;
+ *   cg_unpack_dual(cg_sin(x), level, &t);   // t = cos(primal) * v
+ *   cg_exit_dual_level(level);
+ */
+int cg_enter_dual_level(void);        /* the new level (0), or -1 with PyTorch's error when one exists */
+int cg_exit_dual_level(int level);    /* 0, or -1 when level is not the current one */
+/* A view of primal with tangent (a floating tensor of primal's size; kept as it is when laid out
+ * as primal, else copied into primal's layout): PyTorch's make_dual, ViewBackward0 when primal
+ * requires grad. */
+cg_tensor *cg_make_dual(cg_tensor *primal, cg_tensor *tangent, int level);
+/* unpack_dual: the primal (a view of t without its tangent; t itself when t has no tangent at
+ * level) and, when tangent is not NULL, t's tangent there (borrowed, NULL when none). */
+cg_tensor *cg_unpack_dual(cg_tensor *t, int level, cg_tensor **tangent);
+
 /* ---- functional API (torch.autograd.functional) ------------------------------------------------ */
 /* Derivatives of a whole function fn(inputs) -> outputs (a cg_function, as for gradcheck), with
  * PyTorch 1.13's semantics. fn sees fresh tensors, not the caller's: detached copies that require

@@ -30,6 +30,11 @@ typedef struct cg_node cg_node;
 
 /* grads: one per forward output (NULL where none flowed); out: one per forward input. */
 typedef void (*cg_backward_fn)(cg_node *n, cg_tensor **grads, cg_tensor **out);
+/* An op's forward derivative (forward_ad.c): the tangents of its outputs (tout, one per output,
+ * left NULL for none) from its inputs (in, as the op got them) and their tangents (tin, NULL where
+ * an input has none), with the node the op filled as for backward. It runs with forward AD
+ * suspended: its own ops compute no tangents. */
+typedef void (*cg_jvp_fn)(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout);
 
 typedef struct {
     const char *name;          /* PyTorch's node name: "MulBackward0" */
@@ -136,6 +141,8 @@ typedef struct cg_autograd_meta {
     bool view_created_in_no_grad;
     bool view_multi_output;    /* a piece of unbind/split/chunk (or a view of one): no in-place writes */
     int64_t view_version;      /* version at which grad_fn was last set */
+    cg_tensor *fw_grad;        /* the tangent at the dual level (strong); NULL when none */
+    int fw_slot;               /* 1 + its index in forward_ad.c's list of dual tensors; 0 when none */
 } cg_autograd_meta;
 
 /* ---- recording ---- */
@@ -154,14 +161,50 @@ cg_node *cg_record_multi(const cg_op *op, int nout, cg_tensor **outs, int n, cg_
 /* A node for out = op(inputs), or NULL when grad mode is off or no input requires grad. On
  * allocation failure it also returns NULL, with an error set. Inline: with grad mode off (every
  * op of a backward) it costs no call. */
+static inline bool cg_fwd_active(void);
 static inline cg_node *cg_record(const cg_op *op, cg_tensor *out, int n, cg_tensor **inputs) {
-    if (cg_grad_mode_on()) return cg_record_multi(op, 1, &out, n, inputs);
+    if (cg_grad_mode_on() || cg_fwd_active()) return cg_record_multi(op, 1, &out, n, inputs);
     cg_record_mark_ = cg_alloc_failures_;
     return NULL;
 }
 bool cg_any_requires_grad(int n, cg_tensor **inputs);
-static inline cg_tensor *cg_recorded(cg_tensor *out) { return cg_alloc_failures_ == cg_record_mark_ ? out : NULL; }
-static inline int cg_recorded_status(void) { return cg_alloc_failures_ == cg_record_mark_ ? 0 : -1; }
+/* ---- forward mode (forward_ad.c) ---- */
+/* How many tensors have a tangent (read without a lock: a hint that is exact for the thread that
+ * made them), and whether this thread computes tangents now (not inside a jvp formula). With no
+ * dual tensor, ops pay one load each. */
+extern atomic_int cg_fwd_live_;
+extern _Thread_local bool cg_fwd_suspended_;
+static inline bool cg_fwd_active(void) {
+    return atomic_load_explicit(&cg_fwd_live_, memory_order_relaxed) > 0 && !cg_fwd_suspended_;
+}
+static inline cg_tensor *cg_tangent(const cg_tensor *t) { return t && t->autograd ? t->autograd->fw_grad : NULL; }
+bool cg_any_tangent(int n, cg_tensor **inputs);
+/* The edge of a node made for a jvp alone, for each input with a tangent: what the op saves for
+ * cg_needs_grad inputs it saves for them. The engine never sees such a node. */
+extern cg_node cg_jvp_edge_;
+/* cg_record_multi found an input with a tangent: the node (history or not) waits for the op's end,
+ * where cg_recorded runs its jvp. How many wait on this thread (ops may record inside ops). */
+extern _Thread_local int cg_fwd_pending_;
+bool cg_fwd_push(cg_node *n, int nout, cg_tensor **outs, int nin, cg_tensor **inputs);
+bool cg_fwd_finish(bool ok);
+/* Sets t's tangent (a new reference); false with an error when out of memory. */
+bool cg_set_tangent(cg_tensor *t, cg_tensor *tangent);
+void cg_fwd_forget(cg_tensor *t); /* t is freed: off the list of dual tensors */
+/* op's forward derivative (the registry's column), NULL when it has none. */
+cg_jvp_fn cg_jvp_of(const cg_op *op);
+/* PyTorch's refusal of an op without a forward derivative on a dual input. */
+void cg_fwd_not_implemented(const cg_op *op);
+
+static inline cg_tensor *cg_recorded(cg_tensor *out) {
+    bool ok = cg_alloc_failures_ == cg_record_mark_;
+    if (cg_fwd_pending_) ok = cg_fwd_finish(ok);
+    return ok ? out : NULL;
+}
+static inline int cg_recorded_status(void) {
+    bool ok = cg_alloc_failures_ == cg_record_mark_;
+    if (cg_fwd_pending_) ok = cg_fwd_finish(ok);
+    return ok ? 0 : -1;
+}
 /* Makes node n the history (grad_fn) of outs; false with an error when out of memory. */
 bool cg_attach_history(cg_node *n, int nout, cg_tensor **outs);
 void cg_save(cg_node *n, int slot, cg_tensor *t);  /* t may be an output of n */

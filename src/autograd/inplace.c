@@ -50,6 +50,11 @@ static int check_target(cg_tensor *t, int n, cg_tensor **inputs) {
 }
 
 int cg_check_inplace(cg_tensor *t, int n, cg_tensor **inputs) {
+    /* not done yet: a write would have to update t's tangent (and its views') in place */
+    if (cg_fwd_active() && cg_any_tangent(n, inputs)) {
+        cg_set_error("forward AD through an in-place op is not supported by cgrad yet");
+        return -1;
+    }
     if (!cg_is_grad_enabled()) return 0;
     if (check_target(t, n, inputs) < 0) return -1;
     /* PyTorch takes the other inputs' histories before it writes: one it cannot read fails the op. */

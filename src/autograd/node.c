@@ -142,6 +142,7 @@ void cg_autograd_release(cg_tensor *t) {
     cg_autograd_meta *m = t->autograd;
     if (!m) return;
     if (m->retains_grad) cg_forget_retained(t);
+    if (m->fw_slot) cg_fwd_forget(t);
     t->autograd = NULL;
     if (m->grad) cg_release(m->grad);
     cg_node_release(m->grad_fn);
@@ -269,12 +270,33 @@ bool cg_attach_history(cg_node *n, int nout, cg_tensor **outs) { return attach_h
 cg_node *cg_record_multi(const cg_op *op, int nout, cg_tensor **outs, int n, cg_tensor **inputs) {
     unsigned long mark = cg_alloc_failures_;
     cg_record_mark_ = mark;
-    if (!cg_grad_mode_on() || !cg_any_requires_grad(n, inputs) || !any_floating(nout, outs)) return NULL;
+    bool grad = cg_grad_mode_on() && cg_any_requires_grad(n, inputs);
+    bool fwd = cg_fwd_active() && cg_any_tangent(n, inputs);
+    if (!(grad || fwd) || !any_floating(nout, outs)) return NULL;
+    if (fwd && !cg_jvp_of(op)) {
+        cg_fwd_not_implemented(op);
+        cg_recording_failed();
+        return NULL;
+    }
     cg_node *node = cg_node_new(op, n);
     if (!node) return NULL;
     /* An input whose history cannot be read fails the op (its message stays: PyTorch stops there). */
-    for (int i = 0; i < n && cg_alloc_failures_ == mark; i++)
+    for (int i = 0; grad && i < n && cg_alloc_failures_ == mark; i++)
         node->next[i] = inputs[i] ? cg_gradient_edge(inputs[i]) : (cg_edge){NULL, 0};
+    if (fwd && !cg_fwd_push(node, nout, outs, n, inputs)) {
+        cg_node_release(node);
+        return NULL;
+    }
+    if (!grad) { /* a node for the jvp alone, which the pending entry holds: no history */
+        for (int i = 0; i < n; i++)
+            if (cg_tangent(inputs[i])) node->next[i].node = &cg_jvp_edge_;
+        node->outputs = nout == 1 ? &node->output_inline : cg_calloc((size_t)nout, sizeof *node->outputs);
+        node->noutputs = node->outputs ? nout : 0;
+        for (int i = 0; i < node->noutputs; i++)
+            if (outs[i]) node->outputs[i] = cg_input_meta_of(outs[i]);
+        cg_node_release(node);
+        return node;
+    }
     bool ok = attach_history(node, nout, outs, true);
     /* The outputs hold it now: drop the reference cg_node_new gave (plainly, as it is still fresh). */
     int count = atomic_load_explicit(&node->refcount, memory_order_relaxed);
@@ -399,6 +421,7 @@ cg_tensor *cg_saved(cg_node *n, int slot) {
     cg_node_retain(n);
     m->grad_fn = n;
     m->output_nr = s->output_nr;
+    if (cg_tangent(s->data) && !cg_set_tangent(t, cg_tangent(s->data))) return NULL; /* forward over reverse */
     return t;
 }
 

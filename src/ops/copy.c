@@ -64,6 +64,15 @@ void cg_backward_to_copy(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     out[0] = cg_get_device(grads[0]) == device ? grads[0] : cg_to_device(grads[0], device);
 }
 
+/* The tangent converted as the primal was (its backward converts the other way). */
+void cg_jvp_to_copy(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    (void)n;
+    (void)in;
+    cg_device device = cg_get_device(outs[0]);
+    cg_tensor *t = cg_to(tin[0], outs[0]->dtype);
+    tout[0] = cg_get_device(t) == device ? t : cg_to_device(t, device);
+}
+
 int cg_copy_(cg_tensor *t, cg_tensor *src) {
     if (!t || !src) return -1;
     /* PyTorch's order: autograd's in-place rules, then the write's memory overlap, then the shape;
