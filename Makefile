@@ -70,7 +70,7 @@ CXX := $(if $(findstring clang,$(CC)),clang++,g++)
 endif
 CPP_TEST := $(if $(shell command -v $(CXX) 2>/dev/null),$(BUILD)/tests/test_cpp)
 
-.PHONY: all lib test examples demo train bench bench-build difftest memcheck sanitize tsan install uninstall clean
+.PHONY: all lib test examples demo train bench bench-build print-libs difftest memcheck sanitize tsan install uninstall clean
 
 all: lib examples
 
@@ -149,6 +149,10 @@ train: $(BUILD)/examples/train
 
 bench: $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; done
+
+# What a program linking libcgrad.a needs besides it (tools/fuzz/run.sh links its targets so).
+print-libs:
+	@echo $(LDLIBS) $(OPT_LIBS)
 
 bench-build: $(BENCH_BIN)
 

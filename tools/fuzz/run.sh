@@ -10,14 +10,14 @@ target=$1
 seconds=${2:-30}
 san="-fsanitize=address,undefined -fno-sanitize-recover=all"
 cflags="-g -O1 -fno-omit-frame-pointer $san"
-# The optional libraries the Makefile finds (each alone: one missing must not drop the others).
-libs=$(for p in openblas sleef zlib; do pkg-config --libs $p 2>/dev/null || true; done)
+# The libraries the Makefile found for the library (optional ones included).
+libs=$(make -s --no-print-directory print-libs)
 if echo 'int LLVMFuzzerTestOneInput(const char *d, long n){(void)d;(void)n;return 0;}' |
     clang -x c - -fsanitize=fuzzer -o /tmp/cg-fuzz-probe.$$ 2>/dev/null; then
     rm -f /tmp/cg-fuzz-probe.$$
     make -s -j2 BUILD=build-fuzz CC=clang OPT= CFLAGS="$cflags -fsanitize=fuzzer-no-link" lib >/dev/null
     clang -std=c11 -Iinclude $cflags -fsanitize=fuzzer "tools/fuzz/fuzz_$target.c" build-fuzz/libcgrad.a \
-        $libs -lm -pthread -o "build-fuzz/fuzz_$target"
+        $libs -o "build-fuzz/fuzz_$target"
     work=$(mktemp -d)
     trap 'rm -rf "$work"' EXIT
     rc=0
@@ -30,6 +30,6 @@ else
     cc=${CC:-cc}
     make -s -j2 BUILD=build-fuzz CC="$cc" OPT= CFLAGS="$cflags" lib >/dev/null
     "$cc" -std=c11 -Iinclude $cflags "tools/fuzz/fuzz_$target.c" tools/fuzz/driver.c build-fuzz/libcgrad.a \
-        $libs -lm -pthread -o "build-fuzz/fuzz_$target"
+        $libs -o "build-fuzz/fuzz_$target"
     CG_FUZZ_SECONDS=$seconds "build-fuzz/fuzz_$target" "tools/fuzz/corpus/$target"/*
 fi
