@@ -59,9 +59,10 @@ static void vs_blas(int64_t n) {
     mm_ctx c = {cg_requires_grad_(cg_randn(n, n), true), cg_requires_grad_(cg_randn(n, n), true)};
     cg_tensor *out = cg_empty(n, n);
     blas_ctx b = {(int)n, cg_data_ptr(c.a), cg_data_ptr(c.b), cg_data_ptr(out)};
-    double ns = bench_median_ns(mm_work, &c), blas_ns = bench_median_ns(blas_work, &b);
+    double ns = bench_median_ns(mm_work, &c), cpu_ns = bench_cpu_ns;
+    double blas_ns = bench_median_ns(blas_work, &b), blas_cpu_ns = bench_cpu_ns;
     printf("mm_f32_autograd_%lld_ns %.1f\nmm_f32_blas_%lld_ns %.1f\n", (long long)n, ns, (long long)n, blas_ns);
-    printf("mm_f32_vs_blas %.2f\n", blas_ns / ns);
+    printf("mm_f32_vs_blas %.2f\nmm_f32_vs_blas_cpu %.2f\n", blas_ns / ns, blas_cpu_ns / cpu_ns);
 #else
     (void)n;
     printf("mm_f32_vs_blas: built without BLAS\n");
