@@ -128,6 +128,8 @@ def value_text(v):
         return string(v)
     if isinstance(v, torch.dtype):
         return "D " + DTYPES.get(v, str(v))
+    if isinstance(v, torch.memory_format):
+        return "X " + string(str(v))[2:]  # torch.preserve_format, torch.channels_last, ...
     if isinstance(v, (list, tuple, torch.Size)):
         return "L %d" % len(v) + "".join(" " + value_text(x) for x in v)
     return "X " + string(type(v).__name__)[2:]

@@ -152,6 +152,42 @@ static int oi_log_softmax(oi_call *c) {
     return oi_int(c, oi_get(c, 0, "dim"), &d) ? oi_out(c, cg_log_softmax(c->input, (int)d)) : OI_SKIP;
 }
 
+/* softmax/log_softmax(input, dim, dtype=): PyTorch casts the input to dtype first. */
+static int softmax_dtype(oi_call *c, cg_tensor *(*fn)(cg_tensor *, int)) {
+    int64_t d;
+    cg_dtype dtype;
+    if (!oi_int(c, oi_get(c, 0, "dim"), &d) || !oi_dtype(c, oi_kw(c, "dtype"), &dtype)) return OI_SKIP;
+    return oi_out(c, fn(cg_to(c->input, dtype), (int)d));
+}
+static int oi_softmax_dtype(oi_call *c) { return softmax_dtype(c, cg_softmax); }
+static int oi_log_softmax_dtype(oi_call *c) { return softmax_dtype(c, cg_log_softmax); }
+
+/* to(dtype, non_blocking=False, copy=False, memory_format=) or to(device, dtype, ...) or
+ * to(other, ...): the dtype conversion (cgrad's tensors are CPU and strided). */
+static int oi_to(oi_call *c) {
+    int k = 0;
+    const oi_value *first = oi_arg(c, 0), *mf = oi_kw(c, "memory_format");
+    cg_dtype dtype;
+    if (first && first->kind == OI_STR) {
+        if (strcmp(first->s, "cpu")) return oi_skip(c, "a device other than 'cpu'");
+        first = oi_arg(c, ++k);
+    }
+    if (first && first->kind == OI_TENSOR) {
+        cg_tensor *o = oi_tensor(c, first);
+        if (!o) return OI_SKIP;
+        dtype = cg_get_dtype(o);
+    } else if (!oi_dtype(c, first, &dtype)) {
+        return OI_SKIP;
+    }
+    bool nb, copy;
+    if (!oi_opt_bool(c, oi_get(c, k + 1, "non_blocking"), false, &nb) || !oi_opt_bool(c, oi_get(c, k + 2, "copy"), false, &copy))
+        return OI_SKIP;
+    /* cgrad's conversions keep the layout (preserve_format); the samples' inputs are contiguous */
+    if (mf && (mf->kind != OI_OTHER || (strcmp(mf->s, "torch.preserve_format") && strcmp(mf->s, "torch.contiguous_format"))))
+        return oi_skip(c, "memory_format other than preserve_format or contiguous_format");
+    return oi_out(c, cg_to(c->input, dtype));
+}
+
 /* cat/stack(tensors, dim=0). */
 static int join(oi_call *c, bool stack) {
     cg_tensor *ts[64];
@@ -294,6 +330,153 @@ static int oi_masked_fill(oi_call *c) {
     return v ? oi_out(c, cg_masked_fill_tensor(c->input, mask, v)) : OI_SKIP;
 }
 
+/* ---- creation ---- */
+
+/* dtype= (def when absent or None) and device='cpu' keyword arguments of a factory. */
+static bool factory_kw(oi_call *c, cg_dtype def, cg_dtype *dtype) {
+    const oi_value *dt = oi_kw(c, "dtype"), *dev = oi_kw(c, "device");
+    *dtype = def;
+    if (dev && (dev->kind != OI_STR || strcmp(dev->s, "cpu"))) return oi_skip(c, "a device other than 'cpu'"), false;
+    return !dt || dt->kind == OI_NONE || oi_dtype(c, dt, dtype);
+}
+
+/* A sample's input as a Python number (the factories' first argument). */
+static bool input_number(oi_call *c, cg_number *n) { return oi_number(c, &c->s->input, n); }
+
+/* arange(end) or arange(start, end, step=1): int64 when every bound is an int, else float32. */
+static int oi_arange(oi_call *c) {
+    cg_number v[3] = {cg_number_int(0), cg_number_int(0), cg_number_int(1)};
+    const oi_value *end = oi_get(c, 0, "end"), *step = oi_get(c, 1, "step");
+    cg_dtype dtype;
+    if (!input_number(c, &v[end ? 0 : 1]) || (end && !oi_number(c, end, &v[1])) || (step && !oi_number(c, step, &v[2])))
+        return OI_SKIP;
+    bool ints = v[0].kind != CG_NUMBER_FLOAT && v[1].kind != CG_NUMBER_FLOAT && v[2].kind != CG_NUMBER_FLOAT;
+    if (!factory_kw(c, ints ? CG_INT64 : CG_FLOAT32, &dtype)) return OI_SKIP;
+    return oi_out(c, cg_arange(v[0].f, v[1].f, v[2].f, dtype));
+}
+
+/* linspace(start, end, steps). */
+static int oi_linspace(oi_call *c) {
+    cg_number start, end;
+    int64_t steps;
+    cg_dtype dtype;
+    if (!input_number(c, &start) || !oi_number(c, oi_get(c, 0, "end"), &end) || !oi_int(c, oi_get(c, 1, "steps"), &steps) ||
+        !factory_kw(c, CG_FLOAT32, &dtype))
+        return OI_SKIP;
+    return oi_out(c, cg_linspace(start.f, end.f, steps, dtype));
+}
+
+/* eye(n, m=None, dtype=, device=, requires_grad=False). */
+static int oi_eye(oi_call *c) {
+    int64_t n, m = -1;
+    const oi_value *mv = oi_get(c, 0, "m"), *rg = oi_kw(c, "requires_grad");
+    bool grad = false;
+    cg_dtype dtype;
+    if (!oi_int(c, &c->s->input, &n) || (mv && !oi_int(c, mv, &m)) || (rg && !oi_bool(c, rg, &grad)) ||
+        !factory_kw(c, CG_FLOAT32, &dtype))
+        return OI_SKIP;
+    return grad ? oi_skip(c, "requires_grad=True") : oi_out(c, cg_eye(n, m, dtype));
+}
+
+/* zeros/ones(size, dtype=, device=). */
+static int fill_shape(oi_call *c, cg_tensor *(*fn)(cg_dtype, int, const int64_t *)) {
+    int64_t sizes[16];
+    int n;
+    cg_dtype dtype;
+    if (!oi_ints(c, &c->s->input, sizes, &n, 16, false) || !factory_kw(c, CG_FLOAT32, &dtype)) return OI_SKIP;
+    return oi_out(c, fn(dtype, n, sizes));
+}
+static int oi_zeros(oi_call *c) { return fill_shape(c, cg_zeros_shape); }
+static int oi_ones(oi_call *c) { return fill_shape(c, cg_ones_shape); }
+
+/* zeros_like/ones_like(input, dtype=, device=): the _like function, or the shape in another dtype. */
+static int like(oi_call *c, cg_tensor *(*fn)(const cg_tensor *), cg_tensor *(*shaped)(cg_dtype, int, const int64_t *)) {
+    cg_dtype dtype;
+    if (!factory_kw(c, cg_get_dtype(c->input), &dtype)) return OI_SKIP;
+    if (dtype == cg_get_dtype(c->input)) return oi_out(c, fn(c->input));
+    return oi_out(c, shaped(dtype, cg_ndim(c->input), cg_sizes(c->input)));
+}
+static int oi_zeros_like(oi_call *c) { return like(c, cg_zeros_like, cg_zeros_shape); }
+static int oi_ones_like(oi_call *c) { return like(c, cg_ones_like, cg_ones_shape); }
+
+static int oi_full_like(oi_call *c) {
+    cg_number v;
+    cg_dtype dtype;
+    if (!oi_number(c, oi_get(c, 0, "fill_value"), &v) || !factory_kw(c, cg_get_dtype(c->input), &dtype)) return OI_SKIP;
+    if (dtype == cg_get_dtype(c->input)) return oi_out(c, cg_full_like_number(c->input, v));
+    return oi_out(c, cg_full_shape_number(dtype, cg_ndim(c->input), cg_sizes(c->input), v));
+}
+
+/* new_zeros/new_ones/new_full(input, size[, fill_value], dtype=, device=): input's dtype by default. */
+static int new_op(oi_call *c, int kind) {
+    int64_t sizes[16];
+    int n;
+    cg_number v;
+    cg_dtype dtype;
+    if (!oi_ints(c, oi_get(c, 0, "size"), sizes, &n, 16, false) || (kind == 2 && !oi_number(c, oi_get(c, 1, "fill_value"), &v)) ||
+        !factory_kw(c, cg_get_dtype(c->input), &dtype))
+        return OI_SKIP;
+    if (kind == 0) return oi_out(c, cg_zeros_shape(dtype, n, sizes));
+    if (kind == 1) return oi_out(c, cg_ones_shape(dtype, n, sizes));
+    return oi_out(c, cg_full_shape_number(dtype, n, sizes, v));
+}
+static int oi_new_zeros(oi_call *c) { return new_op(c, 0); }
+static int oi_new_ones(oi_call *c) { return new_op(c, 1); }
+static int oi_new_full(oi_call *c) { return new_op(c, 2); }
+
+/* OpInfo's random entries run under wrapper_set_seed: torch.manual_seed(42) first. */
+static int oi_randn_like(oi_call *c) {
+    cg_dtype dtype;
+    if (!factory_kw(c, cg_get_dtype(c->input), &dtype)) return OI_SKIP;
+    cg_manual_seed(42);
+    return oi_out(c, cg_randn_shape(dtype, cg_ndim(c->input), cg_sizes(c->input)));
+}
+
+static int oi_rand_like(oi_call *c) {
+    cg_dtype dtype;
+    if (!factory_kw(c, cg_get_dtype(c->input), &dtype)) return OI_SKIP;
+    cg_manual_seed(42);
+    return oi_out(c, cg_rand_shape(dtype, cg_ndim(c->input), cg_sizes(c->input)));
+}
+
+/* randint_like(input, low=0, high): drawn as int64, then cast (PyTorch draws the same integers for
+ * every dtype). */
+static int oi_randint_like(oi_call *c) {
+    int64_t low = 0, high;
+    const oi_value *second = oi_get(c, 1, "high");
+    cg_dtype dtype;
+    if ((second && !oi_int(c, oi_get(c, 0, "low"), &low)) || !oi_int(c, second ? second : oi_get(c, 0, "high"), &high) ||
+        !factory_kw(c, cg_get_dtype(c->input), &dtype))
+        return OI_SKIP;
+    cg_manual_seed(42);
+    return oi_out(c, cg_to(cg_randint_shape(low, high, cg_ndim(c->input), cg_sizes(c->input)), dtype));
+}
+
+/* uniform(input, from, to): OpInfo's wrapper_set_seed(Tensor.uniform_, input, ...). */
+static int oi_uniform(oi_call *c) {
+    cg_number from, to;
+    if (!oi_number(c, oi_get(c, 0, "from"), &from) || !oi_number(c, oi_get(c, 1, "to"), &to)) return OI_SKIP;
+    cg_tensor *t = cg_clone(c->input);
+    cg_manual_seed(42);
+    return oi_out(c, t && cg_uniform_(t, from.f, to.f) == 0 ? t : NULL);
+}
+
+/* OpInfo's zero_ is torch.zero_(x.clone()); its fill is t = x * False, then t.fill_(value) without grad. */
+static int oi_zero_(oi_call *c) {
+    cg_tensor *t = cg_clone(c->input);
+    return oi_out(c, t && cg_zero_(t) == 0 ? t : NULL);
+}
+
+static int oi_fill(oi_call *c) {
+    cg_number v;
+    if (!oi_number(c, oi_get(c, 0, "value"), &v)) return OI_SKIP;
+    cg_tensor *t = cg_mul_number(c->input, cg_number_bool(false));
+    bool prev = cg_set_grad_enabled(false);
+    int rc = t ? cg_fill_number_(t, v) : -1;
+    cg_set_grad_enabled(prev);
+    return oi_out(c, rc == 0 ? t : NULL);
+}
+
 static const oi_entry oi_core[] = {
     OI_OP("abs", "", oi_abs),
     OI_OP("exp", "", oi_exp, .sleef = true),
@@ -345,6 +528,8 @@ static const oi_entry oi_core[] = {
     OI_OP("argmin", "", oi_argmin),
     OI_OP("softmax", "", oi_softmax, .sleef = true),
     OI_OP("log_softmax", "", oi_log_softmax, .sleef = true),
+    OI_OP("softmax", "with_dtype", oi_softmax_dtype, .sleef = true),
+    OI_OP("log_softmax", "dtype", oi_log_softmax_dtype, .sleef = true),
     OI_OP("cat", "", oi_cat),
     OI_OP("stack", "", oi_stack),
     OI_OP("view", "", oi_view),
@@ -364,5 +549,23 @@ static const oi_entry oi_core[] = {
     OI_OP("gather", "", oi_gather),
     OI_OP("index_select", "", oi_index_select),
     OI_OP("masked_fill", "", oi_masked_fill),
+    OI_OP("arange", "", oi_arange),
+    OI_OP("linspace", "", oi_linspace),
+    OI_OP("eye", "", oi_eye),
+    OI_OP("zeros", "", oi_zeros),
+    OI_OP("ones", "", oi_ones),
+    OI_OP("zeros_like", "", oi_zeros_like),
+    OI_OP("ones_like", "", oi_ones_like),
+    OI_OP("full_like", "", oi_full_like),
+    OI_OP("new_zeros", "", oi_new_zeros),
+    OI_OP("new_ones", "", oi_new_ones),
+    OI_OP("new_full", "", oi_new_full),
+    OI_OP("randn_like", "", oi_randn_like),
+    OI_OP("rand_like", "", oi_rand_like, .known = "PyTorch 1.13's OpInfo entry calls torch.randn_like (its op lambda), not rand_like"),
+    OI_OP("randint_like", "", oi_randint_like),
+    OI_OP("uniform", "", oi_uniform),
+    OI_OP("zero_", "", oi_zero_),
+    OI_OP("fill", "", oi_fill),
+    OI_OP("to", "", oi_to),
     OI_END,
 };

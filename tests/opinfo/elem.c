@@ -203,6 +203,7 @@ static const oi_entry oi_elem[] = {
     OI_OP("polygamma", "polygamma_n_2", oi_polygamma),
     OI_OP("polygamma", "polygamma_n_3", oi_polygamma),
     OI_OP("polygamma", "polygamma_n_4", oi_polygamma),
+    OI_OP("special.polygamma", "special_polygamma_n_0", oi_polygamma),
     OI_OP("erfc", "", oi_erfc, .sleef = true),
     OI_OP("exp2", "", oi_exp2),
     OI_OP("expm1", "", oi_expm1, .sleef = true),

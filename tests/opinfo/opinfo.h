@@ -142,6 +142,17 @@ static inline bool oi_bool(oi_call *c, const oi_value *v, bool *out) {
     return true;
 }
 
+/* An optional int or bool argument: def when v is absent. */
+static inline bool oi_opt_int(oi_call *c, const oi_value *v, int64_t def, int64_t *out) {
+    *out = def;
+    return !v || oi_int(c, v, out);
+}
+
+static inline bool oi_opt_bool(oi_call *c, const oi_value *v, bool def, bool *out) {
+    *out = def;
+    return !v || oi_bool(c, v, out);
+}
+
 /* A Python number as a cg_number (int, float or bool). */
 static inline bool oi_number(oi_call *c, const oi_value *v, cg_number *out) {
     if (!v) return oi_skip(c, "missing number"), false;

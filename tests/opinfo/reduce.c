@@ -9,17 +9,6 @@ static int oi_nansum(oi_call *c) { return reduce(c, cg_nansum_opts, false); }
 static int oi_nanmean(oi_call *c) { return reduce(c, cg_nanmean_opts, false); }
 static int oi_count_nonzero(oi_call *c) { return reduce(c, cg_count_nonzero_opts, false); }
 
-/* An optional int or bool argument: def when v is absent. */
-static bool opt_int(oi_call *c, const oi_value *v, int64_t def, int64_t *out) {
-    *out = def;
-    return !v || oi_int(c, v, out);
-}
-
-static bool opt_bool(oi_call *c, const oi_value *v, bool def, bool *out) {
-    *out = def;
-    return !v || oi_bool(c, v, out);
-}
-
 /* The (values, indices) pair of a reduction: 2, or -1. */
 static int pair(oi_call *c, cg_tensor *values, cg_tensor *indices) {
     c->out[0] = values;
@@ -59,7 +48,7 @@ static int oi_sort(oi_call *c) {
     int64_t d;
     bool desc, stable;
     const oi_value *st = oi_kw(c, "stable");
-    if (!opt_int(c, oi_get(c, 0, "dim"), -1, &d) || !opt_bool(c, oi_get(c, 1, "descending"), false, &desc)) return OI_SKIP;
+    if (!oi_opt_int(c, oi_get(c, 0, "dim"), -1, &d) || !oi_opt_bool(c, oi_get(c, 1, "descending"), false, &desc)) return OI_SKIP;
     if (st && st->kind != OI_NONE && !oi_bool(c, st, &stable)) return OI_SKIP;
     cg_tensor *idx = NULL, *v = st && st->kind != OI_NONE ? cg_sort_stable(c->input, (int)d, desc, stable, &idx)
                                                           : cg_sort(c->input, (int)d, desc, &idx);
@@ -70,8 +59,8 @@ static int oi_sort(oi_call *c) {
 static int oi_argsort(oi_call *c) {
     int64_t d;
     bool desc, stable;
-    if (!opt_int(c, oi_get(c, 0, "dim"), -1, &d) || !opt_bool(c, oi_get(c, 1, "descending"), false, &desc) ||
-        !opt_bool(c, oi_get(c, 2, "stable"), false, &stable))
+    if (!oi_opt_int(c, oi_get(c, 0, "dim"), -1, &d) || !oi_opt_bool(c, oi_get(c, 1, "descending"), false, &desc) ||
+        !oi_opt_bool(c, oi_get(c, 2, "stable"), false, &stable))
         return OI_SKIP;
     return oi_out(c, cg_argsort(c->input, (int)d, desc, stable));
 }
@@ -82,8 +71,8 @@ OI_UNARY(oi_msort, cg_msort)
 static int oi_topk(oi_call *c) {
     int64_t k, d;
     bool largest, sorted;
-    if (!oi_int(c, oi_get(c, 0, "k"), &k) || !opt_int(c, oi_get(c, 1, "dim"), -1, &d) ||
-        !opt_bool(c, oi_get(c, 2, "largest"), true, &largest) || !opt_bool(c, oi_get(c, 3, "sorted"), true, &sorted))
+    if (!oi_int(c, oi_get(c, 0, "k"), &k) || !oi_opt_int(c, oi_get(c, 1, "dim"), -1, &d) ||
+        !oi_opt_bool(c, oi_get(c, 2, "largest"), true, &largest) || !oi_opt_bool(c, oi_get(c, 3, "sorted"), true, &sorted))
         return OI_SKIP;
     cg_tensor *idx = NULL, *v = cg_topk(c->input, k, (int)d, largest, sorted, &idx);
     return pair(c, v, idx);
@@ -93,8 +82,8 @@ static int oi_topk(oi_call *c) {
 static int oi_kthvalue(oi_call *c) {
     int64_t k, d;
     bool keep;
-    if (!oi_int(c, oi_get(c, 0, "k"), &k) || !opt_int(c, oi_get(c, 1, "dim"), -1, &d) ||
-        !opt_bool(c, oi_get(c, 2, "keepdim"), false, &keep))
+    if (!oi_int(c, oi_get(c, 0, "k"), &k) || !oi_opt_int(c, oi_get(c, 1, "dim"), -1, &d) ||
+        !oi_opt_bool(c, oi_get(c, 2, "keepdim"), false, &keep))
         return OI_SKIP;
     cg_tensor *idx = NULL, *v = cg_kthvalue(c->input, k, (int)d, keep, &idx);
     return pair(c, v, idx);
@@ -105,7 +94,7 @@ static int middle(oi_call *c, cg_tensor *(*all)(cg_tensor *), cg_tensor *(*dim)(
     int64_t d;
     bool keep;
     if (!oi_get(c, 0, "dim")) return oi_out(c, all(c->input));
-    if (!opt_int(c, oi_get(c, 0, "dim"), 0, &d) || !opt_bool(c, oi_get(c, 1, "keepdim"), false, &keep)) return OI_SKIP;
+    if (!oi_opt_int(c, oi_get(c, 0, "dim"), 0, &d) || !oi_opt_bool(c, oi_get(c, 1, "keepdim"), false, &keep)) return OI_SKIP;
     cg_tensor *idx = NULL, *v = dim(c->input, (int)d, keep, &idx);
     return pair(c, v, idx);
 }
@@ -116,7 +105,7 @@ static int oi_nanmedian(oi_call *c) { return middle(c, cg_nanmedian, cg_nanmedia
 static int oi_mode(oi_call *c) {
     int64_t d;
     bool keep;
-    if (!opt_int(c, oi_get(c, 0, "dim"), -1, &d) || !opt_bool(c, oi_get(c, 1, "keepdim"), false, &keep)) return OI_SKIP;
+    if (!oi_opt_int(c, oi_get(c, 0, "dim"), -1, &d) || !oi_opt_bool(c, oi_get(c, 1, "keepdim"), false, &keep)) return OI_SKIP;
     cg_tensor *idx = NULL, *v = cg_mode(c->input, (int)d, keep, &idx);
     return pair(c, v, idx);
 }
@@ -127,7 +116,7 @@ static int oi_aminmax(oi_call *c) {
     int64_t d;
     bool keep;
     cg_tensor *max = NULL, *min;
-    if (!opt_bool(c, oi_kw(c, "keepdim"), false, &keep)) return OI_SKIP;
+    if (!oi_opt_bool(c, oi_kw(c, "keepdim"), false, &keep)) return OI_SKIP;
     if (!dim || dim->kind == OI_NONE) {
         if (keep) return oi_skip(c, "keepdim without dim");
         min = cg_aminmax(c->input, &max);
@@ -143,7 +132,7 @@ static int all_any(oi_call *c, cg_tensor *(*all)(cg_tensor *), cg_tensor *(*dim)
     int64_t d;
     bool keep;
     if (!oi_get(c, 0, "dim")) return oi_out(c, all(c->input));
-    if (!opt_int(c, oi_get(c, 0, "dim"), 0, &d) || !opt_bool(c, oi_get(c, 1, "keepdim"), false, &keep)) return OI_SKIP;
+    if (!oi_opt_int(c, oi_get(c, 0, "dim"), 0, &d) || !oi_opt_bool(c, oi_get(c, 1, "keepdim"), false, &keep)) return OI_SKIP;
     return oi_out(c, dim(c->input, (int)d, keep));
 }
 static int oi_all(oi_call *c) { return all_any(c, cg_all, cg_all_dim); }
@@ -156,7 +145,7 @@ static int stat_mean(oi_call *c, cg_tensor *(*fn)(cg_tensor **, cg_reduce_args))
     const oi_value *unbiased = first && first->kind == OI_BOOL ? first : oi_get(c, 1, "unbiased");
     const oi_value *correction = oi_kw(c, "correction");
     bool u = true;
-    if (!opt_bool(c, oi_get(c, 2, "keepdim"), false, &a.keepdim)) return OI_SKIP;
+    if (!oi_opt_bool(c, oi_get(c, 2, "keepdim"), false, &a.keepdim)) return OI_SKIP;
     if (dim && dim->kind != OI_NONE && !oi_dims(c, dim, a.dims, &a.ndims)) return OI_SKIP;
     if (unbiased && !oi_bool(c, unbiased, &u)) return OI_SKIP;
     if (correction && correction->kind != OI_NONE) {
@@ -174,7 +163,7 @@ static int oi_std_mean(oi_call *c) { return stat_mean(c, cg_std_mean_opts); }
 /* out_int32=True asks for an int32 result, which cgrad lacks. */
 static bool int64_out(oi_call *c) {
     bool i32;
-    if (!opt_bool(c, oi_kw(c, "out_int32"), false, &i32)) return false;
+    if (!oi_opt_bool(c, oi_kw(c, "out_int32"), false, &i32)) return false;
     if (i32) oi_skip(c, "out_int32 (no int32 dtype)");
     return !i32;
 }
@@ -184,7 +173,7 @@ static int oi_searchsorted(oi_call *c) {
     cg_tensor *values = oi_tensor(c, oi_get(c, 0, "values"));
     const oi_value *side = oi_kw(c, "side"), *sorter = oi_kw(c, "sorter");
     bool right;
-    if (!values || !int64_out(c) || !opt_bool(c, oi_kw(c, "right"), false, &right)) return OI_SKIP;
+    if (!values || !int64_out(c) || !oi_opt_bool(c, oi_kw(c, "right"), false, &right)) return OI_SKIP;
     if (sorter && sorter->kind != OI_NONE) return oi_skip(c, "sorter");
     if (side && side->kind == OI_STR) right = !strcmp(side->s, "right");
     else if (side && side->kind != OI_NONE) return oi_skip(c, "side is not a str");
@@ -195,8 +184,23 @@ static int oi_searchsorted(oi_call *c) {
 static int oi_bucketize(oi_call *c) {
     cg_tensor *b = oi_tensor(c, oi_get(c, 0, "boundaries"));
     bool right;
-    if (!b || !int64_out(c) || !opt_bool(c, oi_kw(c, "right"), false, &right)) return OI_SKIP;
+    if (!b || !int64_out(c) || !oi_opt_bool(c, oi_kw(c, "right"), false, &right)) return OI_SKIP;
     return oi_out(c, cg_bucketize(c->input, b, right));
+}
+
+/* norm(input, p='fro', dim=None, keepdim=False): a number p, or 'fro' (the 2-norm). */
+static int oi_norm(oi_call *c) {
+    cg_norm_args a = {.input = c->input, .p = 2};
+    const oi_value *p = oi_get(c, 0, "p"), *dim = oi_get(c, 1, "dim");
+    cg_number n;
+    if (p && p->kind == OI_STR && strcmp(p->s, "fro")) return oi_skip(c, "p other than a number or 'fro'");
+    if (p && oi_is_number(p)) {
+        if (!oi_number(c, p, &n)) return OI_SKIP;
+        a.p = n.f;
+    }
+    if (dim && dim->kind != OI_NONE && !oi_dims(c, dim, a.dims, &a.ndims)) return OI_SKIP;
+    if (!oi_opt_bool(c, oi_get(c, 2, "keepdim"), false, &a.keepdim)) return OI_SKIP;
+    return oi_out(c, cg_norm_opts(a));
 }
 
 static const oi_entry oi_reduce[] = {
@@ -226,5 +230,8 @@ static const oi_entry oi_reduce[] = {
     OI_OP("mode", "", oi_mode),
     OI_OP("searchsorted", "", oi_searchsorted),
     OI_OP("bucketize", "", oi_bucketize),
+    OI_OP("norm", "", oi_norm),
+    OI_OP("norm", "fro", oi_norm),
+    OI_OP("norm", "inf", oi_norm),
     OI_END,
 };

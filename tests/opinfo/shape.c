@@ -1,6 +1,6 @@
 /* OpInfo adapters of the shape family (owner: shape): tests/opinfo/opinfo.h says how to write one;
  * an OI_OP line per OpInfo entry, then /usr/bin/python3 tools/gen_opinfo.py NAME for its golden data.
- * pieces() (a split's results) is core.c's; opt_int/opt_bool reduce.c's. */
+ * pieces() (a split's results) is core.c's. */
 
 static int oi_flip(oi_call *c) {
     int64_t dims[CG_MAX_DIMS];
@@ -27,7 +27,7 @@ static int oi_rot90(oi_call *c) {
     int64_t k, dims[2] = {0, 1};
     int n = 2;
     const oi_value *d = oi_get(c, 1, "dims");
-    if (!opt_int(c, oi_get(c, 0, "k"), 1, &k)) return OI_SKIP;
+    if (!oi_opt_int(c, oi_get(c, 0, "k"), 1, &k)) return OI_SKIP;
     if (d && !oi_ints(c, d, dims, &n, 2, false)) return OI_SKIP;
     if (n != 2) return oi_skip(c, "dims of other than two (cgrad takes dim0, dim1)");
     return oi_out(c, cg_rot90(c->input, k, dims[0], dims[1]));
@@ -114,7 +114,7 @@ static int oi_tensor_split(oi_call *c) {
     int64_t idx[64], d;
     int n;
     cg_tensor *out[64];
-    if (!sections_or_indices(c, oi_get(c, 0, "indices_or_sections"), idx, &n, 64) || !opt_int(c, oi_get(c, 1, "dim"), 0, &d))
+    if (!sections_or_indices(c, oi_get(c, 0, "indices_or_sections"), idx, &n, 64) || !oi_opt_int(c, oi_get(c, 1, "dim"), 0, &d))
         return OI_SKIP;
     int got = n < 0 ? cg_tensor_split(c->input, idx[0], d, out, 64) : cg_tensor_split_indices(c->input, n, idx, d, out, 64);
     return split_out(c, out, got);
@@ -164,7 +164,7 @@ static int oi_broadcast_shapes(oi_call *c) {
 /* tril/triu(input, diagonal=0). */
 static int tri(oi_call *c, cg_tensor *(*fn)(cg_tensor *, int64_t)) {
     int64_t k;
-    return opt_int(c, oi_get(c, 0, "diagonal"), 0, &k) ? oi_out(c, fn(c->input, k)) : OI_SKIP;
+    return oi_opt_int(c, oi_get(c, 0, "diagonal"), 0, &k) ? oi_out(c, fn(c->input, k)) : OI_SKIP;
 }
 static int oi_tril(oi_call *c) { return tri(c, cg_tril); }
 static int oi_triu(oi_call *c) { return tri(c, cg_triu); }
@@ -172,14 +172,14 @@ static int oi_diag(oi_call *c) { return tri(c, cg_diag); }
 
 static int oi_diagflat(oi_call *c) {
     int64_t k;
-    return opt_int(c, oi_get(c, 0, "offset"), 0, &k) ? oi_out(c, cg_diagflat(c->input, k)) : OI_SKIP;
+    return oi_opt_int(c, oi_get(c, 0, "offset"), 0, &k) ? oi_out(c, cg_diagflat(c->input, k)) : OI_SKIP;
 }
 
 /* diagonal/diag_embed(input, offset=0, dim1=, dim2=). */
 static int diag_op(oi_call *c, cg_tensor *(*fn)(cg_tensor *, int64_t, int64_t, int64_t), int64_t dim1, int64_t dim2) {
     int64_t off, d1, d2;
-    if (!opt_int(c, oi_get(c, 0, "offset"), 0, &off) || !opt_int(c, oi_get(c, 1, "dim1"), dim1, &d1) ||
-        !opt_int(c, oi_get(c, 2, "dim2"), dim2, &d2))
+    if (!oi_opt_int(c, oi_get(c, 0, "offset"), 0, &off) || !oi_opt_int(c, oi_get(c, 1, "dim1"), dim1, &d1) ||
+        !oi_opt_int(c, oi_get(c, 2, "dim2"), dim2, &d2))
         return OI_SKIP;
     return oi_out(c, fn(c->input, off, d1, d2));
 }
@@ -217,10 +217,20 @@ static int oi_index_fill(oi_call *c) { return index_op(c, 2); }
 
 static int oi_nonzero(oi_call *c) {
     bool tuple;
-    if (!opt_bool(c, oi_kw(c, "as_tuple"), false, &tuple)) return OI_SKIP;
+    if (!oi_opt_bool(c, oi_kw(c, "as_tuple"), false, &tuple)) return OI_SKIP;
     return tuple ? oi_skip(c, "as_tuple=True (no C form)") : oi_out(c, cg_nonzero(c->input));
 }
 OI_UNARY(oi_argwhere, cg_argwhere)
+
+/* aten.slice.Tensor(input, dim=0, start=None, end=None, step=1). */
+static int oi_slice(oi_call *c) {
+    int64_t d, start = 0, end = INT64_MAX, step;
+    const oi_value *sv = oi_get(c, 1, "start"), *ev = oi_get(c, 2, "end");
+    if (!oi_opt_int(c, oi_get(c, 0, "dim"), 0, &d) || !oi_opt_int(c, oi_get(c, 3, "step"), 1, &step)) return OI_SKIP;
+    if ((sv && sv->kind != OI_NONE && !oi_int(c, sv, &start)) || (ev && ev->kind != OI_NONE && !oi_int(c, ev, &end)))
+        return OI_SKIP;
+    return oi_out(c, cg_slice(c->input, (int)d, start, end, step));
+}
 
 static const oi_entry oi_shape[] = {
     OI_OP("flip", "", oi_flip),
@@ -261,5 +271,6 @@ static const oi_entry oi_shape[] = {
     OI_OP("index_fill", "", oi_index_fill),
     OI_OP("nonzero", "", oi_nonzero),
     OI_OP("argwhere", "", oi_argwhere),
+    OI_OP("slice", "", oi_slice),
     OI_END,
 };
