@@ -355,6 +355,12 @@ cg_tensor *cg_squeeze_dim(cg_tensor *t, int dim);  /* without dim if its size is
 cg_tensor *cg_unsqueeze(cg_tensor *t, int dim);  /* a dim of size 1 inserted at dim */
 cg_tensor *cg_transpose(cg_tensor *t, int dim0, int dim1);  /* dims dim0 and dim1 swapped (a view) */
 cg_tensor *cg_t(cg_tensor *t);  /* transpose of a tensor with at most 2 dims */
+/* x.mT / x.mH (the same on real dtypes): the last two dims swapped (a view); 0-D: t itself; 1-D refused. */
+cg_tensor *cg_mT(cg_tensor *t);
+cg_tensor *cg_mH(cg_tensor *t);
+cg_tensor *cg_H(cg_tensor *t);  /* x.H: a 2-D t transposed (0-D: t itself) */
+/* x.T: every dim reversed (a permute); other than 0 or 2 dims, PyTorch's deprecation warning once. */
+cg_tensor *cg_T(cg_tensor *t);
 /* t[index] along dim, without that dim (a view). */
 cg_tensor *cg_select(cg_tensor *t, int dim, int64_t index);
 /* Python's x[i, j, ...] read: one select per index from the first dim on (negative indices count
@@ -460,6 +466,8 @@ cg_tensor *cg_log1p(cg_tensor *t);  /* log(1 + t) */
 cg_tensor *cg_sqrt(cg_tensor *t);  /* square root */
 cg_tensor *cg_abs(cg_tensor *t);  /* |t| */
 cg_tensor *cg_sign(cg_tensor *t);  /* -1, 0 or 1 by the sign of each element */
+cg_tensor *cg_sgn(cg_tensor *t);  /* torch.sgn: sign on real dtypes (SgnBackward0) */
+cg_tensor *cg_reciprocal(cg_tensor *t);  /* 1 / t (integers and bool give float32) */
 cg_tensor *cg_sin(cg_tensor *t);  /* sine */
 cg_tensor *cg_cos(cg_tensor *t);  /* cosine */
 cg_tensor *cg_tan(cg_tensor *t);  /* tangent */
@@ -505,6 +513,12 @@ cg_tensor *cg_frac(cg_tensor *t);  /* t - trunc(t) */
 cg_tensor *cg_nan_to_num(cg_tensor *t, cg_number nan, cg_number posinf, cg_number neginf);
 cg_tensor *cg_square(cg_tensor *t);  /* t ** 2 (bool gives int64) */
 cg_tensor *cg_positive(cg_tensor *t);  /* t itself (a new reference); bool refused */
+/* torch.conj, conj_physical, resolve_conj, resolve_neg, real: on real dtypes t itself (a new reference). */
+cg_tensor *cg_conj(cg_tensor *t);
+cg_tensor *cg_conj_physical(cg_tensor *t);
+cg_tensor *cg_resolve_conj(cg_tensor *t);
+cg_tensor *cg_resolve_neg(cg_tensor *t);
+cg_tensor *cg_real(cg_tensor *t);
 /* Predicates: a bool tensor of t's shape, any dtype. */
 cg_tensor *cg_isnan(cg_tensor *t);  /* t != t */
 cg_tensor *cg_isinf(cg_tensor *t);  /* |t| == inf */

@@ -223,6 +223,20 @@ static void test_inplace_errors(void) {
     cg_tensor *b = cg_tensor_new(.data = (bool[]){true}, .dtype = CG_BOOL, CG_SIZES(1));
     CHECK_ERROR(cg_positive(b), "The `+` operator, on a bool tensor is not supported.");
     CHECK(cg_positive(leaf) == leaf);
+    CHECK(cg_conj(leaf) == leaf && cg_conj_physical(leaf) == leaf && cg_resolve_conj(leaf) == leaf);
+    CHECK(cg_resolve_neg(b) == b && cg_real(b) == b && !cg_conj(NULL) && !cg_reciprocal(NULL) && !cg_sgn(NULL));
+}
+
+/* torch.reciprocal of integers and bool is float32 (ReciprocalBackward0 on floats); sgn is sign. */
+static void test_reciprocal_sgn(void) {
+    cg_tensor *i = cg_tensor_new(.data = (int64_t[]){2, 0, -4}, .dtype = CG_INT64, CG_SIZES(3));
+    cg_tensor *r = cg_reciprocal(i);
+    CHECK(r && cg_get_dtype(r) == CG_FLOAT32 && harness_values_close(r, (double[]){0.5, INFINITY, -0.25}, 0));
+    cg_tensor *x = cg_requires_grad_(cg_tensor_f64(((double[]){-2, 0.5}), 2), true);
+    CHECK_STR(cg_node_name(cg_grad_fn(cg_reciprocal(x))), "ReciprocalBackward0");
+    cg_tensor *s = cg_sgn(x);
+    CHECK_STR(cg_node_name(cg_grad_fn(s)), "SgnBackward0");
+    CHECK(harness_values_close(s, (double[]){-1, 1}, 0));
 }
 
 /* The node of an in-place write is the op's own; its gradient is the op's. */
@@ -249,6 +263,7 @@ int main(void) {
     RUN(test_golden_portable_loops);
     RUN(test_inplace_forms);
     RUN(test_inplace_errors);
+    RUN(test_reciprocal_sgn);
     RUN(test_inplace_node);
     RUN(test_meta);
     HARNESS_END();

@@ -43,6 +43,10 @@ static int run_op(const char *op, const int64_t *a, int nargs, cg_tensor **in, i
     else if (!strcmp(op, "unsqueeze")) r = cg_unsqueeze(t, (int)a[0]);
     else if (!strcmp(op, "transpose")) r = cg_transpose(t, (int)a[0], (int)a[1]);
     else if (!strcmp(op, "t")) r = cg_t(t);
+    else if (!strcmp(op, "mT")) r = cg_mT(t);
+    else if (!strcmp(op, "mH")) r = cg_mH(t);
+    else if (!strcmp(op, "T")) r = cg_T(t);
+    else if (!strcmp(op, "H")) r = cg_H(t);
     else if (!strcmp(op, "select")) r = cg_select(t, (int)a[0], a[1]);
     else if (!strcmp(op, "slice")) r = cg_slice(t, (int)a[0], a[1], a[2], a[3]);
     else if (!strcmp(op, "narrow")) r = cg_narrow(t, (int)a[0], a[1], a[2]);
@@ -224,19 +228,41 @@ static void test_huge_arguments(void) {
     CHECK(cg_numel(cg_slice(a, 0, 0, 1, INT64_MAX)) == 1);
 }
 
+static int warnings_seen;
+static void count_warning(const char *message, void *user) {
+    (void)message, (void)user;
+    warnings_seen++;
+}
+
+/* x.T is a permute and warns once per process (TORCH_WARN_ONCE) for other than 0 or 2 dims; x.mT a
+ * transpose; a 0-D x.mT is x itself. Runs before the golden cases, which warn too. */
+static void test_matrix_transposes(void) {
+    cg_set_warning_handler(count_warning, NULL);
+    cg_tensor *m = cg_requires_grad_(cg_ones(2, 3), true), *b = cg_requires_grad_(cg_ones(2, 3, 4), true);
+    CHECK_STR(cg_node_name(cg_grad_fn(cg_T(m))), "PermuteBackward0");
+    CHECK(warnings_seen == 0);
+    CHECK(cg_T(b) && cg_T(b) && warnings_seen == 1);
+    CHECK_STR(cg_node_name(cg_grad_fn(cg_mT(b))), "TransposeBackward0");
+    CHECK_STR(cg_node_name(cg_grad_fn(cg_H(m))), "TransposeBackward0");
+    cg_tensor *s = cg_scalar(1, CG_FLOAT32);
+    CHECK(cg_mT(s) == s && cg_mH(s) == s && cg_H(s) == s);
+    cg_set_warning_handler(NULL, NULL);
+}
+
 static void test_null_arguments(void) {
     cg_set_error("first");
     cg_tensor *out[1];
     CHECK(!cg_view(NULL, 1) && !cg_reshape(NULL, 1) && !cg_expand(NULL, 1) && !cg_permute(NULL, 0));
     CHECK(!cg_flatten(NULL, 0, -1) && !cg_squeeze(NULL) && !cg_squeeze_dim(NULL, 0) && !cg_unsqueeze(NULL, 0));
     CHECK(!cg_transpose(NULL, 0, 1) && !cg_t(NULL) && !cg_select(NULL, 0, 0) && !cg_slice(NULL, 0, 0, 1, 1));
-    CHECK(!cg_narrow(NULL, 0, 0, 1));
+    CHECK(!cg_narrow(NULL, 0, 0, 1) && !cg_mT(NULL) && !cg_mH(NULL) && !cg_T(NULL) && !cg_H(NULL));
     CHECK(cg_unbind(NULL, 0, out, 1) < 0 && cg_split(NULL, 1, 0, out, 1) < 0 && cg_chunk(NULL, 1, 0, out, 1) < 0);
     CHECK(!cg_cat(CG_LIST(cg_ones(2), NULL), 0) && !cg_stack(CG_LIST(NULL, cg_ones(2)), 0) && !cg_cat(NULL, 2, 0));
     CHECK_STR(cg_last_error(), "first");
 }
 
 int main(void) {
+    RUN(test_matrix_transposes);
     RUN(test_golden_views_cat_stack);
     RUN(test_views_share_version_and_data);
     RUN(test_same_object_and_copies);

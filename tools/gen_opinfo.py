@@ -99,6 +99,8 @@ def string(s):
 def tensor_text(t):
     rg = t.requires_grad
     t = t.detach()
+    if t._is_zerotensor():  # an efficient zero tensor (sgn's gradient) has no storage to list
+        t = torch.zeros(t.shape, dtype=t.dtype)
     name = DTYPES.get(t.dtype)
     if name is None or t.layout != torch.strided:
         return "X " + string("tensor of %s" % t.dtype)[2:]

@@ -115,6 +115,10 @@ VIEW_OPS = {
     "unsqueeze": lambda args: lambda t: t.unsqueeze(*args),
     "transpose": lambda args: lambda t: t.transpose(*args),
     "t": lambda args: lambda t: t.t(),
+    "mT": lambda args: lambda t: t.mT,
+    "mH": lambda args: lambda t: t.mH,
+    "T": lambda args: lambda t: t.T,
+    "H": lambda args: lambda t: t.H,
     "select": lambda args: lambda t: t.select(*args),
     "slice": lambda args: lambda t: sl(t, *args),
     "narrow": lambda args: lambda t: t.narrow(*args),
@@ -192,6 +196,8 @@ def gen_views():
                 for b in range(lo, hi + 1) if full else [-1]:
                     view_case("transpose", (a, b), base, t)
             view_case("t", (), base, t)
+            for op in ("mT", "mH", "T", "H"):
+                view_case(op, (), base, t)
             # Dims 0 and -1 fully; an out-of-range dim once for each error.
             view_case("select", (hi, 0), base, t)
             view_case("slice", (hi, 0, 1, 1), base, t)

@@ -375,6 +375,8 @@ void cg_backward_reciprocal(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     out[0] = cg_mul(cg_neg(grads[0]), cg_mul(result, result));
 }
 
+cg_tensor *cg_reciprocal(cg_tensor *a) { return a ? reciprocal(a) : NULL; }
+
 /* Python's b / a rounds twice (reciprocal, then the product), and so must we. */
 cg_tensor *cg_rdiv_number(cg_tensor *a, cg_number b) {
     if (!a || cg_check_number(b) < 0) return NULL;

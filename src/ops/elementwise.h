@@ -48,8 +48,6 @@ cg_tensor *cg_div_by_count(cg_tensor *t, double count);
  * arithmetic with numbers. */
 cg_tensor *cg_mul_by_scalar(cg_tensor *t, cg_number s);
 cg_tensor *cg_add_by_scalar(cg_tensor *t, cg_number s);
-/* PyTorch's sgn (sign for real tensors, SgnBackward0). */
-cg_tensor *cg_sgn(cg_tensor *t);
 
 /* clamp's result dtype and the bounds its kernel applies. A CG_NUMBER_NONE bound means none; a NaN
  * bound counts for the dtype and, as in PyTorch, makes every element NaN (all_nan) when both bounds

@@ -215,6 +215,14 @@ cg_tensor *cg_positive(cg_tensor *t) {
     return cg_scope_retain(t);
 }
 
+/* On real dtypes these are t itself (PyTorch returns self): torch.conj, conj_physical, resolve_conj,
+ * resolve_neg and real. */
+cg_tensor *cg_conj(cg_tensor *t) { return t ? cg_scope_retain(t) : NULL; }
+cg_tensor *cg_conj_physical(cg_tensor *t) { return cg_conj(t); }
+cg_tensor *cg_resolve_conj(cg_tensor *t) { return cg_conj(t); }
+cg_tensor *cg_resolve_neg(cg_tensor *t) { return cg_conj(t); }
+cg_tensor *cg_real(cg_tensor *t) { return cg_conj(t); }
+
 /* ---- backward formulas ---- */
 
 #define X(n) cg_saved(n, 0)

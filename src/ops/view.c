@@ -7,6 +7,7 @@
 #include "autograd/registry.h"
 #include "backend/backend.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -393,6 +394,44 @@ cg_tensor *cg_t(cg_tensor *t) {
     cg_tensor *out = swapped_view(t, 0, t->ndim < 2 ? 0 : 1);
     if (out) cg_record(&cg_op_t, out, CG_INPUTS(t));
     return cg_recorded(out);
+}
+
+/* x.mT and x.mH (the same on real dtypes): the last two dims swapped; a 0-D t is t itself. */
+static cg_tensor *matrix_transpose(cg_tensor *t, const char *name) {
+    if (!t) return NULL;
+    if (t->ndim == 0) return same_tensor(t);
+    if (t->ndim == 1) {
+        cg_set_error("tensor.%s is only supported on matrices or batches of matrices. Got 1-D tensor.", name);
+        return NULL;
+    }
+    return cg_transpose(t, -2, -1);
+}
+cg_tensor *cg_mT(cg_tensor *t) { return matrix_transpose(t, "mT"); }
+cg_tensor *cg_mH(cg_tensor *t) { return matrix_transpose(t, "mH"); }
+
+/* x.H: a matrix transposed (a 0-D t is t itself). */
+cg_tensor *cg_H(cg_tensor *t) {
+    if (!t) return NULL;
+    if (t->ndim == 0) return same_tensor(t);
+    if (t->ndim != 2) {
+        cg_set_error("tensor.H is only supported on matrices (2-D tensors). Got %d-D tensor.%s", t->ndim,
+                     t->ndim > 2 ? " For batches of matrices, consider using tensor.mH" : "");
+        return NULL;
+    }
+    return cg_transpose(t, 0, 1);
+}
+
+/* x.T: every dim reversed (a permute, PermuteBackward0), with PyTorch's warning once for other than 0 or 2 dims. */
+cg_tensor *cg_T(cg_tensor *t) {
+    if (!t) return NULL;
+    static atomic_bool warned;
+    if (t->ndim != 0 && t->ndim != 2 && !atomic_exchange(&warned, true))
+        cg_warn("The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated and it will "
+                "throw an error in a future release. Consider `x.mT` to transpose batches of matrices or "
+                "`x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a tensor.");
+    int64_t dims[CG_MAX_DIMS];
+    for (int i = 0; i < t->ndim; i++) dims[i] = t->ndim - 1 - i;
+    return cg_permute_dims(t, t->ndim, dims);
 }
 
 void cg_backward_t(cg_node *n, cg_tensor **grads, cg_tensor **out) {

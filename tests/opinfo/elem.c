@@ -35,6 +35,13 @@ OI_UNARY(oi_isfinite, cg_isfinite)
 OI_UNARY(oi_isreal, cg_isreal)
 OI_UNARY(oi_logical_not, cg_logical_not)
 OI_UNARY(oi_special_entr, cg_special_entr)
+OI_UNARY(oi_reciprocal, cg_reciprocal)
+OI_UNARY(oi_sgn, cg_sgn)
+OI_UNARY(oi_conj, cg_conj)
+OI_UNARY(oi_conj_physical, cg_conj_physical)
+OI_UNARY(oi_resolve_conj, cg_resolve_conj)
+OI_UNARY(oi_resolve_neg, cg_resolve_neg)
+OI_UNARY(oi_real, cg_real)
 
 /* round(input, decimals=). */
 static int oi_round(oi_call *c) {
@@ -224,6 +231,13 @@ static const oi_entry oi_elem[] = {
     OI_OP("isreal", "", oi_isreal),
     OI_OP("logical_not", "", oi_logical_not),
     OI_OP("special.entr", "", oi_special_entr),
+    OI_OP("reciprocal", "", oi_reciprocal),
+    OI_OP("sgn", "", oi_sgn),
+    OI_OP("conj", "", oi_conj),
+    OI_OP("conj_physical", "", oi_conj_physical),
+    OI_OP("resolve_conj", "", oi_resolve_conj),
+    OI_OP("resolve_neg", "", oi_resolve_neg),
+    OI_OP("real", "", oi_real),
     OI_OP("atan2", "", oi_atan2, .sleef = true),
     OI_OP("hypot", "", oi_hypot, .sleef = true),
     OI_OP("fmod", "", oi_fmod),

@@ -11,6 +11,10 @@ static int oi_flip(oi_call *c) {
 OI_UNARY(oi_fliplr, cg_fliplr)
 OI_UNARY(oi_flipud, cg_flipud)
 OI_UNARY(oi_ravel, cg_ravel)
+OI_UNARY(oi_mT, cg_mT)
+OI_UNARY(oi_mH, cg_mH)
+OI_UNARY(oi_T, cg_T)
+OI_UNARY(oi_H, cg_H)
 
 /* roll(input, shifts, dims=None): each an int or a list of ints. */
 static int oi_roll(oi_call *c) {
@@ -272,5 +276,9 @@ static const oi_entry oi_shape[] = {
     OI_OP("nonzero", "", oi_nonzero),
     OI_OP("argwhere", "", oi_argwhere),
     OI_OP("slice", "", oi_slice),
+    OI_OP("mT", "", oi_mT),
+    OI_OP("mH", "", oi_mH),
+    OI_OP("T", "", oi_T),
+    OI_OP("H", "", oi_H),
     OI_END,
 };
