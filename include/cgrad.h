@@ -583,6 +583,16 @@ cg_tensor *cg_logical_xor(cg_tensor *a, cg_tensor *b);  /* bool: exactly one non
 cg_tensor *cg_div_mode(cg_tensor *a, cg_tensor *b, const char *rounding_mode);
 cg_tensor *cg_floor_divide(cg_tensor *a, cg_tensor *b);  /* div(a, b, "floor"), no gradient */
 
+/* ---- composites (src/ops/composite_math.c): PyTorch's own compositions of the ops above ---- */
+cg_tensor *cg_float_power(cg_tensor *a, cg_tensor *b);  /* pow in float64: a and b cast first */
+cg_tensor *cg_ldexp(cg_tensor *a, cg_tensor *b);  /* a * 2 ** b */
+/* torch.isclose(a, b, rtol, atol, equal_nan) (PyTorch's defaults: 1e-05, 1e-08, false): a bool
+ * tensor, a == b or |a - b| <= atol + |rtol * b| where finite (both NaN counts with equal_nan);
+ * a and b of one dtype. */
+cg_tensor *cg_isclose(cg_tensor *a, cg_tensor *b, double rtol, double atol, bool equal_nan);
+int cg_allclose(cg_tensor *a, cg_tensor *b, double rtol, double atol, bool equal_nan);  /* isclose everywhere: 1, 0 or -1 */
+int cg_equal(cg_tensor *a, cg_tensor *b);  /* torch.equal: same sizes and equal values: 1, 0 or -1 */
+
 /* torch.nn.functional's activations, float32/float64 (hardtanh and relu6 also int64). */
 cg_tensor *cg_leaky_relu(cg_tensor *t, double negative_slope);  /* t > 0 ? t : t * negative_slope */
 cg_tensor *cg_hardtanh(cg_tensor *t, double min_val, double max_val);  /* t clamped to [min_val, max_val] */

@@ -258,12 +258,31 @@ static void test_meta(void) {
     CHECK(z && cg_get_dtype(z) == CG_INT64 && cg_get_device(z) == CG_META);
 }
 
+/* The composites: PyTorch's nodes and dtypes, isclose's dtype check, equal's sizes and NaN. */
+static void test_composites(void) {
+    cg_tensor *x = cg_requires_grad_(cg_tensor_f32(((float[]){1.5f, 2}), 2), true);
+    cg_tensor *p = cg_float_power(x, x);
+    CHECK(p && cg_get_dtype(p) == CG_FLOAT64);
+    CHECK_STR(cg_node_name(cg_grad_fn(p)), "PowBackward1");
+    CHECK_STR(cg_node_name(cg_grad_fn(cg_ldexp(x, x))), "MulBackward0");
+    cg_tensor *d = cg_tensor_f64(((double[]){1.5, 2}), 2);
+    CHECK_ERROR(cg_isclose(x, d, 1e-5, 1e-8, false), "Float did not match Double");
+    CHECK_ERROR(cg_allclose(x, x, -1e-20, 0, false) >= 0, "rtol must be greater than or equal to zero, but got -1e-20");
+    CHECK_ERROR(cg_isclose(x, x, 0, NAN, false), "atol must be greater than or equal to zero, but got nan");
+    cg_tensor *n = cg_tensor_f64(((double[]){NAN, -0.0}), 2), *z = cg_tensor_f64(((double[]){NAN, 0}), 2);
+    CHECK(cg_allclose(n, z, 0, 0, false) == 0 && cg_allclose(n, z, 0, 0, true) == 1);
+    CHECK(cg_equal(n, z) == 0 && cg_equal(cg_ones(2, 1), cg_ones(2)) == 0 && cg_equal(cg_ones(2), d) == 0);
+    CHECK(cg_equal(cg_tensor_f64(((double[]){1, -0.0}), 2), cg_tensor_f32(((float[]){1, 0}), 2)) == 1);
+    CHECK(!cg_float_power(NULL, x) && !cg_ldexp(x, NULL) && cg_equal(NULL, x) < 0);
+}
+
 int main(void) {
     RUN(test_golden);
     RUN(test_golden_portable_loops);
     RUN(test_inplace_forms);
     RUN(test_inplace_errors);
     RUN(test_reciprocal_sgn);
+    RUN(test_composites);
     RUN(test_inplace_node);
     RUN(test_meta);
     HARNESS_END();

@@ -111,6 +111,43 @@ OI_PAIR(oi_floor_divide, cg_floor_divide)
 OI_PAIR(oi_max_binary, cg_maximum)
 OI_PAIR(oi_min_binary, cg_minimum)
 
+OI_PAIR(oi_float_power, cg_float_power)
+OI_PAIR(oi_ldexp, cg_ldexp)
+
+/* isclose/allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False). */
+static bool close_args(oi_call *c, double *rtol, double *atol, bool *equal_nan) {
+    const oi_value *r = oi_get(c, 1, "rtol"), *a = oi_get(c, 2, "atol");
+    cg_number n;
+    *rtol = 1e-05, *atol = 1e-08;
+    if (r && !oi_number(c, r, &n)) return false;
+    if (r) *rtol = n.f;
+    if (a && !oi_number(c, a, &n)) return false;
+    if (a) *atol = n.f;
+    return oi_opt_bool(c, oi_get(c, 3, "equal_nan"), false, equal_nan);
+}
+
+static int oi_isclose(oi_call *c) {
+    cg_tensor *b = oi_tensor(c, oi_get(c, 0, "other"));
+    double rtol, atol;
+    bool nan;
+    return b && close_args(c, &rtol, &atol, &nan) ? oi_out(c, cg_isclose(c->input, b, rtol, atol, nan)) : OI_SKIP;
+}
+
+/* A C truth value (1, 0, -1) as PyTorch's Python bool: a 0-dim bool tensor. */
+static int truth(oi_call *c, int r) { return r < 0 ? -1 : oi_out(c, cg_scalar(r, CG_BOOL)); }
+
+static int oi_allclose(oi_call *c) {
+    cg_tensor *b = oi_tensor(c, oi_get(c, 0, "other"));
+    double rtol, atol;
+    bool nan;
+    return b && close_args(c, &rtol, &atol, &nan) ? truth(c, cg_allclose(c->input, b, rtol, atol, nan)) : OI_SKIP;
+}
+
+static int oi_equal(oi_call *c) {
+    cg_tensor *b = oi_tensor(c, oi_get(c, 0, "other"));
+    return b ? truth(c, cg_equal(c->input, b)) : OI_SKIP;
+}
+
 /* div(input, other, rounding_mode=). */
 static int oi_div_mode(oi_call *c) {
     cg_tensor *b = oi_tensor(c, oi_get(c, 0, "other"));
@@ -256,6 +293,11 @@ static const oi_entry oi_elem[] = {
     OI_OP("logical_or", "", oi_logical_or),
     OI_OP("logical_xor", "", oi_logical_xor),
     OI_OP("floor_divide", "", oi_floor_divide),
+    OI_OP("float_power", "", oi_float_power, .sleef = true),
+    OI_OP("ldexp", "", oi_ldexp, .sleef = true),
+    OI_OP("isclose", "", oi_isclose),
+    OI_OP("allclose", "", oi_allclose),
+    OI_OP("equal", "", oi_equal),
     OI_OP("max", "binary", oi_max_binary),
     OI_OP("min", "binary", oi_min_binary),
     OI_OP("div", "floor_rounding", oi_div_mode),
