@@ -961,6 +961,21 @@ cg_tensor *cg_masked_select(cg_tensor *t, cg_tensor *mask);
 /* torch.masked_scatter: t (broadcast with mask) with source's elements, in order, where mask is
  * true; source needs at least as many elements as mask has true values. */
 cg_tensor *cg_masked_scatter(cg_tensor *t, cg_tensor *mask, cg_tensor *source);
+/* Advanced indexing (src/ops/index_adv.c), PyTorch's aten::index and index_put: indices has n
+ * entries for t's leading dims, each an int64 tensor (negative values count from the end), a bool
+ * mask (covering as many dims as it has) or NULL (the whole dim, Python's ':'). The int64 indices
+ * broadcast together; the result has t's dims before the indexed ones, then their broadcast shape,
+ * then the rest (their shape first when the indexed dims are not adjacent, as Python's). Python's
+ * x[idx, :, mask] is cg_index(x, CG_LIST(idx, NULL, mask)); x[mask] is cg_index(x, CG_LIST(mask))
+ * (IndexBackward0, where cg_masked_select is MaskedSelectBackward0); integers and partial slices
+ * are cg_select / cg_slice first (x[1:3, idx] indexes cg_slice(x, 0, 1, 3, 1) with NULL, idx). */
+cg_tensor *cg_index(cg_tensor *t, cg_tensor **indices, int n);
+/* index_put: a copy of t with values (broadcast to the indexing result's shape, t's dtype) written
+ * at the indices (accumulate: added, in index order), IndexPutBackward0. Python's x[idx] = v is
+ * cg_index_put_(x, CG_LIST(idx), v, false) (in place: 0 or -1); accumulate is index_put_'s
+ * accumulate=True (Python's x[idx] += v is not: it reads, adds and writes back, last write wins). */
+cg_tensor *cg_index_put(cg_tensor *t, cg_tensor **indices, int n, cg_tensor *values, bool accumulate);
+int cg_index_put_(cg_tensor *t, cg_tensor **indices, int n, cg_tensor *values, bool accumulate);
 
 /* ---- normalization --------------------------------------------------------------------------- */
 

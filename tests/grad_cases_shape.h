@@ -122,8 +122,25 @@ SH_FN(ix_put, cg_put(in[0], cg_tensor_i64(((int64_t[]){11, -2, 0, 5, 2, -8}), 2,
 SH_FN(ix_put_acc, cg_put(in[0], ix_put_index(), in[1], true))
 SH_FN(ix_masked_select, cg_masked_select(in[0], ix_mask()))
 SH_FN(ix_masked_scatter, cg_masked_scatter(in[0], ix_mask(), in[1]))
+static void ix_adv(cg_tensor **in) { in[0] = grad_input_t(323, -1, 1, 3, 4); }
+static void ix_adv_put(cg_tensor **in) {
+    in[0] = GRAD_INPUT(324, -1, 1, 2, 3, 4);
+    in[1] = GRAD_INPUT(325, -1, 1, 3, 1);
+}
+/* x[[2, 0, -1], :] and x[:, mask] of a transposed 3x4; x[[1, 0], :, [3, 3, 0]] of a 2x3x4 (B first) */
+SH_FN(ix_index, cg_index(in[0], CG_LIST(cg_tensor_i64(((int64_t[]){2, 0, -1}), 3))))
+SH_FN(ix_index_mask, cg_index(in[0], CG_LIST(NULL, cg_tensor_bool(((bool[]){1, 0, 1, 1}), 4))))
+static cg_tensor *ix_apart(void) { return cg_tensor_i64(((int64_t[]){3, 3, 0}), 3); }
+SH_FN(ix_put_apart, cg_index_put(in[0], CG_LIST(cg_tensor_i64(((int64_t[]){1}), 1), NULL, ix_apart()), in[1], true))
+SH_FN(ix_put_over, cg_index_put(in[0], CG_LIST(NULL, cg_tensor_i64(((int64_t[]){2, 0, 1}), 3)), in[1], false))
 
 static const grad_case cases_index_more[] = {
+    {"index", "int64 index of dim 0, transposed", 1, ix_adv, f_sh_ix_index, false, 0, 0},
+    {"index", "bool mask of dim 1", 1, ix_adv, f_sh_ix_index_mask, false, 0, 0},
+    {"index_put", "accumulate, indexed dims apart, repeated places, values broadcast", 2, ix_adv_put, f_sh_ix_put_apart, false, 0, 0},
+    {"index_put", "distinct places, values broadcast", 2, ix_adv_put, f_sh_ix_put_over, false, 0, 0},
+    /* IndexBackward0's backward records IndexPutImplBackward0: gradgradcheck runs through it */
+    {"index_put_impl", "through index's double backward", 1, ix_adv, f_sh_ix_index, false, 0, 0},
     {"take", "2-D index, negative and repeated values, transposed", 1, sh_t, f_sh_ix_take, false, 0, 0},
     {"put", "negative places, transposed self", 2, ix_put, f_sh_ix_put, false, 0, 0},
     {"put", "accumulate", 2, ix_put, f_sh_ix_put_acc, false, 0, 0},

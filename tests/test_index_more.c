@@ -8,7 +8,7 @@
 
 #include <stdlib.h>
 
-#define MAX_INPUTS 4096
+#define MAX_INPUTS 16384
 #define MAX_LIST 16
 #define MAX_OUT 16
 
@@ -66,6 +66,12 @@ static int run_op(const char *op, const arg_list *a, cg_tensor **in, int nin, cg
     else if (IS("take_along_dim")) r = cg_take_along_dim_flat(in[0], in[1]);
     else if (IS("masked_select")) r = cg_masked_select(in[0], in[1]);
     else if (IS("masked_scatter")) r = cg_masked_scatter(in[0], in[1], in[2]);
+    else if (IS("index") || IS("index_put")) {
+        cg_tensor *list[MAX_LIST];
+        int k = 1;
+        for (int e = 0; e < a[0].n; e++) list[e] = a[0].v[e] ? in[k++] : NULL;
+        r = IS("index") ? cg_index(in[0], list, a[0].n) : cg_index_put(in[0], list, a[0].n, in[k], a[1].number.i != 0);
+    }
     else {
         fprintf(stderr, "unknown op %s\n", op);
         return -1;
@@ -203,7 +209,40 @@ static void test_take_put_masked(void) {
     CHECK(cg_copy_to(gx, got, 3, CG_FLOAT64) == 0 && !memcmp(got, want, sizeof got));
 }
 
+/* In-place index_put_ (x[idx] = v) and what the golden file does not show (PyTorch 1.13's results). */
+static void test_index_put_inplace(void) {
+    cg_tensor *x = cg_requires_grad_(cg_zeros_shape(CG_FLOAT32, CG_SHAPE(2, 3)), true), *gx = NULL;
+    CHECK(cg_index_put_(x, CG_LIST(cg_tensor_i64(((int64_t[]){0}), 1)), cg_scalar(1, CG_FLOAT32), false) < 0);
+    CHECK_STR(cg_last_error(), "a leaf Variable that requires grad is being used in an in-place operation.");
+    cg_tensor *y = cg_mul_scalar(x, 1);
+    int64_t version = cg_version(y);
+    CHECK(cg_index_put_(y, CG_LIST(cg_tensor_i64(((int64_t[]){1, 1}), 2)), cg_tensor_f32(((float[]){1, 2, 3}), 1, 3), true) == 0);
+    float want[] = {0, 0, 0, 2, 4, 6}, got[6];
+    CHECK(cg_copy_to(y, got, 6, CG_FLOAT32) == 0 && !memcmp(got, want, sizeof got) && cg_version(y) == version + 1);
+    CHECK_STR(cg_node_name(cg_grad_fn(y)), "IndexPutBackward0");
+    /* one mask and a one-element value: masked_fill_ with value.item(), any dtype, its overflow check */
+    cg_tensor *z = cg_mul_scalar(x, 1), *mask = cg_tensor_bool(((bool[]){1, 0, 1, 0, 0, 1}), 2, 3);
+    CHECK(cg_index_put_(z, CG_LIST(mask), cg_scalar(7, CG_FLOAT64), false) == 0);
+    float want_z[] = {7, 0, 7, 0, 0, 7}, ones[] = {1, 1, 1, 1, 1, 1}, want_g[] = {0, 1, 0, 1, 1, 0};
+    CHECK(cg_copy_to(z, got, 6, CG_FLOAT32) == 0 && !memcmp(got, want_z, sizeof got));
+    CHECK(grad_of(z, x, cg_tensor_f32(ones, 2, 3), &gx) == 0 && cg_copy_to(gx, got, 6, CG_FLOAT32) == 0 &&
+          !memcmp(got, want_g, sizeof got));
+    CHECK(cg_index_put_(cg_zeros(2, 3), CG_LIST(mask), cg_scalar(1e39, CG_FLOAT64), false) < 0);
+    CHECK_STR(cg_last_error(), "value cannot be converted to type float without overflow");
+    /* index's gradient under create_graph: IndexPutImplBackward0 */
+    cg_tensor *g = cg_requires_grad_(cg_ones(2, 2), true);
+    CHECK(grad_of(cg_index(x, CG_LIST(NULL, cg_tensor_i64(((int64_t[]){0, 0}), 2))), x, g, &gx) == 0 && gx);
+    CHECK_STR(cg_node_name(cg_grad_fn(gx)), "IndexPutImplBackward0");
+    float want_i[] = {2, 0, 0, 2, 0, 0};
+    CHECK(cg_copy_to(gx, got, 6, CG_FLOAT32) == 0 && !memcmp(got, want_i, sizeof got));
+    /* meta: shapes only (a mask needs nonzero, which meta has not) */
+    cg_tensor *m = cg_to_device(cg_zeros(2, 3), CG_META);
+    cg_tensor *r = cg_index(m, CG_LIST(NULL, cg_to_device(cg_tensor_i64(((int64_t[]){0, 5, 1, 2}), 2, 2), CG_META)));
+    CHECK(r && cg_ndim(r) == 3 && cg_size(r, 0) == 2 && cg_size(r, 2) == 2 && cg_get_device(r) == CG_META);
+}
+
 int main(void) {
+    RUN(test_index_put_inplace);
     RUN(test_golden_index_ops);
     RUN(test_take_put_masked);
     RUN(test_nonzero);

@@ -307,7 +307,7 @@
     X(linalg_inv_ex, "LinalgInvExBackward0")      \
     X(linalg_solve_ex, "LinalgSolveExBackward0")
 
-/* More indexing (src/ops/index_more.c); index_add is in CG_OPS_VIEW. */
+/* More indexing (src/ops/index_more.c, index_adv.c); index_add is in CG_OPS_VIEW. */
 #define CG_OPS_INDEX_MORE(X)                        \
     X(index_copy, "IndexCopyBackward0")             \
     X(index_fill, "IndexFillBackward0")             \
@@ -315,7 +315,10 @@
     X(take, "TakeBackward0")                        \
     X(put, "PutBackward0")                          \
     X(masked_select, "MaskedSelectBackward0")       \
-    X(masked_scatter, "MaskedScatterBackward0")
+    X(masked_scatter, "MaskedScatterBackward0")    \
+    X(index, "IndexBackward0")                      \
+    X(index_put, "IndexPutBackward0")               \
+    X(index_put_impl, "IndexPutImplBackward0")
 
 #define CG_OPS(X)          \
     CG_OPS_COPY(X)         \

@@ -70,12 +70,14 @@ struct cg_backend {
     void (*gather)(cg_tensor *out, const cg_tensor *src, const cg_tensor *index, int64_t dim_stride);
     void (*scatter_add)(cg_tensor *out, const cg_tensor *index, const cg_tensor *src, int64_t dim_stride);
     void (*scatter)(cg_tensor *out, const cg_tensor *index, const cg_tensor *src, int64_t dim_stride);
-    /* index_add, nonzero, masked_select/masked_scatter (backend/cpu/index_more.h) */
+    /* index_add, nonzero, masked_select/masked_scatter, index_offsets (backend/cpu/index_more.h) */
     void (*index_add)(cg_tensor *out, const cg_tensor *index, const cg_tensor *src, int64_t dim_stride, cg_number alpha,
                       bool fused);
     int64_t (*nonzero)(cg_tensor *out, const cg_tensor *in);
     void (*masked_select)(cg_tensor *out, const cg_tensor *in, const cg_tensor *mask);
     void (*masked_scatter)(cg_tensor *out, const cg_tensor *mask, const cg_tensor *src);
+    bool (*index_offsets)(cg_tensor *out, int n, cg_tensor *const *idx, const int64_t *sizes, const int64_t *strides,
+                          int64_t *bad, int *bad_dim);
     void (*uniform)(cg_tensor *t, double from, double to, cg_generator *gen);
     void (*normal)(cg_tensor *t, double mean, double std, cg_generator *gen);
     void (*randint)(cg_tensor *t, int64_t low, uint64_t range, cg_generator *gen);

@@ -1,5 +1,5 @@
 /* OpInfo adapters of the indexing family (owner: index): take, put, take_along_dim, masked_select,
- * masked_scatter, scatter, scatter_add. tests/opinfo/opinfo.h says how to write one. */
+ * masked_scatter, scatter, scatter_add, index_put. tests/opinfo/opinfo.h says how to write one. */
 
 static int oi_take(oi_call *c) {
     cg_tensor *index = oi_tensor(c, oi_get(c, 0, "index"));
@@ -46,7 +46,22 @@ static int scatter_call(oi_call *c, cg_tensor *(*fn)(cg_tensor *, int, cg_tensor
 static int oi_scatter(oi_call *c) { return scatter_call(c, cg_scatter); }
 static int oi_scatter_add(oi_call *c) { return scatter_call(c, cg_scatter_add); }
 
+/* index_put(input, indices (a tuple of tensors or None), values, accumulate=) */
+static int oi_index_put(oi_call *c) {
+    const oi_value *list = oi_get(c, 0, "indices"), *acc = oi_get(c, 2, "accumulate");
+    cg_tensor *indices[CG_MAX_DIMS], *values = oi_tensor(c, oi_get(c, 1, "values"));
+    bool accumulate = false;
+    if (!values || !list || list->kind != OI_LIST || list->n > CG_MAX_DIMS || (acc && !oi_bool(c, acc, &accumulate)))
+        return oi_skip(c, "indices not a list of tensors");
+    for (int k = 0; k < list->n; k++) {
+        indices[k] = NULL;
+        if (list->items[k].kind != OI_NONE && !(indices[k] = oi_tensor(c, &list->items[k]))) return OI_SKIP;
+    }
+    return oi_out(c, cg_index_put(c->input, indices, list->n, values, accumulate));
+}
+
 static const oi_entry oi_index[] = {
+    OI_OP("index_put", "", oi_index_put),
     OI_OP("take", "", oi_take),
     OI_OP("put", "", oi_put),
     OI_OP("take_along_dim", "", oi_take_along_dim),

@@ -83,6 +83,7 @@ const cg_backend cg_backend_cpu = {
     .nonzero = cg_kernel_nonzero,
     .masked_select = cg_kernel_masked_select,
     .masked_scatter = cg_kernel_masked_scatter,
+    .index_offsets = cg_kernel_index_offsets,
     .uniform = cg_kernel_uniform,
     .normal = cg_kernel_normal,
     .randint = cg_kernel_randint,

@@ -133,3 +133,28 @@ void cg_kernel_masked_scatter(cg_tensor *out, const cg_tensor *mask, const cg_te
     mask_ctx c = {cg_tensor_data(src), cg_elsize(out->dtype), out, true};
     walk(mask, mask_at, &c);
 }
+
+/* Row-major walk of out's shape: out[p] = the sum over the indices of idx[j][p] (negative ones
+ * counted from sizes[j]) times strides[j]. */
+bool cg_kernel_index_offsets(cg_tensor *out, int n, cg_tensor *const *idx, const int64_t *sizes, const int64_t *strides,
+                             int64_t *bad, int *bad_dim) {
+    int64_t *o = (int64_t *)cg_tensor_data(out), coord[CG_MAX_DIMS] = {0};
+    for (int64_t k = 0; k < out->numel; k++) {
+        int64_t off = 0;
+        for (int j = 0; j < n; j++) {
+            int64_t v = *(const int64_t *)element_at(idx[j], coord);
+            if (v < -sizes[j] || v >= sizes[j]) {
+                *bad = v;
+                *bad_dim = j;
+                return false;
+            }
+            off += (v < 0 ? v + sizes[j] : v) * strides[j];
+        }
+        o[k] = off;
+        for (int d = out->ndim - 1; d >= 0; d--) {
+            if (++coord[d] < out->sizes[d]) break;
+            coord[d] = 0;
+        }
+    }
+    return true;
+}

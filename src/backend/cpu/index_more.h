@@ -1,4 +1,5 @@
-/* More indexing loops: index_add with alpha, nonzero, masked_select, masked_scatter. */
+/* More indexing loops: index_add with alpha, nonzero, masked_select, masked_scatter, advanced
+ * indexing's offsets. */
 #ifndef CG_KERNELS_INDEX_MORE_H
 #define CG_KERNELS_INDEX_MORE_H
 
@@ -17,5 +18,10 @@ void cg_kernel_masked_select(cg_tensor *out, const cg_tensor *in, const cg_tenso
 /* Where mask is true, row-major, out gets src's next element (src contiguous, out's dtype); out and
  * mask are headers of one shape. */
 void cg_kernel_masked_scatter(cg_tensor *out, const cg_tensor *mask, const cg_tensor *src);
+/* Advanced indexing's element offsets: out (int64, contiguous, the n indices' one shape) gets, row
+ * by row, the sum of idx[j] (negative values counted from sizes[j]) times strides[j]. false, with
+ * the first value outside [-sizes[j], sizes[j]) in *bad and its j in *bad_dim, when one is. */
+bool cg_kernel_index_offsets(cg_tensor *out, int n, cg_tensor *const *idx, const int64_t *sizes, const int64_t *strides,
+                             int64_t *bad, int *bad_dim);
 
 #endif

@@ -59,6 +59,11 @@ static void index_add(cg_tensor *out, const cg_tensor *index, const cg_tensor *s
 }
 /* The ops with data-dependent shapes refuse meta tensors before they get here. */
 static int64_t nonzero(cg_tensor *out, const cg_tensor *in) { (void)out, (void)in; return 0; }
+static bool index_offsets(cg_tensor *out, int n, cg_tensor *const *idx, const int64_t *sizes, const int64_t *strides,
+                          int64_t *bad, int *bad_dim) {
+    (void)out, (void)n, (void)idx, (void)sizes, (void)strides, (void)bad, (void)bad_dim;
+    return true; /* no index values to check */
+}
 static void masked_select(cg_tensor *out, const cg_tensor *in, const cg_tensor *mask) { (void)out, (void)in, (void)mask; }
 static void uniform(cg_tensor *t, double a, double b, cg_generator *g) { (void)t, (void)a, (void)b, (void)g; }
 static void randint(cg_tensor *t, int64_t low, uint64_t range, cg_generator *g) { (void)t, (void)low, (void)range, (void)g; }
@@ -217,6 +222,7 @@ const cg_backend cg_backend_meta = {
     .nonzero = nonzero,
     .masked_select = masked_select,
     .masked_scatter = masked_select,
+    .index_offsets = index_offsets,
     .uniform = uniform,
     .normal = uniform,
     .randint = randint,
