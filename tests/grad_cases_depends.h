@@ -53,6 +53,35 @@ static int f_dp_smooth_l1(cg_tensor **in, cg_tensor **out, void *u) {
     return dp_grad(cg_smooth_l1_loss(in[0], t, .beta = CG_OPT(0)), in[0], out);
 }
 
+/* The create_graph gradient for x of y(x) with in[0] as y's incoming gradient, which requires grad:
+ * its node is named after PyTorch's backward op and passes the gradient through. */
+static int dp_grad_through(cg_tensor *y, cg_tensor *x, cg_tensor *g, cg_tensor **out) {
+    if (!y) return -1;
+    return cg_autograd_grad(.outputs = CG_TENSORS(y), .inputs = CG_TENSORS(x), .results = out,
+                            .grad_outputs = CG_TENSORS(g), .create_graph = true) < 0 ? -1 : 1;
+}
+#define DP_THROUGH(name, x, call)                                        \
+    static int f_dp_##name(cg_tensor **in, cg_tensor **out, void *u) { \
+        (void)u;                                                         \
+        cg_tensor *x_ = cg_requires_grad_(x, true);                      \
+        return dp_grad_through(call, x_, in[0], out);                    \
+    }
+DP_THROUGH(prelu, cg_linspace(-1, 1, 24, CG_FLOAT64), cg_prelu(x_, cg_full_shape(CG_FLOAT64, CG_SHAPE(1), 0.25)))
+DP_THROUGH(nearest1d, cg_zeros_shape(CG_FLOAT64, CG_SHAPE(1, 2, 2)), cg_interpolate(x_, .scale_factor = {2}))
+DP_THROUGH(nearest2d, cg_zeros_shape(CG_FLOAT64, CG_SHAPE(1, 1, 2, 2)), cg_interpolate(x_, .scale_factor = {2}))
+DP_THROUGH(nearest3d, cg_zeros_shape(CG_FLOAT64, CG_SHAPE(1, 1, 1, 2, 2)), cg_interpolate(x_, .scale_factor = {1, 1, 2}))
+DP_THROUGH(linear1d, cg_zeros_shape(CG_FLOAT64, CG_SHAPE(1, 2, 2)), cg_interpolate(x_, .scale_factor = {2}, .mode = "linear"))
+DP_THROUGH(bilinear2d, cg_zeros_shape(CG_FLOAT64, CG_SHAPE(1, 1, 2, 2)), cg_interpolate(x_, .scale_factor = {2}, .mode = "bilinear"))
+DP_THROUGH(elu, cg_linspace(-1, 1, 24, CG_FLOAT64), cg_elu(x_, 1.5))
+DP_THROUGH(gelu, cg_linspace(-1, 1, 24, CG_FLOAT64), cg_gelu(x_, "none"))
+DP_THROUGH(hardswish, cg_linspace(-4, 4, 24, CG_FLOAT64), cg_hardswish(x_))
+DP_THROUGH(log_sigmoid, cg_linspace(-1, 1, 24, CG_FLOAT64), cg_logsigmoid(x_))
+DP_THROUGH(softplus, cg_linspace(-1, 1, 24, CG_FLOAT64), cg_softplus(x_, 1, 20))
+static void dp_24(cg_tensor **in) { in[0] = GRAD_INPUT(174, -1, 1, 24); }
+static void dp_1x2x4(cg_tensor **in) { in[0] = GRAD_INPUT(175, -1, 1, 1, 2, 4); }
+static void dp_1x1x4x4(cg_tensor **in) { in[0] = GRAD_INPUT(176, -1, 1, 1, 1, 4, 4); }
+static void dp_1x1x1x2x4(cg_tensor **in) { in[0] = GRAD_INPUT(177, -1, 1, 1, 1, 1, 2, 4); }
+
 static const grad_case cases_depends[] = {
     {"reflection_pad1d_depends", "constant incoming gradient", 1, dp_3d, f_dp_reflect1, false, 0, 0},
     {"reflection_pad2d_depends", "constant incoming gradient", 1, dp_4d, f_dp_reflect2, false, 0, 0},
@@ -65,4 +94,15 @@ static const grad_case cases_depends[] = {
     {"group_norm_depends", "d/dbias", 1, dp_4d, f_dp_group_norm_bias, false, 0, 0},
     {"conv_depends", "conv2d d/dbias", 1, dp_4d, f_dp_conv_bias, false, 0, 0},
     {"smooth_l1_loss_depends", "beta 0", 1, dp_3d, f_dp_smooth_l1, false, 0, 0},
+    {"prelu_depends", "incoming gradient", 1, dp_24, f_dp_prelu, false, 0, 0},
+    {"elu_depends", "incoming gradient", 1, dp_24, f_dp_elu, false, 0, 0},
+    {"gelu_depends", "incoming gradient", 1, dp_24, f_dp_gelu, false, 0, 0},
+    {"hardswish_depends", "incoming gradient", 1, dp_24, f_dp_hardswish, false, 0, 0},
+    {"log_sigmoid_depends", "incoming gradient", 1, dp_24, f_dp_log_sigmoid, false, 0, 0},
+    {"softplus_depends", "incoming gradient", 1, dp_24, f_dp_softplus, false, 0, 0},
+    {"upsample_nearest1d_depends", "incoming gradient", 1, dp_1x2x4, f_dp_nearest1d, false, 0, 0},
+    {"upsample_nearest2d_depends", "incoming gradient", 1, dp_1x1x4x4, f_dp_nearest2d, false, 0, 0},
+    {"upsample_nearest3d_depends", "incoming gradient", 1, dp_1x1x1x2x4, f_dp_nearest3d, false, 0, 0},
+    {"upsample_linear1d_depends", "incoming gradient", 1, dp_1x2x4, f_dp_linear1d, false, 0, 0},
+    {"upsample_bilinear2d_depends", "incoming gradient", 1, dp_1x1x4x4, f_dp_bilinear2d, false, 0, 0},
 };

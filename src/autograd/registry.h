@@ -298,7 +298,18 @@
     X(batch_norm_depends, "NativeBatchNormBackwardBackward0")                 \
     X(group_norm_depends, "NativeGroupNormBackwardBackward0")                 \
     X(conv_depends, "ConvolutionBackwardBackward0")                           \
-    X(smooth_l1_loss_depends, "SmoothL1LossBackwardBackward0")
+    X(smooth_l1_loss_depends, "SmoothL1LossBackwardBackward0")               \
+    X(prelu_depends, "PreluBackwardBackward0")                                \
+    X(upsample_nearest1d_depends, "UpsampleNearest1DBackwardBackward1")       \
+    X(upsample_nearest2d_depends, "UpsampleNearest2DBackwardBackward1")       \
+    X(upsample_nearest3d_depends, "UpsampleNearest3DBackwardBackward1")       \
+    X(upsample_linear1d_depends, "UpsampleLinear1DBackwardBackward1")         \
+    X(upsample_bilinear2d_depends, "UpsampleBilinear2DBackwardBackward1")     \
+    X(elu_depends, "EluBackwardBackward0")                                    \
+    X(gelu_depends, "GeluBackwardBackward0")                                  \
+    X(hardswish_depends, "HardswishBackwardBackward0")                        \
+    X(log_sigmoid_depends, "LogSigmoidBackwardBackward0")                     \
+    X(softplus_depends, "SoftplusBackwardBackward0")
 
 /* linalg.* through LAPACK (src/ops/linalg_*.c). */
 #define CG_OPS_LINALG_LAPACK(X)                   \

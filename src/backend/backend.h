@@ -62,6 +62,7 @@ struct cg_backend {
     void (*activation)(cg_activation_op op, cg_tensor *out, const cg_tensor *in, const double *p);
     void (*math)(cg_math_op op, cg_tensor *out, const cg_tensor *a, const cg_tensor *b, const double *p);
     void (*clamp_tensor)(cg_tensor *out, const cg_tensor *self, const cg_tensor *min, const cg_tensor *max);
+    void (*vector_lanes)(cg_tensor *mask, const cg_tensor *a, const cg_tensor *b, int64_t elsize);
     void (*copy)(cg_tensor *dst, const cg_tensor *src);
     void (*copy_tiled)(cg_tensor *dst, const cg_tensor *src);
     void (*fill)(cg_tensor *dst, cg_number value);

@@ -1,12 +1,14 @@
 /* torch.nn.functional's activations. Each forward is one kernel (backend/cpu/activation.c) and
  * one node with PyTorch's name, saving its input; each backward is written with differentiable
- * ops, so double backward works (its nodes are those ops', not PyTorch's XBackwardBackward0), but
+ * ops, so double backward works (under create_graph the gradient is an alias named as PyTorch's
+ * XBackwardBackward0, cg_grad_depending, its history those ops'), but
  * for the piecewise linear ones (leaky_relu, hardtanh, hardsigmoid): their gradient is an op of its
  * own, as PyTorch's, which requires grad when the input does (with a zero derivative there).
  * softsign, tanhshrink and softmin are compositions, as in PyTorch's functional.py. */
 #include "autograd/registry.h"
 #include "backend/backend.h"
 #include "ops/elementwise.h"
+#include "ops/grad_depends.h"
 
 /* out = op(t; p) as a new tensor of t's shape and dtype, t floating (else PyTorch's dispatch error
  * naming kernel), recorded as node with t saved in slot 0 and p in the node's scalars. */
@@ -30,6 +32,17 @@ static cg_tensor *activation(const cg_op *node, const char *kernel, cg_activatio
         for (int i = 0; i < 3; i++) n->scalars[i] = p[i];
     }
     return cg_recorded(out);
+}
+
+/* Where PyTorch's backward kernel on g and x runs its vector loop (true) or its scalar tail
+ * (cg_kernel_vector_lanes): some formulas differ between the two at a piece's edge or for NaN. */
+static cg_tensor *vector_lanes(cg_tensor *g, cg_tensor *x) {
+    if (!g || !x) return NULL;
+    int64_t sizes[CG_MAX_DIMS];
+    int ndim = cg_broadcast_shapes(g->ndim, g->sizes, x->ndim, x->sizes, sizes);
+    cg_tensor *mask = ndim < 0 ? NULL : CG_NEW_RESULT(CG_BOOL, ndim, sizes, g, x);
+    if (mask) CG_KERNEL(mask, vector_lanes)(mask, g, x, (int64_t)cg_dtype_size(x->dtype));
+    return mask;
 }
 
 /* cond ? zero : g, the masked gradients of the piecewise ops. */
@@ -110,13 +123,16 @@ cg_tensor *cg_celu(cg_tensor *t, double alpha) {
     return activation(&cg_op_celu, "elu_cpu", CG_ACT_ELU, t, alpha, 1, 1 / alpha);
 }
 
-/* x > 0: grad * scale; else (NaN too) grad * input_scale * alpha * scale * exp(x * input_scale). */
+/* x > 0: grad * scale; else grad * input_scale * alpha * scale * exp(x * input_scale). A NaN x takes
+ * the second piece in PyTorch's vector loop (x > 0 picks the first), the first in its scalar tail
+ * (x <= 0 picks the second). */
 void cg_backward_elu(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_tensor *x = cg_saved(n, 0), *g = grads[0];
     double alpha = n->scalars[0], scale = n->scalars[1], input_scale = n->scalars[2];
     cg_tensor *negative = cg_mul(cg_mul_scalar(cg_mul_scalar(g, input_scale), alpha * scale),
                                  cg_exp(cg_mul_scalar(x, input_scale)));
-    out[0] = cg_where(cg_gt_scalar(x, 0), cg_mul_scalar(g, scale), negative);
+    cg_tensor *positive = cg_where(vector_lanes(g, x), cg_gt_scalar(x, 0), cg_logical_not(cg_le_scalar(x, 0)));
+    out[0] = cg_grad_depending(&cg_op_elu_depends, cg_where(positive, cg_mul_scalar(g, scale), negative), x, NULL);
 }
 
 /* PyTorch's celu backward divides by alpha rounded to float (1.0 / alpha.toFloat()). */
@@ -158,7 +174,7 @@ void cg_backward_gelu(cg_node *n, cg_tensor **grads, cg_tensor **out) {
                                   cg_mul_scalar(cg_add_scalar(cg_mul_scalar(x2, 3 * kappa), 1), beta));
         d = cg_add(left, right);
     }
-    out[0] = cg_mul(grads[0], d);
+    out[0] = cg_grad_depending(&cg_op_gelu_depends, cg_mul(grads[0], d), x, NULL);
 }
 
 cg_tensor *cg_softplus(cg_tensor *t, double beta, double threshold) {
@@ -168,7 +184,8 @@ cg_tensor *cg_softplus(cg_tensor *t, double beta, double threshold) {
 /* grad where x beta > threshold (the linear part), else grad * sigmoid(x beta). */
 void cg_backward_softplus(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_tensor *xb = cg_mul_scalar(cg_saved(n, 0), n->scalars[0]);
-    out[0] = cg_where(cg_gt_scalar(xb, n->scalars[1]), grads[0], cg_mul(grads[0], cg_sigmoid(xb)));
+    cg_tensor *grad = cg_where(cg_gt_scalar(xb, n->scalars[1]), grads[0], cg_mul(grads[0], cg_sigmoid(xb)));
+    out[0] = cg_grad_depending(&cg_op_softplus_depends, grad, cg_saved(n, 0), NULL);
 }
 
 cg_tensor *cg_hardsigmoid(cg_tensor *t) {
@@ -194,11 +211,13 @@ cg_tensor *cg_hardswish(cg_tensor *t) {
     return activation(&cg_op_hardswish, "hardswish_cpu", CG_ACT_HARDSWISH, t, 0, 0, 0);
 }
 
-/* 0 below -3, grad from 3 on, grad (x / 3 + 0.5) between (and for NaN). */
+/* 0 below -3, grad above 3, grad (x / 3 + 0.5) between. PyTorch's vector loop passes grad from 3
+ * on (a NaN x takes the middle piece), its scalar tail only above 3 (a NaN x passes grad). */
 void cg_backward_hardswish(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_tensor *x = cg_saved(n, 0), *g = grads[0];
-    cg_tensor *middle = cg_where(cg_ge_scalar(x, 3), g, cg_mul(g, cg_add_scalar(cg_div_scalar(x, 3), 0.5)));
-    out[0] = zero_where(cg_lt_scalar(x, -3), middle);
+    cg_tensor *through = cg_where(vector_lanes(g, x), cg_ge_scalar(x, 3), cg_logical_not(cg_le_scalar(x, 3)));
+    cg_tensor *middle = cg_where(through, g, cg_mul(g, cg_add_scalar(cg_div_scalar(x, 3), 0.5)));
+    out[0] = cg_grad_depending(&cg_op_hardswish_depends, zero_where(cg_lt_scalar(x, -3), middle), x, NULL);
 }
 
 cg_tensor *cg_mish(cg_tensor *t) { return activation(&cg_op_mish, "mish_cpu", CG_ACT_MISH, t, 0, 0, 0); }
@@ -214,7 +233,8 @@ cg_tensor *cg_logsigmoid(cg_tensor *t) {
 }
 
 void cg_backward_log_sigmoid(cg_node *n, cg_tensor **grads, cg_tensor **out) {
-    out[0] = cg_mul(grads[0], cg_sigmoid(cg_neg(cg_saved(n, 0))));
+    cg_tensor *grad = cg_mul(grads[0], cg_sigmoid(cg_neg(cg_saved(n, 0))));
+    out[0] = cg_grad_depending(&cg_op_log_sigmoid_depends, grad, cg_saved(n, 0), NULL);
 }
 
 cg_tensor *cg_erf(cg_tensor *t) {
@@ -345,4 +365,5 @@ void cg_backward_prelu(cg_node *n, cg_tensor **grads, cg_tensor **out) {
             out[1] = cg_sum_opts(args);
         }
     }
+    for (int i = 0; i < 2; i++) out[i] = cg_grad_depending(&cg_op_prelu_depends, out[i], x, weight);
 }

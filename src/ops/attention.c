@@ -2,8 +2,8 @@
  * ops (PyTorch 1.13's are composite too, so their graphs are made of the ops' nodes).
  *
  * bilinear: x1 (..., I), x2 (..., J), weight (O, I, J): out[..., o] = x1 W[o] x2 (+ bias), as the
- * outer products x1 x2 (N, I J) times W (O, I J) transposed; PyTorch's _trilinear sums in another
- * order (within a few epsilons).
+ * batched product x1 (N, I) W (O, I, J), times x2 summed over J; PyTorch's _trilinear sums in
+ * another order (within a few epsilons).
  *
  * Attention follows 1.13's F._scaled_dot_product_attention (its math path, bit for bit in 1.13):
  * softmax(matmul(q * (1 / sqrt(E)), k^T) + mask) then matmul with v; a bool mask is 0 where true
@@ -55,9 +55,10 @@ cg_tensor *cg_bilinear(cg_tensor *x1, cg_tensor *x2, cg_tensor *weight, cg_tenso
     if (!x1 || !x2 || !weight || check_bilinear(x1, x2, weight, bias) < 0) return NULL;
     int64_t O = weight->sizes[0], I = weight->sizes[1], J = weight->sizes[2];
     cg_tensor *a = cg_reshape(x1, -1, I), *b = cg_reshape(x2, -1, J);
-    cg_tensor *outer = cg_reshape(cg_mul(cg_unsqueeze(a, 2), cg_unsqueeze(b, 1)), -1, I * J);
-    /* W^T is column-major, so mm's backward gives W a row-major gradient, as _trilinear's is */
-    cg_tensor *flat = cg_matmul(outer, cg_t(cg_reshape(weight, O, I * J)));
+    /* x1 W[o] for each o, a batched product whose backward gives W a row-major gradient, as
+     * _trilinear's is; then times x2 summed over J (PyTorch's order: x1 W first, for inf and NaN) */
+    cg_tensor *partial = cg_matmul(cg_unsqueeze(a, 0), weight);
+    cg_tensor *flat = cg_clone_contiguous(cg_t(cg_sum(cg_mul(partial, cg_unsqueeze(b, 0)), CG_DIMS(-1))));
     if (!flat) return NULL;
     int64_t sizes[CG_MAX_DIMS];
     for (int d = 0; d < x1->ndim - 1; d++) sizes[d] = x1->sizes[d];

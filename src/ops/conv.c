@@ -652,7 +652,7 @@ static int64_t transpose_out_size(int64_t in, int64_t kernel, const conv_params 
 }
 
 /* slow_conv_transpose2d's checks (a 1-D one runs as 2-D of height 1), then the dtypes; none for
- * an empty batch (PyTorch's Empty backend) but a negative output size. */
+ * an empty batch (PyTorch's Empty backend) but a negative output size, which its view refuses. */
 static int check_transpose_backend(const cg_tensor *x, const cg_tensor *w, const cg_tensor *b, const conv_params *p,
                                    const int64_t *output_padding, const int64_t *sizes) {
     bool two = p->dims == 2;
@@ -692,7 +692,12 @@ static int check_transpose_backend(const cg_tensor *x, const cg_tensor *w, const
             return -1;
         }
     }
-    if (empty ? oh < 0 || ow < 0 : oh < 1 || ow < 1) {
+    if (empty && (oh < 0 || ow < 0)) { /* the Empty backend views its empty result as the output shape */
+        int64_t shape[4] = {sizes[0], sizes[1], oh, ow};
+        CG_NO_GRAD { cg_view_shape((cg_tensor *)x, 4, shape); } /* fails with view's error */
+        return -1;
+    }
+    if (!empty && (oh < 1 || ow < 1)) {
         cg_set_error("Given input size per channel: (%lld x %lld). Calculated output size per channel: (%lld x %lld). "
                      "Output size is too small",
                      (long long)ih, (long long)iw, (long long)oh, (long long)ow);

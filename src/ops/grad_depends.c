@@ -13,8 +13,22 @@
 /* args: per input its ndim, dtype and sizes, CG_MAX_DIMS + 2 slots each. */
 enum { META_SLOTS = CG_MAX_DIMS + 2 };
 
+/* grad, which has a history of cgrad's formula, as an alias recorded as op over it: PyTorch names
+ * every create_graph gradient of its backward op so. Not when grad's node already is one of that name. */
+static cg_tensor *named_as(const cg_op *op, cg_tensor *grad) {
+    const cg_node *fn = grad->autograd ? grad->autograd->grad_fn : NULL;
+    if (fn && strcmp(fn->op->name, op->name) == 0) return grad;
+    /* PyTorch's group_norm double backward is a composite (infinitely_differentiable_native_group_
+     * norm_backward): its nodes are those ops', as cgrad's formula's */
+    if (op == &cg_op_group_norm_depends) return grad;
+    cg_tensor *out = cg_new_alias(grad);
+    if (out) cg_record(op, out, CG_INPUTS(grad));
+    return cg_recorded(out);
+}
+
 cg_tensor *cg_grad_depending(const cg_op *op, cg_tensor *grad, cg_tensor *a, cg_tensor *b) {
-    if (!grad || !cg_is_grad_enabled() || cg_requires_grad(grad)) return grad;
+    if (!grad || !cg_is_grad_enabled()) return grad;
+    if (cg_requires_grad(grad)) return named_as(op, grad);
     if (!(a && cg_requires_grad(a)) && !(b && cg_requires_grad(b))) return grad;
     cg_tensor *out = cg_new_alias(grad);
     cg_node *n = out ? cg_record(op, out, CG_INPUTS(a, b)) : NULL;
@@ -40,8 +54,12 @@ static void zero_gradients(cg_node *n, cg_tensor **grads, cg_tensor **out) {
  * from ggI only: a gradient that did not involve them leaves theirs undefined (None), not zeros. */
 static bool undefined_gradients(const cg_node *n) { return n->op == &cg_op_conv_depends; }
 
+/* A node of named_as (one input) passes its gradient through. */
 #define DEPENDS_BACKWARD(ident, name)                                           \
     void cg_backward_##ident(cg_node *n, cg_tensor **grads, cg_tensor **out) { \
-        if (!undefined_gradients(n)) zero_gradients(n, grads, out);             \
+        if (n->nnext == 1)                                                      \
+            out[0] = grads[0];                                                  \
+        else if (!undefined_gradients(n))                                       \
+            zero_gradients(n, grads, out);                                      \
     }
 CG_OPS_GRAD_DEPENDS(DEPENDS_BACKWARD)

@@ -4,9 +4,11 @@
 
 #include "autograd/autograd.h"
 
-/* grad, or when grad mode is on, grad does not require grad and a or b (either may be NULL) does,
- * a new alias of grad recorded as op, a node whose gradients for a and b are zeros: the gradient
- * of a PyTorch backward op that takes a and b as arguments. */
+/* The gradient of a PyTorch backward op (<Op>BackwardBackward0) that takes a and b as arguments,
+ * when grad mode is on: if grad does not require grad and a or b (either may be NULL) does, a new
+ * alias of grad recorded as op, a node whose gradients for a and b are zeros; if grad requires grad
+ * (cgrad's formula has its own history), an alias of it recorded as op, passing the gradient
+ * through, so that its node has PyTorch's name; else grad. */
 cg_tensor *cg_grad_depending(const cg_op *op, cg_tensor *grad, cg_tensor *a, cg_tensor *b);
 
 #endif

@@ -200,6 +200,19 @@ static int check_pad_input(const cg_tensor *t, pad_mode m, const int64_t *pad) {
                          (long long)out[2]);
         return -1;
     }
+    /* some padded dim is fine but another is negative: the output's allocation refuses it */
+    int64_t shape[CG_MAX_DIMS];
+    for (int d = 0; d < t->ndim; d++) shape[d] = t->sizes[d];
+    for (int i = 0; i < m.k; i++) shape[t->ndim - 1 - i] += pad[2 * i] + pad[2 * i + 1];
+    for (int d = 0; d < t->ndim; d++) {
+        if (shape[d] >= 0) continue;
+        if (m.reflect) /* its empty() multiplies the sizes as unsigned numbers */
+            cg_set_error("numel: integer multiplication overflow");
+        else
+            cg_set_error("Trying to create tensor with negative dimension %lld: %s", (long long)shape[d],
+                         cg_shape_text(t->ndim, shape).s);
+        return -1;
+    }
     return 0;
 }
 

@@ -11,6 +11,7 @@
 #include "autograd/registry.h"
 #include "backend/backend.h"
 #include "ops/elementwise.h"
+#include "ops/grad_depends.h"
 #include "ops/resample.h"
 
 #include <math.h>
@@ -310,8 +311,15 @@ static void linear_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     out[0] = summed ? cg_reshape_shape(summed, lead + k, shape) : NULL;
 }
 
-void cg_backward_upsample_nearest1d(cg_node *n, cg_tensor **grads, cg_tensor **out) { nearest_backward(n, grads, out); }
-void cg_backward_upsample_nearest2d(cg_node *n, cg_tensor **grads, cg_tensor **out) { nearest_backward(n, grads, out); }
-void cg_backward_upsample_nearest3d(cg_node *n, cg_tensor **grads, cg_tensor **out) { nearest_backward(n, grads, out); }
-void cg_backward_upsample_linear1d(cg_node *n, cg_tensor **grads, cg_tensor **out) { linear_backward(n, grads, out); }
-void cg_backward_upsample_bilinear2d(cg_node *n, cg_tensor **grads, cg_tensor **out) { linear_backward(n, grads, out); }
+/* The gradient is linear in grad only; under create_graph its node has the name of PyTorch's
+ * backward op (Upsample...BackwardBackward1). */
+#define UPSAMPLE_BACKWARD(mode, formula)                                                              \
+    void cg_backward_upsample_##mode(cg_node *n, cg_tensor **grads, cg_tensor **out) {               \
+        formula(n, grads, out);                                                                      \
+        out[0] = cg_grad_depending(&cg_op_upsample_##mode##_depends, out[0], NULL, NULL);            \
+    }
+UPSAMPLE_BACKWARD(nearest1d, nearest_backward)
+UPSAMPLE_BACKWARD(nearest2d, nearest_backward)
+UPSAMPLE_BACKWARD(nearest3d, nearest_backward)
+UPSAMPLE_BACKWARD(linear1d, linear_backward)
+UPSAMPLE_BACKWARD(bilinear2d, linear_backward)

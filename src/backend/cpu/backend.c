@@ -69,6 +69,7 @@ const cg_backend cg_backend_cpu = {
     .clamp = cg_kernel_clamp,
     .fused = cg_kernel_fused,
     .clamp_tensor = cg_kernel_clamp_tensor,
+    .vector_lanes = cg_kernel_vector_lanes,
     .activation = cg_kernel_activation,
     .math = cg_kernel_math,
     .copy = cg_kernel_copy,

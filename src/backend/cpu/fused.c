@@ -198,6 +198,18 @@ static bool vectorized(const int64_t *s, int nops, int64_t elsize) {
     return true;
 }
 
+static void vector_lanes_loop(char **p, const int64_t *s, int64_t n, const void *ctx) {
+    int64_t elsize = *(const int64_t *)ctx, in[2] = {s[1], s[2]};
+    bool inputs = (in[0] == elsize && in[1] == elsize) || (in[0] == 0 && in[1] == elsize) ||
+                  (in[0] == elsize && in[1] == 0);
+    int64_t vector_end = s[0] == 1 && inputs ? n - n % (64 / elsize) : 0;
+    for (int64_t i = 0; i < n; i++) OUT(bool) = i < vector_end;
+}
+
+void cg_kernel_vector_lanes(cg_tensor *mask, const cg_tensor *a, const cg_tensor *b, int64_t elsize) {
+    CG_ITER_MEMORY_ORDER(vector_lanes_loop, &elsize, mask, a, b);
+}
+
 /* NaN with every bit set: AVX2's or of the result with the unordered-compare mask. */
 #define ALL_ONES(T, v) (memset(&(v), 0xff, sizeof(T)), (v))
 

@@ -28,4 +28,10 @@ void cg_kernel_fused(cg_fused_op op, cg_tensor *out, const cg_tensor *self, cons
  * (a NaN bound gives the default NaN, a NaN input stays itself, ties keep the input). */
 void cg_kernel_clamp_tensor(cg_tensor *out, const cg_tensor *self, const cg_tensor *min, const cg_tensor *max);
 
+/* mask (bool, laid out as the output of an elementwise op on a and b) = whether PyTorch's
+ * cpu_kernel_vec computes that element in its vector loop (true) or in its scalar tail, for
+ * operands of elsize bytes: a run of the loop is vectorized when the output and the inputs are
+ * contiguous (one input may be broadcast from one element), up to its last whole 64 bytes. */
+void cg_kernel_vector_lanes(cg_tensor *mask, const cg_tensor *a, const cg_tensor *b, int64_t elsize);
+
 #endif

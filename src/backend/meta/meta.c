@@ -43,6 +43,7 @@ static void fused(cg_fused_op op, cg_tensor *out, const cg_tensor *s, const cg_t
     (void)op, (void)out, (void)s, (void)a, (void)b, (void)n;
 }
 static void clamp_tensor(cg_tensor *out, const cg_tensor *s, const cg_tensor *lo, const cg_tensor *hi) { (void)out, (void)s, (void)lo, (void)hi; }
+static void vector_lanes(cg_tensor *mask, const cg_tensor *a, const cg_tensor *b, int64_t elsize) { (void)mask, (void)a, (void)b, (void)elsize; }
 static void activation(cg_activation_op op, cg_tensor *out, const cg_tensor *in, const double *p) { (void)op, (void)out, (void)in, (void)p; }
 static void math(cg_math_op op, cg_tensor *out, const cg_tensor *a, const cg_tensor *b, const double *p) {
     (void)op, (void)out, (void)a, (void)b, (void)p;
@@ -208,6 +209,7 @@ const cg_backend cg_backend_meta = {
     .clamp = clamp,
     .fused = fused,
     .clamp_tensor = clamp_tensor,
+    .vector_lanes = vector_lanes,
     .activation = activation,
     .math = math,
     .copy = copy,
