@@ -121,10 +121,11 @@ DEFINE_COLUMNS(u64, uint64_t)
     } while (0)
 
 /* The input itself is its column matrix for a 1x1 kernel with stride 1 and no padding (PyTorch
- * skips im2col there too). */
+ * skips im2col there too), one output position per input position: not so when a transposed
+ * convolution's output_padding leaves input positions that no output reads. */
 static bool is_1x1(const cg_conv2d_shape *s) {
     return s->kernel_h == 1 && s->kernel_w == 1 && s->stride_h == 1 && s->stride_w == 1 && s->pad_h == 0 &&
-           s->pad_w == 0;
+           s->pad_w == 0 && s->out_h == s->in_h && s->out_w == s->in_w;
 }
 
 static conv_dims dims_of(cg_dtype dtype, const cg_conv2d_shape *s) {
