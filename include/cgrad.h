@@ -81,8 +81,8 @@ typedef struct cg_tensor cg_tensor;
 
 const char *cg_last_error(void);  /* the message of the latest error on this thread, "" if none */
 /* The Python exception PyTorch raises for that error: most are RuntimeError; a dim or an index out
- * of range is IndexError ("Dimension out of range ..."); ValueError and TypeError where PyTorch's
- * Python layer raises them. The kind, not the message, is what a program should test. */
+ * of range is IndexError ("Dimension out of range ..."); ValueError, TypeError and AssertionError
+ * where PyTorch's Python layer raises them. The kind, not the message, is what a program should test. */
 typedef enum {
     CG_ERROR_NONE = 0,         /* no error since the last cg_clear_error */
     CG_RUNTIME_ERROR,
@@ -90,7 +90,8 @@ typedef enum {
     CG_VALUE_ERROR,
     CG_TYPE_ERROR,
     CG_NOT_IMPLEMENTED_ERROR,
-    CG_GRADCHECK_ERROR         /* gradcheck's Jacobian mismatch (PyTorch's RuntimeError subclass) */
+    CG_GRADCHECK_ERROR,        /* gradcheck's Jacobian mismatch (PyTorch's RuntimeError subclass) */
+    CG_ASSERTION_ERROR         /* a Python assert of torch.nn.functional (embedding's padding_idx) */
 } cg_error_kind;
 cg_error_kind cg_last_error_kind(void);           /* the kind of the latest error on this thread */
 const char *cg_error_kind_name(cg_error_kind kind);  /* "RuntimeError", "IndexError", ...; "" for none */

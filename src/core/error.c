@@ -15,6 +15,7 @@ const char *cg_error_kind_name(cg_error_kind kind) {
         [CG_ERROR_NONE] = "", [CG_RUNTIME_ERROR] = "RuntimeError", [CG_INDEX_ERROR] = "IndexError",
         [CG_VALUE_ERROR] = "ValueError", [CG_TYPE_ERROR] = "TypeError",
         [CG_NOT_IMPLEMENTED_ERROR] = "NotImplementedError", [CG_GRADCHECK_ERROR] = "GradcheckError",
+        [CG_ASSERTION_ERROR] = "AssertionError",
     };
     return (unsigned)kind < sizeof names / sizeof names[0] ? names[kind] : "";
 }

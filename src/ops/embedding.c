@@ -30,7 +30,9 @@ static cg_tensor *embedding(cg_tensor *indices, cg_tensor *weight, int64_t paddi
     }
     memcpy(sizes, indices->sizes, sizeof(int64_t) * (size_t)indices->ndim);
     sizes[indices->ndim] = weight->sizes[1];
-    return cg_view_shape(cg_index_select(weight, 0, cg_reshape(indices, -1)), indices->ndim + 1, sizes);
+    /* a plain alias: PyTorch's view runs below autograd, so the result is no view an in-place op refuses */
+    cg_tensor *rows = cg_view_shape(cg_index_select(weight, 0, cg_reshape(indices, -1)), indices->ndim + 1, sizes);
+    return rows ? cg_new_alias(rows) : NULL;
 }
 
 static cg_tensor *embedding_op(cg_tensor *indices, cg_tensor *weight, int64_t padding_idx) {
@@ -52,7 +54,7 @@ cg_tensor *cg_embedding_padded(cg_tensor *input, cg_tensor *weight, int64_t padd
     if (!input || !weight) return NULL;
     int64_t num = weight->ndim ? weight->sizes[0] : 0;
     if (padding_idx >= num || padding_idx < -num) {
-        cg_set_error("Padding_idx must be within num_embeddings");
+        cg_set_error_kind(CG_ASSERTION_ERROR, "Padding_idx must be within num_embeddings");
         return NULL;
     }
     return embedding_op(input, weight, padding_idx < 0 ? padding_idx + num : padding_idx);

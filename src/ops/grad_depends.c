@@ -50,9 +50,13 @@ static void zero_gradients(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     }
 }
 
-/* PyTorch's convolution double backward computes the input's gradient from ggW and the weight's
- * from ggI only: a gradient that did not involve them leaves theirs undefined (None), not zeros. */
-static bool undefined_gradients(const cg_node *n) { return n->op == &cg_op_conv_depends; }
+/* PyTorch's double backwards of convolution, layer_norm and batch_norm compute the input's and
+ * weight's gradients from the other outputs' incoming gradients only (the convolution's input
+ * from ggW, its weight from ggI, ...): a gradient that did not involve them leaves theirs
+ * undefined (None), not zeros. */
+static bool undefined_gradients(const cg_node *n) {
+    return n->op == &cg_op_conv_depends || n->op == &cg_op_layer_norm_depends || n->op == &cg_op_batch_norm_depends;
+}
 
 /* A node of named_as (one input) passes its gradient through. */
 #define DEPENDS_BACKWARD(ident, name)                                           \
