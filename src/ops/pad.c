@@ -19,14 +19,24 @@ static cg_tensor *constant_pad(cg_tensor *t, const int64_t *pad, int npad, doubl
         cg_set_error("Padding length too large");
         return NULL;
     }
-    int64_t sizes[CG_MAX_DIMS];
-    bool widens = false; /* only crops: PyTorch narrows and clones, with no size check */
+    bool widens = false;
     for (int i = 0; i < npad; i++) widens = widens || pad[i] > 0;
+    cg_tensor *cropped = t; /* PyTorch narrows away the negative widths first, outer dims first: their errors */
+    CG_NO_GRAD {
+        for (int d = t->ndim - npad / 2; d < t->ndim && cropped; d++) {
+            int64_t left = pad[2 * (t->ndim - 1 - d)], right = pad[2 * (t->ndim - 1 - d) + 1];
+            if (left < 0) cropped = cg_narrow(cropped, d, -left, cropped->sizes[d] + left);
+            if (cropped && right < 0) cropped = cg_narrow(cropped, d, 0, cropped->sizes[d] + right);
+        }
+        if (cropped && !widens) cropped = cg_clone(cropped); /* only crops: the clone, no size check */
+    }
+    if (!cropped || !widens) return cropped;
+    int64_t sizes[CG_MAX_DIMS];
     for (int d = 0; d < t->ndim; d++) sizes[d] = t->sizes[d];
     for (int i = 0; i < npad / 2; i++) {
         int d = t->ndim - 1 - i;
         sizes[d] = t->sizes[d] + pad[2 * i] + pad[2 * i + 1];
-        if (sizes[d] < 0 || (widens && sizes[d] == 0)) {
+        if (sizes[d] <= 0) {
             cg_set_error("The input size %lld, plus negative padding %lld and %lld resulted in a negative output size, "
                          "which is invalid. Check dimension %d of your input.",
                          (long long)t->sizes[d], (long long)pad[2 * i], (long long)pad[2 * i + 1], d);
