@@ -97,9 +97,12 @@ cg_tensor *cg_hardtanh(cg_tensor *t, double min_val, double max_val) {
 
 cg_tensor *cg_relu6(cg_tensor *t) { return cg_hardtanh(t, 0, 6); }
 
-/* grad strictly inside the bounds, else 0 (a NaN input too), as PyTorch's hardtanh_backward. */
+/* grad strictly inside the bounds, else 0, as PyTorch's hardtanh_backward: a NaN x gives 0 in
+ * its vector loop and grad in its scalar tail (neither at or below min nor at or above max). */
 static cg_tensor *hardtanh_piece(cg_tensor *g, cg_tensor *x, const double *p) {
-    return cg_where(cg_gt_scalar(x, p[0]), cg_where(cg_lt_scalar(x, p[1]), g, cg_zero_for(g)), cg_zero_for(g));
+    cg_tensor *inside = cg_logical_and(cg_gt_scalar(x, p[0]), cg_lt_scalar(x, p[1]));
+    cg_tensor *not_outside = cg_logical_not(cg_logical_or(cg_le_scalar(x, p[0]), cg_ge_scalar(x, p[1])));
+    return cg_where(cg_where(vector_lanes(g, x), inside, not_outside), g, cg_zero_for(g));
 }
 
 void cg_backward_hardtanh(cg_node *n, cg_tensor **grads, cg_tensor **out) {

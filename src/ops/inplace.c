@@ -382,6 +382,8 @@ static int addc_(cg_tensor *t, cg_tensor *tensor1, cg_tensor *tensor2, cg_number
         CG_KERNEL(t, fused)(divide ? CG_FUSED_ADDCDIV : CG_FUSED_ADDCMUL, t, t, tensor1, tensor2, value);
         cg_bump_version(t);
     } else {
+        /* TensorIterator refuses the cast to t's dtype before the kernel converts value */
+        if (check_cast(cg_result_type3(t, tensor1, tensor2), t, cg_dtype_title) < 0) return -1;
         cg_tensor *result = NULL;
         CG_NO_GRAD {
             result = divide ? cg_addcdiv_number(t, tensor1, tensor2, value)

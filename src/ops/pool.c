@@ -436,6 +436,8 @@ cg_tensor *cg_max_pool1d_opts(cg_max_pool_args a) {
         pool_params p = {{1, k}, {1, stride}, {0, pad}, {1, dil}, a.ceil_mode, true, 0, false, {0, 0}};
         x2 = cg_unsqueeze(x, -2);
         out = x2 ? max_pool_forward(x2, &p, &ind) : NULL;
+        /* max_pool1d_impl's output is row-major, whatever x's layout (max_pool2d's follows it) */
+        if (out && !cg_is_row_major(out)) out = cg_clone_contiguous(out);
     }
     if (with_indices && out) *a.indices = cg_squeeze_dim(ind, -2);
     return out ? cg_squeeze_dim(out, -2) : NULL;
