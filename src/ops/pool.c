@@ -421,7 +421,8 @@ cg_tensor *cg_max_pool1d_opts(cg_max_pool_args a) {
         }
     }
     cg_tensor *x2 = NULL, *out = NULL, *ind = NULL;
-    if (with_indices || (cg_grad_mode_on() && cg_requires_grad(x))) {
+    bool impl = !with_indices && !(cg_grad_mode_on() && cg_requires_grad(x));
+    if (!impl) {
         if (check_dims_1d(x, "max_pool1d") < 0 || one_int("max_pool1d", "kernel_size", a.kernel_size, false) < 0 ||
             one_int("max_pool1d", "stride", a.stride, true) < 0 || one_int("max_pool1d", "padding", a.padding, true) < 0 ||
             one_int("max_pool1d", "dilation", a.dilation, true) < 0)
@@ -440,7 +441,9 @@ cg_tensor *cg_max_pool1d_opts(cg_max_pool_args a) {
         if (out && !cg_is_row_major(out)) out = cg_clone_contiguous(out);
     }
     if (with_indices && out) *a.indices = cg_squeeze_dim(ind, -2);
-    return out ? cg_squeeze_dim(out, -2) : NULL;
+    cg_tensor *result = out ? cg_squeeze_dim(out, -2) : NULL;
+    if (result && impl && x->ndim == 2) cg_bump_version(result); /* max_pool1d_impl's squeeze_ of an unbatched result */
+    return result;
 }
 
 cg_tensor *cg_avg_pool1d_opts(cg_avg_pool_args a) {
