@@ -9,7 +9,8 @@ lib=${1:-build/libcgrad.so}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 python3 tools/gen_api_docs.py --functions | sort >"$tmp/declared"
-nm -D --defined-only "$lib" | awk '{print $NF}' | sort >"$tmp/exported"
+# Functions only (T): the one variable the header declares, the op macros' flag, is not one.
+nm -D --defined-only "$lib" | awk '$2 == "T" {print $NF}' | sort >"$tmp/exported"
 status=0
 missing=$(comm -23 "$tmp/declared" "$tmp/exported")
 extra=$(comm -13 "$tmp/declared" "$tmp/exported")

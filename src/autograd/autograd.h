@@ -74,6 +74,13 @@ static inline cg_input_meta cg_input_meta_of(const cg_tensor *t) {
     return meta;
 }
 
+/* Where the program called the op that recorded a node (anomaly mode, anomaly.c). */
+typedef struct {
+    const char *file;          /* NULL: recorded while anomaly mode was off */
+    int line;
+    const char *function;
+} cg_call_site;
+
 typedef struct cg_hook_entry {
     int id;
     int output_nr;             /* which output of the node (pre-hooks) */
@@ -121,6 +128,7 @@ struct cg_node {
      * threads may share nodes. Only a hint: the run that claimed the node (its id above 24 bits)
      * and the node's index in it, 0 when no run holds it (engine.c, claim). */
     _Atomic uint64_t run_slot;
+    cg_call_site site;         /* anomaly mode: where its forward op was called */
     int nnext;
     cg_edge next[];            /* one per forward input */
 };
@@ -217,6 +225,16 @@ void cg_release_saved(cg_node *n);                  /* after a backward without 
 static inline bool cg_has_saved(const cg_node *n, int slot) { return n->saved[slot].data || n->saved[slot].packed; }
 /* mul and div by a number: PyTorch saves the number as a 0-dim tensor, which hooks see packed. */
 void cg_save_number(cg_node *n, cg_number value);
+
+/* ---- anomaly mode (anomaly.c) ---- */
+extern _Thread_local cg_call_site cg_call_site_now_;  /* the latest op macro's */
+/* After a node's backward: false with PyTorch's error when a gradient it returned has a NaN. */
+bool cg_anomaly_check_nan(const cg_node *n, cg_tensor **out);
+void cg_anomaly_report(const cg_node *n);  /* a failed node's warning: where its forward was called */
+
+/* ---- checkpointing (checkpoint.c) ---- */
+/* torch.autograd.backward(outputs, grads) of several outputs, accumulating into leaves (engine.c). */
+int cg_backward_list(cg_tensor_list outputs, cg_tensor_list grads);
 
 /* ---- saved-tensor hooks (saved_hooks.c) ---- */
 typedef struct cg_packed cg_packed;

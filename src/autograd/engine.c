@@ -565,6 +565,8 @@ static bool run_node(graph_task *g, int task) {
                 if (n->inner) cg_release_saved(n->inner);
             }
             if (n->packed || n->inner) cg_forget_unpacked(n); /* what saved-tensor hooks unpacked */
+            /* PyTorch checks the gradients once the saved tensors are released */
+            if (ok && cg_anomaly_enabled_) ok = cg_anomaly_check_nan(n, out);
             if (lock) cg_unlock(CG_LOCK_NODE, n);
         }
     }
@@ -599,6 +601,7 @@ static int execute(graph_task *g) {
         int t = dequeue(g);
         cg_scope_begin();
         ok = run_node(g, t);
+        if (!ok && cg_anomaly_enabled_) cg_anomaly_report(g->tasks[t].node);
         cg_scope_end();
         release_buffer(&g->tasks[t]);
     }
@@ -685,6 +688,10 @@ static int run_graph(cg_tensor_list outputs, cg_tensor_list grads, capture *capt
     cg_free(roots);
     cg_free(root_grads);
     return status;
+}
+
+int cg_backward_list(cg_tensor_list outputs, cg_tensor_list grads) {
+    return run_graph(outputs, grads, NULL, 0, false, false, true);
 }
 
 /* Where the gradients of the inputs will arrive; each input must exist (no message) and require

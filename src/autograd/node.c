@@ -23,6 +23,7 @@ cg_node *cg_node_new(const cg_op *op, int nnext) {
     n->op = op;
     n->sequence_nr = cg_next_sequence_nr();
     n->nnext = nnext;
+    if (cg_anomaly_enabled_) n->site = cg_call_site_now_;
     return n;
 }
 
@@ -358,11 +359,14 @@ static void report_modified(cg_node *n, const cg_saved_tensor *s) {
         snprintf(origin, sizeof origin, ", which is output %d of %s,", s->is_output ? 0 : t->autograd->output_nr,
                  cg_node_message_name(fn));
     cg_set_error("one of the variables needed for gradient computation has been modified by an inplace operation: "
-                 "[%s %s]%s is at version %lld; expected version %lld instead. Hint: enable anomaly "
-                 "detection to find the operation that failed to compute its gradient, with "
-                 "torch.autograd.set_detect_anomaly(True).",
+                 "[%s %s]%s is at version %lld; expected version %lld instead. Hint: %s",
                  cg_dtype_legacy_name(t->dtype), cg_shape_text(t->ndim, t->sizes).s, origin,
-                 (long long)t->storage->version, (long long)s->version);
+                 (long long)t->storage->version, (long long)s->version,
+                 cg_anomaly_enabled_ ? "the backtrace further above shows the operation that failed to compute its "
+                                       "gradient. The variable in question was changed in there or anywhere later. "
+                                       "Good luck!"
+                                     : "enable anomaly detection to find the operation that failed to compute its "
+                                       "gradient, with torch.autograd.set_detect_anomaly(True).");
 }
 
 /* PyTorch's SavedVariable reads a saved input's grad_fn when unpacked, before its version. */
