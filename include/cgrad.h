@@ -158,7 +158,7 @@ int64_t cg_numel(const cg_tensor *t);  /* number of elements */
 int64_t cg_storage_offset(const cg_tensor *t);  /* in elements */
 cg_dtype cg_get_dtype(const cg_tensor *t);  /* the element type */
 bool cg_is_contiguous(const cg_tensor *t);  /* row-major without gaps (PyTorch's is_contiguous) */
-int64_t cg_version(const cg_tensor *t);          /* bumped by every in-place change, shared by views */
+int64_t cg_version(const cg_tensor *t);          /* bumped by every in-place change, shared by views; -1 for an inference tensor */
 void *cg_data_ptr(const cg_tensor *t);           /* address of the first element */
 bool cg_shares_storage(const cg_tensor *a, const cg_tensor *b);  /* whether a and b view the same memory */
 
@@ -1347,6 +1347,21 @@ bool cg_set_grad_enabled(bool enabled);
 #define CG_NO_GRAD CG_GRAD_MODE_BLOCK_(false)
 #define CG_ENABLE_GRAD CG_GRAD_MODE_BLOCK_(true)
 
+/* Inference mode (torch.inference_mode), per thread: grad mode off, nothing recorded (even under
+ * CG_ENABLE_GRAD), and the tensors made meanwhile are inference tensors (their views too, inside
+ * or out). Outside inference mode, one cannot be saved for backward by a recorded op, written in
+ * place or made to require grad (PyTorch's errors), and cg_version fails for it. A view of a
+ * normal tensor made in inference mode is normal, but refuses in-place writes in grad mode.
+ * cg_inference_mode_begin returns the previous state for cg_inference_mode_end. */
+bool cg_is_inference_mode_enabled(void);
+bool cg_is_inference(const cg_tensor *t);
+int cg_inference_mode_begin(bool enabled);
+void cg_inference_mode_end(int previous);
+/* CG_INFERENCE_MODE { ... } and CG_NO_INFERENCE_MODE { ... } (inference_mode(False)): blocks
+ * that restore the previous state at their end, as CG_NO_GRAD. */
+#define CG_INFERENCE_MODE CG_INFERENCE_MODE_BLOCK_(true)
+#define CG_NO_INFERENCE_MODE CG_INFERENCE_MODE_BLOCK_(false)
+
 cg_tensor *cg_detach(cg_tensor *t);  /* shares storage and version counter; a leaf */
 int cg_detach_(cg_tensor *t);        /* makes t itself a leaf (not for views) */
 cg_tensor *cg_data(cg_tensor *t);    /* PyTorch's .data: shares storage, fresh version counter */
@@ -1355,6 +1370,37 @@ cg_tensor *cg_data(cg_tensor *t);    /* PyTorch's .data: shares storage, fresh v
 typedef cg_tensor *(*cg_hook_fn)(cg_tensor *grad, void *user);
 int cg_register_hook(cg_tensor *t, cg_hook_fn fn, void *user);  /* a handle > 0, or -1 */
 int cg_remove_hook(cg_tensor *t, int handle);
+
+/* ---- graph pictures and the profiler ---------------------------------------------------------- */
+
+/* Writes t's graph as Graphviz DOT (render with `dot -Tsvg`), in torchviz's colours: t with its
+ * sizes (green), its grad_fn and every node behind it, named as PyTorch names them and with their
+ * hooks counted, each saved tensor with its sizes and dtype (orange, dotted into its node), and the
+ * leaf behind each AccumulateGrad (blue). Nodes are numbered breadth first from t's grad_fn (n0),
+ * so the text is the same for the same graph. 0, or -1 with an error. */
+int cg_graph_write_dot(const cg_tensor *t, FILE *f);
+
+/* The autograd profiler (torch.profiler's CPU times, all threads): between start and stop, the
+ * time and calls of each forward op ("cg::" and its registry name: "cg::mul_scalar") and each
+ * backward node (PyTorch's name: "MulBackward0", "torch::autograd::AccumulateGrad"). A node's
+ * total time covers its hooks and its formula, whose ops are its children; its self time leaves
+ * them out. A forward op is timed from the end of its thread's previous event to its recording
+ * (cgrad ops record themselves after computing), so the program's work between two ops counts
+ * towards the second. Start clears what was recorded before. Off, it costs nothing measurable. */
+typedef struct {
+    char name[64];
+    int64_t calls;
+    double self_us, total_us;
+} cg_profile_entry;
+int cg_profiler_start(void);
+int cg_profiler_stop(void);
+bool cg_profiler_enabled(void);
+/* What was recorded, by self time (largest first): the number of entries, of which the first
+ * capacity are written; -1 for a negative capacity or NULL entries. */
+int cg_profiler_entries(cg_profile_entry *entries, int capacity);
+/* PyTorch's prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=row_limit), in its
+ * layout (row_limit <= 0: every row). 0, or -1 when f cannot be written. */
+int cg_profiler_print(FILE *f, int row_limit);
 
 /* gradcheck: compares the analytic Jacobian (one backward per output element) with central
  * differences (f(x+eps) - f(x-eps)) / (2 eps), element by element, like allclose(atol, rtol).
@@ -2185,6 +2231,16 @@ struct cg_grad_mode_guard_ {
 #define CG_SCOPE_ for (cg_scope_guard_ cg_scope_guard_var_; cg_scope_guard_var_.once; cg_scope_guard_var_.once = false)
 #define CG_GRAD_MODE_BLOCK_(mode) \
     for (cg_grad_mode_guard_ cg_grad_mode_var_(mode); cg_grad_mode_var_.once; cg_grad_mode_var_.once = false)
+struct cg_inference_mode_guard_ {
+    int previous;
+    bool once = true;
+    explicit cg_inference_mode_guard_(bool mode) : previous(cg_inference_mode_begin(mode)) {}
+    ~cg_inference_mode_guard_() { cg_inference_mode_end(previous); }
+    cg_inference_mode_guard_(const cg_inference_mode_guard_ &) = delete;
+    cg_inference_mode_guard_ &operator=(const cg_inference_mode_guard_ &) = delete;
+};
+#define CG_INFERENCE_MODE_BLOCK_(mode) \
+    for (cg_inference_mode_guard_ cg_inference_var_(mode); cg_inference_var_.once; cg_inference_var_.once = false)
 struct cg_saved_hooks_guard_ {
     bool once;
     explicit cg_saved_hooks_guard_(cg_saved_tensors_hooks hooks) : once(cg_saved_tensors_hooks_push(hooks) == 0) {}
@@ -2234,6 +2290,11 @@ static inline void cg_grad_mode_restore_(bool *previous) { cg_set_grad_enabled(*
     CG_GRAD_MODE_WITH_(mode, CG_CAT_(cg_prev_mode_, __COUNTER__), CG_CAT_(cg_once_, __COUNTER__))
 #define CG_GRAD_MODE_WITH_(mode, prev, once) \
     for (bool prev __attribute__((cleanup(cg_grad_mode_restore_), unused)) = cg_set_grad_enabled(mode), once = 1; once; once = 0)
+static inline void cg_inference_mode_restore_(int *previous) { cg_inference_mode_end(*previous); }
+#define CG_INFERENCE_MODE_BLOCK_(mode) \
+    CG_INFERENCE_MODE_WITH_(mode, CG_CAT_(cg_prev_inference_, __COUNTER__), CG_CAT_(cg_once_, __COUNTER__))
+#define CG_INFERENCE_MODE_WITH_(mode, prev, once) \
+    for (int prev __attribute__((cleanup(cg_inference_mode_restore_), unused)) = cg_inference_mode_begin(mode), once = 1; once; once = 0)
 static inline void cg_saved_hooks_pop_(int *pushed) {
     if (*pushed) cg_saved_tensors_hooks_pop();
 }
@@ -2251,6 +2312,9 @@ static inline void cg_anomaly_restore_(bool *previous) { cg_set_detect_anomaly(*
 #define CG_SCOPE_ for (int cg_scope_once_ = (cg_scope_begin(), 1); cg_scope_once_; cg_scope_once_ = 0, cg_scope_end())
 #define CG_GRAD_MODE_BLOCK_(mode) \
     for (int cg_prev_mode_ = cg_set_grad_enabled(mode), cg_once_ = 1; cg_once_; cg_once_ = 0, cg_set_grad_enabled(cg_prev_mode_))
+#define CG_INFERENCE_MODE_BLOCK_(mode) \
+    for (int cg_prev_inference_ = cg_inference_mode_begin(mode), cg_once_ = 1; cg_once_; \
+         cg_once_ = 0, cg_inference_mode_end(cg_prev_inference_))
 #define CG_SAVED_HOOKS_BLOCK_(hooks) \
     for (int cg_hooks_pushed_ = cg_saved_tensors_hooks_push(hooks) == 0; cg_hooks_pushed_; \
          cg_hooks_pushed_ = 0, cg_saved_tensors_hooks_pop())

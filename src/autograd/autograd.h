@@ -147,11 +147,23 @@ typedef struct cg_autograd_meta {
     /* Differentiable views: the base whose history an in-place write through the view rewrites. */
     cg_tensor *view_base;      /* strong; NULL when not a view */
     bool view_created_in_no_grad;
+    bool view_created_in_inference; /* in inference mode (PyTorch's CreationMeta::INFERENCE_MODE) */
     bool view_multi_output;    /* a piece of unbind/split/chunk (or a view of one): no in-place writes */
     int64_t view_version;      /* version at which grad_fn was last set */
     cg_tensor *fw_grad;        /* the tangent at the dual level (strong); NULL when none */
     int fw_slot;               /* 1 + its index in forward_ad.c's list of dual tensors; 0 when none */
 } cg_autograd_meta;
+
+/* ---- the profiler (profiler.c) ---- */
+extern _Atomic bool cg_profiling_;
+static inline bool cg_profiling_on(void) { return atomic_load_explicit(&cg_profiling_, memory_order_relaxed); }
+void cg_profile_op(const cg_op *op); /* op has just computed its output */
+/* A node's run: begun, then ended with the node (its children's time taken off its self time). */
+typedef struct {
+    uint64_t start, outer_children;
+} cg_profile_span;
+cg_profile_span cg_profile_begin(void);
+void cg_profile_end(const cg_node *n, cg_profile_span span);
 
 /* ---- recording ---- */
 /* cg_is_grad_enabled() inline, for the paths every op takes. */
@@ -172,6 +184,7 @@ cg_node *cg_record_multi(const cg_op *op, int nout, cg_tensor **outs, int n, cg_
 static inline bool cg_fwd_active(void);
 static inline cg_node *cg_record(const cg_op *op, cg_tensor *out, int n, cg_tensor **inputs) {
     if (cg_grad_mode_on() || cg_fwd_active()) return cg_record_multi(op, 1, &out, n, inputs);
+    if (cg_profiling_on()) cg_profile_op(op);
     cg_record_mark_ = cg_alloc_failures_;
     return NULL;
 }

@@ -517,6 +517,8 @@ static bool run_node(graph_task *g, int task) {
     cg_tensor *out[n->nnext ? n->nnext : 1];
     memset(out, 0, sizeof out);
     bool ok = true;
+    bool profiled = k->needed && cg_profiling_on();
+    cg_profile_span span = profiled ? cg_profile_begin() : (cg_profile_span){0, 0};
     if (k->needed) {
         cg_clear_error();
         if (n->pre_hooks && k->buffer) ok = run_pre_hooks(n, grads);
@@ -570,6 +572,7 @@ static bool run_node(graph_task *g, int task) {
             if (lock) cg_unlock(CG_LOCK_NODE, n);
         }
     }
+    if (profiled) cg_profile_end(n, span);
     for (int i = 0; i < n->nnext && ok; i++) {
         cg_node *child = n->next[i].node;
         if (!child) continue;

@@ -9,6 +9,13 @@
 void cg_view_rebase_error(const cg_autograd_meta *m, bool indirect) {
     const char *modified = indirect ? "its base or another view of its base has been" : "is being";
     char what[256];
+    if (!m->grad_fn && m->view_created_in_inference) {
+        cg_set_error("A view was created in inference mode and %s modified inplace in normal mode. Given that this use "
+                     "case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both the "
+                     "view and the inplace either both inside the inference_mode block (if you don't want the inplace "
+                     "to be tracked) or both outside (if you want the inplace to be tracked).", modified);
+        return;
+    }
     if (m->grad_fn)
         snprintf(what, sizeof what, "Output %d of %s is a view and %s modified inplace.", m->output_nr,
                  cg_node_message_name(m->grad_fn), modified);
@@ -50,12 +57,18 @@ static int check_target(cg_tensor *t, int n, cg_tensor **inputs) {
 }
 
 int cg_check_inplace(cg_tensor *t, int n, cg_tensor **inputs) {
+    if (t->storage->inference && !cg_inference_mode_) {
+        cg_set_error("Inplace update to inference tensor outside InferenceMode is not allowed.You can make a clone to "
+                     "get a normal tensor before doing inplace update.See https://github.com/pytorch/rfcs/pull/17 for "
+                     "more details.");
+        return -1;
+    }
     /* not done yet: a write would have to update t's tangent (and its views') in place */
     if (cg_fwd_active() && cg_any_tangent(n, inputs)) {
         cg_set_error("forward AD through an in-place op is not supported by cgrad yet");
         return -1;
     }
-    if (!cg_is_grad_enabled()) return 0;
+    if (!cg_is_grad_enabled() || cg_inference_mode_) return 0; /* nothing is recorded */
     if (check_target(t, n, inputs) < 0) return -1;
     /* PyTorch takes the other inputs' histories before it writes: one it cannot read fails the op. */
     for (int i = 1; i < n; i++)
@@ -178,7 +191,9 @@ static void note_history(const cg_tensor *t, const cg_node *history) {
 
 cg_node *cg_record_inplace(const cg_op *op, cg_tensor *t, int n, cg_tensor **inputs) {
     cg_record_mark_ = cg_alloc_failures_;
-    if (!cg_is_grad_enabled() || !cg_dtype_is_floating(t->dtype)) return NULL; /* an integer t has no history */
+    if (cg_profiling_on()) cg_profile_op(op);
+    if (!cg_is_grad_enabled() || cg_inference_mode_ || !cg_dtype_is_floating(t->dtype))
+        return NULL; /* an integer t has no history */
     /* PyTorch takes the other inputs' histories before the write. The op has bumped the version
      * already, so step back to it meanwhile: another input that is a view of t's storage
      * (a[0].add_(a[1])) keeps the history it had then instead of becoming AsStridedBackward0. */

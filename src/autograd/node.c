@@ -271,7 +271,8 @@ bool cg_attach_history(cg_node *n, int nout, cg_tensor **outs) { return attach_h
 cg_node *cg_record_multi(const cg_op *op, int nout, cg_tensor **outs, int n, cg_tensor **inputs) {
     unsigned long mark = cg_alloc_failures_;
     cg_record_mark_ = mark;
-    bool grad = cg_grad_mode_on() && cg_any_requires_grad(n, inputs);
+    if (cg_profiling_on()) cg_profile_op(op);
+    bool grad = cg_grad_mode_on() && !cg_inference_mode_ && cg_any_requires_grad(n, inputs);
     bool fwd = cg_fwd_active() && cg_any_tangent(n, inputs);
     if (!(grad || fwd) || !any_floating(nout, outs)) return NULL;
     if (fwd && !cg_jvp_of(op)) {
@@ -314,6 +315,12 @@ static bool is_output_of(cg_tensor *t, cg_node *n) { return t->autograd && t->au
  * cycle (output -> node -> output). cg_saved gives it its history back. */
 void cg_save(cg_node *n, int slot, cg_tensor *t) {
     if (!n || !t) return;
+    if (t->storage->inference) { /* fails the op as running out of memory does */
+        cg_set_error("Inference tensors cannot be saved for backward. To work around you can make a clone to get a "
+                     "normal tensor and use it in autograd.");
+        cg_recording_failed();
+        return;
+    }
     cg_saved_tensor *s = &n->saved[slot];
     s->version = t->storage->version;
     s->is_output = is_output_of(t, n);

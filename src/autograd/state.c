@@ -20,11 +20,13 @@ bool cg_set_grad_enabled(bool enabled) {
 
 cg_tensor *cg_as_view(cg_tensor *out, cg_tensor *base) {
     if (!out) return NULL;
+    if (cg_inference_mode_ && base->storage->inference) return out; /* no autograd for it, ever */
     cg_autograd_meta *m = cg_meta(out);
     if (!m) return NULL;
     m->view_base = cg_retain(cg_view_root(base));
     m->view_created_in_no_grad = !cg_is_grad_enabled() ||
                                  (base->autograd && base->autograd->view_created_in_no_grad);
+    m->view_created_in_inference = cg_inference_mode_ || (base->autograd && base->autograd->view_created_in_inference);
     /* PyTorch's creation meta: a view made with grad mode on inherits its base's. */
     m->view_multi_output = cg_is_grad_enabled() && base->autograd && base->autograd->view_multi_output;
     m->view_version = out->storage->version;
@@ -92,6 +94,10 @@ cg_tensor *cg_requires_grad_(cg_tensor *t, bool requires_grad) {
     }
     if (requires_grad && !cg_dtype_is_floating(t->dtype)) {
         cg_set_error("only Tensors of floating point dtype can require gradients");
+        return NULL;
+    }
+    if (requires_grad && t->storage->inference && !cg_inference_mode_) {
+        cg_set_error("Setting requires_grad=True on inference tensor outside InferenceMode is not allowed.");
         return NULL;
     }
     if (!requires_grad && !t->autograd) return t;

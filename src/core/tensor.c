@@ -113,11 +113,15 @@ cg_storage *cg_storage_new(size_t nbytes) {
     s->deleter_ctx = NULL;
     s->history_of = 0;
     s->backend = &cg_backend_cpu;
+    s->inference = cg_inference_mode_;
     return s;
 }
 
 cg_storage *cg_storage_new_on(const cg_backend *b, size_t nbytes) {
-    return b == &cg_backend_cpu ? cg_storage_new(nbytes) : b->storage_new(nbytes);
+    if (b == &cg_backend_cpu) return cg_storage_new(nbytes);
+    cg_storage *s = b->storage_new(nbytes);
+    if (s) s->inference = cg_inference_mode_;
+    return s;
 }
 
 /* Frees a CPU storage that owns its bytes: the header and the bytes are one block. */
@@ -138,7 +142,7 @@ cg_storage *cg_storage_external(void *data, size_t nbytes, void (*deleter)(void 
     cg_storage *s = cg_malloc(sizeof *s);
     if (!s) return NULL;
     *s = (cg_storage){.refcount = 1, .nbytes = nbytes, .data = data, .backend = &cg_backend_cpu, .external = true,
-                      .deleter = deleter, .deleter_ctx = ctx};
+                      .deleter = deleter, .deleter_ctx = ctx, .inference = cg_inference_mode_};
     return s;
 }
 
@@ -148,7 +152,7 @@ cg_storage *cg_storage_alias(cg_storage *owner) {
     while (owner->owner) owner = owner->owner;
     cg_ref_inc(&owner->refcount);
     *s = (cg_storage){.refcount = 1, .nbytes = owner->nbytes, .data = owner->data, .backend = owner->backend,
-                      .owner = owner};
+                      .owner = owner, .inference = owner->inference};
     return s;
 }
 
@@ -515,7 +519,13 @@ const int64_t *cg_strides(const cg_tensor *t) { return t ? t->strides : NULL; }
 int64_t cg_numel(const cg_tensor *t) { return t ? t->numel : 0; }
 int64_t cg_storage_offset(const cg_tensor *t) { return t ? t->offset : 0; }
 cg_dtype cg_get_dtype(const cg_tensor *t) { return t ? t->dtype : CG_FLOAT32; }
-int64_t cg_version(const cg_tensor *t) { return t ? t->storage->version : 0; }
+int64_t cg_version(const cg_tensor *t) {
+    if (t && t->storage->inference) {
+        cg_set_error("Inference tensors do not track version counter.");
+        return -1;
+    }
+    return t ? t->storage->version : 0;
+}
 /* A tensor without bytes (meta) has no address: PyTorch's data_ptr() is 0 there. */
 void *cg_data_ptr(const cg_tensor *t) { return t ? cg_bytes(t) : NULL; }
 

@@ -46,7 +46,11 @@ typedef struct cg_storage {
      * names the operand's history at report time. */
     uintptr_t history_of;
     const char *history_name;
+    bool inference;            /* made in inference mode: its tensors are inference tensors */
 } cg_storage;
+
+/* Whether this thread is in inference mode (autograd/inference.c). */
+extern _Thread_local bool cg_inference_mode_;
 
 struct cg_autograd_meta;  /* filled by the autograd layer */
 
