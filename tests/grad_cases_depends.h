@@ -29,16 +29,11 @@ DP_FN(replicate3, cg_pad_replicate(in[0], (const int64_t[]){2, 1, 0, 2, 1, 3}, 6
 /* batch_norm in evaluation: dx = grad weight / sqrt(running_var + eps), free of x */
 DP_FN(batch_norm_eval, cg_batch_norm(in[0], cg_zeros_shape(CG_FLOAT64, CG_SHAPE(3)), cg_ones_shape(CG_FLOAT64, CG_SHAPE(3)), cg_full_shape(CG_FLOAT64, CG_SHAPE(3), 0.5), NULL, false, 0.1, 1e-5))
 
-/* The bias gradients (sums of the incoming gradient) of layer_norm, group_norm and conv2d at x. */
+/* The bias gradients (sums of the incoming gradient) of layer_norm and conv2d at x. */
 static int f_dp_layer_norm_bias(cg_tensor **in, cg_tensor **out, void *u) {
     (void)u;
     cg_tensor *b = cg_requires_grad_(cg_zeros_shape(CG_FLOAT64, CG_SHAPE(4)), true);
     return dp_grad(cg_layer_norm(in[0], 1, (const int64_t[]){4}, NULL, b, 1e-5), b, out);
-}
-static int f_dp_group_norm_bias(cg_tensor **in, cg_tensor **out, void *u) {
-    (void)u;
-    cg_tensor *w = cg_ones_shape(CG_FLOAT64, CG_SHAPE(2)), *b = cg_requires_grad_(cg_zeros_shape(CG_FLOAT64, CG_SHAPE(2)), true);
-    return dp_grad(cg_group_norm(in[0], 1, w, b, 1e-5), b, out);
 }
 static int f_dp_conv_bias(cg_tensor **in, cg_tensor **out, void *u) {
     (void)u;
@@ -91,7 +86,6 @@ static const grad_case cases_depends[] = {
     {"replication_pad3d_depends", "constant incoming gradient", 1, dp_5d, f_dp_replicate3, false, 0, 0},
     {"batch_norm_depends", "evaluation, d/dx", 1, dp_3d, f_dp_batch_norm_eval, false, 0, 0},
     {"layer_norm_depends", "d/dbias", 1, dp_3d, f_dp_layer_norm_bias, false, 0, 0},
-    {"group_norm_depends", "d/dbias", 1, dp_4d, f_dp_group_norm_bias, false, 0, 0},
     {"conv_depends", "conv2d d/dbias", 1, dp_4d, f_dp_conv_bias, false, 0, 0},
     {"smooth_l1_loss_depends", "beta 0", 1, dp_3d, f_dp_smooth_l1, false, 0, 0},
     {"prelu_depends", "incoming gradient", 1, dp_24, f_dp_prelu, false, 0, 0},

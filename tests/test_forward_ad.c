@@ -157,7 +157,7 @@ static const char *const not_yet[] = {
     "topk", "kthvalue", "median", "median_dim", "nanmedian", "nanmedian_dim", "mode", "amax", "amin",
     "logsumexp", "nansum", "reflection_pad1d_depends", "reflection_pad2d_depends", "reflection_pad3d_depends",
     "replication_pad1d_depends", "replication_pad2d_depends", "replication_pad3d_depends",
-    "layer_norm_depends", "batch_norm_depends", "group_norm_depends", "conv_depends", "prelu_depends",
+    "layer_norm_depends", "batch_norm_depends", "conv_depends", "prelu_depends",
     "upsample_nearest1d_depends", "upsample_nearest2d_depends", "upsample_nearest3d_depends",
     "upsample_linear1d_depends", "upsample_bilinear2d_depends", "elu_depends", "gelu_depends",
     "hardswish_depends", "log_sigmoid_depends", "softplus_depends", "linalg_det",

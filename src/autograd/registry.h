@@ -208,7 +208,7 @@
     X(erf, "ErfBackward0")                  \
     X(leaky_relu_backward, "LeakyReluBackwardBackward0")   \
     X(hardtanh_backward, "HardtanhBackwardBackward0")      \
-    X(hardsigmoid_backward, "HardsigmoidBackwardBackward0") \
+    X(hardsigmoid_backward, "NotImplemented") /* PyTorch has no derivative there */ \
     X(glu, "GluBackward0")                  \
     X(embedding, "EmbeddingBackward0")      \
     X(embedding_dense_backward, "EmbeddingDenseBackwardBackward0") \
@@ -296,7 +296,6 @@
     X(replication_pad3d_depends, "ReplicationPad3DBackwardBackward0")         \
     X(layer_norm_depends, "NativeLayerNormBackwardBackward0")                 \
     X(batch_norm_depends, "NativeBatchNormBackwardBackward0")                 \
-    X(group_norm_depends, "NativeGroupNormBackwardBackward0")                 \
     X(conv_depends, "ConvolutionBackwardBackward0")                           \
     X(smooth_l1_loss_depends, "SmoothL1LossBackwardBackward0")               \
     X(prelu_depends, "PreluBackwardBackward0")                                \

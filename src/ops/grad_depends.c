@@ -18,9 +18,6 @@ enum { META_SLOTS = CG_MAX_DIMS + 2 };
 static cg_tensor *named_as(const cg_op *op, cg_tensor *grad) {
     const cg_node *fn = grad->autograd ? grad->autograd->grad_fn : NULL;
     if (fn && strcmp(fn->op->name, op->name) == 0) return grad;
-    /* PyTorch's group_norm double backward is a composite (infinitely_differentiable_native_group_
-     * norm_backward): its nodes are those ops', as cgrad's formula's */
-    if (op == &cg_op_group_norm_depends) return grad;
     cg_tensor *out = cg_new_alias(grad);
     if (out) cg_record(op, out, CG_INPUTS(grad));
     return cg_recorded(out);

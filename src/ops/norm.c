@@ -377,7 +377,8 @@ void cg_backward_group_norm(cg_node *n, cg_tensor **grads, cg_tensor **out) {
         others.input = g;
         out[2] = cg_sum_opts(others);
     }
-    for (int i = 0; i < 3; i++) out[i] = cg_grad_depending(&cg_op_group_norm_depends, out[i], x, w);
+    /* no dependency recorded: PyTorch's create_graph formula is a composite too
+     * (infinitely_differentiable_native_group_norm_backward), whose bias gradient needs no input */
 }
 
 /* ---- instance_norm ---- */
