@@ -920,6 +920,8 @@ int cg_hsplit_indices(cg_tensor *t, int n, const int64_t *indices, cg_tensor **o
 int cg_vsplit_indices(cg_tensor *t, int n, const int64_t *indices, cg_tensor **out, int capacity);
 int cg_dsplit_indices(cg_tensor *t, int n, const int64_t *indices, cg_tensor **out, int capacity);
 cg_tensor *cg_broadcast_to(cg_tensor *t, int ndim, const int64_t *sizes);  /* torch.broadcast_to: expand */
+/* Tensor.sum_to_size: t summed down to sizes (which must expand to t's shape); t itself when equal. */
+cg_tensor *cg_sum_to_size(cg_tensor *t, int ndim, const int64_t *sizes);
 /* torch.broadcast_tensors: each of the n tensors expanded to their common shape (itself where it has it). */
 int cg_broadcast_tensors(cg_tensor **tensors, int n, cg_tensor **out);
 /* torch.broadcast_shapes: the common shape of n shapes into out (room for CG_MAX_DIMS); its ndim or -1. */

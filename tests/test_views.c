@@ -183,6 +183,9 @@ static void test_same_object_and_copies(void) {
     CHECK(cg_flatten(v, 0, -1) == v);
     cg_tensor *m = cg_ones(2, 3);
     CHECK(cg_flatten(m, 1, 1) == m);
+    CHECK(cg_sum_to_size(m, 2, (const int64_t[]){2, 3}) == m);
+    CHECK_ERROR(cg_sum_to_size(m, 2, (const int64_t[]){-1, 3}), "size {[-1, 3]} is not expandable to size {[2, 3]}.");
+    CHECK_ERROR(cg_sum_to_size(m, 3, (const int64_t[]){1, 2, 3}), "size {[1, 2, 3]} is not expandable to size {[2, 3]}.");
     cg_tensor *s = cg_scalar(5, CG_INT64);
     cg_tensor *f = cg_flatten(s, 0, -1);
     CHECK(f != s && cg_ndim(f) == 1 && cg_shares_storage(f, s));

@@ -800,6 +800,26 @@ int cg_dsplit_indices(cg_tensor *t, int n, const int64_t *indices, cg_tensor **o
 
 cg_tensor *cg_broadcast_to(cg_tensor *t, int ndim, const int64_t *sizes) { return cg_expand_shape(t, ndim, sizes); }
 
+/* Tensor.sum_to_size: PyTorch's sum_to, a keepdim sum over the leading dims and those where size is
+ * 1 (SumBackward1), then a view without the leading ones; t itself when nothing is summed. */
+cg_tensor *cg_sum_to_size(cg_tensor *t, int ndim, const int64_t *sizes) {
+    if (!t || cg_check_count(ndim, "sizes") < 0) return NULL;
+    int lead = t->ndim - ndim;
+    bool expandable = lead >= 0;
+    for (int i = 0; expandable && i < ndim; i++) expandable = sizes[i] == 1 || sizes[i] == t->sizes[lead + i];
+    if (!expandable) {
+        cg_set_error("size {%s} is not expandable to size {%s}.", cg_shape_text(ndim, sizes).s,
+                     cg_shape_text(t->ndim, t->sizes).s);
+        return NULL;
+    }
+    if (ndim == 0) return cg_sum(t);
+    cg_reduce_args a = {.input = t, .keepdim = true};
+    for (int d = 0; d < t->ndim; d++)
+        if (d < lead || (sizes[d - lead] == 1 && t->sizes[d] != 1)) a.dims[a.ndims++] = d;
+    cg_tensor *s = a.ndims ? cg_sum_opts(a) : cg_scope_retain(t);
+    return lead > 0 ? cg_view_shape(s, ndim, sizes) : s;
+}
+
 int cg_broadcast_shapes_of(int n, const int *ndims, const int64_t *const *shapes, int64_t *out) {
     if (cg_check_count(n, "shapes") < 0) return -1;
     int nd = 0;

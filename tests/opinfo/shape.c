@@ -47,6 +47,17 @@ static int oi_repeat(oi_call *c) { return sizes_op(c, "repeats", cg_repeat_shape
 static int oi_tile(oi_call *c) { return sizes_op(c, "dims", cg_tile_shape); }
 static int oi_broadcast_to(oi_call *c) { return sizes_op(c, "size", cg_broadcast_to); }
 
+/* sum_to_size(input, *size): a list, or the sizes as separate ints. */
+static int oi_sum_to_size(oi_call *c) {
+    int64_t sizes[16];
+    int n = 0;
+    const oi_value *first = oi_arg(c, 0);
+    if (first && first->kind == OI_LIST) return sizes_op(c, "size", cg_sum_to_size);
+    for (; n < c->s->nargs && n < 16; n++)
+        if (!oi_int(c, oi_arg(c, n), &sizes[n])) return OI_SKIP;
+    return oi_out(c, cg_sum_to_size(c->input, n, sizes));
+}
+
 /* movedim(input, source, destination): ints or lists of ints. */
 static int oi_movedim(oi_call *c) {
     int64_t src[CG_MAX_DIMS], dst[CG_MAX_DIMS];
@@ -245,6 +256,7 @@ static const oi_entry oi_shape[] = {
     OI_OP("repeat", "", oi_repeat),
     OI_OP("tile", "", oi_tile),
     OI_OP("broadcast_to", "", oi_broadcast_to),
+    OI_OP("sum_to_size", "", oi_sum_to_size),
     OI_OP("broadcast_tensors", "", oi_broadcast_tensors),
     OI_OP("broadcast_shapes", "", oi_broadcast_shapes),
     OI_OP("movedim", "", oi_movedim),
