@@ -1013,8 +1013,19 @@ cg_tensor *cg_instance_norm(cg_tensor *input, cg_tensor *running_mean, cg_tensor
  * the same elements) and the others scaled by 1 / (1 - p); input itself when not training, p is
  * 0 or input is empty. */
 cg_tensor *cg_dropout(cg_tensor *input, double p, bool training);
-/* torch.nn.functional.dropout2d: as dropout, one draw per (sample, channel) of input (N, C, H, W). */
+/* torch.nn.functional.dropout2d: as dropout, one draw per (sample, channel) of input (N, C, H, W)
+ * (a 3-D input is (N, C, L), with PyTorch's warning; 1.13 has no unbatched dropout2d). */
 cg_tensor *cg_dropout2d(cg_tensor *input, double p, bool training);
+/* dropout1d of (N, C, L) or (C, L), dropout3d of (N, C, D, H, W) or (C, D, H, W) (other ranks warn
+ * and are taken as unbatched): one draw per channel; an unbatched input gets a batch dim of 1 and
+ * loses it again, as PyTorch's (so the result is a squeeze view, also when not training). */
+cg_tensor *cg_dropout1d(cg_tensor *input, double p, bool training);
+cg_tensor *cg_dropout3d(cg_tensor *input, double p, bool training);
+/* alpha_dropout: as dropout's draws, but a dropped element becomes SELU's negative saturation and
+ * the result is scaled and shifted (a * (x * noise + alpha' * (noise - 1)) + ..., ATen's formula and
+ * roundings) to keep a zero mean and unit variance; feature_alpha_dropout draws per channel. */
+cg_tensor *cg_alpha_dropout(cg_tensor *input, double p, bool training);
+cg_tensor *cg_feature_alpha_dropout(cg_tensor *input, double p, bool training);
 
 /* ---- losses ---------------------------------------------------------------------------------- */
 
@@ -1239,13 +1250,15 @@ cg_tensor *cg_interpolate_opts(cg_interpolate_args args);
 /* torch.nn.functional.bilinear: x1 (..., I), x2 (..., J), weight (O, I, J), bias (O) or NULL:
  * out[..., o] = sum_ij x1[..., i] weight[o, i, j] x2[..., j] + bias[o]. */
 cg_tensor *cg_bilinear(cg_tensor *x1, cg_tensor *x2, cg_tensor *weight, cg_tensor *bias);
-/* Scaled dot-product attention as PyTorch 1.13's F._scaled_dot_product_attention (no dropout):
+/* Scaled dot-product attention as PyTorch 1.13's F._scaled_dot_product_attention:
  * softmax(q k^T / sqrt(E) + mask) v for q (..., L, E), k (..., S, E), v (..., S, Ev); .attn_mask
  * (broadcast to (..., L, S)) is bool (true: attend) or added as is; .is_causal masks j > i (no
- * .attn_mask then); .prescaled skips the q * (1/sqrt(E)) (MultiheadAttention scales q itself);
- * .attn_weights, when given, gets the softmax weights (a tensor of the caller's scope). */
+ * .attn_mask then); .dropout_p > 0 drops weights as cg_dropout in training (PyTorch's stream);
+ * .prescaled skips the q * (1/sqrt(E)) (MultiheadAttention scales q itself); .attn_weights, when
+ * given, gets the weights after dropout (a tensor of the caller's scope). */
 typedef struct {
     cg_tensor *query, *key, *value, *attn_mask;
+    double dropout_p;
     bool is_causal;
     bool prescaled;
     cg_tensor **attn_weights;
@@ -1786,10 +1799,14 @@ cg_module *cg_nn_instance_norm2d(int64_t num_features, double eps, double moment
 /* nn.GroupNorm(num_groups, num_channels, eps, affine): PyTorch's defaults eps 1e-5, affine true
  * (weight ones, bias zeros of num_channels). */
 cg_module *cg_nn_group_norm(int64_t num_groups, int64_t num_channels, double eps, bool affine);
-/* nn.Dropout(p) and nn.Dropout2d(p) (PyTorch's default p 0.5): cg_dropout / cg_dropout2d in
- * training, the input itself in eval. */
+/* nn.Dropout(p), nn.Dropout1d/2d/3d(p), nn.AlphaDropout(p) and nn.FeatureAlphaDropout(p)
+ * (PyTorch's default p 0.5): the functional one, training or not as the module is. */
 cg_module *cg_nn_dropout(double p);
+cg_module *cg_nn_dropout1d(double p);
 cg_module *cg_nn_dropout2d(double p);
+cg_module *cg_nn_dropout3d(double p);
+cg_module *cg_nn_alpha_dropout(double p);
+cg_module *cg_nn_feature_alpha_dropout(double p);
 /* nn.LayerNorm(normalized_shape, eps, elementwise_affine): cg_nn_layer_norm(CG_SHAPE(10), 1e-5,
  * true); weight ones and bias zeros of normalized_shape. */
 cg_module *cg_nn_layer_norm(int k, const int64_t *normalized_shape, double eps, bool elementwise_affine);

@@ -74,6 +74,20 @@ static cg_tensor *fn_sdpa_causal_w(cg_tensor **in) {
     cg_tensor *w = NULL;
     return cg_scaled_dot_product_attention(in[0], in[1], in[2], .is_causal = true, .attn_weights = &w) ? w : NULL;
 }
+static cg_tensor *fn_sdpa_drop(cg_tensor **in) {
+    cg_manual_seed(7);
+    return cg_scaled_dot_product_attention(in[0], in[1], in[2], .dropout_p = 0.3);
+}
+static cg_tensor *fn_sdpa_drop_w(cg_tensor **in) {
+    cg_tensor *w = NULL;
+    cg_manual_seed(7);
+    return cg_scaled_dot_product_attention(in[0], in[1], in[2], .dropout_p = 0.6, .attn_weights = &w) ? w : NULL;
+}
+static cg_tensor *fn_sdpa_causal_drop(cg_tensor **in) {
+    cg_manual_seed(7);
+    return cg_scaled_dot_product_attention(in[0], in[1], in[2], .dropout_p = 0.2, .is_causal = true);
+}
+FN(sdpa_drop_bad, cg_scaled_dot_product_attention(in[0], in[1], in[2], .dropout_p = 1.5))
 FN(pad_replicate_wide, cg_pad_replicate(in[0], (const int64_t[]){3, 3}, 2))
 
 /* The gradients that sum over elements (prelu's weight, the norms' backward) add in another order
@@ -118,6 +132,10 @@ static const nnfunc_case cases[] = {
     {"sdpa_causal", fn_sdpa_causal, 0, 0},
     {"sdpa_causal_w", fn_sdpa_causal_w, 0, 0},
     {"sdpa_causal_mask", fn_sdpa_causal_mask, 0, 0},
+    {"sdpa_drop", fn_sdpa_drop, 0, 0},
+    {"sdpa_drop_w", fn_sdpa_drop_w, 0, 0},
+    {"sdpa_causal_drop", fn_sdpa_causal_drop, 0, 0},
+    {"sdpa_drop_bad", fn_sdpa_drop_bad, 0, 0},
     {"up_nearest_s2", fn_up_nearest_s2, 0, 0},
     {"up_nearest_s1.7", fn_up_nearest_s1_7, 0, 0},
     {"up_nearest_size", fn_up_nearest_size, 0, 0},

@@ -58,6 +58,11 @@ CASES["sdpa_mask_w"] = lambda q, k, v, m: SDPA(q, k, v, m, 0.0, True, False)[1]
 CASES["sdpa_causal"] = lambda q, k, v: SDPA(q, k, v, None, 0.0, False, True)[0]
 CASES["sdpa_causal_w"] = lambda q, k, v: SDPA(q, k, v, None, 0.0, True, True)[1]
 CASES["sdpa_causal_mask"] = lambda q, k, v, m: SDPA(q, k, v, m, 0.0, False, True)[0]
+# dropout_p: dropout (the default generator's bernoulli_) of the weights after softmax, seed 7
+CASES["sdpa_drop"] = lambda q, k, v: (torch.manual_seed(7), SDPA(q, k, v, None, 0.3, False, False)[0])[1]
+CASES["sdpa_drop_w"] = lambda q, k, v: (torch.manual_seed(7), SDPA(q, k, v, None, 0.6, True, False)[1])[1]
+CASES["sdpa_causal_drop"] = lambda q, k, v: (torch.manual_seed(7), SDPA(q, k, v, None, 0.2, False, True)[0])[1]
+CASES["sdpa_drop_bad"] = lambda q, k, v: SDPA(q, k, v, None, 1.5, False, False)[0]
 
 
 def rand(g, dtype, *shape, lo=-2.0, hi=2.0):
@@ -100,7 +105,7 @@ def inputs(name, g, dtype):
         return [[r(4, 3), r(4, 5), r(2, 3, 5)], [r(2, 3, 4), r(2, 3, 2), r(3, 4, 2)]]
     if name == "bilinear_bias":
         return [[r(4, 3), r(4, 5), r(2, 3, 5), r(2)], [r(3), r(5), r(2, 3, 5), r(2)]]
-    if name == "sdpa_causal_mask":
+    if name in ("sdpa_causal_mask", "sdpa_drop_bad"):
         return []  # an error only
     if name.startswith("sdpa"):
         qkv = [[r(2, 3, 5, 4), r(2, 3, 6, 4), r(2, 3, 6, 3)], [r(5, 8), r(5, 8), r(5, 2)]]
@@ -171,6 +176,7 @@ def errors():
     error("bilinear_bias", torch.ones(4, 3), torch.ones(4, 5), torch.ones(2, 3, 5), torch.ones(3))
     error("bilinear", torch.ones(4, 3), torch.ones(4, 5, dtype=torch.float64), torch.ones(2, 3, 5))
     error("sdpa_causal_mask", torch.ones(2, 3), torch.ones(2, 3), torch.ones(2, 3), torch.ones(2, 2).bool())
+    error("sdpa_drop_bad", torch.ones(2, 3), torch.ones(2, 3), torch.ones(2, 3))
     error("up_nearest_s2", torch.ones(2, 3))
     error("up_nearest_s2", torch.ones(1, 2, 3, 3).long())
     error("up_bilinear_s2", torch.ones(1, 2, 3, 3).long())

@@ -1,5 +1,5 @@
-/* Normalization layers: BatchNorm1d/2d, InstanceNorm1d/2d, LayerNorm and GroupNorm, and Dropout,
- * Dropout2d, as torch.nn's (PyTorch 1.13): the same parameters and buffers under the same names, in the same order, with the
+/* Normalization layers: BatchNorm1d/2d, InstanceNorm1d/2d, LayerNorm and GroupNorm, and the
+ * Dropout modules, as torch.nn's (PyTorch 1.13): the same parameters and buffers under the same names, in the same order, with the
  * same initial values, and forwards that call the functional ops as PyTorch's do. */
 #include "nn/nn.h"
 
@@ -188,15 +188,18 @@ cg_module *cg_nn_group_norm(int64_t num_groups, int64_t num_channels, double eps
     return m;
 }
 
-/* ---- Dropout, Dropout2d ---- */
+/* ---- Dropout, Dropout1d/2d/3d, AlphaDropout, FeatureAlphaDropout ---- */
 
-static cg_tensor *dropout_forward(cg_module *m, cg_tensor *x) {
-    return cg_dropout(x, *(const double *)cg_module_state(m), cg_module_is_training(m));
-}
-
-static cg_tensor *dropout2d_forward(cg_module *m, cg_tensor *x) {
-    return cg_dropout2d(x, *(const double *)cg_module_state(m), cg_module_is_training(m));
-}
+#define DROPOUT_FORWARD(fn)                                                            \
+    static cg_tensor *fn##_forward(cg_module *m, cg_tensor *x) {                       \
+        return cg_##fn(x, *(const double *)cg_module_state(m), cg_module_is_training(m)); \
+    }
+DROPOUT_FORWARD(dropout)
+DROPOUT_FORWARD(dropout1d)
+DROPOUT_FORWARD(dropout2d)
+DROPOUT_FORWARD(dropout3d)
+DROPOUT_FORWARD(alpha_dropout)
+DROPOUT_FORWARD(feature_alpha_dropout)
 
 /* _DropoutNd.__init__'s check, then the module holding p. */
 static cg_module *dropout_module(const char *type, cg_module_forward_fn forward, double p) {
@@ -214,4 +217,10 @@ static cg_module *dropout_module(const char *type, cg_module_forward_fn forward,
 }
 
 cg_module *cg_nn_dropout(double p) { return dropout_module("Dropout", dropout_forward, p); }
+cg_module *cg_nn_dropout1d(double p) { return dropout_module("Dropout1d", dropout1d_forward, p); }
 cg_module *cg_nn_dropout2d(double p) { return dropout_module("Dropout2d", dropout2d_forward, p); }
+cg_module *cg_nn_dropout3d(double p) { return dropout_module("Dropout3d", dropout3d_forward, p); }
+cg_module *cg_nn_alpha_dropout(double p) { return dropout_module("AlphaDropout", alpha_dropout_forward, p); }
+cg_module *cg_nn_feature_alpha_dropout(double p) {
+    return dropout_module("FeatureAlphaDropout", feature_alpha_dropout_forward, p);
+}

@@ -7,7 +7,8 @@
  *
  * Attention follows 1.13's F._scaled_dot_product_attention (its math path, bit for bit in 1.13):
  * softmax(matmul(q * (1 / sqrt(E)), k^T) + mask) then matmul with v; a bool mask is 0 where true
- * and -inf where false, is_causal a lower-triangular bool mask. PyTorch adds the mask in place
+ * and -inf where false, is_causal a lower-triangular bool mask; dropout_p drops the weights after
+ * softmax as dropout does (1.13's `if (dropout_p > 0.0)`). PyTorch adds the mask in place
  * (attn.add_(mask)), so a mask of a wider dtype is added in that dtype and rounded back. */
 #include "autograd/autograd.h"
 #include "backend/backend.h"
@@ -109,6 +110,11 @@ cg_tensor *cg_scaled_dot_product_attention_opts(cg_sdpa_args a) {
         if (attn && attn->dtype != dtype) attn = cg_to(attn, dtype);
     }
     cg_tensor *weights = cg_softmax(attn, -1);
+    if (weights && a.dropout_p > 1) { /* ATen's check (a RuntimeError), not F.dropout's ValueError */
+        cg_set_error("dropout probability has to be between 0 and 1, but got %g", a.dropout_p);
+        return NULL;
+    }
+    if (a.dropout_p > 0) weights = cg_dropout(weights, a.dropout_p, true); /* 1.13 drops even in eval */
     cg_tensor *out = cg_matmul(weights, v);
     if (out && a.attn_weights) *a.attn_weights = weights;
     return out;
