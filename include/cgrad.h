@@ -1268,9 +1268,12 @@ cg_tensor *cg_scaled_dot_product_attention_opts(cg_sdpa_args args);
     cg_scaled_dot_product_attention_opts(CG_ARGS_(cg_sdpa_args){.query = (q_), .key = (k_), .value = __VA_ARGS__})
 
 /* torch.nn.functional.adaptive_avg_pool2d / adaptive_max_pool2d: cg_adaptive_avg_pool2d(x,
- * CG_INTS(3, 2)) (one int: a square output). Input (N, C, H, W) or (C, H, W). .indices, when not
- * NULL (max only), receives the int64 positions of the maxima in their planes (return_indices). A
- * 1x1 average is mean over the last two dims, as in PyTorch. No None sizes. */
+ * CG_INTS(3, 2)) (one int: a square output; CG_SIZE_NONE in a pair, Python's None: the input's
+ * size there). Input (N, C, H, W) or (C, H, W). .indices, when not NULL (max only), receives the
+ * int64 positions of the maxima in their planes (return_indices). A 1x1 average is mean over the
+ * last two dims, as in PyTorch. adaptive_avg_pool1d / adaptive_max_pool1d: input (N, C, L) or
+ * (C, L), one int output_size, the 2-D ops over a height of 1 (as ATen composes them). */
+#define CG_SIZE_NONE INT64_MIN
 typedef struct {
     cg_tensor *input;
     cg_ints output_size;
@@ -1282,6 +1285,12 @@ cg_tensor *cg_adaptive_max_pool2d_opts(cg_adaptive_pool_args args);
     cg_adaptive_avg_pool2d_opts(CG_ARGS_(cg_adaptive_pool_args){.input = (input_), .output_size = __VA_ARGS__})
 #define cg_adaptive_max_pool2d(input_, ...) \
     cg_adaptive_max_pool2d_opts(CG_ARGS_(cg_adaptive_pool_args){.input = (input_), .output_size = __VA_ARGS__})
+cg_tensor *cg_adaptive_avg_pool1d_opts(cg_adaptive_pool_args args);
+cg_tensor *cg_adaptive_max_pool1d_opts(cg_adaptive_pool_args args);
+#define cg_adaptive_avg_pool1d(input_, ...) \
+    cg_adaptive_avg_pool1d_opts(CG_ARGS_(cg_adaptive_pool_args){.input = (input_), .output_size = __VA_ARGS__})
+#define cg_adaptive_max_pool1d(input_, ...) \
+    cg_adaptive_max_pool1d_opts(CG_ARGS_(cg_adaptive_pool_args){.input = (input_), .output_size = __VA_ARGS__})
 
 /* ---- autograd ------------------------------------------------------------------------------- */
 
@@ -1733,10 +1742,16 @@ cg_module *cg_nn_max_pool1d_opts(cg_max_pool_args args);
 cg_module *cg_nn_avg_pool1d_opts(cg_avg_pool_args args);
 #define cg_nn_max_pool1d(...) cg_nn_max_pool1d_opts(CG_ARGS_(cg_max_pool_args){.kernel_size = __VA_ARGS__})
 #define cg_nn_avg_pool1d(...) cg_nn_avg_pool1d_opts(CG_ARGS_(cg_avg_pool_args){.kernel_size = __VA_ARGS__})
-/* nn.AdaptiveAvgPool2d / nn.AdaptiveMaxPool2d(output_size) (return_indices not kept):
+/* nn.AdaptiveAvgPool1d/2d / nn.AdaptiveMaxPool1d/2d(output_size) (return_indices not kept):
  * cg_nn_adaptive_avg_pool2d(CG_INTS(1)). */
+cg_module *cg_nn_adaptive_avg_pool1d_opts(cg_adaptive_pool_args args);
+cg_module *cg_nn_adaptive_max_pool1d_opts(cg_adaptive_pool_args args);
 cg_module *cg_nn_adaptive_avg_pool2d_opts(cg_adaptive_pool_args args);
 cg_module *cg_nn_adaptive_max_pool2d_opts(cg_adaptive_pool_args args);
+#define cg_nn_adaptive_avg_pool1d(...) \
+    cg_nn_adaptive_avg_pool1d_opts(CG_ARGS_(cg_adaptive_pool_args){.output_size = __VA_ARGS__})
+#define cg_nn_adaptive_max_pool1d(...) \
+    cg_nn_adaptive_max_pool1d_opts(CG_ARGS_(cg_adaptive_pool_args){.output_size = __VA_ARGS__})
 #define cg_nn_adaptive_avg_pool2d(...) \
     cg_nn_adaptive_avg_pool2d_opts(CG_ARGS_(cg_adaptive_pool_args){.output_size = __VA_ARGS__})
 #define cg_nn_adaptive_max_pool2d(...) \

@@ -13,7 +13,10 @@
 static cg_ints golden_ints(char **cur) {
     cg_ints v = {0, {0}};
     v.n = atoi(golden_token(cur));
-    for (int i = 0; i < v.n; i++) v.v[i] = atoll(golden_token(cur));
+    for (int i = 0; i < v.n; i++) {
+        const char *t = golden_token(cur);
+        v.v[i] = strcmp(t, "None") ? atoll(t) : CG_SIZE_NONE;
+    }
     return v;
 }
 
@@ -125,7 +128,10 @@ static int check_line(char *line) {
         cg_ints size = golden_ints(&cur);
         x = leaf(golden_tensor(&cur));
         with_indices = op[9] == 'm';
-        out = with_indices ? cg_adaptive_max_pool2d(x, size, .indices = &indices) : cg_adaptive_avg_pool2d(x, size);
+        cg_adaptive_pool_args a = {x, size, with_indices ? &indices : NULL};
+        bool one_d = strstr(op, "1d") != NULL;
+        out = with_indices ? (one_d ? cg_adaptive_max_pool1d_opts(a) : cg_adaptive_max_pool2d_opts(a))
+                           : (one_d ? cg_adaptive_avg_pool1d_opts(a) : cg_adaptive_avg_pool2d_opts(a));
     } else if (!strcmp(op, "max_pool2d")) {
         cg_ints k = golden_ints(&cur), stride = golden_ints(&cur), padding = golden_ints(&cur), dilation = golden_ints(&cur);
         bool ceil_mode = atoi(golden_token(&cur));
@@ -205,8 +211,19 @@ static void test_node_names(void) {
     CHECK_STR(cg_node_name(cg_grad_fn(cg_adaptive_avg_pool2d(x, CG_INTS(2)))), "AdaptiveAvgPool2DBackward0");
     CHECK_STR(cg_node_name(cg_grad_fn(cg_adaptive_avg_pool2d(x, CG_INTS(1)))), "MeanBackward1");
     CHECK_STR(cg_node_name(cg_grad_fn(cg_adaptive_max_pool2d(x, CG_INTS(1)))), "AdaptiveMaxPool2DBackward0");
+    cg_node *squeeze = cg_grad_fn(cg_adaptive_max_pool1d(cg_select(x, 2, 0), CG_INTS(2)));
+    CHECK_STR(cg_node_name(cg_node_next(squeeze, 0, NULL)), "AdaptiveMaxPool2DBackward0");
+    CHECK_ERROR(cg_adaptive_avg_pool1d(cg_select(x, 2, 0), CG_INTS(CG_SIZE_NONE)),
+                "adaptive_avg_pool1d(): argument 'output_size' (position 2) must be tuple of ints, not NoneType");
+    CHECK_ERROR(cg_adaptive_avg_pool2d(x, CG_INTS(CG_SIZE_NONE)), "object of type 'NoneType' has no len()");
+    CHECK(cg_last_error_kind() == CG_TYPE_ERROR);
+    cg_module *avg1d = cg_nn_adaptive_avg_pool1d(CG_INTS(2)), *max1d = cg_nn_adaptive_max_pool1d(CG_INTS(3));
+    CHECK(harness_same_bits(cg_module_forward(avg1d, cg_select(x, 2, 0)), cg_adaptive_avg_pool1d(cg_select(x, 2, 0), CG_INTS(2))));
+    CHECK(harness_same_bits(cg_module_forward(max1d, cg_select(x, 2, 0)), cg_adaptive_max_pool1d(cg_select(x, 2, 0), CG_INTS(3))));
+    cg_module_free(avg1d);
+    cg_module_free(max1d);
     cg_tensor *x1 = cg_select(x, 2, 0);
-    cg_node *squeeze = cg_grad_fn(cg_max_pool1d(x1, CG_INTS(2)));
+    squeeze = cg_grad_fn(cg_max_pool1d(x1, CG_INTS(2)));
     CHECK_STR(cg_node_name(squeeze), "SqueezeBackward1");
     CHECK_STR(cg_node_name(cg_node_next(squeeze, 0, NULL)), "MaxPool2DWithIndicesBackward0");
     CHECK_STR(cg_node_name(cg_node_next(cg_node_next(squeeze, 0, NULL), 0, NULL)), "UnsqueezeBackward0");

@@ -36,7 +36,7 @@ def ints(v):
     if v is None:
         return "0"
     v = [v] if isinstance(v, int) else list(v)
-    return " ".join([str(len(v))] + [str(x) for x in v])
+    return " ".join([str(len(v))] + [str(x) for x in v])  # a None element: "None"
 
 
 def maybe(t):
@@ -379,7 +379,9 @@ conv_transpose("conv_transpose1d", x[:, :, 0], w, b)
 # ---- adaptive_avg_pool2d, adaptive_max_pool2d (with indices) ----
 def adaptive(op, x, size):
     fn = {"adaptive_avg_pool2d": F.adaptive_avg_pool2d,
-          "adaptive_max_pool2d": lambda x_, s_: F.adaptive_max_pool2d(x_, s_, return_indices=True)}[op]
+          "adaptive_max_pool2d": lambda x_, s_: F.adaptive_max_pool2d(x_, s_, return_indices=True),
+          "adaptive_avg_pool1d": F.adaptive_avg_pool1d,
+          "adaptive_max_pool1d": lambda x_, s_: F.adaptive_max_pool1d(x_, s_, return_indices=True)}[op]
     _, res = run(lambda x_: fn(x_, size), [x])
     lines.append(" ".join([op, ints(size), tensor_text(x), res if res.startswith("ERR") else "OK pool " + res]))
 
@@ -435,6 +437,26 @@ conv("conv2d", x, rnd(3, 2, 2, 2), None, padding="same", groups=2)
 conv("conv1d", x[0], rnd(3, 2, 2), None, padding="same", stride=3)
 conv("conv2d", x, rnd(3, 2, 0, 2), None, padding="same")  # an empty kernel: negative padding
 conv("conv1d", x[0], rnd(3, 2, 0), None, padding="same")
+
+# ---- None in adaptive output sizes, adaptive pools 1d (appended: the cases above keep their draws) ----
+for op in ("adaptive_avg_pool2d", "adaptive_max_pool2d"):
+    for dt in (F32, F64):
+        adaptive(op, rnd(2, 3, 7, 5, dtype=dt), (None, 2))
+        adaptive(op, rnd(3, 6, 4, dtype=dt), (4, None))
+        adaptive(op, rnd(2, 3, 5, 5, dtype=dt), (1, None))
+    adaptive(op, rnd(5, 4, dtype=F64), (None, 2))  # ValueError: a pair needs 3 dims
+    adaptive(op, rnd(5, 4, dtype=F64), (3, 2))
+for op in ("adaptive_avg_pool1d", "adaptive_max_pool1d"):
+    for dt in (F32, F64):
+        adaptive(op, rnd(2, 3, 7, dtype=dt), 3)
+        adaptive(op, rnd(4, 9, dtype=dt), 4)     # unbatched
+        adaptive(op, rnd(2, 3, 4, dtype=dt), 6)  # larger than the input
+        adaptive(op, rnd(2, 3, 5, dtype=dt), 1)  # avg: a mean
+    x = rnd(2, 3, 6, dtype=F64)
+    for bad in [x[0, 0], x.unsqueeze(0), x[:, :0], x[:, :, :0], x.long()]:
+        adaptive(op, bad, 2)
+    adaptive(op, x, (2, 3))
+    adaptive(op, x, -1)
 
 path = os.path.join(os.path.dirname(__file__), "..", "tests", "data", "conv.txt")
 with open(path, "w") as f:

@@ -1,5 +1,5 @@
 /* Pooling layers beyond layers.c's MaxPool2d and AvgPool2d: MaxPool1d, AvgPool1d,
- * AdaptiveAvgPool2d, AdaptiveMaxPool2d. No parameters; forward calls the functional op with
+ * AdaptiveAvgPool1d/2d, AdaptiveMaxPool1d/2d. No parameters; forward calls the functional op with
  * the options the module was made with. */
 #include "nn/nn.h"
 
@@ -13,6 +13,18 @@ static cg_tensor *avg_pool1d_forward(cg_module *m, cg_tensor *x) {
     cg_avg_pool_args a = *(const cg_avg_pool_args *)cg_module_state(m);
     a.input = x;
     return cg_avg_pool1d_opts(a);
+}
+
+static cg_tensor *adaptive_avg1d_forward(cg_module *m, cg_tensor *x) {
+    cg_adaptive_pool_args a = *(const cg_adaptive_pool_args *)cg_module_state(m);
+    a.input = x;
+    return cg_adaptive_avg_pool1d_opts(a);
+}
+
+static cg_tensor *adaptive_max1d_forward(cg_module *m, cg_tensor *x) {
+    cg_adaptive_pool_args a = *(const cg_adaptive_pool_args *)cg_module_state(m);
+    a.input = x;
+    return cg_adaptive_max_pool1d_opts(a);
 }
 
 static cg_tensor *adaptive_avg_forward(cg_module *m, cg_tensor *x) {
@@ -36,6 +48,18 @@ cg_module *cg_nn_max_pool1d_opts(cg_max_pool_args a) {
 cg_module *cg_nn_avg_pool1d_opts(cg_avg_pool_args a) {
     a.input = NULL;
     return nn_module_with("AvgPool1d", avg_pool1d_forward, &a, sizeof a);
+}
+
+cg_module *cg_nn_adaptive_avg_pool1d_opts(cg_adaptive_pool_args a) {
+    a.input = NULL;
+    a.indices = NULL;
+    return nn_module_with("AdaptiveAvgPool1d", adaptive_avg1d_forward, &a, sizeof a);
+}
+
+cg_module *cg_nn_adaptive_max_pool1d_opts(cg_adaptive_pool_args a) {
+    a.input = NULL;
+    a.indices = NULL;
+    return nn_module_with("AdaptiveMaxPool1d", adaptive_max1d_forward, &a, sizeof a);
 }
 
 cg_module *cg_nn_adaptive_avg_pool2d_opts(cg_adaptive_pool_args a) {

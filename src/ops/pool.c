@@ -494,10 +494,26 @@ static int check_adaptive_input(const cg_tensor *x, const char *op, int first) {
     return 0;
 }
 
+/* Python's _list_with_default(output_size, input.size()): a pair's None is the input's size there. */
+static int list_with_default(cg_ints *size, const cg_tensor *x) {
+    if (size->n == 1 && size->v[0] == CG_SIZE_NONE) {
+        cg_set_type_error("object of type 'NoneType' has no len()");
+        return -1;
+    }
+    if (size->n != 2) return 0; /* an int passes as it is */
+    if (x->ndim < 3) {
+        cg_set_value_error("Input dimension should be at least 3");
+        return -1;
+    }
+    for (int i = 0; i < 2; i++)
+        if (size->v[i] == CG_SIZE_NONE) size->v[i] = x->sizes[x->ndim - 2 + i];
+    return 0;
+}
+
 /* PyTorch's adaptive_avg_pool2d: a 1x1 output is input.mean((-1, -2), keepdim) (MeanBackward1). */
 cg_tensor *cg_adaptive_avg_pool2d_opts(cg_adaptive_pool_args a) {
     cg_tensor *x = a.input;
-    if (!x) return NULL;
+    if (!x || list_with_default(&a.output_size, x) < 0) return NULL;
     pool_params p = {0};
     if (adaptive_sizes(a.output_size, &p) < 0) {
         cg_set_error("adaptive_avg_pool2d: output_size must be 2");
@@ -524,7 +540,7 @@ cg_tensor *cg_adaptive_avg_pool2d_opts(cg_adaptive_pool_args a) {
 
 cg_tensor *cg_adaptive_max_pool2d_opts(cg_adaptive_pool_args a) {
     cg_tensor *x = a.input;
-    if (!x) return NULL;
+    if (!x || list_with_default(&a.output_size, x) < 0) return NULL;
     if (x->ndim != 3 && x->ndim != 4) {
         cg_set_error("adaptive_max_pool2d(): Expected 3D or 4D tensor, but got: %s", cg_shape_text(x->ndim, x->sizes).s);
         return NULL;
@@ -548,4 +564,39 @@ cg_tensor *cg_adaptive_max_pool2d_opts(cg_adaptive_pool_args a) {
         return NULL;
     }
     return max_pool_forward(x, &p, a.indices);
+}
+
+/* Python's argument check (None), then ATen's: 2 or 3 dims, one output size. */
+static int check_adaptive_1d(const cg_tensor *x, cg_ints size, const char *op) {
+    if (size.n == 1 && size.v[0] == CG_SIZE_NONE) {
+        cg_set_type_error("%s(): argument 'output_size' (position 2) must be tuple of ints, not NoneType", op);
+        return -1;
+    }
+    if (x->ndim < 2 || x->ndim > 3) {
+        cg_set_error("Expected 2 to 3 dimensions, but got %d-dimensional tensor for argument #1 'self' (while "
+                     "checking arguments for %s)", x->ndim, op);
+        return -1;
+    }
+    if (size.n != 1) {
+        cg_set_error("%s() argument 'output_size' should contain one int (got %d)", op, size.n);
+        return -1;
+    }
+    return 0;
+}
+
+/* ATen's adaptive_avg_pool1d / adaptive_max_pool1d: the 2-D op on x.unsqueeze(-2) to (1, L'). */
+cg_tensor *cg_adaptive_avg_pool1d_opts(cg_adaptive_pool_args a) {
+    if (!a.input || check_adaptive_1d(a.input, a.output_size, "adaptive_avg_pool1d") < 0) return NULL;
+    cg_tensor *out = cg_adaptive_avg_pool2d(cg_unsqueeze(a.input, -2), CG_INTS(1, a.output_size.v[0]));
+    return cg_squeeze_dim(out, -2);
+}
+
+cg_tensor *cg_adaptive_max_pool1d_opts(cg_adaptive_pool_args a) {
+    if (a.indices) *a.indices = NULL;
+    if (!a.input || check_adaptive_1d(a.input, a.output_size, "adaptive_max_pool1d") < 0) return NULL;
+    cg_tensor *indices = NULL;
+    cg_tensor *out = cg_squeeze_dim(cg_adaptive_max_pool2d(cg_unsqueeze(a.input, -2), CG_INTS(1, a.output_size.v[0]),
+                                                           .indices = a.indices ? &indices : NULL), -2);
+    if (out && a.indices) *a.indices = cg_squeeze_dim(indices, -2);
+    return out;
 }
