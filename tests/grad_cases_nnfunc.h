@@ -32,6 +32,9 @@ NF_FN(replicate3, cg_pad_replicate(in[0], (const int64_t[]){2, 1, 0, 2, 1, 3}, 6
 NF_FN(up_nearest1d, cg_interpolate(in[0], .size = CG_INTS(7)))
 NF_FN(up_nearest2d, cg_interpolate(in[0], .scale_factor = {1.7}))
 NF_FN(up_nearest3d, cg_interpolate(in[0], .size = CG_INTS(2, 5, 4)))
+NF_FN(up_nexact1d, cg_interpolate(in[0], .size = CG_INTS(7), .mode = "nearest-exact"))
+NF_FN(up_nexact2d, cg_interpolate(in[0], .scale_factor = {1.7}, .mode = "nearest-exact"))
+NF_FN(up_nexact3d, cg_interpolate(in[0], .size = CG_INTS(2, 5, 4), .mode = "nearest-exact"))
 NF_FN(up_linear1d, cg_interpolate(in[0], .scale_factor = {2.5}, .mode = "linear"))
 NF_FN(up_bilinear, cg_interpolate(in[0], .size = CG_INTS(5, 7), .mode = "bilinear"))
 NF_FN(up_bilinear_ac, cg_interpolate(in[0], .scale_factor = {1.5}, .mode = "bilinear", .align_corners = true))
@@ -40,6 +43,9 @@ static const grad_case cases_nnfunc[] = {
     {"upsample_nearest1d", "size 7", 1, nf_3d, f_nf_up_nearest1d, false, 0, 0},
     {"upsample_nearest2d", "scale 1.7", 1, nf_4d, f_nf_up_nearest2d, false, 0, 0},
     {"upsample_nearest3d", "size (2, 5, 4)", 1, nf_5d, f_nf_up_nearest3d, false, 0, 0},
+    {"upsample_nearest_exact1d", "size 7", 1, nf_3d, f_nf_up_nexact1d, false, 0, 0},
+    {"upsample_nearest_exact2d", "scale 1.7", 1, nf_4d, f_nf_up_nexact2d, false, 0, 0},
+    {"upsample_nearest_exact3d", "size (2, 5, 4)", 1, nf_5d, f_nf_up_nexact3d, false, 0, 0},
     {"upsample_linear1d", "scale 2.5", 1, nf_3d, f_nf_up_linear1d, false, 0, 0},
     {"upsample_bilinear2d", "size (5, 7)", 1, nf_4d, f_nf_up_bilinear, false, 0, 0},
     {"upsample_bilinear2d", "align_corners, scale 1.5", 1, nf_4d, f_nf_up_bilinear_ac, false, 0, 0},

@@ -56,6 +56,17 @@ FN(up_linear_size_ac, cg_interpolate(in[0], .size = CG_INTS(13), .mode = "linear
 FN(up_nearest1d_size, cg_interpolate(in[0], .size = CG_INTS(11)))
 FN(up_nearest3d_s2, cg_interpolate(in[0], .scale_factor = {2}))
 FN(up_nearest3d_size, cg_interpolate(in[0], .size = CG_INTS(3, 5, 2)))
+FN(up_nexact_s1_7, cg_interpolate(in[0], .scale_factor = {1.7}, .mode = "nearest-exact"))
+FN(up_nexact_s2, cg_interpolate(in[0], .scale_factor = {2}, .mode = "nearest-exact"))
+FN(up_nexact_size, cg_interpolate(in[0], .size = CG_INTS(3, 7), .mode = "nearest-exact"))
+FN(up_nexact_s0_6, cg_interpolate(in[0], .scale_factor = {0.6}, .mode = "nearest-exact"))
+FN(up_nearest1d_exact_size, cg_interpolate(in[0], .size = CG_INTS(11), .mode = "nearest-exact"))
+FN(up_nexact3d_size, cg_interpolate(in[0], .size = CG_INTS(3, 5, 2), .mode = "nearest-exact"))
+FN(up_area_size, cg_interpolate(in[0], .size = CG_INTS(2, 3), .mode = "area"))
+FN(up_area_s0_5, cg_interpolate(in[0], .scale_factor = {0.5}, .mode = "area"))
+FN(up_area_larger, cg_interpolate(in[0], .size = CG_INTS(5, 7), .mode = "area"))
+FN(up_area_one, cg_interpolate(in[0], .size = CG_INTS(1), .mode = "area"))
+FN(up_nearest1d_area, cg_interpolate(in[0], .size = CG_INTS(3), .mode = "area"))
 FN(bilinear, cg_bilinear(in[0], in[1], in[2], NULL))
 FN(bilinear_bias, cg_bilinear(in[0], in[1], in[2], in[3]))
 FN(sdpa, cg_scaled_dot_product_attention(in[0], in[1], in[2]))
@@ -151,6 +162,17 @@ static const nnfunc_case cases[] = {
     {"up_nearest1d_size", fn_up_nearest1d_size, 0, 0},
     {"up_nearest3d_s2", fn_up_nearest3d_s2, 0, 0},
     {"up_nearest3d_size", fn_up_nearest3d_size, 0, 0},
+    {"up_nexact_s1.7", fn_up_nexact_s1_7, 0, 0},
+    {"up_nexact_s2", fn_up_nexact_s2, 0, 0},
+    {"up_nexact_size", fn_up_nexact_size, 0, 0},
+    {"up_nexact_s0.6", fn_up_nexact_s0_6, 0, 0},
+    {"up_nearest1d_exact_size", fn_up_nearest1d_exact_size, 0, 0},
+    {"up_nexact3d_size", fn_up_nexact3d_size, 0, 0},
+    {"up_area_size", fn_up_area_size, 0, 0},
+    {"up_area_s0.5", fn_up_area_s0_5, 0, 0},
+    {"up_area_larger", fn_up_area_larger, 0, 0},
+    {"up_area_one", fn_up_area_one, 0, 0},
+    {"up_nearest1d_area", fn_up_nearest1d_area, 0, 0},
 };
 
 static const nnfunc_case *find_case(const char *name) {

@@ -44,6 +44,17 @@ UPS = {
     "up_linear_s2.5": dict(scale_factor=2.5, mode="linear"),
     "up_linear_size_ac": dict(size=13, mode="linear", align_corners=True),
     "up_nearest1d_size": dict(size=11), "up_nearest3d_s2": dict(scale_factor=2.0), "up_nearest3d_size": dict(size=(3, 5, 2)),
+    "up_nexact_s1.7": dict(scale_factor=1.7, mode="nearest-exact"),
+    "up_nexact_s2": dict(scale_factor=2.0, mode="nearest-exact"),  # no >> 1 shortcut, unlike nearest
+    "up_nexact_size": dict(size=(3, 7), mode="nearest-exact"),
+    "up_nexact_s0.6": dict(scale_factor=0.6, mode="nearest-exact"),
+    "up_nearest1d_exact_size": dict(size=11, mode="nearest-exact"),
+    "up_nexact3d_size": dict(size=(3, 5, 2), mode="nearest-exact"),
+    "up_area_size": dict(size=(2, 3), mode="area"),
+    "up_area_s0.5": dict(scale_factor=0.5, mode="area"),
+    "up_area_larger": dict(size=(5, 7), mode="area"),
+    "up_area_one": dict(size=1, mode="area"),
+    "up_nearest1d_area": dict(size=3, mode="area"),
 }
 for _n, _kw in UPS.items():
     CASES[_n] = (lambda kw: lambda x: F.interpolate(x, **kw))(_kw)
@@ -184,6 +195,9 @@ def errors():
     error("up_linear_s2.5", torch.ones(1, 2, 3, 3))
     error("up_nearest_s0.6", torch.ones(1, 2, 1, 3))
     error("up_bilinear_s2", torch.ones(1, 0, 3, 3))
+    error("up_nexact_s1.7", torch.ones(1, 2, 3, 3).long())
+    error("up_nexact_s1.7", torch.ones(1, 0, 3, 3))
+    error("up_area_size", torch.ones(1, 2, 3, 3).long())
     for k, shape in (("1", (2, 2)), ("1b", (2, 3)), ("2", (3, 2, 5)), ("2", (3, 5, 2)), ("3b", (2, 2, 3, 3)), ("3b", (2, 3, 1, 3)), ("3b", (2, 3, 3, 2))):
         error("pad_reflect_" + k, torch.ones(*shape))
 

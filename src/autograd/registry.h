@@ -223,6 +223,9 @@
     X(upsample_nearest1d, "UpsampleNearest1DBackward1") \
     X(upsample_nearest2d, "UpsampleNearest2DBackward1") \
     X(upsample_nearest3d, "UpsampleNearest3DBackward1") \
+    X(upsample_nearest_exact1d, "UpsampleNearestExact1DBackward1") \
+    X(upsample_nearest_exact2d, "UpsampleNearestExact2DBackward1") \
+    X(upsample_nearest_exact3d, "UpsampleNearestExact3DBackward1") \
     X(upsample_linear1d, "UpsampleLinear1DBackward1")   \
     X(upsample_bilinear2d, "UpsampleBilinear2DBackward1")
 

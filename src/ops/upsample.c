@@ -1,8 +1,10 @@
-/* torch.nn.functional.interpolate, modes 'nearest' (1d/2d/3d), 'linear' (1d) and 'bilinear' (2d),
- * with a size or scale factors, align_corners both ways; nodes UpsampleNearest2DBackward1,
+/* torch.nn.functional.interpolate, modes 'nearest' and 'nearest-exact' (1d/2d/3d), 'linear' (1d),
+ * 'bilinear' (2d) and 'area' (1d/2d: adaptive average pooling, as F.interpolate calls it), with a
+ * size or scale factors, align_corners both ways; nodes UpsampleNearest2DBackward1,
  * UpsampleBilinear2DBackward1, ... (the overload F.interpolate calls).
  *
- * nearest copies by computed positions (ops/resample.h). linear and bilinear weigh the two
+ * nearest copies by computed positions (ops/resample.h); nearest-exact's positions are rounded
+ * from the output cells' centres (ATen's nearest_neighbor_exact_compute_source_index). linear and bilinear weigh the two
  * neighbours along each dim, H outermost, as PyTorch's CPU kernel: t0 * w0 + t1 * w1 rounded as
  * one fused multiply-add over the second product (its build contracts the expression), the
  * weights from a source position computed in double off the float scale. With those, values are
@@ -18,11 +20,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum { UP_NEAREST, UP_LINEAR } up_mode;
+typedef enum { UP_NEAREST, UP_LINEAR, UP_NEAREST_EXACT, UP_AREA } up_mode;
 
-static const cg_op *const up_ops[2][3] = {
+static const cg_op *const up_ops[3][3] = {
     {&cg_op_upsample_nearest1d, &cg_op_upsample_nearest2d, &cg_op_upsample_nearest3d},
-    {&cg_op_upsample_linear1d, &cg_op_upsample_bilinear2d, NULL}};
+    {&cg_op_upsample_linear1d, &cg_op_upsample_bilinear2d, NULL},
+    {&cg_op_upsample_nearest_exact1d, &cg_op_upsample_nearest_exact2d, &cg_op_upsample_nearest_exact3d}};
 
 /* The scale the kernels use for a dim: 1 / scale_factor when given, else in / out; rounded to
  * the input's dtype for linear (float for nearest, whatever the dtype). */
@@ -31,11 +34,13 @@ static double kernel_scale(bool f32, int64_t in, int64_t out, double factor) {
     return f32 ? (double)((float)in / (float)out) : (double)in / (double)out;
 }
 
-static int64_t nearest_position(int64_t o, int64_t in, int64_t out, double factor) {
-    if (out == in) return o;
-    if (out == 2 * in) return o >> 1;
+/* ATen's nearest_idx (with its shortcuts) or nearest_exact_idx, whose (o + 0.5) * scale is a
+ * double product that floorf rounds to float first. */
+static int64_t nearest_position(int64_t o, int64_t in, int64_t out, double factor, bool exact) {
+    if (!exact && out == in) return o;
+    if (!exact && out == 2 * in) return o >> 1;
     float scale = (float)kernel_scale(true, in, out, factor);
-    int64_t i = (int64_t)floorf((float)o * scale);
+    int64_t i = exact ? (int64_t)floorf((float)(((double)o + 0.5) * scale)) : (int64_t)floorf((float)o * scale);
     return i < in - 1 ? i : in - 1;
 }
 
@@ -70,8 +75,9 @@ static void linear_weights(bool f32, int64_t in, int64_t out, bool align_corners
     }
 }
 
-/* PyTorch's checks and the output sizes of the k spatial dims; -1 with its error. */
-static int output_sizes(const cg_interpolate_args *a, int k, int64_t *out, double *factors) {
+/* PyTorch's checks and the output sizes of the k spatial dims (area: as F.interpolate recomputes
+ * them, with no upsample kernel's check that they are positive); -1 with its error. */
+static int output_sizes(const cg_interpolate_args *a, int k, bool area, int64_t *out, double *factors) {
     cg_tensor *t = a->input;
     int nscale = 0;
     while (nscale < 3 && a->scale_factor[nscale] != 0) nscale++;
@@ -93,7 +99,7 @@ static int output_sizes(const cg_interpolate_args *a, int k, int64_t *out, doubl
         out[i] = a->size.n ? a->size.v[a->size.n > 1 ? i : 0] : (int64_t)((double)in * factors[i]);
     }
     bool positive = true;
-    for (int i = 0; i < k; i++) positive &= t->sizes[2 + i] > 0 && out[i] > 0;
+    for (int i = 0; i < k; i++) positive &= area || (t->sizes[2 + i] > 0 && out[i] > 0);
     if (!positive) {
         static const char *const names[3][3] = {{"W"}, {"H", "W"}, {"D", "H", "W"}};
         char in_text[96] = "", out_text[96] = "";
@@ -190,8 +196,11 @@ cg_tensor *cg_interpolate_opts(cg_interpolate_args a) {
     cg_tensor *t = a.input;
     if (!t) return NULL;
     const char *mode = a.mode ? a.mode : "nearest";
-    up_mode m = !strcmp(mode, "nearest") ? UP_NEAREST : UP_LINEAR;
-    if (m == UP_NEAREST && a.align_corners) {
+    up_mode m = !strcmp(mode, "nearest")         ? UP_NEAREST
+                : !strcmp(mode, "nearest-exact") ? UP_NEAREST_EXACT
+                : !strcmp(mode, "area")          ? UP_AREA
+                                                 : UP_LINEAR;
+    if (m != UP_LINEAR && a.align_corners) {
         cg_set_value_error("align_corners option can only be set with the interpolating modes: linear | bilinear | "
                            "bicubic | trilinear");
         return NULL;
@@ -218,9 +227,17 @@ cg_tensor *cg_interpolate_opts(cg_interpolate_args a) {
     }
     int64_t out[3];
     double factors[3];
-    if (output_sizes(&a, k, out, factors) < 0) return NULL;
+    if (output_sizes(&a, k, m == UP_AREA, out, factors) < 0) return NULL;
+    if (m == UP_AREA) {
+        if (k == 1) return cg_adaptive_avg_pool1d(t, CG_INTS(out[0]));
+        if (k == 2) return cg_adaptive_avg_pool2d(t, CG_INTS(out[0], out[1]));
+        cg_set_error_kind(CG_NOT_IMPLEMENTED_ERROR, "interpolate: mode 'area' of a 5D input (adaptive_avg_pool3d) is "
+                                                    "not supported by cgrad");
+        return NULL;
+    }
+    bool nearest = m != UP_LINEAR;
     if (!cg_dtype_is_floating(t->dtype)) {
-        cg_set_error("\"compute_indices_weights_%s\" not implemented for '%s'", m == UP_NEAREST ? "nearest" : "linear",
+        cg_set_error("\"compute_indices_weights_%s\" not implemented for '%s'", nearest ? "nearest" : "linear",
                      cg_dtype_title(t->dtype));
         return NULL;
     }
@@ -236,14 +253,14 @@ cg_tensor *cg_interpolate_opts(cg_interpolate_args a) {
     up_plan p = {.count = out[0] * (k > 1 ? out[1] : 1) * (k > 2 ? out[2] : 1)};
     cg_tensor *result = NULL, *index = NULL, *weight = NULL;
     int64_t *positions = NULL;
-    if (m == UP_NEAREST) {
+    if (nearest) {
         p.flat = malloc(sizeof(int64_t) * (size_t)p.count);
         if (!p.flat) cg_set_error("out of memory");
         for (int64_t o = 0; p.flat && o < p.count; o++) {
             int64_t rest = o, at = 0, scale = 1;
             for (int i = k - 1; i >= 0; i--) {
                 int64_t in = t->sizes[2 + i];
-                at += nearest_position(rest % out[i], in, out[i], factors[i]) * scale;
+                at += nearest_position(rest % out[i], in, out[i], factors[i], m == UP_NEAREST_EXACT) * scale;
                 scale *= in;
                 rest /= out[i];
             }
@@ -276,7 +293,7 @@ cg_tensor *cg_interpolate_opts(cg_interpolate_args a) {
         for (int i = 0; i < k; i++) n->args[1 + i] = t->sizes[2 + i];
         n->extra = positions;
         positions = NULL;
-        if (m != UP_NEAREST) {
+        if (!nearest) {
             cg_save(n, 0, index);
             cg_save(n, 1, weight);
         }
@@ -323,3 +340,7 @@ UPSAMPLE_BACKWARD(nearest2d, nearest_backward)
 UPSAMPLE_BACKWARD(nearest3d, nearest_backward)
 UPSAMPLE_BACKWARD(linear1d, linear_backward)
 UPSAMPLE_BACKWARD(bilinear2d, linear_backward)
+/* PyTorch's create_graph names for these (Upsample...BackwardBackward1) are not recorded yet */
+void cg_backward_upsample_nearest_exact1d(cg_node *n, cg_tensor **grads, cg_tensor **out) { nearest_backward(n, grads, out); }
+void cg_backward_upsample_nearest_exact2d(cg_node *n, cg_tensor **grads, cg_tensor **out) { nearest_backward(n, grads, out); }
+void cg_backward_upsample_nearest_exact3d(cg_node *n, cg_tensor **grads, cg_tensor **out) { nearest_backward(n, grads, out); }
