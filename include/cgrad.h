@@ -1234,8 +1234,8 @@ cg_tensor *cg_avg_pool1d_opts(cg_avg_pool_args args);
 /* ---- nn.functional: interpolate ------------------------------------------------------------ */
 
 /* torch.nn.functional.interpolate of an (N, C, spatial...) tensor: .mode "nearest" (the default;
- * 1 to 3 spatial dims), "nearest-exact" (1 to 3), "linear" (1), "bilinear" (2) or "area" (1 or 2:
- * adaptive average pooling to the size, as PyTorch's); no "bicubic" nor "trilinear"; either .size (one value or one per spatial
+ * 1 to 3 spatial dims), "nearest-exact" (1 to 3), "linear" (1), "bilinear" (2), "trilinear" (3) or "area"
+ * (1 or 2: adaptive average pooling to the size, as PyTorch's); no "bicubic"; either .size (one value or one per spatial
  * dim) or .scale_factor (the first nonzero entries: one or one per dim), .align_corners for the
  * linear modes: cg_interpolate(x, .scale_factor = {2}, .mode = "bilinear"). */
 typedef struct {

@@ -32,6 +32,7 @@ NF_FN(replicate3, cg_pad_replicate(in[0], (const int64_t[]){2, 1, 0, 2, 1, 3}, 6
 NF_FN(up_nearest1d, cg_interpolate(in[0], .size = CG_INTS(7)))
 NF_FN(up_nearest2d, cg_interpolate(in[0], .scale_factor = {1.7}))
 NF_FN(up_nearest3d, cg_interpolate(in[0], .size = CG_INTS(2, 5, 4)))
+NF_FN(up_trilinear, cg_interpolate(in[0], .scale_factor = {1.5}, .mode = "trilinear"))
 NF_FN(up_nexact1d, cg_interpolate(in[0], .size = CG_INTS(7), .mode = "nearest-exact"))
 NF_FN(up_nexact2d, cg_interpolate(in[0], .scale_factor = {1.7}, .mode = "nearest-exact"))
 NF_FN(up_nexact3d, cg_interpolate(in[0], .size = CG_INTS(2, 5, 4), .mode = "nearest-exact"))
@@ -49,6 +50,7 @@ static const grad_case cases_nnfunc[] = {
     {"upsample_linear1d", "scale 2.5", 1, nf_3d, f_nf_up_linear1d, false, 0, 0},
     {"upsample_bilinear2d", "size (5, 7)", 1, nf_4d, f_nf_up_bilinear, false, 0, 0},
     {"upsample_bilinear2d", "align_corners, scale 1.5", 1, nf_4d, f_nf_up_bilinear_ac, false, 0, 0},
+    {"upsample_trilinear3d", "scale 1.5", 1, nf_5d, f_nf_up_trilinear, false, 0, 0},
     {"reflection_pad1d", "(2, 3)", 1, nf_3d, f_nf_reflect1, false, 0, 0},
     {"reflection_pad2d", "(1, 3, 2, 1)", 1, nf_4d, f_nf_reflect2, false, 0, 0},
     {"reflection_pad3d", "(2, 1, 0, 2, 1, 1)", 1, nf_5d, f_nf_reflect3, false, 0, 0},

@@ -67,6 +67,9 @@ FN(up_area_s0_5, cg_interpolate(in[0], .scale_factor = {0.5}, .mode = "area"))
 FN(up_area_larger, cg_interpolate(in[0], .size = CG_INTS(5, 7), .mode = "area"))
 FN(up_area_one, cg_interpolate(in[0], .size = CG_INTS(1), .mode = "area"))
 FN(up_nearest1d_area, cg_interpolate(in[0], .size = CG_INTS(3), .mode = "area"))
+FN(up_trilinear3d_s2, cg_interpolate(in[0], .scale_factor = {2}, .mode = "trilinear"))
+FN(up_trilinear3d_s1_5, cg_interpolate(in[0], .scale_factor = {1.5}, .mode = "trilinear"))
+FN(up_trilinear3d_size_ac, cg_interpolate(in[0], .size = CG_INTS(3, 5, 2), .mode = "trilinear", .align_corners = true))
 FN(bilinear, cg_bilinear(in[0], in[1], in[2], NULL))
 FN(bilinear_bias, cg_bilinear(in[0], in[1], in[2], in[3]))
 FN(sdpa, cg_scaled_dot_product_attention(in[0], in[1], in[2]))
@@ -173,6 +176,9 @@ static const nnfunc_case cases[] = {
     {"up_area_larger", fn_up_area_larger, 0, 0},
     {"up_area_one", fn_up_area_one, 0, 0},
     {"up_nearest1d_area", fn_up_nearest1d_area, 0, 0},
+    {"up_trilinear3d_s2", fn_up_trilinear3d_s2, 0, 4},
+    {"up_trilinear3d_s1.5", fn_up_trilinear3d_s1_5, 0, 4},
+    {"up_trilinear3d_size_ac", fn_up_trilinear3d_size_ac, 0, 4},
 };
 
 static const nnfunc_case *find_case(const char *name) {

@@ -55,6 +55,9 @@ UPS = {
     "up_area_larger": dict(size=(5, 7), mode="area"),
     "up_area_one": dict(size=1, mode="area"),
     "up_nearest1d_area": dict(size=3, mode="area"),
+    "up_trilinear3d_s2": dict(scale_factor=2.0, mode="trilinear"),
+    "up_trilinear3d_s1.5": dict(scale_factor=1.5, mode="trilinear"),
+    "up_trilinear3d_size_ac": dict(size=(3, 5, 2), mode="trilinear", align_corners=True),
 }
 for _n, _kw in UPS.items():
     CASES[_n] = (lambda kw: lambda x: F.interpolate(x, **kw))(_kw)
@@ -198,6 +201,8 @@ def errors():
     error("up_nexact_s1.7", torch.ones(1, 2, 3, 3).long())
     error("up_nexact_s1.7", torch.ones(1, 0, 3, 3))
     error("up_area_size", torch.ones(1, 2, 3, 3).long())
+    error("up_trilinear3d_s2", torch.ones(1, 2, 3, 3))
+    error("up_trilinear3d_s2", torch.ones(1, 2, 2, 3, 3).long())
     for k, shape in (("1", (2, 2)), ("1b", (2, 3)), ("2", (3, 2, 5)), ("2", (3, 5, 2)), ("3b", (2, 2, 3, 3)), ("3b", (2, 3, 1, 3)), ("3b", (2, 3, 3, 2))):
         error("pad_reflect_" + k, torch.ones(*shape))
 

@@ -227,7 +227,8 @@
     X(upsample_nearest_exact2d, "UpsampleNearestExact2DBackward1") \
     X(upsample_nearest_exact3d, "UpsampleNearestExact3DBackward1") \
     X(upsample_linear1d, "UpsampleLinear1DBackward1")   \
-    X(upsample_bilinear2d, "UpsampleBilinear2DBackward1")
+    X(upsample_bilinear2d, "UpsampleBilinear2DBackward1") \
+    X(upsample_trilinear3d, "UpsampleTrilinear3DBackward1")
 
 /* Shape ops (src/ops/shape.c). */
 #define CG_OPS_SHAPE(X)                                   \

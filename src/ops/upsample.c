@@ -1,15 +1,15 @@
 /* torch.nn.functional.interpolate, modes 'nearest' and 'nearest-exact' (1d/2d/3d), 'linear' (1d),
- * 'bilinear' (2d) and 'area' (1d/2d: adaptive average pooling, as F.interpolate calls it), with a
+ * 'bilinear' (2d), 'trilinear' (3d) and 'area' (1d/2d: adaptive average pooling, as F.interpolate calls it), with a
  * size or scale factors, align_corners both ways; nodes UpsampleNearest2DBackward1,
  * UpsampleBilinear2DBackward1, ... (the overload F.interpolate calls).
  *
  * nearest copies by computed positions (ops/resample.h); nearest-exact's positions are rounded
- * from the output cells' centres (ATen's nearest_neighbor_exact_compute_source_index). linear and bilinear weigh the two
- * neighbours along each dim, H outermost, as PyTorch's CPU kernel: t0 * w0 + t1 * w1 rounded as
+ * from the output cells' centres (ATen's nearest_neighbor_exact_compute_source_index). The linear
+ * modes weigh the two neighbours along each dim, the outermost first, as PyTorch's CPU kernel: t0 * w0 + t1 * w1 rounded as
  * one fused multiply-add over the second product (its build contracts the expression), the
  * weights from a source position computed in double off the float scale. With those, values are
- * PyTorch's bits. The backward adds (w_h * w_w) * grad into the four neighbours of each output
- * position in output order, in one scatter_add. */
+ * PyTorch's bits. The backward adds the product of the weights times grad into the 2^k neighbours
+ * of each output position in output order, in one scatter_add. */
 #include "autograd/registry.h"
 #include "backend/backend.h"
 #include "ops/elementwise.h"
@@ -24,7 +24,7 @@ typedef enum { UP_NEAREST, UP_LINEAR, UP_NEAREST_EXACT, UP_AREA } up_mode;
 
 static const cg_op *const up_ops[3][3] = {
     {&cg_op_upsample_nearest1d, &cg_op_upsample_nearest2d, &cg_op_upsample_nearest3d},
-    {&cg_op_upsample_linear1d, &cg_op_upsample_bilinear2d, NULL},
+    {&cg_op_upsample_linear1d, &cg_op_upsample_bilinear2d, &cg_op_upsample_trilinear3d},
     {&cg_op_upsample_nearest_exact1d, &cg_op_upsample_nearest_exact2d, &cg_op_upsample_nearest_exact3d}};
 
 /* The scale the kernels use for a dim: 1 / scale_factor when given, else in / out; rounded to
@@ -214,7 +214,7 @@ cg_tensor *cg_interpolate_opts(cg_interpolate_args a) {
     }
     int k = t->ndim - 2;
     if (m == UP_LINEAR) {
-        int wanted = !strcmp(mode, "linear") ? 1 : !strcmp(mode, "bilinear") ? 2 : 0;
+        int wanted = !strcmp(mode, "linear") ? 1 : !strcmp(mode, "bilinear") ? 2 : !strcmp(mode, "trilinear") ? 3 : 0;
         if (!wanted) {
             cg_set_error_kind(CG_NOT_IMPLEMENTED_ERROR, "interpolate: mode '%s' is not supported by cgrad", mode);
             return NULL;
@@ -344,3 +344,4 @@ UPSAMPLE_BACKWARD(bilinear2d, linear_backward)
 void cg_backward_upsample_nearest_exact1d(cg_node *n, cg_tensor **grads, cg_tensor **out) { nearest_backward(n, grads, out); }
 void cg_backward_upsample_nearest_exact2d(cg_node *n, cg_tensor **grads, cg_tensor **out) { nearest_backward(n, grads, out); }
 void cg_backward_upsample_nearest_exact3d(cg_node *n, cg_tensor **grads, cg_tensor **out) { nearest_backward(n, grads, out); }
+void cg_backward_upsample_trilinear3d(cg_node *n, cg_tensor **grads, cg_tensor **out) { linear_backward(n, grads, out); }
