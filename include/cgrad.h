@@ -821,6 +821,18 @@ cg_tensor *cg_addmm_scaled(cg_tensor *self, cg_tensor *mat1, cg_tensor *mat2, do
  * bias is an earlier failure, as any NULL argument; without a bias call cg_matmul(input,
  * cg_t(weight)), which is what PyTorch's linear runs then. */
 cg_tensor *cg_linear(cg_tensor *input, cg_tensor *weight, cg_tensor *bias);
+/* torch.outer: the (n, m) products of two vectors, self as a column times vec2 (a MulBackward0). */
+cg_tensor *cg_outer(cg_tensor *self, cg_tensor *vec2);
+cg_tensor *cg_ger(cg_tensor *self, cg_tensor *vec2);  /* torch.ger: cg_outer */
+/* torch.tensordot(a, b, dims=(dims_a, dims_b)): sums the products over a's dims dims_a[i] paired
+ * with b's dims_b[i] (na == nb; a dim of size 1 pairs with any size); the result has a's other
+ * dims, then b's. */
+cg_tensor *cg_tensordot_dims(cg_tensor *a, cg_tensor *b, int na, const int64_t *dims_a, int nb,
+                             const int64_t *dims_b);
+/* torch.tensordot(a, b, dims=n): a's last n dims contracted with b's first n. */
+cg_tensor *cg_tensordot(cg_tensor *a, cg_tensor *b, int64_t dims);
+/* torch.inner: a * b when either is 0-dim, else the sum over the last dims (which must match). */
+cg_tensor *cg_inner(cg_tensor *a, cg_tensor *b);
 
 /* ---- linalg.* (LAPACK) ------------------------------------------------------------------------
  * torch.linalg's factorizations on float32/float64 matrices (..., m, n), batch dims as PyTorch's,
