@@ -4,6 +4,8 @@ default generator after backward (the recomputation must leave it where the forw
 Each line: <case> <grad w1> <grad w2> <next draw> (golden tensors).
     /usr/bin/python3 tools/gen_checkpoint.py > tests/data/checkpoint.txt
 """
+import ctypes
+
 import torch
 import torch.nn.functional as F
 from torch.utils.checkpoint import checkpoint
@@ -19,6 +21,9 @@ def segment(x, w1, w2):
 
 
 print('# tools/gen_checkpoint.py with torch', torch.__version__)
+blas = ctypes.CDLL("libopenblas.so.0")  # the one PyTorch loaded: its kernels round the products
+blas.openblas_get_corename.restype = ctypes.c_char_p
+print('# blas %s %d' % (blas.openblas_get_corename().decode(), blas.openblas_get_num_threads()))
 for name, mode in [('plain', None), ('reentrant', True), ('non_reentrant', False)]:
     torch.manual_seed(0)
     x = torch.randn(4, 3)
