@@ -868,6 +868,19 @@ cg_tensor *cg_gather(cg_tensor *t, int dim, cg_tensor *index);
 cg_tensor *cg_scatter_add(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *src);
 /* torch.scatter: a copy of t with src[p] written at index[p] along dim (the last write wins). */
 cg_tensor *cg_scatter(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *src);
+/* torch.scatter with a number: a copy of t with value written at index along dim (ScatterBackward1). */
+cg_tensor *cg_scatter_value(cg_tensor *t, int dim, cg_tensor *index, cg_number value);
+/* The reductions of torch.scatter_reduce (reduce="sum", "prod", "mean", "amax", "amin"). */
+typedef enum { CG_SCATTER_SUM, CG_SCATTER_PROD, CG_SCATTER_MEAN, CG_SCATTER_AMAX, CG_SCATTER_AMIN } cg_scatter_reduction;
+/* torch.scatter_reduce: a copy of t with src reduced in at index along dim, in index order (amax
+ * and amin: a NaN wins; mean of int64: floor); include_self false leaves t's values at the written
+ * places out. ScatterReduceBackward0 (PyTorch's formulas; prod refuses double backward for src
+ * when two of its zeros meet). Warns once that PyTorch calls it beta. */
+cg_tensor *cg_scatter_reduce(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *src, cg_scatter_reduction reduce,
+                             bool include_self);
+/* torch.scatter(..., reduce="add" or "multiply"): CG_SCATTER_SUM or CG_SCATTER_PROD; PyTorch 1.13
+ * has no gradient for it (NotImplemented). */
+cg_tensor *cg_scatter_with_reduce(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *src, cg_scatter_reduction reduce);
 /* t with value where mask (bool, broadcast to t) is true. */
 cg_tensor *cg_masked_fill_number(cg_tensor *t, cg_tensor *mask, cg_number value);
 #define cg_masked_fill(t, mask, value) cg_masked_fill_number(t, mask, CG_NUMBER(value))  /* value: a Python number */
@@ -956,6 +969,11 @@ cg_tensor *cg_index_copy(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *sou
 cg_tensor *cg_index_fill_number(cg_tensor *t, int dim, cg_tensor *index, cg_number value);
 #define cg_index_fill(t, dim, index, value) cg_index_fill_number(t, dim, index, CG_NUMBER(value))
 cg_tensor *cg_index_fill_tensor(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *value);
+/* Tensor.index_reduce: a copy of t with source's slices along dim reduced in (CG_SCATTER_PROD,
+ * MEAN, AMAX or AMIN, as cg_scatter_reduce) at the 1-D int64 index's places, in index order;
+ * IndexReduceBackward0. Warns once that PyTorch calls it beta. */
+cg_tensor *cg_index_reduce(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *source, cg_scatter_reduction reduce,
+                           bool include_self);
 /* torch.nonzero / torch.argwhere: the (n, ndim) int64 coordinates of t's nonzero elements, row-major
  * (laid out as PyTorch's: strides (1, n)); not for meta tensors. */
 cg_tensor *cg_nonzero(cg_tensor *t);

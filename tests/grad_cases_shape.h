@@ -133,8 +133,54 @@ SH_FN(ix_index_mask, cg_index(in[0], CG_LIST(NULL, cg_tensor_bool(((bool[]){1, 0
 static cg_tensor *ix_apart(void) { return cg_tensor_i64(((int64_t[]){3, 3, 0}), 3); }
 SH_FN(ix_put_apart, cg_index_put(in[0], CG_LIST(cg_tensor_i64(((int64_t[]){1}), 1), NULL, ix_apart()), in[1], true))
 SH_FN(ix_put_over, cg_index_put(in[0], CG_LIST(NULL, cg_tensor_i64(((int64_t[]){2, 0, 1}), 3)), in[1], false))
+static void ix_sr(cg_tensor **in) {
+    in[0] = GRAD_INPUT(326, -1, 1, 3, 4);
+    in[1] = GRAD_INPUT(327, -1, 1, 2, 4);
+}
+/* src with a zero and self with a zero, for prod's gradient of a single zero */
+static void ix_sr_zero(cg_tensor **in) {
+    ix_sr(in);
+    in[0] = cg_requires_grad_(cg_index_fill(cg_detach(in[0]), 1, cg_tensor_i64(((int64_t[]){2}), 1), 0), true);
+    in[1] = cg_requires_grad_(cg_index_fill(cg_detach(in[1]), 1, cg_tensor_i64(((int64_t[]){1}), 1), 0), true);
+}
+/* rows 0 and 2 get two src rows each (one collides with another in each column) */
+static cg_tensor *ix_sr_index(void) { return cg_tensor_i64(((int64_t[]){0, 2, 0, 2, 0, 0, 2, 2}), 2, 4); }
+#define SR_FN(name, reduce, include_self) \
+    SH_FN(name, cg_scatter_reduce(in[0], 0, ix_sr_index(), in[1], reduce, include_self))
+SR_FN(sr_sum, CG_SCATTER_SUM, true)
+SR_FN(sr_prod, CG_SCATTER_PROD, true)
+SR_FN(sr_prod_excl, CG_SCATTER_PROD, false)
+SR_FN(sr_mean, CG_SCATTER_MEAN, true)
+SR_FN(sr_mean_excl, CG_SCATTER_MEAN, false)
+SR_FN(sr_amax, CG_SCATTER_AMAX, true)
+SR_FN(sr_amin_excl, CG_SCATTER_AMIN, false)
+SH_FN(scatter_value, cg_scatter_value(in[0], 0, ix_sr_index(), cg_number_float(2.5)))
+static cg_tensor *ix_ir_index(void) { return cg_tensor_i64(((int64_t[]){2, 0, 2}), 3); }
+static void ix_ir(cg_tensor **in) {
+    in[0] = GRAD_INPUT(328, -1, 1, 3, 4);
+    in[1] = GRAD_INPUT(329, -1, 1, 3, 4);
+}
+#define IR_FN(name, reduce, include_self) \
+    SH_FN(name, cg_index_reduce(in[0], 0, ix_ir_index(), in[1], reduce, include_self))
+IR_FN(ir_prod, CG_SCATTER_PROD, true)
+IR_FN(ir_mean_excl, CG_SCATTER_MEAN, false)
+IR_FN(ir_amax_excl, CG_SCATTER_AMAX, false)
+IR_FN(ir_amin, CG_SCATTER_AMIN, true)
 
 static const grad_case cases_index_more[] = {
+    {"scatter_reduce", "sum", 2, ix_sr, f_sh_sr_sum, false, 0, 0},
+    {"scatter_reduce", "prod", 2, ix_sr, f_sh_sr_prod, false, 0, 0},
+    {"scatter_reduce", "prod, single zeros in self and src", 2, ix_sr_zero, f_sh_sr_prod, false, 0, 0},
+    {"scatter_reduce", "prod without self", 2, ix_sr, f_sh_sr_prod_excl, false, 0, 0},
+    {"scatter_reduce", "mean", 2, ix_sr, f_sh_sr_mean, false, 0, 0},
+    {"scatter_reduce", "mean without self", 2, ix_sr, f_sh_sr_mean_excl, false, 0, 0},
+    {"scatter_reduce", "amax", 2, ix_sr, f_sh_sr_amax, false, 0, 0},
+    {"scatter_reduce", "amin without self", 2, ix_sr, f_sh_sr_amin_excl, false, 0, 0},
+    {"scatter_zero", "scatter with a number", 1, sh_t, f_sh_scatter_value, false, 0, 0},
+    {"index_reduce", "prod, repeated index", 2, ix_ir, f_sh_ir_prod, false, 0, 0},
+    {"index_reduce", "mean without self", 2, ix_ir, f_sh_ir_mean_excl, false, 0, 0},
+    {"index_reduce", "amax without self", 2, ix_ir, f_sh_ir_amax_excl, false, 0, 0},
+    {"index_reduce", "amin", 2, ix_ir, f_sh_ir_amin, false, 0, 0},
     {"index", "int64 index of dim 0, transposed", 1, ix_adv, f_sh_ix_index, false, 0, 0},
     {"index", "bool mask of dim 1", 1, ix_adv, f_sh_ix_index_mask, false, 0, 0},
     {"index_put", "accumulate, indexed dims apart, repeated places, values broadcast", 2, ix_adv_put, f_sh_ix_put_apart, false, 0, 0},

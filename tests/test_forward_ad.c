@@ -139,6 +139,7 @@ static const char *const not_yet[] = {
     /* not done yet: each needs its own formula (reductions, products, losses, convolutions,
      * normalization, indexing, scans, sorting, linear algebra, and the ops of backward formulas) */
     "smooth_l1_loss_depends", "take", "put", "masked_select", "masked_scatter", "index", "index_put", "index_put_impl",
+    "scatter_reduce", "index_reduce",
     "sum", "sum_dims", "mean", "mean_dims", "var", "std", "norm", "prod", "prod_dim", "max", "min", "max_dim",
     "min_dim", "var_mean", "std_mean", "select_backward", "slice_backward", "cat", "stack", "index_select",
     "gather", "scatter_add", "scatter", "scatter_zero", "masked_fill", "masked_fill_tensor", "index_add",

@@ -66,6 +66,13 @@ static int run_op(const char *op, const arg_list *a, cg_tensor **in, int nin, cg
     else if (IS("take_along_dim")) r = cg_take_along_dim_flat(in[0], in[1]);
     else if (IS("masked_select")) r = cg_masked_select(in[0], in[1]);
     else if (IS("masked_scatter")) r = cg_masked_scatter(in[0], in[1], in[2]);
+    else if (IS("scatter_value")) r = cg_scatter_value(in[0], (int)a[0].v[0], in[1], a[1].number);
+    else if (IS("scatter_reduce"))
+        r = cg_scatter_reduce(in[0], (int)a[0].v[0], in[1], in[2], (cg_scatter_reduction)a[1].number.i, a[2].number.i != 0);
+    else if (IS("index_reduce"))
+        r = cg_index_reduce(in[0], (int)a[0].v[0], in[1], in[2], (cg_scatter_reduction)a[1].number.i, a[2].number.i != 0);
+    else if (IS("scatter_with_reduce"))
+        r = cg_scatter_with_reduce(in[0], (int)a[0].v[0], in[1], in[2], (cg_scatter_reduction)a[1].number.i);
     else if (IS("index") || IS("index_put")) {
         cg_tensor *list[MAX_LIST];
         int k = 1;
@@ -241,7 +248,32 @@ static void test_index_put_inplace(void) {
     CHECK(r && cg_ndim(r) == 3 && cg_size(r, 0) == 2 && cg_size(r, 2) == 2 && cg_get_device(r) == CG_META);
 }
 
+/* The gradients PyTorch 1.13 refuses: scatter(reduce=) has none, prod's double backward for src
+ * with two zeros meeting (its DelayedError node, "Error"). */
+static void test_scatter_refused_gradients(void) {
+    cg_tensor *x = cg_requires_grad_(cg_tensor_f64(((double[]){2, 3}), 2), true), *gs[2] = {0};
+    cg_tensor *s = cg_requires_grad_(cg_tensor_f64(((double[]){0, 0, 1}), 3), true);
+    cg_tensor *index = cg_tensor_i64(((int64_t[]){0, 0, 1}), 3);
+    cg_tensor *y = cg_scatter_with_reduce(x, 0, index, s, CG_SCATTER_SUM);
+    CHECK(y && !strcmp(cg_node_name(cg_grad_fn(y)), "NotImplemented"));
+    CHECK(cg_backward(cg_sum(y)) < 0);
+    CHECK_STR(cg_last_error(), "derivative for aten::scatter is not implemented");
+    CHECK_ERROR(cg_scatter_with_reduce(x, 0, index, s, CG_SCATTER_MEAN), "reduce argument must be either add or multiply.");
+    y = cg_scatter_reduce(x, 0, index, s, CG_SCATTER_PROD, true);
+    CHECK(cg_autograd_grad(.outputs = CG_TENSORS(y), .inputs = CG_TENSORS(x, s), .results = gs,
+                           .grad_outputs = CG_TENSORS(cg_requires_grad_(cg_ones_shape(CG_FLOAT64, CG_SHAPE(2)), true)),
+                           .create_graph = true) == 0);
+    double want_x[] = {0, 1}, want_s[] = {0, 0, 3}, got[3];
+    CHECK(cg_copy_to(gs[0], got, 2, CG_FLOAT64) == 0 && !memcmp(got, want_x, sizeof want_x));
+    CHECK(cg_copy_to(gs[1], got, 3, CG_FLOAT64) == 0 && !memcmp(got, want_s, sizeof want_s));
+    CHECK_STR(cg_node_name(cg_grad_fn(gs[1])), "Error");
+    CHECK(cg_backward(cg_sum(gs[1])) < 0);
+    CHECK_STR(cg_last_error(), "scatter_reduce(): Double backward is unsupported for src when >1 zeros in src are "
+                               "scattered to the same position in self");
+}
+
 int main(void) {
+    RUN(test_scatter_refused_gradients);
     RUN(test_index_put_inplace);
     RUN(test_golden_index_ops);
     RUN(test_take_put_masked);

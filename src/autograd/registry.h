@@ -102,6 +102,7 @@
     X(scatter_add, "ScatterAddBackward0")          \
     X(scatter, "ScatterBackward0")                 \
     X(scatter_zero, "ScatterBackward1")            \
+    X(scatter_reduce, "ScatterReduceBackward0")    \
     X(masked_fill, "MaskedFillBackward0")          \
     X(masked_fill_tensor, "MaskedFillBackward1")   \
     X(index_add, "IndexAddBackward0")
@@ -330,6 +331,7 @@
     X(put, "PutBackward0")                          \
     X(masked_select, "MaskedSelectBackward0")       \
     X(masked_scatter, "MaskedScatterBackward0")    \
+    X(index_reduce, "IndexReduceBackward0")        \
     X(index, "IndexBackward0")                      \
     X(index_put, "IndexPutBackward0")               \
     X(index_put_impl, "IndexPutImplBackward0")

@@ -71,6 +71,8 @@ struct cg_backend {
     void (*gather)(cg_tensor *out, const cg_tensor *src, const cg_tensor *index, int64_t dim_stride);
     void (*scatter_add)(cg_tensor *out, const cg_tensor *index, const cg_tensor *src, int64_t dim_stride);
     void (*scatter)(cg_tensor *out, const cg_tensor *index, const cg_tensor *src, int64_t dim_stride);
+    void (*scatter_reduce)(cg_scatter_reduction op, cg_tensor *out, const cg_tensor *index, const cg_tensor *src,
+                           int64_t dim_stride);
     /* index_add, nonzero, masked_select/masked_scatter, index_offsets (backend/cpu/index_more.h) */
     void (*index_add)(cg_tensor *out, const cg_tensor *index, const cg_tensor *src, int64_t dim_stride, cg_number alpha,
                       bool fused);

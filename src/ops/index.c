@@ -4,9 +4,12 @@
  * operand with the iteration shape. */
 #include "autograd/registry.h"
 #include "backend/backend.h"
+#include "ops/index_internal.h"
 
 #include <float.h>
 #include <math.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <string.h>
 
 /* PyTorch's ensure_nonempty_dim / ensure_nonempty_size: a 0-dim tensor counts as one dim of size 1. */
@@ -192,7 +195,8 @@ void cg_backward_gather(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     if (index) out[0] = scatter_into_zeros(n, index, grads[0]);
 }
 
-/* PyTorch's scatter shape rules: index no larger than self outside dim, nor than src anywhere. */
+/* PyTorch's scatter shape rules: index no larger than self outside dim, nor than src anywhere
+ * (src NULL: a number). */
 static int check_scatter_shapes(const cg_tensor *t, int d, const cg_tensor *index, const cg_tensor *src) {
     int nd = nonempty_ndim(t);
     if (nd != nonempty_ndim(index)) {
@@ -201,6 +205,12 @@ static int check_scatter_shapes(const cg_tensor *t, int d, const cg_tensor *inde
     }
     bool wrong = false;
     for (int k = 0; k < nd && !wrong; k++) wrong = k != d && nonempty_size(index, k) > nonempty_size(t, k);
+    if (!src) {
+        if (wrong)
+            cg_set_error("Expected index %s to be smaller than self %s apart from dimension %d",
+                         cg_shape_text(index->ndim, index->sizes).s, cg_shape_text(t->ndim, t->sizes).s, d);
+        return wrong ? -1 : 0;
+    }
     for (int k = 0; k < nd && !wrong; k++) {
         /* PyTorch reads src.size(k) here, which fails when src has fewer dims */
         if (src->ndim && k >= src->ndim) {
@@ -222,35 +232,51 @@ static int check_scatter_shapes(const cg_tensor *t, int d, const cg_tensor *inde
     return 0;
 }
 
+/* PyTorch's scatter checks (scatter, scatter_add, scatter_reduce: one text; src NULL for a
+ * number), *d the wrapped dim. */
+static int check_scatter(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *src, int *d) {
+    *d = cg_wrap_dim(dim, t->ndim);
+    if (*d < 0) return -1;
+    if (index->numel != 0 && index->dtype != CG_INT64) {
+        cg_set_error("scatter(): Expected dtype int64 for index");
+        return -1;
+    }
+    if (src && t->dtype != src->dtype) {
+        cg_set_error("scatter(): Expected self.dtype to be equal to src.dtype");
+        return -1;
+    }
+    if (index->numel == 0) return 0;
+    if (check_scatter_shapes(t, *d, index, src) < 0) return -1;
+    return check_index_values(index, nonempty_size(t, *d), *d);
+}
+
+/* The scatter loop into out, a contiguous copy of t: along dim d, out[..., index[p], ...] gets
+ * src[p] written (reduce < 0) or reduced in (a cg_scatter_reduction); a 0-dim src stands for every p. */
+static void scatter_loop(cg_tensor *out, int d, cg_tensor *index, const cg_tensor *src, int reduce) {
+    if (index->numel == 0) return;
+    int64_t out_strides[CG_MAX_DIMS], src_strides[CG_MAX_DIMS];
+    strides_without(out, index->ndim, d, out_strides);
+    strides_without(src, index->ndim, -1, src_strides);
+    cg_tensor dst = restrided(out, index->ndim, index->sizes, out_strides);
+    cg_tensor from = restrided(src, index->ndim, index->sizes, src_strides);
+    if (reduce < 0) CG_KERNEL(out, scatter)(&dst, index, &from, stride_or_zero(out, d));
+    else CG_KERNEL(out, scatter_reduce)((cg_scatter_reduction)reduce, &dst, index, &from, stride_or_zero(out, d));
+}
+
+static cg_tensor *scattered_copy(cg_tensor *t, int d, cg_tensor *index, const cg_tensor *src, int reduce) {
+    cg_tensor *out = cg_new_tensor_on(cg_backend_of(t), t->dtype, t->ndim, t->sizes);
+    if (!out || cg_copy_across(out, t) < 0) return NULL;
+    scatter_loop(out, d, index, src, reduce);
+    return out;
+}
+
 /* t.clone().scatter_add_(dim, index, src) (add) or t.clone().scatter_(dim, index, src): along dim,
  * out[..., index[p], ...] += src[p] or = src[p]. */
 static cg_tensor *scatter(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *src, bool add) {
-    const cg_backend *be = t && index && src ? CG_LENIENT_BACKEND(t, index, src) : NULL;
-    if (!be) return NULL;
-    int d = cg_wrap_dim(dim, t->ndim);
-    if (d < 0) return NULL;
-    if (index->numel != 0 && index->dtype != CG_INT64) {
-        cg_set_error("scatter(): Expected dtype int64 for index");
+    int d;
+    if (!t || !index || !src || !CG_LENIENT_BACKEND(t, index, src) || check_scatter(t, dim, index, src, &d) < 0)
         return NULL;
-    }
-    if (t->dtype != src->dtype) {
-        cg_set_error("scatter(): Expected self.dtype to be equal to src.dtype");
-        return NULL;
-    }
-    if (index->numel != 0) {
-        if (check_scatter_shapes(t, d, index, src) < 0) return NULL;
-        if (check_index_values(index, nonempty_size(t, d), d) < 0) return NULL;
-    }
-    cg_tensor *out = cg_new_tensor_on(be, t->dtype, t->ndim, t->sizes);
-    if (!out || cg_copy_across(out, t) < 0) return NULL;
-    if (index->numel != 0) {
-        int64_t out_strides[CG_MAX_DIMS], src_strides[CG_MAX_DIMS];
-        strides_without(out, index->ndim, d, out_strides);
-        strides_without(src, index->ndim, -1, src_strides);
-        cg_tensor dst = restrided(out, index->ndim, index->sizes, out_strides);
-        cg_tensor from = restrided(src, index->ndim, index->sizes, src_strides);
-        (add ? CG_KERNEL(out, scatter_add) : CG_KERNEL(out, scatter))(&dst, index, &from, stride_or_zero(out, d));
-    }
+    cg_tensor *out = scattered_copy(t, d, index, src, add ? CG_SCATTER_SUM : -1);
     record_indexed(add ? &cg_op_scatter_add : &cg_op_scatter, out, CG_INPUTS(t, src), d, index);
     return cg_recorded(out);
 }
@@ -263,6 +289,152 @@ cg_tensor *cg_scatter(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *src) {
     return scatter(t, dim, index, src, false);
 }
 
+/* A 0-dim tensor of dtype on t's device holding value (converted as PyTorch's kernels do). */
+static cg_tensor *number_tensor(const cg_tensor *t, cg_dtype dtype, cg_number value) {
+    return cg_full_on(cg_backend_of(t), dtype, 0, NULL, value);
+}
+
+/* torch.scatter with a number: ScatterBackward1, whose gradient zeroes the written places. */
+cg_tensor *cg_scatter_value(cg_tensor *t, int dim, cg_tensor *index, cg_number value) {
+    int d;
+    if (!t || !index || cg_check_number(value) < 0 || !CG_LENIENT_BACKEND(t, index)) return NULL;
+    if (check_scatter(t, dim, index, NULL, &d) < 0 || cg_check_number_fits(t->dtype, value) < 0) return NULL;
+    cg_tensor *v = number_tensor(t, t->dtype, value), *out = v ? scattered_copy(t, d, index, v, -1) : NULL;
+    record_indexed(&cg_op_scatter_zero, out, CG_INPUTS(t), d, index);
+    return cg_recorded(out);
+}
+
+/* PyTorch 1.13's scatter(..., reduce='add'/'multiply') has no derivative. */
+static void scatter_reduce_not_implemented(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    (void)n, (void)grads, (void)out;
+    cg_set_error("derivative for aten::scatter is not implemented");
+}
+static const cg_op scatter_reduce_op = {"NotImplemented", scatter_reduce_not_implemented, "scatter_reduce_legacy"};
+
+cg_tensor *cg_scatter_with_reduce(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *src, cg_scatter_reduction reduce) {
+    int d;
+    if (!t || !index || !src || !CG_LENIENT_BACKEND(t, index, src)) return NULL;
+    if (reduce != CG_SCATTER_SUM && reduce != CG_SCATTER_PROD) {
+        cg_set_error("reduce argument must be either add or multiply.");
+        return NULL;
+    }
+    if (check_scatter(t, dim, index, src, &d) < 0) return NULL;
+    cg_tensor *out = scattered_copy(t, d, index, src, reduce);
+    if (out) cg_record(&scatter_reduce_op, out, CG_INPUTS(t, src));
+    return cg_recorded(out);
+}
+
+cg_number cg_scatter_identity(cg_scatter_reduction reduce, cg_dtype dtype) {
+    bool is_float = cg_dtype_is_floating(dtype);
+    switch (reduce) {
+    case CG_SCATTER_PROD: return cg_number_int(1);
+    case CG_SCATTER_AMAX:
+        return is_float ? cg_number_float(-INFINITY) : dtype == CG_BOOL ? cg_number_bool(false) : cg_number_int(INT64_MIN);
+    case CG_SCATTER_AMIN:
+        return is_float ? cg_number_float(INFINITY) : dtype == CG_BOOL ? cg_number_bool(true) : cg_number_int(INT64_MAX);
+    default: return cg_number_int(0);
+    }
+}
+
+/* The scatter_reduce forward, unrecorded: a contiguous copy of t reduced in place. */
+static cg_tensor *scatter_reduced(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *src, cg_scatter_reduction reduce,
+                                  bool include_self, int *d) {
+    if (check_scatter(t, dim, index, src, d) < 0) return NULL;
+    if (reduce == CG_SCATTER_MEAN && t->dtype == CG_BOOL) {
+        cg_set_error("\"scatter_gather_tensor_cpu_reduce_mean\" not implemented for 'Bool'");
+        return NULL;
+    }
+    static atomic_bool warned;
+    if (!atomic_exchange(&warned, true)) cg_warn("scatter_reduce() is in beta and the API may change at any time.");
+    cg_tensor *out = cg_new_tensor_on(cg_backend_of(t), t->dtype, t->ndim, t->sizes), *init = NULL;
+    if (!out || cg_copy_across(out, t) < 0) return NULL;
+    if (!include_self && !(init = number_tensor(t, t->dtype, cg_scatter_identity(reduce, t->dtype)))) return NULL;
+    if (init) scatter_loop(out, *d, index, init, -1);
+    scatter_loop(out, *d, index, src, reduce);
+    if (reduce != CG_SCATTER_MEAN) return out;
+    /* the sum divided by how many were summed (self counting once when included; floor for int64) */
+    CG_NO_GRAD {
+        cg_tensor *count = include_self ? cg_ones_like(out) : cg_zeros_like(out);
+        count = cg_scatter_add(count, *d, index, cg_ones_like(src));
+        count = count ? cg_masked_fill(count, cg_eq_scalar(count, 0), 1) : NULL;
+        out = cg_dtype_is_floating(t->dtype) ? cg_div(out, count) : cg_div_mode(out, count, "floor");
+    }
+    return out;
+}
+
+cg_tensor *cg_scatter_reduce(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *src, cg_scatter_reduction reduce,
+                             bool include_self) {
+    int d;
+    if (!t || !index || !src || !CG_LENIENT_BACKEND(t, index, src)) return NULL;
+    cg_tensor *out = scatter_reduced(t, dim, index, src, reduce, include_self, &d);
+    cg_node *n = record_indexed(&cg_op_scatter_reduce, out, CG_INPUTS(t, src), d, index);
+    if (n) {
+        n->args[1] = reduce;
+        n->args[2] = include_self;
+        cg_save(n, 1, t);
+        cg_save(n, 2, src);
+        cg_save(n, 3, out);
+    }
+    return cg_recorded(out);
+}
+
+/* PyTorch 1.13's DelayedError: its message in args[0]. */
+static void delayed_error(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    (void)grads, (void)out;
+    cg_set_error("%s", (const char *)(intptr_t)n->args[0]);
+}
+static const cg_op delayed_error_op = {"Error", delayed_error, "delayed_error"};
+
+cg_tensor *cg_delayed_error(cg_tensor *grad, const char *message) {
+    if (!grad || !cg_requires_grad(grad)) return grad;
+    cg_tensor *out = cg_detach(grad);
+    cg_node *n = out ? cg_record(&delayed_error_op, out, CG_INPUTS(grad)) : NULL;
+    if (n) n->args[0] = (int64_t)(intptr_t)message;
+    return cg_recorded(out);
+}
+
+/* PyTorch 1.13's scatter_reduce_backward, composed of ops (so it has its own gradient). */
+void cg_backward_scatter_reduce(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *index = cg_saved(n, 0), *self = cg_saved(n, 1), *src = cg_saved(n, 2), *result = cg_saved(n, 3);
+    if (!index || !self || !src || !result) return;
+    int d = (int)n->args[0];
+    cg_scatter_reduction reduce = (cg_scatter_reduction)n->args[1];
+    bool include_self = n->args[2];
+    cg_tensor *g = grads[0], *gs = NULL, *gsrc = NULL;
+    if (reduce == CG_SCATTER_SUM) {
+        gs = g;
+        gsrc = cg_gather(g, d, index);
+    } else if (reduce == CG_SCATTER_PROD) {
+        /* the products without each zero, so a single zero still gets its gradient */
+        cg_tensor *masked_self = cg_masked_fill(self, cg_eq_scalar(self, 0), 1);
+        gs = cg_div(cg_mul(g, cg_scatter_reduce(masked_self, d, index, src, reduce, include_self)), masked_self);
+        cg_tensor *src_zero = cg_eq_scalar(src, 0);
+        cg_tensor *zeros_count = cg_gather(cg_scatter_add(cg_zeros_like(self), d, index, cg_to(src_zero, self->dtype)), d, index);
+        cg_tensor *single = cg_logical_and(src_zero, cg_eq_scalar(zeros_count, 1));
+        cg_tensor *masked_src_result = cg_scatter_reduce(self, d, index, cg_masked_fill(src, single, 1), reduce, include_self);
+        gsrc = cg_where(single, cg_gather(cg_mul(g, masked_src_result), d, index),
+                        cg_div(cg_gather(cg_mul(g, result), d, index), cg_masked_fill(src, src_zero, 1)));
+        bool refused = false;
+        CG_NO_GRAD { refused = cg_item(cg_any(cg_gt_scalar(zeros_count, 1))) != 0; }
+        if (refused)
+            gsrc = cg_delayed_error(gsrc, "scatter_reduce(): Double backward is unsupported for src when >1 zeros in src "
+                                          "are scattered to the same position in self");
+    } else if (reduce == CG_SCATTER_MEAN) {
+        cg_tensor *count = cg_scatter_add(include_self ? cg_ones_like(g) : cg_zeros_like(g), d, index, cg_ones_like(src));
+        count = cg_masked_fill(count, cg_eq_scalar(count, 0), 1);
+        gs = cg_div(g, count);
+        gsrc = cg_div(cg_gather(g, d, index), cg_gather(count, d, index));
+    } else { /* amax, amin: the gradient shared evenly among the elements equal to the result */
+        cg_tensor *value = cg_gather(result, d, index), *self_is = cg_eq(self, result), *src_is = cg_eq(src, value);
+        cg_tensor *shares = cg_scatter_add(cg_to(self_is, self->dtype), d, index, cg_to(src_is, self->dtype));
+        cg_tensor *distributed = cg_div(g, shares);
+        gs = cg_mul(self_is, distributed);
+        gsrc = cg_mul(src_is, cg_gather(distributed, d, index));
+    }
+    if (!include_self) gs = cg_scatter_value(gs, d, index, cg_number_int(0));
+    if (cg_needs_grad(n, 0)) out[0] = gs;
+    if (cg_needs_grad(n, 1)) out[1] = gsrc;
+}
 /* grad.scatter(dim, index, 0), PyTorch's scatter with a number (ScatterBackward1): the places
  * index names zeroed. Its own gradient zeroes them again. */
 static cg_tensor *scatter_zero(cg_tensor *grad, int d, cg_tensor *index) {

@@ -6,7 +6,9 @@
  * indexed dim), as index_select's backward does. */
 #include "autograd/registry.h"
 #include "backend/backend.h"
+#include "ops/index_internal.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
 /* A header (no reference, no scope) over t's elements with the given sizes and strides. */
@@ -115,23 +117,25 @@ static cg_number alpha_in(cg_dtype dtype, cg_number alpha) {
     return cg_number_float(dtype == CG_FLOAT32 ? (double)(float)alpha.f : alpha.f);
 }
 
-static int check_index_add(const cg_tensor *t, int d, cg_tensor *index, const cg_tensor *source) {
+/* PyTorch's index_func_meta_impl checks (func: index_add_ or index_reduce_) and those of the slice
+ * loop; the index values are the caller's to check. */
+static int check_index_func(const cg_tensor *t, int d, cg_tensor *index, const cg_tensor *source, const char *func) {
     if (index->ndim > 1) {
-        cg_set_index_error("index_add_(): Index is supposed to be a vector, but got dim: %d with type: %s and size: %s",
+        cg_set_index_error("%s(): Index is supposed to be a vector, but got dim: %d with type: %s and size: %s", func,
                            index->ndim, cg_dtype_title(index->dtype), cg_shape_text(index->ndim, index->sizes).s);
         return -1;
     }
     if (index->dtype != CG_INT64) {
-        cg_set_error("index_add_(): Expected dtype int32/int64 for index but got: %s", cg_dtype_title(index->dtype));
+        cg_set_error("%s(): Expected dtype int32/int64 for index but got: %s", func, cg_dtype_title(index->dtype));
         return -1;
     }
     if (t->dtype != source->dtype) {
-        cg_set_error("index_add_(): self (%s) and source (%s) must have the same scalar type", cg_dtype_title(t->dtype),
+        cg_set_error("%s(): self (%s) and source (%s) must have the same scalar type", func, cg_dtype_title(t->dtype),
                      cg_dtype_title(source->dtype));
         return -1;
     }
     if (!(d == 0 || d < source->ndim)) {
-        cg_set_error("index_add_(): Indexing dim %d is out of bounds of the source tensor with dim %d", d, source->ndim);
+        cg_set_error("%s(): Indexing dim %d is out of bounds of the source tensor with dim %d", func, d, source->ndim);
         return -1;
     }
     int64_t n = size_along(source, d);
@@ -140,7 +144,7 @@ static int check_index_add(const cg_tensor *t, int d, cg_tensor *index, const cg
         return -1;
     }
     if (index->numel != n) {
-        cg_set_error("index_add_(): Number of indices (%lld) should be equal to source.size(dim): (%lld), for dim: %d",
+        cg_set_error("%s(): Number of indices (%lld) should be equal to source.size(dim): (%lld), for dim: %d", func,
                      (long long)index->numel, (long long)n, d);
         return -1;
     }
@@ -171,19 +175,22 @@ static int check_index_add(const cg_tensor *t, int d, cg_tensor *index, const cg
         cg_set_error("source.dim() (%d) must one or zero for given self.dim() (%d)", source->ndim, t->ndim);
         return -1;
     }
-    int64_t bad;
-    if (!indices_within(index, 0, size_along(t, d), &bad)) {
-        cg_set_index_error("index out of range in self");
-        return -1;
-    }
     return 0;
+}
+
+/* The slice loop's check of the index values. */
+static int check_in_self(const cg_tensor *t, int d, cg_tensor *index) {
+    int64_t bad;
+    if (indices_within(index, 0, size_along(t, d), &bad)) return 0;
+    cg_set_index_error("index out of range in self");
+    return -1;
 }
 
 cg_tensor *cg_index_add_number(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *source, cg_number alpha) {
     const cg_backend *be = t && index && source ? CG_LENIENT_BACKEND(t, index, source) : NULL;
     if (!be || cg_check_number(alpha) < 0) return NULL;
     int d = cg_wrap_dim(dim, t->ndim);
-    if (d < 0 || check_index_add(t, d, index, source) < 0) return NULL;
+    if (d < 0 || check_index_func(t, d, index, source, "index_add_") < 0 || check_in_self(t, d, index) < 0) return NULL;
     cg_tensor *out = copy_of(t, false);
     if (!out) return NULL;
     if (index->numel > 0 && out->numel > 0) {
@@ -629,4 +636,108 @@ void cg_backward_masked_scatter(cg_node *n, cg_tensor **grads, cg_tensor **out) 
     int64_t rest = cg_shape_numel(src->ndim, src->sizes) - (selected ? selected->numel : 0);
     if (selected && rest > 0) selected = cg_cat(CG_LIST(selected, cg_zeros_on(g, g->dtype, 1, &rest)), 0);
     out[1] = cg_view_shape(selected, src->ndim, src->sizes);
+}
+
+/* ---- index_reduce ---- */
+
+cg_tensor *cg_index_reduce(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *source, cg_scatter_reduction reduce,
+                           bool include_self) {
+    const cg_backend *be = t && index && source ? CG_LENIENT_BACKEND(t, index, source) : NULL;
+    if (!be) return NULL;
+    if (reduce == CG_SCATTER_SUM) {
+        cg_set_error("index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got sum.");
+        return NULL;
+    }
+    int d = cg_wrap_dim(dim, t->ndim);
+    if (d < 0 || check_index_func(t, d, index, source, "index_reduce_") < 0) return NULL;
+    if (t->dtype == CG_BOOL && !include_self) { /* PyTorch's dispatch of the identity's fill */
+        cg_set_error("\"index_reduce_func_exclude_input_init\" not implemented for 'Bool'");
+        return NULL;
+    }
+    int64_t size = size_along(t, d), bad;
+    /* without self, PyTorch's index_fill_ of the reduction's identity checks the values first */
+    if (!include_self && reads_index(t, d) && !indices_within(index, -size, 2 * size, &bad)) {
+        cg_set_index_error("index %lld is out of bounds for dimension %d with size %lld", (long long)bad, d, (long long)size);
+        return NULL;
+    }
+    /* PyTorch's element loop (self of 0 or 1 dim) has no bool version; its slice loop has, but not
+     * mean's floor division */
+    bool bool_fails = t->dtype == CG_BOOL && (t->ndim <= 1 || reduce == CG_SCATTER_MEAN);
+    if (bool_fails && t->ndim <= 1) {
+        cg_set_error("\"index_func_\" not implemented for 'Bool'");
+        return NULL;
+    }
+    if (check_in_self(t, d, index) < 0) return NULL;
+    if (bool_fails) {
+        cg_set_error("\"div_floor_cpu\" not implemented for 'Bool'");
+        return NULL;
+    }
+    static atomic_bool warned;
+    if (!atomic_exchange(&warned, true)) cg_warn("index_reduce() is in beta and the API may change at any time.");
+    cg_tensor *out = copy_of(t, false);
+    if (!out) return NULL;
+    if (index->numel > 0 && out->numel > 0) {
+        index_plan p;
+        if (!include_self) {
+            cg_tensor *init = cg_full_on(cg_backend_of(t), t->dtype, 0, NULL, cg_scatter_identity(reduce, t->dtype));
+            if (!init) return NULL;
+            plan_for(&p, out, d, index, init);
+            CG_KERNEL(out, scatter)(&p.out, &p.index, &p.src, p.dim_stride);
+        }
+        plan_for(&p, out, d, index, source);
+        CG_KERNEL(out, scatter_reduce)(reduce, &p.out, &p.index, &p.src, p.dim_stride);
+    }
+    if (reduce == CG_SCATTER_MEAN) CG_NO_GRAD { /* the sum over how many were summed (floor for int64) */
+        cg_tensor *count = cg_index_add(include_self ? cg_ones_like(out) : cg_zeros_like(out), d, index, cg_ones_like(source));
+        count = count ? cg_masked_fill(count, cg_eq_scalar(count, 0), 1) : NULL;
+        out = cg_dtype_is_floating(t->dtype) ? cg_div(out, count) : cg_div_mode(out, count, "floor");
+    }
+    cg_node *n = record_index_op(&cg_op_index_reduce, out, CG_INPUTS(t, source), d, index);
+    if (n) {
+        n->args[1] = reduce;
+        n->args[2] = include_self;
+        cg_save(n, 1, t);
+        cg_save(n, 2, source);
+        cg_save(n, 3, out);
+    }
+    return cg_recorded(out);
+}
+
+/* PyTorch 1.13's index_reduce_backward, composed of ops. */
+void cg_backward_index_reduce(cg_node *n, cg_tensor **grads, cg_tensor **out) {
+    cg_tensor *index = cg_saved(n, 0), *self = cg_saved(n, 1), *src = cg_saved(n, 2), *result = cg_saved(n, 3);
+    if (!index || !self || !src || !result) return;
+    int d = (int)n->args[0];
+    cg_scatter_reduction reduce = (cg_scatter_reduction)n->args[1];
+    bool include_self = n->args[2];
+    cg_tensor *g = grads[0], *gs = NULL, *gsrc = NULL;
+    if (reduce == CG_SCATTER_PROD) {
+        cg_tensor *masked_self = cg_masked_fill(self, cg_eq_scalar(self, 0), 1);
+        gs = cg_div(cg_mul(g, cg_index_reduce(masked_self, d, index, src, reduce, include_self)), masked_self);
+        cg_tensor *src_zero = cg_eq_scalar(src, 0);
+        cg_tensor *zeros_count = cg_index_select(cg_index_add(cg_zeros_like(self), d, index, cg_to(src_zero, self->dtype)), d, index);
+        cg_tensor *single = cg_logical_and(src_zero, cg_eq_scalar(zeros_count, 1));
+        cg_tensor *masked_src_result = cg_index_reduce(self, d, index, cg_masked_fill(src, single, 1), reduce, include_self);
+        gsrc = cg_where(single, cg_index_select(cg_mul(g, masked_src_result), d, index),
+                        cg_div(cg_index_select(cg_mul(g, result), d, index), cg_masked_fill(src, src_zero, 1)));
+        bool refused = false;
+        CG_NO_GRAD { refused = cg_item(cg_any(cg_gt_scalar(zeros_count, 1))) != 0; }
+        if (refused)
+            gsrc = cg_delayed_error(gsrc, "index_reduce(): Double backward is unsupported for source when >1 zeros in "
+                                          "source are scattered to the same position in self");
+    } else if (reduce == CG_SCATTER_MEAN) {
+        cg_tensor *count = cg_index_add(include_self ? cg_ones_like(self) : cg_zeros_like(self), d, index, cg_ones_like(src));
+        count = cg_masked_fill(count, cg_eq_scalar(count, 0), 1);
+        gs = cg_div(g, count);
+        gsrc = cg_div(cg_index_select(g, d, index), cg_index_select(count, d, index));
+    } else { /* amax, amin: the gradient shared evenly among the elements equal to the result */
+        cg_tensor *value = cg_index_select(result, d, index), *self_is = cg_eq(self, result), *src_is = cg_eq(src, value);
+        cg_tensor *shares = cg_index_add(cg_to(self_is, self->dtype), d, index, cg_to(src_is, self->dtype));
+        cg_tensor *distributed = cg_div(g, shares);
+        gs = cg_mul(self_is, distributed);
+        gsrc = cg_mul(src_is, cg_index_select(distributed, d, index));
+    }
+    if (!include_self) gs = cg_index_fill(gs, d, index, 0);
+    if (cg_needs_grad(n, 0)) out[0] = gs;
+    if (cg_needs_grad(n, 1)) out[1] = gsrc;
 }

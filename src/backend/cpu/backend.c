@@ -80,6 +80,7 @@ const cg_backend cg_backend_cpu = {
     .gather = cg_kernel_gather,
     .scatter_add = cg_kernel_scatter_add,
     .scatter = cg_kernel_scatter,
+    .scatter_reduce = cg_kernel_scatter_reduce,
     .index_add = cg_kernel_index_add,
     .nonzero = cg_kernel_nonzero,
     .masked_select = cg_kernel_masked_select,

@@ -2,6 +2,7 @@
 
 #include "backend/cpu/iter.h"
 
+#include <math.h>
 #include <string.h>
 
 typedef struct {
@@ -94,4 +95,36 @@ void cg_kernel_scatter(cg_tensor *out, const cg_tensor *index, const cg_tensor *
     size_t elsize = cg_dtype_size(out->dtype);
     index_ctx c = {dim_stride * (int64_t)elsize, elsize};
     CG_ITER(index, scatter_loop, &c, out, index, src);
+}
+
+/* scatter_reduce's loops (prod, amax, amin; sum is scatter_add's): PyTorch's ReduceMultiply,
+ * ReduceMaximum and ReduceMinimum, a NaN from src winning the last two. */
+#define SCATTER_REDUCE_LOOPS(sfx, type, isnan_)                                                             \
+    SCATTER_ADD_LOOP(scatter_prod_##sfx, type, (type)(*dst * v))                                           \
+    SCATTER_ADD_LOOP(scatter_amax_##sfx, type, isnan_(v) ? v : *dst < v ? v : *dst)                        \
+    SCATTER_ADD_LOOP(scatter_amin_##sfx, type, isnan_(v) ? v : v < *dst ? v : *dst)
+SCATTER_REDUCE_LOOPS(f32, float, isnan)
+SCATTER_REDUCE_LOOPS(f64, double, isnan)
+SCATTER_ADD_LOOP(scatter_prod_i64, int64_t, (int64_t)((uint64_t)*dst * (uint64_t)v)) /* wraps like PyTorch */
+SCATTER_ADD_LOOP(scatter_amax_i64, int64_t, *dst < v ? v : *dst)
+SCATTER_ADD_LOOP(scatter_amin_i64, int64_t, v < *dst ? v : *dst)
+SCATTER_ADD_LOOP(scatter_prod_bool, bool, *dst && v)
+SCATTER_ADD_LOOP(scatter_amax_bool, bool, *dst || v)
+SCATTER_ADD_LOOP(scatter_amin_bool, bool, *dst && v)
+
+void cg_kernel_scatter_reduce(cg_scatter_reduction op, cg_tensor *out, const cg_tensor *index, const cg_tensor *src,
+                              int64_t dim_stride) {
+    static const cg_loop_fn loops[3][4] = {
+        {scatter_prod_f32, scatter_prod_f64, scatter_prod_i64, scatter_prod_bool},
+        {scatter_amax_f32, scatter_amax_f64, scatter_amax_i64, scatter_amax_bool},
+        {scatter_amin_f32, scatter_amin_f64, scatter_amin_i64, scatter_amin_bool},
+    };
+    if (op == CG_SCATTER_SUM || op == CG_SCATTER_MEAN) {
+        cg_kernel_scatter_add(out, index, src, dim_stride);
+        return;
+    }
+    int row = op == CG_SCATTER_PROD ? 0 : op == CG_SCATTER_AMAX ? 1 : 2;
+    int col = out->dtype == CG_FLOAT32 ? 0 : out->dtype == CG_FLOAT64 ? 1 : out->dtype == CG_INT64 ? 2 : 3;
+    index_ctx c = {dim_stride * (int64_t)cg_dtype_size(out->dtype), cg_dtype_size(out->dtype)};
+    CG_ITER(index, loops[row][col], &c, out, index, src);
 }

@@ -19,5 +19,8 @@ void cg_kernel_gather(cg_tensor *out, const cg_tensor *src, const cg_tensor *ind
 void cg_kernel_scatter_add(cg_tensor *out, const cg_tensor *index, const cg_tensor *src, int64_t dim_stride);
 /* The same walk with out[p + index[p] * dim_stride] = src[p] (the last write to an element wins). */
 void cg_kernel_scatter(cg_tensor *out, const cg_tensor *index, const cg_tensor *src, int64_t dim_stride);
+/* The same walk reducing src into out: sum (and mean's sum) as scatter_add, prod, amax, amin. */
+void cg_kernel_scatter_reduce(cg_scatter_reduction op, cg_tensor *out, const cg_tensor *index, const cg_tensor *src,
+                              int64_t dim_stride);
 
 #endif

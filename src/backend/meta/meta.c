@@ -65,6 +65,10 @@ static bool index_offsets(cg_tensor *out, int n, cg_tensor *const *idx, const in
     (void)out, (void)n, (void)idx, (void)sizes, (void)strides, (void)bad, (void)bad_dim;
     return true; /* no index values to check */
 }
+static void scatter_reduce(cg_scatter_reduction op, cg_tensor *out, const cg_tensor *index, const cg_tensor *src,
+                           int64_t s) {
+    (void)op, (void)out, (void)index, (void)src, (void)s;
+}
 static void masked_select(cg_tensor *out, const cg_tensor *in, const cg_tensor *mask) { (void)out, (void)in, (void)mask; }
 static void uniform(cg_tensor *t, double a, double b, cg_generator *g) { (void)t, (void)a, (void)b, (void)g; }
 static void randint(cg_tensor *t, int64_t low, uint64_t range, cg_generator *g) { (void)t, (void)low, (void)range, (void)g; }
@@ -220,6 +224,7 @@ const cg_backend cg_backend_meta = {
     .gather = gather,
     .scatter_add = scatter,
     .scatter = scatter,
+    .scatter_reduce = scatter_reduce,
     .index_add = index_add,
     .nonzero = nonzero,
     .masked_select = masked_select,
