@@ -272,7 +272,25 @@ static void test_scatter_refused_gradients(void) {
                                "scattered to the same position in self");
 }
 
+/* A CPU operand with a meta one gives a meta result (the lenient devices of PyTorch's meta kernels). */
+static void test_mixed_meta(void) {
+    cg_tensor *cpu = cg_rand_shape(CG_FLOAT64, CG_SHAPE(2, 3)), *meta = cg_to_device(cpu, CG_META);
+    cg_tensor *index = cg_tensor_i64(((int64_t[]){0, 1}), 2), *rows = cg_tensor_i64(((int64_t[]){1, 0, 1}), 1, 3);
+    cg_tensor *flat = cg_to_device(cg_rand_shape(CG_FLOAT64, CG_SHAPE(2)), CG_META);
+    cg_tensor *results[] = {
+        cg_put(cpu, index, flat, true),
+        cg_masked_scatter(cpu, cg_tensor_bool(((bool[]){1, 0, 1}), 3), cg_to_device(cg_zeros_shape(CG_FLOAT64, CG_SHAPE(6)), CG_META)),
+        cg_index_put(cpu, CG_LIST(index), cg_to_device(cg_zeros_shape(CG_FLOAT64, CG_SHAPE(3)), CG_META), false),
+        cg_index_reduce(cpu, 0, index, meta, CG_SCATTER_AMAX, false),
+        cg_scatter_reduce(cpu, 0, rows, meta, CG_SCATTER_MEAN, true),
+        cg_scatter_with_reduce(cpu, 0, rows, meta, CG_SCATTER_PROD),
+    };
+    for (size_t i = 0; i < sizeof results / sizeof results[0]; i++)
+        CHECK_MSG(results[i] && cg_get_device(results[i]) == CG_META, "op %zu: %s", i, cg_last_error());
+}
+
 int main(void) {
+    RUN(test_mixed_meta);
     RUN(test_scatter_refused_gradients);
     RUN(test_index_put_inplace);
     RUN(test_golden_index_ops);

@@ -263,8 +263,10 @@ static void scatter_loop(cg_tensor *out, int d, cg_tensor *index, const cg_tenso
     else CG_KERNEL(out, scatter_reduce)((cg_scatter_reduction)reduce, &dst, index, &from, stride_or_zero(out, d));
 }
 
-static cg_tensor *scattered_copy(cg_tensor *t, int d, cg_tensor *index, const cg_tensor *src, int reduce) {
-    cg_tensor *out = cg_new_tensor_on(cg_backend_of(t), t->dtype, t->ndim, t->sizes);
+/* be: the operands' (lenient) backend, meta when one of them is */
+static cg_tensor *scattered_copy(const cg_backend *be, cg_tensor *t, int d, cg_tensor *index, const cg_tensor *src,
+                                 int reduce) {
+    cg_tensor *out = cg_new_tensor_on(be, t->dtype, t->ndim, t->sizes);
     if (!out || cg_copy_across(out, t) < 0) return NULL;
     scatter_loop(out, d, index, src, reduce);
     return out;
@@ -274,9 +276,9 @@ static cg_tensor *scattered_copy(cg_tensor *t, int d, cg_tensor *index, const cg
  * out[..., index[p], ...] += src[p] or = src[p]. */
 static cg_tensor *scatter(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *src, bool add) {
     int d;
-    if (!t || !index || !src || !CG_LENIENT_BACKEND(t, index, src) || check_scatter(t, dim, index, src, &d) < 0)
-        return NULL;
-    cg_tensor *out = scattered_copy(t, d, index, src, add ? CG_SCATTER_SUM : -1);
+    const cg_backend *be = t && index && src ? CG_LENIENT_BACKEND(t, index, src) : NULL;
+    if (!be || check_scatter(t, dim, index, src, &d) < 0) return NULL;
+    cg_tensor *out = scattered_copy(be, t, d, index, src, add ? CG_SCATTER_SUM : -1);
     record_indexed(add ? &cg_op_scatter_add : &cg_op_scatter, out, CG_INPUTS(t, src), d, index);
     return cg_recorded(out);
 }
@@ -289,17 +291,12 @@ cg_tensor *cg_scatter(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *src) {
     return scatter(t, dim, index, src, false);
 }
 
-/* A 0-dim tensor of dtype on t's device holding value (converted as PyTorch's kernels do). */
-static cg_tensor *number_tensor(const cg_tensor *t, cg_dtype dtype, cg_number value) {
-    return cg_full_on(cg_backend_of(t), dtype, 0, NULL, value);
-}
-
 /* torch.scatter with a number: ScatterBackward1, whose gradient zeroes the written places. */
 cg_tensor *cg_scatter_value(cg_tensor *t, int dim, cg_tensor *index, cg_number value) {
     int d;
-    if (!t || !index || cg_check_number(value) < 0 || !CG_LENIENT_BACKEND(t, index)) return NULL;
-    if (check_scatter(t, dim, index, NULL, &d) < 0 || cg_check_number_fits(t->dtype, value) < 0) return NULL;
-    cg_tensor *v = number_tensor(t, t->dtype, value), *out = v ? scattered_copy(t, d, index, v, -1) : NULL;
+    const cg_backend *be = t && index && cg_check_number(value) == 0 ? CG_LENIENT_BACKEND(t, index) : NULL;
+    if (!be || check_scatter(t, dim, index, NULL, &d) < 0 || cg_check_number_fits(t->dtype, value) < 0) return NULL;
+    cg_tensor *v = cg_full_on(be, t->dtype, 0, NULL, value), *out = v ? scattered_copy(be, t, d, index, v, -1) : NULL;
     record_indexed(&cg_op_scatter_zero, out, CG_INPUTS(t), d, index);
     return cg_recorded(out);
 }
@@ -313,13 +310,14 @@ static const cg_op scatter_reduce_op = {"NotImplemented", scatter_reduce_not_imp
 
 cg_tensor *cg_scatter_with_reduce(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *src, cg_scatter_reduction reduce) {
     int d;
-    if (!t || !index || !src || !CG_LENIENT_BACKEND(t, index, src)) return NULL;
+    const cg_backend *be = t && index && src ? CG_LENIENT_BACKEND(t, index, src) : NULL;
+    if (!be) return NULL;
     if (reduce != CG_SCATTER_SUM && reduce != CG_SCATTER_PROD) {
         cg_set_error("reduce argument must be either add or multiply.");
         return NULL;
     }
     if (check_scatter(t, dim, index, src, &d) < 0) return NULL;
-    cg_tensor *out = scattered_copy(t, d, index, src, reduce);
+    cg_tensor *out = scattered_copy(be, t, d, index, src, reduce);
     if (out) cg_record(&scatter_reduce_op, out, CG_INPUTS(t, src));
     return cg_recorded(out);
 }
@@ -337,8 +335,8 @@ cg_number cg_scatter_identity(cg_scatter_reduction reduce, cg_dtype dtype) {
 }
 
 /* The scatter_reduce forward, unrecorded: a contiguous copy of t reduced in place. */
-static cg_tensor *scatter_reduced(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *src, cg_scatter_reduction reduce,
-                                  bool include_self, int *d) {
+static cg_tensor *scatter_reduced(const cg_backend *be, cg_tensor *t, int dim, cg_tensor *index, cg_tensor *src,
+                                  cg_scatter_reduction reduce, bool include_self, int *d) {
     if (check_scatter(t, dim, index, src, d) < 0) return NULL;
     if (reduce == CG_SCATTER_MEAN && t->dtype == CG_BOOL) {
         cg_set_error("\"scatter_gather_tensor_cpu_reduce_mean\" not implemented for 'Bool'");
@@ -346,9 +344,9 @@ static cg_tensor *scatter_reduced(cg_tensor *t, int dim, cg_tensor *index, cg_te
     }
     static atomic_bool warned;
     if (!atomic_exchange(&warned, true)) cg_warn("scatter_reduce() is in beta and the API may change at any time.");
-    cg_tensor *out = cg_new_tensor_on(cg_backend_of(t), t->dtype, t->ndim, t->sizes), *init = NULL;
+    cg_tensor *out = cg_new_tensor_on(be, t->dtype, t->ndim, t->sizes), *init = NULL;
     if (!out || cg_copy_across(out, t) < 0) return NULL;
-    if (!include_self && !(init = number_tensor(t, t->dtype, cg_scatter_identity(reduce, t->dtype)))) return NULL;
+    if (!include_self && !(init = cg_full_on(be, t->dtype, 0, NULL, cg_scatter_identity(reduce, t->dtype)))) return NULL;
     if (init) scatter_loop(out, *d, index, init, -1);
     scatter_loop(out, *d, index, src, reduce);
     if (reduce != CG_SCATTER_MEAN) return out;
@@ -364,9 +362,9 @@ static cg_tensor *scatter_reduced(cg_tensor *t, int dim, cg_tensor *index, cg_te
 
 cg_tensor *cg_scatter_reduce(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *src, cg_scatter_reduction reduce,
                              bool include_self) {
-    int d;
-    if (!t || !index || !src || !CG_LENIENT_BACKEND(t, index, src)) return NULL;
-    cg_tensor *out = scatter_reduced(t, dim, index, src, reduce, include_self, &d);
+    int d = 0;
+    const cg_backend *be = t && index && src ? CG_LENIENT_BACKEND(t, index, src) : NULL;
+    cg_tensor *out = be ? scatter_reduced(be, t, dim, index, src, reduce, include_self, &d) : NULL;
     cg_node *n = record_indexed(&cg_op_scatter_reduce, out, CG_INPUTS(t, src), d, index);
     if (n) {
         n->args[1] = reduce;

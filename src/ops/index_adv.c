@@ -346,8 +346,10 @@ static cg_node *record_put(cg_node *node, const cg_tensor *values, const index_l
 }
 
 cg_tensor *cg_index_put(cg_tensor *t, cg_tensor **indices, int n, cg_tensor *values, bool accumulate) {
-    if (!t || !values || n < 0 || (n > 0 && !indices) || !backend_of(t, indices, n, values)) return NULL;
-    cg_tensor *out = cg_new_like(t, t->dtype); /* PyTorch's clone(Preserve).index_put_ */
+    const cg_backend *be = t && values && n >= 0 && (n == 0 || indices) ? backend_of(t, indices, n, values) : NULL;
+    if (!be) return NULL;
+    /* PyTorch's clone(Preserve).index_put_ (on meta when an operand is) */
+    cg_tensor *out = be == cg_backend_of(t) ? cg_new_like(t, t->dtype) : cg_new_tensor_on(be, t->dtype, t->ndim, t->sizes);
     index_list l;
     if (!out || cg_copy_across(out, t) < 0 || index_put_into(out, indices, n, values, accumulate, &l) < 0) return NULL;
     record_put(cg_record(&cg_op_index_put, out, CG_INPUTS(t, values)), values, &l, accumulate);

@@ -99,6 +99,13 @@ static cg_tensor *copy_of(cg_tensor *t, bool like) {
     return out;
 }
 
+/* A contiguous copy of t on be, the operands' lenient backend (meta when one is: nothing copied). */
+static cg_tensor *copy_on(const cg_backend *be, cg_tensor *t) {
+    cg_tensor *out = cg_new_tensor_on(be, t->dtype, t->ndim, t->sizes);
+    if (out && cg_copy_across(out, t) < 0) return NULL;
+    return out;
+}
+
 static cg_node *record_index_op(const cg_op *op, cg_tensor *out, int n, cg_tensor **inputs, int d, cg_tensor *index) {
     cg_node *node = out ? cg_record(op, out, n, inputs) : NULL;
     if (!node) return NULL;
@@ -481,7 +488,7 @@ cg_tensor *cg_put(cg_tensor *t, cg_tensor *index, cg_tensor *source, bool accumu
     if (check_flat_index(index, t->numel) < 0) return NULL;
     /* written row-major in a contiguous copy (the index counts elements row-major), then laid out as
      * t, as PyTorch's clone(Preserve).put_ */
-    cg_tensor *flat = copy_of(t, false), *out = flat;
+    cg_tensor *flat = copy_on(be, t), *out = flat;
     if (!flat) return NULL;
     if (index->numel > 0) {
         cg_tensor *at = flat_index(index, t->numel), *src = NULL;
@@ -491,7 +498,8 @@ cg_tensor *cg_put(cg_tensor *t, cg_tensor *index, cg_tensor *source, bool accumu
         cg_tensor dst = header_of(flat, 1, &at->numel, &zero);
         (accumulate ? CG_KERNEL(flat, scatter_add) : CG_KERNEL(flat, scatter))(&dst, at, src, 1);
     }
-    if (!cg_is_row_major(t) && (!(out = cg_new_like(t, t->dtype)) || cg_copy_across(out, flat) < 0)) return NULL;
+    if (cg_has_bytes(flat) && !cg_is_row_major(t) && (!(out = cg_new_like(t, t->dtype)) || cg_copy_across(out, flat) < 0))
+        return NULL;
     cg_node *n = record_index_op(&cg_op_put, out, CG_INPUTS(t, source), 0, index);
     if (n) n->args[1] = accumulate;
     return cg_recorded(out);
@@ -612,7 +620,7 @@ cg_tensor *cg_masked_scatter(cg_tensor *t, cg_tensor *mask, cg_tensor *source) {
         cg_set_error("Number of elements of source < number of ones in mask");
         return NULL;
     }
-    cg_tensor *out = copy_of(self, false), *src = NULL; /* clone(Contiguous) */
+    cg_tensor *out = copy_on(be, self), *src = NULL; /* clone(Contiguous) */
     CG_NO_GRAD { src = cg_contiguous(source); }
     if (!out || !src) return NULL;
     if (n > 0) CG_KERNEL(out, masked_scatter)(out, m, src);
@@ -674,12 +682,12 @@ cg_tensor *cg_index_reduce(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *s
     }
     static atomic_bool warned;
     if (!atomic_exchange(&warned, true)) cg_warn("index_reduce() is in beta and the API may change at any time.");
-    cg_tensor *out = copy_of(t, false);
+    cg_tensor *out = copy_on(be, t);
     if (!out) return NULL;
     if (index->numel > 0 && out->numel > 0) {
         index_plan p;
         if (!include_self) {
-            cg_tensor *init = cg_full_on(cg_backend_of(t), t->dtype, 0, NULL, cg_scatter_identity(reduce, t->dtype));
+            cg_tensor *init = cg_full_on(be, t->dtype, 0, NULL, cg_scatter_identity(reduce, t->dtype));
             if (!init) return NULL;
             plan_for(&p, out, d, index, init);
             CG_KERNEL(out, scatter)(&p.out, &p.index, &p.src, p.dim_stride);
