@@ -284,6 +284,8 @@ static void test_mixed_meta(void) {
         cg_index_reduce(cpu, 0, index, meta, CG_SCATTER_AMAX, false),
         cg_scatter_reduce(cpu, 0, rows, meta, CG_SCATTER_MEAN, true),
         cg_scatter_with_reduce(cpu, 0, rows, meta, CG_SCATTER_PROD),
+        cg_index_add(cpu, 0, index, meta),
+        cg_index_copy(cpu, 0, index, meta),
     };
     for (size_t i = 0; i < sizeof results / sizeof results[0]; i++)
         CHECK_MSG(results[i] && cg_get_device(results[i]) == CG_META, "op %zu: %s", i, cg_last_error());

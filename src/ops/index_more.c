@@ -198,7 +198,7 @@ cg_tensor *cg_index_add_number(cg_tensor *t, int dim, cg_tensor *index, cg_tenso
     if (!be || cg_check_number(alpha) < 0) return NULL;
     int d = cg_wrap_dim(dim, t->ndim);
     if (d < 0 || check_index_func(t, d, index, source, "index_add_") < 0 || check_in_self(t, d, index) < 0) return NULL;
-    cg_tensor *out = copy_of(t, false);
+    cg_tensor *out = copy_on(be, t);
     if (!out) return NULL;
     if (index->numel > 0 && out->numel > 0) {
         index_plan p;
@@ -272,7 +272,7 @@ cg_tensor *cg_index_copy(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *sou
     if (!be) return NULL;
     int d = cg_wrap_dim(dim, t->ndim);
     if (d < 0 || check_index_copy(t, d, index, source) < 0) return NULL;
-    cg_tensor *out = copy_of(t, false);
+    cg_tensor *out = copy_on(be, t);
     if (!out) return NULL;
     if (index->numel > 0 && out->numel > 0) {
         index_plan p;
