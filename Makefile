@@ -10,8 +10,9 @@ CFLAGS_BASE = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -ffp-cont
 CFLAGS ?= $(OPT) -g
 ALL_CFLAGS = $(CFLAGS_BASE) $(OPT_CFLAGS) $(CFLAGS) -fPIC
 # The library exports only what include/cgrad.h declares (its visibility pragma marks those).
-# Its own calls of the public ops report no call site (anomaly mode's: the program's, cgrad.h).
-LIB_CFLAGS = $(ALL_CFLAGS) -fvisibility=hidden -DCG_NO_CALL_SITES
+# Its own calls of the public ops report no call site (anomaly mode's: the program's, cgrad.h), and
+# its no_grad blocks propagate no tangents (src/core/tensor.h).
+LIB_CFLAGS = $(ALL_CFLAGS) -fvisibility=hidden -DCG_NO_CALL_SITES -DCG_BUILDING_LIB
 LDLIBS = -lm -pthread
 
 # Optional libraries, each behind a seam with a portable fallback, found with pkg-config:

@@ -1563,7 +1563,8 @@ int cg_exit_dual_level(int level);    /* 0, or -1 when level is not the current 
  * requires grad. */
 cg_tensor *cg_make_dual(cg_tensor *primal, cg_tensor *tangent, int level);
 /* unpack_dual: the primal (a view of t without its tangent; t itself when t has no tangent at
- * level) and, when tangent is not NULL, t's tangent there (borrowed, NULL when none). */
+ * level) and, when tangent is not NULL, t's tangent there (NULL when none; borrowed: it lives as
+ * long as t and the level do, unless retained). */
 cg_tensor *cg_unpack_dual(cg_tensor *t, int level, cg_tensor **tangent);
 
 /* ---- anomaly mode (torch.autograd.detect_anomaly, set_detect_anomaly) ------------------------- */
@@ -1640,6 +1641,9 @@ typedef struct {
     cg_tensor **results;
     bool create_graph;        /* results differentiable (grad_fn ViewBackward0) */
     bool strict;
+    /* jacobian: by forward mode, one jvp per input element (PyTorch's strategy="forward-mode"; not
+     * with strict, as PyTorch's) */
+    bool forward_mode;
 } cg_jacobian_args;
 int cg_jacobian_opts(cg_jacobian_args args);
 int cg_hessian_opts(cg_jacobian_args args);  /* fn returns one tensor of one element */
@@ -1659,11 +1663,14 @@ typedef struct {
     cg_tensor **results;
     bool create_graph;
     bool strict;
+    /* jvp: by forward mode (dual tensors) instead of the double-vjp trick; hvp: forward over
+     * reverse (the gradient's tangent). Not with strict; not inside a dual level of the caller's. */
+    bool forward_mode;
 } cg_vjp_args;
 int cg_vjp_opts(cg_vjp_args args);  /* v^T J */
-int cg_jvp_opts(cg_vjp_args args);  /* J v, by the double-vjp trick as in PyTorch */
+int cg_jvp_opts(cg_vjp_args args);  /* J v, by the double-vjp trick as in PyTorch (or .forward_mode) */
 int cg_vhp_opts(cg_vjp_args args);  /* v^T H of a one-element fn */
-int cg_hvp_opts(cg_vjp_args args);  /* H v, by the double-vjp trick */
+int cg_hvp_opts(cg_vjp_args args);  /* H v, by the double-vjp trick (or forward over reverse) */
 #define cg_vjp(...) cg_vjp_opts(CG_ARGS_(cg_vjp_args){__VA_ARGS__})
 #define cg_jvp(...) cg_jvp_opts(CG_ARGS_(cg_vjp_args){__VA_ARGS__})
 #define cg_vhp(...) cg_vhp_opts(CG_ARGS_(cg_vjp_args){__VA_ARGS__})

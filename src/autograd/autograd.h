@@ -213,6 +213,8 @@ bool cg_set_tangent(cg_tensor *t, cg_tensor *tangent);
 void cg_fwd_forget(cg_tensor *t); /* t is freed: off the list of dual tensors */
 /* op's forward derivative (the registry's column), NULL when it has none. */
 cg_jvp_fn cg_jvp_of(const cg_op *op);
+/* An input's tangent for a formula that needs one per input: zeros of t's shape when it has none. */
+cg_tensor *cg_tangent_or_zeros(cg_tensor *t, cg_tensor *tangent, cg_dtype dtype);
 /* PyTorch's refusal of an op without a forward derivative on a dual input. */
 void cg_fwd_not_implemented(const cg_op *op);
 

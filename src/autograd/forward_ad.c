@@ -8,6 +8,7 @@
  * op's jvp from the registry's column (cg_op_jvps) and gives the outputs their tangents. */
 #include "autograd/autograd.h"
 #include "autograd/registry.h"
+#include "backend/backend.h"
 #include "core/lock.h"
 
 #include <pthread.h>
@@ -301,6 +302,10 @@ bool cg_fwd_finish(bool ok) {
 
 /* ---- generic forward derivatives ---- */
 
+cg_tensor *cg_tangent_or_zeros(cg_tensor *t, cg_tensor *tangent, cg_dtype dtype) {
+    return tangent ? tangent : cg_zeros_on(t, dtype, t->ndim, t->sizes);
+}
+
 
 /* An op whose Jacobian with respect to each input (broadcast to the output) is symmetric: an
  * elementwise op's is diagonal; softmax's, a mask's (tril, masked_fill) and flip's are symmetric
@@ -329,6 +334,39 @@ void cg_jvp_symmetric(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **o
         sum = sum ? cg_add(sum, part) : part;
     }
     tout[0] = sum;
+}
+
+/* An op whose result has one element: J v is its gradient (the backward of a gradient of 1)
+ * dotted with the tangents. Otherwise, for a loss with reduction 'none', as cg_jvp_symmetric:
+ * such a loss is elementwise. Other ops are not done yet. */
+void cg_jvp_loss(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    cg_tensor *out = outs[0];
+    if (out->numel != 1) {
+        for (int i = 0; i < n->nnext; i++)
+            if (tin[i] && !cg_same_shape(in[i]->ndim, in[i]->sizes, out->ndim, out->sizes)) {
+                cg_set_error("forward AD of %s with a result of many elements is not supported by cgrad yet", n->op->id);
+                return;
+            }
+        cg_jvp_symmetric(n, in, tin, outs, tout);
+        return;
+    }
+    cg_tensor *grads[1] = {cg_ones_like(out)}, *sum = NULL, *parts[8] = {0};
+    cg_edge edges[8];
+    if (n->nnext > 8 || !grads[0]) {
+        if (grads[0]) cg_set_error("forward AD: a loss of more than 8 inputs");
+        return;
+    }
+    memcpy(edges, n->next, (size_t)n->nnext * sizeof *edges);
+    for (int j = 0; j < n->nnext; j++) n->next[j] = (cg_edge){tin[j] ? &cg_jvp_edge_ : NULL, 0};
+    n->op->backward(n, grads, parts);
+    memcpy(n->next, edges, (size_t)n->nnext * sizeof *edges);
+    for (int i = 0; i < n->nnext; i++) {
+        if (!tin[i]) continue;
+        cg_tensor *part = parts[i] ? cg_sum(cg_mul(parts[i], tin[i])) : NULL;
+        if (!part) return;
+        sum = sum ? cg_add(sum, part) : part;
+    }
+    tout[0] = sum && out->ndim ? cg_view_shape(sum, out->ndim, out->sizes) : sum;
 }
 
 /* A view op's tangents are the same views of the input's tangent (laid out as the input first):

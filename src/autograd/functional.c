@@ -247,6 +247,78 @@ static int end_call(call_state *s, int status) {
     return status;
 }
 
+/* ---- forward mode (dual tensors: forward_ad.c) ---- */
+
+static const char *const STRICT_FORWARD = "strict=True and forward_mode=True are not supported together (yet). "
+                                          "Please either set strict=False or forward_mode=False.";
+
+/* t's tangent at level as a tensor of the call's scope (leaving the level drops the dual's
+ * reference); zeros like t when it has none. */
+static cg_tensor *tangent_kept(cg_tensor *t, int level) {
+    cg_tensor *tangent = NULL;
+    cg_unpack_dual(t, level, &tangent);
+    if (!tangent) return cg_zeros_like(t);
+    cg_retain(tangent);
+    if (cg_scope_register(tangent) == 0) return tangent;
+    cg_release(tangent);
+    return NULL;
+}
+
+/* Enters a level and makes the inputs dual, with tangents v (ones when v is left out); -1 when it fails. */
+static int make_duals(cg_tensor **inputs, int n, cg_tensor **v, cg_tensor **duals) {
+    int level = cg_enter_dual_level();
+    for (int i = 0; level >= 0 && i < n; i++)
+        if (!(duals[i] = cg_make_dual(inputs[i], v ? v[i] : cg_ones_like(inputs[i]), level))) {
+            cg_exit_dual_level(level);
+            return -1;
+        }
+    return level;
+}
+
+/* The Jacobian by forward mode: for input j, one call per element e with a one-hot tangent on it
+ * (the other inputs plain), the outputs' tangents the column e of each J_ij, stacked last and
+ * viewed as out_i.shape + in_j.shape. Fills results[i * nin + j]; returns the count of outputs. */
+static int jacobian_forward(cg_jacobian_args a, call_state *s) {
+    int nin = s->nin, nout = -1;
+    cg_tensor **duals = s->work[0], **outs = s->work[1], **columns = NULL; /* s->outs: the first call's */
+    for (int j = 0; j < nin; j++) {
+        int64_t ncols = s->inputs[j]->numel;
+        cg_free(columns);
+        columns = cg_calloc((size_t)(CG_MAX_OUTPUTS * ncols + 1), sizeof *columns);
+        if (!columns) return -1;
+        for (int64_t e = 0; e < ncols; e++) {
+            cg_scope_begin(); /* a scope per column: only the column outlives it */
+            cg_tensor *onehot = cg_zeros_like(s->inputs[j]);
+            bool ok = onehot && cg_write_element(onehot, e, 1) == 0;
+            memcpy(duals, s->inputs, (size_t)nin * sizeof *duals);
+            int level = ok ? cg_enter_dual_level() : -1;
+            ok = level >= 0 && (duals[j] = cg_make_dual(s->inputs[j], onehot, level));
+            int n = ok ? call_function(a.fn, duals, a.user, outs, CG_MAX_OUTPUTS) : -1;
+            ok = n >= 0 && (nout < 0 || n == nout);
+            for (int i = 0; ok && i < n; i++) ok = (columns[i * ncols + e] = cg_keep(tangent_kept(outs[i], level)));
+            for (int i = 0; ok && i < n && nout < 0; i++) ok = (s->outs[i] = cg_keep(cg_unpack_dual(outs[i], level, NULL)));
+            if (level >= 0) cg_exit_dual_level(level);
+            cg_scope_end();
+            if (!ok) {
+                cg_free(columns);
+                return -1;
+            }
+            nout = n;
+        }
+        for (int i = 0; i < nout; i++) {
+            cg_tensor *out = s->outs[i], *in = s->inputs[j];
+            int64_t shape[2 * CG_MAX_DIMS];
+            memcpy(shape, out->sizes, (size_t)out->ndim * sizeof *shape);
+            memcpy(shape + out->ndim, in->sizes, (size_t)in->ndim * sizeof *shape);
+            cg_tensor *stacked = cg_stack(columns + i * ncols, (int)ncols, out->ndim);
+            if (!(a.results[i * nin + j] = cg_view_shape(stacked, out->ndim + in->ndim, shape))) nout = -1;
+        }
+        if (nout < 0) break;
+    }
+    cg_free(columns);
+    return nout >= 0 && postprocess(a.results, nout * nin, a.create_graph) ? nout : -1;
+}
+
 /* ---- jacobian and hessian ---- */
 
 /* The Jacobian of one output w.r.t. every input: one autograd.grad per element of the output (a
@@ -311,10 +383,17 @@ int cg_jacobian_opts(cg_jacobian_args a) {
     bool ok = begin_call(&s, a.inputs);
     int nout = -1;
     cg_tensor **results = NULL;
-    if (ok && preprocess(a.inputs, a.create_graph, true, s.inputs)) {
+    if (a.forward_mode && a.strict) {
+        cg_set_error("%s", STRICT_FORWARD);
+        ok = false;
+    }
+    if (ok && preprocess(a.inputs, a.create_graph, !a.forward_mode, s.inputs)) {
         /* Room for every Jacobian whatever the count of outputs turns out to be. */
         results = cg_calloc((size_t)(s.room * a.inputs.n + 1), sizeof *results);
-        if (results) nout = jacobian_core(a.fn, a.user, s.inputs, s.nin, a.create_graph, a.strict, s.outs, s.room, results);
+        cg_jacobian_args forward = a;
+        forward.results = results;
+        if (results && a.forward_mode) nout = jacobian_forward(forward, &s);
+        else if (results) nout = jacobian_core(a.fn, a.user, s.inputs, s.nin, a.create_graph, a.strict, s.outs, s.room, results);
     }
     if (nout >= 0 && !hand_over(results, nout * a.inputs.n, a.results)) nout = -1;
     cg_free(results);
@@ -402,8 +481,31 @@ int cg_vjp_opts(cg_vjp_args a) {
     return end_call(&s, nout);
 }
 
+/* J v by forward mode: fn on dual tensors (tangents v), its outputs' tangents. */
+static int jvp_forward(cg_vjp_args a) {
+    call_state s;
+    int nout = -1, level = -1;
+    bool ok = begin_call(&s, a.inputs) && preprocess(a.inputs, a.create_graph, false, s.inputs) &&
+              prepare_v(a.v, a.create_graph, s.inputs, s.nin, V_NONE_FOR_INPUTS, &s.v) &&
+              (level = make_duals(s.inputs, s.nin, s.v, s.work[0])) >= 0;
+    cg_tensor **duals = s.work[0], **jvp = s.work[1];
+    int n = ok ? call_function(a.fn, duals, a.user, s.outs, CG_MAX_OUTPUTS) : -1;
+    ok = n >= 0;
+    for (int k = 0; ok && k < n; k++)
+        ok = (jvp[k] = tangent_kept(s.outs[k], level)) && (s.outs[k] = cg_unpack_dual(s.outs[k], level, NULL));
+    if (level >= 0) cg_exit_dual_level(level);
+    ok = ok && postprocess(s.outs, n, a.create_graph) && postprocess(jvp, n, a.create_graph);
+    if (ok && hand_over(s.outs, n, a.outputs) && hand_over(jvp, n, a.results)) nout = n;
+    return end_call(&s, nout);
+}
+
 int cg_jvp_opts(cg_vjp_args a) {
     if (bad_arguments(a.fn, a.inputs, a.results) || has_null(a.v)) return -1;
+    if (a.forward_mode && a.strict) {
+        cg_set_error("%s", STRICT_FORWARD);
+        return -1;
+    }
+    if (a.forward_mode) return jvp_forward(a);
     call_state s;
     int nout = -1;
     bool ok = begin_call(&s, a.inputs) && preprocess(a.inputs, a.create_graph, true, s.inputs) &&
@@ -425,13 +527,9 @@ int cg_jvp_opts(cg_vjp_args a) {
 
 /* ---- vhp and hvp ---- */
 
-/* Shared start of vhp and hvp: inputs, v, the function's single one-element output, and its
- * gradient `jac` w.r.t. the inputs, differentiable. */
-static bool gradient_of_scalar(cg_vjp_args *a, call_state *s, const char *name, cg_tensor **jac) {
-    if (!preprocess(a->inputs, a->create_graph, true, s->inputs) ||
-        !prepare_v(a->v, a->create_graph, s->inputs, s->nin, V_NONE_FOR_INPUTS, &s->v))
-        return false;
-    int n = call_function(a->fn, s->inputs, a->user, s->outs, CG_MAX_OUTPUTS);
+/* Calls fn on inputs, which must give one tensor of one element (into s->outs[0]). */
+static bool single_scalar_output(cg_vjp_args *a, call_state *s, cg_tensor **inputs, const char *name) {
+    int n = call_function(a->fn, inputs, a->user, s->outs, CG_MAX_OUTPUTS);
     if (n < 0 || !check_requires_grad(s->outs, n, CHECK_OUTPUTS, a->strict)) return false;
     if (n != 1) {
         cg_set_error("The function given to %s should return a single Tensor", name);
@@ -441,7 +539,15 @@ static bool gradient_of_scalar(cg_vjp_args *a, call_state *s, const char *name, 
         cg_set_error("The Tensor returned by the function given to %s should contain a single element", name);
         return false;
     }
-    return grad_of(s->outs, 1, NULL, s->inputs, s->nin, true, true, jac) &&
+    return true;
+}
+
+/* Shared start of vhp and hvp: inputs, v, the function's single one-element output, and its
+ * gradient `jac` w.r.t. the inputs, differentiable. */
+static bool gradient_of_scalar(cg_vjp_args *a, call_state *s, const char *name, cg_tensor **jac) {
+    return preprocess(a->inputs, a->create_graph, true, s->inputs) &&
+           prepare_v(a->v, a->create_graph, s->inputs, s->nin, V_NONE_FOR_INPUTS, &s->v) &&
+           single_scalar_output(a, s, s->inputs, name) && grad_of(s->outs, 1, NULL, s->inputs, s->nin, true, true, jac) &&
            check_requires_grad(jac, s->nin, CHECK_JACOBIAN, a->strict);
 }
 
@@ -462,8 +568,28 @@ int cg_vhp_opts(cg_vjp_args a) {
     return finish_product(&a, &s, ok, vhp);
 }
 
+/* H v as forward over reverse: the gradient at dual inputs (tangents v) has the tangent H v. */
+static int hvp_forward(cg_vjp_args a) {
+    call_state s;
+    int level = -1;
+    bool ok = begin_call(&s, a.inputs) && preprocess(a.inputs, a.create_graph, true, s.inputs) &&
+              prepare_v(a.v, a.create_graph, s.inputs, s.nin, V_NONE_FOR_INPUTS, &s.v) &&
+              (level = make_duals(s.inputs, s.nin, s.v, s.work[0])) >= 0;
+    cg_tensor **duals = s.work[0], **jac = s.work[1], **hvp = s.work[2];
+    ok = ok && single_scalar_output(&a, &s, duals, "hvp") && grad_of(s.outs, 1, NULL, duals, s.nin, true, true, jac);
+    for (int j = 0; ok && j < s.nin; j++) ok = (hvp[j] = jac[j] ? tangent_kept(jac[j], level) : cg_zeros_like(s.inputs[j]));
+    ok = ok && (s.outs[0] = cg_unpack_dual(s.outs[0], level, NULL));
+    if (level >= 0) cg_exit_dual_level(level);
+    return finish_product(&a, &s, ok, hvp);
+}
+
 int cg_hvp_opts(cg_vjp_args a) {
     if (bad_arguments(a.fn, a.inputs, a.results) || has_null(a.v)) return -1;
+    if (a.forward_mode && a.strict) {
+        cg_set_error("%s", STRICT_FORWARD);
+        return -1;
+    }
+    if (a.forward_mode) return hvp_forward(a);
     call_state s;
     bool ok = begin_call(&s, a.inputs);
     cg_tensor **jac = s.work[0], **grad_jac = s.work[1], **double_back = s.work[2];

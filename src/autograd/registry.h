@@ -368,10 +368,42 @@ enum { CG_OPS(CG_OP_INDEX) CG_OP_COUNT };
 #undef CG_OP_INDEX
 
 /* The forward derivatives: X(ident, jvp) for each op with one. jvp is a generic one (forward_ad.c:
- * cg_jvp_symmetric for elementwise ops, cg_jvp_view for views) or the op's own cg_jvp_<ident>,
- * defined next to its backward. tests/test_forward_ad.c walks the registry and fails for any op
+ * cg_jvp_symmetric for elementwise ops, cg_jvp_view for views, cg_jvp_loss for losses) or the
+ * op's own cg_jvp_<ident>, defined next to its backward. tests/test_forward_ad.c walks the registry and fails for any op
  * neither here nor on its commented list of ops not done yet. */
 #define CG_JVPS(X) \
+    /* index more */ \
+    X(index_copy, cg_jvp_index_copy) \
+    X(index_fill, cg_jvp_index_fill) \
+    X(index_fill_tensor, cg_jvp_index_fill_tensor) \
+    /* grad depends */ \
+    X(reflection_pad1d_depends, cg_jvp_grad_depends) \
+    X(reflection_pad2d_depends, cg_jvp_grad_depends) \
+    X(reflection_pad3d_depends, cg_jvp_grad_depends) \
+    X(replication_pad1d_depends, cg_jvp_grad_depends) \
+    X(replication_pad2d_depends, cg_jvp_grad_depends) \
+    X(replication_pad3d_depends, cg_jvp_grad_depends) \
+    X(layer_norm_depends, cg_jvp_grad_depends) \
+    X(batch_norm_depends, cg_jvp_grad_depends) \
+    X(conv_depends, cg_jvp_grad_depends) \
+    X(smooth_l1_loss_depends, cg_jvp_grad_depends) \
+    /* conv */ \
+    X(max_pool2d, cg_jvp_max_pool2d) \
+    X(adaptive_max_pool2d, cg_jvp_max_pool2d) \
+    X(max_pool2d_backward, cg_jvp_max_pool2d_backward) \
+    X(adaptive_max_pool2d_backward, cg_jvp_max_pool2d_backward) \
+    X(avg_pool2d, cg_jvp_avg_pool2d) \
+    X(adaptive_avg_pool2d, cg_jvp_avg_pool2d) \
+    X(avg_pool2d_backward, cg_jvp_avg_pool2d_backward) \
+    X(adaptive_avg_pool2d_backward, cg_jvp_avg_pool2d_backward) \
+    /* linalg lapack */ \
+    X(linalg_solve_ex, cg_jvp_linalg_solve_ex) \
+    X(linalg_inv_ex, cg_jvp_linalg_inv_ex) \
+    X(linalg_slogdet, cg_jvp_linalg_slogdet) \
+    /* copy */ \
+    X(clone, cg_jvp_symmetric) \
+    X(to_copy, cg_jvp_to_copy) \
+    /* elementwise */ \
     X(add, cg_jvp_symmetric) \
     X(sub, cg_jvp_symmetric) \
     X(mul, cg_jvp_symmetric) \
@@ -410,9 +442,136 @@ enum { CG_OPS(CG_OP_INDEX) CG_OP_COUNT };
     X(threshold_backward, cg_jvp_symmetric) \
     X(tanh_backward, cg_jvp_symmetric) \
     X(sigmoid_backward, cg_jvp_symmetric) \
-    X(clone, cg_jvp_symmetric) \
-    X(to_copy, cg_jvp_to_copy) \
+    /* reduce */ \
+    X(sum, cg_jvp_sum) \
+    X(sum_dims, cg_jvp_sum) \
+    X(mean, cg_jvp_sum) \
+    X(mean_dims, cg_jvp_sum) \
+    X(var, cg_jvp_var) \
+    X(std, cg_jvp_std) \
+    X(norm, cg_jvp_norm) \
+    X(prod, cg_jvp_loss) \
+    X(max, cg_jvp_max) \
+    X(min, cg_jvp_max) \
+    X(max_dim, cg_jvp_max_dim) \
+    X(min_dim, cg_jvp_max_dim) \
+    /* view */ \
+    X(scatter_add, cg_jvp_scatter) \
+    X(scatter, cg_jvp_scatter) \
+    X(scatter_zero, cg_jvp_scatter_zero) \
+    X(index_add, cg_jvp_index_add) \
+    X(select_backward, cg_jvp_select_backward) \
+    X(slice_backward, cg_jvp_select_backward) \
+    X(view, cg_jvp_view) \
+    X(reshape_alias, cg_jvp_view) \
     X(unsafe_view, cg_jvp_view) \
+    X(expand, cg_jvp_view) \
+    X(permute, cg_jvp_view) \
+    X(squeeze, cg_jvp_view) \
+    X(squeeze_dim, cg_jvp_view) \
+    X(unsqueeze, cg_jvp_view) \
+    X(transpose, cg_jvp_view) \
+    X(t, cg_jvp_view) \
+    X(select, cg_jvp_view) \
+    X(alias, cg_jvp_view) \
+    X(slice, cg_jvp_view) \
+    X(unbind, cg_jvp_view) \
+    X(split, cg_jvp_view) \
+    X(split_with_sizes, cg_jvp_view) \
+    X(cat, cg_jvp_cat) \
+    X(stack, cg_jvp_stack) \
+    X(index_select, cg_jvp_index_select) \
+    X(gather, cg_jvp_gather) \
+    X(masked_fill, cg_jvp_symmetric) \
+    X(masked_fill_tensor, cg_jvp_masked_fill_tensor) \
+    /* linalg */ \
+    X(dot, cg_jvp_dot) \
+    X(mv, cg_jvp_mv) \
+    X(mm, cg_jvp_mm) \
+    X(addmm, cg_jvp_addmm) \
+    X(bmm, cg_jvp_bmm) \
+    X(matmul_squeeze, cg_jvp_view) \
+    /* loss */ \
+    X(binary_cross_entropy_with_logits, cg_jvp_loss) \
+    X(mse_loss, cg_jvp_loss) \
+    X(softmax, cg_jvp_symmetric) \
+    X(log_softmax, cg_jvp_log_softmax) \
+    X(nll_loss, cg_jvp_nll_loss) \
+    X(nll_loss2d, cg_jvp_nll_loss) \
+    X(binary_cross_entropy, cg_jvp_loss) \
+    X(smooth_l1_loss, cg_jvp_loss) \
+    X(huber_loss, cg_jvp_loss) \
+    X(soft_margin_loss, cg_jvp_loss) \
+    /* scan */ \
+    X(cumsum, cg_jvp_cumsum) \
+    X(cummax, cg_jvp_cummax) \
+    X(cummin, cg_jvp_cummax) \
+    /* sort */ \
+    X(sort, cg_jvp_sort) \
+    X(sort_stable, cg_jvp_sort) \
+    X(topk, cg_jvp_sort) \
+    X(kthvalue, cg_jvp_kthvalue) \
+    X(median, cg_jvp_loss) \
+    X(median_dim, cg_jvp_kthvalue) \
+    X(nanmedian, cg_jvp_loss) \
+    X(nanmedian_dim, cg_jvp_kthvalue) \
+    X(mode, cg_jvp_kthvalue) \
+    /* reduce more */ \
+    X(amax, cg_jvp_amax) \
+    X(amin, cg_jvp_amax) \
+    X(logsumexp, cg_jvp_logsumexp) \
+    X(nansum, cg_jvp_nansum) \
+    /* ternary */ \
+    X(add_alpha, cg_jvp_symmetric) \
+    X(sub_alpha, cg_jvp_symmetric) \
+    X(addcmul, cg_jvp_symmetric) \
+    X(addcdiv, cg_jvp_symmetric) \
+    X(lerp_scalar, cg_jvp_symmetric) \
+    X(lerp, cg_jvp_symmetric) \
+    X(clamp_tensor, cg_jvp_symmetric) \
+    /* activation */ \
+    X(reflection_pad1d, cg_jvp_pad_indexed) \
+    X(reflection_pad2d, cg_jvp_pad_indexed) \
+    X(reflection_pad3d, cg_jvp_pad_indexed) \
+    X(replication_pad1d, cg_jvp_pad_indexed) \
+    X(replication_pad2d, cg_jvp_pad_indexed) \
+    X(replication_pad3d, cg_jvp_pad_indexed) \
+    X(upsample_nearest1d, cg_jvp_upsample_nearest) \
+    X(upsample_nearest2d, cg_jvp_upsample_nearest) \
+    X(upsample_nearest3d, cg_jvp_upsample_nearest) \
+    X(upsample_linear1d, cg_jvp_upsample_linear) \
+    X(upsample_bilinear2d, cg_jvp_upsample_linear) \
+    X(prelu, cg_jvp_prelu) \
+    X(glu, cg_jvp_glu) \
+    X(leaky_relu, cg_jvp_symmetric) \
+    X(hardtanh, cg_jvp_symmetric) \
+    X(elu, cg_jvp_symmetric) \
+    X(celu, cg_jvp_symmetric) \
+    X(silu, cg_jvp_symmetric) \
+    X(gelu, cg_jvp_symmetric) \
+    X(softplus, cg_jvp_symmetric) \
+    X(hardsigmoid, cg_jvp_symmetric) \
+    X(hardswish, cg_jvp_symmetric) \
+    X(mish, cg_jvp_symmetric) \
+    X(log_sigmoid, cg_jvp_symmetric) \
+    X(erf, cg_jvp_symmetric) \
+    X(leaky_relu_backward, cg_jvp_symmetric) \
+    X(hardtanh_backward, cg_jvp_symmetric) \
+    X(hardsigmoid_backward, cg_jvp_symmetric) \
+    X(embedding, cg_jvp_embedding) \
+    X(constant_pad, cg_jvp_constant_pad) \
+    /* shape */ \
+    X(diagonal_backward, cg_jvp_diagonal_backward) \
+    X(flip, cg_jvp_symmetric) \
+    X(roll, cg_jvp_roll) \
+    X(rot90, cg_jvp_rot90) \
+    X(repeat, cg_jvp_repeat) \
+    X(tril, cg_jvp_symmetric) \
+    X(triu, cg_jvp_symmetric) \
+    X(diagonal, cg_jvp_view) \
+    X(diag_embed, cg_jvp_diag_embed) \
+    X(diag, cg_jvp_diag) \
+    /* unary math */ \
     X(acos, cg_jvp_symmetric) \
     X(asin, cg_jvp_symmetric) \
     X(atan, cg_jvp_symmetric) \
@@ -442,6 +601,7 @@ enum { CG_OPS(CG_OP_INDEX) CG_OP_COUNT };
     X(nan_to_num, cg_jvp_symmetric) \
     X(deg2rad, cg_jvp_symmetric) \
     X(rad2deg, cg_jvp_symmetric) \
+    /* binary math */ \
     X(atan2, cg_jvp_symmetric) \
     X(hypot, cg_jvp_symmetric) \
     X(fmod, cg_jvp_symmetric) \
@@ -453,46 +613,7 @@ enum { CG_OPS(CG_OP_INDEX) CG_OP_COUNT };
     X(xlog1py, cg_jvp_symmetric) \
     X(logaddexp, cg_jvp_symmetric) \
     X(logaddexp2, cg_jvp_symmetric) \
-    X(div_mode, cg_jvp_symmetric) \
-    X(add_alpha, cg_jvp_symmetric) \
-    X(sub_alpha, cg_jvp_symmetric) \
-    X(addcmul, cg_jvp_symmetric) \
-    X(addcdiv, cg_jvp_symmetric) \
-    X(lerp_scalar, cg_jvp_symmetric) \
-    X(lerp, cg_jvp_symmetric) \
-    X(clamp_tensor, cg_jvp_symmetric) \
-    X(leaky_relu, cg_jvp_symmetric) \
-    X(hardtanh, cg_jvp_symmetric) \
-    X(elu, cg_jvp_symmetric) \
-    X(celu, cg_jvp_symmetric) \
-    X(silu, cg_jvp_symmetric) \
-    X(gelu, cg_jvp_symmetric) \
-    X(softplus, cg_jvp_symmetric) \
-    X(hardsigmoid, cg_jvp_symmetric) \
-    X(hardswish, cg_jvp_symmetric) \
-    X(mish, cg_jvp_symmetric) \
-    X(log_sigmoid, cg_jvp_symmetric) \
-    X(erf, cg_jvp_symmetric) \
-    X(leaky_relu_backward, cg_jvp_symmetric) \
-    X(hardtanh_backward, cg_jvp_symmetric) \
-    X(hardsigmoid_backward, cg_jvp_symmetric) \
-    X(view, cg_jvp_view) \
-    X(reshape_alias, cg_jvp_view) \
-    X(expand, cg_jvp_view) \
-    X(permute, cg_jvp_view) \
-    X(squeeze, cg_jvp_view) \
-    X(squeeze_dim, cg_jvp_view) \
-    X(unsqueeze, cg_jvp_view) \
-    X(transpose, cg_jvp_view) \
-    X(t, cg_jvp_view) \
-    X(select, cg_jvp_view) \
-    X(alias, cg_jvp_view) \
-    X(slice, cg_jvp_view) \
-    X(unbind, cg_jvp_view) \
-    X(split, cg_jvp_view) \
-    X(split_with_sizes, cg_jvp_view) \
-    X(diagonal, cg_jvp_view) \
-    X(matmul_squeeze, cg_jvp_view)
+    X(div_mode, cg_jvp_symmetric)
 
 #define CG_DECLARE_JVP(ident, jvp) \
     void jvp(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout);

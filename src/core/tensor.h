@@ -10,6 +10,31 @@
 
 #define CG_ALIGN 64
 
+/* Inside the library (CG_BUILDING_LIB, the Makefile's), a no_grad block computes what the op
+ * around it then records with its own node, whose forward derivative gives the results' tangents:
+ * ops in the block propagate no tangents either (they would be thrown away, or refused by an
+ * in-place write). A user's no_grad keeps forward AD, as PyTorch's does. */
+extern _Thread_local bool cg_fwd_suspended_;
+static inline int cg_untracked_enter_(void) {
+    int previous = cg_set_grad_enabled(false) | cg_fwd_suspended_ << 1;
+    cg_fwd_suspended_ = true;
+    return previous;
+}
+static inline void cg_untracked_restore_(int *previous) {
+    cg_set_grad_enabled(*previous & 1);
+    cg_fwd_suspended_ = *previous >> 1;
+}
+#ifdef CG_BUILDING_LIB
+#undef CG_NO_GRAD
+#if defined(__GNUC__)
+#define CG_NO_GRAD CG_UNTRACKED_WITH_(CG_CAT_(cg_untracked_, __COUNTER__), CG_CAT_(cg_untracked_once_, __COUNTER__))
+#define CG_UNTRACKED_WITH_(previous, once) \
+    for (int previous __attribute__((cleanup(cg_untracked_restore_), unused)) = cg_untracked_enter_(), once = 1; once; once = 0)
+#else
+#define CG_NO_GRAD for (int cg_untracked_ = cg_untracked_enter_(), cg_once_ = 1; cg_once_; cg_once_ = 0, cg_untracked_restore_(&cg_untracked_))
+#endif
+#endif
+
 /* Reference counts are atomic: tensors, storages and nodes may be shared between threads. An
  * increment needs no ordering (the caller already holds a reference); the decrement that frees
  * must see every other thread's writes, which their decrements release. */

@@ -302,6 +302,15 @@ void cg_backward_glu(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     out[0] = cg_cat(CG_LIST(ga, gb), d);
 }
 
+/* ta s + a s (1 - s) tb, a and b the halves (tangents ta, tb) and s = sigmoid(b). */
+void cg_jvp_glu(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    (void)outs;
+    int d = (int)n->args[0];
+    cg_tensor *a = half(in[0], d, 0), *s = cg_sigmoid(half(in[0], d, 1));
+    cg_tensor *ta = half(tin[0], d, 0), *tb = half(tin[0], d, 1);
+    tout[0] = cg_add(cg_mul(ta, s), cg_mul(cg_mul(cg_mul(a, s), cg_rsub_scalar(s, 1)), tb));
+}
+
 /* prelu's weight as a tensor that broadcasts against t: its one value, or one per channel (dim 1)
  * viewed as (C, 1, ...); NULL with PyTorch's error when the counts do not fit. */
 static cg_tensor *prelu_weight(cg_tensor *t, cg_tensor *weight) {
@@ -369,4 +378,15 @@ void cg_backward_prelu(cg_node *n, cg_tensor **grads, cg_tensor **out) {
         }
     }
     for (int i = 0; i < 2; i++) out[i] = cg_grad_depending(&cg_op_prelu_depends, out[i], x, weight);
+}
+
+/* tx where x > 0, else w tx + tw x (the weight's tangent broadcast as the weight). */
+void cg_jvp_prelu(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    (void)n;
+    (void)outs;
+    cg_tensor *x = in[0], *w = prelu_weight(x, in[1]), *positive = cg_gt_scalar(x, 0);
+    cg_tensor *tx = cg_tangent_or_zeros(x, tin[0], x->dtype);
+    cg_tensor *negative = cg_mul(w, tx);
+    if (tin[1]) negative = cg_add(negative, cg_mul(prelu_weight(x, tin[1]), x));
+    tout[0] = cg_where(positive, tx, negative);
 }

@@ -91,6 +91,14 @@ void cg_backward_embedding(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     out[0] = embedding_dense_backward(grads[0], cg_saved(n, 0), n->args[1], n->args[0]);
 }
 
+/* The tangent's rows at the indices (padding_idx only masks the gradient, as in PyTorch). */
+void cg_jvp_embedding(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    (void)in;
+    (void)outs;
+    cg_tensor *indices = cg_saved(n, 0);
+    if (indices) tout[0] = cg_embedding(indices, tin[0]);
+}
+
 /* PyTorch's embedding_dense_double_backward: the incoming rows picked again, zero at padding_idx. */
 void cg_backward_embedding_dense_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_tensor *indices = cg_saved(n, 0);

@@ -37,7 +37,18 @@ cg_tensor *cg_grad_depending(const cg_op *op, cg_tensor *grad, cg_tensor *a, cg_
         meta[1] = inputs[i]->dtype;
         memcpy(meta + 2, inputs[i]->sizes, sizeof(int64_t) * (size_t)inputs[i]->ndim);
     }
-    return cg_recorded(out);
+    out = cg_recorded(out);
+    /* its value is grad's: so is its tangent (its node's inputs give it none) */
+    if (out && cg_tangent(grad) && !cg_set_tangent(out, cg_tangent(grad))) return NULL;
+    return out;
+}
+
+/* The dependency's own derivative: zero (the value's tangent is grad's, set above). */
+void cg_jvp_grad_depends(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    (void)n;
+    (void)in;
+    (void)tin;
+    tout[0] = cg_zeros_like(outs[0]);
 }
 
 static void zero_gradients(cg_node *n, cg_tensor **grads, cg_tensor **out) {

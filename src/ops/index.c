@@ -113,6 +113,14 @@ cg_tensor *cg_index_select(cg_tensor *t, int dim, cg_tensor *index) {
 
 /* PyTorch's index_select_backward, zeros.index_add_(dim, index, grad), as an op of its own
  * (IndexAddBackward0): a scatter_add whose index is the selection's index spread over grad's shape. */
+/* index_select and gather are linear: the same selection of the tangent. */
+void cg_jvp_index_select(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    (void)in;
+    (void)outs;
+    cg_tensor *index = cg_saved(n, 0);
+    if (index) tout[0] = cg_index_select(tin[0], (int)n->args[0], index);
+}
+
 void cg_backward_index_select(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_tensor *grad = grads[0], *index = cg_saved(n, 0);
     if (!index) return;
@@ -188,6 +196,13 @@ cg_tensor *cg_gather(cg_tensor *t, int dim, cg_tensor *index) {
     cg_tensor *out = gather(t, dim, index);
     if (out) cg_save(record_indexed(&cg_op_gather, out, CG_INPUTS(t), cg_wrap_dim(dim, t->ndim), index), 1, t);
     return cg_recorded(out);
+}
+
+void cg_jvp_gather(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    (void)in;
+    (void)outs;
+    cg_tensor *index = cg_saved(n, 0);
+    if (index) tout[0] = cg_gather(tin[0], (int)n->args[0], index);
 }
 
 void cg_backward_gather(cg_node *n, cg_tensor **grads, cg_tensor **out) {
@@ -465,6 +480,36 @@ void cg_backward_scatter_add(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     if (index) out[1] = cg_gather(grads[0], (int)n->args[0], index);
 }
 
+/* scatter, scatter_add and index_add are linear in self and src together: the same op on their
+ * tangents (zeros for one without); scatter_zero is linear in grad. */
+static cg_tensor *self_tangent(cg_tensor *tangent, cg_tensor *out) {
+    return tangent ? tangent : cg_zeros_on(out, out->dtype, out->ndim, out->sizes);
+}
+
+void cg_jvp_scatter(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    bool add = n->op == &cg_op_scatter_add;
+    cg_tensor *index = cg_saved(n, 0), *self = self_tangent(tin[0], outs[0]);
+    if (add && !tin[1]) { /* scatter_add keeps no index then: self's tangent is all */
+        tout[0] = self;
+        return;
+    }
+    cg_tensor *src = cg_tangent_or_zeros(in[1], tin[1], outs[0]->dtype);
+    if (index) tout[0] = (add ? cg_scatter_add : cg_scatter)(self, (int)n->args[0], index, src);
+}
+
+void cg_jvp_scatter_zero(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    (void)in;
+    (void)outs;
+    cg_tensor *index = cg_saved(n, 0);
+    if (index) tout[0] = scatter_zero(tin[0], (int)n->args[0], index);
+}
+
+void cg_jvp_index_add(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    cg_tensor *index = cg_saved(n, 0), *self = self_tangent(tin[0], outs[0]);
+    cg_tensor *source = cg_tangent_or_zeros(in[1], tin[1], outs[0]->dtype);
+    if (index) tout[0] = cg_index_add_number(self, (int)n->args[0], index, source, cg_number_float(n->scalars[0]));
+}
+
 /* A copy of t (broadcast with mask) with value wherever mask is true. */
 cg_tensor *cg_masked_fill_number(cg_tensor *t, cg_tensor *mask, cg_number value) {
     if (!t || !mask) return NULL;
@@ -521,6 +566,14 @@ cg_tensor *cg_masked_fill_tensor(cg_tensor *t, cg_tensor *mask, cg_tensor *value
     cg_node *n = out ? cg_record(&cg_op_masked_fill_tensor, out, CG_INPUTS(t, value)) : NULL;
     if (n) cg_save(n, 0, mask);
     return cg_recorded(out);
+}
+
+/* The value's tangent where the mask is set, self's elsewhere. */
+void cg_jvp_masked_fill_tensor(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    cg_tensor *mask = cg_saved(n, 0);
+    cg_dtype dtype = outs[0]->dtype;
+    cg_tensor *self = cg_tangent_or_zeros(in[0], tin[0], dtype), *value = cg_tangent_or_zeros(in[1], tin[1], dtype);
+    if (mask && self && value) tout[0] = cg_where(mask, value, self);
 }
 
 void cg_backward_masked_fill_tensor(cg_node *n, cg_tensor **grads, cg_tensor **out) {

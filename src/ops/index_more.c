@@ -295,6 +295,14 @@ void cg_backward_index_copy(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     }
 }
 
+/* index_copy and index_fill are linear in self and the source (value) together: the same op on
+ * their tangents (zeros for one without). */
+void cg_jvp_index_copy(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    cg_tensor *index = cg_saved(n, 0), *self = cg_tangent_or_zeros(in[0], tin[0], outs[0]->dtype);
+    cg_tensor *source = cg_tangent_or_zeros(in[1], tin[1], outs[0]->dtype);
+    if (index) tout[0] = cg_index_copy(self, (int)n->args[0], index, source);
+}
+
 /* ---- index_fill ---- */
 
 /* A copy of t (laid out as t) with value written along d at the index values (negative ones
@@ -348,6 +356,13 @@ void cg_backward_index_fill(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     if (index) out[0] = cg_index_fill(grads[0], (int)n->args[0], index, 0);
 }
 
+void cg_jvp_index_fill(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    (void)in;
+    (void)outs;
+    cg_tensor *index = cg_saved(n, 0);
+    if (index) tout[0] = cg_index_fill(tin[0], (int)n->args[0], index, 0);
+}
+
 cg_tensor *cg_index_fill_tensor(cg_tensor *t, int dim, cg_tensor *index, cg_tensor *value) {
     if (!t || !index || !value) return NULL;
     if (value->ndim != 0) {
@@ -377,6 +392,12 @@ void cg_backward_index_fill_tensor(cg_node *n, cg_tensor **grads, cg_tensor **ou
     int d = (int)n->args[0];
     if (cg_needs_grad(n, 0)) out[0] = cg_index_fill(g, d, index, 0);
     if (cg_needs_grad(n, 1)) out[1] = cg_sum(cg_sub(g, cg_index_fill(g, d, index, 0)));
+}
+
+void cg_jvp_index_fill_tensor(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    cg_tensor *index = cg_saved(n, 0), *self = cg_tangent_or_zeros(in[0], tin[0], outs[0]->dtype);
+    cg_tensor *value = cg_tangent_or_zeros(in[1], tin[1], outs[0]->dtype);
+    if (index) tout[0] = cg_index_fill_tensor(self, (int)n->args[0], index, value);
 }
 
 /* ---- nonzero ---- */

@@ -103,6 +103,19 @@ cg_tensor *cg_cat(cg_tensor **tensors, int n, int dim) {
 }
 
 /* Input i's gradient is its part of the output's, or an empty one for a skipped input. */
+/* cat and stack are linear: the tangents (zeros for inputs without one) joined the same way. */
+static void join_jvp(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout, bool stack) {
+    cg_tensor **parts = cg_calloc((size_t)n->nnext, sizeof *parts);
+    bool ok = parts != NULL;
+    for (int i = 0; ok && i < n->nnext; i++) ok = (parts[i] = cg_tangent_or_zeros(in[i], tin[i], outs[0]->dtype)) != NULL;
+    if (ok) tout[0] = stack ? cg_stack(parts, n->nnext, (int)n->args[0]) : cg_cat(parts, n->nnext, (int)n->extra[0]);
+    cg_free(parts);
+}
+
+void cg_jvp_cat(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    join_jvp(n, in, tin, outs, tout, false);
+}
+
 void cg_backward_cat(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     int d = (int)n->extra[0];
     int64_t at = 0;
@@ -145,6 +158,10 @@ cg_tensor *cg_stack(cg_tensor **tensors, int n, int dim) {
     cg_node *node = cg_record(&cg_op_stack, out, n, tensors);
     if (node) node->args[0] = d;
     return cg_recorded(out);
+}
+
+void cg_jvp_stack(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    join_jvp(n, in, tin, outs, tout, true);
 }
 
 void cg_backward_stack(cg_node *n, cg_tensor **grads, cg_tensor **out) {

@@ -218,6 +218,19 @@ cg_tensor *cg_dot(cg_tensor *a, cg_tensor *b) {
     return record_product(&cg_op_dot, product_scoped(a, b, a->dtype, false), a, b);
 }
 
+/* The product rule of a bilinear op: op(ta, b) + op(a, tb), for each factor with a tangent. */
+static cg_tensor *product_rule(cg_tensor *(*op)(cg_tensor *, cg_tensor *), cg_tensor **in, cg_tensor **tin) {
+    cg_tensor *left = tin[0] ? op(tin[0], in[1]) : NULL, *right = tin[1] ? op(in[0], tin[1]) : NULL;
+    if ((tin[0] && !left) || (tin[1] && !right)) return NULL;
+    return left && right ? cg_add(left, right) : left ? left : right;
+}
+
+void cg_jvp_dot(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    (void)n;
+    (void)outs;
+    tout[0] = product_rule(cg_dot, in, tin);
+}
+
 void cg_backward_dot(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     if (cg_needs_grad(n, 0)) out[0] = cg_mul(grads[0], cg_saved(n, 1));
     if (cg_needs_grad(n, 1)) out[1] = cg_mul(grads[0], cg_saved(n, 0));
@@ -234,6 +247,12 @@ cg_tensor *cg_mv(cg_tensor *m, cg_tensor *v) {
 }
 
 /* d(m v) = outer(grad, v) dm + m^T grad dv */
+void cg_jvp_mv(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    (void)n;
+    (void)outs;
+    tout[0] = product_rule(cg_mv, in, tin);
+}
+
 void cg_backward_mv(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     if (cg_needs_grad(n, 0)) /* PyTorch's grad.ger(vec): a reshape to a column times vec */
         out[0] = cg_mul(cg_reshape(grads[0], cg_size(grads[0], 0), 1), cg_saved(n, 1));
@@ -259,6 +278,12 @@ cg_tensor *cg_mm(cg_tensor *a, cg_tensor *b) {
 
 /* d(a b) = grad b^T da + a^T grad db; as PyTorch's mm_mat1_backward and mm_mat2_backward, the
  * gradient of an operand that was column-major is computed transposed, so it is column-major too. */
+void cg_jvp_mm(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    (void)n;
+    (void)outs;
+    tout[0] = product_rule(cg_mm, in, tin);
+}
+
 void cg_backward_mm(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_tensor *g = grads[0];
     if (cg_needs_grad(n, 0))
@@ -333,6 +358,17 @@ cg_tensor *cg_addmm(cg_tensor *self, cg_tensor *mat1, cg_tensor *mat2) { return 
 /* PyTorch's maybe_multiply: t itself for a factor of 1. */
 static cg_tensor *maybe_multiply(cg_tensor *t, double factor) { return factor == 1 ? t : cg_mul_scalar(t, factor); }
 
+/* beta tself + alpha (ta b + a tb), tself broadcast to the result. */
+void cg_jvp_addmm(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    double beta = n->scalars[0], alpha = n->scalars[1];
+    cg_tensor *product = tin[1] || tin[2] ? product_rule(cg_mm, in + 1, tin + 1) : NULL;
+    if ((tin[1] || tin[2]) && !product) return;
+    product = product ? maybe_multiply(product, alpha) : NULL;
+    cg_tensor *self = tin[0] ? cg_expand_shape(maybe_multiply(tin[0], beta), outs[0]->ndim, outs[0]->sizes) : NULL;
+    if (tin[0] && !self) return;
+    tout[0] = self && product ? cg_add(self, product) : self ? self : product;
+}
+
 /* d(beta self + alpha a b) = beta grad dself (summed to self's shape by the engine) + mm's
  * gradients scaled by alpha, with mm's layouts (mm_mat1_backward, mm_mat2_backward). */
 void cg_backward_addmm(cg_node *n, cg_tensor **grads, cg_tensor **out) {
@@ -377,6 +413,12 @@ cg_tensor *cg_bmm(cg_tensor *a, cg_tensor *b) {
     if (check_bmm(a->sizes[0], a->sizes[1], a->sizes[2], b->sizes[0], b->sizes[1], b->sizes[2], a->dtype, b->dtype) < 0)
         return NULL;
     return record_product(&cg_op_bmm, product_scoped(a, b, b->dtype, true), a, b);
+}
+
+void cg_jvp_bmm(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    (void)n;
+    (void)outs;
+    tout[0] = product_rule(cg_bmm, in, tin);
 }
 
 void cg_backward_bmm(cg_node *n, cg_tensor **grads, cg_tensor **out) {

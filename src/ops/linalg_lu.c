@@ -128,6 +128,14 @@ void cg_backward_linalg_slogdet(cg_node *n, cg_tensor **grads, cg_tensor **out) 
     out[0] = A ? solve_adjoint(A, grads[1]) : NULL;
 }
 
+/* d log|det A| = trace(A^-1 dA); the sign's tangent is 0 (real A). */
+void cg_jvp_linalg_slogdet(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    (void)n;
+    cg_tensor *solved = cg_linalg_solve(in[0], tin[0], true);
+    tout[0] = cg_zeros_like(outs[0]);
+    tout[1] = cg_sum(cg_diagonal(solved, 0, -2, -1), CG_DIMS(-1));
+}
+
 /* PyTorch's composite logdet: NaN where the determinant is negative (WhereBackward0). */
 cg_tensor *cg_logdet(cg_tensor *A) {
     cg_tensor *logabs = NULL;
@@ -253,6 +261,18 @@ void cg_backward_linalg_solve_ex(cg_node *n, cg_tensor **grads, cg_tensor **out)
     out[0] = cg_neg(left ? cg_matmul(gB, cg_la_mT(X)) : cg_matmul(cg_la_mT(X), gB));
 }
 
+/* A X = B: dX = A^-1 (dB - dA X); X A = B (left false): dX = (dB - X dA) A^-1. */
+void cg_jvp_linalg_solve_ex(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    bool left = n->args[0], vector = n->args[1];
+    cg_tensor *A = in[0], *X = outs[0], *rhs = tin[1];
+    if (tin[0]) { /* a batch of vectors X is a batch of columns */
+        cg_tensor *change = vector ? cg_squeeze_dim(cg_matmul(tin[0], cg_unsqueeze(X, -1)), -1)
+                            : left ? cg_matmul(tin[0], X) : cg_matmul(X, tin[0]);
+        rhs = rhs ? cg_sub(rhs, change) : cg_neg(change);
+    }
+    tout[0] = cg_linalg_solve(A, rhs, left);
+}
+
 /* linalg.inv_ex: linalg.solve(A, I), as PyTorch 1.13's; info from getrf. */
 static cg_tensor *inv_named(cg_tensor *A, bool check_errors, cg_tensor **info, const char *fn) {
     if (!A) return NULL;
@@ -282,4 +302,12 @@ void cg_backward_linalg_inv_ex(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     if (!cg_needs_grad(n, 0)) return;
     cg_tensor *invT = cg_la_mT(cg_saved(n, 0));
     out[0] = cg_neg(cg_matmul(invT, cg_matmul(grads[0], invT)));
+}
+
+/* d(A^-1) = -A^-1 dA A^-1. */
+void cg_jvp_linalg_inv_ex(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    (void)n;
+    (void)in;
+    cg_tensor *X = outs[0];
+    tout[0] = cg_neg(cg_matmul(cg_matmul(X, tin[0]), X));
 }

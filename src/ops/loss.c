@@ -415,6 +415,13 @@ void cg_backward_log_softmax(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     out[0] = softmax_backward_data(&cg_op_log_softmax_backward_data, grads[0], cg_saved(n, 0), (int)n->args[0]);
 }
 
+/* t - sum(softmax t) along dim, softmax = exp of the result. */
+void cg_jvp_log_softmax(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    (void)in;
+    int dim = (int)n->args[0];
+    tout[0] = cg_sub(tin[0], cg_sum(cg_mul(cg_exp(outs[0]), tin[0]), CG_DIMS(dim), .keepdim = true));
+}
+
 static cg_tensor *sum_along(cg_tensor *t, int dim) { return cg_sum(t, CG_DIMS(dim), .keepdim = true); }
 
 /* d/dgrad: softmax_backward_data again; d/dy: PyTorch's softmax_double_backward,
@@ -646,6 +653,13 @@ static void backward_nll_backward(cg_node *n, cg_tensor **grads, cg_tensor **out
     if (cg_needs_grad(n, 1)) out[1] = cg_zeros_like(grads[0]);
 }
 void cg_backward_nll_loss_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) { backward_nll_backward(n, grads, out); }
+
+/* nll_loss is linear in its input: the same loss of the tangent. */
+void cg_jvp_nll_loss(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    (void)in;
+    (void)outs;
+    tout[0] = nll_op(tin[0], cg_saved(n, 0), cg_saved(n, 2), n->args[1], (cg_reduction)n->args[0]);
+}
 void cg_backward_nll_loss2d_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) { backward_nll_backward(n, grads, out); }
 
 /* ---- cross_entropy ---- */

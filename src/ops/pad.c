@@ -83,6 +83,13 @@ void cg_backward_constant_pad(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     out[0] = cg_pad_constant(grads[0], negated, npad, 0);
 }
 
+/* Linear in the input: the tangent padded with zeros. */
+void cg_jvp_constant_pad(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    (void)in;
+    (void)outs;
+    tout[0] = cg_pad_constant(tin[0], n->args + 1, (int)n->args[0], 0);
+}
+
 /* ---- pad modes 'reflect' and 'replicate' (ReflectionPad1DBackward0 ... ReplicationPad3DBackward0) ---- */
 
 cg_tensor *cg_index_on(const cg_tensor *like, int64_t n, const int64_t *idx) {
@@ -312,6 +319,14 @@ static void pad_indexed_backward(cg_node *n, cg_tensor **grads, cg_tensor **out)
     if (index && self)
         out[0] = cg_grad_depending(pad_depends_ops[n->args[4]][k - 1],
                                    cg_add_back_positions(grads[0], k, index, n->args + 1), self, NULL);
+}
+
+/* Reflect and replicate pads are linear: the tangent at the same positions. */
+void cg_jvp_pad_indexed(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    (void)in;
+    cg_tensor *index = cg_saved(n, 0);
+    int k = (int)n->args[0];
+    if (index) tout[0] = cg_select_positions(tin[0], k, index, outs[0]->sizes + outs[0]->ndim - k);
 }
 
 #define PAD_BACKWARD(ident)                                                     \

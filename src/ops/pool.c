@@ -261,6 +261,23 @@ void cg_backward_max_pool2d_backward(cg_node *n, cg_tensor **grads, cg_tensor **
     if (cg_needs_grad(n, 1)) out[1] = cg_zeros_like(gg);
 }
 
+/* Max pooling's tangent: the tangent at the indices; its backward's: the backward of the grad's
+ * tangent (linear in grad, constant in self). */
+void cg_jvp_max_pool2d(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    (void)in;
+    cg_tensor *ind = cg_saved(n, 0);
+    if (!ind) return;
+    int nd = tin[0]->ndim;
+    cg_tensor *picked = cg_gather(cg_flatten(tin[0], nd - 2, nd - 1), nd - 2, cg_flatten(ind, nd - 2, nd - 1));
+    tout[0] = cg_view_shape(picked, outs[0]->ndim, outs[0]->sizes);
+}
+
+void cg_jvp_max_pool2d_backward(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    (void)outs;
+    pool_params p = params_of(n);
+    tout[0] = tin[0] ? max_pool_backward(tin[0], in[1], cg_saved(n, 0), &p) : cg_zeros_like(outs[0]);
+}
+
 /* ---- avg_pool2d ---- */
 
 static cg_tensor *avg_pool_forward(cg_tensor *x, const pool_params *p) {
@@ -332,6 +349,19 @@ void cg_backward_avg_pool2d_backward(cg_node *n, cg_tensor **grads, cg_tensor **
     pool_params p = params_of(n);
     if (cg_needs_grad(n, 0)) out[0] = avg_pool_forward(grads[0], &p);
     if (cg_needs_grad(n, 1)) out[1] = cg_zeros_like(grads[0]);
+}
+
+/* Average pooling is linear: the tangent pooled; its backward is linear in grad. */
+void cg_jvp_avg_pool2d(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    (void)in;
+    (void)outs;
+    pool_params p = params_of(n);
+    tout[0] = avg_pool_forward(tin[0], &p);
+}
+
+void cg_jvp_avg_pool2d_backward(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    pool_params p = params_of(n);
+    tout[0] = tin[0] ? avg_pool_backward(tin[0], in[1], &p) : cg_zeros_like(outs[0]);
 }
 
 /* ---- max_pool1d and avg_pool1d: the 2-D ops over a height of 1, as PyTorch composes them ---- */

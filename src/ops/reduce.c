@@ -267,6 +267,16 @@ void cg_backward_mean(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 
 void cg_backward_mean_dims(cg_node *n, cg_tensor **grads, cg_tensor **out) { cg_backward_mean(n, grads, out); }
 
+/* sum and mean are linear: the same reduction of the tangent. */
+void cg_jvp_sum(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    (void)in;
+    (void)outs;
+    cg_reduce_args a = {.input = tin[0], .keepdim = n->args[CG_MAX_DIMS]};
+    for (int d = 0; d < n->args_meta.ndim; d++)
+        if (n->args[d]) a.dims[a.ndims++] = d;
+    tout[0] = n->op == &cg_op_sum || n->op == &cg_op_sum_dims ? cg_sum_opts(a) : cg_mean_opts(a);
+}
+
 /* ---- helpers of the backward formulas below ---- */
 
 /* t (a gradient or a result) with the reduced dims put back as size 1, not expanded (the formulas
@@ -329,12 +339,27 @@ static cg_tensor *var_grad(cg_node *n, cg_tensor *grad) {
 
 void cg_backward_var(cg_node *n, cg_tensor **grads, cg_tensor **out) { out[0] = var_grad(n, grads[0]); }
 
+/* d var = 2 sum((x - mean(x)) t) / (N - correction) (the mean's own tangent sums to 0 against x - mean). */
+void cg_jvp_var(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    (void)outs;
+    cg_tensor *centered = cg_sub(in[0], cg_mean_opts(same_dims(n, in[0], true)));
+    double scale = 2.0 / ((double)reduced_count(n) - n->scalars[0]);
+    cg_tensor *dot = cg_sum_opts(same_dims(n, cg_mul(centered, tin[0]), n->args[CG_MAX_DIMS]));
+    tout[0] = cg_mul_by_scalar(dot, cg_number_float(scale));
+}
+
 /* std = sqrt(var): the gradient of var scaled by 1 / (result * 2) (C++ numbers: MulBackward1), and
  * 0 where std is 0 (a masked_fill, as PyTorch's, so the second derivative there is 0 as well). */
 void cg_backward_std(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     cg_tensor *result = cg_saved(n, 1);
     out[0] = var_grad(n, cg_masked_fill(cg_div(grads[0], cg_mul_by_scalar(result, cg_number_int(2))),
                                         cg_eq_scalar(result, 0), 0));
+}
+
+/* d std = d var / (2 std), 0 where std is 0 (as its backward). */
+void cg_jvp_std(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    cg_jvp_var(n, in, tin, outs, tout);
+    tout[0] = cg_masked_fill(cg_div(tout[0], cg_mul_scalar(outs[0], 2)), cg_eq_scalar(outs[0], 0), 0);
 }
 
 /* ---- prod ---- */
@@ -500,6 +525,26 @@ void cg_backward_norm(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     }
 }
 
+/* d ||x||_p = sum(sgn(x) |x|^(p-1) t) / ||x||^(p-1), 0 where the norm is 0; for p = inf, the
+ * tangent of the largest magnitude, averaged over ties (as its backward shares the gradient). */
+void cg_jvp_norm(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    double p = n->scalars[0];
+    cg_tensor *x = in[0], *t = tin[0], *norm = outs[0];
+    bool keep = n->args[CG_MAX_DIMS];
+    if (p == 0) {
+        tout[0] = cg_zeros_like(norm);
+    } else if (isinf(p)) {
+        cg_tensor *hit = cg_to(cg_eq(cg_abs(x), unsqueezed(n, norm, false)), t->dtype);
+        tout[0] = cg_div(cg_sum_opts(same_dims(n, cg_mul(cg_mul(cg_sgn(x), hit), t), keep)),
+                         cg_sum_opts(same_dims(n, hit, keep)));
+    } else {
+        cg_tensor *w = p == 1 ? cg_sgn(x) : p == 2 ? x : cg_mul(cg_sgn(x), cg_pow_scalar(cg_abs(x), p - 1));
+        cg_tensor *dot = cg_sum_opts(same_dims(n, cg_mul(w, t), keep));
+        cg_tensor *scale = p == 1 ? NULL : p == 2 ? norm : cg_pow_scalar(norm, p - 1);
+        tout[0] = p == 1 ? dot : cg_masked_fill(cg_div(dot, scale), cg_eq_scalar(norm, 0), 0);
+    }
+}
+
 /* ---- max, min, argmax, argmin ---- */
 
 /* Values and/or int64 indices of the extremes over the reduced dims; either output may be skipped. */
@@ -559,6 +604,15 @@ static void extreme_all_backward(cg_node *n, cg_tensor **grads, cg_tensor **out)
 void cg_backward_max(cg_node *n, cg_tensor **grads, cg_tensor **out) { extreme_all_backward(n, grads, out); }
 void cg_backward_min(cg_node *n, cg_tensor **grads, cg_tensor **out) { extreme_all_backward(n, grads, out); }
 
+/* The tangent averaged over the elements equal to the result (the NaNs, when it is NaN). */
+void cg_jvp_max(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    (void)n;
+    cg_tensor *x = in[0], *result = outs[0];
+    bool nan_result = cg_has_bytes(result) && isnan(cg_item(result));
+    cg_tensor *mask = cg_to(nan_result ? cg_ne(x, x) : cg_eq(x, result), tin[0]->dtype);
+    tout[0] = cg_div(cg_sum(cg_mul(tin[0], mask)), cg_sum(mask));
+}
+
 /* Wraps dim and rejects reducing an empty dim; PyTorch's messages. */
 static int check_extreme_dim(const cg_tensor *t, int dim, const char *name) {
     int d = cg_wrap_dim(dim, t->ndim);
@@ -588,7 +642,7 @@ static cg_tensor *extreme_dim(cg_tensor *t, int dim, bool keepdim, cg_tensor **i
 static cg_tensor *extreme_dim_recorded(const cg_op *op, cg_tensor *t, int dim, bool keepdim, cg_tensor **indices,
                                        bool want_max) {
     cg_tensor *positions = NULL;
-    bool record = t && cg_is_grad_enabled() && cg_requires_grad(t);
+    bool record = t && ((cg_is_grad_enabled() && cg_requires_grad(t)) || (cg_fwd_active() && cg_tangent(t)));
     cg_tensor *values = extreme_dim(t, dim, keepdim, indices || record ? &positions : NULL, want_max);
     if (indices && values) *indices = positions; /* nothing written on error */
     cg_node *n = values ? record_reduction(op, values, (cg_reduce_args){.input = t, .ndims = 1, .dims = {dim},
@@ -621,6 +675,18 @@ static void extreme_dim_backward(cg_node *n, cg_tensor **grads, cg_tensor **out)
 
 void cg_backward_max_dim(cg_node *n, cg_tensor **grads, cg_tensor **out) { extreme_dim_backward(n, grads, out); }
 void cg_backward_min_dim(cg_node *n, cg_tensor **grads, cg_tensor **out) { extreme_dim_backward(n, grads, out); }
+
+/* The tangent at the selected positions. */
+void cg_jvp_max_dim(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    (void)in;
+    (void)outs;
+    cg_tensor *positions = cg_saved(n, 0);
+    if (!positions) return;
+    int dim = 0;
+    while (n->args_meta.ndim > 0 && !n->args[dim]) dim++;
+    cg_tensor *picked = cg_gather(tin[0], dim, unsqueezed(n, positions, false));
+    tout[0] = n->args[CG_MAX_DIMS] || n->args_meta.ndim == 0 ? picked : cg_squeeze_dim(picked, dim);
+}
 
 static void set_arg_not_implemented(bool want_max) {
     cg_set_error("\"%s_cpu\" not implemented for 'Bool'", want_max ? "argmax" : "argmin");

@@ -131,6 +131,13 @@ static void amax_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
 void cg_backward_amax(cg_node *n, cg_tensor **grads, cg_tensor **out) { amax_backward(n, grads, out); }
 void cg_backward_amin(cg_node *n, cg_tensor **grads, cg_tensor **out) { amax_backward(n, grads, out); }
 
+/* PyTorch's amaxamin_jvp: the tangent averaged over the elements equal to the result. */
+void cg_jvp_amax(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    cg_tensor *mask = cg_to(cg_eq(restored(n, outs[0]), in[0]), tin[0]->dtype);
+    bool keep = n->args[CG_MAX_DIMS];
+    tout[0] = cg_div(cg_sum_opts(node_dims(n, cg_mul(tin[0], mask), keep)), cg_sum_opts(node_dims(n, mask, keep)));
+}
+
 /* ---- aminmax (no derivative in PyTorch 1.13) ---- */
 
 static void aminmax_not_implemented(cg_node *n, cg_tensor **grads, cg_tensor **out) {
@@ -215,6 +222,12 @@ void cg_backward_logsumexp(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     out[0] = cg_mul(g, cg_exp(cg_sub(x, r)));
 }
 
+/* sum(t exp(x - result)) over the reduced dims. */
+void cg_jvp_logsumexp(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    cg_tensor *weights = cg_exp(cg_sub(in[0], in[0]->ndim ? restored(n, outs[0]) : outs[0]));
+    tout[0] = cg_sum_opts(node_dims(n, cg_mul(tin[0], weights), n->args[CG_MAX_DIMS]));
+}
+
 /* ---- all, any, count_nonzero ---- */
 
 /* Whether every (some) element over dim (all: every dim) is nonzero; NaN counts as nonzero. */
@@ -269,6 +282,12 @@ void cg_backward_nansum(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     if (!x || !grads[0]) return;
     cg_tensor *g = cg_expand_shape(restored(n, cg_to(grads[0], x->dtype)), x->ndim, x->sizes);
     out[0] = cg_mul(g, cg_eq(x, x));
+}
+
+/* The tangent summed over the elements that are not NaN. */
+void cg_jvp_nansum(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    (void)outs;
+    tout[0] = cg_sum_opts(node_dims(n, cg_mul(tin[0], cg_eq(in[0], in[0])), n->args[CG_MAX_DIMS]));
 }
 
 /* PyTorch 1.13's composite: nansum / the count of elements that are not NaN (DivBackward0). */

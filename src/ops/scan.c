@@ -83,6 +83,13 @@ void cg_backward_cumsum(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     out[0] = reversed_cumsum(g, d);
 }
 
+/* cumsum is linear: the tangent's. */
+void cg_jvp_cumsum(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    (void)in;
+    (void)outs;
+    tout[0] = cg_cumsum(tin[0], (int)n->args[0]);
+}
+
 /* d y_j / d x_k for y = cumprod(x) where x has zeros: for each k, the products of x[0..j] without
  * x[k] (j >= k) against grad[k..], summed; PyTorch's O(n^2) formula, differentiable. */
 static cg_tensor *cumprod_grad_with_zeros(cg_tensor *grad, cg_tensor *x, int d) {
@@ -197,6 +204,14 @@ static void cum_extreme_backward(cg_node *n, cg_tensor **grads, cg_tensor **out)
     if (!pos || !grads[0]) return;
     cg_tensor *zeros = cg_zeros_on(grads[0], in->dtype, in->ndim, in->sizes);
     out[0] = cg_numel(pos) == 0 ? zeros : cg_scatter_add(zeros, (int)n->args[0], pos, grads[0]);
+}
+
+/* The tangent at the positions each value came from. */
+void cg_jvp_cummax(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    (void)in;
+    (void)outs;
+    cg_tensor *pos = cg_saved(n, 0);
+    if (pos) tout[0] = tin[0]->ndim && cg_numel(pos) ? cg_gather(tin[0], (int)n->args[0], pos) : tin[0];
 }
 
 void cg_backward_cummax(cg_node *n, cg_tensor **grads, cg_tensor **out) { cum_extreme_backward(n, grads, out); }

@@ -205,6 +205,13 @@ void cg_backward_roll(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     out[0] = cg_roll(grads[0], (int)n->args[0], shifts, (int)n->args[1], n->args + 2 + CG_MAX_DIMS);
 }
 
+/* roll, rot90, repeat, diag and diag_embed are linear: the same of the tangent. */
+void cg_jvp_roll(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    (void)in;
+    (void)outs;
+    tout[0] = cg_roll(tin[0], (int)n->args[0], n->args + 2, (int)n->args[1], n->args + 2 + CG_MAX_DIMS);
+}
+
 /* ---- rot90 ---- */
 
 /* PyTorch's rot90: flip one dim and transpose in place (k = 1, 3), flip both (k = 2), or a
@@ -257,6 +264,12 @@ cg_tensor *cg_rot90(cg_tensor *t, int64_t k, int64_t dim0, int64_t dim1) {
 
 void cg_backward_rot90(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     out[0] = cg_rot90(grads[0], -n->args[0], n->args[1], n->args[2]);
+}
+
+void cg_jvp_rot90(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    (void)in;
+    (void)outs;
+    tout[0] = cg_rot90(tin[0], n->args[0], n->args[1], n->args[2]);
 }
 
 /* ---- repeat and tile ---- */
@@ -361,6 +374,12 @@ void cg_backward_repeat(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     }
     sum.input = cg_reshape_shape(g, ns, shape);
     out[0] = sum.input ? cg_sum_opts(sum) : NULL;
+}
+
+void cg_jvp_repeat(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    (void)in;
+    (void)outs;
+    tout[0] = cg_repeat_shape(tin[0], (int)n->args[CG_MAX_DIMS], n->args);
 }
 
 cg_tensor *cg_tile_shape(cg_tensor *t, int n, const int64_t *reps) {
@@ -491,6 +510,13 @@ void cg_backward_diagonal_backward(cg_node *n, cg_tensor **grads, cg_tensor **ou
     out[0] = cg_diagonal(grads[0], n->args[0], n->args[1], n->args[2]);
 }
 
+/* Linear in grad: the tangent put on the same diagonal of zeros. */
+void cg_jvp_diagonal_backward(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    (void)in;
+    (void)outs;
+    tout[0] = diagonal_backward(tin[0], &n->args_meta, n->args[0], (int)n->args[1], (int)n->args[2]);
+}
+
 cg_tensor *cg_diag_embed(cg_tensor *t, int64_t offset, int64_t dim1, int64_t dim2) {
     if (!t || cg_check_history_readable(t) < 0) return NULL;
     int d1, d2;
@@ -505,6 +531,12 @@ cg_tensor *cg_diag_embed(cg_tensor *t, int64_t offset, int64_t dim1, int64_t dim
 
 void cg_backward_diag_embed(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     out[0] = cg_diagonal(grads[0], n->args[0], n->args[1], n->args[2]);
+}
+
+void cg_jvp_diag_embed(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    (void)in;
+    (void)outs;
+    tout[0] = cg_diag_embed(tin[0], n->args[0], n->args[1], n->args[2]);
 }
 
 /* torch.diag: the matrix with t on diagonal k (1-D t), or a copy of t's diagonal k (2-D t). */
@@ -543,6 +575,12 @@ void cg_backward_diag(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     const cg_input_meta *in = &n->args_meta;
     if (in->ndim == 1 || in->sizes[0] == in->sizes[1]) out[0] = cg_diag(grads[0], n->args[0]);
     else out[0] = diagonal_backward(grads[0], in, n->args[0], 0, 1);
+}
+
+void cg_jvp_diag(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    (void)in;
+    (void)outs;
+    tout[0] = cg_diag(tin[0], n->args[0]);
 }
 
 /* torch.diagflat: diag of t flattened (contiguous). */

@@ -92,6 +92,14 @@ cg_tensor *cg_argsort(cg_tensor *t, int dim, bool descending, bool stable) {
     return sort_values(t, dim, descending, stable, &positions, &d) ? positions : NULL;
 }
 
+/* sort's and topk's tangents: the tangent at the selected positions. */
+void cg_jvp_sort(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    (void)in;
+    (void)outs;
+    cg_tensor *positions = cg_saved(n, 0);
+    if (positions) tout[0] = tin[0]->ndim ? cg_gather(tin[0], (int)n->args[0], positions) : tin[0];
+}
+
 void cg_backward_sort(cg_node *n, cg_tensor **grads, cg_tensor **out) { selection_backward(n, grads, out); }
 void cg_backward_sort_stable(cg_node *n, cg_tensor **grads, cg_tensor **out) { selection_backward(n, grads, out); }
 
@@ -270,6 +278,22 @@ cg_tensor *cg_mode(cg_tensor *t, int dim, bool keepdim, cg_tensor **indices) {
     cg_tensor *positions = NULL;
     cg_tensor *values = select_along(CG_SELECT_MODE, t, d, keepdim, 0, &positions);
     return selected(&cg_op_mode, t, d, keepdim, values, positions, indices);
+}
+
+/* kthvalue's, median's (along a dim) and mode's tangents: the tangent at the selected positions. */
+void cg_jvp_kthvalue(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    (void)in;
+    (void)outs;
+    cg_tensor *positions = cg_saved(n, 0);
+    int d = (int)n->args[0];
+    bool squeezed = !n->args[1] && tin[0]->ndim > 0;
+    if (!positions) return;
+    if (tin[0]->ndim == 0) {
+        tout[0] = tin[0];
+        return;
+    }
+    cg_tensor *picked = cg_gather(tin[0], d, squeezed ? cg_unsqueeze(positions, d) : positions);
+    tout[0] = squeezed ? cg_squeeze_dim(picked, d) : picked;
 }
 
 void cg_backward_kthvalue(cg_node *n, cg_tensor **grads, cg_tensor **out) { selected_backward(n, grads, out); }

@@ -328,6 +328,31 @@ static void linear_backward(cg_node *n, cg_tensor **grads, cg_tensor **out) {
     out[0] = summed ? cg_reshape_shape(summed, lead + k, shape) : NULL;
 }
 
+/* Interpolation is linear: nearest picks the tangent at the same positions; linear sums the
+ * tangent at each output's 2^k corners times their weights (what linear_backward transposes). */
+void cg_jvp_upsample_nearest(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    (void)in;
+    int k = (int)n->args[0];
+    cg_tensor *index = n->extra ? cg_index_on(tin[0], n->extra[0], n->extra + 1) : NULL;
+    if (index) tout[0] = cg_select_positions(tin[0], k, index, outs[0]->sizes + outs[0]->ndim - k);
+}
+
+void cg_jvp_upsample_linear(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    (void)in;
+    cg_tensor *index = cg_saved(n, 0), *weight = cg_saved(n, 1), *t = tin[0];
+    if (!index || !weight) return;
+    int k = (int)n->args[0], lead = t->ndim - k;
+    int64_t shape[CG_MAX_DIMS], in_count = 1, count = cg_numel(index) >> k, corners = (int64_t)1 << k;
+    for (int i = 0; i < k; i++) in_count *= t->sizes[lead + i];
+    memcpy(shape, t->sizes, sizeof(int64_t) * (size_t)lead);
+    shape[lead] = in_count;
+    cg_tensor *picked = cg_index_select(cg_reshape_shape(t, lead + 1, shape), lead, index);
+    shape[lead] = count;
+    shape[lead + 1] = corners;
+    cg_tensor *weighted = cg_mul(cg_reshape_shape(picked, lead + 2, shape), cg_reshape(weight, count, corners));
+    tout[0] = cg_reshape_shape(cg_sum(weighted, CG_DIMS(-1)), outs[0]->ndim, outs[0]->sizes);
+}
+
 /* The gradient is linear in grad only; under create_graph its node has the name of PyTorch's
  * backward op (Upsample...BackwardBackward1). */
 #define UPSAMPLE_BACKWARD(mode, formula)                                                              \

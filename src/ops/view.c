@@ -505,6 +505,17 @@ void cg_backward_select_backward(cg_node *n, cg_tensor **grads, cg_tensor **out)
     out[0] = cg_select(grads[0], (int)n->args[0], n->args[1]);
 }
 
+/* select_backward and slice_backward are linear in grad: the tangent put in zeros the same way. */
+void cg_jvp_select_backward(cg_node *n, cg_tensor **in, cg_tensor **tin, cg_tensor **outs, cg_tensor **tout) {
+    (void)in;
+    cg_tensor *out = outs[0], *result = cg_zeros_on(out, tin[0]->dtype, out->ndim, out->sizes);
+    cg_tensor *part = !result ? NULL
+                      : n->op == &cg_op_select_backward ? cg_select(result, (int)n->args[0], n->args[1])
+                                                         : slice_view(result, (int)n->args[0], n->args[1], n->args[2],
+                                                                      n->args[3]);
+    if (part && cg_copy_(part, tin[0]) == 0) tout[0] = result;
+}
+
 /* Python's x[i, j, ...]: one select per index, from the first dim on, with Python's IndexError
  * texts; no index at all gives an alias of t (AliasBackward0), as x[()] does. */
 cg_tensor *cg_index_at(cg_tensor *t, int n, const int64_t *index) {
