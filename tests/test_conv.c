@@ -6,9 +6,7 @@
 
 #include <ctype.h>
 #include <stdlib.h>
-#ifdef CG_HAVE_BLAS
-#include <cblas.h>
-#endif
+#include "blas_core.h"
 
 static cg_ints golden_ints(char **cur) {
     cg_ints v = {0, {0}};
@@ -33,20 +31,7 @@ static cg_tensor *golden_maybe(char **cur) {
  * file was made with (its first line, '# blas CORE THREADS'). */
 static bool blas_bits;
 
-static void read_blas_line(void) {
-#ifdef CG_HAVE_BLAS
-    FILE *f = fopen("tests/data/conv.txt", "r");
-    char core[64] = "";
-    if (f) {
-        if (fscanf(f, "# blas %63s", core) != 1) core[0] = '\0';
-        fclose(f);
-    }
-    blas_bits = strcmp(core, openblas_get_corename()) == 0;
-    if (!blas_bits)
-        printf("note: golden bits are from OpenBLAS's %s kernels, these are %s: comparing within a tolerance\n", core,
-               openblas_get_corename());
-#endif
-}
+static void read_blas_line(void) { blas_bits = golden_same_blas("tests/data/conv.txt"); }
 
 /* How close a value must be. Pooling gives PyTorch's bits (max picks an element, avg sums in
  * PyTorch's order), and so do int64 products. Where PyTorch runs its slow path (im2col + gemm:

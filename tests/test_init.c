@@ -7,26 +7,9 @@
 #include "golden.h"
 #include "harness.h"
 
-#ifdef CG_HAVE_BLAS
-#include <cblas.h>
-#endif
+#include "blas_core.h"
 
-static bool exact_qr(void) {
-    bool exact = false;
-#ifdef CG_HAVE_BLAS
-    FILE *f = fopen("tests/data/init.txt", "r");
-    char core[64] = "";
-    if (f) {
-        if (fscanf(f, "# blas %63s", core) != 1) core[0] = '\0';
-        fclose(f);
-    }
-    exact = strcmp(core, openblas_get_corename()) == 0;
-    if (!exact)
-        printf("note: golden bits are from OpenBLAS's %s kernels, these are %s: orthogonal_ within a tolerance\n", core,
-               openblas_get_corename());
-#endif
-    return exact;
-}
+static bool exact_qr(void) { return golden_same_blas("tests/data/init.txt"); }
 
 static char warning[300];
 

@@ -7,28 +7,13 @@
 
 #include <stdlib.h>
 
-#ifdef CG_HAVE_BLAS
-#include <cblas.h>
-#endif
+#include "blas_core.h"
 
 /* Whether to compare float bits: with BLAS, on the OpenBLAS kernels the golden file was made
  * with (its first line, '# blas CORE THREADS'); PyTorch's bits are those kernels'. */
 static bool exact_bits;
 
-static void read_blas_line(void) {
-#ifdef CG_HAVE_BLAS
-    FILE *f = fopen("tests/data/linalg.txt", "r");
-    char core[64] = "";
-    if (f) {
-        if (fscanf(f, "# blas %63s", core) != 1) core[0] = '\0';
-        fclose(f);
-    }
-    exact_bits = strcmp(core, openblas_get_corename()) == 0;
-    if (!exact_bits)
-        printf("note: golden bits are from OpenBLAS's %s kernels, these are %s: comparing within a tolerance\n", core,
-               openblas_get_corename());
-#endif
-}
+static void read_blas_line(void) { exact_bits = golden_same_blas("tests/data/linalg.txt"); }
 
 /* A strided view '<ndim> <sizes> <strides> <offset>' of base, parsed from the cursor. */
 static cg_tensor *golden_view(cg_tensor *base, char **cur) {

@@ -9,15 +9,12 @@
 
 #include <stdlib.h>
 
-#ifdef CG_HAVE_BLAS
-#include <cblas.h>
-#endif
+#include "blas_core.h"
 
-static bool exact_bits(const char *core) {
-#if defined(CG_HAVE_BLAS) && defined(CG_HAVE_SLEEF)
-    return strcmp(core, openblas_get_corename()) == 0;
+static bool exact_bits(void) {
+#ifdef CG_HAVE_SLEEF
+    return golden_same_blas("tests/data/mlp_step.txt");
 #else
-    (void)core;
     return false;
 #endif
 }
@@ -32,12 +29,7 @@ static uint64_t fnv1a(const cg_tensor *t) {
 static bool close_to(double got, double want) { return fabs(got - want) <= 1e-3 * fabs(want) + 1e-7; }
 
 static void test_mlp_step_is_pytorchs(void) {
-    FILE *f = fopen("tests/data/mlp_step.txt", "r");
-    char core[64] = "";
-    CHECK(f != NULL && fscanf(f, "# blas %63s", core) == 1);
-    if (f) fclose(f);
-    bool exact = exact_bits(core);
-    if (!exact) printf("note: comparing within a tolerance (golden bits from OpenBLAS's %s kernels with SLEEF)\n", core);
+    bool exact = exact_bits();
 
     cg_manual_seed(0);
     cg_tensor *x = cg_randn(64, 784), *y = cg_randint(0, 10, 64), *p[6];

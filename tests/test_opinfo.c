@@ -23,9 +23,7 @@ static const oi_entry *const tables[] = {oi_core, oi_elem, oi_reduce, oi_shape, 
 
 #define DATA_DIR "tests/data/opinfo/"
 
-#ifdef CG_HAVE_BLAS
-#include <cblas.h>
-#endif
+#include "blas_core.h"
 
 /* Where values cannot be PyTorch's bits (another BLAS kernel, no SLEEF): within these. */
 #define OI_BLAS_TOL_F32 1e-5
@@ -42,18 +40,7 @@ static void read_blas_line(void) {
 #ifdef CG_HAVE_DNNL
     have_dnnl = !under_valgrind();
 #endif
-#ifdef CG_HAVE_BLAS
-    FILE *f = fopen(DATA_DIR "ops.txt", "r");
-    char core[64] = "";
-    if (f) {
-        if (fscanf(f, "# blas %63s", core) != 1) core[0] = '\0';
-        fclose(f);
-    }
-    same_blas = strcmp(core, openblas_get_corename()) == 0;
-    if (!same_blas)
-        printf("note: golden bits are from OpenBLAS's %s kernels, these are %s: products compared within a tolerance\n",
-               core, openblas_get_corename());
-#endif
+    same_blas = golden_same_blas(DATA_DIR "ops.txt");
 }
 
 /* ---- the golden file ------------------------------------------------------------------------ */

@@ -6,9 +6,7 @@
 #include "golden.h"
 #include "harness.h"
 
-#ifdef CG_HAVE_BLAS
-#include <cblas.h>
-#endif
+#include "blas_core.h"
 
 #define RNN_DATA "tests/data/rnn.txt"
 
@@ -59,17 +57,11 @@ typedef struct {
 static int cases_run, bits_differ;
 static double tolerance; /* 0: PyTorch's bits */
 
-/* Whether this build should give the golden bits: the first line names the OpenBLAS kernels. */
+/* Whether this build should give the golden bits: the file's OpenBLAS kernels, and SLEEF. */
 static double golden_tolerance(void) {
-    char core[64] = "";
-    FILE *f = fopen(RNN_DATA, "r");
-    int n = f ? fscanf(f, "# blas %63s", core) : 0;
-    if (f) fclose(f);
-#if defined(CG_HAVE_BLAS) && defined(CG_HAVE_SLEEF)
-    if (n == 1 && !strcmp(core, openblas_get_corename())) return 0;
+#ifdef CG_HAVE_SLEEF
+    if (golden_same_blas(RNN_DATA)) return 0;
 #endif
-    (void)n;
-    printf("note: within 1e-5, not bit for bit (golden data from OpenBLAS's %s kernels with SLEEF)\n", core);
     return 1e-5;
 }
 
