@@ -70,8 +70,9 @@ LG_FN(addmm, cg_addmm(in[0], in[1], in[2]))
 LG_FN(addmm_scaled, cg_addmm_scaled(in[0], in[1], in[2], 0.5, -2))
 LG_FN(linear, cg_linear(in[0], in[1], in[2]))
 
-/* The composites of src/ops/products.c: their graphs are mul, sum, views and mm (outer's gradcheck
- * is in tests/test_products.c: test_forward_ad's cross-check disagrees on it, see findings.md). */
+/* The composites of src/ops/products.c: their graphs are mul, sum, views and mm. */
+LG_INPUTS(lg_outer, GRAD_INPUT(120, -1, 1, 3), GRAD_INPUT(121, -1, 1, 4))
+LG_FN(outer, cg_outer(in[0], in[1]))
 LG_INPUTS(lg_td_2, GRAD_INPUT(122, -1, 1, 2, 3, 2), GRAD_INPUT(123, -1, 1, 3, 2, 2))
 LG_INPUTS(lg_td_ones, GRAD_INPUT(124, -1, 1, 2, 1, 3), GRAD_INPUT(125, -1, 1, 3, 4, 2))
 LG_INPUTS(lg_scalar_mat, GRAD_SCALAR(126, -1, 1), GRAD_INPUT(127, -1, 1, 2, 3))
@@ -198,6 +199,7 @@ static const grad_case cases_linalg[] = {
     {"addmm", "linear 2-D", 3, lg_linear_2d, f_linear, false, 0, 0},
     {"addmm", "linear 3-D (viewed as a matrix)", 3, lg_linear_3d, f_linear, false, 0, 0},
     {"matmul_squeeze", "linear 1-D (matmul, bias added in place)", 3, lg_linear_1d, f_linear, false, 0, 0},
+    {"mul", "outer", 2, lg_outer, f_outer, false, 0, 0},
     {"mm", "tensordot dims=2", 2, lg_td_2, f_tensordot_2, false, 0, 0},
     {"sum_dims", "tensordot with a size-1 contracted dim", 2, lg_td_ones, f_tensordot_ones, false, 0, 0},
     {"mm", "inner 1-D", 2, lg_vec_vec, f_inner, false, 0, 0},
