@@ -36,6 +36,20 @@ int cg_check_count(int n, const char *what) {
     return -1;
 }
 
+bool cg_dims_bitset(const cg_tensor *t, int n, const int64_t *dims, bool *mask) {
+    memset(mask, 0, CG_MAX_DIMS * sizeof *mask);
+    for (int i = 0; i < n; i++) {
+        int64_t d = cg_wrap_index(dims[i], t->ndim);
+        if (d < 0) return false;
+        if (mask[d]) {
+            cg_set_error("dim %lld appears multiple times in the list of dims", (long long)d);
+            return false;
+        }
+        mask[d] = true;
+    }
+    return true;
+}
+
 int cg_check_ndim(int ndim) {
     if (ndim >= 0 && ndim <= CG_MAX_DIMS) return 0;
     cg_set_error("cgrad supports at most %d dimensions, got %d", CG_MAX_DIMS, ndim);

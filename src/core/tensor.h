@@ -306,6 +306,9 @@ int cg_check_ndim(int ndim);
 int cg_check_shape(int ndim, const int64_t *sizes);
 /* A list length given by the caller: error and -1 when negative ("the number of <what> ..."). */
 int cg_check_count(int n, const char *what);
+/* at::dim_list_to_bitset: mask[d] for each of the n dims of t (wrapped), each at most once;
+ * false with the error otherwise. */
+bool cg_dims_bitset(const cg_tensor *t, int n, const int64_t *dims, bool *mask);
 /* A shape as PyTorch's messages print it, "[2, 3]", as a value that lives until the end of the full
  * expression that made it: cg_set_error("... %s", cg_shape_text(t->ndim, t->sizes).s). */
 typedef struct {

@@ -3,8 +3,6 @@
  * MulBackward0, tensordot's ReshapeAliasBackward0 of mm) and the same kernels give the same bits. */
 #include "autograd/registry.h"
 
-#include <string.h>
-
 static int check_1d(const cg_tensor *t, const char *arg, const char *fn) {
     if (t->ndim == 1) return 0;
     cg_set_error("%s: Expected 1-D argument %s, but got %d-D", fn, arg, t->ndim);
@@ -31,20 +29,6 @@ static int64_t size_of(const cg_tensor *t, int64_t dim) {
     return d < 0 ? -1 : t->sizes[d];
 }
 
-/* at::dim_list_to_bitset: the contracted dims of t, each at most once. */
-static bool contracted(const cg_tensor *t, int n, const int64_t *dims, bool *mask) {
-    memset(mask, 0, CG_MAX_DIMS * sizeof *mask);
-    for (int i = 0; i < n; i++) {
-        int64_t d = cg_wrap_index(dims[i], t->ndim);
-        if (d < 0) return false;
-        if (mask[d]) {
-            cg_set_error("dim %lld appears multiple times in the list of dims", (long long)d);
-            return false;
-        }
-        mask[d] = true;
-    }
-    return true;
-}
 
 /* Checked already: dims of size 1 on one side are summed away at once (kept as size 1), the other
  * contracted dims moved last in t1 and first in t2, both reshaped to matrices, then mm. */
@@ -96,7 +80,7 @@ cg_tensor *cg_tensordot_dims(cg_tensor *a, cg_tensor *b, int na, const int64_t *
         }
     }
     bool c1[CG_MAX_DIMS], c2[CG_MAX_DIMS];
-    if (!contracted(a, na, dims_a, c1) || !contracted(b, nb, dims_b, c2)) return NULL;
+    if (!cg_dims_bitset(a, na, dims_a, c1) || !cg_dims_bitset(b, nb, dims_b, c2)) return NULL;
     cg_scope_begin();
     return cg_scope_end_keeping(tensordot_recorded(a, b, na, dims_a, dims_b, c1, c2));
 }

@@ -50,21 +50,11 @@ static int wrap_dim_of_some(int64_t dim, int ndim) {
 
 /* The dims list of an op (flip's dims, roll's): wrapped, each at most once; false with the error. */
 static bool dims_mask(const char *what, const cg_tensor *t, int n, const int64_t *dims, bool *mask) {
-    memset(mask, 0, CG_MAX_DIMS * sizeof *mask);
     if (cg_check_count(n, what) < 0 || (n > 0 && !dims)) {
         if (n > 0) cg_set_type_error("%s is NULL for %d dimensions", what, n);
         return false;
     }
-    for (int i = 0; i < n; i++) {
-        int64_t d = cg_wrap_index(dims[i], t->ndim);
-        if (d < 0) return false;
-        if (mask[d]) {
-            cg_set_error("dim %lld appears multiple times in the list of dims", (long long)d);
-            return false;
-        }
-        mask[d] = true;
-    }
-    return true;
+    return cg_dims_bitset(t, n, dims, mask);
 }
 
 /* ---- flip ---- */
