@@ -9,24 +9,7 @@
 #include "golden.h"
 
 #include "autograd/registry.h"
-#include "grad_cases_activation.h"
-#include "grad_cases_nnfunc.h"
-#include "grad_cases_api.h"
-#include "grad_cases_conv.h"
-#include "grad_cases_copy.h"
-#include "grad_cases_depends.h"
-#include "grad_cases_elementwise.h"
-#include "grad_cases_linalg.h"
-#include "grad_cases_linalg_lapack.h"
-#include "grad_cases_loss.h"
-#include "grad_cases_math.h"
-#include "grad_cases_norm.h"
-#include "grad_cases_reduce.h"
-#include "grad_cases_scan.h"
-#include "grad_cases_sort.h"
-#include "grad_cases_reduce_more.h"
-#include "grad_cases_view.h"
-#include "grad_cases_shape.h"
+#include "grad_cases_all.h"
 
 /* ---- levels and dual tensors ---- */
 
@@ -176,18 +159,6 @@ static void test_every_registered_op_has_a_jvp(void) {
 }
 
 /* ---- against the reverse mode ---- */
-
-typedef struct {
-    const grad_case *cases;
-    size_t n;
-} case_table;
-#define TABLE(t) {t, sizeof t / sizeof t[0]}
-static const case_table tables[] = {TABLE(cases_copy), TABLE(cases_elementwise), TABLE(cases_reduce),
-                                    TABLE(cases_view), TABLE(cases_linalg), TABLE(cases_conv),
-                                    TABLE(cases_api), TABLE(cases_activation), TABLE(cases_nnfunc), TABLE(cases_norm),
-                                    TABLE(cases_loss), TABLE(cases_shape), TABLE(cases_scan),
-                                    TABLE(cases_sort), TABLE(cases_math), TABLE(cases_reduce_more), TABLE(cases_depends), TABLE(cases_linalg_lapack),
-                                    TABLE(cases_index_more)};
 
 static double dot(cg_tensor *a, cg_tensor *b) { return cg_item(cg_sum(cg_mul(a, b))); }
 
