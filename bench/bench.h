@@ -31,6 +31,31 @@ __attribute__((constructor)) static void bench_one_thread(void) { cg_set_num_thr
 #define BENCH_SAMPLES 9
 #define BENCH_SAMPLE_SECONDS 0.02
 
+/* A "Vm...:   1234 kB" line of /proc/self/status, in kB; -1 where there is no such file or line. */
+static inline long bench_status_kb(const char *field) {
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f) return -1;
+    char line[256];
+    long kb = -1;
+    size_t len = strlen(field);
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, field, len) == 0 && line[len] == ':') {
+            kb = strtol(line + len + 1, NULL, 10);
+            break;
+        }
+    fclose(f);
+    return kb;
+}
+
+/* Resets VmHWM (the peak resident size) to the current size, so a peak measures what follows. */
+static inline void bench_reset_peak(void) {
+    FILE *f = fopen("/proc/self/clear_refs", "w");
+    if (f) {
+        fputs("5", f);
+        fclose(f);
+    }
+}
+
 static inline double bench_clock(clockid_t id) {
     struct timespec ts;
     clock_gettime(id, &ts);

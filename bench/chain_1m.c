@@ -14,27 +14,6 @@
 #define GRAD_OPS 100
 #define FACTOR 1.0001
 
-/* A "Vm...:   1234 kB" line of /proc/self/status, in kB; -1 where there is none. */
-static long status_kb(const char *field) {
-    FILE *f = fopen("/proc/self/status", "r");
-    if (!f) return -1;
-    char line[256];
-    long kb = -1;
-    size_t len = strlen(field);
-    while (fgets(line, sizeof line, f))
-        if (strncmp(line, field, len) == 0 && line[len] == ':') kb = atol(line + len + 1);
-    fclose(f);
-    return kb;
-}
-
-static void reset_peak(void) {
-    FILE *f = fopen("/proc/self/clear_refs", "w");
-    if (f) {
-        fputs("5", f);
-        fclose(f);
-    }
-}
-
 static double chain(void) {
     double first = 0;
     CG_SCOPE {
@@ -92,10 +71,10 @@ static void print_torch_peak(const char *name, const char *setup) {
 
 int main(void) {
     /* Peak first, from a cold start on both sides, then time. */
-    reset_peak();
-    long before = status_kb("VmRSS");
+    bench_reset_peak();
+    long before = bench_status_kb("VmRSS");
     double value = chain();
-    long peak = status_kb("VmHWM");
+    long peak = bench_status_kb("VmHWM");
     if (before >= 0 && peak >= 0) printf("chain_1m_peak_mb %.1f\n", (double)(peak - before) / 1024);
     double expected = 1;
     for (int i = 0; i < OPS; i++) expected = (double)(float)(expected * (float)FACTOR);
@@ -104,10 +83,10 @@ int main(void) {
         return 1;
     }
     print_torch_peak("chain_1m_torch_peak_mb", TORCH_SETUP);
-    reset_peak();
-    before = status_kb("VmRSS");
+    bench_reset_peak();
+    before = bench_status_kb("VmRSS");
     value = backward_chain();
-    peak = status_kb("VmHWM");
+    peak = bench_status_kb("VmHWM");
     if (before >= 0 && peak >= 0) printf("chain_1m_backward_peak_mb %.1f\n", (double)(peak - before) / 1024);
     expected = 1; /* the gradient: the factors multiplied in the same order */
     for (int i = 0; i < GRAD_OPS; i++) expected = (double)(float)(expected * (float)FACTOR);

@@ -13,29 +13,6 @@
 
 static cg_tensor *weights[DEPTH];
 
-static long status_kb(const char *field) {
-    FILE *f = fopen("/proc/self/status", "r");
-    if (!f) return -1;
-    char line[256];
-    long kb = -1;
-    size_t len = strlen(field);
-    while (fgets(line, sizeof line, f))
-        if (strncmp(line, field, len) == 0 && line[len] == ':') {
-            kb = strtol(line + len + 1, NULL, 10);
-            break;
-        }
-    fclose(f);
-    return kb;
-}
-
-static void reset_peak(void) {
-    FILE *f = fopen("/proc/self/clear_refs", "w");
-    if (f) {
-        fputs("5", f);
-        fclose(f);
-    }
-}
-
 /* Layers [first, first + SEGMENT): in[0] is the segment's input, user the first layer. */
 static int layers(cg_tensor **in, cg_tensor **out, void *user) {
     int first = (int)(intptr_t)user;
@@ -79,12 +56,12 @@ int main(void) {
             return 1;
         }
         cg_zero_grad((cg_tensor_list){all, DEPTH + 1});
-        long before = status_kb("VmRSS");
-        reset_peak();
+        long before = bench_status_kb("VmRSS");
+        bench_reset_peak();
         double t = bench_now();
         step(x, mode);
         t = bench_now() - t;
-        printf("checkpoint_mlp_peak_kb_%s %ld\n", names[mode], status_kb("VmHWM") - before);
+        printf("checkpoint_mlp_peak_kb_%s %ld\n", names[mode], bench_status_kb("VmHWM") - before);
         printf("checkpoint_mlp_step_ms_%s %.1f\n", names[mode], 1e3 * t);
         cg_zero_grad((cg_tensor_list){all, DEPTH + 1});
     }

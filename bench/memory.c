@@ -4,6 +4,7 @@
  * without code pages that later calls map in). A leak of even one small block per step shows as
  * anon_kb_after_100k above anon_kb_after_1k (100,000 blocks of 64 bytes are 6 MB). */
 #define _POSIX_C_SOURCE 200809L
+#include "bench.h"
 #include "cgrad.h"
 
 #include <stdio.h>
@@ -20,22 +21,6 @@ static double now(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-/* A "Vm...:   1234 kB" line of /proc/self/status, in kB; -1 where there is no such file. */
-static long status_kb(const char *field) {
-    FILE *f = fopen("/proc/self/status", "r");
-    if (!f) return -1;
-    char line[256];
-    long kb = -1;
-    size_t len = strlen(field);
-    while (fgets(line, sizeof line, f))
-        if (strncmp(line, field, len) == 0 && line[len] == ':') {
-            kb = strtol(line + len + 1, NULL, 10);
-            break;
-        }
-    fclose(f);
-    return kb;
 }
 
 static cg_tensor *param(int64_t rows, int64_t cols, double scale) {
@@ -69,11 +54,11 @@ int main(void) {
             if (step == 1000) loss_1k = cg_item(l);
             if (step == STEPS) loss = cg_item(l);
         }
-        if (step == 1000) rss_1k = status_kb("VmRSS"), anon_1k = status_kb("RssAnon");
+        if (step == 1000) rss_1k = bench_status_kb("VmRSS"), anon_1k = bench_status_kb("RssAnon");
     }
     double us = (now() - start) / STEPS * 1e6;
     /* Read before printing: printf's first use maps in more of libc, which VmRSS counts too. */
-    long rss_100k = status_kb("VmRSS"), anon_100k = status_kb("RssAnon"), peak = status_kb("VmHWM");
+    long rss_100k = bench_status_kb("VmRSS"), anon_100k = bench_status_kb("RssAnon"), peak = bench_status_kb("VmHWM");
     printf("train_step_us %.2f\n", us);
     printf("loss_after_1k %.3g\n", loss_1k);
     printf("loss_after_100k %.3g\n", loss);
